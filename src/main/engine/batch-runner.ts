@@ -1,0 +1,254 @@
+import PQueue from 'p-queue'
+import type { BatchStatus, GatewayStatus, OutcomeCounts, SyncSource, TradeType } from '../../shared/domain'
+import { RateGate } from '../gateways/rate-gate'
+import {
+  batchCounts,
+  claimBatch,
+  completeBatchItem,
+  deferBatchItem,
+  getBatch,
+  heartbeatBatch,
+  pendingItems,
+  setBatchStatus,
+} from '../store/batches'
+import type { Db } from '../store/connection'
+import { latestRecordOfTrade } from '../store/records'
+import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
+
+// Runs a stored batch: a pool per merchant (concurrency), a QPS gate per merchant, progress events,
+// pause, resume and cancel. The batch and its items are in the database before the first call, and
+// each item is finished in the transaction that writes its sync record, so after a crash `resume`
+// continues with exactly the items that did not finish: nothing is synced twice.
+
+export interface BatchProgress {
+  batchId: number
+  status: BatchStatus
+  total: number
+  done: number
+  counts: OutcomeCounts
+  byGatewayStatus: Partial<Record<GatewayStatus, number>>
+  /** Items per second over the last few seconds. */
+  rate: number
+  /** Seconds left at the current rate; null until there is a rate. */
+  etaSeconds: number | null
+  elapsedMs: number
+}
+
+export interface BatchRunOptions {
+  onProgress?: (p: BatchProgress) => void
+  /** How often progress is reported at most. */
+  progressEveryMs?: number
+  heartbeatMs?: number
+  /** Wait before an item that met another worker's lease is looked at again. */
+  conflictRetryMs?: number
+  now?: () => number
+}
+
+export class BatchBusyError extends Error {
+  constructor(id: number) {
+    super(`batch ${id} is being run by another process; wait for it, or resume it once that process has stopped`)
+    this.name = 'BatchBusyError'
+  }
+}
+
+export class BatchRun {
+  private readonly queues = new Map<number, PQueue>()
+  private readonly gates = new Map<number, RateGate>()
+  private cancelled = false
+  private paused = false
+  private outstanding = 0
+  private finished!: () => void
+  private readonly done$ = new Promise<void>((r) => (this.finished = r))
+  private counts!: OutcomeCounts
+  private byGatewayStatus: Partial<Record<GatewayStatus, number>> = {}
+  private done = 0
+  private total = 0
+  private readonly started = performance.now()
+  private readonly samples: Array<[number, number]> = []
+  private lastReport = 0
+  private timers: NodeJS.Timeout[] = []
+  private status: BatchStatus = 'running'
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: SyncEngine,
+    readonly batchId: number,
+    private readonly options: BatchRunOptions = {},
+  ) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)()
+  }
+
+  /** Claims the batch and runs it to its end (done, paused for good, or cancelled). */
+  async run(): Promise<BatchProgress> {
+    const batch = getBatch(this.db, this.batchId)
+    if (!batch) throw new Error(`batch ${this.batchId} does not exist`)
+    const counted = batchCounts(this.db, this.batchId)
+    this.counts = counted.counts
+    this.byGatewayStatus = counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>
+    this.done = counted.done
+    this.total = batch.total
+    if (batch.status === 'done' || batch.status === 'cancelled') return this.snapshot(batch.status)
+    if (!claimBatch(this.db, this.batchId, this.engine.owner, this.now())) throw new BatchBusyError(this.batchId)
+
+    const heartbeat = setInterval(() => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now()), this.options.heartbeatMs ?? 5_000)
+    heartbeat.unref()
+    this.timers.push(heartbeat)
+
+    const items = pendingItems(this.db, this.batchId)
+    this.outstanding = items.length
+    if (items.length === 0) this.finished()
+    for (const item of items) {
+      const merchant = item.merchant_id ?? 0
+      this.queue(merchant, batch.concurrency, batch.qps).add(() => this.work(item.id, item.trade_type, item.trade_id, merchant, batch.source))
+    }
+    this.report(true)
+    await this.done$
+    for (const t of this.timers) clearInterval(t)
+    const final: BatchStatus = this.cancelled ? 'cancelled' : 'done'
+    setBatchStatus(this.db, this.batchId, final, this.now())
+    this.status = final
+    const last = this.snapshot(final)
+    this.options.onProgress?.(last)
+    return last
+  }
+
+  pause(): void {
+    if (this.cancelled || this.paused) return
+    this.paused = true
+    for (const q of this.queues.values()) q.pause()
+    setBatchStatus(this.db, this.batchId, 'paused', this.now())
+    this.status = 'paused'
+    this.report(true)
+  }
+
+  resume(): void {
+    if (this.cancelled || !this.paused) return
+    this.paused = false
+    claimBatch(this.db, this.batchId, this.engine.owner, this.now())
+    this.status = 'running'
+    for (const q of this.queues.values()) q.start()
+    this.report(true)
+  }
+
+  /** Stops starting new items; the ones in flight finish and are recorded. */
+  cancel(): void {
+    if (this.cancelled) return
+    this.cancelled = true
+    for (const q of this.queues.values()) {
+      this.outstanding -= q.size
+      q.clear()
+      q.start()
+    }
+    this.status = 'cancelled'
+    if (this.outstanding <= 0) this.finished()
+  }
+
+  private queue(merchant: number, concurrency: number, qps: number): PQueue {
+    let q = this.queues.get(merchant)
+    if (!q) {
+      q = new PQueue({ concurrency })
+      if (this.paused) q.pause()
+      this.queues.set(merchant, q)
+      this.gates.set(merchant, new RateGate(qps))
+    }
+    return q
+  }
+
+  private async work(itemId: number, type: TradeType, tradeId: number, merchant: number, source: BatchProgressSource): Promise<void> {
+    let requeued = false
+    try {
+      if (this.cancelled) return
+      const result = await this.engine.sync(type, tradeId, {
+        source,
+        batchId: this.batchId,
+        batchItemId: itemId,
+        gate: this.gates.get(merchant),
+      })
+      if (result.outcome === 'skipped') {
+        // Another worker holds the trade (maybe the desktop app while cron runs): come back later,
+        // and if it has been synced meanwhile, take that result instead of asking the gateway again.
+        const since = this.now()
+        deferBatchItem(this.db, itemId, since + (this.options.conflictRetryMs ?? 2_000), result.errorCode ?? BUSY_CODE)
+        requeued = true
+        const timer = setTimeout(() => {
+          this.timers = this.timers.filter((t) => t !== timer)
+          if (this.cancelled) return this.settle()
+          const q = this.queues.get(merchant)!
+          q.add(() => this.retryAfterConflict(itemId, type, tradeId, merchant, source, since))
+        }, this.options.conflictRetryMs ?? 2_000)
+        this.timers.push(timer)
+        return
+      }
+      this.count(result.outcome, result.gatewayStatus)
+    } catch (err) {
+      const message = err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
+      if (completeBatchItem(this.db, itemId, { outcome: 'error', gatewayStatus: null, syncRecordId: null, error: message })) {
+        this.count('error', null)
+      }
+    } finally {
+      if (!requeued) this.settle()
+    }
+  }
+
+  private async retryAfterConflict(
+    itemId: number,
+    type: TradeType,
+    tradeId: number,
+    merchant: number,
+    source: BatchProgressSource,
+    since: number,
+  ): Promise<void> {
+    const other = latestRecordOfTrade(this.db, type, tradeId, since)
+    if (other) {
+      if (completeBatchItem(this.db, itemId, { outcome: other.outcome, gatewayStatus: other.gateway_status, syncRecordId: other.id, error: other.error_msg })) {
+        this.count(other.outcome, other.gateway_status)
+      }
+      this.settle()
+      return
+    }
+    await this.work(itemId, type, tradeId, merchant, source)
+  }
+
+  private settle(): void {
+    this.outstanding -= 1
+    this.report(false)
+    if (this.outstanding <= 0) this.finished()
+  }
+
+  private count(outcome: keyof OutcomeCounts, status: GatewayStatus | null): void {
+    this.counts[outcome] += 1
+    this.done += 1
+    if (status) this.byGatewayStatus[status] = (this.byGatewayStatus[status] ?? 0) + 1
+  }
+
+  private report(force: boolean): void {
+    const t = performance.now()
+    this.samples.push([t, this.done])
+    while (this.samples.length > 2 && this.samples[0]![0] < t - 5_000) this.samples.shift()
+    if (!force && t - this.lastReport < (this.options.progressEveryMs ?? 250)) return
+    this.lastReport = t
+    this.options.onProgress?.(this.snapshot(this.status))
+  }
+
+  snapshot(status: BatchStatus = this.status): BatchProgress {
+    const t = performance.now()
+    const first = this.samples[0]
+    const rate = first && t - first[0] > 200 ? ((this.done - first[1]) * 1000) / (t - first[0]) : 0
+    const left = Math.max(0, this.total - this.done)
+    return {
+      batchId: this.batchId,
+      status,
+      total: this.total,
+      done: this.done,
+      counts: { ...this.counts },
+      byGatewayStatus: { ...this.byGatewayStatus },
+      rate: Math.round(rate * 10) / 10,
+      etaSeconds: rate > 0 ? Math.round(left / rate) : left === 0 ? 0 : null,
+      elapsedMs: Math.round(t - this.started),
+    }
+  }
+}
+
+type BatchProgressSource = SyncSource

@@ -1,0 +1,28 @@
+// When a trade not yet final is synced next (domain.md section 7): keyed on its age and the last
+// attempt, not on its expiry, so unexpired orders are polled too.
+
+const MIN = 60_000
+const HOUR = 60 * MIN
+const DAY = 24 * HOUR
+
+export function ladderInterval(ageMs: number): number {
+  if (ageMs < 10 * MIN) return MIN
+  if (ageMs < HOUR) return 10 * MIN
+  if (ageMs < DAY) return HOUR
+  return DAY
+}
+
+/**
+ * The next due time after an attempt at `now`. A trade whose syncs keep failing backs off to daily,
+ * so one broken order does not eat the merchant's rate budget.
+ */
+export function nextSyncAt(createdAt: number, now: number, consecutiveErrors: number, errorThreshold: number): number {
+  if (consecutiveErrors >= errorThreshold) return now + DAY
+  const base = ladderInterval(now - createdAt)
+  // A few errors in a row stretch the interval, up to eight times, before the daily back-off.
+  const stretch = consecutiveErrors > 0 ? Math.min(8, 2 ** Math.min(3, consecutiveErrors - 1)) : 1
+  return now + base * stretch
+}
+
+/** First query of a new refund: not sooner than 10 s after it was made (gateway-protocols.md 1.6). */
+export const REFUND_FIRST_QUERY_DELAY_MS = 10_000

@@ -1,0 +1,130 @@
+import type { AnomalyAction, ManualRepairWay } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import { closeAnomaly, getAnomaly, type AnomalyRow } from '../store/anomalies'
+import { audit } from '../store/audit'
+import type { Db } from '../store/connection'
+import { casPayOrder, getPayOrder, recomputeRefundState, resetTradeErrors, type PayOrderRow } from '../store/orders'
+import { casRefundOrder, getRefundOrder, type RefundOrderRow } from '../store/refunds'
+import { insertRepairRecord } from '../store/repairs'
+import { newRepairNo } from './sync'
+
+// A person's decision on an anomaly (domain.md 6.6): applied through the same compare-and-set path as
+// automatic repairs, with the operator and a required remark, and audited. Anomalies are never closed
+// anywhere else.
+
+/** The actions that make sense for an anomaly, given the trade's current status. */
+export function actionsFor(a: AnomalyRow, trade: PayOrderRow | RefundOrderRow | undefined): AnomalyAction[] {
+  const actions: AnomalyAction[] = []
+  if (trade && a.status === 'open') {
+    if (a.trade_type === 'pay') {
+      if (trade.status !== 'success') actions.push('mark_paid')
+      if (trade.status === 'progress' || trade.status === 'success' || trade.status === 'fail') actions.push('close_order')
+    } else {
+      if (trade.status !== 'success') actions.push('mark_refunded')
+      if (trade.status === 'progress' || trade.status === 'success') actions.push('close_refund')
+    }
+  }
+  if (a.status === 'open') actions.push('acknowledge', 'dismiss')
+  return actions
+}
+
+function tradeOf(db: Db, a: AnomalyRow): PayOrderRow | RefundOrderRow | undefined {
+  return a.trade_type === 'pay' ? getPayOrder(db, a.trade_id) : getRefundOrder(db, a.trade_id)
+}
+
+export function resolveAnomaly(
+  db: Db,
+  input: { id: number; action: AnomalyAction; remark: string; operator: string | null },
+  now = Date.now(),
+): AnomalyRow {
+  return db
+    .transaction(() => {
+      const a = getAnomaly(db, input.id)
+      if (!a) throw new AppError('not_found', `anomaly ${input.id} does not exist`)
+      if (a.status !== 'open') throw new AppError('conflict', `anomaly ${input.id} is already ${a.status}`)
+      const trade = tradeOf(db, a)
+      const allowed = actionsFor(a, trade)
+      if (!allowed.includes(input.action)) {
+        throw new AppError('invalid_input', `action ${input.action} does not apply here; possible: ${allowed.join(', ')}`)
+      }
+      let repairNo: string | null = null
+      if (input.action !== 'acknowledge' && input.action !== 'dismiss') {
+        repairNo = applyManual(db, a, trade!, input.action, input.remark, input.operator, now)
+      }
+      if (a.kind === 'sync_keeps_failing') {
+        // The person has looked at it: the schedule may try at its normal pace again.
+        resetTradeErrors(db, a.trade_type, a.trade_id, now)
+      }
+      const status = input.action === 'dismiss' ? 'dismissed' : 'resolved'
+      closeAnomaly(db, a.id, { status, action: input.action, remark: input.remark, operator: input.operator, repairNo, at: now })
+      audit(
+        db,
+        {
+          operator: input.operator,
+          action: status === 'dismissed' ? 'anomaly_dismissed' : 'anomaly_resolved',
+          target: `anomaly:${a.id}`,
+          detail: { kind: a.kind, action: input.action, tradeNo: a.trade_no, repairNo, remark: input.remark },
+        },
+        now,
+      )
+      return getAnomaly(db, a.id)!
+    })
+    .immediate()
+}
+
+function applyManual(
+  db: Db,
+  a: AnomalyRow,
+  trade: PayOrderRow | RefundOrderRow,
+  action: Exclude<AnomalyAction, 'acknowledge' | 'dismiss'>,
+  remark: string,
+  operator: string | null,
+  now: number,
+): string {
+  const repairNo = newRepairNo(now)
+  const record = (tradeType: 'pay' | 'refund', row: { id: number; no: string }, way: ManualRepairWay, before: string, after: string, note = remark) =>
+    insertRepairRecord(db, {
+      repairNo,
+      tradeType,
+      tradeId: row.id,
+      tradeNo: row.no,
+      source: 'anomaly',
+      way,
+      channel: a.channel,
+      merchantId: a.merchant_id,
+      beforeStatus: before,
+      afterStatus: after,
+      remark: note,
+      operator,
+      syncRecordId: a.sync_record_id,
+      createdAt: now,
+    })
+  const conflict = () => new AppError('conflict', `${a.trade_no} changed while you decided; look at it again`)
+
+  if (a.trade_type === 'pay') {
+    const o = trade as PayOrderRow
+    const to: PayOrderRow['status'] = action === 'mark_paid' ? 'success' : 'close'
+    const patch = to === 'success' ? { status: to, paidAt: o.paid_at ?? now } : { status: to, closedAt: now }
+    if (!casPayOrder(db, o.id, { status: o.status, version: o.version }, patch, now)) throw conflict()
+    record('pay', { id: o.id, no: o.order_no }, to === 'success' ? 'manual_pay_success' : 'manual_pay_close', o.status, to)
+    audit(db, { operator, action: 'manual_repair', target: `pay:${o.id}`, detail: { repairNo, from: o.status, to, remark } }, now)
+    return repairNo
+  }
+  const r = trade as RefundOrderRow
+  const to: RefundOrderRow['status'] = action === 'mark_refunded' ? 'success' : 'close'
+  if (!casRefundOrder(db, r.id, { status: r.status, version: r.version }, { status: to, finishedAt: now }, now)) throw conflict()
+  const before = getPayOrder(db, r.pay_order_id)!
+  recomputeRefundState(db, r.pay_order_id, now)
+  const after = getPayOrder(db, r.pay_order_id)!
+  record('refund', { id: r.id, no: r.refund_no }, to === 'success' ? 'manual_refund_success' : 'manual_refund_close', r.status, to)
+  record(
+    'pay',
+    { id: before.id, no: before.order_no },
+    to === 'success' ? 'manual_refund_success' : 'manual_refund_close',
+    before.refund_status,
+    after.refund_status,
+    `refundable ${before.refundable_amount} -> ${after.refundable_amount}; ${remark}`,
+  )
+  audit(db, { operator, action: 'manual_repair', target: `refund:${r.id}`, detail: { repairNo, from: r.status, to, remark } }, now)
+  return repairNo
+}

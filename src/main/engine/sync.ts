@@ -1,0 +1,558 @@
+import crypto from 'node:crypto'
+import os from 'node:os'
+import type { AnomalyKind, GatewayStatus, Outcome, SyncSource, TradeType } from '../../shared/domain'
+import type { CallContext, CloseAnswer, GatewayAdapter, PayAnswer, PayscoreSyncAnswer, RefundAnswer } from '../gateways/types'
+import type { RateGate } from '../gateways/rate-gate'
+import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
+import { completeBatchItem } from '../store/batches'
+import type { Db } from '../store/connection'
+import { acquireLease, releaseLease, tradeKey } from '../store/leases'
+import {
+  casPayOrder,
+  fillGatewayTradeNo,
+  getPayOrder,
+  markPayOrderSynced,
+  recomputeRefundState,
+  type PayOrderRow,
+} from '../store/orders'
+import { insertSyncRecord } from '../store/records'
+import { casRefundOrder, fillRefundOrder, getRefundOrder, markRefundOrderSynced, type RefundOrderRow } from '../store/refunds'
+import { insertRepairRecord, linkRepairsToRecord } from '../store/repairs'
+import { decidePay, type PayDecision } from './decide-pay'
+import { decideRefund, DEFAULT_REFUND_GRACE_MS } from './decide-refund'
+import { nextSyncAt } from './ladder'
+
+// One sync attempt, end to end, under the safety rules of domain.md section 6:
+// 1. every attempt writes a sync record, in its own transaction, with the gateway's text as received;
+// 2. a repair changes the trade, writes its repair records and links the sync record in one
+//    compare-and-set transaction;
+// 3. one worker per trade, across processes, through a lease row (a second one gets 10007);
+// 4. only verified answers change anything (the adapters return sync_error otherwise);
+// 5. errors never change a trade; after N in a row an anomaly is opened and the schedule backs off;
+// 6. anomalies are never resolved here.
+
+export const BUSY_CODE = '10007'
+export const BUSY_MESSAGE = '同步处理中，请勿重复操作'
+
+export interface SyncContext {
+  source: SyncSource
+  operator?: string | null
+  clientIp?: string | null
+  batchId?: number | null
+  /** The batch item this attempt finishes, in the same transaction as its record. */
+  batchItemId?: number | null
+  gate?: RateGate
+}
+
+export interface SyncResult {
+  tradeType: TradeType
+  tradeId: number
+  recordId: number
+  outcome: Outcome
+  gatewayStatus: GatewayStatus | null
+  repairNo: string | null
+  anomalyId: number | null
+  errorCode: string | null
+  errorMsg: string | null
+}
+
+export interface EngineOptions {
+  /** Who holds leases taken by this engine: unique per process. */
+  owner?: string
+  /** Longer than the worst gateway round trip plus a close call, retries included. */
+  leaseMs?: number
+  refundGraceMs?: number
+  /** Consecutive sync errors on one trade before anomaly `sync_keeps_failing` (default 20). */
+  errorThreshold?: number
+  now?: () => number
+}
+
+export type AdapterSource = (merchantId: number) => Promise<GatewayAdapter>
+
+export class TradeNotFoundError extends Error {
+  constructor(type: TradeType, id: number) {
+    super(`${type === 'pay' ? 'pay order' : 'refund'} ${id} does not exist`)
+    this.name = 'TradeNotFoundError'
+  }
+}
+
+/** Everything one attempt found out, before it is written. */
+interface Finding {
+  gatewayStatus: GatewayStatus | null
+  rawStatus: string | null
+  outcome: Outcome
+  syncInfo: string | null
+  actionInfo: string | null
+  errorCode: string | null
+  errorMsg: string | null
+  anomaly?: { kind: AnomalyKind; detail: string; gatewayAmount: number | null }
+  /** Applied in the final transaction, guarded by compare-and-set; returns the repair number or null. */
+  repair?: (by: { source: SyncSource; operator: string | null }) => string | null
+  gatewayTradeNo?: string | null
+  gatewayRefundNo?: string | null
+}
+
+export function newRepairNo(now: number): string {
+  // Sortable by time, unique without coordination: R + yyMMddHHmmss (Beijing) + 6 random digits.
+  const d = new Date(now + 8 * 3600_000).toISOString()
+  const stamp = d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10) + d.slice(11, 13) + d.slice(14, 16) + d.slice(17, 19)
+  return `R${stamp}${crypto.randomInt(0, 1_000_000).toString().padStart(6, '0')}`
+}
+
+const ANOMALY_TEXT: Record<AnomalyKind, string> = {
+  amount_mismatch: '网关金额与本地金额不一致',
+  refund_unrecorded: '网关显示已退款，本地没有对应的退款记录',
+  success_but_gateway_unpaid: '本地已成功，网关仍未支付',
+  success_but_gateway_missing: '本地已成功，网关查无此单',
+  success_but_gateway_closed: '本地已成功，网关已关闭',
+  success_but_gateway_failed: '本地已成功，网关支付失败',
+  paid_after_close: '本地已关闭，买家仍完成了支付：请决定补单或退款',
+  refund_abnormal: '退款异常：款项已退回商户，需要人工处理',
+  refund_state_conflict: '本地退款已成功，网关状态不一致',
+  refund_success_but_gateway_missing: '本地退款已成功，网关查无此退款',
+  refund_succeeded_after_close: '本地退款已关闭，网关退款却成功了',
+  sync_keeps_failing: '连续同步失败，已降低同步频率',
+}
+
+export class SyncEngine {
+  readonly owner: string
+  private readonly leaseMs: number
+  private readonly refundGraceMs: number
+  readonly errorThreshold: number
+  private readonly now: () => number
+
+  constructor(
+    private readonly db: Db,
+    private readonly adapters: AdapterSource,
+    options: EngineOptions = {},
+  ) {
+    this.owner = options.owner ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`
+    this.leaseMs = options.leaseMs ?? 180_000
+    this.refundGraceMs = options.refundGraceMs ?? DEFAULT_REFUND_GRACE_MS
+    this.errorThreshold = options.errorThreshold ?? 20
+    this.now = options.now ?? Date.now
+  }
+
+  sync(type: TradeType, id: number, ctx: SyncContext): Promise<SyncResult> {
+    return type === 'pay' ? this.syncPay(id, ctx) : this.syncRefund(id, ctx)
+  }
+
+  async syncPay(orderId: number, ctx: SyncContext): Promise<SyncResult> {
+    const order = getPayOrder(this.db, orderId)
+    if (!order) throw new TradeNotFoundError('pay', orderId)
+    return this.withLease('pay', order.id, ctx, order, async () => {
+      // Read again under the lease: the decision must be made on what is current.
+      const current = getPayOrder(this.db, orderId)!
+      return this.findPay(current, ctx)
+    })
+  }
+
+  async syncRefund(refundId: number, ctx: SyncContext): Promise<SyncResult> {
+    const refund = getRefundOrder(this.db, refundId)
+    if (!refund) throw new TradeNotFoundError('refund', refundId)
+    return this.withLease('refund', refund.id, ctx, refund, async () => {
+      const current = getRefundOrder(this.db, refundId)!
+      return this.findRefund(current, ctx)
+    })
+  }
+
+  private async withLease(
+    type: TradeType,
+    id: number,
+    ctx: SyncContext,
+    trade: PayOrderRow | RefundOrderRow,
+    work: () => Promise<{ finding: Finding; trade: PayOrderRow | RefundOrderRow }>,
+  ): Promise<SyncResult> {
+    const started = performance.now()
+    const key = tradeKey(type, id)
+    if (!acquireLease(this.db, key, this.owner, this.leaseMs, this.now())) {
+      // Someone else is syncing this trade right now: record it, change nothing.
+      return this.write(type, trade, ctx, started, {
+        gatewayStatus: null,
+        rawStatus: null,
+        outcome: 'skipped',
+        syncInfo: null,
+        actionInfo: null,
+        errorCode: BUSY_CODE,
+        errorMsg: BUSY_MESSAGE,
+      })
+    }
+    try {
+      let result: { finding: Finding; trade: PayOrderRow | RefundOrderRow }
+      try {
+        result = await work()
+      } catch (err) {
+        if (err instanceof TradeNotFoundError) throw err
+        result = {
+          trade,
+          finding: {
+            gatewayStatus: 'sync_error',
+            rawStatus: null,
+            outcome: 'error',
+            syncInfo: null,
+            actionInfo: null,
+            errorCode: (err as { code?: string }).code ?? 'internal',
+            errorMsg: (err as Error).message,
+          },
+        }
+      }
+      return this.write(type, result.trade, ctx, started, result.finding)
+    } finally {
+      releaseLease(this.db, key, this.owner)
+    }
+  }
+
+  private async adapterOf(merchantId: number): Promise<GatewayAdapter> {
+    try {
+      return await this.adapters(merchantId)
+    } catch (err) {
+      throw Object.assign(new Error(`merchant profile cannot be used: ${(err as Error).message}`), { code: 'merchant_config' })
+    }
+  }
+
+  private payRef(o: PayOrderRow) {
+    return {
+      orderNo: o.order_no,
+      bizOrderNo: o.biz_order_no,
+      gatewayTradeNo: o.gateway_trade_no,
+      amount: o.amount,
+      kind: o.kind,
+      createdAt: o.created_at,
+      paidAt: o.paid_at,
+    }
+  }
+
+  private async findPay(order: PayOrderRow, ctx: SyncContext): Promise<{ finding: Finding; trade: PayOrderRow }> {
+    const adapter = await this.adapterOf(order.merchant_id)
+    const call: CallContext = { gate: ctx.gate }
+    let answer = await adapter.queryPay(this.payRef(order), call)
+    let decision = decidePay(this.payLocal(order), answer, this.now())
+    let actionInfo: string | null = null
+
+    if (decision.action === 'close_gateway') {
+      const close = await adapter.closePay(this.payRef(order), call)
+      actionInfo = close.rawText
+      if (close.result === 'error') return { trade: order, finding: this.closeFailed(answer, decision, close) }
+      if (close.result === 'not_closable') {
+        // The gateway will not close it: paid meanwhile (ORDER_PAID, ACQ.TRADE_STATUS_ERROR). Ask again
+        // and apply the row for what it says now, without a second close.
+        answer = await adapter.queryPay(this.payRef(order), call)
+        decision = decidePay(this.payLocal(order), answer, this.now())
+        if (decision.action === 'close_gateway') {
+          return {
+            trade: order,
+            finding: this.closeFailed(answer, decision, {
+              ...close,
+              errorCode: close.errorCode ?? 'not_closable',
+              errorMsg: `the gateway refused to close an order it still reports as ${answer.rawStatus ?? 'open'}`,
+            }),
+          }
+        }
+      } else {
+        return { trade: order, finding: this.payRepair(order, answer, decision, 'pay_close_gateway', 'close', actionInfo) }
+      }
+    }
+
+    if (decision.action === 'payscore_sync') {
+      if (!adapter.syncPayscorePaid) {
+        return { trade: order, finding: this.payError(answer, decision, 'unsupported', 'this channel cannot sync payscore orders', null) }
+      }
+      const paid: PayscoreSyncAnswer = await adapter.syncPayscorePaid(this.payRef(order), order.paid_at ?? this.now(), call)
+      actionInfo = paid.rawText
+      if (paid.result === 'error') return { trade: order, finding: this.payError(answer, decision, paid.errorCode, paid.errorMsg, actionInfo) }
+      if (paid.result === 'retry_later') {
+        return {
+          trade: order,
+          finding: { ...this.base(answer, decision), outcome: 'waiting', actionInfo, errorCode: paid.errorCode, errorMsg: paid.errorMsg },
+        }
+      }
+      return { trade: order, finding: this.payRepair(order, answer, decision, 'payscore_sync_gateway', 'success', actionInfo) }
+    }
+
+    switch (decision.action) {
+      case 'error':
+        return { trade: order, finding: this.payError(answer, decision, answer.errorCode, answer.errorMsg, actionInfo) }
+      case 'none':
+        return { trade: order, finding: { ...this.base(answer, decision), outcome: decision.outcome, actionInfo } }
+      case 'anomaly':
+        return {
+          trade: order,
+          finding: {
+            ...this.base(answer, decision),
+            outcome: 'anomaly',
+            actionInfo,
+            anomaly: { kind: decision.anomaly, detail: ANOMALY_TEXT[decision.anomaly], gatewayAmount: answer.amount },
+          },
+        }
+      case 'repair': {
+        const finding = this.payRepair(order, answer, decision, decision.way, decision.to, actionInfo)
+        if (decision.then) {
+          finding.anomaly = { kind: decision.then, detail: ANOMALY_TEXT[decision.then], gatewayAmount: answer.amount }
+        }
+        return { trade: order, finding }
+      }
+      default:
+        throw new Error(`unhandled decision ${(decision as PayDecision).action}`)
+    }
+  }
+
+  private payLocal(o: PayOrderRow) {
+    return { status: o.status, refundStatus: o.refund_status, amount: o.amount, expiredAt: o.expired_at, kind: o.kind }
+  }
+
+  private base(answer: PayAnswer | RefundAnswer, decision: { recorded: GatewayStatus }): Finding {
+    return {
+      gatewayStatus: decision.recorded,
+      rawStatus: answer.rawStatus,
+      outcome: 'consistent',
+      syncInfo: answer.rawText,
+      actionInfo: null,
+      errorCode: null,
+      errorMsg: null,
+      gatewayTradeNo: 'gatewayTradeNo' in answer ? answer.gatewayTradeNo : null,
+      gatewayRefundNo: 'gatewayRefundNo' in answer ? answer.gatewayRefundNo : null,
+    }
+  }
+
+  private payError(answer: PayAnswer, decision: PayDecision, code: string | null, msg: string | null, actionInfo: string | null): Finding {
+    return {
+      ...this.base(answer, decision),
+      gatewayTradeNo: null,
+      outcome: 'error',
+      actionInfo,
+      errorCode: code ?? 'sync_error',
+      errorMsg: msg ?? 'the gateway answer could not be used',
+    }
+  }
+
+  private closeFailed(answer: PayAnswer, decision: PayDecision, close: CloseAnswer): Finding {
+    return this.payError(answer, decision, close.errorCode, `close at the gateway failed: ${close.errorMsg ?? ''}`.trim(), close.rawText)
+  }
+
+  private payRepair(
+    order: PayOrderRow,
+    answer: PayAnswer,
+    decision: PayDecision,
+    way: 'pay_success' | 'pay_close_local' | 'pay_fail' | 'pay_close_gateway' | 'payscore_sync_gateway',
+    to: PayOrderRow['status'],
+    actionInfo: string | null,
+  ): Finding {
+    const finding: Finding = { ...this.base(answer, decision), outcome: 'repaired', actionInfo }
+    finding.repair = (by) => {
+      const now = this.now()
+      const patch =
+        to === 'success'
+          ? { status: to, paidAt: order.paid_at ?? answer.paidAt ?? now, gatewayTradeNo: answer.gatewayTradeNo }
+          : to === 'close'
+            ? { status: to, closedAt: order.closed_at ?? now }
+            : { status: to }
+      if (!casPayOrder(this.db, order.id, { status: order.status, version: order.version }, patch, now)) return null
+      const repairNo = newRepairNo(now)
+      insertRepairRecord(this.db, {
+        repairNo,
+        tradeType: 'pay',
+        tradeId: order.id,
+        tradeNo: order.order_no,
+        source: by.source,
+        way,
+        channel: order.channel,
+        merchantId: order.merchant_id,
+        beforeStatus: order.status,
+        afterStatus: to,
+        remark: null,
+        operator: by.operator,
+        syncRecordId: null,
+        createdAt: now,
+      })
+      return repairNo
+    }
+    return finding
+  }
+
+  private async findRefund(refund: RefundOrderRow, ctx: SyncContext): Promise<{ finding: Finding; trade: RefundOrderRow }> {
+    const adapter = await this.adapterOf(refund.merchant_id)
+    const pay = getPayOrder(this.db, refund.pay_order_id)!
+    const answer = await adapter.queryRefund(
+      {
+        refundNo: refund.refund_no,
+        bizRefundNo: refund.biz_refund_no,
+        gatewayRefundNo: refund.gateway_refund_no,
+        orderNo: pay.order_no,
+        gatewayTradeNo: pay.gateway_trade_no,
+        amount: refund.amount,
+        createdAt: refund.created_at,
+      },
+      { gate: ctx.gate },
+    )
+    const decision = decideRefund(
+      { status: refund.status, amount: refund.amount, createdAt: refund.created_at },
+      { status: answer.status, amount: answer.amount },
+      this.now(),
+      this.refundGraceMs,
+    )
+    const base = this.base(answer, decision)
+    switch (decision.action) {
+      case 'error':
+        return {
+          trade: refund,
+          finding: { ...base, gatewayRefundNo: null, outcome: 'error', errorCode: answer.errorCode ?? 'sync_error', errorMsg: answer.errorMsg ?? 'the gateway answer could not be used' },
+        }
+      case 'none':
+        return { trade: refund, finding: { ...base, outcome: decision.outcome } }
+      case 'anomaly':
+        return {
+          trade: refund,
+          finding: { ...base, outcome: 'anomaly', anomaly: { kind: decision.anomaly, detail: ANOMALY_TEXT[decision.anomaly], gatewayAmount: answer.amount } },
+        }
+      case 'repair': {
+        const finding: Finding = { ...base, outcome: 'repaired' }
+        finding.repair = (by) => this.applyRefundRepair(refund, decision.way, decision.to, answer, by)
+        return { trade: refund, finding }
+      }
+    }
+  }
+
+  private applyRefundRepair(
+    refund: RefundOrderRow,
+    way: 'refund_success' | 'refund_close',
+    to: RefundOrderRow['status'],
+    answer: RefundAnswer,
+    by: { source: SyncSource; operator: string | null },
+  ): string | null {
+    const now = this.now()
+    const patch = to === 'success' ? { status: to, finishedAt: answer.finishedAt ?? now, gatewayRefundNo: answer.gatewayRefundNo } : { status: to, finishedAt: now }
+    if (!casRefundOrder(this.db, refund.id, { status: refund.status, version: refund.version }, patch, now)) return null
+    const before = getPayOrder(this.db, refund.pay_order_id)!
+    // The pay order's refundable amount and refund status follow from its refunds: restoring twice is impossible.
+    recomputeRefundState(this.db, refund.pay_order_id, now)
+    const after = getPayOrder(this.db, refund.pay_order_id)!
+    const repairNo = newRepairNo(now)
+    const common = {
+      repairNo,
+      source: by.source,
+      way,
+      channel: refund.channel,
+      merchantId: refund.merchant_id,
+      remark: null,
+      operator: by.operator,
+      syncRecordId: null,
+      createdAt: now,
+    }
+    insertRepairRecord(this.db, { ...common, tradeType: 'refund', tradeId: refund.id, tradeNo: refund.refund_no, beforeStatus: refund.status, afterStatus: to })
+    insertRepairRecord(this.db, {
+      ...common,
+      tradeType: 'pay',
+      tradeId: before.id,
+      tradeNo: before.order_no,
+      beforeStatus: before.refund_status,
+      afterStatus: after.refund_status,
+      remark: `refundable ${before.refundable_amount} -> ${after.refundable_amount}`,
+    })
+    return repairNo
+  }
+
+  /** Writes the attempt: repair, anomaly, record, trade bookkeeping and batch item, in one transaction. */
+  private write(type: TradeType, trade: PayOrderRow | RefundOrderRow, ctx: SyncContext, started: number, f: Finding): SyncResult {
+    const now = this.now()
+    const isPay = type === 'pay'
+    const pay = trade as PayOrderRow
+    const refund = trade as RefundOrderRow
+    const tradeNo = isPay ? pay.order_no : refund.refund_no
+    return this.db
+      .transaction((): SyncResult => {
+        let outcome = f.outcome
+        let errorCode = f.errorCode
+        let errorMsg = f.errorMsg
+        let repairNo: string | null = null
+        if (f.repair) {
+          repairNo = f.repair({ source: ctx.source, operator: ctx.operator ?? null })
+          if (repairNo === null) {
+            // Compare-and-set found the trade changed by someone else: nothing applied, said so.
+            outcome = 'skipped'
+            errorCode = 'conflict'
+            errorMsg = '订单已被其他操作修改，本次修复未执行'
+          }
+        }
+        if (outcome !== 'skipped' && outcome !== 'error') {
+          if (isPay) fillGatewayTradeNo(this.db, trade.id, f.gatewayTradeNo)
+          else fillRefundOrder(this.db, trade.id, f.gatewayRefundNo ?? null, now)
+        }
+
+        const errors = outcome === 'error' ? trade.sync_error_count + 1 : outcome === 'skipped' ? trade.sync_error_count : 0
+        let anomaly = f.anomaly && outcome !== 'skipped' ? f.anomaly : undefined
+        if (!anomaly && outcome === 'error' && errors === this.errorThreshold) {
+          anomaly = {
+            kind: 'sync_keeps_failing',
+            detail: `${ANOMALY_TEXT.sync_keeps_failing}（${errors} 次）: ${errorMsg ?? ''}`,
+            gatewayAmount: null,
+          }
+        }
+        let anomalyId: number | null = null
+        if (anomaly) {
+          const current = isPay ? getPayOrder(this.db, trade.id)! : getRefundOrder(this.db, trade.id)!
+          anomalyId = openAnomaly(this.db, {
+            tradeType: type,
+            tradeId: trade.id,
+            tradeNo,
+            channel: trade.channel,
+            merchantId: trade.merchant_id,
+            kind: anomaly.kind,
+            detail: anomaly.detail,
+            localStatus: current.status,
+            gatewayStatus: f.rawStatus ?? f.gatewayStatus,
+            localAmount: trade.amount,
+            gatewayAmount: anomaly.gatewayAmount,
+            syncRecordId: null,
+            at: now,
+          })
+        }
+
+        const recordId = insertSyncRecord(this.db, {
+          tradeType: type,
+          tradeId: trade.id,
+          tradeNo,
+          bizTradeNo: isPay ? pay.biz_order_no : refund.biz_refund_no,
+          gatewayTradeNo: isPay
+            ? (pay.gateway_trade_no ?? f.gatewayTradeNo ?? null)
+            : (refund.gateway_refund_no ?? f.gatewayRefundNo ?? null),
+          channel: trade.channel,
+          merchantId: trade.merchant_id,
+          gatewayStatus: f.gatewayStatus,
+          gatewayRawStatus: f.rawStatus,
+          outcome,
+          repairNo,
+          anomalyId,
+          errorCode,
+          errorMsg,
+          clientIp: ctx.clientIp ?? null,
+          operator: ctx.operator ?? null,
+          source: ctx.source,
+          batchId: ctx.batchId ?? null,
+          durationMs: Math.round(performance.now() - started),
+          createdAt: now,
+          syncInfo: f.syncInfo,
+          actionInfo: f.actionInfo,
+        })
+        if (repairNo) linkRepairsToRecord(this.db, repairNo, recordId)
+        if (anomalyId) setAnomalyRecord(this.db, anomalyId, recordId)
+
+        if (outcome !== 'skipped') {
+          const after = isPay ? getPayOrder(this.db, trade.id)! : getRefundOrder(this.db, trade.id)!
+          const next = after.status === 'progress' ? nextSyncAt(trade.created_at, now, errors, this.errorThreshold) : null
+          const mark = { at: now, outcome, gatewayStatus: f.gatewayStatus, errorCount: errors, nextSyncAt: next }
+          if (isPay) markPayOrderSynced(this.db, trade.id, mark)
+          else markRefundOrderSynced(this.db, trade.id, mark)
+          if (ctx.batchItemId) {
+            completeBatchItem(this.db, ctx.batchItemId, {
+              outcome,
+              gatewayStatus: f.gatewayStatus,
+              syncRecordId: recordId,
+              error: errorMsg,
+            })
+          }
+        }
+        return { tradeType: type, tradeId: trade.id, recordId, outcome, gatewayStatus: f.gatewayStatus, repairNo, anomalyId, errorCode, errorMsg }
+      })
+      .immediate()
+  }
+}

@@ -1,0 +1,274 @@
+import crypto from 'node:crypto'
+import { yuanToFen } from '../../../shared/money'
+import { formatBeijing, parseBeijing } from '../../../shared/time'
+import { DEFAULT_RETRY, exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
+import type {
+  CallContext,
+  CloseAnswer,
+  ConnectionTest,
+  GatewayAdapter,
+  PayAnswer,
+  PayTradeRef,
+  RefundAnswer,
+  RefundTradeRef,
+} from '../types'
+import { requestSignContent, responseNodeName, rsa2Sign, toPem, verifyResponse } from './sign'
+
+export interface AlipayConfig {
+  /** The full `.../gateway.do` URL. */
+  endpoint: string
+  appId: string
+  appPrivateKey: string
+  alipayPublicKey: string
+  /** Only for an ISV acting for a merchant. */
+  appAuthToken?: string
+}
+
+/** A verified (or refused) reading of one `*_response` node. */
+type Reading =
+  | { kind: 'answer'; node: Record<string, unknown>; raw: string }
+  | { kind: 'error'; code: string; msg: string; raw: string | null; retryable: boolean }
+
+const RETRYABLE_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'aop.unknow-error'])
+
+function isRetryableNode(node: Record<string, unknown>): boolean {
+  return node.code === '20000' || RETRYABLE_SUB_CODES.has(String(node.sub_code ?? ''))
+}
+
+export class AlipayAdapter implements GatewayAdapter {
+  readonly channel = 'alipay' as const
+  private readonly privateKey: crypto.KeyObject
+  private readonly publicKey: string
+
+  constructor(
+    private readonly config: AlipayConfig,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    private readonly now: () => number = Date.now,
+  ) {
+    // Parsing the PEM once keeps every later signature to the RSA operation itself.
+    this.privateKey = crypto.createPrivateKey(toPem(config.appPrivateKey, 'PRIVATE KEY'))
+    this.publicKey = toPem(config.alipayPublicKey, 'PUBLIC KEY')
+    crypto.createPublicKey(this.publicKey)
+  }
+
+  /** The request as the official SDKs send it: protocol parameters in the URL, biz_content in the body. */
+  private buildRequest(method: string, biz: Record<string, unknown>) {
+    const params: Record<string, string> = {
+      app_id: this.config.appId,
+      method,
+      format: 'JSON',
+      charset: 'utf-8',
+      sign_type: 'RSA2',
+      timestamp: formatBeijing(this.now()),
+      version: '1.0',
+      biz_content: JSON.stringify(biz),
+    }
+    if (this.config.appAuthToken) params.app_auth_token = this.config.appAuthToken
+    params.sign = crypto
+      .sign('RSA-SHA256', Buffer.from(requestSignContent(params), 'utf8'), this.privateKey)
+      .toString('base64')
+    const { biz_content, ...query } = params
+    const url = new URL(this.config.endpoint)
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v)
+    return {
+      method: 'POST' as const,
+      url: url.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
+      body: new URLSearchParams({ biz_content: biz_content! }).toString(),
+    }
+  }
+
+  private read(ex: Exchange, method: string): Reading {
+    if (!ex.ok) {
+      return { kind: 'error', code: ex.failure.code, msg: ex.failure.message, raw: ex.lastResponse?.body ?? null, retryable: true }
+    }
+    const res = ex.response
+    if (res.status !== 200) {
+      return { kind: 'error', code: `HTTP_${res.status}`, msg: `the gateway answered HTTP ${res.status}`, raw: res.body, retryable: res.status >= 500 }
+    }
+    let parsed: Record<string, unknown>
+    try {
+      parsed = JSON.parse(res.body) as Record<string, unknown>
+      if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object')
+    } catch {
+      return { kind: 'error', code: 'malformed', msg: 'the gateway answer is not valid JSON', raw: res.body, retryable: false }
+    }
+    const nodeName = responseNodeName(method)
+    const node = parsed[nodeName]
+    if (typeof node !== 'object' || node === null) {
+      const err = parsed.error_response as Record<string, unknown> | undefined
+      if (err && typeof err === 'object') {
+        return {
+          kind: 'error',
+          code: [err.code, err.sub_code].filter(Boolean).join(' '),
+          msg: String(err.sub_msg ?? err.msg ?? 'gateway error'),
+          raw: res.body,
+          retryable: isRetryableNode(err),
+        }
+      }
+      return { kind: 'error', code: 'malformed', msg: `the answer has no ${nodeName}`, raw: res.body, retryable: false }
+    }
+    const n = node as Record<string, unknown>
+    const sign = parsed.sign
+    if (typeof sign !== 'string' || sign === '') {
+      return {
+        kind: 'error',
+        code: n.code === '10000' ? 'missing_signature' : [n.code, n.sub_code].filter(Boolean).join(' '),
+        msg: n.code === '10000' ? 'the answer carries no signature' : String(n.sub_msg ?? n.msg ?? 'unsigned gateway error'),
+        raw: res.body,
+        retryable: isRetryableNode(n),
+      }
+    }
+    if (!verifyResponse(res.body, nodeName, sign, this.publicKey)) {
+      return { kind: 'error', code: 'bad_signature', msg: 'the answer signature does not verify with the Alipay public key', raw: res.body, retryable: false }
+    }
+    return { kind: 'answer', node: n, raw: res.body }
+  }
+
+  private async call(method: string, biz: Record<string, unknown>, ctx?: CallContext) {
+    const ex = await exchange(() => this.buildRequest(method, biz), this.policy, ctx, (res: HttpResponse) => {
+      if (res.status >= 500 || res.status === 429) return true
+      // A business answer saying "system busy" is worth another try; nothing else is.
+      return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
+    })
+    return { ex, reading: this.read(ex, method) }
+  }
+
+  private base(ex: Exchange) {
+    return {
+      attempts: ex.attempts,
+      serverTime: ex.ok ? ex.serverTime : null,
+      latencyMs: ex.latencyMs,
+    }
+  }
+
+  private tradeKey(t: { gatewayTradeNo: string | null; orderNo: string }) {
+    // The merchant order number is always known and always what the gateway was given.
+    return { out_trade_no: t.orderNo }
+  }
+
+  async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
+    const { ex, reading } = await this.call('alipay.trade.query', this.tradeKey(trade), ctx)
+    const none = { amount: null, gatewayTradeNo: null, paidAt: null, ...this.base(ex) }
+    if (reading.kind === 'error') {
+      return { status: 'sync_error', rawStatus: reading.code, rawText: reading.raw, errorCode: reading.code, errorMsg: reading.msg, ...none }
+    }
+    const n = reading.node
+    const code = String(n.code ?? '')
+    if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST') {
+      return { status: 'pay_not_found', rawStatus: '40004 ACQ.TRADE_NOT_EXIST', rawText: reading.raw, errorCode: null, errorMsg: null, ...none }
+    }
+    if (code !== '10000') {
+      const word = [code, n.sub_code].filter(Boolean).join(' ')
+      return { status: 'sync_error', rawStatus: word, rawText: reading.raw, errorCode: word, errorMsg: String(n.sub_msg ?? n.msg ?? ''), ...none }
+    }
+    const state = String(n.trade_status ?? '')
+    const amount = typeof n.total_amount === 'string' ? yuanToFen(n.total_amount) : null
+    const gatewayTradeNo = typeof n.trade_no === 'string' && n.trade_no !== '' ? n.trade_no : null
+    const paidAt = typeof n.send_pay_date === 'string' ? parseBeijing(n.send_pay_date) : null
+    const answer = { rawStatus: state, rawText: reading.raw, errorCode: null, errorMsg: null, amount, gatewayTradeNo, paidAt, ...this.base(ex) }
+    const bad = (msg: string): PayAnswer => ({ ...answer, status: 'sync_error', errorCode: 'malformed', errorMsg: msg })
+    switch (state) {
+      case 'TRADE_SUCCESS':
+      case 'TRADE_FINISHED':
+        return amount === null ? bad(`total_amount "${String(n.total_amount)}" is not an amount`) : { ...answer, status: 'pay_success' }
+      case 'WAIT_BUYER_PAY':
+        return { ...answer, status: 'pay_progress' }
+      case 'TRADE_CLOSED':
+        // Closed after a payment date means the paid trade was refunded in full (section 5, pitfall 2).
+        return { ...answer, status: n.send_pay_date ? 'pay_refund' : 'pay_closed' }
+      default:
+        return bad(`unknown trade_status "${state}"`)
+    }
+  }
+
+  async closePay(trade: PayTradeRef, ctx?: CallContext): Promise<CloseAnswer> {
+    const { ex, reading } = await this.call('alipay.trade.close', this.tradeKey(trade), ctx)
+    const base = this.base(ex)
+    if (reading.kind === 'error') {
+      return { result: 'error', rawStatus: reading.code, rawText: reading.raw, errorCode: reading.code, errorMsg: reading.msg, ...base }
+    }
+    const n = reading.node
+    const word = [n.code, n.sub_code].filter(Boolean).join(' ')
+    const common = { rawStatus: word, rawText: reading.raw, ...base }
+    if (n.code === '10000') return { result: 'closed', errorCode: null, errorMsg: null, ...common }
+    switch (n.sub_code) {
+      case 'ACQ.TRADE_NOT_EXIST':
+        return { result: 'not_found', errorCode: null, errorMsg: null, ...common }
+      case 'ACQ.TRADE_STATUS_ERROR':
+      case 'ACQ.REASON_TRADE_STATUS_INVALID':
+      case 'ACQ.REASON_ILLEGAL_STATUS':
+        return { result: 'not_closable', errorCode: word, errorMsg: String(n.sub_msg ?? ''), ...common }
+      default:
+        return { result: 'error', errorCode: word, errorMsg: String(n.sub_msg ?? n.msg ?? ''), ...common }
+    }
+  }
+
+  async queryRefund(refund: RefundTradeRef, ctx?: CallContext): Promise<RefundAnswer> {
+    const { ex, reading } = await this.call(
+      'alipay.trade.fastpay.refund.query',
+      { out_trade_no: refund.orderNo, out_request_no: refund.refundNo },
+      ctx,
+    )
+    const none = { amount: null, gatewayRefundNo: null, finishedAt: null, ...this.base(ex) }
+    if (reading.kind === 'error') {
+      return { status: 'sync_error', rawStatus: reading.code, rawText: reading.raw, errorCode: reading.code, errorMsg: reading.msg, ...none }
+    }
+    const n = reading.node
+    const code = String(n.code ?? '')
+    if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST') {
+      return { status: 'refund_not_found', rawStatus: '40004 ACQ.TRADE_NOT_EXIST', rawText: reading.raw, errorCode: null, errorMsg: null, ...none }
+    }
+    if (code !== '10000') {
+      const word = [code, n.sub_code].filter(Boolean).join(' ')
+      return { status: 'sync_error', rawStatus: word, rawText: reading.raw, errorCode: word, errorMsg: String(n.sub_msg ?? n.msg ?? ''), ...none }
+    }
+    const refundStatus = typeof n.refund_status === 'string' ? n.refund_status : null
+    const amount = typeof n.refund_amount === 'string' ? yuanToFen(n.refund_amount) : null
+    const answer = {
+      rawText: reading.raw,
+      errorCode: null,
+      errorMsg: null,
+      amount,
+      gatewayRefundNo: null,
+      finishedAt: typeof n.gmt_refund_pay === 'string' ? parseBeijing(n.gmt_refund_pay) : null,
+      ...this.base(ex),
+    }
+    // code 10000 only says the query worked (section 1.6): the refund exists when it carries data.
+    if (refundStatus === null && n.refund_amount === undefined && n.out_request_no === undefined) {
+      return { ...answer, status: 'refund_not_found', rawStatus: '10000 (no refund data)' }
+    }
+    if (typeof n.refund_amount === 'string' && amount === null) {
+      return { ...answer, status: 'sync_error', rawStatus: refundStatus, errorCode: 'malformed', errorMsg: `refund_amount "${n.refund_amount}" is not an amount` }
+    }
+    switch (refundStatus) {
+      case 'REFUND_SUCCESS':
+        return { ...answer, status: 'refund_success', rawStatus: refundStatus }
+      case 'REFUND_PROCESSING':
+        return { ...answer, status: 'refund_progress', rawStatus: refundStatus }
+      case 'REFUND_FAIL':
+        return { ...answer, status: 'refund_closed', rawStatus: refundStatus }
+      case null:
+        // Older synchronous refunds answer with the data and no status: data means refunded.
+        return { ...answer, status: amount !== null ? 'refund_success' : 'refund_not_found', rawStatus: '10000 (no refund_status)' }
+      default:
+        return { ...answer, status: 'sync_error', rawStatus: refundStatus, errorCode: 'malformed', errorMsg: `unknown refund_status "${refundStatus}"` }
+    }
+  }
+
+  async testConnection(ctx?: CallContext): Promise<ConnectionTest> {
+    const probeNo = `PAYSYNC-PING-${this.now()}`
+    const { ex, reading } = await this.call('alipay.trade.query', { out_trade_no: probeNo }, ctx)
+    const clockSkewMs = ex.ok && ex.serverTime !== null ? this.now() - ex.serverTime : null
+    if (reading.kind === 'answer') {
+      return { ok: true, signatureValid: true, clockSkewMs, latencyMs: ex.latencyMs, message: `signed answer verified (${[reading.node.code, reading.node.sub_code].filter(Boolean).join(' ')})` }
+    }
+    return {
+      ok: false,
+      signatureValid: reading.code === 'bad_signature' ? false : null,
+      clockSkewMs,
+      latencyMs: ex.latencyMs,
+      message: `${reading.code}: ${reading.msg}`,
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import axios, { type AxiosInstance } from 'axios'
+import http from 'node:http'
+import https from 'node:https'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { CallContext } from './types'
+
+// One HTTP exchange with a gateway: a request timeout, and retries with backoff for what may succeed
+// when tried again (transport failures, 429, 5xx, and the business codes an adapter names). The body
+// is kept as the exact text received, because signatures are checked over those bytes.
+
+export interface RetryPolicy {
+  timeoutMs: number
+  /** Further tries after the first, for retryable failures only. */
+  retries: number
+  backoffMs: number
+  maxBackoffMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { timeoutMs: 10_000, retries: 2, backoffMs: 300, maxBackoffMs: 5_000 }
+
+export interface HttpRequest {
+  method: 'GET' | 'POST'
+  url: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+export type Exchange =
+  | { ok: true; response: HttpResponse; attempts: number; latencyMs: number; serverTime: number | null }
+  | { ok: false; failure: TransportFailure; attempts: number; latencyMs: number; lastResponse: HttpResponse | null }
+
+export interface TransportFailure {
+  code: 'timeout' | 'reset' | 'refused' | 'network' | 'retries_exhausted'
+  message: string
+}
+
+const agents = {
+  httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+}
+
+let shared: AxiosInstance | null = null
+function client(): AxiosInstance {
+  shared ??= axios.create({
+    ...agents,
+    responseType: 'arraybuffer',
+    // The adapters read every status themselves; a redirect from a payment gateway is never followed.
+    validateStatus: () => true,
+    maxRedirects: 0,
+    transformResponse: [(d: unknown) => d],
+    proxy: false,
+  })
+  return shared
+}
+
+function transportFailure(err: unknown): TransportFailure {
+  const e = err as { code?: string; message?: string }
+  const code = e.code ?? ''
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED')
+    return { code: 'timeout', message: 'the gateway did not answer in time' }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_BAD_RESPONSE' || /socket hang up/i.test(e.message ?? ''))
+    return { code: 'reset', message: 'the gateway closed the connection without an answer' }
+  if (code === 'ECONNREFUSED') return { code: 'refused', message: 'the gateway refused the connection' }
+  return { code: 'network', message: `network error: ${e.message ?? String(err)}` }
+}
+
+export function backoffDelay(policy: RetryPolicy, attempt: number): number {
+  const base = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1))
+  return Math.round(base * (0.5 + Math.random() * 0.5))
+}
+
+/**
+ * Sends the request (rebuilt by `build` for every try, so signatures and timestamps are fresh) and
+ * retries while `retryable` says so.
+ */
+export async function exchange(
+  build: () => HttpRequest,
+  policy: RetryPolicy,
+  ctx: CallContext | undefined,
+  retryable: (res: HttpResponse) => boolean,
+): Promise<Exchange> {
+  const started = performance.now()
+  let lastResponse: HttpResponse | null = null
+  let lastFailure: TransportFailure | null = null
+  for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
+    if (attempt > 1) await sleep(backoffDelay(policy, attempt - 1))
+    if (ctx?.gate) await ctx.gate.take()
+    const req = build()
+    try {
+      const res = await client().request<ArrayBuffer>({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        data: req.body,
+        timeout: policy.timeoutMs,
+        signal: AbortSignal.timeout(policy.timeoutMs + 1_000),
+      })
+      const headers: Record<string, string> = {}
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
+      }
+      const body = Buffer.from(res.data).toString('utf8')
+      lastResponse = { status: res.status, headers, body }
+      lastFailure = null
+      if (retryable(lastResponse) && attempt <= policy.retries) continue
+      const date = headers['date'] ? Date.parse(headers['date']) : NaN
+      return {
+        ok: true,
+        response: lastResponse,
+        attempts: attempt,
+        latencyMs: Math.round(performance.now() - started),
+        serverTime: Number.isNaN(date) ? null : date,
+      }
+    } catch (err) {
+      lastFailure = transportFailure(err)
+      lastResponse = null
+    }
+  }
+  return {
+    ok: false,
+    failure: lastFailure ?? { code: 'retries_exhausted', message: 'the gateway kept failing' },
+    attempts: policy.retries + 1,
+    latencyMs: Math.round(performance.now() - started),
+    lastResponse,
+  }
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod'
+import { CHANNELS, PAY_KINDS } from '../../../shared/domain'
+import { parseBeijing } from '../../../shared/time'
+import { FAULTS, type SimState } from './state'
+import type { SimResponse } from './types'
+
+// The /_sim/ control endpoints of cli.md section 2: seed gateway-side orders and refunds, set faults,
+// read the counters. Amounts are fen everywhere here.
+
+const time = z.union([z.number().int(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : parseBeijing(v)
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `not a time: ${String(v)}` })
+    return z.NEVER
+  }
+  return ms
+})
+
+export const simOrderSchema = z.object({
+  merchant: z.string().min(1),
+  orderNo: z.string().min(1).max(64),
+  amount: z.number().int().nonnegative(),
+  state: z.string().min(1),
+  paidAt: time.optional().nullable(),
+  gatewayTradeNo: z.string().min(1).optional().nullable(),
+  kind: z.enum(PAY_KINDS).optional(),
+  createdAt: time.optional(),
+})
+
+export const simRefundSchema = z.object({
+  merchant: z.string().min(1),
+  orderNo: z.string().min(1),
+  refundNo: z.string().min(1).max(64),
+  amount: z.number().int().positive(),
+  state: z.string().min(1),
+  createdAt: time.optional(),
+})
+
+export const faultsSchema = z
+  .object({
+    latencyMs: z.number().min(0).max(60_000),
+    jitterMs: z.number().min(0).max(60_000),
+    qps: z.number().min(0),
+    faultRate: z.number().min(0).max(1),
+    faults: z.array(z.enum(FAULTS)),
+  })
+  .partial()
+
+export const scenarioSchema = z.object({
+  merchants: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        channel: z.enum(CHANNELS),
+        mode: z.enum(['direct', 'partner']).optional(),
+        keys: z.record(z.string(), z.string()).optional(),
+        ids: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .min(1),
+  orders: z.array(simOrderSchema).default([]),
+  refunds: z.array(simRefundSchema).default([]),
+})
+export type Scenario = z.input<typeof scenarioSchema>
+
+/** States in which a gateway has been paid: they carry a payment time. */
+const PAID_STATES = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED', 'SUCCESS', 'REFUND', 'DONE', 'success', '00'])
+
+export function upsertOrders(state: SimState, input: unknown, now = Date.now()): number {
+  const orders = z.array(simOrderSchema).parse(input)
+  for (const o of orders) {
+    const merchant = state.merchants.get(o.merchant)
+    if (!merchant) throw new Error(`unknown simulated merchant "${o.merchant}"`)
+    const existing = state.getOrder(o.merchant, o.orderNo)
+    const created = o.state !== 'NOT_CREATED'
+    const paidAt = o.paidAt ?? existing?.paidAt ?? (PAID_STATES.has(o.state) ? now : null)
+    state.putOrder({
+      merchant: o.merchant,
+      orderNo: o.orderNo,
+      amount: o.amount,
+      state: o.state,
+      paidAt,
+      gatewayTradeNo: o.gatewayTradeNo ?? existing?.gatewayTradeNo ?? (created ? state.nextTradeNo(tradeNoTag(merchant.channel)) : null),
+      kind: o.kind ?? existing?.kind ?? 'pay',
+      createdAt: o.createdAt ?? existing?.createdAt ?? now,
+    })
+  }
+  return orders.length
+}
+
+function tradeNoTag(channel: string): string {
+  return channel === 'alipay' ? '22001' : channel === 'wechat' ? '42000' : channel === 'unionpay' ? '6' : 'D'
+}
+
+export function upsertRefunds(state: SimState, input: unknown, now = Date.now()): number {
+  const refunds = z.array(simRefundSchema).parse(input)
+  for (const r of refunds) {
+    if (!state.merchants.has(r.merchant)) throw new Error(`unknown simulated merchant "${r.merchant}"`)
+    const existing = state.getRefund(r.merchant, r.refundNo)
+    state.putRefund({
+      merchant: r.merchant,
+      orderNo: r.orderNo,
+      refundNo: r.refundNo,
+      amount: r.amount,
+      state: r.state,
+      gatewayRefundNo: existing?.gatewayRefundNo ?? state.nextTradeNo('50301'),
+      createdAt: r.createdAt ?? existing?.createdAt ?? now,
+    })
+  }
+  return refunds.length
+}
+
+function json(status: number, value: unknown): SimResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(value) }
+}
+
+export function handleControl(
+  state: SimState,
+  method: string,
+  path: string,
+  body: string,
+  extra: { merchants: () => unknown[] },
+): SimResponse {
+  try {
+    const input = body ? (JSON.parse(body) as unknown) : undefined
+    const route = `${method} ${path}`
+    switch (route) {
+      case 'POST /_sim/orders':
+        return json(200, { upserted: upsertOrders(state, input) })
+      case 'POST /_sim/refunds':
+        return json(200, { upserted: upsertRefunds(state, input) })
+      case 'POST /_sim/faults':
+        state.faults = { ...state.faults, ...faultsSchema.parse(input ?? {}) }
+        return json(200, state.faults)
+      case 'GET /_sim/faults':
+        return json(200, state.faults)
+      case 'GET /_sim/stats':
+        return json(200, { ...state.stats, inFlight: state.inFlight })
+      case 'POST /_sim/reset':
+        state.reset()
+        return json(200, { reset: true })
+      case 'GET /_sim/orders':
+        return json(200, state.allOrders())
+      case 'GET /_sim/refunds':
+        return json(200, state.allRefunds())
+      case 'GET /_sim/merchants':
+        return json(200, extra.merchants())
+      default:
+        return json(404, { error: `no control endpoint ${route}` })
+    }
+  } catch (err) {
+    const message =
+      err instanceof z.ZodError
+        ? err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')
+        : (err as Error).message
+    return json(400, { error: message })
+  }
+}

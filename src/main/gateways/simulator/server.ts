@@ -1,0 +1,192 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CHANNEL_HANDLERS } from './channels'
+import { handleControl, scenarioSchema, upsertOrders, upsertRefunds, type Scenario } from './control'
+import { makeSimMerchant, merchantProfile } from './merchants'
+import { SimState, type FaultConfig, type FaultName } from './state'
+import type { ChannelHandler, HandlerFactory, SimOptions, SimRequest, SimResponse } from './types'
+
+export interface SimulatorOptions {
+  host?: string
+  port?: number
+  scenario?: Scenario
+  faults?: Partial<FaultConfig>
+  timestampToleranceSec?: number
+  now?: () => number
+  /** Protocols served; each channel's part registers itself in ./channels. */
+  handlers?: HandlerFactory[]
+}
+
+export interface Simulator {
+  url: string
+  port: number
+  state: SimState
+  /** Merchant profiles ready for `merchant add`, one per simulated merchant. */
+  profiles(): Record<string, unknown>[]
+  addMerchants(merchants: Scenario['merchants']): Promise<void>
+  close(): Promise<void>
+}
+
+const MAX_BODY = 1024 * 1024
+const HOLD_MS = 120_000
+
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1')
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY) {
+        reject(new Error('request body too large'))
+        req.destroy()
+      } else chunks.push(c)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/** Accepted requests of the last second, for the QPS limit: a sliding window, as strict as a gateway's. */
+class Window {
+  private times: number[] = []
+  private head = 0
+  count(now: number): number {
+    while (this.head < this.times.length && this.times[this.head]! <= now - 1000) this.head++
+    if (this.head > 4096) {
+      this.times = this.times.slice(this.head)
+      this.head = 0
+    }
+    return this.times.length - this.head
+  }
+  add(now: number): void {
+    this.times.push(now)
+  }
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const state = new SimState()
+  const simOptions: SimOptions = {
+    timestampToleranceSec: options.timestampToleranceSec ?? 900,
+    now: options.now ?? Date.now,
+  }
+  const factories = options.handlers ?? CHANNEL_HANDLERS
+  const handlers: ChannelHandler[] = factories.map((f) => f(state, simOptions))
+  if (options.faults) state.faults = { ...state.faults, ...options.faults }
+  const window = new Window()
+  let baseUrl = ''
+
+  function pickFault(handler: ChannelHandler): FaultName | null {
+    const f = state.faults
+    if (f.faultRate <= 0 || f.faults.length === 0 || Math.random() >= f.faultRate) return null
+    const usable = f.faults.filter((x) => handler.faults.includes(x))
+    if (usable.length === 0) return null
+    return usable[Math.floor(Math.random() * usable.length)]!
+  }
+
+  function send(res: http.ServerResponse, r: SimResponse): void {
+    if (res.destroyed) return
+    res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) })
+    res.end(r.body)
+  }
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req)
+    const target = req.url ?? '/'
+    const url = new URL(target, 'http://simulator.local')
+    if (url.pathname.startsWith('/_sim/')) {
+      if (!isLoopback(req.socket.remoteAddress)) {
+        send(res, { status: 403, headers: { 'content-type': 'text/plain' }, body: 'control endpoints answer loopback only' })
+        return
+      }
+      send(res, handleControl(state, req.method ?? 'GET', url.pathname, body, { merchants: profiles }))
+      return
+    }
+    const simReq: SimRequest = { method: req.method ?? 'GET', target, url, headers: req.headers, body, fault: null }
+    const handler = handlers.find((h) => h.matches(simReq))
+    if (!handler) {
+      send(res, { status: 404, headers: { 'content-type': 'application/json' }, body: '{"code":"NOT_FOUND","message":"no such API"}' })
+      return
+    }
+    state.inFlight += 1
+    state.stats.maxConcurrent = Math.max(state.stats.maxConcurrent, state.inFlight)
+    try {
+      state.count(handler.endpoint(simReq))
+      const now = performance.now()
+      if (state.faults.qps > 0 && window.count(now) >= state.faults.qps) {
+        state.stats.rateLimited += 1
+        send(res, handler.rateLimited(simReq))
+        return
+      }
+      window.add(now)
+      simReq.fault = pickFault(handler)
+      if (simReq.fault) state.stats.faultsInjected += 1
+      const { latencyMs, jitterMs } = state.faults
+      const delay = latencyMs + (jitterMs > 0 ? Math.random() * jitterMs : 0)
+      if (delay > 0) await sleep(delay)
+      if (simReq.fault === 'timeout') {
+        // Hold the request without an answer until the client gives up.
+        await Promise.race([sleep(HOLD_MS), new Promise((r) => res.once('close', r))])
+        res.destroy()
+        return
+      }
+      if (simReq.fault === 'reset') {
+        req.socket.destroy()
+        return
+      }
+      send(res, await handler.handle(simReq))
+    } finally {
+      state.inFlight -= 1
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    serve(req, res).catch((err: Error) => {
+      if (!res.headersSent && !res.destroyed) {
+        send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: `simulator error: ${err.message}` })
+      }
+    })
+  })
+  server.keepAliveTimeout = 30_000
+
+  function profiles(): Record<string, unknown>[] {
+    return [...state.merchants.values()].map((m) => merchantProfile(m, baseUrl))
+  }
+
+  async function addMerchants(list: Scenario['merchants']): Promise<void> {
+    const made = await Promise.all(list.map((m) => makeSimMerchant(m)))
+    for (const m of made) state.merchants.set(m.name, m)
+  }
+
+  if (options.scenario) {
+    const sc = scenarioSchema.parse(options.scenario)
+    await addMerchants(sc.merchants)
+    upsertOrders(state, sc.orders)
+    upsertRefunds(state, sc.refunds)
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
+  baseUrl = `http://${host}:${addr.port}`
+
+  return {
+    url: baseUrl,
+    port: addr.port,
+    state,
+    profiles,
+    addMerchants,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,146 @@
+import type { Channel, MerchantMode, PayKind } from '../../../shared/domain'
+
+// The gateway side of the world: what the simulated Alipay, WeChat Pay, DaxPay and UnionPay believe
+// about each order and refund, and the faults and counters of the control endpoints (cli.md section 2).
+
+export const FAULTS = [
+  'system_error',
+  'rate_limit',
+  'timeout',
+  'reset',
+  'bad_signature',
+  'probe_signature',
+  'malformed',
+  'clock_skew',
+] as const
+export type FaultName = (typeof FAULTS)[number]
+
+export interface FaultConfig {
+  latencyMs: number
+  jitterMs: number
+  /** Requests per second the gateway accepts per merchant; 0 means no limit. */
+  qps: number
+  faultRate: number
+  faults: FaultName[]
+}
+
+export interface SimKeys {
+  /** The merchant's own key pair: the private half goes into the profile, the public half verifies requests. */
+  merchantPrivateKey: string
+  merchantPublicKey: string
+  /** The gateway's key pair: it signs answers; the public half goes into the profile. */
+  gatewayPrivateKey: string
+  gatewayPublicKey: string
+}
+
+export interface SimMerchant {
+  name: string
+  channel: Channel
+  mode: MerchantMode
+  keys: SimKeys
+  /** Channel identifiers: app_id, mchid, serials, sign secrets... */
+  ids: Record<string, string>
+}
+
+export interface SimOrder {
+  merchant: string
+  orderNo: string
+  amount: number
+  /** The gateway's own word: WAIT_BUYER_PAY, TRADE_SUCCESS, NOTPAY, DOING/MCH_COMPLETE, NOT_CREATED... */
+  state: string
+  paidAt: number | null
+  gatewayTradeNo: string | null
+  kind: PayKind
+  createdAt: number
+}
+
+export interface SimRefund {
+  merchant: string
+  orderNo: string
+  refundNo: string
+  amount: number
+  state: string
+  gatewayRefundNo: string
+  createdAt: number
+}
+
+export interface SimStats {
+  requests: Record<string, number>
+  rejectedSignatures: number
+  rateLimited: number
+  maxConcurrent: number
+  closes: number
+  payscoreSyncs: number
+  faultsInjected: number
+}
+
+export function emptyStats(): SimStats {
+  return { requests: {}, rejectedSignatures: 0, rateLimited: 0, maxConcurrent: 0, closes: 0, payscoreSyncs: 0, faultsInjected: 0 }
+}
+
+export function defaultFaults(): FaultConfig {
+  return { latencyMs: 0, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
+}
+
+const key = (merchant: string, no: string) => `${merchant}\u0000${no}`
+
+export class SimState {
+  readonly merchants = new Map<string, SimMerchant>()
+  private orders = new Map<string, SimOrder>()
+  private refunds = new Map<string, SimRefund>()
+  faults: FaultConfig = defaultFaults()
+  stats: SimStats = emptyStats()
+  inFlight = 0
+  private seq = 0
+
+  getOrder(merchant: string, orderNo: string): SimOrder | undefined {
+    return this.orders.get(key(merchant, orderNo))
+  }
+
+  findOrderByTradeNo(merchant: string, tradeNo: string): SimOrder | undefined {
+    for (const o of this.orders.values()) if (o.merchant === merchant && o.gatewayTradeNo === tradeNo) return o
+    return undefined
+  }
+
+  putOrder(o: SimOrder): void {
+    this.orders.set(key(o.merchant, o.orderNo), o)
+  }
+
+  getRefund(merchant: string, refundNo: string): SimRefund | undefined {
+    return this.refunds.get(key(merchant, refundNo))
+  }
+
+  refundsOf(merchant: string, orderNo: string): SimRefund[] {
+    return [...this.refunds.values()].filter((r) => r.merchant === merchant && r.orderNo === orderNo)
+  }
+
+  putRefund(r: SimRefund): void {
+    this.refunds.set(key(r.merchant, r.refundNo), r)
+  }
+
+  allOrders(): SimOrder[] {
+    return [...this.orders.values()]
+  }
+
+  allRefunds(): SimRefund[] {
+    return [...this.refunds.values()]
+  }
+
+  count(endpoint: string): void {
+    this.stats.requests[endpoint] = (this.stats.requests[endpoint] ?? 0) + 1
+  }
+
+  /** A gateway trade number in the shape the real one has: date, a channel tag and a sequence. */
+  nextTradeNo(prefix: string, at = Date.now()): string {
+    const d = new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
+    this.seq += 1
+    return `${d}${prefix}${String(this.seq).padStart(28 - d.length - prefix.length, '0')}`
+  }
+
+  reset(): void {
+    this.orders.clear()
+    this.refunds.clear()
+    this.faults = defaultFaults()
+    this.stats = emptyStats()
+  }
+}

@@ -1,0 +1,90 @@
+import type { Channel, PayGatewayStatus, PayKind, RefundGatewayStatus } from '../../shared/domain'
+import type { RateGate } from './rate-gate'
+
+// What an adapter gives the engine: exactly one normalised answer per call (domain.md section 3).
+// Anything the adapter cannot read as a verified business answer is `sync_error`; an adapter never
+// throws for a gateway's behaviour, only for a programming error.
+
+export interface CallContext {
+  /** Every HTTP request of the call waits for this gate: the merchant's QPS budget. */
+  gate?: RateGate
+}
+
+export interface PayTradeRef {
+  orderNo: string
+  bizOrderNo: string
+  gatewayTradeNo: string | null
+  amount: number
+  kind: PayKind
+  createdAt: number
+  paidAt: number | null
+}
+
+export interface RefundTradeRef {
+  refundNo: string
+  bizRefundNo: string
+  gatewayRefundNo: string | null
+  orderNo: string
+  gatewayTradeNo: string | null
+  amount: number
+  createdAt: number
+}
+
+interface AnswerBase {
+  /** The gateway's own word: `TRADE_SUCCESS`, `40004 ACQ.TRADE_NOT_EXIST`, `HTTP 500 SYSTEM_ERROR`. */
+  rawStatus: string | null
+  /** The response text exactly as received; null when nothing was received. */
+  rawText: string | null
+  errorCode: string | null
+  errorMsg: string | null
+  /** HTTP requests made, retries included. */
+  attempts: number
+  /** Server time from the HTTP Date header, for the clock-skew figure. */
+  serverTime: number | null
+  latencyMs: number
+}
+
+export interface PayAnswer extends AnswerBase {
+  status: Exclude<PayGatewayStatus, 'pay_timeout'>
+  /** Fen, from a verified answer. */
+  amount: number | null
+  gatewayTradeNo: string | null
+  paidAt: number | null
+  /** Payscore orders: `DOING` + `MCH_COMPLETE` is what payscore_sync_gateway repairs. */
+  payscore?: { state: string; stateDescription: string | null }
+}
+
+export interface RefundAnswer extends AnswerBase {
+  status: RefundGatewayStatus
+  amount: number | null
+  gatewayRefundNo: string | null
+  finishedAt: number | null
+}
+
+export interface CloseAnswer extends AnswerBase {
+  /** `paid`: the gateway refused because the order is no longer open (paid meanwhile): query again. */
+  result: 'closed' | 'not_found' | 'not_closable' | 'error'
+}
+
+export interface PayscoreSyncAnswer extends AnswerBase {
+  result: 'done' | 'retry_later' | 'error'
+}
+
+export interface ConnectionTest {
+  ok: boolean
+  /** true: the answer's signature verified; false: it did not; null: no signed answer came. */
+  signatureValid: boolean | null
+  clockSkewMs: number | null
+  latencyMs: number
+  message: string
+}
+
+export interface GatewayAdapter {
+  readonly channel: Channel
+  queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer>
+  closePay(trade: PayTradeRef, ctx?: CallContext): Promise<CloseAnswer>
+  queryRefund(refund: RefundTradeRef, ctx?: CallContext): Promise<RefundAnswer>
+  /** Payscore orders paid offline: tell the gateway (seed document 004). */
+  syncPayscorePaid?(trade: PayTradeRef, paidAt: number, ctx?: CallContext): Promise<PayscoreSyncAnswer>
+  testConnection(ctx?: CallContext): Promise<ConnectionTest>
+}

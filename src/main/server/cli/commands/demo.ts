@@ -1,0 +1,72 @@
+import type { Command } from 'commander'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { label } from '../../../../shared/labels'
+import { ServiceContext } from '../../../services/context'
+import { startSandbox } from '../../../services/demo'
+import { listAnomalies } from '../../../store/anomalies'
+import { listRepairRecords } from '../../../store/repairs'
+import { allTrades, summaryOf } from '../../../services/sync'
+import { table } from '../output'
+import { EXIT, exitState, globals, ioOf } from '../runtime'
+import { printSummary, runAsBatch } from './sync'
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('a first look: a simulated gateway, demo orders that drifted from it, one batch sync, the summary')
+    .action(async (_opts, cmd: Command) => {
+      const io = ioOf(cmd)
+      const g = globals(cmd)
+      // A fresh database of its own unless one is named: the demo never touches real data.
+      const dbFile = g.db ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
+      const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo' })
+      try {
+        const sandbox = await startSandbox(ctx)
+        const imported = sandbox.imports.reduce((n, s) => n + s.inserted, 0)
+        const refs = allTrades(ctx, false)
+        const summary = refs.length
+          ? await runAsBatch(ctx, io, refs, { name: 'demo', source: 'batch', concurrency: 8, qps: 50 })
+          : summaryOf(null)
+        const repairs = listRepairRecords(ctx.db, { limit: 100, offset: 0 }).items
+        const anomalies = listAnomalies(ctx.db, { status: 'open', limit: 100, offset: 0 }).items
+        if (summary.errors > 0) exitState.code = EXIT.syncErrors
+        if (io.json) {
+          io.out(JSON.stringify({ db: dbFile, simulator: sandbox.sim.url, imported, summary, repairs, anomalies }))
+          return
+        }
+        io.out(`PaySync Desk demo: simulated gateway at ${sandbox.sim.url}, database ${dbFile}`)
+        io.out(`imported ${imported} demo trades whose local records drifted from the gateway\n`)
+        printSummary(io, summary)
+        io.out(`\nrepairs applied (${repairs.length}):`)
+        io.out(
+          table(
+            repairs.map((r) => ({ ...r, way: label('repairWay', r.way, 'en-US'), change: `${r.beforeStatus} -> ${r.afterStatus}` })),
+            [
+              ['repairNo', 'REPAIR NO'],
+              ['tradeNo', 'TRADE NO'],
+              ['way', 'WAY'],
+              ['change', 'CHANGE'],
+            ],
+          ),
+        )
+        io.out(`\nanomalies for a person to decide (${anomalies.length}):`)
+        io.out(
+          table(
+            anomalies.map((a) => ({ ...a, kind: label('anomalyKind', a.kind, 'en-US') })),
+            [
+              ['id', 'ID'],
+              ['tradeNo', 'TRADE NO'],
+              ['kind', 'KIND'],
+              ['localStatus', 'LOCAL'],
+              ['gatewayStatus', 'GATEWAY'],
+            ],
+          ),
+        )
+        io.out(`\nlook further: paysync records --db ${dbFile}   (or: paysync anomalies --db ${dbFile})`)
+      } finally {
+        await ctx.close()
+      }
+    })
+}

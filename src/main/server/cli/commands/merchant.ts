@@ -1,0 +1,95 @@
+import type { Command } from 'commander'
+import fs from 'node:fs'
+import { AppError } from '../../../../shared/errors'
+import { addMerchant, findMerchant, listMerchantViews, removeMerchantProfile, testMerchant } from '../../../services/merchants'
+import { table } from '../output'
+import { EXIT, exitState, withContext } from '../runtime'
+
+function readJson(file: string): unknown {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    throw new AppError('unreadable_file', `cannot read ${file}`)
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    throw new AppError('unreadable_file', `${file} is not valid JSON: ${(err as Error).message}`)
+  }
+}
+
+export function registerMerchantCommands(program: Command): void {
+  const merchant = program.command('merchant').description('merchant profiles: add, list, remove, test')
+
+  merchant
+    .command('add')
+    .description('add a merchant profile from a JSON file; its secrets are stored encrypted and never printed')
+    .requiredOption('--config <file>', 'profile file (cli.md section 2)')
+    .action(async (opts: { config: string }, cmd: Command) => {
+      const profile = readJson(opts.config)
+      await withContext(cmd, async (ctx, io) => {
+        const view = await addMerchant(ctx, profile)
+        if (io.json) io.out(JSON.stringify(view))
+        else io.out(`added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${Object.keys(view.secrets).join(', ')}`)
+      })
+    })
+
+  merchant
+    .command('list')
+    .description('list merchant profiles with their public settings and whether each secret is set')
+    .action(async (_opts, cmd: Command) => {
+      await withContext(cmd, (ctx, io) => {
+        const items = listMerchantViews(ctx)
+        if (io.json) return io.out(JSON.stringify({ total: items.length, items }))
+        if (items.length === 0) return io.out('no merchant profiles yet: add one with paysync merchant add --config FILE')
+        io.out(
+          table(
+            items.map((m) => ({
+              ...m,
+              enabled: m.enabled ? 'yes' : 'no',
+              secrets: Object.entries(m.secrets).map(([k, set]) => `${k}: ${set ? 'set' : 'not set'}`).join(', '),
+              ids: m.settings.appId ?? m.settings.mchid ?? m.settings.mchNo ?? m.settings.merId ?? '',
+            })),
+            [
+              ['id', 'ID'],
+              ['name', 'NAME'],
+              ['channel', 'CHANNEL'],
+              ['mode', 'MODE'],
+              ['ids', 'APP/MCH ID'],
+              ['endpoint', 'ENDPOINT'],
+              ['enabled', 'ENABLED'],
+              ['secrets', 'SECRETS'],
+            ],
+          ),
+        )
+      })
+    })
+
+  merchant
+    .command('remove <name>')
+    .description('remove a profile: its secrets are erased, its orders and records stay')
+    .action(async (name: string, _opts, cmd: Command) => {
+      await withContext(cmd, (ctx, io) => {
+        const row = findMerchant(ctx, name)
+        removeMerchantProfile(ctx, row.id)
+        io.out(io.json ? JSON.stringify({ removed: name }) : `removed merchant ${name}`)
+      })
+    })
+
+  merchant
+    .command('test <name>')
+    .description('make one signed call and report the signature check, clock skew and latency')
+    .action(async (name: string, _opts, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const report = await testMerchant(ctx, findMerchant(ctx, name).id)
+        if (!report.ok) exitState.code = EXIT.cannotRun
+        if (io.json) return io.out(JSON.stringify(report))
+        io.out(
+          `${report.ok ? 'ok' : 'failed'}: ${report.message}\n` +
+            `signature: ${report.signatureValid === null ? 'no signed answer' : report.signatureValid ? 'verified' : 'DOES NOT VERIFY'}; ` +
+            `clock skew: ${report.clockSkewMs === null ? 'unknown' : `${(report.clockSkewMs / 1000).toFixed(1)} s`}; latency: ${report.latencyMs} ms`,
+        )
+      })
+    })
+}

@@ -1,0 +1,106 @@
+import type { Command } from 'commander'
+import type { SyncSource, SyncSummary } from '../../../../shared/domain'
+import { AppError } from '../../../../shared/errors'
+import { label } from '../../../../shared/labels'
+import type { BatchProgress } from '../../../engine/batch-runner'
+import type { ServiceContext } from '../../../services/context'
+import { allTrades, createBatchOf, runBatch, summaryOf, syncTradesNow, tradesByNumbers, type TradeRef } from '../../../services/sync'
+import type { Io } from '../output'
+import { EXIT, exitState, intOption, numberOption, withContext } from '../runtime'
+import { importWith, printImport, type ImportOpts } from './import'
+
+interface SyncOpts extends ImportOpts {
+  order: string[]
+  refund: string[]
+  pending?: boolean
+  all?: boolean
+  file?: string
+  concurrency?: string
+  qps?: string
+  batchName?: string
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v]
+
+export function printSummary(io: Io, s: SyncSummary): void {
+  if (io.json) return io.out(JSON.stringify(s))
+  io.out(
+    `synced ${s.total} trade${s.total === 1 ? '' : 's'}${s.batchId ? ` (batch ${s.batchId})` : ''} in ${(s.durationMs / 1000).toFixed(1)} s: ` +
+      `${s.consistent} consistent, ${s.repaired} repaired, ${s.anomalies} anomalies, ${s.waiting} waiting, ${s.errors} errors, ${s.skipped} skipped`,
+  )
+  const statuses = Object.entries(s.byGatewayStatus)
+  if (statuses.length) io.out(`gateway said: ${statuses.map(([k, n]) => `${k} ${n}`).join(', ')}`)
+}
+
+/** A progress line on a terminal, rewritten in place; nothing when output goes to a file. */
+export function progressPrinter(io: Io): (p: BatchProgress) => void {
+  if (io.json || !process.stderr.isTTY) return () => undefined
+  return (p) => {
+    const eta = p.etaSeconds === null ? '' : `, ${p.etaSeconds} s left`
+    process.stderr.write(
+      `\r${label('batchStatus', p.status, 'en-US')}: ${p.done}/${p.total} (${p.counts.repaired} repaired, ${p.counts.anomaly} anomalies, ${p.counts.error} errors), ${p.rate}/s${eta}   `,
+    )
+    if (p.status === 'done' || p.status === 'cancelled') process.stderr.write('\n')
+  }
+}
+
+export async function runAsBatch(
+  ctx: ServiceContext,
+  io: Io,
+  refs: TradeRef[],
+  spec: { name?: string; sourceFile?: string; importId?: number; source: SyncSource; concurrency: number; qps: number },
+): Promise<SyncSummary> {
+  const batchId = createBatchOf(ctx, refs, spec)
+  const final = await runBatch(ctx, batchId, progressPrinter(io))
+  return summaryOf(final)
+}
+
+export function registerSyncCommand(program: Command): void {
+  program
+    .command('sync')
+    .description('ask the gateways for the truth and repair what may be repaired safely')
+    .option('--order <no>', 'a pay order by local, business or gateway number (repeatable)', collect, [])
+    .option('--refund <no>', 'a refund by its number (repeatable)', collect, [])
+    .option('--pending', 'every local trade not in a final state (the nightly cron pass)')
+    .option('--all', 'every trade')
+    .option('--file <file>', 'the trades listed in an import file (imported first)')
+    .option('--type <type>', 'with --file: pay or refund', 'pay')
+    .option('--merchant <name>', 'with --file: merchant profile for every row')
+    .option('--mapping <file>', 'with --file: saved column mapping')
+    .option('--concurrency <n>', 'calls at once per merchant')
+    .option('--qps <n>', 'calls per second per merchant at most')
+    .option('--batch-name <name>', 'name of the batch')
+    .action(async (opts: SyncOpts, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const settings = ctx.settings()
+        const concurrency = opts.concurrency ? intOption(opts.concurrency, '--concurrency', 1, 64) : settings.defaultConcurrency
+        const qps = opts.qps ? numberOption(opts.qps, '--qps', 0.1, 2000) : settings.defaultQps
+        let summary: SyncSummary
+        if (opts.order.length || opts.refund.length) {
+          summary = await syncTradesNow(ctx, tradesByNumbers(ctx, opts.order, opts.refund), 'manual')
+        } else if (opts.file) {
+          const refs: TradeRef[] = []
+          const imported = await importWith(ctx, opts.file, opts, (type, id) => refs.push({ type, id }))
+          if (!io.json) printImport(io, imported)
+          if (refs.length === 0) throw new AppError('invalid_input', `${opts.file} names no trade that could be imported`)
+          summary = await runAsBatch(ctx, io, refs, { name: opts.batchName ?? imported.file, sourceFile: imported.file, importId: imported.importId, source: 'batch', concurrency, qps })
+        } else if (opts.pending || opts.all) {
+          const refs = allTrades(ctx, !opts.all)
+          if (refs.length === 0) {
+            summary = summaryOf(null)
+          } else {
+            summary = await runAsBatch(ctx, io, refs, {
+              name: opts.batchName ?? (opts.all ? 'sync --all' : 'sync --pending'),
+              source: opts.all ? 'batch' : 'schedule',
+              concurrency,
+              qps,
+            })
+          }
+        } else {
+          throw new AppError('invalid_input', 'say what to sync: --order NO, --refund NO, --pending, --all or --file FILE')
+        }
+        printSummary(io, summary)
+        if (summary.errors > 0) exitState.code = EXIT.syncErrors
+      })
+    })
+}

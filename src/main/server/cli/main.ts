@@ -1,0 +1,67 @@
+import { Command, CommanderError, Option } from 'commander'
+import { AppError } from '../../../shared/errors'
+import { StoreError } from '../../store/connection'
+import { registerBatchCommands } from './commands/batch'
+import { registerDemoCommand } from './commands/demo'
+import { registerExportCommand } from './commands/export'
+import { registerImportCommand } from './commands/import'
+import { registerListCommands } from './commands/lists'
+import { registerMerchantCommands } from './commands/merchant'
+import { registerSimulatorCommand } from './commands/simulator'
+import { registerSyncCommand } from './commands/sync'
+import { printError, processIo } from './output'
+import { EXIT, exitState } from './runtime'
+
+// `paysync`: the engine headless (cli.md section 1). Exit codes: 0 done; 1 could not run (bad
+// arguments, unreadable file, bad configuration); 3 ran, but some trades ended in sync_error.
+
+export function buildProgram(): Command {
+  const program = new Command()
+  program
+    .name('paysync')
+    .description('PaySync Desk on the command line: sync payment orders with their gateways, headless')
+    .addOption(new Option('--db <file>', 'database file (default: paysync.db in the data folder; env PAYSYNC_DB)'))
+    .option('--json', 'print one JSON document on standard output')
+    .showHelpAfterError('(run paysync --help for the commands)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  registerDemoCommand(program)
+  registerSimulatorCommand(program)
+  registerMerchantCommands(program)
+  registerImportCommand(program)
+  registerSyncCommand(program)
+  registerBatchCommands(program)
+  registerListCommands(program)
+  registerExportCommand(program)
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  exitState.code = EXIT.ok
+  try {
+    await program.parseAsync(argv)
+    return exitState.code
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.cannotRun
+    }
+    const json = argv.includes('--json')
+    const io = processIo(json)
+    printError(io, err)
+    return err instanceof AppError || err instanceof StoreError ? EXIT.cannotRun : EXIT.cannotRun
+  }
+}
+
+const isEntry = process.argv[1] && /paysync(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1])
+if (isEntry) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (err: unknown) => {
+      process.stderr.write(`paysync: ${(err as Error).message}\n`)
+      process.exitCode = EXIT.cannotRun
+    },
+  )
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander'
+import { AppError } from '../../../shared/errors'
+import { ServiceContext } from '../../services/context'
+import { defaultDbFile } from '../../store/paths'
+import { processIo, type Io } from './output'
+
+export const EXIT = { ok: 0, cannotRun: 1, syncErrors: 3 } as const
+
+/** The exit code the command chose; main returns it. */
+export const exitState = { code: EXIT.ok as number }
+
+export interface GlobalOptions {
+  db?: string
+  json?: boolean
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>()
+}
+
+export function ioOf(cmd: Command): Io {
+  return processIo(!!globals(cmd).json)
+}
+
+/** Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. */
+export async function withContext<T>(cmd: Command, fn: (ctx: ServiceContext, io: Io) => Promise<T> | T): Promise<T> {
+  const g = globals(cmd)
+  const ctx = new ServiceContext({
+    dbFile: g.db ?? defaultDbFile(),
+    passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
+    transport: 'cli',
+    operator: process.env.PAYSYNC_OPERATOR || `cli:${process.env.USER ?? process.env.USERNAME ?? 'unknown'}`,
+  })
+  try {
+    return await fn(ctx, ioOf(cmd))
+  } finally {
+    await ctx.close()
+  }
+}
+
+export function intOption(value: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) throw new AppError('invalid_input', `${what} must be a whole number from ${min} to ${max}, not "${value}"`)
+  return n
+}
+
+export function numberOption(value: string, what: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min || n > max) throw new AppError('invalid_input', `${what} must be a number from ${min} to ${max}, not "${value}"`)
+  return n
+}

@@ -1,0 +1,127 @@
+import { EventEmitter } from 'node:events'
+import path from 'node:path'
+import type { EventMap, EventName } from '../../shared/contract'
+import { AppError } from '../../shared/errors'
+import { joinProfile } from '../../shared/profiles'
+import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
+import { BatchRun } from '../engine/batch-runner'
+import { SyncEngine } from '../engine/sync'
+import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
+import { createAdapter } from '../gateways/registry'
+import type { GatewayAdapter } from '../gateways/types'
+import { openStore, type Db, type OpenOptions } from '../store/connection'
+import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
+import { getMerchant } from '../store/merchants'
+import { readSettings } from '../store/settings'
+
+// Everything a service needs, made once per process: the store, the engine, the unlocked secrets, the
+// adapters per merchant, the batches running here and the events for the window.
+
+export interface ContextOptions {
+  dbFile: string
+  /** Key file beside the database (headless default). */
+  keyFile?: string
+  passphrase?: string
+  safeStorage?: SafeStorageWrapper
+  /** Which key store protects secrets, for the warning on screen. */
+  keyStore?: { backend: string; secure: boolean; warning: string | null }
+  retry?: RetryPolicy
+  operator?: string | null
+  store?: OpenOptions
+  transport?: 'electron' | 'http' | 'cli'
+  leaseMs?: number
+  now?: () => number
+}
+
+/** The key file that sits beside a database: paysync.db -> paysync.key. */
+export function keyFileFor(dbFile: string): string {
+  const dir = path.dirname(path.resolve(dbFile))
+  return path.join(dir, `${path.basename(dbFile, path.extname(dbFile))}.key`)
+}
+
+export class ServiceContext {
+  readonly db: Db
+  readonly engine: SyncEngine
+  readonly events = new EventEmitter()
+  readonly runs = new Map<number, BatchRun>()
+  readonly retry: RetryPolicy
+  private box: Promise<SecretBox> | null = null
+  private readonly adapters = new Map<number, GatewayAdapter>()
+  readonly now: () => number
+  /** Set by the app or browser mode when the built-in sandbox gateway runs. */
+  sandbox: { url: string; close: () => Promise<void> } | null = null
+  lastScheduleRunAt: number | null = null
+
+  constructor(readonly options: ContextOptions) {
+    this.db = openStore(options.dbFile, options.store)
+    this.now = options.now ?? Date.now
+    this.retry = options.retry ?? DEFAULT_RETRY
+    const settings = this.settings()
+    this.engine = new SyncEngine(this.db, (id) => this.adapterFor(id), {
+      refundGraceMs: settings.refundGraceMinutes * 60_000,
+      errorThreshold: settings.errorThreshold,
+      // The lease outlives the worst attempt: query, close and a second query, each with its retries.
+      leaseMs: options.leaseMs ?? 3 * (this.retry.retries + 1) * (this.retry.timeoutMs + this.retry.maxBackoffMs) + 30_000,
+      now: this.now,
+    })
+    this.events.setMaxListeners(100)
+  }
+
+  get operator(): string | null {
+    return this.options.operator ?? (this.settings().operatorName || null)
+  }
+
+  settings(): Settings {
+    const stored = readSettings(this.db)
+    const merged = { ...DEFAULT_SETTINGS, ...stored }
+    const parsed = settingsSchema.safeParse(merged)
+    return parsed.success ? parsed.data : DEFAULT_SETTINGS
+  }
+
+  /** Unlocks the data key on first use: listing merchants never needs it. */
+  secretBox(): Promise<SecretBox> {
+    this.box ??= unlockSecrets(this.db, {
+      keyFile: this.options.keyFile ?? (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile)),
+      passphrase: this.options.passphrase,
+      safeStorage: this.options.safeStorage,
+    }).catch((err: unknown) => {
+      this.box = null
+      if (err instanceof SecretsLockedError) throw new AppError('secrets_locked', err.message)
+      throw err
+    })
+    return this.box
+  }
+
+  async adapterFor(merchantId: number): Promise<GatewayAdapter> {
+    const cached = this.adapters.get(merchantId)
+    if (cached) return cached
+    const row = getMerchant(this.db, merchantId)
+    if (!row || row.removed_at !== null) throw new AppError('config', `merchant ${merchantId} has no profile`)
+    if (!row.enabled) throw new AppError('config', `merchant ${row.name} is disabled`)
+    if (!row.secrets) throw new AppError('config', `merchant ${row.name} has no secrets stored; enter them in the profile`)
+    const secrets = (await this.secretBox()).open(row.secrets)
+    const profile = joinProfile(row, JSON.parse(row.settings) as Record<string, string>, secrets)
+    const adapter = createAdapter(profile, this.retry)
+    this.adapters.set(merchantId, adapter)
+    return adapter
+  }
+
+  forgetAdapter(merchantId: number): void {
+    this.adapters.delete(merchantId)
+  }
+
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    this.events.emit(event, payload)
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
+    this.events.on(event, listener)
+    return () => this.events.off(event, listener)
+  }
+
+  async close(): Promise<void> {
+    for (const run of this.runs.values()) run.pause()
+    if (this.sandbox) await this.sandbox.close()
+    this.db.close()
+  }
+}

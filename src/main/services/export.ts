@@ -1,0 +1,75 @@
+import crypto from 'node:crypto'
+import path from 'node:path'
+import type { ExportResult } from '../../shared/contract'
+import { AppError } from '../../shared/errors'
+import type { AnomalyFilter, OrderFilter, RecordFilter, RefundFilter, RepairFilter } from '../../shared/filters'
+import { anomalyColumns, batchItemColumns, orderColumns, recordColumns, refundColumns, repairColumns } from '../files/export/columns'
+import { writeCsv, type Column } from '../files/export/csv'
+import { iterateAnomalies } from '../store/anomalies'
+import { audit } from '../store/audit'
+import { getBatch, iterateBatchItems } from '../store/batches'
+import { openStore } from '../store/connection'
+import { iteratePayOrders } from '../store/orders'
+import { iterateSyncRecords } from '../store/records'
+import { iterateRefundOrders } from '../store/refunds'
+import { iterateRepairRecords } from '../store/repairs'
+import type { ServiceContext } from './context'
+
+// Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
+// read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
+
+export type ExportRequest =
+  | { kind: 'records'; file: string; filter: RecordFilter }
+  | { kind: 'orders'; file: string; filter: OrderFilter }
+  | { kind: 'refunds'; file: string; filter: RefundFilter }
+  | { kind: 'repairs'; file: string; filter: RepairFilter }
+  | { kind: 'anomalies'; file: string; filter: AnomalyFilter }
+  | { kind: 'batch'; file: string; batchId: number; problemsOnly: boolean }
+
+export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
+  if (ctx.options.dbFile === ':memory:') throw new AppError('store', 'an in-memory database cannot be exported from')
+  const file = path.resolve(req.file)
+  if (path.extname(file).toLowerCase() !== '.csv') throw new AppError('invalid_input', 'the export file name must end in .csv')
+  if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId)) throw new AppError('not_found', `batch ${req.batchId} does not exist`)
+  const taskId = crypto.randomUUID()
+  const reader = openStore(ctx.options.dbFile, { ...ctx.options.store, readonly: true })
+  const progress = (done: number, finished = false, error: string | null = null) =>
+    ctx.emit('task.progress', { taskId, kind: 'export', done, total: null, finished, error })
+  try {
+    let result: { rows: number; bytes: number }
+    const write = <T>(columns: Column<T>[], rows: Iterable<T>) => writeCsv(file, columns, rows, (n) => progress(n))
+    switch (req.kind) {
+      case 'records':
+        result = await write(recordColumns, iterateSyncRecords(reader, req.filter))
+        break
+      case 'orders':
+        result = await write(orderColumns, iteratePayOrders(reader, req.filter))
+        break
+      case 'refunds':
+        result = await write(refundColumns, iterateRefundOrders(reader, req.filter))
+        break
+      case 'repairs':
+        result = await write(repairColumns, iterateRepairRecords(reader, req.filter))
+        break
+      case 'anomalies':
+        result = await write(anomalyColumns, iterateAnomalies(reader, req.filter))
+        break
+      case 'batch':
+        result = await write(batchItemColumns, iterateBatchItems(reader, req.batchId, req.problemsOnly))
+        break
+    }
+    progress(result.rows, true)
+    audit(ctx.db, { operator: ctx.operator, action: 'export_written', target: file, detail: { kind: req.kind, rows: result.rows } })
+    return { file, ...result }
+  } catch (err) {
+    progress(0, true, (err as Error).message)
+    if (err instanceof AppError) throw err
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EROFS') {
+      throw new AppError('unreadable_file', `cannot write ${file}: ${e.code === 'ENOENT' ? 'the folder does not exist' : 'permission denied'}`)
+    }
+    throw err
+  } finally {
+    reader.close()
+  }
+}

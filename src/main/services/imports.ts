@@ -1,0 +1,93 @@
+import crypto from 'node:crypto'
+import path from 'node:path'
+import type { ImportPreview } from '../../shared/contract'
+import type { ImportSummary, TradeType } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import { describeIssues } from '../../shared/validation'
+import { mappingSchema, matchHeaders, type ColumnMapping, type ImportField } from '../files/import/headers'
+import { importFile } from '../files/import/importer'
+import { openRows, UnreadableFileError } from '../files/import/rows'
+import { audit } from '../store/audit'
+import type { ServiceContext } from './context'
+
+export function parseMapping(input: unknown): ColumnMapping | undefined {
+  if (input === undefined || input === null) return undefined
+  const parsed = mappingSchema.safeParse(input)
+  if (!parsed.success) throw new AppError('invalid_input', `the column mapping is not valid: ${describeIssues(parsed.error)}`)
+  return parsed.data
+}
+
+export interface ImportRequest {
+  file: string
+  type: TradeType
+  merchant?: string
+  mapping?: ColumnMapping
+  onTrade?: (type: TradeType, id: number) => void
+}
+
+export async function runImport(ctx: ServiceContext, req: ImportRequest): Promise<ImportSummary> {
+  const taskId = crypto.randomUUID()
+  try {
+    const summary = await importFile(ctx.db, req.file, {
+      type: req.type,
+      merchant: req.merchant,
+      mapping: req.mapping,
+      operator: ctx.operator,
+      onTrade: req.onTrade,
+      now: ctx.now,
+      onProgress: (done) => ctx.emit('task.progress', { taskId, kind: 'import', done, total: null, finished: false, error: null }),
+    })
+    ctx.emit('task.progress', { taskId, kind: 'import', done: summary.rows, total: summary.rows, finished: true, error: null })
+    audit(ctx.db, {
+      operator: ctx.operator,
+      action: 'import_run',
+      target: path.basename(req.file),
+      detail: { importId: summary.importId, inserted: summary.inserted, rejected: summary.rejected },
+    })
+    return summary
+  } catch (err) {
+    ctx.emit('task.progress', { taskId, kind: 'import', done: 0, total: null, finished: true, error: (err as Error).message })
+    if (err instanceof UnreadableFileError) throw new AppError('unreadable_file', err.message)
+    throw err
+  }
+}
+
+/** The first rows of a file with the column mapping as it would apply: what the mapping editor shows. */
+export async function previewImport(
+  ctx: ServiceContext,
+  req: { file: string; type: TradeType; mapping?: ColumnMapping; rows: number },
+): Promise<ImportPreview> {
+  try {
+    const source = await openRows(req.file)
+    const rows: ImportPreview['rows'] = []
+    let headers: string[] | null = null
+    for await (const row of source.rows) {
+      if (!headers) {
+        headers = row.cells
+        continue
+      }
+      rows.push({ line: row.line, cells: row.cells, error: null })
+      if (rows.length >= req.rows) break
+    }
+    if (!headers) throw new UnreadableFileError(`${path.basename(req.file)} is empty`)
+    const match = matchHeaders(headers, req.mapping)
+    const have = new Set<ImportField>(match.fields.values())
+    const missing: string[] = []
+    if (!have.has('orderNo')) missing.push('orderNo')
+    if (req.type === 'refund' && !have.has('refundNo')) missing.push('refundNo')
+    const amounts: ImportField[] = req.type === 'pay' ? ['amountFen', 'amountYuan'] : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
+    if (!amounts.some((f) => have.has(f))) missing.push('amount')
+    return {
+      file: path.basename(req.file),
+      encoding: source.encoding,
+      headers,
+      columns: headers.map((h, i) => ({ header: h, field: match.fields.get(i) ?? null })),
+      rows,
+      unknownHeaders: match.unknown,
+      missing,
+    }
+  } catch (err) {
+    if (err instanceof UnreadableFileError) throw new AppError('unreadable_file', err.message)
+    throw err
+  }
+}

@@ -1,0 +1,71 @@
+import type { AnomalyDetail, OrderDetail, RefundDetail } from '../../shared/contract'
+import type { SyncRecordDetail } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { AnomalyListRequest, OrderListRequest, RecordListRequest, RefundListRequest, RepairListRequest } from '../../shared/filters'
+import { actionsFor } from '../engine/manual'
+import { anomalyView, getAnomaly, listAnomalies } from '../store/anomalies'
+import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
+import { getSyncRecord, listSyncRecords, syncRecordView } from '../store/records'
+import { getRefundOrder, listRefundOrders, refundOrderView, refundsOfPayOrder } from '../store/refunds'
+import { listRepairRecords, repairRecordView, repairsByNo } from '../store/repairs'
+import type { ServiceContext } from './context'
+
+// The lists of every screen and their detail views: remote pagination over SQLite, newest first.
+
+const HISTORY = { limit: 200, offset: 0 }
+
+export const listRecords = (ctx: ServiceContext, f: RecordListRequest) => listSyncRecords(ctx.db, f)
+export const listOrders = (ctx: ServiceContext, f: OrderListRequest) => listPayOrders(ctx.db, f)
+export const listRefunds = (ctx: ServiceContext, f: RefundListRequest) => listRefundOrders(ctx.db, f)
+export const listRepairs = (ctx: ServiceContext, f: RepairListRequest) => listRepairRecords(ctx.db, f)
+export const listAnomalyViews = (ctx: ServiceContext, f: AnomalyListRequest) => listAnomalies(ctx.db, f)
+
+export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail {
+  const row = getSyncRecord(ctx.db, id)
+  if (!row) throw new AppError('not_found', `sync record ${id} does not exist`)
+  return {
+    ...syncRecordView(row),
+    syncInfo: row.sync_info,
+    actionInfo: row.action_info,
+    repairs: row.repair_no ? repairsByNo(ctx.db, row.repair_no).map(repairRecordView) : [],
+  }
+}
+
+export function orderDetail(ctx: ServiceContext, id: number): OrderDetail {
+  const row = getPayOrder(ctx.db, id)
+  if (!row) throw new AppError('not_found', `pay order ${id} does not exist`)
+  return {
+    order: payOrderView(row),
+    refunds: refundsOfPayOrder(ctx.db, id).map(refundOrderView),
+    records: listSyncRecords(ctx.db, { type: 'pay', tradeId: id, ...HISTORY }).items,
+    repairs: listRepairRecords(ctx.db, { type: 'pay', tradeId: id, ...HISTORY }).items,
+    anomalies: listAnomalies(ctx.db, { type: 'pay', tradeId: id, ...HISTORY }).items,
+  }
+}
+
+export function refundDetail(ctx: ServiceContext, id: number): RefundDetail {
+  const row = getRefundOrder(ctx.db, id)
+  if (!row) throw new AppError('not_found', `refund ${id} does not exist`)
+  return {
+    refund: refundOrderView(row),
+    order: payOrderView(getPayOrder(ctx.db, row.pay_order_id)!),
+    records: listSyncRecords(ctx.db, { type: 'refund', tradeId: id, ...HISTORY }).items,
+    repairs: listRepairRecords(ctx.db, { type: 'refund', tradeId: id, ...HISTORY }).items,
+    anomalies: listAnomalies(ctx.db, { type: 'refund', tradeId: id, ...HISTORY }).items,
+  }
+}
+
+export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
+  const row = getAnomaly(ctx.db, id)
+  if (!row) throw new AppError('not_found', `anomaly ${id} does not exist`)
+  const pay = row.trade_type === 'pay' ? getPayOrder(ctx.db, row.trade_id) : undefined
+  const refund = row.trade_type === 'refund' ? getRefundOrder(ctx.db, row.trade_id) : undefined
+  const order = pay ?? (refund ? getPayOrder(ctx.db, refund.pay_order_id) : undefined)
+  return {
+    anomaly: anomalyView(row),
+    record: row.sync_record_id ? recordDetail(ctx, row.sync_record_id) : null,
+    order: order ? payOrderView(order) : null,
+    refund: refund ? refundOrderView(refund) : null,
+    actions: actionsFor(row, pay ?? refund),
+  }
+}

@@ -1,0 +1,238 @@
+import type { BatchItemView } from '../../shared/contract'
+import type { BatchView, Page, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { OrderFilter, RefundFilter } from '../../shared/filters'
+import { BatchBusyError, BatchRun, type BatchProgress } from '../engine/batch-runner'
+import type { SyncResult } from '../engine/sync'
+import { audit } from '../store/audit'
+import { batchItems, batchView, createBatch, effectiveStatus, getBatch, listBatches, setBatchStatus } from '../store/batches'
+import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, iteratePayOrders } from '../store/orders'
+import { allRefundOrderIds, findRefundOrdersByAnyNo, getRefundOrder, iterateRefundOrders } from '../store/refunds'
+import type { ServiceContext } from './context'
+
+// Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
+// (or in the foreground of the command line) and survives a crash.
+
+export interface TradeRef {
+  type: TradeType
+  id: number
+}
+
+export function summaryOf(p: BatchProgress | null, results: SyncResult[] = [], durationMs = 0): SyncSummary {
+  if (p) {
+    return {
+      batchId: p.batchId,
+      total: p.total,
+      consistent: p.counts.consistent,
+      repaired: p.counts.repaired,
+      anomalies: p.counts.anomaly,
+      waiting: p.counts.waiting,
+      errors: p.counts.error,
+      skipped: p.counts.skipped + Math.max(0, p.total - p.done),
+      durationMs: p.elapsedMs,
+      byGatewayStatus: p.byGatewayStatus,
+    }
+  }
+  const s: SyncSummary = { batchId: null, total: results.length, consistent: 0, repaired: 0, anomalies: 0, waiting: 0, errors: 0, skipped: 0, durationMs, byGatewayStatus: {} }
+  for (const r of results) {
+    if (r.outcome === 'anomaly') s.anomalies++
+    else if (r.outcome === 'error') s.errors++
+    else s[r.outcome]++
+    if (r.gatewayStatus) s.byGatewayStatus[r.gatewayStatus] = (s.byGatewayStatus[r.gatewayStatus] ?? 0) + 1
+  }
+  return s
+}
+
+/** Syncs named trades now, a few at a time, and waits for every answer. */
+export async function syncTradesNow(ctx: ServiceContext, refs: TradeRef[], source: SyncSource = 'manual'): Promise<SyncSummary> {
+  const started = performance.now()
+  const results: SyncResult[] = []
+  const queue = [...refs]
+  const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
+    for (let ref = queue.shift(); ref; ref = queue.shift()) {
+      const exists = ref.type === 'pay' ? getPayOrder(ctx.db, ref.id) : getRefundOrder(ctx.db, ref.id)
+      if (!exists) throw new AppError('not_found', `${ref.type === 'pay' ? 'pay order' : 'refund'} ${ref.id} does not exist`)
+      results.push(await ctx.engine.sync(ref.type, ref.id, { source, operator: ctx.operator }))
+    }
+  })
+  await Promise.all(workers)
+  return summaryOf(null, results, Math.round(performance.now() - started))
+}
+
+/** Resolves the numbers a person typed to trades, by local, business or gateway number. */
+export function tradesByNumbers(ctx: ServiceContext, orderNos: string[], refundNos: string[]): TradeRef[] {
+  const refs: TradeRef[] = []
+  for (const no of orderNos) {
+    const found = findPayOrdersByAnyNo(ctx.db, no)
+    if (found.length === 0) throw new AppError('not_found', `no pay order has the number ${no}`)
+    for (const o of found) refs.push({ type: 'pay', id: o.id })
+  }
+  for (const no of refundNos) {
+    const found = findRefundOrdersByAnyNo(ctx.db, no)
+    if (found.length === 0) throw new AppError('not_found', `no refund has the number ${no}`)
+    for (const r of found) refs.push({ type: 'refund', id: r.id })
+  }
+  return refs
+}
+
+export function tradesOfFilter(ctx: ServiceContext, type: TradeType, filter: OrderFilter | RefundFilter): TradeRef[] {
+  const refs: TradeRef[] = []
+  if (type === 'pay') for (const o of iteratePayOrders(ctx.db, filter as OrderFilter)) refs.push({ type, id: o.id })
+  else for (const r of iterateRefundOrders(ctx.db, filter as RefundFilter)) refs.push({ type, id: r.id })
+  return refs
+}
+
+export function allTrades(ctx: ServiceContext, pendingOnly: boolean): TradeRef[] {
+  return [
+    ...allPayOrderIds(ctx.db, pendingOnly).map((id) => ({ type: 'pay' as const, id })),
+    ...allRefundOrderIds(ctx.db, pendingOnly).map((id) => ({ type: 'refund' as const, id })),
+  ]
+}
+
+export interface BatchSpec {
+  name?: string
+  sourceFile?: string | null
+  importId?: number | null
+  source?: SyncSource
+  concurrency: number
+  qps: number
+}
+
+export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: BatchSpec): number {
+  const now = ctx.now()
+  const id = createBatch(
+    ctx.db,
+    {
+      name: spec.name ?? `同步 ${new Date(now + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}`,
+      sourceFile: spec.sourceFile ?? null,
+      importId: spec.importId ?? null,
+      source: spec.source ?? 'batch',
+      concurrency: spec.concurrency,
+      qps: spec.qps,
+      operator: ctx.operator,
+      items: refs,
+    },
+    now,
+  )
+  audit(ctx.db, { operator: ctx.operator, action: 'batch_started', target: `batch:${id}`, detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps } })
+  return id
+}
+
+/** Runs a batch in this process until it ends, reporting progress as events (and to `onProgress`). */
+export async function runBatch(ctx: ServiceContext, batchId: number, onProgress?: (p: BatchProgress) => void): Promise<BatchProgress> {
+  if (ctx.runs.has(batchId)) throw new AppError('busy', `batch ${batchId} is already running here`)
+  const run = new BatchRun(ctx.db, ctx.engine, batchId, {
+    now: ctx.now,
+    onProgress: (p) => {
+      ctx.emit('batch.progress', p)
+      onProgress?.(p)
+    },
+  })
+  ctx.runs.set(batchId, run)
+  try {
+    return await run.run()
+  } catch (err) {
+    if (err instanceof BatchBusyError) throw new AppError('busy', err.message)
+    throw err
+  } finally {
+    ctx.runs.delete(batchId)
+  }
+}
+
+/** Starts a batch in the background (the window's way); progress arrives as events. */
+export function startBatchInBackground(ctx: ServiceContext, batchId: number): void {
+  runBatch(ctx, batchId).catch((err: Error) => {
+    ctx.emit('batch.progress', { ...progressFromStore(ctx, batchId), status: 'interrupted' })
+    console.error(`batch ${batchId} stopped: ${err.message}`)
+  })
+}
+
+function progressFromStore(ctx: ServiceContext, batchId: number) {
+  const view = getBatchView(ctx, batchId)
+  return {
+    batchId,
+    status: view.status,
+    total: view.total,
+    done: view.done,
+    counts: view.counts,
+    byGatewayStatus: {},
+    rate: 0,
+    etaSeconds: null,
+    elapsedMs: 0,
+  }
+}
+
+export function getBatchView(ctx: ServiceContext, id: number): BatchView {
+  const row = getBatch(ctx.db, id)
+  if (!row) throw new AppError('not_found', `batch ${id} does not exist`)
+  const view = batchView(ctx.db, row, ctx.now())
+  // A batch this process runs is alive whatever its heartbeat says.
+  if (ctx.runs.has(id) && view.status === 'interrupted') view.status = 'running'
+  return view
+}
+
+export function listBatchViews(ctx: ServiceContext, limit: number, offset: number): Page<BatchView> {
+  const { total, rows } = listBatches(ctx.db, limit, offset)
+  return { total, items: rows.map((r) => batchView(ctx.db, r, ctx.now())) }
+}
+
+export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
+  const run = ctx.runs.get(id)
+  if (run) run.pause()
+  else {
+    const row = getBatch(ctx.db, id)
+    if (!row) throw new AppError('not_found', `batch ${id} does not exist`)
+    const status = effectiveStatus(row, ctx.now())
+    if (status === 'running') throw new AppError('busy', `batch ${id} is being run by another process; pause it there`)
+    if (status === 'pending' || status === 'interrupted') setBatchStatus(ctx.db, id, 'paused', ctx.now())
+  }
+  return getBatchView(ctx, id)
+}
+
+export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
+  const run = ctx.runs.get(id)
+  if (run) {
+    run.resume()
+    return getBatchView(ctx, id)
+  }
+  const view = getBatchView(ctx, id)
+  if (view.status === 'done' || view.status === 'cancelled') throw new AppError('conflict', `batch ${id} is ${view.status}; there is nothing to resume`)
+  if (view.status === 'running') throw new AppError('busy', `batch ${id} is being run by another process`)
+  startBatchInBackground(ctx, id)
+  return getBatchView(ctx, id)
+}
+
+export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
+  const run = ctx.runs.get(id)
+  if (run) run.cancel()
+  else {
+    const view = getBatchView(ctx, id)
+    if (view.status === 'running') throw new AppError('busy', `batch ${id} is being run by another process; cancel it there`)
+    if (view.status !== 'done' && view.status !== 'cancelled') setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
+  }
+  return getBatchView(ctx, id)
+}
+
+export function batchItemViews(ctx: ServiceContext, id: number, problemsOnly: boolean, limit: number, offset: number): Page<BatchItemView> {
+  if (!getBatch(ctx.db, id)) throw new AppError('not_found', `batch ${id} does not exist`)
+  const { total, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
+  return {
+    total,
+    items: rows.map((r) => {
+      const tradeNo =
+        r.trade_type === 'pay' ? getPayOrder(ctx.db, r.trade_id)?.order_no : getRefundOrder(ctx.db, r.trade_id)?.refund_no
+      return {
+        id: r.id,
+        tradeType: r.trade_type,
+        tradeId: r.trade_id,
+        tradeNo: tradeNo ?? '',
+        state: r.state,
+        outcome: r.outcome,
+        gatewayStatus: r.gateway_status,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        syncRecordId: r.sync_record_id,
+      }
+    }),
+  }
+}

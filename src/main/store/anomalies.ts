@@ -1,0 +1,191 @@
+import type {
+  AnomalyAction,
+  AnomalyKind,
+  AnomalyStatus,
+  AnomalyView,
+  Channel,
+  Page,
+  TradeType,
+} from '../../shared/domain'
+import type { AnomalyFilter, AnomalyListRequest } from '../../shared/filters'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { Db } from './connection'
+import { stmt } from './connection'
+import { findMerchantByName } from './merchants'
+import { Where } from './where'
+
+export interface AnomalyRow {
+  id: number
+  trade_type: TradeType
+  trade_id: number
+  trade_no: string
+  channel: Channel
+  merchant_id: number
+  kind: AnomalyKind
+  detail: string
+  local_status: string
+  gateway_status: string | null
+  local_amount: number | null
+  gateway_amount: number | null
+  sync_record_id: number | null
+  occurrences: number
+  status: AnomalyStatus
+  resolution: string | null
+  action: AnomalyAction | null
+  repair_no: string | null
+  operator: string | null
+  created_at: number
+  last_seen_at: number
+  resolved_at: number | null
+  merchant_name?: string
+}
+
+export interface NewAnomaly {
+  tradeType: TradeType
+  tradeId: number
+  tradeNo: string
+  channel: Channel
+  merchantId: number
+  kind: AnomalyKind
+  detail: string
+  localStatus: string
+  gatewayStatus: string | null
+  localAmount: number | null
+  gatewayAmount: number | null
+  syncRecordId: number | null
+  at: number
+}
+
+export function anomalyView(row: AnomalyRow): AnomalyView {
+  return {
+    id: row.id,
+    tradeType: row.trade_type,
+    tradeId: row.trade_id,
+    tradeNo: row.trade_no,
+    channel: row.channel,
+    merchant: row.merchant_name ?? '',
+    kind: row.kind,
+    detail: row.detail,
+    localStatus: row.local_status,
+    gatewayStatus: row.gateway_status,
+    localAmount: row.local_amount,
+    gatewayAmount: row.gateway_amount,
+    syncRecordId: row.sync_record_id,
+    occurrences: row.occurrences,
+    status: row.status,
+    resolution: row.resolution,
+    action: row.action,
+    repairNo: row.repair_no,
+    operator: row.operator,
+    createdAt: toIsoBeijing(row.created_at),
+    lastSeenAt: toIsoBeijing(row.last_seen_at),
+    resolvedAt: isoOrNull(row.resolved_at),
+  }
+}
+
+/**
+ * Opens an anomaly, or counts one more sighting of the same open one: a trade that keeps disagreeing
+ * with its gateway is one decision for a person, not one per sync.
+ */
+export function openAnomaly(db: Db, a: NewAnomaly): number {
+  const existing = stmt<[TradeType, number, AnomalyKind], { id: number }>(
+    db,
+    "SELECT id FROM anomalies WHERE trade_type = ? AND trade_id = ? AND kind = ? AND status = 'open'",
+  ).get(a.tradeType, a.tradeId, a.kind)
+  if (existing) {
+    stmt(
+      db,
+      `UPDATE anomalies SET occurrences = occurrences + 1, last_seen_at = ?, detail = ?, local_status = ?,
+         gateway_status = ?, local_amount = ?, gateway_amount = ?, sync_record_id = COALESCE(?, sync_record_id)
+       WHERE id = ?`,
+    ).run(a.at, a.detail, a.localStatus, a.gatewayStatus, a.localAmount, a.gatewayAmount, a.syncRecordId, existing.id)
+    return existing.id
+  }
+  const r = stmt(
+    db,
+    `INSERT INTO anomalies (trade_type, trade_id, trade_no, channel, merchant_id, kind, detail, local_status,
+       gateway_status, local_amount, gateway_amount, sync_record_id, created_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    a.tradeType,
+    a.tradeId,
+    a.tradeNo,
+    a.channel,
+    a.merchantId,
+    a.kind,
+    a.detail,
+    a.localStatus,
+    a.gatewayStatus,
+    a.localAmount,
+    a.gatewayAmount,
+    a.syncRecordId,
+    a.at,
+    a.at,
+  )
+  return Number(r.lastInsertRowid)
+}
+
+export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void {
+  stmt(db, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?').run(syncRecordId, id)
+}
+
+const SELECT = 'SELECT a.*, m.name AS merchant_name FROM anomalies a JOIN merchants m ON m.id = a.merchant_id'
+
+export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
+  return stmt<[number], AnomalyRow>(db, `${SELECT} WHERE a.id = ?`).get(id)
+}
+
+/** Closes an open anomaly; false when it was no longer open (someone decided first). */
+export function closeAnomaly(
+  db: Db,
+  id: number,
+  c: { status: 'resolved' | 'dismissed'; action: AnomalyAction; remark: string; operator: string | null; repairNo: string | null; at: number },
+): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE anomalies SET status = ?, action = ?, resolution = ?, operator = ?, repair_no = ?, resolved_at = ?
+       WHERE id = ? AND status = 'open'`,
+    ).run(c.status, c.action, c.remark, c.operator, c.repairNo, c.at, id).changes === 1
+  )
+}
+
+function anomalyWhere(db: Db, f: AnomalyFilter): Where | null {
+  const w = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return null
+    w.add('a.merchant_id = ?', m.id)
+  }
+  w.when(f.type, 'a.trade_type = ?', f.type)
+  w.when(f.channel, 'a.channel = ?', f.channel)
+  w.when(f.status, 'a.status = ?', f.status)
+  w.when(f.kind, 'a.kind = ?', f.kind)
+  w.when(f.tradeId, 'a.trade_id = ?', f.tradeId)
+  w.when(f.no, 'a.trade_no = ?', f.no)
+  w.timeRange('a.created_at', f.since, f.until)
+  return w
+}
+
+export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> {
+  const w = anomalyWhere(db, f)
+  if (!w) return { total: 0, items: [] }
+  const total = (stmt(db, `SELECT count(*) AS n FROM anomalies a ${w}`).get(...w.params) as { n: number }).n
+  const rows = stmt<unknown[], AnomalyRow>(
+    db,
+    `${SELECT} ${w} ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+  ).all(...w.params, f.limit, f.offset)
+  return { total, items: rows.map(anomalyView) }
+}
+
+export function* iterateAnomalies(db: Db, f: AnomalyFilter): Generator<AnomalyRow> {
+  const w = anomalyWhere(db, f)
+  if (!w) return
+  yield* db.prepare<unknown[], AnomalyRow>(`${SELECT} ${w} ORDER BY a.created_at DESC, a.id DESC`).iterate(...w.params)
+}
+
+export function countAnomalies(db: Db, f: AnomalyFilter): number {
+  const w = anomalyWhere(db, f)
+  if (!w) return 0
+  return (stmt(db, `SELECT count(*) AS n FROM anomalies a ${w}`).get(...w.params) as { n: number }).n
+}

@@ -1,0 +1,241 @@
+import type {
+  BatchStatus,
+  BatchView,
+  GatewayStatus,
+  Outcome,
+  OutcomeCounts,
+  SyncSource,
+  TradeType,
+} from '../../shared/domain'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { Db } from './connection'
+import { stmt } from './connection'
+
+/** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
+export const HEARTBEAT_STALE_MS = 30_000
+
+export interface BatchRow {
+  id: number
+  name: string
+  source_file: string | null
+  import_id: number | null
+  source: SyncSource
+  concurrency: number
+  qps: number
+  status: BatchStatus
+  owner: string | null
+  heartbeat_at: number | null
+  total: number
+  operator: string | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+}
+
+export interface BatchItemRow {
+  id: number
+  batch_id: number
+  trade_type: TradeType
+  trade_id: number
+  state: 'pending' | 'done' | 'cancelled'
+  outcome: Outcome | null
+  gateway_status: GatewayStatus | null
+  attempts: number
+  last_error: string | null
+  sync_record_id: number | null
+  not_before: number | null
+}
+
+export function emptyCounts(): OutcomeCounts {
+  return { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 }
+}
+
+export function batchCounts(db: Db, batchId: number): { done: number; counts: OutcomeCounts; byGatewayStatus: Record<string, number> } {
+  const counts = emptyCounts()
+  let done = 0
+  const rows = stmt<[number], { outcome: Outcome | null; gateway_status: string | null; n: number }>(
+    db,
+    `SELECT outcome, gateway_status, count(*) AS n FROM batch_items WHERE batch_id = ? AND state = 'done'
+     GROUP BY outcome, gateway_status`,
+  ).all(batchId)
+  const byGatewayStatus: Record<string, number> = {}
+  for (const r of rows) {
+    done += r.n
+    if (r.outcome) counts[r.outcome] += r.n
+    if (r.gateway_status) byGatewayStatus[r.gateway_status] = (byGatewayStatus[r.gateway_status] ?? 0) + r.n
+  }
+  return { done, counts, byGatewayStatus }
+}
+
+/** The status people should see: a `running` batch with a dead owner is `interrupted`. */
+export function effectiveStatus(row: BatchRow, now = Date.now()): BatchStatus {
+  if (row.status === 'running' && (row.heartbeat_at ?? 0) < now - HEARTBEAT_STALE_MS) return 'interrupted'
+  return row.status
+}
+
+export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
+  const { done, counts } = batchCounts(db, row.id)
+  return {
+    id: row.id,
+    name: row.name,
+    sourceFile: row.source_file,
+    source: row.source,
+    concurrency: row.concurrency,
+    qps: row.qps,
+    status: effectiveStatus(row, now),
+    total: row.total,
+    done,
+    counts,
+    createdAt: toIsoBeijing(row.created_at),
+    startedAt: isoOrNull(row.started_at),
+    finishedAt: isoOrNull(row.finished_at),
+    operator: row.operator,
+  }
+}
+
+export function createBatch(
+  db: Db,
+  b: {
+    name: string
+    sourceFile: string | null
+    importId: number | null
+    source?: SyncSource
+    concurrency: number
+    qps: number
+    operator: string | null
+    items: Array<{ type: TradeType; id: number }>
+  },
+  now = Date.now(),
+): number {
+  return db.transaction(() => {
+    const r = stmt(
+      db,
+      `INSERT INTO batches (name, source_file, import_id, source, concurrency, qps, status, total, operator, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    ).run(b.name, b.sourceFile, b.importId, b.source ?? 'batch', b.concurrency, b.qps, b.items.length, b.operator, now)
+    const id = Number(r.lastInsertRowid)
+    const add = stmt(db, 'INSERT OR IGNORE INTO batch_items (batch_id, trade_type, trade_id) VALUES (?, ?, ?)')
+    let total = 0
+    for (const item of b.items) total += add.run(id, item.type, item.id).changes
+    if (total !== b.items.length) stmt(db, 'UPDATE batches SET total = ? WHERE id = ?').run(total, id)
+    return id
+  }).immediate()
+}
+
+export function getBatch(db: Db, id: number): BatchRow | undefined {
+  return stmt<[number], BatchRow>(db, 'SELECT * FROM batches WHERE id = ?').get(id)
+}
+
+export function listBatches(db: Db, limit: number, offset: number): { total: number; rows: BatchRow[] } {
+  const total = (stmt(db, 'SELECT count(*) AS n FROM batches').get() as { n: number }).n
+  const rows = stmt<[number, number], BatchRow>(db, 'SELECT * FROM batches ORDER BY id DESC LIMIT ? OFFSET ?').all(
+    limit,
+    offset,
+  )
+  return { total, rows }
+}
+
+/**
+ * Makes `owner` the batch's runner. Refused while another live owner runs it, so two processes
+ * never run one batch at once.
+ */
+export function claimBatch(db: Db, id: number, owner: string, now = Date.now()): boolean {
+  const r = stmt(
+    db,
+    `UPDATE batches SET status = 'running', owner = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
+     WHERE id = ? AND status IN ('pending', 'running', 'paused', 'interrupted')
+       AND (status <> 'running' OR owner = ? OR heartbeat_at < ?)`,
+  ).run(owner, now, now, id, owner, now - HEARTBEAT_STALE_MS)
+  return r.changes === 1
+}
+
+export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now()): void {
+  stmt(db, "UPDATE batches SET heartbeat_at = ? WHERE id = ? AND owner = ? AND status = 'running'").run(now, id, owner)
+}
+
+export function setBatchStatus(db: Db, id: number, status: BatchStatus, now = Date.now()): void {
+  const final = status === 'done' || status === 'cancelled'
+  stmt(db, 'UPDATE batches SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?').run(
+    status,
+    final ? 1 : 0,
+    now,
+    id,
+  )
+  if (status === 'cancelled') {
+    stmt(db, "UPDATE batch_items SET state = 'cancelled' WHERE batch_id = ? AND state = 'pending'").run(id)
+  }
+}
+
+/** The items still to do, with the merchant each belongs to (the pool is per merchant). */
+export function pendingItems(db: Db, batchId: number): Array<BatchItemRow & { merchant_id: number | null }> {
+  return stmt<[number], BatchItemRow & { merchant_id: number | null }>(
+    db,
+    `SELECT i.*, COALESCE(p.merchant_id, r.merchant_id) AS merchant_id FROM batch_items i
+       LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
+       LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
+     WHERE i.batch_id = ? AND i.state = 'pending' ORDER BY i.id`,
+  ).all(batchId)
+}
+
+export function getBatchItem(db: Db, id: number): BatchItemRow | undefined {
+  return stmt<[number], BatchItemRow>(db, 'SELECT * FROM batch_items WHERE id = ?').get(id)
+}
+
+/** Finishes an item once; the engine calls this inside the transaction that writes the sync record. */
+export function completeBatchItem(
+  db: Db,
+  itemId: number,
+  r: { outcome: Outcome; gatewayStatus: GatewayStatus | null; syncRecordId: number | null; error: string | null },
+): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE batch_items SET state = 'done', outcome = ?, gateway_status = ?, sync_record_id = ?, last_error = ?,
+         attempts = attempts + 1 WHERE id = ? AND state = 'pending'`,
+    ).run(r.outcome, r.gatewayStatus, r.syncRecordId, r.error, itemId).changes === 1
+  )
+}
+
+/** A lock conflict: the item waits and is tried again, never counted against the order. */
+export function deferBatchItem(db: Db, itemId: number, notBefore: number, reason: string): void {
+  stmt(
+    db,
+    "UPDATE batch_items SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE id = ? AND state = 'pending'",
+  ).run(reason, notBefore, itemId)
+}
+
+export function batchItems(
+  db: Db,
+  batchId: number,
+  filter: { problemsOnly?: boolean; limit: number; offset: number },
+): { total: number; rows: BatchItemRow[] } {
+  const where = filter.problemsOnly
+    ? "WHERE batch_id = ? AND (outcome IN ('anomaly', 'error') OR (state = 'done' AND outcome = 'waiting'))"
+    : 'WHERE batch_id = ?'
+  const total = (stmt(db, `SELECT count(*) AS n FROM batch_items ${where}`).get(batchId) as { n: number }).n
+  const rows = stmt<[number, number, number], BatchItemRow>(
+    db,
+    `SELECT * FROM batch_items ${where} ORDER BY id LIMIT ? OFFSET ?`,
+  ).all(batchId, filter.limit, filter.offset)
+  return { total, rows }
+}
+
+/** Items with their trade's number and amount, for export; `problemsOnly` keeps anomalies, errors and unfinished ones. */
+export function* iterateBatchItems(
+  db: Db,
+  batchId: number,
+  problemsOnly: boolean,
+): Generator<BatchItemRow & { trade_no: string | null; merchant_name: string | null; amount: number | null; error_msg: string | null }> {
+  const problems = problemsOnly ? "AND (i.state <> 'done' OR i.outcome IN ('anomaly', 'error', 'waiting', 'skipped'))" : ''
+  yield* db
+    .prepare<[number], BatchItemRow & { trade_no: string | null; merchant_name: string | null; amount: number | null; error_msg: string | null }>(
+      `SELECT i.*, COALESCE(p.order_no, r.refund_no) AS trade_no, m.name AS merchant_name,
+         COALESCE(p.amount, r.amount) AS amount, i.last_error AS error_msg
+       FROM batch_items i
+       LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
+       LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
+       LEFT JOIN merchants m ON m.id = COALESCE(p.merchant_id, r.merchant_id)
+       WHERE i.batch_id = ? ${problems} ORDER BY i.id`,
+    )
+    .iterate(batchId)
+}

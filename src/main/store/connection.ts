@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import { migrate } from './migrate'
+
+export type Db = Database.Database
+
+export interface OpenOptions {
+  /** Electron passes the build of better-sqlite3 made for its own ABI (architecture.md). */
+  nativeBinding?: string
+  readonly?: boolean
+}
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'newer_schema' | 'corrupt' | 'unreadable',
+  ) {
+    super(message)
+    this.name = 'StoreError'
+  }
+}
+
+/**
+ * Opens (or creates) the database, checks it is ours and whole, and brings its schema up to date.
+ * A damaged or foreign file is reported and never overwritten.
+ */
+export function openStore(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  let db: Db
+  try {
+    db = new Database(file, {
+      nativeBinding: options.nativeBinding,
+      readonly: options.readonly ?? false,
+      timeout: 15_000,
+    })
+  } catch (err) {
+    throw new StoreError(`cannot open the database ${file}: ${(err as Error).message}`, 'unreadable')
+  }
+  try {
+    // Reading the header is what tells a damaged or non-SQLite file apart.
+    db.pragma('schema_version', { simple: true })
+    if (file !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 15000')
+    db.pragma('temp_store = MEMORY')
+    db.pragma('cache_size = -32000')
+  } catch (err) {
+    db.close()
+    throw new StoreError(
+      `the database ${file} is damaged or is not a PaySync Desk database (${(err as Error).message}); ` +
+        'it was left untouched: restore it from a backup or choose another file with --db',
+      'corrupt',
+    )
+  }
+  try {
+    if (!options.readonly) migrate(db, file)
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  return db
+}
+
+const cache = new WeakMap<Db, Map<string, Database.Statement>>()
+
+/** A prepared statement, compiled once per connection. */
+export function stmt<P extends unknown[] | object = unknown[], R = unknown>(
+  db: Db,
+  sql: string,
+): Database.Statement<P, R> {
+  let map = cache.get(db)
+  if (!map) {
+    map = new Map()
+    cache.set(db, map)
+  }
+  let s = map.get(sql)
+  if (!s) {
+    s = db.prepare(sql)
+    map.set(sql, s)
+  }
+  return s as unknown as Database.Statement<P, R>
+}

@@ -1,0 +1,26 @@
+import type { TradeType } from '../../shared/domain'
+import type { Db } from './connection'
+import { stmt } from './connection'
+
+// The per-trade lease of domain.md 6.3. It lives in the database, so it holds across processes: the
+// desktop app and a cron run of the command line never sync one trade at the same time. A lease whose
+// holder died simply expires.
+
+export function tradeKey(type: TradeType, id: number): string {
+  return `${type}:${id}`
+}
+
+/** Takes the lease unless a live one is held by someone else. */
+export function acquireLease(db: Db, key: string, owner: string, ttlMs: number, now = Date.now()): boolean {
+  const r = stmt(
+    db,
+    `INSERT INTO trade_leases (trade_key, owner, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (trade_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+     WHERE trade_leases.expires_at < ? OR trade_leases.owner = excluded.owner`,
+  ).run(key, owner, now + ttlMs, now)
+  return r.changes === 1
+}
+
+export function releaseLease(db: Db, key: string, owner: string): void {
+  stmt(db, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?').run(key, owner)
+}

@@ -1,0 +1,5 @@
+import type { Db } from '../connection'
+import { initial } from './001-initial'
+
+/** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
+export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [initial]

@@ -1,0 +1,342 @@
+import type {
+  Channel,
+  GatewayStatus,
+  Outcome,
+  Page,
+  PayKind,
+  PayOrderView,
+  PayRefundStatus,
+  PayStatus,
+} from '../../shared/domain'
+import type { OrderListRequest } from '../../shared/filters'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { Db } from './connection'
+import { stmt } from './connection'
+import { findMerchantByName } from './merchants'
+import { Where } from './where'
+
+export interface PayOrderRow {
+  id: number
+  order_no: string
+  biz_order_no: string
+  gateway_trade_no: string | null
+  merchant_id: number
+  channel: Channel
+  kind: PayKind
+  title: string
+  amount: number
+  status: PayStatus
+  refund_status: PayRefundStatus
+  refundable_amount: number
+  created_at: number
+  expired_at: number | null
+  paid_at: number | null
+  closed_at: number | null
+  version: number
+  updated_at: number
+  last_sync_at: number | null
+  last_sync_outcome: Outcome | null
+  last_gateway_status: GatewayStatus | null
+  sync_error_count: number
+  next_sync_at: number | null
+  import_id: number | null
+  merchant_name?: string
+}
+
+export function payOrderView(row: PayOrderRow): PayOrderView {
+  return {
+    id: row.id,
+    orderNo: row.order_no,
+    bizOrderNo: row.biz_order_no,
+    gatewayTradeNo: row.gateway_trade_no,
+    merchantId: row.merchant_id,
+    merchant: row.merchant_name ?? '',
+    channel: row.channel,
+    kind: row.kind,
+    title: row.title,
+    amount: row.amount,
+    status: row.status,
+    refundStatus: row.refund_status,
+    refundableAmount: row.refundable_amount,
+    createdAt: toIsoBeijing(row.created_at),
+    expiredAt: isoOrNull(row.expired_at),
+    paidAt: isoOrNull(row.paid_at),
+    closedAt: isoOrNull(row.closed_at),
+    version: row.version,
+    lastSyncAt: isoOrNull(row.last_sync_at),
+    lastSyncOutcome: row.last_sync_outcome,
+    lastGatewayStatus: row.last_gateway_status,
+    syncErrorCount: row.sync_error_count,
+  }
+}
+
+const SELECT = 'SELECT p.*, m.name AS merchant_name FROM pay_orders p JOIN merchants m ON m.id = p.merchant_id'
+
+export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
+  return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)
+}
+
+export function findPayOrder(db: Db, merchantId: number, orderNo: string): PayOrderRow | undefined {
+  return stmt<[number, string], PayOrderRow>(db, `${SELECT} WHERE p.merchant_id = ? AND p.order_no = ?`).get(
+    merchantId,
+    orderNo,
+  )
+}
+
+/** Orders a person names by any of their numbers: local, business or gateway. */
+export function findPayOrdersByAnyNo(db: Db, no: string): PayOrderRow[] {
+  return stmt<[string, string, string], PayOrderRow>(
+    db,
+    `${SELECT} WHERE p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ? ORDER BY p.id`,
+  ).all(no, no, no)
+}
+
+function orderWhere(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): Where | null {
+  const w = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return null
+    w.add('p.merchant_id = ?', m.id)
+  }
+  w.when(f.channel, 'p.channel = ?', f.channel)
+  w.when(f.status, 'p.status = ?', f.status)
+  w.when(f.result, 'p.last_sync_outcome = ?', f.result)
+  w.when(f.no, '(p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ?)', f.no, f.no, f.no)
+  w.timeRange('p.created_at', f.since, f.until)
+  return w
+}
+
+export function listPayOrders(db: Db, f: OrderListRequest): Page<PayOrderView> {
+  const w = orderWhere(db, f)
+  if (!w) return { total: 0, items: [] }
+  const total = (stmt(db, `SELECT count(*) AS n FROM pay_orders p ${w}`).get(...w.params) as { n: number }).n
+  const rows = stmt<unknown[], PayOrderRow>(
+    db,
+    `${SELECT} ${w} ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?`,
+  ).all(...w.params, f.limit, f.offset)
+  return { total, items: rows.map(payOrderView) }
+}
+
+/** Streams the rows of a filter in list order, for export: memory does not grow with the count. */
+export function* iteratePayOrders(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): Generator<PayOrderRow> {
+  const w = orderWhere(db, f)
+  if (!w) return
+  yield* db.prepare<unknown[], PayOrderRow>(`${SELECT} ${w} ORDER BY p.created_at DESC, p.id DESC`).iterate(...w.params)
+}
+
+export function countPayOrders(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): number {
+  const w = orderWhere(db, f)
+  if (!w) return 0
+  return (stmt(db, `SELECT count(*) AS n FROM pay_orders p ${w}`).get(...w.params) as { n: number }).n
+}
+
+export interface NewPayOrder {
+  orderNo: string
+  bizOrderNo: string
+  gatewayTradeNo: string | null
+  merchantId: number
+  channel: Channel
+  kind: PayKind
+  title: string
+  amount: number
+  status: PayStatus
+  createdAt: number
+  expiredAt: number | null
+  paidAt: number | null
+  importId: number | null
+}
+
+export function insertPayOrder(db: Db, o: NewPayOrder, now = Date.now()): number {
+  const r = stmt(
+    db,
+    `INSERT INTO pay_orders (order_no, biz_order_no, gateway_trade_no, merchant_id, channel, kind, title, amount,
+       status, refund_status, refundable_amount, created_at, expired_at, paid_at, closed_at, updated_at, next_sync_at, import_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'no_refund', ?, ?, ?, ?, NULL, ?, ?, ?)`,
+  ).run(
+    o.orderNo,
+    o.bizOrderNo,
+    o.gatewayTradeNo,
+    o.merchantId,
+    o.channel,
+    o.kind,
+    o.title,
+    o.amount,
+    o.status,
+    o.status === 'success' ? o.amount : 0,
+    o.createdAt,
+    o.expiredAt,
+    o.paidAt,
+    now,
+    o.status === 'progress' ? now : null,
+    o.importId,
+  )
+  return Number(r.lastInsertRowid)
+}
+
+/**
+ * Fills what a re-import may add to an order that exists: a gateway number, a title, an expiry or a
+ * payment time it did not have. Status and amount belong to the sync engine once the order exists.
+ */
+export function fillPayOrder(
+  db: Db,
+  id: number,
+  fill: { gatewayTradeNo: string | null; title: string; expiredAt: number | null; paidAt: number | null },
+  now = Date.now(),
+): boolean {
+  const r = stmt(
+    db,
+    `UPDATE pay_orders SET
+       gateway_trade_no = COALESCE(gateway_trade_no, ?),
+       title = CASE WHEN title = '' THEN ? ELSE title END,
+       expired_at = COALESCE(expired_at, ?),
+       paid_at = COALESCE(paid_at, ?),
+       updated_at = ?
+     WHERE id = ? AND (
+       (gateway_trade_no IS NULL AND ? IS NOT NULL) OR (title = '' AND ? <> '') OR
+       (expired_at IS NULL AND ? IS NOT NULL) OR (paid_at IS NULL AND ? IS NOT NULL))`,
+  ).run(
+    fill.gatewayTradeNo,
+    fill.title,
+    fill.expiredAt,
+    fill.paidAt,
+    now,
+    id,
+    fill.gatewayTradeNo,
+    fill.title,
+    fill.expiredAt,
+    fill.paidAt,
+  )
+  return r.changes > 0
+}
+
+export interface PayOrderPatch {
+  status: PayStatus
+  paidAt?: number | null
+  closedAt?: number | null
+  gatewayTradeNo?: string | null
+}
+
+/**
+ * The compare-and-set of domain.md 6.2: applies only when the order still has the status and version
+ * the decision was made on. Returns false when someone else changed it first.
+ */
+export function casPayOrder(
+  db: Db,
+  id: number,
+  expect: { status: PayStatus; version: number },
+  patch: PayOrderPatch,
+  now = Date.now(),
+): boolean {
+  const r = stmt(
+    db,
+    `UPDATE pay_orders SET status = ?,
+       paid_at = CASE WHEN ? THEN ? ELSE paid_at END,
+       closed_at = CASE WHEN ? THEN ? ELSE closed_at END,
+       gateway_trade_no = COALESCE(gateway_trade_no, ?),
+       refundable_amount = CASE WHEN ? = 'success' AND status <> 'success' THEN amount - (
+         SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = pay_orders.id AND status IN ('progress', 'success'))
+         ELSE refundable_amount END,
+       version = version + 1, updated_at = ?
+     WHERE id = ? AND status = ? AND version = ?`,
+  ).run(
+    patch.status,
+    patch.paidAt !== undefined ? 1 : 0,
+    patch.paidAt ?? null,
+    patch.closedAt !== undefined ? 1 : 0,
+    patch.closedAt ?? null,
+    patch.gatewayTradeNo ?? null,
+    patch.status,
+    now,
+    id,
+    expect.status,
+    expect.version,
+  )
+  return r.changes === 1
+}
+
+/** Recomputes refund status and refundable amount from the refunds themselves: restoring twice is impossible. */
+export function recomputeRefundState(db: Db, payOrderId: number, now = Date.now()): void {
+  stmt(
+    db,
+    `UPDATE pay_orders SET
+       refundable_amount = CASE WHEN status = 'success' THEN amount - (
+         SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = ? AND status IN ('progress', 'success'))
+         ELSE refundable_amount END,
+       refund_status = (
+         SELECT CASE
+           WHEN sum(status = 'progress') > 0 THEN 'refunding'
+           WHEN COALESCE(sum(CASE WHEN status = 'success' THEN amount END), 0) >= pay_orders.amount AND sum(status = 'success') > 0 THEN 'refunded'
+           WHEN sum(status = 'success') > 0 THEN 'partial_refund'
+           ELSE 'no_refund' END
+         FROM refund_orders WHERE pay_order_id = ?),
+       version = version + 1, updated_at = ?
+     WHERE id = ?`,
+  ).run(payOrderId, payOrderId, now, payOrderId)
+}
+
+/** Fills a gateway trade number the order did not have. A known one is never overwritten, nor emptied. */
+export function fillGatewayTradeNo(db: Db, id: number, gatewayTradeNo: string | null | undefined): void {
+  if (!gatewayTradeNo) return
+  stmt(db, 'UPDATE pay_orders SET gateway_trade_no = ? WHERE id = ? AND gateway_trade_no IS NULL').run(
+    gatewayTradeNo,
+    id,
+  )
+}
+
+export function markPayOrderSynced(
+  db: Db,
+  id: number,
+  s: { at: number; outcome: Outcome; gatewayStatus: GatewayStatus | null; errorCount: number; nextSyncAt: number | null },
+): void {
+  stmt(
+    db,
+    `UPDATE pay_orders SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
+       next_sync_at = ? WHERE id = ?`,
+  ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
+}
+
+/** Pay orders whose next scheduled sync is due. */
+export function duePayOrderIds(db: Db, now: number, limit: number): number[] {
+  return stmt<[number, number], { id: number }>(
+    db,
+    `SELECT id FROM pay_orders WHERE status = 'progress' AND next_sync_at <= ? ORDER BY next_sync_at LIMIT ?`,
+  )
+    .all(now, limit)
+    .map((r) => r.id)
+}
+
+/** Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. */
+export function expiredProgressOrderIds(db: Db, now: number, graceMs: number, limit: number): number[] {
+  return stmt<[number, number], { id: number }>(
+    db,
+    `SELECT id FROM pay_orders WHERE status = 'progress' AND expired_at IS NOT NULL AND expired_at < ?
+     ORDER BY expired_at LIMIT ?`,
+  )
+    .all(now - graceMs, limit)
+    .map((r) => r.id)
+}
+
+export function allPayOrderIds(db: Db, pendingOnly: boolean): number[] {
+  return stmt<[], { id: number }>(
+    db,
+    pendingOnly ? "SELECT id FROM pay_orders WHERE status = 'progress' ORDER BY id" : 'SELECT id FROM pay_orders ORDER BY id',
+  )
+    .all()
+    .map((r) => r.id)
+}
+
+/** After a person looked at a trade that kept failing: back to the normal schedule. */
+export function resetTradeErrors(db: Db, type: 'pay' | 'refund', id: number, now = Date.now()): void {
+  const sql =
+    type === 'pay'
+      ? "UPDATE pay_orders SET sync_error_count = 0, next_sync_at = ? WHERE id = ? AND status = 'progress'"
+      : "UPDATE refund_orders SET sync_error_count = 0, next_sync_at = ? WHERE id = ? AND status = 'progress'"
+  stmt(db, sql).run(now, id)
+}
+
+/** Trades first brought in by one import run. */
+export function payOrderIdsOfImport(db: Db, importId: number): number[] {
+  return stmt<[number], { id: number }>(db, 'SELECT id FROM pay_orders WHERE import_id = ? ORDER BY id')
+    .all(importId)
+    .map((r) => r.id)
+}

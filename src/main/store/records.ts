@@ -1,0 +1,204 @@
+import type {
+  Channel,
+  GatewayStatus,
+  Outcome,
+  Page,
+  SyncRecordView,
+  SyncSource,
+  TradeType,
+} from '../../shared/domain'
+import type { RecordFilter, RecordListRequest } from '../../shared/filters'
+import { toIsoBeijing } from '../../shared/time'
+import type { Db } from './connection'
+import { stmt } from './connection'
+import { findMerchantByName } from './merchants'
+import { Where } from './where'
+
+export interface SyncRecordRow {
+  id: number
+  trade_type: TradeType
+  trade_id: number
+  trade_no: string
+  biz_trade_no: string
+  gateway_trade_no: string | null
+  channel: Channel
+  merchant_id: number
+  gateway_status: GatewayStatus | null
+  gateway_raw_status: string | null
+  outcome: Outcome
+  repair_no: string | null
+  anomaly_id: number | null
+  error_code: string | null
+  error_msg: string | null
+  client_ip: string | null
+  operator: string | null
+  source: SyncSource
+  batch_id: number | null
+  duration_ms: number
+  created_at: number
+  merchant_name?: string
+}
+
+export interface NewSyncRecord {
+  tradeType: TradeType
+  tradeId: number
+  tradeNo: string
+  bizTradeNo: string
+  gatewayTradeNo: string | null
+  channel: Channel
+  merchantId: number
+  gatewayStatus: GatewayStatus | null
+  gatewayRawStatus: string | null
+  outcome: Outcome
+  repairNo: string | null
+  anomalyId: number | null
+  errorCode: string | null
+  errorMsg: string | null
+  clientIp: string | null
+  operator: string | null
+  source: SyncSource
+  batchId: number | null
+  durationMs: number
+  createdAt: number
+  syncInfo: string | null
+  actionInfo: string | null
+}
+
+export function syncRecordView(row: SyncRecordRow): SyncRecordView {
+  return {
+    id: row.id,
+    tradeType: row.trade_type,
+    tradeId: row.trade_id,
+    tradeNo: row.trade_no,
+    bizTradeNo: row.biz_trade_no,
+    gatewayTradeNo: row.gateway_trade_no,
+    channel: row.channel,
+    merchantId: row.merchant_id,
+    merchant: row.merchant_name ?? '',
+    gatewayStatus: row.gateway_status,
+    gatewayRawStatus: row.gateway_raw_status,
+    outcome: row.outcome,
+    repairNo: row.repair_no,
+    anomalyId: row.anomaly_id,
+    errorCode: row.error_code,
+    errorMsg: row.error_msg,
+    clientIp: row.client_ip,
+    operator: row.operator,
+    source: row.source,
+    batchId: row.batch_id,
+    durationMs: row.duration_ms,
+    createdAt: toIsoBeijing(row.created_at),
+  }
+}
+
+export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
+  const res = stmt(
+    db,
+    `INSERT INTO sync_records (trade_type, trade_id, trade_no, biz_trade_no, gateway_trade_no, channel, merchant_id,
+       gateway_status, gateway_raw_status, outcome, repair_no, anomaly_id, error_code, error_msg, client_ip, operator,
+       source, batch_id, duration_ms, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    r.tradeType,
+    r.tradeId,
+    r.tradeNo,
+    r.bizTradeNo,
+    r.gatewayTradeNo,
+    r.channel,
+    r.merchantId,
+    r.gatewayStatus,
+    r.gatewayRawStatus,
+    r.outcome,
+    r.repairNo,
+    r.anomalyId,
+    r.errorCode,
+    r.errorMsg,
+    r.clientIp,
+    r.operator,
+    r.source,
+    r.batchId,
+    r.durationMs,
+    r.createdAt,
+  )
+  const id = Number(res.lastInsertRowid)
+  if (r.syncInfo !== null || r.actionInfo !== null) {
+    stmt(db, 'INSERT INTO sync_record_bodies (record_id, sync_info, action_info) VALUES (?, ?, ?)').run(
+      id,
+      r.syncInfo,
+      r.actionInfo,
+    )
+  }
+  return id
+}
+
+export function setSyncRecordAnomaly(db: Db, id: number, anomalyId: number): void {
+  stmt(db, 'UPDATE sync_records SET anomaly_id = ? WHERE id = ?').run(anomalyId, id)
+}
+
+const SELECT = 'SELECT s.*, m.name AS merchant_name FROM sync_records s JOIN merchants m ON m.id = s.merchant_id'
+
+export function getSyncRecord(
+  db: Db,
+  id: number,
+): (SyncRecordRow & { sync_info: string | null; action_info: string | null }) | undefined {
+  return stmt<[number], SyncRecordRow & { sync_info: string | null; action_info: string | null }>(
+    db,
+    `SELECT s.*, m.name AS merchant_name, b.sync_info, b.action_info FROM sync_records s
+       JOIN merchants m ON m.id = s.merchant_id LEFT JOIN sync_record_bodies b ON b.record_id = s.id WHERE s.id = ?`,
+  ).get(id)
+}
+
+function recordWhere(db: Db, f: RecordFilter): Where | null {
+  const w = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return null
+    w.add('s.merchant_id = ?', m.id)
+  }
+  w.when(f.type, 's.trade_type = ?', f.type)
+  w.when(f.channel, 's.channel = ?', f.channel)
+  w.when(f.status, 's.gateway_status = ?', f.status)
+  w.when(f.result, 's.outcome = ?', f.result)
+  w.when(f.source, 's.source = ?', f.source)
+  w.when(f.batchId, 's.batch_id = ?', f.batchId)
+  w.when(f.tradeId, 's.trade_id = ?', f.tradeId)
+  if (f.repaired === true) w.add('s.repair_no IS NOT NULL')
+  if (f.repaired === false) w.add('s.repair_no IS NULL')
+  w.when(f.no, '(s.trade_no = ? OR s.biz_trade_no = ? OR s.gateway_trade_no = ?)', f.no, f.no, f.no)
+  w.timeRange('s.created_at', f.since, f.until)
+  return w
+}
+
+export function countSyncRecords(db: Db, f: RecordFilter): number {
+  const w = recordWhere(db, f)
+  if (!w) return 0
+  return (stmt(db, `SELECT count(*) AS n FROM sync_records s ${w}`).get(...w.params) as { n: number }).n
+}
+
+export function listSyncRecords(db: Db, f: RecordListRequest): Page<SyncRecordView> {
+  const w = recordWhere(db, f)
+  if (!w) return { total: 0, items: [] }
+  const total = (stmt(db, `SELECT count(*) AS n FROM sync_records s ${w}`).get(...w.params) as { n: number }).n
+  const rows = stmt<unknown[], SyncRecordRow>(
+    db,
+    `${SELECT} ${w} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
+  ).all(...w.params, f.limit, f.offset)
+  return { total, items: rows.map(syncRecordView) }
+}
+
+export function* iterateSyncRecords(db: Db, f: RecordFilter): Generator<SyncRecordRow> {
+  const w = recordWhere(db, f)
+  if (!w) return
+  yield* db
+    .prepare<unknown[], SyncRecordRow>(`${SELECT} ${w} ORDER BY s.created_at DESC, s.id DESC`)
+    .iterate(...w.params)
+}
+
+/** The newest record of a trade made after `since`: how a batch learns another process synced it. */
+export function latestRecordOfTrade(db: Db, tradeType: TradeType, tradeId: number, since: number): SyncRecordRow | undefined {
+  return stmt<[TradeType, number, number], SyncRecordRow>(
+    db,
+    `SELECT * FROM sync_records WHERE trade_type = ? AND trade_id = ? AND created_at >= ? AND outcome <> 'skipped'
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+  ).get(tradeType, tradeId, since)
+}

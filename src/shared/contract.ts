@@ -1,0 +1,299 @@
+import { z } from 'zod'
+import type {
+  AnomalyView,
+  BatchView,
+  MerchantView,
+  Page,
+  PayOrderView,
+  RefundOrderView,
+  RepairRecordView,
+  SyncRecordDetail,
+  SyncRecordView,
+  ImportSummary,
+  SyncSummary,
+  OutcomeCounts,
+  BatchStatus,
+  GatewayStatus,
+} from './domain'
+import { ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
+import {
+  anomalyListSchema,
+  anomalyFilterSchema,
+  orderListSchema,
+  orderFilterSchema,
+  recordListSchema,
+  recordFilterSchema,
+  refundListSchema,
+  refundFilterSchema,
+  repairListSchema,
+  repairFilterSchema,
+} from './filters'
+import { settingsPatchSchema, type Settings } from './settings'
+
+// The one API contract (architecture.md): every operation the window, browser mode and the command
+// line can ask of main, with the schema its input is validated against where it enters main and the
+// type of its answer. Electron IPC, the HTTP bridge and the preload are all generated from this map.
+
+const id = z.object({ id: z.number().int().positive() })
+const none = z.object({}).strict().optional()
+
+/** A profile as the form sends it: secrets may be left out on update to keep the stored ones. */
+const profileInput = z.record(z.string(), z.unknown())
+
+export interface OrderDetail {
+  order: PayOrderView
+  refunds: RefundOrderView[]
+  records: SyncRecordView[]
+  repairs: RepairRecordView[]
+  anomalies: AnomalyView[]
+}
+
+export interface RefundDetail {
+  refund: RefundOrderView
+  order: PayOrderView
+  records: SyncRecordView[]
+  repairs: RepairRecordView[]
+  anomalies: AnomalyView[]
+}
+
+export interface AnomalyDetail {
+  anomaly: AnomalyView
+  record: SyncRecordDetail | null
+  order: PayOrderView | null
+  refund: RefundOrderView | null
+  /** The actions a person may take on this kind. */
+  actions: AnomalyActionName[]
+}
+export type AnomalyActionName = (typeof ANOMALY_ACTIONS)[number]
+
+export interface ConnectionReport {
+  ok: boolean
+  signatureValid: boolean | null
+  clockSkewMs: number | null
+  latencyMs: number
+  message: string
+}
+
+export interface BatchProgressEvent {
+  batchId: number
+  status: BatchStatus
+  total: number
+  done: number
+  counts: OutcomeCounts
+  byGatewayStatus: Partial<Record<GatewayStatus, number>>
+  rate: number
+  etaSeconds: number | null
+  elapsedMs: number
+}
+
+export interface TaskProgressEvent {
+  taskId: string
+  kind: 'import' | 'export'
+  done: number
+  total: number | null
+  finished: boolean
+  error: string | null
+}
+
+export interface OverviewData {
+  today: { syncs: number; repairs: number; errors: number; openAnomalies: number }
+  /** Syncs per day (Beijing) by outcome, oldest first. */
+  daily: Array<{ day: string } & OutcomeCounts>
+  byChannel: Array<{ channel: string; syncs: number; repaired: number; anomalies: number; errors: number }>
+  anomaliesByKind: Array<{ kind: string; open: number }>
+  merchants: MerchantView[]
+  pending: { pay: number; refund: number }
+}
+
+export interface AppInfo {
+  version: string
+  dbFile: string
+  transport: 'electron' | 'http'
+  keyStore: { backend: string; secure: boolean; warning: string | null }
+  sandbox: { running: boolean; url: string | null }
+  schedules: { enabled: boolean; lastRunAt: string | null }
+}
+
+export interface ExportResult {
+  file: string
+  rows: number
+  bytes: number
+}
+
+
+export const syncSelectionSchema = z.object({
+  type: z.enum(TRADE_TYPES).default('pay'),
+  /** Sync these trades now and wait for the answers; a whole filter is a batch (batches.start). */
+  ids: z.array(z.number().int().positive()).min(1, 'choose at least one trade').max(500, 'more than 500 trades: start a batch instead'),
+})
+
+export const resolveSchema = z.object({
+  id: z.number().int().positive(),
+  action: z.enum(ANOMALY_ACTIONS),
+  remark: z.string().trim().min(2, 'a remark is required: say why').max(500),
+})
+
+export const merchantUpdateSchema = z.object({ id: z.number().int().positive(), profile: profileInput })
+export const enableSchema = z.object({ id: z.number().int().positive(), enabled: z.boolean() })
+
+export const importPreviewSchema = z.object({
+  file: z.string().min(1),
+  type: z.enum(TRADE_TYPES).default('pay'),
+  merchant: z.string().optional(),
+  mapping: z.unknown().optional(),
+  rows: z.number().int().min(1).max(200).default(20),
+})
+
+export const importRunSchema = z.object({
+  file: z.string().min(1),
+  type: z.enum(TRADE_TYPES).default('pay'),
+  merchant: z.string().optional(),
+  mapping: z.unknown().optional(),
+  /** Also start a batch sync of every trade the file names. */
+  sync: z.object({ concurrency: z.number().int().min(1).max(64), qps: z.number().positive().max(2000), name: z.string().optional() }).optional(),
+})
+
+export interface ImportPreview {
+  file: string
+  encoding: string
+  headers: string[]
+  /** Column index -> field it maps to, or null when ignored. */
+  columns: Array<{ header: string; field: string | null }>
+  rows: Array<{ line: number; cells: string[]; error: string | null }>
+  unknownHeaders: string[]
+  missing: string[]
+}
+
+export const batchStartSchema = z
+  .object({
+    name: z.string().trim().max(100).optional(),
+    type: z.enum(TRADE_TYPES).default('pay'),
+    ids: z.array(z.number().int().positive()).max(1_000_000).optional(),
+    filter: z.union([orderFilterSchema, refundFilterSchema]).optional(),
+    importId: z.number().int().positive().optional(),
+    pending: z.boolean().optional(),
+    concurrency: z.number().int().min(1).max(64).default(8),
+    qps: z.number().positive().max(2000).default(20),
+  })
+  .refine((v) => v.ids || v.filter || v.importId || v.pending, { message: 'choose what to sync: ids, a filter, an import or pending' })
+
+export const pageOnly = z.object({ limit: z.number().int().min(1).max(1000).default(50), offset: z.number().int().min(0).default(0) })
+
+export const batchItemsSchema = z.object({
+  id: z.number().int().positive(),
+  problemsOnly: z.boolean().default(false),
+  limit: z.number().int().min(1).max(1000).default(50),
+  offset: z.number().int().min(0).default(0),
+})
+
+export interface BatchItemView {
+  id: number
+  tradeType: 'pay' | 'refund'
+  tradeId: number
+  tradeNo: string
+  state: string
+  outcome: string | null
+  gatewayStatus: string | null
+  attempts: number
+  lastError: string | null
+  syncRecordId: number | null
+}
+
+export const EXPORT_KINDS = ['records', 'orders', 'refunds', 'repairs', 'anomalies', 'batch'] as const
+export const exportSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('records'), file: z.string().min(1), filter: recordFilterSchema.default({}) }),
+  z.object({ kind: z.literal('orders'), file: z.string().min(1), filter: orderFilterSchema.default({}) }),
+  z.object({ kind: z.literal('refunds'), file: z.string().min(1), filter: refundFilterSchema.default({}) }),
+  z.object({ kind: z.literal('repairs'), file: z.string().min(1), filter: repairFilterSchema.default({}) }),
+  z.object({ kind: z.literal('anomalies'), file: z.string().min(1), filter: anomalyFilterSchema.default({}) }),
+  z.object({ kind: z.literal('batch'), file: z.string().min(1), batchId: z.number().int().positive(), problemsOnly: z.boolean().default(false) }),
+])
+
+function op<I extends z.ZodType, O>(input: I): { input: I; output: O } {
+  return { input, output: undefined as unknown as O }
+}
+
+export const contract = {
+  'app.info': op<typeof none, AppInfo>(none),
+  'overview.get': op<typeof none, OverviewData>(none),
+
+  'records.list': op<typeof recordListSchema, Page<SyncRecordView>>(recordListSchema),
+  'records.get': op<typeof id, SyncRecordDetail>(id),
+
+  'orders.list': op<typeof orderListSchema, Page<PayOrderView>>(orderListSchema),
+  'orders.get': op<typeof id, OrderDetail>(id),
+  'orders.sync': op<typeof syncSelectionSchema, SyncSummary>(syncSelectionSchema),
+
+  'refunds.list': op<typeof refundListSchema, Page<RefundOrderView>>(refundListSchema),
+  'refunds.get': op<typeof id, RefundDetail>(id),
+
+  'repairs.list': op<typeof repairListSchema, Page<RepairRecordView>>(repairListSchema),
+
+  'anomalies.list': op<typeof anomalyListSchema, Page<AnomalyView>>(anomalyListSchema),
+  'anomalies.get': op<typeof id, AnomalyDetail>(id),
+  'anomalies.resolve': op<typeof resolveSchema, AnomalyView>(resolveSchema),
+
+  'merchants.list': op<typeof none, MerchantView[]>(none),
+  'merchants.add': op<typeof profileInput, MerchantView>(profileInput),
+  'merchants.update': op<typeof merchantUpdateSchema, MerchantView>(merchantUpdateSchema),
+  'merchants.setEnabled': op<typeof enableSchema, MerchantView>(enableSchema),
+  'merchants.remove': op<typeof id, { removed: true }>(id),
+  'merchants.test': op<typeof id, ConnectionReport>(id),
+
+  'imports.preview': op<typeof importPreviewSchema, ImportPreview>(importPreviewSchema),
+  'imports.run': op<typeof importRunSchema, ImportSummary>(importRunSchema),
+
+  'batches.start': op<typeof batchStartSchema, BatchView>(batchStartSchema),
+  'batches.list': op<typeof pageOnly, Page<BatchView>>(pageOnly),
+  'batches.get': op<typeof id, BatchView>(id),
+  'batches.items': op<typeof batchItemsSchema, Page<BatchItemView>>(batchItemsSchema),
+  'batches.pause': op<typeof id, BatchView>(id),
+  'batches.resume': op<typeof id, BatchView>(id),
+  'batches.cancel': op<typeof id, BatchView>(id),
+
+  'export.run': op<typeof exportSchema, ExportResult>(exportSchema),
+
+  'settings.get': op<typeof none, Settings>(none),
+  'settings.set': op<typeof settingsPatchSchema, Settings>(settingsPatchSchema),
+} as const
+
+export type Contract = typeof contract
+export type OperationName = keyof Contract
+export type OperationInput<K extends OperationName> = z.input<Contract[K]['input']>
+export type OperationOutput<K extends OperationName> = Contract[K]['output']
+
+/** Events main pushes to the window. */
+export interface EventMap {
+  'batch.progress': BatchProgressEvent
+  'task.progress': TaskProgressEvent
+}
+export type EventName = keyof EventMap
+export const EVENT_NAMES: EventName[] = ['batch.progress', 'task.progress']
+
+export const OPERATION_NAMES = Object.keys(contract) as OperationName[]
+
+type GroupOf<K> = K extends `${infer G}.${string}` ? G : never
+type MethodOf<K, G extends string> = K extends `${G}.${infer M}` ? M : never
+
+/** The API as the window sees it: `api.records.list(input)`. */
+export type Api = {
+  [G in GroupOf<OperationName>]: {
+    [K in OperationName as MethodOf<K, G>]: (input?: OperationInput<K>) => Promise<OperationOutput<K>>
+  }
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void
+}
+
+/** Builds the nested API from one generic caller: every transport shares this. */
+export function buildApi(
+  call: (name: OperationName, input: unknown) => Promise<unknown>,
+  on: (event: EventName, listener: (payload: unknown) => void) => () => void,
+): Api {
+  const api: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {}
+  for (const name of OPERATION_NAMES) {
+    const [group, method] = name.split('.') as [string, string]
+    api[group] ??= {}
+    api[group][method] = (input?: unknown) => call(name, input ?? {})
+  }
+  return Object.assign(api, { on: on as Api['on'] }) as unknown as Api
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import {
+  ANOMALY_KINDS,
+  ANOMALY_STATUSES,
+  CHANNELS,
+  GATEWAY_STATUSES,
+  OUTCOMES,
+  PAY_STATUSES,
+  REFUND_STATUSES,
+  REPAIR_WAYS,
+  SYNC_SOURCES,
+  TRADE_TYPES,
+} from './domain'
+import { parseBeijing } from './time'
+
+// The list filters of cli.md section 1 and ui.md, one schema per list, shared by the command line,
+// the screens and the export. Times are Beijing wall-clock text or ISO 8601 with an offset.
+
+const time = z
+  .string()
+  .trim()
+  .refine((s) => parseBeijing(s) !== null, {
+    message: 'not a time: write it as YYYY-MM-DD HH:mm:ss (Beijing time)',
+  })
+
+const page = {
+  limit: z.number().int().min(1).max(1000).default(100),
+  offset: z.number().int().min(0).default(0),
+}
+
+const common = {
+  channel: z.enum(CHANNELS).optional(),
+  merchant: z.string().trim().min(1).optional(),
+  /** Matches the local number, the business number or the gateway number. */
+  no: z.string().trim().min(1).max(128).optional(),
+  since: time.optional(),
+  until: time.optional(),
+}
+
+export const recordFilterSchema = z.object({
+  ...common,
+  type: z.enum(TRADE_TYPES).optional(),
+  status: z.enum(GATEWAY_STATUSES).optional(),
+  result: z.enum(OUTCOMES).optional(),
+  repaired: z.boolean().optional(),
+  source: z.enum(SYNC_SOURCES).optional(),
+  batchId: z.number().int().positive().optional(),
+  tradeId: z.number().int().positive().optional(),
+})
+export type RecordFilter = z.infer<typeof recordFilterSchema>
+
+export const orderFilterSchema = z.object({
+  ...common,
+  status: z.enum(PAY_STATUSES).optional(),
+  result: z.enum(OUTCOMES).optional(),
+})
+export type OrderFilter = z.infer<typeof orderFilterSchema>
+
+export const refundFilterSchema = z.object({
+  ...common,
+  status: z.enum(REFUND_STATUSES).optional(),
+  result: z.enum(OUTCOMES).optional(),
+  payOrderId: z.number().int().positive().optional(),
+})
+export type RefundFilter = z.infer<typeof refundFilterSchema>
+
+export const repairFilterSchema = z.object({
+  ...common,
+  type: z.enum(TRADE_TYPES).optional(),
+  way: z.enum(REPAIR_WAYS).optional(),
+  tradeId: z.number().int().positive().optional(),
+})
+export type RepairFilter = z.infer<typeof repairFilterSchema>
+
+export const anomalyFilterSchema = z.object({
+  ...common,
+  type: z.enum(TRADE_TYPES).optional(),
+  status: z.enum(ANOMALY_STATUSES).optional(),
+  kind: z.enum(ANOMALY_KINDS).optional(),
+  tradeId: z.number().int().positive().optional(),
+})
+export type AnomalyFilter = z.infer<typeof anomalyFilterSchema>
+
+export const pageSchema = z.object(page)
+export type PageRequest = z.infer<typeof pageSchema>
+
+export const recordListSchema = recordFilterSchema.extend(page)
+export const orderListSchema = orderFilterSchema.extend(page)
+export const refundListSchema = refundFilterSchema.extend(page)
+export const repairListSchema = repairFilterSchema.extend(page)
+export const anomalyListSchema = anomalyFilterSchema.extend(page)
+export type RecordListRequest = z.infer<typeof recordListSchema>
+export type OrderListRequest = z.infer<typeof orderListSchema>
+export type RefundListRequest = z.infer<typeof refundListSchema>
+export type RepairListRequest = z.infer<typeof repairListSchema>
+export type AnomalyListRequest = z.infer<typeof anomalyListSchema>

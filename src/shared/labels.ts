@@ -1,0 +1,116 @@
+// Display names of the domain codes, Chinese first and English second, for the screens and the CSV
+// export. Codes stay codes everywhere else.
+
+export type Lang = 'zh-CN' | 'en-US'
+type Names = Record<string, [zh: string, en: string]>
+
+export const LABELS = {
+  channel: {
+    alipay: ['支付宝', 'Alipay'],
+    wechat: ['微信支付', 'WeChat Pay'],
+    daxpay: ['DaxPay', 'DaxPay'],
+    unionpay: ['银联', 'UnionPay'],
+  },
+  tradeType: { pay: ['支付同步', 'Pay'], refund: ['退款同步', 'Refund'] },
+  payStatus: {
+    progress: ['支付中', 'In progress'],
+    success: ['成功', 'Paid'],
+    close: ['关闭', 'Closed'],
+    cancel: ['撤销', 'Cancelled'],
+    fail: ['失败', 'Failed'],
+  },
+  payRefundStatus: {
+    no_refund: ['未退款', 'Not refunded'],
+    refunding: ['退款中', 'Refunding'],
+    partial_refund: ['部分退款', 'Partly refunded'],
+    refunded: ['全部退款', 'Refunded'],
+  },
+  refundStatus: {
+    progress: ['退款中', 'In progress'],
+    success: ['退款成功', 'Refunded'],
+    close: ['退款关闭', 'Closed'],
+    fail: ['退款失败', 'Failed'],
+  },
+  gatewayStatus: {
+    pay_success: ['支付成功', 'Paid'],
+    pay_progress: ['支付中', 'Waiting for payment'],
+    pay_closed: ['已关闭', 'Closed'],
+    pay_fail: ['支付失败', 'Payment failed'],
+    pay_refund: ['已退款', 'Refunded'],
+    pay_not_found: ['交易不存在', 'Not found'],
+    pay_timeout: ['支付超时', 'Timed out'],
+    refund_success: ['退款成功', 'Refunded'],
+    refund_progress: ['退款中', 'Refunding'],
+    refund_closed: ['退款关闭', 'Refund closed'],
+    refund_abnormal: ['退款异常', 'Refund abnormal'],
+    refund_not_found: ['退款不存在', 'Refund not found'],
+    sync_error: ['同步失败', 'Sync error'],
+  },
+  outcome: {
+    consistent: ['一致', 'Consistent'],
+    repaired: ['已修复', 'Repaired'],
+    anomaly: ['待处理', 'Needs decision'],
+    waiting: ['等待中', 'Waiting'],
+    error: ['出错', 'Error'],
+    skipped: ['已跳过', 'Skipped'],
+  },
+  source: {
+    manual: ['手动', 'Manual'],
+    batch: ['批量', 'Batch'],
+    schedule: ['定时', 'Schedule'],
+    timeout: ['超时关闭', 'Timeout close'],
+    anomaly: ['人工处理', 'Person'],
+  },
+  repairWay: {
+    pay_success: ['支付成功', 'Mark paid'],
+    pay_close_local: ['关闭本地订单', 'Close locally'],
+    pay_close_gateway: ['关闭网关订单', 'Close at gateway'],
+    pay_fail: ['支付失败', 'Mark failed'],
+    payscore_sync_gateway: ['同步支付分订单', 'Sync payscore order'],
+    refund_success: ['退款成功', 'Mark refunded'],
+    refund_close: ['退款关闭', 'Close refund'],
+    manual_pay_success: ['人工：补单成功', 'Person: mark paid'],
+    manual_pay_close: ['人工：关闭订单', 'Person: close order'],
+    manual_refund_success: ['人工：退款成功', 'Person: mark refunded'],
+    manual_refund_close: ['人工：关闭退款', 'Person: close refund'],
+  },
+  anomalyKind: {
+    amount_mismatch: ['金额不一致', 'Amount mismatch'],
+    refund_unrecorded: ['退款未记录', 'Refund not recorded'],
+    success_but_gateway_unpaid: ['本地成功网关未付', 'Paid here, unpaid at gateway'],
+    success_but_gateway_missing: ['本地成功网关无单', 'Paid here, missing at gateway'],
+    success_but_gateway_closed: ['本地成功网关关闭', 'Paid here, closed at gateway'],
+    success_but_gateway_failed: ['本地成功网关失败', 'Paid here, failed at gateway'],
+    paid_after_close: ['关闭后被支付', 'Paid after close'],
+    refund_abnormal: ['退款异常', 'Refund abnormal'],
+    refund_state_conflict: ['退款状态冲突', 'Refund state conflict'],
+    refund_success_but_gateway_missing: ['退款成功网关无单', 'Refunded here, missing at gateway'],
+    refund_succeeded_after_close: ['关闭后退款成功', 'Refunded after close'],
+    sync_keeps_failing: ['持续同步失败', 'Keeps failing'],
+  },
+  anomalyStatus: { open: ['待处理', 'Open'], resolved: ['已处理', 'Resolved'], dismissed: ['已忽略', 'Dismissed'] },
+  anomalyAction: {
+    mark_paid: ['补单为成功', 'Mark as paid'],
+    close_order: ['关闭订单', 'Close the order'],
+    mark_refunded: ['确认退款成功', 'Mark as refunded'],
+    close_refund: ['关闭退款', 'Close the refund'],
+    acknowledge: ['已线下处理', 'Handled elsewhere'],
+    dismiss: ['忽略', 'Dismiss'],
+  },
+  batchStatus: {
+    pending: ['待开始', 'Pending'],
+    running: ['进行中', 'Running'],
+    paused: ['已暂停', 'Paused'],
+    cancelled: ['已取消', 'Cancelled'],
+    interrupted: ['已中断', 'Interrupted'],
+    done: ['已完成', 'Done'],
+  },
+} satisfies Record<string, Names>
+
+export type LabelGroup = keyof typeof LABELS
+
+export function label(group: LabelGroup, code: string | null | undefined, lang: Lang = 'zh-CN'): string {
+  if (code === null || code === undefined || code === '') return ''
+  const names = (LABELS[group] as Names)[code]
+  return names ? names[lang === 'zh-CN' ? 0 : 1] : code
+}

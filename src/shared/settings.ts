@@ -1,0 +1,32 @@
+import { z } from 'zod'
+
+// What a person may set in 设置 Settings, with the defaults a first start uses. Schedules are on by
+// default: DaxPay ships its jobs switched off, and its users trip over that.
+
+export const settingsSchema = z.object({
+  schedulesEnabled: z.boolean(),
+  /** How often the timeout-close and pending schedules look for due trades, in seconds. */
+  scheduleTickSec: z.number().int().min(10).max(3600),
+  defaultConcurrency: z.number().int().min(1).max(64),
+  defaultQps: z.number().positive().max(2000),
+  refundGraceMinutes: z.number().int().min(0).max(24 * 60),
+  errorThreshold: z.number().int().min(1).max(1000),
+  theme: z.enum(['light', 'dark', 'auto']),
+  language: z.enum(['zh-CN', 'en-US']),
+  operatorName: z.string().trim().max(64),
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+export const DEFAULT_SETTINGS: Settings = {
+  schedulesEnabled: true,
+  scheduleTickSec: 60,
+  defaultConcurrency: 8,
+  defaultQps: 20,
+  refundGraceMinutes: 10,
+  errorThreshold: 20,
+  theme: 'light',
+  language: 'zh-CN',
+  operatorName: '',
+}
+
+export const settingsPatchSchema = settingsSchema.partial()

@@ -1,0 +1,83 @@
+// Time is UTC epoch milliseconds inside the program. People and Chinese gateways see Beijing time
+// (Asia/Shanghai, UTC+8 all year: China has had no daylight saving time since 1991), so the
+// conversion is a fixed offset and never depends on the machine's time zone.
+
+export const BEIJING_OFFSET_MS = 8 * 3600 * 1000
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0')
+}
+
+function beijingParts(ms: number) {
+  const d = new Date(ms + BEIJING_OFFSET_MS)
+  return {
+    y: d.getUTCFullYear(),
+    mo: d.getUTCMonth() + 1,
+    d: d.getUTCDate(),
+    h: d.getUTCHours(),
+    mi: d.getUTCMinutes(),
+    s: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
+  }
+}
+
+/** `YYYY-MM-DD HH:mm:ss` in Beijing time: what people read, what Alipay and DaxPay 3.x expect. */
+export function formatBeijing(ms: number): string {
+  const p = beijingParts(ms)
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`
+}
+
+/** `yyyyMMddHHmmss` in Beijing time (payscore paid_time, UnionPay txnTime). */
+export function formatBeijingCompact(ms: number): string {
+  const p = beijingParts(ms)
+  return `${p.y}${pad(p.mo)}${pad(p.d)}${pad(p.h)}${pad(p.mi)}${pad(p.s)}`
+}
+
+/** ISO 8601 with the +08:00 offset, e.g. `2026-11-20T10:00:00.000+08:00`. */
+export function toIsoBeijing(ms: number): string {
+  const p = beijingParts(ms)
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(p.ms, 3)}+08:00`
+}
+
+/** RFC 3339 without milliseconds, as WeChat Pay writes it: `2018-06-08T10:34:56+08:00`. */
+export function toRfc3339Beijing(ms: number): string {
+  const p = beijingParts(ms)
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}+08:00`
+}
+
+export function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : toIsoBeijing(ms)
+}
+
+function fromBeijingFields(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number | null {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null
+  const utc = Date.UTC(y, mo - 1, d, h, mi, s)
+  const check = new Date(utc)
+  // Date.UTC rolls 2026-02-30 over to March; a real calendar date survives the round trip.
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null
+  return utc - BEIJING_OFFSET_MS
+}
+
+const WALL = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d{1,3})?)?$/
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/
+const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/
+
+/**
+ * Reads a time the way people and gateways write it: Beijing wall-clock
+ * (`2026-11-20 10:00:00`, `2026/11/20 10:00`, `2026-11-20`, `20261120100000`) or an ISO 8601
+ * string with an explicit offset. Returns epoch ms, or null when it is not a real time.
+ */
+export function parseBeijing(text: string): number | null {
+  const t = text.trim()
+  let m = WALL.exec(t)
+  if (m) {
+    return fromBeijingFields(+m[1]!, +m[2]!, +m[3]!, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
+  }
+  m = COMPACT.exec(t)
+  if (m) return fromBeijingFields(+m[1]!, +m[2]!, +m[3]!, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
+  if (ZONED.test(t)) {
+    const ms = Date.parse(t)
+    return Number.isNaN(ms) ? null : ms
+  }
+  return null
+}

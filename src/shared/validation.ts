@@ -1,0 +1,12 @@
+import type { z } from 'zod'
+
+/** One readable sentence from a validation failure: which field, what is wrong. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 8)
+    .map((i) => {
+      const where = i.path.length ? i.path.join('.') : 'input'
+      return `${where}: ${i.message}`
+    })
+    .join('; ')
+}
