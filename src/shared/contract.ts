@@ -120,11 +120,13 @@ export interface ExportResult {
   bytes: number
 }
 
-
 export const syncSelectionSchema = z.object({
   type: z.enum(TRADE_TYPES).default('pay'),
   /** Sync these trades now and wait for the answers; a whole filter is a batch (batches.start). */
-  ids: z.array(z.number().int().positive()).min(1, 'choose at least one trade').max(500, 'more than 500 trades: start a batch instead'),
+  ids: z
+    .array(z.number().int().positive())
+    .min(1, 'choose at least one trade')
+    .max(500, 'more than 500 trades: start a batch instead'),
 })
 
 export const resolveSchema = z.object({
@@ -150,7 +152,13 @@ export const importRunSchema = z.object({
   merchant: z.string().optional(),
   mapping: z.unknown().optional(),
   /** Also start a batch sync of every trade the file names. */
-  sync: z.object({ concurrency: z.number().int().min(1).max(64), qps: z.number().positive().max(2000), name: z.string().optional() }).optional(),
+  sync: z
+    .object({
+      concurrency: z.number().int().min(1).max(64),
+      qps: z.number().positive().max(2000),
+      name: z.string().optional(),
+    })
+    .optional(),
 })
 
 export interface ImportPreview {
@@ -175,9 +183,14 @@ export const batchStartSchema = z
     concurrency: z.number().int().min(1).max(64).default(8),
     qps: z.number().positive().max(2000).default(20),
   })
-  .refine((v) => v.ids || v.filter || v.importId || v.pending, { message: 'choose what to sync: ids, a filter, an import or pending' })
+  .refine((v) => v.ids || v.filter || v.importId || v.pending, {
+    message: 'choose what to sync: ids, a filter, an import or pending',
+  })
 
-export const pageOnly = z.object({ limit: z.number().int().min(1).max(1000).default(50), offset: z.number().int().min(0).default(0) })
+export const pageOnly = z.object({
+  limit: z.number().int().min(1).max(1000).default(50),
+  offset: z.number().int().min(0).default(0),
+})
 
 export const batchItemsSchema = z.object({
   id: z.number().int().positive(),
@@ -205,8 +218,17 @@ export const exportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('orders'), file: z.string().min(1), filter: orderFilterSchema.default({}) }),
   z.object({ kind: z.literal('refunds'), file: z.string().min(1), filter: refundFilterSchema.default({}) }),
   z.object({ kind: z.literal('repairs'), file: z.string().min(1), filter: repairFilterSchema.default({}) }),
-  z.object({ kind: z.literal('anomalies'), file: z.string().min(1), filter: anomalyFilterSchema.default({}) }),
-  z.object({ kind: z.literal('batch'), file: z.string().min(1), batchId: z.number().int().positive(), problemsOnly: z.boolean().default(false) }),
+  z.object({
+    kind: z.literal('anomalies'),
+    file: z.string().min(1),
+    filter: anomalyFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('batch'),
+    file: z.string().min(1),
+    batchId: z.number().int().positive(),
+    problemsOnly: z.boolean().default(false),
+  }),
 ])
 
 function op<I extends z.ZodType, O>(input: I): { input: I; output: O } {
@@ -268,32 +290,3 @@ export interface EventMap {
   'task.progress': TaskProgressEvent
 }
 export type EventName = keyof EventMap
-export const EVENT_NAMES: EventName[] = ['batch.progress', 'task.progress']
-
-export const OPERATION_NAMES = Object.keys(contract) as OperationName[]
-
-type GroupOf<K> = K extends `${infer G}.${string}` ? G : never
-type MethodOf<K, G extends string> = K extends `${G}.${infer M}` ? M : never
-
-/** The API as the window sees it: `api.records.list(input)`. */
-export type Api = {
-  [G in GroupOf<OperationName>]: {
-    [K in OperationName as MethodOf<K, G>]: (input?: OperationInput<K>) => Promise<OperationOutput<K>>
-  }
-} & {
-  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void
-}
-
-/** Builds the nested API from one generic caller: every transport shares this. */
-export function buildApi(
-  call: (name: OperationName, input: unknown) => Promise<unknown>,
-  on: (event: EventName, listener: (payload: unknown) => void) => () => void,
-): Api {
-  const api: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {}
-  for (const name of OPERATION_NAMES) {
-    const [group, method] = name.split('.') as [string, string]
-    api[group] ??= {}
-    api[group][method] = (input?: unknown) => call(name, input ?? {})
-  }
-  return Object.assign(api, { on: on as Api['on'] }) as unknown as Api
-}

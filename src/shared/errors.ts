@@ -30,5 +30,10 @@ export interface WireError {
 }
 
 export function isWireError(v: unknown): v is WireError {
-  return typeof v === 'object' && v !== null && typeof (v as WireError).code === 'string' && typeof (v as WireError).message === 'string'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as WireError).code === 'string' &&
+    typeof (v as WireError).message === 'string'
+  )
 }

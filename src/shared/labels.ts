@@ -88,7 +88,11 @@ export const LABELS = {
     refund_succeeded_after_close: ['关闭后退款成功', 'Refunded after close'],
     sync_keeps_failing: ['持续同步失败', 'Keeps failing'],
   },
-  anomalyStatus: { open: ['待处理', 'Open'], resolved: ['已处理', 'Resolved'], dismissed: ['已忽略', 'Dismissed'] },
+  anomalyStatus: {
+    open: ['待处理', 'Open'],
+    resolved: ['已处理', 'Resolved'],
+    dismissed: ['已忽略', 'Dismissed'],
+  },
   anomalyAction: {
     mark_paid: ['补单为成功', 'Mark as paid'],
     close_order: ['关闭订单', 'Close the order'],

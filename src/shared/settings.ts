@@ -9,7 +9,11 @@ export const settingsSchema = z.object({
   scheduleTickSec: z.number().int().min(10).max(3600),
   defaultConcurrency: z.number().int().min(1).max(64),
   defaultQps: z.number().positive().max(2000),
-  refundGraceMinutes: z.number().int().min(0).max(24 * 60),
+  refundGraceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
   errorThreshold: z.number().int().min(1).max(1000),
   theme: z.enum(['light', 'dark', 'auto']),
   language: z.enum(['zh-CN', 'en-US']),

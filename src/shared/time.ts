@@ -74,7 +74,8 @@ export function parseBeijing(text: string): number | null {
     return fromBeijingFields(+m[1]!, +m[2]!, +m[3]!, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
   }
   m = COMPACT.exec(t)
-  if (m) return fromBeijingFields(+m[1]!, +m[2]!, +m[3]!, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
+  if (m)
+    return fromBeijingFields(+m[1]!, +m[2]!, +m[3]!, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
   if (ZONED.test(t)) {
     const ms = Date.parse(t)
     return Number.isNaN(ms) ? null : ms

@@ -46,7 +46,9 @@ export interface BatchRunOptions {
 
 export class BatchBusyError extends Error {
   constructor(id: number) {
-    super(`batch ${id} is being run by another process; wait for it, or resume it once that process has stopped`)
+    super(
+      `batch ${id} is being run by another process; wait for it, or resume it once that process has stopped`,
+    )
     this.name = 'BatchBusyError'
   }
 }
@@ -90,9 +92,13 @@ export class BatchRun {
     this.done = counted.done
     this.total = batch.total
     if (batch.status === 'done' || batch.status === 'cancelled') return this.snapshot(batch.status)
-    if (!claimBatch(this.db, this.batchId, this.engine.owner, this.now())) throw new BatchBusyError(this.batchId)
+    if (!claimBatch(this.db, this.batchId, this.engine.owner, this.now()))
+      throw new BatchBusyError(this.batchId)
 
-    const heartbeat = setInterval(() => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now()), this.options.heartbeatMs ?? 5_000)
+    const heartbeat = setInterval(
+      () => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now()),
+      this.options.heartbeatMs ?? 5_000,
+    )
     heartbeat.unref()
     this.timers.push(heartbeat)
 
@@ -101,7 +107,9 @@ export class BatchRun {
     if (items.length === 0) this.finished()
     for (const item of items) {
       const merchant = item.merchant_id ?? 0
-      this.queue(merchant, batch.concurrency, batch.qps).add(() => this.work(item.id, item.trade_type, item.trade_id, merchant, batch.source))
+      this.queue(merchant, batch.concurrency, batch.qps).add(() =>
+        this.work(item.id, item.trade_type, item.trade_id, merchant, batch.source),
+      )
     }
     this.report(true)
     await this.done$
@@ -156,7 +164,13 @@ export class BatchRun {
     return q
   }
 
-  private async work(itemId: number, type: TradeType, tradeId: number, merchant: number, source: BatchProgressSource): Promise<void> {
+  private async work(
+    itemId: number,
+    type: TradeType,
+    tradeId: number,
+    merchant: number,
+    source: BatchProgressSource,
+  ): Promise<void> {
     let requeued = false
     try {
       if (this.cancelled) return
@@ -170,7 +184,12 @@ export class BatchRun {
         // Another worker holds the trade (maybe the desktop app while cron runs): come back later,
         // and if it has been synced meanwhile, take that result instead of asking the gateway again.
         const since = this.now()
-        deferBatchItem(this.db, itemId, since + (this.options.conflictRetryMs ?? 2_000), result.errorCode ?? BUSY_CODE)
+        deferBatchItem(
+          this.db,
+          itemId,
+          since + (this.options.conflictRetryMs ?? 2_000),
+          result.errorCode ?? BUSY_CODE,
+        )
         requeued = true
         const timer = setTimeout(() => {
           this.timers = this.timers.filter((t) => t !== timer)
@@ -183,8 +202,16 @@ export class BatchRun {
       }
       this.count(result.outcome, result.gatewayStatus)
     } catch (err) {
-      const message = err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
-      if (completeBatchItem(this.db, itemId, { outcome: 'error', gatewayStatus: null, syncRecordId: null, error: message })) {
+      const message =
+        err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
+      if (
+        completeBatchItem(this.db, itemId, {
+          outcome: 'error',
+          gatewayStatus: null,
+          syncRecordId: null,
+          error: message,
+        })
+      ) {
         this.count('error', null)
       }
     } finally {
@@ -202,7 +229,14 @@ export class BatchRun {
   ): Promise<void> {
     const other = latestRecordOfTrade(this.db, type, tradeId, since)
     if (other) {
-      if (completeBatchItem(this.db, itemId, { outcome: other.outcome, gatewayStatus: other.gateway_status, syncRecordId: other.id, error: other.error_msg })) {
+      if (
+        completeBatchItem(this.db, itemId, {
+          outcome: other.outcome,
+          gatewayStatus: other.gateway_status,
+          syncRecordId: other.id,
+          error: other.error_msg,
+        })
+      ) {
         this.count(other.outcome, other.gateway_status)
       }
       this.settle()

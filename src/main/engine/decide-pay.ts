@@ -1,4 +1,11 @@
-import type { AnomalyKind, AutoRepairWay, PayGatewayStatus, PayKind, PayRefundStatus, PayStatus } from '../../shared/domain'
+import type {
+  AnomalyKind,
+  AutoRepairWay,
+  PayGatewayStatus,
+  PayKind,
+  PayRefundStatus,
+  PayStatus,
+} from '../../shared/domain'
 
 // The pay decision table of domain.md section 4, cell for cell, as a pure function: local order and
 // normalised gateway answer in, what to do out. Nothing here touches the store or the network.
@@ -19,7 +26,12 @@ export interface PayGatewayView {
 
 export type PayDecision = { recorded: PayGatewayStatus } & (
   | { action: 'none'; outcome: 'consistent' | 'waiting' }
-  | { action: 'repair'; way: Extract<AutoRepairWay, 'pay_success' | 'pay_close_local' | 'pay_fail'>; to: PayStatus; then?: AnomalyKind }
+  | {
+      action: 'repair'
+      way: Extract<AutoRepairWay, 'pay_success' | 'pay_close_local' | 'pay_fail'>
+      to: PayStatus
+      then?: AnomalyKind
+    }
   /** pay_close_gateway: close at the gateway first; the local order closes only after that. */
   | { action: 'close_gateway' }
   | { action: 'payscore_sync' }
@@ -32,7 +44,13 @@ function toSuccess(local: PayLocal, gw: PayGatewayView, then?: AnomalyKind): Pay
   if (gw.amount !== null && gw.amount !== local.amount) {
     return { recorded: gw.status, action: 'anomaly', anomaly: 'amount_mismatch' }
   }
-  return { recorded: gw.status, action: 'repair', way: 'pay_success', to: 'success', ...(then ? { then } : {}) }
+  return {
+    recorded: gw.status,
+    action: 'repair',
+    way: 'pay_success',
+    to: 'success',
+    ...(then ? { then } : {}),
+  }
 }
 
 export function decidePay(local: PayLocal, gw: PayGatewayView, now: number): PayDecision {
@@ -54,7 +72,9 @@ export function decidePay(local: PayLocal, gw: PayGatewayView, now: number): Pay
         case 'pay_progress':
         case 'pay_not_found':
           // Not paid and past its expiry: close it where the buyer could still pay, then here.
-          return expired ? { recorded: 'pay_timeout', action: 'close_gateway' } : { recorded: g, action: 'none', outcome: 'waiting' }
+          return expired
+            ? { recorded: 'pay_timeout', action: 'close_gateway' }
+            : { recorded: g, action: 'none', outcome: 'waiting' }
       }
       break
     case 'success':
@@ -64,7 +84,11 @@ export function decidePay(local: PayLocal, gw: PayGatewayView, now: number): Pay
             ? { recorded: g, action: 'anomaly', anomaly: 'amount_mismatch' }
             : { recorded: g, action: 'none', outcome: 'consistent' }
         case 'pay_progress':
-          if (local.kind === 'payscore' && gw.payscore?.state === 'DOING' && gw.payscore.stateDescription === 'MCH_COMPLETE') {
+          if (
+            local.kind === 'payscore' &&
+            gw.payscore?.state === 'DOING' &&
+            gw.payscore.stateDescription === 'MCH_COMPLETE'
+          ) {
             return { recorded: g, action: 'payscore_sync' }
           }
           return { recorded: g, action: 'anomaly', anomaly: 'success_but_gateway_unpaid' }

@@ -22,7 +22,12 @@ export type RefundDecision = { recorded: RefundGatewayStatus } & (
 
 export const DEFAULT_REFUND_GRACE_MS = 10 * 60_000
 
-export function decideRefund(local: RefundLocal, gw: RefundGatewayView, now: number, graceMs = DEFAULT_REFUND_GRACE_MS): RefundDecision {
+export function decideRefund(
+  local: RefundLocal,
+  gw: RefundGatewayView,
+  now: number,
+  graceMs = DEFAULT_REFUND_GRACE_MS,
+): RefundDecision {
   const g = gw.status
   if (g === 'sync_error') return { recorded: g, action: 'error' }
   // An answer that names another amount is not this refund's success (section 3).

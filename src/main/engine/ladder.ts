@@ -16,7 +16,12 @@ export function ladderInterval(ageMs: number): number {
  * The next due time after an attempt at `now`. A trade whose syncs keep failing backs off to daily,
  * so one broken order does not eat the merchant's rate budget.
  */
-export function nextSyncAt(createdAt: number, now: number, consecutiveErrors: number, errorThreshold: number): number {
+export function nextSyncAt(
+  createdAt: number,
+  now: number,
+  consecutiveErrors: number,
+  errorThreshold: number,
+): number {
   if (consecutiveErrors >= errorThreshold) return now + DAY
   const base = ladderInterval(now - createdAt)
   // A few errors in a row stretch the interval, up to eight times, before the daily back-off.

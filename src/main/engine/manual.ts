@@ -3,7 +3,13 @@ import { AppError } from '../../shared/errors'
 import { closeAnomaly, getAnomaly, type AnomalyRow } from '../store/anomalies'
 import { audit } from '../store/audit'
 import type { Db } from '../store/connection'
-import { casPayOrder, getPayOrder, recomputeRefundState, resetTradeErrors, type PayOrderRow } from '../store/orders'
+import {
+  casPayOrder,
+  getPayOrder,
+  recomputeRefundState,
+  resetTradeErrors,
+  type PayOrderRow,
+} from '../store/orders'
 import { casRefundOrder, getRefundOrder, type RefundOrderRow } from '../store/refunds'
 import { insertRepairRecord } from '../store/repairs'
 import { newRepairNo } from './sync'
@@ -18,7 +24,8 @@ export function actionsFor(a: AnomalyRow, trade: PayOrderRow | RefundOrderRow | 
   if (trade && a.status === 'open') {
     if (a.trade_type === 'pay') {
       if (trade.status !== 'success') actions.push('mark_paid')
-      if (trade.status === 'progress' || trade.status === 'success' || trade.status === 'fail') actions.push('close_order')
+      if (trade.status === 'progress' || trade.status === 'success' || trade.status === 'fail')
+        actions.push('close_order')
     } else {
       if (trade.status !== 'success') actions.push('mark_refunded')
       if (trade.status === 'progress' || trade.status === 'success') actions.push('close_refund')
@@ -45,7 +52,10 @@ export function resolveAnomaly(
       const trade = tradeOf(db, a)
       const allowed = actionsFor(a, trade)
       if (!allowed.includes(input.action)) {
-        throw new AppError('invalid_input', `action ${input.action} does not apply here; possible: ${allowed.join(', ')}`)
+        throw new AppError(
+          'invalid_input',
+          `action ${input.action} does not apply here; possible: ${allowed.join(', ')}`,
+        )
       }
       let repairNo: string | null = null
       if (input.action !== 'acknowledge' && input.action !== 'dismiss') {
@@ -56,7 +66,14 @@ export function resolveAnomaly(
         resetTradeErrors(db, a.trade_type, a.trade_id, now)
       }
       const status = input.action === 'dismiss' ? 'dismissed' : 'resolved'
-      closeAnomaly(db, a.id, { status, action: input.action, remark: input.remark, operator: input.operator, repairNo, at: now })
+      closeAnomaly(db, a.id, {
+        status,
+        action: input.action,
+        remark: input.remark,
+        operator: input.operator,
+        repairNo,
+        at: now,
+      })
       audit(
         db,
         {
@@ -82,7 +99,14 @@ function applyManual(
   now: number,
 ): string {
   const repairNo = newRepairNo(now)
-  const record = (tradeType: 'pay' | 'refund', row: { id: number; no: string }, way: ManualRepairWay, before: string, after: string, note = remark) =>
+  const record = (
+    tradeType: 'pay' | 'refund',
+    row: { id: number; no: string },
+    way: ManualRepairWay,
+    before: string,
+    after: string,
+    note = remark,
+  ) =>
     insertRepairRecord(db, {
       repairNo,
       tradeType,
@@ -106,17 +130,41 @@ function applyManual(
     const to: PayOrderRow['status'] = action === 'mark_paid' ? 'success' : 'close'
     const patch = to === 'success' ? { status: to, paidAt: o.paid_at ?? now } : { status: to, closedAt: now }
     if (!casPayOrder(db, o.id, { status: o.status, version: o.version }, patch, now)) throw conflict()
-    record('pay', { id: o.id, no: o.order_no }, to === 'success' ? 'manual_pay_success' : 'manual_pay_close', o.status, to)
-    audit(db, { operator, action: 'manual_repair', target: `pay:${o.id}`, detail: { repairNo, from: o.status, to, remark } }, now)
+    record(
+      'pay',
+      { id: o.id, no: o.order_no },
+      to === 'success' ? 'manual_pay_success' : 'manual_pay_close',
+      o.status,
+      to,
+    )
+    audit(
+      db,
+      {
+        operator,
+        action: 'manual_repair',
+        target: `pay:${o.id}`,
+        detail: { repairNo, from: o.status, to, remark },
+      },
+      now,
+    )
     return repairNo
   }
   const r = trade as RefundOrderRow
   const to: RefundOrderRow['status'] = action === 'mark_refunded' ? 'success' : 'close'
-  if (!casRefundOrder(db, r.id, { status: r.status, version: r.version }, { status: to, finishedAt: now }, now)) throw conflict()
+  if (
+    !casRefundOrder(db, r.id, { status: r.status, version: r.version }, { status: to, finishedAt: now }, now)
+  )
+    throw conflict()
   const before = getPayOrder(db, r.pay_order_id)!
   recomputeRefundState(db, r.pay_order_id, now)
   const after = getPayOrder(db, r.pay_order_id)!
-  record('refund', { id: r.id, no: r.refund_no }, to === 'success' ? 'manual_refund_success' : 'manual_refund_close', r.status, to)
+  record(
+    'refund',
+    { id: r.id, no: r.refund_no },
+    to === 'success' ? 'manual_refund_success' : 'manual_refund_close',
+    r.status,
+    to,
+  )
   record(
     'pay',
     { id: before.id, no: before.order_no },
@@ -125,6 +173,15 @@ function applyManual(
     after.refund_status,
     `refundable ${before.refundable_amount} -> ${after.refundable_amount}; ${remark}`,
   )
-  audit(db, { operator, action: 'manual_repair', target: `refund:${r.id}`, detail: { repairNo, from: r.status, to, remark } }, now)
+  audit(
+    db,
+    {
+      operator,
+      action: 'manual_repair',
+      target: `refund:${r.id}`,
+      detail: { repairNo, from: r.status, to, remark },
+    },
+    now,
+  )
   return repairNo
 }

@@ -1,7 +1,14 @@
 import crypto from 'node:crypto'
 import os from 'node:os'
 import type { AnomalyKind, GatewayStatus, Outcome, SyncSource, TradeType } from '../../shared/domain'
-import type { CallContext, CloseAnswer, GatewayAdapter, PayAnswer, PayscoreSyncAnswer, RefundAnswer } from '../gateways/types'
+import type {
+  CallContext,
+  CloseAnswer,
+  GatewayAdapter,
+  PayAnswer,
+  PayscoreSyncAnswer,
+  RefundAnswer,
+} from '../gateways/types'
 import type { RateGate } from '../gateways/rate-gate'
 import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
 import { completeBatchItem } from '../store/batches'
@@ -16,7 +23,13 @@ import {
   type PayOrderRow,
 } from '../store/orders'
 import { insertSyncRecord } from '../store/records'
-import { casRefundOrder, fillRefundOrder, getRefundOrder, markRefundOrderSynced, type RefundOrderRow } from '../store/refunds'
+import {
+  casRefundOrder,
+  fillRefundOrder,
+  getRefundOrder,
+  markRefundOrderSynced,
+  type RefundOrderRow,
+} from '../store/refunds'
 import { insertRepairRecord, linkRepairsToRecord } from '../store/repairs'
 import { decidePay, type PayDecision } from './decide-pay'
 import { decideRefund, DEFAULT_REFUND_GRACE_MS } from './decide-refund'
@@ -95,7 +108,8 @@ interface Finding {
 export function newRepairNo(now: number): string {
   // Sortable by time, unique without coordination: R + yyMMddHHmmss (Beijing) + 6 random digits.
   const d = new Date(now + 8 * 3600_000).toISOString()
-  const stamp = d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10) + d.slice(11, 13) + d.slice(14, 16) + d.slice(17, 19)
+  const stamp =
+    d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10) + d.slice(11, 13) + d.slice(14, 16) + d.slice(17, 19)
   return `R${stamp}${crypto.randomInt(0, 1_000_000).toString().padStart(6, '0')}`
 }
 
@@ -120,6 +134,7 @@ export class SyncEngine {
   private readonly refundGraceMs: number
   readonly errorThreshold: number
   private readonly now: () => number
+  private attempts = 0
 
   constructor(
     private readonly db: Db,
@@ -165,7 +180,9 @@ export class SyncEngine {
   ): Promise<SyncResult> {
     const started = performance.now()
     const key = tradeKey(type, id)
-    if (!acquireLease(this.db, key, this.owner, this.leaseMs, this.now())) {
+    // Each attempt holds the lease in its own name, so two attempts of one process exclude each other too.
+    const holder = `${this.owner}#${++this.attempts}`
+    if (!acquireLease(this.db, key, holder, this.leaseMs, this.now())) {
       // Someone else is syncing this trade right now: record it, change nothing.
       return this.write(type, trade, ctx, started, {
         gatewayStatus: null,
@@ -198,7 +215,7 @@ export class SyncEngine {
       }
       return this.write(type, result.trade, ctx, started, result.finding)
     } finally {
-      releaseLease(this.db, key, this.owner)
+      releaseLease(this.db, key, holder)
     }
   }
 
@@ -206,7 +223,9 @@ export class SyncEngine {
     try {
       return await this.adapters(merchantId)
     } catch (err) {
-      throw Object.assign(new Error(`merchant profile cannot be used: ${(err as Error).message}`), { code: 'merchant_config' })
+      throw Object.assign(new Error(`merchant profile cannot be used: ${(err as Error).message}`), {
+        code: 'merchant_config',
+      })
     }
   }
 
@@ -222,7 +241,10 @@ export class SyncEngine {
     }
   }
 
-  private async findPay(order: PayOrderRow, ctx: SyncContext): Promise<{ finding: Finding; trade: PayOrderRow }> {
+  private async findPay(
+    order: PayOrderRow,
+    ctx: SyncContext,
+  ): Promise<{ finding: Finding; trade: PayOrderRow }> {
     const adapter = await this.adapterOf(order.merchant_id)
     const call: CallContext = { gate: ctx.gate }
     let answer = await adapter.queryPay(this.payRef(order), call)
@@ -232,7 +254,8 @@ export class SyncEngine {
     if (decision.action === 'close_gateway') {
       const close = await adapter.closePay(this.payRef(order), call)
       actionInfo = close.rawText
-      if (close.result === 'error') return { trade: order, finding: this.closeFailed(answer, decision, close) }
+      if (close.result === 'error')
+        return { trade: order, finding: this.closeFailed(answer, decision, close) }
       if (close.result === 'not_closable') {
         // The gateway will not close it: paid meanwhile (ORDER_PAID, ACQ.TRADE_STATUS_ERROR). Ask again
         // and apply the row for what it says now, without a second close.
@@ -249,31 +272,68 @@ export class SyncEngine {
           }
         }
       } else {
-        return { trade: order, finding: this.payRepair(order, answer, decision, 'pay_close_gateway', 'close', actionInfo) }
+        // A local order already closed or cancelled keeps its status; a progress one closes now.
+        const to = order.status === 'progress' ? 'close' : order.status
+        return {
+          trade: order,
+          finding: this.payRepair(order, answer, decision, 'pay_close_gateway', to, actionInfo),
+        }
       }
     }
 
     if (decision.action === 'payscore_sync') {
       if (!adapter.syncPayscorePaid) {
-        return { trade: order, finding: this.payError(answer, decision, 'unsupported', 'this channel cannot sync payscore orders', null) }
+        return {
+          trade: order,
+          finding: this.payError(
+            answer,
+            decision,
+            'unsupported',
+            'this channel cannot sync payscore orders',
+            null,
+          ),
+        }
       }
-      const paid: PayscoreSyncAnswer = await adapter.syncPayscorePaid(this.payRef(order), order.paid_at ?? this.now(), call)
+      const paid: PayscoreSyncAnswer = await adapter.syncPayscorePaid(
+        this.payRef(order),
+        order.paid_at ?? this.now(),
+        call,
+      )
       actionInfo = paid.rawText
-      if (paid.result === 'error') return { trade: order, finding: this.payError(answer, decision, paid.errorCode, paid.errorMsg, actionInfo) }
+      if (paid.result === 'error')
+        return {
+          trade: order,
+          finding: this.payError(answer, decision, paid.errorCode, paid.errorMsg, actionInfo),
+        }
       if (paid.result === 'retry_later') {
         return {
           trade: order,
-          finding: { ...this.base(answer, decision), outcome: 'waiting', actionInfo, errorCode: paid.errorCode, errorMsg: paid.errorMsg },
+          finding: {
+            ...this.base(answer, decision),
+            outcome: 'waiting',
+            actionInfo,
+            errorCode: paid.errorCode,
+            errorMsg: paid.errorMsg,
+          },
         }
       }
-      return { trade: order, finding: this.payRepair(order, answer, decision, 'payscore_sync_gateway', 'success', actionInfo) }
+      return {
+        trade: order,
+        finding: this.payRepair(order, answer, decision, 'payscore_sync_gateway', 'success', actionInfo),
+      }
     }
 
     switch (decision.action) {
       case 'error':
-        return { trade: order, finding: this.payError(answer, decision, answer.errorCode, answer.errorMsg, actionInfo) }
+        return {
+          trade: order,
+          finding: this.payError(answer, decision, answer.errorCode, answer.errorMsg, actionInfo),
+        }
       case 'none':
-        return { trade: order, finding: { ...this.base(answer, decision), outcome: decision.outcome, actionInfo } }
+        return {
+          trade: order,
+          finding: { ...this.base(answer, decision), outcome: decision.outcome, actionInfo },
+        }
       case 'anomaly':
         return {
           trade: order,
@@ -281,13 +341,21 @@ export class SyncEngine {
             ...this.base(answer, decision),
             outcome: 'anomaly',
             actionInfo,
-            anomaly: { kind: decision.anomaly, detail: ANOMALY_TEXT[decision.anomaly], gatewayAmount: answer.amount },
+            anomaly: {
+              kind: decision.anomaly,
+              detail: ANOMALY_TEXT[decision.anomaly],
+              gatewayAmount: answer.amount,
+            },
           },
         }
       case 'repair': {
         const finding = this.payRepair(order, answer, decision, decision.way, decision.to, actionInfo)
         if (decision.then) {
-          finding.anomaly = { kind: decision.then, detail: ANOMALY_TEXT[decision.then], gatewayAmount: answer.amount }
+          finding.anomaly = {
+            kind: decision.then,
+            detail: ANOMALY_TEXT[decision.then],
+            gatewayAmount: answer.amount,
+          }
         }
         return { trade: order, finding }
       }
@@ -297,7 +365,13 @@ export class SyncEngine {
   }
 
   private payLocal(o: PayOrderRow) {
-    return { status: o.status, refundStatus: o.refund_status, amount: o.amount, expiredAt: o.expired_at, kind: o.kind }
+    return {
+      status: o.status,
+      refundStatus: o.refund_status,
+      amount: o.amount,
+      expiredAt: o.expired_at,
+      kind: o.kind,
+    }
   }
 
   private base(answer: PayAnswer | RefundAnswer, decision: { recorded: GatewayStatus }): Finding {
@@ -314,7 +388,13 @@ export class SyncEngine {
     }
   }
 
-  private payError(answer: PayAnswer, decision: PayDecision, code: string | null, msg: string | null, actionInfo: string | null): Finding {
+  private payError(
+    answer: PayAnswer,
+    decision: PayDecision,
+    code: string | null,
+    msg: string | null,
+    actionInfo: string | null,
+  ): Finding {
     return {
       ...this.base(answer, decision),
       gatewayTradeNo: null,
@@ -326,7 +406,13 @@ export class SyncEngine {
   }
 
   private closeFailed(answer: PayAnswer, decision: PayDecision, close: CloseAnswer): Finding {
-    return this.payError(answer, decision, close.errorCode, `close at the gateway failed: ${close.errorMsg ?? ''}`.trim(), close.rawText)
+    return this.payError(
+      answer,
+      decision,
+      close.errorCode,
+      `close at the gateway failed: ${close.errorMsg ?? ''}`.trim(),
+      close.rawText,
+    )
   }
 
   private payRepair(
@@ -342,11 +428,16 @@ export class SyncEngine {
       const now = this.now()
       const patch =
         to === 'success'
-          ? { status: to, paidAt: order.paid_at ?? answer.paidAt ?? now, gatewayTradeNo: answer.gatewayTradeNo }
+          ? {
+              status: to,
+              paidAt: order.paid_at ?? answer.paidAt ?? now,
+              gatewayTradeNo: answer.gatewayTradeNo,
+            }
           : to === 'close'
             ? { status: to, closedAt: order.closed_at ?? now }
             : { status: to }
-      if (!casPayOrder(this.db, order.id, { status: order.status, version: order.version }, patch, now)) return null
+      if (!casPayOrder(this.db, order.id, { status: order.status, version: order.version }, patch, now))
+        return null
       const repairNo = newRepairNo(now)
       insertRepairRecord(this.db, {
         repairNo,
@@ -369,7 +460,10 @@ export class SyncEngine {
     return finding
   }
 
-  private async findRefund(refund: RefundOrderRow, ctx: SyncContext): Promise<{ finding: Finding; trade: RefundOrderRow }> {
+  private async findRefund(
+    refund: RefundOrderRow,
+    ctx: SyncContext,
+  ): Promise<{ finding: Finding; trade: RefundOrderRow }> {
     const adapter = await this.adapterOf(refund.merchant_id)
     const pay = getPayOrder(this.db, refund.pay_order_id)!
     const answer = await adapter.queryRefund(
@@ -395,14 +489,28 @@ export class SyncEngine {
       case 'error':
         return {
           trade: refund,
-          finding: { ...base, gatewayRefundNo: null, outcome: 'error', errorCode: answer.errorCode ?? 'sync_error', errorMsg: answer.errorMsg ?? 'the gateway answer could not be used' },
+          finding: {
+            ...base,
+            gatewayRefundNo: null,
+            outcome: 'error',
+            errorCode: answer.errorCode ?? 'sync_error',
+            errorMsg: answer.errorMsg ?? 'the gateway answer could not be used',
+          },
         }
       case 'none':
         return { trade: refund, finding: { ...base, outcome: decision.outcome } }
       case 'anomaly':
         return {
           trade: refund,
-          finding: { ...base, outcome: 'anomaly', anomaly: { kind: decision.anomaly, detail: ANOMALY_TEXT[decision.anomaly], gatewayAmount: answer.amount } },
+          finding: {
+            ...base,
+            outcome: 'anomaly',
+            anomaly: {
+              kind: decision.anomaly,
+              detail: ANOMALY_TEXT[decision.anomaly],
+              gatewayAmount: answer.amount,
+            },
+          },
         }
       case 'repair': {
         const finding: Finding = { ...base, outcome: 'repaired' }
@@ -420,8 +528,12 @@ export class SyncEngine {
     by: { source: SyncSource; operator: string | null },
   ): string | null {
     const now = this.now()
-    const patch = to === 'success' ? { status: to, finishedAt: answer.finishedAt ?? now, gatewayRefundNo: answer.gatewayRefundNo } : { status: to, finishedAt: now }
-    if (!casRefundOrder(this.db, refund.id, { status: refund.status, version: refund.version }, patch, now)) return null
+    const patch =
+      to === 'success'
+        ? { status: to, finishedAt: answer.finishedAt ?? now, gatewayRefundNo: answer.gatewayRefundNo }
+        : { status: to, finishedAt: now }
+    if (!casRefundOrder(this.db, refund.id, { status: refund.status, version: refund.version }, patch, now))
+      return null
     const before = getPayOrder(this.db, refund.pay_order_id)!
     // The pay order's refundable amount and refund status follow from its refunds: restoring twice is impossible.
     recomputeRefundState(this.db, refund.pay_order_id, now)
@@ -438,7 +550,14 @@ export class SyncEngine {
       syncRecordId: null,
       createdAt: now,
     }
-    insertRepairRecord(this.db, { ...common, tradeType: 'refund', tradeId: refund.id, tradeNo: refund.refund_no, beforeStatus: refund.status, afterStatus: to })
+    insertRepairRecord(this.db, {
+      ...common,
+      tradeType: 'refund',
+      tradeId: refund.id,
+      tradeNo: refund.refund_no,
+      beforeStatus: refund.status,
+      afterStatus: to,
+    })
     insertRepairRecord(this.db, {
       ...common,
       tradeType: 'pay',
@@ -452,7 +571,13 @@ export class SyncEngine {
   }
 
   /** Writes the attempt: repair, anomaly, record, trade bookkeeping and batch item, in one transaction. */
-  private write(type: TradeType, trade: PayOrderRow | RefundOrderRow, ctx: SyncContext, started: number, f: Finding): SyncResult {
+  private write(
+    type: TradeType,
+    trade: PayOrderRow | RefundOrderRow,
+    ctx: SyncContext,
+    started: number,
+    f: Finding,
+  ): SyncResult {
     const now = this.now()
     const isPay = type === 'pay'
     const pay = trade as PayOrderRow
@@ -478,7 +603,12 @@ export class SyncEngine {
           else fillRefundOrder(this.db, trade.id, f.gatewayRefundNo ?? null, now)
         }
 
-        const errors = outcome === 'error' ? trade.sync_error_count + 1 : outcome === 'skipped' ? trade.sync_error_count : 0
+        const errors =
+          outcome === 'error'
+            ? trade.sync_error_count + 1
+            : outcome === 'skipped'
+              ? trade.sync_error_count
+              : 0
         let anomaly = f.anomaly && outcome !== 'skipped' ? f.anomaly : undefined
         if (!anomaly && outcome === 'error' && errors === this.errorThreshold) {
           anomaly = {
@@ -538,8 +668,17 @@ export class SyncEngine {
 
         if (outcome !== 'skipped') {
           const after = isPay ? getPayOrder(this.db, trade.id)! : getRefundOrder(this.db, trade.id)!
-          const next = after.status === 'progress' ? nextSyncAt(trade.created_at, now, errors, this.errorThreshold) : null
-          const mark = { at: now, outcome, gatewayStatus: f.gatewayStatus, errorCount: errors, nextSyncAt: next }
+          const next =
+            after.status === 'progress'
+              ? nextSyncAt(trade.created_at, now, errors, this.errorThreshold)
+              : null
+          const mark = {
+            at: now,
+            outcome,
+            gatewayStatus: f.gatewayStatus,
+            errorCount: errors,
+            nextSyncAt: next,
+          }
           if (isPay) markPayOrderSynced(this.db, trade.id, mark)
           else markRefundOrderSynced(this.db, trade.id, mark)
           if (ctx.batchItemId) {
@@ -551,7 +690,17 @@ export class SyncEngine {
             })
           }
         }
-        return { tradeType: type, tradeId: trade.id, recordId, outcome, gatewayStatus: f.gatewayStatus, repairNo, anomalyId, errorCode, errorMsg }
+        return {
+          tradeType: type,
+          tradeId: trade.id,
+          recordId,
+          outcome,
+          gatewayStatus: f.gatewayStatus,
+          repairNo,
+          anomalyId,
+          errorCode,
+          errorMsg,
+        }
       })
       .immediate()
   }

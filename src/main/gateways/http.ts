@@ -16,7 +16,12 @@ export interface RetryPolicy {
   maxBackoffMs: number
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { timeoutMs: 10_000, retries: 2, backoffMs: 300, maxBackoffMs: 5_000 }
+export const DEFAULT_RETRY: RetryPolicy = {
+  timeoutMs: 10_000,
+  retries: 2,
+  backoffMs: 300,
+  maxBackoffMs: 5_000,
+}
 
 export interface HttpRequest {
   method: 'GET' | 'POST'
@@ -33,7 +38,13 @@ export interface HttpResponse {
 
 export type Exchange =
   | { ok: true; response: HttpResponse; attempts: number; latencyMs: number; serverTime: number | null }
-  | { ok: false; failure: TransportFailure; attempts: number; latencyMs: number; lastResponse: HttpResponse | null }
+  | {
+      ok: false
+      failure: TransportFailure
+      attempts: number
+      latencyMs: number
+      lastResponse: HttpResponse | null
+    }
 
 export interface TransportFailure {
   code: 'timeout' | 'reset' | 'refused' | 'network' | 'retries_exhausted'
@@ -64,7 +75,12 @@ function transportFailure(err: unknown): TransportFailure {
   const code = e.code ?? ''
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED')
     return { code: 'timeout', message: 'the gateway did not answer in time' }
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_BAD_RESPONSE' || /socket hang up/i.test(e.message ?? ''))
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_BAD_RESPONSE' ||
+    /socket hang up/i.test(e.message ?? '')
+  )
     return { code: 'reset', message: 'the gateway closed the connection without an answer' }
   if (code === 'ECONNREFUSED') return { code: 'refused', message: 'the gateway refused the connection' }
   return { code: 'network', message: `network error: ${e.message ?? String(err)}` }
@@ -103,7 +119,8 @@ export async function exchange(
       })
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
+        if (v !== undefined && v !== null)
+          headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
       }
       const body = Buffer.from(res.data).toString('utf8')
       lastResponse = { status: res.status, headers, body }

@@ -61,7 +61,9 @@ export class ServiceContext {
       refundGraceMs: settings.refundGraceMinutes * 60_000,
       errorThreshold: settings.errorThreshold,
       // The lease outlives the worst attempt: query, close and a second query, each with its retries.
-      leaseMs: options.leaseMs ?? 3 * (this.retry.retries + 1) * (this.retry.timeoutMs + this.retry.maxBackoffMs) + 30_000,
+      leaseMs:
+        options.leaseMs ??
+        3 * (this.retry.retries + 1) * (this.retry.timeoutMs + this.retry.maxBackoffMs) + 30_000,
       now: this.now,
     })
     this.events.setMaxListeners(100)
@@ -81,7 +83,9 @@ export class ServiceContext {
   /** Unlocks the data key on first use: listing merchants never needs it. */
   secretBox(): Promise<SecretBox> {
     this.box ??= unlockSecrets(this.db, {
-      keyFile: this.options.keyFile ?? (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile)),
+      keyFile:
+        this.options.keyFile ??
+        (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile)),
       passphrase: this.options.passphrase,
       safeStorage: this.options.safeStorage,
     }).catch((err: unknown) => {
@@ -98,7 +102,8 @@ export class ServiceContext {
     const row = getMerchant(this.db, merchantId)
     if (!row || row.removed_at !== null) throw new AppError('config', `merchant ${merchantId} has no profile`)
     if (!row.enabled) throw new AppError('config', `merchant ${row.name} is disabled`)
-    if (!row.secrets) throw new AppError('config', `merchant ${row.name} has no secrets stored; enter them in the profile`)
+    if (!row.secrets)
+      throw new AppError('config', `merchant ${row.name} has no secrets stored; enter them in the profile`)
     const secrets = (await this.secretBox()).open(row.secrets)
     const profile = joinProfile(row, JSON.parse(row.settings) as Record<string, string>, secrets)
     const adapter = createAdapter(profile, this.retry)

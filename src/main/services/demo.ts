@@ -48,7 +48,16 @@ function alipayDemo(m: string): { orders: DemoOrder[]; refunds: DemoRefund[] } {
     gateway: DemoOrder['gateway'],
     createdMinAgo: number,
     expiresInMin: number | null,
-  ): DemoOrder => ({ merchant: m, orderNo: `DEMO-A-${String(n).padStart(4, '0')}`, title, amount, local, gateway, createdMinAgo, expiresInMin })
+  ): DemoOrder => ({
+    merchant: m,
+    orderNo: `DEMO-A-${String(n).padStart(4, '0')}`,
+    title,
+    amount,
+    local,
+    gateway,
+    createdMinAgo,
+    expiresInMin,
+  })
   const orders: DemoOrder[] = [
     o(1, '年度会员 - 回调丢失', 19_900, 'progress', { state: 'TRADE_SUCCESS' }, 25, 5),
     o(2, '扫码点餐 - 超时未付', 4_850, 'progress', { state: 'WAIT_BUYER_PAY' }, 50, -20),
@@ -70,9 +79,33 @@ function alipayDemo(m: string): { orders: DemoOrder[]; refunds: DemoRefund[] } {
     o(18, '书籍', 5_600, 'success', { state: 'TRADE_SUCCESS' }, 60, null),
   ]
   const refunds: DemoRefund[] = [
-    { merchant: m, orderNo: 'DEMO-A-0014', refundNo: 'DEMO-A-R001', amount: 20_000, local: 'progress', gateway: 'REFUND_SUCCESS', createdMinAgo: 30 },
-    { merchant: m, orderNo: 'DEMO-A-0015', refundNo: 'DEMO-A-R002', amount: 8_000, local: 'progress', gateway: null, createdMinAgo: 90 },
-    { merchant: m, orderNo: 'DEMO-A-0006', refundNo: 'DEMO-A-R003', amount: 2_000, local: 'success', gateway: 'REFUND_SUCCESS', createdMinAgo: 200 },
+    {
+      merchant: m,
+      orderNo: 'DEMO-A-0014',
+      refundNo: 'DEMO-A-R001',
+      amount: 20_000,
+      local: 'progress',
+      gateway: 'REFUND_SUCCESS',
+      createdMinAgo: 30,
+    },
+    {
+      merchant: m,
+      orderNo: 'DEMO-A-0015',
+      refundNo: 'DEMO-A-R002',
+      amount: 8_000,
+      local: 'progress',
+      gateway: null,
+      createdMinAgo: 90,
+    },
+    {
+      merchant: m,
+      orderNo: 'DEMO-A-0006',
+      refundNo: 'DEMO-A-R003',
+      amount: 2_000,
+      local: 'success',
+      gateway: 'REFUND_SUCCESS',
+      createdMinAgo: 200,
+    },
   ]
   return { orders, refunds }
 }
@@ -83,7 +116,8 @@ export interface DemoData {
   refundsCsv: string
 }
 
-const csvCell = (v: string | number | null) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))
+const csvCell = (v: string | number | null) =>
+  v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v)
 
 export function demoData(now: number): DemoData {
   const alipay = alipayDemo('demo-alipay')
@@ -97,12 +131,22 @@ export function demoData(now: number): DemoData {
       orderNo: d.orderNo,
       amount: d.gateway.amount ?? d.amount,
       state: d.gateway.state,
-      paidAt: d.gateway.paid || ['TRADE_SUCCESS', 'TRADE_FINISHED', 'SUCCESS'].includes(d.gateway.state) ? at(d.createdMinAgo - 1) : null,
+      paidAt:
+        d.gateway.paid || ['TRADE_SUCCESS', 'TRADE_FINISHED', 'SUCCESS'].includes(d.gateway.state)
+          ? at(d.createdMinAgo - 1)
+          : null,
       createdAt: at(d.createdMinAgo),
     })),
     refunds: refunds
       .filter((r) => r.gateway !== null)
-      .map((r) => ({ merchant: r.merchant, orderNo: r.orderNo, refundNo: r.refundNo, amount: r.amount, state: r.gateway!, createdAt: at(r.createdMinAgo) })),
+      .map((r) => ({
+        merchant: r.merchant,
+        orderNo: r.orderNo,
+        refundNo: r.refundNo,
+        amount: r.amount,
+        state: r.gateway!,
+        createdAt: at(r.createdMinAgo),
+      })),
   }
   const ordersCsv = [
     'orderNo,merchant,title,amount,status,createdAt,expiredAt,paidAt',
@@ -123,7 +167,11 @@ export function demoData(now: number): DemoData {
   ].join('\r\n')
   const refundsCsv = [
     'refundNo,orderNo,merchant,refundAmount,status,createdAt',
-    ...refunds.map((r) => [r.refundNo, r.orderNo, r.merchant, r.amount, r.local, formatBeijing(at(r.createdMinAgo))].map(csvCell).join(',')),
+    ...refunds.map((r) =>
+      [r.refundNo, r.orderNo, r.merchant, r.amount, r.local, formatBeijing(at(r.createdMinAgo))]
+        .map(csvCell)
+        .join(','),
+    ),
   ].join('\r\n')
   return { scenario, ordersCsv, refundsCsv }
 }
@@ -137,7 +185,10 @@ export interface Sandbox {
  * Starts the simulator with the demo world and points this database at it: its merchant profiles
  * are added (or, on a later start, moved to the new address and keys), and the demo orders imported.
  */
-export async function startSandbox(ctx: ServiceContext, options: { port?: number; seedOrders?: boolean } = {}): Promise<Sandbox> {
+export async function startSandbox(
+  ctx: ServiceContext,
+  options: { port?: number; seedOrders?: boolean } = {},
+): Promise<Sandbox> {
   const now = ctx.now()
   const data = demoData(now)
   const sim = await startSimulator({ port: options.port, scenario: data.scenario })

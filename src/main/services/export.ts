@@ -2,8 +2,21 @@ import crypto from 'node:crypto'
 import path from 'node:path'
 import type { ExportResult } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
-import type { AnomalyFilter, OrderFilter, RecordFilter, RefundFilter, RepairFilter } from '../../shared/filters'
-import { anomalyColumns, batchItemColumns, orderColumns, recordColumns, refundColumns, repairColumns } from '../files/export/columns'
+import type {
+  AnomalyFilter,
+  OrderFilter,
+  RecordFilter,
+  RefundFilter,
+  RepairFilter,
+} from '../../shared/filters'
+import {
+  anomalyColumns,
+  batchItemColumns,
+  orderColumns,
+  recordColumns,
+  refundColumns,
+  repairColumns,
+} from '../files/export/columns'
 import { writeCsv, type Column } from '../files/export/csv'
 import { iterateAnomalies } from '../store/anomalies'
 import { audit } from '../store/audit'
@@ -27,17 +40,21 @@ export type ExportRequest =
   | { kind: 'batch'; file: string; batchId: number; problemsOnly: boolean }
 
 export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
-  if (ctx.options.dbFile === ':memory:') throw new AppError('store', 'an in-memory database cannot be exported from')
+  if (ctx.options.dbFile === ':memory:')
+    throw new AppError('store', 'an in-memory database cannot be exported from')
   const file = path.resolve(req.file)
-  if (path.extname(file).toLowerCase() !== '.csv') throw new AppError('invalid_input', 'the export file name must end in .csv')
-  if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId)) throw new AppError('not_found', `batch ${req.batchId} does not exist`)
+  if (path.extname(file).toLowerCase() !== '.csv')
+    throw new AppError('invalid_input', 'the export file name must end in .csv')
+  if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId))
+    throw new AppError('not_found', `batch ${req.batchId} does not exist`)
   const taskId = crypto.randomUUID()
   const reader = openStore(ctx.options.dbFile, { ...ctx.options.store, readonly: true })
   const progress = (done: number, finished = false, error: string | null = null) =>
     ctx.emit('task.progress', { taskId, kind: 'export', done, total: null, finished, error })
   try {
     let result: { rows: number; bytes: number }
-    const write = <T>(columns: Column<T>[], rows: Iterable<T>) => writeCsv(file, columns, rows, (n) => progress(n))
+    const write = <T>(columns: Column<T>[], rows: Iterable<T>) =>
+      writeCsv(file, columns, rows, (n) => progress(n))
     switch (req.kind) {
       case 'records':
         result = await write(recordColumns, iterateSyncRecords(reader, req.filter))
@@ -59,14 +76,22 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
         break
     }
     progress(result.rows, true)
-    audit(ctx.db, { operator: ctx.operator, action: 'export_written', target: file, detail: { kind: req.kind, rows: result.rows } })
+    audit(ctx.db, {
+      operator: ctx.operator,
+      action: 'export_written',
+      target: file,
+      detail: { kind: req.kind, rows: result.rows },
+    })
     return { file, ...result }
   } catch (err) {
     progress(0, true, (err as Error).message)
     if (err instanceof AppError) throw err
     const e = err as NodeJS.ErrnoException
     if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EROFS') {
-      throw new AppError('unreadable_file', `cannot write ${file}: ${e.code === 'ENOENT' ? 'the folder does not exist' : 'permission denied'}`)
+      throw new AppError(
+        'unreadable_file',
+        `cannot write ${file}: ${e.code === 'ENOENT' ? 'the folder does not exist' : 'permission denied'}`,
+      )
     }
     throw err
   } finally {

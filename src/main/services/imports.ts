@@ -13,7 +13,8 @@ import type { ServiceContext } from './context'
 export function parseMapping(input: unknown): ColumnMapping | undefined {
   if (input === undefined || input === null) return undefined
   const parsed = mappingSchema.safeParse(input)
-  if (!parsed.success) throw new AppError('invalid_input', `the column mapping is not valid: ${describeIssues(parsed.error)}`)
+  if (!parsed.success)
+    throw new AppError('invalid_input', `the column mapping is not valid: ${describeIssues(parsed.error)}`)
   return parsed.data
 }
 
@@ -35,9 +36,24 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
       operator: ctx.operator,
       onTrade: req.onTrade,
       now: ctx.now,
-      onProgress: (done) => ctx.emit('task.progress', { taskId, kind: 'import', done, total: null, finished: false, error: null }),
+      onProgress: (done) =>
+        ctx.emit('task.progress', {
+          taskId,
+          kind: 'import',
+          done,
+          total: null,
+          finished: false,
+          error: null,
+        }),
     })
-    ctx.emit('task.progress', { taskId, kind: 'import', done: summary.rows, total: summary.rows, finished: true, error: null })
+    ctx.emit('task.progress', {
+      taskId,
+      kind: 'import',
+      done: summary.rows,
+      total: summary.rows,
+      finished: true,
+      error: null,
+    })
     audit(ctx.db, {
       operator: ctx.operator,
       action: 'import_run',
@@ -46,7 +62,14 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
     })
     return summary
   } catch (err) {
-    ctx.emit('task.progress', { taskId, kind: 'import', done: 0, total: null, finished: true, error: (err as Error).message })
+    ctx.emit('task.progress', {
+      taskId,
+      kind: 'import',
+      done: 0,
+      total: null,
+      finished: true,
+      error: (err as Error).message,
+    })
     if (err instanceof UnreadableFileError) throw new AppError('unreadable_file', err.message)
     throw err
   }
@@ -75,7 +98,10 @@ export async function previewImport(
     const missing: string[] = []
     if (!have.has('orderNo')) missing.push('orderNo')
     if (req.type === 'refund' && !have.has('refundNo')) missing.push('refundNo')
-    const amounts: ImportField[] = req.type === 'pay' ? ['amountFen', 'amountYuan'] : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
+    const amounts: ImportField[] =
+      req.type === 'pay'
+        ? ['amountFen', 'amountYuan']
+        : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
     if (!amounts.some((f) => have.has(f))) missing.push('amount')
     return {
       file: path.basename(req.file),

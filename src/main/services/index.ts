@@ -1,4 +1,9 @@
-import { contract, type OperationInput, type OperationName, type OperationOutput } from '../../shared/contract'
+import {
+  contract,
+  type OperationInput,
+  type OperationName,
+  type OperationOutput,
+} from '../../shared/contract'
 import { AppError, type WireError } from '../../shared/errors'
 import { describeIssues } from '../../shared/validation'
 import { isoOrNull } from '../../shared/time'
@@ -10,8 +15,25 @@ import { refundIdsOfImport } from '../store/refunds'
 import type { ServiceContext } from './context'
 import { exportCsv } from './export'
 import { parseMapping, previewImport, runImport } from './imports'
-import { anomalyDetail, listAnomalyViews, listOrders, listRecords, listRefunds, listRepairs, orderDetail, recordDetail, refundDetail } from './lists'
-import { addMerchant, listMerchantViews, removeMerchantProfile, setMerchantEnabled, testMerchant, updateMerchantProfile } from './merchants'
+import {
+  anomalyDetail,
+  listAnomalyViews,
+  listOrders,
+  listRecords,
+  listRefunds,
+  listRepairs,
+  orderDetail,
+  recordDetail,
+  refundDetail,
+} from './lists'
+import {
+  addMerchant,
+  listMerchantViews,
+  removeMerchantProfile,
+  setMerchantEnabled,
+  testMerchant,
+  updateMerchantProfile,
+} from './merchants'
 import { overview } from './overview'
 import { getSettings, setSettings } from './settings'
 import {
@@ -33,7 +55,12 @@ import {
 // against the contract's schema (see `dispatch`), so a handler only deals in well-formed values.
 
 type Parsed<K extends OperationName> = import('zod').output<(typeof contract)[K]['input']>
-type Handlers = { [K in OperationName]: (ctx: ServiceContext, input: Parsed<K>) => Promise<OperationOutput<K>> | OperationOutput<K> }
+type Handlers = {
+  [K in OperationName]: (
+    ctx: ServiceContext,
+    input: Parsed<K>,
+  ) => Promise<OperationOutput<K>> | OperationOutput<K>
+}
 
 const handlers: Handlers = {
   'app.info': (ctx) => ({
@@ -51,7 +78,11 @@ const handlers: Handlers = {
 
   'orders.list': (ctx, f) => listOrders(ctx, f),
   'orders.get': (ctx, { id }) => orderDetail(ctx, id),
-  'orders.sync': (ctx, s) => syncTradesNow(ctx, s.ids.map((id) => ({ type: s.type, id }))),
+  'orders.sync': (ctx, s) =>
+    syncTradesNow(
+      ctx,
+      s.ids.map((id) => ({ type: s.type, id })),
+    ),
 
   'refunds.list': (ctx, f) => listRefunds(ctx, f),
   'refunds.get': (ctx, { id }) => refundDetail(ctx, id),
@@ -72,12 +103,25 @@ const handlers: Handlers = {
   'merchants.remove': (ctx, { id }) => removeMerchantProfile(ctx, id),
   'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
 
-  'imports.preview': (ctx, r) => previewImport(ctx, { file: r.file, type: r.type, mapping: parseMapping(r.mapping), rows: r.rows }),
+  'imports.preview': (ctx, r) =>
+    previewImport(ctx, { file: r.file, type: r.type, mapping: parseMapping(r.mapping), rows: r.rows }),
   'imports.run': async (ctx, r) => {
     const refs: TradeRef[] = []
-    const summary = await runImport(ctx, { file: r.file, type: r.type, merchant: r.merchant, mapping: parseMapping(r.mapping), onTrade: r.sync ? (type, id) => refs.push({ type, id }) : undefined })
+    const summary = await runImport(ctx, {
+      file: r.file,
+      type: r.type,
+      merchant: r.merchant,
+      mapping: parseMapping(r.mapping),
+      onTrade: r.sync ? (type, id) => refs.push({ type, id }) : undefined,
+    })
     if (r.sync && refs.length > 0) {
-      const batchId = createBatchOf(ctx, refs, { name: r.sync.name ?? summary.file, sourceFile: summary.file, importId: summary.importId, concurrency: r.sync.concurrency, qps: r.sync.qps })
+      const batchId = createBatchOf(ctx, refs, {
+        name: r.sync.name ?? summary.file,
+        sourceFile: summary.file,
+        importId: summary.importId,
+        concurrency: r.sync.concurrency,
+        qps: r.sync.qps,
+      })
       startBatchInBackground(ctx, batchId)
       return { ...summary, batchId }
     }
@@ -90,8 +134,14 @@ const handlers: Handlers = {
     else if (b.filter) refs = tradesOfFilter(ctx, b.type, b.filter)
     else if (b.importId) refs = tradesOfImport(ctx, b.importId)
     else refs = allTrades(ctx, true)
-    if (refs.length === 0) throw new AppError('invalid_input', 'nothing to sync: the selection holds no trades')
-    const id = createBatchOf(ctx, refs, { name: b.name, importId: b.importId ?? null, concurrency: b.concurrency, qps: b.qps })
+    if (refs.length === 0)
+      throw new AppError('invalid_input', 'nothing to sync: the selection holds no trades')
+    const id = createBatchOf(ctx, refs, {
+      name: b.name,
+      importId: b.importId ?? null,
+      concurrency: b.concurrency,
+      qps: b.qps,
+    })
     startBatchInBackground(ctx, id)
     return getBatchView(ctx, id)
   },
@@ -116,12 +166,19 @@ function tradesOfImport(ctx: ServiceContext, importId: number): TradeRef[] {
 }
 
 /** Validates the input where it enters main and calls the operation. */
-export async function dispatch<K extends OperationName>(ctx: ServiceContext, name: K, input: unknown): Promise<OperationOutput<K>> {
+export async function dispatch<K extends OperationName>(
+  ctx: ServiceContext,
+  name: K,
+  input: unknown,
+): Promise<OperationOutput<K>> {
   const op = contract[name]
   if (!op) throw new AppError('not_found', `there is no operation ${String(name)}`)
   const parsed = op.input.safeParse(input ?? {})
   if (!parsed.success) throw new AppError('invalid_input', describeIssues(parsed.error))
-  const handler = handlers[name] as (ctx: ServiceContext, input: unknown) => Promise<OperationOutput<K>> | OperationOutput<K>
+  const handler = handlers[name] as (
+    ctx: ServiceContext,
+    input: unknown,
+  ) => Promise<OperationOutput<K>> | OperationOutput<K>
   return handler(ctx, parsed.data)
 }
 
@@ -131,7 +188,10 @@ export type { OperationInput }
 export function toWireError(err: unknown): WireError {
   if (err instanceof AppError) return { code: err.code, message: err.message }
   if (err instanceof StoreError) return { code: 'store', message: err.message }
-  return { code: 'internal', message: `something went wrong inside PaySync Desk: ${(err as Error).message ?? String(err)}` }
+  return {
+    code: 'internal',
+    message: `something went wrong inside PaySync Desk: ${(err as Error).message ?? String(err)}`,
+  }
 }
 
 export const SERVICE_OPERATIONS = Object.keys(handlers) as OperationName[]

@@ -1,7 +1,13 @@
 import type { AnomalyDetail, OrderDetail, RefundDetail } from '../../shared/contract'
 import type { SyncRecordDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import type { AnomalyListRequest, OrderListRequest, RecordListRequest, RefundListRequest, RepairListRequest } from '../../shared/filters'
+import type {
+  AnomalyListRequest,
+  OrderListRequest,
+  RecordListRequest,
+  RefundListRequest,
+  RepairListRequest,
+} from '../../shared/filters'
 import { actionsFor } from '../engine/manual'
 import { anomalyView, getAnomaly, listAnomalies } from '../store/anomalies'
 import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'

@@ -23,7 +23,8 @@ import type { ServiceContext } from './context'
 
 function parseProfile(input: unknown): MerchantProfile {
   const parsed = profileSchema.safeParse(input)
-  if (!parsed.success) throw new AppError('invalid_input', `the merchant profile is not valid: ${describeIssues(parsed.error)}`)
+  if (!parsed.success)
+    throw new AppError('invalid_input', `the merchant profile is not valid: ${describeIssues(parsed.error)}`)
   return parsed.data
 }
 
@@ -46,7 +47,10 @@ export function findMerchant(ctx: ServiceContext, name: string): MerchantRow {
 export async function addMerchant(ctx: ServiceContext, input: unknown): Promise<MerchantView> {
   const profile = parseProfile(input)
   if (findMerchantByName(ctx.db, profile.name)) {
-    throw new AppError('conflict', `a merchant profile named "${profile.name}" exists already; remove it first or choose another name`)
+    throw new AppError(
+      'conflict',
+      `a merchant profile named "${profile.name}" exists already; remove it first or choose another name`,
+    )
   }
   const { publicSettings, secrets } = splitProfile(profile)
   const sealed = (await ctx.secretBox()).seal(secrets)
@@ -65,12 +69,21 @@ export async function addMerchant(ctx: ServiceContext, input: unknown): Promise<
     ctx.now(),
   )
   ctx.forgetAdapter(id)
-  audit(ctx.db, { operator: ctx.operator, action: 'merchant_added', target: profile.name, detail: { channel: profile.channel, secrets: Object.keys(secrets) } })
+  audit(ctx.db, {
+    operator: ctx.operator,
+    action: 'merchant_added',
+    target: profile.name,
+    detail: { channel: profile.channel, secrets: Object.keys(secrets) },
+  })
   return merchantView(getMerchant(ctx.db, id)!)
 }
 
 /** Updates a profile; secret fields left out (or empty) keep their stored values. */
-export async function updateMerchantProfile(ctx: ServiceContext, id: number, input: Record<string, unknown>): Promise<MerchantView> {
+export async function updateMerchantProfile(
+  ctx: ServiceContext,
+  id: number,
+  input: Record<string, unknown>,
+): Promise<MerchantView> {
   const row = requireMerchant(ctx, id)
   const box = await ctx.secretBox()
   const stored = row.secrets ? box.open(row.secrets) : {}
@@ -85,7 +98,8 @@ export async function updateMerchantProfile(ctx: ServiceContext, id: number, inp
   }
   const profile = parseProfile(merged)
   const other = findMerchantByName(ctx.db, profile.name)
-  if (other && other.id !== id) throw new AppError('conflict', `a merchant profile named "${profile.name}" exists already`)
+  if (other && other.id !== id)
+    throw new AppError('conflict', `a merchant profile named "${profile.name}" exists already`)
   const { publicSettings, secrets } = splitProfile(profile)
   updateMerchant(
     ctx.db,
@@ -103,7 +117,12 @@ export async function updateMerchantProfile(ctx: ServiceContext, id: number, inp
     ctx.now(),
   )
   ctx.forgetAdapter(id)
-  audit(ctx.db, { operator: ctx.operator, action: 'merchant_changed', target: profile.name, detail: { secretsChanged: changedSecrets } })
+  audit(ctx.db, {
+    operator: ctx.operator,
+    action: 'merchant_changed',
+    target: profile.name,
+    detail: { secretsChanged: changedSecrets },
+  })
   return merchantView(getMerchant(ctx.db, id)!)
 }
 
@@ -131,8 +150,24 @@ export async function testMerchant(ctx: ServiceContext, id: number): Promise<Con
     const adapter = await ctx.adapterFor(id)
     report = await adapter.testConnection()
   } catch (err) {
-    report = { ok: false, signatureValid: null, clockSkewMs: null, latencyMs: 0, message: (err as Error).message }
+    report = {
+      ok: false,
+      signatureValid: null,
+      clockSkewMs: null,
+      latencyMs: 0,
+      message: (err as Error).message,
+    }
   }
-  recordMerchantHealth(ctx.db, id, { ok: report.ok, error: report.ok ? null : report.message, clockSkewMs: report.clockSkewMs, latencyMs: report.latencyMs }, ctx.now())
+  recordMerchantHealth(
+    ctx.db,
+    id,
+    {
+      ok: report.ok,
+      error: report.ok ? null : report.message,
+      clockSkewMs: report.clockSkewMs,
+      latencyMs: report.latencyMs,
+    },
+    ctx.now(),
+  )
   return report
 }

@@ -1,7 +1,14 @@
 import type { OverviewData } from '../../shared/contract'
 import type { Outcome, OutcomeCounts } from '../../shared/domain'
 import { emptyCounts } from '../store/batches'
-import { channelTotals, dailyOutcomes, openAnomaliesByKind, pendingCounts, todayCounts, beijingDayStart } from '../store/overview'
+import {
+  channelTotals,
+  dailyOutcomes,
+  openAnomaliesByKind,
+  pendingCounts,
+  todayCounts,
+  beijingDayStart,
+} from '../store/overview'
 import { formatBeijing } from '../../shared/time'
 import type { ServiceContext } from './context'
 import { listMerchantViews } from './merchants'
@@ -17,9 +24,18 @@ export function overview(ctx: ServiceContext): OverviewData {
     const counts = days.get(r.day)
     if (counts) counts[r.outcome as Outcome] += r.n
   }
-  const channels = new Map<string, { channel: string; syncs: number; repaired: number; anomalies: number; errors: number }>()
+  const channels = new Map<
+    string,
+    { channel: string; syncs: number; repaired: number; anomalies: number; errors: number }
+  >()
   for (const r of channelTotals(ctx.db, first)) {
-    const c = channels.get(r.channel) ?? { channel: r.channel, syncs: 0, repaired: 0, anomalies: 0, errors: 0 }
+    const c = channels.get(r.channel) ?? {
+      channel: r.channel,
+      syncs: 0,
+      repaired: 0,
+      anomalies: 0,
+      errors: 0,
+    }
     c.syncs += r.n
     if (r.outcome === 'repaired') c.repaired += r.n
     if (r.outcome === 'anomaly') c.anomalies += r.n

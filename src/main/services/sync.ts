@@ -5,9 +5,22 @@ import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { BatchBusyError, BatchRun, type BatchProgress } from '../engine/batch-runner'
 import type { SyncResult } from '../engine/sync'
 import { audit } from '../store/audit'
-import { batchItems, batchView, createBatch, effectiveStatus, getBatch, listBatches, setBatchStatus } from '../store/batches'
+import {
+  batchItems,
+  batchView,
+  createBatch,
+  effectiveStatus,
+  getBatch,
+  listBatches,
+  setBatchStatus,
+} from '../store/batches'
 import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, iteratePayOrders } from '../store/orders'
-import { allRefundOrderIds, findRefundOrdersByAnyNo, getRefundOrder, iterateRefundOrders } from '../store/refunds'
+import {
+  allRefundOrderIds,
+  findRefundOrdersByAnyNo,
+  getRefundOrder,
+  iterateRefundOrders,
+} from '../store/refunds'
 import type { ServiceContext } from './context'
 
 // Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
@@ -33,7 +46,18 @@ export function summaryOf(p: BatchProgress | null, results: SyncResult[] = [], d
       byGatewayStatus: p.byGatewayStatus,
     }
   }
-  const s: SyncSummary = { batchId: null, total: results.length, consistent: 0, repaired: 0, anomalies: 0, waiting: 0, errors: 0, skipped: 0, durationMs, byGatewayStatus: {} }
+  const s: SyncSummary = {
+    batchId: null,
+    total: results.length,
+    consistent: 0,
+    repaired: 0,
+    anomalies: 0,
+    waiting: 0,
+    errors: 0,
+    skipped: 0,
+    durationMs,
+    byGatewayStatus: {},
+  }
   for (const r of results) {
     if (r.outcome === 'anomaly') s.anomalies++
     else if (r.outcome === 'error') s.errors++
@@ -44,14 +68,22 @@ export function summaryOf(p: BatchProgress | null, results: SyncResult[] = [], d
 }
 
 /** Syncs named trades now, a few at a time, and waits for every answer. */
-export async function syncTradesNow(ctx: ServiceContext, refs: TradeRef[], source: SyncSource = 'manual'): Promise<SyncSummary> {
+export async function syncTradesNow(
+  ctx: ServiceContext,
+  refs: TradeRef[],
+  source: SyncSource = 'manual',
+): Promise<SyncSummary> {
   const started = performance.now()
   const results: SyncResult[] = []
   const queue = [...refs]
   const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
     for (let ref = queue.shift(); ref; ref = queue.shift()) {
       const exists = ref.type === 'pay' ? getPayOrder(ctx.db, ref.id) : getRefundOrder(ctx.db, ref.id)
-      if (!exists) throw new AppError('not_found', `${ref.type === 'pay' ? 'pay order' : 'refund'} ${ref.id} does not exist`)
+      if (!exists)
+        throw new AppError(
+          'not_found',
+          `${ref.type === 'pay' ? 'pay order' : 'refund'} ${ref.id} does not exist`,
+        )
       results.push(await ctx.engine.sync(ref.type, ref.id, { source, operator: ctx.operator }))
     }
   })
@@ -75,9 +107,14 @@ export function tradesByNumbers(ctx: ServiceContext, orderNos: string[], refundN
   return refs
 }
 
-export function tradesOfFilter(ctx: ServiceContext, type: TradeType, filter: OrderFilter | RefundFilter): TradeRef[] {
+export function tradesOfFilter(
+  ctx: ServiceContext,
+  type: TradeType,
+  filter: OrderFilter | RefundFilter,
+): TradeRef[] {
   const refs: TradeRef[] = []
-  if (type === 'pay') for (const o of iteratePayOrders(ctx.db, filter as OrderFilter)) refs.push({ type, id: o.id })
+  if (type === 'pay')
+    for (const o of iteratePayOrders(ctx.db, filter as OrderFilter)) refs.push({ type, id: o.id })
   else for (const r of iterateRefundOrders(ctx.db, filter as RefundFilter)) refs.push({ type, id: r.id })
   return refs
 }
@@ -114,12 +151,21 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
     },
     now,
   )
-  audit(ctx.db, { operator: ctx.operator, action: 'batch_started', target: `batch:${id}`, detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps } })
+  audit(ctx.db, {
+    operator: ctx.operator,
+    action: 'batch_started',
+    target: `batch:${id}`,
+    detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },
+  })
   return id
 }
 
 /** Runs a batch in this process until it ends, reporting progress as events (and to `onProgress`). */
-export async function runBatch(ctx: ServiceContext, batchId: number, onProgress?: (p: BatchProgress) => void): Promise<BatchProgress> {
+export async function runBatch(
+  ctx: ServiceContext,
+  batchId: number,
+  onProgress?: (p: BatchProgress) => void,
+): Promise<BatchProgress> {
   if (ctx.runs.has(batchId)) throw new AppError('busy', `batch ${batchId} is already running here`)
   const run = new BatchRun(ctx.db, ctx.engine, batchId, {
     now: ctx.now,
@@ -183,7 +229,8 @@ export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
     const row = getBatch(ctx.db, id)
     if (!row) throw new AppError('not_found', `batch ${id} does not exist`)
     const status = effectiveStatus(row, ctx.now())
-    if (status === 'running') throw new AppError('busy', `batch ${id} is being run by another process; pause it there`)
+    if (status === 'running')
+      throw new AppError('busy', `batch ${id} is being run by another process; pause it there`)
     if (status === 'pending' || status === 'interrupted') setBatchStatus(ctx.db, id, 'paused', ctx.now())
   }
   return getBatchView(ctx, id)
@@ -196,7 +243,8 @@ export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
     return getBatchView(ctx, id)
   }
   const view = getBatchView(ctx, id)
-  if (view.status === 'done' || view.status === 'cancelled') throw new AppError('conflict', `batch ${id} is ${view.status}; there is nothing to resume`)
+  if (view.status === 'done' || view.status === 'cancelled')
+    throw new AppError('conflict', `batch ${id} is ${view.status}; there is nothing to resume`)
   if (view.status === 'running') throw new AppError('busy', `batch ${id} is being run by another process`)
   startBatchInBackground(ctx, id)
   return getBatchView(ctx, id)
@@ -207,20 +255,30 @@ export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
   if (run) run.cancel()
   else {
     const view = getBatchView(ctx, id)
-    if (view.status === 'running') throw new AppError('busy', `batch ${id} is being run by another process; cancel it there`)
-    if (view.status !== 'done' && view.status !== 'cancelled') setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
+    if (view.status === 'running')
+      throw new AppError('busy', `batch ${id} is being run by another process; cancel it there`)
+    if (view.status !== 'done' && view.status !== 'cancelled')
+      setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
   }
   return getBatchView(ctx, id)
 }
 
-export function batchItemViews(ctx: ServiceContext, id: number, problemsOnly: boolean, limit: number, offset: number): Page<BatchItemView> {
+export function batchItemViews(
+  ctx: ServiceContext,
+  id: number,
+  problemsOnly: boolean,
+  limit: number,
+  offset: number,
+): Page<BatchItemView> {
   if (!getBatch(ctx.db, id)) throw new AppError('not_found', `batch ${id} does not exist`)
   const { total, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
   return {
     total,
     items: rows.map((r) => {
       const tradeNo =
-        r.trade_type === 'pay' ? getPayOrder(ctx.db, r.trade_id)?.order_no : getRefundOrder(ctx.db, r.trade_id)?.refund_no
+        r.trade_type === 'pay'
+          ? getPayOrder(ctx.db, r.trade_id)?.order_no
+          : getRefundOrder(ctx.db, r.trade_id)?.refund_no
       return {
         id: r.id,
         tradeType: r.trade_type,

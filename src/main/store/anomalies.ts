@@ -98,7 +98,16 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
       `UPDATE anomalies SET occurrences = occurrences + 1, last_seen_at = ?, detail = ?, local_status = ?,
          gateway_status = ?, local_amount = ?, gateway_amount = ?, sync_record_id = COALESCE(?, sync_record_id)
        WHERE id = ?`,
-    ).run(a.at, a.detail, a.localStatus, a.gatewayStatus, a.localAmount, a.gatewayAmount, a.syncRecordId, existing.id)
+    ).run(
+      a.at,
+      a.detail,
+      a.localStatus,
+      a.gatewayStatus,
+      a.localAmount,
+      a.gatewayAmount,
+      a.syncRecordId,
+      existing.id,
+    )
     return existing.id
   }
   const r = stmt(
@@ -129,7 +138,8 @@ export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void
   stmt(db, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?').run(syncRecordId, id)
 }
 
-const SELECT = 'SELECT a.*, m.name AS merchant_name FROM anomalies a JOIN merchants m ON m.id = a.merchant_id'
+const SELECT =
+  'SELECT a.*, m.name AS merchant_name FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id'
 
 export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
   return stmt<[number], AnomalyRow>(db, `${SELECT} WHERE a.id = ?`).get(id)
@@ -139,7 +149,14 @@ export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
 export function closeAnomaly(
   db: Db,
   id: number,
-  c: { status: 'resolved' | 'dismissed'; action: AnomalyAction; remark: string; operator: string | null; repairNo: string | null; at: number },
+  c: {
+    status: 'resolved' | 'dismissed'
+    action: AnomalyAction
+    remark: string
+    operator: string | null
+    repairNo: string | null
+    at: number
+  },
 ): boolean {
   return (
     stmt(
@@ -181,7 +198,9 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> 
 export function* iterateAnomalies(db: Db, f: AnomalyFilter): Generator<AnomalyRow> {
   const w = anomalyWhere(db, f)
   if (!w) return
-  yield* db.prepare<unknown[], AnomalyRow>(`${SELECT} ${w} ORDER BY a.created_at DESC, a.id DESC`).iterate(...w.params)
+  yield* db
+    .prepare<unknown[], AnomalyRow>(`${SELECT} ${w} ORDER BY a.created_at DESC, a.id DESC`)
+    .iterate(...w.params)
 }
 
 export function countAnomalies(db: Db, f: AnomalyFilter): number {

@@ -38,8 +38,8 @@ export function audit(
 }
 
 export function listAudit(db: Db, limit = 100, offset = 0): AuditRow[] {
-  return stmt<[number, number], AuditRow>(db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?').all(
-    limit,
-    offset,
-  )
+  return stmt<[number, number], AuditRow>(
+    db,
+    'SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?',
+  ).all(limit, offset)
 }

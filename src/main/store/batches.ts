@@ -50,7 +50,10 @@ export function emptyCounts(): OutcomeCounts {
   return { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 }
 }
 
-export function batchCounts(db: Db, batchId: number): { done: number; counts: OutcomeCounts; byGatewayStatus: Record<string, number> } {
+export function batchCounts(
+  db: Db,
+  batchId: number,
+): { done: number; counts: OutcomeCounts; byGatewayStatus: Record<string, number> } {
   const counts = emptyCounts()
   let done = 0
   const rows = stmt<[number], { outcome: Outcome | null; gateway_status: string | null; n: number }>(
@@ -107,19 +110,34 @@ export function createBatch(
   },
   now = Date.now(),
 ): number {
-  return db.transaction(() => {
-    const r = stmt(
-      db,
-      `INSERT INTO batches (name, source_file, import_id, source, concurrency, qps, status, total, operator, created_at)
+  return db
+    .transaction(() => {
+      const r = stmt(
+        db,
+        `INSERT INTO batches (name, source_file, import_id, source, concurrency, qps, status, total, operator, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-    ).run(b.name, b.sourceFile, b.importId, b.source ?? 'batch', b.concurrency, b.qps, b.items.length, b.operator, now)
-    const id = Number(r.lastInsertRowid)
-    const add = stmt(db, 'INSERT OR IGNORE INTO batch_items (batch_id, trade_type, trade_id) VALUES (?, ?, ?)')
-    let total = 0
-    for (const item of b.items) total += add.run(id, item.type, item.id).changes
-    if (total !== b.items.length) stmt(db, 'UPDATE batches SET total = ? WHERE id = ?').run(total, id)
-    return id
-  }).immediate()
+      ).run(
+        b.name,
+        b.sourceFile,
+        b.importId,
+        b.source ?? 'batch',
+        b.concurrency,
+        b.qps,
+        b.items.length,
+        b.operator,
+        now,
+      )
+      const id = Number(r.lastInsertRowid)
+      const add = stmt(
+        db,
+        'INSERT OR IGNORE INTO batch_items (batch_id, trade_type, trade_id) VALUES (?, ?, ?)',
+      )
+      let total = 0
+      for (const item of b.items) total += add.run(id, item.type, item.id).changes
+      if (total !== b.items.length) stmt(db, 'UPDATE batches SET total = ? WHERE id = ?').run(total, id)
+      return id
+    })
+    .immediate()
 }
 
 export function getBatch(db: Db, id: number): BatchRow | undefined {
@@ -128,10 +146,10 @@ export function getBatch(db: Db, id: number): BatchRow | undefined {
 
 export function listBatches(db: Db, limit: number, offset: number): { total: number; rows: BatchRow[] } {
   const total = (stmt(db, 'SELECT count(*) AS n FROM batches').get() as { n: number }).n
-  const rows = stmt<[number, number], BatchRow>(db, 'SELECT * FROM batches ORDER BY id DESC LIMIT ? OFFSET ?').all(
-    limit,
-    offset,
-  )
+  const rows = stmt<[number, number], BatchRow>(
+    db,
+    'SELECT * FROM batches ORDER BY id DESC LIMIT ? OFFSET ?',
+  ).all(limit, offset)
   return { total, rows }
 }
 
@@ -150,17 +168,19 @@ export function claimBatch(db: Db, id: number, owner: string, now = Date.now()):
 }
 
 export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now()): void {
-  stmt(db, "UPDATE batches SET heartbeat_at = ? WHERE id = ? AND owner = ? AND status = 'running'").run(now, id, owner)
+  stmt(db, "UPDATE batches SET heartbeat_at = ? WHERE id = ? AND owner = ? AND status = 'running'").run(
+    now,
+    id,
+    owner,
+  )
 }
 
 export function setBatchStatus(db: Db, id: number, status: BatchStatus, now = Date.now()): void {
   const final = status === 'done' || status === 'cancelled'
-  stmt(db, 'UPDATE batches SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?').run(
-    status,
-    final ? 1 : 0,
-    now,
-    id,
-  )
+  stmt(
+    db,
+    'UPDATE batches SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?',
+  ).run(status, final ? 1 : 0, now, id)
   if (status === 'cancelled') {
     stmt(db, "UPDATE batch_items SET state = 'cancelled' WHERE batch_id = ? AND state = 'pending'").run(id)
   }
@@ -185,7 +205,12 @@ export function getBatchItem(db: Db, id: number): BatchItemRow | undefined {
 export function completeBatchItem(
   db: Db,
   itemId: number,
-  r: { outcome: Outcome; gatewayStatus: GatewayStatus | null; syncRecordId: number | null; error: string | null },
+  r: {
+    outcome: Outcome
+    gatewayStatus: GatewayStatus | null
+    syncRecordId: number | null
+    error: string | null
+  },
 ): boolean {
   return (
     stmt(
@@ -225,10 +250,27 @@ export function* iterateBatchItems(
   db: Db,
   batchId: number,
   problemsOnly: boolean,
-): Generator<BatchItemRow & { trade_no: string | null; merchant_name: string | null; amount: number | null; error_msg: string | null }> {
-  const problems = problemsOnly ? "AND (i.state <> 'done' OR i.outcome IN ('anomaly', 'error', 'waiting', 'skipped'))" : ''
+): Generator<
+  BatchItemRow & {
+    trade_no: string | null
+    merchant_name: string | null
+    amount: number | null
+    error_msg: string | null
+  }
+> {
+  const problems = problemsOnly
+    ? "AND (i.state <> 'done' OR i.outcome IN ('anomaly', 'error', 'waiting', 'skipped'))"
+    : ''
   yield* db
-    .prepare<[number], BatchItemRow & { trade_no: string | null; merchant_name: string | null; amount: number | null; error_msg: string | null }>(
+    .prepare<
+      [number],
+      BatchItemRow & {
+        trade_no: string | null
+        merchant_name: string | null
+        amount: number | null
+        error_msg: string | null
+      }
+    >(
       `SELECT i.*, COALESCE(p.order_no, r.refund_no) AS trade_no, m.name AS merchant_name,
          COALESCE(p.amount, r.amount) AS amount, i.last_error AS error_msg
        FROM batch_items i

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import { migrate } from './migrate'
+import { checkNotNewer, migrate } from './migrate'
 
 export type Db = Database.Database
 
@@ -40,6 +40,8 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
   try {
     // Reading the header is what tells a damaged or non-SQLite file apart.
     db.pragma('schema_version', { simple: true })
+    // A newer schema is refused before anything is written, journal mode included.
+    checkNotNewer(db, file)
     if (file !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
@@ -48,6 +50,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     db.pragma('cache_size = -32000')
   } catch (err) {
     db.close()
+    if (err instanceof StoreError) throw err
     throw new StoreError(
       `the database ${file} is damaged or is not a PaySync Desk database (${(err as Error).message}); ` +
         'it was left untouched: restore it from a backup or choose another file with --db',

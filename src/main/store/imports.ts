@@ -33,7 +33,14 @@ export function createImportRun(
 export function finishImportRun(
   db: Db,
   id: number,
-  c: { encoding: string; rows: number; inserted: number; updated: number; unchanged: number; rejected: number },
+  c: {
+    encoding: string
+    rows: number
+    inserted: number
+    updated: number
+    unchanged: number
+    rejected: number
+  },
   now = Date.now(),
 ): void {
   stmt(
@@ -44,13 +51,10 @@ export function finishImportRun(
 }
 
 export function addImportError(db: Db, importId: number, e: ImportRowError): void {
-  stmt(db, 'INSERT INTO import_errors (import_id, line, column_name, reason, raw_row) VALUES (?, ?, ?, ?, ?)').run(
-    importId,
-    e.line,
-    e.column,
-    e.reason,
-    e.raw ?? null,
-  )
+  stmt(
+    db,
+    'INSERT INTO import_errors (import_id, line, column_name, reason, raw_row) VALUES (?, ?, ?, ?, ?)',
+  ).run(importId, e.line, e.column, e.reason, e.raw ?? null)
 }
 
 export function getImportRun(db: Db, id: number): ImportRunRow | undefined {
@@ -58,7 +62,10 @@ export function getImportRun(db: Db, id: number): ImportRunRow | undefined {
 }
 
 export function importErrors(db: Db, importId: number, limit = 1000, offset = 0): ImportRowError[] {
-  return stmt<[number, number, number], { line: number; column_name: string | null; reason: string; raw_row: string | null }>(
+  return stmt<
+    [number, number, number],
+    { line: number; column_name: string | null; reason: string; raw_row: string | null }
+  >(
     db,
     'SELECT line, column_name, reason, raw_row FROM import_errors WHERE import_id = ? ORDER BY line LIMIT ? OFFSET ?',
   )

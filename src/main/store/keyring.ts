@@ -155,7 +155,13 @@ export async function unlockSecrets(db: Db, options: UnlockOptions): Promise<Sec
     insert.run('safestorage', Buffer.from(await options.safeStorage.wrap(dataKey)), '{}', now)
   }
   // A key file is made only when nothing else protects the key: it is the headless default.
-  if (options.keyFile && !have.has('keyfile') && rows.length === 0 && options.passphrase === undefined && !options.safeStorage) {
+  if (
+    options.keyFile &&
+    !have.has('keyfile') &&
+    rows.length === 0 &&
+    options.passphrase === undefined &&
+    !options.safeStorage
+  ) {
     const kek = readKeyFile(options.keyFile) ?? createKeyFile(options.keyFile)
     insert.run('keyfile', seal(kek, dataKey), '{}', now)
   }

@@ -16,7 +16,7 @@ export function acquireLease(db: Db, key: string, owner: string, ttlMs: number, 
     db,
     `INSERT INTO trade_leases (trade_key, owner, expires_at) VALUES (?, ?, ?)
      ON CONFLICT (trade_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-     WHERE trade_leases.expires_at < ? OR trade_leases.owner = excluded.owner`,
+     WHERE trade_leases.expires_at < ?`,
   ).run(key, owner, now + ttlMs, now)
   return r.changes === 1
 }

@@ -132,11 +132,10 @@ export function updateMerchant(db: Db, id: number, m: MerchantWrite, now = Date.
 
 /** Removing forgets the secrets at once but keeps the row, so orders and records keep their merchant. */
 export function removeMerchant(db: Db, id: number, now = Date.now()): void {
-  stmt(db, 'UPDATE merchants SET secrets = NULL, enabled = 0, removed_at = ?, updated_at = ? WHERE id = ?').run(
-    now,
-    now,
-    id,
-  )
+  stmt(
+    db,
+    'UPDATE merchants SET secrets = NULL, enabled = 0, removed_at = ?, updated_at = ? WHERE id = ?',
+  ).run(now, now, id)
 }
 
 export function recordMerchantHealth(
@@ -149,7 +148,14 @@ export function recordMerchantHealth(
     db,
     `UPDATE merchants SET last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END, last_error = ?,
        clock_skew_ms = COALESCE(?, clock_skew_ms), last_latency_ms = COALESCE(?, last_latency_ms) WHERE id = ?`,
-  ).run(health.ok ? 1 : 0, now, health.ok ? null : (health.error ?? null), health.clockSkewMs ?? null, health.latencyMs ?? null, id)
+  ).run(
+    health.ok ? 1 : 0,
+    now,
+    health.ok ? null : (health.error ?? null),
+    health.clockSkewMs ?? null,
+    health.latencyMs ?? null,
+    id,
+  )
 }
 
 export function setMerchantEnabledFlag(db: Db, id: number, enabled: boolean, now = Date.now()): void {

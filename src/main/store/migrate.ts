@@ -9,7 +9,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length
  * Applies the numbered migrations after PRAGMA user_version, each in its own transaction, so a crash
  * mid-way leaves the database at the last complete version.
  */
-export function migrate(db: Db, file: string): void {
+export function checkNotNewer(db: Db, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > SCHEMA_VERSION) {
     throw new StoreError(
@@ -18,6 +18,11 @@ export function migrate(db: Db, file: string): void {
       'newer_schema',
     )
   }
+}
+
+export function migrate(db: Db, file: string): void {
+  checkNotNewer(db, file)
+  const current = db.pragma('user_version', { simple: true }) as number
   if (current === 0) {
     // An empty schema with tables of someone else's is not ours to migrate.
     const foreign = db

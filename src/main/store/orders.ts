@@ -70,7 +70,8 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
   }
 }
 
-const SELECT = 'SELECT p.*, m.name AS merchant_name FROM pay_orders p JOIN merchants m ON m.id = p.merchant_id'
+const SELECT =
+  'SELECT p.*, m.name AS merchant_name FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id'
 
 export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
   return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)
@@ -118,10 +119,15 @@ export function listPayOrders(db: Db, f: OrderListRequest): Page<PayOrderView> {
 }
 
 /** Streams the rows of a filter in list order, for export: memory does not grow with the count. */
-export function* iteratePayOrders(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): Generator<PayOrderRow> {
+export function* iteratePayOrders(
+  db: Db,
+  f: Omit<OrderListRequest, 'limit' | 'offset'>,
+): Generator<PayOrderRow> {
   const w = orderWhere(db, f)
   if (!w) return
-  yield* db.prepare<unknown[], PayOrderRow>(`${SELECT} ${w} ORDER BY p.created_at DESC, p.id DESC`).iterate(...w.params)
+  yield* db
+    .prepare<unknown[], PayOrderRow>(`${SELECT} ${w} ORDER BY p.created_at DESC, p.id DESC`)
+    .iterate(...w.params)
 }
 
 export function countPayOrders(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): number {
@@ -286,7 +292,13 @@ export function fillGatewayTradeNo(db: Db, id: number, gatewayTradeNo: string | 
 export function markPayOrderSynced(
   db: Db,
   id: number,
-  s: { at: number; outcome: Outcome; gatewayStatus: GatewayStatus | null; errorCount: number; nextSyncAt: number | null },
+  s: {
+    at: number
+    outcome: Outcome
+    gatewayStatus: GatewayStatus | null
+    errorCount: number
+    nextSyncAt: number | null
+  },
 ): void {
   stmt(
     db,
@@ -307,19 +319,22 @@ export function duePayOrderIds(db: Db, now: number, limit: number): number[] {
 
 /** Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. */
 export function expiredProgressOrderIds(db: Db, now: number, graceMs: number, limit: number): number[] {
-  return stmt<[number, number], { id: number }>(
+  return stmt<[number, number, number], { id: number }>(
     db,
     `SELECT id FROM pay_orders WHERE status = 'progress' AND expired_at IS NOT NULL AND expired_at < ?
+       AND (sync_error_count = 0 OR next_sync_at <= ?)
      ORDER BY expired_at LIMIT ?`,
   )
-    .all(now - graceMs, limit)
+    .all(now - graceMs, now, limit)
     .map((r) => r.id)
 }
 
 export function allPayOrderIds(db: Db, pendingOnly: boolean): number[] {
   return stmt<[], { id: number }>(
     db,
-    pendingOnly ? "SELECT id FROM pay_orders WHERE status = 'progress' ORDER BY id" : 'SELECT id FROM pay_orders ORDER BY id',
+    pendingOnly
+      ? "SELECT id FROM pay_orders WHERE status = 'progress' ORDER BY id"
+      : 'SELECT id FROM pay_orders ORDER BY id',
   )
     .all()
     .map((r) => r.id)

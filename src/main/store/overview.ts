@@ -10,16 +10,35 @@ export function beijingDayStart(now: number): number {
   return Math.floor((now + BEIJING) / DAY) * DAY - BEIJING
 }
 
-export function todayCounts(db: Db, now: number): { syncs: number; repairs: number; errors: number; openAnomalies: number } {
+export function todayCounts(
+  db: Db,
+  now: number,
+): { syncs: number; repairs: number; errors: number; openAnomalies: number } {
   const since = beijingDayStart(now)
-  const syncs = (stmt(db, 'SELECT count(*) AS n FROM sync_records WHERE created_at >= ?').get(since) as { n: number }).n
-  const errors = (stmt(db, "SELECT count(*) AS n FROM sync_records WHERE outcome = 'error' AND created_at >= ?").get(since) as { n: number }).n
-  const repairs = (stmt(db, 'SELECT count(DISTINCT repair_no) AS n FROM repair_records WHERE created_at >= ?').get(since) as { n: number }).n
-  const openAnomalies = (stmt(db, "SELECT count(*) AS n FROM anomalies WHERE status = 'open'").get() as { n: number }).n
+  const syncs = (
+    stmt(db, 'SELECT count(*) AS n FROM sync_records WHERE created_at >= ?').get(since) as { n: number }
+  ).n
+  const errors = (
+    stmt(db, "SELECT count(*) AS n FROM sync_records WHERE outcome = 'error' AND created_at >= ?").get(
+      since,
+    ) as { n: number }
+  ).n
+  const repairs = (
+    stmt(db, 'SELECT count(DISTINCT repair_no) AS n FROM repair_records WHERE created_at >= ?').get(
+      since,
+    ) as { n: number }
+  ).n
+  const openAnomalies = (
+    stmt(db, "SELECT count(*) AS n FROM anomalies WHERE status = 'open'").get() as { n: number }
+  ).n
   return { syncs, repairs, errors, openAnomalies }
 }
 
-export function dailyOutcomes(db: Db, now: number, days: number): Array<{ day: number; outcome: string; n: number }> {
+export function dailyOutcomes(
+  db: Db,
+  now: number,
+  days: number,
+): Array<{ day: number; outcome: string; n: number }> {
   const since = beijingDayStart(now) - (days - 1) * DAY
   return stmt<[number, number, number, number, number], { day: number; outcome: string; n: number }>(
     db,
@@ -43,7 +62,11 @@ export function openAnomaliesByKind(db: Db): Array<{ kind: string; n: number }> 
 }
 
 export function pendingCounts(db: Db): { pay: number; refund: number } {
-  const pay = (stmt(db, "SELECT count(*) AS n FROM pay_orders WHERE status = 'progress'").get() as { n: number }).n
-  const refund = (stmt(db, "SELECT count(*) AS n FROM refund_orders WHERE status = 'progress'").get() as { n: number }).n
+  const pay = (
+    stmt(db, "SELECT count(*) AS n FROM pay_orders WHERE status = 'progress'").get() as { n: number }
+  ).n
+  const refund = (
+    stmt(db, "SELECT count(*) AS n FROM refund_orders WHERE status = 'progress'").get() as { n: number }
+  ).n
   return { pay, refund }
 }

@@ -91,7 +91,8 @@ export function linkRepairsToRecord(db: Db, repairNo: string, syncRecordId: numb
   stmt(db, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?').run(syncRecordId, repairNo)
 }
 
-const SELECT = 'SELECT r.*, m.name AS merchant_name FROM repair_records r JOIN merchants m ON m.id = r.merchant_id'
+const SELECT =
+  'SELECT r.*, m.name AS merchant_name FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id'
 
 export function repairsByNo(db: Db, repairNo: string): RepairRecordRow[] {
   return stmt<[string], RepairRecordRow>(db, `${SELECT} WHERE r.repair_no = ? ORDER BY r.id`).all(repairNo)
@@ -116,7 +117,9 @@ function repairWhere(db: Db, f: RepairFilter): Where | null {
 export function listRepairRecords(db: Db, f: RepairListRequest): Page<RepairRecordView> {
   const w = repairWhere(db, f)
   if (!w) return { total: 0, items: [] }
-  const total = (stmt(db, `SELECT count(*) AS n FROM repair_records r ${w}`).get(...w.params) as { n: number }).n
+  const total = (
+    stmt(db, `SELECT count(*) AS n FROM repair_records r ${w}`).get(...w.params) as { n: number }
+  ).n
   const rows = stmt<unknown[], RepairRecordRow>(
     db,
     `${SELECT} ${w} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`,

@@ -7,7 +7,10 @@ export function readSettings(db: Db): Record<string, unknown> {
 }
 
 export function writeSettings(db: Db, values: Record<string, unknown>): void {
-  const put = stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+  const put = stmt(
+    db,
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  )
   db.transaction(() => {
     for (const [k, v] of Object.entries(values)) put.run(k, JSON.stringify(v))
   })()

@@ -109,14 +109,24 @@ export const anomalyColumns: Column<AnomalyRow>[] = [
   { header: '处理时间(北京时间)', kind: 'time', value: (r) => r.resolved_at },
 ]
 
-export type BatchItemExportRow = BatchItemRow & { trade_no: string | null; merchant_name: string | null; amount: number | null; error_msg: string | null }
+export type BatchItemExportRow = BatchItemRow & {
+  trade_no: string | null
+  merchant_name: string | null
+  amount: number | null
+  error_msg: string | null
+}
 
 export const batchItemColumns: Column<BatchItemExportRow>[] = [
   { header: '交易类型', kind: 'text', value: (r) => (r.trade_type === 'pay' ? '支付' : '退款') },
   { header: '交易号', kind: 'id', value: (r) => r.trade_no },
   { header: '商户', kind: 'text', value: (r) => r.merchant_name },
   { header: '金额(元)', kind: 'yuan', value: (r) => r.amount },
-  { header: '处理结果', kind: 'text', value: (r) => (r.state === 'done' ? label('outcome', r.outcome, L) : r.state === 'cancelled' ? '已取消' : '未完成') },
+  {
+    header: '处理结果',
+    kind: 'text',
+    value: (r) =>
+      r.state === 'done' ? label('outcome', r.outcome, L) : r.state === 'cancelled' ? '已取消' : '未完成',
+  },
   { header: '同步结果', kind: 'text', value: (r) => label('gatewayStatus', r.gateway_status, L) },
   { header: '尝试次数', kind: 'int', value: (r) => r.attempts },
   { header: '错误信息', kind: 'text', value: (r) => r.last_error },

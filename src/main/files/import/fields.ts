@@ -1,4 +1,10 @@
-import { CHANNELS, type Channel, type PayKind, type PayStatus, type RefundStatus } from '../../../shared/domain'
+import {
+  CHANNELS,
+  type Channel,
+  type PayKind,
+  type PayStatus,
+  type RefundStatus,
+} from '../../../shared/domain'
 import { MAX_FEN, yuanToFen } from '../../../shared/money'
 import { parseBeijing } from '../../../shared/time'
 
@@ -26,10 +32,14 @@ export function tradeNumber(v: string, what: string): string {
     )
   }
   if (/^\d+\.0+$/.test(s)) {
-    throw new FieldError(`${what} "${s}" was stored as a number by a spreadsheet; export the list again with this column as text`)
+    throw new FieldError(
+      `${what} "${s}" was stored as a number by a spreadsheet; export the list again with this column as text`,
+    )
   }
   if (s.length > 64) throw new FieldError(`${what} is longer than 64 characters`)
-  if (/[\s\u0000-\u001f]/.test(s)) throw new FieldError(`${what} "${s}" contains spaces or control characters`)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+  if (/[\s\u0000-\u001f]/.test(s))
+    throw new FieldError(`${what} "${s}" contains spaces or control characters`)
   return s
 }
 
@@ -39,9 +49,12 @@ export function optionalTradeNumber(v: string | undefined, what: string): string
 }
 
 export function yuan(v: string, what: string): number {
-  const s = cleanCell(v).replace(/^[¥￥]/, '').replace(/,(?=\d{3}(\D|$))/g, '')
+  const s = cleanCell(v)
+    .replace(/^[¥￥]/, '')
+    .replace(/,(?=\d{3}(\D|$))/g, '')
   const fen = yuanToFen(s)
-  if (fen === null) throw new FieldError(`${what} "${cleanCell(v)}" is not an amount in yuan (write it like 1234.50)`)
+  if (fen === null)
+    throw new FieldError(`${what} "${cleanCell(v)}" is not an amount in yuan (write it like 1234.50)`)
   if (fen < 0) throw new FieldError(`${what} may not be negative`)
   return fen
 }
@@ -69,7 +82,8 @@ export function time(v: string, what: string): number {
     return ms - 8 * 3600_000
   }
   const ms = parseBeijing(s)
-  if (ms === null) throw new FieldError(`${what} "${s}" is not a time; write it as 2026-11-20 10:00:00 (Beijing time)`)
+  if (ms === null)
+    throw new FieldError(`${what} "${s}" is not a time; write it as 2026-11-20 10:00:00 (Beijing time)`)
   return ms
 }
 
@@ -91,7 +105,10 @@ const CHANNEL_NAMES: Record<string, Channel> = {
 
 export function channel(v: string): Channel {
   const c = CHANNEL_NAMES[cleanCell(v).toLowerCase()]
-  if (!c) throw new FieldError(`channel "${cleanCell(v)}" is unknown; use one of ${CHANNELS.join(', ')} (or 支付宝, 微信, 银联)`)
+  if (!c)
+    throw new FieldError(
+      `channel "${cleanCell(v)}" is unknown; use one of ${CHANNELS.join(', ')} (or 支付宝, 微信, 银联)`,
+    )
   return c
 }
 
@@ -138,13 +155,19 @@ const REFUND_STATUS_NAMES: Record<string, RefundStatus> = {
 
 export function payStatus(v: string): PayStatus {
   const s = PAY_STATUS_NAMES[cleanCell(v).toLowerCase()]
-  if (!s) throw new FieldError(`status "${cleanCell(v)}" is unknown; use progress/支付中, success/成功, close/关闭, cancel/撤销 or fail/失败`)
+  if (!s)
+    throw new FieldError(
+      `status "${cleanCell(v)}" is unknown; use progress/支付中, success/成功, close/关闭, cancel/撤销 or fail/失败`,
+    )
   return s
 }
 
 export function refundStatus(v: string): RefundStatus {
   const s = REFUND_STATUS_NAMES[cleanCell(v).toLowerCase()]
-  if (!s) throw new FieldError(`status "${cleanCell(v)}" is unknown; use progress/退款中, success/成功, close/关闭 or fail/失败`)
+  if (!s)
+    throw new FieldError(
+      `status "${cleanCell(v)}" is unknown; use progress/退款中, success/成功, close/关闭 or fail/失败`,
+    )
   return s
 }
 

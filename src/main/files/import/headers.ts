@@ -29,7 +29,19 @@ export type ImportField = (typeof IMPORT_FIELDS)[number]
 const ALIASES: Record<ImportField, string[]> = {
   orderNo: ['orderNo', 'out_trade_no', 'outTradeNo', '订单号', '商户订单号', '本地订单号'],
   bizOrderNo: ['bizOrderNo', '业务号', '本地业务号', '商户业务号', '业务订单号'],
-  gatewayTradeNo: ['gatewayTradeNo', 'trade_no', 'tradeNo', 'transaction_id', 'transactionId', '网关订单号', '通道订单号', '支付宝交易号', '微信支付订单号', '微信订单号', '交易号'],
+  gatewayTradeNo: [
+    'gatewayTradeNo',
+    'trade_no',
+    'tradeNo',
+    'transaction_id',
+    'transactionId',
+    '网关订单号',
+    '通道订单号',
+    '支付宝交易号',
+    '微信支付订单号',
+    '微信订单号',
+    '交易号',
+  ],
   merchant: ['merchant', '商户', '应用', '商户配置'],
   channel: ['channel', '支付通道', '通道', '支付渠道', '渠道'],
   amountFen: ['amount', 'amountFen', 'totalFee', '金额分', '金额(分)'],
@@ -56,7 +68,8 @@ export function normalizeHeader(h: string): string {
 }
 
 const LOOKUP = new Map<string, ImportField>()
-for (const field of IMPORT_FIELDS) for (const alias of ALIASES[field]) LOOKUP.set(normalizeHeader(alias), field)
+for (const field of IMPORT_FIELDS)
+  for (const alias of ALIASES[field]) LOOKUP.set(normalizeHeader(alias), field)
 
 export const mappingSchema = z.object({
   /** Header as it appears in the file -> the field it holds (or null to ignore the column). */

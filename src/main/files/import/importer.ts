@@ -45,7 +45,10 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
   const source = await openRows(file)
   const iterator = source.rows[Symbol.asyncIterator]()
   const first = await iterator.next()
-  if (first.done) throw new UnreadableFileError(`${path.basename(file)} is empty: the first row must hold the column headers`)
+  if (first.done)
+    throw new UnreadableFileError(
+      `${path.basename(file)} is empty: the first row must hold the column headers`,
+    )
   const header = first.value
   const match = matchHeaders(header.cells, options.mapping)
   requireColumns(match.fields, options, path.basename(file), header.cells)
@@ -62,7 +65,12 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
   const merchants = new MerchantResolver(db, options.merchant ?? options.mapping?.defaults.merchant)
   const reject = (row: SourceRow, column: string | null, reason: string) => {
     counts.rejected += 1
-    const e: ImportRowError = { line: row.line, column, reason, raw: row.raw.length > 2000 ? row.raw.slice(0, 2000) : row.raw }
+    const e: ImportRowError = {
+      line: row.line,
+      column,
+      reason,
+      raw: row.raw.length > 2000 ? row.raw.slice(0, 2000) : row.raw,
+    }
     addImportError(db, importId, e)
     if (errors.length < keep) errors.push({ line: e.line, column: e.column, reason: e.reason })
   }
@@ -103,16 +111,33 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
   if (chunk.length) flush.immediate(chunk)
   options.onProgress?.(counts.rows)
   finishImportRun(db, importId, { encoding: source.encoding, ...counts })
-  return { importId, file: path.basename(file), encoding: source.encoding, type: options.type, ...counts, errors }
+  return {
+    importId,
+    file: path.basename(file),
+    encoding: source.encoding,
+    type: options.type,
+    ...counts,
+    errors,
+  }
 }
 
-function requireColumns(fields: Map<number, ImportField>, o: ImportOptions, name: string, headers: string[]): void {
+function requireColumns(
+  fields: Map<number, ImportField>,
+  o: ImportOptions,
+  name: string,
+  headers: string[],
+): void {
   const have = new Set(fields.values())
   const missing: string[] = []
-  if (!have.has('orderNo')) missing.push(o.type === 'refund' ? 'orderNo (the pay order it belongs to)' : 'orderNo')
+  if (!have.has('orderNo'))
+    missing.push(o.type === 'refund' ? 'orderNo (the pay order it belongs to)' : 'orderNo')
   if (o.type === 'refund' && !have.has('refundNo')) missing.push('refundNo')
-  const amount = o.type === 'pay' ? ['amountFen', 'amountYuan'] : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
-  if (!amount.some((f) => have.has(f as ImportField))) missing.push(o.type === 'pay' ? 'amount (fen) or 金额(元)' : 'refundAmount or 退款金额(元)')
+  const amount =
+    o.type === 'pay'
+      ? ['amountFen', 'amountYuan']
+      : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
+  if (!amount.some((f) => have.has(f as ImportField)))
+    missing.push(o.type === 'pay' ? 'amount (fen) or 金额(元)' : 'refundAmount or 退款金额(元)')
   if (missing.length) {
     throw new UnreadableFileError(
       `${name} has no column for ${missing.join(', ')}; its headers are: ${headers.filter(Boolean).join(', ') || '(none)'}. ` +
@@ -132,7 +157,10 @@ class MerchantResolver {
   ) {
     if (fixedName) {
       const m = findMerchantByName(db, fixedName)
-      if (!m) throw new UnreadableFileError(`there is no merchant profile named "${fixedName}"; add it first with merchant add`)
+      if (!m)
+        throw new UnreadableFileError(
+          `there is no merchant profile named "${fixedName}"; add it first with merchant add`,
+        )
       this.fixed = m
     } else this.fixed = null
     const all = listMerchants(db)
@@ -144,7 +172,8 @@ class MerchantResolver {
       const name = F.cleanCell(cell.value)
       if (!this.cache.has(name)) this.cache.set(name, findMerchantByName(this.db, name) ?? null)
       const m = this.cache.get(name)
-      if (!m) throw new RowError(cell.header, `merchant "${name}" has no profile; add it first or correct the name`)
+      if (!m)
+        throw new RowError(cell.header, `merchant "${name}" has no profile; add it first or correct the name`)
       return m
     }
     if (this.fixed) return this.fixed
@@ -165,10 +194,15 @@ function read<T>(cells: Cells, field: ImportField, parse: (v: string, header: st
 }
 
 function merchantFor(cells: Cells, merchants: MerchantResolver, o: ImportOptions): MerchantRow {
-  const channel = read(cells, 'channel', F.channel) ?? (o.mapping?.defaults.channel ? F.channel(o.mapping.defaults.channel) : null)
+  const channel =
+    read(cells, 'channel', F.channel) ??
+    (o.mapping?.defaults.channel ? F.channel(o.mapping.defaults.channel) : null)
   const merchant = merchants.resolve(cells.merchant, channel)
   if (channel && channel !== merchant.channel) {
-    throw new RowError(cells.channel?.header ?? null, `channel ${channel} does not match merchant ${merchant.name}, which is ${merchant.channel}`)
+    throw new RowError(
+      cells.channel?.header ?? null,
+      `channel ${channel} does not match merchant ${merchant.name}, which is ${merchant.channel}`,
+    )
   }
   return merchant
 }
@@ -183,10 +217,13 @@ function importPay(
 ): { result: 'inserted' | 'updated' | 'unchanged'; id: number } {
   const orderNo = read(cells, 'orderNo', (v, h) => F.tradeNumber(v, h))
   if (!orderNo) throw new RowError(null, 'the order number is empty')
-  const amount = read(cells, 'amountFen', (v, h) => F.fen(v, h)) ?? read(cells, 'amountYuan', (v, h) => F.yuan(v, h))
+  const amount =
+    read(cells, 'amountFen', (v, h) => F.fen(v, h)) ?? read(cells, 'amountYuan', (v, h) => F.yuan(v, h))
   if (amount === undefined) throw new RowError(null, 'the amount is empty')
   const merchant = merchantFor(cells, merchants, o)
-  const status = read(cells, 'status', F.payStatus) ?? (o.mapping?.defaults.status ? F.payStatus(o.mapping.defaults.status) : 'progress')
+  const status =
+    read(cells, 'status', F.payStatus) ??
+    (o.mapping?.defaults.status ? F.payStatus(o.mapping.defaults.status) : 'progress')
   const row = {
     bizOrderNo: read(cells, 'bizOrderNo', (v, h) => F.tradeNumber(v, h)) ?? orderNo,
     gatewayTradeNo: read(cells, 'gatewayTradeNo', (v, h) => F.tradeNumber(v, h)) ?? null,
@@ -231,22 +268,40 @@ function importRefund(
   const merchant = merchantFor(cells, merchants, o)
   const pay = findPayOrder(db, merchant.id, orderNo)
   if (!pay) {
-    throw new RowError(cells.orderNo?.header ?? null, `pay order ${orderNo} of merchant ${merchant.name} is not imported; import the order list first`)
+    throw new RowError(
+      cells.orderNo?.header ?? null,
+      `pay order ${orderNo} of merchant ${merchant.name} is not imported; import the order list first`,
+    )
   }
   const gatewayRefundNo = read(cells, 'gatewayRefundNo', (v, h) => F.tradeNumber(v, h)) ?? null
   const existing = findRefundOrder(db, merchant.id, refundNo)
   if (existing) {
     if (existing.pay_order_id !== pay.id) {
-      throw new RowError(cells.refundNo?.header ?? null, `refund ${refundNo} already belongs to pay order ${existing.order_no}`)
+      throw new RowError(
+        cells.refundNo?.header ?? null,
+        `refund ${refundNo} already belongs to pay order ${existing.order_no}`,
+      )
     }
-    return { result: fillRefundOrder(db, existing.id, gatewayRefundNo, now) ? 'updated' : 'unchanged', id: existing.id }
+    return {
+      result: fillRefundOrder(db, existing.id, gatewayRefundNo, now) ? 'updated' : 'unchanged',
+      id: existing.id,
+    }
   }
   const status =
-    read(cells, 'status', F.refundStatus) ?? (o.mapping?.defaults.status ? F.refundStatus(o.mapping.defaults.status) : 'progress')
-  if ((status === 'progress' || status === 'success') && amount > pay.refundable_amount && pay.status === 'success') {
-    throw new RowError(null, `refund ${amount} fen is more than the ${pay.refundable_amount} fen still refundable on ${orderNo}`)
+    read(cells, 'status', F.refundStatus) ??
+    (o.mapping?.defaults.status ? F.refundStatus(o.mapping.defaults.status) : 'progress')
+  if (
+    (status === 'progress' || status === 'success') &&
+    amount > pay.refundable_amount &&
+    pay.status === 'success'
+  ) {
+    throw new RowError(
+      null,
+      `refund ${amount} fen is more than the ${pay.refundable_amount} fen still refundable on ${orderNo}`,
+    )
   }
-  if (amount > pay.amount) throw new RowError(null, `the refund amount is more than the order's amount (${pay.amount} fen)`)
+  if (amount > pay.amount)
+    throw new RowError(null, `the refund amount is more than the order's amount (${pay.amount} fen)`)
   const id = insertRefundOrder(
     db,
     {

@@ -53,7 +53,9 @@ export async function csvRows(file: string): Promise<RowSource> {
   const encoding = await detectEncoding(file)
   const delimiter = sniffDelimiter(await firstLine(file, encoding))
   const input = fs.createReadStream(file, { highWaterMark: 1 << 20 })
-  const decoded = input.pipe(iconv.decodeStream(encoding === 'utf-8-bom' ? 'utf-8' : encoding, { stripBOM: true }))
+  const decoded = input.pipe(
+    iconv.decodeStream(encoding === 'utf-8-bom' ? 'utf-8' : encoding, { stripBOM: true }),
+  )
   const parser = decoded.pipe(
     parse({
       delimiter,
@@ -67,7 +69,11 @@ export async function csvRows(file: string): Promise<RowSource> {
   input.on('error', (err) => parser.destroy(err))
   async function* rows(): AsyncGenerator<SourceRow> {
     try {
-      for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
+      for await (const rec of parser as AsyncIterable<{
+        record: string[]
+        info: { lines: number }
+        raw: string
+      }>) {
         // info.lines is the line the record ends on; a quoted cell may span several lines.
         const startLine = rec.info.lines - (rec.raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0)
         yield { line: startLine, cells: rec.record, raw: rec.raw.replace(/\r?\n$/, '') }
@@ -93,7 +99,9 @@ export async function openRows(file: string): Promise<RowSource> {
   if (!stat.isFile()) throw new UnreadableFileError(`${file} is not a file`)
   const ext = path.extname(file).toLowerCase()
   if (ext === '.xls') {
-    throw new UnreadableFileError(`${path.basename(file)} is an old Excel .xls file: save it as .xlsx or CSV and import that`)
+    throw new UnreadableFileError(
+      `${path.basename(file)} is an old Excel .xls file: save it as .xlsx or CSV and import that`,
+    )
   }
   if (ext === '.xlsx') {
     const { xlsxRows } = await import('./xlsx')

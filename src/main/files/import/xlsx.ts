@@ -51,7 +51,9 @@ export async function xlsxRows(file: string): Promise<RowSource> {
         break // the first worksheet holds the list
       }
     } catch (err) {
-      throw new UnreadableFileError(`${path.basename(file)} cannot be read as an Excel .xlsx file: ${(err as Error).message}`)
+      throw new UnreadableFileError(
+        `${path.basename(file)} cannot be read as an Excel .xlsx file: ${(err as Error).message}`,
+      )
     }
   }
   return { encoding: 'xlsx', rows: rows() }

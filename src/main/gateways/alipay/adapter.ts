@@ -12,7 +12,7 @@ import type {
   RefundAnswer,
   RefundTradeRef,
 } from '../types'
-import { requestSignContent, responseNodeName, rsa2Sign, toPem, verifyResponse } from './sign'
+import { requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
 
 export interface AlipayConfig {
   /** The full `.../gateway.do` URL. */
@@ -73,25 +73,46 @@ export class AlipayAdapter implements GatewayAdapter {
     return {
       method: 'POST' as const,
       url: url.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded;charset=utf-8',
+        accept: 'application/json',
+      },
       body: new URLSearchParams({ biz_content: biz_content! }).toString(),
     }
   }
 
   private read(ex: Exchange, method: string): Reading {
     if (!ex.ok) {
-      return { kind: 'error', code: ex.failure.code, msg: ex.failure.message, raw: ex.lastResponse?.body ?? null, retryable: true }
+      return {
+        kind: 'error',
+        code: ex.failure.code,
+        msg: ex.failure.message,
+        raw: ex.lastResponse?.body ?? null,
+        retryable: true,
+      }
     }
     const res = ex.response
     if (res.status !== 200) {
-      return { kind: 'error', code: `HTTP_${res.status}`, msg: `the gateway answered HTTP ${res.status}`, raw: res.body, retryable: res.status >= 500 }
+      return {
+        kind: 'error',
+        code: `HTTP_${res.status}`,
+        msg: `the gateway answered HTTP ${res.status}`,
+        raw: res.body,
+        retryable: res.status >= 500,
+      }
     }
     let parsed: Record<string, unknown>
     try {
       parsed = JSON.parse(res.body) as Record<string, unknown>
       if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object')
     } catch {
-      return { kind: 'error', code: 'malformed', msg: 'the gateway answer is not valid JSON', raw: res.body, retryable: false }
+      return {
+        kind: 'error',
+        code: 'malformed',
+        msg: 'the gateway answer is not valid JSON',
+        raw: res.body,
+        retryable: false,
+      }
     }
     const nodeName = responseNodeName(method)
     const node = parsed[nodeName]
@@ -106,7 +127,13 @@ export class AlipayAdapter implements GatewayAdapter {
           retryable: isRetryableNode(err),
         }
       }
-      return { kind: 'error', code: 'malformed', msg: `the answer has no ${nodeName}`, raw: res.body, retryable: false }
+      return {
+        kind: 'error',
+        code: 'malformed',
+        msg: `the answer has no ${nodeName}`,
+        raw: res.body,
+        retryable: false,
+      }
     }
     const n = node as Record<string, unknown>
     const sign = parsed.sign
@@ -114,23 +141,37 @@ export class AlipayAdapter implements GatewayAdapter {
       return {
         kind: 'error',
         code: n.code === '10000' ? 'missing_signature' : [n.code, n.sub_code].filter(Boolean).join(' '),
-        msg: n.code === '10000' ? 'the answer carries no signature' : String(n.sub_msg ?? n.msg ?? 'unsigned gateway error'),
+        msg:
+          n.code === '10000'
+            ? 'the answer carries no signature'
+            : String(n.sub_msg ?? n.msg ?? 'unsigned gateway error'),
         raw: res.body,
         retryable: isRetryableNode(n),
       }
     }
     if (!verifyResponse(res.body, nodeName, sign, this.publicKey)) {
-      return { kind: 'error', code: 'bad_signature', msg: 'the answer signature does not verify with the Alipay public key', raw: res.body, retryable: false }
+      return {
+        kind: 'error',
+        code: 'bad_signature',
+        msg: 'the answer signature does not verify with the Alipay public key',
+        raw: res.body,
+        retryable: false,
+      }
     }
     return { kind: 'answer', node: n, raw: res.body }
   }
 
   private async call(method: string, biz: Record<string, unknown>, ctx?: CallContext) {
-    const ex = await exchange(() => this.buildRequest(method, biz), this.policy, ctx, (res: HttpResponse) => {
-      if (res.status >= 500 || res.status === 429) return true
-      // A business answer saying "system busy" is worth another try; nothing else is.
-      return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
-    })
+    const ex = await exchange(
+      () => this.buildRequest(method, biz),
+      this.policy,
+      ctx,
+      (res: HttpResponse) => {
+        if (res.status >= 500 || res.status === 429) return true
+        // A business answer saying "system busy" is worth another try; nothing else is.
+        return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
+      },
+    )
     return { ex, reading: this.read(ex, method) }
   }
 
@@ -151,27 +192,64 @@ export class AlipayAdapter implements GatewayAdapter {
     const { ex, reading } = await this.call('alipay.trade.query', this.tradeKey(trade), ctx)
     const none = { amount: null, gatewayTradeNo: null, paidAt: null, ...this.base(ex) }
     if (reading.kind === 'error') {
-      return { status: 'sync_error', rawStatus: reading.code, rawText: reading.raw, errorCode: reading.code, errorMsg: reading.msg, ...none }
+      return {
+        status: 'sync_error',
+        rawStatus: reading.code,
+        rawText: reading.raw,
+        errorCode: reading.code,
+        errorMsg: reading.msg,
+        ...none,
+      }
     }
     const n = reading.node
     const code = String(n.code ?? '')
     if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST') {
-      return { status: 'pay_not_found', rawStatus: '40004 ACQ.TRADE_NOT_EXIST', rawText: reading.raw, errorCode: null, errorMsg: null, ...none }
+      return {
+        status: 'pay_not_found',
+        rawStatus: '40004 ACQ.TRADE_NOT_EXIST',
+        rawText: reading.raw,
+        errorCode: null,
+        errorMsg: null,
+        ...none,
+      }
     }
     if (code !== '10000') {
       const word = [code, n.sub_code].filter(Boolean).join(' ')
-      return { status: 'sync_error', rawStatus: word, rawText: reading.raw, errorCode: word, errorMsg: String(n.sub_msg ?? n.msg ?? ''), ...none }
+      return {
+        status: 'sync_error',
+        rawStatus: word,
+        rawText: reading.raw,
+        errorCode: word,
+        errorMsg: String(n.sub_msg ?? n.msg ?? ''),
+        ...none,
+      }
     }
     const state = String(n.trade_status ?? '')
     const amount = typeof n.total_amount === 'string' ? yuanToFen(n.total_amount) : null
     const gatewayTradeNo = typeof n.trade_no === 'string' && n.trade_no !== '' ? n.trade_no : null
     const paidAt = typeof n.send_pay_date === 'string' ? parseBeijing(n.send_pay_date) : null
-    const answer = { rawStatus: state, rawText: reading.raw, errorCode: null, errorMsg: null, amount, gatewayTradeNo, paidAt, ...this.base(ex) }
-    const bad = (msg: string): PayAnswer => ({ ...answer, status: 'sync_error', errorCode: 'malformed', errorMsg: msg })
+    const answer = {
+      rawStatus: state,
+      rawText: reading.raw,
+      errorCode: null,
+      errorMsg: null,
+      amount,
+      gatewayTradeNo,
+      paidAt,
+      ...this.base(ex),
+    }
+    const bad = (msg: string): PayAnswer => ({
+      ...answer,
+      status: 'sync_error',
+      errorCode: 'malformed',
+      errorMsg: msg,
+    })
     switch (state) {
       case 'TRADE_SUCCESS':
       case 'TRADE_FINISHED':
-        return amount === null ? bad(`total_amount "${String(n.total_amount)}" is not an amount`) : { ...answer, status: 'pay_success' }
+        return amount === null
+          ? bad(`total_amount "${String(n.total_amount)}" is not an amount`)
+          : { ...answer, status: 'pay_success' }
       case 'WAIT_BUYER_PAY':
         return { ...answer, status: 'pay_progress' }
       case 'TRADE_CLOSED':
@@ -186,7 +264,14 @@ export class AlipayAdapter implements GatewayAdapter {
     const { ex, reading } = await this.call('alipay.trade.close', this.tradeKey(trade), ctx)
     const base = this.base(ex)
     if (reading.kind === 'error') {
-      return { result: 'error', rawStatus: reading.code, rawText: reading.raw, errorCode: reading.code, errorMsg: reading.msg, ...base }
+      return {
+        result: 'error',
+        rawStatus: reading.code,
+        rawText: reading.raw,
+        errorCode: reading.code,
+        errorMsg: reading.msg,
+        ...base,
+      }
     }
     const n = reading.node
     const word = [n.code, n.sub_code].filter(Boolean).join(' ')
@@ -212,16 +297,37 @@ export class AlipayAdapter implements GatewayAdapter {
     )
     const none = { amount: null, gatewayRefundNo: null, finishedAt: null, ...this.base(ex) }
     if (reading.kind === 'error') {
-      return { status: 'sync_error', rawStatus: reading.code, rawText: reading.raw, errorCode: reading.code, errorMsg: reading.msg, ...none }
+      return {
+        status: 'sync_error',
+        rawStatus: reading.code,
+        rawText: reading.raw,
+        errorCode: reading.code,
+        errorMsg: reading.msg,
+        ...none,
+      }
     }
     const n = reading.node
     const code = String(n.code ?? '')
     if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST') {
-      return { status: 'refund_not_found', rawStatus: '40004 ACQ.TRADE_NOT_EXIST', rawText: reading.raw, errorCode: null, errorMsg: null, ...none }
+      return {
+        status: 'refund_not_found',
+        rawStatus: '40004 ACQ.TRADE_NOT_EXIST',
+        rawText: reading.raw,
+        errorCode: null,
+        errorMsg: null,
+        ...none,
+      }
     }
     if (code !== '10000') {
       const word = [code, n.sub_code].filter(Boolean).join(' ')
-      return { status: 'sync_error', rawStatus: word, rawText: reading.raw, errorCode: word, errorMsg: String(n.sub_msg ?? n.msg ?? ''), ...none }
+      return {
+        status: 'sync_error',
+        rawStatus: word,
+        rawText: reading.raw,
+        errorCode: word,
+        errorMsg: String(n.sub_msg ?? n.msg ?? ''),
+        ...none,
+      }
     }
     const refundStatus = typeof n.refund_status === 'string' ? n.refund_status : null
     const amount = typeof n.refund_amount === 'string' ? yuanToFen(n.refund_amount) : null
@@ -239,7 +345,13 @@ export class AlipayAdapter implements GatewayAdapter {
       return { ...answer, status: 'refund_not_found', rawStatus: '10000 (no refund data)' }
     }
     if (typeof n.refund_amount === 'string' && amount === null) {
-      return { ...answer, status: 'sync_error', rawStatus: refundStatus, errorCode: 'malformed', errorMsg: `refund_amount "${n.refund_amount}" is not an amount` }
+      return {
+        ...answer,
+        status: 'sync_error',
+        rawStatus: refundStatus,
+        errorCode: 'malformed',
+        errorMsg: `refund_amount "${n.refund_amount}" is not an amount`,
+      }
     }
     switch (refundStatus) {
       case 'REFUND_SUCCESS':
@@ -250,9 +362,19 @@ export class AlipayAdapter implements GatewayAdapter {
         return { ...answer, status: 'refund_closed', rawStatus: refundStatus }
       case null:
         // Older synchronous refunds answer with the data and no status: data means refunded.
-        return { ...answer, status: amount !== null ? 'refund_success' : 'refund_not_found', rawStatus: '10000 (no refund_status)' }
+        return {
+          ...answer,
+          status: amount !== null ? 'refund_success' : 'refund_not_found',
+          rawStatus: '10000 (no refund_status)',
+        }
       default:
-        return { ...answer, status: 'sync_error', rawStatus: refundStatus, errorCode: 'malformed', errorMsg: `unknown refund_status "${refundStatus}"` }
+        return {
+          ...answer,
+          status: 'sync_error',
+          rawStatus: refundStatus,
+          errorCode: 'malformed',
+          errorMsg: `unknown refund_status "${refundStatus}"`,
+        }
     }
   }
 
@@ -261,7 +383,13 @@ export class AlipayAdapter implements GatewayAdapter {
     const { ex, reading } = await this.call('alipay.trade.query', { out_trade_no: probeNo }, ctx)
     const clockSkewMs = ex.ok && ex.serverTime !== null ? this.now() - ex.serverTime : null
     if (reading.kind === 'answer') {
-      return { ok: true, signatureValid: true, clockSkewMs, latencyMs: ex.latencyMs, message: `signed answer verified (${[reading.node.code, reading.node.sub_code].filter(Boolean).join(' ')})` }
+      return {
+        ok: true,
+        signatureValid: true,
+        clockSkewMs,
+        latencyMs: ex.latencyMs,
+        message: `signed answer verified (${[reading.node.code, reading.node.sub_code].filter(Boolean).join(' ')})`,
+      }
     }
     return {
       ok: false,

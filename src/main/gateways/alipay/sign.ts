@@ -25,7 +25,12 @@ export function rsa2Sign(content: string, privateKeyPem: string): string {
 
 export function rsa2Verify(content: string, signature: string, publicKeyPem: string): boolean {
   try {
-    return crypto.verify('RSA-SHA256', Buffer.from(content, 'utf8'), publicKeyPem, Buffer.from(signature, 'base64'))
+    return crypto.verify(
+      'RSA-SHA256',
+      Buffer.from(content, 'utf8'),
+      publicKeyPem,
+      Buffer.from(signature, 'base64'),
+    )
   } catch {
     return false
   }
@@ -95,6 +100,9 @@ export function verifyResponse(body: string, node: string, sign: string, publicK
 export function toPem(key: string, kind: 'PUBLIC KEY' | 'PRIVATE KEY' | 'RSA PRIVATE KEY'): string {
   const k = key.trim()
   if (k.startsWith('-----BEGIN')) return k
-  const body = k.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
+  const body = k
+    .replace(/\s+/g, '')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')
   return `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----`
 }

@@ -30,7 +30,12 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
     return p
   }
 
-  function respond(req: SimRequest, method: string, node: Node, merchant: SimMerchant | undefined): SimResponse {
+  function respond(
+    req: SimRequest,
+    method: string,
+    node: Node,
+    merchant: SimMerchant | undefined,
+  ): SimResponse {
     const nodeName = METHODS.includes(method as Method) ? responseNodeName(method) : 'error_response'
     const nodeJson = JSON.stringify(node)
     const headers: Record<string, string> = {
@@ -64,6 +69,7 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
   function tradeQuery(m: SimMerchant, biz: Node): Node {
     const order = findOrder(m, biz)
     if (!order || order.state === 'NOT_CREATED') {
+      if (order) state.queried(order, options.now())
       return {
         ...fail('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在'),
         buyer_pay_amount: '0.00',
@@ -74,6 +80,12 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
       }
     }
     const paid = order.paidAt !== null && order.state !== 'WAIT_BUYER_PAY'
+    const snapshot = { ...order }
+    state.queried(order, options.now())
+    return queryNode(snapshot, paid)
+  }
+
+  function queryNode(order: SimOrder, paid: boolean): Node {
     const node: Node = {
       code: '10000',
       msg: 'Success',
@@ -96,14 +108,16 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
 
   function findOrder(m: SimMerchant, biz: Node): SimOrder | undefined {
     // trade_no wins when both are given, as on the real gateway.
-    if (typeof biz.trade_no === 'string' && biz.trade_no) return state.findOrderByTradeNo(m.name, biz.trade_no)
+    if (typeof biz.trade_no === 'string' && biz.trade_no)
+      return state.findOrderByTradeNo(m.name, biz.trade_no)
     if (typeof biz.out_trade_no === 'string') return state.getOrder(m.name, biz.out_trade_no)
     return undefined
   }
 
   function tradeClose(m: SimMerchant, biz: Node): Node {
     const order = findOrder(m, biz)
-    if (!order || order.state === 'NOT_CREATED') return fail('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在')
+    if (!order || order.state === 'NOT_CREATED')
+      return fail('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在')
     if (order.state !== 'WAIT_BUYER_PAY') {
       return fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法')
     }
@@ -117,7 +131,8 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
       return fail('40004', 'Business Failed', 'ACQ.INVALID_PARAMETER', '参数无效: out_request_no')
     }
     const order = findOrder(m, biz)
-    if (!order || order.state === 'NOT_CREATED') return fail('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在')
+    if (!order || order.state === 'NOT_CREATED')
+      return fail('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在')
     const refund = state.getRefund(m.name, biz.out_request_no)
     if (!refund || refund.orderNo !== order.orderNo) return { code: '10000', msg: 'Success' }
     return {
@@ -160,16 +175,38 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
         ['timestamp', 'isv.missing-timestamp'],
         ['version', 'isv.missing-version'],
       ] as const) {
-        if (!p[k]) return respond(req, method, fail('40001', 'Missing Required Arguments', sub, `缺少参数 ${k}`), undefined)
+        if (!p[k])
+          return respond(
+            req,
+            method,
+            fail('40001', 'Missing Required Arguments', sub, `缺少参数 ${k}`),
+            undefined,
+          )
       }
       const merchant = merchantByAppId(p.app_id!)
-      if (!merchant) return respond(req, method, fail('40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数'), undefined)
+      if (!merchant)
+        return respond(
+          req,
+          method,
+          fail('40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数'),
+          undefined,
+        )
       if (p.sign_type !== 'RSA2') {
-        return respond(req, method, fail('40002', 'Invalid Arguments', 'isv.invalid-signature-type', '无效的签名类型'), merchant)
+        return respond(
+          req,
+          method,
+          fail('40002', 'Invalid Arguments', 'isv.invalid-signature-type', '无效的签名类型'),
+          merchant,
+        )
       }
       const ts = parseBeijing(p.timestamp!)
       if (ts === null || Math.abs(ts - options.now()) > options.timestampToleranceSec * 1000) {
-        return respond(req, method, fail('40002', 'Invalid Arguments', 'isv.invalid-timestamp', '非法的时间戳参数'), merchant)
+        return respond(
+          req,
+          method,
+          fail('40002', 'Invalid Arguments', 'isv.invalid-timestamp', '非法的时间戳参数'),
+          merchant,
+        )
       }
       const content = requestSignContent(p)
       if (!rsa2Verify(content, p.sign!, merchant.keys.merchantPublicKey)) {
@@ -187,17 +224,32 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
         )
       }
       if (!METHODS.includes(method as Method)) {
-        return respond(req, method, fail('40002', 'Invalid Arguments', 'isv.invalid-method', '不存在的方法名'), merchant)
+        return respond(
+          req,
+          method,
+          fail('40002', 'Invalid Arguments', 'isv.invalid-method', '不存在的方法名'),
+          merchant,
+        )
       }
       let biz: Node
       try {
         biz = JSON.parse(p.biz_content ?? '') as Node
         if (typeof biz !== 'object' || biz === null) throw new Error()
       } catch {
-        return respond(req, method, fail('40004', 'Business Failed', 'ACQ.INVALID_PARAMETER', '参数无效: biz_content'), merchant)
+        return respond(
+          req,
+          method,
+          fail('40004', 'Business Failed', 'ACQ.INVALID_PARAMETER', '参数无效: biz_content'),
+          merchant,
+        )
       }
       if (req.fault === 'system_error') {
-        return respond(req, method, fail('20000', 'Service Currently Unavailable', 'isp.unknow-error', '系统繁忙'), merchant)
+        return respond(
+          req,
+          method,
+          fail('20000', 'Service Currently Unavailable', 'isp.unknow-error', '系统繁忙'),
+          merchant,
+        )
       }
       if (req.fault === 'rate_limit') return this.rateLimited(req)
       const node =

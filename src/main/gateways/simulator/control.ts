@@ -25,6 +25,8 @@ export const simOrderSchema = z.object({
   gatewayTradeNo: z.string().min(1).optional().nullable(),
   kind: z.enum(PAY_KINDS).optional(),
   createdAt: time.optional(),
+  /** The gateway changes the order by itself after this many queries (e.g. the buyer pays meanwhile). */
+  then: z.object({ afterQueries: z.number().int().min(1), state: z.string().min(1) }).optional(),
 })
 
 export const simRefundSchema = z.object({
@@ -80,9 +82,13 @@ export function upsertOrders(state: SimState, input: unknown, now = Date.now()):
       amount: o.amount,
       state: o.state,
       paidAt,
-      gatewayTradeNo: o.gatewayTradeNo ?? existing?.gatewayTradeNo ?? (created ? state.nextTradeNo(tradeNoTag(merchant.channel)) : null),
+      gatewayTradeNo:
+        o.gatewayTradeNo ??
+        existing?.gatewayTradeNo ??
+        (created ? state.nextTradeNo(tradeNoTag(merchant.channel)) : null),
       kind: o.kind ?? existing?.kind ?? 'pay',
       createdAt: o.createdAt ?? existing?.createdAt ?? now,
+      ...(o.then ? { then: { ...o.then } } : {}),
     })
   }
   return orders.length
@@ -111,7 +117,11 @@ export function upsertRefunds(state: SimState, input: unknown, now = Date.now())
 }
 
 function json(status: number, value: unknown): SimResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(value) }
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(value),
+  }
 }
 
 export function handleControl(

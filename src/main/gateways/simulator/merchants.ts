@@ -38,11 +38,21 @@ export async function makeSimMerchant(m: ScenarioMerchant): Promise<SimMerchant>
     merchantPrivateKey: m.keys?.merchantPrivateKey ?? merchant!.privateKey,
     merchantPublicKey:
       m.keys?.merchantPublicKey ??
-      (merchant ? merchant.publicKey : crypto.createPublicKey(m.keys!.merchantPrivateKey!).export({ type: 'spki', format: 'pem' }).toString()),
+      (merchant
+        ? merchant.publicKey
+        : crypto
+            .createPublicKey(m.keys!.merchantPrivateKey!)
+            .export({ type: 'spki', format: 'pem' })
+            .toString()),
     gatewayPrivateKey: m.keys?.gatewayPrivateKey ?? gateway!.privateKey,
     gatewayPublicKey:
       m.keys?.gatewayPublicKey ??
-      (gateway ? gateway.publicKey : crypto.createPublicKey(m.keys!.gatewayPrivateKey!).export({ type: 'spki', format: 'pem' }).toString()),
+      (gateway
+        ? gateway.publicKey
+        : crypto
+            .createPublicKey(m.keys!.gatewayPrivateKey!)
+            .export({ type: 'spki', format: 'pem' })
+            .toString()),
   }
   const ids: Record<string, string> = { ...defaultIds(m.channel), ...m.ids }
   return { name: m.name, channel: m.channel, mode: m.mode ?? 'direct', keys, ids }
@@ -64,7 +74,11 @@ function defaultIds(channel: Channel): Record<string, string> {
         payscoreServiceId: `2002${digits(28)}`,
       }
     case 'daxpay':
-      return { mchNo: `M${digits(10)}`, appId: `A${digits(12)}`, signSecret: crypto.randomBytes(16).toString('hex') }
+      return {
+        mchNo: `M${digits(10)}`,
+        appId: `A${digits(12)}`,
+        signSecret: crypto.randomBytes(16).toString('hex'),
+      }
     case 'unionpay':
       return { merId: `777${digits(12)}`, certId: digits(11) }
   }

@@ -100,16 +100,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(target, 'http://simulator.local')
     if (url.pathname.startsWith('/_sim/')) {
       if (!isLoopback(req.socket.remoteAddress)) {
-        send(res, { status: 403, headers: { 'content-type': 'text/plain' }, body: 'control endpoints answer loopback only' })
+        send(res, {
+          status: 403,
+          headers: { 'content-type': 'text/plain' },
+          body: 'control endpoints answer loopback only',
+        })
         return
       }
       send(res, handleControl(state, req.method ?? 'GET', url.pathname, body, { merchants: profiles }))
       return
     }
-    const simReq: SimRequest = { method: req.method ?? 'GET', target, url, headers: req.headers, body, fault: null }
+    const simReq: SimRequest = {
+      method: req.method ?? 'GET',
+      target,
+      url,
+      headers: req.headers,
+      body,
+      fault: null,
+    }
     const handler = handlers.find((h) => h.matches(simReq))
     if (!handler) {
-      send(res, { status: 404, headers: { 'content-type': 'application/json' }, body: '{"code":"NOT_FOUND","message":"no such API"}' })
+      send(res, {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: '{"code":"NOT_FOUND","message":"no such API"}',
+      })
       return
     }
     state.inFlight += 1
@@ -147,7 +162,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const server = http.createServer((req, res) => {
     serve(req, res).catch((err: Error) => {
       if (!res.headersSent && !res.destroyed) {
-        send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: `simulator error: ${err.message}` })
+        send(res, {
+          status: 500,
+          headers: { 'content-type': 'text/plain' },
+          body: `simulator error: ${err.message}`,
+        })
       }
     })
   })
@@ -174,7 +193,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
   })
   const addr = server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
+  const host =
+    addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
   baseUrl = `http://${host}:${addr.port}`
 
   return {

@@ -52,6 +52,8 @@ export interface SimOrder {
   gatewayTradeNo: string | null
   kind: PayKind
   createdAt: number
+  /** A change the gateway makes by itself after answering this many queries: the buyer pays while we look. */
+  then?: { afterQueries: number; state: string }
 }
 
 export interface SimRefund {
@@ -75,7 +77,15 @@ export interface SimStats {
 }
 
 export function emptyStats(): SimStats {
-  return { requests: {}, rejectedSignatures: 0, rateLimited: 0, maxConcurrent: 0, closes: 0, payscoreSyncs: 0, faultsInjected: 0 }
+  return {
+    requests: {},
+    rejectedSignatures: 0,
+    rateLimited: 0,
+    maxConcurrent: 0,
+    closes: 0,
+    payscoreSyncs: 0,
+    faultsInjected: 0,
+  }
 }
 
 export function defaultFaults(): FaultConfig {
@@ -98,7 +108,8 @@ export class SimState {
   }
 
   findOrderByTradeNo(merchant: string, tradeNo: string): SimOrder | undefined {
-    for (const o of this.orders.values()) if (o.merchant === merchant && o.gatewayTradeNo === tradeNo) return o
+    for (const o of this.orders.values())
+      if (o.merchant === merchant && o.gatewayTradeNo === tradeNo) return o
     return undefined
   }
 
@@ -124,6 +135,17 @@ export class SimState {
 
   allRefunds(): SimRefund[] {
     return [...this.refunds.values()]
+  }
+
+  /** Counts a query of an order and applies its scheduled change once due. */
+  queried(order: SimOrder, now = Date.now()): void {
+    if (!order.then) return
+    order.then.afterQueries -= 1
+    if (order.then.afterQueries <= 0) {
+      order.state = order.then.state
+      if (order.paidAt === null && /SUCCESS|FINISHED|^DONE$|^00$/.test(order.state)) order.paidAt = now
+      delete order.then
+    }
   }
 
   count(endpoint: string): void {

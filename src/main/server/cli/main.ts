@@ -20,7 +20,9 @@ export function buildProgram(): Command {
   program
     .name('paysync')
     .description('PaySync Desk on the command line: sync payment orders with their gateways, headless')
-    .addOption(new Option('--db <file>', 'database file (default: paysync.db in the data folder; env PAYSYNC_DB)'))
+    .addOption(
+      new Option('--db <file>', 'database file (default: paysync.db in the data folder; env PAYSYNC_DB)'),
+    )
     .option('--json', 'print one JSON document on standard output')
     .showHelpAfterError('(run paysync --help for the commands)')
     .exitOverride()

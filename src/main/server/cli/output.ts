@@ -18,7 +18,12 @@ export const processIo = (json: boolean): Io => ({
 /** Display width: CJK characters take two columns in a terminal. */
 function width(s: string): number {
   let w = 0
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+      ch,
+    )
+      ? 2
+      : 1
   return w
 }
 
@@ -26,11 +31,22 @@ function pad(s: string, w: number): string {
   return s + ' '.repeat(Math.max(0, w - width(s)))
 }
 
-export function table(rows: Array<Record<string, unknown>>, columns: Array<[key: string, header: string]>): string {
-  const cells = rows.map((r) => columns.map(([k]) => (r[k] === null || r[k] === undefined ? '' : String(r[k]))))
-  const widths = columns.map(([, h], i) => Math.min(48, Math.max(width(h), ...cells.map((c) => width(c[i]!)))))
+export function table(
+  rows: Array<Record<string, unknown>>,
+  columns: Array<[key: string, header: string]>,
+): string {
+  const cells = rows.map((r) =>
+    columns.map(([k]) => (r[k] === null || r[k] === undefined ? '' : String(r[k]))),
+  )
+  const widths = columns.map(([, h], i) =>
+    Math.min(48, Math.max(width(h), ...cells.map((c) => width(c[i]!)))),
+  )
   const clip = (s: string, w: number) => (width(s) > w ? `${[...s].slice(0, w - 1).join('')}…` : s)
-  const line = (c: string[]) => c.map((v, i) => pad(clip(v, widths[i]!), widths[i]!)).join('  ').trimEnd()
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => pad(clip(v, widths[i]!), widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(columns.map(([, h]) => h)), ...cells.map(line)].join('\n')
 }
 

@@ -23,7 +23,10 @@ export function ioOf(cmd: Command): Io {
 }
 
 /** Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. */
-export async function withContext<T>(cmd: Command, fn: (ctx: ServiceContext, io: Io) => Promise<T> | T): Promise<T> {
+export async function withContext<T>(
+  cmd: Command,
+  fn: (ctx: ServiceContext, io: Io) => Promise<T> | T,
+): Promise<T> {
   const g = globals(cmd)
   const ctx = new ServiceContext({
     dbFile: g.db ?? defaultDbFile(),
@@ -40,12 +43,17 @@ export async function withContext<T>(cmd: Command, fn: (ctx: ServiceContext, io:
 
 export function intOption(value: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new AppError('invalid_input', `${what} must be a whole number from ${min} to ${max}, not "${value}"`)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new AppError(
+      'invalid_input',
+      `${what} must be a whole number from ${min} to ${max}, not "${value}"`,
+    )
   return n
 }
 
 export function numberOption(value: string, what: string, min: number, max: number): number {
   const n = Number(value)
-  if (!Number.isFinite(n) || n < min || n > max) throw new AppError('invalid_input', `${what} must be a number from ${min} to ${max}, not "${value}"`)
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new AppError('invalid_input', `${what} must be a number from ${min} to ${max}, not "${value}"`)
   return n
 }

@@ -14,12 +14,22 @@ export function registerBatchCommands(program: Command): void {
     .option('--offset <n>', 'rows to skip', '0')
     .action(async (opts: { limit: string; offset: string }, cmd: Command) => {
       await withContext(cmd, (ctx, io) => {
-        const page = listBatchViews(ctx, intOption(opts.limit, '--limit', 1, 1000), intOption(opts.offset, '--offset'))
+        const page = listBatchViews(
+          ctx,
+          intOption(opts.limit, '--limit', 1, 1000),
+          intOption(opts.offset, '--offset'),
+        )
         if (io.json) return io.out(JSON.stringify(page))
         if (page.total === 0) return io.out('no batches yet')
         io.out(
           table(
-            page.items.map((b) => ({ ...b, progress: `${b.done}/${b.total}`, status: label('batchStatus', b.status, 'en-US'), errors: b.counts.error, repaired: b.counts.repaired })),
+            page.items.map((b) => ({
+              ...b,
+              progress: `${b.done}/${b.total}`,
+              status: label('batchStatus', b.status, 'en-US'),
+              errors: b.counts.error,
+              repaired: b.counts.repaired,
+            })),
             [
               ['id', 'ID'],
               ['name', 'NAME'],
@@ -34,19 +44,19 @@ export function registerBatchCommands(program: Command): void {
       })
     })
 
-  batch
-    .command('show <id>')
-    .action(async (id: string, _opts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const b = getBatchView(ctx, intOption(id, 'batch id', 1))
-        if (io.json) return io.out(JSON.stringify(b))
-        io.out(
-          `batch ${b.id} "${b.name}": ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done ` +
-            `(concurrency ${b.concurrency}, ${b.qps} qps)\n` +
-            Object.entries(b.counts).map(([k, n]) => `  ${k}: ${n}`).join('\n'),
-        )
-      })
+  batch.command('show <id>').action(async (id: string, _opts, cmd: Command) => {
+    await withContext(cmd, (ctx, io) => {
+      const b = getBatchView(ctx, intOption(id, 'batch id', 1))
+      if (io.json) return io.out(JSON.stringify(b))
+      io.out(
+        `batch ${b.id} "${b.name}": ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done ` +
+          `(concurrency ${b.concurrency}, ${b.qps} qps)\n` +
+          Object.entries(b.counts)
+            .map(([k, n]) => `  ${k}: ${n}`)
+            .join('\n'),
+      )
     })
+  })
 
   batch
     .command('resume <id>')

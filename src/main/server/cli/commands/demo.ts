@@ -15,7 +15,9 @@ import { printSummary, runAsBatch } from './sync'
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('a first look: a simulated gateway, demo orders that drifted from it, one batch sync, the summary')
+    .description(
+      'a first look: a simulated gateway, demo orders that drifted from it, one batch sync, the summary',
+    )
     .action(async (_opts, cmd: Command) => {
       const io = ioOf(cmd)
       const g = globals(cmd)
@@ -33,7 +35,9 @@ export function registerDemoCommand(program: Command): void {
         const anomalies = listAnomalies(ctx.db, { status: 'open', limit: 100, offset: 0 }).items
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
         if (io.json) {
-          io.out(JSON.stringify({ db: dbFile, simulator: sandbox.sim.url, imported, summary, repairs, anomalies }))
+          io.out(
+            JSON.stringify({ db: dbFile, simulator: sandbox.sim.url, imported, summary, repairs, anomalies }),
+          )
           return
         }
         io.out(`PaySync Desk demo: simulated gateway at ${sandbox.sim.url}, database ${dbFile}`)
@@ -42,7 +46,11 @@ export function registerDemoCommand(program: Command): void {
         io.out(`\nrepairs applied (${repairs.length}):`)
         io.out(
           table(
-            repairs.map((r) => ({ ...r, way: label('repairWay', r.way, 'en-US'), change: `${r.beforeStatus} -> ${r.afterStatus}` })),
+            repairs.map((r) => ({
+              ...r,
+              way: label('repairWay', r.way, 'en-US'),
+              change: `${r.beforeStatus} -> ${r.afterStatus}`,
+            })),
             [
               ['repairNo', 'REPAIR NO'],
               ['tradeNo', 'TRADE NO'],

@@ -40,11 +40,23 @@ export function addFilterOptions(cmd: Command, withPage = true): Command {
 /** Turns command-line filter options into the shared filter schema's input, and validates it. */
 export function parseFilter<S extends z.ZodType>(schema: S, o: FilterOpts, withPage = true): z.output<S> {
   const raw: Record<string, unknown> = {}
-  for (const k of ['type', 'channel', 'merchant', 'status', 'result', 'no', 'since', 'until', 'kind', 'way'] as const) {
+  for (const k of [
+    'type',
+    'channel',
+    'merchant',
+    'status',
+    'result',
+    'no',
+    'since',
+    'until',
+    'kind',
+    'way',
+  ] as const) {
     if (o[k] !== undefined) raw[k] = o[k]
   }
   if (o.repaired !== undefined) {
-    if (!['yes', 'no'].includes(o.repaired)) throw new AppError('invalid_input', '--repaired must be yes or no')
+    if (!['yes', 'no'].includes(o.repaired))
+      throw new AppError('invalid_input', '--repaired must be yes or no')
     raw.repaired = o.repaired === 'yes'
   }
   if (o.batch !== undefined) raw.batchId = Number(o.batch)
@@ -53,6 +65,7 @@ export function parseFilter<S extends z.ZodType>(schema: S, o: FilterOpts, withP
     raw.offset = Number(o.offset ?? 0)
   }
   const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw new AppError('invalid_input', describeIssues(parsed.error).replace(/(^|; )(\w+):/g, '$1--$2:'))
+  if (!parsed.success)
+    throw new AppError('invalid_input', describeIssues(parsed.error).replace(/(^|; )(\w+):/g, '$1--$2:'))
   return parsed.data
 }

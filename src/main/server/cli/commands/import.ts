@@ -37,17 +37,31 @@ export function printImport(io: Io, s: ImportSummary): void {
       `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.rejected} rejected`,
   )
   for (const e of s.errors) io.out(`  line ${e.line}${e.column ? `, column ${e.column}` : ''}: ${e.reason}`)
-  if (s.rejected > s.errors.length) io.out(`  … and ${s.rejected - s.errors.length} more rejected rows (import ${s.importId})`)
+  if (s.rejected > s.errors.length)
+    io.out(`  … and ${s.rejected - s.errors.length} more rejected rows (import ${s.importId})`)
 }
 
-export async function importWith(ctx: ServiceContext, file: string, opts: ImportOpts, onTrade?: (type: TradeType, id: number) => void) {
-  return runImport(ctx, { file, type: importType(opts.type), merchant: opts.merchant, mapping: readMapping(opts.mapping), onTrade })
+export async function importWith(
+  ctx: ServiceContext,
+  file: string,
+  opts: ImportOpts,
+  onTrade?: (type: TradeType, id: number) => void,
+) {
+  return runImport(ctx, {
+    file,
+    type: importType(opts.type),
+    merchant: opts.merchant,
+    mapping: readMapping(opts.mapping),
+    onTrade,
+  })
 }
 
 export function registerImportCommand(program: Command): void {
   program
     .command('import <file>')
-    .description('import an order or refund list (CSV or XLSX); bad rows are reported by line, good rows go in')
+    .description(
+      'import an order or refund list (CSV or XLSX); bad rows are reported by line, good rows go in',
+    )
     .option('--type <type>', 'pay or refund', 'pay')
     .option('--merchant <name>', 'merchant profile for every row of the file')
     .option('--mapping <file>', 'saved column mapping (JSON)')

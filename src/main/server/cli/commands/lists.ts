@@ -1,7 +1,13 @@
 import type { Command } from 'commander'
 import { ANOMALY_ACTIONS } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
-import { anomalyListSchema, orderListSchema, recordListSchema, refundListSchema, repairListSchema } from '../../../../shared/filters'
+import {
+  anomalyListSchema,
+  orderListSchema,
+  recordListSchema,
+  refundListSchema,
+  repairListSchema,
+} from '../../../../shared/filters'
 import { fenToYuan } from '../../../../shared/money'
 import { resolveAnomaly } from '../../../engine/manual'
 import { anomalyView } from '../../../store/anomalies'
@@ -13,7 +19,8 @@ import { addFilterOptions, parseFilter, type FilterOpts } from './filters'
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
 
 export function registerListCommands(program: Command): void {
-  addFilterOptions(program.command('records').description('sync records, newest first')).option('--batch <id>', 'records of one batch')
+  addFilterOptions(program.command('records').description('sync records, newest first'))
+    .option('--batch <id>', 'records of one batch')
     .action(async (o: FilterOpts, cmd: Command) => {
       await withContext(cmd, (ctx, io) => {
         const page = listRecords(ctx, parseFilter(recordListSchema, o))
@@ -21,7 +28,11 @@ export function registerListCommands(program: Command): void {
         io.out(`${page.total} records`)
         io.out(
           table(
-            page.items.map((r) => ({ ...r, createdAt: time(r.createdAt), error: r.errorCode ? `${r.errorCode} ${r.errorMsg ?? ''}` : '' })),
+            page.items.map((r) => ({
+              ...r,
+              createdAt: time(r.createdAt),
+              error: r.errorCode ? `${r.errorCode} ${r.errorMsg ?? ''}` : '',
+            })),
             [
               ['id', 'ID'],
               ['tradeType', 'TYPE'],
@@ -39,52 +50,61 @@ export function registerListCommands(program: Command): void {
       })
     })
 
-  addFilterOptions(program.command('orders').description('local pay orders, newest first')).action(async (o: FilterOpts, cmd: Command) => {
-    await withContext(cmd, (ctx, io) => {
-      const page = listOrders(ctx, parseFilter(orderListSchema, o))
-      if (io.json) return io.out(JSON.stringify(page))
-      io.out(`${page.total} pay orders`)
-      io.out(
-        table(
-          page.items.map((r) => ({ ...r, amount: fenToYuan(r.amount), createdAt: time(r.createdAt), expiredAt: time(r.expiredAt) })),
-          [
-            ['id', 'ID'],
-            ['orderNo', 'ORDER NO'],
-            ['merchant', 'MERCHANT'],
-            ['amount', 'AMOUNT (YUAN)'],
-            ['status', 'STATUS'],
-            ['refundStatus', 'REFUND'],
-            ['lastSyncOutcome', 'LAST SYNC'],
-            ['createdAt', 'CREATED'],
-            ['expiredAt', 'EXPIRES'],
-          ],
-        ),
-      )
-    })
-  })
+  addFilterOptions(program.command('orders').description('local pay orders, newest first')).action(
+    async (o: FilterOpts, cmd: Command) => {
+      await withContext(cmd, (ctx, io) => {
+        const page = listOrders(ctx, parseFilter(orderListSchema, o))
+        if (io.json) return io.out(JSON.stringify(page))
+        io.out(`${page.total} pay orders`)
+        io.out(
+          table(
+            page.items.map((r) => ({
+              ...r,
+              amount: fenToYuan(r.amount),
+              createdAt: time(r.createdAt),
+              expiredAt: time(r.expiredAt),
+            })),
+            [
+              ['id', 'ID'],
+              ['orderNo', 'ORDER NO'],
+              ['merchant', 'MERCHANT'],
+              ['amount', 'AMOUNT (YUAN)'],
+              ['status', 'STATUS'],
+              ['refundStatus', 'REFUND'],
+              ['lastSyncOutcome', 'LAST SYNC'],
+              ['createdAt', 'CREATED'],
+              ['expiredAt', 'EXPIRES'],
+            ],
+          ),
+        )
+      })
+    },
+  )
 
-  addFilterOptions(program.command('refunds').description('local refunds, newest first')).action(async (o: FilterOpts, cmd: Command) => {
-    await withContext(cmd, (ctx, io) => {
-      const page = listRefunds(ctx, parseFilter(refundListSchema, o))
-      if (io.json) return io.out(JSON.stringify(page))
-      io.out(`${page.total} refunds`)
-      io.out(
-        table(
-          page.items.map((r) => ({ ...r, amount: fenToYuan(r.amount), createdAt: time(r.createdAt) })),
-          [
-            ['id', 'ID'],
-            ['refundNo', 'REFUND NO'],
-            ['orderNo', 'ORDER NO'],
-            ['merchant', 'MERCHANT'],
-            ['amount', 'AMOUNT (YUAN)'],
-            ['status', 'STATUS'],
-            ['lastSyncOutcome', 'LAST SYNC'],
-            ['createdAt', 'CREATED'],
-          ],
-        ),
-      )
-    })
-  })
+  addFilterOptions(program.command('refunds').description('local refunds, newest first')).action(
+    async (o: FilterOpts, cmd: Command) => {
+      await withContext(cmd, (ctx, io) => {
+        const page = listRefunds(ctx, parseFilter(refundListSchema, o))
+        if (io.json) return io.out(JSON.stringify(page))
+        io.out(`${page.total} refunds`)
+        io.out(
+          table(
+            page.items.map((r) => ({ ...r, amount: fenToYuan(r.amount), createdAt: time(r.createdAt) })),
+            [
+              ['id', 'ID'],
+              ['refundNo', 'REFUND NO'],
+              ['orderNo', 'ORDER NO'],
+              ['merchant', 'MERCHANT'],
+              ['amount', 'AMOUNT (YUAN)'],
+              ['status', 'STATUS'],
+              ['lastSyncOutcome', 'LAST SYNC'],
+              ['createdAt', 'CREATED'],
+            ],
+          ),
+        )
+      })
+    },
+  )
 
   addFilterOptions(program.command('repairs').description('repair records, newest first'))
     .option('--way <way>', 'repair way')
@@ -95,7 +115,11 @@ export function registerListCommands(program: Command): void {
         io.out(`${page.total} repair records`)
         io.out(
           table(
-            page.items.map((r) => ({ ...r, change: `${r.beforeStatus} -> ${r.afterStatus}`, createdAt: time(r.createdAt) })),
+            page.items.map((r) => ({
+              ...r,
+              change: `${r.beforeStatus} -> ${r.afterStatus}`,
+              createdAt: time(r.createdAt),
+            })),
             [
               ['repairNo', 'REPAIR NO'],
               ['tradeType', 'TYPE'],
@@ -111,7 +135,9 @@ export function registerListCommands(program: Command): void {
       })
     })
 
-  const anomalies = addFilterOptions(program.command('anomalies').description('anomalies: what a person must decide'))
+  const anomalies = addFilterOptions(
+    program.command('anomalies').description('anomalies: what a person must decide'),
+  )
     .option('--kind <kind>', 'anomaly kind')
     .action(async (o: FilterOpts, cmd: Command) => {
       await withContext(cmd, (ctx, io) => {
@@ -148,10 +174,21 @@ export function registerListCommands(program: Command): void {
       }
       if (o.remark.trim().length < 2) throw new AppError('invalid_input', '--remark is required: say why')
       await withContext(cmd, (ctx, io) => {
-        const row = resolveAnomaly(ctx.db, { id: intOption(id, 'anomaly id', 1), action: o.action as (typeof ANOMALY_ACTIONS)[number], remark: o.remark.trim(), operator: ctx.operator }, ctx.now())
+        const row = resolveAnomaly(
+          ctx.db,
+          {
+            id: intOption(id, 'anomaly id', 1),
+            action: o.action as (typeof ANOMALY_ACTIONS)[number],
+            remark: o.remark.trim(),
+            operator: ctx.operator,
+          },
+          ctx.now(),
+        )
         const view = anomalyView({ ...row, merchant_name: row.merchant_name })
         if (io.json) return io.out(JSON.stringify(view))
-        io.out(`anomaly ${view.id} ${view.status} with ${view.action}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`)
+        io.out(
+          `anomaly ${view.id} ${view.status} with ${view.action}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
+        )
       })
     })
 }

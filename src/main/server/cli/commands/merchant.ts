@@ -1,7 +1,13 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
 import { AppError } from '../../../../shared/errors'
-import { addMerchant, findMerchant, listMerchantViews, removeMerchantProfile, testMerchant } from '../../../services/merchants'
+import {
+  addMerchant,
+  findMerchant,
+  listMerchantViews,
+  removeMerchantProfile,
+  testMerchant,
+} from '../../../services/merchants'
 import { table } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
 
@@ -24,14 +30,19 @@ export function registerMerchantCommands(program: Command): void {
 
   merchant
     .command('add')
-    .description('add a merchant profile from a JSON file; its secrets are stored encrypted and never printed')
+    .description(
+      'add a merchant profile from a JSON file; its secrets are stored encrypted and never printed',
+    )
     .requiredOption('--config <file>', 'profile file (cli.md section 2)')
     .action(async (opts: { config: string }, cmd: Command) => {
       const profile = readJson(opts.config)
       await withContext(cmd, async (ctx, io) => {
         const view = await addMerchant(ctx, profile)
         if (io.json) io.out(JSON.stringify(view))
-        else io.out(`added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${Object.keys(view.secrets).join(', ')}`)
+        else
+          io.out(
+            `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${Object.keys(view.secrets).join(', ')}`,
+          )
       })
     })
 
@@ -42,13 +53,16 @@ export function registerMerchantCommands(program: Command): void {
       await withContext(cmd, (ctx, io) => {
         const items = listMerchantViews(ctx)
         if (io.json) return io.out(JSON.stringify({ total: items.length, items }))
-        if (items.length === 0) return io.out('no merchant profiles yet: add one with paysync merchant add --config FILE')
+        if (items.length === 0)
+          return io.out('no merchant profiles yet: add one with paysync merchant add --config FILE')
         io.out(
           table(
             items.map((m) => ({
               ...m,
               enabled: m.enabled ? 'yes' : 'no',
-              secrets: Object.entries(m.secrets).map(([k, set]) => `${k}: ${set ? 'set' : 'not set'}`).join(', '),
+              secrets: Object.entries(m.secrets)
+                .map(([k, set]) => `${k}: ${set ? 'set' : 'not set'}`)
+                .join(', '),
               ids: m.settings.appId ?? m.settings.mchid ?? m.settings.mchNo ?? m.settings.merId ?? '',
             })),
             [

@@ -31,7 +31,10 @@ export function registerSimulatorCommand(program: Command): void {
     .option('--jitter-ms <n>', 'random extra latency up to this')
     .option('--qps <n>', 'requests per second accepted; more are rate limited')
     .option('--fault-rate <x>', 'share of requests that get a fault (0 to 1)')
-    .option('--faults <list>', 'comma-separated: system_error,rate_limit,timeout,reset,bad_signature,probe_signature,malformed,clock_skew')
+    .option(
+      '--faults <list>',
+      'comma-separated: system_error,rate_limit,timeout,reset,bad_signature,probe_signature,malformed,clock_skew',
+    )
     .action(async (o: SimOpts) => {
       let scenario
       if (o.scenario) {
@@ -39,30 +42,58 @@ export function registerSimulatorCommand(program: Command): void {
         try {
           raw = JSON.parse(fs.readFileSync(o.scenario, 'utf8'))
         } catch (err) {
-          throw new AppError('unreadable_file', `cannot read the scenario ${o.scenario}: ${(err as Error).message}`)
+          throw new AppError(
+            'unreadable_file',
+            `cannot read the scenario ${o.scenario}: ${(err as Error).message}`,
+          )
         }
         const parsed = scenarioSchema.safeParse(raw)
-        if (!parsed.success) throw new AppError('invalid_input', `the scenario is not valid: ${describeIssues(parsed.error)}`)
+        if (!parsed.success)
+          throw new AppError('invalid_input', `the scenario is not valid: ${describeIssues(parsed.error)}`)
         scenario = parsed.data
       } else {
-        scenario = { merchants: [{ name: 'sim-alipay', channel: 'alipay' as const }], orders: [], refunds: [] }
+        scenario = {
+          merchants: [{ name: 'sim-alipay', channel: 'alipay' as const }],
+          orders: [],
+          refunds: [],
+        }
       }
       const faults = faultsSchema.safeParse({
-        ...(o.latencyMs !== undefined ? { latencyMs: numberOption(o.latencyMs, '--latency-ms', 0, 60_000) } : {}),
+        ...(o.latencyMs !== undefined
+          ? { latencyMs: numberOption(o.latencyMs, '--latency-ms', 0, 60_000) }
+          : {}),
         ...(o.jitterMs !== undefined ? { jitterMs: numberOption(o.jitterMs, '--jitter-ms', 0, 60_000) } : {}),
         ...(o.qps !== undefined ? { qps: numberOption(o.qps, '--qps', 0, 100_000) } : {}),
         ...(o.faultRate !== undefined ? { faultRate: numberOption(o.faultRate, '--fault-rate', 0, 1) } : {}),
-        ...(o.faults ? { faults: o.faults.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+        ...(o.faults
+          ? {
+              faults: o.faults
+                .split(',')
+                .map((f) => f.trim())
+                .filter(Boolean),
+            }
+          : {}),
       })
       if (!faults.success) throw new AppError('invalid_input', describeIssues(faults.error))
-      const sim = await startSimulator({ host: o.host, port: intOption(o.port, '--port', 0, 65535), scenario, faults: faults.data })
+      const sim = await startSimulator({
+        host: o.host,
+        port: intOption(o.port, '--port', 0, 65535),
+        scenario,
+        faults: faults.data,
+      })
       if (o.writeMerchants) {
         fs.mkdirSync(o.writeMerchants, { recursive: true })
         for (const p of sim.profiles()) {
-          fs.writeFileSync(path.join(o.writeMerchants, `${String(p.name)}.json`), JSON.stringify(p, null, 2), { mode: 0o600 })
+          fs.writeFileSync(
+            path.join(o.writeMerchants, `${String(p.name)}.json`),
+            JSON.stringify(p, null, 2),
+            { mode: 0o600 },
+          )
         }
       }
-      process.stdout.write(`${JSON.stringify({ url: sim.url, merchants: [...sim.state.merchants.values()].map((m) => ({ name: m.name, channel: m.channel, mode: m.mode })) })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ url: sim.url, merchants: [...sim.state.merchants.values()].map((m) => ({ name: m.name, channel: m.channel, mode: m.mode })) })}\n`,
+      )
       await new Promise<void>((resolve) => {
         const stop = () => resolve()
         process.once('SIGINT', stop)

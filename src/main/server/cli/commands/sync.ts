@@ -4,7 +4,15 @@ import { AppError } from '../../../../shared/errors'
 import { label } from '../../../../shared/labels'
 import type { BatchProgress } from '../../../engine/batch-runner'
 import type { ServiceContext } from '../../../services/context'
-import { allTrades, createBatchOf, runBatch, summaryOf, syncTradesNow, tradesByNumbers, type TradeRef } from '../../../services/sync'
+import {
+  allTrades,
+  createBatchOf,
+  runBatch,
+  summaryOf,
+  syncTradesNow,
+  tradesByNumbers,
+  type TradeRef,
+} from '../../../services/sync'
 import type { Io } from '../output'
 import { EXIT, exitState, intOption, numberOption, withContext } from '../runtime'
 import { importWith, printImport, type ImportOpts } from './import'
@@ -48,7 +56,14 @@ export async function runAsBatch(
   ctx: ServiceContext,
   io: Io,
   refs: TradeRef[],
-  spec: { name?: string; sourceFile?: string; importId?: number; source: SyncSource; concurrency: number; qps: number },
+  spec: {
+    name?: string
+    sourceFile?: string
+    importId?: number
+    source: SyncSource
+    concurrency: number
+    qps: number
+  },
 ): Promise<SyncSummary> {
   const batchId = createBatchOf(ctx, refs, spec)
   const final = await runBatch(ctx, batchId, progressPrinter(io))
@@ -73,7 +88,9 @@ export function registerSyncCommand(program: Command): void {
     .action(async (opts: SyncOpts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
         const settings = ctx.settings()
-        const concurrency = opts.concurrency ? intOption(opts.concurrency, '--concurrency', 1, 64) : settings.defaultConcurrency
+        const concurrency = opts.concurrency
+          ? intOption(opts.concurrency, '--concurrency', 1, 64)
+          : settings.defaultConcurrency
         const qps = opts.qps ? numberOption(opts.qps, '--qps', 0.1, 2000) : settings.defaultQps
         let summary: SyncSummary
         if (opts.order.length || opts.refund.length) {
@@ -82,8 +99,16 @@ export function registerSyncCommand(program: Command): void {
           const refs: TradeRef[] = []
           const imported = await importWith(ctx, opts.file, opts, (type, id) => refs.push({ type, id }))
           if (!io.json) printImport(io, imported)
-          if (refs.length === 0) throw new AppError('invalid_input', `${opts.file} names no trade that could be imported`)
-          summary = await runAsBatch(ctx, io, refs, { name: opts.batchName ?? imported.file, sourceFile: imported.file, importId: imported.importId, source: 'batch', concurrency, qps })
+          if (refs.length === 0)
+            throw new AppError('invalid_input', `${opts.file} names no trade that could be imported`)
+          summary = await runAsBatch(ctx, io, refs, {
+            name: opts.batchName ?? imported.file,
+            sourceFile: imported.file,
+            importId: imported.importId,
+            source: 'batch',
+            concurrency,
+            qps,
+          })
         } else if (opts.pending || opts.all) {
           const refs = allTrades(ctx, !opts.all)
           if (refs.length === 0) {
@@ -97,7 +122,10 @@ export function registerSyncCommand(program: Command): void {
             })
           }
         } else {
-          throw new AppError('invalid_input', 'say what to sync: --order NO, --refund NO, --pending, --all or --file FILE')
+          throw new AppError(
+            'invalid_input',
+            'say what to sync: --order NO, --refund NO, --pending, --all or --file FILE',
+          )
         }
         printSummary(io, summary)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors

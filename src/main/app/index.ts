@@ -1,0 +1,77 @@
+import { app, BrowserWindow, ipcMain, session } from 'electron'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Scheduler } from '../engine/scheduler'
+import { ServiceContext } from '../services/context'
+import { startSandbox } from '../services/demo'
+import { listMerchants } from '../store/merchants'
+import { userDataDir } from '../store/paths'
+import { forwardEvents, registerIpc } from './ipc'
+import { electronNativeBinding } from './native'
+import { keyStoreStatus, safeStorageWrapper } from './secure-storage'
+import {
+  applyContentSecurityPolicy,
+  lockNavigation,
+  rendererEntry,
+  trustedSender,
+  windowOptions,
+} from './window'
+
+// Electron main: lifecycle and the window. Everything else is in services and below, shared with the
+// command line and browser mode.
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+app.setPath('userData', userDataDir())
+
+let win: BrowserWindow | null = null
+let ctx: ServiceContext | null = null
+let scheduler: Scheduler | null = null
+
+async function start(): Promise<void> {
+  const dbFile = process.env.PAYSYNC_DB ?? path.join(app.getPath('userData'), 'paysync.db')
+  ctx = new ServiceContext({
+    dbFile,
+    safeStorage: safeStorageWrapper(),
+    keyStore: keyStoreStatus(),
+    passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
+    store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
+    transport: 'electron',
+    operator: process.env.USER ?? process.env.USERNAME ?? null,
+  })
+  // A first start with no merchant: the built-in sandbox gateway and its demo orders, so the app works at once.
+  if (listMerchants(ctx.db).length === 0 || listMerchants(ctx.db).every((m) => m.name.startsWith('demo-'))) {
+    await startSandbox(ctx, { seedOrders: listMerchants(ctx.db).length === 0 })
+  }
+
+  const entry = rendererEntry(here)
+  const appUrl = process.env.ELECTRON_RENDERER_URL ?? entry.url
+  applyContentSecurityPolicy(session.defaultSession)
+  registerIpc(
+    ipcMain,
+    ctx,
+    trustedSender(() => win, appUrl),
+  )
+  forwardEvents(ctx, () => win?.webContents ?? null)
+
+  win = new BrowserWindow(windowOptions(path.join(here, '../preload/index.cjs')))
+  lockNavigation(win, appUrl)
+  win.once('ready-to-show', () => win?.show())
+  win.on('closed', () => (win = null))
+  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
+  else await win.loadFile(entry.file)
+
+  const c = ctx
+  scheduler = new Scheduler(c.db, c.engine, () => c.settings(), c.now)
+  scheduler.start()
+}
+
+app.whenReady().then(start, (err: Error) => {
+  console.error(err)
+  app.quit()
+})
+
+app.on('window-all-closed', () => app.quit())
+app.on('before-quit', () => {
+  scheduler?.stop()
+  void ctx?.close()
+})

@@ -1,0 +1,45 @@
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
+import { EVENT_NAMES, OPERATION_NAMES } from '../../shared/api'
+import type { EventName } from '../../shared/contract'
+import type { ServiceContext } from '../services/context'
+import { dispatch, toWireError } from '../services/index'
+
+// IPC generated from the contract: one handler per operation, each checking that the call comes
+// from our own window's top frame before the input is validated and the service called.
+
+export const CHANNEL_PREFIX = 'paysync:'
+export const EVENT_CHANNEL = 'paysync:event'
+
+export type SenderCheck = (event: IpcMainInvokeEvent) => boolean
+
+export function registerIpc(ipcMain: IpcMain, ctx: ServiceContext, isTrustedSender: SenderCheck): string[] {
+  const channels: string[] = []
+  for (const name of OPERATION_NAMES) {
+    const channel = `${CHANNEL_PREFIX}${name}`
+    ipcMain.handle(channel, async (event, input: unknown) => {
+      if (!isTrustedSender(event))
+        return {
+          ok: false,
+          error: { code: 'forbidden', message: 'calls are accepted from the PaySync Desk window only' },
+        }
+      try {
+        return { ok: true, value: await dispatch(ctx, name, input) }
+      } catch (err) {
+        return { ok: false, error: toWireError(err) }
+      }
+    })
+    channels.push(channel)
+  }
+  return channels
+}
+
+/** Pushes the contract's events (batch progress, import and export progress) to the window. */
+export function forwardEvents(ctx: ServiceContext, target: () => WebContents | null): () => void {
+  const offs = EVENT_NAMES.map((event: EventName) =>
+    ctx.on(event, (payload) => {
+      const wc = target()
+      if (wc && !wc.isDestroyed()) wc.send(EVENT_CHANNEL, { event, payload })
+    }),
+  )
+  return () => offs.forEach((off) => off())
+}

@@ -1,0 +1,101 @@
+import PQueue from 'p-queue'
+import type { SyncSource, TradeType } from '../../shared/domain'
+import { RateGate } from '../gateways/rate-gate'
+import type { Db } from '../store/connection'
+import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
+import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
+import type { SyncEngine } from './sync'
+
+// The schedules of domain.md section 7, while the desktop app runs: timeout close (progress orders
+// more than a minute past expiry) and the pending pay and refund ladders (next_sync_at, set by every
+// attempt from the trade's age). Each tick syncs what is due with the per-merchant rate limit; the
+// engine's lease keeps a trade from being synced twice at once. Switched on by default.
+
+export interface ScheduleSettings {
+  schedulesEnabled: boolean
+  scheduleTickSec: number
+  defaultConcurrency: number
+  defaultQps: number
+}
+
+export interface TickResult {
+  timeout: number
+  pay: number
+  refund: number
+}
+
+const TIMEOUT_GRACE_MS = 60_000
+const PER_TICK = 2_000
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<TickResult> | null = null
+  lastRunAt: number | null = null
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: SyncEngine,
+    private readonly settings: () => ScheduleSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(firstTickMs = 5_000): void {
+    if (this.timer) return
+    const loop = (delay: number) => {
+      this.timer = setTimeout(async () => {
+        if (this.settings().schedulesEnabled)
+          await this.runOnce().catch((err: Error) => console.error(`schedule: ${err.message}`))
+        if (this.timer) loop(this.settings().scheduleTickSec * 1000)
+      }, delay)
+      this.timer.unref()
+    }
+    loop(firstTickMs)
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  /** One pass over what is due now. A pass still running is joined, not doubled. */
+  runOnce(): Promise<TickResult> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null
+    })
+    return this.running
+  }
+
+  private async pass(): Promise<TickResult> {
+    const now = this.now()
+    const s = this.settings()
+    const expired = expiredProgressOrderIds(this.db, now, TIMEOUT_GRACE_MS, PER_TICK)
+    const expiredSet = new Set(expired)
+    const pay = duePayOrderIds(this.db, now, PER_TICK).filter((id) => !expiredSet.has(id))
+    const refund = dueRefundOrderIds(this.db, now, PER_TICK)
+    const queues = new Map<number, { queue: PQueue; gate: RateGate }>()
+    const lane = (merchantId: number) => {
+      let l = queues.get(merchantId)
+      if (!l)
+        queues.set(
+          merchantId,
+          (l = {
+            queue: new PQueue({ concurrency: s.defaultConcurrency }),
+            gate: new RateGate(s.defaultQps),
+          }),
+        )
+      return l
+    }
+    const add = (type: TradeType, id: number, source: SyncSource) => {
+      const trade = type === 'pay' ? getPayOrder(this.db, id) : getRefundOrder(this.db, id)
+      if (!trade) return
+      const l = lane(trade.merchant_id)
+      void l.queue.add(() => this.engine.sync(type, id, { source, gate: l.gate }).catch(() => undefined))
+    }
+    for (const id of expired) add('pay', id, 'timeout')
+    for (const id of pay) add('pay', id, 'schedule')
+    for (const id of refund) add('refund', id, 'schedule')
+    await Promise.all([...queues.values()].map((l) => l.queue.onIdle()))
+    this.lastRunAt = now
+    return { timeout: expired.length, pay: pay.length, refund: refund.length }
+  }
+}

@@ -1,0 +1,15 @@
+/// <reference types="vite/client" />
+import type { Api } from '../../shared/api'
+
+declare module '*.vue' {
+  import type { DefineComponent } from 'vue'
+  const component: DefineComponent<object, object, unknown>
+  export default component
+}
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in browser mode. */
+    paysync?: Api
+  }
+}

@@ -1,0 +1,156 @@
+import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { upsertOrders } from '../../src/main/gateways/simulator/control'
+import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
+import { tempDir } from '../helpers/world'
+
+// The command line as a user runs it: a separate process, its output and its exit code.
+
+const run = promisify(execFile)
+const BIN = path.resolve('bin/paysync.js')
+
+async function paysync(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+    })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+let dir: string
+let sim: Simulator
+let db: string
+beforeAll(async () => {
+  dir = tempDir()
+  db = path.join(dir, 'cli.db')
+  sim = await startSimulator({
+    scenario: { merchants: [{ name: 'cli-ali', channel: 'alipay' }], orders: [], refunds: [] },
+  })
+  fs.writeFileSync(path.join(dir, 'cli-ali.json'), JSON.stringify(sim.profiles()[0]))
+})
+afterAll(async () => {
+  await sim.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('paysync command line', () => {
+  it('demo works on a fresh machine: repairs, anomalies, no errors, exit 0', async () => {
+    const r = await paysync(['demo', '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.summary.errors).toBe(0)
+    expect(out.summary.repaired).toBeGreaterThan(0)
+    expect(out.anomalies.length).toBeGreaterThan(0)
+    expect(out.repairs.length).toBeGreaterThan(0)
+    const human = await paysync(['demo'])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toMatch(/repairs applied/)
+  }, 60_000)
+
+  it('merchant add stores secrets encrypted and never prints them; list shows set / not set', async () => {
+    const added = await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])
+    expect(added.code).toBe(0)
+    const profile = JSON.parse(fs.readFileSync(path.join(dir, 'cli-ali.json'), 'utf8'))
+    const secretLine = profile.appPrivateKey.split('\n')[1]
+    const list = await paysync(['--db', db, 'merchant', 'list', '--json'])
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.stdout).items[0].secrets).toEqual({ appPrivateKey: true })
+    for (const text of [added.stdout, added.stderr, list.stdout, list.stderr])
+      expect(text).not.toContain(secretLine)
+    // Not in the database file in the clear either, and the key file beside it is private.
+    expect(fs.readFileSync(db).includes(Buffer.from(secretLine))).toBe(false)
+    const keyFile = path.join(dir, 'cli.key')
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600)
+    const again = await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/exists already/)
+  })
+
+  it('imports, syncs, lists, and exits 3 when some trades ended in sync_error', async () => {
+    const csv = path.join(dir, 'orders.csv')
+    fs.writeFileSync(
+      csv,
+      'orderNo,merchant,amount,status\nC-1,cli-ali,100,progress\nC-2,cli-ali,200,progress\nbad,,x,\n',
+    )
+    upsertOrders(sim.state, [{ merchant: 'cli-ali', orderNo: 'C-1', amount: 100, state: 'TRADE_SUCCESS' }])
+    const imp = await paysync(['--db', db, 'import', csv, '--json'])
+    expect(imp.code).toBe(0)
+    expect(JSON.parse(imp.stdout)).toMatchObject({ inserted: 2, rejected: 1, errors: [{ line: 4 }] })
+    const ok = await paysync(['--db', db, 'sync', '--order', 'C-1', '--json'])
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout)).toMatchObject({ total: 1, repaired: 1, errors: 0 })
+    sim.state.faults = { ...sim.state.faults, faultRate: 1, faults: ['system_error'] }
+    const bad = await paysync(['--db', db, 'sync', '--all', '--json'])
+    sim.state.faults = { ...sim.state.faults, faultRate: 0 }
+    expect(bad.code).toBe(3)
+    expect(JSON.parse(bad.stdout)).toMatchObject({ total: 2, errors: 2 })
+    const records = await paysync(['--db', db, 'records', '--result', 'error', '--json'])
+    expect(JSON.parse(records.stdout).total).toBe(2)
+    const orders = JSON.parse((await paysync(['--db', db, 'orders', '--no', 'C-1', '--json'])).stdout)
+    expect(orders.items[0]).toMatchObject({ orderNo: 'C-1', status: 'success', amount: 100 })
+    expect(orders.items[0].createdAt).toMatch(/\+08:00$/)
+  })
+
+  it('bad arguments and unreadable files exit 1 with one sentence on standard error', async () => {
+    const cases = [
+      ['--db', db, 'sync'],
+      ['--db', db, 'import', path.join(dir, 'nope.csv')],
+      ['--db', db, 'records', '--result', 'maybe'],
+      ['--db', db, 'records', '--since', 'yesterday'],
+      ['--db', db, 'anomalies', 'resolve', '99', '--action', 'dismiss', '--remark', 'x y'],
+      ['--db', db, 'frobnicate'],
+    ]
+    for (const args of cases) {
+      const r = await paysync(args)
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.stderr.trim().length, args.join(' ')).toBeGreaterThan(0)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+  })
+
+  it('two `sync --all` processes at once: each trade synced by one of them, no repair applied twice', async () => {
+    const db2 = path.join(dir, 'two.db')
+    await paysync(['--db', db2, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])
+    const rows = ['orderNo,merchant,amount,status']
+    const gateway = []
+    for (let i = 0; i < 60; i++) {
+      rows.push(`TWO-${i},cli-ali,100,progress`)
+      gateway.push({ merchant: 'cli-ali', orderNo: `TWO-${i}`, amount: 100, state: 'TRADE_SUCCESS' })
+    }
+    fs.writeFileSync(path.join(dir, 'two.csv'), rows.join('\n'))
+    upsertOrders(sim.state, gateway)
+    await paysync(['--db', db2, 'import', path.join(dir, 'two.csv')])
+    sim.state.faults = { ...sim.state.faults, latencyMs: 20, faultRate: 0 }
+    const start = () =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, '--db', db2, 'sync', '--all', '--concurrency', '4', '--json'])
+        let out = ''
+        p.stdout.on('data', (d) => (out += d))
+        p.on('close', (code) => resolve({ code: code ?? -1, out }))
+      })
+    const [a, b] = await Promise.all([start(), start()])
+    sim.state.faults = { ...sim.state.faults, latencyMs: 0 }
+    expect([a.code, b.code]).toEqual([0, 0])
+    const sa = JSON.parse(a.out)
+    const sb = JSON.parse(b.out)
+    expect(sa.errors + sb.errors).toBe(0)
+    const repairs = JSON.parse((await paysync(['--db', db2, 'repairs', '--limit', '1000', '--json'])).stdout)
+    expect(repairs.total).toBe(60)
+    expect(new Set(repairs.items.map((r: { tradeNo: string }) => r.tradeNo)).size).toBe(60)
+    const orders = JSON.parse(
+      (await paysync(['--db', db2, 'orders', '--status', 'success', '--json', '--limit', '1000'])).stdout,
+    )
+    expect(orders.total).toBe(60)
+  }, 120_000)
+})

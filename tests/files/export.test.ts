@@ -1,0 +1,80 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cell, guardText } from '../../src/main/files/export/csv'
+import { exportCsv } from '../../src/main/services/export'
+import { createWorld, type World } from '../helpers/world'
+
+let w: World
+beforeAll(async () => {
+  w = await createWorld()
+  const now = Date.UTC(2026, 10, 20, 2, 0, 0)
+  w.payOrder({
+    merchant: 'ali',
+    orderNo: '=HYPERLINK("http://evil")',
+    amount: 123456,
+    status: 'success',
+    createdAt: now,
+    gatewayTradeNo: '2026112022001400000000000001',
+  })
+  w.payOrder({ merchant: 'ali', orderNo: 'EXP-2', amount: 5, status: 'progress', createdAt: now + 1000 })
+  w.ctx.db.prepare("UPDATE pay_orders SET title = '-cmd|calc' WHERE order_no = 'EXP-2'").run()
+})
+afterAll(async () => {
+  await w.close()
+})
+
+describe('CSV export for accounting', () => {
+  it('UTF-8 with BOM, CRLF, Chinese headers with units, yuan with two decimals, Beijing time', async () => {
+    const out = path.join(w.dir, 'orders.csv')
+    const r = await exportCsv(w.ctx, { kind: 'orders', file: out, filter: {} })
+    expect(r.rows).toBe(2)
+    const bytes = fs.readFileSync(out)
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = bytes.toString('utf8').slice(1)
+    expect(text.split('\r\n').length).toBe(4)
+    expect(text).not.toMatch(/[^\r]\n/)
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>
+    expect(Object.keys(rows[0]!)).toEqual(
+      expect.arrayContaining(['商户订单号', '金额(元)', '订单状态', '创建时间(北京时间)']),
+    )
+    const first = rows.find((x) => x['商户订单号']!.includes('HYPERLINK'))!
+    expect(first['金额(元)']).toBe('1234.56')
+    expect(first['创建时间(北京时间)']).toBe('2026-11-20 10:00:00')
+    expect(first['订单状态']).toBe('成功')
+    // Formula guard on text cells; long numbers kept whole as text.
+    expect(first['商户订单号']).toBe(`'=HYPERLINK("http://evil")`)
+    expect(first['网关订单号']).toBe('2026112022001400000000000001\t')
+    const second = rows.find((x) => x['商户订单号'] === 'EXP-2')!
+    expect(second['金额(元)']).toBe('0.05')
+    expect(second['订单标题']).toBe("'-cmd|calc")
+  })
+
+  it('exports a filter only, and an empty result as headers alone', async () => {
+    const out = path.join(w.dir, 'filtered.csv')
+    expect((await exportCsv(w.ctx, { kind: 'orders', file: out, filter: { status: 'progress' } })).rows).toBe(
+      1,
+    )
+    expect((await exportCsv(w.ctx, { kind: 'records', file: out, filter: { result: 'error' } })).rows).toBe(0)
+    expect(fs.readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(1)
+  })
+
+  it('says clearly when it cannot write', async () => {
+    await expect(
+      exportCsv(w.ctx, { kind: 'orders', file: path.join(w.dir, 'no/such/dir/x.csv'), filter: {} }),
+    ).rejects.toThrow(/folder does not exist/)
+    await expect(
+      exportCsv(w.ctx, { kind: 'orders', file: path.join(w.dir, 'x.txt'), filter: {} }),
+    ).rejects.toThrow(/\.csv/)
+  })
+
+  it('guards every formula trigger, and only text cells', () => {
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\t1', '\r1', '＝1', '＋1', '－1', '＠1'])
+      expect(guardText(s)).toBe(`'${s}`)
+    expect(guardText('普通文本')).toBe('普通文本')
+    expect(cell('yuan', -3580)).toBe('-35.80')
+    expect(cell('id', '123456789012345678')).toBe('123456789012345678\t')
+    expect(cell('id', '12345')).toBe('12345')
+  })
+})

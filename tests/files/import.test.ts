@@ -1,0 +1,206 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import iconv from 'iconv-lite'
+import ExcelJS from 'exceljs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importFile } from '../../src/main/files/import/importer'
+import { UnreadableFileError } from '../../src/main/files/import/rows'
+import { listPayOrders, findPayOrder, getPayOrder } from '../../src/main/store/orders'
+import { listRefundOrders } from '../../src/main/store/refunds'
+import { importErrors } from '../../src/main/store/imports'
+import { createWorld, type World } from '../helpers/world'
+
+let w: World
+let file: (name: string, content: string | Buffer) => string
+beforeAll(async () => {
+  w = await createWorld({
+    merchants: [
+      { name: 'ali', channel: 'alipay' },
+      { name: 'ali2', channel: 'alipay' },
+    ],
+  })
+  file = (name, content) => {
+    const f = path.join(w.dir, name)
+    fs.writeFileSync(f, content)
+    return f
+  }
+})
+afterAll(async () => {
+  await w.close()
+})
+
+describe('import of order lists', () => {
+  it('imports a UTF-8 CSV with the canonical headers; bad rows are rejected by line, good rows go in', async () => {
+    const f = file(
+      'orders.csv',
+      [
+        'orderNo,bizOrderNo,merchant,amount,status,title,createdAt,expiredAt',
+        'IMP-1,BIZ-1,ali,8888,progress,咖啡,2026-11-20 10:00:00,2026-11-20 10:30:00',
+        'IMP-2,,ali,100,success,"a ""quoted"", title",2026-11-20 10:01:00,',
+        'IMP-3,,ali,12.5,progress,,2026-11-20 10:02:00,',
+        ',,ali,100,progress,,,',
+        'IMP-5,,nobody,100,progress,,,',
+        '1.23457E+17,,ali,100,progress,,,',
+        'IMP-7,,ali,100,paid-ish,,,',
+        'IMP-8,,ali,100,progress,,2026-02-30 10:00:00,',
+        'IMP-9,,ali2,1,cancel,,2026/11/20 10:00,',
+      ].join('\n'),
+    )
+    const s = await importFile(w.ctx.db, f, { type: 'pay' })
+    expect(s).toMatchObject({ rows: 9, inserted: 3, rejected: 6, encoding: 'utf-8' })
+    expect(s.errors.map((e) => e.line)).toEqual([4, 5, 6, 7, 8, 9])
+    expect(s.errors[0]).toMatchObject({ column: 'amount' })
+    expect(s.errors[0]!.reason).toMatch(/decimals.*amountYuan/)
+    expect(s.errors[2]!.reason).toMatch(/nobody/)
+    expect(s.errors[3]!.reason).toMatch(/spreadsheet/)
+    expect(s.errors[4]!.reason).toMatch(/status "paid-ish"/)
+    expect(s.errors[5]!.reason).toMatch(/not a time/)
+    const o = findPayOrder(w.ctx.db, w.merchantId('ali'), 'IMP-1')!
+    expect(o).toMatchObject({
+      amount: 8888,
+      status: 'progress',
+      biz_order_no: 'BIZ-1',
+      title: '咖啡',
+      expired_at: Date.UTC(2026, 10, 20, 2, 30),
+    })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'IMP-2')!).toMatchObject({
+      title: 'a "quoted", title',
+      biz_order_no: 'IMP-2',
+      refundable_amount: 100,
+    })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali2'), 'IMP-9')!.status).toBe('cancel')
+    expect(importErrors(w.ctx.db, s.importId)).toHaveLength(6)
+  })
+
+  it('importing the same file again changes nothing', async () => {
+    const f = file(
+      'again.csv',
+      'orderNo,merchant,amount,status\nAGAIN-1,ali,500,progress\nAGAIN-2,ali,600,success\n',
+    )
+    const first = await importFile(w.ctx.db, f, { type: 'pay' })
+    expect(first.inserted).toBe(2)
+    const before = listPayOrders(w.ctx.db, { no: 'AGAIN-1', limit: 10, offset: 0 }).items[0]
+    const second = await importFile(w.ctx.db, f, { type: 'pay' })
+    expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, rejected: 0 })
+    expect(listPayOrders(w.ctx.db, { no: 'AGAIN-1', limit: 10, offset: 0 }).items[0]).toEqual(before)
+  })
+
+  it('a re-import fills what the order lacked but never changes its status or amount', async () => {
+    file('fill1.csv', 'orderNo,merchant,amount,status\nFILL-1,ali,500,progress\n')
+    await importFile(w.ctx.db, path.join(w.dir, 'fill1.csv'), { type: 'pay' })
+    const f = file(
+      'fill2.csv',
+      'orderNo,merchant,amount,status,title,gatewayTradeNo\nFILL-1,ali,999,success,标题,2026112022001400000000000009\n',
+    )
+    const s = await importFile(w.ctx.db, f, { type: 'pay' })
+    expect(s.updated).toBe(1)
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'FILL-1')).toMatchObject({
+      amount: 500,
+      status: 'progress',
+      title: '标题',
+      gateway_trade_no: '2026112022001400000000000009',
+    })
+  })
+
+  it('reads --merchant for the whole file and Chinese headers with yuan, thousands separators and Chinese statuses', async () => {
+    const f = file(
+      'zh.csv',
+      '\uFEFF商户订单号,金额(元),订单状态,订单标题,创建时间\nZH-1,"1,234.50",支付中,会员,2026-11-20 10:00:00\nZH-2,0.01,成功,,2026-11-20 10:00:00\n',
+    )
+    const s = await importFile(w.ctx.db, f, { type: 'pay', merchant: 'ali2' })
+    expect(s).toMatchObject({ inserted: 2, rejected: 0, encoding: 'utf-8 (BOM)' })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali2'), 'ZH-1')).toMatchObject({
+      amount: 123450,
+      status: 'progress',
+    })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali2'), 'ZH-2')).toMatchObject({
+      amount: 1,
+      status: 'success',
+    })
+  })
+
+  it('reads a GBK file saved by Excel, tab-separated files and quoted cells with newlines', async () => {
+    const gbk = file(
+      'gbk.csv',
+      iconv.encode(
+        '商户订单号,订单金额,状态,商品名称\r\nGBK-1,10.00,支付中,"两行\r\n的标题"\r\nGBK-2,20.00,关闭,茶\r\n',
+        'gbk',
+      ),
+    )
+    const s = await importFile(w.ctx.db, gbk, { type: 'pay', merchant: 'ali' })
+    expect(s).toMatchObject({ inserted: 2, rejected: 0, encoding: 'gb18030' })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'GBK-1')!.title).toBe('两行\r\n的标题')
+    const tsv = file('tab.tsv', 'orderNo\tamountYuan\tstatus\nTAB-1\t3.00\tfail\n')
+    expect(await importFile(w.ctx.db, tsv, { type: 'pay', merchant: 'ali' })).toMatchObject({ inserted: 1 })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'TAB-1')!.status).toBe('fail')
+  })
+
+  it('reads XLSX cells as text: long numbers whole, dates as Beijing time', async () => {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('订单')
+    ws.addRow(['商户订单号', '网关订单号', '金额(元)', '状态', '创建时间'])
+    ws.addRow([
+      'X-1',
+      '2026112022001400000000000001',
+      12.5,
+      '成功',
+      new Date(Date.UTC(2026, 10, 20, 10, 0, 0)),
+    ])
+    // eslint-disable-next-line no-loss-of-precision -- a spreadsheet that stored the number as a double, on purpose
+    ws.addRow(['X-2', 2026112022001400000000000001, 1, '成功', '2026-11-20 10:00:00'])
+    const f = path.join(w.dir, 'orders.xlsx')
+    await wb.xlsx.writeFile(f)
+    const s = await importFile(w.ctx.db, f, { type: 'pay', merchant: 'ali' })
+    expect(s.inserted).toBe(1)
+    expect(s.errors).toEqual([
+      { line: 3, column: '网关订单号', reason: expect.stringMatching(/spreadsheet/) },
+    ])
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'X-1')).toMatchObject({
+      gateway_trade_no: '2026112022001400000000000001',
+      amount: 1250,
+      created_at: Date.UTC(2026, 10, 20, 2),
+    })
+  })
+
+  it('an unreadable file is one clear sentence', async () => {
+    await expect(importFile(w.ctx.db, path.join(w.dir, 'missing.csv'), { type: 'pay' })).rejects.toThrow(
+      UnreadableFileError,
+    )
+    await expect(importFile(w.ctx.db, file('empty.csv', ''), { type: 'pay' })).rejects.toThrow(/empty/)
+    await expect(
+      importFile(w.ctx.db, file('noheaders.csv', 'foo,bar\n1,2\n'), { type: 'pay' }),
+    ).rejects.toThrow(/no column for orderNo.*headers are: foo, bar/)
+    await expect(importFile(w.ctx.db, file('old.xls', 'x'), { type: 'pay' })).rejects.toThrow(
+      /save it as \.xlsx/,
+    )
+    await expect(importFile(w.ctx.db, file('bad.xlsx', 'not a zip'), { type: 'pay' })).rejects.toThrow(
+      /cannot be read as an Excel/,
+    )
+  })
+})
+
+describe('import of refund lists', () => {
+  it('refunds need their pay order; amounts come off the refundable amount', async () => {
+    file('r-orders.csv', 'orderNo,merchant,amount,status\nRO-1,ali,1000,success\n')
+    await importFile(w.ctx.db, path.join(w.dir, 'r-orders.csv'), { type: 'pay' })
+    const f = file(
+      'refunds.csv',
+      'refundNo,orderNo,merchant,refundAmount,status\nRR-1,RO-1,ali,300,progress\nRR-2,RO-404,ali,300,progress\nRR-3,RO-1,ali,800,progress\nRR-4,RO-1,ali,200,success\n',
+    )
+    const s = await importFile(w.ctx.db, f, { type: 'refund' })
+    expect(s).toMatchObject({ inserted: 2, rejected: 2 })
+    expect(s.errors.map((e) => [e.line, e.reason])).toEqual([
+      [3, expect.stringMatching(/RO-404.*not imported/)],
+      [4, expect.stringMatching(/more than the 700 fen still refundable/)],
+    ])
+    const pay = findPayOrder(w.ctx.db, w.merchantId('ali'), 'RO-1')!
+    expect(getPayOrder(w.ctx.db, pay.id)).toMatchObject({
+      refundable_amount: 500,
+      refund_status: 'refunding',
+    })
+    expect(listRefundOrders(w.ctx.db, { payOrderId: pay.id, limit: 10, offset: 0 }).total).toBe(2)
+    const again = await importFile(w.ctx.db, f, { type: 'refund' })
+    expect(again).toMatchObject({ inserted: 0, unchanged: 2 })
+    expect(getPayOrder(w.ctx.db, pay.id)!.refundable_amount).toBe(500)
+  })
+})

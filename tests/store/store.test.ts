@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openStore, StoreError } from '../../src/main/store/connection'
+import { SCHEMA_VERSION } from '../../src/main/store/migrate'
+import { MIGRATIONS } from '../../src/main/store/migrations'
+import { tempDir } from '../helpers/world'
+
+let dir: string
+beforeEach(() => {
+  dir = tempDir()
+})
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+describe('store: opening and migrating', () => {
+  it('creates an empty database at the current schema in WAL mode with foreign keys on', () => {
+    const db = openStore(path.join(dir, 'a.db'))
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string
+    }[]
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        'merchants',
+        'pay_orders',
+        'refund_orders',
+        'sync_records',
+        'repair_records',
+        'anomalies',
+        'batches',
+        'batch_items',
+        'import_runs',
+        'import_errors',
+        'audit_log',
+        'trade_leases',
+        'settings',
+        'keyring',
+      ]),
+    )
+    db.close()
+  })
+
+  it('migrates a populated database of an older version, keeping its rows', () => {
+    const file = path.join(dir, 'old.db')
+    const raw = new Database(file)
+    MIGRATIONS[0]!(raw)
+    raw.pragma('user_version = 1')
+    raw
+      .prepare(
+        "INSERT INTO merchants (name, channel, endpoint, created_at, updated_at) VALUES ('m', 'alipay', 'https://x', 1, 1)",
+      )
+      .run()
+    raw.close()
+    const db = openStore(file)
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect((db.prepare('SELECT count(*) AS n FROM merchants').get() as { n: number }).n).toBe(1)
+    db.close()
+  })
+
+  it('refuses a database written by a newer version, clearly, and leaves it untouched', () => {
+    const file = path.join(dir, 'new.db')
+    const raw = new Database(file)
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`)
+    raw.close()
+    const before = fs.readFileSync(file)
+    expect(() => openStore(file)).toThrow(/newer PaySync Desk.*update PaySync Desk/)
+    try {
+      openStore(file)
+    } catch (err) {
+      expect((err as StoreError).code).toBe('newer_schema')
+    }
+    expect(fs.readFileSync(file).equals(before)).toBe(true)
+  })
+
+  it('reports a damaged file and never overwrites it', () => {
+    const file = path.join(dir, 'broken.db')
+    fs.writeFileSync(file, Buffer.from('this is not a database at all, just some bytes '.repeat(200)))
+    const before = fs.readFileSync(file)
+    expect(() => openStore(file)).toThrow(/damaged or is not a PaySync Desk database/)
+    expect(fs.readFileSync(file).equals(before)).toBe(true)
+  })
+
+  it('refuses another program’s SQLite database', () => {
+    const file = path.join(dir, 'other.db')
+    const raw = new Database(file)
+    raw.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)')
+    raw.close()
+    expect(() => openStore(file)).toThrow(/another program/)
+  })
+})
