@@ -2,12 +2,15 @@ import type { MerchantProfile } from '../../shared/profiles'
 import { AlipayAdapter } from './alipay/adapter'
 import { DEFAULT_RETRY, type RetryPolicy } from './http'
 import type { GatewayAdapter } from './types'
+import { WechatAdapter } from './wechat/adapter'
 
 /** The adapter that speaks a profile's protocol. */
 export function createAdapter(profile: MerchantProfile, policy: RetryPolicy = DEFAULT_RETRY): GatewayAdapter {
   switch (profile.channel) {
     case 'alipay':
       return new AlipayAdapter(profile, policy)
+    case 'wechat':
+      return new WechatAdapter(profile, policy)
     default:
       throw new Error(`the ${profile.channel} channel is not supported by this version of PaySync Desk`)
   }

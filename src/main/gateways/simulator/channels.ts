@@ -1,5 +1,6 @@
 import { alipayHandler } from './alipay'
 import type { HandlerFactory } from './types'
+import { wechatHandler } from './wechat'
 
 /** Every protocol the simulator speaks. */
-export const CHANNEL_HANDLERS: HandlerFactory[] = [alipayHandler]
+export const CHANNEL_HANDLERS: HandlerFactory[] = [alipayHandler, wechatHandler]

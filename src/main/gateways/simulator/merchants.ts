@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import { promisify } from 'node:util'
 import type { Channel, MerchantMode } from '../../../shared/domain'
 import type { SimKeys, SimMerchant } from './state'
+import { selfSignedCertificate } from './x509'
 
 const generateKeyPair = promisify(crypto.generateKeyPair)
 
@@ -55,6 +56,19 @@ export async function makeSimMerchant(m: ScenarioMerchant): Promise<SimMerchant>
             .toString()),
   }
   const ids: Record<string, string> = { ...defaultIds(m.channel), ...m.ids }
+  if (m.channel === 'wechat') {
+    keys.platformPrivateKey = m.keys?.platformPrivateKey ?? (await rsaPair()).privateKey
+    const now = Date.now()
+    keys.platformCertificate =
+      m.keys?.platformCertificate ??
+      selfSignedCertificate({
+        serialHex: ids.platformSerial!,
+        commonName: 'Tenpay.com Root CA (PaySync simulator)',
+        privateKeyPem: keys.platformPrivateKey,
+        notBefore: new Date(now - 86400_000),
+        notAfter: new Date(now + 5 * 365 * 86400_000),
+      })
+  }
   return { name: m.name, channel: m.channel, mode: m.mode ?? 'direct', keys, ids }
 }
 
@@ -107,7 +121,7 @@ export function merchantProfile(m: SimMerchant, baseUrl: string): Record<string,
         serialNo: m.ids.merchantSerial,
         privateKey: m.keys.merchantPrivateKey,
         apiV3Key: m.ids.apiV3Key,
-        platformPublicKeys: { [m.ids.publicKeyId!]: m.keys.gatewayPublicKey },
+        platformPublicKeys: wechatKeys(m),
         ...(m.ids.payscoreServiceId ? { payscoreServiceId: m.ids.payscoreServiceId } : {}),
         region: m.ids.region ?? 'domestic',
       }
@@ -133,4 +147,14 @@ export function merchantProfile(m: SimMerchant, baseUrl: string): Record<string,
         unionpayPublicKey: m.keys.gatewayPublicKey,
       }
   }
+}
+
+/** The verification keys a WeChat profile starts with, by key mode. */
+function wechatKeys(m: SimMerchant): Record<string, string> {
+  const mode = m.ids.keyMode ?? 'publicKey'
+  // Platform-certificate mode starts with none: the client downloads them from /v3/certificates.
+  if (mode === 'certificate') return {}
+  const keys: Record<string, string> = { [m.ids.publicKeyId!]: m.keys.gatewayPublicKey }
+  if (mode === 'migrating') keys[m.ids.platformSerial!] = m.keys.platformCertificate!
+  return keys
 }

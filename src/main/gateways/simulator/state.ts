@@ -31,6 +31,9 @@ export interface SimKeys {
   /** The gateway's key pair: it signs answers; the public half goes into the profile. */
   gatewayPrivateKey: string
   gatewayPublicKey: string
+  /** WeChat Pay platform-certificate mode: a second gateway key and its certificate. */
+  platformPrivateKey?: string
+  platformCertificate?: string
 }
 
 export interface SimMerchant {

@@ -1,0 +1,522 @@
+import crypto from 'node:crypto'
+import { parseBeijing, toRfc3339Beijing } from '../../../shared/time'
+import {
+  aeadEncrypt,
+  parseAuthorization,
+  PROBE_PREFIX,
+  requestMessage,
+  responseMessage,
+  rsaSign,
+  rsaVerify,
+} from '../wechat/sign'
+import type { SimMerchant, SimOrder, SimState } from './state'
+import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
+
+// WeChat Pay APIv3 as gateway-protocols.md sections 2 and 6 describe it: direct and partner paths,
+// /v3/certificates, payscore query, cancel and sync, both key modes. The request signature is checked
+// over the raw request target and body (401 SIGN_ERROR, with no Wechatpay-* headers, when it fails);
+// every other answer is signed, 204s over an empty body.
+//
+// Key modes per merchant (ids.keyMode): `publicKey` (new merchants: answers signed with the
+// PUB_KEY_ID key), `certificate` (platform certificates from /v3/certificates), `migrating` (both:
+// answers alternate between the two keys, as during WeChat's gradual switch).
+
+type Json = Record<string, unknown>
+
+interface Reply {
+  status: number
+  body?: Json
+  /** Sent when the answer is an error: the numeric suffix of Request-ID. */
+  code?: number
+}
+
+const NOT_FOUND_ORDER: Reply = {
+  status: 404,
+  body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' },
+  code: 268512771,
+}
+const NOT_FOUND_REFUND: Reply = { status: 404, body: { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' } }
+const PAID = new Set(['SUCCESS', 'REFUND'])
+
+export function wechatHandler(state: SimState, options: SimOptions): ChannelHandler {
+  let alternate = 0
+
+  function merchantOf(mchid: string): SimMerchant | undefined {
+    for (const m of state.merchants.values()) if (m.channel === 'wechat' && m.ids.mchid === mchid) return m
+    return undefined
+  }
+
+  function signingKey(m: SimMerchant, req: SimRequest): { serial: string; key: string } {
+    const mode = m.ids.keyMode ?? 'publicKey'
+    const byPublicKey = { serial: m.ids.publicKeyId!, key: m.keys.gatewayPrivateKey }
+    const byCertificate = { serial: m.ids.platformSerial!, key: m.keys.platformPrivateKey! }
+    if (mode === 'publicKey') return byPublicKey
+    // The certificate download is signed by a certificate it carries, so a client can bootstrap from it.
+    if (mode === 'certificate' || req.url.pathname === '/v3/certificates') return byCertificate
+    return alternate++ % 2 === 0 ? byPublicKey : byCertificate
+  }
+
+  function respond(req: SimRequest, m: SimMerchant, reply: Reply): SimResponse {
+    let body = reply.body === undefined ? '' : JSON.stringify(reply.body)
+    if (req.fault === 'malformed' && body) body = body.slice(0, Math.max(5, Math.floor(body.length / 2)))
+    const now = options.now()
+    const timestamp = String(Math.floor((req.fault === 'clock_skew' ? now - 400_000 : now) / 1000))
+    const nonceText = crypto.randomBytes(16).toString('hex')
+    const { serial, key } = signingKey(m, req)
+    let signature = rsaSign(
+      responseMessage(timestamp, nonceText, body),
+      req.fault === 'bad_signature' ? m.keys.merchantPrivateKey : key,
+    )
+    if (req.fault === 'probe_signature') signature = PROBE_PREFIX + crypto.randomBytes(64).toString('base64')
+    const headers: Record<string, string> = {
+      'request-id': `${crypto.randomBytes(20).toString('hex').toUpperCase()}-${reply.code ?? 0}`,
+      'wechatpay-nonce': nonceText,
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-serial': serial,
+      'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
+      'wechatpay-signature': signature,
+    }
+    if (body) headers['content-type'] = 'application/json; charset=utf-8'
+    return { status: reply.status, headers, body }
+  }
+
+  function plain(status: number, body: Json): SimResponse {
+    return {
+      status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'request-id': crypto.randomBytes(20).toString('hex').toUpperCase(),
+      },
+      body: JSON.stringify(body),
+    }
+  }
+
+  /** Checks who is calling and that they signed what they sent; an error response when not. */
+  function authenticate(req: SimRequest): SimMerchant | SimResponse {
+    if (!req.headers.accept || !req.headers['user-agent']) {
+      return plain(400, { code: 'INVALID_REQUEST', message: 'Http头缺少Accept或User-Agent' })
+    }
+    const auth = parseAuthorization(req.headers.authorization)
+    const m = auth ? merchantOf(auth.mchid!) : undefined
+    const refuse = (issue: string) => {
+      state.stats.rejectedSignatures += 1
+      return plain(401, {
+        code: 'SIGN_ERROR',
+        message: '错误的签名，验签失败',
+        detail: {
+          detail: { issue },
+          field: 'signature',
+          location: 'authorization',
+          sign_information: { method: req.method, url: req.target },
+        },
+      })
+    }
+    if (!auth || !m) return refuse('mchid or authorization missing')
+    if (auth.serial_no !== m.ids.merchantSerial) return refuse('serial_no is not the merchant certificate')
+    if (Math.abs(Math.floor(options.now() / 1000) - Number(auth.timestamp)) > 300)
+      return refuse('timestamp expired')
+    const message = requestMessage(req.method, req.target, auth.timestamp!, auth.nonce_str!, req.body)
+    if (!rsaVerify(message, auth.signature!, m.keys.merchantPublicKey)) return refuse('sign not match')
+    return m
+  }
+
+  function transaction(m: SimMerchant, o: SimOrder, partner: boolean): Json {
+    const paid = PAID.has(o.state)
+    const t: Json = partner
+      ? { sp_appid: m.ids.appId, sp_mchid: m.ids.mchid, sub_mchid: m.ids.subMchid }
+      : { appid: m.ids.appId, mchid: m.ids.mchid }
+    Object.assign(t, {
+      out_trade_no: o.orderNo,
+      trade_type: 'NATIVE',
+      trade_state: o.state,
+      trade_state_desc:
+        {
+          SUCCESS: '支付成功',
+          NOTPAY: '未支付',
+          CLOSED: '已关闭',
+          REFUND: '转入退款',
+          USERPAYING: '用户支付中',
+          PAYERROR: '支付失败',
+          REVOKED: '已撤销',
+        }[o.state] ?? o.state,
+      amount: paid
+        ? { total: o.amount, payer_total: o.amount, currency: 'CNY', payer_currency: 'CNY' }
+        : { total: o.amount, currency: 'CNY' },
+    })
+    if (paid) {
+      t.transaction_id = o.gatewayTradeNo
+      t.bank_type = 'OTHERS'
+      t.success_time = toRfc3339Beijing(o.paidAt ?? options.now())
+      t.payer = partner
+        ? { sp_openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' }
+        : { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' }
+    }
+    return t
+  }
+
+  function scopeError(m: SimMerchant, q: URLSearchParams, partner: boolean): Reply | null {
+    if (partner) {
+      if (!q.get('sub_mchid') && !q.get('sub_mch_id'))
+        return {
+          status: 400,
+          body: { code: 'PARAM_ERROR', message: '受理机构必须传入sub_mch_id' },
+          code: 268443704,
+        }
+      if (q.get('sub_mchid') !== m.ids.subMchid) return NOT_FOUND_ORDER
+      if (q.get('sp_mchid') !== null && q.get('sp_mchid') !== m.ids.mchid)
+        return { status: 400, body: { code: 'PARAM_ERROR', message: 'sp_mchid与请求头中的商户号不一致' } }
+      return null
+    }
+    if (q.get('mchid') !== m.ids.mchid) return NOT_FOUND_ORDER
+    return null
+  }
+
+  function queryOrder(
+    m: SimMerchant,
+    req: SimRequest,
+    partner: boolean,
+    by: 'out-trade-no' | 'id',
+    no: string,
+  ): Reply {
+    const bad = scopeError(m, req.url.searchParams, partner)
+    if (bad) return bad
+    const o = by === 'id' ? state.findOrderByTradeNo(m.name, no) : state.getOrder(m.name, no)
+    if (!o || o.state === 'NOT_CREATED' || o.kind !== 'pay' || (by === 'id' && !PAID.has(o.state))) {
+      if (o) state.queried(o, options.now())
+      return NOT_FOUND_ORDER
+    }
+    const body = transaction(m, o, partner)
+    state.queried(o, options.now())
+    return { status: 200, body }
+  }
+
+  function closeOrder(m: SimMerchant, body: Json, partner: boolean, no: string): Reply {
+    const owner = partner
+      ? body.sp_mchid === m.ids.mchid && body.sub_mchid === m.ids.subMchid
+      : body.mchid === m.ids.mchid
+    if (!owner)
+      return { status: 400, body: { code: 'PARAM_ERROR', message: '商户号和订单不匹配' }, code: 268447843 }
+    const o = state.getOrder(m.name, no)
+    if (!o || o.state === 'NOT_CREATED') return NOT_FOUND_ORDER
+    if (PAID.has(o.state))
+      return { status: 400, body: { code: 'ORDER_PAID', message: '订单已支付' }, code: 268449538 }
+    if (o.state === 'NOTPAY' || o.state === 'USERPAYING') {
+      o.state = 'CLOSED'
+      state.stats.closes += 1
+    }
+    // Closing a closed order again is accepted: close may be repeated.
+    return { status: 204 }
+  }
+
+  function queryRefund(m: SimMerchant, req: SimRequest, partner: boolean, no: string): Reply {
+    if (partner && req.url.searchParams.get('sub_mchid') !== m.ids.subMchid) return NOT_FOUND_REFUND
+    const r = state.getRefund(m.name, no)
+    if (!r) return NOT_FOUND_REFUND
+    const o = state.getOrder(m.name, r.orderNo)
+    const body: Json = {
+      refund_id: r.gatewayRefundNo,
+      out_refund_no: r.refundNo,
+      transaction_id: o?.gatewayTradeNo ?? '',
+      out_trade_no: r.orderNo,
+      channel: 'ORIGINAL',
+      user_received_account: '支付用户零钱',
+      create_time: toRfc3339Beijing(r.createdAt),
+      status: r.state,
+      funds_account: 'AVAILABLE',
+      amount: {
+        total: o?.amount ?? r.amount,
+        refund: r.amount,
+        payer_total: o?.amount ?? r.amount,
+        payer_refund: r.amount,
+        settlement_refund: r.amount,
+        settlement_total: o?.amount ?? r.amount,
+        discount_refund: 0,
+        currency: 'CNY',
+      },
+    }
+    if (r.state === 'SUCCESS') body.success_time = toRfc3339Beijing(r.createdAt + 60_000)
+    return { status: 200, body }
+  }
+
+  /** Payscore order states come as `DOING/MCH_COMPLETE`; a third part `/DEDUCTING` means money is being taken. */
+  function payscoreParts(o: SimOrder): { state: string; description: string | null; deducting: boolean } {
+    const [s, d, flag] = o.state.split('/')
+    return { state: s!, description: d ?? null, deducting: flag === 'DEDUCTING' }
+  }
+
+  function payscoreOrder(m: SimMerchant, q: URLSearchParams, partner: boolean): Reply {
+    if (q.get('service_id') !== m.ids.payscoreServiceId)
+      return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 不正确' } }
+    if (partner && q.get('sub_mchid') !== m.ids.subMchid) return NOT_FOUND_ORDER
+    const o = state.getOrder(m.name, q.get('out_order_no') ?? '')
+    if (!o || o.kind !== 'payscore' || o.state === 'NOT_CREATED') return NOT_FOUND_ORDER
+    const p = payscoreParts(o)
+    const done = p.state === 'DONE'
+    const body: Json = {
+      out_order_no: o.orderNo,
+      service_id: m.ids.payscoreServiceId,
+      ...(partner ? { sub_mchid: m.ids.subMchid } : { appid: m.ids.appId, mchid: m.ids.mchid }),
+      state: p.state,
+      ...(p.description ? { state_description: p.description } : {}),
+      total_amount: o.amount,
+      order_id: o.gatewayTradeNo,
+      collection: {
+        state: done ? 'USER_PAID' : 'USER_PAYING',
+        total_amount: o.amount,
+        paying_amount: done ? 0 : o.amount,
+        paid_amount: done ? o.amount : 0,
+        ...(done
+          ? {
+              details: [
+                {
+                  seq: 1,
+                  amount: o.amount,
+                  paid_type: 'NEWTON',
+                  paid_time: toRfc3339Beijing(o.paidAt ?? options.now()),
+                },
+              ],
+            }
+          : {}),
+      },
+    }
+    state.queried(o, options.now())
+    return { status: 200, body }
+  }
+
+  function payscoreSync(m: SimMerchant, body: Json, partner: boolean, no: string, oversea: boolean): Reply {
+    state.stats.payscoreSyncs += 1
+    if (body.service_id !== m.ids.payscoreServiceId || (partner && body.sub_mchid !== m.ids.subMchid)) {
+      return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 或 sub_mchid 不正确' } }
+    }
+    if (body.type !== 'Order_Paid')
+      return { status: 400, body: { code: 'PARAM_ERROR', message: 'type 只能为 Order_Paid' } }
+    const detail = (body.detail ?? {}) as Json
+    // Both shapes of seed document 004: domestic {paid_time: yyyyMMddHHmmss}, global {seq, paid_time RFC 3339, paid_amount}.
+    const paidTime = typeof detail.paid_time === 'string' ? detail.paid_time : ''
+    const domestic = /^\d{14}$|^\d{8}$/.test(paidTime)
+    const global =
+      parseBeijing(paidTime) !== null &&
+      /T/.test(paidTime) &&
+      typeof detail.seq === 'number' &&
+      typeof detail.paid_amount === 'number'
+    if (!(domestic || global) || (oversea && !global))
+      return { status: 400, body: { code: 'PARAM_ERROR', message: 'detail.paid_time 格式不正确' } }
+    const o = state.getOrder(m.name, no)
+    if (!o || o.kind !== 'payscore') return NOT_FOUND_ORDER
+    const p = payscoreParts(o)
+    if (p.state === 'DONE') return { status: 400, body: { code: 'ORDER_DONE', message: '订单已完成' } }
+    if (p.state === 'REVOKED' || p.state === 'EXPIRED')
+      return { status: 400, body: { code: 'ORDER_CANCELED', message: '订单已取消' } }
+    if (p.state !== 'DOING' || p.description !== 'MCH_COMPLETE')
+      return { status: 400, body: { code: 'INVALID_ORDER_STATE', message: '订单状态不正确' } }
+    if (p.deducting)
+      return { status: 400, body: { code: 'INVALID_ORDER_STATE', message: '单据正在扣款中，请稍后再试' } }
+    o.state = 'DONE'
+    o.paidAt = parseBeijing(paidTime)
+    return { status: 204 }
+  }
+
+  function payscoreCancel(m: SimMerchant, body: Json, partner: boolean, no: string): Reply {
+    if (body.service_id !== m.ids.payscoreServiceId || (partner && body.sub_mchid !== m.ids.subMchid)) {
+      return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 或 sub_mchid 不正确' } }
+    }
+    const o = state.getOrder(m.name, no)
+    if (!o || o.kind !== 'payscore') return NOT_FOUND_ORDER
+    const p = payscoreParts(o)
+    if (p.state === 'DONE') return { status: 400, body: { code: 'ORDER_DONE', message: '订单已完成' } }
+    if (p.state === 'REVOKED' || p.state === 'EXPIRED')
+      return { status: 400, body: { code: 'ORDER_CANCELED', message: '订单已取消' } }
+    if (p.state === 'DOING' && p.description === 'MCH_COMPLETE')
+      return { status: 400, body: { code: 'INVALID_ORDER_STATE', message: '订单已完结，不能取消' } }
+    o.state = 'REVOKED'
+    state.stats.closes += 1
+    return {
+      status: 200,
+      body: { out_order_no: o.orderNo, service_id: m.ids.payscoreServiceId, order_id: o.gatewayTradeNo },
+    }
+  }
+
+  function certificates(m: SimMerchant): Reply {
+    if (!m.keys.platformCertificate)
+      return {
+        status: 404,
+        body: { code: 'RESOURCE_NOT_EXISTS', message: '无可用的平台证书，请使用微信支付公钥' },
+      }
+    const nonceText = crypto.randomBytes(6).toString('hex')
+    const now = options.now()
+    return {
+      status: 200,
+      body: {
+        data: [
+          {
+            serial_no: m.ids.platformSerial,
+            effective_time: toRfc3339Beijing(now - 86400_000),
+            expire_time: toRfc3339Beijing(now + 5 * 365 * 86400_000),
+            encrypt_certificate: {
+              algorithm: 'AEAD_AES_256_GCM',
+              associated_data: 'certificate',
+              nonce: nonceText,
+              ciphertext: aeadEncrypt(m.keys.platformCertificate, m.ids.apiV3Key!, nonceText, 'certificate'),
+            },
+          },
+        ],
+      },
+    }
+  }
+
+  const ROUTES: Array<{
+    method: string
+    re: RegExp
+    name: string
+    run: (m: SimMerchant, req: SimRequest, g: string[], body: Json) => Reply
+  }> = [
+    {
+      method: 'GET',
+      re: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/,
+      name: 'wechat.query',
+      run: (m, r, g) => queryOrder(m, r, false, 'out-trade-no', g[0]!),
+    },
+    {
+      method: 'GET',
+      re: /^\/v3\/pay\/transactions\/id\/([^/]+)$/,
+      name: 'wechat.query',
+      run: (m, r, g) => queryOrder(m, r, false, 'id', g[0]!),
+    },
+    {
+      method: 'GET',
+      re: /^\/v3\/pay\/partner\/transactions\/out-trade-no\/([^/]+)$/,
+      name: 'wechat.partner.query',
+      run: (m, r, g) => queryOrder(m, r, true, 'out-trade-no', g[0]!),
+    },
+    {
+      method: 'GET',
+      re: /^\/v3\/pay\/partner\/transactions\/id\/([^/]+)$/,
+      name: 'wechat.partner.query',
+      run: (m, r, g) => queryOrder(m, r, true, 'id', g[0]!),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/,
+      name: 'wechat.close',
+      run: (m, _r, g, b) => closeOrder(m, b, false, g[0]!),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/pay\/partner\/transactions\/out-trade-no\/([^/]+)\/close$/,
+      name: 'wechat.partner.close',
+      run: (m, _r, g, b) => closeOrder(m, b, true, g[0]!),
+    },
+    {
+      method: 'GET',
+      re: /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/,
+      name: 'wechat.refund.query',
+      run: (m, r, g) => queryRefund(m, r, r.url.searchParams.has('sub_mchid') || m.mode === 'partner', g[0]!),
+    },
+    { method: 'GET', re: /^\/v3\/certificates$/, name: 'wechat.certificates', run: (m) => certificates(m) },
+    {
+      method: 'GET',
+      re: /^\/v3\/payscore\/serviceorder$/,
+      name: 'wechat.payscore.query',
+      run: (m, r) => payscoreOrder(m, r.url.searchParams, false),
+    },
+    {
+      method: 'GET',
+      re: /^\/v3\/payscore\/partner\/serviceorder$/,
+      name: 'wechat.payscore.partner.query',
+      run: (m, r) => payscoreOrder(m, r.url.searchParams, true),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/payscore\/serviceorder\/([^/]+)\/sync$/,
+      name: 'wechat.payscore.sync',
+      run: (m, _r, g, b) => payscoreSync(m, b, false, g[0]!, false),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/payscore\/partner\/serviceorder\/([^/]+)\/sync$/,
+      name: 'wechat.payscore.partner.sync',
+      run: (m, _r, g, b) => payscoreSync(m, b, true, g[0]!, false),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/payscore\/oversea\/partner\/serviceorder\/([^/]+)\/sync$/,
+      name: 'wechat.payscore.oversea.sync',
+      run: (m, _r, g, b) => payscoreSync(m, b, true, g[0]!, true),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/payscore\/serviceorder\/([^/]+)\/cancel$/,
+      name: 'wechat.payscore.cancel',
+      run: (m, _r, g, b) => payscoreCancel(m, b, false, g[0]!),
+    },
+    {
+      method: 'POST',
+      re: /^\/v3\/payscore\/partner\/serviceorder\/([^/]+)\/cancel$/,
+      name: 'wechat.payscore.partner.cancel',
+      run: (m, _r, g, b) => payscoreCancel(m, b, true, g[0]!),
+    },
+  ]
+
+  function route(req: SimRequest) {
+    for (const r of ROUTES) {
+      if (r.method !== req.method) continue
+      const m = r.re.exec(req.url.pathname)
+      if (m) return { route: r, groups: m.slice(1).map((g) => decodeURIComponent(g)) }
+    }
+    return null
+  }
+
+  return {
+    name: 'wechat',
+    faults: [
+      'system_error',
+      'rate_limit',
+      'timeout',
+      'reset',
+      'bad_signature',
+      'probe_signature',
+      'malformed',
+      'clock_skew',
+    ],
+    matches: (req) => req.url.pathname.startsWith('/v3/'),
+    endpoint: (req) => route(req)?.route.name ?? 'wechat.other',
+    rateLimited: (req) => {
+      const auth = parseAuthorization(req.headers.authorization)
+      const m = auth ? merchantOf(auth.mchid!) : undefined
+      const reply: Reply = {
+        status: 429,
+        body: { code: 'FREQUENCY_LIMITED', message: '请求频率超过限制' },
+        code: 268447840,
+      }
+      return m ? respond(req, m, reply) : plain(429, reply.body!)
+    },
+    handle(req) {
+      const who = authenticate(req)
+      if (!('channel' in who)) return who
+      const m = who
+      const found = route(req)
+      if (!found)
+        return respond(req, m, { status: 404, body: { code: 'NOT_FOUND', message: '请求的资源不存在' } })
+      if (req.fault === 'system_error')
+        return plain(500, { code: 'SYSTEM_ERROR', message: '系统异常，请稍后重试' })
+      if (req.fault === 'rate_limit')
+        return respond(req, m, {
+          status: 429,
+          body: { code: 'FREQUENCY_LIMITED', message: '请求频率超过限制' },
+          code: 268447840,
+        })
+      let body: Json = {}
+      if (req.method === 'POST') {
+        try {
+          body = JSON.parse(req.body || '{}') as Json
+        } catch {
+          return respond(req, m, {
+            status: 400,
+            body: { code: 'PARAM_ERROR', message: '请求体不是合法的JSON' },
+          })
+        }
+      }
+      return respond(req, m, found.route.run(m, req, found.groups, body))
+    },
+  }
+}
