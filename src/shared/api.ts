@@ -33,6 +33,9 @@ export const OPERATION_NAMES = [
   'batches.resume',
   'batches.cancel',
   'export.run',
+  'files.pickOpen',
+  'files.pickSave',
+  'files.upload',
   'settings.get',
   'settings.set',
 ] as const satisfies readonly OperationName[]

@@ -118,6 +118,14 @@ export interface ExportResult {
   file: string
   rows: number
   bytes: number
+  /** Browser mode: where the page downloads the file from. */
+  downloadPath: string | null
+}
+
+export interface PickResult {
+  /** False where the transport has no native dialog (browser mode): the page uploads instead. */
+  supported: boolean
+  file: string | null
 }
 
 export const syncSelectionSchema = z.object({
@@ -212,12 +220,58 @@ export interface BatchItemView {
   syncRecordId: number | null
 }
 
+export const pickOpenSchema = z.object({
+  title: z.string().max(100).optional(),
+  filters: z
+    .array(
+      z.object({
+        name: z.string().max(50),
+        extensions: z.array(z.string().regex(/^[a-z0-9]{1,8}$/)).max(10),
+      }),
+    )
+    .max(5)
+    .default([]),
+})
+export const pickSaveSchema = z.object({
+  title: z.string().max(100).optional(),
+  defaultName: z
+    .string()
+    .max(200)
+    .regex(/^[^/\\]+$/, 'a file name, not a path')
+    .optional(),
+})
+/** A file the page sends (browser mode): kept in a folder of uploads, its path returned for import. */
+export const uploadSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^/\\]+$/, 'a file name, not a path'),
+  contentBase64: z.string().max(96 * 1024 * 1024, 'files above 64 MB: use the command line (paysync import)'),
+})
+
 export const EXPORT_KINDS = ['records', 'orders', 'refunds', 'repairs', 'anomalies', 'batch'] as const
 export const exportSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('records'), file: z.string().min(1), filter: recordFilterSchema.default({}) }),
-  z.object({ kind: z.literal('orders'), file: z.string().min(1), filter: orderFilterSchema.default({}) }),
-  z.object({ kind: z.literal('refunds'), file: z.string().min(1), filter: refundFilterSchema.default({}) }),
-  z.object({ kind: z.literal('repairs'), file: z.string().min(1), filter: repairFilterSchema.default({}) }),
+  z.object({
+    kind: z.literal('records'),
+    file: z.string().min(1).optional(),
+    filter: recordFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('orders'),
+    file: z.string().min(1).optional(),
+    filter: orderFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('refunds'),
+    file: z.string().min(1).optional(),
+    filter: refundFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('repairs'),
+    file: z.string().min(1).optional(),
+    filter: repairFilterSchema.default({}),
+  }),
   z.object({
     kind: z.literal('anomalies'),
     file: z.string().min(1),
@@ -274,6 +328,10 @@ export const contract = {
   'batches.cancel': op<typeof id, BatchView>(id),
 
   'export.run': op<typeof exportSchema, ExportResult>(exportSchema),
+
+  'files.pickOpen': op<typeof pickOpenSchema, PickResult>(pickOpenSchema),
+  'files.pickSave': op<typeof pickSaveSchema, PickResult>(pickSaveSchema),
+  'files.upload': op<typeof uploadSchema, { file: string }>(uploadSchema),
 
   'settings.get': op<typeof none, Settings>(none),
   'settings.set': op<typeof settingsPatchSchema, Settings>(settingsPatchSchema),

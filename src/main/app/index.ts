@@ -6,6 +6,7 @@ import { ServiceContext } from '../services/context'
 import { startSandbox } from '../services/demo'
 import { listMerchants } from '../store/merchants'
 import { userDataDir } from '../store/paths'
+import { nativeDialogs } from './dialogs'
 import { forwardEvents, registerIpc } from './ipc'
 import { electronNativeBinding } from './native'
 import { keyStoreStatus, safeStorageWrapper } from './secure-storage'
@@ -36,6 +37,7 @@ async function start(): Promise<void> {
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
     store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
     transport: 'electron',
+    dialogs: nativeDialogs(() => win),
     operator: process.env.USER ?? process.env.USERNAME ?? null,
   })
   // A first start with no merchant: the built-in sandbox gateway and its demo orders, so the app works at once.
@@ -61,7 +63,13 @@ async function start(): Promise<void> {
   else await win.loadFile(entry.file)
 
   const c = ctx
-  scheduler = new Scheduler(c.db, c.engine, () => c.settings(), c.now)
+  scheduler = new Scheduler(
+    c.db,
+    c.engine,
+    () => c.settings(),
+    c.now,
+    (at) => (c.lastScheduleRunAt = at),
+  )
   scheduler.start()
 }
 

@@ -37,6 +37,7 @@ export class Scheduler {
     private readonly engine: SyncEngine,
     private readonly settings: () => ScheduleSettings,
     private readonly now: () => number = Date.now,
+    private readonly onRun?: (at: number) => void,
   ) {}
 
   start(firstTickMs = 5_000): void {
@@ -96,6 +97,7 @@ export class Scheduler {
     for (const id of refund) add('refund', id, 'schedule')
     await Promise.all([...queues.values()].map((l) => l.queue.onIdle()))
     this.lastRunAt = now
+    this.onRun?.(now)
     return { timeout: expired.length, pay: pay.length, refund: refund.length }
   }
 }

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
@@ -31,6 +33,13 @@ export interface ContextOptions {
   transport?: 'electron' | 'http' | 'cli'
   leaseMs?: number
   now?: () => number
+  /** Native open and save dialogs; only the desktop app has them. */
+  dialogs?: NativeDialogs
+}
+
+export interface NativeDialogs {
+  open(o: { title?: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>
+  save(o: { title?: string; defaultName?: string }): Promise<string | null>
 }
 
 /** The key file that sits beside a database: paysync.db -> paysync.key. */
@@ -67,6 +76,17 @@ export class ServiceContext {
       now: this.now,
     })
     this.events.setMaxListeners(100)
+  }
+
+  /** Where uploads and browser-mode exports go: beside the database. */
+  filesDir(kind: 'uploads' | 'exports'): string {
+    const base =
+      this.options.dbFile === ':memory:'
+        ? path.join(os.tmpdir(), 'paysync')
+        : path.dirname(path.resolve(this.options.dbFile))
+    const dir = path.join(base, kind)
+    fs.mkdirSync(dir, { recursive: true })
+    return dir
   }
 
   get operator(): string | null {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import path from 'node:path'
 import type { ExportResult } from '../../shared/contract'
+import { formatBeijingCompact } from '../../shared/time'
 import { AppError } from '../../shared/errors'
 import type {
   AnomalyFilter,
@@ -32,17 +33,34 @@ import type { ServiceContext } from './context'
 // read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
 
 export type ExportRequest =
-  | { kind: 'records'; file: string; filter: RecordFilter }
-  | { kind: 'orders'; file: string; filter: OrderFilter }
-  | { kind: 'refunds'; file: string; filter: RefundFilter }
-  | { kind: 'repairs'; file: string; filter: RepairFilter }
-  | { kind: 'anomalies'; file: string; filter: AnomalyFilter }
-  | { kind: 'batch'; file: string; batchId: number; problemsOnly: boolean }
+  | { kind: 'records'; file?: string; filter: RecordFilter }
+  | { kind: 'orders'; file?: string; filter: OrderFilter }
+  | { kind: 'refunds'; file?: string; filter: RefundFilter }
+  | { kind: 'repairs'; file?: string; filter: RepairFilter }
+  | { kind: 'anomalies'; file?: string; filter: AnomalyFilter }
+  | { kind: 'batch'; file?: string; batchId: number; problemsOnly: boolean }
+
+const NAMES: Record<ExportRequest['kind'], string> = {
+  records: '同步记录',
+  orders: '支付订单',
+  refunds: '退款订单',
+  repairs: '修复记录',
+  anomalies: '待处理异常',
+  batch: '批量同步结果',
+}
+
+/** A file name that says what it holds and when: 同步记录_20261120_101500.csv. */
+export function defaultExportName(kind: ExportRequest['kind'], now: number): string {
+  return `${NAMES[kind]}_${formatBeijingCompact(now).replace(/^(\d{8})/, '$1_')}.csv`
+}
 
 export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
   if (ctx.options.dbFile === ':memory:')
     throw new AppError('store', 'an in-memory database cannot be exported from')
-  const file = path.resolve(req.file)
+  // Without a file named (browser mode), the export goes to the exports folder and is downloaded from there.
+  const file = req.file
+    ? path.resolve(req.file)
+    : path.join(ctx.filesDir('exports'), defaultExportName(req.kind, ctx.now()))
   if (path.extname(file).toLowerCase() !== '.csv')
     throw new AppError('invalid_input', 'the export file name must end in .csv')
   if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId))
@@ -82,7 +100,11 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
       target: file,
       detail: { kind: req.kind, rows: result.rows },
     })
-    return { file, ...result }
+    return {
+      file,
+      ...result,
+      downloadPath: req.file ? null : `/downloads/${encodeURIComponent(path.basename(file))}`,
+    }
   } catch (err) {
     progress(0, true, (err as Error).message)
     if (err instanceof AppError) throw err

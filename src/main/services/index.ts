@@ -14,6 +14,7 @@ import { payOrderIdsOfImport } from '../store/orders'
 import { refundIdsOfImport } from '../store/refunds'
 import type { ServiceContext } from './context'
 import { exportCsv } from './export'
+import { saveUpload } from './uploads'
 import { parseMapping, previewImport, runImport } from './imports'
 import {
   anomalyDetail,
@@ -153,6 +154,16 @@ const handlers: Handlers = {
   'batches.cancel': (ctx, { id }) => cancelBatch(ctx, id),
 
   'export.run': (ctx, r) => exportCsv(ctx, r),
+
+  'files.pickOpen': async (ctx, o) =>
+    ctx.options.dialogs
+      ? { supported: true, file: await ctx.options.dialogs.open(o) }
+      : { supported: false, file: null },
+  'files.pickSave': async (ctx, o) =>
+    ctx.options.dialogs
+      ? { supported: true, file: await ctx.options.dialogs.save(o) }
+      : { supported: false, file: null },
+  'files.upload': (ctx, u) => saveUpload(ctx, u.name, u.contentBase64),
 
   'settings.get': (ctx) => getSettings(ctx),
   'settings.set': (ctx, patch) => setSettings(ctx, patch),

@@ -7,6 +7,7 @@ import { registerExportCommand } from './commands/export'
 import { registerImportCommand } from './commands/import'
 import { registerListCommands } from './commands/lists'
 import { registerMerchantCommands } from './commands/merchant'
+import { registerServeCommand } from './commands/serve'
 import { registerSimulatorCommand } from './commands/simulator'
 import { registerSyncCommand } from './commands/sync'
 import { printError, processIo } from './output'
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerBatchCommands(program)
   registerListCommands(program)
   registerExportCommand(program)
+  registerServeCommand(program)
   return program
 }
 

@@ -1,0 +1,229 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { EVENT_NAMES, OPERATION_NAMES } from '../../../shared/api'
+import type { OperationName } from '../../../shared/contract'
+import type { ServiceContext } from '../../services/context'
+import { dispatch, toWireError } from '../../services/index'
+
+// Browser mode: the desktop app's screens (the same renderer build) and the same contract over HTTP,
+// on loopback only. Every call carries the per-run token; a call without it, or from a page of another
+// origin, or to another host name (DNS rebinding), is refused.
+
+export interface HttpServerOptions {
+  port?: number
+  /** out/renderer: the built screens. */
+  rendererDir: string
+  token?: string
+}
+
+export interface HttpServer {
+  url: string
+  token: string
+  /** The address to open: it hands the token to the page once. */
+  openUrl: string
+  close(): Promise<void>
+}
+
+const MAX_BODY = 100 * 1024 * 1024
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+}
+
+export const BROWSER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && crypto.timingSafeEqual(x, y)
+}
+
+export async function startHttpServer(ctx: ServiceContext, options: HttpServerOptions): Promise<HttpServer> {
+  const token = options.token ?? crypto.randomBytes(24).toString('base64url')
+  const root = path.resolve(options.rendererDir)
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    throw new Error(`the screens are not built (${root}/index.html is missing): run npm run build first`)
+  }
+  let port = 0
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`])
+  const clients = new Set<http.ServerResponse>()
+  const offs = EVENT_NAMES.map((event) =>
+    ctx.on(event, (payload) => {
+      const data = `data: ${JSON.stringify({ event, payload })}\n\n`
+      for (const c of clients) c.write(data)
+    }),
+  )
+
+  function securityHeaders(res: http.ServerResponse): void {
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Referrer-Policy', 'no-referrer')
+    res.setHeader('X-Frame-Options', 'DENY')
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+  }
+
+  function json(res: http.ServerResponse, status: number, value: unknown): void {
+    const body = JSON.stringify(value)
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    })
+    res.end(body)
+  }
+
+  function authorized(req: http.IncomingMessage, url: URL): boolean {
+    const header = req.headers.authorization ?? ''
+    const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '')
+    return sameToken(given, token)
+  }
+
+  function serveFile(
+    res: http.ServerResponse,
+    file: string,
+    extraHeaders: Record<string, string> = {},
+  ): void {
+    const type = TYPES[path.extname(file)] ?? 'application/octet-stream'
+    const headers: Record<string, string> = { 'content-type': type, ...extraHeaders }
+    if (type.startsWith('text/html')) {
+      headers['content-security-policy'] = BROWSER_CSP
+      headers['cache-control'] = 'no-store'
+    }
+    res.writeHead(200, headers)
+    fs.createReadStream(file).pipe(res)
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    securityHeaders(res)
+    // A page of another site resolving its own name to 127.0.0.1 still sends its own Host: refuse it.
+    if (!allowedHosts().has(req.headers.host ?? ''))
+      return json(res, 421, { ok: false, error: { code: 'forbidden', message: 'unknown host' } })
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`)
+
+    if (url.pathname.startsWith('/api/')) {
+      const origin = req.headers.origin
+      if (origin && !allowedHosts().has(origin.replace(/^http:\/\//, ''))) {
+        return json(res, 403, {
+          ok: false,
+          error: { code: 'forbidden', message: 'calls from other sites are refused' },
+        })
+      }
+      if (!authorized(req, url))
+        return json(res, 401, {
+          ok: false,
+          error: {
+            code: 'forbidden',
+            message: 'missing or wrong token: open the address paysync serve printed',
+          },
+        })
+      if (url.pathname === '/api/events' && req.method === 'GET') {
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        })
+        res.write(': connected\n\n')
+        clients.add(res)
+        req.on('close', () => clients.delete(res))
+        return
+      }
+      const name = url.pathname.slice('/api/'.length) as OperationName
+      if (req.method !== 'POST' || !OPERATION_NAMES.includes(name)) {
+        return json(res, 404, {
+          ok: false,
+          error: { code: 'not_found', message: `there is no operation ${name}` },
+        })
+      }
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return json(res, 415, { ok: false, error: { code: 'invalid_input', message: 'send JSON' } })
+      }
+      let input: unknown
+      try {
+        input = JSON.parse((await readBody(req)) || '{}')
+      } catch (err) {
+        return json(res, 400, {
+          ok: false,
+          error: { code: 'invalid_input', message: (err as Error).message },
+        })
+      }
+      try {
+        return json(res, 200, { ok: true, value: await dispatch(ctx, name, input) })
+      } catch (err) {
+        return json(res, 200, { ok: false, error: toWireError(err) })
+      }
+    }
+
+    if (url.pathname.startsWith('/downloads/')) {
+      if (!authorized(req, url))
+        return json(res, 401, { ok: false, error: { code: 'forbidden', message: 'missing or wrong token' } })
+      const dir = ctx.filesDir('exports')
+      const file = path.join(dir, path.basename(decodeURIComponent(url.pathname.slice('/downloads/'.length))))
+      if (!file.startsWith(dir + path.sep) || !fs.existsSync(file))
+        return json(res, 404, { ok: false, error: { code: 'not_found', message: 'no such export' } })
+      return serveFile(res, file, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(file))}`,
+      })
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return json(res, 405, { ok: false, error: { code: 'invalid_input', message: 'method not allowed' } })
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '')
+    const file = path.resolve(root, rel)
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      return json(res, 404, { ok: false, error: { code: 'not_found', message: 'not found' } })
+    }
+    serveFile(res, file)
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) json(res, 500, { ok: false, error: toWireError(err) })
+      else res.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    // Loopback only: browser mode is for the person at this computer.
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  port = (server.address() as AddressInfo).port
+  const url = `http://127.0.0.1:${port}`
+  return {
+    url,
+    token,
+    openUrl: `${url}/?token=${encodeURIComponent(token)}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        offs.forEach((off) => off())
+        for (const c of clients) c.end()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY) {
+        reject(new Error('the request is too large'))
+        req.destroy()
+      } else chunks.push(c)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
