@@ -178,6 +178,10 @@ export interface ImportPreview {
   rows: Array<{ line: number; cells: string[]; error: string | null }>
   unknownHeaders: string[]
   missing: string[]
+  /** What importing would do, every row checked, nothing written. Null when required columns are missing. */
+  summary: { rows: number; inserted: number; updated: number; unchanged: number; rejected: number } | null
+  /** Every rejected row (the first thousand) with its line, column and reason. */
+  errors: Array<{ line: number; column: string | null; reason: string }>
 }
 
 export const batchStartSchema = z

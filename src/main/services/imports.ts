@@ -78,7 +78,7 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
 /** The first rows of a file with the column mapping as it would apply: what the mapping editor shows. */
 export async function previewImport(
   ctx: ServiceContext,
-  req: { file: string; type: TradeType; mapping?: ColumnMapping; rows: number },
+  req: { file: string; type: TradeType; merchant?: string; mapping?: ColumnMapping; rows: number },
 ): Promise<ImportPreview> {
   try {
     const source = await openRows(req.file)
@@ -103,6 +103,12 @@ export async function previewImport(
         ? ['amountFen', 'amountYuan']
         : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
     if (!amounts.some((f) => have.has(f))) missing.push('amount')
+    // The whole file checked as the import would, writing nothing.
+    const dry = missing.length
+      ? null
+      : await importFile(ctx.db, req.file, { type: req.type, merchant: req.merchant, mapping: req.mapping, dryRun: true, now: ctx.now })
+    const errorByLine = new Map((dry?.errors ?? []).map((e) => [e.line, `${e.column ? `${e.column}: ` : ''}${e.reason}`]))
+    for (const r of rows) r.error = errorByLine.get(r.line) ?? null
     return {
       file: path.basename(req.file),
       encoding: source.encoding,
@@ -111,6 +117,8 @@ export async function previewImport(
       rows,
       unknownHeaders: match.unknown,
       missing,
+      summary: dry ? { rows: dry.rows, inserted: dry.inserted, updated: dry.updated, unchanged: dry.unchanged, rejected: dry.rejected } : null,
+      errors: dry?.errors ?? [],
     }
   } catch (err) {
     if (err instanceof UnreadableFileError) throw new AppError('unreadable_file', err.message)

@@ -3,7 +3,7 @@ import type { Channel, ImportRowError, ImportSummary, TradeType } from '../../..
 import type { Db } from '../../store/connection'
 import { addImportError, createImportRun, finishImportRun } from '../../store/imports'
 import { findMerchantByName, listMerchants, type MerchantRow } from '../../store/merchants'
-import { fillPayOrder, findPayOrder, insertPayOrder, recomputeRefundState } from '../../store/orders'
+import { fillPayOrder, findPayOrder, getPayOrder, insertPayOrder, recomputeRefundState } from '../../store/orders'
 import { fillRefundOrder, findRefundOrder, insertRefundOrder } from '../../store/refunds'
 import * as F from './fields'
 import { matchHeaders, type ColumnMapping, type ImportField } from './headers'
@@ -25,6 +25,88 @@ export interface ImportOptions {
   onTrade?: (type: TradeType, id: number) => void
   onProgress?: (rowsRead: number) => void
   now?: () => number
+  /** Check every row and count what would happen, writing nothing: the preview of the batch screen. */
+  dryRun?: boolean
+}
+
+type ExistingPay = NonNullable<ReturnType<typeof findPayOrder>>
+type NewPay = Parameters<typeof insertPayOrder>[1]
+type NewRefund = Parameters<typeof insertRefundOrder>[1]
+type Fill = Parameters<typeof fillPayOrder>[2]
+
+/** Where rows go: the store, or (dry run) an overlay that remembers what the file would add. */
+interface ImportSink {
+  findPay(
+    merchantId: number,
+    orderNo: string,
+  ): Pick<ExistingPay, 'id' | 'amount' | 'status' | 'refundable_amount'> | undefined
+  fillPay(id: number, fill: Fill): boolean
+  insertPay(o: NewPay): number
+  findRefund(
+    merchantId: number,
+    refundNo: string,
+  ): { id: number; pay_order_id: number; order_no?: string } | undefined
+  fillRefund(id: number, gatewayRefundNo: string | null): boolean
+  insertRefund(r: NewRefund): number
+  recompute(payOrderId: number): void
+}
+
+function storeSink(db: Db, now: () => number): ImportSink {
+  return {
+    findPay: (m, no) => findPayOrder(db, m, no),
+    fillPay: (id, fill) => fillPayOrder(db, id, fill, now()),
+    insertPay: (o) => insertPayOrder(db, o, now()),
+    findRefund: (m, no) => findRefundOrder(db, m, no),
+    fillRefund: (id, no) => fillRefundOrder(db, id, no, now()),
+    insertRefund: (r) => insertRefundOrder(db, r, now()),
+    recompute: (id) => recomputeRefundState(db, id, now()),
+  }
+}
+
+function dryRunSink(db: Db): ImportSink {
+  let next = -1
+  const pays = new Map<
+    string,
+    { id: number; amount: number; status: ExistingPay['status']; refundable_amount: number }
+  >()
+  const refunds = new Map<string, { id: number; pay_order_id: number }>()
+  const byId = new Map<number, { refundable_amount: number }>()
+  const key = (m: number, no: string) => `${m}\u0000${no}`
+  return {
+    findPay: (m, no) => pays.get(key(m, no)) ?? findPayOrder(db, m, no),
+    fillPay: (id, fill) => {
+      const row = id < 0 ? undefined : getPayOrder(db, id)
+      if (!row) return false
+      return (
+        (row.gateway_trade_no === null && fill.gatewayTradeNo !== null) ||
+        (row.title === '' && fill.title !== '') ||
+        (row.expired_at === null && fill.expiredAt !== null) ||
+        (row.paid_at === null && fill.paidAt !== null)
+      )
+    },
+    insertPay: (o) => {
+      const id = next--
+      const row = {
+        id,
+        amount: o.amount,
+        status: o.status,
+        refundable_amount: o.status === 'success' ? o.amount : 0,
+      }
+      pays.set(key(o.merchantId, o.orderNo), row)
+      byId.set(id, row)
+      return id
+    },
+    findRefund: (m, no) => refunds.get(key(m, no)) ?? findRefundOrder(db, m, no),
+    fillRefund: () => false,
+    insertRefund: (r) => {
+      const id = next--
+      refunds.set(key(r.merchantId, r.refundNo), { id, pay_order_id: r.payOrderId })
+      const pay = byId.get(r.payOrderId)
+      if (pay && (r.status === 'progress' || r.status === 'success')) pay.refundable_amount -= r.amount
+      return id
+    },
+    recompute: () => undefined,
+  }
 }
 
 const CHUNK = 2_000
@@ -53,12 +135,16 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
   const match = matchHeaders(header.cells, options.mapping)
   requireColumns(match.fields, options, path.basename(file), header.cells)
 
-  const importId = createImportRun(db, {
-    fileName: path.basename(file),
-    tradeType: options.type,
-    encoding: source.encoding,
-    operator: options.operator ?? null,
-  })
+  const dry = options.dryRun === true
+  const sink = dry ? dryRunSink(db) : storeSink(db, now)
+  const importId = dry
+    ? 0
+    : createImportRun(db, {
+        fileName: path.basename(file),
+        tradeType: options.type,
+        encoding: source.encoding,
+        operator: options.operator ?? null,
+      })
   const counts = { rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
   const errors: ImportRowError[] = []
   const keep = options.maxErrorsInSummary ?? 1000
@@ -71,12 +157,12 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
       reason,
       raw: row.raw.length > 2000 ? row.raw.slice(0, 2000) : row.raw,
     }
-    addImportError(db, importId, e)
+    if (!dry) addImportError(db, importId, e)
     if (errors.length < keep) errors.push({ line: e.line, column: e.column, reason: e.reason })
   }
 
   let chunk: SourceRow[] = []
-  const flush = db.transaction((rows: SourceRow[]) => {
+  const apply = (rows: SourceRow[]) => {
     for (const row of rows) {
       try {
         const cells: Cells = {}
@@ -86,8 +172,8 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
         }
         const outcome =
           options.type === 'pay'
-            ? importPay(db, cells, merchants, options, importId, now())
-            : importRefund(db, cells, merchants, options, importId, now())
+            ? importPay(sink, cells, merchants, options, importId, now())
+            : importRefund(sink, cells, merchants, options, importId, now())
         counts[outcome.result] += 1
         options.onTrade?.(options.type, outcome.id)
       } catch (err) {
@@ -95,7 +181,9 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
         else throw err
       }
     }
-  })
+  }
+  const write = db.transaction(apply)
+  const flush = (rows: SourceRow[]) => (dry ? apply(rows) : write.immediate(rows))
 
   for (;;) {
     const next = await iterator.next()
@@ -103,14 +191,14 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
     counts.rows += 1
     chunk.push(next.value)
     if (chunk.length >= CHUNK) {
-      flush.immediate(chunk)
+      flush(chunk)
       chunk = []
       options.onProgress?.(counts.rows)
     }
   }
-  if (chunk.length) flush.immediate(chunk)
+  if (chunk.length) flush(chunk)
   options.onProgress?.(counts.rows)
-  finishImportRun(db, importId, { encoding: source.encoding, ...counts })
+  if (!dry) finishImportRun(db, importId, { encoding: source.encoding, ...counts })
   return {
     importId,
     file: path.basename(file),
@@ -208,7 +296,7 @@ function merchantFor(cells: Cells, merchants: MerchantResolver, o: ImportOptions
 }
 
 function importPay(
-  db: Db,
+  sink: ImportSink,
   cells: Cells,
   merchants: MerchantResolver,
   o: ImportOptions,
@@ -233,21 +321,25 @@ function importPay(
     expiredAt: read(cells, 'expiredAt', (v, h) => F.time(v, h)) ?? null,
     paidAt: read(cells, 'paidAt', (v, h) => F.time(v, h)) ?? null,
   }
-  const existing = findPayOrder(db, merchant.id, orderNo)
+  const existing = sink.findPay(merchant.id, orderNo)
   if (existing) {
-    const changed = fillPayOrder(db, existing.id, row, now)
+    const changed = sink.fillPay(existing.id, row)
     return { result: changed ? 'updated' : 'unchanged', id: existing.id }
   }
-  const id = insertPayOrder(
-    db,
-    { ...row, orderNo, merchantId: merchant.id, channel: merchant.channel, amount, status, importId },
-    now,
-  )
+  const id = sink.insertPay({
+    ...row,
+    orderNo,
+    merchantId: merchant.id,
+    channel: merchant.channel,
+    amount,
+    status,
+    importId,
+  })
   return { result: 'inserted', id }
 }
 
 function importRefund(
-  db: Db,
+  sink: ImportSink,
   cells: Cells,
   merchants: MerchantResolver,
   o: ImportOptions,
@@ -266,7 +358,7 @@ function importRefund(
   if (amount === undefined) throw new RowError(null, 'the refund amount is empty')
   if (amount <= 0) throw new RowError(null, 'the refund amount must be more than zero')
   const merchant = merchantFor(cells, merchants, o)
-  const pay = findPayOrder(db, merchant.id, orderNo)
+  const pay = sink.findPay(merchant.id, orderNo)
   if (!pay) {
     throw new RowError(
       cells.orderNo?.header ?? null,
@@ -274,7 +366,7 @@ function importRefund(
     )
   }
   const gatewayRefundNo = read(cells, 'gatewayRefundNo', (v, h) => F.tradeNumber(v, h)) ?? null
-  const existing = findRefundOrder(db, merchant.id, refundNo)
+  const existing = sink.findRefund(merchant.id, refundNo)
   if (existing) {
     if (existing.pay_order_id !== pay.id) {
       throw new RowError(
@@ -283,7 +375,7 @@ function importRefund(
       )
     }
     return {
-      result: fillRefundOrder(db, existing.id, gatewayRefundNo, now) ? 'updated' : 'unchanged',
+      result: sink.fillRefund(existing.id, gatewayRefundNo) ? 'updated' : 'unchanged',
       id: existing.id,
     }
   }
@@ -302,23 +394,19 @@ function importRefund(
   }
   if (amount > pay.amount)
     throw new RowError(null, `the refund amount is more than the order's amount (${pay.amount} fen)`)
-  const id = insertRefundOrder(
-    db,
-    {
-      refundNo,
-      bizRefundNo: read(cells, 'bizRefundNo', (v, h) => F.tradeNumber(v, h)) ?? refundNo,
-      gatewayRefundNo,
-      payOrderId: pay.id,
-      merchantId: merchant.id,
-      channel: merchant.channel,
-      amount,
-      status,
-      createdAt: read(cells, 'createdAt', (v, h) => F.time(v, h)) ?? now,
-      finishedAt: status === 'success' ? (read(cells, 'paidAt', (v, h) => F.time(v, h)) ?? null) : null,
-      importId,
-    },
-    now,
-  )
-  recomputeRefundState(db, pay.id, now)
+  const id = sink.insertRefund({
+    refundNo,
+    bizRefundNo: read(cells, 'bizRefundNo', (v, h) => F.tradeNumber(v, h)) ?? refundNo,
+    gatewayRefundNo,
+    payOrderId: pay.id,
+    merchantId: merchant.id,
+    channel: merchant.channel,
+    amount,
+    status,
+    createdAt: read(cells, 'createdAt', (v, h) => F.time(v, h)) ?? now,
+    finishedAt: status === 'success' ? (read(cells, 'paidAt', (v, h) => F.time(v, h)) ?? null) : null,
+    importId,
+  })
+  sink.recompute(pay.id)
   return { result: 'inserted', id }
 }

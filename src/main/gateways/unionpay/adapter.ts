@@ -1,0 +1,424 @@
+import crypto from 'node:crypto'
+import { parseFen } from '../../../shared/money'
+import type { UnionpayProfile } from '../../../shared/profiles'
+import { formatBeijingCompact, parseBeijing } from '../../../shared/time'
+import { toPem } from '../alipay/sign'
+import { DEFAULT_RETRY, exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
+import type {
+  CallContext,
+  CloseAnswer,
+  ConnectionTest,
+  GatewayAdapter,
+  PayAnswer,
+  PayTradeRef,
+  RefundAnswer,
+  RefundTradeRef,
+} from '../types'
+import { encodeForm, parseAnswer, signParams, verifyParams } from './sign'
+
+// UnionPay online gateway, `queryTrans.do` only (gateway-protocols.md section 3). Pay orders and
+// refunds are both UnionPay transactions of their own, found by orderId + txnTime or by queryId, and
+// the answer's result logic is the official demo's: respCode says whether the query itself worked,
+// origRespCode what became of the transaction asked about.
+
+/** respCode / origRespCode values that mean "not settled yet, ask again" (demo Form_6_5_Query). */
+const IN_PROGRESS = new Set(['03', '04', '05'])
+/** respCodes worth another try within one call: the above, and 06 系统繁忙. 37 is not: it asks us to slow down. */
+const RETRYABLE_RESP = new Set(['03', '04', '05', '06'])
+/** Probe order numbers must be UnionPay orderIds: 8-32 letters and digits, no `-` or `_`. */
+const PROBE_PREFIX = 'PAYSYNCPING'
+
+type Fields = Record<string, string>
+
+/** A verified (or refused) reading of one answer. */
+type Reading =
+  | { kind: 'answer'; fields: Fields; raw: string }
+  | { kind: 'error'; code: string; msg: string; raw: string | null; retryable: boolean }
+
+/** What the query was asked about, to check that the answer is about the same transaction. */
+interface QueryKey {
+  orderId?: string
+  txnTime?: string
+  queryId?: string
+}
+
+export class UnionpayAdapter implements GatewayAdapter {
+  readonly channel = 'unionpay' as const
+  private readonly privateKey: crypto.KeyObject
+  private readonly publicKey: crypto.KeyObject
+
+  constructor(
+    private readonly profile: UnionpayProfile,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.privateKey = crypto.createPrivateKey(toPem(profile.privateKey, 'PRIVATE KEY'))
+    // Only the configured key verifies answers. UnionPay's own verify certificate (PEM) works here
+    // as well as a bare public key; the `signPubKeyCert` an answer carries is never used, since
+    // whoever forged the answer would have chosen it.
+    this.publicKey = crypto.createPublicKey(toPem(profile.unionpayPublicKey, 'PUBLIC KEY'))
+  }
+
+  private buildRequest(key: QueryKey) {
+    const params: Record<string, string> = {
+      version: '5.1.0',
+      encoding: 'UTF-8',
+      certId: this.profile.certId,
+      signMethod: '01',
+      txnType: '00',
+      txnSubType: '00',
+      bizType: '000000',
+      accessType: '0',
+      merId: this.profile.merId,
+      ...(key.queryId ? { queryId: key.queryId } : { orderId: key.orderId!, txnTime: key.txnTime! }),
+    }
+    params.signature = signParams(params, this.privateKey)
+    return {
+      method: 'POST' as const,
+      url: this.profile.endpoint,
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      body: encodeForm(params),
+    }
+  }
+
+  private read(ex: Exchange, key: QueryKey): Reading {
+    if (!ex.ok) {
+      return {
+        kind: 'error',
+        code: ex.failure.code,
+        msg: ex.failure.message,
+        raw: ex.lastResponse?.body ?? null,
+        retryable: true,
+      }
+    }
+    const res = ex.response
+    if (res.status !== 200) {
+      return {
+        kind: 'error',
+        code: `HTTP_${res.status}`,
+        msg: `the gateway answered HTTP ${res.status}`,
+        raw: res.body,
+        retryable: res.status >= 500 || res.status === 429,
+      }
+    }
+    const text = res.body.trim()
+    if (text === 'Invalid request.' || text === 'Invalid request URI.') {
+      // The gateway's plain-text refusal of a request missing its key fields: unsigned, not a state.
+      return { kind: 'error', code: 'invalid_request', msg: text, raw: res.body, retryable: false }
+    }
+    const fields = parseAnswer(res.body)
+    if (!fields.respCode) {
+      return {
+        kind: 'error',
+        code: 'malformed',
+        msg: 'the answer carries no respCode',
+        raw: res.body,
+        retryable: false,
+      }
+    }
+    const said = `respCode ${fields.respCode}${fields.respMsg ? ` ${fields.respMsg}` : ''}`
+    if (!fields.signature) {
+      return {
+        kind: 'error',
+        code: 'missing_signature',
+        msg: `the answer carries no signature (unverified: ${said})`,
+        raw: res.body,
+        retryable: false,
+      }
+    }
+    if (!verifyParams(fields, this.publicKey)) {
+      return {
+        kind: 'error',
+        code: 'bad_signature',
+        msg: 'the answer signature does not verify with the configured UnionPay public key',
+        raw: res.body,
+        retryable: false,
+      }
+    }
+    // A verified answer about another merchant or transaction is not an answer to our question.
+    const other =
+      (fields.merId && fields.merId !== this.profile.merId) ||
+      (fields.respCode === '00' &&
+        ((key.queryId && fields.queryId && fields.queryId !== key.queryId) ||
+          (key.orderId && fields.orderId && fields.orderId !== key.orderId)))
+    if (other) {
+      return {
+        kind: 'error',
+        code: 'mismatch',
+        msg: `the answer is about merId ${fields.merId ?? '?'} order ${fields.orderId ?? fields.queryId ?? '?'}, not the one asked about`,
+        raw: res.body,
+        retryable: false,
+      }
+    }
+    return { kind: 'answer', fields, raw: res.body }
+  }
+
+  private async call(key: QueryKey, ctx?: CallContext) {
+    const ex = await exchange(
+      () => this.buildRequest(key),
+      this.policy,
+      ctx,
+      (res: HttpResponse) => {
+        if (res.status >= 500 || res.status === 429) return true
+        // Decides only whether to ask again; the answer that is kept is verified like any other.
+        return res.status === 200 && RETRYABLE_RESP.has(parseAnswer(res.body).respCode ?? '')
+      },
+    )
+    return { ex, reading: this.read(ex, key) }
+  }
+
+  private base(ex: Exchange) {
+    return {
+      attempts: ex.attempts,
+      serverTime: ex.ok ? ex.serverTime : null,
+      latencyMs: ex.latencyMs,
+    }
+  }
+
+  /** The gateway number when known (no txnTime to get wrong), else our number and its creation time. */
+  private key(no: string, gatewayNo: string | null, createdAt: number): QueryKey {
+    return gatewayNo ? { queryId: gatewayNo } : { orderId: no, txnTime: formatBeijingCompact(createdAt) }
+  }
+
+  /**
+   * Time of the original transaction's processing: traceTime is `MMddHHmmss` Beijing without a year,
+   * so the year comes from txnTime, one later when the month wrapped past December.
+   */
+  private processedAt(f: Fields): number | null {
+    const trace = f.traceTime ?? ''
+    const txn = f.txnTime ?? ''
+    if (!/^\d{10}$/.test(trace) || !/^\d{14}$/.test(txn)) return null
+    const year = Number(txn.slice(0, 4)) + (trace.slice(0, 2) < txn.slice(4, 6) ? 1 : 0)
+    return parseBeijing(`${year}${trace}`)
+  }
+
+  /** A verified answer whose respCode is not 00: the query did not reach a verdict on the transaction. */
+  private queryFailed(f: Fields): { code: string; msg: string } {
+    const code = `respCode ${f.respCode}`
+    const msg = f.respMsg ?? ''
+    if (IN_PROGRESS.has(f.respCode!))
+      return { code, msg: `${msg} (the query itself is still being processed: ask again)`.trim() }
+    if (f.respCode === '37')
+      return { code, msg: `${msg} (too many queries for this transaction: ask again later)`.trim() }
+    return { code, msg: msg || 'the gateway refused the query' }
+  }
+
+  async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
+    const { ex, reading } = await this.call(
+      this.key(trade.orderNo, trade.gatewayTradeNo, trade.createdAt),
+      ctx,
+    )
+    const none = { amount: null, gatewayTradeNo: null, paidAt: null, ...this.base(ex) }
+    if (reading.kind === 'error') {
+      return {
+        status: 'sync_error',
+        rawStatus: reading.code,
+        rawText: reading.raw,
+        errorCode: reading.code,
+        errorMsg: reading.msg,
+        ...none,
+      }
+    }
+    const f = reading.fields
+    if (f.respCode === '34') {
+      // 查无此交易: for a redirect payment also "not submitted yet" (section 5, item 16); the engine's
+      // table treats not found before expiry as waiting, so it is safe to report as such.
+      return {
+        status: 'pay_not_found',
+        rawStatus: 'respCode 34',
+        rawText: reading.raw,
+        errorCode: null,
+        errorMsg: null,
+        ...none,
+      }
+    }
+    if (f.respCode !== '00') {
+      const { code, msg } = this.queryFailed(f)
+      return {
+        status: 'sync_error',
+        rawStatus: code,
+        rawText: reading.raw,
+        errorCode: code,
+        errorMsg: msg,
+        ...none,
+      }
+    }
+    const orig = f.origRespCode ?? ''
+    const amount = f.txnAmt === undefined ? null : parseFen(f.txnAmt)
+    const answer = {
+      rawStatus: `origRespCode ${orig}`,
+      rawText: reading.raw,
+      errorCode: null,
+      errorMsg: null,
+      amount,
+      gatewayTradeNo: f.queryId || null,
+      paidAt: null as number | null,
+      ...this.base(ex),
+    }
+    const bad = (code: string, msg: string): PayAnswer => ({
+      ...answer,
+      status: 'sync_error',
+      errorCode: code,
+      errorMsg: msg,
+    })
+    if (!/^[0-9A-Z]{2}$/.test(orig)) return bad('malformed', `origRespCode "${orig}" is not a response code`)
+    if (f.txnAmt !== undefined && amount === null) return bad('malformed', `txnAmt "${f.txnAmt}" is not fen`)
+    if (orig === '00') {
+      if (amount === null) return bad('malformed', 'a successful transaction without txnAmt')
+      return { ...answer, status: 'pay_success', paidAt: this.processedAt(f) }
+    }
+    if (IN_PROGRESS.has(orig)) return { ...answer, status: 'pay_progress' }
+    if (orig === 'A6') {
+      // 有缺陷的成功: money was taken, with a defect. Neither paid nor failed is safe to assume, so a
+      // person sees it (after repeated errors the engine opens sync_keeps_failing).
+      return bad(
+        'origRespCode A6',
+        `${f.origRespMsg ?? '有缺陷的成功'} (success with a defect: check with UnionPay)`,
+      )
+    }
+    // Any other original response code: the payment itself failed. Its reason is kept for people.
+    return { ...answer, status: 'pay_fail', errorMsg: f.origRespMsg || null }
+  }
+
+  /**
+   * UnionPay online payments have no close call. The merchant's `payTimeout` (sent with the payment)
+   * makes the gateway refuse the payment once it has passed, and past it UnionPay's rule is that any
+   * origRespCode other than 00 (or A6) is final: a late bank success is refunded by UnionPay itself.
+   * So "closing" is asking once more: still unpaid, failed or unknown means there is nothing to close
+   * (`not_found`, which the engine takes as closed); paid means `not_closable`, and the engine queries
+   * again and applies the paid row. If a payment does land after all, the next sync sees a paid order
+   * that is closed locally and opens `paid_after_close` for a person.
+   */
+  async closePay(trade: PayTradeRef, ctx?: CallContext): Promise<CloseAnswer> {
+    const a = await this.queryPay(trade, ctx)
+    const common = {
+      rawStatus: a.rawStatus,
+      rawText: a.rawText,
+      attempts: a.attempts,
+      serverTime: a.serverTime,
+      latencyMs: a.latencyMs,
+    }
+    switch (a.status) {
+      case 'pay_progress':
+      case 'pay_fail':
+      case 'pay_not_found':
+        return { result: 'not_found', errorCode: null, errorMsg: null, ...common }
+      case 'pay_success':
+        return {
+          result: 'not_closable',
+          errorCode: 'paid',
+          errorMsg: 'the order is paid at UnionPay',
+          ...common,
+        }
+      default:
+        return {
+          result: 'error',
+          errorCode: a.errorCode ?? 'sync_error',
+          errorMsg: a.errorMsg ?? 'the gateway answer could not be used',
+          ...common,
+        }
+    }
+  }
+
+  async queryRefund(refund: RefundTradeRef, ctx?: CallContext): Promise<RefundAnswer> {
+    // A refund (txnType 04) is its own transaction, with its own orderId (our refund number).
+    const { ex, reading } = await this.call(
+      this.key(refund.refundNo, refund.gatewayRefundNo, refund.createdAt),
+      ctx,
+    )
+    const none = { amount: null, gatewayRefundNo: null, finishedAt: null, ...this.base(ex) }
+    if (reading.kind === 'error') {
+      return {
+        status: 'sync_error',
+        rawStatus: reading.code,
+        rawText: reading.raw,
+        errorCode: reading.code,
+        errorMsg: reading.msg,
+        ...none,
+      }
+    }
+    const f = reading.fields
+    if (f.respCode === '34') {
+      return {
+        status: 'refund_not_found',
+        rawStatus: 'respCode 34',
+        rawText: reading.raw,
+        errorCode: null,
+        errorMsg: null,
+        ...none,
+      }
+    }
+    if (f.respCode !== '00') {
+      const { code, msg } = this.queryFailed(f)
+      return {
+        status: 'sync_error',
+        rawStatus: code,
+        rawText: reading.raw,
+        errorCode: code,
+        errorMsg: msg,
+        ...none,
+      }
+    }
+    const orig = f.origRespCode ?? ''
+    const amount = f.txnAmt === undefined ? null : parseFen(f.txnAmt)
+    const answer = {
+      rawStatus: `origRespCode ${orig}`,
+      rawText: reading.raw,
+      errorCode: null,
+      errorMsg: null,
+      amount,
+      gatewayRefundNo: f.queryId || null,
+      finishedAt: null as number | null,
+      ...this.base(ex),
+    }
+    const bad = (code: string, msg: string): RefundAnswer => ({
+      ...answer,
+      status: 'sync_error',
+      errorCode: code,
+      errorMsg: msg,
+    })
+    if (!/^[0-9A-Z]{2}$/.test(orig)) return bad('malformed', `origRespCode "${orig}" is not a response code`)
+    if (f.txnAmt !== undefined && amount === null) return bad('malformed', `txnAmt "${f.txnAmt}" is not fen`)
+    if (orig === '00') {
+      if (amount === null) return bad('malformed', 'a successful refund without txnAmt')
+      return { ...answer, status: 'refund_success', finishedAt: this.processedAt(f) }
+    }
+    if (IN_PROGRESS.has(orig)) return { ...answer, status: 'refund_progress' }
+    if (orig === 'A6') {
+      return bad(
+        'origRespCode A6',
+        `${f.origRespMsg ?? '有缺陷的成功'} (success with a defect: check with UnionPay)`,
+      )
+    }
+    return { ...answer, status: 'refund_closed', errorMsg: f.origRespMsg || null }
+  }
+
+  async testConnection(ctx?: CallContext): Promise<ConnectionTest> {
+    const at = this.now()
+    const { ex, reading } = await this.call(
+      { orderId: `${PROBE_PREFIX}${at}`, txnTime: formatBeijingCompact(at) },
+      ctx,
+    )
+    const clockSkewMs = ex.ok && ex.serverTime !== null ? this.now() - ex.serverTime : null
+    if (reading.kind === 'answer') {
+      const f = reading.fields
+      // A made-up order is not found (34) or, on some gateways, answered 00: either means the
+      // merchant, certificate and keys are accepted. 11 (验证签名失败) and the like mean they are not.
+      const ok = f.respCode === '34' || f.respCode === '00'
+      return {
+        ok,
+        signatureValid: true,
+        clockSkewMs,
+        latencyMs: ex.latencyMs,
+        message: `signed answer verified (respCode ${f.respCode}${f.respMsg ? ` ${f.respMsg}` : ''})`,
+      }
+    }
+    return {
+      ok: false,
+      signatureValid: reading.code === 'bad_signature' ? false : null,
+      clockSkewMs,
+      latencyMs: ex.latencyMs,
+      message: `${reading.code}: ${reading.msg}`,
+    }
+  }
+}
