@@ -9,10 +9,12 @@ import {
   getBatch,
   heartbeatBatch,
   pendingItems,
+  releaseBatch,
   setBatchStatus,
 } from '../store/batches'
 import type { Db } from '../store/connection'
 import { latestRecordOfTrade } from '../store/records'
+import { ownerIsDeadHere } from './owner'
 import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
 
 // Runs a stored batch: a pool per merchant (concurrency), a QPS gate per merchant, progress events,
@@ -92,6 +94,8 @@ export class BatchRun {
     this.done = counted.done
     this.total = batch.total
     if (batch.status === 'done' || batch.status === 'cancelled') return this.snapshot(batch.status)
+    // A runner that died on this machine (kill -9, a crash) gives way at once.
+    if (batch.status === 'running' && ownerIsDeadHere(batch.owner)) releaseBatch(this.db, this.batchId)
     if (!claimBatch(this.db, this.batchId, this.engine.owner, this.now()))
       throw new BatchBusyError(this.batchId)
 

@@ -13,7 +13,7 @@ import type { RateGate } from '../gateways/rate-gate'
 import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
 import { completeBatchItem } from '../store/batches'
 import type { Db } from '../store/connection'
-import { acquireLease, releaseLease, tradeKey } from '../store/leases'
+import { acquireLease, leaseOwner, releaseLease, tradeKey } from '../store/leases'
 import {
   casPayOrder,
   fillGatewayTradeNo,
@@ -34,6 +34,7 @@ import { insertRepairRecord, linkRepairsToRecord } from '../store/repairs'
 import { decidePay, type PayDecision } from './decide-pay'
 import { decideRefund, DEFAULT_REFUND_GRACE_MS } from './decide-refund'
 import { nextSyncAt } from './ladder'
+import { ownerIsDeadHere } from './owner'
 
 // One sync attempt, end to end, under the safety rules of domain.md section 6:
 // 1. every attempt writes a sync record, in its own transaction, with the gateway's text as received;
@@ -182,7 +183,7 @@ export class SyncEngine {
     const key = tradeKey(type, id)
     // Each attempt holds the lease in its own name, so two attempts of one process exclude each other too.
     const holder = `${this.owner}#${++this.attempts}`
-    if (!acquireLease(this.db, key, holder, this.leaseMs, this.now())) {
+    if (!this.takeLease(key, holder)) {
       // Someone else is syncing this trade right now: record it, change nothing.
       return this.write(type, trade, ctx, started, {
         gatewayStatus: null,
@@ -217,6 +218,17 @@ export class SyncEngine {
     } finally {
       releaseLease(this.db, key, holder)
     }
+  }
+
+  /** Takes the trade's lease; one left by a process of this machine that has died is broken at once. */
+  private takeLease(key: string, holder: string): boolean {
+    if (acquireLease(this.db, key, holder, this.leaseMs, this.now())) return true
+    const current = leaseOwner(this.db, key)
+    if (current && ownerIsDeadHere(current.split('#')[0]!)) {
+      releaseLease(this.db, key, current)
+      return acquireLease(this.db, key, holder, this.leaseMs, this.now())
+    }
+    return false
   }
 
   private async adapterOf(merchantId: number): Promise<GatewayAdapter> {

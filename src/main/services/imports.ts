@@ -106,8 +106,16 @@ export async function previewImport(
     // The whole file checked as the import would, writing nothing.
     const dry = missing.length
       ? null
-      : await importFile(ctx.db, req.file, { type: req.type, merchant: req.merchant, mapping: req.mapping, dryRun: true, now: ctx.now })
-    const errorByLine = new Map((dry?.errors ?? []).map((e) => [e.line, `${e.column ? `${e.column}: ` : ''}${e.reason}`]))
+      : await importFile(ctx.db, req.file, {
+          type: req.type,
+          merchant: req.merchant,
+          mapping: req.mapping,
+          dryRun: true,
+          now: ctx.now,
+        })
+    const errorByLine = new Map(
+      (dry?.errors ?? []).map((e) => [e.line, `${e.column ? `${e.column}: ` : ''}${e.reason}`]),
+    )
     for (const r of rows) r.error = errorByLine.get(r.line) ?? null
     return {
       file: path.basename(req.file),
@@ -117,7 +125,15 @@ export async function previewImport(
       rows,
       unknownHeaders: match.unknown,
       missing,
-      summary: dry ? { rows: dry.rows, inserted: dry.inserted, updated: dry.updated, unchanged: dry.unchanged, rejected: dry.rejected } : null,
+      summary: dry
+        ? {
+            rows: dry.rows,
+            inserted: dry.inserted,
+            updated: dry.updated,
+            unchanged: dry.unchanged,
+            rejected: dry.rejected,
+          }
+        : null,
       errors: dry?.errors ?? [],
     }
   } catch (err) {

@@ -105,7 +105,13 @@ const handlers: Handlers = {
   'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
 
   'imports.preview': (ctx, r) =>
-    previewImport(ctx, { file: r.file, type: r.type, merchant: r.merchant, mapping: parseMapping(r.mapping), rows: r.rows }),
+    previewImport(ctx, {
+      file: r.file,
+      type: r.type,
+      merchant: r.merchant,
+      mapping: parseMapping(r.mapping),
+      rows: r.rows,
+    }),
   'imports.run': async (ctx, r) => {
     const refs: TradeRef[] = []
     const summary = await runImport(ctx, {

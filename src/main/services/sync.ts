@@ -3,6 +3,7 @@ import type { BatchView, Page, SyncSource, SyncSummary, TradeType } from '../../
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { BatchBusyError, BatchRun, type BatchProgress } from '../engine/batch-runner'
+import { ownerIsDeadHere } from '../engine/owner'
 import type { SyncResult } from '../engine/sync'
 import { audit } from '../store/audit'
 import {
@@ -212,14 +213,16 @@ export function getBatchView(ctx: ServiceContext, id: number): BatchView {
   const row = getBatch(ctx.db, id)
   if (!row) throw new AppError('not_found', `batch ${id} does not exist`)
   const view = batchView(ctx.db, row, ctx.now())
-  // A batch this process runs is alive whatever its heartbeat says.
+  // A batch this process runs is alive whatever its heartbeat says; one whose process died is not.
   if (ctx.runs.has(id) && view.status === 'interrupted') view.status = 'running'
+  else if (view.status === 'running' && !ctx.runs.has(id) && ownerIsDeadHere(row.owner))
+    view.status = 'interrupted'
   return view
 }
 
 export function listBatchViews(ctx: ServiceContext, limit: number, offset: number): Page<BatchView> {
   const { total, rows } = listBatches(ctx.db, limit, offset)
-  return { total, items: rows.map((r) => batchView(ctx.db, r, ctx.now())) }
+  return { total, items: rows.map((r) => getBatchView(ctx, r.id)) }
 }
 
 export function pauseBatch(ctx: ServiceContext, id: number): BatchView {

@@ -167,6 +167,14 @@ export function claimBatch(db: Db, id: number, owner: string, now = Date.now()):
   return r.changes === 1
 }
 
+/** Marks a batch whose runner is known dead as interrupted, so it can be claimed again. */
+export function releaseBatch(db: Db, id: number): void {
+  stmt(
+    db,
+    "UPDATE batches SET status = 'interrupted', heartbeat_at = NULL WHERE id = ? AND status = 'running'",
+  ).run(id)
+}
+
 export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now()): void {
   stmt(db, "UPDATE batches SET heartbeat_at = ? WHERE id = ? AND owner = ? AND status = 'running'").run(
     now,

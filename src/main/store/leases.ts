@@ -24,3 +24,10 @@ export function acquireLease(db: Db, key: string, owner: string, ttlMs: number, 
 export function releaseLease(db: Db, key: string, owner: string): void {
   stmt(db, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?').run(key, owner)
 }
+
+export function leaseOwner(db: Db, key: string): string | null {
+  return (
+    stmt<[string], { owner: string }>(db, 'SELECT owner FROM trade_leases WHERE trade_key = ?').get(key)
+      ?.owner ?? null
+  )
+}

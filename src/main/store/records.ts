@@ -131,10 +131,6 @@ export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
   return id
 }
 
-export function setSyncRecordAnomaly(db: Db, id: number, anomalyId: number): void {
-  stmt(db, 'UPDATE sync_records SET anomaly_id = ? WHERE id = ?').run(anomalyId, id)
-}
-
 const SELECT =
   'SELECT s.*, m.name AS merchant_name FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id'
 

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { BatchRun, type BatchProgress } from '../../src/main/engine/batch-runner'
+import { SyncEngine } from '../../src/main/engine/sync'
+import { batchItems, createBatch, getBatch } from '../../src/main/store/batches'
+import { openStore } from '../../src/main/store/connection'
+import { listSyncRecords } from '../../src/main/store/records'
+import { getPayOrder } from '../../src/main/store/orders'
+import { createWorld, type World } from '../helpers/world'
+
+let w: World
+let seq = 0
+beforeAll(async () => {
+  w = await createWorld()
+})
+afterAll(async () => {
+  await w.close()
+})
+beforeEach(() => {
+  w.sim.state.faults = { latencyMs: 0, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
+})
+
+function orders(n: number, state = 'TRADE_SUCCESS'): number[] {
+  const tag = `B${++seq}-${Date.now()}`
+  const ids: number[] = []
+  for (let i = 0; i < n; i++) {
+    const orderNo = `${tag}-${i}`
+    ids.push(w.payOrder({ merchant: 'ali', orderNo, amount: 100 }))
+    w.gatewayOrder({ merchant: 'ali', orderNo, amount: 100, state })
+  }
+  return ids
+}
+
+function batchOf(ids: number[], concurrency: number, qps: number): number {
+  return createBatch(w.ctx.db, {
+    name: 't',
+    sourceFile: null,
+    importId: null,
+    concurrency,
+    qps,
+    operator: null,
+    items: ids.map((id) => ({ type: 'pay', id })),
+  })
+}
+
+describe('batch runner', () => {
+  it('is stored before the first call, keeps to its concurrency and QPS, reports progress, ends done', async () => {
+    const ids = orders(60)
+    const id = batchOf(ids, 4, 80)
+    expect(batchItems(w.ctx.db, id, { limit: 100, offset: 0 }).total).toBe(60)
+    w.sim.state.stats = { ...w.sim.state.stats, maxConcurrent: 0, rateLimited: 0 }
+    w.sim.state.faults = { latencyMs: 30, jitterMs: 10, qps: 80, faultRate: 0, faults: [] }
+    const events: BatchProgress[] = []
+    const started = performance.now()
+    const last = await new BatchRun(w.ctx.db, w.ctx.engine, id, {
+      onProgress: (p) => events.push(p),
+      progressEveryMs: 50,
+    }).run()
+    const seconds = (performance.now() - started) / 1000
+    expect(last).toMatchObject({ status: 'done', total: 60, done: 60, counts: { repaired: 60, error: 0 } })
+    expect(w.sim.state.stats.maxConcurrent).toBeLessThanOrEqual(4)
+    expect(w.sim.state.stats.rateLimited).toBe(0)
+    // 60 calls at 80 per second take at least three quarters of a second.
+    expect(seconds).toBeGreaterThan(0.7)
+    expect(events.length).toBeGreaterThan(3)
+    expect(events.some((e) => e.rate > 0 && e.etaSeconds !== null && e.done < 60)).toBe(true)
+    expect(getBatch(w.ctx.db, id)!.status).toBe('done')
+    for (const orderId of ids) expect(getPayOrder(w.ctx.db, orderId)!.status).toBe('success')
+  })
+
+  it('pause stops new calls, resume finishes, cancel leaves the rest cancelled', async () => {
+    const ids = orders(30)
+    const id = batchOf(ids, 2, 1000)
+    w.sim.state.faults = { latencyMs: 40, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
+    const run = new BatchRun(w.ctx.db, w.ctx.engine, id)
+    const done = run.run()
+    await new Promise((r) => setTimeout(r, 150))
+    run.pause()
+    expect(getBatch(w.ctx.db, id)!.status).toBe('paused')
+    await new Promise((r) => setTimeout(r, 120))
+    const during = run.snapshot().done
+    await new Promise((r) => setTimeout(r, 300))
+    expect(run.snapshot().done).toBe(during)
+    run.resume()
+    const last = await done
+    expect(last).toMatchObject({ status: 'done', done: 30 })
+
+    const ids2 = orders(30)
+    const id2 = batchOf(ids2, 2, 1000)
+    const run2 = new BatchRun(w.ctx.db, w.ctx.engine, id2)
+    const done2 = run2.run()
+    await new Promise((r) => setTimeout(r, 150))
+    run2.cancel()
+    const last2 = await done2
+    expect(last2.status).toBe('cancelled')
+    expect(last2.done).toBeLessThan(30)
+    const states = batchItems(w.ctx.db, id2, { limit: 100, offset: 0 }).rows.map((r) => r.state)
+    expect(states.filter((s) => s === 'cancelled').length).toBe(30 - last2.done)
+  })
+
+  it('a lock conflict is tried again later, and a result another worker got meanwhile is taken, not asked again', async () => {
+    const [a, b] = orders(2)
+    const id = batchOf([a!, b!], 2, 1000)
+    // Another process holds trade a; it finishes the sync itself while our batch waits.
+    w.ctx.db
+      .prepare('INSERT INTO trade_leases VALUES (?, ?, ?)')
+      .run(`pay:${a}`, 'other-host:1:x#1', Date.now() + 60_000)
+    const run = new BatchRun(w.ctx.db, w.ctx.engine, id, { conflictRetryMs: 400 })
+    const done = run.run()
+    await new Promise((r) => setTimeout(r, 150))
+    w.ctx.db.prepare('DELETE FROM trade_leases WHERE trade_key = ?').run(`pay:${a}`)
+    const otherDb = openStore(w.dbFile)
+    await new SyncEngine(otherDb, (m) => w.ctx.adapterFor(m), { owner: 'other-host:1:y' }).syncPay(a!, {
+      source: 'schedule',
+    })
+    otherDb.close()
+    const before = w.sim.state.stats.requests['alipay.trade.query']
+    const last = await done
+    expect(last).toMatchObject({ status: 'done', done: 2, counts: { repaired: 2 } })
+    expect(w.sim.state.stats.requests['alipay.trade.query']).toBe(before)
+    const records = listSyncRecords(w.ctx.db, { tradeId: a!, type: 'pay', limit: 10, offset: 0 })
+      .items.map((r) => r.outcome)
+      .sort()
+    expect(records).toEqual(['repaired', 'skipped'])
+  })
+
+  it('a lease of a process of this machine that died is broken at once', async () => {
+    const [a] = orders(1)
+    w.ctx.db
+      .prepare('INSERT INTO trade_leases VALUES (?, ?, ?)')
+      .run(`pay:${a}`, `${(await import('node:os')).hostname()}:999999:dead#1`, Date.now() + 600_000)
+    const r = await w.ctx.engine.syncPay(a!, { source: 'manual' })
+    expect(r.outcome).toBe('repaired')
+  })
+})
