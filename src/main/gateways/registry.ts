@@ -2,6 +2,7 @@ import type { MerchantProfile } from '../../shared/profiles'
 import { AlipayAdapter } from './alipay/adapter'
 import { DEFAULT_RETRY, type RetryPolicy } from './http'
 import type { GatewayAdapter } from './types'
+import { DaxpayAdapter } from './daxpay/adapter'
 import { UnionpayAdapter } from './unionpay/adapter'
 import { WechatAdapter } from './wechat/adapter'
 
@@ -14,7 +15,7 @@ export function createAdapter(profile: MerchantProfile, policy: RetryPolicy = DE
       return new WechatAdapter(profile, policy)
     case 'unionpay':
       return new UnionpayAdapter(profile, policy)
-    default:
-      throw new Error(`the ${profile.channel} channel is not supported by this version of PaySync Desk`)
+    case 'daxpay':
+      return new DaxpayAdapter(profile, policy)
   }
 }

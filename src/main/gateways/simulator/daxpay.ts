@@ -1,0 +1,317 @@
+import crypto from 'node:crypto'
+import { formatBeijing } from '../../../shared/time'
+import {
+  Bean,
+  formatReqTime,
+  parseDaxTime,
+  signFields,
+  type DaxpaySignType,
+  type DaxpayVersion,
+} from '../daxpay/sign'
+import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
+import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
+
+// A DaxPay server's sync endpoints, 3.x (`/unipay/sync/pay`, `/unipay/sync/refund`) and 2.x
+// (`/unipay/syncPay`, `/unipay/syncRefund`), as daxpay-sync-reference.md sections 5 and 7 and seeds
+// 001-003 describe them. Gateway-side orders hold DaxPay's own word for its order: `success`,
+// `progress`, `wait`, `close`, `cancel`, `timeout`, `fail`, or `busy` (its sync lock is held). A 2.x
+// order may also hold the 2.x answer word itself (`pay_refund`, `pay_not_found_unknown`, ...).
+// Merchant ids: `mchNo`, `appId`, `signSecret`, and optionally `version` ('2' | '3', default '3') and
+// `signType` ('md5' | 'hmac_sha256', default 'hmac_sha256').
+
+type Trade = 'pay' | 'refund'
+interface Route {
+  version: DaxpayVersion
+  trade: Trade
+  endpoint: string
+  /** The fields of DaxPay's parameter class: anything else in the body is dropped before signing. */
+  fields: readonly string[]
+}
+
+const ROUTES: Record<string, Route> = {
+  '/unipay/sync/pay': {
+    version: '3',
+    trade: 'pay',
+    endpoint: 'daxpay.sync.pay',
+    fields: ['mchNo', 'appId', 'clientIp', 'nonceStr', 'reqTime', 'sign', 'orderNo', 'bizOrderNo'],
+  },
+  '/unipay/sync/refund': {
+    version: '3',
+    trade: 'refund',
+    endpoint: 'daxpay.sync.refund',
+    fields: ['mchNo', 'appId', 'clientIp', 'nonceStr', 'reqTime', 'sign', 'refundNo', 'bizRefundNo'],
+  },
+  '/unipay/syncPay': {
+    version: '2',
+    trade: 'pay',
+    endpoint: 'daxpay.syncPay',
+    fields: ['paymentId', 'businessNo', 'clientIp', 'reqTime', 'sign'],
+  },
+  '/unipay/syncRefund': {
+    version: '2',
+    trade: 'refund',
+    endpoint: 'daxpay.syncRefund',
+    fields: ['refundNo', 'bizRefundNo', 'clientIp', 'reqTime', 'sign'],
+  },
+}
+
+/** DaxPay checks reqTime within five minutes either way (seed 002) with these two messages (7.1). */
+const REQ_WINDOW_MS = 300_000
+const TOO_EARLY = '请求时间晚于服务器接收到的时间，请检查'
+const EXPIRED = '请求已过期，请重新发送！'
+
+/** Error codes by generation: bootx 100xx in 2.x, 105xx in 3.x; the 2xxxx block is shared (7.2). */
+const CODES = {
+  '2': { system: 10001, parse: 10005, validation: 10006, busy: 10007, noData: 10004 },
+  '3': { system: 10500, parse: 10505, validation: 10506, busy: 10507, noData: 10404 },
+} as const
+const VERIFY_SIGN_FAILED = 20052
+const TRADE_NOT_EXIST = 20041
+const TRADE_STATUS_ERROR = 20044
+
+/** 2.x answers with the channel's word as DaxPay normalised it (PaySyncStatusEnum, reference 1.3). */
+const PAY_WORD_2: Record<string, string> = {
+  success: 'pay_success',
+  progress: 'pay_progress',
+  wait: 'pay_progress',
+  close: 'pay_closed',
+  cancel: 'pay_closed',
+  timeout: 'pay_timeout',
+  fail: 'pay_fail',
+}
+const REFUND_WORD_2: Record<string, string> = {
+  success: 'refund_success',
+  progress: 'refund_progress',
+  close: 'refund_fail',
+  fail: 'refund_fail',
+}
+
+type Fields = Record<string, unknown>
+
+const versionOf = (m: SimMerchant): DaxpayVersion => (m.ids.version === '2' ? '2' : '3')
+const signTypeOf = (m: SimMerchant): DaxpaySignType => (m.ids.signType === 'md5' ? 'md5' : 'hmac_sha256')
+const secretOf = (m: SimMerchant): string => m.ids.signSecret ?? ''
+const traceId = () => crypto.randomBytes(9).toString('base64url')
+
+export function daxpayHandler(state: SimState, options: SimOptions): ChannelHandler {
+  const merchants = (version: DaxpayVersion) =>
+    [...state.merchants.values()].filter((m) => m.channel === 'daxpay' && versionOf(m) === version)
+
+  function json(status: number, body: string, headers: Record<string, string> = {}): SimResponse {
+    return { status, headers: { 'content-type': 'application/json;charset=UTF-8', ...headers }, body }
+  }
+
+  /** The body as sent, with the faults that spoil a body applied. */
+  function finish(req: SimRequest, body: string, resTimeShifted: boolean): SimResponse {
+    const headers: Record<string, string> = {}
+    if (resTimeShifted) headers.date = new Date(options.now() - 400_000).toUTCString()
+    // A body cut off mid-way, as a broken proxy would leave it.
+    if (req.fault === 'malformed')
+      return json(200, body.slice(0, Math.max(10, Math.floor(body.length / 2))), headers)
+    return json(200, body, headers)
+  }
+
+  /** The answer time; the clock_skew fault puts it (and the Date header) 400 s in the past. */
+  const answerTime = (req: SimRequest) => options.now() - (req.fault === 'clock_skew' ? 400_000 : 0)
+
+  /** Signing secret of an answer; bad_signature signs with another one: it looks right and verifies wrong. */
+  const answerSecret = (req: SimRequest, m: SimMerchant) =>
+    req.fault === 'bad_signature' ? `${secretOf(m)}-not-the-secret` : secretOf(m)
+
+  /** A refusal raised outside the handler: the global exception handler writes it, unsigned. */
+  function unsigned(req: SimRequest, version: DaxpayVersion, code: number, msg: string): SimResponse {
+    const body =
+      version === '2'
+        ? { msg, code, data: null, traceId: traceId() }
+        : { code, msg, data: null, sign: null, resTime: null, traceId: traceId() }
+    return finish(req, JSON.stringify(body), false)
+  }
+
+  /**
+   * 3.x: the whole wrapper is signed, `data` as bean JSON in declaration order (7.2). A refusal from
+   * inside the handler (BizException) is signed too, without data or resTime.
+   */
+  function answer3(
+    req: SimRequest,
+    m: SimMerchant,
+    code: number,
+    msg: string,
+    data: Fields | null,
+  ): SimResponse {
+    const resTime = code === 0 ? formatBeijing(answerTime(req)) : null
+    const wrapper: Fields = { code, msg, data, sign: null, resTime, traceId: traceId() }
+    const signed: Fields = { ...wrapper, data: data ? new Bean(data) : null }
+    wrapper.sign = signFields(signed, answerSecret(req, m), signTypeOf(m), '3')
+    return finish(req, JSON.stringify(wrapper), req.fault === 'clock_skew')
+  }
+
+  /** 2.x: the signature lives inside `data` (PaymentCommonResult), the wrapper is plain (7.1). */
+  function answer2(
+    req: SimRequest,
+    m: SimMerchant,
+    code: number,
+    msg: string | null,
+    fields: Fields,
+  ): SimResponse {
+    const data: Fields = {
+      ...fields,
+      code,
+      ...(msg ? { msg } : {}),
+      resTime: formatReqTime(answerTime(req), '2'),
+    }
+    data.sign = signFields(data, answerSecret(req, m), signTypeOf(m), '2')
+    const body = { msg: 'success', code: 0, data, traceId: traceId() }
+    return finish(req, JSON.stringify(body), req.fault === 'clock_skew')
+  }
+
+  function findOrder(m: SimMerchant, platformNo: unknown, merchantNo: unknown): SimOrder | undefined {
+    // DaxPay's own number wins when both are given (seed 001, seed 002).
+    const order =
+      typeof platformNo === 'string' && platformNo
+        ? state.findOrderByTradeNo(m.name, platformNo)
+        : typeof merchantNo === 'string' && merchantNo
+          ? state.getOrder(m.name, merchantNo)
+          : undefined
+    return order && order.state !== 'NOT_CREATED' ? order : undefined
+  }
+
+  function findRefund(m: SimMerchant, platformNo: unknown, merchantNo: unknown): SimRefund | undefined {
+    if (typeof platformNo === 'string' && platformNo)
+      return state.allRefunds().find((r) => r.merchant === m.name && r.gatewayRefundNo === platformNo)
+    if (typeof merchantNo === 'string' && merchantNo) return state.getRefund(m.name, merchantNo)
+    return undefined
+  }
+
+  function syncPay3(req: SimRequest, m: SimMerchant, p: Fields): SimResponse {
+    const order = findOrder(m, p.orderNo, p.bizOrderNo)
+    if (!order) return answer3(req, m, TRADE_NOT_EXIST, '支付订单不存在', null)
+    const word = order.state
+    state.queried(order, options.now())
+    if (word === 'busy') return answer3(req, m, CODES['3'].busy, '支付同步处理中，请勿重复操作', null)
+    // 3.x refuses to sync a cashier order no channel was chosen for (PaySyncService, reference 3.3).
+    if (word === 'wait')
+      return answer3(req, m, TRADE_STATUS_ERROR, '订单未开始支付, 请重新确认支付状态', null)
+    // `adjust` is reported inverted by DaxPay 3.0 (reference 3.3): true when nothing was adjusted.
+    return answer3(req, m, 0, 'success', { orderStatus: word, adjust: true })
+  }
+
+  function syncRefund3(req: SimRequest, m: SimMerchant, p: Fields): SimResponse {
+    const refund = findRefund(m, p.refundNo, p.bizRefundNo)
+    if (!refund) return answer3(req, m, TRADE_NOT_EXIST, '退款订单不存在', null)
+    if (refund.state === 'busy') return answer3(req, m, CODES['3'].busy, '退款同步处理中，请勿重复操作', null)
+    return answer3(req, m, 0, 'success', { orderStatus: refund.state, adjust: true })
+  }
+
+  function syncPay2(req: SimRequest, m: SimMerchant, p: Fields): SimResponse {
+    const order = findOrder(m, p.paymentId, p.businessNo)
+    if (!order) return answer2(req, m, TRADE_NOT_EXIST, '支付订单不存在', {})
+    const word = order.state
+    state.queried(order, options.now())
+    if (word === 'busy') return unsigned(req, '2', CODES['2'].busy, '支付同步处理中，请勿重复操作')
+    const gatewayStatus = PAY_WORD_2[word] ?? word
+    if (gatewayStatus === 'pay_timeout') {
+      // 2.x closes an expired, unpaid order at the channel and locally in the same sync (reference 3.1).
+      order.state = 'close'
+      state.stats.closes += 1
+      return answer2(req, m, 0, null, {
+        gatewayStatus,
+        repair: true,
+        repairOrderNo: state.nextTradeNo('X', options.now()),
+      })
+    }
+    return answer2(req, m, 0, null, { gatewayStatus, repair: false })
+  }
+
+  function syncRefund2(req: SimRequest, m: SimMerchant, p: Fields): SimResponse {
+    const refund = findRefund(m, p.refundNo, p.bizRefundNo)
+    if (!refund) return answer2(req, m, TRADE_NOT_EXIST, '退款订单不存在', {})
+    if (refund.state === 'busy') return unsigned(req, '2', CODES['2'].busy, '退款同步处理中，请勿重复操作')
+    return answer2(req, m, 0, null, {
+      refundNo: refund.gatewayRefundNo,
+      bizRefundNo: refund.refundNo,
+      status: REFUND_WORD_2[refund.state] ?? refund.state,
+    })
+  }
+
+  /** The merchant whose secret verifies the request (3.x: the one named by mchNo and appId). */
+  function verifiedMerchant(route: Route, p: Fields): SimMerchant | 'unknown' | 'bad_signature' {
+    const candidates =
+      route.version === '3'
+        ? merchants('3').filter((m) => m.ids.mchNo === p.mchNo && m.ids.appId === p.appId)
+        : merchants('2')
+    if (candidates.length === 0) return 'unknown'
+    const { sign, ...rest } = p
+    // Compared exactly, as DaxPay does (Objects.equals / String.equals on the hex).
+    const ok = candidates.find((m) => signFields(rest, secretOf(m), signTypeOf(m), route.version) === sign)
+    return ok ?? 'bad_signature'
+  }
+
+  function handle(req: SimRequest): SimResponse {
+    const route = ROUTES[req.url.pathname]!
+    const v = route.version
+    if (req.method !== 'POST') return unsigned(req, v, CODES[v].parse, `不支持的请求方式: ${req.method}`)
+    let body: unknown
+    try {
+      body = JSON.parse(req.body)
+    } catch {
+      return unsigned(req, v, CODES[v].parse, '参数处理失败')
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return unsigned(req, v, CODES[v].parse, '参数处理失败')
+    const p: Fields = {}
+    for (const f of route.fields) {
+      const value = (body as Fields)[f]
+      if (value !== null && value !== undefined) p[f] = value
+    }
+    if (p.reqTime === undefined) return unsigned(req, v, CODES[v].validation, 'reqTime: 请求时间不可为空')
+    if (v === '3' && (!p.mchNo || !p.appId))
+      return unsigned(req, v, CODES[v].validation, 'mchNo/appId: 商户号和应用号不可为空')
+    const reqTime = parseDaxTime(p.reqTime, v)
+    if (reqTime === null) return unsigned(req, v, CODES[v].parse, '参数处理失败: reqTime')
+
+    const merchant = verifiedMerchant(route, p)
+    if (merchant === 'unknown') return unsigned(req, v, CODES[v].noData, '未获取到商户和应用信息，请检查')
+    if (merchant === 'bad_signature') {
+      state.stats.rejectedSignatures += 1
+      return unsigned(req, v, VERIFY_SIGN_FAILED, '验签失败')
+    }
+    const now = options.now()
+    if (reqTime - now > REQ_WINDOW_MS) return unsigned(req, v, CODES[v].validation, TOO_EARLY)
+    if (now - reqTime > REQ_WINDOW_MS) return unsigned(req, v, CODES[v].validation, EXPIRED)
+
+    if (req.fault === 'system_error') return unsigned(req, v, CODES[v].system, '系统错误')
+    if (req.fault === 'rate_limit') return rateLimited()
+
+    const numbers =
+      route.trade === 'pay'
+        ? ['orderNo', 'bizOrderNo', 'paymentId', 'businessNo']
+        : ['refundNo', 'bizRefundNo']
+    if (!numbers.some((f) => typeof p[f] === 'string' && p[f] !== '')) {
+      const msg =
+        route.trade === 'pay' ? '订单号与商户订单号不可以同时为空' : '退款号与商户退款号不可以同时为空'
+      return v === '3'
+        ? answer3(req, merchant, CODES[v].validation, msg, null)
+        : unsigned(req, v, CODES[v].validation, msg)
+    }
+    if (v === '3') return route.trade === 'pay' ? syncPay3(req, merchant, p) : syncRefund3(req, merchant, p)
+    return route.trade === 'pay' ? syncPay2(req, merchant, p) : syncRefund2(req, merchant, p)
+  }
+
+  /** DaxPay has no rate limit of its own; the reverse proxy in front of it answers 429. */
+  function rateLimited(): SimResponse {
+    return {
+      status: 429,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many Requests</h1></center></body></html>',
+    }
+  }
+
+  return {
+    name: 'daxpay',
+    faults: ['system_error', 'rate_limit', 'timeout', 'reset', 'bad_signature', 'malformed', 'clock_skew'],
+    matches: (req) => Object.hasOwn(ROUTES, req.url.pathname),
+    endpoint: (req) => ROUTES[req.url.pathname]!.endpoint,
+    rateLimited,
+    handle,
+  }
+}

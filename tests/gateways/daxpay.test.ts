@@ -1,0 +1,1322 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { SyncEngine } from '../../src/main/engine/sync'
+import { DaxpayAdapter } from '../../src/main/gateways/daxpay/adapter'
+import {
+  answerSignature,
+  Bean,
+  linkString,
+  signFields,
+  signString,
+  verifyFields,
+} from '../../src/main/gateways/daxpay/sign'
+import type { RetryPolicy } from '../../src/main/gateways/http'
+import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
+import { daxpayHandler } from '../../src/main/gateways/simulator/daxpay'
+import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
+import type { FaultName } from '../../src/main/gateways/simulator/state'
+import type { PayTradeRef, RefundTradeRef } from '../../src/main/gateways/types'
+import { listAnomalies } from '../../src/main/store/anomalies'
+import { openStore, type Db } from '../../src/main/store/connection'
+import { insertMerchant } from '../../src/main/store/merchants'
+import { getPayOrder, insertPayOrder, recomputeRefundState } from '../../src/main/store/orders'
+import { getSyncRecord } from '../../src/main/store/records'
+import { getRefundOrder, insertRefundOrder } from '../../src/main/store/refunds'
+import { listRepairRecords } from '../../src/main/store/repairs'
+import type { PayStatus, RefundStatus } from '../../src/shared/domain'
+import { daxpayProfileSchema } from '../../src/shared/profiles'
+import { FAST_RETRY, tempDir } from '../helpers/world'
+
+// DaxPay as the upstream gateway (domain.md section 8), against the simulated DaxPay server on a
+// loopback port: the signatures of daxpay-sync-reference.md 7.1 and 7.2, every normalised answer of
+// both generations, and the decision tables with the real engine over a real store.
+
+const hmac = (key: string, text: string) =>
+  crypto.createHmac('sha256', key).update(text, 'utf8').digest('hex')
+const md5 = (text: string) => crypto.createHash('md5').update(text, 'utf8').digest('hex')
+
+describe('known answers', () => {
+  // Seed document 003: a 2.x refund sync request signed with HMAC_SHA256 and the demo secret "123456".
+  const request = { refundNo: 'DEVR24051020531763000004', clientIp: '127.0.0.1', reqTime: 1715575932 }
+  const seedAnswer =
+    '{"msg":"success","code":0,"data":{"status":"pay_not_found","code":0,"resTime":1715576198,' +
+    '"sign":"913e925dcda0f68787b8ade8c0c34064a0b71cd008ba3377b42333c0da0c9df9"},"traceId":"sIV4zJVhZ4Uz"}'
+
+  it('the request of seed 003 signs to the documented value with the 2.x rule (no upper-casing, &key=)', () => {
+    expect(signString(request, '123456', '2')).toBe(
+      'clientIp=127.0.0.1&refundNo=DEVR24051020531763000004&reqTime=1715575932&key=123456',
+    )
+    expect(signFields(request, '123456', 'hmac_sha256', '2')).toBe(
+      'a375e5517062966dab81b84fec9586a4f88e38f1385f6350ce200a27d32190d7',
+    )
+    expect(
+      verifyFields(
+        request,
+        'a375e5517062966dab81b84fec9586a4f88e38f1385f6350ce200a27d32190d7',
+        '123456',
+        'hmac_sha256',
+        '2',
+      ),
+    ).toBe(true)
+  })
+
+  it('the 3.x rule (upper-cased) does not give the seed value: seed 003 is a 2.x document', () => {
+    expect(signFields(request, '123456', 'hmac_sha256', '3')).not.toBe(
+      'a375e5517062966dab81b84fec9586a4f88e38f1385f6350ce200a27d32190d7',
+    )
+  })
+
+  it('the answer of seed 003 verifies: the signature sits inside data, over its fields but sign', () => {
+    const body = JSON.parse(seedAnswer) as Record<string, unknown>
+    const signed = answerSignature(body, '2')!
+    expect(signString(signed.fields, '123456', '2')).toBe(
+      'code=0&resTime=1715576198&status=pay_not_found&key=123456',
+    )
+    expect(verifyFields(signed.fields, signed.sign, '123456', 'hmac_sha256', '2')).toBe(true)
+    const tampered = answerSignature(
+      JSON.parse(seedAnswer.replace('pay_not_found', 'refund_success')) as Record<string, unknown>,
+      '2',
+    )!
+    expect(verifyFields(tampered.fields, tampered.sign, '123456', 'hmac_sha256', '2')).toBe(false)
+  })
+
+  it('3.x upper-cases the whole string, secret included, and hashes it with the secret as given', () => {
+    const fields = {
+      mchNo: 'M1700000001',
+      appId: 'A112544225541',
+      bizOrderNo: 'P0001',
+      clientIp: '127.0.0.1',
+      nonceStr: 'd112892e382a7093',
+      reqTime: '2024-10-24 12:00:00',
+    }
+    const text =
+      'APPID=A112544225541&BIZORDERNO=P0001&CLIENTIP=127.0.0.1&MCHNO=M1700000001&NONCESTR=D112892E382A7093' +
+      '&REQTIME=2024-10-24 12:00:00&KEY=SECRET-AB'
+    expect(signString(fields, 'secret-ab', '3')).toBe(text)
+    expect(signFields(fields, 'secret-ab', 'hmac_sha256', '3')).toBe(hmac('secret-ab', text))
+    expect(signFields(fields, 'secret-ab', 'md5', '3')).toBe(md5(text))
+    expect(signFields(fields, 'secret-ab', 'md5', '2')).toBe(
+      md5(
+        'appId=A112544225541&bizOrderNo=P0001&clientIp=127.0.0.1&mchNo=M1700000001&nonceStr=d112892e382a7093' +
+          '&reqTime=2024-10-24 12:00:00&key=secret-ab',
+      ),
+    )
+  })
+
+  it('renders values as PaySignUtil does: maps sorted case-insensitively at the first level only', () => {
+    expect(
+      linkString({
+        b: 1,
+        A: 'x',
+        Zeta: { b: 1, A: 'q"\\', c: null, deep: { z: 1, a: 2 } },
+        list: [{ b: 1, a: 2 }, null],
+        empty: [],
+        gone: null,
+        flag: false,
+        sign: 'never signed',
+      }),
+    ).toBe('A=x&Zeta={A:q,b:1,deep:{z:1,a:2}}&b=1&flag=false&list=[{a:2,b:1}]')
+  })
+
+  it('keys that differ only in case collapse into the first spelling, as in a case-insensitive TreeMap', () => {
+    expect(linkString({ Key: 'first', key: 'second', SIGN: 'dropped' })).toBe('Key=second')
+  })
+
+  it('a 3.x answer is signed with data in the body key order, not re-sorted', () => {
+    const wrapper = (data: Record<string, unknown>) => ({
+      code: 0,
+      msg: 'success',
+      data: new Bean(data),
+      resTime: '2025-01-01 12:00:00',
+      traceId: 'abc',
+    })
+    expect(signString(wrapper({ orderStatus: 'success', adjust: true }), 'k', '3')).toBe(
+      'CODE=0&DATA={ORDERSTATUS:SUCCESS,ADJUST:TRUE}&MSG=SUCCESS&RESTIME=2025-01-01 12:00:00&TRACEID=ABC&KEY=K',
+    )
+    expect(signString(wrapper({ adjust: true, orderStatus: 'success' }), 'k', '3')).toBe(
+      'CODE=0&DATA={ADJUST:TRUE,ORDERSTATUS:SUCCESS}&MSG=SUCCESS&RESTIME=2025-01-01 12:00:00&TRACEID=ABC&KEY=K',
+    )
+    const body = JSON.parse(
+      '{"code":0,"msg":"success","data":{"orderStatus":"close","adjust":true},"sign":"","resTime":"2025-01-01 12:00:00","traceId":"abc"}',
+    ) as Record<string, unknown>
+    const signed = answerSignature(body, '3')!
+    body.sign = signFields(signed.fields, 'k', 'md5', '3')
+    const again = answerSignature(body, '3')!
+    expect(again.sign).toBe(
+      md5(
+        'CODE=0&DATA={ORDERSTATUS:CLOSE,ADJUST:TRUE}&MSG=SUCCESS&RESTIME=2025-01-01 12:00:00&TRACEID=ABC&KEY=K',
+      ),
+    )
+    expect(verifyFields(again.fields, again.sign, 'k', 'md5', '3')).toBe(true)
+    expect(verifyFields({ ...again.fields, code: 1 }, again.sign, 'k', 'md5', '3')).toBe(false)
+  })
+})
+
+// ---- adapter against the simulator ----
+
+const QUICK: RetryPolicy = { timeoutMs: 500, retries: 1, backoffMs: 5, maxBackoffMs: 10 }
+const MERCHANTS = [
+  { name: 'dax3h', channel: 'daxpay' as const, ids: { version: '3', signType: 'hmac_sha256' } },
+  { name: 'dax3m', channel: 'daxpay' as const, ids: { version: '3', signType: 'md5' } },
+  { name: 'dax2h', channel: 'daxpay' as const, ids: { version: '2', signType: 'hmac_sha256' } },
+  { name: 'dax2m', channel: 'daxpay' as const, ids: { version: '2', signType: 'md5' } },
+]
+
+let seq = 0
+const no = (p: string) => `${p}${Date.now()}${++seq}`
+
+function payRef(orderNo: string, gatewayTradeNo: string | null = null): PayTradeRef {
+  return {
+    orderNo,
+    bizOrderNo: orderNo,
+    gatewayTradeNo,
+    amount: 1000,
+    kind: 'pay',
+    createdAt: Date.now() - 60_000,
+    paidAt: null,
+  }
+}
+
+function refundRef(orderNo: string, refundNo: string, gatewayRefundNo: string | null = null): RefundTradeRef {
+  return {
+    refundNo,
+    bizRefundNo: refundNo,
+    gatewayRefundNo,
+    orderNo,
+    gatewayTradeNo: null,
+    amount: 400,
+    createdAt: Date.now() - 60_000,
+  }
+}
+
+describe('DaxPay adapter against the simulated DaxPay server', () => {
+  let sim: Simulator
+  const profile = (name: string, patch: Record<string, unknown> = {}) =>
+    daxpayProfileSchema.parse({ ...sim.profiles().find((p) => p.name === name), ...patch })
+  const adapter = (name: string, policy: RetryPolicy = FAST_RETRY, now?: () => number) =>
+    new DaxpayAdapter(profile(name), policy, now)
+  const order = (merchant: string, state: string, extra: Record<string, unknown> = {}) => {
+    const orderNo = no('DP')
+    upsertOrders(sim.state, [{ merchant, orderNo, amount: 1000, state, ...extra }])
+    return orderNo
+  }
+  const refund = (merchant: string, state: string) => {
+    const orderNo = order(merchant, 'success')
+    const refundNo = no('DR')
+    upsertRefunds(sim.state, [{ merchant, orderNo, refundNo, amount: 400, state }])
+    return { orderNo, refundNo }
+  }
+  const faults = (list: FaultName[]) => {
+    sim.state.faults = { latencyMs: 0, jitterMs: 0, qps: 0, faultRate: list.length ? 1 : 0, faults: list }
+  }
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      handlers: [daxpayHandler],
+      scenario: { merchants: MERCHANTS, orders: [], refunds: [] },
+    })
+  })
+  afterAll(async () => {
+    await sim.close()
+  })
+  beforeEach(() => faults([]))
+
+  describe('signatures round-trip between adapter and simulator', () => {
+    for (const m of MERCHANTS) {
+      it(`${m.ids.version}.x ${m.ids.signType}: a signed request is accepted and the signed answer verified`, async () => {
+        const a = await adapter(m.name).queryPay(payRef(order(m.name, 'success')))
+        expect(a.status).toBe('pay_success')
+        expect(a.errorCode).toBeNull()
+        expect(a.rawText).toContain('"sign"')
+        expect(a.attempts).toBe(1)
+      })
+
+      it(`${m.ids.version}.x ${m.ids.signType}: a tampered answer is refused`, async () => {
+        const orderNo = order(m.name, 'success')
+        faults(['bad_signature'])
+        const a = await adapter(m.name).queryPay(payRef(orderNo))
+        expect(a.status).toBe('sync_error')
+        expect(a.errorCode).toBe('bad_signature')
+        expect(a.rawText).toContain(m.ids.version === '3' ? '"orderStatus":"success"' : '"pay_success"')
+      })
+
+      it(`${m.ids.version}.x ${m.ids.signType}: a request signed with another secret is refused by DaxPay`, async () => {
+        const before = sim.state.stats.rejectedSignatures
+        const wrong = new DaxpayAdapter(profile(m.name, { signSecret: 'not-the-secret' }), FAST_RETRY)
+        const a = await wrong.queryPay(payRef(order(m.name, 'success')))
+        expect(a.status).toBe('sync_error')
+        expect(a.errorCode).toBe('20052')
+        expect(a.errorMsg).toBe('验签失败')
+        expect(sim.state.stats.rejectedSignatures).toBeGreaterThan(before)
+      })
+    }
+
+    it('an answer whose signed field was changed after signing does not verify', () => {
+      const fields = { gatewayStatus: 'pay_progress', repair: false, code: 0, resTime: 1715576198 }
+      const sign = signFields(fields, 's', 'md5', '2')
+      expect(verifyFields(fields, sign, 's', 'md5', '2')).toBe(true)
+      expect(verifyFields({ ...fields, gatewayStatus: 'pay_success' }, sign, 's', 'md5', '2')).toBe(false)
+      expect(verifyFields(fields, sign.toUpperCase(), 's', 'md5', '2')).toBe(true)
+      expect(verifyFields(fields, '', 's', 'md5', '2')).toBe(false)
+    })
+  })
+
+  describe('3.x pay answers', () => {
+    const cases: Array<[string | null, string, string | null]> = [
+      ['success', 'pay_success', 'success'],
+      ['progress', 'pay_progress', 'progress'],
+      ['close', 'pay_closed', 'close'],
+      ['cancel', 'pay_closed', 'cancel'],
+      ['timeout', 'pay_closed', 'timeout'],
+      ['fail', 'pay_fail', 'fail'],
+      [null, 'pay_not_found', '20041 支付订单不存在'],
+    ]
+    for (const [state, status, raw] of cases) {
+      it(`${state ?? 'no order'} -> ${status}`, async () => {
+        const orderNo = state ? order('dax3h', state) : no('MISSING')
+        const a = await adapter('dax3h').queryPay(payRef(orderNo))
+        expect(a.status).toBe(status)
+        expect(a.rawStatus).toBe(raw)
+        expect(a.amount).toBeNull()
+        expect(a.errorCode).toBeNull()
+      })
+    }
+
+    it('a wait order is refused by 3.x (20044, not started): an error, not a state', async () => {
+      const a = await adapter('dax3h').queryPay(payRef(order('dax3h', 'wait')))
+      expect(a.status).toBe('sync_error')
+      expect(a.errorCode).toBe('20044')
+    })
+
+    it('DaxPay order number wins when we know it (orderNo), else our number goes as bizOrderNo', async () => {
+      const orderNo = order('dax3h', 'success', { gatewayTradeNo: 'DAXPAY-ORDER-0001' })
+      const a = await adapter('dax3h').queryPay(payRef('NOT-THE-BIZ-NO', 'DAXPAY-ORDER-0001'))
+      expect(a.status).toBe('pay_success')
+      const b = await adapter('dax3h').queryPay(payRef(orderNo, 'DAXPAY-UNKNOWN'))
+      expect(b.status).toBe('pay_not_found')
+    })
+
+    it('a busy lock at DaxPay (10507) is sync_error, retried by the http layer', async () => {
+      const orderNo = order('dax3h', 'busy')
+      const before = sim.state.stats.requests['daxpay.sync.pay'] ?? 0
+      const a = await adapter('dax3h', QUICK).queryPay(payRef(orderNo))
+      expect(a.status).toBe('sync_error')
+      expect(a.errorCode).toBe('10507')
+      expect(a.errorMsg).toBe('支付同步处理中，请勿重复操作')
+      expect(a.attempts).toBe(QUICK.retries + 1)
+      expect(sim.state.stats.requests['daxpay.sync.pay']).toBe(before + QUICK.retries + 1)
+    })
+  })
+
+  describe('3.x refund answers', () => {
+    const cases: Array<[string | null, string]> = [
+      ['success', 'refund_success'],
+      ['progress', 'refund_progress'],
+      ['close', 'refund_closed'],
+      ['fail', 'refund_closed'],
+      [null, 'refund_not_found'],
+    ]
+    for (const [state, status] of cases) {
+      it(`${state ?? 'no refund'} -> ${status}`, async () => {
+        const r = state ? refund('dax3m', state) : { orderNo: no('DP'), refundNo: no('MISSING') }
+        const a = await adapter('dax3m').queryRefund(refundRef(r.orderNo, r.refundNo))
+        expect(a.status).toBe(status)
+        expect(a.amount).toBeNull()
+      })
+    }
+
+    it('a busy refund lock (10507) is sync_error', async () => {
+      const r = refund('dax3m', 'busy')
+      const a = await adapter('dax3m', QUICK).queryRefund(refundRef(r.orderNo, r.refundNo))
+      expect(a.status).toBe('sync_error')
+      expect(a.errorCode).toBe('10507')
+      expect(a.errorMsg).toBe('退款同步处理中，请勿重复操作')
+      expect(sim.state.stats.requests['daxpay.sync.refund']).toBeGreaterThan(0)
+    })
+
+    it('the DaxPay refund number wins when we know it', async () => {
+      const r = refund('dax3m', 'success')
+      const gw = sim.state.getRefund('dax3m', r.refundNo)!.gatewayRefundNo
+      const a = await adapter('dax3m').queryRefund(refundRef(r.orderNo, 'NOT-OURS', gw))
+      expect(a.status).toBe('refund_success')
+    })
+  })
+
+  describe('2.x pay answers', () => {
+    const cases: Array<[string | null, string, string]> = [
+      ['success', 'pay_success', 'pay_success'],
+      ['progress', 'pay_progress', 'pay_progress'],
+      ['wait', 'pay_progress', 'pay_progress'],
+      ['close', 'pay_closed', 'pay_closed'],
+      ['cancel', 'pay_closed', 'pay_closed'],
+      ['pay_refund', 'pay_refund', 'pay_refund'],
+      ['pay_not_found', 'pay_not_found', 'pay_not_found'],
+      ['pay_not_found_unknown', 'pay_not_found', 'pay_not_found_unknown'],
+      [null, 'pay_not_found', '20041 支付订单不存在'],
+    ]
+    for (const [state, status, raw] of cases) {
+      for (const m of ['dax2h', 'dax2m']) {
+        it(`${m}: ${state ?? 'no order'} -> ${status}`, async () => {
+          const orderNo = state ? order(m, state) : no('MISSING')
+          const a = await adapter(m).queryPay(payRef(orderNo))
+          expect(a.status).toBe(status)
+          expect(a.rawStatus).toBe(raw)
+          expect(a.amount).toBeNull()
+        })
+      }
+    }
+
+    it('pay_timeout is read as the waiting answer it came from; DaxPay closed the order meanwhile', async () => {
+      const orderNo = order('dax2h', 'timeout')
+      const closes = sim.state.stats.closes
+      const a = await adapter('dax2h').queryPay(payRef(orderNo))
+      expect(a.status).toBe('pay_progress')
+      expect(a.rawStatus).toBe('pay_timeout')
+      expect(sim.state.stats.closes).toBe(closes + 1)
+      const b = await adapter('dax2h').queryPay(payRef(orderNo))
+      expect(b.status).toBe('pay_closed')
+    })
+
+    it('pay_fail means DaxPay could not query the channel: an error, never a failed payment', async () => {
+      const a = await adapter('dax2m').queryPay(payRef(order('dax2m', 'fail')))
+      expect(a.status).toBe('sync_error')
+      expect(a.errorCode).toBe('pay_fail')
+    })
+
+    it('the DaxPay payment id wins when we know it', async () => {
+      order('dax2m', 'success', { gatewayTradeNo: 'DAX2-PAYMENT-01' })
+      const a = await adapter('dax2m').queryPay(payRef('NOT-OURS', 'DAX2-PAYMENT-01'))
+      expect(a.status).toBe('pay_success')
+    })
+
+    it('a busy lock at DaxPay (10007) is sync_error, retried by the http layer', async () => {
+      const orderNo = order('dax2h', 'busy')
+      const before = sim.state.stats.requests['daxpay.syncPay'] ?? 0
+      const a = await adapter('dax2h', QUICK).queryPay(payRef(orderNo))
+      expect(a.status).toBe('sync_error')
+      expect(a.errorCode).toBe('10007')
+      expect(a.errorMsg).toBe('支付同步处理中，请勿重复操作')
+      expect(sim.state.stats.requests['daxpay.syncPay']).toBe(before + QUICK.retries + 1)
+    })
+  })
+
+  describe('2.x refund answers', () => {
+    const cases: Array<[string | null, string]> = [
+      ['success', 'refund_success'],
+      ['progress', 'refund_progress'],
+      ['close', 'refund_closed'],
+      ['fail', 'refund_closed'],
+      ['pay_not_found', 'refund_not_found'],
+      [null, 'refund_not_found'],
+    ]
+    for (const [state, status] of cases) {
+      it(`${state ?? 'no refund'} -> ${status}`, async () => {
+        const r = state ? refund('dax2h', state) : { orderNo: no('DP'), refundNo: no('MISSING') }
+        const a = await adapter('dax2h').queryRefund(refundRef(r.orderNo, r.refundNo))
+        expect(a.status).toBe(status)
+        expect(sim.state.stats.requests['daxpay.syncRefund']).toBeGreaterThan(0)
+      })
+    }
+
+    it('a busy refund lock (10007) is sync_error', async () => {
+      const r = refund('dax2h', 'busy')
+      const a = await adapter('dax2h', QUICK).queryRefund(refundRef(r.orderNo, r.refundNo))
+      expect(a.status).toBe('sync_error')
+      expect(a.errorCode).toBe('10007')
+    })
+  })
+
+  describe('every fault is sync_error and never a state', () => {
+    const expected: Record<string, string> = {
+      system_error: '', // 10500 (3.x) or 10001 (2.x)
+      rate_limit: 'HTTP_429',
+      timeout: 'timeout',
+      reset: 'reset',
+      bad_signature: 'bad_signature',
+      malformed: 'malformed',
+      clock_skew: 'stale_answer',
+    }
+    for (const m of ['dax3h', 'dax2m']) {
+      for (const [fault, code] of Object.entries(expected)) {
+        it(`${m}: ${fault}`, async () => {
+          const orderNo = order(m, 'success')
+          const r = refund(m, 'success')
+          faults([fault as FaultName])
+          const a = await adapter(m, QUICK).queryPay(payRef(orderNo))
+          const b = await adapter(m, QUICK).queryRefund(refundRef(r.orderNo, r.refundNo))
+          for (const x of [a, b]) {
+            expect(x.status).toBe('sync_error')
+            expect(x.errorCode).toBe(code || (m === 'dax3h' ? '10500' : '10001'))
+            expect(x.errorMsg).toBeTruthy()
+          }
+          if (fault === 'system_error' || fault === 'rate_limit') expect(a.attempts).toBe(QUICK.retries + 1)
+        })
+      }
+    }
+  })
+
+  describe('reqTime window', () => {
+    for (const [m, code] of [
+      ['dax3h', '10506'],
+      ['dax2h', '10006'],
+    ] as const) {
+      it(`${m}: a request from a clock ten minutes ahead or behind is refused with DaxPay's messages`, async () => {
+        const orderNo = order(m, 'success')
+        const ahead = await adapter(m, FAST_RETRY, () => Date.now() + 600_000).queryPay(payRef(orderNo))
+        expect(ahead.status).toBe('sync_error')
+        expect(ahead.errorCode).toBe(code)
+        expect(ahead.errorMsg).toBe('请求时间晚于服务器接收到的时间，请检查')
+        const behind = await adapter(m, FAST_RETRY, () => Date.now() - 600_000).queryPay(payRef(orderNo))
+        expect(behind.errorCode).toBe(code)
+        expect(behind.errorMsg).toBe('请求已过期，请重新发送！')
+        const near = await adapter(m, FAST_RETRY, () => Date.now() - 60_000).queryPay(payRef(orderNo))
+        expect(near.status).toBe('pay_success')
+      })
+    }
+  })
+
+  describe('closePay is one more sync', () => {
+    for (const m of ['dax3h', 'dax2m']) {
+      it(`${m}: closed once DaxPay closed its order, not_found, not_closable when paid, else error`, async () => {
+        const a = adapter(m)
+        const closing = order(m, 'progress', { then: { afterQueries: 1, state: 'close' } })
+        expect((await a.queryPay(payRef(closing))).status).toBe('pay_progress')
+        expect((await a.closePay(payRef(closing))).result).toBe('closed')
+        expect((await a.closePay(payRef(no('MISSING')))).result).toBe('not_found')
+        expect((await a.closePay(payRef(order(m, 'success')))).result).toBe('not_closable')
+        const open = await a.closePay(payRef(order(m, 'progress')))
+        expect(open.result).toBe('error')
+        expect(open.errorCode).toBe('still_open')
+        faults(['system_error'])
+        expect((await adapter(m, QUICK).closePay(payRef(order(m, 'close')))).result).toBe('error')
+      })
+    }
+  })
+
+  describe('testConnection', () => {
+    for (const m of ['dax3m', 'dax2h']) {
+      it(`${m}: a signed probe verifies and reports latency and clock skew`, async () => {
+        const t = await adapter(m).testConnection()
+        expect(t.ok).toBe(true)
+        expect(t.signatureValid).toBe(true)
+        expect(t.message).toContain('20041')
+        expect(Math.abs(t.clockSkewMs!)).toBeLessThan(5_000)
+        expect(t.latencyMs).toBeGreaterThanOrEqual(0)
+      })
+
+      it(`${m}: a wrong secret and a bad answer signature are told apart`, async () => {
+        const wrong = await new DaxpayAdapter(
+          profile(m, { signSecret: 'wrong' }),
+          FAST_RETRY,
+        ).testConnection()
+        expect(wrong.ok).toBe(false)
+        expect(wrong.signatureValid).toBeNull()
+        expect(wrong.message).toContain('20052')
+        faults(['bad_signature'])
+        const bad = await adapter(m).testConnection()
+        expect(bad.ok).toBe(false)
+        expect(bad.signatureValid).toBe(false)
+      })
+    }
+  })
+
+  it('a 3.x profile without mchNo and appId cannot make an adapter', () => {
+    expect(() => new DaxpayAdapter(profile('dax3h', { mchNo: undefined }))).toThrow(/mchNo/)
+  })
+})
+
+// ---- the decision tables with the engine ----
+
+interface PayCell {
+  name: string
+  merchant: 'dax3' | 'dax2'
+  local: PayStatus
+  expired?: boolean
+  /** DaxPay's word for its order; null: DaxPay has no such order (20041). */
+  gateway: string | null
+  then?: { afterQueries: number; state: string }
+  expect: {
+    recorded: string
+    outcome: string
+    status: PayStatus
+    way?: string
+    anomaly?: string
+    error?: string
+  }
+}
+
+const payCells: PayCell[] = [
+  // progress, not expired
+  {
+    name: 'progress + success -> repair pay_success',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+  },
+  {
+    name: 'progress + progress -> waiting',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'progress',
+    expect: { recorded: 'pay_progress', outcome: 'waiting', status: 'progress' },
+  },
+  {
+    name: 'progress + 20041 -> waiting',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: null,
+    expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
+  },
+  {
+    name: 'progress + close -> repair pay_close_local',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'close',
+    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
+  },
+  {
+    name: 'progress + cancel -> repair pay_close_local',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'cancel',
+    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
+  },
+  {
+    name: 'progress + timeout -> repair pay_close_local',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'timeout',
+    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
+  },
+  {
+    name: 'progress + fail -> repair pay_fail',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'fail',
+    expect: { recorded: 'pay_fail', outcome: 'repaired', status: 'fail', way: 'pay_fail' },
+  },
+  {
+    name: 'progress + busy lock (10507) -> error, nothing changes',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'busy',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '10507' },
+  },
+  {
+    name: 'progress + wait (20044) -> error, nothing changes',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'wait',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '20044' },
+  },
+  // progress, expired
+  {
+    name: 'expired progress + success -> repair pay_success',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+  },
+  {
+    name: 'expired progress + progress, DaxPay closes it on the next sync -> pay_close_gateway',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: 'progress',
+    then: { afterQueries: 1, state: 'close' },
+    expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
+  },
+  {
+    name: 'expired progress + progress, DaxPay keeps it open -> error, not closed',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: 'progress',
+    expect: { recorded: 'pay_timeout', outcome: 'error', status: 'progress', error: 'still_open' },
+  },
+  {
+    name: 'expired progress + 20041 -> pay_timeout, not found again counts as closed',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: null,
+    expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
+  },
+  {
+    name: 'expired progress + paid while we close -> repair pay_success',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: 'progress',
+    then: { afterQueries: 1, state: 'success' },
+    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+  },
+  {
+    name: 'expired progress + close -> repair pay_close_local',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: 'close',
+    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
+  },
+  {
+    name: 'a busy lock at DaxPay (10507) changes no order, even an expired one',
+    merchant: 'dax3',
+    local: 'progress',
+    expired: true,
+    gateway: 'busy',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '10507' },
+  },
+  // success
+  {
+    name: 'success + success -> consistent',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'consistent', status: 'success' },
+  },
+  {
+    name: 'success + progress -> anomaly success_but_gateway_unpaid',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'progress',
+    expect: {
+      recorded: 'pay_progress',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'success_but_gateway_unpaid',
+    },
+  },
+  {
+    name: 'success + 20041 -> anomaly success_but_gateway_missing',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: null,
+    expect: {
+      recorded: 'pay_not_found',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'success_but_gateway_missing',
+    },
+  },
+  {
+    name: 'success + close -> anomaly success_but_gateway_closed',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'close',
+    expect: {
+      recorded: 'pay_closed',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'success_but_gateway_closed',
+    },
+  },
+  {
+    name: 'success + fail -> anomaly success_but_gateway_failed',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'fail',
+    expect: {
+      recorded: 'pay_fail',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'success_but_gateway_failed',
+    },
+  },
+  {
+    name: 'success + busy lock (10507) -> error',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'busy',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'success', error: '10507' },
+  },
+  // close, cancel
+  {
+    name: 'close + success -> anomaly paid_after_close',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'anomaly', status: 'close', anomaly: 'paid_after_close' },
+  },
+  {
+    name: 'close + progress, closed by DaxPay on the next sync -> pay_close_gateway',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: 'progress',
+    then: { afterQueries: 1, state: 'close' },
+    expect: { recorded: 'pay_progress', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
+  },
+  {
+    name: 'close + 20041 -> consistent',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: null,
+    expect: { recorded: 'pay_not_found', outcome: 'consistent', status: 'close' },
+  },
+  {
+    name: 'close + close -> consistent',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: 'close',
+    expect: { recorded: 'pay_closed', outcome: 'consistent', status: 'close' },
+  },
+  {
+    name: 'close + fail -> consistent',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: 'fail',
+    expect: { recorded: 'pay_fail', outcome: 'consistent', status: 'close' },
+  },
+  {
+    name: 'cancel + success -> anomaly paid_after_close',
+    merchant: 'dax3',
+    local: 'cancel',
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'anomaly', status: 'cancel', anomaly: 'paid_after_close' },
+  },
+  {
+    name: 'cancel + cancel -> consistent',
+    merchant: 'dax3',
+    local: 'cancel',
+    gateway: 'cancel',
+    expect: { recorded: 'pay_closed', outcome: 'consistent', status: 'cancel' },
+  },
+  // fail
+  {
+    name: 'fail + success -> repair pay_success',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+  },
+  {
+    name: 'fail + progress -> consistent',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: 'progress',
+    expect: { recorded: 'pay_progress', outcome: 'consistent', status: 'fail' },
+  },
+  {
+    name: 'fail + 20041 -> consistent',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: null,
+    expect: { recorded: 'pay_not_found', outcome: 'consistent', status: 'fail' },
+  },
+  {
+    name: 'fail + close -> consistent',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: 'close',
+    expect: { recorded: 'pay_closed', outcome: 'consistent', status: 'fail' },
+  },
+  {
+    name: 'fail + fail -> consistent',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: 'fail',
+    expect: { recorded: 'pay_fail', outcome: 'consistent', status: 'fail' },
+  },
+  // 2.x
+  {
+    name: '2.x progress + pay_success -> repair pay_success',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'success',
+    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+  },
+  {
+    name: '2.x progress + pay_refund -> repair pay_success, anomaly refund_unrecorded',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'pay_refund',
+    expect: {
+      recorded: 'pay_refund',
+      outcome: 'repaired',
+      status: 'success',
+      way: 'pay_success',
+      anomaly: 'refund_unrecorded',
+    },
+  },
+  {
+    name: '2.x progress + pay_not_found_unknown -> waiting (not closed, unlike DaxPay 2.x)',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'pay_not_found_unknown',
+    expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
+  },
+  {
+    name: '2.x progress + pay_not_found -> waiting, not closed before expiry',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'pay_not_found',
+    expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
+  },
+  {
+    name: '2.x progress + pay_closed -> repair pay_close_local',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'close',
+    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
+  },
+  {
+    name: '2.x expired progress + pay_timeout -> pay_close_gateway once DaxPay says closed',
+    merchant: 'dax2',
+    local: 'progress',
+    expired: true,
+    gateway: 'timeout',
+    expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
+  },
+  {
+    name: '2.x progress + pay_fail (query failed) -> error, the order is not failed',
+    merchant: 'dax2',
+    local: 'progress',
+    expired: true,
+    gateway: 'fail',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: 'pay_fail' },
+  },
+  {
+    name: '2.x a busy lock at DaxPay (10007) changes no order',
+    merchant: 'dax2',
+    local: 'progress',
+    expired: true,
+    gateway: 'busy',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '10007' },
+  },
+  {
+    name: '2.x success + pay_closed -> anomaly success_but_gateway_closed',
+    merchant: 'dax2',
+    local: 'success',
+    gateway: 'close',
+    expect: {
+      recorded: 'pay_closed',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'success_but_gateway_closed',
+    },
+  },
+  {
+    name: '2.x success + pay_refund -> consistent',
+    merchant: 'dax2',
+    local: 'success',
+    gateway: 'pay_refund',
+    expect: { recorded: 'pay_refund', outcome: 'consistent', status: 'success' },
+  },
+]
+
+interface RefundCell {
+  name: string
+  merchant: 'dax3' | 'dax2'
+  local: RefundStatus
+  gateway: string | null
+  createdMinAgo?: number
+  expect: {
+    recorded: string
+    outcome: string
+    status: RefundStatus
+    way?: string
+    anomaly?: string
+    refundStatus?: string
+    refundable?: number
+    error?: string
+  }
+}
+
+// Pay order of 1000 fen, paid; the refund under test is 400 fen.
+const refundCells: RefundCell[] = [
+  {
+    name: 'progress + success -> repair refund_success, order partial_refund',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'success',
+    expect: {
+      recorded: 'refund_success',
+      outcome: 'repaired',
+      status: 'success',
+      way: 'refund_success',
+      refundStatus: 'partial_refund',
+      refundable: 600,
+    },
+  },
+  {
+    name: 'progress + progress -> waiting',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'progress',
+    expect: {
+      recorded: 'refund_progress',
+      outcome: 'waiting',
+      status: 'progress',
+      refundStatus: 'refunding',
+      refundable: 600,
+    },
+  },
+  {
+    name: 'progress + 20041 within grace -> waiting',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: null,
+    createdMinAgo: 2,
+    expect: { recorded: 'refund_not_found', outcome: 'waiting', status: 'progress', refundable: 600 },
+  },
+  {
+    name: 'progress + 20041 after grace -> repair refund_close, amount returned',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: null,
+    createdMinAgo: 30,
+    expect: {
+      recorded: 'refund_not_found',
+      outcome: 'repaired',
+      status: 'close',
+      way: 'refund_close',
+      refundStatus: 'no_refund',
+      refundable: 1000,
+    },
+  },
+  {
+    name: 'progress + close -> repair refund_close',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'close',
+    expect: {
+      recorded: 'refund_closed',
+      outcome: 'repaired',
+      status: 'close',
+      way: 'refund_close',
+      refundable: 1000,
+    },
+  },
+  {
+    name: 'progress + fail -> repair refund_close, not a query error forever',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'fail',
+    expect: {
+      recorded: 'refund_closed',
+      outcome: 'repaired',
+      status: 'close',
+      way: 'refund_close',
+      refundable: 1000,
+    },
+  },
+  {
+    name: 'progress + busy lock (10507) -> error, nothing changes',
+    merchant: 'dax3',
+    local: 'progress',
+    gateway: 'busy',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', refundable: 600, error: '10507' },
+  },
+  {
+    name: 'success + success -> consistent',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'success',
+    expect: { recorded: 'refund_success', outcome: 'consistent', status: 'success', refundable: 600 },
+  },
+  {
+    name: 'success + progress -> anomaly refund_state_conflict',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'progress',
+    expect: {
+      recorded: 'refund_progress',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'refund_state_conflict',
+    },
+  },
+  {
+    name: 'success + close -> anomaly refund_state_conflict',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: 'close',
+    expect: {
+      recorded: 'refund_closed',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'refund_state_conflict',
+    },
+  },
+  {
+    name: 'success + 20041 -> anomaly refund_success_but_gateway_missing',
+    merchant: 'dax3',
+    local: 'success',
+    gateway: null,
+    expect: {
+      recorded: 'refund_not_found',
+      outcome: 'anomaly',
+      status: 'success',
+      anomaly: 'refund_success_but_gateway_missing',
+    },
+  },
+  {
+    name: 'fail + success -> repair refund_success',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: 'success',
+    expect: {
+      recorded: 'refund_success',
+      outcome: 'repaired',
+      status: 'success',
+      way: 'refund_success',
+      refundable: 600,
+    },
+  },
+  {
+    name: 'fail + fail -> consistent',
+    merchant: 'dax3',
+    local: 'fail',
+    gateway: 'fail',
+    expect: { recorded: 'refund_closed', outcome: 'consistent', status: 'fail' },
+  },
+  {
+    name: 'close + success -> anomaly refund_succeeded_after_close',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: 'success',
+    expect: {
+      recorded: 'refund_success',
+      outcome: 'anomaly',
+      status: 'close',
+      anomaly: 'refund_succeeded_after_close',
+      refundable: 1000,
+    },
+  },
+  {
+    name: 'close + close -> consistent, amount not returned a second time',
+    merchant: 'dax3',
+    local: 'close',
+    gateway: 'close',
+    expect: { recorded: 'refund_closed', outcome: 'consistent', status: 'close', refundable: 1000 },
+  },
+  // 2.x
+  {
+    name: '2.x progress + refund_success -> repair refund_success',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'success',
+    expect: {
+      recorded: 'refund_success',
+      outcome: 'repaired',
+      status: 'success',
+      way: 'refund_success',
+      refundable: 600,
+    },
+  },
+  {
+    name: '2.x progress + pay_not_found after grace -> repair refund_close',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'pay_not_found',
+    createdMinAgo: 30,
+    expect: {
+      recorded: 'refund_not_found',
+      outcome: 'repaired',
+      status: 'close',
+      way: 'refund_close',
+      refundable: 1000,
+    },
+  },
+  {
+    name: '2.x progress + refund_fail -> repair refund_close',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'fail',
+    expect: {
+      recorded: 'refund_closed',
+      outcome: 'repaired',
+      status: 'close',
+      way: 'refund_close',
+      refundable: 1000,
+    },
+  },
+  {
+    name: '2.x a busy lock at DaxPay (10007) changes no refund',
+    merchant: 'dax2',
+    local: 'progress',
+    gateway: 'busy',
+    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', refundable: 600, error: '10007' },
+  },
+]
+
+describe('decision tables with the engine over DaxPay', () => {
+  let sim: Simulator
+  let dir: string
+  let db: Db
+  let engine: SyncEngine
+  const ids = new Map<string, number>()
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      handlers: [daxpayHandler],
+      scenario: {
+        merchants: [
+          { name: 'dax3', channel: 'daxpay', ids: { version: '3', signType: 'hmac_sha256' } },
+          { name: 'dax2', channel: 'daxpay', ids: { version: '2', signType: 'md5' } },
+        ],
+        orders: [],
+        refunds: [],
+      },
+    })
+    dir = tempDir('paysync-daxpay-')
+    db = openStore(path.join(dir, 'paysync.db'))
+    const adapters = new Map<number, DaxpayAdapter>()
+    for (const p of sim.profiles()) {
+      const profile = daxpayProfileSchema.parse(p)
+      const id = insertMerchant(db, {
+        name: profile.name,
+        channel: 'daxpay',
+        mode: 'direct',
+        endpoint: profile.endpoint,
+        settings: {},
+        secrets: null,
+        secretNames: [],
+        enabled: true,
+      })
+      ids.set(profile.name, id)
+      adapters.set(id, new DaxpayAdapter(profile, { ...FAST_RETRY, retries: 1, backoffMs: 5 }))
+    }
+    engine = new SyncEngine(db, async (id) => adapters.get(id)!, { owner: 'daxpay-test' })
+  })
+  afterAll(async () => {
+    db.close()
+    await sim.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  function payOrder(merchant: string, orderNo: string, status: PayStatus, expiredAt: number, amount = 1000) {
+    const now = Date.now()
+    return insertPayOrder(db, {
+      orderNo,
+      bizOrderNo: orderNo,
+      gatewayTradeNo: null,
+      merchantId: ids.get(merchant)!,
+      channel: 'daxpay',
+      kind: 'pay',
+      title: 'daxpay test order',
+      amount,
+      status,
+      createdAt: now - 120_000,
+      expiredAt,
+      paidAt: status === 'success' ? now - 60_000 : null,
+      importId: null,
+    })
+  }
+
+  payCells.forEach((c, i) => {
+    it(`pay: ${c.name}`, async () => {
+      const orderNo = `DXP-${i}-${Date.now()}`
+      const now = Date.now()
+      const id = payOrder(c.merchant, orderNo, c.local, c.expired ? now - 60_000 : now + 3600_000)
+      if (c.gateway)
+        upsertOrders(sim.state, [
+          {
+            merchant: c.merchant,
+            orderNo,
+            amount: 1000,
+            state: c.gateway,
+            ...(c.then ? { then: c.then } : {}),
+          },
+        ])
+      const before = getPayOrder(db, id)!
+
+      const result = await engine.syncPay(id, { source: 'manual', operator: 'tester' })
+
+      const after = getPayOrder(db, id)!
+      const record = getSyncRecord(db, result.recordId)!
+      expect(record.gateway_status).toBe(c.expect.recorded)
+      expect(record.outcome).toBe(c.expect.outcome)
+      expect(after.status).toBe(c.expect.status)
+      expect(record.sync_info).toBeTruthy()
+      const repairs = listRepairRecords(db, { tradeId: id, type: 'pay', limit: 10, offset: 0 }).items
+      if (c.expect.way) {
+        expect(repairs.map((r) => r.way)).toEqual([c.expect.way])
+        expect(record.repair_no).toBe(repairs[0]!.repairNo)
+      } else {
+        expect(repairs).toHaveLength(0)
+        expect(after.version).toBe(before.version)
+      }
+      const anomalies = listAnomalies(db, { tradeId: id, type: 'pay', limit: 10, offset: 0 }).items
+      expect(anomalies.map((a) => a.kind)).toEqual(c.expect.anomaly ? [c.expect.anomaly] : [])
+      if (c.expect.error) expect(record.error_code).toBe(c.expect.error)
+      if (c.expect.outcome === 'error') expect(after.sync_error_count).toBe(before.sync_error_count + 1)
+    })
+  })
+
+  refundCells.forEach((c, i) => {
+    it(`refund: ${c.name}`, async () => {
+      const orderNo = `DXR-${i}-${Date.now()}`
+      const refundNo = `DXRF-${i}-${Date.now()}`
+      const now = Date.now()
+      const payId = payOrder(c.merchant, orderNo, 'success', now + 3600_000)
+      const refundId = insertRefundOrder(db, {
+        refundNo,
+        bizRefundNo: refundNo,
+        gatewayRefundNo: null,
+        payOrderId: payId,
+        merchantId: ids.get(c.merchant)!,
+        channel: 'daxpay',
+        amount: 400,
+        status: c.local,
+        createdAt: now - (c.createdMinAgo ?? 5) * 60_000,
+        finishedAt: null,
+        importId: null,
+      })
+      recomputeRefundState(db, payId)
+      upsertOrders(sim.state, [{ merchant: c.merchant, orderNo, amount: 1000, state: 'success' }])
+      if (c.gateway)
+        upsertRefunds(sim.state, [{ merchant: c.merchant, orderNo, refundNo, amount: 400, state: c.gateway }])
+      const before = getRefundOrder(db, refundId)!
+
+      const result = await engine.syncRefund(refundId, { source: 'manual' })
+
+      const after = getRefundOrder(db, refundId)!
+      const pay = getPayOrder(db, payId)!
+      const record = getSyncRecord(db, result.recordId)!
+      expect(record.gateway_status).toBe(c.expect.recorded)
+      expect(record.outcome).toBe(c.expect.outcome)
+      expect(after.status).toBe(c.expect.status)
+      const repairs = listRepairRecords(db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).items
+      if (c.expect.way) expect(repairs.map((r) => r.way)).toEqual([c.expect.way])
+      else {
+        expect(repairs).toHaveLength(0)
+        expect(after.version).toBe(before.version)
+      }
+      const anomalies = listAnomalies(db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).items
+      expect(anomalies.map((a) => a.kind)).toEqual(c.expect.anomaly ? [c.expect.anomaly] : [])
+      if (c.expect.refundStatus) expect(pay.refund_status).toBe(c.expect.refundStatus)
+      if (c.expect.refundable !== undefined) expect(pay.refundable_amount).toBe(c.expect.refundable)
+      if (c.expect.error) expect(record.error_code).toBe(c.expect.error)
+    })
+  })
+
+  it('a close synced again never returns the refundable amount twice', async () => {
+    const orderNo = `DXR-twice-${Date.now()}`
+    const refundNo = `DXRF-twice-${Date.now()}`
+    const payId = payOrder('dax3', orderNo, 'success', Date.now() + 3600_000)
+    const refundId = insertRefundOrder(db, {
+      refundNo,
+      bizRefundNo: refundNo,
+      gatewayRefundNo: null,
+      payOrderId: payId,
+      merchantId: ids.get('dax3')!,
+      channel: 'daxpay',
+      amount: 400,
+      status: 'progress',
+      createdAt: Date.now() - 60_000,
+      finishedAt: null,
+      importId: null,
+    })
+    recomputeRefundState(db, payId)
+    upsertRefunds(sim.state, [{ merchant: 'dax3', orderNo, refundNo, amount: 400, state: 'close' }])
+    for (let i = 0; i < 3; i++) await engine.syncRefund(refundId, { source: 'schedule' })
+    expect(getRefundOrder(db, refundId)!.status).toBe('close')
+    expect(getPayOrder(db, payId)!.refundable_amount).toBe(1000)
+    expect(listRepairRecords(db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).total).toBe(1)
+  })
+})
