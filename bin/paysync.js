@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `paysync` command: runs the TypeScript sources through tsx, so it works in a checkout right
-// after `npm install` with no build step.
-import { register } from 'tsx/esm/api'
+// The `paysync` command. Works in a checkout right after `npm install`, with no build step: the
+// sources are bundled on first use (bin/bundle.js).
+import { runBundled } from './bundle.js'
 
-register()
-await import('../src/main/server/cli/main.ts')
+await runBundled('src/main/server/cli/main.ts', 'paysync', ['src/main', 'src/shared'])

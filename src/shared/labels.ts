@@ -109,6 +109,40 @@ export const LABELS = {
     interrupted: ['已中断', 'Interrupted'],
     done: ['已完成', 'Done'],
   },
+  batchItemState: {
+    pending: ['待同步', 'Pending'],
+    done: ['已完成', 'Done'],
+    cancelled: ['已取消', 'Cancelled'],
+  },
+  payKind: {
+    pay: ['普通支付', 'Payment'],
+    payscore: ['微信支付分', 'Payscore'],
+  },
+  merchantMode: {
+    direct: ['直连商户', 'Direct'],
+    partner: ['服务商', 'Partner'],
+  },
+  /** The fields a column of an imported file may hold (the import's column mapping). */
+  importField: {
+    orderNo: ['商户订单号', 'Order no'],
+    bizOrderNo: ['业务号', 'Business no'],
+    gatewayTradeNo: ['网关订单号', 'Gateway trade no'],
+    merchant: ['商户配置', 'Merchant'],
+    channel: ['支付通道', 'Channel'],
+    amountFen: ['金额(分)', 'Amount (fen)'],
+    amountYuan: ['金额(元)', 'Amount (yuan)'],
+    status: ['状态', 'Status'],
+    title: ['标题', 'Title'],
+    kind: ['订单类型', 'Kind'],
+    createdAt: ['创建时间', 'Created at'],
+    expiredAt: ['过期时间', 'Expires at'],
+    paidAt: ['支付时间', 'Paid at'],
+    refundNo: ['退款单号', 'Refund no'],
+    bizRefundNo: ['业务退款号', 'Business refund no'],
+    gatewayRefundNo: ['网关退款号', 'Gateway refund no'],
+    refundAmountFen: ['退款金额(分)', 'Refund amount (fen)'],
+    refundAmountYuan: ['退款金额(元)', 'Refund amount (yuan)'],
+  },
 } satisfies Record<string, Names>
 
 export type LabelGroup = keyof typeof LABELS

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue'
 import type { BatchStatus, GatewayStatus, OutcomeCounts, SyncSource, TradeType } from '../../shared/domain'
-import { RateGate } from '../gateways/rate-gate'
+import { CallSlots, RateGate } from '../gateways/rate-gate'
 import {
   batchCounts,
   claimBatch,
@@ -58,6 +58,7 @@ export class BatchBusyError extends Error {
 export class BatchRun {
   private readonly queues = new Map<number, PQueue>()
   private readonly gates = new Map<number, RateGate>()
+  private readonly slots = new Map<number, CallSlots>()
   private cancelled = false
   private paused = false
   private outstanding = 0
@@ -160,10 +161,12 @@ export class BatchRun {
   private queue(merchant: number, concurrency: number, qps: number): PQueue {
     let q = this.queues.get(merchant)
     if (!q) {
-      q = new PQueue({ concurrency })
+      // Twice the calls allowed: while some trades wait at the gateway, others do their SQLite work.
+      q = new PQueue({ concurrency: concurrency * 2 })
       if (this.paused) q.pause()
       this.queues.set(merchant, q)
       this.gates.set(merchant, new RateGate(qps))
+      this.slots.set(merchant, new CallSlots(concurrency))
     }
     return q
   }
@@ -183,6 +186,7 @@ export class BatchRun {
         batchId: this.batchId,
         batchItemId: itemId,
         gate: this.gates.get(merchant),
+        slots: this.slots.get(merchant),
       })
       if (result.outcome === 'skipped') {
         // Another worker holds the trade (maybe the desktop app while cron runs): come back later,

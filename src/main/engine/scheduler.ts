@@ -1,6 +1,6 @@
 import PQueue from 'p-queue'
 import type { SyncSource, TradeType } from '../../shared/domain'
-import { RateGate } from '../gateways/rate-gate'
+import { CallSlots, RateGate } from '../gateways/rate-gate'
 import type { Db } from '../store/connection'
 import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
 import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
@@ -73,14 +73,15 @@ export class Scheduler {
     const expiredSet = new Set(expired)
     const pay = duePayOrderIds(this.db, now, PER_TICK).filter((id) => !expiredSet.has(id))
     const refund = dueRefundOrderIds(this.db, now, PER_TICK)
-    const queues = new Map<number, { queue: PQueue; gate: RateGate }>()
+    const queues = new Map<number, { queue: PQueue; gate: RateGate; slots: CallSlots }>()
     const lane = (merchantId: number) => {
       let l = queues.get(merchantId)
       if (!l)
         queues.set(
           merchantId,
           (l = {
-            queue: new PQueue({ concurrency: s.defaultConcurrency }),
+            queue: new PQueue({ concurrency: s.defaultConcurrency * 2 }),
+            slots: new CallSlots(s.defaultConcurrency),
             gate: new RateGate(s.defaultQps),
           }),
         )
@@ -90,7 +91,9 @@ export class Scheduler {
       const trade = type === 'pay' ? getPayOrder(this.db, id) : getRefundOrder(this.db, id)
       if (!trade) return
       const l = lane(trade.merchant_id)
-      void l.queue.add(() => this.engine.sync(type, id, { source, gate: l.gate }).catch(() => undefined))
+      void l.queue.add(() =>
+        this.engine.sync(type, id, { source, gate: l.gate, slots: l.slots }).catch(() => undefined),
+      )
     }
     for (const id of expired) add('pay', id, 'timeout')
     for (const id of pay) add('pay', id, 'schedule')

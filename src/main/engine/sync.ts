@@ -9,7 +9,7 @@ import type {
   PayscoreSyncAnswer,
   RefundAnswer,
 } from '../gateways/types'
-import type { RateGate } from '../gateways/rate-gate'
+import type { CallSlots, RateGate } from '../gateways/rate-gate'
 import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
 import { completeBatchItem } from '../store/batches'
 import type { Db } from '../store/connection'
@@ -56,6 +56,8 @@ export interface SyncContext {
   /** The batch item this attempt finishes, in the same transaction as its record. */
   batchItemId?: number | null
   gate?: RateGate
+  /** Calls in flight at the gateway, shared by every attempt of a batch or schedule for one merchant. */
+  slots?: CallSlots
 }
 
 export interface SyncResult {
@@ -104,6 +106,8 @@ interface Finding {
   repair?: (by: { source: SyncSource; operator: string | null }) => string | null
   gatewayTradeNo?: string | null
   gatewayRefundNo?: string | null
+  /** The trade's status once the repair is applied. */
+  statusAfter?: string
 }
 
 export function newRepairNo(now: number): string {
@@ -153,37 +157,46 @@ export class SyncEngine {
     return type === 'pay' ? this.syncPay(id, ctx) : this.syncRefund(id, ctx)
   }
 
-  async syncPay(orderId: number, ctx: SyncContext): Promise<SyncResult> {
-    const order = getPayOrder(this.db, orderId)
-    if (!order) throw new TradeNotFoundError('pay', orderId)
-    return this.withLease('pay', order.id, ctx, order, async () => {
-      // Read again under the lease: the decision must be made on what is current.
-      const current = getPayOrder(this.db, orderId)!
-      return this.findPay(current, ctx)
-    })
+  syncPay(orderId: number, ctx: SyncContext): Promise<SyncResult> {
+    return this.withLease(
+      'pay',
+      orderId,
+      ctx,
+      () => getPayOrder(this.db, orderId),
+      (order) => this.findPay(order as PayOrderRow, ctx),
+    )
   }
 
-  async syncRefund(refundId: number, ctx: SyncContext): Promise<SyncResult> {
-    const refund = getRefundOrder(this.db, refundId)
-    if (!refund) throw new TradeNotFoundError('refund', refundId)
-    return this.withLease('refund', refund.id, ctx, refund, async () => {
-      const current = getRefundOrder(this.db, refundId)!
-      return this.findRefund(current, ctx)
-    })
+  syncRefund(refundId: number, ctx: SyncContext): Promise<SyncResult> {
+    return this.withLease(
+      'refund',
+      refundId,
+      ctx,
+      () => getRefundOrder(this.db, refundId),
+      (refund) => this.findRefund(refund as RefundOrderRow, ctx),
+    )
   }
 
+  /**
+   * Takes the lease, then reads the trade once: the decision is made on what is current under the
+   * lease. The lease is given back in the transaction that writes the attempt.
+   */
   private async withLease(
     type: TradeType,
     id: number,
     ctx: SyncContext,
-    trade: PayOrderRow | RefundOrderRow,
-    work: () => Promise<{ finding: Finding; trade: PayOrderRow | RefundOrderRow }>,
+    read: () => PayOrderRow | RefundOrderRow | undefined,
+    work: (
+      trade: PayOrderRow | RefundOrderRow,
+    ) => Promise<{ finding: Finding; trade: PayOrderRow | RefundOrderRow }>,
   ): Promise<SyncResult> {
     const started = performance.now()
     const key = tradeKey(type, id)
     // Each attempt holds the lease in its own name, so two attempts of one process exclude each other too.
     const holder = `${this.owner}#${++this.attempts}`
     if (!this.takeLease(key, holder)) {
+      const trade = read()
+      if (!trade) throw new TradeNotFoundError(type, id)
       // Someone else is syncing this trade right now: record it, change nothing.
       return this.write(type, trade, ctx, started, {
         gatewayStatus: null,
@@ -195,12 +208,14 @@ export class SyncEngine {
         errorMsg: BUSY_MESSAGE,
       })
     }
+    let written = false
     try {
+      const trade = read()
+      if (!trade) throw new TradeNotFoundError(type, id)
       let result: { finding: Finding; trade: PayOrderRow | RefundOrderRow }
       try {
-        result = await work()
+        result = await work(trade)
       } catch (err) {
-        if (err instanceof TradeNotFoundError) throw err
         result = {
           trade,
           finding: {
@@ -214,9 +229,11 @@ export class SyncEngine {
           },
         }
       }
-      return this.write(type, result.trade, ctx, started, result.finding)
+      const r = this.write(type, result.trade, ctx, started, result.finding, { key, holder })
+      written = true
+      return r
     } finally {
-      releaseLease(this.db, key, holder)
+      if (!written) releaseLease(this.db, key, holder)
     }
   }
 
@@ -258,7 +275,7 @@ export class SyncEngine {
     ctx: SyncContext,
   ): Promise<{ finding: Finding; trade: PayOrderRow }> {
     const adapter = await this.adapterOf(order.merchant_id)
-    const call: CallContext = { gate: ctx.gate }
+    const call: CallContext = { gate: ctx.gate, slots: ctx.slots }
     let answer = await adapter.queryPay(this.payRef(order), call)
     let decision = decidePay(this.payLocal(order), answer, this.now())
     let actionInfo: string | null = null
@@ -435,7 +452,12 @@ export class SyncEngine {
     to: PayOrderRow['status'],
     actionInfo: string | null,
   ): Finding {
-    const finding: Finding = { ...this.base(answer, decision), outcome: 'repaired', actionInfo }
+    const finding: Finding = {
+      ...this.base(answer, decision),
+      outcome: 'repaired',
+      actionInfo,
+      statusAfter: to,
+    }
     finding.repair = (by) => {
       const now = this.now()
       const patch =
@@ -488,7 +510,7 @@ export class SyncEngine {
         amount: refund.amount,
         createdAt: refund.created_at,
       },
-      { gate: ctx.gate },
+      { gate: ctx.gate, slots: ctx.slots },
     )
     const decision = decideRefund(
       { status: refund.status, amount: refund.amount, createdAt: refund.created_at },
@@ -525,7 +547,8 @@ export class SyncEngine {
           },
         }
       case 'repair': {
-        const finding: Finding = { ...base, outcome: 'repaired' }
+        const finding: Finding = { ...base, outcome: 'repaired', statusAfter: decision.to }
+
         finding.repair = (by) => this.applyRefundRepair(refund, decision.way, decision.to, answer, by)
         return { trade: refund, finding }
       }
@@ -589,6 +612,7 @@ export class SyncEngine {
     ctx: SyncContext,
     started: number,
     f: Finding,
+    lease?: { key: string; holder: string },
   ): SyncResult {
     const now = this.now()
     const isPay = type === 'pay'
@@ -621,7 +645,10 @@ export class SyncEngine {
             : outcome === 'skipped'
               ? trade.sync_error_count
               : 0
+        // What the trade's status is now, without reading it again: the repair's target if it applied.
+        const statusNow = repairNo && f.statusAfter ? f.statusAfter : trade.status
         let anomaly = f.anomaly && outcome !== 'skipped' ? f.anomaly : undefined
+
         if (!anomaly && outcome === 'error' && errors === this.errorThreshold) {
           anomaly = {
             kind: 'sync_keeps_failing',
@@ -631,7 +658,6 @@ export class SyncEngine {
         }
         let anomalyId: number | null = null
         if (anomaly) {
-          const current = isPay ? getPayOrder(this.db, trade.id)! : getRefundOrder(this.db, trade.id)!
           anomalyId = openAnomaly(this.db, {
             tradeType: type,
             tradeId: trade.id,
@@ -640,7 +666,7 @@ export class SyncEngine {
             merchantId: trade.merchant_id,
             kind: anomaly.kind,
             detail: anomaly.detail,
-            localStatus: current.status,
+            localStatus: statusNow,
             gatewayStatus: f.rawStatus ?? f.gatewayStatus,
             localAmount: trade.amount,
             gatewayAmount: anomaly.gatewayAmount,
@@ -678,12 +704,10 @@ export class SyncEngine {
         if (repairNo) linkRepairsToRecord(this.db, repairNo, recordId)
         if (anomalyId) setAnomalyRecord(this.db, anomalyId, recordId)
 
+        if (lease) releaseLease(this.db, lease.key, lease.holder)
         if (outcome !== 'skipped') {
-          const after = isPay ? getPayOrder(this.db, trade.id)! : getRefundOrder(this.db, trade.id)!
           const next =
-            after.status === 'progress'
-              ? nextSyncAt(trade.created_at, now, errors, this.errorThreshold)
-              : null
+            statusNow === 'progress' ? nextSyncAt(trade.created_at, now, errors, this.errorThreshold) : null
           const mark = {
             at: now,
             outcome,

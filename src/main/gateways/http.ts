@@ -60,11 +60,19 @@ let shared: AxiosInstance | null = null
 function client(): AxiosInstance {
   shared ??= axios.create({
     ...agents,
-    responseType: 'arraybuffer',
+    // The body as text, untouched: signatures are checked over exactly what arrived. No compression is
+    // asked for (Accept-Encoding: identity), which also spares axios its decompression pipeline: per
+    // request it costs more CPU than the RSA check (measured by npm run bench).
+    responseType: 'text',
+    responseEncoding: 'utf8',
+    decompress: false,
+    maxContentLength: -1,
+    maxBodyLength: -1,
     // The adapters read every status themselves; a redirect from a payment gateway is never followed.
     validateStatus: () => true,
     maxRedirects: 0,
     transformResponse: [(d: unknown) => d],
+    transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
     proxy: false,
   })
   return shared
@@ -96,7 +104,7 @@ export function backoffDelay(policy: RetryPolicy, attempt: number): number {
  * retries while `retryable` says so.
  */
 export async function exchange(
-  build: () => HttpRequest,
+  build: () => HttpRequest | Promise<HttpRequest>,
   policy: RetryPolicy,
   ctx: CallContext | undefined,
   retryable: (res: HttpResponse) => boolean,
@@ -106,13 +114,17 @@ export async function exchange(
   let lastFailure: TransportFailure | null = null
   for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
     if (attempt > 1) await sleep(backoffDelay(policy, attempt - 1))
-    if (ctx?.gate) await ctx.gate.take()
-    const req = build()
+    // Built (and signed) first; then a call slot; then its turn at the gate, and out at once: sends
+    // stay evenly spaced, and no more than the slots are ever in flight at the gateway.
+    const req = await build()
+    const release = ctx?.slots ? await ctx.slots.acquire() : null
     try {
-      const res = await client().request<ArrayBuffer>({
+      if (ctx?.gate) await ctx.gate.take()
+
+      const res = await client().request<string>({
         method: req.method,
         url: req.url,
-        headers: req.headers,
+        headers: { 'Accept-Encoding': 'identity', ...req.headers },
         data: req.body,
         timeout: policy.timeoutMs,
         signal: AbortSignal.timeout(policy.timeoutMs + 1_000),
@@ -122,7 +134,7 @@ export async function exchange(
         if (v !== undefined && v !== null)
           headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
       }
-      const body = Buffer.from(res.data).toString('utf8')
+      const body = typeof res.data === 'string' ? res.data : String(res.data ?? '')
       lastResponse = { status: res.status, headers, body }
       lastFailure = null
       if (retryable(lastResponse) && attempt <= policy.retries) continue
@@ -137,8 +149,11 @@ export async function exchange(
     } catch (err) {
       lastFailure = transportFailure(err)
       lastResponse = null
+    } finally {
+      release?.()
     }
   }
+
   return {
     ok: false,
     failure: lastFailure ?? { code: 'retries_exhausted', message: 'the gateway kept failing' },

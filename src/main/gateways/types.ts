@@ -1,5 +1,5 @@
 import type { Channel, PayGatewayStatus, PayKind, RefundGatewayStatus } from '../../shared/domain'
-import type { RateGate } from './rate-gate'
+import type { CallSlots, RateGate } from './rate-gate'
 
 // What an adapter gives the engine: exactly one normalised answer per call (domain.md section 3).
 // Anything the adapter cannot read as a verified business answer is `sync_error`; an adapter never
@@ -8,6 +8,8 @@ import type { RateGate } from './rate-gate'
 export interface CallContext {
   /** Every HTTP request of the call waits for this gate: the merchant's QPS budget. */
   gate?: RateGate
+  /** Calls in flight at the gateway for this merchant: its concurrency budget. */
+  slots?: CallSlots
 }
 
 export interface PayTradeRef {

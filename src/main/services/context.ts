@@ -11,6 +11,7 @@ import { SyncEngine } from '../engine/sync'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import { createAdapter } from '../gateways/registry'
 import type { GatewayAdapter } from '../gateways/types'
+import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
 import { getMerchant } from '../store/merchants'
@@ -60,9 +61,13 @@ export class ServiceContext {
   /** Set by the app or browser mode when the built-in sandbox gateway runs. */
   sandbox: { url: string; close: () => Promise<void> } | null = null
   lastScheduleRunAt: number | null = null
+  private readonly checkpointer: Checkpointer | null
 
   constructor(readonly options: ContextOptions) {
     this.db = openStore(options.dbFile, options.store)
+    this.checkpointer = options.store?.readonly
+      ? null
+      : startCheckpointer(this.db, options.dbFile, { nativeBinding: options.store?.nativeBinding })
     this.now = options.now ?? Date.now
     this.retry = options.retry ?? DEFAULT_RETRY
     const settings = this.settings()
@@ -148,5 +153,6 @@ export class ServiceContext {
     for (const run of this.runs.values()) run.pause()
     if (this.sandbox) await this.sandbox.close()
     this.db.close()
+    await this.checkpointer?.stop()
   }
 }

@@ -27,6 +27,7 @@ interface DemoOrder {
   gateway: { state: string; amount?: number; paid?: boolean }
   createdMinAgo: number
   expiresInMin: number | null
+  kind?: 'pay' | 'payscore'
 }
 
 interface DemoRefund {
@@ -110,6 +111,88 @@ function alipayDemo(m: string): { orders: DemoOrder[]; refunds: DemoRefund[] } {
   return { orders, refunds }
 }
 
+/** The other channels: each shows the columns only it can produce. */
+function otherChannels(): { orders: DemoOrder[]; refunds: DemoRefund[] } {
+  const o = (
+    merchant: string,
+    orderNo: string,
+    title: string,
+    amount: number,
+    local: string,
+    state: string,
+    createdMinAgo: number,
+    expiresInMin: number | null,
+    kind: 'pay' | 'payscore' = 'pay',
+  ): DemoOrder => ({
+    merchant,
+    orderNo,
+    title,
+    amount,
+    local,
+    gateway: { state },
+    createdMinAgo,
+    expiresInMin,
+    kind,
+  })
+  const orders: DemoOrder[] = [
+    o('demo-wechat', 'DEMO-W-0001', '小程序下单 - 回调丢失', 6_800, 'progress', 'SUCCESS', 30, 90),
+    o('demo-wechat', 'DEMO-W-0002', 'Native 支付 - 超时未付', 2_500, 'progress', 'NOTPAY', 45, -15),
+    o('demo-wechat', 'DEMO-W-0003', '付款码支付失败', 1_000, 'progress', 'PAYERROR', 20, 10),
+    o('demo-wechat', 'DEMO-W-0004', '退款被退回商户', 12_000, 'success', 'REFUND', 600, null),
+    o('demo-wechat', 'DEMO-W-0005', '部分退款', 9_900, 'success', 'REFUND', 500, null),
+    o('demo-wechat', 'DEMO-W-0006', '会员月卡', 3_000, 'success', 'SUCCESS', 300, null),
+    o(
+      'demo-wechat-sp',
+      'DEMO-PS-0001',
+      '支付分 - 线下已收款',
+      4_500,
+      'success',
+      'DOING/MCH_COMPLETE',
+      240,
+      null,
+      'payscore',
+    ),
+    o(
+      'demo-wechat-sp',
+      'DEMO-PS-0002',
+      '支付分 - 扣款成功',
+      3_200,
+      'progress',
+      'DONE',
+      180,
+      null,
+      'payscore',
+    ),
+    o('demo-unionpay', 'DEMO-U-0001', '云闪付 - 回调丢失', 20_000, 'progress', '00', 35, 60),
+    o('demo-unionpay', 'DEMO-U-0002', '云闪付 - 处理中', 5_000, 'progress', '03', 5, 25),
+    o('demo-unionpay', 'DEMO-U-0003', '云闪付 - 已支付', 8_000, 'success', '00', 400, null),
+    o('demo-daxpay', 'DEMO-D-0001', 'DaxPay 网关订单 - 已支付', 16_600, 'progress', 'success', 25, 60),
+    o('demo-daxpay', 'DEMO-D-0002', 'DaxPay 网关订单 - 已关闭', 900, 'close', 'close', 700, -600),
+    o('demo-daxpay', 'DEMO-D-0003', 'DaxPay 网关订单 - 支付失败', 4_000, 'progress', 'fail', 15, 45),
+  ]
+  const refunds: DemoRefund[] = [
+    {
+      merchant: 'demo-wechat',
+      orderNo: 'DEMO-W-0004',
+      refundNo: 'DEMO-W-R001',
+      amount: 12_000,
+      local: 'progress',
+      gateway: 'ABNORMAL',
+      createdMinAgo: 120,
+    },
+    {
+      merchant: 'demo-wechat',
+      orderNo: 'DEMO-W-0005',
+      refundNo: 'DEMO-W-R002',
+      amount: 3_300,
+      local: 'progress',
+      gateway: 'SUCCESS',
+      createdMinAgo: 60,
+    },
+  ]
+  return { orders, refunds }
+}
+
 export interface DemoData {
   scenario: Scenario
   ordersCsv: string
@@ -121,16 +204,24 @@ const csvCell = (v: string | number | null) =>
 
 export function demoData(now: number): DemoData {
   const alipay = alipayDemo('demo-alipay')
-  const orders = [...alipay.orders]
-  const refunds = [...alipay.refunds]
+  const others = otherChannels()
+  const orders = [...alipay.orders, ...others.orders]
+  const refunds = [...alipay.refunds, ...others.refunds]
   const at = (minAgo: number) => now - minAgo * MIN
   const scenario: Scenario = {
-    merchants: [{ name: 'demo-alipay', channel: 'alipay' }],
+    merchants: [
+      { name: 'demo-alipay', channel: 'alipay' },
+      { name: 'demo-wechat', channel: 'wechat' },
+      { name: 'demo-wechat-sp', channel: 'wechat', mode: 'partner' },
+      { name: 'demo-unionpay', channel: 'unionpay' },
+      { name: 'demo-daxpay', channel: 'daxpay', ids: { version: '3', signType: 'hmac_sha256' } },
+    ],
     orders: orders.map((d) => ({
       merchant: d.merchant,
       orderNo: d.orderNo,
       amount: d.gateway.amount ?? d.amount,
       state: d.gateway.state,
+      kind: d.kind ?? 'pay',
       paidAt:
         d.gateway.paid || ['TRADE_SUCCESS', 'TRADE_FINISHED', 'SUCCESS'].includes(d.gateway.state)
           ? at(d.createdMinAgo - 1)
@@ -149,11 +240,12 @@ export function demoData(now: number): DemoData {
       })),
   }
   const ordersCsv = [
-    'orderNo,merchant,title,amount,status,createdAt,expiredAt,paidAt',
+    'orderNo,merchant,kind,title,amount,status,createdAt,expiredAt,paidAt',
     ...orders.map((d) =>
       [
         d.orderNo,
         d.merchant,
+        d.kind ?? 'pay',
         d.title,
         d.amount,
         d.local,

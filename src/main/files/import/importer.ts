@@ -3,7 +3,13 @@ import type { Channel, ImportRowError, ImportSummary, TradeType } from '../../..
 import type { Db } from '../../store/connection'
 import { addImportError, createImportRun, finishImportRun } from '../../store/imports'
 import { findMerchantByName, listMerchants, type MerchantRow } from '../../store/merchants'
-import { fillPayOrder, findPayOrder, getPayOrder, insertPayOrder, recomputeRefundState } from '../../store/orders'
+import {
+  fillPayOrder,
+  findPayOrder,
+  getPayOrder,
+  insertPayOrder,
+  recomputeRefundState,
+} from '../../store/orders'
 import { fillRefundOrder, findRefundOrder, insertRefundOrder } from '../../store/refunds'
 import * as F from './fields'
 import { matchHeaders, type ColumnMapping, type ImportField } from './headers'

@@ -12,6 +12,7 @@ import type {
   RefundAnswer,
   RefundTradeRef,
 } from '../types'
+import { signAsync } from '../keys'
 import { requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
 
 export interface AlipayConfig {
@@ -38,7 +39,7 @@ function isRetryableNode(node: Record<string, unknown>): boolean {
 export class AlipayAdapter implements GatewayAdapter {
   readonly channel = 'alipay' as const
   private readonly privateKey: crypto.KeyObject
-  private readonly publicKey: string
+  private readonly publicKey: crypto.KeyObject
 
   constructor(
     private readonly config: AlipayConfig,
@@ -47,12 +48,11 @@ export class AlipayAdapter implements GatewayAdapter {
   ) {
     // Parsing the PEM once keeps every later signature to the RSA operation itself.
     this.privateKey = crypto.createPrivateKey(toPem(config.appPrivateKey, 'PRIVATE KEY'))
-    this.publicKey = toPem(config.alipayPublicKey, 'PUBLIC KEY')
-    crypto.createPublicKey(this.publicKey)
+    this.publicKey = crypto.createPublicKey(toPem(config.alipayPublicKey, 'PUBLIC KEY'))
   }
 
   /** The request as the official SDKs send it: protocol parameters in the URL, biz_content in the body. */
-  private buildRequest(method: string, biz: Record<string, unknown>) {
+  private async buildRequest(method: string, biz: Record<string, unknown>) {
     const params: Record<string, string> = {
       app_id: this.config.appId,
       method,
@@ -64,9 +64,8 @@ export class AlipayAdapter implements GatewayAdapter {
       biz_content: JSON.stringify(biz),
     }
     if (this.config.appAuthToken) params.app_auth_token = this.config.appAuthToken
-    params.sign = crypto
-      .sign('RSA-SHA256', Buffer.from(requestSignContent(params), 'utf8'), this.privateKey)
-      .toString('base64')
+    params.sign = await signAsync(requestSignContent(params), this.privateKey)
+
     const { biz_content, ...query } = params
     const url = new URL(this.config.endpoint)
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v)

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import { privateKeyOf, publicKeyOf } from '../keys'
 
 // Alipay OpenAPI RSA2 signing, as gateway-protocols.md section 1.3 and 1.4 describe it and the
 // official SDKs do it. Shared by the adapter and the simulator; pinned by the SDK's known-answer vectors.
@@ -19,16 +20,16 @@ export function notifySignContent(params: Record<string, string | undefined | nu
   return requestSignContent(rest)
 }
 
-export function rsa2Sign(content: string, privateKeyPem: string): string {
-  return crypto.sign('RSA-SHA256', Buffer.from(content, 'utf8'), privateKeyPem).toString('base64')
+export function rsa2Sign(content: string, privateKey: crypto.KeyLike): string {
+  return crypto.sign('RSA-SHA256', Buffer.from(content, 'utf8'), privateKeyOf(privateKey)).toString('base64')
 }
 
-export function rsa2Verify(content: string, signature: string, publicKeyPem: string): boolean {
+export function rsa2Verify(content: string, signature: string, publicKey: crypto.KeyLike): boolean {
   try {
     return crypto.verify(
       'RSA-SHA256',
       Buffer.from(content, 'utf8'),
-      publicKeyPem,
+      publicKeyOf(publicKey),
       Buffer.from(signature, 'base64'),
     )
   } catch {
@@ -89,7 +90,12 @@ function scanString(s: string, open: number): number {
  * Verifies a response the way the Java SDK does: over the raw node text, then once more with `\/`
  * unescaped, since a gateway may escape slashes in what it sends but sign the plain text.
  */
-export function verifyResponse(body: string, node: string, sign: string, publicKeyPem: string): boolean {
+export function verifyResponse(
+  body: string,
+  node: string,
+  sign: string,
+  publicKeyPem: crypto.KeyLike,
+): boolean {
   const content = extractSignedContent(body, node)
   if (content === null) return false
   if (rsa2Verify(content, sign, publicKeyPem)) return true

@@ -145,7 +145,12 @@ export function handleControl(
       case 'GET /_sim/faults':
         return json(200, state.faults)
       case 'GET /_sim/stats':
-        return json(200, { ...state.stats, inFlight: state.inFlight })
+        return json(200, {
+          ...state.stats,
+          inFlight: state.inFlight,
+          meanServiceMs: state.served ? Math.round((state.serviceMs / state.served) * 100) / 100 : null,
+        })
+
       case 'POST /_sim/reset':
         state.reset()
         return json(200, { reset: true })

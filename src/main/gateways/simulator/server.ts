@@ -95,6 +95,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const arrived = performance.now()
     const body = await readBody(req)
     const target = req.url ?? '/'
     const url = new URL(target, 'http://simulator.local')
@@ -154,6 +155,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return
       }
       send(res, await handler.handle(simReq))
+      state.served += 1
+      state.serviceMs += performance.now() - arrived
     } finally {
       state.inFlight -= 1
     }

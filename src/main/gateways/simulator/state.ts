@@ -104,6 +104,10 @@ export class SimState {
   faults: FaultConfig = defaultFaults()
   stats: SimStats = emptyStats()
   inFlight = 0
+  /** Answers given and the time they took here, arrival to answer: the gateway's side of latency. */
+  served = 0
+  serviceMs = 0
+
   private seq = 0
 
   getOrder(merchant: string, orderNo: string): SimOrder | undefined {

@@ -3,6 +3,7 @@ import { parseFen } from '../../../shared/money'
 import type { WechatProfile } from '../../../shared/profiles'
 import { formatBeijingCompact, parseBeijing, toRfc3339Beijing } from '../../../shared/time'
 import { DEFAULT_RETRY, exchange, type HttpResponse, type RetryPolicy } from '../http'
+import { signAsync } from '../keys'
 import type {
   CallContext,
   CloseAnswer,
@@ -109,10 +110,14 @@ export class WechatAdapter implements GatewayAdapter {
     ctx?: CallContext,
   ): Promise<Exchanged> {
     const text = body === undefined ? '' : JSON.stringify(body)
-    const build = () => {
+    const build = async () => {
       const timestamp = String(Math.floor(this.now() / 1000))
       const n = nonce()
-      const signature = rsaSign(requestMessage(method, pathAndQuery, timestamp, n, text), this.privateKey)
+      const signature = await signAsync(
+        requestMessage(method, pathAndQuery, timestamp, n, text),
+        this.privateKey,
+      )
+
       const headers: Record<string, string> = {
         Authorization: authorization({
           mchid: this.profile.mchid,

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import { privateKeyOf, publicKeyOf } from '../keys'
 
 // WeChat Pay APIv3 signatures (gateway-protocols.md sections 2.2 to 2.4), shared by the adapter and the
 // simulator and pinned by the official SDK's known-answer vectors.
@@ -25,7 +26,7 @@ export function responseMessage(timestamp: string, nonce: string, body: string):
 }
 
 export function rsaSign(message: string, privateKey: crypto.KeyLike): string {
-  return crypto.sign('RSA-SHA256', Buffer.from(message, 'utf8'), privateKey).toString('base64')
+  return crypto.sign('RSA-SHA256', Buffer.from(message, 'utf8'), privateKeyOf(privateKey)).toString('base64')
 }
 
 export function rsaVerify(message: string, signature: string, publicKey: crypto.KeyLike): boolean {
@@ -33,7 +34,7 @@ export function rsaVerify(message: string, signature: string, publicKey: crypto.
     return crypto.verify(
       'RSA-SHA256',
       Buffer.from(message, 'utf8'),
-      publicKey,
+      publicKeyOf(publicKey),
       Buffer.from(signature, 'base64'),
     )
   } catch {

@@ -1,15 +1,15 @@
 import type { Command } from 'commander'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Scheduler } from '../../../engine/scheduler'
 import { ServiceContext } from '../../../services/context'
 import { startSandbox } from '../../../services/demo'
 import { listMerchants } from '../../../store/merchants'
 import { defaultDbFile } from '../../../store/paths'
 import { startHttpServer } from '../../http/server'
+import { packageRoot } from '../../root'
 import { globals, intOption } from '../runtime'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..')
+const ROOT = packageRoot()
 
 export function registerServeCommand(program: Command): void {
   program

@@ -1,0 +1,132 @@
+import { ServiceContext } from '../src/main/services/context'
+import { addMerchant } from '../src/main/services/merchants'
+import { createBatchOf, runBatch } from '../src/main/services/sync'
+import { insertPayOrder } from '../src/main/store/orders'
+import { figure, type Figure } from './figures'
+import { startSimChild, writeScenario } from './sim-child'
+import fs from 'node:fs'
+import path from 'node:path'
+
+// Issue 4 / issue 6: a 10,000-order batch against the simulator at 20 ms latency, concurrency 16 and
+// a 400 QPS cap. The limit is what those allow: min(C / L, Q) orders per second.
+
+export async function batchThroughput(
+  dir: string,
+  n = 10_000,
+  latencyMs = 20,
+  concurrency = 16,
+  qps = 400,
+): Promise<Figure[]> {
+  const sim = await startSimChild(writeScenario(dir, [{ name: 'bench-ali', channel: 'alipay' }]))
+  const ctx = new ServiceContext({ dbFile: path.join(dir, 'batch.db'), transport: 'cli' })
+  try {
+    const [profile] = (await sim.get('/_sim/merchants')) as Array<Record<string, unknown>>
+    const merchant = await addMerchant(ctx, profile)
+    const now = Date.now()
+    const gateway: Array<{ merchant: string; orderNo: string; amount: number; state: string }> = []
+    const ids: Array<{ type: 'pay'; id: number }> = []
+    ctx.db.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const orderNo = `BENCH${String(i).padStart(8, '0')}`
+        ids.push({
+          type: 'pay',
+          id: insertPayOrder(ctx.db, {
+            orderNo,
+            bizOrderNo: orderNo,
+            gatewayTradeNo: null,
+            merchantId: merchant.id,
+            channel: 'alipay',
+            kind: 'pay',
+            title: '',
+            amount: 100,
+            status: 'progress',
+            createdAt: now - 60_000,
+            expiredAt: now + 3600_000,
+            paidAt: null,
+            importId: null,
+          }),
+        })
+        gateway.push({
+          merchant: 'bench-ali',
+          orderNo,
+          amount: 100,
+          state: i % 2 ? 'TRADE_SUCCESS' : 'WAIT_BUYER_PAY',
+        })
+      }
+    })()
+    for (let i = 0; i < gateway.length; i += 2000) await sim.post('/_sim/orders', gateway.slice(i, i + 2000))
+    await sim.post('/_sim/faults', { latencyMs, jitterMs: 0, qps, faultRate: 0, faults: [] })
+    const batchId = createBatchOf(ctx, ids, { name: 'bench', concurrency, qps })
+    const simCpu = () => {
+      try {
+        const f = fs.readFileSync(`/proc/${sim.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+        return (Number(f[11]) + Number(f[12])) * 10
+      } catch {
+        return NaN
+      }
+    }
+    const cpu0 = process.cpuUsage()
+    const sim0 = simCpu()
+    const started = performance.now()
+    const final = await runBatch(ctx, batchId)
+    const seconds = (performance.now() - started) / 1000
+    const clientCpu = process.cpuUsage(cpu0)
+    const stats = (await sim.get('/_sim/stats')) as {
+      maxConcurrent: number
+      rateLimited: number
+      meanServiceMs: number
+      requests: Record<string, number>
+    }
+
+    const limit = Math.min(concurrency / (latencyMs / 1000), qps)
+    const rate = final.done / seconds
+    return [
+      figure(
+        `batch throughput (${n} orders, L=${latencyMs} ms, C=${concurrency}, Q=${qps})`,
+        rate,
+        'orders/s',
+        limit,
+        { atLeast: 0.95 },
+      ),
+      figure(
+        'batch: most calls in flight at the gateway (simulator stats)',
+        stats.maxConcurrent,
+        'calls',
+        concurrency,
+        { atMost: 1 },
+      ),
+      figure(
+        'batch: calls the gateway rate-limited (simulator stats)',
+        stats.rateLimited,
+        'calls',
+        null,
+        null,
+      ),
+      figure('batch: errors', final.counts.error, 'orders', null, null),
+      figure(
+        'batch: time at the gateway per call, arrival to answer (simulator)',
+        stats.meanServiceMs,
+        'ms',
+        latencyMs,
+        null,
+      ),
+      figure(
+        'batch: CPU of this process (share of one core)',
+        (clientCpu.user + clientCpu.system) / 1e6 / seconds,
+        'cores',
+        null,
+        null,
+      ),
+      figure(
+        'batch: CPU of the simulator process (share of one core)',
+        (simCpu() - sim0) / 1000 / seconds,
+        'cores',
+        null,
+        null,
+      ),
+    ]
+  } finally {
+    await ctx.close()
+    await sim.stop()
+  }
+}

@@ -1,0 +1,32 @@
+import path from 'node:path'
+import { ServiceContext } from '../src/main/services/context'
+import { exportCsv } from '../src/main/services/export'
+import { importFile } from '../src/main/files/import/importer'
+import { insertMerchant } from '../src/main/store/merchants'
+
+// Work measured in a process of its own, so that its peak memory is its own: prints one JSON line.
+
+const [task, dbFile, file] = process.argv.slice(2)
+const ctx = new ServiceContext({ dbFile: dbFile!, transport: 'cli' })
+const t0 = performance.now()
+let rows = 0
+if (task === 'export') {
+  rows = (await exportCsv(ctx, { kind: 'records', file: file!, filter: {} })).rows
+} else if (task === 'import') {
+  insertMerchant(ctx.db, {
+    name: 'bench',
+    channel: 'alipay',
+    mode: 'direct',
+    endpoint: 'https://example.invalid',
+    settings: {},
+    secrets: null,
+    secretNames: [],
+    enabled: true,
+  })
+  const s = await importFile(ctx.db, path.resolve(file!), { type: 'pay' })
+  rows = s.rows
+  if (s.rejected) throw new Error(`${s.rejected} rows rejected: ${JSON.stringify(s.errors.slice(0, 3))}`)
+} else throw new Error(`unknown task ${task}`)
+const ms = performance.now() - t0
+await ctx.close()
+process.stdout.write(`${JSON.stringify({ rows, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`)

@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { batchThroughput } from './batch'
+import { browserFigure } from './browser'
+import { engineCpu } from './engine-cpu'
+import { describe, type Figure } from './figures'
+import { exportFigures, importFigures } from './files'
+import { storeFigures } from './store'
+
+// `npm run bench [-- --json] [-- --quick] [-- --only batch,cpu,store,export,import,browser]`.
+// Every figure is printed beside the limit it is measured against and its goal; --json prints
+// {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
+
+const args = process.argv.slice(2)
+const json = args.includes('--json')
+const quick = args.includes('--quick')
+const onlyArg = args.find((a) => a.startsWith('--only'))
+const only = onlyArg
+  ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1]!).split(','))
+  : null
+const want = (k: string) => !only || only.has(k)
+const N = quick ? 50_000 : 1_000_000
+const BATCH = quick ? 2_000 : 10_000
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-bench-'))
+const figures: Figure[] = []
+const log = (s: string) => (json ? process.stderr.write(`${s}\n`) : process.stdout.write(`${s}\n`))
+const add = (fs2: Figure[]) => {
+  figures.push(...fs2)
+  for (const f of fs2) log(describe(f))
+}
+
+try {
+  log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  )
+  if (want('batch')) add(await batchThroughput(dir, BATCH))
+  if (want('cpu')) add(await engineCpu(dir, quick ? 500 : 2_000))
+  let recordsDb: string | null = null
+  if (want('store') || want('export') || want('browser')) {
+    const s = storeFigures(dir, N)
+    recordsDb = s.file
+    if (want('store')) add(s.figures)
+  }
+  if (want('export') && recordsDb) add(await exportFigures(dir, recordsDb, N))
+  if (want('import')) add(await importFigures(dir, N))
+  if (want('browser') && recordsDb) add(await browserFigure(recordsDb, N))
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, figures })}\n`,
+    )
+  const missed = figures.filter((f) => f.goalMet === false)
+  if (!json) log(missed.length ? `\n${missed.length} goal(s) not met` : '\nevery goal met')
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true })
+}
