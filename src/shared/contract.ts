@@ -278,12 +278,13 @@ export const exportSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('anomalies'),
-    file: z.string().min(1),
+    file: z.string().min(1).optional(),
     filter: anomalyFilterSchema.default({}),
   }),
   z.object({
     kind: z.literal('batch'),
-    file: z.string().min(1),
+    file: z.string().min(1).optional(),
+
     batchId: z.number().int().positive(),
     problemsOnly: z.boolean().default(false),
   }),

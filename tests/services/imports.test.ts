@@ -16,7 +16,10 @@ afterAll(async () => {
 describe('import preview (what the batch screen shows before anything is written)', () => {
   it('maps the columns, checks every row like the import would, and writes nothing', async () => {
     const file = path.join(w.dir, 'preview.csv')
-    fs.writeFileSync(file, '商户订单号,金额(元),状态,备注\nPV-1,1.00,支付中,a\nPV-2,abc,支付中,b\nPV-3,2.00,未知,c\n')
+    fs.writeFileSync(
+      file,
+      '商户订单号,金额(元),状态,备注\nPV-1,1.00,支付中,a\nPV-2,abc,支付中,b\nPV-3,2.00,未知,c\n',
+    )
     const p = await dispatch(w.ctx, 'imports.preview', { file, type: 'pay', merchant: 'ali', rows: 10 })
     expect(p.columns.map((c) => c.field)).toEqual(['orderNo', 'amountYuan', 'status', null])
     expect(p.unknownHeaders).toEqual(['备注'])
@@ -38,6 +41,8 @@ describe('import preview (what the batch screen shows before anything is written
   })
 
   it('a bad mapping is a clear error', async () => {
-    await expect(dispatch(w.ctx, 'imports.preview', { file: 'x.csv', mapping: { columns: { a: 'nonsense' } } })).rejects.toThrow(/column mapping is not valid/)
+    await expect(
+      dispatch(w.ctx, 'imports.preview', { file: 'x.csv', mapping: { columns: { a: 'nonsense' } } }),
+    ).rejects.toThrow(/column mapping is not valid/)
   })
 })

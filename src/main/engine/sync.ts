@@ -11,6 +11,7 @@ import type {
 } from '../gateways/types'
 import type { CallSlots, RateGate } from '../gateways/rate-gate'
 import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
+import { recordMerchantHealth } from '../store/merchants'
 import { completeBatchItem } from '../store/batches'
 import type { Db } from '../store/connection'
 import { acquireLease, leaseOwner, releaseLease, tradeKey } from '../store/leases'
@@ -108,6 +109,9 @@ interface Finding {
   gatewayRefundNo?: string | null
   /** The trade's status once the repair is applied. */
   statusAfter?: string
+  /** How the call went, for the merchant's health on the overview. */
+  latencyMs?: number
+  serverTime?: number | null
 }
 
 export function newRepairNo(now: number): string {
@@ -140,6 +144,35 @@ export class SyncEngine {
   readonly errorThreshold: number
   private readonly now: () => number
   private attempts = 0
+  private readonly healthWritten = new Map<number, number>()
+
+  /**
+   * The merchant's last good call, latency and clock skew, from ordinary syncs too; written at most
+   * every ten seconds per merchant, so that a batch does not rewrite the profile row on every call.
+   */
+  private noteHealth(
+    merchantId: number,
+    outcome: Outcome,
+    errorMsg: string | null,
+    f: Finding,
+    now: number,
+  ): void {
+    if (outcome === 'skipped' || f.latencyMs === undefined) return
+    const last = this.healthWritten.get(merchantId) ?? 0
+    if (outcome !== 'error' && now - last < 10_000) return
+    this.healthWritten.set(merchantId, now)
+    recordMerchantHealth(
+      this.db,
+      merchantId,
+      {
+        ok: outcome !== 'error',
+        error: outcome === 'error' ? errorMsg : null,
+        latencyMs: f.latencyMs,
+        clockSkewMs: f.serverTime ? now - f.serverTime : null,
+      },
+      now,
+    )
+  }
 
   constructor(
     private readonly db: Db,
@@ -414,6 +447,8 @@ export class SyncEngine {
       errorMsg: null,
       gatewayTradeNo: 'gatewayTradeNo' in answer ? answer.gatewayTradeNo : null,
       gatewayRefundNo: 'gatewayRefundNo' in answer ? answer.gatewayRefundNo : null,
+      latencyMs: answer.latencyMs,
+      serverTime: answer.serverTime,
     }
   }
 
@@ -705,6 +740,7 @@ export class SyncEngine {
         if (anomalyId) setAnomalyRecord(this.db, anomalyId, recordId)
 
         if (lease) releaseLease(this.db, lease.key, lease.holder)
+        this.noteHealth(trade.merchant_id, outcome, errorMsg, f, now)
         if (outcome !== 'skipped') {
           const next =
             statusNow === 'progress' ? nextSyncAt(trade.created_at, now, errors, this.errorThreshold) : null

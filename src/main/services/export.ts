@@ -17,16 +17,17 @@ import {
   recordColumns,
   refundColumns,
   repairColumns,
+  sqlOf,
 } from '../files/export/columns'
 import { writeCsv, type Column } from '../files/export/csv'
-import { iterateAnomalies } from '../store/anomalies'
+import { rawAnomalies } from '../store/anomalies'
 import { audit } from '../store/audit'
-import { getBatch, iterateBatchItems } from '../store/batches'
+import { getBatch, rawBatchItems } from '../store/batches'
 import { openStore } from '../store/connection'
-import { iteratePayOrders } from '../store/orders'
-import { iterateSyncRecords } from '../store/records'
-import { iterateRefundOrders } from '../store/refunds'
-import { iterateRepairRecords } from '../store/repairs'
+import { rawPayOrders } from '../store/orders'
+import { rawSyncRecords } from '../store/records'
+import { rawRefundOrders } from '../store/refunds'
+import { rawRepairRecords } from '../store/repairs'
 import type { ServiceContext } from './context'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
@@ -71,26 +72,30 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
     ctx.emit('task.progress', { taskId, kind: 'export', done, total: null, finished, error })
   try {
     let result: { rows: number; bytes: number }
-    const write = <T>(columns: Column<T>[], rows: Iterable<T>) =>
+    const write = (columns: readonly Column[], rows: Iterable<unknown[]>) =>
       writeCsv(file, columns, rows, (n) => progress(n))
+
     switch (req.kind) {
       case 'records':
-        result = await write(recordColumns, iterateSyncRecords(reader, req.filter))
+        result = await write(recordColumns, rawSyncRecords(reader, req.filter, sqlOf(recordColumns)))
         break
       case 'orders':
-        result = await write(orderColumns, iteratePayOrders(reader, req.filter))
+        result = await write(orderColumns, rawPayOrders(reader, req.filter, sqlOf(orderColumns)))
         break
       case 'refunds':
-        result = await write(refundColumns, iterateRefundOrders(reader, req.filter))
+        result = await write(refundColumns, rawRefundOrders(reader, req.filter, sqlOf(refundColumns)))
         break
       case 'repairs':
-        result = await write(repairColumns, iterateRepairRecords(reader, req.filter))
+        result = await write(repairColumns, rawRepairRecords(reader, req.filter, sqlOf(repairColumns)))
         break
       case 'anomalies':
-        result = await write(anomalyColumns, iterateAnomalies(reader, req.filter))
+        result = await write(anomalyColumns, rawAnomalies(reader, req.filter, sqlOf(anomalyColumns)))
         break
       case 'batch':
-        result = await write(batchItemColumns, iterateBatchItems(reader, req.batchId, req.problemsOnly))
+        result = await write(
+          batchItemColumns,
+          rawBatchItems(reader, req.batchId, req.problemsOnly, sqlOf(batchItemColumns)),
+        )
         break
     }
     progress(result.rows, true)

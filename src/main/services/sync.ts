@@ -15,13 +15,8 @@ import {
   listBatches,
   setBatchStatus,
 } from '../store/batches'
-import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, iteratePayOrders } from '../store/orders'
-import {
-  allRefundOrderIds,
-  findRefundOrdersByAnyNo,
-  getRefundOrder,
-  iterateRefundOrders,
-} from '../store/refunds'
+import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, rawPayOrders } from '../store/orders'
+import { allRefundOrderIds, findRefundOrdersByAnyNo, getRefundOrder, rawRefundOrders } from '../store/refunds'
 import type { ServiceContext } from './context'
 
 // Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
@@ -115,8 +110,11 @@ export function tradesOfFilter(
 ): TradeRef[] {
   const refs: TradeRef[] = []
   if (type === 'pay')
-    for (const o of iteratePayOrders(ctx.db, filter as OrderFilter)) refs.push({ type, id: o.id })
-  else for (const r of iterateRefundOrders(ctx.db, filter as RefundFilter)) refs.push({ type, id: r.id })
+    for (const [id] of rawPayOrders(ctx.db, filter as OrderFilter, ['p.id']))
+      refs.push({ type, id: id as number })
+  else
+    for (const [id] of rawRefundOrders(ctx.db, filter as RefundFilter, ['r.id']))
+      refs.push({ type, id: id as number })
   return refs
 }
 

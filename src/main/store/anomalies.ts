@@ -195,16 +195,28 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> 
   return { total, items: rows.map(anomalyView) }
 }
 
-export function* iterateAnomalies(db: Db, f: AnomalyFilter): Generator<AnomalyRow> {
-  const w = anomalyWhere(db, f)
-  if (!w) return
-  yield* db
-    .prepare<unknown[], AnomalyRow>(`${SELECT} ${w} ORDER BY a.created_at DESC, a.id DESC`)
-    .iterate(...w.params)
-}
-
 export function countAnomalies(db: Db, f: AnomalyFilter): number {
   const w = anomalyWhere(db, f)
   if (!w) return 0
   return (stmt(db, `SELECT count(*) AS n FROM anomalies a ${w}`).get(...w.params) as { n: number }).n
+}
+
+/**
+ * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
+ * objects and only the columns asked for make a million-row export several times faster. `columns`
+ * are SQL expressions written in this program (files/export/columns.ts), never input.
+ */
+export function rawAnomalies(
+  db: Db,
+  f: AnomalyFilter,
+  columns: readonly string[],
+): IterableIterator<unknown[]> {
+  const w = anomalyWhere(db, f)
+  if (!w) return [][Symbol.iterator]()
+  return db
+    .prepare<unknown[], unknown[]>(
+      `SELECT ${columns.join(', ')} FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id ${w} ORDER BY a.created_at DESC, a.id DESC`,
+    )
+    .raw(true)
+    .iterate(...w.params)
 }

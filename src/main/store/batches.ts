@@ -253,39 +253,24 @@ export function batchItems(
   return { total, rows }
 }
 
-/** Items with their trade's number and amount, for export; `problemsOnly` keeps anomalies, errors and unfinished ones. */
-export function* iterateBatchItems(
+/** Batch items with their trade's number, merchant and amount, as arrays of the given columns. */
+export function rawBatchItems(
   db: Db,
   batchId: number,
   problemsOnly: boolean,
-): Generator<
-  BatchItemRow & {
-    trade_no: string | null
-    merchant_name: string | null
-    amount: number | null
-    error_msg: string | null
-  }
-> {
+  columns: readonly string[],
+): IterableIterator<unknown[]> {
   const problems = problemsOnly
     ? "AND (i.state <> 'done' OR i.outcome IN ('anomaly', 'error', 'waiting', 'skipped'))"
     : ''
-  yield* db
-    .prepare<
-      [number],
-      BatchItemRow & {
-        trade_no: string | null
-        merchant_name: string | null
-        amount: number | null
-        error_msg: string | null
-      }
-    >(
-      `SELECT i.*, COALESCE(p.order_no, r.refund_no) AS trade_no, m.name AS merchant_name,
-         COALESCE(p.amount, r.amount) AS amount, i.last_error AS error_msg
-       FROM batch_items i
+  return db
+    .prepare<[number], unknown[]>(
+      `SELECT ${columns.join(', ')} FROM batch_items i
        LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
        LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
        LEFT JOIN merchants m ON m.id = COALESCE(p.merchant_id, r.merchant_id)
        WHERE i.batch_id = ? ${problems} ORDER BY i.id`,
     )
+    .raw(true)
     .iterate(batchId)
 }

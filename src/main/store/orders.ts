@@ -118,18 +118,6 @@ export function listPayOrders(db: Db, f: OrderListRequest): Page<PayOrderView> {
   return { total, items: rows.map(payOrderView) }
 }
 
-/** Streams the rows of a filter in list order, for export: memory does not grow with the count. */
-export function* iteratePayOrders(
-  db: Db,
-  f: Omit<OrderListRequest, 'limit' | 'offset'>,
-): Generator<PayOrderRow> {
-  const w = orderWhere(db, f)
-  if (!w) return
-  yield* db
-    .prepare<unknown[], PayOrderRow>(`${SELECT} ${w} ORDER BY p.created_at DESC, p.id DESC`)
-    .iterate(...w.params)
-}
-
 export function countPayOrders(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): number {
   const w = orderWhere(db, f)
   if (!w) return 0
@@ -354,4 +342,24 @@ export function payOrderIdsOfImport(db: Db, importId: number): number[] {
   return stmt<[number], { id: number }>(db, 'SELECT id FROM pay_orders WHERE import_id = ? ORDER BY id')
     .all(importId)
     .map((r) => r.id)
+}
+
+/**
+ * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
+ * objects and only the columns asked for make a million-row export several times faster. `columns`
+ * are SQL expressions written in this program (files/export/columns.ts), never input.
+ */
+export function rawPayOrders(
+  db: Db,
+  f: Omit<OrderListRequest, 'limit' | 'offset'>,
+  columns: readonly string[],
+): IterableIterator<unknown[]> {
+  const w = orderWhere(db, f)
+  if (!w) return [][Symbol.iterator]()
+  return db
+    .prepare<unknown[], unknown[]>(
+      `SELECT ${columns.join(', ')} FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id ${w} ORDER BY p.created_at DESC, p.id DESC`,
+    )
+    .raw(true)
+    .iterate(...w.params)
 }

@@ -42,7 +42,9 @@ export function dailyOutcomes(
   const since = beijingDayStart(now) - (days - 1) * DAY
   return stmt<[number, number, number, number, number], { day: number; outcome: string; n: number }>(
     db,
-    `SELECT ((created_at + ?) / ?) * ? - ? AS day, outcome, count(*) AS n FROM sync_records
+    // Numbers bound from JavaScript arrive as REAL; CAST keeps the division a whole day number.
+    `SELECT CAST((created_at + ?) / ? AS INTEGER) * ? - ? AS day, outcome, count(*) AS n FROM sync_records
+
      WHERE created_at >= ? GROUP BY day, outcome ORDER BY day`,
   ).all(BEIJING, DAY, DAY, BEIJING, since)
 }

@@ -116,17 +116,6 @@ export function listRefundOrders(db: Db, f: RefundListRequest): Page<RefundOrder
   return { total, items: rows.map(refundOrderView) }
 }
 
-export function* iterateRefundOrders(
-  db: Db,
-  f: Omit<RefundListRequest, 'limit' | 'offset'>,
-): Generator<RefundOrderRow> {
-  const w = refundWhere(db, f)
-  if (!w) return
-  yield* db
-    .prepare<unknown[], RefundOrderRow>(`${SELECT} ${w} ORDER BY r.created_at DESC, r.id DESC`)
-    .iterate(...w.params)
-}
-
 export function countRefundOrders(db: Db, f: Omit<RefundListRequest, 'limit' | 'offset'>): number {
   const w = refundWhere(db, f)
   if (!w) return 0
@@ -254,4 +243,24 @@ export function refundIdsOfImport(db: Db, importId: number): number[] {
   return stmt<[number], { id: number }>(db, 'SELECT id FROM refund_orders WHERE import_id = ? ORDER BY id')
     .all(importId)
     .map((r) => r.id)
+}
+
+/**
+ * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
+ * objects and only the columns asked for make a million-row export several times faster. `columns`
+ * are SQL expressions written in this program (files/export/columns.ts), never input.
+ */
+export function rawRefundOrders(
+  db: Db,
+  f: Omit<RefundListRequest, 'limit' | 'offset'>,
+  columns: readonly string[],
+): IterableIterator<unknown[]> {
+  const w = refundWhere(db, f)
+  if (!w) return [][Symbol.iterator]()
+  return db
+    .prepare<unknown[], unknown[]>(
+      `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
+    )
+    .raw(true)
+    .iterate(...w.params)
 }

@@ -127,16 +127,28 @@ export function listRepairRecords(db: Db, f: RepairListRequest): Page<RepairReco
   return { total, items: rows.map(repairRecordView) }
 }
 
-export function* iterateRepairRecords(db: Db, f: RepairFilter): Generator<RepairRecordRow> {
-  const w = repairWhere(db, f)
-  if (!w) return
-  yield* db
-    .prepare<unknown[], RepairRecordRow>(`${SELECT} ${w} ORDER BY r.created_at DESC, r.id DESC`)
-    .iterate(...w.params)
-}
-
 export function countRepairRecords(db: Db, f: RepairFilter): number {
   const w = repairWhere(db, f)
   if (!w) return 0
   return (stmt(db, `SELECT count(*) AS n FROM repair_records r ${w}`).get(...w.params) as { n: number }).n
+}
+
+/**
+ * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
+ * objects and only the columns asked for make a million-row export several times faster. `columns`
+ * are SQL expressions written in this program (files/export/columns.ts), never input.
+ */
+export function rawRepairRecords(
+  db: Db,
+  f: RepairFilter,
+  columns: readonly string[],
+): IterableIterator<unknown[]> {
+  const w = repairWhere(db, f)
+  if (!w) return [][Symbol.iterator]()
+  return db
+    .prepare<unknown[], unknown[]>(
+      `SELECT ${columns.join(', ')} FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
+    )
+    .raw(true)
+    .iterate(...w.params)
 }

@@ -18,3 +18,32 @@ export function prettyText(raw: string | null): string {
     return raw
   }
 }
+
+/** 1234 -> "1.2 s", 80 -> "80 ms", null -> "". */
+export function millis(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return ''
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`
+  return `${(ms / 1000).toFixed(1)} s`
+}
+
+/** A clock difference with its sign: "+1.2 s", "-80 ms". */
+export function skew(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return ''
+  return `${ms > 0 ? '+' : ms < 0 ? '-' : ''}${millis(Math.abs(ms))}`
+}
+
+/** 125 -> "2:05", 3725 -> "1:02:05". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return ''
+  const s = Math.max(0, Math.round(seconds))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const rest = String(s % 60).padStart(2, '0')
+  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`
+}
+
+/** The one sentence of an error from main (every transport carries `message`). */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message
+  return typeof err === 'string' ? err : String(err)
+}

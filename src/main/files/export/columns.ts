@@ -1,134 +1,126 @@
-import { label, type Lang } from '../../../shared/labels'
-import type { AnomalyRow } from '../../store/anomalies'
-import type { BatchItemRow } from '../../store/batches'
-import type { PayOrderRow } from '../../store/orders'
-import type { SyncRecordRow } from '../../store/records'
-import type { RefundOrderRow } from '../../store/refunds'
-import type { RepairRecordRow } from '../../store/repairs'
+import { label, type LabelGroup } from '../../../shared/labels'
 import type { Column } from './csv'
 
-// The columns of each export, headers in Chinese with their units, statuses by their display names.
+// The columns of each export: headers in Chinese with their units, the SQL each is read from, and
+// statuses by their display names.
 
-const L: Lang = 'zh-CN'
+const named = (group: LabelGroup) => (v: unknown) =>
+  label(group, v === null || v === undefined ? null : String(v), 'zh-CN')
+const tradeType = (v: unknown) => (v === 'pay' ? '支付' : v === 'refund' ? '退款' : '')
 
-export const recordColumns: Column<SyncRecordRow>[] = [
-  { header: '同步记录ID', kind: 'int', value: (r) => r.id },
-  { header: '本地订单号', kind: 'id', value: (r) => r.trade_no },
-  { header: '本地业务号', kind: 'id', value: (r) => r.biz_trade_no },
-  { header: '网关订单号', kind: 'id', value: (r) => r.gateway_trade_no },
-  { header: '同步类型', kind: 'text', value: (r) => label('tradeType', r.trade_type, L) },
-  { header: '支付通道', kind: 'text', value: (r) => label('channel', r.channel, L) },
-  { header: '商户', kind: 'text', value: (r) => r.merchant_name },
-  { header: '同步结果', kind: 'text', value: (r) => label('gatewayStatus', r.gateway_status, L) },
-  { header: '网关原始状态', kind: 'text', value: (r) => r.gateway_raw_status },
-  { header: '处理结果', kind: 'text', value: (r) => label('outcome', r.outcome, L) },
-  { header: '修复单号', kind: 'id', value: (r) => r.repair_no },
-  { header: '错误码', kind: 'text', value: (r) => r.error_code },
-  { header: '错误信息', kind: 'text', value: (r) => r.error_msg },
-  { header: '来源', kind: 'text', value: (r) => label('source', r.source, L) },
-  { header: '批次ID', kind: 'int', value: (r) => r.batch_id },
-  { header: '客户端IP', kind: 'text', value: (r) => r.client_ip },
-  { header: '操作人', kind: 'text', value: (r) => r.operator },
-  { header: '耗时(毫秒)', kind: 'int', value: (r) => r.duration_ms },
-  { header: '同步时间(北京时间)', kind: 'time', value: (r) => r.created_at },
+export const recordColumns: Column[] = [
+  { header: '同步记录ID', sql: 's.id', kind: 'int' },
+  { header: '本地订单号', sql: 's.trade_no', kind: 'id' },
+  { header: '本地业务号', sql: 's.biz_trade_no', kind: 'id' },
+  { header: '网关订单号', sql: 's.gateway_trade_no', kind: 'id' },
+  { header: '同步类型', sql: 's.trade_type', kind: 'text', map: named('tradeType') },
+  { header: '支付通道', sql: 's.channel', kind: 'text', map: named('channel') },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '同步结果', sql: 's.gateway_status', kind: 'text', map: named('gatewayStatus') },
+  { header: '网关原始状态', sql: 's.gateway_raw_status', kind: 'text' },
+  { header: '处理结果', sql: 's.outcome', kind: 'text', map: named('outcome') },
+  { header: '修复单号', sql: 's.repair_no', kind: 'id' },
+  { header: '错误码', sql: 's.error_code', kind: 'text' },
+  { header: '错误信息', sql: 's.error_msg', kind: 'text' },
+  { header: '来源', sql: 's.source', kind: 'text', map: named('source') },
+  { header: '批次ID', sql: 's.batch_id', kind: 'int' },
+  { header: '客户端IP', sql: 's.client_ip', kind: 'text' },
+  { header: '操作人', sql: 's.operator', kind: 'text' },
+  { header: '耗时(毫秒)', sql: 's.duration_ms', kind: 'int' },
+  { header: '同步时间(北京时间)', sql: 's.created_at', kind: 'time' },
 ]
 
-export const orderColumns: Column<PayOrderRow>[] = [
-  { header: '订单ID', kind: 'int', value: (r) => r.id },
-  { header: '商户订单号', kind: 'id', value: (r) => r.order_no },
-  { header: '本地业务号', kind: 'id', value: (r) => r.biz_order_no },
-  { header: '网关订单号', kind: 'id', value: (r) => r.gateway_trade_no },
-  { header: '商户', kind: 'text', value: (r) => r.merchant_name },
-  { header: '支付通道', kind: 'text', value: (r) => label('channel', r.channel, L) },
-  { header: '订单类型', kind: 'text', value: (r) => (r.kind === 'payscore' ? '支付分' : '支付') },
-  { header: '订单标题', kind: 'text', value: (r) => r.title },
-  { header: '金额(元)', kind: 'yuan', value: (r) => r.amount },
-  { header: '订单状态', kind: 'text', value: (r) => label('payStatus', r.status, L) },
-  { header: '退款状态', kind: 'text', value: (r) => label('payRefundStatus', r.refund_status, L) },
-  { header: '可退金额(元)', kind: 'yuan', value: (r) => r.refundable_amount },
-  { header: '创建时间(北京时间)', kind: 'time', value: (r) => r.created_at },
-  { header: '过期时间(北京时间)', kind: 'time', value: (r) => r.expired_at },
-  { header: '支付时间(北京时间)', kind: 'time', value: (r) => r.paid_at },
-  { header: '关闭时间(北京时间)', kind: 'time', value: (r) => r.closed_at },
-  { header: '最近同步时间(北京时间)', kind: 'time', value: (r) => r.last_sync_at },
-  { header: '最近同步结果', kind: 'text', value: (r) => label('outcome', r.last_sync_outcome, L) },
+export const orderColumns: Column[] = [
+  { header: '订单ID', sql: 'p.id', kind: 'int' },
+  { header: '商户订单号', sql: 'p.order_no', kind: 'id' },
+  { header: '本地业务号', sql: 'p.biz_order_no', kind: 'id' },
+  { header: '网关订单号', sql: 'p.gateway_trade_no', kind: 'id' },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '支付通道', sql: 'p.channel', kind: 'text', map: named('channel') },
+  { header: '订单类型', sql: 'p.kind', kind: 'text', map: (v) => (v === 'payscore' ? '支付分' : '支付') },
+  { header: '订单标题', sql: 'p.title', kind: 'text' },
+  { header: '金额(元)', sql: 'p.amount', kind: 'yuan' },
+  { header: '订单状态', sql: 'p.status', kind: 'text', map: named('payStatus') },
+  { header: '退款状态', sql: 'p.refund_status', kind: 'text', map: named('payRefundStatus') },
+  { header: '可退金额(元)', sql: 'p.refundable_amount', kind: 'yuan' },
+  { header: '创建时间(北京时间)', sql: 'p.created_at', kind: 'time' },
+  { header: '过期时间(北京时间)', sql: 'p.expired_at', kind: 'time' },
+  { header: '支付时间(北京时间)', sql: 'p.paid_at', kind: 'time' },
+  { header: '关闭时间(北京时间)', sql: 'p.closed_at', kind: 'time' },
+  { header: '最近同步时间(北京时间)', sql: 'p.last_sync_at', kind: 'time' },
+  { header: '最近同步结果', sql: 'p.last_sync_outcome', kind: 'text', map: named('outcome') },
 ]
 
-export const refundColumns: Column<RefundOrderRow>[] = [
-  { header: '退款ID', kind: 'int', value: (r) => r.id },
-  { header: '退款号', kind: 'id', value: (r) => r.refund_no },
-  { header: '商户退款号', kind: 'id', value: (r) => r.biz_refund_no },
-  { header: '网关退款号', kind: 'id', value: (r) => r.gateway_refund_no },
-  { header: '商户订单号', kind: 'id', value: (r) => r.order_no },
-  { header: '商户', kind: 'text', value: (r) => r.merchant_name },
-  { header: '支付通道', kind: 'text', value: (r) => label('channel', r.channel, L) },
-  { header: '退款金额(元)', kind: 'yuan', value: (r) => r.amount },
-  { header: '退款状态', kind: 'text', value: (r) => label('refundStatus', r.status, L) },
-  { header: '创建时间(北京时间)', kind: 'time', value: (r) => r.created_at },
-  { header: '完成时间(北京时间)', kind: 'time', value: (r) => r.finished_at },
-  { header: '最近同步时间(北京时间)', kind: 'time', value: (r) => r.last_sync_at },
-  { header: '最近同步结果', kind: 'text', value: (r) => label('outcome', r.last_sync_outcome, L) },
+export const refundColumns: Column[] = [
+  { header: '退款ID', sql: 'r.id', kind: 'int' },
+  { header: '退款号', sql: 'r.refund_no', kind: 'id' },
+  { header: '商户退款号', sql: 'r.biz_refund_no', kind: 'id' },
+  { header: '网关退款号', sql: 'r.gateway_refund_no', kind: 'id' },
+  { header: '商户订单号', sql: 'p.order_no', kind: 'id' },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '支付通道', sql: 'r.channel', kind: 'text', map: named('channel') },
+  { header: '退款金额(元)', sql: 'r.amount', kind: 'yuan' },
+  { header: '退款状态', sql: 'r.status', kind: 'text', map: named('refundStatus') },
+  { header: '创建时间(北京时间)', sql: 'r.created_at', kind: 'time' },
+  { header: '完成时间(北京时间)', sql: 'r.finished_at', kind: 'time' },
+  { header: '最近同步时间(北京时间)', sql: 'r.last_sync_at', kind: 'time' },
+  { header: '最近同步结果', sql: 'r.last_sync_outcome', kind: 'text', map: named('outcome') },
 ]
 
-export const repairColumns: Column<RepairRecordRow>[] = [
-  { header: '修复单号', kind: 'id', value: (r) => r.repair_no },
-  { header: '交易类型', kind: 'text', value: (r) => (r.trade_type === 'pay' ? '支付' : '退款') },
-  { header: '交易号', kind: 'id', value: (r) => r.trade_no },
-  { header: '修复方式', kind: 'text', value: (r) => label('repairWay', r.way, L) },
-  { header: '来源', kind: 'text', value: (r) => label('source', r.source, L) },
-  { header: '支付通道', kind: 'text', value: (r) => label('channel', r.channel, L) },
-  { header: '商户', kind: 'text', value: (r) => r.merchant_name },
-  { header: '修复前状态', kind: 'text', value: (r) => r.before_status },
-  { header: '修复后状态', kind: 'text', value: (r) => r.after_status },
-  { header: '备注', kind: 'text', value: (r) => r.remark },
-  { header: '操作人', kind: 'text', value: (r) => r.operator },
-  { header: '同步记录ID', kind: 'int', value: (r) => r.sync_record_id },
-  { header: '修复时间(北京时间)', kind: 'time', value: (r) => r.created_at },
+export const repairColumns: Column[] = [
+  { header: '修复单号', sql: 'r.repair_no', kind: 'id' },
+  { header: '交易类型', sql: 'r.trade_type', kind: 'text', map: tradeType },
+  { header: '交易号', sql: 'r.trade_no', kind: 'id' },
+  { header: '修复方式', sql: 'r.way', kind: 'text', map: named('repairWay') },
+  { header: '来源', sql: 'r.source', kind: 'text', map: named('source') },
+  { header: '支付通道', sql: 'r.channel', kind: 'text', map: named('channel') },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '修复前状态', sql: 'r.before_status', kind: 'text' },
+  { header: '修复后状态', sql: 'r.after_status', kind: 'text' },
+  { header: '备注', sql: 'r.remark', kind: 'text' },
+  { header: '操作人', sql: 'r.operator', kind: 'text' },
+  { header: '同步记录ID', sql: 'r.sync_record_id', kind: 'int' },
+  { header: '修复时间(北京时间)', sql: 'r.created_at', kind: 'time' },
 ]
 
-export const anomalyColumns: Column<AnomalyRow>[] = [
-  { header: '异常ID', kind: 'int', value: (r) => r.id },
-  { header: '交易类型', kind: 'text', value: (r) => (r.trade_type === 'pay' ? '支付' : '退款') },
-  { header: '交易号', kind: 'id', value: (r) => r.trade_no },
-  { header: '商户', kind: 'text', value: (r) => r.merchant_name },
-  { header: '支付通道', kind: 'text', value: (r) => label('channel', r.channel, L) },
-  { header: '异常类型', kind: 'text', value: (r) => label('anomalyKind', r.kind, L) },
-  { header: '说明', kind: 'text', value: (r) => r.detail },
-  { header: '本地状态', kind: 'text', value: (r) => r.local_status },
-  { header: '网关状态', kind: 'text', value: (r) => r.gateway_status },
-  { header: '本地金额(元)', kind: 'yuan', value: (r) => r.local_amount },
-  { header: '网关金额(元)', kind: 'yuan', value: (r) => r.gateway_amount },
-  { header: '出现次数', kind: 'int', value: (r) => r.occurrences },
-  { header: '状态', kind: 'text', value: (r) => label('anomalyStatus', r.status, L) },
-  { header: '处理动作', kind: 'text', value: (r) => label('anomalyAction', r.action, L) },
-  { header: '处理备注', kind: 'text', value: (r) => r.resolution },
-  { header: '修复单号', kind: 'id', value: (r) => r.repair_no },
-  { header: '操作人', kind: 'text', value: (r) => r.operator },
-  { header: '首次发现(北京时间)', kind: 'time', value: (r) => r.created_at },
-  { header: '最近发现(北京时间)', kind: 'time', value: (r) => r.last_seen_at },
-  { header: '处理时间(北京时间)', kind: 'time', value: (r) => r.resolved_at },
+export const anomalyColumns: Column[] = [
+  { header: '异常ID', sql: 'a.id', kind: 'int' },
+  { header: '交易类型', sql: 'a.trade_type', kind: 'text', map: tradeType },
+  { header: '交易号', sql: 'a.trade_no', kind: 'id' },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '支付通道', sql: 'a.channel', kind: 'text', map: named('channel') },
+  { header: '异常类型', sql: 'a.kind', kind: 'text', map: named('anomalyKind') },
+  { header: '说明', sql: 'a.detail', kind: 'text' },
+  { header: '本地状态', sql: 'a.local_status', kind: 'text' },
+  { header: '网关状态', sql: 'a.gateway_status', kind: 'text' },
+  { header: '本地金额(元)', sql: 'a.local_amount', kind: 'yuan' },
+  { header: '网关金额(元)', sql: 'a.gateway_amount', kind: 'yuan' },
+  { header: '出现次数', sql: 'a.occurrences', kind: 'int' },
+  { header: '状态', sql: 'a.status', kind: 'text', map: named('anomalyStatus') },
+  { header: '处理动作', sql: 'a.action', kind: 'text', map: named('anomalyAction') },
+  { header: '处理备注', sql: 'a.resolution', kind: 'text' },
+  { header: '修复单号', sql: 'a.repair_no', kind: 'id' },
+  { header: '操作人', sql: 'a.operator', kind: 'text' },
+  { header: '首次发现(北京时间)', sql: 'a.created_at', kind: 'time' },
+  { header: '最近发现(北京时间)', sql: 'a.last_seen_at', kind: 'time' },
+  { header: '处理时间(北京时间)', sql: 'a.resolved_at', kind: 'time' },
 ]
 
-export type BatchItemExportRow = BatchItemRow & {
-  trade_no: string | null
-  merchant_name: string | null
-  amount: number | null
-  error_msg: string | null
-}
-
-export const batchItemColumns: Column<BatchItemExportRow>[] = [
-  { header: '交易类型', kind: 'text', value: (r) => (r.trade_type === 'pay' ? '支付' : '退款') },
-  { header: '交易号', kind: 'id', value: (r) => r.trade_no },
-  { header: '商户', kind: 'text', value: (r) => r.merchant_name },
-  { header: '金额(元)', kind: 'yuan', value: (r) => r.amount },
+export const batchItemColumns: Column[] = [
+  { header: '交易类型', sql: 'i.trade_type', kind: 'text', map: tradeType },
+  { header: '交易号', sql: 'COALESCE(p.order_no, r.refund_no)', kind: 'id' },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '金额(元)', sql: 'COALESCE(p.amount, r.amount)', kind: 'yuan' },
   {
     header: '处理结果',
+    sql: "CASE WHEN i.state = 'done' THEN i.outcome ELSE i.state END",
     kind: 'text',
-    value: (r) =>
-      r.state === 'done' ? label('outcome', r.outcome, L) : r.state === 'cancelled' ? '已取消' : '未完成',
+    map: (v) => (v === 'cancelled' ? '已取消' : v === 'pending' ? '未完成' : named('outcome')(v)),
   },
-  { header: '同步结果', kind: 'text', value: (r) => label('gatewayStatus', r.gateway_status, L) },
-  { header: '尝试次数', kind: 'int', value: (r) => r.attempts },
-  { header: '错误信息', kind: 'text', value: (r) => r.last_error },
-  { header: '同步记录ID', kind: 'int', value: (r) => r.sync_record_id },
+  { header: '同步结果', sql: 'i.gateway_status', kind: 'text', map: named('gatewayStatus') },
+  { header: '尝试次数', sql: 'i.attempts', kind: 'int' },
+  { header: '错误信息', sql: 'i.last_error', kind: 'text' },
+  { header: '同步记录ID', sql: 'i.sync_record_id', kind: 'int' },
 ]
+
+export const sqlOf = (columns: readonly Column[]): string[] => columns.map((c) => c.sql)

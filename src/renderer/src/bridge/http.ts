@@ -16,6 +16,11 @@ function token(): string {
   return sessionStorage.getItem('paysync-token') ?? ''
 }
 
+/** The token of this tab, for links the browser follows itself (export downloads). */
+export function storedToken(): string {
+  return sessionStorage.getItem('paysync-token') ?? ''
+}
+
 export function httpApi(): Api {
   const t = token()
   const call = async (name: OperationName, input: unknown) => {

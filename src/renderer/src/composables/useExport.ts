@@ -1,0 +1,73 @@
+import { ref } from 'vue'
+import { useMessage } from 'naive-ui'
+import type { OperationInput } from '../../../shared/contract'
+import { formatBeijingCompact } from '../../../shared/time'
+import { api, download } from '../bridge'
+import { t, type MessageKey } from '../i18n'
+import { errorText } from '../format'
+
+type ExportInput = OperationInput<'export.run'>
+/** What a list asks to export: its kind and filter (or batch); the file is asked for here. */
+export type ExportSpec = ExportInput extends infer U ? (U extends unknown ? Omit<U, 'file'> : never) : never
+export type ExportKind = ExportInput['kind']
+
+/** Kinds the contract exports only to a named file, which browser mode cannot name. */
+const FILE_REQUIRED: readonly ExportKind[] = ['anomalies', 'batch']
+
+/** 同步记录_20261120.csv */
+export function exportFileName(kind: ExportKind, now = Date.now()): string {
+  return `${t(`export.file.${kind}` as MessageKey)}_${formatBeijingCompact(now).slice(0, 8)}.csv`
+}
+
+/**
+ * The export of any list: a save dialog in the desktop app, a download in browser mode, progress
+ * from task.progress while main writes, and the row count at the end.
+ */
+export function useExport() {
+  const message = useMessage()
+  const running = ref(false)
+  const written = ref(0)
+
+  async function run(spec: ExportSpec): Promise<void> {
+    if (running.value) return
+    running.value = true
+    written.value = 0
+    let off: (() => void) | null = null
+    let note: ReturnType<typeof message.loading> | null = null
+    try {
+      const pick = await api.files.pickSave({
+        title: t('export.title'),
+        defaultName: exportFileName(spec.kind),
+      })
+      if (pick.supported && !pick.file) return // the person cancelled the dialog
+      if (!pick.supported && FILE_REQUIRED.includes(spec.kind)) {
+        message.warning(t('export.browserUnsupported'), { duration: 6000 })
+        return
+      }
+      note = message.loading(t('export.running', { n: 0 }), { duration: 0 })
+      off = api.on('task.progress', (p) => {
+        if (p.kind !== 'export' || p.finished) return
+        written.value = p.done
+        if (note) note.content = t('export.running', { n: p.done })
+      })
+      const input = { ...spec, ...(pick.file ? { file: pick.file } : {}) } as ExportInput
+      const res = await api.export.run(input)
+      if (res.downloadPath) download(res.downloadPath)
+      written.value = res.rows
+      message.success(
+        res.downloadPath
+          ? t('export.downloaded', { n: res.rows })
+          : t('export.done', { n: res.rows, file: res.file }),
+        { duration: 6000 },
+      )
+    } catch (err) {
+      message.error(errorText(err))
+    } finally {
+      off?.()
+      note?.destroy()
+      running.value = false
+    }
+  }
+
+  return { run, running, written }
+}

@@ -1,0 +1,57 @@
+import { h, ref } from 'vue'
+import { NSpace, NTag, useMessage, useNotification } from 'naive-ui'
+import type { SyncSummary, TradeType } from '../../../shared/domain'
+import { api } from '../bridge'
+import { t } from '../i18n'
+import { errorText, millis } from '../format'
+
+/** 立即同步: syncs the chosen trades now, waits for the answers and shows what they came to. */
+export function useSyncNow() {
+  const message = useMessage()
+  const notification = useNotification()
+  const syncing = ref(false)
+
+  function show(summary: SyncSummary): void {
+    const parts: Array<[string, number, 'success' | 'info' | 'warning' | 'error' | 'default']> = [
+      [t('summary.consistent'), summary.consistent, 'success'],
+      [t('summary.repaired'), summary.repaired, 'info'],
+      [t('summary.anomalies'), summary.anomalies, 'warning'],
+      [t('summary.waiting'), summary.waiting, 'default'],
+      [t('summary.errors'), summary.errors, 'error'],
+      [t('summary.skipped'), summary.skipped, 'default'],
+    ]
+    const bad = summary.errors > 0 || summary.anomalies > 0
+    notification.create({
+      type: summary.errors > 0 ? 'error' : bad ? 'warning' : 'success',
+      title: t('summary.title', { n: summary.total }),
+      description: t('summary.took', { d: millis(summary.durationMs) }),
+      content: () =>
+        h(NSpace, { size: 6 }, () =>
+          parts
+            .filter(([, n]) => n > 0)
+            .map(([name, n, type]) =>
+              h(NTag, { size: 'small', type, bordered: false }, () => `${name} ${n}`),
+            ),
+        ),
+      duration: 8000,
+      keepAliveOnHover: true,
+    })
+  }
+
+  async function syncNow(type: TradeType, ids: number[]): Promise<SyncSummary | null> {
+    if (ids.length === 0 || syncing.value) return null
+    syncing.value = true
+    try {
+      const summary = await api.orders.sync({ type, ids })
+      show(summary)
+      return summary
+    } catch (err) {
+      message.error(errorText(err))
+      return null
+    } finally {
+      syncing.value = false
+    }
+  }
+
+  return { syncNow, syncing }
+}

@@ -1,0 +1,74 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { AppInfo } from '../../../shared/contract'
+import type { MerchantView } from '../../../shared/domain'
+import type { Lang } from '../../../shared/labels'
+import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings'
+import { api } from '../bridge'
+import { lang, setLang } from '../i18n'
+import { setTheme, themeSetting, type ThemeSetting } from '../theme'
+
+/** Settings, app info and the merchant names every filter bar offers. */
+export const useAppStore = defineStore('app', () => {
+  const settings = ref<Settings>({ ...DEFAULT_SETTINGS, theme: themeSetting.value, language: lang.value })
+  const info = ref<AppInfo | null>(null)
+  const merchants = ref<MerchantView[]>([])
+  const loaded = ref(false)
+
+  function apply(s: Settings): void {
+    settings.value = s
+    if (s.theme !== themeSetting.value) setTheme(s.theme)
+    if (s.language !== lang.value) setLang(s.language)
+  }
+
+  async function load(): Promise<void> {
+    const [s, i] = await Promise.all([api.settings.get(), api.app.info()])
+    apply(s)
+    info.value = i
+    loaded.value = true
+  }
+
+  async function refreshInfo(): Promise<void> {
+    info.value = await api.app.info()
+  }
+
+  async function save(patch: Partial<Settings>): Promise<Settings> {
+    const s = await api.settings.set(patch)
+    apply(s)
+    return s
+  }
+
+  /** Applied at once; saved with the settings when main is reachable. */
+  async function setLanguage(l: Lang): Promise<void> {
+    setLang(l)
+    settings.value = { ...settings.value, language: l }
+    await save({ language: l }).catch(() => undefined)
+  }
+
+  async function changeTheme(t: ThemeSetting): Promise<void> {
+    setTheme(t)
+    settings.value = { ...settings.value, theme: t }
+    await save({ theme: t }).catch(() => undefined)
+  }
+
+  async function loadMerchants(): Promise<MerchantView[]> {
+    merchants.value = await api.merchants.list()
+    return merchants.value
+  }
+
+  const merchantOptions = computed(() => merchants.value.map((m) => ({ label: m.name, value: m.name })))
+
+  return {
+    settings,
+    info,
+    merchants,
+    loaded,
+    load,
+    refreshInfo,
+    save,
+    setLanguage,
+    changeTheme,
+    loadMerchants,
+    merchantOptions,
+  }
+})

@@ -1,0 +1,86 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { fakeApi, mountScreen, settle } from './helpers'
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
+vi.mock('../../src/renderer/src/bridge', () => ({
+  get api() {
+    return fake.current!.api
+  },
+  browserMode: true,
+  download: vi.fn(),
+}))
+
+import ResolveForm from '../../src/renderer/src/components/ResolveForm.vue'
+
+/** The confirmation dialog is teleported to the body; its positive button confirms. */
+function confirmButton(): HTMLButtonElement | null {
+  const buttons = [...document.body.querySelectorAll<HTMLButtonElement>('.n-dialog__action button')]
+  return buttons.find((b) => b.textContent?.includes('确定')) ?? null
+}
+
+describe('待处理 resolve form', () => {
+  beforeEach(() => {
+    fake.current = fakeApi()
+    fake.current.api.anomalies.resolve.mockResolvedValue({ id: 5, status: 'resolved' })
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+  })
+
+  it('offers exactly the actions main allows, by name', async () => {
+    const w = mountScreen(ResolveForm, { anomalyId: 5, actions: ['mark_paid', 'acknowledge', 'dismiss'] })
+    await settle()
+    const text = w.text()
+    expect(text).toContain('补单为成功')
+    expect(text).toContain('已线下处理')
+    expect(text).toContain('忽略')
+    expect(text).not.toContain('关闭订单')
+  })
+
+  it('refuses an empty or one-character remark and sends nothing', async () => {
+    const w = mountScreen(ResolveForm, { anomalyId: 5, actions: ['mark_paid', 'dismiss'] })
+    await settle()
+    await w.find('[data-test=action-mark_paid] input').setValue(true)
+    await w.find('[data-test=resolve]').trigger('click')
+    await settle()
+    expect(w.text()).toContain('请填写备注')
+    expect(confirmButton()).toBeNull()
+
+    await w.find('[data-test=remark] textarea').setValue(' 好 ')
+    await w.find('[data-test=resolve]').trigger('click')
+    await settle()
+    expect(w.text()).toContain('请填写备注')
+    expect(confirmButton()).toBeNull()
+    expect(fake.current!.api.anomalies.resolve).not.toHaveBeenCalled()
+  })
+
+  it('asks for an action too', async () => {
+    const w = mountScreen(ResolveForm, { anomalyId: 5, actions: ['mark_paid', 'dismiss'] })
+    await settle()
+    await w.find('[data-test=remark] textarea').setValue('已与网关核实')
+    await w.find('[data-test=resolve]').trigger('click')
+    await settle()
+    expect(w.text()).toContain('请选择处理方式')
+    expect(fake.current!.api.anomalies.resolve).not.toHaveBeenCalled()
+  })
+
+  it('after confirmation sends the action and the trimmed remark', async () => {
+    const w = mountScreen(ResolveForm, { anomalyId: 5, actions: ['mark_paid', 'dismiss'] })
+    await settle()
+    await w.find('[data-test=action-mark_paid] input').setValue(true)
+    await w.find('[data-test=remark] textarea').setValue('  已与支付宝核实，买家已付款  ')
+    await w.find('[data-test=resolve]').trigger('click')
+    await settle()
+    expect(fake.current!.api.anomalies.resolve).not.toHaveBeenCalled()
+    const ok = confirmButton()
+    expect(ok).not.toBeNull()
+    ok!.click()
+    await settle()
+    expect(fake.current!.api.anomalies.resolve).toHaveBeenCalledWith({
+      id: 5,
+      action: 'mark_paid',
+      remark: '已与支付宝核实，买家已付款',
+    })
+  })
+})

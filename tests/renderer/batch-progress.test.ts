@@ -1,0 +1,110 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { BatchProgressEvent } from '../../src/shared/contract'
+import type { BatchView } from '../../src/shared/domain'
+import { fakeApi, mountScreen, settle } from './helpers'
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
+vi.mock('../../src/renderer/src/bridge', () => ({
+  get api() {
+    return fake.current!.api
+  },
+  browserMode: true,
+  download: vi.fn(),
+}))
+
+import BatchProgress from '../../src/renderer/src/components/BatchProgress.vue'
+import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'
+import { useBatchStore } from '../../src/renderer/src/stores/batch'
+
+const event = (over: Partial<BatchProgressEvent> = {}): BatchProgressEvent => ({
+  batchId: 9,
+  status: 'running',
+  total: 1000,
+  done: 250,
+  counts: { consistent: 200, repaired: 30, anomaly: 5, waiting: 10, error: 4, skipped: 1 },
+  byGatewayStatus: { pay_success: 230 },
+  rate: 8.4,
+  etaSeconds: 89,
+  elapsedMs: 30_000,
+  ...over,
+})
+
+const stored: BatchView = {
+  id: 9,
+  name: '11月对账.csv',
+  sourceFile: '11月对账.csv',
+  source: 'batch',
+  concurrency: 8,
+  qps: 20,
+  status: 'running',
+  total: 1000,
+  done: 0,
+  counts: { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+  createdAt: '2026-11-20T10:00:00.000+08:00',
+  startedAt: '2026-11-20T10:00:00.000+08:00',
+  finishedAt: null,
+  operator: null,
+}
+
+describe('批量同步 progress', () => {
+  beforeEach(() => {
+    fake.current = fakeApi()
+    fake.current.api.batches.get.mockResolvedValue(stored)
+    fake.current.api.batches.pause.mockResolvedValue({ ...stored, status: 'paused' })
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+  })
+
+  it('renders done of total, the counts by outcome, the rate and the time left', async () => {
+    const w = mountScreen(BatchProgress, { progress: event() })
+    await settle()
+    expect(w.find('[data-test=done]').text()).toBe('已完成 250 / 1000')
+    expect(w.find('[data-test=rate]').text()).toContain('8.4')
+    expect(w.find('[data-test=rate]').text()).toContain('笔/秒')
+    expect(w.find('[data-test=eta]').text()).toContain('1:29')
+    expect(w.find('[data-test=count-consistent]').text()).toBe('一致 200')
+    expect(w.find('[data-test=count-anomaly]').text()).toBe('待处理 5')
+    expect(w.find('[data-test=count-error]').text()).toBe('出错 4')
+    expect(w.find('[data-test=status]').text()).toBe('进行中')
+    expect(w.text()).toContain('25%')
+    expect(w.find('[data-test=pause]').exists()).toBe(true)
+    expect(w.find('[data-test=resume]').exists()).toBe(false)
+  })
+
+  it('a paused or interrupted batch offers resume, a finished one neither', async () => {
+    const paused = mountScreen(BatchProgress, {
+      progress: event({ status: 'interrupted', etaSeconds: null }),
+    })
+    await settle()
+    expect(paused.find('[data-test=resume]').exists()).toBe(true)
+    expect(paused.find('[data-test=pause]').exists()).toBe(false)
+    expect(paused.find('[data-test=eta]').text()).toContain('—')
+    document.body.innerHTML = ''
+    const done = mountScreen(BatchProgress, { progress: event({ status: 'done', done: 1000 }) })
+    await settle()
+    expect(done.find('[data-test=resume]').exists()).toBe(false)
+    expect(done.find('[data-test=cancel]').exists()).toBe(false)
+    expect(done.find('[data-test=eta]').text()).toContain('已完成')
+  })
+
+  it('the batch screen follows batch.progress events and pauses through the contract', async () => {
+    const w = mountScreen(BatchSyncView)
+    const store = useBatchStore()
+    store.listen()
+    store.currentId = 9
+    await settle()
+    fake.current!.emit('batch.progress', event({ done: 600, rate: 25, etaSeconds: 16 }))
+    await settle()
+    const card = w.find('[data-test=current]')
+    expect(card.exists()).toBe(true)
+    expect(card.find('[data-test=done]').text()).toBe('已完成 600 / 1000')
+    expect(card.find('[data-test=rate]').text()).toContain('25')
+    expect(card.find('[data-test=eta]').text()).toContain('0:16')
+    await card.find('[data-test=pause]').trigger('click')
+    await settle()
+    expect(fake.current!.api.batches.pause).toHaveBeenCalledWith({ id: 9 })
+    expect(w.find('[data-test=status]').text()).toBe('已暂停')
+  })
+})

@@ -1,0 +1,98 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings'
+import { fakeApi, settle } from './helpers'
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
+vi.mock('../../src/renderer/src/bridge', () => ({
+  get api() {
+    return fake.current!.api
+  },
+  browserMode: true,
+  download: vi.fn(),
+}))
+
+import App from '../../src/renderer/src/App.vue'
+import { router } from '../../src/renderer/src/router'
+import { setLang } from '../../src/renderer/src/i18n'
+import { label } from '../../src/shared/labels'
+
+describe('the English switch', () => {
+  beforeEach(() => {
+    setLang('zh-CN')
+    fake.current = fakeApi()
+    fake.current.api.settings.get.mockResolvedValue({ ...DEFAULT_SETTINGS })
+    fake.current.api.settings.set.mockImplementation(async (patch: unknown) => ({
+      ...DEFAULT_SETTINGS,
+      ...(patch as object),
+    }))
+    fake.current.api.app.info.mockResolvedValue({
+      version: '0.1.0',
+      dbFile: '/tmp/x.db',
+      transport: 'http',
+      keyStore: { backend: 'keyfile', secure: true, warning: null },
+      sandbox: { running: false, url: null },
+      schedules: { enabled: true, lastRunAt: null },
+    })
+    fake.current.api.records.list.mockResolvedValue({
+      total: 1,
+      items: [
+        {
+          id: 1,
+          tradeType: 'refund',
+          tradeId: 2,
+          tradeNo: 'R-1',
+          bizTradeNo: 'R-1',
+          gatewayTradeNo: null,
+          channel: 'wechat',
+          merchantId: 1,
+          merchant: 'm',
+          gatewayStatus: 'refund_success',
+          gatewayRawStatus: 'SUCCESS',
+          outcome: 'consistent',
+          repairNo: null,
+          anomalyId: null,
+          errorCode: null,
+          errorMsg: null,
+          clientIp: null,
+          operator: null,
+          source: 'schedule',
+          batchId: null,
+          durationMs: 3,
+          createdAt: '2026-11-20T10:00:00.000+08:00',
+        },
+      ],
+    })
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+    setLang('zh-CN')
+  })
+
+  it('turns the menu, the screen and the code names into English, and saves the choice', async () => {
+    await router.push('/records')
+    await router.isReady()
+    const w = mount(App, { attachTo: document.body, global: { plugins: [createPinia(), router] } })
+    await settle()
+    expect(w.text()).toContain('同步记录')
+    expect(w.text()).toContain('退款同步')
+    expect(w.text()).toContain('微信支付')
+    expect(w.text()).toContain('共 1 条')
+
+    await w.find('[data-test=lang]').trigger('click')
+    await settle()
+    const text = w.text()
+    expect(text).toContain('Sync records')
+    expect(text).toContain('Overview')
+    expect(text).toContain('Local no')
+    expect(text).toContain(label('tradeType', 'refund', 'en-US'))
+    expect(text).toContain('WeChat Pay')
+    expect(text).toContain('1 in all')
+    expect(text).not.toContain('同步记录')
+    expect(text).not.toContain('微信支付')
+    expect(fake.current!.api.settings.set).toHaveBeenCalledWith({ language: 'en-US' })
+    expect(document.documentElement.lang).toBe('en-US')
+  })
+})

@@ -1,0 +1,185 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { MerchantView } from '../../src/shared/domain'
+import { fakeApi, mountScreen, settle } from './helpers'
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
+vi.mock('../../src/renderer/src/bridge', () => ({
+  get api() {
+    return fake.current!.api
+  },
+  browserMode: true,
+  download: vi.fn(),
+}))
+
+import MerchantForm from '../../src/renderer/src/components/MerchantForm.vue'
+import MerchantsView from '../../src/renderer/src/views/MerchantsView.vue'
+
+const PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(64)}\n${'B'.repeat(64)}\n-----END PUBLIC KEY-----`
+
+const alipay: MerchantView = {
+  id: 3,
+  name: 'shop-alipay',
+  channel: 'alipay',
+  mode: 'direct',
+  endpoint: 'https://openapi.alipay.com/gateway.do',
+  settings: { appId: '2021000000000001', alipayPublicKey: PUBLIC_KEY },
+  secrets: { appPrivateKey: true },
+  enabled: true,
+  lastOkAt: null,
+  lastError: null,
+  clockSkewMs: null,
+  lastLatencyMs: null,
+  createdAt: '2026-11-20T10:00:00.000+08:00',
+  updatedAt: '2026-11-20T10:00:00.000+08:00',
+}
+
+const wechat: MerchantView = {
+  ...alipay,
+  id: 4,
+  name: 'shop-wechat',
+  channel: 'wechat',
+  endpoint: 'https://api.mch.weixin.qq.com',
+  settings: {
+    mchid: '1900000001',
+    serialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+    platformPublicKeys: JSON.stringify({ PUB_KEY_ID_0114232134912410000000000000: PUBLIC_KEY }),
+    region: 'domestic',
+    qps: '50',
+  },
+  secrets: { privateKey: true, apiV3Key: false },
+}
+
+describe('商户配置 form', () => {
+  beforeEach(() => {
+    fake.current = fakeApi()
+    fake.current.api.merchants.update.mockImplementation(async () => alipay)
+    fake.current.api.merchants.add.mockImplementation(async () => alipay)
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+  })
+
+  it('on edit shows no secret value, only that one is set', async () => {
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    const secret = w.find('[data-test=secret-appPrivateKey] textarea')
+    expect((secret.element as HTMLTextAreaElement).value).toBe('')
+    expect(secret.attributes('placeholder')).toContain('已设置')
+    expect(w.text()).toContain('留空则保留原值')
+    // Public settings are filled in.
+    const values = w.findAll('input').map((i) => (i.element as HTMLInputElement).value)
+    expect(values).toContain('2021000000000001')
+    expect(values).toContain('shop-alipay')
+  })
+
+  it('on edit leaves an empty secret out of what it sends', async () => {
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    const update = fake.current!.api.merchants.update
+    expect(update).toHaveBeenCalledTimes(1)
+    const { id, profile } = update.mock.calls[0]![0] as { id: number; profile: Record<string, unknown> }
+    expect(id).toBe(3)
+    expect(profile).not.toHaveProperty('appPrivateKey')
+    expect(profile).toMatchObject({
+      channel: 'alipay',
+      name: 'shop-alipay',
+      appId: '2021000000000001',
+      alipayPublicKey: PUBLIC_KEY,
+    })
+  })
+
+  it('on edit sends a secret the person typed', async () => {
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    const key = `-----BEGIN PRIVATE KEY-----\n${'C'.repeat(70)}\n-----END PRIVATE KEY-----`
+    await w.find('[data-test=secret-appPrivateKey] textarea').setValue(key)
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    const { profile } = fake.current!.api.merchants.update.mock.calls[0]![0] as {
+      profile: Record<string, unknown>
+    }
+    expect(profile.appPrivateKey).toBe(key)
+  })
+
+  it('a secret that is not stored yet is required', async () => {
+    const w = mountScreen(MerchantForm, { merchant: wechat })
+    await settle()
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(fake.current!.api.merchants.update).not.toHaveBeenCalled()
+    expect(w.find('[data-test=field-apiV3Key]').text()).toContain('必填')
+    // The stored private key is not asked for again.
+    expect(w.find('[data-test=field-privateKey]').text()).not.toContain('必填')
+  })
+
+  it('keeps the WeChat platform keys and numbers as they were', async () => {
+    const w = mountScreen(MerchantForm, { merchant: wechat })
+    await settle()
+    await w.find('[data-test=secret-apiV3Key] input').setValue('0123456789abcdef0123456789abcdef')
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    const { profile } = fake.current!.api.merchants.update.mock.calls[0]![0] as {
+      profile: Record<string, unknown>
+    }
+    expect(profile).not.toHaveProperty('privateKey')
+    expect(profile.apiV3Key).toBe('0123456789abcdef0123456789abcdef')
+    expect(profile.platformPublicKeys).toEqual({ PUB_KEY_ID_0114232134912410000000000000: PUBLIC_KEY })
+    expect(profile.qps).toBe(50)
+    expect(profile.mode).toBe('direct')
+  })
+
+  it('a new profile needs its secrets and sends them', async () => {
+    const w = mountScreen(MerchantForm, { merchant: null })
+    await settle()
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(fake.current!.api.merchants.add).not.toHaveBeenCalled()
+    expect(w.find('[data-test=field-appPrivateKey]').text()).toContain('必填')
+  })
+})
+
+describe('商户配置 screen', () => {
+  beforeEach(() => {
+    fake.current = fakeApi()
+    fake.current.api.merchants.list.mockResolvedValue([alipay, wechat])
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+  })
+
+  it('warns when the system has no secure key store, and shows secrets only as set or not set', async () => {
+    fake.current!.api.app.info.mockResolvedValue({
+      version: '0.1.0',
+      dbFile: '/tmp/x.db',
+      transport: 'electron',
+      keyStore: { backend: 'basic_text', secure: false, warning: 'safeStorage 使用 basic_text 后端' },
+      sandbox: { running: false, url: null },
+      schedules: { enabled: true, lastRunAt: null },
+    })
+    const w = mountScreen(MerchantsView)
+    await settle()
+    expect(w.find('[data-test=insecure]').text()).toContain('safeStorage 使用 basic_text 后端')
+    const text = w.text()
+    expect(text).toContain('应用私钥 已设置')
+    expect(text).toContain('APIv3 密钥 未设置')
+    expect(text).not.toContain('BEGIN')
+  })
+
+  it('says nothing about the key store when it is secure', async () => {
+    fake.current!.api.app.info.mockResolvedValue({
+      version: '0.1.0',
+      dbFile: '/tmp/x.db',
+      transport: 'electron',
+      keyStore: { backend: 'keychain', secure: true, warning: null },
+      sandbox: { running: true, url: 'http://127.0.0.1:5000' },
+      schedules: { enabled: true, lastRunAt: null },
+    })
+    const w = mountScreen(MerchantsView)
+    await settle()
+    expect(w.find('[data-test=insecure]').exists()).toBe(false)
+    expect(w.text()).toContain('http://127.0.0.1:5000')
+  })
+})

@@ -1,0 +1,99 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { fakeApi, mountScreen, settle } from './helpers'
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
+vi.mock('../../src/renderer/src/bridge', () => ({
+  get api() {
+    return fake.current!.api
+  },
+  browserMode: true,
+  download: vi.fn(),
+}))
+
+import RecordsView from '../../src/renderer/src/views/RecordsView.vue'
+
+describe('同步记录 filter bar', () => {
+  beforeEach(() => {
+    fake.current = fakeApi()
+    fake.current.api.records.list.mockResolvedValue({ total: 0, items: [] })
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+  })
+
+  it('loads the first page unfiltered on open', async () => {
+    mountScreen(RecordsView)
+    await settle()
+    expect(fake.current!.api.records.list).toHaveBeenCalledWith({ limit: 50, offset: 0 })
+  })
+
+  it('Enter in the number field submits the filter it holds', async () => {
+    const w = mountScreen(RecordsView)
+    await settle()
+    const list = fake.current!.api.records.list
+    list.mockClear()
+    const input = w.find('[data-test=no] input')
+    await input.setValue('  DEMO-A-0001 ')
+    await input.trigger('keyup', { key: 'Enter' })
+    await settle()
+    expect(list).toHaveBeenCalledTimes(1)
+    expect(list).toHaveBeenCalledWith({ no: 'DEMO-A-0001', limit: 50, offset: 0 })
+  })
+
+  it('the search button sends the same filter, and reset clears it', async () => {
+    const w = mountScreen(RecordsView)
+    await settle()
+    const list = fake.current!.api.records.list
+    await w.find('[data-test=no] input').setValue('R2611')
+    list.mockClear()
+    await w.find('[data-test=search]').trigger('click')
+    await settle()
+    expect(list).toHaveBeenLastCalledWith({ no: 'R2611', limit: 50, offset: 0 })
+    await w.find('[data-test=reset]').trigger('click')
+    await settle()
+    expect(list).toHaveBeenLastCalledWith({ limit: 50, offset: 0 })
+  })
+
+  it('shows the rows with names, not codes', async () => {
+    fake.current!.api.records.list.mockResolvedValue({
+      total: 1,
+      items: [
+        {
+          id: 7,
+          tradeType: 'pay',
+          tradeId: 3,
+          tradeNo: 'DEMO-A-0003',
+          bizTradeNo: 'DEMO-A-0003',
+          gatewayTradeNo: '2026112222001',
+          channel: 'alipay',
+          merchantId: 1,
+          merchant: 'demo-alipay',
+          gatewayStatus: 'pay_closed',
+          gatewayRawStatus: 'TRADE_CLOSED',
+          outcome: 'repaired',
+          repairNo: 'R261122',
+          anomalyId: null,
+          errorCode: null,
+          errorMsg: null,
+          clientIp: '127.0.0.1',
+          operator: null,
+          source: 'manual',
+          batchId: null,
+          durationMs: 12,
+          createdAt: '2026-11-20T10:00:00.000+08:00',
+        },
+      ],
+    })
+    const w = mountScreen(RecordsView)
+    await settle()
+    const text = w.text()
+    expect(text).toContain('DEMO-A-0003')
+    expect(text).toContain('支付宝')
+    expect(text).toContain('已关闭')
+    expect(text).toContain('已修复')
+    expect(text).toContain('2026-11-20 10:00:00')
+    expect(text).toContain('共 1 条')
+    expect(text).not.toContain('pay_closed')
+  })
+})
