@@ -1,0 +1,245 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers/world'
+import { browser, built, haveChromium, serve, shot, type ServedApp } from './app'
+
+// A newcomer in browser mode, with no documentation: import an order list, sync it and watch the
+// progress, find what needs a decision and decide it, export for accounting, add a merchant profile,
+// and never see a secret come back. Every screen is photographed into test-results/screenshots.
+
+const ready = built && haveChromium
+if (!built) console.warn('skipping the browser tests: build the screens first (npx electron-vite build)')
+if (!haveChromium)
+  console.warn('skipping the browser tests: /usr/bin/chromium is missing (apt-get install chromium)')
+
+let dir: string
+let app: ServedApp
+let b: Browser
+let page: Page
+const apiBodies: string[] = []
+
+beforeAll(async () => {
+  if (!ready) return
+  dir = tempDir('paysync-e2e-')
+  app = await serve(path.join(dir, 'e2e.db'))
+  b = await browser()
+  const context = await b.newContext({
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+    locale: 'zh-CN',
+  })
+  page = await context.newPage()
+  page.on('response', async (r) => {
+    if (r.url().includes('/api/') && !r.url().includes('/api/events'))
+      apiBodies.push(await r.text().catch(() => ''))
+  })
+  await page.goto(app.open)
+})
+
+afterAll(async () => {
+  await b?.close()
+  app?.stop()
+  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** Answers the confirmation a dialog asks for (its positive button is the last one). */
+const confirmDialog = async () => {
+  const dialog = page.locator('.n-dialog').last()
+  await dialog.waitFor({ timeout: 10_000 })
+  await dialog.locator('.n-dialog__action .n-button').last().click()
+  await dialog.waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined)
+}
+
+/** Goes to a screen by its address (the menu itself is exercised by the screens' own tests). */
+const go = async (route: string) => {
+  // Strings, not functions: they run in the page, whose globals this Node-typed file does not know.
+  await page.evaluate(`location.hash = '#/${route}'`)
+  await page.waitForFunction(`location.hash === '#/${route}'`)
+  await page.waitForLoadState('networkidle')
+  await page.waitForTimeout(500)
+}
+
+describe.skipIf(!ready)('PaySync Desk in a browser', () => {
+  it('refuses the API without the token', async () => {
+    const res = await fetch(`${app.url}/api/records.list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(res.status).toBe(401)
+    const other = await fetch(`${app.url}/api/records.list`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${app.token}`,
+        origin: 'http://evil.example',
+      },
+      body: '{}',
+    })
+    expect(other.status).toBe(403)
+  })
+
+  it('opens on the overview, in Chinese, with the sandbox merchants', async () => {
+    await go('overview')
+    await expect.poll(() => page.locator('body').innerText()).toContain('概览')
+    await shot(page, '01-overview')
+  })
+
+  it('imports an order list and runs its batch with live progress', async () => {
+    const csv = path.join(dir, '订单.csv')
+    const rows = ['商户订单号,商户,金额(元),订单状态,创建时间']
+    for (let i = 0; i < 40; i++)
+      rows.push(`E2E-${i},demo-alipay,${(i + 1).toFixed(2)},支付中,2026-11-20 10:00:00`)
+    rows.push('E2E-BAD,demo-alipay,abc,支付中,2026-11-20 10:00:00')
+    fs.writeFileSync(csv, '\uFEFF' + rows.join('\r\n'))
+    await go('batch')
+    await page.locator('[data-test="file-input"]').setInputFiles(csv)
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 20_000 }).toContain('E2E-0')
+    await shot(page, '02-batch-preview')
+    // The bad row is shown with its line number before anything is written.
+    await page
+      .getByText(/被拒绝的行/)
+      .first()
+      .click()
+    await expect.poll(() => page.locator('body').innerText()).toContain('42')
+    await shot(page, '02b-batch-rejected')
+    await page.locator('[data-test="start"]').click()
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toMatch(/已完成|Done/)
+    await shot(page, '03-batch-done')
+  })
+
+  it('lists sync records and opens one with the gateway message', async () => {
+    await go('records')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
+    await shot(page, '04-records')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().click()
+    await page.locator('.n-drawer').first().waitFor()
+    await expect.poll(() => page.locator('.n-drawer').first().innerText()).toMatch(/同步消息|Gateway message/)
+    await shot(page, '05-record-detail')
+    await page.keyboard.press('Escape')
+  })
+
+  it('syncs every order of the current filter, then shows orders, refunds and repairs', async () => {
+    await go('orders')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
+    await page.locator('[data-test="sync-filter"]').click()
+    await confirmDialog()
+    await page.waitForFunction(`location.hash.startsWith('#/batch')`, undefined, { timeout: 15_000 })
+
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toMatch(/已完成|Done/)
+    await shot(page, '06-batch-of-filter')
+    for (const [route, name] of [
+      ['orders', '06b-orders'],
+      ['refunds', '07-refunds'],
+      ['repairs', '08-repairs'],
+    ]) {
+      await go(route!)
+      await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
+      await shot(page, name!)
+    }
+    await go('orders')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().click()
+    await page.locator('.n-drawer').first().waitFor()
+    await shot(page, '09-order-detail')
+    await page.keyboard.press('Escape')
+  })
+
+  it('decides an anomaly with a required remark', async () => {
+    await go('anomalies')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
+    const before = await page.locator('.n-data-table-tbody .n-data-table-tr').count()
+    await shot(page, '10-anomalies')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().click()
+    await page.locator('[data-test="compare"]').waitFor()
+    await shot(page, '11-anomaly-detail')
+    await page.locator('[data-test^="action-"]').last().click()
+    await page.locator('[data-test="resolve"]').click()
+    // Without a remark the decision is refused.
+    await expect.poll(() => page.locator('.n-drawer').first().innerText()).toMatch(/备注|remark/i)
+    await page
+      .locator('[data-test="remark"] textarea, textarea[data-test="remark"], [data-test="remark"] input')
+      .first()
+      .fill('已与财务核对，线下处理')
+    await page.locator('[data-test="resolve"]').click()
+    await confirmDialog()
+    await expect
+      .poll(
+        async () => {
+          const text = await page.locator('body').innerText()
+          return /已处理|已忽略|Resolved|Dismissed/.test(text)
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true)
+    await page.keyboard.press('Escape')
+    void before
+  })
+
+  it('exports the records for accounting as CSV', async () => {
+    await go('records')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 30_000 }),
+      page.locator('[data-test="export"]').first().click(),
+    ])
+    const file = path.join(dir, 'export.csv')
+    await download.saveAs(file)
+    const bytes = fs.readFileSync(file)
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    expect(bytes.toString('utf8')).toContain('同步时间(北京时间)\r\n')
+  })
+
+  it('adds a merchant profile, and no secret ever reaches the page', async () => {
+    await go('merchants')
+    await shot(page, '12-merchants')
+    const secret =
+      fs.readFileSync(path.resolve('node_modules/alipay-sdk/package.json'), 'utf8').length > 0
+        ? 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ-E2E-SECRET-MARKER'
+        : ''
+    const { generateKeyPairSync } = await import('node:crypto')
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    })
+    const privateLine = keys.privateKey.split('\n')[5]!
+    void secret
+    await page.locator('[data-test="add"]').click()
+    await page.locator('[data-test="save"]').waitFor()
+    const field = (k: string) =>
+      page
+        .locator(
+          `[data-test="field-${k}"] input, [data-test="field-${k}"] textarea, input[data-test="field-${k}"], textarea[data-test="field-${k}"]`,
+        )
+        .first()
+    await field('name').fill('e2e-alipay')
+    await field('endpoint').fill('https://openapi.alipay.com/gateway.do')
+    await field('appId').fill('2021000122671080')
+    await field('alipayPublicKey').fill(keys.publicKey)
+    await page
+      .locator(
+        '[data-test="secret-appPrivateKey"] textarea, [data-test="secret-appPrivateKey"] input, textarea[data-test="secret-appPrivateKey"]',
+      )
+      .first()
+      .fill(keys.privateKey)
+    await shot(page, '13-merchant-form')
+    await page.locator('[data-test="save"]').click()
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('e2e-alipay')
+    await page.waitForTimeout(500)
+    const html = await page.content()
+    expect(html).not.toContain(privateLine)
+    for (const body of apiBodies) expect(body).not.toContain(privateLine)
+    await shot(page, '14-merchants-after')
+  })
+
+  it('settings and the English switch', async () => {
+    await go('settings')
+    await shot(page, '15-settings')
+    await page.getByText('English', { exact: true }).first().click()
+    await go('records')
+    await expect.poll(() => page.locator('body').innerText()).toContain('Sync records')
+    await shot(page, '16-records-english')
+  })
+})
