@@ -38,6 +38,7 @@ export const OPERATION_NAMES = [
   'files.upload',
   'settings.get',
   'settings.set',
+  'keys.setHeadless',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.

@@ -36,6 +36,7 @@ import { settingsPatchSchema, type Settings } from './settings'
 
 const id = z.object({ id: z.number().int().positive() })
 const none = z.object({}).strict().optional()
+const headlessSchema = z.object({ enabled: z.boolean() }).strict()
 
 /** A profile as the form sends it: secrets may be left out on update to keep the stored ones. */
 const profileInput = z.record(z.string(), z.unknown())
@@ -105,11 +106,24 @@ export interface OverviewData {
   pending: { pay: number; refund: number }
 }
 
+/** How merchant secrets are protected, and whether a headless run (cron) can open them. */
+export interface KeyStoreInfo {
+  /** The app's key store: keychain, dpapi, gnome_libsecret, kwallet, basic_text...; keyfile headless. */
+  backend: string
+  secure: boolean
+  /** The wraps of the data key in this database: keyfile, passphrase, safestorage. */
+  schemes: string[]
+  /** The key file a headless run uses, beside the database. */
+  keyFile: string | null
+  /** True when a key-file wrap exists, so `paysync sync --pending` from cron can sign requests. */
+  headless: boolean
+}
+
 export interface AppInfo {
   version: string
   dbFile: string
   transport: 'electron' | 'http'
-  keyStore: { backend: string; secure: boolean; warning: string | null }
+  keyStore: KeyStoreInfo
   sandbox: { running: boolean; url: string | null }
   schedules: { enabled: boolean; lastRunAt: string | null }
 }
@@ -340,6 +354,7 @@ export const contract = {
 
   'settings.get': op<typeof none, Settings>(none),
   'settings.set': op<typeof settingsPatchSchema, Settings>(settingsPatchSchema),
+  'keys.setHeadless': op<typeof headlessSchema, KeyStoreInfo>(headlessSchema),
 } as const
 
 export type Contract = typeof contract

@@ -36,6 +36,7 @@ export function fakeApi() {
     export: { run: fn() },
     files: { pickOpen: fn(), pickSave: fn(), upload: fn() },
     settings: { get: fn(), set: fn() },
+    keys: { setHeadless: fn() },
     on: vi.fn((event: string, listener: Listener) => {
       let set = listeners.get(event)
       if (!set) listeners.set(event, (set = new Set()))

@@ -155,13 +155,13 @@ describe('商户配置 screen', () => {
       version: '0.1.0',
       dbFile: '/tmp/x.db',
       transport: 'electron',
-      keyStore: { backend: 'basic_text', secure: false, warning: 'safeStorage 使用 basic_text 后端' },
+      keyStore: { backend: 'basic_text', secure: false, schemes: ['safestorage'], keyFile: '/tmp/p.key', headless: false },
       sandbox: { running: false, url: null },
       schedules: { enabled: true, lastRunAt: null },
     })
     const w = mountScreen(MerchantsView)
     await settle()
-    expect(w.find('[data-test=insecure]').text()).toContain('safeStorage 使用 basic_text 后端')
+    expect(w.find('[data-test=insecure]').text()).toContain('当前密钥存储为 basic_text')
     const text = w.text()
     expect(text).toContain('应用私钥 已设置')
     expect(text).toContain('APIv3 密钥 未设置')
@@ -173,7 +173,7 @@ describe('商户配置 screen', () => {
       version: '0.1.0',
       dbFile: '/tmp/x.db',
       transport: 'electron',
-      keyStore: { backend: 'keychain', secure: true, warning: null },
+      keyStore: { backend: 'keychain', secure: true, schemes: ['safestorage'], keyFile: '/tmp/p.key', headless: false },
       sandbox: { running: true, url: 'http://127.0.0.1:5000' },
       schedules: { enabled: true, lastRunAt: null },
     })

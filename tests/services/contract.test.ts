@@ -22,6 +22,7 @@ const PINNED = [
   'files.upload',
   'imports.preview',
   'imports.run',
+  'keys.setHeadless',
   'merchants.add',
   'merchants.list',
   'merchants.remove',

@@ -4,7 +4,7 @@ import type { SafeStorageWrapper } from '../store/keyring'
 // Merchant secrets in the desktop app are protected by the operating system's key store. On Linux
 // without a keyring, Electron falls back to `basic_text`, which protects nothing: say so on screen.
 
-export function keyStoreStatus(): { backend: string; secure: boolean; warning: string | null } {
+export function keyStoreStatus(): { backend: string; secure: boolean } {
   const backend =
     process.platform === 'linux'
       ? safeStorage.getSelectedStorageBackend()
@@ -13,13 +13,7 @@ export function keyStoreStatus(): { backend: string; secure: boolean; warning: s
         : 'dpapi'
   const available = safeStorage.isEncryptionAvailable()
   const secure = available && backend !== 'basic_text'
-  return {
-    backend,
-    secure,
-    warning: secure
-      ? null
-      : '系统未检测到密钥环，商户密钥未受操作系统保护。请安装并解锁 gnome-keyring 或 KWallet，或设置 PAYSYNC_PASSPHRASE 口令。',
-  }
+  return { backend, secure }
 }
 
 export function safeStorageWrapper(): SafeStorageWrapper | undefined {

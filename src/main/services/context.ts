@@ -27,7 +27,7 @@ export interface ContextOptions {
   passphrase?: string
   safeStorage?: SafeStorageWrapper
   /** Which key store protects secrets, for the warning on screen. */
-  keyStore?: { backend: string; secure: boolean; warning: string | null }
+  keyStore?: { backend: string; secure: boolean }
   retry?: RetryPolicy
   operator?: string | null
   store?: OpenOptions

@@ -14,6 +14,7 @@ import { payOrderIdsOfImport } from '../store/orders'
 import { refundIdsOfImport } from '../store/refunds'
 import type { ServiceContext } from './context'
 import { exportCsv } from './export'
+import { keyStoreInfo, setHeadless } from './keys'
 import { saveUpload } from './uploads'
 import { parseMapping, previewImport, runImport } from './imports'
 import {
@@ -68,7 +69,7 @@ const handlers: Handlers = {
     version: process.env.npm_package_version ?? '0.1.0',
     dbFile: ctx.options.dbFile,
     transport: ctx.options.transport === 'electron' ? 'electron' : 'http',
-    keyStore: ctx.options.keyStore ?? { backend: 'keyfile', secure: true, warning: null },
+    keyStore: keyStoreInfo(ctx),
     sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },
     schedules: { enabled: ctx.settings().schedulesEnabled, lastRunAt: isoOrNull(ctx.lastScheduleRunAt) },
   }),
@@ -173,6 +174,7 @@ const handlers: Handlers = {
 
   'settings.get': (ctx) => getSettings(ctx),
   'settings.set': (ctx, patch) => setSettings(ctx, patch),
+  'keys.setHeadless': (ctx, { enabled }) => setHeadless(ctx, enabled),
 }
 
 function tradesOfImport(ctx: ServiceContext, importId: number): TradeRef[] {

@@ -179,3 +179,22 @@ export function addKeyFile(db: Db, box: SecretBox, keyFile: string): void {
     Date.now(),
   )
 }
+
+/** The wraps this database holds, by scheme. */
+export function keyringSchemes(db: Db): string[] {
+  return stmt<[], { scheme: string }>(db, 'SELECT scheme FROM keyring ORDER BY scheme')
+    .all()
+    .map((r) => r.scheme)
+}
+
+/**
+ * Drops the key-file wrap, so only the app (or the passphrase) opens the secrets. Refused when it is
+ * the only wrap: the data key would then be lost with every secret it protects.
+ */
+export function removeKeyFileWrap(db: Db): boolean {
+  const schemes = keyringSchemes(db)
+  if (!schemes.includes('keyfile')) return true
+  if (schemes.length === 1) return false
+  stmt(db, "DELETE FROM keyring WHERE scheme = 'keyfile'").run()
+  return true
+}

@@ -316,7 +316,9 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.enabledNow': '"{name}" enabled',
   'merchants.disabledNow': '"{name}" disabled',
   'merchants.insecureTitle': 'No secure key store on this system',
-  'merchants.insecureText': 'Secrets are kept on this computer with weaker protection.',
+  'merchants.insecureText':
+    'The key store is {backend}: merchant secrets are not protected by the operating system. Install and unlock gnome-keyring or KWallet, then restart the app; or set a PAYSYNC_PASSPHRASE for the command line.',
+
   'merchants.sandboxTitle': 'The built-in sandbox gateway is running',
   'merchants.sandboxText':
     'With no merchant configured, the program brings a simulated gateway ({url}) and demo data to try things out: the profiles, trades and records you see are demo data.',
@@ -393,4 +395,11 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.keyStore': 'Key store',
   'settings.secure': 'secure',
   'settings.insecure': 'not secure',
+  'settings.headless': 'Command-line access',
+  'settings.headlessOn':
+    'Allowed: a cron run (paysync sync --pending) opens the merchant secrets with the key file {file}. Never copy that file to another computer.',
+  'settings.headlessOff':
+    'Not allowed: the merchant secrets open only in this app. Turn this on to run the nightly sync from cron on the same database.',
+  'settings.headlessEnabled': 'Command-line access allowed',
+  'settings.headlessDisabled': 'Command-line access turned off',
 }

@@ -314,7 +314,9 @@ export const zh = {
   'merchants.enabledNow': '已启用“{name}”',
   'merchants.disabledNow': '已停用“{name}”',
   'merchants.insecureTitle': '系统未提供安全的密钥存储',
-  'merchants.insecureText': '密钥将以较弱的方式保存在本机。',
+  'merchants.insecureText':
+    '当前密钥存储为 {backend}，商户密钥未受操作系统保护。请安装并解锁 gnome-keyring 或 KWallet 后重启本应用；或在命令行中设置 PAYSYNC_PASSPHRASE 口令。',
+
   'merchants.sandboxTitle': '内置沙箱网关运行中',
   'merchants.sandboxText':
     '没有配置商户时，程序自带模拟网关（{url}）和演示数据，便于试用：此时的商户、订单与记录都是演示数据。',
@@ -390,4 +392,11 @@ export const zh = {
   'settings.keyStore': '密钥存储',
   'settings.secure': '安全',
   'settings.insecure': '不安全',
+  'settings.headless': '命令行访问',
+  'settings.headlessOn':
+    '已允许：定时任务（paysync sync --pending）可通过密钥文件 {file} 使用商户密钥。请勿把该文件复制到其他电脑。',
+  'settings.headlessOff':
+    '未允许：商户密钥只能在本应用中使用。若需在同一数据库上运行夜间定时同步，请打开此开关。',
+  'settings.headlessEnabled': '已允许命令行访问',
+  'settings.headlessDisabled': '已关闭命令行访问',
 }
