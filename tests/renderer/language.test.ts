@@ -32,7 +32,13 @@ describe('the English switch', () => {
       version: '0.1.0',
       dbFile: '/tmp/x.db',
       transport: 'http',
-      keyStore: { backend: 'keyfile', secure: true, schemes: ['keyfile'], keyFile: '/tmp/p.key', headless: true },
+      keyStore: {
+        backend: 'keyfile',
+        secure: true,
+        schemes: ['keyfile'],
+        keyFile: '/tmp/p.key',
+        headless: true,
+      },
       sandbox: { running: false, url: null },
       schedules: { enabled: true, lastRunAt: null },
     })

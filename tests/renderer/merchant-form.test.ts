@@ -155,7 +155,13 @@ describe('商户配置 screen', () => {
       version: '0.1.0',
       dbFile: '/tmp/x.db',
       transport: 'electron',
-      keyStore: { backend: 'basic_text', secure: false, schemes: ['safestorage'], keyFile: '/tmp/p.key', headless: false },
+      keyStore: {
+        backend: 'basic_text',
+        secure: false,
+        schemes: ['safestorage'],
+        keyFile: '/tmp/p.key',
+        headless: false,
+      },
       sandbox: { running: false, url: null },
       schedules: { enabled: true, lastRunAt: null },
     })
@@ -173,7 +179,13 @@ describe('商户配置 screen', () => {
       version: '0.1.0',
       dbFile: '/tmp/x.db',
       transport: 'electron',
-      keyStore: { backend: 'keychain', secure: true, schemes: ['safestorage'], keyFile: '/tmp/p.key', headless: false },
+      keyStore: {
+        backend: 'keychain',
+        secure: true,
+        schemes: ['safestorage'],
+        keyFile: '/tmp/p.key',
+        headless: false,
+      },
       sandbox: { running: true, url: 'http://127.0.0.1:5000' },
       schedules: { enabled: true, lastRunAt: null },
     })
