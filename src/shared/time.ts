@@ -82,3 +82,22 @@ export function parseBeijing(text: string): number | null {
   }
   return null
 }
+
+/**
+ * The first instant after the span a written time names, for an inclusive "until": `2026-11-20`
+ * runs to the end of that day, `2026-11-20 23:59` to the end of that minute, `… 23:59:59` to the
+ * end of that second. A record at 23:59:59.400 is inside "until 23:59:59", as a person means it.
+ */
+export function parseBeijingEnd(text: string): number | null {
+  const start = parseBeijing(text)
+  if (start === null) return null
+  const t = text.trim()
+  if (/\.\d+/.test(t)) return start + 1
+  const wall = WALL.exec(t) ?? COMPACT.exec(t)
+  if (wall) {
+    if (wall[6] !== undefined) return start + 1000
+    if (wall[4] !== undefined) return start + 60_000
+    return start + 86_400_000
+  }
+  return start + (/T\d{2}:\d{2}:\d{2}/.test(t) ? 1000 : 60_000)
+}

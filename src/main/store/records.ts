@@ -8,10 +8,11 @@ import type {
   TradeType,
 } from '../../shared/domain'
 import type { RecordFilter, RecordListRequest } from '../../shared/filters'
-import { toIsoBeijing } from '../../shared/time'
+import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
+import { countable, keptDays, keptTotal, splitDays } from './record-counts'
 import { Where } from './where'
 
 export interface SyncRecordRow {
@@ -145,7 +146,16 @@ export function getSyncRecord(
   ).get(id)
 }
 
-function recordWhere(db: Db, f: RecordFilter): Where | null {
+type MsRange = { from: number | null; to: number | null }
+
+function rangeOf(f: RecordFilter): MsRange {
+  return {
+    from: f.since ? parseBeijing(f.since) : null,
+    to: f.until ? parseBeijingEnd(f.until) : null,
+  }
+}
+
+function recordWhere(db: Db, f: RecordFilter, range: MsRange = rangeOf(f)): Where | null {
   const w = new Where()
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
@@ -162,19 +172,40 @@ function recordWhere(db: Db, f: RecordFilter): Where | null {
   if (f.repaired === true) w.add('s.repair_no IS NOT NULL')
   if (f.repaired === false) w.add('s.repair_no IS NULL')
   w.when(f.no, '(s.trade_no = ? OR s.biz_trade_no = ? OR s.gateway_trade_no = ?)', f.no, f.no, f.no)
-  w.timeRange('s.created_at', f.since, f.until)
+  w.msRange('s.created_at', range.from, range.to)
   return w
 }
 
-export function countSyncRecords(db: Db, f: RecordFilter): number {
+/** Row by row, through the indexes: for the filters the kept totals cannot answer, and day edges. */
+function countRows(db: Db, f: RecordFilter, range: MsRange = rangeOf(f)): number {
   // "Not repaired" is nearly every row: counted as all minus the repaired, both through indexes.
   if (f.repaired === false)
     return (
-      countSyncRecords(db, { ...f, repaired: undefined }) - countSyncRecords(db, { ...f, repaired: true })
+      countRows(db, { ...f, repaired: undefined }, range) - countRows(db, { ...f, repaired: true }, range)
     )
-  const w = recordWhere(db, f)
+  const w = recordWhere(db, f, range)
   if (!w) return 0
   return (stmt(db, `SELECT count(*) AS n FROM sync_records s ${w}`).get(...w.params) as { n: number }).n
+}
+
+/**
+ * The list's total. Filters on the kept columns are summed from the totals the triggers keep (whole
+ * days), plus the partial days at the edges of a time range counted row by row.
+ */
+export function countSyncRecords(db: Db, f: RecordFilter): number {
+  if (!countable(f)) return countRows(db, f)
+  let merchantId: number | null = null
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return 0
+    merchantId = m.id
+  }
+  const range = rangeOf(f)
+  if (range.from === null && range.to === null) return keptTotal(db, f, merchantId)
+  const { days, edges } = splitDays(range.from, range.to)
+  let n = days ? keptDays(db, f, merchantId, days[0], days[1]) : 0
+  for (const [from, to] of edges) n += countRows(db, f, { from, to })
+  return n
 }
 
 export function listSyncRecords(db: Db, f: RecordListRequest): Page<SyncRecordView> {

@@ -1,4 +1,4 @@
-import { parseBeijing } from '../../shared/time'
+import { parseBeijing, parseBeijingEnd } from '../../shared/time'
 
 /** Builds a WHERE clause from optional conditions; every value is a bound parameter. */
 export class Where {
@@ -16,10 +16,15 @@ export class Where {
     return this
   }
 
-  /** `since` and `until` as Beijing time text, on an epoch-ms column. */
+  /** `since` and `until` as Beijing time text, on an epoch-ms column; `until` includes its whole span. */
   timeRange(column: string, since?: string, until?: string): this {
-    if (since) this.add(`${column} >= ?`, parseBeijing(since))
-    if (until) this.add(`${column} <= ?`, parseBeijing(until))
+    return this.msRange(column, since ? parseBeijing(since) : null, until ? parseBeijingEnd(until) : null)
+  }
+
+  /** `from` inclusive, `to` exclusive, epoch ms. */
+  msRange(column: string, from: number | null, to: number | null): this {
+    if (from !== null) this.add(`${column} >= ?`, from)
+    if (to !== null) this.add(`${column} < ?`, to)
     return this
   }
 
