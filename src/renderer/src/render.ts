@@ -125,3 +125,9 @@ export function openOnClick(open: () => void): { style: string; onClick: (e: Mou
     },
   }
 }
+
+/**
+ * A cut-off cell with the whole text on hover. The tooltip mounts only on hover: a page of cells each
+ * with its own tooltip took seconds to show.
+ */
+export const clipped = { ellipsis: { tooltip: true }, ellipsisComponent: 'performant-ellipsis' } as const
