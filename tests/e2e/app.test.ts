@@ -237,6 +237,15 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
   it('settings and the English switch', async () => {
     await go('settings')
     await shot(page, '15-settings')
+    // Browser mode keeps the secrets under the key file alone: command-line access is on and cannot go.
+    const headless = page.locator('[data-test="headless"]')
+    await headless.scrollIntoViewIfNeeded()
+    await expect.poll(() => headless.getAttribute('class')).toContain('n-switch--active')
+    await headless.click()
+    await expect.poll(() => page.locator('.n-message').last().innerText()).toMatch(/only protection/)
+    await expect.poll(() => headless.getAttribute('class')).toContain('n-switch--active')
+    await shot(page, '15b-settings-about')
+
     await page.getByText('English', { exact: true }).first().click()
     await go('records')
     await expect.poll(() => page.locator('body').innerText()).toContain('Sync records')
