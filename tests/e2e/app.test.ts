@@ -234,7 +234,15 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await shot(page, '14-merchants-after')
   })
 
+  it('shows the day on the overview once there is work done', async () => {
+    await go('overview')
+    await page.locator('canvas').first().waitFor()
+    await expect.poll(() => page.locator('body').innerText()).toMatch(/demo-alipay/)
+    await shot(page, '17-overview-after')
+  })
+
   it('settings and the English switch', async () => {
+
     await go('settings')
     await shot(page, '15-settings')
     // Browser mode keeps the secrets under the key file alone: command-line access is on and cannot go.

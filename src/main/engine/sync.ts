@@ -9,6 +9,7 @@ import type {
   PayscoreSyncAnswer,
   RefundAnswer,
 } from '../gateways/types'
+import { clockSkewMs } from '../gateways/http'
 import type { CallSlots, RateGate } from '../gateways/rate-gate'
 import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
 import { recordMerchantHealth } from '../store/merchants'
@@ -168,7 +169,7 @@ export class SyncEngine {
         ok: outcome !== 'error',
         error: outcome === 'error' ? errorMsg : null,
         latencyMs: f.latencyMs,
-        clockSkewMs: f.serverTime ? now - f.serverTime : null,
+        clockSkewMs: clockSkewMs(now, f.serverTime ?? null, f.latencyMs),
       },
       now,
     )

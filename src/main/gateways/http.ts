@@ -162,3 +162,14 @@ export async function exchange(
     lastResponse,
   }
 }
+
+/**
+ * This computer's clock minus the gateway's (positive: ours is ahead), from a time the gateway wrote
+ * in whole seconds (the HTTP Date header, DaxPay's resTime). The gateway stamped it about half a round
+ * trip ago, somewhere within that second; the figure is rounded to whole seconds, as finer is noise.
+ */
+export function clockSkewMs(now: number, serverTime: number | null, latencyMs: number): number | null {
+  if (serverTime === null) return null
+  const estimate = now - latencyMs / 2 - (serverTime + 500)
+  return Math.round(estimate / 1000) * 1000 || 0
+}

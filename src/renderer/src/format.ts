@@ -26,11 +26,13 @@ export function millis(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(1)} s`
 }
 
-/** A clock difference with its sign: "+1.2 s", "-80 ms". */
+/** A clock difference with its sign, in the whole seconds gateways write: "+3 s", "0 s". */
 export function skew(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return ''
-  return `${ms > 0 ? '+' : ms < 0 ? '-' : ''}${millis(Math.abs(ms))}`
+  const s = Math.round(Math.abs(ms) / 100) / 10
+  return `${ms > 0 ? '+' : ms < 0 ? '-' : ''}${s} s`
 }
+
 
 /** 125 -> "2:05", 3725 -> "1:02:05". */
 export function duration(seconds: number | null | undefined): string {

@@ -1,7 +1,14 @@
 import crypto from 'node:crypto'
 import { yuanToFen } from '../../../shared/money'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
-import { DEFAULT_RETRY, exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
+import {
+  clockSkewMs as skewOf,
+  DEFAULT_RETRY,
+  exchange,
+  type Exchange,
+  type HttpResponse,
+  type RetryPolicy,
+} from '../http'
 import type {
   CallContext,
   CloseAnswer,
@@ -380,7 +387,7 @@ export class AlipayAdapter implements GatewayAdapter {
   async testConnection(ctx?: CallContext): Promise<ConnectionTest> {
     const probeNo = `PAYSYNC-PING-${this.now()}`
     const { ex, reading } = await this.call('alipay.trade.query', { out_trade_no: probeNo }, ctx)
-    const clockSkewMs = ex.ok && ex.serverTime !== null ? this.now() - ex.serverTime : null
+    const clockSkewMs = ex.ok ? skewOf(this.now(), ex.serverTime, ex.latencyMs) : null
     if (reading.kind === 'answer') {
       return {
         ok: true,

@@ -1,7 +1,14 @@
 import crypto from 'node:crypto'
 import os from 'node:os'
 import type { DaxpayProfile } from '../../../shared/profiles'
-import { DEFAULT_RETRY, exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
+import {
+  clockSkewMs as skewOf,
+  DEFAULT_RETRY,
+  exchange,
+  type Exchange,
+  type HttpResponse,
+  type RetryPolicy,
+} from '../http'
 import type {
   CallContext,
   CloseAnswer,
@@ -412,7 +419,7 @@ export class DaxpayAdapter implements GatewayAdapter {
       this.version === '3' ? { bizOrderNo: probeNo } : { businessNo: probeNo }
     const { ex, reading } = await this.call('pay', numbers, ctx)
     const serverTime = (ex.ok ? ex.serverTime : null) ?? (reading.kind === 'answer' ? reading.resTime : null)
-    const clockSkewMs = serverTime === null ? null : this.now() - serverTime
+    const clockSkewMs = skewOf(this.now(), serverTime, ex.latencyMs)
     if (reading.kind === 'answer') {
       return {
         ok: true,

@@ -3,7 +3,14 @@ import { parseFen } from '../../../shared/money'
 import type { UnionpayProfile } from '../../../shared/profiles'
 import { formatBeijingCompact, parseBeijing } from '../../../shared/time'
 import { toPem } from '../alipay/sign'
-import { DEFAULT_RETRY, exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
+import {
+  clockSkewMs as skewOf,
+  DEFAULT_RETRY,
+  exchange,
+  type Exchange,
+  type HttpResponse,
+  type RetryPolicy,
+} from '../http'
 import type {
   CallContext,
   CloseAnswer,
@@ -399,7 +406,7 @@ export class UnionpayAdapter implements GatewayAdapter {
       { orderId: `${PROBE_PREFIX}${at}`, txnTime: formatBeijingCompact(at) },
       ctx,
     )
-    const clockSkewMs = ex.ok && ex.serverTime !== null ? this.now() - ex.serverTime : null
+    const clockSkewMs = ex.ok ? skewOf(this.now(), ex.serverTime, ex.latencyMs) : null
     if (reading.kind === 'answer') {
       const f = reading.fields
       // A made-up order is not found (34) or, on some gateways, answered 00: either means the
