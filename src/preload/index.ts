@@ -1,21 +1,24 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { buildApi, EVENT_NAMES, OPERATION_NAMES } from '../shared/api'
+import { buildApi, EVENT_NAMES, OPERATION_NAMES, type RawApi, type Reply } from '../shared/api'
 import type { EventName, OperationName } from '../shared/contract'
 import { isWireError } from '../shared/errors'
 
 // Exposes exactly the contract's operations as typed functions, and nothing else: no ipcRenderer, no
-// channel names reach the page.
+// channel names reach the page. Each answers a Reply (value or error as data): an Error would cross
+// the context bridge with its message only, losing the code and the catalog entry the page needs.
 
 const CHANNEL_PREFIX = 'paysync:'
 const EVENT_CHANNEL = 'paysync:event'
 
-async function call(name: OperationName, input: unknown): Promise<unknown> {
+async function call(name: OperationName, input: unknown): Promise<Reply> {
   if (!OPERATION_NAMES.includes(name)) throw new Error(`unknown operation ${String(name)}`)
   const reply = (await ipcRenderer.invoke(`${CHANNEL_PREFIX}${name}`, input)) as
     { ok: true; value: unknown } | { ok: false; error: unknown }
-  if (reply.ok) return reply.value
-  const error = isWireError(reply.error) ? reply.error : { code: 'internal', message: 'unknown error' }
-  throw Object.assign(new Error(error.message), { code: error.code })
+  if (reply.ok) return { ok: true, value: reply.value }
+  return {
+    ok: false,
+    error: isWireError(reply.error) ? reply.error : { code: 'internal', message: 'unknown error' },
+  }
 }
 
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
@@ -32,4 +35,5 @@ function on(event: EventName, listener: (payload: unknown) => void): () => void 
   return () => set.delete(listener)
 }
 
-contextBridge.exposeInMainWorld('paysync', buildApi(call, on))
+const raw = buildApi(call, on) as unknown as RawApi
+contextBridge.exposeInMainWorld('paysync', raw)

@@ -1,4 +1,5 @@
 import type { EventMap, EventName, OperationInput, OperationName, OperationOutput } from './contract'
+import { ApiError, isWireError, type WireError } from './errors'
 
 // The names of the contract's operations and events, and the nested API built from them. Kept apart
 // from the schemas so that the preload (sandboxed, bundled whole) carries names, not validators.
@@ -72,4 +73,38 @@ export function buildApi(
     api[group][method] = (input?: unknown) => call(name, input ?? {})
   }
   return Object.assign(api, { on: on as Api['on'] }) as unknown as Api
+}
+
+/** What a transport answers for one call: the value, or the error as plain data. */
+export type Reply = { ok: true; value: unknown } | { ok: false; error: WireError }
+
+/**
+ * The API as the Electron preload exposes it: every operation answers a `Reply`. Electron copies an
+ * Error across the context bridge with its message only, so errors cross as data and become
+ * `ApiError`s on the page's side (`fromRawApi`).
+ */
+export type RawApi = {
+  [G in GroupOf<OperationName>]: {
+    [K in OperationName as MethodOf<K, G>]: (input?: OperationInput<K>) => Promise<Reply>
+  }
+} & Pick<Api, 'on'>
+
+/** A reply's value, or its error thrown as an `ApiError`. */
+export function unwrapReply(reply: unknown, fallback = 'no answer'): unknown {
+  const r = reply as { ok?: boolean; value?: unknown; error?: unknown } | null
+  if (r?.ok === true) return r.value
+  const error = isWireError(r?.error) ? r.error : { code: 'internal' as const, message: fallback }
+  throw new ApiError(error)
+}
+
+/** The page's API over the preload's raw one. */
+export function fromRawApi(raw: RawApi): Api {
+  const groups = raw as unknown as Record<string, Record<string, (input: unknown) => Promise<Reply>>>
+  return buildApi(
+    async (name, input) => {
+      const [group, method] = name.split('.') as [string, string]
+      return unwrapReply(await groups[group]![method]!(input))
+    },
+    raw.on as (event: EventName, listener: (payload: unknown) => void) => () => void,
+  )
 }

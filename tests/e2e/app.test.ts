@@ -250,7 +250,7 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await headless.scrollIntoViewIfNeeded()
     await expect.poll(() => headless.getAttribute('class')).toContain('n-switch--active')
     await headless.click()
-    await expect.poll(() => page.locator('.n-message').last().innerText()).toMatch(/only protection/)
+    await expect.poll(() => page.locator('.n-message').last().innerText()).toMatch(/唯一保护/)
     await expect.poll(() => headless.getAttribute('class')).toContain('n-switch--active')
     await shot(page, '15b-settings-about')
 

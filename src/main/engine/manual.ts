@@ -47,15 +47,16 @@ export function resolveAnomaly(
   return db
     .transaction(() => {
       const a = getAnomaly(db, input.id)
-      if (!a) throw new AppError('not_found', `anomaly ${input.id} does not exist`)
-      if (a.status !== 'open') throw new AppError('conflict', `anomaly ${input.id} is already ${a.status}`)
+      if (!a) throw AppError.say('not_found', 'anomaly.notFound', { id: input.id })
+      if (a.status !== 'open')
+        throw AppError.say('conflict', 'anomaly.closed', { id: input.id, status: a.status })
       const trade = tradeOf(db, a)
       const allowed = actionsFor(a, trade)
       if (!allowed.includes(input.action)) {
-        throw new AppError(
-          'invalid_input',
-          `action ${input.action} does not apply here; possible: ${allowed.join(', ')}`,
-        )
+        throw AppError.say('invalid_input', 'anomaly.action', {
+          action: input.action,
+          allowed: allowed.join(', '),
+        })
       }
       let repairNo: string | null = null
       if (input.action !== 'acknowledge' && input.action !== 'dismiss') {
@@ -123,7 +124,7 @@ function applyManual(
       syncRecordId: a.sync_record_id,
       createdAt: now,
     })
-  const conflict = () => new AppError('conflict', `${a.trade_no} changed while you decided; look at it again`)
+  const conflict = () => AppError.say('conflict', 'anomaly.changed', { no: a.trade_no })
 
   if (a.trade_type === 'pay') {
     const o = trade as PayOrderRow

@@ -115,7 +115,8 @@ export class ServiceContext {
       safeStorage: this.options.safeStorage,
     }).catch((err: unknown) => {
       this.box = null
-      if (err instanceof SecretsLockedError) throw new AppError('secrets_locked', err.message)
+      if (err instanceof SecretsLockedError)
+        throw AppError.say('secrets_locked', 'secrets.locked', { detail: err.message })
       throw err
     })
     return this.box
@@ -125,10 +126,10 @@ export class ServiceContext {
     const cached = this.adapters.get(merchantId)
     if (cached) return cached
     const row = getMerchant(this.db, merchantId)
-    if (!row || row.removed_at !== null) throw new AppError('config', `merchant ${merchantId} has no profile`)
-    if (!row.enabled) throw new AppError('config', `merchant ${row.name} is disabled`)
-    if (!row.secrets)
-      throw new AppError('config', `merchant ${row.name} has no secrets stored; enter them in the profile`)
+    if (!row || row.removed_at !== null)
+      throw AppError.say('config', 'merchant.noProfile', { id: merchantId })
+    if (!row.enabled) throw AppError.say('config', 'merchant.disabled', { name: row.name })
+    if (!row.secrets) throw AppError.say('config', 'merchant.noSecrets', { name: row.name })
     const secrets = (await this.secretBox()).open(row.secrets)
     const profile = joinProfile(row, JSON.parse(row.settings) as Record<string, string>, secrets)
     const adapter = createAdapter(profile, this.retry)

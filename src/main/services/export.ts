@@ -56,16 +56,14 @@ export function defaultExportName(kind: ExportRequest['kind'], now: number): str
 }
 
 export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
-  if (ctx.options.dbFile === ':memory:')
-    throw new AppError('store', 'an in-memory database cannot be exported from')
+  if (ctx.options.dbFile === ':memory:') throw AppError.say('store', 'export.memory')
   // Without a file named (browser mode), the export goes to the exports folder and is downloaded from there.
   const file = req.file
     ? path.resolve(req.file)
     : path.join(ctx.filesDir('exports'), defaultExportName(req.kind, ctx.now()))
-  if (path.extname(file).toLowerCase() !== '.csv')
-    throw new AppError('invalid_input', 'the export file name must end in .csv')
+  if (path.extname(file).toLowerCase() !== '.csv') throw AppError.say('invalid_input', 'export.csvName')
   if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId))
-    throw new AppError('not_found', `batch ${req.batchId} does not exist`)
+    throw AppError.say('not_found', 'batch.notFound', { id: req.batchId })
   const taskId = crypto.randomUUID()
   const reader = openStore(ctx.options.dbFile, { ...ctx.options.store, readonly: true })
   const progress = (done: number, finished = false, error: string | null = null) =>
@@ -115,10 +113,9 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
     if (err instanceof AppError) throw err
     const e = err as NodeJS.ErrnoException
     if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EROFS') {
-      throw new AppError(
-        'unreadable_file',
-        `cannot write ${file}: ${e.code === 'ENOENT' ? 'the folder does not exist' : 'permission denied'}`,
-      )
+      throw AppError.say('unreadable_file', e.code === 'ENOENT' ? 'export.noFolder' : 'export.denied', {
+        file,
+      })
     }
     throw err
   } finally {

@@ -14,7 +14,7 @@ export function parseMapping(input: unknown): ColumnMapping | undefined {
   if (input === undefined || input === null) return undefined
   const parsed = mappingSchema.safeParse(input)
   if (!parsed.success)
-    throw new AppError('invalid_input', `the column mapping is not valid: ${describeIssues(parsed.error)}`)
+    throw AppError.say('invalid_input', 'mapping.invalid', { detail: describeIssues(parsed.error) })
   return parsed.data
 }
 
@@ -70,7 +70,8 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
       finished: true,
       error: (err as Error).message,
     })
-    if (err instanceof UnreadableFileError) throw new AppError('unreadable_file', err.message)
+    if (err instanceof UnreadableFileError)
+      throw AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
     throw err
   }
 }
@@ -137,7 +138,8 @@ export async function previewImport(
       errors: dry?.errors ?? [],
     }
   } catch (err) {
-    if (err instanceof UnreadableFileError) throw new AppError('unreadable_file', err.message)
+    if (err instanceof UnreadableFileError)
+      throw AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
     throw err
   }
 }

@@ -142,8 +142,7 @@ const handlers: Handlers = {
     else if (b.filter) refs = tradesOfFilter(ctx, b.type, b.filter)
     else if (b.importId) refs = tradesOfImport(ctx, b.importId)
     else refs = allTrades(ctx, true)
-    if (refs.length === 0)
-      throw new AppError('invalid_input', 'nothing to sync: the selection holds no trades')
+    if (refs.length === 0) throw AppError.say('invalid_input', 'sync.nothing')
     const id = createBatchOf(ctx, refs, {
       name: b.name,
       importId: b.importId ?? null,
@@ -191,9 +190,10 @@ export async function dispatch<K extends OperationName>(
   input: unknown,
 ): Promise<OperationOutput<K>> {
   const op = contract[name]
-  if (!op) throw new AppError('not_found', `there is no operation ${String(name)}`)
+  if (!op) throw AppError.say('not_found', 'operation.unknown', { name: String(name) })
   const parsed = op.input.safeParse(input ?? {})
-  if (!parsed.success) throw new AppError('invalid_input', describeIssues(parsed.error))
+  if (!parsed.success)
+    throw AppError.say('invalid_input', 'input.invalid', { detail: describeIssues(parsed.error) })
   const handler = handlers[name] as (
     ctx: ServiceContext,
     input: unknown,
@@ -205,7 +205,10 @@ export type { OperationInput }
 
 /** What any transport sends back for a failure: a code and one sentence, never a stack or a secret. */
 export function toWireError(err: unknown): WireError {
-  if (err instanceof AppError) return { code: err.code, message: err.message }
+  if (err instanceof AppError)
+    return err.id
+      ? { code: err.code, message: err.message, id: err.id, params: err.params }
+      : { code: err.code, message: err.message }
   if (err instanceof StoreError) return { code: 'store', message: err.message }
   return {
     code: 'internal',

@@ -28,14 +28,11 @@ export function keyStoreInfo(ctx: ServiceContext): KeyStoreInfo {
 
 export async function setHeadless(ctx: ServiceContext, enabled: boolean): Promise<KeyStoreInfo> {
   const keyFile = keyFileOf(ctx)
-  if (!keyFile) throw new AppError('invalid_input', 'an in-memory database has no key file')
+  if (!keyFile) throw AppError.say('invalid_input', 'keys.memory')
   if (enabled) {
     addKeyFile(ctx.db, await ctx.secretBox(), keyFile)
   } else if (!removeKeyFileWrap(ctx.db)) {
-    throw new AppError(
-      'conflict',
-      'the key file is the only protection of the merchant secrets in this database; it cannot be removed',
-    )
+    throw AppError.say('conflict', 'keys.onlyKeyFile')
   }
   return keyStoreInfo(ctx)
 }

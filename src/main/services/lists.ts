@@ -28,7 +28,7 @@ export const listAnomalyViews = (ctx: ServiceContext, f: AnomalyListRequest) => 
 
 export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail {
   const row = getSyncRecord(ctx.db, id)
-  if (!row) throw new AppError('not_found', `sync record ${id} does not exist`)
+  if (!row) throw AppError.say('not_found', 'record.notFound', { id })
   return {
     ...syncRecordView(row),
     syncInfo: row.sync_info,
@@ -39,7 +39,7 @@ export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail 
 
 export function orderDetail(ctx: ServiceContext, id: number): OrderDetail {
   const row = getPayOrder(ctx.db, id)
-  if (!row) throw new AppError('not_found', `pay order ${id} does not exist`)
+  if (!row) throw AppError.say('not_found', 'order.notFound', { id })
   return {
     order: payOrderView(row),
     refunds: refundsOfPayOrder(ctx.db, id).map(refundOrderView),
@@ -51,7 +51,7 @@ export function orderDetail(ctx: ServiceContext, id: number): OrderDetail {
 
 export function refundDetail(ctx: ServiceContext, id: number): RefundDetail {
   const row = getRefundOrder(ctx.db, id)
-  if (!row) throw new AppError('not_found', `refund ${id} does not exist`)
+  if (!row) throw AppError.say('not_found', 'refund.notFound', { id })
   return {
     refund: refundOrderView(row),
     order: payOrderView(getPayOrder(ctx.db, row.pay_order_id)!),
@@ -63,7 +63,7 @@ export function refundDetail(ctx: ServiceContext, id: number): RefundDetail {
 
 export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
   const row = getAnomaly(ctx.db, id)
-  if (!row) throw new AppError('not_found', `anomaly ${id} does not exist`)
+  if (!row) throw AppError.say('not_found', 'anomaly.notFound', { id })
   const pay = row.trade_type === 'pay' ? getPayOrder(ctx.db, row.trade_id) : undefined
   const refund = row.trade_type === 'refund' ? getRefundOrder(ctx.db, row.trade_id) : undefined
   const order = pay ?? (refund ? getPayOrder(ctx.db, refund.pay_order_id) : undefined)

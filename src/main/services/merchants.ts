@@ -24,7 +24,7 @@ import type { ServiceContext } from './context'
 function parseProfile(input: unknown): MerchantProfile {
   const parsed = profileSchema.safeParse(input)
   if (!parsed.success)
-    throw new AppError('invalid_input', `the merchant profile is not valid: ${describeIssues(parsed.error)}`)
+    throw AppError.say('invalid_input', 'merchant.invalid', { detail: describeIssues(parsed.error) })
   return parsed.data
 }
 
@@ -34,23 +34,20 @@ export function listMerchantViews(ctx: ServiceContext): MerchantView[] {
 
 function requireMerchant(ctx: ServiceContext, id: number): MerchantRow {
   const row = getMerchant(ctx.db, id)
-  if (!row || row.removed_at !== null) throw new AppError('not_found', `merchant ${id} does not exist`)
+  if (!row || row.removed_at !== null) throw AppError.say('not_found', 'merchant.notFound', { id })
   return row
 }
 
 export function findMerchant(ctx: ServiceContext, name: string): MerchantRow {
   const row = findMerchantByName(ctx.db, name)
-  if (!row) throw new AppError('not_found', `there is no merchant profile named "${name}"`)
+  if (!row) throw AppError.say('not_found', 'merchant.noName', { name })
   return row
 }
 
 export async function addMerchant(ctx: ServiceContext, input: unknown): Promise<MerchantView> {
   const profile = parseProfile(input)
   if (findMerchantByName(ctx.db, profile.name)) {
-    throw new AppError(
-      'conflict',
-      `a merchant profile named "${profile.name}" exists already; remove it first or choose another name`,
-    )
+    throw AppError.say('conflict', 'merchant.exists', { name: profile.name })
   }
   const { publicSettings, secrets } = splitProfile(profile)
   const sealed = (await ctx.secretBox()).seal(secrets)
@@ -98,8 +95,7 @@ export async function updateMerchantProfile(
   }
   const profile = parseProfile(merged)
   const other = findMerchantByName(ctx.db, profile.name)
-  if (other && other.id !== id)
-    throw new AppError('conflict', `a merchant profile named "${profile.name}" exists already`)
+  if (other && other.id !== id) throw AppError.say('conflict', 'merchant.exists', { name: profile.name })
   const { publicSettings, secrets } = splitProfile(profile)
   updateMerchant(
     ctx.db,

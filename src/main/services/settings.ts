@@ -12,7 +12,7 @@ export function getSettings(ctx: ServiceContext): Settings {
 export function setSettings(ctx: ServiceContext, patch: unknown): Settings {
   const parsed = settingsPatchSchema.safeParse(patch)
   if (!parsed.success)
-    throw new AppError('invalid_input', `settings are not valid: ${describeIssues(parsed.error)}`)
+    throw AppError.say('invalid_input', 'settings.invalid', { detail: describeIssues(parsed.error) })
   writeSettings(ctx.db, parsed.data)
   audit(ctx.db, { operator: ctx.operator, action: 'settings_changed', detail: parsed.data })
   return ctx.settings()

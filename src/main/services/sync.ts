@@ -76,10 +76,9 @@ export async function syncTradesNow(
     for (let ref = queue.shift(); ref; ref = queue.shift()) {
       const exists = ref.type === 'pay' ? getPayOrder(ctx.db, ref.id) : getRefundOrder(ctx.db, ref.id)
       if (!exists)
-        throw new AppError(
-          'not_found',
-          `${ref.type === 'pay' ? 'pay order' : 'refund'} ${ref.id} does not exist`,
-        )
+        throw AppError.say('not_found', ref.type === 'pay' ? 'order.notFound' : 'refund.notFound', {
+          id: ref.id,
+        })
       results.push(await ctx.engine.sync(ref.type, ref.id, { source, operator: ctx.operator }))
     }
   })
@@ -92,12 +91,12 @@ export function tradesByNumbers(ctx: ServiceContext, orderNos: string[], refundN
   const refs: TradeRef[] = []
   for (const no of orderNos) {
     const found = findPayOrdersByAnyNo(ctx.db, no)
-    if (found.length === 0) throw new AppError('not_found', `no pay order has the number ${no}`)
+    if (found.length === 0) throw AppError.say('not_found', 'order.noNumber', { no })
     for (const o of found) refs.push({ type: 'pay', id: o.id })
   }
   for (const no of refundNos) {
     const found = findRefundOrdersByAnyNo(ctx.db, no)
-    if (found.length === 0) throw new AppError('not_found', `no refund has the number ${no}`)
+    if (found.length === 0) throw AppError.say('not_found', 'refund.noNumber', { no })
     for (const r of found) refs.push({ type: 'refund', id: r.id })
   }
   return refs
@@ -165,7 +164,7 @@ export async function runBatch(
   batchId: number,
   onProgress?: (p: BatchProgress) => void,
 ): Promise<BatchProgress> {
-  if (ctx.runs.has(batchId)) throw new AppError('busy', `batch ${batchId} is already running here`)
+  if (ctx.runs.has(batchId)) throw AppError.say('busy', 'batch.runningHere', { id: batchId })
   const run = new BatchRun(ctx.db, ctx.engine, batchId, {
     now: ctx.now,
     onProgress: (p) => {
@@ -177,7 +176,7 @@ export async function runBatch(
   try {
     return await run.run()
   } catch (err) {
-    if (err instanceof BatchBusyError) throw new AppError('busy', err.message)
+    if (err instanceof BatchBusyError) throw AppError.say('busy', 'batch.busy', { detail: err.message })
     throw err
   } finally {
     ctx.runs.delete(batchId)
@@ -209,7 +208,7 @@ function progressFromStore(ctx: ServiceContext, batchId: number) {
 
 export function getBatchView(ctx: ServiceContext, id: number): BatchView {
   const row = getBatch(ctx.db, id)
-  if (!row) throw new AppError('not_found', `batch ${id} does not exist`)
+  if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
   const view = batchView(ctx.db, row, ctx.now())
   // A batch this process runs is alive whatever its heartbeat says; one whose process died is not.
   if (ctx.runs.has(id) && view.status === 'interrupted') view.status = 'running'
@@ -228,10 +227,9 @@ export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
   if (run) run.pause()
   else {
     const row = getBatch(ctx.db, id)
-    if (!row) throw new AppError('not_found', `batch ${id} does not exist`)
+    if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
     const status = effectiveStatus(row, ctx.now())
-    if (status === 'running')
-      throw new AppError('busy', `batch ${id} is being run by another process; pause it there`)
+    if (status === 'running') throw AppError.say('busy', 'batch.pauseElsewhere', { id })
     if (status === 'pending' || status === 'interrupted') setBatchStatus(ctx.db, id, 'paused', ctx.now())
   }
   return getBatchView(ctx, id)
@@ -245,8 +243,8 @@ export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
   }
   const view = getBatchView(ctx, id)
   if (view.status === 'done' || view.status === 'cancelled')
-    throw new AppError('conflict', `batch ${id} is ${view.status}; there is nothing to resume`)
-  if (view.status === 'running') throw new AppError('busy', `batch ${id} is being run by another process`)
+    throw AppError.say('conflict', 'batch.nothingToResume', { id, status: view.status })
+  if (view.status === 'running') throw AppError.say('busy', 'batch.elsewhere', { id })
   startBatchInBackground(ctx, id)
   return getBatchView(ctx, id)
 }
@@ -256,8 +254,7 @@ export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
   if (run) run.cancel()
   else {
     const view = getBatchView(ctx, id)
-    if (view.status === 'running')
-      throw new AppError('busy', `batch ${id} is being run by another process; cancel it there`)
+    if (view.status === 'running') throw AppError.say('busy', 'batch.cancelElsewhere', { id })
     if (view.status !== 'done' && view.status !== 'cancelled')
       setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
   }
@@ -271,7 +268,7 @@ export function batchItemViews(
   limit: number,
   offset: number,
 ): Page<BatchItemView> {
-  if (!getBatch(ctx.db, id)) throw new AppError('not_found', `batch ${id} does not exist`)
+  if (!getBatch(ctx.db, id)) throw AppError.say('not_found', 'batch.notFound', { id })
   const { total, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
   return {
     total,

@@ -11,13 +11,9 @@ const ALLOWED = new Set(['.csv', '.txt', '.tsv', '.xlsx'])
 
 export function saveUpload(ctx: ServiceContext, name: string, contentBase64: string): { file: string } {
   const ext = path.extname(name).toLowerCase()
-  if (!ALLOWED.has(ext))
-    throw new AppError(
-      'invalid_input',
-      `only CSV and XLSX files can be imported, not ${ext || 'a file without extension'}`,
-    )
+  if (!ALLOWED.has(ext)) throw AppError.say('invalid_input', 'upload.type', { ext: ext || '?' })
   const bytes = Buffer.from(contentBase64, 'base64')
-  if (bytes.length === 0) throw new AppError('invalid_input', `${name} is empty`)
+  if (bytes.length === 0) throw AppError.say('invalid_input', 'upload.empty', { name })
   const file = path.join(
     ctx.filesDir('uploads'),
     `${crypto.randomBytes(6).toString('hex')}-${path.basename(name)}`,

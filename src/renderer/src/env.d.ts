@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import type { Api } from '../../shared/api'
+import type { RawApi } from '../../shared/api'
 
 declare module '*.vue' {
   import type { DefineComponent } from 'vue'
@@ -10,6 +10,6 @@ declare module '*.vue' {
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in browser mode. */
-    paysync?: Api
+    paysync?: RawApi
   }
 }

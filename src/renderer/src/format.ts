@@ -1,4 +1,7 @@
+import { ApiError } from '../../shared/errors'
+import { isMessageId, say } from '../../shared/messages'
 import { formatYuan } from '../../shared/money'
+import { lang } from './i18n'
 
 /** `2026-11-20T10:00:00.000+08:00` -> `2026-11-20 10:00:00` (already Beijing time). */
 export function time(iso: string | null | undefined): string {
@@ -33,7 +36,6 @@ export function skew(ms: number | null | undefined): string {
   return `${ms > 0 ? '+' : ms < 0 ? '-' : ''}${s} s`
 }
 
-
 /** 125 -> "2:05", 3725 -> "1:02:05". */
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return ''
@@ -46,6 +48,8 @@ export function duration(seconds: number | null | undefined): string {
 
 /** The one sentence of an error from main (every transport carries `message`). */
 export function errorText(err: unknown): string {
+  // Main's sentences come with their catalog entry: shown in the window's language.
+  if (err instanceof ApiError && isMessageId(err.id)) return say(err.id, err.params, lang.value)
   if (err instanceof Error) return err.message
   return typeof err === 'string' ? err : String(err)
 }

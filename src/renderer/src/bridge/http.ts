@@ -1,6 +1,5 @@
-import { buildApi, type Api } from '../../../shared/api'
+import { buildApi, unwrapReply, type Api } from '../../../shared/api'
 import type { EventName, OperationName } from '../../../shared/contract'
-import { isWireError } from '../../../shared/errors'
 
 // Browser mode: the same contract over HTTP on loopback. Calls are POST /api/<operation> with the
 // per-run token; events arrive as server-sent events. The token comes in the page's address once and
@@ -34,9 +33,7 @@ export function httpApi(): Api {
       value?: unknown
       error?: unknown
     } | null
-    if (body?.ok) return body.value
-    const error = isWireError(body?.error) ? body.error : { code: 'internal', message: `HTTP ${res.status}` }
-    throw Object.assign(new Error(error.message), { code: error.code })
+    return unwrapReply(body, `HTTP ${res.status}`)
   }
   const listeners = new Map<EventName, Set<(p: unknown) => void>>()
   let source: EventSource | null = null

@@ -1,8 +1,8 @@
-import type { Api } from '../../../shared/api'
+import { fromRawApi, type Api } from '../../../shared/api'
 import { httpApi, storedToken } from './http'
 
 /** The one API the screens use: the preload's in the desktop app, HTTP in browser mode. */
-export const api: Api = window.paysync ?? httpApi()
+export const api: Api = window.paysync ? fromRawApi(window.paysync) : httpApi()
 
 /** True in browser mode, where files go up and down through the page instead of native dialogs. */
 export const browserMode = !window.paysync
