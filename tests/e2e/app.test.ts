@@ -238,7 +238,10 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await go('overview')
     await page.locator('canvas').first().waitFor()
     await expect.poll(() => page.locator('body').innerText()).toMatch(/demo-alipay/)
+    // The README's picture: without the toasts of the steps before.
+    await expect.poll(() => page.locator('.n-message').count(), { timeout: 20_000 }).toBe(0)
     await shot(page, '17-overview-after')
+
   })
 
   it('settings and the English switch', async () => {
