@@ -77,3 +77,29 @@ describe('time: Beijing time whatever the machine zone', () => {
     },
   )
 })
+
+describe('formatBeijing at speed', () => {
+  it('agrees with the calendar for random instants, day boundaries and repeated days', () => {
+    const slow = (ms: number) => {
+      const d = new Date(ms + 8 * 3600_000)
+      const p = (n: number) => String(n).padStart(2, '0')
+      return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`
+    }
+    let x = 12345
+    const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const base = Date.UTC(2026, 10, 19, 16, 0, 0) // Beijing midnight
+    const cases = [
+      base - 1,
+      base,
+      base + 1,
+      base + 999,
+      base + 86_399_999,
+      0,
+      -1,
+      Date.UTC(2028, 1, 28, 16, 0, 0),
+    ]
+    for (let i = 0; i < 5000; i++)
+      cases.push(Math.floor(rand() * 4e12) - 1e12, base + Math.floor(rand() * 3 * 86_400_000))
+    for (const ms of cases) expect(formatBeijing(ms), String(ms)).toBe(slow(ms))
+  })
+})

@@ -20,14 +20,15 @@ import {
   sqlOf,
 } from '../files/export/columns'
 import { writeCsv, type Column } from '../files/export/csv'
-import { rawAnomalies } from '../store/anomalies'
+import { anomaliesExportQuery } from '../store/anomalies'
 import { audit } from '../store/audit'
-import { getBatch, rawBatchItems } from '../store/batches'
+import { batchItemsExportQuery, getBatch } from '../store/batches'
 import { openStore } from '../store/connection'
 import { rawPayOrders } from '../store/orders'
-import { rawSyncRecords } from '../store/records'
-import { rawRefundOrders } from '../store/refunds'
-import { rawRepairRecords } from '../store/repairs'
+import { recordsExportQuery } from '../store/records'
+import { refundsExportQuery } from '../store/refunds'
+import { repairsExportQuery } from '../store/repairs'
+import { readRows, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
@@ -69,30 +70,40 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
   const progress = (done: number, finished = false, error: string | null = null) =>
     ctx.emit('task.progress', { taskId, kind: 'export', done, total: null, finished, error })
   try {
+    const write = (columns: readonly Column[], query: (cols: string[]) => RowQuery | null) =>
+      writeCsv(
+        file,
+        columns,
+        readRows(reader, ctx.options.dbFile, query(sqlOf(columns)), {
+          nativeBinding: ctx.options.store?.nativeBinding,
+        }),
+        (n) => progress(n),
+      )
     let result: { rows: number; bytes: number }
-    const write = (columns: readonly Column[], rows: Iterable<unknown[]>) =>
-      writeCsv(file, columns, rows, (n) => progress(n))
-
     switch (req.kind) {
       case 'records':
-        result = await write(recordColumns, rawSyncRecords(reader, req.filter, sqlOf(recordColumns)))
+        result = await write(recordColumns, (c) => recordsExportQuery(reader, req.filter, c))
         break
       case 'orders':
-        result = await write(orderColumns, rawPayOrders(reader, req.filter, sqlOf(orderColumns)))
+        result = await writeCsv(
+          file,
+          orderColumns,
+          inBatches(rawPayOrders(reader, req.filter, sqlOf(orderColumns))),
+          (n) => progress(n),
+        )
         break
       case 'refunds':
-        result = await write(refundColumns, rawRefundOrders(reader, req.filter, sqlOf(refundColumns)))
+        result = await write(refundColumns, (c) => refundsExportQuery(reader, req.filter, c))
         break
       case 'repairs':
-        result = await write(repairColumns, rawRepairRecords(reader, req.filter, sqlOf(repairColumns)))
+        result = await write(repairColumns, (c) => repairsExportQuery(reader, req.filter, c))
         break
       case 'anomalies':
-        result = await write(anomalyColumns, rawAnomalies(reader, req.filter, sqlOf(anomalyColumns)))
+        result = await write(anomalyColumns, (c) => anomaliesExportQuery(reader, req.filter, c))
         break
       case 'batch':
-        result = await write(
-          batchItemColumns,
-          rawBatchItems(reader, req.batchId, req.problemsOnly, sqlOf(batchItemColumns)),
+        result = await write(batchItemColumns, (c) =>
+          batchItemsExportQuery(reader, req.batchId, req.problemsOnly, c),
         )
         break
     }
@@ -121,4 +132,16 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
   } finally {
     reader.close()
   }
+}
+
+async function* inBatches(rows: Iterable<unknown[]>): AsyncGenerator<unknown[][]> {
+  let batch: unknown[][] = []
+  for (const row of rows) {
+    batch.push(row)
+    if (batch.length >= 2_000) {
+      yield batch
+      batch = []
+    }
+  }
+  if (batch.length) yield batch
 }

@@ -16,7 +16,13 @@ import {
   setBatchStatus,
 } from '../store/batches'
 import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, rawPayOrders } from '../store/orders'
-import { allRefundOrderIds, findRefundOrdersByAnyNo, getRefundOrder, rawRefundOrders } from '../store/refunds'
+import {
+  allRefundOrderIds,
+  findRefundOrdersByAnyNo,
+  getRefundOrder,
+  refundsExportQuery,
+} from '../store/refunds'
+import { rowsHere } from '../store/row-reader'
 import type { ServiceContext } from './context'
 
 // Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
@@ -112,7 +118,7 @@ export function tradesOfFilter(
     for (const [id] of rawPayOrders(ctx.db, filter as OrderFilter, ['p.id']))
       refs.push({ type, id: id as number })
   else
-    for (const [id] of rawRefundOrders(ctx.db, filter as RefundFilter, ['r.id']))
+    for (const [id] of rowsHere(ctx.db, refundsExportQuery(ctx.db, filter as RefundFilter, ['r.id'])))
       refs.push({ type, id: id as number })
   return refs
 }

@@ -10,6 +10,7 @@ import type {
 import type { AnomalyFilter, AnomalyListRequest } from '../../shared/filters'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { Where } from './where'
@@ -206,17 +207,11 @@ export function countAnomalies(db: Db, f: AnomalyFilter): number {
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function rawAnomalies(
-  db: Db,
-  f: AnomalyFilter,
-  columns: readonly string[],
-): IterableIterator<unknown[]> {
+export function anomaliesExportQuery(db: Db, f: AnomalyFilter, columns: readonly string[]): RowQuery | null {
   const w = anomalyWhere(db, f)
-  if (!w) return [][Symbol.iterator]()
-  return db
-    .prepare<unknown[], unknown[]>(
-      `SELECT ${columns.join(', ')} FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id ${w} ORDER BY a.created_at DESC, a.id DESC`,
-    )
-    .raw(true)
-    .iterate(...w.params)
+  if (!w) return null
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id ${w} ORDER BY a.created_at DESC, a.id DESC`,
+    params: w.params,
+  }
 }

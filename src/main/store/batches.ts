@@ -9,6 +9,7 @@ import type {
 } from '../../shared/domain'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
@@ -254,23 +255,21 @@ export function batchItems(
 }
 
 /** Batch items with their trade's number, merchant and amount, as arrays of the given columns. */
-export function rawBatchItems(
+export function batchItemsExportQuery(
   db: Db,
   batchId: number,
   problemsOnly: boolean,
   columns: readonly string[],
-): IterableIterator<unknown[]> {
+): RowQuery {
   const problems = problemsOnly
     ? "AND (i.state <> 'done' OR i.outcome IN ('anomaly', 'error', 'waiting', 'skipped'))"
     : ''
-  return db
-    .prepare<[number], unknown[]>(
-      `SELECT ${columns.join(', ')} FROM batch_items i
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM batch_items i
        LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
        LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
        LEFT JOIN merchants m ON m.id = COALESCE(p.merchant_id, r.merchant_id)
        WHERE i.batch_id = ? ${problems} ORDER BY i.id`,
-    )
-    .raw(true)
-    .iterate(batchId)
+    params: [batchId],
+  }
 }

@@ -10,6 +10,7 @@ import type {
 import type { RecordFilter, RecordListRequest } from '../../shared/filters'
 import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { countable, keptDays, keptTotal, splitDays } from './record-counts'
@@ -238,17 +239,11 @@ export function latestRecordOfTrade(
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function rawSyncRecords(
-  db: Db,
-  f: RecordFilter,
-  columns: readonly string[],
-): IterableIterator<unknown[]> {
+export function recordsExportQuery(db: Db, f: RecordFilter, columns: readonly string[]): RowQuery | null {
   const w = recordWhere(db, f)
-  if (!w) return [][Symbol.iterator]()
-  return db
-    .prepare<unknown[], unknown[]>(
-      `SELECT ${columns.join(', ')} FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id ${w} ORDER BY s.created_at DESC, s.id DESC`,
-    )
-    .raw(true)
-    .iterate(...w.params)
+  if (!w) return null
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id ${w} ORDER BY s.created_at DESC, s.id DESC`,
+    params: w.params,
+  }
 }

@@ -9,6 +9,7 @@ import type {
 import type { RefundListRequest } from '../../shared/filters'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { Where } from './where'
@@ -250,17 +251,15 @@ export function refundIdsOfImport(db: Db, importId: number): number[] {
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function rawRefundOrders(
+export function refundsExportQuery(
   db: Db,
   f: Omit<RefundListRequest, 'limit' | 'offset'>,
   columns: readonly string[],
-): IterableIterator<unknown[]> {
+): RowQuery | null {
   const w = refundWhere(db, f)
-  if (!w) return [][Symbol.iterator]()
-  return db
-    .prepare<unknown[], unknown[]>(
-      `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
-    )
-    .raw(true)
-    .iterate(...w.params)
+  if (!w) return null
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
+    params: w.params,
+  }
 }

@@ -2,6 +2,7 @@ import type { Channel, Page, RepairRecordView, RepairWay, SyncSource, TradeType 
 import type { RepairFilter, RepairListRequest } from '../../shared/filters'
 import { toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { Where } from './where'
@@ -138,17 +139,11 @@ export function countRepairRecords(db: Db, f: RepairFilter): number {
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function rawRepairRecords(
-  db: Db,
-  f: RepairFilter,
-  columns: readonly string[],
-): IterableIterator<unknown[]> {
+export function repairsExportQuery(db: Db, f: RepairFilter, columns: readonly string[]): RowQuery | null {
   const w = repairWhere(db, f)
-  if (!w) return [][Symbol.iterator]()
-  return db
-    .prepare<unknown[], unknown[]>(
-      `SELECT ${columns.join(', ')} FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
-    )
-    .raw(true)
-    .iterate(...w.params)
+  if (!w) return null
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
+    params: w.params,
+  }
 }

@@ -4,8 +4,18 @@ import type { Column } from './csv'
 // The columns of each export: headers in Chinese with their units, the SQL each is read from, and
 // statuses by their display names.
 
-const named = (group: LabelGroup) => (v: unknown) =>
-  label(group, v === null || v === undefined ? null : String(v), 'zh-CN')
+const named = (group: LabelGroup) => {
+  // A million rows ask for a few names over and over: each is looked up once.
+  const known = new Map<unknown, string>()
+  return (v: unknown) => {
+    let name = known.get(v)
+    if (name === undefined) {
+      name = label(group, v === null || v === undefined ? null : String(v), 'zh-CN')
+      known.set(v, name)
+    }
+    return name
+  }
+}
 const tradeType = (v: unknown) => (v === 'pay' ? '支付' : v === 'refund' ? '退款' : '')
 
 export const recordColumns: Column[] = [

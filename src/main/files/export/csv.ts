@@ -24,6 +24,7 @@ export interface Column {
 
 const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/
 const NEEDS_QUOTES = /[",\r\n]/
+const LONG_NUMBER = /^\d{12,}$/
 
 /** A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP). */
 export function guardText(s: string): string {
@@ -35,7 +36,7 @@ export function guardText(s: string): string {
  * trailing tab, as Alipay's own bills do: Excel then keeps it as text and shows every digit.
  */
 export function guardId(s: string): string {
-  return /^\d{12,}$/.test(s) ? `${s}\t` : guardText(s)
+  return s.length >= 12 && LONG_NUMBER.test(s) ? `${s}\t` : guardText(s)
 }
 
 export function cell(kind: CellKind, v: unknown): string {
@@ -65,12 +66,10 @@ function line(values: string[]): string {
   return out + '\r\n'
 }
 
-const LINES_PER_WRITE = 4_000
-
 export async function writeCsv(
   file: string,
   columns: readonly Column[],
-  rows: Iterable<unknown[]>,
+  batches: AsyncIterable<unknown[][]>,
   onProgress?: (rows: number) => void,
 ): Promise<{ rows: number; bytes: number }> {
   const out = fs.createWriteStream(file)
@@ -81,25 +80,31 @@ export async function writeCsv(
   }
   // Numbers, amounts and times never hold a quote, comma or line break: only text is checked for quoting.
   const plain = columns.map((c) => !c.map && (c.kind === 'int' || c.kind === 'yuan' || c.kind === 'time'))
-  let lines: string[] = ['\uFEFF' + line(columns.map((c) => c.header))]
+  const kinds = columns.map((c) => c.kind)
+  const maps = columns.map((c) => c.map)
+  const n = columns.length
+  await write('\uFEFF' + line(columns.map((c) => c.header)))
   let count = 0
-  for (const row of rows) {
+  let reported = 0
+  for await (const batch of batches) {
     let text = ''
-    for (let i = 0; i < columns.length; i++) {
-      const c = columns[i]!
-      const v = row[i]
-      const value = c.map ? guardText(c.map(v)) : cell(c.kind, v)
-      text += (i ? ',' : '') + (plain[i] ? value : csvField(value))
+    for (const row of batch) {
+      for (let i = 0; i < n; i++) {
+        const v = row[i]
+        const map = maps[i]
+        const value = map ? guardText(map(v)) : cell(kinds[i]!, v)
+        text += i ? ',' : ''
+        text += plain[i] ? value : csvField(value)
+      }
+      text += '\r\n'
     }
-    lines.push(text + '\r\n')
-    count += 1
-    if (lines.length >= LINES_PER_WRITE) {
-      await write(lines.join(''))
-      lines = []
-      if (count % 50_000 < LINES_PER_WRITE) onProgress?.(count)
+    count += batch.length
+    await write(text)
+    if (count - reported >= 50_000) {
+      reported = count
+      onProgress?.(count)
     }
   }
-  if (lines.length) await write(lines.join(''))
   out.end()
   await Promise.race([once(out, 'finish'), failed])
   onProgress?.(count)
