@@ -79,7 +79,18 @@ app.whenReady().then(start, (err: Error) => {
 })
 
 app.on('window-all-closed', () => app.quit())
-app.on('before-quit', () => {
-  scheduler?.stop()
-  void ctx?.close()
+// Quitting waits for the syncs in flight to be written (a closed database would lose their records
+// and leave their leases behind), then quits for real.
+let quitting = false
+app.on('before-quit', (event) => {
+  if (quitting) return
+  quitting = true
+  event.preventDefault()
+  const [c, s] = [ctx, scheduler]
+  void (async () => {
+    await s?.stop()
+    await c?.close()
+  })()
+    .catch((err: unknown) => console.error(err))
+    .finally(() => app.quit())
 })

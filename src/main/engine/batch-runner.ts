@@ -136,7 +136,17 @@ export class BatchRun {
     this.report(true)
   }
 
+  /**
+   * For a process about to exit: pauses the batch (it resumes from the app or `batch resume`) and
+   * resolves once the attempts in flight are written, so none loses its record or leaves its lease.
+   */
+  async stop(): Promise<void> {
+    this.pause()
+    await Promise.all([...this.queues.values()].map((q) => q.onPendingZero()))
+  }
+
   resume(): void {
+
     if (this.cancelled || !this.paused) return
     this.paused = false
     claimBatch(this.db, this.batchId, this.engine.owner, this.now())

@@ -151,7 +151,8 @@ export class ServiceContext {
   }
 
   async close(): Promise<void> {
-    for (const run of this.runs.values()) run.pause()
+    await Promise.all([...this.runs.values()].map((run) => run.stop()))
+
     if (this.sandbox) await this.sandbox.close()
     this.db.close()
     await this.checkpointer?.stop()
