@@ -8,7 +8,7 @@ import { describe, type Figure } from './figures'
 import { exportFigures, importFigures } from './files'
 import { storeFigures } from './store'
 
-// `npm run bench [-- --json] [-- --quick] [-- --only batch,cpu,store,export,import,browser]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,cpu,store,export,import,browser]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -20,7 +20,13 @@ const only = onlyArg
   ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1]!).split(','))
   : null
 const want = (k: string) => !only || only.has(k)
-const N = quick ? 50_000 : 1_000_000
+const rowsArg = args.find((a) => a.startsWith('--rows'))
+const rows = rowsArg
+  ? Number(rowsArg.includes('=') ? rowsArg.split('=')[1] : args[args.indexOf(rowsArg) + 1])
+  : null
+if (rows !== null && !(Number.isSafeInteger(rows) && rows > 0)) throw new Error('--rows needs a whole number')
+// --rows sizes the store, export and import figures (a 100k run is a quick check of the 1M goal).
+const N = rows ?? (quick ? 50_000 : 1_000_000)
 const BATCH = quick ? 2_000 : 10_000
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-bench-'))

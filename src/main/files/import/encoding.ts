@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import fs from 'node:fs'
 
 // Which encoding a text file is in, as Chinese finance staff's files come: a BOM first; else strict
@@ -17,14 +18,32 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
   } finally {
     await fd.close()
   }
-  const decoder = new TextDecoder('utf-8', { fatal: true })
-  try {
-    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-      decoder.decode(chunk as Buffer, { stream: true })
-    }
-    decoder.decode()
-    return 'utf-8'
-  } catch {
-    return 'gb18030'
+  return (await isUtf8File(file)) ? 'utf-8' : 'gb18030'
+}
+
+/**
+ * Strict UTF-8 over the whole file, chunk by chunk (Buffer's validator is several times faster than
+ * a fatal TextDecoder). A character cut by the end of a chunk is checked with the next one.
+ */
+async function isUtf8File(file: string): Promise<boolean> {
+  let carry: Buffer | null = null
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const buf: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer)
+    const cut = completeUtf8Prefix(buf)
+    if (!isUtf8(buf.subarray(0, cut))) return false
+    carry = cut < buf.length ? buf.subarray(cut) : null
   }
+  return carry === null || isUtf8(carry)
+}
+
+/** Length of `buf` without a multi-byte sequence that its last bytes begin but do not finish. */
+export function completeUtf8Prefix(buf: Buffer): number {
+  const end = buf.length
+  for (let i = end - 1; i >= 0 && i >= end - 4; i--) {
+    const b = buf[i]!
+    if ((b & 0xc0) === 0x80) continue
+    const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1
+    return i + len > end ? i : end
+  }
+  return end
 }

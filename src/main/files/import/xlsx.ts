@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs'
 import path from 'node:path'
-import { UnreadableFileError, type RowSource, type SourceRow } from './rows'
+import { eachRow, UnreadableFileError, type RowSource, type SourceRow } from './rows'
 
 // XLSX through exceljs's streaming reader, first worksheet only. Every cell becomes text the way a
 // person sees it: numbers whole (an order number Excel already rounded shows as such and is rejected
@@ -38,23 +38,37 @@ export async function xlsxRows(file: string): Promise<RowSource> {
     hyperlinks: 'ignore',
     worksheets: 'emit',
   })
-  async function* rows(): AsyncGenerator<SourceRow> {
+  async function* batches(): AsyncGenerator<SourceRow[]> {
     try {
+      let batch: SourceRow[] = []
       for await (const sheet of reader) {
         for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
           const values = row.values as ExcelJS.CellValue[]
           const cells: string[] = []
           for (let i = 1; i < values.length; i++) cells.push(cellText(values[i] ?? null))
           if (cells.every((c) => c.trim() === '')) continue
-          yield { line: row.number, cells, raw: cells.join(',') }
+          batch.push({ line: row.number, cells, raw: cells.join(',') })
+          if (batch.length >= 1000) {
+            yield batch
+            batch = []
+          }
         }
         break // the first worksheet holds the list
       }
+      if (batch.length) yield batch
     } catch (err) {
       throw new UnreadableFileError(
         `${path.basename(file)} cannot be read as an Excel .xlsx file: ${(err as Error).message}`,
       )
     }
   }
-  return { encoding: 'xlsx', rows: rows() }
+  const all = batches()
+  return {
+    encoding: 'xlsx',
+    readSync: null,
+    batches: all,
+    rows: eachRow(all),
+    // Stopping the reader early must not surface as an unhandled rejection.
+    close: () => void all.return(undefined).catch(() => undefined),
+  }
 }

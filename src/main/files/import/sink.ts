@@ -1,0 +1,90 @@
+import type { Db } from '../../store/connection'
+import {
+  fillPayOrderByNo,
+  findPayOrderForImport,
+  getPayOrder,
+  insertPayOrderIfNew,
+  payOrderIdByNo,
+  recomputeRefundState,
+  wouldFillPayOrder,
+  type NewPayOrder,
+  type PayOrderForImport,
+} from '../../store/orders'
+import { fillRefundOrder, findRefundOrder, insertRefundOrder, type NewRefundOrder } from '../../store/refunds'
+import { KeyTable } from './key-table'
+
+// Where an import's rows go: the store, or (dry run) an overlay that remembers what the file would
+// add and writes nothing.
+
+export type RowResult = 'inserted' | 'updated' | 'unchanged'
+
+export type PayForRefund = Pick<PayOrderForImport, 'id' | 'amount' | 'status' | 'refundable_amount'>
+
+export interface ImportSink {
+  /**
+   * Adds the order, or fills what the existing one lacks (never its status or amount). The id is
+   * looked up for an existing order only when `wantId`: a re-import needs no id otherwise.
+   */
+  upsertPay(o: NewPayOrder, wantId: boolean): { result: RowResult; id: number }
+  findPay(merchantId: number, orderNo: string): PayForRefund | undefined
+  findRefund(
+    merchantId: number,
+    refundNo: string,
+  ): { id: number; pay_order_id: number; order_no?: string } | undefined
+  fillRefund(id: number, gatewayRefundNo: string | null): boolean
+  insertRefund(r: NewRefundOrder): number
+  recompute(payOrderId: number): void
+}
+
+export function storeSink(db: Db, now: () => number): ImportSink {
+  return {
+    upsertPay: (o, wantId) => {
+      const id = insertPayOrderIfNew(db, o, now())
+      if (id !== null) return { result: 'inserted', id }
+      const changed = fillPayOrderByNo(db, o.merchantId, o.orderNo, o, now())
+      return {
+        result: changed ? 'updated' : 'unchanged',
+        id: wantId ? (payOrderIdByNo(db, o.merchantId, o.orderNo) ?? 0) : 0,
+      }
+    },
+    findPay: (m, no) => findPayOrderForImport(db, m, no),
+    findRefund: (m, no) => findRefundOrder(db, m, no),
+    fillRefund: (id, no) => fillRefundOrder(db, id, no, now()),
+    insertRefund: (r) => insertRefundOrder(db, r, now()),
+    recompute: (id) => recomputeRefundState(db, id, now()),
+  }
+}
+
+/**
+ * Counts what the import would do. A pay list only adds pay orders and a refund list only refunds,
+ * so a dry run remembers the numbers it "added" of one kind, each with the id it gave (or, for a
+ * refund, its pay order's id): the same number again in the file is then unchanged.
+ */
+export function dryRunSink(db: Db): ImportSink {
+  let next = -1
+  const pays = new KeyTable()
+  const refunds = new KeyTable()
+  return {
+    upsertPay: (o) => {
+      const mine = pays.get(o.merchantId, o.orderNo)
+      if (mine !== undefined) return { result: 'unchanged', id: mine }
+      const row = findPayOrderForImport(db, o.merchantId, o.orderNo)
+      if (row) return { result: wouldFillPayOrder(row, o) ? 'updated' : 'unchanged', id: row.id }
+      const id = next--
+      pays.set(o.merchantId, o.orderNo, id)
+      return { result: 'inserted', id }
+    },
+    findPay: (m, no) => findPayOrderForImport(db, m, no),
+    findRefund: (m, no) => {
+      const payOrderId = refunds.get(m, no)
+      if (payOrderId === undefined) return findRefundOrder(db, m, no)
+      return { id: 0, pay_order_id: payOrderId, order_no: getPayOrder(db, payOrderId)?.order_no }
+    },
+    fillRefund: () => false,
+    insertRefund: (r) => {
+      refunds.set(r.merchantId, r.refundNo, r.payOrderId)
+      return next--
+    },
+    recompute: () => undefined,
+  }
+}

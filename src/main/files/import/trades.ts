@@ -1,0 +1,242 @@
+import type { Channel } from '../../../shared/domain'
+import type { Db } from '../../store/connection'
+import { findMerchantByName, listMerchants, type MerchantRow } from '../../store/merchants'
+import type { ColumnMapping } from './headers'
+import { IMPORT_FIELDS, type ImportField } from './headers'
+import * as F from './fields'
+import { UnreadableFileError } from './rows'
+import type { ImportSink, RowResult } from './sink'
+
+// One row of a list into one trade: the cells read in a fixed order, so that a row with several
+// mistakes is rejected for the same one every time, and the first mistake wins.
+
+export class RowError extends Error {
+  constructor(
+    readonly column: string | null,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface RowOptions {
+  merchant?: string
+  mapping?: ColumnMapping
+}
+
+/**
+ * The cells of the current row by field. Set `cells` for each row; nothing is allocated per row,
+ * which matters at a million rows.
+ */
+export class RowCells {
+  cells: string[] = []
+  private readonly index: Record<ImportField, number>
+  private readonly header: Record<ImportField, string | null>
+
+  constructor(fields: Map<number, ImportField>, headers: string[]) {
+    this.index = {} as Record<ImportField, number>
+    this.header = {} as Record<ImportField, string | null>
+    for (const f of IMPORT_FIELDS) {
+      this.index[f] = -1
+      this.header[f] = null
+    }
+    for (const [i, f] of fields) {
+      this.index[f] = i
+      this.header[f] = headers[i] ?? ''
+    }
+  }
+
+  /** The header of the field's column, or null when the file has none. */
+  headerOf(field: ImportField): string | null {
+    return this.header[field]
+  }
+
+  /** The cell, or undefined when the file has no such column or the cell is blank. */
+  cell(field: ImportField): string | undefined {
+    const i = this.index[field]
+    if (i < 0) return undefined
+    const v = this.cells[i]
+    return v === undefined || F.isBlank(v) ? undefined : v
+  }
+
+  read<T>(field: ImportField, parse: (v: string, header: string) => T): T | undefined {
+    const v = this.cell(field)
+    if (v === undefined) return undefined
+    const header = this.header[field]!
+    try {
+      return parse(v, header)
+    } catch (err) {
+      if (err instanceof F.FieldError) throw new RowError(header, err.message)
+      throw err
+    }
+  }
+}
+
+const title = (v: string, h: string) => F.text(v, 256, h)
+
+export class MerchantResolver {
+  private readonly cache = new Map<string, MerchantRow | null>()
+  private readonly only: MerchantRow | null
+  private readonly fixed: MerchantRow | null
+
+  constructor(
+    private readonly db: Db,
+    fixedName: string | undefined,
+  ) {
+    if (fixedName) {
+      const m = findMerchantByName(db, fixedName)
+      if (!m)
+        throw new UnreadableFileError(
+          `there is no merchant profile named "${fixedName}"; add it first with merchant add`,
+        )
+      this.fixed = m
+    } else this.fixed = null
+    const all = listMerchants(db)
+    this.only = all.length === 1 ? all[0]! : null
+  }
+
+  resolve(row: RowCells, channel: Channel | null): MerchantRow {
+    const cell = row.cell('merchant')
+    if (cell !== undefined) {
+      const name = F.cleanCell(cell)
+      let m = this.cache.get(name)
+      if (m === undefined) {
+        m = findMerchantByName(this.db, name) ?? null
+        this.cache.set(name, m)
+      }
+      if (!m)
+        throw new RowError(
+          row.headerOf('merchant'),
+          `merchant "${name}" has no profile; add it first or correct the name`,
+        )
+      return m
+    }
+    if (this.fixed) return this.fixed
+    if (this.only && (channel === null || this.only.channel === channel)) return this.only
+    throw new RowError(null, 'no merchant: add a merchant column or name one for the whole file (--merchant)')
+  }
+}
+
+function merchantFor(row: RowCells, merchants: MerchantResolver, o: RowOptions): MerchantRow {
+  const channel =
+    row.read('channel', F.channel) ??
+    (o.mapping?.defaults.channel ? F.channel(o.mapping.defaults.channel) : null)
+  const merchant = merchants.resolve(row, channel)
+  if (channel && channel !== merchant.channel) {
+    throw new RowError(
+      row.headerOf('channel'),
+      `channel ${channel} does not match merchant ${merchant.name}, which is ${merchant.channel}`,
+    )
+  }
+  return merchant
+}
+
+export function importPay(
+  sink: ImportSink,
+  row: RowCells,
+  merchants: MerchantResolver,
+  o: RowOptions,
+  importId: number,
+  now: number,
+  wantId: boolean,
+): { result: RowResult; id: number } {
+  const orderNo = row.read('orderNo', F.tradeNumber)
+  if (!orderNo) throw new RowError(null, 'the order number is empty')
+  const amount = row.read('amountFen', F.fen) ?? row.read('amountYuan', F.yuan)
+  if (amount === undefined) throw new RowError(null, 'the amount is empty')
+  const merchant = merchantFor(row, merchants, o)
+  const status =
+    row.read('status', F.payStatus) ??
+    (o.mapping?.defaults.status ? F.payStatus(o.mapping.defaults.status) : 'progress')
+  return sink.upsertPay(
+    {
+      orderNo,
+      bizOrderNo: row.read('bizOrderNo', F.tradeNumber) ?? orderNo,
+      gatewayTradeNo: row.read('gatewayTradeNo', F.tradeNumber) ?? null,
+      merchantId: merchant.id,
+      channel: merchant.channel,
+      title: row.read('title', title) ?? '',
+      kind: row.read('kind', F.payKind) ?? 'pay',
+      amount,
+      status,
+      createdAt: row.read('createdAt', F.time) ?? now,
+      expiredAt: row.read('expiredAt', F.time) ?? null,
+      paidAt: row.read('paidAt', F.time) ?? null,
+      importId,
+    },
+    wantId,
+  )
+}
+
+export function importRefund(
+  sink: ImportSink,
+  row: RowCells,
+  merchants: MerchantResolver,
+  o: RowOptions,
+  importId: number,
+  now: number,
+): { result: RowResult; id: number } {
+  const orderNo = row.read('orderNo', F.tradeNumber)
+  if (!orderNo) throw new RowError(null, 'the pay order number is empty')
+  const refundNo = row.read('refundNo', F.tradeNumber)
+  if (!refundNo) throw new RowError(null, 'the refund number is empty')
+  const amount =
+    row.read('refundAmountFen', F.fen) ??
+    row.read('refundAmountYuan', F.yuan) ??
+    row.read('amountFen', F.fen) ??
+    row.read('amountYuan', F.yuan)
+  if (amount === undefined) throw new RowError(null, 'the refund amount is empty')
+  if (amount <= 0) throw new RowError(null, 'the refund amount must be more than zero')
+  const merchant = merchantFor(row, merchants, o)
+  const pay = sink.findPay(merchant.id, orderNo)
+  if (!pay) {
+    throw new RowError(
+      row.headerOf('orderNo'),
+      `pay order ${orderNo} of merchant ${merchant.name} is not imported; import the order list first`,
+    )
+  }
+  const gatewayRefundNo = row.read('gatewayRefundNo', F.tradeNumber) ?? null
+  const existing = sink.findRefund(merchant.id, refundNo)
+  if (existing) {
+    if (existing.pay_order_id !== pay.id) {
+      throw new RowError(
+        row.headerOf('refundNo'),
+        `refund ${refundNo} already belongs to pay order ${existing.order_no}`,
+      )
+    }
+    return {
+      result: sink.fillRefund(existing.id, gatewayRefundNo) ? 'updated' : 'unchanged',
+      id: existing.id,
+    }
+  }
+  const status =
+    row.read('status', F.refundStatus) ??
+    (o.mapping?.defaults.status ? F.refundStatus(o.mapping.defaults.status) : 'progress')
+  if (
+    (status === 'progress' || status === 'success') &&
+    amount > pay.refundable_amount &&
+    pay.status === 'success'
+  ) {
+    throw new RowError(
+      null,
+      `refund ${amount} fen is more than the ${pay.refundable_amount} fen still refundable on ${orderNo}`,
+    )
+  }
+  if (amount > pay.amount)
+    throw new RowError(null, `the refund amount is more than the order's amount (${pay.amount} fen)`)
+  const id = sink.insertRefund({
+    refundNo,
+    bizRefundNo: row.read('bizRefundNo', F.tradeNumber) ?? refundNo,
+    gatewayRefundNo,
+    payOrderId: pay.id,
+    merchantId: merchant.id,
+    channel: merchant.channel,
+    amount,
+    status,
+    createdAt: row.read('createdAt', F.time) ?? now,
+    finishedAt: status === 'success' ? (row.read('paidAt', F.time) ?? null) : null,
+    importId,
+  })
+  sink.recompute(pay.id)
+  return { result: 'inserted', id }
+}
