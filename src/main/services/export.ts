@@ -24,7 +24,7 @@ import { anomaliesExportQuery } from '../store/anomalies'
 import { audit } from '../store/audit'
 import { batchItemsExportQuery, getBatch } from '../store/batches'
 import { openStore } from '../store/connection'
-import { rawPayOrders } from '../store/orders'
+import { ordersExportQuery } from '../store/orders'
 import { recordsExportQuery } from '../store/records'
 import { refundsExportQuery } from '../store/refunds'
 import { repairsExportQuery } from '../store/repairs'
@@ -85,12 +85,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
         result = await write(recordColumns, (c) => recordsExportQuery(reader, req.filter, c))
         break
       case 'orders':
-        result = await writeCsv(
-          file,
-          orderColumns,
-          inBatches(rawPayOrders(reader, req.filter, sqlOf(orderColumns))),
-          (n) => progress(n),
-        )
+        result = await write(orderColumns, (c) => ordersExportQuery(reader, req.filter, c))
         break
       case 'refunds':
         result = await write(refundColumns, (c) => refundsExportQuery(reader, req.filter, c))
@@ -132,16 +127,4 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
   } finally {
     reader.close()
   }
-}
-
-async function* inBatches(rows: Iterable<unknown[]>): AsyncGenerator<unknown[][]> {
-  let batch: unknown[][] = []
-  for (const row of rows) {
-    batch.push(row)
-    if (batch.length >= 2_000) {
-      yield batch
-      batch = []
-    }
-  }
-  if (batch.length) yield batch
 }

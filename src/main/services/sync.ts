@@ -15,7 +15,7 @@ import {
   listBatches,
   setBatchStatus,
 } from '../store/batches'
-import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, rawPayOrders } from '../store/orders'
+import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, ordersExportQuery } from '../store/orders'
 import {
   allRefundOrderIds,
   findRefundOrdersByAnyNo,
@@ -115,7 +115,7 @@ export function tradesOfFilter(
 ): TradeRef[] {
   const refs: TradeRef[] = []
   if (type === 'pay')
-    for (const [id] of rawPayOrders(ctx.db, filter as OrderFilter, ['p.id']))
+    for (const [id] of rowsHere(ctx.db, ordersExportQuery(ctx.db, filter as OrderFilter, ['p.id'])))
       refs.push({ type, id: id as number })
   else
     for (const [id] of rowsHere(ctx.db, refundsExportQuery(ctx.db, filter as RefundFilter, ['r.id'])))

@@ -11,6 +11,7 @@ import type {
 import type { OrderListRequest } from '../../shared/filters'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { Where } from './where'
@@ -431,17 +432,15 @@ export function payOrderIdsOfImport(db: Db, importId: number): number[] {
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function rawPayOrders(
+export function ordersExportQuery(
   db: Db,
   f: Omit<OrderListRequest, 'limit' | 'offset'>,
   columns: readonly string[],
-): IterableIterator<unknown[]> {
+): RowQuery | null {
   const w = orderWhere(db, f)
-  if (!w) return [][Symbol.iterator]()
-  return db
-    .prepare<unknown[], unknown[]>(
-      `SELECT ${columns.join(', ')} FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id ${w} ORDER BY p.created_at DESC, p.id DESC`,
-    )
-    .raw(true)
-    .iterate(...w.params)
+  if (!w) return null
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id ${w} ORDER BY p.created_at DESC, p.id DESC`,
+    params: w.params,
+  }
 }
