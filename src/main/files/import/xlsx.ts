@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs'
+import fs from 'node:fs'
 import path from 'node:path'
 import { eachRow, UnreadableFileError, type RowSource, type SourceRow } from './rows'
 
@@ -32,17 +33,36 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 export async function xlsxRows(file: string): Promise<RowSource> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  // exceljs unzips in a stream it makes itself; a damaged entry's inflate error is emitted there and
+  // nowhere else, while the worksheet being read waits for data that never comes. The file stream is
+  // ours, so the unzip stream it is piped into is caught on the way, and its error ends the read.
+  const input = fs.createReadStream(file)
+  let fail: (err: Error) => void = () => undefined
+  const failed = new Promise<never>((_, reject) => (fail = reject))
+  failed.catch(() => undefined)
+  input.once('error', (err) => fail(err))
+  const pipe = input.pipe.bind(input)
+  input.pipe = <T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T => {
+    ;(dest as unknown as NodeJS.EventEmitter).once('error', (err: Error) => fail(err))
+    return pipe(dest, options)
+  }
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
     worksheets: 'emit',
   })
+  const step = <T>(it: AsyncIterator<T>) => Promise.race([it.next(), failed])
   async function* batches(): AsyncGenerator<SourceRow[]> {
     try {
       let batch: SourceRow[] = []
-      for await (const sheet of reader) {
-        for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+      const sheets = reader[Symbol.asyncIterator]()
+      const first = await step(sheets)
+      if (!first.done) {
+        // The first worksheet holds the list.
+        const rows = (first.value as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]()
+        for (let r = await step(rows); !r.done; r = await step(rows)) {
+          const row = r.value
           const values = row.values as ExcelJS.CellValue[]
           const cells: string[] = []
           for (let i = 1; i < values.length; i++) cells.push(cellText(values[i] ?? null))
@@ -53,13 +73,14 @@ export async function xlsxRows(file: string): Promise<RowSource> {
             batch = []
           }
         }
-        break // the first worksheet holds the list
       }
       if (batch.length) yield batch
     } catch (err) {
       throw new UnreadableFileError(
         `${path.basename(file)} cannot be read as an Excel .xlsx file: ${(err as Error).message}`,
       )
+    } finally {
+      input.destroy()
     }
   }
   const all = batches()
