@@ -241,11 +241,9 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     // The README's picture: without the toasts of the steps before.
     await expect.poll(() => page.locator('.n-message').count(), { timeout: 20_000 }).toBe(0)
     await shot(page, '17-overview-after')
-
   })
 
   it('settings and the English switch', async () => {
-
     await go('settings')
     await shot(page, '15-settings')
     // Browser mode keeps the secrets under the key file alone: command-line access is on and cannot go.

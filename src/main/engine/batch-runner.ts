@@ -146,7 +146,6 @@ export class BatchRun {
   }
 
   resume(): void {
-
     if (this.cancelled || !this.paused) return
     this.paused = false
     claimBatch(this.db, this.batchId, this.engine.owner, this.now())

@@ -30,6 +30,8 @@ const PER_TICK = 2_000
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<TickResult> | null = null
+  /** The queues of the pass in progress, so that stop() can drop what has not started. */
+  private lanes: PQueue[] = []
   lastRunAt: number | null = null
 
   constructor(
@@ -53,9 +55,16 @@ export class Scheduler {
     loop(firstTickMs)
   }
 
-  stop(): void {
+  /**
+   * Stops the schedules: no further pass, and nothing more of the pass in progress starts. Resolves
+   * once the attempts in flight are written. Closing the database under them (as `paysync serve` did
+   * on SIGTERM) lost their records and left their leases behind.
+   */
+  async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    for (const q of this.lanes) q.clear()
+    await this.running?.catch(() => undefined)
   }
 
   /** One pass over what is due now. A pass still running is joined, not doubled. */
@@ -98,7 +107,9 @@ export class Scheduler {
     for (const id of expired) add('pay', id, 'timeout')
     for (const id of pay) add('pay', id, 'schedule')
     for (const id of refund) add('refund', id, 'schedule')
+    this.lanes = [...queues.values()].map((l) => l.queue)
     await Promise.all([...queues.values()].map((l) => l.queue.onIdle()))
+    this.lanes = []
     this.lastRunAt = now
     this.onRun?.(now)
     return { timeout: expired.length, pay: pay.length, refund: refund.length }

@@ -63,8 +63,9 @@ function client(): AxiosInstance {
     // The body as text, untouched: signatures are checked over exactly what arrived. No compression is
     // asked for (Accept-Encoding: identity), which also spares axios its decompression pipeline: per
     // request it costs more CPU than the RSA check (measured by npm run bench).
-    responseType: 'text',
-    responseEncoding: 'utf8',
+    // The bytes, decoded here: with responseType 'text' axios strips a leading byte-order mark, and
+    // the record must keep the text exactly as received (domain.md 6.1; the gateway fuzzer sent one).
+    responseType: 'arraybuffer',
     decompress: false,
     maxContentLength: -1,
     maxBodyLength: -1,
@@ -121,7 +122,7 @@ export async function exchange(
     try {
       if (ctx?.gate) await ctx.gate.take()
 
-      const res = await client().request<string>({
+      const res = await client().request<Buffer>({
         method: req.method,
         url: req.url,
         headers: { 'Accept-Encoding': 'identity', ...req.headers },
@@ -134,7 +135,7 @@ export async function exchange(
         if (v !== undefined && v !== null)
           headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
       }
-      const body = typeof res.data === 'string' ? res.data : String(res.data ?? '')
+      const body = Buffer.isBuffer(res.data) ? res.data.toString('utf8') : String(res.data ?? '')
       lastResponse = { status: res.status, headers, body }
       lastFailure = null
       if (retryable(lastResponse) && attempt <= policy.retries) continue

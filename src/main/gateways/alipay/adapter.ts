@@ -20,7 +20,7 @@ import type {
   RefundTradeRef,
 } from '../types'
 import { signAsync } from '../keys'
-import { requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
+import { extractSignedContent, requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
 
 export interface AlipayConfig {
   /** The full `.../gateway.do` URL. */
@@ -41,6 +41,62 @@ const RETRYABLE_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ao
 
 function isRetryableNode(node: Record<string, unknown>): boolean {
   return node.code === '20000' || RETRYABLE_SUB_CODES.has(String(node.sub_code ?? ''))
+}
+
+/**
+ * The gateway's word for a refusal, `code sub_code`, or a stand-in when the node names neither: an
+ * error is never recorded with an empty code (the fuzzer sent an error_response without one).
+ */
+function refusalCode(node: Record<string, unknown>, fallback: string): string {
+  return (
+    [node.code, node.sub_code]
+      .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+      .map((v) => v.trim())
+      .join(' ') || fallback
+  )
+}
+
+/** What the gateway said of a refusal: sub_msg, else msg, else a stand-in; never blank. */
+function refusalMessage(node: Record<string, unknown>, fallback: string): string {
+  for (const v of [node.sub_msg, node.msg]) if (typeof v === 'string' && v.trim() !== '') return v
+  return fallback
+}
+
+/** The `*_response` node parsed from the text its signature covers; null when that is no object. */
+function signedNode(body: string, nodeName: string): Record<string, unknown> | null {
+  const text = extractSignedContent(body, nodeName)
+  if (text === null) return null
+  try {
+    const node = JSON.parse(text) as unknown
+    return typeof node === 'object' && node !== null && !Array.isArray(node)
+      ? (node as Record<string, unknown>)
+      : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A verified answer about another trade is no answer to ours. Alipay signs what it answers but not
+ * what it was asked, so an intermediary could send a signed answer about another order (a paid one,
+ * or a not-found one, which leads to a close); the trade numbers inside it tell. Found by
+ * tests/gateways/parsers-fuzz.test.ts.
+ */
+function aboutTheQuestion(reading: Reading, biz: Record<string, unknown>): Reading {
+  if (reading.kind !== 'answer') return reading
+  for (const key of ['out_trade_no', 'out_request_no']) {
+    const said = reading.node[key]
+    if (said !== undefined && said !== null && biz[key] !== undefined && String(said) !== String(biz[key])) {
+      return {
+        kind: 'error',
+        code: 'mismatch',
+        msg: `the answer is about ${key} ${String(said)}, not ${String(biz[key])} that was asked about`,
+        raw: reading.raw,
+        retryable: false,
+      }
+    }
+  }
+  return reading
 }
 
 export class AlipayAdapter implements GatewayAdapter {
@@ -127,8 +183,8 @@ export class AlipayAdapter implements GatewayAdapter {
       if (err && typeof err === 'object') {
         return {
           kind: 'error',
-          code: [err.code, err.sub_code].filter(Boolean).join(' '),
-          msg: String(err.sub_msg ?? err.msg ?? 'gateway error'),
+          code: refusalCode(err, 'error_response'),
+          msg: refusalMessage(err, 'the gateway refused the request without a message'),
           raw: res.body,
           retryable: isRetryableNode(err),
         }
@@ -146,11 +202,11 @@ export class AlipayAdapter implements GatewayAdapter {
     if (typeof sign !== 'string' || sign === '') {
       return {
         kind: 'error',
-        code: n.code === '10000' ? 'missing_signature' : [n.code, n.sub_code].filter(Boolean).join(' '),
+        code: n.code === '10000' ? 'missing_signature' : refusalCode(n, 'missing_signature'),
         msg:
           n.code === '10000'
             ? 'the answer carries no signature'
-            : String(n.sub_msg ?? n.msg ?? 'unsigned gateway error'),
+            : refusalMessage(n, 'unsigned gateway error'),
         raw: res.body,
         retryable: isRetryableNode(n),
       }
@@ -164,7 +220,22 @@ export class AlipayAdapter implements GatewayAdapter {
         retryable: false,
       }
     }
-    return { kind: 'answer', node: n, raw: res.body }
+    // Read the node from exactly the text the signature covers, never from the parse of the whole
+    // body: JSON.parse keeps the last of duplicate keys, while the signed text is the first
+    // `*_response` in the body. A second node after the signature (or the signed one tucked under
+    // another key) would otherwise be verified and not read: the fuzzer turned a refused close of a
+    // paid order into "closed" that way (tests/gateways/parsers-fuzz.test.ts).
+    const signed = signedNode(res.body, nodeName)
+    if (!signed || JSON.stringify(signed) !== JSON.stringify(n)) {
+      return {
+        kind: 'error',
+        code: 'malformed',
+        msg: `the answer carries more than one ${nodeName}, or one the signature does not cover`,
+        raw: res.body,
+        retryable: false,
+      }
+    }
+    return { kind: 'answer', node: signed, raw: res.body }
   }
 
   private async call(method: string, biz: Record<string, unknown>, ctx?: CallContext) {
@@ -178,7 +249,7 @@ export class AlipayAdapter implements GatewayAdapter {
         return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
       },
     )
-    return { ex, reading: this.read(ex, method) }
+    return { ex, reading: aboutTheQuestion(this.read(ex, method), biz) }
   }
 
   private base(ex: Exchange) {
@@ -220,13 +291,13 @@ export class AlipayAdapter implements GatewayAdapter {
       }
     }
     if (code !== '10000') {
-      const word = [code, n.sub_code].filter(Boolean).join(' ')
+      const word = refusalCode(n, 'no_code')
       return {
         status: 'sync_error',
         rawStatus: word,
         rawText: reading.raw,
         errorCode: word,
-        errorMsg: String(n.sub_msg ?? n.msg ?? ''),
+        errorMsg: refusalMessage(n, 'the gateway refused the query without a message'),
         ...none,
       }
     }
@@ -280,7 +351,7 @@ export class AlipayAdapter implements GatewayAdapter {
       }
     }
     const n = reading.node
-    const word = [n.code, n.sub_code].filter(Boolean).join(' ')
+    const word = refusalCode(n, 'no_code')
     const common = { rawStatus: word, rawText: reading.raw, ...base }
     if (n.code === '10000') return { result: 'closed', errorCode: null, errorMsg: null, ...common }
     switch (n.sub_code) {
@@ -289,9 +360,19 @@ export class AlipayAdapter implements GatewayAdapter {
       case 'ACQ.TRADE_STATUS_ERROR':
       case 'ACQ.REASON_TRADE_STATUS_INVALID':
       case 'ACQ.REASON_ILLEGAL_STATUS':
-        return { result: 'not_closable', errorCode: word, errorMsg: String(n.sub_msg ?? ''), ...common }
+        return {
+          result: 'not_closable',
+          errorCode: word,
+          errorMsg: refusalMessage(n, 'the order is no longer open'),
+          ...common,
+        }
       default:
-        return { result: 'error', errorCode: word, errorMsg: String(n.sub_msg ?? n.msg ?? ''), ...common }
+        return {
+          result: 'error',
+          errorCode: word,
+          errorMsg: refusalMessage(n, 'the gateway refused the close without a message'),
+          ...common,
+        }
     }
   }
 
@@ -325,13 +406,13 @@ export class AlipayAdapter implements GatewayAdapter {
       }
     }
     if (code !== '10000') {
-      const word = [code, n.sub_code].filter(Boolean).join(' ')
+      const word = refusalCode(n, 'no_code')
       return {
         status: 'sync_error',
         rawStatus: word,
         rawText: reading.raw,
         errorCode: word,
-        errorMsg: String(n.sub_msg ?? n.msg ?? ''),
+        errorMsg: refusalMessage(n, 'the gateway refused the query without a message'),
         ...none,
       }
     }

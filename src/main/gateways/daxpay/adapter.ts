@@ -218,7 +218,8 @@ export class DaxpayAdapter implements GatewayAdapter {
       return { kind: 'error', code: 'malformed', msg: 'the DaxPay answer is not valid JSON', raw: res.body }
     }
     const outerCode = typeof body.code === 'number' ? body.code : Number.NaN
-    const outerMsg = typeof body.msg === 'string' ? body.msg : ''
+    // A blank message is no message: the error must still say something (the fuzzer sent " ").
+    const outerMsg = typeof body.msg === 'string' ? body.msg.trim() : ''
     // 2.x refusals from outside the handler (a busy lock, validation, a failed request signature)
     // come unsigned in the wrapper; only `data` of a code-0 wrapper is ever signed.
     if (this.version === '2' && outerCode !== 0) return this.unsigned(outerCode, outerMsg, res.body)
@@ -281,7 +282,7 @@ export class DaxpayAdapter implements GatewayAdapter {
     return {
       kind: 'answer',
       code,
-      msg: typeof inner.msg === 'string' ? inner.msg : '',
+      msg: typeof inner.msg === 'string' ? inner.msg.trim() : '',
       data: this.version === '2' ? signed.fields : isObject(body.data) ? body.data : null,
       raw: res.body,
       resTime,
@@ -407,6 +408,20 @@ export class DaxpayAdapter implements GatewayAdapter {
     }
     if (reading.code !== 0) return error(String(reading.code), reading.msg || 'DaxPay refused the sync')
     const d = reading.data ?? {}
+    // An answer that names a refund must name ours: a signed answer about another refund, sent back
+    // by an intermediary, read as that refund's state (found by tests/gateways/parsers-fuzz.test.ts).
+    // 3.x answers name none; only their signed time bounds such a replay.
+    for (const [key, asked] of [
+      ['bizRefundNo', refund.refundNo],
+      ['refundNo', refund.gatewayRefundNo],
+    ] as const) {
+      const said = d[key]
+      if (asked && said !== undefined && said !== null && String(said) !== asked)
+        return error(
+          'mismatch',
+          `the answer is about ${key} ${String(said)}, not ${asked} that was asked about`,
+        )
+    }
     const word = String((this.version === '3' ? (d.orderStatus ?? d.status) : d.status) ?? '')
     const status = (this.version === '3' ? REFUND_WORDS_3 : REFUND_WORDS_2)[word]
     if (!status) return error('malformed', `unknown DaxPay refund status "${word}"`, word || null)

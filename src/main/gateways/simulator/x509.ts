@@ -38,6 +38,9 @@ function oid(dotted: string): Buffer {
 
 function integer(hex: string): Buffer {
   let b = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex')
+  // DER wants the shortest form: a random serial starting with 00 (1 in 256) made a certificate
+  // OpenSSL refuses, and the client then had no key for the platform serial (a flaky fuzz baseline).
+  while (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80)) b = b.subarray(1)
   if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b])
   return tlv(0x02, b)
 }

@@ -142,12 +142,13 @@ export class UnionpayAdapter implements GatewayAdapter {
         retryable: false,
       }
     }
-    // A verified answer about another merchant or transaction is not an answer to our question.
+    // A verified answer about another merchant or transaction is not an answer to our question,
+    // whatever its respCode: a signed "34 查无此交易" of another order, replayed, read as "not found"
+    // for ours (found by tests/gateways/parsers-fuzz.test.ts), and not found leads to a close.
     const other =
       (fields.merId && fields.merId !== this.profile.merId) ||
-      (fields.respCode === '00' &&
-        ((key.queryId && fields.queryId && fields.queryId !== key.queryId) ||
-          (key.orderId && fields.orderId && fields.orderId !== key.orderId)))
+      (key.queryId && fields.queryId && fields.queryId !== key.queryId) ||
+      (key.orderId && fields.orderId && fields.orderId !== key.orderId)
     if (other) {
       return {
         kind: 'error',
@@ -202,7 +203,7 @@ export class UnionpayAdapter implements GatewayAdapter {
   /** A verified answer whose respCode is not 00: the query did not reach a verdict on the transaction. */
   private queryFailed(f: Fields): { code: string; msg: string } {
     const code = `respCode ${f.respCode}`
-    const msg = f.respMsg ?? ''
+    const msg = (f.respMsg ?? '').trim()
     if (IN_PROGRESS.has(f.respCode!))
       return { code, msg: `${msg} (the query itself is still being processed: ask again)`.trim() }
     if (f.respCode === '37')

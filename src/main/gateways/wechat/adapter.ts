@@ -291,8 +291,12 @@ export class WechatAdapter implements GatewayAdapter {
     } catch {
       return 0
     }
+    // A download whose `data` is no list holds no certificate; iterating a number or an object here
+    // threw out of the adapter, which must never throw for what a gateway sends (found by
+    // tests/gateways/parsers-fuzz.test.ts).
+    if (!Array.isArray(data)) return 0
     const found = new Map<string, crypto.KeyObject>()
-    for (const c of data ?? []) {
+    for (const c of data) {
       try {
         const pem = aeadDecrypt(
           c.encrypt_certificate.ciphertext,
@@ -361,6 +365,11 @@ export class WechatAdapter implements GatewayAdapter {
       }
     }
     if (r.status !== 200 || !r.json) return this.unexpected(r, none)
+    const other = this.aboutOther(
+      r.json,
+      trade.gatewayTradeNo ? { transaction_id: trade.gatewayTradeNo } : { out_trade_no: trade.orderNo },
+    )
+    if (other) return { ...none, ...other, rawText: r.body }
     const state = String(r.json.trade_state ?? '')
     const status = PAY_STATES[state]
     const amount = parseFen((r.json.amount as Json | undefined)?.total)
@@ -438,6 +447,8 @@ export class WechatAdapter implements GatewayAdapter {
       }
     }
     if (r.status !== 200 || !r.json) return this.unexpected(r, base)
+    const other = this.aboutOther(r.json, { out_order_no: trade.orderNo })
+    if (other) return { ...base, ...other, rawText: r.body }
     const state = String(r.json.state ?? '')
     const description = typeof r.json.state_description === 'string' ? r.json.state_description : null
     const status = PAYSCORE_STATES[state]
@@ -502,8 +513,7 @@ export class WechatAdapter implements GatewayAdapter {
       }
     const code = typeof r.json?.code === 'string' ? r.json.code : null
     const common = { rawStatus: code ? `${r.status} ${code}` : String(r.status), rawText: r.body, ...meta }
-    if (r.status === 204 || r.status === 200)
-      return { result: 'closed', errorCode: null, errorMsg: null, ...common }
+    if (acknowledged(r, trade, code)) return { result: 'closed', errorCode: null, errorMsg: null, ...common }
     if (code === 'ORDER_CLOSED' || code === 'ORDER_CANCELED')
       return { result: 'closed', errorCode: null, errorMsg: null, ...common }
     if (r.status === 404 && code === 'ORDER_NOT_EXIST')
@@ -549,6 +559,8 @@ export class WechatAdapter implements GatewayAdapter {
       }
     }
     if (r.status !== 200 || !r.json) return this.unexpected(r, none)
+    const other = this.aboutOther(r.json, { out_refund_no: refund.refundNo })
+    if (other) return { ...none, ...other, rawText: r.body }
     const state = String(r.json.status ?? '')
     const status = REFUND_STATES[state]
     const answer = {
@@ -605,7 +617,7 @@ export class WechatAdapter implements GatewayAdapter {
     const code = typeof r.json?.code === 'string' ? r.json.code : null
     const message = errorMessage(r.body)
     const common = { rawStatus: code ? `${r.status} ${code}` : String(r.status), rawText: r.body, ...meta }
-    if (r.status === 204 || r.status === 200 || code === 'ORDER_DONE')
+    if (acknowledged(r, trade, code) || code === 'ORDER_DONE')
       return { result: 'done', errorCode: null, errorMsg: null, ...common }
     // While WeChat is still deducting it asks to come back in about three minutes (S58b).
     if (message && /扣款中|收款结果不明/.test(message))
@@ -649,6 +661,33 @@ export class WechatAdapter implements GatewayAdapter {
     }
   }
 
+  /**
+   * A verified answer about another trade or merchant is no answer to ours. WeChat signs the body
+   * it sends, not the question it answers, so a signed answer about another order (a paid one) could
+   * be sent back to us by an intermediary within its five minutes; the numbers in the body tell.
+   * Found by tests/gateways/parsers-fuzz.test.ts, where such a replay read as paid.
+   */
+  private aboutOther(json: Json, asked: Record<string, string>) {
+    const expected: Record<string, string | undefined> = {
+      ...asked,
+      ...(this.partner
+        ? { sp_mchid: this.profile.mchid, sub_mchid: this.profile.subMchid }
+        : { mchid: this.profile.mchid }),
+    }
+    for (const [key, value] of Object.entries(expected)) {
+      const said = json[key]
+      if (value !== undefined && said !== undefined && said !== null && String(said) !== value) {
+        return {
+          status: 'sync_error' as const,
+          rawStatus: 'mismatch',
+          errorCode: 'mismatch',
+          errorMsg: `the answer is about ${key} ${String(said)}, not ${value} that was asked about`,
+        }
+      }
+    }
+    return null
+  }
+
   private unexpected<T extends { attempts: number; latencyMs: number; serverTime: number | null }>(
     r: Extract<Reading, { kind: 'answer' }>,
     base: T,
@@ -663,6 +702,24 @@ export class WechatAdapter implements GatewayAdapter {
       ...base,
     }
   }
+}
+
+/**
+ * Whether a verified answer to a close, a payscore cancel or a payscore sync says it was done. The
+ * signature covers timestamp, nonce and body but not the status line, so a 200 or 204 status alone
+ * proves nothing: a signed refusal (ORDER_PAID) or a signed answer about something else, sent with a
+ * success status, was read as "closed" (found by tests/gateways/parsers-fuzz.test.ts). Done means a
+ * success status with an empty body (204 No Content, a pay order's close) or with the payscore order
+ * it was about, and no error code.
+ */
+function acknowledged(
+  r: { status: number; body: string; json: Json | null },
+  trade: PayTradeRef,
+  code: string | null,
+) {
+  if (r.status !== 204 && r.status !== 200) return false
+  if (r.json === null) return r.body.trim() === ''
+  return code === null && trade.kind === 'payscore' && r.json.out_order_no === trade.orderNo
 }
 
 function enc(s: string): string {
@@ -687,7 +744,8 @@ function errorCode(body: string): string | null {
 function errorMessage(body: string): string | null {
   try {
     const m = (JSON.parse(body) as Json).message
-    return typeof m === 'string' ? m : null
+    // A blank message is none: the error then says what happened instead.
+    return typeof m === 'string' && m.trim() !== '' ? m : null
   } catch {
     return null
   }

@@ -59,11 +59,24 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] && /paysync(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1])
 if (isEntry) {
+  let settled = false
+  // A command whose work stalls for good (a library waiting on a stream that will never end, as
+  // exceljs does on a damaged .xlsx) leaves the event loop empty, and Node would exit 0 as if it had
+  // succeeded: a cron job would never know. Found by the import fuzzer (tests/files/import-fuzz).
+  process.once('beforeExit', () => {
+    if (settled) return
+    process.stderr.write(
+      'paysync: the command stopped before it finished (its input could not be read to the end); nothing more was done\n',
+    )
+    process.exitCode = EXIT.cannotRun
+  })
   main(process.argv).then(
     (code) => {
+      settled = true
       process.exitCode = code
     },
     (err: unknown) => {
+      settled = true
       process.stderr.write(`paysync: ${(err as Error).message}\n`)
       process.exitCode = EXIT.cannotRun
     },

@@ -58,7 +58,9 @@ export function registerServeCommand(program: Command): void {
           process.once('SIGINT', resolve)
           process.once('SIGTERM', resolve)
         })
-        scheduler.stop()
+        // The pass in progress finishes what it started, so every attempt is recorded and its lease
+        // given back before the database closes.
+        await scheduler.stop()
         await server.close()
         await ctx.close()
       },

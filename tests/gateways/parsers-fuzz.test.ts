@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  isError,
+  outcome,
+  runGatewayFuzz,
+  startGatewayBench,
+  type Captured,
+  type Reply,
+} from '../helpers/gateway-fuzz'
+import { seedFrom } from '../helpers/prng'
+
+// A short run of the gateway answer fuzzer (issue 6, item 4) over every adapter: Alipay, WeChat Pay
+// (answers, payscore, the certificate download), UnionPay and DaxPay 2.x and 3.x. The long run with
+// varied seeds is in tests/reliability/fuzz.test.ts; what each answer must satisfy is in
+// ../helpers/gateway-fuzz.ts. Below it, each defect the fuzzer found, pinned as a plain case.
+
+describe('gateway answer fuzzing', () => {
+  it('a damaged answer is a normalised error or reads exactly as the undamaged one', async () => {
+    const seed = seedFrom('FUZZ_SEED', 1, 'gateway fuzz')
+    const report = await runGatewayFuzz({ seeds: [seed], casesPerSeed: 1500 })
+    console.log(`gateway fuzz: ${JSON.stringify(report)}`)
+    expect(report.cases).toBe(1500)
+    // Most damage must be refused, and some must be harmless (whitespace, reordered pairs), or the
+    // fuzzer is not reaching the parsers.
+    expect(report.errors).toBeGreaterThan(750)
+    expect(report.sameAsBaseline).toBeGreaterThan(50)
+  }, 120_000)
+})
+
+describe('what the fuzzer found, pinned', () => {
+  let bench: Awaited<ReturnType<typeof startGatewayBench>>
+  let captured: Map<string, Captured>
+  const reply = (name: string): Reply => captured.get(name)!.reply
+  const text = (name: string) => reply(name).body.toString('utf8')
+  const withBody = (r: Reply, body: string, status = r.status): Reply => ({
+    status,
+    headers: { ...r.headers },
+    body: Buffer.from(body),
+  })
+
+  beforeAll(async () => {
+    bench = await startGatewayBench()
+    captured = await bench.capture()
+  })
+  afterAll(async () => {
+    await bench.close()
+  })
+
+  it('Alipay: a second response node beside the signed one is refused, never read', async () => {
+    const body = text('ali-close-paid')
+    const signed = body.slice(body.indexOf(':') + 1, body.lastIndexOf(',"sign"'))
+    const sign = body.slice(body.lastIndexOf('"sign"'), -1)
+    const after = `{"alipay_trade_close_response":${signed},${sign},"alipay_trade_close_response":{"code":"10000","msg":"Success"}}`
+    const close = await bench.ask(bench.scenario('ali-close-paid'), withBody(reply('ali-close-paid'), after))
+    expect(close).toMatchObject({ result: 'error', errorCode: 'malformed' })
+
+    const q = text('ali-pay-waiting')
+    const node = q.slice(q.indexOf(':') + 1, q.lastIndexOf(',"sign"'))
+    const forged = JSON.stringify({
+      ...JSON.parse(node),
+      trade_status: 'TRADE_SUCCESS',
+      send_pay_date: '2026-01-01 00:00:00',
+    })
+    const hidden = `{"pad":{"alipay_trade_query_response":${node}},"alipay_trade_query_response":${forged},${q.slice(q.lastIndexOf('"sign"'))}`
+    const pay = await bench.ask(bench.scenario('ali-pay-waiting'), withBody(reply('ali-pay-waiting'), hidden))
+    expect(outcome(pay)).toBe('sync_error')
+  })
+
+  it('Alipay: a signed answer about another order is refused (a paid one, or a not-found one)', async () => {
+    const paid = await bench.ask(bench.scenario('ali-pay-waiting'), reply('ali-pay-success'))
+    expect(paid).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
+    const missing = await bench.ask(bench.scenario('ali-pay-success'), reply('ali-pay-missing'))
+    expect(missing).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
+    const refund = await bench.ask(bench.scenario('ali-refund-success'), reply('ali-pay-success'))
+    expect(isError(refund)).toBe(true)
+  })
+
+  it('Alipay: an unsigned refusal without a code still carries one', async () => {
+    const a = await bench.ask(
+      bench.scenario('ali-pay-success'),
+      withBody(reply('ali-pay-success'), '{"error_response":{"msg":"Invalid"}}'),
+    )
+    expect(outcome(a)).toBe('sync_error')
+    expect(a.errorCode).toMatch(/\S/)
+  })
+
+  it('WeChat Pay: a signed refusal sent with a success status is not a close, nor a payscore sync', async () => {
+    const paid = await bench.ask(bench.scenario('wx-close-paid'), { ...reply('wx-close-paid'), status: 200 })
+    expect(paid).toMatchObject({ result: 'not_closable', errorCode: 'ORDER_PAID' })
+    const other = await bench.ask(bench.scenario('wx-close-open'), reply('wx-pay-success'))
+    expect(outcome(other)).toBe('error')
+    const sync = await bench.ask(bench.scenario('wx-payscore-sync-refused'), {
+      ...reply('wx-payscore-sync-refused'),
+      status: 200,
+    })
+    expect(sync).toMatchObject({ result: 'error', errorCode: 'INVALID_ORDER_STATE' })
+  })
+
+  it('WeChat Pay: a signed answer about another order is refused', async () => {
+    const a = await bench.ask(bench.scenario('wx-pay-missing'), reply('wx-pay-success'))
+    expect(a).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
+    const r = await bench.ask(
+      bench.scenario('wx-refund-success'),
+      withBody(reply('wx-pay-success'), text('wx-pay-success')),
+    )
+    expect(outcome(r)).toBe('sync_error')
+  })
+
+  it('WeChat Pay: a certificate download whose data is no list is an error, not a throw', async () => {
+    const s = bench.scenario('wx-certificates')
+    const certs = captured.get('wx-certificates')!.certificates!
+    for (const data of ['5', '{"a":1}', 'true', '"text"', 'null']) {
+      const a = await bench.ask(s, reply('wx-certificates'), withBody(certs, `{"data":${data}}`))
+      expect(a).toMatchObject({ status: 'sync_error', errorCode: 'unknown_serial' })
+    }
+  })
+
+  it('every channel: the text is kept exactly as it arrived, a leading byte-order mark too', async () => {
+    for (const name of ['ali-pay-success', 'wx-pay-success', 'up-pay-success', 'dax3-pay-success']) {
+      const body = `\uFEFF${text(name)}`
+      const a = await bench.ask(bench.scenario(name), withBody(reply(name), body))
+      expect(a.rawText, name).toBe(body)
+    }
+  })
+
+  it('DaxPay 2.x: a signed refund answer about another refund is refused', async () => {
+    const a = await bench.ask(bench.scenario('dax2-refund-progress'), reply('dax2-refund-success'))
+    expect(a).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
+  })
+
+  it('UnionPay: a signed "not found" about another order is refused', async () => {
+    const a = await bench.ask(bench.scenario('up-pay-success'), reply('up-pay-missing'))
+    expect(a).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
+  })
+})
