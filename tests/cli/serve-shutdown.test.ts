@@ -9,7 +9,7 @@ import { ServiceContext } from '../../src/main/services/context'
 import { runImport } from '../../src/main/services/imports'
 import { addMerchant } from '../../src/main/services/merchants'
 import { writeSettings } from '../../src/main/store/settings'
-import { tempDir } from '../helpers/world'
+import { screensStub, tempDir } from '../helpers/world'
 
 // `paysync serve` stopped (SIGTERM) while its schedules are mid-pass: the attempts in flight finish
 // and are written before the database closes. Found while building the app + cron test: the serve
@@ -53,17 +53,21 @@ describe('paysync serve, stopped mid-pass', () => {
       })),
     )
     sim.state.faults = { ...sim.state.faults, latencyMs: 300 }
-    const serve = spawn(process.execPath, [path.resolve('bin/paysync.js'), '--db', db, '--json', 'serve'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
+    const serve = spawn(
+      process.execPath,
+      [path.resolve('bin/paysync.js'), '--db', db, '--json', 'serve', '--renderer', screensStub(dir)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    )
+
     let stderr = ''
     serve.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise<number | null>((resolve) => serve.once('exit', (code) => resolve(code)))
     // Stop once the first pass (five seconds after start) has written a few records.
     const reader = new Database(db, { readonly: true })
     const records = () => (reader.prepare('SELECT count(*) AS n FROM sync_records').get() as { n: number }).n
-    for (let t = 0; t < 600 && records() < 3; t++) await new Promise((r) => setTimeout(r, 50))
-    expect(records()).toBeGreaterThanOrEqual(3)
+    for (let t = 0; t < 600 && records() < 3 && serve.exitCode === null; t++)
+      await new Promise((r) => setTimeout(r, 50))
+    expect(records(), stderr).toBeGreaterThanOrEqual(3)
     serve.kill('SIGTERM')
     expect(await exited, stderr).toBe(0)
     // Every query the gateway answered is recorded: none was cut off by the database closing.

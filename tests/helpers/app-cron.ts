@@ -11,7 +11,7 @@ import { addMerchant } from '../../src/main/services/merchants'
 import { openStore } from '../../src/main/store/connection'
 import { formatBeijing } from '../../src/shared/time'
 import { rng, type Rng } from './prng'
-import { tempDir } from './world'
+import { screensStub, tempDir } from './world'
 
 // Two processes syncing one database (issue 6, item 3): the app (`paysync serve`, browser mode, with
 // its schedules on) and cron runs of `paysync sync --pending`, started together on the same trades.
@@ -96,7 +96,13 @@ interface Exit {
   stderr: string
 }
 
-function start(args: string[]): { child: ChildProcess; exit: Promise<Exit>; stdout: () => string } {
+function start(args: string[]): {
+  child: ChildProcess
+  exit: Promise<Exit>
+  stdout: () => string
+  stderr: () => string
+  exited: () => boolean
+} {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
@@ -107,7 +113,13 @@ function start(args: string[]): { child: ChildProcess; exit: Promise<Exit>; stdo
       child.once('close', () => resolve({ code, signal, stdout, stderr })),
     ),
   )
-  return { child, exit, stdout: () => stdout }
+  return {
+    child,
+    exit,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -260,8 +272,9 @@ export async function runAppAndCron(options: AppCronOptions): Promise<AppCronRep
     // The first wave is there when the app starts: its first pass comes five seconds after.
     const trades: Trade[] = tradesOf(`W1S${r.seed % 10000}`, options.copies)
     await importWave(sim, dbFile, dir, 'wave1', trades)
-    serve = start(['--db', dbFile, '--json', 'serve', '--port', '0'])
+    serve = start(['--db', dbFile, '--json', 'serve', '--port', '0', '--renderer', screensStub(dir)])
     const ready = await until('paysync serve to print its address', () => {
+      if (serve!.exited()) throw new Error(`paysync serve exited early: ${serve!.stderr()}`)
       const line = serve!.stdout().split('\n')[0]
       return line && serve!.stdout().includes('\n')
         ? (JSON.parse(line) as { url: string; token: string })

@@ -157,3 +157,14 @@ export const VECTORS_DIR = path.resolve(
   '../../../shared/vectors',
 )
 export const hasVectors = fs.existsSync(path.join(VECTORS_DIR, 'vectors.json'))
+
+/**
+ * A stand-in for the built screens, for tests of `paysync serve` that are about its engine and
+ * shutdown, not its pages: they then run before (or without) `electron-vite build`.
+ */
+export function screensStub(dir: string): string {
+  const screens = path.join(dir, 'screens')
+  fs.mkdirSync(screens, { recursive: true })
+  fs.writeFileSync(path.join(screens, 'index.html'), '<!doctype html><title>PaySync Desk</title>')
+  return screens
+}

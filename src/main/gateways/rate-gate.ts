@@ -1,17 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
- * A pacing gate: calls to one merchant go out evenly spaced, so that no one-second window at the
- * gateway sees more than qps of them. One percent is kept spare for the bunching that network and
- * scheduling add on the way.
+ * A pacing gate: calls to one merchant go out evenly spaced, one percent under the limit. Pacing
+ * alone is not enough: when the event loop stalls (a collection, a long write), the calls whose turn
+ * came meanwhile leave together, and a one-second window at the gateway can then hold more than the
+ * limit. So the gate also remembers when each of the last `qps` calls actually left, and a call waits
+ * until the one `qps` calls before it left more than a second (and a margin for the way) ago.
  */
 export class RateGate {
   private next = 0
   readonly intervalMs: number
+  private readonly sent: Float64Array
+  private head = 0
 
-  constructor(readonly qps: number) {
+  constructor(
+    readonly qps: number,
+    /** Allowance for the network and the gateway's own scheduling between our send and its count. */
+    readonly marginMs = 15,
+  ) {
     if (!(qps > 0)) throw new RangeError(`qps must be positive: ${qps}`)
     this.intervalMs = (1000 / qps) * 1.01
+    this.sent = new Float64Array(Math.max(1, Math.floor(qps))).fill(-Infinity)
   }
 
   /** Waits for this call's turn. */
@@ -19,8 +28,17 @@ export class RateGate {
     const now = performance.now()
     const at = Math.max(this.next, now)
     this.next = at + this.intervalMs
-    const wait = at - now
-    if (wait > 0.5) await sleep(Math.ceil(wait))
+    if (at - now > 0.5) await sleep(Math.ceil(at - now))
+    for (;;) {
+      const t = performance.now()
+      const wait = this.sent[this.head]! + 1000 + this.marginMs - t
+      if (wait <= 0) {
+        this.sent[this.head] = t
+        this.head = (this.head + 1) % this.sent.length
+        return
+      }
+      await sleep(Math.ceil(wait))
+    }
   }
 }
 

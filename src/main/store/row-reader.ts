@@ -72,6 +72,8 @@ export async function* readRows(
           params: query.params,
           batch: BATCH,
         },
+        // The reader holds one statement and a few batches: a small heap of its own is plenty.
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
       })
     } catch {
       worker = null
