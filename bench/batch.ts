@@ -96,12 +96,13 @@ export async function batchThroughput(
         { atMost: 1 },
       ),
       figure(
-        'batch: calls the gateway rate-limited (simulator stats)',
+        'batch: calls refused for going over the QPS limit (simulator stats)',
         stats.rateLimited,
         'calls',
         null,
-        null,
+        { atMost: 0 },
       ),
+
       figure('batch: errors', final.counts.error, 'orders', null, null),
       figure(
         'batch: time at the gateway per call, arrival to answer (simulator)',

@@ -28,7 +28,12 @@ export function figure(
       goalText = `ratio <= ${goal.atMost}`
       met = ratio <= goal.atMost
     }
+  } else if (goal?.atMost !== undefined && limit === null) {
+    // A count with no limit to divide by, such as calls refused for a rate limit: the goal is on the value.
+    goalText = `value <= ${goal.atMost}`
+    met = value <= goal.atMost
   }
+
   return { name, value: round(value, 3), unit, limit, ratio, goal: goalText, goalMet: met }
 }
 

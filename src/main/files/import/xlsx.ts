@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs'
-import fs from 'node:fs'
 import path from 'node:path'
+import unzipper from 'unzipper'
 import { eachRow, UnreadableFileError, type RowSource, type SourceRow } from './rows'
 
 // XLSX through exceljs's streaming reader, first worksheet only. Every cell becomes text the way a
@@ -32,37 +32,78 @@ export function cellText(value: ExcelJS.CellValue): string {
   return String(value)
 }
 
+/** The parts of exceljs's streaming reader that read one part of the package each. */
+interface PartReader {
+  model?: { sheets?: Array<{ rId: string }> }
+  workbookRels?: Array<{ Id: string; Target: string }>
+  _parseRels(entry: NodeJS.ReadableStream): Promise<void>
+  _parseWorkbook(entry: NodeJS.ReadableStream): Promise<void>
+  _parseSharedStrings(entry: NodeJS.ReadableStream): AsyncIterable<unknown>
+  _parseStyles(entry: NodeJS.ReadableStream): Promise<void>
+  _parseWorksheet(
+    entries: AsyncIterable<unknown>,
+    sheetNo: string,
+  ): Iterable<{ eventType: string; value: AsyncIterable<ExcelJS.Row> }>
+}
+
+// exceljs's own streaming pass reads the package's parts in the order they are stored, and it loses
+// the last one now and then (exceljs issue 3064): a workbook whose xl/workbook.xml is stored last,
+// as exceljs itself writes them, then fails at random with "reading 'sheets'". Our fuzzer found it.
+// So the parts are found through the zip's central directory and handed to exceljs's part readers
+// in the order they depend on each other: relationships, workbook, shared strings, styles, and then
+// the first worksheet of the workbook's own order, row by row. Memory stays bounded as before.
+
+function worksheetPath(reader: PartReader): { path: string; sheetNo: string } | null {
+  const first = reader.model?.sheets?.[0]
+  const rel = first && reader.workbookRels?.find((r) => r.Id === first.rId)
+  if (!rel) return null
+  const target = rel.Target.startsWith('/') ? rel.Target.slice(1) : `xl/${rel.Target}`
+  return { path: path.posix.normalize(target), sheetNo: /sheet(\d+)\.xml$/i.exec(target)?.[1] ?? '1' }
+}
+
 export async function xlsxRows(file: string): Promise<RowSource> {
-  // exceljs unzips in a stream it makes itself; a damaged entry's inflate error is emitted there and
-  // nowhere else, while the worksheet being read waits for data that never comes. The file stream is
-  // ours, so the unzip stream it is piped into is caught on the way, and its error ends the read.
-  const input = fs.createReadStream(file)
-  let fail: (err: Error) => void = () => undefined
-  const failed = new Promise<never>((_, reject) => (fail = reject))
-  failed.catch(() => undefined)
-  input.once('error', (err) => fail(err))
-  const pipe = input.pipe.bind(input)
-  input.pipe = <T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T => {
-    ;(dest as unknown as NodeJS.EventEmitter).once('error', (err: Error) => fail(err))
-    return pipe(dest, options)
+  const name = path.basename(file)
+  const unreadable = (err: unknown) =>
+    new UnreadableFileError(`${name} cannot be read as an Excel .xlsx file: ${(err as Error).message}`)
+  let parts: Map<string, unzipper.File>
+  try {
+    const dir = await unzipper.Open.file(file)
+    parts = new Map(dir.files.map((f) => [f.path.replace(/^\/+/, ''), f]))
+  } catch (err) {
+    throw unreadable(err)
   }
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
     worksheets: 'emit',
-  })
-  const step = <T>(it: AsyncIterator<T>) => Promise.race([it.next(), failed])
+  }) as unknown as PartReader
+  const open: NodeJS.ReadableStream[] = []
+  const part = (p: string) => {
+    const f = parts.get(p)
+    if (!f) return null
+    const s = f.stream()
+    open.push(s)
+    return s
+  }
   async function* batches(): AsyncGenerator<SourceRow[]> {
     try {
+      const rels = part('xl/_rels/workbook.xml.rels')
+      const book = part('xl/workbook.xml')
+      if (!rels || !book) throw new Error('it holds no workbook (xl/workbook.xml is missing)')
+      await reader._parseRels(rels)
+      await reader._parseWorkbook(book)
+      const strings = part('xl/sharedStrings.xml')
+      if (strings) for await (const _ of reader._parseSharedStrings(strings)) void _
+      const styles = part('xl/styles.xml')
+      if (styles) await reader._parseStyles(styles)
+      const sheet = worksheetPath(reader)
+      const entry = sheet && part(sheet.path)
+      if (!sheet || !entry) return
+      // The first worksheet of the workbook's order holds the list.
       let batch: SourceRow[] = []
-      const sheets = reader[Symbol.asyncIterator]()
-      const first = await step(sheets)
-      if (!first.done) {
-        // The first worksheet holds the list.
-        const rows = (first.value as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]()
-        for (let r = await step(rows); !r.done; r = await step(rows)) {
-          const row = r.value
+      for (const { value } of reader._parseWorksheet(iterate(entry), sheet.sheetNo)) {
+        for await (const row of value) {
           const values = row.values as ExcelJS.CellValue[]
           const cells: string[] = []
           for (let i = 1; i < values.length; i++) cells.push(cellText(values[i] ?? null))
@@ -76,11 +117,9 @@ export async function xlsxRows(file: string): Promise<RowSource> {
       }
       if (batch.length) yield batch
     } catch (err) {
-      throw new UnreadableFileError(
-        `${path.basename(file)} cannot be read as an Excel .xlsx file: ${(err as Error).message}`,
-      )
+      throw unreadable(err)
     } finally {
-      input.destroy()
+      for (const s of open) (s as unknown as { destroy(): void }).destroy()
     }
   }
   const all = batches()
@@ -92,4 +131,9 @@ export async function xlsxRows(file: string): Promise<RowSource> {
     // Stopping the reader early must not surface as an unhandled rejection.
     close: () => void all.return(undefined).catch(() => undefined),
   }
+}
+
+/** A part's chunks, ending with its error (a damaged entry fails to inflate) rather than waiting forever. */
+async function* iterate(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk
 }
