@@ -2,7 +2,7 @@ import { ServiceContext } from '../src/main/services/context'
 import { addMerchant } from '../src/main/services/merchants'
 import { createBatchOf, runBatch } from '../src/main/services/sync'
 import { insertPayOrder } from '../src/main/store/orders'
-import { figure, type Figure } from './figures'
+import { figure, stealSeconds, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -66,11 +66,13 @@ export async function batchThroughput(
       }
     }
     const cpu0 = process.cpuUsage()
+    const steal0 = stealSeconds()
     const sim0 = simCpu()
     const started = performance.now()
     const final = await runBatch(ctx, batchId)
     const seconds = (performance.now() - started) / 1000
     const clientCpu = process.cpuUsage(cpu0)
+    const steal1 = stealSeconds()
     const stats = (await sim.get('/_sim/stats')) as {
       maxConcurrent: number
       rateLimited: number
@@ -125,6 +127,17 @@ export async function batchThroughput(
         null,
         null,
       ),
+      ...(steal0 !== null && steal1 !== null
+        ? [
+            figure(
+              "batch: CPU the host gave other guests meanwhile (steal; this machine's noise)",
+              (steal1 - steal0) / seconds,
+              'cores',
+              null,
+              null,
+            ),
+          ]
+        : []),
     ]
   } finally {
     await ctx.close()

@@ -1,4 +1,5 @@
 // A figure of `npm run bench`: a value, the limit it is measured against, and the goal on their ratio.
+import fs from 'node:fs'
 
 export interface Figure {
   name: string
@@ -51,4 +52,18 @@ export function describe(f: Figure): string {
   const limit = f.limit === null ? '' : `  limit ${f.limit} ${f.unit}, ratio ${f.ratio}`
   const goal = f.goal === null ? '' : `  goal ${f.goal}: ${f.goalMet ? 'met' : 'NOT MET'}`
   return `${f.name}: ${f.value} ${f.unit}${limit}${goal}`
+}
+
+/**
+ * CPU time the hypervisor gave to other guests while this machine wanted it ("steal" in /proc/stat),
+ * in core-seconds, so a reader can tell a slow figure from a busy host. Null where there is no /proc.
+ */
+export function stealSeconds(): number | null {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
+    const ticksPerSecond = 100
+    return Number(cpu[8]) / ticksPerSecond
+  } catch {
+    return null
+  }
 }
