@@ -23,7 +23,7 @@ describe('RateGate', () => {
   })
 
   it('spaces calls evenly under the limit', async () => {
-    const gate = new RateGate(50, 0)
+    const gate = new RateGate(50, 10)
     const times: number[] = []
     await Promise.all(Array.from({ length: 60 }, () => gate.take().then(() => times.push(performance.now()))))
     times.sort((a, b) => a - b)
@@ -34,7 +34,7 @@ describe('RateGate', () => {
 
   it('keeps any one-second window within the limit when the event loop stalls', async () => {
     const qps = 40
-    const gate = new RateGate(qps, 0)
+    const gate = new RateGate(qps, 10)
     const times: number[] = []
     const calls = Array.from({ length: 3 * qps }, () =>
       gate.take().then(() => {
