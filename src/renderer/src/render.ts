@@ -1,5 +1,4 @@
 import { h, type VNode } from 'vue'
-import { NButton, NTag } from 'naive-ui'
 import type { LabelGroup } from '../../shared/labels'
 import { label } from './i18n'
 
@@ -83,22 +82,22 @@ export function codeTag(
   type: TagType = 'default',
 ): VNode | string {
   if (!code) return '—'
-  return h(NTag, { size: 'small', bordered: false, type }, () => label(group, code))
+  return h('span', { class: `code-tag code-tag--${type}` }, label(group, code))
 }
 
 /** A text button inside a clickable row: it acts and keeps the row's own click from firing. */
 export function link(text: string, onClick: () => void): VNode {
   return h(
-    NButton,
+    'button',
     {
-      text: true,
-      type: 'primary',
+      type: 'button',
+      class: 'cell-link',
       onClick: (e: MouseEvent) => {
         e.stopPropagation()
         onClick()
       },
     },
-    () => text,
+    text,
   )
 }
 
