@@ -79,6 +79,8 @@ export async function xlsxRows(file: string): Promise<RowSource> {
     worksheets: 'emit',
   }) as unknown as PartReader
   const open: NodeJS.ReadableStream[] = []
+  // Each part is opened just before it is read, so that its reader is listening when a damaged entry
+  // fails to inflate.
   const part = (p: string) => {
     const f = parts.get(p)
     if (!f) return null
@@ -86,13 +88,14 @@ export async function xlsxRows(file: string): Promise<RowSource> {
     open.push(s)
     return s
   }
+  const required = (p: string) => {
+    if (!parts.has(p)) throw new Error(`it holds no workbook (${p} is missing)`)
+    return part(p)!
+  }
   async function* batches(): AsyncGenerator<SourceRow[]> {
     try {
-      const rels = part('xl/_rels/workbook.xml.rels')
-      const book = part('xl/workbook.xml')
-      if (!rels || !book) throw new Error('it holds no workbook (xl/workbook.xml is missing)')
-      await reader._parseRels(rels)
-      await reader._parseWorkbook(book)
+      await reader._parseRels(required('xl/_rels/workbook.xml.rels'))
+      await reader._parseWorkbook(required('xl/workbook.xml'))
       const strings = part('xl/sharedStrings.xml')
       if (strings) for await (const _ of reader._parseSharedStrings(strings)) void _
       const styles = part('xl/styles.xml')
