@@ -17,8 +17,8 @@ import {
   recordColumns,
   refundColumns,
   repairColumns,
-  sqlOf,
 } from '../files/export/columns'
+import { csvLineSql } from '../files/export/csv-sql'
 import { writeCsv, type Column } from '../files/export/csv'
 import { anomaliesExportQuery } from '../store/anomalies'
 import { audit } from '../store/audit'
@@ -28,7 +28,7 @@ import { ordersExportQuery } from '../store/orders'
 import { recordsExportQuery } from '../store/records'
 import { refundsExportQuery } from '../store/refunds'
 import { repairsExportQuery } from '../store/repairs'
-import { readRows, type RowQuery } from '../store/row-reader'
+import { readLines, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
@@ -74,7 +74,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
       writeCsv(
         file,
         columns,
-        readRows(reader, ctx.options.dbFile, query(sqlOf(columns)), {
+        readLines(reader, ctx.options.dbFile, query([csvLineSql(columns)]), {
           nativeBinding: ctx.options.store?.nativeBinding,
         }),
         (n) => progress(n),

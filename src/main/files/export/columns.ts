@@ -1,38 +1,29 @@
-import { label, type LabelGroup } from '../../../shared/labels'
+import { LABELS, type LabelGroup } from '../../../shared/labels'
 import type { Column } from './csv'
 
 // The columns of each export: headers in Chinese with their units, the SQL each is read from, and
 // statuses by their display names.
 
-const named = (group: LabelGroup) => {
-  // A million rows ask for a few names over and over: each is looked up once.
-  const known = new Map<unknown, string>()
-  return (v: unknown) => {
-    let name = known.get(v)
-    if (name === undefined) {
-      name = label(group, v === null || v === undefined ? null : String(v), 'zh-CN')
-      known.set(v, name)
-    }
-    return name
-  }
-}
-const tradeType = (v: unknown) => (v === 'pay' ? '支付' : v === 'refund' ? '退款' : '')
+/** The Chinese display names of a group of codes. */
+const named = (group: LabelGroup): Readonly<Record<string, string>> =>
+  Object.fromEntries(Object.entries(LABELS[group]).map(([code, [zh]]) => [code, zh]))
+const tradeType = { pay: '支付', refund: '退款' }
 
 export const recordColumns: Column[] = [
   { header: '同步记录ID', sql: 's.id', kind: 'int' },
   { header: '本地订单号', sql: 's.trade_no', kind: 'id' },
   { header: '本地业务号', sql: 's.biz_trade_no', kind: 'id' },
   { header: '网关订单号', sql: 's.gateway_trade_no', kind: 'id' },
-  { header: '同步类型', sql: 's.trade_type', kind: 'text', map: named('tradeType') },
-  { header: '支付通道', sql: 's.channel', kind: 'text', map: named('channel') },
+  { header: '同步类型', sql: 's.trade_type', kind: 'text', names: named('tradeType') },
+  { header: '支付通道', sql: 's.channel', kind: 'text', names: named('channel') },
   { header: '商户', sql: 'm.name', kind: 'text' },
-  { header: '同步结果', sql: 's.gateway_status', kind: 'text', map: named('gatewayStatus') },
+  { header: '同步结果', sql: 's.gateway_status', kind: 'text', names: named('gatewayStatus') },
   { header: '网关原始状态', sql: 's.gateway_raw_status', kind: 'text' },
-  { header: '处理结果', sql: 's.outcome', kind: 'text', map: named('outcome') },
+  { header: '处理结果', sql: 's.outcome', kind: 'text', names: named('outcome') },
   { header: '修复单号', sql: 's.repair_no', kind: 'id' },
   { header: '错误码', sql: 's.error_code', kind: 'text' },
   { header: '错误信息', sql: 's.error_msg', kind: 'text' },
-  { header: '来源', sql: 's.source', kind: 'text', map: named('source') },
+  { header: '来源', sql: 's.source', kind: 'text', names: named('source') },
   { header: '批次ID', sql: 's.batch_id', kind: 'int' },
   { header: '客户端IP', sql: 's.client_ip', kind: 'text' },
   { header: '操作人', sql: 's.operator', kind: 'text' },
@@ -46,19 +37,19 @@ export const orderColumns: Column[] = [
   { header: '本地业务号', sql: 'p.biz_order_no', kind: 'id' },
   { header: '网关订单号', sql: 'p.gateway_trade_no', kind: 'id' },
   { header: '商户', sql: 'm.name', kind: 'text' },
-  { header: '支付通道', sql: 'p.channel', kind: 'text', map: named('channel') },
-  { header: '订单类型', sql: 'p.kind', kind: 'text', map: (v) => (v === 'payscore' ? '支付分' : '支付') },
+  { header: '支付通道', sql: 'p.channel', kind: 'text', names: named('channel') },
+  { header: '订单类型', sql: 'p.kind', kind: 'text', names: { pay: '支付', payscore: '支付分' } },
   { header: '订单标题', sql: 'p.title', kind: 'text' },
   { header: '金额(元)', sql: 'p.amount', kind: 'yuan' },
-  { header: '订单状态', sql: 'p.status', kind: 'text', map: named('payStatus') },
-  { header: '退款状态', sql: 'p.refund_status', kind: 'text', map: named('payRefundStatus') },
+  { header: '订单状态', sql: 'p.status', kind: 'text', names: named('payStatus') },
+  { header: '退款状态', sql: 'p.refund_status', kind: 'text', names: named('payRefundStatus') },
   { header: '可退金额(元)', sql: 'p.refundable_amount', kind: 'yuan' },
   { header: '创建时间(北京时间)', sql: 'p.created_at', kind: 'time' },
   { header: '过期时间(北京时间)', sql: 'p.expired_at', kind: 'time' },
   { header: '支付时间(北京时间)', sql: 'p.paid_at', kind: 'time' },
   { header: '关闭时间(北京时间)', sql: 'p.closed_at', kind: 'time' },
   { header: '最近同步时间(北京时间)', sql: 'p.last_sync_at', kind: 'time' },
-  { header: '最近同步结果', sql: 'p.last_sync_outcome', kind: 'text', map: named('outcome') },
+  { header: '最近同步结果', sql: 'p.last_sync_outcome', kind: 'text', names: named('outcome') },
 ]
 
 export const refundColumns: Column[] = [
@@ -68,22 +59,22 @@ export const refundColumns: Column[] = [
   { header: '网关退款号', sql: 'r.gateway_refund_no', kind: 'id' },
   { header: '商户订单号', sql: 'p.order_no', kind: 'id' },
   { header: '商户', sql: 'm.name', kind: 'text' },
-  { header: '支付通道', sql: 'r.channel', kind: 'text', map: named('channel') },
+  { header: '支付通道', sql: 'r.channel', kind: 'text', names: named('channel') },
   { header: '退款金额(元)', sql: 'r.amount', kind: 'yuan' },
-  { header: '退款状态', sql: 'r.status', kind: 'text', map: named('refundStatus') },
+  { header: '退款状态', sql: 'r.status', kind: 'text', names: named('refundStatus') },
   { header: '创建时间(北京时间)', sql: 'r.created_at', kind: 'time' },
   { header: '完成时间(北京时间)', sql: 'r.finished_at', kind: 'time' },
   { header: '最近同步时间(北京时间)', sql: 'r.last_sync_at', kind: 'time' },
-  { header: '最近同步结果', sql: 'r.last_sync_outcome', kind: 'text', map: named('outcome') },
+  { header: '最近同步结果', sql: 'r.last_sync_outcome', kind: 'text', names: named('outcome') },
 ]
 
 export const repairColumns: Column[] = [
   { header: '修复单号', sql: 'r.repair_no', kind: 'id' },
-  { header: '交易类型', sql: 'r.trade_type', kind: 'text', map: tradeType },
+  { header: '交易类型', sql: 'r.trade_type', kind: 'text', names: tradeType },
   { header: '交易号', sql: 'r.trade_no', kind: 'id' },
-  { header: '修复方式', sql: 'r.way', kind: 'text', map: named('repairWay') },
-  { header: '来源', sql: 'r.source', kind: 'text', map: named('source') },
-  { header: '支付通道', sql: 'r.channel', kind: 'text', map: named('channel') },
+  { header: '修复方式', sql: 'r.way', kind: 'text', names: named('repairWay') },
+  { header: '来源', sql: 'r.source', kind: 'text', names: named('source') },
+  { header: '支付通道', sql: 'r.channel', kind: 'text', names: named('channel') },
   { header: '商户', sql: 'm.name', kind: 'text' },
   { header: '修复前状态', sql: 'r.before_status', kind: 'text' },
   { header: '修复后状态', sql: 'r.after_status', kind: 'text' },
@@ -95,19 +86,19 @@ export const repairColumns: Column[] = [
 
 export const anomalyColumns: Column[] = [
   { header: '异常ID', sql: 'a.id', kind: 'int' },
-  { header: '交易类型', sql: 'a.trade_type', kind: 'text', map: tradeType },
+  { header: '交易类型', sql: 'a.trade_type', kind: 'text', names: tradeType },
   { header: '交易号', sql: 'a.trade_no', kind: 'id' },
   { header: '商户', sql: 'm.name', kind: 'text' },
-  { header: '支付通道', sql: 'a.channel', kind: 'text', map: named('channel') },
-  { header: '异常类型', sql: 'a.kind', kind: 'text', map: named('anomalyKind') },
+  { header: '支付通道', sql: 'a.channel', kind: 'text', names: named('channel') },
+  { header: '异常类型', sql: 'a.kind', kind: 'text', names: named('anomalyKind') },
   { header: '说明', sql: 'a.detail', kind: 'text' },
   { header: '本地状态', sql: 'a.local_status', kind: 'text' },
   { header: '网关状态', sql: 'a.gateway_status', kind: 'text' },
   { header: '本地金额(元)', sql: 'a.local_amount', kind: 'yuan' },
   { header: '网关金额(元)', sql: 'a.gateway_amount', kind: 'yuan' },
   { header: '出现次数', sql: 'a.occurrences', kind: 'int' },
-  { header: '状态', sql: 'a.status', kind: 'text', map: named('anomalyStatus') },
-  { header: '处理动作', sql: 'a.action', kind: 'text', map: named('anomalyAction') },
+  { header: '状态', sql: 'a.status', kind: 'text', names: named('anomalyStatus') },
+  { header: '处理动作', sql: 'a.action', kind: 'text', names: named('anomalyAction') },
   { header: '处理备注', sql: 'a.resolution', kind: 'text' },
   { header: '修复单号', sql: 'a.repair_no', kind: 'id' },
   { header: '操作人', sql: 'a.operator', kind: 'text' },
@@ -117,7 +108,7 @@ export const anomalyColumns: Column[] = [
 ]
 
 export const batchItemColumns: Column[] = [
-  { header: '交易类型', sql: 'i.trade_type', kind: 'text', map: tradeType },
+  { header: '交易类型', sql: 'i.trade_type', kind: 'text', names: tradeType },
   { header: '交易号', sql: 'COALESCE(p.order_no, r.refund_no)', kind: 'id' },
   { header: '商户', sql: 'm.name', kind: 'text' },
   { header: '金额(元)', sql: 'COALESCE(p.amount, r.amount)', kind: 'yuan' },
@@ -125,12 +116,10 @@ export const batchItemColumns: Column[] = [
     header: '处理结果',
     sql: "CASE WHEN i.state = 'done' THEN i.outcome ELSE i.state END",
     kind: 'text',
-    map: (v) => (v === 'cancelled' ? '已取消' : v === 'pending' ? '未完成' : named('outcome')(v)),
+    names: { ...named('outcome'), cancelled: '已取消', pending: '未完成' },
   },
-  { header: '同步结果', sql: 'i.gateway_status', kind: 'text', map: named('gatewayStatus') },
+  { header: '同步结果', sql: 'i.gateway_status', kind: 'text', names: named('gatewayStatus') },
   { header: '尝试次数', sql: 'i.attempts', kind: 'int' },
   { header: '错误信息', sql: 'i.last_error', kind: 'text' },
   { header: '同步记录ID', sql: 'i.sync_record_id', kind: 'int' },
 ]
-
-export const sqlOf = (columns: readonly Column[]): string[] => columns.map((c) => c.sql)

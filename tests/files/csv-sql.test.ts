@@ -1,0 +1,129 @@
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import {
+  anomalyColumns,
+  batchItemColumns,
+  orderColumns,
+  recordColumns,
+  refundColumns,
+  repairColumns,
+} from '../../src/main/files/export/columns'
+import { cell, csvField, named, type CellKind, type Column } from '../../src/main/files/export/csv'
+import { csvLineSql } from '../../src/main/files/export/csv-sql'
+import { rng, type Rng } from '../helpers/prng'
+
+// The export's lines are written by SQLite (csv-sql.ts); csv.ts holds the same rules in JavaScript.
+// Random cells of every kind, stored as the store stores them, must come out the same from both.
+
+/** What writeCsv writes for one row, in JavaScript. */
+function jsLine(columns: readonly Column[], row: unknown[]): string {
+  return columns
+    .map((c, i) => {
+      const value = c.names ? named(c.names, row[i]) : cell(c.kind, row[i])
+      const plain = !c.names && (c.kind === 'int' || c.kind === 'yuan' || c.kind === 'time')
+      return plain ? value : csvField(value)
+    })
+    .join(',')
+}
+
+const PIECES = [
+  '',
+  'a',
+  '订单',
+  ',',
+  '"',
+  '""',
+  '\r',
+  '\n',
+  '\r\n',
+  '\t',
+  ' ',
+  "'",
+  '=',
+  '+',
+  '-',
+  '@',
+  '＝',
+  '＋',
+  '－',
+  '＠',
+  '0',
+  '123',
+  '1.5',
+  'E+17',
+  '｜',
+  '😀',
+  '\\',
+  ';',
+]
+
+function text(r: Rng): string {
+  if (r.chance(0.15)) return String(r.range(0, 9)).repeat(r.range(1, 30))
+  let s = ''
+  for (let n = r.range(0, 6); n > 0; n--) s += r.pick(PIECES)
+  return s
+}
+
+function value(r: Rng, kind: CellKind, names: Readonly<Record<string, string>> | undefined): unknown {
+  if (r.chance(0.1)) return null
+  if (names) return r.chance(0.8) ? r.pick(Object.keys(names)) : text(r)
+  switch (kind) {
+    case 'int':
+      return r.range(-5, 5_000_000_000)
+    case 'yuan':
+      return r.chance(0.2) ? r.range(-100_000, 0) : r.range(0, 100_000_000_000)
+    case 'time':
+      return r.range(0, 4_102_444_800_000)
+    case 'id':
+    case 'text':
+      return text(r)
+  }
+}
+
+/** An SQLite column type per kind, with the affinity the store's own columns have. */
+const TYPE: Record<CellKind, string> = {
+  int: 'INTEGER',
+  yuan: 'INTEGER',
+  time: 'INTEGER',
+  id: 'TEXT',
+  text: 'TEXT',
+}
+
+describe('CSV lines written by SQLite', () => {
+  const exports = {
+    recordColumns,
+    orderColumns,
+    refundColumns,
+    repairColumns,
+    anomalyColumns,
+    batchItemColumns,
+  }
+  for (const [name, columns] of Object.entries(exports)) {
+    it(`${name}: the same line as the JavaScript rules for random cells of every kind`, () => {
+      const db = new Database(':memory:')
+      try {
+        const local = columns.map((c, i) => ({ ...c, sql: `c${i}` }))
+        db.exec(`CREATE TABLE t (${local.map((c, i) => `c${i} ${TYPE[c.kind]}`).join(', ')})`)
+        const insert = db.prepare(`INSERT INTO t VALUES (${local.map(() => '?').join(', ')})`)
+        const r = rng(20261122)
+        const rows: unknown[][] = []
+        for (let n = 0; n < 3000; n++) {
+          const row = local.map((c) => value(r, c.kind, c.names))
+          insert.run(...row)
+          rows.push(row)
+        }
+        const lines = db
+          .prepare(`SELECT ${csvLineSql(local)} FROM t ORDER BY rowid`)
+          .pluck()
+          .all() as string[]
+        // What JavaScript sees is what the store gives back (TEXT affinity turns a number into text).
+        const stored = db.prepare('SELECT * FROM t ORDER BY rowid').raw().all() as unknown[][]
+        expect(lines).toHaveLength(rows.length)
+        for (let i = 0; i < lines.length; i++)
+          expect(lines[i], `row ${i}: ${JSON.stringify(stored[i])}`).toBe(jsLine(local, stored[i]!))
+      } finally {
+        db.close()
+      }
+    })
+  }
+})
