@@ -16,6 +16,7 @@ import type {
   GatewayStatus,
 } from './domain'
 import { ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
+import type { ImportRowError } from './domain'
 import {
   anomalyListSchema,
   anomalyFilterSchema,
@@ -195,7 +196,7 @@ export interface ImportPreview {
   /** What importing would do, every row checked, nothing written. Null when required columns are missing. */
   summary: { rows: number; inserted: number; updated: number; unchanged: number; rejected: number } | null
   /** Every rejected row (the first thousand) with its line, column and reason. */
-  errors: Array<{ line: number; column: string | null; reason: string }>
+  errors: ImportRowError[]
 }
 
 export const batchStartSchema = z

@@ -1,3 +1,5 @@
+import type { MessageId, Params } from './messages'
+
 // Domain vocabulary shared by every layer: the words of ../shared/spec/domain.md, as types.
 // Values are the wire and database codes; display names live in ./labels.ts.
 
@@ -313,7 +315,10 @@ export interface SyncSummary {
 export interface ImportRowError {
   line: number
   column: string | null
+  /** In English, for the command line and the log. */
   reason: string
+  /** The same sentence by id and parameters, for the window to show in its language. */
+  said?: { id: MessageId; params: Params }
   raw?: string
 }
 

@@ -104,6 +104,8 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
       .first()
       .click()
     await expect.poll(() => page.locator('body').innerText()).toContain('42')
+    // Why, in the window's language.
+    await expect.poll(() => page.locator('body').innerText()).toContain('金额(元)“abc”不是以元为单位的金额')
     await shot(page, '02b-batch-rejected')
     await page.locator('[data-test="start"]').click()
     await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toMatch(/已完成|Done/)

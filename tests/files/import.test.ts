@@ -4,6 +4,7 @@ import iconv from 'iconv-lite'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importFile } from '../../src/main/files/import/importer'
+import { say } from '../../src/shared/messages'
 import { UnreadableFileError } from '../../src/main/files/import/rows'
 import { listPayOrders, findPayOrder, getPayOrder } from '../../src/main/store/orders'
 import { listRefundOrders } from '../../src/main/store/refunds'
@@ -153,8 +154,17 @@ describe('import of order lists', () => {
     const s = await importFile(w.ctx.db, f, { type: 'pay', merchant: 'ali' })
     expect(s.inserted).toBe(1)
     expect(s.errors).toEqual([
-      { line: 3, column: '网关订单号', reason: expect.stringMatching(/spreadsheet/) },
+      {
+        line: 3,
+        column: '网关订单号',
+        reason: expect.stringMatching(/spreadsheet/),
+        said: { id: 'row.rounded', params: { what: '网关订单号', value: '2.02611E+27' } },
+      },
     ])
+    // The window says it in Chinese.
+    expect(say('row.rounded', s.errors[0]!.said!.params, 'zh-CN')).toBe(
+      '网关订单号“2.02611E+27”已被表格软件变成了四舍五入的数字；请把这一列设为文本后重新导出',
+    )
     expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'X-1')).toMatchObject({
       gateway_trade_no: '2026112022001400000000000001',
       amount: 1250,

@@ -1,4 +1,5 @@
 import { ApiError } from '../../shared/errors'
+import type { ImportRowError } from '../../shared/domain'
 import { isMessageId, say } from '../../shared/messages'
 import { formatYuan } from '../../shared/money'
 import { lang } from './i18n'
@@ -44,6 +45,11 @@ export function duration(seconds: number | null | undefined): string {
   const m = Math.floor((s % 3600) / 60)
   const rest = String(s % 60).padStart(2, '0')
   return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`
+}
+
+/** Why an imported row was rejected, in the window's language. */
+export function rowReason(e: Pick<ImportRowError, 'reason' | 'said'>): string {
+  return e.said && isMessageId(e.said.id) ? say(e.said.id, e.said.params, lang.value) : e.reason
 }
 
 /** The one sentence of an error from main (every transport carries `message`). */

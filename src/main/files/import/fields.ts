@@ -5,13 +5,22 @@ import {
   type PayStatus,
   type RefundStatus,
 } from '../../../shared/domain'
+import { say, type MessageId, type Params } from '../../../shared/messages'
 import { MAX_FEN, yuanToFen } from '../../../shared/money'
 import { BEIJING_OFFSET_MS, parseBeijing } from '../../../shared/time'
 
 // Cell readers: each returns the value or throws a FieldError whose message tells the person what to
 // fix. Numbers that name trades stay text; a number a spreadsheet already rounded is refused.
 
-export class FieldError extends Error {}
+/** A cell that cannot be read: the sentence in English, and its id and parameters for the window. */
+export class FieldError extends Error {
+  constructor(
+    readonly id: MessageId,
+    readonly params: Params = {},
+  ) {
+    super(say(id, params))
+  }
+}
 
 /**
  * Whether a character may be one that String.prototype.trim removes (a superset: a false "maybe"
@@ -49,21 +58,16 @@ const SCIENTIFIC = /^[+-]?\d+(\.\d+)?E[+-]?\d+$/i
 
 export function tradeNumber(v: string, what: string): string {
   const s = cleanCell(v)
-  if (s === '') throw new FieldError(`${what} is empty`)
+  if (s === '') throw new FieldError('row.empty', { what })
   if (SCIENTIFIC.test(s)) {
-    throw new FieldError(
-      `${what} "${s}" was turned into a rounded number by a spreadsheet; export the list again with this column as text`,
-    )
+    throw new FieldError('row.rounded', { what, value: s })
   }
   if (/^\d+\.0+$/.test(s)) {
-    throw new FieldError(
-      `${what} "${s}" was stored as a number by a spreadsheet; export the list again with this column as text`,
-    )
+    throw new FieldError('row.storedAsNumber', { what, value: s })
   }
-  if (s.length > 64) throw new FieldError(`${what} is longer than 64 characters`)
+  if (s.length > 64) throw new FieldError('row.tooLong', { what, max: 64 })
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-  if (/[\s\u0000-\u001f]/.test(s))
-    throw new FieldError(`${what} "${s}" contains spaces or control characters`)
+  if (/[\s\u0000-\u001f]/.test(s)) throw new FieldError('row.spaces', { what, value: s })
   return s
 }
 
@@ -98,9 +102,8 @@ export function yuan(v: string, what: string): number {
     .replace(/^[¥￥]/, '')
     .replace(/,(?=\d{3}(\D|$))/g, '')
   const fen = yuanToFen(s)
-  if (fen === null)
-    throw new FieldError(`${what} "${cleanCell(v)}" is not an amount in yuan (write it like 1234.50)`)
-  if (fen < 0) throw new FieldError(`${what} may not be negative`)
+  if (fen === null) throw new FieldError('row.notYuan', { what, value: cleanCell(v) })
+  if (fen < 0) throw new FieldError('row.negative', { what })
   return fen
 }
 
@@ -113,14 +116,10 @@ export function fen(v: string, what: string): number {
   }
   const s = cleanCell(v).replace(/,(?=\d{3}(\D|$))/g, '')
   if (!/^\d+$/.test(s)) {
-    throw new FieldError(
-      /^\d+\.\d+$/.test(s)
-        ? `${what} "${s}" has decimals but this column holds fen; name the column amountYuan or 金额(元) for yuan`
-        : `${what} "${s}" is not a whole number of fen`,
-    )
+    throw new FieldError(/^\d+\.\d+$/.test(s) ? 'row.decimalsInFen' : 'row.notFen', { what, value: s })
   }
   const n = Number(s)
-  if (n > MAX_FEN) throw new FieldError(`${what} is too large`)
+  if (n > MAX_FEN) throw new FieldError('row.tooLarge', { what })
   return n
 }
 
@@ -168,8 +167,7 @@ export function time(v: string, what: string): number {
     return ms - 8 * 3600_000
   }
   const ms = parseBeijing(s)
-  if (ms === null)
-    throw new FieldError(`${what} "${s}" is not a time; write it as 2026-11-20 10:00:00 (Beijing time)`)
+  if (ms === null) throw new FieldError('row.notTime', { what, value: s })
   return ms
 }
 
@@ -205,10 +203,7 @@ function lookUp<T>(table: Map<string, T>, v: string): T | undefined {
 
 export function channel(v: string): Channel {
   const c = lookUp(CHANNEL_NAMES, v)
-  if (!c)
-    throw new FieldError(
-      `channel "${cleanCell(v)}" is unknown; use one of ${CHANNELS.join(', ')} (or 支付宝, 微信, 银联)`,
-    )
+  if (!c) throw new FieldError('row.channelUnknown', { value: cleanCell(v), allowed: CHANNELS.join(', ') })
   return c
 }
 
@@ -255,19 +250,13 @@ const REFUND_STATUS_NAMES = names<RefundStatus>({
 
 export function payStatus(v: string): PayStatus {
   const s = lookUp(PAY_STATUS_NAMES, v)
-  if (!s)
-    throw new FieldError(
-      `status "${cleanCell(v)}" is unknown; use progress/支付中, success/成功, close/关闭, cancel/撤销 or fail/失败`,
-    )
+  if (!s) throw new FieldError('row.payStatusUnknown', { value: cleanCell(v) })
   return s
 }
 
 export function refundStatus(v: string): RefundStatus {
   const s = lookUp(REFUND_STATUS_NAMES, v)
-  if (!s)
-    throw new FieldError(
-      `status "${cleanCell(v)}" is unknown; use progress/退款中, success/成功, close/关闭 or fail/失败`,
-    )
+  if (!s) throw new FieldError('row.refundStatusUnknown', { value: cleanCell(v) })
   return s
 }
 
@@ -275,11 +264,11 @@ export function payKind(v: string): PayKind {
   const s = cleanCell(v).toLowerCase()
   if (s === '' || s === 'pay' || s === '支付') return 'pay'
   if (s === 'payscore' || s === '支付分') return 'payscore'
-  throw new FieldError(`kind "${cleanCell(v)}" is unknown; use pay or payscore`)
+  throw new FieldError('row.kindUnknown', { value: cleanCell(v) })
 }
 
 export function text(v: string, max: number, what: string): string {
   const s = cleanCell(v)
-  if (s.length > max) throw new FieldError(`${what} is longer than ${max} characters`)
+  if (s.length > max) throw new FieldError('row.tooLong', { what, max })
   return s
 }

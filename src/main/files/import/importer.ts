@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { ImportRowError, ImportSummary, TradeType } from '../../../shared/domain'
+import type { Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { addImportError, createImportRun, finishImportRun } from '../../store/imports'
 import { matchHeaders, type ColumnMapping, type ImportField } from './headers'
@@ -85,8 +86,9 @@ async function importRows(
   const merchants = new MerchantResolver(db, options.merchant ?? options.mapping?.defaults.merchant)
   const cells = new RowCells(match.fields, header.cells)
   const onTrade = options.onTrade
-  const reject = (row: SourceRow, column: string | null, reason: string) => {
+  const reject = (row: SourceRow, err: RowError) => {
     counts.rejected += 1
+    const { column, message: reason } = err
     if (!dry)
       addImportError(db, importId, {
         line: row.line,
@@ -94,8 +96,16 @@ async function importRows(
         reason,
         raw: row.raw.length > 2000 ? row.raw.slice(0, 2000) : row.raw,
       })
-    if (errors.length < keep)
-      errors.push({ line: row.line, column: column === null ? null : detach(column), reason: detach(reason) })
+    if (errors.length < keep) {
+      const params: Params = {}
+      for (const [k, v] of Object.entries(err.params)) params[k] = typeof v === 'string' ? detach(v) : v
+      errors.push({
+        line: row.line,
+        column: column === null ? null : detach(column),
+        reason: detach(reason),
+        said: { id: err.id, params },
+      })
+    }
   }
 
   const apply = (rows: SourceRow[]) => {
@@ -109,7 +119,7 @@ async function importRows(
         counts[outcome.result] += 1
         onTrade?.(options.type, outcome.id)
       } catch (err) {
-        if (err instanceof RowError) reject(row, err.column, err.message)
+        if (err instanceof RowError) reject(row, err)
         else throw err
       }
     }

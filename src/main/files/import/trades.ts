@@ -1,4 +1,5 @@
 import type { Channel } from '../../../shared/domain'
+import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { findMerchantByName, listMerchants, type MerchantRow } from '../../store/merchants'
 import type { ColumnMapping } from './headers'
@@ -13,9 +14,10 @@ import type { ImportSink, RowResult } from './sink'
 export class RowError extends Error {
   constructor(
     readonly column: string | null,
-    message: string,
+    readonly id: MessageId,
+    readonly params: Params = {},
   ) {
-    super(message)
+    super(say(id, params))
   }
 }
 
@@ -66,7 +68,7 @@ export class RowCells {
     try {
       return parse(v, header)
     } catch (err) {
-      if (err instanceof F.FieldError) throw new RowError(header, err.message)
+      if (err instanceof F.FieldError) throw new RowError(header, err.id, err.params)
       throw err
     }
   }
@@ -104,16 +106,12 @@ export class MerchantResolver {
         m = findMerchantByName(this.db, name) ?? null
         this.cache.set(name, m)
       }
-      if (!m)
-        throw new RowError(
-          row.headerOf('merchant'),
-          `merchant "${name}" has no profile; add it first or correct the name`,
-        )
+      if (!m) throw new RowError(row.headerOf('merchant'), 'row.noProfile', { name })
       return m
     }
     if (this.fixed) return this.fixed
     if (this.only && (channel === null || this.only.channel === channel)) return this.only
-    throw new RowError(null, 'no merchant: add a merchant column or name one for the whole file (--merchant)')
+    throw new RowError(null, 'row.noMerchant')
   }
 }
 
@@ -123,10 +121,11 @@ function merchantFor(row: RowCells, merchants: MerchantResolver, o: RowOptions):
     (o.mapping?.defaults.channel ? F.channel(o.mapping.defaults.channel) : null)
   const merchant = merchants.resolve(row, channel)
   if (channel && channel !== merchant.channel) {
-    throw new RowError(
-      row.headerOf('channel'),
-      `channel ${channel} does not match merchant ${merchant.name}, which is ${merchant.channel}`,
-    )
+    throw new RowError(row.headerOf('channel'), 'row.channelMismatch', {
+      channel,
+      name: merchant.name,
+      merchantChannel: merchant.channel,
+    })
   }
   return merchant
 }
@@ -141,9 +140,9 @@ export function importPay(
   wantId: boolean,
 ): { result: RowResult; id: number } {
   const orderNo = row.read('orderNo', F.tradeNumber)
-  if (!orderNo) throw new RowError(null, 'the order number is empty')
+  if (!orderNo) throw new RowError(null, 'row.orderNoEmpty')
   const amount = row.read('amountFen', F.fen) ?? row.read('amountYuan', F.yuan)
-  if (amount === undefined) throw new RowError(null, 'the amount is empty')
+  if (amount === undefined) throw new RowError(null, 'row.amountEmpty')
   const merchant = merchantFor(row, merchants, o)
   const status =
     row.read('status', F.payStatus) ??
@@ -177,32 +176,29 @@ export function importRefund(
   now: number,
 ): { result: RowResult; id: number } {
   const orderNo = row.read('orderNo', F.tradeNumber)
-  if (!orderNo) throw new RowError(null, 'the pay order number is empty')
+  if (!orderNo) throw new RowError(null, 'row.payOrderNoEmpty')
   const refundNo = row.read('refundNo', F.tradeNumber)
-  if (!refundNo) throw new RowError(null, 'the refund number is empty')
+  if (!refundNo) throw new RowError(null, 'row.refundNoEmpty')
   const amount =
     row.read('refundAmountFen', F.fen) ??
     row.read('refundAmountYuan', F.yuan) ??
     row.read('amountFen', F.fen) ??
     row.read('amountYuan', F.yuan)
-  if (amount === undefined) throw new RowError(null, 'the refund amount is empty')
-  if (amount <= 0) throw new RowError(null, 'the refund amount must be more than zero')
+  if (amount === undefined) throw new RowError(null, 'row.refundAmountEmpty')
+  if (amount <= 0) throw new RowError(null, 'row.refundAmountZero')
   const merchant = merchantFor(row, merchants, o)
   const pay = sink.findPay(merchant.id, orderNo)
   if (!pay) {
-    throw new RowError(
-      row.headerOf('orderNo'),
-      `pay order ${orderNo} of merchant ${merchant.name} is not imported; import the order list first`,
-    )
+    throw new RowError(row.headerOf('orderNo'), 'row.payNotImported', { orderNo, name: merchant.name })
   }
   const gatewayRefundNo = row.read('gatewayRefundNo', F.tradeNumber) ?? null
   const existing = sink.findRefund(merchant.id, refundNo)
   if (existing) {
     if (existing.pay_order_id !== pay.id) {
-      throw new RowError(
-        row.headerOf('refundNo'),
-        `refund ${refundNo} already belongs to pay order ${existing.order_no}`,
-      )
+      throw new RowError(row.headerOf('refundNo'), 'row.refundOfOther', {
+        refundNo,
+        orderNo: existing.order_no ?? '',
+      })
     }
     return {
       result: sink.fillRefund(existing.id, gatewayRefundNo) ? 'updated' : 'unchanged',
@@ -217,13 +213,13 @@ export function importRefund(
     amount > pay.refundable_amount &&
     pay.status === 'success'
   ) {
-    throw new RowError(
-      null,
-      `refund ${amount} fen is more than the ${pay.refundable_amount} fen still refundable on ${orderNo}`,
-    )
+    throw new RowError(null, 'row.refundOverRefundable', {
+      amount,
+      refundable: pay.refundable_amount,
+      orderNo,
+    })
   }
-  if (amount > pay.amount)
-    throw new RowError(null, `the refund amount is more than the order's amount (${pay.amount} fen)`)
+  if (amount > pay.amount) throw new RowError(null, 'row.refundOverAmount', { amount: pay.amount })
   const id = sink.insertRefund({
     refundNo,
     bizRefundNo: row.read('bizRefundNo', F.tradeNumber) ?? refundNo,
