@@ -127,6 +127,12 @@ export interface AppInfo {
   keyStore: KeyStoreInfo
   sandbox: { running: boolean; url: string | null }
   schedules: { enabled: boolean; lastRunAt: string | null }
+  /** The database file's check after opening: damage found deep in the file shows here. */
+  integrity: {
+    status: 'unchecked' | 'checking' | 'ok' | 'damaged'
+    problems: string[]
+    checkedAt: string | null
+  }
 }
 
 export interface ExportResult {

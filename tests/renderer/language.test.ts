@@ -41,6 +41,7 @@ describe('the English switch', () => {
       },
       sandbox: { running: false, url: null },
       schedules: { enabled: true, lastRunAt: null },
+      integrity: { status: 'ok', problems: [], checkedAt: null },
     })
     fake.current.api.records.list.mockResolvedValue({
       total: 1,
@@ -100,5 +101,25 @@ describe('the English switch', () => {
     expect(text).not.toContain('微信支付')
     expect(fake.current!.api.settings.set).toHaveBeenCalledWith({ language: 'en-US' })
     expect(document.documentElement.lang).toBe('en-US')
+  })
+
+  it('warns on every screen when main found the database file damaged', async () => {
+    const info = (await fake.current!.api.app.info()) as Record<string, unknown>
+    fake.current!.api.app.info.mockResolvedValue({
+      ...info,
+      integrity: {
+        status: 'damaged',
+        problems: ['Tree 12 page 345: btreeInitPage() returns error code 11'],
+        checkedAt: '2026-11-22T10:00:00.000+08:00',
+      },
+    })
+    await router.push('/records')
+    await router.isReady()
+    const w = mount(App, { attachTo: document.body, global: { plugins: [createPinia(), router] } })
+    await settle()
+    const banner = w.find('[data-test=damaged]')
+    expect(banner.exists()).toBe(true)
+    expect(banner.text()).toContain('数据库文件有损坏')
+    expect(banner.text()).toContain('page 345')
   })
 })

@@ -164,6 +164,7 @@ describe('商户配置 screen', () => {
       },
       sandbox: { running: false, url: null },
       schedules: { enabled: true, lastRunAt: null },
+      integrity: { status: 'ok', problems: [], checkedAt: null },
     })
     const w = mountScreen(MerchantsView)
     await settle()
@@ -188,6 +189,7 @@ describe('商户配置 screen', () => {
       },
       sandbox: { running: true, url: 'http://127.0.0.1:5000' },
       schedules: { enabled: true, lastRunAt: null },
+      integrity: { status: 'ok', problems: [], checkedAt: null },
     })
     const w = mountScreen(MerchantsView)
     await settle()

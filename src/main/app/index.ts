@@ -40,6 +40,7 @@ async function start(): Promise<void> {
     dialogs: nativeDialogs(() => win),
     operator: process.env.USER ?? process.env.USERNAME ?? null,
   })
+  void ctx.checkIntegrity()
   // A first start with no merchant: the built-in sandbox gateway and its demo orders, so the app works at once.
   if (listMerchants(ctx.db).length === 0 || listMerchants(ctx.db).every((m) => m.name.startsWith('demo-'))) {
     await startSandbox(ctx, { seedOrders: listMerchants(ctx.db).length === 0 })

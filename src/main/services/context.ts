@@ -12,6 +12,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import { createAdapter } from '../gateways/registry'
 import type { GatewayAdapter } from '../gateways/types'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
+import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
 import { getMerchant } from '../store/merchants'
@@ -61,6 +62,12 @@ export class ServiceContext {
   /** Set by the app or browser mode when the built-in sandbox gateway runs. */
   sandbox: { url: string; close: () => Promise<void> } | null = null
   lastScheduleRunAt: number | null = null
+  /** The whole-file check the app and browser mode run once after opening (see store/integrity.ts). */
+  integrity: {
+    status: 'unchecked' | 'checking' | 'ok' | 'damaged'
+    problems: string[]
+    checkedAt: number | null
+  } = { status: 'unchecked', problems: [], checkedAt: null }
   private readonly checkpointer: Checkpointer | null
 
   constructor(readonly options: ContextOptions) {
@@ -148,6 +155,17 @@ export class ServiceContext {
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
     this.events.on(event, listener)
     return () => this.events.off(event, listener)
+  }
+
+  /** Checks the whole database file in the background; the result shows in app.info. */
+  async checkIntegrity(): Promise<void> {
+    if (this.options.dbFile === ':memory:' || this.integrity.status === 'checking') return
+    this.integrity = { ...this.integrity, status: 'checking' }
+    const r = await checkIntegrity(this.options.dbFile, {
+      nativeBinding: this.options.store?.nativeBinding,
+      now: this.now,
+    })
+    this.integrity = { status: r.status, problems: r.problems, checkedAt: r.checkedAt }
   }
 
   async close(): Promise<void> {

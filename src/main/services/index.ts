@@ -72,6 +72,11 @@ const handlers: Handlers = {
     keyStore: keyStoreInfo(ctx),
     sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },
     schedules: { enabled: ctx.settings().schedulesEnabled, lastRunAt: isoOrNull(ctx.lastScheduleRunAt) },
+    integrity: {
+      status: ctx.integrity.status,
+      problems: ctx.integrity.problems,
+      checkedAt: isoOrNull(ctx.integrity.checkedAt),
+    },
   }),
   'overview.get': (ctx) => overview(ctx),
 

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { AppError } from '../../../shared/errors'
 import { StoreError } from '../../store/connection'
 import { registerBatchCommands } from './commands/batch'
+import { registerCheckCommand } from './commands/check'
 import { registerDemoCommand } from './commands/demo'
 import { registerExportCommand } from './commands/export'
 import { registerImportCommand } from './commands/import'
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerListCommands(program)
   registerExportCommand(program)
   registerServeCommand(program)
+  registerCheckCommand(program)
   return program
 }
 

@@ -3,6 +3,8 @@ import type { zh } from './zh'
 export const en: Record<keyof typeof zh, string> = {
   appName: 'PaySync Desk',
   'app.sandbox': 'Built-in sandbox gateway running (demo data)',
+  'app.damaged':
+    'The database file is damaged: {detail}. The file was not changed; restore it from a backup. Until then, lists, exports and syncs that reach the damage will fail.',
   'menu.overview': 'Overview',
   'menu.records': 'Sync records',
   'menu.orders': 'Pay orders',
@@ -398,6 +400,11 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.headless': 'Command-line access',
   'settings.headlessOn':
     'Allowed: a cron run (paysync sync --pending) opens the merchant secrets with the key file {file}. Never copy that file to another computer.',
+  'settings.integrity': 'Database check',
+  'settings.integrityunchecked': 'Not checked',
+  'settings.integritychecking': 'Checking…',
+  'settings.integrityok': 'No damage found ({time})',
+  'settings.integritydamaged': 'Damage found: {detail}',
   'settings.headlessOff':
     'Not allowed: the merchant secrets open only in this app. Turn this on to run the nightly sync from cron on the same database.',
   'settings.headlessEnabled': 'Command-line access allowed',

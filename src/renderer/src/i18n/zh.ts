@@ -2,6 +2,8 @@
 export const zh = {
   appName: 'PaySync Desk',
   'app.sandbox': '内置沙箱网关运行中（演示数据）',
+  'app.damaged':
+    '数据库文件有损坏：{detail}。文件未被改动；请从备份恢复。在此之前，读到损坏部分的列表、导出和同步会出错。',
   'menu.overview': '概览',
   'menu.records': '同步记录',
   'menu.orders': '支付订单',
@@ -395,6 +397,11 @@ export const zh = {
   'settings.headless': '命令行访问',
   'settings.headlessOn':
     '已允许：定时任务（paysync sync --pending）可通过密钥文件 {file} 使用商户密钥。请勿把该文件复制到其他电脑。',
+  'settings.integrity': '数据库检查',
+  'settings.integrityunchecked': '未检查',
+  'settings.integritychecking': '检查中…',
+  'settings.integrityok': '未发现损坏（{time}）',
+  'settings.integritydamaged': '发现损坏：{detail}',
   'settings.headlessOff':
     '未允许：商户密钥只能在本应用中使用。若需在同一数据库上运行夜间定时同步，请打开此开关。',
   'settings.headlessEnabled': '已允许命令行访问',

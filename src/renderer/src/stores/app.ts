@@ -26,6 +26,17 @@ export const useAppStore = defineStore('app', () => {
     apply(s)
     info.value = i
     loaded.value = true
+    followIntegrity()
+  }
+
+  /** Main checks the database file once after opening; its answer comes a few seconds later. */
+  function followIntegrity(): void {
+    if (info.value?.integrity.status !== 'checking') return
+    setTimeout(() => {
+      void refreshInfo()
+        .then(followIntegrity)
+        .catch(() => undefined)
+    }, 3_000)
   }
 
   async function refreshInfo(): Promise<void> {

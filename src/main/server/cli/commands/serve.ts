@@ -28,6 +28,7 @@ export function registerServeCommand(program: Command): void {
           transport: 'http',
           operator: process.env.PAYSYNC_OPERATOR || (process.env.USER ?? process.env.USERNAME ?? null),
         })
+        void ctx.checkIntegrity()
         const merchants = listMerchants(ctx.db)
         if (o.sandbox && (merchants.length === 0 || merchants.every((m) => m.name.startsWith('demo-')))) {
           await startSandbox(ctx, { seedOrders: merchants.length === 0 })
