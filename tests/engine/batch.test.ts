@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BatchRun, type BatchProgress } from '../../src/main/engine/batch-runner'
 import { SyncEngine } from '../../src/main/engine/sync'
-import { batchItems, createBatch, getBatch } from '../../src/main/store/batches'
+import { batchItems, createBatch, getBatch, pendingItems } from '../../src/main/store/batches'
 import { openStore } from '../../src/main/store/connection'
 import { listSyncRecords } from '../../src/main/store/records'
 import { getPayOrder } from '../../src/main/store/orders'
@@ -121,6 +121,27 @@ describe('batch runner', () => {
       .items.map((r) => r.outcome)
       .sort()
     expect(records).toEqual(['repaired', 'skipped'])
+  })
+
+  it('reads a long list a page at a time and syncs every item exactly once', async () => {
+    const ids = orders(1_300)
+    const id = batchOf(ids, 8, 5_000)
+    // The runner asks for pages after a cursor; the store answers in order, and nothing twice.
+    const first = pendingItems(w.ctx.db, id, 0, 512)
+    expect(first).toHaveLength(512)
+    const second = pendingItems(w.ctx.db, id, first.at(-1)!.id, 512)
+    expect(second[0]!.id).toBeGreaterThan(first.at(-1)!.id)
+    expect(pendingItems(w.ctx.db, id)).toHaveLength(1_300)
+
+    const before = w.sim.state.stats.requests['alipay.trade.query'] ?? 0
+    const last = await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    expect(last).toMatchObject({ status: 'done', total: 1_300, done: 1_300, counts: { repaired: 1_300 } })
+    expect((w.sim.state.stats.requests['alipay.trade.query'] ?? 0) - before).toBe(1_300)
+    expect(pendingItems(w.ctx.db, id)).toHaveLength(0)
+    const perTrade = w.ctx.db
+      .prepare('SELECT count(*) AS n FROM sync_records WHERE batch_id = ? GROUP BY trade_id HAVING n <> 1')
+      .all(id)
+    expect(perTrade).toEqual([])
   })
 
   it('a lease of a process of this machine that died is broken at once', async () => {

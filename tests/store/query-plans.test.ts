@@ -8,6 +8,7 @@ import { listPayOrders } from '../../src/main/store/orders'
 import { listRefundOrders } from '../../src/main/store/refunds'
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { listAnomalies } from '../../src/main/store/anomalies'
+import { pendingItems } from '../../src/main/store/batches'
 import { insertMerchant } from '../../src/main/store/merchants'
 import { tempDir } from '../helpers/world'
 
@@ -120,6 +121,7 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ['anomalies: no filter', (db) => listAnomalies(db, page)],
   ['anomalies: open', (db) => listAnomalies(db, { ...page, status: 'open' })],
   ['anomalies: kind', (db) => listAnomalies(db, { ...page, kind: 'paid_after_close' })],
+  ['batch runner: the next page of pending items', (db) => pendingItems(db, 1, 5_000, 512)],
 ]
 
 describe('list queries use indexes', () => {

@@ -55,13 +55,26 @@ export class BatchBusyError extends Error {
   }
 }
 
+/**
+ * Items read from the store at a time; how few may wait in a merchant's queue before the next read;
+ * and how many may wait in all, which bounds memory when one merchant's items come far apart.
+ */
+const PAGE = 512
+const LOW_WATER = 128
+const MAX_WAITING = 16_384
+
 export class BatchRun {
   private readonly queues = new Map<number, PQueue>()
   private readonly gates = new Map<number, RateGate>()
   private readonly slots = new Map<number, CallSlots>()
   private cancelled = false
   private paused = false
+  /** Items handed to a queue and not yet settled. */
   private outstanding = 0
+  /** The last item read from the store; every pending item after it is still to be read. */
+  private cursor = 0
+  private exhausted = false
+  private plan!: { concurrency: number; qps: number; source: BatchProgressSource }
   private finished!: () => void
   private readonly done$ = new Promise<void>((r) => (this.finished = r))
   private counts!: OutcomeCounts
@@ -107,15 +120,8 @@ export class BatchRun {
     heartbeat.unref()
     this.timers.push(heartbeat)
 
-    const items = pendingItems(this.db, this.batchId)
-    this.outstanding = items.length
-    if (items.length === 0) this.finished()
-    for (const item of items) {
-      const merchant = item.merchant_id ?? 0
-      this.queue(merchant, batch.concurrency, batch.qps).add(() =>
-        this.work(item.id, item.trade_type, item.trade_id, merchant, batch.source),
-      )
-    }
+    this.plan = { concurrency: batch.concurrency, qps: batch.qps, source: batch.source }
+    this.feed()
     this.report(true)
     await this.done$
     for (const t of this.timers) clearInterval(t)
@@ -164,7 +170,43 @@ export class BatchRun {
       q.start()
     }
     this.status = 'cancelled'
-    if (this.outstanding <= 0) this.finished()
+    this.finishIfDone()
+  }
+
+  /**
+   * Reads the next pages of pending items while some merchant's queue runs short (a merchant whose
+   * items are all read stays short, so reading goes on until all wait or MAX_WAITING do). Items deferred
+   * after a lock conflict are behind the cursor and come back by their own timer.
+   */
+  private feed(): void {
+    while (!this.exhausted && !this.cancelled && this.hungry()) {
+      const page = pendingItems(this.db, this.batchId, this.cursor, PAGE)
+      if (page.length < PAGE) this.exhausted = true
+      for (const item of page) {
+        this.cursor = item.id
+        const merchant = item.merchant_id ?? 0
+        this.outstanding += 1
+        this.queue(merchant, this.plan.concurrency, this.plan.qps).add(() =>
+          this.work(item.id, item.trade_type, item.trade_id, merchant, this.plan.source),
+        )
+      }
+    }
+    this.finishIfDone()
+  }
+
+  private hungry(): boolean {
+    if (this.queues.size === 0) return true
+    let waiting = 0
+    let short = false
+    for (const q of this.queues.values()) {
+      waiting += q.size
+      if (q.size < LOW_WATER) short = true
+    }
+    return short && waiting < MAX_WAITING
+  }
+
+  private finishIfDone(): void {
+    if (this.outstanding <= 0 && (this.exhausted || this.cancelled)) this.finished()
   }
 
   private queue(merchant: number, concurrency: number, qps: number): PQueue {
@@ -265,7 +307,7 @@ export class BatchRun {
   private settle(): void {
     this.outstanding -= 1
     this.report(false)
-    if (this.outstanding <= 0) this.finished()
+    this.feed()
   }
 
   private count(outcome: keyof OutcomeCounts, status: GatewayStatus | null): void {

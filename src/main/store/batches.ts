@@ -195,15 +195,24 @@ export function setBatchStatus(db: Db, id: number, status: BatchStatus, now = Da
   }
 }
 
-/** The items still to do, with the merchant each belongs to (the pool is per merchant). */
-export function pendingItems(db: Db, batchId: number): Array<BatchItemRow & { merchant_id: number | null }> {
-  return stmt<[number], BatchItemRow & { merchant_id: number | null }>(
+/**
+ * The items still to do after `afterId`, in order, with the merchant each belongs to (the pool is per
+ * merchant), a page at a time: a runner reads its list as
+ * it goes, so a batch of a million items neither waits for nor holds all of them before its first call.
+ */
+export function pendingItems(
+  db: Db,
+  batchId: number,
+  afterId = 0,
+  limit = -1,
+): Array<BatchItemRow & { merchant_id: number | null }> {
+  return stmt<[number, number, number], BatchItemRow & { merchant_id: number | null }>(
     db,
     `SELECT i.*, COALESCE(p.merchant_id, r.merchant_id) AS merchant_id FROM batch_items i
        LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
        LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
-     WHERE i.batch_id = ? AND i.state = 'pending' ORDER BY i.id`,
-  ).all(batchId)
+     WHERE i.batch_id = ? AND i.state = 'pending' AND i.id > ? ORDER BY i.id LIMIT ?`,
+  ).all(batchId, afterId, limit)
 }
 
 export function getBatchItem(db: Db, id: number): BatchItemRow | undefined {
