@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeApi, mountScreen, settle } from './helpers'
+import { showClippedText } from '../../src/renderer/src/clip-title'
 
 const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
 vi.mock('../../src/renderer/src/bridge', () => ({
@@ -95,5 +96,33 @@ describe('同步记录 filter bar', () => {
     expect(text).toContain('2026-11-20 10:00:00')
     expect(text).toContain('共 1 条')
     expect(text).not.toContain('pay_closed')
+  })
+
+  it('puts off the date range picker until the first rows are on screen, holding its place meanwhile', async () => {
+    let answer!: (p: { total: number; items: never[] }) => void
+    fake.current!.api.records.list.mockReturnValue(new Promise((r) => (answer = r)))
+    const w = mountScreen(RecordsView)
+    await settle()
+    expect(w.find('.time-range-slot').exists()).toBe(true)
+    expect(w.find('.n-date-picker').exists()).toBe(false)
+    answer({ total: 0, items: [] })
+    await vi.waitFor(() => expect(w.find('.n-date-picker').exists()).toBe(true))
+    expect(w.find('.time-range-slot').exists()).toBe(false)
+  })
+
+  it('a cut-off cell shows its whole text on hover, a cell that fits has no tooltip', () => {
+    showClippedText()
+    document.body.innerHTML =
+      '<table><tr><td class="clip" id="long"><span>DEMO-A-0003</span></td><td class="clip" id="short">ok</td></tr></table>'
+    const long = document.getElementById('long')!
+    const short = document.getElementById('short')!
+    Object.defineProperty(long, 'scrollWidth', { value: 300 })
+    Object.defineProperty(long, 'clientWidth', { value: 120 })
+    Object.defineProperty(short, 'scrollWidth', { value: 20 })
+    Object.defineProperty(short, 'clientWidth', { value: 120 })
+    long.querySelector('span')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }))
+    short.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }))
+    expect(long.title).toBe('DEMO-A-0003')
+    expect(short.hasAttribute('title')).toBe(false)
   })
 })

@@ -1,8 +1,10 @@
-import { computed, reactive, ref, shallowRef } from 'vue'
+import { computed, nextTick, reactive, ref, shallowRef } from 'vue'
 import { useMessage, type PaginationProps } from 'naive-ui'
 import type { Page } from '../../../shared/domain'
 import { t } from '../i18n'
 import { errorText } from '../format'
+
+const SPINNER_DELAY_MS = 200
 
 /**
  * A remote-paginated list: only the rows of the page on screen are ever loaded. `fetch` gets the
@@ -15,13 +17,27 @@ export function usePagedList<T>(
   const message = useMessage()
   const rows = shallowRef<T[]>([])
   const loading = ref(false)
+  /**
+   * True once a load has taken longer than SPINNER_DELAY_MS: the table and the search button show their
+   * spinners only then, so a quick answer neither flashes one nor pays for its fade (a forced reflow).
+   */
+  const slow = ref(false)
+  let spinnerTimer: ReturnType<typeof setTimeout> | undefined
   const error = ref<string | null>(null)
   const state = reactive({ page: 1, pageSize: options.pageSize ?? 50, itemCount: 0 })
   let ticket = 0
+  let markShown!: () => void
+  /**
+   * Settles once the first page (or its error) has been painted: what a list screen defers until then
+   * (the date pickers) never stands between the user and the first rows.
+   */
+  const shown = new Promise<void>((resolve) => (markShown = resolve))
 
   async function load(): Promise<void> {
     const mine = ++ticket
     loading.value = true
+    clearTimeout(spinnerTimer)
+    spinnerTimer = setTimeout(() => (slow.value = loading.value), SPINNER_DELAY_MS)
     try {
       const res = await fetch({ limit: state.pageSize, offset: (state.page - 1) * state.pageSize })
       if (mine !== ticket) return
@@ -38,7 +54,12 @@ export function usePagedList<T>(
       error.value = errorText(err)
       message.error(error.value)
     } finally {
-      if (mine === ticket) loading.value = false
+      if (mine === ticket) {
+        loading.value = false
+        slow.value = false
+        clearTimeout(spinnerTimer)
+      }
+      void nextTick(() => requestAnimationFrame(() => setTimeout(markShown)))
     }
   }
 
@@ -68,5 +89,5 @@ export function usePagedList<T>(
     void load()
   }
 
-  return { rows, loading, error, state, pagination, load, search, onPage, onPageSize }
+  return { rows, loading, slow, error, state, pagination, shown, load, search, onPage, onPageSize }
 }
