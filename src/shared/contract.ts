@@ -73,7 +73,10 @@ export interface ConnectionReport {
   signatureValid: boolean | null
   clockSkewMs: number | null
   latencyMs: number
+  /** One English sentence, for the command line and the log. */
   message: string
+  /** The gateway's own codes in a verified answer (e.g. `40004 ACQ.TRADE_NOT_EXIST`), shown as they are. */
+  reply?: string
 }
 
 export interface BatchProgressEvent {

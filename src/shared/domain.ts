@@ -335,6 +335,8 @@ export interface ImportSummary {
   errors: ImportRowError[]
   /** The batch that syncs the file's trades, when the import started one. */
   batchId?: number
+  /** Its items: each trade once, however often the file lists it. */
+  batchTotal?: number
 }
 
 export interface Page<T> {

@@ -69,4 +69,32 @@ describe('导出', () => {
     expect(fake.current!.api.export.run).toHaveBeenCalledWith({ kind: 'repairs', filter: { no: 'R1' } })
     expect(fake.download).toHaveBeenCalledWith('/downloads/%E4%BF%AE.csv')
   })
+
+  it("in browser mode also downloads a batch's problem rows and the open anomalies", async () => {
+    fake.current!.api.files.pickSave.mockResolvedValue({ supported: false, file: null })
+    fake.current!.api.export.run.mockResolvedValue({
+      file: '/data/exports/批量同步结果_20261120_101500.csv',
+      rows: 2,
+      bytes: 200,
+      downloadPath: '/downloads/b.csv',
+    })
+    const w = mountScreen(ExportButton, { spec: { kind: 'batch', batchId: 4, problemsOnly: true } })
+    await w.find('[data-test=export]').trigger('click')
+    await settle()
+    expect(fake.current!.api.export.run).toHaveBeenCalledWith({
+      kind: 'batch',
+      batchId: 4,
+      problemsOnly: true,
+    })
+    expect(fake.download).toHaveBeenCalledWith('/downloads/b.csv')
+
+    const a = mountScreen(ExportButton, { spec: { kind: 'anomalies', filter: { status: 'open' } } })
+    await a.find('[data-test=export]').trigger('click')
+    await settle()
+    expect(fake.current!.api.export.run).toHaveBeenLastCalledWith({
+      kind: 'anomalies',
+      filter: { status: 'open' },
+    })
+    expect(fake.download).toHaveBeenCalledTimes(2)
+  })
 })

@@ -40,6 +40,25 @@ describe('import preview (what the batch screen shows before anything is written
     expect(s.inserted).toBe(1)
   })
 
+  it('a trade the file lists twice is one item of the batch it starts, and the summary says so', async () => {
+    const file = path.join(w.dir, 'twice.csv')
+    fs.writeFileSync(
+      file,
+      'orderNo,amountYuan,status\nTW-1,1.00,progress\nTW-2,2.00,progress\nTW-1,1.00,progress\n',
+    )
+    const s = await dispatch(w.ctx, 'imports.run', {
+      file,
+      type: 'pay',
+      merchant: 'ali',
+      sync: { concurrency: 2, qps: 50 },
+    })
+    expect([s.rows, s.inserted, s.unchanged, s.rejected]).toEqual([3, 2, 1, 0])
+    expect(s.batchId).toBeGreaterThan(0)
+    expect(s.batchTotal).toBe(2)
+    const batch = await dispatch(w.ctx, 'batches.get', { id: s.batchId! })
+    expect(batch.total).toBe(2)
+  })
+
   it('a bad mapping is a clear error', async () => {
     await expect(
       dispatch(w.ctx, 'imports.preview', { file: 'x.csv', mapping: { columns: { a: 'nonsense' } } }),

@@ -12,22 +12,31 @@ import {
 } from '../store/orders'
 import { casRefundOrder, getRefundOrder, type RefundOrderRow } from '../store/refunds'
 import { insertRepairRecord } from '../store/repairs'
-import { newRepairNo } from './sync'
+import { newRepairNo, refundableChange } from './sync'
 
 // A person's decision on an anomaly (domain.md 6.6): applied through the same compare-and-set path as
 // automatic repairs, with the operator and a required remark, and audited. Anomalies are never closed
 // anywhere else.
+
+/**
+ * The gateway moved a different amount than the trade holds. Marking it paid or refunded would book
+ * money that never moved (domain.md 4: a repair to success with another amount is not applied), so a
+ * person may only close, acknowledge or dismiss it, and settles the difference outside.
+ */
+function amountsDiffer(a: AnomalyRow): boolean {
+  return a.gateway_amount !== null && a.local_amount !== null && a.gateway_amount !== a.local_amount
+}
 
 /** The actions that make sense for an anomaly, given the trade's current status. */
 export function actionsFor(a: AnomalyRow, trade: PayOrderRow | RefundOrderRow | undefined): AnomalyAction[] {
   const actions: AnomalyAction[] = []
   if (trade && a.status === 'open') {
     if (a.trade_type === 'pay') {
-      if (trade.status !== 'success') actions.push('mark_paid')
+      if (trade.status !== 'success' && !amountsDiffer(a)) actions.push('mark_paid')
       if (trade.status === 'progress' || trade.status === 'success' || trade.status === 'fail')
         actions.push('close_order')
     } else {
-      if (trade.status !== 'success') actions.push('mark_refunded')
+      if (trade.status !== 'success' && !amountsDiffer(a)) actions.push('mark_refunded')
       if (trade.status === 'progress' || trade.status === 'success') actions.push('close_refund')
     }
   }
@@ -129,7 +138,11 @@ function applyManual(
   if (a.trade_type === 'pay') {
     const o = trade as PayOrderRow
     const to: PayOrderRow['status'] = action === 'mark_paid' ? 'success' : 'close'
-    const patch = to === 'success' ? { status: to, paidAt: o.paid_at ?? now } : { status: to, closedAt: now }
+    // Paid when the gateway says the buyer paid; the moment of the decision only when it gave no time.
+    const patch =
+      to === 'success'
+        ? { status: to, paidAt: o.paid_at ?? a.gateway_time ?? now }
+        : { status: to, closedAt: now }
     if (!casPayOrder(db, o.id, { status: o.status, version: o.version }, patch, now)) throw conflict()
     record(
       'pay',
@@ -153,7 +166,13 @@ function applyManual(
   const r = trade as RefundOrderRow
   const to: RefundOrderRow['status'] = action === 'mark_refunded' ? 'success' : 'close'
   if (
-    !casRefundOrder(db, r.id, { status: r.status, version: r.version }, { status: to, finishedAt: now }, now)
+    !casRefundOrder(
+      db,
+      r.id,
+      { status: r.status, version: r.version },
+      { status: to, finishedAt: (to === 'success' ? a.gateway_time : null) ?? now },
+      now,
+    )
   )
     throw conflict()
   const before = getPayOrder(db, r.pay_order_id)!
@@ -172,7 +191,7 @@ function applyManual(
     to === 'success' ? 'manual_refund_success' : 'manual_refund_close',
     before.refund_status,
     after.refund_status,
-    `refundable ${before.refundable_amount} -> ${after.refundable_amount}; ${remark}`,
+    [refundableChange(before.refundable_amount, after.refundable_amount), remark].filter(Boolean).join('；'),
   )
   audit(
     db,

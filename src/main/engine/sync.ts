@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import os from 'node:os'
 import type { AnomalyKind, GatewayStatus, Outcome, SyncSource, TradeType } from '../../shared/domain'
+import { fenToYuan } from '../../shared/money'
 import type {
   CallContext,
   CloseAnswer,
@@ -103,7 +104,7 @@ interface Finding {
   actionInfo: string | null
   errorCode: string | null
   errorMsg: string | null
-  anomaly?: { kind: AnomalyKind; detail: string; gatewayAmount: number | null }
+  anomaly?: { kind: AnomalyKind; detail: string; gatewayAmount: number | null; gatewayTime: number | null }
   /** Applied in the final transaction, guarded by compare-and-set; returns the repair number or null. */
   repair?: (by: { source: SyncSource; operator: string | null }) => string | null
   gatewayTradeNo?: string | null
@@ -115,6 +116,14 @@ interface Finding {
   serverTime?: number | null
 }
 
+/**
+ * The note on a refund repair's pay order row: how its refundable amount moved, in yuan, as finance
+ * staff read it in the repair list and its export. Empty when it did not move.
+ */
+export function refundableChange(beforeFen: number, afterFen: number): string {
+  return beforeFen === afterFen ? '' : `可退金额 ${fenToYuan(beforeFen)} 元 → ${fenToYuan(afterFen)} 元`
+}
+
 export function newRepairNo(now: number): string {
   // Sortable by time, unique without coordination: R + yyMMddHHmmss (Beijing) + 6 random digits.
   const d = new Date(now + 8 * 3600_000).toISOString()
@@ -124,7 +133,7 @@ export function newRepairNo(now: number): string {
 }
 
 const ANOMALY_TEXT: Record<AnomalyKind, string> = {
-  amount_mismatch: '网关金额与本地金额不一致',
+  amount_mismatch: '网关金额与本地金额不一致：不能补单为成功，请线下处理差额并备注',
   refund_unrecorded: '网关显示已退款，本地没有对应的退款记录',
   success_but_gateway_unpaid: '本地已成功，网关仍未支付',
   success_but_gateway_missing: '本地已成功，网关查无此单',
@@ -408,6 +417,7 @@ export class SyncEngine {
               kind: decision.anomaly,
               detail: ANOMALY_TEXT[decision.anomaly],
               gatewayAmount: answer.amount,
+              gatewayTime: answer.paidAt,
             },
           },
         }
@@ -418,6 +428,7 @@ export class SyncEngine {
             kind: decision.then,
             detail: ANOMALY_TEXT[decision.then],
             gatewayAmount: answer.amount,
+            gatewayTime: answer.paidAt,
           }
         }
         return { trade: order, finding }
@@ -579,6 +590,7 @@ export class SyncEngine {
               kind: decision.anomaly,
               detail: ANOMALY_TEXT[decision.anomaly],
               gatewayAmount: answer.amount,
+              gatewayTime: answer.finishedAt,
             },
           },
         }
@@ -636,7 +648,7 @@ export class SyncEngine {
       tradeNo: before.order_no,
       beforeStatus: before.refund_status,
       afterStatus: after.refund_status,
-      remark: `refundable ${before.refundable_amount} -> ${after.refundable_amount}`,
+      remark: refundableChange(before.refundable_amount, after.refundable_amount) || null,
     })
     return repairNo
   }
@@ -690,6 +702,7 @@ export class SyncEngine {
             kind: 'sync_keeps_failing',
             detail: `${ANOMALY_TEXT.sync_keeps_failing}（${errors} 次）: ${errorMsg ?? ''}`,
             gatewayAmount: null,
+            gatewayTime: null,
           }
         }
         let anomalyId: number | null = null
@@ -706,6 +719,7 @@ export class SyncEngine {
             gatewayStatus: f.rawStatus ?? f.gatewayStatus,
             localAmount: trade.amount,
             gatewayAmount: anomaly.gatewayAmount,
+            gatewayTime: anomaly.gatewayTime,
             syncRecordId: null,
             at: now,
           })

@@ -79,6 +79,8 @@ export interface ConnectionTest {
   clockSkewMs: number | null
   latencyMs: number
   message: string
+  /** The gateway's own codes in a verified answer, for the window to show beside its own words. */
+  reply?: string
 }
 
 export interface GatewayAdapter {

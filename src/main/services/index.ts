@@ -9,6 +9,7 @@ import { describeIssues } from '../../shared/validation'
 import { isoOrNull } from '../../shared/time'
 import { resolveAnomaly } from '../engine/manual'
 import { anomalyView, getAnomaly } from '../store/anomalies'
+import { getBatch } from '../store/batches'
 import { StoreError } from '../store/connection'
 import { payOrderIdsOfImport } from '../store/orders'
 import { refundIdsOfImport } from '../store/refunds'
@@ -136,7 +137,8 @@ const handlers: Handlers = {
         qps: r.sync.qps,
       })
       startBatchInBackground(ctx, batchId)
-      return { ...summary, batchId }
+      // A trade listed twice in the file is one item of the batch.
+      return { ...summary, batchId, batchTotal: getBatch(ctx.db, batchId)?.total ?? refs.length }
     }
     return summary
   },

@@ -27,6 +27,8 @@ export interface AnomalyRow {
   local_status: string
   gateway_status: string | null
   local_amount: number | null
+  /** The gateway's paid or refund-finished time as last seen; null when it gave none (or before migration 3). */
+  gateway_time: number | null
   gateway_amount: number | null
   sync_record_id: number | null
   occurrences: number
@@ -53,6 +55,8 @@ export interface NewAnomaly {
   gatewayStatus: string | null
   localAmount: number | null
   gatewayAmount: number | null
+  /** The gateway's paid time (pay) or refund finish time (refund), when its answer carried one. */
+  gatewayTime: number | null
   syncRecordId: number | null
   at: number
 }
@@ -97,7 +101,8 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
     stmt(
       db,
       `UPDATE anomalies SET occurrences = occurrences + 1, last_seen_at = ?, detail = ?, local_status = ?,
-         gateway_status = ?, local_amount = ?, gateway_amount = ?, sync_record_id = COALESCE(?, sync_record_id)
+         gateway_status = ?, local_amount = ?, gateway_amount = ?, gateway_time = ?,
+         sync_record_id = COALESCE(?, sync_record_id)
        WHERE id = ?`,
     ).run(
       a.at,
@@ -106,6 +111,7 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
       a.gatewayStatus,
       a.localAmount,
       a.gatewayAmount,
+      a.gatewayTime,
       a.syncRecordId,
       existing.id,
     )
@@ -114,8 +120,8 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
   const r = stmt(
     db,
     `INSERT INTO anomalies (trade_type, trade_id, trade_no, channel, merchant_id, kind, detail, local_status,
-       gateway_status, local_amount, gateway_amount, sync_record_id, created_at, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       gateway_status, local_amount, gateway_amount, gateway_time, sync_record_id, created_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     a.tradeType,
     a.tradeId,
@@ -128,6 +134,7 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
     a.gatewayStatus,
     a.localAmount,
     a.gatewayAmount,
+    a.gatewayTime,
     a.syncRecordId,
     a.at,
     a.at,

@@ -470,12 +470,14 @@ export class AlipayAdapter implements GatewayAdapter {
     const { ex, reading } = await this.call('alipay.trade.query', { out_trade_no: probeNo }, ctx)
     const clockSkewMs = ex.ok ? skewOf(this.now(), ex.serverTime, ex.latencyMs) : null
     if (reading.kind === 'answer') {
+      const reply = [reading.node.code, reading.node.sub_code].filter(Boolean).join(' ')
       return {
         ok: true,
         signatureValid: true,
         clockSkewMs,
         latencyMs: ex.latencyMs,
-        message: `signed answer verified (${[reading.node.code, reading.node.sub_code].filter(Boolean).join(' ')})`,
+        message: `signed answer verified (${reply})`,
+        reply,
       }
     }
     return {

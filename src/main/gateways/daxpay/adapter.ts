@@ -436,12 +436,14 @@ export class DaxpayAdapter implements GatewayAdapter {
     const serverTime = (ex.ok ? ex.serverTime : null) ?? (reading.kind === 'answer' ? reading.resTime : null)
     const clockSkewMs = skewOf(this.now(), serverTime, ex.latencyMs)
     if (reading.kind === 'answer') {
+      const reply = `${reading.code} ${reading.msg}`.trim()
       return {
         ok: true,
         signatureValid: true,
         clockSkewMs,
         latencyMs: ex.latencyMs,
-        message: `signed answer verified (${`${reading.code} ${reading.msg}`.trim()})`,
+        message: `signed answer verified (${reply})`,
+        reply,
       }
     }
     return {

@@ -413,12 +413,14 @@ export class UnionpayAdapter implements GatewayAdapter {
       // A made-up order is not found (34) or, on some gateways, answered 00: either means the
       // merchant, certificate and keys are accepted. 11 (验证签名失败) and the like mean they are not.
       const ok = f.respCode === '34' || f.respCode === '00'
+      const reply = `respCode ${f.respCode}${f.respMsg ? ` ${f.respMsg}` : ''}`
       return {
         ok,
         signatureValid: true,
         clockSkewMs,
         latencyMs: ex.latencyMs,
-        message: `signed answer verified (respCode ${f.respCode}${f.respMsg ? ` ${f.respMsg}` : ''})`,
+        message: `signed answer verified (${reply})`,
+        reply,
       }
     }
     return {

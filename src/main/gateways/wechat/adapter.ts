@@ -658,6 +658,7 @@ export class WechatAdapter implements GatewayAdapter {
         a.status === 'sync_error'
           ? `${a.errorCode}: ${a.errorMsg}`
           : `signed answer verified (${a.rawStatus})`,
+      ...(a.status === 'sync_error' ? {} : { reply: a.rawStatus ?? '' }),
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../connection'
 import { initial } from './001-initial'
 import { recordCounts } from './002-record-counts'
+import { anomalyGatewayTime } from './003-anomaly-gateway-time'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
-export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [initial, recordCounts]
+export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [initial, recordCounts, anomalyGatewayTime]

@@ -11,9 +11,6 @@ type ExportInput = OperationInput<'export.run'>
 export type ExportSpec = ExportInput extends infer U ? (U extends unknown ? Omit<U, 'file'> : never) : never
 export type ExportKind = ExportInput['kind']
 
-/** Kinds the contract exports only to a named file, which browser mode cannot name. */
-const FILE_REQUIRED: readonly ExportKind[] = ['anomalies', 'batch']
-
 /** 同步记录_20261120.csv */
 export function exportFileName(kind: ExportKind, now = Date.now()): string {
   return `${t(`export.file.${kind}` as MessageKey)}_${formatBeijingCompact(now).slice(0, 8)}.csv`
@@ -40,10 +37,6 @@ export function useExport() {
         defaultName: exportFileName(spec.kind),
       })
       if (pick.supported && !pick.file) return // the person cancelled the dialog
-      if (!pick.supported && FILE_REQUIRED.includes(spec.kind)) {
-        message.warning(t('export.browserUnsupported'), { duration: 6000 })
-        return
-      }
       note = message.loading(t('export.running', { n: 0 }), { duration: 0 })
       off = api.on('task.progress', (p) => {
         if (p.kind !== 'export' || p.finished) return

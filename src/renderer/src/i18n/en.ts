@@ -157,6 +157,22 @@ export const en: Record<keyof typeof zh, string> = {
   'anomalies.lastSeen': 'Last seen',
   'anomalies.resolution': 'Resolution',
   'anomalies.openByKind': 'Open by kind:',
+  'anomalies.about.amount_mismatch':
+    'The gateway collected a different amount than the order holds. It cannot be marked paid; settle the difference and record how.',
+  'anomalies.about.refund_unrecorded': 'The gateway shows a refund that has no refund record here.',
+  'anomalies.about.success_but_gateway_unpaid': 'Paid here, but the gateway still waits for the payment.',
+  'anomalies.about.success_but_gateway_missing': 'Paid here, but the gateway has no such order.',
+  'anomalies.about.success_but_gateway_closed': 'Paid here, but the gateway closed the order.',
+  'anomalies.about.success_but_gateway_failed': 'Paid here, but the payment failed at the gateway.',
+  'anomalies.about.paid_after_close':
+    'Closed here, yet the buyer paid: decide whether to book it as paid or refund it.',
+  'anomalies.about.refund_abnormal':
+    'The refund failed and the money went back to the merchant account; a person must act.',
+  'anomalies.about.refund_state_conflict': 'Refunded here, but the gateway reports another state.',
+  'anomalies.about.refund_success_but_gateway_missing': 'Refunded here, but the gateway has no such refund.',
+  'anomalies.about.refund_succeeded_after_close': 'Closed here, yet the gateway completed the refund.',
+  'anomalies.about.sync_keeps_failing':
+    'Syncing keeps failing; the schedule now tries less often. See the sync records for the errors.',
   'anomalies.seen': 'Seen {n}×, first {first}, last {last}',
   'anomalies.openRecord': 'Open the sync record',
   'anomalies.localView': 'Local',
@@ -193,8 +209,6 @@ export const en: Record<keyof typeof zh, string> = {
   'export.rows': '{n} rows',
   'export.done': '{n} rows exported to {file}',
   'export.downloaded': '{n} rows exported; the browser is downloading the file',
-  'export.browserUnsupported':
-    'Browser mode cannot export this list yet (it needs a save dialog): use the desktop app or the command line (paysync export)',
   'export.file.records': 'sync-records',
   'export.file.orders': 'pay-orders',
   'export.file.refunds': 'refunds',
@@ -307,6 +321,7 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.test': 'Test',
   'merchants.testTitle': 'Connection test: {name}',
   'merchants.testOk': 'Connected: the signed call worked',
+  'merchants.testReply': 'Signed answer verified; the gateway replied: {reply}',
   'merchants.testFailed': 'The call failed',
   'merchants.signature': 'Signature',
   'merchants.sigValid': 'Valid',
