@@ -103,6 +103,52 @@ describe('the English switch', () => {
     expect(document.documentElement.lang).toBe('en-US')
   })
 
+  it('counts running batches in the menu, in either language, without a Vue error', async () => {
+    const warn = vi.spyOn(console, 'warn')
+    const error = vi.spyOn(console, 'error')
+    await router.push('/orders')
+    await router.isReady()
+    const w = mount(App, { attachTo: document.body, global: { plugins: [createPinia(), router] } })
+    await settle()
+    const entry = () => w.find('[data-menu="menu.batch"]')
+    const name = () => entry().find('.menu-text').text()
+    const badge = () => entry().find('[data-test=menu-running]')
+    expect(name()).toBe('批量同步')
+    expect(badge().exists()).toBe(false)
+
+    const progress = (batchId: number, status: string) => ({
+      batchId,
+      status,
+      total: 10,
+      done: 3,
+      counts: { consistent: 3, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+      byGatewayStatus: {},
+      rate: 1,
+      etaSeconds: 7,
+      elapsedMs: 3000,
+    })
+    // An earlier batch ended, then a new one starts while another screen is shown.
+    fake.current!.emit('batch.progress', progress(1, 'done'))
+    await settle()
+    fake.current!.emit('batch.progress', progress(2, 'running'))
+    await settle()
+    expect(badge().attributes('data-count')).toBe('1')
+    expect(badge().attributes('title')).toBe('1 个批次正在同步')
+
+    await w.find('[data-test=lang]').trigger('click')
+    await settle()
+    expect(name()).toBe('Batch sync')
+    expect(badge().attributes('title')).toBe('Batches syncing: 1')
+    fake.current!.emit('batch.progress', progress(2, 'done'))
+    await settle()
+    expect(name()).toBe('Batch sync')
+    expect(badge().exists()).toBe(false)
+
+    const vue = (spy: typeof warn) => spy.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('Vue'))
+    expect(vue(warn)).toEqual([])
+    expect(vue(error)).toEqual([])
+  })
+
   it('warns on every screen when main found the database file damaged', async () => {
     const info = (await fake.current!.api.app.info()) as Record<string, unknown>
     fake.current!.api.app.info.mockResolvedValue({

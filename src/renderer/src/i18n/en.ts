@@ -14,6 +14,7 @@ export const en: Record<keyof typeof zh, string> = {
   'menu.batch': 'Batch sync',
   'menu.merchants': 'Merchants',
   'menu.settings': 'Settings',
+  'menu.running': 'Batches syncing: {n}',
   'common.search': 'Search',
   'common.reset': 'Reset',
   'common.total': '{n} in all',

@@ -13,6 +13,7 @@ export const zh = {
   'menu.batch': '批量同步',
   'menu.merchants': '商户配置',
   'menu.settings': '设置',
+  'menu.running': '{n} 个批次正在同步',
   'common.search': '查询',
   'common.reset': '重置',
   'common.total': '共 {n} 条',
