@@ -52,6 +52,14 @@ afterAll(async () => {
 })
 
 /** Answers the confirmation a dialog asks for (its positive button is the last one). */
+/** Waits for the batch on screen to finish: its status tag, not the rows (each says 已完成 when synced). */
+const batchDone = async () => {
+  const status = page.locator('[data-test="batch-progress"] [data-test="status"]')
+  await expect.poll(() => status.innerText(), { timeout: 60_000 }).toBe('已完成')
+  // The result rows follow the counters: every row synced once the batch is done.
+  await expect.poll(() => page.locator('[data-test="current"]').innerText()).not.toMatch(/待同步|同步中/)
+}
+
 const confirmDialog = async () => {
   const dialog = page.locator('.n-dialog').last()
   await dialog.waitFor({ timeout: 10_000 })
@@ -116,7 +124,7 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await expect.poll(() => page.locator('body').innerText()).toContain('金额(元)“abc”不是以元为单位的金额')
     await shot(page, '02b-batch-rejected')
     await page.locator('[data-test="start"]').click()
-    await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toMatch(/已完成|Done/)
+    await batchDone()
     await shot(page, '03-batch-done')
   })
 
@@ -138,7 +146,7 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await confirmDialog()
     await page.waitForURL((u) => u.hash.startsWith('#/batch'), { timeout: 15_000 })
 
-    await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toMatch(/已完成|Done/)
+    await batchDone()
     await shot(page, '06-batch-of-filter')
     for (const [route, name] of [
       ['orders', '06b-orders'],
@@ -149,10 +157,23 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
       await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
       await shot(page, name!)
     }
+    // A repaired order and its history: each sync with its repair number, and no error where none was.
     await go('orders')
-    await page.locator('.n-data-table-tbody .n-data-table-tr').first().click()
-    await page.locator('.n-drawer').first().waitFor()
+    await page.getByPlaceholder('订单号 / 业务号 / 网关号').first().fill('DEMO-A-0001')
+    await page.getByRole('button', { name: '查询' }).click()
+    await page.locator('.n-data-table-tbody .n-data-table-tr', { hasText: 'DEMO-A-0001' }).first().click()
+    const drawer = page.locator('.n-drawer').first()
+    await drawer.waitFor()
     await shot(page, '09-order-detail')
+    await drawer.locator('.n-tabs-tab', { hasText: '同步记录' }).click()
+    const history = drawer.locator('.n-tab-pane .n-data-table').first()
+    await expect.poll(() => history.innerText()).toMatch(/已修复/)
+    const headers = await history.locator('th').allInnerTexts()
+    const repaired = history.locator('.n-data-table-tr', { hasText: '已修复' }).first()
+    const cells = await repaired.locator('td').allInnerTexts()
+    expect(cells[headers.indexOf('修复单号')]).toMatch(/\S/)
+    expect(cells[headers.indexOf('错误信息')]).toBe('')
+    await shot(page, '09b-order-history')
     await page.keyboard.press('Escape')
   })
 

@@ -230,6 +230,15 @@ export const en: Record<keyof typeof zh, string> = {
   'overview.manage': 'Manage',
   'overview.noSyncs': 'No syncs in the last 14 days',
   'overview.noAnomalies': 'Nothing waits for a decision',
+  'overview.startTitle': 'Start here',
+  'overview.startText':
+    'Nothing was synced in the last 14 days. {pay} payments and {refund} refunds here wait for the gateway to confirm them: check them now, or import an order list and sync it as a batch.',
+  'overview.startSandbox':
+    ' The built-in sandbox gateway (demo data) is connected; add a merchant profile to work with a real one.',
+  'overview.syncPending': 'Sync pending trades ({n})',
+  'overview.importList': 'Import an order list',
+  'overview.addMerchant': 'Add a merchant profile',
+  'overview.batchNamePending': 'Pending trades ({n})',
   'batch.current': 'Batch #{id}',
   'batch.doneOf': '{done} of {total} done',
   'batch.pause': 'Pause',
