@@ -107,4 +107,31 @@ describe('批量同步 progress', () => {
     expect(fake.current!.api.batches.pause).toHaveBeenCalledWith({ id: 9 })
     expect(w.find('[data-test=status]').text()).toBe('已暂停')
   })
+
+  it('the result rows follow the counters while the batch runs, at most once a second', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      mountScreen(BatchSyncView)
+      const store = useBatchStore()
+      store.listen()
+      store.currentId = 9
+      fake.current!.emit('batch.progress', event())
+      await vi.advanceTimersByTimeAsync(1500)
+      const items = fake.current!.api.batches.items
+      const before = items.mock.calls.length
+      // A burst of events within a second: one reload at once, one after the second is up.
+      for (let done = 300; done <= 700; done += 100) {
+        fake.current!.emit('batch.progress', event({ done }))
+        await vi.advanceTimersByTimeAsync(50)
+      }
+      expect(items.mock.calls.length - before).toBe(1)
+      await vi.advanceTimersByTimeAsync(1200)
+      expect(items.mock.calls.length - before).toBe(2)
+      // Nothing new, nothing asked.
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(items.mock.calls.length - before).toBe(2)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
