@@ -72,9 +72,13 @@ export interface ConnectionReport {
   ok: boolean
   signatureValid: boolean | null
   clockSkewMs: number | null
-  latencyMs: number
+  /** Null when nothing was sent (the profile could not be used): there was no round trip to time. */
+  latencyMs: number | null
   /** One English sentence, for the command line and the log. */
   message: string
+  /** The catalog entry of `message` (shared/messages.ts), when it has one: the window says it in its language. */
+  id?: string
+  params?: Record<string, string | number>
   /** The gateway's own codes in a verified answer (e.g. `40004 ACQ.TRADE_NOT_EXIST`), shown as they are. */
   reply?: string
 }
@@ -129,7 +133,8 @@ export interface AppInfo {
   transport: 'electron' | 'http'
   keyStore: KeyStoreInfo
   sandbox: { running: boolean; url: string | null }
-  schedules: { enabled: boolean; lastRunAt: string | null }
+  /** enabled: the setting; running: whether this process runs them at all (`serve --no-schedules`). */
+  schedules: { enabled: boolean; running: boolean; lastRunAt: string | null }
   /** The database file's check after opening: damage found deep in the file shows here. */
   integrity: {
     status: 'unchecked' | 'checking' | 'ok' | 'damaged'

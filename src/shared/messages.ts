@@ -22,6 +22,27 @@ export const MESSAGES = {
     zh: '已有名为“{name}”的商户配置，请先删除它或换一个名称',
   },
   'merchant.invalid': { en: 'the merchant profile is not valid: {detail}', zh: '商户配置有误：{detail}' },
+  // A key the adapter could not read, named by the form's label for its field (merchants.field.*).
+  'merchant.key.appPrivateKey': {
+    en: 'App private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
+    zh: '应用私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
+  },
+  'merchant.key.privateKey': {
+    en: 'Private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
+    zh: '商户私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
+  },
+  'merchant.key.alipayPublicKey': {
+    en: 'Alipay public key is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- ...)',
+    zh: '支付宝公钥不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- …）',
+  },
+  'merchant.key.unionpayPublicKey': {
+    en: 'UnionPay public key is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE----- ...)',
+    zh: '银联公钥不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- 或 -----BEGIN CERTIFICATE----- …）',
+  },
+  'merchant.key.platformPublicKeys': {
+    en: 'Platform public key {serial} is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE----- ...)',
+    zh: '平台公钥 {serial} 不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- 或 -----BEGIN CERTIFICATE----- …）',
+  },
   'settings.invalid': { en: 'settings are not valid: {detail}', zh: '设置有误：{detail}' },
   'input.invalid': { en: '{detail}', zh: '输入有误：{detail}' },
   'operation.unknown': { en: 'there is no operation {name}', zh: '没有这个操作：{name}' },

@@ -123,26 +123,43 @@ export type WechatProfile = z.infer<typeof wechatProfileSchema>
 export type DaxpayProfile = z.infer<typeof daxpayProfileSchema>
 export type UnionpayProfile = z.infer<typeof unionpayProfileSchema>
 
-/** The fields of each channel that are secrets. */
+/**
+ * The fields of each channel that are secrets. Alipay's app_auth_token lets a third-party app act for
+ * the merchant, so it is a credential like the private key, though optional.
+ */
 export const SECRET_FIELDS = {
-  alipay: ['appPrivateKey'],
+  alipay: ['appPrivateKey', 'appAuthToken'],
   wechat: ['privateKey', 'apiV3Key'],
   daxpay: ['signSecret'],
   unionpay: ['privateKey'],
 } as const satisfies Record<MerchantProfile['channel'], readonly string[]>
+
+export function isSecretField(channel: MerchantProfile['channel'], field: string): boolean {
+  return (SECRET_FIELDS[channel] as readonly string[]).includes(field)
+}
+
+/**
+ * Stored public settings as they may be shown. A profile saved before one of its fields became a
+ * secret (appAuthToken) still holds it here in the clear until main moves it; no answer carries it.
+ */
+export function shownSettings(
+  channel: MerchantProfile['channel'],
+  settings: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).filter(([k]) => !isSecretField(channel, k)))
+}
 
 /** Splits a profile into what may be shown and what must stay sealed. */
 export function splitProfile(p: MerchantProfile): {
   publicSettings: Record<string, string>
   secrets: Record<string, string>
 } {
-  const secretNames = SECRET_FIELDS[p.channel] as readonly string[]
   const publicSettings: Record<string, string> = {}
   const secrets: Record<string, string> = {}
   for (const [k, v] of Object.entries(p)) {
     if (['name', 'channel', 'mode', 'endpoint'].includes(k) || v === undefined) continue
     const text = typeof v === 'string' ? v : JSON.stringify(v)
-    if (secretNames.includes(k)) secrets[k] = text
+    if (isSecretField(p.channel, k)) secrets[k] = text
     else publicSettings[k] = text
   }
   return { publicSettings, secrets }

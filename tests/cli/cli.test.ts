@@ -37,7 +37,11 @@ beforeAll(async () => {
   sim = await startSimulator({
     scenario: { merchants: [{ name: 'cli-ali', channel: 'alipay' }], orders: [], refunds: [] },
   })
-  fs.writeFileSync(path.join(dir, 'cli-ali.json'), JSON.stringify(sim.profiles()[0]))
+  // An ISV's profile: the app auth token is a credential like the private key.
+  fs.writeFileSync(
+    path.join(dir, 'cli-ali.json'),
+    JSON.stringify({ ...sim.profiles()[0], appAuthToken: 'cli-app-auth-token-0123456789abcdef' }),
+  )
 })
 afterAll(async () => {
   await sim.close()
@@ -65,11 +69,14 @@ describe('paysync command line', () => {
     const secretLine = profile.appPrivateKey.split('\n')[1]
     const list = await paysync(['--db', db, 'merchant', 'list', '--json'])
     expect(list.code).toBe(0)
-    expect(JSON.parse(list.stdout).items[0].secrets).toEqual({ appPrivateKey: true })
-    for (const text of [added.stdout, added.stderr, list.stdout, list.stderr])
+    expect(JSON.parse(list.stdout).items[0].secrets).toEqual({ appPrivateKey: true, appAuthToken: true })
+    for (const text of [added.stdout, added.stderr, list.stdout, list.stderr]) {
       expect(text).not.toContain(secretLine)
+      expect(text).not.toContain(profile.appAuthToken)
+    }
     // Not in the database file in the clear either, and the key file beside it is private.
     expect(fs.readFileSync(db).includes(Buffer.from(secretLine))).toBe(false)
+    expect(fs.readFileSync(db).includes(Buffer.from(profile.appAuthToken))).toBe(false)
     const keyFile = path.join(dir, 'cli.key')
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600)
     const again = await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])

@@ -276,6 +276,8 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
 
   it('settings and the English switch', async () => {
     await go('settings')
+    // This run was started with --no-schedules: the page says so beside the switch.
+    await expect.poll(() => page.locator('[data-test="schedules-off"]').count()).toBe(1)
     await shot(page, '15-settings')
     // Browser mode keeps the secrets under the key file alone: command-line access is on and cannot go.
     const headless = page.locator('[data-test="headless"]')

@@ -1,6 +1,10 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BatchRun, type BatchProgress } from '../../src/main/engine/batch-runner'
 import { SyncEngine } from '../../src/main/engine/sync'
+import { exportCsv } from '../../src/main/services/export'
 import { batchItems, createBatch, getBatch, pendingItems } from '../../src/main/store/batches'
 import { openStore } from '../../src/main/store/connection'
 import { listSyncRecords } from '../../src/main/store/records'
@@ -95,6 +99,82 @@ describe('batch runner', () => {
     expect(last2.done).toBeLessThan(30)
     const states = batchItems(w.ctx.db, id2, { limit: 100, offset: 0 }).rows.map((r) => r.state)
     expect(states.filter((s) => s === 'cancelled').length).toBe(30 - last2.done)
+  })
+
+  it('cancel or pause asks nothing more of the gateway, even of items already waiting for their turn', async () => {
+    const calls = () => Object.values(w.sim.state.stats.requests).reduce((a, b) => a + b, 0)
+    // A slow QPS: with concurrency 4, eight items at a time wait at the gate for their turn.
+    const ids = orders(30)
+    const id = batchOf(ids, 4, 4)
+    const run = new BatchRun(w.ctx.db, w.ctx.engine, id)
+    const before = calls()
+    const done = run.run()
+    await new Promise((r) => setTimeout(r, 700))
+    run.cancel()
+    const atCancel = calls() - before
+    const last = await done
+    const sent = calls() - before
+    // At most a call already on the wire when the cancel came; the ones still waiting never leave.
+    expect(sent - atCancel).toBeLessThanOrEqual(1)
+    expect(last.status).toBe('cancelled')
+    expect(last.done).toBe(sent)
+    const records = listSyncRecords(w.ctx.db, { batchId: id, limit: 100, offset: 0 }).total
+    expect(records).toBe(sent)
+
+    const ids2 = orders(12)
+    const id2 = batchOf(ids2, 4, 4)
+    const run2 = new BatchRun(w.ctx.db, w.ctx.engine, id2)
+    const before2 = calls()
+    const done2 = run2.run()
+    await new Promise((r) => setTimeout(r, 700))
+    run2.pause()
+    const atPause = calls() - before2
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(calls() - before2 - atPause).toBeLessThanOrEqual(1)
+    run2.resume()
+    const last2 = await done2
+    // Every item once: the ones given back at the pause were asked after the resume, not twice.
+    expect(last2).toMatchObject({ status: 'done', done: 12 })
+    expect(calls() - before2).toBe(12)
+    expect(listSyncRecords(w.ctx.db, { batchId: id2, limit: 100, offset: 0 }).total).toBe(12)
+  })
+
+  it('problem rows are the anomalies and errors, on the screen and in the export alike', async () => {
+    const tag = `PR${++seq}`
+    const make = (suffix: string, amount: number, state: string, gatewayAmount = amount, paid = false) => {
+      const orderNo = `${tag}-${suffix}`
+      const id = w.payOrder({ merchant: 'ali', orderNo, amount })
+      w.gatewayOrder({
+        merchant: 'ali',
+        orderNo,
+        amount: gatewayAmount,
+        state,
+        paidAt: paid ? Date.now() - 60_000 : null,
+      })
+      return id
+    }
+    const ids = [
+      make('OK', 100, 'TRADE_SUCCESS'),
+      make('WAIT', 100, 'WAIT_BUYER_PAY'),
+      make('MISMATCH', 15000, 'TRADE_SUCCESS', 1500),
+      // Paid and then refunded at the gateway: repaired to success, and a refund nobody recorded.
+      make('REFUNDED', 100, 'TRADE_CLOSED', 100, true),
+    ]
+    const id = batchOf(ids, 2, 1000)
+    const last = await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    expect(last.counts).toMatchObject({ repaired: 1, waiting: 1, anomaly: 2 })
+
+    const onScreen = batchItems(w.ctx.db, id, { problemsOnly: true, limit: 100, offset: 0 }).rows.map(
+      (r) => getPayOrder(w.ctx.db, r.trade_id)!.order_no,
+    )
+    expect(onScreen.sort()).toEqual([`${tag}-MISMATCH`, `${tag}-REFUNDED`])
+    const file = path.join(w.dir, `${tag}.csv`)
+    await exportCsv(w.ctx, { kind: 'batch', batchId: id, problemsOnly: true, file })
+    const rows = parse(fs.readFileSync(file, 'utf8').slice(1), { columns: true }) as Array<
+      Record<string, string>
+    >
+    expect(rows.map((r) => r['交易号']!.trim()).sort()).toEqual(onScreen.sort())
+    expect(rows.every((r) => r['处理结果'] === '待处理')).toBe(true)
   })
 
   it('a lock conflict is tried again later, and a result another worker got meanwhile is taken, not asked again', async () => {

@@ -68,7 +68,7 @@ const cells: Cell[] = [
     paid: true,
     expect: {
       recorded: 'pay_refund',
-      outcome: 'repaired',
+      outcome: 'anomaly',
       status: 'success',
       way: 'pay_success',
       anomaly: 'refund_unrecorded',
@@ -143,7 +143,7 @@ const cells: Cell[] = [
     paid: true,
     expect: {
       recorded: 'pay_refund',
-      outcome: 'repaired',
+      outcome: 'anomaly',
       status: 'success',
       way: 'pay_success',
       anomaly: 'refund_unrecorded',
@@ -327,7 +327,7 @@ const cells: Cell[] = [
     paid: true,
     expect: {
       recorded: 'pay_refund',
-      outcome: 'repaired',
+      outcome: 'anomaly',
       status: 'success',
       way: 'pay_success',
       anomaly: 'refund_unrecorded',

@@ -29,7 +29,7 @@ const PAY: Row[] = [
   ['progress', 'pay_not_found', 'waiting', 'progress'],
   ['progress', 'pay_closed', 'repaired', 'close', 'pay_close_local'],
   ['progress', 'pay_fail', 'repaired', 'fail', 'pay_fail'],
-  ['progress', 'pay_refund', 'repaired', 'success', 'pay_success', 'refund_unrecorded'],
+  ['progress', 'pay_refund', 'anomaly', 'success', 'pay_success', 'refund_unrecorded'],
   ['progress', 'sync_error', 'error', 'progress'],
   ['expired', 'pay_progress', 'repaired', 'close', 'pay_close_gateway'],
   ['expired', 'pay_not_found', 'repaired', 'close', 'pay_close_gateway'],
@@ -46,7 +46,7 @@ const PAY: Row[] = [
   ['close', 'pay_refund', 'anomaly', 'close', undefined, 'paid_after_close'],
   ['fail', 'pay_success', 'repaired', 'success', 'pay_success'],
   ['fail', 'pay_fail', 'consistent', 'fail'],
-  ['fail', 'pay_refund', 'repaired', 'success', 'pay_success', 'refund_unrecorded'],
+  ['fail', 'pay_refund', 'anomaly', 'success', 'pay_success', 'refund_unrecorded'],
   ['fail', 'sync_error', 'error', 'fail'],
 ]
 

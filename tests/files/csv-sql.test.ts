@@ -8,7 +8,7 @@ import {
   refundColumns,
   repairColumns,
 } from '../../src/main/files/export/columns'
-import { cell, csvField, named, type CellKind, type Column } from '../../src/main/files/export/csv'
+import { cell, csvField, named, namesOf, type CellKind, type Column } from '../../src/main/files/export/csv'
 import { csvLineSql } from '../../src/main/files/export/csv-sql'
 import { rng, type Rng } from '../helpers/prng'
 
@@ -19,8 +19,9 @@ import { rng, type Rng } from '../helpers/prng'
 function jsLine(columns: readonly Column[], row: unknown[]): string {
   return columns
     .map((c, i) => {
-      const value = c.names ? named(c.names, row[i]) : cell(c.kind, row[i])
-      const plain = !c.names && (c.kind === 'int' || c.kind === 'yuan' || c.kind === 'time')
+      const names = namesOf(c, c.namesBy && row[columns.findIndex((d) => d.sql === c.namesBy!.sql)])
+      const value = names ? named(names, row[i]) : cell(c.kind, row[i])
+      const plain = !names && (c.kind === 'int' || c.kind === 'yuan' || c.kind === 'time')
       return plain ? value : csvField(value)
     })
     .join(',')
@@ -64,10 +65,14 @@ function text(r: Rng): string {
   return s
 }
 
-function value(r: Rng, kind: CellKind, names: Readonly<Record<string, string>> | undefined): unknown {
+function value(r: Rng, c: Column): unknown {
   if (r.chance(0.1)) return null
-  if (names) return r.chance(0.8) ? r.pick(Object.keys(names)) : text(r)
-  switch (kind) {
+  // A code any of the row's names know, so a pay status also lands on refund rows and the reverse.
+  const codes = c.namesBy
+    ? [...new Set(Object.values(c.namesBy.names).flatMap((names) => Object.keys(names)))]
+    : c.names && Object.keys(c.names)
+  if (codes) return r.chance(0.8) ? r.pick(codes) : text(r)
+  switch (c.kind) {
     case 'int':
       return r.range(-5, 5_000_000_000)
     case 'yuan':
@@ -102,13 +107,19 @@ describe('CSV lines written by SQLite', () => {
     it(`${name}: the same line as the JavaScript rules for random cells of every kind`, () => {
       const db = new Database(':memory:')
       try {
-        const local = columns.map((c, i) => ({ ...c, sql: `c${i}` }))
+        // Names picked by another value of the row read it from that value's own column.
+        const local = columns.map((c, i): Column => {
+          if (!c.namesBy) return { ...c, sql: `c${i}` }
+          const by = columns.findIndex((d) => d.sql === c.namesBy!.sql)
+          expect(by, `${c.header} picks its names by an exported column`).toBeGreaterThanOrEqual(0)
+          return { ...c, sql: `c${i}`, namesBy: { ...c.namesBy, sql: `c${by}` } }
+        })
         db.exec(`CREATE TABLE t (${local.map((c, i) => `c${i} ${TYPE[c.kind]}`).join(', ')})`)
         const insert = db.prepare(`INSERT INTO t VALUES (${local.map(() => '?').join(', ')})`)
         const r = rng(20261122)
         const rows: unknown[][] = []
         for (let n = 0; n < 3000; n++) {
-          const row = local.map((c) => value(r, c.kind, c.names))
+          const row = local.map((c) => value(r, c))
           insert.run(...row)
           rows.push(row)
         }

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cell, guardText } from '../../src/main/files/export/csv'
 import { exportCsv } from '../../src/main/services/export'
+import { openAnomaly } from '../../src/main/store/anomalies'
 import { createWorld, type World } from '../helpers/world'
 
 let w: World
@@ -76,5 +77,107 @@ describe('CSV export for accounting', () => {
     expect(cell('yuan', -3580)).toBe('-35.80')
     expect(cell('id', '123456789012345678')).toBe('123456789012345678\t')
     expect(cell('id', '12345')).toBe('12345')
+  })
+})
+
+describe('statuses in the repairs and anomalies exports', () => {
+  // Repairs and anomalies made by real syncs against the simulator: what the engine stores is what
+  // the export must name. A world of its own, so the orders counted above stay two.
+  let v: World
+  beforeAll(async () => {
+    v = await createWorld()
+    const pay = v.payOrder({ merchant: 'ali', orderNo: 'RP-PAY', amount: 1000, status: 'progress' })
+    v.gatewayOrder({ merchant: 'ali', orderNo: 'RP-PAY', amount: 1000, state: 'TRADE_SUCCESS' })
+    expect((await v.ctx.engine.syncPay(pay, { source: 'manual' })).outcome).toBe('repaired')
+
+    const refunded = v.payOrder({ merchant: 'ali', orderNo: 'RP-RF', amount: 1000, status: 'success' })
+    v.gatewayOrder({ merchant: 'ali', orderNo: 'RP-RF', amount: 1000, state: 'TRADE_SUCCESS' })
+    const refund = v.refund({ merchant: 'ali', payOrderId: refunded, refundNo: 'RP-RF-R', amount: 400 })
+    v.gatewayRefund({
+      merchant: 'ali',
+      orderNo: 'RP-RF',
+      refundNo: 'RP-RF-R',
+      amount: 400,
+      state: 'REFUND_SUCCESS',
+    })
+    expect((await v.ctx.engine.syncRefund(refund, { source: 'manual' })).outcome).toBe('repaired')
+
+    const mismatch = v.payOrder({ merchant: 'ali', orderNo: 'AN-PAY', amount: 15000, status: 'progress' })
+    v.gatewayOrder({ merchant: 'ali', orderNo: 'AN-PAY', amount: 1500, state: 'TRADE_SUCCESS' })
+    expect((await v.ctx.engine.syncPay(mismatch, { source: 'manual' })).outcome).toBe('anomaly')
+
+    const closedPay = v.payOrder({ merchant: 'ali', orderNo: 'AN-RF', amount: 5000, status: 'success' })
+    v.gatewayOrder({ merchant: 'ali', orderNo: 'AN-RF', amount: 5000, state: 'TRADE_SUCCESS' })
+    const closed = v.refund({
+      merchant: 'ali',
+      payOrderId: closedPay,
+      refundNo: 'AN-RF-R',
+      amount: 2000,
+      status: 'close',
+    })
+    v.gatewayRefund({
+      merchant: 'ali',
+      orderNo: 'AN-RF',
+      refundNo: 'AN-RF-R',
+      amount: 2000,
+      state: 'REFUND_SUCCESS',
+    })
+    expect((await v.ctx.engine.syncRefund(closed, { source: 'manual' })).outcome).toBe('anomaly')
+
+    // A trade whose syncs keep failing carries our own code, not a gateway word: reaching it through
+    // the engine takes the error threshold's twenty failed syncs, so it is opened as the engine opens it.
+    const failing = v.payOrder({ merchant: 'ali', orderNo: 'AN-ERR', amount: 300, status: 'progress' })
+    openAnomaly(v.ctx.db, {
+      tradeType: 'pay',
+      tradeId: failing,
+      tradeNo: 'AN-ERR',
+      channel: 'alipay',
+      merchantId: v.merchantId('ali'),
+      kind: 'sync_keeps_failing',
+      detail: 'keeps failing',
+      localStatus: 'progress',
+      gatewayStatus: 'sync_error',
+      localAmount: 300,
+      gatewayAmount: null,
+      gatewayTime: null,
+      syncRecordId: null,
+      at: Date.now(),
+    })
+  })
+  afterAll(async () => {
+    await v.close()
+  })
+
+  async function exported(kind: 'repairs' | 'anomalies'): Promise<Array<Record<string, string>>> {
+    const out = path.join(v.dir, `${kind}.csv`)
+    await exportCsv(v.ctx, { kind, file: out, filter: {} })
+    return parse(fs.readFileSync(out, 'utf8').slice(1), { columns: true }) as Array<Record<string, string>>
+  }
+
+  it('repairs: before and after by their names, a pay status, a refund status or a pay order refund status', async () => {
+    const rows = await exported('repairs')
+    const change = (tradeNo: string) => {
+      const r = rows.find((x) => x['交易号'] === tradeNo)!
+      return [r['修复前状态'], r['修复后状态']]
+    }
+    expect(rows).toHaveLength(3)
+    expect(change('RP-PAY')).toEqual(['支付中', '成功'])
+    // The same codes (progress, success) on a refund name the refund's statuses.
+    expect(change('RP-RF-R')).toEqual(['退款中', '退款成功'])
+    // The refund's pay order: its refund status moved.
+    expect(change('RP-RF')).toEqual(['退款中', '部分退款'])
+  })
+
+  it('anomalies: the local status by its name for pay and refund, the gateway status by its name where it has one', async () => {
+    const rows = await exported('anomalies')
+    const status = (tradeNo: string) => {
+      const a = rows.find((x) => x['交易号'] === tradeNo)!
+      return [a['本地状态'], a['网关状态']]
+    }
+    expect(rows).toHaveLength(3)
+    // The gateway's own word stays as it is, as on the anomaly list.
+    expect(status('AN-PAY')).toEqual(['支付中', 'TRADE_SUCCESS'])
+    expect(status('AN-RF-R')).toEqual(['退款关闭', 'REFUND_SUCCESS'])
+    expect(status('AN-ERR')).toEqual(['支付中', '同步失败'])
   })
 })

@@ -836,7 +836,7 @@ const payCells: PayCell[] = [
     gateway: 'pay_refund',
     expect: {
       recorded: 'pay_refund',
-      outcome: 'repaired',
+      outcome: 'anomaly',
       status: 'success',
       way: 'pay_success',
       anomaly: 'refund_unrecorded',

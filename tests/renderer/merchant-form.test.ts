@@ -1,6 +1,11 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ConnectionReport } from '../../src/shared/contract'
 import type { MerchantView } from '../../src/shared/domain'
+import { ApiError } from '../../src/shared/errors'
+import { MESSAGES, say } from '../../src/shared/messages'
+import { en } from '../../src/renderer/src/i18n/en'
+import { zh } from '../../src/renderer/src/i18n/zh'
 import { fakeApi, mountScreen, settle } from './helpers'
 
 const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
@@ -131,6 +136,74 @@ describe('商户配置 form', () => {
     expect(profile.mode).toBe('direct')
   })
 
+  it('keeps the app auth token write-only: shown only as set, kept when left empty, sent when typed', async () => {
+    const isv: MerchantView = { ...alipay, secrets: { appPrivateKey: true, appAuthToken: true } }
+    const w = mountScreen(MerchantForm, { merchant: isv })
+    await settle()
+    const token = w.find('[data-test=secret-appAuthToken] input')
+    expect((token.element as HTMLInputElement).type).toBe('password')
+    expect((token.element as HTMLInputElement).value).toBe('')
+    expect(token.attributes('placeholder')).toContain('已设置')
+    expect(w.find('[data-test=field-appAuthToken]').text()).toContain('留空则保留原值')
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    const sent = fake.current!.api.merchants.update.mock.calls[0]![0] as { profile: Record<string, unknown> }
+    expect(sent.profile).not.toHaveProperty('appAuthToken')
+
+    await token.setValue('201901BB0123456789abcdef')
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    const typed = fake.current!.api.merchants.update.mock.calls[1]![0] as { profile: Record<string, unknown> }
+    expect(typed.profile.appAuthToken).toBe('201901BB0123456789abcdef')
+  })
+
+  it('shows an app auth token that is not stored as not set, and does not ask for it', async () => {
+    const w = mountScreen(MerchantForm, {
+      merchant: { ...alipay, secrets: { appPrivateKey: true, appAuthToken: false } },
+    })
+    await settle()
+    expect(w.find('[data-test=field-appAuthToken]').text()).toContain('未设置')
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(fake.current!.api.merchants.update).toHaveBeenCalledTimes(1)
+  })
+
+  it("names a key main cannot use under its field, in the window's language", async () => {
+    const id = 'merchant.key.appPrivateKey'
+    fake.current!.api.merchants.update.mockRejectedValue(
+      new ApiError({ code: 'invalid_input', message: say(id), id, params: { field: 'appPrivateKey' } }),
+    )
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    await w
+      .find('[data-test=secret-appPrivateKey] textarea')
+      .setValue(`-----BEGIN PRIVATE KEY-----\n${'C'.repeat(70)}\n-----END PRIVATE KEY-----`)
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(w.find('[data-test=field-appPrivateKey]').text()).toContain(
+      '应用私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
+    )
+    expect(w.find('[data-test=field-alipayPublicKey]').text()).not.toContain('RSA')
+  })
+
+  it("main's key sentences name each field by the form's own label", () => {
+    const keyEntries = Object.entries(MESSAGES).filter(([id]) => id.startsWith('merchant.key.'))
+    expect(keyEntries.map(([id]) => id).sort()).toEqual([
+      'merchant.key.alipayPublicKey',
+      'merchant.key.appPrivateKey',
+      'merchant.key.platformPublicKeys',
+      'merchant.key.privateKey',
+      'merchant.key.unionpayPublicKey',
+    ])
+    for (const [id, m] of keyEntries) {
+      const field = id.slice('merchant.key.'.length) as 'appPrivateKey'
+      const key = `merchants.field.${field}` as const
+      expect(m.zh, id).toMatch(new RegExp(`^${zh[key]}[ 不]`))
+      // "Platform public keys" names a list; its sentence speaks of one key of it.
+      expect(m.en, id).toMatch(new RegExp(`^${en[key].replace(/s$/, '')}s? `))
+    }
+  })
+
   it('a new profile needs its secrets and sends them', async () => {
     const w = mountScreen(MerchantForm, { merchant: null })
     await settle()
@@ -173,6 +246,30 @@ describe('商户配置 screen', () => {
     expect(text).toContain('应用私钥 已设置')
     expect(text).toContain('APIv3 密钥 未设置')
     expect(text).not.toContain('BEGIN')
+  })
+
+  it("says a failed test's sentence in the window's language, and no latency as —", async () => {
+    const report: ConnectionReport = {
+      ok: false,
+      signatureValid: null,
+      clockSkewMs: null,
+      latencyMs: null,
+      message: say('merchant.key.appPrivateKey'),
+      id: 'merchant.key.appPrivateKey',
+      params: { field: 'appPrivateKey' },
+    }
+    fake.current!.api.merchants.test.mockResolvedValue(report)
+    const w = mountScreen(MerchantsView)
+    await settle()
+    const button = w.findAll('button').find((b) => b.text() === '测试连接')!
+    await button.trigger('click')
+    await settle()
+    const dialog = document.body.querySelector('.n-modal')!
+    expect(dialog.querySelector('[data-test=test-message]')!.textContent!.trim()).toBe(
+      '应用私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
+    )
+    expect(dialog.textContent).not.toContain('0 ms')
+    expect(dialog.textContent).toMatch(/延迟\s*—/)
   })
 
   it('says nothing about the key store when it is secure', async () => {

@@ -2,7 +2,7 @@ import { app, BrowserWindow, ipcMain, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Scheduler } from '../engine/scheduler'
-import { ServiceContext } from '../services/context'
+import { ServiceContext, systemUser } from '../services/context'
 import { startSandbox } from '../services/demo'
 import { listMerchants } from '../store/merchants'
 import { userDataDir } from '../store/paths'
@@ -38,7 +38,8 @@ async function start(): Promise<void> {
     store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
-    operator: process.env.USER ?? process.env.USERNAME ?? null,
+    operator: process.env.PAYSYNC_OPERATOR || null,
+    systemUser: systemUser(),
   })
   void ctx.checkIntegrity()
   // A first start with no merchant: the built-in sandbox gateway and its demo orders, so the app works at once.
@@ -72,6 +73,7 @@ async function start(): Promise<void> {
     (at) => (c.lastScheduleRunAt = at),
   )
   scheduler.start()
+  ctx.schedulerStarted = true
 }
 
 app.whenReady().then(start, (err: Error) => {

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue'
 import type { BatchStatus, GatewayStatus, OutcomeCounts, SyncSource, TradeType } from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
+import { CallAbandonedError } from '../gateways/types'
 import {
   batchCounts,
   claimBatch,
@@ -238,6 +239,8 @@ export class BatchRun {
         batchItemId: itemId,
         gate: this.gates.get(merchant),
         slots: this.slots.get(merchant),
+        // Cancelled or paused while this item waited its turn at the gate: the gateway is not asked.
+        stop: () => this.cancelled || this.paused,
       })
       if (result.outcome === 'skipped') {
         // Another worker holds the trade (maybe the desktop app while cron runs): come back later,
@@ -261,6 +264,15 @@ export class BatchRun {
       }
       this.count(result.outcome, result.gatewayStatus)
     } catch (err) {
+      if (err instanceof CallAbandonedError) {
+        // Paused: the item waits in its (paused) queue for the resume. Cancelled: it stays pending,
+        // never asked, like the items that had not reached the queue.
+        if (this.paused && !this.cancelled) {
+          requeued = true
+          this.queues.get(merchant)!.add(() => this.work(itemId, type, tradeId, merchant, source))
+        }
+        return
+      }
       const message =
         err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
       if (

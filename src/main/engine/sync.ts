@@ -10,6 +10,7 @@ import type {
   PayscoreSyncAnswer,
   RefundAnswer,
 } from '../gateways/types'
+import { CallAbandonedError } from '../gateways/types'
 import { clockSkewMs } from '../gateways/http'
 import type { CallSlots, RateGate } from '../gateways/rate-gate'
 import { openAnomaly, setAnomalyRecord } from '../store/anomalies'
@@ -61,6 +62,8 @@ export interface SyncContext {
   gate?: RateGate
   /** Calls in flight at the gateway, shared by every attempt of a batch or schedule for one merchant. */
   slots?: CallSlots
+  /** The batch no longer wants this sync: see CallContext.stop. */
+  stop?: () => boolean
 }
 
 export interface SyncResult {
@@ -111,8 +114,8 @@ interface Finding {
   gatewayRefundNo?: string | null
   /** The trade's status once the repair is applied. */
   statusAfter?: string
-  /** How the call went, for the merchant's health on the overview. */
-  latencyMs?: number
+  /** How the call went, for the merchant's health on the overview; null when nothing was sent. */
+  latencyMs?: number | null
   serverTime?: number | null
 }
 
@@ -178,7 +181,7 @@ export class SyncEngine {
         ok: outcome !== 'error',
         error: outcome === 'error' ? errorMsg : null,
         latencyMs: f.latencyMs,
-        clockSkewMs: clockSkewMs(now, f.serverTime ?? null, f.latencyMs),
+        clockSkewMs: f.latencyMs === null ? null : clockSkewMs(now, f.serverTime ?? null, f.latencyMs),
       },
       now,
     )
@@ -259,6 +262,8 @@ export class SyncEngine {
       try {
         result = await work(trade)
       } catch (err) {
+        // Nothing was asked: no attempt to record; the lease goes back below.
+        if (err instanceof CallAbandonedError) throw err
         result = {
           trade,
           finding: {
@@ -318,7 +323,8 @@ export class SyncEngine {
     ctx: SyncContext,
   ): Promise<{ finding: Finding; trade: PayOrderRow }> {
     const adapter = await this.adapterOf(order.merchant_id)
-    const call: CallContext = { gate: ctx.gate, slots: ctx.slots }
+    // One context for every call of this sync: `stop` is asked before the first request only.
+    const call: CallContext = { gate: ctx.gate, slots: ctx.slots, stop: ctx.stop }
     let answer = await adapter.queryPay(this.payRef(order), call)
     let decision = decidePay(this.payLocal(order), answer, this.now())
     let actionInfo: string | null = null
@@ -459,7 +465,9 @@ export class SyncEngine {
       errorMsg: null,
       gatewayTradeNo: 'gatewayTradeNo' in answer ? answer.gatewayTradeNo : null,
       gatewayRefundNo: 'gatewayRefundNo' in answer ? answer.gatewayRefundNo : null,
-      latencyMs: answer.latencyMs,
+      // An answer given without asking (the profile lacks what the call needs) had no round trip: its
+      // 0 would show on the merchant's row as a latency.
+      latencyMs: answer.attempts === 0 ? null : answer.latencyMs,
       serverTime: answer.serverTime,
     }
   }
@@ -557,7 +565,7 @@ export class SyncEngine {
         amount: refund.amount,
         createdAt: refund.created_at,
       },
-      { gate: ctx.gate, slots: ctx.slots },
+      { gate: ctx.gate, slots: ctx.slots, stop: ctx.stop },
     )
     const decision = decideRefund(
       { status: refund.status, amount: refund.amount, createdAt: refund.created_at },
@@ -696,6 +704,10 @@ export class SyncEngine {
         // What the trade's status is now, without reading it again: the repair's target if it applied.
         const statusNow = repairNo && f.statusAfter ? f.statusAfter : trade.status
         let anomaly = f.anomaly && outcome !== 'skipped' ? f.anomaly : undefined
+        // A repair that also opened an anomaly (paid, then refunded with no local refund) leaves a
+        // person something to decide: the attempt counts as an anomaly, in a batch's problem rows too,
+        // and still names its repair.
+        if (anomaly && outcome === 'repaired') outcome = 'anomaly'
 
         if (!anomaly && outcome === 'error' && errors === this.errorThreshold) {
           anomaly = {

@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios'
 import http from 'node:http'
 import https from 'node:https'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { CallContext } from './types'
+import { CallAbandonedError, type CallContext } from './types'
 
 // One HTTP exchange with a gateway: a request timeout, and retries with backoff for what may succeed
 // when tried again (transport failures, 429, 5xx, and the business codes an adapter names). The body
@@ -110,7 +110,9 @@ export async function exchange(
   ctx: CallContext | undefined,
   retryable: (res: HttpResponse) => boolean,
 ): Promise<Exchange> {
-  const started = performance.now()
+  // Latency is the last request's own round trip: the time spent waiting for a call slot or the QPS
+  // gate is ours, not the gateway's, and would also skew the clock estimate made from it.
+  let latencyMs = 0
   let lastResponse: HttpResponse | null = null
   let lastFailure: TransportFailure | null = null
   for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
@@ -119,9 +121,15 @@ export async function exchange(
     // stay evenly spaced, and no more than the slots are ever in flight at the gateway.
     const req = await build()
     const release = ctx?.slots ? await ctx.slots.acquire() : null
+    let sentAt = 0
     try {
       if (ctx?.gate) await ctx.gate.take()
+      if (ctx?.stop) {
+        if (ctx.stop()) throw new CallAbandonedError()
+        ctx.stop = undefined
+      }
 
+      sentAt = performance.now()
       const res = await client().request<Buffer>({
         method: req.method,
         url: req.url,
@@ -130,6 +138,7 @@ export async function exchange(
         timeout: policy.timeoutMs,
         signal: AbortSignal.timeout(policy.timeoutMs + 1_000),
       })
+      latencyMs = Math.round(performance.now() - sentAt)
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(res.headers)) {
         if (v !== undefined && v !== null)
@@ -144,10 +153,12 @@ export async function exchange(
         ok: true,
         response: lastResponse,
         attempts: attempt,
-        latencyMs: Math.round(performance.now() - started),
+        latencyMs,
         serverTime: Number.isNaN(date) ? null : date,
       }
     } catch (err) {
+      if (err instanceof CallAbandonedError) throw err
+      if (sentAt) latencyMs = Math.round(performance.now() - sentAt)
       lastFailure = transportFailure(err)
       lastResponse = null
     } finally {
@@ -159,7 +170,7 @@ export async function exchange(
     ok: false,
     failure: lastFailure ?? { code: 'retries_exhausted', message: 'the gateway kept failing' },
     attempts: policy.retries + 1,
-    latencyMs: Math.round(performance.now() - started),
+    latencyMs,
     lastResponse,
   }
 }

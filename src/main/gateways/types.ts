@@ -10,6 +10,21 @@ export interface CallContext {
   gate?: RateGate
   /** Calls in flight at the gateway for this merchant: its concurrency budget. */
   slots?: CallSlots
+  /**
+   * Asked once, when the first request of a sync has its turn at the gate: true means the caller no
+   * longer wants the answer (its batch was cancelled or paused while this call queued), and the call
+   * ends with CallAbandonedError without anything sent. Cleared once a request has gone out, so a sync
+   * that has asked the gateway always runs to its end and is recorded.
+   */
+  stop?: () => boolean
+}
+
+/** A call given up before anything was sent: not an attempt, so nothing is recorded. */
+export class CallAbandonedError extends Error {
+  constructor() {
+    super('given up before anything was sent')
+    this.name = 'CallAbandonedError'
+  }
 }
 
 export interface PayTradeRef {

@@ -15,7 +15,7 @@ import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
-import { getMerchant } from '../store/merchants'
+import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
 
 // Everything a service needs, made once per process: the store, the engine, the unlocked secrets, the
@@ -30,7 +30,10 @@ export interface ContextOptions {
   /** Which key store protects secrets, for the warning on screen. */
   keyStore?: { backend: string; secure: boolean }
   retry?: RetryPolicy
+  /** Who acts, said explicitly (PAYSYNC_OPERATOR, the demo): wins over the name in Settings. */
   operator?: string | null
+  /** The computer's user: who acts when neither an explicit operator nor Settings names one. */
+  systemUser?: string | null
   store?: OpenOptions
   transport?: 'electron' | 'http' | 'cli'
   leaseMs?: number
@@ -62,6 +65,8 @@ export class ServiceContext {
   /** Set by the app or browser mode when the built-in sandbox gateway runs. */
   sandbox: { url: string; close: () => Promise<void> } | null = null
   lastScheduleRunAt: number | null = null
+  /** Whether this process runs the schedules (`serve --no-schedules` does not, whatever Settings say). */
+  schedulerStarted = false
   /** The whole-file check the app and browser mode run once after opening (see store/integrity.ts). */
   integrity: {
     status: 'unchecked' | 'checking' | 'ok' | 'damaged'
@@ -101,8 +106,9 @@ export class ServiceContext {
     return dir
   }
 
+  /** Every repair, decision and batch names who did it: finance staff must be able to say who. */
   get operator(): string | null {
-    return this.options.operator ?? (this.settings().operatorName || null)
+    return this.options.operator || this.settings().operatorName || this.options.systemUser || null
   }
 
   settings(): Settings {
@@ -137,8 +143,9 @@ export class ServiceContext {
       throw AppError.say('config', 'merchant.noProfile', { id: merchantId })
     if (!row.enabled) throw AppError.say('config', 'merchant.disabled', { name: row.name })
     if (!row.secrets) throw AppError.say('config', 'merchant.noSecrets', { name: row.name })
-    const secrets = (await this.secretBox()).open(row.secrets)
-    const profile = joinProfile(row, JSON.parse(row.settings) as Record<string, string>, secrets)
+    // Also seals a secret an older profile still keeps in its public settings (see openMerchantSecrets).
+    const { settings, secrets } = openMerchantSecrets(this.db, row, await this.secretBox())
+    const profile = joinProfile(row, settings, secrets)
     const adapter = createAdapter(profile, this.retry)
     this.adapters.set(merchantId, adapter)
     return adapter
@@ -174,5 +181,15 @@ export class ServiceContext {
     if (this.sandbox) await this.sandbox.close()
     this.db.close()
     await this.checkpointer?.stop()
+  }
+}
+
+/** The name of the computer's user, for records made without an operator set in Settings. */
+export function systemUser(): string | null {
+  try {
+    return os.userInfo().username || null
+  } catch {
+    // No passwd entry (some containers): the environment may still say.
+    return process.env.USER || process.env.USERNAME || null
   }
 }

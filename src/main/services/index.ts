@@ -72,7 +72,11 @@ const handlers: Handlers = {
     transport: ctx.options.transport === 'electron' ? 'electron' : 'http',
     keyStore: keyStoreInfo(ctx),
     sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },
-    schedules: { enabled: ctx.settings().schedulesEnabled, lastRunAt: isoOrNull(ctx.lastScheduleRunAt) },
+    schedules: {
+      enabled: ctx.settings().schedulesEnabled,
+      running: ctx.schedulerStarted,
+      lastRunAt: isoOrNull(ctx.lastScheduleRunAt),
+    },
     integrity: {
       status: ctx.integrity.status,
       problems: ctx.integrity.problems,

@@ -1,7 +1,13 @@
 import type { ConnectionReport } from '../../shared/contract'
 import type { MerchantView } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { profileSchema, SECRET_FIELDS, splitProfile, type MerchantProfile } from '../../shared/profiles'
+import {
+  joinProfile,
+  profileSchema,
+  SECRET_FIELDS,
+  splitProfile,
+  type MerchantProfile,
+} from '../../shared/profiles'
 import { describeIssues } from '../../shared/validation'
 import { audit } from '../store/audit'
 import {
@@ -10,6 +16,7 @@ import {
   insertMerchant,
   listMerchants,
   merchantView,
+  readMerchantSecrets,
   recordMerchantHealth,
   removeMerchant,
   setMerchantEnabledFlag,
@@ -17,9 +24,10 @@ import {
   type MerchantRow,
 } from '../store/merchants'
 import type { ServiceContext } from './context'
+import { checkProfileKeys, keyProblem } from './merchant-keys'
 
 // Merchant profiles. Secrets go in, sealed, and never come out: every answer shows only whether each
-// secret is set.
+// secret is set. Every key is read on the way in as its adapter will read it (merchant-keys.ts).
 
 function parseProfile(input: unknown): MerchantProfile {
   const parsed = profileSchema.safeParse(input)
@@ -49,6 +57,7 @@ export async function addMerchant(ctx: ServiceContext, input: unknown): Promise<
   if (findMerchantByName(ctx.db, profile.name)) {
     throw AppError.say('conflict', 'merchant.exists', { name: profile.name })
   }
+  checkProfileKeys(profile)
   const { publicSettings, secrets } = splitProfile(profile)
   const sealed = (await ctx.secretBox()).seal(secrets)
   const id = insertMerchant(
@@ -60,7 +69,7 @@ export async function addMerchant(ctx: ServiceContext, input: unknown): Promise<
       endpoint: profile.endpoint,
       settings: publicSettings,
       secrets: sealed,
-      secretNames: [...SECRET_FIELDS[profile.channel]],
+      secretNames: Object.keys(secrets),
       enabled: true,
     },
     ctx.now(),
@@ -83,7 +92,8 @@ export async function updateMerchantProfile(
 ): Promise<MerchantView> {
   const row = requireMerchant(ctx, id)
   const box = await ctx.secretBox()
-  const stored = row.secrets ? box.open(row.secrets) : {}
+  // A token an older profile keeps in its public settings counts as stored: this save seals it.
+  const stored = readMerchantSecrets(row, box).secrets
   const merged: Record<string, unknown> = { ...input }
   const channel = (input.channel ?? row.channel) as MerchantRow['channel']
   const changedSecrets: string[] = []
@@ -96,6 +106,8 @@ export async function updateMerchantProfile(
   const profile = parseProfile(merged)
   const other = findMerchantByName(ctx.db, profile.name)
   if (other && other.id !== id) throw AppError.say('conflict', 'merchant.exists', { name: profile.name })
+  // Kept keys too: one saved before this check existed is named here rather than at the next call.
+  checkProfileKeys(profile)
   const { publicSettings, secrets } = splitProfile(profile)
   updateMerchant(
     ctx.db,
@@ -107,7 +119,7 @@ export async function updateMerchantProfile(
       endpoint: profile.endpoint,
       settings: publicSettings,
       secrets: box.seal(secrets),
-      secretNames: [...SECRET_FIELDS[profile.channel]],
+      secretNames: Object.keys(secrets),
       enabled: row.enabled === 1,
     },
     ctx.now(),
@@ -138,21 +150,46 @@ export function removeMerchantProfile(ctx: ServiceContext, id: number): { remove
   return { removed: true }
 }
 
+/**
+ * A stored key its adapter cannot use, said as a save would say it; null when the keys are not the
+ * problem, or the profile cannot be opened to look (the original error then stands).
+ */
+async function keyReason(ctx: ServiceContext, id: number): Promise<AppError | null> {
+  try {
+    const row = getMerchant(ctx.db, id)
+    if (!row?.secrets) return null
+    const { settings, secrets } = readMerchantSecrets(row, await ctx.secretBox())
+    return keyProblem(joinProfile(row, settings, secrets))
+  } catch {
+    return null
+  }
+}
+
+/** The catalog entry of an error, so the window can say it in its own language. */
+function sentenceOf(err: unknown): Pick<ConnectionReport, 'message' | 'id' | 'params'> {
+  const message = err instanceof Error ? err.message : String(err)
+  return err instanceof AppError && err.id ? { message, id: err.id, params: err.params ?? {} } : { message }
+}
+
 export async function testMerchant(ctx: ServiceContext, id: number): Promise<ConnectionReport> {
   requireMerchant(ctx, id)
   ctx.forgetAdapter(id)
   let report: ConnectionReport
+  let thrown: unknown = null
   try {
     const adapter = await ctx.adapterFor(id)
     report = await adapter.testConnection()
   } catch (err) {
-    report = {
-      ok: false,
-      signatureValid: null,
-      clockSkewMs: null,
-      latencyMs: 0,
-      message: (err as Error).message,
-    }
+    thrown = err
+    // Nothing reached the gateway, so there is no latency to show (null, not 0).
+    report = { ok: false, signatureValid: null, clockSkewMs: null, latencyMs: null, ...sentenceOf(err) }
+  }
+  // A key of a profile saved before keys were checked fails in OpenSSL's words, or as a signature the
+  // gateway refuses: the sentence a save gives names the field to fix. Main's own refusals (disabled,
+  // secrets locked) come first and already say what to do.
+  if (!report.ok && !(thrown instanceof AppError)) {
+    const reason = await keyReason(ctx, id)
+    if (reason) report = { ...report, ...sentenceOf(reason) }
   }
   recordMerchantHealth(
     ctx.db,

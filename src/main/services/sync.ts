@@ -238,21 +238,32 @@ export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
     if (status === 'running') throw AppError.say('busy', 'batch.pauseElsewhere', { id })
     if (status === 'pending' || status === 'interrupted') setBatchStatus(ctx.db, id, 'paused', ctx.now())
   }
-  return getBatchView(ctx, id)
+  return audited(ctx, id, 'batch_paused')
+}
+
+/** Who stopped, resumed or cancelled a batch is kept, as who started it is. */
+function audited(
+  ctx: ServiceContext,
+  id: number,
+  action: 'batch_paused' | 'batch_resumed' | 'batch_cancelled',
+): BatchView {
+  const view = getBatchView(ctx, id)
+  audit(ctx.db, { operator: ctx.operator, action, target: `batch:${id}`, detail: { done: view.done } })
+  return view
 }
 
 export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
   const run = ctx.runs.get(id)
   if (run) {
     run.resume()
-    return getBatchView(ctx, id)
+    return audited(ctx, id, 'batch_resumed')
   }
   const view = getBatchView(ctx, id)
   if (view.status === 'done' || view.status === 'cancelled')
     throw AppError.say('conflict', 'batch.nothingToResume', { id, status: view.status })
   if (view.status === 'running') throw AppError.say('busy', 'batch.elsewhere', { id })
   startBatchInBackground(ctx, id)
-  return getBatchView(ctx, id)
+  return audited(ctx, id, 'batch_resumed')
 }
 
 export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
@@ -264,7 +275,7 @@ export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
     if (view.status !== 'done' && view.status !== 'cancelled')
       setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
   }
-  return getBatchView(ctx, id)
+  return audited(ctx, id, 'batch_cancelled')
 }
 
 export function batchItemViews(

@@ -12,6 +12,9 @@ export type AuditAction =
   | 'settings_changed'
   | 'import_run'
   | 'batch_started'
+  | 'batch_paused'
+  | 'batch_resumed'
+  | 'batch_cancelled'
 
 export interface AuditRow {
   id: number

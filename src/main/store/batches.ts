@@ -247,14 +247,20 @@ export function deferBatchItem(db: Db, itemId: number, notBefore: number, reason
   ).run(reason, notBefore, itemId)
 }
 
+/**
+ * A batch's problem rows, on the screen and in its export alike: the items whose sync left a person
+ * something to decide (anomaly) or failed (error) — what the batch history counts as problems.
+ * Waiting (the gateway has not settled the trade yet) is the next sync's business, and items never
+ * synced (cancelled) are the batch's, shown by its status.
+ */
+const problemItems = (alias = '') => `${alias}outcome IN ('anomaly', 'error')`
+
 export function batchItems(
   db: Db,
   batchId: number,
   filter: { problemsOnly?: boolean; limit: number; offset: number },
 ): { total: number; rows: BatchItemRow[] } {
-  const where = filter.problemsOnly
-    ? "WHERE batch_id = ? AND (outcome IN ('anomaly', 'error') OR (state = 'done' AND outcome = 'waiting'))"
-    : 'WHERE batch_id = ?'
+  const where = filter.problemsOnly ? `WHERE batch_id = ? AND ${problemItems()}` : 'WHERE batch_id = ?'
   const total = (stmt(db, `SELECT count(*) AS n FROM batch_items ${where}`).get(batchId) as { n: number }).n
   const rows = stmt<[number, number, number], BatchItemRow>(
     db,
@@ -270,9 +276,7 @@ export function batchItemsExportQuery(
   problemsOnly: boolean,
   columns: readonly string[],
 ): RowQuery {
-  const problems = problemsOnly
-    ? "AND (i.state <> 'done' OR i.outcome IN ('anomaly', 'error', 'waiting', 'skipped'))"
-    : ''
+  const problems = problemsOnly ? `AND ${problemItems('i.')}` : ''
   return {
     sql: `SELECT ${columns.join(', ')} FROM batch_items i
        LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id

@@ -1,7 +1,9 @@
 import type { Channel, MerchantMode, MerchantView } from '../../shared/domain'
+import { isSecretField, SECRET_FIELDS, shownSettings } from '../../shared/profiles'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import type { SecretBox } from './keyring'
 
 export interface MerchantRow {
   id: number
@@ -29,20 +31,26 @@ export interface MerchantWrite {
   endpoint: string
   settings: Record<string, string>
   secrets: Buffer | null
+  /** The names sealed in `secrets`: an optional secret (appAuthToken) may be missing. */
   secretNames: string[]
   enabled: boolean
 }
 
 export function merchantView(row: MerchantRow): MerchantView {
-  const names = JSON.parse(row.secret_names) as string[]
+  const stored = JSON.parse(row.settings) as Record<string, string>
+  const sealed = JSON.parse(row.secret_names) as string[]
+  const names = new Set<string>([...SECRET_FIELDS[row.channel], ...sealed])
   return {
     id: row.id,
     name: row.name,
     channel: row.channel,
     mode: row.mode,
     endpoint: row.endpoint,
-    settings: JSON.parse(row.settings) as Record<string, string>,
-    secrets: Object.fromEntries(names.map((n) => [n, row.secrets !== null])),
+    settings: shownSettings(row.channel, stored),
+    // A secret still in the clear settings of an older profile is set too: main seals it on next use.
+    secrets: Object.fromEntries(
+      [...names].map((n) => [n, row.secrets !== null && (sealed.includes(n) || stored[n] !== undefined)]),
+    ),
     enabled: row.enabled === 1,
     lastOkAt: isoOrNull(row.last_ok_at),
     lastError: row.last_error,
@@ -130,14 +138,83 @@ export function updateMerchant(db: Db, id: number, m: MerchantWrite, now = Date.
   )
 }
 
-/** Removing forgets the secrets at once but keeps the row, so orders and records keep their merchant. */
+/**
+ * Removing forgets the secrets at once but keeps the row, so orders and records keep their merchant.
+ * That includes a secret an older profile still keeps in its public settings.
+ */
 export function removeMerchant(db: Db, id: number, now = Date.now()): void {
+  const row = getMerchant(db, id)
+  if (!row) return
+  const settings = shownSettings(row.channel, JSON.parse(row.settings) as Record<string, string>)
   stmt(
     db,
-    'UPDATE merchants SET secrets = NULL, enabled = 0, removed_at = ?, updated_at = ? WHERE id = ?',
-  ).run(now, now, id)
+    `UPDATE merchants SET settings = ?, secrets = NULL, secret_names = '[]', enabled = 0, removed_at = ?,
+       updated_at = ? WHERE id = ?`,
+  ).run(JSON.stringify(settings), now, now, id)
 }
 
+/**
+ * A profile's two halves as main uses them, opened but not written: a secret that an older profile
+ * keeps in its public settings (appAuthToken, before it became a secret) is taken from there, unless
+ * one has been sealed since.
+ */
+export function readMerchantSecrets(
+  row: MerchantRow,
+  box: SecretBox,
+): { settings: Record<string, string>; secrets: Record<string, string> } {
+  const stored = JSON.parse(row.settings) as Record<string, string>
+  const sealed = row.secrets ? box.open(row.secrets) : {}
+  const clear = Object.entries(stored).filter(([k]) => isSecretField(row.channel, k))
+  return {
+    settings: shownSettings(row.channel, stored),
+    secrets: { ...Object.fromEntries(clear), ...sealed },
+  }
+}
+
+/**
+ * Opens a profile's secrets for main's own use, sealing on the way any secret its public settings
+ * still hold in the clear. A migration cannot do that (sealing needs the data key, which only an
+ * unlocked process has), and waiting for the next save could leave the token readable in the file
+ * for good; so it happens the first time a process opens the secrets for an adapter (a test, a
+ * sync), if a save has not done it first. The write only lands if the row is still as it was read,
+ * so a save racing it from another process wins; if it cannot be written (a read-only store, a busy
+ * file) nothing is lost: joinProfile takes the secret from either half, no answer shows it, and the
+ * next opening tries again.
+ */
+export function openMerchantSecrets(
+  db: Db,
+  row: MerchantRow,
+  box: SecretBox,
+): { settings: Record<string, string>; secrets: Record<string, string> } {
+  const opened = readMerchantSecrets(row, box)
+  const stored = JSON.parse(row.settings) as Record<string, string>
+  if (row.secrets === null || Object.keys(stored).every((k) => !isSecretField(row.channel, k))) return opened
+  if (!db.readonly) {
+    try {
+      stmt(
+        db,
+        `UPDATE merchants SET settings = ?, secrets = ?, secret_names = ?
+           WHERE id = ? AND settings = ? AND secrets = ?`,
+      ).run(
+        JSON.stringify(opened.settings),
+        box.seal(opened.secrets),
+        JSON.stringify(Object.keys(opened.secrets)),
+        row.id,
+        row.settings,
+        row.secrets,
+      )
+    } catch {
+      // Left for the next opening; see above.
+    }
+  }
+  return opened
+}
+
+/**
+ * `latencyMs` null says the last call had no round trip (nothing was sent: the adapter could not be
+ * made, or the profile lacks what the call needs), and the row shows none rather than a stale or a
+ * zero figure; left out, the last latency stays.
+ */
 export function recordMerchantHealth(
   db: Db,
   id: number,
@@ -147,12 +224,14 @@ export function recordMerchantHealth(
   stmt(
     db,
     `UPDATE merchants SET last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END, last_error = ?,
-       clock_skew_ms = COALESCE(?, clock_skew_ms), last_latency_ms = COALESCE(?, last_latency_ms) WHERE id = ?`,
+       clock_skew_ms = COALESCE(?, clock_skew_ms),
+       last_latency_ms = CASE WHEN ? THEN ? ELSE last_latency_ms END WHERE id = ?`,
   ).run(
     health.ok ? 1 : 0,
     now,
     health.ok ? null : (health.error ?? null),
     health.clockSkewMs ?? null,
+    health.latencyMs !== undefined ? 1 : 0,
     health.latencyMs ?? null,
     id,
   )

@@ -9,6 +9,19 @@ const named = (group: LabelGroup): Readonly<Record<string, string>> =>
   Object.fromEntries(Object.entries(LABELS[group]).map(([code, [zh]]) => [code, zh]))
 const tradeType = { pay: '支付', refund: '退款' }
 
+/**
+ * A status a repair or an anomaly carries, named as the screens name it (statusName in the
+ * renderer): a pay order's status or its refund status (a refund repair also rewrites its pay
+ * order's, e.g. refunding to partial_refund), or a refund's status.
+ */
+const tradeStatus = (tradeTypeSql: string): Column['namesBy'] => ({
+  sql: tradeTypeSql,
+  names: {
+    pay: { ...named('payStatus'), ...named('payRefundStatus') },
+    refund: named('refundStatus'),
+  },
+})
+
 export const recordColumns: Column[] = [
   { header: '同步记录ID', sql: 's.id', kind: 'int' },
   { header: '本地订单号', sql: 's.trade_no', kind: 'id' },
@@ -76,8 +89,8 @@ export const repairColumns: Column[] = [
   { header: '来源', sql: 'r.source', kind: 'text', names: named('source') },
   { header: '支付通道', sql: 'r.channel', kind: 'text', names: named('channel') },
   { header: '商户', sql: 'm.name', kind: 'text' },
-  { header: '修复前状态', sql: 'r.before_status', kind: 'text' },
-  { header: '修复后状态', sql: 'r.after_status', kind: 'text' },
+  { header: '修复前状态', sql: 'r.before_status', kind: 'text', namesBy: tradeStatus('r.trade_type') },
+  { header: '修复后状态', sql: 'r.after_status', kind: 'text', namesBy: tradeStatus('r.trade_type') },
   { header: '备注', sql: 'r.remark', kind: 'text' },
   { header: '操作人', sql: 'r.operator', kind: 'text' },
   { header: '同步记录ID', sql: 'r.sync_record_id', kind: 'int' },
@@ -92,8 +105,10 @@ export const anomalyColumns: Column[] = [
   { header: '支付通道', sql: 'a.channel', kind: 'text', names: named('channel') },
   { header: '异常类型', sql: 'a.kind', kind: 'text', names: named('anomalyKind') },
   { header: '说明', sql: 'a.detail', kind: 'text' },
-  { header: '本地状态', sql: 'a.local_status', kind: 'text' },
-  { header: '网关状态', sql: 'a.gateway_status', kind: 'text' },
+  { header: '本地状态', sql: 'a.local_status', kind: 'text', namesBy: tradeStatus('a.trade_type') },
+  // The gateway's own word when it gave one (TRADE_SUCCESS), which stays as it is; our code when it
+  // gave none (sync_error). The anomaly list names the codes the same way.
+  { header: '网关状态', sql: 'a.gateway_status', kind: 'text', names: named('gatewayStatus') },
   { header: '本地金额(元)', sql: 'a.local_amount', kind: 'yuan' },
   { header: '网关金额(元)', sql: 'a.gateway_amount', kind: 'yuan' },
   { header: '出现次数', sql: 'a.occurrences', kind: 'int' },

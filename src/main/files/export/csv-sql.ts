@@ -56,14 +56,20 @@ function field(c: Column): string {
   const empty = `${x} IS NULL OR ${x} = ''`
   // Text columns hold text (SQLite's TEXT affinity turns numbers into text as they are stored).
   const t = c.kind === 'text' || c.kind === 'id' ? x : text(x)
-  if (c.names) {
-    // Display names hold no quote, comma or line break and start with no formula sign: only a code
-    // the catalog does not know is guarded and quoted.
-    const cases = Object.entries(c.names)
+  // Display names hold no quote, comma or line break and start with no formula sign: only a code
+  // the catalog does not know is guarded and quoted.
+  const unnamed = quoted(t, guardText(t))
+  const byName = (names: Readonly<Record<string, string>>) =>
+    `CASE ${t} ${Object.entries(names)
       .map(([code, name]) => `WHEN ${literal(code)} THEN ${literal(name)}`)
+      .join(' ')} ELSE ${unnamed} END`
+  if (c.namesBy) {
+    const byValue = Object.entries(c.namesBy.names)
+      .map(([by, names]) => `WHEN ${literal(by)} THEN ${byName(names)}`)
       .join(' ')
-    return `CASE WHEN ${empty} THEN '' ELSE CASE ${t} ${cases} ELSE ${quoted(t, guardText(t))} END END`
+    return `CASE WHEN ${empty} THEN '' ELSE CASE ${c.namesBy.sql} ${byValue} ELSE ${unnamed} END END`
   }
+  if (c.names) return `CASE WHEN ${empty} THEN '' ELSE ${byName(c.names)} END`
   switch (c.kind) {
     case 'int':
       return `CASE WHEN ${empty} THEN '' ELSE ${t} END`

@@ -21,6 +21,13 @@ export interface Column {
   kind: CellKind
   /** Display names of stored codes (a status's name); a code not named here shows as itself. */
   names?: Readonly<Record<string, string>>
+  /**
+   * Display names that depend on another value of the row, used instead of `names`: one code names
+   * different statuses on a pay order and on a refund (progress is 支付中 or 退款中), so the row's
+   * trade type picks the names. `sql` selects that value; for a value not listed, codes show as
+   * themselves.
+   */
+  namesBy?: { sql: string; names: Readonly<Record<string, Readonly<Record<string, string>>>> }
 }
 
 const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/
@@ -61,6 +68,13 @@ export function named(names: Readonly<Record<string, string>>, v: unknown): stri
   if (v === null || v === undefined || v === '') return ''
   const code = String(v)
   return Object.hasOwn(names, code) ? names[code]! : guardText(code)
+}
+
+/** The names a row's code is shown by: the column's own, or those the row's `namesBy` value picks. */
+export function namesOf(c: Column, by: unknown): Readonly<Record<string, string>> | undefined {
+  if (!c.namesBy) return c.names
+  const key = by === null || by === undefined ? null : String(by)
+  return key !== null && Object.hasOwn(c.namesBy.names, key) ? c.namesBy.names[key] : {}
 }
 
 /** One field as RFC 4180 writes it. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { AppError } from '../../../shared/errors'
-import { ServiceContext } from '../../services/context'
+import { ServiceContext, systemUser } from '../../services/context'
 import { defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
 
@@ -32,7 +32,7 @@ export async function withContext<T>(
     dbFile: g.db ?? defaultDbFile(),
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
     transport: 'cli',
-    operator: process.env.PAYSYNC_OPERATOR || `cli:${process.env.USER ?? process.env.USERNAME ?? 'unknown'}`,
+    operator: process.env.PAYSYNC_OPERATOR || `cli:${systemUser() ?? 'unknown'}`,
   })
   try {
     return await fn(ctx, ioOf(cmd))

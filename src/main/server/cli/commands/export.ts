@@ -26,7 +26,7 @@ export function registerExportCommand(program: Command): void {
     .option('--kind <kind>', 'anomaly kind')
     .option('--way <way>', 'repair way')
     .option('--batch <id>', 'records of one batch')
-    .option('--problems', 'with batch: only anomalies, errors and unfinished items')
+    .option('--problems', 'with batch: only the items left as an anomaly or an error')
     .action(
       async (
         what: string,

@@ -38,10 +38,12 @@ export function registerMerchantCommands(program: Command): void {
       const profile = readJson(opts.config)
       await withContext(cmd, async (ctx, io) => {
         const view = await addMerchant(ctx, profile)
+        // An optional secret left out (appAuthToken) is listed as not set: it was not stored.
+        const stored = Object.keys(view.secrets).filter((k) => view.secrets[k])
         if (io.json) io.out(JSON.stringify(view))
         else
           io.out(
-            `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${Object.keys(view.secrets).join(', ')}`,
+            `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${stored.join(', ')}`,
           )
       })
     })
@@ -102,7 +104,7 @@ export function registerMerchantCommands(program: Command): void {
         io.out(
           `${report.ok ? 'ok' : 'failed'}: ${report.message}\n` +
             `signature: ${report.signatureValid === null ? 'no signed answer' : report.signatureValid ? 'verified' : 'DOES NOT VERIFY'}; ` +
-            `clock skew: ${report.clockSkewMs === null ? 'unknown' : `${(report.clockSkewMs / 1000).toFixed(1)} s`}; latency: ${report.latencyMs} ms`,
+            `clock skew: ${report.clockSkewMs === null ? 'unknown' : `${(report.clockSkewMs / 1000).toFixed(1)} s`}; latency: ${report.latencyMs === null ? 'none (nothing was sent)' : `${report.latencyMs} ms`}`,
         )
       })
     })

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import path from 'node:path'
 import { Scheduler } from '../../../engine/scheduler'
-import { ServiceContext } from '../../../services/context'
+import { ServiceContext, systemUser } from '../../../services/context'
 import { startSandbox } from '../../../services/demo'
 import { listMerchants } from '../../../store/merchants'
 import { defaultDbFile } from '../../../store/paths'
@@ -26,7 +26,8 @@ export function registerServeCommand(program: Command): void {
           dbFile: g.db ?? defaultDbFile(),
           passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
           transport: 'http',
-          operator: process.env.PAYSYNC_OPERATOR || (process.env.USER ?? process.env.USERNAME ?? null),
+          operator: process.env.PAYSYNC_OPERATOR || null,
+          systemUser: systemUser(),
         })
         void ctx.checkIntegrity()
         const merchants = listMerchants(ctx.db)
@@ -44,7 +45,10 @@ export function registerServeCommand(program: Command): void {
           ctx.now,
           (at) => (ctx.lastScheduleRunAt = at),
         )
-        if (o.schedules) scheduler.start()
+        if (o.schedules) {
+          scheduler.start()
+          ctx.schedulerStarted = true
+        }
         if (g.json)
           process.stdout.write(
             `${JSON.stringify({ url: server.url, open: server.openUrl, token: server.token, db: ctx.options.dbFile, sandbox: ctx.sandbox?.url ?? null })}\n`,
