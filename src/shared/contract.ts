@@ -128,6 +128,8 @@ export interface KeyStoreInfo {
 }
 
 export interface AppInfo {
+  /** The computer's user, recorded as who acted while Settings names no operator. */
+  systemUser: string | null
   version: string
   dbFile: string
   transport: 'electron' | 'http'

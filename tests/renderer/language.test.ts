@@ -16,7 +16,7 @@ vi.mock('../../src/renderer/src/bridge', () => ({
 
 import App from '../../src/renderer/src/App.vue'
 import { router } from '../../src/renderer/src/router'
-import { setLang } from '../../src/renderer/src/i18n'
+import { batchName, setLang } from '../../src/renderer/src/i18n'
 import { label } from '../../src/shared/labels'
 
 describe('the English switch', () => {
@@ -167,5 +167,21 @@ describe('the English switch', () => {
     expect(banner.exists()).toBe(true)
     expect(banner.text()).toContain('数据库文件有损坏')
     expect(banner.text()).toContain('page 345')
+  })
+})
+
+describe('batch names the app gave', () => {
+  afterEach(() => setLang('zh-CN'))
+  it('follow the switch; a name a person or a file gave stays as it is', () => {
+    setLang('en-US')
+    expect(batchName('支付订单筛选同步（72 笔）')).toBe('Pay orders by filter (72)')
+    expect(batchName('待确认订单同步（19 笔）')).toBe('Pending trades (19)')
+    expect(batchName('同步 2026-11-20 10:00')).toBe('Sync 2026-11-20 10:00')
+    expect(batchName('11月对账.csv')).toBe('11月对账.csv')
+    setLang('zh-CN')
+    expect(batchName('Refunds by filter (3)')).toBe('退款订单筛选同步（3 笔）')
+    setLang('en-US')
+    expect(batchName('同步 (1).csv')).toBe('同步 (1).csv')
+    expect(batchName('待确认订单同步（很多 笔）')).toBe('待确认订单同步（很多 笔）')
   })
 })

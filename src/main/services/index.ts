@@ -69,6 +69,7 @@ const handlers: Handlers = {
   'app.info': (ctx) => ({
     version: process.env.npm_package_version ?? '0.1.0',
     dbFile: ctx.options.dbFile,
+    systemUser: ctx.options.systemUser ?? null,
     transport: ctx.options.transport === 'electron' ? 'electron' : 'http',
     keyStore: keyStoreInfo(ctx),
     sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },

@@ -28,3 +28,36 @@ export function label(group: LabelGroup, code: string | null | undefined): strin
 }
 
 export const isZh = computed(() => lang.value === 'zh-CN')
+
+/**
+ * Names the app gives the batches it starts, stored in the language of that moment (main's default
+ * for the command line and schedules is the first): shown in the window's language now. A name a
+ * person typed, or a file's, matches none of them and stays as it is.
+ */
+const GENERATED_BATCH_NAMES: MessageKey[] = [
+  'batch.defaultName',
+  'trades.batchNamePay',
+  'trades.batchNameRefund',
+  'overview.batchNamePending',
+]
+const namePatterns = GENERATED_BATCH_NAMES.flatMap((key) =>
+  [zh[key], en[key]].map((template) => ({
+    key,
+    re: new RegExp(
+      `^${template
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(
+          /\{(\w+)\}/g,
+          (_, v: string) => `(?<${v}>${v === 'n' ? '\\d+' : '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d'})`,
+        )}$`,
+    ),
+  })),
+)
+
+export function batchName(name: string): string {
+  for (const { key, re } of namePatterns) {
+    const m = re.exec(name)
+    if (m) return t(key, m.groups)
+  }
+  return name
+}
