@@ -60,6 +60,29 @@ describe('store: opening and migrating', () => {
     db.close()
   })
 
+  it('migration 4 forgets the clear app auth token of removed profiles only', () => {
+    const file = path.join(dir, 'tokens.db')
+    const raw = new Database(file)
+    for (const m of MIGRATIONS.slice(0, 3)) m(raw)
+    raw.pragma('user_version = 3')
+    const add = raw.prepare(
+      "INSERT INTO merchants (name, channel, endpoint, settings, removed_at, created_at, updated_at) VALUES (?, 'alipay', 'https://x', ?, ?, 1, 1)",
+    )
+    add.run('gone', JSON.stringify({ appId: '2021000000000001', appAuthToken: '202611BB' }), 5)
+    add.run('live', JSON.stringify({ appId: '2021000000000002', appAuthToken: '202611CC' }), null)
+    raw.close()
+    const db = openStore(file)
+    const settings = (name: string) =>
+      JSON.parse(
+        (db.prepare('SELECT settings FROM merchants WHERE name = ?').get(name) as { settings: string })
+          .settings,
+      )
+    // The live one keeps it until main seals it with the key (tests/services/merchants.test.ts).
+    expect(settings('gone')).toEqual({ appId: '2021000000000001' })
+    expect(settings('live')).toMatchObject({ appAuthToken: '202611CC' })
+    db.close()
+  })
+
   it('refuses a database written by a newer version, clearly, and leaves it untouched', () => {
     const file = path.join(dir, 'new.db')
     const raw = new Database(file)

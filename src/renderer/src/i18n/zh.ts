@@ -302,6 +302,8 @@ export const zh = {
   'import.column': '列',
   'import.reason': '原因',
   'import.rowError': '问题',
+  'import.qps': '每商户 QPS',
+  'import.qpsHint': '每个商户每秒最多请求数；文件里有几个商户，合计速率就可达几倍',
   'import.batchName': '批次名称',
   'import.start': '导入并开始同步',
   'import.previewFirst': '映射修改后需先重新预览',
