@@ -310,7 +310,8 @@ export const en: Record<keyof typeof zh, string> = {
   'import.reason': 'Reason',
   'import.rowError': 'Problem',
   'import.qps': 'QPS per merchant',
-  'import.qpsHint': 'Calls per second to each merchant; a file naming several merchants goes that many times faster in all',
+  'import.qpsHint':
+    'Calls per second to each merchant; a file naming several merchants goes that many times faster in all',
   'import.batchName': 'Batch name',
   'import.start': 'Import and sync',
   'import.previewFirst': 'Preview again after changing the mapping',
