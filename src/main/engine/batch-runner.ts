@@ -88,6 +88,11 @@ export class BatchRun {
   private timers: NodeJS.Timeout[] = []
   private status: BatchStatus = 'running'
 
+  /** Cancelled, though the calls already on the wire are still being written. */
+  get cancelling(): boolean {
+    return this.cancelled
+  }
+
   constructor(
     private readonly db: Db,
     private readonly engine: SyncEngine,
@@ -171,6 +176,8 @@ export class BatchRun {
       q.start()
     }
     this.status = 'cancelled'
+    // Said at once: the window shows it cancelled while the calls on the wire come back.
+    this.report(true)
     this.finishIfDone()
   }
 

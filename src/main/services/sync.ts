@@ -217,7 +217,9 @@ export function getBatchView(ctx: ServiceContext, id: number): BatchView {
   if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
   const view = batchView(ctx.db, row, ctx.now())
   // A batch this process runs is alive whatever its heartbeat says; one whose process died is not.
-  if (ctx.runs.has(id) && view.status === 'interrupted') view.status = 'running'
+  // One being cancelled here is cancelled now, while the calls already on the wire are written.
+  if (ctx.runs.get(id)?.cancelling) view.status = 'cancelled'
+  else if (ctx.runs.has(id) && view.status === 'interrupted') view.status = 'running'
   else if (view.status === 'running' && !ctx.runs.has(id) && ownerIsDeadHere(row.owner))
     view.status = 'interrupted'
   return view
