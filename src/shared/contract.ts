@@ -108,7 +108,16 @@ export interface OverviewData {
   today: { syncs: number; repairs: number; errors: number; openAnomalies: number }
   /** Syncs per day (Beijing) by outcome, oldest first. */
   daily: Array<{ day: string } & OutcomeCounts>
-  byChannel: Array<{ channel: string; syncs: number; repaired: number; anomalies: number; errors: number }>
+  byChannel: Array<{
+    channel: string
+    syncs: number
+    repaired: number
+    anomalies: number
+    errors: number
+    /** Not settled at the gateway yet (unpaid, not found): apart from the consistent ones. */
+    waiting: number
+    consistent: number
+  }>
   anomaliesByKind: Array<{ kind: string; open: number }>
   merchants: MerchantView[]
   pending: { pay: number; refund: number }

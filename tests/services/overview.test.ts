@@ -21,6 +21,16 @@ describe('overview', () => {
     expect(o.today.repairs).toBe(1)
     expect(o.daily).toHaveLength(14)
     expect(o.daily[13]).toMatchObject({ repaired: 1, consistent: 1 })
-    expect(o.byChannel).toEqual([{ channel: 'alipay', syncs: 2, repaired: 1, anomalies: 0, errors: 0 }])
+    expect(o.byChannel).toEqual([
+      { channel: 'alipay', syncs: 2, repaired: 1, anomalies: 0, errors: 0, waiting: 0, consistent: 1 },
+    ])
+  })
+
+  it('keeps the trades the gateway has not settled apart from the consistent ones, by channel', async () => {
+    const id = w.payOrder({ merchant: 'ali', orderNo: 'OV-2' })
+    w.gatewayOrder({ merchant: 'ali', orderNo: 'OV-2', amount: 1000, state: 'WAIT_BUYER_PAY' })
+    await w.ctx.engine.syncPay(id, { source: 'manual' })
+    const o = await dispatch(w.ctx, 'overview.get', {})
+    expect(o.byChannel[0]).toMatchObject({ channel: 'alipay', syncs: 3, waiting: 1, consistent: 1 })
   })
 })

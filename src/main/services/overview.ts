@@ -26,7 +26,15 @@ export function overview(ctx: ServiceContext): OverviewData {
   }
   const channels = new Map<
     string,
-    { channel: string; syncs: number; repaired: number; anomalies: number; errors: number }
+    {
+      channel: string
+      syncs: number
+      repaired: number
+      anomalies: number
+      errors: number
+      waiting: number
+      consistent: number
+    }
   >()
   for (const r of channelTotals(ctx.db, first)) {
     const c = channels.get(r.channel) ?? {
@@ -35,11 +43,15 @@ export function overview(ctx: ServiceContext): OverviewData {
       repaired: 0,
       anomalies: 0,
       errors: 0,
+      waiting: 0,
+      consistent: 0,
     }
     c.syncs += r.n
     if (r.outcome === 'repaired') c.repaired += r.n
     if (r.outcome === 'anomaly') c.anomalies += r.n
     if (r.outcome === 'error') c.errors += r.n
+    if (r.outcome === 'waiting') c.waiting += r.n
+    if (r.outcome === 'consistent') c.consistent += r.n
     channels.set(r.channel, c)
   }
   return {

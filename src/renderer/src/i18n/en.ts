@@ -225,7 +225,6 @@ export const en: Record<keyof typeof zh, string> = {
   'overview.pendingRefund': 'Pending refunds',
   'overview.daily': 'Syncs of the last 14 days by outcome',
   'overview.byChannel': 'By channel (14 days)',
-  'overview.otherSyncs': 'Consistent / waiting',
   'overview.anomaliesByKind': 'Open anomalies by kind',
   'overview.merchants': 'Merchant profiles',
   'overview.manage': 'Manage',

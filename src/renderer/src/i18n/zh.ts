@@ -219,7 +219,6 @@ export const zh = {
   'overview.pendingRefund': '待确认退款',
   'overview.daily': '近 14 天同步（按处理结果）',
   'overview.byChannel': '按通道（近 14 天）',
-  'overview.otherSyncs': '一致 / 等待',
   'overview.anomaliesByKind': '待处理异常（按类型）',
   'overview.merchants': '商户配置',
   'overview.manage': '管理',
