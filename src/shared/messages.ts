@@ -179,6 +179,14 @@ export const MESSAGES = {
     en: 'refund {amount} fen is more than the {refundable} fen still refundable on {orderNo}',
     zh: '退款 {amount} 分超过了订单 {orderNo} 剩余可退的 {refundable} 分',
   },
+  'row.amountDiffers': {
+    en: 'order {orderNo} is already here with {stored}, not {amount}: an import never changes an amount; check the file or the order',
+    zh: '订单 {orderNo} 已存在，金额 {stored}，与此行的 {amount} 不同：导入不会改动金额，请核对文件或订单',
+  },
+  'row.refundAmountDiffers': {
+    en: 'refund {refundNo} is already here with {stored}, not {amount}: an import never changes an amount; check the file or the refund',
+    zh: '退款 {refundNo} 已存在，金额 {stored}，与此行的 {amount} 不同：导入不会改动金额，请核对文件或退款',
+  },
   'row.refundOverAmount': {
     en: "the refund amount is more than the order's amount ({amount} fen)",
     zh: '退款金额超过了订单金额（{amount} 分）',

@@ -177,6 +177,28 @@ describe('batch runner', () => {
     expect(rows.every((r) => r['处理结果'] === '待处理')).toBe(true)
   })
 
+  it('its repairs and records name who started the batch', async () => {
+    const ids = orders(3, 'TRADE_SUCCESS')
+    const id = createBatch(w.ctx.db, {
+      name: 'who',
+      sourceFile: null,
+      importId: null,
+      concurrency: 2,
+      qps: 1000,
+      operator: '李会计',
+      items: ids.map((tradeId) => ({ type: 'pay' as const, id: tradeId })),
+    })
+    await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    const repairs = w.ctx.db
+      .prepare(`SELECT operator FROM repair_records WHERE trade_id IN (${ids.join(',')})`)
+      .all() as Array<{ operator: string | null }>
+    expect(repairs.map((r) => r.operator)).toEqual(['李会计', '李会计', '李会计'])
+    const records = w.ctx.db
+      .prepare('SELECT DISTINCT operator FROM sync_records WHERE batch_id = ?')
+      .all(id) as Array<{ operator: string | null }>
+    expect(records).toEqual([{ operator: '李会计' }])
+  })
+
   it('a lock conflict is tried again later, and a result another worker got meanwhile is taken, not asked again', async () => {
     const [a, b] = orders(2)
     const id = batchOf([a!, b!], 2, 1000)

@@ -91,7 +91,7 @@ describe('import of order lists', () => {
     await importFile(w.ctx.db, path.join(w.dir, 'fill1.csv'), { type: 'pay' })
     const f = file(
       'fill2.csv',
-      'orderNo,merchant,amount,status,title,gatewayTradeNo\nFILL-1,ali,999,success,标题,2026112022001400000000000009\n',
+      'orderNo,merchant,amount,status,title,gatewayTradeNo\nFILL-1,ali,500,success,标题,2026112022001400000000000009\n',
     )
     const s = await importFile(w.ctx.db, f, { type: 'pay' })
     expect(s.updated).toBe(1)
@@ -101,6 +101,26 @@ describe('import of order lists', () => {
       title: '标题',
       gateway_trade_no: '2026112022001400000000000009',
     })
+  })
+
+  it('refuses a row that disagrees on an amount, by line, in the preview and the import, and changes nothing', async () => {
+    file('amt1.csv', 'orderNo,merchant,amount\nAMT-1,ali,500\n')
+    await importFile(w.ctx.db, path.join(w.dir, 'amt1.csv'), { type: 'pay' })
+    // The stored order at another amount, and one number twice in the file with two amounts.
+    const f = file(
+      'amt2.csv',
+      'orderNo,merchant,amount,title\nAMT-1,ali,999,改过\nAMT-2,ali,100,\nAMT-2,ali,120,\nAMT-3,ali,300,\nAMT-3,ali,300,\n',
+    )
+    for (const dryRun of [true, false]) {
+      const s = await importFile(w.ctx.db, f, { type: 'pay', dryRun })
+      expect(s).toMatchObject({ inserted: 2, unchanged: 1, rejected: 2 })
+      expect(s.errors.map((e) => e.line)).toEqual([2, 4])
+      expect(s.errors[0]!.reason).toContain('AMT-1')
+      expect(s.errors[0]!.reason).toContain('¥5.00')
+      expect(s.errors[1]!.reason).toContain('¥1.00')
+    }
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'AMT-1')).toMatchObject({ amount: 500, title: '' })
+    expect(findPayOrder(w.ctx.db, w.merchantId('ali'), 'AMT-2')).toMatchObject({ amount: 100 })
   })
 
   it('reads --merchant for the whole file and Chinese headers with yuan, thousands separators and Chinese statuses', async () => {
@@ -230,5 +250,20 @@ describe('import of refund lists', () => {
     const again = await importFile(w.ctx.db, f, { type: 'refund' })
     expect(again).toMatchObject({ inserted: 0, unchanged: 2 })
     expect(getPayOrder(w.ctx.db, pay.id)!.refundable_amount).toBe(500)
+
+    // A refund already here at another amount, and one twice in a file with two amounts: refused.
+    const changed = file(
+      'refunds2.csv',
+      'refundNo,orderNo,merchant,refundAmount\nRR-1,RO-1,ali,310\nRR-5,RO-1,ali,50\nRR-5,RO-1,ali,60\n',
+    )
+    for (const dryRun of [true, false]) {
+      const r = await importFile(w.ctx.db, changed, { type: 'refund', dryRun })
+      expect(r).toMatchObject({ inserted: 1, rejected: 2 })
+      expect(r.errors.map((e) => [e.line, e.reason])).toEqual([
+        [2, expect.stringMatching(/RR-1 is already here with ¥3\.00, not ¥3\.10/)],
+        [4, expect.stringMatching(/RR-5 is already here with ¥0\.50, not ¥0\.60/)],
+      ])
+    }
+    expect(getPayOrder(w.ctx.db, pay.id)!.refundable_amount).toBe(450)
   })
 })

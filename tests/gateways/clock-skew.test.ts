@@ -12,6 +12,11 @@ describe('clock skew from a time written in whole seconds', () => {
   it('is zero for a gateway whose clock agrees, wherever in the second the answer came', () => {
     for (const after of [0, 150, 499, 850, 999]) expect(clockSkewMs(D + after + 40, D, 80)).toBe(0)
   })
+  it('is zero for a gateway on this machine however late the answer is read within its second', () => {
+    // Stamped 960 ms into its second, read 80 ms later by a busy event loop: once read as +1 s.
+    expect(clockSkewMs(D + 960 + 80, D, 20)).toBe(0)
+    expect(clockSkewMs(D + 999 + 400, D, 10)).toBe(0)
+  })
   it('is whole seconds, signed: positive when this computer is ahead', () => {
     expect(clockSkewMs(D + 3_400, D, 100)).toBe(3_000)
     expect(clockSkewMs(D - 5_000 + 600, D, 20)).toBe(-5_000)
@@ -51,6 +56,21 @@ describe('latency of one exchange', () => {
     } finally {
       server.close()
     }
+  })
+
+  it('is none when no answer came back (a refused connection has no round trip)', async () => {
+    const server = http.createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((r) => server.close(() => r()))
+    const ex = await exchange(
+      () => ({ method: 'GET' as const, url: `http://127.0.0.1:${port}/`, headers: {} }),
+      { retries: 0, timeoutMs: 2_000, backoffMs: 10, maxBackoffMs: 10 },
+      undefined,
+      () => false,
+    )
+    expect(ex.ok).toBe(false)
+    expect(ex.latencyMs).toBeNull()
   })
 
   it('a stop asked before the first request sends nothing, and is not asked again once one has gone', async () => {

@@ -75,7 +75,7 @@ export class BatchRun {
   /** The last item read from the store; every pending item after it is still to be read. */
   private cursor = 0
   private exhausted = false
-  private plan!: { concurrency: number; qps: number; source: BatchProgressSource }
+  private plan!: { concurrency: number; qps: number; source: BatchProgressSource; operator: string | null }
   private finished!: () => void
   private readonly done$ = new Promise<void>((r) => (this.finished = r))
   private counts!: OutcomeCounts
@@ -126,7 +126,13 @@ export class BatchRun {
     heartbeat.unref()
     this.timers.push(heartbeat)
 
-    this.plan = { concurrency: batch.concurrency, qps: batch.qps, source: batch.source }
+    // Whoever started the batch is who its repairs and records name, also when it is resumed later.
+    this.plan = {
+      concurrency: batch.concurrency,
+      qps: batch.qps,
+      source: batch.source,
+      operator: batch.operator,
+    }
     this.feed()
     this.report(true)
     await this.done$
@@ -244,6 +250,7 @@ export class BatchRun {
         source,
         batchId: this.batchId,
         batchItemId: itemId,
+        operator: this.plan.operator,
         gate: this.gates.get(merchant),
         slots: this.slots.get(merchant),
         // Cancelled or paused while this item waited its turn at the gate: the gateway is not asked.

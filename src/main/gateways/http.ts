@@ -42,7 +42,8 @@ export type Exchange =
       ok: false
       failure: TransportFailure
       attempts: number
-      latencyMs: number
+      /** Null when no answer came back: a refused connection or a timeout has no round trip. */
+      latencyMs: number | null
       lastResponse: HttpResponse | null
     }
 
@@ -92,7 +93,8 @@ function transportFailure(err: unknown): TransportFailure {
   )
     return { code: 'reset', message: 'the gateway closed the connection without an answer' }
   if (code === 'ECONNREFUSED') return { code: 'refused', message: 'the gateway refused the connection' }
-  return { code: 'network', message: `network error: ${e.message ?? String(err)}` }
+  // The code already says "network"; the message says what went wrong (DNS, TLS, a proxy...).
+  return { code: 'network', message: e.message ?? String(err) }
 }
 
 export function backoffDelay(policy: RetryPolicy, attempt: number): number {
@@ -112,7 +114,7 @@ export async function exchange(
 ): Promise<Exchange> {
   // Latency is the last request's own round trip: the time spent waiting for a call slot or the QPS
   // gate is ours, not the gateway's, and would also skew the clock estimate made from it.
-  let latencyMs = 0
+  let latencyMs: number | null = null
   let lastResponse: HttpResponse | null = null
   let lastFailure: TransportFailure | null = null
   for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
@@ -158,7 +160,6 @@ export async function exchange(
       }
     } catch (err) {
       if (err instanceof CallAbandonedError) throw err
-      if (sentAt) latencyMs = Math.round(performance.now() - sentAt)
       lastFailure = transportFailure(err)
       lastResponse = null
     } finally {
@@ -178,10 +179,13 @@ export async function exchange(
 /**
  * This computer's clock minus the gateway's (positive: ours is ahead), from a time the gateway wrote
  * in whole seconds (the HTTP Date header, DaxPay's resTime). The gateway stamped it about half a round
- * trip ago, somewhere within that second; the figure is rounded to whole seconds, as finer is noise.
+ * trip ago, somewhere within that second, so the estimate is good to about half a second either way:
+ * within a second of zero it is zero (otherwise a gateway on this very machine read +1 s now and
+ * then), beyond that it is rounded to whole seconds.
  */
-export function clockSkewMs(now: number, serverTime: number | null, latencyMs: number): number | null {
+export function clockSkewMs(now: number, serverTime: number | null, latencyMs: number | null): number | null {
   if (serverTime === null) return null
-  const estimate = now - latencyMs / 2 - (serverTime + 500)
-  return Math.round(estimate / 1000) * 1000 || 0
+  const estimate = now - (latencyMs ?? 0) / 2 - (serverTime + 500)
+  if (Math.abs(estimate) < 1000) return 0
+  return Math.round(estimate / 1000) * 1000
 }

@@ -58,7 +58,8 @@ interface AnswerBase {
   attempts: number
   /** Server time from the HTTP Date header, for the clock-skew figure. */
   serverTime: number | null
-  latencyMs: number
+  /** The last request's round trip; null when no answer came back (refused, timed out, no DNS). */
+  latencyMs: number | null
 }
 
 export interface PayAnswer extends AnswerBase {
@@ -92,7 +93,7 @@ export interface ConnectionTest {
   /** true: the answer's signature verified; false: it did not; null: no signed answer came. */
   signatureValid: boolean | null
   clockSkewMs: number | null
-  latencyMs: number
+  latencyMs: number | null
   message: string
   /** The gateway's own codes in a verified answer, for the window to show beside its own words. */
   reply?: string

@@ -23,14 +23,16 @@ export type PayForRefund = Pick<PayOrderForImport, 'id' | 'amount' | 'status' | 
 export interface ImportSink {
   /**
    * Adds the order, or fills what the existing one lacks (never its status or amount). The id is
-   * looked up for an existing order only when `wantId`: a re-import needs no id otherwise.
+   * looked up for an existing order only when `wantId`: a re-import needs no id otherwise. An existing
+   * order of another amount is left alone and its amount returned as `storedAmount`: the row is then
+   * refused, not counted unchanged (a silent "no change" would hide a file that disagrees on money).
    */
-  upsertPay(o: NewPayOrder, wantId: boolean): { result: RowResult; id: number }
+  upsertPay(o: NewPayOrder, wantId: boolean): { result: RowResult; id: number; storedAmount?: number }
   findPay(merchantId: number, orderNo: string): PayForRefund | undefined
   findRefund(
     merchantId: number,
     refundNo: string,
-  ): { id: number; pay_order_id: number; order_no?: string } | undefined
+  ): { id: number; pay_order_id: number; order_no?: string; amount: number } | undefined
   fillRefund(id: number, gatewayRefundNo: string | null): boolean
   insertRefund(r: NewRefundOrder): number
   recompute(payOrderId: number): void
@@ -41,6 +43,9 @@ export function storeSink(db: Db, now: () => number): ImportSink {
     upsertPay: (o, wantId) => {
       const id = insertPayOrderIfNew(db, o, now())
       if (id !== null) return { result: 'inserted', id }
+      const stored = findPayOrderForImport(db, o.merchantId, o.orderNo)
+      if (stored && stored.amount !== o.amount)
+        return { result: 'unchanged', id: stored.id, storedAmount: stored.amount }
       const changed = fillPayOrderByNo(db, o.merchantId, o.orderNo, o, now())
       return {
         result: changed ? 'updated' : 'unchanged',
@@ -63,26 +68,42 @@ export function storeSink(db: Db, now: () => number): ImportSink {
 export function dryRunSink(db: Db): ImportSink {
   let next = -1
   const pays = new KeyTable()
+  /** The amounts of the orders this dry run "added", by the id it gave them. */
+  const amounts = new Map<number, number>()
   const refunds = new KeyTable()
+  const refundAmounts = new Map<string, number>()
   return {
     upsertPay: (o) => {
       const mine = pays.get(o.merchantId, o.orderNo)
-      if (mine !== undefined) return { result: 'unchanged', id: mine }
+      if (mine !== undefined) {
+        const stored = amounts.get(mine)!
+        return stored === o.amount
+          ? { result: 'unchanged', id: mine }
+          : { result: 'unchanged', id: mine, storedAmount: stored }
+      }
       const row = findPayOrderForImport(db, o.merchantId, o.orderNo)
+      if (row && row.amount !== o.amount) return { result: 'unchanged', id: row.id, storedAmount: row.amount }
       if (row) return { result: wouldFillPayOrder(row, o) ? 'updated' : 'unchanged', id: row.id }
       const id = next--
       pays.set(o.merchantId, o.orderNo, id)
+      amounts.set(id, o.amount)
       return { result: 'inserted', id }
     },
     findPay: (m, no) => findPayOrderForImport(db, m, no),
     findRefund: (m, no) => {
       const payOrderId = refunds.get(m, no)
       if (payOrderId === undefined) return findRefundOrder(db, m, no)
-      return { id: 0, pay_order_id: payOrderId, order_no: getPayOrder(db, payOrderId)?.order_no }
+      return {
+        id: 0,
+        pay_order_id: payOrderId,
+        order_no: getPayOrder(db, payOrderId)?.order_no,
+        amount: refundAmounts.get(`${m}\u0000${no}`)!,
+      }
     },
     fillRefund: () => false,
     insertRefund: (r) => {
       refunds.set(r.merchantId, r.refundNo, r.payOrderId)
+      refundAmounts.set(`${r.merchantId}\u0000${r.refundNo}`, r.amount)
       return next--
     },
     recompute: () => undefined,

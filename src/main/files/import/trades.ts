@@ -1,5 +1,6 @@
 import type { Channel } from '../../../shared/domain'
 import { say, type MessageId, type Params } from '../../../shared/messages'
+import { formatYuan } from '../../../shared/money'
 import type { Db } from '../../store/connection'
 import { findMerchantByName, listMerchants, type MerchantRow } from '../../store/merchants'
 import type { ColumnMapping } from './headers'
@@ -147,7 +148,7 @@ export function importPay(
   const status =
     row.read('status', F.payStatus) ??
     (o.mapping?.defaults.status ? F.payStatus(o.mapping.defaults.status) : 'progress')
-  return sink.upsertPay(
+  const done = sink.upsertPay(
     {
       orderNo,
       bizOrderNo: row.read('bizOrderNo', F.tradeNumber) ?? orderNo,
@@ -165,6 +166,14 @@ export function importPay(
     },
     wantId,
   )
+  if (done.storedAmount !== undefined) {
+    throw new RowError(row.headerOf('amountYuan') ?? row.headerOf('amountFen'), 'row.amountDiffers', {
+      orderNo,
+      stored: formatYuan(done.storedAmount),
+      amount: formatYuan(amount),
+    })
+  }
+  return done
 }
 
 export function importRefund(
@@ -198,6 +207,13 @@ export function importRefund(
       throw new RowError(row.headerOf('refundNo'), 'row.refundOfOther', {
         refundNo,
         orderNo: existing.order_no ?? '',
+      })
+    }
+    if (existing.amount !== amount) {
+      throw new RowError(null, 'row.refundAmountDiffers', {
+        refundNo,
+        stored: formatYuan(existing.amount),
+        amount: formatYuan(amount),
       })
     }
     return {

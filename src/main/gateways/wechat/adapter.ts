@@ -41,7 +41,7 @@ type Reading =
 interface Exchanged {
   reading: Reading
   attempts: number
-  latencyMs: number
+  latencyMs: number | null
   serverTime: number | null
 }
 
@@ -689,7 +689,7 @@ export class WechatAdapter implements GatewayAdapter {
     return null
   }
 
-  private unexpected<T extends { attempts: number; latencyMs: number; serverTime: number | null }>(
+  private unexpected<T extends { attempts: number; latencyMs: number | null; serverTime: number | null }>(
     r: Extract<Reading, { kind: 'answer' }>,
     base: T,
   ) {

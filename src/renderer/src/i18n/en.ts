@@ -402,7 +402,7 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.lastRun': 'Last run',
   'settings.never': 'Not yet',
   'settings.batch': 'Batch defaults',
-  'settings.concurrency': 'Concurrency',
+  'settings.concurrency': 'Concurrency per merchant',
   'settings.qps': 'Requests per second (QPS)',
   'settings.qpsHint': 'Each merchant profile has its own limit too',
   'settings.rules': 'Rules',

@@ -391,7 +391,7 @@ export const zh = {
   'settings.lastRun': '最近一次运行',
   'settings.never': '尚未运行',
   'settings.batch': '批量同步默认值',
-  'settings.concurrency': '并发数',
+  'settings.concurrency': '每商户并发数',
   'settings.qps': '每秒请求数 (QPS)',
   'settings.qpsHint': '每个商户配置另有自己的上限',
   'settings.rules': '规则',
