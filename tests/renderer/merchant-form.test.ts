@@ -109,6 +109,18 @@ describe('商户配置 form', () => {
     expect(profile.appPrivateKey).toBe(key)
   })
 
+  it('says in Chinese what to fix in a field the schema refuses, not its English rule', async () => {
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    await w.find('[data-test=secret-appPrivateKey] textarea').setValue('abc')
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(fake.current!.api.merchants.update).not.toHaveBeenCalled()
+    const text = w.find('[data-test=field-appPrivateKey]').text()
+    expect(text).toContain('请粘贴完整的 PEM')
+    expect(text).not.toContain('too short')
+  })
+
   it('a secret that is not stored yet is required', async () => {
     const w = mountScreen(MerchantForm, { merchant: wechat })
     await settle()

@@ -67,3 +67,28 @@ export function fieldsOf(channel: Channel): FieldSpec[] {
       return { key, kind, required, options: SELECTS[key] }
     })
 }
+
+const PEM_HINT = '不是完整的密钥：请粘贴完整的 PEM（-----BEGIN … 到 -----END …）'
+
+/**
+ * What a Chinese screen says when a field fails the profile schema. The schema's own messages are
+ * English (the command line reads them) and name fields by code; these name the fix, field by field.
+ */
+export const ZH_FIELD_HINTS: Readonly<Record<string, string>> = {
+  name: '名称必填，不能含空格或斜杠，最多 64 个字符',
+  endpoint: '须为 https:// 地址（http 仅限本机，用于模拟网关）',
+  appId: 'APPID 是 8 到 32 位数字',
+  mchid: '商户号是 6 到 32 位数字（服务商模式填服务商商户号）',
+  subMchid: '子商户号是 6 到 32 位数字',
+  serialNo: '商户 API 证书序列号：8 到 64 位十六进制',
+  apiV3Key: 'APIv3 密钥必须正好 32 个字符',
+  merId: '银联商户代码是 15 位数字',
+  certId: '证书 ID 必填',
+  signSecret: '签名密钥必填',
+  appPrivateKey: PEM_HINT,
+  alipayPublicKey: PEM_HINT,
+  privateKey: PEM_HINT,
+  unionpayPublicKey: PEM_HINT,
+  platformPublicKeys: PEM_HINT,
+  qps: 'QPS 须为大于 0 的数',
+}
