@@ -199,6 +199,19 @@ describe('batch runner', () => {
     expect(records).toEqual([{ operator: '李会计' }])
   })
 
+  it("a record's duration is the gateway's time, not the wait for the QPS turn", async () => {
+    const ids = orders(8)
+    const id = batchOf(ids, 4, 4)
+    const started = performance.now()
+    await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    // Eight calls at four a second: the last waited well over a second for its turn.
+    expect(performance.now() - started).toBeGreaterThan(1500)
+    const longest = w.ctx.db
+      .prepare('SELECT max(duration_ms) AS ms FROM sync_records WHERE batch_id = ?')
+      .get(id) as { ms: number }
+    expect(longest.ms).toBeLessThan(500)
+  })
+
   it('a lock conflict is tried again later, and a result another worker got meanwhile is taken, not asked again', async () => {
     const [a, b] = orders(2)
     const id = batchOf([a!, b!], 2, 1000)

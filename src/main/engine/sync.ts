@@ -64,6 +64,8 @@ export interface SyncContext {
   slots?: CallSlots
   /** The batch no longer wants this sync: see CallContext.stop. */
   stop?: () => boolean
+  /** Filled by the sync's calls: see CallContext.waited. */
+  waited?: { ms: number }
 }
 
 export interface SyncResult {
@@ -203,7 +205,8 @@ export class SyncEngine {
     return type === 'pay' ? this.syncPay(id, ctx) : this.syncRefund(id, ctx)
   }
 
-  syncPay(orderId: number, ctx: SyncContext): Promise<SyncResult> {
+  syncPay(orderId: number, context: SyncContext): Promise<SyncResult> {
+    const ctx = { ...context, waited: { ms: 0 } }
     return this.withLease(
       'pay',
       orderId,
@@ -213,7 +216,8 @@ export class SyncEngine {
     )
   }
 
-  syncRefund(refundId: number, ctx: SyncContext): Promise<SyncResult> {
+  syncRefund(refundId: number, context: SyncContext): Promise<SyncResult> {
+    const ctx = { ...context, waited: { ms: 0 } }
     return this.withLease(
       'refund',
       refundId,
@@ -324,7 +328,7 @@ export class SyncEngine {
   ): Promise<{ finding: Finding; trade: PayOrderRow }> {
     const adapter = await this.adapterOf(order.merchant_id)
     // One context for every call of this sync: `stop` is asked before the first request only.
-    const call: CallContext = { gate: ctx.gate, slots: ctx.slots, stop: ctx.stop }
+    const call: CallContext = { gate: ctx.gate, slots: ctx.slots, stop: ctx.stop, waited: ctx.waited }
     let answer = await adapter.queryPay(this.payRef(order), call)
     let decision = decidePay(this.payLocal(order), answer, this.now())
     let actionInfo: string | null = null
@@ -565,7 +569,7 @@ export class SyncEngine {
         amount: refund.amount,
         createdAt: refund.created_at,
       },
-      { gate: ctx.gate, slots: ctx.slots, stop: ctx.stop },
+      { gate: ctx.gate, slots: ctx.slots, stop: ctx.stop, waited: ctx.waited },
     )
     const decision = decideRefund(
       { status: refund.status, amount: refund.amount, createdAt: refund.created_at },
@@ -758,7 +762,7 @@ export class SyncEngine {
           operator: ctx.operator ?? null,
           source: ctx.source,
           batchId: ctx.batchId ?? null,
-          durationMs: Math.round(performance.now() - started),
+          durationMs: Math.round(performance.now() - started - (ctx.waited?.ms ?? 0)),
           createdAt: now,
           syncInfo: f.syncInfo,
           actionInfo: f.actionInfo,

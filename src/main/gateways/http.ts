@@ -122,10 +122,12 @@ export async function exchange(
     // Built (and signed) first; then a call slot; then its turn at the gate, and out at once: sends
     // stay evenly spaced, and no more than the slots are ever in flight at the gateway.
     const req = await build()
+    const queued = performance.now()
     const release = ctx?.slots ? await ctx.slots.acquire() : null
     let sentAt = 0
     try {
       if (ctx?.gate) await ctx.gate.take()
+      if (ctx?.waited) ctx.waited.ms += performance.now() - queued
       if (ctx?.stop) {
         if (ctx.stop()) throw new CallAbandonedError()
         ctx.stop = undefined

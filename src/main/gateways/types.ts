@@ -17,6 +17,11 @@ export interface CallContext {
    * that has asked the gateway always runs to its end and is recorded.
    */
   stop?: () => boolean
+  /**
+   * Time the sync's requests spent waiting for a call slot and their turn at the gate, added up: our
+   * own queue, which the sync record's duration leaves out so that it says how long the gateway took.
+   */
+  waited?: { ms: number }
 }
 
 /** A call given up before anything was sent: not an attempt, so nothing is recorded. */
