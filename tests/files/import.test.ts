@@ -265,5 +265,17 @@ describe('import of refund lists', () => {
       ])
     }
     expect(getPayOrder(w.ctx.db, pay.id)!.refundable_amount).toBe(450)
+
+    // Two new refunds of one order that together exceed what is refundable: the preview refuses the
+    // second as the import does (it once said both would go in).
+    const both = file(
+      'refunds3.csv',
+      'refundNo,orderNo,merchant,refundAmount,status\nRR-6,RO-1,ali,300,progress\nRR-7,RO-1,ali,300,progress\n',
+    )
+    const preview = await importFile(w.ctx.db, both, { type: 'refund', dryRun: true })
+    const real = await importFile(w.ctx.db, both, { type: 'refund' })
+    expect(preview).toMatchObject({ inserted: 1, rejected: 1 })
+    expect(real.errors.map((e) => [e.line, e.reason])).toEqual(preview.errors.map((e) => [e.line, e.reason]))
+    expect(real.errors[0]!.line).toBe(3)
   })
 })

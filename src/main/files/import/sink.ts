@@ -72,6 +72,11 @@ export function dryRunSink(db: Db): ImportSink {
   const amounts = new Map<number, number>()
   const refunds = new KeyTable()
   const refundAmounts = new Map<string, number>()
+  /**
+   * What the refunds this dry run "added" take off each pay order's refundable amount, as the
+   * import's recompute would: a later refund of the same order is then refused in the preview too.
+   */
+  const taken = new Map<number, number>()
   return {
     upsertPay: (o) => {
       const mine = pays.get(o.merchantId, o.orderNo)
@@ -89,7 +94,13 @@ export function dryRunSink(db: Db): ImportSink {
       amounts.set(id, o.amount)
       return { result: 'inserted', id }
     },
-    findPay: (m, no) => findPayOrderForImport(db, m, no),
+    findPay: (m, no) => {
+      const row = findPayOrderForImport(db, m, no)
+      const less = row ? (taken.get(row.id) ?? 0) : 0
+      return row && less && row.status === 'success'
+        ? { ...row, refundable_amount: row.refundable_amount - less }
+        : row
+    },
     findRefund: (m, no) => {
       const payOrderId = refunds.get(m, no)
       if (payOrderId === undefined) return findRefundOrder(db, m, no)
@@ -104,6 +115,8 @@ export function dryRunSink(db: Db): ImportSink {
     insertRefund: (r) => {
       refunds.set(r.merchantId, r.refundNo, r.payOrderId)
       refundAmounts.set(`${r.merchantId}\u0000${r.refundNo}`, r.amount)
+      if (r.status === 'progress' || r.status === 'success')
+        taken.set(r.payOrderId, (taken.get(r.payOrderId) ?? 0) + r.amount)
       return next--
     },
     recompute: () => undefined,
