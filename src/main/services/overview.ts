@@ -24,18 +24,7 @@ export function overview(ctx: ServiceContext): OverviewData {
     const counts = days.get(r.day)
     if (counts) counts[r.outcome as Outcome] += r.n
   }
-  const channels = new Map<
-    string,
-    {
-      channel: string
-      syncs: number
-      repaired: number
-      anomalies: number
-      errors: number
-      waiting: number
-      consistent: number
-    }
-  >()
+  const channels = new Map<string, OverviewData['byChannel'][number]>()
   for (const r of channelTotals(ctx.db, first)) {
     const c = channels.get(r.channel) ?? {
       channel: r.channel,
