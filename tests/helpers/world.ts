@@ -151,12 +151,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   return world
 }
 
-/** Path of ../shared/vectors beside the checkout; tests that need it skip with a message when absent. */
-export const VECTORS_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/vectors',
-)
-export const hasVectors = fs.existsSync(path.join(VECTORS_DIR, 'vectors.json'))
+/** The known-answer signing vectors and the SDKs' test keys they use (tests/vectors/README.md). */
+export const VECTORS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../vectors')
 
 /**
  * A stand-in for the built screens, for tests of `paysync serve` that are about its engine and
