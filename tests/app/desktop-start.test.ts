@@ -222,3 +222,21 @@ describe.skipIf(process.platform === 'win32')('npm start: Electron binary first,
     expect(requests.length).toBe(asked)
   }, 60_000)
 })
+
+describe('npm install', () => {
+  it("downloads no Electron binary: neither this package nor Electron's runs a script at install", () => {
+    const installHooks = ['preinstall', 'install', 'postinstall', 'prepare']
+    const own = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
+    expect(Object.keys(own.scripts).filter((s) => installHooks.includes(s))).toEqual([])
+    const electron = electronPackage as { scripts?: Record<string, string> }
+    expect(Object.keys(electron.scripts ?? {}).filter((s) => installHooks.includes(s))).toEqual([])
+    // What a clean `npm ci` installs is what the lock says.
+    const lock = JSON.parse(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>
+    }
+    expect(lock.packages['node_modules/electron']).toBeDefined()
+    expect(lock.packages['node_modules/electron']!.hasInstallScript).toBeUndefined()
+  })
+})
