@@ -186,6 +186,14 @@ export const resolveSchema = z.object({
 export const merchantUpdateSchema = z.object({ id: z.number().int().positive(), profile: profileInput })
 export const enableSchema = z.object({ id: z.number().int().positive(), enabled: z.boolean() })
 
+/**
+ * How hard one batch may push: at most 64 calls in flight, and between 0.1 and 2000 calls a second per
+ * merchant. The window's inputs take their bounds from here, so they cannot offer what main refuses.
+ */
+export const BATCH_LIMITS = { concurrency: [1, 64], qps: [0.1, 2000] } as const
+const concurrencyInput = z.number().int().min(BATCH_LIMITS.concurrency[0]).max(BATCH_LIMITS.concurrency[1])
+const qpsInput = z.number().min(BATCH_LIMITS.qps[0]).max(BATCH_LIMITS.qps[1])
+
 export const importPreviewSchema = z.object({
   file: z.string().min(1),
   type: z.enum(TRADE_TYPES).default('pay'),
@@ -202,8 +210,8 @@ export const importRunSchema = z.object({
   /** Also start a batch sync of every trade the file names. */
   sync: z
     .object({
-      concurrency: z.number().int().min(1).max(64),
-      qps: z.number().positive().max(2000),
+      concurrency: concurrencyInput,
+      qps: qpsInput,
       name: z.string().optional(),
     })
     .optional(),
@@ -232,8 +240,8 @@ export const batchStartSchema = z
     filter: z.union([orderFilterSchema, refundFilterSchema]).optional(),
     importId: z.number().int().positive().optional(),
     pending: z.boolean().optional(),
-    concurrency: z.number().int().min(1).max(64).default(8),
-    qps: z.number().positive().max(2000).default(20),
+    concurrency: concurrencyInput.default(8),
+    qps: qpsInput.default(20),
   })
   .refine((v) => v.ids || v.filter || v.importId || v.pending, {
     message: 'choose what to sync: ids, a filter, an import or pending',

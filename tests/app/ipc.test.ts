@@ -5,8 +5,8 @@ import { OPERATION_NAMES } from '../../src/shared/api'
 import { ServiceContext } from '../../src/main/services/context'
 import { tempDir } from '../helpers/world'
 
-// The Electron layer with a mocked `electron` module: the only thing here that cannot run for real.
-vi.mock('electron', () => ({ shell: { openExternal: vi.fn() } }))
+// The Electron layer with the mocked `electron` module: the only thing here that cannot run for real.
+vi.mock('electron', () => import('../mocks/electron'))
 
 const { registerIpc, CHANNEL_PREFIX } = await import('../../src/main/app/ipc')
 const { windowOptions, lockNavigation, trustedSender, CONTENT_SECURITY_POLICY } =

@@ -1,21 +1,15 @@
 import { describe, expect, it, vi } from 'vitest'
 import { fromRawApi, OPERATION_NAMES, type RawApi } from '../../src/shared/api'
 import { ApiError } from '../../src/shared/errors'
+import { exposed, ipcRenderer } from '../mocks/electron'
 
 // The preload with a mocked `electron`: it exposes exactly the contract's operations, and a failure
 // crosses the context bridge as data (Electron would strip an Error to its message), to become an
 // ApiError with its code and catalog entry on the page's side.
 
-const electron = vi.hoisted(() => ({
-  exposed: new Map<string, unknown>(),
-  invoke: vi.fn(),
-}))
-vi.mock('electron', () => ({
-  contextBridge: { exposeInMainWorld: (key: string, api: unknown) => electron.exposed.set(key, api) },
-  ipcRenderer: { invoke: electron.invoke, on: vi.fn() },
-}))
+vi.mock('electron', () => import('../mocks/electron'))
 await import('../../src/preload/index')
-const raw = electron.exposed.get('paysync') as RawApi
+const raw = exposed.get('paysync') as RawApi
 
 describe('the preload', () => {
   it('exposes one function per contract operation, plus on, and nothing else', () => {
@@ -23,16 +17,16 @@ describe('the preload', () => {
     for (const [group, methods] of Object.entries(raw))
       if (group !== 'on') for (const m of Object.keys(methods as object)) names.push(`${group}.${m}`)
     expect(names.sort()).toEqual([...OPERATION_NAMES].sort())
-    expect([...electron.exposed.keys()]).toEqual(['paysync'])
+    expect([...exposed.keys()]).toEqual(['paysync'])
   })
 
   it('invokes the operation’s channel and answers plain data', async () => {
-    electron.invoke.mockResolvedValueOnce({ ok: true, value: { total: 0, items: [] } })
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value: { total: 0, items: [] } })
     expect(await raw.records.list({ limit: 5, offset: 0 })).toEqual({
       ok: true,
       value: { total: 0, items: [] },
     })
-    expect(electron.invoke).toHaveBeenLastCalledWith('paysync:records.list', { limit: 5, offset: 0 })
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('paysync:records.list', { limit: 5, offset: 0 })
   })
 
   it('turns a failure into an ApiError with its code and catalog entry on the page', async () => {
@@ -42,11 +36,11 @@ describe('the preload', () => {
       id: 'batch.notFound',
       params: { id: 7 },
     }
-    electron.invoke.mockResolvedValueOnce({ ok: false, error: wire })
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: wire })
     const reply = await raw.batches.get({ id: 7 })
     // What crosses the bridge is structured-clonable data, not an Error.
     expect(structuredClone(reply)).toEqual({ ok: false, error: wire })
-    electron.invoke.mockResolvedValueOnce({ ok: false, error: wire })
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: wire })
     const err = await fromRawApi(raw)
       .batches.get({ id: 7 })
       .catch((e: unknown) => e)
@@ -60,7 +54,7 @@ describe('the preload', () => {
   })
 
   it('never passes on a malformed error as if it were main’s', async () => {
-    electron.invoke.mockResolvedValueOnce({ ok: false, error: { stack: 'secret' } })
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { stack: 'secret' } })
     const err = await fromRawApi(raw)
       .records.get({ id: 1 })
       .catch((e: unknown) => e)

@@ -1,19 +1,11 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it, vi } from 'vitest'
+import * as electron from '../mocks/electron'
 
 // The rest of the Electron layer, with a mocked `electron` module: what the key store tells the
 // screens, the native dialogs, and the installer configuration electron-builder will read.
 
-const electron = vi.hoisted(() => ({
-  safeStorage: {
-    isEncryptionAvailable: vi.fn(() => true),
-    getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),
-    encryptString: vi.fn((s: string) => Buffer.from(`enc:${s}`)),
-    decryptString: vi.fn((b: Buffer) => b.toString().slice(4)),
-  },
-  dialog: { showOpenDialog: vi.fn(), showSaveDialog: vi.fn() },
-}))
-vi.mock('electron', () => electron)
+vi.mock('electron', () => import('../mocks/electron'))
 
 const { keyStoreStatus, safeStorageWrapper } = await import('../../src/main/app/secure-storage')
 const { nativeDialogs } = await import('../../src/main/app/dialogs')

@@ -17,6 +17,15 @@ export const SHOTS = path.resolve('test-results/screenshots')
 export const built = fs.existsSync(path.resolve('out/renderer/index.html'))
 export const haveChromium = fs.existsSync(CHROMIUM)
 
+/** What keeps the browser tests from running here, in words that say how to fix it. */
+export const missing = [
+  ...(built ? [] : ['the screens are not built (npx electron-vite build)']),
+  ...(haveChromium ? [] : [`${CHROMIUM} is missing (apt-get install chromium)`]),
+]
+
+/** CI=true (.ci/run) or any CI service's CI=1; CI=false or 0 is a person's shell. */
+export const inCI = !!process.env.CI && !['false', '0'].includes(process.env.CI)
+
 export interface ServedApp {
   open: string
   url: string
@@ -47,8 +56,11 @@ export async function browser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS })
 }
 
+/**
+ * A picture of the window as it is now. Transitions are finished, not waited for (`animations:
+ * 'disabled'` ends them at once), so a drawer or a tab is photographed where it comes to rest.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true })
-  await page.waitForTimeout(300)
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false })
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false, animations: 'disabled' })
 }

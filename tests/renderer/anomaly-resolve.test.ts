@@ -1,17 +1,35 @@
-// @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeApi, mountScreen, settle } from './helpers'
-
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
-vi.mock('../../src/renderer/src/bridge', () => ({
-  get api() {
-    return fake.current!.api
-  },
-  browserMode: true,
-  download: vi.fn(),
-}))
-
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AnomalyView } from '../../src/shared/domain'
+import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import ResolveForm from '../../src/renderer/src/components/ResolveForm.vue'
+
+let fake: FakeApi
+
+/** What main answers once the anomaly is decided: the same anomaly, resolved. */
+const resolved: AnomalyView = {
+  id: 5,
+  tradeType: 'pay',
+  tradeId: 12,
+  tradeNo: 'DEMO-A-0012',
+  channel: 'alipay',
+  merchant: 'demo-alipay',
+  kind: 'amount_mismatch',
+  detail: 'the gateway says 12.00, the order says 10.00',
+  localStatus: 'progress',
+  gatewayStatus: 'pay_success',
+  localAmount: 1000,
+  gatewayAmount: 1200,
+  syncRecordId: 40,
+  occurrences: 1,
+  status: 'resolved',
+  resolution: '已与支付宝核实，买家已付款',
+  action: 'mark_paid',
+  repairNo: 'R2611200001',
+  operator: 'finance',
+  createdAt: '2026-11-20T10:00:00.000+08:00',
+  lastSeenAt: '2026-11-20T10:00:00.000+08:00',
+  resolvedAt: '2026-11-20T10:05:00.000+08:00',
+}
 
 /** The confirmation dialog is teleported to the body; its positive button confirms. */
 function confirmButton(): HTMLButtonElement | null {
@@ -21,8 +39,8 @@ function confirmButton(): HTMLButtonElement | null {
 
 describe('待处理 resolve form', () => {
   beforeEach(() => {
-    fake.current = fakeApi()
-    fake.current.api.anomalies.resolve.mockResolvedValue({ id: 5, status: 'resolved' })
+    fake = installFakeApi()
+    fake.answer('anomalies.resolve', resolved)
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -52,7 +70,7 @@ describe('待处理 resolve form', () => {
     await settle()
     expect(w.text()).toContain('请填写备注')
     expect(confirmButton()).toBeNull()
-    expect(fake.current!.api.anomalies.resolve).not.toHaveBeenCalled()
+    expect(fake.op('anomalies.resolve')).not.toHaveBeenCalled()
   })
 
   it('asks for an action too', async () => {
@@ -62,7 +80,7 @@ describe('待处理 resolve form', () => {
     await w.find('[data-test=resolve]').trigger('click')
     await settle()
     expect(w.text()).toContain('请选择处理方式')
-    expect(fake.current!.api.anomalies.resolve).not.toHaveBeenCalled()
+    expect(fake.op('anomalies.resolve')).not.toHaveBeenCalled()
   })
 
   it('after confirmation sends the action and the trimmed remark', async () => {
@@ -72,12 +90,12 @@ describe('待处理 resolve form', () => {
     await w.find('[data-test=remark] textarea').setValue('  已与支付宝核实，买家已付款  ')
     await w.find('[data-test=resolve]').trigger('click')
     await settle()
-    expect(fake.current!.api.anomalies.resolve).not.toHaveBeenCalled()
+    expect(fake.op('anomalies.resolve')).not.toHaveBeenCalled()
     const ok = confirmButton()
     expect(ok).not.toBeNull()
     ok!.click()
     await settle()
-    expect(fake.current!.api.anomalies.resolve).toHaveBeenCalledWith({
+    expect(fake.op('anomalies.resolve')).toHaveBeenCalledWith({
       id: 5,
       action: 'mark_paid',
       remark: '已与支付宝核实，买家已付款',

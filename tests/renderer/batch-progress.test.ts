@@ -1,21 +1,12 @@
-// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { BatchProgressEvent } from '../../src/shared/contract'
 import type { BatchView } from '../../src/shared/domain'
-import { fakeApi, mountScreen, settle } from './helpers'
-
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
-vi.mock('../../src/renderer/src/bridge', () => ({
-  get api() {
-    return fake.current!.api
-  },
-  browserMode: true,
-  download: vi.fn(),
-}))
-
+import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import BatchProgress from '../../src/renderer/src/components/BatchProgress.vue'
 import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'
 import { useBatchStore } from '../../src/renderer/src/stores/batch'
+
+let fake: FakeApi
 
 const event = (over: Partial<BatchProgressEvent> = {}): BatchProgressEvent => ({
   batchId: 9,
@@ -49,9 +40,9 @@ const stored: BatchView = {
 
 describe('批量同步 progress', () => {
   beforeEach(() => {
-    fake.current = fakeApi()
-    fake.current.api.batches.get.mockResolvedValue(stored)
-    fake.current.api.batches.pause.mockResolvedValue({ ...stored, status: 'paused' })
+    fake = installFakeApi()
+    fake.answer('batches.get', stored)
+    fake.answer('batches.pause', { ...stored, status: 'paused' })
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -95,7 +86,7 @@ describe('批量同步 progress', () => {
     store.listen()
     store.currentId = 9
     await settle()
-    fake.current!.emit('batch.progress', event({ done: 600, rate: 25, etaSeconds: 16 }))
+    fake.emit('batch.progress', event({ done: 600, rate: 25, etaSeconds: 16 }))
     await settle()
     const card = w.find('[data-test=current]')
     expect(card.exists()).toBe(true)
@@ -104,7 +95,7 @@ describe('批量同步 progress', () => {
     expect(card.find('[data-test=eta]').text()).toContain('0:16')
     await card.find('[data-test=pause]').trigger('click')
     await settle()
-    expect(fake.current!.api.batches.pause).toHaveBeenCalledWith({ id: 9 })
+    expect(fake.op('batches.pause')).toHaveBeenCalledWith({ id: 9 })
     expect(w.find('[data-test=status]').text()).toBe('已暂停')
   })
 
@@ -115,13 +106,13 @@ describe('批量同步 progress', () => {
       const store = useBatchStore()
       store.listen()
       store.currentId = 9
-      fake.current!.emit('batch.progress', event())
+      fake.emit('batch.progress', event())
       await vi.advanceTimersByTimeAsync(1500)
-      const items = fake.current!.api.batches.items
+      const items = fake.op('batches.items')
       const before = items.mock.calls.length
       // A burst of events within a second: one reload at once, one after the second is up.
       for (let done = 300; done <= 700; done += 100) {
-        fake.current!.emit('batch.progress', event({ done }))
+        fake.emit('batch.progress', event({ done }))
         await vi.advanceTimersByTimeAsync(50)
       }
       expect(items.mock.calls.length - before).toBe(1)

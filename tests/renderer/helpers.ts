@@ -2,60 +2,125 @@ import { defineComponent, h, type Component } from 'vue'
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import { vi } from 'vitest'
+import { vi, type Mock } from 'vitest'
 import { NConfigProvider, NDialogProvider, NMessageProvider, NNotificationProvider } from 'naive-ui'
-import type { Api } from '../../src/shared/api'
+import { buildApi, OPERATION_NAMES } from '../../src/shared/api'
+import type {
+  AppInfo,
+  EventMap,
+  EventName,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+} from '../../src/shared/contract'
 
 // The screens reach main only through `api` from src/renderer/src/bridge, so that module is the one
-// thing a component test fakes: every operation is a vi.fn, events go through `emit`.
+// thing a component test fakes (tests/renderer/setup.ts). The fake is built like the real transports:
+// buildApi over OPERATION_NAMES, with one typed mock per operation behind it, so an answer of the
+// wrong shape, or for an operation the contract has not, is a type error in the test.
 
-type Listener = (payload: unknown) => void
+export type OperationMock<K extends OperationName> = Mock<
+  (input: OperationInput<K>) => Promise<OperationOutput<K>>
+>
+type Operations = { [K in OperationName]: OperationMock<K> }
+
+/** The list operations: they answer an empty page until a test says otherwise. */
+const LISTS = [
+  'records.list',
+  'orders.list',
+  'refunds.list',
+  'repairs.list',
+  'anomalies.list',
+  'batches.list',
+  'batches.items',
+] as const satisfies readonly OperationName[]
 
 export function fakeApi() {
-  const listeners = new Map<string, Set<Listener>>()
-  const fn = () => vi.fn(async (_input?: unknown): Promise<unknown> => undefined)
-  const api = {
-    app: { info: fn() },
-    overview: { get: fn() },
-    records: { list: fn(), get: fn() },
-    orders: { list: fn(), get: fn(), sync: fn() },
-    refunds: { list: fn(), get: fn() },
-    repairs: { list: fn() },
-    anomalies: { list: fn(), get: fn(), resolve: fn() },
-    merchants: { list: fn(), add: fn(), update: fn(), setEnabled: fn(), remove: fn(), test: fn() },
-    imports: { preview: fn(), run: fn() },
-    batches: {
-      start: fn(),
-      list: fn(),
-      get: fn(),
-      items: fn(),
-      pause: fn(),
-      resume: fn(),
-      cancel: fn(),
-    },
-    export: { run: fn() },
-    files: { pickOpen: fn(), pickSave: fn(), upload: fn() },
-    settings: { get: fn(), set: fn() },
-    keys: { setHeadless: fn() },
-    on: vi.fn((event: string, listener: Listener) => {
+  const ops = {} as Record<OperationName, Mock>
+  for (const name of OPERATION_NAMES)
+    // Loud, not undefined: a screen must not pass a test on an answer main never gives.
+    ops[name] = vi.fn(async () => {
+      throw new Error(`fakeApi: no answer for ${name}; give one with fake.answer('${name}', ...)`)
+    })
+  const typed = ops as unknown as Operations
+
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
+  const api = buildApi(
+    (name, input) => ops[name](input),
+    (event, listener) => {
       let set = listeners.get(event)
       if (!set) listeners.set(event, (set = new Set()))
       set.add(listener)
       return () => set.delete(listener)
-    }),
+    },
+  )
+
+  const fake = {
+    /** The API as the screens get it from the bridge. */
+    api,
+    /** An operation's mock: what the screens asked, or an answer a test builds itself. */
+    op<K extends OperationName>(name: K): OperationMock<K> {
+      return typed[name]
+    },
+    /** From now on `name` answers `value`; its type is the contract's answer for that operation. */
+    answer<K extends OperationName>(name: K, value: OperationOutput<K>): void {
+      typed[name].mockImplementation(async () => value)
+    },
+    /** Main pushes an event to the window. */
+    emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+      for (const listener of listeners.get(event) ?? []) listener(payload)
+    },
+    /** Browser mode's download of a file main wrote. */
+    download: vi.fn<(path: string) => void>(),
   }
-  const emit = (event: string, payload: unknown) => {
-    for (const l of listeners.get(event) ?? []) l(payload)
+  for (const name of LISTS) fake.answer(name, { total: 0, items: [] })
+  fake.answer('merchants.list', [])
+  return fake
+}
+
+export type FakeApi = ReturnType<typeof fakeApi>
+
+/** What app.info answers in browser mode on a healthy database; a test changes what it is about. */
+export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
+  return {
+    systemUser: null,
+    version: '0.1.0',
+    dbFile: '/tmp/x.db',
+    transport: 'http',
+    keyStore: {
+      backend: 'keyfile',
+      secure: true,
+      schemes: ['keyfile'],
+      keyFile: '/tmp/p.key',
+      headless: true,
+    },
+    sandbox: { running: false, url: null },
+    schedules: { enabled: true, running: true, lastRunAt: null },
+    integrity: { status: 'ok', problems: [], checkedAt: null },
+    ...over,
   }
-  /** Sensible empty answers, so a screen mounts without each test saying everything. */
-  const page = { total: 0, items: [] }
-  for (const group of [api.records, api.orders, api.refunds, api.repairs, api.anomalies])
-    group.list.mockResolvedValue(page)
-  api.batches.list.mockResolvedValue(page)
-  api.batches.items.mockResolvedValue(page)
-  api.merchants.list.mockResolvedValue([])
-  api.overview.get.mockResolvedValue(null)
-  return { api, emit, typed: api as unknown as Api }
+}
+
+let active: FakeApi | null = null
+
+/** A fresh fake, and the one the mocked bridge answers with from now on: call it in `beforeEach`. */
+export function installFakeApi(): FakeApi {
+  active = fakeApi()
+  return active
+}
+
+function current(): FakeApi {
+  if (!active) throw new Error('no fake API: call installFakeApi() in beforeEach')
+  return active
+}
+
+/** What tests/renderer/setup.ts puts in place of src/renderer/src/bridge. */
+export const fakeBridge = {
+  get api() {
+    return current().api
+  },
+  browserMode: true,
+  download: (path: string) => current().download(path),
 }
 
 /** Mounts a component inside the providers App.vue gives it (messages, dialogs, notifications). */

@@ -1,49 +1,25 @@
-// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
+import type { BatchProgressEvent } from '../../src/shared/contract'
+import type { BatchStatus } from '../../src/shared/domain'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
-import { fakeApi, settle } from './helpers'
-
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
-vi.mock('../../src/renderer/src/bridge', () => ({
-  get api() {
-    return fake.current!.api
-  },
-  browserMode: true,
-  download: vi.fn(),
-}))
-
+import { appInfo, installFakeApi, settle, type FakeApi } from './helpers'
 import App from '../../src/renderer/src/App.vue'
 import { router } from '../../src/renderer/src/router'
 import { batchName, setLang } from '../../src/renderer/src/i18n'
 import { label } from '../../src/shared/labels'
 
+let fake: FakeApi
+
 describe('the English switch', () => {
   beforeEach(() => {
     setLang('zh-CN')
-    fake.current = fakeApi()
-    fake.current.api.settings.get.mockResolvedValue({ ...DEFAULT_SETTINGS })
-    fake.current.api.settings.set.mockImplementation(async (patch: unknown) => ({
-      ...DEFAULT_SETTINGS,
-      ...(patch as object),
-    }))
-    fake.current.api.app.info.mockResolvedValue({
-      version: '0.1.0',
-      dbFile: '/tmp/x.db',
-      transport: 'http',
-      keyStore: {
-        backend: 'keyfile',
-        secure: true,
-        schemes: ['keyfile'],
-        keyFile: '/tmp/p.key',
-        headless: true,
-      },
-      sandbox: { running: false, url: null },
-      schedules: { enabled: true, lastRunAt: null },
-      integrity: { status: 'ok', problems: [], checkedAt: null },
-    })
-    fake.current.api.records.list.mockResolvedValue({
+    fake = installFakeApi()
+    fake.answer('settings.get', { ...DEFAULT_SETTINGS })
+    fake.op('settings.set').mockImplementation(async (patch) => ({ ...DEFAULT_SETTINGS, ...patch }))
+    fake.answer('app.info', appInfo())
+    fake.answer('records.list', {
       total: 1,
       items: [
         {
@@ -99,7 +75,7 @@ describe('the English switch', () => {
     expect(text).toContain('1 in all')
     expect(text).not.toContain('同步记录')
     expect(text).not.toContain('微信支付')
-    expect(fake.current!.api.settings.set).toHaveBeenCalledWith({ language: 'en-US' })
+    expect(fake.op('settings.set')).toHaveBeenCalledWith({ language: 'en-US' })
     expect(document.documentElement.lang).toBe('en-US')
   })
 
@@ -116,7 +92,7 @@ describe('the English switch', () => {
     expect(name()).toBe('批量同步')
     expect(badge().exists()).toBe(false)
 
-    const progress = (batchId: number, status: string) => ({
+    const progress = (batchId: number, status: BatchStatus): BatchProgressEvent => ({
       batchId,
       status,
       total: 10,
@@ -128,9 +104,9 @@ describe('the English switch', () => {
       elapsedMs: 3000,
     })
     // An earlier batch ended, then a new one starts while another screen is shown.
-    fake.current!.emit('batch.progress', progress(1, 'done'))
+    fake.emit('batch.progress', progress(1, 'done'))
     await settle()
-    fake.current!.emit('batch.progress', progress(2, 'running'))
+    fake.emit('batch.progress', progress(2, 'running'))
     await settle()
     expect(badge().attributes('data-count')).toBe('1')
     expect(badge().attributes('title')).toBe('1 个批次正在同步')
@@ -139,7 +115,7 @@ describe('the English switch', () => {
     await settle()
     expect(name()).toBe('Batch sync')
     expect(badge().attributes('title')).toBe('Batches syncing: 1')
-    fake.current!.emit('batch.progress', progress(2, 'done'))
+    fake.emit('batch.progress', progress(2, 'done'))
     await settle()
     expect(name()).toBe('Batch sync')
     expect(badge().exists()).toBe(false)
@@ -150,15 +126,16 @@ describe('the English switch', () => {
   })
 
   it('warns on every screen when main found the database file damaged', async () => {
-    const info = (await fake.current!.api.app.info()) as Record<string, unknown>
-    fake.current!.api.app.info.mockResolvedValue({
-      ...info,
-      integrity: {
-        status: 'damaged',
-        problems: ['Tree 12 page 345: btreeInitPage() returns error code 11'],
-        checkedAt: '2026-11-22T10:00:00.000+08:00',
-      },
-    })
+    fake.answer(
+      'app.info',
+      appInfo({
+        integrity: {
+          status: 'damaged',
+          problems: ['Tree 12 page 345: btreeInitPage() returns error code 11'],
+          checkedAt: '2026-11-22T10:00:00.000+08:00',
+        },
+      }),
+    )
     await router.push('/records')
     await router.isReady()
     const w = mount(App, { attachTo: document.body, global: { plugins: [createPinia(), router] } })

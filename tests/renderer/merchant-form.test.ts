@@ -1,24 +1,15 @@
-// @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ConnectionReport } from '../../src/shared/contract'
 import type { MerchantView } from '../../src/shared/domain'
 import { ApiError } from '../../src/shared/errors'
 import { MESSAGES, say } from '../../src/shared/messages'
 import { en } from '../../src/renderer/src/i18n/en'
 import { zh } from '../../src/renderer/src/i18n/zh'
-import { fakeApi, mountScreen, settle } from './helpers'
-
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
-vi.mock('../../src/renderer/src/bridge', () => ({
-  get api() {
-    return fake.current!.api
-  },
-  browserMode: true,
-  download: vi.fn(),
-}))
-
+import { appInfo, installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import MerchantForm from '../../src/renderer/src/components/MerchantForm.vue'
 import MerchantsView from '../../src/renderer/src/views/MerchantsView.vue'
+
+let fake: FakeApi
 
 const PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(64)}\n${'B'.repeat(64)}\n-----END PUBLIC KEY-----`
 
@@ -57,9 +48,9 @@ const wechat: MerchantView = {
 
 describe('商户配置 form', () => {
   beforeEach(() => {
-    fake.current = fakeApi()
-    fake.current.api.merchants.update.mockImplementation(async () => alipay)
-    fake.current.api.merchants.add.mockImplementation(async () => alipay)
+    fake = installFakeApi()
+    fake.op('merchants.update').mockImplementation(async () => alipay)
+    fake.op('merchants.add').mockImplementation(async () => alipay)
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -83,7 +74,7 @@ describe('商户配置 form', () => {
     await settle()
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    const update = fake.current!.api.merchants.update
+    const update = fake.op('merchants.update')
     expect(update).toHaveBeenCalledTimes(1)
     const { id, profile } = update.mock.calls[0]![0] as { id: number; profile: Record<string, unknown> }
     expect(id).toBe(3)
@@ -103,7 +94,7 @@ describe('商户配置 form', () => {
     await w.find('[data-test=secret-appPrivateKey] textarea').setValue(key)
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    const { profile } = fake.current!.api.merchants.update.mock.calls[0]![0] as {
+    const { profile } = fake.op('merchants.update').mock.calls[0]![0] as {
       profile: Record<string, unknown>
     }
     expect(profile.appPrivateKey).toBe(key)
@@ -115,7 +106,7 @@ describe('商户配置 form', () => {
     await w.find('[data-test=secret-appPrivateKey] textarea').setValue('abc')
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    expect(fake.current!.api.merchants.update).not.toHaveBeenCalled()
+    expect(fake.op('merchants.update')).not.toHaveBeenCalled()
     const text = w.find('[data-test=field-appPrivateKey]').text()
     expect(text).toContain('请粘贴完整的 PEM')
     expect(text).not.toContain('too short')
@@ -126,7 +117,7 @@ describe('商户配置 form', () => {
     await settle()
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    expect(fake.current!.api.merchants.update).not.toHaveBeenCalled()
+    expect(fake.op('merchants.update')).not.toHaveBeenCalled()
     expect(w.find('[data-test=field-apiV3Key]').text()).toContain('必填')
     // The stored private key is not asked for again.
     expect(w.find('[data-test=field-privateKey]').text()).not.toContain('必填')
@@ -138,7 +129,7 @@ describe('商户配置 form', () => {
     await w.find('[data-test=secret-apiV3Key] input').setValue('0123456789abcdef0123456789abcdef')
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    const { profile } = fake.current!.api.merchants.update.mock.calls[0]![0] as {
+    const { profile } = fake.op('merchants.update').mock.calls[0]![0] as {
       profile: Record<string, unknown>
     }
     expect(profile).not.toHaveProperty('privateKey')
@@ -159,13 +150,13 @@ describe('商户配置 form', () => {
     expect(w.find('[data-test=field-appAuthToken]').text()).toContain('留空则保留原值')
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    const sent = fake.current!.api.merchants.update.mock.calls[0]![0] as { profile: Record<string, unknown> }
+    const sent = fake.op('merchants.update').mock.calls[0]![0] as { profile: Record<string, unknown> }
     expect(sent.profile).not.toHaveProperty('appAuthToken')
 
     await token.setValue('201901BB0123456789abcdef')
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    const typed = fake.current!.api.merchants.update.mock.calls[1]![0] as { profile: Record<string, unknown> }
+    const typed = fake.op('merchants.update').mock.calls[1]![0] as { profile: Record<string, unknown> }
     expect(typed.profile.appAuthToken).toBe('201901BB0123456789abcdef')
   })
 
@@ -177,14 +168,16 @@ describe('商户配置 form', () => {
     expect(w.find('[data-test=field-appAuthToken]').text()).toContain('未设置')
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    expect(fake.current!.api.merchants.update).toHaveBeenCalledTimes(1)
+    expect(fake.op('merchants.update')).toHaveBeenCalledTimes(1)
   })
 
   it("names a key main cannot use under its field, in the window's language", async () => {
     const id = 'merchant.key.appPrivateKey'
-    fake.current!.api.merchants.update.mockRejectedValue(
-      new ApiError({ code: 'invalid_input', message: say(id), id, params: { field: 'appPrivateKey' } }),
-    )
+    fake
+      .op('merchants.update')
+      .mockRejectedValue(
+        new ApiError({ code: 'invalid_input', message: say(id), id, params: { field: 'appPrivateKey' } }),
+      )
     const w = mountScreen(MerchantForm, { merchant: alipay })
     await settle()
     await w
@@ -221,36 +214,34 @@ describe('商户配置 form', () => {
     await settle()
     await w.find('[data-test=save]').trigger('click')
     await settle()
-    expect(fake.current!.api.merchants.add).not.toHaveBeenCalled()
+    expect(fake.op('merchants.add')).not.toHaveBeenCalled()
     expect(w.find('[data-test=field-appPrivateKey]').text()).toContain('必填')
   })
 })
 
 describe('商户配置 screen', () => {
   beforeEach(() => {
-    fake.current = fakeApi()
-    fake.current.api.merchants.list.mockResolvedValue([alipay, wechat])
+    fake = installFakeApi()
+    fake.answer('merchants.list', [alipay, wechat])
   })
   afterEach(() => {
     document.body.innerHTML = ''
   })
 
   it('warns when the system has no secure key store, and shows secrets only as set or not set', async () => {
-    fake.current!.api.app.info.mockResolvedValue({
-      version: '0.1.0',
-      dbFile: '/tmp/x.db',
-      transport: 'electron',
-      keyStore: {
-        backend: 'basic_text',
-        secure: false,
-        schemes: ['safestorage'],
-        keyFile: '/tmp/p.key',
-        headless: false,
-      },
-      sandbox: { running: false, url: null },
-      schedules: { enabled: true, lastRunAt: null },
-      integrity: { status: 'ok', problems: [], checkedAt: null },
-    })
+    fake.answer(
+      'app.info',
+      appInfo({
+        transport: 'electron',
+        keyStore: {
+          backend: 'basic_text',
+          secure: false,
+          schemes: ['safestorage'],
+          keyFile: '/tmp/p.key',
+          headless: false,
+        },
+      }),
+    )
     const w = mountScreen(MerchantsView)
     await settle()
     expect(w.find('[data-test=insecure]').text()).toContain('当前密钥存储为 basic_text')
@@ -270,7 +261,7 @@ describe('商户配置 screen', () => {
       id: 'merchant.key.appPrivateKey',
       params: { field: 'appPrivateKey' },
     }
-    fake.current!.api.merchants.test.mockResolvedValue(report)
+    fake.answer('merchants.test', report)
     const w = mountScreen(MerchantsView)
     await settle()
     const button = w.findAll('button').find((b) => b.text() === '测试连接')!
@@ -285,21 +276,20 @@ describe('商户配置 screen', () => {
   })
 
   it('says nothing about the key store when it is secure', async () => {
-    fake.current!.api.app.info.mockResolvedValue({
-      version: '0.1.0',
-      dbFile: '/tmp/x.db',
-      transport: 'electron',
-      keyStore: {
-        backend: 'keychain',
-        secure: true,
-        schemes: ['safestorage'],
-        keyFile: '/tmp/p.key',
-        headless: false,
-      },
-      sandbox: { running: true, url: 'http://127.0.0.1:5000' },
-      schedules: { enabled: true, lastRunAt: null },
-      integrity: { status: 'ok', problems: [], checkedAt: null },
-    })
+    fake.answer(
+      'app.info',
+      appInfo({
+        transport: 'electron',
+        keyStore: {
+          backend: 'keychain',
+          secure: true,
+          schemes: ['safestorage'],
+          keyFile: '/tmp/p.key',
+          headless: false,
+        },
+        sandbox: { running: true, url: 'http://127.0.0.1:5000' },
+      }),
+    )
     const w = mountScreen(MerchantsView)
     await settle()
     expect(w.find('[data-test=insecure]').exists()).toBe(false)

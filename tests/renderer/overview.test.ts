@@ -1,23 +1,15 @@
-// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
 import type { OverviewData } from '../../src/shared/contract'
-import { fakeApi, mountScreen, settle } from './helpers'
+import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
+import OverviewView from '../../src/renderer/src/views/OverviewView.vue'
 
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
-vi.mock('../../src/renderer/src/bridge', () => ({
-  get api() {
-    return fake.current!.api
-  },
-  browserMode: true,
-  download: vi.fn(),
-}))
+let fake: FakeApi
+
 // echarts draws on a canvas, which happy-dom has not; the charts are seen in the browser tests.
 vi.mock('../../src/renderer/src/components/BarChart.vue', () => ({
   default: { name: 'BarChart', render: () => null },
 }))
-
-import OverviewView from '../../src/renderer/src/views/OverviewView.vue'
 
 const counts = { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 }
 const overview = (synced: number): OverviewData => ({
@@ -34,16 +26,31 @@ const overview = (synced: number): OverviewData => ({
 
 describe('概览 on a first start', () => {
   beforeEach(() => {
-    fake.current = fakeApi()
-    fake.current.api.settings.get.mockResolvedValue({ ...DEFAULT_SETTINGS })
-    fake.current.api.batches.start.mockResolvedValue({ id: 7 })
+    fake = installFakeApi()
+    fake.answer('settings.get', { ...DEFAULT_SETTINGS })
+    fake.answer('batches.start', {
+      id: 7,
+      name: '待确认订单同步（19 笔）',
+      sourceFile: null,
+      source: 'batch',
+      concurrency: DEFAULT_SETTINGS.defaultConcurrency,
+      qps: DEFAULT_SETTINGS.defaultQps,
+      status: 'running',
+      total: 19,
+      done: 0,
+      counts: { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+      createdAt: '2026-12-02T10:00:00.000+08:00',
+      startedAt: '2026-12-02T10:00:00.000+08:00',
+      finishedAt: null,
+      operator: null,
+    })
   })
   afterEach(() => {
     document.body.innerHTML = ''
   })
 
   it('says where to begin, and syncs the pending trades as one batch', async () => {
-    fake.current!.api.overview.get.mockResolvedValue(overview(0))
+    fake.answer('overview.get', overview(0))
     const w = mountScreen(OverviewView)
     await settle()
     const hint = w.find('[data-test=start-here]')
@@ -53,7 +60,7 @@ describe('概览 on a first start', () => {
 
     await w.find('[data-test=sync-pending]').trigger('click')
     await settle()
-    expect(fake.current!.api.batches.start).toHaveBeenCalledWith(
+    expect(fake.op('batches.start')).toHaveBeenCalledWith(
       expect.objectContaining({
         pending: true,
         name: '待确认订单同步（19 笔）',
@@ -64,7 +71,7 @@ describe('概览 on a first start', () => {
   })
 
   it('keeps quiet once syncs are being done', async () => {
-    fake.current!.api.overview.get.mockResolvedValue(overview(3))
+    fake.answer('overview.get', overview(3))
     const w = mountScreen(OverviewView)
     await settle()
     expect(w.find('[data-test=start-here]').exists()).toBe(false)

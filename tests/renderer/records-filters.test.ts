@@ -1,23 +1,14 @@
-// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeApi, mountScreen, settle } from './helpers'
+import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import { showClippedText } from '../../src/renderer/src/clip-title'
-
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./helpers').fakeApi> | null }))
-vi.mock('../../src/renderer/src/bridge', () => ({
-  get api() {
-    return fake.current!.api
-  },
-  browserMode: true,
-  download: vi.fn(),
-}))
-
 import RecordsView from '../../src/renderer/src/views/RecordsView.vue'
+
+let fake: FakeApi
 
 describe('同步记录 filter bar', () => {
   beforeEach(() => {
-    fake.current = fakeApi()
-    fake.current.api.records.list.mockResolvedValue({ total: 0, items: [] })
+    fake = installFakeApi()
+    fake.answer('records.list', { total: 0, items: [] })
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -26,13 +17,13 @@ describe('同步记录 filter bar', () => {
   it('loads the first page unfiltered on open', async () => {
     mountScreen(RecordsView)
     await settle()
-    expect(fake.current!.api.records.list).toHaveBeenCalledWith({ limit: 50, offset: 0 })
+    expect(fake.op('records.list')).toHaveBeenCalledWith({ limit: 50, offset: 0 })
   })
 
   it('Enter in the number field submits the filter it holds', async () => {
     const w = mountScreen(RecordsView)
     await settle()
-    const list = fake.current!.api.records.list
+    const list = fake.op('records.list')
     list.mockClear()
     const input = w.find('[data-test=no] input')
     await input.setValue('  DEMO-A-0001 ')
@@ -45,7 +36,7 @@ describe('同步记录 filter bar', () => {
   it('the search button sends the same filter, and reset clears it', async () => {
     const w = mountScreen(RecordsView)
     await settle()
-    const list = fake.current!.api.records.list
+    const list = fake.op('records.list')
     await w.find('[data-test=no] input').setValue('R2611')
     list.mockClear()
     await w.find('[data-test=search]').trigger('click')
@@ -57,7 +48,7 @@ describe('同步记录 filter bar', () => {
   })
 
   it('shows the rows with names, not codes', async () => {
-    fake.current!.api.records.list.mockResolvedValue({
+    fake.answer('records.list', {
       total: 1,
       items: [
         {
@@ -100,7 +91,7 @@ describe('同步记录 filter bar', () => {
 
   it('puts off the date range picker until the first rows are on screen, holding its place meanwhile', async () => {
     let answer!: (p: { total: number; items: never[] }) => void
-    fake.current!.api.records.list.mockReturnValue(new Promise((r) => (answer = r)))
+    fake.op('records.list').mockReturnValue(new Promise((r) => (answer = r)))
     const w = mountScreen(RecordsView)
     await settle()
     expect(w.find('.time-range-slot').exists()).toBe(true)

@@ -55,6 +55,11 @@ export function refundStatusType(s: string | null | undefined): TagType {
   }
 }
 
+/** A table's scroll width: the sum of its columns' widths (a column without one adds nothing). */
+export function columnsWidth(columns: readonly object[]): number {
+  return columns.reduce<number>((n, c) => n + (('width' in c && Number(c.width)) || 0), 0)
+}
+
 export function anomalyStatusType(s: string | null | undefined): TagType {
   return s === 'open' ? 'warning' : s === 'resolved' ? 'success' : 'default'
 }

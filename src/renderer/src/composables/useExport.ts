@@ -4,7 +4,7 @@ import type { OperationInput } from '../../../shared/contract'
 import { formatBeijingCompact } from '../../../shared/time'
 import { api, download } from '../bridge'
 import { t, type MessageKey } from '../i18n'
-import { errorText } from '../format'
+import { useApiAction } from './useApiAction'
 
 type ExportInput = OperationInput<'export.run'>
 /** What a list asks to export: its kind and filter (or batch); the file is asked for here. */
@@ -22,44 +22,44 @@ export function exportFileName(kind: ExportKind, now = Date.now()): string {
  */
 export function useExport() {
   const message = useMessage()
+  const attempt = useApiAction()
   const running = ref(false)
   const written = ref(0)
 
   async function run(spec: ExportSpec): Promise<void> {
     if (running.value) return
-    running.value = true
     written.value = 0
-    let off: (() => void) | null = null
-    let note: ReturnType<typeof message.loading> | null = null
-    try {
-      const pick = await api.files.pickSave({
-        title: t('export.title'),
-        defaultName: exportFileName(spec.kind),
-      })
-      if (pick.supported && !pick.file) return // the person cancelled the dialog
-      note = message.loading(t('export.running', { n: 0 }), { duration: 0 })
-      off = api.on('task.progress', (p) => {
-        if (p.kind !== 'export' || p.finished) return
-        written.value = p.done
-        if (note) note.content = t('export.running', { n: p.done })
-      })
-      const input = { ...spec, ...(pick.file ? { file: pick.file } : {}) } as ExportInput
-      const res = await api.export.run(input)
-      if (res.downloadPath) download(res.downloadPath)
-      written.value = res.rows
-      message.success(
-        res.downloadPath
-          ? t('export.downloaded', { n: res.rows })
-          : t('export.done', { n: res.rows, file: res.file }),
-        { duration: 6000 },
-      )
-    } catch (err) {
-      message.error(errorText(err))
-    } finally {
-      off?.()
-      note?.destroy()
-      running.value = false
-    }
+    await attempt(
+      async () => {
+        const pick = await api.files.pickSave({
+          title: t('export.title'),
+          defaultName: exportFileName(spec.kind),
+        })
+        if (pick.supported && !pick.file) return // the person cancelled the dialog
+        const note = message.loading(t('export.running', { n: 0 }), { duration: 0 })
+        const off = api.on('task.progress', (p) => {
+          if (p.kind !== 'export' || p.finished) return
+          written.value = p.done
+          note.content = t('export.running', { n: p.done })
+        })
+        try {
+          const input = { ...spec, ...(pick.file ? { file: pick.file } : {}) } as ExportInput
+          const res = await api.export.run(input)
+          if (res.downloadPath) download(res.downloadPath)
+          written.value = res.rows
+          message.success(
+            res.downloadPath
+              ? t('export.downloaded', { n: res.rows })
+              : t('export.done', { n: res.rows, file: res.file }),
+            { duration: 6000 },
+          )
+        } finally {
+          off()
+          note.destroy()
+        }
+      },
+      { busy: running },
+    )
   }
 
   return { run, running, written }

@@ -3,7 +3,7 @@ import { useRouter } from 'vue-router'
 import { useMessage } from 'naive-ui'
 import { api } from '../bridge'
 import { t } from '../i18n'
-import { errorText } from '../format'
+import { useApiAction } from './useApiAction'
 import { useAppStore } from '../stores/app'
 import { useBatchStore } from '../stores/batch'
 
@@ -18,24 +18,23 @@ export function useStartBatch() {
   const batches = useBatchStore()
   const router = useRouter()
   const message = useMessage()
+  const attempt = useApiAction()
   const starting = ref(false)
 
   async function startBatch(request: StartRequest): Promise<void> {
-    starting.value = true
-    try {
-      const batch = await api.batches.start({
-        ...request,
-        concurrency: app.settings.defaultConcurrency,
-        qps: app.settings.defaultQps,
-      })
-      batches.currentId = batch.id
-      message.success(t('trades.batchStarted', { id: batch.id }))
-      await router.push({ path: '/batch', query: { batch: String(batch.id) } })
-    } catch (err) {
-      message.error(errorText(err))
-    } finally {
-      starting.value = false
-    }
+    await attempt(
+      async () => {
+        const batch = await api.batches.start({
+          ...request,
+          concurrency: app.settings.defaultConcurrency,
+          qps: app.settings.defaultQps,
+        })
+        batches.currentId = batch.id
+        message.success(t('trades.batchStarted', { id: batch.id }))
+        await router.push({ path: '/batch', query: { batch: String(batch.id) } })
+      },
+      { busy: starting },
+    )
   }
 
   return { startBatch, starting }

@@ -1,13 +1,14 @@
 import { h, ref } from 'vue'
-import { NSpace, NTag, useMessage, useNotification } from 'naive-ui'
+import { NSpace, NTag, useNotification } from 'naive-ui'
 import type { SyncSummary, TradeType } from '../../../shared/domain'
 import { api } from '../bridge'
 import { t } from '../i18n'
-import { errorText, millis } from '../format'
+import { millis } from '../format'
+import { useApiAction } from './useApiAction'
 
 /** 立即同步: syncs the chosen trades now, waits for the answers and shows what they came to. */
 export function useSyncNow() {
-  const message = useMessage()
+  const attempt = useApiAction()
   const notification = useNotification()
   const syncing = ref(false)
 
@@ -40,17 +41,10 @@ export function useSyncNow() {
 
   async function syncNow(type: TradeType, ids: number[]): Promise<SyncSummary | null> {
     if (ids.length === 0 || syncing.value) return null
-    syncing.value = true
-    try {
-      const summary = await api.orders.sync({ type, ids })
-      show(summary)
-      return summary
-    } catch (err) {
-      message.error(errorText(err))
-      return null
-    } finally {
-      syncing.value = false
-    }
+    const summary = await attempt(() => api.orders.sync({ type, ids }), { busy: syncing })
+    if (!summary) return null
+    show(summary)
+    return summary
   }
 
   return { syncNow, syncing }

@@ -1,5 +1,5 @@
-import type { LabelGroup } from '../../../shared/labels'
-import { label } from '../i18n'
+import type { LabelGroup } from '../../shared/labels'
+import { label } from './i18n'
 
 /** Select options for a list of codes, named in the current language. */
 export function codeOptions(
