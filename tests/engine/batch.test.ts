@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { BatchRun, type BatchProgress } from '../../src/main/engine/batch-runner'
+import { BatchRun } from '../../src/main/engine/batch-runner'
+import type { BatchProgressEvent } from '../../src/shared/contract'
 import { SyncEngine } from '../../src/main/engine/sync'
 import { exportCsv } from '../../src/main/services/export'
 import { batchItems, createBatch, getBatch, pendingItems } from '../../src/main/store/batches'
@@ -53,7 +54,7 @@ describe('batch runner', () => {
     expect(batchItems(w.ctx.db, id, { limit: 100, offset: 0 }).total).toBe(60)
     w.sim.state.stats = { ...w.sim.state.stats, maxConcurrent: 0, rateLimited: 0 }
     w.sim.state.faults = { latencyMs: 30, jitterMs: 10, qps: 80, faultRate: 0, faults: [] }
-    const events: BatchProgress[] = []
+    const events: BatchProgressEvent[] = []
     const started = performance.now()
     const last = await new BatchRun(w.ctx.db, w.ctx.engine, id, {
       onProgress: (p) => events.push(p),
