@@ -370,7 +370,7 @@ describe('adapter mappings against the simulated gateway', () => {
       const orderNo = no('QPS')
       gatewayOrder({ orderNo, state: '00' })
       // The gateway's window remembers the last second of requests, earlier tests' included.
-      await new Promise((r) => setTimeout(r, 1_100))
+      sim.state.resetRateWindow()
       sim.state.faults = { ...sim.state.faults, qps: 1 }
       const answers = await Promise.all([1, 2, 3].map(() => adapter.queryPay(payRef(orderNo))))
       expect(answers.map((a) => a.status).sort()).toEqual(['pay_success', 'sync_error', 'sync_error'])
