@@ -1,6 +1,6 @@
 import PQueue from 'p-queue'
 import type { BatchProgressEvent } from '../../shared/contract'
-import type { BatchStatus, GatewayStatus, OutcomeCounts, SyncSource, TradeType } from '../../shared/domain'
+import type { BatchStatus, GatewayStatus, SyncSource, TradeType } from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
 import { CallAbandonedError } from '../gateways/types'
 import {
@@ -16,6 +16,7 @@ import {
 } from '../store/batches'
 import type { Db } from '../store/connection'
 import { latestRecordOfTrade } from '../store/records'
+import { BatchTally } from './batch-tally'
 import { ownerIsDeadHere } from './owner'
 import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
 
@@ -62,15 +63,11 @@ export class BatchRun {
   /** The last item read from the store; every pending item after it is still to be read. */
   private cursor = 0
   private exhausted = false
-  private plan!: { concurrency: number; qps: number; source: BatchProgressSource; operator: string | null }
+  private plan!: { concurrency: number; qps: number; source: SyncSource; operator: string | null }
   private finished!: () => void
   private readonly done$ = new Promise<void>((r) => (this.finished = r))
-  private counts!: OutcomeCounts
-  private byGatewayStatus: Partial<Record<GatewayStatus, number>> = {}
-  private done = 0
-  private total = 0
+  private tally!: BatchTally
   private readonly started = performance.now()
-  private readonly samples: Array<[number, number]> = []
   private lastReport = 0
   private timers: NodeJS.Timeout[] = []
   private status: BatchStatus = 'running'
@@ -97,10 +94,14 @@ export class BatchRun {
     const batch = getBatch(this.db, this.batchId)
     if (!batch) throw new Error(`batch ${this.batchId} does not exist`)
     const counted = batchCounts(this.db, this.batchId)
-    this.counts = counted.counts
-    this.byGatewayStatus = counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>
-    this.done = counted.done
-    this.total = batch.total
+    this.tally = new BatchTally(
+      this.batchId,
+      batch.total,
+      counted.done,
+      counted.counts,
+      counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>,
+      this.started,
+    )
     if (batch.status === 'done' || batch.status === 'cancelled') return this.snapshot(batch.status)
     // A runner that died on this machine (kill -9, a crash) gives way at once.
     if (batch.status === 'running' && ownerIsDeadHere(batch.owner)) releaseBatch(this.db, this.batchId)
@@ -242,7 +243,7 @@ export class BatchRun {
             error: message,
           })
         )
-          this.count('error', null)
+          this.tally.count('error', null)
       } catch {
         // The store refuses even this; the log line below is all that can be kept.
       }
@@ -268,7 +269,7 @@ export class BatchRun {
     type: TradeType,
     tradeId: number,
     merchant: number,
-    source: BatchProgressSource,
+    source: SyncSource,
   ): Promise<void> {
     let requeued = false
     try {
@@ -304,7 +305,7 @@ export class BatchRun {
         this.timers.push(timer)
         return
       }
-      this.count(result.outcome, result.gatewayStatus)
+      this.tally.count(result.outcome, result.gatewayStatus)
     } catch (err) {
       if (err instanceof CallAbandonedError) {
         // Paused: the item waits in its (paused) queue for the resume. Cancelled: it stays pending,
@@ -327,7 +328,7 @@ export class BatchRun {
           error: message,
         })
       ) {
-        this.count('error', null)
+        this.tally.count('error', null)
       }
     } finally {
       if (!requeued) this.settle()
@@ -339,7 +340,7 @@ export class BatchRun {
     type: TradeType,
     tradeId: number,
     merchant: number,
-    source: BatchProgressSource,
+    source: SyncSource,
     since: number,
   ): Promise<void> {
     let other: ReturnType<typeof latestRecordOfTrade>
@@ -354,7 +355,7 @@ export class BatchRun {
             error: other.error_msg,
           })
         ) {
-          this.count(other.outcome, other.gateway_status)
+          this.tally.count(other.outcome, other.gateway_status)
         }
       }
     } catch (err) {
@@ -373,16 +374,9 @@ export class BatchRun {
     this.feed()
   }
 
-  private count(outcome: keyof OutcomeCounts, status: GatewayStatus | null): void {
-    this.counts[outcome] += 1
-    this.done += 1
-    if (status) this.byGatewayStatus[status] = (this.byGatewayStatus[status] ?? 0) + 1
-  }
-
   private report(force: boolean): void {
     const t = performance.now()
-    this.samples.push([t, this.done])
-    while (this.samples.length > 2 && this.samples[0]![0] < t - 5_000) this.samples.shift()
+    this.tally.sample(t)
     if (!force && t - this.lastReport < (this.options.progressEveryMs ?? 250)) return
     this.lastReport = t
     this.emit(this.snapshot(this.status))
@@ -394,22 +388,6 @@ export class BatchRun {
   }
 
   snapshot(status: BatchStatus = this.status): BatchProgressEvent {
-    const t = performance.now()
-    const first = this.samples[0]
-    const rate = first && t - first[0] > 200 ? ((this.done - first[1]) * 1000) / (t - first[0]) : 0
-    const left = Math.max(0, this.total - this.done)
-    return {
-      batchId: this.batchId,
-      status,
-      total: this.total,
-      done: this.done,
-      counts: { ...this.counts },
-      byGatewayStatus: { ...this.byGatewayStatus },
-      rate: Math.round(rate * 10) / 10,
-      etaSeconds: rate > 0 ? Math.round(left / rate) : left === 0 ? 0 : null,
-      elapsedMs: Math.round(t - this.started),
-    }
+    return this.tally.snapshot(status)
   }
 }
-
-type BatchProgressSource = SyncSource
