@@ -4,6 +4,7 @@ import { ServiceContext } from '../../src/main/services/context'
 import { startBatchInBackground } from '../../src/main/services/sync'
 import { createBatch, getBatch } from '../../src/main/store/batches'
 import { openStore } from '../../src/main/store/connection'
+import { waitForProgress } from '../helpers/progress'
 import { createWorld, FAST_RETRY } from '../helpers/world'
 
 // Quitting the app or stopping `paysync serve` mid-batch: the attempts in flight are written before
@@ -28,7 +29,8 @@ describe('closing the process mid-batch', () => {
     })
     w.sim.state.faults = { latencyMs: 150, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
     startBatchInBackground(w.ctx, batchId)
-    await new Promise((r) => setTimeout(r, 400))
+    // Mid-batch: some answered, more on the wire (the run reports at most every 250 ms).
+    await waitForProgress(w.ctx.runs.get(batchId)!, (p) => p.done >= 4)
     await w.ctx.close()
 
     const db = openStore(w.dbFile)

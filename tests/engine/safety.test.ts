@@ -121,14 +121,14 @@ describe('one worker per trade (6.3)', () => {
     const orderNo = no('lease')
     const id = w.payOrder({ merchant: 'ali', orderNo })
     w.gatewayOrder({ merchant: 'ali', orderNo, amount: 1000, state: 'TRADE_SUCCESS' })
-    faults([], 0, { latencyMs: 300 })
-    const [a, b] = await Promise.all([
-      w.ctx.engine.syncPay(id, { source: 'manual' }),
-      new Promise((r) => setTimeout(r, 50)).then(() => w.ctx.engine.syncPay(id, { source: 'manual' })),
-    ])
-    const outcomes = [a.outcome, b.outcome].sort()
-    expect(outcomes).toEqual(['repaired', 'skipped'])
-    const skipped = a.outcome === 'skipped' ? a : b
+    // The first sync holds the lease while the gateway holds its answer; the second comes meanwhile.
+    const hold = w.sim.state.hold(orderNo)
+    const first = w.ctx.engine.syncPay(id, { source: 'manual' })
+    await hold.reached
+    const skipped = await w.ctx.engine.syncPay(id, { source: 'manual' })
+    hold.release()
+    expect((await first).outcome).toBe('repaired')
+    expect(skipped.outcome).toBe('skipped')
     expect(skipped.errorCode).toBe(BUSY_CODE)
     expect(skipped.errorMsg).toBe(BUSY_MESSAGE)
     expect(getSyncRecord(w.ctx.db, skipped.recordId)!.outcome).toBe('skipped')
@@ -143,12 +143,13 @@ describe('one worker per trade (6.3)', () => {
     const otherDb = openStore(w.dbFile)
     const other = new SyncEngine(otherDb, (mid) => w.ctx.adapterFor(mid), { owner: 'other-process' })
     try {
-      faults([], 0, { latencyMs: 300 })
-      const [a, b] = await Promise.all([
-        w.ctx.engine.syncPay(id, { source: 'manual' }),
-        new Promise((r) => setTimeout(r, 50)).then(() => other.syncPay(id, { source: 'schedule' })),
-      ])
-      expect([a.outcome, b.outcome].sort()).toEqual(['repaired', 'skipped'])
+      const hold = w.sim.state.hold(orderNo)
+      const first = w.ctx.engine.syncPay(id, { source: 'manual' })
+      await hold.reached
+      const second = await other.syncPay(id, { source: 'schedule' })
+      hold.release()
+      expect((await first).outcome).toBe('repaired')
+      expect(second.outcome).toBe('skipped')
       expect(repairsOf(id)).toHaveLength(1)
     } finally {
       otherDb.close()
@@ -173,11 +174,12 @@ describe('compare-and-set (6.2)', () => {
     const orderNo = no('cas')
     const id = w.payOrder({ merchant: 'ali', orderNo })
     w.gatewayOrder({ merchant: 'ali', orderNo, amount: 1000, state: 'TRADE_SUCCESS' })
-    faults([], 0, { latencyMs: 200 })
+    const hold = w.sim.state.hold(orderNo)
     const pending = w.ctx.engine.syncPay(id, { source: 'manual' })
-    await new Promise((r) => setTimeout(r, 80))
+    await hold.reached
     // A person (another program) closes the order while the gateway is being asked.
     w.ctx.db.prepare("UPDATE pay_orders SET status = 'close', version = version + 1 WHERE id = ?").run(id)
+    hold.release()
     const r = await pending
     expect(r.outcome).toBe('skipped')
     expect(r.errorCode).toBe('conflict')

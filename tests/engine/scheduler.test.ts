@@ -106,18 +106,30 @@ describe('scheduler', () => {
 
   it('is switched on by default and can be switched off', async () => {
     expect(DEFAULT_SETTINGS.schedulesEnabled).toBe(true)
-    const scheduler = new Scheduler(w.ctx.db, w.ctx.engine, () => ({
-      ...DEFAULT_SETTINGS,
-      schedulesEnabled: false,
-    }))
-    scheduler.start(10)
-    await new Promise((r) => setTimeout(r, 100))
-    scheduler.stop()
-    expect(scheduler.lastRunAt).toBeNull()
-    const on = new Scheduler(w.ctx.db, w.ctx.engine, () => DEFAULT_SETTINGS)
+    // Switched off: its first tick reads the settings and runs no pass.
+    let ticked!: () => void
+    const tick = new Promise<void>((r) => (ticked = r))
+    const off = new Scheduler(w.ctx.db, w.ctx.engine, () => {
+      ticked()
+      return { ...DEFAULT_SETTINGS, schedulesEnabled: false }
+    })
+    off.start(10)
+    await tick
+    await off.stop()
+    expect(off.lastRunAt).toBeNull()
+
+    let ran!: (at: number) => void
+    const pass = new Promise<number>((r) => (ran = r))
+    const on = new Scheduler(
+      w.ctx.db,
+      w.ctx.engine,
+      () => DEFAULT_SETTINGS,
+      Date.now,
+      (at) => ran(at),
+    )
     on.start(10)
-    await new Promise((r) => setTimeout(r, 300))
-    on.stop()
-    expect(on.lastRunAt).not.toBeNull()
+    const at = await pass
+    await on.stop()
+    expect(on.lastRunAt).toBe(at)
   })
 })

@@ -1,8 +1,5 @@
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { SyncEngine } from '../../src/main/engine/sync'
 import { DaxpayAdapter } from '../../src/main/gateways/daxpay/adapter'
 import {
   answerSignature,
@@ -18,16 +15,12 @@ import { daxpayHandler } from '../../src/main/gateways/simulator/daxpay'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
 import type { PayTradeRef, RefundTradeRef } from '../../src/main/gateways/types'
-import { listAnomalies } from '../../src/main/store/anomalies'
-import { openStore, type Db } from '../../src/main/store/connection'
-import { insertMerchant } from '../../src/main/store/merchants'
-import { getPayOrder, insertPayOrder, recomputeRefundState } from '../../src/main/store/orders'
-import { getSyncRecord } from '../../src/main/store/records'
-import { getRefundOrder, insertRefundOrder } from '../../src/main/store/refunds'
+import { getPayOrder } from '../../src/main/store/orders'
+import { getRefundOrder } from '../../src/main/store/refunds'
 import { listRepairRecords } from '../../src/main/store/repairs'
-import type { PayStatus, RefundStatus } from '../../src/shared/domain'
 import { daxpayProfileSchema } from '../../src/shared/profiles'
-import { FAST_RETRY, tempDir } from '../helpers/world'
+import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 // DaxPay as the upstream gateway (domain.md section 8), against the simulated DaxPay server on a
 // loopback port: the signatures of daxpay-sync-reference.md 7.1 and 7.2, every normalised answer of
@@ -529,794 +522,191 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
 
 // ---- the decision tables with the engine ----
 
-interface PayCell {
-  name: string
-  merchant: 'dax3' | 'dax2'
-  local: PayStatus
-  expired?: boolean
-  /** DaxPay's word for its order; null: DaxPay has no such order (20041). */
-  gateway: string | null
-  then?: { afterQueries: number; state: string }
-  expect: {
-    recorded: string
-    outcome: string
-    status: PayStatus
-    way?: string
-    anomaly?: string
-    error?: string
-  }
+// DaxPay's sync answers carry no amount and no trade number. docs/domain.md section 8 has them read
+// from /unipay/query/payOrder before a repair to success; the adapter does not do that yet, so the
+// cells about a differing amount and the filled-in number are left out (`bare`) until it does. It
+// closes an order by one more sync: the simulator is told the word the order says once closed.
+const DAX3: ChannelWords = {
+  merchant: 'dax3',
+  pay: {
+    pay_success: 'success',
+    pay_progress: 'progress',
+    pay_not_found: null,
+    pay_closed: 'close',
+    pay_fail: 'fail',
+    sync_error: 'success',
+  },
+  refund: {
+    refund_success: 'success',
+    refund_progress: 'progress',
+    refund_not_found: null,
+    refund_closed: 'close',
+    sync_error: 'success',
+  },
+  close: { closedWord: 'close' },
+  bare: true,
 }
 
-const payCells: PayCell[] = [
-  // progress, not expired
-  {
-    name: 'progress + success -> repair pay_success',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+// 2.x answers with its own normalised words; its `fail` is a failed query, not a failed payment.
+const DAX2: ChannelWords = {
+  merchant: 'dax2',
+  pay: {
+    pay_success: 'success',
+    pay_progress: 'progress',
+    pay_not_found: null,
+    pay_closed: 'close',
+    pay_refund: 'pay_refund',
+    sync_error: 'success',
   },
-  {
-    name: 'progress + progress -> waiting',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'progress',
-    expect: { recorded: 'pay_progress', outcome: 'waiting', status: 'progress' },
+  refund: {
+    refund_success: 'success',
+    refund_progress: 'progress',
+    refund_not_found: null,
+    refund_closed: 'fail',
+    sync_error: 'success',
   },
-  {
-    name: 'progress + 20041 -> waiting',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: null,
-    expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
-  },
-  {
-    name: 'progress + close -> repair pay_close_local',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'close',
-    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
-  },
-  {
-    name: 'progress + cancel -> repair pay_close_local',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'cancel',
-    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
-  },
-  {
-    name: 'progress + timeout -> repair pay_close_local',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'timeout',
-    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
-  },
-  {
-    name: 'progress + fail -> repair pay_fail',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'fail',
-    expect: { recorded: 'pay_fail', outcome: 'repaired', status: 'fail', way: 'pay_fail' },
-  },
-  {
-    name: 'progress + busy lock (10507) -> error, nothing changes',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'busy',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '10507' },
-  },
-  {
-    name: 'progress + wait (20044) -> error, nothing changes',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'wait',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '20044' },
-  },
-  // progress, expired
-  {
-    name: 'expired progress + success -> repair pay_success',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-  },
-  {
-    name: 'expired progress + progress, DaxPay closes it on the next sync -> pay_close_gateway',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: 'progress',
-    then: { afterQueries: 1, state: 'close' },
-    expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-  },
-  {
-    name: 'expired progress + progress, DaxPay keeps it open -> error, not closed',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: 'progress',
-    expect: { recorded: 'pay_timeout', outcome: 'error', status: 'progress', error: 'still_open' },
-  },
-  {
-    name: 'expired progress + 20041 -> pay_timeout, not found again counts as closed',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: null,
-    expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-  },
-  {
-    name: 'expired progress + paid while we close -> repair pay_success',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: 'progress',
-    then: { afterQueries: 1, state: 'success' },
-    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-  },
-  {
-    name: 'expired progress + close -> repair pay_close_local',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: 'close',
-    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
-  },
-  {
-    name: 'a busy lock at DaxPay (10507) changes no order, even an expired one',
-    merchant: 'dax3',
-    local: 'progress',
-    expired: true,
-    gateway: 'busy',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '10507' },
-  },
-  // success
-  {
-    name: 'success + success -> consistent',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'consistent', status: 'success' },
-  },
-  {
-    name: 'success + progress -> anomaly success_but_gateway_unpaid',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'progress',
-    expect: {
-      recorded: 'pay_progress',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'success_but_gateway_unpaid',
-    },
-  },
-  {
-    name: 'success + 20041 -> anomaly success_but_gateway_missing',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: null,
-    expect: {
-      recorded: 'pay_not_found',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'success_but_gateway_missing',
-    },
-  },
-  {
-    name: 'success + close -> anomaly success_but_gateway_closed',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'close',
-    expect: {
-      recorded: 'pay_closed',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'success_but_gateway_closed',
-    },
-  },
-  {
-    name: 'success + fail -> anomaly success_but_gateway_failed',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'fail',
-    expect: {
-      recorded: 'pay_fail',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'success_but_gateway_failed',
-    },
-  },
-  {
-    name: 'success + busy lock (10507) -> error',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'busy',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'success', error: '10507' },
-  },
-  // close, cancel
-  {
-    name: 'close + success -> anomaly paid_after_close',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'anomaly', status: 'close', anomaly: 'paid_after_close' },
-  },
-  {
-    name: 'close + progress, closed by DaxPay on the next sync -> pay_close_gateway',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: 'progress',
-    then: { afterQueries: 1, state: 'close' },
-    expect: { recorded: 'pay_progress', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-  },
-  {
-    name: 'close + 20041 -> consistent',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: null,
-    expect: { recorded: 'pay_not_found', outcome: 'consistent', status: 'close' },
-  },
-  {
-    name: 'close + close -> consistent',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: 'close',
-    expect: { recorded: 'pay_closed', outcome: 'consistent', status: 'close' },
-  },
-  {
-    name: 'close + fail -> consistent',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: 'fail',
-    expect: { recorded: 'pay_fail', outcome: 'consistent', status: 'close' },
-  },
-  {
-    name: 'cancel + success -> anomaly paid_after_close',
-    merchant: 'dax3',
-    local: 'cancel',
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'anomaly', status: 'cancel', anomaly: 'paid_after_close' },
-  },
-  {
-    name: 'cancel + cancel -> consistent',
-    merchant: 'dax3',
-    local: 'cancel',
-    gateway: 'cancel',
-    expect: { recorded: 'pay_closed', outcome: 'consistent', status: 'cancel' },
-  },
-  // fail
-  {
-    name: 'fail + success -> repair pay_success',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-  },
-  {
-    name: 'fail + progress -> consistent',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: 'progress',
-    expect: { recorded: 'pay_progress', outcome: 'consistent', status: 'fail' },
-  },
-  {
-    name: 'fail + 20041 -> consistent',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: null,
-    expect: { recorded: 'pay_not_found', outcome: 'consistent', status: 'fail' },
-  },
-  {
-    name: 'fail + close -> consistent',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: 'close',
-    expect: { recorded: 'pay_closed', outcome: 'consistent', status: 'fail' },
-  },
-  {
-    name: 'fail + fail -> consistent',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: 'fail',
-    expect: { recorded: 'pay_fail', outcome: 'consistent', status: 'fail' },
-  },
-  // 2.x
-  {
-    name: '2.x progress + pay_success -> repair pay_success',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'success',
-    expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-  },
-  {
-    name: '2.x progress + pay_refund -> repair pay_success, anomaly refund_unrecorded',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'pay_refund',
-    expect: {
-      recorded: 'pay_refund',
-      outcome: 'anomaly',
-      status: 'success',
-      way: 'pay_success',
-      anomaly: 'refund_unrecorded',
-    },
-  },
-  {
-    name: '2.x progress + pay_not_found_unknown -> waiting (not closed, unlike DaxPay 2.x)',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'pay_not_found_unknown',
-    expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
-  },
-  {
-    name: '2.x progress + pay_not_found -> waiting, not closed before expiry',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'pay_not_found',
-    expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
-  },
-  {
-    name: '2.x progress + pay_closed -> repair pay_close_local',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'close',
-    expect: { recorded: 'pay_closed', outcome: 'repaired', status: 'close', way: 'pay_close_local' },
-  },
-  {
-    name: '2.x expired progress + pay_timeout -> pay_close_gateway once DaxPay says closed',
-    merchant: 'dax2',
-    local: 'progress',
-    expired: true,
-    gateway: 'timeout',
-    expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-  },
-  {
-    name: '2.x progress + pay_fail (query failed) -> error, the order is not failed',
-    merchant: 'dax2',
-    local: 'progress',
-    expired: true,
-    gateway: 'fail',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: 'pay_fail' },
-  },
-  {
-    name: '2.x a busy lock at DaxPay (10007) changes no order',
-    merchant: 'dax2',
-    local: 'progress',
-    expired: true,
-    gateway: 'busy',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', error: '10007' },
-  },
-  {
-    name: '2.x success + pay_closed -> anomaly success_but_gateway_closed',
-    merchant: 'dax2',
-    local: 'success',
-    gateway: 'close',
-    expect: {
-      recorded: 'pay_closed',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'success_but_gateway_closed',
-    },
-  },
-  {
-    name: '2.x success + pay_refund -> consistent',
-    merchant: 'dax2',
-    local: 'success',
-    gateway: 'pay_refund',
-    expect: { recorded: 'pay_refund', outcome: 'consistent', status: 'success' },
-  },
-]
-
-interface RefundCell {
-  name: string
-  merchant: 'dax3' | 'dax2'
-  local: RefundStatus
-  gateway: string | null
-  createdMinAgo?: number
-  expect: {
-    recorded: string
-    outcome: string
-    status: RefundStatus
-    way?: string
-    anomaly?: string
-    refundStatus?: string
-    refundable?: number
-    error?: string
-  }
+  close: { closedWord: 'close' },
+  bare: true,
 }
-
-// Pay order of 1000 fen, paid; the refund under test is 400 fen.
-const refundCells: RefundCell[] = [
-  {
-    name: 'progress + success -> repair refund_success, order partial_refund',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'success',
-    expect: {
-      recorded: 'refund_success',
-      outcome: 'repaired',
-      status: 'success',
-      way: 'refund_success',
-      refundStatus: 'partial_refund',
-      refundable: 600,
-    },
-  },
-  {
-    name: 'progress + progress -> waiting',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'progress',
-    expect: {
-      recorded: 'refund_progress',
-      outcome: 'waiting',
-      status: 'progress',
-      refundStatus: 'refunding',
-      refundable: 600,
-    },
-  },
-  {
-    name: 'progress + 20041 within grace -> waiting',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: null,
-    createdMinAgo: 2,
-    expect: { recorded: 'refund_not_found', outcome: 'waiting', status: 'progress', refundable: 600 },
-  },
-  {
-    name: 'progress + 20041 after grace -> repair refund_close, amount returned',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: null,
-    createdMinAgo: 30,
-    expect: {
-      recorded: 'refund_not_found',
-      outcome: 'repaired',
-      status: 'close',
-      way: 'refund_close',
-      refundStatus: 'no_refund',
-      refundable: 1000,
-    },
-  },
-  {
-    name: 'progress + close -> repair refund_close',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'close',
-    expect: {
-      recorded: 'refund_closed',
-      outcome: 'repaired',
-      status: 'close',
-      way: 'refund_close',
-      refundable: 1000,
-    },
-  },
-  {
-    name: 'progress + fail -> repair refund_close, not a query error forever',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'fail',
-    expect: {
-      recorded: 'refund_closed',
-      outcome: 'repaired',
-      status: 'close',
-      way: 'refund_close',
-      refundable: 1000,
-    },
-  },
-  {
-    name: 'progress + busy lock (10507) -> error, nothing changes',
-    merchant: 'dax3',
-    local: 'progress',
-    gateway: 'busy',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', refundable: 600, error: '10507' },
-  },
-  {
-    name: 'success + success -> consistent',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'success',
-    expect: { recorded: 'refund_success', outcome: 'consistent', status: 'success', refundable: 600 },
-  },
-  {
-    name: 'success + progress -> anomaly refund_state_conflict',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'progress',
-    expect: {
-      recorded: 'refund_progress',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'refund_state_conflict',
-    },
-  },
-  {
-    name: 'success + close -> anomaly refund_state_conflict',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: 'close',
-    expect: {
-      recorded: 'refund_closed',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'refund_state_conflict',
-    },
-  },
-  {
-    name: 'success + 20041 -> anomaly refund_success_but_gateway_missing',
-    merchant: 'dax3',
-    local: 'success',
-    gateway: null,
-    expect: {
-      recorded: 'refund_not_found',
-      outcome: 'anomaly',
-      status: 'success',
-      anomaly: 'refund_success_but_gateway_missing',
-    },
-  },
-  {
-    name: 'fail + success -> repair refund_success',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: 'success',
-    expect: {
-      recorded: 'refund_success',
-      outcome: 'repaired',
-      status: 'success',
-      way: 'refund_success',
-      refundable: 600,
-    },
-  },
-  {
-    name: 'fail + fail -> consistent',
-    merchant: 'dax3',
-    local: 'fail',
-    gateway: 'fail',
-    expect: { recorded: 'refund_closed', outcome: 'consistent', status: 'fail' },
-  },
-  {
-    name: 'close + success -> anomaly refund_succeeded_after_close',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: 'success',
-    expect: {
-      recorded: 'refund_success',
-      outcome: 'anomaly',
-      status: 'close',
-      anomaly: 'refund_succeeded_after_close',
-      refundable: 1000,
-    },
-  },
-  {
-    name: 'close + close -> consistent, amount not returned a second time',
-    merchant: 'dax3',
-    local: 'close',
-    gateway: 'close',
-    expect: { recorded: 'refund_closed', outcome: 'consistent', status: 'close', refundable: 1000 },
-  },
-  // 2.x
-  {
-    name: '2.x progress + refund_success -> repair refund_success',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'success',
-    expect: {
-      recorded: 'refund_success',
-      outcome: 'repaired',
-      status: 'success',
-      way: 'refund_success',
-      refundable: 600,
-    },
-  },
-  {
-    name: '2.x progress + pay_not_found after grace -> repair refund_close',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'pay_not_found',
-    createdMinAgo: 30,
-    expect: {
-      recorded: 'refund_not_found',
-      outcome: 'repaired',
-      status: 'close',
-      way: 'refund_close',
-      refundable: 1000,
-    },
-  },
-  {
-    name: '2.x progress + refund_fail -> repair refund_close',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'fail',
-    expect: {
-      recorded: 'refund_closed',
-      outcome: 'repaired',
-      status: 'close',
-      way: 'refund_close',
-      refundable: 1000,
-    },
-  },
-  {
-    name: '2.x a busy lock at DaxPay (10007) changes no refund',
-    merchant: 'dax2',
-    local: 'progress',
-    gateway: 'busy',
-    expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', refundable: 600, error: '10007' },
-  },
-]
 
 describe('decision tables with the engine over DaxPay', () => {
-  let sim: Simulator
-  let dir: string
-  let db: Db
-  let engine: SyncEngine
-  const ids = new Map<string, number>()
-
+  let w: World
   beforeAll(async () => {
-    sim = await startSimulator({
-      handlers: [daxpayHandler],
-      scenario: {
-        merchants: [
-          { name: 'dax3', channel: 'daxpay', ids: { version: '3', signType: 'hmac_sha256' } },
-          { name: 'dax2', channel: 'daxpay', ids: { version: '2', signType: 'md5' } },
-        ],
-        orders: [],
-        refunds: [],
-      },
+    w = await createWorld({
+      merchants: [
+        { name: 'dax3', channel: 'daxpay', ids: { version: '3', signType: 'hmac_sha256' } },
+        { name: 'dax2', channel: 'daxpay', ids: { version: '2', signType: 'md5' } },
+      ],
     })
-    dir = tempDir('paysync-daxpay-')
-    db = openStore(path.join(dir, 'paysync.db'))
-    const adapters = new Map<number, DaxpayAdapter>()
-    for (const p of sim.profiles()) {
-      const profile = daxpayProfileSchema.parse(p)
-      const id = insertMerchant(db, {
-        name: profile.name,
-        channel: 'daxpay',
-        mode: 'direct',
-        endpoint: profile.endpoint,
-        settings: {},
-        secrets: null,
-        secretNames: [],
-        enabled: true,
-      })
-      ids.set(profile.name, id)
-      adapters.set(id, new DaxpayAdapter(profile, { ...FAST_RETRY, retries: 1, backoffMs: 5 }))
-    }
-    engine = new SyncEngine(db, async (id) => adapters.get(id)!, { owner: 'daxpay-test' })
   })
   afterAll(async () => {
-    db.close()
-    await sim.close()
-    fs.rmSync(dir, { recursive: true, force: true })
+    await w.close()
   })
 
-  function payOrder(merchant: string, orderNo: string, status: PayStatus, expiredAt: number, amount = 1000) {
-    const now = Date.now()
-    return insertPayOrder(db, {
-      orderNo,
-      bizOrderNo: orderNo,
-      gatewayTradeNo: null,
-      merchantId: ids.get(merchant)!,
-      channel: 'daxpay',
-      kind: 'pay',
-      title: 'daxpay test order',
-      amount,
-      status,
-      createdAt: now - 120_000,
-      expiredAt,
-      paidAt: status === 'success' ? now - 60_000 : null,
-      importId: null,
-    })
-  }
-
-  payCells.forEach((c, i) => {
-    it(`pay: ${c.name}`, async () => {
-      const orderNo = `DXP-${i}-${Date.now()}`
-      const now = Date.now()
-      const id = payOrder(c.merchant, orderNo, c.local, c.expired ? now - 60_000 : now + 3600_000)
-      if (c.gateway)
-        upsertOrders(sim.state, [
-          {
-            merchant: c.merchant,
-            orderNo,
-            amount: 1000,
-            state: c.gateway,
-            ...(c.then ? { then: c.then } : {}),
-          },
-        ])
-      const before = getPayOrder(db, id)!
-
-      const result = await engine.syncPay(id, { source: 'manual', operator: 'tester' })
-
-      const after = getPayOrder(db, id)!
-      const record = getSyncRecord(db, result.recordId)!
-      expect(record.gateway_status).toBe(c.expect.recorded)
-      expect(record.outcome).toBe(c.expect.outcome)
-      expect(after.status).toBe(c.expect.status)
-      expect(record.sync_info).toBeTruthy()
-      const repairs = listRepairRecords(db, { tradeId: id, type: 'pay', limit: 10, offset: 0 }).items
-      if (c.expect.way) {
-        expect(repairs.map((r) => r.way)).toEqual([c.expect.way])
-        expect(record.repair_no).toBe(repairs[0]!.repairNo)
-      } else {
-        expect(repairs).toHaveLength(0)
-        expect(after.version).toBe(before.version)
-      }
-      const anomalies = listAnomalies(db, { tradeId: id, type: 'pay', limit: 10, offset: 0 }).items
-      expect(anomalies.map((a) => a.kind)).toEqual(c.expect.anomaly ? [c.expect.anomaly] : [])
-      if (c.expect.error) expect(record.error_code).toBe(c.expect.error)
-      if (c.expect.outcome === 'error') expect(after.sync_error_count).toBe(before.sync_error_count + 1)
-    })
+  describe('3.x', () => {
+    runPayCells(() => w, DAX3, [
+      ...(['cancel', 'timeout'] as const).map((word) => ({
+        name: `progress, not expired x pay_closed: ${word}`,
+        row: 'progress, not expired' as const,
+        column: 'pay_closed' as const,
+        word,
+      })),
+      {
+        name: 'cancel x pay_closed: cancel',
+        row: 'cancel',
+        column: 'pay_closed',
+        word: 'cancel',
+      },
+      ...(['progress, not expired', 'progress, expired', 'success'] as const).map((row) => ({
+        name: `${row} x sync_error: a busy lock at DaxPay (10507) changes nothing`,
+        row,
+        column: 'sync_error' as const,
+        word: 'busy',
+        fault: null,
+        expect: { errorCode: '10507' },
+      })),
+      {
+        name: 'progress, not expired x sync_error: an order no channel was chosen for (20044)',
+        row: 'progress, not expired',
+        column: 'sync_error',
+        word: 'wait',
+        fault: null,
+        expect: { errorCode: '20044' },
+      },
+      {
+        name: 'progress, expired x pay_progress: DaxPay keeps it open, so it is not closed here',
+        row: 'progress, expired',
+        column: 'pay_progress',
+        then: null,
+        expect: { outcome: 'error', status: 'progress', way: null, errorCode: 'still_open' },
+      },
+    ])
+    runRefundCells(() => w, DAX3, [
+      {
+        name: 'progress, after grace x refund_closed: fail, closed and not a query error for ever',
+        row: 'progress, after grace',
+        column: 'refund_closed',
+        word: 'fail',
+      },
+      {
+        name: 'fail x refund_closed: fail',
+        row: 'fail',
+        column: 'refund_closed',
+        word: 'fail',
+      },
+      {
+        name: 'progress, in grace x sync_error: a busy lock at DaxPay (10507) changes nothing',
+        row: 'progress, in grace',
+        column: 'sync_error',
+        word: 'busy',
+        fault: null,
+        expect: { errorCode: '10507' },
+      },
+    ])
   })
 
-  refundCells.forEach((c, i) => {
-    it(`refund: ${c.name}`, async () => {
-      const orderNo = `DXR-${i}-${Date.now()}`
-      const refundNo = `DXRF-${i}-${Date.now()}`
-      const now = Date.now()
-      const payId = payOrder(c.merchant, orderNo, 'success', now + 3600_000)
-      const refundId = insertRefundOrder(db, {
-        refundNo,
-        bizRefundNo: refundNo,
-        gatewayRefundNo: null,
-        payOrderId: payId,
-        merchantId: ids.get(c.merchant)!,
-        channel: 'daxpay',
-        amount: 400,
-        status: c.local,
-        createdAt: now - (c.createdMinAgo ?? 5) * 60_000,
-        finishedAt: null,
-        importId: null,
-      })
-      recomputeRefundState(db, payId)
-      upsertOrders(sim.state, [{ merchant: c.merchant, orderNo, amount: 1000, state: 'success' }])
-      if (c.gateway)
-        upsertRefunds(sim.state, [{ merchant: c.merchant, orderNo, refundNo, amount: 400, state: c.gateway }])
-      const before = getRefundOrder(db, refundId)!
-
-      const result = await engine.syncRefund(refundId, { source: 'manual' })
-
-      const after = getRefundOrder(db, refundId)!
-      const pay = getPayOrder(db, payId)!
-      const record = getSyncRecord(db, result.recordId)!
-      expect(record.gateway_status).toBe(c.expect.recorded)
-      expect(record.outcome).toBe(c.expect.outcome)
-      expect(after.status).toBe(c.expect.status)
-      const repairs = listRepairRecords(db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).items
-      if (c.expect.way) expect(repairs.map((r) => r.way)).toEqual([c.expect.way])
-      else {
-        expect(repairs).toHaveLength(0)
-        expect(after.version).toBe(before.version)
-      }
-      const anomalies = listAnomalies(db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).items
-      expect(anomalies.map((a) => a.kind)).toEqual(c.expect.anomaly ? [c.expect.anomaly] : [])
-      if (c.expect.refundStatus) expect(pay.refund_status).toBe(c.expect.refundStatus)
-      if (c.expect.refundable !== undefined) expect(pay.refundable_amount).toBe(c.expect.refundable)
-      if (c.expect.error) expect(record.error_code).toBe(c.expect.error)
-    })
+  describe('2.x', () => {
+    runPayCells(() => w, DAX2, [
+      ...(['pay_not_found', 'pay_not_found_unknown'] as const).map((word) => ({
+        name: `progress, not expired x pay_not_found: ${word} waits, not closed (unlike DaxPay 2.x)`,
+        row: 'progress, not expired' as const,
+        column: 'pay_not_found' as const,
+        word,
+      })),
+      {
+        name: 'progress, expired x pay_progress: pay_timeout, DaxPay closed it in the same sync',
+        row: 'progress, expired',
+        column: 'pay_progress',
+        word: 'timeout',
+        then: null,
+        closes: 1,
+      },
+      {
+        name: 'progress, expired x sync_error: pay_fail is a failed query, the order is not failed',
+        row: 'progress, expired',
+        column: 'sync_error',
+        word: 'fail',
+        fault: null,
+        expect: { errorCode: 'pay_fail' },
+      },
+      {
+        name: 'progress, expired x sync_error: a busy lock at DaxPay (10007) changes nothing',
+        row: 'progress, expired',
+        column: 'sync_error',
+        word: 'busy',
+        fault: null,
+        expect: { errorCode: '10007' },
+      },
+    ])
+    runRefundCells(() => w, DAX2, [
+      {
+        name: 'progress, after grace x refund_not_found: pay_not_found, closed after the grace period',
+        row: 'progress, after grace',
+        column: 'refund_not_found',
+        word: 'pay_not_found',
+      },
+      {
+        name: 'progress, in grace x sync_error: a busy lock at DaxPay (10007) changes nothing',
+        row: 'progress, in grace',
+        column: 'sync_error',
+        word: 'busy',
+        fault: null,
+        expect: { errorCode: '10007' },
+      },
+    ])
   })
 
   it('a close synced again never returns the refundable amount twice', async () => {
-    const orderNo = `DXR-twice-${Date.now()}`
-    const refundNo = `DXRF-twice-${Date.now()}`
-    const payId = payOrder('dax3', orderNo, 'success', Date.now() + 3600_000)
-    const refundId = insertRefundOrder(db, {
-      refundNo,
-      bizRefundNo: refundNo,
-      gatewayRefundNo: null,
-      payOrderId: payId,
-      merchantId: ids.get('dax3')!,
-      channel: 'daxpay',
-      amount: 400,
-      status: 'progress',
-      createdAt: Date.now() - 60_000,
-      finishedAt: null,
-      importId: null,
-    })
-    recomputeRefundState(db, payId)
-    upsertRefunds(sim.state, [{ merchant: 'dax3', orderNo, refundNo, amount: 400, state: 'close' }])
-    for (let i = 0; i < 3; i++) await engine.syncRefund(refundId, { source: 'schedule' })
-    expect(getRefundOrder(db, refundId)!.status).toBe('close')
-    expect(getPayOrder(db, payId)!.refundable_amount).toBe(1000)
-    expect(listRepairRecords(db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).total).toBe(1)
+    const orderNo = `DXRtwice${Date.now()}`
+    const refundNo = `DXRFtwice${Date.now()}`
+    const payId = w.payOrder({ merchant: 'dax3', orderNo, amount: 1000, status: 'success' })
+    const refundId = w.refund({ merchant: 'dax3', payOrderId: payId, refundNo, amount: 400 })
+    w.gatewayRefund({ merchant: 'dax3', orderNo, refundNo, amount: 400, state: 'close' })
+    for (let i = 0; i < 3; i++) await w.ctx.engine.syncRefund(refundId, { source: 'schedule' })
+    expect(getRefundOrder(w.ctx.db, refundId)!.status).toBe('close')
+    expect(getPayOrder(w.ctx.db, payId)!.refundable_amount).toBe(1000)
+    expect(
+      listRepairRecords(w.ctx.db, { tradeId: refundId, type: 'refund', limit: 10, offset: 0 }).total,
+    ).toBe(1)
   })
 })

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RateGate } from '../../src/main/gateways/rate-gate'
-
-/** The most sends any window of `spanMs` holds. */
-function busiestWindow(times: number[], spanMs: number): number {
-  let most = 0
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= spanMs) j++
-    most = Math.max(most, i - j + 1)
-  }
-  return most
-}
+import { busiestWindow } from '../helpers/rate-window'
 
 function block(ms: number): void {
   const end = performance.now() + ms

@@ -1,14 +1,10 @@
 import crypto from 'node:crypto'
-import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { SyncEngine } from '../../src/main/engine/sync'
 import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
-import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
+import type { Simulator } from '../../src/main/gateways/simulator/server'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
-import { unionpayHandler } from '../../src/main/gateways/simulator/unionpay'
 import type { PayTradeRef, RefundTradeRef } from '../../src/main/gateways/types'
 import { UnionpayAdapter } from '../../src/main/gateways/unionpay/adapter'
 import {
@@ -19,23 +15,17 @@ import {
   signParams,
   verifyParams,
 } from '../../src/main/gateways/unionpay/sign'
-import { listAnomalies } from '../../src/main/store/anomalies'
-import { openStore, type Db } from '../../src/main/store/connection'
-import { insertMerchant } from '../../src/main/store/merchants'
-import { getPayOrder, insertPayOrder, recomputeRefundState } from '../../src/main/store/orders'
-import { getSyncRecord } from '../../src/main/store/records'
-import { getRefundOrder, insertRefundOrder } from '../../src/main/store/refunds'
-import { listRepairRecords } from '../../src/main/store/repairs'
-import type { PayStatus, RefundStatus } from '../../src/shared/domain'
 import { unionpayProfileSchema, type UnionpayProfile } from '../../src/shared/profiles'
 import { formatBeijingCompact } from '../../src/shared/time'
-import { FAST_RETRY, tempDir } from '../helpers/world'
+import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 // The UnionPay channel (queryTrans.do) end to end: the 5.1.0 signing rule against an independent
 // computation, every answer mapping against the real simulator on loopback, and the pay and refund
 // decision tables through the engine over a real store. Nothing of our own is mocked.
 
 const MERCHANT = 'up'
+let w: World
 let sim: Simulator
 let profile: UnionpayProfile
 let adapter: UnionpayAdapter
@@ -127,15 +117,13 @@ async function throughProxy(
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    handlers: [unionpayHandler],
-    scenario: { merchants: [{ name: MERCHANT, channel: 'unionpay' }], orders: [], refunds: [] },
-  })
+  w = await createWorld({ merchants: [{ name: MERCHANT, channel: 'unionpay' }] })
+  sim = w.sim
   profile = unionpayProfileSchema.parse(sim.profiles()[0])
   adapter = new UnionpayAdapter(profile, FAST_RETRY)
 })
 afterAll(async () => {
-  await sim.close()
+  await w.close()
 })
 beforeEach(() => faults([], 0))
 
@@ -370,7 +358,7 @@ describe('adapter mappings against the simulated gateway', () => {
       const orderNo = no('QPS')
       gatewayOrder({ orderNo, state: '00' })
       // The gateway's window remembers the last second of requests, earlier tests' included.
-      await new Promise((r) => setTimeout(r, 1_100))
+      sim.state.resetRateWindow()
       sim.state.faults = { ...sim.state.faults, qps: 1 }
       const answers = await Promise.all([1, 2, 3].map(() => adapter.queryPay(payRef(orderNo))))
       expect(answers.map((a) => a.status).sort()).toEqual(['pay_success', 'sync_error', 'sync_error'])
@@ -499,474 +487,68 @@ describe('adapter mappings against the simulated gateway', () => {
   })
 })
 
+const UNIONPAY: ChannelWords = {
+  merchant: MERCHANT,
+  pay: { pay_success: '00', pay_progress: '05', pay_not_found: null, pay_fail: '01', sync_error: '00' },
+  refund: {
+    refund_success: '00',
+    refund_progress: '05',
+    refund_not_found: null,
+    refund_closed: '01',
+    sync_error: '00',
+  },
+  // No close call at UnionPay: past the payment's timeout the adapter asks once more.
+  close: 'query',
+}
+
+/** What cannot be trusted changes nothing, neither on an expired order nor on a paid one. */
+const ERROR_FAULTS: FaultName[] = ['system_error', 'rate_limit', 'bad_signature', 'malformed', 'reset']
+
 describe('decision tables through the engine', () => {
-  let dir: string
-  let db: Db
-  let engine: SyncEngine
-  let merchantId: number
-
-  beforeAll(() => {
-    dir = tempDir()
-    db = openStore(path.join(dir, 'paysync.db'))
-    merchantId = insertMerchant(db, {
-      name: MERCHANT,
-      channel: 'unionpay',
-      mode: 'direct',
-      endpoint: profile.endpoint,
-      settings: { merId: profile.merId, certId: profile.certId },
-      secrets: null,
-      secretNames: ['privateKey'],
-      enabled: true,
-    })
-    engine = new SyncEngine(db, async () => adapter, { owner: 'unionpay-test' })
-  })
-  afterAll(() => {
-    db.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-
-  function localOrder(o: { orderNo: string; status: PayStatus; expired?: boolean; amount?: number }): number {
-    const now = Date.now()
-    return insertPayOrder(db, {
-      orderNo: o.orderNo,
-      bizOrderNo: o.orderNo,
-      gatewayTradeNo: null,
-      merchantId,
-      channel: 'unionpay',
-      kind: 'pay',
-      title: 'unionpay test',
-      amount: o.amount ?? 1000,
-      status: o.status,
-      createdAt: now - 3600_000,
-      expiredAt: o.expired ? now - 60_000 : now + 3600_000,
-      paidAt: o.status === 'success' ? now - 1800_000 : null,
-      importId: null,
-    })
-  }
-
-  const repairsOf = (type: 'pay' | 'refund', id: number) =>
-    listRepairRecords(db, { type, tradeId: id, limit: 10, offset: 0 }).items
-  const anomaliesOf = (type: 'pay' | 'refund', id: number) =>
-    listAnomalies(db, { type, tradeId: id, limit: 10, offset: 0 }).items.map((a) => a.kind)
-
-  interface PayCell {
-    name: string
-    local: PayStatus
-    expired?: boolean
-    /** UnionPay's word for the order; null: never heard of. */
-    gateway: string | null
-    gatewayAmount?: number
-    then?: { afterQueries: number; state: string }
-    expect: { recorded: string; outcome: string; status: PayStatus; way?: string; anomaly?: string }
-  }
-
-  const payCells: PayCell[] = [
+  runPayCells(() => w, UNIONPAY, [
     {
-      name: 'progress + 00 -> repaired pay_success',
-      local: 'progress',
-      gateway: '00',
-      expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
+      name: 'progress, not expired x pay_progress: communication timed out, query again',
+      row: 'progress, not expired',
+      column: 'pay_progress',
+      word: '03',
     },
     {
-      name: 'progress + 05 -> waiting',
-      local: 'progress',
-      gateway: '05',
-      expect: { recorded: 'pay_progress', outcome: 'waiting', status: 'progress' },
+      name: 'progress, expired x sync_error: A6, success with a defect, is neither paid nor closed',
+      row: 'progress, expired',
+      column: 'sync_error',
+      word: 'A6',
+      fault: null,
+      expect: { errorCode: 'origRespCode A6' },
     },
-    {
-      name: 'progress + 34 -> waiting (not submitted yet)',
-      local: 'progress',
-      gateway: null,
-      expect: { recorded: 'pay_not_found', outcome: 'waiting', status: 'progress' },
-    },
-    {
-      name: 'progress + 01 -> repaired pay_fail',
-      local: 'progress',
-      gateway: '01',
-      expect: { recorded: 'pay_fail', outcome: 'repaired', status: 'fail', way: 'pay_fail' },
-    },
-    {
-      name: 'progress + 00 with another amount -> anomaly amount_mismatch',
-      local: 'progress',
-      gateway: '00',
-      gatewayAmount: 999,
-      expect: { recorded: 'pay_success', outcome: 'anomaly', status: 'progress', anomaly: 'amount_mismatch' },
-    },
-    {
-      name: 'expired progress + 34 -> pay_timeout, closed locally (nothing to close at UnionPay)',
-      local: 'progress',
-      expired: true,
-      gateway: null,
-      expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-    },
-    {
-      name: 'expired progress + 05 -> pay_timeout, closed locally',
-      local: 'progress',
-      expired: true,
-      gateway: '05',
-      expect: { recorded: 'pay_timeout', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-    },
-    {
-      name: 'expired progress, paid while we "close" -> repaired pay_success, not closed',
-      local: 'progress',
-      expired: true,
-      gateway: '05',
-      then: { afterQueries: 1, state: '00' },
-      expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-    },
-    {
-      name: 'expired progress + 00 -> repaired pay_success',
-      local: 'progress',
-      expired: true,
-      gateway: '00',
-      expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-    },
-    {
-      name: 'success + 00 -> consistent',
-      local: 'success',
-      gateway: '00',
-      expect: { recorded: 'pay_success', outcome: 'consistent', status: 'success' },
-    },
-    {
-      name: 'success + 34 -> anomaly success_but_gateway_missing',
-      local: 'success',
-      expired: true,
-      gateway: null,
-      expect: {
-        recorded: 'pay_not_found',
-        outcome: 'anomaly',
-        status: 'success',
-        anomaly: 'success_but_gateway_missing',
+    ...ERROR_FAULTS.flatMap((fault) => [
+      {
+        name: `progress, expired x sync_error: ${fault}`,
+        row: 'progress, expired' as const,
+        column: 'sync_error' as const,
+        word: '05',
+        fault,
       },
-    },
-    {
-      name: 'success + 05 -> anomaly success_but_gateway_unpaid',
-      local: 'success',
-      gateway: '05',
-      expect: {
-        recorded: 'pay_progress',
-        outcome: 'anomaly',
-        status: 'success',
-        anomaly: 'success_but_gateway_unpaid',
+      {
+        name: `success x sync_error: ${fault}`,
+        row: 'success' as const,
+        column: 'sync_error' as const,
+        word: null,
+        fault,
       },
+    ]),
+  ])
+  runRefundCells(() => w, UNIONPAY, [
+    {
+      name: 'success x refund_progress: communication timed out',
+      row: 'success',
+      column: 'refund_progress',
+      word: '03',
     },
     {
-      name: 'success + 01 -> anomaly success_but_gateway_failed',
-      local: 'success',
-      gateway: '01',
-      expect: {
-        recorded: 'pay_fail',
-        outcome: 'anomaly',
-        status: 'success',
-        anomaly: 'success_but_gateway_failed',
-      },
-    },
-    {
-      name: 'close + 00 -> anomaly paid_after_close',
-      local: 'close',
-      gateway: '00',
-      expect: { recorded: 'pay_success', outcome: 'anomaly', status: 'close', anomaly: 'paid_after_close' },
-    },
-    {
-      name: 'close + 05 -> pay_close_gateway (nothing to close), stays closed',
-      local: 'close',
-      gateway: '05',
-      expect: { recorded: 'pay_progress', outcome: 'repaired', status: 'close', way: 'pay_close_gateway' },
-    },
-    {
-      name: 'close + 34 -> consistent',
-      local: 'close',
-      gateway: null,
-      expect: { recorded: 'pay_not_found', outcome: 'consistent', status: 'close' },
-    },
-    {
-      name: 'fail + 00 -> repaired pay_success',
-      local: 'fail',
-      gateway: '00',
-      expect: { recorded: 'pay_success', outcome: 'repaired', status: 'success', way: 'pay_success' },
-    },
-    {
-      name: 'fail + 01 -> consistent',
-      local: 'fail',
-      gateway: '01',
-      expect: { recorded: 'pay_fail', outcome: 'consistent', status: 'fail' },
-    },
-  ]
-
-  for (const c of payCells) {
-    it(`pay: ${c.name}`, async () => {
-      const orderNo = no('EP')
-      const id = localOrder({ orderNo, status: c.local, expired: c.expired })
-      if (c.gateway)
-        gatewayOrder({
-          orderNo,
-          state: c.gateway,
-          amount: c.gatewayAmount ?? 1000,
-          ...(c.then ? { then: c.then } : {}),
-        })
-      const before = getPayOrder(db, id)!
-      const r = await engine.syncPay(id, { source: 'manual', operator: 'tester' })
-      const after = getPayOrder(db, id)!
-      const rec = getSyncRecord(db, r.recordId)!
-      expect(rec.gateway_status).toBe(c.expect.recorded)
-      expect(rec.outcome).toBe(c.expect.outcome)
-      expect(after.status).toBe(c.expect.status)
-      expect(rec.sync_info).toBeTruthy()
-      const repairs = repairsOf('pay', id)
-      if (c.expect.way) {
-        expect(repairs.map((x) => x.way)).toEqual([c.expect.way])
-        expect(rec.repair_no).toBe(repairs[0]!.repairNo)
-        expect(after.version).toBe(before.version + 1)
-      } else {
-        expect(repairs).toHaveLength(0)
-        expect(after.version).toBe(before.version)
-      }
-      expect(anomaliesOf('pay', id)).toEqual(c.expect.anomaly ? [c.expect.anomaly] : [])
-      if (c.expect.status === 'success' && c.local !== 'success') {
-        expect(after.gateway_trade_no).toBe(sim.state.getOrder(MERCHANT, orderNo)!.gatewayTradeNo)
-      }
-    })
-  }
-
-  const errorFaults: FaultName[] = ['system_error', 'rate_limit', 'bad_signature', 'malformed', 'reset']
-  for (const fault of errorFaults) {
-    it(`pay: ${fault} changes nothing, neither on an expired order nor on a paid one`, async () => {
-      for (const [status, expired, gateway] of [
-        ['progress', true, '05'],
-        ['success', false, null],
-      ] as const) {
-        const orderNo = no('ERR')
-        const id = localOrder({ orderNo, status, expired })
-        if (gateway) gatewayOrder({ orderNo, state: gateway })
-        faults([fault])
-        const before = getPayOrder(db, id)!
-        const r = await engine.syncPay(id, { source: 'schedule' })
-        faults([], 0)
-        const after = getPayOrder(db, id)!
-        expect(r.outcome).toBe('error')
-        expect(after).toMatchObject({
-          status: before.status,
-          version: before.version,
-          gateway_trade_no: before.gateway_trade_no,
-          sync_error_count: before.sync_error_count + 1,
-        })
-        const rec = getSyncRecord(db, r.recordId)!
-        expect(rec.gateway_status).toBe('sync_error')
-        expect(rec.error_code).toBeTruthy()
-        expect(repairsOf('pay', id)).toHaveLength(0)
-        expect(anomaliesOf('pay', id)).toEqual([])
-      }
-    })
-  }
-
-  interface RefundCell {
-    name: string
-    local: RefundStatus
-    gateway: string | null
-    gatewayAmount?: number
-    createdMinAgo?: number
-    fault?: FaultName
-    expect: {
-      recorded: string
-      outcome: string
-      status: RefundStatus
-      way?: string
-      anomaly?: string
-      refundStatus?: string
-      refundable?: number
-    }
-  }
-
-  // A paid order of 1000 fen; the refund under test is 400 fen.
-  const refundCells: RefundCell[] = [
-    {
-      name: 'progress + 00 -> repaired refund_success, order partial_refund',
-      local: 'progress',
-      gateway: '00',
-      expect: {
-        recorded: 'refund_success',
-        outcome: 'repaired',
-        status: 'success',
-        way: 'refund_success',
-        refundStatus: 'partial_refund',
-        refundable: 600,
-      },
-    },
-    {
-      name: 'progress + 05 -> waiting',
-      local: 'progress',
-      gateway: '05',
-      expect: { recorded: 'refund_progress', outcome: 'waiting', status: 'progress', refundable: 600 },
-    },
-    {
-      name: 'progress + 34 within the grace period -> waiting',
-      local: 'progress',
-      gateway: null,
-      createdMinAgo: 2,
-      expect: { recorded: 'refund_not_found', outcome: 'waiting', status: 'progress', refundable: 600 },
-    },
-    {
-      name: 'progress + 34 after the grace period -> refund_close, amount returned once',
-      local: 'progress',
-      gateway: null,
-      createdMinAgo: 30,
-      expect: {
-        recorded: 'refund_not_found',
-        outcome: 'repaired',
-        status: 'close',
-        way: 'refund_close',
-        refundStatus: 'no_refund',
-        refundable: 1000,
-      },
-    },
-    {
-      name: 'progress + 01 -> refund_close',
-      local: 'progress',
-      gateway: '01',
-      expect: {
-        recorded: 'refund_closed',
-        outcome: 'repaired',
-        status: 'close',
-        way: 'refund_close',
-        refundStatus: 'no_refund',
-        refundable: 1000,
-      },
-    },
-    {
-      name: 'progress + 00 with another amount -> anomaly amount_mismatch',
-      local: 'progress',
-      gateway: '00',
-      gatewayAmount: 399,
-      expect: {
-        recorded: 'refund_success',
-        outcome: 'anomaly',
-        status: 'progress',
-        anomaly: 'amount_mismatch',
-      },
-    },
-    {
-      name: 'progress + system_error -> error, nothing changes',
-      local: 'progress',
-      gateway: '00',
-      fault: 'system_error',
-      expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', refundable: 600 },
-    },
-    {
-      name: 'progress + bad_signature -> error, nothing changes',
-      local: 'progress',
-      gateway: '00',
+      name: 'progress, after grace x sync_error: bad_signature',
+      row: 'progress, after grace',
+      column: 'sync_error',
       fault: 'bad_signature',
-      expect: { recorded: 'sync_error', outcome: 'error', status: 'progress', refundable: 600 },
     },
-    {
-      name: 'success + 00 -> consistent',
-      local: 'success',
-      gateway: '00',
-      expect: { recorded: 'refund_success', outcome: 'consistent', status: 'success' },
-    },
-    {
-      name: 'success + 03 -> anomaly refund_state_conflict',
-      local: 'success',
-      gateway: '03',
-      expect: {
-        recorded: 'refund_progress',
-        outcome: 'anomaly',
-        status: 'success',
-        anomaly: 'refund_state_conflict',
-      },
-    },
-    {
-      name: 'success + 01 -> anomaly refund_state_conflict',
-      local: 'success',
-      gateway: '01',
-      expect: {
-        recorded: 'refund_closed',
-        outcome: 'anomaly',
-        status: 'success',
-        anomaly: 'refund_state_conflict',
-      },
-    },
-    {
-      name: 'success + 34 -> anomaly refund_success_but_gateway_missing',
-      local: 'success',
-      gateway: null,
-      expect: {
-        recorded: 'refund_not_found',
-        outcome: 'anomaly',
-        status: 'success',
-        anomaly: 'refund_success_but_gateway_missing',
-      },
-    },
-    {
-      name: 'close + 00 -> anomaly refund_succeeded_after_close',
-      local: 'close',
-      gateway: '00',
-      expect: {
-        recorded: 'refund_success',
-        outcome: 'anomaly',
-        status: 'close',
-        anomaly: 'refund_succeeded_after_close',
-      },
-    },
-    {
-      name: 'close + 01 -> consistent',
-      local: 'close',
-      gateway: '01',
-      expect: { recorded: 'refund_closed', outcome: 'consistent', status: 'close' },
-    },
-    {
-      name: 'fail + 00 -> repaired refund_success',
-      local: 'fail',
-      gateway: '00',
-      expect: { recorded: 'refund_success', outcome: 'repaired', status: 'success', way: 'refund_success' },
-    },
-  ]
-
-  for (const c of refundCells) {
-    it(`refund: ${c.name}`, async () => {
-      const orderNo = no('ER')
-      const refundNo = no('ERF')
-      const now = Date.now()
-      const payId = localOrder({ orderNo, status: 'success' })
-      gatewayOrder({ orderNo, state: '00' })
-      const id = insertRefundOrder(db, {
-        refundNo,
-        bizRefundNo: refundNo,
-        gatewayRefundNo: null,
-        payOrderId: payId,
-        merchantId,
-        channel: 'unionpay',
-        amount: 400,
-        status: c.local,
-        createdAt: now - (c.createdMinAgo ?? 60) * 60_000,
-        finishedAt: c.local === 'success' ? now - 60_000 : null,
-        importId: null,
-      })
-      recomputeRefundState(db, payId)
-      if (c.gateway) gatewayRefund({ orderNo, refundNo, state: c.gateway, amount: c.gatewayAmount ?? 400 })
-      if (c.fault) faults([c.fault])
-      const before = getRefundOrder(db, id)!
-      const r = await engine.syncRefund(id, { source: 'manual', operator: 'tester' })
-      faults([], 0)
-      const after = getRefundOrder(db, id)!
-      const pay = getPayOrder(db, payId)!
-      const rec = getSyncRecord(db, r.recordId)!
-      expect(rec.gateway_status).toBe(c.expect.recorded)
-      expect(rec.outcome).toBe(c.expect.outcome)
-      expect(after.status).toBe(c.expect.status)
-      expect(rec.sync_info).toBeTruthy()
-      const repairs = repairsOf('refund', id)
-      if (c.expect.way) {
-        expect(repairs.map((x) => x.way)).toEqual([c.expect.way])
-        expect(after.version).toBe(before.version + 1)
-      } else {
-        expect(repairs).toHaveLength(0)
-        expect(after.version).toBe(before.version)
-      }
-      expect(anomaliesOf('refund', id)).toEqual(c.expect.anomaly ? [c.expect.anomaly] : [])
-      if (c.expect.refundStatus) expect(pay.refund_status).toBe(c.expect.refundStatus)
-      if (c.expect.refundable !== undefined) expect(pay.refundable_amount).toBe(c.expect.refundable)
-      if (c.expect.outcome === 'error') expect(rec.error_code).toBeTruthy()
-    })
-  }
+  ])
 })

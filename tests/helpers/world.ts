@@ -59,6 +59,8 @@ export interface World {
     state: string
     paidAt?: number | null
     kind?: PayKind
+    /** The gateway changes the order by itself after this many queries (the buyer pays meanwhile). */
+    then?: { afterQueries: number; state: string }
   }): void
   gatewayRefund(r: {
     merchant: string

@@ -1,5 +1,6 @@
 import PQueue from 'p-queue'
-import type { BatchStatus, GatewayStatus, OutcomeCounts, SyncSource, TradeType } from '../../shared/domain'
+import type { BatchProgressEvent } from '../../shared/contract'
+import type { BatchStatus, GatewayStatus, SyncSource, TradeType } from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
 import { CallAbandonedError } from '../gateways/types'
 import {
@@ -15,6 +16,7 @@ import {
 } from '../store/batches'
 import type { Db } from '../store/connection'
 import { latestRecordOfTrade } from '../store/records'
+import { BatchTally } from './batch-tally'
 import { ownerIsDeadHere } from './owner'
 import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
 
@@ -23,22 +25,8 @@ import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
 // each item is finished in the transaction that writes its sync record, so after a crash `resume`
 // continues with exactly the items that did not finish: nothing is synced twice.
 
-export interface BatchProgress {
-  batchId: number
-  status: BatchStatus
-  total: number
-  done: number
-  counts: OutcomeCounts
-  byGatewayStatus: Partial<Record<GatewayStatus, number>>
-  /** Items per second over the last few seconds. */
-  rate: number
-  /** Seconds left at the current rate; null until there is a rate. */
-  etaSeconds: number | null
-  elapsedMs: number
-}
-
 export interface BatchRunOptions {
-  onProgress?: (p: BatchProgress) => void
+  onProgress?: (p: BatchProgressEvent) => void
   /** How often progress is reported at most. */
   progressEveryMs?: number
   heartbeatMs?: number
@@ -75,18 +63,15 @@ export class BatchRun {
   /** The last item read from the store; every pending item after it is still to be read. */
   private cursor = 0
   private exhausted = false
-  private plan!: { concurrency: number; qps: number; source: BatchProgressSource; operator: string | null }
+  private plan!: { concurrency: number; qps: number; source: SyncSource; operator: string | null }
   private finished!: () => void
   private readonly done$ = new Promise<void>((r) => (this.finished = r))
-  private counts!: OutcomeCounts
-  private byGatewayStatus: Partial<Record<GatewayStatus, number>> = {}
-  private done = 0
-  private total = 0
+  private tally!: BatchTally
   private readonly started = performance.now()
-  private readonly samples: Array<[number, number]> = []
   private lastReport = 0
   private timers: NodeJS.Timeout[] = []
   private status: BatchStatus = 'running'
+  private readonly watchers = new Set<(p: BatchProgressEvent) => void>()
 
   /** Cancelled, though the calls already on the wire are still being written. */
   get cancelling(): boolean {
@@ -105,14 +90,18 @@ export class BatchRun {
   }
 
   /** Claims the batch and runs it to its end (done, paused for good, or cancelled). */
-  async run(): Promise<BatchProgress> {
+  async run(): Promise<BatchProgressEvent> {
     const batch = getBatch(this.db, this.batchId)
     if (!batch) throw new Error(`batch ${this.batchId} does not exist`)
     const counted = batchCounts(this.db, this.batchId)
-    this.counts = counted.counts
-    this.byGatewayStatus = counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>
-    this.done = counted.done
-    this.total = batch.total
+    this.tally = new BatchTally(
+      this.batchId,
+      batch.total,
+      counted.done,
+      counted.counts,
+      counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>,
+      this.started,
+    )
     if (batch.status === 'done' || batch.status === 'cancelled') return this.snapshot(batch.status)
     // A runner that died on this machine (kill -9, a crash) gives way at once.
     if (batch.status === 'running' && ownerIsDeadHere(batch.owner)) releaseBatch(this.db, this.batchId)
@@ -141,8 +130,14 @@ export class BatchRun {
     setBatchStatus(this.db, this.batchId, final, this.now())
     this.status = final
     const last = this.snapshot(final)
-    this.options.onProgress?.(last)
+    this.emit(last)
     return last
+  }
+
+  /** Another listener for the progress events, besides `onProgress`; returns its removal. */
+  watch(listener: (p: BatchProgressEvent) => void): () => void {
+    this.watchers.add(listener)
+    return () => this.watchers.delete(listener)
   }
 
   pause(): void {
@@ -160,6 +155,14 @@ export class BatchRun {
    */
   async stop(): Promise<void> {
     this.pause()
+    await this.idle()
+  }
+
+  /**
+   * Resolves once no attempt is in flight. While paused that is for good: the items that waited for
+   * their turn are back in their (paused) queues, and nothing more leaves until `resume`.
+   */
+  async idle(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.onPendingZero()))
   }
 
@@ -200,7 +203,7 @@ export class BatchRun {
         this.cursor = item.id
         const merchant = item.merchant_id ?? 0
         this.outstanding += 1
-        this.queue(merchant, this.plan.concurrency, this.plan.qps).add(() =>
+        this.enqueue(this.queue(merchant, this.plan.concurrency, this.plan.qps), item.id, () =>
           this.work(item.id, item.trade_type, item.trade_id, merchant, this.plan.source),
         )
       }
@@ -223,6 +226,31 @@ export class BatchRun {
     if (this.outstanding <= 0 && (this.exhausted || this.cancelled)) this.finished()
   }
 
+  /**
+   * Hands an item's task to a queue. The tasks settle their item themselves and catch what the
+   * engine throws; what still escapes is the store failing under them. It is not lost: the item is
+   * finished as an error where the store still takes it, and the failure is logged either way.
+   */
+  private enqueue(q: PQueue, itemId: number, task: () => Promise<void>): void {
+    q.add(task).catch((err: unknown) => {
+      const message = `internal error: ${err instanceof Error ? err.message : String(err)}`
+      try {
+        if (
+          completeBatchItem(this.db, itemId, {
+            outcome: 'error',
+            gatewayStatus: null,
+            syncRecordId: null,
+            error: message,
+          })
+        )
+          this.tally.count('error', null)
+      } catch {
+        // The store refuses even this; the log line below is all that can be kept.
+      }
+      console.error(`batch ${this.batchId}, item ${itemId}: ${message}`)
+    })
+  }
+
   private queue(merchant: number, concurrency: number, qps: number): PQueue {
     let q = this.queues.get(merchant)
     if (!q) {
@@ -241,7 +269,7 @@ export class BatchRun {
     type: TradeType,
     tradeId: number,
     merchant: number,
-    source: BatchProgressSource,
+    source: SyncSource,
   ): Promise<void> {
     let requeued = false
     try {
@@ -270,20 +298,23 @@ export class BatchRun {
         const timer = setTimeout(() => {
           this.timers = this.timers.filter((t) => t !== timer)
           if (this.cancelled) return this.settle()
-          const q = this.queues.get(merchant)!
-          q.add(() => this.retryAfterConflict(itemId, type, tradeId, merchant, source, since))
+          this.enqueue(this.queues.get(merchant)!, itemId, () =>
+            this.retryAfterConflict(itemId, type, tradeId, merchant, source, since),
+          )
         }, this.options.conflictRetryMs ?? 2_000)
         this.timers.push(timer)
         return
       }
-      this.count(result.outcome, result.gatewayStatus)
+      this.tally.count(result.outcome, result.gatewayStatus)
     } catch (err) {
       if (err instanceof CallAbandonedError) {
         // Paused: the item waits in its (paused) queue for the resume. Cancelled: it stays pending,
         // never asked, like the items that had not reached the queue.
         if (this.paused && !this.cancelled) {
           requeued = true
-          this.queues.get(merchant)!.add(() => this.work(itemId, type, tradeId, merchant, source))
+          this.enqueue(this.queues.get(merchant)!, itemId, () =>
+            this.work(itemId, type, tradeId, merchant, source),
+          )
         }
         return
       }
@@ -297,7 +328,7 @@ export class BatchRun {
           error: message,
         })
       ) {
-        this.count('error', null)
+        this.tally.count('error', null)
       }
     } finally {
       if (!requeued) this.settle()
@@ -309,25 +340,32 @@ export class BatchRun {
     type: TradeType,
     tradeId: number,
     merchant: number,
-    source: BatchProgressSource,
+    source: SyncSource,
     since: number,
   ): Promise<void> {
-    const other = latestRecordOfTrade(this.db, type, tradeId, since)
-    if (other) {
-      if (
-        completeBatchItem(this.db, itemId, {
-          outcome: other.outcome,
-          gatewayStatus: other.gateway_status,
-          syncRecordId: other.id,
-          error: other.error_msg,
-        })
-      ) {
-        this.count(other.outcome, other.gateway_status)
+    let other: ReturnType<typeof latestRecordOfTrade>
+    try {
+      other = latestRecordOfTrade(this.db, type, tradeId, since)
+      if (other) {
+        if (
+          completeBatchItem(this.db, itemId, {
+            outcome: other.outcome,
+            gatewayStatus: other.gateway_status,
+            syncRecordId: other.id,
+            error: other.error_msg,
+          })
+        ) {
+          this.tally.count(other.outcome, other.gateway_status)
+        }
       }
+    } catch (err) {
+      // Settled here, or the run would wait for this item for ever; enqueue's catch records it.
       this.settle()
-      return
+      throw err
     }
-    await this.work(itemId, type, tradeId, merchant, source)
+    // Nobody synced it meanwhile: ask the gateway now (work settles the item itself).
+    if (!other) return this.work(itemId, type, tradeId, merchant, source)
+    this.settle()
   }
 
   private settle(): void {
@@ -336,38 +374,20 @@ export class BatchRun {
     this.feed()
   }
 
-  private count(outcome: keyof OutcomeCounts, status: GatewayStatus | null): void {
-    this.counts[outcome] += 1
-    this.done += 1
-    if (status) this.byGatewayStatus[status] = (this.byGatewayStatus[status] ?? 0) + 1
-  }
-
   private report(force: boolean): void {
     const t = performance.now()
-    this.samples.push([t, this.done])
-    while (this.samples.length > 2 && this.samples[0]![0] < t - 5_000) this.samples.shift()
+    this.tally.sample(t)
     if (!force && t - this.lastReport < (this.options.progressEveryMs ?? 250)) return
     this.lastReport = t
-    this.options.onProgress?.(this.snapshot(this.status))
+    this.emit(this.snapshot(this.status))
   }
 
-  snapshot(status: BatchStatus = this.status): BatchProgress {
-    const t = performance.now()
-    const first = this.samples[0]
-    const rate = first && t - first[0] > 200 ? ((this.done - first[1]) * 1000) / (t - first[0]) : 0
-    const left = Math.max(0, this.total - this.done)
-    return {
-      batchId: this.batchId,
-      status,
-      total: this.total,
-      done: this.done,
-      counts: { ...this.counts },
-      byGatewayStatus: { ...this.byGatewayStatus },
-      rate: Math.round(rate * 10) / 10,
-      etaSeconds: rate > 0 ? Math.round(left / rate) : left === 0 ? 0 : null,
-      elapsedMs: Math.round(t - this.started),
-    }
+  private emit(p: BatchProgressEvent): void {
+    this.options.onProgress?.(p)
+    for (const listener of this.watchers) listener(p)
+  }
+
+  snapshot(status: BatchStatus = this.status): BatchProgressEvent {
+    return this.tally.snapshot(status)
   }
 }
-
-type BatchProgressSource = SyncSource

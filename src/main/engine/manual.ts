@@ -10,9 +10,10 @@ import {
   resetTradeErrors,
   type PayOrderRow,
 } from '../store/orders'
-import { casRefundOrder, getRefundOrder, type RefundOrderRow } from '../store/refunds'
+import { casRefundOrder, type RefundOrderRow } from '../store/refunds'
 import { insertRepairRecord } from '../store/repairs'
 import { newRepairNo, refundableChange } from './sync'
+import { readTrade, type Trade } from './trade'
 
 // A person's decision on an anomaly (domain.md 6.6): applied through the same compare-and-set path as
 // automatic repairs, with the operator and a required remark, and audited. Anomalies are never closed
@@ -44,10 +45,6 @@ export function actionsFor(a: AnomalyRow, trade: PayOrderRow | RefundOrderRow | 
   return actions
 }
 
-function tradeOf(db: Db, a: AnomalyRow): PayOrderRow | RefundOrderRow | undefined {
-  return a.trade_type === 'pay' ? getPayOrder(db, a.trade_id) : getRefundOrder(db, a.trade_id)
-}
-
 export function resolveAnomaly(
   db: Db,
   input: { id: number; action: AnomalyAction; remark: string; operator: string | null },
@@ -59,8 +56,8 @@ export function resolveAnomaly(
       if (!a) throw AppError.say('not_found', 'anomaly.notFound', { id: input.id })
       if (a.status !== 'open')
         throw AppError.say('conflict', 'anomaly.closed', { id: input.id, status: a.status })
-      const trade = tradeOf(db, a)
-      const allowed = actionsFor(a, trade)
+      const trade = readTrade(db, a.trade_type, a.trade_id)
+      const allowed = actionsFor(a, trade?.row)
       if (!allowed.includes(input.action)) {
         throw AppError.say('invalid_input', 'anomaly.action', {
           action: input.action,
@@ -102,7 +99,7 @@ export function resolveAnomaly(
 function applyManual(
   db: Db,
   a: AnomalyRow,
-  trade: PayOrderRow | RefundOrderRow,
+  trade: Trade,
   action: Exclude<AnomalyAction, 'acknowledge' | 'dismiss'>,
   remark: string,
   operator: string | null,
@@ -135,8 +132,8 @@ function applyManual(
     })
   const conflict = () => AppError.say('conflict', 'anomaly.changed', { no: a.trade_no })
 
-  if (a.trade_type === 'pay') {
-    const o = trade as PayOrderRow
+  if (trade.type === 'pay') {
+    const o = trade.row
     const to: PayOrderRow['status'] = action === 'mark_paid' ? 'success' : 'close'
     // Paid when the gateway says the buyer paid; the moment of the decision only when it gave no time.
     const patch =
@@ -163,7 +160,7 @@ function applyManual(
     )
     return repairNo
   }
-  const r = trade as RefundOrderRow
+  const r = trade.row
   const to: RefundOrderRow['status'] = action === 'mark_refunded' ? 'success' : 'close'
   if (
     !casRefundOrder(

@@ -44,15 +44,23 @@ export class Scheduler {
 
   start(firstTickMs = 5_000): void {
     if (this.timer) return
-    const loop = (delay: number) => {
-      this.timer = setTimeout(async () => {
-        if (this.settings().schedulesEnabled)
-          await this.runOnce().catch((err: Error) => console.error(`schedule: ${err.message}`))
-        if (this.timer) loop(this.settings().scheduleTickSec * 1000)
-      }, delay)
-      this.timer.unref()
+    this.next(firstTickMs)
+  }
+
+  private next(delay: number): void {
+    this.timer = setTimeout(() => void this.tick(), delay)
+    this.timer.unref()
+  }
+
+  /** One tick of the timer: a pass if the schedules are on, then the next tick unless stopped meanwhile. */
+  private async tick(): Promise<void> {
+    try {
+      if (this.settings().schedulesEnabled) await this.runOnce()
+    } catch (err) {
+      // A failed pass (the store busy or closed under it) must not end the schedules: said, and on.
+      console.error(`schedule: ${err instanceof Error ? err.message : String(err)}`)
     }
-    loop(firstTickMs)
+    if (this.timer) this.next(this.settings().scheduleTickSec * 1000)
   }
 
   /**

@@ -51,23 +51,6 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   })
 }
 
-/** Accepted requests of the last second, for the QPS limit: a sliding window, as strict as a gateway's. */
-class Window {
-  private times: number[] = []
-  private head = 0
-  count(now: number): number {
-    while (this.head < this.times.length && this.times[this.head]! <= now - 1000) this.head++
-    if (this.head > 4096) {
-      this.times = this.times.slice(this.head)
-      this.head = 0
-    }
-    return this.times.length - this.head
-  }
-  add(now: number): void {
-    this.times.push(now)
-  }
-}
-
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const state = new SimState()
   const simOptions: SimOptions = {
@@ -77,7 +60,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const factories = options.handlers ?? CHANNEL_HANDLERS
   const handlers: ChannelHandler[] = factories.map((f) => f(state, simOptions))
   if (options.faults) state.faults = { ...state.faults, ...options.faults }
-  const window = new Window()
   let baseUrl = ''
 
   function pickFault(handler: ChannelHandler): FaultName | null {
@@ -133,12 +115,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     try {
       state.count(handler.endpoint(simReq))
       const now = performance.now()
-      if (state.faults.qps > 0 && window.count(now) >= state.faults.qps) {
+      state.arrived(now)
+      if (state.faults.qps > 0 && state.rateWindow.count(now) >= state.faults.qps) {
         state.stats.rateLimited += 1
         send(res, handler.rateLimited(simReq))
         return
       }
-      window.add(now)
+      state.rateWindow.add(now)
+      const held = state.heldFor(`${target}\n${body}`)
+      if (held) await held
       simReq.fault = pickFault(handler)
       if (simReq.fault) state.stats.faultsInjected += 1
       const { latencyMs, jitterMs } = state.faults

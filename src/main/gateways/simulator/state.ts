@@ -97,6 +97,44 @@ export function defaultFaults(): FaultConfig {
 
 const key = (merchant: string, no: string) => `${merchant}\u0000${no}`
 
+/** Accepted requests of the last second, for the QPS limit: a sliding window, as strict as a gateway's. */
+export class RateWindow {
+  private times: number[] = []
+  private head = 0
+  count(now: number): number {
+    while (this.head < this.times.length && this.times[this.head]! <= now - 1000) this.head++
+    if (this.head > 4096) {
+      this.times = this.times.slice(this.head)
+      this.head = 0
+    }
+    return this.times.length - this.head
+  }
+  add(now: number): void {
+    this.times.push(now)
+  }
+  clear(): void {
+    this.times = []
+    this.head = 0
+  }
+}
+
+/** A test's hold on the answers about one order: see SimState.hold. */
+export interface SimHold {
+  /** Resolves once a request about the order has arrived and is being held. */
+  readonly reached: Promise<void>
+  /** Lets the held answers go, and every later one. */
+  release(): void
+}
+
+interface Held {
+  pattern: RegExp
+  reached: () => void
+  released: Promise<void>
+}
+
+/** How many arrival times are kept: enough for any test's batch, bounded for long runs. */
+const ARRIVALS_KEPT = 10_000
+
 export class SimState {
   readonly merchants = new Map<string, SimMerchant>()
   private orders = new Map<string, SimOrder>()
@@ -107,6 +145,10 @@ export class SimState {
   /** Answers given and the time they took here, arrival to answer: the gateway's side of latency. */
   served = 0
   serviceMs = 0
+  readonly rateWindow = new RateWindow()
+  /** When each gateway request arrived (performance.now()), refused ones too; the latest ARRIVALS_KEPT. */
+  private arrivals: number[] = []
+  private holds = new Map<string, Held>()
 
   private seq = 0
 
@@ -164,6 +206,65 @@ export class SimState {
     const d = new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     this.seq += 1
     return `${d}${prefix}${String(this.seq).padStart(28 - d.length - prefix.length, '0')}`
+  }
+
+  /** Notes when a gateway request arrived, before the QPS limit looks at it. */
+  arrived(at: number): void {
+    this.arrivals.push(at)
+    if (this.arrivals.length > 2 * ARRIVALS_KEPT) this.arrivals = this.arrivals.slice(-ARRIVALS_KEPT)
+  }
+
+  /** Arrival times of the gateway requests since `since` (performance.now()), oldest first. */
+  arrivalsSince(since: number): number[] {
+    return this.arrivals.filter((t) => t >= since)
+  }
+
+  /** Forgets the requests of the last second, so that a test's QPS limit starts from an empty window. */
+  resetRateWindow(): void {
+    this.rateWindow.clear()
+  }
+
+  /**
+   * Holds every answer about `orderNo` (a request whose target or body names it) until released: a
+   * test orders two concurrent syncs of one trade by this instead of by a latency and a sleep.
+   */
+  hold(orderNo: string): SimHold {
+    const escaped = orderNo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    let reached!: () => void
+    let release!: () => void
+    const held: Held = {
+      // The order number as a whole word of the request, so that ORDER-1 does not hold ORDER-10.
+      pattern: new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`),
+      reached: () => reached(),
+      released: new Promise<void>((r) => (release = r)),
+    }
+    const hold: SimHold = {
+      reached: new Promise<void>((r) => (reached = r)),
+      release: () => {
+        if (this.holds.get(orderNo) === held) this.holds.delete(orderNo)
+        release()
+      },
+    }
+    this.holds.set(orderNo, held)
+    return hold
+  }
+
+  /** The wait a request must do under a hold, or null; `text` is its target and body, as sent. */
+  heldFor(text: string): Promise<void> | null {
+    if (this.holds.size === 0) return null
+    let decoded = text
+    try {
+      decoded = decodeURIComponent(text.replace(/\+/g, ' '))
+    } catch {
+      // Not percent-encoded after all: the text as sent is what is searched.
+    }
+    for (const held of this.holds.values()) {
+      if (held.pattern.test(text) || held.pattern.test(decoded)) {
+        held.reached()
+        return held.released
+      }
+    }
+    return null
   }
 
   reset(): void {

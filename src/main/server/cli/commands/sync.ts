@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import type { SyncSource, SyncSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { label } from '../../../../shared/labels'
-import type { BatchProgress } from '../../../engine/batch-runner'
+import type { BatchProgressEvent as BatchProgress } from '../../../../shared/contract'
 import type { ServiceContext } from '../../../services/context'
 import {
   allTrades,

@@ -1,0 +1,52 @@
+import type { BatchProgressEvent } from '../../shared/contract'
+import type { BatchStatus, GatewayStatus, OutcomeCounts } from '../../shared/domain'
+
+// What a running batch has done, by outcome and by gateway status, and how fast: the numbers of its
+// progress events. The rate is taken over the last few seconds, so that a pause or a slow patch shows.
+
+const RATE_SPAN_MS = 5_000
+/** Below this much history the rate would be noise: it stays 0 and the time left unknown. */
+const RATE_MIN_MS = 200
+
+export class BatchTally {
+  private readonly samples: Array<[number, number]> = []
+
+  constructor(
+    readonly batchId: number,
+    readonly total: number,
+    private done: number,
+    private readonly counts: OutcomeCounts,
+    private readonly byGatewayStatus: Partial<Record<GatewayStatus, number>>,
+    /** When the run started (performance.now()), for the elapsed time. */
+    private readonly started: number,
+  ) {}
+
+  count(outcome: keyof OutcomeCounts, status: GatewayStatus | null): void {
+    this.counts[outcome] += 1
+    this.done += 1
+    if (status) this.byGatewayStatus[status] = (this.byGatewayStatus[status] ?? 0) + 1
+  }
+
+  /** Notes how many are done now, for the rate. */
+  sample(t = performance.now()): void {
+    this.samples.push([t, this.done])
+    while (this.samples.length > 2 && this.samples[0]![0] < t - RATE_SPAN_MS) this.samples.shift()
+  }
+
+  snapshot(status: BatchStatus, t = performance.now()): BatchProgressEvent {
+    const first = this.samples[0]
+    const rate = first && t - first[0] > RATE_MIN_MS ? ((this.done - first[1]) * 1000) / (t - first[0]) : 0
+    const left = Math.max(0, this.total - this.done)
+    return {
+      batchId: this.batchId,
+      status,
+      total: this.total,
+      done: this.done,
+      counts: { ...this.counts },
+      byGatewayStatus: { ...this.byGatewayStatus },
+      rate: Math.round(rate * 10) / 10,
+      etaSeconds: rate > 0 ? Math.round(left / rate) : left === 0 ? 0 : null,
+      elapsedMs: Math.round(t - this.started),
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { AnomalyKind, GatewayStatus, Outcome, SyncSource } from '../../../shared/domain'
+import type { PayAnswer, RefundAnswer } from '../../gateways/types'
+import { AttemptError } from './errors'
+import { BUSY_CODE, BUSY_MESSAGE } from './types'
+
+// What one attempt found out, before it is written, and the sentences its anomalies open with.
+
+export interface FindingAnomaly {
+  kind: AnomalyKind
+  detail: string
+  gatewayAmount: number | null
+  gatewayTime: number | null
+}
+
+/** Everything one attempt found out, before it is written. */
+export interface Finding {
+  gatewayStatus: GatewayStatus | null
+  rawStatus: string | null
+  outcome: Outcome
+  syncInfo: string | null
+  actionInfo: string | null
+  errorCode: string | null
+  errorMsg: string | null
+  anomaly?: FindingAnomaly
+  /** Applied in the final transaction, guarded by compare-and-set; returns the repair number or null. */
+  repair?: (by: RepairBy) => string | null
+  gatewayTradeNo?: string | null
+  gatewayRefundNo?: string | null
+  /** The trade's status once the repair is applied. */
+  statusAfter?: string
+  /** How the call went, for the merchant's health on the overview; null when nothing was sent. */
+  latencyMs?: number | null
+  serverTime?: number | null
+}
+
+/** Who a repair is booked to: the attempt's source and operator. */
+export interface RepairBy {
+  source: SyncSource
+  operator: string | null
+}
+
+export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
+  amount_mismatch: '网关金额与本地金额不一致：不能补单为成功，请线下处理差额并备注',
+  refund_unrecorded: '网关显示已退款，本地没有对应的退款记录',
+  success_but_gateway_unpaid: '本地已成功，网关仍未支付',
+  success_but_gateway_missing: '本地已成功，网关查无此单',
+  success_but_gateway_closed: '本地已成功，网关已关闭',
+  success_but_gateway_failed: '本地已成功，网关支付失败',
+  paid_after_close: '本地已关闭，买家仍完成了支付：请决定补单或退款',
+  refund_abnormal: '退款异常：款项已退回商户，需要人工处理',
+  refund_state_conflict: '本地退款已成功，网关状态不一致',
+  refund_success_but_gateway_missing: '本地退款已成功，网关查无此退款',
+  refund_succeeded_after_close: '本地退款已关闭，网关退款却成功了',
+  sync_keeps_failing: '连续同步失败，已降低同步频率',
+}
+
+export function anomalyOf(
+  kind: AnomalyKind,
+  gatewayAmount: number | null,
+  gatewayTime: number | null,
+): FindingAnomaly {
+  return { kind, detail: ANOMALY_TEXT[kind], gatewayAmount, gatewayTime }
+}
+
+/** The skeleton of a finding from a normalised answer and the table's decision on it: consistent so far. */
+export function findingOf(answer: PayAnswer | RefundAnswer, decision: { recorded: GatewayStatus }): Finding {
+  return {
+    gatewayStatus: decision.recorded,
+    rawStatus: answer.rawStatus,
+    outcome: 'consistent',
+    syncInfo: answer.rawText,
+    actionInfo: null,
+    errorCode: null,
+    errorMsg: null,
+    gatewayTradeNo: 'gatewayTradeNo' in answer ? answer.gatewayTradeNo : null,
+    gatewayRefundNo: 'gatewayRefundNo' in answer ? answer.gatewayRefundNo : null,
+    // An answer given without asking (the profile lacks what the call needs) had no round trip: its
+    // 0 would show on the merchant's row as a latency.
+    latencyMs: answer.attempts === 0 ? null : answer.latencyMs,
+    serverTime: answer.serverTime,
+  }
+}
+
+/**
+ * An answer that cannot be used: recorded as an error, and nothing else. Errors never change a trade,
+ * not even by filling in a gateway number (docs/domain.md section 6, rule 5).
+ */
+export function errorFinding(of: Finding, code: string | null, msg: string | null): Finding {
+  return {
+    ...of,
+    gatewayTradeNo: null,
+    gatewayRefundNo: null,
+    outcome: 'error',
+    errorCode: code ?? 'sync_error',
+    errorMsg: msg ?? 'the gateway answer could not be used',
+  }
+}
+
+/** An attempt that failed on our side before it had an answer (a profile that cannot be used, a bug). */
+export function failedFinding(err: unknown): Finding {
+  return {
+    gatewayStatus: 'sync_error',
+    rawStatus: null,
+    outcome: 'error',
+    syncInfo: null,
+    actionInfo: null,
+    errorCode: err instanceof AttemptError ? err.code : 'internal',
+    errorMsg: err instanceof Error ? err.message : String(err),
+  }
+}
+
+/** Someone else is syncing the trade right now (docs/domain.md section 6, rule 3): said, nothing changed. */
+export function busyFinding(): Finding {
+  return {
+    gatewayStatus: null,
+    rawStatus: null,
+    outcome: 'skipped',
+    syncInfo: null,
+    actionInfo: null,
+    errorCode: BUSY_CODE,
+    errorMsg: BUSY_MESSAGE,
+  }
+}

@@ -1,0 +1,37 @@
+import type { Outcome } from '../../../shared/domain'
+import { clockSkewMs } from '../../gateways/http'
+import type { Db } from '../../store/connection'
+import { recordMerchantHealth } from '../../store/merchants'
+import type { Finding } from './finding'
+
+/** A good call is written at most this often per merchant; an error is written at once. */
+const EVERY_MS = 10_000
+
+/**
+ * The merchant's last good call, latency and clock skew, for the overview, taken from ordinary syncs
+ * too. Throttled so that a batch does not rewrite the profile row on every call.
+ */
+export class HealthThrottle {
+  private readonly written = new Map<number, number>()
+
+  constructor(private readonly db: Db) {}
+
+  note(merchantId: number, outcome: Outcome, errorMsg: string | null, f: Finding, now: number): void {
+    // A skipped attempt asked nothing; a finding without latency never reached the gateway.
+    if (outcome === 'skipped' || f.latencyMs === undefined) return
+    const last = this.written.get(merchantId) ?? 0
+    if (outcome !== 'error' && now - last < EVERY_MS) return
+    this.written.set(merchantId, now)
+    recordMerchantHealth(
+      this.db,
+      merchantId,
+      {
+        ok: outcome !== 'error',
+        error: outcome === 'error' ? errorMsg : null,
+        latencyMs: f.latencyMs,
+        clockSkewMs: f.latencyMs === null ? null : clockSkewMs(now, f.serverTime ?? null, f.latencyMs),
+      },
+      now,
+    )
+  }
+}

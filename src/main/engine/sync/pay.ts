@@ -1,0 +1,190 @@
+import type { AutoRepairWay } from '../../../shared/domain'
+import type { CallContext, CloseAnswer, GatewayAdapter, PayAnswer, PayTradeRef } from '../../gateways/types'
+import type { Db } from '../../store/connection'
+import { casPayOrder, type PayOrderRow } from '../../store/orders'
+import { insertRepairRecord } from '../../store/repairs'
+import { decidePay, type PayDecision, type PayLocal } from '../decide-pay'
+import { anomalyOf, errorFinding, findingOf, type Finding } from './finding'
+import { newRepairNo } from './repair-no'
+import type { Attempt } from './types'
+
+// The pay side of one attempt: ask the gateway, apply the table of docs/domain.md section 4, and for
+// its two actions that need the gateway again, close it there (pay_close_gateway) or post a paid
+// payscore order to it (payscore_sync_gateway). Nothing is written here: the finding carries the repair.
+
+type PayWay = Extract<
+  AutoRepairWay,
+  'pay_success' | 'pay_close_local' | 'pay_fail' | 'pay_close_gateway' | 'payscore_sync_gateway'
+>
+
+function payRef(o: PayOrderRow): PayTradeRef {
+  return {
+    orderNo: o.order_no,
+    bizOrderNo: o.biz_order_no,
+    gatewayTradeNo: o.gateway_trade_no,
+    amount: o.amount,
+    kind: o.kind,
+    createdAt: o.created_at,
+    paidAt: o.paid_at,
+  }
+}
+
+function payLocal(o: PayOrderRow): PayLocal {
+  return {
+    status: o.status,
+    refundStatus: o.refund_status,
+    amount: o.amount,
+    expiredAt: o.expired_at,
+    kind: o.kind,
+  }
+}
+
+export class PayFlow {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+    private readonly adapterOf: (merchantId: number) => Promise<GatewayAdapter>,
+  ) {}
+
+  async find(order: PayOrderRow, attempt: Attempt): Promise<Finding> {
+    const adapter = await this.adapterOf(order.merchant_id)
+    // One context for every call of this sync: `stop` is asked before the first request only.
+    const call: CallContext = {
+      gate: attempt.gate,
+      slots: attempt.slots,
+      stop: attempt.stop,
+      waited: attempt.waited,
+    }
+    let answer = await adapter.queryPay(payRef(order), call)
+    let decision = decidePay(payLocal(order), answer, this.now())
+    let actionInfo: string | null = null
+
+    if (decision.action === 'close_gateway') {
+      const close = await adapter.closePay(payRef(order), call)
+      actionInfo = close.rawText
+      if (close.result === 'error') return closeFailed(answer, decision, close)
+      if (close.result === 'not_closable') {
+        // The gateway will not close it: paid meanwhile (ORDER_PAID, ACQ.TRADE_STATUS_ERROR). Ask again
+        // and apply the row for what it says now, without a second close.
+        answer = await adapter.queryPay(payRef(order), call)
+        decision = decidePay(payLocal(order), answer, this.now())
+        if (decision.action === 'close_gateway') {
+          return closeFailed(answer, decision, {
+            ...close,
+            errorCode: close.errorCode ?? 'not_closable',
+            errorMsg: `the gateway refused to close an order it still reports as ${answer.rawStatus ?? 'open'}`,
+          })
+        }
+      } else {
+        // A local order already closed or cancelled keeps its status; a progress one closes now.
+        const to = order.status === 'progress' ? 'close' : order.status
+        return this.repair(order, answer, decision, 'pay_close_gateway', to, actionInfo)
+      }
+    }
+
+    if (decision.action === 'payscore_sync') {
+      if (!adapter.syncPayscorePaid) {
+        return errorFinding(
+          findingOf(answer, decision),
+          'unsupported',
+          'this channel cannot sync payscore orders',
+        )
+      }
+      const paid = await adapter.syncPayscorePaid(payRef(order), order.paid_at ?? this.now(), call)
+      actionInfo = paid.rawText
+      if (paid.result === 'error')
+        return { ...errorFinding(findingOf(answer, decision), paid.errorCode, paid.errorMsg), actionInfo }
+      if (paid.result === 'retry_later') {
+        return {
+          ...findingOf(answer, decision),
+          outcome: 'waiting',
+          actionInfo,
+          errorCode: paid.errorCode,
+          errorMsg: paid.errorMsg,
+        }
+      }
+      return this.repair(order, answer, decision, 'payscore_sync_gateway', 'success', actionInfo)
+    }
+
+    switch (decision.action) {
+      case 'error':
+        return {
+          ...errorFinding(findingOf(answer, decision), answer.errorCode, answer.errorMsg),
+          actionInfo,
+        }
+      case 'none':
+        return { ...findingOf(answer, decision), outcome: decision.outcome, actionInfo }
+      case 'anomaly':
+        return {
+          ...findingOf(answer, decision),
+          outcome: 'anomaly',
+          actionInfo,
+          anomaly: anomalyOf(decision.anomaly, answer.amount, answer.paidAt),
+        }
+      case 'repair': {
+        const finding = this.repair(order, answer, decision, decision.way, decision.to, actionInfo)
+        if (decision.then) finding.anomaly = anomalyOf(decision.then, answer.amount, answer.paidAt)
+        return finding
+      }
+      default:
+        throw new Error(`unhandled decision ${(decision as PayDecision).action}`)
+    }
+  }
+
+  /** A repair of the order, applied later in the write transaction under compare-and-set. */
+  private repair(
+    order: PayOrderRow,
+    answer: PayAnswer,
+    decision: PayDecision,
+    way: PayWay,
+    to: PayOrderRow['status'],
+    actionInfo: string | null,
+  ): Finding {
+    const finding: Finding = {
+      ...findingOf(answer, decision),
+      outcome: 'repaired',
+      actionInfo,
+      statusAfter: to,
+    }
+    finding.repair = (by) => {
+      const now = this.now()
+      const patch =
+        to === 'success'
+          ? {
+              status: to,
+              paidAt: order.paid_at ?? answer.paidAt ?? now,
+              gatewayTradeNo: answer.gatewayTradeNo,
+            }
+          : to === 'close'
+            ? { status: to, closedAt: order.closed_at ?? now }
+            : { status: to }
+      if (!casPayOrder(this.db, order.id, { status: order.status, version: order.version }, patch, now))
+        return null
+      const repairNo = newRepairNo(now)
+      insertRepairRecord(this.db, {
+        repairNo,
+        tradeType: 'pay',
+        tradeId: order.id,
+        tradeNo: order.order_no,
+        source: by.source,
+        way,
+        channel: order.channel,
+        merchantId: order.merchant_id,
+        beforeStatus: order.status,
+        afterStatus: to,
+        remark: null,
+        operator: by.operator,
+        syncRecordId: null,
+        createdAt: now,
+      })
+      return repairNo
+    }
+    return finding
+  }
+}
+
+/** The close at the gateway failed: the attempt is an error and the order stays as it is. */
+function closeFailed(answer: PayAnswer, decision: PayDecision, close: CloseAnswer): Finding {
+  const msg = `close at the gateway failed: ${close.errorMsg ?? ''}`.trim()
+  return { ...errorFinding(findingOf(answer, decision), close.errorCode, msg), actionInfo: close.rawText }
+}

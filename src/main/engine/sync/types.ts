@@ -1,0 +1,53 @@
+import type { GatewayStatus, Outcome, SyncSource, TradeType } from '../../../shared/domain'
+import type { GatewayAdapter } from '../../gateways/types'
+import type { CallSlots, RateGate } from '../../gateways/rate-gate'
+
+// The engine's public vocabulary: what a caller says about one attempt, and what it gets back.
+
+export const BUSY_CODE = '10007'
+export const BUSY_MESSAGE = '同步处理中，请勿重复操作'
+
+/** Who asks for one sync attempt, why, and under which budgets. */
+export interface SyncContext {
+  source: SyncSource
+  operator?: string | null
+  clientIp?: string | null
+  batchId?: number | null
+  /** The batch item this attempt finishes, in the same transaction as its record. */
+  batchItemId?: number | null
+  gate?: RateGate
+  /** Calls in flight at the gateway, shared by every attempt of a batch or schedule for one merchant. */
+  slots?: CallSlots
+  /** The batch no longer wants this sync: see CallContext.stop. */
+  stop?: () => boolean
+  /** Filled by the sync's calls: see CallContext.waited. */
+  waited?: { ms: number }
+}
+
+/** One attempt as the engine runs it: the caller's context with its own wait counter. */
+export type Attempt = SyncContext & { waited: { ms: number } }
+
+export interface SyncResult {
+  tradeType: TradeType
+  tradeId: number
+  recordId: number
+  outcome: Outcome
+  gatewayStatus: GatewayStatus | null
+  repairNo: string | null
+  anomalyId: number | null
+  errorCode: string | null
+  errorMsg: string | null
+}
+
+export interface EngineOptions {
+  /** Who holds leases taken by this engine: unique per process. */
+  owner?: string
+  /** Longer than the worst gateway round trip plus a close call, retries included. */
+  leaseMs?: number
+  refundGraceMs?: number
+  /** Consecutive sync errors on one trade before anomaly `sync_keeps_failing` (default 20). */
+  errorThreshold?: number
+  now?: () => number
+}
+
+export type AdapterSource = (merchantId: number) => Promise<GatewayAdapter>
