@@ -75,6 +75,22 @@ export default tseslint.config(
     },
   },
   {
+    // Rules that need the types, where a lost promise or a missed case costs most: main, shared and
+    // the preload. An un-awaited promise drops its error (and, in a batch, the order of writes); an
+    // async callback where a plain one is expected runs unwatched; a switch over a union that misses
+    // a member does nothing for it, without a word, once the union grows. One program (tsconfig.node.json) serves
+    // all three folders, which keeps the type-aware pass to one build of it.
+    files: ['src/main/**/*.ts', 'src/shared/**/*.ts', 'src/preload/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.node.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
     // Layers: only the Electron shell and the preload may touch Electron; nothing below main/app
     // imports it, so the engine, store, gateways, files and services all run under plain Node.
     files: ['src/main/**/*.ts', 'src/shared/**/*.ts', 'src/renderer/**/*.{ts,vue}'],
