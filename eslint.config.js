@@ -53,6 +53,10 @@ export default tseslint.config(
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
+    rules: {
+      // vue-tsc checks only a script that says it is TypeScript; a plain <script> would pass unchecked.
+      'vue/block-lang': ['error', { script: { lang: 'ts' } }],
+    },
   },
   {
     languageOptions: {

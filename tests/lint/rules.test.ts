@@ -24,3 +24,19 @@ describe('the rules that need types', () => {
     expect(config.languageOptions.parserOptions.project).toBe('./tsconfig.node.json')
   })
 })
+
+describe('screens', () => {
+  it('a script that is not TypeScript is refused', async () => {
+    const eslint = new ESLint({ cwd: ROOT, ruleFilter: ({ ruleId }) => ruleId === 'vue/block-lang' })
+    const lint = async (open: string) => {
+      const sfc = `${open}\nconst y = 1\n</script>\n<template><div>{{ y }}</div></template>\n`
+      const [result] = await eslint.lintText(sfc, {
+        filePath: path.join(ROOT, 'src/renderer/src/views/X.vue'),
+      })
+      return result!.messages.map((m) => m.ruleId)
+    }
+    expect(await lint('<script setup lang="ts">')).toEqual([])
+    expect(await lint('<script setup>')).toEqual(['vue/block-lang'])
+    expect(await lint('<script setup lang="js">')).toEqual(['vue/block-lang'])
+  })
+})
