@@ -164,7 +164,7 @@ export function time(v: string, what: string): number {
   if (/^\d{5}(\.\d+)?$/.test(s)) {
     const days = Number(s)
     const ms = Math.round((days - 25569) * 86400_000)
-    return ms - 8 * 3600_000
+    return ms - BEIJING_OFFSET_MS
   }
   const ms = parseBeijing(s)
   if (ms === null) throw new FieldError('row.notTime', { what, value: s })
