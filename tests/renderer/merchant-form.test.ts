@@ -13,7 +13,6 @@ vi.mock('../../src/renderer/src/bridge', () => ({
   get api() {
     return fake.current!.api
   },
-  browserMode: true,
   download: vi.fn(),
 }))
 

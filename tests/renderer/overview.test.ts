@@ -9,7 +9,6 @@ vi.mock('../../src/renderer/src/bridge', () => ({
   get api() {
     return fake.current!.api
   },
-  browserMode: true,
   download: vi.fn(),
 }))
 // echarts draws on a canvas, which happy-dom has not; the charts are seen in the browser tests.

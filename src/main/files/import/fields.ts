@@ -71,11 +71,6 @@ export function tradeNumber(v: string, what: string): string {
   return s
 }
 
-export function optionalTradeNumber(v: string | undefined, what: string): string | null {
-  if (v === undefined || cleanCell(v) === '') return null
-  return tradeNumber(v, what)
-}
-
 /** `123` or `123.4` or `123.45` with at most nine digits before the point, in fen; else null. */
 function plainYuan(s: string): number | null {
   const n = s.length
