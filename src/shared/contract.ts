@@ -302,6 +302,7 @@ export const uploadSchema = z.object({
   contentBase64: z.string().max(96 * 1024 * 1024, 'files above 64 MB: use the command line (paysync import)'),
 })
 
+/** @public kept though unused (knip): the command line's `paysync export` takes its kinds from here */
 export const EXPORT_KINDS = ['records', 'orders', 'refunds', 'repairs', 'anomalies', 'batch'] as const
 export const exportSchema = z.discriminatedUnion('kind', [
   z.object({

@@ -124,12 +124,6 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number]
 export const BATCH_ITEM_STATES = ['pending', 'done', 'cancelled'] as const
 export type BatchItemState = (typeof BATCH_ITEM_STATES)[number]
 
-export const SIGN_TYPES = ['RSA2', 'md5', 'hmac_sha256'] as const
-
-/** Final local states: a trade in one of them is not `pending` for the schedules. */
-export const FINAL_PAY_STATUSES: readonly PayStatus[] = ['success', 'close', 'cancel', 'fail']
-export const FINAL_REFUND_STATUSES: readonly RefundStatus[] = ['success', 'close', 'fail']
-
 // ---- entities as the contract carries them (amounts in fen, times ISO 8601 with +08:00) ----
 
 export interface MerchantView {

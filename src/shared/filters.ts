@@ -81,9 +81,6 @@ export const anomalyFilterSchema = z.object({
 })
 export type AnomalyFilter = z.infer<typeof anomalyFilterSchema>
 
-export const pageSchema = z.object(page)
-export type PageRequest = z.infer<typeof pageSchema>
-
 export const recordListSchema = recordFilterSchema.extend(page)
 export const orderListSchema = orderFilterSchema.extend(page)
 export const refundListSchema = refundFilterSchema.extend(page)

@@ -118,7 +118,6 @@ export const profileSchema = z.discriminatedUnion('channel', [
   unionpayProfileSchema,
 ])
 export type MerchantProfile = z.infer<typeof profileSchema>
-export type AlipayProfile = z.infer<typeof alipayProfileSchema>
 export type WechatProfile = z.infer<typeof wechatProfileSchema>
 export type DaxpayProfile = z.infer<typeof daxpayProfileSchema>
 export type UnionpayProfile = z.infer<typeof unionpayProfileSchema>

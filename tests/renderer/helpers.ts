@@ -119,7 +119,6 @@ export const fakeBridge = {
   get api() {
     return current().api
   },
-  browserMode: true,
   download: (path: string) => current().download(path),
 }
 

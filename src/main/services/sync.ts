@@ -2,6 +2,7 @@ import type { BatchItemView, BatchProgressEvent as BatchProgress } from '../../s
 import type { BatchView, Page, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
+import { formatBeijing } from '../../shared/time'
 import { BatchBusyError, BatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
 import type { SyncResult } from '../engine/sync'
@@ -144,7 +145,7 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
   const id = createBatch(
     ctx.db,
     {
-      name: spec.name ?? `同步 ${new Date(now + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}`,
+      name: spec.name ?? `同步 ${formatBeijing(now).slice(0, 16)}`,
       sourceFile: spec.sourceFile ?? null,
       importId: spec.importId ?? null,
       source: spec.source ?? 'batch',

@@ -203,12 +203,6 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> 
   return { total, items: rows.map(anomalyView) }
 }
 
-export function countAnomalies(db: Db, f: AnomalyFilter): number {
-  const w = anomalyWhere(db, f)
-  if (!w) return 0
-  return (stmt(db, `SELECT count(*) AS n FROM anomalies a ${w}`).get(...w.params) as { n: number }).n
-}
-
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
  * objects and only the columns asked for make a million-row export several times faster. `columns`

@@ -40,6 +40,11 @@ export function audit(
   )
 }
 
+/**
+ * The audit log, newest first. Written by every change today and read by nothing yet: the audit
+ * screen to come lists it.
+ * @public kept though unused (knip): the audit screen's query
+ */
 export function listAudit(db: Db, limit = 100, offset = 0): AuditRow[] {
   return stmt<[number, number], AuditRow>(
     db,

@@ -1,4 +1,5 @@
 import type {
+  BatchItemState,
   BatchStatus,
   BatchView,
   GatewayStatus,
@@ -38,7 +39,7 @@ export interface BatchItemRow {
   batch_id: number
   trade_type: TradeType
   trade_id: number
-  state: 'pending' | 'done' | 'cancelled'
+  state: BatchItemState
   outcome: Outcome | null
   gateway_status: GatewayStatus | null
   attempts: number
@@ -213,10 +214,6 @@ export function pendingItems(
        LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
      WHERE i.batch_id = ? AND i.state = 'pending' AND i.id > ? ORDER BY i.id LIMIT ?`,
   ).all(batchId, afterId, limit)
-}
-
-export function getBatchItem(db: Db, id: number): BatchItemRow | undefined {
-  return stmt<[number], BatchItemRow>(db, 'SELECT * FROM batch_items WHERE id = ?').get(id)
 }
 
 /** Finishes an item once; the engine calls this inside the transaction that writes the sync record. */

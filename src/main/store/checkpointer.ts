@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module'
-import { Worker } from 'node:worker_threads'
+import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Db } from './connection'
+import { startSqliteWorker, type OpenDatabase } from './sqlite-worker'
 
 // SQLite in WAL mode copies the log back into the database now and then (a checkpoint), and that
 // copy ends in an fsync: tens of milliseconds, sometimes hundreds. Done by the connection that
@@ -8,20 +8,29 @@ import type { Db } from './connection'
 // calls in flight. So the working connection never checkpoints; a worker thread with a connection
 // of its own does, every second, without blocking anyone (PASSIVE), and once more fully at the end.
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.module)
-const db = new Database(workerData.file, { nativeBinding: workerData.nativeBinding, timeout: 5000 })
-const tick = () => { try { db.pragma('wal_checkpoint(PASSIVE)') } catch {} }
-const timer = setInterval(tick, workerData.everyMs)
-parentPort.on('message', (m) => {
-  if (m !== 'stop') return
-  clearInterval(timer)
-  try { db.pragma('wal_checkpoint(TRUNCATE)') } catch {}
-  db.close()
-  parentPort.postMessage('stopped')
-})
-`
+/** In the worker: a passive checkpoint every `everyMs`, and a full one (TRUNCATE) when told to stop. */
+function checkpointInWorker(open: OpenDatabase, data: { everyMs: number }, port: MessagePort): void {
+  const db = open({ timeout: 5000 })
+  const tick = () => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)')
+    } catch {
+      // A busy or locked moment: the next tick tries again.
+    }
+  }
+  const timer = setInterval(tick, data.everyMs)
+  port.on('message', (m) => {
+    if (m !== 'stop') return
+    clearInterval(timer)
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // Left to the next opening, which replays the log.
+    }
+    db.close()
+    port.postMessage('stopped')
+  })
+}
 
 export interface Checkpointer {
   stop(): Promise<void>
@@ -35,11 +44,14 @@ export function startCheckpointer(
   if (file === ':memory:') return null
   let worker: Worker
   try {
-    const module = createRequire(import.meta.url).resolve('better-sqlite3')
-    worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { file, module, nativeBinding: options.nativeBinding, everyMs: options.everyMs ?? 1000 },
-    })
+    worker = startSqliteWorker(
+      checkpointInWorker,
+      file,
+      { everyMs: options.everyMs ?? 1000 },
+      {
+        nativeBinding: options.nativeBinding,
+      },
+    )
   } catch {
     return null
   }

@@ -1,24 +1,15 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
+import { StoreError, type Db } from './db'
 import { checkNotNewer, migrate } from './migrate'
 
-export type Db = Database.Database
+export { StoreError, type Db }
 
 export interface OpenOptions {
   /** Electron passes the build of better-sqlite3 made for its own ABI (architecture.md). */
   nativeBinding?: string
   readonly?: boolean
-}
-
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'newer_schema' | 'corrupt' | 'unreadable',
-  ) {
-    super(message)
-    this.name = 'StoreError'
-  }
 }
 
 /**

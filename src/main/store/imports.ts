@@ -2,21 +2,6 @@ import type { ImportRowError, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
 
-export interface ImportRunRow {
-  id: number
-  file_name: string
-  trade_type: TradeType
-  encoding: string
-  rows_read: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  operator: string | null
-  created_at: number
-  finished_at: number | null
-}
-
 export function createImportRun(
   db: Db,
   r: { fileName: string; tradeType: TradeType; encoding: string; operator: string | null },
@@ -55,10 +40,6 @@ export function addImportError(db: Db, importId: number, e: ImportRowError): voi
     db,
     'INSERT INTO import_errors (import_id, line, column_name, reason, raw_row) VALUES (?, ?, ?, ?, ?)',
   ).run(importId, e.line, e.column, e.reason, e.raw ?? null)
-}
-
-export function getImportRun(db: Db, id: number): ImportRunRow | undefined {
-  return stmt<[number], ImportRunRow>(db, 'SELECT * FROM import_runs WHERE id = ?').get(id)
 }
 
 export function importErrors(db: Db, importId: number, limit = 1000, offset = 0): ImportRowError[] {

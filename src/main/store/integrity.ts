@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
-import { Worker } from 'node:worker_threads'
+import type { MessagePort, Worker } from 'node:worker_threads'
+import { startSqliteWorker, type OpenDatabase } from './sqlite-worker'
 
 // Opening a database reads its header and schema, which tells a damaged file apart only when the
 // damage is there. A page deep in a table can be damaged while the file opens and lists normally,
@@ -8,21 +8,24 @@ import { Worker } from 'node:worker_threads'
 // own: a gigabyte takes seconds, and no one waits for it. `paysync check` runs the same check for
 // cron, and exits 1 on damage.
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.module)
-let db
-try {
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true, nativeBinding: workerData.nativeBinding, timeout: 15000 })
-  const rows = db.pragma('quick_check(' + workerData.max + ')', { simple: false })
-  const problems = rows.map((r) => String(Object.values(r)[0])).filter((s) => s !== 'ok')
-  parentPort.postMessage({ problems })
-} catch (e) {
-  parentPort.postMessage({ problems: [String((e && e.message) || e)] })
-} finally {
-  try { if (db) db.close() } catch {}
+/** In the worker: quick_check on a read-only connection, its findings (none when sound) posted back. */
+function checkInWorker(open: OpenDatabase, data: { max: number }, port: MessagePort): void {
+  let db: ReturnType<OpenDatabase> | undefined
+  try {
+    db = open({ readonly: true, fileMustExist: true, timeout: 15000 })
+    const rows = db.pragma(`quick_check(${data.max})`, { simple: false }) as Array<Record<string, unknown>>
+    const problems = rows.map((r) => String(Object.values(r)[0])).filter((s) => s !== 'ok')
+    port.postMessage({ problems })
+  } catch (e) {
+    port.postMessage({ problems: [String((e as Error | null)?.message || e)] })
+  } finally {
+    try {
+      db?.close()
+    } catch {
+      // The findings are sent; a connection that will not close goes with the thread.
+    }
+  }
 }
-`
 
 export interface IntegrityReport {
   /** `ok`: no damage found; `damaged`: SQLite's findings are in `problems`. */
@@ -47,15 +50,14 @@ export function checkIntegrity(
   return new Promise((resolve) => {
     let worker: Worker
     try {
-      worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          file,
-          module: createRequire(import.meta.url).resolve('better-sqlite3'),
+      worker = startSqliteWorker(
+        checkInWorker,
+        file,
+        { max: options.max ?? 20 },
+        {
           nativeBinding: options.nativeBinding,
-          max: options.max ?? 20,
         },
-      })
+      )
     } catch (err) {
       resolve(report([`the check could not start: ${(err as Error).message}`]))
       return

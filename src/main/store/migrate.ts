@@ -1,5 +1,4 @@
-import type { Db } from './connection'
-import { StoreError } from './connection'
+import { StoreError, type Db } from './db'
 import { MIGRATIONS } from './migrations'
 
 /** Schema version this build writes. */

@@ -119,12 +119,6 @@ export function listPayOrders(db: Db, f: OrderListRequest): Page<PayOrderView> {
   return { total, items: rows.map(payOrderView) }
 }
 
-export function countPayOrders(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): number {
-  const w = orderWhere(db, f)
-  if (!w) return 0
-  return (stmt(db, `SELECT count(*) AS n FROM pay_orders p ${w}`).get(...w.params) as { n: number }).n
-}
-
 export interface NewPayOrder {
   orderNo: string
   bizOrderNo: string

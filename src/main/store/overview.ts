@@ -1,13 +1,13 @@
+import { BEIJING_OFFSET_MS } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
 
 // Aggregates for the overview screen. Each reads a bounded time range through an index.
 
 const DAY = 86_400_000
-const BEIJING = 8 * 3600_000
 
 export function beijingDayStart(now: number): number {
-  return Math.floor((now + BEIJING) / DAY) * DAY - BEIJING
+  return Math.floor((now + BEIJING_OFFSET_MS) / DAY) * DAY - BEIJING_OFFSET_MS
 }
 
 export function todayCounts(
@@ -46,7 +46,7 @@ export function dailyOutcomes(
     `SELECT CAST((created_at + ?) / ? AS INTEGER) * ? - ? AS day, outcome, count(*) AS n FROM sync_records
 
      WHERE created_at >= ? GROUP BY day, outcome ORDER BY day`,
-  ).all(BEIJING, DAY, DAY, BEIJING, since)
+  ).all(BEIJING_OFFSET_MS, DAY, DAY, BEIJING_OFFSET_MS, since)
 }
 
 export function channelTotals(db: Db, since: number): Array<{ channel: string; outcome: string; n: number }> {

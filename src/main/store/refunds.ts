@@ -117,12 +117,6 @@ export function listRefundOrders(db: Db, f: RefundListRequest): Page<RefundOrder
   return { total, items: rows.map(refundOrderView) }
 }
 
-export function countRefundOrders(db: Db, f: Omit<RefundListRequest, 'limit' | 'offset'>): number {
-  const w = refundWhere(db, f)
-  if (!w) return 0
-  return (stmt(db, `SELECT count(*) AS n FROM refund_orders r ${w}`).get(...w.params) as { n: number }).n
-}
-
 export interface NewRefundOrder {
   refundNo: string
   bizRefundNo: string

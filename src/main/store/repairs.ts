@@ -128,12 +128,6 @@ export function listRepairRecords(db: Db, f: RepairListRequest): Page<RepairReco
   return { total, items: rows.map(repairRecordView) }
 }
 
-export function countRepairRecords(db: Db, f: RepairFilter): number {
-  const w = repairWhere(db, f)
-  if (!w) return 0
-  return (stmt(db, `SELECT count(*) AS n FROM repair_records r ${w}`).get(...w.params) as { n: number }).n
-}
-
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
  * objects and only the columns asked for make a million-row export several times faster. `columns`

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { Worker } from 'node:worker_threads'
+import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Db } from './connection'
+import { startSqliteWorker, type OpenDatabase } from './sqlite-worker'
 
 // A million-row export is read by a worker thread with a read-only connection of its own, so the
 // process's own thread stays free for the window and for writing the file meanwhile. The statement
@@ -15,34 +15,56 @@ export interface RowQuery {
   params: unknown[]
 }
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.module)
-let db
-try {
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true, nativeBinding: workerData.nativeBinding })
-  const lines = db.prepare(workerData.sql).pluck(true).iterate(...workerData.params)
-  let credit = 0
-  let done = false
-  const pump = () => {
-    while (credit > 0 && !done) {
-      let text = ''
-      let n = 0
-      for (; n < workerData.batch; n++) {
-        const r = lines.next()
-        if (r.done) { done = true; break }
-        text += r.value + '\\r\\n'
+/**
+ * In the worker: the lines of one statement, `batch` at a time and joined by CRLF, each batch sent
+ * when the caller grants a credit for it.
+ */
+function readInWorker(
+  open: OpenDatabase,
+  data: { sql: string; params: unknown[]; batch: number },
+  port: MessagePort,
+): void {
+  const failed = (e: unknown) => port.postMessage({ error: String((e as Error | null)?.message || e) })
+  try {
+    const db = open({ readonly: true, fileMustExist: true })
+    const lines = db
+      .prepare<unknown[], string>(data.sql)
+      .pluck(true)
+      .iterate(...data.params)
+    let credit = 0
+    let done = false
+    const pump = () => {
+      while (credit > 0 && !done) {
+        let text = ''
+        let n = 0
+        for (; n < data.batch; n++) {
+          const r = lines.next()
+          if (r.done) {
+            done = true
+            break
+          }
+          text += r.value + '\r\n'
+        }
+        credit -= 1
+        if (n) port.postMessage({ text, rows: n })
       }
-      credit -= 1
-      if (n) parentPort.postMessage({ text, rows: n })
+      if (done) {
+        db.close()
+        port.postMessage({ end: true })
+      }
     }
-    if (done) { db.close(); parentPort.postMessage({ end: true }) }
+    port.on('message', (n: number) => {
+      credit += n
+      try {
+        pump()
+      } catch (e) {
+        failed(e)
+      }
+    })
+  } catch (e) {
+    failed(e)
   }
-  parentPort.on('message', (n) => { credit += n; try { pump() } catch (e) { parentPort.postMessage({ error: String(e && e.message || e) }) } })
-} catch (e) {
-  parentPort.postMessage({ error: String(e && e.message || e) })
 }
-`
 
 type Message = LineBatch | { end: true } | { error: string }
 
@@ -70,19 +92,16 @@ export async function* readLines(
   let worker: Worker | null = null
   if (file !== ':memory:') {
     try {
-      worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          module: createRequire(import.meta.url).resolve('better-sqlite3'),
-          file,
+      worker = startSqliteWorker(
+        readInWorker,
+        file,
+        { sql: query.sql, params: query.params, batch: BATCH },
+        {
           nativeBinding: options.nativeBinding,
-          sql: query.sql,
-          params: query.params,
-          batch: BATCH,
+          // The reader holds one statement and a few batches of text: a small heap of its own is plenty.
+          resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
         },
-        // The reader holds one statement and a few batches of text: a small heap of its own is plenty.
-        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
-      })
+      )
     } catch {
       worker = null
     }

@@ -1,3 +1,4 @@
+import { BEIJING_OFFSET_MS } from '../../../shared/time'
 import type { Column } from './csv'
 
 // The CSV line of a row, written by SQLite itself: the same rules as csv.ts (yuan with two decimals,
@@ -8,8 +9,6 @@ import type { Column } from './csv'
 //
 // The expressions are made from the store's column expressions and the label catalog, never from
 // input, so the display names are written into the SQL as quoted literals.
-
-const BEIJING_OFFSET_MS = 8 * 3600 * 1000
 
 function literal(s: string): string {
   return `'${s.replace(/'/g, "''")}'`

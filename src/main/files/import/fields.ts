@@ -71,11 +71,6 @@ export function tradeNumber(v: string, what: string): string {
   return s
 }
 
-export function optionalTradeNumber(v: string | undefined, what: string): string | null {
-  if (v === undefined || cleanCell(v) === '') return null
-  return tradeNumber(v, what)
-}
-
 /** `123` or `123.4` or `123.45` with at most nine digits before the point, in fen; else null. */
 function plainYuan(s: string): number | null {
   const n = s.length
@@ -164,7 +159,7 @@ export function time(v: string, what: string): number {
   if (/^\d{5}(\.\d+)?$/.test(s)) {
     const days = Number(s)
     const ms = Math.round((days - 25569) * 86400_000)
-    return ms - 8 * 3600_000
+    return ms - BEIJING_OFFSET_MS
   }
   const ms = parseBeijing(s)
   if (ms === null) throw new FieldError('row.notTime', { what, value: s })

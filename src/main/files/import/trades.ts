@@ -6,7 +6,7 @@ import { findMerchantByName, listMerchants, type MerchantRow } from '../../store
 import type { ColumnMapping } from './headers'
 import { IMPORT_FIELDS, type ImportField } from './headers'
 import * as F from './fields'
-import { UnreadableFileError } from './rows'
+import { UnreadableFileError } from './row-source'
 import type { ImportSink, RowResult } from './sink'
 
 // One row of a list into one trade: the cells read in a fixed order, so that a row with several

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import path from 'node:path'
 import unzipper from 'unzipper'
-import { eachRow, UnreadableFileError, type RowSource, type SourceRow } from './rows'
+import { eachRow, UnreadableFileError, type RowSource, type SourceRow } from './row-source'
 
 // XLSX through exceljs's streaming reader, first worksheet only. Every cell becomes text the way a
 // person sees it: numbers whole (an order number Excel already rounded shows as such and is rejected

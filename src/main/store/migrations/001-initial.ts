@@ -1,4 +1,4 @@
-import type { Db } from '../connection'
+import type { Db } from '../db'
 
 // Every entity of domain.md section 2. Money is INTEGER fen, times INTEGER epoch ms (UTC), numbers
 // that name trades are TEXT. The gateway's raw text lives in sync_record_bodies so that the record

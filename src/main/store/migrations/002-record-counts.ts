@@ -1,4 +1,4 @@
-import type { Db } from '../connection'
+import type { Db } from '../db'
 
 // Counting a filter of a million sync records row by row takes hundreds of milliseconds when two
 // filters meet (one index serves one of them; the other needs every row read). Sync records are

@@ -1,4 +1,4 @@
-import type { Db } from '../connection'
+import type { Db } from '../db'
 
 // When the gateway says the money moved (a payment's paid time, a refund's finish time), as the
 // anomaly was last seen. A person who decides "paid" or "refunded" records that time, not the moment

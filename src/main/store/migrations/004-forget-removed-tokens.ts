@@ -1,4 +1,4 @@
-import type { Db } from '../connection'
+import type { Db } from '../db'
 
 // The Alipay app auth token became a secret (sealed with the others, never shown). Live profiles move
 // theirs into the sealed secrets when main next opens them with the key; a profile removed before that

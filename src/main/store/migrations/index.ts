@@ -1,4 +1,4 @@
-import type { Db } from '../connection'
+import type { Db } from '../db'
 import { initial } from './001-initial'
 import { recordCounts } from './002-record-counts'
 import { anomalyGatewayTime } from './003-anomaly-gateway-time'

@@ -4,9 +4,6 @@ import { httpApi, storedToken } from './http'
 /** The one API the screens use: the preload's in the desktop app, HTTP in browser mode. */
 export const api: Api = window.paysync ? fromRawApi(window.paysync) : httpApi()
 
-/** True in browser mode, where files go up and down through the page instead of native dialogs. */
-export const browserMode = !window.paysync
-
 /**
  * Browser mode: lets the browser download a file the server wrote (an export's `downloadPath`). The
  * link carries this tab's token, as the download route asks for it.
