@@ -1,4 +1,4 @@
-import type { BatchItemView } from '../../shared/contract'
+import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
 import type { BatchView, Page, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
@@ -197,7 +197,8 @@ export function startBatchInBackground(ctx: ServiceContext, batchId: number): vo
   })
 }
 
-function progressFromStore(ctx: ServiceContext, batchId: number) {
+/** The last progress a batch's stored rows tell, for a run that stopped without saying so itself. */
+function progressFromStore(ctx: ServiceContext, batchId: number): BatchProgressEvent {
   const view = getBatchView(ctx, batchId)
   return {
     batchId,

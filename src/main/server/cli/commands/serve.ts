@@ -7,7 +7,8 @@ import { listMerchants } from '../../../store/merchants'
 import { defaultDbFile } from '../../../store/paths'
 import { startHttpServer } from '../../http/server'
 import { packageRoot } from '../../root'
-import { globals, intOption } from '../runtime'
+import { portOption } from '../flags'
+import { globals } from '../runtime'
 
 const ROOT = packageRoot()
 
@@ -35,7 +36,7 @@ export function registerServeCommand(program: Command): void {
           await startSandbox(ctx, { seedOrders: merchants.length === 0 })
         }
         const server = await startHttpServer(ctx, {
-          port: intOption(o.port, '--port', 0, 65535),
+          port: portOption(o.port),
           rendererDir: o.renderer,
         })
         const scheduler = new Scheduler(
