@@ -93,7 +93,7 @@ function op<I extends z.ZodType>(input: I, refusal?: Refusal) {
   }
 }
 
-const mapping: Refusal = { id: 'mapping.invalid', part: 'mapping' }
+const mappingRefused: Refusal = { id: 'mapping.invalid', part: 'mapping' }
 
 export const contract = {
   'app.info': op(noInput).returns<AppInfo>(),
@@ -125,8 +125,8 @@ export const contract = {
   'merchants.remove': op(idSchema).returns<{ removed: true }>(),
   'merchants.test': op(idSchema).returns<ConnectionReport>(),
 
-  'imports.preview': op(importPreviewSchema, mapping).returns<ImportPreview>(),
-  'imports.run': op(importRunSchema, mapping).returns<ImportSummary>(),
+  'imports.preview': op(importPreviewSchema, mappingRefused).returns<ImportPreview>(),
+  'imports.run': op(importRunSchema, mappingRefused).returns<ImportSummary>(),
 
   'batches.start': op(batchStartSchema).returns<BatchView>(),
   'batches.list': op(pageOnly).returns<Page<BatchView>>(),

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { contract, type OperationName, type OperationOutput } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
+import { describeIssues } from '../../../shared/validation'
 import type { ServiceContext } from '../../services/context'
 import { dispatch } from '../../services/index'
-import { describeIssues } from '../../../shared/validation'
 
 // The command line asks through the contract as the window does: a command turns its flags into an
 // operation's input, the contract's schema judges it, and a refusal is said back in the flags' terms
@@ -19,7 +19,7 @@ export interface Flag {
 /** The flags of one command by the input field each fills, the path dot-joined: `filter.status`. */
 export type Flags = Record<string, string | Flag>
 
-/** The same flags for a part of an input: `within('filter', LIST_FLAGS)`. */
+/** The same flags for a part of an input: `within('filter', FILTER_FLAGS)`. */
 export function within(part: string, flags: Flags): Flags {
   return Object.fromEntries(Object.entries(flags).map(([path, flag]) => [`${part}.${path}`, flag]))
 }
@@ -113,12 +113,12 @@ function sentence(
   issue: z.core.$ZodIssue,
   flag: Flag,
   rest: PropertyKey[],
-  given: unknown,
+  typed: unknown,
   schema: z.ZodType,
 ): string {
   const where = rest.length ? `${flag.name} (${rest.map(String).join('.')})` : flag.name
-  const not = given === undefined ? '' : `, not ${JSON.stringify(given)}`
-  if (issue.code === 'invalid_type' && given === undefined) return `${where} is required`
+  const not = typed === undefined ? '' : `, not ${JSON.stringify(typed)}`
+  if (issue.code === 'invalid_type' && typed === undefined) return `${where} is required`
   const rule = numberRule(schemaAt(schema, issue.path))
   if (rule && ['invalid_type', 'too_small', 'too_big', 'not_multiple_of'].includes(issue.code)) {
     if (issue.code === 'too_big' && flag.above && rule.max) return flag.above(rule.max.value)
