@@ -1,14 +1,19 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { buildApi, EVENT_NAMES, OPERATION_NAMES, type RawApi, type Reply } from '../shared/api'
+import {
+  buildApi,
+  CHANNEL_PREFIX,
+  EVENT_CHANNEL,
+  EVENT_NAMES,
+  OPERATION_NAMES,
+  type RawApi,
+  type Reply,
+} from '../shared/api'
 import type { EventName, OperationName } from '../shared/contract'
 import { isWireError } from '../shared/errors'
 
 // Exposes exactly the contract's operations as typed functions, and nothing else: no ipcRenderer, no
 // channel names reach the page. Each answers a Reply (value or error as data): an Error would cross
 // the context bridge with its message only, losing the code and the catalog entry the page needs.
-
-const CHANNEL_PREFIX = 'paysync:'
-const EVENT_CHANNEL = 'paysync:event'
 
 async function call(name: OperationName, input: unknown): Promise<Reply> {
   if (!OPERATION_NAMES.includes(name)) throw new Error(`unknown operation ${String(name)}`)

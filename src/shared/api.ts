@@ -47,6 +47,10 @@ type Missing = Exclude<OperationName, (typeof OPERATION_NAMES)[number]>
 const complete: [Missing] extends [never] ? true : Missing = true
 void complete
 
+/** The Electron IPC channel of an operation is this prefix and its name; events come on EVENT_CHANNEL. */
+export const CHANNEL_PREFIX = 'paysync:'
+export const EVENT_CHANNEL = 'paysync:event'
+
 export const EVENT_NAMES = ['batch.progress', 'task.progress'] as const satisfies readonly EventName[]
 
 type GroupOf<K> = K extends `${infer G}.${string}` ? G : never

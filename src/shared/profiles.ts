@@ -133,6 +133,33 @@ export const SECRET_FIELDS = {
   unionpay: ['privateKey'],
 } as const satisfies Record<MerchantProfile['channel'], readonly string[]>
 
+/** A secret on update: left out, empty or null, the stored one is kept (services/merchants.ts). */
+type Kept<S extends z.core.$ZodType> = z.ZodOptional<z.ZodUnion<readonly [S, z.ZodLiteral<''>, z.ZodNull]>>
+const kept = <S extends z.core.$ZodType>(secret: S): Kept<S> =>
+  z.union([secret, z.literal(''), z.null()]).optional()
+
+/** A channel's profile as an update sends it: each of its SECRET_FIELDS may be left out. */
+function withSecretsKept<Shape extends z.ZodRawShape, K extends keyof Shape & string>(
+  schema: z.ZodObject<Shape>,
+  secrets: readonly K[],
+): z.ZodObject<Omit<Shape, K> & { [P in K]: Kept<Shape[P]> }> {
+  const shape: Record<string, z.core.$ZodType> = {}
+  for (const k of secrets) shape[k] = kept(schema.shape[k]!)
+  // zod cannot follow a computed shape through extend(); the signature above says what it builds.
+  return schema.extend(shape) as unknown as z.ZodObject<Omit<Shape, K> & { [P in K]: Kept<Shape[P]> }>
+}
+
+/** What `merchants.update` takes: a whole profile, except that a secret not typed again is kept. */
+export const profileUpdateSchema = z.discriminatedUnion('channel', [
+  withSecretsKept(alipayProfileSchema, SECRET_FIELDS.alipay),
+  withSecretsKept(wechatProfileSchema, SECRET_FIELDS.wechat),
+  withSecretsKept(daxpayProfileSchema, SECRET_FIELDS.daxpay),
+  withSecretsKept(unionpayProfileSchema, SECRET_FIELDS.unionpay),
+])
+/** A profile as a caller writes it (before defaults and trimming): what the form sends. */
+export type ProfileInput = z.input<typeof profileSchema>
+export type ProfileUpdateInput = z.input<typeof profileUpdateSchema>
+
 export function isSecretField(channel: MerchantProfile['channel'], field: string): boolean {
   return (SECRET_FIELDS[channel] as readonly string[]).includes(field)
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { upsertOrders } from '../../src/main/gateways/simulator/control'
@@ -62,11 +63,19 @@ describe('paysync serve, stopped mid-pass', () => {
     let stderr = ''
     serve.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise<number | null>((resolve) => serve.once('exit', (code) => resolve(code)))
-    // Stop once the first pass (five seconds after start) has written a few records.
+    // Stop once the first pass (five seconds after start) has written a few records: each write
+    // to the database's log is an event on its folder, and the count is read again on each.
     const reader = new Database(db, { readonly: true })
     const records = () => (reader.prepare('SELECT count(*) AS n FROM sync_records').get() as { n: number }).n
-    for (let t = 0; t < 600 && records() < 3 && serve.exitCode === null; t++)
-      await new Promise((r) => setTimeout(r, 50))
+    const written = async (n: number) => {
+      if (records() >= n) return
+      for await (const _ of fsp.watch(dir, { signal: AbortSignal.timeout(40_000) }))
+        if (records() >= n) return
+    }
+    await new Promise<void>((resolve, reject) => {
+      serve.once('exit', (code) => reject(new Error(`paysync serve exited (${code}) first: ${stderr}`)))
+      written(3).then(resolve, reject)
+    })
     expect(records(), stderr).toBeGreaterThanOrEqual(3)
     serve.kill('SIGTERM')
     expect(await exited, stderr).toBe(0)

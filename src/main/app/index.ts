@@ -1,10 +1,8 @@
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Scheduler } from '../engine/scheduler'
-import { ServiceContext, systemUser } from '../services/context'
-import { startSandbox } from '../services/demo'
-import { listMerchants } from '../store/merchants'
+import { ServiceContext } from '../services/context'
+import { hostOptions, startHost, type Host } from '../services/host'
 import { userDataDir } from '../store/paths'
 import { nativeDialogs } from './dialogs'
 import { forwardEvents, registerIpc } from './ipc'
@@ -25,27 +23,21 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 app.setPath('userData', userDataDir())
 
 let win: BrowserWindow | null = null
-let ctx: ServiceContext | null = null
-let scheduler: Scheduler | null = null
+let host: Host | null = null
 
 async function start(): Promise<void> {
   const dbFile = process.env.PAYSYNC_DB ?? path.join(app.getPath('userData'), 'paysync.db')
-  ctx = new ServiceContext({
+  const ctx = new ServiceContext({
+    ...hostOptions(),
     dbFile,
     safeStorage: safeStorageWrapper(),
     keyStore: keyStoreStatus(),
-    passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
     store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
-    operator: process.env.PAYSYNC_OPERATOR || null,
-    systemUser: systemUser(),
   })
-  void ctx.checkIntegrity()
-  // A first start with no merchant: the built-in sandbox gateway and its demo orders, so the app works at once.
-  if (listMerchants(ctx.db).length === 0 || listMerchants(ctx.db).every((m) => m.name.startsWith('demo-'))) {
-    await startSandbox(ctx, { seedOrders: listMerchants(ctx.db).length === 0 })
-  }
+  // A first start with no merchant gets the built-in sandbox gateway, so the app works at once.
+  host = await startHost(ctx, { sandbox: true, schedules: true })
 
   const entry = rendererEntry(here)
   const appUrl = process.env.ELECTRON_RENDERER_URL ?? entry.url
@@ -63,17 +55,6 @@ async function start(): Promise<void> {
   win.on('closed', () => (win = null))
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
   else await win.loadFile(entry.file)
-
-  const c = ctx
-  scheduler = new Scheduler(
-    c.db,
-    c.engine,
-    () => c.settings(),
-    c.now,
-    (at) => (c.lastScheduleRunAt = at),
-  )
-  scheduler.start()
-  ctx.schedulerStarted = true
 }
 
 app.whenReady().then(start, (err: Error) => {
@@ -89,11 +70,6 @@ app.on('before-quit', (event) => {
   if (quitting) return
   quitting = true
   event.preventDefault()
-  const [c, s] = [ctx, scheduler]
-  void (async () => {
-    await s?.stop()
-    await c?.close()
-  })()
-    .catch((err: unknown) => console.error(err))
-    .finally(() => app.quit())
+  const stopping = host ? host.stop() : Promise.resolve()
+  void stopping.catch((err: unknown) => console.error(err)).finally(() => app.quit())
 })

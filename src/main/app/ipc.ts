@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
-import { EVENT_NAMES, OPERATION_NAMES } from '../../shared/api'
+import { CHANNEL_PREFIX, EVENT_CHANNEL, EVENT_NAMES, OPERATION_NAMES } from '../../shared/api'
 import type { EventName } from '../../shared/contract'
 import type { ServiceContext } from '../services/context'
 import { dispatch, toWireError } from '../services/index'
@@ -7,8 +7,7 @@ import { dispatch, toWireError } from '../services/index'
 // IPC generated from the contract: one handler per operation, each checking that the call comes
 // from our own window's top frame before the input is validated and the service called.
 
-export const CHANNEL_PREFIX = 'paysync:'
-export const EVENT_CHANNEL = 'paysync:event'
+export { CHANNEL_PREFIX, EVENT_CHANNEL }
 
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean
 

@@ -5,24 +5,13 @@ import type {
   Session,
 } from 'electron'
 import path from 'node:path'
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openExternalSafely } from './external'
 
 // The one window: isolated, sandboxed, no Node in the page, a strict Content-Security-Policy, and no
 // way to navigate elsewhere or open other windows.
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // naive-ui writes its styles at run time (css-render), so inline styles are allowed; scripts are not.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
+export { CONTENT_SECURITY_POLICY }
 
 export function windowOptions(preload: string): BrowserWindowConstructorOptions {
   return {

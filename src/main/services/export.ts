@@ -1,15 +1,10 @@
 import crypto from 'node:crypto'
 import path from 'node:path'
+import type { z } from 'zod'
 import type { ExportResult } from '../../shared/contract'
 import { formatBeijingCompact } from '../../shared/time'
 import { AppError } from '../../shared/errors'
-import type {
-  AnomalyFilter,
-  OrderFilter,
-  RecordFilter,
-  RefundFilter,
-  RepairFilter,
-} from '../../shared/filters'
+import type { ExportKind, exportSchema } from '../../shared/inputs'
 import {
   anomalyColumns,
   batchItemColumns,
@@ -34,15 +29,9 @@ import type { ServiceContext } from './context'
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
 // read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
 
-export type ExportRequest =
-  | { kind: 'records'; file?: string; filter: RecordFilter }
-  | { kind: 'orders'; file?: string; filter: OrderFilter }
-  | { kind: 'refunds'; file?: string; filter: RefundFilter }
-  | { kind: 'repairs'; file?: string; filter: RepairFilter }
-  | { kind: 'anomalies'; file?: string; filter: AnomalyFilter }
-  | { kind: 'batch'; file?: string; batchId: number; problemsOnly: boolean }
+export type ExportRequest = z.output<typeof exportSchema>
 
-const NAMES: Record<ExportRequest['kind'], string> = {
+const NAMES: Record<ExportKind, string> = {
   records: '同步记录',
   orders: '支付订单',
   refunds: '退款订单',
@@ -52,7 +41,7 @@ const NAMES: Record<ExportRequest['kind'], string> = {
 }
 
 /** A file name that says what it holds and when: 同步记录_20261120_101500.csv. */
-export function defaultExportName(kind: ExportRequest['kind'], now: number): string {
+export function defaultExportName(kind: ExportKind, now: number): string {
   return `${NAMES[kind]}_${formatBeijingCompact(now).replace(/^(\d{8})/, '$1_')}.csv`
 }
 

@@ -1,23 +1,19 @@
 import crypto from 'node:crypto'
 import path from 'node:path'
+import type { z } from 'zod'
 import type { ImportPreview } from '../../shared/contract'
 import type { ImportSummary, TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { describeIssues } from '../../shared/validation'
-import { mappingSchema, matchHeaders, type ColumnMapping, type ImportField } from '../files/import/headers'
+import type { importRunSchema } from '../../shared/inputs'
+import type { ColumnMapping, ImportField } from '../../shared/mapping'
+import { matchHeaders } from '../files/import/headers'
 import { importFile } from '../files/import/importer'
 import { UnreadableFileError } from '../files/import/row-source'
 import { openRows } from '../files/import/rows'
 import { audit } from '../store/audit'
+import { getBatch } from '../store/batches'
 import type { ServiceContext } from './context'
-
-export function parseMapping(input: unknown): ColumnMapping | undefined {
-  if (input === undefined || input === null) return undefined
-  const parsed = mappingSchema.safeParse(input)
-  if (!parsed.success)
-    throw AppError.say('invalid_input', 'mapping.invalid', { detail: describeIssues(parsed.error) })
-  return parsed.data
-}
+import { createBatchOf, startBatchInBackground, type TradeRef } from './sync'
 
 export interface ImportRequest {
   file: string
@@ -143,4 +139,40 @@ export async function previewImport(
       throw AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
     throw err
   }
+}
+
+/**
+ * Where a batch made for the caller runs: in the background, its progress as events (the window's
+ * way), or by the caller in the foreground (the command line, with its progress line).
+ */
+export type BatchStart = 'background' | 'caller'
+
+/**
+ * Imports a file and, when the request asks, makes a batch of every trade the file names; a trade it
+ * lists twice is one item of that batch. A file that names no trade makes no batch.
+ */
+export async function importAndSync(
+  ctx: ServiceContext,
+  request: z.output<typeof importRunSchema>,
+  start: BatchStart = 'background',
+): Promise<ImportSummary> {
+  const { sync } = request
+  const refs: TradeRef[] = []
+  const summary = await runImport(ctx, {
+    file: request.file,
+    type: request.type,
+    merchant: request.merchant,
+    mapping: request.mapping,
+    onTrade: sync ? (type, id) => refs.push({ type, id }) : undefined,
+  })
+  if (!sync || refs.length === 0) return summary
+  const batchId = createBatchOf(ctx, refs, {
+    name: sync.name ?? summary.file,
+    sourceFile: summary.file,
+    importId: summary.importId,
+    concurrency: sync.concurrency,
+    qps: sync.qps,
+  })
+  if (start === 'background') startBatchInBackground(ctx, batchId)
+  return { ...summary, batchId, batchTotal: getBatch(ctx.db, batchId)?.total ?? refs.length }
 }

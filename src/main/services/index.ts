@@ -1,23 +1,22 @@
+import type { z } from 'zod'
 import {
   contract,
+  type Operation,
   type OperationInput,
   type OperationName,
   type OperationOutput,
 } from '../../shared/contract'
 import { AppError, type WireError } from '../../shared/errors'
 import { describeIssues } from '../../shared/validation'
-import { isoOrNull } from '../../shared/time'
-import { resolveAnomaly } from '../engine/manual'
-import { anomalyView, getAnomaly } from '../store/anomalies'
-import { getBatch } from '../store/batches'
 import { StoreError } from '../store/connection'
-import { payOrderIdsOfImport } from '../store/orders'
-import { refundIdsOfImport } from '../store/refunds'
+import { decideAnomaly } from './anomalies'
+import { appInfo } from './app-info'
+import { startBatchFrom } from './batches'
 import type { ServiceContext } from './context'
+import { pickOpen, pickSave } from './dialogs'
 import { exportCsv } from './export'
-import { keyStoreInfo, setHeadless } from './keys'
-import { saveUpload } from './uploads'
-import { parseMapping, previewImport, runImport } from './imports'
+import { importAndSync, previewImport } from './imports'
+import { setHeadless } from './key-store'
 import {
   anomalyDetail,
   listAnomalyViews,
@@ -42,48 +41,28 @@ import { getSettings, setSettings } from './settings'
 import {
   batchItemViews,
   cancelBatch,
-  createBatchOf,
   getBatchView,
   listBatchViews,
   pauseBatch,
   resumeBatch,
-  startBatchInBackground,
   syncTradesNow,
-  tradesOfFilter,
-  allTrades,
-  type TradeRef,
 } from './sync'
+import { saveUpload } from './uploads'
 
-// The contract's implementation: one function per operation. Inputs arrive already validated
-// against the contract's schema (see `dispatch`), so a handler only deals in well-formed values.
+// The contract's implementation: one line per operation, each naming the service function that does
+// the work. Inputs arrive already validated against the contract's schema (see `dispatch`), so a
+// handler only deals in well-formed values.
 
-type Parsed<K extends OperationName> = import('zod').output<(typeof contract)[K]['input']>
+export type ParsedInput<K extends OperationName> = z.output<(typeof contract)[K]['input']>
 type Handlers = {
   [K in OperationName]: (
     ctx: ServiceContext,
-    input: Parsed<K>,
+    input: ParsedInput<K>,
   ) => Promise<OperationOutput<K>> | OperationOutput<K>
 }
 
 const handlers: Handlers = {
-  'app.info': (ctx) => ({
-    version: process.env.npm_package_version ?? '0.1.0',
-    dbFile: ctx.options.dbFile,
-    systemUser: ctx.options.systemUser ?? null,
-    transport: ctx.options.transport === 'electron' ? 'electron' : 'http',
-    keyStore: keyStoreInfo(ctx),
-    sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },
-    schedules: {
-      enabled: ctx.settings().schedulesEnabled,
-      running: ctx.schedulerStarted,
-      lastRunAt: isoOrNull(ctx.lastScheduleRunAt),
-    },
-    integrity: {
-      status: ctx.integrity.status,
-      problems: ctx.integrity.problems,
-      checkedAt: isoOrNull(ctx.integrity.checkedAt),
-    },
-  }),
+  'app.info': (ctx) => appInfo(ctx),
   'overview.get': (ctx) => overview(ctx),
 
   'records.list': (ctx, f) => listRecords(ctx, f),
@@ -104,10 +83,7 @@ const handlers: Handlers = {
 
   'anomalies.list': (ctx, f) => listAnomalyViews(ctx, f),
   'anomalies.get': (ctx, { id }) => anomalyDetail(ctx, id),
-  'anomalies.resolve': (ctx, r) => {
-    resolveAnomaly(ctx.db, { ...r, operator: ctx.operator }, ctx.now())
-    return anomalyView(getAnomaly(ctx.db, r.id)!)
-  },
+  'anomalies.resolve': (ctx, r) => decideAnomaly(ctx, r),
 
   'merchants.list': (ctx) => listMerchantViews(ctx),
   'merchants.add': (ctx, profile) => addMerchant(ctx, profile),
@@ -116,54 +92,10 @@ const handlers: Handlers = {
   'merchants.remove': (ctx, { id }) => removeMerchantProfile(ctx, id),
   'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
 
-  'imports.preview': (ctx, r) =>
-    previewImport(ctx, {
-      file: r.file,
-      type: r.type,
-      merchant: r.merchant,
-      mapping: parseMapping(r.mapping),
-      rows: r.rows,
-    }),
-  'imports.run': async (ctx, r) => {
-    const refs: TradeRef[] = []
-    const summary = await runImport(ctx, {
-      file: r.file,
-      type: r.type,
-      merchant: r.merchant,
-      mapping: parseMapping(r.mapping),
-      onTrade: r.sync ? (type, id) => refs.push({ type, id }) : undefined,
-    })
-    if (r.sync && refs.length > 0) {
-      const batchId = createBatchOf(ctx, refs, {
-        name: r.sync.name ?? summary.file,
-        sourceFile: summary.file,
-        importId: summary.importId,
-        concurrency: r.sync.concurrency,
-        qps: r.sync.qps,
-      })
-      startBatchInBackground(ctx, batchId)
-      // A trade listed twice in the file is one item of the batch.
-      return { ...summary, batchId, batchTotal: getBatch(ctx.db, batchId)?.total ?? refs.length }
-    }
-    return summary
-  },
+  'imports.preview': (ctx, r) => previewImport(ctx, r),
+  'imports.run': (ctx, r) => importAndSync(ctx, r),
 
-  'batches.start': (ctx, b) => {
-    let refs: TradeRef[]
-    if (b.ids) refs = b.ids.map((id) => ({ type: b.type, id }))
-    else if (b.filter) refs = tradesOfFilter(ctx, b.type, b.filter)
-    else if (b.importId) refs = tradesOfImport(ctx, b.importId)
-    else refs = allTrades(ctx, true)
-    if (refs.length === 0) throw AppError.say('invalid_input', 'sync.nothing')
-    const id = createBatchOf(ctx, refs, {
-      name: b.name,
-      importId: b.importId ?? null,
-      concurrency: b.concurrency,
-      qps: b.qps,
-    })
-    startBatchInBackground(ctx, id)
-    return getBatchView(ctx, id)
-  },
+  'batches.start': (ctx, b) => startBatchFrom(ctx, b),
   'batches.list': (ctx, p) => listBatchViews(ctx, p.limit, p.offset),
   'batches.get': (ctx, { id }) => getBatchView(ctx, id),
   'batches.items': (ctx, r) => batchItemViews(ctx, r.id, r.problemsOnly, r.limit, r.offset),
@@ -173,14 +105,8 @@ const handlers: Handlers = {
 
   'export.run': (ctx, r) => exportCsv(ctx, r),
 
-  'files.pickOpen': async (ctx, o) =>
-    ctx.options.dialogs
-      ? { supported: true, file: await ctx.options.dialogs.open(o) }
-      : { supported: false, file: null },
-  'files.pickSave': async (ctx, o) =>
-    ctx.options.dialogs
-      ? { supported: true, file: await ctx.options.dialogs.save(o) }
-      : { supported: false, file: null },
+  'files.pickOpen': (ctx, o) => pickOpen(ctx, o),
+  'files.pickSave': (ctx, o) => pickSave(ctx, o),
   'files.upload': (ctx, u) => saveUpload(ctx, u.name, u.contentBase64),
 
   'settings.get': (ctx) => getSettings(ctx),
@@ -188,11 +114,38 @@ const handlers: Handlers = {
   'keys.setHeadless': (ctx, { enabled }) => setHeadless(ctx, enabled),
 }
 
-function tradesOfImport(ctx: ServiceContext, importId: number): TradeRef[] {
-  return [
-    ...payOrderIdsOfImport(ctx.db, importId).map((id) => ({ type: 'pay' as const, id })),
-    ...refundIdsOfImport(ctx.db, importId).map((id) => ({ type: 'refund' as const, id })),
-  ]
+function operation(name: string): Operation<z.ZodType, unknown> {
+  // Own keys only: a name such as `toString` is no operation, whatever an object inherits.
+  if (!Object.hasOwn(contract, name)) throw AppError.say('not_found', 'operation.unknown', { name })
+  return contract[name as OperationName]
+}
+
+/**
+ * A refused input as one sentence. When every issue lies in a part with a sentence of its own (the
+ * column mapping, the merchant profile), that sentence says it, the issues told from inside the part.
+ * The issues themselves ride along as the error's cause, for the command line to name its flags.
+ */
+function refused(op: Operation<z.ZodType, unknown>, error: z.ZodError): AppError {
+  const { refusal } = op
+  const part = refusal?.part
+  const inPart = refusal && error.issues.every((i) => part === undefined || i.path[0] === part)
+  const err = inPart
+    ? AppError.say('invalid_input', refusal.id, {
+        detail: describeIssues(
+          part === undefined ? error : { issues: error.issues.map((i) => ({ ...i, path: i.path.slice(1) })) },
+        ),
+      })
+    : AppError.say('invalid_input', 'input.invalid', { detail: describeIssues(error) })
+  err.cause = error
+  return err
+}
+
+/** An operation's input checked against its schema, as `dispatch` checks it, without calling it. */
+export function parseInput<K extends OperationName>(name: K, input: unknown): ParsedInput<K> {
+  const op = operation(name)
+  const parsed = op.input.safeParse(input ?? {})
+  if (!parsed.success) throw refused(op, parsed.error)
+  return parsed.data as ParsedInput<K>
 }
 
 /** Validates the input where it enters main and calls the operation. */
@@ -201,16 +154,12 @@ export async function dispatch<K extends OperationName>(
   name: K,
   input: unknown,
 ): Promise<OperationOutput<K>> {
-  const op = contract[name]
-  if (!op) throw AppError.say('not_found', 'operation.unknown', { name: String(name) })
-  const parsed = op.input.safeParse(input ?? {})
-  if (!parsed.success)
-    throw AppError.say('invalid_input', 'input.invalid', { detail: describeIssues(parsed.error) })
+  const request = parseInput(name, input)
   const handler = handlers[name] as (
     ctx: ServiceContext,
-    input: unknown,
+    input: ParsedInput<K>,
   ) => Promise<OperationOutput<K>> | OperationOutput<K>
-  return handler(ctx, parsed.data)
+  return handler(ctx, request)
 }
 
 export type { OperationInput }

@@ -1,4 +1,4 @@
-import type { BatchItemView, BatchProgressEvent as BatchProgress } from '../../shared/contract'
+import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
 import type { BatchView, Page, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
@@ -34,7 +34,7 @@ export interface TradeRef {
   id: number
 }
 
-export function summaryOf(p: BatchProgress | null, results: SyncResult[] = [], durationMs = 0): SyncSummary {
+export function summaryOf(p: BatchProgressEvent | null, results: SyncResult[] = [], durationMs = 0): SyncSummary {
   if (p) {
     return {
       batchId: p.batchId,
@@ -169,8 +169,8 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
 export async function runBatch(
   ctx: ServiceContext,
   batchId: number,
-  onProgress?: (p: BatchProgress) => void,
-): Promise<BatchProgress> {
+  onProgress?: (p: BatchProgressEvent) => void,
+): Promise<BatchProgressEvent> {
   if (ctx.runs.has(batchId)) throw AppError.say('busy', 'batch.runningHere', { id: batchId })
   const run = new BatchRun(ctx.db, ctx.engine, batchId, {
     now: ctx.now,
@@ -198,7 +198,8 @@ export function startBatchInBackground(ctx: ServiceContext, batchId: number): vo
   })
 }
 
-function progressFromStore(ctx: ServiceContext, batchId: number) {
+/** The last progress a batch's stored rows tell, for a run that stopped without saying so itself. */
+function progressFromStore(ctx: ServiceContext, batchId: number): BatchProgressEvent {
   const view = getBatchView(ctx, batchId)
   return {
     batchId,

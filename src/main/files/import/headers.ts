@@ -1,30 +1,8 @@
-import { z } from 'zod'
+import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../../shared/mapping'
 
 // Header recognition of cli.md section 3: case-insensitive, spaces and brackets ignored, English or
-// Chinese. A saved column mapping (`--mapping FILE`, the app's mapping editor) names columns the
-// aliases do not know, per source system.
-
-export const IMPORT_FIELDS = [
-  'orderNo',
-  'bizOrderNo',
-  'gatewayTradeNo',
-  'merchant',
-  'channel',
-  'amountFen',
-  'amountYuan',
-  'status',
-  'title',
-  'kind',
-  'createdAt',
-  'expiredAt',
-  'paidAt',
-  'refundNo',
-  'bizRefundNo',
-  'gatewayRefundNo',
-  'refundAmountFen',
-  'refundAmountYuan',
-] as const
-export type ImportField = (typeof IMPORT_FIELDS)[number]
+// Chinese. A saved column mapping (shared/mapping.ts) names columns the aliases do not know, per
+// source system.
 
 const ALIASES: Record<ImportField, string[]> = {
   orderNo: ['orderNo', 'out_trade_no', 'outTradeNo', '订单号', '商户订单号', '本地订单号'],
@@ -70,20 +48,6 @@ export function normalizeHeader(h: string): string {
 const LOOKUP = new Map<string, ImportField>()
 for (const field of IMPORT_FIELDS)
   for (const alias of ALIASES[field]) LOOKUP.set(normalizeHeader(alias), field)
-
-export const mappingSchema = z.object({
-  /** Header as it appears in the file -> the field it holds (or null to ignore the column). */
-  columns: z.record(z.string(), z.enum(IMPORT_FIELDS).nullable()).default({}),
-  /** Values for the whole file, when it has no such column. */
-  defaults: z
-    .object({
-      merchant: z.string().optional(),
-      channel: z.string().optional(),
-      status: z.string().optional(),
-    })
-    .default({}),
-})
-export type ColumnMapping = z.infer<typeof mappingSchema>
 
 export interface HeaderMatch {
   /** Column index -> field. */

@@ -1,6 +1,4 @@
 import { Command, CommanderError, Option } from 'commander'
-import { AppError } from '../../../shared/errors'
-import { StoreError } from '../../store/connection'
 import { registerBatchCommands } from './commands/batch'
 import { registerCheckCommand } from './commands/check'
 import { registerDemoCommand } from './commands/demo'
@@ -55,7 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     const json = argv.includes('--json')
     const io = processIo(json)
     printError(io, err)
-    return err instanceof AppError || err instanceof StoreError ? EXIT.cannotRun : EXIT.cannotRun
+    // Every failure that stops a command is exit 1, ours (AppError, StoreError) or not; exit 3 is
+    // chosen by the command itself, for a run that finished with trades in sync_error.
+    return EXIT.cannotRun
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { AppError } from '../../../shared/errors'
 import { ServiceContext, systemUser } from '../../services/context'
 import { defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
@@ -39,21 +38,4 @@ export async function withContext<T>(
   } finally {
     await ctx.close()
   }
-}
-
-export function intOption(value: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new AppError(
-      'invalid_input',
-      `${what} must be a whole number from ${min} to ${max}, not "${value}"`,
-    )
-  return n
-}
-
-export function numberOption(value: string, what: string, min: number, max: number): number {
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new AppError('invalid_input', `${what} must be a number from ${min} to ${max}, not "${value}"`)
-  return n
 }

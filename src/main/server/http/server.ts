@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { EVENT_NAMES, OPERATION_NAMES } from '../../../shared/api'
 import type { OperationName } from '../../../shared/contract'
+import { CONTENT_SECURITY_POLICY } from '../../../shared/csp'
 import type { ServiceContext } from '../../services/context'
 import { dispatch, toWireError } from '../../services/index'
 
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   /** out/renderer: the built screens. */
   rendererDir: string
   token?: string
+  /** The largest request body taken; a larger one is refused (413) before or while it is read. */
+  maxBodyBytes?: number
 }
 
 export interface HttpServer {
@@ -27,6 +30,7 @@ export interface HttpServer {
   close(): Promise<void>
 }
 
+/** An upload of the largest file `files.upload` takes (64 MB), base64 and JSON around it. */
 const MAX_BODY = 100 * 1024 * 1024
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,9 +43,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 }
 
-export const BROWSER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a)
   const y = Buffer.from(b)
@@ -50,6 +51,7 @@ function sameToken(a: string, b: string): boolean {
 
 export async function startHttpServer(ctx: ServiceContext, options: HttpServerOptions): Promise<HttpServer> {
   const token = options.token ?? crypto.randomBytes(24).toString('base64url')
+  const maxBody = options.maxBodyBytes ?? MAX_BODY
   const root = path.resolve(options.rendererDir)
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`the screens are not built (${root}/index.html is missing): run npm run build first`)
@@ -95,7 +97,7 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream'
     const headers: Record<string, string> = { 'content-type': type, ...extraHeaders }
     if (type.startsWith('text/html')) {
-      headers['content-security-policy'] = BROWSER_CSP
+      headers['content-security-policy'] = CONTENT_SECURITY_POLICY
       headers['cache-control'] = 'no-store'
     }
     res.writeHead(200, headers)
@@ -146,9 +148,19 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
       if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return json(res, 415, { ok: false, error: { code: 'invalid_input', message: 'send JSON' } })
       }
+      let body: string
+      try {
+        body = await readBody(req, maxBody)
+      } catch (err) {
+        if (!(err instanceof BodyTooLarge)) throw err
+        // Said once, then the connection goes: the rest of the body is not read.
+        res.setHeader('connection', 'close')
+        res.once('finish', () => req.destroy())
+        return json(res, 413, { ok: false, error: { code: 'invalid_input', message: err.message } })
+      }
       let input: unknown
       try {
-        input = JSON.parse((await readBody(req)) || '{}')
+        input = JSON.parse(body || '{}')
       } catch (err) {
         return json(res, 400, {
           ok: false,
@@ -212,17 +224,28 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+class BodyTooLarge extends Error {
+  constructor(max: number) {
+    const mb = max / 1024 / 1024
+    super(`the request is too large: ${mb >= 1 ? `${Math.floor(mb)} MB` : `${max} bytes`} at most`)
+  }
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    // A length said up front is refused before a byte of the body is read.
+    if (Number(req.headers['content-length'] ?? 0) > max) return reject(new BodyTooLarge(max))
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (c: Buffer) => {
+    const take = (c: Buffer) => {
       size += c.length
-      if (size > MAX_BODY) {
-        reject(new Error('the request is too large'))
-        req.destroy()
+      if (size > max) {
+        req.off('data', take)
+        req.pause()
+        reject(new BodyTooLarge(max))
       } else chunks.push(c)
-    })
+    }
+    req.on('data', take)
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })

@@ -1,23 +1,35 @@
 import type { Command } from 'commander'
+import { idSchema, pageOnly } from '../../../../shared/inputs'
 import { label } from '../../../../shared/labels'
-import { getBatchView, listBatchViews, runBatch, summaryOf } from '../../../services/sync'
+import { runBatch, summaryOf } from '../../../services/sync'
+import { call, check, numberOption } from '../flags'
 import { table } from '../output'
-import { EXIT, exitState, intOption, withContext } from '../runtime'
+import { EXIT, exitState, withContext } from '../runtime'
 import { printSummary, progressPrinter } from './sync'
+
+const BATCH_ID = { id: 'the batch id' }
+const PAGE = pageOnly.parse({})
 
 export function registerBatchCommands(program: Command): void {
   const batch = program.command('batch').description('batches survive a crash: list, show, resume')
 
   batch
     .command('list')
-    .option('--limit <n>', 'rows', '50')
-    .option('--offset <n>', 'rows to skip', '0')
-    .action(async (opts: { limit: string; offset: string }, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const page = listBatchViews(
+    .option('--limit <n>', `rows (default ${PAGE.limit})`)
+    .option('--offset <n>', 'rows to skip')
+    .action(async (opts: { limit?: string; offset?: string }, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const page = await call(
           ctx,
-          intOption(opts.limit, '--limit', 1, 1000),
-          intOption(opts.offset, '--offset'),
+          'batches.list',
+          { limit: numberOption(opts.limit), offset: numberOption(opts.offset) },
+          {
+            limit: {
+              name: '--limit',
+              above: (max) => `--limit is at most ${max} batches a page: page on with --offset`,
+            },
+            offset: '--offset',
+          },
         )
         if (io.json) return io.out(JSON.stringify(page))
         if (page.total === 0) return io.out('no batches yet')
@@ -45,8 +57,8 @@ export function registerBatchCommands(program: Command): void {
     })
 
   batch.command('show <id>').action(async (id: string, _opts, cmd: Command) => {
-    await withContext(cmd, (ctx, io) => {
-      const b = getBatchView(ctx, intOption(id, 'batch id', 1))
+    await withContext(cmd, async (ctx, io) => {
+      const b = await call(ctx, 'batches.get', { id: numberOption(id) }, BATCH_ID)
       if (io.json) return io.out(JSON.stringify(b))
       io.out(
         `batch ${b.id} "${b.name}": ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done ` +
@@ -62,8 +74,10 @@ export function registerBatchCommands(program: Command): void {
     .command('resume <id>')
     .description('continue an interrupted batch; finished items are not synced again')
     .action(async (id: string, _opts, cmd: Command) => {
+      const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
       await withContext(cmd, async (ctx, io) => {
-        const final = await runBatch(ctx, intOption(id, 'batch id', 1), progressPrinter(io))
+        // In the foreground, with the progress line: the window's resume starts it in the background.
+        const final = await runBatch(ctx, request.id, progressPrinter(io))
         const summary = summaryOf(final)
         printSummary(io, summary)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors

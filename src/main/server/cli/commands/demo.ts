@@ -3,11 +3,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { label } from '../../../../shared/labels'
+import { refsFor } from '../../../services/batches'
 import { ServiceContext } from '../../../services/context'
 import { startSandbox } from '../../../services/demo'
-import { listAnomalies } from '../../../store/anomalies'
-import { listRepairRecords } from '../../../store/repairs'
-import { allTrades, summaryOf } from '../../../services/sync'
+import { dispatch } from '../../../services/index'
+import { summaryOf } from '../../../services/sync'
 import { table } from '../output'
 import { EXIT, exitState, globals, ioOf } from '../runtime'
 import { printSummary, runAsBatch } from './sync'
@@ -27,12 +27,12 @@ export function registerDemoCommand(program: Command): void {
       try {
         const sandbox = await startSandbox(ctx)
         const imported = sandbox.imports.reduce((n, s) => n + s.inserted, 0)
-        const refs = allTrades(ctx, false)
+        const refs = refsFor(ctx, { pending: false })
         const summary = refs.length
           ? await runAsBatch(ctx, io, refs, { name: 'demo', source: 'batch', concurrency: 8, qps: 50 })
           : summaryOf(null)
-        const repairs = listRepairRecords(ctx.db, { limit: 100, offset: 0 }).items
-        const anomalies = listAnomalies(ctx.db, { status: 'open', limit: 100, offset: 0 }).items
+        const repairs = (await dispatch(ctx, 'repairs.list', { limit: 100 })).items
+        const anomalies = (await dispatch(ctx, 'anomalies.list', { status: 'open', limit: 100 })).items
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
         if (io.json) {
           io.out(

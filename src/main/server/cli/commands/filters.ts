@@ -1,9 +1,10 @@
 import type { Command } from 'commander'
-import type { z } from 'zod'
-import { AppError } from '../../../../shared/errors'
-import { describeIssues } from '../../../../shared/validation'
+import { pageSchema } from '../../../../shared/filters'
+import { numberOption, type Flags } from '../flags'
 
-// The list filters of cli.md section 1, shared by the list commands and export.
+// The list filters of docs/cli.md section 1, shared by the list commands and export. The options are
+// handed to the contract's list schemas as typed; what they accept, and what they default to, is
+// theirs (shared/filters.ts).
 
 export interface FilterOpts {
   type?: string
@@ -22,6 +23,8 @@ export interface FilterOpts {
   offset?: string
 }
 
+const PAGE = pageSchema.parse({})
+
 export function addFilterOptions(cmd: Command, withPage = true): Command {
   cmd
     .option('--type <type>', 'pay or refund')
@@ -33,12 +36,29 @@ export function addFilterOptions(cmd: Command, withPage = true): Command {
     .option('--no <no>', 'local, business or gateway number')
     .option('--since <time>', 'from this Beijing time (YYYY-MM-DD HH:mm:ss)')
     .option('--until <time>', 'up to this Beijing time')
-  if (withPage) cmd.option('--limit <n>', 'rows', '100').option('--offset <n>', 'rows to skip', '0')
+  if (withPage)
+    cmd.option('--limit <n>', `rows (default ${PAGE.limit})`).option('--offset <n>', 'rows to skip')
   return cmd
 }
 
-/** Turns command-line filter options into the shared filter schema's input, and validates it. */
-export function parseFilter<S extends z.ZodType>(schema: S, o: FilterOpts, withPage = true): z.output<S> {
+/** The input field each filter option fills, as a refusal names it. */
+export const FILTER_FLAGS: Flags = {
+  type: '--type',
+  channel: '--channel',
+  merchant: '--merchant',
+  status: '--status',
+  result: '--result',
+  repaired: '--repaired',
+  no: '--no',
+  since: '--since',
+  until: '--until',
+  kind: '--kind',
+  way: '--way',
+  batchId: '--batch',
+}
+
+/** The filter options as a list schema's input: text as typed, numbers as numbers, yes/no as a boolean. */
+export function filterInput(o: FilterOpts, withPage = true): Record<string, unknown> {
   const raw: Record<string, unknown> = {}
   for (const k of [
     'type',
@@ -51,21 +71,14 @@ export function parseFilter<S extends z.ZodType>(schema: S, o: FilterOpts, withP
     'until',
     'kind',
     'way',
-  ] as const) {
+  ] as const)
     if (o[k] !== undefined) raw[k] = o[k]
-  }
-  if (o.repaired !== undefined) {
-    if (!['yes', 'no'].includes(o.repaired))
-      throw new AppError('invalid_input', '--repaired must be yes or no')
-    raw.repaired = o.repaired === 'yes'
-  }
-  if (o.batch !== undefined) raw.batchId = Number(o.batch)
+  if (o.repaired !== undefined)
+    raw.repaired = o.repaired === 'yes' ? true : o.repaired === 'no' ? false : o.repaired
+  if (o.batch !== undefined) raw.batchId = numberOption(o.batch)
   if (withPage) {
-    raw.limit = Number(o.limit ?? 100)
-    raw.offset = Number(o.offset ?? 0)
+    if (o.limit !== undefined) raw.limit = numberOption(o.limit)
+    if (o.offset !== undefined) raw.offset = numberOption(o.offset)
   }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success)
-    throw new AppError('invalid_input', describeIssues(parsed.error).replace(/(^|; )(\w+):/g, '$1--$2:'))
-  return parsed.data
+  return raw
 }

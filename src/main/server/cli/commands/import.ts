@@ -1,9 +1,8 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
-import type { ImportSummary, TradeType } from '../../../../shared/domain'
+import type { ImportSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
-import type { ServiceContext } from '../../../services/context'
-import { parseMapping, runImport } from '../../../services/imports'
+import { call, type Flags } from '../flags'
 import type { Io } from '../output'
 import { withContext } from '../runtime'
 
@@ -13,21 +12,17 @@ export interface ImportOpts {
   mapping?: string
 }
 
-export function importType(v: string | undefined): TradeType {
-  if (v === undefined || v === 'pay') return 'pay'
-  if (v === 'refund') return 'refund'
-  throw new AppError('invalid_input', `--type must be pay or refund, not "${v}"`)
-}
+/** The options an import takes, by the field of `imports.run` each fills. */
+export const IMPORT_FLAGS: Flags = { type: '--type', merchant: '--merchant', mapping: '--mapping' }
 
-export function readMapping(file: string | undefined) {
+/** A saved column mapping as the file holds it; the contract checks it with the rest of the input. */
+export function readMapping(file: string | undefined): unknown {
   if (!file) return undefined
-  let raw: unknown
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''))
+    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''))
   } catch (err) {
     throw new AppError('unreadable_file', `cannot read the column mapping ${file}: ${(err as Error).message}`)
   }
-  return parseMapping(raw)
 }
 
 export function printImport(io: Io, s: ImportSummary): void {
@@ -41,21 +36,6 @@ export function printImport(io: Io, s: ImportSummary): void {
     io.out(`  … and ${s.rejected - s.errors.length} more rejected rows (import ${s.importId})`)
 }
 
-export async function importWith(
-  ctx: ServiceContext,
-  file: string,
-  opts: ImportOpts,
-  onTrade?: (type: TradeType, id: number) => void,
-) {
-  return runImport(ctx, {
-    file,
-    type: importType(opts.type),
-    merchant: opts.merchant,
-    mapping: readMapping(opts.mapping),
-    onTrade,
-  })
-}
-
 export function registerImportCommand(program: Command): void {
   program
     .command('import <file>')
@@ -67,7 +47,8 @@ export function registerImportCommand(program: Command): void {
     .option('--mapping <file>', 'saved column mapping (JSON)')
     .action(async (file: string, opts: ImportOpts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
-        const summary = await importWith(ctx, file, opts)
+        const input = { file, type: opts.type, merchant: opts.merchant, mapping: readMapping(opts.mapping) }
+        const summary = await call(ctx, 'imports.run', input, { ...IMPORT_FLAGS, file: 'the file' })
         if (io.json) io.out(JSON.stringify(summary))
         else printImport(io, summary)
       })

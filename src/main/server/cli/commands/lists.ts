@@ -1,30 +1,79 @@
 import type { Command } from 'commander'
+import type { OperationOutput } from '../../../../shared/contract'
 import { ANOMALY_ACTIONS } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
-import {
-  anomalyListSchema,
-  orderListSchema,
-  recordListSchema,
-  refundListSchema,
-  repairListSchema,
-} from '../../../../shared/filters'
 import { fenToYuan } from '../../../../shared/money'
-import { resolveAnomaly } from '../../../engine/manual'
-import { anomalyView } from '../../../store/anomalies'
-import { listAnomalyViews, listOrders, listRecords, listRefunds, listRepairs } from '../../../services/lists'
-import { table } from '../output'
-import { intOption, withContext } from '../runtime'
-import { addFilterOptions, parseFilter, type FilterOpts } from './filters'
+import type { ServiceContext } from '../../../services/context'
+import { call, maximumOf, numberOption, type Flags } from '../flags'
+import { table, type Io } from '../output'
+import { withContext } from '../runtime'
+import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
+
+// The lists of docs/cli.md section 1, each one call of the contract's list operation: a page as a
+// table, a page as one JSON document (`--json`), or every row as JSON lines (`--json --all`).
+
+type ListOperation = 'records.list' | 'orders.list' | 'refunds.list' | 'repairs.list' | 'anomalies.list'
+type ListOpts = FilterOpts & { all?: boolean }
 
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
 
+const LIST_FLAGS: Flags = {
+  ...FILTER_FLAGS,
+  limit: {
+    name: '--limit',
+    above: (max) =>
+      `--limit is at most ${max} rows a page: page on with --offset, or write every row with --json --all`,
+  },
+  offset: '--offset',
+}
+
+function addListOptions(cmd: Command): Command {
+  return addFilterOptions(cmd).option(
+    '--all',
+    'with --json: every row, one JSON object a line (rows written meanwhile may shift the pages)',
+  )
+}
+
+async function list<K extends ListOperation>(
+  cmd: Command,
+  o: ListOpts,
+  name: K,
+  show: (io: Io, page: OperationOutput<K>) => void,
+): Promise<void> {
+  await withContext(cmd, async (ctx, io) => {
+    const input = filterInput(o)
+    if (o.all) return everyRow(ctx, io, name, input)
+    const page = await call(ctx, name, input, LIST_FLAGS)
+    if (io.json) return io.out(JSON.stringify(page))
+    show(io, page)
+  })
+}
+
+/** Pages through the operation at its page cap, writing each row as it comes: for scripts. */
+async function everyRow(
+  ctx: ServiceContext,
+  io: Io,
+  name: ListOperation,
+  input: Record<string, unknown>,
+): Promise<void> {
+  if (!io.json) throw new AppError('invalid_input', '--all writes JSON lines for scripts: add --json')
+  if (input.limit !== undefined)
+    throw new AppError('invalid_input', '--all pages by itself: leave out --limit')
+  const limit = maximumOf(name, 'limit')
+  let offset = input.offset
+  for (;;) {
+    const page = await call(ctx, name, { ...input, limit, offset }, LIST_FLAGS)
+    if (page.items.length > 0) io.out(page.items.map((item) => JSON.stringify(item)).join('\n'))
+    if (page.items.length < limit) return
+    offset = (typeof offset === 'number' ? offset : 0) + page.items.length
+  }
+}
+
 export function registerListCommands(program: Command): void {
-  addFilterOptions(program.command('records').description('sync records, newest first'))
+  addListOptions(program.command('records').description('sync records, newest first'))
     .option('--batch <id>', 'records of one batch')
-    .action(async (o: FilterOpts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const page = listRecords(ctx, parseFilter(recordListSchema, o))
-        if (io.json) return io.out(JSON.stringify(page))
+    .action((o: ListOpts, cmd: Command) =>
+      list(cmd, o, 'records.list', (io, page) => {
         io.out(`${page.total} records`)
         io.out(
           table(
@@ -47,14 +96,12 @@ export function registerListCommands(program: Command): void {
             ],
           ),
         )
-      })
-    })
+      }),
+    )
 
-  addFilterOptions(program.command('orders').description('local pay orders, newest first')).action(
-    async (o: FilterOpts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const page = listOrders(ctx, parseFilter(orderListSchema, o))
-        if (io.json) return io.out(JSON.stringify(page))
+  addListOptions(program.command('orders').description('local pay orders, newest first')).action(
+    (o: ListOpts, cmd: Command) =>
+      list(cmd, o, 'orders.list', (io, page) => {
         io.out(`${page.total} pay orders`)
         io.out(
           table(
@@ -77,15 +124,12 @@ export function registerListCommands(program: Command): void {
             ],
           ),
         )
-      })
-    },
+      }),
   )
 
-  addFilterOptions(program.command('refunds').description('local refunds, newest first')).action(
-    async (o: FilterOpts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const page = listRefunds(ctx, parseFilter(refundListSchema, o))
-        if (io.json) return io.out(JSON.stringify(page))
+  addListOptions(program.command('refunds').description('local refunds, newest first')).action(
+    (o: ListOpts, cmd: Command) =>
+      list(cmd, o, 'refunds.list', (io, page) => {
         io.out(`${page.total} refunds`)
         io.out(
           table(
@@ -102,16 +146,13 @@ export function registerListCommands(program: Command): void {
             ],
           ),
         )
-      })
-    },
+      }),
   )
 
-  addFilterOptions(program.command('repairs').description('repair records, newest first'))
+  addListOptions(program.command('repairs').description('repair records, newest first'))
     .option('--way <way>', 'repair way')
-    .action(async (o: FilterOpts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const page = listRepairs(ctx, parseFilter(repairListSchema, o))
-        if (io.json) return io.out(JSON.stringify(page))
+    .action((o: ListOpts, cmd: Command) =>
+      list(cmd, o, 'repairs.list', (io, page) => {
         io.out(`${page.total} repair records`)
         io.out(
           table(
@@ -132,17 +173,15 @@ export function registerListCommands(program: Command): void {
             ],
           ),
         )
-      })
-    })
+      }),
+    )
 
-  const anomalies = addFilterOptions(
+  const anomalies = addListOptions(
     program.command('anomalies').description('anomalies: what a person must decide'),
   )
     .option('--kind <kind>', 'anomaly kind')
-    .action(async (o: FilterOpts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const page = listAnomalyViews(ctx, parseFilter(anomalyListSchema, o))
-        if (io.json) return io.out(JSON.stringify(page))
+    .action((o: ListOpts, cmd: Command) =>
+      list(cmd, o, 'anomalies.list', (io, page) => {
         io.out(`${page.total} anomalies`)
         io.out(
           table(
@@ -160,8 +199,8 @@ export function registerListCommands(program: Command): void {
             ],
           ),
         )
-      })
-    })
+      }),
+    )
 
   anomalies
     .command('resolve <id>')
@@ -169,22 +208,13 @@ export function registerListCommands(program: Command): void {
     .requiredOption('--action <action>', ANOMALY_ACTIONS.join(', '))
     .requiredOption('--remark <text>', 'why (required)')
     .action(async (id: string, o: { action: string; remark: string }, cmd: Command) => {
-      if (!(ANOMALY_ACTIONS as readonly string[]).includes(o.action)) {
-        throw new AppError('invalid_input', `--action must be one of ${ANOMALY_ACTIONS.join(', ')}`)
-      }
-      if (o.remark.trim().length < 2) throw new AppError('invalid_input', '--remark is required: say why')
-      await withContext(cmd, (ctx, io) => {
-        const row = resolveAnomaly(
-          ctx.db,
-          {
-            id: intOption(id, 'anomaly id', 1),
-            action: o.action as (typeof ANOMALY_ACTIONS)[number],
-            remark: o.remark.trim(),
-            operator: ctx.operator,
-          },
-          ctx.now(),
+      await withContext(cmd, async (ctx, io) => {
+        const view = await call(
+          ctx,
+          'anomalies.resolve',
+          { id: numberOption(id), action: o.action, remark: o.remark },
+          { id: 'the anomaly id', action: '--action', remark: '--remark' },
         )
-        const view = anomalyView({ ...row, merchant_name: row.merchant_name })
         if (io.json) return io.out(JSON.stringify(view))
         io.out(
           `anomaly ${view.id} ${view.status} with ${view.action}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,

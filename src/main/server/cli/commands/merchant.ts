@@ -1,13 +1,8 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
 import { AppError } from '../../../../shared/errors'
-import {
-  addMerchant,
-  findMerchant,
-  listMerchantViews,
-  removeMerchantProfile,
-  testMerchant,
-} from '../../../services/merchants'
+import { findMerchant } from '../../../services/merchants'
+import { call } from '../flags'
 import { table } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
 
@@ -37,7 +32,8 @@ export function registerMerchantCommands(program: Command): void {
     .action(async (opts: { config: string }, cmd: Command) => {
       const profile = readJson(opts.config)
       await withContext(cmd, async (ctx, io) => {
-        const view = await addMerchant(ctx, profile)
+        // The file's fields are the profile's own (docs/cli.md section 2): a refusal names them as they are.
+        const view = await call(ctx, 'merchants.add', profile, {})
         // An optional secret left out (appAuthToken) is listed as not set: it was not stored.
         const stored = Object.keys(view.secrets).filter((k) => view.secrets[k])
         if (io.json) io.out(JSON.stringify(view))
@@ -52,8 +48,8 @@ export function registerMerchantCommands(program: Command): void {
     .command('list')
     .description('list merchant profiles with their public settings and whether each secret is set')
     .action(async (_opts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const items = listMerchantViews(ctx)
+      await withContext(cmd, async (ctx, io) => {
+        const items = await call(ctx, 'merchants.list', {}, {})
         if (io.json) return io.out(JSON.stringify({ total: items.length, items }))
         if (items.length === 0)
           return io.out('no merchant profiles yet: add one with paysync merchant add --config FILE')
@@ -86,9 +82,8 @@ export function registerMerchantCommands(program: Command): void {
     .command('remove <name>')
     .description('remove a profile: its secrets are erased, its orders and records stay')
     .action(async (name: string, _opts, cmd: Command) => {
-      await withContext(cmd, (ctx, io) => {
-        const row = findMerchant(ctx, name)
-        removeMerchantProfile(ctx, row.id)
+      await withContext(cmd, async (ctx, io) => {
+        await call(ctx, 'merchants.remove', { id: findMerchant(ctx, name).id }, {})
         io.out(io.json ? JSON.stringify({ removed: name }) : `removed merchant ${name}`)
       })
     })
@@ -98,7 +93,7 @@ export function registerMerchantCommands(program: Command): void {
     .description('make one signed call and report the signature check, clock skew and latency')
     .action(async (name: string, _opts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
-        const report = await testMerchant(ctx, findMerchant(ctx, name).id)
+        const report = await call(ctx, 'merchants.test', { id: findMerchant(ctx, name).id }, {})
         if (!report.ok) exitState.code = EXIT.cannotRun
         if (io.json) return io.out(JSON.stringify(report))
         io.out(

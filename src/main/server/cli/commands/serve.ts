@@ -1,13 +1,12 @@
 import type { Command } from 'commander'
 import path from 'node:path'
-import { Scheduler } from '../../../engine/scheduler'
-import { ServiceContext, systemUser } from '../../../services/context'
-import { startSandbox } from '../../../services/demo'
-import { listMerchants } from '../../../store/merchants'
+import { ServiceContext } from '../../../services/context'
+import { hostOptions, startHost } from '../../../services/host'
 import { defaultDbFile } from '../../../store/paths'
 import { startHttpServer } from '../../http/server'
 import { packageRoot } from '../../root'
-import { globals, intOption } from '../runtime'
+import { portOption } from '../flags'
+import { globals } from '../runtime'
 
 const ROOT = packageRoot()
 
@@ -22,32 +21,19 @@ export function registerServeCommand(program: Command): void {
     .action(
       async (o: { port: string; renderer: string; sandbox: boolean; schedules: boolean }, cmd: Command) => {
         const g = globals(cmd)
+        const port = portOption(o.port)
         const ctx = new ServiceContext({
+          ...hostOptions(),
           dbFile: g.db ?? defaultDbFile(),
-          passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
           transport: 'http',
-          operator: process.env.PAYSYNC_OPERATOR || null,
-          systemUser: systemUser(),
         })
-        void ctx.checkIntegrity()
-        const merchants = listMerchants(ctx.db)
-        if (o.sandbox && (merchants.length === 0 || merchants.every((m) => m.name.startsWith('demo-')))) {
-          await startSandbox(ctx, { seedOrders: merchants.length === 0 })
-        }
-        const server = await startHttpServer(ctx, {
-          port: intOption(o.port, '--port', 0, 65535),
-          rendererDir: o.renderer,
-        })
-        const scheduler = new Scheduler(
-          ctx.db,
-          ctx.engine,
-          () => ctx.settings(),
-          ctx.now,
-          (at) => (ctx.lastScheduleRunAt = at),
-        )
-        if (o.schedules) {
-          scheduler.start()
-          ctx.schedulerStarted = true
+        const host = await startHost(ctx, { sandbox: o.sandbox, schedules: o.schedules })
+        let server
+        try {
+          server = await startHttpServer(ctx, { port, rendererDir: o.renderer })
+        } catch (err) {
+          await host.stop()
+          throw err
         }
         if (g.json)
           process.stdout.write(
@@ -63,11 +49,9 @@ export function registerServeCommand(program: Command): void {
           process.once('SIGINT', resolve)
           process.once('SIGTERM', resolve)
         })
-        // The pass in progress finishes what it started, so every attempt is recorded and its lease
-        // given back before the database closes.
-        await scheduler.stop()
+        // No more calls from the page, then the schedules' attempts in flight, then the database.
         await server.close()
-        await ctx.close()
+        await host.stop()
       },
     )
 }

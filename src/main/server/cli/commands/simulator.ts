@@ -5,7 +5,7 @@ import { AppError } from '../../../../shared/errors'
 import { describeIssues } from '../../../../shared/validation'
 import { faultsSchema, scenarioSchema } from '../../../gateways/simulator/control'
 import { startSimulator } from '../../../gateways/simulator/server'
-import { intOption, numberOption } from '../runtime'
+import { check, given, numberOption, portOption } from '../flags'
 
 interface SimOpts {
   host: string
@@ -58,29 +58,27 @@ export function registerSimulatorCommand(program: Command): void {
           refunds: [],
         }
       }
-      const faults = faultsSchema.safeParse({
-        ...(o.latencyMs !== undefined
-          ? { latencyMs: numberOption(o.latencyMs, '--latency-ms', 0, 60_000) }
-          : {}),
-        ...(o.jitterMs !== undefined ? { jitterMs: numberOption(o.jitterMs, '--jitter-ms', 0, 60_000) } : {}),
-        ...(o.qps !== undefined ? { qps: numberOption(o.qps, '--qps', 0, 100_000) } : {}),
-        ...(o.faultRate !== undefined ? { faultRate: numberOption(o.faultRate, '--fault-rate', 0, 1) } : {}),
-        ...(o.faults
-          ? {
-              faults: o.faults
-                .split(',')
-                .map((f) => f.trim())
-                .filter(Boolean),
-            }
-          : {}),
-      })
-      if (!faults.success) throw new AppError('invalid_input', describeIssues(faults.error))
-      const sim = await startSimulator({
-        host: o.host,
-        port: intOption(o.port, '--port', 0, 65535),
-        scenario,
-        faults: faults.data,
-      })
+      const faults = check(
+        faultsSchema,
+        given({
+          latencyMs: numberOption(o.latencyMs),
+          jitterMs: numberOption(o.jitterMs),
+          qps: numberOption(o.qps),
+          faultRate: numberOption(o.faultRate),
+          faults: o.faults
+            ?.split(',')
+            .map((f) => f.trim())
+            .filter(Boolean),
+        }),
+        {
+          latencyMs: '--latency-ms',
+          jitterMs: '--jitter-ms',
+          qps: '--qps',
+          faultRate: '--fault-rate',
+          faults: '--faults',
+        },
+      )
+      const sim = await startSimulator({ host: o.host, port: portOption(o.port), scenario, faults })
       if (o.writeMerchants) {
         fs.mkdirSync(o.writeMerchants, { recursive: true })
         for (const p of sim.profiles()) {

@@ -1,11 +1,13 @@
 import type { Command } from 'commander'
+import type { BatchProgressEvent } from '../../../../shared/contract'
 import type { SyncSource, SyncSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
+import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
 import { label } from '../../../../shared/labels'
-import type { BatchProgressEvent as BatchProgress } from '../../../../shared/contract'
+import { refsFor } from '../../../services/batches'
 import type { ServiceContext } from '../../../services/context'
+import { importAndSync } from '../../../services/imports'
 import {
-  allTrades,
   createBatchOf,
   runBatch,
   summaryOf,
@@ -13,9 +15,13 @@ import {
   tradesByNumbers,
   type TradeRef,
 } from '../../../services/sync'
+import { check, numberOption } from '../flags'
 import type { Io } from '../output'
-import { EXIT, exitState, intOption, numberOption, withContext } from '../runtime'
-import { importWith, printImport, type ImportOpts } from './import'
+import { EXIT, exitState, withContext } from '../runtime'
+import { IMPORT_FLAGS, printImport, readMapping, type ImportOpts } from './import'
+
+// `paysync sync`: the trades named now, or a batch in the foreground with a progress line. The
+// batches are the window's (services/batches.ts, services/imports.ts); only the running differs.
 
 interface SyncOpts extends ImportOpts {
   order: string[]
@@ -30,6 +36,8 @@ interface SyncOpts extends ImportOpts {
 
 const collect = (v: string, prev: string[]) => [...prev, v]
 
+const PACE_FLAGS = { concurrency: '--concurrency', qps: '--qps' }
+
 export function printSummary(io: Io, s: SyncSummary): void {
   if (io.json) return io.out(JSON.stringify(s))
   io.out(
@@ -41,7 +49,7 @@ export function printSummary(io: Io, s: SyncSummary): void {
 }
 
 /** A progress line on a terminal, rewritten in place; nothing when output goes to a file. */
-export function progressPrinter(io: Io): (p: BatchProgress) => void {
+export function progressPrinter(io: Io): (p: BatchProgressEvent) => void {
   if (io.json || !process.stderr.isTTY) return () => undefined
   return (p) => {
     const eta = p.etaSeconds === null ? '' : `, ${p.etaSeconds} s left`
@@ -70,6 +78,30 @@ export async function runAsBatch(
   return summaryOf(final)
 }
 
+async function syncFile(
+  ctx: ServiceContext,
+  io: Io,
+  file: string,
+  opts: SyncOpts,
+  pace: { concurrency: number; qps: number },
+): Promise<SyncSummary> {
+  const request = check(
+    importRunSchema,
+    {
+      file,
+      type: opts.type,
+      merchant: opts.merchant,
+      mapping: readMapping(opts.mapping),
+      sync: { ...pace, name: opts.batchName },
+    },
+    { ...IMPORT_FLAGS, file: '--file', 'sync.name': '--batch-name' },
+  )
+  const imported = await importAndSync(ctx, request, 'caller')
+  if (!io.json) printImport(io, imported)
+  if (!imported.batchId) throw new AppError('invalid_input', `${file} names no trade that could be imported`)
+  return summaryOf(await runBatch(ctx, imported.batchId, progressPrinter(io)))
+}
+
 export function registerSyncCommand(program: Command): void {
   program
     .command('sync')
@@ -86,41 +118,31 @@ export function registerSyncCommand(program: Command): void {
     .option('--qps <n>', 'calls per second per merchant at most')
     .option('--batch-name <name>', 'name of the batch')
     .action(async (opts: SyncOpts, cmd: Command) => {
+      const given = check(
+        batchPaceSchema.partial(),
+        { concurrency: numberOption(opts.concurrency), qps: numberOption(opts.qps) },
+        PACE_FLAGS,
+      )
       await withContext(cmd, async (ctx, io) => {
         const settings = ctx.settings()
-        const concurrency = opts.concurrency
-          ? intOption(opts.concurrency, '--concurrency', 1, 64)
-          : settings.defaultConcurrency
-        const qps = opts.qps ? numberOption(opts.qps, '--qps', 0.1, 2000) : settings.defaultQps
+        const pace = {
+          concurrency: given.concurrency ?? settings.defaultConcurrency,
+          qps: given.qps ?? settings.defaultQps,
+        }
         let summary: SyncSummary
         if (opts.order.length || opts.refund.length) {
           summary = await syncTradesNow(ctx, tradesByNumbers(ctx, opts.order, opts.refund), 'manual')
         } else if (opts.file) {
-          const refs: TradeRef[] = []
-          const imported = await importWith(ctx, opts.file, opts, (type, id) => refs.push({ type, id }))
-          if (!io.json) printImport(io, imported)
-          if (refs.length === 0)
-            throw new AppError('invalid_input', `${opts.file} names no trade that could be imported`)
-          summary = await runAsBatch(ctx, io, refs, {
-            name: opts.batchName ?? imported.file,
-            sourceFile: imported.file,
-            importId: imported.importId,
-            source: 'batch',
-            concurrency,
-            qps,
-          })
+          summary = await syncFile(ctx, io, opts.file, opts, pace)
         } else if (opts.pending || opts.all) {
-          const refs = allTrades(ctx, !opts.all)
-          if (refs.length === 0) {
-            summary = summaryOf(null)
-          } else {
-            summary = await runAsBatch(ctx, io, refs, {
-              name: opts.batchName ?? (opts.all ? 'sync --all' : 'sync --pending'),
-              source: opts.all ? 'batch' : 'schedule',
-              concurrency,
-              qps,
-            })
-          }
+          const refs = refsFor(ctx, { pending: !opts.all })
+          summary = refs.length
+            ? await runAsBatch(ctx, io, refs, {
+                name: opts.batchName ?? (opts.all ? 'sync --all' : 'sync --pending'),
+                source: opts.all ? 'batch' : 'schedule',
+                ...pace,
+              })
+            : summaryOf(null)
         } else {
           throw new AppError(
             'invalid_input',

@@ -2,6 +2,7 @@ import { computed, reactive, ref } from 'vue'
 import { useMessage } from 'naive-ui'
 import type { ImportPreview } from '../../../../shared/contract'
 import type { ImportSummary, TradeType } from '../../../../shared/domain'
+import type { ColumnMappingInput } from '../../../../shared/mapping'
 import { api } from '../../bridge'
 import { label, t } from '../../i18n'
 import { useApiAction } from '../../composables/useApiAction'
@@ -116,8 +117,9 @@ export function useImportPreview() {
     await runPreview(false)
   }
 
-  function mappingInput() {
-    return { columns: { ...columns.value }, defaults: {} }
+  function mappingInput(): ColumnMappingInput {
+    // Each field is one the preview or a saved mapping named; main checks the mapping again.
+    return { columns: { ...columns.value } as ColumnMappingInput['columns'], defaults: {} }
   }
 
   /** Without a mapping main recognises the headers itself; with one, the person's choice is checked. */

@@ -1,0 +1,12 @@
+import type { z } from 'zod'
+import type { AnomalyView } from '../../shared/domain'
+import type { resolveSchema } from '../../shared/inputs'
+import { resolveAnomaly } from '../engine/manual'
+import { anomalyView, getAnomaly } from '../store/anomalies'
+import type { ServiceContext } from './context'
+
+/** A person's decision on an anomaly, applied and audited in the name of this context's operator. */
+export function decideAnomaly(ctx: ServiceContext, request: z.output<typeof resolveSchema>): AnomalyView {
+  resolveAnomaly(ctx.db, { ...request, operator: ctx.operator }, ctx.now())
+  return anomalyView(getAnomaly(ctx.db, request.id)!)
+}

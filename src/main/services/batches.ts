@@ -1,0 +1,61 @@
+import type { z } from 'zod'
+import type { BatchView, TradeType } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { OrderFilter, RefundFilter } from '../../shared/filters'
+import type { batchStartSchema } from '../../shared/inputs'
+import { payOrderIdsOfImport } from '../store/orders'
+import { refundIdsOfImport } from '../store/refunds'
+import type { ServiceContext } from './context'
+import {
+  allTrades,
+  createBatchOf,
+  getBatchView,
+  startBatchInBackground,
+  tradesOfFilter,
+  type TradeRef,
+} from './sync'
+
+// A batch started from a request: which trades it holds, then the stored batch, running in the
+// background. The window asks through `batches.start`; `paysync sync --pending|--all` picks its
+// trades here too and runs the batch in the foreground with its progress line.
+
+/**
+ * What a batch syncs: the trades of `type` named by id or shown by a list's filter, those an import
+ * brought in, or, with none of these, every trade (`pending`: only those not in a final state).
+ */
+export interface TradeSelection {
+  type?: TradeType
+  ids?: number[]
+  filter?: OrderFilter | RefundFilter
+  importId?: number
+  pending?: boolean
+}
+
+export function refsFor(ctx: ServiceContext, request: TradeSelection): TradeRef[] {
+  const type = request.type ?? 'pay'
+  if (request.ids) return request.ids.map((id) => ({ type, id }))
+  if (request.filter) return tradesOfFilter(ctx, type, request.filter)
+  if (request.importId) return tradesOfImport(ctx, request.importId)
+  return allTrades(ctx, request.pending === true)
+}
+
+/** Every trade an import wrote, pay orders and refunds. */
+function tradesOfImport(ctx: ServiceContext, importId: number): TradeRef[] {
+  return [
+    ...payOrderIdsOfImport(ctx.db, importId).map((id) => ({ type: 'pay' as const, id })),
+    ...refundIdsOfImport(ctx.db, importId).map((id) => ({ type: 'refund' as const, id })),
+  ]
+}
+
+export function startBatchFrom(ctx: ServiceContext, request: z.output<typeof batchStartSchema>): BatchView {
+  const refs = refsFor(ctx, request)
+  if (refs.length === 0) throw AppError.say('invalid_input', 'sync.nothing')
+  const id = createBatchOf(ctx, refs, {
+    name: request.name,
+    importId: request.importId ?? null,
+    concurrency: request.concurrency,
+    qps: request.qps,
+  })
+  startBatchInBackground(ctx, id)
+  return getBatchView(ctx, id)
+}

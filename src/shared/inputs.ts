@@ -1,0 +1,139 @@
+import { z } from 'zod'
+import { ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
+import {
+  anomalyFilterSchema,
+  orderFilterSchema,
+  recordFilterSchema,
+  refundFilterSchema,
+  repairFilterSchema,
+} from './filters'
+import { mappingSchema } from './mapping'
+import { profileUpdateSchema } from './profiles'
+
+// The inputs of the contract's operations, as zod schemas: each is checked where it enters main
+// (services/index.ts `dispatch`), whichever transport brought it. The list inputs are in ./filters.ts,
+// the merchant profile in ./profiles.ts, the column mapping in ./mapping.ts, the settings in ./settings.ts.
+
+/** How fast a batch may go, per merchant: the window's inputs and the command line's flags use these. */
+export const BATCH_LIMITS = { concurrency: [1, 64], qps: [0.1, 2000] } as const
+
+const concurrency = z.number().int().min(BATCH_LIMITS.concurrency[0]).max(BATCH_LIMITS.concurrency[1])
+const qps = z.number().min(BATCH_LIMITS.qps[0]).max(BATCH_LIMITS.qps[1])
+const positiveId = z.number().int().positive()
+
+export const idSchema = z.object({ id: positiveId })
+/** An operation that takes nothing: no input, or an empty object. */
+export const noInput = z.object({}).strict().optional()
+export const headlessSchema = z.object({ enabled: z.boolean() }).strict()
+
+export const syncSelectionSchema = z.object({
+  type: z.enum(TRADE_TYPES).default('pay'),
+  /** Sync these trades now and wait for the answers; a whole filter is a batch (batches.start). */
+  ids: z
+    .array(positiveId)
+    .min(1, 'choose at least one trade')
+    .max(500, 'more than 500 trades: start a batch instead'),
+})
+
+export const resolveSchema = z.object({
+  id: positiveId,
+  action: z.enum(ANOMALY_ACTIONS),
+  remark: z.string().trim().min(2, 'a remark is required: say why').max(500),
+})
+
+/** A profile saved again: secrets not typed again are kept (shared/profiles.ts). */
+export const merchantUpdateSchema = z.object({ id: positiveId, profile: profileUpdateSchema })
+export const enableSchema = z.object({ id: positiveId, enabled: z.boolean() })
+
+export const importPreviewSchema = z.object({
+  file: z.string().min(1),
+  type: z.enum(TRADE_TYPES).default('pay'),
+  merchant: z.string().optional(),
+  mapping: mappingSchema.optional(),
+  rows: z.number().int().min(1).max(200).default(20),
+})
+
+/** How fast a batch goes, per merchant. */
+export const batchPaceSchema = z.object({ concurrency, qps })
+
+export const importRunSchema = z.object({
+  file: z.string().min(1),
+  type: z.enum(TRADE_TYPES).default('pay'),
+  merchant: z.string().optional(),
+  mapping: mappingSchema.optional(),
+  /** Also start a batch sync of every trade the file names. */
+  sync: batchPaceSchema.extend({ name: z.string().optional() }).optional(),
+})
+
+export const batchStartSchema = z
+  .object({
+    name: z.string().trim().max(100).optional(),
+    type: z.enum(TRADE_TYPES).default('pay'),
+    ids: z.array(positiveId).max(1_000_000).optional(),
+    filter: z.union([orderFilterSchema, refundFilterSchema]).optional(),
+    importId: positiveId.optional(),
+    pending: z.boolean().optional(),
+    concurrency: concurrency.default(8),
+    qps: qps.default(20),
+  })
+  .refine((v) => v.ids || v.filter || v.importId || v.pending, {
+    message: 'choose what to sync: ids, a filter, an import or pending',
+  })
+
+export const pageOnly = z.object({
+  limit: z.number().int().min(1).max(1000).default(50),
+  offset: z.number().int().min(0).default(0),
+})
+
+export const batchItemsSchema = pageOnly.extend({
+  id: positiveId,
+  problemsOnly: z.boolean().default(false),
+})
+
+export const pickOpenSchema = z.object({
+  title: z.string().max(100).optional(),
+  filters: z
+    .array(
+      z.object({
+        name: z.string().max(50),
+        extensions: z.array(z.string().regex(/^[a-z0-9]{1,8}$/)).max(10),
+      }),
+    )
+    .max(5)
+    .default([]),
+})
+
+const fileName = z
+  .string()
+  .max(200)
+  .regex(/^[^/\\]+$/, 'a file name, not a path')
+
+export const pickSaveSchema = z.object({
+  title: z.string().max(100).optional(),
+  defaultName: fileName.optional(),
+})
+
+/** A file the page sends (browser mode): kept in a folder of uploads, its path returned for import. */
+export const uploadSchema = z.object({
+  name: fileName.min(1),
+  contentBase64: z.string().max(96 * 1024 * 1024, 'files above 64 MB: use the command line (paysync import)'),
+})
+
+/** Without a file (browser mode) the export goes to the exports folder, to be downloaded from there. */
+const exportFile = z.string().min(1).optional()
+export const exportSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('records'), file: exportFile, filter: recordFilterSchema.default({}) }),
+  z.object({ kind: z.literal('orders'), file: exportFile, filter: orderFilterSchema.default({}) }),
+  z.object({ kind: z.literal('refunds'), file: exportFile, filter: refundFilterSchema.default({}) }),
+  z.object({ kind: z.literal('repairs'), file: exportFile, filter: repairFilterSchema.default({}) }),
+  z.object({ kind: z.literal('anomalies'), file: exportFile, filter: anomalyFilterSchema.default({}) }),
+  z.object({
+    kind: z.literal('batch'),
+    file: exportFile,
+    batchId: positiveId,
+    problemsOnly: z.boolean().default(false),
+  }),
+])
+export type ExportKind = z.output<typeof exportSchema>['kind']
+/** What can be exported, in the schema's order: the command line's `export <what>`. */
+export const EXPORT_KINDS: readonly ExportKind[] = exportSchema.options.map((o) => o.shape.kind.value)

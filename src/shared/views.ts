@@ -1,0 +1,172 @@
+import type {
+  AnomalyAction,
+  AnomalyView,
+  BatchStatus,
+  GatewayStatus,
+  ImportRowError,
+  MerchantView,
+  OutcomeCounts,
+  PayOrderView,
+  RefundOrderView,
+  RepairRecordView,
+  SyncRecordDetail,
+  SyncRecordView,
+} from './domain'
+import type { ImportField } from './mapping'
+
+// What the contract's operations answer and the events main pushes, beyond the list rows of
+// ./domain.ts: detail views, reports and progress. Plain data, the same on every transport.
+
+export interface OrderDetail {
+  order: PayOrderView
+  refunds: RefundOrderView[]
+  records: SyncRecordView[]
+  repairs: RepairRecordView[]
+  anomalies: AnomalyView[]
+}
+
+export interface RefundDetail {
+  refund: RefundOrderView
+  order: PayOrderView
+  records: SyncRecordView[]
+  repairs: RepairRecordView[]
+  anomalies: AnomalyView[]
+}
+
+export interface AnomalyDetail {
+  anomaly: AnomalyView
+  record: SyncRecordDetail | null
+  order: PayOrderView | null
+  refund: RefundOrderView | null
+  /** The actions a person may take on this kind. */
+  actions: AnomalyActionName[]
+}
+export type AnomalyActionName = AnomalyAction
+
+export interface ConnectionReport {
+  ok: boolean
+  signatureValid: boolean | null
+  clockSkewMs: number | null
+  /** Null when nothing was sent (the profile could not be used): there was no round trip to time. */
+  latencyMs: number | null
+  /** One English sentence, for the command line and the log. */
+  message: string
+  /** The catalog entry of `message` (shared/messages.ts), when it has one: the window says it in its language. */
+  id?: string
+  params?: Record<string, string | number>
+  /** The gateway's own codes in a verified answer (e.g. `40004 ACQ.TRADE_NOT_EXIST`), shown as they are. */
+  reply?: string
+}
+
+export interface BatchProgressEvent {
+  batchId: number
+  status: BatchStatus
+  total: number
+  done: number
+  counts: OutcomeCounts
+  byGatewayStatus: Partial<Record<GatewayStatus, number>>
+  rate: number
+  etaSeconds: number | null
+  elapsedMs: number
+}
+
+export interface TaskProgressEvent {
+  taskId: string
+  kind: 'import' | 'export'
+  done: number
+  total: number | null
+  finished: boolean
+  error: string | null
+}
+
+export interface OverviewData {
+  today: { syncs: number; repairs: number; errors: number; openAnomalies: number }
+  /** Syncs per day (Beijing) by outcome, oldest first. */
+  daily: Array<{ day: string } & OutcomeCounts>
+  byChannel: Array<{
+    channel: string
+    syncs: number
+    repaired: number
+    anomalies: number
+    errors: number
+    /** Not settled at the gateway yet (unpaid, not found): apart from the consistent ones. */
+    waiting: number
+    consistent: number
+  }>
+  anomaliesByKind: Array<{ kind: string; open: number }>
+  merchants: MerchantView[]
+  pending: { pay: number; refund: number }
+}
+
+/** How merchant secrets are protected, and whether a headless run (cron) can open them. */
+export interface KeyStoreInfo {
+  /** The app's key store: keychain, dpapi, gnome_libsecret, kwallet, basic_text...; keyfile headless. */
+  backend: string
+  secure: boolean
+  /** The wraps of the data key in this database: keyfile, passphrase, safestorage. */
+  schemes: string[]
+  /** The key file a headless run uses, beside the database. */
+  keyFile: string | null
+  /** True when a key-file wrap exists, so `paysync sync --pending` from cron can sign requests. */
+  headless: boolean
+}
+
+export interface AppInfo {
+  /** The computer's user, recorded as who acted while Settings names no operator. */
+  systemUser: string | null
+  version: string
+  dbFile: string
+  transport: 'electron' | 'http'
+  keyStore: KeyStoreInfo
+  sandbox: { running: boolean; url: string | null }
+  /** enabled: the setting; running: whether this process runs them at all (`serve --no-schedules`). */
+  schedules: { enabled: boolean; running: boolean; lastRunAt: string | null }
+  /** The database file's check after opening: damage found deep in the file shows here. */
+  integrity: {
+    status: 'unchecked' | 'checking' | 'ok' | 'damaged'
+    problems: string[]
+    checkedAt: string | null
+  }
+}
+
+export interface ExportResult {
+  file: string
+  rows: number
+  bytes: number
+  /** Browser mode: where the page downloads the file from. */
+  downloadPath: string | null
+}
+
+export interface PickResult {
+  /** False where the transport has no native dialog (browser mode): the page uploads instead. */
+  supported: boolean
+  file: string | null
+}
+
+export interface ImportPreview {
+  file: string
+  encoding: string
+  headers: string[]
+  /** Column index -> field it maps to, or null when ignored. */
+  columns: Array<{ header: string; field: ImportField | null }>
+  rows: Array<{ line: number; cells: string[]; error: string | null }>
+  unknownHeaders: string[]
+  missing: string[]
+  /** What importing would do, every row checked, nothing written. Null when required columns are missing. */
+  summary: { rows: number; inserted: number; updated: number; unchanged: number; rejected: number } | null
+  /** Every rejected row (the first thousand) with its line, column and reason. */
+  errors: ImportRowError[]
+}
+
+export interface BatchItemView {
+  id: number
+  tradeType: 'pay' | 'refund'
+  tradeId: number
+  tradeNo: string
+  state: string
+  outcome: string | null
+  gatewayStatus: string | null
+  attempts: number
+  lastError: string | null
+  syncRecordId: number | null
+}

@@ -1,0 +1,132 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { main } from '../../src/main/server/cli/main'
+import { createWorld, type World } from '../helpers/world'
+
+// The command line through the contract: the same operations, the same schemas as the window; a
+// refusal said in the command line's own terms (the flag, what was typed, the range the schema
+// allows), and every row of a list for a script. Run in this process: `main` is what bin/paysync
+// runs, and the sentences are what matter here, not the process around them.
+
+let w: World
+beforeAll(async () => {
+  w = await createWorld()
+})
+afterAll(async () => {
+  await w.close()
+})
+
+async function paysync(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk)
+    return true
+  })
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk)
+    return true
+  })
+  try {
+    const code = await main(['node', 'paysync', '--db', w.dbFile, ...args])
+    return { code, stdout, stderr }
+  } finally {
+    out.mockRestore()
+    err.mockRestore()
+  }
+}
+
+describe('paysync refuses a flag in the flag’s own words', () => {
+  it('naming the flag, what was typed and what the schema allows', async () => {
+    const mapping = path.join(w.dir, 'bad-mapping.json')
+    fs.writeFileSync(mapping, JSON.stringify({ columns: { SO: 'orderNumber' } }))
+    const csv = path.join(w.dir, 'one.csv')
+    fs.writeFileSync(csv, 'SO,amount\nX-1,100\n')
+    const cases: Array<[string[], RegExp]> = [
+      [['records', '--limit', 'abc'], /^paysync: --limit must be a whole number from 1 to 1000, not "abc"$/],
+      [
+        ['orders', '--limit', '5000'],
+        /--limit is at most 1000 rows a page: page on with --offset, or .*--all/,
+      ],
+      [['refunds', '--offset', '-1'], /--offset must be a whole number of 0 or more, not -1$/],
+      [['records', '--repaired', 'maybe'], /--repaired must be yes or no, not "maybe"$/],
+      [['records', '--result', 'maybe'], /--result must be one of consistent, repaired, .*, not "maybe"$/],
+      [['records', '--batch', 'x'], /--batch must be a whole number of 1 or more, not "x"$/],
+      [['records', '--since', 'yesterday'], /--since: not a time/],
+      [['anomalies', 'resolve', 'x', '--action', 'dismiss', '--remark', 'why'], /the anomaly id must be/],
+      [
+        ['anomalies', 'resolve', '1', '--action', 'fly', '--remark', 'why'],
+        /--action must be one of mark_paid, /,
+      ],
+      // The window's limit, which the command line did not have.
+      [
+        ['anomalies', 'resolve', '1', '--action', 'dismiss', '--remark', 'r'.repeat(501)],
+        /--remark may be 500 /,
+      ],
+      [['batch', 'show', '0'], /the batch id must be a whole number of 1 or more, not 0$/],
+      [['batch', 'resume', 'one'], /the batch id must be a whole number of 1 or more, not "one"$/],
+      [['batch', 'list', '--limit', '1001'], /--limit is at most 1000 batches a page/],
+      [
+        ['export', 'totals', '--out', 'x.csv'],
+        /export <what> must be one of records, orders, refunds, repairs, anomalies, batch, not "totals"$/,
+      ],
+      [['export', 'batch', '--out', 'x.csv'], /the batch id .* is required$/],
+      [
+        ['sync', '--all', '--concurrency', '65'],
+        /--concurrency must be a whole number from 1 to 64, not 65$/,
+      ],
+      [['sync', '--all', '--qps', '0.05'], /--qps must be a number from 0.1 to 2000, not 0.05$/],
+      [['import', csv, '--type', 'sale'], /--type must be one of pay, refund, not "sale"$/],
+      [
+        ['import', csv, '--mapping', mapping],
+        /--mapping \(columns\.SO\) must be one of orderNo, .*, not "orderNumber"$/,
+      ],
+      [['sync', '--file', csv, '--mapping', mapping], /--mapping \(columns\.SO\) must be one of orderNo, /],
+      [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535, not 70000$/],
+      [['simulator', '--fault-rate', '2'], /--fault-rate must be a number from 0 to 1, not 2$/],
+    ]
+    for (const [args, said] of cases) {
+      const r = await paysync(...args)
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.stderr.trim(), args.join(' ')).toMatch(said)
+      expect(r.stderr, args.join(' ')).not.toMatch(/Invalid input|expected number|received NaN/)
+    }
+  })
+
+  it('a merchant file in the profile’s words: its fields are not flags', async () => {
+    const file = path.join(w.dir, 'half.json')
+    fs.writeFileSync(file, JSON.stringify({ name: 'half', channel: 'alipay' }))
+    const r = await paysync('merchant', 'add', '--config', file)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^paysync: the merchant profile is not valid: endpoint: /)
+  })
+})
+
+describe('paysync lists for scripts', () => {
+  it('pages through every row with --json --all, one object a line', async () => {
+    const rows = ['orderNo,amount,status']
+    for (let i = 0; i < 2345; i++) rows.push(`ALL-${String(i).padStart(4, '0')},100,progress`)
+    const csv = path.join(w.dir, 'many.csv')
+    fs.writeFileSync(csv, rows.join('\n'))
+    expect((await paysync('import', csv, '--merchant', 'ali', '--json')).code).toBe(0)
+
+    const page = await paysync('orders', '--json', '--limit', '1000')
+    expect(JSON.parse(page.stdout)).toMatchObject({ total: 2345 })
+    const all = await paysync('orders', '--json', '--all')
+    expect(all.code).toBe(0)
+    const lines = all.stdout.trim().split('\n')
+    expect(lines).toHaveLength(2345)
+    const numbers = new Set(lines.map((l) => (JSON.parse(l) as { orderNo: string }).orderNo))
+    expect(numbers.size).toBe(2345)
+    // From an offset, with the filters a page takes.
+    expect(
+      (await paysync('orders', '--json', '--all', '--offset', '2000')).stdout.trim().split('\n'),
+    ).toHaveLength(345)
+    const none = await paysync('orders', '--json', '--all', '--no', 'NOTHING-LIKE-IT')
+    expect([none.code, none.stdout]).toEqual([0, ''])
+    // Not a table of every row, and not a page size of its own.
+    expect((await paysync('orders', '--all')).stderr).toMatch(/add --json/)
+    expect((await paysync('orders', '--json', '--all', '--limit', '10')).stderr).toMatch(/leave out --limit/)
+  }, 60_000)
+})
