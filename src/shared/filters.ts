@@ -81,6 +81,9 @@ export const anomalyFilterSchema = z.object({
 })
 export type AnomalyFilter = z.infer<typeof anomalyFilterSchema>
 
+/** A page of any list: the command line reads its --limit default and cap from here. */
+export const pageSchema = z.object(page)
+
 export const recordListSchema = recordFilterSchema.extend(page)
 export const orderListSchema = orderFilterSchema.extend(page)
 export const refundListSchema = refundFilterSchema.extend(page)
