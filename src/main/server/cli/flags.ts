@@ -138,6 +138,9 @@ function sentence(
     case 'too_big':
       if (issue.origin === 'string') return `${where} may be ${issue.maximum} characters at most`
       break
+    default:
+      // Every other kind of refusal reads well enough in zod's own words.
+      break
   }
   return `${where}: ${issue.message}`
 }
