@@ -34,7 +34,11 @@ export interface TradeRef {
   id: number
 }
 
-export function summaryOf(p: BatchProgressEvent | null, results: SyncResult[] = [], durationMs = 0): SyncSummary {
+export function summaryOf(
+  p: BatchProgressEvent | null,
+  results: SyncResult[] = [],
+  durationMs = 0,
+): SyncSummary {
   if (p) {
     return {
       batchId: p.batchId,
