@@ -28,6 +28,3 @@ export function nextSyncAt(
   const stretch = consecutiveErrors > 0 ? Math.min(8, 2 ** Math.min(3, consecutiveErrors - 1)) : 1
   return now + base * stretch
 }
-
-/** First query of a new refund: not sooner than 10 s after it was made (gateway-protocols.md 1.6). */
-export const REFUND_FIRST_QUERY_DELAY_MS = 10_000

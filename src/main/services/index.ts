@@ -1,11 +1,5 @@
 import type { z } from 'zod'
-import {
-  contract,
-  type Operation,
-  type OperationInput,
-  type OperationName,
-  type OperationOutput,
-} from '../../shared/contract'
+import { contract, type Operation, type OperationName, type OperationOutput } from '../../shared/contract'
 import { AppError, type WireError } from '../../shared/errors'
 import { describeIssues } from '../../shared/validation'
 import { StoreError } from '../store/connection'
@@ -161,8 +155,6 @@ export async function dispatch<K extends OperationName>(
   ) => Promise<OperationOutput<K>> | OperationOutput<K>
   return handler(ctx, request)
 }
-
-export type { OperationInput }
 
 /** What any transport sends back for a failure: a code and one sentence, never a stack or a secret. */
 export function toWireError(err: unknown): WireError {

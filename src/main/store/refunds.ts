@@ -13,6 +13,8 @@ import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { Where } from './where'
+/** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
+const REFUND_FIRST_QUERY_DELAY_MS = 10_000
 
 export interface RefundOrderRow {
   id: number
@@ -149,7 +151,7 @@ export function insertRefundOrder(db: Db, r: NewRefundOrder, now = Date.now()): 
     r.createdAt,
     r.finishedAt,
     now,
-    r.status === 'progress' ? Math.max(now, r.createdAt + 10_000) : null,
+    r.status === 'progress' ? Math.max(now, r.createdAt + REFUND_FIRST_QUERY_DELAY_MS) : null,
     r.importId,
   )
   return Number(res.lastInsertRowid)

@@ -25,7 +25,7 @@ import { writeAttempt, type AttemptWriter } from './write'
 
 export { BUSY_CODE, BUSY_MESSAGE } from './types'
 export type { AdapterSource, EngineOptions, SyncContext, SyncResult } from './types'
-export { AttemptError, TradeNotFoundError } from './errors'
+export { TradeNotFoundError } from './errors'
 export { newRepairNo } from './repair-no'
 export { refundableChange } from './refund'
 
