@@ -13,6 +13,7 @@ import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
 import { Where } from './where'
+
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
 
