@@ -42,10 +42,11 @@ function firstByteLine(head: Buffer): Buffer {
 }
 
 function looksLikeZm(line: Buffer, name: string): boolean {
-  if (line.length < ZM_MIN_BYTES || line.length > ZM_MAX_BYTES) return false
   if (!/^[A-Z0-9]{3} $/.test(line.subarray(0, 4).toString('latin1'))) return false
+  // A file named like one is read as one, so that a damaged line is refused for what it is.
   const named = unionpayName(name)
-  return (named !== null && !named.errorFile) || zmSeparatorsAt(line) === null
+  if (named !== null && !named.errorFile) return true
+  return line.length >= ZM_MIN_BYTES && line.length <= ZM_MAX_BYTES && zmSeparatorsAt(line) === null
 }
 
 const PERSONAL_ALIPAY = [

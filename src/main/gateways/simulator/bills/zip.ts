@@ -21,6 +21,8 @@ const UTF8 = 0x0800
 
 function dosTime(ms: number): { time: number; date: number } {
   const d = new Date(ms + BEIJING_OFFSET_MS)
+  // DOS dates start in 1980; Java writes earlier times as 1980-01-01 00:00.
+  if (d.getUTCFullYear() < 1980) return { time: 0, date: (1 << 5) | 1 }
   return {
     time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
     date: ((d.getUTCFullYear() - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
