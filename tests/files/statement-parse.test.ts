@@ -534,6 +534,44 @@ describe('A17.11 and sniffing', () => {
   })
 })
 
+describe('what the person is told', () => {
+  it('a status word no bill has shown is listed as other, once per word, never matched', async () => {
+    const sample = fixtureText(WECHAT_ALL_SAMPLE)
+    const odd = sample.replace('`SUCCESS', '`__proto__').replace('`SUCCESS', '`CLOSED')
+    const { lines, result } = await readBytes(Buffer.from(odd), 'b.csv')
+    expect(result.status).toBe('parsed')
+    expect(lines.map((l) => l.kind)).toEqual(['other', 'other', 'pay'])
+    expect(result.notices.map((n) => [n.messageId, n.params.value, n.params.line])).toEqual([
+      ['statement.unexpectedValue', '__proto__', 2],
+      ['statement.unexpectedValue', 'CLOSED', 3],
+    ])
+    expect(result.notices[0]!.zh).toBe(
+      '“交易状态”出现无法识别的值“__proto__”（第 2 行起，共 1 行），这些行列为“其他”，不参与匹配',
+    )
+  })
+
+  it('a header column no layout has is reported and not read', async () => {
+    const sample = fixtureText(WECHAT_REFUND_SAMPLE).replace('退款申请时间', '退款受理时间')
+    const { lines, result } = await readBytes(Buffer.from(sample), 'b.csv')
+    expect(result).toMatchObject({ status: 'parsed', layout: 'ALL' })
+    expect(result.notices.map((n) => n.zh)).toEqual([
+      '第 1 行的表头有无法识别的列：退款受理时间（这些列不读取）',
+    ])
+    // Without the acceptance time the refund's time is its 交易时间, as in an ALL bill.
+    expect(lines[0]!.lineTime).toBe(bj('2021-01-24 16:16:25'))
+  })
+
+  it('an Alipay file without its #账号 or date line is not one Alipay wrote', async () => {
+    const text = editLines(fixtureText(ALIPAY_SAMPLE), (lines) => lines.splice(1, 1))
+    expect((await readBytes(gbk(text), 'd.csv')).result.refusal).toMatchObject({
+      reason: 'bad_layout',
+      messageId: 'statement.missingHeaderLine',
+      line: 3,
+      params: { item: '#账号' },
+    })
+  })
+})
+
 describe('the reader', () => {
   it('hands lines over in batches of the size asked, and its verdict only at the end', async () => {
     const reading = readStatement(bufferSource(gbk(fixtureText(ALIPAY_SAMPLE)), 'd.csv'), { batchSize: 3 })

@@ -10,11 +10,11 @@ import {
 } from './alipay-markers'
 import type { AlipaySummaryTotals } from './alipay-summary'
 import { feeToE5, isScientific, yuanToFenExact } from './amount'
-import { makeCheck, makeNotice, type FormatOutcome } from './checks'
+import { makeCheck, makeNotice, UnexpectedValues, unknownColumns, type FormatOutcome } from './checks'
 import { cellError, StatementError } from './errors'
 import { checkCellCount, cleanCell, HeaderMap, headerName } from './header'
 import { alipayHeaderTime, beijingDay, wallTime } from './times'
-import type { LineKind, StatementCheck, StatementLine } from './types'
+import type { LineKind, StatementCheck, StatementLine, StatementNotice } from './types'
 
 // Alipay's 业务明细 file to statement lines (docs/reconcile.md A1.1, A5.3): comment lines until the
 // start marker, the header, the rows, the end marker, the footers. Only a line whose FIRST character
@@ -26,6 +26,15 @@ import type { LineKind, StatementCheck, StatementLine } from './types'
 
 type State = 'preamble' | 'header' | 'rows' | 'footer'
 
+/** The 25 columns of the sample (brackets folded), for telling a new or damaged name. */
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set(
+  (
+    '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额(元),' +
+    '商家实收(元),支付宝红包(元),集分宝(元),支付宝优惠(元),商家优惠(元),券核销金额(元),券名称,商家红包消费金额(元),' +
+    '卡消费金额(元),退款批次号/请求号,服务费(元),分润(元),备注'
+  ).split(','),
+)
+
 interface Footer {
   line: number
   count: bigint
@@ -33,7 +42,10 @@ interface Footer {
   discount: bigint
 }
 
-const KIND: Record<string, LineKind> = { 交易: 'pay', 退款: 'refund' }
+const KIND = new Map<string, LineKind>([
+  ['交易', 'pay'],
+  ['退款', 'refund'],
+])
 
 export class AlipayDetailParser {
   private state: State = 'preamble'
@@ -56,6 +68,8 @@ export class AlipayDetailParser {
   private window: { start: number; end: number } | null = null
   private exportedAt: number | null = null
   private payFooter: Footer | null = null
+  private readonly unexpected = new UnexpectedValues()
+  private headerNotices: StatementNotice[] = []
   private refundFooter: Footer | null = null
   private readonly sums = {
     payCount: 0n,
@@ -107,6 +121,15 @@ export class AlipayDetailParser {
         no,
       )
     if (DETAIL_START.test(t)) {
+      // The account and the window name the statement (A4.1 takes its date from them): a file
+      // without them is not one Alipay wrote.
+      if (this.account === null || this.window === null)
+        throw new StatementError(
+          'bad_layout',
+          'statement.missingHeaderLine',
+          { line: no, item: this.account === null ? '#账号' : '#起始日期' },
+          no,
+        )
       this.state = 'header'
       return
     }
@@ -153,6 +176,7 @@ export class AlipayDetailParser {
       refundNo: header.require('退款批次号/请求号'),
       fee: header.require('服务费(元)'),
     }
+    this.headerNotices = unknownColumns(header.unknown(KNOWN_COLUMNS), no)
     this.header = header
     this.state = 'rows'
   }
@@ -175,7 +199,8 @@ export class AlipayDetailParser {
       return fen
     }
     const type = cell(c.type)
-    const kind = KIND[type] ?? 'other'
+    const kind = KIND.get(type) ?? 'other'
+    if (kind === 'other') this.unexpected.add(this.display[c.type]!, type, no)
     const tradeNo = id(c.tradeNo)
     const orderNo = id(c.orderNo)
     const refundNo = kind === 'refund' ? id(c.refundNo) : ''
@@ -304,19 +329,20 @@ export class AlipayDetailParser {
       checks.push(makeCheck('合计 服务费（元）', sum.line, sum.feeE5, s.feeE5, 'e5', o))
       if (sum.net !== null) netE5 = sum.net * 1000n
     }
-    const notices = checks
-      .filter((c) => !c.binding && !c.ok)
-      .map((c) =>
-        makeNotice(
-          sum && c.entry === sum.entry ? 'statement.summaryFileMismatch' : 'statement.footerNotice',
-          {
-            line: c.line,
-            item: c.item,
-            declared: c.declared,
-            parsed: c.parsed,
-          },
-        ),
-      )
+    const notices = [...this.headerNotices, ...this.unexpected.notices()]
+    for (const c of checks)
+      if (!c.binding && !c.ok)
+        notices.push(
+          makeNotice(
+            sum && c.entry === sum.entry ? 'statement.summaryFileMismatch' : 'statement.footerNotice',
+            {
+              line: c.line,
+              item: c.item,
+              declared: c.declared,
+              parsed: c.parsed,
+            },
+          ),
+        )
     return {
       account: this.account,
       billDate: this.window ? beijingDay(this.window.start) : null,

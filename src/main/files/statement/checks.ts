@@ -66,3 +66,40 @@ export function makeNotice(messageId: StatementMessageId, params: Params): State
     en: statementText(messageId, params, 'en'),
   }
 }
+
+/**
+ * Values a column was not expected to hold (a 交易状态 or 业务类型 no bill has shown so far): such lines
+ * are kept as `other` and never matched, and the person is told, once per value, so that a damaged
+ * or new status word is never silent.
+ */
+export class UnexpectedValues {
+  private readonly seen = new Map<string, { column: string; value: string; line: number; count: number }>()
+  private more = 0
+
+  add(column: string, value: string, line: number): void {
+    const key = `${column}\u0000${value}`
+    const known = this.seen.get(key)
+    if (known) known.count += 1
+    else if (this.seen.size < 20)
+      this.seen.set(key, {
+        column,
+        value: value.length > 40 ? `${value.slice(0, 40)}…` : value,
+        line,
+        count: 1,
+      })
+    else this.more += 1
+  }
+
+  notices(): StatementNotice[] {
+    const out = [...this.seen.values()].map((v) => makeNotice('statement.unexpectedValue', { ...v }))
+    if (this.more) out.push(makeNotice('statement.unexpectedValues', { count: this.more }))
+    return out
+  }
+}
+
+/** The notice for header columns no known layout has, or none. */
+export function unknownColumns(names: string[], line: number): StatementNotice[] {
+  if (!names.length) return []
+  const shown = names.slice(0, 10).join('、') + (names.length > 10 ? '…' : '')
+  return [makeNotice('statement.unknownColumns', { line, columns: shown })]
+}

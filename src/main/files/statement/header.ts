@@ -52,6 +52,11 @@ export class HeaderMap {
     return this.index.get(name) ?? -1
   }
 
+  /** The names not in `known` (a column a newer bill added, or a damaged name). */
+  unknown(known: ReadonlySet<string>): string[] {
+    return this.names.filter((n) => n !== '' && !known.has(n))
+  }
+
   /** The column of `name`; refuses a header without it. */
   require(name: string): number {
     const i = this.index.get(name)

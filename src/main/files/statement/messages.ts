@@ -39,8 +39,8 @@ export const STATEMENT_MESSAGES = {
     en: 'this is a UnionPay error-transaction file (ZME), which cannot be reconciled yet; use the ZM detail file',
   },
   'statement.unionpayNoDate': {
-    zh: '无法确定银联对账文件的清算日期：文件名不是 INN{yyMMdd}…ZM_… 的形式，请指定对账日期',
-    en: 'the settle date of the UnionPay file is unknown: its name is not INN{yyMMdd}...ZM_...; give the date',
+    zh: '无法确定银联对账文件的清算日期：文件名不是 INN（年月日 yyMMdd）…ZM_… 的形式，请指定对账日期',
+    en: 'the settle date of the UnionPay file is unknown: its name is not INN + yyMMdd + ...ZM_...; give the date',
   },
   'statement.channelMismatch': {
     zh: '这是{foundZh}的对账单，不是{expectedZh}的',
@@ -89,6 +89,10 @@ export const STATEMENT_MESSAGES = {
   'statement.missingMarker': {
     zh: '第 {line} 行：找不到“{marker}”开始标记，这不是完整的支付宝对账单',
     en: 'line {line}: the "{marker}" start marker is missing; this is not a whole Alipay statement',
+  },
+  'statement.missingHeaderLine': {
+    zh: '第 {line} 行之前缺少“{item}”行，这不是完整的支付宝对账单',
+    en: 'the "{item}" line is missing before line {line}; this is not a whole Alipay statement',
   },
   'statement.missingHeader': {
     zh: '第 {line} 行：明细表头缺失',
@@ -165,6 +169,18 @@ export const STATEMENT_MESSAGES = {
   'statement.footerNotice': {
     zh: '第 {line} 行“{item}”为 {declared}，明细合计为 {parsed}（仅提示，不影响对账）',
     en: 'line {line} declares {item} {declared}, the detail lines add up to {parsed} (a notice only)',
+  },
+  'statement.unknownColumns': {
+    zh: '第 {line} 行的表头有无法识别的列：{columns}（这些列不读取）',
+    en: 'line {line}: the header has columns this program does not know: {columns} (not read)',
+  },
+  'statement.unexpectedValue': {
+    zh: '“{column}”出现无法识别的值“{value}”（第 {line} 行起，共 {count} 行），这些行列为“其他”，不参与匹配',
+    en: '{column} holds a value this program does not know, "{value}" (from line {line}, {count} lines); they are listed as other and not matched',
+  },
+  'statement.unexpectedValues': {
+    zh: '另有 {count} 行的状态无法识别，已列为“其他”',
+    en: '{count} more lines have a state this program does not know; they are listed as other',
   },
   'statement.summaryFileUnreadable': {
     zh: '业务汇总文件无法读取，已忽略（以明细文件的合计行为准）：{detail}',

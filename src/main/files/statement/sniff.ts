@@ -59,6 +59,8 @@ const PERSONAL_WECHAT = [/微信支付账单明细/, /^交易时间,交易类型
 /** Sniffs the head of a file (`whole`: the head is the whole file); refuses what is no trade bill. */
 export function sniffStatement(head: Buffer, whole: boolean, name: string): SniffedFormat {
   if (looksLikeZm(firstByteLine(head), name)) return 'unionpay_zm'
+  // An empty ZM file is a settle day without lines, not an empty upload.
+  if (head.length === 0 && unionpayName(name)?.errorFile === false) return 'unionpay_zm'
   if (unionpayName(name)?.errorFile)
     throw new StatementError('unknown_format', 'statement.unionpayErrorFile', {}, 1)
   const text = new TextDecoder(detectEncoding(head, whole)).decode(head)

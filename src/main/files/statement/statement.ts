@@ -200,7 +200,14 @@ export class StatementReading implements AsyncIterable<StatementLine[]> {
     const found: Array<{ entry: ZipEntry; format: SniffedFormat }> = []
     let firstRefusal: StatementError | null = null
     for (const entry of entries) {
-      if (entry.name.endsWith('/') || entry.size === 0 || unionpayName(entry.name)?.errorFile) continue
+      const zm = unionpayName(entry.name)
+      if (entry.name.endsWith('/') || zm?.errorFile) continue
+      // Inside UnionPay's zip the name is the channel's own word (an empty file is a day without lines).
+      if (zm) {
+        found.push({ entry, format: 'unionpay_zm' })
+        continue
+      }
+      if (entry.size === 0) continue
       const head = await entryHead(this.source, entry)
       try {
         found.push({ entry, format: sniffStatement(head, head.length >= entry.size, entry.name) })

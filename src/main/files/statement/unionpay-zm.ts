@@ -1,5 +1,5 @@
 import { isScientific, unionpayFen } from './amount'
-import type { FormatOutcome } from './checks'
+import { UnexpectedValues, type FormatOutcome } from './checks'
 import { cellError, StatementError } from './errors'
 import { unionpayTime } from './times'
 import { ZM_FIELD_NAMES, ZM_MAX_BYTES, ZM_MIN_BYTES, zmField, zmSeparatorsAt } from './unionpay-layout'
@@ -27,12 +27,17 @@ const F = {
   origOrderId: 40,
 } as const
 
-const KIND: Record<string, LineKind> = { '01': 'pay', '04': 'refund', '31': 'revoke' }
+const KIND = new Map<string, LineKind>([
+  ['01', 'pay'],
+  ['04', 'refund'],
+  ['31', 'revoke'],
+])
 const ID = /^[\x21-\x7e]*$/
 
 export class UnionpayZmParser {
   private readonly gbk = new TextDecoder('gb18030')
   private net = 0n
+  private readonly unexpected = new UnexpectedValues()
 
   /** `settleDate`: YYYY-MM-DD, the year of every line's `交易传输时间` (A1.3). */
   constructor(
@@ -93,7 +98,8 @@ export class UnionpayZmParser {
     const origQueryId = id(F.origQueryId)
     const origOrderId = id(F.origOrderId)
     const merId = field(F.merId, /^[\x21-\x7e]+$/)
-    const kind = KIND[txnType] ?? 'other'
+    const kind = KIND.get(txnType) ?? 'other'
+    if (kind === 'other') this.unexpected.add(ZM_FIELD_NAMES[F.txnType]!, txnType, no)
     // A refund (04) carries our refund's orderId and the payment's ids in the 原… fields; a cancel
     // (31) is matched by the payment it cancels.
     const refund = kind === 'refund'
@@ -124,7 +130,7 @@ export class UnionpayZmParser {
       layout: 'ZM',
       integrity: 'unavailable',
       checks: [],
-      notices: [],
+      notices: this.unexpected.notices(),
       netE5: Number(this.net * 1000n),
     }
   }

@@ -1,9 +1,9 @@
 import { countOf, feeToE5, isScientific, yuanToFenExact } from './amount'
-import { makeCheck, type FormatOutcome } from './checks'
+import { makeCheck, UnexpectedValues, unknownColumns, type FormatOutcome } from './checks'
 import { cellError, StatementError } from './errors'
 import { checkCellCount, HeaderMap } from './header'
 import { wallTime } from './times'
-import type { LineKind, StatementCheck, StatementLine } from './types'
+import type { LineKind, StatementCheck, StatementLine, StatementNotice } from './types'
 
 // WeChat Pay's trade bill (交易账单) to statement lines (docs/reconcile.md A1.2, A5.4). Four parts:
 // the detail header (line 1), the detail rows, the summary header (first cell 总交易单数) and one
@@ -17,7 +17,11 @@ import type { LineKind, StatementCheck, StatementLine } from './types'
 type Layout = 'ALL' | 'SUCCESS' | 'REFUND' | 'legacy'
 
 const BACKTICK = 96
-const KIND: Record<string, LineKind> = { SUCCESS: 'pay', REFUND: 'refund', REVOKED: 'revoke' }
+const KIND = new Map<string, LineKind>([
+  ['SUCCESS', 'pay'],
+  ['REFUND', 'refund'],
+  ['REVOKED', 'revoke'],
+])
 
 /** Every money column a bill may have; each is read by the amount grammar and summed. */
 const YUAN_COLUMNS = [
@@ -46,7 +50,33 @@ const SUMMARY_OF: Record<string, string> = {
   总退款金额: '退款金额',
   总代金券或立减优惠退款金额: '代金券或立减优惠退款金额',
 }
+/** Every column of the four layouts (ALL, SUCCESS, REFUND, legacy), for telling a new or damaged name. */
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set(
+  (
+    '交易时间,公众账号ID,商户号,特约商户号,子商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,' +
+    '货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,' +
+    '退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注,总金额,代金券或立减优惠金额,' +
+    '代金券或立减优惠退款金额'
+  ).split(','),
+)
 const COUNT_COLUMN = '总交易单数'
+/** The summary columns every bill of a layout has (the Go client reads seven for ALL, SUCCESS and REFUND). */
+const SUMMARY_COLUMNS = [
+  '总交易单数',
+  '应结订单总金额',
+  '退款总金额',
+  '充值券退款总金额',
+  '手续费总金额',
+  '订单总金额',
+  '申请退款总金额',
+]
+const LEGACY_SUMMARY_COLUMNS = [
+  '总交易单数',
+  '总交易额',
+  '总退款金额',
+  '总代金券或立减优惠退款金额',
+  '手续费总金额',
+]
 
 interface MoneyColumn {
   name: string
@@ -84,6 +114,8 @@ export class WechatTradeParser {
   private account: string | null = null
   private rows = 0n
   private successRows = 0n
+  private readonly unexpected = new UnexpectedValues()
+  private headerNotices: StatementNotice[] = []
 
   constructor(private readonly expectedAccount: string | null) {}
 
@@ -152,6 +184,7 @@ export class WechatTradeParser {
       this.moneyAt[index] = this.money.length
       this.money.push({ name, index, fee: name === FEE_COLUMN, sum: 0n })
     }
+    this.headerNotices = unknownColumns(h.unknown(KNOWN_COLUMNS), no)
     this.header = h
   }
 
@@ -197,7 +230,8 @@ export class WechatTradeParser {
     }
 
     const status = cells[c.status]!.trim()
-    const kind = KIND[status] ?? 'other'
+    const kind = KIND.get(status) ?? 'other'
+    if (kind === 'other') this.unexpected.add('交易状态', status, no)
     const mchid = id(c.mchid)
     if (this.expectedAccount !== null && mchid !== this.expectedAccount)
       throw new StatementError(
@@ -290,6 +324,8 @@ export class WechatTradeParser {
         this.lastLine,
       )
     const sh = this.summaryHeader
+    // A summary without one of its sums would leave that money unchecked.
+    for (const name of this.layout === 'legacy' ? LEGACY_SUMMARY_COLUMNS : SUMMARY_COLUMNS) sh.require(name)
     const { no, cells } = this.summaryLine
     const checks: StatementCheck[] = []
     const detailSum = new Map(this.money.map((m) => [m.name, m]))
@@ -326,7 +362,7 @@ export class WechatTradeParser {
       layout: this.layout,
       integrity: 'ok',
       checks,
-      notices: [],
+      notices: [...this.headerNotices, ...this.unexpected.notices()],
       netE5: Number(netE5),
     }
   }
