@@ -3,29 +3,54 @@
 // 2.0.8 truncates to 28). Money is integer fen; fees are integer 1e-5 yuan because WeChat writes
 // them with five decimals (`0.04000`).
 
-const YUAN = /^(-?)(\d{1,12})(?:\.(\d{1,2}))?$/
-const FEE = /^(-?)(\d{1,12})(?:\.(\d{1,5}))?$/
 const UNIONPAY = /^([CD]?)(\d{1,13})$/
 const COUNT = /^\d{1,9}$/
 /** What a spreadsheet makes of a long number it re-saved: `4.2E+27`, `1.23457e17`. */
 const SCIENTIFIC = /^\d+(\.\d+)?[Ee][+-]?\d+$/
 
-/** A yuan cell (`-0.01`, `88`, `35.8`) in fen, or null when it is not one. */
-export function yuanToFenExact(text: string): number | null {
-  const m = YUAN.exec(text)
-  if (!m) return null
-  const fen = Number(m[2]) * 100 + Number(((m[3] ?? '') + '00').slice(0, 2))
+/**
+ * `-?\d{1,12}(\.\d{1,maxDecimals})?` in units of 10^-scale, or null. Read character by character:
+ * a statement has millions of amount cells, and this is several times faster than a regex match.
+ */
+function scaledDecimal(text: string, maxDecimals: number, scale: number): number | null {
+  const n = text.length
+  let i = text.charCodeAt(0) === 45 ? 1 : 0
+  const negative = i === 1
+  let whole = 0
+  const start = i
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 46) break
+    if (c < 48 || c > 57) return null
+    whole = whole * 10 + (c - 48)
+  }
+  if (i === start || i - start > 12) return null
+  let frac = 0
+  let decimals = 0
+  if (i < n) {
+    for (i += 1; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if (c < 48 || c > 57) return null
+      frac = frac * 10 + (c - 48)
+      decimals += 1
+    }
+    if (decimals === 0 || decimals > maxDecimals) return null
+  }
+  for (; decimals < scale; decimals++) frac *= 10
+  const v = whole * 10 ** scale + frac
+  if (!Number.isSafeInteger(v)) return null
   // `-0.00` is zero, not minus zero (which compares unequal in deep equality).
-  return m[1] === '-' && fen !== 0 ? -fen : fen
+  return negative && v !== 0 ? -v : v
+}
+
+/** A yuan cell (`-0.01`, `88`, `35.8`: `^-?\d{1,12}(\.\d{1,2})?$`) in fen, or null when it is not one. */
+export function yuanToFenExact(text: string): number | null {
+  return scaledDecimal(text, 2, 2)
 }
 
 /** A fee cell with up to five decimals (`0.04000`, `-0.02`) in 1e-5 yuan, or null. */
 export function feeToE5(text: string): number | null {
-  const m = FEE.exec(text)
-  if (!m) return null
-  const e5 = Number(m[2]) * 100_000 + Number(((m[3] ?? '') + '00000').slice(0, 5))
-  if (!Number.isSafeInteger(e5)) return null
-  return m[1] === '-' && e5 !== 0 ? -e5 : e5
+  return scaledDecimal(text, 5, 5)
 }
 
 /** A UnionPay amount in fen with its optional sign letter (`C000000003559`, `D000000000021`), or null. */

@@ -9,10 +9,25 @@ const WALL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
 const ALIPAY_HEADER = /^(\d{4})年(\d{2})月(\d{2})日 (\d{2}:\d{2}:\d{2})$/
 const MMDD = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/
 
+let lastDay = ''
+let lastDayMs: number | null = null
+
 /** A cell time in UTC ms, or null when it is not a real time. */
 export function wallTime(text: string): number | null {
   const t = text.includes('：') ? text.replaceAll('：', ':') : text
-  return WALL.test(t) ? parseBeijing(t) : null
+  if (!WALL.test(t)) return null
+  // A bill's lines share a few days: the calendar date is checked once per day, the time by sums.
+  const day = t.slice(0, 10)
+  if (day !== lastDay) {
+    lastDayMs = parseBeijing(day)
+    lastDay = day
+  }
+  if (lastDayMs === null) return null
+  const h = Number(t.slice(11, 13))
+  const m = Number(t.slice(14, 16))
+  const s = Number(t.slice(17, 19))
+  if (h > 23 || m > 59 || s > 59) return null
+  return lastDayMs + ((h * 60 + m) * 60 + s) * 1000
 }
 
 /** `2019年09月16日 00:00:00` in UTC ms, or null. */

@@ -188,16 +188,16 @@ export class WechatTradeParser {
     this.header = h
   }
 
-  /** The cells of a data or summary row, each without its one leading backtick. */
+  /**
+   * The cells of a data or summary row, each checked for its one leading backtick, which stays on:
+   * `cell()` reads a cell without it (most cells of a row are never read, so none is copied).
+   */
   private unquote(no: number, text: string, header: HeaderMap): string[] {
     const cells = text.split(',')
     checkCellCount(cells, header, no)
-    for (let i = 0; i < cells.length; i++) {
-      const c = cells[i]!
-      if (c.charCodeAt(0) !== BACKTICK)
-        throw cellError('missing_backtick', 'statement.missingBacktick', no, header.names[i]!, c)
-      cells[i] = c.slice(1)
-    }
+    for (let i = 0; i < cells.length; i++)
+      if (cells[i]!.charCodeAt(0) !== BACKTICK)
+        throw cellError('missing_backtick', 'statement.missingBacktick', no, header.names[i]!, cells[i]!)
     return cells
   }
 
@@ -207,7 +207,7 @@ export class WechatTradeParser {
     const c = this.col
     const values = new Array<number>(this.money.length)
     for (const m of this.money) {
-      const v = cells[m.index]!
+      const v = cells[m.index]!.slice(1)
       const parsed = m.fee ? feeToE5(v) : yuanToFenExact(v)
       if (parsed === null) throw cellError('bad_amount', 'statement.badAmount', no, m.name, v)
       values[this.moneyAt[m.index]!] = parsed
@@ -216,20 +216,20 @@ export class WechatTradeParser {
     const amountOf = (index: number) => values[this.moneyAt[index]!]!
     const id = (index: number) => {
       if (index < 0) return ''
-      const v = cells[index]!
+      const v = cells[index]!.slice(1)
       if (isScientific(v))
         throw cellError('damaged_number', 'statement.damagedNumber', no, h.names[index]!, v)
       return v
     }
     const time = (index: number) => {
-      const v = cells[index]!.trim()
+      const v = cells[index]!.slice(1).trim()
       if (v === '') return null
       const ms = wallTime(v)
       if (ms === null) throw cellError('bad_time', 'statement.badTime', no, h.names[index]!, v)
       return ms
     }
 
-    const status = cells[c.status]!.trim()
+    const status = cells[c.status]!.slice(1).trim()
     const kind = KIND.get(status) ?? 'other'
     if (kind === 'other') this.unexpected.add('交易状态', status, no)
     const mchid = id(c.mchid)
@@ -275,7 +275,7 @@ export class WechatTradeParser {
       settle = -amountOf(c.refundAmount)
       refundNo = id(c.refundNo)
       refundId = id(c.refundId)
-      if (c.refundStatus >= 0) gatewayStatus = cells[c.refundStatus]!.trim()
+      if (c.refundStatus >= 0) gatewayStatus = cells[c.refundStatus]!.slice(1).trim()
       if (c.refundAppliedAt >= 0) lineTime = time(c.refundAppliedAt) ?? tradeTime
     } else {
       amount = amountOf(c.orderAmount)
@@ -287,7 +287,7 @@ export class WechatTradeParser {
         'statement.amountSign',
         no,
         h.names[kind === 'refund' ? c.applyRefund : c.orderAmount]!,
-        String(cells[kind === 'refund' ? c.applyRefund : c.orderAmount]),
+        cells[kind === 'refund' ? c.applyRefund : c.orderAmount]!.slice(1),
         { kind: status, sign: '非负' },
       )
     return {
@@ -331,7 +331,7 @@ export class WechatTradeParser {
     const detailSum = new Map(this.money.map((m) => [m.name, m]))
     for (let i = 0; i < sh.size; i++) {
       const name = sh.names[i]!
-      const v = cells[i]!
+      const v = cells[i]!.slice(1)
       if (name === COUNT_COLUMN) {
         const n = countOf(v)
         if (n === null) throw cellError('bad_amount', 'statement.badCount', no, name, v)

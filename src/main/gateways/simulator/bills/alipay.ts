@@ -119,7 +119,7 @@ export function alipayDetailHead(o: AlipayBillOptions): string[] {
 }
 
 /** The end marker, the footers and the export time, from the totals of every row (kept when truncated). */
-export function alipayDetailTail(o: AlipayBillOptions, rows: readonly AlipayBillRow[] = o.rows): string[] {
+export function alipayDetailTail(o: AlipayBillOptions, rows: Iterable<AlipayBillRow> = o.rows): string[] {
   let payCount = 0
   let payReceipt = 0
   let payDiscount = 0
@@ -156,7 +156,7 @@ export function alipayDetailText(o: AlipayBillOptions): string {
   return lines.join(eol) + eol
 }
 
-export function alipaySummaryText(o: AlipayBillOptions): string {
+export function alipaySummaryText(o: AlipayBillOptions, rows: Iterable<AlipayBillRow> = o.rows): string {
   const eol = o.eol ?? '\n'
   interface Store {
     no: string
@@ -170,7 +170,7 @@ export function alipaySummaryText(o: AlipayBillOptions): string {
   }
   const stores = new Map<string, Store>()
   const total: Store = { no: '合计', name: '', pay: 0, refund: 0, amount: 0, receipt: 0, discount: 0, fee: 0 }
-  for (const row of o.rows) {
+  for (const row of rows) {
     const key = row.storeNo ?? ''
     let s = stores.get(key)
     if (!s) {

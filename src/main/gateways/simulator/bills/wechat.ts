@@ -122,7 +122,8 @@ function columns(o: WechatBillOptions, row: WechatBillRow): Record<string, strin
   }
 }
 
-function header(o: WechatBillOptions): string {
+/** The detail header of the bill's layout. */
+export function wechatBillHeader(o: WechatBillOptions): string {
   if (o.legacy) return LEGACY_HEADER
   return { ALL: ALL_HEADER, SUCCESS: SUCCESS_HEADER, REFUND: REFUND_HEADER }[o.billType ?? 'ALL']
 }
@@ -136,24 +137,28 @@ export function billRows(o: WechatBillOptions): WechatBillRow[] {
 /** A detail line, without its line end. */
 export function wechatBillRow(o: WechatBillOptions, row: WechatBillRow): string {
   const values = columns(o, row)
-  return header(o)
+  return wechatBillHeader(o)
     .split(',')
     .map((name) => '`' + cell(values[name]!))
     .join(',')
 }
 
-/** The summary header and row, from every row of the bill (kept when truncated). */
+/** The summary header and row, from every row of the bill (kept when truncated); rows may stream. */
 export function wechatBillSummary(
   o: WechatBillOptions,
-  rows: readonly WechatBillRow[] = billRows(o),
+  rows: Iterable<WechatBillRow> = billRows(o),
 ): string[] {
   const names = (o.legacy ? LEGACY_SUMMARY_HEADER : SUMMARY_HEADER).split(',')
   const sums = new Map<string, number>()
+  let all = 0
+  let success = 0
   for (const row of rows) {
+    all += 1
+    if (row.kind === 'pay') success += 1
     for (const [name, fen] of Object.entries(rowMoney(row))) sums.set(name, (sums.get(name) ?? 0) + fen)
     sums.set('手续费', (sums.get('手续费') ?? 0) + (row.feeE5 ?? 0))
   }
-  const count = o.countSuccessOnly ? rows.filter((r) => r.kind === 'pay').length : rows.length
+  const count = o.countSuccessOnly ? success : all
   const of: Record<string, string> = {
     总交易单数: String(count),
     应结订单总金额: yuan(sums.get('应结订单金额') ?? 0),
@@ -173,7 +178,7 @@ export function wechatBillText(o: WechatBillOptions): string {
   const eol = o.eol ?? '\n'
   const rows = billRows(o)
   const shown = o.truncated ? rows.slice(0, -1) : rows
-  const lines = [header(o), ...shown.map((r) => wechatBillRow(o, r)), ...wechatBillSummary(o, rows)]
+  const lines = [wechatBillHeader(o), ...shown.map((r) => wechatBillRow(o, r)), ...wechatBillSummary(o, rows)]
   return (o.bom ? '\uFEFF' : '') + lines.join(eol) + eol
 }
 
