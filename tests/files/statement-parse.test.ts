@@ -302,6 +302,18 @@ describe('A17.4-6 and 8 WeChat', () => {
     expect(yuanToFenExact('0.29')).toBe(29)
   })
 
+  it('accepts full-width colons in times, as WeChat’s own v2 sample writes them', async () => {
+    const sample = fixtureText(WECHAT_ALL_SAMPLE).replace('`2021-01-28 17:07:11', '`2021-01-28 17：07：11')
+    const { lines } = await readBytes(Buffer.from(sample), 'b.csv')
+    expect(lines[0]!.lineTime).toBe(bj('2021-01-28 17:07:11'))
+    const bad = fixtureText(WECHAT_ALL_SAMPLE).replace('`2021-01-28 17:07:11', '`2021-02-30 17:07:11')
+    expect((await readBytes(Buffer.from(bad), 'b.csv')).result.refusal).toMatchObject({
+      reason: 'bad_time',
+      line: 2,
+      column: '交易时间',
+    })
+  })
+
   it('reads a bill a person downloaded as GBK, and refuses a fund bill with a sentence', async () => {
     const { lines, result } = await readBytes(iconv.encode(fixtureText(WECHAT_REFUND_SAMPLE), 'gbk'), 'r.csv')
     expect(result).toMatchObject({ status: 'parsed', encoding: 'gb18030' })

@@ -56,8 +56,8 @@ const CHANNEL_NAMES: Record<StatementChannel, { zh: string; en: string }> = {
   unionpay: { zh: '银联', en: 'UnionPay' },
 }
 
-/** Reasons that say the file does not prove itself complete (integrity `mismatch`). */
-const NOT_INTEGRITY: ReadonlySet<StatementReason> = new Set(['unknown_format', 'account_mismatch'])
+/** Refusals that say nothing of the file's completeness: its integrity stays `unavailable`. */
+const NOT_ABOUT_INTEGRITY: ReadonlySet<StatementReason> = new Set(['unknown_format', 'account_mismatch'])
 
 interface LineParser<T> {
   line(no: number, input: T): StatementLine | null
@@ -146,7 +146,7 @@ export class StatementReading implements AsyncIterable<StatementLine[]> {
       window: outcome?.window ?? null,
       exportedAt: outcome?.exportedAt ?? null,
       integrity: error
-        ? NOT_INTEGRITY.has(error.reason)
+        ? NOT_ABOUT_INTEGRITY.has(error.reason)
           ? 'unavailable'
           : 'mismatch'
         : (outcome?.integrity ?? 'unavailable'),
