@@ -19,7 +19,7 @@ import type {
   RefundAnswer,
   RefundTradeRef,
 } from '../types'
-import { signAsync } from '../keys'
+import { signAsync } from '../signing'
 import { extractSignedContent, requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
 
 export interface AlipayConfig {

@@ -3,7 +3,7 @@ import { parseFen } from '../../../shared/money'
 import type { WechatProfile } from '../../../shared/profiles'
 import { formatBeijingCompact, parseBeijing, toRfc3339Beijing } from '../../../shared/time'
 import { DEFAULT_RETRY, exchange, type HttpResponse, type RetryPolicy } from '../http'
-import { signAsync } from '../keys'
+import { signAsync } from '../signing'
 import type {
   CallContext,
   CloseAnswer,
