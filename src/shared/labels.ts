@@ -1,3 +1,6 @@
+import { CHANNEL_INFO } from './channels'
+import { CHANNELS } from './domain'
+
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
 // export. Codes stay codes everywhere else.
 
@@ -5,12 +8,9 @@ export type Lang = 'zh-CN' | 'en-US'
 type Names = Record<string, [zh: string, en: string]>
 
 export const LABELS = {
-  channel: {
-    alipay: ['支付宝', 'Alipay'],
-    wechat: ['微信支付', 'WeChat Pay'],
-    daxpay: ['DaxPay', 'DaxPay'],
-    unionpay: ['银联', 'UnionPay'],
-  },
+  channel: Object.fromEntries(
+    CHANNELS.map((c): [string, [string, string]] => [c, [...CHANNEL_INFO[c].label]]),
+  ),
   tradeType: { pay: ['支付同步', 'Pay'], refund: ['退款同步', 'Refund'] },
   payStatus: {
     progress: ['支付中', 'In progress'],

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { z } from 'zod'
+import { CHANNELS } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { describeIssues } from '../../../../shared/validation'
 
@@ -25,7 +26,7 @@ export interface FilterOpts {
 export function addFilterOptions(cmd: Command, withPage = true): Command {
   cmd
     .option('--type <type>', 'pay or refund')
-    .option('--channel <channel>', 'alipay, wechat, daxpay or unionpay')
+    .option('--channel <channel>', `${CHANNELS.slice(0, -1).join(', ')} or ${CHANNELS.at(-1)}`)
     .option('--merchant <name>', 'merchant profile')
     .option('--status <status>', 'status')
     .option('--result <outcome>', 'consistent, repaired, anomaly, waiting, error or skipped')
