@@ -30,6 +30,8 @@ export const profileSchema = z.discriminatedUnion(
 )
 
 export type MerchantProfile = z.infer<typeof profileSchema>
+/** The profile of one channel. */
+export type ProfileOf<C extends Channel> = Extract<MerchantProfile, { channel: C }>
 export type AlipayProfile = z.infer<typeof alipayProfileSchema>
 export type WechatProfile = z.infer<typeof wechatProfileSchema>
 export type DaxpayProfile = z.infer<typeof daxpayProfileSchema>

@@ -1,94 +1,12 @@
-import crypto from 'node:crypto'
 import { AppError } from '../../shared/errors'
-import type { MessageId } from '../../shared/messages'
 import type { MerchantProfile } from '../../shared/profiles'
-import { toPem } from '../gateways/alipay/sign'
+import { gatewayOf } from '../gateways/channels'
+import type { KeyField } from '../gateways/key-fields'
 
-// The keys a profile carries, read the way its channel's adapter reads them in its constructor, so
-// that a key the adapter could not use is refused on save with a sentence naming the field, instead
-// of OpenSSL's words ("DECODER routines::unsupported") at the first call. A reading here that is
-// looser than the adapter's would let such a key through again: change them together.
-
-type Reader = (text: string) => crypto.KeyObject
-
-/** Alipay and UnionPay: a whole PEM block, or its bare base64 body, which toPem wraps. */
-const bodyOrPemPrivate: Reader = (text) => crypto.createPrivateKey(toPem(text, 'PRIVATE KEY'))
-const bodyOrPemPublic: Reader = (text) => crypto.createPublicKey(toPem(text, 'PUBLIC KEY'))
-/** WeChat Pay: whole PEM blocks only; a platform key may be a platform certificate. */
-const pemPrivate: Reader = (text) => crypto.createPrivateKey(text)
-const pemPublic: Reader = (text) =>
-  text.includes('BEGIN CERTIFICATE')
-    ? new crypto.X509Certificate(text).publicKey
-    : crypto.createPublicKey(text)
-
-interface KeyField {
-  /** The profile field, as the form names it. */
-  field: string
-  id: MessageId
-  kind: 'private' | 'public'
-  text: string
-  read: Reader
-  serial?: string
-}
-
-function keyFieldsOf(p: MerchantProfile): KeyField[] {
-  switch (p.channel) {
-    case 'alipay':
-      return [
-        {
-          field: 'appPrivateKey',
-          id: 'merchant.key.appPrivateKey',
-          kind: 'private',
-          text: p.appPrivateKey,
-          read: bodyOrPemPrivate,
-        },
-        {
-          field: 'alipayPublicKey',
-          id: 'merchant.key.alipayPublicKey',
-          kind: 'public',
-          text: p.alipayPublicKey,
-          read: bodyOrPemPublic,
-        },
-      ]
-    case 'unionpay':
-      return [
-        {
-          field: 'privateKey',
-          id: 'merchant.key.privateKey',
-          kind: 'private',
-          text: p.privateKey,
-          read: bodyOrPemPrivate,
-        },
-        {
-          field: 'unionpayPublicKey',
-          id: 'merchant.key.unionpayPublicKey',
-          kind: 'public',
-          text: p.unionpayPublicKey,
-          read: bodyOrPemPublic,
-        },
-      ]
-    case 'wechat':
-      return [
-        {
-          field: 'privateKey',
-          id: 'merchant.key.privateKey',
-          kind: 'private',
-          text: p.privateKey,
-          read: pemPrivate,
-        },
-        ...Object.entries(p.platformPublicKeys).map(([serial, text]): KeyField => ({
-          field: 'platformPublicKeys',
-          id: 'merchant.key.platformPublicKeys',
-          kind: 'public',
-          text,
-          read: pemPublic,
-          serial,
-        })),
-      ]
-    case 'daxpay':
-      return []
-  }
-}
+// The keys a profile carries, read the way its channel's adapter reads them in its constructor (the
+// channel registry's keyFields, with the adapter's own readers), so that a key the adapter could not
+// use is refused on save with a sentence naming the field, instead of OpenSSL's words ("DECODER
+// routines::unsupported") at the first call.
 
 function usable(f: KeyField): boolean {
   // OpenSSL derives a public key from a private one without complaint; in a public-key field it can
@@ -106,7 +24,7 @@ function usable(f: KeyField): boolean {
 
 /** The first key of the profile its adapter could not use, as the error that names it; null when all are usable. */
 export function keyProblem(p: MerchantProfile): AppError | null {
-  for (const f of keyFieldsOf(p)) {
+  for (const f of gatewayOf(p.channel).keyFields(p)) {
     if (!usable(f))
       return AppError.say('invalid_input', f.id, {
         field: f.field,

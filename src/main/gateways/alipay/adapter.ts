@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import { yuanToFen } from '../../../shared/money'
+import type { AlipayProfile } from '../../../shared/profiles'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
 import {
   clockSkewMs as skewOf,
@@ -9,6 +10,7 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from '../http'
+import { readPrivateKey, readPublicKey, type KeyField } from '../key-fields'
 import {
   aboutAnotherTrade,
   callMeta,
@@ -34,7 +36,7 @@ import type {
   RefundTradeRef,
 } from '../types'
 import { signAsync } from '../signing'
-import { extractSignedContent, requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
+import { extractSignedContent, requestSignContent, responseNodeName, verifyResponse } from './sign'
 
 export interface AlipayConfig {
   /** The full `.../gateway.do` URL. */
@@ -82,6 +84,26 @@ function signedNode(body: string, nodeName: string): Record<string, unknown> | n
   }
 }
 
+/** The keys of an Alipay profile, read as the adapter reads them. */
+export function alipayKeyFields(p: AlipayProfile): KeyField[] {
+  return [
+    {
+      field: 'appPrivateKey',
+      id: 'merchant.key.appPrivateKey',
+      kind: 'private',
+      text: p.appPrivateKey,
+      read: readPrivateKey,
+    },
+    {
+      field: 'alipayPublicKey',
+      id: 'merchant.key.alipayPublicKey',
+      kind: 'public',
+      text: p.alipayPublicKey,
+      read: readPublicKey,
+    },
+  ]
+}
+
 export class AlipayAdapter implements GatewayAdapter {
   readonly channel = 'alipay' as const
   private readonly privateKey: crypto.KeyObject
@@ -93,8 +115,8 @@ export class AlipayAdapter implements GatewayAdapter {
     private readonly now: () => number = Date.now,
   ) {
     // Parsing the PEM once keeps every later signature to the RSA operation itself.
-    this.privateKey = crypto.createPrivateKey(toPem(config.appPrivateKey, 'PRIVATE KEY'))
-    this.publicKey = crypto.createPublicKey(toPem(config.alipayPublicKey, 'PUBLIC KEY'))
+    this.privateKey = readPrivateKey(config.appPrivateKey)
+    this.publicKey = readPublicKey(config.alipayPublicKey)
   }
 
   /** The request as the official SDKs send it: protocol parameters in the URL, biz_content in the body. */

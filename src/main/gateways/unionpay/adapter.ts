@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import { parseFen } from '../../../shared/money'
 import type { UnionpayProfile } from '../../../shared/profiles'
 import { formatBeijingCompact, parseBeijing } from '../../../shared/time'
-import { toPem } from '../alipay/sign'
 import {
   clockSkewMs as skewOf,
   DEFAULT_RETRY,
@@ -11,6 +10,7 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from '../http'
+import { readPrivateKey, readPublicKey, type KeyField } from '../key-fields'
 import {
   aboutAnotherTrade,
   callMeta,
@@ -61,6 +61,26 @@ interface QueryKey {
   queryId?: string
 }
 
+/** The keys of a UnionPay profile, read as the adapter reads them. */
+export function unionpayKeyFields(p: UnionpayProfile): KeyField[] {
+  return [
+    {
+      field: 'privateKey',
+      id: 'merchant.key.privateKey',
+      kind: 'private',
+      text: p.privateKey,
+      read: readPrivateKey,
+    },
+    {
+      field: 'unionpayPublicKey',
+      id: 'merchant.key.unionpayPublicKey',
+      kind: 'public',
+      text: p.unionpayPublicKey,
+      read: readPublicKey,
+    },
+  ]
+}
+
 export class UnionpayAdapter implements GatewayAdapter {
   readonly channel = 'unionpay' as const
   private readonly privateKey: crypto.KeyObject
@@ -71,11 +91,11 @@ export class UnionpayAdapter implements GatewayAdapter {
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
     private readonly now: () => number = Date.now,
   ) {
-    this.privateKey = crypto.createPrivateKey(toPem(profile.privateKey, 'PRIVATE KEY'))
+    this.privateKey = readPrivateKey(profile.privateKey)
     // Only the configured key verifies answers. UnionPay's own verify certificate (PEM) works here
     // as well as a bare public key; the `signPubKeyCert` an answer carries is never used, since
     // whoever forged the answer would have chosen it.
-    this.publicKey = crypto.createPublicKey(toPem(profile.unionpayPublicKey, 'PUBLIC KEY'))
+    this.publicKey = readPublicKey(profile.unionpayPublicKey)
   }
 
   private buildRequest(key: QueryKey) {

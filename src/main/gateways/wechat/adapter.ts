@@ -2,6 +2,7 @@ import { parseFen } from '../../../shared/money'
 import type { WechatProfile } from '../../../shared/profiles'
 import { parseBeijing } from '../../../shared/time'
 import { DEFAULT_RETRY, type RetryPolicy } from '../http'
+import { readPemPrivateKey, readPemPublicKey, type KeyField } from '../key-fields'
 import {
   aboutAnotherTrade,
   closeFailure,
@@ -29,6 +30,27 @@ import { enc, errorMessage, unexpected, WechatTransport } from './transport'
 
 // WeChat Pay APIv3, direct and partner (service provider) modes, payscore included (payscore.ts). What
 // goes over the wire and how an answer is verified is transport.ts; here is what the answers mean.
+
+/** The keys of a WeChat Pay profile, read as the transport reads them: the merchant key, each platform key. */
+export function wechatKeyFields(p: WechatProfile): KeyField[] {
+  return [
+    {
+      field: 'privateKey',
+      id: 'merchant.key.privateKey',
+      kind: 'private',
+      text: p.privateKey,
+      read: readPemPrivateKey,
+    },
+    ...Object.entries(p.platformPublicKeys).map(([serial, text]): KeyField => ({
+      field: 'platformPublicKeys',
+      id: 'merchant.key.platformPublicKeys',
+      kind: 'public',
+      text,
+      read: readPemPublicKey,
+      serial,
+    })),
+  ]
+}
 
 export class WechatAdapter implements GatewayAdapter {
   readonly channel = 'wechat' as const

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { WechatProfile } from '../../../shared/profiles'
 import type { Exchange } from '../http'
+import { readPemPublicKey } from '../key-fields'
 import { aeadDecrypt, PROBE_PREFIX, responseMessage, rsaVerify } from './sign'
 
 // The keys that verify WeChat Pay's answers, by the name an answer gives in Wechatpay-Serial: the
@@ -8,13 +9,6 @@ import { aeadDecrypt, PROBE_PREFIX, responseMessage, rsaVerify } from './sign'
 // certificates downloaded from /v3/certificates, decrypted with the APIv3 key.
 
 const CERT_RETRY_MS = 60_000
-
-/** A platform key as pasted: a certificate or a bare public key. */
-export function publicKeyOf(pem: string): crypto.KeyObject {
-  return pem.includes('BEGIN CERTIFICATE')
-    ? new crypto.X509Certificate(pem).publicKey
-    : crypto.createPublicKey(pem)
-}
 
 export class PlatformKeys {
   private readonly keys = new Map<string, crypto.KeyObject>()
@@ -31,7 +25,7 @@ export class PlatformKeys {
   ) {
     this.apiV3Key = profile.apiV3Key
     for (const [name, pem] of Object.entries(profile.platformPublicKeys))
-      this.keys.set(name, publicKeyOf(pem))
+      this.keys.set(name, readPemPublicKey(pem))
     this.publicKeyId =
       Object.keys(profile.platformPublicKeys).find((k) => k.startsWith('PUB_KEY_ID_')) ?? null
   }
@@ -74,7 +68,7 @@ export class PlatformKeys {
           c.encrypt_certificate.nonce,
           c.encrypt_certificate.associated_data,
         )
-        found.set(c.serial_no, publicKeyOf(pem))
+        found.set(c.serial_no, readPemPublicKey(pem))
       } catch {
         // A certificate that does not decrypt with our APIv3 key is not ours to trust.
       }

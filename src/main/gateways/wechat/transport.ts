@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { WechatProfile } from '../../../shared/profiles'
 import { exchange, type Exchange, type HttpRequest, type HttpResponse, type RetryPolicy } from '../http'
+import { readPemPrivateKey } from '../key-fields'
 import { callMeta, noAnswer, transportFailure, type CallMeta, type Reading } from '../kit'
 import { signAsync } from '../signing'
 import type { CallContext } from '../types'
@@ -43,7 +44,7 @@ export class WechatTransport {
     private readonly policy: RetryPolicy,
     private readonly now: () => number,
   ) {
-    this.privateKey = crypto.createPrivateKey(profile.privateKey)
+    this.privateKey = readPemPrivateKey(profile.privateKey)
     this.certificates = new PlatformKeys(profile, () => this.downloadCertificates(), now)
   }
 
