@@ -47,7 +47,7 @@ interface Entry<S extends z.ZodObject> {
 /** One entry, its field lists checked against its own profile schema. */
 const entry = <S extends z.ZodObject>(info: Entry<S>): Entry<S> => info
 
-export const CHANNEL_INFO = {
+const ENTRIES = {
   alipay: entry({
     label: ['支付宝', 'Alipay'],
     profileSchema: alipayProfileSchema,
@@ -88,10 +88,18 @@ export const CHANNEL_INFO = {
   [C in Channel]: ChannelInfo & { profileSchema: { shape: { channel: z.ZodLiteral<C> } } }
 }
 
+type Entries = typeof ENTRIES
+
+/**
+ * The registry as its readers see it: each channel's own entry. A channel without one is a compile
+ * error above and here, and nowhere else, since every reader takes whatever entries there are.
+ */
+export const CHANNEL_INFO: { readonly [C in Channel]: C extends keyof Entries ? Entries[C] : never } = ENTRIES
+
 /** Every field of every channel's profile, `channel` aside. */
 export type ProfileField = {
-  [C in Channel]: FieldOf<(typeof CHANNEL_INFO)[C]['profileSchema']>
-}[Channel]
+  [C in keyof Entries]: FieldOf<Entries[C]['profileSchema']>
+}[keyof Entries]
 
 /** The ids a profile's public settings hold, in the order its channel names them. */
 export function profileIds(

@@ -42,7 +42,7 @@ export const SECRET_FIELDS = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_
   readonly [C in Channel]: (typeof CHANNEL_INFO)[C]['secretFields']
 }
 
-export function isSecretField(channel: MerchantProfile['channel'], field: string): boolean {
+export function isSecretField(channel: Channel, field: string): boolean {
   return (SECRET_FIELDS[channel] as readonly string[]).includes(field)
 }
 
@@ -50,10 +50,7 @@ export function isSecretField(channel: MerchantProfile['channel'], field: string
  * Stored public settings as they may be shown. A profile saved before one of its fields became a
  * secret (appAuthToken) still holds it here in the clear until main moves it; no answer carries it.
  */
-export function shownSettings(
-  channel: MerchantProfile['channel'],
-  settings: Record<string, string>,
-): Record<string, string> {
+export function shownSettings(channel: Channel, settings: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(settings).filter(([k]) => !isSecretField(channel, k)))
 }
 

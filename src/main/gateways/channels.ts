@@ -48,7 +48,11 @@ export interface GatewayModule<C extends Channel> {
   demo: ChannelDemo
 }
 
-export const GATEWAYS = {
+/**
+ * A channel without its entry is a compile error here and nowhere else in main: every reader takes
+ * the entries there are.
+ */
+export const GATEWAYS: { readonly [C in Channel]: GatewayModule<C> } = {
   alipay: {
     adapter: (p, policy) => new AlipayAdapter(p, policy),
     keyFields: alipayKeyFields,
@@ -87,13 +91,13 @@ export const GATEWAYS = {
     paidStates: ['00'],
     demo: UNIONPAY_DEMO,
   },
-} satisfies { [C in Channel]: GatewayModule<C> }
+}
 
 /**
  * The module of a channel, to be given profiles of that channel. The compiler cannot follow that the
- * entry a profile's own channel picks takes that very profile (GatewayModule's methods are checked
- * loosely for it); the registry's own type above holds each entry to its channel's profile.
+ * entry a profile's own channel picks takes that very profile, hence the cast; GATEWAYS's own type
+ * holds each entry to its channel's profile.
  */
 export function gatewayOf(channel: Channel): GatewayModule<Channel> {
-  return GATEWAYS[channel]
+  return GATEWAYS[channel] as GatewayModule<Channel>
 }
