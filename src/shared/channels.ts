@@ -34,18 +34,23 @@ export interface ChannelInfo {
   importAliases: readonly string[]
 }
 
-/** An entry whose field lists name fields of its own profile schema. */
-interface Entry<S extends z.ZodObject> {
+/**
+ * An entry whose field lists name fields of its own profile schema. The secret fields keep their
+ * literal names: what an update may leave out is typed from them.
+ */
+interface Entry<S extends z.ZodObject, Secret extends readonly FieldOf<S>[]> {
   label: readonly [zh: string, en: string]
   profileSchema: S
-  secretFields: readonly FieldOf<S>[]
+  secretFields: Secret
   pemFields: readonly FieldOf<S>[]
   idKeys: readonly FieldOf<S>[]
   importAliases: readonly string[]
 }
 
 /** One entry, its field lists checked against its own profile schema. */
-const entry = <S extends z.ZodObject>(info: Entry<S>): Entry<S> => info
+const entry = <S extends z.ZodObject, const Secret extends readonly FieldOf<S>[]>(
+  info: Entry<S, Secret>,
+): Entry<S, Secret> => info
 
 const ENTRIES = {
   alipay: entry({

@@ -1,10 +1,12 @@
 import { CHANNEL_INFO } from './channels'
 import { CHANNELS } from './domain'
+import type { Lang } from './messages'
 
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
 // export. Codes stay codes everywhere else.
 
-export type Lang = 'zh-CN' | 'en-US'
+// The window takes the language from here, with the labels.
+export type { Lang }
 type Names = Record<string, [zh: string, en: string]>
 
 export const LABELS = {

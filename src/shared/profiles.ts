@@ -1,13 +1,6 @@
 import { z } from 'zod'
 import { CHANNEL_INFO } from './channels'
 import { CHANNELS, type Channel } from './domain'
-import {
-  alipayProfileSchema,
-  daxpayProfileSchema,
-  unionpayProfileSchema,
-  wechatProfileSchema,
-} from './profile-schemas'
-
 // Merchant profiles of every channel as one (docs/cli.md section 2), from the channel registry
 // (./channels.ts): the union the command line and the form are checked against, which fields are
 // secrets (stored encrypted in main and never leaving it again), and the split into what may be shown
@@ -16,7 +9,6 @@ import {
 export {
   alipayProfileSchema,
   daxpayProfileSchema,
-  endpointSchema,
   unionpayProfileSchema,
   wechatProfileSchema,
 } from './profile-schemas'
@@ -32,10 +24,9 @@ export const profileSchema = z.discriminatedUnion(
 export type MerchantProfile = z.infer<typeof profileSchema>
 /** The profile of one channel. */
 export type ProfileOf<C extends Channel> = Extract<MerchantProfile, { channel: C }>
-export type AlipayProfile = z.infer<typeof alipayProfileSchema>
-export type WechatProfile = z.infer<typeof wechatProfileSchema>
-export type DaxpayProfile = z.infer<typeof daxpayProfileSchema>
-export type UnionpayProfile = z.infer<typeof unionpayProfileSchema>
+export type WechatProfile = ProfileOf<'wechat'>
+export type DaxpayProfile = ProfileOf<'daxpay'>
+export type UnionpayProfile = ProfileOf<'unionpay'>
 
 /** The fields of each channel that are secrets. */
 export const SECRET_FIELDS = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_INFO[c].secretFields])) as {

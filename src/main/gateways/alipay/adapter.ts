@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { yuanToFen } from '../../../shared/money'
-import type { AlipayProfile } from '../../../shared/profiles'
+import type { ProfileOf } from '../../../shared/profiles'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
 import {
   clockSkewMs as skewOf,
@@ -85,7 +85,7 @@ function signedNode(body: string, nodeName: string): Record<string, unknown> | n
 }
 
 /** The keys of an Alipay profile, read as the adapter reads them. */
-export function alipayKeyFields(p: AlipayProfile): KeyField[] {
+export function alipayKeyFields(p: ProfileOf<'alipay'>): KeyField[] {
   return [
     {
       field: 'appPrivateKey',

@@ -1,14 +1,14 @@
 import { parseBeijing, toRfc3339Beijing } from '../../../shared/time'
 import type { SimMerchant, SimOrder, SimState } from './state'
 import type { SimOptions } from './types'
-import type { Json, Reply, WechatRoute } from './wechat'
+import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './wechat-replies'
 
 // WeChat Pay payscore (微信支付分) service orders as the simulated gateway keeps them: the query, the
 // sync that records an offline payment, and the cancel, direct and partner (docs/protocols.md section
 // 2.9). Routed by ./wechat.ts, which authenticates the request and signs the reply.
 
-/** The routes of the payscore API; `notFound` is WeChat's answer for an order it does not have. */
-export function payscoreRoutes(state: SimState, options: SimOptions, notFound: Reply): WechatRoute[] {
+/** The routes of the payscore API. */
+export function payscoreRoutes(state: SimState, options: SimOptions): WechatRoute[] {
   /** Payscore order states come as `DOING/MCH_COMPLETE`; a third part `/DEDUCTING` means money is being taken. */
   function payscoreParts(o: SimOrder): { state: string; description: string | null; deducting: boolean } {
     const [s, d, flag] = o.state.split('/')
@@ -18,9 +18,9 @@ export function payscoreRoutes(state: SimState, options: SimOptions, notFound: R
   function payscoreOrder(m: SimMerchant, q: URLSearchParams, partner: boolean): Reply {
     if (q.get('service_id') !== m.ids.payscoreServiceId)
       return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 不正确' } }
-    if (partner && q.get('sub_mchid') !== m.ids.subMchid) return notFound
+    if (partner && q.get('sub_mchid') !== m.ids.subMchid) return NOT_FOUND_ORDER
     const o = state.getOrder(m.name, q.get('out_order_no') ?? '')
-    if (!o || o.kind !== 'payscore' || o.state === 'NOT_CREATED') return notFound
+    if (!o || o.kind !== 'payscore' || o.state === 'NOT_CREATED') return NOT_FOUND_ORDER
     const p = payscoreParts(o)
     const done = p.state === 'DONE'
     const body: Json = {
@@ -73,7 +73,7 @@ export function payscoreRoutes(state: SimState, options: SimOptions, notFound: R
     if (!(domestic || global) || (oversea && !global))
       return { status: 400, body: { code: 'PARAM_ERROR', message: 'detail.paid_time 格式不正确' } }
     const o = state.getOrder(m.name, no)
-    if (!o || o.kind !== 'payscore') return notFound
+    if (!o || o.kind !== 'payscore') return NOT_FOUND_ORDER
     const p = payscoreParts(o)
     if (p.state === 'DONE') return { status: 400, body: { code: 'ORDER_DONE', message: '订单已完成' } }
     if (p.state === 'REVOKED' || p.state === 'EXPIRED')
@@ -92,7 +92,7 @@ export function payscoreRoutes(state: SimState, options: SimOptions, notFound: R
       return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 或 sub_mchid 不正确' } }
     }
     const o = state.getOrder(m.name, no)
-    if (!o || o.kind !== 'payscore') return notFound
+    if (!o || o.kind !== 'payscore') return NOT_FOUND_ORDER
     const p = payscoreParts(o)
     if (p.state === 'DONE') return { status: 400, body: { code: 'ORDER_DONE', message: '订单已完成' } }
     if (p.state === 'REVOKED' || p.state === 'EXPIRED')

@@ -12,6 +12,7 @@ import {
 import { answerKey, cutOff, gatewayNow } from './faults'
 import type { SimMerchant, SimOrder, SimState } from './state'
 import { payscoreRoutes } from './wechat-payscore'
+import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './wechat-replies'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
 // WeChat Pay APIv3 as gateway-protocols.md sections 2 and 6 describe it: direct and partner paths,
@@ -23,28 +24,6 @@ import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './type
 // PUB_KEY_ID key), `certificate` (platform certificates from /v3/certificates), `migrating` (both:
 // answers alternate between the two keys, as during WeChat's gradual switch).
 
-export type Json = Record<string, unknown>
-
-export interface Reply {
-  status: number
-  body?: Json
-  /** Sent when the answer is an error: the numeric suffix of Request-ID. */
-  code?: number
-}
-
-export interface WechatRoute {
-  method: string
-  re: RegExp
-  /** The stats key. */
-  name: string
-  run: (m: SimMerchant, req: SimRequest, g: string[], body: Json) => Reply
-}
-
-const NOT_FOUND_ORDER: Reply = {
-  status: 404,
-  body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' },
-  code: 268512771,
-}
 const NOT_FOUND_REFUND: Reply = { status: 404, body: { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' } }
 const PAID = new Set(['SUCCESS', 'REFUND'])
 
@@ -316,7 +295,7 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
       run: (m, r, g) => queryRefund(m, r, r.url.searchParams.has('sub_mchid') || m.mode === 'partner', g[0]!),
     },
     { method: 'GET', re: /^\/v3\/certificates$/, name: 'wechat.certificates', run: (m) => certificates(m) },
-    ...payscoreRoutes(state, options, NOT_FOUND_ORDER),
+    ...payscoreRoutes(state, options),
   ]
 
   function route(req: SimRequest) {
