@@ -1,16 +1,18 @@
+import { CHANNEL_INFO } from './channels'
+import { CHANNELS } from './domain'
+import type { Lang } from './messages'
+
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
 // export. Codes stay codes everywhere else.
 
-export type Lang = 'zh-CN' | 'en-US'
+// The window takes the language from here, with the labels.
+export type { Lang }
 type Names = Record<string, [zh: string, en: string]>
 
 export const LABELS = {
-  channel: {
-    alipay: ['支付宝', 'Alipay'],
-    wechat: ['微信支付', 'WeChat Pay'],
-    daxpay: ['DaxPay', 'DaxPay'],
-    unionpay: ['银联', 'UnionPay'],
-  },
+  channel: Object.fromEntries(
+    CHANNELS.map((c): [string, [string, string]] => [c, [...CHANNEL_INFO[c].label]]),
+  ),
   tradeType: { pay: ['支付同步', 'Pay'], refund: ['退款同步', 'Refund'] },
   payStatus: {
     progress: ['支付中', 'In progress'],

@@ -1,9 +1,10 @@
-import type { Lang } from './labels'
-
 // The sentences main sends to people, in both languages. Main throws with an id and parameters; the
 // English text goes to the command line and the logs, and the window shows the one in its language.
 // A parameter is written {name}; {detail} carries text that has no translation (a validation detail,
 // an operating-system message).
+
+/** The two languages of every sentence and label. */
+export type Lang = 'zh-CN' | 'en-US'
 
 export type Params = Record<string, string | number>
 

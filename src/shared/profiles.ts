@@ -1,137 +1,39 @@
 import { z } from 'zod'
+import { CHANNEL_INFO } from './channels'
+import { CHANNELS, type Channel } from './domain'
+// Merchant profiles of every channel as one (docs/cli.md section 2), from the channel registry
+// (./channels.ts): the union the command line and the form are checked against, which fields are
+// secrets (stored encrypted in main and never leaving it again), and the split into what may be shown
+// and what must stay sealed.
 
-// Merchant profiles as cli.md section 2 lists them: the file `merchant add --config` reads, the form
-// the profile screen fills. Each channel names which of its fields are secrets: those are stored
-// encrypted in main and never leave it again.
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
-
-/** Gateway endpoints must be https, except on loopback (the simulator). */
-export const endpointSchema = z
-  .string()
-  .trim()
-  .refine(
-    (v) => {
-      try {
-        const u = new URL(v)
-        return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname))
-      } catch {
-        return false
-      }
-    },
-    { message: 'must be an https:// address (plain http only on loopback, for the simulator)' },
-  )
-
-const pem = (what: string) =>
-  z
-    .string()
-    .trim()
-    .min(64, `${what} is too short to be a key`)
-    .refine(
-      (v) => !/^-----BEGIN/.test(v) || /-----END [A-Z ]+-----$/.test(v),
-      `${what} is a cut-off PEM block`,
-    )
-
-const name = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(64)
-  .regex(/^[^\s/\\]+$/, 'name may not contain spaces or slashes')
-const qps = z.number().positive().max(10_000).optional()
-
-export const alipayProfileSchema = z.object({
-  name,
-  channel: z.literal('alipay'),
-  endpoint: endpointSchema,
-  appId: z
-    .string()
-    .trim()
-    .regex(/^\d{8,32}$/, 'appId is the numeric application id (APPID)'),
-  appPrivateKey: pem('appPrivateKey'),
-  alipayPublicKey: pem('alipayPublicKey'),
-  appAuthToken: z.string().trim().optional(),
-  qps,
-})
-
-export const wechatProfileSchema = z.object({
-  name,
-  channel: z.literal('wechat'),
-  mode: z.enum(['direct', 'partner']).default('direct'),
-  endpoint: endpointSchema,
-  mchid: z
-    .string()
-    .trim()
-    .regex(/^\d{6,32}$/, 'mchid is the numeric merchant id (sp_mchid in partner mode)'),
-  subMchid: z
-    .string()
-    .trim()
-    .regex(/^\d{6,32}$/)
-    .optional(),
-  appId: z.string().trim().optional(),
-  serialNo: z
-    .string()
-    .trim()
-    .regex(/^[0-9A-Fa-f]{8,64}$/, 'serialNo is the merchant API certificate serial (hex)'),
-  privateKey: pem('privateKey'),
-  apiV3Key: z
-    .string()
-    .refine((v) => new TextEncoder().encode(v).length === 32, 'apiV3Key must be exactly 32 characters'),
-  platformPublicKeys: z.record(z.string(), pem('platform public key')).default({}),
-  payscoreServiceId: z.string().trim().optional(),
-  region: z.enum(['domestic', 'global']).default('domestic'),
-  qps,
-})
-
-export const daxpayProfileSchema = z.object({
-  name,
-  channel: z.literal('daxpay'),
-  endpoint: endpointSchema,
-  version: z
-    .union([z.literal('2'), z.literal('3'), z.literal(2), z.literal(3)])
-    .transform((v) => String(v) as '2' | '3'),
-  mchNo: z.string().trim().optional(),
-  appId: z.string().trim().optional(),
-  signType: z.enum(['md5', 'hmac_sha256']),
-  signSecret: z.string().min(1, 'signSecret is required'),
-  qps,
-})
-
-export const unionpayProfileSchema = z.object({
-  name,
-  channel: z.literal('unionpay'),
-  endpoint: endpointSchema,
-  merId: z
-    .string()
-    .trim()
-    .regex(/^\d{15}$/, 'merId is the 15-digit UnionPay merchant id'),
-  certId: z.string().trim().min(1),
-  privateKey: pem('privateKey'),
-  unionpayPublicKey: pem('unionpayPublicKey'),
-  qps,
-})
-
-export const profileSchema = z.discriminatedUnion('channel', [
+import {
   alipayProfileSchema,
-  wechatProfileSchema,
   daxpayProfileSchema,
   unionpayProfileSchema,
-])
-export type MerchantProfile = z.infer<typeof profileSchema>
-export type WechatProfile = z.infer<typeof wechatProfileSchema>
-export type DaxpayProfile = z.infer<typeof daxpayProfileSchema>
-export type UnionpayProfile = z.infer<typeof unionpayProfileSchema>
+  wechatProfileSchema,
+} from './profile-schemas'
 
-/**
- * The fields of each channel that are secrets. Alipay's app_auth_token lets a third-party app act for
- * the merchant, so it is a credential like the private key, though optional.
- */
-export const SECRET_FIELDS = {
-  alipay: ['appPrivateKey', 'appAuthToken'],
-  wechat: ['privateKey', 'apiV3Key'],
-  daxpay: ['signSecret'],
-  unionpay: ['privateKey'],
-} as const satisfies Record<MerchantProfile['channel'], readonly string[]>
+export { alipayProfileSchema, daxpayProfileSchema, unionpayProfileSchema, wechatProfileSchema }
+
+type ProfileSchema = (typeof CHANNEL_INFO)[Channel]['profileSchema']
+
+// discriminatedUnion wants a non-empty tuple; CHANNELS is one, which map() does not carry through.
+export const profileSchema = z.discriminatedUnion(
+  'channel',
+  CHANNELS.map((c): ProfileSchema => CHANNEL_INFO[c].profileSchema) as [ProfileSchema, ...ProfileSchema[]],
+)
+
+export type MerchantProfile = z.infer<typeof profileSchema>
+/** The profile of one channel. */
+export type ProfileOf<C extends Channel> = Extract<MerchantProfile, { channel: C }>
+export type WechatProfile = ProfileOf<'wechat'>
+export type DaxpayProfile = ProfileOf<'daxpay'>
+export type UnionpayProfile = ProfileOf<'unionpay'>
+
+/** The fields of each channel that are secrets. */
+export const SECRET_FIELDS = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_INFO[c].secretFields])) as {
+  readonly [C in Channel]: (typeof CHANNEL_INFO)[C]['secretFields']
+}
 
 /** A secret on update: left out, empty or null, the stored one is kept (services/merchants.ts). */
 type Kept<S extends z.core.$ZodType> = z.ZodOptional<z.ZodUnion<readonly [S, z.ZodLiteral<''>, z.ZodNull]>>
@@ -149,18 +51,25 @@ function withSecretsKept<Shape extends z.ZodRawShape, K extends keyof Shape & st
   return schema.extend(shape) as unknown as z.ZodObject<Omit<Shape, K> & { [P in K]: Kept<Shape[P]> }>
 }
 
+// One entry per channel, typed over Channel so a new channel is a compile error here too.
+const UPDATE_SCHEMAS = {
+  alipay: withSecretsKept(alipayProfileSchema, SECRET_FIELDS.alipay),
+  wechat: withSecretsKept(wechatProfileSchema, SECRET_FIELDS.wechat),
+  daxpay: withSecretsKept(daxpayProfileSchema, SECRET_FIELDS.daxpay),
+  unionpay: withSecretsKept(unionpayProfileSchema, SECRET_FIELDS.unionpay),
+} satisfies Record<Channel, z.ZodType>
+type UpdateSchema = (typeof UPDATE_SCHEMAS)[Channel]
+
 /** What `merchants.update` takes: a whole profile, except that a secret not typed again is kept. */
-export const profileUpdateSchema = z.discriminatedUnion('channel', [
-  withSecretsKept(alipayProfileSchema, SECRET_FIELDS.alipay),
-  withSecretsKept(wechatProfileSchema, SECRET_FIELDS.wechat),
-  withSecretsKept(daxpayProfileSchema, SECRET_FIELDS.daxpay),
-  withSecretsKept(unionpayProfileSchema, SECRET_FIELDS.unionpay),
-])
+export const profileUpdateSchema = z.discriminatedUnion(
+  'channel',
+  CHANNELS.map((c): UpdateSchema => UPDATE_SCHEMAS[c]) as [UpdateSchema, ...UpdateSchema[]],
+)
 /** A profile as a caller writes it (before defaults and trimming): what the form sends. */
 export type ProfileInput = z.input<typeof profileSchema>
 export type ProfileUpdateInput = z.input<typeof profileUpdateSchema>
 
-export function isSecretField(channel: MerchantProfile['channel'], field: string): boolean {
+export function isSecretField(channel: Channel, field: string): boolean {
   return (SECRET_FIELDS[channel] as readonly string[]).includes(field)
 }
 
@@ -168,10 +77,7 @@ export function isSecretField(channel: MerchantProfile['channel'], field: string
  * Stored public settings as they may be shown. A profile saved before one of its fields became a
  * secret (appAuthToken) still holds it here in the clear until main moves it; no answer carries it.
  */
-export function shownSettings(
-  channel: MerchantProfile['channel'],
-  settings: Record<string, string>,
-): Record<string, string> {
+export function shownSettings(channel: Channel, settings: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(settings).filter(([k]) => !isSecretField(channel, k)))
 }
 

@@ -9,7 +9,7 @@ import { profileSchema, type MerchantProfile } from '../../src/shared/profiles'
 import { createAdapter } from '../../src/main/gateways/registry'
 import { selfSignedCertificate } from '../../src/main/gateways/simulator/x509'
 import { dispatch } from '../../src/main/services/index'
-import { keyProblem } from '../../src/main/services/merchant-keys'
+import { keyProblem } from '../../src/main/services/profile-key-check'
 import {
   addMerchant,
   listMerchantViews,

@@ -52,7 +52,7 @@ export interface RefundTradeRef {
   createdAt: number
 }
 
-interface AnswerBase {
+export interface AnswerBase {
   /** The gateway's own word: `TRADE_SUCCESS`, `40004 ACQ.TRADE_NOT_EXIST`, `HTTP 500 SYSTEM_ERROR`. */
   rawStatus: string | null
   /** The response text exactly as received; null when nothing was received. */

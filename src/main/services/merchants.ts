@@ -24,10 +24,10 @@ import {
   type MerchantRow,
 } from '../store/merchants'
 import type { ServiceContext } from './context'
-import { checkProfileKeys, keyProblem } from './merchant-keys'
+import { checkProfileKeys, keyProblem } from './profile-key-check'
 
 // Merchant profiles. Secrets go in, sealed, and never come out: every answer shows only whether each
-// secret is set. Every key is read on the way in as its adapter will read it (merchant-keys.ts).
+// secret is set. Every key is read on the way in as its adapter will read it (profile-key-check.ts).
 
 function parseProfile(input: unknown): MerchantProfile {
   const parsed = profileSchema.safeParse(input)

@@ -1,3 +1,4 @@
+import { CHANNEL_INFO } from '../../../shared/channels'
 import {
   CHANNELS,
   type Channel,
@@ -166,21 +167,10 @@ export function time(v: string, what: string): number {
   return ms
 }
 
-const CHANNEL_NAMES = names<Channel>({
-  alipay: 'alipay',
-  ali_pay: 'alipay',
-  支付宝: 'alipay',
-  wechat: 'wechat',
-  wechat_pay: 'wechat',
-  wxpay: 'wechat',
-  微信: 'wechat',
-  微信支付: 'wechat',
-  daxpay: 'daxpay',
-  unionpay: 'unionpay',
-  union_pay: 'unionpay',
-  银联: 'unionpay',
-  云闪付: 'unionpay',
-})
+/** Each channel by its code and by the names an import file may use for it (the channel registry). */
+const CHANNEL_NAMES = new Map<string, Channel>(
+  CHANNELS.flatMap((c) => [c, ...CHANNEL_INFO[c].importAliases].map((name): [string, Channel] => [name, c])),
+)
 
 /**
  * A name table as a Map: a cell that says "constructor" or "toString" must be an unknown name, not

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import { yuanToFen } from '../../../shared/money'
+import type { ProfileOf } from '../../../shared/profiles'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
 import {
   clockSkewMs as skewOf,
@@ -9,6 +10,21 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from '../http'
+import { readPrivateKey, readPublicKey, type KeyField } from '../key-fields'
+import {
+  aboutAnotherTrade,
+  callMeta,
+  closeFailure,
+  connectionReport,
+  malformed,
+  noAnswer,
+  payFailure,
+  payNotFound,
+  refundFailure,
+  refundNotFound,
+  transportFailure,
+  type Reading,
+} from '../kit'
 import type {
   CallContext,
   CloseAnswer,
@@ -19,8 +35,8 @@ import type {
   RefundAnswer,
   RefundTradeRef,
 } from '../types'
-import { signAsync } from '../keys'
-import { extractSignedContent, requestSignContent, responseNodeName, toPem, verifyResponse } from './sign'
+import { signAsync } from '../signing'
+import { extractSignedContent, requestSignContent, responseNodeName, verifyResponse } from './sign'
 
 export interface AlipayConfig {
   /** The full `.../gateway.do` URL. */
@@ -33,15 +49,7 @@ export interface AlipayConfig {
 }
 
 /** A verified (or refused) reading of one `*_response` node. */
-type Reading =
-  | { kind: 'answer'; node: Record<string, unknown>; raw: string }
-  | { kind: 'error'; code: string; msg: string; raw: string | null; retryable: boolean }
-
-const RETRYABLE_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'aop.unknow-error'])
-
-function isRetryableNode(node: Record<string, unknown>): boolean {
-  return node.code === '20000' || RETRYABLE_SUB_CODES.has(String(node.sub_code ?? ''))
-}
+type AlipayReading = Reading<{ node: Record<string, unknown>; raw: string }>
 
 /**
  * The gateway's word for a refusal, `code sub_code`, or a stand-in when the node names neither: an
@@ -76,27 +84,24 @@ function signedNode(body: string, nodeName: string): Record<string, unknown> | n
   }
 }
 
-/**
- * A verified answer about another trade is no answer to ours. Alipay signs what it answers but not
- * what it was asked, so an intermediary could send a signed answer about another order (a paid one,
- * or a not-found one, which leads to a close); the trade numbers inside it tell. Found by
- * tests/gateways/parsers-fuzz.test.ts.
- */
-function aboutTheQuestion(reading: Reading, biz: Record<string, unknown>): Reading {
-  if (reading.kind !== 'answer') return reading
-  for (const key of ['out_trade_no', 'out_request_no']) {
-    const said = reading.node[key]
-    if (said !== undefined && said !== null && biz[key] !== undefined && String(said) !== String(biz[key])) {
-      return {
-        kind: 'error',
-        code: 'mismatch',
-        msg: `the answer is about ${key} ${String(said)}, not ${String(biz[key])} that was asked about`,
-        raw: reading.raw,
-        retryable: false,
-      }
-    }
-  }
-  return reading
+/** The keys of an Alipay profile, read as the adapter reads them. */
+export function alipayKeyFields(p: ProfileOf<'alipay'>): KeyField[] {
+  return [
+    {
+      field: 'appPrivateKey',
+      id: 'merchant.key.appPrivateKey',
+      kind: 'private',
+      text: p.appPrivateKey,
+      read: readPrivateKey,
+    },
+    {
+      field: 'alipayPublicKey',
+      id: 'merchant.key.alipayPublicKey',
+      kind: 'public',
+      text: p.alipayPublicKey,
+      read: readPublicKey,
+    },
+  ]
 }
 
 export class AlipayAdapter implements GatewayAdapter {
@@ -110,8 +115,8 @@ export class AlipayAdapter implements GatewayAdapter {
     private readonly now: () => number = Date.now,
   ) {
     // Parsing the PEM once keeps every later signature to the RSA operation itself.
-    this.privateKey = crypto.createPrivateKey(toPem(config.appPrivateKey, 'PRIVATE KEY'))
-    this.publicKey = crypto.createPublicKey(toPem(config.alipayPublicKey, 'PUBLIC KEY'))
+    this.privateKey = readPrivateKey(config.appPrivateKey)
+    this.publicKey = readPublicKey(config.alipayPublicKey)
   }
 
   /** The request as the official SDKs send it: protocol parameters in the URL, biz_content in the body. */
@@ -143,83 +148,44 @@ export class AlipayAdapter implements GatewayAdapter {
     }
   }
 
-  private read(ex: Exchange, method: string): Reading {
-    if (!ex.ok) {
-      return {
-        kind: 'error',
-        code: ex.failure.code,
-        msg: ex.failure.message,
-        raw: ex.lastResponse?.body ?? null,
-        retryable: true,
-      }
-    }
+  private read(ex: Exchange, method: string): AlipayReading {
+    if (!ex.ok) return transportFailure(ex)
     const res = ex.response
-    if (res.status !== 200) {
-      return {
-        kind: 'error',
-        code: `HTTP_${res.status}`,
-        msg: `the gateway answered HTTP ${res.status}`,
-        raw: res.body,
-        retryable: res.status >= 500,
-      }
-    }
+    if (res.status !== 200)
+      return noAnswer(`HTTP_${res.status}`, `the gateway answered HTTP ${res.status}`, res.body)
     let parsed: Record<string, unknown>
     try {
       parsed = JSON.parse(res.body) as Record<string, unknown>
       if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object')
     } catch {
-      return {
-        kind: 'error',
-        code: 'malformed',
-        msg: 'the gateway answer is not valid JSON',
-        raw: res.body,
-        retryable: false,
-      }
+      return noAnswer('malformed', 'the gateway answer is not valid JSON', res.body)
     }
     const nodeName = responseNodeName(method)
     const node = parsed[nodeName]
     if (typeof node !== 'object' || node === null) {
       const err = parsed.error_response as Record<string, unknown> | undefined
       if (err && typeof err === 'object') {
-        return {
-          kind: 'error',
-          code: refusalCode(err, 'error_response'),
-          msg: refusalMessage(err, 'the gateway refused the request without a message'),
-          raw: res.body,
-          retryable: isRetryableNode(err),
-        }
+        return noAnswer(
+          refusalCode(err, 'error_response'),
+          refusalMessage(err, 'the gateway refused the request without a message'),
+          res.body,
+        )
       }
-      return {
-        kind: 'error',
-        code: 'malformed',
-        msg: `the answer has no ${nodeName}`,
-        raw: res.body,
-        retryable: false,
-      }
+      return noAnswer('malformed', `the answer has no ${nodeName}`, res.body)
     }
     const n = node as Record<string, unknown>
     const sign = parsed.sign
     if (typeof sign !== 'string' || sign === '') {
-      return {
-        kind: 'error',
-        code: n.code === '10000' ? 'missing_signature' : refusalCode(n, 'missing_signature'),
-        msg:
-          n.code === '10000'
-            ? 'the answer carries no signature'
-            : refusalMessage(n, 'unsigned gateway error'),
-        raw: res.body,
-        retryable: isRetryableNode(n),
-      }
+      return n.code === '10000'
+        ? noAnswer('missing_signature', 'the answer carries no signature', res.body)
+        : noAnswer(refusalCode(n, 'missing_signature'), refusalMessage(n, 'unsigned gateway error'), res.body)
     }
-    if (!verifyResponse(res.body, nodeName, sign, this.publicKey)) {
-      return {
-        kind: 'error',
-        code: 'bad_signature',
-        msg: 'the answer signature does not verify with the Alipay public key',
-        raw: res.body,
-        retryable: false,
-      }
-    }
+    if (!verifyResponse(res.body, nodeName, sign, this.publicKey))
+      return noAnswer(
+        'bad_signature',
+        'the answer signature does not verify with the Alipay public key',
+        res.body,
+      )
     // Read the node from exactly the text the signature covers, never from the parse of the whole
     // body: JSON.parse keeps the last of duplicate keys, while the signed text is the first
     // `*_response` in the body. A second node after the signature (or the signed one tucked under
@@ -227,18 +193,16 @@ export class AlipayAdapter implements GatewayAdapter {
     // paid order into "closed" that way (tests/gateways/parsers-fuzz.test.ts).
     const signed = signedNode(res.body, nodeName)
     if (!signed || JSON.stringify(signed) !== JSON.stringify(n)) {
-      return {
-        kind: 'error',
-        code: 'malformed',
-        msg: `the answer carries more than one ${nodeName}, or one the signature does not cover`,
-        raw: res.body,
-        retryable: false,
-      }
+      return noAnswer(
+        'malformed',
+        `the answer carries more than one ${nodeName}, or one the signature does not cover`,
+        res.body,
+      )
     }
     return { kind: 'answer', node: signed, raw: res.body }
   }
 
-  private async call(method: string, biz: Record<string, unknown>, ctx?: CallContext) {
+  private async call(method: string, biz: Record<string, string>, ctx?: CallContext) {
     const ex = await exchange(
       () => this.buildRequest(method, biz),
       this.policy,
@@ -249,15 +213,16 @@ export class AlipayAdapter implements GatewayAdapter {
         return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
       },
     )
-    return { ex, reading: aboutTheQuestion(this.read(ex, method), biz) }
-  }
-
-  private base(ex: Exchange) {
-    return {
-      attempts: ex.attempts,
-      serverTime: ex.ok ? ex.serverTime : null,
-      latencyMs: ex.latencyMs,
-    }
+    const reading = this.read(ex, method)
+    // Alipay signs what it answers, not what it was asked: the trade numbers inside tell.
+    const other =
+      reading.kind === 'answer'
+        ? aboutAnotherTrade(reading.node, {
+            out_trade_no: biz.out_trade_no,
+            out_request_no: biz.out_request_no,
+          })
+        : null
+    return { ex, reading: other ? noAnswer(other.code, other.msg, reading.raw) : reading }
   }
 
   private tradeKey(t: { gatewayTradeNo: string | null; orderNo: string }) {
@@ -267,39 +232,15 @@ export class AlipayAdapter implements GatewayAdapter {
 
   async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
     const { ex, reading } = await this.call('alipay.trade.query', this.tradeKey(trade), ctx)
-    const none = { amount: null, gatewayTradeNo: null, paidAt: null, ...this.base(ex) }
-    if (reading.kind === 'error') {
-      return {
-        status: 'sync_error',
-        rawStatus: reading.code,
-        rawText: reading.raw,
-        errorCode: reading.code,
-        errorMsg: reading.msg,
-        ...none,
-      }
-    }
+    const meta = callMeta(ex)
+    if (reading.kind === 'error') return payFailure(meta, reading)
     const n = reading.node
     const code = String(n.code ?? '')
-    if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST') {
-      return {
-        status: 'pay_not_found',
-        rawStatus: '40004 ACQ.TRADE_NOT_EXIST',
-        rawText: reading.raw,
-        errorCode: null,
-        errorMsg: null,
-        ...none,
-      }
-    }
+    if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST')
+      return payNotFound(meta, '40004 ACQ.TRADE_NOT_EXIST', reading.raw)
     if (code !== '10000') {
-      const word = refusalCode(n, 'no_code')
-      return {
-        status: 'sync_error',
-        rawStatus: word,
-        rawText: reading.raw,
-        errorCode: word,
-        errorMsg: refusalMessage(n, 'the gateway refused the query without a message'),
-        ...none,
-      }
+      const msg = refusalMessage(n, 'the gateway refused the query without a message')
+      return payFailure(meta, { code: refusalCode(n, 'no_code'), msg, raw: reading.raw })
     }
     const state = String(n.trade_status ?? '')
     const amount = typeof n.total_amount === 'string' ? yuanToFen(n.total_amount) : null
@@ -313,19 +254,13 @@ export class AlipayAdapter implements GatewayAdapter {
       amount,
       gatewayTradeNo,
       paidAt,
-      ...this.base(ex),
+      ...meta,
     }
-    const bad = (msg: string): PayAnswer => ({
-      ...answer,
-      status: 'sync_error',
-      errorCode: 'malformed',
-      errorMsg: msg,
-    })
     switch (state) {
       case 'TRADE_SUCCESS':
       case 'TRADE_FINISHED':
         return amount === null
-          ? bad(`total_amount "${String(n.total_amount)}" is not an amount`)
+          ? malformed(answer, `total_amount "${String(n.total_amount)}" is not an amount`)
           : { ...answer, status: 'pay_success' }
       case 'WAIT_BUYER_PAY':
         return { ...answer, status: 'pay_progress' }
@@ -333,26 +268,17 @@ export class AlipayAdapter implements GatewayAdapter {
         // Closed after a payment date means the paid trade was refunded in full (section 5, pitfall 2).
         return { ...answer, status: n.send_pay_date ? 'pay_refund' : 'pay_closed' }
       default:
-        return bad(`unknown trade_status "${state}"`)
+        return malformed(answer, `unknown trade_status "${state}"`)
     }
   }
 
   async closePay(trade: PayTradeRef, ctx?: CallContext): Promise<CloseAnswer> {
     const { ex, reading } = await this.call('alipay.trade.close', this.tradeKey(trade), ctx)
-    const base = this.base(ex)
-    if (reading.kind === 'error') {
-      return {
-        result: 'error',
-        rawStatus: reading.code,
-        rawText: reading.raw,
-        errorCode: reading.code,
-        errorMsg: reading.msg,
-        ...base,
-      }
-    }
+    const meta = callMeta(ex)
+    if (reading.kind === 'error') return closeFailure(meta, reading)
     const n = reading.node
     const word = refusalCode(n, 'no_code')
-    const common = { rawStatus: word, rawText: reading.raw, ...base }
+    const common = { rawStatus: word, rawText: reading.raw, ...meta }
     if (n.code === '10000') return { result: 'closed', errorCode: null, errorMsg: null, ...common }
     switch (n.sub_code) {
       case 'ACQ.TRADE_NOT_EXIST':
@@ -382,39 +308,15 @@ export class AlipayAdapter implements GatewayAdapter {
       { out_trade_no: refund.orderNo, out_request_no: refund.refundNo },
       ctx,
     )
-    const none = { amount: null, gatewayRefundNo: null, finishedAt: null, ...this.base(ex) }
-    if (reading.kind === 'error') {
-      return {
-        status: 'sync_error',
-        rawStatus: reading.code,
-        rawText: reading.raw,
-        errorCode: reading.code,
-        errorMsg: reading.msg,
-        ...none,
-      }
-    }
+    const meta = callMeta(ex)
+    if (reading.kind === 'error') return refundFailure(meta, reading)
     const n = reading.node
     const code = String(n.code ?? '')
-    if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST') {
-      return {
-        status: 'refund_not_found',
-        rawStatus: '40004 ACQ.TRADE_NOT_EXIST',
-        rawText: reading.raw,
-        errorCode: null,
-        errorMsg: null,
-        ...none,
-      }
-    }
+    if (code === '40004' && n.sub_code === 'ACQ.TRADE_NOT_EXIST')
+      return refundNotFound(meta, '40004 ACQ.TRADE_NOT_EXIST', reading.raw)
     if (code !== '10000') {
-      const word = refusalCode(n, 'no_code')
-      return {
-        status: 'sync_error',
-        rawStatus: word,
-        rawText: reading.raw,
-        errorCode: word,
-        errorMsg: refusalMessage(n, 'the gateway refused the query without a message'),
-        ...none,
-      }
+      const msg = refusalMessage(n, 'the gateway refused the query without a message')
+      return refundFailure(meta, { code: refusalCode(n, 'no_code'), msg, raw: reading.raw })
     }
     const refundStatus = typeof n.refund_status === 'string' ? n.refund_status : null
     const amount = typeof n.refund_amount === 'string' ? yuanToFen(n.refund_amount) : null
@@ -425,21 +327,17 @@ export class AlipayAdapter implements GatewayAdapter {
       amount,
       gatewayRefundNo: null,
       finishedAt: typeof n.gmt_refund_pay === 'string' ? parseBeijing(n.gmt_refund_pay) : null,
-      ...this.base(ex),
+      ...meta,
     }
     // code 10000 only says the query worked (section 1.6): the refund exists when it carries data.
     if (refundStatus === null && n.refund_amount === undefined && n.out_request_no === undefined) {
       return { ...answer, status: 'refund_not_found', rawStatus: '10000 (no refund data)' }
     }
-    if (typeof n.refund_amount === 'string' && amount === null) {
-      return {
-        ...answer,
-        status: 'sync_error',
-        rawStatus: refundStatus,
-        errorCode: 'malformed',
-        errorMsg: `refund_amount "${n.refund_amount}" is not an amount`,
-      }
-    }
+    if (typeof n.refund_amount === 'string' && amount === null)
+      return malformed(
+        { ...answer, rawStatus: refundStatus },
+        `refund_amount "${n.refund_amount}" is not an amount`,
+      )
     switch (refundStatus) {
       case 'REFUND_SUCCESS':
         return { ...answer, status: 'refund_success', rawStatus: refundStatus }
@@ -455,13 +353,7 @@ export class AlipayAdapter implements GatewayAdapter {
           rawStatus: '10000 (no refund_status)',
         }
       default:
-        return {
-          ...answer,
-          status: 'sync_error',
-          rawStatus: refundStatus,
-          errorCode: 'malformed',
-          errorMsg: `unknown refund_status "${refundStatus}"`,
-        }
+        return malformed({ ...answer, rawStatus: refundStatus }, `unknown refund_status "${refundStatus}"`)
     }
   }
 
@@ -469,23 +361,13 @@ export class AlipayAdapter implements GatewayAdapter {
     const probeNo = `PAYSYNC-PING-${this.now()}`
     const { ex, reading } = await this.call('alipay.trade.query', { out_trade_no: probeNo }, ctx)
     const clockSkewMs = ex.ok ? skewOf(this.now(), ex.serverTime, ex.latencyMs) : null
-    if (reading.kind === 'answer') {
-      const reply = [reading.node.code, reading.node.sub_code].filter(Boolean).join(' ')
-      return {
-        ok: true,
-        signatureValid: true,
-        clockSkewMs,
-        latencyMs: ex.latencyMs,
-        message: `signed answer verified (${reply})`,
-        reply,
-      }
-    }
-    return {
-      ok: false,
-      signatureValid: reading.code === 'bad_signature' ? false : null,
-      clockSkewMs,
-      latencyMs: ex.latencyMs,
-      message: `${reading.code}: ${reading.msg}`,
-    }
+    const probe =
+      reading.kind === 'answer'
+        ? {
+            kind: 'answer' as const,
+            reply: [reading.node.code, reading.node.sub_code].filter(Boolean).join(' '),
+          }
+        : reading
+    return connectionReport(probe, clockSkewMs, ex.latencyMs)
   }
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { privateKeyOf, publicKeyOf } from '../keys'
+import { privateKeyOf, publicKeyOf } from '../signing'
 
 // Alipay OpenAPI RSA2 signing, as gateway-protocols.md section 1.3 and 1.4 describe it and the
 // official SDKs do it. Shared by the adapter and the simulator; pinned by the SDK's known-answer vectors.

@@ -9,6 +9,19 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from '../http'
+import {
+  aboutAnotherTrade,
+  callMeta,
+  connectionReport,
+  noAnswer,
+  payFailure,
+  payNotFound,
+  refundFailure,
+  refundNotFound,
+  transportFailure,
+  type NoAnswer,
+  type Reading,
+} from '../kit'
 import type {
   CallContext,
   CloseAnswer,
@@ -51,16 +64,13 @@ const RETRYABLE_CODES = new Set([10007, 10507, 10001, 10500, 10501])
 /** DaxPay refuses a reqTime more than five minutes off (seed 002); an answer as old is refused too. */
 export const DAXPAY_TIME_WINDOW_MS = 300_000
 
-type Reading =
-  | {
-      kind: 'answer'
-      code: number
-      msg: string
-      data: Record<string, unknown> | null
-      raw: string
-      resTime: number | null
-    }
-  | { kind: 'error'; code: string; msg: string; raw: string | null }
+type DaxReading = Reading<{
+  code: number
+  msg: string
+  data: Record<string, unknown> | null
+  raw: string
+  resTime: number | null
+}>
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -192,30 +202,18 @@ export class DaxpayAdapter implements GatewayAdapter {
   }
 
   /** Reads one answer; anything not verified with the sign secret is an error, never a state. */
-  private read(ex: Exchange): Reading {
-    if (!ex.ok) {
-      return {
-        kind: 'error',
-        code: ex.failure.code,
-        msg: ex.failure.message,
-        raw: ex.lastResponse?.body ?? null,
-      }
-    }
+  private read(ex: Exchange): DaxReading {
+    if (!ex.ok) return transportFailure(ex)
     const res = ex.response
     if (res.status !== 200)
-      return {
-        kind: 'error',
-        code: `HTTP_${res.status}`,
-        msg: `DaxPay answered HTTP ${res.status}`,
-        raw: res.body,
-      }
+      return noAnswer(`HTTP_${res.status}`, `DaxPay answered HTTP ${res.status}`, res.body)
     let body: Record<string, unknown>
     try {
       const parsed = JSON.parse(res.body) as unknown
       if (!isObject(parsed)) throw new Error('not an object')
       body = parsed
     } catch {
-      return { kind: 'error', code: 'malformed', msg: 'the DaxPay answer is not valid JSON', raw: res.body }
+      return noAnswer('malformed', 'the DaxPay answer is not valid JSON', res.body)
     }
     const outerCode = typeof body.code === 'number' ? body.code : Number.NaN
     // A blank message is no message: the error must still say something (the fuzzer sent " ").
@@ -224,60 +222,39 @@ export class DaxpayAdapter implements GatewayAdapter {
     // come unsigned in the wrapper; only `data` of a code-0 wrapper is ever signed.
     if (this.version === '2' && outerCode !== 0) return this.unsigned(outerCode, outerMsg, res.body)
     const signed = answerSignature(body, this.version)
-    if (!signed) {
-      return { kind: 'error', code: 'malformed', msg: 'the DaxPay answer carries no data', raw: res.body }
-    }
+    if (!signed) return noAnswer('malformed', 'the DaxPay answer carries no data', res.body)
     if (signed.sign === undefined || signed.sign === null || signed.sign === '') {
       // 3.x refusals raised before the handler (a failed request signature, reqTime, validation)
       // are unsigned too; a success without a signature is never believed.
       return outerCode === 0 || Number.isNaN(outerCode)
-        ? {
-            kind: 'error',
-            code: 'missing_signature',
-            msg: 'the DaxPay answer carries no signature',
-            raw: res.body,
-          }
+        ? noAnswer('missing_signature', 'the DaxPay answer carries no signature', res.body)
         : this.unsigned(outerCode, outerMsg, res.body)
     }
     if (
       !verifyFields(signed.fields, signed.sign, this.profile.signSecret, this.profile.signType, this.version)
     ) {
-      return {
-        kind: 'error',
-        code: 'bad_signature',
-        msg: 'the DaxPay answer signature does not verify with the sign secret',
-        raw: res.body,
-      }
+      return noAnswer(
+        'bad_signature',
+        'the DaxPay answer signature does not verify with the sign secret',
+        res.body,
+      )
     }
     const inner = this.version === '2' ? signed.fields : body
     const code = typeof inner.code === 'number' ? inner.code : Number.NaN
-    if (Number.isNaN(code))
-      return { kind: 'error', code: 'malformed', msg: 'the DaxPay answer has no code', raw: res.body }
+    if (Number.isNaN(code)) return noAnswer('malformed', 'the DaxPay answer has no code', res.body)
     const hasResTime = inner.resTime !== undefined && inner.resTime !== null
     const resTime = hasResTime ? parseDaxTime(inner.resTime, this.version) : null
-    if (hasResTime && resTime === null) {
-      return {
-        kind: 'error',
-        code: 'malformed',
-        msg: `resTime "${String(inner.resTime)}" is not a time`,
-        raw: res.body,
-      }
-    }
+    if (hasResTime && resTime === null)
+      return noAnswer('malformed', `resTime "${String(inner.resTime)}" is not a time`, res.body)
     if (code === 0 && resTime === null)
-      return {
-        kind: 'error',
-        code: 'stale_answer',
-        msg: 'the DaxPay answer carries no resTime',
-        raw: res.body,
-      }
+      return noAnswer('stale_answer', 'the DaxPay answer carries no resTime', res.body)
     if (resTime !== null && Math.abs(this.now() - resTime) > DAXPAY_TIME_WINDOW_MS) {
       // A signed answer this far from our clock may be a replayed one: it proves nothing about now.
-      return {
-        kind: 'error',
-        code: 'stale_answer',
-        msg: `the DaxPay answer time ${String(inner.resTime)} is more than five minutes from our clock`,
-        raw: res.body,
-      }
+      return noAnswer(
+        'stale_answer',
+        `the DaxPay answer time ${String(inner.resTime)} is more than five minutes from our clock`,
+        res.body,
+      )
     }
     return {
       kind: 'answer',
@@ -289,42 +266,23 @@ export class DaxpayAdapter implements GatewayAdapter {
     }
   }
 
-  private unsigned(code: number, msg: string, raw: string): Reading {
-    return {
-      kind: 'error',
-      code: Number.isNaN(code) ? 'malformed' : String(code),
-      msg: msg || (Number.isNaN(code) ? 'the DaxPay answer has no code' : 'DaxPay refused the request'),
+  private unsigned(code: number, msg: string, raw: string): NoAnswer {
+    return noAnswer(
+      Number.isNaN(code) ? 'malformed' : String(code),
+      msg || (Number.isNaN(code) ? 'the DaxPay answer has no code' : 'DaxPay refused the request'),
       raw,
-    }
-  }
-
-  private base(ex: Exchange) {
-    return { attempts: ex.attempts, serverTime: ex.ok ? ex.serverTime : null, latencyMs: ex.latencyMs }
+    )
   }
 
   async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
     const { ex, reading } = await this.call('pay', this.payNumbers(trade), ctx)
     // DaxPay's sync answers carry no amount, trade number or payment time.
-    const none = { amount: null, gatewayTradeNo: null, paidAt: null, ...this.base(ex) }
-    const error = (code: string, msg: string, rawStatus: string | null = code): PayAnswer => ({
-      status: 'sync_error',
-      rawStatus,
-      rawText: reading.raw,
-      errorCode: code,
-      errorMsg: msg,
-      ...none,
-    })
-    if (reading.kind === 'error') return error(reading.code, reading.msg)
-    if (reading.code === NOT_FOUND) {
-      return {
-        status: 'pay_not_found',
-        rawStatus: `${NOT_FOUND} ${reading.msg}`.trim(),
-        rawText: reading.raw,
-        errorCode: null,
-        errorMsg: null,
-        ...none,
-      }
-    }
+    const meta = callMeta(ex)
+    const error = (code: string, msg: string, rawStatus: string | null = code) =>
+      payFailure(meta, { code, msg, raw: reading.raw }, rawStatus)
+    if (reading.kind === 'error') return payFailure(meta, reading)
+    if (reading.code === NOT_FOUND)
+      return payNotFound(meta, `${NOT_FOUND} ${reading.msg}`.trim(), reading.raw)
     if (reading.code !== 0) return error(String(reading.code), reading.msg || 'DaxPay refused the sync')
     const d = reading.data ?? {}
     if (this.version === '2' && d.success === false) {
@@ -340,7 +298,17 @@ export class DaxpayAdapter implements GatewayAdapter {
       return error('pay_fail', String(d.errorMsg || 'DaxPay could not query the channel'), word)
     const status = (this.version === '3' ? PAY_WORDS_3 : PAY_WORDS_2)[word]
     if (!status) return error('malformed', `unknown DaxPay pay status "${word}"`, word || null)
-    return { status, rawStatus: word, rawText: reading.raw, errorCode: null, errorMsg: null, ...none }
+    return {
+      status,
+      rawStatus: word,
+      rawText: reading.raw,
+      errorCode: null,
+      errorMsg: null,
+      amount: null,
+      gatewayTradeNo: null,
+      paidAt: null,
+      ...meta,
+    }
   }
 
   /**
@@ -386,46 +354,32 @@ export class DaxpayAdapter implements GatewayAdapter {
 
   async queryRefund(refund: RefundTradeRef, ctx?: CallContext): Promise<RefundAnswer> {
     const { ex, reading } = await this.call('refund', this.refundNumbers(refund), ctx)
-    const none = { amount: null, gatewayRefundNo: null, finishedAt: null, ...this.base(ex) }
-    const error = (code: string, msg: string, rawStatus: string | null = code): RefundAnswer => ({
-      status: 'sync_error',
-      rawStatus,
-      rawText: reading.raw,
-      errorCode: code,
-      errorMsg: msg,
-      ...none,
-    })
-    if (reading.kind === 'error') return error(reading.code, reading.msg)
-    if (reading.code === NOT_FOUND) {
-      return {
-        status: 'refund_not_found',
-        rawStatus: `${NOT_FOUND} ${reading.msg}`.trim(),
-        rawText: reading.raw,
-        errorCode: null,
-        errorMsg: null,
-        ...none,
-      }
-    }
+    const meta = callMeta(ex)
+    const error = (code: string, msg: string, rawStatus: string | null = code) =>
+      refundFailure(meta, { code, msg, raw: reading.raw }, rawStatus)
+    if (reading.kind === 'error') return refundFailure(meta, reading)
+    if (reading.code === NOT_FOUND)
+      return refundNotFound(meta, `${NOT_FOUND} ${reading.msg}`.trim(), reading.raw)
     if (reading.code !== 0) return error(String(reading.code), reading.msg || 'DaxPay refused the sync')
     const d = reading.data ?? {}
-    // An answer that names a refund must name ours: a signed answer about another refund, sent back
-    // by an intermediary, read as that refund's state (found by tests/gateways/parsers-fuzz.test.ts).
-    // 3.x answers name none; only their signed time bounds such a replay.
-    for (const [key, asked] of [
-      ['bizRefundNo', refund.refundNo],
-      ['refundNo', refund.gatewayRefundNo],
-    ] as const) {
-      const said = d[key]
-      if (asked && said !== undefined && said !== null && String(said) !== asked)
-        return error(
-          'mismatch',
-          `the answer is about ${key} ${String(said)}, not ${asked} that was asked about`,
-        )
-    }
+    // An answer that names a refund must name ours. 3.x answers name none; only their signed time
+    // bounds such a replay.
+    const other = aboutAnotherTrade(d, { bizRefundNo: refund.refundNo, refundNo: refund.gatewayRefundNo })
+    if (other) return error(other.code, other.msg)
     const word = String((this.version === '3' ? (d.orderStatus ?? d.status) : d.status) ?? '')
     const status = (this.version === '3' ? REFUND_WORDS_3 : REFUND_WORDS_2)[word]
     if (!status) return error('malformed', `unknown DaxPay refund status "${word}"`, word || null)
-    return { status, rawStatus: word, rawText: reading.raw, errorCode: null, errorMsg: null, ...none }
+    return {
+      status,
+      rawStatus: word,
+      rawText: reading.raw,
+      errorCode: null,
+      errorMsg: null,
+      amount: null,
+      gatewayRefundNo: null,
+      finishedAt: null,
+      ...meta,
+    }
   }
 
   async testConnection(ctx?: CallContext): Promise<ConnectionTest> {
@@ -435,23 +389,10 @@ export class DaxpayAdapter implements GatewayAdapter {
     const { ex, reading } = await this.call('pay', numbers, ctx)
     const serverTime = (ex.ok ? ex.serverTime : null) ?? (reading.kind === 'answer' ? reading.resTime : null)
     const clockSkewMs = skewOf(this.now(), serverTime, ex.latencyMs)
-    if (reading.kind === 'answer') {
-      const reply = `${reading.code} ${reading.msg}`.trim()
-      return {
-        ok: true,
-        signatureValid: true,
-        clockSkewMs,
-        latencyMs: ex.latencyMs,
-        message: `signed answer verified (${reply})`,
-        reply,
-      }
-    }
-    return {
-      ok: false,
-      signatureValid: reading.code === 'bad_signature' ? false : null,
-      clockSkewMs,
-      latencyMs: ex.latencyMs,
-      message: `${reading.code}: ${reading.msg}`,
-    }
+    const probe =
+      reading.kind === 'answer'
+        ? { kind: 'answer' as const, reply: `${reading.code} ${reading.msg}`.trim() }
+        : reading
+    return connectionReport(probe, clockSkewMs, ex.latencyMs)
   }
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import { fenToYuan } from '../../../shared/money'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
 import { requestSignContent, responseNodeName, rsa2Sign, rsa2Verify } from '../alipay/sign'
+import { answerKey, cutOff, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
@@ -42,20 +43,11 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
       'content-type': 'text/html;charset=utf-8',
       trace_id: crypto.randomBytes(16).toString('hex'),
     }
-    if (req.fault === 'malformed') {
-      // A body cut off mid-way, as a broken proxy or a half-written answer would leave it.
-      const full = `{"${nodeName}":${nodeJson},"sign":"x"}`
-      return { status: 200, headers, body: full.slice(0, Math.max(10, Math.floor(full.length / 2))) }
-    }
-    if (req.fault === 'clock_skew') {
-      headers.date = new Date(options.now() - 400_000).toUTCString()
-    }
+    if (req.fault === 'malformed')
+      return { status: 200, headers, body: cutOff(`{"${nodeName}":${nodeJson},"sign":"x"}`) }
+    Object.assign(headers, skewedDate(req, options.now()))
     if (!merchant) return { status: 200, headers, body: `{"${nodeName}":${nodeJson}}` }
-    let sign = rsa2Sign(nodeJson, merchant.keys.gatewayPrivateKey)
-    if (req.fault === 'bad_signature') {
-      // Signed with a key that is not the gateway's: looks right, verifies wrong.
-      sign = rsa2Sign(nodeJson, merchant.keys.merchantPrivateKey)
-    }
+    const sign = rsa2Sign(nodeJson, answerKey(req, merchant))
     return { status: 200, headers, body: `{"${nodeName}":${nodeJson},"sign":"${sign}"}` }
   }
 

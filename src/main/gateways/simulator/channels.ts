@@ -1,13 +1,6 @@
-import { alipayHandler } from './alipay'
+import { CHANNELS } from '../../../shared/domain'
+import { GATEWAYS } from '../channels'
 import type { HandlerFactory } from './types'
-import { daxpayHandler } from './daxpay'
-import { unionpayHandler } from './unionpay'
-import { wechatHandler } from './wechat'
 
-/** Every protocol the simulator speaks. */
-export const CHANNEL_HANDLERS: HandlerFactory[] = [
-  alipayHandler,
-  wechatHandler,
-  unionpayHandler,
-  daxpayHandler,
-]
+/** Every protocol the simulator speaks, from the channel registry. */
+export const CHANNEL_HANDLERS: HandlerFactory[] = CHANNELS.map((c) => GATEWAYS[c].simulator)

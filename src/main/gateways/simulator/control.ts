@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { CHANNELS, PAY_KINDS } from '../../../shared/domain'
 import { parseBeijing } from '../../../shared/time'
+import { GATEWAYS } from '../channels'
 import { FAULTS, type SimState } from './state'
 import type { SimResponse } from './types'
 
@@ -65,9 +66,6 @@ export const scenarioSchema = z.object({
 })
 export type Scenario = z.input<typeof scenarioSchema>
 
-/** States in which a gateway has been paid: they carry a payment time. */
-const PAID_STATES = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED', 'SUCCESS', 'REFUND', 'DONE', 'success', '00'])
-
 export function upsertOrders(state: SimState, input: unknown, now = Date.now()): number {
   const orders = z.array(simOrderSchema).parse(input)
   for (const o of orders) {
@@ -75,7 +73,9 @@ export function upsertOrders(state: SimState, input: unknown, now = Date.now()):
     if (!merchant) throw new Error(`unknown simulated merchant "${o.merchant}"`)
     const existing = state.getOrder(o.merchant, o.orderNo)
     const created = o.state !== 'NOT_CREATED'
-    const paidAt = o.paidAt ?? existing?.paidAt ?? (PAID_STATES.has(o.state) ? now : null)
+    const { paidStates, tradeNoTag } = GATEWAYS[merchant.channel]
+    // A paid state carries a payment time: now, unless the order says when.
+    const paidAt = o.paidAt ?? existing?.paidAt ?? (paidStates.includes(o.state) ? now : null)
     state.putOrder({
       merchant: o.merchant,
       orderNo: o.orderNo,
@@ -83,19 +83,13 @@ export function upsertOrders(state: SimState, input: unknown, now = Date.now()):
       state: o.state,
       paidAt,
       gatewayTradeNo:
-        o.gatewayTradeNo ??
-        existing?.gatewayTradeNo ??
-        (created ? state.nextTradeNo(tradeNoTag(merchant.channel)) : null),
+        o.gatewayTradeNo ?? existing?.gatewayTradeNo ?? (created ? state.nextTradeNo(tradeNoTag) : null),
       kind: o.kind ?? existing?.kind ?? 'pay',
       createdAt: o.createdAt ?? existing?.createdAt ?? now,
       ...(o.then ? { then: { ...o.then } } : {}),
     })
   }
   return orders.length
-}
-
-function tradeNoTag(channel: string): string {
-  return channel === 'alipay' ? '22001' : channel === 'wechat' ? '42000' : channel === 'unionpay' ? '6' : 'D'
 }
 
 export function upsertRefunds(state: SimState, input: unknown, now = Date.now()): number {

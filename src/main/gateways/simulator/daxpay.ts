@@ -8,6 +8,7 @@ import {
   type DaxpaySignType,
   type DaxpayVersion,
 } from '../daxpay/sign'
+import { cutOff, gatewayNow, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
@@ -103,16 +104,12 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
 
   /** The body as sent, with the faults that spoil a body applied. */
   function finish(req: SimRequest, body: string, resTimeShifted: boolean): SimResponse {
-    const headers: Record<string, string> = {}
-    if (resTimeShifted) headers.date = new Date(options.now() - 400_000).toUTCString()
-    // A body cut off mid-way, as a broken proxy would leave it.
-    if (req.fault === 'malformed')
-      return json(200, body.slice(0, Math.max(10, Math.floor(body.length / 2))), headers)
-    return json(200, body, headers)
+    const headers = resTimeShifted ? skewedDate(req, options.now()) : {}
+    return json(200, req.fault === 'malformed' ? cutOff(body) : body, headers)
   }
 
   /** The answer time; the clock_skew fault puts it (and the Date header) 400 s in the past. */
-  const answerTime = (req: SimRequest) => options.now() - (req.fault === 'clock_skew' ? 400_000 : 0)
+  const answerTime = (req: SimRequest) => gatewayNow(req, options.now())
 
   /** Signing secret of an answer; bad_signature signs with another one: it looks right and verifies wrong. */
   const answerSecret = (req: SimRequest, m: SimMerchant) =>

@@ -1,5 +1,5 @@
 import type http from 'node:http'
-import type { FaultName, SimState } from './state'
+import type { FaultName, SimKeys, SimMerchant, SimState } from './state'
 
 export interface SimRequest {
   method: string
@@ -39,3 +39,13 @@ export interface ChannelHandler {
 }
 
 export type HandlerFactory = (state: SimState, options: SimOptions) => ChannelHandler
+
+/** How the simulator makes a merchant of one channel, and the profile that points a client at it. */
+export interface SimMerchantKind {
+  /** Fresh identifiers: app ids, merchant numbers, certificate serials, sign secrets. */
+  ids(): Record<string, string>
+  /** Keys beyond the merchant's and the gateway's pairs (WeChat's platform certificate); `given` wins. */
+  moreKeys?(ids: Record<string, string>, given: Partial<SimKeys> | undefined): Promise<Partial<SimKeys>>
+  /** The profile `merchant add --config` reads, as docs/cli.md section 2 lists its fields. */
+  profile(m: SimMerchant, baseUrl: string): Record<string, unknown>
+}

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { formatBeijingCompact, parseBeijing } from '../../../shared/time'
 import { decodeForm, formatAnswer, signParams, verifyParams } from '../unionpay/sign'
+import { answerKey, cutOff, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
@@ -50,22 +51,14 @@ export function unionpayHandler(state: SimState, options: SimOptions): ChannelHa
   }
 
   function respond(req: SimRequest, fields: Fields, merchant: SimMerchant | undefined): SimResponse {
-    const headers: Record<string, string> = { 'content-type': 'text/plain;charset=UTF-8' }
-    if (req.fault === 'clock_skew') headers.date = new Date(options.now() - 400_000).toUTCString()
+    const headers = { 'content-type': 'text/plain;charset=UTF-8', ...skewedDate(req, options.now()) }
     const answer: Fields = { ...fields }
     if (merchant) {
       answer.signPubKeyCert = DUMMY_CERT
-      // Signed with a key that is not the gateway's: looks right, verifies wrong.
-      const key =
-        req.fault === 'bad_signature' ? merchant.keys.merchantPrivateKey : merchant.keys.gatewayPrivateKey
-      answer.signature = signParams(answer, key)
+      answer.signature = signParams(answer, answerKey(req, merchant))
     }
     const body = formatAnswer(answer)
-    if (req.fault === 'malformed') {
-      // Cut off mid-way, as a broken proxy or a half-written answer would leave it.
-      return { status: 200, headers, body: body.slice(0, Math.max(10, Math.floor(body.length / 2))) }
-    }
-    return { status: 200, headers, body }
+    return { status: 200, headers, body: req.fault === 'malformed' ? cutOff(body) : body }
   }
 
   /** The fields every answer echoes from the request. */

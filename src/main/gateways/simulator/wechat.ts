@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { parseBeijing, toRfc3339Beijing } from '../../../shared/time'
+import { toRfc3339Beijing } from '../../../shared/time'
 import {
   aeadEncrypt,
   parseAuthorization,
@@ -9,7 +9,10 @@ import {
   rsaSign,
   rsaVerify,
 } from '../wechat/sign'
+import { answerKey, cutOff, gatewayNow } from './faults'
 import type { SimMerchant, SimOrder, SimState } from './state'
+import { payscoreRoutes } from './wechat-payscore'
+import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './wechat-replies'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
 // WeChat Pay APIv3 as gateway-protocols.md sections 2 and 6 describe it: direct and partner paths,
@@ -21,20 +24,6 @@ import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './type
 // PUB_KEY_ID key), `certificate` (platform certificates from /v3/certificates), `migrating` (both:
 // answers alternate between the two keys, as during WeChat's gradual switch).
 
-type Json = Record<string, unknown>
-
-interface Reply {
-  status: number
-  body?: Json
-  /** Sent when the answer is an error: the numeric suffix of Request-ID. */
-  code?: number
-}
-
-const NOT_FOUND_ORDER: Reply = {
-  status: 404,
-  body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' },
-  code: 268512771,
-}
 const NOT_FOUND_REFUND: Reply = { status: 404, body: { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' } }
 const PAID = new Set(['SUCCESS', 'REFUND'])
 
@@ -58,15 +47,11 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
 
   function respond(req: SimRequest, m: SimMerchant, reply: Reply): SimResponse {
     let body = reply.body === undefined ? '' : JSON.stringify(reply.body)
-    if (req.fault === 'malformed' && body) body = body.slice(0, Math.max(5, Math.floor(body.length / 2)))
-    const now = options.now()
-    const timestamp = String(Math.floor((req.fault === 'clock_skew' ? now - 400_000 : now) / 1000))
+    if (req.fault === 'malformed' && body) body = cutOff(body)
+    const timestamp = String(Math.floor(gatewayNow(req, options.now()) / 1000))
     const nonceText = crypto.randomBytes(16).toString('hex')
     const { serial, key } = signingKey(m, req)
-    let signature = rsaSign(
-      responseMessage(timestamp, nonceText, body),
-      req.fault === 'bad_signature' ? m.keys.merchantPrivateKey : key,
-    )
+    let signature = rsaSign(responseMessage(timestamp, nonceText, body), answerKey(req, m, key))
     if (req.fault === 'probe_signature') signature = PROBE_PREFIX + crypto.randomBytes(64).toString('base64')
     const headers: Record<string, string> = {
       'request-id': `${crypto.randomBytes(20).toString('hex').toUpperCase()}-${reply.code ?? 0}`,
@@ -238,104 +223,6 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
     return { status: 200, body }
   }
 
-  /** Payscore order states come as `DOING/MCH_COMPLETE`; a third part `/DEDUCTING` means money is being taken. */
-  function payscoreParts(o: SimOrder): { state: string; description: string | null; deducting: boolean } {
-    const [s, d, flag] = o.state.split('/')
-    return { state: s!, description: d ?? null, deducting: flag === 'DEDUCTING' }
-  }
-
-  function payscoreOrder(m: SimMerchant, q: URLSearchParams, partner: boolean): Reply {
-    if (q.get('service_id') !== m.ids.payscoreServiceId)
-      return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 不正确' } }
-    if (partner && q.get('sub_mchid') !== m.ids.subMchid) return NOT_FOUND_ORDER
-    const o = state.getOrder(m.name, q.get('out_order_no') ?? '')
-    if (!o || o.kind !== 'payscore' || o.state === 'NOT_CREATED') return NOT_FOUND_ORDER
-    const p = payscoreParts(o)
-    const done = p.state === 'DONE'
-    const body: Json = {
-      out_order_no: o.orderNo,
-      service_id: m.ids.payscoreServiceId,
-      ...(partner ? { sub_mchid: m.ids.subMchid } : { appid: m.ids.appId, mchid: m.ids.mchid }),
-      state: p.state,
-      ...(p.description ? { state_description: p.description } : {}),
-      total_amount: o.amount,
-      order_id: o.gatewayTradeNo,
-      collection: {
-        state: done ? 'USER_PAID' : 'USER_PAYING',
-        total_amount: o.amount,
-        paying_amount: done ? 0 : o.amount,
-        paid_amount: done ? o.amount : 0,
-        ...(done
-          ? {
-              details: [
-                {
-                  seq: 1,
-                  amount: o.amount,
-                  paid_type: 'NEWTON',
-                  paid_time: toRfc3339Beijing(o.paidAt ?? options.now()),
-                },
-              ],
-            }
-          : {}),
-      },
-    }
-    state.queried(o, options.now())
-    return { status: 200, body }
-  }
-
-  function payscoreSync(m: SimMerchant, body: Json, partner: boolean, no: string, oversea: boolean): Reply {
-    state.stats.payscoreSyncs += 1
-    if (body.service_id !== m.ids.payscoreServiceId || (partner && body.sub_mchid !== m.ids.subMchid)) {
-      return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 或 sub_mchid 不正确' } }
-    }
-    if (body.type !== 'Order_Paid')
-      return { status: 400, body: { code: 'PARAM_ERROR', message: 'type 只能为 Order_Paid' } }
-    const detail = (body.detail ?? {}) as Json
-    // Both shapes of seed document 004: domestic {paid_time: yyyyMMddHHmmss}, global {seq, paid_time RFC 3339, paid_amount}.
-    const paidTime = typeof detail.paid_time === 'string' ? detail.paid_time : ''
-    const domestic = /^\d{14}$|^\d{8}$/.test(paidTime)
-    const global =
-      parseBeijing(paidTime) !== null &&
-      /T/.test(paidTime) &&
-      typeof detail.seq === 'number' &&
-      typeof detail.paid_amount === 'number'
-    if (!(domestic || global) || (oversea && !global))
-      return { status: 400, body: { code: 'PARAM_ERROR', message: 'detail.paid_time 格式不正确' } }
-    const o = state.getOrder(m.name, no)
-    if (!o || o.kind !== 'payscore') return NOT_FOUND_ORDER
-    const p = payscoreParts(o)
-    if (p.state === 'DONE') return { status: 400, body: { code: 'ORDER_DONE', message: '订单已完成' } }
-    if (p.state === 'REVOKED' || p.state === 'EXPIRED')
-      return { status: 400, body: { code: 'ORDER_CANCELED', message: '订单已取消' } }
-    if (p.state !== 'DOING' || p.description !== 'MCH_COMPLETE')
-      return { status: 400, body: { code: 'INVALID_ORDER_STATE', message: '订单状态不正确' } }
-    if (p.deducting)
-      return { status: 400, body: { code: 'INVALID_ORDER_STATE', message: '单据正在扣款中，请稍后再试' } }
-    o.state = 'DONE'
-    o.paidAt = parseBeijing(paidTime)
-    return { status: 204 }
-  }
-
-  function payscoreCancel(m: SimMerchant, body: Json, partner: boolean, no: string): Reply {
-    if (body.service_id !== m.ids.payscoreServiceId || (partner && body.sub_mchid !== m.ids.subMchid)) {
-      return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 或 sub_mchid 不正确' } }
-    }
-    const o = state.getOrder(m.name, no)
-    if (!o || o.kind !== 'payscore') return NOT_FOUND_ORDER
-    const p = payscoreParts(o)
-    if (p.state === 'DONE') return { status: 400, body: { code: 'ORDER_DONE', message: '订单已完成' } }
-    if (p.state === 'REVOKED' || p.state === 'EXPIRED')
-      return { status: 400, body: { code: 'ORDER_CANCELED', message: '订单已取消' } }
-    if (p.state === 'DOING' && p.description === 'MCH_COMPLETE')
-      return { status: 400, body: { code: 'INVALID_ORDER_STATE', message: '订单已完结，不能取消' } }
-    o.state = 'REVOKED'
-    state.stats.closes += 1
-    return {
-      status: 200,
-      body: { out_order_no: o.orderNo, service_id: m.ids.payscoreServiceId, order_id: o.gatewayTradeNo },
-    }
-  }
-
   function certificates(m: SimMerchant): Reply {
     if (!m.keys.platformCertificate)
       return {
@@ -364,12 +251,7 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
     }
   }
 
-  const ROUTES: Array<{
-    method: string
-    re: RegExp
-    name: string
-    run: (m: SimMerchant, req: SimRequest, g: string[], body: Json) => Reply
-  }> = [
+  const ROUTES: WechatRoute[] = [
     {
       method: 'GET',
       re: /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/,
@@ -413,48 +295,7 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
       run: (m, r, g) => queryRefund(m, r, r.url.searchParams.has('sub_mchid') || m.mode === 'partner', g[0]!),
     },
     { method: 'GET', re: /^\/v3\/certificates$/, name: 'wechat.certificates', run: (m) => certificates(m) },
-    {
-      method: 'GET',
-      re: /^\/v3\/payscore\/serviceorder$/,
-      name: 'wechat.payscore.query',
-      run: (m, r) => payscoreOrder(m, r.url.searchParams, false),
-    },
-    {
-      method: 'GET',
-      re: /^\/v3\/payscore\/partner\/serviceorder$/,
-      name: 'wechat.payscore.partner.query',
-      run: (m, r) => payscoreOrder(m, r.url.searchParams, true),
-    },
-    {
-      method: 'POST',
-      re: /^\/v3\/payscore\/serviceorder\/([^/]+)\/sync$/,
-      name: 'wechat.payscore.sync',
-      run: (m, _r, g, b) => payscoreSync(m, b, false, g[0]!, false),
-    },
-    {
-      method: 'POST',
-      re: /^\/v3\/payscore\/partner\/serviceorder\/([^/]+)\/sync$/,
-      name: 'wechat.payscore.partner.sync',
-      run: (m, _r, g, b) => payscoreSync(m, b, true, g[0]!, false),
-    },
-    {
-      method: 'POST',
-      re: /^\/v3\/payscore\/oversea\/partner\/serviceorder\/([^/]+)\/sync$/,
-      name: 'wechat.payscore.oversea.sync',
-      run: (m, _r, g, b) => payscoreSync(m, b, true, g[0]!, true),
-    },
-    {
-      method: 'POST',
-      re: /^\/v3\/payscore\/serviceorder\/([^/]+)\/cancel$/,
-      name: 'wechat.payscore.cancel',
-      run: (m, _r, g, b) => payscoreCancel(m, b, false, g[0]!),
-    },
-    {
-      method: 'POST',
-      re: /^\/v3\/payscore\/partner\/serviceorder\/([^/]+)\/cancel$/,
-      name: 'wechat.payscore.partner.cancel',
-      run: (m, _r, g, b) => payscoreCancel(m, b, true, g[0]!),
-    },
+    ...payscoreRoutes(state, options),
   ]
 
   function route(req: SimRequest) {

@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import { parseFen } from '../../../shared/money'
 import type { UnionpayProfile } from '../../../shared/profiles'
 import { formatBeijingCompact, parseBeijing } from '../../../shared/time'
-import { toPem } from '../alipay/sign'
 import {
   clockSkewMs as skewOf,
   DEFAULT_RETRY,
@@ -11,6 +10,21 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from '../http'
+import { readPrivateKey, readPublicKey, type KeyField } from '../key-fields'
+import {
+  aboutAnotherTrade,
+  callMeta,
+  connectionReport,
+  noAnswer,
+  payFailure,
+  payNotFound,
+  refundFailure,
+  refundNotFound,
+  transportFailure,
+  unusable,
+  type Failure,
+  type Reading,
+} from '../kit'
 import type {
   CallContext,
   CloseAnswer,
@@ -38,15 +52,33 @@ const PROBE_PREFIX = 'PAYSYNCPING'
 type Fields = Record<string, string>
 
 /** A verified (or refused) reading of one answer. */
-type Reading =
-  | { kind: 'answer'; fields: Fields; raw: string }
-  | { kind: 'error'; code: string; msg: string; raw: string | null; retryable: boolean }
+type UnionpayReading = Reading<{ fields: Fields; raw: string }>
 
 /** What the query was asked about, to check that the answer is about the same transaction. */
 interface QueryKey {
   orderId?: string
   txnTime?: string
   queryId?: string
+}
+
+/** The keys of a UnionPay profile, read as the adapter reads them. */
+export function unionpayKeyFields(p: UnionpayProfile): KeyField[] {
+  return [
+    {
+      field: 'privateKey',
+      id: 'merchant.key.privateKey',
+      kind: 'private',
+      text: p.privateKey,
+      read: readPrivateKey,
+    },
+    {
+      field: 'unionpayPublicKey',
+      id: 'merchant.key.unionpayPublicKey',
+      kind: 'public',
+      text: p.unionpayPublicKey,
+      read: readPublicKey,
+    },
+  ]
 }
 
 export class UnionpayAdapter implements GatewayAdapter {
@@ -59,11 +91,11 @@ export class UnionpayAdapter implements GatewayAdapter {
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
     private readonly now: () => number = Date.now,
   ) {
-    this.privateKey = crypto.createPrivateKey(toPem(profile.privateKey, 'PRIVATE KEY'))
+    this.privateKey = readPrivateKey(profile.privateKey)
     // Only the configured key verifies answers. UnionPay's own verify certificate (PEM) works here
     // as well as a bare public key; the `signPubKeyCert` an answer carries is never used, since
     // whoever forged the answer would have chosen it.
-    this.publicKey = crypto.createPublicKey(toPem(profile.unionpayPublicKey, 'PUBLIC KEY'))
+    this.publicKey = readPublicKey(profile.unionpayPublicKey)
   }
 
   private buildRequest(key: QueryKey) {
@@ -88,76 +120,35 @@ export class UnionpayAdapter implements GatewayAdapter {
     }
   }
 
-  private read(ex: Exchange, key: QueryKey): Reading {
-    if (!ex.ok) {
-      return {
-        kind: 'error',
-        code: ex.failure.code,
-        msg: ex.failure.message,
-        raw: ex.lastResponse?.body ?? null,
-        retryable: true,
-      }
-    }
+  private read(ex: Exchange, key: QueryKey): UnionpayReading {
+    if (!ex.ok) return transportFailure(ex)
     const res = ex.response
-    if (res.status !== 200) {
-      return {
-        kind: 'error',
-        code: `HTTP_${res.status}`,
-        msg: `the gateway answered HTTP ${res.status}`,
-        raw: res.body,
-        retryable: res.status >= 500 || res.status === 429,
-      }
-    }
+    if (res.status !== 200)
+      return noAnswer(`HTTP_${res.status}`, `the gateway answered HTTP ${res.status}`, res.body)
     const text = res.body.trim()
-    if (text === 'Invalid request.' || text === 'Invalid request URI.') {
-      // The gateway's plain-text refusal of a request missing its key fields: unsigned, not a state.
-      return { kind: 'error', code: 'invalid_request', msg: text, raw: res.body, retryable: false }
-    }
+    // The gateway's plain-text refusal of a request missing its key fields: unsigned, not a state.
+    if (text === 'Invalid request.' || text === 'Invalid request URI.')
+      return noAnswer('invalid_request', text, res.body)
     const fields = parseAnswer(res.body)
-    if (!fields.respCode) {
-      return {
-        kind: 'error',
-        code: 'malformed',
-        msg: 'the answer carries no respCode',
-        raw: res.body,
-        retryable: false,
-      }
-    }
+    if (!fields.respCode) return noAnswer('malformed', 'the answer carries no respCode', res.body)
     const said = `respCode ${fields.respCode}${fields.respMsg ? ` ${fields.respMsg}` : ''}`
-    if (!fields.signature) {
-      return {
-        kind: 'error',
-        code: 'missing_signature',
-        msg: `the answer carries no signature (unverified: ${said})`,
-        raw: res.body,
-        retryable: false,
-      }
-    }
-    if (!verifyParams(fields, this.publicKey)) {
-      return {
-        kind: 'error',
-        code: 'bad_signature',
-        msg: 'the answer signature does not verify with the configured UnionPay public key',
-        raw: res.body,
-        retryable: false,
-      }
-    }
+    if (!fields.signature)
+      return noAnswer('missing_signature', `the answer carries no signature (unverified: ${said})`, res.body)
+    if (!verifyParams(fields, this.publicKey))
+      return noAnswer(
+        'bad_signature',
+        'the answer signature does not verify with the configured UnionPay public key',
+        res.body,
+      )
     // A verified answer about another merchant or transaction is not an answer to our question,
     // whatever its respCode: a signed "34 查无此交易" of another order, replayed, read as "not found"
-    // for ours (found by tests/gateways/parsers-fuzz.test.ts), and not found leads to a close.
-    const other =
-      (fields.merId && fields.merId !== this.profile.merId) ||
-      (key.queryId && fields.queryId && fields.queryId !== key.queryId) ||
-      (key.orderId && fields.orderId && fields.orderId !== key.orderId)
-    if (other) {
-      return {
-        kind: 'error',
-        code: 'mismatch',
-        msg: `the answer is about merId ${fields.merId ?? '?'} order ${fields.orderId ?? fields.queryId ?? '?'}, not the one asked about`,
-        raw: res.body,
-        retryable: false,
-      }
-    }
+    // for ours, and not found leads to a close.
+    const other = aboutAnotherTrade(fields, {
+      merId: this.profile.merId,
+      queryId: key.queryId,
+      orderId: key.orderId,
+    })
+    if (other) return noAnswer(other.code, other.msg, res.body)
     return { kind: 'answer', fields, raw: res.body }
   }
 
@@ -173,14 +164,6 @@ export class UnionpayAdapter implements GatewayAdapter {
       },
     )
     return { ex, reading: this.read(ex, key) }
-  }
-
-  private base(ex: Exchange) {
-    return {
-      attempts: ex.attempts,
-      serverTime: ex.ok ? ex.serverTime : null,
-      latencyMs: ex.latencyMs,
-    }
   }
 
   /** The gateway number when known (no txnTime to get wrong), else our number and its creation time. */
@@ -201,14 +184,32 @@ export class UnionpayAdapter implements GatewayAdapter {
   }
 
   /** A verified answer whose respCode is not 00: the query did not reach a verdict on the transaction. */
-  private queryFailed(f: Fields): { code: string; msg: string } {
+  private queryFailed(f: Fields, raw: string): Failure {
     const code = `respCode ${f.respCode}`
     const msg = (f.respMsg ?? '').trim()
     if (IN_PROGRESS.has(f.respCode!))
-      return { code, msg: `${msg} (the query itself is still being processed: ask again)`.trim() }
+      return { code, msg: `${msg} (the query itself is still being processed: ask again)`.trim(), raw }
     if (f.respCode === '37')
-      return { code, msg: `${msg} (too many queries for this transaction: ask again later)`.trim() }
-    return { code, msg: msg || 'the gateway refused the query' }
+      return { code, msg: `${msg} (too many queries for this transaction: ask again later)`.trim(), raw }
+    return { code, msg: msg || 'the gateway refused the query', raw }
+  }
+
+  /**
+   * Why a verified verdict (respCode 00) still gives no state: an origRespCode or an amount we cannot
+   * read, or A6, 有缺陷的成功: money was taken, with a defect. Neither paid nor failed is safe to
+   * assume, so a person sees it (after repeated errors the engine opens sync_keeps_failing).
+   */
+  private unreadable(f: Fields, orig: string, amount: number | null): { code: string; msg: string } | null {
+    if (!/^[0-9A-Z]{2}$/.test(orig))
+      return { code: 'malformed', msg: `origRespCode "${orig}" is not a response code` }
+    if (f.txnAmt !== undefined && amount === null)
+      return { code: 'malformed', msg: `txnAmt "${f.txnAmt}" is not fen` }
+    if (orig === 'A6')
+      return {
+        code: 'origRespCode A6',
+        msg: `${f.origRespMsg ?? '有缺陷的成功'} (success with a defect: check with UnionPay)`,
+      }
+    return null
   }
 
   async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
@@ -216,41 +217,13 @@ export class UnionpayAdapter implements GatewayAdapter {
       this.key(trade.orderNo, trade.gatewayTradeNo, trade.createdAt),
       ctx,
     )
-    const none = { amount: null, gatewayTradeNo: null, paidAt: null, ...this.base(ex) }
-    if (reading.kind === 'error') {
-      return {
-        status: 'sync_error',
-        rawStatus: reading.code,
-        rawText: reading.raw,
-        errorCode: reading.code,
-        errorMsg: reading.msg,
-        ...none,
-      }
-    }
+    const meta = callMeta(ex)
+    if (reading.kind === 'error') return payFailure(meta, reading)
     const f = reading.fields
-    if (f.respCode === '34') {
-      // 查无此交易: for a redirect payment also "not submitted yet" (section 5, item 16); the engine's
-      // table treats not found before expiry as waiting, so it is safe to report as such.
-      return {
-        status: 'pay_not_found',
-        rawStatus: 'respCode 34',
-        rawText: reading.raw,
-        errorCode: null,
-        errorMsg: null,
-        ...none,
-      }
-    }
-    if (f.respCode !== '00') {
-      const { code, msg } = this.queryFailed(f)
-      return {
-        status: 'sync_error',
-        rawStatus: code,
-        rawText: reading.raw,
-        errorCode: code,
-        errorMsg: msg,
-        ...none,
-      }
-    }
+    // 查无此交易: for a redirect payment also "not submitted yet" (section 5, item 16); the engine's
+    // table treats not found before expiry as waiting, so it is safe to report as such.
+    if (f.respCode === '34') return payNotFound(meta, 'respCode 34', reading.raw)
+    if (f.respCode !== '00') return payFailure(meta, this.queryFailed(f, reading.raw))
     const orig = f.origRespCode ?? ''
     const amount = f.txnAmt === undefined ? null : parseFen(f.txnAmt)
     const answer = {
@@ -261,29 +234,15 @@ export class UnionpayAdapter implements GatewayAdapter {
       amount,
       gatewayTradeNo: f.queryId || null,
       paidAt: null as number | null,
-      ...this.base(ex),
+      ...meta,
     }
-    const bad = (code: string, msg: string): PayAnswer => ({
-      ...answer,
-      status: 'sync_error',
-      errorCode: code,
-      errorMsg: msg,
-    })
-    if (!/^[0-9A-Z]{2}$/.test(orig)) return bad('malformed', `origRespCode "${orig}" is not a response code`)
-    if (f.txnAmt !== undefined && amount === null) return bad('malformed', `txnAmt "${f.txnAmt}" is not fen`)
+    const unreadable = this.unreadable(f, orig, amount)
+    if (unreadable) return unusable(answer, unreadable.code, unreadable.msg)
     if (orig === '00') {
-      if (amount === null) return bad('malformed', 'a successful transaction without txnAmt')
+      if (amount === null) return unusable(answer, 'malformed', 'a successful transaction without txnAmt')
       return { ...answer, status: 'pay_success', paidAt: this.processedAt(f) }
     }
     if (IN_PROGRESS.has(orig)) return { ...answer, status: 'pay_progress' }
-    if (orig === 'A6') {
-      // 有缺陷的成功: money was taken, with a defect. Neither paid nor failed is safe to assume, so a
-      // person sees it (after repeated errors the engine opens sync_keeps_failing).
-      return bad(
-        'origRespCode A6',
-        `${f.origRespMsg ?? '有缺陷的成功'} (success with a defect: check with UnionPay)`,
-      )
-    }
     // Any other original response code: the payment itself failed. Its reason is kept for people.
     return { ...answer, status: 'pay_fail', errorMsg: f.origRespMsg || null }
   }
@@ -306,6 +265,7 @@ export class UnionpayAdapter implements GatewayAdapter {
       serverTime: a.serverTime,
       latencyMs: a.latencyMs,
     }
+    // Every status is named, so that a new one is a compile error here rather than a silent error.
     switch (a.status) {
       case 'pay_progress':
       case 'pay_fail':
@@ -318,7 +278,11 @@ export class UnionpayAdapter implements GatewayAdapter {
           errorMsg: 'the order is paid at UnionPay',
           ...common,
         }
-      default:
+      // The query never reads closed or refunded (UnionPay has neither word for a payment); were it
+      // to, nothing is assumed, as for an answer that could not be used.
+      case 'pay_closed':
+      case 'pay_refund':
+      case 'sync_error':
         return {
           result: 'error',
           errorCode: a.errorCode ?? 'sync_error',
@@ -334,39 +298,11 @@ export class UnionpayAdapter implements GatewayAdapter {
       this.key(refund.refundNo, refund.gatewayRefundNo, refund.createdAt),
       ctx,
     )
-    const none = { amount: null, gatewayRefundNo: null, finishedAt: null, ...this.base(ex) }
-    if (reading.kind === 'error') {
-      return {
-        status: 'sync_error',
-        rawStatus: reading.code,
-        rawText: reading.raw,
-        errorCode: reading.code,
-        errorMsg: reading.msg,
-        ...none,
-      }
-    }
+    const meta = callMeta(ex)
+    if (reading.kind === 'error') return refundFailure(meta, reading)
     const f = reading.fields
-    if (f.respCode === '34') {
-      return {
-        status: 'refund_not_found',
-        rawStatus: 'respCode 34',
-        rawText: reading.raw,
-        errorCode: null,
-        errorMsg: null,
-        ...none,
-      }
-    }
-    if (f.respCode !== '00') {
-      const { code, msg } = this.queryFailed(f)
-      return {
-        status: 'sync_error',
-        rawStatus: code,
-        rawText: reading.raw,
-        errorCode: code,
-        errorMsg: msg,
-        ...none,
-      }
-    }
+    if (f.respCode === '34') return refundNotFound(meta, 'respCode 34', reading.raw)
+    if (f.respCode !== '00') return refundFailure(meta, this.queryFailed(f, reading.raw))
     const orig = f.origRespCode ?? ''
     const amount = f.txnAmt === undefined ? null : parseFen(f.txnAmt)
     const answer = {
@@ -377,27 +313,15 @@ export class UnionpayAdapter implements GatewayAdapter {
       amount,
       gatewayRefundNo: f.queryId || null,
       finishedAt: null as number | null,
-      ...this.base(ex),
+      ...meta,
     }
-    const bad = (code: string, msg: string): RefundAnswer => ({
-      ...answer,
-      status: 'sync_error',
-      errorCode: code,
-      errorMsg: msg,
-    })
-    if (!/^[0-9A-Z]{2}$/.test(orig)) return bad('malformed', `origRespCode "${orig}" is not a response code`)
-    if (f.txnAmt !== undefined && amount === null) return bad('malformed', `txnAmt "${f.txnAmt}" is not fen`)
+    const unreadable = this.unreadable(f, orig, amount)
+    if (unreadable) return unusable(answer, unreadable.code, unreadable.msg)
     if (orig === '00') {
-      if (amount === null) return bad('malformed', 'a successful refund without txnAmt')
+      if (amount === null) return unusable(answer, 'malformed', 'a successful refund without txnAmt')
       return { ...answer, status: 'refund_success', finishedAt: this.processedAt(f) }
     }
     if (IN_PROGRESS.has(orig)) return { ...answer, status: 'refund_progress' }
-    if (orig === 'A6') {
-      return bad(
-        'origRespCode A6',
-        `${f.origRespMsg ?? '有缺陷的成功'} (success with a defect: check with UnionPay)`,
-      )
-    }
     return { ...answer, status: 'refund_closed', errorMsg: f.origRespMsg || null }
   }
 
@@ -408,27 +332,18 @@ export class UnionpayAdapter implements GatewayAdapter {
       ctx,
     )
     const clockSkewMs = ex.ok ? skewOf(this.now(), ex.serverTime, ex.latencyMs) : null
-    if (reading.kind === 'answer') {
-      const f = reading.fields
-      // A made-up order is not found (34) or, on some gateways, answered 00: either means the
-      // merchant, certificate and keys are accepted. 11 (验证签名失败) and the like mean they are not.
-      const ok = f.respCode === '34' || f.respCode === '00'
-      const reply = `respCode ${f.respCode}${f.respMsg ? ` ${f.respMsg}` : ''}`
-      return {
-        ok,
-        signatureValid: true,
-        clockSkewMs,
-        latencyMs: ex.latencyMs,
-        message: `signed answer verified (${reply})`,
-        reply,
-      }
-    }
-    return {
-      ok: false,
-      signatureValid: reading.code === 'bad_signature' ? false : null,
+    if (reading.kind === 'error') return connectionReport(reading, clockSkewMs, ex.latencyMs)
+    const f = reading.fields
+    // A made-up order is not found (34) or, on some gateways, answered 00: either means the
+    // merchant, certificate and keys are accepted. 11 (验证签名失败) and the like mean they are not.
+    return connectionReport(
+      {
+        kind: 'answer',
+        reply: `respCode ${f.respCode}${f.respMsg ? ` ${f.respMsg}` : ''}`,
+        accepted: f.respCode === '34' || f.respCode === '00',
+      },
       clockSkewMs,
-      latencyMs: ex.latencyMs,
-      message: `${reading.code}: ${reading.msg}`,
-    }
+      ex.latencyMs,
+    )
   }
 }

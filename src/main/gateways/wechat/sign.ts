@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { privateKeyOf, publicKeyOf } from '../keys'
+import { privateKeyOf, publicKeyOf } from '../signing'
 
 // WeChat Pay APIv3 signatures (gateway-protocols.md sections 2.2 to 2.4), shared by the adapter and the
 // simulator and pinned by the official SDK's known-answer vectors.

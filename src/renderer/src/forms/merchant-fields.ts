@@ -1,15 +1,12 @@
 import type { z } from 'zod'
-import type { Channel } from '../../../shared/domain'
-import {
-  alipayProfileSchema,
-  daxpayProfileSchema,
-  SECRET_FIELDS,
-  unionpayProfileSchema,
-  wechatProfileSchema,
-} from '../../../shared/profiles'
+import { CHANNEL_INFO, type ProfileField } from '../../../shared/channels'
+import { CHANNELS, type Channel } from '../../../shared/domain'
+import { isSecretField } from '../../../shared/profiles'
+import type { MessageKey } from '../i18n'
+import { zh } from '../i18n/zh'
 
-// The merchant form's fields per channel, read from the profile schemas in shared/profiles.ts (so a
-// field added there shows up here), with how each is edited.
+// The merchant form's fields per channel, read from the profile schemas of the channel registry
+// (shared/channels.ts, so a field added there shows up here), with how each is edited.
 
 export type FieldKind = 'text' | 'pem' | 'secret' | 'secretPem' | 'select' | 'number' | 'keys'
 export interface FieldSpec {
@@ -19,14 +16,6 @@ export interface FieldSpec {
   options?: Array<{ value: string; labelKey?: string; label?: string }>
 }
 
-const SCHEMAS: Record<Channel, z.ZodObject> = {
-  alipay: alipayProfileSchema,
-  wechat: wechatProfileSchema,
-  daxpay: daxpayProfileSchema,
-  unionpay: unionpayProfileSchema,
-}
-
-const PEM_FIELDS = new Set(['alipayPublicKey', 'unionpayPublicKey', 'appPrivateKey', 'privateKey'])
 const SELECTS: Record<string, FieldSpec['options']> = {
   mode: [{ value: 'direct' }, { value: 'partner' }],
   region: [
@@ -44,15 +33,19 @@ const SELECTS: Record<string, FieldSpec['options']> = {
 }
 
 export function isSecret(channel: Channel, key: string): boolean {
-  return (SECRET_FIELDS[channel] as readonly string[]).includes(key)
+  return isSecretField(channel, key)
+}
+
+function isPem(channel: Channel, key: string): boolean {
+  return (CHANNEL_INFO[channel].pemFields as readonly string[]).includes(key)
 }
 
 export function schemaOf(channel: Channel): z.ZodObject {
-  return SCHEMAS[channel]
+  return CHANNEL_INFO[channel].profileSchema
 }
 
 export function fieldsOf(channel: Channel): FieldSpec[] {
-  const shape = SCHEMAS[channel].shape as Record<string, z.ZodType>
+  const shape = schemaOf(channel).shape as Record<string, z.ZodType>
   return Object.keys(shape)
     .filter((key) => key !== 'channel')
     .map((key) => {
@@ -62,33 +55,33 @@ export function fieldsOf(channel: Channel): FieldSpec[] {
       if (key === 'platformPublicKeys') kind = 'keys'
       else if (key === 'qps') kind = 'number'
       else if (SELECTS[key]) kind = 'select'
-      else if (secret) kind = PEM_FIELDS.has(key) ? 'secretPem' : 'secret'
-      else if (PEM_FIELDS.has(key)) kind = 'pem'
+      else if (secret) kind = isPem(channel, key) ? 'secretPem' : 'secret'
+      else if (isPem(channel, key)) kind = 'pem'
       return { key, kind, required, options: SELECTS[key] }
     })
 }
 
-const PEM_HINT = '不是完整的密钥：请粘贴完整的 PEM（-----BEGIN … 到 -----END …）'
+/** A profile field's label in the dictionaries: a field without one (a new channel's) fails to compile here. */
+export function fieldLabelKey(key: ProfileField): MessageKey {
+  return `merchants.field.${key}`
+}
+
+/** The dictionary's hint for a field the profile schema refuses; every key field shares one. */
+function hintKey(channel: Channel, key: string): MessageKey | null {
+  const hint =
+    isPem(channel, key) || key === 'platformPublicKeys' ? 'merchants.hint.pem' : `merchants.hint.${key}`
+  return hint in zh ? (hint as MessageKey) : null
+}
 
 /**
  * What a Chinese screen says when a field fails the profile schema. The schema's own messages are
  * English (the command line reads them) and name fields by code; these name the fix, field by field.
  */
-export const ZH_FIELD_HINTS: Readonly<Record<string, string>> = {
-  name: '名称必填，不能含空格或斜杠，最多 64 个字符',
-  endpoint: '须为 https:// 地址（http 仅限本机，用于模拟网关）',
-  appId: 'APPID 是 8 到 32 位数字',
-  mchid: '商户号是 6 到 32 位数字（服务商模式填服务商商户号）',
-  subMchid: '子商户号是 6 到 32 位数字',
-  serialNo: '商户 API 证书序列号：8 到 64 位十六进制',
-  apiV3Key: 'APIv3 密钥必须正好 32 个字符',
-  merId: '银联商户代码是 15 位数字',
-  certId: '证书 ID 必填',
-  signSecret: '签名密钥必填',
-  appPrivateKey: PEM_HINT,
-  alipayPublicKey: PEM_HINT,
-  privateKey: PEM_HINT,
-  unionpayPublicKey: PEM_HINT,
-  platformPublicKeys: PEM_HINT,
-  qps: 'QPS 须为大于 0 的数',
-}
+export const ZH_FIELD_HINTS: Readonly<Record<string, string>> = Object.fromEntries(
+  CHANNELS.flatMap((channel) =>
+    fieldsOf(channel).flatMap(({ key }) => {
+      const hint = hintKey(channel, key)
+      return hint ? [[key, zh[hint]]] : []
+    }),
+  ),
+)

@@ -392,6 +392,20 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.field.merId': 'Merchant id',
   'merchants.field.certId': 'Certificate id',
   'merchants.field.unionpayPublicKey': 'UnionPay public key',
+  // The English window shows the schema's own rule instead (the command line's words); kept as twins.
+  'merchants.hint.name': 'Required; no spaces or slashes, at most 64 characters',
+  'merchants.hint.endpoint':
+    'Must be an https:// address (plain http only on this computer, for the simulated gateway)',
+  'merchants.hint.appId': 'The APPID is 8 to 32 digits',
+  'merchants.hint.mchid': "The merchant id is 6 to 32 digits (the service provider's in partner mode)",
+  'merchants.hint.subMchid': 'The sub-merchant id is 6 to 32 digits',
+  'merchants.hint.serialNo': 'The merchant API certificate serial: 8 to 64 hex digits',
+  'merchants.hint.apiV3Key': 'The APIv3 key must be exactly 32 characters',
+  'merchants.hint.merId': 'The UnionPay merchant id is 15 digits',
+  'merchants.hint.certId': 'The certificate id is required',
+  'merchants.hint.signSecret': 'The sign secret is required',
+  'merchants.hint.pem': 'Not a whole key: paste the whole PEM (-----BEGIN … to -----END …)',
+  'merchants.hint.qps': 'QPS must be a number above 0',
   'settings.schedules': 'Schedules',
   'settings.schedulesNotRunning':
     'This run does not run the schedules (--no-schedules); the switch applies from the next normal start',

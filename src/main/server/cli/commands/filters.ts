@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { pageSchema } from '../../../../shared/filters'
 import { numberOption, type Flags } from '../flags'
+import { CHANNELS } from '../../../../shared/domain'
 
 // The list filters of docs/cli.md section 1, shared by the list commands and export. The options are
 // handed to the contract's list schemas as typed; what they accept, and what they default to, is
@@ -28,7 +29,7 @@ const PAGE = pageSchema.parse({})
 export function addFilterOptions(cmd: Command, withPage = true): Command {
   cmd
     .option('--type <type>', 'pay or refund')
-    .option('--channel <channel>', 'alipay, wechat, daxpay or unionpay')
+    .option('--channel <channel>', `${CHANNELS.slice(0, -1).join(', ')} or ${CHANNELS.at(-1)}`)
     .option('--merchant <name>', 'merchant profile')
     .option('--status <status>', 'status')
     .option('--result <outcome>', 'consistent, repaired, anomaly, waiting, error or skipped')

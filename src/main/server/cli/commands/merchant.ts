@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
+import { profileIds } from '../../../../shared/channels'
 import { AppError } from '../../../../shared/errors'
 import { findMerchant } from '../../../services/merchants'
 import { call } from '../flags'
@@ -61,7 +62,9 @@ export function registerMerchantCommands(program: Command): void {
               secrets: Object.entries(m.secrets)
                 .map(([k, set]) => `${k}: ${set ? 'set' : 'not set'}`)
                 .join(', '),
-              ids: m.settings.appId ?? m.settings.mchid ?? m.settings.mchNo ?? m.settings.merId ?? '',
+              ids: profileIds(m.channel, m.settings)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' '),
             })),
             [
               ['id', 'ID'],
