@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import type { WechatProfile } from '../../../shared/profiles'
+import { APP_VERSION } from '../../../shared/version'
 import { exchange, type Exchange, type HttpRequest, type HttpResponse, type RetryPolicy } from '../http'
 import { readPemPrivateKey } from '../key-fields'
 import { callMeta, noAnswer, transportFailure, type CallMeta, type Reading } from '../kit'
@@ -29,7 +30,7 @@ export interface Exchanged {
   meta: CallMeta
 }
 
-const USER_AGENT = 'PaySyncDesk/0.1 (Node.js; +https://github.com/paysync-desk)'
+const USER_AGENT = `PaySyncDesk/${APP_VERSION} (Node.js; +https://github.com/paysync-desk)`
 
 export const enc = encodeURIComponent
 
