@@ -1,6 +1,6 @@
 import type { MessageId, Params } from './messages'
 
-// Domain vocabulary shared by every layer: the words of ../shared/spec/domain.md, as types.
+// Domain vocabulary shared by every layer: the words of docs/domain.md, as types.
 // Values are the wire and database codes; display names live in ./labels.ts.
 
 export const CHANNELS = ['alipay', 'wechat', 'daxpay', 'unionpay'] as const
@@ -24,7 +24,7 @@ export type PayRefundStatus = (typeof PAY_REFUND_STATUSES)[number]
 export const REFUND_STATUSES = ['progress', 'success', 'close', 'fail'] as const
 export type RefundStatus = (typeof REFUND_STATUSES)[number]
 
-/** Normalised answer of a pay query (domain.md section 3). `pay_timeout` is derived by the engine. */
+/** Normalised answer of a pay query (docs/domain.md section 3). `pay_timeout` is derived by the engine. */
 export const PAY_GATEWAY_STATUSES = [
   'pay_success',
   'pay_progress',

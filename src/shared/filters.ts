@@ -13,8 +13,8 @@ import {
 } from './domain'
 import { parseBeijing } from './time'
 
-// The list filters of cli.md section 1 and ui.md, one schema per list, shared by the command line,
-// the screens and the export. Times are Beijing wall-clock text or ISO 8601 with an offset.
+// The list filters of docs/cli.md section 1 and docs/screens.md, one schema per list, shared by the command
+// line, the screens and the export. Times are Beijing wall-clock text or ISO 8601 with an offset.
 
 const time = z
   .string()

@@ -12,7 +12,7 @@ import { ServiceContext } from '../../src/main/services/context'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
-// domain.md section 6 (safety rules) and section 9 (what DaxPay gets wrong, which must not happen here).
+// docs/domain.md section 6 (safety rules) and section 9 (what DaxPay gets wrong, which must not happen here).
 
 let w: World
 let n = 0

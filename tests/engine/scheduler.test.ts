@@ -7,7 +7,7 @@ import { listSyncRecords } from '../../src/main/store/records'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
 import { createWorld, type World } from '../helpers/world'
 
-// domain.md section 7: timeout close, the pending pay and refund ladders, on by default.
+// docs/domain.md section 7: timeout close, the pending pay and refund ladders, on by default.
 
 const MIN = 60_000
 

@@ -89,7 +89,7 @@ describe('wechatpay-axios-plugin against the simulator', () => {
     expect(res.data).toMatchObject({ status: 'SUCCESS', out_refund_no: 'R-1' })
   })
 
-  it('runs the call of seed document 004 (payscore partner order sync) and gets 204', async () => {
+  it('runs the call of docs/protocols.md section 14 (payscore partner order sync) and gets 204', async () => {
     const p = profile('sp')
     const wxpay = client(p)
     const ok = await wxpay.v3.payscore.partner.serviceorder._out_order_no_.sync

@@ -20,7 +20,7 @@ import type { World } from './world'
 // errors: UnreadableFileError, or AppError 'unreadable_file' from the services), no hang (a guard
 // per input), a clear message, and every rejected row named by its line with a reason.
 
-/** Headers as people's files spell them: the aliases of cli.md section 3, in any case and spacing. */
+/** Headers as people's files spell them: the aliases of docs/cli.md 3.2, in any case and spacing. */
 const HEADERS: Record<string, string[]> = {
   orderNo: ['orderNo', 'out_trade_no', '订单号', '商户订单号', 'ORDERNO', ' order No '],
   merchant: ['merchant', '商户', '应用'],

@@ -12,7 +12,7 @@ import { pendingItems } from '../../src/main/store/batches'
 import { insertMerchant } from '../../src/main/store/merchants'
 import { tempDir } from '../helpers/world'
 
-// Every filter of every list uses an index (architecture.md, Store): the SQL each list runs is
+// Every filter of every list uses an index (ARCHITECTURE.md, Store): the SQL each list runs is
 // captured from the real store functions and checked with EXPLAIN QUERY PLAN.
 
 let dir: string
@@ -130,7 +130,8 @@ describe('list queries use indexes', () => {
       const plans = plansOf(run)
       expect(plans.length).toBeGreaterThan(0)
       for (const { sql, plan } of plans) {
-        // A bare "SCAN x" (no index) reads the whole table; count(*) with no filter is SQLite's own b-tree count.
+        // A bare "SCAN x" (no index) reads the whole table; count(*) with no filter is SQLite's own b-tree
+        // count.
         if (/^SELECT count\(\*\) AS n FROM \w+ \w+ $/.test(sql)) continue
         // The kept totals hold one row per combination of filter values, never one per record.
         if (/FROM sync_record_totals/.test(sql)) continue

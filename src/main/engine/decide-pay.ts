@@ -7,7 +7,7 @@ import type {
   PayStatus,
 } from '../../shared/domain'
 
-// The pay decision table of domain.md section 4, cell for cell, as a pure function: local order and
+// The pay decision table of docs/domain.md section 4, cell for cell, as a pure function: local order and
 // normalised gateway answer in, what to do out. Nothing here touches the store or the network.
 
 export interface PayLocal {

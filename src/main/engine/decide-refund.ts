@@ -1,6 +1,6 @@
 import type { AnomalyKind, RefundGatewayStatus, RefundStatus } from '../../shared/domain'
 
-// The refund decision table of domain.md section 5, as a pure function.
+// The refund decision table of docs/domain.md section 5, as a pure function.
 
 export interface RefundLocal {
   status: RefundStatus
@@ -30,7 +30,7 @@ export function decideRefund(
 ): RefundDecision {
   const g = gw.status
   if (g === 'sync_error') return { recorded: g, action: 'error' }
-  // An answer that names another amount is not this refund's success (section 3).
+  // An answer that names another amount is not this refund's success (docs/domain.md section 3).
   const amountDiffers = gw.amount !== null && gw.amount !== local.amount
   if (g === 'refund_abnormal') return { recorded: g, action: 'anomaly', anomaly: 'refund_abnormal' }
 

@@ -1,4 +1,4 @@
-// When a trade not yet final is synced next (domain.md section 7): keyed on its age and the last
+// When a trade not yet final is synced next (docs/domain.md section 7): keyed on its age and the last
 // attempt, not on its expiry, so unexpired orders are polled too.
 
 const MIN = 60_000

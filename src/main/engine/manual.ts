@@ -15,13 +15,13 @@ import { insertRepairRecord } from '../store/repairs'
 import { newRepairNo, refundableChange } from './sync'
 import { readTrade, type Trade } from './trade'
 
-// A person's decision on an anomaly (domain.md 6.6): applied through the same compare-and-set path as
+// A person's decision on an anomaly (docs/domain.md 6.6): applied through the same compare-and-set path as
 // automatic repairs, with the operator and a required remark, and audited. Anomalies are never closed
 // anywhere else.
 
 /**
  * The gateway moved a different amount than the trade holds. Marking it paid or refunded would book
- * money that never moved (domain.md 4: a repair to success with another amount is not applied), so a
+ * money that never moved (docs/domain.md 4: a repair to success with another amount is not applied), so a
  * person may only close, acknowledge or dismiss it, and settles the difference outside.
  */
 function amountsDiffer(a: AnomalyRow): boolean {

@@ -6,7 +6,7 @@ import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/o
 import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
 import type { SyncEngine } from './sync'
 
-// The schedules of domain.md section 7, while the desktop app runs: timeout close (progress orders
+// The schedules of docs/domain.md section 7, while the desktop app runs: timeout close (progress orders
 // more than a minute past expiry) and the pending pay and refund ladders (next_sync_at, set by every
 // attempt from the trade's age). Each tick syncs what is due with the per-merchant rate limit; the
 // engine's lease keeps a trade from being synced twice at once. Switched on by default.

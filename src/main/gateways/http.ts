@@ -65,7 +65,7 @@ function client(): AxiosInstance {
     // asked for (Accept-Encoding: identity), which also spares axios its decompression pipeline: per
     // request it costs more CPU than the RSA check (measured by npm run bench).
     // The bytes, decoded here: with responseType 'text' axios strips a leading byte-order mark, and
-    // the record must keep the text exactly as received (domain.md 6.1; the gateway fuzzer sent one).
+    // the record must keep the text exactly as received (docs/domain.md 6.1; the gateway fuzzer sent one).
     responseType: 'arraybuffer',
     decompress: false,
     maxContentLength: -1,

@@ -1,7 +1,7 @@
 import type { Channel, PayGatewayStatus, PayKind, RefundGatewayStatus } from '../../shared/domain'
 import type { CallSlots, RateGate } from './rate-gate'
 
-// What an adapter gives the engine: exactly one normalised answer per call (domain.md section 3).
+// What an adapter gives the engine: exactly one normalised answer per call (docs/domain.md section 3).
 // Anything the adapter cannot read as a verified business answer is `sync_error`; an adapter never
 // throws for a gateway's behaviour, only for a programming error.
 
@@ -109,7 +109,7 @@ export interface GatewayAdapter {
   queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer>
   closePay(trade: PayTradeRef, ctx?: CallContext): Promise<CloseAnswer>
   queryRefund(refund: RefundTradeRef, ctx?: CallContext): Promise<RefundAnswer>
-  /** Payscore orders paid offline: tell the gateway (seed document 004). */
+  /** Payscore orders paid offline: tell the gateway (docs/protocols.md section 14). */
   syncPayscorePaid?(trade: PayTradeRef, paidAt: number, ctx?: CallContext): Promise<PayscoreSyncAnswer>
   testConnection(ctx?: CallContext): Promise<ConnectionTest>
 }

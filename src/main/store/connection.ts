@@ -7,7 +7,7 @@ import { checkNotNewer, migrate } from './migrate'
 export { StoreError, type Db }
 
 export interface OpenOptions {
-  /** Electron passes the build of better-sqlite3 made for its own ABI (architecture.md). */
+  /** Electron passes the build of better-sqlite3 made for its own ABI (ARCHITECTURE.md). */
   nativeBinding?: string
   readonly?: boolean
 }

@@ -2,7 +2,7 @@ import type { TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
 
-// The per-trade lease of domain.md 6.3. It lives in the database, so it holds across processes: the
+// The per-trade lease of docs/domain.md 6.3. It lives in the database, so it holds across processes: the
 // desktop app and a cron run of the command line never sync one trade at the same time. A lease whose
 // holder died simply expires.
 

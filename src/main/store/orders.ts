@@ -288,7 +288,7 @@ export interface PayOrderPatch {
 }
 
 /**
- * The compare-and-set of domain.md 6.2: applies only when the order still has the status and version
+ * The compare-and-set of docs/domain.md 6.2: applies only when the order still has the status and version
  * the decision was made on. Returns false when someone else changed it first.
  */
 export function casPayOrder(

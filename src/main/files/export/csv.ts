@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { fenToYuan } from '../../../shared/money'
 import { formatBeijing } from '../../../shared/time'
 
-// CSV for accounting (cli.md section 4): UTF-8 with BOM, CRLF, Chinese headers with units, yuan with
+// CSV for accounting (docs/cli.md section 4): UTF-8 with BOM, CRLF, Chinese headers with units, yuan with
 // two decimals, Beijing time, long numbers kept whole, and the formula-injection guard on text cells.
 // Streaming with backpressure: memory does not grow with the number of rows.
 //

@@ -1,6 +1,6 @@
 import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../../shared/mapping'
 
-// Header recognition of cli.md section 3: case-insensitive, spaces and brackets ignored, English or
+// Header recognition of docs/cli.md 3.2: case-insensitive, spaces and brackets ignored, English or
 // Chinese. A saved column mapping (shared/mapping.ts) names columns the aliases do not know, per
 // source system.
 

@@ -329,7 +329,7 @@ export class AlipayAdapter implements GatewayAdapter {
       finishedAt: typeof n.gmt_refund_pay === 'string' ? parseBeijing(n.gmt_refund_pay) : null,
       ...meta,
     }
-    // code 10000 only says the query worked (section 1.6): the refund exists when it carries data.
+    // code 10000 only says the query worked (docs/protocols.md 1.6): the refund exists when it carries data.
     if (refundStatus === null && n.refund_amount === undefined && n.out_request_no === undefined) {
       return { ...answer, status: 'refund_not_found', rawStatus: '10000 (no refund data)' }
     }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { privateKeyOf, publicKeyOf } from '../signing'
 
-// Alipay OpenAPI RSA2 signing, as gateway-protocols.md section 1.3 and 1.4 describe it and the
+// Alipay OpenAPI RSA2 signing, as docs/protocols.md section 1.3 and 1.4 describe it and the
 // official SDKs do it. Shared by the adapter and the simulator; pinned by the SDK's known-answer vectors.
 
 /** The string a request is signed over: every non-empty parameter but `sign`, sorted, `k=v` joined by `&`. */
@@ -13,7 +13,7 @@ export function requestSignContent(params: Record<string, string | undefined | n
     .join('&')
 }
 
-/** Async notifications leave out `sign_type` as well (section 1.9). */
+/** Async notifications leave out `sign_type` as well (docs/protocols.md 1.9). */
 export function notifySignContent(params: Record<string, string | undefined | null>): string {
   const rest = { ...params }
   delete rest.sign_type

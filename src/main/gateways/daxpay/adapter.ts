@@ -41,13 +41,13 @@ import {
   type DaxpayVersion,
 } from './sign'
 
-// A DaxPay server as the upstream gateway (domain.md section 8). DaxPay syncs its own order with the
-// channel and repairs it; we record what it answered and apply our own tables to the local copy.
-// Paths: 3.x `/unipay/sync/pay` and `/unipay/sync/refund` (seed 002, domain.md 8). 2.x is the
-// generation of seed 001, whose pay sync is `/unipay/syncPay`; its refund sync is `/unipay/syncRefund`
-// (UniPayController of 2.0.0-2.0.6, reference section 0). Seed 003 names `/unipay/syncPay` for refunds
-// too, but that page copies the pay URL: the pay endpoint reads paymentId/businessNo, so refund
-// numbers posted there would be refused as a pay sync with neither number.
+// A DaxPay server as the upstream gateway (docs/domain.md section 8). DaxPay syncs its own order with the
+// channel and repairs it; we record what it answered and apply our own tables to the local copy. Paths: 3.x
+// `/unipay/sync/pay` and `/unipay/sync/refund` (docs/protocols.md section 12, docs/domain.md 8). 2.x is the
+// generation of docs/protocols.md section 11, whose pay sync is `/unipay/syncPay`; its refund sync is
+// `/unipay/syncRefund` (UniPayController of 2.0.0-2.0.6, docs/domain.md A.1). docs/protocols.md section 13
+// names `/unipay/syncPay` for refunds too, but that page copies the pay URL: the pay endpoint reads
+// paymentId/businessNo, so refund numbers posted there would be refused as a pay sync with neither number.
 
 const PATHS = {
   '3': { pay: '/unipay/sync/pay', refund: '/unipay/sync/refund' },
@@ -61,7 +61,7 @@ const NOT_FOUND = 20041
  * system errors (10001, 10501 in 2.x's bootx, 10500 in 3.x). Never a state.
  */
 const RETRYABLE_CODES = new Set([10007, 10507, 10001, 10500, 10501])
-/** DaxPay refuses a reqTime more than five minutes off (seed 002); an answer as old is refused too. */
+/** DaxPay refuses a reqTime more than five minutes off (docs/protocols.md section 12); an answer as old is refused too. */
 export const DAXPAY_TIME_WINDOW_MS = 300_000
 
 type DaxReading = Reading<{
@@ -102,8 +102,8 @@ const PAY_WORDS_3: Record<string, PayAnswer['status']> = {
   fail: 'pay_fail',
 }
 
-// 2.x answers with the channel's word as DaxPay normalised it (PaySyncStatusEnum, reference 1.3).
-// `pay_fail` there means the *query* failed, so it is an error, never a failed payment (domain.md 9).
+// 2.x answers with the channel's word as DaxPay normalised it (PaySyncStatusEnum, docs/domain.md A.2).
+// `pay_fail` there means the *query* failed, so it is an error, never a failed payment (docs/domain.md 9).
 // `pay_timeout` is DaxPay's own derivation from a waiting answer on an expired order: it is read as the
 // waiting answer it came from, and our engine derives its own timeout from our expiry.
 const PAY_WORDS_2: Record<string, PayAnswer['status']> = {
@@ -123,7 +123,7 @@ const REFUND_WORDS_3: Record<string, RefundAnswer['status']> = {
   fail: 'refund_closed',
 }
 
-// RefundSyncStatusEnum (reference 1.4); its not-found shares the pay value `pay_not_found`.
+// RefundSyncStatusEnum (docs/domain.md A.2); its not-found shares the pay value `pay_not_found`.
 const REFUND_WORDS_2: Record<string, RefundAnswer['status']> = {
   refund_success: 'refund_success',
   refund_progress: 'refund_progress',

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
 
-// DaxPay's request and answer signatures, as its PaySignUtil computes them (daxpay-sync-reference.md
-// 7.1 for 2.x, 7.2 for 3.x). Shared by the adapter and the simulator; pinned by the known answer of
-// seed document 003. The server walks the fields of a Java object, so a few rules only make sense in
-// Java terms: a field's value is rendered by its declared type, a Map is sorted at its first level
-// only, and any other object is written as JSON in field declaration order.
+// DaxPay's request and answer signatures, as its PaySignUtil computes them (docs/domain.md A.5, for 2.x and
+// 3.x). Shared by the adapter and the simulator; pinned by the known answer of docs/protocols.md section 13.
+// The server walks the fields of a Java object, so a few rules only make sense in Java terms: a field's value
+// is rendered by its declared type, a Map is sorted at its first level only, and any other object is written
+// as JSON in field declaration order.
 
 export type DaxpayVersion = '2' | '3'
 export type DaxpaySignType = 'md5' | 'hmac_sha256'
@@ -166,8 +166,8 @@ export function parseDaxTime(value: unknown, version: DaxpayVersion): number | n
 }
 
 /**
- * The fields an answer was signed over, and its signature. 2.x signs inside `data` (7.1); 3.x signs
- * the whole wrapper with `data` written as bean JSON in the key order of the body as received (7.2).
+ * The fields an answer was signed over, and its signature (docs/domain.md A.5). 2.x signs inside `data`;
+ * 3.x signs the whole wrapper with `data` written as bean JSON in the key order of the body as received.
  */
 export function answerSignature(
   body: Record<string, unknown>,

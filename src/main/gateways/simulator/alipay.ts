@@ -6,7 +6,7 @@ import { answerKey, cutOff, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
-// The Alipay OpenAPI gateway (`POST /gateway.do`) as gateway-protocols.md sections 1 and 6 describe
+// The Alipay OpenAPI gateway (`POST /gateway.do`) as docs/protocols.md sections 1 and 6 describe
 // it: parameters merged from the URL and the form body, the request signature verified with the
 // merchant's application public key, every answer signed with the gateway's private key.
 

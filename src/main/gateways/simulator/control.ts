@@ -5,7 +5,7 @@ import { GATEWAYS } from '../channels'
 import { FAULTS, type SimState } from './state'
 import type { SimResponse } from './types'
 
-// The /_sim/ control endpoints of cli.md section 2: seed gateway-side orders and refunds, set faults,
+// The /_sim/ control endpoints of docs/cli.md 2.2: seed gateway-side orders and refunds, set faults,
 // read the counters. Amounts are fen everywhere here.
 
 const time = z.union([z.number().int(), z.string()]).transform((v, ctx) => {

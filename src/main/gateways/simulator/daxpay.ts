@@ -13,12 +13,12 @@ import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
 // A DaxPay server's sync endpoints, 3.x (`/unipay/sync/pay`, `/unipay/sync/refund`) and 2.x
-// (`/unipay/syncPay`, `/unipay/syncRefund`), as daxpay-sync-reference.md sections 5 and 7 and seeds
-// 001-003 describe them. Gateway-side orders hold DaxPay's own word for its order: `success`,
-// `progress`, `wait`, `close`, `cancel`, `timeout`, `fail`, or `busy` (its sync lock is held). A 2.x
-// order may also hold the 2.x answer word itself (`pay_refund`, `pay_not_found_unknown`, ...).
-// Merchant ids: `mchNo`, `appId`, `signSecret`, and optionally `version` ('2' | '3', default '3') and
-// `signType` ('md5' | 'hmac_sha256', default 'hmac_sha256').
+// (`/unipay/syncPay`, `/unipay/syncRefund`), as docs/domain.md A.4 and A.5 and docs/protocols.md sections 11
+// to 13 describe them. Gateway-side orders hold DaxPay's own word for its order: `success`, `progress`,
+// `wait`, `close`, `cancel`, `timeout`, `fail`, or `busy` (its sync lock is held). A 2.x order may also hold
+// the 2.x answer word itself (`pay_refund`, `pay_not_found_unknown`, ...). Merchant ids: `mchNo`, `appId`,
+// `signSecret`, and optionally `version` ('2' | '3', default '3') and `signType` ('md5' | 'hmac_sha256',
+// default 'hmac_sha256').
 
 type Trade = 'pay' | 'refund'
 interface Route {
@@ -56,12 +56,12 @@ const ROUTES: Record<string, Route> = {
   },
 }
 
-/** DaxPay checks reqTime within five minutes either way (seed 002) with these two messages (7.1). */
+/** DaxPay checks reqTime within five minutes either way (docs/protocols.md section 12) with these two messages (docs/domain.md A.5). */
 const REQ_WINDOW_MS = 300_000
 const TOO_EARLY = '请求时间晚于服务器接收到的时间，请检查'
 const EXPIRED = '请求已过期，请重新发送！'
 
-/** Error codes by generation: bootx 100xx in 2.x, 105xx in 3.x; the 2xxxx block is shared (7.2). */
+/** Error codes by generation: bootx 100xx in 2.x, 105xx in 3.x; the 2xxxx block is shared (docs/domain.md A.5). */
 const CODES = {
   '2': { system: 10001, parse: 10005, validation: 10006, busy: 10007, noData: 10004 },
   '3': { system: 10500, parse: 10505, validation: 10506, busy: 10507, noData: 10404 },
@@ -70,7 +70,7 @@ const VERIFY_SIGN_FAILED = 20052
 const TRADE_NOT_EXIST = 20041
 const TRADE_STATUS_ERROR = 20044
 
-/** 2.x answers with the channel's word as DaxPay normalised it (PaySyncStatusEnum, reference 1.3). */
+/** 2.x answers with the channel's word as DaxPay normalised it (PaySyncStatusEnum, docs/domain.md A.2). */
 const PAY_WORD_2: Record<string, string> = {
   success: 'pay_success',
   progress: 'pay_progress',
@@ -125,7 +125,8 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
   }
 
   /**
-   * 3.x: the whole wrapper is signed, `data` as bean JSON in declaration order (7.2). A refusal from
+   * 3.x: the whole wrapper is signed, `data` as bean JSON in declaration order (docs/domain.md A.5). A
+   * refusal from
    * inside the handler (BizException) is signed too, without data or resTime.
    */
   function answer3(
@@ -142,7 +143,7 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
     return finish(req, JSON.stringify(wrapper), req.fault === 'clock_skew')
   }
 
-  /** 2.x: the signature lives inside `data` (PaymentCommonResult), the wrapper is plain (7.1). */
+  /** 2.x: the signature lives inside `data` (PaymentCommonResult), the wrapper is plain (docs/domain.md A.5). */
   function answer2(
     req: SimRequest,
     m: SimMerchant,
@@ -162,7 +163,8 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
   }
 
   function findOrder(m: SimMerchant, platformNo: unknown, merchantNo: unknown): SimOrder | undefined {
-    // DaxPay's own number wins when both are given (seed 001, seed 002).
+    // DaxPay's own number wins when both are given (docs/protocols.md section 11, docs/protocols.md section
+    // 12).
     const order =
       typeof platformNo === 'string' && platformNo
         ? state.findOrderByTradeNo(m.name, platformNo)
@@ -185,10 +187,10 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
     const word = order.state
     state.queried(order, options.now())
     if (word === 'busy') return answer3(req, m, CODES['3'].busy, '支付同步处理中，请勿重复操作', null)
-    // 3.x refuses to sync a cashier order no channel was chosen for (PaySyncService, reference 3.3).
+    // 3.x refuses to sync a cashier order no channel was chosen for (PaySyncService, docs/domain.md A.3).
     if (word === 'wait')
       return answer3(req, m, TRADE_STATUS_ERROR, '订单未开始支付, 请重新确认支付状态', null)
-    // `adjust` is reported inverted by DaxPay 3.0 (reference 3.3): true when nothing was adjusted.
+    // `adjust` is reported inverted by DaxPay 3.0 (docs/domain.md A.3): true when nothing was adjusted.
     return answer3(req, m, 0, 'success', { orderStatus: word, adjust: true })
   }
 
@@ -207,7 +209,7 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
     if (word === 'busy') return unsigned(req, '2', CODES['2'].busy, '支付同步处理中，请勿重复操作')
     const gatewayStatus = PAY_WORD_2[word] ?? word
     if (gatewayStatus === 'pay_timeout') {
-      // 2.x closes an expired, unpaid order at the channel and locally in the same sync (reference 3.1).
+      // 2.x closes an expired, unpaid order at the channel and locally in the same sync (docs/domain.md A.3).
       order.state = 'close'
       state.stats.closes += 1
       return answer2(req, m, 0, null, {

@@ -1,7 +1,7 @@
 import type { Channel, MerchantMode, PayKind } from '../../../shared/domain'
 
 // The gateway side of the world: what the simulated Alipay, WeChat Pay, DaxPay and UnionPay believe
-// about each order and refund, and the faults and counters of the control endpoints (cli.md section 2).
+// about each order and refund, and the faults and counters of the control endpoints (docs/cli.md 2.2).
 
 export const FAULTS = [
   'system_error',

@@ -6,7 +6,7 @@ import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
 // The UnionPay online gateway's transaction query (`POST /gateway/api/queryTrans.do`) as
-// gateway-protocols.md section 3 describes it: a form-encoded request signed by the merchant (5.1.0,
+// docs/protocols.md section 3 describes it: a form-encoded request signed by the merchant (5.1.0,
 // signMethod 01), an answer of raw `k=v&` pairs signed with the gateway's key the same way. Order
 // and refund states are UnionPay's own words: the origRespCode (`00`, `03`, `05`, `01`...) or
 // `NOT_CREATED` for a transaction the gateway has not seen.

@@ -62,7 +62,8 @@ export function payscoreRoutes(state: SimState, options: SimOptions): WechatRout
     if (body.type !== 'Order_Paid')
       return { status: 400, body: { code: 'PARAM_ERROR', message: 'type 只能为 Order_Paid' } }
     const detail = (body.detail ?? {}) as Json
-    // Both shapes of seed document 004: domestic {paid_time: yyyyMMddHHmmss}, global {seq, paid_time RFC 3339, paid_amount}.
+    // Both shapes of docs/protocols.md section 14: domestic {paid_time: yyyyMMddHHmmss}, global {seq,
+    // paid_time RFC 3339, paid_amount}.
     const paidTime = typeof detail.paid_time === 'string' ? detail.paid_time : ''
     const domestic = /^\d{14}$|^\d{8}$/.test(paidTime)
     const global =

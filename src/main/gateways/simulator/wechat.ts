@@ -15,7 +15,7 @@ import { payscoreRoutes } from './wechat-payscore'
 import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './wechat-replies'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
-// WeChat Pay APIv3 as gateway-protocols.md sections 2 and 6 describe it: direct and partner paths,
+// WeChat Pay APIv3 as docs/protocols.md sections 2 and 6 describe it: direct and partner paths,
 // /v3/certificates, payscore query, cancel and sync, both key modes. The request signature is checked
 // over the raw request target and body (401 SIGN_ERROR, with no Wechatpay-* headers, when it fails);
 // every other answer is signed, 204s over an empty body.

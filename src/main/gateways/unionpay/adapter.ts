@@ -37,7 +37,7 @@ import type {
 } from '../types'
 import { encodeForm, parseAnswer, signParams, verifyParams } from './sign'
 
-// UnionPay online gateway, `queryTrans.do` only (gateway-protocols.md section 3). Pay orders and
+// UnionPay online gateway, `queryTrans.do` only (docs/protocols.md section 3). Pay orders and
 // refunds are both UnionPay transactions of their own, found by orderId + txnTime or by queryId, and
 // the answer's result logic is the official demo's: respCode says whether the query itself worked,
 // origRespCode what became of the transaction asked about.

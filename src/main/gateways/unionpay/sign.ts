@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 
-// UnionPay online gateway signing, version 5.1.0 with signMethod 01 (gateway-protocols.md section 3,
+// UnionPay online gateway signing, version 5.1.0 with signMethod 01 (docs/protocols.md section 3,
 // as the official SDKs do it): the RSA signature is over the lowercase hex SHA-256 digest of the
 // sorted parameter string, not over the string itself. Shared by the adapter and the simulator.
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { privateKeyOf, publicKeyOf } from '../signing'
 
-// WeChat Pay APIv3 signatures (gateway-protocols.md sections 2.2 to 2.4), shared by the adapter and the
+// WeChat Pay APIv3 signatures (docs/protocols.md sections 2.2 to 2.4), shared by the adapter and the
 // simulator and pinned by the official SDK's known-answer vectors.
 
 export const SCHEME = 'WECHATPAY2-SHA256-RSA2048'

@@ -12,7 +12,7 @@ import { registerSyncCommand } from './commands/sync'
 import { printError, processIo } from './output'
 import { EXIT, exitState } from './runtime'
 
-// `paysync`: the engine headless (cli.md section 1). Exit codes: 0 done; 1 could not run (bad
+// `paysync`: the engine headless (docs/cli.md section 1). Exit codes: 0 done; 1 could not run (bad
 // arguments, unreadable file, bad configuration); 3 ran, but some trades ended in sync_error.
 
 export function buildProgram(): Command {

@@ -1,6 +1,6 @@
 import type { Db } from '../db'
 
-// Every entity of domain.md section 2. Money is INTEGER fen, times INTEGER epoch ms (UTC), numbers
+// Every entity of docs/domain.md section 2. Money is INTEGER fen, times INTEGER epoch ms (UTC), numbers
 // that name trades are TEXT. The gateway's raw text lives in sync_record_bodies so that the record
 // table stays narrow and its list queries and deep pages stay fast at millions of rows.
 export function initial(db: Db): void {
@@ -264,7 +264,7 @@ export function initial(db: Db): void {
     );
     CREATE INDEX idx_audit_log_created ON audit_log (created_at);
 
-    -- One row per trade being synced: the cross-process lock of domain.md 6.3.
+    -- One row per trade being synced: the cross-process lock of docs/domain.md 6.3.
     CREATE TABLE trade_leases (
       trade_key TEXT PRIMARY KEY,
       owner TEXT NOT NULL,

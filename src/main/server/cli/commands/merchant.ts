@@ -29,7 +29,7 @@ export function registerMerchantCommands(program: Command): void {
     .description(
       'add a merchant profile from a JSON file; its secrets are stored encrypted and never printed',
     )
-    .requiredOption('--config <file>', 'profile file (cli.md section 2)')
+    .requiredOption('--config <file>', 'profile file (docs/cli.md 2.4)')
     .action(async (opts: { config: string }, cmd: Command) => {
       const profile = readJson(opts.config)
       await withContext(cmd, async (ctx, io) => {
