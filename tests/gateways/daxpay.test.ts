@@ -37,7 +37,7 @@ describe('known answers', () => {
     '{"msg":"success","code":0,"data":{"status":"pay_not_found","code":0,"resTime":1715576198,' +
     '"sign":"913e925dcda0f68787b8ade8c0c34064a0b71cd008ba3377b42333c0da0c9df9"},"traceId":"sIV4zJVhZ4Uz"}'
 
-  it('the request of docs/protocols.md section 13 signs to the documented value with the 2.x rule (no upper-casing, &key=)', () => {
+  it('the request of seed 003 (docs/protocols.md 13) signs to its documented value by the 2.x rule', () => {
     expect(signString(request, '123456', '2')).toBe(
       'clientIp=127.0.0.1&refundNo=DEVR24051020531763000004&reqTime=1715575932&key=123456',
     )
@@ -55,13 +55,13 @@ describe('known answers', () => {
     ).toBe(true)
   })
 
-  it('the 3.x rule (upper-cased) does not give the seed value: docs/protocols.md section 13 is a 2.x document', () => {
+  it('the 3.x rule (upper-cased) does not give the seed value: seed 003 is a 2.x document', () => {
     expect(signFields(request, '123456', 'hmac_sha256', '3')).not.toBe(
       'a375e5517062966dab81b84fec9586a4f88e38f1385f6350ce200a27d32190d7',
     )
   })
 
-  it('the answer of docs/protocols.md section 13 verifies: the signature sits inside data, over its fields but sign', () => {
+  it('the answer of seed 003 verifies: the signature sits inside data, over its fields but sign', () => {
     const body = JSON.parse(seedAnswer) as Record<string, unknown>
     const signed = answerSignature(body, '2')!
     expect(signString(signed.fields, '123456', '2')).toBe(

@@ -139,7 +139,7 @@ export const PAY_NOTES: TableNote<PayNoteRow, PayColumn>[] = [
   },
 ]
 
-/** The refund notes: an answer that names another amount is not this refund's success (docs/domain.md section 3). */
+/** The refund notes (docs/domain.md section 3): an answer naming another amount is not this refund's success. */
 export const REFUND_NOTES: TableNote<RefundRow, RefundColumn>[] = (
   ['progress, in grace', 'success', 'fail'] as const
 ).map((row) => ({

@@ -61,7 +61,10 @@ const NOT_FOUND = 20041
  * system errors (10001, 10501 in 2.x's bootx, 10500 in 3.x). Never a state.
  */
 const RETRYABLE_CODES = new Set([10007, 10507, 10001, 10500, 10501])
-/** DaxPay refuses a reqTime more than five minutes off (docs/protocols.md section 12); an answer as old is refused too. */
+/**
+ * DaxPay refuses a reqTime more than five minutes off (docs/protocols.md section 12); an answer as old is
+ * refused too.
+ */
 export const DAXPAY_TIME_WINDOW_MS = 300_000
 
 type DaxReading = Reading<{

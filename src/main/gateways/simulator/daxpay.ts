@@ -56,12 +56,15 @@ const ROUTES: Record<string, Route> = {
   },
 }
 
-/** DaxPay checks reqTime within five minutes either way (docs/protocols.md section 12) with these two messages (docs/domain.md A.5). */
+/**
+ * DaxPay checks reqTime within five minutes either way (docs/protocols.md section 12) with these two
+ * messages (docs/domain.md A.5).
+ */
 const REQ_WINDOW_MS = 300_000
 const TOO_EARLY = '请求时间晚于服务器接收到的时间，请检查'
 const EXPIRED = '请求已过期，请重新发送！'
 
-/** Error codes by generation: bootx 100xx in 2.x, 105xx in 3.x; the 2xxxx block is shared (docs/domain.md A.5). */
+/** Error codes by generation (docs/domain.md A.6): bootx 100xx in 2.x, 105xx in 3.x, 2xxxx in both. */
 const CODES = {
   '2': { system: 10001, parse: 10005, validation: 10006, busy: 10007, noData: 10004 },
   '3': { system: 10500, parse: 10505, validation: 10506, busy: 10507, noData: 10404 },
