@@ -87,6 +87,7 @@ export type RepairWay = AutoRepairWay | ManualRepairWay
 
 export const ANOMALY_KINDS = [
   'amount_mismatch',
+  'amount_unknown',
   'refund_unrecorded',
   'success_but_gateway_unpaid',
   'success_but_gateway_missing',
