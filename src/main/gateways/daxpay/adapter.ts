@@ -53,7 +53,8 @@ import {
 // names `/unipay/syncPay` for refunds too, but that page copies the pay URL: the pay endpoint reads
 // paymentId/businessNo, so refund numbers posted there would be refused as a pay sync with neither number.
 // Both generations close an order through `/unipay/close` and read DaxPay's own order, with its amount and
-// number, from `/unipay/query/payOrder` (docs/domain.md section 8).
+// number, from its order query: 3.x `/unipay/query/payOrder`, 2.x `/uni/query/payOrder` (UniQueryController
+// of 2.0.0-2.0.6; 2.0.7 moved it under /unipay) (docs/domain.md section 8).
 
 type Call = 'pay' | 'refund' | 'close' | 'order'
 
@@ -68,7 +69,7 @@ const PATHS: Record<DaxpayVersion, Record<Call, string>> = {
     pay: '/unipay/syncPay',
     refund: '/unipay/syncRefund',
     close: '/unipay/close',
-    order: '/unipay/query/payOrder',
+    order: '/uni/query/payOrder',
   },
 }
 
@@ -378,9 +379,10 @@ export class DaxpayAdapter implements GatewayAdapter {
   }
 
   /**
-   * A paid sync answer completed from DaxPay's own order (`/unipay/query/payOrder`): its amount, its
-   * order number and the payment time, from an answer that names our order and says it was paid. Any
-   * doubt is an error; a paid order without an amount keeps none, and the engine repairs nothing.
+   * A paid sync answer completed from DaxPay's own order (3.x `/unipay/query/payOrder`, 2.x
+   * `/uni/query/payOrder`): its amount, its order number and the payment time, from an answer that
+   * names our order and says it was paid. Any doubt is an error; a paid order without an amount keeps
+   * none, and the engine repairs nothing.
    */
   private async withOrder(trade: PayTradeRef, paid: PayAnswer, ctx?: CallContext): Promise<PayAnswer> {
     const numbers = this.payNumbers(trade)

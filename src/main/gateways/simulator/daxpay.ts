@@ -13,10 +13,10 @@ import { cutOff, gatewayNow, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
-// A DaxPay server's sync, close and order-query endpoints, 3.x (`/unipay/sync/pay`, `/unipay/sync/refund`)
-// and 2.x (`/unipay/syncPay`, `/unipay/syncRefund`), both serving `/unipay/close` and
-// `/unipay/query/payOrder`, as docs/domain.md section 8, A.4 and A.5 and docs/protocols.md sections 9 and 11
-// to 13 describe them. Gateway-side orders hold DaxPay's own word for its order: `success`, `progress`,
+// A DaxPay server's sync, close and order-query endpoints, 3.x (`/unipay/sync/pay`, `/unipay/sync/refund`,
+// `/unipay/query/payOrder`) and 2.x (`/unipay/syncPay`, `/unipay/syncRefund`, `/uni/query/payOrder`), both
+// closing through `/unipay/close`, as docs/domain.md section 8, A.4 and A.5 and docs/protocols.md sections 9
+// and 11 to 13 describe them. Gateway-side orders hold DaxPay's own word for its order: `success`, `progress`,
 // `wait`, `close`, `cancel`, `timeout`, `fail`, or `busy` (its sync lock is held). A 2.x order may also hold
 // the 2.x answer word itself (`pay_refund`, `pay_not_found_unknown`, ...). Merchant ids: `mchNo`, `appId`,
 // `signSecret`, and optionally `version` ('2' | '3', default '3') and `signType` ('md5' | 'hmac_sha256',
@@ -77,15 +77,19 @@ const ROUTES: Record<string, Route> = {
     },
     defaults: { '3': { useCancel: false } },
   },
-  // QueryPayParam: 3.x orderNo, bizOrderNo, outOrderNo; 2.x paymentId, businessNo.
+  // QueryPayParam: 3.x orderNo, bizOrderNo, outOrderNo; 2.x (under /uni/query until 2.0.6)
+  // paymentId, businessNo.
   '/unipay/query/payOrder': {
-    versions: ['3', '2'],
+    versions: ['3'],
     call: 'order',
     endpoint: 'daxpay.query.payOrder',
-    fields: {
-      '3': [...COMMON_3, 'orderNo', 'bizOrderNo', 'outOrderNo'],
-      '2': ['paymentId', 'businessNo', ...COMMON_2],
-    },
+    fields: { '3': [...COMMON_3, 'orderNo', 'bizOrderNo', 'outOrderNo'] },
+  },
+  '/uni/query/payOrder': {
+    versions: ['2'],
+    call: 'order',
+    endpoint: 'daxpay.uni.query.payOrder',
+    fields: { '2': ['paymentId', 'businessNo', ...COMMON_2] },
   },
 }
 
@@ -359,9 +363,10 @@ export function daxpayHandler(state: SimState, options: SimOptions): ChannelHand
   }
 
   /**
-   * `/unipay/query/payOrder`: DaxPay's own order, with its number, amount and times (3.x PayOrderResult
-   * in declaration order, amounts in yuan; 2.0.x paymentId, businessNo, amounts in fen, times in epoch
-   * seconds). Under `no_amount` the amount is missing.
+   * The order query (3.x `/unipay/query/payOrder`, 2.x `/uni/query/payOrder`): DaxPay's own order,
+   * with its number, amount and times (3.x PayOrderResult in declaration order, amounts in yuan; 2.0.x
+   * paymentId, businessNo, amounts in fen, times in epoch seconds). Under `no_amount` the amount is
+   * missing.
    */
   function queryOrder(req: SimRequest, m: SimMerchant, v: DaxpayVersion, p: Fields): SimResponse {
     const order = v === '3' ? findOrder(m, p.orderNo, p.bizOrderNo) : findOrder(m, p.paymentId, p.businessNo)
