@@ -87,6 +87,7 @@ export type RepairWay = AutoRepairWay | ManualRepairWay
 
 export const ANOMALY_KINDS = [
   'amount_mismatch',
+  'amount_unknown',
   'refund_unrecorded',
   'success_but_gateway_unpaid',
   'success_but_gateway_missing',
@@ -216,11 +217,25 @@ export interface SyncRecordView {
   createdAt: string
 }
 
+/** What a record cut off a gateway's text it keeps only the beginning of: the whole text's size and hash. */
+export interface TextCut {
+  /** The whole text's size in UTF-8 bytes. */
+  bytes: number
+  /** SHA-256 of the whole text, lowercase hex. */
+  sha256: string
+}
+
 export interface SyncRecordDetail extends SyncRecordView {
-  /** The gateway's response text exactly as received. */
+  /** The gateway's response text exactly as received (its beginning when `syncInfoCut` is set). */
   syncInfo: string | null
-  /** The text of the second call a repair made (close, payscore sync), exactly as received. */
+  /**
+   * The texts of the calls the attempt made after its query (the bound order query, a close and the
+   * query confirming it, a payscore sync), each exactly as received, one after another.
+   */
   actionInfo: string | null
+  /** Set when the record keeps only the beginning of syncInfo (docs/domain.md 6.1). */
+  syncInfoCut: TextCut | null
+  actionInfoCut: TextCut | null
   repairs: RepairRecordView[]
 }
 

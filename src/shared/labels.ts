@@ -78,6 +78,7 @@ export const LABELS = {
   },
   anomalyKind: {
     amount_mismatch: ['金额不一致', 'Amount mismatch'],
+    amount_unknown: ['网关金额未知', 'Gateway amount unknown'],
     refund_unrecorded: ['退款未记录', 'Refund not recorded'],
     success_but_gateway_unpaid: ['本地成功网关未付', 'Paid here, unpaid at gateway'],
     success_but_gateway_missing: ['本地成功网关无单', 'Paid here, missing at gateway'],

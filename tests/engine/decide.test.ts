@@ -41,7 +41,11 @@ function short(d: ReturnType<typeof decidePay> | ReturnType<typeof decideRefund>
   }
 }
 
-function pay(row: PayNoteRow, column: (typeof PAY_COLUMNS)[number], otherAmount = false) {
+function pay(
+  row: PayNoteRow,
+  column: (typeof PAY_COLUMNS)[number],
+  amount: 'same' | 'other' | 'none' = 'same',
+) {
   return decidePay(
     {
       status: payRowStatus(row),
@@ -50,7 +54,7 @@ function pay(row: PayNoteRow, column: (typeof PAY_COLUMNS)[number], otherAmount 
       expiredAt: row === 'progress, expired' ? NOW - 1 : NOW + 3600_000,
       kind: 'pay',
     },
-    { status: column, amount: otherAmount ? 101 : 100 },
+    { status: column, amount: amount === 'none' ? null : amount === 'other' ? 101 : 100 },
     NOW,
   )
 }
@@ -78,7 +82,7 @@ describe('pay decision table (docs/domain.md section 4)', () => {
 
   for (const note of PAY_NOTES) {
     it(`${note.name}: ${note.row} x ${note.column} -> ${note.cell}`, () => {
-      const d = pay(note.row, note.column, note.otherAmount)
+      const d = pay(note.row, note.column, note.noAmount ? 'none' : note.otherAmount ? 'other' : 'same')
       expect(short(d)).toBe(parseCell(note.cell, note.column).action)
       expect(d.recorded).toBe(note.column)
     })
@@ -93,14 +97,13 @@ describe('pay decision table (docs/domain.md section 4)', () => {
     expect(short(d)).toBe('wait')
   })
 
-  it('an answer without an amount (DaxPay) is no amount mismatch', () => {
-    for (const status of ['progress', 'fail', 'success'] as const) {
-      const d = decidePay(
-        { status, refundStatus: 'no_refund', amount: 100, expiredAt: null, kind: 'pay' },
-        { status: 'pay_success', amount: null },
-        NOW,
-      )
-      expect(short(d)).not.toBe('A:amount_mismatch')
+  it('a paid answer without an amount is never a repair to success, on any row and column', () => {
+    for (const row of PAY_ROWS) {
+      for (const column of ['pay_success', 'pay_refund'] as const) {
+        const d = pay(row, column, 'none')
+        expect(short(d).startsWith('R:pay_success'), `${row} x ${column}`).toBe(false)
+        expect(short(d)).not.toBe('A:amount_mismatch')
+      }
     }
   })
 

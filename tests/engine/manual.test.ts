@@ -94,3 +94,41 @@ describe('deciding an anomaly', () => {
     expect(getPayOrder(w.ctx.db, payId)!.refundable_amount).toBe(3000)
   })
 })
+
+describe('deciding amount_unknown: the gateway said paid without an amount (docs/domain.md 4, note 1)', () => {
+  let dx: World
+  beforeAll(async () => {
+    dx = await createWorld({ merchants: [{ name: 'dax', channel: 'daxpay' }] })
+  })
+  afterAll(async () => {
+    await dx.close()
+  })
+
+  it('nothing was repaired; a person who checked the amount at the gateway may mark it paid, or close it', async () => {
+    const paidAt = Date.now() - 5 * 60_000
+    const id = dx.payOrder({ merchant: 'dax', orderNo: 'MAN-UNK-1', amount: 3300 })
+    dx.gatewayOrder({ merchant: 'dax', orderNo: 'MAN-UNK-1', amount: 3300, state: 'success', paidAt })
+    dx.sim.state.faults = { ...dx.sim.state.faults, faultRate: 1, faults: ['no_amount'] }
+    const r = await dx.ctx.engine.syncPay(id, { source: 'manual' })
+    dx.sim.state.faults = { ...dx.sim.state.faults, faultRate: 0, faults: [] }
+    expect(r).toMatchObject({ outcome: 'anomaly', repairNo: null })
+    const a = getAnomaly(dx.ctx.db, r.anomalyId!)!
+    expect([a.kind, a.local_amount, a.gateway_amount]).toEqual(['amount_unknown', 3300, null])
+    expect(a.detail).toContain('没有给出金额')
+    expect(getPayOrder(dx.ctx.db, id)!.status).toBe('progress')
+    expect(actionsFor(a, getPayOrder(dx.ctx.db, id))).toEqual([
+      'mark_paid',
+      'close_order',
+      'acknowledge',
+      'dismiss',
+    ])
+    resolveAnomaly(
+      dx.ctx.db,
+      { id: a.id, action: 'mark_paid', remark: '已在 DaxPay 后台核对实付 33.00', operator: 'fin' },
+      later(),
+    )
+    const o = getPayOrder(dx.ctx.db, id)!
+    expect(o.status).toBe('success')
+    expect(Math.abs(o.paid_at! - paidAt)).toBeLessThan(1000)
+  })
+})

@@ -29,6 +29,7 @@ const words = (merchant: string): ChannelWords => ({
     sync_error: 'SUCCESS',
   },
   close: 'call',
+  unknownNotClosed: 'close_unconfirmed',
 })
 
 describe.each(['direct', 'partner'] as const)(
@@ -55,6 +56,31 @@ describe.each(['direct', 'partner'] as const)(
         row: 'progress, expired',
         column: 'pay_closed',
         word: 'REVOKED',
+      },
+      // docs/domain.md section 4, note 1: a paid answer without WeChat's amount is never repaired.
+      {
+        name: 'progress, not expired x pay_refund: REFUND without amount.total is not repaired',
+        row: 'progress, not expired',
+        column: 'pay_refund',
+        fault: 'no_amount',
+        rule: 'A:amount_unknown',
+      },
+      {
+        name: 'fail x pay_success: a payscore order DONE without total_amount is not repaired',
+        row: 'fail',
+        column: 'pay_success',
+        kind: 'payscore',
+        word: 'DONE',
+        fault: 'no_amount',
+        rule: 'A:amount_unknown',
+      },
+      {
+        name: 'progress, not expired x sync_error: SUCCESS without amount.total is malformed',
+        row: 'progress, not expired',
+        column: 'sync_error',
+        word: 'SUCCESS',
+        fault: 'no_amount',
+        expect: { errorCode: 'malformed' },
       },
     ])
     runRefundCells(() => w, words(m))

@@ -19,6 +19,7 @@ import { getPayOrder } from '../../src/main/store/orders'
 import { getRefundOrder } from '../../src/main/store/refunds'
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { daxpayProfileSchema } from '../../src/shared/profiles'
+import { formatBeijing } from '../../src/shared/time'
 import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
@@ -223,7 +224,9 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
         expect(a.status).toBe('pay_success')
         expect(a.errorCode).toBeNull()
         expect(a.rawText).toContain('"sign"')
-        expect(a.attempts).toBe(1)
+        // The sync, then DaxPay's order for the amount: both signed and verified.
+        expect(a.attempts).toBe(2)
+        expect(a.followUps![0]).toContain('"sign"')
       })
 
       it(`${m.ids.version}.x ${m.ids.signType}: a tampered answer is refused`, async () => {
@@ -272,8 +275,17 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
         const a = await adapter('dax3h').queryPay(payRef(orderNo))
         expect(a.status).toBe(status)
         expect(a.rawStatus).toBe(raw)
-        expect(a.amount).toBeNull()
         expect(a.errorCode).toBeNull()
+        if (status === 'pay_success') {
+          // Read from DaxPay's own order (/unipay/query/payOrder), bound to ours.
+          const gw = sim.state.getOrder('dax3h', orderNo)!
+          expect(a).toMatchObject({ amount: 1000, gatewayTradeNo: gw.gatewayTradeNo, attempts: 2 })
+          expect(a.paidAt).toBeGreaterThan(0)
+          expect(a.followUps).toHaveLength(1)
+          expect(a.followUps![0]).toContain('"amount":10.00')
+        } else {
+          expect([a.amount, a.gatewayTradeNo, a.followUps ?? []]).toEqual([null, null, []])
+        }
       })
     }
 
@@ -285,10 +297,13 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
 
     it('DaxPay order number wins when we know it (orderNo), else our number goes as bizOrderNo', async () => {
       const orderNo = order('dax3h', 'success', { gatewayTradeNo: 'DAXPAY-ORDER-0001' })
-      const a = await adapter('dax3h').queryPay(payRef('NOT-THE-BIZ-NO', 'DAXPAY-ORDER-0001'))
-      expect(a.status).toBe('pay_success')
+      const a = await adapter('dax3h').queryPay(payRef(orderNo, 'DAXPAY-ORDER-0001'))
+      expect(a).toMatchObject({ status: 'pay_success', gatewayTradeNo: 'DAXPAY-ORDER-0001', amount: 1000 })
       const b = await adapter('dax3h').queryPay(payRef(orderNo, 'DAXPAY-UNKNOWN'))
       expect(b.status).toBe('pay_not_found')
+      // The order DaxPay's number finds must be ours: its bizOrderNo names it.
+      const c = await adapter('dax3h').queryPay(payRef('NOT-THE-BIZ-NO', 'DAXPAY-ORDER-0001'))
+      expect(c).toMatchObject({ status: 'sync_error', errorCode: 'mismatch', amount: null })
     })
 
     it('a busy lock at DaxPay (10507) is sync_error, retried by the http layer', async () => {
@@ -356,7 +371,10 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
           const a = await adapter(m).queryPay(payRef(orderNo))
           expect(a.status).toBe(status)
           expect(a.rawStatus).toBe(raw)
-          expect(a.amount).toBeNull()
+          // A paid answer (success, refunded) carries DaxPay's amount and number from its order.
+          const paid = status === 'pay_success' || status === 'pay_refund'
+          expect(a.amount).toBe(paid ? 1000 : null)
+          expect(a.gatewayTradeNo).toBe(paid ? sim.state.getOrder(m, orderNo)!.gatewayTradeNo : null)
         })
       }
     }
@@ -378,10 +396,12 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
       expect(a.errorCode).toBe('pay_fail')
     })
 
-    it('the DaxPay payment id wins when we know it', async () => {
-      order('dax2m', 'success', { gatewayTradeNo: 'DAX2-PAYMENT-01' })
-      const a = await adapter('dax2m').queryPay(payRef('NOT-OURS', 'DAX2-PAYMENT-01'))
-      expect(a.status).toBe('pay_success')
+    it('the DaxPay payment id wins when we know it, and the order it finds must be ours', async () => {
+      const orderNo = order('dax2m', 'success', { gatewayTradeNo: 'DAX2-PAYMENT-01' })
+      const a = await adapter('dax2m').queryPay(payRef(orderNo, 'DAX2-PAYMENT-01'))
+      expect(a).toMatchObject({ status: 'pay_success', gatewayTradeNo: 'DAX2-PAYMENT-01', amount: 1000 })
+      const b = await adapter('dax2m').queryPay(payRef('NOT-OURS', 'DAX2-PAYMENT-01'))
+      expect(b).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
     })
 
     it('a busy lock at DaxPay (10007) is sync_error, retried by the http layer', async () => {
@@ -430,6 +450,7 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
       bad_signature: 'bad_signature',
       malformed: 'malformed',
       clock_skew: 'stale_answer',
+      oversized: 'too_large',
     }
     for (const m of ['dax3h', 'dax2m']) {
       for (const [fault, code] of Object.entries(expected)) {
@@ -470,20 +491,103 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
     }
   })
 
-  describe('closePay is one more sync', () => {
+  describe('closePay: /unipay/close, then a sync says what became of the order', () => {
     for (const m of ['dax3h', 'dax2m']) {
-      it(`${m}: closed once DaxPay closed its order, not_found, not_closable when paid, else error`, async () => {
+      it(`${m}: an open order is closed there and confirmed; missing is not_found; paid is not_closable`, async () => {
         const a = adapter(m)
-        const closing = order(m, 'progress', { then: { afterQueries: 1, state: 'close' } })
-        expect((await a.queryPay(payRef(closing))).status).toBe('pay_progress')
-        expect((await a.closePay(payRef(closing))).result).toBe('closed')
+        const closes = sim.state.stats.closes
+        const open = order(m, 'progress')
+        const closed = await a.closePay(payRef(open))
+        expect(closed).toMatchObject({ result: 'closed', errorCode: null })
+        expect(closed.rawStatus).toMatch(/^0( success)?, then (close|pay_closed)$/)
+        expect(closed.followUps![0]).toContain(m === 'dax3h' ? '"orderStatus":"close"' : '"pay_closed"')
+        expect(sim.state.getOrder(m, open)!.state).toBe('close')
+        expect(sim.state.stats.closes).toBe(closes + 1)
+        // Closed already: DaxPay refuses (20044), the sync confirms it closed.
+        expect((await a.closePay(payRef(open))).result).toBe('closed')
         expect((await a.closePay(payRef(no('MISSING')))).result).toBe('not_found')
-        expect((await a.closePay(payRef(order(m, 'success')))).result).toBe('not_closable')
-        const open = await a.closePay(payRef(order(m, 'progress')))
-        expect(open.result).toBe('error')
-        expect(open.errorCode).toBe('still_open')
+        const paid = await a.closePay(payRef(order(m, 'success')))
+        expect(paid.result).toBe('not_closable')
+        expect(sim.state.stats.closes).toBe(closes + 1)
+      })
+
+      it(`${m}: a refused or failed close is an error and closes nothing here`, async () => {
         faults(['system_error'])
-        expect((await adapter(m, QUICK).closePay(payRef(order(m, 'close')))).result).toBe('error')
+        const failed = await adapter(m, QUICK).closePay(payRef(order(m, 'progress')))
+        expect(failed.result).toBe('error')
+        faults([])
+        // A close lock held at DaxPay (20043) is tried again, then an error.
+        const busy = await adapter(m, QUICK).closePay(payRef(order(m, 'busy')))
+        expect(busy).toMatchObject({ result: 'error', errorCode: '20043', attempts: QUICK.retries + 1 })
+      })
+    }
+
+    it('3.x signs the primitive useCancel even when it is false: a request without it in the signature is refused', async () => {
+      const orderNo = order('dax3h', 'progress')
+      const p = profile('dax3h')
+      const fields: Record<string, unknown> = {
+        mchNo: p.mchNo,
+        appId: p.appId,
+        bizOrderNo: orderNo,
+        clientIp: '127.0.0.1',
+        reqTime: formatBeijing(Date.now()),
+      }
+      const post = (body: Record<string, unknown>) =>
+        fetch(`${sim.url}/unipay/close`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((r) => r.json() as Promise<{ code: number }>)
+      const without = { ...fields, sign: signFields(fields, p.signSecret, p.signType, '3') }
+      expect((await post(without)).code).toBe(20052)
+      const withIt = {
+        ...fields,
+        sign: signFields({ ...fields, useCancel: false }, p.signSecret, p.signType, '3'),
+      }
+      expect((await post(withIt)).code).toBe(0)
+      expect(sim.state.getOrder('dax3h', orderNo)!.state).toBe('close')
+    })
+  })
+
+  describe('the order read before a repair to success (/unipay/query/payOrder)', () => {
+    for (const m of ['dax3h', 'dax2h']) {
+      it(`${m}: without an amount the paid answer keeps none, and nothing else is made up`, async () => {
+        const orderNo = order(m, 'success')
+        faults(['no_amount'])
+        const a = await adapter(m).queryPay(payRef(orderNo))
+        expect(a).toMatchObject({ status: 'pay_success', amount: null, errorCode: null })
+        expect(a.gatewayTradeNo).toBe(sim.state.getOrder(m, orderNo)!.gatewayTradeNo)
+      })
+
+      it(`${m}: DaxPay's order must say paid too, or the answer is an error`, async () => {
+        // The order was closed at DaxPay between the sync and the order query.
+        const orderNo = order(m, 'success', { then: { afterQueries: 1, state: 'close' } })
+        const a = await adapter(m).queryPay(payRef(orderNo))
+        expect(a).toMatchObject({ status: 'sync_error', errorCode: 'inconsistent', amount: null })
+        expect(a.followUps![0]).toContain('"status":"close"')
+      })
+    }
+  })
+
+  describe('every signed answer must carry a fresh resTime, refusals included', () => {
+    for (const m of ['dax3h', 'dax2h']) {
+      it(`${m}: a signed "not found" without resTime (as DaxPay 3.0.0 signs it) is an error`, async () => {
+        faults(['unstamped'])
+        const a = await adapter(m).queryPay(payRef(no('MISSING')))
+        expect(a).toMatchObject({ status: 'sync_error', errorCode: 'stale_answer' })
+        const r = await adapter(m).queryRefund(refundRef(no('DP'), no('MISSING')))
+        expect(r).toMatchObject({ status: 'sync_error', errorCode: 'stale_answer' })
+      })
+
+      it(`${m}: a signed refusal older than five minutes is an error, a fresh one is not found`, async () => {
+        const late = await adapter(m, FAST_RETRY, () => Date.now() + 301_000).queryPay(payRef(no('MISSING')))
+        // Our clock runs ahead: DaxPay refuses the request itself (unsigned), or its answer is stale.
+        expect(late.status).toBe('sync_error')
+        faults(['clock_skew'])
+        const stale = await adapter(m).queryPay(payRef(no('MISSING')))
+        expect(stale).toMatchObject({ status: 'sync_error', errorCode: 'stale_answer' })
+        faults([])
+        expect((await adapter(m).queryPay(payRef(no('MISSING')))).status).toBe('pay_not_found')
       })
     }
   })
@@ -522,10 +626,9 @@ describe('DaxPay adapter against the simulated DaxPay server', () => {
 
 // ---- the decision tables with the engine ----
 
-// DaxPay's sync answers carry no amount and no trade number. docs/domain.md section 8 has them read
-// from /unipay/query/payOrder before a repair to success; the adapter does not do that yet, so the
-// cells about a differing amount and the filled-in number are left out (`bare`) until it does. It
-// closes an order by one more sync: the simulator is told the word the order says once closed.
+// DaxPay's sync answers carry no amount and no trade number: the adapter reads both from DaxPay's own
+// order (/unipay/query/payOrder) before a repair to success, so every cell holds the amount and number
+// checks. It closes an order through /unipay/close, which the simulator counts, and syncs to confirm.
 const DAX3: ChannelWords = {
   merchant: 'dax3',
   pay: {
@@ -543,8 +646,8 @@ const DAX3: ChannelWords = {
     refund_closed: 'close',
     sync_error: 'success',
   },
-  close: { closedWord: 'close' },
-  bare: true,
+  close: 'call',
+  noRefundAmount: true,
 }
 
 // 2.x answers with its own normalised words; its `fail` is a failed query, not a failed payment.
@@ -565,8 +668,8 @@ const DAX2: ChannelWords = {
     refund_closed: 'fail',
     sync_error: 'success',
   },
-  close: { closedWord: 'close' },
-  bare: true,
+  close: 'call',
+  noRefundAmount: true,
 }
 
 describe('decision tables with the engine over DaxPay', () => {
@@ -613,13 +716,13 @@ describe('decision tables with the engine over DaxPay', () => {
         fault: null,
         expect: { errorCode: '20044' },
       },
-      {
-        name: 'progress, expired x pay_progress: DaxPay keeps it open, so it is not closed here',
-        row: 'progress, expired',
-        column: 'pay_progress',
-        then: null,
-        expect: { outcome: 'error', status: 'progress', way: null, errorCode: 'still_open' },
-      },
+      ...(['progress, not expired', 'fail'] as const).map((row) => ({
+        name: `${row} x pay_success: DaxPay's order without an amount is not repaired`,
+        row,
+        column: 'pay_success' as const,
+        fault: 'no_amount' as const,
+        rule: 'A:amount_unknown',
+      })),
     ])
     runRefundCells(() => w, DAX3, [
       {
@@ -660,6 +763,20 @@ describe('decision tables with the engine over DaxPay', () => {
         word: 'timeout',
         then: null,
         closes: 1,
+      },
+      {
+        name: "progress, not expired x pay_success: DaxPay's order without an amount is not repaired",
+        row: 'progress, not expired',
+        column: 'pay_success',
+        fault: 'no_amount',
+        rule: 'A:amount_unknown',
+      },
+      {
+        name: 'progress, not expired x pay_refund: a refunded order without an amount is not repaired',
+        row: 'progress, not expired',
+        column: 'pay_refund',
+        fault: 'no_amount',
+        rule: 'A:amount_unknown',
       },
       {
         name: 'progress, expired x sync_error: pay_fail is a failed query, the order is not failed',

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_ANSWER_BYTES } from '../../src/main/gateways/http'
 import {
   isError,
+  meaning,
   outcome,
   runGatewayFuzz,
   startGatewayBench,
@@ -24,7 +26,10 @@ describe('gateway answer fuzzing', () => {
     // fuzzer is not reaching the parsers.
     expect(report.errors).toBeGreaterThan(750)
     expect(report.sameAsBaseline).toBeGreaterThan(50)
-  }, 120_000)
+    // The replay and size cases reach the checks they are for.
+    expect(report.replayRefused).toBeGreaterThan(5)
+    expect(report.tooLarge).toBeGreaterThan(50)
+  }, 180_000)
 })
 
 describe('what the fuzzer found, pinned', () => {
@@ -131,5 +136,64 @@ describe('what the fuzzer found, pinned', () => {
   it('UnionPay: a signed "not found" about another order is refused', async () => {
     const a = await bench.ask(bench.scenario('up-pay-success'), reply('up-pay-missing'))
     expect(a).toMatchObject({ status: 'sync_error', errorCode: 'mismatch' })
+  })
+})
+
+describe('answers already received, and answers over the size cap (issue 13: M1, M4)', () => {
+  let bench: Awaited<ReturnType<typeof startGatewayBench>>
+  let captured: Map<string, Captured>
+  const replies = (name: string): Reply[] => captured.get(name)!.replies
+
+  beforeAll(async () => {
+    bench = await startGatewayBench()
+    captured = await bench.capture()
+  })
+  afterAll(async () => {
+    await bench.close()
+  })
+
+  it('WeChat Pay and DaxPay 3.x: an answer the adapter already had is refused as replayed, for any question', async () => {
+    for (const name of ['wx-pay-success', 'wx-pay-missing', 'dax3-pay-success', 'dax3-pay-missing']) {
+      const again = await bench.ask(bench.scenario(name), replies(name), null, true)
+      expect(again, name).toMatchObject({ status: 'sync_error', errorCode: 'replayed' })
+      expect(again.errorMsg, name).toMatch(/already received \d+ s ago/)
+      // The same answers, new to a fresh adapter, read as they did.
+      const fresh = await bench.ask(bench.scenario(name), replies(name))
+      expect(outcome(fresh), name).toBe(outcome(await bench.ask(bench.scenario(name), replies(name))))
+    }
+    // WeChat's probe-style 404 of one order, sent as the answer about another: the review's close of
+    // a paid order began so.
+    const other = await bench.ask(bench.scenario('wx-pay-success'), replies('wx-pay-missing'), null, true)
+    expect(other).toMatchObject({ status: 'sync_error', errorCode: 'replayed' })
+  })
+
+  it('UnionPay and Alipay answer one question with the same bytes each time: that is no replay', async () => {
+    for (const name of ['up-pay-success', 'ali-pay-success']) {
+      const again = await bench.ask(bench.scenario(name), replies(name), null, true)
+      expect(meaning(again), name).toBe(captured.get(name)!.meaning)
+    }
+  })
+
+  it('every channel: an answer over the size cap is too_large and nothing of it is kept', async () => {
+    for (const name of [
+      'ali-pay-success',
+      'wx-pay-success',
+      'up-pay-success',
+      'dax3-pay-success',
+      'dax2-pay-success',
+    ]) {
+      const [first, ...rest] = replies(name)
+      const big: Reply = { ...first!, body: Buffer.alloc(MAX_ANSWER_BYTES + 1, 0x20) }
+      const a = await bench.ask(bench.scenario(name), [big, ...rest])
+      expect(a, name).toMatchObject({ status: 'sync_error', errorCode: 'too_large', rawText: null })
+    }
+    // DaxPay's order read after its sync, too large: an error, and the sync answer is still kept.
+    const [sync, order] = replies('dax3-pay-success')
+    const a = await bench.ask(bench.scenario('dax3-pay-success'), [
+      sync!,
+      { ...order!, body: Buffer.alloc(MAX_ANSWER_BYTES * 2, 0x20) },
+    ])
+    expect(a).toMatchObject({ status: 'sync_error', errorCode: 'too_large', amount: null })
+    expect(a.rawText).toBe(sync!.body.toString('utf8'))
   })
 })

@@ -138,14 +138,33 @@ describe.each(['wx', 'wxp'])('WeChat Pay v3 adapter against the simulator (%s)',
     }
   })
 
-  it('close: 204 closes, repeats are accepted, ORDER_PAID means paid meanwhile, unknown is not found', async () => {
+  it('close: 204 closes once a query names the order CLOSED, repeats are accepted, ORDER_PAID means paid meanwhile', async () => {
     fault([])
     upsertOrders(sim.state, [{ merchant: m, orderNo: 'W-TOCLOSE', amount: 1, state: 'NOTPAY' }])
-    expect((await adapter(m).closePay(ref('W-TOCLOSE'))).result).toBe('closed')
+    const queries = () => sim.state.stats.requests[m === 'wx' ? 'wechat.query' : 'wechat.partner.query'] ?? 0
+    const before = queries()
+    const closed = await adapter(m).closePay(ref('W-TOCLOSE'))
+    expect(closed).toMatchObject({ result: 'closed', rawText: '', attempts: 2 })
+    // The confirming query is kept with the close's own (empty) answer.
+    expect(closed.followUps).toHaveLength(1)
+    expect(closed.followUps![0]).toContain('"trade_state":"CLOSED"')
+    expect(queries()).toBe(before + 1)
     expect(sim.state.getOrder(m, 'W-TOCLOSE')!.state).toBe('CLOSED')
     expect((await adapter(m).closePay(ref('W-TOCLOSE'))).result).toBe('closed')
     expect((await adapter(m).closePay(ref('W-PAID'))).result).toBe('not_closable')
-    expect((await adapter(m).closePay(ref('W-NOBODY'))).result).toBe('not_found')
+  })
+
+  it('close: an order WeChat Pay does not know cannot be confirmed closed (its 404 names no order)', async () => {
+    fault([])
+    const a = await adapter(m).closePay(ref('W-NOBODY'))
+    expect(a).toMatchObject({ result: 'error', errorCode: 'close_unconfirmed' })
+    expect(a.errorMsg).toContain('ORDER_NOT_EXIST')
+  })
+
+  it('close: a 204 on a failed payment is confirmed as not closable: the engine asks again', async () => {
+    fault([])
+    const a = await adapter(m).closePay(ref('W-ERR'))
+    expect(a).toMatchObject({ result: 'not_closable', errorCode: 'PAYERROR' })
   })
 
   it.each([

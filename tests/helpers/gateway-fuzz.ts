@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect } from 'vitest'
-import type { RetryPolicy } from '../../src/main/gateways/http'
+import { MAX_ANSWER_BYTES, type RetryPolicy } from '../../src/main/gateways/http'
 import { createAdapter } from '../../src/main/gateways/registry'
 import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
@@ -20,16 +20,21 @@ import { rng, type Rng } from './prng'
 
 // A fuzzer over the gateway answer parsers and their verification (issue 6, item 4). Each adapter
 // talks to a loopback proxy in front of the real simulator. First every scenario is asked once for
-// real, and the signed answer the simulator gave is kept together with the adapter's reading of it.
-// Then the proxy answers each call with that answer damaged: bytes flipped, cut off, stray tokens,
-// JSON or form fields retyped, duplicated, deleted, deeply nested, huge numbers, another trade's
-// signed answer replayed, a second response node beside the signed one, the HTTP status or the
-// signature headers changed. For every damaged answer the adapter must
+// real, and the signed answers the simulator gave (one per request: a DaxPay paid answer is the sync
+// and the order read after it, a WeChat close is the close and the query confirming it) are kept
+// together with the adapter's reading of them. Then the proxy answers each call with one of those
+// answers damaged: bytes flipped, cut off, stray tokens, JSON or form fields retyped, duplicated,
+// deleted, deeply nested, huge numbers, larger than the size cap, another trade's signed answer
+// replayed, a second response node beside the signed one, the HTTP status or the signature headers
+// changed. A damaged answer goes to a fresh adapter, which has seen none of them; the undamaged ones
+// also go again to the adapter that saw them, which must know them for replays (issue 13, M1). For
+// every damaged answer the adapter must
 // - come back (no throw, no hang: a guard per call),
 // - give either a normalised error (sync_error, or close/payscore result `error`) with a code and a
 //   message, or exactly the reading of the undamaged answer: a damaged signed answer may never be
 //   read as another state, amount or trade number,
-// - keep the text exactly as it arrived.
+// - keep the text exactly as it arrived, the first answer's as rawText and the further ones' as
+//   followUps; an answer over the size cap is `too_large` and nothing of it is kept.
 
 const MERCHANTS: Array<{ name: string; channel: Channel; ids?: Record<string, string> }> = [
   { name: 'gf-ali', channel: 'alipay' as const },
@@ -271,6 +276,7 @@ interface Reply {
 function meaning(a: Answer): string {
   const {
     rawText: _raw,
+    followUps: _f,
     attempts: _n,
     latencyMs: _l,
     serverTime: _s,
@@ -300,11 +306,15 @@ function isError(a: Answer): boolean {
   return outcome(a) === 'sync_error' || outcome(a) === 'error'
 }
 
-/** A loopback proxy: passes calls to the simulator (keeping the last answer), or serves one given. */
+/**
+ * A loopback proxy: passes calls to the simulator (keeping the answers in order), or serves the
+ * answers given, one per request in order, the last one again for any request after them.
+ */
 async function startProxy(sim: Simulator) {
-  let serve: Reply | null = null
+  let serve: Reply[] | null = null
+  let served = 0
   let serveCertificates: Reply | null = null
-  let captured: Reply | null = null
+  let captured: Reply[] = []
   let capturedCertificates: Reply | null = null
   const forward = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<Reply>((resolve, reject) => {
@@ -331,12 +341,12 @@ async function startProxy(sim: Simulator) {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const certs = (req.url ?? '').startsWith('/v3/certificates')
-      const given = certs ? serveCertificates : serve
+      const given = certs ? serveCertificates : serve ? serve[Math.min(served++, serve.length - 1)]! : null
       const reply = given
         ? Promise.resolve(given)
         : forward(req, Buffer.concat(chunks)).then((r) => {
             if (certs) capturedCertificates = r
-            else captured = r
+            else captured.push(r)
             return r
           })
       reply.then(
@@ -353,13 +363,14 @@ async function startProxy(sim: Simulator) {
   const port = (server.address() as AddressInfo).port
   return {
     url: `http://127.0.0.1:${port}`,
-    serve: (r: Reply | null, certificates: Reply | null = null) => {
-      serve = r
+    serve: (r: Reply | Reply[] | null, certificates: Reply | null = null) => {
+      serve = r === null ? null : Array.isArray(r) ? r : [r]
+      served = 0
       serveCertificates = certificates
     },
     takeCaptured: () => {
-      const c = { reply: captured, certificates: capturedCertificates }
-      captured = null
+      const c = { replies: captured, certificates: capturedCertificates }
+      captured = []
       capturedCertificates = null
       return c
     },
@@ -536,6 +547,8 @@ const HEADER_TRICKS: Array<(h: Record<string, string>, r: Rng, others: Reply[]) 
 ]
 
 const REPLAYED = 'replayed answer of another trade'
+const OVERSIZED = 'over the size cap'
+const SEEN = 'seen before, sent again'
 
 /** One damaged version of `base`; `others` are the other undamaged answers of the same protocol. */
 function mutate(
@@ -547,7 +560,7 @@ function mutate(
 ): { how: string; reply: Reply } {
   const reply: Reply = { status: base.status, headers: { ...base.headers }, body: base.body }
   const text = base.body.toString('utf8')
-  const kind = r.int(12)
+  const kind = r.int(13)
   switch (kind) {
     case 0:
       return { how: 'bit flips', reply: { ...reply, body: flipBytes(r, base.body) } }
@@ -630,10 +643,19 @@ function mutate(
         },
       }
     }
-    default: {
+    case 11: {
       // The status of another answer with this body: WeChat signs the body, not the status line.
       const o = r.pick(others)
       return { how: 'status of another answer', reply: { ...reply, status: o.status } }
+    }
+    default: {
+      // Past the size cap, by a little or (the long run) by megabytes: nothing of it may be kept.
+      const over = big && r.chance(0.2) ? r.range(1, 4 * 1024 * 1024) : r.range(1, 4096)
+      const pad = Math.max(0, MAX_ANSWER_BYTES + over - base.body.length)
+      return {
+        how: OVERSIZED,
+        reply: { ...reply, body: Buffer.concat([base.body, Buffer.alloc(pad, 0x20)]) },
+      }
     }
   }
 }
@@ -646,6 +668,10 @@ export interface GatewayFuzzReport {
   sameAsBaseline: number
   /** Replays of answers that name no trade: accepted or not, nothing can tell them apart. */
   unbindable: number
+  /** Answers sent again to the adapter that had them already, and refused as replayed. */
+  replayRefused: number
+  /** Answers over the size cap, refused as too_large. */
+  tooLarge: number
   byHow: Record<string, number>
 }
 
@@ -673,14 +699,29 @@ export interface GatewayFuzzOptions {
 }
 
 export interface Captured {
+  /** The first answer of the scenario's call. */
   reply: Reply
+  /** Every answer of the call, in the order asked: the first, then those of its further requests. */
+  replies: Reply[]
   certificates: Reply | null
   meaning: string
 }
 
+/** Whether an answer arrives over the size cap (Node drops the body of a 204 or 304). */
+function overCap(r: Reply): boolean {
+  return ![204, 304].includes(r.status) && r.body.length > MAX_ANSWER_BYTES
+}
+
+/** The text an answer leaves on the record: nothing over the cap, nothing Node drops (204, 304). */
+function kept(r: Reply): string | null {
+  if (overCap(r)) return null
+  return [204, 304].includes(r.status) ? '' : r.body.toString('utf8')
+}
+
 /**
- * The simulator, the proxy, an adapter per merchant pointed at the proxy, and the undamaged answer
- * of every scenario (asked afresh by `capture`, since WeChat and DaxPay answers carry a recent time).
+ * The simulator, the proxy, the undamaged answers of every scenario (asked afresh by `capture`, since
+ * WeChat and DaxPay answers carry a recent time), and two kinds of adapter pointed at the proxy: one
+ * per merchant that asks `capture`'s questions and so has seen every undamaged answer, and fresh ones.
  */
 export async function startGatewayBench() {
   const sim = await startSimulator({ scenario: { merchants: MERCHANTS, orders: [], refunds: [] } })
@@ -692,33 +733,48 @@ export async function startGatewayBench() {
     }),
   )
   const adapterOf = (merchant: string) => createAdapter(profiles.get(merchant)!, POLICY)
-  const adapters = new Map([...profiles.keys()].map((m) => [m, adapterOf(m)]))
-  /** The adapter a scenario talks to: a fresh one for the certificate download, which it caches. */
-  const adapterFor = (s: Scenario) => (s.certificates ? adapterOf(s.merchant) : adapters.get(s.merchant)!)
+  let seenBy = new Map<string, GatewayAdapter>()
+  /** The adapter that asked `capture`'s questions: a replay cache that knows every captured answer. */
+  const seenAdapter = (s: Scenario) => seenBy.get(s.merchant)!
   const scenario = (name: string) => SCENARIOS.find((x) => x.name === name)!
   async function capture(): Promise<Map<string, Captured>> {
     sim.state.reset()
     seedGateway(sim)
     proxy.serve(null)
+    seenBy = new Map([...profiles.keys()].map((m) => [m, adapterOf(m)]))
     const captured = new Map<string, Captured>()
     for (const s of SCENARIOS) {
       proxy.takeCaptured()
-      const answer = await s.call(adapterFor(s))
+      // The certificate download is cached by the adapter that made it: a fresh one makes it again.
+      const answer = await s.call(s.certificates ? adapterOf(s.merchant) : seenAdapter(s))
       expect(
         outcome(answer),
         `${s.name}: the undamaged answer (${answer.errorCode} ${answer.errorMsg})`,
       ).toBe(s.baseline)
       const c = proxy.takeCaptured()
-      expect(c.reply, s.name).not.toBeNull()
-      captured.set(s.name, { reply: c.reply!, certificates: c.certificates, meaning: meaning(answer) })
+      expect(c.replies.length, s.name).toBeGreaterThan(0)
+      captured.set(s.name, {
+        reply: c.replies[0]!,
+        replies: c.replies,
+        certificates: c.certificates,
+        meaning: meaning(answer),
+      })
     }
     return captured
   }
-  /** Asks a scenario with `reply` served instead of the gateway's answer. */
-  async function ask(s: Scenario, reply: Reply | null, certificates: Reply | null = null): Promise<Answer> {
-    proxy.serve(reply, certificates)
+  /**
+   * Asks a scenario with `replies` served instead of the gateway's answers, by a fresh adapter, or by
+   * the one that has seen the captured answers (`seen`).
+   */
+  async function ask(
+    s: Scenario,
+    replies: Reply | Reply[] | null,
+    certificates: Reply | null = null,
+    seen = false,
+  ): Promise<Answer> {
+    proxy.serve(replies, certificates)
     try {
-      return await s.call(adapterFor(s))
+      return await s.call(seen && !s.certificates ? seenAdapter(s) : adapterOf(s.merchant))
     } finally {
       proxy.serve(null)
     }
@@ -727,7 +783,6 @@ export async function startGatewayBench() {
     sim,
     proxy,
     profiles,
-    adapterFor,
     scenario,
     capture,
     ask,
@@ -744,8 +799,16 @@ export { isError, meaning, outcome, SCENARIOS }
 export async function runGatewayFuzz(options: GatewayFuzzOptions): Promise<GatewayFuzzReport> {
   const big = options.big ?? false
   const bench = await startGatewayBench()
-  const { proxy, profiles, adapterFor } = bench
-  const report: GatewayFuzzReport = { cases: 0, errors: 0, sameAsBaseline: 0, unbindable: 0, byHow: {} }
+  const { profiles } = bench
+  const report: GatewayFuzzReport = {
+    cases: 0,
+    errors: 0,
+    sameAsBaseline: 0,
+    unbindable: 0,
+    replayRefused: 0,
+    tooLarge: 0,
+    byHow: {},
+  }
   try {
     for (const seed of options.seeds) {
       const captured = await bench.capture()
@@ -756,35 +819,48 @@ export async function runGatewayFuzz(options: GatewayFuzzOptions): Promise<Gatew
         const base = captured.get(s.name)!
         const others = SCENARIOS.filter(
           (o) => o !== s && protocolOf(o) === protocolOf(s) && !o.certificates,
-        ).map((o) => captured.get(o.name)!.reply)
+        ).flatMap((o) => captured.get(o.name)!.replies)
         let how: string
-        let served: Reply
+        let served: Reply[] = base.replies
+        let damaged: Reply | null = null
+        let certificates: Reply | null = null
+        let seen = false
         if (s.certificates) {
           const m = mutate(r, base.certificates!, 'wechat-certificates', [base.certificates!], big)
           how = `certificates: ${m.how}`
-          proxy.serve(base.reply, m.reply)
-          served = base.reply
+          certificates = m.reply
+        } else if (r.chance(0.05)) {
+          // The undamaged answers again, to the adapter that had them: a replay it must know.
+          how = SEEN
+          seen = true
         } else {
-          const m = mutate(r, base.reply, protocolOf(s), others.length ? others : [base.reply], big)
-          how = m.how
-          served = m.reply
-          proxy.serve(m.reply)
+          // One of the call's answers damaged, the others as they came.
+          const at = r.int(base.replies.length)
+          const m = mutate(r, base.replies[at]!, protocolOf(s), others.length ? others : [base.reply], big)
+          how = base.replies.length > 1 ? `${m.how} (answer ${at + 1})` : m.how
+          damaged = m.reply
+          served = base.replies.map((x, j) => (j === at ? m.reply : x))
         }
         report.cases += 1
         report.byHow[how] = (report.byHow[how] ?? 0) + 1
         const where = `seed ${seed} case ${i}: ${s.name}, ${how}`
         let answer: Answer
         try {
-          answer = await guarded(where, () => s.call(adapterFor(s)))
+          answer = await guarded(where, () => bench.ask(s, served, certificates, seen))
         } catch (err) {
           throw new Error(`${where}: the adapter threw ${(err as Error).stack}`)
         }
-        // The text exactly as it arrived (Node drops a body sent with 204 or 304).
-        const arrived = [204, 304].includes(served.status) ? '' : served.body.toString('utf8')
-        expect(answer.rawText, `${where}: raw text`).toBe(arrived)
+        // The texts exactly as they arrived: the first as rawText, the further ones as followUps.
+        expect(answer.rawText, `${where}: raw text`).toBe(kept(served[0]!))
+        for (const [j, text] of (answer.followUps ?? []).entries())
+          expect(text, `${where}: the text of request ${j + 2}`).toBe(kept(served[j + 1] ?? served.at(-1)!))
+        const oversized = served.findIndex(overCap)
+        if (oversized === 0) expect(answer.errorCode, `${where}: over the cap`).toBe('too_large')
         if (isError(answer)) {
           report.errors += 1
-          const said = `${where}: ${JSON.stringify({ errorCode: answer.errorCode, errorMsg: answer.errorMsg, rawStatus: answer.rawStatus, body: arrived.slice(0, 300) })}`
+          if (answer.errorCode === 'replayed') report.replayRefused += 1
+          if (answer.errorCode === 'too_large') report.tooLarge += 1
+          const said = `${where}: ${JSON.stringify({ errorCode: answer.errorCode, errorMsg: answer.errorMsg, rawStatus: answer.rawStatus, body: served[0]!.body.toString('utf8').slice(0, 300) })}`
           expect(
             typeof answer.errorCode === 'string' && answer.errorCode.trim() !== '',
             `${said}: error code`,
@@ -793,12 +869,15 @@ export async function runGatewayFuzz(options: GatewayFuzzOptions): Promise<Gatew
             typeof answer.errorMsg === 'string' && answer.errorMsg.trim() !== '',
             `${said}: error message`,
           ).toBe(true)
-        } else if (how === REPLAYED && !/GF[A-Z]\d/.test(arrived)) {
+        } else if (how.startsWith(REPLAYED) && !/GF[A-Z]\d/.test(damaged!.body.toString('utf8'))) {
           // A replayed answer that names no trade (WeChat's 204s and error bodies, DaxPay 3.x answers)
-          // cannot be told from a fresh one by anybody: only its signed time bounds the replay.
+          // cannot be told from a fresh one by an adapter that has not seen it: only its signed time
+          // bounds the replay.
           report.unbindable += 1
         } else {
-          // Anything read as a business answer must be exactly what the undamaged answer said.
+          // Anything read as a business answer must be exactly what the undamaged answer said, and no
+          // answer over the cap is read at all.
+          expect(oversized, `${where}: an answer over the cap was read`).toBe(-1)
           expect(meaning(answer), `${where}: a damaged answer read as something else`).toBe(base.meaning)
           report.sameAsBaseline += 1
         }

@@ -40,8 +40,11 @@ export type PayDecision = { recorded: PayGatewayStatus } & (
 )
 
 function toSuccess(local: PayLocal, gw: PayGatewayView, then?: AnomalyKind): PayDecision {
-  // A repair to success must carry the gateway's amount, and it must be ours (section 4, notes).
-  if (gw.amount !== null && gw.amount !== local.amount) {
+  // A repair to success must carry the gateway's amount, and it must be ours (section 4, note 1).
+  // Without one, nothing says what was paid: a person looks (an adapter that can read the amount
+  // with a second query bound to the order, as DaxPay's, does so before it answers).
+  if (gw.amount === null) return { recorded: gw.status, action: 'anomaly', anomaly: 'amount_unknown' }
+  if (gw.amount !== local.amount) {
     return { recorded: gw.status, action: 'anomaly', anomaly: 'amount_mismatch' }
   }
   return {

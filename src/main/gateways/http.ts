@@ -4,9 +4,9 @@ import https from 'node:https'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CallAbandonedError, type CallContext } from './types'
 
-// One HTTP exchange with a gateway: a request timeout, and retries with backoff for what may succeed
-// when tried again (transport failures, 429, 5xx, and the business codes an adapter names). The body
-// is kept as the exact text received, because signatures are checked over those bytes.
+// One HTTP exchange with a gateway: a request timeout, a size cap, and retries with backoff for what
+// may succeed when tried again (transport failures, 429, 5xx, and the business codes an adapter names).
+// The body is kept as the exact text received, because signatures are checked over those bytes.
 
 export interface RetryPolicy {
   timeoutMs: number
@@ -23,11 +23,24 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxBackoffMs: 5_000,
 }
 
+/**
+ * The most of an answer read before giving up on it (docs/domain.md 6.4). Real answers are a few KB;
+ * a broken or hostile gateway, or a captive portal, could send gigabytes, and several of those at
+ * once in a batch would exhaust memory. The daily bills are downloaded by other code paths with their
+ * own, larger limit (`HttpRequest.maxBytes`).
+ */
+export const MAX_ANSWER_BYTES = 256 * 1024
+
+/** What we send is small and ours: a request body beyond this is a programming error. */
+const MAX_REQUEST_BYTES = 1024 * 1024
+
 export interface HttpRequest {
   method: 'GET' | 'POST'
   url: string
   headers?: Record<string, string>
   body?: string
+  /** The cap on this answer's size in bytes; MAX_ANSWER_BYTES when not given. */
+  maxBytes?: number
 }
 
 export interface HttpResponse {
@@ -48,7 +61,7 @@ export type Exchange =
     }
 
 export interface TransportFailure {
-  code: 'timeout' | 'reset' | 'refused' | 'network' | 'retries_exhausted'
+  code: 'timeout' | 'reset' | 'refused' | 'network' | 'retries_exhausted' | 'too_large'
   message: string
 }
 
@@ -68,8 +81,10 @@ function client(): AxiosInstance {
     // the record must keep the text exactly as received (docs/domain.md 6.1; the gateway fuzzer sent one).
     responseType: 'arraybuffer',
     decompress: false,
-    maxContentLength: -1,
-    maxBodyLength: -1,
+    // Counted while the body streams in: past the cap axios destroys the response stream, and with
+    // it the socket, so the rest is never read (the request sets its own cap, see HttpRequest).
+    maxContentLength: MAX_ANSWER_BYTES,
+    maxBodyLength: MAX_REQUEST_BYTES,
     // The adapters read every status themselves; a redirect from a payment gateway is never followed.
     validateStatus: () => true,
     maxRedirects: 0,
@@ -80,9 +95,15 @@ function client(): AxiosInstance {
   return shared
 }
 
-function transportFailure(err: unknown): TransportFailure {
+function transportFailure(err: unknown, maxBytes: number): TransportFailure {
   const e = err as { code?: string; message?: string }
   const code = e.code ?? ''
+  // axios says ERR_BAD_RESPONSE for this as for a broken stream; only its message tells them apart.
+  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(e.message ?? ''))
+    return {
+      code: 'too_large',
+      message: `the answer is larger than ${Math.round(maxBytes / 1024)} KB (${maxBytes} bytes): reading stopped there and nothing of it was kept`,
+    }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED')
     return { code: 'timeout', message: 'the gateway did not answer in time' }
   if (
@@ -122,6 +143,7 @@ export async function exchange(
     // Built (and signed) first; then a call slot; then its turn at the gate, and out at once: sends
     // stay evenly spaced, and no more than the slots are ever in flight at the gateway.
     const req = await build()
+    const maxBytes = req.maxBytes ?? MAX_ANSWER_BYTES
     const queued = performance.now()
     const release = ctx?.slots ? await ctx.slots.acquire() : null
     let sentAt = 0
@@ -139,6 +161,7 @@ export async function exchange(
         url: req.url,
         headers: { 'Accept-Encoding': 'identity', ...req.headers },
         data: req.body,
+        maxContentLength: maxBytes,
         timeout: policy.timeoutMs,
         signal: AbortSignal.timeout(policy.timeoutMs + 1_000),
       })
@@ -162,8 +185,17 @@ export async function exchange(
       }
     } catch (err) {
       if (err instanceof CallAbandonedError) throw err
-      lastFailure = transportFailure(err)
+      lastFailure = transportFailure(err, maxBytes)
       lastResponse = null
+      // The same gateway would send the same oversized answer again: asking again only costs more.
+      if (lastFailure.code === 'too_large')
+        return {
+          ok: false,
+          failure: lastFailure,
+          attempts: attempt,
+          latencyMs: Math.round(performance.now() - sentAt),
+          lastResponse: null,
+        }
     } finally {
       release?.()
     }

@@ -65,6 +65,11 @@ export interface AnswerBase {
   serverTime: number | null
   /** The last request's round trip; null when no answer came back (refused, timed out, no DNS). */
   latencyMs: number | null
+  /**
+   * The texts of the further calls made to complete this answer (DaxPay's bound order query, the
+   * query confirming a close), each exactly as received, in the order made; the record keeps them.
+   */
+  followUps?: string[]
 }
 
 export interface PayAnswer extends AnswerBase {
@@ -85,7 +90,11 @@ export interface RefundAnswer extends AnswerBase {
 }
 
 export interface CloseAnswer extends AnswerBase {
-  /** `paid`: the gateway refused because the order is no longer open (paid meanwhile): query again. */
+  /**
+   * `closed` and `not_found` close the order here, so they are given only on a verified answer bound
+   * to our order (docs/domain.md section 4, note 2); `not_closable`: the order is no longer open (paid
+   * or failed meanwhile): query again.
+   */
   result: 'closed' | 'not_found' | 'not_closable' | 'error'
 }
 

@@ -11,7 +11,7 @@ import type {
 import { actionsFor } from '../engine/manual'
 import { anomalyView, getAnomaly, listAnomalies } from '../store/anomalies'
 import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
-import { getSyncRecord, listSyncRecords, syncRecordView } from '../store/records'
+import { getSyncRecord, listSyncRecords, syncRecordView, textCut } from '../store/records'
 import { getRefundOrder, listRefundOrders, refundOrderView, refundsOfPayOrder } from '../store/refunds'
 import { listRepairRecords, repairRecordView, repairsByNo } from '../store/repairs'
 import type { ServiceContext } from './context'
@@ -33,6 +33,8 @@ export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail 
     ...syncRecordView(row),
     syncInfo: row.sync_info,
     actionInfo: row.action_info,
+    syncInfoCut: textCut(row.sync_info_bytes, row.sync_info_sha256),
+    actionInfoCut: textCut(row.action_info_bytes, row.action_info_sha256),
     repairs: row.repair_no ? repairsByNo(ctx.db, row.repair_no).map(repairRecordView) : [],
   }
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import type {
   Channel,
   GatewayStatus,
@@ -5,6 +6,7 @@ import type {
   Page,
   SyncRecordView,
   SyncSource,
+  TextCut,
   TradeType,
 } from '../../shared/domain'
 import type { RecordFilter, RecordListRequest } from '../../shared/filters'
@@ -93,6 +95,33 @@ export function syncRecordView(row: SyncRecordRow): SyncRecordView {
   }
 }
 
+/**
+ * The most of a gateway's text one record keeps, in UTF-8 bytes (docs/domain.md 6.1). Real answers are
+ * a few KB; beyond this a record keeps the beginning, and the whole text's size and SHA-256 say what
+ * it was, so that it can still be matched against a copy kept elsewhere.
+ */
+export const KEPT_TEXT_BYTES = 64 * 1024
+
+interface KeptText {
+  text: string | null
+  cut: TextCut | null
+}
+
+/** A text as a record keeps it: whole, or its first KEPT_TEXT_BYTES cut back to a whole character. */
+export function keptText(text: string | null, limit = KEPT_TEXT_BYTES): KeptText {
+  // A UTF-16 unit takes at most three UTF-8 bytes: a short text is whole without encoding it.
+  if (text === null || text.length * 3 <= limit) return { text, cut: null }
+  const bytes = Buffer.from(text, 'utf8')
+  if (bytes.length <= limit) return { text, cut: null }
+  let end = limit
+  // Back to the first byte of a character: a continuation byte is 10xxxxxx.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--
+  return {
+    text: bytes.subarray(0, end).toString('utf8'),
+    cut: { bytes: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') },
+  }
+}
+
 export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
   const res = stmt(
     db,
@@ -124,25 +153,48 @@ export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
   )
   const id = Number(res.lastInsertRowid)
   if (r.syncInfo !== null || r.actionInfo !== null) {
-    stmt(db, 'INSERT INTO sync_record_bodies (record_id, sync_info, action_info) VALUES (?, ?, ?)').run(
+    const sync = keptText(r.syncInfo)
+    const action = keptText(r.actionInfo)
+    stmt(
+      db,
+      `INSERT INTO sync_record_bodies (record_id, sync_info, action_info, sync_info_bytes, sync_info_sha256,
+         action_info_bytes, action_info_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
       id,
-      r.syncInfo,
-      r.actionInfo,
+      sync.text,
+      action.text,
+      sync.cut?.bytes ?? null,
+      sync.cut?.sha256 ?? null,
+      action.cut?.bytes ?? null,
+      action.cut?.sha256 ?? null,
     )
   }
   return id
 }
 
+/** A record with its texts, and what was cut off them (null columns: kept whole). */
+export interface SyncRecordWithBody extends SyncRecordRow {
+  sync_info: string | null
+  action_info: string | null
+  sync_info_bytes: number | null
+  sync_info_sha256: string | null
+  action_info_bytes: number | null
+  action_info_sha256: string | null
+}
+
+/** What a record says was cut off one of its texts, or null when the text is whole. */
+export function textCut(bytes: number | null, sha256: string | null): TextCut | null {
+  return bytes === null || sha256 === null ? null : { bytes, sha256 }
+}
+
 const SELECT =
   'SELECT s.*, m.name AS merchant_name FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id'
 
-export function getSyncRecord(
-  db: Db,
-  id: number,
-): (SyncRecordRow & { sync_info: string | null; action_info: string | null }) | undefined {
-  return stmt<[number], SyncRecordRow & { sync_info: string | null; action_info: string | null }>(
+export function getSyncRecord(db: Db, id: number): SyncRecordWithBody | undefined {
+  return stmt<[number], SyncRecordWithBody>(
     db,
-    `SELECT s.*, m.name AS merchant_name, b.sync_info, b.action_info FROM sync_records s
+    `SELECT s.*, m.name AS merchant_name, b.sync_info, b.action_info, b.sync_info_bytes, b.sync_info_sha256,
+       b.action_info_bytes, b.action_info_sha256 FROM sync_records s
        JOIN merchants m ON m.id = s.merchant_id LEFT JOIN sync_record_bodies b ON b.record_id = s.id WHERE s.id = ?`,
   ).get(id)
 }

@@ -41,6 +41,7 @@ export interface RepairBy {
 
 export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
   amount_mismatch: '网关金额与本地金额不一致：不能补单为成功，请线下处理差额并备注',
+  amount_unknown: '网关说已支付，却没有给出金额：不能自动补单为成功，请在网关核对实付金额后再决定',
   refund_unrecorded: '网关显示已退款，本地没有对应的退款记录',
   success_but_gateway_unpaid: '本地已成功，网关仍未支付',
   success_but_gateway_missing: '本地已成功，网关查无此单',

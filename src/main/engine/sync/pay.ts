@@ -1,5 +1,12 @@
 import type { AutoRepairWay } from '../../../shared/domain'
-import type { CallContext, CloseAnswer, GatewayAdapter, PayAnswer, PayTradeRef } from '../../gateways/types'
+import type {
+  AnswerBase,
+  CallContext,
+  CloseAnswer,
+  GatewayAdapter,
+  PayAnswer,
+  PayTradeRef,
+} from '../../gateways/types'
 import type { Db } from '../../store/connection'
 import { casPayOrder, type PayOrderRow } from '../../store/orders'
 import { insertRepairRecord } from '../../store/repairs'
@@ -29,6 +36,30 @@ function payRef(o: PayOrderRow): PayTradeRef {
   }
 }
 
+/**
+ * The texts one attempt received, in the order received (docs/domain.md 6.1): the record keeps the
+ * answer its decision stands on as syncInfo, and every other one (a bound order query, a close and
+ * the query confirming it, an earlier query, a payscore sync) as actionInfo.
+ */
+class Received {
+  private readonly texts: Array<string | null> = []
+  private answerAt = -1
+
+  answer(a: PayAnswer): void {
+    this.answerAt = this.texts.length
+    this.call(a)
+  }
+
+  call(a: AnswerBase): void {
+    this.texts.push(a.rawText, ...(a.followUps ?? []))
+  }
+
+  further(): string | null {
+    const rest = this.texts.filter((t, i): t is string => i !== this.answerAt && t !== null)
+    return rest.length ? rest.join('\n\n') : null
+  }
+}
+
 function payLocal(o: PayOrderRow): PayLocal {
   return {
     status: o.status,
@@ -55,25 +86,35 @@ export class PayFlow {
       stop: attempt.stop,
       waited: attempt.waited,
     }
+    const received = new Received()
     let answer = await adapter.queryPay(payRef(order), call)
+    received.answer(answer)
     let decision = decidePay(payLocal(order), answer, this.now())
-    let actionInfo: string | null = null
+    let actionInfo = received.further()
 
     if (decision.action === 'close_gateway') {
       const close = await adapter.closePay(payRef(order), call)
-      actionInfo = close.rawText
-      if (close.result === 'error') return closeFailed(answer, decision, close)
+      received.call(close)
+      actionInfo = received.further()
+      if (close.result === 'error') return closeFailed(answer, decision, close, actionInfo)
       if (close.result === 'not_closable') {
         // The gateway will not close it: paid meanwhile (ORDER_PAID, ACQ.TRADE_STATUS_ERROR). Ask again
         // and apply the row for what it says now, without a second close.
         answer = await adapter.queryPay(payRef(order), call)
+        received.answer(answer)
+        actionInfo = received.further()
         decision = decidePay(payLocal(order), answer, this.now())
         if (decision.action === 'close_gateway') {
-          return closeFailed(answer, decision, {
-            ...close,
-            errorCode: close.errorCode ?? 'not_closable',
-            errorMsg: `the gateway refused to close an order it still reports as ${answer.rawStatus ?? 'open'}`,
-          })
+          return closeFailed(
+            answer,
+            decision,
+            {
+              ...close,
+              errorCode: close.errorCode ?? 'not_closable',
+              errorMsg: `the gateway refused to close an order it still reports as ${answer.rawStatus ?? 'open'}`,
+            },
+            actionInfo,
+          )
         }
       } else {
         // A local order already closed or cancelled keeps its status; a progress one closes now.
@@ -91,7 +132,8 @@ export class PayFlow {
         )
       }
       const paid = await adapter.syncPayscorePaid(payRef(order), order.paid_at ?? this.now(), call)
-      actionInfo = paid.rawText
+      received.call(paid)
+      actionInfo = received.further()
       if (paid.result === 'error')
         return { ...errorFinding(findingOf(answer, decision), paid.errorCode, paid.errorMsg), actionInfo }
       if (paid.result === 'retry_later') {
@@ -184,7 +226,12 @@ export class PayFlow {
 }
 
 /** The close at the gateway failed: the attempt is an error and the order stays as it is. */
-function closeFailed(answer: PayAnswer, decision: PayDecision, close: CloseAnswer): Finding {
+function closeFailed(
+  answer: PayAnswer,
+  decision: PayDecision,
+  close: CloseAnswer,
+  actionInfo: string | null,
+): Finding {
   const msg = `close at the gateway failed: ${close.errorMsg ?? ''}`.trim()
-  return { ...errorFinding(findingOf(answer, decision), close.errorCode, msg), actionInfo: close.rawText }
+  return { ...errorFinding(findingOf(answer, decision), close.errorCode, msg), actionInfo }
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import os from 'node:os'
+import { yuanToFen } from '../../../shared/money'
 import type { DaxpayProfile } from '../../../shared/profiles'
 import {
   clockSkewMs as skewOf,
@@ -12,6 +13,7 @@ import {
 import {
   aboutAnotherTrade,
   callMeta,
+  closeFailure,
   connectionReport,
   noAnswer,
   payFailure,
@@ -19,9 +21,11 @@ import {
   refundFailure,
   refundNotFound,
   transportFailure,
+  type CallMeta,
   type NoAnswer,
   type Reading,
 } from '../kit'
+import { ReplayCache } from '../replay-cache'
 import type {
   CallContext,
   CloseAnswer,
@@ -48,19 +52,45 @@ import {
 // `/unipay/syncRefund` (UniPayController of 2.0.0-2.0.6, docs/domain.md A.1). docs/protocols.md section 13
 // names `/unipay/syncPay` for refunds too, but that page copies the pay URL: the pay endpoint reads
 // paymentId/businessNo, so refund numbers posted there would be refused as a pay sync with neither number.
+// Both generations close an order through `/unipay/close` and read DaxPay's own order, with its amount and
+// number, from its order query: 3.x `/unipay/query/payOrder`, 2.x `/uni/query/payOrder` (UniQueryController
+// of 2.0.0-2.0.6; 2.0.7 moved it under /unipay) (docs/domain.md section 8).
 
-const PATHS = {
-  '3': { pay: '/unipay/sync/pay', refund: '/unipay/sync/refund' },
-  '2': { pay: '/unipay/syncPay', refund: '/unipay/syncRefund' },
-} as const
+type Call = 'pay' | 'refund' | 'close' | 'order'
+
+const PATHS: Record<DaxpayVersion, Record<Call, string>> = {
+  '3': {
+    pay: '/unipay/sync/pay',
+    refund: '/unipay/sync/refund',
+    close: '/unipay/close',
+    order: '/unipay/query/payOrder',
+  },
+  '2': {
+    pay: '/unipay/syncPay',
+    refund: '/unipay/syncRefund',
+    close: '/unipay/close',
+    order: '/uni/query/payOrder',
+  },
+}
 
 /** Trade not found at DaxPay (20041): a verified business answer, not an error. */
 const NOT_FOUND = 20041
+/** The close refused because the order is not waiting for payment (paid, closed, failed): 20044. */
+const STATUS_ERROR = 20044
 /**
- * Worth another try: a repeated operation / lock busy at DaxPay (10007 in 2.x, 10507 in 3.x) and
- * system errors (10001, 10501 in 2.x's bootx, 10500 in 3.x). Never a state.
+ * Worth another try: a repeated operation / lock busy at DaxPay (10007 in 2.x, 10507 in 3.x, and 20043
+ * "已在关闭中" while its close lock is held) and system errors (10001, 10501 in 2.x's bootx, 10500 in
+ * 3.x). Never a state.
  */
-const RETRYABLE_CODES = new Set([10007, 10507, 10001, 10500, 10501])
+const RETRYABLE_CODES = new Set([10007, 10507, 20043, 10001, 10500, 10501])
+/**
+ * DaxPay 2.x signs only code, msg, a resTime in whole seconds and the business fields (its traceId is
+ * outside the signature): two honest answers with the same word in the same second are the same bytes.
+ * A copy that comes within this long of the first is taken for such a twin, not a replay.
+ */
+const TWIN_MS = 3_000
+/** The words of DaxPay's own pay order that say it was paid: 3.x `success`; 2.0.x also its refund states. */
+const PAID_ORDER = new Set(['success', 'refunding', 'partial_refund', 'refunded'])
 /**
  * DaxPay refuses a reqTime more than five minutes off (docs/protocols.md section 12); an answer as old is
  * refused too.
@@ -72,16 +102,20 @@ type DaxReading = Reading<{
   msg: string
   data: Record<string, unknown> | null
   raw: string
-  resTime: number | null
+  resTime: number
 }>
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
+/** The answer's code, for the retry decision only: 2.x puts a refusal from its handler inside `data`. */
 function codeOf(body: string): number | null {
   try {
     const parsed = JSON.parse(body) as unknown
-    return isObject(parsed) && typeof parsed.code === 'number' ? parsed.code : null
+    if (!isObject(parsed) || typeof parsed.code !== 'number') return null
+    if (parsed.code === 0 && isObject(parsed.data) && typeof parsed.data.code === 'number')
+      return parsed.data.code
+    return parsed.code
   } catch {
     return null
   }
@@ -135,10 +169,21 @@ const REFUND_WORDS_2: Record<string, RefundAnswer['status']> = {
   refund_not_found: 'refund_not_found',
 }
 
+/** An amount in DaxPay's order: fen (2.x Integer) or yuan (3.x BigDecimal, a JSON number or text). */
+function amountOf(value: unknown, version: DaxpayVersion): number | null | 'unreadable' {
+  if (value === undefined || value === null) return null
+  let fen: number | null = null
+  if (version === '2') fen = typeof value === 'number' && Number.isSafeInteger(value) ? value : null
+  else if (typeof value === 'number' || typeof value === 'string') fen = yuanToFen(String(value))
+  return fen === null || fen < 0 ? 'unreadable' : fen
+}
+
 export class DaxpayAdapter implements GatewayAdapter {
   readonly channel = 'daxpay' as const
   private readonly version: DaxpayVersion
   private readonly clientIp = localIp()
+  /** The signed answers of this merchant already received (docs/domain.md 6.4), by signature. */
+  private readonly replays: ReplayCache
 
   constructor(
     private readonly profile: DaxpayProfile,
@@ -148,14 +193,15 @@ export class DaxpayAdapter implements GatewayAdapter {
     this.version = profile.version
     if (this.version === '3' && (!profile.mchNo || !profile.appId))
       throw new Error('a DaxPay 3.x profile needs mchNo and appId')
+    this.replays = new ReplayCache(now)
   }
 
-  private url(trade: 'pay' | 'refund'): string {
-    return `${this.profile.endpoint.replace(/\/+$/, '')}${PATHS[this.version][trade]}`
+  private url(call: Call): string {
+    return `${this.profile.endpoint.replace(/\/+$/, '')}${PATHS[this.version][call]}`
   }
 
   /** Signed afresh for every try: reqTime and nonceStr must be new each time. */
-  private buildRequest(trade: 'pay' | 'refund', numbers: Record<string, string>) {
+  private buildRequest(call: Call, numbers: Record<string, string | boolean>) {
     const fields: Record<string, unknown> =
       this.version === '3'
         ? {
@@ -172,7 +218,7 @@ export class DaxpayAdapter implements GatewayAdapter {
     fields.sign = signFields(fields, this.profile.signSecret, this.profile.signType, this.version)
     return {
       method: 'POST' as const,
-      url: this.url(trade),
+      url: this.url(call),
       headers: { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json' },
       body: JSON.stringify(fields),
     }
@@ -190,9 +236,15 @@ export class DaxpayAdapter implements GatewayAdapter {
     return r.gatewayRefundNo ? { refundNo: r.gatewayRefundNo } : { bizRefundNo: r.refundNo }
   }
 
-  private async call(trade: 'pay' | 'refund', numbers: Record<string, string>, ctx?: CallContext) {
+  /** `question` names our trade and the call, for the replay check. */
+  private async call(
+    call: Call,
+    numbers: Record<string, string | boolean>,
+    question: string,
+    ctx?: CallContext,
+  ) {
     const ex = await exchange(
-      () => this.buildRequest(trade, numbers),
+      () => this.buildRequest(call, numbers),
       this.policy,
       ctx,
       (res: HttpResponse) => {
@@ -201,11 +253,11 @@ export class DaxpayAdapter implements GatewayAdapter {
         return code !== null && RETRYABLE_CODES.has(code)
       },
     )
-    return { ex, reading: this.read(ex) }
+    return { ex, reading: this.read(ex, question) }
   }
 
   /** Reads one answer; anything not verified with the sign secret is an error, never a state. */
-  private read(ex: Exchange): DaxReading {
+  private read(ex: Exchange, question: string): DaxReading {
     if (!ex.ok) return transportFailure(ex)
     const res = ex.response
     if (res.status !== 200)
@@ -245,13 +297,16 @@ export class DaxpayAdapter implements GatewayAdapter {
     const inner = this.version === '2' ? signed.fields : body
     const code = typeof inner.code === 'number' ? inner.code : Number.NaN
     if (Number.isNaN(code)) return noAnswer('malformed', 'the DaxPay answer has no code', res.body)
-    const hasResTime = inner.resTime !== undefined && inner.resTime !== null
-    const resTime = hasResTime ? parseDaxTime(inner.resTime, this.version) : null
-    if (hasResTime && resTime === null)
+    // Every signed answer must say when it was given, refusals too: a signed 20041 without a time
+    // would be "not found" for ever, a copy of it as good as the day it was signed. DaxPay 3.0.0
+    // signs the refusals its handler raises without resTime (docs/domain.md A.5): against such a
+    // server they are errors.
+    if (inner.resTime === undefined || inner.resTime === null)
+      return noAnswer('stale_answer', 'the signed DaxPay answer carries no resTime', res.body)
+    const resTime = parseDaxTime(inner.resTime, this.version)
+    if (resTime === null)
       return noAnswer('malformed', `resTime "${String(inner.resTime)}" is not a time`, res.body)
-    if (code === 0 && resTime === null)
-      return noAnswer('stale_answer', 'the DaxPay answer carries no resTime', res.body)
-    if (resTime !== null && Math.abs(this.now() - resTime) > DAXPAY_TIME_WINDOW_MS) {
+    if (Math.abs(this.now() - resTime) > DAXPAY_TIME_WINDOW_MS) {
       // A signed answer this far from our clock may be a replayed one: it proves nothing about now.
       return noAnswer(
         'stale_answer',
@@ -259,6 +314,13 @@ export class DaxpayAdapter implements GatewayAdapter {
         res.body,
       )
     }
+    // 3.x signs its traceId, unique per answer; 2.x signs nothing unique but the second (TWIN_MS).
+    const traced = this.version === '3' && typeof body.traceId === 'string' && body.traceId !== ''
+    const replayed = this.replays.check(String(signed.sign).toLowerCase(), {
+      question,
+      twinMs: traced ? 0 : TWIN_MS,
+    })
+    if (replayed) return noAnswer('replayed', replayed, res.body)
     return {
       kind: 'answer',
       code,
@@ -278,8 +340,7 @@ export class DaxpayAdapter implements GatewayAdapter {
   }
 
   async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
-    const { ex, reading } = await this.call('pay', this.payNumbers(trade), ctx)
-    // DaxPay's sync answers carry no amount, trade number or payment time.
+    const { ex, reading } = await this.call('pay', this.payNumbers(trade), `pay ${trade.orderNo}`, ctx)
     const meta = callMeta(ex)
     const error = (code: string, msg: string, rawStatus: string | null = code) =>
       payFailure(meta, { code, msg, raw: reading.raw }, rawStatus)
@@ -301,7 +362,7 @@ export class DaxpayAdapter implements GatewayAdapter {
       return error('pay_fail', String(d.errorMsg || 'DaxPay could not query the channel'), word)
     const status = (this.version === '3' ? PAY_WORDS_3 : PAY_WORDS_2)[word]
     if (!status) return error('malformed', `unknown DaxPay pay status "${word}"`, word || null)
-    return {
+    const answer: PayAnswer = {
       status,
       rawStatus: word,
       rawText: reading.raw,
@@ -312,51 +373,125 @@ export class DaxpayAdapter implements GatewayAdapter {
       paidAt: null,
       ...meta,
     }
+    // The sync answers carry neither the amount nor DaxPay's order number; a paid one is read from
+    // DaxPay's own order before the engine may repair to success (docs/domain.md section 8).
+    return status === 'pay_success' || status === 'pay_refund' ? this.withOrder(trade, answer, ctx) : answer
   }
 
   /**
-   * DaxPay is asked to close nothing: its own sync closes an order it finds expired and unpaid (2.x
-   * CLOSE_GATEWAY after `pay_timeout`, 3.x `timeout` -> close at the channel, then locally; reference
-   * 3.1 and 3.3). So "close at the gateway" is one more sync, and the order counts as closed only
-   * when DaxPay then says so. Paid or failed meanwhile: `not_closable`, and the engine asks again.
+   * A paid sync answer completed from DaxPay's own order (3.x `/unipay/query/payOrder`, 2.x
+   * `/uni/query/payOrder`): its amount, its order number and the payment time, from an answer that
+   * names our order and says it was paid. Any doubt is an error; a paid order without an amount keeps
+   * none, and the engine repairs nothing.
+   */
+  private async withOrder(trade: PayTradeRef, paid: PayAnswer, ctx?: CallContext): Promise<PayAnswer> {
+    const numbers = this.payNumbers(trade)
+    const { ex, reading } = await this.call('order', numbers, `order ${trade.orderNo}`, ctx)
+    const meta: CallMeta = {
+      attempts: paid.attempts + ex.attempts,
+      latencyMs: ex.latencyMs ?? paid.latencyMs,
+      serverTime: (ex.ok ? ex.serverTime : null) ?? paid.serverTime,
+    }
+    const followUps = reading.raw === null ? [] : [reading.raw]
+    const error = (code: string, msg: string): PayAnswer => ({
+      ...payFailure(meta, { code, msg: `DaxPay's order, read after its sync: ${msg}`, raw: paid.rawText }),
+      rawStatus: paid.rawStatus,
+      followUps,
+    })
+    if (reading.kind === 'error') return error(reading.code, reading.msg)
+    if (reading.code !== 0) return error(String(reading.code), reading.msg || 'DaxPay refused the query')
+    const d = reading.data ?? {}
+    // Bound to our order: the number we asked by must be named, and every other one we know must agree.
+    const [key, value] = Object.entries(numbers)[0]!
+    if (String(d[key] ?? '') !== value)
+      return error('mismatch', `the answer does not name ${key} ${value}, which was asked about`)
+    const mine =
+      this.version === '3'
+        ? { bizOrderNo: trade.orderNo, orderNo: trade.gatewayTradeNo }
+        : { businessNo: trade.orderNo, paymentId: trade.gatewayTradeNo }
+    const other = aboutAnotherTrade(d, mine)
+    if (other) return error(other.code, other.msg)
+    const status = typeof d.status === 'string' ? d.status : ''
+    if (!PAID_ORDER.has(status))
+      return error('inconsistent', `the sync says ${paid.rawStatus ?? 'paid'}, the order says "${status}"`)
+    const amount = amountOf(d.amount, this.version)
+    if (amount === 'unreadable') return error('malformed', `amount "${String(d.amount)}" is not an amount`)
+    const own = this.version === '3' ? d.orderNo : d.paymentId
+    const payTime =
+      d.payTime === undefined || d.payTime === null ? null : parseDaxTime(d.payTime, this.version)
+    return {
+      ...paid,
+      ...meta,
+      amount,
+      gatewayTradeNo: typeof own === 'string' || typeof own === 'number' ? String(own) || null : null,
+      paidAt: payTime,
+      followUps,
+    }
+  }
+
+  /**
+   * The close at the gateway (docs/domain.md section 8): `POST /unipay/close`, then one more sync to see
+   * what became of the order. DaxPay's answer to the close names no order, so it only says whether
+   * DaxPay took the request (0), has no such order (20041) or will not close it (20044: paid, closed
+   * or failed already); the sync after it decides. Closed: `closed`; not found: `not_found`; paid or
+   * failed meanwhile: `not_closable`, and the engine asks again; still open: an error.
    */
   async closePay(trade: PayTradeRef, ctx?: CallContext): Promise<CloseAnswer> {
+    // 3.x's useCancel is a Java boolean: never null, so always in the signature DaxPay computes.
+    const numbers = { ...this.payNumbers(trade), ...(this.version === '3' ? { useCancel: false } : {}) }
+    const { ex, reading } = await this.call('close', numbers, `close ${trade.orderNo}`, ctx)
+    const meta = callMeta(ex)
+    if (reading.kind === 'error') return closeFailure(meta, reading)
+    const said = `${reading.code} ${reading.msg}`.trim()
+    const close = { rawStatus: said, rawText: reading.raw, ...meta }
+    if (reading.code !== 0 && reading.code !== NOT_FOUND && reading.code !== STATUS_ERROR)
+      return closeFailure(
+        meta,
+        { code: String(reading.code), msg: reading.msg || 'DaxPay refused the close', raw: reading.raw },
+        said,
+      )
     const a = await this.queryPay(trade, ctx)
     const common = {
-      rawStatus: a.rawStatus,
-      rawText: a.rawText,
-      attempts: a.attempts,
-      serverTime: a.serverTime,
-      latencyMs: a.latencyMs,
+      ...close,
+      attempts: close.attempts + a.attempts,
+      latencyMs: a.latencyMs ?? close.latencyMs,
+      serverTime: a.serverTime ?? close.serverTime,
+      followUps: [a.rawText, ...(a.followUps ?? [])].filter((t): t is string => t !== null),
     }
+    const then = `${said}, then ${a.rawStatus ?? a.status}`
     switch (a.status) {
       case 'pay_closed':
-        return { result: 'closed', errorCode: null, errorMsg: null, ...common }
+        return { ...common, rawStatus: then, result: 'closed', errorCode: null, errorMsg: null }
       case 'pay_not_found':
-        return { result: 'not_found', errorCode: null, errorMsg: null, ...common }
+        return { ...common, rawStatus: then, result: 'not_found', errorCode: null, errorMsg: null }
       case 'pay_success':
       case 'pay_refund':
       case 'pay_fail':
         return {
+          ...common,
           result: 'not_closable',
           errorCode: a.rawStatus,
           errorMsg: `DaxPay reports the order as ${a.rawStatus ?? a.status}`,
-          ...common,
         }
       case 'pay_progress':
         return {
+          ...common,
           result: 'error',
           errorCode: 'still_open',
-          errorMsg: `DaxPay did not close the order on sync (${a.rawStatus ?? 'open'})`,
-          ...common,
+          errorMsg: `DaxPay answered the close (${said}) but its sync still reports the order ${a.rawStatus ?? 'open'}`,
         }
       case 'sync_error':
-        return { result: 'error', errorCode: a.errorCode, errorMsg: a.errorMsg, ...common }
+        return { ...common, result: 'error', errorCode: a.errorCode, errorMsg: a.errorMsg }
     }
   }
 
   async queryRefund(refund: RefundTradeRef, ctx?: CallContext): Promise<RefundAnswer> {
-    const { ex, reading } = await this.call('refund', this.refundNumbers(refund), ctx)
+    const { ex, reading } = await this.call(
+      'refund',
+      this.refundNumbers(refund),
+      `refund ${refund.refundNo}`,
+      ctx,
+    )
     const meta = callMeta(ex)
     const error = (code: string, msg: string, rawStatus: string | null = code) =>
       refundFailure(meta, { code, msg, raw: reading.raw }, rawStatus)
@@ -389,7 +524,7 @@ export class DaxpayAdapter implements GatewayAdapter {
     const probeNo = `PAYSYNC-PING-${this.now()}`
     const numbers: Record<string, string> =
       this.version === '3' ? { bizOrderNo: probeNo } : { businessNo: probeNo }
-    const { ex, reading } = await this.call('pay', numbers, ctx)
+    const { ex, reading } = await this.call('pay', numbers, `probe ${probeNo}`, ctx)
     const serverTime = (ex.ok ? ex.serverTime : null) ?? (reading.kind === 'answer' ? reading.resTime : null)
     const clockSkewMs = skewOf(this.now(), serverTime, ex.latencyMs)
     const probe =

@@ -141,7 +141,16 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
 
   return {
     name: 'alipay',
-    faults: ['system_error', 'rate_limit', 'timeout', 'reset', 'bad_signature', 'malformed', 'clock_skew'],
+    faults: [
+      'system_error',
+      'rate_limit',
+      'timeout',
+      'reset',
+      'bad_signature',
+      'malformed',
+      'clock_skew',
+      'oversized',
+    ],
     matches: (req) => req.url.pathname === '/gateway.do',
     endpoint(req) {
       const m = params(req).method

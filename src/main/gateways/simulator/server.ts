@@ -30,6 +30,9 @@ export interface Simulator {
 
 const MAX_BODY = 1024 * 1024
 const HOLD_MS = 120_000
+/** How much an `oversized` answer sends at most, should a client read it all: far past any cap. */
+const OVERSIZED_BYTES = 64 * 1024 * 1024
+const OVERSIZED_CHUNK = Buffer.alloc(64 * 1024, 0x20)
 
 function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1')
@@ -68,6 +71,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const usable = f.faults.filter((x) => handler.faults.includes(x))
     if (usable.length === 0) return null
     return usable[Math.floor(Math.random() * usable.length)]!
+  }
+
+  /**
+   * The `oversized` fault: an answer that does not end, as a broken gateway, a captive portal or a
+   * hostile one sends it, written as fast as the client reads and stopped when it goes.
+   */
+  function sendOversized(res: http.ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' })
+    res.on('error', () => undefined)
+    let sent = 0
+    const pump = (): void => {
+      while (!res.destroyed && sent < OVERSIZED_BYTES) {
+        sent += OVERSIZED_CHUNK.length
+        if (!res.write(OVERSIZED_CHUNK)) return void res.once('drain', pump)
+      }
+      if (!res.destroyed) res.end()
+    }
+    res.write('{"code":0,"data":"')
+    pump()
   }
 
   function send(res: http.ServerResponse, r: SimResponse): void {
@@ -137,6 +159,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       if (simReq.fault === 'reset') {
         req.socket.destroy()
+        return
+      }
+      if (simReq.fault === 'oversized') {
+        sendOversized(res)
         return
       }
       send(res, await handler.handle(simReq))

@@ -12,6 +12,9 @@ export const FAULTS = [
   'probe_signature',
   'malformed',
   'clock_skew',
+  'oversized',
+  'no_amount',
+  'unstamped',
 ] as const
 export type FaultName = (typeof FAULTS)[number]
 

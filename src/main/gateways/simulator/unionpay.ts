@@ -192,7 +192,16 @@ export function unionpayHandler(state: SimState, options: SimOptions): ChannelHa
 
   return {
     name: 'unionpay',
-    faults: ['system_error', 'rate_limit', 'timeout', 'reset', 'bad_signature', 'malformed', 'clock_skew'],
+    faults: [
+      'system_error',
+      'rate_limit',
+      'timeout',
+      'reset',
+      'bad_signature',
+      'malformed',
+      'clock_skew',
+      'oversized',
+    ],
     matches: (req) => req.url.pathname === PATH,
     endpoint: () => ENDPOINT,
     rateLimited(req) {

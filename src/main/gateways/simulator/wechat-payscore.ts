@@ -1,6 +1,6 @@
 import { parseBeijing, toRfc3339Beijing } from '../../../shared/time'
 import type { SimMerchant, SimOrder, SimState } from './state'
-import type { SimOptions } from './types'
+import type { SimOptions, SimRequest } from './types'
 import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './wechat-replies'
 
 // WeChat Pay payscore (微信支付分) service orders as the simulated gateway keeps them: the query, the
@@ -15,7 +15,8 @@ export function payscoreRoutes(state: SimState, options: SimOptions): WechatRout
     return { state: s!, description: d ?? null, deducting: flag === 'DEDUCTING' }
   }
 
-  function payscoreOrder(m: SimMerchant, q: URLSearchParams, partner: boolean): Reply {
+  function payscoreOrder(m: SimMerchant, req: SimRequest, partner: boolean): Reply {
+    const q = req.url.searchParams
     if (q.get('service_id') !== m.ids.payscoreServiceId)
       return { status: 400, body: { code: 'PARAM_ERROR', message: 'service_id 不正确' } }
     if (partner && q.get('sub_mchid') !== m.ids.subMchid) return NOT_FOUND_ORDER
@@ -50,6 +51,8 @@ export function payscoreRoutes(state: SimState, options: SimOptions): WechatRout
           : {}),
       },
     }
+    // A DONE order without its amount: the engine must not repair from it (docs/domain.md 4, note 1).
+    if (req.fault === 'no_amount') delete body.total_amount
     state.queried(o, options.now())
     return { status: 200, body }
   }
@@ -113,13 +116,13 @@ export function payscoreRoutes(state: SimState, options: SimOptions): WechatRout
       method: 'GET',
       re: /^\/v3\/payscore\/serviceorder$/,
       name: 'wechat.payscore.query',
-      run: (m, r) => payscoreOrder(m, r.url.searchParams, false),
+      run: (m, r) => payscoreOrder(m, r, false),
     },
     {
       method: 'GET',
       re: /^\/v3\/payscore\/partner\/serviceorder$/,
       name: 'wechat.payscore.partner.query',
-      run: (m, r) => payscoreOrder(m, r.url.searchParams, true),
+      run: (m, r) => payscoreOrder(m, r, true),
     },
     {
       method: 'POST',

@@ -171,6 +171,8 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
       return NOT_FOUND_ORDER
     }
     const body = transaction(m, o, partner)
+    // A paid answer without its amount: the engine must not repair from it (docs/domain.md 4, note 1).
+    if (req.fault === 'no_amount') delete body.amount
     state.queried(o, options.now())
     return { status: 200, body }
   }
@@ -318,6 +320,8 @@ export function wechatHandler(state: SimState, options: SimOptions): ChannelHand
       'probe_signature',
       'malformed',
       'clock_skew',
+      'oversized',
+      'no_amount',
     ],
     matches: (req) => req.url.pathname.startsWith('/v3/'),
     endpoint: (req) => route(req)?.route.name ?? 'wechat.other',

@@ -35,6 +35,7 @@ import type {
   RefundAnswer,
   RefundTradeRef,
 } from '../types'
+import { ReplayCache } from '../replay-cache'
 import { encodeForm, parseAnswer, signParams, verifyParams } from './sign'
 
 // UnionPay online gateway, `queryTrans.do` only (docs/protocols.md section 3). Pay orders and
@@ -85,6 +86,12 @@ export class UnionpayAdapter implements GatewayAdapter {
   readonly channel = 'unionpay' as const
   private readonly privateKey: crypto.KeyObject
   private readonly publicKey: crypto.KeyObject
+  /**
+   * The signed answers of this merchant already received (docs/domain.md 6.4), by signature. UnionPay
+   * answers carry neither a nonce nor a time of their own, so the gateway answers one question with
+   * the same bytes each time: only a copy answering another question is a replay.
+   */
+  private readonly replays: ReplayCache
 
   constructor(
     private readonly profile: UnionpayProfile,
@@ -96,6 +103,7 @@ export class UnionpayAdapter implements GatewayAdapter {
     // as well as a bare public key; the `signPubKeyCert` an answer carries is never used, since
     // whoever forged the answer would have chosen it.
     this.publicKey = readPublicKey(profile.unionpayPublicKey)
+    this.replays = new ReplayCache(now)
   }
 
   private buildRequest(key: QueryKey) {
@@ -120,7 +128,7 @@ export class UnionpayAdapter implements GatewayAdapter {
     }
   }
 
-  private read(ex: Exchange, key: QueryKey): UnionpayReading {
+  private read(ex: Exchange, key: QueryKey, question: string): UnionpayReading {
     if (!ex.ok) return transportFailure(ex)
     const res = ex.response
     if (res.status !== 200)
@@ -149,10 +157,13 @@ export class UnionpayAdapter implements GatewayAdapter {
       orderId: key.orderId,
     })
     if (other) return noAnswer(other.code, other.msg, res.body)
+    const replayed = this.replays.check(fields.signature, { question, sameQuestionRepeats: true })
+    if (replayed) return noAnswer('replayed', replayed, res.body)
     return { kind: 'answer', fields, raw: res.body }
   }
 
-  private async call(key: QueryKey, ctx?: CallContext) {
+  /** `question` names our trade, however it is asked for (orderId and txnTime, or queryId). */
+  private async call(key: QueryKey, question: string, ctx?: CallContext) {
     const ex = await exchange(
       () => this.buildRequest(key),
       this.policy,
@@ -163,7 +174,7 @@ export class UnionpayAdapter implements GatewayAdapter {
         return res.status === 200 && RETRYABLE_RESP.has(parseAnswer(res.body).respCode ?? '')
       },
     )
-    return { ex, reading: this.read(ex, key) }
+    return { ex, reading: this.read(ex, key, question) }
   }
 
   /** The gateway number when known (no txnTime to get wrong), else our number and its creation time. */
@@ -215,6 +226,7 @@ export class UnionpayAdapter implements GatewayAdapter {
   async queryPay(trade: PayTradeRef, ctx?: CallContext): Promise<PayAnswer> {
     const { ex, reading } = await this.call(
       this.key(trade.orderNo, trade.gatewayTradeNo, trade.createdAt),
+      `pay ${trade.orderNo}`,
       ctx,
     )
     const meta = callMeta(ex)
@@ -296,6 +308,7 @@ export class UnionpayAdapter implements GatewayAdapter {
     // A refund (txnType 04) is its own transaction, with its own orderId (our refund number).
     const { ex, reading } = await this.call(
       this.key(refund.refundNo, refund.gatewayRefundNo, refund.createdAt),
+      `refund ${refund.refundNo}`,
       ctx,
     )
     const meta = callMeta(ex)
@@ -329,6 +342,7 @@ export class UnionpayAdapter implements GatewayAdapter {
     const at = this.now()
     const { ex, reading } = await this.call(
       { orderId: `${PROBE_PREFIX}${at}`, txnTime: formatBeijingCompact(at) },
+      `probe ${PROBE_PREFIX}${at}`,
       ctx,
     )
     const clockSkewMs = ex.ok ? skewOf(this.now(), ex.serverTime, ex.latencyMs) : null

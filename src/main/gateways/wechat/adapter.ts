@@ -52,6 +52,17 @@ export function wechatKeyFields(p: WechatProfile): KeyField[] {
   ]
 }
 
+/** The order number a verified query answer names: out_trade_no, or a payscore order's out_order_no. */
+function namedOrderNo(body: string | null, kind: PayTradeRef['kind']): string | null {
+  try {
+    const json = JSON.parse(body ?? '') as Json
+    const no = kind === 'payscore' ? json.out_order_no : json.out_trade_no
+    return typeof no === 'string' ? no : null
+  } catch {
+    return null
+  }
+}
+
 export class WechatAdapter implements GatewayAdapter {
   readonly channel = 'wechat' as const
   private readonly transport: WechatTransport
@@ -125,10 +136,17 @@ export class WechatAdapter implements GatewayAdapter {
     if (r.kind === 'error') return closeFailure(meta, r)
     const code = typeof r.json?.code === 'string' ? r.json.code : null
     const common = { rawStatus: code ? `${r.status} ${code}` : String(r.status), rawText: r.body, ...meta }
-    if (acknowledged(r, trade, code) || CLOSED_ALREADY.has(code ?? ''))
+    // A payscore cancel's answer names the order it cancelled (acknowledged checks it); a 204, an
+    // ORDER_CLOSED or an ORDER_NOT_EXIST names none, and the status line is not signed: a copy of
+    // another order's answer reads the same. Only a query about our order says ours is closed.
+    if (acknowledged(r, trade, code) && trade.kind === 'payscore')
       return { result: 'closed', errorCode: null, errorMsg: null, ...common }
-    if (r.status === 404 && code === 'ORDER_NOT_EXIST')
-      return { result: 'not_found', errorCode: null, errorMsg: null, ...common }
+    if (
+      acknowledged(r, trade, code) ||
+      CLOSED_ALREADY.has(code ?? '') ||
+      (r.status === 404 && code === 'ORDER_NOT_EXIST')
+    )
+      return this.confirmClosed(trade, { errorCode: null, errorMsg: null, ...common }, ctx)
     if (PAID_ALREADY.has(code ?? ''))
       return { result: 'not_closable', errorCode: code, errorMsg: errorMessage(r.body), ...common }
     return {
@@ -136,6 +154,61 @@ export class WechatAdapter implements GatewayAdapter {
       errorCode: code ?? `HTTP_${r.status}`,
       errorMsg: errorMessage(r.body) ?? `HTTP ${r.status}`,
       ...common,
+    }
+  }
+
+  /**
+   * The query that confirms a close (docs/domain.md section 4, note 2): the order is closed here only
+   * when WeChat Pay, asked about our order number, names it and says CLOSED (a payscore order:
+   * REVOKED or EXPIRED). Paid or failed meanwhile is `not_closable`, and the engine applies what the
+   * next query says; still open or unknown to WeChat is an error, and the order stays as it is
+   * (after repeated errors a person decides, through the anomaly sync_keeps_failing).
+   */
+  private async confirmClosed(
+    trade: PayTradeRef,
+    close: Omit<CloseAnswer, 'result'>,
+    ctx?: CallContext,
+  ): Promise<CloseAnswer> {
+    const q = await this.queryPay({ ...trade, gatewayTradeNo: null }, ctx)
+    const common = {
+      rawStatus: close.rawStatus,
+      rawText: close.rawText,
+      attempts: close.attempts + q.attempts,
+      latencyMs: q.latencyMs ?? close.latencyMs,
+      serverTime: q.serverTime ?? close.serverTime,
+      followUps: q.rawText === null ? [] : [q.rawText],
+    }
+    const unconfirmed = (why: string): CloseAnswer => ({
+      ...common,
+      result: 'error',
+      errorCode: 'close_unconfirmed',
+      errorMsg: `WeChat Pay answered the close (${close.rawStatus ?? ''}), but ${why}: the order is not known to be closed`,
+    })
+    switch (q.status) {
+      case 'pay_closed':
+        return namedOrderNo(q.rawText, trade.kind) === trade.orderNo
+          ? {
+              ...common,
+              rawStatus: `${close.rawStatus ?? ''}, then ${q.rawStatus ?? ''}`,
+              result: 'closed',
+              errorCode: null,
+              errorMsg: null,
+            }
+          : unconfirmed('the query confirming it does not name our order')
+      case 'pay_success':
+      case 'pay_refund':
+      case 'pay_fail':
+        return {
+          ...common,
+          result: 'not_closable',
+          errorCode: q.rawStatus,
+          errorMsg: `WeChat Pay reports the order as ${q.rawStatus ?? q.status}`,
+        }
+      case 'pay_progress':
+      case 'pay_not_found':
+        return unconfirmed(`its query reports ${q.rawStatus ?? q.status}`)
+      case 'sync_error':
+        return { ...common, result: 'error', errorCode: q.errorCode, errorMsg: q.errorMsg }
     }
   }
 

@@ -4,6 +4,7 @@ import { APP_VERSION } from '../../../shared/version'
 import { exchange, type Exchange, type HttpRequest, type HttpResponse, type RetryPolicy } from '../http'
 import { readPemPrivateKey } from '../key-fields'
 import { callMeta, noAnswer, transportFailure, type CallMeta, type Reading } from '../kit'
+import { ReplayCache } from '../replay-cache'
 import { signAsync } from '../signing'
 import type { CallContext } from '../types'
 import { PlatformKeys } from './certificates'
@@ -21,7 +22,9 @@ import type { Json } from './states'
 // WeChat Pay APIv3 on the wire: every request signed with the merchant key, every answer that could
 // change a trade verified first: signature over timestamp, nonce and the raw body with the key named
 // by Wechatpay-Serial (a platform certificate serial or a PUB_KEY_ID), timestamp within 300 s, probe
-// signatures refused. Unsigned answers, 404s included, are errors, never states.
+// signatures refused, and an answer received before refused as a replay (its serial, nonce and
+// timestamp: WeChat signs every answer with a nonce of its own). Unsigned answers, 404s included, are
+// errors, never states.
 
 export type WechatReading = Reading<{ status: number; body: string; json: Json | null }>
 
@@ -39,6 +42,8 @@ export class WechatTransport {
   readonly certificates: PlatformKeys
   /** Our clock minus WeChat's, from the last answer's Wechatpay-Timestamp. */
   lastClockSkewMs: number | null = null
+  /** The signed answers of this merchant already received (docs/domain.md 6.4). */
+  private readonly replays: ReplayCache
 
   constructor(
     readonly profile: WechatProfile,
@@ -47,6 +52,7 @@ export class WechatTransport {
   ) {
     this.privateKey = readPemPrivateKey(profile.privateKey)
     this.certificates = new PlatformKeys(profile, () => this.downloadCertificates(), now)
+    this.replays = new ReplayCache(now)
   }
 
   get partner(): boolean {
@@ -130,11 +136,13 @@ export class WechatTransport {
       body === undefined ? undefined : JSON.stringify(body),
       ctx,
     )
-    const reading = ex.ok ? await this.read(ex.response) : transportFailure(ex)
+    // What the answer is taken to answer, for the replay check's sentence: the call without its query.
+    const question = `${method} ${pathAndQuery.split('?')[0]!}`
+    const reading = ex.ok ? await this.read(ex.response, question) : transportFailure(ex)
     return { reading, meta: callMeta(ex) }
   }
 
-  private async read(res: HttpResponse): Promise<WechatReading> {
+  private async read(res: HttpResponse, question: string): Promise<WechatReading> {
     const code = errorCode(res.body)
     if (res.status === 401)
       return noAnswer(
@@ -176,6 +184,8 @@ export class WechatTransport {
       )
     if (!rsaVerify(responseMessage(ts, n, res.body), signature, key))
       return noAnswer('bad_signature', `the answer's signature does not verify with key ${serial}`, res.body)
+    const replayed = this.replays.check(`${serial}\n${n}\n${ts}`, { question })
+    if (replayed) return noAnswer('replayed', replayed, res.body)
     let json: Json | null = null
     if (res.body !== '') {
       try {

@@ -85,7 +85,8 @@ export const en: Record<keyof typeof zh, string> = {
   'records.duration': 'Duration',
   'records.operator': 'Operator',
   'records.rawStatus': 'Gateway status (as sent)',
-  'records.action': 'Repair call message',
+  'records.action': 'Messages of the further calls',
+  'records.cut': 'Cut short: {bytes} bytes in all, SHA-256 {sha256}',
   'records.repairs': 'Repairs',
   'records.noMessage': 'No message was received',
   'records.batch': 'Batch',
@@ -160,6 +161,8 @@ export const en: Record<keyof typeof zh, string> = {
   'anomalies.openByKind': 'Open by kind:',
   'anomalies.about.amount_mismatch':
     'The gateway collected a different amount than the order holds. It cannot be marked paid; settle the difference and record how.',
+  'anomalies.about.amount_unknown':
+    'The gateway says paid but gave no amount, so it was not marked paid. Check the amount paid at the gateway: if it matches, mark it paid; otherwise close the order or settle it outside.',
   'anomalies.about.refund_unrecorded': 'The gateway shows a refund that has no refund record here.',
   'anomalies.about.success_but_gateway_unpaid': 'Paid here, but the gateway still waits for the payment.',
   'anomalies.about.success_but_gateway_missing': 'Paid here, but the gateway has no such order.',

@@ -84,7 +84,8 @@ export const zh = {
   'records.duration': '耗时',
   'records.operator': '操作人',
   'records.rawStatus': '网关原始状态',
-  'records.action': '修复调用的网关报文',
+  'records.action': '后续调用的网关报文',
+  'records.cut': '截断：共 {bytes} 字节，SHA-256 {sha256}',
   'records.repairs': '修复记录',
   'records.noMessage': '没有收到网关报文',
   'records.batch': '批次',
@@ -158,6 +159,8 @@ export const zh = {
   'anomalies.resolution': '处理结果',
   'anomalies.openByKind': '待处理（按类型）：',
   'anomalies.about.amount_mismatch': '网关金额与本地金额不一致：不能补单为成功，请线下处理差额并备注',
+  'anomalies.about.amount_unknown':
+    '网关说已支付，却没有给出金额：不能自动补单为成功。请在网关核对实付金额：一致可补单为成功，否则关闭订单或线下处理',
   'anomalies.about.refund_unrecorded': '网关显示已退款，本地没有对应的退款记录',
   'anomalies.about.success_but_gateway_unpaid': '本地已成功，网关仍未支付',
   'anomalies.about.success_but_gateway_missing': '本地已成功，网关查无此单',
