@@ -175,10 +175,10 @@ describe('browser mode refuses', () => {
   })
 
   it('a path out of the downloads or the screens folder', async () => {
-    const token = `token=${encodeURIComponent(server.token)}`
+    const token = { authorization: `Bearer ${server.token}` }
     // A real export downloads, so the refusals below are about the paths.
     const exported = await dispatch(ctx, 'export.run', { kind: 'records' })
-    const ok = await send(server, { path: `${exported.downloadPath}?${token}` })
+    const ok = await send(server, { path: exported.downloadPath!, headers: token })
     expect(ok.status).toBe(200)
     expect(ok.headers['content-type']).toMatch(/text\/csv/)
     for (const p of [
@@ -187,8 +187,10 @@ describe('browser mode refuses', () => {
       '/downloads/..%2f..%2fsecret.txt',
       '/downloads/%2e%2e%2fsecret.txt',
       '/downloads/..%5csecret.txt',
+      '/downloads/../secret.txt',
+      `/downloads/${exported.downloadPath!.split('/')[2]}/..%2f..%2fsecret.txt`,
     ]) {
-      const r = await send(server, { path: `${p}?${token}` })
+      const r = await send(server, { path: p, headers: token })
       expect(r.status, p).toBe(404)
       expect(r.body, p).not.toContain(SECRET)
     }

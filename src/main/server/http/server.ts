@@ -7,6 +7,7 @@ import { EVENT_NAMES, OPERATION_NAMES } from '../../../shared/api'
 import type { OperationName } from '../../../shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../../shared/csp'
 import type { ServiceContext } from '../../services/context'
+import { exportedFile } from '../../services/downloads'
 import { dispatch, toWireError } from '../../services/index'
 
 // Browser mode: the desktop app's screens (the same renderer build) and the same contract over HTTP,
@@ -41,6 +42,15 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json',
   '.ico': 'image/x-icon',
+}
+
+/** A path segment decoded, or null when it is not valid percent-encoding. */
+function decoded(segment: string | undefined): string | null {
+  try {
+    return segment === undefined ? null : decodeURIComponent(segment)
+  } catch {
+    return null
+  }
 }
 
 function sameToken(a: string, b: string): boolean {
@@ -177,13 +187,16 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
     if (url.pathname.startsWith('/downloads/')) {
       if (!authorized(req, url))
         return json(res, 401, { ok: false, error: { code: 'forbidden', message: 'missing or wrong token' } })
-      const dir = ctx.filesDir('exports')
-      const file = path.join(dir, path.basename(decodeURIComponent(url.pathname.slice('/downloads/'.length))))
-      if (!file.startsWith(dir + path.sep) || !fs.existsSync(file))
+      // /downloads/<id>/<name>, exactly as export.run answered it: the id finds the export, its name
+      // must be the export's own.
+      const [id = '', name, ...more] = url.pathname.slice('/downloads/'.length).split('/')
+      const found = more.length === 0 && name !== undefined ? exportedFile(ctx, id) : null
+      if (!found || decoded(name) !== found.name)
         return json(res, 404, { ok: false, error: { code: 'not_found', message: 'no such export' } })
-      return serveFile(res, file, {
+      return serveFile(res, found.file, {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(file))}`,
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(found.name)}`,
+        'cache-control': 'no-store',
       })
     }
 

@@ -47,7 +47,14 @@ export function registerImportCommand(program: Command): void {
     .option('--mapping <file>', 'saved column mapping (JSON)')
     .action(async (file: string, opts: ImportOpts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
-        const input = { file, type: opts.type, merchant: opts.merchant, mapping: readMapping(opts.mapping) }
+        // The path typed in the person's own shell, as the window's open dialog would hand it over.
+        const chosen = ctx.handles.namedToRead(file)
+        const input = {
+          file: chosen.file,
+          type: opts.type,
+          merchant: opts.merchant,
+          mapping: readMapping(opts.mapping),
+        }
         const summary = await call(ctx, 'imports.run', input, { ...IMPORT_FLAGS, file: 'the file' })
         if (io.json) io.out(JSON.stringify(summary))
         else printImport(io, summary)
