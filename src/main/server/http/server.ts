@@ -9,6 +9,7 @@ import { CONTENT_SECURITY_POLICY } from '../../../shared/csp'
 import type { ServiceContext } from '../../services/context'
 import { exportedFile } from '../../services/downloads'
 import { dispatch, toWireError } from '../../services/index'
+import { jsonFault } from '../json-position'
 
 // Browser mode: the desktop app's screens (the same renderer build) and the same contract over HTTP,
 // on loopback only. Every call carries the per-run token; a call without it, or from a page of another
@@ -171,10 +172,11 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
       let input: unknown
       try {
         input = JSON.parse(body || '{}')
-      } catch (err) {
+      } catch {
+        // Where, never what: JSON.parse's message quotes the body, and a body can hold a secret.
         return json(res, 400, {
           ok: false,
-          error: { code: 'invalid_input', message: (err as Error).message },
+          error: { code: 'invalid_input', message: `the body is not valid JSON at ${jsonFault(body)}` },
         })
       }
       try {
