@@ -220,11 +220,19 @@ describe('browser mode opens', () => {
     expect(reachable.sort()).toEqual([...OPERATION_NAMES].sort())
   })
 
-  it('the screens, with the policy every page of PaySync Desk gets', async () => {
-    const r = await send(server, { path: '/' })
+  it('the screens to a signed-in browser, with the policy every page of PaySync Desk gets', async () => {
+    const open = new URL(server.openUrl)
+    const signIn = await send(server, { path: `${open.pathname}${open.search}` })
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!
+    const r = await send(server, { path: '/', headers: { cookie } })
     expect(r.status).toBe(200)
     expect(r.body).toContain('PaySync Desk')
     expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
     expect(r.headers['x-frame-options']).toBe('DENY')
+    // Not signed in: the page that says how, under the same policy.
+    const out = await send(server, { path: '/' })
+    expect(out.status).toBe(401)
+    expect(out.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(out.headers['x-frame-options']).toBe('DENY')
   })
 })
