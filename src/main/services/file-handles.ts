@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
 import { inspectFile, realPath, type FileVerdict } from '../files/file-checks'
@@ -169,6 +170,11 @@ export class FileHandles {
     if (!verdict.ok) throw refusal(verdict, entry.name, entry.maxBytes)
     if (await this.isOwn(verdict.real))
       throw AppError.say('unreadable_file', 'file.own', { name: entry.name })
+    // An upload in use looks young to the sweep of another process on the same folder too.
+    if (entry.source === 'upload') {
+      const at = new Date(this.now())
+      await fs.promises.utimes(path.dirname(entry.path), at, at).catch(() => undefined)
+    }
     return verdict.real
   }
 
