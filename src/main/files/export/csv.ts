@@ -118,7 +118,7 @@ export async function writeCsv(
     onProgress?.(count)
     return { rows: count, bytes: out.bytesWritten }
   } catch (err) {
-    pending.discard()
+    await pending.discard()
     throw err
   }
 }
