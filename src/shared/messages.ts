@@ -117,8 +117,8 @@ export const MESSAGES = {
     zh: '“{name}”是 PaySync Desk 自己的数据库或密钥文件，不能导入',
   },
   'file.tooLarge': {
-    en: '{name} is {size} MB; the window takes files up to {max} MB: import a larger file with the command line (paysync import FILE)',
-    zh: '“{name}”有 {size} MB，窗口最多接受 {max} MB 的文件：更大的文件请用命令行导入（paysync import 文件）',
+    en: '{name} is {size} MB; a file chosen here may have up to {max} MB: import a larger one with the command line (paysync import FILE)',
+    zh: '“{name}”有 {size} MB，此处选择的文件最多 {max} MB：更大的文件请用命令行导入（paysync import 文件）',
   },
   'mapping.invalid': { en: 'the column mapping is not valid: {detail}', zh: '列映射有误：{detail}' },
   'file.unreadable': { en: '{detail}', zh: '无法读取文件：{detail}' },
