@@ -54,6 +54,7 @@ import type {
   PickResult,
   RefundDetail,
   TaskProgressEvent,
+  UploadResult,
 } from './views'
 
 // The one API contract (ARCHITECTURE.md): every operation the window, browser mode and the command
@@ -140,7 +141,7 @@ export const contract = {
 
   'files.pickOpen': op(pickOpenSchema).returns<PickResult>(),
   'files.pickSave': op(pickSaveSchema).returns<PickResult>(),
-  'files.upload': op(uploadSchema).returns<{ file: string }>(),
+  'files.upload': op(uploadSchema).returns<UploadResult>(),
 
   'settings.get': op(noInput).returns<Settings>(),
   'settings.set': op(settingsPatchSchema).returns<Settings>(),

@@ -45,8 +45,15 @@ export const resolveSchema = z.object({
 export const merchantUpdateSchema = z.object({ id: positiveId, profile: profileUpdateSchema })
 export const enableSchema = z.object({ id: positiveId, enabled: z.boolean() })
 
+/**
+ * A file the page names: the handle `files.pickOpen` or `files.pickSave` answered, or the id of an
+ * upload. Never a path: main alone knows where the file is (services/file-handles.ts), and a string
+ * it never handed out reaches nothing.
+ */
+const fileRef = z.string().min(1).max(64)
+
 export const importPreviewSchema = z.object({
-  file: z.string().min(1),
+  file: fileRef,
   type: z.enum(TRADE_TYPES).default('pay'),
   merchant: z.string().optional(),
   mapping: mappingSchema.optional(),
@@ -57,7 +64,7 @@ export const importPreviewSchema = z.object({
 export const batchPaceSchema = z.object({ concurrency, qps })
 
 export const importRunSchema = z.object({
-  file: z.string().min(1),
+  file: fileRef,
   type: z.enum(TRADE_TYPES).default('pay'),
   merchant: z.string().optional(),
   mapping: mappingSchema.optional(),
@@ -113,14 +120,17 @@ export const pickSaveSchema = z.object({
   defaultName: fileName.optional(),
 })
 
-/** A file the page sends (browser mode): kept in a folder of uploads, its path returned for import. */
+/** A file the page sends (browser mode): kept in the uploads folder, its id answered for the import. */
 export const uploadSchema = z.object({
   name: fileName.min(1),
   contentBase64: z.string().max(96 * 1024 * 1024, 'files above 64 MB: use the command line (paysync import)'),
 })
 
-/** Without a file (browser mode) the export goes to the exports folder, to be downloaded from there. */
-const exportFile = z.string().min(1).optional()
+/**
+ * The window names the handle of the file its save dialog chose. Browser mode names none (any it
+ * names is ignored): the export goes to the exports folder under a name main chooses, to be downloaded.
+ */
+const exportFile = fileRef.optional()
 export const exportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('records'), file: exportFile, filter: recordFilterSchema.default({}) }),
   z.object({ kind: z.literal('orders'), file: exportFile, filter: orderFilterSchema.default({}) }),

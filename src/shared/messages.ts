@@ -87,6 +87,39 @@ export const MESSAGES = {
     zh: '只能导入 CSV 或 XLSX 文件，不能导入 {ext}',
   },
   'upload.empty': { en: '{name} is empty', zh: '文件“{name}”是空的' },
+  'upload.full': {
+    en: 'the uploads waiting for their import take {max} MB already: import them, or wait half an hour until the unused ones are deleted',
+    zh: '等待导入的上传文件已占用 {max} MB：请先导入它们，或等待半小时，未使用的上传会被删除',
+  },
+  // A file the page names by the handle main gave it (services/file-handles.ts), never by its path.
+  'file.notChosen': {
+    en: 'choose the file again: PaySync reads only a file chosen in its window or uploaded, and keeps it for 30 minutes',
+    zh: '请重新选择文件：PaySync 只读取在窗口中选择或上传的文件，并只保留 30 分钟',
+  },
+  'file.missing': {
+    en: '{name} is no longer there: choose it again',
+    zh: '文件“{name}”已不存在，请重新选择',
+  },
+  'file.special': {
+    en: '{name} is not an ordinary file (a device, a pipe, a socket or a file of the system) and is not read',
+    zh: '“{name}”不是普通文件（设备、管道、套接字或系统文件），不会读取',
+  },
+  'file.outside': {
+    en: '{name} leads out of the folder it was put in and is not read',
+    zh: '“{name}”指向其所在文件夹之外，不会读取',
+  },
+  'file.moved': {
+    en: '{name} leads somewhere else than when it was chosen: choose it again',
+    zh: '“{name}”已指向与选择时不同的位置，请重新选择',
+  },
+  'file.own': {
+    en: "{name} is PaySync Desk's own database or key file and is not imported",
+    zh: '“{name}”是 PaySync Desk 自己的数据库或密钥文件，不能导入',
+  },
+  'file.tooLarge': {
+    en: '{name} is {size} MB; a file chosen here may have up to {max} MB: import a larger one with the command line (paysync import FILE)',
+    zh: '“{name}”有 {size} MB，此处选择的文件最多 {max} MB：更大的文件请用命令行导入（paysync import 文件）',
+  },
   'mapping.invalid': { en: 'the column mapping is not valid: {detail}', zh: '列映射有误：{detail}' },
   'file.unreadable': { en: '{detail}', zh: '无法读取文件：{detail}' },
   'export.memory': {
@@ -99,7 +132,27 @@ export const MESSAGES = {
     zh: '无法写入 {file}：文件夹不存在',
   },
   'export.denied': { en: 'cannot write {file}: permission denied', zh: '无法写入 {file}：没有权限' },
+  'export.exists': {
+    en: '{file} exists already and is not replaced: choose another name',
+    zh: '{file} 已存在，不会覆盖：请换一个文件名',
+  },
   'keys.memory': { en: 'an in-memory database has no key file', zh: '内存数据库没有密钥文件' },
+  'keys.browser': {
+    en: 'browser mode does not turn on command-line access: run paysync keys headless on (with PAYSYNC_PASSPHRASE set) on this computer',
+    zh: '浏览器模式不能打开命令行访问：请在本机运行 paysync keys headless on（并设置 PAYSYNC_PASSPHRASE）',
+  },
+  // The desktop app's own question before it writes the key file (app/dialogs.ts shows it).
+  'keys.confirm.title': { en: 'Allow command-line access?', zh: '允许命令行访问？' },
+  'keys.confirm.message': {
+    en: 'PaySync Desk will write a key file beside the database: {file}',
+    zh: 'PaySync Desk 将在数据库旁写入一个密钥文件：{file}',
+  },
+  'keys.confirm.detail': {
+    en: 'Whoever can read that file can use the merchant secrets, as a cron run of paysync sync --pending does. Never copy it to another computer.',
+    zh: '能读取该文件的人即可使用商户密钥（定时任务 paysync sync --pending 正是这样使用的）。请勿把它复制到其他电脑。',
+  },
+  'keys.confirm.yes': { en: 'Allow', zh: '允许' },
+  'keys.confirm.no': { en: 'Cancel', zh: '取消' },
   'keys.onlyKeyFile': {
     en: 'the key file is the only protection of the merchant secrets in this database; it cannot be removed',
     zh: '密钥文件是此数据库中商户密钥的唯一保护，不能移除',

@@ -105,8 +105,8 @@ export interface KeyStoreInfo {
   secure: boolean
   /** The wraps of the data key in this database: keyfile, passphrase, safestorage. */
   schemes: string[]
-  /** The key file a headless run uses, beside the database. */
-  keyFile: string | null
+  /** The name of the key file a headless run uses, beside the database: a name, never its path. */
+  keyFileName: string | null
   /** True when a key-file wrap exists, so `paysync sync --pending` from cron can sign requests. */
   headless: boolean
 }
@@ -115,6 +115,10 @@ export interface AppInfo {
   /** The computer's user, recorded as who acted while Settings names no operator. */
   systemUser: string | null
   version: string
+  /**
+   * The database: its whole path in the desktop window (the person backs it up and must find it),
+   * only its file name in browser mode, whose tab is not the person's own window.
+   */
   dbFile: string
   transport: 'electron' | 'http'
   keyStore: KeyStoreInfo
@@ -130,6 +134,7 @@ export interface AppInfo {
 }
 
 export interface ExportResult {
+  /** Where it went: the path chosen (window, command line), or the file's name (browser mode). */
   file: string
   rows: number
   bytes: number
@@ -140,7 +145,16 @@ export interface ExportResult {
 export interface PickResult {
   /** False where the transport has no native dialog (browser mode): the page uploads instead. */
   supported: boolean
+  /** The handle of the chosen file, to pass back as `file`: an opaque id, never a path. Null: cancelled. */
   file: string | null
+  /** The chosen file's name, to show. */
+  name: string | null
+}
+
+/** An upload kept for its import: its id, to pass as `file`, and its name (never the server's path). */
+export interface UploadResult {
+  file: string
+  name: string
 }
 
 export interface ImportPreview {

@@ -54,9 +54,29 @@ describe('the native dialogs', () => {
       title: undefined,
       defaultPath: '同步记录.csv',
       filters: [{ name: 'CSV', extensions: ['csv'] }],
+      // GTK asks before replacing a file only when told; an export replaces one only after it asked.
+      properties: ['showOverwriteConfirmation'],
     })
     electron.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: true })
     expect(await dialogs.save({})).toBeNull()
+  })
+
+  it('ask a question the page cannot answer: yes only by the deliberate button, Enter and Escape say no', async () => {
+    const question = { title: 'T', message: 'M', detail: 'D', yes: '允许', no: '取消' }
+    electron.dialog.showMessageBox.mockResolvedValueOnce({ response: 1, checkboxChecked: false })
+    expect(await dialogs.confirm(question)).toBe(true)
+    expect(electron.dialog.showMessageBox).toHaveBeenLastCalledWith(win, {
+      type: 'warning',
+      title: 'T',
+      message: 'M',
+      detail: 'D',
+      buttons: ['取消', '允许'],
+      defaultId: 0,
+      cancelId: 0,
+      noLink: true,
+    })
+    electron.dialog.showMessageBox.mockResolvedValueOnce({ response: 0, checkboxChecked: false })
+    expect(await dialogs.confirm(question)).toBe(false)
   })
 })
 

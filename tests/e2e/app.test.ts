@@ -104,6 +104,26 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     expect(other.status).toBe(403)
   })
 
+  it('tells a tab that has not signed in what to do, and the address works once', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const other = await b.newContext({
+        viewport: { width: 1440, height: 900 },
+        locale: 'zh-CN',
+        colorScheme,
+      })
+      const tab = await other.newPage()
+      // A bookmark of the screens, and the printed address a second time (this run's page used it).
+      for (const address of [app.url, app.open]) {
+        const res = await tab.goto(address)
+        expect(res?.status()).toBe(401)
+        await expect.poll(() => tab.locator('[data-test="sign-in"]').innerText()).toContain('请打开')
+        expect(await tab.locator('body').innerText()).toContain('Open the address')
+      }
+      await shot(tab, colorScheme === 'light' ? '00-sign-in' : '00b-sign-in-dark')
+      await other.close()
+    }
+  })
+
   it('opens on the overview, in Chinese, with the sandbox merchants', async () => {
     await go('overview')
     await expect.poll(() => page.locator('body').innerText()).toContain('概览')

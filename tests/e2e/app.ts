@@ -39,7 +39,17 @@ export interface ServedApp {
 export async function serve(db: string, extra: string[] = []): Promise<ServedApp> {
   const proc = spawn(
     process.execPath,
-    [path.resolve('bin/paysync.js'), '--db', db, '--json', 'serve', '--no-schedules', ...extra],
+    // --print-token: the door's own test calls the API as a script does, with the run's token.
+    [
+      path.resolve('bin/paysync.js'),
+      '--db',
+      db,
+      '--json',
+      'serve',
+      '--no-schedules',
+      '--print-token',
+      ...extra,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -272,7 +272,17 @@ export async function runAppAndCron(options: AppCronOptions): Promise<AppCronRep
     // The first wave is there when the app starts: its first pass comes five seconds after.
     const trades: Trade[] = tradesOf(`W1S${r.seed % 10000}`, options.copies)
     await importWave(sim, dbFile, dir, 'wave1', trades)
-    serve = start(['--db', dbFile, '--json', 'serve', '--port', '0', '--renderer', screensStub(dir)])
+    serve = start([
+      '--db',
+      dbFile,
+      '--json',
+      'serve',
+      '--port',
+      '0',
+      '--renderer',
+      screensStub(dir),
+      '--print-token',
+    ])
     const ready = await until('paysync serve to print its address', () => {
       if (serve!.exited()) throw new Error(`paysync serve exited early: ${serve!.stderr()}`)
       const line = serve!.stdout().split('\n')[0]

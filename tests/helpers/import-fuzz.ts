@@ -500,7 +500,12 @@ export async function runImportFuzz(o: ImportFuzzOptions): Promise<ImportFuzzRep
         const s = viaService
           ? await guarded(
               where,
-              () => dispatch(o.world.ctx, 'imports.run', { file, type: g.type }),
+              // Through the contract as the command line calls it: the handle of the path it was given.
+              () =>
+                dispatch(o.world.ctx, 'imports.run', {
+                  file: o.world.ctx.handles.namedToRead(file).file,
+                  type: g.type,
+                }),
               o.guardMs,
             )
           : await guarded(where, () => importFile(o.world.ctx.db, file, { type: g.type }), o.guardMs)
@@ -527,7 +532,11 @@ export async function runImportFuzz(o: ImportFuzzOptions): Promise<ImportFuzzRep
       if (r.chance(0.1)) {
         try {
           const p = await guarded(where, () =>
-            dispatch(o.world.ctx, 'imports.preview', { file, type: g.type, rows: 5 }),
+            dispatch(o.world.ctx, 'imports.preview', {
+              file: o.world.ctx.handles.namedToRead(file).file,
+              type: g.type,
+              rows: 5,
+            }),
           )
           expect(p.rows.length, where).toBeLessThanOrEqual(5)
           for (const row of p.rows)

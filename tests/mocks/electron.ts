@@ -28,4 +28,4 @@ export const safeStorage = {
   decryptString: vi.fn((b: Buffer) => b.toString().slice(4)),
 }
 
-export const dialog = { showOpenDialog: vi.fn(), showSaveDialog: vi.fn() }
+export const dialog = { showOpenDialog: vi.fn(), showSaveDialog: vi.fn(), showMessageBox: vi.fn() }

@@ -13,7 +13,8 @@ describe('导出', () => {
   })
 
   it('in the desktop app asks for a file named after the list and the day, then writes the filter there', async () => {
-    fake.answer('files.pickSave', { supported: true, file: '/home/f/同步记录.csv' })
+    // The handle main keeps for the path the person chose: the page never sees the path itself.
+    fake.answer('files.pickSave', { supported: true, file: 'save-handle-1', name: '同步记录.csv' })
     fake.answer('export.run', {
       file: '/home/f/同步记录.csv',
       rows: 12,
@@ -28,14 +29,14 @@ describe('导出', () => {
     expect(fake.op('export.run')).toHaveBeenCalledWith({
       kind: 'records',
       filter: { channel: 'alipay' },
-      file: '/home/f/同步记录.csv',
+      file: 'save-handle-1',
     })
     expect(fake.download).not.toHaveBeenCalled()
     expect(document.body.textContent).toContain('已导出 12 行')
   })
 
   it('does nothing when the save dialog is cancelled', async () => {
-    fake.answer('files.pickSave', { supported: true, file: null })
+    fake.answer('files.pickSave', { supported: true, file: null, name: null })
     const w = mountScreen(ExportButton, { spec: { kind: 'orders', filter: {} } })
     await w.find('[data-test=export]').trigger('click')
     await settle()
@@ -43,9 +44,9 @@ describe('导出', () => {
   })
 
   it('in browser mode exports without a file and downloads what main wrote', async () => {
-    fake.answer('files.pickSave', { supported: false, file: null })
+    fake.answer('files.pickSave', { supported: false, file: null, name: null })
     fake.answer('export.run', {
-      file: '/data/exports/修复记录_20261120_101500.csv',
+      file: '修复记录_20261120_101500.csv',
       rows: 3,
       bytes: 300,
       downloadPath: '/downloads/%E4%BF%AE.csv',
@@ -58,9 +59,9 @@ describe('导出', () => {
   })
 
   it("in browser mode also downloads a batch's problem rows and the open anomalies", async () => {
-    fake.answer('files.pickSave', { supported: false, file: null })
+    fake.answer('files.pickSave', { supported: false, file: null, name: null })
     fake.answer('export.run', {
-      file: '/data/exports/批量同步结果_20261120_101500.csv',
+      file: '批量同步结果_20261120_101500.csv',
       rows: 2,
       bytes: 200,
       downloadPath: '/downloads/b.csv',

@@ -85,13 +85,13 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
   return {
     systemUser: null,
     version: '0.1.0',
-    dbFile: '/tmp/x.db',
+    dbFile: 'x.db',
     transport: 'http',
     keyStore: {
       backend: 'keyfile',
       secure: true,
       schemes: ['keyfile'],
-      keyFile: '/tmp/p.key',
+      keyFileName: 'p.key',
       headless: true,
     },
     sandbox: { running: false, url: null },

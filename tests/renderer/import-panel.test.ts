@@ -11,11 +11,13 @@ import BatchStartBar from '../../src/renderer/src/components/import/BatchStartBa
 
 let fake: FakeApi
 
-const FILE = '/data/11月订单.csv'
+/** What main answers for a chosen file: a handle to pass back, and the name to show; never the path. */
+const HANDLE = 'open-handle-1'
+const NAME = '11月订单.csv'
 
 /** Three columns main recognised, a fourth it did not, one bad row among two. */
 const preview = (over: Partial<ImportPreview> = {}): ImportPreview => ({
-  file: FILE,
+  file: NAME,
   encoding: 'utf-8',
   headers: ['商户订单号', '商户', '金额(元)', '备注'],
   columns: [
@@ -37,7 +39,7 @@ const preview = (over: Partial<ImportPreview> = {}): ImportPreview => ({
 
 const summary: ImportSummary = {
   importId: 4,
-  file: FILE,
+  file: NAME,
   encoding: 'utf-8',
   type: 'pay',
   rows: 2,
@@ -56,7 +58,7 @@ describe('批量同步 import panel', () => {
   beforeEach(() => {
     localStorage.clear()
     fake = installFakeApi()
-    fake.answer('files.pickOpen', { supported: true, file: FILE })
+    fake.answer('files.pickOpen', { supported: true, file: HANDLE, name: NAME })
     fake.answer('imports.preview', preview())
     fake.answer('imports.run', summary)
   })
@@ -69,7 +71,7 @@ describe('批量同步 import panel', () => {
     const w = mountScreen(ImportPanel, { onStarted: started })
     await w.find('[data-test=choose]').trigger('click')
     await settle()
-    expect(fake.op('imports.preview')).toHaveBeenLastCalledWith({ file: FILE, type: 'pay', rows: 20 })
+    expect(fake.op('imports.preview')).toHaveBeenLastCalledWith({ file: HANDLE, type: 'pay', rows: 20 })
     expect(w.find('[data-test=preview]').text()).toContain('utf-8')
     expect(w.text()).toContain('11月订单.csv')
     expect(startButton(w).attributes('disabled')).toBeUndefined()
@@ -96,7 +98,7 @@ describe('批量同步 import panel', () => {
       defaults: {},
     }
     expect(fake.op('imports.preview')).toHaveBeenLastCalledWith({
-      file: FILE,
+      file: HANDLE,
       type: 'pay',
       mapping,
       rows: 20,
@@ -105,7 +107,7 @@ describe('批量同步 import panel', () => {
     await startButton(w).trigger('click')
     await settle()
     expect(fake.op('imports.run')).toHaveBeenCalledWith({
-      file: FILE,
+      file: HANDLE,
       type: 'pay',
       mapping,
       sync: {
@@ -117,6 +119,28 @@ describe('批量同步 import panel', () => {
     expect(started).toHaveBeenCalledWith(12, summary)
     expect(w.find('[data-test=import-result]').text()).toContain('新增 1')
     expect(document.body.textContent).toContain('批次 #12 开始同步 1 笔')
+  })
+
+  it('in browser mode uploads the file and names it by the upload id from then on, never by a path', async () => {
+    fake.answer('files.pickOpen', { supported: false, file: null, name: null })
+    fake.answer('files.upload', { file: 'upload-id-1', name: NAME })
+    const w = mountScreen(ImportPanel)
+    await w.find('[data-test=choose]').trigger('click')
+    const input = w.find('[data-test=file-input]')
+    const picked = new File(['商户订单号,金额(元)\nE-1,1.00\n'], NAME, { type: 'text/csv' })
+    Object.defineProperty(input.element, 'files', { value: [picked], configurable: true })
+    await input.trigger('change')
+    await settle()
+    expect(fake.op('files.upload').mock.calls[0]![0]).toMatchObject({ name: NAME })
+    expect(fake.op('imports.preview')).toHaveBeenLastCalledWith({
+      file: 'upload-id-1',
+      type: 'pay',
+      rows: 20,
+    })
+    expect(w.text()).toContain(NAME)
+    await startButton(w).trigger('click')
+    await settle()
+    expect(fake.op('imports.run').mock.calls[0]![0]).toMatchObject({ file: 'upload-id-1' })
   })
 
   it('holds the start while a required column is missing, and names it', async () => {

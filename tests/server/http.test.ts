@@ -175,10 +175,10 @@ describe('browser mode refuses', () => {
   })
 
   it('a path out of the downloads or the screens folder', async () => {
-    const token = `token=${encodeURIComponent(server.token)}`
+    const token = { authorization: `Bearer ${server.token}` }
     // A real export downloads, so the refusals below are about the paths.
     const exported = await dispatch(ctx, 'export.run', { kind: 'records' })
-    const ok = await send(server, { path: `${exported.downloadPath}?${token}` })
+    const ok = await send(server, { path: exported.downloadPath!, headers: token })
     expect(ok.status).toBe(200)
     expect(ok.headers['content-type']).toMatch(/text\/csv/)
     for (const p of [
@@ -187,8 +187,10 @@ describe('browser mode refuses', () => {
       '/downloads/..%2f..%2fsecret.txt',
       '/downloads/%2e%2e%2fsecret.txt',
       '/downloads/..%5csecret.txt',
+      '/downloads/../secret.txt',
+      `/downloads/${exported.downloadPath!.split('/')[2]}/..%2f..%2fsecret.txt`,
     ]) {
-      const r = await send(server, { path: `${p}?${token}` })
+      const r = await send(server, { path: p, headers: token })
       expect(r.status, p).toBe(404)
       expect(r.body, p).not.toContain(SECRET)
     }
@@ -218,11 +220,19 @@ describe('browser mode opens', () => {
     expect(reachable.sort()).toEqual([...OPERATION_NAMES].sort())
   })
 
-  it('the screens, with the policy every page of PaySync Desk gets', async () => {
-    const r = await send(server, { path: '/' })
+  it('the screens to a signed-in browser, with the policy every page of PaySync Desk gets', async () => {
+    const open = new URL(server.openUrl)
+    const signIn = await send(server, { path: `${open.pathname}${open.search}` })
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!
+    const r = await send(server, { path: '/', headers: { cookie } })
     expect(r.status).toBe(200)
     expect(r.body).toContain('PaySync Desk')
     expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
     expect(r.headers['x-frame-options']).toBe('DENY')
+    // Not signed in: the page that says how, under the same policy.
+    const out = await send(server, { path: '/' })
+    expect(out.status).toBe(401)
+    expect(out.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(out.headers['x-frame-options']).toBe('DENY')
   })
 })

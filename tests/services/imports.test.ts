@@ -13,6 +13,9 @@ afterAll(async () => {
   await w.close()
 })
 
+/** The file as the window hands it over: the handle main keeps for the path the person chose. */
+const chosen = (file: string) => w.ctx.handles.namedToRead(file).file
+
 describe('import preview (what the batch screen shows before anything is written)', () => {
   it('maps the columns, checks every row like the import would, and writes nothing', async () => {
     const file = path.join(w.dir, 'preview.csv')
@@ -20,7 +23,12 @@ describe('import preview (what the batch screen shows before anything is written
       file,
       '商户订单号,金额(元),状态,备注\nPV-1,1.00,支付中,a\nPV-2,abc,支付中,b\nPV-3,2.00,未知,c\n',
     )
-    const p = await dispatch(w.ctx, 'imports.preview', { file, type: 'pay', merchant: 'ali', rows: 10 })
+    const p = await dispatch(w.ctx, 'imports.preview', {
+      file: chosen(file),
+      type: 'pay',
+      merchant: 'ali',
+      rows: 10,
+    })
     expect(p.columns.map((c) => c.field)).toEqual(['orderNo', 'amountYuan', 'status', null])
     expect(p.unknownHeaders).toEqual(['备注'])
     expect(p.summary).toEqual({ rows: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2 })
@@ -33,10 +41,16 @@ describe('import preview (what the batch screen shows before anything is written
     const file = path.join(w.dir, 'erp.csv')
     fs.writeFileSync(file, 'SO,Total,State\nERP-1,12.50,progress\n')
     const mapping = { columns: { SO: 'orderNo', Total: 'amountYuan', State: 'status' } }
-    const p = await dispatch(w.ctx, 'imports.preview', { file, type: 'pay', merchant: 'ali', mapping })
+    const handle = chosen(file)
+    const p = await dispatch(w.ctx, 'imports.preview', {
+      file: handle,
+      type: 'pay',
+      merchant: 'ali',
+      mapping,
+    })
     expect(p.missing).toEqual([])
     expect(p.summary?.inserted).toBe(1)
-    const s = await dispatch(w.ctx, 'imports.run', { file, type: 'pay', merchant: 'ali', mapping })
+    const s = await dispatch(w.ctx, 'imports.run', { file: handle, type: 'pay', merchant: 'ali', mapping })
     expect(s.inserted).toBe(1)
   })
 
@@ -47,7 +61,7 @@ describe('import preview (what the batch screen shows before anything is written
       'orderNo,amountYuan,status\nTW-1,1.00,progress\nTW-2,2.00,progress\nTW-1,1.00,progress\n',
     )
     const s = await dispatch(w.ctx, 'imports.run', {
-      file,
+      file: chosen(file),
       type: 'pay',
       merchant: 'ali',
       sync: { concurrency: 2, qps: 50 },

@@ -102,7 +102,8 @@ describe('a column mapping (imports.preview, imports.run)', () => {
       dispatch(w.ctx, 'imports.run', { file: '', merchant: 'ali', mapping: bad }),
     ).rejects.toMatchObject({ id: 'input.invalid' })
     const s = await dispatch(w.ctx, 'imports.run', {
-      file,
+      // The file as the window hands it over: the handle main keeps for the path chosen.
+      file: w.ctx.handles.namedToRead(file).file,
       merchant: 'ali',
       mapping: { columns: { SO: 'orderNo', Total: 'amountYuan' } },
     })

@@ -1,7 +1,10 @@
 import { dialog, type BrowserWindow } from 'electron'
 import type { NativeDialogs } from '../services/context'
 
-/** The desktop app's open and save dialogs, parented to the window so they stay in front of it. */
+/**
+ * The desktop app's open, save and question dialogs, parented to the window so they stay in front of
+ * it. They are the operating system's: the page can ask for one, never answer it.
+ */
 export function nativeDialogs(getWindow: () => BrowserWindow | null): NativeDialogs {
   return {
     async open(o) {
@@ -16,9 +19,28 @@ export function nativeDialogs(getWindow: () => BrowserWindow | null): NativeDial
         title: o.title,
         defaultPath: o.defaultName,
         filters: [{ name: 'CSV', extensions: ['csv'] }],
+        // Windows and macOS always ask before replacing a file; GTK only when told. An export
+        // replaces a file only when the dialog asked (services/dialogs.ts).
+        properties: ['showOverwriteConfirmation' as const],
       }
       const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
       return r.canceled ? null : (r.filePath ?? null)
+    },
+    async confirm(o) {
+      const win = getWindow()
+      const options = {
+        type: 'warning' as const,
+        title: o.title,
+        message: o.message,
+        detail: o.detail,
+        buttons: [o.no, o.yes],
+        // Enter and Escape both decline: agreeing takes a deliberate click.
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      }
+      const r = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options)
+      return r.response === 1
     },
   }
 }

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { AppInfo } from '../../shared/contract'
 import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
@@ -6,11 +7,14 @@ import { keyStoreInfo } from './key-store'
 
 /** What the window shows about this run: version, database, key store, sandbox, schedules, integrity. */
 export function appInfo(ctx: ServiceContext): AppInfo {
+  const inWindow = ctx.options.transport === 'electron'
   return {
     version: APP_VERSION,
-    dbFile: ctx.options.dbFile,
+    // The desktop window shows where the database is: the person backs it up and must find it on
+    // their own computer. A browser tab gets its name: `paysync serve` printed the path in the shell.
+    dbFile: inWindow ? ctx.options.dbFile : path.basename(ctx.options.dbFile),
     systemUser: ctx.options.systemUser ?? null,
-    transport: ctx.options.transport === 'electron' ? 'electron' : 'http',
+    transport: inWindow ? 'electron' : 'http',
     keyStore: keyStoreInfo(ctx),
     sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },
     schedules: {

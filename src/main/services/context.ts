@@ -17,6 +17,7 @@ import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
+import { FileHandles } from './file-handles'
 
 // Everything a service needs, made once per process: the store, the engine, the unlocked secrets, the
 // adapters per merchant, the batches running here and the events for the window.
@@ -45,12 +46,21 @@ export interface ContextOptions {
 export interface NativeDialogs {
   open(o: { title?: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>
   save(o: { title?: string; defaultName?: string }): Promise<string | null>
+  /** A question only the person at the screen can answer: true when they chose `yes`. */
+  confirm(o: { title: string; message: string; detail: string; yes: string; no: string }): Promise<boolean>
 }
 
 /** The key file that sits beside a database: paysync.db -> paysync.key. */
 export function keyFileFor(dbFile: string): string {
   const dir = path.dirname(path.resolve(dbFile))
   return path.join(dir, `${path.basename(dbFile, path.extname(dbFile))}.key`)
+}
+
+/** The database, its side files and the key files: never read for the page. */
+function ownFiles(o: ContextOptions): string[] {
+  if (o.dbFile === ':memory:') return o.keyFile ? [o.keyFile] : []
+  const db = path.resolve(o.dbFile)
+  return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`, keyFileFor(db), ...(o.keyFile ? [o.keyFile] : [])]
 }
 
 export class ServiceContext {
@@ -62,6 +72,8 @@ export class ServiceContext {
   private box: Promise<SecretBox> | null = null
   private readonly adapters = new Map<number, GatewayAdapter>()
   readonly now: () => number
+  /** The files the person chose (dialogs, uploads, the command line), by the ids the page holds. */
+  readonly handles: FileHandles
   /** Set by the app or browser mode when the built-in sandbox gateway runs. */
   sandbox: { url: string; close: () => Promise<void> } | null = null
   lastScheduleRunAt: number | null = null
@@ -81,6 +93,7 @@ export class ServiceContext {
       ? null
       : startCheckpointer(this.db, options.dbFile, { nativeBinding: options.store?.nativeBinding })
     this.now = options.now ?? Date.now
+    this.handles = new FileHandles(() => this.now(), ownFiles(options))
     this.retry = options.retry ?? DEFAULT_RETRY
     const settings = this.settings()
     this.engine = new SyncEngine(this.db, (id) => this.adapterFor(id), {
@@ -95,14 +108,14 @@ export class ServiceContext {
     this.events.setMaxListeners(100)
   }
 
-  /** Where uploads and browser-mode exports go: beside the database. */
-  filesDir(kind: 'uploads' | 'exports'): string {
+  /** Where uploads and browser-mode exports go: beside the database; made unless only looked at. */
+  filesDir(kind: 'uploads' | 'exports', make = true): string {
     const base =
       this.options.dbFile === ':memory:'
         ? path.join(os.tmpdir(), 'paysync')
         : path.dirname(path.resolve(this.options.dbFile))
     const dir = path.join(base, kind)
-    fs.mkdirSync(dir, { recursive: true })
+    if (make) fs.mkdirSync(dir, { recursive: true })
     return dir
   }
 

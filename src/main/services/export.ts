@@ -25,6 +25,7 @@ import { refundsExportQuery } from '../store/refunds'
 import { repairsExportQuery } from '../store/repairs'
 import { readLines, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
+import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
 // read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
@@ -45,15 +46,41 @@ export function defaultExportName(kind: ExportKind, now: number): string {
   return `${NAMES[kind]}_${formatBeijingCompact(now).replace(/^(\d{8})/, '$1_')}.csv`
 }
 
-export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
+/**
+ * An export as main runs it: `file` is a path main has from the person (the save dialog's, the
+ * command line's --out), and `replace` whether a file already there may go; without a file, the
+ * exports folder of browser mode. Callers inside main name the path themselves; the page's request
+ * comes through `runExport`.
+ */
+export type ExportJob = ExportRequest extends infer R
+  ? R extends unknown
+    ? Omit<R, 'file'> & { file?: string; replace?: boolean }
+    : never
+  : never
+
+/**
+ * export.run: the window names the handle its save dialog answered, the command line the handle of
+ * its --out; browser mode writes into its exports folder whatever the page names.
+ */
+export async function runExport(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
+  if (req.file === undefined || ctx.options.transport === 'http')
+    return exportCsv(ctx, { ...req, file: undefined })
+  const target = ctx.handles.writable(req.file)
+  const result = await exportCsv(ctx, { ...req, file: target.path, replace: target.replace })
+  ctx.handles.release(req.file)
+  return result
+}
+
+export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<ExportResult> {
   if (ctx.options.dbFile === ':memory:') throw AppError.say('store', 'export.memory')
-  // Without a file named (browser mode), the export goes to the exports folder and is downloaded from there.
-  const file = req.file
-    ? path.resolve(req.file)
-    : path.join(ctx.filesDir('exports'), defaultExportName(req.kind, ctx.now()))
-  if (path.extname(file).toLowerCase() !== '.csv') throw AppError.say('invalid_input', 'export.csvName')
+  if (req.file !== undefined && path.extname(req.file).toLowerCase() !== '.csv')
+    throw AppError.say('invalid_input', 'export.csvName')
   if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId))
     throw AppError.say('not_found', 'batch.notFound', { id: req.batchId })
+  // Without a file named (browser mode), a new folder of the exports folder, to be downloaded from.
+  const download = req.file === undefined ? newExportFile(ctx, defaultExportName(req.kind, ctx.now())) : null
+  const file = download ? download.file : path.resolve(req.file!)
+  const replace = download ? false : (req.replace ?? true)
   const taskId = crypto.randomUUID()
   const reader = openStore(ctx.options.dbFile, { ...ctx.options.store, readonly: true })
   const progress = (done: number, finished = false, error: string | null = null) =>
@@ -67,6 +94,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
           nativeBinding: ctx.options.store?.nativeBinding,
         }),
         (n) => progress(n),
+        { replace },
       )
     let result: { rows: number; bytes: number }
     switch (req.kind) {
@@ -98,15 +126,17 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
       target: file,
       detail: { kind: req.kind, rows: result.rows },
     })
-    return {
-      file,
-      ...result,
-      downloadPath: req.file ? null : `/downloads/${encodeURIComponent(path.basename(file))}`,
-    }
+    if (!download) return { file, ...result, downloadPath: null }
+    sweepExports(ctx, download.id)
+    // The page learns the name and where to download it, not where it lies on this computer.
+    const name = path.basename(file)
+    return { file: name, ...result, downloadPath: downloadPathOf(download.id, name) }
   } catch (err) {
     progress(0, true, (err as Error).message)
+    if (download) dropExport(ctx, download.id)
     if (err instanceof AppError) throw err
     const e = err as NodeJS.ErrnoException
+    if (e.code === 'EEXIST') throw AppError.say('conflict', 'export.exists', { file })
     if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EROFS') {
       throw AppError.say('unreadable_file', e.code === 'ENOENT' ? 'export.noFolder' : 'export.denied', {
         file,

@@ -2,10 +2,27 @@ import { Scheduler } from '../engine/scheduler'
 import { listMerchants } from '../store/merchants'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { startSandbox } from './demo'
+import { sweepExports } from './downloads'
+import { sweepUploads } from './uploads'
 
 // The start-up the two hosts of the screens share, the desktop app (app/index.ts) and browser mode
 // (`paysync serve`): the database's check in the background, the sandbox gateway for a first look,
-// the schedules of docs/domain.md section 7, and an orderly stop.
+// the schedules of docs/domain.md section 7, the sweep of what the page left in the uploads and
+// exports folders, and an orderly stop.
+
+/** How often expired uploads, handles and exports are swept while the host runs. */
+const SWEEP_EVERY_MS = 60 * 60_000
+
+/** Uploads and handles unused for half an hour, exports older than a day: gone. */
+function sweepFiles(ctx: ServiceContext): void {
+  try {
+    sweepUploads(ctx)
+    sweepExports(ctx)
+  } catch (err) {
+    // A folder that cannot be swept (a disk gone read-only) is tried again in an hour, the run goes on.
+    console.error(`paysync: could not sweep the uploads and exports: ${(err as Error).message}`)
+  }
+}
 
 /** Who acts and how the secrets unlock, as a host's environment says. */
 export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'operator' | 'systemUser'> {
@@ -48,8 +65,12 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
     scheduler.start()
     ctx.schedulerStarted = true
   }
+  sweepFiles(ctx)
+  const sweeper = setInterval(() => sweepFiles(ctx), SWEEP_EVERY_MS)
+  sweeper.unref()
   return {
     async stop() {
+      clearInterval(sweeper)
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes.
       await scheduler?.stop()

@@ -8,8 +8,8 @@ import { appInfo } from './app-info'
 import { startBatchFrom } from './batches'
 import type { ServiceContext } from './context'
 import { pickOpen, pickSave } from './dialogs'
-import { exportCsv } from './export'
-import { importAndSync, previewImport } from './imports'
+import { runExport } from './export'
+import { importChosen, previewChosen } from './import-chosen'
 import { setHeadless } from './key-store'
 import {
   anomalyDetail,
@@ -86,8 +86,8 @@ const handlers: Handlers = {
   'merchants.remove': (ctx, { id }) => removeMerchantProfile(ctx, id),
   'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
 
-  'imports.preview': (ctx, r) => previewImport(ctx, r),
-  'imports.run': (ctx, r) => importAndSync(ctx, r),
+  'imports.preview': (ctx, r) => previewChosen(ctx, r),
+  'imports.run': (ctx, r) => importChosen(ctx, r),
 
   'batches.start': (ctx, b) => startBatchFrom(ctx, b),
   'batches.list': (ctx, p) => listBatchViews(ctx, p.limit, p.offset),
@@ -97,7 +97,7 @@ const handlers: Handlers = {
   'batches.resume': (ctx, { id }) => resumeBatch(ctx, id),
   'batches.cancel': (ctx, { id }) => cancelBatch(ctx, id),
 
-  'export.run': (ctx, r) => exportCsv(ctx, r),
+  'export.run': (ctx, r) => runExport(ctx, r),
 
   'files.pickOpen': (ctx, o) => pickOpen(ctx, o),
   'files.pickSave': (ctx, o) => pickSave(ctx, o),

@@ -1,7 +1,7 @@
-import fs from 'node:fs'
 import { once } from 'node:events'
 import { fenToYuan } from '../../../shared/money'
 import { formatBeijing } from '../../../shared/time'
+import { createBeside } from './atomic-file'
 
 // CSV for accounting (docs/cli.md section 4): UTF-8 with BOM, CRLF, Chinese headers with units, yuan with
 // two decimals, Beijing time, long numbers kept whole, and the formula-injection guard on text cells.
@@ -84,33 +84,41 @@ export function csvField(s: string): string {
 
 /**
  * Writes the file: the byte-order mark and the header line, then the lines as they come (csv-sql.ts
- * has SQLite write them by the rules above), with backpressure and progress.
+ * has SQLite write them by the rules above), with backpressure and progress. The rows go to a new
+ * private file beside `file` that takes its name when complete (atomic-file.ts); a file already
+ * there is replaced only when `replace` says so.
  */
 export async function writeCsv(
   file: string,
   columns: readonly Column[],
   batches: AsyncIterable<{ text: string; rows: number }>,
   onProgress?: (rows: number) => void,
+  options: { replace: boolean } = { replace: true },
 ): Promise<{ rows: number; bytes: number }> {
-  const out = fs.createWriteStream(file)
+  const pending = createBeside(file, options)
+  const out = pending.stream
   const failed = new Promise<never>((_, reject) => out.once('error', reject))
   failed.catch(() => undefined)
   const write = async (text: string) => {
     if (!out.write(text, 'utf8')) await Promise.race([once(out, 'drain'), failed])
   }
-  await write('\uFEFF' + columns.map((c) => csvField(c.header)).join(',') + '\r\n')
-  let count = 0
-  let reported = 0
-  for await (const batch of batches) {
-    count += batch.rows
-    await write(batch.text)
-    if (count - reported >= 50_000) {
-      reported = count
-      onProgress?.(count)
+  try {
+    await write('\uFEFF' + columns.map((c) => csvField(c.header)).join(',') + '\r\n')
+    let count = 0
+    let reported = 0
+    for await (const batch of batches) {
+      count += batch.rows
+      await write(batch.text)
+      if (count - reported >= 50_000) {
+        reported = count
+        onProgress?.(count)
+      }
     }
+    await Promise.race([pending.commit(), failed])
+    onProgress?.(count)
+    return { rows: count, bytes: out.bytesWritten }
+  } catch (err) {
+    await pending.discard()
+    throw err
   }
-  out.end()
-  await Promise.race([once(out, 'finish'), failed])
-  onProgress?.(count)
-  return { rows: count, bytes: out.bytesWritten }
 }

@@ -4,6 +4,7 @@ import { registerCheckCommand } from './commands/check'
 import { registerDemoCommand } from './commands/demo'
 import { registerExportCommand } from './commands/export'
 import { registerImportCommand } from './commands/import'
+import { registerKeysCommand } from './commands/keys'
 import { registerListCommands } from './commands/lists'
 import { registerMerchantCommands } from './commands/merchant'
 import { registerServeCommand } from './commands/serve'
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerListCommands(program)
   registerExportCommand(program)
   registerServeCommand(program)
+  registerKeysCommand(program)
   registerCheckCommand(program)
   return program
 }

@@ -7,11 +7,19 @@ import { EVENT_NAMES, OPERATION_NAMES } from '../../../shared/api'
 import type { OperationName } from '../../../shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../../shared/csp'
 import type { ServiceContext } from '../../services/context'
+import { exportedFile } from '../../services/downloads'
 import { dispatch, toWireError } from '../../services/index'
+import { jsonFault } from '../json-position'
+import { SIGN_IN_PAGE } from './sign-in-page'
 
 // Browser mode: the desktop app's screens (the same renderer build) and the same contract over HTTP,
-// on loopback only. Every call carries the per-run token; a call without it, or from a page of another
-// origin, or to another host name (DNS rebinding), is refused.
+// on loopback only. A call from a page of another origin, or to another host name (DNS rebinding),
+// is refused, and so is one that is not signed in:
+// - the browser signs in once: the address `paysync serve` prints carries a code that works once and
+//   is exchanged for a session cookie (HttpOnly, SameSite=Strict), so the page's script never holds a
+//   credential and no address that reaches the API lands in the history or the downloads list;
+// - a script (curl, the tests) sends the run's token in an Authorization header, never in the URL.
+// The screens' own files are public (they are the build); the page that opens them is not.
 
 export interface HttpServerOptions {
   port?: number
@@ -24,8 +32,9 @@ export interface HttpServerOptions {
 
 export interface HttpServer {
   url: string
+  /** The run's token for scripts: `Authorization: Bearer <token>`, accepted in that header only. */
   token: string
-  /** The address to open: it hands the token to the page once. */
+  /** The address to open: its code signs one browser in, once. */
   openUrl: string
   close(): Promise<void>
 }
@@ -49,8 +58,29 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y)
 }
 
+/** A path segment decoded, or null when it is not valid percent-encoding. */
+function decoded(segment: string | undefined): string | null {
+  try {
+    return segment === undefined ? null : decodeURIComponent(segment)
+  } catch {
+    return null
+  }
+}
+
+/** The cookie's value from a Cookie header, or ''. */
+function cookieValue(header: string | undefined, name: string): string {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
+  }
+  return ''
+}
+
 export async function startHttpServer(ctx: ServiceContext, options: HttpServerOptions): Promise<HttpServer> {
   const token = options.token ?? crypto.randomBytes(24).toString('base64url')
+  /** The open address's code: exchanged for a session once, then dead. */
+  let openCode: string | null = crypto.randomBytes(24).toString('base64url')
+  const sessions = new Set<string>()
   const maxBody = options.maxBodyBytes ?? MAX_BODY
   const root = path.resolve(options.rendererDir)
   if (!fs.existsSync(path.join(root, 'index.html'))) {
@@ -83,10 +113,46 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
     res.end(body)
   }
 
-  function authorized(req: http.IncomingMessage, url: URL): boolean {
+  // Cookies are per host, not per port: two runs on 127.0.0.1 keep theirs apart by the port.
+  const cookieName = () => `paysync-session-${port}`
+
+  function signedIn(req: http.IncomingMessage): boolean {
+    const given = cookieValue(req.headers.cookie, cookieName())
+    return given !== '' && [...sessions].some((s) => sameToken(given, s))
+  }
+
+  /**
+   * The run's token in the Authorization header, or the session cookie of a signed-in browser sent by
+   * our own page: a page of another port of this computer is the same "site" to a cookie, so what
+   * the browser says of the request's origin (Sec-Fetch-Site) must be ours or the person's own typing.
+   */
+  function authorized(req: http.IncomingMessage): boolean {
     const header = req.headers.authorization ?? ''
-    const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '')
-    return sameToken(given, token)
+    if (header.startsWith('Bearer ')) return sameToken(header.slice(7), token)
+    const site = req.headers['sec-fetch-site']
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return false
+    return signedIn(req)
+  }
+
+  /** The open address: its code, once, becomes a session; then the address is clean of it. */
+  function signIn(req: http.IncomingMessage, res: http.ServerResponse, code: string): void {
+    if (openCode !== null && sameToken(code, openCode)) {
+      openCode = null
+      const session = crypto.randomBytes(32).toString('base64url')
+      sessions.add(session)
+      res.setHeader('set-cookie', `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`)
+    } else if (!signedIn(req)) return signInPage(res)
+    res.writeHead(303, { location: '/', 'cache-control': 'no-store' })
+    res.end()
+  }
+
+  function signInPage(res: http.ServerResponse): void {
+    res.writeHead(401, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'cache-control': 'no-store',
+    })
+    res.end(SIGN_IN_PAGE)
   }
 
   function serveFile(
@@ -119,12 +185,12 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
           error: { code: 'forbidden', message: 'calls from other sites are refused' },
         })
       }
-      if (!authorized(req, url))
+      if (!authorized(req))
         return json(res, 401, {
           ok: false,
           error: {
             code: 'forbidden',
-            message: 'missing or wrong token: open the address paysync serve printed',
+            message: 'not signed in: open the address paysync serve printed',
           },
         })
       if (url.pathname === '/api/events' && req.method === 'GET') {
@@ -161,10 +227,11 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
       let input: unknown
       try {
         input = JSON.parse(body || '{}')
-      } catch (err) {
+      } catch {
+        // Where, never what: JSON.parse's message quotes the body, and a body can hold a secret.
         return json(res, 400, {
           ok: false,
-          error: { code: 'invalid_input', message: (err as Error).message },
+          error: { code: 'invalid_input', message: `the body is not valid JSON at ${jsonFault(body)}` },
         })
       }
       try {
@@ -175,20 +242,29 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
     }
 
     if (url.pathname.startsWith('/downloads/')) {
-      if (!authorized(req, url))
-        return json(res, 401, { ok: false, error: { code: 'forbidden', message: 'missing or wrong token' } })
-      const dir = ctx.filesDir('exports')
-      const file = path.join(dir, path.basename(decodeURIComponent(url.pathname.slice('/downloads/'.length))))
-      if (!file.startsWith(dir + path.sep) || !fs.existsSync(file))
+      if (!authorized(req))
+        return json(res, 401, { ok: false, error: { code: 'forbidden', message: 'not signed in' } })
+      // /downloads/<id>/<name>, exactly as export.run answered it: the id finds the export, its name
+      // must be the export's own.
+      const [id = '', name, ...more] = url.pathname.slice('/downloads/'.length).split('/')
+      const found = more.length === 0 && name !== undefined ? exportedFile(ctx, id) : null
+      if (!found || decoded(name) !== found.name)
         return json(res, 404, { ok: false, error: { code: 'not_found', message: 'no such export' } })
-      return serveFile(res, file, {
+      return serveFile(res, found.file, {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(file))}`,
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(found.name)}`,
+        'cache-control': 'no-store',
       })
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return json(res, 405, { ok: false, error: { code: 'invalid_input', message: 'method not allowed' } })
+    // The page that opens the screens is for a signed-in browser; its scripts and styles are public.
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      const code = url.searchParams.get('code')
+      if (code !== null) return signIn(req, res, code)
+      if (!signedIn(req)) return signInPage(res)
+    }
     const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '')
     const file = path.resolve(root, rel)
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -213,7 +289,7 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
   return {
     url,
     token,
-    openUrl: `${url}/?token=${encodeURIComponent(token)}`,
+    openUrl: `${url}/?code=${openCode}`,
     close: () =>
       new Promise<void>((resolve) => {
         offs.forEach((off) => off())

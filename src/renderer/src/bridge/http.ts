@@ -1,33 +1,24 @@
 import { buildApi, unwrapReply, type Api } from '../../../shared/api'
 import type { EventName, OperationName } from '../../../shared/contract'
 
-// Browser mode: the same contract over HTTP on loopback. Calls are POST /api/<operation> with the
-// per-run token; events arrive as server-sent events. The token comes in the page's address once and
-// is then kept for this tab only.
+// Browser mode: the same contract over HTTP on loopback. Calls are POST /api/<operation>; events
+// arrive as server-sent events. The browser signed in when it opened the address `paysync serve`
+// printed: its session cookie (HttpOnly, so no script here ever holds it) goes with every call, the
+// event stream and the downloads. A call the server no longer knows (it restarted) sends the tab to
+// the page that says how to sign in again, instead of showing empty screens.
 
-function token(): string {
-  const fromUrl = new URLSearchParams(location.search).get('token')
-  if (fromUrl) {
-    sessionStorage.setItem('paysync-token', fromUrl)
-    history.replaceState(null, '', location.pathname + location.hash)
-    return fromUrl
-  }
-  return sessionStorage.getItem('paysync-token') ?? ''
-}
-
-/** The token of this tab, for links the browser follows itself (export downloads). */
-export function storedToken(): string {
-  return sessionStorage.getItem('paysync-token') ?? ''
+function signedOut(): void {
+  location.replace('/')
 }
 
 export function httpApi(): Api {
-  const t = token()
   const call = async (name: OperationName, input: unknown) => {
     const res = await fetch(`/api/${name}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(input ?? {}),
     })
+    if (res.status === 401) signedOut()
     const body = (await res.json().catch(() => null)) as {
       ok: boolean
       value?: unknown
@@ -39,7 +30,7 @@ export function httpApi(): Api {
   let source: EventSource | null = null
   const on = (event: EventName, listener: (p: unknown) => void) => {
     if (!source) {
-      source = new EventSource(`/api/events?token=${encodeURIComponent(t)}`)
+      source = new EventSource('/api/events')
       source.onmessage = (m) => {
         const msg = JSON.parse(m.data as string) as { event: EventName; payload: unknown }
         for (const l of listeners.get(msg.event) ?? []) l(msg.payload)

@@ -449,7 +449,7 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.insecure': 'not secure',
   'settings.headless': 'Command-line access',
   'settings.headlessOn':
-    'Allowed: a cron run (paysync sync --pending) opens the merchant secrets with the key file {file}. Never copy that file to another computer.',
+    'Allowed: a cron run (paysync sync --pending) opens the merchant secrets with the key file {file} beside the database. Never copy that file to another computer.',
   'settings.integrity': 'Database check',
   'settings.integrityunchecked': 'Not checked',
   'settings.integritychecking': 'Checking…',
@@ -459,4 +459,7 @@ export const en: Record<keyof typeof zh, string> = {
     'Not allowed: the merchant secrets open only in this app. Turn this on to run the nightly sync from cron on the same database.',
   'settings.headlessEnabled': 'Command-line access allowed',
   'settings.headlessDisabled': 'Command-line access turned off',
+  'settings.headlessDeclined': 'Command-line access stays off: the confirmation was cancelled',
+  'settings.headlessBrowser':
+    'Not allowed. Browser mode cannot turn this on: run paysync keys headless on (with PAYSYNC_PASSPHRASE set) on this computer.',
 }

@@ -437,7 +437,7 @@ export const zh = {
   'settings.insecure': '不安全',
   'settings.headless': '命令行访问',
   'settings.headlessOn':
-    '已允许：定时任务（paysync sync --pending）可通过密钥文件 {file} 使用商户密钥。请勿把该文件复制到其他电脑。',
+    '已允许：定时任务（paysync sync --pending）可通过数据库旁的密钥文件 {file} 使用商户密钥。请勿把该文件复制到其他电脑。',
   'settings.integrity': '数据库检查',
   'settings.integrityunchecked': '未检查',
   'settings.integritychecking': '检查中…',
@@ -447,4 +447,7 @@ export const zh = {
     '未允许：商户密钥只能在本应用中使用。若需在同一数据库上运行夜间定时同步，请打开此开关。',
   'settings.headlessEnabled': '已允许命令行访问',
   'settings.headlessDisabled': '已关闭命令行访问',
+  'settings.headlessDeclined': '未打开命令行访问：您在确认对话框中取消了',
+  'settings.headlessBrowser':
+    '未允许。浏览器模式不能打开此开关：请在本机命令行运行 paysync keys headless on（并设置 PAYSYNC_PASSPHRASE）。',
 }

@@ -1,10 +1,14 @@
 import type { Command } from 'commander'
+import fs from 'node:fs'
+import path from 'node:path'
+import { AppError } from '../../../../shared/errors'
 import { EXPORT_KINDS } from '../../../../shared/inputs'
 import { call, numberOption, within } from '../flags'
 import { withContext } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
 // `paysync export`: the window's export, to a file named on the command line (docs/cli.md section 4).
+// A file already there is replaced only with --force, as a save dialog asks before replacing one.
 
 export function registerExportCommand(program: Command): void {
   addFilterOptions(
@@ -13,7 +17,8 @@ export function registerExportCommand(program: Command): void {
       .description(
         `write a CSV for accounting: ${EXPORT_KINDS.join(', ')} (batch takes its id; --problems for only the problem rows)`,
       )
-      .requiredOption('--out <file>', 'the CSV file to write'),
+      .requiredOption('--out <file>', 'the CSV file to write')
+      .option('--force', 'replace the file if it exists'),
     false,
   )
     .option('--kind <kind>', 'anomaly kind')
@@ -24,14 +29,17 @@ export function registerExportCommand(program: Command): void {
       async (
         what: string,
         batchId: string | undefined,
-        o: FilterOpts & { out: string; problems?: boolean },
+        o: FilterOpts & { out: string; problems?: boolean; force?: boolean },
         cmd: Command,
       ) => {
         await withContext(cmd, async (ctx, io) => {
+          const out = path.resolve(o.out)
+          if (!o.force && fs.lstatSync(out, { throwIfNoEntry: false }))
+            throw new AppError('conflict', `${out} exists already: add --force to replace it`)
           // One input for every kind: each kind's schema keeps what is its own (the filter, or the batch).
           const input = {
             kind: what,
-            file: o.out,
+            file: ctx.handles.toWrite(out, { replace: !!o.force, source: 'shell' }).file,
             filter: filterInput(o, false),
             batchId: numberOption(batchId),
             problemsOnly: !!o.problems,

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import type { ImportSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
+import { jsonFault } from '../../json-position'
 import { call, type Flags } from '../flags'
 import type { Io } from '../output'
 import { withContext } from '../runtime'
@@ -18,10 +19,19 @@ export const IMPORT_FLAGS: Flags = { type: '--type', merchant: '--merchant', map
 /** A saved column mapping as the file holds it; the contract checks it with the rest of the input. */
 export function readMapping(file: string | undefined): unknown {
   if (!file) return undefined
+  let text: string
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''))
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')
   } catch (err) {
     throw new AppError('unreadable_file', `cannot read the column mapping ${file}: ${(err as Error).message}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new AppError(
+      'unreadable_file',
+      `the column mapping ${file} is not valid JSON at ${jsonFault(text)}`,
+    )
   }
 }
 
@@ -47,7 +57,14 @@ export function registerImportCommand(program: Command): void {
     .option('--mapping <file>', 'saved column mapping (JSON)')
     .action(async (file: string, opts: ImportOpts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
-        const input = { file, type: opts.type, merchant: opts.merchant, mapping: readMapping(opts.mapping) }
+        // The path typed in the person's own shell, as the window's open dialog would hand it over.
+        const chosen = ctx.handles.namedToRead(file)
+        const input = {
+          file: chosen.file,
+          type: opts.type,
+          merchant: opts.merchant,
+          mapping: readMapping(opts.mapping),
+        }
         const summary = await call(ctx, 'imports.run', input, { ...IMPORT_FLAGS, file: 'the file' })
         if (io.json) io.out(JSON.stringify(summary))
         else printImport(io, summary)

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { profileIds } from '../../../../shared/channels'
 import { AppError } from '../../../../shared/errors'
 import { findMerchant } from '../../../services/merchants'
+import { jsonFault } from '../../json-position'
 import { call } from '../flags'
 import { table } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
@@ -14,10 +15,12 @@ function readJson(file: string): unknown {
   } catch {
     throw new AppError('unreadable_file', `cannot read ${file}`)
   }
+  const json = text.replace(/^\uFEFF/, '')
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (err) {
-    throw new AppError('unreadable_file', `${file} is not valid JSON: ${(err as Error).message}`)
+    return JSON.parse(json)
+  } catch {
+    // Where, never what: JSON.parse's message quotes the text around the fault, a secret perhaps.
+    throw new AppError('unreadable_file', `${file} is not valid JSON at ${jsonFault(json)}`)
   }
 }
 

@@ -85,18 +85,18 @@ async function syncFile(
   opts: SyncOpts,
   pace: { concurrency: number; qps: number },
 ): Promise<SyncSummary> {
+  // The window names a file by its handle; the command line by the path typed in its own shell.
   const request = check(
-    importRunSchema,
+    importRunSchema.omit({ file: true }),
     {
-      file,
       type: opts.type,
       merchant: opts.merchant,
       mapping: readMapping(opts.mapping),
       sync: { ...pace, name: opts.batchName },
     },
-    { ...IMPORT_FLAGS, file: '--file', 'sync.name': '--batch-name' },
+    { ...IMPORT_FLAGS, 'sync.name': '--batch-name' },
   )
-  const imported = await importAndSync(ctx, request, 'caller')
+  const imported = await importAndSync(ctx, { ...request, file }, 'caller')
   if (!io.json) printImport(io, imported)
   if (!imported.batchId) throw new AppError('invalid_input', `${file} names no trade that could be imported`)
   return summaryOf(await runBatch(ctx, imported.batchId, progressPrinter(io)))

@@ -9,10 +9,11 @@ import { useApiAction } from '../../composables/useApiAction'
 import { useAppStore } from '../../stores/app'
 import { deleteMapping, matchingMapping, saveMapping, savedMappings } from './saved-mappings'
 
-// The import panel's state machine. A file is chosen (native dialog, or uploaded in browser mode),
-// previewed with the mapping main recognises (every row checked, nothing written), the mapping is
-// edited or a saved one applied and previewed again, then the file is imported and its batch started.
-// The start waits for a preview of the mapping as it stands: `dirty` says one is due.
+// The import panel's state machine. A file is chosen (native dialog, or uploaded in browser mode; the
+// page holds main's handle for it, never a path), previewed with the mapping main recognises (every
+// row checked, nothing written), the mapping is edited or a saved one applied and previewed again,
+// then the file is imported and its batch started. The start waits for a preview of the mapping as
+// it stands: `dirty` says one is due.
 
 /** The columns the person maps: header -> field, or null to ignore the column. */
 export type ColumnChoice = Record<string, string | null>
@@ -91,23 +92,24 @@ export function useImportPreview() {
         filters: [{ name: 'CSV / Excel', extensions: ['csv', 'xlsx', 'txt', 'tsv'] }],
       })
       if (!pick.supported) return pickInPage()
-      if (pick.file) await takeFile(pick.file, pick.file.split(/[\\/]/).pop() ?? pick.file)
+      if (pick.file) await takeFile(pick.file, pick.name ?? '')
     })
   }
 
-  /** Browser mode: the bytes go up with files.upload and the path it answers is imported. */
+  /** Browser mode: the bytes go up with files.upload, and the upload's id names the file from then on. */
   async function upload(f: File): Promise<void> {
     await attempt(
       async () => {
-        const { file: path } = await api.files.upload({ name: f.name, contentBase64: await readBase64(f) })
-        await takeFile(path, f.name)
+        const up = await api.files.upload({ name: f.name, contentBase64: await readBase64(f) })
+        await takeFile(up.file, up.name)
       },
       { busy: uploading },
     )
   }
 
-  async function takeFile(path: string, name: string): Promise<void> {
-    file.value = path
+  /** `handle`: what main answered for the chosen file (never a path); `name`: what the person sees. */
+  async function takeFile(handle: string, name: string): Promise<void> {
+    file.value = handle
     fileName.value = name
     batch.name = name
     columns.value = {}
@@ -124,12 +126,12 @@ export function useImportPreview() {
 
   /** Without a mapping main recognises the headers itself; with one, the person's choice is checked. */
   async function runPreview(withMapping = true): Promise<void> {
-    const path = file.value
-    if (!path) return
+    const handle = file.value
+    if (!handle) return
     const p = await attempt(
       () =>
         api.imports.preview({
-          file: path,
+          file: handle,
           type: type.value,
           merchant: merchant.value ?? undefined,
           mapping: withMapping && Object.keys(columns.value).length ? mappingInput() : undefined,
@@ -180,12 +182,12 @@ export function useImportPreview() {
 
   /** Imports the file as previewed and starts its batch: the summary when a batch started. */
   async function start(): Promise<ImportSummary | undefined> {
-    const path = file.value
-    if (!path || !canStart.value) return undefined
+    const handle = file.value
+    if (!handle || !canStart.value) return undefined
     const summary = await attempt(
       () =>
         api.imports.run({
-          file: path,
+          file: handle,
           type: type.value,
           merchant: merchant.value ?? undefined,
           mapping: mappingInput(),
