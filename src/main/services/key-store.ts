@@ -30,7 +30,7 @@ export async function setHeadless(ctx: ServiceContext, enabled: boolean): Promis
   const keyFile = keyFileOf(ctx)
   if (!keyFile) throw AppError.say('invalid_input', 'keys.memory')
   if (enabled) {
-    addKeyFile(ctx.db, await ctx.secretBox(), keyFile)
+    await addKeyFile(ctx.db, await ctx.secretBox(), keyFile)
   } else if (!removeKeyFileWrap(ctx.db)) {
     throw AppError.say('conflict', 'keys.onlyKeyFile')
   }
