@@ -1,4 +1,4 @@
-import { CHANNEL_INFO } from './channels'
+import { CHANNEL_INFO, type ProfileField } from './channels'
 import { CHANNELS } from './domain'
 import type { Lang } from './messages'
 
@@ -8,6 +8,37 @@ import type { Lang } from './messages'
 // The window takes the language from here, with the labels.
 export type { Lang }
 type Names = Record<string, [zh: string, en: string]>
+
+/**
+ * The merchant profile's fields as the form labels them: every field of every channel's profile has
+ * one (a field added to a profile schema is a compile error here until it is named). Main's sentences
+ * name fields by them too (the secrets to enter again, the anchors that changed).
+ */
+const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
+  name: ['配置名称', 'Profile name'],
+  endpoint: ['网关地址', 'Endpoint'],
+  mode: ['接入模式', 'Mode'],
+  appId: ['APPID', 'App id'],
+  appPrivateKey: ['应用私钥', 'App private key'],
+  alipayPublicKey: ['支付宝公钥', 'Alipay public key'],
+  appAuthToken: ['应用授权令牌', 'App auth token'],
+  qps: ['每秒请求上限', 'Requests per second'],
+  mchid: ['商户号', 'Merchant id'],
+  subMchid: ['子商户号', 'Sub-merchant id'],
+  serialNo: ['证书序列号', 'Certificate serial'],
+  privateKey: ['商户私钥', 'Private key'],
+  apiV3Key: ['APIv3 密钥', 'APIv3 key'],
+  platformPublicKeys: ['平台公钥', 'Platform public keys'],
+  payscoreServiceId: ['支付分服务 ID', 'Payscore service id'],
+  region: ['地区', 'Region'],
+  version: ['DaxPay 版本', 'DaxPay version'],
+  mchNo: ['商户号', 'Merchant no'],
+  signType: ['签名方式', 'Sign type'],
+  signSecret: ['签名密钥', 'Sign secret'],
+  merId: ['商户代码', 'Merchant id'],
+  certId: ['证书 ID', 'Certificate id'],
+  unionpayPublicKey: ['银联公钥', 'UnionPay public key'],
+}
 
 export const LABELS = {
   channel: Object.fromEntries(
@@ -124,6 +155,7 @@ export const LABELS = {
     direct: ['直连商户', 'Direct'],
     partner: ['服务商', 'Partner'],
   },
+  profileField: PROFILE_FIELDS,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {
     orderNo: ['商户订单号', 'Order no'],
@@ -153,4 +185,14 @@ export function label(group: LabelGroup, code: string | null | undefined, lang: 
   if (code === null || code === undefined || code === '') return ''
   const names = (LABELS[group] as Names)[code]
   return names ? names[lang === 'zh-CN' ? 0 : 1] : code
+}
+
+/**
+ * Profile fields named the way a sentence lists them, by the form's labels: 网关地址、支付宝公钥 /
+ * Endpoint and Alipay public key.
+ */
+export function fieldList(fields: readonly string[], lang: Lang): string {
+  const names = fields.map((f) => label('profileField', f, lang))
+  if (lang === 'zh-CN') return names.join('、')
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
 }

@@ -49,10 +49,11 @@ describe('creating the keyring of a fresh database', () => {
     const gate = new Promise<void>((r) => (release = r))
     // One key store for both, as one user's app and cron share it; both read an empty keyring first.
     const store = osKeyStore(gate)
-    const unlocking = [unlockSecrets(a, { safeStorage: store }), unlockSecrets(b, { safeStorage: store })]
+    const unlockA = unlockSecrets(a, { safeStorage: store })
+    const unlockB = unlockSecrets(b, { safeStorage: store })
     await new Promise((r) => setTimeout(r, 20))
     release()
-    const [boxA, boxB] = await Promise.all(unlocking)
+    const [boxA, boxB] = await Promise.all([unlockA, unlockB])
     const sealedA = boxA.seal({ privateKey: 'A' })
     const sealedB = boxB.seal({ privateKey: 'B' })
 

@@ -29,18 +29,25 @@ export class SecretsLockedError extends Error {
   }
 }
 
+/** The envelope of every sealed value: a version byte, the IV, the GCM tag, the ciphertext. */
 const VERSION = 1
+/** The same envelope around merchant secrets bound to their profile's trust anchors. */
+const BOUND = 2
 
-function seal(key: Buffer, plain: Buffer): Buffer {
+function seal(key: Buffer, plain: Buffer, version = VERSION): Buffer {
   const iv = crypto.randomBytes(12)
   const cipher = crypto.createCipheriv('aes-256-gcm', key, iv)
+  // A bound blob's version byte is authenticated too: it cannot be passed off as an unbound one.
+  // (Version 1 stays as it always was, so that what it sealed opens.)
+  if (version !== VERSION) cipher.setAAD(Buffer.from([version]))
   const body = Buffer.concat([cipher.update(plain), cipher.final()])
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body])
+  return Buffer.concat([Buffer.from([version]), iv, cipher.getAuthTag(), body])
 }
 
-function open(key: Buffer, sealed: Buffer): Buffer {
-  if (sealed.length < 29 || sealed[0] !== VERSION) throw new Error('unknown sealed format')
+function open(key: Buffer, sealed: Buffer, versions: readonly number[] = [VERSION]): Buffer {
+  if (sealed.length < 29 || !versions.includes(sealed[0]!)) throw new Error('unknown sealed format')
   const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13))
+  if (sealed[0] !== VERSION) decipher.setAAD(sealed.subarray(0, 1))
   decipher.setAuthTag(sealed.subarray(13, 29))
   return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()])
 }
@@ -104,13 +111,27 @@ export class SecretBox {
   /** Only the keyring module wraps this key; nothing else reads it. */
   constructor(readonly dataKey: Buffer) {}
 
-  seal(secrets: Record<string, string>): Buffer {
-    return seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'))
+  /**
+   * Seals a profile's secrets bound to the digest of its trust anchors (store/anchors.ts), which is
+   * sealed with them. Without one they are bound to nothing, as every secret was sealed before
+   * binding (migration 5 binds those beside the blob; main seals them again when it next opens them).
+   */
+  seal(secrets: Record<string, string>, anchor?: string): Buffer {
+    if (anchor === undefined) return seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'))
+    return seal(this.dataKey, Buffer.from(JSON.stringify({ anchor, secrets }), 'utf8'), BOUND)
   }
 
+  /** The secrets, whatever they are bound to. */
   open(sealed: Buffer): Record<string, string> {
+    return this.openBound(sealed).secrets
+  }
+
+  /** The secrets and the anchor digest they were sealed for: null for a blob sealed before binding. */
+  openBound(sealed: Buffer): { secrets: Record<string, string>; anchor: string | null } {
     try {
-      return JSON.parse(open(this.dataKey, sealed).toString('utf8')) as Record<string, string>
+      const plain = JSON.parse(open(this.dataKey, sealed, [VERSION, BOUND]).toString('utf8')) as unknown
+      if (sealed[0] === BOUND) return plain as { secrets: Record<string, string>; anchor: string }
+      return { secrets: plain as Record<string, string>, anchor: null }
     } catch {
       throw new SecretsLockedError('a merchant secret could not be decrypted; enter it again in the profile')
     }
