@@ -1,5 +1,5 @@
 import { CHANNEL_INFO, type ProfileField } from './channels'
-import { CHANNELS } from './domain'
+import { CHANNELS, type AuditEvent, type Transport } from './domain'
 import type { Lang } from './messages'
 
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
@@ -156,6 +156,28 @@ export const LABELS = {
     partner: ['服务商', 'Partner'],
   },
   profileField: PROFILE_FIELDS,
+  /** How a change reached the books (方式). */
+  transport: {
+    electron: ['桌面应用', 'Desktop app'],
+    http: ['浏览器', 'Browser'],
+    cli: ['命令行', 'Command line'],
+    schedule: ['定时任务', 'Schedule'],
+  } satisfies Record<Transport, [string, string]>,
+  auditEvent: {
+    merchant_added: ['添加商户配置', 'Merchant added'],
+    merchant_changed: ['修改商户配置', 'Merchant changed'],
+    merchant_removed: ['删除商户配置', 'Merchant removed'],
+    manual_repair: ['人工修复', 'Manual repair'],
+    anomaly_resolved: ['处理待处理事项', 'Anomaly resolved'],
+    anomaly_dismissed: ['忽略待处理事项', 'Anomaly dismissed'],
+    export_written: ['导出', 'Export written'],
+    settings_changed: ['修改设置', 'Settings changed'],
+    import_run: ['导入', 'Import'],
+    batch_started: ['开始批量同步', 'Batch started'],
+    batch_paused: ['暂停批次', 'Batch paused'],
+    batch_resumed: ['继续批次', 'Batch resumed'],
+    batch_cancelled: ['取消批次', 'Batch cancelled'],
+  } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {
     orderNo: ['商户订单号', 'Order no'],

@@ -81,7 +81,7 @@ export async function addMerchant(ctx: ServiceContext, input: unknown): Promise<
   )
   ctx.forgetAdapter(id)
   audit(ctx.db, {
-    operator: ctx.operator,
+    ...ctx.actor,
     action: 'merchant_added',
     target: profile.name,
     detail: {
@@ -169,7 +169,7 @@ export async function updateMerchantProfile(
   )
   ctx.forgetAdapter(id)
   audit(ctx.db, {
-    operator: ctx.operator,
+    ...ctx.actor,
     action: 'merchant_changed',
     target: profile.name,
     detail: {
@@ -184,7 +184,7 @@ export function setMerchantEnabled(ctx: ServiceContext, id: number, enabled: boo
   const row = requireMerchant(ctx, id)
   setMerchantEnabledFlag(ctx.db, id, enabled, ctx.now())
   ctx.forgetAdapter(id)
-  audit(ctx.db, { operator: ctx.operator, action: 'merchant_changed', target: row.name, detail: { enabled } })
+  audit(ctx.db, { ...ctx.actor, action: 'merchant_changed', target: row.name, detail: { enabled } })
   return merchantView(getMerchant(ctx.db, id)!)
 }
 
@@ -192,7 +192,7 @@ export function removeMerchantProfile(ctx: ServiceContext, id: number): { remove
   const row = requireMerchant(ctx, id)
   removeMerchant(ctx.db, id, ctx.now())
   ctx.forgetAdapter(id)
-  audit(ctx.db, { operator: ctx.operator, action: 'merchant_removed', target: row.name })
+  audit(ctx.db, { ...ctx.actor, action: 'merchant_removed', target: row.name })
   return { removed: true }
 }
 
