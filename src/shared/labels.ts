@@ -203,6 +203,11 @@ export const LABELS = {
 
 export type LabelGroup = keyof typeof LABELS
 
+/** Whether a key names a field of a merchant profile (the audit log's details name some). */
+export function isProfileField(key: string): key is ProfileField {
+  return Object.hasOwn(PROFILE_FIELDS, key)
+}
+
 export function label(group: LabelGroup, code: string | null | undefined, lang: Lang = 'zh-CN'): string {
   if (code === null || code === undefined || code === '') return ''
   const names = (LABELS[group] as Names)[code]
