@@ -1,5 +1,9 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ServiceContext } from '../../src/main/services/context'
+import { exportCsv } from '../../src/main/services/export'
 import { schedulerOf } from '../../src/main/services/host'
 import { dispatch } from '../../src/main/services/index'
 import { createWorld, type World } from '../helpers/world'
@@ -108,6 +112,25 @@ describe('every row names who and how', () => {
       operator: '李会计',
       system_user: 'zhang.san',
       transport: 'electron',
+    })
+  })
+
+  it('the repairs and anomalies exports say who and how, in words', async () => {
+    const read = (file: string) =>
+      parse(fs.readFileSync(file, 'utf8').slice(1), { columns: true }) as Array<Record<string, string>>
+    const repairs = path.join(w.dir, 'repairs.csv')
+    await exportCsv(w.ctx, { kind: 'repairs', file: repairs, filter: {} })
+    const byNo = new Map(read(repairs).map((r) => [r['交易号'], r]))
+    expect(byNo.get('WHO-SCHED')).toMatchObject({ 操作人: '李会计', 系统用户: 'zhang.san', 方式: '定时任务' })
+    expect(byNo.get('WHO-HTTP')).toMatchObject({ 方式: '浏览器' })
+    expect(byNo.get('WHO-BATCH')).toMatchObject({ 方式: '桌面应用' })
+
+    const anomalies = path.join(w.dir, 'anomalies.csv')
+    await exportCsv(w.ctx, { kind: 'anomalies', file: anomalies, filter: {} })
+    expect(read(anomalies).find((r) => r['交易号'] === 'WHO-DECIDE')).toMatchObject({
+      操作人: '李会计',
+      系统用户: 'zhang.san',
+      方式: '浏览器',
     })
   })
 })
