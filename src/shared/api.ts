@@ -18,6 +18,7 @@ export const OPERATION_NAMES = [
   'anomalies.list',
   'anomalies.get',
   'anomalies.resolve',
+  'audit.list',
   'merchants.list',
   'merchants.add',
   'merchants.update',

@@ -28,6 +28,12 @@ export interface ChannelInfo {
   /** The public ids a profile is known by (APPID, merchant number...), most telling first. */
   idKeys: readonly string[]
   /**
+   * Fields that hold the gateway's own public keys, which its answers are verified with. With the
+   * endpoint and the ids they are the profile's trust anchors (./anchors.ts): the sealed secrets
+   * are bound to them.
+   */
+  gatewayKeyFields: readonly string[]
+  /**
    * Words an import file may write for the channel besides its code: Chinese and English names,
    * matched as written or in lower case (docs/cli.md section 3).
    */
@@ -44,6 +50,7 @@ interface Entry<S extends z.ZodObject, Secret extends readonly FieldOf<S>[]> {
   secretFields: Secret
   pemFields: readonly FieldOf<S>[]
   idKeys: readonly FieldOf<S>[]
+  gatewayKeyFields: readonly FieldOf<S>[]
   importAliases: readonly string[]
 }
 
@@ -61,6 +68,7 @@ const ENTRIES = {
     secretFields: ['appPrivateKey', 'appAuthToken'],
     pemFields: ['appPrivateKey', 'alipayPublicKey'],
     idKeys: ['appId'],
+    gatewayKeyFields: ['alipayPublicKey'],
     importAliases: ['ali_pay', '支付宝'],
   }),
   wechat: entry({
@@ -70,6 +78,7 @@ const ENTRIES = {
     pemFields: ['privateKey'],
     // A partner's profile is one sub-merchant of its mchid: both tell which.
     idKeys: ['mchid', 'subMchid', 'appId'],
+    gatewayKeyFields: ['platformPublicKeys'],
     importAliases: ['wechat_pay', 'wxpay', '微信', '微信支付'],
   }),
   daxpay: entry({
@@ -78,6 +87,8 @@ const ENTRIES = {
     secretFields: ['signSecret'],
     pemFields: [],
     idKeys: ['mchNo', 'appId'],
+    // Answers are signed with the shared sign secret, itself sealed: no public key to pin.
+    gatewayKeyFields: [],
     importAliases: [],
   }),
   unionpay: entry({
@@ -86,6 +97,7 @@ const ENTRIES = {
     secretFields: ['privateKey'],
     pemFields: ['privateKey', 'unionpayPublicKey'],
     idKeys: ['merId'],
+    gatewayKeyFields: ['unionpayPublicKey'],
     importAliases: ['union_pay', '银联', '云闪付'],
   }),
 } as const satisfies {

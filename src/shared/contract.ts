@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type {
   AnomalyView,
+  AuditView,
   BatchView,
   ImportSummary,
   MerchantView,
@@ -14,6 +15,7 @@ import type {
 } from './domain'
 import {
   anomalyListSchema,
+  auditListSchema,
   orderListSchema,
   recordListSchema,
   refundListSchema,
@@ -115,6 +117,8 @@ export const contract = {
   'anomalies.list': op(anomalyListSchema).returns<Page<AnomalyView>>(),
   'anomalies.get': op(idSchema).returns<AnomalyDetail>(),
   'anomalies.resolve': op(resolveSchema).returns<AnomalyView>(),
+
+  'audit.list': op(auditListSchema).returns<Page<AuditView>>(),
 
   'merchants.list': op(noInput).returns<MerchantView[]>(),
   'merchants.add': op(profileSchema, { id: 'merchant.invalid' }).returns<MerchantView>(),

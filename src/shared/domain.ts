@@ -119,6 +119,42 @@ export const ANOMALY_ACTIONS = [
 ] as const
 export type AnomalyAction = (typeof ANOMALY_ACTIONS)[number]
 
+/**
+ * How a change reached the books: the desktop app's window, browser mode, the command line, or the
+ * schedules (of the app or of `paysync serve`) acting on their own.
+ */
+export const TRANSPORTS = ['electron', 'http', 'cli', 'schedule'] as const
+export type Transport = (typeof TRANSPORTS)[number]
+
+/**
+ * Who did something (docs/domain.md section 2): the operator name declared in 设置 or by
+ * PAYSYNC_OPERATOR (anyone can type any name), beside what cannot be typed in: the computer's user
+ * the process runs as, and the transport. Rows written before these were kept have neither.
+ */
+export interface Actor {
+  operator: string | null
+  systemUser?: string | null
+  transport?: Transport | null
+}
+
+/** What the audit log records (docs/domain.md section 2). */
+export const AUDIT_EVENTS = [
+  'merchant_added',
+  'merchant_changed',
+  'merchant_removed',
+  'manual_repair',
+  'anomaly_resolved',
+  'anomaly_dismissed',
+  'export_written',
+  'settings_changed',
+  'import_run',
+  'batch_started',
+  'batch_paused',
+  'batch_resumed',
+  'batch_cancelled',
+] as const
+export type AuditEvent = (typeof AUDIT_EVENTS)[number]
+
 export const BATCH_STATUSES = ['pending', 'running', 'paused', 'cancelled', 'interrupted', 'done'] as const
 export type BatchStatus = (typeof BATCH_STATUSES)[number]
 
@@ -253,6 +289,9 @@ export interface RepairRecordView {
   afterStatus: string
   remark: string | null
   operator: string | null
+  /** The computer's user and the transport of the repair (null on rows older than migration 7). */
+  systemUser: string | null
+  transport: Transport | null
   syncRecordId: number | null
   createdAt: string
 }
@@ -276,10 +315,27 @@ export interface AnomalyView {
   resolution: string | null
   action: AnomalyAction | null
   repairNo: string | null
+  /** Who decided: the declared name, the computer's user and the transport (null while open). */
   operator: string | null
+  systemUser: string | null
+  transport: Transport | null
   createdAt: string
   lastSeenAt: string
   resolvedAt: string | null
+}
+
+/** One row of the audit log: who, how, what and on what. */
+export interface AuditView {
+  id: number
+  createdAt: string
+  operator: string | null
+  systemUser: string | null
+  transport: Transport | null
+  event: AuditEvent
+  /** What the event is about: a merchant's name, `batch:12`, `anomaly:7`, `pay:3`, a file. */
+  subject: string | null
+  /** The event's particulars as JSON text (never a secret: names, ids and fingerprints). */
+  detail: string | null
 }
 
 export interface OutcomeCounts {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   ANOMALY_KINDS,
   ANOMALY_STATUSES,
+  AUDIT_EVENTS,
   CHANNELS,
   GATEWAY_STATUSES,
   OUTCOMES,
@@ -81,6 +82,14 @@ export const anomalyFilterSchema = z.object({
 })
 export type AnomalyFilter = z.infer<typeof anomalyFilterSchema>
 
+/** The audit log (docs/cli.md section 1): one kind of event, a time range. */
+export const auditFilterSchema = z.object({
+  event: z.enum(AUDIT_EVENTS).optional(),
+  since: time.optional(),
+  until: time.optional(),
+})
+export type AuditFilter = z.infer<typeof auditFilterSchema>
+
 /** A page of any list: the command line reads its --limit default and cap from here. */
 export const pageSchema = z.object(page)
 
@@ -89,8 +98,10 @@ export const orderListSchema = orderFilterSchema.extend(page)
 export const refundListSchema = refundFilterSchema.extend(page)
 export const repairListSchema = repairFilterSchema.extend(page)
 export const anomalyListSchema = anomalyFilterSchema.extend(page)
+export const auditListSchema = auditFilterSchema.extend(page)
 export type RecordListRequest = z.infer<typeof recordListSchema>
 export type OrderListRequest = z.infer<typeof orderListSchema>
 export type RefundListRequest = z.infer<typeof refundListSchema>
 export type RepairListRequest = z.infer<typeof repairListSchema>
 export type AnomalyListRequest = z.infer<typeof anomalyListSchema>
+export type AuditListRequest = z.infer<typeof auditListSchema>

@@ -1,5 +1,5 @@
-import { CHANNEL_INFO } from './channels'
-import { CHANNELS } from './domain'
+import { CHANNEL_INFO, type ProfileField } from './channels'
+import { CHANNELS, type AuditEvent, type Transport } from './domain'
 import type { Lang } from './messages'
 
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
@@ -8,6 +8,37 @@ import type { Lang } from './messages'
 // The window takes the language from here, with the labels.
 export type { Lang }
 type Names = Record<string, [zh: string, en: string]>
+
+/**
+ * The merchant profile's fields as the form labels them: every field of every channel's profile has
+ * one (a field added to a profile schema is a compile error here until it is named). Main's sentences
+ * name fields by them too (the secrets to enter again, the anchors that changed).
+ */
+const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
+  name: ['配置名称', 'Profile name'],
+  endpoint: ['网关地址', 'Endpoint'],
+  mode: ['接入模式', 'Mode'],
+  appId: ['APPID', 'App id'],
+  appPrivateKey: ['应用私钥', 'App private key'],
+  alipayPublicKey: ['支付宝公钥', 'Alipay public key'],
+  appAuthToken: ['应用授权令牌', 'App auth token'],
+  qps: ['每秒请求上限', 'Requests per second'],
+  mchid: ['商户号', 'Merchant id'],
+  subMchid: ['子商户号', 'Sub-merchant id'],
+  serialNo: ['证书序列号', 'Certificate serial'],
+  privateKey: ['商户私钥', 'Private key'],
+  apiV3Key: ['APIv3 密钥', 'APIv3 key'],
+  platformPublicKeys: ['平台公钥', 'Platform public keys'],
+  payscoreServiceId: ['支付分服务 ID', 'Payscore service id'],
+  region: ['地区', 'Region'],
+  version: ['DaxPay 版本', 'DaxPay version'],
+  mchNo: ['商户号', 'Merchant no'],
+  signType: ['签名方式', 'Sign type'],
+  signSecret: ['签名密钥', 'Sign secret'],
+  merId: ['商户代码', 'Merchant id'],
+  certId: ['证书 ID', 'Certificate id'],
+  unionpayPublicKey: ['银联公钥', 'UnionPay public key'],
+}
 
 export const LABELS = {
   channel: Object.fromEntries(
@@ -125,6 +156,29 @@ export const LABELS = {
     direct: ['直连商户', 'Direct'],
     partner: ['服务商', 'Partner'],
   },
+  profileField: PROFILE_FIELDS,
+  /** How a change reached the books (方式). */
+  transport: {
+    electron: ['桌面应用', 'Desktop app'],
+    http: ['浏览器', 'Browser'],
+    cli: ['命令行', 'Command line'],
+    schedule: ['定时任务', 'Schedule'],
+  } satisfies Record<Transport, [string, string]>,
+  auditEvent: {
+    merchant_added: ['添加商户配置', 'Merchant added'],
+    merchant_changed: ['修改商户配置', 'Merchant changed'],
+    merchant_removed: ['删除商户配置', 'Merchant removed'],
+    manual_repair: ['人工修复', 'Manual repair'],
+    anomaly_resolved: ['处理待处理事项', 'Anomaly resolved'],
+    anomaly_dismissed: ['忽略待处理事项', 'Anomaly dismissed'],
+    export_written: ['导出', 'Export written'],
+    settings_changed: ['修改设置', 'Settings changed'],
+    import_run: ['导入', 'Import'],
+    batch_started: ['开始批量同步', 'Batch started'],
+    batch_paused: ['暂停批次', 'Batch paused'],
+    batch_resumed: ['继续批次', 'Batch resumed'],
+    batch_cancelled: ['取消批次', 'Batch cancelled'],
+  } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {
     orderNo: ['商户订单号', 'Order no'],
@@ -150,8 +204,23 @@ export const LABELS = {
 
 export type LabelGroup = keyof typeof LABELS
 
+/** Whether a key names a field of a merchant profile (the audit log's details name some). */
+export function isProfileField(key: string): key is ProfileField {
+  return Object.hasOwn(PROFILE_FIELDS, key)
+}
+
 export function label(group: LabelGroup, code: string | null | undefined, lang: Lang = 'zh-CN'): string {
   if (code === null || code === undefined || code === '') return ''
   const names = (LABELS[group] as Names)[code]
   return names ? names[lang === 'zh-CN' ? 0 : 1] : code
+}
+
+/**
+ * Profile fields named the way a sentence lists them, by the form's labels: 网关地址、支付宝公钥 /
+ * Endpoint and Alipay public key.
+ */
+export function fieldList(fields: readonly string[], lang: Lang): string {
+  const names = fields.map((f) => label('profileField', f, lang))
+  if (lang === 'zh-CN') return names.join('、')
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
 }

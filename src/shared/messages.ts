@@ -1,7 +1,10 @@
+import { fieldList } from './labels'
+
 // The sentences main sends to people, in both languages. Main throws with an id and parameters; the
 // English text goes to the command line and the logs, and the window shows the one in its language.
 // A parameter is written {name}; {detail} carries text that has no translation (a validation detail,
-// an operating-system message).
+// an operating-system message). A parameter named ...Fields carries merchant profile fields by code,
+// comma-separated ("appPrivateKey,appAuthToken"): each language lists them by the form's labels.
 
 /** The two languages of every sentence and label. */
 export type Lang = 'zh-CN' | 'en-US'
@@ -23,7 +26,16 @@ export const MESSAGES = {
     zh: '已有名为“{name}”的商户配置，请先删除它或换一个名称',
   },
   'merchant.invalid': { en: 'the merchant profile is not valid: {detail}', zh: '商户配置有误：{detail}' },
-  // A key the adapter could not read, named by the form's label for its field (merchants.field.*).
+  // Secrets are bound to the profile's trust anchors (shared/anchors.ts); the form marks {secretFields}.
+  'merchant.anchorsChanged': {
+    en: 'the {changedFields} of merchant {name} changed, and its stored secrets work only with the old ones: enter {secretFields} again to save',
+    zh: '商户“{name}”的{changedFields}已更改，已保存的密钥只能用于原来的设置：请重新填写{secretFields}后再保存',
+  },
+  'merchant.secretsUnbound': {
+    en: 'the secrets of merchant {name} were sealed for another endpoint, merchant id or gateway key than its profile names now, and are not used: enter them again in the profile',
+    zh: '商户“{name}”的密钥是为另一个网关地址、商户号或网关公钥保存的，现已停用：请在商户配置中重新填写密钥',
+  },
+  // A key the adapter could not read, named by the form's label for its field (labels.ts, profileField).
   'merchant.key.appPrivateKey': {
     en: 'App private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
     zh: '应用私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
@@ -256,7 +268,8 @@ export function isMessageId(id: unknown): id is MessageId {
 /** The sentence in a language, its parameters filled in. */
 export function say(id: MessageId, params: Params = {}, lang: Lang = 'en-US'): string {
   const m = MESSAGES[id]
-  return (lang === 'zh-CN' ? m.zh : m.en).replace(/\{(\w+)\}/g, (all, k: string) =>
-    k in params ? String(params[k]) : all,
-  )
+  return (lang === 'zh-CN' ? m.zh : m.en).replace(/\{(\w+)\}/g, (all, k: string) => {
+    if (!(k in params)) return all
+    return k.endsWith('Fields') ? fieldList(String(params[k]).split(','), lang) : String(params[k])
+  })
 }

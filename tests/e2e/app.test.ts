@@ -294,6 +294,24 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     expect(html).not.toContain(privateLine)
     for (const body of apiBodies) expect(body).not.toContain(privateLine)
     await shot(page, '14-merchants-after')
+
+    // Moving the profile to another host asks for its secrets again, before anything is saved.
+    await screen('merchants')
+      .locator('.n-data-table-tr', { hasText: 'e2e-alipay' })
+      .getByRole('button', { name: '编辑' })
+      .click()
+    await page.locator('[data-test="save"]').waitFor()
+    await field('endpoint').fill('https://openapi-sandbox.dl.alipaydev.com/gateway.do')
+    const rebind = page.locator('[data-test="rebind"]')
+    await expect.poll(() => rebind.innerText()).toContain('请重新填写应用私钥')
+    await rebind.scrollIntoViewIfNeeded()
+    await shot(page, '14b-merchant-rebind')
+    await page.locator('[data-test="save"]').click()
+    await expect
+      .poll(() => page.locator('[data-test="field-appPrivateKey"]').innerText())
+      .toContain('须重新填写')
+    await page.getByRole('button', { name: '取消' }).last().click()
+    await page.locator('[data-test="save"]').waitFor({ state: 'detached', timeout: 15_000 })
   })
 
   it('shows the day on the overview once there is work done', async () => {
@@ -303,6 +321,16 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     // The README's picture: without the toasts of the steps before.
     await expect.poll(() => page.locator('.n-message').count(), { timeout: 20_000 }).toBe(0)
     await shot(page, '17-overview-after')
+  })
+
+  it('the audit log names who did what, and how', async () => {
+    await go('audit')
+    const rows = page.locator('.n-data-table-tbody .n-data-table-tr')
+    await rows.first().waitFor()
+    await expect.poll(() => screen('audit').innerText()).toContain('添加商户配置')
+    // Browser mode: every row of this run came through it.
+    await expect.poll(() => rows.first().innerText()).toContain('浏览器')
+    await shot(page, '18-audit')
   })
 
   it('settings and the English switch', async () => {
@@ -326,6 +354,17 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await expect.poll(() => page.locator('.n-menu').innerText()).toContain('Batch sync')
     expect(await page.locator('.n-menu').innerText()).not.toMatch(/[\u4e00-\u9fff]/)
     await shot(page, '16-records-english')
+
+    await go('audit')
+    await expect.poll(() => screen('audit').innerText()).toContain('Merchant added')
+    await shot(page, '18b-audit-english')
+    await page.locator('[data-test="theme"]').click()
+    await expect.poll(() => page.evaluate('document.documentElement.style.colorScheme')).toBe('dark')
+    await shot(page, '18c-audit-dark')
+    await go('repairs')
+    await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
+    await shot(page, '18d-repairs-dark')
+    await page.locator('[data-test="theme"]').click()
   })
 
   // Last, so it sees every step above: Vue's errors and warnings mean a screen is half patched.

@@ -31,6 +31,7 @@ const LISTS = [
   'refunds.list',
   'repairs.list',
   'anomalies.list',
+  'audit.list',
   'batches.list',
   'batches.items',
 ] as const satisfies readonly OperationName[]

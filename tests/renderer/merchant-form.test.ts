@@ -3,8 +3,8 @@ import type { ConnectionReport } from '../../src/shared/contract'
 import type { MerchantView } from '../../src/shared/domain'
 import { ApiError } from '../../src/shared/errors'
 import { MESSAGES, say } from '../../src/shared/messages'
-import { en } from '../../src/renderer/src/i18n/en'
-import { zh } from '../../src/renderer/src/i18n/zh'
+import { LABELS } from '../../src/shared/labels'
+import { setLang } from '../../src/renderer/src/i18n'
 import { appInfo, installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import MerchantForm from '../../src/renderer/src/components/MerchantForm.vue'
 import MerchantsView from '../../src/renderer/src/views/MerchantsView.vue'
@@ -202,11 +202,79 @@ describe('商户配置 form', () => {
     ])
     for (const [id, m] of keyEntries) {
       const field = id.slice('merchant.key.'.length) as 'appPrivateKey'
-      const key = `merchants.field.${field}` as const
-      expect(m.zh, id).toMatch(new RegExp(`^${zh[key]}[ 不]`))
+      const [zhLabel, enLabel] = LABELS.profileField[field]
+      expect(m.zh, id).toMatch(new RegExp(`^${zhLabel}[ 不]`))
       // "Platform public keys" names a list; its sentence speaks of one key of it.
-      expect(m.en, id).toMatch(new RegExp(`^${en[key].replace(/s$/, '')}s? `))
+      expect(m.en, id).toMatch(new RegExp(`^${enLabel.replace(/s$/, '')}s? `))
     }
+  })
+
+  it('changing the endpoint says before saving which secrets to enter again, and asks for them', async () => {
+    const isv: MerchantView = { ...alipay, secrets: { appPrivateKey: true, appAuthToken: true } }
+    const w = mountScreen(MerchantForm, { merchant: isv })
+    await settle()
+    expect(w.find('[data-test=rebind]').exists()).toBe(false)
+    await w.find('[data-test=field-endpoint] input').setValue('https://evil.example.com/gateway.do')
+    await settle()
+    expect(w.find('[data-test=rebind]').text()).toBe(
+      '已更改网关地址：已保存的密钥只能用于原来的网关地址、商户号和网关公钥，保存前请重新填写应用私钥、应用授权令牌。',
+    )
+    expect(w.find('[data-test=field-appPrivateKey]').text()).toContain('须重新填写')
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(fake.op('merchants.update')).not.toHaveBeenCalled()
+
+    setLang('en-US')
+    await settle()
+    expect(w.find('[data-test=rebind]').text()).toBe(
+      'You changed Endpoint: the stored secrets work only with the old endpoint, ids and gateway keys, so enter App private key and App auth token again before saving.',
+    )
+    setLang('zh-CN')
+
+    const key = `-----BEGIN PRIVATE KEY-----\n${'C'.repeat(70)}\n-----END PRIVATE KEY-----`
+    await w.find('[data-test=secret-appPrivateKey] textarea').setValue(key)
+    await w.find('[data-test=secret-appAuthToken] input').setValue('201901BB0123456789abcdef')
+    await settle()
+    expect(w.find('[data-test=rebind]').exists()).toBe(false)
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    const { profile } = fake.op('merchants.update').mock.calls[0]![0] as {
+      profile: Record<string, unknown>
+    }
+    expect(profile).toMatchObject({ endpoint: 'https://evil.example.com/gateway.do', appPrivateKey: key })
+  })
+
+  it('a changed gateway key or id asks too; the name, the rate limit and a path on the same host do not', async () => {
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    await w.find('[data-test=field-name] input').setValue('shop-2')
+    await w.find('[data-test=field-endpoint] input').setValue('https://openapi.alipay.com/v2/gateway.do')
+    await settle()
+    expect(w.find('[data-test=rebind]').exists()).toBe(false)
+    // The same key wrapped anew is the same key.
+    await w.find('[data-test=field-alipayPublicKey] textarea').setValue(PUBLIC_KEY.replaceAll('\n', '\n\n'))
+    await settle()
+    expect(w.find('[data-test=rebind]').exists()).toBe(false)
+    await w.find('[data-test=field-appId] input').setValue('2021000000000002')
+    await settle()
+    expect(w.find('[data-test=rebind]').text()).toContain('已更改APPID')
+  })
+
+  it("marks the secrets main asks for again when it refuses a save (another window's change)", async () => {
+    const id = 'merchant.anchorsChanged'
+    fake.op('merchants.update').mockRejectedValue(
+      new ApiError({
+        code: 'invalid_input',
+        message: 'refused',
+        id,
+        params: { name: 'shop-alipay', secretFields: 'appPrivateKey' },
+      }),
+    )
+    const w = mountScreen(MerchantForm, { merchant: alipay })
+    await settle()
+    await w.find('[data-test=save]').trigger('click')
+    await settle()
+    expect(w.find('[data-test=field-appPrivateKey]').text()).toContain('须重新填写')
   })
 
   it('a new profile needs its secrets and sends them', async () => {

@@ -9,6 +9,7 @@ const PINNED = [
   'anomalies.list',
   'anomalies.resolve',
   'app.info',
+  'audit.list',
   'batches.cancel',
   'batches.get',
   'batches.items',

@@ -8,6 +8,7 @@ import { listPayOrders } from '../../src/main/store/orders'
 import { listRefundOrders } from '../../src/main/store/refunds'
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { listAnomalies } from '../../src/main/store/anomalies'
+import { listAudit } from '../../src/main/store/audit'
 import { pendingItems } from '../../src/main/store/batches'
 import { insertMerchant } from '../../src/main/store/merchants'
 import { tempDir } from '../helpers/world'
@@ -122,6 +123,18 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ['anomalies: open', (db) => listAnomalies(db, { ...page, status: 'open' })],
   ['anomalies: kind', (db) => listAnomalies(db, { ...page, kind: 'paid_after_close' })],
   ['batch runner: the next page of pending items', (db) => pendingItems(db, 1, 5_000, 512)],
+  ['audit: no filter', (db) => listAudit(db, page)],
+  ['audit: deep page', (db) => listAudit(db, deep)],
+  ['audit: one event', (db) => listAudit(db, { ...page, event: 'merchant_changed' })],
+  [
+    'audit: time range',
+    (db) => listAudit(db, { ...page, since: '2026-11-01 00:00:00', until: '2026-11-02' }),
+  ],
+  [
+    'audit: one event over a time range',
+    (db) =>
+      listAudit(db, { ...page, event: 'manual_repair', since: '2026-11-01 00:00:00', until: '2026-11-02' }),
+  ],
 ]
 
 describe('list queries use indexes', () => {
@@ -144,4 +157,14 @@ describe('list queries use indexes', () => {
       }
     })
   }
+})
+
+describe('the audit log', () => {
+  it('reads one event through its own index, not by walking every row by time', () => {
+    for (const filter of [{}, { since: '2026-11-01 00:00:00', until: '2026-11-02' }]) {
+      const plans = plansOf((db) => listAudit(db, { ...page, event: 'manual_repair', ...filter }))
+      for (const { sql, plan } of plans)
+        expect(plan, sql).toMatch(/USING (COVERING )?INDEX idx_audit_log_action/)
+    }
+  })
 })

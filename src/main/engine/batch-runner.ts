@@ -1,6 +1,6 @@
 import PQueue from 'p-queue'
 import type { BatchProgressEvent } from '../../shared/contract'
-import type { BatchStatus, GatewayStatus, SyncSource, TradeType } from '../../shared/domain'
+import type { Actor, BatchStatus, GatewayStatus, SyncSource, TradeType } from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
 import { CallAbandonedError } from '../gateways/types'
 import {
@@ -63,7 +63,7 @@ export class BatchRun {
   /** The last item read from the store; every pending item after it is still to be read. */
   private cursor = 0
   private exhausted = false
-  private plan!: { concurrency: number; qps: number; source: SyncSource; operator: string | null }
+  private plan!: { concurrency: number; qps: number; source: SyncSource; actor: Actor }
   private finished!: () => void
   private readonly done$ = new Promise<void>((r) => (this.finished = r))
   private tally!: BatchTally
@@ -120,7 +120,7 @@ export class BatchRun {
       concurrency: batch.concurrency,
       qps: batch.qps,
       source: batch.source,
-      operator: batch.operator,
+      actor: { operator: batch.operator, systemUser: batch.system_user, transport: batch.transport },
     }
     this.feed()
     this.report(true)
@@ -278,7 +278,7 @@ export class BatchRun {
         source,
         batchId: this.batchId,
         batchItemId: itemId,
-        operator: this.plan.operator,
+        ...this.plan.actor,
         gate: this.gates.get(merchant),
         slots: this.slots.get(merchant),
         // Cancelled or paused while this item waited its turn at the gate: the gateway is not asked.

@@ -1,4 +1,4 @@
-import type { AnomalyAction, ManualRepairWay } from '../../shared/domain'
+import type { Actor, AnomalyAction, ManualRepairWay } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { closeAnomaly, getAnomaly, type AnomalyRow } from '../store/anomalies'
 import { audit } from '../store/audit'
@@ -45,9 +45,16 @@ export function actionsFor(a: AnomalyRow, trade: PayOrderRow | RefundOrderRow | 
   return actions
 }
 
+/** The decision's who, without its other fields: what the anomaly, its repairs and the audit row record. */
+const actorOf = (input: Actor): Actor => ({
+  operator: input.operator,
+  systemUser: input.systemUser ?? null,
+  transport: input.transport ?? null,
+})
+
 export function resolveAnomaly(
   db: Db,
-  input: { id: number; action: AnomalyAction; remark: string; operator: string | null },
+  input: Actor & { id: number; action: AnomalyAction; remark: string },
   now = Date.now(),
 ): AnomalyRow {
   return db
@@ -66,7 +73,7 @@ export function resolveAnomaly(
       }
       let repairNo: string | null = null
       if (input.action !== 'acknowledge' && input.action !== 'dismiss') {
-        repairNo = applyManual(db, a, trade!, input.action, input.remark, input.operator, now)
+        repairNo = applyManual(db, a, trade!, input.action, input.remark, actorOf(input), now)
       }
       if (a.kind === 'sync_keeps_failing') {
         // The person has looked at it: the schedule may try at its normal pace again.
@@ -74,17 +81,17 @@ export function resolveAnomaly(
       }
       const status = input.action === 'dismiss' ? 'dismissed' : 'resolved'
       closeAnomaly(db, a.id, {
+        ...actorOf(input),
         status,
         action: input.action,
         remark: input.remark,
-        operator: input.operator,
         repairNo,
         at: now,
       })
       audit(
         db,
         {
-          operator: input.operator,
+          ...actorOf(input),
           action: status === 'dismissed' ? 'anomaly_dismissed' : 'anomaly_resolved',
           target: `anomaly:${a.id}`,
           detail: { kind: a.kind, action: input.action, tradeNo: a.trade_no, repairNo, remark: input.remark },
@@ -102,7 +109,7 @@ function applyManual(
   trade: Trade,
   action: Exclude<AnomalyAction, 'acknowledge' | 'dismiss'>,
   remark: string,
-  operator: string | null,
+  actor: Actor,
   now: number,
 ): string {
   const repairNo = newRepairNo(now)
@@ -126,7 +133,7 @@ function applyManual(
       beforeStatus: before,
       afterStatus: after,
       remark: note,
-      operator,
+      ...actor,
       syncRecordId: a.sync_record_id,
       createdAt: now,
     })
@@ -151,7 +158,7 @@ function applyManual(
     audit(
       db,
       {
-        operator,
+        ...actor,
         action: 'manual_repair',
         target: `pay:${o.id}`,
         detail: { repairNo, from: o.status, to, remark },
@@ -193,7 +200,7 @@ function applyManual(
   audit(
     db,
     {
-      operator,
+      ...actor,
       action: 'manual_repair',
       target: `refund:${r.id}`,
       detail: { repairNo, from: r.status, to, remark },

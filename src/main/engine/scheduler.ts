@@ -1,5 +1,5 @@
 import PQueue from 'p-queue'
-import type { SyncSource, TradeType } from '../../shared/domain'
+import type { Actor, SyncSource, TradeType } from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
 import type { Db } from '../store/connection'
 import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
@@ -40,6 +40,8 @@ export class Scheduler {
     private readonly settings: () => ScheduleSettings,
     private readonly now: () => number = Date.now,
     private readonly onRun?: (at: number) => void,
+    /** Who the passes' repairs name: the host's operator and user, by the schedule (asked per pass). */
+    private readonly actor: () => Actor = () => ({ operator: null, transport: 'schedule' }),
   ) {}
 
   start(firstTickMs = 5_000): void {
@@ -86,6 +88,7 @@ export class Scheduler {
   private async pass(): Promise<TickResult> {
     const now = this.now()
     const s = this.settings()
+    const by = this.actor()
     const expired = expiredProgressOrderIds(this.db, now, TIMEOUT_GRACE_MS, PER_TICK)
     const expiredSet = new Set(expired)
     const pay = duePayOrderIds(this.db, now, PER_TICK).filter((id) => !expiredSet.has(id))
@@ -109,7 +112,7 @@ export class Scheduler {
       if (!trade) return
       const l = lane(trade.merchant_id)
       void l.queue.add(() =>
-        this.engine.sync(type, id, { source, gate: l.gate, slots: l.slots }).catch(() => undefined),
+        this.engine.sync(type, id, { source, ...by, gate: l.gate, slots: l.slots }).catch(() => undefined),
       )
     }
     for (const id of expired) add('pay', id, 'timeout')

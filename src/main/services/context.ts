@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
+import type { Actor, Transport } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { joinProfile } from '../../shared/profiles'
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
@@ -36,7 +37,8 @@ export interface ContextOptions {
   /** The computer's user: who acts when neither an explicit operator nor Settings names one. */
   systemUser?: string | null
   store?: OpenOptions
-  transport?: 'electron' | 'http' | 'cli'
+  /** How this process's requests arrive; its schedules act as `schedule` (shared/domain.ts, Actor). */
+  transport?: Exclude<Transport, 'schedule'>
   leaseMs?: number
   now?: () => number
   /** Native open and save dialogs; only the desktop app has them. */
@@ -122,6 +124,23 @@ export class ServiceContext {
   /** Every repair, decision and batch names who did it: finance staff must be able to say who. */
   get operator(): string | null {
     return this.options.operator || this.settings().operatorName || this.options.systemUser || null
+  }
+
+  /**
+   * Who acts through this context: the declared operator, and beside it what no one can type in, the
+   * computer's user and the transport. Every repair, decision, batch and audit row records all three.
+   */
+  get actor(): Actor {
+    return {
+      operator: this.operator,
+      systemUser: this.options.systemUser ?? null,
+      transport: this.options.transport ?? null,
+    }
+  }
+
+  /** Who the schedules of this process act as: its operator and user, by the schedule. */
+  get scheduleActor(): Actor {
+    return { ...this.actor, transport: 'schedule' }
   }
 
   settings(): Settings {

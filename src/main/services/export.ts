@@ -121,7 +121,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
     }
     progress(result.rows, true)
     audit(ctx.db, {
-      operator: ctx.operator,
+      ...ctx.actor,
       action: 'export_written',
       target: file,
       detail: { kind: req.kind, rows: result.rows },

@@ -45,6 +45,21 @@ export interface Host {
   stop(): Promise<void>
 }
 
+/**
+ * The schedules of docs/domain.md section 7 for this host. Their repairs name the host's operator
+ * and computer user, with the transport `schedule` (an unattended pass is not a person's click).
+ */
+export function schedulerOf(ctx: ServiceContext): Scheduler {
+  return new Scheduler(
+    ctx.db,
+    ctx.engine,
+    () => ctx.settings(),
+    ctx.now,
+    (at) => (ctx.lastScheduleRunAt = at),
+    () => ctx.scheduleActor,
+  )
+}
+
 export async function startHost(ctx: ServiceContext, options: HostOptions): Promise<Host> {
   void ctx.checkIntegrity()
   // No merchant, or only the sandbox's own (demo-*): the sandbox and, on a first start, its demo
@@ -52,15 +67,7 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   const merchants = listMerchants(ctx.db)
   if (options.sandbox && merchants.every((m) => m.name.startsWith('demo-')))
     await startSandbox(ctx, { seedOrders: merchants.length === 0 })
-  const scheduler = options.schedules
-    ? new Scheduler(
-        ctx.db,
-        ctx.engine,
-        () => ctx.settings(),
-        ctx.now,
-        (at) => (ctx.lastScheduleRunAt = at),
-      )
-    : null
+  const scheduler = options.schedules ? schedulerOf(ctx) : null
   if (scheduler) {
     scheduler.start()
     ctx.schedulerStarted = true

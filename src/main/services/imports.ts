@@ -52,7 +52,7 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
       error: null,
     })
     audit(ctx.db, {
-      operator: ctx.operator,
+      ...ctx.actor,
       action: 'import_run',
       target: path.basename(req.file),
       detail: { importId: summary.importId, inserted: summary.inserted, rejected: summary.rejected },

@@ -14,6 +14,7 @@ import { setHeadless } from './key-store'
 import {
   anomalyDetail,
   listAnomalyViews,
+  listAuditLog,
   listOrders,
   listRecords,
   listRefunds,
@@ -78,6 +79,8 @@ const handlers: Handlers = {
   'anomalies.list': (ctx, f) => listAnomalyViews(ctx, f),
   'anomalies.get': (ctx, { id }) => anomalyDetail(ctx, id),
   'anomalies.resolve': (ctx, r) => decideAnomaly(ctx, r),
+
+  'audit.list': (ctx, f) => listAuditLog(ctx, f),
 
   'merchants.list': (ctx) => listMerchantViews(ctx),
   'merchants.add': (ctx, profile) => addMerchant(ctx, profile),

@@ -57,7 +57,7 @@ export async function setHeadless(ctx: ServiceContext, enabled: boolean): Promis
     // The secrets first: a locked store is said before the person is asked anything.
     const box = await ctx.secretBox()
     if (!(await personAgrees(ctx, keyFile))) return keyStoreInfo(ctx)
-    addKeyFile(ctx.db, box, keyFile)
+    await addKeyFile(ctx.db, box, keyFile)
   } else if (!removeKeyFileWrap(ctx.db)) {
     throw AppError.say('conflict', 'keys.onlyKeyFile')
   }

@@ -3,6 +3,7 @@ import type { SyncRecordDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
   AnomalyListRequest,
+  AuditListRequest,
   OrderListRequest,
   RecordListRequest,
   RefundListRequest,
@@ -10,6 +11,7 @@ import type {
 } from '../../shared/filters'
 import { actionsFor } from '../engine/manual'
 import { anomalyView, getAnomaly, listAnomalies } from '../store/anomalies'
+import { listAudit } from '../store/audit'
 import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
 import { getSyncRecord, listSyncRecords, syncRecordView, textCut } from '../store/records'
 import { getRefundOrder, listRefundOrders, refundOrderView, refundsOfPayOrder } from '../store/refunds'
@@ -25,6 +27,7 @@ export const listOrders = (ctx: ServiceContext, f: OrderListRequest) => listPayO
 export const listRefunds = (ctx: ServiceContext, f: RefundListRequest) => listRefundOrders(ctx.db, f)
 export const listRepairs = (ctx: ServiceContext, f: RepairListRequest) => listRepairRecords(ctx.db, f)
 export const listAnomalyViews = (ctx: ServiceContext, f: AnomalyListRequest) => listAnomalies(ctx.db, f)
+export const listAuditLog = (ctx: ServiceContext, f: AuditListRequest) => listAudit(ctx.db, f)
 
 export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail {
   const row = getSyncRecord(ctx.db, id)

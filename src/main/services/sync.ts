@@ -90,7 +90,7 @@ export async function syncTradesNow(
         throw AppError.say('not_found', ref.type === 'pay' ? 'order.notFound' : 'refund.notFound', {
           id: ref.id,
         })
-      results.push(await ctx.engine.sync(ref.type, ref.id, { source, operator: ctx.operator }))
+      results.push(await ctx.engine.sync(ref.type, ref.id, { source, ...ctx.actor }))
     }
   })
   await Promise.all(workers)
@@ -155,13 +155,13 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
       source: spec.source ?? 'batch',
       concurrency: spec.concurrency,
       qps: spec.qps,
-      operator: ctx.operator,
+      ...ctx.actor,
       items: refs,
     },
     now,
   )
   audit(ctx.db, {
-    operator: ctx.operator,
+    ...ctx.actor,
     action: 'batch_started',
     target: `batch:${id}`,
     detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },
@@ -256,7 +256,7 @@ function audited(
   action: 'batch_paused' | 'batch_resumed' | 'batch_cancelled',
 ): BatchView {
   const view = getBatchView(ctx, id)
-  audit(ctx.db, { operator: ctx.operator, action, target: `batch:${id}`, detail: { done: view.done } })
+  audit(ctx.db, { ...ctx.actor, action, target: `batch:${id}`, detail: { done: view.done } })
   return view
 }
 

@@ -1,4 +1,5 @@
 import type {
+  Actor,
   AnomalyAction,
   AnomalyKind,
   AnomalyStatus,
@@ -6,6 +7,7 @@ import type {
   Channel,
   Page,
   TradeType,
+  Transport,
 } from '../../shared/domain'
 import type { AnomalyFilter, AnomalyListRequest } from '../../shared/filters'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
@@ -36,7 +38,10 @@ export interface AnomalyRow {
   resolution: string | null
   action: AnomalyAction | null
   repair_no: string | null
+  /** Who decided (shared/domain.ts, Actor); null while open. */
   operator: string | null
+  system_user: string | null
+  transport: Transport | null
   created_at: number
   last_seen_at: number
   resolved_at: number | null
@@ -82,6 +87,8 @@ export function anomalyView(row: AnomalyRow): AnomalyView {
     action: row.action,
     repairNo: row.repair_no,
     operator: row.operator,
+    systemUser: row.system_user,
+    transport: row.transport,
     createdAt: toIsoBeijing(row.created_at),
     lastSeenAt: toIsoBeijing(row.last_seen_at),
     resolvedAt: isoOrNull(row.resolved_at),
@@ -157,11 +164,10 @@ export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
 export function closeAnomaly(
   db: Db,
   id: number,
-  c: {
+  c: Actor & {
     status: 'resolved' | 'dismissed'
     action: AnomalyAction
     remark: string
-    operator: string | null
     repairNo: string | null
     at: number
   },
@@ -169,9 +175,20 @@ export function closeAnomaly(
   return (
     stmt(
       db,
-      `UPDATE anomalies SET status = ?, action = ?, resolution = ?, operator = ?, repair_no = ?, resolved_at = ?
+      `UPDATE anomalies SET status = ?, action = ?, resolution = ?, operator = ?, system_user = ?, transport = ?,
+         repair_no = ?, resolved_at = ?
        WHERE id = ? AND status = 'open'`,
-    ).run(c.status, c.action, c.remark, c.operator, c.repairNo, c.at, id).changes === 1
+    ).run(
+      c.status,
+      c.action,
+      c.remark,
+      c.operator,
+      c.systemUser ?? null,
+      c.transport ?? null,
+      c.repairNo,
+      c.at,
+      id,
+    ).changes === 1
   )
 }
 

@@ -1,38 +1,38 @@
+import type { Actor, AuditEvent, AuditView, Page, Transport } from '../../shared/domain'
+import type { AuditListRequest } from '../../shared/filters'
+import { toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { Where } from './where'
 
-export type AuditAction =
-  | 'merchant_added'
-  | 'merchant_changed'
-  | 'merchant_removed'
-  | 'manual_repair'
-  | 'anomaly_resolved'
-  | 'anomaly_dismissed'
-  | 'export_written'
-  | 'settings_changed'
-  | 'import_run'
-  | 'batch_started'
-  | 'batch_paused'
-  | 'batch_resumed'
-  | 'batch_cancelled'
-
-export interface AuditRow {
+interface AuditRow {
   id: number
   operator: string | null
-  action: AuditAction
+  system_user: string | null
+  transport: Transport | null
+  action: AuditEvent
   target: string | null
   detail: string | null
   created_at: number
 }
 
-/** Who did what, when. Never holds a secret: callers pass names and ids, not values. */
+/**
+ * Who did what, when, and how: the declared operator, the computer's user and the transport
+ * (shared/domain.ts, Actor). Never holds a secret: callers pass names, ids and fingerprints, not values.
+ */
 export function audit(
   db: Db,
-  e: { operator: string | null; action: AuditAction; target?: string | null; detail?: unknown },
+  e: Actor & { action: AuditEvent; target?: string | null; detail?: unknown },
   now = Date.now(),
 ): void {
-  stmt(db, 'INSERT INTO audit_log (operator, action, target, detail, created_at) VALUES (?, ?, ?, ?, ?)').run(
+  stmt(
+    db,
+    `INSERT INTO audit_log (operator, system_user, transport, action, target, detail, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
     e.operator,
+    e.systemUser ?? null,
+    e.transport ?? null,
     e.action,
     e.target ?? null,
     e.detail === undefined ? null : JSON.stringify(e.detail),
@@ -40,14 +40,26 @@ export function audit(
   )
 }
 
-/**
- * The audit log, newest first. Written by every change today and read by nothing yet: the audit
- * screen to come lists it.
- * @public kept though unused (knip): the audit screen's query
- */
-export function listAudit(db: Db, limit = 100, offset = 0): AuditRow[] {
-  return stmt<[number, number], AuditRow>(
+function auditView(row: AuditRow): AuditView {
+  return {
+    id: row.id,
+    createdAt: toIsoBeijing(row.created_at),
+    operator: row.operator,
+    systemUser: row.system_user,
+    transport: row.transport,
+    event: row.action,
+    subject: row.target,
+    detail: row.detail,
+  }
+}
+
+/** The audit log, newest first: one event's rows through idx_audit_log_action, the others by time. */
+export function listAudit(db: Db, f: AuditListRequest): Page<AuditView> {
+  const w = new Where().when(f.event, 'l.action = ?', f.event).timeRange('l.created_at', f.since, f.until)
+  const total = (stmt(db, `SELECT count(*) AS n FROM audit_log l ${w}`).get(...w.params) as { n: number }).n
+  const rows = stmt<unknown[], AuditRow>(
     db,
-    'SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?',
-  ).all(limit, offset)
+    `SELECT l.* FROM audit_log l ${w} ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?`,
+  ).all(...w.params, f.limit, f.offset)
+  return { total, items: rows.map(auditView) }
 }

@@ -1,4 +1,5 @@
 import type {
+  Actor,
   BatchItemState,
   BatchStatus,
   BatchView,
@@ -7,6 +8,7 @@ import type {
   OutcomeCounts,
   SyncSource,
   TradeType,
+  Transport,
 } from '../../shared/domain'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
@@ -28,7 +30,10 @@ export interface BatchRow {
   owner: string | null
   heartbeat_at: number | null
   total: number
+  /** Who started it: the repairs and records of its items name them (shared/domain.ts, Actor). */
   operator: string | null
+  system_user: string | null
+  transport: Transport | null
   created_at: number
   started_at: number | null
   finished_at: number | null
@@ -100,14 +105,13 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
 
 export function createBatch(
   db: Db,
-  b: {
+  b: Actor & {
     name: string
     sourceFile: string | null
     importId: number | null
     source?: SyncSource
     concurrency: number
     qps: number
-    operator: string | null
     items: Array<{ type: TradeType; id: number }>
   },
   now = Date.now(),
@@ -116,8 +120,9 @@ export function createBatch(
     .transaction(() => {
       const r = stmt(
         db,
-        `INSERT INTO batches (name, source_file, import_id, source, concurrency, qps, status, total, operator, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        `INSERT INTO batches (name, source_file, import_id, source, concurrency, qps, status, total, operator,
+           system_user, transport, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
       ).run(
         b.name,
         b.sourceFile,
@@ -127,6 +132,8 @@ export function createBatch(
         b.qps,
         b.items.length,
         b.operator,
+        b.systemUser ?? null,
+        b.transport ?? null,
         now,
       )
       const id = Number(r.lastInsertRowid)

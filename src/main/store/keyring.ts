@@ -29,18 +29,25 @@ export class SecretsLockedError extends Error {
   }
 }
 
+/** The envelope of every sealed value: a version byte, the IV, the GCM tag, the ciphertext. */
 const VERSION = 1
+/** The same envelope around merchant secrets bound to their profile's trust anchors. */
+const BOUND = 2
 
-function seal(key: Buffer, plain: Buffer): Buffer {
+function seal(key: Buffer, plain: Buffer, version = VERSION): Buffer {
   const iv = crypto.randomBytes(12)
   const cipher = crypto.createCipheriv('aes-256-gcm', key, iv)
+  // A bound blob's version byte is authenticated too: it cannot be passed off as an unbound one.
+  // (Version 1 stays as it always was, so that what it sealed opens.)
+  if (version !== VERSION) cipher.setAAD(Buffer.from([version]))
   const body = Buffer.concat([cipher.update(plain), cipher.final()])
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body])
+  return Buffer.concat([Buffer.from([version]), iv, cipher.getAuthTag(), body])
 }
 
-function open(key: Buffer, sealed: Buffer): Buffer {
-  if (sealed.length < 29 || sealed[0] !== VERSION) throw new Error('unknown sealed format')
+function open(key: Buffer, sealed: Buffer, versions: readonly number[] = [VERSION]): Buffer {
+  if (sealed.length < 29 || !versions.includes(sealed[0]!)) throw new Error('unknown sealed format')
   const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13))
+  if (sealed[0] !== VERSION) decipher.setAAD(sealed.subarray(0, 1))
   decipher.setAuthTag(sealed.subarray(13, 29))
   return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()])
 }
@@ -63,12 +70,36 @@ function readKeyFile(file: string): Buffer | null {
   return key
 }
 
-function createKeyFile(file: string): Buffer {
+/** How long a key file another process has just created may take to hold its key. */
+const KEY_FILE_SETTLE_MS = 2_000
+
+/**
+ * The key file's key, the file made now when there is none. Created exclusively: when another
+ * process made it first (EEXIST), its key is the one, read back once it has been written (the
+ * creator opens the file before it writes the key, so an empty file is waited for, briefly).
+ */
+async function keyFileKey(file: string): Promise<Buffer> {
   const key = crypto.randomBytes(32)
-  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
-  return key
+  try {
+    fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
+    return key
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  const until = Date.now() + KEY_FILE_SETTLE_MS
+  for (;;) {
+    try {
+      const theirs = readKeyFile(file)
+      if (theirs) return theirs
+    } catch (err) {
+      if (Date.now() >= until || fs.statSync(file).size > 0) throw err
+    }
+    if (Date.now() >= until) throw new SecretsLockedError(`the key file ${file} is missing`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }
 
+/** One wrap of the data key. */
 interface KeyringRow {
   scheme: KeyScheme
   wrapped: Buffer
@@ -80,16 +111,122 @@ export class SecretBox {
   /** Only the keyring module wraps this key; nothing else reads it. */
   constructor(readonly dataKey: Buffer) {}
 
-  seal(secrets: Record<string, string>): Buffer {
-    return seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'))
+  /**
+   * Seals a profile's secrets bound to the digest of its trust anchors (store/anchors.ts), which is
+   * sealed with them. Without one they are bound to nothing, as every secret was sealed before
+   * binding (migration 6 binds those beside the blob; main seals them again when it next opens them).
+   */
+  seal(secrets: Record<string, string>, anchor?: string): Buffer {
+    if (anchor === undefined) return seal(this.dataKey, Buffer.from(JSON.stringify(secrets), 'utf8'))
+    return seal(this.dataKey, Buffer.from(JSON.stringify({ anchor, secrets }), 'utf8'), BOUND)
   }
 
+  /** The secrets, whatever they are bound to. */
   open(sealed: Buffer): Record<string, string> {
+    return this.openBound(sealed).secrets
+  }
+
+  /** The secrets and the anchor digest they were sealed for: null for a blob sealed before binding. */
+  openBound(sealed: Buffer): { secrets: Record<string, string>; anchor: string | null } {
     try {
-      return JSON.parse(open(this.dataKey, sealed).toString('utf8')) as Record<string, string>
+      const plain = JSON.parse(open(this.dataKey, sealed, [VERSION, BOUND]).toString('utf8')) as unknown
+      if (sealed[0] === BOUND) return plain as { secrets: Record<string, string>; anchor: string }
+      return { secrets: plain as Record<string, string>, anchor: null }
     } catch {
       throw new SecretsLockedError('a merchant secret could not be decrypted; enter it again in the profile')
     }
+  }
+}
+
+function readKeyring(db: Db): KeyringRow[] {
+  return stmt<[], KeyringRow>(db, 'SELECT scheme, wrapped, params FROM keyring').all()
+}
+
+/** The data key from the first wrap the caller can open; null when none (failures say why). */
+async function unwrap(
+  rows: KeyringRow[],
+  options: UnlockOptions,
+  failures: string[],
+): Promise<Buffer | null> {
+  for (const row of rows) {
+    try {
+      if (row.scheme === 'keyfile' && options.keyFile) {
+        const kek = readKeyFile(options.keyFile)
+        if (kek) return open(kek, row.wrapped)
+        failures.push(`the key file ${options.keyFile} is missing`)
+      } else if (row.scheme === 'passphrase' && options.passphrase !== undefined) {
+        const { salt } = JSON.parse(row.params) as { salt: string }
+        return open(scryptKey(options.passphrase, Buffer.from(salt, 'base64')), row.wrapped)
+      } else if (row.scheme === 'safestorage' && options.safeStorage) {
+        return Buffer.from(await options.safeStorage.unwrap(row.wrapped))
+      }
+    } catch (err) {
+      if (err instanceof SecretsLockedError) throw err
+      failures.push(
+        row.scheme === 'passphrase' ? 'the passphrase is wrong' : `the ${row.scheme} key does not fit`,
+      )
+    }
+  }
+  return null
+}
+
+/** The wraps of `dataKey` the caller's ways of unlocking add, beyond the schemes already there. */
+async function wrapsFor(
+  dataKey: Buffer,
+  options: UnlockOptions,
+  have: ReadonlySet<KeyScheme>,
+  creating: boolean,
+): Promise<KeyringRow[]> {
+  const wraps: KeyringRow[] = []
+  if (options.passphrase !== undefined && !have.has('passphrase')) {
+    const salt = crypto.randomBytes(16)
+    wraps.push({
+      scheme: 'passphrase',
+      wrapped: seal(scryptKey(options.passphrase, salt), dataKey),
+      params: JSON.stringify({ salt: salt.toString('base64') }),
+    })
+  }
+  if (options.safeStorage && !have.has('safestorage')) {
+    wraps.push({
+      scheme: 'safestorage',
+      wrapped: Buffer.from(await options.safeStorage.wrap(dataKey)),
+      params: '{}',
+    })
+  }
+  // A key file is made only when nothing else protects the key: it is the headless default.
+  if (creating && options.keyFile && options.passphrase === undefined && !options.safeStorage) {
+    wraps.push({ scheme: 'keyfile', wrapped: seal(await keyFileKey(options.keyFile), dataKey), params: '{}' })
+  }
+  return wraps
+}
+
+function isConstraint(err: unknown): boolean {
+  return String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT')
+}
+
+/**
+ * Creates the keyring with a new data key, unless another process has meanwhile: everything slow
+ * (scrypt, the key store, the key file) is done first, then one immediate transaction reads the
+ * keyring again and inserts only into an empty one. Plain INSERT: should a row be there after all,
+ * the scheme's primary key refuses it rather than replacing the winner's wrap. Null when another
+ * creator won; the caller then unwraps its key.
+ */
+async function createKeyring(db: Db, options: UnlockOptions, now: number): Promise<Buffer | null> {
+  const dataKey = crypto.randomBytes(32)
+  const wraps = await wrapsFor(dataKey, options, new Set(), true)
+  const insert = stmt(db, 'INSERT INTO keyring (scheme, wrapped, params, created_at) VALUES (?, ?, ?, ?)')
+  try {
+    const won = db
+      .transaction(() => {
+        if (readKeyring(db).length > 0) return false
+        for (const w of wraps) insert.run(w.scheme, w.wrapped, w.params, now)
+        return true
+      })
+      .immediate()
+    return won ? dataKey : null
+  } catch (err) {
+    if (isConstraint(err)) return null
+    throw err
   }
 }
 
@@ -99,79 +236,40 @@ export class SecretBox {
  * can use either.
  */
 export async function unlockSecrets(db: Db, options: UnlockOptions): Promise<SecretBox> {
-  const rows = stmt<[], KeyringRow>(db, 'SELECT scheme, wrapped, params FROM keyring').all()
-  let dataKey: Buffer | null = null
-  const failures: string[] = []
-
-  for (const row of rows) {
-    try {
-      if (row.scheme === 'keyfile' && options.keyFile) {
-        const kek = readKeyFile(options.keyFile)
-        if (kek) dataKey = open(kek, row.wrapped)
-        else failures.push(`the key file ${options.keyFile} is missing`)
-      } else if (row.scheme === 'passphrase' && options.passphrase !== undefined) {
-        const { salt } = JSON.parse(row.params) as { salt: string }
-        dataKey = open(scryptKey(options.passphrase, Buffer.from(salt, 'base64')), row.wrapped)
-      } else if (row.scheme === 'safestorage' && options.safeStorage) {
-        dataKey = Buffer.from(await options.safeStorage.unwrap(row.wrapped))
-      }
-    } catch (err) {
-      if (err instanceof SecretsLockedError) throw err
-      failures.push(
-        row.scheme === 'passphrase' ? 'the passphrase is wrong' : `the ${row.scheme} key does not fit`,
-      )
-    }
-    if (dataKey) break
-  }
-
-  if (!dataKey) {
-    if (rows.length > 0) {
-      const schemes = rows.map((r) => r.scheme).join(', ')
-      throw new SecretsLockedError(
-        `merchant secrets are locked (protected by: ${schemes})` +
-          (failures.length ? `: ${failures.join('; ')}` : '') +
-          '. Give the key file beside the database, set PAYSYNC_PASSPHRASE, or open the desktop app',
-      )
-    }
-    dataKey = crypto.randomBytes(32)
-  }
-
-  const have = new Set(rows.map((r) => r.scheme))
-  const insert = stmt(
-    db,
-    'INSERT OR REPLACE INTO keyring (scheme, wrapped, params, created_at) VALUES (?, ?, ?, ?)',
-  )
   const now = Date.now()
-  if (options.passphrase !== undefined && !have.has('passphrase')) {
-    const salt = crypto.randomBytes(16)
-    insert.run(
-      'passphrase',
-      seal(scryptKey(options.passphrase, salt), dataKey),
-      JSON.stringify({ salt: salt.toString('base64') }),
-      now,
+  let rows = readKeyring(db)
+  if (rows.length === 0) {
+    const created = await createKeyring(db, options, now)
+    if (created) return new SecretBox(created)
+    // Another process created it between our first look and our transaction: use its key.
+    rows = readKeyring(db)
+  }
+
+  const failures: string[] = []
+  const dataKey = await unwrap(rows, options, failures)
+  if (!dataKey) {
+    const schemes = rows.map((r) => r.scheme).join(', ')
+    throw new SecretsLockedError(
+      `merchant secrets are locked (protected by: ${schemes})` +
+        (failures.length ? `: ${failures.join('; ')}` : '') +
+        '. Give the key file beside the database, set PAYSYNC_PASSPHRASE, or open the desktop app',
     )
   }
-  if (options.safeStorage && !have.has('safestorage')) {
-    insert.run('safestorage', Buffer.from(await options.safeStorage.wrap(dataKey)), '{}', now)
-  }
-  // A key file is made only when nothing else protects the key: it is the headless default.
-  if (
-    options.keyFile &&
-    !have.has('keyfile') &&
-    rows.length === 0 &&
-    options.passphrase === undefined &&
-    !options.safeStorage
-  ) {
-    const kek = readKeyFile(options.keyFile) ?? createKeyFile(options.keyFile)
-    insert.run('keyfile', seal(kek, dataKey), '{}', now)
-  }
+
+  // The other ways offered get a wrap of the same key; one another process added meanwhile stays.
+  const wraps = await wrapsFor(dataKey, options, new Set(rows.map((r) => r.scheme)), false)
+  const add = stmt(
+    db,
+    'INSERT INTO keyring (scheme, wrapped, params, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (scheme) DO NOTHING',
+  )
+  for (const w of wraps) add.run(w.scheme, w.wrapped, w.params, now)
   return new SecretBox(dataKey)
 }
 
 /** Adds a key-file wrap to an unlocked keyring, so a cron run can use the database headless. */
-export function addKeyFile(db: Db, box: SecretBox, keyFile: string): void {
+export async function addKeyFile(db: Db, box: SecretBox, keyFile: string): Promise<void> {
   const dataKey = box.dataKey
-  const kek = readKeyFile(keyFile) ?? createKeyFile(keyFile)
+  const kek = await keyFileKey(keyFile)
   stmt(db, 'INSERT OR REPLACE INTO keyring (scheme, wrapped, params, created_at) VALUES (?, ?, ?, ?)').run(
     'keyfile',
     seal(kek, dataKey),

@@ -1,6 +1,8 @@
 import type { Channel, MerchantMode, MerchantView } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
 import { isSecretField, SECRET_FIELDS, shownSettings } from '../../shared/profiles'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import { anchorDigest } from './anchors'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import type { SecretBox } from './keyring'
@@ -14,6 +16,12 @@ export interface MerchantRow {
   settings: string
   secrets: Buffer | null
   secret_names: string
+  /**
+   * The digest of the trust anchors the secrets were sealed for (store/anchors.ts). A blob sealed
+   * since carries its own, which is the one that counts; this one binds a blob sealed before
+   * (migration 6) until main seals it again.
+   */
+  secrets_anchor: string | null
   enabled: number
   removed_at: number | null
   last_ok_at: number | null
@@ -30,10 +38,21 @@ export interface MerchantWrite {
   mode: MerchantMode
   endpoint: string
   settings: Record<string, string>
+  /** Sealed with sealProfileSecrets for this very channel, endpoint and settings. */
   secrets: Buffer | null
   /** The names sealed in `secrets`: an optional secret (appAuthToken) may be missing. */
   secretNames: string[]
   enabled: boolean
+}
+
+/** What a profile's secrets are bound to: its channel, endpoint and public settings (shared/anchors.ts). */
+type Anchored = Pick<MerchantWrite, 'channel' | 'endpoint'> & { settings: Readonly<Record<string, unknown>> }
+
+const anchorOf = (m: Anchored) => anchorDigest(m.channel, m.endpoint, m.settings)
+
+/** Seals a profile's secrets bound to its trust anchors, for insertMerchant and updateMerchant. */
+export function sealProfileSecrets(box: SecretBox, m: Anchored, secrets: Record<string, string>): Buffer {
+  return box.seal(secrets, anchorOf(m))
 }
 
 export function merchantView(row: MerchantRow): MerchantView {
@@ -85,8 +104,8 @@ export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): numb
     stmt(
       db,
       `UPDATE merchants SET channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
-         enabled = ?, removed_at = NULL, last_ok_at = NULL, last_error = NULL, clock_skew_ms = NULL,
-         last_latency_ms = NULL, updated_at = ? WHERE id = ?`,
+         secrets_anchor = ?, enabled = ?, removed_at = NULL, last_ok_at = NULL, last_error = NULL,
+         clock_skew_ms = NULL, last_latency_ms = NULL, updated_at = ? WHERE id = ?`,
     ).run(
       m.channel,
       m.mode,
@@ -94,6 +113,7 @@ export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): numb
       JSON.stringify(m.settings),
       m.secrets,
       JSON.stringify(m.secretNames),
+      m.secrets ? anchorOf(m) : null,
       m.enabled ? 1 : 0,
       now,
       removed.id,
@@ -102,8 +122,9 @@ export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): numb
   }
   const r = stmt(
     db,
-    `INSERT INTO merchants (name, channel, mode, endpoint, settings, secrets, secret_names, enabled, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO merchants (name, channel, mode, endpoint, settings, secrets, secret_names, secrets_anchor, enabled,
+       created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     m.name,
     m.channel,
@@ -112,6 +133,7 @@ export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): numb
     JSON.stringify(m.settings),
     m.secrets,
     JSON.stringify(m.secretNames),
+    m.secrets ? anchorOf(m) : null,
     m.enabled ? 1 : 0,
     now,
     now,
@@ -123,7 +145,7 @@ export function updateMerchant(db: Db, id: number, m: MerchantWrite, now = Date.
   stmt(
     db,
     `UPDATE merchants SET name = ?, channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
-       enabled = ?, updated_at = ? WHERE id = ?`,
+       secrets_anchor = ?, enabled = ?, updated_at = ? WHERE id = ?`,
   ).run(
     m.name,
     m.channel,
@@ -132,6 +154,7 @@ export function updateMerchant(db: Db, id: number, m: MerchantWrite, now = Date.
     JSON.stringify(m.settings),
     m.secrets,
     JSON.stringify(m.secretNames),
+    m.secrets ? anchorOf(m) : null,
     m.enabled ? 1 : 0,
     now,
     id,
@@ -148,57 +171,82 @@ export function removeMerchant(db: Db, id: number, now = Date.now()): void {
   const settings = shownSettings(row.channel, JSON.parse(row.settings) as Record<string, string>)
   stmt(
     db,
-    `UPDATE merchants SET settings = ?, secrets = NULL, secret_names = '[]', enabled = 0, removed_at = ?,
-       updated_at = ? WHERE id = ?`,
+    `UPDATE merchants SET settings = ?, secrets = NULL, secret_names = '[]', secrets_anchor = NULL, enabled = 0,
+       removed_at = ?, updated_at = ? WHERE id = ?`,
   ).run(JSON.stringify(settings), now, now, id)
+}
+
+/**
+ * The secrets of a profile, refused when they were sealed for other trust anchors than the profile
+ * names now (an endpoint, id or gateway key changed past the service: an older build, a hand edit,
+ * a restored backup). The anchors sealed in the blob count; a blob sealed before binding has the
+ * ones migration 6 stored beside it.
+ */
+function openBoundSecrets(
+  row: MerchantRow,
+  stored: Record<string, string>,
+  box: SecretBox,
+): { secrets: Record<string, string>; bound: boolean } {
+  if (!row.secrets) return { secrets: {}, bound: true }
+  const { secrets, anchor } = box.openBound(row.secrets)
+  if ((anchor ?? row.secrets_anchor) !== anchorOf({ ...row, settings: stored }))
+    throw AppError.say('secrets_locked', 'merchant.secretsUnbound', { name: row.name })
+  return { secrets, bound: anchor !== null }
 }
 
 /**
  * A profile's two halves as main uses them, opened but not written: a secret that an older profile
  * keeps in its public settings (appAuthToken, before it became a secret) is taken from there, unless
- * one has been sealed since.
+ * one has been sealed since. Secrets sealed for other trust anchors are refused (openBoundSecrets).
  */
 export function readMerchantSecrets(
   row: MerchantRow,
   box: SecretBox,
 ): { settings: Record<string, string>; secrets: Record<string, string> } {
+  return readSecrets(row, box).opened
+}
+
+function readSecrets(row: MerchantRow, box: SecretBox) {
   const stored = JSON.parse(row.settings) as Record<string, string>
-  const sealed = row.secrets ? box.open(row.secrets) : {}
+  const settings = shownSettings(row.channel, stored)
+  // Bound to the anchors as shown: a token still in the clear settings is no anchor.
+  const { secrets: sealed, bound } = openBoundSecrets(row, settings, box)
   const clear = Object.entries(stored).filter(([k]) => isSecretField(row.channel, k))
   return {
-    settings: shownSettings(row.channel, stored),
-    secrets: { ...Object.fromEntries(clear), ...sealed },
+    opened: { settings, secrets: { ...Object.fromEntries(clear), ...sealed } },
+    /** Whether the row must be written again: a clear secret to seal, or a blob to bind. */
+    stale: row.secrets !== null && (clear.length > 0 || !bound),
   }
 }
 
 /**
  * Opens a profile's secrets for main's own use, sealing on the way any secret its public settings
- * still hold in the clear. A migration cannot do that (sealing needs the data key, which only an
- * unlocked process has), and waiting for the next save could leave the token readable in the file
- * for good; so it happens the first time a process opens the secrets for an adapter (a test, a
- * sync), if a save has not done it first. The write only lands if the row is still as it was read,
- * so a save racing it from another process wins; if it cannot be written (a read-only store, a busy
- * file) nothing is lost: joinProfile takes the secret from either half, no answer shows it, and the
- * next opening tries again.
+ * still hold in the clear, and sealing the anchors into a blob sealed before binding. A migration
+ * cannot do either (sealing needs the data key, which only an unlocked process has), and waiting for
+ * the next save could leave the token readable in the file for good; so it happens the first time
+ * a process opens the secrets for an adapter (a test, a sync), if a save has not done it first. The
+ * write only lands if the row is still as it was read, so a save racing it from another process
+ * wins; if it cannot be written (a read-only store, a busy file) nothing is lost: joinProfile takes
+ * the secret from either half, no answer shows it, and the next opening tries again.
  */
 export function openMerchantSecrets(
   db: Db,
   row: MerchantRow,
   box: SecretBox,
 ): { settings: Record<string, string>; secrets: Record<string, string> } {
-  const opened = readMerchantSecrets(row, box)
-  const stored = JSON.parse(row.settings) as Record<string, string>
-  if (row.secrets === null || Object.keys(stored).every((k) => !isSecretField(row.channel, k))) return opened
+  const { opened, stale } = readSecrets(row, box)
+  if (!stale) return opened
   if (!db.readonly) {
     try {
       stmt(
         db,
-        `UPDATE merchants SET settings = ?, secrets = ?, secret_names = ?
+        `UPDATE merchants SET settings = ?, secrets = ?, secret_names = ?, secrets_anchor = ?
            WHERE id = ? AND settings = ? AND secrets = ?`,
       ).run(
         JSON.stringify(opened.settings),
-        box.seal(opened.secrets),
+        sealProfileSecrets(box, { ...row, settings: opened.settings }, opened.secrets),
         JSON.stringify(Object.keys(opened.secrets)),
+        anchorOf({ ...row, settings: opened.settings }),
         row.id,
         row.settings,
         row.secrets,

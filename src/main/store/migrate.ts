@@ -38,6 +38,8 @@ export function migrate(db: Db, file: string): void {
   for (let v = current; v < SCHEMA_VERSION; v++) {
     const step = MIGRATIONS[v]!
     db.transaction(() => {
+      // Another process opening the same new file may have taken this step since we looked.
+      if ((db.pragma('user_version', { simple: true }) as number) !== v) return
       step(db)
       db.pragma(`user_version = ${v + 1}`)
     }).immediate()

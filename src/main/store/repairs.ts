@@ -1,4 +1,13 @@
-import type { Channel, Page, RepairRecordView, RepairWay, SyncSource, TradeType } from '../../shared/domain'
+import type {
+  Actor,
+  Channel,
+  Page,
+  RepairRecordView,
+  RepairWay,
+  SyncSource,
+  TradeType,
+  Transport,
+} from '../../shared/domain'
 import type { RepairFilter, RepairListRequest } from '../../shared/filters'
 import { toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
@@ -21,12 +30,14 @@ export interface RepairRecordRow {
   after_status: string
   remark: string | null
   operator: string | null
+  system_user: string | null
+  transport: Transport | null
   sync_record_id: number | null
   created_at: number
   merchant_name?: string
 }
 
-export interface NewRepairRecord {
+export interface NewRepairRecord extends Actor {
   repairNo: string
   tradeType: TradeType
   tradeId: number
@@ -38,7 +49,6 @@ export interface NewRepairRecord {
   beforeStatus: string
   afterStatus: string
   remark: string | null
-  operator: string | null
   syncRecordId: number | null
   createdAt: number
 }
@@ -58,6 +68,8 @@ export function repairRecordView(row: RepairRecordRow): RepairRecordView {
     afterStatus: row.after_status,
     remark: row.remark,
     operator: row.operator,
+    systemUser: row.system_user,
+    transport: row.transport,
     syncRecordId: row.sync_record_id,
     createdAt: toIsoBeijing(row.created_at),
   }
@@ -67,8 +79,8 @@ export function insertRepairRecord(db: Db, r: NewRepairRecord): number {
   const res = stmt(
     db,
     `INSERT INTO repair_records (repair_no, trade_type, trade_id, trade_no, source, way, channel, merchant_id,
-       before_status, after_status, remark, operator, sync_record_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       before_status, after_status, remark, operator, system_user, transport, sync_record_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     r.repairNo,
     r.tradeType,
@@ -82,6 +94,8 @@ export function insertRepairRecord(db: Db, r: NewRepairRecord): number {
     r.afterStatus,
     r.remark,
     r.operator,
+    r.systemUser ?? null,
+    r.transport ?? null,
     r.syncRecordId,
     r.createdAt,
   )

@@ -53,6 +53,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { menu: 'menu.merchants' },
   },
   {
+    path: '/audit',
+    name: 'audit',
+    component: () => import('./views/AuditLogView.vue'),
+    meta: { menu: 'menu.audit' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('./views/SettingsView.vue'),

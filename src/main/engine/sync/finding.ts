@@ -1,4 +1,4 @@
-import type { AnomalyKind, GatewayStatus, Outcome, SyncSource } from '../../../shared/domain'
+import type { Actor, AnomalyKind, GatewayStatus, Outcome, SyncSource } from '../../../shared/domain'
 import type { PayAnswer, RefundAnswer } from '../../gateways/types'
 import { AttemptError } from './errors'
 import { BUSY_CODE, BUSY_MESSAGE } from './types'
@@ -33,10 +33,9 @@ export interface Finding {
   serverTime?: number | null
 }
 
-/** Who a repair is booked to: the attempt's source and operator. */
-export interface RepairBy {
+/** Who a repair is booked to: the attempt's source, and who asked for it (operator, user, transport). */
+export interface RepairBy extends Actor {
   source: SyncSource
-  operator: string | null
 }
 
 export const ANOMALY_TEXT: Record<AnomalyKind, string> = {

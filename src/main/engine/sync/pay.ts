@@ -216,6 +216,8 @@ export class PayFlow {
         afterStatus: to,
         remark: null,
         operator: by.operator,
+        systemUser: by.systemUser ?? null,
+        transport: by.transport ?? null,
         syncRecordId: null,
         createdAt: now,
       })

@@ -100,6 +100,8 @@ export class RefundFlow {
       merchantId: refund.merchant_id,
       remark: null,
       operator: by.operator,
+      systemUser: by.systemUser ?? null,
+      transport: by.transport ?? null,
       syncRecordId: null,
       createdAt: now,
     }

@@ -1,4 +1,4 @@
-import type { GatewayStatus, Outcome, SyncSource, TradeType } from '../../../shared/domain'
+import type { Actor, GatewayStatus, Outcome, SyncSource, TradeType } from '../../../shared/domain'
 import type { GatewayAdapter } from '../../gateways/types'
 import type { CallSlots, RateGate } from '../../gateways/rate-gate'
 
@@ -7,10 +7,9 @@ import type { CallSlots, RateGate } from '../../gateways/rate-gate'
 export const BUSY_CODE = '10007'
 export const BUSY_MESSAGE = '同步处理中，请勿重复操作'
 
-/** Who asks for one sync attempt, why, and under which budgets. */
-export interface SyncContext {
+/** Who asks for one sync attempt (operator, computer user, transport), why, and under which budgets. */
+export interface SyncContext extends Partial<Actor> {
   source: SyncSource
-  operator?: string | null
   clientIp?: string | null
   batchId?: number | null
   /** The batch item this attempt finishes, in the same transaction as its record. */

@@ -67,7 +67,12 @@ export function writeAttempt(
       let errorMsg = f.errorMsg
       let repairNo: string | null = null
       if (f.repair) {
-        repairNo = f.repair({ source: attempt.source, operator: attempt.operator ?? null })
+        repairNo = f.repair({
+          source: attempt.source,
+          operator: attempt.operator ?? null,
+          systemUser: attempt.systemUser ?? null,
+          transport: attempt.transport ?? null,
+        })
         if (repairNo === null) {
           // Compare-and-set found the trade changed by someone else: nothing applied, said so.
           outcome = 'skipped'

@@ -93,6 +93,8 @@ export const repairColumns: Column[] = [
   { header: '修复后状态', sql: 'r.after_status', kind: 'text', namesBy: tradeStatus('r.trade_type') },
   { header: '备注', sql: 'r.remark', kind: 'text' },
   { header: '操作人', sql: 'r.operator', kind: 'text' },
+  { header: '系统用户', sql: 'r.system_user', kind: 'text' },
+  { header: '方式', sql: 'r.transport', kind: 'text', names: named('transport') },
   { header: '同步记录ID', sql: 'r.sync_record_id', kind: 'int' },
   { header: '修复时间(北京时间)', sql: 'r.created_at', kind: 'time' },
 ]
@@ -117,6 +119,8 @@ export const anomalyColumns: Column[] = [
   { header: '处理备注', sql: 'a.resolution', kind: 'text' },
   { header: '修复单号', sql: 'a.repair_no', kind: 'id' },
   { header: '操作人', sql: 'a.operator', kind: 'text' },
+  { header: '系统用户', sql: 'a.system_user', kind: 'text' },
+  { header: '方式', sql: 'a.transport', kind: 'text', names: named('transport') },
   { header: '首次发现(北京时间)', sql: 'a.created_at', kind: 'time' },
   { header: '最近发现(北京时间)', sql: 'a.last_seen_at', kind: 'time' },
   { header: '处理时间(北京时间)', sql: 'a.resolved_at', kind: 'time' },

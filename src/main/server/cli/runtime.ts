@@ -31,7 +31,10 @@ export async function withContext<T>(
     dbFile: g.db ?? defaultDbFile(),
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
     transport: 'cli',
-    operator: process.env.PAYSYNC_OPERATOR || `cli:${systemUser() ?? 'unknown'}`,
+    // The command line names no one in Settings: PAYSYNC_OPERATOR, else the computer's user, which
+    // every row records beside it anyway, with the transport `cli`.
+    operator: process.env.PAYSYNC_OPERATOR || systemUser(),
+    systemUser: systemUser(),
   })
   try {
     return await fn(ctx, ioOf(cmd))

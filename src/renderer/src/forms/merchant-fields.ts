@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { CHANNEL_INFO, type ProfileField } from '../../../shared/channels'
+import { CHANNEL_INFO } from '../../../shared/channels'
 import { CHANNELS, type Channel } from '../../../shared/domain'
 import { isSecretField } from '../../../shared/profiles'
 import type { MessageKey } from '../i18n'
@@ -59,11 +59,6 @@ export function fieldsOf(channel: Channel): FieldSpec[] {
       else if (isPem(channel, key)) kind = 'pem'
       return { key, kind, required, options: SELECTS[key] }
     })
-}
-
-/** A profile field's label in the dictionaries: a field without one (a new channel's) fails to compile here. */
-export function fieldLabelKey(key: ProfileField): MessageKey {
-  return `merchants.field.${key}`
 }
 
 /** The dictionary's hint for a field the profile schema refuses; every key field shares one. */

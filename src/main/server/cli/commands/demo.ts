@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { label } from '../../../../shared/labels'
 import { refsFor } from '../../../services/batches'
-import { ServiceContext } from '../../../services/context'
+import { ServiceContext, systemUser } from '../../../services/context'
 import { startSandbox } from '../../../services/demo'
 import { dispatch } from '../../../services/index'
 import { summaryOf } from '../../../services/sync'
@@ -23,7 +23,7 @@ export function registerDemoCommand(program: Command): void {
       const g = globals(cmd)
       // A fresh database of its own unless one is named: the demo never touches real data.
       const dbFile = g.db ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
-      const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo' })
+      const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo', systemUser: systemUser() })
       try {
         const sandbox = await startSandbox(ctx)
         const imported = sandbox.imports.reduce((n, s) => n + s.inserted, 0)

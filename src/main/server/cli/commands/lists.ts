@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import type { OperationOutput } from '../../../../shared/contract'
-import { ANOMALY_ACTIONS } from '../../../../shared/domain'
+import { ANOMALY_ACTIONS, AUDIT_EVENTS } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
+import { pageSchema } from '../../../../shared/filters'
 import { fenToYuan } from '../../../../shared/money'
 import type { ServiceContext } from '../../../services/context'
 import { call, maximumOf, numberOption, type Flags } from '../flags'
@@ -12,13 +13,15 @@ import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './
 // The lists of docs/cli.md section 1, each one call of the contract's list operation: a page as a
 // table, a page as one JSON document (`--json`), or every row as JSON lines (`--json --all`).
 
-type ListOperation = 'records.list' | 'orders.list' | 'refunds.list' | 'repairs.list' | 'anomalies.list'
-type ListOpts = FilterOpts & { all?: boolean }
+type ListOperation =
+  'records.list' | 'orders.list' | 'refunds.list' | 'repairs.list' | 'anomalies.list' | 'audit.list'
+type ListOpts = FilterOpts & { all?: boolean; event?: string }
 
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
 
 const LIST_FLAGS: Flags = {
   ...FILTER_FLAGS,
+  event: '--event',
   limit: {
     name: '--limit',
     above: (max) =>
@@ -39,9 +42,9 @@ async function list<K extends ListOperation>(
   o: ListOpts,
   name: K,
   show: (io: Io, page: OperationOutput<K>) => void,
+  input = filterInput(o),
 ): Promise<void> {
   await withContext(cmd, async (ctx, io) => {
-    const input = filterInput(o)
     if (o.all) return everyRow(ctx, io, name, input)
     const page = await call(ctx, name, input, LIST_FLAGS)
     if (io.json) return io.out(JSON.stringify(page))
@@ -169,11 +172,51 @@ export function registerListCommands(program: Command): void {
               ['change', 'CHANGE'],
               ['source', 'SOURCE'],
               ['operator', 'OPERATOR'],
+              ['systemUser', 'SYSTEM USER'],
+              ['transport', 'VIA'],
               ['createdAt', 'TIME (BEIJING)'],
             ],
           ),
         )
       }),
+    )
+
+  program
+    .command('audit')
+    .description('the audit log, newest first: who (operator, system user), how, what and on what')
+    .option('--event <event>', AUDIT_EVENTS.join(', '))
+    .option('--since <time>', 'from this Beijing time (YYYY-MM-DD HH:mm:ss)')
+    .option('--until <time>', 'up to this Beijing time')
+    .option('--limit <n>', `rows (default ${pageSchema.parse({}).limit})`)
+    .option('--offset <n>', 'rows to skip')
+    .option('--all', 'with --json: every row, one JSON object a line')
+    .action((o: ListOpts, cmd: Command) =>
+      list(
+        cmd,
+        o,
+        'audit.list',
+        (io, page) => {
+          io.out(`${page.total} audit rows`)
+          io.out(
+            table(
+              page.items.map((a) => ({ ...a, createdAt: time(a.createdAt) })),
+              [
+                ['createdAt', 'TIME (BEIJING)'],
+                ['operator', 'OPERATOR'],
+                ['systemUser', 'SYSTEM USER'],
+                ['transport', 'VIA'],
+                ['event', 'EVENT'],
+                ['subject', 'SUBJECT'],
+                ['detail', 'DETAIL'],
+              ],
+            ),
+          )
+        },
+        {
+          ...filterInput({ since: o.since, until: o.until, limit: o.limit, offset: o.offset }),
+          event: o.event,
+        },
+      ),
     )
 
   const anomalies = addListOptions(
@@ -196,6 +239,9 @@ export function registerListCommands(program: Command): void {
               ['gatewayStatus', 'GATEWAY'],
               ['status', 'STATUS'],
               ['createdAt', 'FOUND'],
+              ['operator', 'DECIDED BY'],
+              ['systemUser', 'SYSTEM USER'],
+              ['transport', 'VIA'],
             ],
           ),
         )
