@@ -60,6 +60,12 @@ export type GatewayStatus = PayGatewayStatus | RefundGatewayStatus
 export const OUTCOMES = ['consistent', 'repaired', 'anomaly', 'waiting', 'error', 'skipped'] as const
 export type Outcome = (typeof OUTCOMES)[number]
 
+/**
+ * The note on an `anomaly` record whose answer is the one a person already decided on
+ * (docs/domain.md 6.6): the record links that decided anomaly, and nothing was opened.
+ */
+export const DECIDED_CODE = 'decided'
+
 export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout'] as const
 export type SyncSource = (typeof SYNC_SOURCES)[number]
 
@@ -256,7 +262,13 @@ export interface AnomalyView {
   localAmount: number | null
   gatewayAmount: number | null
   syncRecordId: number | null
+  /** The normalised gateway status of the answer last seen: with the amounts, what a decision is about. */
+  answerStatus: GatewayStatus | null
+  /** The decided anomaly of the same trade and kind whose answer this one's differs from. */
+  followsId: number | null
   occurrences: number
+  /** Syncs since the decision that brought the same answer, and so opened nothing. */
+  seenAfterDecision: number
   status: AnomalyStatus
   resolution: string | null
   action: AnomalyAction | null

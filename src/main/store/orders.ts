@@ -382,12 +382,17 @@ export function duePayOrderIds(db: Db, now: number, limit: number): number[] {
     .map((r) => r.id)
 }
 
-/** Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. */
+/**
+ * Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. An order
+ * whose syncs fail, or that a sync left with an anomaly, follows its own ladder instead: the close
+ * cannot happen without a person there (docs/domain.md 6.6), and asking every minute only adds
+ * records, and for a decided difference would undo the decision's back-off.
+ */
 export function expiredProgressOrderIds(db: Db, now: number, graceMs: number, limit: number): number[] {
   return stmt<[number, number, number], { id: number }>(
     db,
     `SELECT id FROM pay_orders WHERE status = 'progress' AND expired_at IS NOT NULL AND expired_at < ?
-       AND (sync_error_count = 0 OR next_sync_at <= ?)
+       AND (next_sync_at <= ? OR (sync_error_count = 0 AND last_sync_outcome IS NOT 'anomaly'))
      ORDER BY expired_at LIMIT ?`,
   )
     .all(now - graceMs, now, limit)
