@@ -20,6 +20,7 @@ import {
   repairListSchema,
 } from './filters'
 import {
+  batchCancelSchema,
   batchItemsSchema,
   batchStartSchema,
   enableSchema,
@@ -34,6 +35,7 @@ import {
   pickOpenSchema,
   pickSaveSchema,
   resolveSchema,
+  scheduleReleaseSchema,
   syncSelectionSchema,
   uploadSchema,
 } from './inputs'
@@ -134,7 +136,9 @@ export const contract = {
   'batches.items': op(batchItemsSchema).returns<Page<BatchItemView>>(),
   'batches.pause': op(idSchema).returns<BatchView>(),
   'batches.resume': op(idSchema).returns<BatchView>(),
-  'batches.cancel': op(idSchema).returns<BatchView>(),
+  'batches.cancel': op(batchCancelSchema).returns<BatchView>(),
+  'batches.openTrades': op(idSchema).returns<{ trades: number }>(),
+  'schedule.release': op(scheduleReleaseSchema).returns<{ released: number }>(),
 
   'export.run': op(exportSchema).returns<ExportResult>(),
 

@@ -151,6 +151,12 @@ export interface MerchantView {
   updatedAt: string
 }
 
+/** Why the schedules skip a trade: a batch a person paused or cancelled, and what it is now. */
+export interface ScheduleHold {
+  batchId: number
+  batchStatus: BatchStatus
+}
+
 export interface PayOrderView {
   id: number
   orderNo: string
@@ -174,6 +180,8 @@ export interface PayOrderView {
   lastSyncOutcome: Outcome | null
   lastGatewayStatus: GatewayStatus | null
   syncErrorCount: number
+  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
+  heldBy: ScheduleHold | null
 }
 
 export interface RefundOrderView {
@@ -195,6 +203,8 @@ export interface RefundOrderView {
   lastSyncOutcome: Outcome | null
   lastGatewayStatus: GatewayStatus | null
   syncErrorCount: number
+  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
+  heldBy: ScheduleHold | null
 }
 
 export interface SyncRecordView {
@@ -299,6 +309,8 @@ export interface BatchView {
   total: number
   done: number
   counts: OutcomeCounts
+  /** Trades this batch's pause or cancel keeps out of the schedules (docs/domain.md 6.7). */
+  held: number
   createdAt: string
   startedAt: string | null
   finishedAt: string | null

@@ -13,6 +13,7 @@ const PINNED = [
   'batches.get',
   'batches.items',
   'batches.list',
+  'batches.openTrades',
   'batches.pause',
   'batches.resume',
   'batches.start',
@@ -38,6 +39,7 @@ const PINNED = [
   'refunds.get',
   'refunds.list',
   'repairs.list',
+  'schedule.release',
   'settings.get',
   'settings.set',
 ]

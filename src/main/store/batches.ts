@@ -12,6 +12,7 @@ import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { heldByBatch } from './schedule-holds'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
 export const HEARTBEAT_STALE_MS = 30_000
@@ -91,6 +92,7 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
     total: row.total,
     done,
     counts,
+    held: heldByBatch(db, row.id),
     createdAt: toIsoBeijing(row.created_at),
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),

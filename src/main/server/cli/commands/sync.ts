@@ -135,7 +135,8 @@ export function registerSyncCommand(program: Command): void {
         } else if (opts.file) {
           summary = await syncFile(ctx, io, opts.file, opts, pace)
         } else if (opts.pending || opts.all) {
-          const refs = refsFor(ctx, { pending: !opts.all })
+          // The nightly pass is a schedule: it leaves alone what a paused or cancelled batch holds.
+          const refs = refsFor(ctx, { pending: !opts.all, exceptHeld: !opts.all })
           summary = refs.length
             ? await runAsBatch(ctx, io, refs, {
                 name: opts.batchName ?? (opts.all ? 'sync --all' : 'sync --pending'),
