@@ -32,6 +32,7 @@ const stored: BatchView = {
   total: 1000,
   done: 0,
   counts: { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+  held: 0,
   createdAt: '2026-11-20T10:00:00.000+08:00',
   startedAt: '2026-11-20T10:00:00.000+08:00',
   finishedAt: null,
