@@ -55,16 +55,20 @@ export type GatewayStatus = PayGatewayStatus | RefundGatewayStatus
 
 /**
  * What one sync attempt came to. `skipped` is an attempt that did not reach the gateway because
- * another worker (maybe another process) held the trade's lease: error code 10007.
+ * another worker (maybe another process) held the trade's lease: error code 10007. `decided` is a
+ * difference whose answer a person already decided on (docs/domain.md 6.6): the record links that
+ * anomaly, nothing opens, and nothing waits for a person.
  */
-export const OUTCOMES = ['consistent', 'repaired', 'anomaly', 'waiting', 'error', 'skipped'] as const
+export const OUTCOMES = [
+  'consistent',
+  'repaired',
+  'anomaly',
+  'decided',
+  'waiting',
+  'error',
+  'skipped',
+] as const
 export type Outcome = (typeof OUTCOMES)[number]
-
-/**
- * The note on an `anomaly` record whose answer is the one a person already decided on
- * (docs/domain.md 6.6): the record links that decided anomaly, and nothing was opened.
- */
-export const DECIDED_CODE = 'decided'
 
 export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout'] as const
 export type SyncSource = (typeof SYNC_SOURCES)[number]
@@ -293,6 +297,7 @@ export interface OutcomeCounts {
   consistent: number
   repaired: number
   anomaly: number
+  decided: number
   waiting: number
   error: number
   skipped: number
@@ -323,6 +328,8 @@ export interface SyncSummary {
   consistent: number
   repaired: number
   anomalies: number
+  /** Differences a person already decided on, seen again with the same answer: nothing to decide. */
+  decided: number
   waiting: number
   errors: number
   skipped: number

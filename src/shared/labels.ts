@@ -52,6 +52,7 @@ export const LABELS = {
     consistent: ['一致', 'Consistent'],
     repaired: ['已修复', 'Repaired'],
     anomaly: ['待处理', 'Needs decision'],
+    decided: ['已决定', 'Decided'],
     waiting: ['等待中', 'Waiting'],
     error: ['出错', 'Error'],
     skipped: ['已跳过', 'Skipped'],

@@ -5,7 +5,7 @@ import { getAnomaly, listAnomalies } from '../../src/main/store/anomalies'
 import { getPayOrder } from '../../src/main/store/orders'
 import { getSyncRecord, listSyncRecords } from '../../src/main/store/records'
 import { anomalyDetail } from '../../src/main/services/lists'
-import { DECIDED_CODE, type AnomalyAction } from '../../src/shared/domain'
+import type { AnomalyAction } from '../../src/shared/domain'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
 import { createWorld, type World } from '../helpers/world'
 
@@ -51,20 +51,15 @@ describe('a decided difference stays decided while the answer is the same', () =
 
       for (const source of ['manual', 'schedule', 'batch'] as const) {
         const again = await w.ctx.engine.syncPay(id, { source })
-        // Recorded as what it is, linked to the decision it repeats, with a note saying so.
-        expect(again).toMatchObject({
-          outcome: 'anomaly',
-          anomalyId: first.anomalyId,
-          errorCode: DECIDED_CODE,
-        })
+        // Recorded as a difference already decided, linked to the decision it repeats.
+        expect(again).toMatchObject({ outcome: 'decided', anomalyId: first.anomalyId, errorCode: null })
         const record = getSyncRecord(w.ctx.db, again.recordId)!
         expect([record.outcome, record.anomaly_id, record.error_code]).toEqual([
-          'anomaly',
+          'decided',
           first.anomalyId,
-          DECIDED_CODE,
+          null,
         ])
-        expect(record.error_msg).toContain(`#${first.anomalyId}`)
-        // A note, not an error: the trade's error count stays at zero.
+        // Nothing failed: the trade's error count stays at zero.
         expect(getPayOrder(w.ctx.db, id)!.sync_error_count).toBe(0)
       }
       expect(openOf('pay', id)).toEqual([])
@@ -110,7 +105,6 @@ describe('a different answer opens a new anomaly that shows both', () => {
     w.gatewayOrder({ merchant: 'ali', orderNo, amount: 2500, state: 'TRADE_SUCCESS', paidAt: Date.now() })
     const changed = await w.ctx.engine.syncPay(id, { source: 'schedule' })
     expect(changed.outcome).toBe('anomaly')
-    expect(changed.errorCode).toBeNull()
     expect(changed.anomalyId).not.toBe(first.anomalyId)
     const open = openOf('pay', id)
     expect(open.map((a) => [a.id, a.kind, a.gatewayAmount, a.followsId])).toEqual([
@@ -139,7 +133,7 @@ describe('a different answer opens a new anomaly that shows both', () => {
     expect(getAnomaly(w.ctx.db, changed.anomalyId!)!.occurrences).toBe(2)
     decide(changed.anomalyId!, 'dismiss')
     const after = await w.ctx.engine.syncPay(id, { source: 'schedule' })
-    expect(after).toMatchObject({ anomalyId: changed.anomalyId, errorCode: DECIDED_CODE })
+    expect(after).toMatchObject({ anomalyId: changed.anomalyId, outcome: 'decided' })
     expect(openOf('pay', id)).toEqual([])
   })
 
@@ -159,11 +153,11 @@ describe('a different answer opens a new anomaly that shows both', () => {
     const first = await w.ctx.engine.syncRefund(refundId, { source: 'manual' })
     expect(getAnomaly(w.ctx.db, first.anomalyId!)!.kind).toBe('refund_state_conflict')
     decide(first.anomalyId!, 'acknowledge')
-    expect((await w.ctx.engine.syncRefund(refundId, { source: 'schedule' })).errorCode).toBe(DECIDED_CODE)
+    expect((await w.ctx.engine.syncRefund(refundId, { source: 'schedule' })).outcome).toBe('decided')
 
     w.gatewayRefund({ merchant: 'ali', orderNo, refundNo, amount: 400, state: 'REFUND_FAIL' })
     const changed = await w.ctx.engine.syncRefund(refundId, { source: 'schedule' })
-    expect(changed.errorCode).toBeNull()
+    expect(changed.outcome).toBe('anomaly')
     const open = openOf('refund', refundId)
     expect(open.map((a) => [a.kind, a.answerStatus, a.followsId])).toEqual([
       ['refund_state_conflict', 'refund_closed', first.anomalyId],
@@ -180,7 +174,7 @@ describe('a different answer opens a new anomaly that shows both', () => {
     // difference nobody has decided.
     w.ctx.db.prepare('UPDATE pay_orders SET amount = 2000 WHERE id = ?').run(id)
     const again = await w.ctx.engine.syncPay(id, { source: 'manual' })
-    expect(again.errorCode).toBeNull()
+    expect(again.outcome).toBe('anomaly')
     expect(openOf('pay', id).map((a) => [a.localAmount, a.followsId])).toEqual([[2000, first.anomalyId]])
   })
 })
@@ -193,7 +187,7 @@ describe('while an anomaly of a kind is open, later syncs count into it', () => 
     await w.ctx.engine.syncPay(id, { source: 'schedule' })
     const second = await w.ctx.engine.syncPay(id, { source: 'schedule' })
     expect(second.anomalyId).toBe(first.anomalyId)
-    expect(second.errorCode).toBeNull()
+    expect(second.outcome).toBe('anomaly')
     const a = getAnomaly(w.ctx.db, first.anomalyId!)!
     expect(a.occurrences).toBe(3)
     expect(a.last_seen_at).toBeGreaterThanOrEqual(before.last_seen_at)

@@ -141,18 +141,15 @@ describe('待处理: a changed answer after a decision', () => {
 })
 
 describe('同步记录: a record of an answer already decided', () => {
-  it('says so in the window’s language instead of an error', async () => {
-    const { syncInfo, actionInfo, repairs, ...view } = record(50, {
-      errorCode: 'decided',
-      errorMsg: '网关答复与已决定的异常 #3 相同，未重新打开',
-      anomalyId: 3,
-    })
+  it('reads as decided, not as something waiting for a decision', async () => {
+    const { syncInfo, actionInfo, repairs, ...view } = record(50, { outcome: 'decided', anomalyId: 3 })
     void [syncInfo, actionInfo, repairs]
     fake.answer('records.list', { total: 1, items: [view] })
     const w = mountScreen(RecordsView)
     await settle()
-    expect(w.text()).toContain('网关答复与已决定的异常 #3 相同，未重新打开')
-    expect(w.text()).not.toContain('decided')
+    const row = w.find('.n-data-table-tbody .n-data-table-tr')
+    expect(row.text()).toContain('已决定')
+    expect(row.text()).not.toContain('待处理')
   })
 })
 
@@ -166,7 +163,7 @@ const batch: BatchView = {
   status: 'running',
   total: 2000,
   done: 206,
-  counts: { consistent: 0, repaired: 0, anomaly: 0, waiting: 206, error: 0, skipped: 0 },
+  counts: { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 206, error: 0, skipped: 0 },
   held: 0,
   createdAt: '2026-12-03T10:00:00.000+08:00',
   startedAt: '2026-12-03T10:00:00.000+08:00',

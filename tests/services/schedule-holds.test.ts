@@ -60,6 +60,9 @@ describe('a cancel holds against the schedules', () => {
       trades: ids.length - synced(ids).length,
     })
     const cancelled = await dispatch(w.ctx, 'batches.cancel', { id: batchId })
+    // Said at once, while the calls already on the wire come back.
+    const now = await dispatch(w.ctx, 'orders.list', { held: true, limit: 1 })
+    expect(now.items[0]!.heldBy).toEqual({ batchId, batchStatus: 'cancelled' })
     await w.ctx.runs.get(batchId)?.idle()
     const done = synced(ids)
     expect(done.length).toBeLessThan(ids.length)

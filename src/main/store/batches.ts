@@ -50,7 +50,7 @@ export interface BatchItemRow {
 }
 
 export function emptyCounts(): OutcomeCounts {
-  return { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 }
+  return { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 }
 }
 
 export function batchCounts(

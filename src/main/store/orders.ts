@@ -15,6 +15,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
+import { scheduleHold } from './schedule-holds'
 import { Where } from './where'
 
 export interface PayOrderRow {
@@ -72,10 +73,7 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
     lastSyncOutcome: row.last_sync_outcome,
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
-    heldBy:
-      row.held_by_batch !== null && row.held_batch_status
-        ? { batchId: row.held_by_batch, batchStatus: row.held_batch_status }
-        : null,
+    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
   }
 }
 
@@ -401,16 +399,16 @@ export function duePayOrderIds(db: Db, now: number, limit: number): number[] {
 
 /**
  * Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. An order
- * whose syncs fail, or that a sync left with an anomaly, follows its own ladder instead: the close
- * cannot happen without a person there (docs/domain.md 6.6), and asking every minute only adds
- * records, and for a decided difference would undo the decision's back-off.
+ * whose syncs fail, or that a sync left with an anomaly (open or decided), follows its own ladder
+ * instead: the close cannot happen without a person there (docs/domain.md 6.6), asking every minute
+ * only adds records, and for a decided difference it would undo the decision's back-off.
  */
 export function expiredProgressOrderIds(db: Db, now: number, graceMs: number, limit: number): number[] {
   return stmt<[number, number, number], { id: number }>(
     db,
     `SELECT id FROM pay_orders WHERE status = 'progress' AND held_by_batch IS NULL
        AND expired_at IS NOT NULL AND expired_at < ?
-       AND (next_sync_at <= ? OR (sync_error_count = 0 AND last_sync_outcome IS NOT 'anomaly'))
+       AND (next_sync_at <= ? OR (sync_error_count = 0 AND ifnull(last_sync_outcome, '') NOT IN ('anomaly', 'decided')))
      ORDER BY expired_at LIMIT ?`,
   )
     .all(now - graceMs, now, limit)

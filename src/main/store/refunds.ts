@@ -13,6 +13,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
+import { scheduleHold } from './schedule-holds'
 import { Where } from './where'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
@@ -65,10 +66,7 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     lastSyncOutcome: row.last_sync_outcome,
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
-    heldBy:
-      row.held_by_batch !== null && row.held_batch_status
-        ? { batchId: row.held_by_batch, batchStatus: row.held_batch_status }
-        : null,
+    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TradeType } from '../../shared/domain'
+import type { BatchStatus, ScheduleHold, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
 
@@ -8,6 +8,19 @@ import { stmt } from './connection'
 
 const TABLE = { pay: 'pay_orders', refund: 'refund_orders' } as const
 const TYPES = ['pay', 'refund'] as const
+
+/**
+ * Why the schedules skip a trade, from its holding batch and that batch's stored status. Only a
+ * pause (stored at once) or a cancel holds; a cancelled batch's row says so once the calls already
+ * on the wire are written, so a hold whose batch still reads running is a cancel under way.
+ */
+export function scheduleHold(
+  batchId: number | null,
+  status: BatchStatus | null | undefined,
+): ScheduleHold | null {
+  if (batchId === null || !status) return null
+  return { batchId, batchStatus: status === 'running' || status === 'interrupted' ? 'cancelled' : status }
+}
 
 /**
  * Keeps the batch's trades that are not yet final out of the schedules: `batchId` holds them now

@@ -1,5 +1,5 @@
 import { h, type VNode } from 'vue'
-import { DECIDED_CODE, type ScheduleHold } from '../../shared/domain'
+import type { ScheduleHold } from '../../shared/domain'
 import type { LabelGroup } from '../../shared/labels'
 import { label, t } from './i18n'
 
@@ -89,19 +89,6 @@ export function codeTag(
 ): VNode | string {
   if (!code) return '—'
   return h('span', { class: `code-tag code-tag--${type}` }, label(group, code))
-}
-
-/**
- * A sync record's error, or its note: a record whose answer is the one a person decided on says so
- * in the window's language (docs/domain.md 6.6).
- */
-export function recordNote(r: {
-  errorCode: string | null
-  errorMsg: string | null
-  anomalyId: number | null
-}): string {
-  if (r.errorCode === DECIDED_CODE) return t('records.decidedNote', { id: r.anomalyId ?? '' })
-  return r.errorCode ? `${r.errorCode} ${r.errorMsg ?? ''}` : ''
 }
 
 /** Why the schedules skip a trade (docs/domain.md 6.7): 定时同步：已暂停（批次 #12 已取消）. */

@@ -1,4 +1,3 @@
-import { DECIDED_CODE } from '../../../shared/domain'
 import { completeBatchItem } from '../../store/batches'
 import { openAnomaly, setAnomalyRecord } from '../../store/anomalies'
 import type { Db } from '../../store/connection'
@@ -120,10 +119,7 @@ export function writeAttempt(
         })
         anomalyId = sighting.id
         decided = sighting.decided
-        if (decided) {
-          errorCode = DECIDED_CODE
-          errorMsg = `网关答复与已决定的异常 #${sighting.id} 相同，未重新打开`
-        }
+        if (decided && !repairNo) outcome = 'decided'
       }
 
       const recordId = insertSyncRecord(db, {

@@ -33,7 +33,7 @@ export function addFilterOptions(cmd: Command, withPage = true): Command {
     .option('--channel <channel>', `${CHANNELS.slice(0, -1).join(', ')} or ${CHANNELS.at(-1)}`)
     .option('--merchant <name>', 'merchant profile')
     .option('--status <status>', 'status')
-    .option('--result <outcome>', 'consistent, repaired, anomaly, waiting, error or skipped')
+    .option('--result <outcome>', 'consistent, repaired, anomaly, decided, waiting, error or skipped')
     .option('--repaired <yes|no>', 'only records that did (or did not) repair')
     .option('--no <no>', 'local, business or gateway number')
     .option('--since <time>', 'from this Beijing time (YYYY-MM-DD HH:mm:ss)')

@@ -42,7 +42,7 @@ export function printSummary(io: Io, s: SyncSummary): void {
   if (io.json) return io.out(JSON.stringify(s))
   io.out(
     `synced ${s.total} trade${s.total === 1 ? '' : 's'}${s.batchId ? ` (batch ${s.batchId})` : ''} in ${(s.durationMs / 1000).toFixed(1)} s: ` +
-      `${s.consistent} consistent, ${s.repaired} repaired, ${s.anomalies} anomalies, ${s.waiting} waiting, ${s.errors} errors, ${s.skipped} skipped`,
+      `${s.consistent} consistent, ${s.repaired} repaired, ${s.anomalies} anomalies, ${s.decided} decided before, ${s.waiting} waiting, ${s.errors} errors, ${s.skipped} skipped`,
   )
   const statuses = Object.entries(s.byGatewayStatus)
   if (statuses.length) io.out(`gateway said: ${statuses.map(([k, n]) => `${k} ${n}`).join(', ')}`)
