@@ -33,6 +33,7 @@ const STATUS_OF: Record<Outcome, GatewayStatus[]> = {
   repaired: ['pay_success', 'pay_timeout', 'pay_closed', 'refund_success'],
   error: ['sync_error'],
   anomaly: ['pay_closed', 'pay_not_found'],
+  decided: ['pay_closed', 'pay_not_found'],
   skipped: [],
 }
 

@@ -34,6 +34,8 @@ export const OPERATION_NAMES = [
   'batches.pause',
   'batches.resume',
   'batches.cancel',
+  'batches.openTrades',
+  'schedule.release',
   'export.run',
   'files.pickOpen',
   'files.pickSave',

@@ -22,6 +22,7 @@ import {
   repairListSchema,
 } from './filters'
 import {
+  batchCancelSchema,
   batchItemsSchema,
   batchStartSchema,
   enableSchema,
@@ -36,6 +37,7 @@ import {
   pickOpenSchema,
   pickSaveSchema,
   resolveSchema,
+  scheduleReleaseSchema,
   syncSelectionSchema,
   uploadSchema,
 } from './inputs'
@@ -139,7 +141,9 @@ export const contract = {
   'batches.items': op(batchItemsSchema).returns<Page<BatchItemView>>(),
   'batches.pause': op(idSchema).returns<BatchView>(),
   'batches.resume': op(idSchema).returns<BatchView>(),
-  'batches.cancel': op(idSchema).returns<BatchView>(),
+  'batches.cancel': op(batchCancelSchema).returns<BatchView>(),
+  'batches.openTrades': op(idSchema).returns<{ trades: number }>(),
+  'schedule.release': op(scheduleReleaseSchema).returns<{ released: number }>(),
 
   'export.run': op(exportSchema).returns<ExportResult>(),
 

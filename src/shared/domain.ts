@@ -55,9 +55,19 @@ export type GatewayStatus = PayGatewayStatus | RefundGatewayStatus
 
 /**
  * What one sync attempt came to. `skipped` is an attempt that did not reach the gateway because
- * another worker (maybe another process) held the trade's lease: error code 10007.
+ * another worker (maybe another process) held the trade's lease: error code 10007. `decided` is a
+ * difference whose answer a person already decided on (docs/domain.md 6.6): the record links that
+ * anomaly, nothing opens, and nothing waits for a person.
  */
-export const OUTCOMES = ['consistent', 'repaired', 'anomaly', 'waiting', 'error', 'skipped'] as const
+export const OUTCOMES = [
+  'consistent',
+  'repaired',
+  'anomaly',
+  'decided',
+  'waiting',
+  'error',
+  'skipped',
+] as const
 export type Outcome = (typeof OUTCOMES)[number]
 
 export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout'] as const
@@ -152,6 +162,7 @@ export const AUDIT_EVENTS = [
   'batch_paused',
   'batch_resumed',
   'batch_cancelled',
+  'schedule_released',
 ] as const
 export type AuditEvent = (typeof AUDIT_EVENTS)[number]
 
@@ -182,6 +193,12 @@ export interface MerchantView {
   updatedAt: string
 }
 
+/** Why the schedules skip a trade: a batch a person paused or cancelled, and what it is now. */
+export interface ScheduleHold {
+  batchId: number
+  batchStatus: BatchStatus
+}
+
 export interface PayOrderView {
   id: number
   orderNo: string
@@ -205,6 +222,8 @@ export interface PayOrderView {
   lastSyncOutcome: Outcome | null
   lastGatewayStatus: GatewayStatus | null
   syncErrorCount: number
+  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
+  heldBy: ScheduleHold | null
 }
 
 export interface RefundOrderView {
@@ -226,6 +245,8 @@ export interface RefundOrderView {
   lastSyncOutcome: Outcome | null
   lastGatewayStatus: GatewayStatus | null
   syncErrorCount: number
+  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
+  heldBy: ScheduleHold | null
 }
 
 export interface SyncRecordView {
@@ -310,7 +331,13 @@ export interface AnomalyView {
   localAmount: number | null
   gatewayAmount: number | null
   syncRecordId: number | null
+  /** The normalised gateway status of the answer last seen: with the amounts, what a decision is about. */
+  answerStatus: GatewayStatus | null
+  /** The decided anomaly of the same trade and kind whose answer this one's differs from. */
+  followsId: number | null
   occurrences: number
+  /** Syncs since the decision that brought the same answer, and so opened nothing. */
+  seenAfterDecision: number
   status: AnomalyStatus
   resolution: string | null
   action: AnomalyAction | null
@@ -342,6 +369,7 @@ export interface OutcomeCounts {
   consistent: number
   repaired: number
   anomaly: number
+  decided: number
   waiting: number
   error: number
   skipped: number
@@ -358,6 +386,8 @@ export interface BatchView {
   total: number
   done: number
   counts: OutcomeCounts
+  /** Trades this batch's pause or cancel keeps out of the schedules (docs/domain.md 6.7). */
+  held: number
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
@@ -370,6 +400,8 @@ export interface SyncSummary {
   consistent: number
   repaired: number
   anomalies: number
+  /** Differences a person already decided on, seen again with the same answer: nothing to decide. */
+  decided: number
   waiting: number
   errors: number
   skipped: number

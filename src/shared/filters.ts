@@ -50,10 +50,14 @@ export const recordFilterSchema = z.object({
 })
 export type RecordFilter = z.infer<typeof recordFilterSchema>
 
+/** true: only the trades a paused or cancelled batch keeps out of the schedules; false: only the others. */
+const held = z.boolean().optional()
+
 export const orderFilterSchema = z.object({
   ...common,
   status: z.enum(PAY_STATUSES).optional(),
   result: z.enum(OUTCOMES).optional(),
+  held,
 })
 export type OrderFilter = z.infer<typeof orderFilterSchema>
 
@@ -61,6 +65,7 @@ export const refundFilterSchema = z.object({
   ...common,
   status: z.enum(REFUND_STATUSES).optional(),
   result: z.enum(OUTCOMES).optional(),
+  held,
   payOrderId: z.number().int().positive().optional(),
 })
 export type RefundFilter = z.infer<typeof refundFilterSchema>

@@ -22,6 +22,20 @@ const qps = z.number().min(BATCH_LIMITS.qps[0]).max(BATCH_LIMITS.qps[1])
 const positiveId = z.number().int().positive()
 
 export const idSchema = z.object({ id: positiveId })
+
+/** A batch cancelled; unless told otherwise its trades also stay out of the schedules (docs/domain.md 6.7). */
+export const batchCancelSchema = z.object({ id: positiveId, holdSchedule: z.boolean().default(true) })
+
+/** Trades back in the schedules: every one a batch holds, or the ones named. */
+export const scheduleReleaseSchema = z
+  .object({
+    batchId: positiveId.optional(),
+    type: z.enum(TRADE_TYPES).default('pay'),
+    ids: z.array(positiveId).min(1).max(1000).optional(),
+  })
+  .refine((v) => (v.batchId === undefined) !== (v.ids === undefined), {
+    message: 'name a batch or the trades, not both',
+  })
 /** An operation that takes nothing: no input, or an empty object. */
 export const noInput = z.object({}).strict().optional()
 export const headlessSchema = z.object({ enabled: z.boolean() }).strict()

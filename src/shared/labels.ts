@@ -83,6 +83,7 @@ export const LABELS = {
     consistent: ['一致', 'Consistent'],
     repaired: ['已修复', 'Repaired'],
     anomaly: ['待处理', 'Needs decision'],
+    decided: ['已决定', 'Decided'],
     waiting: ['等待中', 'Waiting'],
     error: ['出错', 'Error'],
     skipped: ['已跳过', 'Skipped'],
@@ -178,6 +179,7 @@ export const LABELS = {
     batch_paused: ['暂停批次', 'Batch paused'],
     batch_resumed: ['继续批次', 'Batch resumed'],
     batch_cancelled: ['取消批次', 'Batch cancelled'],
+    schedule_released: ['恢复定时同步', 'Schedule released'],
   } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {

@@ -40,6 +40,10 @@ export interface AnomalyDetail {
   refund: RefundOrderView | null
   /** The actions a person may take on this kind. */
   actions: AnomalyActionName[]
+  /** The decided anomaly this one follows, with the answer it was decided on: the two answers side by side. */
+  previous: { anomaly: AnomalyView; record: SyncRecordDetail | null } | null
+  /** The anomaly a changed answer opened after this one was decided. */
+  followedBy: number | null
 }
 export type AnomalyActionName = AnomalyAction
 

@@ -5,6 +5,8 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { upsertOrders } from '../../src/main/gateways/simulator/control'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
+import { createBatch } from '../../src/main/store/batches'
+import { openStore } from '../../src/main/store/connection'
 import { tempDir } from '../helpers/world'
 
 // The command line as a user runs it: a separate process, its output and its exit code.
@@ -125,6 +127,69 @@ describe('paysync command line', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /)
     }
   })
+
+  it('batch cancel keeps its trades out of `sync --pending` unless told not to; batch release takes them back', async () => {
+    const db3 = path.join(dir, 'hold.db')
+    await paysync(['--db', db3, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])
+    fs.writeFileSync(
+      path.join(dir, 'hold.csv'),
+      ['orderNo,merchant,amount,status', ...[1, 2, 3].map((i) => `HOLD-${i},cli-ali,100,progress`)].join(
+        '\n',
+      ),
+    )
+    upsertOrders(
+      sim.state,
+      [1, 2, 3].map((i) => ({
+        merchant: 'cli-ali',
+        orderNo: `HOLD-${i}`,
+        amount: 100,
+        state: 'WAIT_BUYER_PAY',
+      })),
+    )
+    await paysync(['--db', db3, 'import', path.join(dir, 'hold.csv')])
+    // Two batches of the imported orders, waiting to run: the window's import with 导入并开始同步
+    // stores them the same way.
+    const store = openStore(db3)
+    const ids = (store.prepare('SELECT id FROM pay_orders ORDER BY id').all() as Array<{ id: number }>).map(
+      (r) => ({ type: 'pay' as const, id: r.id }),
+    )
+    const spec = { sourceFile: null, importId: null, concurrency: 1, qps: 1, operator: null }
+    const held = createBatch(store, { ...spec, name: 'held', items: ids.slice(0, 2) })
+    const left = createBatch(store, { ...spec, name: 'left', items: ids.slice(2) })
+    store.close()
+
+    const cancelled = await paysync(['--db', db3, 'batch', 'cancel', String(held)])
+    expect(cancelled.code).toBe(0)
+    expect(cancelled.stdout).toMatch(/Cancelled, 0\/2 done/)
+    expect(cancelled.stdout).toMatch(/2 of its trades stay out of the schedules/)
+    const other = await paysync([
+      '--db',
+      db3,
+      'batch',
+      'cancel',
+      String(left),
+      '--no-stop-schedule',
+      '--json',
+    ])
+    expect(JSON.parse(other.stdout)).toMatchObject({ status: 'cancelled', held: 0 })
+
+    const listed = JSON.parse((await paysync(['--db', db3, 'orders', '--held', 'yes', '--json'])).stdout)
+    expect(listed.items.map((o: { heldBy: unknown }) => o.heldBy)).toEqual([
+      { batchId: held, batchStatus: 'cancelled' },
+      { batchId: held, batchStatus: 'cancelled' },
+    ])
+    const table = await paysync(['--db', db3, 'orders', '--held', 'yes'])
+    expect(table.stdout).toContain(`held: batch ${held} cancelled`)
+    // The nightly pass syncs only the order of the batch cancelled with --no-stop-schedule.
+    const nightly = await paysync(['--db', db3, 'sync', '--pending', '--json'])
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ total: 1 })
+
+    const released = await paysync(['--db', db3, 'batch', 'release', String(held)])
+    expect(released.stdout).toMatch(new RegExp(`2 trades of batch ${held} are back in the schedules`))
+    expect(JSON.parse((await paysync(['--db', db3, 'sync', '--pending', '--json'])).stdout)).toMatchObject({
+      total: 3,
+    })
+  }, 60_000)
 
   it('two `sync --all` processes at once: each trade synced by one of them, no repair applied twice', async () => {
     const db2 = path.join(dir, 'two.db')

@@ -237,6 +237,128 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     void before
   })
 
+  /** One operation of the contract, as the page calls it: for what a test sets up or checks. */
+  async function callApi<T>(op: string, input: unknown = {}): Promise<T> {
+    const res = await fetch(`${app.url}/api/${op}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` },
+      body: JSON.stringify(input),
+    })
+    const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
+    if (!body.ok) throw new Error(`${op}: ${body.error?.message}`)
+    return body.value
+  }
+
+  /** The built-in sandbox gateway's control endpoints (docs/cli.md 2.2). */
+  async function sandbox(pathname: string, body?: unknown): Promise<unknown> {
+    const info = await callApi<{ sandbox: { url: string | null } }>('app.info')
+    const res = await fetch(`${info.sandbox.url}${pathname}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return res.json()
+  }
+
+  type Anomalies = {
+    total: number
+    items: Array<{ id: number; status: string; tradeId: number; tradeNo: string; followsId: number | null }>
+  }
+
+  it('a decision sticks: syncing again opens nothing, a changed answer opens one showing both', async () => {
+    const [a] = (
+      await callApi<Anomalies>('anomalies.list', { kind: 'amount_mismatch', type: 'pay', limit: 1 })
+    ).items
+    expect(a).toBeDefined()
+    if (a!.status === 'open')
+      await callApi('anomalies.resolve', { id: a!.id, action: 'acknowledge', remark: '差额已线下核对' })
+    const openOf = async () =>
+      (await callApi<Anomalies>('anomalies.list', { type: 'pay', tradeId: a!.tradeId, status: 'open' })).items
+
+    // 立即同步 in the order's drawer: the same answer, recorded against the decision.
+    await go('orders')
+    await page.getByPlaceholder('订单号 / 业务号 / 网关号').first().fill(a!.tradeNo)
+    await page.getByRole('button', { name: '查询' }).click()
+    await page.locator('.n-data-table-tbody .n-data-table-tr', { hasText: a!.tradeNo }).first().click()
+    const drawer = page.locator('.n-drawer').first()
+    await drawer.locator('[data-test="sync-one"]').click()
+    await drawer.locator('.n-tabs-tab', { hasText: '同步记录' }).click()
+    // The newest record reads 已决定, linked to the decision, and nothing opens.
+    const newest = drawer.locator('.n-tab-pane .n-data-table-tbody .n-data-table-tr').first()
+    await expect.poll(() => newest.innerText(), { timeout: 15_000 }).toContain('已决定')
+    expect(await openOf()).toEqual([])
+    await shot(page, '18-decided-record')
+
+    // The gateway now names another amount: a new anomaly, following the decided one.
+    const orders = (await sandbox('/_sim/orders')) as Array<Record<string, unknown>>
+    const o = orders.find((x) => x.orderNo === a!.tradeNo)!
+    await sandbox('/_sim/orders', [
+      {
+        merchant: o.merchant,
+        orderNo: o.orderNo,
+        amount: (o.amount as number) + 100,
+        state: o.state,
+        paidAt: o.paidAt,
+      },
+    ])
+    await drawer.locator('[data-test="sync-one"]').click()
+    await expect
+      .poll(async () => (await openOf()).map((x) => x.followsId), { timeout: 15_000 })
+      .toEqual([a!.id])
+    await page.keyboard.press('Escape')
+
+    await go('anomalies')
+    await page.getByPlaceholder('订单号 / 业务号 / 网关号').first().fill(a!.tradeNo)
+    await page.getByRole('button', { name: '查询' }).click()
+    await page.locator('.n-data-table-tbody .n-data-table-tr', { hasText: '待处理' }).first().click()
+    await page.locator('[data-test="gateway-decided"]').waitFor()
+    expect(await page.locator('[data-test="changed"]').innerText()).toContain(`#${a!.id}`)
+    await shot(page, '19-anomaly-two-answers')
+    await page.keyboard.press('Escape')
+  })
+
+  it('a cancelled batch asks about its scheduled syncs, and its trades stay out of the schedules', async () => {
+    const csv = path.join(dir, '取消.csv')
+    const rows = ['商户订单号,商户,金额(元),订单状态,创建时间']
+    for (let i = 0; i < 300; i++) rows.push(`CXL-${i},demo-alipay,1.00,支付中,2026-11-20 10:00:00`)
+    fs.writeFileSync(csv, '\uFEFF' + rows.join('\r\n'))
+    // A slow gateway, so the batch is still running when it is cancelled.
+    await sandbox('/_sim/faults', { latencyMs: 250 })
+    try {
+      await go('batch')
+      await page.locator('[data-test="file-input"]').setInputFiles(csv)
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 20_000 }).toContain('CXL-0')
+      await page.locator('[data-test="start"]').click()
+      const done = page.locator('[data-test="batch-progress"] [data-test="done"]')
+      await expect
+        .poll(async () => Number(/已完成 (\d+)/.exec(await done.innerText())?.[1] ?? 0), { timeout: 30_000 })
+        .toBeGreaterThan(5)
+      await page.locator('[data-test="batch-progress"] [data-test="cancel"]').click()
+      const dialog = page.locator('[data-test="cancel-dialog"]')
+      await dialog.waitFor()
+      // Not one of them is final (the gateway has none of these orders): all 300 would be held.
+      expect(await dialog.innerText()).toContain('同时停止这 300 笔交易的定时同步')
+      expect(await dialog.locator('.n-checkbox--checked').count()).toBe(1)
+      await shot(page, '20-cancel-dialog')
+      await confirmDialog()
+    } finally {
+      await sandbox('/_sim/faults', { latencyMs: 0 })
+    }
+    const held = page.locator('[data-test="batch-progress"] [data-test="held"]')
+    await expect.poll(() => held.innerText(), { timeout: 15_000 }).toContain('定时同步已暂停 300 笔')
+    await shot(page, '21-batch-cancelled')
+    const listed = await callApi<{ total: number }>('orders.list', { held: true, limit: 1 })
+    expect(listed.total).toBe(300)
+
+    // The count leads to the trades, each saying why the schedules skip it.
+    await held.getByRole('button', { name: /定时同步已暂停/ }).click()
+    await page.waitForURL((u) => u.hash.startsWith('#/orders'))
+    await expect
+      .poll(() => screen('orders').locator('[data-test="held"]').first().innerText(), { timeout: 15_000 })
+      .toMatch(/定时同步：已暂停\s*批次 #\d+ 已取消/)
+    await shot(page, '22-orders-held')
+  })
+
   it('exports the records for accounting as CSV', async () => {
     await go('records')
     await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
@@ -365,6 +487,12 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor()
     await shot(page, '18d-repairs-dark')
     await page.locator('[data-test="theme"]').click()
+    // The trades a cancelled batch keeps out of the schedules, said in English too.
+    await page.evaluate(`location.hash = '#/orders?held=1'`)
+    await expect
+      .poll(() => screen('orders').locator('[data-test="held"]').first().innerText(), { timeout: 15_000 })
+      .toMatch(/Schedule: paused\s*batch #\d+: Cancelled/)
+    await shot(page, '23-orders-held-english')
   })
 
   // Last, so it sees every step above: Vue's errors and warnings mean a screen is half patched.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getPayOrder } from '../../src/main/store/orders'
 import { getRefundOrder } from '../../src/main/store/refunds'
-import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { runDecisionCells, runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
 import { createWorld, type World } from '../helpers/world'
 
 // Both decision tables (docs/domain.md sections 4 and 5) against the simulated Alipay gateway: every
@@ -46,6 +46,7 @@ describe('decision tables against the simulated Alipay gateway', () => {
     },
   ])
   runRefundCells(() => w, ALIPAY)
+  runDecisionCells(() => w, ALIPAY)
 
   it('a refund closed twice (sync after sync) returns its amount exactly once', async () => {
     const now = Date.now()

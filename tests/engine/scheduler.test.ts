@@ -25,6 +25,14 @@ describe('the sync ladder', () => {
     expect(nextSyncAt(now - MIN, now, 3, 20)).toBe(now + 4 * MIN)
     expect(nextSyncAt(now - MIN, now, 20, 20)).toBe(now + 24 * 60 * MIN)
   })
+
+  it('asks a trade whose difference a person decided at its full back-off, at most daily', () => {
+    const now = 1_000_000_000_000
+    expect(nextSyncAt(now - MIN, now, 0, 20, true)).toBe(now + 8 * MIN)
+    expect(nextSyncAt(now - 30 * MIN, now, 0, 20, true)).toBe(now + 80 * MIN)
+    expect(nextSyncAt(now - 5 * 60 * MIN, now, 0, 20, true)).toBe(now + 8 * 60 * MIN)
+    expect(nextSyncAt(now - 3 * 24 * 60 * MIN, now, 0, 20, true)).toBe(now + 24 * 60 * MIN)
+  })
 })
 
 describe('scheduler', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getPayOrder } from '../../src/main/store/orders'
 import { getSyncRecord } from '../../src/main/store/records'
 import { listRepairRecords } from '../../src/main/store/repairs'
-import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { runDecisionCells, runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
 import { createWorld, type World } from '../helpers/world'
 
 // Both decision tables (docs/domain.md sections 4 and 5) against the simulated WeChat Pay gateway, in
@@ -84,6 +84,7 @@ describe.each(['direct', 'partner'] as const)(
       },
     ])
     runRefundCells(() => w, words(m))
+    runDecisionCells(() => w, words(m))
 
     it('an order paid while we close it (ORDER_PAID) is queried again and repaired to success', async () => {
       const orderNo = `WXPM${Date.now()}`

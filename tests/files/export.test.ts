@@ -139,6 +139,7 @@ describe('statuses in the repairs and anomalies exports', () => {
       gatewayStatus: 'sync_error',
       localAmount: 300,
       gatewayAmount: null,
+      answerStatus: 'sync_error',
       gatewayTime: null,
       syncRecordId: null,
       at: Date.now(),

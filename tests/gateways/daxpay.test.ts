@@ -20,7 +20,7 @@ import { getRefundOrder } from '../../src/main/store/refunds'
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { daxpayProfileSchema } from '../../src/shared/profiles'
 import { formatBeijing } from '../../src/shared/time'
-import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { runDecisionCells, runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 // DaxPay as the upstream gateway (docs/domain.md section 8), against the simulated DaxPay server on a
@@ -746,6 +746,7 @@ describe('decision tables with the engine over DaxPay', () => {
         expect: { errorCode: '10507' },
       },
     ])
+    runDecisionCells(() => w, DAX3)
   })
 
   describe('2.x', () => {
@@ -811,6 +812,7 @@ describe('decision tables with the engine over DaxPay', () => {
         expect: { errorCode: '10007' },
       },
     ])
+    runDecisionCells(() => w, DAX2)
   })
 
   it('a close synced again never returns the refundable amount twice', async () => {

@@ -17,7 +17,7 @@ import {
 } from '../../src/main/gateways/unionpay/sign'
 import { unionpayProfileSchema, type UnionpayProfile } from '../../src/shared/profiles'
 import { formatBeijingCompact } from '../../src/shared/time'
-import { runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { runDecisionCells, runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 // The UnionPay channel (queryTrans.do) end to end: the 5.1.0 signing rule against an independent
@@ -551,4 +551,5 @@ describe('decision tables through the engine', () => {
       fault: 'bad_signature',
     },
   ])
+  runDecisionCells(() => w, UNIONPAY)
 })

@@ -1,4 +1,6 @@
 import { expect, it } from 'vitest'
+import { ladderInterval } from '../../src/main/engine/ladder'
+import { resolveAnomaly } from '../../src/main/engine/manual'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
 import { listAnomalies } from '../../src/main/store/anomalies'
 import { getPayOrder, type PayOrderRow } from '../../src/main/store/orders'
@@ -497,7 +499,8 @@ function closesExpected(words: ChannelWords, cell: PayCell, e: Expectation<PaySt
   return words.close === 'call' && word !== null ? 1 : 0
 }
 
-export async function checkPayCell(w: World, words: ChannelWords, cell: PayCell): Promise<void> {
+/** Runs one pay cell and checks everything it says; the order's id, for what a test does next. */
+export async function checkPayCell(w: World, words: ChannelWords, cell: PayCell): Promise<number> {
   const e: Expectation<PayStatus> = { ...payExpectation(cell.row, cell.column, cell.rule), ...cell.expect }
   const local = payRowStatus(cell.row)
   const orderNo = tradeNo('P')
@@ -553,6 +556,7 @@ export async function checkPayCell(w: World, words: ChannelWords, cell: PayCell)
     expect(after.gateway_trade_no).toBe(w.sim.state.getOrder(words.merchant, orderNo)!.gatewayTradeNo)
     expect(after.gateway_trade_no).toBeTruthy()
   }
+  return id
 }
 
 /** Where a refund repair leaves its pay order of 1000 fen, the refund under test being its only one. */
@@ -562,7 +566,8 @@ function payAfterRefund(way: AutoRepairWay): Pick<PayOrderRow, 'refund_status' |
     : { refund_status: 'no_refund', refundable_amount: ORDER_FEN }
 }
 
-export async function checkRefundCell(w: World, words: ChannelWords, cell: RefundCell): Promise<void> {
+/** Runs one refund cell and checks everything it says; the refund's id. */
+export async function checkRefundCell(w: World, words: ChannelWords, cell: RefundCell): Promise<number> {
   const e: Expectation<RefundStatus> = {
     ...refundExpectation(cell.row, cell.column, cell.rule),
     ...cell.expect,
@@ -628,6 +633,7 @@ export async function checkRefundCell(w: World, words: ChannelWords, cell: Refun
       version: payBefore.version,
     })
   }
+  return refundId
 }
 
 /** Registers one test per cell: the channel's standard cells of the pay table, then its own. */
@@ -646,6 +652,85 @@ export function runRefundCells(world: () => World, words: ChannelWords, extraCel
     const e = { ...refundExpectation(cell.row, cell.column, cell.rule), ...cell.expect }
     it(`refund: ${cell.name} (${word ?? 'no such refund'}) -> ${summary(e)}`, () =>
       checkRefundCell(world(), words, cell))
+  }
+}
+
+// ---- a person's decision on a cell's anomaly (docs/domain.md 6.6) ----
+
+/**
+ * After a person decides the anomaly a cell opened (acknowledge or dismiss, alternately), the next
+ * sync with the same answer records it against that decision and opens nothing; the trade is left
+ * as it was and asked again at the ladder's back-off.
+ */
+async function checkDecisionSticks(
+  w: World,
+  type: 'pay' | 'refund',
+  tradeId: number,
+  kind: AnomalyKind,
+  action: 'acknowledge' | 'dismiss',
+): Promise<void> {
+  const db = w.ctx.db
+  const listed = () => listAnomalies(db, { type, tradeId, limit: 10, offset: 0 }).items
+  const [opened] = listed()
+  expect(opened).toMatchObject({ kind, status: 'open' })
+  resolveAnomaly(db, { id: opened!.id, action, remark: '已线下核对，维持现状', operator: 'fin' })
+  const read = () => (type === 'pay' ? getPayOrder(db, tradeId)! : getRefundOrder(db, tradeId)!)
+  const before = read()
+
+  const again = await w.ctx.engine.sync(type, tradeId, { source: 'schedule' })
+  expect(again).toMatchObject({ outcome: 'decided', anomalyId: opened!.id, errorCode: null })
+  expect(listed().map((a) => [a.id, a.status, a.seenAfterDecision])).toEqual([
+    [opened!.id, action === 'dismiss' ? 'dismissed' : 'resolved', 1],
+  ])
+  const after = read()
+  expect([after.status, after.version, after.sync_error_count]).toEqual([before.status, before.version, 0])
+  if (after.status === 'progress') {
+    const base = ladderInterval(after.last_sync_at! - after.created_at)
+    expect(after.next_sync_at! - after.last_sync_at!).toBe(Math.min(86_400_000, base * 8))
+  }
+}
+
+/** Every cell that opens an anomaly for a person, and nothing else: a decision on it must stick. */
+function decidableCells<C extends { expect?: Partial<Expectation<string>> }>(
+  cells: C[],
+  expectation: (c: C) => Expectation<string>,
+): Array<{ cell: C; kind: AnomalyKind }> {
+  return cells.flatMap((cell) => {
+    const e = { ...expectation(cell), ...cell.expect }
+    return e.anomaly && !e.way ? [{ cell, kind: e.anomaly }] : []
+  })
+}
+
+/**
+ * Registers, for every cell of the channel that opens an anomaly (a repair's anomaly aside: the
+ * repair changes the question), a test that a person's decision on it sticks while the gateway
+ * answers the same.
+ */
+export function runDecisionCells(
+  world: () => World,
+  words: ChannelWords,
+  extra: { pay?: PayCell[]; refund?: RefundCell[] } = {},
+): void {
+  const pays = decidableCells([...standardPayCells(words), ...(extra.pay ?? [])], (c) =>
+    payExpectation(c.row, c.column, c.rule),
+  )
+  const refunds = decidableCells([...standardRefundCells(words), ...(extra.refund ?? [])], (c) =>
+    refundExpectation(c.row, c.column, c.rule),
+  )
+  let n = 0
+  for (const { cell, kind } of pays) {
+    const action = n++ % 2 ? 'dismiss' : 'acknowledge'
+    it(`decided, pay: ${cell.name} (${action}) stays decided while the answer is the same`, async () => {
+      const w = world()
+      await checkDecisionSticks(w, 'pay', await checkPayCell(w, words, cell), kind, action)
+    })
+  }
+  for (const { cell, kind } of refunds) {
+    const action = n++ % 2 ? 'dismiss' : 'acknowledge'
+    it(`decided, refund: ${cell.name} (${action}) stays decided while the answer is the same`, async () => {
+      const w = world()
+      await checkDecisionSticks(w, 'refund', await checkRefundCell(w, words, cell), kind, action)
+    })
   }
 }
 

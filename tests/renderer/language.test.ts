@@ -97,7 +97,7 @@ describe('the English switch', () => {
       status,
       total: 10,
       done: 3,
-      counts: { consistent: 3, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+      counts: { consistent: 3, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 },
       byGatewayStatus: {},
       rate: 1,
       etaSeconds: 7,

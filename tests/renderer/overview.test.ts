@@ -11,7 +11,7 @@ vi.mock('../../src/renderer/src/components/BarChart.vue', () => ({
   default: { name: 'BarChart', render: () => null },
 }))
 
-const counts = { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 }
+const counts = { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 }
 const overview = (synced: number): OverviewData => ({
   today: { syncs: synced, repairs: 0, errors: 0, openAnomalies: 0 },
   daily: [
@@ -38,7 +38,8 @@ describe('概览 on a first start', () => {
       status: 'running',
       total: 19,
       done: 0,
-      counts: { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+      counts: { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 },
+      held: 0,
       createdAt: '2026-12-02T10:00:00.000+08:00',
       startedAt: '2026-12-02T10:00:00.000+08:00',
       finishedAt: null,

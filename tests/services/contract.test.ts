@@ -14,6 +14,7 @@ const PINNED = [
   'batches.get',
   'batches.items',
   'batches.list',
+  'batches.openTrades',
   'batches.pause',
   'batches.resume',
   'batches.start',
@@ -39,6 +40,7 @@ const PINNED = [
   'refunds.get',
   'refunds.list',
   'repairs.list',
+  'schedule.release',
   'settings.get',
   'settings.set',
 ]

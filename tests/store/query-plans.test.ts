@@ -4,12 +4,18 @@ import type Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '../../src/main/store/connection'
 import { listSyncRecords } from '../../src/main/store/records'
-import { listPayOrders } from '../../src/main/store/orders'
-import { listRefundOrders } from '../../src/main/store/refunds'
+import {
+  allPayOrderIds,
+  duePayOrderIds,
+  expiredProgressOrderIds,
+  listPayOrders,
+} from '../../src/main/store/orders'
+import { allRefundOrderIds, dueRefundOrderIds, listRefundOrders } from '../../src/main/store/refunds'
 import { listRepairRecords } from '../../src/main/store/repairs'
-import { listAnomalies } from '../../src/main/store/anomalies'
+import { followerOf, listAnomalies, openAnomaly } from '../../src/main/store/anomalies'
 import { listAudit } from '../../src/main/store/audit'
 import { pendingItems } from '../../src/main/store/batches'
+import { heldByBatch, openTradesOfBatch } from '../../src/main/store/schedule-holds'
 import { insertMerchant } from '../../src/main/store/merchants'
 import { tempDir } from '../helpers/world'
 
@@ -135,6 +141,56 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
     (db) =>
       listAudit(db, { ...page, event: 'manual_repair', since: '2026-11-01 00:00:00', until: '2026-11-02' }),
   ],
+
+  // The schedules (docs/domain.md section 7): what is due, leaving out what a batch holds (6.7).
+  ['schedule: pay orders due', (db) => duePayOrderIds(db, Date.now(), 2_000)],
+  ['schedule: refunds due', (db) => dueRefundOrderIds(db, Date.now(), 2_000)],
+  ['schedule: expired orders to close', (db) => expiredProgressOrderIds(db, Date.now(), 60_000, 2_000), true],
+  // Read whole, in id order, once a night: no page to keep fast.
+  [
+    'sync --pending: every pending trade not held',
+    (db) => [allPayOrderIds(db, true, true), allRefundOrderIds(db, true, true)],
+    true,
+  ],
+  ['orders: held by a batch', (db) => listPayOrders(db, { ...page, held: true })],
+  ['refunds: held by a batch', (db) => listRefundOrders(db, { ...page, held: true })],
+  ['batch: trades it holds', (db) => heldByBatch(db, 1)],
+  ['batch: its trades not yet final', (db) => openTradesOfBatch(db, 1)],
+
+  // A sync that finds an anomaly reads the trade's latest of the kind (docs/domain.md 6.6). Rolled
+  // back: the plans' database stays empty.
+  [
+    'anomalies: the latest of a kind for a trade, and what followed a decided one',
+    (db) => {
+      followerOf(db, 1)
+      try {
+        db.transaction(() => {
+          openAnomaly(db, {
+            tradeType: 'pay',
+            tradeId: 1,
+            tradeNo: 'X',
+            channel: 'alipay',
+            merchantId: 1,
+            kind: 'amount_mismatch',
+            detail: 'x',
+            localStatus: 'progress',
+            gatewayStatus: 'TRADE_SUCCESS',
+            localAmount: 1,
+            gatewayAmount: 2,
+            answerStatus: 'pay_success',
+            gatewayTime: null,
+            syncRecordId: null,
+            at: 1,
+          })
+          throw new Error('rollback')
+        })()
+      } catch {
+        // rolled back on purpose
+      }
+    },
+    true,
+  ],
+  ['anomalies: one trade', (db) => listAnomalies(db, { ...page, type: 'pay', tradeId: 1 }), true],
 ]
 
 describe('list queries use indexes', () => {
@@ -166,5 +222,18 @@ describe('the audit log', () => {
       for (const { sql, plan } of plans)
         expect(plan, sql).toMatch(/USING (COVERING )?INDEX idx_audit_log_action/)
     }
+  })
+})
+
+describe('the schedules read what is due through the due index', () => {
+  it('which holds neither final trades nor those a paused or cancelled batch holds', () => {
+    const plans = plansOf((db) => [
+      duePayOrderIds(db, Date.now(), 2_000),
+      dueRefundOrderIds(db, Date.now(), 2_000),
+    ])
+    expect(plans.map((p) => p.plan)).toEqual([
+      expect.stringMatching(/USING INDEX idx_pay_orders_due \(next_sync_at<\?\)$/),
+      expect.stringMatching(/USING INDEX idx_refund_orders_due \(next_sync_at<\?\)$/),
+    ])
   })
 })

@@ -83,6 +83,36 @@ describe('store: opening and migrating', () => {
     db.close()
   })
 
+  it('migration 8 keeps the answer each anomaly was last seen with, so older decisions stick', () => {
+    const file = path.join(dir, 'answers.db')
+    const raw = new Database(file)
+    for (const m of MIGRATIONS.slice(0, 4)) m(raw)
+    raw.pragma('user_version = 4')
+    raw.exec(`
+      INSERT INTO sync_records (id, trade_type, trade_id, trade_no, biz_trade_no, channel, merchant_id,
+        gateway_status, outcome, source, duration_ms, created_at)
+      VALUES (7, 'pay', 1, 'A', 'A', 'alipay', 1, 'pay_success', 'anomaly', 'manual', 1, 1);
+      INSERT INTO anomalies (id, trade_type, trade_id, trade_no, channel, merchant_id, kind, detail,
+        local_status, gateway_status, local_amount, gateway_amount, sync_record_id, status, created_at,
+        last_seen_at)
+      VALUES (1, 'pay', 1, 'A', 'alipay', 1, 'amount_mismatch', 'x', 'progress', 'TRADE_SUCCESS', 15000,
+        1500, 7, 'resolved', 1, 1),
+        (2, 'pay', 2, 'B', 'alipay', 1, 'sync_keeps_failing', 'x', 'progress', NULL, 100, NULL, NULL,
+        'open', 1, 1);
+    `)
+    raw.close()
+    const db = openStore(file)
+    expect(
+      db
+        .prepare('SELECT id, answer_status, follows_id, seen_after_decision FROM anomalies ORDER BY id')
+        .all(),
+    ).toEqual([
+      { id: 1, answer_status: 'pay_success', follows_id: null, seen_after_decision: 0 },
+      { id: 2, answer_status: null, follows_id: null, seen_after_decision: 0 },
+    ])
+    db.close()
+  })
+
   it('refuses a database written by a newer version, clearly, and leaves it untouched', () => {
     const file = path.join(dir, 'new.db')
     const raw = new Database(file)

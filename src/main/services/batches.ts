@@ -29,6 +29,8 @@ export interface TradeSelection {
   filter?: OrderFilter | RefundFilter
   importId?: number
   pending?: boolean
+  /** With `pending`: not the trades a paused or cancelled batch holds (the schedules' own pass, from cron). */
+  exceptHeld?: boolean
 }
 
 export function refsFor(ctx: ServiceContext, request: TradeSelection): TradeRef[] {
@@ -36,7 +38,7 @@ export function refsFor(ctx: ServiceContext, request: TradeSelection): TradeRef[
   if (request.ids) return request.ids.map((id) => ({ type, id }))
   if (request.filter) return tradesOfFilter(ctx, type, request.filter)
   if (request.importId) return tradesOfImport(ctx, request.importId)
-  return allTrades(ctx, request.pending === true)
+  return allTrades(ctx, request.pending === true, request.exceptHeld === true)
 }
 
 /** Every trade an import wrote, pay orders and refunds. */

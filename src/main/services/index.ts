@@ -32,6 +32,7 @@ import {
   updateMerchantProfile,
 } from './merchants'
 import { overview } from './overview'
+import { openTradesOf, releaseSchedule } from './schedule-holds'
 import { getSettings, setSettings } from './settings'
 import {
   batchItemViews,
@@ -98,7 +99,9 @@ const handlers: Handlers = {
   'batches.items': (ctx, r) => batchItemViews(ctx, r.id, r.problemsOnly, r.limit, r.offset),
   'batches.pause': (ctx, { id }) => pauseBatch(ctx, id),
   'batches.resume': (ctx, { id }) => resumeBatch(ctx, id),
-  'batches.cancel': (ctx, { id }) => cancelBatch(ctx, id),
+  'batches.cancel': (ctx, { id, holdSchedule }) => cancelBatch(ctx, id, holdSchedule),
+  'batches.openTrades': (ctx, { id }) => openTradesOf(ctx, id),
+  'schedule.release': (ctx, r) => releaseSchedule(ctx, r),
 
   'export.run': (ctx, r) => runExport(ctx, r),
 

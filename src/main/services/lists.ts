@@ -10,7 +10,7 @@ import type {
   RepairListRequest,
 } from '../../shared/filters'
 import { actionsFor } from '../engine/manual'
-import { anomalyView, getAnomaly, listAnomalies } from '../store/anomalies'
+import { anomalyView, followerOf, getAnomaly, listAnomalies } from '../store/anomalies'
 import { listAudit } from '../store/audit'
 import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
 import { getSyncRecord, listSyncRecords, syncRecordView, textCut } from '../store/records'
@@ -72,11 +72,20 @@ export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
   const pay = row.trade_type === 'pay' ? getPayOrder(ctx.db, row.trade_id) : undefined
   const refund = row.trade_type === 'refund' ? getRefundOrder(ctx.db, row.trade_id) : undefined
   const order = pay ?? (refund ? getPayOrder(ctx.db, refund.pay_order_id) : undefined)
+  const before = row.follows_id ? getAnomaly(ctx.db, row.follows_id) : undefined
   return {
     anomaly: anomalyView(row),
     record: row.sync_record_id ? recordDetail(ctx, row.sync_record_id) : null,
     order: order ? payOrderView(order) : null,
     refund: refund ? refundOrderView(refund) : null,
     actions: actionsFor(row, pay ?? refund),
+    // The answer a person decided on, beside the one that differs from it now (docs/domain.md 6.6).
+    previous: before
+      ? {
+          anomaly: anomalyView(before),
+          record: before.sync_record_id ? recordDetail(ctx, before.sync_record_id) : null,
+        }
+      : null,
+    followedBy: row.status === 'open' ? null : followerOf(ctx.db, row.id),
   }
 }

@@ -24,6 +24,12 @@ import {
   refundsExportQuery,
 } from '../store/refunds'
 import { rowsHere } from '../store/row-reader'
+import {
+  holdBatchTrades,
+  releaseBatchHolds,
+  releaseTrades,
+  releaseTradesOfBatch,
+} from '../store/schedule-holds'
 import type { ServiceContext } from './context'
 
 // Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
@@ -46,6 +52,7 @@ export function summaryOf(
       consistent: p.counts.consistent,
       repaired: p.counts.repaired,
       anomalies: p.counts.anomaly,
+      decided: p.counts.decided,
       waiting: p.counts.waiting,
       errors: p.counts.error,
       skipped: p.counts.skipped + Math.max(0, p.total - p.done),
@@ -59,6 +66,7 @@ export function summaryOf(
     consistent: 0,
     repaired: 0,
     anomalies: 0,
+    decided: 0,
     waiting: 0,
     errors: 0,
     skipped: 0,
@@ -74,12 +82,22 @@ export function summaryOf(
   return s
 }
 
-/** Syncs named trades now, a few at a time, and waits for every answer. */
+/**
+ * Syncs named trades now, a few at a time, and waits for every answer. A trade a person syncs by
+ * hand is back in the schedules, whatever paused or cancelled batch held it (docs/domain.md 6.7).
+ */
 export async function syncTradesNow(
   ctx: ServiceContext,
   refs: TradeRef[],
   source: SyncSource = 'manual',
 ): Promise<SyncSummary> {
+  if (source === 'manual')
+    for (const type of ['pay', 'refund'] as const)
+      releaseTrades(
+        ctx.db,
+        type,
+        refs.filter((r) => r.type === type).map((r) => r.id),
+      )
   const started = performance.now()
   const results: SyncResult[] = []
   const queue = [...refs]
@@ -128,10 +146,11 @@ export function tradesOfFilter(
   return refs
 }
 
-export function allTrades(ctx: ServiceContext, pendingOnly: boolean): TradeRef[] {
+/** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
+export function allTrades(ctx: ServiceContext, pendingOnly: boolean, exceptHeld = false): TradeRef[] {
   return [
-    ...allPayOrderIds(ctx.db, pendingOnly).map((id) => ({ type: 'pay' as const, id })),
-    ...allRefundOrderIds(ctx.db, pendingOnly).map((id) => ({ type: 'refund' as const, id })),
+    ...allPayOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'pay' as const, id })),
+    ...allRefundOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'refund' as const, id })),
   ]
 }
 
@@ -160,6 +179,8 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
     },
     now,
   )
+  // A person starting a batch of trades a paused or cancelled one held is taking them back.
+  releaseTradesOfBatch(ctx.db, id)
   audit(ctx.db, {
     ...ctx.actor,
     action: 'batch_started',
@@ -176,6 +197,9 @@ export async function runBatch(
   onProgress?: (p: BatchProgressEvent) => void,
 ): Promise<BatchProgressEvent> {
   if (ctx.runs.has(batchId)) throw AppError.say('busy', 'batch.runningHere', { id: batchId })
+  // A batch that runs again (resumed here or from `batch resume`) holds nothing from the schedules.
+  const stored = getBatch(ctx.db, batchId)
+  if (stored && stored.status !== 'done' && stored.status !== 'cancelled') releaseBatchHolds(ctx.db, batchId)
   const run = new BatchRun(ctx.db, ctx.engine, batchId, {
     now: ctx.now,
     onProgress: (p) => {
@@ -236,6 +260,10 @@ export function listBatchViews(ctx: ServiceContext, limit: number, offset: numbe
   return { total, items: rows.map((r) => getBatchView(ctx, r.id)) }
 }
 
+/**
+ * Pauses a batch. Its trades not yet final stay out of the schedules too, until it resumes or a
+ * person takes them back (docs/domain.md 6.7): a pause asks the gateway nothing more about them.
+ */
 export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
   const run = ctx.runs.get(id)
   if (run) run.pause()
@@ -246,6 +274,7 @@ export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
     if (status === 'running') throw AppError.say('busy', 'batch.pauseElsewhere', { id })
     if (status === 'pending' || status === 'interrupted') setBatchStatus(ctx.db, id, 'paused', ctx.now())
   }
+  if (getBatch(ctx.db, id)?.status === 'paused') holdBatchTrades(ctx.db, id)
   return audited(ctx, id, 'batch_paused')
 }
 
@@ -254,9 +283,15 @@ function audited(
   ctx: ServiceContext,
   id: number,
   action: 'batch_paused' | 'batch_resumed' | 'batch_cancelled',
+  detail: Record<string, unknown> = {},
 ): BatchView {
   const view = getBatchView(ctx, id)
-  audit(ctx.db, { ...ctx.actor, action, target: `batch:${id}`, detail: { done: view.done } })
+  audit(ctx.db, {
+    ...ctx.actor,
+    action,
+    target: `batch:${id}`,
+    detail: { done: view.done, ...detail, held: view.held },
+  })
   return view
 }
 
@@ -264,6 +299,7 @@ export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
   const run = ctx.runs.get(id)
   if (run) {
     run.resume()
+    releaseBatchHolds(ctx.db, id)
     return audited(ctx, id, 'batch_resumed')
   }
   const view = getBatchView(ctx, id)
@@ -274,7 +310,12 @@ export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
   return audited(ctx, id, 'batch_resumed')
 }
 
-export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
+/**
+ * Cancels a batch. `holdSchedule` (the default, asked of the person cancelling): its trades not yet
+ * final also stay out of the schedules until a person takes them back; without it they go back to
+ * the schedules, a pause's hold included (docs/domain.md 6.7).
+ */
+export function cancelBatch(ctx: ServiceContext, id: number, holdSchedule = true): BatchView {
   const run = ctx.runs.get(id)
   if (run) run.cancel()
   else {
@@ -283,7 +324,9 @@ export function cancelBatch(ctx: ServiceContext, id: number): BatchView {
     if (view.status !== 'done' && view.status !== 'cancelled')
       setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
   }
-  return audited(ctx, id, 'batch_cancelled')
+  if (!holdSchedule) releaseBatchHolds(ctx.db, id)
+  else if (getBatchView(ctx, id).status === 'cancelled') holdBatchTrades(ctx.db, id)
+  return audited(ctx, id, 'batch_cancelled', { holdSchedule })
 }
 
 export function batchItemViews(

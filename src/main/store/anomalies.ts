@@ -5,6 +5,7 @@ import type {
   AnomalyStatus,
   AnomalyView,
   Channel,
+  GatewayStatus,
   Page,
   TradeType,
   Transport,
@@ -33,7 +34,11 @@ export interface AnomalyRow {
   gateway_time: number | null
   gateway_amount: number | null
   sync_record_id: number | null
+  /** The normalised status of the answer last seen; null before migration 8 when no record named it. */
+  answer_status: GatewayStatus | null
+  follows_id: number | null
   occurrences: number
+  seen_after_decision: number
   status: AnomalyStatus
   resolution: string | null
   action: AnomalyAction | null
@@ -60,10 +65,19 @@ export interface NewAnomaly {
   gatewayStatus: string | null
   localAmount: number | null
   gatewayAmount: number | null
+  /** The normalised gateway status the attempt recorded: with the amounts, what identifies the answer. */
+  answerStatus: GatewayStatus | null
   /** The gateway's paid time (pay) or refund finish time (refund), when its answer carried one. */
   gatewayTime: number | null
   syncRecordId: number | null
   at: number
+}
+
+/** Where a sighting went: the anomaly it counts into or opened, and whether that one is already decided. */
+export interface AnomalySighting {
+  id: number
+  /** The answer is the one a person decided on: recorded against that decision, nothing opened. */
+  decided: boolean
 }
 
 export function anomalyView(row: AnomalyRow): AnomalyView {
@@ -81,7 +95,10 @@ export function anomalyView(row: AnomalyRow): AnomalyView {
     localAmount: row.local_amount,
     gatewayAmount: row.gateway_amount,
     syncRecordId: row.sync_record_id,
+    answerStatus: row.answer_status,
+    followsId: row.follows_id,
     occurrences: row.occurrences,
+    seenAfterDecision: row.seen_after_decision,
     status: row.status,
     resolution: row.resolution,
     action: row.action,
@@ -96,19 +113,31 @@ export function anomalyView(row: AnomalyRow): AnomalyView {
 }
 
 /**
- * Opens an anomaly, or counts one more sighting of the same open one: a trade that keeps disagreeing
- * with its gateway is one decision for a person, not one per sync.
+ * A kind whose decision is about a gateway answer. `sync_keeps_failing` is about errors, not an
+ * answer: resolving it puts the trade back on its normal pace (docs/domain.md 6.5), and the errors
+ * that pile up again after that are a new matter.
  */
-export function openAnomaly(db: Db, a: NewAnomaly): number {
-  const existing = stmt<[TradeType, number, AnomalyKind], { id: number }>(
+const decidesAnAnswer = (kind: AnomalyKind) => kind !== 'sync_keeps_failing'
+
+/**
+ * Notes what one sync found (docs/domain.md 6.6): a trade that keeps disagreeing with its gateway is
+ * one decision for a person, not one per sync.
+ * - While an anomaly of the kind is open for the trade, the sighting counts into it.
+ * - Else, when a person decided the latest one of the kind and this is the same answer to the same
+ *   question (gateway status and amount; the trade's own status and amount), it is counted on that
+ *   decision and nothing opens.
+ * - Else a new anomaly opens; after a decision it follows the decided one, so both answers show.
+ */
+export function openAnomaly(db: Db, a: NewAnomaly): AnomalySighting {
+  const latest = stmt<[TradeType, number, AnomalyKind], AnomalyRow>(
     db,
-    "SELECT id FROM anomalies WHERE trade_type = ? AND trade_id = ? AND kind = ? AND status = 'open'",
+    'SELECT * FROM anomalies WHERE trade_type = ? AND trade_id = ? AND kind = ? ORDER BY id DESC LIMIT 1',
   ).get(a.tradeType, a.tradeId, a.kind)
-  if (existing) {
+  if (latest?.status === 'open') {
     stmt(
       db,
       `UPDATE anomalies SET occurrences = occurrences + 1, last_seen_at = ?, detail = ?, local_status = ?,
-         gateway_status = ?, local_amount = ?, gateway_amount = ?, gateway_time = ?,
+         gateway_status = ?, local_amount = ?, gateway_amount = ?, answer_status = ?, gateway_time = ?,
          sync_record_id = COALESCE(?, sync_record_id)
        WHERE id = ?`,
     ).run(
@@ -118,17 +147,27 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
       a.gatewayStatus,
       a.localAmount,
       a.gatewayAmount,
+      a.answerStatus,
       a.gatewayTime,
       a.syncRecordId,
-      existing.id,
+      latest.id,
     )
-    return existing.id
+    return { id: latest.id, decided: false }
+  }
+  const decided = latest && decidesAnAnswer(a.kind) ? latest : undefined
+  if (decided && sameAnswer(decided, a)) {
+    stmt(
+      db,
+      'UPDATE anomalies SET seen_after_decision = seen_after_decision + 1, last_seen_at = ? WHERE id = ?',
+    ).run(a.at, decided.id)
+    return { id: decided.id, decided: true }
   }
   const r = stmt(
     db,
     `INSERT INTO anomalies (trade_type, trade_id, trade_no, channel, merchant_id, kind, detail, local_status,
-       gateway_status, local_amount, gateway_amount, gateway_time, sync_record_id, created_at, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       gateway_status, local_amount, gateway_amount, answer_status, gateway_time, sync_record_id, follows_id,
+       created_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     a.tradeType,
     a.tradeId,
@@ -141,12 +180,34 @@ export function openAnomaly(db: Db, a: NewAnomaly): number {
     a.gatewayStatus,
     a.localAmount,
     a.gatewayAmount,
+    a.answerStatus,
     a.gatewayTime,
     a.syncRecordId,
+    decided?.id ?? null,
     a.at,
     a.at,
   )
-  return Number(r.lastInsertRowid)
+  return { id: Number(r.lastInsertRowid), decided: false }
+}
+
+/** The answer a decision was made on, asked the same question again. */
+function sameAnswer(decided: AnomalyRow, a: NewAnomaly): boolean {
+  return (
+    decided.answer_status === a.answerStatus &&
+    decided.gateway_amount === a.gatewayAmount &&
+    decided.local_status === a.localStatus &&
+    decided.local_amount === a.localAmount
+  )
+}
+
+/** The anomaly a changed answer opened after `id` was decided, if one did. */
+export function followerOf(db: Db, id: number): number | null {
+  return (
+    stmt<[number], { id: number }>(
+      db,
+      'SELECT id FROM anomalies WHERE follows_id = ? ORDER BY id LIMIT 1',
+    ).get(id)?.id ?? null
+  )
 }
 
 export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void {

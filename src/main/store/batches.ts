@@ -14,6 +14,7 @@ import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { heldByBatch } from './schedule-holds'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
 export const HEARTBEAT_STALE_MS = 30_000
@@ -54,7 +55,7 @@ export interface BatchItemRow {
 }
 
 export function emptyCounts(): OutcomeCounts {
-  return { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 }
+  return { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 }
 }
 
 export function batchCounts(
@@ -96,6 +97,7 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
     total: row.total,
     done,
     counts,
+    held: heldByBatch(db, row.id),
     createdAt: toIsoBeijing(row.created_at),
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),

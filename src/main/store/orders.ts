@@ -1,4 +1,5 @@
 import type {
+  BatchStatus,
   Channel,
   GatewayStatus,
   Outcome,
@@ -14,6 +15,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
+import { scheduleHold } from './schedule-holds'
 import { Where } from './where'
 
 export interface PayOrderRow {
@@ -41,7 +43,10 @@ export interface PayOrderRow {
   sync_error_count: number
   next_sync_at: number | null
   import_id: number | null
+  /** The batch whose pause or cancel keeps this order out of the schedules (docs/domain.md 6.7). */
+  held_by_batch: number | null
   merchant_name?: string
+  held_batch_status?: BatchStatus | null
 }
 
 export function payOrderView(row: PayOrderRow): PayOrderView {
@@ -68,11 +73,13 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
     lastSyncOutcome: row.last_sync_outcome,
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
+    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
   }
 }
 
-const SELECT =
-  'SELECT p.*, m.name AS merchant_name FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id'
+// The holding batch's status says why the schedules skip the order (paused, or cancelled).
+const SELECT = `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status FROM pay_orders p
+  CROSS JOIN merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`
 
 export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
   return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)
@@ -103,6 +110,7 @@ function orderWhere(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): Wher
   w.when(f.channel, 'p.channel = ?', f.channel)
   w.when(f.status, 'p.status = ?', f.status)
   w.when(f.result, 'p.last_sync_outcome = ?', f.result)
+  if (f.held !== undefined) w.add(f.held ? 'p.held_by_batch IS NOT NULL' : 'p.held_by_batch IS NULL')
   w.when(f.no, '(p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ?)', f.no, f.no, f.no)
   w.timeRange('p.created_at', f.since, f.until)
   return w
@@ -307,6 +315,7 @@ export function casPayOrder(
        refundable_amount = CASE WHEN ? = 'success' AND status <> 'success' THEN amount - (
          SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = pay_orders.id AND status IN ('progress', 'success'))
          ELSE refundable_amount END,
+       held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
        version = version + 1, updated_at = ?
      WHERE id = ? AND status = ? AND version = ?`,
   ).run(
@@ -316,6 +325,8 @@ export function casPayOrder(
     patch.closedAt !== undefined ? 1 : 0,
     patch.closedAt ?? null,
     patch.gatewayTradeNo ?? null,
+    patch.status,
+    // A final order is in no schedule: nothing is left to hold (docs/domain.md 6.7).
     patch.status,
     now,
     id,
@@ -372,33 +383,44 @@ export function markPayOrderSynced(
   ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
 }
 
-/** Pay orders whose next scheduled sync is due. */
+/**
+ * Pay orders whose next scheduled sync is due, leaving out those a paused or cancelled batch holds
+ * (docs/domain.md 6.7): the due index holds neither.
+ */
 export function duePayOrderIds(db: Db, now: number, limit: number): number[] {
   return stmt<[number, number], { id: number }>(
     db,
-    `SELECT id FROM pay_orders WHERE status = 'progress' AND next_sync_at <= ? ORDER BY next_sync_at LIMIT ?`,
+    `SELECT id FROM pay_orders WHERE status = 'progress' AND held_by_batch IS NULL AND next_sync_at <= ?
+     ORDER BY next_sync_at LIMIT ?`,
   )
     .all(now, limit)
     .map((r) => r.id)
 }
 
-/** Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. */
+/**
+ * Progress orders past their expiry by more than `graceMs`: the timeout-close schedule. An order
+ * whose syncs fail, or that a sync left with an anomaly (open or decided), follows its own ladder
+ * instead: the close cannot happen without a person there (docs/domain.md 6.6), asking every minute
+ * only adds records, and for a decided difference it would undo the decision's back-off.
+ */
 export function expiredProgressOrderIds(db: Db, now: number, graceMs: number, limit: number): number[] {
   return stmt<[number, number, number], { id: number }>(
     db,
-    `SELECT id FROM pay_orders WHERE status = 'progress' AND expired_at IS NOT NULL AND expired_at < ?
-       AND (sync_error_count = 0 OR next_sync_at <= ?)
+    `SELECT id FROM pay_orders WHERE status = 'progress' AND held_by_batch IS NULL
+       AND expired_at IS NOT NULL AND expired_at < ?
+       AND (next_sync_at <= ? OR (sync_error_count = 0 AND ifnull(last_sync_outcome, '') NOT IN ('anomaly', 'decided')))
      ORDER BY expired_at LIMIT ?`,
   )
     .all(now - graceMs, now, limit)
     .map((r) => r.id)
 }
 
-export function allPayOrderIds(db: Db, pendingOnly: boolean): number[] {
+/** Every order, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
+export function allPayOrderIds(db: Db, pendingOnly: boolean, exceptHeld = false): number[] {
   return stmt<[], { id: number }>(
     db,
     pendingOnly
-      ? "SELECT id FROM pay_orders WHERE status = 'progress' ORDER BY id"
+      ? `SELECT id FROM pay_orders WHERE status = 'progress' ${exceptHeld ? 'AND held_by_batch IS NULL' : ''} ORDER BY id`
       : 'SELECT id FROM pay_orders ORDER BY id',
   )
     .all()

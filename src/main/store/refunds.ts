@@ -1,4 +1,5 @@
 import type {
+  BatchStatus,
   Channel,
   GatewayStatus,
   Outcome,
@@ -12,6 +13,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { findMerchantByName } from './merchants'
+import { scheduleHold } from './schedule-holds'
 import { Where } from './where'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
@@ -37,8 +39,11 @@ export interface RefundOrderRow {
   sync_error_count: number
   next_sync_at: number | null
   import_id: number | null
+  /** The batch whose pause or cancel keeps this refund out of the schedules (docs/domain.md 6.7). */
+  held_by_batch: number | null
   merchant_name?: string
   order_no?: string
+  held_batch_status?: BatchStatus | null
 }
 
 export function refundOrderView(row: RefundOrderRow): RefundOrderView {
@@ -61,12 +66,15 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     lastSyncOutcome: row.last_sync_outcome,
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
+    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
   }
 }
 
-// CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order.
-const SELECT = `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no FROM refund_orders r
-  CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id`
+// CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order. The
+// holding batch's status says why the schedules skip the refund.
+const SELECT = `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status
+  FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id
+  CROSS JOIN pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
 
 export function getRefundOrder(db: Db, id: number): RefundOrderRow | undefined {
   return stmt<[number], RefundOrderRow>(db, `${SELECT} WHERE r.id = ?`).get(id)
@@ -102,6 +110,7 @@ function refundWhere(db: Db, f: Omit<RefundListRequest, 'limit' | 'offset'>): Wh
   w.when(f.channel, 'r.channel = ?', f.channel)
   w.when(f.status, 'r.status = ?', f.status)
   w.when(f.result, 'r.last_sync_outcome = ?', f.result)
+  if (f.held !== undefined) w.add(f.held ? 'r.held_by_batch IS NOT NULL' : 'r.held_by_batch IS NULL')
   w.when(f.payOrderId, 'r.pay_order_id = ?', f.payOrderId)
   w.when(f.no, '(r.refund_no = ? OR r.biz_refund_no = ? OR r.gateway_refund_no = ?)', f.no, f.no, f.no)
   w.timeRange('r.created_at', f.since, f.until)
@@ -183,13 +192,17 @@ export function casRefundOrder(
   const r = stmt(
     db,
     `UPDATE refund_orders SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
-       gateway_refund_no = COALESCE(gateway_refund_no, ?), version = version + 1, updated_at = ?
+       gateway_refund_no = COALESCE(gateway_refund_no, ?),
+       held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
+       version = version + 1, updated_at = ?
      WHERE id = ? AND status = ? AND version = ?`,
   ).run(
     patch.status,
     patch.finishedAt !== undefined ? 1 : 0,
     patch.finishedAt ?? null,
     patch.gatewayRefundNo ?? null,
+    // A final refund is in no schedule: nothing is left to hold (docs/domain.md 6.7).
+    patch.status,
     now,
     id,
     expect.status,
@@ -216,20 +229,23 @@ export function markRefundOrderSynced(
   ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
 }
 
+/** Refunds whose next scheduled sync is due, except those a paused or cancelled batch holds. */
 export function dueRefundOrderIds(db: Db, now: number, limit: number): number[] {
   return stmt<[number, number], { id: number }>(
     db,
-    `SELECT id FROM refund_orders WHERE status = 'progress' AND next_sync_at <= ? ORDER BY next_sync_at LIMIT ?`,
+    `SELECT id FROM refund_orders WHERE status = 'progress' AND held_by_batch IS NULL AND next_sync_at <= ?
+     ORDER BY next_sync_at LIMIT ?`,
   )
     .all(now, limit)
     .map((r) => r.id)
 }
 
-export function allRefundOrderIds(db: Db, pendingOnly: boolean): number[] {
+/** Every refund, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
+export function allRefundOrderIds(db: Db, pendingOnly: boolean, exceptHeld = false): number[] {
   return stmt<[], { id: number }>(
     db,
     pendingOnly
-      ? "SELECT id FROM refund_orders WHERE status = 'progress' ORDER BY id"
+      ? `SELECT id FROM refund_orders WHERE status = 'progress' ${exceptHeld ? 'AND held_by_batch IS NULL' : ''} ORDER BY id`
       : 'SELECT id FROM refund_orders ORDER BY id',
   )
     .all()

@@ -1,6 +1,7 @@
 import { h, type VNode } from 'vue'
+import type { ScheduleHold } from '../../shared/domain'
 import type { LabelGroup } from '../../shared/labels'
-import { label } from './i18n'
+import { label, t } from './i18n'
 
 // Small cell renderers shared by the lists: coloured status tags, links, amounts.
 
@@ -88,6 +89,11 @@ export function codeTag(
 ): VNode | string {
   if (!code) return '—'
   return h('span', { class: `code-tag code-tag--${type}` }, label(group, code))
+}
+
+/** Why the schedules skip a trade (docs/domain.md 6.7): 定时同步：已暂停（批次 #12 已取消）. */
+export function heldText(hold: ScheduleHold): string {
+  return t('trades.held', { id: hold.batchId, status: label('batchStatus', hold.batchStatus) })
 }
 
 /** A text button inside a clickable row: it acts and keeps the row's own click from firing. */

@@ -101,8 +101,11 @@ export function writeAttempt(
         }
       }
       let anomalyId: number | null = null
+      // The same answer as one a person decided on: recorded against that decision, nothing opened,
+      // and the trade asked again at the ladder's back-off (docs/domain.md 6.6).
+      let decided = false
       if (anomaly) {
-        anomalyId = openAnomaly(db, {
+        const sighting = openAnomaly(db, {
           tradeType: trade.type,
           tradeId: row.id,
           tradeNo: side.tradeNo,
@@ -114,10 +117,14 @@ export function writeAttempt(
           gatewayStatus: f.rawStatus ?? f.gatewayStatus,
           localAmount: row.amount,
           gatewayAmount: anomaly.gatewayAmount,
+          answerStatus: f.gatewayStatus,
           gatewayTime: anomaly.gatewayTime,
           syncRecordId: null,
           at: now,
         })
+        anomalyId = sighting.id
+        decided = sighting.decided
+        if (decided && !repairNo) outcome = 'decided'
       }
 
       const recordId = insertSyncRecord(db, {
@@ -146,7 +153,8 @@ export function writeAttempt(
         actionInfo: f.actionInfo,
       })
       if (repairNo) linkRepairsToRecord(db, repairNo, recordId)
-      if (anomalyId) setAnomalyRecord(db, anomalyId, recordId)
+      // A decided anomaly keeps the record of the answer it was decided on.
+      if (anomalyId && !decided) setAnomalyRecord(db, anomalyId, recordId)
 
       if (lease) releaseLease(db, lease.key, lease.holder)
       w.health.note(row.merchant_id, outcome, errorMsg, f, now)
@@ -157,7 +165,9 @@ export function writeAttempt(
           gatewayStatus: f.gatewayStatus,
           errorCount: errors,
           nextSyncAt:
-            statusNow === 'progress' ? nextSyncAt(row.created_at, now, errors, w.errorThreshold) : null,
+            statusNow === 'progress'
+              ? nextSyncAt(row.created_at, now, errors, w.errorThreshold, decided)
+              : null,
         })
         if (attempt.batchItemId) {
           completeBatchItem(db, attempt.batchItemId, {

@@ -6,6 +6,8 @@ import { forgetRemovedTokens } from './004-forget-removed-tokens'
 import { recordTextCut } from './005-record-text-cut'
 import { secretAnchors } from './006-secret-anchors'
 import { whoActed } from './007-who-acted'
+import { decidedAnswers } from './008-decided-answers'
+import { scheduleHolds } from './009-schedule-holds'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -16,4 +18,6 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   recordTextCut,
   secretAnchors,
   whoActed,
+  decidedAnswers,
+  scheduleHolds,
 ]

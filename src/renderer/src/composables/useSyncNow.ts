@@ -17,6 +17,7 @@ export function useSyncNow() {
       [t('summary.consistent'), summary.consistent, 'success'],
       [t('summary.repaired'), summary.repaired, 'info'],
       [t('summary.anomalies'), summary.anomalies, 'warning'],
+      [t('summary.decided'), summary.decided, 'default'],
       [t('summary.waiting'), summary.waiting, 'default'],
       [t('summary.errors'), summary.errors, 'error'],
       [t('summary.skipped'), summary.skipped, 'default'],

@@ -11,7 +11,9 @@ const BATCH_ID = { id: 'the batch id' }
 const PAGE = pageOnly.parse({})
 
 export function registerBatchCommands(program: Command): void {
-  const batch = program.command('batch').description('batches survive a crash: list, show, resume')
+  const batch = program
+    .command('batch')
+    .description('batches survive a crash: list, show, resume, pause, cancel, release')
 
   batch
     .command('list')
@@ -65,10 +67,56 @@ export function registerBatchCommands(program: Command): void {
           `(concurrency ${b.concurrency}, ${b.qps} qps)\n` +
           Object.entries(b.counts)
             .map(([k, n]) => `  ${k}: ${n}`)
-            .join('\n'),
+            .join('\n') +
+          (b.held ? `\n${heldLine(b.id, b.held)}` : ''),
       )
     })
   })
+
+  batch
+    .command('pause <id>')
+    .description(
+      'pause a batch that is not running in another process; its trades stay out of the schedules until it resumes',
+    )
+    .action(async (id: string, _opts, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const b = await call(ctx, 'batches.pause', { id: numberOption(id) }, BATCH_ID)
+        if (io.json) return io.out(JSON.stringify(b))
+        io.out(`batch ${b.id}: ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done`)
+        if (b.held) io.out(heldLine(b.id, b.held))
+      })
+    })
+
+  batch
+    .command('cancel <id>')
+    .description(
+      'cancel a batch: nothing more of it is synced, by the batch or, unless told, by the schedules',
+    )
+    .option('--no-stop-schedule', "leave the batch's trades to the schedules (by default they stay out)")
+    .action(async (id: string, opts: { stopSchedule: boolean }, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const b = await call(
+          ctx,
+          'batches.cancel',
+          { id: numberOption(id), holdSchedule: opts.stopSchedule },
+          BATCH_ID,
+        )
+        if (io.json) return io.out(JSON.stringify(b))
+        io.out(`batch ${b.id}: ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done`)
+        io.out(b.held ? heldLine(b.id, b.held) : 'its trades are left to the schedules')
+      })
+    })
+
+  batch
+    .command('release <id>')
+    .description('put the trades a paused or cancelled batch keeps out of the schedules back in them')
+    .action(async (id: string, _opts, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const r = await call(ctx, 'schedule.release', { batchId: numberOption(id) }, { batchId: BATCH_ID.id })
+        if (io.json) return io.out(JSON.stringify(r))
+        io.out(`${r.released} trades of batch ${numberOption(id)} are back in the schedules`)
+      })
+    })
 
   batch
     .command('resume <id>')
@@ -83,4 +131,12 @@ export function registerBatchCommands(program: Command): void {
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
       })
     })
+}
+
+/** What a batch's hold means, said once for `show`, `pause` and `cancel`. */
+function heldLine(id: number, held: number): string {
+  return (
+    `${held} of its trades stay out of the schedules until they are synced by hand, ` +
+    `the batch resumes, or \`paysync batch release ${id}\``
+  )
 }

@@ -14,6 +14,7 @@ export interface FilterOpts {
   status?: string
   result?: string
   repaired?: string
+  held?: string
   no?: string
   since?: string
   until?: string
@@ -32,7 +33,7 @@ export function addFilterOptions(cmd: Command, withPage = true): Command {
     .option('--channel <channel>', `${CHANNELS.slice(0, -1).join(', ')} or ${CHANNELS.at(-1)}`)
     .option('--merchant <name>', 'merchant profile')
     .option('--status <status>', 'status')
-    .option('--result <outcome>', 'consistent, repaired, anomaly, waiting, error or skipped')
+    .option('--result <outcome>', 'consistent, repaired, anomaly, decided, waiting, error or skipped')
     .option('--repaired <yes|no>', 'only records that did (or did not) repair')
     .option('--no <no>', 'local, business or gateway number')
     .option('--since <time>', 'from this Beijing time (YYYY-MM-DD HH:mm:ss)')
@@ -50,6 +51,7 @@ export const FILTER_FLAGS: Flags = {
   status: '--status',
   result: '--result',
   repaired: '--repaired',
+  held: '--held',
   no: '--no',
   since: '--since',
   until: '--until',
@@ -76,6 +78,7 @@ export function filterInput(o: FilterOpts, withPage = true): Record<string, unkn
     if (o[k] !== undefined) raw[k] = o[k]
   if (o.repaired !== undefined)
     raw.repaired = o.repaired === 'yes' ? true : o.repaired === 'no' ? false : o.repaired
+  if (o.held !== undefined) raw.held = o.held === 'yes' ? true : o.held === 'no' ? false : o.held
   if (o.batch !== undefined) raw.batchId = numberOption(o.batch)
   if (withPage) {
     if (o.limit !== undefined) raw.limit = numberOption(o.limit)

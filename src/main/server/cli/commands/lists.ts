@@ -19,6 +19,15 @@ type ListOpts = FilterOpts & { all?: boolean; event?: string }
 
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
 
+/** Why the schedules skip a trade (docs/domain.md 6.7): its batch, paused or cancelled. */
+const schedule = (r: { heldBy: { batchId: number; batchStatus: string } | null }) =>
+  r.heldBy ? `held: batch ${r.heldBy.batchId} ${r.heldBy.batchStatus}` : ''
+
+const HELD_OPTION = [
+  '--held <yes|no>',
+  'only trades a paused or cancelled batch keeps out of the schedules (or only the others)',
+] as const
+
 const LIST_FLAGS: Flags = {
   ...FILTER_FLAGS,
   event: '--event',
@@ -102,8 +111,9 @@ export function registerListCommands(program: Command): void {
       }),
     )
 
-  addListOptions(program.command('orders').description('local pay orders, newest first')).action(
-    (o: ListOpts, cmd: Command) =>
+  addListOptions(program.command('orders').description('local pay orders, newest first'))
+    .option(...HELD_OPTION)
+    .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'orders.list', (io, page) => {
         io.out(`${page.total} pay orders`)
         io.out(
@@ -113,6 +123,7 @@ export function registerListCommands(program: Command): void {
               amount: fenToYuan(r.amount),
               createdAt: time(r.createdAt),
               expiredAt: time(r.expiredAt),
+              schedule: schedule(r),
             })),
             [
               ['id', 'ID'],
@@ -124,19 +135,26 @@ export function registerListCommands(program: Command): void {
               ['lastSyncOutcome', 'LAST SYNC'],
               ['createdAt', 'CREATED'],
               ['expiredAt', 'EXPIRES'],
+              ['schedule', 'SCHEDULE'],
             ],
           ),
         )
       }),
-  )
+    )
 
-  addListOptions(program.command('refunds').description('local refunds, newest first')).action(
-    (o: ListOpts, cmd: Command) =>
+  addListOptions(program.command('refunds').description('local refunds, newest first'))
+    .option(...HELD_OPTION)
+    .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'refunds.list', (io, page) => {
         io.out(`${page.total} refunds`)
         io.out(
           table(
-            page.items.map((r) => ({ ...r, amount: fenToYuan(r.amount), createdAt: time(r.createdAt) })),
+            page.items.map((r) => ({
+              ...r,
+              amount: fenToYuan(r.amount),
+              createdAt: time(r.createdAt),
+              schedule: schedule(r),
+            })),
             [
               ['id', 'ID'],
               ['refundNo', 'REFUND NO'],
@@ -146,11 +164,12 @@ export function registerListCommands(program: Command): void {
               ['status', 'STATUS'],
               ['lastSyncOutcome', 'LAST SYNC'],
               ['createdAt', 'CREATED'],
+              ['schedule', 'SCHEDULE'],
             ],
           ),
         )
       }),
-  )
+    )
 
   addListOptions(program.command('repairs').description('repair records, newest first'))
     .option('--way <way>', 'repair way')

@@ -42,7 +42,7 @@ export function printSummary(io: Io, s: SyncSummary): void {
   if (io.json) return io.out(JSON.stringify(s))
   io.out(
     `synced ${s.total} trade${s.total === 1 ? '' : 's'}${s.batchId ? ` (batch ${s.batchId})` : ''} in ${(s.durationMs / 1000).toFixed(1)} s: ` +
-      `${s.consistent} consistent, ${s.repaired} repaired, ${s.anomalies} anomalies, ${s.waiting} waiting, ${s.errors} errors, ${s.skipped} skipped`,
+      `${s.consistent} consistent, ${s.repaired} repaired, ${s.anomalies} anomalies, ${s.decided} decided before, ${s.waiting} waiting, ${s.errors} errors, ${s.skipped} skipped`,
   )
   const statuses = Object.entries(s.byGatewayStatus)
   if (statuses.length) io.out(`gateway said: ${statuses.map(([k, n]) => `${k} ${n}`).join(', ')}`)
@@ -135,7 +135,8 @@ export function registerSyncCommand(program: Command): void {
         } else if (opts.file) {
           summary = await syncFile(ctx, io, opts.file, opts, pace)
         } else if (opts.pending || opts.all) {
-          const refs = refsFor(ctx, { pending: !opts.all })
+          // The nightly pass is a schedule: it leaves alone what a paused or cancelled batch holds.
+          const refs = refsFor(ctx, { pending: !opts.all, exceptHeld: !opts.all })
           summary = refs.length
             ? await runAsBatch(ctx, io, refs, {
                 name: opts.batchName ?? (opts.all ? 'sync --all' : 'sync --pending'),

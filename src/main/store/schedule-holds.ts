@@ -1,0 +1,100 @@
+import type { BatchStatus, ScheduleHold, TradeType } from '../../shared/domain'
+import type { Db } from './connection'
+import { stmt } from './connection'
+
+// Which trades the schedules leave alone because a person paused or cancelled their batch
+// (docs/domain.md 6.7), and taking them back. The hold is a column of the trade (held_by_batch) so
+// that the schedules' due index leaves held trades out; each trade names the batch that holds it.
+
+const TABLE = { pay: 'pay_orders', refund: 'refund_orders' } as const
+const TYPES = ['pay', 'refund'] as const
+
+/**
+ * Why the schedules skip a trade, from its holding batch and that batch's stored status. Only a
+ * pause (stored at once) or a cancel holds; a cancelled batch's row says so once the calls already
+ * on the wire are written, so a hold whose batch still reads running is a cancel under way.
+ */
+export function scheduleHold(
+  batchId: number | null,
+  status: BatchStatus | null | undefined,
+): ScheduleHold | null {
+  if (batchId === null || !status) return null
+  return { batchId, batchStatus: status === 'running' || status === 'interrupted' ? 'cancelled' : status }
+}
+
+/**
+ * Keeps the batch's trades that are not yet final out of the schedules: `batchId` holds them now
+ * (a hold of an earlier batch gives way to the latest). The number of trades held.
+ */
+export function holdBatchTrades(db: Db, batchId: number): number {
+  let n = 0
+  for (const type of TYPES)
+    n += stmt(
+      db,
+      `UPDATE ${TABLE[type]} SET held_by_batch = ?
+       WHERE status = 'progress' AND id IN (SELECT trade_id FROM batch_items WHERE batch_id = ? AND trade_type = ?)`,
+    ).run(batchId, batchId, type).changes
+  return n
+}
+
+/** Every trade `batchId` holds, back in the schedules. */
+export function releaseBatchHolds(db: Db, batchId: number): number {
+  let n = 0
+  for (const type of TYPES)
+    n += stmt(db, `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE held_by_batch = ?`).run(
+      batchId,
+    ).changes
+  return n
+}
+
+/** The named trades back in the schedules, whichever batch held them. */
+export function releaseTrades(db: Db, type: TradeType, ids: readonly number[]): number {
+  const release = stmt(
+    db,
+    `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE id = ? AND held_by_batch IS NOT NULL`,
+  )
+  let n = 0
+  for (const id of ids) n += release.run(id).changes
+  return n
+}
+
+/**
+ * The trades of a new batch a person started, taken back from whatever batch held them: starting
+ * it is saying otherwise. Reads the held trades (few) through their index, not the batch's items.
+ */
+export function releaseTradesOfBatch(db: Db, batchId: number): number {
+  let n = 0
+  for (const type of TYPES)
+    n += stmt(
+      db,
+      `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE held_by_batch IS NOT NULL
+         AND id IN (SELECT trade_id FROM batch_items WHERE batch_id = ? AND trade_type = ?)`,
+    ).run(batchId, type).changes
+  return n
+}
+
+/** How many trades `batchId` keeps out of the schedules. */
+export function heldByBatch(db: Db, batchId: number): number {
+  let n = 0
+  for (const type of TYPES)
+    n += (
+      stmt(db, `SELECT count(*) AS n FROM ${TABLE[type]} WHERE held_by_batch = ?`).get(batchId) as {
+        n: number
+      }
+    ).n
+  return n
+}
+
+/** How many of the batch's trades are not yet final: what a hold would keep out of the schedules. */
+export function openTradesOfBatch(db: Db, batchId: number): number {
+  let n = 0
+  for (const type of TYPES)
+    n += (
+      stmt(
+        db,
+        `SELECT count(*) AS n FROM batch_items i CROSS JOIN ${TABLE[type]} t ON t.id = i.trade_id
+         WHERE i.batch_id = ? AND i.trade_type = ? AND t.status = 'progress'`,
+      ).get(batchId, type) as { n: number }
+    ).n
+  return n
+}
