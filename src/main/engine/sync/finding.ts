@@ -1,6 +1,7 @@
-import type { AnomalyKind, GatewayStatus, Outcome, SyncSource } from '../../../shared/domain'
+import type { AnomalyKind, GatewayStatus, Outcome } from '../../../shared/domain'
 import type { PayAnswer, RefundAnswer } from '../../gateways/types'
 import { AttemptError } from './errors'
+import type { RepairPlan } from './repair'
 import { BUSY_CODE, BUSY_MESSAGE } from './types'
 
 // What one attempt found out, before it is written, and the sentences its anomalies open with.
@@ -22,8 +23,8 @@ export interface Finding {
   errorCode: string | null
   errorMsg: string | null
   anomaly?: FindingAnomaly
-  /** Applied in the final transaction, guarded by compare-and-set; returns the repair number or null. */
-  repair?: (by: RepairBy) => string | null
+  /** Applied in the final transaction, guarded by compare-and-set (repair.ts). */
+  repair?: RepairPlan
   gatewayTradeNo?: string | null
   gatewayRefundNo?: string | null
   /** The trade's status once the repair is applied. */
@@ -31,12 +32,6 @@ export interface Finding {
   /** How the call went, for the merchant's health on the overview; null when nothing was sent. */
   latencyMs?: number | null
   serverTime?: number | null
-}
-
-/** Who a repair is booked to: the attempt's source and operator. */
-export interface RepairBy {
-  source: SyncSource
-  operator: string | null
 }
 
 export const ANOMALY_TEXT: Record<AnomalyKind, string> = {

@@ -27,7 +27,7 @@ export { BUSY_CODE, BUSY_MESSAGE } from './types'
 export type { AdapterSource, EngineOptions, SyncContext, SyncResult } from './types'
 export { TradeNotFoundError } from './errors'
 export { newRepairNo } from './repair-no'
-export { refundableChange } from './refund'
+export { refundableChange } from './repair'
 
 export class SyncEngine {
   readonly owner: string
@@ -47,7 +47,7 @@ export class SyncEngine {
     const now = options.now ?? Date.now
     this.leases = new Leases(db, this.owner, options.leaseMs ?? 180_000, now)
     const adapterOf = (merchantId: number) => this.adapterOf(merchantId)
-    this.pay = new PayFlow(db, now, adapterOf)
+    this.pay = new PayFlow(now, adapterOf)
     this.refund = new RefundFlow(db, now, adapterOf, options.refundGraceMs ?? DEFAULT_REFUND_GRACE_MS)
     this.writer = { db, now, errorThreshold: this.errorThreshold, health: new HealthThrottle(db) }
   }
