@@ -53,6 +53,8 @@ export class PayFlow {
     let actionInfo: string | null = null
 
     if (decision.action === 'close_gateway') {
+      // The intent is on disk before the gateway is asked (docs/domain.md section 6.8).
+      attempt.intend('close')
       const close = await adapter.closePay(payRef(order), call)
       actionInfo = close.rawText
       if (close.result === 'error') return closeFailed(answer, decision, close)
@@ -83,6 +85,7 @@ export class PayFlow {
           'this channel cannot sync payscore orders',
         )
       }
+      attempt.intend('payscore_sync')
       const paid = await adapter.syncPayscorePaid(payRef(order), order.paid_at ?? this.now(), call)
       actionInfo = paid.rawText
       if (paid.result === 'error')
