@@ -116,14 +116,19 @@ export class ServiceContext {
   recover(): Recovery | null {
     try {
       const r = this.engine.recover()
-      if (r.written || r.waiting || r.syncAgain.length) {
+      if (r.syncAgain.length)
         this.recovered = { ...r, syncAgain: [...(this.recovered?.syncAgain ?? []), ...r.syncAgain] }
+      if (r.written) console.error(`paysync: wrote ${r.written} gateway answer(s) the database had refused`)
+      if (r.waiting)
         console.error(
-          `paysync: ${r.written} kept attempt(s) written, ${r.waiting} still waiting` +
-            (r.fault ? ` (${r.fault})` : '') +
-            `, ${r.syncAgain.length} side effect(s) with an unknown outcome shown as anomalies`,
+          `paysync: ${r.waiting} gateway answer(s) still wait to be written (${r.fault ?? 'unknown'}); ` +
+            'they are kept beside the database and written once it takes them',
         )
-      }
+      if (r.syncAgain.length)
+        console.error(
+          `paysync: ${r.syncAgain.length} change(s) sent to a gateway had no recorded outcome: ` +
+            'shown as anomalies, and their trades are synced again',
+        )
       return r
     } catch (err) {
       console.error(`paysync: kept attempts could not be written yet: ${(err as Error).message}`)
