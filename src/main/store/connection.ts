@@ -36,7 +36,11 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     // A newer schema is refused before anything is written, journal mode included.
     checkNotNewer(db, file)
     if (file !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL')
+    // Which commits reach the disk at once and which at the next checkpoint: ARCHITECTURE.md, "What
+    // each commit of a sync guards" (FULL for the few this process alone knows, through `synced`).
     db.pragma('synchronous = NORMAL')
+    // Freed bytes are overwritten, so a removed profile's sealed secrets leave no remnant in the file.
+    db.pragma('secure_delete = ON')
     db.pragma('foreign_keys = ON')
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`)
     db.pragma('temp_store = MEMORY')
