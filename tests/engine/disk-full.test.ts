@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BatchProgressEvent } from '../../src/shared/contract'
+import { Scheduler } from '../../src/main/engine/scheduler'
 import { getBatchView, resumeBatch, runBatch } from '../../src/main/services/sync'
 import { createBatch, getBatch } from '../../src/main/store/batches'
 import type { Db } from '../../src/main/store/connection'
@@ -139,4 +140,34 @@ describe('the disk fills up mid-batch (M5)', () => {
     expect(count(db, 'SELECT count(*) AS n FROM anomalies')).toBe(0)
     expect(getBatch(db, batchId)).toMatchObject({ status: 'done', pause_reason: null })
   }, 60_000)
+
+  it('a schedule pass stops at it too: the answers are kept, the rest waits for a later tick', async () => {
+    w = await createWorld()
+    const db = w.ctx.db
+    for (let i = 0; i < 40; i++) {
+      const orderNo = `DUE-${i}`
+      w.payOrder({ merchant: 'ali', orderNo, amount: 100 })
+      w.gatewayOrder({ merchant: 'ali', orderNo, amount: 100, state: 'TRADE_SUCCESS' })
+    }
+    db.prepare('UPDATE pay_orders SET next_sync_at = ?').run(Date.now() - 1000)
+    db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 4}`)
+    const scheduler = new Scheduler(db, w.ctx.engine, () => ({
+      schedulesEnabled: true,
+      scheduleTickSec: 60,
+      defaultConcurrency: 2,
+      defaultQps: 1000,
+    }))
+    expect(await scheduler.runOnce()).toMatchObject({ pay: 40 })
+    const queries = w.sim.state.stats.requests['alipay.trade.query']!
+    expect(queries).toBeLessThan(40)
+    const kept = journalEntries(w).length
+    expect(kept).toBeGreaterThan(0)
+    expect(count(db, 'SELECT count(*) AS n FROM sync_records') + kept).toBe(queries)
+    expect(count(db, 'SELECT count(*) AS n FROM trade_leases')).toBe(0)
+    // Space again: the kept answers are written, each once, and the pass's repairs with them.
+    db.pragma('max_page_count = 1073741823')
+    expect(w.ctx.recover()).toMatchObject({ written: kept, waiting: 0 })
+    expect(count(db, 'SELECT count(*) AS n FROM sync_records')).toBe(queries)
+    expect(count(db, "SELECT count(*) AS n FROM pay_orders WHERE status = 'success'")).toBe(queries)
+  })
 })

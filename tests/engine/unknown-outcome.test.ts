@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ServiceContext } from '../../src/main/services/context'
@@ -16,17 +17,20 @@ import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 const BIN = path.resolve('bin/paysync.js')
 
-let w: World
+const worlds: World[] = []
 afterAll(async () => {
-  await w.sim.close()
-  fs.rmSync(w.dir, { recursive: true, force: true })
+  for (const w of worlds) {
+    await w.sim.close()
+    fs.rmSync(w.dir, { recursive: true, force: true })
+  }
 })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('a close whose process died before it was recorded', () => {
   it('is shown at the next opening, never assumed, and the trade is synced again', async () => {
-    w = await createWorld()
+    const w = await createWorld()
+    worlds.push(w)
     const orderIds: number[] = []
     for (let i = 0; i < 3; i++) {
       const orderNo = `UNK-${i}`
@@ -137,4 +141,30 @@ describe('a close whose process died before it was recorded', () => {
       await ctx.close()
     }
   }, 90_000)
+
+  it('an intent whose process still runs is left to it; once that process is gone, it is shown', async () => {
+    const world = await createWorld()
+    try {
+      const id = world.payOrder({ merchant: 'ali', orderNo: 'UNK-LIVE', amount: 100 })
+      // Another process of this machine, alive: it may still write the answer (after a lock, or from
+      // its memory when the journal was refused too), whatever its lease says.
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' })
+      const gone = new Promise((r) => other.once('exit', r))
+      world.ctx.db
+        .prepare(
+          `INSERT INTO sync_intents (id, trade_type, trade_id, action, holder, source, operator, batch_id, created_at)
+           VALUES ('live-1', 'pay', ?, 'close', ?, 'timeout', NULL, NULL, ?)`,
+        )
+        .run(id, `${os.hostname()}:${other.pid}:feedbeef#1`, Date.now() - 600_000)
+      expect(world.ctx.recover()).toMatchObject({ syncAgain: [] })
+      other.kill('SIGKILL')
+      await gone
+      expect(world.ctx.recover()).toMatchObject({ syncAgain: [{ type: 'pay', id }] })
+      expect(world.ctx.db.prepare('SELECT kind, status FROM anomalies WHERE trade_id = ?').all(id)).toEqual([
+        { kind: 'gateway_action_unknown', status: 'open' },
+      ])
+    } finally {
+      await world.close()
+    }
+  })
 })

@@ -5,7 +5,7 @@ import { synced } from '../../store/connection'
 import { settleIntent, syncAgainNow, unsettledIntents, type IntentRow } from '../../store/intents'
 import { leaseOf, releaseLease, tradeKey } from '../../store/leases'
 import { insertSyncRecord } from '../../store/records'
-import { ownerIsDeadHere } from '../owner'
+import { ownerIsAliveHere, ownerIsDeadHere } from '../owner'
 import { readTrade } from '../trade'
 
 // An intent with no record, whose attempt is gone (its process died between the call and the write,
@@ -21,11 +21,17 @@ const SENT: Record<IntentRow['action'], string> = {
 const WHY =
   '：发出后没能记下网关的回答（进程中断，或数据库拒绝了写入）。本程序不作推断，已安排重新同步以向网关确认，请核对'
 
-/** Whether the attempt that wrote the intent still runs: it holds the trade's lease, alive. */
+/**
+ * Whether the attempt that wrote the intent may still answer it: its process runs on this machine
+ * (the answer may be in its hands, written after a lock or kept in its memory), or, from another
+ * machine, it still holds the trade's lease.
+ */
 function inFlight(db: Db, intent: IntentRow, now: number): boolean {
+  const owner = intent.holder.split('#')[0]!
+  if (ownerIsAliveHere(owner)) return true
   const lease = leaseOf(db, tradeKey(intent.trade_type, intent.trade_id))
   if (!lease || lease.owner !== intent.holder || lease.expires_at < now) return false
-  return !ownerIsDeadHere(intent.holder.split('#')[0]!)
+  return !ownerIsDeadHere(owner)
 }
 
 /**
