@@ -58,11 +58,11 @@ async function expiredBatch(world: World): Promise<number> {
 const count = (db: Db, sql: string, ...params: unknown[]) =>
   (db.prepare(sql).get(...params) as { n: number }).n
 
-/** Resolves once a close has been announced and not yet answered: the moment the review's lock hit. */
-function closeInFlight(db: Db): Promise<void> {
+/** Resolves once a close has reached the gateway, its answer still to come: when the review's lock hit. */
+function closeInFlight(world: World): Promise<void> {
   return new Promise((resolve) => {
     const t = setInterval(() => {
-      if (count(db, 'SELECT count(*) AS n FROM sync_intents WHERE record_id IS NULL') > 0) {
+      if ((world.sim.state.stats.requests['alipay.trade.close'] ?? 0) > 0) {
         clearInterval(t)
         resolve()
       }
@@ -114,7 +114,7 @@ describe('a database locked by another program mid-batch (L1)', () => {
     process.on('unhandledRejection', onRejection)
     try {
       const running = runBatch(w.ctx, batchId)
-      await closeInFlight(w.ctx.db)
+      await closeInFlight(w)
       await holder.lock(6_000)
       const last = await running
       // The batch paused with its reason; it did not crash, nor count an answered close as an error.
@@ -159,19 +159,23 @@ describe('a database locked by another program mid-batch (L1)', () => {
     const batchId = await expiredBatch(w)
     holder = await startLockHolder(w.dbFile)
     const running = runBatch(w.ctx, batchId)
-    await closeInFlight(w.ctx.db)
+    await closeInFlight(w)
     await holder.lock(1_000)
     const last = await running
-    // New trades could not take their lease meanwhile: the batch paused rather than count them failed.
-    expect(last).toMatchObject({ status: 'paused', pauseReason: 'db_locked' })
     await holder.released
+    // Every close the gateway did is written, none kept for later, none counted as failed.
     expect(journalFiles(w)).toEqual([])
+    expect(last.counts.error).toBe(0)
     expect(count(w.ctx.db, "SELECT count(*) AS n FROM sync_records WHERE outcome <> 'skipped'")).toBe(
       w.sim.state.stats.closes,
     )
-
-    w.sim.state.faults = { latencyMs: 0, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
-    expect(await runBatch(w.ctx, batchId)).toMatchObject({ status: 'done', done: ORDERS })
+    // A trade that came to take its lease while the lock was held paused the batch instead of
+    // failing; whether one did depends on when the lock fell. The resume finishes it.
+    if (last.status !== 'done') {
+      expect(last).toMatchObject({ status: 'paused', pauseReason: 'db_locked' })
+      w.sim.state.faults = { latencyMs: 0, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
+      expect(await runBatch(w.ctx, batchId)).toMatchObject({ status: 'done', done: ORDERS })
+    }
     expectEveryCloseRecorded(w, w.ctx.db, batchId)
     await w.ctx.close()
   }, 60_000)
