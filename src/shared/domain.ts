@@ -109,6 +109,7 @@ export const ANOMALY_KINDS = [
   'refund_success_but_gateway_missing',
   'refund_succeeded_after_close',
   'sync_keeps_failing',
+  'gateway_action_unknown',
 ] as const
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
 
@@ -168,6 +169,14 @@ export type AuditEvent = (typeof AUDIT_EVENTS)[number]
 
 export const BATCH_STATUSES = ['pending', 'running', 'paused', 'cancelled', 'interrupted', 'done'] as const
 export type BatchStatus = (typeof BATCH_STATUSES)[number]
+
+/**
+ * Why the storage refused a write: the disk is full, the file cannot be written (an I/O error, a
+ * read-only file), or another program held the database locked past the busy timeout. A batch that
+ * meets one pauses and says which (docs/domain.md section 6.8).
+ */
+export const STORAGE_FAULTS = ['disk_full', 'io_error', 'db_locked'] as const
+export type StorageFault = (typeof STORAGE_FAULTS)[number]
 
 export const BATCH_ITEM_STATES = ['pending', 'done', 'cancelled'] as const
 export type BatchItemState = (typeof BATCH_ITEM_STATES)[number]
@@ -392,6 +401,8 @@ export interface BatchView {
   startedAt: string | null
   finishedAt: string | null
   operator: string | null
+  /** Set while the batch is paused because the storage refused a write. */
+  pauseReason?: StorageFault
 }
 
 export interface SyncSummary {
@@ -407,6 +418,8 @@ export interface SyncSummary {
   skipped: number
   durationMs: number
   byGatewayStatus: Partial<Record<GatewayStatus, number>>
+  /** The batch stopped, paused, because the storage refused a write; the rest waits for a resume. */
+  pauseReason?: StorageFault
 }
 
 export interface ImportRowError {

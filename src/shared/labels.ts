@@ -122,6 +122,7 @@ export const LABELS = {
     refund_success_but_gateway_missing: ['退款成功网关无单', 'Refunded here, missing at gateway'],
     refund_succeeded_after_close: ['关闭后退款成功', 'Refunded after close'],
     sync_keeps_failing: ['持续同步失败', 'Keeps failing'],
+    gateway_action_unknown: ['网关操作结果未知', 'Gateway action, outcome unknown'],
   },
   anomalyStatus: {
     open: ['待处理', 'Open'],

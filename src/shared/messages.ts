@@ -94,6 +94,32 @@ export const MESSAGES = {
     zh: '批次 {id} 的状态为 {status}，没有可继续的内容',
   },
   'batch.busy': { en: '{detail}', zh: '批次正忙：{detail}' },
+  // The storage refused a write (docs/domain.md section 6.8): an operation that met it, and a batch
+  // paused by it. Answers the gateways gave are never lost: they wait in the journal beside the database.
+  'storage.disk_full': {
+    en: 'the disk of the database is full, so nothing more could be written; the gateway answers already received are kept beside the database and written once there is space again',
+    zh: '数据库所在的磁盘已满，无法继续写入；已收到的网关结果已保存在数据库旁，腾出空间后会补写进数据库',
+  },
+  'storage.io_error': {
+    en: 'the database file could not be written (a disk or file system error); the gateway answers already received are kept beside the database and written once it can be written again',
+    zh: '数据库文件无法写入（磁盘或文件系统出错）；已收到的网关结果已保存在数据库旁，恢复后会补写进数据库',
+  },
+  'storage.db_locked': {
+    en: 'another program kept the database locked for too long; the gateway answers already received are kept and written once it lets go',
+    zh: '数据库被其他程序长时间占用；已收到的网关结果已保存，占用结束后会补写进数据库',
+  },
+  'batch.paused.disk_full': {
+    en: 'Paused: the disk of the database is full. Every gateway answer received so far is kept; free some space, then resume.',
+    zh: '已暂停：数据库所在的磁盘已满。已收到的网关结果都已保存；请腾出磁盘空间后点击“继续”。',
+  },
+  'batch.paused.io_error': {
+    en: 'Paused: the database file could not be written (a disk or file system error). Every gateway answer received so far is kept; resume once the disk is back.',
+    zh: '已暂停：数据库文件无法写入（磁盘或文件系统出错）。已收到的网关结果都已保存；请在磁盘恢复后点击“继续”。',
+  },
+  'batch.paused.db_locked': {
+    en: 'Paused: another program kept the database locked for too long. Every gateway answer received so far is kept; resume once it lets go.',
+    zh: '已暂停：数据库被其他程序长时间占用。已收到的网关结果都已保存；请在占用结束后点击“继续”。',
+  },
   'upload.type': {
     en: 'only CSV and XLSX files can be imported, not {ext}',
     zh: '只能导入 CSV 或 XLSX 文件，不能导入 {ext}',

@@ -9,6 +9,7 @@ import type {
   PayOrderView,
   RefundOrderView,
   RepairRecordView,
+  StorageFault,
   SyncRecordDetail,
   SyncRecordView,
 } from './domain'
@@ -72,6 +73,8 @@ export interface BatchProgressEvent {
   rate: number
   etaSeconds: number | null
   elapsedMs: number
+  /** Set while the batch is paused because the storage refused a write. */
+  pauseReason?: StorageFault
 }
 
 export interface TaskProgressEvent {

@@ -6,7 +6,7 @@ import type { Channel, PayKind, PayStatus, RefundStatus } from '../../src/shared
 import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
 import type { MerchantMode } from '../../src/shared/domain'
-import { ServiceContext } from '../../src/main/services/context'
+import { ServiceContext, type ContextOptions } from '../../src/main/services/context'
 import { addMerchant } from '../../src/main/services/merchants'
 import { insertPayOrder, recomputeRefundState, getPayOrder } from '../../src/main/store/orders'
 import { insertRefundOrder } from '../../src/main/store/refunds'
@@ -25,6 +25,8 @@ export interface WorldOptions {
   merchants?: Array<{ name: string; channel: Channel; mode?: MerchantMode; ids?: Record<string, string> }>
   retry?: RetryPolicy
   now?: () => number
+  /** More of the context's options (a shorter busy timeout, ...). */
+  context?: Partial<ContextOptions>
 }
 
 export interface World {
@@ -83,6 +85,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     transport: 'cli',
     operator: 'test',
     now: options.now,
+    ...options.context,
   })
   const ids = new Map<string, number>()
   for (const p of sim.profiles()) {

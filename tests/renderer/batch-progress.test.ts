@@ -5,6 +5,7 @@ import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import BatchProgress from '../../src/renderer/src/components/BatchProgress.vue'
 import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'
 import { useBatchStore } from '../../src/renderer/src/stores/batch'
+import { setLang } from '../../src/renderer/src/i18n'
 
 let fake: FakeApi
 
@@ -79,6 +80,35 @@ describe('批量同步 progress', () => {
     expect(done.find('[data-test=resume]').exists()).toBe(false)
     expect(done.find('[data-test=cancel]').exists()).toBe(false)
     expect(done.find('[data-test=eta]').text()).toContain('已完成')
+  })
+
+  it("a batch the storage paused says why, in the window's language; a person's pause says nothing", async () => {
+    const full = mountScreen(BatchProgress, {
+      progress: event({ status: 'paused', pauseReason: 'disk_full', etaSeconds: null }),
+    })
+    await settle()
+    expect(full.find('[data-test=pause-reason]').text()).toBe(
+      '已暂停：数据库所在的磁盘已满。已收到的网关结果都已保存；请腾出磁盘空间后点击“继续”。',
+    )
+    expect(full.find('[data-test=resume]').exists()).toBe(true)
+    setLang('en-US')
+    try {
+      await settle()
+      expect(full.find('[data-test=pause-reason]').text()).toContain('the disk of the database is full')
+    } finally {
+      setLang('zh-CN')
+    }
+    document.body.innerHTML = ''
+    const byHand = mountScreen(BatchProgress, { progress: event({ status: 'paused', etaSeconds: null }) })
+    await settle()
+    expect(byHand.find('[data-test=pause-reason]').exists()).toBe(false)
+    // Resumed: the reason went with the pause.
+    document.body.innerHTML = ''
+    const resumed = mountScreen(BatchProgress, {
+      progress: event({ status: 'running', pauseReason: 'db_locked' }),
+    })
+    await settle()
+    expect(resumed.find('[data-test=pause-reason]').exists()).toBe(false)
   })
 
   it('the batch screen follows batch.progress events and pauses through the contract', async () => {

@@ -42,6 +42,8 @@ const anomaly = (over: Partial<AnomalyView>): AnomalyView => ({
   action: null,
   repairNo: null,
   operator: null,
+  systemUser: null,
+  transport: null,
   createdAt: '2026-12-03T10:00:00.000+08:00',
   lastSeenAt: '2026-12-03T10:00:00.000+08:00',
   resolvedAt: null,
@@ -73,6 +75,8 @@ const record = (id: number, over: Partial<SyncRecordDetail> = {}): SyncRecordDet
   createdAt: '2026-12-03T10:00:00.000+08:00',
   syncInfo: null,
   actionInfo: null,
+  syncInfoCut: null,
+  actionInfoCut: null,
   repairs: [],
   ...over,
 })

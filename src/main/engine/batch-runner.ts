@@ -1,6 +1,13 @@
 import PQueue from 'p-queue'
 import type { BatchProgressEvent } from '../../shared/contract'
-import type { Actor, BatchStatus, GatewayStatus, SyncSource, TradeType } from '../../shared/domain'
+import type {
+  Actor,
+  BatchStatus,
+  GatewayStatus,
+  StorageFault,
+  SyncSource,
+  TradeType,
+} from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
 import { CallAbandonedError } from '../gateways/types'
 import {
@@ -15,6 +22,7 @@ import {
   setBatchStatus,
 } from '../store/batches'
 import type { Db } from '../store/connection'
+import { StorageFaultError, storageFaultOf } from '../store/faults'
 import { latestRecordOfTrade } from '../store/records'
 import { BatchTally } from './batch-tally'
 import { ownerIsDeadHere } from './owner'
@@ -24,6 +32,12 @@ import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
 // pause, resume and cancel. The batch and its items are in the database before the first call, and
 // each item is finished in the transaction that writes its sync record, so after a crash `resume`
 // continues with exactly the items that did not finish: nothing is synced twice.
+//
+// When the storage refuses a write (the disk is full, an I/O error, a lock held past the busy
+// timeout), the run halts (docs/domain.md section 6.8): nothing more is asked, the attempts in flight
+// finish (their answers kept in the journal if the database refuses them too), and the run ends
+// paused with the reason, for the window and the command line. No storage fault escapes a task: a
+// process that runs batches (the window, `paysync serve`) stays up.
 
 export interface BatchRunOptions {
   onProgress?: (p: BatchProgressEvent) => void
@@ -71,11 +85,18 @@ export class BatchRun {
   private lastReport = 0
   private timers: NodeJS.Timeout[] = []
   private status: BatchStatus = 'running'
+  /** The storage fault that halted the run, if one did. */
+  private halted: StorageFault | null = null
   private readonly watchers = new Set<(p: BatchProgressEvent) => void>()
 
   /** Cancelled, though the calls already on the wire are still being written. */
   get cancelling(): boolean {
     return this.cancelled
+  }
+
+  /** Why the run halted on its own: the storage refused a write. */
+  get haltedBy(): StorageFault | null {
+    return this.halted
   }
 
   constructor(
@@ -89,8 +110,44 @@ export class BatchRun {
     return (this.options.now ?? Date.now)()
   }
 
-  /** Claims the batch and runs it to its end (done, paused for good, or cancelled). */
+  /**
+   * Claims the batch and runs it to its end (done, paused for good, cancelled, or paused by a storage
+   * fault). A storage fault before the first call throws a StorageFaultError: nothing was asked.
+   */
   async run(): Promise<BatchProgressEvent> {
+    try {
+      const started = this.start()
+      if (started) return started
+    } catch (err) {
+      const fault = storageFaultOf(err)
+      if (fault && !(err instanceof StorageFaultError)) throw new StorageFaultError(fault, null, err)
+      throw err
+    }
+
+    const heartbeat = setInterval(
+      () => this.guard(() => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now())),
+      this.options.heartbeatMs ?? 5_000,
+    )
+    heartbeat.unref()
+    this.timers.push(heartbeat)
+
+    this.feed()
+    this.report(true)
+    await this.done$
+    for (const t of this.timers) clearInterval(t)
+    let final: BatchStatus = this.halted ? 'paused' : this.cancelled ? 'cancelled' : 'done'
+    // Said in the store too when it takes it (a full disk still takes an update in place); when it
+    // does not, the batch reads as interrupted there, and resumes all the same.
+    this.guard(() => setBatchStatus(this.db, this.batchId, final, this.now(), this.halted))
+    if (this.halted) final = 'paused'
+    this.status = final
+    const last = this.snapshot(final)
+    this.emit(last)
+    return last
+  }
+
+  /** Reads and claims the batch; a finished one's last progress instead, with nothing to run. */
+  private start(): BatchProgressEvent | null {
     const batch = getBatch(this.db, this.batchId)
     if (!batch) throw new Error(`batch ${this.batchId} does not exist`)
     const counted = batchCounts(this.db, this.batchId)
@@ -107,14 +164,6 @@ export class BatchRun {
     if (batch.status === 'running' && ownerIsDeadHere(batch.owner)) releaseBatch(this.db, this.batchId)
     if (!claimBatch(this.db, this.batchId, this.engine.owner, this.now()))
       throw new BatchBusyError(this.batchId)
-
-    const heartbeat = setInterval(
-      () => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now()),
-      this.options.heartbeatMs ?? 5_000,
-    )
-    heartbeat.unref()
-    this.timers.push(heartbeat)
-
     // Whoever started the batch is who its repairs and records name, also when it is resumed later.
     this.plan = {
       concurrency: batch.concurrency,
@@ -122,16 +171,37 @@ export class BatchRun {
       source: batch.source,
       actor: { operator: batch.operator, systemUser: batch.system_user, transport: batch.transport },
     }
-    this.feed()
+    return null
+  }
+
+  /**
+   * Halts the run on a storage fault: nothing more leaves the queues (the items that waited stay
+   * pending in the store), the attempts in flight finish, and then the run ends paused.
+   */
+  private halt(fault: StorageFault): void {
+    if (this.halted) return
+    this.halted = fault
+    this.paused = true
+    for (const q of this.queues.values()) {
+      this.outstanding -= q.size
+      q.clear()
+      q.pause()
+    }
+    if (!this.cancelled) this.status = 'paused'
     this.report(true)
-    await this.done$
-    for (const t of this.timers) clearInterval(t)
-    const final: BatchStatus = this.cancelled ? 'cancelled' : 'done'
-    setBatchStatus(this.db, this.batchId, final, this.now())
-    this.status = final
-    const last = this.snapshot(final)
-    this.emit(last)
-    return last
+    void this.idle().then(() => this.finished())
+  }
+
+  /** One of the run's own reads or writes: a storage fault halts the run instead of escaping. */
+  private guard<T>(op: () => T): T | undefined {
+    try {
+      return op()
+    } catch (err) {
+      const fault = storageFaultOf(err)
+      if (!fault) throw err
+      this.halt(fault)
+      return undefined
+    }
   }
 
   /** Another listener for the progress events, besides `onProgress`; returns its removal. */
@@ -144,8 +214,8 @@ export class BatchRun {
     if (this.cancelled || this.paused) return
     this.paused = true
     for (const q of this.queues.values()) q.pause()
-    setBatchStatus(this.db, this.batchId, 'paused', this.now())
     this.status = 'paused'
+    this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now()))
     this.report(true)
   }
 
@@ -167,7 +237,8 @@ export class BatchRun {
   }
 
   resume(): void {
-    if (this.cancelled || !this.paused) return
+    // A halted run is ending: a new run resumes the batch, once the store takes writes again.
+    if (this.cancelled || !this.paused || this.halted) return
     this.paused = false
     claimBatch(this.db, this.batchId, this.engine.owner, this.now())
     this.status = 'running'
@@ -196,8 +267,9 @@ export class BatchRun {
    * after a lock conflict are behind the cursor and come back by their own timer.
    */
   private feed(): void {
-    while (!this.exhausted && !this.cancelled && this.hungry()) {
-      const page = pendingItems(this.db, this.batchId, this.cursor, PAGE)
+    while (!this.exhausted && !this.cancelled && !this.halted && this.hungry()) {
+      const page = this.guard(() => pendingItems(this.db, this.batchId, this.cursor, PAGE))
+      if (!page) return
       if (page.length < PAGE) this.exhausted = true
       for (const item of page) {
         this.cursor = item.id
@@ -228,7 +300,7 @@ export class BatchRun {
 
   /**
    * Hands an item's task to a queue. The tasks settle their item themselves and catch what the
-   * engine throws; what still escapes is the store failing under them. It is not lost: the item is
+   * engine throws, storage faults included; what still escapes is a bug. It is not lost: the item is
    * finished as an error where the store still takes it, and the failure is logged either way.
    */
   private enqueue(q: PQueue, itemId: number, task: () => Promise<void>): void {
@@ -244,8 +316,10 @@ export class BatchRun {
           })
         )
           this.tally.count('error', null)
-      } catch {
-        // The store refuses even this; the log line below is all that can be kept.
+      } catch (storeErr) {
+        // The store refuses even this: the run halts if it is the storage; the log line stays.
+        const fault = storageFaultOf(storeErr)
+        if (fault) this.halt(fault)
       }
       console.error(`batch ${this.batchId}, item ${itemId}: ${message}`)
     })
@@ -288,16 +362,19 @@ export class BatchRun {
         // Another worker holds the trade (maybe the desktop app while cron runs): come back later,
         // and if it has been synced meanwhile, take that result instead of asking the gateway again.
         const since = this.now()
-        deferBatchItem(
-          this.db,
-          itemId,
-          since + (this.options.conflictRetryMs ?? 2_000),
-          result.errorCode ?? BUSY_CODE,
+        this.guard(() =>
+          deferBatchItem(
+            this.db,
+            itemId,
+            since + (this.options.conflictRetryMs ?? 2_000),
+            result.errorCode ?? BUSY_CODE,
+          ),
         )
+        if (this.halted) return
         requeued = true
         const timer = setTimeout(() => {
           this.timers = this.timers.filter((t) => t !== timer)
-          if (this.cancelled) return this.settle()
+          if (this.cancelled || this.halted) return this.settle()
           this.enqueue(this.queues.get(merchant)!, itemId, () =>
             this.retryAfterConflict(itemId, type, tradeId, merchant, source, since),
           )
@@ -308,9 +385,9 @@ export class BatchRun {
       this.tally.count(result.outcome, result.gatewayStatus)
     } catch (err) {
       if (err instanceof CallAbandonedError) {
-        // Paused: the item waits in its (paused) queue for the resume. Cancelled: it stays pending,
-        // never asked, like the items that had not reached the queue.
-        if (this.paused && !this.cancelled) {
+        // Paused: the item waits in its (paused) queue for the resume. Cancelled or halted: it stays
+        // pending, never asked, like the items that had not reached the queue.
+        if (this.paused && !this.cancelled && !this.halted) {
           requeued = true
           this.enqueue(this.queues.get(merchant)!, itemId, () =>
             this.work(itemId, type, tradeId, merchant, source),
@@ -318,18 +395,21 @@ export class BatchRun {
         }
         return
       }
+      // The storage refused a write: the item stays pending (its answer, if the gateway gave one,
+      // is kept and written before the batch runs again), and the run halts.
+      const fault = storageFaultOf(err)
+      if (fault) return this.halt(fault)
       const message =
         err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
-      if (
+      const finished = this.guard(() =>
         completeBatchItem(this.db, itemId, {
           outcome: 'error',
           gatewayStatus: null,
           syncRecordId: null,
           error: message,
-        })
-      ) {
-        this.tally.count('error', null)
-      }
+        }),
+      )
+      if (finished) this.tally.count('error', null)
     } finally {
       if (!requeued) this.settle()
     }
@@ -345,18 +425,18 @@ export class BatchRun {
   ): Promise<void> {
     let other: ReturnType<typeof latestRecordOfTrade>
     try {
-      other = latestRecordOfTrade(this.db, type, tradeId, since)
+      other = this.guard(() => latestRecordOfTrade(this.db, type, tradeId, since))
       if (other) {
-        if (
+        const taken = other
+        const finished = this.guard(() =>
           completeBatchItem(this.db, itemId, {
-            outcome: other.outcome,
-            gatewayStatus: other.gateway_status,
-            syncRecordId: other.id,
-            error: other.error_msg,
-          })
-        ) {
-          this.tally.count(other.outcome, other.gateway_status)
-        }
+            outcome: taken.outcome,
+            gatewayStatus: taken.gateway_status,
+            syncRecordId: taken.id,
+            error: taken.error_msg,
+          }),
+        )
+        if (finished) this.tally.count(taken.outcome, taken.gateway_status)
       }
     } catch (err) {
       // Settled here, or the run would wait for this item for ever; enqueue's catch records it.
@@ -364,7 +444,7 @@ export class BatchRun {
       throw err
     }
     // Nobody synced it meanwhile: ask the gateway now (work settles the item itself).
-    if (!other) return this.work(itemId, type, tradeId, merchant, source)
+    if (!other && !this.halted) return this.work(itemId, type, tradeId, merchant, source)
     this.settle()
   }
 
@@ -388,6 +468,7 @@ export class BatchRun {
   }
 
   snapshot(status: BatchStatus = this.status): BatchProgressEvent {
-    return this.tally.snapshot(status)
+    const p = this.tally.snapshot(status)
+    return status === 'paused' && this.halted ? { ...p, pauseReason: this.halted } : p
   }
 }

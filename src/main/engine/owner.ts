@@ -18,3 +18,14 @@ export function ownerIsDeadHere(owner: string | null): boolean {
     return (err as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }
+
+/**
+ * Whether `owner` is a process of this machine that still runs (this one included): one that may
+ * still hold an attempt's answer in hand, whatever its lease says.
+ */
+export function ownerIsAliveHere(owner: string): boolean {
+  const [host, pidText] = owner.split(':')
+  const pid = Number(pidText)
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return false
+  return !ownerIsDeadHere(owner)
+}

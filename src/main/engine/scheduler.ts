@@ -2,6 +2,7 @@ import PQueue from 'p-queue'
 import type { Actor, SyncSource, TradeType } from '../../shared/domain'
 import { CallSlots, RateGate } from '../gateways/rate-gate'
 import type { Db } from '../store/connection'
+import { storageFaultOf } from '../store/faults'
 import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
 import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
 import type { SyncEngine } from './sync'
@@ -112,7 +113,11 @@ export class Scheduler {
       if (!trade) return
       const l = lane(trade.merchant_id)
       void l.queue.add(() =>
-        this.engine.sync(type, id, { source, ...by, gate: l.gate, slots: l.slots }).catch(() => undefined),
+        this.engine.sync(type, id, { source, ...by, gate: l.gate, slots: l.slots }).catch((err: unknown) => {
+          // The storage refused a write (docs/domain.md section 6.8): what was answered is kept, and
+          // the rest of the pass waits for a later tick instead of asking the gateway for nothing.
+          if (storageFaultOf(err)) for (const other of queues.values()) other.queue.clear()
+        }),
       )
     }
     for (const id of expired) add('pay', id, 'timeout')

@@ -3,19 +3,21 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
-import type { Actor, Transport } from '../../shared/domain'
+import type { Actor, StorageFault, Transport } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { joinProfile } from '../../shared/profiles'
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
 import { BatchRun } from '../engine/batch-runner'
-import { SyncEngine } from '../engine/sync'
+import { SyncEngine, type Recovery } from '../engine/sync'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import { createAdapter } from '../gateways/registry'
 import type { GatewayAdapter } from '../gateways/types'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
+import { pauseIfStillOwned } from '../store/batches'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
+import { journalFileFor } from '../store/journal'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
 import { FileHandles } from './file-handles'
@@ -40,6 +42,8 @@ export interface ContextOptions {
   /** How this process's requests arrive; its schedules act as `schedule` (shared/domain.ts, Actor). */
   transport?: Exclude<Transport, 'schedule'>
   leaseMs?: number
+  /** How long a final write is retried while the database stays locked (default 60 s). */
+  writeRetryMs?: number
   now?: () => number
   /** Native open and save dialogs; only the desktop app has them. */
   dialogs?: NativeDialogs
@@ -70,6 +74,8 @@ export class ServiceContext {
   readonly engine: SyncEngine
   readonly events = new EventEmitter()
   readonly runs = new Map<number, BatchRun>()
+  /** Batches whose run in this process halted on a storage fault, and why (see runBatch). */
+  readonly pauseReasons = new Map<number, StorageFault>()
   readonly retry: RetryPolicy
   private box: Promise<SecretBox> | null = null
   private readonly adapters = new Map<number, GatewayAdapter>()
@@ -88,6 +94,8 @@ export class ServiceContext {
     checkedAt: number | null
   } = { status: 'unchecked', problems: [], checkedAt: null }
   private readonly checkpointer: Checkpointer | null
+  /** What the recoveries of this process found: the trades whose side effect had an unknown outcome. */
+  recovered: Recovery | null = null
 
   constructor(readonly options: ContextOptions) {
     this.db = openStore(options.dbFile, options.store)
@@ -106,8 +114,40 @@ export class ServiceContext {
         options.leaseMs ??
         3 * (this.retry.retries + 1) * (this.retry.timeoutMs + this.retry.maxBackoffMs) + 30_000,
       now: this.now,
+      journalFile: options.store?.readonly ? null : journalFileFor(options.dbFile),
+      writeRetryMs: options.writeRetryMs,
     })
     this.events.setMaxListeners(100)
+    // Before anything else: what the database refused last time (docs/domain.md section 6.8).
+    if (!options.store?.readonly) this.recover()
+  }
+
+  /**
+   * Writes the attempts the database refused before, in this process or any other, and shows the
+   * side effects nobody recorded (their trades are due again). Never fails the opening: what still
+   * cannot be written waits, and a batch will not run until it is written.
+   */
+  recover(): Recovery | null {
+    try {
+      const r = this.engine.recover()
+      if (r.syncAgain.length)
+        this.recovered = { ...r, syncAgain: [...(this.recovered?.syncAgain ?? []), ...r.syncAgain] }
+      if (r.written) console.error(`paysync: wrote ${r.written} gateway answer(s) the database had refused`)
+      if (r.waiting)
+        console.error(
+          `paysync: ${r.waiting} gateway answer(s) still wait to be written (${r.fault ?? 'unknown'}); ` +
+            'they are kept beside the database and written once it takes them',
+        )
+      if (r.syncAgain.length)
+        console.error(
+          `paysync: ${r.syncAgain.length} change(s) sent to a gateway had no recorded outcome: ` +
+            'shown as anomalies, and their trades are synced again',
+        )
+      return r
+    } catch (err) {
+      console.error(`paysync: kept attempts could not be written yet: ${(err as Error).message}`)
+      return null
+    }
   }
 
   /** Where uploads and browser-mode exports go: beside the database; made unless only looked at. */
@@ -209,6 +249,18 @@ export class ServiceContext {
 
   async close(): Promise<void> {
     await Promise.all([...this.runs.values()].map((run) => run.stop()))
+    if (!this.options.store?.readonly) {
+      // A last try for what the database refused; what the journal holds waits for the next opening.
+      if (this.engine.keepsAttempts()) this.recover()
+      // Batches halted by the storage that could not be marked paused then (a lock, an I/O error).
+      for (const [id, reason] of this.pauseReasons) {
+        try {
+          pauseIfStillOwned(this.db, id, this.engine.owner, reason)
+        } catch {
+          // Still refused: the batch reads as interrupted, and resumes all the same.
+        }
+      }
+    }
 
     if (this.sandbox) await this.sandbox.close()
     this.db.close()

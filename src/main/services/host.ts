@@ -8,10 +8,13 @@ import { sweepUploads } from './uploads'
 // The start-up the two hosts of the screens share, the desktop app (app/index.ts) and browser mode
 // (`paysync serve`): the database's check in the background, the sandbox gateway for a first look,
 // the schedules of docs/domain.md section 7, the sweep of what the page left in the uploads and
-// exports folders, and an orderly stop.
+// exports folders, the trades whose side effect had an unknown outcome synced again, what the
+// database refused written once it takes it (section 6.8), and an orderly stop.
 
 /** How often expired uploads, handles and exports are swept while the host runs. */
 const SWEEP_EVERY_MS = 60 * 60_000
+/** How often a host tries again to write the attempts the database refused. */
+const RECOVER_EVERY_MS = 30_000
 
 /** Uploads and handles unused for half an hour, exports older than a day: gone. */
 function sweepFiles(ctx: ServiceContext): void {
@@ -75,13 +78,36 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   sweepFiles(ctx)
   const sweeper = setInterval(() => sweepFiles(ctx), SWEEP_EVERY_MS)
   sweeper.unref()
+  const recovering = setInterval(() => {
+    if (ctx.engine.keepsAttempts()) ctx.recover()
+    void syncAgain(ctx)
+  }, RECOVER_EVERY_MS)
+  recovering.unref()
+  const again = syncAgain(ctx)
   return {
     async stop() {
       clearInterval(sweeper)
+      clearInterval(recovering)
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes.
-      await scheduler?.stop()
+      await Promise.all([scheduler?.stop(), again])
       await ctx.close()
     },
+  }
+}
+
+/**
+ * A side effect whose outcome nobody recorded is never assumed: its trade is asked again, which
+ * learns from the gateway what happened (docs/domain.md section 6.8).
+ */
+async function syncAgain(ctx: ServiceContext): Promise<void> {
+  const trades = ctx.recovered?.syncAgain.splice(0) ?? []
+  for (const t of trades) {
+    try {
+      await ctx.engine.sync(t.type, t.id, { source: 'schedule', operator: ctx.operator })
+    } catch (err) {
+      // Due now in the store as well: the schedule takes it up.
+      console.error(`paysync: ${t.type} ${t.id} could not be synced again yet: ${(err as Error).message}`)
+    }
   }
 }

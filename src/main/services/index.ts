@@ -3,6 +3,7 @@ import { contract, type Operation, type OperationName, type OperationOutput } fr
 import { AppError, type WireError } from '../../shared/errors'
 import { describeIssues } from '../../shared/validation'
 import { StoreError } from '../store/connection'
+import { storageFaultOf } from '../store/faults'
 import { decideAnomaly } from './anomalies'
 import { appInfo } from './app-info'
 import { startBatchFrom } from './batches'
@@ -41,6 +42,7 @@ import {
   listBatchViews,
   pauseBatch,
   resumeBatch,
+  storageError,
   syncTradesNow,
 } from './sync'
 import { saveUpload } from './uploads'
@@ -169,6 +171,9 @@ export function toWireError(err: unknown): WireError {
       ? { code: err.code, message: err.message, id: err.id, params: err.params }
       : { code: err.code, message: err.message }
   if (err instanceof StoreError) return { code: 'store', message: err.message }
+  // The storage refused a write (a full disk ...): said as such, not as a bug of ours.
+  const fault = storageFaultOf(err)
+  if (fault) return toWireError(storageError(fault))
   return {
     code: 'internal',
     message: `something went wrong inside PaySync Desk: ${(err as Error).message ?? String(err)}`,

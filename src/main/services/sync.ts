@@ -1,5 +1,5 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { BatchView, Page, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
+import type { BatchView, Page, StorageFault, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { formatBeijing } from '../../shared/time'
@@ -7,6 +7,7 @@ import { BatchBusyError, BatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
 import type { SyncResult } from '../engine/sync'
 import { audit } from '../store/audit'
+import { StorageFaultError } from '../store/faults'
 import {
   batchItems,
   batchView,
@@ -58,6 +59,7 @@ export function summaryOf(
       skipped: p.counts.skipped + Math.max(0, p.total - p.done),
       durationMs: p.elapsedMs,
       byGatewayStatus: p.byGatewayStatus,
+      ...(p.pauseReason ? { pauseReason: p.pauseReason } : {}),
     }
   }
   const s: SyncSummary = {
@@ -190,13 +192,23 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
   return id
 }
 
-/** Runs a batch in this process until it ends, reporting progress as events (and to `onProgress`). */
+/**
+ * Runs a batch in this process until it ends, reporting progress as events (and to `onProgress`).
+ * It ends paused, with a `pauseReason`, when the storage refuses a write (docs/domain.md section 6.8).
+ * Attempts the database refused before are written first; while any still cannot be, the batch
+ * does not run, or it would ask the gateway again about trades whose answers wait to be written.
+ */
 export async function runBatch(
   ctx: ServiceContext,
   batchId: number,
   onProgress?: (p: BatchProgressEvent) => void,
 ): Promise<BatchProgressEvent> {
   if (ctx.runs.has(batchId)) throw AppError.say('busy', 'batch.runningHere', { id: batchId })
+  if (ctx.engine.keepsAttempts()) {
+    const r = ctx.recover()
+    if (!r || r.waiting > 0) throw storageError(r?.fault ?? 'io_error')
+  }
+  ctx.pauseReasons.delete(batchId)
   // A batch that runs again (resumed here or from `batch resume`) holds nothing from the schedules.
   const stored = getBatch(ctx.db, batchId)
   if (stored && stored.status !== 'done' && stored.status !== 'cancelled') releaseBatchHolds(ctx.db, batchId)
@@ -209,20 +221,33 @@ export async function runBatch(
   })
   ctx.runs.set(batchId, run)
   try {
-    return await run.run()
+    const last = await run.run()
+    // Kept here too: the store may not have taken the reason (a lock, an I/O error).
+    if (last.pauseReason) ctx.pauseReasons.set(batchId, last.pauseReason)
+    return last
   } catch (err) {
     if (err instanceof BatchBusyError) throw AppError.say('busy', 'batch.busy', { detail: err.message })
+    if (err instanceof StorageFaultError) throw storageError(err.fault)
     throw err
   } finally {
     ctx.runs.delete(batchId)
   }
 }
 
+/** An operation the storage refused, in a sentence that says what became of the gateway's answers. */
+export function storageError(fault: StorageFault): AppError {
+  return AppError.say('store', `storage.${fault}`)
+}
+
 /** Starts a batch in the background (the window's way); progress arrives as events. */
 export function startBatchInBackground(ctx: ServiceContext, batchId: number): void {
   runBatch(ctx, batchId).catch((err: Error) => {
-    ctx.emit('batch.progress', { ...progressFromStore(ctx, batchId), status: 'interrupted' })
     console.error(`batch ${batchId} stopped: ${err.message}`)
+    try {
+      ctx.emit('batch.progress', { ...progressFromStore(ctx, batchId), status: 'interrupted' })
+    } catch {
+      // The store cannot even be read now: the window asks again when it is shown.
+    }
   })
 }
 
@@ -248,10 +273,15 @@ export function getBatchView(ctx: ServiceContext, id: number): BatchView {
   const view = batchView(ctx.db, row, ctx.now())
   // A batch this process runs is alive whatever its heartbeat says; one whose process died is not.
   // One being cancelled here is cancelled now, while the calls already on the wire are written.
-  if (ctx.runs.get(id)?.cancelling) view.status = 'cancelled'
-  else if (ctx.runs.has(id) && view.status === 'interrupted') view.status = 'running'
-  else if (view.status === 'running' && !ctx.runs.has(id) && ownerIsDeadHere(row.owner))
-    view.status = 'interrupted'
+  const run = ctx.runs.get(id)
+  if (run?.cancelling) view.status = 'cancelled'
+  else if (run?.haltedBy) return { ...view, status: 'paused', pauseReason: run.haltedBy }
+  else if (run && view.status === 'interrupted') view.status = 'running'
+  else if (view.status === 'running' && !run && ownerIsDeadHere(row.owner)) view.status = 'interrupted'
+  // A run of this process that halted on a storage fault the store could not take.
+  const halted = ctx.pauseReasons.get(id)
+  if (halted && !run && (view.status === 'interrupted' || view.status === 'running'))
+    return { ...view, status: 'paused', pauseReason: halted }
   return view
 }
 

@@ -115,9 +115,11 @@ export function anomalyView(row: AnomalyRow): AnomalyView {
 /**
  * A kind whose decision is about a gateway answer. `sync_keeps_failing` is about errors, not an
  * answer: resolving it puts the trade back on its normal pace (docs/domain.md 6.5), and the errors
- * that pile up again after that are a new matter.
+ * that pile up again after that are a new matter. Nor is `gateway_action_unknown`: each side effect
+ * whose outcome was lost is its own event (docs/domain.md 6.8), never one a past decision covers.
  */
-const decidesAnAnswer = (kind: AnomalyKind) => kind !== 'sync_keeps_failing'
+const decidesAnAnswer = (kind: AnomalyKind) =>
+  kind !== 'sync_keeps_failing' && kind !== 'gateway_action_unknown'
 
 /**
  * Notes what one sync found (docs/domain.md 6.6): a trade that keeps disagreeing with its gateway is

@@ -6,6 +6,7 @@ import type {
   GatewayStatus,
   Outcome,
   OutcomeCounts,
+  StorageFault,
   SyncSource,
   TradeType,
   Transport,
@@ -38,6 +39,8 @@ export interface BatchRow {
   created_at: number
   started_at: number | null
   finished_at: number | null
+  /** Why the batch paused on its own (the storage refused a write); null when a person paused it. */
+  pause_reason: StorageFault | null
 }
 
 export interface BatchItemRow {
@@ -86,6 +89,7 @@ export function effectiveStatus(row: BatchRow, now = Date.now()): BatchStatus {
 
 export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
   const { done, counts } = batchCounts(db, row.id)
+  const status = effectiveStatus(row, now)
   return {
     id: row.id,
     name: row.name,
@@ -93,7 +97,7 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
     source: row.source,
     concurrency: row.concurrency,
     qps: row.qps,
-    status: effectiveStatus(row, now),
+    status,
     total: row.total,
     done,
     counts,
@@ -102,6 +106,7 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
     operator: row.operator,
+    ...(status === 'paused' && row.pause_reason ? { pauseReason: row.pause_reason } : {}),
   }
 }
 
@@ -171,7 +176,8 @@ export function listBatches(db: Db, limit: number, offset: number): { total: num
 export function claimBatch(db: Db, id: number, owner: string, now = Date.now()): boolean {
   const r = stmt(
     db,
-    `UPDATE batches SET status = 'running', owner = ?, heartbeat_at = ?, started_at = COALESCE(started_at, ?)
+    `UPDATE batches SET status = 'running', pause_reason = NULL, owner = ?, heartbeat_at = ?,
+       started_at = COALESCE(started_at, ?)
      WHERE id = ? AND status IN ('pending', 'running', 'paused', 'interrupted')
        AND (status <> 'running' OR owner = ? OR heartbeat_at < ?)`,
   ).run(owner, now, now, id, owner, now - HEARTBEAT_STALE_MS)
@@ -194,15 +200,34 @@ export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now
   )
 }
 
-export function setBatchStatus(db: Db, id: number, status: BatchStatus, now = Date.now()): void {
+/** Sets a batch's status; `pauseReason` says why it paused on its own (none: a person paused it). */
+export function setBatchStatus(
+  db: Db,
+  id: number,
+  status: BatchStatus,
+  now = Date.now(),
+  pauseReason: StorageFault | null = null,
+): void {
   const final = status === 'done' || status === 'cancelled'
   stmt(
     db,
-    'UPDATE batches SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?',
-  ).run(status, final ? 1 : 0, now, id)
+    `UPDATE batches SET status = ?, pause_reason = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+     WHERE id = ?`,
+  ).run(status, status === 'paused' ? pauseReason : null, final ? 1 : 0, now, id)
   if (status === 'cancelled') {
     stmt(db, "UPDATE batch_items SET state = 'cancelled' WHERE batch_id = ? AND state = 'pending'").run(id)
   }
+}
+
+/**
+ * A run that halted on a storage fault could not say so at the time: said now, unless someone else
+ * has claimed the batch since.
+ */
+export function pauseIfStillOwned(db: Db, id: number, owner: string, reason: StorageFault): void {
+  stmt(
+    db,
+    "UPDATE batches SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running' AND owner = ?",
+  ).run(reason, id, owner)
 }
 
 /**

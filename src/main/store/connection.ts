@@ -10,6 +10,8 @@ export interface OpenOptions {
   /** Electron passes the build of better-sqlite3 made for its own ABI (ARCHITECTURE.md). */
   nativeBinding?: string
   readonly?: boolean
+  /** How long a statement waits for another connection's lock before SQLITE_BUSY (15 s). */
+  busyTimeoutMs?: number
 }
 
 /**
@@ -23,7 +25,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     db = new Database(file, {
       nativeBinding: options.nativeBinding,
       readonly: options.readonly ?? false,
-      timeout: 15_000,
+      timeout: options.busyTimeoutMs ?? 15_000,
     })
   } catch (err) {
     throw new StoreError(`cannot open the database ${file}: ${(err as Error).message}`, 'unreadable')
@@ -34,9 +36,13 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     // A newer schema is refused before anything is written, journal mode included.
     checkNotNewer(db, file)
     if (file !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL')
+    // Which commits reach the disk at once and which at the next checkpoint: ARCHITECTURE.md, "What
+    // each commit of a sync guards" (FULL for the few this process alone knows, through `synced`).
     db.pragma('synchronous = NORMAL')
+    // Freed bytes are overwritten, so a removed profile's sealed secrets leave no remnant in the file.
+    db.pragma('secure_delete = ON')
     db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 15000')
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`)
     db.pragma('temp_store = MEMORY')
     db.pragma('cache_size = -32000')
   } catch (err) {
@@ -55,6 +61,24 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     throw err
   }
   return db
+}
+
+/**
+ * Runs `fn` in an immediate transaction whose commit is on disk when this returns. The connection
+ * commits with `synchronous = NORMAL`, which in WAL mode syncs at checkpoints only: a power cut can
+ * take the last commits back. That is fine for what a later sync can learn again, and not for the few
+ * commits that record what only this process knows: the intent before a gateway side effect and the
+ * replay of the journal (ARCHITECTURE.md, "What each commit of a sync guards").
+ */
+export function synced<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return db.transaction(fn).immediate()
+  const before = db.pragma('synchronous', { simple: true }) as number
+  db.pragma('synchronous = FULL')
+  try {
+    return db.transaction(fn).immediate()
+  } finally {
+    db.pragma(`synchronous = ${before}`)
+  }
 }
 
 const cache = new WeakMap<Db, Map<string, Database.Statement>>()

@@ -31,3 +31,10 @@ export function leaseOwner(db: Db, key: string): string | null {
       ?.owner ?? null
   )
 }
+
+export function leaseOf(db: Db, key: string): { owner: string; expires_at: number } | undefined {
+  return stmt<[string], { owner: string; expires_at: number }>(
+    db,
+    'SELECT owner, expires_at FROM trade_leases WHERE trade_key = ?',
+  ).get(key)
+}

@@ -1,6 +1,8 @@
-import type { Actor, AnomalyKind, GatewayStatus, Outcome, SyncSource } from '../../../shared/domain'
+import type { AnomalyKind, GatewayStatus, Outcome } from '../../../shared/domain'
 import type { PayAnswer, RefundAnswer } from '../../gateways/types'
+import { StorageFaultError } from '../../store/faults'
 import { AttemptError } from './errors'
+import type { RepairPlan } from './repair'
 import { BUSY_CODE, BUSY_MESSAGE } from './types'
 
 // What one attempt found out, before it is written, and the sentences its anomalies open with.
@@ -22,8 +24,8 @@ export interface Finding {
   errorCode: string | null
   errorMsg: string | null
   anomaly?: FindingAnomaly
-  /** Applied in the final transaction, guarded by compare-and-set; returns the repair number or null. */
-  repair?: (by: RepairBy) => string | null
+  /** Applied in the final transaction, guarded by compare-and-set (repair.ts). */
+  repair?: RepairPlan
   gatewayTradeNo?: string | null
   gatewayRefundNo?: string | null
   /** The trade's status once the repair is applied. */
@@ -31,11 +33,6 @@ export interface Finding {
   /** How the call went, for the merchant's health on the overview; null when nothing was sent. */
   latencyMs?: number | null
   serverTime?: number | null
-}
-
-/** Who a repair is booked to: the attempt's source, and who asked for it (operator, user, transport). */
-export interface RepairBy extends Actor {
-  source: SyncSource
 }
 
 export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
@@ -52,6 +49,7 @@ export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
   refund_success_but_gateway_missing: '本地退款已成功，网关查无此退款',
   refund_succeeded_after_close: '本地退款已关闭，网关退款却成功了',
   sync_keeps_failing: '连续同步失败，已降低同步频率',
+  gateway_action_unknown: '已向网关发出关单或支付分同步，结果未知：已重新同步确认，请核对网关上的状态',
 }
 
 export function anomalyOf(
@@ -104,8 +102,26 @@ export function failedFinding(err: unknown): Finding {
     outcome: 'error',
     syncInfo: null,
     actionInfo: null,
-    errorCode: err instanceof AttemptError ? err.code : 'internal',
+    errorCode:
+      err instanceof AttemptError ? err.code : err instanceof StorageFaultError ? 'storage' : 'internal',
     errorMsg: err instanceof Error ? err.message : String(err),
+  }
+}
+
+/**
+ * The storage refused to record the intent of a side effect (docs/domain.md section 6.8), so the
+ * gateway was not asked to do it: like a lease taken by someone else, the trade is left as it was
+ * and its batch item stays to do. Recorded as skipped, with the reason.
+ */
+export function notAskedFinding(err: StorageFaultError): Finding {
+  return {
+    gatewayStatus: null,
+    rawStatus: null,
+    outcome: 'skipped',
+    syncInfo: null,
+    actionInfo: null,
+    errorCode: 'storage',
+    errorMsg: `the gateway was not asked to change anything: ${err.message}`,
   }
 }
 

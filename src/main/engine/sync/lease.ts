@@ -1,11 +1,12 @@
 import type { TradeType } from '../../../shared/domain'
 import { CallAbandonedError } from '../../gateways/types'
 import type { Db } from '../../store/connection'
+import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import { acquireLease, leaseOwner, releaseLease, tradeKey } from '../../store/leases'
 import { ownerIsDeadHere } from '../owner'
 import type { Trade } from '../trade'
 import { TradeNotFoundError } from './errors'
-import { busyFinding, failedFinding, type Finding } from './finding'
+import { busyFinding, failedFinding, notAskedFinding, type Finding } from './finding'
 import type { SyncResult } from './types'
 
 // One worker per trade, across processes too (docs/domain.md section 6, rule 3): a lease row per
@@ -40,8 +41,16 @@ export class Leases {
     return null
   }
 
+  /**
+   * Gives the lease back. Best effort under a storage fault: the attempt's own fault is the one to
+   * report, and a lease left behind expires, or is broken at once when its process has died.
+   */
   release(lease: HeldLease): void {
-    releaseLease(this.db, lease.key, lease.holder)
+    try {
+      releaseLease(this.db, lease.key, lease.holder)
+    } catch (err) {
+      if (!storageFaultOf(err)) throw err
+    }
   }
 }
 
@@ -49,14 +58,18 @@ export class Leases {
  * Takes the lease, then reads the trade once: the decision is made on what is current under the
  * lease. `write` gives the lease back in its transaction; if nothing is written, it goes back here.
  * Without the lease the attempt is still recorded, as skipped with 10007.
+ *
+ * A storage fault inside the work (its intent could not be recorded, so the side effect was not
+ * asked) is still an attempt: written as skipped with its reason, then thrown, so that a batch
+ * pauses. One in the write itself comes out of `write` once the attempt is kept (durable.ts).
  */
 export async function withLease<T extends Trade>(
   leases: Leases,
   type: T['type'],
   id: number,
   read: () => T | undefined,
-  work: (trade: T) => Promise<Finding>,
-  write: (trade: T, finding: Finding, lease: HeldLease | null) => SyncResult,
+  work: (trade: T, lease: HeldLease) => Promise<Finding>,
+  write: (trade: T, finding: Finding, lease: HeldLease | null) => Promise<SyncResult>,
 ): Promise<SyncResult> {
   const lease = leases.take(type, id)
   if (!lease) {
@@ -69,15 +82,26 @@ export async function withLease<T extends Trade>(
     const trade = read()
     if (!trade) throw new TradeNotFoundError(type, id)
     let finding: Finding
+    let fault: StorageFaultError | null = null
     try {
-      finding = await work(trade)
+      finding = await work(trade, lease)
     } catch (err) {
       // Nothing was asked: no attempt to record; the lease goes back below.
       if (err instanceof CallAbandonedError) throw err
-      finding = failedFinding(err)
+      if (err instanceof StorageFaultError) fault = err
+      finding = fault ? notAskedFinding(fault) : failedFinding(err)
     }
-    const result = write(trade, finding, lease)
+    let result: SyncResult
+    try {
+      result = await write(trade, finding, lease)
+    } catch (err) {
+      // Kept only in this process's memory: the lease stays until it expires, so that its intent
+      // does not look abandoned to another process while the answer is known here.
+      if (err instanceof StorageFaultError && err.kept === 'memory') written = true
+      throw err
+    }
     written = true
+    if (fault) throw fault
     return result
   } finally {
     if (!written) leases.release(lease)

@@ -1,4 +1,3 @@
-import type { AutoRepairWay } from '../../../shared/domain'
 import type {
   AnswerBase,
   CallContext,
@@ -7,22 +6,17 @@ import type {
   PayAnswer,
   PayTradeRef,
 } from '../../gateways/types'
-import type { Db } from '../../store/connection'
-import { casPayOrder, type PayOrderRow } from '../../store/orders'
-import { insertRepairRecord } from '../../store/repairs'
+import type { PayOrderRow } from '../../store/orders'
 import { decidePay, type PayDecision, type PayLocal } from '../decide-pay'
 import { anomalyOf, errorFinding, findingOf, type Finding } from './finding'
-import { newRepairNo } from './repair-no'
+import type { PayRepair } from './repair'
 import type { Attempt } from './types'
 
 // The pay side of one attempt: ask the gateway, apply the table of docs/domain.md section 4, and for
 // its two actions that need the gateway again, close it there (pay_close_gateway) or post a paid
 // payscore order to it (payscore_sync_gateway). Nothing is written here: the finding carries the repair.
 
-type PayWay = Extract<
-  AutoRepairWay,
-  'pay_success' | 'pay_close_local' | 'pay_fail' | 'pay_close_gateway' | 'payscore_sync_gateway'
->
+type PayWay = PayRepair['way']
 
 function payRef(o: PayOrderRow): PayTradeRef {
   return {
@@ -72,7 +66,6 @@ function payLocal(o: PayOrderRow): PayLocal {
 
 export class PayFlow {
   constructor(
-    private readonly db: Db,
     private readonly now: () => number,
     private readonly adapterOf: (merchantId: number) => Promise<GatewayAdapter>,
   ) {}
@@ -93,6 +86,8 @@ export class PayFlow {
     let actionInfo = received.further()
 
     if (decision.action === 'close_gateway') {
+      // The intent is on disk before the gateway is asked (docs/domain.md section 6.8).
+      attempt.intend('close')
       const close = await adapter.closePay(payRef(order), call)
       received.call(close)
       actionInfo = received.further()
@@ -131,6 +126,7 @@ export class PayFlow {
           'this channel cannot sync payscore orders',
         )
       }
+      attempt.intend('payscore_sync')
       const paid = await adapter.syncPayscorePaid(payRef(order), order.paid_at ?? this.now(), call)
       received.call(paid)
       actionInfo = received.further()
@@ -188,40 +184,22 @@ export class PayFlow {
       actionInfo,
       statusAfter: to,
     }
-    finding.repair = (by) => {
-      const now = this.now()
-      const patch =
-        to === 'success'
-          ? {
-              status: to,
-              paidAt: order.paid_at ?? answer.paidAt ?? now,
-              gatewayTradeNo: answer.gatewayTradeNo,
-            }
-          : to === 'close'
-            ? { status: to, closedAt: order.closed_at ?? now }
-            : { status: to }
-      if (!casPayOrder(this.db, order.id, { status: order.status, version: order.version }, patch, now))
-        return null
-      const repairNo = newRepairNo(now)
-      insertRepairRecord(this.db, {
-        repairNo,
-        tradeType: 'pay',
-        tradeId: order.id,
-        tradeNo: order.order_no,
-        source: by.source,
-        way,
+    finding.repair = {
+      type: 'pay',
+      way,
+      to,
+      order: {
+        id: order.id,
+        status: order.status,
+        version: order.version,
+        orderNo: order.order_no,
         channel: order.channel,
         merchantId: order.merchant_id,
-        beforeStatus: order.status,
-        afterStatus: to,
-        remark: null,
-        operator: by.operator,
-        systemUser: by.systemUser ?? null,
-        transport: by.transport ?? null,
-        syncRecordId: null,
-        createdAt: now,
-      })
-      return repairNo
+        paidAt: order.paid_at,
+        closedAt: order.closed_at,
+      },
+      paidAt: answer.paidAt,
+      gatewayTradeNo: answer.gatewayTradeNo,
     }
     return finding
   }

@@ -1,6 +1,7 @@
 import type { Actor, GatewayStatus, Outcome, SyncSource, TradeType } from '../../../shared/domain'
 import type { GatewayAdapter } from '../../gateways/types'
 import type { CallSlots, RateGate } from '../../gateways/rate-gate'
+import type { SideEffect } from '../../store/intents'
 
 // The engine's public vocabulary: what a caller says about one attempt, and what it gets back.
 
@@ -23,8 +24,12 @@ export interface SyncContext extends Partial<Actor> {
   waited?: { ms: number }
 }
 
-/** One attempt as the engine runs it: the caller's context with its own wait counter. */
-export type Attempt = SyncContext & { waited: { ms: number } }
+/**
+ * One attempt as the engine runs it: the caller's context with its own wait counter, and `intend`,
+ * which a flow calls right before a call that changes something at the gateway (a close, a payscore
+ * sync): it records the intent on disk, and throws (so the call is not made) when it cannot.
+ */
+export type Attempt = SyncContext & { waited: { ms: number }; intend: (action: SideEffect) => void }
 
 export interface SyncResult {
   tradeType: TradeType
@@ -47,6 +52,10 @@ export interface EngineOptions {
   /** Consecutive sync errors on one trade before anomaly `sync_keeps_failing` (default 20). */
   errorThreshold?: number
   now?: () => number
+  /** The journal beside the database, for final writes it refuses (none for an in-memory database). */
+  journalFile?: string | null
+  /** How long a final write is retried while the database stays locked (durable.ts). */
+  writeRetryMs?: number
 }
 
 export type AdapterSource = (merchantId: number) => Promise<GatewayAdapter>

@@ -11,6 +11,7 @@ import { ANOMALY_TEXT, type Finding, type FindingAnomaly } from './finding'
 import type { HealthThrottle } from './health'
 import type { Trade } from '../trade'
 import type { HeldLease } from './lease'
+import { applyRepair } from './repair'
 import type { Attempt, SyncResult } from './types'
 
 // The one write of an attempt (docs/domain.md section 6, rules 1 and 2): repair, anomaly, sync
@@ -20,7 +21,8 @@ export interface AttemptWriter {
   db: Db
   now: () => number
   errorThreshold: number
-  health: HealthThrottle
+  /** A replay of the journal passes one that notes nothing: its calls are long past. */
+  health: Pick<HealthThrottle, 'note'>
 }
 
 type SyncMark = Parameters<typeof markPayOrderSynced>[2]
@@ -67,12 +69,17 @@ export function writeAttempt(
       let errorMsg = f.errorMsg
       let repairNo: string | null = null
       if (f.repair) {
-        repairNo = f.repair({
-          source: attempt.source,
-          operator: attempt.operator ?? null,
-          systemUser: attempt.systemUser ?? null,
-          transport: attempt.transport ?? null,
-        })
+        repairNo = applyRepair(
+          db,
+          f.repair,
+          {
+            source: attempt.source,
+            operator: attempt.operator ?? null,
+            systemUser: attempt.systemUser ?? null,
+            transport: attempt.transport ?? null,
+          },
+          now,
+        )
         if (repairNo === null) {
           // Compare-and-set found the trade changed by someone else: nothing applied, said so.
           outcome = 'skipped'

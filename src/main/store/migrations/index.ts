@@ -8,6 +8,7 @@ import { secretAnchors } from './006-secret-anchors'
 import { whoActed } from './007-who-acted'
 import { decidedAnswers } from './008-decided-answers'
 import { scheduleHolds } from './009-schedule-holds'
+import { durability } from './010-durability'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   whoActed,
   decidedAnswers,
   scheduleHolds,
+  durability,
 ]

@@ -194,6 +194,8 @@ export const en: Record<keyof typeof zh, string> = {
   'anomalies.about.refund_succeeded_after_close': 'Closed here, yet the gateway completed the refund.',
   'anomalies.about.sync_keeps_failing':
     'Syncing keeps failing; the schedule now tries less often. See the sync records for the errors.',
+  'anomalies.about.gateway_action_unknown':
+    'A close or payscore sync was sent to the gateway, but its answer was never recorded (the process ended, or the database refused the write). The trade has been synced again: check what the gateway says.',
   'anomalies.seen': 'Seen {n}×, first {first}, last {last}',
   'anomalies.openRecord': 'Open the sync record',
   'anomalies.localView': 'Local',

@@ -188,6 +188,8 @@ export const zh = {
   'anomalies.about.refund_success_but_gateway_missing': '本地退款已成功，网关查无此退款',
   'anomalies.about.refund_succeeded_after_close': '本地退款已关闭，网关退款却成功了',
   'anomalies.about.sync_keeps_failing': '连续同步失败，已降低同步频率',
+  'anomalies.about.gateway_action_unknown':
+    '已向网关发出关单或支付分同步，但没能记下网关的回答（进程中断，或数据库拒绝了写入）。已重新同步该交易，请核对网关上的状态',
   'anomalies.seen': '共发现 {n} 次，首次 {first}，最近 {last}',
   'anomalies.openRecord': '查看同步记录',
   'anomalies.localView': '本地',

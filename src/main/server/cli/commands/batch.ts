@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { idSchema, pageOnly } from '../../../../shared/inputs'
 import { label } from '../../../../shared/labels'
+import { say } from '../../../../shared/messages'
 import { runBatch, summaryOf } from '../../../services/sync'
 import { call, check, numberOption } from '../flags'
 import { table } from '../output'
@@ -65,6 +66,7 @@ export function registerBatchCommands(program: Command): void {
       io.out(
         `batch ${b.id} "${b.name}": ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done ` +
           `(concurrency ${b.concurrency}, ${b.qps} qps)\n` +
+          (b.pauseReason ? `  ${say(`batch.paused.${b.pauseReason}`)}\n` : '') +
           Object.entries(b.counts)
             .map(([k, n]) => `  ${k}: ${n}`)
             .join('\n') +
@@ -127,8 +129,8 @@ export function registerBatchCommands(program: Command): void {
         // In the foreground, with the progress line: the window's resume starts it in the background.
         const final = await runBatch(ctx, request.id, progressPrinter(io))
         const summary = summaryOf(final)
-        printSummary(io, summary)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
+        printSummary(io, summary)
       })
     })
 }

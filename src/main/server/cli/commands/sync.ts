@@ -4,6 +4,7 @@ import type { SyncSource, SyncSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
 import { label } from '../../../../shared/labels'
+import { say } from '../../../../shared/messages'
 import { refsFor } from '../../../services/batches'
 import type { ServiceContext } from '../../../services/context'
 import { importAndSync } from '../../../services/imports'
@@ -39,6 +40,15 @@ const collect = (v: string, prev: string[]) => [...prev, v]
 const PACE_FLAGS = { concurrency: '--concurrency', qps: '--qps' }
 
 export function printSummary(io: Io, s: SyncSummary): void {
+  if (s.pauseReason) {
+    // On standard error, also with --json: a cron job's log shows why the run stopped short.
+    const why = say(`batch.paused.${s.pauseReason}`)
+    io.err(
+      `paysync: batch ${s.batchId} ${why.charAt(0).toLowerCase()}${why.slice(1)} ` +
+        `Then: paysync batch resume ${s.batchId}`,
+    )
+    exitState.code = EXIT.cannotRun
+  }
   if (io.json) return io.out(JSON.stringify(s))
   io.out(
     `synced ${s.total} trade${s.total === 1 ? '' : 's'}${s.batchId ? ` (batch ${s.batchId})` : ''} in ${(s.durationMs / 1000).toFixed(1)} s: ` +
@@ -150,8 +160,8 @@ export function registerSyncCommand(program: Command): void {
             'say what to sync: --order NO, --refund NO, --pending, --all or --file FILE',
           )
         }
-        printSummary(io, summary)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
+        printSummary(io, summary)
       })
     })
 }

@@ -1,0 +1,78 @@
+import type { SyncSource, TradeType } from '../../shared/domain'
+import type { Db } from './connection'
+import { stmt } from './connection'
+
+// Intent records (docs/domain.md section 6.8): a call that changes something at the gateway (a close,
+// a payscore sync) is announced here, in a commit of its own that is synced to disk, before it is
+// sent; the attempt's final write links the intent to its sync record. An intent without a record,
+// once the attempt that wrote it is gone, is a side effect whose outcome nobody recorded.
+
+/** A call that changes something at the gateway. */
+export type SideEffect = 'close' | 'payscore_sync'
+
+export interface IntentRow {
+  id: string
+  trade_type: TradeType
+  trade_id: number
+  action: SideEffect
+  /** The lease holder of the attempt: while it holds the trade's lease, the attempt is still running. */
+  holder: string
+  source: SyncSource
+  operator: string | null
+  batch_id: number | null
+  created_at: number
+  record_id: number | null
+  settled_at: number | null
+}
+
+export function insertIntent(db: Db, i: Omit<IntentRow, 'record_id' | 'settled_at'>): void {
+  stmt(
+    db,
+    `INSERT INTO sync_intents (id, trade_type, trade_id, action, holder, source, operator, batch_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(i.id, i.trade_type, i.trade_id, i.action, i.holder, i.source, i.operator, i.batch_id, i.created_at)
+}
+
+/** The attempt is recorded: its intent points at the record that says how the call went. */
+export function settleIntent(db: Db, id: string, recordId: number, now: number): void {
+  stmt(db, 'UPDATE sync_intents SET record_id = ?, settled_at = ? WHERE id = ? AND record_id IS NULL').run(
+    recordId,
+    now,
+    id,
+  )
+}
+
+/** Intents with no record yet: attempts in flight, or side effects whose outcome was never written. */
+export function unsettledIntents(db: Db): IntentRow[] {
+  return stmt<[], IntentRow>(
+    db,
+    'SELECT * FROM sync_intents WHERE record_id IS NULL ORDER BY created_at, id',
+  ).all()
+}
+
+/**
+ * Notes a journal entry as written; false when it was written before (by this process or another),
+ * so a replay that meets it again skips it. Called in the transaction that writes the entry.
+ */
+export function noteJournalEntry(db: Db, id: string, recordId: number | null, now: number): boolean {
+  return (
+    stmt(db, 'INSERT OR IGNORE INTO journal_applied (id, record_id, applied_at) VALUES (?, ?, ?)').run(
+      id,
+      recordId,
+      now,
+    ).changes === 1
+  )
+}
+
+export function journalEntryWritten(db: Db, id: string): boolean {
+  return stmt(db, 'SELECT 1 FROM journal_applied WHERE id = ?').get(id) !== undefined
+}
+
+/** A trade whose side effect has an unknown outcome is due at once, whatever its ladder said. */
+export function syncAgainNow(db: Db, type: TradeType, id: number, now: number): void {
+  const sql =
+    type === 'pay'
+      ? "UPDATE pay_orders SET next_sync_at = ? WHERE id = ? AND status = 'progress'"
+      : "UPDATE refund_orders SET next_sync_at = ? WHERE id = ? AND status = 'progress'"
+  stmt(db, sql).run(now, id)
+}
