@@ -39,7 +39,7 @@ export interface ServedApp {
 export async function serve(db: string, extra: string[] = []): Promise<ServedApp> {
   const proc = spawn(
     process.execPath,
-    [path.resolve('bin/paysync.js'), '--db', db, '--json', 'serve', '--no-schedules', ...extra],
+    [path.resolve('bin/paysync.js'), '--db', db, '--json', 'serve', '--create', '--no-schedules', ...extra],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

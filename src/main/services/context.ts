@@ -102,7 +102,8 @@ export class ServiceContext {
         ? path.join(os.tmpdir(), 'paysync')
         : path.dirname(path.resolve(this.options.dbFile))
     const dir = path.join(base, kind)
-    fs.mkdirSync(dir, { recursive: true })
+    // Uploaded lists and exports are the books' data: this user's alone (review L5).
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
     return dir
   }
 

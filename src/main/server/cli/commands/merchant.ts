@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import { profileIds } from '../../../../shared/channels'
 import { AppError } from '../../../../shared/errors'
+import { parseInput } from '../../../services/index'
 import { findMerchant } from '../../../services/merchants'
 import { call } from '../flags'
 import { table } from '../output'
@@ -32,17 +33,24 @@ export function registerMerchantCommands(program: Command): void {
     .requiredOption('--config <file>', 'profile file (docs/cli.md 2.4)')
     .action(async (opts: { config: string }, cmd: Command) => {
       const profile = readJson(opts.config)
-      await withContext(cmd, async (ctx, io) => {
-        // The file's fields are the profile's own (docs/cli.md section 2): a refusal names them as they are.
-        const view = await call(ctx, 'merchants.add', profile, {})
-        // An optional secret left out (appAuthToken) is listed as not set: it was not stored.
-        const stored = Object.keys(view.secrets).filter((k) => view.secrets[k])
-        if (io.json) io.out(JSON.stringify(view))
-        else
-          io.out(
-            `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${stored.join(', ')}`,
-          )
-      })
+      // Judged before the database is opened: a refused profile creates no database.
+      parseInput('merchants.add', profile)
+      await withContext(
+        cmd,
+        async (ctx, io) => {
+          // The file's fields are the profile's own (docs/cli.md section 2): a refusal names them as they are.
+          const view = await call(ctx, 'merchants.add', profile, {})
+          // An optional secret left out (appAuthToken) is listed as not set: it was not stored.
+          const stored = Object.keys(view.secrets).filter((k) => view.secrets[k])
+          if (io.json) io.out(JSON.stringify(view))
+          else
+            io.out(
+              `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${stored.join(', ')}`,
+            )
+        },
+        // Adding the first merchant is how the command line makes a new database.
+        { create: true },
+      )
     })
 
   merchant
