@@ -24,6 +24,7 @@ export const OPERATION_NAMES = [
   'merchants.setEnabled',
   'merchants.remove',
   'merchants.test',
+  'merchants.removeDemo',
   'imports.preview',
   'imports.run',
   'batches.start',

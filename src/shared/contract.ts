@@ -46,6 +46,7 @@ import type {
   BatchItemView,
   BatchProgressEvent,
   ConnectionReport,
+  DemoRemoval,
   ExportResult,
   ImportPreview,
   KeyStoreInfo,
@@ -124,6 +125,7 @@ export const contract = {
   'merchants.setEnabled': op(enableSchema).returns<MerchantView>(),
   'merchants.remove': op(idSchema).returns<{ removed: true }>(),
   'merchants.test': op(idSchema).returns<ConnectionReport>(),
+  'merchants.removeDemo': op(noInput).returns<DemoRemoval>(),
 
   'imports.preview': op(importPreviewSchema, mappingRefused).returns<ImportPreview>(),
   'imports.run': op(importRunSchema, mappingRefused).returns<ImportSummary>(),

@@ -99,6 +99,10 @@ export const MESSAGES = {
     zh: '无法写入 {file}：文件夹不存在',
   },
   'export.denied': { en: 'cannot write {file}: permission denied', zh: '无法写入 {file}：没有权限' },
+  'demo.batchRunning': {
+    en: 'a batch is running: let it finish or cancel it, then remove the demo data',
+    zh: '有批次正在运行：请等它完成或取消后再清除演示数据',
+  },
   'keys.memory': { en: 'an in-memory database has no key file', zh: '内存数据库没有密钥文件' },
   'keys.onlyKeyFile': {
     en: 'the key file is the only protection of the merchant secrets in this database; it cannot be removed',

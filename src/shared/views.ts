@@ -118,7 +118,10 @@ export interface AppInfo {
   dbFile: string
   transport: 'electron' | 'http'
   keyStore: KeyStoreInfo
+  /** The built-in sandbox: while it runs, the window shows its own database, not the books. */
   sandbox: { running: boolean; url: string | null }
+  /** What an older version's sandbox left in the books (demo-* merchants and their trades). */
+  demoInBooks: { merchants: number; trades: number }
   /** enabled: the setting; running: whether this process runs them at all (`serve --no-schedules`). */
   schedules: { enabled: boolean; running: boolean; lastRunAt: string | null }
   /** The database file's check after opening: damage found deep in the file shows here. */
@@ -127,6 +130,16 @@ export interface AppInfo {
     problems: string[]
     checkedAt: string | null
   }
+}
+
+/** What `merchants.removeDemo` took out of the books. */
+export interface DemoRemoval {
+  merchants: number
+  payOrders: number
+  refunds: number
+  records: number
+  repairs: number
+  anomalies: number
 }
 
 export interface ExportResult {

@@ -6,6 +6,8 @@ import readline from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
+import { ServiceContext } from '../../src/main/services/context'
+import { startDemoWorld } from '../../src/main/services/demo'
 import { screensStub, tempDir } from '../helpers/world'
 
 // The books' file as the command line and `paysync serve` treat it (issue 14, items 5 and 14; review
@@ -254,5 +256,22 @@ describe('paysync serve at start-up', () => {
     } finally {
       await r.stop()
     }
+  }, 60_000)
+})
+
+describe('paysync merchant remove-demo', () => {
+  it("takes an older version's sandbox demo out of the books, and then has nothing to take", async () => {
+    const db = path.join(dir, 'older.db')
+    const older = new ServiceContext({ dbFile: db, transport: 'cli' })
+    await (await startDemoWorld(older)).sim.close()
+    await older.close()
+    const r = await paysync(['--db', db, '--json', 'merchant', 'remove-demo'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ merchants: 5, refunds: expect.any(Number) })
+    expect(JSON.parse(r.stdout).payOrders).toBeGreaterThan(0)
+    const list = await paysync(['--db', db, '--json', 'merchant', 'list'])
+    expect(JSON.parse(list.stdout).total).toBe(0)
+    const again = await paysync(['--db', db, 'merchant', 'remove-demo'])
+    expect(again.stdout).toBe('no demo data in these books\n')
   }, 60_000)
 })

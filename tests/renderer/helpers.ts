@@ -95,6 +95,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
       headless: true,
     },
     sandbox: { running: false, url: null },
+    demoInBooks: { merchants: 0, trades: 0 },
     schedules: { enabled: true, running: true, lastRunAt: null },
     integrity: { status: 'ok', problems: [], checkedAt: null },
     ...over,

@@ -26,6 +26,7 @@ const PINNED = [
   'merchants.add',
   'merchants.list',
   'merchants.remove',
+  'merchants.removeDemo',
   'merchants.setEnabled',
   'merchants.test',
   'merchants.update',

@@ -42,6 +42,18 @@ export interface ContextOptions {
   dialogs?: NativeDialogs
 }
 
+/** The sandbox as the books' context holds it while it runs. */
+export interface SandboxRun {
+  /** The simulated gateway's address. */
+  url: string
+  /** The sandbox's own database: what the window works on until the first real merchant is added. */
+  ctx: ServiceContext
+  /** The window goes to the books: the sandbox stops and its database is deleted. */
+  leave(): Promise<void>
+  /** Stops the sandbox with the process; its database is deleted too. */
+  close(): Promise<void>
+}
+
 export interface NativeDialogs {
   open(o: { title?: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>
   save(o: { title?: string; defaultName?: string }): Promise<string | null>
@@ -62,8 +74,11 @@ export class ServiceContext {
   private box: Promise<SecretBox> | null = null
   private readonly adapters = new Map<number, GatewayAdapter>()
   readonly now: () => number
-  /** Set by the app or browser mode when the built-in sandbox gateway runs. */
-  sandbox: { url: string; close: () => Promise<void> } | null = null
+  /**
+   * The built-in sandbox while the window shows it (services/sandbox.ts): a simulated gateway and its
+   * demo in a database of their own. Set on the books' context by the app and browser mode.
+   */
+  sandbox: SandboxRun | null = null
   lastScheduleRunAt: number | null = null
   /** Whether this process runs the schedules (`serve --no-schedules` does not, whatever Settings say). */
   schedulerStarted = false
@@ -95,8 +110,9 @@ export class ServiceContext {
     this.events.setMaxListeners(100)
   }
 
-  /** Where uploads and browser-mode exports go: beside the database. */
+  /** Where uploads and browser-mode exports go: beside the database (the sandbox's, while it is shown). */
   filesDir(kind: 'uploads' | 'exports'): string {
+    if (this.sandbox) return this.sandbox.ctx.filesDir(kind)
     const base =
       this.options.dbFile === ':memory:'
         ? path.join(os.tmpdir(), 'paysync')

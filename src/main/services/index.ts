@@ -31,6 +31,7 @@ import {
   updateMerchantProfile,
 } from './merchants'
 import { overview } from './overview'
+import { afterOperation, contextFor, removeDemoFromBooks } from './sandbox'
 import { getSettings, setSettings } from './settings'
 import {
   batchItemViews,
@@ -85,6 +86,7 @@ const handlers: Handlers = {
   'merchants.setEnabled': (ctx, { id, enabled }) => setMerchantEnabled(ctx, id, enabled),
   'merchants.remove': (ctx, { id }) => removeMerchantProfile(ctx, id),
   'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
+  'merchants.removeDemo': (ctx) => removeDemoFromBooks(ctx),
 
   'imports.preview': (ctx, r) => previewImport(ctx, r),
   'imports.run': (ctx, r) => importAndSync(ctx, r),
@@ -153,7 +155,10 @@ export async function dispatch<K extends OperationName>(
     ctx: ServiceContext,
     input: ParsedInput<K>,
   ) => Promise<OperationOutput<K>> | OperationOutput<K>
-  return handler(ctx, request)
+  // While the window shows the sandbox, most operations work on the sandbox's own database.
+  const answer = await handler(contextFor(ctx, name), request)
+  await afterOperation(ctx, name)
+  return answer
 }
 
 /** What any transport sends back for a failure: a code and one sentence, never a stack or a secret. */

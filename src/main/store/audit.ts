@@ -15,6 +15,7 @@ export type AuditAction =
   | 'batch_paused'
   | 'batch_resumed'
   | 'batch_cancelled'
+  | 'demo_removed'
 
 export interface AuditRow {
   id: number

@@ -2,7 +2,18 @@ import type { zh } from './zh'
 
 export const en: Record<keyof typeof zh, string> = {
   appName: 'PaySync Desk',
-  'app.sandbox': 'Built-in sandbox gateway running (demo data)',
+  'app.sandbox': 'Sandbox: demo data',
+  'app.sandboxTitle': 'This is the sandbox, not your books',
+  'app.sandboxText':
+    'What you see is the built-in simulated gateway and a day of demo orders, in a sandbox database of their own: none of it goes into your books, and it is made afresh at each start. Once you add your first merchant of your own, the window goes to your books and the sandbox is deleted with its demo data.',
+  'app.leftSandbox': 'Now showing your books: the sandbox and its demo data have been deleted',
+  'app.demoInBooksTitle': 'Your books hold demo data an older version left',
+  'app.demoInBooksText':
+    "An older version's sandbox wrote {merchants} demo merchants (demo-*) and {trades} demo trades into your books: they show in the lists, the overview and the exports, and the schedules keep syncing them and failing. Removing them also deletes their sync records, repairs and anomalies, and is recorded in the audit log.",
+  'app.removeDemo': 'Remove the demo data',
+  'app.removeDemoConfirm':
+    'Delete {merchants} demo merchants, {trades} demo trades and all their sync records, repairs and anomalies from your books? This cannot be undone.',
+  'app.demoRemoved': 'Demo data removed: {merchants} merchants, {trades} trades',
   'app.damaged':
     'The database file is damaged: {detail}. The file was not changed; restore it from a backup. Until then, lists, exports and syncs that reach the damage will fail.',
   'menu.overview': 'Overview',
@@ -233,8 +244,11 @@ export const en: Record<keyof typeof zh, string> = {
   'overview.startTitle': 'Start here',
   'overview.startText':
     'Nothing was synced in the last 14 days. {pay} payments and {refund} refunds here wait for the gateway to confirm them: check them now, or import an order list and sync it as a batch.',
-  'overview.startSandbox':
-    ' The built-in sandbox gateway (demo data) is connected; add a merchant profile to work with a real one.',
+  'overview.firstStepTitle': 'First step: your merchants',
+  'overview.firstStepText':
+    'You have no merchant of your own yet. Add one under Merchants (the Alipay, WeChat Pay, UnionPay or DaxPay access settings) first; importing order lists and checking with the gateway come after.',
+  'overview.firstStepSandbox': ' Meanwhile, try every function on the demo data in the sandbox.',
+  'overview.trySandbox': 'Try a sync in the sandbox ({n} demo orders)',
   'overview.syncPending': 'Sync pending trades ({n})',
   'overview.importList': 'Import an order list',
   'overview.addMerchant': 'Add a merchant profile',
@@ -351,9 +365,6 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.insecureText':
     'The key store is {backend}: merchant secrets are not protected by the operating system. Install and unlock gnome-keyring or KWallet, then restart the app; or set a PAYSYNC_PASSPHRASE for the command line.',
 
-  'merchants.sandboxTitle': 'The built-in sandbox gateway is running',
-  'merchants.sandboxText':
-    'With no merchant configured, the program brings a simulated gateway ({url}) and demo data to try things out: the profiles, trades and records you see are demo data.',
   'merchants.required': 'Required',
   'merchants.secretKeep': 'Set; leave empty to keep it',
   'merchants.secretNotSet': 'Not set',

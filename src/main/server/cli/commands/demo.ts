@@ -6,7 +6,7 @@ import { AppError } from '../../../../shared/errors'
 import { label } from '../../../../shared/labels'
 import { refsFor } from '../../../services/batches'
 import { ServiceContext } from '../../../services/context'
-import { startSandbox } from '../../../services/demo'
+import { startDemoWorld, type DemoWorld } from '../../../services/demo'
 import { dispatch } from '../../../services/index'
 import { summaryOf } from '../../../services/sync'
 import { table } from '../output'
@@ -34,8 +34,9 @@ export function registerDemoCommand(program: Command): void {
         ? path.resolve(g.db)
         : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
       const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo' })
+      let sandbox: DemoWorld | null = null
       try {
-        const sandbox = await startSandbox(ctx)
+        sandbox = await startDemoWorld(ctx)
         const imported = sandbox.imports.reduce((n, s) => n + s.inserted, 0)
         const refs = refsFor(ctx, { pending: false })
         const summary = refs.length
@@ -85,6 +86,7 @@ export function registerDemoCommand(program: Command): void {
         io.out(`\nlook further: paysync records --db ${dbFile}   (or: paysync anomalies --db ${dbFile})`)
       } finally {
         await ctx.close()
+        await sandbox?.sim.close()
       }
     })
 }

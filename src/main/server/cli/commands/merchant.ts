@@ -23,7 +23,9 @@ function readJson(file: string): unknown {
 }
 
 export function registerMerchantCommands(program: Command): void {
-  const merchant = program.command('merchant').description('merchant profiles: add, list, remove, test')
+  const merchant = program
+    .command('merchant')
+    .description('merchant profiles: add, list, remove, test, and remove-demo')
 
   merchant
     .command('add')
@@ -96,6 +98,24 @@ export function registerMerchantCommands(program: Command): void {
       await withContext(cmd, async (ctx, io) => {
         await call(ctx, 'merchants.remove', { id: findMerchant(ctx, name).id }, {})
         io.out(io.json ? JSON.stringify({ removed: name }) : `removed merchant ${name}`)
+      })
+    })
+
+  merchant
+    .command('remove-demo')
+    .description(
+      "take what an older version's sandbox left out of the books: its demo-* merchants and all their trades, records, repairs and anomalies",
+    )
+    .action(async (_opts, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const r = await call(ctx, 'merchants.removeDemo', {}, {})
+        if (io.json) return io.out(JSON.stringify(r))
+        io.out(
+          r.merchants === 0
+            ? 'no demo data in these books'
+            : `removed the old sandbox's demo: ${r.merchants} merchants, ${r.payOrders} pay orders, ${r.refunds} refunds, ` +
+                `${r.records} sync records, ${r.repairs} repairs, ${r.anomalies} anomalies`,
+        )
       })
     })
 
