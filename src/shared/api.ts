@@ -41,6 +41,7 @@ export const OPERATION_NAMES = [
   'settings.get',
   'settings.set',
   'keys.setHeadless',
+  'keys.unlock',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.

@@ -31,6 +31,7 @@ import {
   merchantUpdateSchema,
   noInput,
   pageOnly,
+  passphraseSchema,
   pickOpenSchema,
   pickSaveSchema,
   resolveSchema,
@@ -147,6 +148,7 @@ export const contract = {
   'settings.get': op(noInput).returns<Settings>(),
   'settings.set': op(settingsPatchSchema).returns<Settings>(),
   'keys.setHeadless': op(headlessSchema).returns<KeyStoreInfo>(),
+  'keys.unlock': op(passphraseSchema).returns<KeyStoreInfo>(),
 } as const
 
 export type Contract = typeof contract

@@ -10,6 +10,14 @@ export type Params = Record<string, string | number>
 
 export const MESSAGES = {
   'secrets.locked': { en: '{detail}', zh: '商户密钥已锁定：{detail}' },
+  'secrets.passphraseNeeded': {
+    en: 'this computer has no secure key store ({backend}), so merchant secrets are kept under a passphrase: set or enter it in the window, or start with PAYSYNC_PASSPHRASE',
+    zh: '这台电脑没有安全的系统密钥库（{backend}），商户密钥改用口令保护：请先在窗口顶部设置或输入口令',
+  },
+  'secrets.wrongPassphrase': {
+    en: 'the passphrase does not open the merchant secrets',
+    zh: '口令不对，打不开商户密钥',
+  },
   'merchant.noProfile': { en: 'merchant {id} has no profile', zh: '商户 {id} 没有配置' },
   'merchant.disabled': { en: 'merchant {name} is disabled', zh: '商户“{name}”已停用' },
   'merchant.noSecrets': {

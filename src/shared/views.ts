@@ -109,6 +109,11 @@ export interface KeyStoreInfo {
   keyFile: string | null
   /** True when a key-file wrap exists, so `paysync sync --pending` from cron can sign requests. */
   headless: boolean
+  /**
+   * The app has no secure key store, so the secrets are kept under a passphrase, and this run has
+   * none yet: the window asks for it (keys.unlock), a new one when `schemes` has no passphrase.
+   */
+  needsPassphrase: boolean
 }
 
 export interface AppInfo {

@@ -93,6 +93,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
       schemes: ['keyfile'],
       keyFile: '/tmp/p.key',
       headless: true,
+      needsPassphrase: false,
     },
     sandbox: { running: false, url: null },
     demoInBooks: { merchants: 0, trades: 0 },

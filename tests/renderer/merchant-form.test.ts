@@ -239,6 +239,7 @@ describe('商户配置 screen', () => {
           schemes: ['safestorage'],
           keyFile: '/tmp/p.key',
           headless: false,
+          needsPassphrase: false,
         },
       }),
     )
@@ -286,6 +287,7 @@ describe('商户配置 screen', () => {
           schemes: ['safestorage'],
           keyFile: '/tmp/p.key',
           headless: false,
+          needsPassphrase: false,
         },
       }),
     )

@@ -23,6 +23,7 @@ const PINNED = [
   'imports.preview',
   'imports.run',
   'keys.setHeadless',
+  'keys.unlock',
   'merchants.add',
   'merchants.list',
   'merchants.remove',

@@ -14,7 +14,14 @@ import type { GatewayAdapter } from '../gateways/types'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
-import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
+import {
+  keyringSchemes,
+  removeWrap,
+  SecretBox,
+  SecretsLockedError,
+  unlockSecrets,
+  type SafeStorageWrapper,
+} from '../store/keyring'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
 
@@ -26,8 +33,15 @@ export interface ContextOptions {
   /** Key file beside the database (headless default). */
   keyFile?: string
   passphrase?: string
+  /**
+   * The operating system's key store (Electron safeStorage). When `keyStore` says it is not secure
+   * (Linux's basic_text), it is only read, to move an older wrap under a passphrase; never a new one.
+   */
   safeStorage?: SafeStorageWrapper
-  /** Which key store protects secrets, for the warning on screen. */
+  /**
+   * Which key store the app has. One that is not secure means the secrets are kept under a
+   * passphrase instead: given by PAYSYNC_PASSPHRASE or in the window (keys.unlock).
+   */
   keyStore?: { backend: string; secure: boolean }
   retry?: RetryPolicy
   /** Who acts, said explicitly (PAYSYNC_OPERATOR, the demo): wins over the name in Settings. */
@@ -72,6 +86,8 @@ export class ServiceContext {
   readonly runs = new Map<number, BatchRun>()
   readonly retry: RetryPolicy
   private box: Promise<SecretBox> | null = null
+  /** PAYSYNC_PASSPHRASE, or the one the person gave in the window for this run. */
+  private passphrase: string | undefined
   private readonly adapters = new Map<number, GatewayAdapter>()
   readonly now: () => number
   /**
@@ -96,6 +112,7 @@ export class ServiceContext {
       ? null
       : startCheckpointer(this.db, options.dbFile, { nativeBinding: options.store?.nativeBinding })
     this.now = options.now ?? Date.now
+    this.passphrase = options.passphrase
     this.retry = options.retry ?? DEFAULT_RETRY
     const settings = this.settings()
     this.engine = new SyncEngine(this.db, (id) => this.adapterFor(id), {
@@ -135,21 +152,71 @@ export class ServiceContext {
     return parsed.success ? parsed.data : DEFAULT_SETTINGS
   }
 
+  /** The key file beside the database, or the one the options name; none in memory. */
+  get keyFile(): string | undefined {
+    return (
+      this.options.keyFile ??
+      (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile))
+    )
+  }
+
+  /**
+   * Whether the secrets wait for a passphrase: the app has no secure key store (review I1: a
+   * basic_text "store" protects nothing, so it is refused rather than only warned about), none was
+   * given, and no key-file wrap (command-line access) opens them meanwhile.
+   */
+  needsPassphrase(): boolean {
+    if (this.options.keyStore?.secure !== false || this.passphrase !== undefined) return false
+    const keyFile = this.keyFile
+    return !(keyringSchemes(this.db).includes('keyfile') && keyFile !== undefined && fs.existsSync(keyFile))
+  }
+
   /** Unlocks the data key on first use: listing merchants never needs it. */
   secretBox(): Promise<SecretBox> {
-    this.box ??= unlockSecrets(this.db, {
-      keyFile:
-        this.options.keyFile ??
-        (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile)),
-      passphrase: this.options.passphrase,
-      safeStorage: this.options.safeStorage,
-    }).catch((err: unknown) => {
+    this.box ??= this.unlock().catch((err: unknown) => {
       this.box = null
       if (err instanceof SecretsLockedError)
         throw AppError.say('secrets_locked', 'secrets.locked', { detail: err.message })
       throw err
     })
     return this.box
+  }
+
+  private async unlock(): Promise<SecretBox> {
+    const insecure = this.options.keyStore?.secure === false
+    if (this.needsPassphrase())
+      throw AppError.say('secrets_locked', 'secrets.passphraseNeeded', {
+        backend: this.options.keyStore?.backend ?? 'none',
+      })
+    // An insecure store only reads what an older version wrapped with it.
+    const olderWrap = insecure && keyringSchemes(this.db).includes('safestorage')
+    const box = await unlockSecrets(this.db, {
+      keyFile: this.keyFile,
+      passphrase: this.passphrase,
+      safeStorage: insecure && !olderWrap ? undefined : this.options.safeStorage,
+    })
+    // Moved under the passphrase now: the wrap that protected nothing goes.
+    if (olderWrap && this.passphrase !== undefined) removeWrap(this.db, 'safestorage')
+    return box
+  }
+
+  /**
+   * A passphrase the person gave in the window: kept in memory for this run. The first one given
+   * protects the secrets from then on; a wrong one is refused and forgotten.
+   */
+  async givePassphrase(passphrase: string): Promise<void> {
+    const before = this.passphrase
+    this.passphrase = passphrase
+    this.box = null
+    try {
+      await this.secretBox()
+    } catch (err) {
+      this.passphrase = before
+      this.box = null
+      if (err instanceof AppError && err.code === 'secrets_locked')
+        throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
+      throw err
+    }
   }
 
   async adapterFor(merchantId: number): Promise<GatewayAdapter> {

@@ -10,7 +10,7 @@ import type { ServiceContext } from './context'
 import { pickOpen, pickSave } from './dialogs'
 import { exportCsv } from './export'
 import { importAndSync, previewImport } from './imports'
-import { setHeadless } from './key-store'
+import { setHeadless, unlockWithPassphrase } from './key-store'
 import {
   anomalyDetail,
   listAnomalyViews,
@@ -108,6 +108,7 @@ const handlers: Handlers = {
   'settings.get': (ctx) => getSettings(ctx),
   'settings.set': (ctx, patch) => setSettings(ctx, patch),
   'keys.setHeadless': (ctx, { enabled }) => setHeadless(ctx, enabled),
+  'keys.unlock': (ctx, { passphrase }) => unlockWithPassphrase(ctx, passphrase),
 }
 
 function operation(name: string): Operation<z.ZodType, unknown> {

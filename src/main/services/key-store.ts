@@ -23,7 +23,14 @@ export function keyStoreInfo(ctx: ServiceContext): KeyStoreInfo {
     schemes,
     keyFile,
     headless: schemes.includes('keyfile') && keyFile !== null && fs.existsSync(keyFile),
+    needsPassphrase: ctx.needsPassphrase(),
   }
+}
+
+/** The passphrase the person gave in the window, where the app has no secure key store. */
+export async function unlockWithPassphrase(ctx: ServiceContext, passphrase: string): Promise<KeyStoreInfo> {
+  await ctx.givePassphrase(passphrase)
+  return keyStoreInfo(ctx)
 }
 
 export async function setHeadless(ctx: ServiceContext, enabled: boolean): Promise<KeyStoreInfo> {

@@ -115,6 +115,7 @@ const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
   'settings.get',
   'settings.set',
   'keys.setHeadless',
+  'keys.unlock',
   'merchants.add',
   'merchants.removeDemo',
 ])

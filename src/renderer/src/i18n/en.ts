@@ -14,6 +14,25 @@ export const en: Record<keyof typeof zh, string> = {
   'app.removeDemoConfirm':
     'Delete {merchants} demo merchants, {trades} demo trades and all their sync records, repairs and anomalies from your books? This cannot be undone.',
   'app.demoRemoved': 'Demo data removed: {merchants} merchants, {trades} trades',
+  'keys.needTitle': 'Merchant secrets need a passphrase',
+  'keys.needText':
+    'This computer has no secure key store ({backend}), so PaySync Desk does not keep merchant secrets in it but under your passphrase. Enter it once per start; until then no call to a gateway can be signed.',
+  'keys.choose': 'Set a passphrase',
+  'keys.enter': 'Enter the passphrase',
+  'keys.chooseHint':
+    'The passphrase encrypts the merchant secrets; at least 8 characters. Keep it safe: without it, every merchant secret must be entered again. The command line takes the same one as PAYSYNC_PASSPHRASE.',
+  'keys.enterHint':
+    'Enter the passphrase that protects the merchant secrets (the same as PAYSYNC_PASSPHRASE on the command line).',
+  'keys.passphrase': 'Passphrase',
+  'keys.newPassphrase': 'New passphrase',
+  'keys.repeat': 'Again',
+  'keys.tooShort': 'At least {n} characters',
+  'keys.mismatch': 'The two do not match',
+  'keys.later': 'Later',
+  'keys.set': 'Set',
+  'keys.unlock': 'Unlock',
+  'keys.unlocked': 'Merchant secrets unlocked',
+  'keys.passphraseSet': 'Passphrase set: it protects the merchant secrets now',
   'app.damaged':
     'The database file is damaged: {detail}. The file was not changed; restore it from a backup. Until then, lists, exports and syncs that reach the damage will fail.',
   'menu.overview': 'Overview',
@@ -363,7 +382,7 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.disabledNow': '"{name}" disabled',
   'merchants.insecureTitle': 'No secure key store on this system',
   'merchants.insecureText':
-    'The key store is {backend}: merchant secrets are not protected by the operating system. Install and unlock gnome-keyring or KWallet, then restart the app; or set a PAYSYNC_PASSPHRASE for the command line.',
+    'The key store is {backend}, which cannot protect merchant secrets, so the app keeps them under a passphrase (set or entered at the top of the window). To use the system key store instead, install and unlock gnome-keyring or KWallet, then restart the app.',
 
   'merchants.required': 'Required',
   'merchants.secretKeep': 'Set; leave empty to keep it',

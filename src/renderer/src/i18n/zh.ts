@@ -13,6 +13,24 @@ export const zh = {
   'app.removeDemoConfirm':
     '从账本中删除 {merchants} 个演示商户、{trades} 笔演示交易及其全部同步记录、修复记录和待处理事项？删除后不能恢复。',
   'app.demoRemoved': '已清除演示数据：{merchants} 个商户、{trades} 笔交易',
+  'keys.needTitle': '商户密钥需要口令',
+  'keys.needText':
+    '这台电脑没有安全的系统密钥库（{backend}），PaySync Desk 不把商户密钥交给它，改用你的口令保护。每次启动输入一次；在此之前，与网关的通信都无法签名。',
+  'keys.choose': '设置口令',
+  'keys.enter': '输入口令',
+  'keys.chooseHint':
+    '口令用来加密保存商户密钥，至少 8 个字符。请记牢它：忘记口令只能重新填写所有商户的密钥。命令行可用 PAYSYNC_PASSPHRASE 提供同一口令。',
+  'keys.enterHint': '输入保护商户密钥的口令（命令行中的 PAYSYNC_PASSPHRASE 与它相同）。',
+  'keys.passphrase': '口令',
+  'keys.newPassphrase': '新口令',
+  'keys.repeat': '再输一次',
+  'keys.tooShort': '口令至少 {n} 个字符',
+  'keys.mismatch': '两次输入的口令不一致',
+  'keys.later': '稍后',
+  'keys.set': '设置',
+  'keys.unlock': '解锁',
+  'keys.unlocked': '商户密钥已解锁',
+  'keys.passphraseSet': '口令已设置，商户密钥由它保护',
   'app.damaged':
     '数据库文件有损坏：{detail}。文件未被改动；请从备份恢复。在此之前，读到损坏部分的列表、导出和同步会出错。',
   'menu.overview': '概览',
@@ -355,7 +373,7 @@ export const zh = {
   'merchants.disabledNow': '已停用“{name}”',
   'merchants.insecureTitle': '系统未提供安全的密钥存储',
   'merchants.insecureText':
-    '当前密钥存储为 {backend}，商户密钥未受操作系统保护。请安装并解锁 gnome-keyring 或 KWallet 后重启本应用；或在命令行中设置 PAYSYNC_PASSPHRASE 口令。',
+    '当前密钥存储为 {backend}，它不能保护商户密钥，所以本应用改用口令保护它们（在窗口顶部设置或输入）。若想改用系统密钥库，请安装并解锁 gnome-keyring 或 KWallet 后重启本应用。',
 
   'merchants.required': '必填',
   'merchants.secretKeep': '已设置；留空则保留原值',
