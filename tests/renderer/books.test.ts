@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { OverviewData } from '../../src/shared/contract'
 import type { MerchantView } from '../../src/shared/domain'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
@@ -53,6 +53,9 @@ beforeEach(() => {
 afterEach(() => {
   document.body.innerHTML = ''
 })
+// naive-ui hides a message with window.setTimeout and keeps the timer past unmount: let the last
+// success message go while the page still exists, or its timer fires after the DOM is torn down.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 3_200)))
 
 describe('the first step', () => {
   it('with no merchant at all is 商户配置, before any import or sync', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { KeyStoreInfo } from '../../src/shared/contract'
 import { ApiError } from '../../src/shared/errors'
 import { say } from '../../src/shared/messages'
@@ -27,6 +27,9 @@ beforeEach(() => {
 afterEach(() => {
   document.body.innerHTML = ''
 })
+// naive-ui hides a message with window.setTimeout and keeps the timer past unmount: let the last
+// success message go while the page still exists, or its timer fires after the DOM is torn down.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 3_200)))
 
 const dialog = () => document.body.querySelector('[data-test=passphrase-dialog]')
 async function type(selector: string, value: string): Promise<void> {

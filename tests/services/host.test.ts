@@ -94,7 +94,9 @@ describe('startHost', () => {
     ctx.on('batch.progress', (p) => progress.push(p.batchId))
     // Looking around the sandbox: a batch with its progress, a decision, settings of the person's own.
     const batch = await dispatch(ctx, 'batches.start', { filter: {}, type: 'pay', name: 'look around' })
-    await expect.poll(async () => (await dispatch(ctx, 'batches.get', { id: batch.id })).status).toBe('done')
+    await expect
+      .poll(async () => (await dispatch(ctx, 'batches.get', { id: batch.id })).status, { timeout: 30_000 })
+      .toBe('done')
     expect(progress).toContain(batch.id)
     const [anomaly] = (await dispatch(ctx, 'anomalies.list', { status: 'open' })).items
     await dispatch(ctx, 'anomalies.resolve', { id: anomaly!.id, action: 'dismiss', remark: '看看沙箱' })
