@@ -20,7 +20,7 @@ export async function batchThroughput(
   const sim = await startSimChild(writeScenario(dir, [{ name: 'bench-ali', channel: 'alipay' }]))
   const ctx = new ServiceContext({ dbFile: path.join(dir, 'batch.db'), transport: 'cli' })
   try {
-    const [profile] = (await sim.get('/_sim/merchants')) as Array<Record<string, unknown>>
+    const [profile] = sim.profiles()
     const merchant = await addMerchant(ctx, profile)
     const now = Date.now()
     const gateway: Array<{ merchant: string; orderNo: string; amount: number; state: string }> = []

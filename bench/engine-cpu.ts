@@ -20,7 +20,7 @@ export async function engineCpu(dir: string, n = 2_000): Promise<Figure[]> {
   const sim = await startSimChild(writeScenario(dir, [{ name: 'cpu-ali', channel: 'alipay' }]))
   const ctx = new ServiceContext({ dbFile: path.join(dir, 'cpu.db'), transport: 'cli' })
   try {
-    const profile = ((await sim.get('/_sim/merchants')) as Array<Record<string, string>>)[0]!
+    const profile = sim.profiles()[0] as Record<string, string>
     const merchant = await addMerchant(ctx, profile)
     const now = Date.now()
     const ids: number[] = []

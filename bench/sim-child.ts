@@ -11,15 +11,26 @@ export interface SimChild {
   proc: ChildProcess
   post(pathname: string, body: unknown): Promise<unknown>
   get(pathname: string): Promise<unknown>
+  /** Whole merchant profiles, as `--write-merchants` wrote them: the control door lists no secrets. */
+  profiles(): Array<Record<string, unknown>>
   stop(): Promise<void>
 }
 
 const ROOT = packageRoot()
 
 export async function startSimChild(scenarioFile: string, args: string[] = []): Promise<SimChild> {
+  const profileDir = path.join(path.dirname(scenarioFile), 'sim-profiles')
   const proc = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/paysync.js'), 'simulator', '--scenario', scenarioFile, ...args],
+    [
+      path.join(ROOT, 'bin/paysync.js'),
+      'simulator',
+      '--scenario',
+      scenarioFile,
+      '--write-merchants',
+      profileDir,
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -44,6 +55,11 @@ export async function startSimChild(scenarioFile: string, args: string[] = []): 
     proc,
     post: (p, b) => call('POST', p, b),
     get: (p) => call('GET', p),
+    profiles: () =>
+      fs
+        .readdirSync(profileDir)
+        .sort()
+        .map((f) => JSON.parse(fs.readFileSync(path.join(profileDir, f), 'utf8')) as Record<string, unknown>),
     stop: () =>
       new Promise((resolve) => {
         proc.once('exit', () => resolve())

@@ -25,6 +25,7 @@ export const OPERATION_NAMES = [
   'merchants.setEnabled',
   'merchants.remove',
   'merchants.test',
+  'merchants.removeDemo',
   'imports.preview',
   'imports.run',
   'batches.start',
@@ -43,6 +44,7 @@ export const OPERATION_NAMES = [
   'settings.get',
   'settings.set',
   'keys.setHeadless',
+  'keys.unlock',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.

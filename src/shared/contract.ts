@@ -34,6 +34,7 @@ import {
   merchantUpdateSchema,
   noInput,
   pageOnly,
+  passphraseSchema,
   pickOpenSchema,
   pickSaveSchema,
   resolveSchema,
@@ -50,6 +51,7 @@ import type {
   BatchItemView,
   BatchProgressEvent,
   ConnectionReport,
+  DemoRemoval,
   ExportResult,
   ImportPreview,
   KeyStoreInfo,
@@ -131,6 +133,7 @@ export const contract = {
   'merchants.setEnabled': op(enableSchema).returns<MerchantView>(),
   'merchants.remove': op(idSchema).returns<{ removed: true }>(),
   'merchants.test': op(idSchema).returns<ConnectionReport>(),
+  'merchants.removeDemo': op(noInput).returns<DemoRemoval>(),
 
   'imports.preview': op(importPreviewSchema, mappingRefused).returns<ImportPreview>(),
   'imports.run': op(importRunSchema, mappingRefused).returns<ImportSummary>(),
@@ -154,6 +157,7 @@ export const contract = {
   'settings.get': op(noInput).returns<Settings>(),
   'settings.set': op(settingsPatchSchema).returns<Settings>(),
   'keys.setHeadless': op(headlessSchema).returns<KeyStoreInfo>(),
+  'keys.unlock': op(passphraseSchema).returns<KeyStoreInfo>(),
 } as const
 
 export type Contract = typeof contract

@@ -164,6 +164,7 @@ export const AUDIT_EVENTS = [
   'batch_resumed',
   'batch_cancelled',
   'schedule_released',
+  'demo_removed',
 ] as const
 export type AuditEvent = (typeof AUDIT_EVENTS)[number]
 

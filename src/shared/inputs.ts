@@ -39,6 +39,8 @@ export const scheduleReleaseSchema = z
 /** An operation that takes nothing: no input, or an empty object. */
 export const noInput = z.object({}).strict().optional()
 export const headlessSchema = z.object({ enabled: z.boolean() }).strict()
+/** The passphrase the secrets are kept under where the app has no secure key store. */
+export const passphraseSchema = z.object({ passphrase: z.string().min(1).max(1024) }).strict()
 
 export const syncSelectionSchema = z.object({
   type: z.enum(TRADE_TYPES).default('pay'),

@@ -181,6 +181,7 @@ export const LABELS = {
     batch_resumed: ['继续批次', 'Batch resumed'],
     batch_cancelled: ['取消批次', 'Batch cancelled'],
     schedule_released: ['恢复定时同步', 'Schedule released'],
+    demo_removed: ['清除演示数据', 'Demo data removed'],
   } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {

@@ -13,6 +13,14 @@ export type Params = Record<string, string | number>
 
 export const MESSAGES = {
   'secrets.locked': { en: '{detail}', zh: '商户密钥已锁定：{detail}' },
+  'secrets.passphraseNeeded': {
+    en: 'this computer has no secure key store ({backend}), so merchant secrets are kept under a passphrase: set or enter it in the window, or start with PAYSYNC_PASSPHRASE',
+    zh: '这台电脑没有安全的系统密钥库（{backend}），商户密钥改用口令保护：请先在窗口顶部设置或输入口令',
+  },
+  'secrets.wrongPassphrase': {
+    en: 'the passphrase does not open the merchant secrets',
+    zh: '口令不对，打不开商户密钥',
+  },
   'merchant.noProfile': { en: 'merchant {id} has no profile', zh: '商户 {id} 没有配置' },
   'merchant.disabled': { en: 'merchant {name} is disabled', zh: '商户“{name}”已停用' },
   'merchant.noSecrets': {
@@ -173,6 +181,10 @@ export const MESSAGES = {
   'export.exists': {
     en: '{file} exists already and is not replaced: choose another name',
     zh: '{file} 已存在，不会覆盖：请换一个文件名',
+  },
+  'demo.batchRunning': {
+    en: 'a batch is running: let it finish or cancel it, then remove the demo data',
+    zh: '有批次正在运行：请等它完成或取消后再清除演示数据',
   },
   'keys.memory': { en: 'an in-memory database has no key file', zh: '内存数据库没有密钥文件' },
   'keys.browser': {

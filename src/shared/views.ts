@@ -116,6 +116,11 @@ export interface KeyStoreInfo {
   keyFileName: string | null
   /** True when a key-file wrap exists, so `paysync sync --pending` from cron can sign requests. */
   headless: boolean
+  /**
+   * The app has no secure key store, so the secrets are kept under a passphrase, and this run has
+   * none yet: the window asks for it (keys.unlock), a new one when `schemes` has no passphrase.
+   */
+  needsPassphrase: boolean
 }
 
 export interface AppInfo {
@@ -129,7 +134,10 @@ export interface AppInfo {
   dbFile: string
   transport: 'electron' | 'http'
   keyStore: KeyStoreInfo
+  /** The built-in sandbox: while it runs, the window shows its own database, not the books. */
   sandbox: { running: boolean; url: string | null }
+  /** What an older version's sandbox left in the books (demo-* merchants and their trades). */
+  demoInBooks: { merchants: number; trades: number }
   /** enabled: the setting; running: whether this process runs them at all (`serve --no-schedules`). */
   schedules: { enabled: boolean; running: boolean; lastRunAt: string | null }
   /** The database file's check after opening: damage found deep in the file shows here. */
@@ -138,6 +146,16 @@ export interface AppInfo {
     problems: string[]
     checkedAt: string | null
   }
+}
+
+/** What `merchants.removeDemo` took out of the books. */
+export interface DemoRemoval {
+  merchants: number
+  payOrders: number
+  refunds: number
+  records: number
+  repairs: number
+  anomalies: number
 }
 
 export interface ExportResult {

@@ -69,19 +69,20 @@ describe('Electron IPC', () => {
 
 describe('the window', () => {
   it('is isolated and sandboxed, with no Node in the page', () => {
-    const o = windowOptions('/p/preload.cjs')
+    const o = windowOptions('/p/preload.cjs', { devTools: false })
     expect(o.webPreferences).toMatchObject({
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
       webviewTag: false,
+      devTools: false,
     })
     expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'/)
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval/)
   })
 
-  it('blocks navigation away and new windows; only http(s) links leave, through the browser', () => {
+  it('blocks navigation away and new windows; only https links leave, through the browser', () => {
     const listeners: Record<string, (e: { preventDefault: () => void }, url: string) => void> = {}
     let openHandler: ((d: { url: string }) => { action: string }) | null = null
     const fakeWin = {
@@ -99,5 +100,7 @@ describe('the window', () => {
     expect(isSafeExternalUrl('https://pay.weixin.qq.com/doc')).toBe(true)
     expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false)
     expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false)
+    // Plain http could be changed by anyone on the way (review I1).
+    expect(isSafeExternalUrl('http://pay.weixin.qq.com/doc')).toBe(false)
   })
 })

@@ -124,11 +124,17 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     }
   })
 
-  it('opens on the overview, in Chinese, with the sandbox merchants', async () => {
+  it('opens on the overview, in Chinese, in the sandbox: said so, and the first step is 商户配置', async () => {
     await go('overview')
     await expect.poll(() => page.locator('body').innerText()).toContain('概览')
     // The day's numbers and the merchants' health are in: the sandbox merchants are listed.
     await expect.poll(() => screen('overview').innerText()).toMatch(/demo-alipay/)
+    await expect
+      .poll(() => page.locator('[data-test="sandbox-notice"]').innerText())
+      .toContain('这是沙箱，不是你的账本')
+    await expect
+      .poll(() => page.locator('[data-test="first-step"]').innerText())
+      .toContain('第一步：商户配置')
     await shot(page, '01-overview')
   })
 
@@ -373,6 +379,15 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     expect(bytes.toString('utf8')).toContain('同步时间(北京时间)\r\n')
   })
 
+  it('shows the day on the overview once there is work done', async () => {
+    await go('overview')
+    await page.locator('canvas').first().waitFor()
+    await expect.poll(() => page.locator('body').innerText()).toMatch(/demo-alipay/)
+    // The README's picture: without the toasts of the steps before.
+    await expect.poll(() => page.locator('.n-message').count(), { timeout: 20_000 }).toBe(0)
+    await shot(page, '17-overview-after')
+  })
+
   it('adds a merchant profile, and no secret ever reaches the page', async () => {
     await go('merchants')
     await expect.poll(() => screen('merchants').innerText()).toContain('demo-alipay')
@@ -436,13 +451,20 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await page.locator('[data-test="save"]').waitFor({ state: 'detached', timeout: 15_000 })
   })
 
-  it('shows the day on the overview once there is work done', async () => {
+  it('the first merchant of the person’s own takes the window to the books, with nothing of the demo', async () => {
+    // The profile went into the books and the sandbox ended: the window says so and shows the books.
+    await expect.poll(() => page.locator('body').innerText()).toContain('已切换到你的账本')
+    await expect.poll(() => page.locator('[data-test="sandbox-notice"]').count()).toBe(0)
+    expect(await screen('merchants').innerText()).not.toMatch(/demo-/)
+    for (const route of ['orders', 'records', 'anomalies']) {
+      await go(route)
+      await expect.poll(() => screen(route).innerText()).not.toMatch(/DEMO-|E2E-|demo-/)
+    }
     await go('overview')
-    await page.locator('canvas').first().waitFor()
-    await expect.poll(() => page.locator('body').innerText()).toMatch(/demo-alipay/)
-    // The README's picture: without the toasts of the steps before.
+    await expect.poll(() => screen('overview').innerText()).toContain('e2e-alipay')
+    expect(await screen('overview').innerText()).not.toMatch(/demo-/)
     await expect.poll(() => page.locator('.n-message').count(), { timeout: 20_000 }).toBe(0)
-    await shot(page, '17-overview-after')
+    await shot(page, '14b-overview-books')
   })
 
   it('the audit log names who did what, and how', async () => {

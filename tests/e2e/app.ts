@@ -46,6 +46,7 @@ export async function serve(db: string, extra: string[] = []): Promise<ServedApp
       db,
       '--json',
       'serve',
+      '--create',
       '--no-schedules',
       '--print-token',
       ...extra,

@@ -29,3 +29,54 @@ export const safeStorage = {
 }
 
 export const dialog = { showOpenDialog: vi.fn(), showSaveDialog: vi.fn(), showMessageBox: vi.fn() }
+
+// The main process's lifecycle and window, for the start of the app (tests/app/main.test.ts).
+
+/** Listeners the app registered on `app`, by event. */
+export const appListeners = new Map<string, (...args: unknown[]) => void>()
+const paths = new Map<string, string>()
+export const app = {
+  isPackaged: false,
+  whenReady: vi.fn(() => Promise.resolve()),
+  on: vi.fn(
+    (event: string, listener: (...args: unknown[]) => void) => void appListeners.set(event, listener),
+  ),
+  quit: vi.fn(),
+  setPath: vi.fn((name: string, value: string) => void paths.set(name, value)),
+  getPath: vi.fn((name: string) => paths.get(name) ?? ''),
+  getAppPath: vi.fn(() => process.cwd()),
+}
+
+export const protocol = { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() }
+
+export const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived: vi.fn() },
+    setPermissionRequestHandler: vi.fn(),
+    setPermissionCheckHandler: vi.fn(),
+  },
+}
+
+export const ipcMain = { handle: vi.fn() }
+
+/** Every window the app opened, newest last. */
+export const windows: BrowserWindow[] = []
+export class BrowserWindow {
+  readonly webContents = {
+    mainFrame: { url: '' },
+    on: vi.fn(),
+    setWindowOpenHandler: vi.fn(),
+    isDestroyed: () => false,
+    send: vi.fn(),
+  }
+  readonly loadURL = vi.fn(async (url: string) => {
+    this.webContents.mainFrame.url = url
+  })
+  readonly loadFile = vi.fn()
+  readonly once = vi.fn()
+  readonly on = vi.fn()
+  readonly show = vi.fn()
+  constructor(readonly options: Record<string, unknown>) {
+    windows.push(this)
+  }
+}

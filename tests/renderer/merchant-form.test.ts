@@ -307,6 +307,7 @@ describe('商户配置 screen', () => {
           schemes: ['safestorage'],
           keyFileName: 'p.key',
           headless: false,
+          needsPassphrase: false,
         },
       }),
     )
@@ -354,13 +355,12 @@ describe('商户配置 screen', () => {
           schemes: ['safestorage'],
           keyFileName: 'p.key',
           headless: false,
+          needsPassphrase: false,
         },
-        sandbox: { running: true, url: 'http://127.0.0.1:5000' },
       }),
     )
     const w = mountScreen(MerchantsView)
     await settle()
     expect(w.find('[data-test=insecure]').exists()).toBe(false)
-    expect(w.text()).toContain('http://127.0.0.1:5000')
   })
 })

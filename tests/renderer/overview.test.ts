@@ -20,7 +20,25 @@ const overview = (synced: number): OverviewData => ({
   ],
   byChannel: [],
   anomaliesByKind: [],
-  merchants: [],
+  // A merchant of the person's own: with none, the first step is 商户配置 (tests/renderer/books.test.ts).
+  merchants: [
+    {
+      id: 1,
+      name: 'shop-alipay',
+      channel: 'alipay',
+      mode: 'direct',
+      endpoint: 'https://openapi.alipay.com/gateway.do',
+      settings: {},
+      secrets: { appPrivateKey: true },
+      enabled: true,
+      lastOkAt: null,
+      lastError: null,
+      clockSkewMs: null,
+      lastLatencyMs: null,
+      createdAt: '2026-11-20T10:00:00.000+08:00',
+      updatedAt: '2026-11-20T10:00:00.000+08:00',
+    },
+  ],
   pending: { pay: 15, refund: 4 },
 })
 

@@ -97,3 +97,69 @@ describe('command-line access to the secrets of the desktop app', () => {
     expect((await dispatch(cli, 'app.info', undefined)).keyStore.headless).toBe(true)
   })
 })
+
+describe('an app with no secure key store (Linux without a keyring: basic_text)', () => {
+  const basicText = Object.freeze({ backend: 'basic_text', secure: false })
+
+  it('keeps the secrets under a passphrase it asks for, never under basic_text or a key file', async () => {
+    const dbFile = path.join(tempDir(), 'paysync.db')
+    const store = osKeyStore()
+    const app = context({ dbFile, transport: 'electron', safeStorage: store, keyStore: basicText })
+    expect((await dispatch(app, 'app.info', undefined)).keyStore).toMatchObject({
+      backend: 'basic_text',
+      secure: false,
+      schemes: [],
+      needsPassphrase: true,
+    })
+    await expect(app.secretBox()).rejects.toMatchObject({
+      code: 'secrets_locked',
+      id: 'secrets.passphraseNeeded',
+    })
+    expect(fs.existsSync(keyFileFor(dbFile))).toBe(false)
+
+    const info = await dispatch(app, 'keys.unlock', { passphrase: 'correct horse' })
+    expect(info).toMatchObject({ schemes: ['passphrase'], needsPassphrase: false })
+    const sealed = (await app.secretBox()).seal({ privateKey: 'PRIVATE' })
+    expect(fs.existsSync(keyFileFor(dbFile))).toBe(false)
+
+    // The command line's passphrase mode opens the same secrets.
+    const cli = context({ dbFile, transport: 'cli', passphrase: 'correct horse' })
+    expect((await cli.secretBox()).open(sealed)).toEqual({ privateKey: 'PRIVATE' })
+    // A second run of the app asks again, and a wrong answer is refused and forgotten.
+    const again = context({ dbFile, transport: 'electron', safeStorage: store, keyStore: basicText })
+    await expect(dispatch(again, 'keys.unlock', { passphrase: 'wrong' })).rejects.toMatchObject({
+      id: 'secrets.wrongPassphrase',
+    })
+    expect(again.needsPassphrase()).toBe(true)
+    await dispatch(again, 'keys.unlock', { passphrase: 'correct horse' })
+    expect((await again.secretBox()).open(sealed)).toEqual({ privateKey: 'PRIVATE' })
+  })
+
+  it('moves an older basic_text wrap under the passphrase, and drops it', async () => {
+    const dbFile = path.join(tempDir(), 'older.db')
+    const store = osKeyStore()
+    // What an older version did on such a computer: the data key "wrapped" by basic_text alone.
+    const older = context({ dbFile, transport: 'electron', safeStorage: store })
+    const sealed = (await older.secretBox()).seal({ privateKey: 'PRIVATE' })
+    expect((await dispatch(older, 'app.info', undefined)).keyStore.schemes).toEqual(['safestorage'])
+
+    const app = context({ dbFile, transport: 'electron', safeStorage: store, keyStore: basicText })
+    expect(app.needsPassphrase()).toBe(true)
+    await expect(app.secretBox()).rejects.toMatchObject({ id: 'secrets.passphraseNeeded' })
+    const info = await dispatch(app, 'keys.unlock', { passphrase: 'a new passphrase' })
+    expect(info.schemes).toEqual(['passphrase'])
+    expect((await app.secretBox()).open(sealed)).toEqual({ privateKey: 'PRIVATE' })
+    const cli = context({ dbFile, transport: 'cli', passphrase: 'a new passphrase' })
+    expect((await cli.secretBox()).open(sealed)).toEqual({ privateKey: 'PRIVATE' })
+  })
+
+  it('opens through command-line access (a key-file wrap) without asking', async () => {
+    const dbFile = path.join(tempDir(), 'headless.db')
+    const cli = context({ dbFile, transport: 'cli' })
+    const sealed = (await cli.secretBox()).seal({ privateKey: 'PRIVATE' })
+    const app = context({ dbFile, transport: 'electron', safeStorage: osKeyStore(), keyStore: basicText })
+    expect(app.needsPassphrase()).toBe(false)
+    expect((await app.secretBox()).open(sealed)).toEqual({ privateKey: 'PRIVATE' })
+    expect((await dispatch(app, 'app.info', undefined)).keyStore.schemes).toEqual(['keyfile'])
+  })
+})

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, session } from 'electron'
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ServiceContext } from '../services/context'
@@ -7,17 +7,24 @@ import { userDataDir } from '../store/paths'
 import { nativeDialogs } from './dialogs'
 import { forwardEvents, registerIpc } from './ipc'
 import { electronNativeBinding } from './native'
+import { APP_SCHEME, pageUrl, serveAppProtocol } from './protocol'
 import { keyStoreStatus, safeStorageWrapper } from './secure-storage'
 import {
   applyContentSecurityPolicy,
   lockNavigation,
-  rendererEntry,
+  rendererDir,
   trustedSender,
   windowOptions,
 } from './window'
 
 // Electron main: lifecycle and the window. Everything else is in services and below, shared with the
 // command line and browser mode.
+
+// What the app creates (the database and its side files, exports, the key file, folders) is this
+// user's alone, whatever umask the desktop session started it with (review L5).
+process.umask(0o077)
+// Before the app is ready, as Electron requires: the page's own scheme (app/protocol.ts).
+protocol.registerSchemesAsPrivileged([APP_SCHEME])
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 app.setPath('userData', userDataDir())
@@ -36,11 +43,12 @@ async function start(): Promise<void> {
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
   })
-  // A first start with no merchant gets the built-in sandbox gateway, so the app works at once.
+  // The first start creates the books; with no merchant of their own yet, the window shows the
+  // sandbox (services/sandbox.ts).
   host = await startHost(ctx, { sandbox: true, schedules: true })
 
-  const entry = rendererEntry(here)
-  const appUrl = process.env.ELECTRON_RENDERER_URL ?? entry.url
+  serveAppProtocol(protocol, rendererDir(app.getAppPath()))
+  const appUrl = pageUrl(app.isPackaged)
   applyContentSecurityPolicy(session.defaultSession)
   registerIpc(
     ipcMain,
@@ -49,18 +57,22 @@ async function start(): Promise<void> {
   )
   forwardEvents(ctx, () => win?.webContents ?? null)
 
-  win = new BrowserWindow(windowOptions(path.join(here, '../preload/index.cjs')))
+  win = new BrowserWindow(
+    windowOptions(path.join(here, '../preload/index.cjs'), { devTools: !app.isPackaged }),
+  )
   lockNavigation(win, appUrl)
   win.once('ready-to-show', () => win?.show())
   win.on('closed', () => (win = null))
-  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else await win.loadFile(entry.file)
+  await win.loadURL(appUrl)
 }
 
-app.whenReady().then(start, (err: Error) => {
-  console.error(err)
-  app.quit()
-})
+app
+  .whenReady()
+  .then(start)
+  .catch((err: unknown) => {
+    console.error(err)
+    app.quit()
+  })
 
 app.on('window-all-closed', () => app.quit())
 // Quitting waits for the syncs in flight to be written (a closed database would lose their records

@@ -2,7 +2,9 @@ import { safeStorage } from 'electron'
 import type { SafeStorageWrapper } from '../store/keyring'
 
 // Merchant secrets in the desktop app are protected by the operating system's key store. On Linux
-// without a keyring, Electron falls back to `basic_text`, which protects nothing: say so on screen.
+// without a keyring, Electron falls back to `basic_text`, which protects nothing: it is refused, and
+// the secrets are kept under a passphrase the window asks for (services/context.ts reads a basic_text
+// wrap an older version made only to move it under that passphrase).
 
 export function keyStoreStatus(): { backend: string; secure: boolean } {
   const backend =

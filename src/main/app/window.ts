@@ -13,7 +13,11 @@ import { openExternalSafely } from './external'
 
 export { CONTENT_SECURITY_POLICY }
 
-export function windowOptions(preload: string): BrowserWindowConstructorOptions {
+/** The window's options; `devTools` only where the app is not packaged (review I1). */
+export function windowOptions(
+  preload: string,
+  options: { devTools: boolean },
+): BrowserWindowConstructorOptions {
   return {
     width: 1360,
     height: 860,
@@ -32,6 +36,7 @@ export function windowOptions(preload: string): BrowserWindowConstructorOptions 
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: options.devTools,
     },
   }
 }
@@ -42,11 +47,13 @@ export function applyContentSecurityPolicy(session: Session): void {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
     })
   })
-  // The app needs no camera, microphone, notifications or other permissions.
+  // The app needs no camera, microphone, notifications or other permissions: asked for, or only
+  // checked (a check is what some APIs do instead of asking), the answer is no.
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.setPermissionCheckHandler(() => false)
 }
 
-/** Keeps the window on our own page: no navigation away, no new windows; http(s) links go to the browser. */
+/** Keeps the window on our own page: no navigation away, no new windows; https links go to the browser. */
 export function lockNavigation(win: BrowserWindowType, appUrl: string): void {
   const wc = win.webContents
   wc.on('will-navigate', (event, url) => {
@@ -78,7 +85,7 @@ function sameDocument(url: string, appUrl: string): boolean {
   return strip(url) === strip(appUrl)
 }
 
-export function rendererEntry(dir: string): { file: string; url: string } {
-  const file = path.join(dir, '../renderer/index.html')
-  return { file, url: `file://${file.replace(/\\/g, '/')}` }
+/** The built screens in the app's folder (the checkout for `npm start`, the asar archive packaged). */
+export function rendererDir(appPath: string): string {
+  return path.join(appPath, 'out', 'renderer')
 }

@@ -4,6 +4,7 @@ import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
 import type { ServiceContext } from './context'
 import { keyStoreInfo } from './key-store'
+import { demoInBooks } from './sandbox'
 
 /** What the window shows about this run: version, database, key store, sandbox, schedules, integrity. */
 export function appInfo(ctx: ServiceContext): AppInfo {
@@ -17,6 +18,7 @@ export function appInfo(ctx: ServiceContext): AppInfo {
     transport: inWindow ? 'electron' : 'http',
     keyStore: keyStoreInfo(ctx),
     sandbox: { running: ctx.sandbox !== null, url: ctx.sandbox?.url ?? null },
+    demoInBooks: demoInBooks(ctx),
     schedules: {
       enabled: ctx.settings().schedulesEnabled,
       running: ctx.schedulerStarted,

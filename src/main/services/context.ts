@@ -16,8 +16,15 @@ import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { pauseIfStillOwned } from '../store/batches'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
-import { SecretBox, SecretsLockedError, unlockSecrets, type SafeStorageWrapper } from '../store/keyring'
 import { journalFileFor } from '../store/journal'
+import {
+  keyringSchemes,
+  removeWrap,
+  SecretBox,
+  SecretsLockedError,
+  unlockSecrets,
+  type SafeStorageWrapper,
+} from '../store/keyring'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
 import { FileHandles } from './file-handles'
@@ -30,8 +37,15 @@ export interface ContextOptions {
   /** Key file beside the database (headless default). */
   keyFile?: string
   passphrase?: string
+  /**
+   * The operating system's key store (Electron safeStorage). When `keyStore` says it is not secure
+   * (Linux's basic_text), it is only read, to move an older wrap under a passphrase; never a new one.
+   */
   safeStorage?: SafeStorageWrapper
-  /** Which key store protects secrets, for the warning on screen. */
+  /**
+   * Which key store the app has. One that is not secure means the secrets are kept under a
+   * passphrase instead: given by PAYSYNC_PASSPHRASE or in the window (keys.unlock).
+   */
   keyStore?: { backend: string; secure: boolean }
   retry?: RetryPolicy
   /** Who acts, said explicitly (PAYSYNC_OPERATOR, the demo): wins over the name in Settings. */
@@ -47,6 +61,18 @@ export interface ContextOptions {
   now?: () => number
   /** Native open and save dialogs; only the desktop app has them. */
   dialogs?: NativeDialogs
+}
+
+/** The sandbox as the books' context holds it while it runs. */
+export interface SandboxRun {
+  /** The simulated gateway's address. */
+  url: string
+  /** The sandbox's own database: what the window works on until the first real merchant is added. */
+  ctx: ServiceContext
+  /** The window goes to the books: the sandbox stops and its database is deleted. */
+  leave(): Promise<void>
+  /** Stops the sandbox with the process; its database is deleted too. */
+  close(): Promise<void>
 }
 
 export interface NativeDialogs {
@@ -78,12 +104,17 @@ export class ServiceContext {
   readonly pauseReasons = new Map<number, StorageFault>()
   readonly retry: RetryPolicy
   private box: Promise<SecretBox> | null = null
+  /** PAYSYNC_PASSPHRASE, or the one the person gave in the window for this run. */
+  private passphrase: string | undefined
   private readonly adapters = new Map<number, GatewayAdapter>()
   readonly now: () => number
   /** The files the person chose (dialogs, uploads, the command line), by the ids the page holds. */
   readonly handles: FileHandles
-  /** Set by the app or browser mode when the built-in sandbox gateway runs. */
-  sandbox: { url: string; close: () => Promise<void> } | null = null
+  /**
+   * The built-in sandbox while the window shows it (services/sandbox.ts): a simulated gateway and its
+   * demo in a database of their own. Set on the books' context by the app and browser mode.
+   */
+  sandbox: SandboxRun | null = null
   lastScheduleRunAt: number | null = null
   /** Whether this process runs the schedules (`serve --no-schedules` does not, whatever Settings say). */
   schedulerStarted = false
@@ -104,6 +135,7 @@ export class ServiceContext {
       : startCheckpointer(this.db, options.dbFile, { nativeBinding: options.store?.nativeBinding })
     this.now = options.now ?? Date.now
     this.handles = new FileHandles(() => this.now(), ownFiles(options))
+    this.passphrase = options.passphrase
     this.retry = options.retry ?? DEFAULT_RETRY
     const settings = this.settings()
     this.engine = new SyncEngine(this.db, (id) => this.adapterFor(id), {
@@ -150,14 +182,19 @@ export class ServiceContext {
     }
   }
 
-  /** Where uploads and browser-mode exports go: beside the database; made unless only looked at. */
+  /**
+   * Where uploads and browser-mode exports go: beside the database (the sandbox's, while it is
+   * shown); made unless only looked at.
+   */
   filesDir(kind: 'uploads' | 'exports', make = true): string {
+    if (this.sandbox) return this.sandbox.ctx.filesDir(kind, make)
     const base =
       this.options.dbFile === ':memory:'
         ? path.join(os.tmpdir(), 'paysync')
         : path.dirname(path.resolve(this.options.dbFile))
     const dir = path.join(base, kind)
-    if (make) fs.mkdirSync(dir, { recursive: true })
+    // Uploaded lists and exports are the books' data: this user's alone (review L5).
+    if (make) fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
     return dir
   }
 
@@ -190,21 +227,71 @@ export class ServiceContext {
     return parsed.success ? parsed.data : DEFAULT_SETTINGS
   }
 
+  /** The key file beside the database, or the one the options name; none in memory. */
+  get keyFile(): string | undefined {
+    return (
+      this.options.keyFile ??
+      (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile))
+    )
+  }
+
+  /**
+   * Whether the secrets wait for a passphrase: the app has no secure key store (review I1: a
+   * basic_text "store" protects nothing, so it is refused rather than only warned about), none was
+   * given, and no key-file wrap (command-line access) opens them meanwhile.
+   */
+  needsPassphrase(): boolean {
+    if (this.options.keyStore?.secure !== false || this.passphrase !== undefined) return false
+    const keyFile = this.keyFile
+    return !(keyringSchemes(this.db).includes('keyfile') && keyFile !== undefined && fs.existsSync(keyFile))
+  }
+
   /** Unlocks the data key on first use: listing merchants never needs it. */
   secretBox(): Promise<SecretBox> {
-    this.box ??= unlockSecrets(this.db, {
-      keyFile:
-        this.options.keyFile ??
-        (this.options.dbFile === ':memory:' ? undefined : keyFileFor(this.options.dbFile)),
-      passphrase: this.options.passphrase,
-      safeStorage: this.options.safeStorage,
-    }).catch((err: unknown) => {
+    this.box ??= this.unlock().catch((err: unknown) => {
       this.box = null
       if (err instanceof SecretsLockedError)
         throw AppError.say('secrets_locked', 'secrets.locked', { detail: err.message })
       throw err
     })
     return this.box
+  }
+
+  private async unlock(): Promise<SecretBox> {
+    const insecure = this.options.keyStore?.secure === false
+    if (this.needsPassphrase())
+      throw AppError.say('secrets_locked', 'secrets.passphraseNeeded', {
+        backend: this.options.keyStore?.backend ?? 'none',
+      })
+    // An insecure store only reads what an older version wrapped with it.
+    const olderWrap = insecure && keyringSchemes(this.db).includes('safestorage')
+    const box = await unlockSecrets(this.db, {
+      keyFile: this.keyFile,
+      passphrase: this.passphrase,
+      safeStorage: insecure && !olderWrap ? undefined : this.options.safeStorage,
+    })
+    // Moved under the passphrase now: the wrap that protected nothing goes.
+    if (olderWrap && this.passphrase !== undefined) removeWrap(this.db, 'safestorage')
+    return box
+  }
+
+  /**
+   * A passphrase the person gave in the window: kept in memory for this run. The first one given
+   * protects the secrets from then on; a wrong one is refused and forgotten.
+   */
+  async givePassphrase(passphrase: string): Promise<void> {
+    const before = this.passphrase
+    this.passphrase = passphrase
+    this.box = null
+    try {
+      await this.secretBox()
+    } catch (err) {
+      this.passphrase = before
+      this.box = null
+      if (err instanceof AppError && err.code === 'secrets_locked')
+        throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
+      throw err
+    }
   }
 
   async adapterFor(merchantId: number): Promise<GatewayAdapter> {

@@ -8,13 +8,12 @@ import type { Scenario } from '../gateways/simulator/control'
 import { startSimulator, type Simulator } from '../gateways/simulator/server'
 import type { ServiceContext } from './context'
 import { runImport } from './imports'
-import { addMerchant, updateMerchantProfile } from './merchants'
-import { findMerchantByName } from '../store/merchants'
+import { addMerchant } from './merchants'
 
-// The built-in sandbox: a simulated gateway in this process and a day of orders whose local records
-// drifted from it in every way the decision tables know (each channel's, from the channel registry:
-// gateways/simulator/demo-world.ts). `paysync demo` and the desktop app's first start (when no
-// merchant is configured) both use it.
+// The demo world: a simulated gateway in this process and a day of orders whose local records drifted
+// from it in every way the decision tables know (each channel's, from the channel registry:
+// gateways/simulator/demo-world.ts). `paysync demo` and the sandbox of the first start
+// (services/sandbox.ts) both use it, each on a database of its own.
 
 const MIN = 60_000
 
@@ -83,29 +82,25 @@ export function demoData(now: number): DemoData {
   return { scenario, ordersCsv, refundsCsv }
 }
 
-export interface Sandbox {
+export interface DemoWorld {
   sim: Simulator
   imports: ImportSummary[]
 }
 
 /**
- * Starts the simulator with the demo world and points this database at it: its merchant profiles
- * are added (or, on a later start, moved to the new address and keys), and the demo orders imported.
+ * Starts the simulator with the demo world and fills this database with it: the simulated merchants'
+ * profiles and the demo orders and refunds. Only ever a database of the demo's own (`paysync demo`'s,
+ * or the sandbox's, services/sandbox.ts): never the books. The caller closes the simulator.
  */
-export async function startSandbox(
+export async function startDemoWorld(
   ctx: ServiceContext,
-  options: { port?: number; seedOrders?: boolean } = {},
-): Promise<Sandbox> {
-  const now = ctx.now()
-  const data = demoData(now)
+  options: { port?: number } = {},
+): Promise<DemoWorld> {
+  const data = demoData(ctx.now())
   const sim = await startSimulator({ port: options.port, scenario: data.scenario })
-  for (const profile of sim.profiles()) {
-    const existing = findMerchantByName(ctx.db, String(profile.name))
-    if (existing) await updateMerchantProfile(ctx, existing.id, profile)
-    else await addMerchant(ctx, profile)
-  }
-  const imports: ImportSummary[] = []
-  if (options.seedOrders !== false) {
+  try {
+    for (const profile of sim.profiles()) await addMerchant(ctx, profile)
+    const imports: ImportSummary[] = []
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-'))
     try {
       const orders = path.join(dir, 'demo-orders.csv')
@@ -117,7 +112,9 @@ export async function startSandbox(
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
+    return { sim, imports }
+  } catch (err) {
+    await sim.close()
+    throw err
   }
-  ctx.sandbox = { url: sim.url, close: () => sim.close() }
-  return { sim, imports }
 }

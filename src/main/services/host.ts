@@ -1,15 +1,14 @@
 import { Scheduler } from '../engine/scheduler'
-import { listMerchants } from '../store/merchants'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
-import { startSandbox } from './demo'
 import { sweepExports } from './downloads'
+import { hasOwnMerchant, openSandbox } from './sandbox'
 import { sweepUploads } from './uploads'
 
 // The start-up the two hosts of the screens share, the desktop app (app/index.ts) and browser mode
-// (`paysync serve`): the database's check in the background, the sandbox gateway for a first look,
-// the schedules of docs/domain.md section 7, the sweep of what the page left in the uploads and
-// exports folders, the trades whose side effect had an unknown outcome synced again, what the
-// database refused written once it takes it (section 6.8), and an orderly stop.
+// (`paysync serve`): the database's check in the background, the sandbox for a first look (apart from
+// the books, services/sandbox.ts), the schedules of docs/domain.md section 7, the sweep of what the
+// page left in the uploads and exports folders, the trades whose side effect had an unknown outcome
+// synced again, what the database refused written once it takes it (section 6.8), and an orderly stop.
 
 /** How often expired uploads, handles and exports are swept while the host runs. */
 const SWEEP_EVERY_MS = 60 * 60_000
@@ -37,7 +36,7 @@ export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'operator' | 
 }
 
 export interface HostOptions {
-  /** Start the built-in sandbox gateway while no real merchant is set up. */
+  /** Start the built-in sandbox while the books have no merchant of their own. */
   sandbox: boolean
   /** Run the schedules in this process (`serve --no-schedules` does not, whatever Settings say). */
   schedules: boolean
@@ -65,16 +64,18 @@ export function schedulerOf(ctx: ServiceContext): Scheduler {
 
 export async function startHost(ctx: ServiceContext, options: HostOptions): Promise<Host> {
   void ctx.checkIntegrity()
-  // No merchant, or only the sandbox's own (demo-*): the sandbox and, on a first start, its demo
-  // orders, so the screens have something to show at once.
-  const merchants = listMerchants(ctx.db)
-  if (options.sandbox && merchants.every((m) => m.name.startsWith('demo-')))
-    await startSandbox(ctx, { seedOrders: merchants.length === 0 })
-  const scheduler = options.schedules ? schedulerOf(ctx) : null
-  if (scheduler) {
+  let scheduler: Scheduler | null = null
+  const startSchedules = (): void => {
+    if (!options.schedules || scheduler) return
+    scheduler = schedulerOf(ctx)
     scheduler.start()
     ctx.schedulerStarted = true
   }
+  // No merchant of the books' own: the sandbox, in a database of its own, until the person adds one.
+  // The books' schedules start then; until then there is nothing of theirs to sync.
+  if (options.sandbox && !hasOwnMerchant(ctx))
+    await openSandbox(ctx, { schedules: options.schedules, onLeave: startSchedules })
+  else startSchedules()
   sweepFiles(ctx)
   const sweeper = setInterval(() => sweepFiles(ctx), SWEEP_EVERY_MS)
   sweeper.unref()
@@ -89,7 +90,7 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
       clearInterval(sweeper)
       clearInterval(recovering)
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
-      // given back before the database closes.
+      // given back before the database closes (the sandbox's, if it still runs, with it).
       await Promise.all([scheduler?.stop(), again])
       await ctx.close()
     },

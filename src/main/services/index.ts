@@ -11,7 +11,7 @@ import type { ServiceContext } from './context'
 import { pickOpen, pickSave } from './dialogs'
 import { runExport } from './export'
 import { importChosen, previewChosen } from './import-chosen'
-import { setHeadless } from './key-store'
+import { setHeadless, unlockWithPassphrase } from './key-store'
 import {
   anomalyDetail,
   listAnomalyViews,
@@ -34,6 +34,7 @@ import {
 } from './merchants'
 import { overview } from './overview'
 import { openTradesOf, releaseSchedule } from './schedule-holds'
+import { afterOperation, contextFor, removeDemoFromBooks } from './sandbox'
 import { getSettings, setSettings } from './settings'
 import {
   batchItemViews,
@@ -91,6 +92,7 @@ const handlers: Handlers = {
   'merchants.setEnabled': (ctx, { id, enabled }) => setMerchantEnabled(ctx, id, enabled),
   'merchants.remove': (ctx, { id }) => removeMerchantProfile(ctx, id),
   'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
+  'merchants.removeDemo': (ctx) => removeDemoFromBooks(ctx),
 
   'imports.preview': (ctx, r) => previewChosen(ctx, r),
   'imports.run': (ctx, r) => importChosen(ctx, r),
@@ -114,6 +116,7 @@ const handlers: Handlers = {
   'settings.get': (ctx) => getSettings(ctx),
   'settings.set': (ctx, patch) => setSettings(ctx, patch),
   'keys.setHeadless': (ctx, { enabled }) => setHeadless(ctx, enabled),
+  'keys.unlock': (ctx, { passphrase }) => unlockWithPassphrase(ctx, passphrase),
 }
 
 function operation(name: string): Operation<z.ZodType, unknown> {
@@ -161,7 +164,10 @@ export async function dispatch<K extends OperationName>(
     ctx: ServiceContext,
     input: ParsedInput<K>,
   ) => Promise<OperationOutput<K>> | OperationOutput<K>
-  return handler(ctx, request)
+  // While the window shows the sandbox, most operations work on the sandbox's own database.
+  const answer = await handler(contextFor(ctx, name), request)
+  await afterOperation(ctx, name)
+  return answer
 }
 
 /** What any transport sends back for a failure: a code and one sentence, never a stack or a secret. */

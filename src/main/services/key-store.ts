@@ -29,7 +29,14 @@ export function keyStoreInfo(ctx: ServiceContext): KeyStoreInfo {
     // Its name only: where the key to every secret lies is not the page's to know.
     keyFileName: keyFile === null ? null : path.basename(keyFile),
     headless: schemes.includes('keyfile') && keyFile !== null && fs.existsSync(keyFile),
+    needsPassphrase: ctx.needsPassphrase(),
   }
+}
+
+/** The passphrase the person gave in the window, where the app has no secure key store. */
+export async function unlockWithPassphrase(ctx: ServiceContext, passphrase: string): Promise<KeyStoreInfo> {
+  await ctx.givePassphrase(passphrase)
+  return keyStoreInfo(ctx)
 }
 
 /** Whether the person, not the page, wants the key file written. */

@@ -19,7 +19,7 @@ export interface OpenOptions {
  * A damaged or foreign file is reported and never overwritten.
  */
 export function openStore(file: string, options: OpenOptions = {}): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  if (file !== ':memory:' && !options.readonly) makePrivate(file)
   let db: Db
   try {
     db = new Database(file, {
@@ -78,6 +78,29 @@ export function synced<T>(db: Db, fn: () => T): T {
     return db.transaction(fn).immediate()
   } finally {
     db.pragma(`synchronous = ${before}`)
+  }
+}
+
+/**
+ * The books hold buyers' identifiers in the gateways' raw answers: the file is this user's alone
+ * (review L5). SQLite gives its -wal and -shm files the database's own mode, so a database made 0600
+ * keeps its side files private too; one made before this rule is brought down to 0600 when opened
+ * for writing. A folder made for it is 0700; a folder that was already there is left as it is.
+ */
+function makePrivate(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 })
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600))
+    return
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  if (process.platform === 'win32') return
+  try {
+    const mode = fs.statSync(file).mode & 0o777
+    if (mode & 0o077) fs.chmodSync(file, mode & 0o700)
+  } catch {
+    // Another user's file or a read-only mount: opening says what is wrong, if anything.
   }
 }
 

@@ -286,6 +286,16 @@ export function keyringSchemes(db: Db): string[] {
 }
 
 /**
+ * Drops one way of unlocking, when another remains: the app's basic_text wrap once the secrets are
+ * under a passphrase.
+ */
+export function removeWrap(db: Db, scheme: KeyScheme): void {
+  const schemes = keyringSchemes(db)
+  if (schemes.includes(scheme) && schemes.length > 1)
+    stmt(db, 'DELETE FROM keyring WHERE scheme = ?').run(scheme)
+}
+
+/**
  * Drops the key-file wrap, so only the app (or the passphrase) opens the secrets. Refused when it is
  * the only wrap: the data key would then be lost with every secret it protects.
  */

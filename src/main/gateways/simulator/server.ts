@@ -1,6 +1,8 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Channel } from '../../../shared/domain'
+import { isSecretField } from '../../../shared/profiles'
 import { CHANNEL_HANDLERS } from './channels'
 import { handleControl, scenarioSchema, upsertOrders, upsertRefunds, type Scenario } from './control'
 import { makeSimMerchant, merchantProfile } from './merchants'
@@ -38,6 +40,30 @@ function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1')
 }
 
+/**
+ * Why a control request is refused, or null. The app and `paysync serve` run this simulator as their
+ * sandbox, and any web page the person opens can make the browser send requests to a loopback port:
+ * so the door answers only a request addressed to loopback at this port (a page's own name rebound to
+ * 127.0.0.1 still says its own Host), never one a page sends (browsers always add an Origin to a
+ * cross-site request, and scripts driving the simulator send none), and takes a write only as JSON,
+ * a type no page can send without a preflight the simulator never grants.
+ */
+function controlRefusal(req: http.IncomingMessage, port: number): SimResponse | null {
+  const refuse = (status: number, body: string): SimResponse => ({
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body,
+  })
+  if (!isLoopback(req.socket.remoteAddress)) return refuse(403, 'control endpoints answer loopback only')
+  const host = req.headers.host ?? ''
+  if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host))
+    return refuse(421, 'control endpoints answer requests to 127.0.0.1 or localhost at this port only')
+  if (req.headers.origin !== undefined) return refuse(403, 'control endpoints refuse requests from web pages')
+  if (req.method !== 'GET' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+    return refuse(415, 'control requests are JSON: send content-type: application/json')
+  return null
+}
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -64,6 +90,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const handlers: ChannelHandler[] = factories.map((f) => f(state, simOptions))
   if (options.faults) state.faults = { ...state.faults, ...options.faults }
   let baseUrl = ''
+  let port = 0
 
   function pickFault(handler: ChannelHandler): FaultName | null {
     const f = state.faults
@@ -104,15 +131,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const target = req.url ?? '/'
     const url = new URL(target, 'http://simulator.local')
     if (url.pathname.startsWith('/_sim/')) {
-      if (!isLoopback(req.socket.remoteAddress)) {
-        send(res, {
-          status: 403,
-          headers: { 'content-type': 'text/plain' },
-          body: 'control endpoints answer loopback only',
-        })
-        return
-      }
-      send(res, handleControl(state, req.method ?? 'GET', url.pathname, body, { merchants: profiles }))
+      const refusal = controlRefusal(req, port)
+      send(
+        res,
+        refusal ??
+          handleControl(state, req.method ?? 'GET', url.pathname, body, { merchants: publicProfiles }),
+      )
       return
     }
     const simReq: SimRequest = {
@@ -190,6 +214,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return [...state.merchants.values()].map((m) => merchantProfile(m, baseUrl))
   }
 
+  /** What the control door lists: whole profiles leave only through `--write-merchants` (mode 0600). */
+  function publicProfiles(): Record<string, unknown>[] {
+    return profiles().map((p) =>
+      Object.fromEntries(Object.entries(p).filter(([k]) => !isSecretField(p.channel as Channel, k))),
+    )
+  }
+
   async function addMerchants(list: Scenario['merchants']): Promise<void> {
     const made = await Promise.all(list.map((m) => makeSimMerchant(m)))
     for (const m of made) state.merchants.set(m.name, m)
@@ -207,6 +238,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
   })
   const addr = server.address() as AddressInfo
+  port = addr.port
   const host =
     addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address
   baseUrl = `http://${host}:${addr.port}`

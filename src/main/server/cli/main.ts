@@ -63,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] && /paysync(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1])
 if (isEntry) {
+  // Whatever this process creates (the database and its side files, exports, journals, folders) is
+  // this user's alone, whatever the shell's umask (review L5); the code also says 0600 and 0700
+  // where it creates the books' own files.
+  process.umask(0o077)
   let settled = false
   // A command whose work stalls for good (a library waiting on a stream that will never end, as
   // exceljs does on a damaged .xlsx) leaves the event loop empty, and Node would exit 0 as if it had

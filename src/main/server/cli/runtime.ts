@@ -1,4 +1,7 @@
 import type { Command } from 'commander'
+import fs from 'node:fs'
+import path from 'node:path'
+import { AppError } from '../../../shared/errors'
 import { ServiceContext, systemUser } from '../../services/context'
 import { defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
@@ -21,14 +24,44 @@ export function ioOf(cmd: Command): Io {
   return processIo(!!globals(cmd).json)
 }
 
-/** Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. */
+/** The database a command works on, and what named it: `--db`, PAYSYNC_DB or the data folder. */
+export function dbFileOf(cmd: Command): { file: string; named: '--db' | 'PAYSYNC_DB' | null } {
+  const g = globals(cmd)
+  if (g.db) return { file: path.resolve(g.db), named: '--db' }
+  return { file: defaultDbFile(), named: process.env.PAYSYNC_DB ? 'PAYSYNC_DB' : null }
+}
+
+/**
+ * The database of a command that reads the books. A mistyped --db used to become a new empty
+ * database, and a nightly `sync --pending` on it reported success every night (issue 14, item 5):
+ * a file that is not there is refused, and nothing is created, not even its folder. Creating one
+ * is always explicit: `merchant add`, `serve --create`, `demo`, or the app's first start.
+ */
+export function existingDbFile(cmd: Command): string {
+  const { file, named } = dbFileOf(cmd)
+  if (!fs.existsSync(file)) throw new AppError('not_found', noDatabase(file, named))
+  return file
+}
+
+export function noDatabase(file: string, named: '--db' | 'PAYSYNC_DB' | null): string {
+  return (
+    `no database at ${file}; run \`paysync merchant add\` or start the app to create one, ` +
+    (named ? `or check ${named}` : 'or name one with --db')
+  )
+}
+
+/**
+ * Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. Only a
+ * command that creates the books (`merchant add`) says `create`; every other one refuses a file that
+ * is not there.
+ */
 export async function withContext<T>(
   cmd: Command,
   fn: (ctx: ServiceContext, io: Io) => Promise<T> | T,
+  options: { create?: boolean } = {},
 ): Promise<T> {
-  const g = globals(cmd)
   const ctx = new ServiceContext({
-    dbFile: g.db ?? defaultDbFile(),
+    dbFile: options.create ? dbFileOf(cmd).file : existingDbFile(cmd),
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
     transport: 'cli',
     // The command line names no one in Settings: PAYSYNC_OPERATOR, else the computer's user, which

@@ -2,7 +2,37 @@ import type { zh } from './zh'
 
 export const en: Record<keyof typeof zh, string> = {
   appName: 'PaySync Desk',
-  'app.sandbox': 'Built-in sandbox gateway running (demo data)',
+  'app.sandbox': 'Sandbox: demo data',
+  'app.sandboxTitle': 'This is the sandbox, not your books',
+  'app.sandboxText':
+    'What you see is the built-in simulated gateway and a day of demo orders, in a sandbox database of their own: none of it goes into your books, and it is made afresh at each start. Once you add your first merchant of your own, the window goes to your books and the sandbox is deleted with its demo data.',
+  'app.leftSandbox': 'Now showing your books: the sandbox and its demo data have been deleted',
+  'app.demoInBooksTitle': 'Your books hold demo data an older version left',
+  'app.demoInBooksText':
+    "An older version's sandbox wrote {merchants} demo merchants (demo-*) and {trades} demo trades into your books: they show in the lists, the overview and the exports, and the schedules keep syncing them and failing. Removing them also deletes their sync records, repairs and anomalies, and is recorded in the audit log.",
+  'app.removeDemo': 'Remove the demo data',
+  'app.removeDemoConfirm':
+    'Delete {merchants} demo merchants, {trades} demo trades and all their sync records, repairs and anomalies from your books? This cannot be undone.',
+  'app.demoRemoved': 'Demo data removed: {merchants} merchants, {trades} trades',
+  'keys.needTitle': 'Merchant secrets need a passphrase',
+  'keys.needText':
+    'This computer has no secure key store ({backend}), so PaySync Desk does not keep merchant secrets in it but under your passphrase. Enter it once per start; until then no call to a gateway can be signed.',
+  'keys.choose': 'Set a passphrase',
+  'keys.enter': 'Enter the passphrase',
+  'keys.chooseHint':
+    'The passphrase encrypts the merchant secrets; at least 8 characters. Keep it safe: without it, every merchant secret must be entered again. The command line takes the same one as PAYSYNC_PASSPHRASE.',
+  'keys.enterHint':
+    'Enter the passphrase that protects the merchant secrets (the same as PAYSYNC_PASSPHRASE on the command line).',
+  'keys.passphrase': 'Passphrase',
+  'keys.newPassphrase': 'New passphrase',
+  'keys.repeat': 'Again',
+  'keys.tooShort': 'At least {n} characters',
+  'keys.mismatch': 'The two do not match',
+  'keys.later': 'Later',
+  'keys.set': 'Set',
+  'keys.unlock': 'Unlock',
+  'keys.unlocked': 'Merchant secrets unlocked',
+  'keys.passphraseSet': 'Passphrase set: it protects the merchant secrets now',
   'app.damaged':
     'The database file is damaged: {detail}. The file was not changed; restore it from a backup. Until then, lists, exports and syncs that reach the damage will fail.',
   'menu.overview': 'Overview',
@@ -265,8 +295,11 @@ export const en: Record<keyof typeof zh, string> = {
   'overview.startTitle': 'Start here',
   'overview.startText':
     'Nothing was synced in the last 14 days. {pay} payments and {refund} refunds here wait for the gateway to confirm them: check them now, or import an order list and sync it as a batch.',
-  'overview.startSandbox':
-    ' The built-in sandbox gateway (demo data) is connected; add a merchant profile to work with a real one.',
+  'overview.firstStepTitle': 'First step: your merchants',
+  'overview.firstStepText':
+    'You have no merchant of your own yet. Add one under Merchants (the Alipay, WeChat Pay, UnionPay or DaxPay access settings) first; importing order lists and checking with the gateway come after.',
+  'overview.firstStepSandbox': ' Meanwhile, try every function on the demo data in the sandbox.',
+  'overview.trySandbox': 'Try a sync in the sandbox ({n} demo orders)',
   'overview.syncPending': 'Sync pending trades ({n})',
   'overview.importList': 'Import an order list',
   'overview.addMerchant': 'Add a merchant profile',
@@ -389,11 +422,8 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.disabledNow': '"{name}" disabled',
   'merchants.insecureTitle': 'No secure key store on this system',
   'merchants.insecureText':
-    'The key store is {backend}: merchant secrets are not protected by the operating system. Install and unlock gnome-keyring or KWallet, then restart the app; or set a PAYSYNC_PASSPHRASE for the command line.',
+    'The key store is {backend}, which cannot protect merchant secrets, so the app keeps them under a passphrase (set or entered at the top of the window). To use the system key store instead, install and unlock gnome-keyring or KWallet, then restart the app.',
 
-  'merchants.sandboxTitle': 'The built-in sandbox gateway is running',
-  'merchants.sandboxText':
-    'With no merchant configured, the program brings a simulated gateway ({url}) and demo data to try things out: the profiles, trades and records you see are demo data.',
   'merchants.required': 'Required',
   'merchants.secretKeep': 'Set; leave empty to keep it',
   'merchants.secretNotSet': 'Not set',

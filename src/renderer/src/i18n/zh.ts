@@ -1,7 +1,36 @@
 // Screen texts, Chinese first. Every key here has its English twin in ./en.ts.
 export const zh = {
   appName: 'PaySync Desk',
-  'app.sandbox': '内置沙箱网关运行中（演示数据）',
+  'app.sandbox': '沙箱：演示数据',
+  'app.sandboxTitle': '这是沙箱，不是你的账本',
+  'app.sandboxText':
+    '你看到的是内置的模拟网关和一天的演示订单，它们在单独的沙箱数据库里，不会进入你的账本，每次启动都重新生成。添加第一个你自己的商户后，窗口切换到你的账本，沙箱连同演示数据随即删除。',
+  'app.leftSandbox': '已切换到你的账本：沙箱及其演示数据已删除',
+  'app.demoInBooksTitle': '账本里有旧版沙箱留下的演示数据',
+  'app.demoInBooksText':
+    '旧版本的沙箱把 {merchants} 个演示商户（demo-*）和 {trades} 笔演示交易写进了你的账本：它们出现在列表、概览和导出中，还会被计划任务反复同步而报错。清除时，它们的同步记录、修复记录和待处理事项一并删除，并记入审计日志。',
+  'app.removeDemo': '清除演示数据',
+  'app.removeDemoConfirm':
+    '从账本中删除 {merchants} 个演示商户、{trades} 笔演示交易及其全部同步记录、修复记录和待处理事项？删除后不能恢复。',
+  'app.demoRemoved': '已清除演示数据：{merchants} 个商户、{trades} 笔交易',
+  'keys.needTitle': '商户密钥需要口令',
+  'keys.needText':
+    '这台电脑没有安全的系统密钥库（{backend}），PaySync Desk 不把商户密钥交给它，改用你的口令保护。每次启动输入一次；在此之前，与网关的通信都无法签名。',
+  'keys.choose': '设置口令',
+  'keys.enter': '输入口令',
+  'keys.chooseHint':
+    '口令用来加密保存商户密钥，至少 8 个字符。请记牢它：忘记口令只能重新填写所有商户的密钥。命令行可用 PAYSYNC_PASSPHRASE 提供同一口令。',
+  'keys.enterHint': '输入保护商户密钥的口令（命令行中的 PAYSYNC_PASSPHRASE 与它相同）。',
+  'keys.passphrase': '口令',
+  'keys.newPassphrase': '新口令',
+  'keys.repeat': '再输一次',
+  'keys.tooShort': '口令至少 {n} 个字符',
+  'keys.mismatch': '两次输入的口令不一致',
+  'keys.later': '稍后',
+  'keys.set': '设置',
+  'keys.unlock': '解锁',
+  'keys.unlocked': '商户密钥已解锁',
+  'keys.passphraseSet': '口令已设置，商户密钥由它保护',
   'app.damaged':
     '数据库文件有损坏：{detail}。文件未被改动；请从备份恢复。在此之前，读到损坏部分的列表、导出和同步会出错。',
   'menu.overview': '概览',
@@ -257,7 +286,11 @@ export const zh = {
   'overview.startTitle': '从这里开始',
   'overview.startText':
     '近 14 天还没有同步。本地有 {pay} 笔待确认支付、{refund} 笔待确认退款，可以现在向网关核对；也可以导入一份订单清单批量同步。',
-  'overview.startSandbox': '现在连接的是内置沙箱网关（演示数据），接入真实商户请添加商户配置。',
+  'overview.firstStepTitle': '第一步：商户配置',
+  'overview.firstStepText':
+    '还没有你自己的商户。先在商户配置中添加商户（支付宝、微信支付、银联或 DaxPay 的接入参数），之后才能导入订单清单、向网关核对。',
+  'overview.firstStepSandbox': '在此之前，可以在沙箱里用演示数据试一试各项功能。',
+  'overview.trySandbox': '在沙箱里试同步（{n} 笔演示订单）',
   'overview.syncPending': '同步待确认订单（{n} 笔）',
   'overview.importList': '导入订单清单',
   'overview.addMerchant': '添加商户配置',
@@ -376,11 +409,8 @@ export const zh = {
   'merchants.disabledNow': '已停用“{name}”',
   'merchants.insecureTitle': '系统未提供安全的密钥存储',
   'merchants.insecureText':
-    '当前密钥存储为 {backend}，商户密钥未受操作系统保护。请安装并解锁 gnome-keyring 或 KWallet 后重启本应用；或在命令行中设置 PAYSYNC_PASSPHRASE 口令。',
+    '当前密钥存储为 {backend}，它不能保护商户密钥，所以本应用改用口令保护它们（在窗口顶部设置或输入）。若想改用系统密钥库，请安装并解锁 gnome-keyring 或 KWallet 后重启本应用。',
 
-  'merchants.sandboxTitle': '内置沙箱网关运行中',
-  'merchants.sandboxText':
-    '没有配置商户时，程序自带模拟网关（{url}）和演示数据，便于试用：此时的商户、订单与记录都是演示数据。',
   'merchants.required': '必填',
   'merchants.secretKeep': '已设置；留空则保留原值',
   'merchants.secretNotSet': '未设置',

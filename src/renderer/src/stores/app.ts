@@ -43,6 +43,24 @@ export const useAppStore = defineStore('app', () => {
     info.value = await api.app.info()
   }
 
+  /**
+   * Which database the window shows: bumped when it goes from the sandbox to the books, so every
+   * screen is built again on the books' data (App.vue keys the screen on it).
+   */
+  const books = ref(0)
+
+  /**
+   * After a merchant was saved: the first of the books' own ends the sandbox in main, and the window
+   * follows. True when it did.
+   */
+  async function afterMerchantSaved(): Promise<boolean> {
+    const wasSandbox = info.value?.sandbox.running ?? false
+    await refreshInfo()
+    if (!wasSandbox || info.value?.sandbox.running) return false
+    books.value++
+    return true
+  }
+
   async function save(patch: Partial<Settings>): Promise<Settings> {
     const s = await api.settings.set(patch)
     apply(s)
@@ -76,6 +94,8 @@ export const useAppStore = defineStore('app', () => {
     loaded,
     load,
     refreshInfo,
+    books,
+    afterMerchantSaved,
     save,
     setLanguage,
     changeTheme,

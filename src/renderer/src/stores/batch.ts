@@ -28,9 +28,15 @@ export const useBatchStore = defineStore('batch', () => {
     off = null
   }
 
+  /** The window went to other books (from the sandbox): their batches are not these. */
+  function forget(): void {
+    progress.value = {}
+    currentId.value = null
+  }
+
   const current = computed(() =>
     currentId.value === null ? null : (progress.value[currentId.value] ?? null),
   )
 
-  return { progress, currentId, current, finished, accept, listen, stop }
+  return { progress, currentId, current, finished, accept, listen, stop, forget }
 })

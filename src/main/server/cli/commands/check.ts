@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import { openStore } from '../../../store/connection'
 import { checkIntegrity } from '../../../store/integrity'
-import { defaultDbFile } from '../../../store/paths'
-import { EXIT, exitState, globals, ioOf } from '../runtime'
+import { EXIT, existingDbFile, exitState, ioOf } from '../runtime'
 
 // `paysync check`: the whole database file read through, for cron and for after a disk or power
 // failure. Opening a database only proves its header and schema; damage deep in a table shows only
@@ -14,7 +13,7 @@ export function registerCheckCommand(program: Command): void {
     .description('read the whole database file for damage (SQLite quick_check); exit 1 if any is found')
     .action(async (_opts, cmd: Command) => {
       const io = ioOf(cmd)
-      const file = globals(cmd).db ?? defaultDbFile()
+      const file = existingDbFile(cmd)
       // The same clear refusal as every command for a file that is not a database or is newer.
       openStore(file, { readonly: true }).close()
       const r = await checkIntegrity(file)

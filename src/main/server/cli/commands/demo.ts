@@ -2,10 +2,11 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { AppError } from '../../../../shared/errors'
 import { label } from '../../../../shared/labels'
 import { refsFor } from '../../../services/batches'
 import { ServiceContext, systemUser } from '../../../services/context'
-import { startSandbox } from '../../../services/demo'
+import { startDemoWorld, type DemoWorld } from '../../../services/demo'
 import { dispatch } from '../../../services/index'
 import { summaryOf } from '../../../services/sync'
 import { table } from '../output'
@@ -21,11 +22,21 @@ export function registerDemoCommand(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const io = ioOf(cmd)
       const g = globals(cmd)
-      // A fresh database of its own unless one is named: the demo never touches real data.
-      const dbFile = g.db ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
+      // Always a database of its own, where --db says or in a temp folder: the demo's merchants and
+      // trades never go into existing books (issue 14, item 2), and PAYSYNC_DB, which names the books
+      // in a cron environment, is not even looked at.
+      if (g.db && fs.existsSync(g.db))
+        throw new AppError(
+          'conflict',
+          `the demo makes a database of its own and never writes into an existing one: ${path.resolve(g.db)} exists; name a new file with --db, or leave --db out`,
+        )
+      const dbFile = g.db
+        ? path.resolve(g.db)
+        : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
       const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo', systemUser: systemUser() })
+      let sandbox: DemoWorld | null = null
       try {
-        const sandbox = await startSandbox(ctx)
+        sandbox = await startDemoWorld(ctx)
         const imported = sandbox.imports.reduce((n, s) => n + s.inserted, 0)
         const refs = refsFor(ctx, { pending: false })
         const summary = refs.length
@@ -75,6 +86,7 @@ export function registerDemoCommand(program: Command): void {
         io.out(`\nlook further: paysync records --db ${dbFile}   (or: paysync anomalies --db ${dbFile})`)
       } finally {
         await ctx.close()
+        await sandbox?.sim.close()
       }
     })
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import { profileIds } from '../../../../shared/channels'
 import { AppError } from '../../../../shared/errors'
+import { parseInput } from '../../../services/index'
 import { findMerchant } from '../../../services/merchants'
 import { jsonFault } from '../../json-position'
 import { call } from '../flags'
@@ -25,7 +26,9 @@ function readJson(file: string): unknown {
 }
 
 export function registerMerchantCommands(program: Command): void {
-  const merchant = program.command('merchant').description('merchant profiles: add, list, remove, test')
+  const merchant = program
+    .command('merchant')
+    .description('merchant profiles: add, list, remove, test, and remove-demo')
 
   merchant
     .command('add')
@@ -35,17 +38,24 @@ export function registerMerchantCommands(program: Command): void {
     .requiredOption('--config <file>', 'profile file (docs/cli.md 2.4)')
     .action(async (opts: { config: string }, cmd: Command) => {
       const profile = readJson(opts.config)
-      await withContext(cmd, async (ctx, io) => {
-        // The file's fields are the profile's own (docs/cli.md section 2): a refusal names them as they are.
-        const view = await call(ctx, 'merchants.add', profile, {})
-        // An optional secret left out (appAuthToken) is listed as not set: it was not stored.
-        const stored = Object.keys(view.secrets).filter((k) => view.secrets[k])
-        if (io.json) io.out(JSON.stringify(view))
-        else
-          io.out(
-            `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${stored.join(', ')}`,
-          )
-      })
+      // Judged before the database is opened: a refused profile creates no database.
+      parseInput('merchants.add', profile)
+      await withContext(
+        cmd,
+        async (ctx, io) => {
+          // The file's fields are the profile's own (docs/cli.md section 2): a refusal names them as they are.
+          const view = await call(ctx, 'merchants.add', profile, {})
+          // An optional secret left out (appAuthToken) is listed as not set: it was not stored.
+          const stored = Object.keys(view.secrets).filter((k) => view.secrets[k])
+          if (io.json) io.out(JSON.stringify(view))
+          else
+            io.out(
+              `added merchant ${view.name} (${view.channel}${view.mode === 'partner' ? ', partner mode' : ''}); secrets stored encrypted: ${stored.join(', ')}`,
+            )
+        },
+        // Adding the first merchant is how the command line makes a new database.
+        { create: true },
+      )
     })
 
   merchant
@@ -91,6 +101,24 @@ export function registerMerchantCommands(program: Command): void {
       await withContext(cmd, async (ctx, io) => {
         await call(ctx, 'merchants.remove', { id: findMerchant(ctx, name).id }, {})
         io.out(io.json ? JSON.stringify({ removed: name }) : `removed merchant ${name}`)
+      })
+    })
+
+  merchant
+    .command('remove-demo')
+    .description(
+      "take what an older version's sandbox left out of the books: its demo-* merchants and all their trades, records, repairs and anomalies",
+    )
+    .action(async (_opts, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const r = await call(ctx, 'merchants.removeDemo', {}, {})
+        if (io.json) return io.out(JSON.stringify(r))
+        io.out(
+          r.merchants === 0
+            ? 'no demo data in these books'
+            : `removed the old sandbox's demo: ${r.merchants} merchants, ${r.payOrders} pay orders, ${r.refunds} refunds, ` +
+                `${r.records} sync records, ${r.repairs} repairs, ${r.anomalies} anomalies`,
+        )
       })
     })
 

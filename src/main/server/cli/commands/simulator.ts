@@ -80,7 +80,8 @@ export function registerSimulatorCommand(program: Command): void {
       )
       const sim = await startSimulator({ host: o.host, port: portOption(o.port), scenario, faults })
       if (o.writeMerchants) {
-        fs.mkdirSync(o.writeMerchants, { recursive: true })
+        // Whole profiles, private keys included: readable by this user alone.
+        fs.mkdirSync(o.writeMerchants, { recursive: true, mode: 0o700 })
         for (const p of sim.profiles()) {
           fs.writeFileSync(
             path.join(o.writeMerchants, `${String(p.name)}.json`),

@@ -1,0 +1,152 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { EVENT_NAMES } from '../../shared/api'
+import type { OperationName } from '../../shared/contract'
+import type { DemoRemoval } from '../../shared/views'
+import { AppError } from '../../shared/errors'
+import { Scheduler } from '../engine/scheduler'
+import { audit } from '../store/audit'
+import { countDemoData, deleteDemoData, isSandboxMerchant } from '../store/demo-data'
+import { listMerchants } from '../store/merchants'
+import { ServiceContext, type SandboxRun } from './context'
+import { startDemoWorld } from './demo'
+
+// The built-in sandbox of the first start (docs/cli.md section 1.7): while the books have no
+// merchant of their own, the app and browser mode show a simulated gateway with a day of demo orders,
+// so every screen works at once. It lives in a database of its own, in a folder beside the books that
+// is made afresh at each start and deleted when the sandbox ends: the books never hold any of it, and
+// nothing syncs the demo once its gateway is gone (issue 14, item 2). The window works on the
+// sandbox's database until the person adds a merchant of their own; that merchant goes into the books,
+// the sandbox ends, and the window shows the books from then on.
+
+/** The sandbox's folder for these books: `paysync.db` -> `paysync.sandbox/`. */
+export function sandboxDir(booksFile: string): string {
+  if (booksFile === ':memory:') return fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-sandbox-'))
+  const books = path.resolve(booksFile)
+  return path.join(path.dirname(books), `${path.basename(books, path.extname(books))}.sandbox`)
+}
+
+/** Whether the books have a merchant of their own: what an older version's sandbox left does not count. */
+export function hasOwnMerchant(books: ServiceContext): boolean {
+  return listMerchants(books.db).some((m) => !isSandboxMerchant(m))
+}
+
+/**
+ * Starts the sandbox for these books: its folder made afresh (a process that died may have left one),
+ * the demo world in its own database, the schedules on it when this process runs schedules, its
+ * events passed to the window. `onLeave` runs once the window has gone to the books.
+ */
+export async function openSandbox(
+  books: ServiceContext,
+  options: { schedules: boolean; onLeave?: () => void },
+): Promise<SandboxRun> {
+  const dir = sandboxDir(books.options.dbFile)
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const nativeBinding = books.options.store?.nativeBinding
+  const ctx = new ServiceContext({
+    dbFile: path.join(dir, 'sandbox.db'),
+    // The simulator's keys are made for this run and worth nothing: a key file in the sandbox's own
+    // folder seals them, whatever protects the books' secrets.
+    keyFile: path.join(dir, 'sandbox.key'),
+    transport: books.options.transport,
+    operator: books.operator,
+    systemUser: books.options.systemUser,
+    retry: books.options.retry,
+    now: books.options.now,
+    store: nativeBinding ? { nativeBinding } : undefined,
+    dialogs: books.options.dialogs,
+  })
+  let world
+  try {
+    world = await startDemoWorld(ctx)
+  } catch (err) {
+    await ctx.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
+  const { sim } = world
+  const offs = EVENT_NAMES.map((event) => ctx.on(event, (payload) => books.emit(event, payload)))
+  const scheduler = options.schedules
+    ? new Scheduler(
+        ctx.db,
+        ctx.engine,
+        // The person's settings are the books' (settings.* always go there): the schedules follow them.
+        () => books.settings(),
+        ctx.now,
+        (at) => (books.lastScheduleRunAt = at),
+        () => ctx.scheduleActor,
+      )
+    : null
+  scheduler?.start()
+  if (scheduler) books.schedulerStarted = true
+
+  let closing: Promise<void> | null = null
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      if (books.sandbox === run) books.sandbox = null
+      // The attempts in flight are written before the database closes, as at any stop.
+      await scheduler?.stop()
+      await ctx.close()
+      await sim.close()
+      offs.forEach((off) => off())
+      fs.rmSync(dir, { recursive: true, force: true })
+    })())
+  const run: SandboxRun = {
+    url: sim.url,
+    ctx,
+    close,
+    async leave() {
+      await close()
+      options.onLeave?.()
+    },
+  }
+  books.sandbox = run
+  return run
+}
+
+/**
+ * Operations about the books whatever the window shows: the run's information, the person's settings
+ * and keys, the old demo's removal, and adding a merchant of their own, which ends the sandbox.
+ * Everything else works on the sandbox's database while it is shown.
+ */
+const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
+  'app.info',
+  'settings.get',
+  'settings.set',
+  'keys.setHeadless',
+  'keys.unlock',
+  'merchants.add',
+  'merchants.removeDemo',
+])
+
+/** The context an operation works on: the sandbox's while the window shows it, else the books'. */
+export function contextFor(ctx: ServiceContext, name: OperationName): ServiceContext {
+  return ctx.sandbox && !BOOKS_OPERATIONS.has(name) ? ctx.sandbox.ctx : ctx
+}
+
+/** After an operation: a merchant of the books' own ends the sandbox, and the window goes to the books. */
+export async function afterOperation(ctx: ServiceContext, name: OperationName): Promise<void> {
+  if (name === 'merchants.add' && ctx.sandbox) await ctx.sandbox.leave()
+}
+
+/** What an older version's sandbox left in the books: none once removed. */
+export function demoInBooks(ctx: ServiceContext): { merchants: number; trades: number } {
+  const c = countDemoData(ctx.db)
+  return { merchants: c.merchants, trades: c.payOrders + c.refunds }
+}
+
+/**
+ * Takes an older version's sandbox demo out of the books: its merchants and everything of theirs,
+ * audited. Refused while a batch runs in this process (it may hold demo trades).
+ */
+export function removeDemoFromBooks(ctx: ServiceContext): DemoRemoval {
+  if (ctx.runs.size > 0) throw AppError.say('busy', 'demo.batchRunning')
+  const ids = listMerchants(ctx.db).filter(isSandboxMerchant)
+  const removed = deleteDemoData(ctx.db)
+  for (const m of ids) ctx.forgetAdapter(m.id)
+  if (removed.merchants > 0)
+    audit(ctx.db, { operator: ctx.operator, action: 'demo_removed', detail: removed }, ctx.now())
+  return removed
+}
