@@ -26,8 +26,13 @@ import {
   exportSchema,
   headlessSchema,
   idSchema,
+  importCancelSchema,
   importPreviewSchema,
   importRunSchema,
+  importTemplateSchema,
+  mappingExportSchema,
+  mappingNameSchema,
+  mappingSaveSchema,
   merchantUpdateSchema,
   noInput,
   pageOnly,
@@ -52,6 +57,7 @@ import type {
   OrderDetail,
   OverviewData,
   PickResult,
+  SavedMappingView,
   RefundDetail,
   TaskProgressEvent,
 } from './views'
@@ -127,6 +133,13 @@ export const contract = {
 
   'imports.preview': op(importPreviewSchema, mappingRefused).returns<ImportPreview>(),
   'imports.run': op(importRunSchema, mappingRefused).returns<ImportSummary>(),
+  'imports.cancel': op(importCancelSchema).returns<{ cancelled: boolean }>(),
+  'imports.template': op(importTemplateSchema).returns<ExportResult>(),
+
+  'mappings.list': op(noInput).returns<SavedMappingView[]>(),
+  'mappings.save': op(mappingSaveSchema, mappingRefused).returns<SavedMappingView>(),
+  'mappings.remove': op(mappingNameSchema).returns<{ removed: boolean }>(),
+  'mappings.export': op(mappingExportSchema).returns<ExportResult>(),
 
   'batches.start': op(batchStartSchema).returns<BatchView>(),
   'batches.list': op(pageOnly).returns<Page<BatchView>>(),

@@ -291,6 +291,9 @@ export interface BatchView {
   startedAt: string | null
   finishedAt: string | null
   operator: string | null
+  /** The import the batch was made from, and how many rows it refused (kept for export). */
+  importId: number | null
+  importRejected: number
 }
 
 export interface SyncSummary {

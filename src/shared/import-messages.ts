@@ -123,9 +123,9 @@ export const IMPORT_MESSAGES = {
     zh: '这一行开始的引号没有结束；已跳过这一行，从下一行继续读取',
   },
 
-  'note.duplicate': { en: 'repeats line {first}', zh: '第 {line} 行与第 {first} 行重复' },
+  'note.duplicate': { en: 'line {line} repeats line {first}', zh: '第 {line} 行与第 {first} 行重复' },
   'note.duplicateDiffers': {
-    en: 'names the same trade as line {first} with another {what}; line {first} is the one kept',
+    en: 'line {line} names the same trade as line {first} with another {what}; line {first} is the one kept',
     zh: '第 {line} 行与第 {first} 行是同一笔交易，但{what}不同；以第 {first} 行为准',
   },
   'note.existsDiffers': {

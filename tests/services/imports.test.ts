@@ -23,7 +23,17 @@ describe('import preview (what the batch screen shows before anything is written
     const p = await dispatch(w.ctx, 'imports.preview', { file, type: 'pay', merchant: 'ali', rows: 10 })
     expect(p.columns.map((c) => c.field)).toEqual(['orderNo', 'amountYuan', 'status', null])
     expect(p.unknownHeaders).toEqual(['备注'])
-    expect(p.summary).toEqual({ rows: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2 })
+    expect(p.summary).toEqual({
+      rows: 3,
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+      duplicates: 0,
+      conflicts: 0,
+      skipped: 0,
+      rejected: 2,
+      warnings: 0,
+    })
     expect(p.rows.map((r) => r.error === null)).toEqual([true, false, false])
     expect(p.errors.map((e) => e.line)).toEqual([3, 4])
     expect(listPayOrders(w.ctx.db, { limit: 10, offset: 0 }).total).toBe(0)

@@ -1,6 +1,9 @@
+/// <reference types="electron-vite/node" />
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+// electron-vite builds the import worker as a file of its own and gives its path (worker-host.ts).
+import importWorker from '../files/import/worker?modulePath'
 import { ServiceContext } from '../services/context'
 import { hostOptions, startHost, type Host } from '../services/host'
 import { userDataDir } from '../store/paths'
@@ -35,6 +38,7 @@ async function start(): Promise<void> {
     store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
+    importWorker,
   })
   // A first start with no merchant gets the built-in sandbox gateway, so the app works at once.
   host = await startHost(ctx, { sandbox: true, schedules: true })

@@ -11,6 +11,7 @@ import { SyncEngine } from '../engine/sync'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import { createAdapter } from '../gateways/registry'
 import type { GatewayAdapter } from '../gateways/types'
+import { ImportWorkers } from '../files/import/worker-host'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
@@ -40,6 +41,8 @@ export interface ContextOptions {
   now?: () => number
   /** Native open and save dialogs; only the desktop app has them. */
   dialogs?: NativeDialogs
+  /** The import worker's file, where this process cannot find it itself (files/import/worker-host.ts). */
+  importWorker?: string
 }
 
 export interface NativeDialogs {
@@ -74,6 +77,7 @@ export class ServiceContext {
     checkedAt: number | null
   } = { status: 'unchecked', problems: [], checkedAt: null }
   private readonly checkpointer: Checkpointer | null
+  private workers: ImportWorkers | null = null
 
   constructor(readonly options: ContextOptions) {
     this.db = openStore(options.dbFile, options.store)
@@ -104,6 +108,16 @@ export class ServiceContext {
     const dir = path.join(base, kind)
     fs.mkdirSync(dir, { recursive: true })
     return dir
+  }
+
+  /** The threads imports run in, started with the first import. */
+  get importWorkers(): ImportWorkers {
+    this.workers ??= new ImportWorkers({
+      dbFile: this.options.dbFile,
+      nativeBinding: this.options.store?.nativeBinding,
+      script: this.options.importWorker,
+    })
+    return this.workers
   }
 
   /** Every repair, decision and batch names who did it: finance staff must be able to say who. */
@@ -179,6 +193,7 @@ export class ServiceContext {
     await Promise.all([...this.runs.values()].map((run) => run.stop()))
 
     if (this.sandbox) await this.sandbox.close()
+    await this.workers?.close()
     this.db.close()
     await this.checkpointer?.stop()
   }

@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import path from 'node:path'
 import type { z } from 'zod'
 import type { ExportResult } from '../../shared/contract'
-import { formatBeijingCompact } from '../../shared/time'
 import { AppError } from '../../shared/errors'
 import type { ExportKind, exportSchema } from '../../shared/inputs'
 import {
@@ -25,6 +24,8 @@ import { refundsExportQuery } from '../store/refunds'
 import { repairsExportQuery } from '../store/repairs'
 import { readLines, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
+import { exportTarget, stampedName } from './export-target'
+import { writeRejected } from './import-files'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
 // read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
@@ -38,19 +39,17 @@ const NAMES: Record<ExportKind, string> = {
   repairs: '修复记录',
   anomalies: '待处理异常',
   batch: '批量同步结果',
+  rejected: '被拒绝的行',
 }
 
 /** A file name that says what it holds and when: 同步记录_20261120_101500.csv. */
 export function defaultExportName(kind: ExportKind, now: number): string {
-  return `${NAMES[kind]}_${formatBeijingCompact(now).replace(/^(\d{8})/, '$1_')}.csv`
+  return stampedName(NAMES[kind], now)
 }
 
 export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
   if (ctx.options.dbFile === ':memory:') throw AppError.say('store', 'export.memory')
-  // Without a file named (browser mode), the export goes to the exports folder and is downloaded from there.
-  const file = req.file
-    ? path.resolve(req.file)
-    : path.join(ctx.filesDir('exports'), defaultExportName(req.kind, ctx.now()))
+  const { file, downloadPath } = exportTarget(ctx, req.file, defaultExportName(req.kind, ctx.now()))
   if (path.extname(file).toLowerCase() !== '.csv') throw AppError.say('invalid_input', 'export.csvName')
   if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId))
     throw AppError.say('not_found', 'batch.notFound', { id: req.batchId })
@@ -90,6 +89,9 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
           batchItemsExportQuery(reader, req.batchId, req.problemsOnly, c),
         )
         break
+      case 'rejected':
+        result = await writeRejected(ctx, req, file)
+        break
     }
     progress(result.rows, true)
     audit(ctx.db, {
@@ -98,11 +100,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
       target: file,
       detail: { kind: req.kind, rows: result.rows },
     })
-    return {
-      file,
-      ...result,
-      downloadPath: req.file ? null : `/downloads/${encodeURIComponent(path.basename(file))}`,
-    }
+    return { file, ...result, downloadPath }
   } catch (err) {
     progress(0, true, (err as Error).message)
     if (err instanceof AppError) throw err

@@ -9,7 +9,8 @@ import { startBatchFrom } from './batches'
 import type { ServiceContext } from './context'
 import { pickOpen, pickSave } from './dialogs'
 import { exportCsv } from './export'
-import { importAndSync, previewImport } from './imports'
+import { writeTemplate } from './import-files'
+import { cancelImport, importAndSync, previewImport } from './imports'
 import { setHeadless } from './key-store'
 import {
   anomalyDetail,
@@ -30,6 +31,7 @@ import {
   testMerchant,
   updateMerchantProfile,
 } from './merchants'
+import { exportNamedMapping, listSavedMappings, removeNamedMapping, saveNamedMapping } from './mappings'
 import { overview } from './overview'
 import { getSettings, setSettings } from './settings'
 import {
@@ -88,6 +90,13 @@ const handlers: Handlers = {
 
   'imports.preview': (ctx, r) => previewImport(ctx, r),
   'imports.run': (ctx, r) => importAndSync(ctx, r),
+  'imports.cancel': (ctx, { taskId }) => cancelImport(ctx, taskId),
+  'imports.template': (ctx, r) => writeTemplate(ctx, r),
+
+  'mappings.list': (ctx) => listSavedMappings(ctx),
+  'mappings.save': (ctx, r) => saveNamedMapping(ctx, r),
+  'mappings.remove': (ctx, { name }) => removeNamedMapping(ctx, name),
+  'mappings.export': (ctx, r) => exportNamedMapping(ctx, r),
 
   'batches.start': (ctx, b) => startBatchFrom(ctx, b),
   'batches.list': (ctx, p) => listBatchViews(ctx, p.limit, p.offset),

@@ -78,6 +78,11 @@ export interface SampleRow {
 export interface ImportResult extends ImportSummary {
   headers: string[]
   match: HeaderMatch
+  /**
+   * What the header lacks. Only a preview (`sample` given) comes back with any: it then shows the
+   * header, the mapping and the first rows as they are, and counts nothing.
+   */
+  missing: Array<ImportField | 'amount'>
   sample: SampleRow[]
   /** True when `shouldStop` ended the import early. */
   stopped: boolean
@@ -165,13 +170,16 @@ async function importRows(
   const header = firstBatch[headerAt]!
   const headers = header.cells.map(detach)
   const match = matchHeaders(headers, options.mapping)
-  refuseMissing(match, options, audience, name, headers)
-  const orderNoColumn = [...match.fields].find(([, f]) => f === 'orderNo')![0]
   // Cells beyond the header's last named column are nobody's: not read, not kept.
   let width = 0
   headers.forEach((h, i) => {
     if (h.trim() !== '') width = i + 1
   })
+  const missing = missingFields(match, options.type)
+  if (missing.length && options.sample !== undefined)
+    return headerOnly(name, encoding, options, header, headers, match, missing, firstBatch, headerAt, width)
+  refuseMissing(match, options, audience, name, headers)
+  const orderNoColumn = [...match.fields].find(([, f]) => f === 'orderNo')![0]
 
   const amountColumns = await amountUnits(file, options, match, headers, header.line)
   const question = amountColumns.filter((c) => c.question)
@@ -397,8 +405,56 @@ async function importRows(
     notes,
     headers,
     match,
+    missing: [],
     sample,
     stopped,
+  }
+}
+
+/** A preview of a file whose header lacks a column the list needs: its header and first rows only. */
+function headerOnly(
+  name: string,
+  encoding: string,
+  options: ImportOptions,
+  header: SourceRow,
+  headers: string[],
+  match: HeaderMatch,
+  missing: Array<ImportField | 'amount'>,
+  firstBatch: SourceRow[],
+  headerAt: number,
+  width: number,
+): ImportResult {
+  const sample = firstBatch.slice(headerAt + 1, headerAt + 1 + (options.sample ?? 0)).map((r) => ({
+    line: r.line,
+    cells: r.broken ? [r.raw] : r.cells.slice(0, width),
+    amount: null,
+    error: null,
+    notes: [],
+  }))
+  return {
+    importId: 0,
+    file: name,
+    encoding,
+    type: options.type,
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    duplicates: 0,
+    conflicts: 0,
+    skipped: 0,
+    rejected: 0,
+    warnings: 0,
+    headerLine: header.line,
+    amountColumns: [],
+    merchantColumnIgnored: [],
+    errors: [],
+    notes: [],
+    headers,
+    match,
+    missing,
+    sample,
+    stopped: false,
   }
 }
 
