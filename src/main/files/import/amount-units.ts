@@ -8,9 +8,8 @@ import type { RowSource } from './row-source'
 // used to be read as fen, so a shop export's 100 (yuan) went in as ¥1.00 without a word. Now the unit
 // comes from, in order: the column mapping; the unit the person gave for the whole file
 // (`--amount-unit`); the header (分, fen, 元, yuan); the values (a decimal point or a currency sign means
-// yuan, a trailing 分 fen). A column whose every value is a bare whole number and whose unit nothing
-// states is read as yuan in a preview and is a question for the person: an import refuses it until
-// the unit is said.
+// yuan). A column whose every value is a bare whole number and whose unit nothing states is read as
+// yuan in a preview and is a question for the person: an import refuses it until the unit is said.
 
 type Field = AmountColumn['field']
 
@@ -35,8 +34,8 @@ function fieldIn(f: Field, unit: AmountUnit): Field {
   return unit === 'fen' ? FEN_OF[f] : YUAN_OF[f]
 }
 
-/** What the values of one column said: nothing yet, only whole numbers, or a unit. */
-export type Evidence = 'none' | 'whole' | AmountUnit
+/** What the values of one column said: nothing yet, only whole numbers, or yuan. */
+export type Evidence = 'none' | 'whole' | 'yuan'
 
 export interface UnitPlan {
   columns: AmountColumn[]
@@ -96,7 +95,7 @@ export function settleUnits(plan: UnitPlan, evidence: Map<number, Evidence>): Am
   return plan.columns.map((c) => {
     if (!plan.undecided.includes(c.index)) return c
     const e = evidence.get(c.index) ?? 'none'
-    if (e === 'yuan' || e === 'fen') return { ...c, field: fieldIn(c.field, e), unit: e, from: 'values' }
+    if (e === 'yuan') return { ...c, field: fieldIn(c.field, e), unit: e, from: 'values' }
     return { ...c, question: e === 'whole' }
   })
 }
@@ -109,11 +108,10 @@ export function gatherEvidence(
 ): boolean {
   let settled = true
   for (const i of undecided) {
-    const was = evidence.get(i) ?? 'none'
-    if (was === 'yuan' || was === 'fen') continue
+    if (evidence.get(i) === 'yuan') continue
     const v = cells[i]
     const e = v === undefined ? null : unitEvidence(v)
-    if (e === 'yuan' || e === 'fen') evidence.set(i, e)
+    if (e === 'yuan') evidence.set(i, e)
     else {
       if (e === 'whole') evidence.set(i, 'whole')
       settled = false

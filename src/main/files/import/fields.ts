@@ -155,16 +155,15 @@ export function fen(v: string, what: string, decimals: MessageId = 'row.decimals
 
 /**
  * What a cell says about its column's unit: a bare whole number says nothing (100 may be yuan or
- * fen), a decimal point or a currency mark says yuan, a trailing 分 says fen; null for a blank cell
- * or one that is no amount at all (it is refused later, whatever the unit).
+ * fen), a decimal point or a currency mark says yuan; null for a blank cell or one that is no amount
+ * in yuan at all (it is refused later, or, with a trailing 分, read once a person says fen).
  */
-export function unitEvidence(v: string): 'whole' | 'yuan' | 'fen' | null {
+export function unitEvidence(v: string): 'whole' | 'yuan' | null {
   const c = cleanCell(v)
   if (c === '') return null
   if (digits(c, 0, c.length) >= 0) return 'whole'
   const s = halfWidth(c)
   if (/^\d{1,3}(,\d{3})+$/.test(s)) return 'whole'
-  if (/^\d[\d,]*\s*分$/.test(s)) return 'fen'
   if (/^[\d,]+\.\d+$/.test(s) || /[¥￥元]|^(rmb|cny|人民币)/i.test(s)) return 'yuan'
   return null
 }

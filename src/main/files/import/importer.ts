@@ -1,17 +1,17 @@
 import path from 'node:path'
-import type {
-  AmountColumn,
-  AmountUnit,
-  ImportNote,
-  ImportRowError,
-  ImportSummary,
-  TradeType,
-} from '../../../shared/domain'
+import type { AmountUnit, ImportNote, ImportRowError, ImportSummary, TradeType } from '../../../shared/domain'
 import type { ColumnMapping, ImportField } from '../../../shared/mapping'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
-import { fieldsWithUnits, planUnits, scanEvidence, settleUnits } from './amount-units'
+import {
+  fieldsWithUnits,
+  gatherEvidence,
+  planUnits,
+  scanEvidence,
+  settleUnits,
+  type Evidence,
+} from './amount-units'
 import * as F from './fields'
 import { findHeaderRow, matchHeaders, missingFields, type HeaderMatch } from './headers'
 import { KeyTable } from './key-table'
@@ -130,19 +130,22 @@ const TOTAL_WORDS = new Set([
   'sum',
   'grandtotal',
 ])
+/** The first letters of those words: most cells are ruled out by their first character alone. */
+const TOTAL_FIRST = new Set(['合', '总', '小', '汇', 't', 'T', 's', 'S', 'g', 'G'])
 
 function totalWord(cell: string | undefined): boolean {
-  if (cell === undefined) return false
-  const s = F.cleanCell(cell)
-    .replace(/[:：\s]/g, '')
-    .toLowerCase()
-  return s !== '' && s.length <= 12 && TOTAL_WORDS.has(s)
+  if (cell === undefined || cell.length > 16) return false
+  const s = cell.trim()
+  if (s === '' || !TOTAL_FIRST.has(s[0]!)) return false
+  return TOTAL_WORDS.has(s.replace(/[:：\s]/g, '').toLowerCase())
 }
 
-function isTotalRow(cells: string[], orderNoColumn: number): boolean {
+/** A 合计 line: no order number (or the word itself there), and a total word in one of its cells. */
+function isTotalRow(cells: string[], orderNoColumn: number, width: number): boolean {
   const no = cells[orderNoColumn]
   if (no !== undefined && !F.isBlank(no) && !totalWord(no)) return false
-  for (const c of cells) if (totalWord(c)) return true
+  const n = Math.min(cells.length, width)
+  for (let i = 0; i < n; i++) if (totalWord(cells[i])) return true
   return false
 }
 
@@ -181,17 +184,33 @@ async function importRows(
   refuseMissing(match, options, audience, name, headers)
   const orderNoColumn = [...match.fields].find(([, f]) => f === 'orderNo')![0]
 
-  const amountColumns = await amountUnits(file, options, match, headers, header.line)
-  const question = amountColumns.filter((c) => c.question)
-  if (question.length && !options.dryRun) {
-    throw UnreadableFileError.say(audience === 'cli' ? 'import.amountUnit.cli' : 'import.amountUnit.window', {
-      file: name,
-      headers: question.map((c) => c.header).join('、'),
-    })
-  }
-  const fields = fieldsWithUnits(match.fields, amountColumns)
-
+  // The unit of each amount column: an import settles the undecided ones by reading their values
+  // first (it must ask before it writes anything); a preview reads every row anyway and settles them
+  // as it goes, reading them as yuan meanwhile, as the import does whenever it does not ask.
   const dry = options.dryRun === true
+  const plan = planUnits(match, headers, options.type, options.amountUnit)
+  const evidence = new Map<number, Evidence>()
+  if (plan.undecided.length && !dry) {
+    for (const [i, e] of await scanEvidence(
+      await openRows(file, options.limits),
+      header.line,
+      plan.undecided,
+    ))
+      evidence.set(i, e)
+    const question = settleUnits(plan, evidence).filter((c) => c.question)
+    if (question.length) {
+      throw UnreadableFileError.say(
+        audience === 'cli' ? 'import.amountUnit.cli' : 'import.amountUnit.window',
+        {
+          file: name,
+          headers: question.map((c) => c.header).join('、'),
+        },
+      )
+    }
+  }
+  const gathering = dry ? plan.undecided : []
+  const fields = fieldsWithUnits(match.fields, settleUnits(plan, evidence))
+
   const merchants = new MerchantResolver(db, options.merchant, options.mapping?.defaults.merchant)
   const sink = dry ? dryRunSink(db) : storeSink(db, now)
   const importId = dry
@@ -236,9 +255,9 @@ async function importRows(
 
   const rowCells = (row: SourceRow) => (row.cells.length > width ? row.cells.slice(0, width) : row.cells)
 
-  const reject = (row: SourceRow, column: string | null, id: MessageId, params: Params) => {
+  const reject = (row: SourceRow, column: string | null, id: MessageId, params: Params, said?: string) => {
     counts.rejected += 1
-    const reason = say(id, params)
+    const reason = said ?? say(id, params)
     if (!dry && kept < KEPT_ERRORS) {
       kept += 1
       addImportError(db, importId, {
@@ -311,7 +330,8 @@ async function importRows(
         if (sampled) sample.push({ line: row.line, cells: [row.raw], amount: null, error, notes: [] })
         continue
       }
-      if (isTotalRow(row.cells, orderNoColumn)) {
+      if (gathering.length) gatherEvidence(row.cells, gathering, evidence)
+      if (isTotalRow(row.cells, orderNoColumn, width)) {
         counts.skipped += 1
         const n = note(notes, keep, row.line, null, 'skipped', 'note.total', {})
         if (sampled)
@@ -336,7 +356,7 @@ async function importRows(
           })
       } catch (err) {
         if (!(err instanceof RowError)) throw err
-        const error = reject(row, err.column, err.id, err.params)
+        const error = reject(row, err.column, err.id, err.params, err.message)
         if (sampled) sample.push({ line: row.line, cells: rowCells(row), amount: null, error, notes: [] })
       }
     }
@@ -392,6 +412,7 @@ async function importRows(
     rejectedOut?.close()
   }
   if (!dry) finishImportRun(db, importId, { encoding, ...counts })
+  const amountColumns = settleUnits(plan, evidence)
   return {
     importId,
     file: name,
@@ -486,20 +507,6 @@ function openRejected(file: string, headers: string[], overwrite: boolean | unde
       throw UnreadableFileError.say('import.rejectedExists', { file })
     throw new UnreadableFileError(`cannot write ${file}: ${(err as Error).message}`)
   }
-}
-
-/** The unit of each amount column, reading the file once more when only its values can tell. */
-async function amountUnits(
-  file: string,
-  options: ImportOptions,
-  match: HeaderMatch,
-  headers: string[],
-  headerLine: number,
-): Promise<AmountColumn[]> {
-  const plan = planUnits(match, headers, options.type, options.amountUnit)
-  if (plan.undecided.length === 0) return settleUnits(plan, new Map())
-  const evidence = await scanEvidence(await openRows(file, options.limits), headerLine, plan.undecided)
-  return settleUnits(plan, evidence)
 }
 
 function refuseMissing(
