@@ -20,18 +20,26 @@ function newestSource(dirs) {
   return Math.max(newest, fs.statSync(path.join(ROOT, 'package.json')).mtimeMs)
 }
 
-export async function runBundled(entry, outName, sourceDirs) {
-  const out = path.join(ROOT, 'out', 'node', `${outName}.mjs`)
+/**
+ * `workers` are further entries bundled beside the main one, each under its own name: worker threads
+ * the entry starts from the file beside its own (the import worker, src/main/files/import/worker-host.ts).
+ */
+export async function runBundled(entry, outName, sourceDirs, workers = {}) {
+  const dir = path.join(ROOT, 'out', 'node')
+  const out = path.join(dir, `${outName}.mjs`)
+  const entries = [
+    [entry, out],
+    ...Object.entries(workers).map(([name, e]) => [e, path.join(dir, `${name}.mjs`)]),
+  ]
   try {
-    const fresh =
-      fs.existsSync(out) &&
-      fs.statSync(out).mtimeMs >= newestSource(sourceDirs.map((d) => path.join(ROOT, d)))
-    if (!fresh) {
+    const newest = newestSource(sourceDirs.map((d) => path.join(ROOT, d)))
+    for (const [from, to] of entries) {
+      if (fs.existsSync(to) && fs.statSync(to).mtimeMs >= newest) continue
       const { build } = await import('esbuild')
       // Written beside and renamed, so two processes starting at once never run a half-written file.
-      const tmp = `${out}.${process.pid}.tmp.mjs`
+      const tmp = `${to}.${process.pid}.tmp.mjs`
       await build({
-        entryPoints: [path.join(ROOT, entry)],
+        entryPoints: [path.join(ROOT, from)],
         outfile: tmp,
         bundle: true,
         platform: 'node',
@@ -41,7 +49,7 @@ export async function runBundled(entry, outName, sourceDirs) {
         sourcemap: 'inline',
         logLevel: 'warning',
       })
-      fs.renameSync(tmp, out)
+      fs.renameSync(tmp, to)
     }
   } catch (err) {
     process.stderr.write(`(running from sources: ${err.message})\n`)

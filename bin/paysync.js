@@ -3,4 +3,6 @@
 // sources are bundled on first use (bin/bundle.js).
 import { runBundled } from './bundle.js'
 
-await runBundled('src/main/server/cli/main.ts', 'paysync', ['src/main', 'src/shared'])
+await runBundled('src/main/server/cli/main.ts', 'paysync', ['src/main', 'src/shared'], {
+  'import-worker': 'src/main/files/import/worker.ts',
+})

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
+import { AMOUNT_UNITS, ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
 import {
   anomalyFilterSchema,
   orderFilterSchema,
@@ -68,25 +68,54 @@ export const enableSchema = z.object({ id: positiveId, enabled: z.boolean() })
  */
 const fileRef = z.string().min(1).max(64)
 
-export const importPreviewSchema = z.object({
+/**
+ * A file to import and how to read it: the list type, the merchant for every row (the file's merchant
+ * column is then not read), a column mapping, and the unit of the amount columns the mapping does not
+ * name. `taskId` names the import for its progress events and for imports.cancel.
+ */
+export const importSourceSchema = z.object({
   file: fileRef,
   type: z.enum(TRADE_TYPES).default('pay'),
   merchant: z.string().optional(),
   mapping: mappingSchema.optional(),
+  amountUnit: z.enum(AMOUNT_UNITS).optional(),
+})
+
+const taskId = z.string().min(1).max(64)
+
+export const importPreviewSchema = importSourceSchema.extend({
   rows: z.number().int().min(1).max(200).default(20),
+  taskId: taskId.optional(),
 })
 
 /** How fast a batch goes, per merchant. */
 export const batchPaceSchema = z.object({ concurrency, qps })
 
-export const importRunSchema = z.object({
-  file: fileRef,
-  type: z.enum(TRADE_TYPES).default('pay'),
-  merchant: z.string().optional(),
-  mapping: mappingSchema.optional(),
+export const importRunSchema = importSourceSchema.extend({
   /** Also start a batch sync of every trade the file names. */
   sync: batchPaceSchema.extend({ name: z.string().optional() }).optional(),
+  taskId: taskId.optional(),
 })
+
+export const importCancelSchema = z.object({ taskId })
+
+/** The template of a list, to fill in and import (docs/cli.md section 3). */
+export const importTemplateSchema = z.object({
+  type: z.enum(TRADE_TYPES).default('pay'),
+  /** The save dialog's handle; without one (browser mode) the exports folder, to download. */
+  file: fileRef.optional(),
+})
+
+/** A saved column mapping, by its name. */
+const mappingName = z.string().trim().min(1).max(100)
+export const mappingSaveSchema = z.object({
+  name: mappingName,
+  type: z.enum(TRADE_TYPES),
+  mapping: mappingSchema,
+})
+export const mappingNameSchema = z.object({ name: mappingName })
+/** Without a file (browser mode) the mapping goes to the exports folder, to be downloaded from there. */
+export const mappingExportSchema = mappingNameSchema.extend({ file: fileRef.optional() })
 
 export const batchStartSchema = z
   .object({
@@ -159,6 +188,18 @@ export const exportSchema = z.discriminatedUnion('kind', [
     batchId: positiveId,
     problemsOnly: z.boolean().default(false),
   }),
+  // The rows an import refused: those an import run kept, or every one a file on preview would refuse.
+  z
+    .object({
+      kind: z.literal('rejected'),
+      file: exportFile,
+      importId: positiveId.optional(),
+      source: importSourceSchema.optional(),
+    })
+    .refine((v) => (v.importId === undefined) !== (v.source === undefined), {
+      message: 'name the import (importId) or the file on preview (source), one of them',
+      path: ['importId'],
+    }),
 ])
 export type ExportKind = z.output<typeof exportSchema>['kind']
 /** What can be exported, in the schema's order: the command line's `export <what>`. */

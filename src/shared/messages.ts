@@ -5,6 +5,9 @@ import { fieldList } from './labels'
 // A parameter is written {name}; {detail} carries text that has no translation (a validation detail,
 // an operating-system message). A parameter named ...Fields carries merchant profile fields by code,
 // comma-separated ("appPrivateKey,appAuthToken"): each language lists them by the form's labels.
+// an operating-system message). An import's sentences are in ./import-messages.ts.
+
+import { IMPORT_MESSAGES } from './import-messages'
 
 /** The two languages of every sentence and label. */
 export type Lang = 'zh-CN' | 'en-US'
@@ -207,94 +210,7 @@ export const MESSAGES = {
     en: 'the key file is the only protection of the merchant secrets in this database; it cannot be removed',
     zh: '密钥文件是此数据库中商户密钥的唯一保护，不能移除',
   },
-  // A rejected row of an import: {what} is the column's header as the file writes it.
-  'row.empty': { en: '{what} is empty', zh: '{what}为空' },
-  'row.rounded': {
-    en: '{what} "{value}" was turned into a rounded number by a spreadsheet; export the list again with this column as text',
-    zh: '{what}“{value}”已被表格软件变成了四舍五入的数字；请把这一列设为文本后重新导出',
-  },
-  'row.storedAsNumber': {
-    en: '{what} "{value}" was stored as a number by a spreadsheet; export the list again with this column as text',
-    zh: '{what}“{value}”被表格软件存成了数字；请把这一列设为文本后重新导出',
-  },
-  'row.tooLong': { en: '{what} is longer than {max} characters', zh: '{what}超过 {max} 个字符' },
-  'row.spaces': {
-    en: '{what} "{value}" contains spaces or control characters',
-    zh: '{what}“{value}”含有空格或控制字符',
-  },
-  'row.notYuan': {
-    en: '{what} "{value}" is not an amount in yuan (write it like 1234.50)',
-    zh: '{what}“{value}”不是以元为单位的金额（请写成 1234.50 这样）',
-  },
-  'row.negative': { en: '{what} may not be negative', zh: '{what}不能为负数' },
-  'row.decimalsInFen': {
-    en: '{what} "{value}" has decimals but this column holds fen; name the column amountYuan or 金额(元) for yuan',
-    zh: '{what}“{value}”带小数，但这一列以分为单位；以元为单位请把列名改为 amountYuan 或 金额(元)',
-  },
-  'row.notFen': { en: '{what} "{value}" is not a whole number of fen', zh: '{what}“{value}”不是整数分' },
-  'row.tooLarge': { en: '{what} is too large', zh: '{what}过大' },
-  'row.notTime': {
-    en: '{what} "{value}" is not a time; write it as 2026-11-20 10:00:00 (Beijing time)',
-    zh: '{what}“{value}”不是时间；请写成 2026-11-20 10:00:00（北京时间）',
-  },
-  'row.channelUnknown': {
-    en: 'channel "{value}" is unknown; use one of {allowed} (or 支付宝, 微信, 银联)',
-    zh: '支付通道“{value}”无法识别；请用 {allowed}（或 支付宝、微信、银联）',
-  },
-  'row.payStatusUnknown': {
-    en: 'status "{value}" is unknown; use progress/支付中, success/成功, close/关闭, cancel/撤销 or fail/失败',
-    zh: '状态“{value}”无法识别；请用 支付中/progress、成功/success、关闭/close、撤销/cancel 或 失败/fail',
-  },
-  'row.refundStatusUnknown': {
-    en: 'status "{value}" is unknown; use progress/退款中, success/成功, close/关闭 or fail/失败',
-    zh: '状态“{value}”无法识别；请用 退款中/progress、成功/success、关闭/close 或 失败/fail',
-  },
-  'row.kindUnknown': {
-    en: 'kind "{value}" is unknown; use pay or payscore',
-    zh: '订单类型“{value}”无法识别；请用 pay 或 payscore',
-  },
-  'row.noProfile': {
-    en: 'merchant "{name}" has no profile; add it first or correct the name',
-    zh: '商户“{name}”没有配置；请先添加商户配置，或改正名称',
-  },
-  'row.noMerchant': {
-    en: 'no merchant: add a merchant column or name one for the whole file (--merchant)',
-    zh: '没有商户：请加一列商户，或为整个文件指定一个商户（--merchant）',
-  },
-  'row.channelMismatch': {
-    en: 'channel {channel} does not match merchant {name}, which is {merchantChannel}',
-    zh: '支付通道 {channel} 与商户“{name}”的通道 {merchantChannel} 不符',
-  },
-  'row.orderNoEmpty': { en: 'the order number is empty', zh: '商户订单号为空' },
-  'row.amountEmpty': { en: 'the amount is empty', zh: '金额为空' },
-  'row.payOrderNoEmpty': { en: 'the pay order number is empty', zh: '支付订单号为空' },
-  'row.refundNoEmpty': { en: 'the refund number is empty', zh: '退款单号为空' },
-  'row.refundAmountEmpty': { en: 'the refund amount is empty', zh: '退款金额为空' },
-  'row.refundAmountZero': { en: 'the refund amount must be more than zero', zh: '退款金额必须大于零' },
-  'row.payNotImported': {
-    en: 'pay order {orderNo} of merchant {name} is not imported; import the order list first',
-    zh: '商户“{name}”的支付订单 {orderNo} 尚未导入；请先导入支付订单列表',
-  },
-  'row.refundOfOther': {
-    en: 'refund {refundNo} already belongs to pay order {orderNo}',
-    zh: '退款 {refundNo} 已属于支付订单 {orderNo}',
-  },
-  'row.refundOverRefundable': {
-    en: 'refund {amount} fen is more than the {refundable} fen still refundable on {orderNo}',
-    zh: '退款 {amount} 分超过了订单 {orderNo} 剩余可退的 {refundable} 分',
-  },
-  'row.amountDiffers': {
-    en: 'order {orderNo} is already here with {stored}, not {amount}: an import never changes an amount; check the file or the order',
-    zh: '订单 {orderNo} 已存在，金额 {stored}，与此行的 {amount} 不同：导入不会改动金额，请核对文件或订单',
-  },
-  'row.refundAmountDiffers': {
-    en: 'refund {refundNo} is already here with {stored}, not {amount}: an import never changes an amount; check the file or the refund',
-    zh: '退款 {refundNo} 已存在，金额 {stored}，与此行的 {amount} 不同：导入不会改动金额，请核对文件或退款',
-  },
-  'row.refundOverAmount': {
-    en: "the refund amount is more than the order's amount ({amount} fen)",
-    zh: '退款金额超过了订单金额（{amount} 分）',
-  },
+  ...IMPORT_MESSAGES,
 } as const satisfies Record<string, { en: string; zh: string }>
 
 export type MessageId = keyof typeof MESSAGES

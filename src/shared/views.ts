@@ -2,7 +2,9 @@ import type {
   AnomalyAction,
   AnomalyView,
   BatchStatus,
+  AmountColumn,
   GatewayStatus,
+  ImportNote,
   ImportRowError,
   MerchantView,
   OutcomeCounts,
@@ -13,7 +15,7 @@ import type {
   SyncRecordDetail,
   SyncRecordView,
 } from './domain'
-import type { ImportField } from './mapping'
+import type { ColumnMapping, ImportField } from './mapping'
 
 // What the contract's operations answer and the events main pushes, beyond the list rows of
 // ./domain.ts: detail views, reports and progress. Plain data, the same on every transport.
@@ -185,16 +187,50 @@ export interface UploadResult {
 export interface ImportPreview {
   file: string
   encoding: string
+  /** The header row's line: 1, or further down below a title line. */
+  headerLine: number
   headers: string[]
-  /** Column index -> field it maps to, or null when ignored. */
+  /** Column index -> field it maps to, or null when ignored; an amount column under its unit's field. */
   columns: Array<{ header: string; field: ImportField | null }>
-  rows: Array<{ line: number; cells: string[]; error: string | null }>
+  /** Each amount column's unit and what decided it; `question` ones wait for the person to say. */
+  amountColumns: AmountColumn[]
+  /** The first rows below the header: the cells, and what importing would store and say. */
+  rows: Array<{
+    line: number
+    cells: string[]
+    error: string | null
+    /** In fen, as it would be stored; null when the row is refused or skipped. */
+    amount: number | null
+    notes: ImportNote[]
+  }>
   unknownHeaders: string[]
   missing: string[]
   /** What importing would do, every row checked, nothing written. Null when required columns are missing. */
-  summary: { rows: number; inserted: number; updated: number; unchanged: number; rejected: number } | null
+  summary: {
+    rows: number
+    inserted: number
+    updated: number
+    unchanged: number
+    duplicates: number
+    conflicts: number
+    skipped: number
+    rejected: number
+    warnings: number
+  } | null
   /** Every rejected row (the first thousand) with its line, column and reason. */
   errors: ImportRowError[]
+  /** Repeats, conflicts, warnings and skipped lines (the first thousand). */
+  notes: ImportNote[]
+  /** Merchant names of the file's merchant column, overridden by the merchant chosen for the file. */
+  merchantColumnIgnored: string[]
+}
+
+/** A column mapping saved by name: kept in the database, offered for files with the same headers. */
+export interface SavedMappingView {
+  name: string
+  type: 'pay' | 'refund'
+  mapping: ColumnMapping
+  savedAt: string
 }
 
 export interface BatchItemView {

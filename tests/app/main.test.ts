@@ -72,7 +72,7 @@ describe('the desktop app, packaged, on a first start', () => {
     fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>PaySync Desk</title>')
     process.env.PAYSYNC_DB = db
     // Someone's environment points the app at a page of theirs: a packaged app never honours it.
-    process.env.ELECTRON_RENDERER_URL = 'http://127.0.0.1:5173/'
+    Object.assign(process.env, { ELECTRON_RENDERER_URL: 'http://127.0.0.1:5173/' })
     const electron = await startApp((e) => {
       e.app.isPackaged = true
       e.app.getAppPath.mockReturnValue(dir)
@@ -154,7 +154,7 @@ describe('the desktop app while developing', () => {
     await before.close()
 
     process.env.PAYSYNC_DB = db
-    process.env.ELECTRON_RENDERER_URL = 'http://localhost:5173/'
+    Object.assign(process.env, { ELECTRON_RENDERER_URL: 'http://localhost:5173/' })
     delete process.env.PAYSYNC_PASSPHRASE
     const electron = await startApp((e) => {
       e.app.isPackaged = false

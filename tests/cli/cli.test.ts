@@ -90,7 +90,7 @@ describe('paysync command line', () => {
     const csv = path.join(dir, 'orders.csv')
     fs.writeFileSync(
       csv,
-      'orderNo,merchant,amount,status\nC-1,cli-ali,100,progress\nC-2,cli-ali,200,progress\nbad,,x,\n',
+      'orderNo,merchant,amountFen,status\nC-1,cli-ali,100,progress\nC-2,cli-ali,200,progress\nbad,,x,\n',
     )
     upsertOrders(sim.state, [{ merchant: 'cli-ali', orderNo: 'C-1', amount: 100, state: 'TRADE_SUCCESS' }])
     const imp = await paysync(['--db', db, 'import', csv, '--json'])
@@ -194,7 +194,7 @@ describe('paysync command line', () => {
   it('two `sync --all` processes at once: each trade synced by one of them, no repair applied twice', async () => {
     const db2 = path.join(dir, 'two.db')
     await paysync(['--db', db2, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])
-    const rows = ['orderNo,merchant,amount,status']
+    const rows = ['orderNo,merchant,amountFen,status']
     const gateway = []
     for (let i = 0; i < 60; i++) {
       rows.push(`TWO-${i},cli-ali,100,progress`)

@@ -69,7 +69,7 @@ describe('paysync refuses a flag in the flag’s own words', () => {
       [['batch', 'list', '--limit', '1001'], /--limit is at most 1000 batches a page/],
       [
         ['export', 'totals', '--out', 'x.csv'],
-        /export <what> must be one of records, orders, refunds, repairs, anomalies, batch, not "totals"$/,
+        /export <what> must be one of records, orders, refunds, repairs, anomalies, batch, rejected, not "totals"$/,
       ],
       [['export', 'batch', '--out', 'x.csv'], /the batch id .* is required$/],
       [
@@ -105,7 +105,7 @@ describe('paysync refuses a flag in the flag’s own words', () => {
 
 describe('paysync lists for scripts', () => {
   it('pages through every row with --json --all, one object a line', async () => {
-    const rows = ['orderNo,amount,status']
+    const rows = ['orderNo,amountFen,status']
     for (let i = 0; i < 2345; i++) rows.push(`ALL-${String(i).padStart(4, '0')},100,progress`)
     const csv = path.join(w.dir, 'many.csv')
     fs.writeFileSync(csv, rows.join('\n'))

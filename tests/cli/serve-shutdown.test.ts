@@ -35,7 +35,7 @@ describe('paysync serve, stopped mid-pass', () => {
     const ctx = new ServiceContext({ dbFile: db, transport: 'cli' })
     try {
       await addMerchant(ctx, sim.profiles()[0])
-      const rows = ['orderNo,merchant,amount,status']
+      const rows = ['orderNo,merchant,amountFen,status']
       for (let i = 0; i < 200; i++) rows.push(`ST${i},st-ali,100,progress`)
       fs.writeFileSync(path.join(dir, 'orders.csv'), rows.join('\n'))
       await runImport(ctx, { file: path.join(dir, 'orders.csv'), type: 'pay' })

@@ -34,7 +34,7 @@ describe('a batch killed with SIGKILL resumes without syncing twice', () => {
     const db = path.join(dir, 'crash.db')
     await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'm.json')])
     const n = 120
-    const rows = ['orderNo,merchant,amount,status,expiredAt']
+    const rows = ['orderNo,merchant,amountFen,status,expiredAt']
     const gateway = []
     for (let i = 0; i < n; i++) {
       // Half are paid (repair to success), half expired and unpaid (closed at the gateway, then here).

@@ -119,3 +119,69 @@ describe('CSV reader', () => {
     expect(out.map((r) => r.cells)).toEqual([['a', 'b']])
   })
 })
+
+describe('CSV reader with recover (an import: one bad quote refuses one row)', () => {
+  const read = (text: string, cuts: number[] = []) => {
+    const reader = new CsvReader(',', true)
+    const out: CsvRecord[] = []
+    let from = 0
+    for (const cut of cuts) {
+      reader.push(text.slice(from, cut), out)
+      from = cut
+    }
+    reader.push(text.slice(from), out)
+    reader.end(out)
+    return out
+  }
+
+  it('hands over the line of a broken record and reads on from the next', () => {
+    const rows = (text: string) => read(text).map((r) => [r.line, r.broken ?? r.cells])
+    expect(rows('a,b\n1,x"y\n2,3\n')).toEqual([
+      [1, ['a', 'b']],
+      [2, 'row.strayQuote'],
+      [3, ['2', '3']],
+    ])
+    expect(rows('a,b\r\n1,"x"y\r\n2,3')).toEqual([
+      [1, ['a', 'b']],
+      [2, 'row.afterQuote'],
+      [3, ['2', '3']],
+    ])
+    // The quote opened on line 2 pairs with the first one of line 4, and "t" follows it.
+    expect(rows('a,b\n1,"open\n2,3\n4,"two\nlines"\n')).toEqual([
+      [1, ['a', 'b']],
+      [2, 'row.afterQuote'],
+      [3, ['2', '3']],
+      [4, ['4', 'two\nlines']],
+    ])
+  })
+
+  it('reads what csv-parse reads the same, and never throws on what it refuses, however cut', () => {
+    const next = random(20261203)
+    const pieces = ['a', ',', '"', '\n', '\r\n', '中', '""', 'xy']
+    for (let n = 0; n < 5_000; n++) {
+      let text = ''
+      const length = Math.floor(next() * 30)
+      for (let i = 0; i < length; i++) text += pieces[Math.floor(next() * pieces.length)]
+      const cuts: number[] = []
+      for (let at = 0; next() < 0.6 && at < text.length;) {
+        at = Math.min(text.length, at + Math.floor(next() * 5))
+        cuts.push(at)
+      }
+      const strict = outcome(() => ours(text, ','))
+      const recovered = read(text, cuts)
+      const where = JSON.stringify({ text, cuts })
+      if ('error' in strict)
+        expect(
+          recovered.some((r) => r.broken),
+          where,
+        ).toBe(true)
+      else
+        expect(
+          recovered.map((r) => r.cells),
+          where,
+        ).toEqual(strict.map((r) => r.cells))
+      const lines = recovered.map((r) => r.line)
+      expect(lines, where).toEqual([...lines].sort((a, b) => a - b))
+    }
+  })
+})

@@ -56,7 +56,7 @@ describe('a large list', () => {
     const good = N - bad.length - repeated
 
     const preview = await importFile(w.ctx.db, file, { type: 'pay', dryRun: true })
-    expect(preview).toMatchObject({ rows: N, inserted: good, unchanged: repeated, rejected: bad.length })
+    expect(preview).toMatchObject({ rows: N, inserted: good, duplicates: repeated, rejected: bad.length })
     expect(preview.errors.map((e) => e.line)).toEqual(bad)
 
     const progress: number[] = []
@@ -69,7 +69,8 @@ describe('a large list', () => {
       rows: N,
       inserted: good,
       updated: 0,
-      unchanged: repeated,
+      unchanged: 0,
+      duplicates: repeated,
       rejected: bad.length,
     })
     // The summary holds the first errors; the import run holds every one of them.
@@ -88,7 +89,13 @@ describe('a large list', () => {
     expect(findPayOrder(w.ctx.db, ali, 'BIG00000005')).toBeUndefined()
 
     const again = await importFile(w.ctx.db, file, { type: 'pay' })
-    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: good + repeated, rejected: bad.length })
+    expect(again).toMatchObject({
+      inserted: 0,
+      updated: 0,
+      unchanged: good,
+      duplicates: repeated,
+      rejected: bad.length,
+    })
   })
 
   it('reads GB18030 and UTF-16 lists whose characters straddle the 64 KiB reads', async () => {
@@ -131,7 +138,7 @@ describe('a large list', () => {
 
   it('names every trade of the file, new or not, with the same id each time', async () => {
     const file = path.join(w.dir, 'ids.csv')
-    fs.writeFileSync(file, 'orderNo,amount\nIDS-1,100\nIDS-2,200\nIDS-1,100\n')
+    fs.writeFileSync(file, 'orderNo,amountFen\nIDS-1,100\nIDS-2,200\nIDS-1,100\n')
     const first: number[] = []
     await importFile(w.ctx.db, file, { type: 'pay', onTrade: (_, id) => first.push(id) })
     const second: number[] = []
@@ -146,7 +153,7 @@ describe('a large list', () => {
     const file = path.join(w.dir, 'proto.csv')
     fs.writeFileSync(
       file,
-      'orderNo,amount,status,channel\nPR-1,100,constructor,\nPR-2,100,__proto__,\nPR-3,100,,toString\nPR-4,100,progress,alipay\n',
+      'orderNo,amountFen,status,channel\nPR-1,100,constructor,\nPR-2,100,__proto__,\nPR-3,100,,toString\nPR-4,100,progress,alipay\n',
     )
     const s = await importFile(w.ctx.db, file, { type: 'pay' })
     expect(s).toMatchObject({ inserted: 1, rejected: 3 })

@@ -35,7 +35,7 @@ describe('import of order lists', () => {
     const f = file(
       'orders.csv',
       [
-        'orderNo,bizOrderNo,merchant,amount,status,title,createdAt,expiredAt',
+        'orderNo,bizOrderNo,merchant,amountFen,status,title,createdAt,expiredAt',
         'IMP-1,BIZ-1,ali,8888,progress,咖啡,2026-11-20 10:00:00,2026-11-20 10:30:00',
         'IMP-2,,ali,100,success,"a ""quoted"", title",2026-11-20 10:01:00,',
         'IMP-3,,ali,12.5,progress,,2026-11-20 10:02:00,',
@@ -50,7 +50,7 @@ describe('import of order lists', () => {
     const s = await importFile(w.ctx.db, f, { type: 'pay' })
     expect(s).toMatchObject({ rows: 9, inserted: 3, rejected: 6, encoding: 'utf-8' })
     expect(s.errors.map((e) => e.line)).toEqual([4, 5, 6, 7, 8, 9])
-    expect(s.errors[0]).toMatchObject({ column: 'amount' })
+    expect(s.errors[0]).toMatchObject({ column: 'amountFen' })
     expect(s.errors[0]!.reason).toMatch(/decimals.*amountYuan/)
     expect(s.errors[2]!.reason).toMatch(/nobody/)
     expect(s.errors[3]!.reason).toMatch(/spreadsheet/)
@@ -76,7 +76,7 @@ describe('import of order lists', () => {
   it('importing the same file again changes nothing', async () => {
     const f = file(
       'again.csv',
-      'orderNo,merchant,amount,status\nAGAIN-1,ali,500,progress\nAGAIN-2,ali,600,success\n',
+      'orderNo,merchant,amountFen,status\nAGAIN-1,ali,500,progress\nAGAIN-2,ali,600,success\n',
     )
     const first = await importFile(w.ctx.db, f, { type: 'pay' })
     expect(first.inserted).toBe(2)
@@ -87,11 +87,11 @@ describe('import of order lists', () => {
   })
 
   it('a re-import fills what the order lacked but never changes its status or amount', async () => {
-    file('fill1.csv', 'orderNo,merchant,amount,status\nFILL-1,ali,500,progress\n')
+    file('fill1.csv', 'orderNo,merchant,amountFen,status\nFILL-1,ali,500,progress\n')
     await importFile(w.ctx.db, path.join(w.dir, 'fill1.csv'), { type: 'pay' })
     const f = file(
       'fill2.csv',
-      'orderNo,merchant,amount,status,title,gatewayTradeNo\nFILL-1,ali,500,success,标题,2026112022001400000000000009\n',
+      'orderNo,merchant,amountFen,status,title,gatewayTradeNo\nFILL-1,ali,500,success,标题,2026112022001400000000000009\n',
     )
     const s = await importFile(w.ctx.db, f, { type: 'pay' })
     expect(s.updated).toBe(1)
@@ -104,16 +104,18 @@ describe('import of order lists', () => {
   })
 
   it('refuses a row that disagrees on an amount, by line, in the preview and the import, and changes nothing', async () => {
-    file('amt1.csv', 'orderNo,merchant,amount\nAMT-1,ali,500\n')
+    file('amt1.csv', 'orderNo,merchant,amountFen\nAMT-1,ali,500\n')
     await importFile(w.ctx.db, path.join(w.dir, 'amt1.csv'), { type: 'pay' })
     // The stored order at another amount, and one number twice in the file with two amounts.
     const f = file(
       'amt2.csv',
-      'orderNo,merchant,amount,title\nAMT-1,ali,999,改过\nAMT-2,ali,100,\nAMT-2,ali,120,\nAMT-3,ali,300,\nAMT-3,ali,300,\n',
+      'orderNo,merchant,amountFen,title\nAMT-1,ali,999,改过\nAMT-2,ali,100,\nAMT-2,ali,120,\nAMT-3,ali,300,\nAMT-3,ali,300,\n',
     )
     for (const dryRun of [true, false]) {
       const s = await importFile(w.ctx.db, f, { type: 'pay', dryRun })
-      expect(s).toMatchObject({ inserted: 2, unchanged: 1, rejected: 2 })
+      // The second AMT-3 repeats the first: named as a repeat, not counted as unchanged.
+      expect(s).toMatchObject({ inserted: 2, unchanged: 0, duplicates: 1, rejected: 2 })
+      expect(s.notes.map((n) => [n.line, n.kind, n.said.id])).toEqual([[6, 'duplicate', 'note.duplicate']])
       expect(s.errors.map((e) => e.line)).toEqual([2, 4])
       expect(s.errors[0]!.reason).toContain('AMT-1')
       expect(s.errors[0]!.reason).toContain('¥5.00')
@@ -229,17 +231,17 @@ describe('import of order lists', () => {
 
 describe('import of refund lists', () => {
   it('refunds need their pay order; amounts come off the refundable amount', async () => {
-    file('r-orders.csv', 'orderNo,merchant,amount,status\nRO-1,ali,1000,success\n')
+    file('r-orders.csv', 'orderNo,merchant,amountFen,status\nRO-1,ali,1000,success\n')
     await importFile(w.ctx.db, path.join(w.dir, 'r-orders.csv'), { type: 'pay' })
     const f = file(
       'refunds.csv',
-      'refundNo,orderNo,merchant,refundAmount,status\nRR-1,RO-1,ali,300,progress\nRR-2,RO-404,ali,300,progress\nRR-3,RO-1,ali,800,progress\nRR-4,RO-1,ali,200,success\n',
+      'refundNo,orderNo,merchant,refundAmountFen,status\nRR-1,RO-1,ali,300,progress\nRR-2,RO-404,ali,300,progress\nRR-3,RO-1,ali,800,progress\nRR-4,RO-1,ali,200,success\n',
     )
     const s = await importFile(w.ctx.db, f, { type: 'refund' })
     expect(s).toMatchObject({ inserted: 2, rejected: 2 })
     expect(s.errors.map((e) => [e.line, e.reason])).toEqual([
       [3, expect.stringMatching(/RO-404.*not imported/)],
-      [4, expect.stringMatching(/more than the 700 fen still refundable/)],
+      [4, expect.stringMatching(/refund of ¥8\.00 is more than the ¥7\.00 still refundable/)],
     ])
     const pay = findPayOrder(w.ctx.db, w.merchantId('ali'), 'RO-1')!
     expect(getPayOrder(w.ctx.db, pay.id)).toMatchObject({
@@ -254,7 +256,7 @@ describe('import of refund lists', () => {
     // A refund already here at another amount, and one twice in a file with two amounts: refused.
     const changed = file(
       'refunds2.csv',
-      'refundNo,orderNo,merchant,refundAmount\nRR-1,RO-1,ali,310\nRR-5,RO-1,ali,50\nRR-5,RO-1,ali,60\n',
+      'refundNo,orderNo,merchant,refundAmountFen\nRR-1,RO-1,ali,310\nRR-5,RO-1,ali,50\nRR-5,RO-1,ali,60\n',
     )
     for (const dryRun of [true, false]) {
       const r = await importFile(w.ctx.db, changed, { type: 'refund', dryRun })
@@ -270,7 +272,7 @@ describe('import of refund lists', () => {
     // second as the import does (it once said both would go in).
     const both = file(
       'refunds3.csv',
-      'refundNo,orderNo,merchant,refundAmount,status\nRR-6,RO-1,ali,300,progress\nRR-7,RO-1,ali,300,progress\n',
+      'refundNo,orderNo,merchant,refundAmountFen,status\nRR-6,RO-1,ali,300,progress\nRR-7,RO-1,ali,300,progress\n',
     )
     const preview = await importFile(w.ctx.db, both, { type: 'refund', dryRun: true })
     const real = await importFile(w.ctx.db, both, { type: 'refund' })

@@ -186,8 +186,8 @@ async function importWave(sim: Simulator, dbFile: string, dir: string, name: str
         state: t.kind.refund!,
       })),
   )
-  const pay = ['orderNo,merchant,amount,status,expiredAt']
-  const refund = ['orderNo,refundNo,merchant,refundAmount,createdAt']
+  const pay = ['orderNo,merchant,amountFen,status,expiredAt']
+  const refund = ['orderNo,refundNo,merchant,refundAmountFen,createdAt']
   for (const t of trades) {
     pay.push(
       `${t.orderNo},${t.kind.merchant},100,${t.kind.local},${t.kind.expired ? '2020-01-01 00:00:00' : ''}`,

@@ -180,8 +180,8 @@ function removeTmpBundle(pid: number | undefined): void {
 }
 
 function csvFiles(dir: string, name: string, trades: TradeOfRound[], now: number) {
-  const pay = ['orderNo,merchant,amount,status,expiredAt']
-  const refund = ['orderNo,refundNo,merchant,refundAmount,createdAt']
+  const pay = ['orderNo,merchant,amountFen,status,expiredAt']
+  const refund = ['orderNo,refundNo,merchant,refundAmountFen,createdAt']
   for (const t of trades) {
     pay.push(
       `${t.orderNo},${t.kind.merchant},100,${t.kind.local},${t.kind.expired ? '2020-01-01 00:00:00' : ''}`,

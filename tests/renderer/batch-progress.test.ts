@@ -38,6 +38,8 @@ const stored: BatchView = {
   startedAt: '2026-11-20T10:00:00.000+08:00',
   finishedAt: null,
   operator: null,
+  importId: 3,
+  importRejected: 0,
 }
 
 describe('批量同步 progress', () => {

@@ -168,6 +168,8 @@ const batch: BatchView = {
   total: 2000,
   done: 206,
   counts: { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 206, error: 0, skipped: 0 },
+  importId: null,
+  importRejected: 0,
   held: 0,
   createdAt: '2026-12-03T10:00:00.000+08:00',
   startedAt: '2026-12-03T10:00:00.000+08:00',

@@ -76,6 +76,7 @@ export function fakeApi() {
   }
   for (const name of LISTS) fake.answer(name, { total: 0, items: [] })
   fake.answer('merchants.list', [])
+  fake.answer('mappings.list', [])
   return fake
 }
 

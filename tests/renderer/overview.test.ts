@@ -62,6 +62,8 @@ describe('概览 on a first start', () => {
       startedAt: '2026-12-02T10:00:00.000+08:00',
       finishedAt: null,
       operator: null,
+      importId: null,
+      importRejected: 0,
     })
   })
   afterEach(() => {

@@ -31,7 +31,17 @@ describe('import preview (what the batch screen shows before anything is written
     })
     expect(p.columns.map((c) => c.field)).toEqual(['orderNo', 'amountYuan', 'status', null])
     expect(p.unknownHeaders).toEqual(['备注'])
-    expect(p.summary).toEqual({ rows: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2 })
+    expect(p.summary).toEqual({
+      rows: 3,
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+      duplicates: 0,
+      conflicts: 0,
+      skipped: 0,
+      rejected: 2,
+      warnings: 0,
+    })
     expect(p.rows.map((r) => r.error === null)).toEqual([true, false, false])
     expect(p.errors.map((e) => e.line)).toEqual([3, 4])
     expect(listPayOrders(w.ctx.db, { limit: 10, offset: 0 }).total).toBe(0)
@@ -66,7 +76,8 @@ describe('import preview (what the batch screen shows before anything is written
       merchant: 'ali',
       sync: { concurrency: 2, qps: 50 },
     })
-    expect([s.rows, s.inserted, s.unchanged, s.rejected]).toEqual([3, 2, 1, 0])
+    // The third row repeats the first: told as a repeat, one item in the batch.
+    expect([s.rows, s.inserted, s.unchanged, s.duplicates, s.rejected]).toEqual([3, 2, 0, 1, 0])
     expect(s.batchId).toBeGreaterThan(0)
     expect(s.batchTotal).toBe(2)
     const batch = await dispatch(w.ctx, 'batches.get', { id: s.batchId! })

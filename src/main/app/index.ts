@@ -1,6 +1,9 @@
+/// <reference types="electron-vite/node" />
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+// electron-vite builds the import worker as a file of its own and gives its path (worker-host.ts).
+import importWorker from '../files/import/worker?modulePath'
 import { ServiceContext } from '../services/context'
 import { hostOptions, startHost, type Host } from '../services/host'
 import { userDataDir } from '../store/paths'
@@ -42,6 +45,7 @@ async function start(): Promise<void> {
     store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
+    importWorker,
   })
   // The first start creates the books; with no merchant of their own yet, the window shows the
   // sandbox (services/sandbox.ts).

@@ -12,6 +12,7 @@ import { SyncEngine, type Recovery } from '../engine/sync'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import { createAdapter } from '../gateways/registry'
 import type { GatewayAdapter } from '../gateways/types'
+import { ImportWorkers } from '../files/import/worker-host'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { pauseIfStillOwned } from '../store/batches'
 import { checkIntegrity } from '../store/integrity'
@@ -61,6 +62,8 @@ export interface ContextOptions {
   now?: () => number
   /** Native open and save dialogs; only the desktop app has them. */
   dialogs?: NativeDialogs
+  /** The import worker's file, where this process cannot find it itself (files/import/worker-host.ts). */
+  importWorker?: string
 }
 
 /** The sandbox as the books' context holds it while it runs. */
@@ -127,6 +130,7 @@ export class ServiceContext {
   private readonly checkpointer: Checkpointer | null
   /** What the recoveries of this process found: the trades whose side effect had an unknown outcome. */
   recovered: Recovery | null = null
+  private workers: ImportWorkers | null = null
 
   constructor(readonly options: ContextOptions) {
     this.db = openStore(options.dbFile, options.store)
@@ -196,6 +200,16 @@ export class ServiceContext {
     // Uploaded lists and exports are the books' data: this user's alone (review L5).
     if (make) fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
     return dir
+  }
+
+  /** The threads imports run in, started with the first import. */
+  get importWorkers(): ImportWorkers {
+    this.workers ??= new ImportWorkers({
+      dbFile: this.options.dbFile,
+      nativeBinding: this.options.store?.nativeBinding,
+      script: this.options.importWorker,
+    })
+    return this.workers
   }
 
   /** Every repair, decision and batch names who did it: finance staff must be able to say who. */
@@ -350,6 +364,7 @@ export class ServiceContext {
     }
 
     if (this.sandbox) await this.sandbox.close()
+    await this.workers?.close()
     this.db.close()
     await this.checkpointer?.stop()
   }

@@ -54,7 +54,7 @@ export function demoData(now: number): DemoData {
       })),
   }
   const ordersCsv = [
-    'orderNo,merchant,kind,title,amount,status,createdAt,expiredAt,paidAt',
+    'orderNo,merchant,kind,title,amountFen,status,createdAt,expiredAt,paidAt',
     ...orders.map((d) =>
       [
         d.orderNo,
@@ -72,7 +72,7 @@ export function demoData(now: number): DemoData {
     ),
   ].join('\r\n')
   const refundsCsv = [
-    'refundNo,orderNo,merchant,refundAmount,status,createdAt',
+    'refundNo,orderNo,merchant,refundAmountFen,status,createdAt',
     ...refunds.map((r) =>
       [r.refundNo, r.orderNo, r.merchant, r.amount, r.local, formatBeijing(at(r.createdMinAgo))]
         .map(csvCell)

@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import path from 'node:path'
 import type { z } from 'zod'
 import type { ExportResult } from '../../shared/contract'
-import { formatBeijingCompact } from '../../shared/time'
 import { AppError } from '../../shared/errors'
 import type { ExportKind, exportSchema } from '../../shared/inputs'
 import {
@@ -26,6 +25,8 @@ import { repairsExportQuery } from '../store/repairs'
 import { readLines, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
+import { stampedName } from './export-target'
+import { writeRejected } from './import-files'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
 // read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
@@ -39,11 +40,12 @@ const NAMES: Record<ExportKind, string> = {
   repairs: '修复记录',
   anomalies: '待处理异常',
   batch: '批量同步结果',
+  rejected: '被拒绝的行',
 }
 
 /** A file name that says what it holds and when: 同步记录_20261120_101500.csv. */
 export function defaultExportName(kind: ExportKind, now: number): string {
-  return `${NAMES[kind]}_${formatBeijingCompact(now).replace(/^(\d{8})/, '$1_')}.csv`
+  return stampedName(NAMES[kind], now)
 }
 
 /**
@@ -117,6 +119,9 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
         result = await write(batchItemColumns, (c) =>
           batchItemsExportQuery(reader, req.batchId, req.problemsOnly, c),
         )
+        break
+      case 'rejected':
+        result = await writeRejected(ctx, req, file)
         break
     }
     progress(result.rows, true)

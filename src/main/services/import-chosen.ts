@@ -3,7 +3,7 @@ import type { ImportPreview } from '../../shared/contract'
 import type { ImportSummary } from '../../shared/domain'
 import type { importPreviewSchema, importRunSchema } from '../../shared/inputs'
 import type { ServiceContext } from './context'
-import { importAndSync, previewImport } from './imports'
+import { importAndSync, previewImport, type BatchStart } from './imports'
 
 // imports.preview and imports.run as the page asks them: by the handle of a file the person chose
 // or uploaded (services/file-handles.ts), checked before a byte is read. Once imported, the file is
@@ -19,8 +19,15 @@ export async function previewChosen(
 export async function importChosen(
   ctx: ServiceContext,
   req: z.output<typeof importRunSchema>,
+  start: BatchStart = 'background',
+  extras: { rejectedOut?: string } = {},
 ): Promise<ImportSummary> {
-  const summary = await importAndSync(ctx, { ...req, file: await ctx.handles.readable(req.file) })
+  const summary = await importAndSync(
+    ctx,
+    { ...req, file: await ctx.handles.readable(req.file) },
+    start,
+    extras,
+  )
   ctx.handles.release(req.file)
   return summary
 }

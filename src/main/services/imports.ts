@@ -4,140 +4,183 @@ import type { z } from 'zod'
 import type { ImportPreview } from '../../shared/contract'
 import type { ImportSummary, TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import type { importRunSchema } from '../../shared/inputs'
-import type { ColumnMapping, ImportField } from '../../shared/mapping'
-import { matchHeaders } from '../files/import/headers'
-import { importFile } from '../files/import/importer'
+import type { importRunSchema, importSourceSchema } from '../../shared/inputs'
+import type { ImportResult } from '../files/import/importer'
 import { UnreadableFileError } from '../files/import/row-source'
-import { openRows } from '../files/import/rows'
+import { runInThread, type RunningImport } from '../files/import/worker-host'
+import type { JobOptions } from '../files/import/worker-protocol'
+import type { Audience } from '../files/import/trades'
 import { audit } from '../store/audit'
 import { getBatch } from '../store/batches'
 import type { ServiceContext } from './context'
 import { createBatchOf, startBatchInBackground, type TradeRef } from './sync'
 
-export interface ImportRequest {
-  file: string
-  type: TradeType
-  merchant?: string
-  mapping?: ColumnMapping
-  onTrade?: (type: TradeType, id: number) => void
+// Imports for the window, browser mode and the command line: each runs in an import worker (files/
+// import/worker-host.ts), reports its progress as task.progress events under the task id the caller
+// chose (or one made here), and can be stopped by that id (imports.cancel).
+
+export type ImportSource = z.output<typeof importSourceSchema>
+
+/** Whose controls an import's sentences name: the window's (and browser mode's) or the flags. */
+export function audienceOf(ctx: ServiceContext): Audience {
+  return ctx.options.transport === 'electron' || ctx.options.transport === 'http' ? 'window' : 'cli'
 }
 
-export async function runImport(ctx: ServiceContext, req: ImportRequest): Promise<ImportSummary> {
-  const taskId = crypto.randomUUID()
+/** The imports in flight, by task id, per context. */
+const running = new WeakMap<ServiceContext, Map<string, RunningImport>>()
+
+/** What the caller may add to a job beyond the source. */
+interface JobExtras {
+  dryRun?: boolean
+  sample?: number
+  wantTrades?: boolean
+  rejectedOut?: { file: string; overwrite?: boolean }
+  taskId?: string
+}
+
+/** A refusal from the import as the contract says it: its own sentence, else the file's detail. */
+function told(err: unknown): unknown {
+  if (!(err instanceof UnreadableFileError)) return err
+  return err.said
+    ? AppError.say('unreadable_file', err.said.id, err.said.params)
+    : AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
+}
+
+/** Runs one import job to its end, with progress events; a stopped job is an error that says so. */
+export async function runImportJob(
+  ctx: ServiceContext,
+  source: ImportSource,
+  extras: JobExtras,
+): Promise<{ result: ImportResult; trades: number[] }> {
+  const taskId = extras.taskId ?? crypto.randomUUID()
+  const progress = (done: number, total: number | null, finished: boolean, error: string | null) =>
+    ctx.emit('task.progress', { taskId, kind: 'import', done, total, finished, error })
+  const options: JobOptions = {
+    type: source.type,
+    merchant: source.merchant,
+    mapping: source.mapping,
+    amountUnit: source.amountUnit,
+    audience: audienceOf(ctx),
+    operator: ctx.operator,
+    dryRun: extras.dryRun,
+    sample: extras.sample,
+    rejectedOut: extras.rejectedOut,
+  }
+  const job = { file: source.file, options, now: ctx.now(), wantTrades: extras.wantTrades === true }
+  const onProgress = (rows: number) => progress(rows, null, false, null)
+  let run: RunningImport
   try {
-    const summary = await importFile(ctx.db, req.file, {
-      type: req.type,
-      merchant: req.merchant,
-      mapping: req.mapping,
-      operator: ctx.operator,
-      onTrade: req.onTrade,
-      now: ctx.now,
-      onProgress: (done) =>
-        ctx.emit('task.progress', {
-          taskId,
-          kind: 'import',
-          done,
-          total: null,
-          finished: false,
-          error: null,
-        }),
-    })
-    ctx.emit('task.progress', {
-      taskId,
-      kind: 'import',
-      done: summary.rows,
-      total: summary.rows,
-      finished: true,
-      error: null,
-    })
-    audit(ctx.db, {
-      ...ctx.actor,
-      action: 'import_run',
-      target: path.basename(req.file),
-      detail: { importId: summary.importId, inserted: summary.inserted, rejected: summary.rejected },
-    })
-    return summary
+    run =
+      ctx.options.dbFile === ':memory:'
+        ? runInThread(ctx.db, job, onProgress)
+        : ctx.importWorkers.run(job, onProgress)
   } catch (err) {
-    ctx.emit('task.progress', {
-      taskId,
-      kind: 'import',
-      done: 0,
-      total: null,
-      finished: true,
-      error: (err as Error).message,
-    })
-    if (err instanceof UnreadableFileError)
-      throw AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
+    progress(0, null, true, (err as Error).message)
     throw err
+  }
+  let map = running.get(ctx)
+  if (!map) running.set(ctx, (map = new Map()))
+  map.set(taskId, run)
+  try {
+    const done = await run.result
+    if (done.result.stopped) {
+      throw AppError.say('conflict', 'import.cancelled', {
+        file: path.basename(source.file),
+        rows: done.result.rows,
+      })
+    }
+    progress(done.result.rows, done.result.rows, true, null)
+    return done
+  } catch (err) {
+    const e = told(err)
+    progress(0, null, true, (e as Error).message)
+    throw e
+  } finally {
+    map.delete(taskId)
   }
 }
 
-/** The first rows of a file with the column mapping as it would apply: what the mapping editor shows. */
+/** Stops the import running under `taskId`, after the transaction in progress. */
+export function cancelImport(ctx: ServiceContext, taskId: string): { cancelled: boolean } {
+  const run = running.get(ctx)?.get(taskId)
+  run?.stop()
+  return { cancelled: run !== undefined }
+}
+
+/** The summary an import answers: the result without what only the preview reads. */
+function summaryOf(r: ImportResult): ImportSummary {
+  const { headers: _h, match: _m, missing: _x, sample: _s, stopped: _t, ...summary } = r
+  return summary
+}
+
+export interface ImportRequest extends ImportSource {
+  onTrade?: (type: TradeType, id: number) => void
+  taskId?: string
+  /** The command line's --rejected-out: every refused row, whole, to this CSV. */
+  rejectedOut?: string
+}
+
+export async function runImport(ctx: ServiceContext, req: ImportRequest): Promise<ImportSummary> {
+  const { result, trades } = await runImportJob(ctx, req, {
+    wantTrades: req.onTrade !== undefined,
+    taskId: req.taskId,
+    rejectedOut: req.rejectedOut ? { file: path.resolve(req.rejectedOut) } : undefined,
+  })
+  for (const id of trades) req.onTrade?.(req.type, id)
+  audit(ctx.db, {
+    operator: ctx.operator,
+    action: 'import_run',
+    target: path.basename(req.file),
+    detail: { importId: result.importId, inserted: result.inserted, rejected: result.rejected },
+  })
+  return summaryOf(result)
+}
+
+/**
+ * What importing a file would do, every row checked and nothing written: the header (below a title
+ * line if there is one), the mapping, each amount column's unit, the first rows with what they would
+ * store, and every refusal, repeat, conflict and warning.
+ */
 export async function previewImport(
   ctx: ServiceContext,
-  req: { file: string; type: TradeType; merchant?: string; mapping?: ColumnMapping; rows: number },
+  req: ImportSource & { rows: number; taskId?: string },
 ): Promise<ImportPreview> {
-  try {
-    const source = await openRows(req.file)
-    const rows: ImportPreview['rows'] = []
-    let headers: string[] | null = null
-    for await (const row of source.rows) {
-      if (!headers) {
-        headers = row.cells
-        continue
-      }
-      rows.push({ line: row.line, cells: row.cells, error: null })
-      if (rows.length >= req.rows) break
-    }
-    if (!headers) throw new UnreadableFileError(`${path.basename(req.file)} is empty`)
-    const match = matchHeaders(headers, req.mapping)
-    const have = new Set<ImportField>(match.fields.values())
-    const missing: string[] = []
-    if (!have.has('orderNo')) missing.push('orderNo')
-    if (req.type === 'refund' && !have.has('refundNo')) missing.push('refundNo')
-    const amounts: ImportField[] =
-      req.type === 'pay'
-        ? ['amountFen', 'amountYuan']
-        : ['amountFen', 'amountYuan', 'refundAmountFen', 'refundAmountYuan']
-    if (!amounts.some((f) => have.has(f))) missing.push('amount')
-    // The whole file checked as the import would, writing nothing.
-    const dry = missing.length
+  const { result: r } = await runImportJob(ctx, req, { dryRun: true, sample: req.rows, taskId: req.taskId })
+  const errorByLine = new Map(r.errors.map((e) => [e.line, `${e.column ? `${e.column}: ` : ''}${e.reason}`]))
+  const fields = new Map(r.match.fields)
+  for (const c of r.amountColumns) fields.set(c.index, c.field)
+  return {
+    file: r.file,
+    encoding: r.encoding,
+    headerLine: r.headerLine,
+    headers: r.headers,
+    columns: r.headers.map((h, i) => ({ header: h, field: fields.get(i) ?? null })),
+    amountColumns: r.amountColumns,
+    rows: r.sample.map((s) => ({
+      line: s.line,
+      cells: s.cells,
+      error: s.error ? (errorByLine.get(s.line) ?? s.error.reason) : null,
+      amount: s.amount,
+      notes: s.notes,
+    })),
+    unknownHeaders: r.match.unknown,
+    missing: r.missing,
+    summary: r.missing.length
       ? null
-      : await importFile(ctx.db, req.file, {
-          type: req.type,
-          merchant: req.merchant,
-          mapping: req.mapping,
-          dryRun: true,
-          now: ctx.now,
-        })
-    const errorByLine = new Map(
-      (dry?.errors ?? []).map((e) => [e.line, `${e.column ? `${e.column}: ` : ''}${e.reason}`]),
-    )
-    for (const r of rows) r.error = errorByLine.get(r.line) ?? null
-    return {
-      file: path.basename(req.file),
-      encoding: source.encoding,
-      headers,
-      columns: headers.map((h, i) => ({ header: h, field: match.fields.get(i) ?? null })),
-      rows,
-      unknownHeaders: match.unknown,
-      missing,
-      summary: dry
-        ? {
-            rows: dry.rows,
-            inserted: dry.inserted,
-            updated: dry.updated,
-            unchanged: dry.unchanged,
-            rejected: dry.rejected,
-          }
-        : null,
-      errors: dry?.errors ?? [],
-    }
-  } catch (err) {
-    if (err instanceof UnreadableFileError)
-      throw AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
-    throw err
+      : {
+          rows: r.rows,
+          inserted: r.inserted,
+          updated: r.updated,
+          unchanged: r.unchanged,
+          duplicates: r.duplicates,
+          conflicts: r.conflicts,
+          skipped: r.skipped,
+          rejected: r.rejected,
+          warnings: r.warnings,
+        },
+    errors: r.errors,
+    notes: r.notes,
+    merchantColumnIgnored: r.merchantColumnIgnored,
   }
 }
 
@@ -155,6 +198,7 @@ export async function importAndSync(
   ctx: ServiceContext,
   request: z.output<typeof importRunSchema>,
   start: BatchStart = 'background',
+  extras: { rejectedOut?: string } = {},
 ): Promise<ImportSummary> {
   const { sync } = request
   const refs: TradeRef[] = []
@@ -163,6 +207,9 @@ export async function importAndSync(
     type: request.type,
     merchant: request.merchant,
     mapping: request.mapping,
+    amountUnit: request.amountUnit,
+    taskId: request.taskId,
+    rejectedOut: extras.rejectedOut,
     onTrade: sync ? (type, id) => refs.push({ type, id }) : undefined,
   })
   if (!sync || refs.length === 0) return summary

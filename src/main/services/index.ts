@@ -10,7 +10,9 @@ import { startBatchFrom } from './batches'
 import type { ServiceContext } from './context'
 import { pickOpen, pickSave } from './dialogs'
 import { runExport } from './export'
+import { writeTemplate } from './import-files'
 import { importChosen, previewChosen } from './import-chosen'
+import { cancelImport } from './imports'
 import { setHeadless, unlockWithPassphrase } from './key-store'
 import {
   anomalyDetail,
@@ -32,6 +34,7 @@ import {
   testMerchant,
   updateMerchantProfile,
 } from './merchants'
+import { exportNamedMapping, listSavedMappings, removeNamedMapping, saveNamedMapping } from './mappings'
 import { overview } from './overview'
 import { openTradesOf, releaseSchedule } from './schedule-holds'
 import { afterOperation, contextFor, removeDemoFromBooks } from './sandbox'
@@ -96,6 +99,13 @@ const handlers: Handlers = {
 
   'imports.preview': (ctx, r) => previewChosen(ctx, r),
   'imports.run': (ctx, r) => importChosen(ctx, r),
+  'imports.cancel': (ctx, { taskId }) => cancelImport(ctx, taskId),
+  'imports.template': (ctx, r) => writeTemplate(ctx, r),
+
+  'mappings.list': (ctx) => listSavedMappings(ctx),
+  'mappings.save': (ctx, r) => saveNamedMapping(ctx, r),
+  'mappings.remove': (ctx, { name }) => removeNamedMapping(ctx, name),
+  'mappings.export': (ctx, r) => exportNamedMapping(ctx, r),
 
   'batches.start': (ctx, b) => startBatchFrom(ctx, b),
   'batches.list': (ctx, p) => listBatchViews(ctx, p.limit, p.offset),

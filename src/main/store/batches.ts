@@ -107,6 +107,13 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
     finishedAt: isoOrNull(row.finished_at),
     operator: row.operator,
     ...(status === 'paused' && row.pause_reason ? { pauseReason: row.pause_reason } : {}),
+    importId: row.import_id,
+    importRejected:
+      row.import_id === null
+        ? 0
+        : (stmt<[number], { rejected: number }>(db, 'SELECT rejected FROM import_runs WHERE id = ?').get(
+            row.import_id,
+          )?.rejected ?? 0),
   }
 }
 

@@ -5,18 +5,28 @@
 // most of a large import's time building its per-record info objects and byte buffers; here a cell
 // is one slice of the chunk. Line numbers are the ones an editor shows, CRLF inside a quoted cell
 // counted once.
+//
+// An import reads with `recover`: a record whose quotes do not pair is not the end of the file but one
+// refused row (issue 14 item 9): its first line is handed over as a broken record, named by its line
+// and what is wrong, and reading goes on at the next line, so the good rows after it still go in.
+
+/** What is wrong with a record whose quotes do not pair; the catalog's sentence for the row. */
+export type QuoteProblem = 'row.strayQuote' | 'row.afterQuote' | 'row.openQuote'
 
 /** A record: the line it starts on, its cells, and its text as in the file (for the error table). */
 export interface CsvRecord {
   line: number
   cells: string[]
   raw: string
+  /** Set on a record read with `recover` that could not be split: no cells, and why. */
+  broken?: QuoteProblem
 }
 
 export class CsvSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    readonly problem: QuoteProblem | null = null,
   ) {
     super(message)
     this.name = 'CsvSyntaxError'
@@ -41,7 +51,11 @@ export class CsvReader {
   private started = false
   private readonly delim: number
 
-  constructor(delimiter: string) {
+  /** With `recover`, a record whose quotes do not pair becomes a broken record instead of an error. */
+  constructor(
+    delimiter: string,
+    private readonly recover = false,
+  ) {
     this.delim = delimiter.charCodeAt(0)
   }
 
@@ -72,15 +86,31 @@ export class CsvReader {
       try {
         end = this.record(s, pos, final, out, startLine)
       } catch (err) {
-        if (err !== INCOMPLETE) throw err
-        this.line = startLine
-        this.carry = s.slice(start)
-        if (this.carry.length > MAX_RECORD_CHARS)
+        let problem: QuoteProblem | null = null
+        if (err === INCOMPLETE) {
+          if (s.length - start <= MAX_RECORD_CHARS) {
+            this.line = startLine
+            this.carry = s.slice(start)
+            return
+          }
+          problem = 'row.openQuote'
+        } else if (err instanceof CsvSyntaxError && this.recover) problem = err.problem
+        else throw err
+        const next = problem && this.recover ? this.skipLine(s, start, final, out, startLine, problem) : null
+        if (next === null) {
+          if (err !== INCOMPLETE) throw err
           throw new CsvSyntaxError(
             `Record Too Long: the record that starts at line ${startLine} is longer than ${MAX_RECORD_CHARS} characters (is a quote left open?)`,
             startLine,
           )
-        return
+        }
+        if (next < 0) {
+          // The line's end is not read yet: the record is tried again with the next chunk.
+          this.line = startLine
+          this.carry = s.slice(start)
+          return
+        }
+        end = next
       }
       pos = end
     }
@@ -111,6 +141,7 @@ export class CsvReader {
             throw new CsvSyntaxError(
               `Quote Not Closed: the parsing is finished with an opening quote at line ${line + breaks}`,
               line + breaks,
+              'row.openQuote',
             )
           }
           if (q + 1 >= n && !final) throw INCOMPLETE
@@ -141,6 +172,7 @@ export class CsvReader {
         throw new CsvSyntaxError(
           `Invalid Closing Quote: got "${s[pos]}" at line ${line + breaks} instead of delimiter, record delimiter, trimable character (if activated) or comment`,
           line + breaks,
+          'row.afterQuote',
         )
       }
       // An unquoted cell: up to the delimiter or the record delimiter.
@@ -188,11 +220,51 @@ export class CsvReader {
           throw new CsvSyntaxError(
             `Invalid Opening Quote: a quote is found on field ${col} at line ${line + breaks}, value is ${JSON.stringify(s.slice(pos, i))}`,
             line + breaks,
+            'row.strayQuote',
           )
         }
         i += 1
       }
     }
+  }
+
+  /**
+   * Hands over the line a broken record starts on and returns where the next line starts, or -1 when
+   * that line does not end within what has been read (more must come first). A line longer than a
+   * record may be gives null: that is no CSV (`Record Too Long`).
+   */
+  private skipLine(
+    s: string,
+    start: number,
+    final: boolean,
+    out: CsvRecord[],
+    line: number,
+    problem: QuoteProblem,
+  ): number | null {
+    let e = this.lineEnd(s, start)
+    if (e < 0) {
+      if (s.length - start > MAX_RECORD_CHARS) return null
+      if (!final) return -1
+      e = s.length
+    }
+    let width = 0
+    if (e < s.length) {
+      if (s.charCodeAt(e) === CR && e + 1 >= s.length && !final) return -1
+      width = s.charCodeAt(e) === CR && s.charCodeAt(e + 1) === LF ? 2 : 1
+      if (this.recordDelimiter === '') this.recordDelimiter = width === 2 ? '\r\n' : s[e]!
+    }
+    out.push({ line, cells: [], raw: s.slice(start, e), broken: problem })
+    this.line = line + countBreaks(s, start, e) + 1
+    return e + width
+  }
+
+  /** Where the line that starts at `from` ends: the file's record delimiter, else any line break. */
+  private lineEnd(s: string, from: number): number {
+    const rd = this.recordDelimiter
+    if (rd !== '') return s.indexOf(rd, from)
+    const lf = s.indexOf('\n', from)
+    const cr = s.indexOf('\r', from)
+    return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr)
   }
 
   /** Pushes the record and returns `end` (where its record delimiter starts). */

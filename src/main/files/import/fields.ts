@@ -91,32 +91,89 @@ function plainYuan(s: string): number | null {
   return whole * 100 + d1 * 10 + d2
 }
 
+/**
+ * Full-width digits and signs (１２.５０, ＲＭＢ, ：) as their ASCII twins: Chinese input methods and
+ * some shop exports write them. Only what is below U+FF5F changes; a cell without any is returned as is.
+ */
+export function halfWidth(s: string): string {
+  let wide = false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) {
+      wide = true
+      break
+    }
+  }
+  if (!wide) return s
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    out += c >= 0xff01 && c <= 0xff5e ? String.fromCharCode(c - 0xfee0) : c === 0x3000 ? ' ' : s[i]
+  }
+  return out
+}
+
+const CURRENCY_BEFORE = /^(?:rmb|cny|人民币)\s*|^[¥￥]\s*/i
+const THOUSANDS = /,(?=\d{3}(\D|$))/g
+
+/** A yuan cell without its currency marks: "RMB 10.00", "¥1,234.50", "12.50元" -> "10.00", "1234.50", "12.50". */
+function bareYuan(v: string): string {
+  let s = halfWidth(cleanCell(v))
+  for (let before = ''; before !== s;) {
+    before = s
+    s = s.replace(CURRENCY_BEFORE, '')
+  }
+  return s.replace(/\s*元$/, '').replace(THOUSANDS, '')
+}
+
 export function yuan(v: string, what: string): number {
   const plain = plainYuan(cleanCell(v))
   if (plain !== null) return plain
-  const s = cleanCell(v)
-    .replace(/^[¥￥]/, '')
-    .replace(/,(?=\d{3}(\D|$))/g, '')
-  const fen = yuanToFen(s)
+  const fen = yuanToFen(bareYuan(v))
   if (fen === null) throw new FieldError('row.notYuan', { what, value: cleanCell(v) })
   if (fen < 0) throw new FieldError('row.negative', { what })
   return fen
 }
 
-export function fen(v: string, what: string): number {
+export function fen(v: string, what: string, decimals: MessageId = 'row.decimalsInFen.cli'): number {
   const c = cleanCell(v)
   // Whole fen of up to 13 digits, as nearly every such cell is: under MAX_FEN by construction.
   if (c.length <= 13) {
     const n = digits(c, 0, c.length)
     if (n >= 0 && c.length > 0) return n
   }
-  const s = cleanCell(v).replace(/,(?=\d{3}(\D|$))/g, '')
+  const s = halfWidth(c)
+    .replace(/\s*分$/, '')
+    .replace(THOUSANDS, '')
   if (!/^\d+$/.test(s)) {
-    throw new FieldError(/^\d+\.\d+$/.test(s) ? 'row.decimalsInFen' : 'row.notFen', { what, value: s })
+    throw new FieldError(/^\d+\.\d+$/.test(s) ? decimals : 'row.notFen', { what, value: s })
   }
   const n = Number(s)
   if (n > MAX_FEN) throw new FieldError('row.tooLarge', { what })
   return n
+}
+
+/**
+ * What a cell says about its column's unit: a bare whole number says nothing (100 may be yuan or
+ * fen), a decimal point or a currency mark says yuan; null for a blank cell or one that is no amount
+ * in yuan at all (it is refused later, or, with a trailing 分, read once a person says fen).
+ */
+export function unitEvidence(v: string): 'whole' | 'yuan' | null {
+  const c = cleanCell(v)
+  if (c === '') return null
+  if (digits(c, 0, c.length) >= 0) return 'whole'
+  const s = halfWidth(c)
+  if (/^\d{1,3}(,\d{3})+$/.test(s)) return 'whole'
+  if (/^[\d,]+\.\d+$/.test(s) || /[¥￥元]|^(rmb|cny|人民币)/i.test(s)) return 'yuan'
+  return null
+}
+
+/**
+ * Excel keeps 15 significant digits: a longer number typed or pasted into a cell comes back with
+ * zeros after the 15th. A number of 16 or more digits that ends so is probably one of those.
+ */
+export function excelZeroed(no: string): boolean {
+  return no.length >= 16 && /^\d+$/.test(no) && /^0+$/.test(no.slice(15))
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -152,17 +209,52 @@ function plainBeijing(s: string): number | null {
   return Date.UTC(y, mo - 1, d, h, mi, sec) - BEIJING_OFFSET_MS
 }
 
+const CHINESE_DATE =
+  /^(\d{4})年(\d{1,2})月(\d{1,2})日?\s*(?:(\d{1,2})[:点时](\d{1,2})?分?(?::(\d{1,2}))?秒?)?$/
+const DAY_FIRST_OR_MONTH_FIRST = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(\s+.*)?$/
+
+function isoDate(y: string, m: number, d: number): string {
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`
+}
+
 export function time(v: string, what: string): number {
   const plain = plainBeijing(cleanCell(v))
   if (plain !== null) return plain
-  const s = cleanCell(v)
+  const s = halfWidth(cleanCell(v))
   // An Excel serial date (days since 1899-12-30) written out as a number.
   if (/^\d{5}(\.\d+)?$/.test(s)) {
     const days = Number(s)
     const ms = Math.round((days - 25569) * 86400_000)
     return ms - BEIJING_OFFSET_MS
   }
-  const ms = parseBeijing(s)
+  let text = s
+  const zh = CHINESE_DATE.exec(s)
+  if (zh) {
+    const [, y, mo, d, h, mi, sec] = zh
+    text = `${y}-${mo}-${d}${h === undefined ? '' : ` ${h}:${(mi ?? '0').padStart(2, '0')}${sec === undefined ? '' : `:${sec.padStart(2, '0')}`}`}`
+  }
+  // 12/03/2026: December 3 in the United States, 12 March in Britain. A part above 12 can only be the
+  // day; when both could be the month the date is refused rather than guessed, for a month wrong
+  // moves a trade into another month's books.
+  const dm = DAY_FIRST_OR_MONTH_FIRST.exec(s)
+  if (dm) {
+    const [, a, b, y, rest = ''] = dm
+    const first = Number(a)
+    const second = Number(b)
+    if (first > 12 && second <= 12) text = `${isoDate(y!, second, first)}${rest}`
+    else if (second > 12 && first <= 12) text = `${isoDate(y!, first, second)}${rest}`
+    else if (first === second) text = `${isoDate(y!, first, first)}${rest}`
+    else {
+      throw new FieldError('row.ambiguousDate', {
+        what,
+        value: s,
+        first: isoDate(y!, first, second),
+        second: isoDate(y!, second, first),
+        iso: `${isoDate(y!, first, second)}${rest}`,
+      })
+    }
+  }
+  const ms = parseBeijing(text)
   if (ms === null) throw new FieldError('row.notTime', { what, value: s })
   return ms
 }
@@ -197,15 +289,21 @@ const PAY_STATUS_NAMES = names<PayStatus>({
   支付中: 'progress',
   待支付: 'progress',
   未支付: 'progress',
+  待付款: 'progress',
   success: 'success',
   成功: 'success',
   支付成功: 'success',
   已支付: 'success',
+  已付款: 'success',
+  交易成功: 'success',
+  已完成: 'success',
+  交易完成: 'success',
   close: 'close',
   closed: 'close',
   关闭: 'close',
   已关闭: 'close',
   支付关闭: 'close',
+  交易关闭: 'close',
   cancel: 'cancel',
   撤销: 'cancel',
   已撤销: 'cancel',
@@ -223,6 +321,9 @@ const REFUND_STATUS_NAMES = names<RefundStatus>({
   success: 'success',
   成功: 'success',
   退款成功: 'success',
+  已退款: 'success',
+  退款完成: 'success',
+  已完成: 'success',
   close: 'close',
   closed: 'close',
   关闭: 'close',

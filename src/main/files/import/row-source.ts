@@ -1,12 +1,23 @@
+import { say, type MessageId, type Params } from '../../../shared/messages'
+import type { QuoteProblem } from './csv'
+
 // What every reader of an import file hands over (rows.ts for CSV, xlsx.ts for Excel), and the one
 // error that says the file cannot be read. Kept apart from both readers: rows.ts loads xlsx.ts (and
 // exceljs with it) only when an .xlsx file comes, and neither should need the other for these.
+
+/**
+ * How much of a row's text is kept beside a rejection: enough to recognise the row, never a whole
+ * 4-million-character record (review-security M3). The cells themselves are kept apart, bounded too.
+ */
+export const RAW_CHARS = 200
 
 /** One row of an import file: its line number (1-based, as an editor shows it) and its cells as text. */
 export interface SourceRow {
   line: number
   cells: string[]
   raw: string
+  /** A row the reader could not split into cells (a CSV quote that does not pair): refused alone. */
+  broken?: QuoteProblem
 }
 
 export interface RowSource {
@@ -29,9 +40,21 @@ export async function* eachRow(batches: AsyncIterable<SourceRow[]>): AsyncGenera
   for await (const batch of batches) yield* batch
 }
 
+/**
+ * A whole file refused: the sentence in English, and, for the window, its catalog entry (without
+ * one the window shows the English sentence as the detail of file.unreadable).
+ */
 export class UnreadableFileError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly said?: { id: MessageId; params: Params },
+  ) {
     super(message)
     this.name = 'UnreadableFileError'
+  }
+
+  /** A refusal told by its catalog entry, in English here. */
+  static say(id: MessageId, params: Params = {}): UnreadableFileError {
+    return new UnreadableFileError(say(id, params), { id, params })
   }
 }

@@ -1,9 +1,10 @@
 import iconv from 'iconv-lite'
 import fs from 'node:fs'
 import path from 'node:path'
-import { CsvReader, CsvSyntaxError } from './csv'
+import { CsvReader, CsvSyntaxError, MAX_RECORD_CHARS } from './csv'
 import { detectEncoding, type TextEncoding } from './encoding'
 import { eachRow, UnreadableFileError, type RowSource, type SourceRow } from './row-source'
+import type { XlsxLimits } from './zip-guard'
 
 /** Comma or tab: whichever the header line uses more (outside quotes). */
 function sniffDelimiter(firstLine: string): ',' | '\t' {
@@ -37,7 +38,8 @@ export async function csvRows(file: string): Promise<RowSource> {
   const name = path.basename(file)
   let fd: number | null = fs.openSync(file, 'r')
   const decoder = iconv.getDecoder(encoding === 'utf-8-bom' ? 'utf-8' : encoding, { stripBOM: true })
-  const reader = new CsvReader(delimiter)
+  // A row whose quotes do not pair is refused alone, by its line (csv.ts, `recover`).
+  const reader = new CsvReader(delimiter, true)
   // Chunks of 64 KiB make batches of a few hundred rows that are written and dropped while still
   // young: with 1 MiB chunks a million-row import spent a third of its time in the garbage
   // collector and its memory grew by a hundred megabytes.
@@ -62,10 +64,13 @@ export async function csvRows(file: string): Promise<RowSource> {
       }
     } catch (err) {
       close()
-      const line = err instanceof CsvSyntaxError ? ` at line ${err.line}` : ''
-      throw new UnreadableFileError(
-        `${name} cannot be read as CSV${line}: ${(err as Error).message.replace(/^Invalid /, 'invalid ')}`,
-      )
+      if (err instanceof CsvSyntaxError)
+        throw UnreadableFileError.say('import.lineTooLong', {
+          file: name,
+          line: err.line,
+          max: MAX_RECORD_CHARS,
+        })
+      throw new UnreadableFileError(`${name} cannot be read as CSV: ${(err as Error).message}`)
     }
     return out.length ? out : null
   }
@@ -86,8 +91,8 @@ export async function csvRows(file: string): Promise<RowSource> {
   }
 }
 
-/** Picks the reader for a file by its extension. */
-export async function openRows(file: string): Promise<RowSource> {
+/** Picks the reader for a file by its extension; `limits` only differ from XLSX_LIMITS in tests. */
+export async function openRows(file: string, limits?: XlsxLimits): Promise<RowSource> {
   let stat: fs.Stats
   try {
     stat = await fs.promises.stat(file)
@@ -97,13 +102,11 @@ export async function openRows(file: string): Promise<RowSource> {
   if (!stat.isFile()) throw new UnreadableFileError(`${file} is not a file`)
   const ext = path.extname(file).toLowerCase()
   if (ext === '.xls') {
-    throw new UnreadableFileError(
-      `${path.basename(file)} is an old Excel .xls file: save it as .xlsx or CSV and import that`,
-    )
+    throw UnreadableFileError.say('import.oldExcel', { file: path.basename(file) })
   }
   if (ext === '.xlsx') {
     const { xlsxRows } = await import('./xlsx')
-    return xlsxRows(file)
+    return xlsxRows(file, limits)
   }
   return csvRows(file)
 }

@@ -18,21 +18,30 @@ import { KeyTable } from './key-table'
 
 export type RowResult = 'inserted' | 'updated' | 'unchanged'
 
+/** What an import compares a row with when its trade is here already. */
+export interface StoredTrade {
+  amount: number
+  status: string
+  /** Null for a refund, which has none. */
+  title: string | null
+}
+
 export type PayForRefund = Pick<PayOrderForImport, 'id' | 'amount' | 'status' | 'refundable_amount'>
 
 export interface ImportSink {
   /**
    * Adds the order, or fills what the existing one lacks (never its status or amount). The id is
-   * looked up for an existing order only when `wantId`: a re-import needs no id otherwise. An existing
-   * order of another amount is left alone and its amount returned as `storedAmount`: the row is then
-   * refused, not counted unchanged (a silent "no change" would hide a file that disagrees on money).
+   * looked up for an existing order only when `wantId`: a re-import needs no id otherwise. For an
+   * existing order, what is stored comes back: another amount leaves the order alone and the row is
+   * refused, not counted unchanged (a silent "no change" would hide a file that disagrees on money);
+   * another status or title is told as a conflict.
    */
-  upsertPay(o: NewPayOrder, wantId: boolean): { result: RowResult; id: number; storedAmount?: number }
+  upsertPay(o: NewPayOrder, wantId: boolean): { result: RowResult; id: number; stored?: StoredTrade }
   findPay(merchantId: number, orderNo: string): PayForRefund | undefined
   findRefund(
     merchantId: number,
     refundNo: string,
-  ): { id: number; pay_order_id: number; order_no?: string; amount: number } | undefined
+  ): { id: number; pay_order_id: number; order_no?: string; amount: number; status: string } | undefined
   fillRefund(id: number, gatewayRefundNo: string | null): boolean
   insertRefund(r: NewRefundOrder): number
   recompute(payOrderId: number): void
@@ -43,13 +52,14 @@ export function storeSink(db: Db, now: () => number): ImportSink {
     upsertPay: (o, wantId) => {
       const id = insertPayOrderIfNew(db, o, now())
       if (id !== null) return { result: 'inserted', id }
-      const stored = findPayOrderForImport(db, o.merchantId, o.orderNo)
-      if (stored && stored.amount !== o.amount)
-        return { result: 'unchanged', id: stored.id, storedAmount: stored.amount }
+      const row = findPayOrderForImport(db, o.merchantId, o.orderNo)
+      const stored = row && { amount: row.amount, status: row.status, title: row.title }
+      if (row && row.amount !== o.amount) return { result: 'unchanged', id: row.id, stored }
       const changed = fillPayOrderByNo(db, o.merchantId, o.orderNo, o, now())
       return {
         result: changed ? 'updated' : 'unchanged',
-        id: wantId ? (payOrderIdByNo(db, o.merchantId, o.orderNo) ?? 0) : 0,
+        id: wantId ? (row?.id ?? payOrderIdByNo(db, o.merchantId, o.orderNo) ?? 0) : 0,
+        stored,
       }
     },
     findPay: (m, no) => findPayOrderForImport(db, m, no),
@@ -68,10 +78,15 @@ export function storeSink(db: Db, now: () => number): ImportSink {
 export function dryRunSink(db: Db): ImportSink {
   let next = -1
   const pays = new KeyTable()
-  /** The amounts of the orders this dry run "added", by the id it gave them. */
+  /**
+   * The orders this dry run "added", by the id it gave them: amount, status and title, the title as a
+   * 32-bit hash (a preview of a million rows must not keep a million titles; two titles meeting by
+   * hash would only miss a conflict note, and the import itself compares the real ones).
+   */
   const amounts = new Map<number, number>()
+  const marks = new Map<number, { status: string; title: number }>()
   const refunds = new KeyTable()
-  const refundAmounts = new Map<string, number>()
+  const refundStored = new Map<string, { amount: number; status: string }>()
   /**
    * What the refunds this dry run "added" take off each pay order's refundable amount, as the
    * import's recompute would: a later refund of the same order is then refused in the preview too.
@@ -81,17 +96,22 @@ export function dryRunSink(db: Db): ImportSink {
     upsertPay: (o) => {
       const mine = pays.get(o.merchantId, o.orderNo)
       if (mine !== undefined) {
-        const stored = amounts.get(mine)!
-        return stored === o.amount
-          ? { result: 'unchanged', id: mine }
-          : { result: 'unchanged', id: mine, storedAmount: stored }
+        const mark = marks.get(mine)!
+        const title = mark.title === hashText(o.title) ? o.title : mark.title === EMPTY_TITLE ? '' : '\u0000'
+        return {
+          result: 'unchanged',
+          id: mine,
+          stored: { amount: amounts.get(mine)!, status: mark.status, title },
+        }
       }
       const row = findPayOrderForImport(db, o.merchantId, o.orderNo)
-      if (row && row.amount !== o.amount) return { result: 'unchanged', id: row.id, storedAmount: row.amount }
-      if (row) return { result: wouldFillPayOrder(row, o) ? 'updated' : 'unchanged', id: row.id }
+      const stored = row && { amount: row.amount, status: row.status, title: row.title }
+      if (row && row.amount !== o.amount) return { result: 'unchanged', id: row.id, stored }
+      if (row) return { result: wouldFillPayOrder(row, o) ? 'updated' : 'unchanged', id: row.id, stored }
       const id = next--
       pays.set(o.merchantId, o.orderNo, id)
       amounts.set(id, o.amount)
+      marks.set(id, { status: o.status, title: hashText(o.title) })
       return { result: 'inserted', id }
     },
     findPay: (m, no) => {
@@ -108,17 +128,27 @@ export function dryRunSink(db: Db): ImportSink {
         id: 0,
         pay_order_id: payOrderId,
         order_no: getPayOrder(db, payOrderId)?.order_no,
-        amount: refundAmounts.get(`${m}\u0000${no}`)!,
+        ...refundStored.get(`${m}\u0000${no}`)!,
       }
     },
     fillRefund: () => false,
     insertRefund: (r) => {
       refunds.set(r.merchantId, r.refundNo, r.payOrderId)
-      refundAmounts.set(`${r.merchantId}\u0000${r.refundNo}`, r.amount)
+      refundStored.set(`${r.merchantId}\u0000${r.refundNo}`, { amount: r.amount, status: r.status })
       if (r.status === 'progress' || r.status === 'success')
         taken.set(r.payOrderId, (taken.get(r.payOrderId) ?? 0) + r.amount)
       return next--
     },
     recompute: () => undefined,
   }
+}
+
+const EMPTY_TITLE = 0
+
+/** FNV-1a of a title; 0 only for the empty one. */
+function hashText(s: string): number {
+  if (s === '') return EMPTY_TITLE
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h === EMPTY_TITLE ? 1 : h
 }

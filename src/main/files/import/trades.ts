@@ -1,12 +1,14 @@
 import type { Channel } from '../../../shared/domain'
+import { label } from '../../../shared/labels'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import { formatYuan } from '../../../shared/money'
+import { formatBeijing } from '../../../shared/time'
 import type { Db } from '../../store/connection'
 import { findMerchantByName, listMerchants, type MerchantRow } from '../../store/merchants'
 import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../../shared/mapping'
 import * as F from './fields'
 import { UnreadableFileError } from './row-source'
-import type { ImportSink, RowResult } from './sink'
+import type { ImportSink, RowResult, StoredTrade } from './sink'
 
 // One row of a list into one trade: the cells read in a fixed order, so that a row with several
 // mistakes is rejected for the same one every time, and the first mistake wins.
@@ -21,9 +23,33 @@ export class RowError extends Error {
   }
 }
 
+/** Who reads the sentences: the command line's name flags, the window's name its controls. */
+export type Audience = 'cli' | 'window'
+
 export interface RowOptions {
-  merchant?: string
   mapping?: ColumnMapping
+  audience: Audience
+}
+
+/** A sentence about a row that does not refuse it (a warning), with the column it is about. */
+export interface Said {
+  id: MessageId
+  params: Params
+  column: string | null
+}
+
+/** What a row did: its trade, and what the importer reports beside the count. */
+export interface RowOutcome {
+  result: RowResult
+  id: number
+  /** The trade's merchant and number (order number, or refund number): what a repeat is told by. */
+  merchantId: number
+  no: string
+  /** In fen, as stored. */
+  amount: number
+  /** The trade was here already and the row says otherwise about it (not changed). */
+  differs: { what: 'status' | 'title'; stored: string; value: string } | null
+  warnings: Said[] | null
 }
 
 /**
@@ -76,29 +102,57 @@ export class RowCells {
 
 const title = (v: string, h: string) => F.text(v, 256, h)
 
+/**
+ * The merchant of each row. A merchant chosen for the whole file (the import panel's 商户,
+ * `--merchant`) applies to every row and the file's merchant column is not read: the person's choice
+ * on the screen is the most explicit statement there is, and a file's column is often a name from
+ * another system (m2 of the newcomer report: every row refused until the column was unmapped). The
+ * names that column held are kept, to be told beside the preview. Without a choice: the column, the
+ * mapping's default, or the only profile there is.
+ */
 export class MerchantResolver {
   private readonly cache = new Map<string, MerchantRow | null>()
   private readonly only: MerchantRow | null
   private readonly fixed: MerchantRow | null
+  private readonly fallback: MerchantRow | null
+  private readonly none: boolean
+  /** Names the file's merchant column gave that the chosen merchant overrode (a few, for the notice). */
+  readonly ignored = new Set<string>()
 
   constructor(
     private readonly db: Db,
-    fixedName: string | undefined,
+    chosen: string | undefined,
+    mappingDefault: string | undefined,
   ) {
-    if (fixedName) {
-      const m = findMerchantByName(db, fixedName)
+    const find = (name: string | undefined) => {
+      if (!name) return null
+      const m = findMerchantByName(db, name)
       if (!m)
         throw new UnreadableFileError(
-          `there is no merchant profile named "${fixedName}"; add it first with merchant add`,
+          `there is no merchant profile named "${name}"; add it first with merchant add`,
+          {
+            id: 'merchant.noName',
+            params: { name },
+          },
         )
-      this.fixed = m
-    } else this.fixed = null
+      return m
+    }
+    this.fixed = find(chosen)
+    this.fallback = this.fixed ? null : find(mappingDefault)
     const all = listMerchants(db)
+    this.none = all.length === 0
     this.only = all.length === 1 ? all[0]! : null
   }
 
-  resolve(row: RowCells, channel: Channel | null): MerchantRow {
+  resolve(row: RowCells, channel: Channel | null, audience: Audience): MerchantRow {
     const cell = row.cell('merchant')
+    if (this.fixed) {
+      if (cell !== undefined && this.ignored.size < 5) {
+        const name = F.cleanCell(cell)
+        if (name !== this.fixed.name) this.ignored.add(name.slice(0, 64))
+      }
+      return this.fixed
+    }
     if (cell !== undefined) {
       const name = F.cleanCell(cell)
       let m = this.cache.get(name)
@@ -109,9 +163,10 @@ export class MerchantResolver {
       if (!m) throw new RowError(row.headerOf('merchant'), 'row.noProfile', { name })
       return m
     }
-    if (this.fixed) return this.fixed
+    if (this.fallback) return this.fallback
     if (this.only && (channel === null || this.only.channel === channel)) return this.only
-    throw new RowError(null, 'row.noMerchant')
+    if (this.none) throw new RowError(null, 'row.noMerchants')
+    throw new RowError(null, audience === 'cli' ? 'row.noMerchant.cli' : 'row.noMerchant.window')
   }
 }
 
@@ -119,7 +174,7 @@ function merchantFor(row: RowCells, merchants: MerchantResolver, o: RowOptions):
   const channel =
     row.read('channel', F.channel) ??
     (o.mapping?.defaults.channel ? F.channel(o.mapping.defaults.channel) : null)
-  const merchant = merchants.resolve(row, channel)
+  const merchant = merchants.resolve(row, channel, o.audience)
   if (channel && channel !== merchant.channel) {
     throw new RowError(row.headerOf('channel'), 'row.channelMismatch', {
       channel,
@@ -130,6 +185,59 @@ function merchantFor(row: RowCells, merchants: MerchantResolver, o: RowOptions):
   return merchant
 }
 
+/** A trade number, with a warning when it looks like one Excel has already cut to 15 digits. */
+function number(row: RowCells, field: ImportField, warnings: { list: Said[] | null }): string | undefined {
+  const no = row.read(field, F.tradeNumber)
+  if (no !== undefined && F.excelZeroed(no)) {
+    const what = row.headerOf(field)
+    ;(warnings.list ??= []).push({
+      id: 'warn.excelZeros',
+      params: { what: what ?? field, value: no },
+      column: what,
+    })
+  }
+  return no
+}
+
+/** A fen column: its decimals refusal names the fix the reader has. */
+function fenOf(o: RowOptions): (v: string, what: string) => number {
+  return o.audience === 'cli'
+    ? (v, what) => F.fen(v, what, 'row.decimalsInFen.cli')
+    : (v, what) => F.fen(v, what, 'row.decimalsInFen.window')
+}
+
+/** Beyond this a creation time is "in the future": clocks of shop systems drift by a few minutes. */
+const FUTURE_SLACK_MS = 5 * 60_000
+
+/** A row's time, with a warning when it lies in the future. */
+function createdAt(row: RowCells, now: number, warnings: { list: Said[] | null }): number | undefined {
+  const at = row.read('createdAt', F.time)
+  if (at !== undefined && at > now + FUTURE_SLACK_MS) {
+    const what = row.headerOf('createdAt')
+    ;(warnings.list ??= []).push({
+      id: 'warn.future',
+      params: { what: what ?? 'createdAt', value: formatBeijing(at) },
+      column: what,
+    })
+  }
+  return at
+}
+
+/** What a stored trade and a row say differently, of what an import never changes. */
+function difference(
+  stored: StoredTrade | undefined,
+  status: string,
+  rowTitle: string,
+  names: 'payStatus' | 'refundStatus',
+): RowOutcome['differs'] {
+  if (!stored) return null
+  if (stored.status !== status)
+    return { what: 'status', stored: label(names, stored.status), value: label(names, status) }
+  if (stored.title !== null && stored.title !== '' && rowTitle !== '' && stored.title !== rowTitle)
+    return { what: 'title', stored: stored.title.slice(0, 64), value: rowTitle.slice(0, 64) }
+  return null
+}
+
 export function importPay(
   sink: ImportSink,
   row: RowCells,
@@ -138,41 +246,52 @@ export function importPay(
   importId: number,
   now: number,
   wantId: boolean,
-): { result: RowResult; id: number } {
-  const orderNo = row.read('orderNo', F.tradeNumber)
+): RowOutcome {
+  const warnings: { list: Said[] | null } = { list: null }
+  const orderNo = number(row, 'orderNo', warnings)
   if (!orderNo) throw new RowError(null, 'row.orderNoEmpty')
-  const amount = row.read('amountFen', F.fen) ?? row.read('amountYuan', F.yuan)
+  const amount = row.read('amountFen', fenOf(o)) ?? row.read('amountYuan', F.yuan)
   if (amount === undefined) throw new RowError(null, 'row.amountEmpty')
   const merchant = merchantFor(row, merchants, o)
   const status =
     row.read('status', F.payStatus) ??
     (o.mapping?.defaults.status ? F.payStatus(o.mapping.defaults.status) : 'progress')
+  const rowTitle = row.read('title', title) ?? ''
   const done = sink.upsertPay(
     {
       orderNo,
-      bizOrderNo: row.read('bizOrderNo', F.tradeNumber) ?? orderNo,
-      gatewayTradeNo: row.read('gatewayTradeNo', F.tradeNumber) ?? null,
+      bizOrderNo: number(row, 'bizOrderNo', warnings) ?? orderNo,
+      gatewayTradeNo: number(row, 'gatewayTradeNo', warnings) ?? null,
       merchantId: merchant.id,
       channel: merchant.channel,
-      title: row.read('title', title) ?? '',
+      title: rowTitle,
       kind: row.read('kind', F.payKind) ?? 'pay',
       amount,
       status,
-      createdAt: row.read('createdAt', F.time) ?? now,
+      createdAt: createdAt(row, now, warnings) ?? now,
       expiredAt: row.read('expiredAt', F.time) ?? null,
       paidAt: row.read('paidAt', F.time) ?? null,
       importId,
     },
     wantId,
   )
-  if (done.storedAmount !== undefined) {
+  if (done.stored && done.stored.amount !== amount) {
     throw new RowError(row.headerOf('amountYuan') ?? row.headerOf('amountFen'), 'row.amountDiffers', {
       orderNo,
-      stored: formatYuan(done.storedAmount),
+      stored: formatYuan(done.stored.amount),
       amount: formatYuan(amount),
     })
   }
-  return done
+  if (amount === 0) (warnings.list ??= []).push({ id: 'warn.zeroAmount', params: {}, column: null })
+  return {
+    result: done.result,
+    id: done.id,
+    merchantId: merchant.id,
+    no: orderNo,
+    amount,
+    differs: difference(done.stored, status, rowTitle, 'payStatus'),
+    warnings: warnings.list,
+  }
 }
 
 export function importRefund(
@@ -182,15 +301,17 @@ export function importRefund(
   o: RowOptions,
   importId: number,
   now: number,
-): { result: RowResult; id: number } {
-  const orderNo = row.read('orderNo', F.tradeNumber)
+): RowOutcome {
+  const warnings: { list: Said[] | null } = { list: null }
+  const orderNo = number(row, 'orderNo', warnings)
   if (!orderNo) throw new RowError(null, 'row.payOrderNoEmpty')
-  const refundNo = row.read('refundNo', F.tradeNumber)
+  const refundNo = number(row, 'refundNo', warnings)
   if (!refundNo) throw new RowError(null, 'row.refundNoEmpty')
+  const fen = fenOf(o)
   const amount =
-    row.read('refundAmountFen', F.fen) ??
+    row.read('refundAmountFen', fen) ??
     row.read('refundAmountYuan', F.yuan) ??
-    row.read('amountFen', F.fen) ??
+    row.read('amountFen', fen) ??
     row.read('amountYuan', F.yuan)
   if (amount === undefined) throw new RowError(null, 'row.refundAmountEmpty')
   if (amount <= 0) throw new RowError(null, 'row.refundAmountZero')
@@ -199,7 +320,10 @@ export function importRefund(
   if (!pay) {
     throw new RowError(row.headerOf('orderNo'), 'row.payNotImported', { orderNo, name: merchant.name })
   }
-  const gatewayRefundNo = row.read('gatewayRefundNo', F.tradeNumber) ?? null
+  const gatewayRefundNo = number(row, 'gatewayRefundNo', warnings) ?? null
+  const status =
+    row.read('status', F.refundStatus) ??
+    (o.mapping?.defaults.status ? F.refundStatus(o.mapping.defaults.status) : 'progress')
   const existing = sink.findRefund(merchant.id, refundNo)
   if (existing) {
     if (existing.pay_order_id !== pay.id) {
@@ -218,36 +342,57 @@ export function importRefund(
     return {
       result: sink.fillRefund(existing.id, gatewayRefundNo) ? 'updated' : 'unchanged',
       id: existing.id,
+      merchantId: merchant.id,
+      no: refundNo,
+      amount,
+      differs: difference({ amount, status: existing.status, title: null }, status, '', 'refundStatus'),
+      warnings: warnings.list,
     }
   }
-  const status =
-    row.read('status', F.refundStatus) ??
-    (o.mapping?.defaults.status ? F.refundStatus(o.mapping.defaults.status) : 'progress')
   if (
     (status === 'progress' || status === 'success') &&
     amount > pay.refundable_amount &&
     pay.status === 'success'
   ) {
     throw new RowError(null, 'row.refundOverRefundable', {
-      amount,
-      refundable: pay.refundable_amount,
+      amount: formatYuan(amount),
+      refundable: formatYuan(pay.refundable_amount),
       orderNo,
     })
   }
-  if (amount > pay.amount) throw new RowError(null, 'row.refundOverAmount', { amount: pay.amount })
+  if (amount > pay.amount)
+    throw new RowError(null, 'row.refundOverAmount', {
+      refund: formatYuan(amount),
+      amount: formatYuan(pay.amount),
+    })
+  if (pay.status !== 'success') {
+    ;(warnings.list ??= []).push({
+      id: 'warn.refundUnpaid',
+      params: { orderNo, status: label('payStatus', pay.status) },
+      column: row.headerOf('orderNo'),
+    })
+  }
   const id = sink.insertRefund({
     refundNo,
-    bizRefundNo: row.read('bizRefundNo', F.tradeNumber) ?? refundNo,
+    bizRefundNo: number(row, 'bizRefundNo', warnings) ?? refundNo,
     gatewayRefundNo,
     payOrderId: pay.id,
     merchantId: merchant.id,
     channel: merchant.channel,
     amount,
     status,
-    createdAt: row.read('createdAt', F.time) ?? now,
+    createdAt: createdAt(row, now, warnings) ?? now,
     finishedAt: status === 'success' ? (row.read('paidAt', F.time) ?? null) : null,
     importId,
   })
   sink.recompute(pay.id)
-  return { result: 'inserted', id }
+  return {
+    result: 'inserted',
+    id,
+    merchantId: merchant.id,
+    no: refundNo,
+    amount,
+    differs: null,
+    warnings: warnings.list,
+  }
 }

@@ -9,6 +9,7 @@ import { whoActed } from './007-who-acted'
 import { decidedAnswers } from './008-decided-answers'
 import { scheduleHolds } from './009-schedule-holds'
 import { durability } from './010-durability'
+import { importRejectsAndMappings } from './011-import-rejects-and-mappings'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   decidedAnswers,
   scheduleHolds,
   durability,
+  importRejectsAndMappings,
 ]

@@ -1,6 +1,6 @@
 import { ref } from 'vue'
 import { useMessage } from 'naive-ui'
-import type { OperationInput } from '../../../shared/contract'
+import type { ExportResult, OperationInput } from '../../../shared/contract'
 import { formatBeijingCompact } from '../../../shared/time'
 import { api, download } from '../bridge'
 import { t, type MessageKey } from '../i18n'
@@ -26,15 +26,21 @@ export function useExport() {
   const running = ref(false)
   const written = ref(0)
 
-  async function run(spec: ExportSpec): Promise<void> {
+  /**
+   * Writes a file main makes (`write`, given the chosen path or none in browser mode): the save
+   * dialog first in the desktop app, the download after in browser mode. `done` says what was
+   * written; by default, how many rows.
+   */
+  async function save(
+    defaultName: string,
+    write: (file: string | undefined) => Promise<ExportResult>,
+    done?: (res: ExportResult) => string,
+  ): Promise<void> {
     if (running.value) return
     written.value = 0
     await attempt(
       async () => {
-        const pick = await api.files.pickSave({
-          title: t('export.title'),
-          defaultName: exportFileName(spec.kind),
-        })
+        const pick = await api.files.pickSave({ title: t('export.title'), defaultName })
         if (pick.supported && !pick.file) return // the person cancelled the dialog
         const note = message.loading(t('export.running', { n: 0 }), { duration: 0 })
         const off = api.on('task.progress', (p) => {
@@ -43,14 +49,15 @@ export function useExport() {
           note.content = t('export.running', { n: p.done })
         })
         try {
-          const input = { ...spec, ...(pick.file ? { file: pick.file } : {}) } as ExportInput
-          const res = await api.export.run(input)
+          const res = await write(pick.file ?? undefined)
           if (res.downloadPath) download(res.downloadPath)
           written.value = res.rows
           message.success(
-            res.downloadPath
-              ? t('export.downloaded', { n: res.rows })
-              : t('export.done', { n: res.rows, file: res.file }),
+            done
+              ? done(res)
+              : res.downloadPath
+                ? t('export.downloaded', { n: res.rows })
+                : t('export.done', { n: res.rows, file: res.file }),
             { duration: 6000 },
           )
         } finally {
@@ -62,5 +69,11 @@ export function useExport() {
     )
   }
 
-  return { run, running, written }
+  async function run(spec: ExportSpec): Promise<void> {
+    await save(exportFileName(spec.kind), (file) =>
+      api.export.run({ ...spec, ...(file ? { file } : {}) } as ExportInput),
+    )
+  }
+
+  return { run, save, running, written }
 }

@@ -13,9 +13,9 @@ import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './
 export function registerExportCommand(program: Command): void {
   addFilterOptions(
     program
-      .command('export <what> [batchId]')
+      .command('export <what> [id]')
       .description(
-        `write a CSV for accounting: ${EXPORT_KINDS.join(', ')} (batch takes its id; --problems for only the problem rows)`,
+        `write a CSV for accounting: ${EXPORT_KINDS.join(', ')} (batch takes its id, --problems for only the problem rows; rejected takes an import's id: the rows it refused)`,
       )
       .requiredOption('--out <file>', 'the CSV file to write')
       .option('--force', 'replace the file if it exists'),
@@ -28,7 +28,7 @@ export function registerExportCommand(program: Command): void {
     .action(
       async (
         what: string,
-        batchId: string | undefined,
+        id: string | undefined,
         o: FilterOpts & { out: string; problems?: boolean; force?: boolean },
         cmd: Command,
       ) => {
@@ -41,13 +41,15 @@ export function registerExportCommand(program: Command): void {
             kind: what,
             file: ctx.handles.toWrite(out, { replace: !!o.force, source: 'shell' }).file,
             filter: filterInput(o, false),
-            batchId: numberOption(batchId),
+            batchId: what === 'batch' ? numberOption(id) : undefined,
+            importId: what === 'rejected' ? numberOption(id) : undefined,
             problemsOnly: !!o.problems,
           }
           const r = await call(ctx, 'export.run', input, {
             kind: 'export <what>',
             file: '--out',
             batchId: 'the batch id (paysync export batch ID --out FILE)',
+            importId: 'the import id (paysync export rejected ID --out FILE)',
             ...within('filter', FILTER_FLAGS),
           })
           io.out(io.json ? JSON.stringify(r) : `wrote ${r.rows} rows to ${r.file}`)

@@ -2,8 +2,10 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import type { ImportSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
+import { importRunSchema } from '../../../../shared/inputs'
+import { importChosen } from '../../../services/import-chosen'
 import { jsonFault } from '../../json-position'
-import { call, type Flags } from '../flags'
+import { check, type Flags } from '../flags'
 import type { Io } from '../output'
 import { withContext } from '../runtime'
 
@@ -11,10 +13,33 @@ export interface ImportOpts {
   type?: string
   merchant?: string
   mapping?: string
+  amountUnit?: string
+  rejectedOut?: string
 }
 
 /** The options an import takes, by the field of `imports.run` each fills. */
-export const IMPORT_FLAGS: Flags = { type: '--type', merchant: '--merchant', mapping: '--mapping' }
+export const IMPORT_FLAGS: Flags = {
+  type: '--type',
+  merchant: '--merchant',
+  mapping: '--mapping',
+  amountUnit: '--amount-unit',
+}
+
+/** The options of an import, for `import` and `sync --file` alike. */
+export function addImportOptions(command: Command, prefix = ''): Command {
+  return command
+    .option('--type <type>', `${prefix}pay or refund`, 'pay')
+    .option(
+      '--merchant <name>',
+      `${prefix}merchant profile for every row (the file's merchant column is not read)`,
+    )
+    .option('--mapping <file>', `${prefix}saved column mapping (JSON)`)
+    .option(
+      '--amount-unit <unit>',
+      `${prefix}yuan or fen: the unit of the amount columns whose header does not say (100 is ¥100.00 or ¥1.00)`,
+    )
+    .option('--rejected-out <file>', `${prefix}write the refused rows to this CSV, to fix and import again`)
+}
 
 /** A saved column mapping as the file holds it; the contract checks it with the rest of the input. */
 export function readMapping(file: string | undefined): unknown {
@@ -35,39 +60,59 @@ export function readMapping(file: string | undefined): unknown {
   }
 }
 
-export function printImport(io: Io, s: ImportSummary): void {
+export function printImport(io: Io, s: ImportSummary, rejectedOut?: string): void {
   if (io.json) return
+  const also = [
+    s.duplicates && `${s.duplicates} repeated`,
+    s.conflicts && `${s.conflicts} in conflict`,
+    s.skipped && `${s.skipped} skipped`,
+  ].filter(Boolean)
   io.out(
     `imported ${s.file} (${s.encoding}, ${s.type === 'pay' ? 'pay orders' : 'refunds'}): ${s.rows} rows, ` +
-      `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.rejected} rejected`,
+      `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${also.length ? `${also.join(', ')}, ` : ''}` +
+      `${s.rejected} rejected`,
   )
+  if (s.headerLine > 1) io.out(`  the header is on line ${s.headerLine}`)
+  for (const c of s.amountColumns)
+    if (c.from === 'values' || c.from === 'header') io.out(`  column ${c.header}: read in ${c.unit}`)
+  if (s.merchantColumnIgnored.length)
+    io.out(
+      `  the file's merchant column (${s.merchantColumnIgnored.join(', ')}) was not read: --merchant applies`,
+    )
   for (const e of s.errors) io.out(`  line ${e.line}${e.column ? `, column ${e.column}` : ''}: ${e.reason}`)
   if (s.rejected > s.errors.length)
     io.out(`  … and ${s.rejected - s.errors.length} more rejected rows (import ${s.importId})`)
+  for (const n of s.notes)
+    io.out(
+      `  line ${n.line}${n.column ? `, column ${n.column}` : ''}: ${n.kind === 'warning' ? 'warning: ' : ''}${n.reason}`,
+    )
+  if (rejectedOut && s.rejected) io.out(`  the ${s.rejected} rejected rows are in ${rejectedOut}`)
 }
 
 export function registerImportCommand(program: Command): void {
-  program
+  const command = program
     .command('import <file>')
     .description(
       'import an order or refund list (CSV or XLSX); bad rows are reported by line, good rows go in',
     )
-    .option('--type <type>', 'pay or refund', 'pay')
-    .option('--merchant <name>', 'merchant profile for every row of the file')
-    .option('--mapping <file>', 'saved column mapping (JSON)')
-    .action(async (file: string, opts: ImportOpts, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        // The path typed in the person's own shell, as the window's open dialog would hand it over.
-        const chosen = ctx.handles.namedToRead(file)
-        const input = {
+  addImportOptions(command).action(async (file: string, opts: ImportOpts, cmd: Command) => {
+    await withContext(cmd, async (ctx, io) => {
+      // The path typed in the person's own shell, as the window's open dialog would hand it over.
+      const chosen = ctx.handles.namedToRead(file)
+      const request = check(
+        importRunSchema,
+        {
           file: chosen.file,
           type: opts.type,
           merchant: opts.merchant,
           mapping: readMapping(opts.mapping),
-        }
-        const summary = await call(ctx, 'imports.run', input, { ...IMPORT_FLAGS, file: 'the file' })
-        if (io.json) io.out(JSON.stringify(summary))
-        else printImport(io, summary)
-      })
+          amountUnit: opts.amountUnit,
+        },
+        { ...IMPORT_FLAGS, file: 'the file' },
+      )
+      const summary = await importChosen(ctx, request, 'caller', { rejectedOut: opts.rejectedOut })
+      if (io.json) io.out(JSON.stringify(summary))
+      else printImport(io, summary, opts.rejectedOut)
     })
+  })
 }

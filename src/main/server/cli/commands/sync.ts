@@ -19,7 +19,7 @@ import {
 import { check, numberOption } from '../flags'
 import type { Io } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
-import { IMPORT_FLAGS, printImport, readMapping, type ImportOpts } from './import'
+import { addImportOptions, IMPORT_FLAGS, printImport, readMapping, type ImportOpts } from './import'
 
 // `paysync sync`: the trades named now, or a batch in the foreground with a progress line. The
 // batches are the window's (services/batches.ts, services/imports.ts); only the running differs.
@@ -102,18 +102,19 @@ async function syncFile(
       type: opts.type,
       merchant: opts.merchant,
       mapping: readMapping(opts.mapping),
+      amountUnit: opts.amountUnit,
       sync: { ...pace, name: opts.batchName },
     },
     { ...IMPORT_FLAGS, 'sync.name': '--batch-name' },
   )
-  const imported = await importAndSync(ctx, { ...request, file }, 'caller')
-  if (!io.json) printImport(io, imported)
+  const imported = await importAndSync(ctx, { ...request, file }, 'caller', { rejectedOut: opts.rejectedOut })
+  if (!io.json) printImport(io, imported, opts.rejectedOut)
   if (!imported.batchId) throw new AppError('invalid_input', `${file} names no trade that could be imported`)
   return summaryOf(await runBatch(ctx, imported.batchId, progressPrinter(io)))
 }
 
 export function registerSyncCommand(program: Command): void {
-  program
+  const command = program
     .command('sync')
     .description('ask the gateways for the truth and repair what may be repaired safely')
     .option('--order <no>', 'a pay order by local, business or gateway number (repeatable)', collect, [])
@@ -121,9 +122,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--pending', 'every local trade not in a final state (the nightly cron pass)')
     .option('--all', 'every trade')
     .option('--file <file>', 'the trades listed in an import file (imported first)')
-    .option('--type <type>', 'with --file: pay or refund', 'pay')
-    .option('--merchant <name>', 'with --file: merchant profile for every row')
-    .option('--mapping <file>', 'with --file: saved column mapping')
+  addImportOptions(command, 'with --file: ')
     .option('--concurrency <n>', 'calls at once per merchant')
     .option('--qps <n>', 'calls per second per merchant at most')
     .option('--batch-name <name>', 'name of the batch')

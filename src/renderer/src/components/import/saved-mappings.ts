@@ -1,7 +1,12 @@
 import { ref } from 'vue'
+import type { ColumnMappingInput } from '../../../../shared/mapping'
+import { api } from '../../bridge'
 
 // Column mappings saved per source system (an export of the order system, a bank's sheet...), kept in
-// this computer's localStorage under a name and offered again when a file with the same headers comes.
+// the database through mappings.* (issue 14 item 17: the browser's localStorage is per origin, and
+// browser mode takes a new port, a new origin, on every start) and offered again when a file with
+// the same headers comes. A mapping an earlier version left in localStorage moves to the database
+// the first time the list is read.
 
 export interface SavedMapping {
   type: 'pay' | 'refund'
@@ -10,29 +15,51 @@ export interface SavedMapping {
   savedAt: string
 }
 
-const KEY = 'paysync-mappings'
+const LEGACY_KEY = 'paysync-mappings'
 
-function read(): Record<string, SavedMapping> {
+export const savedMappings = ref<Record<string, SavedMapping>>({})
+
+function legacy(): Record<string, SavedMapping> {
   try {
-    const v = JSON.parse(localStorage.getItem(KEY) ?? '{}') as unknown
+    const v = JSON.parse(localStorage.getItem(LEGACY_KEY) ?? '{}') as unknown
     return v && typeof v === 'object' ? (v as Record<string, SavedMapping>) : {}
   } catch {
     return {}
   }
 }
 
-export const savedMappings = ref<Record<string, SavedMapping>>(read())
-
-export function saveMapping(name: string, mapping: Omit<SavedMapping, 'savedAt'>): void {
-  savedMappings.value = { ...savedMappings.value, [name]: { ...mapping, savedAt: new Date().toISOString() } }
-  localStorage.setItem(KEY, JSON.stringify(savedMappings.value))
+function toInput(columns: Record<string, string | null>): ColumnMappingInput {
+  // Each field is one a preview or a saved mapping named; main checks the mapping again.
+  return { columns: columns as ColumnMappingInput['columns'], defaults: {} }
 }
 
-export function deleteMapping(name: string): void {
+/** Reads the saved mappings from main, moving any this browser still keeps to the database first. */
+export async function loadMappings(): Promise<void> {
+  const old = legacy()
+  const listed = await api.mappings.list()
+  const names = new Set(listed.map((m) => m.name))
+  for (const [name, m] of Object.entries(old))
+    if (!names.has(name)) await api.mappings.save({ name, type: m.type, mapping: toInput(m.columns) })
+  localStorage.removeItem(LEGACY_KEY)
+  const all = Object.keys(old).some((n) => !names.has(n)) ? await api.mappings.list() : listed
+  savedMappings.value = Object.fromEntries(
+    all.map((m) => [m.name, { type: m.type, columns: { ...m.mapping.columns }, savedAt: m.savedAt }]),
+  )
+}
+
+export async function saveMapping(name: string, mapping: Omit<SavedMapping, 'savedAt'>): Promise<void> {
+  const saved = await api.mappings.save({ name, type: mapping.type, mapping: toInput(mapping.columns) })
+  savedMappings.value = {
+    ...savedMappings.value,
+    [name]: { type: saved.type, columns: { ...saved.mapping.columns }, savedAt: saved.savedAt },
+  }
+}
+
+export async function deleteMapping(name: string): Promise<void> {
+  await api.mappings.remove({ name })
   const next = { ...savedMappings.value }
   delete next[name]
   savedMappings.value = next
-  localStorage.setItem(KEY, JSON.stringify(next))
 }
 
 /** The saved mapping that names every header of this file, if one does. */
