@@ -163,6 +163,8 @@ export interface BatchItemView {
   tradeType: 'pay' | 'refund'
   tradeId: number
   tradeNo: string
+  /** The trade's amount (fen). */
+  amount: number | null
   state: string
   outcome: string | null
   gatewayStatus: string | null

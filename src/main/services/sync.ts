@@ -294,9 +294,10 @@ export function batchItemViews(
   offset: number,
 ): Page<BatchItemView> {
   if (!getBatch(ctx.db, id)) throw AppError.say('not_found', 'batch.notFound', { id })
-  const { total, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
+  const { total, amount, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
   return {
     total,
+    amount,
     items: rows.map((r) => {
       const tradeNo =
         r.trade_type === 'pay'
@@ -307,6 +308,7 @@ export function batchItemViews(
         tradeType: r.trade_type,
         tradeId: r.trade_id,
         tradeNo: tradeNo ?? '',
+        amount: r.amount,
         state: r.state,
         outcome: r.outcome,
         gatewayStatus: r.gateway_status,

@@ -3,6 +3,7 @@ import { initial } from './001-initial'
 import { recordCounts } from './002-record-counts'
 import { anomalyGatewayTime } from './003-anomaly-gateway-time'
 import { forgetRemovedTokens } from './004-forget-removed-tokens'
+import { listTotalsAndSearch } from './005-list-totals-and-search'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   recordCounts,
   anomalyGatewayTime,
   forgetRemovedTokens,
+  listTotalsAndSearch,
 ]
