@@ -3,6 +3,7 @@ import type {
   AnomalyView,
   BatchView,
   ImportSummary,
+  ListPage,
   MerchantView,
   Page,
   PayOrderView,
@@ -35,6 +36,7 @@ import {
   pickSaveSchema,
   resolveSchema,
   syncSelectionSchema,
+  tradeSearchSchema,
   uploadSchema,
 } from './inputs'
 import type { MessageId } from './messages'
@@ -54,6 +56,7 @@ import type {
   PickResult,
   RefundDetail,
   TaskProgressEvent,
+  TradeSearchResult,
 } from './views'
 
 // The one API contract (ARCHITECTURE.md): every operation the window, browser mode and the command
@@ -98,20 +101,21 @@ const mappingRefused: Refusal = { id: 'mapping.invalid', part: 'mapping' }
 export const contract = {
   'app.info': op(noInput).returns<AppInfo>(),
   'overview.get': op(noInput).returns<OverviewData>(),
+  'search.trades': op(tradeSearchSchema).returns<TradeSearchResult>(),
 
-  'records.list': op(recordListSchema).returns<Page<SyncRecordView>>(),
+  'records.list': op(recordListSchema).returns<ListPage<SyncRecordView>>(),
   'records.get': op(idSchema).returns<SyncRecordDetail>(),
 
-  'orders.list': op(orderListSchema).returns<Page<PayOrderView>>(),
+  'orders.list': op(orderListSchema).returns<ListPage<PayOrderView>>(),
   'orders.get': op(idSchema).returns<OrderDetail>(),
   'orders.sync': op(syncSelectionSchema).returns<SyncSummary>(),
 
-  'refunds.list': op(refundListSchema).returns<Page<RefundOrderView>>(),
+  'refunds.list': op(refundListSchema).returns<ListPage<RefundOrderView>>(),
   'refunds.get': op(idSchema).returns<RefundDetail>(),
 
-  'repairs.list': op(repairListSchema).returns<Page<RepairRecordView>>(),
+  'repairs.list': op(repairListSchema).returns<ListPage<RepairRecordView>>(),
 
-  'anomalies.list': op(anomalyListSchema).returns<Page<AnomalyView>>(),
+  'anomalies.list': op(anomalyListSchema).returns<ListPage<AnomalyView>>(),
   'anomalies.get': op(idSchema).returns<AnomalyDetail>(),
   'anomalies.resolve': op(resolveSchema).returns<AnomalyView>(),
 

@@ -139,6 +139,8 @@ export interface MerchantView {
   enabled: boolean
   lastOkAt: string | null
   lastError: string | null
+  /** The last error's code: the window says it in its language (shared/sync-errors.ts). */
+  lastErrorCode: string | null
   clockSkewMs: number | null
   lastLatencyMs: number | null
   createdAt: string
@@ -261,7 +263,10 @@ export interface AnomalyView {
   kind: AnomalyKind
   detail: string
   localStatus: string
+  /** The gateway's own word (TRADE_SUCCESS, ABNORMAL...), or our code when it gave none. */
   gatewayStatus: string | null
+  /** What that word means (docs/domain.md section 3), from the sync record that saw it. */
+  gatewayStatusCode: GatewayStatus | null
   localAmount: number | null
   gatewayAmount: number | null
   syncRecordId: number | null
@@ -378,3 +383,6 @@ export interface Page<T> extends Partial<ListTotals> {
   total: number
   items: T[]
 }
+
+/** A page of one of the lists of sync records, trades, repairs or anomalies: with its filter's sums. */
+export type ListPage<T> = Page<T> & ListTotals

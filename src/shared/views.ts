@@ -2,6 +2,7 @@ import type {
   AnomalyAction,
   AnomalyView,
   BatchStatus,
+  Channel,
   GatewayStatus,
   ImportRowError,
   MerchantView,
@@ -11,6 +12,7 @@ import type {
   RepairRecordView,
   SyncRecordDetail,
   SyncRecordView,
+  TradeType,
 } from './domain'
 import type { ImportField } from './mapping'
 
@@ -43,6 +45,31 @@ export interface AnomalyDetail {
 }
 export type AnomalyActionName = AnomalyAction
 
+/** A trade the search box found: enough to tell it apart from the others and open it. */
+export interface TradeHit {
+  type: TradeType
+  id: number
+  /** The local order or refund number. */
+  no: string
+  bizNo: string
+  gatewayNo: string | null
+  /** A refund's pay order. */
+  orderNo: string | null
+  merchant: string
+  channel: Channel
+  amount: number
+  /** Its pay or refund status. */
+  status: string
+  createdAt: string
+}
+
+export interface TradeSearchResult {
+  /** Trades with a number equal to the one typed first, then the newest. */
+  items: TradeHit[]
+  /** More trades matched than shown. */
+  more: boolean
+}
+
 export interface ConnectionReport {
   ok: boolean
   signatureValid: boolean | null
@@ -53,6 +80,8 @@ export interface ConnectionReport {
   message: string
   /** The catalog entry of `message` (shared/messages.ts), when it has one: the window says it in its language. */
   id?: string
+  /** Why no verified answer came, when the gateway was asked (shared/sync-errors.ts says it). */
+  code?: string
   params?: Record<string, string | number>
   /** The gateway's own codes in a verified answer (e.g. `40004 ACQ.TRADE_NOT_EXIST`), shown as they are. */
   reply?: string
@@ -170,5 +199,7 @@ export interface BatchItemView {
   gatewayStatus: string | null
   attempts: number
   lastError: string | null
+  /** The error code of the item's sync record (shared/sync-errors.ts says it). */
+  errorCode: string | null
   syncRecordId: number | null
 }

@@ -38,6 +38,7 @@ const PINNED = [
   'refunds.get',
   'refunds.list',
   'repairs.list',
+  'search.trades',
   'settings.get',
   'settings.set',
 ]

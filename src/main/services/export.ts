@@ -13,7 +13,7 @@ import {
   refundColumns,
   repairColumns,
 } from '../files/export/columns'
-import { csvLineSql } from '../files/export/csv-sql'
+import { csvLineSql, csvTotalSql } from '../files/export/csv-sql'
 import { writeCsv, type Column } from '../files/export/csv'
 import { anomaliesExportQuery } from '../store/anomalies'
 import { audit } from '../store/audit'
@@ -65,6 +65,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
         columns,
         readLines(reader, ctx.options.dbFile, query([csvLineSql(columns)]), {
           nativeBinding: ctx.options.store?.nativeBinding,
+          footer: req.total ? query([csvTotalSql(columns)]) : null,
         }),
         (n) => progress(n),
       )
@@ -96,7 +97,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportRequest): Promis
       operator: ctx.operator,
       action: 'export_written',
       target: file,
-      detail: { kind: req.kind, rows: result.rows },
+      detail: { kind: req.kind, rows: result.rows, total: !!req.total },
     })
     return {
       file,

@@ -2,10 +2,12 @@ import { Scheduler } from '../engine/scheduler'
 import { listMerchants } from '../store/merchants'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { startSandbox } from './demo'
+import { SearchIndexer } from './search-indexer'
 
 // The start-up the two hosts of the screens share, the desktop app (app/index.ts) and browser mode
 // (`paysync serve`): the database's check in the background, the sandbox gateway for a first look,
-// the schedules of docs/domain.md section 7, and an orderly stop.
+// the schedules of docs/domain.md section 7, the index that finds trades by a part of a number, and
+// an orderly stop.
 
 /** Who acts and how the secrets unlock, as a host's environment says. */
 export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'operator' | 'systemUser'> {
@@ -48,8 +50,11 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
     scheduler.start()
     ctx.schedulerStarted = true
   }
+  const indexer = new SearchIndexer(ctx.db)
+  indexer.start()
   return {
     async stop() {
+      indexer.stop()
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes.
       await scheduler?.stop()

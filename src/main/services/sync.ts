@@ -23,6 +23,7 @@ import {
   getRefundOrder,
   refundsExportQuery,
 } from '../store/refunds'
+import { getSyncRecord } from '../store/records'
 import { rowsHere } from '../store/row-reader'
 import type { ServiceContext } from './context'
 
@@ -303,6 +304,7 @@ export function batchItemViews(
         r.trade_type === 'pay'
           ? getPayOrder(ctx.db, r.trade_id)?.order_no
           : getRefundOrder(ctx.db, r.trade_id)?.refund_no
+      const record = r.sync_record_id && r.last_error ? getSyncRecord(ctx.db, r.sync_record_id) : undefined
       return {
         id: r.id,
         tradeType: r.trade_type,
@@ -314,6 +316,7 @@ export function batchItemViews(
         gatewayStatus: r.gateway_status,
         attempts: r.attempts,
         lastError: r.last_error,
+        errorCode: record?.error_code ?? null,
         syncRecordId: r.sync_record_id,
       }
     }),

@@ -4,8 +4,9 @@ import type {
   AnomalyStatus,
   AnomalyView,
   Channel,
+  GatewayStatus,
   ListTotals,
-  Page,
+  ListPage,
   TradeType,
 } from '../../shared/domain'
 import type { AnomalyFilter, AnomalyListRequest, ListSort } from '../../shared/filters'
@@ -44,6 +45,7 @@ export interface AnomalyRow {
   last_seen_at: number
   resolved_at: number | null
   merchant_name?: string
+  gateway_status_code?: GatewayStatus | null
 }
 
 export interface NewAnomaly {
@@ -76,6 +78,7 @@ export function anomalyView(row: AnomalyRow): AnomalyView {
     detail: row.detail,
     localStatus: row.local_status,
     gatewayStatus: row.gateway_status,
+    gatewayStatusCode: row.gateway_status_code ?? null,
     localAmount: row.local_amount,
     gatewayAmount: row.gateway_amount,
     syncRecordId: row.sync_record_id,
@@ -149,8 +152,10 @@ export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void
   stmt(db, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?').run(syncRecordId, id)
 }
 
+// The gateway's word is named by the code the sync record that saw it was given (one lookup a row).
 const select = (indexed = '') =>
-  `SELECT a.*, m.name AS merchant_name FROM anomalies a ${indexed} CROSS JOIN merchants m ON m.id = a.merchant_id`
+  `SELECT a.*, m.name AS merchant_name, s.gateway_status AS gateway_status_code FROM anomalies a ${indexed}
+   CROSS JOIN merchants m ON m.id = a.merchant_id LEFT JOIN sync_records s ON s.id = a.sync_record_id`
 const SELECT = select()
 
 export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
@@ -257,7 +262,7 @@ const ORDER: Record<ListSort, string> = {
   amount: 'a.local_amount, a.id',
 }
 
-export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> {
+export function listAnomalies(db: Db, f: AnomalyListRequest): ListPage<AnomalyView> {
   const match = matchOf(db, f)
   const w = anomalyWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, gatewayAmount: 0, items: [] }

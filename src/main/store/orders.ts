@@ -3,7 +3,7 @@ import type {
   GatewayStatus,
   ListTotals,
   Outcome,
-  Page,
+  ListPage,
   PayKind,
   PayOrderView,
   PayRefundStatus,
@@ -155,7 +155,7 @@ const ORDER: Record<ListSort, string> = {
   amount: 'p.amount, p.id',
 }
 
-export function listPayOrders(db: Db, f: OrderListRequest): Page<PayOrderView> {
+export function listPayOrders(db: Db, f: OrderListRequest): ListPage<PayOrderView> {
   const match = f.no ? matchTrades(db, 'pay', f.no) : null
   const w = orderWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }

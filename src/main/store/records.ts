@@ -3,7 +3,7 @@ import type {
   GatewayStatus,
   ListTotals,
   Outcome,
-  Page,
+  ListPage,
   SyncRecordView,
   SyncSource,
   TradeType,
@@ -270,7 +270,7 @@ const ORDER: Record<ListSort, string> = {
   amount: 's.amount, s.id',
 }
 
-export function listSyncRecords(db: Db, f: RecordListRequest): Page<SyncRecordView> {
+export function listSyncRecords(db: Db, f: RecordListRequest): ListPage<SyncRecordView> {
   const match = matchOf(db, f)
   const w = recordWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }

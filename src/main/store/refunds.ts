@@ -3,7 +3,7 @@ import type {
   GatewayStatus,
   ListTotals,
   Outcome,
-  Page,
+  ListPage,
   RefundOrderView,
   RefundStatus,
 } from '../../shared/domain'
@@ -155,7 +155,7 @@ const ORDER: Record<ListSort, string> = {
   amount: 'r.amount, r.id',
 }
 
-export function listRefundOrders(db: Db, f: RefundListRequest): Page<RefundOrderView> {
+export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundOrderView> {
   const match = f.no ? matchTrades(db, 'refund', f.no) : null
   const w = refundWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }

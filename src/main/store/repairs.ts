@@ -1,7 +1,7 @@
 import type {
   Channel,
   ListTotals,
-  Page,
+  ListPage,
   RepairRecordView,
   RepairWay,
   SyncSource,
@@ -209,7 +209,7 @@ const ORDER: Record<ListSort, string> = {
   amount: 'r.amount, r.id',
 }
 
-export function listRepairRecords(db: Db, f: RepairListRequest): Page<RepairRecordView> {
+export function listRepairRecords(db: Db, f: RepairListRequest): ListPage<RepairRecordView> {
   const match = matchOf(db, f)
   const w = repairWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }

@@ -17,6 +17,8 @@ import type { Db } from '../db'
 //   each table is indexed; the rows above it are matched by reading them. A changed or deleted number of
 //   an indexed trade is re-indexed at once (rare: a gateway number learned by a sync).
 // - Indexes for sorting by amount, and for an anomaly's trade.
+// - A merchant's last error keeps its code beside its sentence: the window says the code in its own
+//   language (shared/sync-errors.ts), the sentence is the engine's English or the gateway's words.
 
 const DAY = (ref: string) => `(${ref}created_at + 28800000) / 86400000`
 
@@ -217,6 +219,7 @@ export function listTotalsAndSearch(db: Db): void {
     ALTER TABLE sync_records ADD COLUMN repeated INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE repair_records ADD COLUMN amount INTEGER;
     ALTER TABLE batch_items ADD COLUMN amount INTEGER;
+    ALTER TABLE merchants ADD COLUMN last_error_code TEXT;
 
     UPDATE sync_records SET amount = CASE trade_type
       WHEN 'pay' THEN (SELECT amount FROM pay_orders p WHERE p.id = sync_records.trade_id)

@@ -19,12 +19,14 @@ export function registerExportCommand(program: Command): void {
     .option('--kind <kind>', 'anomaly kind')
     .option('--way <way>', 'repair way')
     .option('--batch <id>', 'records of one batch')
+    .option('--hide-repeats', "records: leave out those that only repeat their trade's previous one")
     .option('--problems', 'with batch: only the items left as an anomaly or an error')
+    .option('--total', 'end the file with a 合计 line: the row count and each amount column summed')
     .action(
       async (
         what: string,
         batchId: string | undefined,
-        o: FilterOpts & { out: string; problems?: boolean },
+        o: FilterOpts & { out: string; problems?: boolean; total?: boolean },
         cmd: Command,
       ) => {
         await withContext(cmd, async (ctx, io) => {
@@ -35,6 +37,7 @@ export function registerExportCommand(program: Command): void {
             filter: filterInput(o, false),
             batchId: numberOption(batchId),
             problemsOnly: !!o.problems,
+            total: !!o.total,
           }
           const r = await call(ctx, 'export.run', input, {
             kind: 'export <what>',

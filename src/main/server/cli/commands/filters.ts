@@ -20,6 +20,8 @@ export interface FilterOpts {
   kind?: string
   way?: string
   batch?: string
+  sort?: string
+  hideRepeats?: boolean
   limit?: string
   offset?: string
 }
@@ -37,6 +39,7 @@ export function addFilterOptions(cmd: Command, withPage = true): Command {
     .option('--no <no>', 'local, business or gateway number')
     .option('--since <time>', 'from this Beijing time (YYYY-MM-DD HH:mm:ss)')
     .option('--until <time>', 'up to this Beijing time')
+    .option('--sort <order>', 'newest first (-time, the default), time (oldest first), -amount or amount')
   if (withPage)
     cmd.option('--limit <n>', `rows (default ${PAGE.limit})`).option('--offset <n>', 'rows to skip')
   return cmd
@@ -56,6 +59,8 @@ export const FILTER_FLAGS: Flags = {
   kind: '--kind',
   way: '--way',
   batchId: '--batch',
+  sort: '--sort',
+  hideRepeats: '--hide-repeats',
 }
 
 /** The filter options as a list schema's input: text as typed, numbers as numbers, yes/no as a boolean. */
@@ -72,8 +77,10 @@ export function filterInput(o: FilterOpts, withPage = true): Record<string, unkn
     'until',
     'kind',
     'way',
+    'sort',
   ] as const)
     if (o[k] !== undefined) raw[k] = o[k]
+  if (o.hideRepeats) raw.hideRepeats = true
   if (o.repaired !== undefined)
     raw.repaired = o.repaired === 'yes' ? true : o.repaired === 'no' ? false : o.repaired
   if (o.batch !== undefined) raw.batchId = numberOption(o.batch)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { OperationOutput } from '../../../../shared/contract'
-import { ANOMALY_ACTIONS } from '../../../../shared/domain'
+import { ANOMALY_ACTIONS, type ListTotals } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { fenToYuan } from '../../../../shared/money'
 import type { ServiceContext } from '../../../services/context'
@@ -16,6 +16,19 @@ type ListOperation = 'records.list' | 'orders.list' | 'refunds.list' | 'repairs.
 type ListOpts = FilterOpts & { all?: boolean }
 
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
+
+/** "1 record", "2 records". */
+export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/** The line above a list: how many rows the filter matches and what their amounts come to. */
+function totalsLine(page: ListTotals, [one, many]: [string, string?], amounts: string): string {
+  const more = page.capped
+    ? ' (of the newest 10,000 trades the number matches: type more of it to find the rest)'
+    : ''
+  const gateway =
+    page.gatewayAmount !== undefined ? `, gateway amounts ${fenToYuan(page.gatewayAmount)} yuan` : ''
+  return `${counted(page.total, one, many)}, ${amounts} ${fenToYuan(page.amount)} yuan${gateway}${more}`
+}
 
 const LIST_FLAGS: Flags = {
   ...FILTER_FLAGS,
@@ -72,13 +85,15 @@ async function everyRow(
 export function registerListCommands(program: Command): void {
   addListOptions(program.command('records').description('sync records, newest first'))
     .option('--batch <id>', 'records of one batch')
+    .option('--hide-repeats', "leave out the records that only repeat their trade's previous one")
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'records.list', (io, page) => {
-        io.out(`${page.total} records`)
+        io.out(totalsLine(page, ['record'], "their trades' amounts"))
         io.out(
           table(
             page.items.map((r) => ({
               ...r,
+              amount: r.amount === null ? '' : fenToYuan(r.amount),
               createdAt: time(r.createdAt),
               error: r.errorCode ? `${r.errorCode} ${r.errorMsg ?? ''}` : '',
             })),
@@ -88,6 +103,7 @@ export function registerListCommands(program: Command): void {
               ['tradeNo', 'LOCAL NO'],
               ['gatewayTradeNo', 'GATEWAY NO'],
               ['merchant', 'MERCHANT'],
+              ['amount', 'AMOUNT (YUAN)'],
               ['gatewayStatus', 'GATEWAY'],
               ['outcome', 'RESULT'],
               ['repairNo', 'REPAIR'],
@@ -102,7 +118,7 @@ export function registerListCommands(program: Command): void {
   addListOptions(program.command('orders').description('local pay orders, newest first')).action(
     (o: ListOpts, cmd: Command) =>
       list(cmd, o, 'orders.list', (io, page) => {
-        io.out(`${page.total} pay orders`)
+        io.out(totalsLine(page, ['pay order'], 'amounts'))
         io.out(
           table(
             page.items.map((r) => ({
@@ -130,7 +146,7 @@ export function registerListCommands(program: Command): void {
   addListOptions(program.command('refunds').description('local refunds, newest first')).action(
     (o: ListOpts, cmd: Command) =>
       list(cmd, o, 'refunds.list', (io, page) => {
-        io.out(`${page.total} refunds`)
+        io.out(totalsLine(page, ['refund'], 'amounts'))
         io.out(
           table(
             page.items.map((r) => ({ ...r, amount: fenToYuan(r.amount), createdAt: time(r.createdAt) })),
@@ -153,11 +169,12 @@ export function registerListCommands(program: Command): void {
     .option('--way <way>', 'repair way')
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'repairs.list', (io, page) => {
-        io.out(`${page.total} repair records`)
+        io.out(totalsLine(page, ['repair record'], 'repaired'))
         io.out(
           table(
             page.items.map((r) => ({
               ...r,
+              amount: r.amount === null ? '' : fenToYuan(r.amount),
               change: `${r.beforeStatus} -> ${r.afterStatus}`,
               createdAt: time(r.createdAt),
             })),
@@ -165,6 +182,7 @@ export function registerListCommands(program: Command): void {
               ['repairNo', 'REPAIR NO'],
               ['tradeType', 'TYPE'],
               ['tradeNo', 'TRADE NO'],
+              ['amount', 'AMOUNT (YUAN)'],
               ['way', 'WAY'],
               ['change', 'CHANGE'],
               ['source', 'SOURCE'],
@@ -182,10 +200,15 @@ export function registerListCommands(program: Command): void {
     .option('--kind <kind>', 'anomaly kind')
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'anomalies.list', (io, page) => {
-        io.out(`${page.total} anomalies`)
+        io.out(totalsLine(page, ['anomaly', 'anomalies'], 'local amounts'))
         io.out(
           table(
-            page.items.map((a) => ({ ...a, createdAt: time(a.createdAt) })),
+            page.items.map((a) => ({
+              ...a,
+              localAmount: a.localAmount === null ? '' : fenToYuan(a.localAmount),
+              gatewayAmount: a.gatewayAmount === null ? '' : fenToYuan(a.gatewayAmount),
+              createdAt: time(a.createdAt),
+            })),
             [
               ['id', 'ID'],
               ['tradeType', 'TYPE'],
@@ -194,6 +217,8 @@ export function registerListCommands(program: Command): void {
               ['kind', 'KIND'],
               ['localStatus', 'LOCAL'],
               ['gatewayStatus', 'GATEWAY'],
+              ['localAmount', 'LOCAL (YUAN)'],
+              ['gatewayAmount', 'GATEWAY (YUAN)'],
               ['status', 'STATUS'],
               ['createdAt', 'FOUND'],
             ],
