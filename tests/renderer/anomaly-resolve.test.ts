@@ -26,6 +26,7 @@ const resolved: AnomalyView = {
   action: 'mark_paid',
   repairNo: 'R2611200001',
   operator: 'finance',
+  gatewayStatusCode: 'pay_success',
   createdAt: '2026-11-20T10:00:00.000+08:00',
   lastSeenAt: '2026-11-20T10:00:00.000+08:00',
   resolvedAt: '2026-11-20T10:05:00.000+08:00',

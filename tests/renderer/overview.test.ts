@@ -39,6 +39,7 @@ describe('概览 on a first start', () => {
       total: 19,
       done: 0,
       counts: { consistent: 0, repaired: 0, anomaly: 0, waiting: 0, error: 0, skipped: 0 },
+      amounts: { total: 0, paid: 0, refunded: 0, repaired: 0, anomaly: 0 },
       createdAt: '2026-12-02T10:00:00.000+08:00',
       startedAt: '2026-12-02T10:00:00.000+08:00',
       finishedAt: null,
