@@ -44,7 +44,7 @@ export const tradeSearchSchema = z.object({
 export const resolveSchema = z.object({
   id: positiveId,
   action: z.enum(ANOMALY_ACTIONS),
-  remark: z.string().trim().min(2, 'a remark is required: say why').max(500),
+  remark: z.string().trim().min(2, 'write at least 2 characters: say why').max(500),
 })
 
 /** A profile saved again: secrets not typed again are kept (shared/profiles.ts). */

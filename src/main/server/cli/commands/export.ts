@@ -1,10 +1,19 @@
 import type { Command } from 'commander'
 import { EXPORT_KINDS } from '../../../../shared/inputs'
+import type { LabelGroup } from '../../../../shared/labels'
 import { call, numberOption, within } from '../flags'
 import { withContext } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
 // `paysync export`: the window's export, to a file named on the command line (docs/cli.md section 4).
+
+/** What `--status` names in each export. */
+const STATUS_OF: Record<string, LabelGroup> = {
+  records: 'gatewayStatus',
+  orders: 'payStatus',
+  refunds: 'refundStatus',
+  anomalies: 'anomalyStatus',
+}
 
 export function registerExportCommand(program: Command): void {
   addFilterOptions(
@@ -34,7 +43,7 @@ export function registerExportCommand(program: Command): void {
           const input = {
             kind: what,
             file: o.out,
-            filter: filterInput(o, false),
+            filter: filterInput(o, false, STATUS_OF[what]),
             batchId: numberOption(batchId),
             problemsOnly: !!o.problems,
             total: !!o.total,

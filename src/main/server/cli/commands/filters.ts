@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { pageSchema } from '../../../../shared/filters'
 import { numberOption, type Flags } from '../flags'
 import { CHANNELS } from '../../../../shared/domain'
+import { codeOf, type LabelGroup } from '../../../../shared/labels'
 
 // The list filters of docs/cli.md section 1, shared by the list commands and export. The options are
 // handed to the contract's list schemas as typed; what they accept, and what they default to, is
@@ -63,8 +64,25 @@ export const FILTER_FLAGS: Flags = {
   hideRepeats: '--hide-repeats',
 }
 
-/** The filter options as a list schema's input: text as typed, numbers as numbers, yes/no as a boolean. */
-export function filterInput(o: FilterOpts, withPage = true): Record<string, unknown> {
+/** The names of the codes each option takes, as the window and the CSV write them (成功, 支付宝, 出错). */
+const NAMED: Partial<Record<keyof FilterOpts, LabelGroup>> = {
+  channel: 'channel',
+  result: 'outcome',
+  type: 'tradeType',
+  kind: 'anomalyKind',
+  way: 'repairWay',
+}
+
+/**
+ * The filter options as a list schema's input: text as typed, numbers as numbers, yes/no as a boolean.
+ * A code's display name is taken for the code; `--status` names the statuses of `statusGroup` (a pay
+ * order's, a refund's, a gateway answer's, an anomaly's), which the list decides.
+ */
+export function filterInput(
+  o: FilterOpts,
+  withPage = true,
+  statusGroup?: LabelGroup,
+): Record<string, unknown> {
   const raw: Record<string, unknown> = {}
   for (const k of [
     'type',
@@ -78,8 +96,12 @@ export function filterInput(o: FilterOpts, withPage = true): Record<string, unkn
     'kind',
     'way',
     'sort',
-  ] as const)
-    if (o[k] !== undefined) raw[k] = o[k]
+  ] as const) {
+    const value = o[k]
+    if (value === undefined) continue
+    const group = k === 'status' ? statusGroup : NAMED[k]
+    raw[k] = group ? codeOf(group, value) : value
+  }
   if (o.hideRepeats) raw.hideRepeats = true
   if (o.repaired !== undefined)
     raw.repaired = o.repaired === 'yes' ? true : o.repaired === 'no' ? false : o.repaired

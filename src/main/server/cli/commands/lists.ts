@@ -1,11 +1,12 @@
 import type { Command } from 'commander'
 import type { OperationOutput } from '../../../../shared/contract'
-import { ANOMALY_ACTIONS, type ListTotals } from '../../../../shared/domain'
+import { ANOMALY_ACTIONS, type AnomalyAction, type ListTotals } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
+import type { LabelGroup } from '../../../../shared/labels'
 import { fenToYuan } from '../../../../shared/money'
 import type { ServiceContext } from '../../../services/context'
 import { call, maximumOf, numberOption, type Flags } from '../flags'
-import { table, type Io } from '../output'
+import { counted, table, type Io } from '../output'
 import { withContext } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
@@ -17,8 +18,15 @@ type ListOpts = FilterOpts & { all?: boolean }
 
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
 
-/** "1 record", "2 records". */
-export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+/** What a decision did, as `anomalies resolve` reports it. */
+const DONE: Record<AnomalyAction, string> = {
+  mark_paid: 'resolved, the order marked paid',
+  close_order: 'resolved, the order closed',
+  mark_refunded: 'resolved, the refund marked refunded',
+  close_refund: 'resolved, the refund closed',
+  acknowledge: 'resolved as handled outside PaySync Desk; the trade is unchanged',
+  dismiss: 'dismissed; the trade is unchanged',
+}
 
 /** The line above a list: how many rows the filter matches and what their amounts come to. */
 function totalsLine(page: ListTotals, [one, many]: [string, string?], amounts: string): string {
@@ -47,6 +55,15 @@ function addListOptions(cmd: Command): Command {
   )
 }
 
+/** What `--status` names on each list. */
+const STATUS_OF: Record<ListOperation, LabelGroup | undefined> = {
+  'records.list': 'gatewayStatus',
+  'orders.list': 'payStatus',
+  'refunds.list': 'refundStatus',
+  'repairs.list': undefined,
+  'anomalies.list': 'anomalyStatus',
+}
+
 async function list<K extends ListOperation>(
   cmd: Command,
   o: ListOpts,
@@ -54,7 +71,7 @@ async function list<K extends ListOperation>(
   show: (io: Io, page: OperationOutput<K>) => void,
 ): Promise<void> {
   await withContext(cmd, async (ctx, io) => {
-    const input = filterInput(o)
+    const input = filterInput(o, true, STATUS_OF[name])
     if (o.all) return everyRow(ctx, io, name, input)
     const page = await call(ctx, name, input, LIST_FLAGS)
     if (io.json) return io.out(JSON.stringify(page))
@@ -242,7 +259,7 @@ export function registerListCommands(program: Command): void {
         )
         if (io.json) return io.out(JSON.stringify(view))
         io.out(
-          `anomaly ${view.id} ${view.status} with ${view.action}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
+          `anomaly ${view.id}: ${DONE[view.action ?? 'dismiss']}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
         )
       })
     })
