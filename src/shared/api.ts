@@ -7,6 +7,7 @@ import { ApiError, isWireError, type WireError } from './errors'
 export const OPERATION_NAMES = [
   'app.info',
   'overview.get',
+  'search.trades',
   'records.list',
   'records.get',
   'orders.list',

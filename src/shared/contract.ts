@@ -4,6 +4,7 @@ import type {
   AuditView,
   BatchView,
   ImportSummary,
+  ListPage,
   MerchantView,
   Page,
   PayOrderView,
@@ -45,6 +46,7 @@ import {
   resolveSchema,
   scheduleReleaseSchema,
   syncSelectionSchema,
+  tradeSearchSchema,
   uploadSchema,
 } from './inputs'
 import type { MessageId } from './messages'
@@ -67,6 +69,7 @@ import type {
   RefundDetail,
   TaskProgressEvent,
   UploadResult,
+  TradeSearchResult,
 } from './views'
 
 // The one API contract (ARCHITECTURE.md): every operation the window, browser mode and the command
@@ -111,20 +114,21 @@ const mappingRefused: Refusal = { id: 'mapping.invalid', part: 'mapping' }
 export const contract = {
   'app.info': op(noInput).returns<AppInfo>(),
   'overview.get': op(noInput).returns<OverviewData>(),
+  'search.trades': op(tradeSearchSchema).returns<TradeSearchResult>(),
 
-  'records.list': op(recordListSchema).returns<Page<SyncRecordView>>(),
+  'records.list': op(recordListSchema).returns<ListPage<SyncRecordView>>(),
   'records.get': op(idSchema).returns<SyncRecordDetail>(),
 
-  'orders.list': op(orderListSchema).returns<Page<PayOrderView>>(),
+  'orders.list': op(orderListSchema).returns<ListPage<PayOrderView>>(),
   'orders.get': op(idSchema).returns<OrderDetail>(),
   'orders.sync': op(syncSelectionSchema).returns<SyncSummary>(),
 
-  'refunds.list': op(refundListSchema).returns<Page<RefundOrderView>>(),
+  'refunds.list': op(refundListSchema).returns<ListPage<RefundOrderView>>(),
   'refunds.get': op(idSchema).returns<RefundDetail>(),
 
-  'repairs.list': op(repairListSchema).returns<Page<RepairRecordView>>(),
+  'repairs.list': op(repairListSchema).returns<ListPage<RepairRecordView>>(),
 
-  'anomalies.list': op(anomalyListSchema).returns<Page<AnomalyView>>(),
+  'anomalies.list': op(anomalyListSchema).returns<ListPage<AnomalyView>>(),
   'anomalies.get': op(idSchema).returns<AnomalyDetail>(),
   'anomalies.resolve': op(resolveSchema).returns<AnomalyView>(),
 

@@ -197,6 +197,8 @@ export interface MerchantView {
   enabled: boolean
   lastOkAt: string | null
   lastError: string | null
+  /** The last error's code: the window says it in its language (shared/sync-errors.ts). */
+  lastErrorCode: string | null
   clockSkewMs: number | null
   lastLatencyMs: number | null
   createdAt: string
@@ -282,6 +284,10 @@ export interface SyncRecordView {
   batchId: number | null
   durationMs: number
   createdAt: string
+  /** The trade's amount (fen); null for a trade that is gone. */
+  amount: number | null
+  /** The trade's previous record said the same (outcome, gateway status, error) and nothing was repaired. */
+  repeated: boolean
 }
 
 /** What a record cut off a gateway's text it keeps only the beginning of: the whole text's size and hash. */
@@ -325,6 +331,11 @@ export interface RepairRecordView {
   transport: Transport | null
   syncRecordId: number | null
   createdAt: string
+  /**
+   * The repaired trade's amount (fen). The pay order's row of a refund repair carries none: the money
+   * is the refund's, which the other row holds, so a sum counts it once.
+   */
+  amount: number | null
 }
 
 export interface AnomalyView {
@@ -337,6 +348,7 @@ export interface AnomalyView {
   kind: AnomalyKind
   detail: string
   localStatus: string
+  /** The gateway's own word (TRADE_SUCCESS, ABNORMAL...), or our code when it gave none. */
   gatewayStatus: string | null
   localAmount: number | null
   gatewayAmount: number | null
@@ -385,6 +397,20 @@ export interface OutcomeCounts {
   skipped: number
 }
 
+/** What a batch's items come to in money (fen), by what the gateway and the sync made of them. */
+export interface BatchAmounts {
+  /** Every item's trade. */
+  total: number
+  /** Items the gateway answered paid (pay_success). */
+  paid: number
+  /** Items the gateway answered refunded (refund_success). */
+  refunded: number
+  /** Items whose sync repaired the trade. */
+  repaired: number
+  /** Items left as an anomaly for a person. */
+  anomaly: number
+}
+
 export interface BatchView {
   id: number
   name: string
@@ -398,6 +424,7 @@ export interface BatchView {
   counts: OutcomeCounts
   /** Trades this batch's pause or cancel keeps out of the schedules (docs/domain.md 6.7). */
   held: number
+  amounts: BatchAmounts
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
@@ -506,7 +533,27 @@ export interface ImportSummary {
   batchTotal?: number
 }
 
-export interface Page<T> {
+/**
+ * The count and the sums (fen) of every row a list's filter matches, not only of the page shown
+ * (docs/screens.md section 1).
+ */
+export interface ListTotals {
+  total: number
+  /** The sum of the list's amounts; for anomalies, of the local amounts. */
+  amount: number
+  /** Anomalies: the sum of the gateway's amounts. */
+  gatewayAmount?: number
+  /**
+   * A number search matched more trades than a search follows (10,000): the rows and totals are those
+   * of the newest of them. The window asks for more of the number instead of showing the sums.
+   */
+  capped?: boolean
+}
+
+export interface Page<T> extends Partial<ListTotals> {
   total: number
   items: T[]
 }
+
+/** A page of one of the lists of sync records, trades, repairs or anomalies: with its filter's sums. */
+export type ListPage<T> = Page<T> & ListTotals

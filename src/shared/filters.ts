@@ -29,13 +29,24 @@ const page = {
   offset: z.number().int().min(0).default(0),
 }
 
+/**
+ * The order of a list: by its time (newest first by default) or by its amount, `-` for descending.
+ * Both are served by indexes (tests/store/query-plans.test.ts).
+ */
+export const LIST_SORTS = ['-time', 'time', '-amount', 'amount'] as const
+export type ListSort = (typeof LIST_SORTS)[number]
+
 const common = {
   channel: z.enum(CHANNELS).optional(),
   merchant: z.string().trim().min(1).optional(),
-  /** Matches the local number, the business number or the gateway number. */
+  /**
+   * Matches the local number, the business number or the gateway number: the whole number, or from
+   * three characters on any part of it, in any case (store/trade-search.ts).
+   */
   no: z.string().trim().min(1).max(128).optional(),
   since: time.optional(),
   until: time.optional(),
+  sort: z.enum(LIST_SORTS).optional(),
 }
 
 export const recordFilterSchema = z.object({
@@ -47,6 +58,8 @@ export const recordFilterSchema = z.object({
   source: z.enum(SYNC_SOURCES).optional(),
   batchId: z.number().int().positive().optional(),
   tradeId: z.number().int().positive().optional(),
+  /** Leaves out the records that only repeat their trade's previous one (a trade waiting for days). */
+  hideRepeats: z.boolean().optional(),
 })
 export type RecordFilter = z.infer<typeof recordFilterSchema>
 

@@ -51,10 +51,16 @@ export const syncSelectionSchema = z.object({
     .max(500, 'more than 500 trades: start a batch instead'),
 })
 
+/** The window's one search box: trades by the whole or a part of any of their numbers. */
+export const tradeSearchSchema = z.object({
+  no: z.string().trim().min(1).max(128),
+  limit: z.number().int().min(1).max(50).default(20),
+})
+
 export const resolveSchema = z.object({
   id: positiveId,
   action: z.enum(ANOMALY_ACTIONS),
-  remark: z.string().trim().min(2, 'a remark is required: say why').max(500),
+  remark: z.string().trim().min(2, 'write at least 2 characters: say why').max(500),
 })
 
 /** A profile saved again: secrets not typed again are kept (shared/profiles.ts). */
@@ -176,15 +182,47 @@ export const uploadSchema = z.object({
  * names is ignored): the export goes to the exports folder under a name main chooses, to be downloaded.
  */
 const exportFile = fileRef.optional()
+/**
+ * End the file with a 合计 line: the row count and the sum of each amount column (docs/cli.md
+ * section 4). Off unless asked: a total row inside the data is summed again by a spreadsheet's SUM
+ * and sorted into the rows by its sort.
+ */
+const exportTotal = z.boolean().optional()
 export const exportSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('records'), file: exportFile, filter: recordFilterSchema.default({}) }),
-  z.object({ kind: z.literal('orders'), file: exportFile, filter: orderFilterSchema.default({}) }),
-  z.object({ kind: z.literal('refunds'), file: exportFile, filter: refundFilterSchema.default({}) }),
-  z.object({ kind: z.literal('repairs'), file: exportFile, filter: repairFilterSchema.default({}) }),
-  z.object({ kind: z.literal('anomalies'), file: exportFile, filter: anomalyFilterSchema.default({}) }),
+  z.object({
+    kind: z.literal('records'),
+    file: exportFile,
+    total: exportTotal,
+    filter: recordFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('orders'),
+    file: exportFile,
+    total: exportTotal,
+    filter: orderFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('refunds'),
+    file: exportFile,
+    total: exportTotal,
+    filter: refundFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('repairs'),
+    file: exportFile,
+    total: exportTotal,
+    filter: repairFilterSchema.default({}),
+  }),
+  z.object({
+    kind: z.literal('anomalies'),
+    file: exportFile,
+    total: exportTotal,
+    filter: anomalyFilterSchema.default({}),
+  }),
   z.object({
     kind: z.literal('batch'),
     file: exportFile,
+    total: exportTotal,
     batchId: positiveId,
     problemsOnly: z.boolean().default(false),
   }),

@@ -213,6 +213,19 @@ export function isProfileField(key: string): key is ProfileField {
   return Object.hasOwn(PROFILE_FIELDS, key)
 }
 
+/**
+ * The code a display name stands for (成功 -> success, "Paid" -> success), for a person who types the
+ * name the window and the CSV show; a code, or a word no name matches, comes back as it is.
+ */
+export function codeOf(group: LabelGroup, word: string): string {
+  const names = LABELS[group] as Names
+  if (Object.hasOwn(names, word)) return word
+  const lower = word.trim().toLowerCase()
+  for (const [code, [zh, en]] of Object.entries(names))
+    if (word.trim() === zh || lower === en.toLowerCase()) return code
+  return word
+}
+
 export function label(group: LabelGroup, code: string | null | undefined, lang: Lang = 'zh-CN'): string {
   if (code === null || code === undefined || code === '') return ''
   const names = (LABELS[group] as Names)[code]

@@ -3,6 +3,7 @@ import type {
   AnomalyView,
   BatchStatus,
   AmountColumn,
+  Channel,
   GatewayStatus,
   ImportNote,
   ImportRowError,
@@ -14,6 +15,7 @@ import type {
   StorageFault,
   SyncRecordDetail,
   SyncRecordView,
+  TradeType,
 } from './domain'
 import type { ColumnMapping, ImportField } from './mapping'
 
@@ -50,6 +52,31 @@ export interface AnomalyDetail {
 }
 export type AnomalyActionName = AnomalyAction
 
+/** A trade the search box found: enough to tell it apart from the others and open it. */
+export interface TradeHit {
+  type: TradeType
+  id: number
+  /** The local order or refund number. */
+  no: string
+  bizNo: string
+  gatewayNo: string | null
+  /** A refund's pay order. */
+  orderNo: string | null
+  merchant: string
+  channel: Channel
+  amount: number
+  /** Its pay or refund status. */
+  status: string
+  createdAt: string
+}
+
+export interface TradeSearchResult {
+  /** Trades with a number equal to the one typed first, then the newest. */
+  items: TradeHit[]
+  /** More trades matched than shown. */
+  more: boolean
+}
+
 export interface ConnectionReport {
   ok: boolean
   signatureValid: boolean | null
@@ -60,6 +87,8 @@ export interface ConnectionReport {
   message: string
   /** The catalog entry of `message` (shared/messages.ts), when it has one: the window says it in its language. */
   id?: string
+  /** Why no verified answer came, when the gateway was asked (shared/sync-errors.ts says it). */
+  code?: string
   params?: Record<string, string | number>
   /** The gateway's own codes in a verified answer (e.g. `40004 ACQ.TRADE_NOT_EXIST`), shown as they are. */
   reply?: string
@@ -101,6 +130,8 @@ export interface OverviewData {
     /** Not settled at the gateway yet (unpaid, not found): apart from the consistent ones. */
     waiting: number
     consistent: number
+    /** Answers a person had already decided on, seen again (docs/domain.md 6.6). */
+    decided: number
   }>
   anomaliesByKind: Array<{ kind: string; open: number }>
   merchants: MerchantView[]
@@ -238,10 +269,14 @@ export interface BatchItemView {
   tradeType: 'pay' | 'refund'
   tradeId: number
   tradeNo: string
+  /** The trade's amount (fen). */
+  amount: number | null
   state: string
   outcome: string | null
   gatewayStatus: string | null
   attempts: number
   lastError: string | null
+  /** The error code of the item's sync record (shared/sync-errors.ts says it). */
+  errorCode: string | null
   syncRecordId: number | null
 }

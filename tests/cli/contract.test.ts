@@ -99,7 +99,10 @@ describe('paysync refuses a flag in the flag’s own words', () => {
     fs.writeFileSync(file, JSON.stringify({ name: 'half', channel: 'alipay' }))
     const r = await paysync('merchant', 'add', '--config', file)
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/^paysync: the merchant profile is not valid: endpoint: /)
+    // The field is named, and what is wrong with it said in plain words (review p1), not zod's.
+    expect(r.stderr).toMatch(
+      /^paysync: the merchant profile is not valid: endpoint is missing; appId is missing/,
+    )
   })
 })
 
@@ -129,4 +132,83 @@ describe('paysync lists for scripts', () => {
     expect((await paysync('orders', '--all')).stderr).toMatch(/add --json/)
     expect((await paysync('orders', '--json', '--all', '--limit', '10')).stderr).toMatch(/leave out --limit/)
   }, 60_000)
+})
+
+describe('paysync speaks plainly (review p1) and sums its lists (issue 14 item 7)', () => {
+  it('names, totals, plurals, Chinese status words and ended batches', async () => {
+    const paid = w.payOrder({ merchant: 'ali', orderNo: 'P1-PAID', amount: 12_50, status: 'success' })
+    w.payOrder({ merchant: 'ali', orderNo: 'P1-WAIT', amount: 3_00 })
+    w.gatewayOrder({ merchant: 'ali', orderNo: 'P1-WAIT', amount: 3_00, state: 'WAIT_BUYER_PAY' })
+    w.gatewayOrder({ merchant: 'ali', orderNo: 'P1-PAID', amount: 99_00, state: 'TRADE_SUCCESS' })
+    void paid
+
+    // The window's and the CSV's status words are taken for the codes.
+    const orders = await paysync('orders', '--status', '成功', '--no', 'P1-')
+    expect(orders.code).toBe(0)
+    expect(orders.stdout).toMatch(/^1 pay order, amounts 12\.50 yuan\n/)
+
+    // One anomaly is "1 anomaly", and a batch that has ended has nothing to resume.
+    const sync = await paysync('sync', '--order', 'P1-PAID', '--order', 'P1-WAIT')
+    expect(sync.stdout).toMatch(/1 anomaly, 1 waiting, 0 errors/)
+    // A batch of its own (the file's one trade), not every trade the other tests left behind.
+    const list1 = path.join(w.dir, 'p1-list.csv')
+    fs.writeFileSync(list1, '商户订单号,商户,金额(元)\nP1-WAIT,ali,3.00\n')
+    const batch = await paysync('sync', '--file', list1, '--json')
+    const batchId = (JSON.parse(batch.stdout) as { batchId: number }).batchId
+    const resume = await paysync('batch', 'resume', String(batchId))
+    expect(resume.stdout).toMatch(new RegExp(`^batch ${batchId} is done \\(\\d+/\\d+\\): nothing to resume`))
+    const list = await paysync('batch', 'list')
+    expect(list.stdout).toMatch(/ done +\d+\/\d+ .* \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n/)
+    expect(list.stdout).not.toMatch(/Done|T\d\d:/)
+
+    // A remark too short says what is wanted; a decision says what it did.
+    const id = (
+      JSON.parse((await paysync('anomalies', '--json', '--no', 'P1-PAID')).stdout) as {
+        items: Array<{ id: number }>
+      }
+    ).items[0]!.id
+    expect(
+      (await paysync('anomalies', 'resolve', String(id), '--action', 'dismiss', '--remark', 'x')).stderr,
+    ).toMatch(/--remark: write at least 2 characters/)
+    const done = await paysync(
+      'anomalies',
+      'resolve',
+      String(id),
+      '--action',
+      'dismiss',
+      '--remark',
+      '已核对',
+    )
+    expect(done.stdout).toBe(`anomaly ${id}: dismissed; the trade is unchanged\n`)
+
+    // Lists sort by amount and say what their amounts come to.
+    const anomalies = await paysync('anomalies', '--no', 'P1-', '--status', '已忽略')
+    expect(anomalies.stdout).toMatch(/^1 anomaly, local amounts 12\.50 yuan, gateway amounts 99\.00 yuan/)
+    const sorted = await paysync('orders', '--no', 'p1-', '--sort', 'amount', '--json')
+    expect(
+      (JSON.parse(sorted.stdout) as { items: Array<{ orderNo: string }> }).items.map((o) => o.orderNo),
+    ).toEqual(['P1-WAIT', 'P1-PAID'])
+
+    // An export can end with its 合计 line.
+    const out = path.join(w.dir, 'p1.csv')
+    expect((await paysync('export', 'orders', '--out', out, '--no', 'P1-', '--total')).code).toBe(0)
+    expect(fs.readFileSync(out, 'utf8').trim().split('\r\n').at(-1)).toMatch(/^合计（2 条）,.*,15\.50,/)
+  }, 60_000)
+
+  it('says what to do about a damaged database file, not only SQLite’s words', async () => {
+    const bad = path.join(w.dir, 'damaged.db')
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0xff)]))
+    let stderr = ''
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk)
+      return true
+    })
+    try {
+      expect(await main(['node', 'paysync', '--db', bad, 'orders'])).toBe(1)
+    } finally {
+      err.mockRestore()
+    }
+    expect(stderr).toMatch(/damaged|not a PaySync Desk database/)
+    expect(stderr).toMatch(/paysync check|backup/)
+  })
 })

@@ -8,8 +8,16 @@ import {
   refundColumns,
   repairColumns,
 } from '../../src/main/files/export/columns'
-import { cell, csvField, named, namesOf, type CellKind, type Column } from '../../src/main/files/export/csv'
-import { csvLineSql } from '../../src/main/files/export/csv-sql'
+import {
+  cell,
+  csvField,
+  named,
+  namesOf,
+  totalLine,
+  type CellKind,
+  type Column,
+} from '../../src/main/files/export/csv'
+import { csvLineSql, csvTotalSql } from '../../src/main/files/export/csv-sql'
 import { rng, type Rng } from '../helpers/prng'
 
 // The export's lines are written by SQLite (csv-sql.ts); csv.ts holds the same rules in JavaScript.
@@ -132,6 +140,16 @@ describe('CSV lines written by SQLite', () => {
         expect(lines).toHaveLength(rows.length)
         for (let i = 0; i < lines.length; i++)
           expect(lines[i], `row ${i}: ${JSON.stringify(stored[i])}`).toBe(jsLine(local, stored[i]!))
+        // The 合计 line: the count, and each amount column's sum (an empty cell adds nothing).
+        const sums = local.flatMap((c, i) =>
+          c.kind === 'yuan' ? [stored.reduce((n, row) => n + (Number(row[i]) || 0), 0)] : [],
+        )
+        expect(
+          db
+            .prepare(`SELECT ${csvTotalSql(local)} FROM t`)
+            .pluck()
+            .get(),
+        ).toBe(totalLine(local, stored.length, sums))
       } finally {
         db.close()
       }

@@ -61,6 +61,41 @@ describe('CSV export for accounting', () => {
     expect(fs.readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(1)
   })
 
+  it('ends with a 合计 line when asked: the count, and each amount column summed as a number', async () => {
+    const out = path.join(w.dir, 'total.csv')
+    const plain = await exportCsv(w.ctx, { kind: 'orders', file: out, filter: {} })
+    const lines = fs.readFileSync(out, 'utf8').split('\r\n')
+    expect(lines.at(-2)).not.toMatch(/合计/)
+    const r = await exportCsv(w.ctx, { kind: 'orders', file: out, filter: {}, total: true })
+    expect(r.rows).toBe(plain.rows)
+    const rows = parse(fs.readFileSync(out, 'utf8').slice(1), { columns: true }) as Array<
+      Record<string, string>
+    >
+    const total = rows.at(-1)!
+    expect(total['订单ID']).toBe('合计（2 条）')
+    expect(total['金额(元)']).toBe('1234.61')
+    expect(total['可退金额(元)']).toBe('1234.56')
+    expect(total['商户订单号']).toBe('')
+    // A filter's total is that filter's.
+    await exportCsv(w.ctx, { kind: 'orders', file: out, filter: { status: 'progress' }, total: true })
+    const progress = parse(fs.readFileSync(out, 'utf8').slice(1), { columns: true }) as Array<
+      Record<string, string>
+    >
+    expect(progress.at(-1)).toMatchObject({ 订单ID: '合计（1 条）', '金额(元)': '0.05' })
+    // Sync records name their trade's amount, as the last column.
+    await w.ctx.engine.syncPay(
+      (w.ctx.db.prepare("SELECT id FROM pay_orders WHERE order_no = 'EXP-2'").get() as { id: number }).id,
+      { source: 'manual' },
+    )
+    await exportCsv(w.ctx, { kind: 'records', file: out, filter: {}, total: true })
+    const records = parse(fs.readFileSync(out, 'utf8').slice(1), { columns: true }) as Array<
+      Record<string, string>
+    >
+    expect(Object.keys(records[0]!).at(-1)).toBe('金额(元)')
+    expect(records[0]!['金额(元)']).toBe('0.05')
+    expect(records.at(-1)).toMatchObject({ 同步记录ID: '合计（1 条）', '金额(元)': '0.05' })
+  })
+
   it('says clearly when it cannot write', async () => {
     await expect(
       exportCsv(w.ctx, { kind: 'orders', file: path.join(w.dir, 'no/such/dir/x.csv'), filter: {} }),

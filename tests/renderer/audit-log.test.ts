@@ -141,8 +141,9 @@ describe('修复记录 names who and how', () => {
       transport: 'schedule',
       syncRecordId: 7,
       createdAt: '2026-11-20T10:00:00.000+08:00',
+      amount: 12_50,
     }
-    fake.answer('repairs.list', { total: 1, items: [repair] })
+    fake.answer('repairs.list', { total: 1, amount: 12_50, items: [repair] })
     const w = mountScreen(RepairsView)
     await settle()
     const headers = w.findAll('th').map((th) => th.text())

@@ -34,6 +34,7 @@ const stored: BatchView = {
   done: 0,
   counts: { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 },
   held: 0,
+  amounts: { total: 0, paid: 0, refunded: 0, repaired: 0, anomaly: 0 },
   createdAt: '2026-11-20T10:00:00.000+08:00',
   startedAt: '2026-11-20T10:00:00.000+08:00',
   finishedAt: null,
@@ -50,6 +51,22 @@ describe('批量同步 progress', () => {
   })
   afterEach(() => {
     document.body.innerHTML = ''
+  })
+
+  it('sums what the items came to in money, and keeps an ended batch’s rate the same however often it is opened', async () => {
+    const amounts = { total: 1_234_56, paid: 1_000_00, refunded: 0, repaired: 200_00, anomaly: 34_56 }
+    const w = mountScreen(BatchProgress, {
+      progress: event({ status: 'done', done: 1000, rate: 3.3, elapsedMs: 200_000 }),
+      amounts,
+    })
+    await settle()
+    expect(w.find('[data-test=amounts]').text()).toBe(
+      '金额 全部 ¥1,234.56 · 已支付 ¥1,000.00 · 已修复 ¥200.00 · 待处理 ¥34.56',
+    )
+    // Over the whole run (1000 in 200 s), not over its last seconds.
+    expect(w.find('[data-test=rate]').text()).toContain('5.0')
+    await w.setProps({ progress: event({ status: 'done', done: 1000, rate: 17, elapsedMs: 200_000 }) })
+    expect(w.find('[data-test=rate]').text()).toContain('5.0')
   })
 
   it('renders done of total, the counts by outcome, the rate and the time left', async () => {

@@ -30,6 +30,7 @@ const shop: MerchantView = {
   enabled: true,
   lastOkAt: null,
   lastError: null,
+  lastErrorCode: null,
   clockSkewMs: null,
   lastLatencyMs: null,
   createdAt: '2026-11-20T10:00:00.000+08:00',

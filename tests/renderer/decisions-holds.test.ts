@@ -77,6 +77,8 @@ const record = (id: number, over: Partial<SyncRecordDetail> = {}): SyncRecordDet
   actionInfo: null,
   syncInfoCut: null,
   actionInfoCut: null,
+  amount: 150_00,
+  repeated: false,
   repairs: [],
   ...over,
 })
@@ -148,7 +150,7 @@ describe('同步记录: a record of an answer already decided', () => {
   it('reads as decided, not as something waiting for a decision', async () => {
     const { syncInfo, actionInfo, repairs, ...view } = record(50, { outcome: 'decided', anomalyId: 3 })
     void [syncInfo, actionInfo, repairs]
-    fake.answer('records.list', { total: 1, items: [view] })
+    fake.answer('records.list', { total: 1, amount: 150_00, items: [view] })
     const w = mountScreen(RecordsView)
     await settle()
     const row = w.find('.n-data-table-tbody .n-data-table-tr')
@@ -170,6 +172,7 @@ const batch: BatchView = {
   counts: { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 206, error: 0, skipped: 0 },
   importId: null,
   importRejected: 0,
+  amounts: { total: 0, paid: 0, refunded: 0, repaired: 0, anomaly: 0 },
   held: 0,
   createdAt: '2026-12-03T10:00:00.000+08:00',
   startedAt: '2026-12-03T10:00:00.000+08:00',
@@ -262,6 +265,7 @@ describe('支付订单: which trades a schedule skips, and why', () => {
   it('marks them, filters them, and takes the ticked ones back', async () => {
     fake.answer('orders.list', {
       total: 2,
+      amount: 0,
       items: [
         order({ id: 1, heldBy: { batchId: 12, batchStatus: 'cancelled' } }),
         order({ id: 2, orderNo: 'BIG-0002' }),

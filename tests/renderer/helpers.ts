@@ -74,7 +74,7 @@ export function fakeApi() {
     /** Browser mode's download of a file main wrote. */
     download: vi.fn<(path: string) => void>(),
   }
-  for (const name of LISTS) fake.answer(name, { total: 0, items: [] })
+  for (const name of LISTS) fake.answer(name, { total: 0, amount: 0, items: [] })
   fake.answer('merchants.list', [])
   fake.answer('mappings.list', [])
   return fake

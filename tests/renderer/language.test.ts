@@ -21,6 +21,7 @@ describe('the English switch', () => {
     fake.answer('app.info', appInfo())
     fake.answer('records.list', {
       total: 1,
+      amount: 1250,
       items: [
         {
           id: 1,
@@ -45,6 +46,8 @@ describe('the English switch', () => {
           batchId: null,
           durationMs: 3,
           createdAt: '2026-11-20T10:00:00.000+08:00',
+          amount: 1250,
+          repeated: false,
         },
       ],
     })

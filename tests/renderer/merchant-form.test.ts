@@ -26,6 +26,7 @@ const alipay: MerchantView = {
   lastError: null,
   clockSkewMs: null,
   lastLatencyMs: null,
+  lastErrorCode: null,
   createdAt: '2026-11-20T10:00:00.000+08:00',
   updatedAt: '2026-11-20T10:00:00.000+08:00',
 }
@@ -110,6 +111,15 @@ describe('商户配置 form', () => {
     const text = w.find('[data-test=field-appPrivateKey]').text()
     expect(text).toContain('请粘贴完整的 PEM')
     expect(text).not.toContain('too short')
+  })
+
+  it('asks for 子商户号 in 服务商 mode only', async () => {
+    const w = mountScreen(MerchantForm, { merchant: wechat })
+    await settle()
+    expect(w.find('[data-test=field-subMchid]').exists()).toBe(false)
+    const partner = mountScreen(MerchantForm, { merchant: { ...wechat, mode: 'partner' } })
+    await settle()
+    expect(partner.find('[data-test=field-subMchid]').exists()).toBe(true)
   })
 
   it('a secret that is not stored yet is required', async () => {

@@ -39,6 +39,8 @@ function record(over: Partial<SyncRecordDetail> = {}): SyncRecordDetail {
     actionInfo: null,
     syncInfoCut: null,
     actionInfoCut: null,
+    amount: 100,
+    repeated: false,
     repairs: [],
     ...over,
   }

@@ -8,7 +8,7 @@ let fake: FakeApi
 describe('同步记录 filter bar', () => {
   beforeEach(() => {
     fake = installFakeApi()
-    fake.answer('records.list', { total: 0, items: [] })
+    fake.answer('records.list', { total: 0, amount: 0, items: [] })
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -50,6 +50,7 @@ describe('同步记录 filter bar', () => {
   it('shows the rows with names, not codes', async () => {
     fake.answer('records.list', {
       total: 1,
+      amount: 1250,
       items: [
         {
           id: 7,
@@ -74,6 +75,8 @@ describe('同步记录 filter bar', () => {
           batchId: null,
           durationMs: 12,
           createdAt: '2026-11-20T10:00:00.000+08:00',
+          amount: 1250,
+          repeated: false,
         },
       ],
     })
@@ -90,13 +93,13 @@ describe('同步记录 filter bar', () => {
   })
 
   it('puts off the date range picker until the first rows are on screen, holding its place meanwhile', async () => {
-    let answer!: (p: { total: number; items: never[] }) => void
+    let answer!: (p: { total: number; amount: number; items: never[] }) => void
     fake.op('records.list').mockReturnValue(new Promise((r) => (answer = r)))
     const w = mountScreen(RecordsView)
     await settle()
     expect(w.find('.time-range-slot').exists()).toBe(true)
     expect(w.find('.n-date-picker').exists()).toBe(false)
-    answer({ total: 0, items: [] })
+    answer({ total: 0, amount: 0, items: [] })
     await vi.waitFor(() => expect(w.find('.n-date-picker').exists()).toBe(true))
     expect(w.find('.time-range-slot').exists()).toBe(false)
   })

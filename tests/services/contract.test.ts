@@ -49,6 +49,7 @@ const PINNED = [
   'refunds.list',
   'repairs.list',
   'schedule.release',
+  'search.trades',
   'settings.get',
   'settings.set',
 ]

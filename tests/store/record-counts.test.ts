@@ -7,7 +7,7 @@ import { openStore, type Db } from '../../src/main/store/connection'
 import { MIGRATIONS } from '../../src/main/store/migrations'
 import { insertMerchant } from '../../src/main/store/merchants'
 import { countSyncRecords, insertSyncRecord } from '../../src/main/store/records'
-import { splitDays, dayStart, beijingDay } from '../../src/main/store/record-counts'
+import { splitDays, dayStart, beijingDay } from '../../src/main/store/list-totals'
 import { tempDir } from '../helpers/world'
 
 // The list's total comes from counts the triggers keep; it must equal counting the rows themselves

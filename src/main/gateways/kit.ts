@@ -176,6 +176,7 @@ export function connectionReport(
       clockSkewMs,
       latencyMs,
       message: `${probe.code}: ${probe.msg}`,
+      code: probe.code,
     }
   return {
     ok: probe.accepted ?? true,

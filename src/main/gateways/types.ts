@@ -109,6 +109,8 @@ export interface ConnectionTest {
   clockSkewMs: number | null
   latencyMs: number | null
   message: string
+  /** Why no verified answer came (timeout, refused, HTTP_404, bad_signature...): the window says it. */
+  code?: string
   /** The gateway's own codes in a verified answer, for the window to show beside its own words. */
   reply?: string
 }

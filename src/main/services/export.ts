@@ -12,7 +12,7 @@ import {
   refundColumns,
   repairColumns,
 } from '../files/export/columns'
-import { csvLineSql } from '../files/export/csv-sql'
+import { csvLineSql, csvTotalSql } from '../files/export/csv-sql'
 import { writeCsv, type Column } from '../files/export/csv'
 import { anomaliesExportQuery } from '../store/anomalies'
 import { audit } from '../store/audit'
@@ -83,6 +83,8 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
   const download = req.file === undefined ? newExportFile(ctx, defaultExportName(req.kind, ctx.now())) : null
   const file = download ? download.file : path.resolve(req.file!)
   const replace = download ? false : (req.replace ?? true)
+  // The refused rows of an import are rows to fix, not amounts to add up: they take no 合计 line.
+  const total = 'total' in req && req.total === true
   const taskId = crypto.randomUUID()
   const reader = openStore(ctx.options.dbFile, { ...ctx.options.store, readonly: true })
   const progress = (done: number, finished = false, error: string | null = null) =>
@@ -94,6 +96,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
         columns,
         readLines(reader, ctx.options.dbFile, query([csvLineSql(columns)]), {
           nativeBinding: ctx.options.store?.nativeBinding,
+          footer: total ? query([csvTotalSql(columns)]) : null,
         }),
         (n) => progress(n),
         { replace },
@@ -129,7 +132,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
       ...ctx.actor,
       action: 'export_written',
       target: file,
-      detail: { kind: req.kind, rows: result.rows },
+      detail: { kind: req.kind, rows: result.rows, total },
     })
     if (!download) return { file, ...result, downloadPath: null }
     sweepExports(ctx, download.id)

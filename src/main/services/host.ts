@@ -2,13 +2,15 @@ import { Scheduler } from '../engine/scheduler'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
 import { hasOwnMerchant, openSandbox } from './sandbox'
+import { SearchIndexer } from './search-indexer'
 import { sweepUploads } from './uploads'
 
 // The start-up the two hosts of the screens share, the desktop app (app/index.ts) and browser mode
 // (`paysync serve`): the database's check in the background, the sandbox for a first look (apart from
 // the books, services/sandbox.ts), the schedules of docs/domain.md section 7, the sweep of what the
 // page left in the uploads and exports folders, the trades whose side effect had an unknown outcome
-// synced again, what the database refused written once it takes it (section 6.8), and an orderly stop.
+// synced again, what the database refused written once it takes it (section 6.8), the index that
+// finds trades by a part of a number, and an orderly stop.
 
 /** How often expired uploads, handles and exports are swept while the host runs. */
 const SWEEP_EVERY_MS = 60 * 60_000
@@ -85,10 +87,13 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   }, RECOVER_EVERY_MS)
   recovering.unref()
   const again = syncAgain(ctx)
+  const indexer = new SearchIndexer(ctx.db)
+  indexer.start()
   return {
     async stop() {
       clearInterval(sweeper)
       clearInterval(recovering)
+      indexer.stop()
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes (the sandbox's, if it still runs, with it).
       await Promise.all([scheduler?.stop(), again])

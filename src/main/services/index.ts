@@ -25,6 +25,7 @@ import {
   orderDetail,
   recordDetail,
   refundDetail,
+  searchTrades,
 } from './lists'
 import {
   addMerchant,
@@ -66,6 +67,7 @@ type Handlers = {
 const handlers: Handlers = {
   'app.info': (ctx) => appInfo(ctx),
   'overview.get': (ctx) => overview(ctx),
+  'search.trades': (ctx, { no, limit }) => searchTrades(ctx, no, limit),
 
   'records.list': (ctx, f) => listRecords(ctx, f),
   'records.get': (ctx, { id }) => recordDetail(ctx, id),

@@ -1,4 +1,10 @@
-import type { AnomalyDetail, OrderDetail, RefundDetail } from '../../shared/contract'
+import type {
+  AnomalyDetail,
+  OrderDetail,
+  RefundDetail,
+  TradeHit,
+  TradeSearchResult,
+} from '../../shared/contract'
 import type { SyncRecordDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
@@ -16,6 +22,7 @@ import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
 import { getSyncRecord, listSyncRecords, syncRecordView, textCut } from '../store/records'
 import { getRefundOrder, listRefundOrders, refundOrderView, refundsOfPayOrder } from '../store/refunds'
 import { listRepairRecords, repairRecordView, repairsByNo } from '../store/repairs'
+import { matchTrades } from '../store/trade-search'
 import type { ServiceContext } from './context'
 
 // The lists of every screen and their detail views: remote pagination over SQLite, newest first.
@@ -88,4 +95,55 @@ export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
       : null,
     followedBy: row.status === 'open' ? null : followerOf(ctx.db, row.id),
   }
+}
+
+/**
+ * The window's one search box: pay orders and refunds whose numbers hold `no` (store/trade-search.ts),
+ * those with a number equal to it first (a number pasted whole), then the newest.
+ */
+export function searchTrades(ctx: ServiceContext, no: string, limit: number): TradeSearchResult {
+  const pay = matchTrades(ctx.db, 'pay', no, limit)
+  const refund = matchTrades(ctx.db, 'refund', no, limit)
+  const hits: TradeHit[] = []
+  for (const id of pay.ids) {
+    const row = getPayOrder(ctx.db, id)
+    if (!row) continue
+    const o = payOrderView(row)
+    hits.push({
+      type: 'pay',
+      id,
+      no: o.orderNo,
+      bizNo: o.bizOrderNo,
+      gatewayNo: o.gatewayTradeNo,
+      orderNo: null,
+      merchant: o.merchant,
+      channel: o.channel,
+      amount: o.amount,
+      status: o.status,
+      createdAt: o.createdAt,
+    })
+  }
+  for (const id of refund.ids) {
+    const row = getRefundOrder(ctx.db, id)
+    if (!row) continue
+    const r = refundOrderView(row)
+    hits.push({
+      type: 'refund',
+      id,
+      no: r.refundNo,
+      bizNo: r.bizRefundNo,
+      gatewayNo: r.gatewayRefundNo,
+      orderNo: r.orderNo,
+      merchant: r.merchant,
+      channel: r.channel,
+      amount: r.amount,
+      status: r.status,
+      createdAt: r.createdAt,
+    })
+  }
+  const typed = no.toLowerCase()
+  const whole = (h: TradeHit) =>
+    [h.no, h.bizNo, h.gatewayNo].some((n) => n?.toLowerCase() === typed) ? 0 : 1
+  hits.sort((a, b) => whole(a) - whole(b) || b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
+  return { items: hits.slice(0, limit), more: pay.capped || refund.capped || hits.length > limit }
 }

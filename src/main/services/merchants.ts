@@ -243,6 +243,7 @@ export async function testMerchant(ctx: ServiceContext, id: number): Promise<Con
     {
       ok: report.ok,
       error: report.ok ? null : report.message,
+      errorCode: report.ok ? null : (report.code ?? null),
       clockSkewMs: report.clockSkewMs,
       latencyMs: report.latencyMs,
     },

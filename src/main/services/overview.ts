@@ -34,6 +34,7 @@ export function overview(ctx: ServiceContext): OverviewData {
       errors: 0,
       waiting: 0,
       consistent: 0,
+      decided: 0,
     }
     c.syncs += r.n
     if (r.outcome === 'repaired') c.repaired += r.n
@@ -41,6 +42,7 @@ export function overview(ctx: ServiceContext): OverviewData {
     if (r.outcome === 'error') c.errors += r.n
     if (r.outcome === 'waiting') c.waiting += r.n
     if (r.outcome === 'consistent') c.consistent += r.n
+    if (r.outcome === 'decided') c.decided += r.n
     channels.set(r.channel, c)
   }
   return {

@@ -11,6 +11,7 @@ import { countDemoData, deleteDemoData, isSandboxMerchant } from '../store/demo-
 import { listMerchants } from '../store/merchants'
 import { ServiceContext, type SandboxRun } from './context'
 import { startDemoWorld } from './demo'
+import { SearchIndexer } from './search-indexer'
 
 // The built-in sandbox of the first start (docs/cli.md section 1.7): while the books have no
 // merchant of their own, the app and browser mode show a simulated gateway with a day of demo orders,
@@ -81,6 +82,9 @@ export async function openSandbox(
     : null
   scheduler?.start()
   if (scheduler) books.schedulerStarted = true
+  // The header's search finds the demo's trades by a part of a number, as it finds the books'.
+  const indexer = new SearchIndexer(ctx.db)
+  indexer.start(0)
 
   let closing: Promise<void> | null = null
   const close = (): Promise<void> =>
@@ -88,6 +92,7 @@ export async function openSandbox(
       if (books.sandbox === run) books.sandbox = null
       // The attempts in flight are written before the database closes, as at any stop.
       await scheduler?.stop()
+      indexer.stop()
       await ctx.close()
       await sim.close()
       offs.forEach((off) => off())

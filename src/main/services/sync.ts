@@ -24,6 +24,7 @@ import {
   getRefundOrder,
   refundsExportQuery,
 } from '../store/refunds'
+import { getSyncRecord } from '../store/records'
 import { rowsHere } from '../store/row-reader'
 import {
   holdBatchTrades,
@@ -367,24 +368,28 @@ export function batchItemViews(
   offset: number,
 ): Page<BatchItemView> {
   if (!getBatch(ctx.db, id)) throw AppError.say('not_found', 'batch.notFound', { id })
-  const { total, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
+  const { total, amount, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
   return {
     total,
+    amount,
     items: rows.map((r) => {
       const tradeNo =
         r.trade_type === 'pay'
           ? getPayOrder(ctx.db, r.trade_id)?.order_no
           : getRefundOrder(ctx.db, r.trade_id)?.refund_no
+      const record = r.sync_record_id && r.last_error ? getSyncRecord(ctx.db, r.sync_record_id) : undefined
       return {
         id: r.id,
         tradeType: r.trade_type,
         tradeId: r.trade_id,
         tradeNo: tradeNo ?? '',
+        amount: r.amount,
         state: r.state,
         outcome: r.outcome,
         gatewayStatus: r.gateway_status,
         attempts: r.attempts,
         lastError: r.last_error,
+        errorCode: record?.error_code ?? null,
         syncRecordId: r.sync_record_id,
       }
     }),

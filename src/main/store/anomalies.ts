@@ -6,16 +6,19 @@ import type {
   AnomalyView,
   Channel,
   GatewayStatus,
-  Page,
+  ListTotals,
+  ListPage,
   TradeType,
   Transport,
 } from '../../shared/domain'
-import type { AnomalyFilter, AnomalyListRequest } from '../../shared/filters'
-import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { AnomalyFilter, AnomalyListRequest, ListSort } from '../../shared/filters'
+import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
+import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface AnomalyRow {
@@ -216,8 +219,12 @@ export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void
   stmt(db, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?').run(syncRecordId, id)
 }
 
-const SELECT =
-  'SELECT a.*, m.name AS merchant_name FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id'
+// The gateway's word is named by the normalised status of the answer the anomaly was last seen with
+// (answer_status), kept on the anomaly itself: no lookup of its record per row.
+const select = (indexed = '') =>
+  `SELECT a.*, m.name AS merchant_name FROM anomalies a ${indexed}
+   CROSS JOIN merchants m ON m.id = a.merchant_id`
+const SELECT = select()
 
 export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
   return stmt<[number], AnomalyRow>(db, `${SELECT} WHERE a.id = ?`).get(id)
@@ -255,7 +262,27 @@ export function closeAnomaly(
   )
 }
 
-function anomalyWhere(db: Db, f: AnomalyFilter): Where | null {
+const rangeOf = (f: AnomalyFilter): MsRange => ({
+  from: f.since ? parseBeijing(f.since) : null,
+  to: f.until ? parseBeijingEnd(f.until) : null,
+})
+
+/** An anomaly is found through its trade. */
+interface AnomalyMatch {
+  pay: TradeMatch
+  refund: TradeMatch
+}
+
+function matchOf(db: Db, f: AnomalyFilter): AnomalyMatch | null {
+  return f.no ? { pay: matchTrades(db, 'pay', f.no), refund: matchTrades(db, 'refund', f.no) } : null
+}
+
+function anomalyWhere(
+  db: Db,
+  f: AnomalyFilter,
+  match: AnomalyMatch | null,
+  range: MsRange = rangeOf(f),
+): Where | null {
   const w = new Where()
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
@@ -267,20 +294,62 @@ function anomalyWhere(db: Db, f: AnomalyFilter): Where | null {
   w.when(f.status, 'a.status = ?', f.status)
   w.when(f.kind, 'a.kind = ?', f.kind)
   w.when(f.tradeId, 'a.trade_id = ?', f.tradeId)
-  w.when(f.no, 'a.trade_no = ?', f.no)
-  w.timeRange('a.created_at', f.since, f.until)
+  if (match) {
+    const [pay, payIds] = matchCondition('a.trade_id', match.pay)
+    const [refund, refundIds] = matchCondition('a.trade_id', match.refund)
+    w.add(`((a.trade_type = 'pay' AND ${pay}) OR (a.trade_type = 'refund' AND ${refund}))`, payIds, refundIds)
+  }
+  w.msRange('a.created_at', range.from, range.to)
   return w
 }
 
-export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> {
-  const w = anomalyWhere(db, f)
-  if (!w) return { total: 0, items: [] }
-  const total = (stmt(db, `SELECT count(*) AS n FROM anomalies a ${w}`).get(...w.params) as { n: number }).n
+function rowTotals(db: Db, f: AnomalyFilter, match: AnomalyMatch | null, range: MsRange): ListTotals {
+  const w = anomalyWhere(db, f, match, range)
+  if (!w) return { total: 0, amount: 0, gatewayAmount: 0 }
+  return stmt(
+    db,
+    `SELECT count(*) AS total, ifnull(sum(a.local_amount), 0) AS amount,
+       ifnull(sum(a.gateway_amount), 0) AS gatewayAmount FROM anomalies a ${w}`,
+  ).get(...w.params) as ListTotals
+}
+
+/** The count and the sums of the local and of the gateway's amounts of a filter. */
+export function anomalyTotals(db: Db, f: AnomalyFilter, match: AnomalyMatch | null): ListTotals {
+  if (match || f.tradeId !== undefined)
+    return {
+      ...rowTotals(db, f, match, rangeOf(f)),
+      ...(match && (match.pay.capped || match.refund.capped) ? { capped: true } : {}),
+    }
+  const kept = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return { total: 0, amount: 0, gatewayAmount: 0 }
+    kept.add('merchant_id = ?', m.id)
+  }
+  kept.when(f.type, 'trade_type = ?', f.type)
+  kept.when(f.channel, 'channel = ?', f.channel)
+  kept.when(f.status, 'status = ?', f.status)
+  kept.when(f.kind, 'kind = ?', f.kind)
+  return keptTotals(db, KEPT.anomalies, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
+}
+
+const ORDER: Record<ListSort, string> = {
+  '-time': 'a.created_at DESC, a.id DESC',
+  time: 'a.created_at, a.id',
+  '-amount': 'a.local_amount DESC, a.id DESC',
+  amount: 'a.local_amount, a.id',
+}
+
+export function listAnomalies(db: Db, f: AnomalyListRequest): ListPage<AnomalyView> {
+  const match = matchOf(db, f)
+  const w = anomalyWhere(db, f, match)
+  if (!w) return { total: 0, amount: 0, gatewayAmount: 0, items: [] }
+  const totals = anomalyTotals(db, f, match)
   const rows = stmt<unknown[], AnomalyRow>(
     db,
-    `${SELECT} ${w} ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_anomalies_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
-  return { total, items: rows.map(anomalyView) }
+  return { ...totals, items: rows.map(anomalyView) }
 }
 
 /**
@@ -289,10 +358,10 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): Page<AnomalyView> 
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function anomaliesExportQuery(db: Db, f: AnomalyFilter, columns: readonly string[]): RowQuery | null {
-  const w = anomalyWhere(db, f)
+  const w = anomalyWhere(db, f, matchOf(db, f))
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id ${w} ORDER BY a.created_at DESC, a.id DESC`,
+    sql: `SELECT ${columns.join(', ')} FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

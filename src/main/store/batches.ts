@@ -1,5 +1,6 @@
 import type {
   Actor,
+  BatchAmounts,
   BatchItemState,
   BatchStatus,
   BatchView,
@@ -55,6 +56,7 @@ export interface BatchItemRow {
   last_error: string | null
   sync_record_id: number | null
   not_before: number | null
+  amount: number | null
 }
 
 export function emptyCounts(): OutcomeCounts {
@@ -64,21 +66,37 @@ export function emptyCounts(): OutcomeCounts {
 export function batchCounts(
   db: Db,
   batchId: number,
-): { done: number; counts: OutcomeCounts; byGatewayStatus: Record<string, number> } {
+): {
+  done: number
+  counts: OutcomeCounts
+  byGatewayStatus: Record<string, number>
+  amounts: BatchAmounts
+} {
   const counts = emptyCounts()
+  const amounts: BatchAmounts = { total: 0, paid: 0, refunded: 0, repaired: 0, anomaly: 0 }
   let done = 0
-  const rows = stmt<[number], { outcome: Outcome | null; gateway_status: string | null; n: number }>(
+  // The items' own amounts (kept with them since migration 005), in the same pass as the counts.
+  const rows = stmt<
+    [number],
+    { state: string; outcome: Outcome | null; gateway_status: string | null; n: number; amount: number }
+  >(
     db,
-    `SELECT outcome, gateway_status, count(*) AS n FROM batch_items WHERE batch_id = ? AND state = 'done'
-     GROUP BY outcome, gateway_status`,
+    `SELECT state, outcome, gateway_status, count(*) AS n, ifnull(sum(amount), 0) AS amount
+     FROM batch_items WHERE batch_id = ? GROUP BY state, outcome, gateway_status`,
   ).all(batchId)
   const byGatewayStatus: Record<string, number> = {}
   for (const r of rows) {
+    amounts.total += r.amount
+    if (r.state !== 'done') continue
     done += r.n
     if (r.outcome) counts[r.outcome] += r.n
+    if (r.outcome === 'repaired') amounts.repaired += r.amount
+    if (r.outcome === 'anomaly') amounts.anomaly += r.amount
+    if (r.gateway_status === 'pay_success') amounts.paid += r.amount
+    if (r.gateway_status === 'refund_success') amounts.refunded += r.amount
     if (r.gateway_status) byGatewayStatus[r.gateway_status] = (byGatewayStatus[r.gateway_status] ?? 0) + r.n
   }
-  return { done, counts, byGatewayStatus }
+  return { done, counts, byGatewayStatus, amounts }
 }
 
 /** The status people should see: a `running` batch with a dead owner is `interrupted`. */
@@ -88,7 +106,7 @@ export function effectiveStatus(row: BatchRow, now = Date.now()): BatchStatus {
 }
 
 export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
-  const { done, counts } = batchCounts(db, row.id)
+  const { done, counts, amounts } = batchCounts(db, row.id)
   const status = effectiveStatus(row, now)
   return {
     id: row.id,
@@ -102,6 +120,7 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
     done,
     counts,
     held: heldByBatch(db, row.id),
+    amounts,
     createdAt: toIsoBeijing(row.created_at),
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
@@ -151,12 +170,15 @@ export function createBatch(
         now,
       )
       const id = Number(r.lastInsertRowid)
+      // Each item keeps its trade's amount: the batch's sums then need no join (batchCounts).
       const add = stmt(
         db,
-        'INSERT OR IGNORE INTO batch_items (batch_id, trade_type, trade_id) VALUES (?, ?, ?)',
+        `INSERT OR IGNORE INTO batch_items (batch_id, trade_type, trade_id, amount) VALUES (@batch, @type, @id,
+           CASE @type WHEN 'pay' THEN (SELECT amount FROM pay_orders WHERE id = @id)
+             ELSE (SELECT amount FROM refund_orders WHERE id = @id) END)`,
       )
       let total = 0
-      for (const item of b.items) total += add.run(id, item.type, item.id).changes
+      for (const item of b.items) total += add.run({ batch: id, type: item.type, id: item.id }).changes
       if (total !== b.items.length) stmt(db, 'UPDATE batches SET total = ? WHERE id = ?').run(total, id)
       return id
     })
@@ -297,14 +319,17 @@ export function batchItems(
   db: Db,
   batchId: number,
   filter: { problemsOnly?: boolean; limit: number; offset: number },
-): { total: number; rows: BatchItemRow[] } {
+): { total: number; amount: number; rows: BatchItemRow[] } {
   const where = filter.problemsOnly ? `WHERE batch_id = ? AND ${problemItems()}` : 'WHERE batch_id = ?'
-  const total = (stmt(db, `SELECT count(*) AS n FROM batch_items ${where}`).get(batchId) as { n: number }).n
+  const { total, amount } = stmt(
+    db,
+    `SELECT count(*) AS total, ifnull(sum(amount), 0) AS amount FROM batch_items ${where}`,
+  ).get(batchId) as { total: number; amount: number }
   const rows = stmt<[number, number, number], BatchItemRow>(
     db,
     `SELECT * FROM batch_items ${where} ORDER BY id LIMIT ? OFFSET ?`,
   ).all(batchId, filter.limit, filter.offset)
-  return { total, rows }
+  return { total, amount, rows }
 }
 
 /** Batch items with their trade's number, merchant and amount, as arrays of the given columns. */

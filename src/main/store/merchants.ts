@@ -26,6 +26,7 @@ export interface MerchantRow {
   removed_at: number | null
   last_ok_at: number | null
   last_error: string | null
+  last_error_code: string | null
   clock_skew_ms: number | null
   last_latency_ms: number | null
   created_at: number
@@ -73,6 +74,7 @@ export function merchantView(row: MerchantRow): MerchantView {
     enabled: row.enabled === 1,
     lastOkAt: isoOrNull(row.last_ok_at),
     lastError: row.last_error,
+    lastErrorCode: row.last_error_code,
     clockSkewMs: row.clock_skew_ms,
     lastLatencyMs: row.last_latency_ms,
     createdAt: toIsoBeijing(row.created_at),
@@ -105,7 +107,7 @@ export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): numb
       db,
       `UPDATE merchants SET channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
          secrets_anchor = ?, enabled = ?, removed_at = NULL, last_ok_at = NULL, last_error = NULL,
-         clock_skew_ms = NULL, last_latency_ms = NULL, updated_at = ? WHERE id = ?`,
+         last_error_code = NULL, clock_skew_ms = NULL, last_latency_ms = NULL, updated_at = ? WHERE id = ?`,
     ).run(
       m.channel,
       m.mode,
@@ -266,18 +268,26 @@ export function openMerchantSecrets(
 export function recordMerchantHealth(
   db: Db,
   id: number,
-  health: { ok: boolean; error?: string | null; clockSkewMs?: number | null; latencyMs?: number | null },
+  health: {
+    ok: boolean
+    error?: string | null
+    /** The error's code, for the window to say in its language (shared/sync-errors.ts). */
+    errorCode?: string | null
+    clockSkewMs?: number | null
+    latencyMs?: number | null
+  },
   now = Date.now(),
 ): void {
   stmt(
     db,
     `UPDATE merchants SET last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END, last_error = ?,
-       clock_skew_ms = COALESCE(?, clock_skew_ms),
+       last_error_code = ?, clock_skew_ms = COALESCE(?, clock_skew_ms),
        last_latency_ms = CASE WHEN ? THEN ? ELSE last_latency_ms END WHERE id = ?`,
   ).run(
     health.ok ? 1 : 0,
     now,
     health.ok ? null : (health.error ?? null),
+    health.ok ? null : (health.errorCode ?? null),
     health.clockSkewMs ?? null,
     health.latencyMs !== undefined ? 1 : 0,
     health.latencyMs ?? null,

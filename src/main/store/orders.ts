@@ -2,20 +2,23 @@ import type {
   BatchStatus,
   Channel,
   GatewayStatus,
+  ListTotals,
   Outcome,
-  Page,
+  ListPage,
   PayKind,
   PayOrderView,
   PayRefundStatus,
   PayStatus,
 } from '../../shared/domain'
-import type { OrderListRequest } from '../../shared/filters'
-import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { ListSort, OrderFilter, OrderListRequest } from '../../shared/filters'
+import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
 import { scheduleHold } from './schedule-holds'
+import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface PayOrderRow {
@@ -78,8 +81,10 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
 }
 
 // The holding batch's status says why the schedules skip the order (paused, or cancelled).
-const SELECT = `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status FROM pay_orders p
+const select = (indexed = '') =>
+  `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status FROM pay_orders p ${indexed}
   CROSS JOIN merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`
+const SELECT = select()
 
 export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
   return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)
@@ -100,7 +105,17 @@ export function findPayOrdersByAnyNo(db: Db, no: string): PayOrderRow[] {
   ).all(no, no, no)
 }
 
-function orderWhere(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): Where | null {
+const rangeOf = (f: OrderFilter): MsRange => ({
+  from: f.since ? parseBeijing(f.since) : null,
+  to: f.until ? parseBeijingEnd(f.until) : null,
+})
+
+function orderWhere(
+  db: Db,
+  f: OrderFilter,
+  match: TradeMatch | null,
+  range: MsRange = rangeOf(f),
+): Where | null {
   const w = new Where()
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
@@ -111,20 +126,54 @@ function orderWhere(db: Db, f: Omit<OrderListRequest, 'limit' | 'offset'>): Wher
   w.when(f.status, 'p.status = ?', f.status)
   w.when(f.result, 'p.last_sync_outcome = ?', f.result)
   if (f.held !== undefined) w.add(f.held ? 'p.held_by_batch IS NOT NULL' : 'p.held_by_batch IS NULL')
-  w.when(f.no, '(p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ?)', f.no, f.no, f.no)
-  w.timeRange('p.created_at', f.since, f.until)
+  if (match) w.add(...matchCondition('p.id', match))
+  w.msRange('p.created_at', range.from, range.to)
   return w
 }
 
-export function listPayOrders(db: Db, f: OrderListRequest): Page<PayOrderView> {
-  const w = orderWhere(db, f)
-  if (!w) return { total: 0, items: [] }
-  const total = (stmt(db, `SELECT count(*) AS n FROM pay_orders p ${w}`).get(...w.params) as { n: number }).n
+function rowTotals(db: Db, f: OrderFilter, match: TradeMatch | null, range: MsRange): ListTotals {
+  const w = orderWhere(db, f, match, range)
+  if (!w) return { total: 0, amount: 0 }
+  return stmt(db, `SELECT count(*) AS total, ifnull(sum(p.amount), 0) AS amount FROM pay_orders p ${w}`).get(
+    ...w.params,
+  ) as ListTotals
+}
+
+/**
+ * The count and the sum of the amounts of a filter: from the kept per-day totals (migration 005) and
+ * the partial days at a time range's edges, or row by row for a number search.
+ */
+export function payOrderTotals(db: Db, f: OrderFilter, match: TradeMatch | null): ListTotals {
+  if (match) return { ...rowTotals(db, f, match, rangeOf(f)), ...(match.capped ? { capped: true } : {}) }
+  const kept = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return { total: 0, amount: 0 }
+    kept.add('merchant_id = ?', m.id)
+  }
+  kept.when(f.channel, 'channel = ?', f.channel)
+  kept.when(f.status, 'status = ?', f.status)
+  kept.when(f.result, 'outcome = ?', f.result)
+  return keptTotals(db, KEPT.payOrders, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
+}
+
+const ORDER: Record<ListSort, string> = {
+  '-time': 'p.created_at DESC, p.id DESC',
+  time: 'p.created_at, p.id',
+  '-amount': 'p.amount DESC, p.id DESC',
+  amount: 'p.amount, p.id',
+}
+
+export function listPayOrders(db: Db, f: OrderListRequest): ListPage<PayOrderView> {
+  const match = f.no ? matchTrades(db, 'pay', f.no) : null
+  const w = orderWhere(db, f, match)
+  if (!w) return { total: 0, amount: 0, items: [] }
+  const totals = payOrderTotals(db, f, match)
   const rows = stmt<unknown[], PayOrderRow>(
     db,
-    `${SELECT} ${w} ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_pay_orders_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
-  return { total, items: rows.map(payOrderView) }
+  return { ...totals, items: rows.map(payOrderView) }
 }
 
 export interface NewPayOrder {
@@ -448,15 +497,11 @@ export function payOrderIdsOfImport(db: Db, importId: number): number[] {
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function ordersExportQuery(
-  db: Db,
-  f: Omit<OrderListRequest, 'limit' | 'offset'>,
-  columns: readonly string[],
-): RowQuery | null {
-  const w = orderWhere(db, f)
+export function ordersExportQuery(db: Db, f: OrderFilter, columns: readonly string[]): RowQuery | null {
+  const w = orderWhere(db, f, f.no ? matchTrades(db, 'pay', f.no) : null)
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id ${w} ORDER BY p.created_at DESC, p.id DESC`,
+    sql: `SELECT ${columns.join(', ')} FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

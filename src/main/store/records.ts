@@ -2,20 +2,22 @@ import crypto from 'node:crypto'
 import type {
   Channel,
   GatewayStatus,
+  ListTotals,
   Outcome,
-  Page,
+  ListPage,
   SyncRecordView,
   SyncSource,
   TextCut,
   TradeType,
 } from '../../shared/domain'
-import type { RecordFilter, RecordListRequest } from '../../shared/filters'
+import type { ListSort, RecordFilter, RecordListRequest } from '../../shared/filters'
 import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
-import { countable, keptDays, keptTotal, splitDays } from './record-counts'
+import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface SyncRecordRow {
@@ -40,6 +42,8 @@ export interface SyncRecordRow {
   batch_id: number | null
   duration_ms: number
   created_at: number
+  amount: number | null
+  repeated: 0 | 1
   merchant_name?: string
 }
 
@@ -92,6 +96,8 @@ export function syncRecordView(row: SyncRecordRow): SyncRecordView {
     batchId: row.batch_id,
     durationMs: row.duration_ms,
     createdAt: toIsoBeijing(row.created_at),
+    amount: row.amount,
+    repeated: row.repeated === 1,
   }
 }
 
@@ -122,35 +128,48 @@ export function keptText(text: string | null, limit = KEPT_TEXT_BYTES): KeptText
   }
 }
 
+/**
+ * Writes a record. Its amount is the trade's, and it is marked a repeat when the trade's previous
+ * record came to the same outcome, gateway status and error and nothing was repaired: both read here,
+ * by id and through the trade's index, so every writer gets them alike.
+ */
 export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
   const res = stmt(
     db,
     `INSERT INTO sync_records (trade_type, trade_id, trade_no, biz_trade_no, gateway_trade_no, channel, merchant_id,
        gateway_status, gateway_raw_status, outcome, repair_no, anomaly_id, error_code, error_msg, client_ip, operator,
-       source, batch_id, duration_ms, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    r.tradeType,
-    r.tradeId,
-    r.tradeNo,
-    r.bizTradeNo,
-    r.gatewayTradeNo,
-    r.channel,
-    r.merchantId,
-    r.gatewayStatus,
-    r.gatewayRawStatus,
-    r.outcome,
-    r.repairNo,
-    r.anomalyId,
-    r.errorCode,
-    r.errorMsg,
-    r.clientIp,
-    r.operator,
-    r.source,
-    r.batchId,
-    r.durationMs,
-    r.createdAt,
-  )
+       source, batch_id, duration_ms, created_at, amount, repeated)
+     VALUES (@tradeType, @tradeId, @tradeNo, @bizTradeNo, @gatewayTradeNo, @channel, @merchantId, @gatewayStatus,
+       @gatewayRawStatus, @outcome, @repairNo, @anomalyId, @errorCode, @errorMsg, @clientIp, @operator, @source,
+       @batchId, @durationMs, @createdAt,
+       CASE @tradeType WHEN 'pay' THEN (SELECT amount FROM pay_orders WHERE id = @tradeId)
+         ELSE (SELECT amount FROM refund_orders WHERE id = @tradeId) END,
+       ifnull((SELECT outcome = @outcome AND gateway_status IS @gatewayStatus AND error_code IS @errorCode
+                 AND @repairNo IS NULL
+               FROM sync_records WHERE trade_type = @tradeType AND trade_id = @tradeId
+               ORDER BY created_at DESC, id DESC LIMIT 1), 0))`,
+  ).run({
+    tradeType: r.tradeType,
+    tradeId: r.tradeId,
+    tradeNo: r.tradeNo,
+    bizTradeNo: r.bizTradeNo,
+    gatewayTradeNo: r.gatewayTradeNo,
+    channel: r.channel,
+    merchantId: r.merchantId,
+    gatewayStatus: r.gatewayStatus,
+    gatewayRawStatus: r.gatewayRawStatus,
+    outcome: r.outcome,
+    repairNo: r.repairNo,
+    anomalyId: r.anomalyId,
+    errorCode: r.errorCode,
+    errorMsg: r.errorMsg,
+    clientIp: r.clientIp,
+    operator: r.operator,
+    source: r.source,
+    batchId: r.batchId,
+    durationMs: r.durationMs,
+    createdAt: r.createdAt,
+  })
   const id = Number(res.lastInsertRowid)
   if (r.syncInfo !== null || r.actionInfo !== null) {
     const sync = keptText(r.syncInfo)
@@ -187,8 +206,8 @@ export function textCut(bytes: number | null, sha256: string | null): TextCut | 
   return bytes === null || sha256 === null ? null : { bytes, sha256 }
 }
 
-const SELECT =
-  'SELECT s.*, m.name AS merchant_name FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id'
+const select = (indexed = '') =>
+  `SELECT s.*, m.name AS merchant_name FROM sync_records s ${indexed} CROSS JOIN merchants m ON m.id = s.merchant_id`
 
 export function getSyncRecord(db: Db, id: number): SyncRecordWithBody | undefined {
   return stmt<[number], SyncRecordWithBody>(
@@ -199,8 +218,6 @@ export function getSyncRecord(db: Db, id: number): SyncRecordWithBody | undefine
   ).get(id)
 }
 
-type MsRange = { from: number | null; to: number | null }
-
 function rangeOf(f: RecordFilter): MsRange {
   return {
     from: f.since ? parseBeijing(f.since) : null,
@@ -208,7 +225,22 @@ function rangeOf(f: RecordFilter): MsRange {
   }
 }
 
-function recordWhere(db: Db, f: RecordFilter, range: MsRange = rangeOf(f)): Where | null {
+/** The trades a number search names, both types: a record is found through its trade. */
+interface RecordMatch {
+  pay: TradeMatch
+  refund: TradeMatch
+}
+
+function matchOf(db: Db, f: RecordFilter): RecordMatch | null {
+  return f.no ? { pay: matchTrades(db, 'pay', f.no), refund: matchTrades(db, 'refund', f.no) } : null
+}
+
+function recordWhere(
+  db: Db,
+  f: RecordFilter,
+  match: RecordMatch | null,
+  range: MsRange = rangeOf(f),
+): Where | null {
   const w = new Where()
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
@@ -224,52 +256,82 @@ function recordWhere(db: Db, f: RecordFilter, range: MsRange = rangeOf(f)): Wher
   w.when(f.tradeId, 's.trade_id = ?', f.tradeId)
   if (f.repaired === true) w.add('s.repair_no IS NOT NULL')
   if (f.repaired === false) w.add('s.repair_no IS NULL')
-  w.when(f.no, '(s.trade_no = ? OR s.biz_trade_no = ? OR s.gateway_trade_no = ?)', f.no, f.no, f.no)
+  if (f.hideRepeats) w.add('s.repeated = 0')
+  if (match) {
+    const [pay, payIds] = matchCondition('s.trade_id', match.pay)
+    const [refund, refundIds] = matchCondition('s.trade_id', match.refund)
+    w.add(`((s.trade_type = 'pay' AND ${pay}) OR (s.trade_type = 'refund' AND ${refund}))`, payIds, refundIds)
+  }
   w.msRange('s.created_at', range.from, range.to)
   return w
 }
 
 /** Row by row, through the indexes: for the filters the kept totals cannot answer, and day edges. */
-function countRows(db: Db, f: RecordFilter, range: MsRange = rangeOf(f)): number {
-  // "Not repaired" is nearly every row: counted as all minus the repaired, both through indexes.
-  if (f.repaired === false)
-    return (
-      countRows(db, { ...f, repaired: undefined }, range) - countRows(db, { ...f, repaired: true }, range)
-    )
-  const w = recordWhere(db, f, range)
-  if (!w) return 0
-  return (stmt(db, `SELECT count(*) AS n FROM sync_records s ${w}`).get(...w.params) as { n: number }).n
+function rowTotals(db: Db, f: RecordFilter, match: RecordMatch | null, range: MsRange): ListTotals {
+  const w = recordWhere(db, f, match, range)
+  if (!w) return { total: 0, amount: 0 }
+  return stmt(
+    db,
+    `SELECT count(*) AS total, ifnull(sum(s.amount), 0) AS amount FROM sync_records s ${w}`,
+  ).get(...w.params) as ListTotals
+}
+
+/** Filters on the kept columns (and time) are counted from the kept totals. */
+function keptWhere(f: RecordFilter, merchantId: number | null): Where {
+  const w = new Where()
+  if (merchantId !== null) w.add('merchant_id = ?', merchantId)
+  w.when(f.type, 'trade_type = ?', f.type)
+  w.when(f.channel, 'channel = ?', f.channel)
+  w.when(f.status, 'gateway_status = ?', f.status)
+  w.when(f.result, 'outcome = ?', f.result)
+  w.when(f.source, 'source = ?', f.source)
+  if (f.repaired !== undefined) w.add('repaired = ?', f.repaired ? 1 : 0)
+  if (f.hideRepeats) w.add('repeated = 0')
+  return w
 }
 
 /**
- * The list's total. Filters on the kept columns are summed from the totals the triggers keep (whole
- * days), plus the partial days at the edges of a time range counted row by row.
+ * The list's count and the sum of its trades' amounts. Filters on the kept columns are summed from
+ * the totals the triggers keep (whole days), plus the partial days at the edges of a time range
+ * counted row by row; a trade, a batch or a number search is counted row by row.
  */
-export function countSyncRecords(db: Db, f: RecordFilter): number {
-  if (!countable(f)) return countRows(db, f)
+export function syncRecordTotals(db: Db, f: RecordFilter, match = matchOf(db, f)): ListTotals {
+  const capped = match && (match.pay.capped || match.refund.capped) ? { capped: true } : {}
+  if (f.batchId !== undefined || f.tradeId !== undefined || match)
+    return { ...rowTotals(db, f, match, rangeOf(f)), ...capped }
   let merchantId: number | null = null
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
-    if (!m) return 0
+    if (!m) return { total: 0, amount: 0 }
     merchantId = m.id
   }
-  const range = rangeOf(f)
-  if (range.from === null && range.to === null) return keptTotal(db, f, merchantId)
-  const { days, edges } = splitDays(range.from, range.to)
-  let n = days ? keptDays(db, f, merchantId, days[0], days[1]) : 0
-  for (const [from, to] of edges) n += countRows(db, f, { from, to })
-  return n
+  return keptTotals(db, KEPT.records, keptWhere(f, merchantId), rangeOf(f), (edge) =>
+    rowTotals(db, f, null, edge),
+  )
 }
 
-export function listSyncRecords(db: Db, f: RecordListRequest): Page<SyncRecordView> {
-  const w = recordWhere(db, f)
-  if (!w) return { total: 0, items: [] }
-  const total = countSyncRecords(db, f)
+/** The count alone (the overview's and the command line's). */
+export function countSyncRecords(db: Db, f: RecordFilter): number {
+  return syncRecordTotals(db, f).total
+}
+
+const ORDER: Record<ListSort, string> = {
+  '-time': 's.created_at DESC, s.id DESC',
+  time: 's.created_at, s.id',
+  '-amount': 's.amount DESC, s.id DESC',
+  amount: 's.amount, s.id',
+}
+
+export function listSyncRecords(db: Db, f: RecordListRequest): ListPage<SyncRecordView> {
+  const match = matchOf(db, f)
+  const w = recordWhere(db, f, match)
+  if (!w) return { total: 0, amount: 0, items: [] }
+  const totals = syncRecordTotals(db, f, match)
   const rows = stmt<unknown[], SyncRecordRow>(
     db,
-    `${SELECT} ${w} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_sync_records_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
-  return { total, items: rows.map(syncRecordView) }
+  return { ...totals, items: rows.map(syncRecordView) }
 }
 
 /** The newest record of a trade made after `since`: how a batch learns another process synced it. */
@@ -292,10 +354,10 @@ export function latestRecordOfTrade(
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function recordsExportQuery(db: Db, f: RecordFilter, columns: readonly string[]): RowQuery | null {
-  const w = recordWhere(db, f)
+  const w = recordWhere(db, f, matchOf(db, f))
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id ${w} ORDER BY s.created_at DESC, s.id DESC`,
+    sql: `SELECT ${columns.join(', ')} FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

@@ -2,18 +2,21 @@ import type {
   BatchStatus,
   Channel,
   GatewayStatus,
+  ListTotals,
   Outcome,
-  Page,
+  ListPage,
   RefundOrderView,
   RefundStatus,
 } from '../../shared/domain'
-import type { RefundListRequest } from '../../shared/filters'
-import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { ListSort, RefundFilter, RefundListRequest } from '../../shared/filters'
+import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
 import { scheduleHold } from './schedule-holds'
+import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
@@ -72,9 +75,11 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
 
 // CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order. The
 // holding batch's status says why the schedules skip the refund.
-const SELECT = `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status
-  FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id
+const select = (indexed = '') =>
+  `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status
+  FROM refund_orders r ${indexed} CROSS JOIN merchants m ON m.id = r.merchant_id
   CROSS JOIN pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
+const SELECT = select()
 
 export function getRefundOrder(db: Db, id: number): RefundOrderRow | undefined {
   return stmt<[number], RefundOrderRow>(db, `${SELECT} WHERE r.id = ?`).get(id)
@@ -100,7 +105,17 @@ export function refundsOfPayOrder(db: Db, payOrderId: number): RefundOrderRow[] 
   )
 }
 
-function refundWhere(db: Db, f: Omit<RefundListRequest, 'limit' | 'offset'>): Where | null {
+const rangeOf = (f: RefundFilter): MsRange => ({
+  from: f.since ? parseBeijing(f.since) : null,
+  to: f.until ? parseBeijingEnd(f.until) : null,
+})
+
+function refundWhere(
+  db: Db,
+  f: RefundFilter,
+  match: TradeMatch | null,
+  range: MsRange = rangeOf(f),
+): Where | null {
   const w = new Where()
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
@@ -112,21 +127,53 @@ function refundWhere(db: Db, f: Omit<RefundListRequest, 'limit' | 'offset'>): Wh
   w.when(f.result, 'r.last_sync_outcome = ?', f.result)
   if (f.held !== undefined) w.add(f.held ? 'r.held_by_batch IS NOT NULL' : 'r.held_by_batch IS NULL')
   w.when(f.payOrderId, 'r.pay_order_id = ?', f.payOrderId)
-  w.when(f.no, '(r.refund_no = ? OR r.biz_refund_no = ? OR r.gateway_refund_no = ?)', f.no, f.no, f.no)
-  w.timeRange('r.created_at', f.since, f.until)
+  if (match) w.add(...matchCondition('r.id', match))
+  w.msRange('r.created_at', range.from, range.to)
   return w
 }
 
-export function listRefundOrders(db: Db, f: RefundListRequest): Page<RefundOrderView> {
-  const w = refundWhere(db, f)
-  if (!w) return { total: 0, items: [] }
-  const total = (stmt(db, `SELECT count(*) AS n FROM refund_orders r ${w}`).get(...w.params) as { n: number })
-    .n
+function rowTotals(db: Db, f: RefundFilter, match: TradeMatch | null, range: MsRange): ListTotals {
+  const w = refundWhere(db, f, match, range)
+  if (!w) return { total: 0, amount: 0 }
+  return stmt(
+    db,
+    `SELECT count(*) AS total, ifnull(sum(r.amount), 0) AS amount FROM refund_orders r ${w}`,
+  ).get(...w.params) as ListTotals
+}
+
+/** The count and the sum of the refunds' amounts of a filter (as payOrderTotals). */
+export function refundOrderTotals(db: Db, f: RefundFilter, match: TradeMatch | null): ListTotals {
+  if (match || f.payOrderId !== undefined)
+    return { ...rowTotals(db, f, match, rangeOf(f)), ...(match?.capped ? { capped: true } : {}) }
+  const kept = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return { total: 0, amount: 0 }
+    kept.add('merchant_id = ?', m.id)
+  }
+  kept.when(f.channel, 'channel = ?', f.channel)
+  kept.when(f.status, 'status = ?', f.status)
+  kept.when(f.result, 'outcome = ?', f.result)
+  return keptTotals(db, KEPT.refundOrders, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
+}
+
+const ORDER: Record<ListSort, string> = {
+  '-time': 'r.created_at DESC, r.id DESC',
+  time: 'r.created_at, r.id',
+  '-amount': 'r.amount DESC, r.id DESC',
+  amount: 'r.amount, r.id',
+}
+
+export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundOrderView> {
+  const match = f.no ? matchTrades(db, 'refund', f.no) : null
+  const w = refundWhere(db, f, match)
+  if (!w) return { total: 0, amount: 0, items: [] }
+  const totals = refundOrderTotals(db, f, match)
   const rows = stmt<unknown[], RefundOrderRow>(
     db,
-    `${SELECT} ${w} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
-  return { total, items: rows.map(refundOrderView) }
+  return { ...totals, items: rows.map(refundOrderView) }
 }
 
 export interface NewRefundOrder {
@@ -264,15 +311,11 @@ export function refundIdsOfImport(db: Db, importId: number): number[] {
  * objects and only the columns asked for make a million-row export several times faster. `columns`
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
-export function refundsExportQuery(
-  db: Db,
-  f: Omit<RefundListRequest, 'limit' | 'offset'>,
-  columns: readonly string[],
-): RowQuery | null {
-  const w = refundWhere(db, f)
+export function refundsExportQuery(db: Db, f: RefundFilter, columns: readonly string[]): RowQuery | null {
+  const w = refundWhere(db, f, f.no ? matchTrades(db, 'refund', f.no) : null)
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
+    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

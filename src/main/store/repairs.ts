@@ -1,19 +1,22 @@
 import type {
   Actor,
   Channel,
-  Page,
+  ListTotals,
+  ListPage,
   RepairRecordView,
   RepairWay,
   SyncSource,
   TradeType,
   Transport,
 } from '../../shared/domain'
-import type { RepairFilter, RepairListRequest } from '../../shared/filters'
-import { toIsoBeijing } from '../../shared/time'
+import type { ListSort, RepairFilter, RepairListRequest } from '../../shared/filters'
+import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
+import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface RepairRecordRow {
@@ -34,6 +37,7 @@ export interface RepairRecordRow {
   transport: Transport | null
   sync_record_id: number | null
   created_at: number
+  amount: number | null
   merchant_name?: string
 }
 
@@ -72,33 +76,42 @@ export function repairRecordView(row: RepairRecordRow): RepairRecordView {
     transport: row.transport,
     syncRecordId: row.sync_record_id,
     createdAt: toIsoBeijing(row.created_at),
+    amount: row.amount,
   }
 }
 
+/**
+ * Writes a repair row with its trade's amount, read here by id. The pay order's row of a refund
+ * repair (its refund status) carries none: the money moved is the refund's, on the other row.
+ */
 export function insertRepairRecord(db: Db, r: NewRepairRecord): number {
   const res = stmt(
     db,
     `INSERT INTO repair_records (repair_no, trade_type, trade_id, trade_no, source, way, channel, merchant_id,
-       before_status, after_status, remark, operator, system_user, transport, sync_record_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    r.repairNo,
-    r.tradeType,
-    r.tradeId,
-    r.tradeNo,
-    r.source,
-    r.way,
-    r.channel,
-    r.merchantId,
-    r.beforeStatus,
-    r.afterStatus,
-    r.remark,
-    r.operator,
-    r.systemUser ?? null,
-    r.transport ?? null,
-    r.syncRecordId,
-    r.createdAt,
-  )
+       before_status, after_status, remark, operator, system_user, transport, sync_record_id, created_at, amount)
+     VALUES (@repairNo, @tradeType, @tradeId, @tradeNo, @source, @way, @channel, @merchantId, @beforeStatus,
+       @afterStatus, @remark, @operator, @systemUser, @transport, @syncRecordId, @createdAt,
+       CASE WHEN @tradeType = 'refund' THEN (SELECT amount FROM refund_orders WHERE id = @tradeId)
+         WHEN @way LIKE '%refund%' THEN NULL
+         ELSE (SELECT amount FROM pay_orders WHERE id = @tradeId) END)`,
+  ).run({
+    repairNo: r.repairNo,
+    tradeType: r.tradeType,
+    tradeId: r.tradeId,
+    tradeNo: r.tradeNo,
+    source: r.source,
+    way: r.way,
+    channel: r.channel,
+    merchantId: r.merchantId,
+    beforeStatus: r.beforeStatus,
+    afterStatus: r.afterStatus,
+    remark: r.remark,
+    operator: r.operator,
+    systemUser: r.systemUser ?? null,
+    transport: r.transport ?? null,
+    syncRecordId: r.syncRecordId,
+    createdAt: r.createdAt,
+  })
   return Number(res.lastInsertRowid)
 }
 
@@ -106,14 +119,41 @@ export function linkRepairsToRecord(db: Db, repairNo: string, syncRecordId: numb
   stmt(db, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?').run(syncRecordId, repairNo)
 }
 
-const SELECT =
-  'SELECT r.*, m.name AS merchant_name FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id'
+const select = (indexed = '') =>
+  `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} CROSS JOIN merchants m ON m.id = r.merchant_id`
+const SELECT = select()
 
 export function repairsByNo(db: Db, repairNo: string): RepairRecordRow[] {
   return stmt<[string], RepairRecordRow>(db, `${SELECT} WHERE r.repair_no = ? ORDER BY r.id`).all(repairNo)
 }
 
-function repairWhere(db: Db, f: RepairFilter): Where | null {
+const rangeOf = (f: RepairFilter): MsRange => ({
+  from: f.since ? parseBeijing(f.since) : null,
+  to: f.until ? parseBeijingEnd(f.until) : null,
+})
+
+/** A repair is found by its trade's numbers or by its own number, whole or its start, in any case. */
+interface RepairMatch {
+  pay: TradeMatch
+  refund: TradeMatch
+  repairNo: string
+}
+
+function matchOf(db: Db, f: RepairFilter): RepairMatch | null {
+  if (!f.no) return null
+  return {
+    pay: matchTrades(db, 'pay', f.no),
+    refund: matchTrades(db, 'refund', f.no),
+    repairNo: f.no.toUpperCase(),
+  }
+}
+
+function repairWhere(
+  db: Db,
+  f: RepairFilter,
+  match: RepairMatch | null,
+  range: MsRange = rangeOf(f),
+): Where | null {
   const w = new Where()
   if (f.merchant) {
     const m = findMerchantByName(db, f.merchant, true)
@@ -124,22 +164,68 @@ function repairWhere(db: Db, f: RepairFilter): Where | null {
   w.when(f.channel, 'r.channel = ?', f.channel)
   w.when(f.way, 'r.way = ?', f.way)
   w.when(f.tradeId, 'r.trade_id = ?', f.tradeId)
-  w.when(f.no, '(r.trade_no = ? OR r.repair_no = ?)', f.no, f.no)
-  w.timeRange('r.created_at', f.since, f.until)
+  if (match) {
+    const [pay, payIds] = matchCondition('r.trade_id', match.pay)
+    const [refund, refundIds] = matchCondition('r.trade_id', match.refund)
+    // Repair numbers are R and digits: a range on their index finds those starting with what was typed.
+    w.add(
+      `((r.trade_type = 'pay' AND ${pay}) OR (r.trade_type = 'refund' AND ${refund})
+        OR (r.repair_no >= ? AND r.repair_no < ?))`,
+      payIds,
+      refundIds,
+      match.repairNo,
+      `${match.repairNo}\u{10FFFF}`,
+    )
+  }
+  w.msRange('r.created_at', range.from, range.to)
   return w
 }
 
-export function listRepairRecords(db: Db, f: RepairListRequest): Page<RepairRecordView> {
-  const w = repairWhere(db, f)
-  if (!w) return { total: 0, items: [] }
-  const total = (
-    stmt(db, `SELECT count(*) AS n FROM repair_records r ${w}`).get(...w.params) as { n: number }
-  ).n
+function rowTotals(db: Db, f: RepairFilter, match: RepairMatch | null, range: MsRange): ListTotals {
+  const w = repairWhere(db, f, match, range)
+  if (!w) return { total: 0, amount: 0 }
+  return stmt(
+    db,
+    `SELECT count(*) AS total, ifnull(sum(r.amount), 0) AS amount FROM repair_records r ${w}`,
+  ).get(...w.params) as ListTotals
+}
+
+/** The count of repair rows and the sum of the money they repaired (see insertRepairRecord). */
+export function repairTotals(db: Db, f: RepairFilter, match: RepairMatch | null): ListTotals {
+  if (match || f.tradeId !== undefined)
+    return {
+      ...rowTotals(db, f, match, rangeOf(f)),
+      ...(match && (match.pay.capped || match.refund.capped) ? { capped: true } : {}),
+    }
+  const kept = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return { total: 0, amount: 0 }
+    kept.add('merchant_id = ?', m.id)
+  }
+  kept.when(f.type, 'trade_type = ?', f.type)
+  kept.when(f.channel, 'channel = ?', f.channel)
+  kept.when(f.way, 'way = ?', f.way)
+  return keptTotals(db, KEPT.repairs, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
+}
+
+const ORDER: Record<ListSort, string> = {
+  '-time': 'r.created_at DESC, r.id DESC',
+  time: 'r.created_at, r.id',
+  '-amount': 'r.amount DESC, r.id DESC',
+  amount: 'r.amount, r.id',
+}
+
+export function listRepairRecords(db: Db, f: RepairListRequest): ListPage<RepairRecordView> {
+  const match = matchOf(db, f)
+  const w = repairWhere(db, f, match)
+  if (!w) return { total: 0, amount: 0, items: [] }
+  const totals = repairTotals(db, f, match)
   const rows = stmt<unknown[], RepairRecordRow>(
     db,
-    `${SELECT} ${w} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_repair_records_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
-  return { total, items: rows.map(repairRecordView) }
+  return { ...totals, items: rows.map(repairRecordView) }
 }
 
 /**
@@ -148,10 +234,10 @@ export function listRepairRecords(db: Db, f: RepairListRequest): Page<RepairReco
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function repairsExportQuery(db: Db, f: RepairFilter, columns: readonly string[]): RowQuery | null {
-  const w = repairWhere(db, f)
+  const w = repairWhere(db, f, matchOf(db, f))
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id ${w} ORDER BY r.created_at DESC, r.id DESC`,
+    sql: `SELECT ${columns.join(', ')} FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

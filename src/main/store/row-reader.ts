@@ -7,7 +7,8 @@ import { startSqliteWorker, type OpenDatabase } from './sqlite-worker'
 // process's own thread stays free for the window and for writing the file meanwhile. The statement
 // yields one line of text per row (the export's SQL writes its CSV lines itself); the worker joins a
 // batch of them with CRLF and hands the text over. It stays a step or two ahead and no more, so
-// memory does not grow with the rows.
+// memory does not grow with the rows. A footer (an export's 合计 line) is read after the rows in the
+// same read transaction, so it sums exactly the rows written, whatever syncs commit meanwhile.
 
 /** A statement of the store's own making (never input) and its bound parameters. */
 export interface RowQuery {
@@ -21,12 +22,13 @@ export interface RowQuery {
  */
 function readInWorker(
   open: OpenDatabase,
-  data: { sql: string; params: unknown[]; batch: number },
+  data: { sql: string; params: unknown[]; batch: number; footer: { sql: string; params: unknown[] } | null },
   port: MessagePort,
 ): void {
   const failed = (e: unknown) => port.postMessage({ error: String((e as Error | null)?.message || e) })
   try {
     const db = open({ readonly: true, fileMustExist: true })
+    if (data.footer) db.exec('BEGIN')
     const lines = db
       .prepare<unknown[], string>(data.sql)
       .pluck(true)
@@ -49,6 +51,14 @@ function readInWorker(
         if (n) port.postMessage({ text, rows: n })
       }
       if (done) {
+        if (data.footer) {
+          const line = db
+            .prepare<unknown[], string>(data.footer.sql)
+            .pluck(true)
+            .get(...data.footer.params)
+          port.postMessage({ text: `${line ?? ''}\r\n`, rows: 0 })
+          db.exec('COMMIT')
+        }
         db.close()
         port.postMessage({ end: true })
       }
@@ -68,7 +78,7 @@ function readInWorker(
 
 type Message = LineBatch | { end: true } | { error: string }
 
-/** Lines of text, each ended by CRLF, and how many. */
+/** Lines of text, each ended by CRLF, and how many rows they are (a footer is none). */
 export interface LineBatch {
   text: string
   rows: number
@@ -86,16 +96,17 @@ export async function* readLines(
   db: Db,
   file: string,
   query: RowQuery | null,
-  options: { nativeBinding?: string } = {},
+  options: { nativeBinding?: string; footer?: RowQuery | null } = {},
 ): AsyncGenerator<LineBatch> {
   if (!query) return
+  const footer = options.footer ?? null
   let worker: Worker | null = null
   if (file !== ':memory:') {
     try {
       worker = startSqliteWorker(
         readInWorker,
         file,
-        { sql: query.sql, params: query.params, batch: BATCH },
+        { sql: query.sql, params: query.params, batch: BATCH, footer },
         {
           nativeBinding: options.nativeBinding,
           // The reader holds one statement and a few batches of text: a small heap of its own is plenty.
@@ -107,7 +118,7 @@ export async function* readLines(
     }
   }
   if (!worker) {
-    yield* readHere(db, query)
+    yield* readHere(db, query, footer)
     return
   }
   const inbox: Message[] = []
@@ -137,22 +148,35 @@ export async function* readLines(
   }
 }
 
-async function* readHere(db: Db, query: RowQuery): AsyncGenerator<LineBatch> {
+async function* readHere(db: Db, query: RowQuery, footer: RowQuery | null): AsyncGenerator<LineBatch> {
   let text = ''
   let rows = 0
-  for (const line of db
-    .prepare<unknown[], string>(query.sql)
-    .pluck(true)
-    .iterate(...query.params)) {
-    text += line + '\r\n'
-    if (++rows >= BATCH) {
-      yield { text, rows }
-      text = ''
-      rows = 0
-      await yieldToLoop()
+  // The caller's own reading connection: the transaction holds the rows and the footer to one snapshot.
+  if (footer) db.exec('BEGIN')
+  try {
+    for (const line of db
+      .prepare<unknown[], string>(query.sql)
+      .pluck(true)
+      .iterate(...query.params)) {
+      text += line + '\r\n'
+      if (++rows >= BATCH) {
+        yield { text, rows }
+        text = ''
+        rows = 0
+        await yieldToLoop()
+      }
     }
+    if (rows) yield { text, rows }
+    if (footer) {
+      const line = db
+        .prepare<unknown[], string>(footer.sql)
+        .pluck(true)
+        .get(...footer.params)
+      yield { text: `${line ?? ''}\r\n`, rows: 0 }
+    }
+  } finally {
+    if (footer && db.inTransaction) db.exec('COMMIT')
   }
-  if (rows) yield { text, rows }
 }
 
 /** The rows of a query in this thread, one by one: for small reads, such as the ids of a filter. */

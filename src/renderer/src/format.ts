@@ -9,17 +9,36 @@ export function time(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 19).replace('T', ' ') : ''
 }
 
+/** 1234567 -> "1,234,567": counts read at a glance. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
 export function yuan(fen: number | null | undefined): string {
   return fen === null || fen === undefined ? '' : formatYuan(fen)
 }
 
-/** The gateway's text pretty-printed when it is JSON, as received otherwise. */
+/**
+ * The gateway's text pretty-printed: JSON indented, a form-encoded answer (UnionPay's
+ * `respCode=00&...`) one `key = value` a line, percent-decoded; anything else as received.
+ */
 export function prettyText(raw: string | null): string {
   if (!raw) return ''
   try {
     return JSON.stringify(JSON.parse(raw), null, 2)
   } catch {
-    return raw
+    if (!/^[\w.-]+=[^&]*(&[\w.-]+=[^&]*)+$/.test(raw.trim())) return raw
+    // By hand, not URLSearchParams: that reads a + as a space, and signatures are base64.
+    const field = (pair: string) => {
+      const at = pair.indexOf('=')
+      const value = pair.slice(at + 1)
+      try {
+        return `${pair.slice(0, at)} = ${decodeURIComponent(value)}`
+      } catch {
+        return `${pair.slice(0, at)} = ${value}`
+      }
+    }
+    return raw.trim().split('&').map(field).join('\n')
   }
 }
 

@@ -96,6 +96,23 @@ export function heldText(hold: ScheduleHold): string {
   return t('trades.held', { id: hold.batchId, status: label('batchStatus', hold.batchStatus) })
 }
 
+/**
+ * A gateway's own status word (TRADE_SUCCESS, ABNORMAL, 03...) shown by what it means, coloured as
+ * the records show it, with the word itself on hover: the window speaks its language, and the word
+ * stays one mouse move away for a call to the gateway's support.
+ */
+export function gatewayWord(
+  code: string | null | undefined,
+  word: string | null | undefined,
+): VNode | string {
+  if (!code) return word ? h('span', { title: word }, label('gatewayStatus', word)) : '—'
+  return h(
+    'span',
+    { class: `code-tag code-tag--${gatewayStatusType(code)}`, title: word ?? undefined },
+    label('gatewayStatus', code),
+  )
+}
+
 /** A text button inside a clickable row: it acts and keeps the row's own click from firing. */
 export function link(text: string, onClick: () => void): VNode {
   return h(
@@ -123,15 +140,40 @@ export function statusName(tradeType: string, code: string | null | undefined): 
 /**
  * Row props that open a detail on click, except when the click ticks the row's checkbox, hits a
  * button or link inside the row, or ends a text selection (people copy order numbers from lists).
+ * Rows are in the Tab order too: Enter (or Space) opens the focused row, the arrow keys move between
+ * rows (docs/screens.md section 1).
  */
-export function openOnClick(open: () => void): { style: string; onClick: (e: MouseEvent) => void } {
+export function openOnClick(open: () => void): {
+  style: string
+  tabindex: number
+  class: string
+  onClick: (e: MouseEvent) => void
+  onKeydown: (e: KeyboardEvent) => void
+} {
   return {
     style: 'cursor: pointer',
+    tabindex: 0,
+    class: 'open-row',
     onClick: (e: MouseEvent) => {
       const target = e.target as HTMLElement | null
       if (target?.closest('.n-data-table-td--selection, button, a, .n-switch, .n-checkbox')) return
       if (window.getSelection()?.toString()) return
       open()
+    },
+    onKeydown: (e: KeyboardEvent) => {
+      // Keys on a button or checkbox inside the row are theirs.
+      if (e.target !== e.currentTarget) return
+      const row = e.currentTarget as HTMLElement
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault()
+        open()
+      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        const next = e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling
+        if (next instanceof HTMLElement && next.tabIndex >= 0) {
+          e.preventDefault()
+          next.focus()
+        }
+      }
     },
   }
 }

@@ -28,6 +28,7 @@ export class HealthThrottle {
       {
         ok: outcome !== 'error',
         error: outcome === 'error' ? errorMsg : null,
+        errorCode: outcome === 'error' ? f.errorCode : null,
         latencyMs: f.latencyMs,
         clockSkewMs: f.latencyMs === null ? null : clockSkewMs(now, f.serverTime ?? null, f.latencyMs),
       },

@@ -42,6 +42,8 @@ export const recordColumns: Column[] = [
   { header: '操作人', sql: 's.operator', kind: 'text' },
   { header: '耗时(毫秒)', sql: 's.duration_ms', kind: 'int' },
   { header: '同步时间(北京时间)', sql: 's.created_at', kind: 'time' },
+  // Added after the columns scripts already read by position (docs/cli.md: extended, never changed).
+  { header: '金额(元)', sql: 's.amount', kind: 'yuan' },
 ]
 
 export const orderColumns: Column[] = [
@@ -97,6 +99,8 @@ export const repairColumns: Column[] = [
   { header: '方式', sql: 'r.transport', kind: 'text', names: named('transport') },
   { header: '同步记录ID', sql: 'r.sync_record_id', kind: 'int' },
   { header: '修复时间(北京时间)', sql: 'r.created_at', kind: 'time' },
+  // The pay order's row of a refund repair has none: the refund's row holds the money (a sum counts it once).
+  { header: '金额(元)', sql: 'r.amount', kind: 'yuan' },
 ]
 
 export const anomalyColumns: Column[] = [

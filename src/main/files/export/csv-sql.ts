@@ -87,3 +87,16 @@ function field(c: Column): string {
 export function csvLineSql(columns: readonly Column[]): string {
   return columns.map(field).join(` || ',' || `)
 }
+
+/**
+ * One SQL expression over the export's rows, aggregated, whose value is its 合计 line (totalLine in
+ * csv.ts): run on the same filter, in the same read transaction as the rows (row-reader.ts).
+ */
+export function csvTotalSql(columns: readonly Column[]): string {
+  return columns
+    .map((c, i) => {
+      if (c.kind === 'yuan') return yuan(`ifnull(sum(${c.sql}), 0)`)
+      return i === 0 ? `'合计（' || count(*) || ' 条）'` : "''"
+    })
+    .join(` || ',' || `)
+}

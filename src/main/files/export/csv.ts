@@ -83,6 +83,21 @@ export function csvField(s: string): string {
 }
 
 /**
+ * The 合计 line an export may end with (docs/cli.md section 4): the row count in the first cell, the
+ * sum of each amount column in its own cell as a number (yuan, two decimals), every other cell empty.
+ * `sums` holds one sum (fen) per amount column, in column order.
+ */
+export function totalLine(columns: readonly Column[], rows: number, sums: readonly number[]): string {
+  let next = 0
+  return columns
+    .map((c, i) => {
+      if (c.kind === 'yuan') return fenToYuan(sums[next++] ?? 0)
+      return i === 0 ? csvField(`合计（${rows} 条）`) : ''
+    })
+    .join(',')
+}
+
+/**
  * Writes the file: the byte-order mark and the header line, then the lines as they come (csv-sql.ts
  * has SQLite write them by the rules above), with backpressure and progress. The rows go to a new
  * private file beside `file` that takes its name when complete (atomic-file.ts); a file already

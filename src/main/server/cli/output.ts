@@ -15,6 +15,9 @@ export const processIo = (json: boolean): Io => ({
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 })
 
+/** "1 record", "2 records": a count with its noun. */
+export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
 /** Display width: CJK characters take two columns in a terminal. */
 function width(s: string): number {
   let w = 0
@@ -52,5 +55,12 @@ export function table(
 
 export function printError(io: Io, err: unknown): void {
   const message = err instanceof AppError || err instanceof Error ? err.message : String(err)
+  // SQLite's own words for a damaged file say nothing of what to do; paysync check says where.
+  const code = (err as { code?: unknown } | null)?.code
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return io.err(
+      `paysync: the database file is damaged (${message}); nothing was changed. ` +
+        'Run paysync check to see where, and restore the file from a backup',
+    )
   io.err(`paysync: ${message}`)
 }

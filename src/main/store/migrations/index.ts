@@ -10,6 +10,7 @@ import { decidedAnswers } from './008-decided-answers'
 import { scheduleHolds } from './009-schedule-holds'
 import { durability } from './010-durability'
 import { importRejectsAndMappings } from './011-import-rejects-and-mappings'
+import { listTotalsAndSearch } from './012-list-totals-and-search'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   scheduleHolds,
   durability,
   importRejectsAndMappings,
+  listTotalsAndSearch,
 ]

@@ -1,18 +1,31 @@
-import { computed, nextTick, reactive, ref, shallowRef } from 'vue'
+import { computed, h, nextTick, reactive, ref, shallowRef } from 'vue'
 import { useMessage, type PaginationProps } from 'naive-ui'
-import type { Page } from '../../../shared/domain'
-import { t } from '../i18n'
-import { errorText } from '../format'
+import type { ListTotals, Page } from '../../../shared/domain'
+import { t, type MessageKey } from '../i18n'
+import { count, errorText, yuan } from '../format'
 
 const SPINNER_DELAY_MS = 200
 
+/** What a list sums, each with its label: the amount and, for anomalies, the gateway's amount. */
+export interface ListSums {
+  amount: MessageKey
+  gatewayAmount?: MessageKey
+}
+
+export interface PagedListOptions {
+  pageSize?: number
+  /** The sums the list shows beside its count (docs/screens.md section 1). */
+  sums?: ListSums
+}
+
 /**
  * A remote-paginated list: only the rows of the page on screen are ever loaded. `fetch` gets the
- * page as limit/offset and applies the filter the view last submitted.
+ * page as limit/offset and applies the filter the view last submitted. The count and the sums of the
+ * whole filter come with every page and show beside the page numbers, with a jump to a page number.
  */
 export function usePagedList<T>(
   fetch: (page: { limit: number; offset: number }) => Promise<Page<T>>,
-  options: { pageSize?: number } = {},
+  options: PagedListOptions = {},
 ) {
   const message = useMessage()
   const rows = shallowRef<T[]>([])
@@ -25,6 +38,7 @@ export function usePagedList<T>(
   let spinnerTimer: ReturnType<typeof setTimeout> | undefined
   const error = ref<string | null>(null)
   const state = reactive({ page: 1, pageSize: options.pageSize ?? 50, itemCount: 0 })
+  const totals = shallowRef<Partial<ListTotals>>({})
   let ticket = 0
   let markShown!: () => void
   /**
@@ -43,6 +57,7 @@ export function usePagedList<T>(
       if (mine !== ticket) return
       rows.value = res.items
       state.itemCount = res.total
+      totals.value = { amount: res.amount, gatewayAmount: res.gatewayAmount, capped: res.capped }
       error.value = null
       // The last page emptied meanwhile (rows resolved, filters changed): go back to one that has rows.
       if (res.items.length === 0 && res.total > 0 && state.page > 1) {
@@ -69,13 +84,31 @@ export function usePagedList<T>(
     return load()
   }
 
+  /**
+   * 共 1,234 条 · 金额合计 ¥56,789.00. A number search that matched more trades than it follows says
+   * so instead of its sums, which would be those of the newest of them only.
+   */
+  function summary() {
+    const n = state.itemCount
+    const { amount, gatewayAmount, capped } = totals.value
+    if (capped)
+      return h('span', { class: 'list-totals', 'data-test': 'list-totals' }, t('common.totalCapped'))
+    const parts = [t('common.total', { n: count(n) })]
+    if (options.sums && amount !== undefined) parts.push(`${t(options.sums.amount)} ${yuan(amount)}`)
+    if (options.sums?.gatewayAmount && gatewayAmount !== undefined)
+      parts.push(`${t(options.sums.gatewayAmount)} ${yuan(gatewayAmount)}`)
+    return h('span', { class: 'list-totals', 'data-test': 'list-totals' }, parts.join(' · '))
+  }
+
   const pagination = computed<PaginationProps>(() => ({
     page: state.page,
     pageSize: state.pageSize,
     itemCount: state.itemCount,
     pageSizes: [...new Set([options.pageSize ?? 50, 20, 50, 100])].sort((a, b) => a - b),
     showSizePicker: true,
-    prefix: ({ itemCount }) => t('common.total', { n: itemCount ?? 0 }),
+    // Forty pages and more are common: a page number typed and Enter goes there.
+    showQuickJumper: true,
+    prefix: summary,
   }))
 
   function onPage(p: number): void {
@@ -89,5 +122,5 @@ export function usePagedList<T>(
     void load()
   }
 
-  return { rows, loading, slow, error, state, pagination, shown, load, search, onPage, onPageSize }
+  return { rows, loading, slow, error, state, totals, pagination, shown, load, search, onPage, onPageSize }
 }

@@ -41,7 +41,8 @@ export function registerBatchCommands(program: Command): void {
             page.items.map((b) => ({
               ...b,
               progress: `${b.done}/${b.total}`,
-              status: label('batchStatus', b.status, 'en-US'),
+              // Codes, as every other list prints them; times as Beijing wall clock, as they do too.
+              createdAt: b.createdAt.slice(0, 19).replace('T', ' '),
               errors: b.counts.error,
               repaired: b.counts.repaired,
             })),
@@ -64,7 +65,7 @@ export function registerBatchCommands(program: Command): void {
       const b = await call(ctx, 'batches.get', { id: numberOption(id) }, BATCH_ID)
       if (io.json) return io.out(JSON.stringify(b))
       io.out(
-        `batch ${b.id} "${b.name}": ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done ` +
+        `batch ${b.id} "${b.name}": ${b.status}, ${b.done}/${b.total} done ` +
           `(concurrency ${b.concurrency}, ${b.qps} qps)\n` +
           (b.pauseReason ? `  ${say(`batch.paused.${b.pauseReason}`)}\n` : '') +
           Object.entries(b.counts)
@@ -126,6 +127,18 @@ export function registerBatchCommands(program: Command): void {
     .action(async (id: string, _opts, cmd: Command) => {
       const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
       await withContext(cmd, async (ctx, io) => {
+        // An ended batch has nothing left to ask the gateway: said, rather than a summary of nothing.
+        const stored = await call(ctx, 'batches.get', request, BATCH_ID)
+        if (stored.status === 'done' || stored.status === 'cancelled') {
+          const left = stored.total - stored.done
+          return io.out(
+            io.json
+              ? JSON.stringify({ batchId: stored.id, status: stored.status, resumed: false })
+              : stored.status === 'done'
+                ? `batch ${stored.id} is done (${stored.done}/${stored.total}): nothing to resume`
+                : `batch ${stored.id} was cancelled; its ${left} unsynced trade${left === 1 ? '' : 's'} stay unsynced: nothing to resume`,
+          )
+        }
         // In the foreground, with the progress line: the window's resume starts it in the background.
         const final = await runBatch(ctx, request.id, progressPrinter(io))
         const summary = summaryOf(final)

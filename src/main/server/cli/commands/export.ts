@@ -3,12 +3,21 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
 import { EXPORT_KINDS } from '../../../../shared/inputs'
+import type { LabelGroup } from '../../../../shared/labels'
 import { call, numberOption, within } from '../flags'
 import { withContext } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
 // `paysync export`: the window's export, to a file named on the command line (docs/cli.md section 4).
 // A file already there is replaced only with --force, as a save dialog asks before replacing one.
+
+/** What `--status` names in each export. */
+const STATUS_OF: Record<string, LabelGroup> = {
+  records: 'gatewayStatus',
+  orders: 'payStatus',
+  refunds: 'refundStatus',
+  anomalies: 'anomalyStatus',
+}
 
 export function registerExportCommand(program: Command): void {
   addFilterOptions(
@@ -24,12 +33,14 @@ export function registerExportCommand(program: Command): void {
     .option('--kind <kind>', 'anomaly kind')
     .option('--way <way>', 'repair way')
     .option('--batch <id>', 'records of one batch')
+    .option('--hide-repeats', "records: leave out those that only repeat their trade's previous one")
     .option('--problems', 'with batch: only the items left as an anomaly or an error')
+    .option('--total', 'end the file with a 合计 line: the row count and each amount column summed')
     .action(
       async (
         what: string,
         id: string | undefined,
-        o: FilterOpts & { out: string; problems?: boolean; force?: boolean },
+        o: FilterOpts & { out: string; problems?: boolean; force?: boolean; total?: boolean },
         cmd: Command,
       ) => {
         await withContext(cmd, async (ctx, io) => {
@@ -40,10 +51,11 @@ export function registerExportCommand(program: Command): void {
           const input = {
             kind: what,
             file: ctx.handles.toWrite(out, { replace: !!o.force, source: 'shell' }).file,
-            filter: filterInput(o, false),
+            filter: filterInput(o, false, STATUS_OF[what]),
             batchId: what === 'batch' ? numberOption(id) : undefined,
             importId: what === 'rejected' ? numberOption(id) : undefined,
             problemsOnly: !!o.problems,
+            total: !!o.total,
           }
           const r = await call(ctx, 'export.run', input, {
             kind: 'export <what>',

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { pageSchema } from '../../../../shared/filters'
 import { numberOption, type Flags } from '../flags'
 import { CHANNELS } from '../../../../shared/domain'
+import { codeOf, type LabelGroup } from '../../../../shared/labels'
 
 // The list filters of docs/cli.md section 1, shared by the list commands and export. The options are
 // handed to the contract's list schemas as typed; what they accept, and what they default to, is
@@ -21,6 +22,8 @@ export interface FilterOpts {
   kind?: string
   way?: string
   batch?: string
+  sort?: string
+  hideRepeats?: boolean
   limit?: string
   offset?: string
 }
@@ -38,6 +41,7 @@ export function addFilterOptions(cmd: Command, withPage = true): Command {
     .option('--no <no>', 'local, business or gateway number')
     .option('--since <time>', 'from this Beijing time (YYYY-MM-DD HH:mm:ss)')
     .option('--until <time>', 'up to this Beijing time')
+    .option('--sort <order>', 'newest first (-time, the default), time (oldest first), -amount or amount')
   if (withPage)
     cmd.option('--limit <n>', `rows (default ${PAGE.limit})`).option('--offset <n>', 'rows to skip')
   return cmd
@@ -58,10 +62,29 @@ export const FILTER_FLAGS: Flags = {
   kind: '--kind',
   way: '--way',
   batchId: '--batch',
+  sort: '--sort',
+  hideRepeats: '--hide-repeats',
 }
 
-/** The filter options as a list schema's input: text as typed, numbers as numbers, yes/no as a boolean. */
-export function filterInput(o: FilterOpts, withPage = true): Record<string, unknown> {
+/** The names of the codes each option takes, as the window and the CSV write them (成功, 支付宝, 出错). */
+const NAMED: Partial<Record<keyof FilterOpts, LabelGroup>> = {
+  channel: 'channel',
+  result: 'outcome',
+  type: 'tradeType',
+  kind: 'anomalyKind',
+  way: 'repairWay',
+}
+
+/**
+ * The filter options as a list schema's input: text as typed, numbers as numbers, yes/no as a boolean.
+ * A code's display name is taken for the code; `--status` names the statuses of `statusGroup` (a pay
+ * order's, a refund's, a gateway answer's, an anomaly's), which the list decides.
+ */
+export function filterInput(
+  o: FilterOpts,
+  withPage = true,
+  statusGroup?: LabelGroup,
+): Record<string, unknown> {
   const raw: Record<string, unknown> = {}
   for (const k of [
     'type',
@@ -74,8 +97,14 @@ export function filterInput(o: FilterOpts, withPage = true): Record<string, unkn
     'until',
     'kind',
     'way',
-  ] as const)
-    if (o[k] !== undefined) raw[k] = o[k]
+    'sort',
+  ] as const) {
+    const value = o[k]
+    if (value === undefined) continue
+    const group = k === 'status' ? statusGroup : NAMED[k]
+    raw[k] = group ? codeOf(group, value) : value
+  }
+  if (o.hideRepeats) raw.hideRepeats = true
   if (o.repaired !== undefined)
     raw.repaired = o.repaired === 'yes' ? true : o.repaired === 'no' ? false : o.repaired
   if (o.held !== undefined) raw.held = o.held === 'yes' ? true : o.held === 'no' ? false : o.held

@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import type { OperationOutput } from '../../../../shared/contract'
-import { ANOMALY_ACTIONS, AUDIT_EVENTS } from '../../../../shared/domain'
+import { ANOMALY_ACTIONS, AUDIT_EVENTS, type AnomalyAction, type ListTotals } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { pageSchema } from '../../../../shared/filters'
+import type { LabelGroup } from '../../../../shared/labels'
 import { fenToYuan } from '../../../../shared/money'
 import type { ServiceContext } from '../../../services/context'
 import { call, maximumOf, numberOption, type Flags } from '../flags'
-import { table, type Io } from '../output'
+import { counted, table, type Io } from '../output'
 import { withContext } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
@@ -28,6 +29,26 @@ const HELD_OPTION = [
   'only trades a paused or cancelled batch keeps out of the schedules (or only the others)',
 ] as const
 
+/** What a decision did, as `anomalies resolve` reports it. */
+const DONE: Record<AnomalyAction, string> = {
+  mark_paid: 'resolved, the order marked paid',
+  close_order: 'resolved, the order closed',
+  mark_refunded: 'resolved, the refund marked refunded',
+  close_refund: 'resolved, the refund closed',
+  acknowledge: 'resolved as handled outside PaySync Desk; the trade is unchanged',
+  dismiss: 'dismissed; the trade is unchanged',
+}
+
+/** The line above a list: how many rows the filter matches and what their amounts come to. */
+function totalsLine(page: ListTotals, [one, many]: [string, string?], amounts: string): string {
+  const more = page.capped
+    ? ' (of the newest 10,000 trades the number matches: type more of it to find the rest)'
+    : ''
+  const gateway =
+    page.gatewayAmount !== undefined ? `, gateway amounts ${fenToYuan(page.gatewayAmount)} yuan` : ''
+  return `${counted(page.total, one, many)}, ${amounts} ${fenToYuan(page.amount)} yuan${gateway}${more}`
+}
+
 const LIST_FLAGS: Flags = {
   ...FILTER_FLAGS,
   event: '--event',
@@ -46,14 +67,25 @@ function addListOptions(cmd: Command): Command {
   )
 }
 
+/** What `--status` names on each list. */
+const STATUS_OF: Record<ListOperation, LabelGroup | undefined> = {
+  'records.list': 'gatewayStatus',
+  'orders.list': 'payStatus',
+  'refunds.list': 'refundStatus',
+  'repairs.list': undefined,
+  'anomalies.list': 'anomalyStatus',
+  'audit.list': undefined,
+}
+
 async function list<K extends ListOperation>(
   cmd: Command,
   o: ListOpts,
   name: K,
   show: (io: Io, page: OperationOutput<K>) => void,
-  input = filterInput(o),
+  input?: Record<string, unknown>,
 ): Promise<void> {
   await withContext(cmd, async (ctx, io) => {
+    input ??= filterInput(o, true, STATUS_OF[name])
     if (o.all) return everyRow(ctx, io, name, input)
     const page = await call(ctx, name, input, LIST_FLAGS)
     if (io.json) return io.out(JSON.stringify(page))
@@ -84,13 +116,15 @@ async function everyRow(
 export function registerListCommands(program: Command): void {
   addListOptions(program.command('records').description('sync records, newest first'))
     .option('--batch <id>', 'records of one batch')
+    .option('--hide-repeats', "leave out the records that only repeat their trade's previous one")
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'records.list', (io, page) => {
-        io.out(`${page.total} records`)
+        io.out(totalsLine(page, ['record'], "their trades' amounts"))
         io.out(
           table(
             page.items.map((r) => ({
               ...r,
+              amount: r.amount === null ? '' : fenToYuan(r.amount),
               createdAt: time(r.createdAt),
               error: r.errorCode ? `${r.errorCode} ${r.errorMsg ?? ''}` : '',
             })),
@@ -100,6 +134,7 @@ export function registerListCommands(program: Command): void {
               ['tradeNo', 'LOCAL NO'],
               ['gatewayTradeNo', 'GATEWAY NO'],
               ['merchant', 'MERCHANT'],
+              ['amount', 'AMOUNT (YUAN)'],
               ['gatewayStatus', 'GATEWAY'],
               ['outcome', 'RESULT'],
               ['repairNo', 'REPAIR'],
@@ -115,7 +150,7 @@ export function registerListCommands(program: Command): void {
     .option(...HELD_OPTION)
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'orders.list', (io, page) => {
-        io.out(`${page.total} pay orders`)
+        io.out(totalsLine(page, ['pay order'], 'amounts'))
         io.out(
           table(
             page.items.map((r) => ({
@@ -146,7 +181,7 @@ export function registerListCommands(program: Command): void {
     .option(...HELD_OPTION)
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'refunds.list', (io, page) => {
-        io.out(`${page.total} refunds`)
+        io.out(totalsLine(page, ['refund'], 'amounts'))
         io.out(
           table(
             page.items.map((r) => ({
@@ -175,11 +210,12 @@ export function registerListCommands(program: Command): void {
     .option('--way <way>', 'repair way')
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'repairs.list', (io, page) => {
-        io.out(`${page.total} repair records`)
+        io.out(totalsLine(page, ['repair record'], 'repaired'))
         io.out(
           table(
             page.items.map((r) => ({
               ...r,
+              amount: r.amount === null ? '' : fenToYuan(r.amount),
               change: `${r.beforeStatus} -> ${r.afterStatus}`,
               createdAt: time(r.createdAt),
             })),
@@ -187,6 +223,7 @@ export function registerListCommands(program: Command): void {
               ['repairNo', 'REPAIR NO'],
               ['tradeType', 'TYPE'],
               ['tradeNo', 'TRADE NO'],
+              ['amount', 'AMOUNT (YUAN)'],
               ['way', 'WAY'],
               ['change', 'CHANGE'],
               ['source', 'SOURCE'],
@@ -244,10 +281,15 @@ export function registerListCommands(program: Command): void {
     .option('--kind <kind>', 'anomaly kind')
     .action((o: ListOpts, cmd: Command) =>
       list(cmd, o, 'anomalies.list', (io, page) => {
-        io.out(`${page.total} anomalies`)
+        io.out(totalsLine(page, ['anomaly', 'anomalies'], 'local amounts'))
         io.out(
           table(
-            page.items.map((a) => ({ ...a, createdAt: time(a.createdAt) })),
+            page.items.map((a) => ({
+              ...a,
+              localAmount: a.localAmount === null ? '' : fenToYuan(a.localAmount),
+              gatewayAmount: a.gatewayAmount === null ? '' : fenToYuan(a.gatewayAmount),
+              createdAt: time(a.createdAt),
+            })),
             [
               ['id', 'ID'],
               ['tradeType', 'TYPE'],
@@ -256,6 +298,8 @@ export function registerListCommands(program: Command): void {
               ['kind', 'KIND'],
               ['localStatus', 'LOCAL'],
               ['gatewayStatus', 'GATEWAY'],
+              ['localAmount', 'LOCAL (YUAN)'],
+              ['gatewayAmount', 'GATEWAY (YUAN)'],
               ['status', 'STATUS'],
               ['createdAt', 'FOUND'],
               ['operator', 'DECIDED BY'],
@@ -282,7 +326,7 @@ export function registerListCommands(program: Command): void {
         )
         if (io.json) return io.out(JSON.stringify(view))
         io.out(
-          `anomaly ${view.id} ${view.status} with ${view.action}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
+          `anomaly ${view.id}: ${DONE[view.action ?? 'dismiss']}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
         )
       })
     })

@@ -3,7 +3,6 @@ import type { BatchProgressEvent } from '../../../../shared/contract'
 import type { SyncSource, SyncSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
-import { label } from '../../../../shared/labels'
 import { say } from '../../../../shared/messages'
 import { refsFor } from '../../../services/batches'
 import type { ServiceContext } from '../../../services/context'
@@ -17,7 +16,7 @@ import {
   type TradeRef,
 } from '../../../services/sync'
 import { check, numberOption } from '../flags'
-import type { Io } from '../output'
+import { counted, type Io } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
 import { addImportOptions, IMPORT_FLAGS, printImport, readMapping, type ImportOpts } from './import'
 
@@ -52,7 +51,8 @@ export function printSummary(io: Io, s: SyncSummary): void {
   if (io.json) return io.out(JSON.stringify(s))
   io.out(
     `synced ${s.total} trade${s.total === 1 ? '' : 's'}${s.batchId ? ` (batch ${s.batchId})` : ''} in ${(s.durationMs / 1000).toFixed(1)} s: ` +
-      `${s.consistent} consistent, ${s.repaired} repaired, ${s.anomalies} anomalies, ${s.decided} decided before, ${s.waiting} waiting, ${s.errors} errors, ${s.skipped} skipped`,
+      `${s.consistent} consistent, ${s.repaired} repaired, ${counted(s.anomalies, 'anomaly', 'anomalies')}, ` +
+      `${s.decided} decided before, ${s.waiting} waiting, ${counted(s.errors, 'error')}, ${s.skipped} skipped`,
   )
   const statuses = Object.entries(s.byGatewayStatus)
   if (statuses.length) io.out(`gateway said: ${statuses.map(([k, n]) => `${k} ${n}`).join(', ')}`)
@@ -64,7 +64,7 @@ export function progressPrinter(io: Io): (p: BatchProgressEvent) => void {
   return (p) => {
     const eta = p.etaSeconds === null ? '' : `, ${p.etaSeconds} s left`
     process.stderr.write(
-      `\r${label('batchStatus', p.status, 'en-US')}: ${p.done}/${p.total} (${p.counts.repaired} repaired, ${p.counts.anomaly} anomalies, ${p.counts.error} errors), ${p.rate}/s${eta}   `,
+      `\r${p.status}: ${p.done}/${p.total} (${p.counts.repaired} repaired, ${counted(p.counts.anomaly, 'anomaly', 'anomalies')}, ${counted(p.counts.error, 'error')}), ${p.rate}/s${eta}   `,
     )
     if (p.status === 'done' || p.status === 'cancelled') process.stderr.write('\n')
   }

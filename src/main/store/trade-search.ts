@@ -1,0 +1,126 @@
+import type { TradeType } from '../../shared/domain'
+import type { Db } from './connection'
+import { stmt } from './connection'
+
+// Finding trades by a part of any of their numbers (local, business, gateway), in any case: what every
+// list's number search and the window's one search box start from. A sync record, repair or anomaly is
+// found through its trade.
+//
+// The numbers are held in a trigram index (FTS5, migration 005), filled in slices behind the writes by
+// `indexTradeNumbers` (the app and browser mode run it in the background, services/search-indexer.ts):
+// fed by a trigger, FTS5 flushed its index at every statement and an import took three times as long.
+// Trades above the index's mark are matched by reading them, so a search is complete at any moment;
+// it is fast once the mark has caught up.
+
+/** How many trades a number search follows: more means the number typed is too short to tell them apart. */
+export const SEARCH_CAP = 10_000
+
+/** Below this many characters a trigram index has nothing to look up: such a number matches whole only. */
+const MIN_PART = 3
+
+export interface TradeMatch {
+  /** Newest first. */
+  ids: number[]
+  /** More trades matched than `cap`: `ids` holds the newest of them. */
+  capped: boolean
+}
+
+const T = {
+  pay: {
+    table: 'pay_orders',
+    index: 'pay_order_search',
+    numbers: ['order_no', 'biz_order_no', 'gateway_trade_no'],
+  },
+  refund: {
+    table: 'refund_orders',
+    index: 'refund_order_search',
+    numbers: ['refund_no', 'biz_refund_no', 'gateway_refund_no'],
+  },
+} as const
+
+/** A trade's numbers as the index holds them, one per line so that no match spans two (migration 005). */
+const nosOf = (type: TradeType) => {
+  const [no, biz, gateway] = T[type].numbers
+  return `${no} || char(10) || ${biz} || ifnull(char(10) || ${gateway}, '')`
+}
+
+const markOf = (db: Db, type: TradeType) =>
+  (
+    stmt<[TradeType], { upto: number }>(db, 'SELECT upto FROM trade_search_marks WHERE trade_type = ?').get(
+      type,
+    ) ?? { upto: 0 }
+  ).upto
+
+/** The trades of one type whose numbers equal `term` or, from three characters on, contain it in any case. */
+export function matchTrades(db: Db, type: TradeType, term: string, cap = SEARCH_CAP): TradeMatch {
+  const { table, index, numbers } = T[type]
+  const found = new Set<number>()
+  let capped = false
+  const take = (ids: Array<{ id: number }>, limit: number) => {
+    if (ids.length >= limit) capped = true
+    for (const r of ids) found.add(r.id)
+  }
+  take(
+    stmt<string[], { id: number }>(
+      db,
+      `SELECT id FROM ${table} WHERE ${numbers.map((n) => `${n} = ?`).join(' OR ')}`,
+    ).all(term, term, term),
+    Infinity,
+  )
+  if ([...term].length >= MIN_PART) {
+    take(
+      stmt<[string, number], { id: number }>(
+        db,
+        `SELECT rowid AS id FROM ${index} WHERE ${index} MATCH ? ORDER BY rowid DESC LIMIT ?`,
+      ).all(`"${term.replace(/"/g, '""')}"`, cap),
+      cap,
+    )
+    // Not indexed yet: read, newest first.
+    const lower = term.toLowerCase()
+    take(
+      stmt<[number, string, string, string, number], { id: number }>(
+        db,
+        `SELECT id FROM ${table} WHERE id > ? AND (${numbers.map((n) => `instr(lower(${n}), ?) > 0`).join(' OR ')})
+         ORDER BY id DESC LIMIT ?`,
+      ).all(markOf(db, type), lower, lower, lower, cap),
+      cap,
+    )
+  }
+  const ids = [...found].sort((a, b) => b - a)
+  if (ids.length > cap) capped = true
+  return { ids: ids.slice(0, cap), capped }
+}
+
+/** The trades of a match as an SQL condition on `idColumn`, with its one parameter. */
+export function matchCondition(idColumn: string, m: TradeMatch): [string, string] {
+  return [`${idColumn} IN (SELECT value FROM json_each(?))`, JSON.stringify(m.ids)]
+}
+
+/**
+ * Indexes the numbers of up to `limit` trades of each type above the mark, in one transaction each.
+ * True while more are left.
+ */
+export function indexTradeNumbers(db: Db, limit = 2_000): boolean {
+  let more = false
+  for (const type of ['pay', 'refund'] as const) {
+    const { table, index } = T[type]
+    more =
+      db
+        .transaction(() => {
+          const upto = markOf(db, type)
+          const top = stmt<[number, number], { top: number | null }>(
+            db,
+            `SELECT max(id) AS top FROM (SELECT id FROM ${table} WHERE id > ? ORDER BY id LIMIT ?)`,
+          ).get(upto, limit)?.top
+          if (top === null || top === undefined) return false
+          stmt(
+            db,
+            `INSERT INTO ${index} (rowid, nos) SELECT id, ${nosOf(type)} FROM ${table} WHERE id > ? AND id <= ?`,
+          ).run(upto, top)
+          stmt(db, 'UPDATE trade_search_marks SET upto = ? WHERE trade_type = ?').run(top, type)
+          return stmt(db, `SELECT 1 FROM ${table} WHERE id > ? LIMIT 1`).get(top) !== undefined
+        })
+        .immediate() || more
+  }
+  return more
+}
