@@ -1,8 +1,26 @@
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 
+/**
+ * electron-vite's `?modulePath` import (app/index.ts names the import worker's built file with it):
+ * under vitest, the path of the source, as a string, instead of running the worker's module here.
+ */
+const modulePath: Plugin = {
+  name: 'paysync:module-path',
+  enforce: 'pre',
+  async resolveId(id, importer) {
+    if (!id.endsWith('?modulePath')) return null
+    const resolved = await this.resolve(id.slice(0, -'?modulePath'.length), importer, { skipSelf: true })
+    return resolved ? `\0module-path:${resolved.id}` : null
+  },
+  load(id) {
+    return id.startsWith('\0module-path:') ? `export default ${JSON.stringify(id.slice(13))}` : null
+  },
+}
+
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), modulePath],
   test: {
     pool: 'forks',
     testTimeout: 30_000,

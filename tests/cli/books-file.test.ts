@@ -60,7 +60,7 @@ beforeAll(async () => {
   fs.writeFileSync(profile, JSON.stringify(sim.profiles()[0]))
   fs.writeFileSync(
     path.join(dir, 'orders.csv'),
-    'orderNo,merchant,amount,status\nB-1,books-ali,100,progress\n',
+    'orderNo,merchant,amountFen,status\nB-1,books-ali,100,progress\n',
   )
 })
 afterAll(async () => {

@@ -133,7 +133,7 @@ describe('paysync command line', () => {
     await paysync(['--db', db3, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])
     fs.writeFileSync(
       path.join(dir, 'hold.csv'),
-      ['orderNo,merchant,amount,status', ...[1, 2, 3].map((i) => `HOLD-${i},cli-ali,100,progress`)].join(
+      ['orderNo,merchant,amountFen,status', ...[1, 2, 3].map((i) => `HOLD-${i},cli-ali,100,progress`)].join(
         '\n',
       ),
     )

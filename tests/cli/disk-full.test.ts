@@ -176,6 +176,7 @@ describe.skipIf(process.platform === 'win32')('the disk fills up under paysync (
         screensStub(dir),
         '--no-sandbox',
         '--no-schedules',
+        '--print-token',
       ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )

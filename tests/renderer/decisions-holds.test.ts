@@ -201,6 +201,8 @@ describe('批量同步: cancelling asks about the schedules', () => {
   it('asks whether to stop the scheduled syncs of the N trades not final yet, yes by default', async () => {
     fake.answer('batches.cancel', { ...batch, status: 'cancelled', held: 1794 })
     const w = await openBatch()
+    // What main holds after the cancel, for the screen's reloads of the batch.
+    fake.answer('batches.get', { ...batch, status: 'cancelled', held: 1794 })
     await w.find('[data-test=cancel]').trigger('click')
     await settle()
     expect(fake.op('batches.openTrades')).toHaveBeenCalledWith({ id: 12 })

@@ -183,6 +183,7 @@ describe('批量同步 import panel', () => {
       file: 'upload-id-1',
       type: 'pay',
       rows: 20,
+      taskId: expect.stringMatching(/^import-[0-9a-f]{24}$/),
     })
     expect(w.text()).toContain(NAME)
     await startButton(w).trigger('click')

@@ -253,7 +253,7 @@ describe('概览 figures and charts', () => {
     await settle()
     const [daily, channels] = w.findAll('.chart').map((c) => c.text().split(','))
     expect(channels).toEqual(daily!.filter((name) => channels!.includes(name)))
-    expect(channels).toEqual(['一致', '已修复', '待处理', '等待中', '出错'])
+    expect(channels).toEqual(['一致', '已修复', '待处理', '已决定', '等待中', '出错'])
   })
 })
 

@@ -17,6 +17,11 @@ afterAll(async () => {
   await w.close()
 })
 
+/** A file as the window's dialogs hand it over: by a handle, never a path (services/file-handles.ts). */
+const toRead = (ctx: ServiceContext, file: string) => ctx.handles.namedToRead(file).file
+const toWrite = (ctx: ServiceContext, file: string) =>
+  ctx.handles.toWrite(file, { replace: true, source: 'dialog' }).file
+
 const write = (name: string, text: string) => {
   const f = path.join(w.dir, name)
   fs.writeFileSync(f, text)
@@ -29,7 +34,7 @@ describe('refused rows, after the import and on preview', () => {
     for (let i = 0; i < 1_205; i++) rows.push(`RJX${i},${i % 2 ? 'abc' : '1.00'},支付中`)
     const file = write('rejects.csv', rows.join('\n'))
     const s = await dispatch(w.ctx, 'imports.run', {
-      file,
+      file: toRead(w.ctx, file),
       merchant: 'ali',
       sync: { concurrency: 1, qps: 1 },
     })
@@ -37,7 +42,7 @@ describe('refused rows, after the import and on preview', () => {
     const kept = await dispatch(w.ctx, 'export.run', {
       kind: 'rejected',
       importId: s.importId,
-      file: path.join(w.dir, 'kept.csv'),
+      file: toWrite(w.ctx, path.join(w.dir, 'kept.csv')),
     })
     expect(kept.rows).toBe(602)
     const lines = fs.readFileSync(kept.file, 'utf8').split('\r\n')
@@ -50,8 +55,8 @@ describe('refused rows, after the import and on preview', () => {
 
     const onPreview = await dispatch(w.ctx, 'export.run', {
       kind: 'rejected',
-      source: { file, merchant: 'ali' },
-      file: path.join(w.dir, 'preview-rejects.csv'),
+      source: { file: toRead(w.ctx, file), merchant: 'ali' },
+      file: toWrite(w.ctx, path.join(w.dir, 'preview-rejects.csv')),
     })
     expect(onPreview.rows).toBe(602)
     expect(fs.readFileSync(onPreview.file, 'utf8').split('\r\n')[602]).toMatch(/^1205,.*,RJX1203,abc,支付中$/)
@@ -59,7 +64,11 @@ describe('refused rows, after the import and on preview', () => {
 
   it('an import it does not know is not found', async () => {
     await expect(
-      dispatch(w.ctx, 'export.run', { kind: 'rejected', importId: 99_999, file: path.join(w.dir, 'x.csv') }),
+      dispatch(w.ctx, 'export.run', {
+        kind: 'rejected',
+        importId: 99_999,
+        file: toWrite(w.ctx, path.join(w.dir, 'x.csv')),
+      }),
     ).rejects.toThrow(/import 99999 does not exist/)
   })
 })
@@ -68,19 +77,19 @@ describe('the template', () => {
   it('holds the recognised headers and two rows that import cleanly, pay and refund', async () => {
     const pay = await dispatch(w.ctx, 'imports.template', {
       type: 'pay',
-      file: path.join(w.dir, 'tpl-pay.csv'),
+      file: toWrite(w.ctx, path.join(w.dir, 'tpl-pay.csv')),
     })
     const refund = await dispatch(w.ctx, 'imports.template', {
       type: 'refund',
-      file: path.join(w.dir, 'tpl-refund.csv'),
+      file: toWrite(w.ctx, path.join(w.dir, 'tpl-refund.csv')),
     })
     const header = fs.readFileSync(pay.file, 'utf8').split('\r\n')[0]
     expect(header).toBe(
       '\uFEFF商户订单号,商户,金额(元),订单状态,订单标题,下单时间,过期时间,支付时间,网关订单号',
     )
-    const p = await dispatch(w.ctx, 'imports.run', { file: pay.file, type: 'pay' })
+    const p = await dispatch(w.ctx, 'imports.run', { file: toRead(w.ctx, pay.file), type: 'pay' })
     expect(p).toMatchObject({ inserted: 2, rejected: 0, warnings: 0 })
-    const r = await dispatch(w.ctx, 'imports.run', { file: refund.file, type: 'refund' })
+    const r = await dispatch(w.ctx, 'imports.run', { file: toRead(w.ctx, refund.file), type: 'refund' })
     expect(r).toMatchObject({ inserted: 2, rejected: 0, warnings: 0 })
   })
 })
@@ -100,14 +109,17 @@ describe('saved column mappings', () => {
         ['bank', 'refund'],
         ['订单系统导出', 'pay'],
       ])
-      const out = await dispatch(again, 'mappings.export', {
+      // Written where the window's save dialog said (browser mode would write into its exports folder).
+      const out = await dispatch(w.ctx, 'mappings.export', {
         name: '订单系统导出',
-        file: path.join(w.dir, 'm.json'),
+        file: toWrite(w.ctx, path.join(w.dir, 'm.json')),
       })
       const saved = mappingSchema.parse(JSON.parse(fs.readFileSync(out.file, 'utf8')))
       expect(saved).toEqual({ columns: mapping.columns, defaults: {} })
       const file = write('erp.csv', 'SO,Total,Note\nERP-M1,12.50,x\n')
-      expect(await dispatch(again, 'imports.run', { file, merchant: 'ali', mapping: saved })).toMatchObject({
+      expect(
+        await dispatch(again, 'imports.run', { file: toRead(again, file), merchant: 'ali', mapping: saved }),
+      ).toMatchObject({
         inserted: 1,
       })
       expect(await dispatch(again, 'mappings.remove', { name: 'bank' })).toEqual({ removed: true })

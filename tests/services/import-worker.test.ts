@@ -73,9 +73,11 @@ describe('imports in a worker thread', () => {
       if (p.taskId === 'long-1' && !p.finished && p.done > 0)
         void dispatch(w.ctx, 'imports.cancel', { taskId: 'long-1' })
     })
-    const stopped = await dispatch(w.ctx, 'imports.run', { file, merchant: 'ali', taskId: 'long-1' }).catch(
-      (err: unknown) => err,
-    )
+    const stopped = await dispatch(w.ctx, 'imports.run', {
+      file: w.ctx.handles.namedToRead(file).file,
+      merchant: 'ali',
+      taskId: 'long-1',
+    }).catch((err: unknown) => err)
     off()
     expect(stopped).toBeInstanceOf(AppError)
     expect((stopped as AppError).id).toBe('import.cancelled')
@@ -92,7 +94,10 @@ describe('imports in a worker thread', () => {
     // The rows went in on another thread.
     expect(w.ctx.importWorkers.threads).toBeGreaterThan(0)
     // Importing the file again finishes it.
-    const rest = await dispatch(w.ctx, 'imports.run', { file, merchant: 'ali' })
+    const rest = await dispatch(w.ctx, 'imports.run', {
+      file: w.ctx.handles.namedToRead(file).file,
+      merchant: 'ali',
+    })
     expect(rest.inserted).toBe(200_000 - first)
     expect(count()).toBe(200_000)
   }, 120_000)

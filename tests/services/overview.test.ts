@@ -22,7 +22,16 @@ describe('overview', () => {
     expect(o.daily).toHaveLength(14)
     expect(o.daily[13]).toMatchObject({ repaired: 1, consistent: 1 })
     expect(o.byChannel).toEqual([
-      { channel: 'alipay', syncs: 2, repaired: 1, anomalies: 0, errors: 0, waiting: 0, consistent: 1 },
+      {
+        channel: 'alipay',
+        syncs: 2,
+        repaired: 1,
+        anomalies: 0,
+        errors: 0,
+        waiting: 0,
+        consistent: 1,
+        decided: 0,
+      },
     ])
   })
 

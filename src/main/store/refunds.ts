@@ -143,6 +143,14 @@ function rowTotals(db: Db, f: RefundFilter, match: TradeMatch | null, range: MsR
 
 /** The count and the sum of the refunds' amounts of a filter (as payOrderTotals). */
 export function refundOrderTotals(db: Db, f: RefundFilter, match: TradeMatch | null): ListTotals {
+  // The kept totals know nothing of holds (docs/domain.md 6.7): the held trades are few and counted
+  // row by row through their own index; the others are all of them less those.
+  if (f.held === true && !match) return rowTotals(db, f, null, rangeOf(f))
+  if (f.held === false && !match) {
+    const all = refundOrderTotals(db, { ...f, held: undefined }, null)
+    const held = rowTotals(db, { ...f, held: true }, null, rangeOf(f))
+    return { total: all.total - held.total, amount: all.amount - held.amount }
+  }
   if (match || f.payOrderId !== undefined)
     return { ...rowTotals(db, f, match, rangeOf(f)), ...(match?.capped ? { capped: true } : {}) }
   const kept = new Where()

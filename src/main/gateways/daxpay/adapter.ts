@@ -294,6 +294,11 @@ export class DaxpayAdapter implements GatewayAdapter {
         res.body,
       )
     }
+    // The signature drops every `"` and `\` of the JSON it hashes, so "orde\rNo" (a key with a
+    // carriage return, escaped) hashes as "orderNo": a key DaxPay, a Java object, can never send
+    // means the answer is not the one that was signed.
+    if (!javaKeys(body))
+      return noAnswer('malformed', 'the DaxPay answer names a field DaxPay never sends', res.body)
     const inner = this.version === '2' ? signed.fields : body
     const code = typeof inner.code === 'number' ? inner.code : Number.NaN
     if (Number.isNaN(code)) return noAnswer('malformed', 'the DaxPay answer has no code', res.body)
@@ -417,6 +422,9 @@ export class DaxpayAdapter implements GatewayAdapter {
     const amount = amountOf(d.amount, this.version)
     if (amount === 'unreadable') return error('malformed', `amount "${String(d.amount)}" is not an amount`)
     const own = this.version === '3' ? d.orderNo : d.paymentId
+    // A number with a quote, a backslash or a control character hashes as the same number without it.
+    if (typeof own === 'string' && !plainNumber(own))
+      return error('malformed', `DaxPay's order number "${own}" is not a number DaxPay gives`)
     const payTime =
       d.payTime === undefined || d.payTime === null ? null : parseDaxTime(d.payTime, this.version)
     return {
@@ -533,4 +541,21 @@ export class DaxpayAdapter implements GatewayAdapter {
         : reading
     return connectionReport(probe, clockSkewMs, ex.latencyMs)
   }
+}
+
+/** A Java field name: what every key of a DaxPay answer is, at every depth. */
+const JAVA_NAME = /^[A-Za-z_$][\w$]*$/
+/** An order number as DaxPay writes one: no character its signature leaves out or escapes. */
+function plainNumber(no: string): boolean {
+  for (const ch of no) {
+    const c = ch.charCodeAt(0)
+    if (ch === '"' || ch === '\\' || c < 0x20 || c === 0x7f) return false
+  }
+  return true
+}
+
+function javaKeys(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(javaKeys)
+  if (!isObject(value)) return true
+  return Object.entries(value).every(([k, v]) => JAVA_NAME.test(k) && javaKeys(v))
 }

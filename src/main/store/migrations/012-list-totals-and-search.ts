@@ -251,7 +251,7 @@ export function listTotalsAndSearch(db: Db): void {
     CREATE INDEX idx_sync_records_amount ON sync_records (amount);
     CREATE INDEX idx_repair_records_amount ON repair_records (amount);
     CREATE INDEX idx_anomalies_amount ON anomalies (local_amount);
-    CREATE INDEX idx_anomalies_trade ON anomalies (trade_type, trade_id, created_at);
+    CREATE INDEX idx_anomalies_trade_time ON anomalies (trade_type, trade_id, created_at);
 
     CREATE TABLE trade_search_marks (trade_type TEXT PRIMARY KEY, upto INTEGER NOT NULL) WITHOUT ROWID;
     INSERT INTO trade_search_marks VALUES ('pay', 0), ('refund', 0);
