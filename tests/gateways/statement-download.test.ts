@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { readStatementLines } from '../../src/main/files/statement/statement'
+import { readStatement, readStatementLines } from '../../src/main/files/statement/statement'
 import { fileSource } from '../../src/main/files/statement/source'
 import type { StatementLine } from '../../src/main/files/statement/types'
+import { AlipayAdapter } from '../../src/main/gateways/alipay/adapter'
 import { fetchBill } from '../../src/main/gateways/bill-file'
 import type { RetryPolicy } from '../../src/main/gateways/http'
 import { createAdapter } from '../../src/main/gateways/registry'
@@ -488,4 +489,71 @@ describe('the bill on disk', () => {
     )
     expect(fileTransferUrl('http://127.0.0.1:8080/gateway/api/queryTrans.do')).toBe('http://127.0.0.1:8080/')
   })
+})
+
+describe('Alipay isp.bill_not_exist: not ready before 10:00 Beijing the next day, empty after (A1.1)', () => {
+  it('maps by the hour it is asked at', async () => {
+    let now = 0
+    const clocked = await startSimulator({
+      now: () => now,
+      scenario: { merchants: [{ name: 'ali', channel: 'alipay' }] },
+    })
+    try {
+      const profile = profileSchema.parse(clocked.profiles()[0])
+      const day = '2026-10-03'
+      const ask = (time: string) => {
+        now = parseBeijing(time)!
+        return new AlipayAdapter(profile, POLICY, () => now).downloadStatement(
+          { billDate: day, dest: dest() },
+          {},
+        )
+      }
+      // The simulator makes the bill at 09:00: before, every day answers isp.bill_not_exist.
+      upsertOrders(clocked.state, [
+        { merchant: 'ali', orderNo: 'N-1', amount: 1, state: 'TRADE_SUCCESS', paidAt: `${day} 12:00:00` },
+      ])
+      expect(await ask('2026-10-04 08:30:00')).toMatchObject({ status: 'not_ready', retryable: true })
+      expect(await ask('2026-10-04 09:30:00')).toMatchObject({ status: 'ok' })
+      // A day without trades: still "may come" at 09:30, surely none at 10:00.
+      clocked.state.reset()
+      expect(await ask('2026-10-04 09:30:00')).toMatchObject({ status: 'not_ready' })
+      expect(await ask('2026-10-04 10:00:00')).toMatchObject({ status: 'empty', retryable: false })
+    } finally {
+      await clocked.close()
+    }
+  })
+})
+
+describe('a large day in bounded memory (A14: the benchmark downloads a million lines)', () => {
+  it('synthetic lines are written as they are read, by the simulator and by the adapter', async () => {
+    const count = 300_000
+    putStatements(sim.state, [
+      { merchant: 'ali', date: EMPTY_DAY, synthetic: { count, amount: 100, prefix: 'BIG' } },
+      { merchant: 'wx', date: EMPTY_DAY, synthetic: { count, amount: 100, prefix: 'BIG' } },
+    ])
+    for (const [name, channel] of [
+      ['ali', 'alipay'],
+      ['wx', 'wechat'],
+    ] as const) {
+      global.gc?.()
+      const before = process.memoryUsage().rss
+      let peak = before
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+      const d = await download(name, EMPTY_DAY)
+      clearInterval(timer)
+      expect(d.status, name).toBe('ok')
+      if (d.status !== 'ok') return
+      // The text is some 75 to 90 MB: held whole anywhere, it would show.
+      expect((peak - before) / 1024 / 1024, `${name}: RSS growth in MB`).toBeLessThan(60)
+      let lines = 0
+      const reading = readStatement(fileSource(d.dest, d.fileName), {
+        channel,
+        ...(d.expectedSha1 ? { expectedSha1: d.expectedSha1 } : {}),
+      })
+      for await (const batch of reading) lines += batch.length
+      expect(reading.result.status, name).toBe('parsed')
+      expect(lines, name).toBe(count)
+      fs.rmSync(d.dest)
+    }
+  }, 120_000)
 })
