@@ -18,7 +18,7 @@ import type { FaultName } from '../../src/main/gateways/simulator/state'
 import type { GatewayAdapter, StatementDownload } from '../../src/main/gateways/types'
 import { fileTransferUrl } from '../../src/main/gateways/unionpay/adapter'
 import type { StatementChannel } from '../../src/main/files/statement/types'
-import { profileSchema } from '../../src/shared/profiles'
+import { alipayProfileSchema, profileSchema } from '../../src/shared/profiles'
 import { formatBeijing, parseBeijing } from '../../src/shared/time'
 
 // The statement downloads of every adapter against the simulator's bill calls (docs/reconcile.md A1,
@@ -499,7 +499,7 @@ describe('Alipay isp.bill_not_exist: not ready before 10:00 Beijing the next day
       scenario: { merchants: [{ name: 'ali', channel: 'alipay' }] },
     })
     try {
-      const profile = profileSchema.parse(clocked.profiles()[0])
+      const profile = alipayProfileSchema.parse(clocked.profiles()[0])
       const day = '2026-10-03'
       const ask = (time: string) => {
         now = parseBeijing(time)!
