@@ -148,7 +148,9 @@ function send(req: HttpRequest, idleMs: number): Promise<Sent> {
       agent: false,
     })
     r.setTimeout(idleMs, () => r.destroy(Object.assign(new Error('idle timeout'), { code: 'ETIMEDOUT' })))
-    r.once('error', reject)
+    // Kept for the whole exchange: a stall while the body streams errors the request again, and the
+    // reader of the body sees it as the end of its stream.
+    r.on('error', reject)
     r.once('response', (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }))
     r.end(req.body)
   })

@@ -56,7 +56,10 @@ const billLineSchema = z.object({
 export const statementsSchema = z.array(
   z.object({
     merchant: z.string().min(1),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date is YYYY-MM-DD'),
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'date is YYYY-MM-DD')
+      .refine((d) => parseBeijing(d) !== null, 'not a day of the calendar'),
     lines: z.array(billLineSchema).default([]),
     synthetic: z
       .object({

@@ -107,18 +107,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (res.destroyed) return
     res.on('error', () => undefined)
     res.writeHead(r.status, r.headers)
-    for await (const chunk of body) {
-      if (res.destroyed) return
-      if (!res.write(chunk))
-        await new Promise<void>((resolve) => {
-          const go = () => {
-            res.off('drain', go)
-            res.off('close', go)
-            resolve()
-          }
-          res.on('drain', go)
-          res.on('close', go)
-        })
+    try {
+      for await (const chunk of body) {
+        if (res.destroyed) return
+        if (!res.write(chunk))
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              res.off('drain', go)
+              res.off('close', go)
+              resolve()
+            }
+            res.on('drain', go)
+            res.on('close', go)
+          })
+      }
+    } catch (err) {
+      // Half a file already went out: cut the connection, so the client sees it broken, not short.
+      res.destroy(err as Error)
+      return
     }
     if (!res.destroyed) res.end()
   }
