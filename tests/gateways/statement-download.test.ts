@@ -551,7 +551,7 @@ describe('a large day in bounded memory (A14: the benchmark downloads a million 
         dest: file,
       }
       clearInterval(timer)
-      expect(d.status, name).toBe('ok')
+      expect(d.status, `${name}: ${JSON.stringify(d).slice(0, 400)}`).toBe('ok')
       if (d.status !== 'ok') return
       // The text is some 75 to 90 MB: held whole anywhere, it would show.
       expect((peak - before) / 1024 / 1024, `${name}: RSS growth in MB`).toBeLessThan(60)
