@@ -102,6 +102,36 @@ describe('official alipay-sdk against the simulator', () => {
     expect(sim.state.stats.rejectedSignatures).toBe(1)
   })
 
+  it('the bill application verifies, and its link serves the zip (docs/reconcile.md A1.1, A14)', async () => {
+    const day = new Date(Date.now() - 3 * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10)
+    upsertOrders(sim.state, [
+      {
+        merchant: 'sdk',
+        orderNo: 'SDK-BILL',
+        amount: 100,
+        state: 'TRADE_SUCCESS',
+        paidAt: `${day} 12:00:00`,
+      },
+    ])
+    const r = await sdk.exec(
+      'alipay.data.dataservice.bill.downloadurl.query',
+      { bizContent: { bill_type: 'trade', bill_date: day } },
+      { validateSign: true },
+    )
+    expect(r.code).toBe('10000')
+    const link = new URL(r.billDownloadUrl as string)
+    expect(link.searchParams.get('bizDates')).toBe(day.replaceAll('-', ''))
+    const zip = Buffer.from(await (await fetch(link)).arrayBuffer())
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004')
+    // A day without trades: the live gateway's isp.bill_not_exist, signed.
+    const none = await sdk.exec(
+      'alipay.data.dataservice.bill.downloadurl.query',
+      { bizContent: { bill_type: 'trade', bill_date: '2016-01-01' } },
+      { validateSign: true },
+    )
+    expect(none.subCode).toBe('isp.bill_not_exist')
+  })
+
   it('the SDK rejects an answer signed with the wrong key (bad_signature fault)', async () => {
     sim.state.faults = { ...sim.state.faults, faultRate: 1, faults: ['bad_signature'] }
     await expect(

@@ -9,6 +9,7 @@ import {
   type Captured,
   type Reply,
 } from '../helpers/gateway-fuzz'
+import { runBillFuzz } from '../helpers/bill-fuzz'
 import { seedFrom } from '../helpers/prng'
 
 // A short run of the gateway answer fuzzer (issue 6, item 4) over every adapter: Alipay, WeChat Pay
@@ -29,6 +30,17 @@ describe('gateway answer fuzzing', () => {
     // The replay and size cases reach the checks they are for.
     expect(report.replayRefused).toBeGreaterThan(5)
     expect(report.tooLarge).toBeGreaterThan(50)
+  }, 180_000)
+})
+
+describe('bill application fuzzing (issue 12, item 3)', () => {
+  it('a damaged bill answer is a failure with nothing written, or reads exactly as the undamaged one', async () => {
+    const seed = seedFrom('FUZZ_SEED', 1, 'bill fuzz')
+    const report = await runBillFuzz({ seed, cases: 300 })
+    console.log(`bill fuzz: ${JSON.stringify(report)}`)
+    expect(report.cases).toBe(300)
+    expect(report.errors).toBeGreaterThan(150)
+    expect(report.sameAsBaseline).toBeGreaterThan(5)
   }, 180_000)
 })
 

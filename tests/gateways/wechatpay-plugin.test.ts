@@ -1,3 +1,5 @@
+import crypto from 'node:crypto'
+import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Wechatpay } from 'wechatpay-axios-plugin'
 import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
@@ -106,6 +108,30 @@ describe('wechatpay-axios-plugin against the simulator', () => {
     expect(ok).toBe(true)
     expect(sim.state.getOrder('sp', 'PS-1')!.state).toBe('DONE')
     expect(sim.state.stats.payscoreSyncs).toBe(1)
+  })
+
+  it('applies for a bill (verified by the plugin) and downloads it unverified, checking hash_value (A1.2)', async () => {
+    const p = profile('direct')
+    const day = new Date(Date.now() - 3 * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10)
+    upsertOrders(sim.state, [
+      { merchant: 'direct', orderNo: 'BILL-1', amount: 29, state: 'SUCCESS', paidAt: `${day} 09:00:00` },
+    ])
+    const wxpay = client(p)
+    const apply = await wxpay.v3.bill.tradebill.get({
+      params: { bill_date: day, bill_type: 'ALL', tar_type: 'GZIP' },
+    })
+    expect(apply.data).toMatchObject({ hash_type: 'SHA1' })
+    const link = new URL(apply.data.download_url as string)
+    // The plugin signs the download as any request; its answer carries no signature to verify, so the
+    // verifier is left out for it, as the official SDKs do.
+    const file = await wxpay.v3.billdownload.file.get({
+      params: { token: link.searchParams.get('token') },
+      responseType: 'arraybuffer',
+      transformResponse: [(data: unknown) => data],
+    })
+    const text = zlib.gunzipSync(Buffer.from(file.data as ArrayBuffer))
+    expect(crypto.createHash('sha1').update(text).digest('hex')).toBe(apply.data.hash_value)
+    expect(text.toString('utf8')).toContain('`BILL-1')
   })
 
   it('the plugin refuses a badly signed answer, as it must', async () => {

@@ -310,7 +310,7 @@ function isError(a: Answer): boolean {
  * A loopback proxy: passes calls to the simulator (keeping the answers in order), or serves the
  * answers given, one per request in order, the last one again for any request after them.
  */
-async function startProxy(sim: Simulator) {
+export async function startProxy(sim: Simulator) {
   let serve: Reply[] | null = null
   let served = 0
   let serveCertificates: Reply | null = null
@@ -551,7 +551,7 @@ const OVERSIZED = 'over the size cap'
 const SEEN = 'seen before, sent again'
 
 /** One damaged version of `base`; `others` are the other undamaged answers of the same protocol. */
-function mutate(
+export function mutate(
   r: Rng,
   base: Reply,
   protocol: string,
@@ -677,7 +677,7 @@ export interface GatewayFuzzReport {
 
 const POLICY: RetryPolicy = { timeoutMs: 10_000, retries: 0, backoffMs: 1, maxBackoffMs: 1 }
 
-async function guarded<T>(what: string, work: () => Promise<T>, ms = 20_000): Promise<T> {
+export async function guarded<T>(what: string, work: () => Promise<T>, ms = 20_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   try {
     return await Promise.race([

@@ -42,6 +42,8 @@ export interface GatewayModule<C extends Channel> {
   simMerchant: SimMerchantKind
   /** How the simulated gateway's trade numbers begin (Alipay's 2200…, WeChat's 4200…). */
   tradeNoTag: string
+  /** How long they are: 28 characters, UnionPay's queryId 21 (its bill's column is that wide). */
+  tradeNoLength: number
   /** The simulated gateway's order states in which the buyer has paid: they carry a payment time. */
   paidStates: readonly string[]
   /** The sandbox's merchants and drifted orders of the channel. */
@@ -59,6 +61,7 @@ export const GATEWAYS: { readonly [C in Channel]: GatewayModule<C> } = {
     simulator: alipayHandler,
     simMerchant: alipaySimMerchant,
     tradeNoTag: '22001',
+    tradeNoLength: 28,
     paidStates: ['TRADE_SUCCESS', 'TRADE_FINISHED'],
     demo: ALIPAY_DEMO,
   },
@@ -68,6 +71,7 @@ export const GATEWAYS: { readonly [C in Channel]: GatewayModule<C> } = {
     simulator: wechatHandler,
     simMerchant: wechatSimMerchant,
     tradeNoTag: '42000',
+    tradeNoLength: 28,
     // REFUND was paid before it was refunded; DONE is a payscore order's.
     paidStates: ['SUCCESS', 'REFUND', 'DONE'],
     demo: WECHAT_DEMO,
@@ -79,6 +83,7 @@ export const GATEWAYS: { readonly [C in Channel]: GatewayModule<C> } = {
     simulator: daxpayHandler,
     simMerchant: daxpaySimMerchant,
     tradeNoTag: 'D',
+    tradeNoLength: 28,
     paidStates: ['success'],
     demo: DAXPAY_DEMO,
   },
@@ -88,6 +93,7 @@ export const GATEWAYS: { readonly [C in Channel]: GatewayModule<C> } = {
     simulator: unionpayHandler,
     simMerchant: unionpaySimMerchant,
     tradeNoTag: '6',
+    tradeNoLength: 21,
     paidStates: ['00'],
     demo: UNIONPAY_DEMO,
   },

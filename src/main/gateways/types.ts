@@ -123,4 +123,52 @@ export interface GatewayAdapter {
   /** Payscore orders paid offline: tell the gateway (docs/protocols.md section 14). */
   syncPayscorePaid?(trade: PayTradeRef, paidAt: number, ctx?: CallContext): Promise<PayscoreSyncAnswer>
   testConnection(ctx?: CallContext): Promise<ConnectionTest>
+  /**
+   * Downloads one day's trade bill into `dest` (a path the caller chose; written 0600, streamed,
+   * size-capped). A channel without bills (DaxPay) has none (docs/reconcile.md A1.4).
+   */
+  downloadStatement?(req: StatementRequest, call: CallContext): Promise<StatementDownload>
 }
+
+export interface StatementRequest {
+  /** YYYY-MM-DD, Beijing: a day that has ended (today and later are refused before any call). */
+  billDate: string
+  /**
+   * Where the bill goes. It is written beside it under a private temporary name and renamed into
+   * place once whole, so `dest` holds a complete file or nothing (an older file there is replaced).
+   */
+  dest: string
+}
+
+/**
+ * What a download gave (docs/reconcile.md A1): the file, or why there is none. `dest` holds the bill
+ * as the channel hands it to a person in its portal: Alipay's zip, WeChat's file (gzipped when it
+ * came so), UnionPay's zip (decoded from the answer's `fileContent`), so a download and an upload are
+ * read alike (`readStatement(fileSource(dest, fileName), { expectedSha1 })`).
+ */
+export type StatementDownload =
+  | {
+      status: 'ok'
+      /** The channel's own name for the file: `{PID}_{yyyyMMdd}.csv.zip`, `{merId}_{yyyyMMdd}.zip`... */
+      fileName: string
+      bytes: number
+      /** Of the bytes written to `dest`. */
+      sha256: string
+      /** The file came on the strength of a verified signed answer (the link, the hash or the content). */
+      verified: boolean
+      /** WeChat's `hash_value` (SHA-1 of the uncompressed bill): the parser checks it. */
+      expectedSha1: string | null
+      /**
+       * The signed apply answer exactly as received. UnionPay's answer carries the file itself: its
+       * `fileContent` is replaced by a note of its length, the file being in `dest`.
+       */
+      rawAnswer: string
+    }
+  | {
+      status: 'not_ready' | 'empty' | 'failed'
+      code: string
+      msg: string
+      /** Worth asking again later (not ready yet, a transport failure, 429, 5xx). */
+      retryable: boolean
+      rawAnswer: string | null
+    }

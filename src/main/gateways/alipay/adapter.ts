@@ -10,6 +10,7 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from '../http'
+import { allowedBillUrl, fetchBill } from '../bill-file'
 import { readPrivateKey, readPublicKey, type KeyField } from '../key-fields'
 import {
   aboutAnotherTrade,
@@ -34,8 +35,20 @@ import type {
   PayTradeRef,
   RefundAnswer,
   RefundTradeRef,
+  StatementDownload,
+  StatementRequest,
 } from '../types'
 import { signAsync } from '../signing'
+import {
+  beijingDayStart,
+  empty,
+  failed,
+  fetchFailed,
+  notReady,
+  plainFileName,
+  refusedBillDate,
+  retryableFailure,
+} from '../statement-kit'
 import { extractSignedContent, requestSignContent, responseNodeName, verifyResponse } from './sign'
 
 export interface AlipayConfig {
@@ -69,6 +82,13 @@ function refusalMessage(node: Record<string, unknown>, fallback: string): string
   for (const v of [node.sub_msg, node.msg]) if (typeof v === 'string' && v.trim() !== '') return v
   return fallback
 }
+
+const BILL_METHOD = 'alipay.data.dataservice.bill.downloadurl.query'
+/**
+ * `isp.bill_not_exist` means "not made yet" until this long after the day ends, "no bill" after
+ * (docs/reconcile.md A1.1: bills are made "一般于次日 9 点前"; an hour's margin, to 10:00 Beijing).
+ */
+const NOT_READY_UNTIL_MS = 34 * 3600_000
 
 /** The `*_response` node parsed from the text its signature covers; null when that is no object. */
 function signedNode(body: string, nodeName: string): Record<string, unknown> | null {
@@ -354,6 +374,67 @@ export class AlipayAdapter implements GatewayAdapter {
         }
       default:
         return malformed({ ...answer, rawStatus: refundStatus }, `unknown refund_status "${refundStatus}"`)
+    }
+  }
+
+  /**
+   * The day's trade bill (docs/reconcile.md A1.1): the signed answer of
+   * `alipay.data.dataservice.bill.downloadurl.query`, verified as any answer, gives a link that lives
+   * 30 s; the zip behind it is a plain GET, unsigned, trusted as the verified answer's link.
+   */
+  async downloadStatement(req: StatementRequest, ctx: CallContext): Promise<StatementDownload> {
+    const refused = refusedBillDate(req.billDate, this.now())
+    if (refused) return refused
+    const { ex, reading } = await this.call(BILL_METHOD, { bill_type: 'trade', bill_date: req.billDate }, ctx)
+    if (reading.kind === 'error') {
+      const busy = ex.ok && ex.response.status === 200 && /"code"\s*:\s*"20000"/.test(ex.response.body)
+      return failed(reading.code, reading.msg, busy || retryableFailure(reading.code), reading.raw)
+    }
+    const n = reading.node
+    const raw = reading.raw
+    if (n.code !== '10000') {
+      const code = refusalCode(n, 'no_code')
+      const msg = refusalMessage(n, 'the gateway refused the bill without a message')
+      // The live gateway's word for "no bill", whatever its specification says (A1.1, A18).
+      if (n.sub_code === 'isp.bill_not_exist')
+        return this.now() < beijingDayStart(req.billDate)! + NOT_READY_UNTIL_MS
+          ? notReady(code, `${msg} (the bill of ${req.billDate} may not be made yet: ask again later)`, raw)
+          : empty(code, msg, raw)
+      return failed(code, msg, n.code === '20000', raw)
+    }
+    const link = typeof n.bill_download_url === 'string' ? allowedBillUrl(n.bill_download_url) : null
+    if (!link)
+      return failed(
+        'malformed',
+        'the answer carries no bill_download_url, or one that is not https',
+        false,
+        raw,
+      )
+    // The link names the day it serves (bizDates): a signed link to another day is no answer to ours.
+    const stamp = req.billDate.replaceAll('-', '')
+    const named = link.searchParams.get('bizDates')
+    if (named !== null && named !== stamp)
+      return failed(
+        'mismatch',
+        `the link serves the bill of ${named}, not ${stamp} that was asked for`,
+        false,
+        raw,
+      )
+    // The download host is not the API: the merchant's QPS gate does not apply to it.
+    const fetched = await fetchBill(
+      () => ({ method: 'GET', url: link.toString(), headers: { accept: '*/*' } }),
+      req.dest,
+      { policy: this.policy },
+    )
+    if (!fetched.ok) return fetchFailed(fetched, raw)
+    return {
+      status: 'ok',
+      fileName: plainFileName(link.searchParams.get('downloadFileName'), `alipay_${stamp}.csv.zip`),
+      bytes: fetched.bytes,
+      sha256: fetched.sha256,
+      verified: true,
+      expectedSha1: null,
+      rawAnswer: raw,
     }
   }
 

@@ -2,18 +2,46 @@ import crypto from 'node:crypto'
 import { fenToYuan } from '../../../shared/money'
 import { formatBeijing, parseBeijing } from '../../../shared/time'
 import { requestSignContent, responseNodeName, rsa2Sign, rsa2Verify } from '../alipay/sign'
+import { alipayBillStream } from './bills/alipay'
+import { compactDate, dayStart } from './bills/format'
 import { answerKey, cutOff, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimState } from './state'
+import { billDay, billLines, billReadyAt, BillLinks, type BillDay, type BillRules } from './statements'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
 // The Alipay OpenAPI gateway (`POST /gateway.do`) as docs/protocols.md sections 1 and 6 describe
 // it: parameters merged from the URL and the form body, the request signature verified with the
-// merchant's application public key, every answer signed with the gateway's private key.
+// merchant's application public key, every answer signed with the gateway's private key. The bill
+// application (`alipay.data.dataservice.bill.downloadurl.query`, docs/reconcile.md A1.1 and A14)
+// answers a link to `GET /downloadBillFile.resource`, unsigned, valid 30 s, serving the zip.
 
-const METHODS = ['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.fastpay.refund.query'] as const
+const BILL_METHOD = 'alipay.data.dataservice.bill.downloadurl.query'
+const METHODS = [
+  'alipay.trade.query',
+  'alipay.trade.close',
+  'alipay.trade.fastpay.refund.query',
+  BILL_METHOD,
+] as const
 type Method = (typeof METHODS)[number]
+const DOWNLOAD_PATH = '/downloadBillFile.resource'
 
 type Node = Record<string, unknown>
+
+/** Alipay's trade bill: payments by their pay time (a closed one was refunded whole), refunds done. */
+const ALIPAY_BILL: BillRules = {
+  paid: (o) =>
+    ['TRADE_SUCCESS', 'TRADE_FINISHED'].includes(o.state) || (o.state === 'TRADE_CLOSED' && !!o.paidAt),
+  refund: (r) => (r.state === 'REFUND_SUCCESS' ? { time: r.createdAt } : null),
+}
+
+/** What a bill link serves, fixed when the link was made. */
+interface AlipayBillLink {
+  pid: string
+  date: string
+  day: BillDay
+  truncated: boolean
+  utf8NameFlag: boolean
+}
 
 export function alipayHandler(state: SimState, options: SimOptions): ChannelHandler {
   function merchantByAppId(appId: string): SimMerchant | undefined {
@@ -50,6 +78,8 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
     const sign = rsa2Sign(nodeJson, answerKey(req, merchant))
     return { status: 200, headers, body: `{"${nodeName}":${nodeJson},"sign":"${sign}"}` }
   }
+
+  const links = new BillLinks<AlipayBillLink>()
 
   const fail = (code: string, msg: string, subCode: string, subMsg: string): Node => ({
     code,
@@ -139,6 +169,92 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
     }
   }
 
+  /**
+   * The bill application: a day (yyyy-MM-dd) of `trade`, ready from 09:00 the next day ("当日数据一般
+   * 于次日 9 点前生成"); no bill, or not yet, is `isp.bill_not_exist` as the live gateway writes it.
+   */
+  function billApply(m: SimMerchant, biz: Node, req: SimRequest): Node {
+    state.stats.billRequests += 1
+    const type = biz.bill_type
+    const date = biz.bill_date
+    const notExist = fail('40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在')
+    if (type !== 'trade' && type !== 'signcustomer')
+      return fail('40004', 'Business Failed', 'isv.invalid_arguments', '参数有误bill_type')
+    // A month (yyyy-MM) is a valid question; the simulator keeps no month bills.
+    if (typeof date === 'string' && /^\d{4}-\d{2}$/.test(date)) return notExist
+    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || date < '2016-01-01')
+      return fail('40004', 'Business Failed', 'isv.invalid_arguments', '参数有误bill_date')
+    const start = dayStart(date)
+    if (Number.isNaN(start) || formatBeijing(start).slice(0, 10) !== date)
+      return fail('40004', 'Business Failed', 'isv.invalid_arguments', '参数有误bill_date')
+    // No balance movements are simulated: a fund bill has nothing (A1.1 says the gateway answers so).
+    if (type === 'signcustomer') return notExist
+    const now = options.now()
+    if (req.fault === 'bill_not_ready' || now < billReadyAt(date)) return notExist
+    const day = billDay(state, m.name, date, ALIPAY_BILL)
+    if (day.count === 0) return notExist
+    const pid = m.ids.pid ?? '2088000000000000'
+    const token = links.add(
+      {
+        pid,
+        date,
+        day,
+        truncated: req.fault === 'bill_truncated',
+        utf8NameFlag: req.fault === 'bill_gbk_name_utf8flag',
+      },
+      now,
+    )
+    const stamp = compactDate(date)
+    const url = new URL(`http://${String(req.headers.host ?? '127.0.0.1')}${DOWNLOAD_PATH}`)
+    for (const [k, v] of Object.entries({
+      bizType: 'trade',
+      userId: pid,
+      fileType: 'csv.zip',
+      bizDates: stamp,
+      downloadFileName: `${pid}_${stamp}.csv.zip`,
+      fileId: `/trade/${pid}/${stamp}.csv.zip`,
+      timestamp: String(Math.floor(now / 1000)),
+      token,
+    }))
+      url.searchParams.set(k, v)
+    return { code: '10000', msg: 'Success', bill_download_url: url.toString() }
+  }
+
+  /** The link's GET: the zip, streamed; unsigned, as on the real download host. */
+  function billDownload(req: SimRequest): SimResponse {
+    state.stats.billRequests += 1
+    const link = links.get(req.url.searchParams.get('token') ?? '', options.now())
+    if (req.method !== 'GET' || !link)
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/html;charset=utf-8' },
+        body: '<html><body>下载链接已失效，请重新获取</body></html>',
+      }
+    const { name, body } = alipayBillStream(
+      {
+        pid: link.pid,
+        date: link.date,
+        // The file is exported once, early the next morning, whenever it is downloaded.
+        exportedAt: dayStart(link.date) + 86_400_000 + 5 * 3600_000 + 46 * 60_000 + 49_000,
+        truncated: link.truncated || req.fault === 'bill_truncated',
+        utf8NameFlag: link.utf8NameFlag || req.fault === 'bill_gbk_name_utf8flag',
+      },
+      // Alipay's trade bill has no revoke rows.
+      function* () {
+        for (const t of billLines(link.date, link.day)) if (t.kind !== 'revoke') yield t
+      },
+    )
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename="${name}"`,
+      },
+      body: '',
+      stream: body,
+    }
+  }
+
   return {
     name: 'alipay',
     faults: [
@@ -150,9 +266,13 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
       'malformed',
       'clock_skew',
       'oversized',
+      'bill_not_ready',
+      'bill_truncated',
+      'bill_gbk_name_utf8flag',
     ],
-    matches: (req) => req.url.pathname === '/gateway.do',
+    matches: (req) => req.url.pathname === '/gateway.do' || req.url.pathname === DOWNLOAD_PATH,
     endpoint(req) {
+      if (req.url.pathname === DOWNLOAD_PATH) return 'alipay.bill.download'
       const m = params(req).method
       return METHODS.includes(m as Method) ? m! : 'alipay.other'
     },
@@ -166,6 +286,7 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
       )
     },
     handle(req) {
+      if (req.url.pathname === DOWNLOAD_PATH) return billDownload(req)
       const p = params(req)
       const method = p.method ?? ''
       for (const [k, sub] of [
@@ -258,7 +379,9 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
           ? tradeQuery(merchant, biz)
           : method === 'alipay.trade.close'
             ? tradeClose(merchant, biz)
-            : refundQuery(merchant, biz)
+            : method === BILL_METHOD
+              ? billApply(merchant, biz, req)
+              : refundQuery(merchant, biz)
       return respond(req, method, node, merchant)
     },
   }

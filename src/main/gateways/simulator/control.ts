@@ -39,6 +39,51 @@ export const simRefundSchema = z.object({
   createdAt: time.optional(),
 })
 
+const billLineSchema = z.object({
+  kind: z.enum(['pay', 'refund', 'revoke']),
+  orderNo: z.string().min(1).max(64),
+  refundNo: z.string().min(1).max(64).optional(),
+  amount: z.number().int().nonnegative(),
+  time,
+  /** Fen, signed as the channel writes it. */
+  fee: z.number().int().optional(),
+  gatewayTradeNo: z.string().min(1).max(64).optional(),
+  status: z.string().min(1).max(16).optional(),
+  omit: z.boolean().optional(),
+})
+
+/** The lines of one day's bill over the derived ones (docs/reconcile.md A14; docs/cli.md 2.2). */
+export const statementsSchema = z.array(
+  z.object({
+    merchant: z.string().min(1),
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'date is YYYY-MM-DD')
+      .refine((d) => parseBeijing(d) !== null, 'not a day of the calendar'),
+    lines: z.array(billLineSchema).default([]),
+    synthetic: z
+      .object({
+        count: z.number().int().min(1).max(10_000_000),
+        amount: z.number().int().positive().default(100),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9]{1,16}$/)
+          .default('SYN'),
+      })
+      .optional(),
+  }),
+)
+
+/** Each day given replaces what an earlier call set for that merchant and day. */
+export function putStatements(state: SimState, input: unknown): number {
+  const days = statementsSchema.parse(input)
+  for (const d of days) {
+    if (!state.merchants.has(d.merchant)) throw new Error(`unknown simulated merchant "${d.merchant}"`)
+    state.putStatementDay(d.merchant, d.date, { lines: d.lines, synthetic: d.synthetic ?? null })
+  }
+  return days.length
+}
+
 export const faultsSchema = z
   .object({
     latencyMs: z.number().min(0).max(60_000),
@@ -73,7 +118,7 @@ export function upsertOrders(state: SimState, input: unknown, now = Date.now()):
     if (!merchant) throw new Error(`unknown simulated merchant "${o.merchant}"`)
     const existing = state.getOrder(o.merchant, o.orderNo)
     const created = o.state !== 'NOT_CREATED'
-    const { paidStates, tradeNoTag } = GATEWAYS[merchant.channel]
+    const { paidStates, tradeNoTag, tradeNoLength } = GATEWAYS[merchant.channel]
     // A paid state carries a payment time: now, unless the order says when.
     const paidAt = o.paidAt ?? existing?.paidAt ?? (paidStates.includes(o.state) ? now : null)
     state.putOrder({
@@ -83,7 +128,9 @@ export function upsertOrders(state: SimState, input: unknown, now = Date.now()):
       state: o.state,
       paidAt,
       gatewayTradeNo:
-        o.gatewayTradeNo ?? existing?.gatewayTradeNo ?? (created ? state.nextTradeNo(tradeNoTag) : null),
+        o.gatewayTradeNo ??
+        existing?.gatewayTradeNo ??
+        (created ? state.nextTradeNo(tradeNoTag, now, tradeNoLength) : null),
       kind: o.kind ?? existing?.kind ?? 'pay',
       createdAt: o.createdAt ?? existing?.createdAt ?? now,
       ...(o.then ? { then: { ...o.then } } : {}),
@@ -95,7 +142,8 @@ export function upsertOrders(state: SimState, input: unknown, now = Date.now()):
 export function upsertRefunds(state: SimState, input: unknown, now = Date.now()): number {
   const refunds = z.array(simRefundSchema).parse(input)
   for (const r of refunds) {
-    if (!state.merchants.has(r.merchant)) throw new Error(`unknown simulated merchant "${r.merchant}"`)
+    const merchant = state.merchants.get(r.merchant)
+    if (!merchant) throw new Error(`unknown simulated merchant "${r.merchant}"`)
     const existing = state.getRefund(r.merchant, r.refundNo)
     state.putRefund({
       merchant: r.merchant,
@@ -103,7 +151,9 @@ export function upsertRefunds(state: SimState, input: unknown, now = Date.now())
       refundNo: r.refundNo,
       amount: r.amount,
       state: r.state,
-      gatewayRefundNo: existing?.gatewayRefundNo ?? state.nextTradeNo('50301'),
+      gatewayRefundNo:
+        existing?.gatewayRefundNo ??
+        state.nextTradeNo('50301', now, GATEWAYS[merchant.channel].tradeNoLength),
       createdAt: r.createdAt ?? existing?.createdAt ?? now,
     })
   }
@@ -133,6 +183,8 @@ export function handleControl(
         return json(200, { upserted: upsertOrders(state, input) })
       case 'POST /_sim/refunds':
         return json(200, { upserted: upsertRefunds(state, input) })
+      case 'POST /_sim/statements':
+        return json(200, { days: putStatements(state, input) })
       case 'POST /_sim/faults':
         state.faults = { ...state.faults, ...faultsSchema.parse(input ?? {}) }
         return json(200, state.faults)

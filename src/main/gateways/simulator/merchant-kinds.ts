@@ -8,7 +8,8 @@ import { selfSignedCertificate } from './x509'
 // client at the simulator (the channel registry, gateways/channels.ts, names which is whose).
 
 export const alipaySimMerchant: SimMerchantKind = {
-  ids: () => ({ appId: `2021${digits(12)}` }),
+  // The PID (2088…) names the merchant in its bills (`#账号：[…]`, the zip's name).
+  ids: () => ({ appId: `2021${digits(12)}`, pid: `2088${digits(12)}` }),
   profile: (m, baseUrl) => ({
     name: m.name,
     channel: 'alipay',

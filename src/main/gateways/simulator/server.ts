@@ -125,6 +125,37 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.end(r.body)
   }
 
+  /** A streamed answer, at the pace the client reads; stopped when it goes away. */
+  async function sendStream(
+    res: http.ServerResponse,
+    r: SimResponse,
+    body: AsyncIterable<Buffer> | Iterable<Buffer>,
+  ) {
+    if (res.destroyed) return
+    res.on('error', () => undefined)
+    res.writeHead(r.status, r.headers)
+    try {
+      for await (const chunk of body) {
+        if (res.destroyed) return
+        if (!res.write(chunk))
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              res.off('drain', go)
+              res.off('close', go)
+              resolve()
+            }
+            res.on('drain', go)
+            res.on('close', go)
+          })
+      }
+    } catch (err) {
+      // Half a file already went out: cut the connection, so the client sees it broken, not short.
+      res.destroy(err as Error)
+      return
+    }
+    if (!res.destroyed) res.end()
+  }
+
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const arrived = performance.now()
     const body = await readBody(req)
@@ -189,7 +220,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         sendOversized(res)
         return
       }
-      send(res, await handler.handle(simReq))
+      const answer = await handler.handle(simReq)
+      if (answer.stream) await sendStream(res, answer, answer.stream())
+      else send(res, answer)
       state.served += 1
       state.serviceMs += performance.now() - arrived
     } finally {

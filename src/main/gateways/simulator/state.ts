@@ -15,6 +15,11 @@ export const FAULTS = [
   'oversized',
   'no_amount',
   'unstamped',
+  // The statement parts' own (docs/reconcile.md A14), rendered by the bill calls only.
+  'bill_not_ready',
+  'bill_hash_mismatch',
+  'bill_truncated',
+  'bill_gbk_name_utf8flag',
 ] as const
 export type FaultName = (typeof FAULTS)[number]
 
@@ -72,8 +77,40 @@ export interface SimRefund {
   createdAt: number
 }
 
+/**
+ * A line `/_sim/statements` puts in a day's bill, over what the simulated trades give (a trade only the
+ * gateway knows, another amount, a fee, a duplicate). Amounts and fees in fen, times UTC ms.
+ */
+export interface SimBillLine {
+  kind: 'pay' | 'refund' | 'revoke'
+  orderNo: string
+  refundNo?: string
+  amount: number
+  time: number
+  fee?: number
+  gatewayTradeNo?: string
+  /** WeChat's 退款状态 on a refund row (SUCCESS, PROCESSING, CHANGE, FAIL). */
+  status?: string
+  /** Takes the derived line of the same trade out of the bill, and adds nothing. */
+  omit?: boolean
+}
+
+/** `count` pay lines of `amount` fen made up as the bill is written: a large day in bounded memory. */
+export interface SimSyntheticLines {
+  count: number
+  amount: number
+  prefix: string
+}
+
+export interface SimStatementDay {
+  lines: SimBillLine[]
+  synthetic: SimSyntheticLines | null
+}
+
 export interface SimStats {
   requests: Record<string, number>
+  /** Bill applications and bill downloads (docs/reconcile.md A14). */
+  billRequests: number
   rejectedSignatures: number
   rateLimited: number
   maxConcurrent: number
@@ -85,6 +122,7 @@ export interface SimStats {
 export function emptyStats(): SimStats {
   return {
     requests: {},
+    billRequests: 0,
     rejectedSignatures: 0,
     rateLimited: 0,
     maxConcurrent: 0,
@@ -142,6 +180,8 @@ export class SimState {
   readonly merchants = new Map<string, SimMerchant>()
   private orders = new Map<string, SimOrder>()
   private refunds = new Map<string, SimRefund>()
+  /** What `/_sim/statements` set, by merchant and bill day. */
+  readonly statements = new Map<string, SimStatementDay>()
   faults: FaultConfig = defaultFaults()
   stats: SimStats = emptyStats()
   inFlight = 0
@@ -205,10 +245,10 @@ export class SimState {
   }
 
   /** A gateway trade number in the shape the real one has: date, a channel tag and a sequence. */
-  nextTradeNo(prefix: string, at = Date.now()): string {
+  nextTradeNo(prefix: string, at = Date.now(), length = 28): string {
     const d = new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     this.seq += 1
-    return `${d}${prefix}${String(this.seq).padStart(28 - d.length - prefix.length, '0')}`
+    return `${d}${prefix}${String(this.seq).padStart(length - d.length - prefix.length, '0')}`
   }
 
   /** Notes when a gateway request arrived, before the QPS limit looks at it. */
@@ -270,9 +310,18 @@ export class SimState {
     return null
   }
 
+  statementDay(merchant: string, date: string): SimStatementDay | undefined {
+    return this.statements.get(key(merchant, date))
+  }
+
+  putStatementDay(merchant: string, date: string, day: SimStatementDay): void {
+    this.statements.set(key(merchant, date), day)
+  }
+
   reset(): void {
     this.orders.clear()
     this.refunds.clear()
+    this.statements.clear()
     this.faults = defaultFaults()
     this.stats = emptyStats()
   }

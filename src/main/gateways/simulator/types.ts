@@ -17,6 +17,11 @@ export interface SimResponse {
   status: number
   headers: Record<string, string>
   body: string
+  /**
+   * A body sent as it is produced, in place of `body` (a day's bill): chunked, each chunk written
+   * when the client has taken the last, so a million-line bill never sits in memory.
+   */
+  stream?: () => AsyncIterable<Buffer> | Iterable<Buffer>
 }
 
 export interface SimOptions {

@@ -1,8 +1,11 @@
 import crypto from 'node:crypto'
 import { formatBeijingCompact, parseBeijing } from '../../../shared/time'
 import { decodeForm, formatAnswer, signParams, verifyParams } from '../unionpay/sign'
+import { unionpayBill } from './bills/unionpay'
+import { dayStart } from './bills/format'
 import { answerKey, cutOff, skewedDate } from './faults'
 import type { SimMerchant, SimOrder, SimRefund, SimState } from './state'
+import { billDay, billLines, type BillRules } from './statements'
 import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './types'
 
 // The UnionPay online gateway's transaction query (`POST /gateway/api/queryTrans.do`) as
@@ -13,6 +16,18 @@ import type { ChannelHandler, SimOptions, SimRequest, SimResponse } from './type
 
 const PATH = '/gateway/api/queryTrans.do'
 const ENDPOINT = 'unionpay.queryTrans'
+/**
+ * The file transfer (txnType 76, docs/reconcile.md A1.3 and A14): the real one is the root of its own
+ * host (`https://filedownload.95516.com/`); the simulator serves it at its root.
+ */
+const FILE_PATH = '/'
+const FILE_ENDPOINT = 'unionpay.fileTransfer'
+
+/** The ZM file holds the transactions UnionPay completed (00): payments and refunds alike. */
+const UNIONPAY_BILL: BillRules = {
+  paid: (o) => o.state === '00',
+  refund: (r) => (r.state === '00' ? { time: r.createdAt } : null),
+}
 
 /** Without these the real gateway answers a bare "Invalid request." instead of a message. */
 const KEY_FIELDS = ['version', 'txnType', 'txnSubType', 'signMethod', 'signature'] as const
@@ -23,12 +38,14 @@ const RESP_MSG: Record<string, string> = {
   '03': '交易通讯超时，请发起查询交易',
   '04': '交易状态未明，请查询对账结果',
   '05': '交易已受理，请稍后查询交易结果',
+  '06': '系统繁忙，请稍后再试',
   '10': '报文格式错误',
   '11': '验证签名失败',
   '13': '报文交易要素缺失',
   '31': '商户状态不正确',
   '34': '查无此交易',
   '37': '已超过最大查询次数或操作过于频繁',
+  '98': '文件不存在',
   A6: '有缺陷的成功',
 }
 
@@ -190,6 +207,50 @@ export function unionpayHandler(state: SimState, options: SimOptions): ChannelHa
     return failure(p, '34')
   }
 
+  /** `MMDD` as the latest such day that has ended (the request carries no year); null when no date. */
+  function settleDay(mmdd: string): string | null {
+    if (!/^\d{4}$/.test(mmdd)) return null
+    const today = formatBeijingCompact(options.now()).slice(0, 8)
+    const year = Number(today.slice(0, 4))
+    for (const y of [year, year - 1]) {
+      const date = `${y}-${mmdd.slice(0, 2)}-${mmdd.slice(2)}`
+      const start = dayStart(date)
+      if (Number.isNaN(start) || formatBeijingCompact(start).slice(4, 8) !== mmdd) continue
+      if (`${y}${mmdd}` < today) return date
+    }
+    return null
+  }
+
+  /** The day's ZM file, base64(deflate(zip)) in fileContent; 98 when the day has none. */
+  function fileTransfer(m: SimMerchant, p: Fields, req: SimRequest): Fields {
+    state.stats.billRequests += 1
+    if (p.txnType !== '76' || p.txnSubType !== '01' || p.fileType !== '00' || !p.settleDate || !p.txnTime)
+      return failure(p, '13')
+    const date = settleDay(p.settleDate)
+    if (date === null || !/^\d{14}$/.test(p.txnTime)) return failure(p, '10')
+    const day = billDay(state, m.name, date, UNIONPAY_BILL)
+    let rows = [...billLines(date, day)]
+    if (rows.length === 0) return { ...echoFile(p), respCode: '98', respMsg: RESP_MSG['98']! }
+    if (req.fault === 'bill_truncated') rows = rows.slice(0, -1)
+    const bill = unionpayBill(
+      { merId: m.ids.merId!, settleDate: date, rows },
+      { utf8NameFlag: req.fault === 'bill_gbk_name_utf8flag' },
+    )
+    return {
+      ...echoFile(p),
+      respCode: '00',
+      respMsg: RESP_MSG['00']!,
+      fileName: bill.fileName,
+      fileContent: bill.fileContent,
+    }
+  }
+
+  function echoFile(p: Fields): Fields {
+    const out = echo(p)
+    for (const k of ['settleDate', 'fileType']) if (p[k]) out[k] = p[k]!
+    return out
+  }
+
   return {
     name: 'unionpay',
     faults: [
@@ -201,9 +262,11 @@ export function unionpayHandler(state: SimState, options: SimOptions): ChannelHa
       'malformed',
       'clock_skew',
       'oversized',
+      'bill_truncated',
+      'bill_gbk_name_utf8flag',
     ],
-    matches: (req) => req.url.pathname === PATH,
-    endpoint: () => ENDPOINT,
+    matches: (req) => req.url.pathname === PATH || req.url.pathname === FILE_PATH,
+    endpoint: (req) => (req.url.pathname === FILE_PATH ? FILE_ENDPOINT : ENDPOINT),
     rateLimited(req) {
       const p = params(req)
       return respond(req, failure(p, '37'), merchantByMerId(p.merId ?? ''))
@@ -233,6 +296,11 @@ export function unionpayHandler(state: SimState, options: SimOptions): ChannelHa
       ) {
         state.stats.rejectedSignatures += 1
         return respond(req, failure(p, '11'), merchant)
+      }
+      if (req.url.pathname === FILE_PATH) {
+        if (req.fault === 'system_error') return respond(req, failure(p, '06'), merchant)
+        if (req.fault === 'rate_limit') return this.rateLimited(req)
+        return respond(req, fileTransfer(merchant, p, req), merchant)
       }
       const byNumber = !!p.orderId && !!p.txnTime
       if (!p.queryId && !byNumber) return respond(req, failure(p, '13'), merchant)

@@ -1,6 +1,8 @@
+import fs from 'node:fs/promises'
 import { parseFen } from '../../../shared/money'
 import type { WechatProfile } from '../../../shared/profiles'
 import { parseBeijing } from '../../../shared/time'
+import { allowedBillUrl, fetchBill } from '../bill-file'
 import { DEFAULT_RETRY, type RetryPolicy } from '../http'
 import { readPemPrivateKey, readPemPublicKey, type KeyField } from '../key-fields'
 import {
@@ -23,10 +25,16 @@ import type {
   PayTradeRef,
   RefundAnswer,
   RefundTradeRef,
+  StatementDownload,
+  StatementRequest,
 } from '../types'
+import { empty, failed, fetchFailed, notReady, refusedBillDate, retryableFailure } from '../statement-kit'
 import { cancelPayscore, queryPayscore, syncPayscorePaid } from './payscore'
 import { acknowledged, CLOSED_ALREADY, PAID_ALREADY, PAY_STATES, REFUND_STATES, type Json } from './states'
-import { enc, errorMessage, unexpected, WechatTransport } from './transport'
+import { enc, errorCode, errorMessage, unexpected, WechatTransport } from './transport'
+
+/** WeChat's words for "ask again later" in an unsigned error (its 5xx and 429 bodies). */
+const BUSY = new Set(['SYSTEM_ERROR', 'FREQUENCY_LIMITED'])
 
 // WeChat Pay APIv3, direct and partner (service provider) modes, payscore included (payscore.ts). What
 // goes over the wire and how an answer is verified is transport.ts; here is what the answers mean.
@@ -63,13 +71,25 @@ function namedOrderNo(body: string | null, kind: PayTradeRef['kind']): string | 
   }
 }
 
+/** Whether the file begins as a gzip member does: WeChat sends one when asked, plain text otherwise. */
+async function gzipped(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r')
+  try {
+    const head = Buffer.alloc(2)
+    const { bytesRead } = await handle.read(head, 0, 2, 0)
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+  } finally {
+    await handle.close()
+  }
+}
+
 export class WechatAdapter implements GatewayAdapter {
   readonly channel = 'wechat' as const
   private readonly transport: WechatTransport
 
   constructor(
     profile: WechatProfile,
-    policy: RetryPolicy = DEFAULT_RETRY,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
     private readonly now: () => number = Date.now,
   ) {
     this.transport = new WechatTransport(profile, policy, now)
@@ -242,6 +262,65 @@ export class WechatAdapter implements GatewayAdapter {
     }
     if (!status) return malformed(answer, `unknown refund status "${state}"`)
     return { ...answer, status }
+  }
+
+  /**
+   * The day's trade bill (docs/reconcile.md A1.2): `GET /v3/bill/tradebill` (ALL, gzipped; a partner
+   * asks for its sub-merchant's), signed and verified as any answer, gives the SHA-1 of the bill and
+   * a link that lives 30 s. The download is signed like any request, and its answer is the file with
+   * no signature to verify: `expectedSha1` goes to the parser, which checks it over the whole file.
+   */
+  async downloadStatement(req: StatementRequest, ctx: CallContext): Promise<StatementDownload> {
+    const refused = refusedBillDate(req.billDate, this.now())
+    if (refused) return refused
+    const sub = this.partner ? `&sub_mchid=${enc(this.transport.profile.subMchid ?? '')}` : ''
+    const path = `/v3/bill/tradebill?bill_date=${enc(req.billDate)}&bill_type=ALL&tar_type=GZIP${sub}`
+    const { reading: r } = await this.transport.send('GET', path, undefined, ctx)
+    if (r.kind === 'error') return failed(r.code, r.msg, BUSY.has(r.code) || retryableFailure(r.code), r.raw)
+    const code = typeof r.json?.code === 'string' ? r.json.code : null
+    const msg = errorMessage(r.body) ?? `HTTP ${r.status}`
+    if (code === 'STATEMENT_CREATING')
+      return notReady(code, `${msg} (the bill of ${req.billDate} is being made: ask again later)`, r.body)
+    if (code === 'NO_STATEMENT_EXIST') return empty(code, msg, r.body)
+    if (r.status !== 200 || !r.json)
+      return failed(code ?? `HTTP_${r.status}`, msg, r.status === 429 || r.status >= 500, r.body)
+    const hash = r.json.hash_value
+    const link = typeof r.json.download_url === 'string' ? allowedBillUrl(r.json.download_url) : null
+    if (r.json.hash_type !== 'SHA1' || typeof hash !== 'string' || !/^[0-9a-fA-F]{40}$/.test(hash) || !link)
+      return failed(
+        'malformed',
+        'the answer does not carry a SHA1 hash_value and an https download_url',
+        false,
+        r.body,
+      )
+    const fetched = await fetchBill(() => this.transport.billRequest(link), req.dest, {
+      policy: this.policy,
+      ctx,
+    })
+    if (!fetched.ok) {
+      const said = fetched.body === null ? null : errorCode(fetched.body)
+      return said
+        ? failed(
+            said,
+            errorMessage(fetched.body!) ?? fetched.message,
+            fetched.retryable || BUSY.has(said),
+            r.body,
+          )
+        : fetchFailed(fetched, r.body)
+    }
+    const gz = await gzipped(req.dest)
+    const ids = this.partner
+      ? `${this.transport.profile.mchid}_${this.transport.profile.subMchid ?? ''}`
+      : this.transport.profile.mchid
+    return {
+      status: 'ok',
+      fileName: `wechat_${ids}_${req.billDate.replaceAll('-', '')}_ALL.csv${gz ? '.gz' : ''}`,
+      bytes: fetched.bytes,
+      sha256: fetched.sha256,
+      verified: true,
+      expectedSha1: hash.toLowerCase(),
+      rawAnswer: r.body,
+    }
   }
 
   syncPayscorePaid(trade: PayTradeRef, paidAt: number, ctx?: CallContext): Promise<PayscoreSyncAnswer> {

@@ -119,6 +119,15 @@ export class WechatTransport {
     )
   }
 
+  /**
+   * The bill download's request (docs/reconcile.md A1.2): signed like any call, over the link's own
+   * path and query, as the link was given; its answer is the file, which nobody signs.
+   */
+  async billRequest(link: URL): Promise<HttpRequest> {
+    const req = await this.request('GET', `${link.pathname}${link.search}`, undefined, false)
+    return { ...req, url: link.toString(), headers: { ...req.headers, Accept: '*/*' } }
+  }
+
   /** The certificate download waits for no gate: it happens inside a call that already had its turn. */
   private downloadCertificates(): Promise<Exchange> {
     return this.exchange('GET', '/v3/certificates', undefined, undefined, false)

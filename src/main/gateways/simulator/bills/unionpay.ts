@@ -156,13 +156,13 @@ export interface UnionpayBillFiles {
 
 export function unionpayBill(
   o: UnionpayBillOptions,
-  options: { deflate?: 'zlib' | 'raw' } = {},
+  options: { deflate?: 'zlib' | 'raw'; utf8NameFlag?: boolean } = {},
 ): UnionpayBillFiles {
   const day = compactDate(o.settleDate)
   const entryName = `INN${day.slice(2)}88ZM_${o.merId}`
   const zm = unionpayZmFile(o)
   const mtime = Date.parse(`${o.settleDate}T06:00:00+08:00`)
-  const zip = zipArchive([{ name: entryName, data: zm, mtime }])
+  const zip = zipArchive([{ name: entryName, data: zm, mtime, utf8Flag: options.utf8NameFlag }])
   const packed = options.deflate === 'raw' ? zlib.deflateRawSync(zip) : zlib.deflateSync(zip)
   return { fileName: `${o.merId}_${day}.zip`, entryName, zm, zip, fileContent: packed.toString('base64') }
 }

@@ -182,6 +182,48 @@ export function wechatBillText(o: WechatBillOptions): string {
   return (o.bom ? '\uFEFF' : '') + lines.join(eol) + eol
 }
 
+/** Lines as UTF-8 bytes, a few hundred at a time. */
+function* utf8Chunks(lines: Iterable<string>, eol: string, bom: boolean): Generator<Buffer> {
+  let batch: string[] = []
+  let first = bom
+  for (const line of lines) {
+    batch.push(line)
+    if (batch.length >= 512) {
+      yield Buffer.from((first ? '\uFEFF' : '') + batch.join(eol) + eol, 'utf8')
+      first = false
+      batch = []
+    }
+  }
+  if (batch.length || first) yield Buffer.from((first ? '\uFEFF' : '') + batch.join(eol) + eol, 'utf8')
+}
+
+/**
+ * The bytes of wechatBillText, produced as they are read (a million-line day in bounded memory):
+ * `rows` is asked for the rows again for each pass (the detail, the summary).
+ */
+export function wechatBillChunks(
+  o: Omit<WechatBillOptions, 'rows'>,
+  rows: () => Iterable<WechatBillRow>,
+): Generator<Buffer> {
+  const opts: WechatBillOptions = { ...o, rows: [] }
+  const type = o.billType ?? 'ALL'
+  function* kept(): Generator<WechatBillRow> {
+    for (const r of rows())
+      if (type === 'ALL' || (type === 'SUCCESS' ? r.kind === 'pay' : r.kind === 'refund')) yield r
+  }
+  function* lines(): Generator<string> {
+    yield wechatBillHeader(opts)
+    let held: WechatBillRow | null = null
+    for (const row of kept()) {
+      if (held) yield wechatBillRow(opts, held)
+      held = row
+    }
+    if (held && !o.truncated) yield wechatBillRow(opts, held)
+    yield* wechatBillSummary(opts, kept())
+  }
+  return utf8Chunks(lines(), o.eol ?? '\n', o.bom ?? false)
+}
+
 export interface WechatBillDownload {
   /** The bill as WeChat builds it (what `hash_value` digests). */
   file: Buffer
