@@ -60,7 +60,8 @@ export type GatewayStatus = PayGatewayStatus | RefundGatewayStatus
 export const OUTCOMES = ['consistent', 'repaired', 'anomaly', 'waiting', 'error', 'skipped'] as const
 export type Outcome = (typeof OUTCOMES)[number]
 
-export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout'] as const
+/** `reconcile`: a sync a statement difference asked for (docs/reconcile.md A7). */
+export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout', 'reconcile'] as const
 export type SyncSource = (typeof SYNC_SOURCES)[number]
 
 export const AUTO_REPAIR_WAYS = [
@@ -99,6 +100,9 @@ export const ANOMALY_KINDS = [
   'refund_success_but_gateway_missing',
   'refund_succeeded_after_close',
   'sync_keeps_failing',
+  // A statement line with no local trade in scope, and one naming another gateway number (docs/reconcile.md A7).
+  'statement_unknown_trade',
+  'statement_trade_no_conflict',
 ] as const
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
 

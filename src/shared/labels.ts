@@ -61,6 +61,7 @@ export const LABELS = {
     batch: ['批量', 'Batch'],
     schedule: ['定时', 'Schedule'],
     timeout: ['超时关闭', 'Timeout close'],
+    reconcile: ['对账', 'Reconciliation'],
     anomaly: ['人工处理', 'Person'],
   },
   repairWay: {
@@ -90,6 +91,8 @@ export const LABELS = {
     refund_success_but_gateway_missing: ['退款成功网关无单', 'Refunded here, missing at gateway'],
     refund_succeeded_after_close: ['关闭后退款成功', 'Refunded after close'],
     sync_keeps_failing: ['持续同步失败', 'Keeps failing'],
+    statement_unknown_trade: ['对账单有、本地无', 'In the bill, not here'],
+    statement_trade_no_conflict: ['通道单号不符', 'Gateway number differs'],
   },
   anomalyStatus: {
     open: ['待处理', 'Open'],

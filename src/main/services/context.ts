@@ -108,8 +108,11 @@ export class ServiceContext {
     this.events.setMaxListeners(100)
   }
 
-  /** Where uploads and browser-mode exports go: beside the database; made unless only looked at. */
-  filesDir(kind: 'uploads' | 'exports', make = true): string {
+  /**
+   * Where uploads, browser-mode exports and the statements' files (docs/reconcile.md A3) go: beside
+   * the database; made unless only looked at.
+   */
+  filesDir(kind: 'uploads' | 'exports' | 'statements', make = true): string {
     const base =
       this.options.dbFile === ':memory:'
         ? path.join(os.tmpdir(), 'paysync')

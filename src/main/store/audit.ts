@@ -15,6 +15,9 @@ export type AuditAction =
   | 'batch_paused'
   | 'batch_resumed'
   | 'batch_cancelled'
+  | 'statement_uploaded'
+  | 'statement_rerun'
+  | 'statement_diff_dismissed'
 
 export interface AuditRow {
   id: number

@@ -66,6 +66,8 @@ export interface NewSyncRecord {
   createdAt: number
   syncInfo: string | null
   actionInfo: string | null
+  /** The gateway's time of the trade in a used answer (docs/reconcile.md A8 rule 3). */
+  gatewayTime?: number | null
 }
 
 export function syncRecordView(row: SyncRecordRow): SyncRecordView {
@@ -127,8 +129,8 @@ export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
     db,
     `INSERT INTO sync_records (trade_type, trade_id, trade_no, biz_trade_no, gateway_trade_no, channel, merchant_id,
        gateway_status, gateway_raw_status, outcome, repair_no, anomaly_id, error_code, error_msg, client_ip, operator,
-       source, batch_id, duration_ms, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       source, batch_id, duration_ms, created_at, gateway_time)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     r.tradeType,
     r.tradeId,
@@ -150,6 +152,7 @@ export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
     r.batchId,
     r.durationMs,
     r.createdAt,
+    r.gatewayTime ?? null,
   )
   const id = Number(res.lastInsertRowid)
   if (r.syncInfo !== null || r.actionInfo !== null) {

@@ -31,6 +31,8 @@ export interface Finding {
   /** How the call went, for the merchant's health on the overview; null when nothing was sent. */
   latencyMs?: number | null
   serverTime?: number | null
+  /** The gateway's time of the trade in its answer (paid, refund finished), kept on the record. */
+  gatewayTime?: number | null
 }
 
 /** Who a repair is booked to: the attempt's source and operator. */
@@ -53,6 +55,8 @@ export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
   refund_success_but_gateway_missing: '本地退款已成功，网关查无此退款',
   refund_succeeded_after_close: '本地退款已关闭，网关退款却成功了',
   sync_keeps_failing: '连续同步失败，已降低同步频率',
+  statement_unknown_trade: '对账单中有这笔交易，本地没有：请导入该订单后重新对账，或确认非本系统订单后忽略',
+  statement_trade_no_conflict: '对账单的通道交易号与本地记录的不同：请核对是否为同一笔交易',
 }
 
 export function anomalyOf(
@@ -79,6 +83,7 @@ export function findingOf(answer: PayAnswer | RefundAnswer, decision: { recorded
     // 0 would show on the merchant's row as a latency.
     latencyMs: answer.attempts === 0 ? null : answer.latencyMs,
     serverTime: answer.serverTime,
+    gatewayTime: 'paidAt' in answer ? answer.paidAt : answer.finishedAt,
   }
 }
 

@@ -177,6 +177,10 @@ export const en: Record<keyof typeof zh, string> = {
   'anomalies.about.refund_succeeded_after_close': 'Closed here, yet the gateway completed the refund.',
   'anomalies.about.sync_keeps_failing':
     'Syncing keeps failing; the schedule now tries less often. See the sync records for the errors.',
+  'anomalies.about.statement_unknown_trade':
+    'The bill holds this trade and there is none here: import the order and reconcile again, or dismiss it as not ours.',
+  'anomalies.about.statement_trade_no_conflict':
+    'The bill gives this order another gateway trade number than ours: check that they are the same trade.',
   'anomalies.seen': 'Seen {n}×, first {first}, last {last}',
   'anomalies.openRecord': 'Open the sync record',
   'anomalies.localView': 'Local',

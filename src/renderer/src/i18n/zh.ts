@@ -172,6 +172,9 @@ export const zh = {
   'anomalies.about.refund_success_but_gateway_missing': '本地退款已成功，网关查无此退款',
   'anomalies.about.refund_succeeded_after_close': '本地退款已关闭，网关退款却成功了',
   'anomalies.about.sync_keeps_failing': '连续同步失败，已降低同步频率',
+  'anomalies.about.statement_unknown_trade':
+    '对账单中有这笔交易，本地没有：请导入该订单后重新对账，或确认非本系统订单后忽略',
+  'anomalies.about.statement_trade_no_conflict': '对账单的通道交易号与本地记录的不同：请核对是否为同一笔交易',
   'anomalies.seen': '共发现 {n} 次，首次 {first}，最近 {last}',
   'anomalies.openRecord': '查看同步记录',
   'anomalies.localView': '本地',
