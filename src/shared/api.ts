@@ -61,7 +61,11 @@ void complete
 export const CHANNEL_PREFIX = 'paysync:'
 export const EVENT_CHANNEL = 'paysync:event'
 
-export const EVENT_NAMES = ['batch.progress', 'task.progress', 'statement.progress'] as const satisfies readonly EventName[]
+export const EVENT_NAMES = [
+  'batch.progress',
+  'task.progress',
+  'statement.progress',
+] as const satisfies readonly EventName[]
 
 type GroupOf<K> = K extends `${infer G}.${string}` ? G : never
 type MethodOf<K, G extends string> = K extends `${G}.${infer M}` ? M : never

@@ -56,7 +56,11 @@ export function reconcileWechat(
   rows: WechatBillRow[],
   o: ReconcileOptions & { mchid?: string; billType?: 'ALL' | 'SUCCESS' | 'REFUND' } = {},
 ): Promise<ReconcileRun> {
-  const bill = wechatBillDownload({ mchid: o.mchid ?? wechatMchid(w, o.merchant ?? 'wx'), billType: o.billType, rows })
+  const bill = wechatBillDownload({
+    mchid: o.mchid ?? wechatMchid(w, o.merchant ?? 'wx'),
+    billType: o.billType,
+    rows,
+  })
   return dispatch(w.ctx, 'statements.reconcile', {
     merchant: o.merchant ?? 'wx',
     date,
@@ -84,7 +88,9 @@ export function reconcileUnionpay(
 }
 
 export function merchantSetting(w: World, merchant: string, key: string): string {
-  const row = w.ctx.db.prepare('SELECT settings FROM merchants WHERE name = ?').get(merchant) as { settings: string }
+  const row = w.ctx.db.prepare('SELECT settings FROM merchants WHERE name = ?').get(merchant) as {
+    settings: string
+  }
   return (JSON.parse(row.settings) as Record<string, string>)[key]!
 }
 
@@ -94,7 +100,9 @@ function wechatMchid(w: World, merchant: string): string {
 
 /** Sets public profile settings (statementScope, amountToleranceFen) straight in the store. */
 export function setMerchantSettings(w: World, merchant: string, patch: Record<string, string>): void {
-  const row = w.ctx.db.prepare('SELECT settings FROM merchants WHERE name = ?').get(merchant) as { settings: string }
+  const row = w.ctx.db.prepare('SELECT settings FROM merchants WHERE name = ?').get(merchant) as {
+    settings: string
+  }
   const next = { ...(JSON.parse(row.settings) as Record<string, string>), ...patch }
   w.ctx.db.prepare('UPDATE merchants SET settings = ? WHERE name = ?').run(JSON.stringify(next), merchant)
   w.ctx.forgetAdapter(w.merchantId(merchant))
@@ -107,7 +115,13 @@ export function orderStatus(w: World, id: number): string {
 export function syncRecordsOf(w: World, type: 'pay' | 'refund', id: number) {
   return w.ctx.db
     .prepare('SELECT * FROM sync_records WHERE trade_type = ? AND trade_id = ? ORDER BY id')
-    .all(type, id) as Array<{ id: number; source: string; outcome: string; repair_no: string | null; anomaly_id: number | null }>
+    .all(type, id) as Array<{
+    id: number
+    source: string
+    outcome: string
+    repair_no: string | null
+    anomaly_id: number | null
+  }>
 }
 
 export function anomaliesOf(w: World) {

@@ -356,6 +356,7 @@ async function fetchFile(
     {
       source: 'download',
       status: answer.status,
+      ...(answer.status === 'empty' ? {} : { result: null, summary: null, open_diffs: 0 }),
       error_code:
         answer.status === 'not_ready'
           ? 'STATEMENT_NOT_READY'
@@ -440,7 +441,7 @@ async function parseInto(
   // A file that does not prove itself is refused whole: its lines are no evidence, nothing is matched (A0.3).
   deleteStatementRun(db, st.id, run)
   if (r.hash && r.hash.matchedOn === null) fs.rmSync(file.path, { force: true })
-  updateStatement(db, st.id, { status: 'failed', result: null }, ctx.now())
+  updateStatement(db, st.id, { status: 'failed', result: null, summary: null, open_diffs: 0 }, ctx.now())
   return false
 }
 

@@ -24,8 +24,11 @@ export function acquireLease(db: Db, key: string, owner: string, ttlMs: number, 
 /** Pushes a held lease's expiry on; false when it is no longer ours (it expired and someone took it). */
 export function renewLease(db: Db, key: string, owner: string, ttlMs: number, now = Date.now()): boolean {
   return (
-    stmt(db, 'UPDATE trade_leases SET expires_at = ? WHERE trade_key = ? AND owner = ?').run(now + ttlMs, key, owner)
-      .changes === 1
+    stmt(db, 'UPDATE trade_leases SET expires_at = ? WHERE trade_key = ? AND owner = ?').run(
+      now + ttlMs,
+      key,
+      owner,
+    ).changes === 1
   )
 }
 
