@@ -67,7 +67,7 @@ import {
   updateStatement,
   type StatementRow,
 } from '../store/statements'
-import { stmt } from '../store/connection'
+import { stmt, type Db } from '../store/connection'
 import type { ServiceContext } from './context'
 import { createBatchOf, runBatch } from './sync'
 
@@ -155,8 +155,7 @@ export async function reconcileDay(
 
     const fetched = await fetchFile(ctx, merchant, st, billDate, request)
     progress(ctx, st.id, 'fetch', 1, 1)
-    if (fetched.kind === 'stop')
-      return finish(ctx, merchant, st.id, started, { syncErrors: 0, syncQueued: 0, anomalies: 0 })
+    if (fetched.kind === 'stop') return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
     const file = fetched.file
 
     st = statementRow(ctx, st.id)
@@ -165,8 +164,7 @@ export async function reconcileDay(
       const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
       if (!reuse) {
         const parsed = await parseInto(ctx, merchant, st, runNo, file, billDate)
-        if (!parsed)
-          return finish(ctx, merchant, st.id, started, { syncErrors: 0, syncQueued: 0, anomalies: 0 })
+        if (!parsed) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
         linesRun = runNo
       }
       updateStatement(db, st.id, { status: 'parsed', lines_run: linesRun }, ctx.now())
@@ -198,26 +196,18 @@ export async function reconcileDay(
         onProgress: (done, total) => progress(ctx, st.id, 'match', done, total),
       },
     )
-    if (request.dryRun)
-      return finish(ctx, merchant, st.id, started, { syncErrors: 0, syncQueued: 0, anomalies: 0 })
+    if (request.dryRun) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
 
     // Act: anomalies for what a person decides, one batch of syncs for the rest (A4 "act").
     const statements = [st.id, ...touched]
-    let anomalies = 0
     for (const id of statements) {
       const row = statementRow(ctx, id)
-      anomalies += openDiffAnomalies(
-        db,
-        id,
-        { id: merchant.id, channel: merchant.channel },
-        row.bill_date,
-        ctx.now(),
-      )
+      openDiffAnomalies(db, id, { id: merchant.id, channel: merchant.channel }, row.bill_date, ctx.now())
     }
     const plan = act(ctx, merchantLimits(ctx, merchant), statements, `对账 ${merchant.name} ${billDate}`)
     if (plan.batchId === null) {
       for (const id of statements) summarize(db, id, ctx.now())
-      return finish(ctx, merchant, st.id, started, { syncErrors: 0, syncQueued: 0, anomalies })
+      return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
     }
     updateStatement(db, st.id, { sync_batch_id: plan.batchId }, ctx.now())
     const batchId = plan.batchId
@@ -225,10 +215,10 @@ export async function reconcileDay(
     handedOn = true
     if (!request.waitForSyncs) {
       closing.catch((err: Error) => console.error(`statement ${st.id}: syncs stopped: ${err.message}`))
-      return finish(ctx, merchant, st.id, started, { syncErrors: 0, syncQueued: plan.queued, anomalies })
+      return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
     }
     const syncErrors = await closing
-    return finish(ctx, merchant, st.id, started, { syncErrors, syncQueued: plan.queued, anomalies })
+    return finish(ctx, merchant, st.id, started, { syncErrors })
   } finally {
     if (!handedOn) lease.release()
   }
@@ -460,22 +450,27 @@ function finish(
   merchant: MerchantRow,
   statementId: number,
   started: number,
-  actions: { syncErrors: number; syncQueued: number; anomalies: number },
+  actions: { syncErrors: number },
 ): ReconcileRun {
   const durationMs = Math.round(performance.now() - started)
   updateStatement(ctx.db, statementId, { duration_ms: durationMs }, ctx.now())
-  return runJson(statementRow(ctx, statementId), merchant, actions, durationMs)
+  return runJson(ctx.db, statementRow(ctx, statementId), merchant, actions, durationMs)
 }
 
 const NO_DIFFS = Object.fromEntries(DIFF_KINDS.map((k) => [k, 0])) as Record<DiffKind, number>
 
 function runJson(
+  db: Db,
   st: StatementRow,
   merchant: MerchantRow,
-  actions: { syncErrors: number; syncQueued: number; anomalies: number },
+  actions: { syncErrors: number },
   durationMs: number,
 ): ReconcileRun {
   const summary: StatementSummary | null = st.summary ? (JSON.parse(st.summary) as StatementSummary) : null
+  const counted = stmt<[number], { synced: number; anomalies: number }>(
+    db,
+    `SELECT count(sync_batch_id) AS synced, count(anomaly_id) AS anomalies FROM statement_diffs WHERE statement_id = ?`,
+  ).get(st.id)!
   return {
     statementId: st.id,
     merchant: merchant.name,
@@ -492,9 +487,11 @@ function runJson(
     matchedCrossDay: summary?.matchedCrossDay ?? 0,
     carried: summary?.carried ?? 0,
     diffs: summary?.diffs ?? { ...NO_DIFFS },
+    // What the statement's differences led to, counted from the differences themselves: a re-run
+    // with the same file says the same (A17 test 23), though it queues and opens nothing new.
     actions: {
-      syncQueued: actions.syncQueued,
-      anomaliesOpened: actions.anomalies,
+      syncQueued: counted.synced,
+      anomaliesOpened: counted.anomalies,
       syncBatchId: st.sync_batch_id,
       syncErrors: actions.syncErrors,
     },

@@ -216,7 +216,7 @@ function settleFound(
     tally.touched.add(pooled.from_statement_id)
   }
   if (verdict.state === 'matched') {
-    const outside = localTime === null || localTime < s.window.start || localTime >= s.window.end
+    const outside = localTime !== null && (localTime < s.window.start || localTime >= s.window.end)
     setLineMatch(db, l.id, {
       state: pooled || outside ? 'matched_cross_day' : 'matched',
       payOrderId,
