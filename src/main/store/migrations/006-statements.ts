@@ -49,6 +49,7 @@ export function statements(db: Db): void {
       UNIQUE (merchant_id, bill_kind, bill_date)
     );
     CREATE INDEX idx_statements_date ON statements (bill_date);
+    CREATE INDEX idx_statements_merchant ON statements (merchant_id, bill_date);
     CREATE INDEX idx_statements_channel ON statements (channel, bill_date);
     CREATE INDEX idx_statements_result ON statements (result, bill_date);
     CREATE INDEX idx_statements_status ON statements (status, bill_date);
@@ -86,6 +87,7 @@ export function statements(db: Db): void {
     CREATE INDEX idx_statement_lines_gateway ON statement_lines (statement_id, run, gateway_trade_no);
     CREATE INDEX idx_statement_lines_gateway_refund ON statement_lines (statement_id, run, gateway_refund_no);
     CREATE INDEX idx_statement_lines_state ON statement_lines (statement_id, run, match_state, line_no);
+    CREATE INDEX idx_statement_lines_kind ON statement_lines (statement_id, run, kind, line_no);
     CREATE INDEX idx_statement_lines_key ON statement_lines (statement_id, run, kind, match_key, id);
     CREATE INDEX idx_statement_lines_pay ON statement_lines (pay_order_id) WHERE pay_order_id IS NOT NULL;
     CREATE INDEX idx_statement_lines_refund_id ON statement_lines (refund_id) WHERE refund_id IS NOT NULL;
