@@ -129,6 +129,18 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number]
 export const BATCH_ITEM_STATES = ['pending', 'done', 'cancelled'] as const
 export type BatchItemState = (typeof BATCH_ITEM_STATES)[number]
 
+/** A trade's reconcile state (docs/reconcile.md A15.3): 已对账 / 未对账 / 跨日待核. */
+export const RECONCILE_STATES = ['reconciled', 'unreconciled', 'pending_cross_day'] as const
+export type ReconcileState = (typeof RECONCILE_STATES)[number]
+
+/** Which statement confirmed a trade, for the orders and refunds screens' 对账 column. */
+export interface TradeReconcile {
+  state: ReconcileState
+  statementId: number | null
+  /** The bill day of that statement, YYYY-MM-DD. */
+  billDate: string | null
+}
+
 // ---- entities as the contract carries them (amounts in fen, times ISO 8601 with +08:00) ----
 
 export interface MerchantView {
@@ -173,6 +185,7 @@ export interface PayOrderView {
   lastSyncOutcome: Outcome | null
   lastGatewayStatus: GatewayStatus | null
   syncErrorCount: number
+  reconcile: TradeReconcile
 }
 
 export interface RefundOrderView {
@@ -194,6 +207,7 @@ export interface RefundOrderView {
   lastSyncOutcome: Outcome | null
   lastGatewayStatus: GatewayStatus | null
   syncErrorCount: number
+  reconcile: TradeReconcile
 }
 
 export interface SyncRecordView {

@@ -58,10 +58,6 @@ export type DiffAction = (typeof DIFF_ACTIONS)[number]
 export const DIFF_STATUSES = ['open', 'resolved', 'dismissed'] as const
 export type DiffStatus = (typeof DIFF_STATUSES)[number]
 
-/** Who closed a difference: its sync, a later statement (carry-over, a re-run), a person, or a sync that moved the trade to another day. */
-export const DIFF_RESOLVERS = ['sync', 'later_statement', 'person', 'moved_by_sync'] as const
-export type DiffResolver = (typeof DIFF_RESOLVERS)[number]
-
 export const CARRY_STATUSES = ['waiting', 'matched', 'expired'] as const
 export type CarryStatus = (typeof CARRY_STATUSES)[number]
 
@@ -70,10 +66,6 @@ export type CarryReason = (typeof CARRY_REASONS)[number]
 
 export const STATEMENT_PHASES = ['fetch', 'parse', 'match', 'sync'] as const
 export type StatementPhase = (typeof STATEMENT_PHASES)[number]
-
-/** A trade's reconcile state on the orders and refunds screens: 已对账 / 未对账 / 跨日待核. */
-export const RECONCILE_STATES = ['reconciled', 'unreconciled', 'pending_cross_day'] as const
-export type ReconcileState = (typeof RECONCILE_STATES)[number]
 
 /** A day of the calendar (A15.1): a statement's result or status, or nothing reconciled yet. */
 export const CALENDAR_STATES = [
@@ -99,7 +91,6 @@ export const STATEMENT_ERROR_CODES = [
   'STATEMENT_UNSUPPORTED_CHANNEL',
   'STATEMENT_DOWNLOAD_FAILED',
 ] as const
-export type StatementErrorCode = (typeof STATEMENT_ERROR_CODES)[number]
 
 // ---- views ----
 

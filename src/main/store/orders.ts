@@ -41,7 +41,11 @@ export interface PayOrderRow {
   sync_error_count: number
   next_sync_at: number | null
   import_id: number | null
+  reconciled_statement_id: number | null
+  reconciled_at: number | null
   merchant_name?: string
+  reconciled_bill_date?: string | null
+  carried?: number
 }
 
 export function payOrderView(row: PayOrderRow): PayOrderView {
@@ -68,11 +72,25 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
     lastSyncOutcome: row.last_sync_outcome,
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
+    reconcile: {
+      state:
+        row.reconciled_statement_id !== null
+          ? 'reconciled'
+          : row.carried
+            ? 'pending_cross_day'
+            : 'unreconciled',
+      statementId: row.reconciled_statement_id,
+      billDate: row.reconciled_bill_date ?? null,
+    },
   }
 }
 
-const SELECT =
-  'SELECT p.*, m.name AS merchant_name FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id'
+// The statement that confirmed the order, and whether it waits for another day's bill (A15.3).
+const SELECT = `SELECT p.*, m.name AS merchant_name,
+    (SELECT s.bill_date FROM statements s WHERE s.id = p.reconciled_statement_id) AS reconciled_bill_date,
+    EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'pay' AND c.trade_id = p.id AND c.status = 'waiting')
+      AS carried
+  FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id`
 
 export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
   return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)

@@ -37,7 +37,11 @@ export interface RefundOrderRow {
   sync_error_count: number
   next_sync_at: number | null
   import_id: number | null
+  reconciled_statement_id: number | null
+  reconciled_at: number | null
   merchant_name?: string
+  reconciled_bill_date?: string | null
+  carried?: number
   order_no?: string
 }
 
@@ -61,11 +65,25 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     lastSyncOutcome: row.last_sync_outcome,
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
+    reconcile: {
+      state:
+        row.reconciled_statement_id !== null
+          ? 'reconciled'
+          : row.carried
+            ? 'pending_cross_day'
+            : 'unreconciled',
+      statementId: row.reconciled_statement_id,
+      billDate: row.reconciled_bill_date ?? null,
+    },
   }
 }
 
 // CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order.
-const SELECT = `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no FROM refund_orders r
+const SELECT = `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no,
+    (SELECT s.bill_date FROM statements s WHERE s.id = r.reconciled_statement_id) AS reconciled_bill_date,
+    EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'refund' AND c.trade_id = r.id AND c.status = 'waiting')
+      AS carried
+  FROM refund_orders r
   CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id`
 
 export function getRefundOrder(db: Db, id: number): RefundOrderRow | undefined {

@@ -168,20 +168,6 @@ export function listStatementLines(
   return { total, rows }
 }
 
-/** The lines of a statement's run after `afterId`, a page at a time: matching walks them without holding them all. */
-export function statementLinesAfter(
-  db: Db,
-  statementId: number,
-  run: number,
-  afterId: number,
-  limit: number,
-): StatementLineRow[] {
-  return stmt<[number, number, number, number], StatementLineRow>(
-    db,
-    `SELECT * FROM statement_lines WHERE statement_id = ? AND run = ? AND id > ? ORDER BY id LIMIT ?`,
-  ).all(statementId, run, afterId, limit)
-}
-
 export function setLineMatch(
   db: Db,
   id: number,

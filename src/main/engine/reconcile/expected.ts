@@ -7,7 +7,7 @@ import { getStatement, reconciledDays } from '../../store/statements'
 import { inScope } from './classify'
 import { diffDraft } from './reasons'
 import type { MatchScope } from './scope'
-import { addDays, dayWindow, edgeOf } from './windows'
+import { addDays, edgeOf } from './windows'
 
 // The local side of a day (docs/reconcile.md A6 rule 6, A8): our successful trades of W(D) that no
 // line matched. One near midnight waits in the carry-over pool for the neighbouring day's bill; any
@@ -163,10 +163,4 @@ function expiredTrade(db: Db, type: TradeType, id: number): ExpectedTrade | unde
            r.gateway_refund_no AS gateway_no
          FROM refund_orders r CROSS JOIN pay_orders p ON p.id = r.pay_order_id WHERE r.id = ?`,
       ).get(id)
-}
-
-/** W(D) of a statement by id, for the outcome of a local_only sync (A8 rule 3). */
-export function windowOfStatement(db: Db, statementId: number) {
-  const st = getStatement(db, statementId)
-  return st ? { billDate: st.bill_date, window: dayWindow(st.bill_date) } : null
 }

@@ -63,7 +63,7 @@ export function statementFolder(statementsDir: string, merchant: string, billDat
 
 /** A name for a file in the folder that cannot leave it, keeping the original's name readable. */
 function safeName(name: string): string {
-  const base = path.basename(name).replace(/[^\p{L}\p{N}._()\-]+/gu, '_')
+  const base = path.basename(name).replace(/[^\p{L}\p{N}._()-]+/gu, '_')
   return base === '' || base.startsWith('.') ? `statement${base}` : base
 }
 
