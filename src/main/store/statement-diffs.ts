@@ -2,6 +2,7 @@ import type { Channel, TradeType } from '../../shared/domain'
 import type { DiffAction, DiffKind, DiffStatus, StatementDiffView } from '../../shared/statements'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
 
@@ -310,4 +311,15 @@ export function diffCounts(
     if (r.kind !== 'fee_deviation') open += r.open
   }
   return { byKind, open }
+}
+
+/** The rows of the 对账差异 export (A16): a statement's differences with their lines. */
+export function statementDiffsExportQuery(statementId: number, columns: readonly string[]): RowQuery {
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM statement_diffs d
+       CROSS JOIN statements s ON s.id = d.statement_id CROSS JOIN merchants m ON m.id = d.merchant_id
+       LEFT JOIN statement_lines l ON l.id = d.line_id
+       WHERE d.statement_id = ? ORDER BY d.id`,
+    params: [statementId],
+  }
 }

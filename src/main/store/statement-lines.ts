@@ -1,6 +1,7 @@
 import type { MatchState, StatementLineKind, StatementLineView } from '../../shared/statements'
 import { isoOrNull } from '../../shared/time'
 import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
 
@@ -206,4 +207,18 @@ export function lineTotals(
      FROM statement_lines WHERE statement_id = ? AND run = ? AND match_state IS NOT 'foreign'
        AND match_state IS NOT 'duplicate' GROUP BY kind`,
   ).all(statementId, run)
+}
+
+/** The rows of the 通道明细 export (A16): the current lines of a statement in file order. */
+export function statementLinesExportQuery(
+  statementId: number,
+  run: number,
+  columns: readonly string[],
+): RowQuery {
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM statement_lines l
+       LEFT JOIN pay_orders p ON p.id = l.pay_order_id LEFT JOIN refund_orders r ON r.id = l.refund_id
+       WHERE l.statement_id = ? AND l.run = ? ORDER BY l.line_no, l.id`,
+    params: [statementId, run],
+  }
 }

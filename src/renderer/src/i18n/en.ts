@@ -223,6 +223,8 @@ export const en: Record<keyof typeof zh, string> = {
   'export.file.refunds': 'refunds',
   'export.file.repairs': 'repairs',
   'export.file.anomalies': 'anomalies',
+  'export.file.statement-diffs': 'statement-differences',
+  'export.file.statement-lines': 'statement-lines',
   'export.file.batch': 'batch-results',
   'overview.todaySyncs': 'Syncs today',
   'overview.todayRepairs': 'Repairs today',

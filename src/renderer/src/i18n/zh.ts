@@ -216,6 +216,8 @@ export const zh = {
   'export.file.refunds': '退款订单',
   'export.file.repairs': '修复记录',
   'export.file.anomalies': '待处理异常',
+  'export.file.statement-diffs': '对账差异',
+  'export.file.statement-lines': '通道明细',
   'export.file.batch': '批量同步结果',
   'overview.todaySyncs': '今日同步',
   'overview.todayRepairs': '今日修复',

@@ -25,11 +25,12 @@ export function registerExportCommand(program: Command): void {
     .option('--way <way>', 'repair way')
     .option('--batch <id>', 'records of one batch')
     .option('--problems', 'with batch: only the items left as an anomaly or an error')
+    .option('--statement <id>', 'with statement-diffs or statement-lines: the statement')
     .action(
       async (
         what: string,
         batchId: string | undefined,
-        o: FilterOpts & { out: string; problems?: boolean; force?: boolean },
+        o: FilterOpts & { out: string; problems?: boolean; force?: boolean; statement?: string },
         cmd: Command,
       ) => {
         await withContext(cmd, async (ctx, io) => {
@@ -43,11 +44,13 @@ export function registerExportCommand(program: Command): void {
             filter: filterInput(o, false),
             batchId: numberOption(batchId),
             problemsOnly: !!o.problems,
+            statementId: numberOption(o.statement),
           }
           const r = await call(ctx, 'export.run', input, {
             kind: 'export <what>',
             file: '--out',
             batchId: 'the batch id (paysync export batch ID --out FILE)',
+            statementId: '--statement',
             ...within('filter', FILTER_FLAGS),
           })
           io.out(io.json ? JSON.stringify(r) : `wrote ${r.rows} rows to ${r.file}`)
