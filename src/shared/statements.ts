@@ -79,19 +79,6 @@ export const CALENDAR_STATES = [
 ] as const
 export type CalendarState = (typeof CALENDAR_STATES)[number]
 
-/** The error codes of A13 (the command line prints them; the window shows the sentence). */
-export const STATEMENT_ERROR_CODES = [
-  'STATEMENT_NOT_READY',
-  'STATEMENT_EMPTY',
-  'STATEMENT_HASH_MISMATCH',
-  'STATEMENT_SUMMARY_MISMATCH',
-  'STATEMENT_FORMAT_UNKNOWN',
-  'STATEMENT_ACCOUNT_MISMATCH',
-  'STATEMENT_BUSY',
-  'STATEMENT_UNSUPPORTED_CHANNEL',
-  'STATEMENT_DOWNLOAD_FAILED',
-] as const
-
 // ---- views ----
 
 export type DiffCounts = Record<DiffKind, number>

@@ -541,7 +541,10 @@ function physicalLines(content: string | Buffer | null): number {
 function checkRefusal(result: StatementResult, input: Input, where: string): void {
   const f = result.refusal!
   expect(REASONS.has(f.reason), `${where}: reason ${f.reason}`).toBe(true)
-  expect(isMessageId(f.messageId) && f.messageId.startsWith('statement.'), `${where}: message ${f.messageId}`).toBe(true)
+  expect(
+    isMessageId(f.messageId) && f.messageId.startsWith('statement.'),
+    `${where}: message ${f.messageId}`,
+  ).toBe(true)
   expect(f.zh.trim().length, where).toBeGreaterThan(4)
   expect(f.en.trim().length, where).toBeGreaterThan(8)
   expect(f.zh, where).not.toMatch(/\{\w+\}/)

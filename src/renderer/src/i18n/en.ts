@@ -386,6 +386,8 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.field.alipayPublicKey': 'Alipay public key',
   'merchants.field.appAuthToken': 'App auth token',
   'merchants.field.qps': 'Requests per second',
+  'merchants.field.statementScope': 'Statement scope (order-number prefixes, comma-separated)',
+  'merchants.field.amountToleranceFen': 'Statement amount tolerance (fen)',
   'merchants.field.mchid': 'Merchant id',
   'merchants.field.subMchid': 'Sub-merchant id',
   'merchants.field.serialNo': 'Certificate serial',

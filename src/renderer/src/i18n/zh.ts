@@ -375,6 +375,8 @@ export const zh = {
   'merchants.field.alipayPublicKey': '支付宝公钥',
   'merchants.field.appAuthToken': '应用授权令牌',
   'merchants.field.qps': '每秒请求上限',
+  'merchants.field.statementScope': '对账范围（订单号前缀，逗号分隔）',
+  'merchants.field.amountToleranceFen': '对账金额容差（分）',
   'merchants.field.mchid': '商户号',
   'merchants.field.subMchid': '子商户号',
   'merchants.field.serialNo': '证书序列号',
