@@ -168,6 +168,15 @@ export async function reconcileDay(
         linesRun = runNo
       }
       updateStatement(db, st.id, { status: 'parsed', lines_run: linesRun }, ctx.now())
+    } else {
+      // No bill for the day: a run of no lines, so lines of an earlier file are not matched again.
+      linesRun = runNo
+      updateStatement(
+        db,
+        st.id,
+        { lines_run: linesRun, file_sha256: null, file_path: null, file_name: null },
+        ctx.now(),
+      )
     }
 
     // Match, classify, the local side and the pool (engine); no gateway is asked here.
