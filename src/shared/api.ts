@@ -52,6 +52,16 @@ export const OPERATION_NAMES = [
   'settings.set',
   'keys.setHeadless',
   'keys.unlock',
+  'statements.list',
+  'statements.get',
+  'statements.lines',
+  'statements.diffs',
+  'statements.carryOver',
+  'statements.calendar',
+  'statements.reconcile',
+  'statements.rerun',
+  'statements.dismissDiffs',
+  'statements.resyncDiffs',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.
@@ -63,7 +73,11 @@ void complete
 export const CHANNEL_PREFIX = 'paysync:'
 export const EVENT_CHANNEL = 'paysync:event'
 
-export const EVENT_NAMES = ['batch.progress', 'task.progress'] as const satisfies readonly EventName[]
+export const EVENT_NAMES = [
+  'batch.progress',
+  'task.progress',
+  'statement.progress',
+] as const satisfies readonly EventName[]
 
 type GroupOf<K> = K extends `${infer G}.${string}` ? G : never
 type MethodOf<K, G extends string> = K extends `${G}.${infer M}` ? M : never

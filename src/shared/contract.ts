@@ -52,6 +52,25 @@ import {
 import type { MessageId } from './messages'
 import { profileSchema } from './profiles'
 import { settingsPatchSchema, type Settings } from './settings'
+import {
+  dismissDiffsSchema,
+  reconcileSchema,
+  rerunSchema,
+  resyncDiffsSchema,
+  statementCalendarSchema,
+  statementDiffsSchema,
+  statementLinesSchema,
+  statementListSchema,
+  type CarryOverView,
+  type DiffActionResult,
+  type ReconcileRun,
+  type StatementCalendar,
+  type StatementDetail,
+  type StatementDiffView,
+  type StatementLineView,
+  type StatementProgressEvent,
+  type StatementView,
+} from './statements'
 import type {
   AnomalyDetail,
   AppInfo,
@@ -175,6 +194,18 @@ export const contract = {
   'settings.set': op(settingsPatchSchema).returns<Settings>(),
   'keys.setHeadless': op(headlessSchema).returns<KeyStoreInfo>(),
   'keys.unlock': op(passphraseSchema).returns<KeyStoreInfo>(),
+
+  // Statement reconciliation (docs/reconcile.md A13); the vocabulary is in ./statements.ts.
+  'statements.list': op(statementListSchema).returns<Page<StatementView>>(),
+  'statements.get': op(idSchema).returns<StatementDetail>(),
+  'statements.lines': op(statementLinesSchema).returns<Page<StatementLineView>>(),
+  'statements.diffs': op(statementDiffsSchema).returns<Page<StatementDiffView>>(),
+  'statements.carryOver': op(idSchema).returns<{ from: CarryOverView[]; into: CarryOverView[] }>(),
+  'statements.calendar': op(statementCalendarSchema).returns<StatementCalendar>(),
+  'statements.reconcile': op(reconcileSchema).returns<ReconcileRun>(),
+  'statements.rerun': op(rerunSchema).returns<ReconcileRun>(),
+  'statements.dismissDiffs': op(dismissDiffsSchema).returns<DiffActionResult>(),
+  'statements.resyncDiffs': op(resyncDiffsSchema).returns<DiffActionResult>(),
 } as const
 
 export type Contract = typeof contract
@@ -186,5 +217,6 @@ export type OperationOutput<K extends OperationName> = Contract[K]['output']
 export interface EventMap {
   'batch.progress': BatchProgressEvent
   'task.progress': TaskProgressEvent
+  'statement.progress': StatementProgressEvent
 }
 export type EventName = keyof EventMap

@@ -70,7 +70,8 @@ export const OUTCOMES = [
 ] as const
 export type Outcome = (typeof OUTCOMES)[number]
 
-export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout'] as const
+/** `reconcile`: a sync a statement difference asked for (docs/reconcile.md A7). */
+export const SYNC_SOURCES = ['manual', 'batch', 'schedule', 'timeout', 'reconcile'] as const
 export type SyncSource = (typeof SYNC_SOURCES)[number]
 
 export const AUTO_REPAIR_WAYS = [
@@ -110,6 +111,9 @@ export const ANOMALY_KINDS = [
   'refund_succeeded_after_close',
   'sync_keeps_failing',
   'gateway_action_unknown',
+  // A statement line with no local trade in scope, and one naming another gateway number (docs/reconcile.md A7).
+  'statement_unknown_trade',
+  'statement_trade_no_conflict',
 ] as const
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
 
@@ -165,6 +169,9 @@ export const AUDIT_EVENTS = [
   'batch_cancelled',
   'schedule_released',
   'demo_removed',
+  'statement_uploaded',
+  'statement_rerun',
+  'statement_diff_dismissed',
 ] as const
 export type AuditEvent = (typeof AUDIT_EVENTS)[number]
 
@@ -181,6 +188,18 @@ export type StorageFault = (typeof STORAGE_FAULTS)[number]
 
 export const BATCH_ITEM_STATES = ['pending', 'done', 'cancelled'] as const
 export type BatchItemState = (typeof BATCH_ITEM_STATES)[number]
+
+/** A trade's reconcile state (docs/reconcile.md A15.3): 已对账 / 未对账 / 跨日待核. */
+export const RECONCILE_STATES = ['reconciled', 'unreconciled', 'pending_cross_day'] as const
+export type ReconcileState = (typeof RECONCILE_STATES)[number]
+
+/** Which statement confirmed a trade, for the orders and refunds screens' 对账 column. */
+export interface TradeReconcile {
+  state: ReconcileState
+  statementId: number | null
+  /** The bill day of that statement, YYYY-MM-DD. */
+  billDate: string | null
+}
 
 // ---- entities as the contract carries them (amounts in fen, times ISO 8601 with +08:00) ----
 
@@ -236,6 +255,7 @@ export interface PayOrderView {
   syncErrorCount: number
   /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
   heldBy: ScheduleHold | null
+  reconcile: TradeReconcile
 }
 
 export interface RefundOrderView {
@@ -259,6 +279,7 @@ export interface RefundOrderView {
   syncErrorCount: number
   /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
   heldBy: ScheduleHold | null
+  reconcile: TradeReconcile
 }
 
 export interface SyncRecordView {

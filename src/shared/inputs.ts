@@ -238,6 +238,9 @@ export const exportSchema = z.discriminatedUnion('kind', [
       message: 'name the import (importId) or the file on preview (source), one of them',
       path: ['importId'],
     }),
+  // A statement's differences or lines (docs/reconcile.md A16).
+  z.object({ kind: z.literal('statement-diffs'), file: exportFile, statementId: positiveId }),
+  z.object({ kind: z.literal('statement-lines'), file: exportFile, statementId: positiveId }),
 ])
 export type ExportKind = z.output<typeof exportSchema>['kind']
 /** What can be exported, in the schema's order: the command line's `export <what>`. */

@@ -38,6 +38,11 @@ const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
   merId: ['商户代码', 'Merchant id'],
   certId: ['证书 ID', 'Certificate id'],
   unionpayPublicKey: ['银联公钥', 'UnionPay public key'],
+  statementScope: [
+    '对账范围（订单号前缀，逗号分隔）',
+    'Statement scope (order-number prefixes, comma-separated)',
+  ],
+  amountToleranceFen: ['对账金额容差（分）', 'Statement amount tolerance (fen)'],
 }
 
 export const LABELS = {
@@ -93,6 +98,7 @@ export const LABELS = {
     batch: ['批量', 'Batch'],
     schedule: ['定时', 'Schedule'],
     timeout: ['超时关闭', 'Timeout close'],
+    reconcile: ['对账', 'Reconciliation'],
     anomaly: ['人工处理', 'Person'],
   },
   repairWay: {
@@ -123,6 +129,8 @@ export const LABELS = {
     refund_succeeded_after_close: ['关闭后退款成功', 'Refunded after close'],
     sync_keeps_failing: ['持续同步失败', 'Keeps failing'],
     gateway_action_unknown: ['网关操作结果未知', 'Gateway action, outcome unknown'],
+    statement_unknown_trade: ['对账单有、本地无', 'In the bill, not here'],
+    statement_trade_no_conflict: ['通道单号不符', 'Gateway number differs'],
   },
   anomalyStatus: {
     open: ['待处理', 'Open'],
@@ -149,6 +157,43 @@ export const LABELS = {
     pending: ['待同步', 'Pending'],
     done: ['已完成', 'Done'],
     cancelled: ['已取消', 'Cancelled'],
+  },
+  diffKind: {
+    gateway_only: ['通道有、本地无', 'In the bill, not here'],
+    refund_unrecorded: ['通道有退款、本地无', 'Refund in the bill, not here'],
+    local_not_success: ['通道成功、本地未成功', 'Successful in the bill, not here'],
+    local_only: ['本地有、通道无', 'Here, not in the bill'],
+    amount_mismatch: ['金额不符', 'Amounts differ'],
+    status_mismatch: ['状态不符', 'States differ'],
+    trade_no_conflict: ['通道单号不符', 'Gateway number differs'],
+    fee_deviation: ['手续费异常', 'Fee deviates'],
+  },
+  diffAction: {
+    none: ['无', 'None'],
+    sync_queued: ['同步排队中', 'Sync queued'],
+    sync_done: ['已同步', 'Synced'],
+    sync_busy: ['忙碌稍后重试', 'Busy, retried later'],
+    anomaly_opened: ['已转待处理', 'Sent to anomalies'],
+  },
+  diffStatus: {
+    open: ['待处理', 'Open'],
+    resolved: ['已解决', 'Resolved'],
+    dismissed: ['已忽略', 'Dismissed'],
+  },
+  lineKind: {
+    pay: ['支付', 'Payment'],
+    refund: ['退款', 'Refund'],
+    revoke: ['撤销', 'Revoked'],
+    other: ['其他', 'Other'],
+  },
+  matchState: {
+    matched: ['一致', 'Matched'],
+    matched_cross_day: ['一致（跨日）', 'Matched (cross-day)'],
+    carried_in: ['跨日转入', 'Carried in'],
+    foreign: ['非本系统', 'Not ours'],
+    duplicate: ['重复', 'Duplicate'],
+    discrepancy: ['差异', 'Difference'],
+    info: ['其他', 'Info'],
   },
   payKind: {
     pay: ['普通支付', 'Payment'],
@@ -182,6 +227,9 @@ export const LABELS = {
     batch_cancelled: ['取消批次', 'Batch cancelled'],
     schedule_released: ['恢复定时同步', 'Schedule released'],
     demo_removed: ['清除演示数据', 'Demo data removed'],
+    statement_uploaded: ['上传对账单', 'Statement uploaded'],
+    statement_rerun: ['重新对账', 'Statement reconciled again'],
+    statement_diff_dismissed: ['忽略对账差异', 'Statement difference dismissed'],
   } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {

@@ -39,6 +39,18 @@ const name = z
   .max(64)
   .regex(/^[^\s/\\]+$/, 'name may not contain spaces or slashes')
 const qps = z.number().positive().max(10_000).optional()
+/**
+ * Reconciliation (docs/reconcile.md A6): the order-number prefixes of this system's orders when one
+ * account serves several systems (`PS,XY`; empty or `all`: every line is ours), and the fen by which
+ * amounts may differ for a channel that rounds (default 0).
+ */
+const statementScope = z
+  .string()
+  .trim()
+  .max(500)
+  .regex(/^[A-Za-z0-9_,\s-]*$/, 'statementScope is a comma-separated list of order-number prefixes')
+  .optional()
+const amountToleranceFen = z.number().int().min(0).max(100).optional()
 
 export const alipayProfileSchema = z.object({
   name,
@@ -52,6 +64,8 @@ export const alipayProfileSchema = z.object({
   alipayPublicKey: pem('alipayPublicKey'),
   appAuthToken: z.string().trim().optional(),
   qps,
+  statementScope,
+  amountToleranceFen,
 })
 
 export const wechatProfileSchema = z.object({
@@ -81,6 +95,8 @@ export const wechatProfileSchema = z.object({
   payscoreServiceId: z.string().trim().optional(),
   region: z.enum(['domestic', 'global']).default('domestic'),
   qps,
+  statementScope,
+  amountToleranceFen,
 })
 
 export const daxpayProfileSchema = z.object({
@@ -109,4 +125,6 @@ export const unionpayProfileSchema = z.object({
   privateKey: pem('privateKey'),
   unionpayPublicKey: pem('unionpayPublicKey'),
   qps,
+  statementScope,
+  amountToleranceFen,
 })

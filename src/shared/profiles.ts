@@ -106,7 +106,8 @@ export function joinProfile(
   const raw: Record<string, unknown> = { name: base.name, channel: base.channel, endpoint: base.endpoint }
   if (base.channel === 'wechat') raw.mode = base.mode
   for (const [k, v] of Object.entries({ ...publicSettings, ...secrets })) {
-    raw[k] = k === 'platformPublicKeys' ? JSON.parse(v) : k === 'qps' ? Number(v) : v
+    raw[k] =
+      k === 'platformPublicKeys' ? JSON.parse(v) : k === 'qps' || k === 'amountToleranceFen' ? Number(v) : v
   }
   return profileSchema.parse(raw)
 }

@@ -18,6 +18,14 @@ export const settingsSchema = z.object({
   theme: z.enum(['light', 'dark', 'auto']),
   language: z.enum(['zh-CN', 'en-US']),
   operatorName: z.string().trim().max(64),
+  /**
+   * Reconciliation (docs/reconcile.md A8, A11): the band around midnight in which a local trade without
+   * its line waits for the next day's bill (UnionPay, whose day is its settle date, takes at least 60),
+   * how many days the carry-over pool waits at most, and how often a difference's failed sync is retried.
+   */
+  crossDayToleranceMinutes: z.number().int().min(0).max(720),
+  carryOverDays: z.number().int().min(1).max(31),
+  reconcileSyncRetries: z.number().int().min(0).max(10),
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -31,6 +39,9 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'light',
   language: 'zh-CN',
   operatorName: '',
+  crossDayToleranceMinutes: 10,
+  carryOverDays: 3,
+  reconcileSyncRetries: 3,
 }
 
 export const settingsPatchSchema = settingsSchema.partial()

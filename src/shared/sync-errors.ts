@@ -96,8 +96,3 @@ export function syncErrorText(
   const own = said ? `${zh ? '：' : ': '}${msg}` : ''
   return zh ? `网关返回错误 ${code}${own}` : `the gateway answered ${code}${own}`
 }
-
-/** Whether a code is one of ours (its English detail is then ours too, not the gateway's words). */
-export function isOwnErrorCode(code: string | null | undefined): boolean {
-  return !!code && (Object.hasOwn(OURS, code) || /^HTTP_\d{3}$/.test(code))
-}

@@ -69,7 +69,7 @@ describe('paysync refuses a flag in the flag’s own words', () => {
       [['batch', 'list', '--limit', '1001'], /--limit is at most 1000 batches a page/],
       [
         ['export', 'totals', '--out', 'x.csv'],
-        /export <what> must be one of records, orders, refunds, repairs, anomalies, batch, rejected, not "totals"$/,
+        /export <what> must be one of records, orders, refunds, repairs, anomalies, batch, rejected, statement-diffs, statement-lines, not "totals"$/,
       ],
       [['export', 'batch', '--out', 'x.csv'], /the batch id .* is required$/],
       [

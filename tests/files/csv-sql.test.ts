@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import {
   anomalyColumns,
   batchItemColumns,
+  statementDiffColumns,
+  statementLineColumns,
   orderColumns,
   recordColumns,
   refundColumns,
@@ -84,6 +86,7 @@ function value(r: Rng, c: Column): unknown {
     case 'int':
       return r.range(-5, 5_000_000_000)
     case 'yuan':
+    case 'fee':
       return r.chance(0.2) ? r.range(-100_000, 0) : r.range(0, 100_000_000_000)
     case 'time':
       return r.range(0, 4_102_444_800_000)
@@ -97,6 +100,7 @@ function value(r: Rng, c: Column): unknown {
 const TYPE: Record<CellKind, string> = {
   int: 'INTEGER',
   yuan: 'INTEGER',
+  fee: 'INTEGER',
   time: 'INTEGER',
   id: 'TEXT',
   text: 'TEXT',
@@ -110,6 +114,8 @@ describe('CSV lines written by SQLite', () => {
     repairColumns,
     anomalyColumns,
     batchItemColumns,
+    statementDiffColumns,
+    statementLineColumns,
   }
   for (const [name, columns] of Object.entries(exports)) {
     it(`${name}: the same line as the JavaScript rules for random cells of every kind`, () => {

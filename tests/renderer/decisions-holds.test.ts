@@ -260,6 +260,7 @@ const order = (over: Partial<PayOrderView>): PayOrderView => ({
   lastGatewayStatus: null,
   syncErrorCount: 0,
   heldBy: null,
+  reconcile: { state: 'unreconciled', statementId: null, billDate: null },
   ...over,
 })
 

@@ -27,6 +27,7 @@ export function order(over: Partial<PayOrderView> = {}): PayOrderView {
     lastGatewayStatus: null,
     syncErrorCount: 0,
     heldBy: null,
+    reconcile: { state: 'unreconciled', statementId: null, billDate: null },
     ...over,
   }
 }

@@ -52,6 +52,16 @@ const PINNED = [
   'search.trades',
   'settings.get',
   'settings.set',
+  'statements.calendar',
+  'statements.carryOver',
+  'statements.diffs',
+  'statements.dismissDiffs',
+  'statements.get',
+  'statements.lines',
+  'statements.list',
+  'statements.reconcile',
+  'statements.rerun',
+  'statements.resyncDiffs',
 ]
 
 describe('the API contract', () => {
@@ -64,7 +74,7 @@ describe('the API contract', () => {
   it('names every operation once for the transports, and services implement exactly those', () => {
     expect([...OPERATION_NAMES].sort()).toEqual(PINNED)
     expect([...SERVICE_OPERATIONS].sort()).toEqual(PINNED)
-    expect([...EVENT_NAMES].sort()).toEqual(['batch.progress', 'task.progress'])
+    expect([...EVENT_NAMES].sort()).toEqual(['batch.progress', 'statement.progress', 'task.progress'])
   })
 
   it('the API built for the window has one function per operation and nothing else', () => {

@@ -18,6 +18,14 @@ import { batchCounts, pendingItems } from '../../src/main/store/batches'
 import { heldByBatch, openTradesOfBatch } from '../../src/main/store/schedule-holds'
 import { indexTradeNumbers, matchTrades } from '../../src/main/store/trade-search'
 import { insertMerchant } from '../../src/main/store/merchants'
+import { listStatements } from '../../src/main/store/statements'
+import { listStatementLines } from '../../src/main/store/statement-lines'
+import { listStatementDiffs } from '../../src/main/store/statement-diffs'
+import { carryOverOf, waitingOfMerchant } from '../../src/main/store/carry-over'
+import { matchLines } from '../../src/main/engine/reconcile/match'
+import { expectLocalSide } from '../../src/main/engine/reconcile/expected'
+import { dayWindow } from '../../src/main/engine/reconcile/windows'
+import type { MatchScope } from '../../src/main/engine/reconcile/scope'
 import { tempDir } from '../helpers/world'
 
 // Every filter of every list uses an index (ARCHITECTURE.md, Store): the SQL each list runs is
@@ -82,6 +90,19 @@ function plansOf(run: (db: Database.Database) => unknown): Array<{ sql: string; 
 }
 
 const page = { limit: 50, offset: 0 }
+const SCOPE: MatchScope = {
+  statementId: 1,
+  run: 1,
+  billDate: '2026-10-03',
+  merchantId: 1,
+  channel: 'alipay',
+  prefixes: [],
+  subMerchant: null,
+  account: null,
+  toleranceFen: 0,
+  window: dayWindow('2026-10-03'),
+  now: 0,
+}
 const deep = { limit: 50, offset: 10_000 }
 
 const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
@@ -241,6 +262,33 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
     true,
   ],
   ['anomalies: one trade', (db) => listAnomalies(db, { ...page, type: 'pay', tradeId: 1 }), true],
+
+  ['statements: no filter', (db) => listStatements(db, page)],
+  ['statements: merchant', (db) => listStatements(db, { ...page, merchant: 'm' })],
+  ['statements: channel', (db) => listStatements(db, { ...page, channel: 'wechat' })],
+  ['statements: result', (db) => listStatements(db, { ...page, result: 'unbalanced' })],
+  ['statements: status', (db) => listStatements(db, { ...page, status: 'failed' })],
+  ['statements: days', (db) => listStatements(db, { ...page, since: '2026-10-01', until: '2026-10-31' })],
+  ['statement lines: all', (db) => listStatementLines(db, 1, 1, page)],
+  ['statement lines: match state', (db) => listStatementLines(db, 1, 1, { ...page, state: 'foreign' })],
+  ['statement lines: kind', (db) => listStatementLines(db, 1, 1, { ...page, kind: 'refund' })],
+  ['statement lines: with fees', (db) => listStatementLines(db, 1, 1, { ...page, withFee: true })],
+  ['statement diffs: all', (db) => listStatementDiffs(db, 1, page)],
+  ['statement diffs: kind', (db) => listStatementDiffs(db, 1, { ...page, kind: 'local_only' })],
+  ['statement diffs: open', (db) => listStatementDiffs(db, 1, { ...page, status: 'open' })],
+  ['statement diffs: number', (db) => listStatementDiffs(db, 1, { ...page, no: 'X' }), true],
+  ["carry-over: a statement's entries", (db) => carryOverOf(db, 1), true],
+  ["carry-over: a merchant's waiting entries", (db) => waitingOfMerchant(db, 1), true],
+  [
+    'matching: a page of lines with their local trades (the joins of A6)',
+    (db) => matchLines(db, SCOPE),
+    true,
+  ],
+  [
+    'matching: the local expected set of a day (A6 rule 6)',
+    (db) => expectLocalSide(db, SCOPE, 600_000),
+    true,
+  ],
 ]
 
 describe('list queries use indexes', () => {

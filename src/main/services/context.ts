@@ -187,10 +187,10 @@ export class ServiceContext {
   }
 
   /**
-   * Where uploads and browser-mode exports go: beside the database (the sandbox's, while it is
-   * shown); made unless only looked at.
+   * Where uploads, browser-mode exports and the statements' files (docs/reconcile.md A3) go: beside
+   * the database (the sandbox's, while it is shown); made unless only looked at.
    */
-  filesDir(kind: 'uploads' | 'exports', make = true): string {
+  filesDir(kind: 'uploads' | 'exports' | 'statements', make = true): string {
     if (this.sandbox) return this.sandbox.ctx.filesDir(kind, make)
     const base =
       this.options.dbFile === ':memory:'

@@ -11,6 +11,8 @@ import {
   recordColumns,
   refundColumns,
   repairColumns,
+  statementDiffColumns,
+  statementLineColumns,
 } from '../files/export/columns'
 import { csvLineSql, csvTotalSql } from '../files/export/csv-sql'
 import { writeCsv, type Column } from '../files/export/csv'
@@ -22,6 +24,9 @@ import { ordersExportQuery } from '../store/orders'
 import { recordsExportQuery } from '../store/records'
 import { refundsExportQuery } from '../store/refunds'
 import { repairsExportQuery } from '../store/repairs'
+import { statementDiffsExportQuery } from '../store/statement-diffs'
+import { statementLinesExportQuery } from '../store/statement-lines'
+import { getStatement } from '../store/statements'
 import { readLines, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
@@ -41,6 +46,8 @@ const NAMES: Record<ExportKind, string> = {
   anomalies: '待处理异常',
   batch: '批量同步结果',
   rejected: '被拒绝的行',
+  'statement-diffs': '对账差异',
+  'statement-lines': '通道明细',
 }
 
 /** A file name that says what it holds and when: 同步记录_20261120_101500.csv. */
@@ -79,8 +86,18 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
     throw AppError.say('invalid_input', 'export.csvName')
   if (req.kind === 'batch' && !getBatch(ctx.db, req.batchId))
     throw AppError.say('not_found', 'batch.notFound', { id: req.batchId })
+  const statement =
+    req.kind === 'statement-diffs' || req.kind === 'statement-lines'
+      ? getStatement(ctx.db, req.statementId)
+      : null
+  if ((req.kind === 'statement-diffs' || req.kind === 'statement-lines') && !statement)
+    throw AppError.say('not_found', 'statement.notFound', { id: req.statementId })
   // Without a file named (browser mode), a new folder of the exports folder, to be downloaded from.
-  const download = req.file === undefined ? newExportFile(ctx, defaultExportName(req.kind, ctx.now())) : null
+  // A statement's file is named for its merchant and day: 对账差异_{商户}_{yyyyMMdd}.csv (A16).
+  const name = statement
+    ? `${NAMES[req.kind]}_${statement.merchant_name ?? ''}_${statement.bill_date.replace(/-/g, '')}.csv`
+    : defaultExportName(req.kind, ctx.now())
+  const download = req.file === undefined ? newExportFile(ctx, name) : null
   const file = download ? download.file : path.resolve(req.file!)
   const replace = download ? false : (req.replace ?? true)
   // The refused rows of an import are rows to fix, not amounts to add up: they take no 合计 line.
@@ -125,6 +142,14 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
         break
       case 'rejected':
         result = await writeRejected(ctx, req, file)
+        break
+      case 'statement-diffs':
+        result = await write(statementDiffColumns, (c) => statementDiffsExportQuery(req.statementId, c))
+        break
+      case 'statement-lines':
+        result = await write(statementLineColumns, (c) =>
+          statementLinesExportQuery(req.statementId, statement!.lines_run, c),
+        )
         break
     }
     progress(result.rows, true)

@@ -50,6 +50,18 @@ import {
   storageError,
   syncTradesNow,
 } from './sync'
+import {
+  dismissDiffs,
+  listStatementViews,
+  reconcileOperation,
+  rerunStatement,
+  resyncDiffs,
+  statementCalendar,
+  statementCarryOver,
+  statementDetail,
+  statementDiffs,
+  statementLines,
+} from './statements'
 import { saveUpload } from './uploads'
 
 // The contract's implementation: one line per operation, each naming the service function that does
@@ -129,6 +141,17 @@ const handlers: Handlers = {
   'settings.set': (ctx, patch) => setSettings(ctx, patch),
   'keys.setHeadless': (ctx, { enabled }) => setHeadless(ctx, enabled),
   'keys.unlock': (ctx, { passphrase }) => unlockWithPassphrase(ctx, passphrase),
+
+  'statements.list': (ctx, f) => listStatementViews(ctx, f),
+  'statements.get': (ctx, { id }) => statementDetail(ctx, id),
+  'statements.lines': (ctx, r) => statementLines(ctx, r),
+  'statements.diffs': (ctx, r) => statementDiffs(ctx, r),
+  'statements.carryOver': (ctx, { id }) => statementCarryOver(ctx, id),
+  'statements.calendar': (ctx, r) => statementCalendar(ctx, r),
+  'statements.reconcile': (ctx, r) => reconcileOperation(ctx, r),
+  'statements.rerun': (ctx, r) => rerunStatement(ctx, r),
+  'statements.dismissDiffs': (ctx, r) => dismissDiffs(ctx, r),
+  'statements.resyncDiffs': (ctx, r) => resyncDiffs(ctx, r),
 }
 
 function operation(name: string): Operation<z.ZodType, unknown> {

@@ -21,6 +21,17 @@ export function acquireLease(db: Db, key: string, owner: string, ttlMs: number, 
   return r.changes === 1
 }
 
+/** Pushes a held lease's expiry on; false when it is no longer ours (it expired and someone took it). */
+export function renewLease(db: Db, key: string, owner: string, ttlMs: number, now = Date.now()): boolean {
+  return (
+    stmt(db, 'UPDATE trade_leases SET expires_at = ? WHERE trade_key = ? AND owner = ?').run(
+      now + ttlMs,
+      key,
+      owner,
+    ).changes === 1
+  )
+}
+
 export function releaseLease(db: Db, key: string, owner: string): void {
   stmt(db, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?').run(key, owner)
 }

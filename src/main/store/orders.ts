@@ -50,6 +50,10 @@ export interface PayOrderRow {
   held_by_batch: number | null
   merchant_name?: string
   held_batch_status?: BatchStatus | null
+  reconciled_statement_id: number | null
+  reconciled_at: number | null
+  reconciled_bill_date?: string | null
+  carried?: number
 }
 
 export function payOrderView(row: PayOrderRow): PayOrderView {
@@ -77,12 +81,27 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
     heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
+    reconcile: {
+      state:
+        row.reconciled_statement_id !== null
+          ? 'reconciled'
+          : row.carried
+            ? 'pending_cross_day'
+            : 'unreconciled',
+      statementId: row.reconciled_statement_id,
+      billDate: row.reconciled_bill_date ?? null,
+    },
   }
 }
 
-// The holding batch's status says why the schedules skip the order (paused, or cancelled).
+// The holding batch's status says why the schedules skip the order (paused, or cancelled); the
+// statement that confirmed it, and whether it waits for another day's bill (A15.3).
 const select = (indexed = '') =>
-  `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status FROM pay_orders p ${indexed}
+  `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status,
+    (SELECT s.bill_date FROM statements s WHERE s.id = p.reconciled_statement_id) AS reconciled_bill_date,
+    EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'pay' AND c.trade_id = p.id AND c.status = 'waiting')
+      AS carried
+  FROM pay_orders p ${indexed}
   CROSS JOIN merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`
 const SELECT = select()
 

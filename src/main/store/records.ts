@@ -70,6 +70,8 @@ export interface NewSyncRecord {
   createdAt: number
   syncInfo: string | null
   actionInfo: string | null
+  /** The gateway's time of the trade in a used answer (docs/reconcile.md A8 rule 3). */
+  gatewayTime?: number | null
 }
 
 export function syncRecordView(row: SyncRecordRow): SyncRecordView {
@@ -138,10 +140,10 @@ export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
     db,
     `INSERT INTO sync_records (trade_type, trade_id, trade_no, biz_trade_no, gateway_trade_no, channel, merchant_id,
        gateway_status, gateway_raw_status, outcome, repair_no, anomaly_id, error_code, error_msg, client_ip, operator,
-       source, batch_id, duration_ms, created_at, amount, repeated)
+       source, batch_id, duration_ms, created_at, gateway_time, amount, repeated)
      VALUES (@tradeType, @tradeId, @tradeNo, @bizTradeNo, @gatewayTradeNo, @channel, @merchantId, @gatewayStatus,
        @gatewayRawStatus, @outcome, @repairNo, @anomalyId, @errorCode, @errorMsg, @clientIp, @operator, @source,
-       @batchId, @durationMs, @createdAt,
+       @batchId, @durationMs, @createdAt, @gatewayTime,
        CASE @tradeType WHEN 'pay' THEN (SELECT amount FROM pay_orders WHERE id = @tradeId)
          ELSE (SELECT amount FROM refund_orders WHERE id = @tradeId) END,
        ifnull((SELECT outcome = @outcome AND gateway_status IS @gatewayStatus AND error_code IS @errorCode
@@ -169,6 +171,7 @@ export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
     batchId: r.batchId,
     durationMs: r.durationMs,
     createdAt: r.createdAt,
+    gatewayTime: r.gatewayTime ?? null,
   })
   const id = Number(res.lastInsertRowid)
   if (r.syncInfo !== null || r.actionInfo !== null) {

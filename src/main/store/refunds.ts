@@ -44,7 +44,11 @@ export interface RefundOrderRow {
   import_id: number | null
   /** The batch whose pause or cancel keeps this refund out of the schedules (docs/domain.md 6.7). */
   held_by_batch: number | null
+  reconciled_statement_id: number | null
+  reconciled_at: number | null
   merchant_name?: string
+  reconciled_bill_date?: string | null
+  carried?: number
   order_no?: string
   held_batch_status?: BatchStatus | null
 }
@@ -70,13 +74,27 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
     heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
+    reconcile: {
+      state:
+        row.reconciled_statement_id !== null
+          ? 'reconciled'
+          : row.carried
+            ? 'pending_cross_day'
+            : 'unreconciled',
+      statementId: row.reconciled_statement_id,
+      billDate: row.reconciled_bill_date ?? null,
+    },
   }
 }
 
 // CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order. The
-// holding batch's status says why the schedules skip the refund.
+// holding batch's status says why the schedules skip the refund; the statement that confirmed it,
+// and whether it waits for another day's bill (A15.3).
 const select = (indexed = '') =>
-  `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status
+  `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status,
+    (SELECT s.bill_date FROM statements s WHERE s.id = r.reconciled_statement_id) AS reconciled_bill_date,
+    EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'refund' AND c.trade_id = r.id AND c.status = 'waiting')
+      AS carried
   FROM refund_orders r ${indexed} CROSS JOIN merchants m ON m.id = r.merchant_id
   CROSS JOIN pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
 const SELECT = select()

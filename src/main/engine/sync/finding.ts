@@ -33,6 +33,8 @@ export interface Finding {
   /** How the call went, for the merchant's health on the overview; null when nothing was sent. */
   latencyMs?: number | null
   serverTime?: number | null
+  /** The gateway's time of the trade in its answer (paid, refund finished), kept on the record. */
+  gatewayTime?: number | null
 }
 
 export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
@@ -50,6 +52,8 @@ export const ANOMALY_TEXT: Record<AnomalyKind, string> = {
   refund_succeeded_after_close: '本地退款已关闭，网关退款却成功了',
   sync_keeps_failing: '连续同步失败，已降低同步频率',
   gateway_action_unknown: '已向网关发出关单或支付分同步，结果未知：已重新同步确认，请核对网关上的状态',
+  statement_unknown_trade: '对账单中有这笔交易，本地没有：请导入该订单后重新对账，或确认非本系统订单后忽略',
+  statement_trade_no_conflict: '对账单的通道交易号与本地记录的不同：请核对是否为同一笔交易',
 }
 
 export function anomalyOf(
@@ -76,6 +80,7 @@ export function findingOf(answer: PayAnswer | RefundAnswer, decision: { recorded
     // 0 would show on the merchant's row as a latency.
     latencyMs: answer.attempts === 0 ? null : answer.latencyMs,
     serverTime: answer.serverTime,
+    gatewayTime: 'paidAt' in answer ? answer.paidAt : answer.finishedAt,
   }
 }
 

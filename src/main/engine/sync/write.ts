@@ -158,6 +158,8 @@ export function writeAttempt(
         createdAt: now,
         syncInfo: f.syncInfo,
         actionInfo: f.actionInfo,
+        // An error's answer is not used for anything, its time included (docs/domain.md section 6).
+        gatewayTime: outcome === 'error' ? null : (f.gatewayTime ?? null),
       })
       if (repairNo) linkRepairsToRecord(db, repairNo, recordId)
       // A decided anomaly keeps the record of the answer it was decided on.

@@ -146,3 +146,45 @@ export const batchItemColumns: Column[] = [
   { header: '错误信息', sql: 'i.last_error', kind: 'text' },
   { header: '同步记录ID', sql: 'i.sync_record_id', kind: 'int' },
 ]
+
+/** 对账差异 (docs/reconcile.md A16), one row per difference of a statement. */
+export const statementDiffColumns: Column[] = [
+  { header: '对账日期', sql: 's.bill_date', kind: 'text' },
+  { header: '商户', sql: 'm.name', kind: 'text' },
+  { header: '通道', sql: 's.channel', kind: 'text', names: named('channel') },
+  { header: '差异类型', sql: 'd.kind', kind: 'text', names: named('diffKind') },
+  { header: '差异说明', sql: 'd.reason_text', kind: 'text' },
+  { header: '交易类型', sql: 'd.trade_type', kind: 'text', names: tradeType },
+  { header: '本地订单号', sql: 'd.order_no', kind: 'id' },
+  { header: '本地退款号', sql: 'd.refund_no', kind: 'id' },
+  { header: '通道交易号', sql: 'l.gateway_trade_no', kind: 'id' },
+  { header: '通道退款号', sql: 'l.gateway_refund_no', kind: 'id' },
+  { header: '本地金额(元)', sql: 'd.local_amount', kind: 'yuan' },
+  { header: '通道金额(元)', sql: 'd.statement_amount', kind: 'yuan' },
+  { header: '本地状态', sql: 'd.local_status', kind: 'text', namesBy: tradeStatus('d.trade_type') },
+  { header: '通道状态', sql: 'd.statement_status', kind: 'text' },
+  { header: '本地时间', sql: 'd.local_time', kind: 'time' },
+  { header: '通道时间', sql: 'd.statement_time', kind: 'time' },
+  { header: '处理方式', sql: 'd.action', kind: 'text', names: named('diffAction') },
+  { header: '同步记录号', sql: 'd.sync_record_id', kind: 'int' },
+  { header: '待处理编号', sql: 'd.anomaly_id', kind: 'int' },
+  { header: '处理状态', sql: 'd.status', kind: 'text', names: named('diffStatus') },
+  { header: '备注', sql: 'd.remark', kind: 'text' },
+]
+
+/** 通道明细 (A16), the statement's current lines in file order. */
+export const statementLineColumns: Column[] = [
+  { header: '行号', sql: 'l.line_no', kind: 'int' },
+  { header: '类型', sql: 'l.kind', kind: 'text', names: named('lineKind') },
+  { header: '商户订单号', sql: 'l.order_no', kind: 'id' },
+  { header: '通道交易号', sql: 'l.gateway_trade_no', kind: 'id' },
+  { header: '退款号', sql: 'l.refund_no', kind: 'id' },
+  { header: '通道退款号', sql: 'l.gateway_refund_no', kind: 'id' },
+  { header: '金额(元)', sql: 'l.amount', kind: 'yuan' },
+  { header: '结算金额(元)', sql: 'l.settle_amount', kind: 'yuan' },
+  { header: '手续费(元)', sql: 'l.fee_e5', kind: 'fee' },
+  { header: '通道状态', sql: 'l.gateway_status', kind: 'text' },
+  { header: '通道时间', sql: 'l.line_time', kind: 'time' },
+  { header: '匹配结果', sql: 'l.match_state', kind: 'text', names: named('matchState') },
+  { header: '本地单号', sql: 'COALESCE(r.refund_no, p.order_no)', kind: 'id' },
+]

@@ -44,6 +44,11 @@ function yuan(x: string): string {
   return `printf('%s%d.%02d', CASE WHEN ${x} < 0 THEN '-' ELSE '' END, abs(${x}) / 100, abs(${x}) % 100)`
 }
 
+/** A fee in 1e-5 yuan: sign, yuan, five decimals. */
+function fee(x: string): string {
+  return `printf('%s%d.%05d', CASE WHEN ${x} < 0 THEN '-' ELSE '' END, abs(${x}) / 100000, abs(${x}) % 100000)`
+}
+
 /** formatBeijing: `YYYY-MM-DD HH:mm:ss` at UTC+8, the milliseconds floored as JavaScript does. */
 function beijing(x: string): string {
   const local = `(${x} + ${BEIJING_OFFSET_MS})`
@@ -74,6 +79,8 @@ function field(c: Column): string {
       return `CASE WHEN ${empty} THEN '' ELSE ${t} END`
     case 'yuan':
       return `CASE WHEN ${empty} THEN '' ELSE ${yuan(x)} END`
+    case 'fee':
+      return `CASE WHEN ${empty} THEN '' ELSE ${fee(x)} END`
     case 'time':
       return `CASE WHEN ${empty} THEN '' ELSE ${beijing(x)} END`
     case 'id':

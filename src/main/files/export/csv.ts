@@ -12,7 +12,8 @@ import { createBeside } from './atomic-file'
 // three (quote a field with a quote, comma or line break; double its quotes; CRLF between records),
 // and at a million rows the library's per-field option handling cost four times the rest together.
 
-export type CellKind = 'text' | 'id' | 'yuan' | 'time' | 'int'
+/** `fee`: a fee in 1e-5 yuan, written with five decimals as WeChat writes it (docs/reconcile.md A16). */
+export type CellKind = 'text' | 'id' | 'yuan' | 'fee' | 'time' | 'int'
 
 export interface Column {
   header: string
@@ -47,11 +48,19 @@ export function guardId(s: string): string {
   return s.length >= 12 && LONG_NUMBER.test(s) ? `${s}\t` : guardText(s)
 }
 
+/** A fee in 1e-5 yuan as yuan with five decimals, by whole numbers: -4000 -> -0.04000. */
+function feeYuan(e5: number): string {
+  const abs = Math.abs(e5)
+  return `${e5 < 0 ? '-' : ''}${Math.trunc(abs / 100_000)}.${String(abs % 100_000).padStart(5, '0')}`
+}
+
 export function cell(kind: CellKind, v: unknown): string {
   if (v === null || v === undefined || v === '') return ''
   switch (kind) {
     case 'yuan':
       return fenToYuan(Number(v))
+    case 'fee':
+      return feeYuan(Number(v))
     case 'time':
       return formatBeijing(Number(v))
     case 'int':

@@ -6,6 +6,7 @@ import { registerExportCommand } from './commands/export'
 import { registerImportCommand } from './commands/import'
 import { registerKeysCommand } from './commands/keys'
 import { registerListCommands } from './commands/lists'
+import { registerReconcileCommands } from './commands/reconcile'
 import { registerMerchantCommands } from './commands/merchant'
 import { registerServeCommand } from './commands/serve'
 import { registerSimulatorCommand } from './commands/simulator'
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSyncCommand(program)
   registerBatchCommands(program)
   registerListCommands(program)
+  registerReconcileCommands(program)
   registerExportCommand(program)
   registerServeCommand(program)
   registerKeysCommand(program)

@@ -11,6 +11,7 @@ import { scheduleHolds } from './009-schedule-holds'
 import { durability } from './010-durability'
 import { importRejectsAndMappings } from './011-import-rejects-and-mappings'
 import { listTotalsAndSearch } from './012-list-totals-and-search'
+import { statements } from './013-statements'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   durability,
   importRejectsAndMappings,
   listTotalsAndSearch,
+  statements,
 ]

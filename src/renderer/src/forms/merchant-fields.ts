@@ -53,7 +53,7 @@ export function fieldsOf(channel: Channel): FieldSpec[] {
       const secret = isSecret(channel, key)
       let kind: FieldKind = 'text'
       if (key === 'platformPublicKeys') kind = 'keys'
-      else if (key === 'qps') kind = 'number'
+      else if (key === 'qps' || key === 'amountToleranceFen') kind = 'number'
       else if (SELECTS[key]) kind = 'select'
       else if (secret) kind = isPem(channel, key) ? 'secretPem' : 'secret'
       else if (isPem(channel, key)) kind = 'pem'

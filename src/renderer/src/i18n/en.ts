@@ -77,6 +77,7 @@ export const en: Record<keyof typeof zh, string> = {
   'common.back': 'Back',
   'unit.seconds': 's',
   'unit.minutes': 'min',
+  'unit.days': 'days',
   'unit.perSecond': 'trades/s',
   'unit.times': 'times',
   'range.today': 'Today',
@@ -249,6 +250,10 @@ export const en: Record<keyof typeof zh, string> = {
     'Syncing keeps failing; the schedule now tries less often. See the sync records for the errors.',
   'anomalies.about.gateway_action_unknown':
     'A close or payscore sync was sent to the gateway, but its answer was never recorded (the process ended, or the database refused the write). The trade has been synced again: check what the gateway says.',
+  'anomalies.about.statement_unknown_trade':
+    'The bill holds this trade and there is none here: import the order and reconcile again, or dismiss it as not ours.',
+  'anomalies.about.statement_trade_no_conflict':
+    'The bill gives this order another gateway trade number than ours: check that they are the same trade.',
   'anomalies.seen': 'Seen {n}×, first {first}, last {last}',
   'anomalies.openRecord': 'Open the sync record',
   'anomalies.localView': 'Local',
@@ -301,6 +306,8 @@ export const en: Record<keyof typeof zh, string> = {
   'export.file.refunds': 'refunds',
   'export.file.repairs': 'repairs',
   'export.file.anomalies': 'anomalies',
+  'export.file.statement-diffs': 'statement-differences',
+  'export.file.statement-lines': 'statement-lines',
   'export.file.batch': 'batch-results',
   'export.file.rejected': 'rejected-rows',
   'export.withTotal': 'Export with a total line',
@@ -522,6 +529,7 @@ export const en: Record<keyof typeof zh, string> = {
     'Certificate serial (certificate mode) or PUB_KEY_ID (public key mode); empty: certificates are downloaded.',
   'merchants.region.domestic': 'Mainland',
   'merchants.region.global': 'Global',
+  'merchants.field.apiV3Key': 'APIv3 key',
   // The English window shows the schema's own rule instead (the command line's words); kept as twins.
   'merchants.hint.name': 'Required; no spaces or slashes, at most 64 characters',
   'merchants.hint.endpoint':
@@ -554,6 +562,16 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.graceHint': 'Within it a refund the gateway does not know is waited for; after it, closed',
   'settings.errorThreshold': 'Error threshold',
   'settings.errorThresholdHint': 'After this many errors in a row on one trade, an anomaly opens',
+  'settings.reconcile': 'Reconciliation',
+  'settings.crossDay': 'Cross-day band',
+  'settings.crossDayHint':
+    'A trade whose gateway time is this close to midnight may be in the next or previous day’s bill (UnionPay: at least 60 minutes)',
+  'settings.carryOver': 'Cross-day wait',
+  'settings.carryOverHint':
+    'A trade waiting for a neighbouring day’s bill waits at most this many days, then counts as a difference',
+  'settings.reconcileRetries': 'Reconcile sync retries',
+  'settings.reconcileRetriesHint':
+    'On a rerun, a difference whose last sync ended in an error is synced again at most this many times',
   'settings.operator': 'Operator',
   'settings.operatorPlaceholder': 'e.g. Li Wei',
   'settings.operatorDefault': "Empty: recorded as this computer's user {name}",

@@ -36,11 +36,18 @@ export function registerExportCommand(program: Command): void {
     .option('--hide-repeats', "records: leave out those that only repeat their trade's previous one")
     .option('--problems', 'with batch: only the items left as an anomaly or an error')
     .option('--total', 'end the file with a 合计 line: the row count and each amount column summed')
+    .option('--statement <id>', 'with statement-diffs or statement-lines: the statement')
     .action(
       async (
         what: string,
         id: string | undefined,
-        o: FilterOpts & { out: string; problems?: boolean; force?: boolean; total?: boolean },
+        o: FilterOpts & {
+          out: string
+          problems?: boolean
+          force?: boolean
+          total?: boolean
+          statement?: string
+        },
         cmd: Command,
       ) => {
         await withContext(cmd, async (ctx, io) => {
@@ -56,12 +63,14 @@ export function registerExportCommand(program: Command): void {
             importId: what === 'rejected' ? numberOption(id) : undefined,
             problemsOnly: !!o.problems,
             total: !!o.total,
+            statementId: numberOption(o.statement),
           }
           const r = await call(ctx, 'export.run', input, {
             kind: 'export <what>',
             file: '--out',
             batchId: 'the batch id (paysync export batch ID --out FILE)',
             importId: 'the import id (paysync export rejected ID --out FILE)',
+            statementId: '--statement',
             ...within('filter', FILTER_FLAGS),
           })
           io.out(io.json ? JSON.stringify(r) : `wrote ${r.rows} rows to ${r.file}`)

@@ -1,0 +1,334 @@
+import path from 'node:path'
+import type { Command } from 'commander'
+import { fenToYuan } from '../../../../shared/money'
+import { DIFF_KINDS, type ReconcileRun } from '../../../../shared/statements'
+import { formatBeijing } from '../../../../shared/time'
+import { AppError } from '../../../../shared/errors'
+import { reconcilableMerchants } from '../../../services/statements'
+import { call, numberOption, type Flags } from '../flags'
+import { table, type Io } from '../output'
+import { EXIT, exitState, withContext } from '../runtime'
+
+// Statement reconciliation on the command line (docs/cli.md section 5, docs/reconcile.md A13):
+// `reconcile` for one day or yesterday's of every merchant (cron), `statements` the list, `statement`
+// its details and a person's dismissal. Every command is one call of the contract. Exit 0 done; 1 could
+// not reconcile (a refused or missing bill); 3 some sync it started ended in sync_error.
+
+const RECONCILE_FLAGS: Flags = {
+  merchant: '--merchant',
+  date: '--date',
+  file: '--file',
+}
+
+const yuan = (fen: number | null | undefined) => (fen === null || fen === undefined ? '' : fenToYuan(fen))
+const e5 = (v: number | null | undefined) => (v === null || v === undefined ? '' : (v / 100_000).toFixed(5))
+const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
+
+/** Yesterday in Beijing, the day a cron run at 10:30 reconciles (A12). */
+function yesterday(now: number): string {
+  return formatBeijing(now - 86_400_000).slice(0, 10)
+}
+
+function printRun(io: Io, r: ReconcileRun): void {
+  const result = r.result ?? r.status
+  io.out(
+    `${r.merchant} ${r.billDate} (${r.channel}, ${r.source}${r.verified ? ', verified' : ''}): ${result}`,
+  )
+  if (r.errorCode) io.out(`  ${r.errorCode}: ${r.errorMsg ?? ''}`)
+  if (r.file)
+    io.out(
+      `  file ${r.file.name} sha256 ${r.file.sha256?.slice(0, 16) ?? ''}… integrity ${r.integrity ?? ''}`,
+    )
+  io.out(
+    `  lines ${r.lines.total} (pay ${r.lines.pay}, refund ${r.lines.refund}, revoke ${r.lines.revoke}, other ${r.lines.other}, foreign ${r.lines.foreign}, duplicate ${r.lines.duplicate})`,
+  )
+  io.out(`  matched ${r.matched}, cross-day ${r.matchedCrossDay}, carried over ${r.carried}`)
+  const diffs = DIFF_KINDS.filter((k) => r.diffs[k] > 0).map((k) => `${k} ${r.diffs[k]}`)
+  io.out(`  differences: ${diffs.length ? diffs.join(', ') : 'none'}`)
+  io.out(
+    `  amounts (yuan): bill pay ${yuan(r.amounts.channelPay)} refund ${yuan(r.amounts.channelRefund)}; ` +
+      `local pay ${yuan(r.amounts.localPay)} refund ${yuan(r.amounts.localRefund)}; fees ${e5(r.amounts.feeE5)}`,
+  )
+  if (!r.dryRun)
+    io.out(
+      `  syncs queued ${r.actions.syncQueued}${r.actions.syncBatchId ? ` (batch ${r.actions.syncBatchId})` : ''}, ` +
+        `sync errors ${r.actions.syncErrors}, anomalies opened ${r.actions.anomaliesOpened}`,
+    )
+  else io.out('  dry run: nothing synced, no anomaly opened')
+}
+
+/** The exit code a run asks for: 1 when the day could not be reconciled, 3 when a sync ended in error. */
+function exitOf(r: ReconcileRun): number {
+  if (r.status === 'failed' || r.status === 'not_ready' || r.status === 'fetching') return EXIT.cannotRun
+  return r.actions.syncErrors > 0 ? EXIT.syncErrors : EXIT.ok
+}
+
+export function registerReconcileCommands(program: Command): void {
+  program
+    .command('reconcile')
+    .description("reconcile a merchant's day with its gateway's bill (downloaded, or --file)")
+    .option('--merchant <name>', 'merchant profile')
+    .option('--date <YYYY-MM-DD>', 'the bill day (Beijing)')
+    .option('--file <file>', 'a bill downloaded from the merchant platform, instead of downloading it')
+    .option('--yesterday', "yesterday's bill (Beijing), for cron")
+    .option('--all-merchants', 'with --yesterday: every enabled merchant whose channel has bills')
+    .option('--no-sync', 'classify only: no syncs, no anomalies')
+    .action(
+      async (
+        o: {
+          merchant?: string
+          date?: string
+          file?: string
+          yesterday?: boolean
+          allMerchants?: boolean
+          sync: boolean
+        },
+        cmd: Command,
+      ) => {
+        await withContext(cmd, async (ctx, io) => {
+          if (o.yesterday && o.date)
+            throw new AppError('invalid_input', '--yesterday and --date: give one of them')
+          if (o.allMerchants && !o.yesterday)
+            throw new AppError('invalid_input', '--all-merchants goes with --yesterday')
+          if (o.allMerchants && (o.merchant || o.file))
+            throw new AppError(
+              'invalid_input',
+              '--all-merchants downloads every bill: leave out --merchant and --file',
+            )
+          const date = o.yesterday ? yesterday(ctx.now()) : o.date
+          if (!date) throw new AppError('invalid_input', '--date is required (or --yesterday)')
+          const names = o.allMerchants ? reconcilableMerchants(ctx).map((m) => m.name) : [o.merchant]
+          if (o.allMerchants && names.length === 0)
+            throw AppError.say('not_found', 'statement.noYesterdayMerchants')
+          const runs: ReconcileRun[] = []
+          const failures: Array<{ merchant: string; error: string }> = []
+          let code: number = EXIT.ok
+          for (const merchant of names) {
+            if (!merchant) throw new AppError('invalid_input', '--merchant is required (or --all-merchants)')
+            const input = {
+              merchant,
+              date,
+              file: o.file ? ctx.handles.namedToRead(path.resolve(o.file)).file : undefined,
+              dryRun: !o.sync,
+              waitForSyncs: true,
+            }
+            try {
+              const run = await call(ctx, 'statements.reconcile', input, RECONCILE_FLAGS)
+              runs.push(run)
+              code = Math.max(code, exitOf(run))
+              if (!io.json) printRun(io, run)
+            } catch (err) {
+              // One merchant's failure does not stop a cron run over all of them; it is said and counted.
+              if (!o.allMerchants) throw err
+              const message = err instanceof Error ? err.message : String(err)
+              failures.push({ merchant, error: message })
+              code = Math.max(code, EXIT.cannotRun)
+              io.err(`paysync: ${merchant}: ${message}`)
+            }
+          }
+          if (io.json) io.out(JSON.stringify(o.allMerchants ? { runs, failures } : runs[0]))
+          exitState.code = code
+        })
+      },
+    )
+
+  program
+    .command('statements')
+    .description('reconciled statements, newest bill day first')
+    .option('--merchant <name>', 'merchant profile')
+    .option('--channel <channel>', 'alipay, wechat or unionpay')
+    .option('--since <YYYY-MM-DD>', 'from this bill day')
+    .option('--until <YYYY-MM-DD>', 'up to this bill day')
+    .option('--result <result>', 'balanced, unbalanced or pending_cross_day')
+    .option('--status <status>', 'matched, empty, failed, not_ready, ...')
+    .option('--limit <n>', 'rows (default 100)')
+    .option('--offset <n>', 'rows to skip')
+    .action(async (o: Record<string, string | undefined>, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const page = await call(
+          ctx,
+          'statements.list',
+          { ...o, limit: numberOption(o.limit), offset: numberOption(o.offset) },
+          {
+            merchant: '--merchant',
+            channel: '--channel',
+            since: '--since',
+            until: '--until',
+            result: '--result',
+            status: '--status',
+            limit: '--limit',
+            offset: '--offset',
+          },
+        )
+        if (io.json) return io.out(JSON.stringify(page))
+        io.out(`${page.total} statements`)
+        io.out(
+          table(
+            page.items.map((s) => ({
+              ...s,
+              result: s.result ?? s.status,
+              lines: s.summary?.lines.total ?? '',
+              pay: s.summary ? `${s.summary.channel.payCount}/${yuan(s.summary.channel.payAmount)}` : '',
+              local: s.summary ? `${s.summary.local.payCount}/${yuan(s.summary.local.payAmount)}` : '',
+              source: s.source === 'upload' ? 'upload (unverified)' : 'download',
+            })),
+            [
+              ['id', 'ID'],
+              ['billDate', 'DAY'],
+              ['merchant', 'MERCHANT'],
+              ['channel', 'CHANNEL'],
+              ['source', 'SOURCE'],
+              ['result', 'RESULT'],
+              ['lines', 'LINES'],
+              ['pay', 'BILL PAY'],
+              ['local', 'LOCAL PAY'],
+              ['openDiffs', 'OPEN DIFFS'],
+            ],
+          ),
+        )
+      })
+    })
+
+  const statement = program.command('statement').description('one statement: show, lines, diffs, dismiss')
+  const ID = { id: 'the statement id' }
+
+  statement.command('show <id>').action(async (id: string, _o, cmd: Command) => {
+    await withContext(cmd, async (ctx, io) => {
+      const d = await call(ctx, 'statements.get', { id: numberOption(id) }, ID)
+      if (io.json) return io.out(JSON.stringify(d))
+      const s = d.statement
+      io.out(`statement ${s.id}: ${s.merchant} ${s.billDate} (${s.channel}) ${s.result ?? s.status}`)
+      if (s.errorCode) io.out(`  ${s.errorCode}: ${s.errorMsg ?? ''}`)
+      io.out(
+        `  file ${d.file.name ?? '—'} (${d.file.encoding ?? '—'}, ${d.file.verified ? 'verified' : 'upload, not verified'}) sha256 ${d.file.sha256 ?? '—'}`,
+      )
+      for (const c of d.checks)
+        io.out(
+          `  check ${c.item}: declared ${c.declared}, lines ${c.parsed} ${c.ok ? 'ok' : c.binding ? 'FAILED' : '(notice)'}`,
+        )
+      if (s.summary) {
+        const m = s.summary
+        io.out(
+          `  bill:  pay ${m.channel.payCount} / ${yuan(m.channel.payAmount)}  refund ${m.channel.refundCount} / ${yuan(m.channel.refundAmount)}  fees ${e5(m.channel.feeE5)}`,
+        )
+        io.out(
+          `  local: pay ${m.local.payCount} / ${yuan(m.local.payAmount)}  refund ${m.local.refundCount} / ${yuan(m.local.refundAmount)}`,
+        )
+        io.out(`  open differences ${s.openDiffs}; carried over ${m.carried}`)
+      }
+      for (const c of d.carryOver.from)
+        io.out(
+          `  carry-over ${c.tradeType} ${c.tradeNo} → ${c.expectedDates.join(', ')} (${c.reason}, ${c.status})`,
+        )
+    })
+  })
+
+  statement
+    .command('lines <id>')
+    .option('--state <state>', 'matched, matched_cross_day, foreign, duplicate, discrepancy, info')
+    .option('--limit <n>', 'rows (default 100)')
+    .option('--offset <n>', 'rows to skip')
+    .action(async (id: string, o: { state?: string; limit?: string; offset?: string }, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const page = await call(
+          ctx,
+          'statements.lines',
+          {
+            id: numberOption(id),
+            state: o.state,
+            limit: numberOption(o.limit),
+            offset: numberOption(o.offset),
+          },
+          { ...ID, state: '--state', limit: '--limit', offset: '--offset' },
+        )
+        if (io.json) return io.out(JSON.stringify(page))
+        io.out(`${page.total} lines`)
+        io.out(
+          table(
+            page.items.map((l) => ({
+              ...l,
+              amount: yuan(l.amount),
+              fee: e5(l.feeE5),
+              lineTime: time(l.lineTime),
+            })),
+            [
+              ['lineNo', 'LINE'],
+              ['kind', 'KIND'],
+              ['orderNo', 'ORDER NO'],
+              ['refundNo', 'REFUND NO'],
+              ['gatewayTradeNo', 'GATEWAY NO'],
+              ['amount', 'AMOUNT'],
+              ['fee', 'FEE'],
+              ['gatewayStatus', 'STATE'],
+              ['lineTime', 'TIME (BEIJING)'],
+              ['matchState', 'MATCH'],
+              ['localNo', 'LOCAL NO'],
+            ],
+          ),
+        )
+      })
+    })
+
+  statement
+    .command('diffs <id>')
+    .option('--kind <kind>', DIFF_KINDS.join(', '))
+    .option('--status <status>', 'open, resolved or dismissed')
+    .option('--limit <n>', 'rows (default 100)')
+    .option('--offset <n>', 'rows to skip')
+    .action(
+      async (
+        id: string,
+        o: { kind?: string; status?: string; limit?: string; offset?: string },
+        cmd: Command,
+      ) => {
+        await withContext(cmd, async (ctx, io) => {
+          const page = await call(
+            ctx,
+            'statements.diffs',
+            {
+              id: numberOption(id),
+              kind: o.kind,
+              status: o.status,
+              limit: numberOption(o.limit),
+              offset: numberOption(o.offset),
+            },
+            { ...ID, kind: '--kind', status: '--status', limit: '--limit', offset: '--offset' },
+          )
+          if (io.json) return io.out(JSON.stringify(page))
+          io.out(`${page.total} differences`)
+          io.out(
+            table(
+              page.items.map((d) => ({ ...d, no: d.refundNo ?? d.orderNo ?? d.gatewayNo })),
+              [
+                ['id', 'ID'],
+                ['kind', 'KIND'],
+                ['tradeType', 'TYPE'],
+                ['no', 'NO'],
+                ['reasonEn', 'REASON'],
+                ['action', 'ACTION'],
+                ['syncRecordId', 'RECORD'],
+                ['anomalyId', 'ANOMALY'],
+                ['status', 'STATUS'],
+              ],
+            ),
+          )
+        })
+      },
+    )
+
+  statement
+    .command('dismiss <diffId>')
+    .description("a person's decision on a difference, with the reason (audited)")
+    .requiredOption('--remark <text>', 'why the difference is dismissed')
+    .action(async (diffId: string, o: { remark: string }, cmd: Command) => {
+      await withContext(cmd, async (ctx, io) => {
+        const r = await call(
+          ctx,
+          'statements.dismissDiffs',
+          { ids: [numberOption(diffId)], remark: o.remark },
+          { ids: 'the difference id', remark: '--remark' },
+        )
+        io.out(io.json ? JSON.stringify(r.items[0]) : `difference ${diffId} dismissed`)
+      })
+    })
+}

@@ -1,0 +1,325 @@
+import type { Channel, TradeType } from '../../shared/domain'
+import type { DiffAction, DiffKind, DiffStatus, StatementDiffView } from '../../shared/statements'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
+import { stmt } from './connection'
+import { Where } from './where'
+
+// The differences of a statement (对账差异, docs/reconcile.md A3, A7): one row per (statement, kind,
+// trade), kept across re-runs so it keeps its id, its sync and its anomaly (A11).
+
+export interface StatementDiffRow {
+  id: number
+  statement_id: number
+  merchant_id: number
+  kind: DiffKind
+  trade_type: TradeType
+  trade_key: string
+  line_id: number | null
+  pay_order_id: number | null
+  refund_id: number | null
+  order_no: string | null
+  refund_no: string | null
+  gateway_no: string | null
+  local_amount: number | null
+  statement_amount: number | null
+  local_status: string | null
+  statement_status: string | null
+  local_time: number | null
+  statement_time: number | null
+  reason: string
+  reason_text: string
+  reason_en: string
+  label: string | null
+  action: DiffAction
+  sync_batch_id: number | null
+  sync_record_id: number | null
+  sync_attempts: number
+  anomaly_id: number | null
+  status: DiffStatus
+  resolved_by: string | null
+  remark: string | null
+  seen_run: number
+  created_at: number
+  updated_at: number
+  bill_date?: string
+  merchant_name?: string
+  channel?: Channel
+}
+
+/** A difference as classification finds it; what it led to is kept by the row. */
+export interface DiffDraft {
+  kind: DiffKind
+  tradeType: TradeType
+  /** `pay:<id>` / `refund:<id>` for a local trade, `line:<key>` for a line without one. */
+  tradeKey: string
+  lineId: number | null
+  payOrderId: number | null
+  refundId: number | null
+  orderNo: string | null
+  refundNo: string | null
+  gatewayNo: string | null
+  localAmount: number | null
+  statementAmount: number | null
+  localStatus: string | null
+  statementStatus: string | null
+  localTime: number | null
+  statementTime: number | null
+  reason: string
+  reasonText: string
+  reasonEn: string
+  label: string | null
+}
+
+const SELECT = `SELECT d.*, s.bill_date, s.channel, m.name AS merchant_name FROM statement_diffs d
+  CROSS JOIN statements s ON s.id = d.statement_id CROSS JOIN merchants m ON m.id = d.merchant_id`
+
+export function statementDiffView(row: StatementDiffRow): StatementDiffView {
+  return {
+    id: row.id,
+    statementId: row.statement_id,
+    billDate: row.bill_date ?? '',
+    merchant: row.merchant_name ?? '',
+    channel: row.channel ?? 'alipay',
+    kind: row.kind,
+    label: row.label,
+    tradeType: row.trade_type,
+    lineId: row.line_id,
+    payOrderId: row.pay_order_id,
+    refundId: row.refund_id,
+    orderNo: row.order_no,
+    refundNo: row.refund_no,
+    gatewayNo: row.gateway_no,
+    localAmount: row.local_amount,
+    statementAmount: row.statement_amount,
+    localStatus: row.local_status,
+    statementStatus: row.statement_status,
+    localTime: isoOrNull(row.local_time),
+    statementTime: isoOrNull(row.statement_time),
+    reason: row.reason,
+    reasonText: row.reason_text,
+    reasonEn: row.reason_en,
+    action: row.action,
+    syncRecordId: row.sync_record_id,
+    anomalyId: row.anomaly_id,
+    status: row.status,
+    resolvedBy: row.resolved_by,
+    remark: row.remark,
+    createdAt: toIsoBeijing(row.created_at),
+    updatedAt: toIsoBeijing(row.updated_at),
+  }
+}
+
+export function getStatementDiff(db: Db, id: number): StatementDiffRow | undefined {
+  return stmt<[number], StatementDiffRow>(db, `${SELECT} WHERE d.id = ?`).get(id)
+}
+
+/**
+ * Records a difference found by this run. One seen before keeps its id, its status, its sync and its
+ * anomaly; one a later statement had closed (not seen by an earlier re-run) is open again.
+ */
+export function upsertStatementDiff(
+  db: Db,
+  statementId: number,
+  merchantId: number,
+  run: number,
+  d: DiffDraft,
+  now: number,
+): StatementDiffRow {
+  stmt(
+    db,
+    `INSERT INTO statement_diffs (statement_id, merchant_id, kind, trade_type, trade_key, line_id, pay_order_id,
+       refund_id, order_no, refund_no, gateway_no, local_amount, statement_amount, local_status, statement_status,
+       local_time, statement_time, reason, reason_text, reason_en, label, seen_run, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (statement_id, kind, trade_type, trade_key) DO UPDATE SET
+       line_id = excluded.line_id, pay_order_id = excluded.pay_order_id, refund_id = excluded.refund_id,
+       order_no = excluded.order_no, refund_no = excluded.refund_no, gateway_no = excluded.gateway_no,
+       local_amount = excluded.local_amount, statement_amount = excluded.statement_amount,
+       local_status = excluded.local_status, statement_status = excluded.statement_status,
+       local_time = excluded.local_time, statement_time = excluded.statement_time, reason = excluded.reason,
+       reason_text = excluded.reason_text, reason_en = excluded.reason_en, label = excluded.label,
+       seen_run = excluded.seen_run, updated_at = excluded.updated_at,
+       status = CASE WHEN statement_diffs.resolved_by = 'later_statement' THEN 'open' ELSE statement_diffs.status END,
+       resolved_by = CASE WHEN statement_diffs.resolved_by = 'later_statement' THEN NULL
+         ELSE statement_diffs.resolved_by END`,
+  ).run(
+    statementId,
+    merchantId,
+    d.kind,
+    d.tradeType,
+    d.tradeKey,
+    d.lineId,
+    d.payOrderId,
+    d.refundId,
+    d.orderNo,
+    d.refundNo,
+    d.gatewayNo,
+    d.localAmount,
+    d.statementAmount,
+    d.localStatus,
+    d.statementStatus,
+    d.localTime,
+    d.statementTime,
+    d.reason,
+    d.reasonText,
+    d.reasonEn,
+    d.label,
+    run,
+    now,
+    now,
+  )
+  return stmt<[number, string, string, string], StatementDiffRow>(
+    db,
+    'SELECT * FROM statement_diffs WHERE statement_id = ? AND kind = ? AND trade_type = ? AND trade_key = ?',
+  ).get(statementId, d.kind, d.tradeType, d.tradeKey)!
+}
+
+/** Open differences this run did not find again: the trade came right meanwhile (A11). */
+export function closeUnseenDiffs(db: Db, statementId: number, run: number, now: number): number {
+  return stmt(
+    db,
+    `UPDATE statement_diffs SET status = 'resolved', resolved_by = 'later_statement', updated_at = ?
+     WHERE statement_id = ? AND status = 'open' AND seen_run < ?`,
+  ).run(now, statementId, run).changes
+}
+
+export function setDiffAction(
+  db: Db,
+  id: number,
+  p: {
+    action: DiffAction
+    syncBatchId?: number | null
+    syncRecordId?: number | null
+    anomalyId?: number | null
+    attempted?: boolean
+    status?: DiffStatus
+    resolvedBy?: string | null
+  },
+  now: number,
+): void {
+  stmt(
+    db,
+    `UPDATE statement_diffs SET action = ?,
+       sync_batch_id = CASE WHEN ? THEN ? ELSE sync_batch_id END,
+       sync_record_id = CASE WHEN ? THEN ? ELSE sync_record_id END,
+       anomaly_id = CASE WHEN ? THEN ? ELSE anomaly_id END,
+       sync_attempts = sync_attempts + ?,
+       status = COALESCE(?, status),
+       resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END,
+       updated_at = ?
+     WHERE id = ?`,
+  ).run(
+    p.action,
+    p.syncBatchId !== undefined ? 1 : 0,
+    p.syncBatchId ?? null,
+    p.syncRecordId !== undefined ? 1 : 0,
+    p.syncRecordId ?? null,
+    p.anomalyId !== undefined ? 1 : 0,
+    p.anomalyId ?? null,
+    p.attempted ? 1 : 0,
+    p.status ?? null,
+    p.resolvedBy !== undefined ? 1 : 0,
+    p.resolvedBy ?? null,
+    now,
+    id,
+  )
+}
+
+export function dismissDiff(
+  db: Db,
+  id: number,
+  remark: string,
+  operator: string | null,
+  now: number,
+): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE statement_diffs SET status = 'dismissed', resolved_by = ?, remark = ?, updated_at = ?
+       WHERE id = ? AND status = 'open'`,
+    ).run(operator ?? 'person', remark, now, id).changes === 1
+  )
+}
+
+/** The differences whose syncs went into a batch, with their batch item's outcome once it has one. */
+export function diffsOfBatch(
+  db: Db,
+  batchId: number,
+): Array<
+  StatementDiffRow & { item_outcome: string | null; item_record: number | null; item_status: string | null }
+> {
+  return stmt<
+    [number],
+    StatementDiffRow & { item_outcome: string | null; item_record: number | null; item_status: string | null }
+  >(
+    db,
+    `SELECT d.*, i.outcome AS item_outcome, i.sync_record_id AS item_record, i.gateway_status AS item_status
+     FROM statement_diffs d
+     LEFT JOIN batch_items i ON i.batch_id = d.sync_batch_id AND i.trade_type = d.trade_type
+       AND i.trade_id = COALESCE(d.refund_id, d.pay_order_id)
+     WHERE d.sync_batch_id = ? AND d.action = 'sync_queued'`,
+  ).all(batchId)
+}
+
+export interface DiffFilter {
+  kind?: DiffKind
+  tradeType?: TradeType
+  status?: DiffStatus
+  no?: string
+  limit: number
+  offset: number
+}
+
+export function listStatementDiffs(
+  db: Db,
+  statementId: number,
+  f: DiffFilter,
+): { total: number; rows: StatementDiffRow[] } {
+  const w = new Where().add('d.statement_id = ?', statementId)
+  w.when(f.kind, 'd.kind = ?', f.kind)
+  w.when(f.tradeType, 'd.trade_type = ?', f.tradeType)
+  w.when(f.status, 'd.status = ?', f.status)
+  w.when(f.no, '(d.order_no = ? OR d.refund_no = ? OR d.gateway_no = ?)', f.no, f.no, f.no)
+  const total = (
+    db.prepare(`SELECT count(*) AS n FROM statement_diffs d ${w.toString()}`).get(...w.params) as {
+      n: number
+    }
+  ).n
+  const rows = db
+    .prepare(`${SELECT} ${w.toString()} ORDER BY d.id LIMIT ? OFFSET ?`)
+    .all(...w.params, f.limit, f.offset) as StatementDiffRow[]
+  return { total, rows }
+}
+
+/** Counts of a statement's differences per kind (all statuses), and how many are open. */
+export function diffCounts(
+  db: Db,
+  statementId: number,
+): { byKind: Partial<Record<DiffKind, number>>; open: number } {
+  const rows = stmt<[number], { kind: DiffKind; n: number; open: number }>(
+    db,
+    `SELECT kind, count(*) AS n, sum(status = 'open') AS open FROM statement_diffs WHERE statement_id = ?
+     GROUP BY kind`,
+  ).all(statementId)
+  const byKind: Partial<Record<DiffKind, number>> = {}
+  let open = 0
+  for (const r of rows) {
+    byKind[r.kind] = r.n
+    // A fee deviation is reported, never a reason for a day not to balance (A7).
+    if (r.kind !== 'fee_deviation') open += r.open
+  }
+  return { byKind, open }
+}
+
+/** The rows of the 对账差异 export (A16): a statement's differences with their lines. */
+export function statementDiffsExportQuery(statementId: number, columns: readonly string[]): RowQuery {
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM statement_diffs d
+       CROSS JOIN statements s ON s.id = d.statement_id CROSS JOIN merchants m ON m.id = d.merchant_id
+       LEFT JOIN statement_lines l ON l.id = d.line_id
+       WHERE d.statement_id = ? ORDER BY d.id`,
+    params: [statementId],
+  }
+}

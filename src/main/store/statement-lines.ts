@@ -1,0 +1,224 @@
+import type { MatchState, StatementLineKind, StatementLineView } from '../../shared/statements'
+import { isoOrNull } from '../../shared/time'
+import type { Db } from './connection'
+import type { RowQuery } from './row-reader'
+import { stmt } from './connection'
+import { Where } from './where'
+
+// A statement's lines (通道明细, docs/reconcile.md A3), exactly as the file gave them, under the load
+// (`run`) that stored them: a different file for the same day adds a new run and the old lines stay.
+
+export interface StatementLineRow {
+  id: number
+  statement_id: number
+  run: number
+  line_no: number
+  kind: StatementLineKind
+  order_no: string
+  gateway_trade_no: string
+  refund_no: string
+  gateway_refund_no: string
+  amount: number
+  settle_amount: number
+  fee_e5: number
+  gateway_status: string
+  line_time: number | null
+  sub_merchant: string
+  account: string
+  raw: string
+  match_key: string
+  match_state: MatchState | null
+  pay_order_id: number | null
+  refund_id: number | null
+  note: string | null
+  local_no?: string | null
+}
+
+/** A line as a statement parser reads it (files/statement/types.ts StatementLine has this shape). */
+export interface NewStatementLine {
+  lineNo: number
+  kind: StatementLineKind
+  orderNo: string
+  gatewayTradeNo: string
+  refundNo: string
+  gatewayRefundNo: string
+  amount: number
+  settleAmount: number
+  feeE5: number
+  gatewayStatus: string
+  lineTime: number | null
+  subMerchant: string
+  account: string
+  raw: string
+}
+
+/** Two lines of one kind with this key are one trade (A6 rule 2). */
+export function matchKey(l: NewStatementLine): string {
+  if (l.kind === 'refund') {
+    if (l.refundNo) return `r:${l.refundNo}`
+    if (l.gatewayRefundNo) return `g:${l.gatewayRefundNo}`
+    return `l:${l.lineNo}`
+  }
+  if (l.orderNo) return `o:${l.orderNo}`
+  if (l.gatewayTradeNo) return `g:${l.gatewayTradeNo}`
+  return `l:${l.lineNo}`
+}
+
+/** Stores one batch of parsed lines in one transaction (the reader hands out 5 000 at a time, A4). */
+export function insertStatementLines(
+  db: Db,
+  statementId: number,
+  run: number,
+  lines: NewStatementLine[],
+): void {
+  const add = stmt(
+    db,
+    `INSERT INTO statement_lines (statement_id, run, line_no, kind, order_no, gateway_trade_no, refund_no,
+       gateway_refund_no, amount, settle_amount, fee_e5, gateway_status, line_time, sub_merchant, account, raw, match_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  db.transaction(() => {
+    for (const l of lines)
+      add.run(
+        statementId,
+        run,
+        l.lineNo,
+        l.kind,
+        l.orderNo,
+        l.gatewayTradeNo,
+        l.refundNo,
+        l.gatewayRefundNo,
+        l.amount,
+        l.settleAmount,
+        l.feeE5,
+        l.gatewayStatus,
+        l.lineTime,
+        l.subMerchant,
+        l.account,
+        l.raw,
+        matchKey(l),
+      )
+  }).immediate()
+}
+
+/** Forgets a load that did not prove itself (an integrity failure): its lines are no evidence. */
+export function deleteStatementRun(db: Db, statementId: number, run: number): void {
+  stmt(db, 'DELETE FROM statement_lines WHERE statement_id = ? AND run = ?').run(statementId, run)
+}
+
+export function statementLineView(row: StatementLineRow): StatementLineView {
+  return {
+    id: row.id,
+    lineNo: row.line_no,
+    kind: row.kind,
+    orderNo: row.order_no,
+    gatewayTradeNo: row.gateway_trade_no,
+    refundNo: row.refund_no,
+    gatewayRefundNo: row.gateway_refund_no,
+    amount: row.amount,
+    settleAmount: row.settle_amount,
+    feeE5: row.fee_e5,
+    gatewayStatus: row.gateway_status,
+    lineTime: isoOrNull(row.line_time),
+    subMerchant: row.sub_merchant,
+    matchState: row.match_state,
+    payOrderId: row.pay_order_id,
+    refundId: row.refund_id,
+    localNo: row.local_no ?? null,
+    note: row.note,
+    raw: row.raw,
+  }
+}
+
+export function getStatementLine(db: Db, id: number): StatementLineRow | undefined {
+  return stmt<[number], StatementLineRow>(db, 'SELECT * FROM statement_lines WHERE id = ?').get(id)
+}
+
+export interface LineFilter {
+  state?: MatchState
+  kind?: StatementLineKind
+  withFee?: boolean
+  limit: number
+  offset: number
+}
+
+/** A page of the current lines of a statement, in file order, with the local number each matched. */
+export function listStatementLines(
+  db: Db,
+  statementId: number,
+  run: number,
+  f: LineFilter,
+): { total: number; rows: StatementLineRow[] } {
+  const w = new Where().add('l.statement_id = ?', statementId).add('l.run = ?', run)
+  w.when(f.state, 'l.match_state = ?', f.state)
+  w.when(f.kind, 'l.kind = ?', f.kind)
+  if (f.withFee) w.add('l.fee_e5 <> 0')
+  const total = (
+    db.prepare(`SELECT count(*) AS n FROM statement_lines l ${w.toString()}`).get(...w.params) as {
+      n: number
+    }
+  ).n
+  const rows = db
+    .prepare(
+      `SELECT l.*, COALESCE(r.refund_no, p.order_no) AS local_no FROM statement_lines l
+       LEFT JOIN pay_orders p ON p.id = l.pay_order_id
+       LEFT JOIN refund_orders r ON r.id = l.refund_id
+       ${w.toString()} ORDER BY l.line_no, l.id LIMIT ? OFFSET ?`,
+    )
+    .all(...w.params, f.limit, f.offset) as StatementLineRow[]
+  return { total, rows }
+}
+
+export function setLineMatch(
+  db: Db,
+  id: number,
+  m: { state: MatchState; payOrderId: number | null; refundId: number | null; note: string | null },
+): void {
+  stmt(
+    db,
+    'UPDATE statement_lines SET match_state = ?, pay_order_id = ?, refund_id = ?, note = ? WHERE id = ?',
+  ).run(m.state, m.payOrderId, m.refundId, m.note, id)
+}
+
+/** Counts of the current lines per match state. */
+export function lineStateCounts(
+  db: Db,
+  statementId: number,
+  run: number,
+): Partial<Record<MatchState, number>> {
+  const rows = stmt<[number, number], { match_state: MatchState | null; n: number }>(
+    db,
+    `SELECT match_state, count(*) AS n FROM statement_lines WHERE statement_id = ? AND run = ? GROUP BY match_state`,
+  ).all(statementId, run)
+  const out: Partial<Record<MatchState, number>> = {}
+  for (const r of rows) if (r.match_state) out[r.match_state] = r.n
+  return out
+}
+
+/** Count and Σ amount of the in-scope lines per kind, and Σ fee (the channel side of A10). */
+export function lineTotals(
+  db: Db,
+  statementId: number,
+  run: number,
+): { kind: StatementLineKind; n: number; amount: number; fee: number }[] {
+  return stmt<[number, number], { kind: StatementLineKind; n: number; amount: number; fee: number }>(
+    db,
+    `SELECT kind, count(*) AS n, COALESCE(sum(amount), 0) AS amount, COALESCE(sum(fee_e5), 0) AS fee
+     FROM statement_lines WHERE statement_id = ? AND run = ? AND match_state IS NOT 'foreign'
+       AND match_state IS NOT 'duplicate' GROUP BY kind`,
+  ).all(statementId, run)
+}
+
+/** The rows of the 通道明细 export (A16): the current lines of a statement in file order. */
+export function statementLinesExportQuery(
+  statementId: number,
+  run: number,
+  columns: readonly string[],
+): RowQuery {
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM statement_lines l
+       LEFT JOIN pay_orders p ON p.id = l.pay_order_id LEFT JOIN refund_orders r ON r.id = l.refund_id
+       WHERE l.statement_id = ? AND l.run = ? ORDER BY l.line_no, l.id`,
+    params: [statementId, run],
+  }
+}

@@ -1,0 +1,249 @@
+import type { Channel } from '../../shared/domain'
+import type {
+  StatementListRequest,
+  StatementResult,
+  StatementSource,
+  StatementStatus,
+  StatementSummary,
+  StatementView,
+} from '../../shared/statements'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
+import type { Db } from './connection'
+import { stmt } from './connection'
+import { findMerchantByName } from './merchants'
+import { Where } from './where'
+
+// One statement (对账单) per merchant, bill kind and bill day (docs/reconcile.md A3): where its file
+// is, what the file declared and proved, and what matching made of it.
+
+export interface StatementRow {
+  id: number
+  merchant_id: number
+  channel: Channel
+  bill_kind: 'trade'
+  bill_date: string
+  source: StatementSource
+  status: StatementStatus
+  result: StatementResult | null
+  error_code: string | null
+  error_msg: string | null
+  error_zh: string | null
+  file_name: string | null
+  file_sha256: string | null
+  file_path: string | null
+  file_bytes: number | null
+  file_encoding: string | null
+  file_format: string | null
+  file_layout: string | null
+  verified: number
+  gateway_hash: string | null
+  hash_matched_on: 'decompressed' | 'compressed' | null
+  account_no: string | null
+  integrity: 'ok' | 'mismatch' | 'unavailable' | null
+  checks: string
+  notices: string
+  refusal: string | null
+  totals: string | null
+  summary: string | null
+  lines_run: number
+  dry_run: number
+  sync_batch_id: number | null
+  open_diffs: number
+  run_count: number
+  last_run_at: number | null
+  duration_ms: number | null
+  created_at: number
+  updated_at: number
+  version: number
+  merchant_name?: string
+}
+
+const SELECT =
+  'SELECT s.*, m.name AS merchant_name FROM statements s CROSS JOIN merchants m ON m.id = s.merchant_id'
+
+export function statementView(row: StatementRow): StatementView {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    merchant: row.merchant_name ?? '',
+    channel: row.channel,
+    billKind: row.bill_kind,
+    billDate: row.bill_date,
+    source: row.source,
+    verified: row.verified === 1,
+    status: row.status,
+    result: row.result,
+    errorCode: row.error_code,
+    errorMsg: row.error_msg,
+    errorZh: row.error_zh,
+    fileName: row.file_name,
+    integrity: row.integrity,
+    openDiffs: row.open_diffs,
+    summary: row.summary ? (JSON.parse(row.summary) as StatementSummary) : null,
+    dryRun: row.dry_run === 1,
+    syncBatchId: row.sync_batch_id,
+    runCount: row.run_count,
+    lastRunAt: isoOrNull(row.last_run_at),
+    durationMs: row.duration_ms,
+    createdAt: toIsoBeijing(row.created_at),
+    updatedAt: toIsoBeijing(row.updated_at),
+  }
+}
+
+export function getStatement(db: Db, id: number): StatementRow | undefined {
+  return stmt<[number], StatementRow>(db, `${SELECT} WHERE s.id = ?`).get(id)
+}
+
+export function findStatement(db: Db, merchantId: number, billDate: string): StatementRow | undefined {
+  return stmt<[number, string], StatementRow>(
+    db,
+    `${SELECT} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date = ?`,
+  ).get(merchantId, billDate)
+}
+
+/** The statement of a merchant's day, made when it is asked for the first time. */
+export function ensureStatement(
+  db: Db,
+  s: { merchantId: number; channel: Channel; billDate: string; source: StatementSource },
+  now: number,
+): StatementRow {
+  stmt(
+    db,
+    `INSERT INTO statements (merchant_id, channel, bill_kind, bill_date, source, created_at, updated_at)
+     VALUES (?, ?, 'trade', ?, ?, ?, ?) ON CONFLICT (merchant_id, bill_kind, bill_date) DO NOTHING`,
+  ).run(s.merchantId, s.channel, s.billDate, s.source, now, now)
+  return findStatement(db, s.merchantId, s.billDate)!
+}
+
+/** The columns a run writes; each call names only what it changes. */
+export type StatementPatch = Partial<
+  Pick<
+    StatementRow,
+    | 'source'
+    | 'status'
+    | 'result'
+    | 'error_code'
+    | 'error_msg'
+    | 'error_zh'
+    | 'file_name'
+    | 'file_sha256'
+    | 'file_path'
+    | 'file_bytes'
+    | 'file_encoding'
+    | 'file_format'
+    | 'file_layout'
+    | 'verified'
+    | 'gateway_hash'
+    | 'hash_matched_on'
+    | 'account_no'
+    | 'integrity'
+    | 'checks'
+    | 'notices'
+    | 'refusal'
+    | 'totals'
+    | 'summary'
+    | 'lines_run'
+    | 'dry_run'
+    | 'sync_batch_id'
+    | 'open_diffs'
+    | 'run_count'
+    | 'last_run_at'
+    | 'duration_ms'
+  >
+>
+
+const PATCHABLE = new Set<string>([
+  'source',
+  'status',
+  'result',
+  'error_code',
+  'error_msg',
+  'error_zh',
+  'file_name',
+  'file_sha256',
+  'file_path',
+  'file_bytes',
+  'file_encoding',
+  'file_format',
+  'file_layout',
+  'verified',
+  'gateway_hash',
+  'hash_matched_on',
+  'account_no',
+  'integrity',
+  'checks',
+  'notices',
+  'refusal',
+  'totals',
+  'summary',
+  'lines_run',
+  'dry_run',
+  'sync_batch_id',
+  'open_diffs',
+  'run_count',
+  'last_run_at',
+  'duration_ms',
+])
+
+export function updateStatement(db: Db, id: number, patch: StatementPatch, now: number): void {
+  const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k))
+  if (keys.length === 0) return
+  // Column names come from the fixed set above, never from a caller's text; values are bound.
+  const sets = keys.map((k) => `${k} = ?`).join(', ')
+  stmt(db, `UPDATE statements SET ${sets}, updated_at = ?, version = version + 1 WHERE id = ?`).run(
+    ...keys.map((k) => (patch as Record<string, unknown>)[k]),
+    now,
+    id,
+  )
+}
+
+function statementWhere(db: Db, f: Omit<StatementListRequest, 'limit' | 'offset'>): Where | null {
+  const w = new Where()
+  if (f.merchant) {
+    const m = findMerchantByName(db, f.merchant, true)
+    if (!m) return null
+    w.add('s.merchant_id = ?', m.id)
+  }
+  w.when(f.channel, 's.channel = ?', f.channel)
+  w.when(f.result, 's.result = ?', f.result)
+  w.when(f.status, 's.status = ?', f.status)
+  w.when(f.since, 's.bill_date >= ?', f.since)
+  w.when(f.until, 's.bill_date <= ?', f.until)
+  return w
+}
+
+/** The list, newest bill date first (A13). */
+export function listStatements(db: Db, f: StatementListRequest): { total: number; rows: StatementRow[] } {
+  const w = statementWhere(db, f)
+  if (!w) return { total: 0, rows: [] }
+  const total = (
+    db.prepare(`SELECT count(*) AS n FROM statements s ${w.toString()}`).get(...w.params) as { n: number }
+  ).n
+  const rows = db
+    .prepare(`${SELECT} ${w.toString()} ORDER BY s.bill_date DESC, s.id DESC LIMIT ? OFFSET ?`)
+    .all(...w.params, f.limit, f.offset) as StatementRow[]
+  return { total, rows }
+}
+
+/** A merchant's statements of the days in [from, to] (YYYY-MM-DD), for the calendar. */
+export function statementsOfDays(db: Db, merchantId: number, from: string, to: string): StatementRow[] {
+  return stmt<[number, string, string], StatementRow>(
+    db,
+    `${SELECT} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date >= ? AND s.bill_date <= ?
+     ORDER BY s.bill_date`,
+  ).all(merchantId, from, to)
+}
+
+/** Whether every given day of a merchant has a statement that was reconciled (matched or empty). */
+export function reconciledDays(db: Db, merchantId: number, dates: string[]): Set<string> {
+  const done = new Set<string>()
+  const q = stmt<[number, string], { status: StatementStatus }>(
+    db,
+    "SELECT status FROM statements WHERE merchant_id = ? AND bill_kind = 'trade' AND bill_date = ?",
+  )
+  for (const d of dates) {
+    const row = q.get(merchantId, d)
+    if (row && (row.status === 'matched' || row.status === 'empty')) done.add(d)
+  }
+  return done
+}
