@@ -184,3 +184,22 @@ export function openOnClick(open: () => void): {
  * until a list's first rows showed.
  */
 export const clipped = { className: 'clip' } as const
+
+/** A statement's 结果 (平 green, 不平 red, 待跨日 amber) or, before matching, its status. */
+export function statementStateType(s: string | null | undefined): TagType {
+  switch (s) {
+    case 'balanced':
+    case 'matched':
+      return 'success'
+    case 'unbalanced':
+    case 'failed':
+      return 'error'
+    case 'pending_cross_day':
+      return 'warning'
+    case 'fetching':
+    case 'parsed':
+      return 'info'
+    default:
+      return 'default'
+  }
+}
