@@ -203,3 +203,19 @@ export function statementStateType(s: string | null | undefined): TagType {
       return 'default'
   }
 }
+
+/**
+ * A trade's 对账 cell (docs/reconcile.md A15.3): 已对账 with its bill day, a link to the statement;
+ * 跨日待核 in amber, linked when a statement sent it on; 未对账 plain.
+ */
+export function reconcileCell(
+  r: { state: string; statementId: number | null; billDate: string | null },
+  open: (statementId: number) => void,
+): VNode | string {
+  const name = label('reconcileState', r.state)
+  if (r.state === 'unreconciled' || r.statementId === null)
+    return r.state === 'pending_cross_day' ? h('span', { class: 'code-tag code-tag--warning' }, name) : name
+  const text = r.state === 'reconciled' && r.billDate ? `${name} ${r.billDate}` : name
+  const a = link(text, () => open(r.statementId!))
+  return r.state === 'pending_cross_day' ? h('span', { class: 'code-tag code-tag--warning' }, [a]) : a
+}

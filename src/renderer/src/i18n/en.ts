@@ -666,6 +666,10 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.headlessBrowser':
     'Not allowed. Browser mode cannot turn this on: run paysync keys headless on (with PAYSYNC_PASSPHRASE set) on this computer.',
   // 对账 (docs/reconcile.md A15)
+  'trades.reconcile': 'Reconciled',
+  'overview.unbalanced': 'Unbalanced this month',
+  'overview.unbalancedHint': "This month's unbalanced statements, a merchant's day each: click to list them",
+  'anomalies.billSide': 'Statement {date}, line {n}',
   'statements.detail': 'Statement',
   'statements.calendar': 'Calendar',
   'statements.list': 'List',

@@ -643,6 +643,10 @@ export const zh = {
   'settings.headlessBrowser':
     '未允许。浏览器模式不能打开此开关：请在本机命令行运行 paysync keys headless on（并设置 PAYSYNC_PASSPHRASE）。',
   // 对账 (docs/reconcile.md A15)
+  'trades.reconcile': '对账',
+  'overview.unbalanced': '本月对账不平',
+  'overview.unbalancedHint': '本月账单不平的商户日：点击查看',
+  'anomalies.billSide': '对账单 {date} 第 {n} 行',
   'statements.detail': '对账单',
   'statements.calendar': '日历',
   'statements.list': '列表',
