@@ -198,7 +198,9 @@ describe('对账单 drawer', () => {
     const show = w.findAll('button.cell-link').find((b) => b.text() === '查看')!
     await show.trigger('click')
     await settle()
-    expect(inBody('[data-test=raw-line]')?.textContent).toBe('2026111822001→\t,GW-ONLY-0001→\t,交易,35.80')
+    expect(inBody('[data-test=raw-line]')?.textContent).toBe('2026111822001\\t,GW-ONLY-0001\\t,交易,35.80')
+    // Each tab is marked as one, not left to look like spaces.
+    expect(document.body.querySelectorAll('[data-test=raw-line] .tab')).toHaveLength(2)
   })
 })
 

@@ -691,7 +691,7 @@ export const en: Record<keyof typeof zh, string> = {
   'statements.billDate': 'Bill date',
   'statements.state': 'State / result',
   'statements.lines': 'Lines',
-  'statements.diffs': 'Differences',
+  'statements.diffs': 'Diffs',
   'statements.channelSide': 'Channel total',
   'statements.localSide': 'Local total',
   'statements.sideTitle': 'Payments: {pay}, {payAmount}; refunds: {refund}, {refundAmount}',
