@@ -204,6 +204,35 @@ describe('对账单 drawer', () => {
   })
 })
 
+describe('对账单 other lines and fees', () => {
+  beforeEach(() => {
+    setLang('zh-CN')
+    fake = installFakeApi()
+    fake.answer('statements.lines', { total: 1, amount: 0, items: [line({ matchState: 'foreign' })] })
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+  })
+
+  it('非本系统 / 重复 / 其他 always asks for one of those states, foreign first', async () => {
+    mountScreen(StatementLines, { statementId: 3, only: 'others' })
+    await settle()
+    expect(fake.op('statements.lines')).toHaveBeenCalledWith({
+      id: 3,
+      state: 'foreign',
+      limit: 50,
+      offset: 0,
+    })
+  })
+
+  it('手续费 asks for the lines with a fee and shows the day’s total', async () => {
+    const w = mountScreen(StatementLines, { statementId: 3, only: 'fees', feeTotalE5: 1234 })
+    await settle()
+    expect(fake.op('statements.lines')).toHaveBeenCalledWith({ id: 3, withFee: true, limit: 50, offset: 0 })
+    expect(w.find('[data-test=fee-total]').text()).toBe('0.01234')
+  })
+})
+
 describe('开始对账', () => {
   beforeEach(() => {
     setLang('zh-CN')
@@ -255,7 +284,7 @@ describe('开始对账', () => {
     await expect.poll(() => fake.op('files.upload').mock.calls.length).toBe(1)
     expect(fake.op('files.upload')).toHaveBeenCalledWith({
       name: 'INN26111888ZM_898000000000001',
-      contentBase64: Buffer.from('bill bytes').toString('base64'),
+      contentBase64: btoa('bill bytes'),
     })
     await settle()
     expect(inBody('[data-test=rec-file-name]')?.textContent).toBe('INN26111888ZM_898000000000001')
