@@ -28,10 +28,16 @@ interface Reading {
 }
 
 let dir: string
+let childDir: string
 let child: string
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-statement-memory-'))
-  child = path.join(dir, 'read-child.mjs')
+  // The child's bundle keeps its packages outside (zod ...): it lives under the project's
+  // node_modules, where Node finds them, while the bills it reads stay in the temp folder.
+  const cache = path.join(HERE, '..', '..', 'node_modules', '.cache')
+  fs.mkdirSync(cache, { recursive: true })
+  childDir = fs.mkdtempSync(path.join(cache, 'paysync-statement-memory-'))
+  child = path.join(childDir, 'read-child.mjs')
   await build({
     entryPoints: [path.join(HERE, '..', 'helpers', 'statement-read-child.ts')],
     outfile: child,
@@ -45,6 +51,7 @@ beforeAll(async () => {
 })
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true })
+  fs.rmSync(childDir, { recursive: true, force: true })
 })
 
 async function read(file: string, name: string, sha1?: string): Promise<Reading> {

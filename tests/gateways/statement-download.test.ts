@@ -301,6 +301,8 @@ describe('/_sim/statements: lines over the derived ones', () => {
   it('the same for Alipay and UnionPay, over HTTP', async () => {
     const res = await fetch(`${sim.url}/_sim/statements`, {
       method: 'POST',
+      // The control door takes JSON only (docs/cli.md section 2).
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify([
         {
           merchant: 'ali',

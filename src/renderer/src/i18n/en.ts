@@ -231,6 +231,16 @@ export const en: Record<keyof typeof zh, string> = {
   'anomalies.resolution': 'Resolution',
   'anomalies.decidedBy': 'Decided by',
   'anomalies.openByKind': 'Open by kind:',
+  'print.button': 'Print summary',
+  'print.anomaliesTitle': 'Anomalies: summary',
+  'print.filter': 'Filter',
+  'print.printedAt': 'Printed {at}',
+  'print.by': 'by {name}',
+  'print.capped': 'The newest {shown} of {total} only; export the CSV for the whole list',
+  'print.byKind': 'By kind',
+  'print.count': 'Count',
+  'print.total': 'Total',
+  'print.rows': 'Rows',
   'anomalies.about.amount_mismatch':
     'The gateway collected a different amount than the order holds. It cannot be marked paid; settle the difference and record how.',
   'anomalies.about.amount_unknown':
