@@ -1,6 +1,14 @@
 import { CHANNEL_INFO, type ProfileField } from './channels'
-import { CHANNELS, type AuditEvent, type Transport } from './domain'
+import { CHANNELS, type AuditEvent, type ReconcileState, type Transport } from './domain'
 import type { Lang } from './messages'
+import type {
+  CalendarState,
+  CarryReason,
+  CarryStatus,
+  StatementResult,
+  StatementSource,
+  StatementStatus,
+} from './statements'
 
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
 // export. Codes stay codes everywhere else.
@@ -180,6 +188,49 @@ export const LABELS = {
     resolved: ['已解决', 'Resolved'],
     dismissed: ['已忽略', 'Dismissed'],
   },
+  statementStatus: {
+    pending: ['待对账', 'Pending'],
+    fetching: ['下载中', 'Fetching'],
+    not_ready: ['账单未生成', 'Bill not ready'],
+    empty: ['无交易', 'No trades'],
+    failed: ['失败', 'Failed'],
+    parsed: ['已解析', 'Parsed'],
+    matched: ['已对账', 'Reconciled'],
+  } satisfies Record<StatementStatus, [string, string]>,
+  statementResult: {
+    balanced: ['平', 'Balanced'],
+    unbalanced: ['不平', 'Unbalanced'],
+    pending_cross_day: ['待跨日核对', 'Waiting cross-day'],
+  } satisfies Record<StatementResult, [string, string]>,
+  statementSource: {
+    download: ['下载', 'Downloaded'],
+    upload: ['上传（未验证）', 'Uploaded (unverified)'],
+  } satisfies Record<StatementSource, [string, string]>,
+  /** A day of the 对账 calendar (docs/reconcile.md A15.1). */
+  calendarState: {
+    balanced: ['平', 'Balanced'],
+    unbalanced: ['不平', 'Unbalanced'],
+    pending_cross_day: ['待跨日', 'Cross-day'],
+    not_ready: ['账单未生成', 'Not ready'],
+    empty: ['无交易', 'No trades'],
+    failed: ['失败', 'Failed'],
+    not_reconciled: ['未对账', 'Not reconciled'],
+  } satisfies Record<CalendarState, [string, string]>,
+  /** A trade's 对账 column (docs/reconcile.md A15.3). */
+  reconcileState: {
+    reconciled: ['已对账', 'Reconciled'],
+    unreconciled: ['未对账', 'Not reconciled'],
+    pending_cross_day: ['跨日待核', 'Cross-day'],
+  } satisfies Record<ReconcileState, [string, string]>,
+  carryStatus: {
+    waiting: ['等待中', 'Waiting'],
+    matched: ['已核对', 'Matched'],
+    expired: ['已过期', 'Expired'],
+  } satisfies Record<CarryStatus, [string, string]>,
+  carryReason: {
+    near_midnight: ['临近零点', 'Near midnight'],
+    moved_by_sync: ['同步改变了日期', 'Moved by a sync'],
+  } satisfies Record<CarryReason, [string, string]>,
   lineKind: {
     pay: ['支付', 'Payment'],
     refund: ['退款', 'Refund'],

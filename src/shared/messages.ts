@@ -132,8 +132,8 @@ export const MESSAGES = {
     zh: '已暂停：数据库被其他程序长时间占用。已收到的网关结果都已保存；请在占用结束后点击“继续”。',
   },
   'upload.type': {
-    en: 'only CSV and XLSX files can be imported, not {ext}',
-    zh: '只能导入 CSV 或 XLSX 文件，不能导入 {ext}',
+    en: 'only order lists (CSV, XLSX) and bills (.zip, .csv, .gz, .txt, a UnionPay INN…ZM_ file) can be uploaded, not {ext}',
+    zh: '只能上传订单列表（CSV、XLSX）或对账单（.zip、.csv、.gz、.txt、银联 INN…ZM_ 文件），不能上传 {ext}',
   },
   'upload.empty': { en: '{name} is empty', zh: '文件“{name}”是空的' },
   'upload.full': {

@@ -1,3 +1,4 @@
+import type { StatementDiffView, StatementLineView } from './statements'
 import type {
   AnomalyAction,
   AnomalyView,
@@ -49,6 +50,11 @@ export interface AnomalyDetail {
   previous: { anomaly: AnomalyView; record: SyncRecordDetail | null } | null
   /** The anomaly a changed answer opened after this one was decided. */
   followedBy: number | null
+  /**
+   * An anomaly a statement difference opened: that difference and the bill line it came from, the
+   * statement's side beside the local one (docs/reconcile.md A15.5). Null for any other anomaly.
+   */
+  statement: { diff: StatementDiffView; line: StatementLineView | null } | null
 }
 export type AnomalyActionName = AnomalyAction
 

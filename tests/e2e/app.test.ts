@@ -396,6 +396,102 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await shot(page, '17-overview-after')
   })
 
+  it('reconciles a day against the sandbox’s bill: calendar, start, differences, lines, list', async () => {
+    // docs/reconcile.md A15. A bill exists from 09:00 Beijing the next day: two days back always has one.
+    const DAY_MS = 86_400_000
+    const beijing = (daysAgo: number) => new Date(Date.now() + 8 * 3600_000 - daysAgo * DAY_MS)
+    const day = beijing(2).toISOString().slice(0, 10)
+    const yesterday = beijing(1).toISOString().slice(0, 10)
+    // A payment only the gateway knows: the day cannot balance, and the reason names it.
+    await sandbox('/_sim/statements', [
+      {
+        merchant: 'demo-alipay',
+        date: day,
+        lines: [{ kind: 'pay', orderNo: 'E2E-BILL-ONLY-1', amount: 3580, time: `${day} 10:00:00` }],
+      },
+    ])
+
+    await go('statements')
+    await expect
+      .poll(() => screen('statements').locator('[data-test="cal-merchant"]').innerText())
+      .toContain('demo-alipay')
+    if (day.slice(0, 7) !== yesterday.slice(0, 7)) await page.locator('[data-test="prev-month"]').click()
+    const cell = page.locator(`[data-test="day-${day}"]`)
+    await expect.poll(() => cell.getAttribute('class')).toContain('cell--not_reconciled')
+    await shot(page, '30-statements-calendar')
+
+    // A past day without a statement opens 开始对账 on that day.
+    await cell.click()
+    const dialog = page.locator('.n-modal').last()
+    await expect.poll(() => dialog.locator('[data-test="rec-date"] input').inputValue()).toBe(day)
+    await shot(page, '31-statements-start')
+    await dialog.locator('[data-test="rec-start"]').click()
+    const result = dialog.locator('[data-test="rec-result"]')
+    await result.waitFor({ timeout: 60_000 })
+    await expect.poll(() => result.innerText()).toContain('不平')
+    await shot(page, '32-statements-run')
+
+    await dialog.locator('[data-test="rec-open"]').click()
+    const drawer = page.locator('.n-drawer').last()
+    const diffRow = drawer.locator('[data-test="diffs"] .n-data-table-tbody .n-data-table-tr', {
+      hasText: 'E2E-BILL-ONLY-1',
+    })
+    await diffRow.waitFor({ timeout: 15_000 })
+    expect(await diffRow.innerText()).toContain('通道有、本地无')
+    await shot(page, '33-statement-diffs')
+
+    await drawer.locator('.n-tabs-tab', { hasText: '概要' }).click()
+    await drawer.locator('[data-test="sides"]').waitFor()
+    expect(await drawer.locator('[data-test="integrity"]').innerText()).toContain('账单自检通过')
+    await shot(page, '34-statement-summary')
+
+    await drawer.locator('.n-tabs-tab', { hasText: '通道明细' }).click()
+    const lineRow = drawer.locator('[data-test="lines"] .n-data-table-tbody .n-data-table-tr', {
+      hasText: 'E2E-BILL-ONLY-1',
+    })
+    await lineRow.waitFor()
+    await lineRow.locator('button.cell-link').click()
+    await expect.poll(() => page.locator('[data-test="raw-line"]').innerText()).toContain('E2E-BILL-ONLY-1')
+    await shot(page, '35-statement-raw-line')
+    await page.keyboard.press('Escape')
+    await page.locator('[data-test="raw-line"]').waitFor({ state: 'detached' })
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+
+    // The calendar took the day's result; the list has the statement.
+    await expect.poll(() => cell.getAttribute('class')).toContain('cell--unbalanced')
+    await page.locator('[data-test="view-list"]').click()
+    const listRow = screen('statements').locator('.n-data-table-tbody .n-data-table-tr', { hasText: day })
+    await listRow.first().waitFor()
+    expect(await listRow.first().innerText()).toContain('demo-alipay')
+    await shot(page, '36-statements-list')
+
+    // English, and dark.
+    await page.locator('[data-test="lang"]').click()
+    await expect.poll(() => screen('statements').innerText()).toContain('Bill date')
+    await shot(page, '37-statements-list-english')
+    await page.locator('[data-test="theme"]').click()
+    await expect.poll(() => page.evaluate('document.documentElement.style.colorScheme')).toBe('dark')
+    await page.locator('[data-test="view-calendar"]').click()
+    await cell.waitFor()
+    await shot(page, '38-statements-calendar-dark')
+    await cell.click()
+    await drawer.locator('[data-test="diffs"]').waitFor()
+    await expect.poll(() => drawer.innerText()).toContain('In the bill, not here')
+    await shot(page, '39-statement-english-dark')
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+    await page.locator('[data-test="theme"]').click()
+    await page.locator('[data-test="lang"]').click()
+    await expect.poll(() => screen('statements').innerText()).toContain('开始对账')
+
+    // The orders say which statement confirmed them; the overview counts the month's unbalanced days.
+    await go('orders')
+    await expect.poll(() => screen('orders').innerText(), { timeout: 15_000 }).toContain('对账')
+    await go('overview')
+    await page.locator('[data-test="figure-unbalanced"]').waitFor()
+  })
+
   it('adds a merchant profile, and no secret ever reaches the page', async () => {
     await go('merchants')
     await expect.poll(() => screen('merchants').innerText()).toContain('demo-alipay')

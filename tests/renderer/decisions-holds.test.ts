@@ -106,6 +106,7 @@ describe('待处理: a changed answer after a decision', () => {
       actions: ['close_order', 'acknowledge', 'dismiss'],
       previous: { anomaly: decided, record: record(20, { createdAt: '2026-12-02T08:59:00.000+08:00' }) },
       followedBy: null,
+      statement: null,
     }
     fake.answer('anomalies.get', detail)
     const w = mountScreen(AnomalyDetailView, { id: 8 })
@@ -135,6 +136,7 @@ describe('待处理: a changed answer after a decision', () => {
       actions: [],
       previous: null,
       followedBy: 8,
+      statement: null,
     })
     const w = mountScreen(AnomalyDetailView, { id: 3 })
     await settle()

@@ -34,6 +34,9 @@ const LISTS = [
   'audit.list',
   'batches.list',
   'batches.items',
+  'statements.list',
+  'statements.lines',
+  'statements.diffs',
 ] as const satisfies readonly OperationName[]
 
 export function fakeApi() {

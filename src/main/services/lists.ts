@@ -18,6 +18,8 @@ import type {
 import { actionsFor } from '../engine/manual'
 import { anomalyView, followerOf, getAnomaly, listAnomalies } from '../store/anomalies'
 import { listAudit } from '../store/audit'
+import { diffOfAnomaly, statementDiffView } from '../store/statement-diffs'
+import { getStatementLine, statementLineView } from '../store/statement-lines'
 import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
 import { getSyncRecord, listSyncRecords, syncRecordView, textCut } from '../store/records'
 import { getRefundOrder, listRefundOrders, refundOrderView, refundsOfPayOrder } from '../store/refunds'
@@ -94,7 +96,16 @@ export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
         }
       : null,
     followedBy: row.status === 'open' ? null : followerOf(ctx.db, row.id),
+    statement: statementSide(ctx, row.id),
   }
+}
+
+/** The statement difference behind an anomaly, with its bill line as the file had it. */
+function statementSide(ctx: ServiceContext, anomalyId: number): AnomalyDetail['statement'] {
+  const diff = diffOfAnomaly(ctx.db, anomalyId)
+  if (!diff) return null
+  const line = diff.line_id !== null ? getStatementLine(ctx.db, diff.line_id) : undefined
+  return { diff: statementDiffView(diff), line: line ? statementLineView(line) : null }
 }
 
 /**

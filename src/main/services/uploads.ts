@@ -11,7 +11,12 @@ import { HANDLE_TTL_MS } from './file-handles'
 // the uploads folder beside the database, one folder per upload named by its id, and answers the id.
 // The upload is deleted after its import, or once its handle has gone unused for HANDLE_TTL_MS.
 
-const ALLOWED = new Set(['.csv', '.txt', '.tsv', '.xlsx'])
+// The import's order lists (CSV, TSV, XLSX) and the bills docs/reconcile.md A4.1 accepts (an Alipay or
+// UnionPay zip, a WeChat CSV or its gzip, a text file). The content decides what a file is: an import
+// refuses a bill and the statement parser an order list, each with its own sentence.
+const ALLOWED = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.zip', '.gz'])
+/** A UnionPay ZM or ZME file keeps the name the gateway gave it, which has no extension. */
+const UNIONPAY_BILL_NAME = /^INN\d{8}ZME?_[0-9A-Za-z]{1,32}$/
 /** The largest file uploaded (the HTTP body limit allows its base64); a bigger one: `paysync import`. */
 export const UPLOAD_MAX_BYTES = 64 * 1024 * 1024
 /** Every upload together: the disk is not filled through the page. */
@@ -37,7 +42,8 @@ export function sweepUploads(ctx: ServiceContext): void {
 
 export function saveUpload(ctx: ServiceContext, name: string, contentBase64: string): UploadResult {
   const ext = path.extname(name).toLowerCase()
-  if (!ALLOWED.has(ext)) throw AppError.say('invalid_input', 'upload.type', { ext: ext || '?' })
+  if (!ALLOWED.has(ext) && !UNIONPAY_BILL_NAME.test(path.basename(name)))
+    throw AppError.say('invalid_input', 'upload.type', { ext: ext || '?' })
   const bytes = Buffer.from(contentBase64, 'base64')
   if (bytes.length === 0) throw AppError.say('invalid_input', 'upload.empty', { name })
   if (bytes.length > UPLOAD_MAX_BYTES)

@@ -115,6 +115,14 @@ export function getStatementDiff(db: Db, id: number): StatementDiffRow | undefin
   return stmt<[number], StatementDiffRow>(db, `${SELECT} WHERE d.id = ?`).get(id)
 }
 
+/** The difference that opened an anomaly (each opens at most one; the newest wins if a re-run moved it). */
+export function diffOfAnomaly(db: Db, anomalyId: number): StatementDiffRow | undefined {
+  return stmt<[number], StatementDiffRow>(
+    db,
+    `${SELECT} WHERE d.anomaly_id = ? ORDER BY d.id DESC LIMIT 1`,
+  ).get(anomalyId)
+}
+
 /**
  * Records a difference found by this run. One seen before keeps its id, its status, its sync and its
  * anomaly; one a later statement had closed (not seen by an earlier re-run) is open again.

@@ -78,3 +78,10 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message
   return typeof err === 'string' ? err : String(err)
 }
+
+/** A fee in 1e-5 yuan (bills carry five decimals): 1234 -> "0.01234", as the export writes it. */
+export function feeYuan(e5: number | null | undefined): string {
+  if (e5 === null || e5 === undefined) return ''
+  const abs = Math.abs(e5)
+  return `${e5 < 0 ? '-' : ''}${Math.floor(abs / 100_000)}.${String(abs % 100_000).padStart(5, '0')}`
+}

@@ -184,3 +184,38 @@ export function openOnClick(open: () => void): {
  * until a list's first rows showed.
  */
 export const clipped = { className: 'clip' } as const
+
+/** A statement's 结果 (平 green, 不平 red, 待跨日 amber) or, before matching, its status. */
+export function statementStateType(s: string | null | undefined): TagType {
+  switch (s) {
+    case 'balanced':
+    case 'matched':
+      return 'success'
+    case 'unbalanced':
+    case 'failed':
+      return 'error'
+    case 'pending_cross_day':
+      return 'warning'
+    case 'fetching':
+    case 'parsed':
+      return 'info'
+    default:
+      return 'default'
+  }
+}
+
+/**
+ * A trade's 对账 cell (docs/reconcile.md A15.3): 已对账 with its bill day, a link to the statement;
+ * 跨日待核 in amber, linked when a statement sent it on; 未对账 plain.
+ */
+export function reconcileCell(
+  r: { state: string; statementId: number | null; billDate: string | null },
+  open: (statementId: number) => void,
+): VNode | string {
+  const name = label('reconcileState', r.state)
+  if (r.state === 'unreconciled' || r.statementId === null)
+    return r.state === 'pending_cross_day' ? h('span', { class: 'code-tag code-tag--warning' }, name) : name
+  const text = r.state === 'reconciled' && r.billDate ? `${name} ${r.billDate}` : name
+  const a = link(text, () => open(r.statementId!))
+  return r.state === 'pending_cross_day' ? h('span', { class: 'code-tag code-tag--warning' }, [a]) : a
+}

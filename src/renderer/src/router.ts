@@ -41,6 +41,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { menu: 'menu.anomalies' },
   },
   {
+    path: '/statements',
+    name: 'statements',
+    component: () => import('./views/StatementsView.vue'),
+    meta: { menu: 'menu.statements' },
+  },
+  {
     path: '/batch',
     name: 'batch',
     component: () => import('./views/BatchSyncView.vue'),

@@ -4,7 +4,7 @@ import { ref } from 'vue'
 // Detail drawers, stacked: a sync record opens its order, the order one of its refunds, and so on.
 // Esc or the mask closes the top one only.
 
-export type DetailKind = 'record' | 'pay' | 'refund' | 'anomaly'
+export type DetailKind = 'record' | 'pay' | 'refund' | 'anomaly' | 'statement'
 export interface DetailEntry {
   key: number
   kind: DetailKind

@@ -5,6 +5,7 @@ import type { AmountUnit, ImportSummary, TradeType } from '../../../../shared/do
 import type { ColumnMappingInput } from '../../../../shared/mapping'
 import { api } from '../../bridge'
 import { label, t } from '../../i18n'
+import { readBase64 } from '../../read-file'
 import { useApiAction } from '../../composables/useApiAction'
 import { useExport } from '../../composables/useExport'
 import { useAppStore } from '../../stores/app'
@@ -39,15 +40,6 @@ const YUAN_FIELD: Record<string, string> = {
 /** The field of an amount column in a unit: 金额(元) <-> 金额(分). */
 export function fieldInUnit(field: string, unit: AmountUnit): string {
   return (unit === 'fen' ? FEN_FIELD : YUAN_FIELD)[field] ?? field
-}
-
-function readBase64(f: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader()
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''))
-    reader.onerror = () => reject(reader.error ?? new Error('read failed'))
-    reader.readAsDataURL(f)
-  })
 }
 
 /** A task id for an import's progress and cancel: random, made in the page. */
