@@ -22,9 +22,9 @@ function programShell(): Command {
 function commandNamed(args: string[]): string | null {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
-    // The program's own options come before or after the command; only --db takes a value.
     // Help asked before any command is top-level help, whatever follows.
     if (a === '-h' || a === '--help') return null
+    // The program's own options come before or after the command; only --db takes a value.
     if (a === '--db') i++
     else if (a === '--') return args[i + 1] ?? null
     else if (!a.startsWith('-'))
@@ -36,7 +36,7 @@ function commandNamed(args: string[]): string | null {
 /**
  * The program for these arguments: the command they name, defined in full, or, for top-level help
  * and a name that is no command, every command by name only. Loading one command's module is what
- * keeps `paysync --help` and a list quick (docs/cli.md section 1).
+ * keeps `paysync --help` and a list quick (docs/cli.md section 1, the README's Performance).
  */
 export async function programFor(argv: string[]): Promise<Command> {
   const program = programShell()
