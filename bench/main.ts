@@ -3,12 +3,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { batchThroughput } from './batch'
 import { browserFigure } from './browser'
+import { cliStartFigures } from './cli-start'
 import { engineCpu } from './engine-cpu'
 import { describe, type Figure } from './figures'
 import { exportFigures, importFigures } from './files'
+import { sideBySide } from './side-by-side'
 import { storeFigures } from './store'
 
-// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,cpu,store,export,import,browser]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,side,cpu,store,export,import,browser,cli]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -42,9 +44,10 @@ try {
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   )
   if (want('batch')) add(await batchThroughput(dir, BATCH))
+  if (want('side')) add(await sideBySide(dir, 1_000, quick ? 1 : 3))
   if (want('cpu')) add(await engineCpu(dir, quick ? 500 : 2_000))
   let recordsDb: string | null = null
-  if (want('store') || want('export') || want('browser')) {
+  if (want('store') || want('export') || want('browser') || want('cli')) {
     const s = storeFigures(dir, N)
     recordsDb = s.file
     if (want('store')) add(s.figures)
@@ -52,6 +55,7 @@ try {
   if (want('export') && recordsDb) add(await exportFigures(dir, recordsDb, N))
   if (want('import')) add(await importFigures(dir, N))
   if (want('browser') && recordsDb) add(await browserFigure(recordsDb, N))
+  if (want('cli') && recordsDb) add(await cliStartFigures(recordsDb, N))
   if (json)
     process.stdout.write(
       `${JSON.stringify({ machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, figures })}\n`,

@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from 'axios'
+import type { AxiosInstance } from 'axios'
 import http from 'node:http'
 import https from 'node:https'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -70,28 +70,31 @@ const agents = {
   httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
 }
 
-let shared: AxiosInstance | null = null
-function client(): AxiosInstance {
-  shared ??= axios.create({
-    ...agents,
-    // The body as text, untouched: signatures are checked over exactly what arrived. No compression is
-    // asked for (Accept-Encoding: identity), which also spares axios its decompression pipeline: per
-    // request it costs more CPU than the RSA check (measured by npm run bench).
-    // The bytes, decoded here: with responseType 'text' axios strips a leading byte-order mark, and
-    // the record must keep the text exactly as received (docs/domain.md 6.1; the gateway fuzzer sent one).
-    responseType: 'arraybuffer',
-    decompress: false,
-    // Counted while the body streams in: past the cap axios destroys the response stream, and with
-    // it the socket, so the rest is never read (the request sets its own cap, see HttpRequest).
-    maxContentLength: MAX_ANSWER_BYTES,
-    maxBodyLength: MAX_REQUEST_BYTES,
-    // The adapters read every status themselves; a redirect from a payment gateway is never followed.
-    validateStatus: () => true,
-    maxRedirects: 0,
-    transformResponse: [(d: unknown) => d],
-    transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
-    proxy: false,
-  })
+let shared: Promise<AxiosInstance> | null = null
+/** Loaded on the first call: a command that never asks a gateway (a list, `--help`) does not load axios. */
+function client(): Promise<AxiosInstance> {
+  shared ??= import('axios').then(({ default: axios }) =>
+    axios.create({
+      ...agents,
+      // The body as text, untouched: signatures are checked over exactly what arrived. No compression is
+      // asked for (Accept-Encoding: identity), which also spares axios its decompression pipeline: per
+      // request it costs more CPU than the RSA check (measured by npm run bench).
+      // The bytes, decoded here: with responseType 'text' axios strips a leading byte-order mark, and
+      // the record must keep the text exactly as received (docs/domain.md 6.1; the gateway fuzzer sent one).
+      responseType: 'arraybuffer',
+      decompress: false,
+      // Counted while the body streams in: past the cap axios destroys the response stream, and with
+      // it the socket, so the rest is never read (the request sets its own cap, see HttpRequest).
+      maxContentLength: MAX_ANSWER_BYTES,
+      maxBodyLength: MAX_REQUEST_BYTES,
+      // The adapters read every status themselves; a redirect from a payment gateway is never followed.
+      validateStatus: () => true,
+      maxRedirects: 0,
+      transformResponse: [(d: unknown) => d],
+      transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
+      proxy: false,
+    }),
+  )
   return shared
 }
 
@@ -143,6 +146,7 @@ export async function exchange(
     // Built (and signed) first; then a call slot; then its turn at the gate, and out at once: sends
     // stay evenly spaced, and no more than the slots are ever in flight at the gateway.
     const req = await build()
+    const gateway = await client()
     const maxBytes = req.maxBytes ?? MAX_ANSWER_BYTES
     const queued = performance.now()
     const release = ctx?.slots ? await ctx.slots.acquire() : null
@@ -156,7 +160,7 @@ export async function exchange(
       }
 
       sentAt = performance.now()
-      const res = await client().request<Buffer>({
+      const res = await gateway.request<Buffer>({
         method: req.method,
         url: req.url,
         headers: { 'Accept-Encoding': 'identity', ...req.headers },

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import path from 'node:path'
 import { eachRow, RAW_CHARS, UnreadableFileError, type RowSource, type SourceRow } from './row-source'
 import { guardedPart, openCheckedZip, XLSX_LIMITS, ZipLimitError, type XlsxLimits } from './zip-guard'
@@ -95,7 +95,9 @@ export async function xlsxRows(file: string, limits: XlsxLimits = XLSX_LIMITS): 
   } catch (err) {
     throw unreadable(err)
   }
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  // Loaded here, not at the top: it is the heaviest package of the command line (docs/cli.md section 1).
+  const { default: excel } = await import('exceljs')
+  const reader = new excel.stream.xlsx.WorkbookReader(file, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',

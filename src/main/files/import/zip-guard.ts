@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { Transform, pipeline, type Readable } from 'node:stream'
-import unzipper from 'unzipper'
+import type unzipper from 'unzipper'
 
 // What an .xlsx package may cost before and while it is inflated (review-security M3). A workbook is a
 // zip of XML parts; a small file can declare or hold gigabytes of XML (a shared-strings bomb of 11 MB
@@ -88,7 +88,8 @@ export async function openCheckedZip(file: string, limits: XlsxLimits): Promise<
     throw new ZipLimitError(`it holds ${dir.entries} parts; a workbook has a few dozen`)
   if (dir && dir.bytes > limits.directoryBytes)
     throw new ZipLimitError(`its table of contents alone is ${MB(dir.bytes)}`)
-  const opened = await unzipper.Open.file(file)
+  const { default: unzip } = await import('unzipper')
+  const opened = await unzip.Open.file(file)
   if (opened.files.length > limits.entries)
     throw new ZipLimitError(`it holds ${opened.files.length} parts; a workbook has a few dozen`)
   let total = 0

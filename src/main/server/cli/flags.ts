@@ -3,7 +3,6 @@ import { contract, type OperationName, type OperationOutput } from '../../../sha
 import { AppError } from '../../../shared/errors'
 import { describeIssues } from '../../../shared/validation'
 import type { ServiceContext } from '../../services/context'
-import { dispatch } from '../../services/index'
 
 // The command line asks through the contract as the window does: a command turns its flags into an
 // operation's input, the contract's schema judges it, and a refusal is said back in the flags' terms
@@ -48,6 +47,8 @@ export async function call<K extends OperationName>(
   input: unknown,
   flags: Flags,
 ): Promise<OperationOutput<K>> {
+  // Every operation of the contract, loaded by the first command that calls one, not by `--help`.
+  const { dispatch } = await import('../../services/index')
   try {
     return await dispatch(ctx, name, input)
   } catch (err) {

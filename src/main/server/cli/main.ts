@@ -1,25 +1,12 @@
 import { Command, CommanderError, Option } from 'commander'
-import { registerBatchCommands } from './commands/batch'
-import { registerCheckCommand } from './commands/check'
-import { registerDemoCommand } from './commands/demo'
-import { registerExportCommand } from './commands/export'
-import { registerImportCommand } from './commands/import'
-import { registerKeysCommand } from './commands/keys'
-import { registerListCommands } from './commands/lists'
-import { registerReconcileCommands } from './commands/reconcile'
-import { registerMerchantCommands } from './commands/merchant'
-import { registerServeCommand } from './commands/serve'
-import { registerSimulatorCommand } from './commands/simulator'
-import { registerSyncCommand } from './commands/sync'
-import { printError, processIo } from './output'
-import { EXIT, exitState } from './runtime'
+import { addCommand, addCommandNames, addEveryCommand } from './catalog'
+import { EXIT, exitState } from './exit'
 
 // `paysync`: the engine headless (docs/cli.md section 1). Exit codes: 0 done; 1 could not run (bad
 // arguments, unreadable file, bad configuration); 3 ran, but some trades ended in sync_error.
 
-export function buildProgram(): Command {
-  const program = new Command()
-  program
+function programShell(): Command {
+  return new Command()
     .name('paysync')
     .description('PaySync Desk on the command line: sync payment orders with their gateways, headless')
     .addOption(
@@ -29,25 +16,46 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run paysync --help for the commands)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-  registerDemoCommand(program)
-  registerSimulatorCommand(program)
-  registerMerchantCommands(program)
-  registerImportCommand(program)
-  registerSyncCommand(program)
-  registerBatchCommands(program)
-  registerListCommands(program)
-  registerReconcileCommands(program)
-  registerExportCommand(program)
-  registerServeCommand(program)
-  registerKeysCommand(program)
-  registerCheckCommand(program)
+}
+
+/** The command the arguments name, `help <command>` included; null for none (top-level help). */
+function commandNamed(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    // Help asked before any command is top-level help, whatever follows.
+    if (a === '-h' || a === '--help') return null
+    // The program's own options come before or after the command; only --db takes a value.
+    if (a === '--db') i++
+    else if (a === '--') return args[i + 1] ?? null
+    else if (!a.startsWith('-'))
+      return a === 'help' ? (args.slice(i + 1).find((b) => !b.startsWith('-')) ?? null) : a
+  }
+  return null
+}
+
+/**
+ * The program for these arguments: the command they name, defined in full, or, for top-level help
+ * and a name that is no command, every command by name only. Loading one command's module is what
+ * keeps `paysync --help` and a list quick (docs/cli.md section 1, the README's Performance).
+ */
+export async function programFor(argv: string[]): Promise<Command> {
+  const program = programShell()
+  const name = commandNamed(argv.slice(2))
+  if (!name || !(await addCommand(program, name))) addCommandNames(program)
+  return program
+}
+
+/** The program with every command defined in full: what top-level help must read the same as. */
+export async function fullProgram(): Promise<Command> {
+  const program = programShell()
+  await addEveryCommand(program)
   return program
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram()
   exitState.code = EXIT.ok
   try {
+    const program = await programFor(argv)
     await program.parseAsync(argv)
     return exitState.code
   } catch (err) {
@@ -55,8 +63,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.cannotRun
     }
     const json = argv.includes('--json')
-    const io = processIo(json)
-    printError(io, err)
+    const { printError, processIo } = await import('./output')
+    printError(processIo(json), err)
     // Every failure that stops a command is exit 1, ours (AppError, StoreError) or not; exit 3 is
     // chosen by the command itself, for a run that finished with trades in sync_error.
     return EXIT.cannotRun

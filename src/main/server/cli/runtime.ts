@@ -2,14 +2,11 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../shared/errors'
-import { ServiceContext, systemUser } from '../../services/context'
+import type { ServiceContext } from '../../services/context'
 import { defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
 
-export const EXIT = { ok: 0, cannotRun: 1, syncErrors: 3 } as const
-
-/** The exit code the command chose; main returns it. */
-export const exitState = { code: EXIT.ok as number }
+export { EXIT, exitState } from './exit'
 
 export interface GlobalOptions {
   db?: string
@@ -60,6 +57,9 @@ export async function withContext<T>(
   fn: (ctx: ServiceContext, io: Io) => Promise<T> | T,
   options: { create?: boolean } = {},
 ): Promise<T> {
+  // The services load with the first command that opens the books: `paysync --help` and a refused
+  // flag never load the engine, the store or the gateways.
+  const { ServiceContext, systemUser } = await import('../../services/context')
   const ctx = new ServiceContext({
     dbFile: options.create ? dbFileOf(cmd).file : existingDbFile(cmd),
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,

@@ -2,7 +2,6 @@ import type { Command } from 'commander'
 import { idSchema, pageOnly } from '../../../../shared/inputs'
 import { label } from '../../../../shared/labels'
 import { say } from '../../../../shared/messages'
-import { runBatch, summaryOf } from '../../../services/sync'
 import { call, check, numberOption } from '../flags'
 import { table } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
@@ -140,6 +139,7 @@ export function registerBatchCommands(program: Command): void {
           )
         }
         // In the foreground, with the progress line: the window's resume starts it in the background.
+        const { runBatch, summaryOf } = await import('../../../services/sync')
         const final = await runBatch(ctx, request.id, progressPrinter(io))
         const summary = summaryOf(final)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors

@@ -1,6 +1,4 @@
 import type { Command } from 'commander'
-import { openStore } from '../../../store/connection'
-import { checkIntegrity } from '../../../store/integrity'
 import { EXIT, existingDbFile, exitState, ioOf } from '../runtime'
 
 // `paysync check`: the whole database file read through, for cron and for after a disk or power
@@ -14,6 +12,8 @@ export function registerCheckCommand(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const io = ioOf(cmd)
       const file = existingDbFile(cmd)
+      const { openStore } = await import('../../../store/connection')
+      const { checkIntegrity } = await import('../../../store/integrity')
       // The same clear refusal as every command for a file that is not a database or is newer.
       openStore(file, { readonly: true }).close()
       const r = await checkIntegrity(file)

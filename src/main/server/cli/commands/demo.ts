@@ -4,11 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
 import { label } from '../../../../shared/labels'
-import { refsFor } from '../../../services/batches'
-import { ServiceContext, systemUser } from '../../../services/context'
-import { startDemoWorld, type DemoWorld } from '../../../services/demo'
-import { dispatch } from '../../../services/index'
-import { summaryOf } from '../../../services/sync'
+import type { DemoWorld } from '../../../services/demo'
 import { table } from '../output'
 import { EXIT, exitState, globals, ioOf } from '../runtime'
 import { printSummary, runAsBatch } from './sync'
@@ -33,6 +29,14 @@ export function registerDemoCommand(program: Command): void {
       const dbFile = g.db
         ? path.resolve(g.db)
         : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
+      const [{ refsFor }, { ServiceContext, systemUser }, { startDemoWorld }, { dispatch }, { summaryOf }] =
+        await Promise.all([
+          import('../../../services/batches'),
+          import('../../../services/context'),
+          import('../../../services/demo'),
+          import('../../../services/index'),
+          import('../../../services/sync'),
+        ])
       const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo', systemUser: systemUser() })
       let sandbox: DemoWorld | null = null
       try {

@@ -3,7 +3,6 @@ import fs from 'node:fs'
 import type { ImportSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { importRunSchema } from '../../../../shared/inputs'
-import { importChosen } from '../../../services/import-chosen'
 import { jsonFault } from '../../json-position'
 import { check, type Flags } from '../flags'
 import type { Io } from '../output'
@@ -110,6 +109,7 @@ export function registerImportCommand(program: Command): void {
         },
         { ...IMPORT_FLAGS, file: 'the file' },
       )
+      const { importChosen } = await import('../../../services/import-chosen')
       const summary = await importChosen(ctx, request, 'caller', { rejectedOut: opts.rejectedOut })
       if (io.json) io.out(JSON.stringify(summary))
       else printImport(io, summary, opts.rejectedOut)

@@ -2,8 +2,6 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import { profileIds } from '../../../../shared/channels'
 import { AppError } from '../../../../shared/errors'
-import { parseInput } from '../../../services/index'
-import { findMerchant } from '../../../services/merchants'
 import { jsonFault } from '../../json-position'
 import { call } from '../flags'
 import { table } from '../output'
@@ -39,6 +37,7 @@ export function registerMerchantCommands(program: Command): void {
     .action(async (opts: { config: string }, cmd: Command) => {
       const profile = readJson(opts.config)
       // Judged before the database is opened: a refused profile creates no database.
+      const { parseInput } = await import('../../../services/index')
       parseInput('merchants.add', profile)
       await withContext(
         cmd,
@@ -99,6 +98,7 @@ export function registerMerchantCommands(program: Command): void {
     .description('remove a profile: its secrets are erased, its orders and records stay')
     .action(async (name: string, _opts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
+        const { findMerchant } = await import('../../../services/merchants')
         await call(ctx, 'merchants.remove', { id: findMerchant(ctx, name).id }, {})
         io.out(io.json ? JSON.stringify({ removed: name }) : `removed merchant ${name}`)
       })
@@ -127,6 +127,7 @@ export function registerMerchantCommands(program: Command): void {
     .description('make one signed call and report the signature check, clock skew and latency')
     .action(async (name: string, _opts, cmd: Command) => {
       await withContext(cmd, async (ctx, io) => {
+        const { findMerchant } = await import('../../../services/merchants')
         const report = await call(ctx, 'merchants.test', { id: findMerchant(ctx, name).id }, {})
         if (!report.ok) exitState.code = EXIT.cannotRun
         if (io.json) return io.out(JSON.stringify(report))

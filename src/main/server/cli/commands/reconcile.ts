@@ -4,7 +4,6 @@ import { fenToYuan } from '../../../../shared/money'
 import { DIFF_KINDS, type ReconcileRun } from '../../../../shared/statements'
 import { formatBeijing } from '../../../../shared/time'
 import { AppError } from '../../../../shared/errors'
-import { reconcilableMerchants } from '../../../services/statements'
 import { call, numberOption, type Flags } from '../flags'
 import { table, type Io } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
@@ -97,6 +96,7 @@ export function registerReconcileCommands(program: Command): void {
             )
           const date = o.yesterday ? yesterday(ctx.now()) : o.date
           if (!date) throw new AppError('invalid_input', '--date is required (or --yesterday)')
+          const { reconcilableMerchants } = await import('../../../services/statements')
           const names = o.allMerchants ? reconcilableMerchants(ctx).map((m) => m.name) : [o.merchant]
           if (o.allMerchants && names.length === 0)
             throw AppError.say('not_found', 'statement.noYesterdayMerchants')

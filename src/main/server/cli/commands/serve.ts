@@ -3,9 +3,6 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
-import { ServiceContext } from '../../../services/context'
-import { hostOptions, startHost } from '../../../services/host'
-import { startHttpServer } from '../../http/server'
 import { packageRoot } from '../../root'
 import { portOption } from '../flags'
 import { dbFileOf, globals } from '../runtime'
@@ -89,6 +86,11 @@ export function registerServeCommand(program: Command): void {
       ) => {
         const g = globals(cmd)
         const { port, dbFile } = await checkStart(cmd, o)
+        const [{ ServiceContext }, { hostOptions, startHost }, { startHttpServer }] = await Promise.all([
+          import('../../../services/context'),
+          import('../../../services/host'),
+          import('../../http/server'),
+        ])
         const ctx = new ServiceContext({ ...hostOptions(), dbFile, transport: 'http' })
         const host = await startHost(ctx, { sandbox: o.sandbox, schedules: o.schedules })
         let server

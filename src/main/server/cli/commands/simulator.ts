@@ -3,8 +3,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
 import { describeIssues } from '../../../../shared/validation'
-import { faultsSchema, scenarioSchema } from '../../../gateways/simulator/control'
-import { startSimulator } from '../../../gateways/simulator/server'
 import { check, given, numberOption, portOption } from '../flags'
 
 interface SimOpts {
@@ -36,6 +34,10 @@ export function registerSimulatorCommand(program: Command): void {
       'comma-separated: system_error,rate_limit,timeout,reset,bad_signature,probe_signature,malformed,clock_skew',
     )
     .action(async (o: SimOpts) => {
+      const [{ faultsSchema, scenarioSchema }, { startSimulator }] = await Promise.all([
+        import('../../../gateways/simulator/control'),
+        import('../../../gateways/simulator/server'),
+      ])
       let scenario
       if (o.scenario) {
         let raw: unknown

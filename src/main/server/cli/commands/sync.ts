@@ -4,17 +4,8 @@ import type { SyncSource, SyncSummary } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
 import { say } from '../../../../shared/messages'
-import { refsFor } from '../../../services/batches'
 import type { ServiceContext } from '../../../services/context'
-import { importAndSync } from '../../../services/imports'
-import {
-  createBatchOf,
-  runBatch,
-  summaryOf,
-  syncTradesNow,
-  tradesByNumbers,
-  type TradeRef,
-} from '../../../services/sync'
+import type { TradeRef } from '../../../services/sync'
 import { check, numberOption } from '../flags'
 import { counted, type Io } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
@@ -83,6 +74,7 @@ export async function runAsBatch(
     qps: number
   },
 ): Promise<SyncSummary> {
+  const { createBatchOf, runBatch, summaryOf } = await import('../../../services/sync')
   const batchId = createBatchOf(ctx, refs, spec)
   const final = await runBatch(ctx, batchId, progressPrinter(io))
   return summaryOf(final)
@@ -107,6 +99,10 @@ async function syncFile(
     },
     { ...IMPORT_FLAGS, 'sync.name': '--batch-name' },
   )
+  const [{ importAndSync }, { runBatch, summaryOf }] = await Promise.all([
+    import('../../../services/imports'),
+    import('../../../services/sync'),
+  ])
   const imported = await importAndSync(ctx, { ...request, file }, 'caller', { rejectedOut: opts.rejectedOut })
   if (!io.json) printImport(io, imported, opts.rejectedOut)
   if (!imported.batchId) throw new AppError('invalid_input', `${file} names no trade that could be imported`)
@@ -133,6 +129,10 @@ export function registerSyncCommand(program: Command): void {
         PACE_FLAGS,
       )
       await withContext(cmd, async (ctx, io) => {
+        const [{ refsFor }, { summaryOf, syncTradesNow, tradesByNumbers }] = await Promise.all([
+          import('../../../services/batches'),
+          import('../../../services/sync'),
+        ])
         const settings = ctx.settings()
         const pace = {
           concurrency: given.concurrency ?? settings.defaultConcurrency,
