@@ -45,6 +45,25 @@ function externalPackages() {
   return names.filter((name) => !BUNDLED.has(name))
 }
 
+/**
+ * Chunks no build has written for a day go. Not sooner: a `paysync serve` started before a rebuild
+ * still imports its own chunks lazily when a command first needs them, and every build rewrites the
+ * chunks it uses, so only abandoned ones age. Without this, out/node grows with every rebuild.
+ */
+const CHUNK_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+export function sweepOldChunks(dir, current, now = Date.now()) {
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(name)) continue
+    const p = path.join(dir, name)
+    try {
+      if (!current.has(p) && now - fs.statSync(p).mtimeMs > CHUNK_MAX_AGE_MS) fs.unlinkSync(p)
+    } catch {
+      // Another process swept it first; nothing to do.
+    }
+  }
+}
+
 export async function runBundled(entry, outName, sourceDirs, workers = {}) {
   const dir = path.join(ROOT, 'out', 'node')
   const out = path.join(dir, `${outName}.mjs`)
@@ -83,6 +102,7 @@ export async function runBundled(entry, outName, sourceDirs, workers = {}) {
         fs.writeFileSync(tmp, f.contents)
         fs.renameSync(tmp, f.path)
       }
+      sweepOldChunks(dir, new Set(result.outputFiles.map((f) => f.path)))
     }
   } catch (err) {
     process.stderr.write(`(running from sources: ${err.message})\n`)
