@@ -5,7 +5,7 @@ import { DaxpayAdapter } from './daxpay/adapter'
 import type { RetryPolicy } from './http'
 import type { KeyField } from './key-fields'
 import { alipayHandler } from './simulator/alipay'
-import { daxpayHandler } from './simulator/daxpay'
+import { daxpayHandler } from './simulator/daxpay/handler'
 import {
   ALIPAY_DEMO,
   DAXPAY_DEMO,
