@@ -21,7 +21,7 @@ import {
 } from './simulator/merchant-kinds'
 import type { HandlerFactory, SimMerchantKind } from './simulator/types'
 import { unionpayHandler } from './simulator/unionpay'
-import { wechatHandler } from './simulator/wechat'
+import { wechatHandler } from './simulator/wechat/handler'
 import type { GatewayAdapter } from './types'
 import { UnionpayAdapter, unionpayKeyFields } from './unionpay/adapter'
 import { WechatAdapter, wechatKeyFields } from './wechat/adapter'
