@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import { formatBeijing } from '../../../shared/time'
 import { exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
 import { readPrivateKey, readPublicKey } from '../key-fields'
-import { aboutAnotherTrade, noAnswer, transportFailure, type Reading } from '../kit'
+import { aboutAnotherTrade, busyStatus, noAnswer, transportFailure, type Reading } from '../kit'
 import { signAsync } from '../signing'
 import type { CallContext } from '../types'
 import { refusalCode, refusalMessage } from './answers'
@@ -143,7 +143,7 @@ export class AlipayTransport {
       this.policy,
       ctx,
       (res: HttpResponse) => {
-        if (res.status >= 500 || res.status === 429) return true
+        if (busyStatus(res.status)) return true
         // A business answer saying "system busy" is worth another try; nothing else is.
         return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
       },

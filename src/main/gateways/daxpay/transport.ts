@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import os from 'node:os'
 import type { DaxpayProfile } from '../../../shared/profiles'
 import { exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
-import { noAnswer, transportFailure, type NoAnswer, type Reading } from '../kit'
+import { busyStatus, noAnswer, transportFailure, type NoAnswer, type Reading } from '../kit'
 import { ReplayCache } from '../replay-cache'
 import type { CallContext, PayTradeRef, RefundTradeRef } from '../types'
 import {
@@ -161,7 +161,7 @@ export class DaxpayTransport {
       this.policy,
       ctx,
       (res: HttpResponse) => {
-        if (res.status >= 500 || res.status === 429) return true
+        if (busyStatus(res.status)) return true
         const code = codeOf(res.body)
         return code !== null && RETRYABLE_CODES.has(code)
       },

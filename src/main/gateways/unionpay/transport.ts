@@ -3,7 +3,7 @@ import type { UnionpayProfile } from '../../../shared/profiles'
 import { formatBeijingCompact } from '../../../shared/time'
 import { exchange, type Exchange, type HttpResponse, type RetryPolicy } from '../http'
 import { readPrivateKey, readPublicKey } from '../key-fields'
-import { aboutAnotherTrade, noAnswer, transportFailure, type Reading } from '../kit'
+import { aboutAnotherTrade, busyStatus, noAnswer, transportFailure, type Reading } from '../kit'
 import { ReplayCache } from '../replay-cache'
 import type { CallContext } from '../types'
 import { encodeForm, parseAnswer, signParams, verifyParams } from './sign'
@@ -33,7 +33,7 @@ export interface QueryKey {
 
 /** Whether an HTTP answer is worth another try: the same for the query and the file transfer. */
 function retryable(res: HttpResponse): boolean {
-  if (res.status >= 500 || res.status === 429) return true
+  if (busyStatus(res.status)) return true
   // Decides only whether to ask again; the answer that is kept is verified like any other.
   return res.status === 200 && RETRYABLE_RESP.has(parseAnswer(res.body).respCode ?? '')
 }
