@@ -4,7 +4,7 @@ import { AlipayAdapter, alipayKeyFields } from './alipay/adapter'
 import { DaxpayAdapter } from './daxpay/adapter'
 import type { RetryPolicy } from './http'
 import type { KeyField } from './key-fields'
-import { alipayHandler } from './simulator/alipay'
+import { alipayHandler } from './simulator/alipay/handler'
 import { daxpayHandler } from './simulator/daxpay/handler'
 import {
   ALIPAY_DEMO,
