@@ -11,7 +11,7 @@ import {
 } from '../../src/main/gateways/daxpay/sign'
 import type { RetryPolicy } from '../../src/main/gateways/http'
 import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
-import { daxpayHandler } from '../../src/main/gateways/simulator/daxpay'
+import { daxpayHandler } from '../../src/main/gateways/simulator/daxpay/handler'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
 import type { PayTradeRef, RefundTradeRef } from '../../src/main/gateways/types'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   aboutAnotherTrade,
+  busyStatus,
   callMeta,
   connectionReport,
   malformed,
@@ -128,5 +129,12 @@ describe('connectionReport', () => {
       ok: false,
       message: 'refused: no',
     })
+  })
+})
+
+describe('busyStatus', () => {
+  it('asks again after a server error or too many requests, never after a refusal', () => {
+    expect([500, 502, 503, 504, 429].map(busyStatus)).toEqual([true, true, true, true, true])
+    expect([200, 204, 400, 401, 403, 404, 409].filter((s) => busyStatus(s))).toEqual([])
   })
 })

@@ -16,7 +16,7 @@ import { putStatements, upsertOrders, upsertRefunds } from '../../src/main/gatew
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
 import type { GatewayAdapter, StatementDownload } from '../../src/main/gateways/types'
-import { fileTransferUrl } from '../../src/main/gateways/unionpay/adapter'
+import { fileTransferUrl } from '../../src/main/gateways/unionpay/statement'
 import type { StatementChannel } from '../../src/main/files/statement/types'
 import { alipayProfileSchema, profileSchema } from '../../src/shared/profiles'
 import { formatBeijing, parseBeijing } from '../../src/shared/time'

@@ -107,7 +107,7 @@ describe("main's own layers", () => {
 
   it('a folder of the same name inside a layer is not another layer', async () => {
     // gateways/simulator/server.ts is the simulator's HTTP server, not src/main/server.
-    const file = 'src/main/gateways/simulator/alipay.ts'
+    const file = 'src/main/gateways/simulator/unionpay.ts'
     expect(await restricted(file, `import { x } from './server'\nexport const y = x\n`)).toEqual([])
   })
 })

@@ -4,6 +4,7 @@ import http from 'node:http'
 import https from 'node:https'
 import path from 'node:path'
 import { backoffDelay, type HttpRequest, type RetryPolicy } from './http'
+import { busyStatus } from './kit'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CallAbandonedError, type CallContext } from './types'
 
@@ -215,7 +216,7 @@ export async function fetchBill(
           message: `the gateway answered HTTP ${res.status} instead of the bill`,
           status: res.status,
           body,
-          retryable: res.status === 429 || res.status >= 500,
+          retryable: busyStatus(res.status),
         }
       } else {
         const written = await writeBillFile(dest, res.body, maxBytes).finally(() => res.body.destroy())

@@ -4,8 +4,8 @@ import { AlipayAdapter, alipayKeyFields } from './alipay/adapter'
 import { DaxpayAdapter } from './daxpay/adapter'
 import type { RetryPolicy } from './http'
 import type { KeyField } from './key-fields'
-import { alipayHandler } from './simulator/alipay'
-import { daxpayHandler } from './simulator/daxpay'
+import { alipayHandler } from './simulator/alipay/handler'
+import { daxpayHandler } from './simulator/daxpay/handler'
 import {
   ALIPAY_DEMO,
   DAXPAY_DEMO,
@@ -21,7 +21,7 @@ import {
 } from './simulator/merchant-kinds'
 import type { HandlerFactory, SimMerchantKind } from './simulator/types'
 import { unionpayHandler } from './simulator/unionpay'
-import { wechatHandler } from './simulator/wechat'
+import { wechatHandler } from './simulator/wechat/handler'
 import type { GatewayAdapter } from './types'
 import { UnionpayAdapter, unionpayKeyFields } from './unionpay/adapter'
 import { WechatAdapter, wechatKeyFields } from './wechat/adapter'

@@ -17,6 +17,14 @@ export function callMeta(ex: Exchange): CallMeta {
   return { attempts: ex.attempts, latencyMs: ex.latencyMs, serverTime: ex.ok ? ex.serverTime : null }
 }
 
+/**
+ * Whether an HTTP status is worth another try whatever the body says: the server's trouble (5xx) or
+ * its "too many requests" (429). A channel's own retry rule adds the busy words of its protocol.
+ */
+export function busyStatus(status: number): boolean {
+  return status >= 500 || status === 429
+}
+
 /** Why a call has no usable answer, and the text that came back (null when nothing did). */
 export interface Failure {
   code: string

@@ -7,6 +7,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../http'
 import { readPemPrivateKey, readPemPublicKey, type KeyField } from '../key-fields'
 import {
   aboutAnotherTrade,
+  busyStatus,
   closeFailure,
   connectionReport,
   malformed,
@@ -283,7 +284,7 @@ export class WechatAdapter implements GatewayAdapter {
       return notReady(code, `${msg} (the bill of ${req.billDate} is being made: ask again later)`, r.body)
     if (code === 'NO_STATEMENT_EXIST') return empty(code, msg, r.body)
     if (r.status !== 200 || !r.json)
-      return failed(code ?? `HTTP_${r.status}`, msg, r.status === 429 || r.status >= 500, r.body)
+      return failed(code ?? `HTTP_${r.status}`, msg, busyStatus(r.status), r.body)
     const hash = r.json.hash_value
     const link = typeof r.json.download_url === 'string' ? allowedBillUrl(r.json.download_url) : null
     if (r.json.hash_type !== 'SHA1' || typeof hash !== 'string' || !/^[0-9a-fA-F]{40}$/.test(hash) || !link)

@@ -3,7 +3,7 @@ import type { WechatProfile } from '../../../shared/profiles'
 import { APP_VERSION } from '../../../shared/version'
 import { exchange, type Exchange, type HttpRequest, type HttpResponse, type RetryPolicy } from '../http'
 import { readPemPrivateKey } from '../key-fields'
-import { callMeta, noAnswer, transportFailure, type CallMeta, type Reading } from '../kit'
+import { busyStatus, callMeta, noAnswer, transportFailure, type CallMeta, type Reading } from '../kit'
 import { ReplayCache } from '../replay-cache'
 import { signAsync } from '../signing'
 import type { CallContext } from '../types'
@@ -115,7 +115,7 @@ export class WechatTransport {
       () => this.request(method, pathAndQuery, text, nameKey),
       this.policy,
       ctx,
-      (res) => res.status === 429 || res.status >= 500,
+      (res) => busyStatus(res.status),
     )
   }
 

@@ -1,11 +1,11 @@
-import { parseBeijing, toRfc3339Beijing } from '../../../shared/time'
-import type { SimMerchant, SimOrder, SimState } from './state'
-import type { SimOptions, SimRequest } from './types'
-import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './wechat-replies'
+import { parseBeijing, toRfc3339Beijing } from '../../../../shared/time'
+import type { SimMerchant, SimOrder, SimState } from '../state'
+import type { SimOptions, SimRequest } from '../types'
+import { NOT_FOUND_ORDER, type Json, type Reply, type WechatRoute } from './replies'
 
 // WeChat Pay payscore (微信支付分) service orders as the simulated gateway keeps them: the query, the
 // sync that records an offline payment, and the cancel, direct and partner (docs/protocols.md section
-// 2.9). Routed by ./wechat.ts, which authenticates the request and signs the reply.
+// 2.9). Routed by handler.ts, which authenticates the request and signs the reply.
 
 /** The routes of the payscore API. */
 export function payscoreRoutes(state: SimState, options: SimOptions): WechatRoute[] {

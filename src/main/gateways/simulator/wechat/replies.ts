@@ -1,8 +1,9 @@
-import type { SimMerchant } from './state'
-import type { SimRequest } from './types'
+import type { SimMerchant } from '../state'
+import type { SimRequest } from '../types'
 
-// What the simulated WeChat Pay answers are made of, shared by its pay and payscore halves
-// (./wechat.ts, ./wechat-payscore.ts): a reply before it is signed, a route, WeChat's not found.
+// What the simulated WeChat Pay answers are made of, shared by its routes (pay.ts, refund.ts,
+// certificates.ts, bills.ts, payscore.ts): a reply before it is signed, a route, WeChat's not found,
+// the states of a paid order.
 
 export type Json = Record<string, unknown>
 
@@ -27,3 +28,6 @@ export const NOT_FOUND_ORDER: Reply = {
   body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' },
   code: 268512771,
 }
+
+/** The gateway states of an order the buyer has paid. */
+export const PAID = new Set(['SUCCESS', 'REFUND'])
