@@ -1,23 +1,14 @@
-import type {
-  BatchStatus,
-  Channel,
-  GatewayStatus,
-  ListTotals,
-  Outcome,
-  ListPage,
-  RefundOrderView,
-  RefundStatus,
-} from '../../shared/domain'
-import type { ListSort, RefundFilter, RefundListRequest } from '../../shared/filters'
-import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
+import type { BatchStatus, Channel, GatewayStatus, Outcome, RefundStatus } from '../../shared/domain'
+import type { ListPage, RefundOrderView } from '../../shared/domain'
+import type { RefundFilter, RefundListRequest } from '../../shared/filters'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
-import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
-import { findMerchantByName } from './merchants'
+import { amountOrderIndex } from './list-totals'
 import { scheduleHold } from './schedule-holds'
-import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
-import { Where } from './where'
+import { TRADE_LISTS, tradeOrder, tradeReconcile, tradeTotals, tradeWhere } from './trade-lists'
+import { matchTrades } from './trade-search'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
@@ -74,16 +65,7 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     lastGatewayStatus: row.last_gateway_status,
     syncErrorCount: row.sync_error_count,
     heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
-    reconcile: {
-      state:
-        row.reconciled_statement_id !== null
-          ? 'reconciled'
-          : row.carried
-            ? 'pending_cross_day'
-            : 'unreconciled',
-      statementId: row.reconciled_statement_id,
-      billDate: row.reconciled_bill_date ?? null,
-    },
+    reconcile: tradeReconcile(row),
   }
 }
 
@@ -123,81 +105,16 @@ export function refundsOfPayOrder(db: Db, payOrderId: number): RefundOrderRow[] 
   )
 }
 
-const rangeOf = (f: RefundFilter): MsRange => ({
-  from: f.since ? parseBeijing(f.since) : null,
-  to: f.until ? parseBeijingEnd(f.until) : null,
-})
-
-function refundWhere(
-  db: Db,
-  f: RefundFilter,
-  match: TradeMatch | null,
-  range: MsRange = rangeOf(f),
-): Where | null {
-  const w = new Where()
-  if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
-    if (!m) return null
-    w.add('r.merchant_id = ?', m.id)
-  }
-  w.when(f.channel, 'r.channel = ?', f.channel)
-  w.when(f.status, 'r.status = ?', f.status)
-  w.when(f.result, 'r.last_sync_outcome = ?', f.result)
-  if (f.held !== undefined) w.add(f.held ? 'r.held_by_batch IS NOT NULL' : 'r.held_by_batch IS NULL')
-  w.when(f.payOrderId, 'r.pay_order_id = ?', f.payOrderId)
-  if (match) w.add(...matchCondition('r.id', match))
-  w.msRange('r.created_at', range.from, range.to)
-  return w
-}
-
-function rowTotals(db: Db, f: RefundFilter, match: TradeMatch | null, range: MsRange): ListTotals {
-  const w = refundWhere(db, f, match, range)
-  if (!w) return { total: 0, amount: 0 }
-  return stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(r.amount), 0) AS amount FROM refund_orders r ${w}`,
-  ).get(...w.params) as ListTotals
-}
-
-/** The count and the sum of the refunds' amounts of a filter (as payOrderTotals). */
-export function refundOrderTotals(db: Db, f: RefundFilter, match: TradeMatch | null): ListTotals {
-  // The kept totals know nothing of holds (docs/domain.md 6.7): the held trades are few and counted
-  // row by row through their own index; the others are all of them less those.
-  if (f.held === true && !match) return rowTotals(db, f, null, rangeOf(f))
-  if (f.held === false && !match) {
-    const all = refundOrderTotals(db, { ...f, held: undefined }, null)
-    const held = rowTotals(db, { ...f, held: true }, null, rangeOf(f))
-    return { total: all.total - held.total, amount: all.amount - held.amount }
-  }
-  if (match || f.payOrderId !== undefined)
-    return { ...rowTotals(db, f, match, rangeOf(f)), ...(match?.capped ? { capped: true } : {}) }
-  const kept = new Where()
-  if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
-    if (!m) return { total: 0, amount: 0 }
-    kept.add('merchant_id = ?', m.id)
-  }
-  kept.when(f.channel, 'channel = ?', f.channel)
-  kept.when(f.status, 'status = ?', f.status)
-  kept.when(f.result, 'outcome = ?', f.result)
-  return keptTotals(db, KEPT.refundOrders, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
-}
-
-const ORDER: Record<ListSort, string> = {
-  '-time': 'r.created_at DESC, r.id DESC',
-  time: 'r.created_at, r.id',
-  '-amount': 'r.amount DESC, r.id DESC',
-  amount: 'r.amount, r.id',
-}
+const LIST = TRADE_LISTS.refund
 
 export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundOrderView> {
   const match = f.no ? matchTrades(db, 'refund', f.no) : null
-  const w = refundWhere(db, f, match)
+  const w = tradeWhere(db, LIST, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
-  const totals = refundOrderTotals(db, f, match)
+  const totals = tradeTotals(db, LIST, f, match)
   const rows = stmt<unknown[], RefundOrderRow>(
     db,
-    `${select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount'))} ${w} ORDER BY ${tradeOrder(LIST, f.sort)} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
   return { ...totals, items: rows.map(refundOrderView) }
 }
@@ -338,10 +255,10 @@ export function refundIdsOfImport(db: Db, importId: number): number[] {
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function refundsExportQuery(db: Db, f: RefundFilter, columns: readonly string[]): RowQuery | null {
-  const w = refundWhere(db, f, f.no ? matchTrades(db, 'refund', f.no) : null)
+  const w = tradeWhere(db, LIST, f, f.no ? matchTrades(db, 'refund', f.no) : null)
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
     params: w.params,
   }
 }

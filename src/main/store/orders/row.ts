@@ -1,0 +1,90 @@
+import type {
+  BatchStatus,
+  Channel,
+  GatewayStatus,
+  Outcome,
+  PayKind,
+  PayRefundStatus,
+  PayStatus,
+} from '../../../shared/domain'
+import type { PayOrderView } from '../../../shared/domain'
+import { isoOrNull, toIsoBeijing } from '../../../shared/time'
+import { scheduleHold } from '../schedule-holds'
+import { tradeReconcile } from '../trade-lists'
+
+// A pay order as its table holds it, with what the list and the detail read beside it, and as the
+// contract carries it.
+
+export interface PayOrderRow {
+  id: number
+  order_no: string
+  biz_order_no: string
+  gateway_trade_no: string | null
+  merchant_id: number
+  channel: Channel
+  kind: PayKind
+  title: string
+  amount: number
+  status: PayStatus
+  refund_status: PayRefundStatus
+  refundable_amount: number
+  created_at: number
+  expired_at: number | null
+  paid_at: number | null
+  closed_at: number | null
+  version: number
+  updated_at: number
+  last_sync_at: number | null
+  last_sync_outcome: Outcome | null
+  last_gateway_status: GatewayStatus | null
+  sync_error_count: number
+  next_sync_at: number | null
+  import_id: number | null
+  /** The batch whose pause or cancel keeps this order out of the schedules (docs/domain.md 6.7). */
+  held_by_batch: number | null
+  merchant_name?: string
+  held_batch_status?: BatchStatus | null
+  reconciled_statement_id: number | null
+  reconciled_at: number | null
+  reconciled_bill_date?: string | null
+  carried?: number
+}
+
+export function payOrderView(row: PayOrderRow): PayOrderView {
+  return {
+    id: row.id,
+    orderNo: row.order_no,
+    bizOrderNo: row.biz_order_no,
+    gatewayTradeNo: row.gateway_trade_no,
+    merchantId: row.merchant_id,
+    merchant: row.merchant_name ?? '',
+    channel: row.channel,
+    kind: row.kind,
+    title: row.title,
+    amount: row.amount,
+    status: row.status,
+    refundStatus: row.refund_status,
+    refundableAmount: row.refundable_amount,
+    createdAt: toIsoBeijing(row.created_at),
+    expiredAt: isoOrNull(row.expired_at),
+    paidAt: isoOrNull(row.paid_at),
+    closedAt: isoOrNull(row.closed_at),
+    version: row.version,
+    lastSyncAt: isoOrNull(row.last_sync_at),
+    lastSyncOutcome: row.last_sync_outcome,
+    lastGatewayStatus: row.last_gateway_status,
+    syncErrorCount: row.sync_error_count,
+    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
+    reconcile: tradeReconcile(row),
+  }
+}
+
+// The holding batch's status says why the schedules skip the order (paused, or cancelled); the
+// statement that confirmed it, and whether it waits for another day's bill (A15.3).
+export const selectPayOrders = (indexed = '') =>
+  `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status,
+    (SELECT s.bill_date FROM statements s WHERE s.id = p.reconciled_statement_id) AS reconciled_bill_date,
+    EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'pay' AND c.trade_id = p.id AND c.status = 'waiting')
+      AS carried
+  FROM pay_orders p ${indexed}
+  CROSS JOIN merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`
