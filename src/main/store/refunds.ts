@@ -1,5 +1,5 @@
 import type { BatchStatus, Channel, GatewayStatus, Outcome, RefundStatus } from '../../shared/domain'
-import type { ListPage, RefundOrderView } from '../../shared/domain'
+import type { ListPage, RefundOrderView } from '../../shared/entity-views'
 import type { RefundFilter, RefundListRequest } from '../../shared/filters'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'

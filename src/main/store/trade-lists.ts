@@ -1,5 +1,5 @@
 import type { TradeReconcile } from '../../shared/domain'
-import type { ListTotals } from '../../shared/domain'
+import type { ListTotals } from '../../shared/entity-views'
 import type { ListSort, OrderFilter } from '../../shared/filters'
 import { parseBeijing, parseBeijingEnd } from '../../shared/time'
 import type { Db } from './connection'

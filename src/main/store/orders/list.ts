@@ -1,4 +1,4 @@
-import type { ListPage, PayOrderView } from '../../../shared/domain'
+import type { ListPage, PayOrderView } from '../../../shared/entity-views'
 import type { OrderFilter, OrderListRequest } from '../../../shared/filters'
 import type { Db } from '../connection'
 import { stmt } from '../connection'

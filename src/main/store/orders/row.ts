@@ -7,7 +7,7 @@ import type {
   PayRefundStatus,
   PayStatus,
 } from '../../../shared/domain'
-import type { PayOrderView } from '../../../shared/domain'
+import type { PayOrderView } from '../../../shared/entity-views'
 import { isoOrNull, toIsoBeijing } from '../../../shared/time'
 import { scheduleHold } from '../schedule-holds'
 import { tradeReconcile } from '../trade-lists'
