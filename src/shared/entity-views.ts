@@ -50,7 +50,19 @@ export interface ScheduleHold {
   batchStatus: BatchStatus
 }
 
-export interface PayOrderView {
+/** What both trade views end with: the trade's last sync, its hold and its statement. */
+export interface TradeSyncView {
+  version: number
+  lastSyncAt: string | null
+  lastSyncOutcome: Outcome | null
+  lastGatewayStatus: GatewayStatus | null
+  syncErrorCount: number
+  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
+  heldBy: ScheduleHold | null
+  reconcile: TradeReconcile
+}
+
+export interface PayOrderView extends TradeSyncView {
   id: number
   orderNo: string
   bizOrderNo: string
@@ -68,17 +80,9 @@ export interface PayOrderView {
   expiredAt: string | null
   paidAt: string | null
   closedAt: string | null
-  version: number
-  lastSyncAt: string | null
-  lastSyncOutcome: Outcome | null
-  lastGatewayStatus: GatewayStatus | null
-  syncErrorCount: number
-  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
-  heldBy: ScheduleHold | null
-  reconcile: TradeReconcile
 }
 
-export interface RefundOrderView {
+export interface RefundOrderView extends TradeSyncView {
   id: number
   refundNo: string
   bizRefundNo: string
@@ -92,14 +96,6 @@ export interface RefundOrderView {
   status: RefundStatus
   createdAt: string
   finishedAt: string | null
-  version: number
-  lastSyncAt: string | null
-  lastSyncOutcome: Outcome | null
-  lastGatewayStatus: GatewayStatus | null
-  syncErrorCount: number
-  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
-  heldBy: ScheduleHold | null
-  reconcile: TradeReconcile
 }
 
 export interface SyncRecordView {

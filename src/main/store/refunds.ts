@@ -1,4 +1,4 @@
-import type { BatchStatus, Channel, GatewayStatus, Outcome, RefundStatus } from '../../shared/domain'
+import type { Channel, RefundStatus } from '../../shared/domain'
 import type { ListPage, RefundOrderView } from '../../shared/entity-views'
 import type { RefundFilter, RefundListRequest } from '../../shared/filters'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
@@ -6,14 +6,21 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { amountOrderIndex } from './list-totals'
-import { scheduleHold } from './schedule-holds'
-import { TRADE_LISTS, tradeOrder, tradeReconcile, tradeTotals, tradeWhere } from './trade-lists'
+import {
+  TRADE_LISTS,
+  tradeOrder,
+  tradeSyncView,
+  tradeTotals,
+  tradeWhere,
+  type TradeColumns,
+} from './trade-lists'
 import { matchTrades } from './trade-search'
+import { allTradeIds, dueTradeIds, markTradeSynced, tradeIdsOfImport, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
 
-export interface RefundOrderRow {
+export interface RefundOrderRow extends TradeColumns {
   id: number
   refund_no: string
   biz_refund_no: string
@@ -25,23 +32,8 @@ export interface RefundOrderRow {
   status: RefundStatus
   created_at: number
   finished_at: number | null
-  version: number
-  updated_at: number
-  last_sync_at: number | null
-  last_sync_outcome: Outcome | null
-  last_gateway_status: GatewayStatus | null
-  sync_error_count: number
-  next_sync_at: number | null
-  import_id: number | null
-  /** The batch whose pause or cancel keeps this refund out of the schedules (docs/domain.md 6.7). */
-  held_by_batch: number | null
-  reconciled_statement_id: number | null
-  reconciled_at: number | null
-  merchant_name?: string
-  reconciled_bill_date?: string | null
-  carried?: number
+  /** The pay order's number, read beside the row by a list or a lookup. */
   order_no?: string
-  held_batch_status?: BatchStatus | null
 }
 
 export function refundOrderView(row: RefundOrderRow): RefundOrderView {
@@ -59,13 +51,7 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     status: row.status,
     createdAt: toIsoBeijing(row.created_at),
     finishedAt: isoOrNull(row.finished_at),
-    version: row.version,
-    lastSyncAt: isoOrNull(row.last_sync_at),
-    lastSyncOutcome: row.last_sync_outcome,
-    lastGatewayStatus: row.last_gateway_status,
-    syncErrorCount: row.sync_error_count,
-    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
-    reconcile: tradeReconcile(row),
+    ...tradeSyncView(row),
   }
 }
 
@@ -201,53 +187,20 @@ export function casRefundOrder(
   return r.changes === 1
 }
 
-export function markRefundOrderSynced(
-  db: Db,
-  id: number,
-  s: {
-    at: number
-    outcome: Outcome
-    gatewayStatus: GatewayStatus | null
-    errorCount: number
-    nextSyncAt: number | null
-  },
-): void {
-  stmt(
-    db,
-    `UPDATE refund_orders SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
-       next_sync_at = ? WHERE id = ?`,
-  ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
-}
+export const markRefundOrderSynced = (db: Db, id: number, s: SyncMark): void =>
+  markTradeSynced(db, 'refund', id, s)
 
 /** Refunds whose next scheduled sync is due, except those a paused or cancelled batch holds. */
-export function dueRefundOrderIds(db: Db, now: number, limit: number): number[] {
-  return stmt<[number, number], { id: number }>(
-    db,
-    `SELECT id FROM refund_orders WHERE status = 'progress' AND held_by_batch IS NULL AND next_sync_at <= ?
-     ORDER BY next_sync_at LIMIT ?`,
-  )
-    .all(now, limit)
-    .map((r) => r.id)
-}
+export const dueRefundOrderIds = (db: Db, now: number, limit: number): number[] =>
+  dueTradeIds(db, 'refund', now, limit)
 
 /** Every refund, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
-export function allRefundOrderIds(db: Db, pendingOnly: boolean, exceptHeld = false): number[] {
-  return stmt<[], { id: number }>(
-    db,
-    pendingOnly
-      ? `SELECT id FROM refund_orders WHERE status = 'progress' ${exceptHeld ? 'AND held_by_batch IS NULL' : ''} ORDER BY id`
-      : 'SELECT id FROM refund_orders ORDER BY id',
-  )
-    .all()
-    .map((r) => r.id)
-}
+export const allRefundOrderIds = (db: Db, pendingOnly: boolean, exceptHeld = false): number[] =>
+  allTradeIds(db, 'refund', pendingOnly, exceptHeld)
 
 /** Trades first brought in by one import run. */
-export function refundIdsOfImport(db: Db, importId: number): number[] {
-  return stmt<[number], { id: number }>(db, 'SELECT id FROM refund_orders WHERE import_id = ? ORDER BY id')
-    .all(importId)
-    .map((r) => r.id)
-}
+export const refundIdsOfImport = (db: Db, importId: number): number[] =>
+  tradeIdsOfImport(db, 'refund', importId)
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of

@@ -1,17 +1,18 @@
-import type { TradeReconcile } from '../../shared/domain'
-import type { ListTotals } from '../../shared/entity-views'
+import type { BatchStatus, GatewayStatus, Outcome } from '../../shared/domain'
+import type { ListTotals, TradeSyncView } from '../../shared/entity-views'
 import type { ListSort, OrderFilter } from '../../shared/filters'
-import { parseBeijing, parseBeijingEnd } from '../../shared/time'
+import { isoOrNull, parseBeijing, parseBeijingEnd } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import { KEPT, keptTotals, type KeptTable, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
+import { scheduleHold } from './schedule-holds'
 import { matchCondition, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 // What the pay order and refund lists share: the same filter (the refunds' adds the pay order they
-// belong to), the same totals kept per day (migration 005) that know nothing of holds, and the same
-// 对账 column.
+// belong to), the same totals kept per day (migration 005) that know nothing of holds, the same
+// order, and the same columns of the sync, the hold and the statement at the end of each row.
 
 /** The filter both trade lists take; a status is the list's own (a pay or a refund status). */
 export type TradeFilter = Omit<OrderFilter, 'status' | 'no' | 'sort'> & {
@@ -120,24 +121,50 @@ export function tradeTotals(db: Db, list: TradeList, f: TradeFilter, match: Trad
   return keptTotals(db, list.kept, kept, range, (edge) => rowTotals(db, list, f, null, edge))
 }
 
-/** The columns of a trade's row that its 对账 column reads (docs/reconcile.md A15.3). */
-export interface ReconciledColumns {
+/** The columns both trade tables have for the sync, the schedules and reconciliation. */
+export interface TradeColumns {
+  version: number
+  updated_at: number
+  last_sync_at: number | null
+  last_sync_outcome: Outcome | null
+  last_gateway_status: GatewayStatus | null
+  sync_error_count: number
+  next_sync_at: number | null
+  import_id: number | null
+  /** The batch whose pause or cancel keeps this trade out of the schedules (docs/domain.md 6.7). */
+  held_by_batch: number | null
   reconciled_statement_id: number | null
+  reconciled_at: number | null
+  /** Read beside the row by a list or a lookup: the merchant's name, the holding batch's status. */
+  merchant_name?: string
+  held_batch_status?: BatchStatus | null
+  /** The bill day of the statement that confirmed the trade. */
   reconciled_bill_date?: string | null
-  /** 1 while the trade waits in the carry-over pool for another day's bill. */
+  /** 1 while the trade waits in the carry-over pool for another day's bill (docs/reconcile.md A15.3). */
   carried?: number
 }
 
-/** Which statement confirmed the trade, or whether it waits for another day's bill. */
-export function tradeReconcile(row: ReconciledColumns): TradeReconcile {
+/**
+ * What both trade views end with: the last sync, why the schedules skip the trade, and which
+ * statement confirmed it or whether it waits for another day's bill.
+ */
+export function tradeSyncView(row: TradeColumns): TradeSyncView {
   return {
-    state:
-      row.reconciled_statement_id !== null
-        ? 'reconciled'
-        : row.carried
-          ? 'pending_cross_day'
-          : 'unreconciled',
-    statementId: row.reconciled_statement_id,
-    billDate: row.reconciled_bill_date ?? null,
+    version: row.version,
+    lastSyncAt: isoOrNull(row.last_sync_at),
+    lastSyncOutcome: row.last_sync_outcome,
+    lastGatewayStatus: row.last_gateway_status,
+    syncErrorCount: row.sync_error_count,
+    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
+    reconcile: {
+      state:
+        row.reconciled_statement_id !== null
+          ? 'reconciled'
+          : row.carried
+            ? 'pending_cross_day'
+            : 'unreconciled',
+      statementId: row.reconciled_statement_id,
+      billDate: row.reconciled_bill_date ?? null,
+    },
   }
 }

@@ -15,11 +15,5 @@ export {
   type NewPayOrder,
   type PayOrderForImport,
 } from './import-writes'
-export {
-  casPayOrder,
-  fillGatewayTradeNo,
-  markPayOrderSynced,
-  recomputeRefundState,
-  resetTradeErrors,
-} from './sync-writes'
+export { casPayOrder, fillGatewayTradeNo, markPayOrderSynced, recomputeRefundState } from './sync-writes'
 export { allPayOrderIds, duePayOrderIds, expiredProgressOrderIds, payOrderIdsOfImport } from './due'

@@ -1,21 +1,12 @@
-import type {
-  BatchStatus,
-  Channel,
-  GatewayStatus,
-  Outcome,
-  PayKind,
-  PayRefundStatus,
-  PayStatus,
-} from '../../../shared/domain'
+import type { Channel, PayKind, PayRefundStatus, PayStatus } from '../../../shared/domain'
 import type { PayOrderView } from '../../../shared/entity-views'
 import { isoOrNull, toIsoBeijing } from '../../../shared/time'
-import { scheduleHold } from '../schedule-holds'
-import { tradeReconcile } from '../trade-lists'
+import { tradeSyncView, type TradeColumns } from '../trade-lists'
 
 // A pay order as its table holds it, with what the list and the detail read beside it, and as the
 // contract carries it.
 
-export interface PayOrderRow {
+export interface PayOrderRow extends TradeColumns {
   id: number
   order_no: string
   biz_order_no: string
@@ -32,22 +23,6 @@ export interface PayOrderRow {
   expired_at: number | null
   paid_at: number | null
   closed_at: number | null
-  version: number
-  updated_at: number
-  last_sync_at: number | null
-  last_sync_outcome: Outcome | null
-  last_gateway_status: GatewayStatus | null
-  sync_error_count: number
-  next_sync_at: number | null
-  import_id: number | null
-  /** The batch whose pause or cancel keeps this order out of the schedules (docs/domain.md 6.7). */
-  held_by_batch: number | null
-  merchant_name?: string
-  held_batch_status?: BatchStatus | null
-  reconciled_statement_id: number | null
-  reconciled_at: number | null
-  reconciled_bill_date?: string | null
-  carried?: number
 }
 
 export function payOrderView(row: PayOrderRow): PayOrderView {
@@ -69,13 +44,7 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
     expiredAt: isoOrNull(row.expired_at),
     paidAt: isoOrNull(row.paid_at),
     closedAt: isoOrNull(row.closed_at),
-    version: row.version,
-    lastSyncAt: isoOrNull(row.last_sync_at),
-    lastSyncOutcome: row.last_sync_outcome,
-    lastGatewayStatus: row.last_gateway_status,
-    syncErrorCount: row.sync_error_count,
-    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
-    reconcile: tradeReconcile(row),
+    ...tradeSyncView(row),
   }
 }
 

@@ -1,6 +1,7 @@
-import type { GatewayStatus, Outcome, PayStatus } from '../../../shared/domain'
+import type { PayStatus } from '../../../shared/domain'
 import type { Db } from '../connection'
 import { stmt } from '../connection'
+import { markTradeSynced, type SyncMark } from '../trade-schedule'
 
 // What a sync, or a person's decision, writes to a pay order: the state under compare-and-set, the
 // refund state its refunds add up to, and the schedule's bookkeeping.
@@ -82,29 +83,4 @@ export function fillGatewayTradeNo(db: Db, id: number, gatewayTradeNo: string | 
   )
 }
 
-export function markPayOrderSynced(
-  db: Db,
-  id: number,
-  s: {
-    at: number
-    outcome: Outcome
-    gatewayStatus: GatewayStatus | null
-    errorCount: number
-    nextSyncAt: number | null
-  },
-): void {
-  stmt(
-    db,
-    `UPDATE pay_orders SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
-       next_sync_at = ? WHERE id = ?`,
-  ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
-}
-
-/** After a person looked at a trade that kept failing: back to the normal schedule. */
-export function resetTradeErrors(db: Db, type: 'pay' | 'refund', id: number, now = Date.now()): void {
-  const sql =
-    type === 'pay'
-      ? "UPDATE pay_orders SET sync_error_count = 0, next_sync_at = ? WHERE id = ? AND status = 'progress'"
-      : "UPDATE refund_orders SET sync_error_count = 0, next_sync_at = ? WHERE id = ? AND status = 'progress'"
-  stmt(db, sql).run(now, id)
-}
+export const markPayOrderSynced = (db: Db, id: number, s: SyncMark): void => markTradeSynced(db, 'pay', id, s)
