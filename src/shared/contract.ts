@@ -3,7 +3,6 @@ import type {
   AnomalyView,
   AuditView,
   BatchView,
-  ImportSummary,
   ListPage,
   MerchantView,
   Page,
@@ -12,8 +11,8 @@ import type {
   RepairRecordView,
   SyncRecordDetail,
   SyncRecordView,
-  SyncSummary,
-} from './domain'
+} from './entity-views'
+import type { ImportSummary } from './import-report'
 import {
   anomalyListSchema,
   auditListSchema,
@@ -86,6 +85,7 @@ import type {
   PickResult,
   SavedMappingView,
   RefundDetail,
+  SyncSummary,
   TaskProgressEvent,
   UploadResult,
   TradeSearchResult,
@@ -94,7 +94,7 @@ import type {
 // The one API contract (ARCHITECTURE.md): every operation the window, browser mode and the command
 // line can ask of main, with the schema its input is validated against where it enters main and the
 // type of its answer. Electron IPC, the HTTP bridge and the preload are all generated from this map.
-// The answers' shapes are in ./views.ts and ./domain.ts, the input schemas in ./inputs.ts; both are
+// The answers' shapes are in ./views.ts and ./entity-views.ts, the input schemas in ./inputs.ts; both are
 // re-exported here, where most code has always looked for them.
 
 export * from './views'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { AMOUNT_UNITS, ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
+import { ANOMALY_ACTIONS, TRADE_TYPES } from './domain'
+import { AMOUNT_UNITS } from './import-report'
 import {
   anomalyFilterSchema,
   orderFilterSchema,

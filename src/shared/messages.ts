@@ -5,7 +5,7 @@ import { fieldList } from './labels'
 // A parameter is written {name}; {detail} carries text that has no translation (a validation detail,
 // an operating-system message). A parameter named ...Fields carries merchant profile fields by code,
 // comma-separated ("appPrivateKey,appAuthToken"): each language lists them by the form's labels.
-// an operating-system message). An import's sentences are in ./import-messages.ts.
+// An import's sentences are in ./import-messages.ts.
 
 import { IMPORT_MESSAGES } from './import-messages'
 

@@ -1,27 +1,20 @@
 import type { StatementDiffView, StatementLineView } from './statements'
+import type { AnomalyAction, BatchStatus, Channel, GatewayStatus, StorageFault, TradeType } from './domain'
 import type {
-  AnomalyAction,
   AnomalyView,
-  BatchStatus,
-  AmountColumn,
-  Channel,
-  GatewayStatus,
-  ImportNote,
-  ImportRowError,
   MerchantView,
   OutcomeCounts,
   PayOrderView,
   RefundOrderView,
   RepairRecordView,
-  StorageFault,
   SyncRecordDetail,
   SyncRecordView,
-  TradeType,
-} from './domain'
+} from './entity-views'
+import type { AmountColumn, ImportNote, ImportRowError } from './import-report'
 import type { ColumnMapping, ImportField } from './mapping'
 
 // What the contract's operations answer and the events main pushes, beyond the list rows of
-// ./domain.ts: detail views, reports and progress. Plain data, the same on every transport.
+// ./entity-views.ts: detail views, reports and progress. Plain data, the same on every transport.
 
 export interface OrderDetail {
   order: PayOrderView
@@ -111,6 +104,24 @@ export interface BatchProgressEvent {
   etaSeconds: number | null
   elapsedMs: number
   /** Set while the batch is paused because the storage refused a write. */
+  pauseReason?: StorageFault
+}
+
+/** What `orders.sync` answers: the attempts of one sync of chosen trades, counted by outcome. */
+export interface SyncSummary {
+  batchId: number | null
+  total: number
+  consistent: number
+  repaired: number
+  anomalies: number
+  /** Differences a person already decided on, seen again with the same answer: nothing to decide. */
+  decided: number
+  waiting: number
+  errors: number
+  skipped: number
+  durationMs: number
+  byGatewayStatus: Partial<Record<GatewayStatus, number>>
+  /** The batch stopped, paused, because the storage refused a write; the rest waits for a resume. */
   pauseReason?: StorageFault
 }
 

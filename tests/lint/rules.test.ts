@@ -15,7 +15,7 @@ describe('the rules that need types', () => {
   // Read from the configuration, not by linting: running them needs the whole program built.
   it.each([
     'src/main/engine/batch-runner.ts',
-    'src/main/store/orders.ts',
+    'src/main/store/orders/list.ts',
     'src/shared/domain.ts',
     'src/preload/index.ts',
   ])('are errors in %s, with the program to run them', async (file) => {

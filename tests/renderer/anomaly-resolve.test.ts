@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AnomalyView } from '../../src/shared/domain'
+import type { AnomalyView } from '../../src/shared/entity-views'
 import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import ResolveForm from '../../src/renderer/src/components/ResolveForm.vue'
 

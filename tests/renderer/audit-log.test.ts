@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditView, RepairRecordView } from '../../src/shared/domain'
+import type { AuditView, RepairRecordView } from '../../src/shared/entity-views'
 import { setLang } from '../../src/renderer/src/i18n'
 import { routes } from '../../src/renderer/src/router'
 import AuditLogView from '../../src/renderer/src/views/AuditLogView.vue'

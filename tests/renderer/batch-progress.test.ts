@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { BatchProgressEvent } from '../../src/shared/contract'
-import type { BatchView } from '../../src/shared/domain'
+import type { BatchView } from '../../src/shared/entity-views'
 import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import BatchProgress from '../../src/renderer/src/components/BatchProgress.vue'
 import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { OverviewData } from '../../src/shared/contract'
-import type { MerchantView } from '../../src/shared/domain'
+import type { MerchantView } from '../../src/shared/entity-views'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
 import { useAppStore } from '../../src/renderer/src/stores/app'
 import { appInfo, installFakeApi, mountScreen, settle, type FakeApi } from './helpers'

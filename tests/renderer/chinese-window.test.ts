@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ConnectionReport, OverviewData } from '../../src/shared/contract'
-import type { MerchantView } from '../../src/shared/domain'
+import type { MerchantView } from '../../src/shared/entity-views'
 import { setLang } from '../../src/renderer/src/i18n'
 import { syncErrorText } from '../../src/shared/sync-errors'
 import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'

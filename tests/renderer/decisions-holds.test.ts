@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { NSelect } from 'naive-ui'
 import type { AnomalyDetail } from '../../src/shared/contract'
-import type { AnomalyView, BatchView, PayOrderView, SyncRecordDetail } from '../../src/shared/domain'
+import type { AnomalyView, BatchView, PayOrderView, SyncRecordDetail } from '../../src/shared/entity-views'
 import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import AnomalyDetailView from '../../src/renderer/src/components/AnomalyDetail.vue'
 import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'

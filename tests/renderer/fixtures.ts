@@ -1,4 +1,4 @@
-import type { AnomalyView, PayOrderView, SyncRecordView } from '../../src/shared/domain'
+import type { AnomalyView, PayOrderView, SyncRecordView } from '../../src/shared/entity-views'
 
 // Rows as main sends them, for the component tests of the lists: each test changes what it is about.
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { NInputNumber } from 'naive-ui'
 import { BATCH_LIMITS, type ImportPreview } from '../../src/shared/contract'
-import type { ImportSummary } from '../../src/shared/domain'
+import type { ImportSummary } from '../../src/shared/import-report'
 import { ApiError } from '../../src/shared/errors'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings'
 import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'

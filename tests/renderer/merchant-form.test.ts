@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ConnectionReport } from '../../src/shared/contract'
-import type { MerchantView } from '../../src/shared/domain'
+import type { MerchantView } from '../../src/shared/entity-views'
 import { ApiError } from '../../src/shared/errors'
 import { MESSAGES, say } from '../../src/shared/messages'
 import { LABELS } from '../../src/shared/labels'

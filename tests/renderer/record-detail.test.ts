@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { SyncRecordDetail } from '../../src/shared/domain'
+import type { SyncRecordDetail } from '../../src/shared/entity-views'
 import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 import RecordDetail from '../../src/renderer/src/components/RecordDetail.vue'
 import { setLang } from '../../src/renderer/src/i18n'

@@ -1,4 +1,4 @@
-import type { MerchantView } from '../../src/shared/domain'
+import type { MerchantView } from '../../src/shared/entity-views'
 import type {
   ReconcileRun,
   StatementDiffView,

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
   AnomalyKind,
   Channel,
-  ListTotals,
   Outcome,
   PayStatus,
   RefundStatus,
   RepairWay,
 } from '../../src/shared/domain'
+import type { ListTotals } from '../../src/shared/entity-views'
 import type { AnomalyFilter, OrderFilter, RefundFilter, RepairFilter } from '../../src/shared/filters'
 import { formatBeijing, parseBeijing, parseBeijingEnd } from '../../src/shared/time'
 import { closeAnomaly, listAnomalies, openAnomaly } from '../../src/main/store/anomalies'

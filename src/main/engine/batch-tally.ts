@@ -1,5 +1,6 @@
 import type { BatchProgressEvent } from '../../shared/contract'
-import type { BatchStatus, GatewayStatus, OutcomeCounts } from '../../shared/domain'
+import type { BatchStatus, GatewayStatus } from '../../shared/domain'
+import type { OutcomeCounts } from '../../shared/entity-views'
 
 // What a running batch has done, by outcome and by gateway status, and how fast: the numbers of its
 // progress events. The rate is taken over the last few seconds, so that a pause or a slow patch shows.

@@ -3,15 +3,10 @@ import { AppError } from '../../shared/errors'
 import { closeAnomaly, getAnomaly, type AnomalyRow } from '../store/anomalies'
 import { audit } from '../store/audit'
 import type { Db } from '../store/connection'
-import {
-  casPayOrder,
-  getPayOrder,
-  recomputeRefundState,
-  resetTradeErrors,
-  type PayOrderRow,
-} from '../store/orders'
+import { casPayOrder, getPayOrder, recomputeRefundState, type PayOrderRow } from '../store/orders'
 import { casRefundOrder, type RefundOrderRow } from '../store/refunds'
 import { insertRepairRecord } from '../store/repairs'
+import { resetTradeErrors } from '../store/trade-schedule'
 import { newRepairNo, refundableChange } from './sync'
 import { readTrade, type Trade } from './trade'
 

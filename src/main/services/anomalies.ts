@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { AnomalyView } from '../../shared/domain'
+import type { AnomalyView } from '../../shared/entity-views'
 import type { resolveSchema } from '../../shared/inputs'
 import { resolveAnomaly } from '../engine/manual'
 import { anomalyView, getAnomaly } from '../store/anomalies'

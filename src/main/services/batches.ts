@@ -1,5 +1,6 @@
 import type { z } from 'zod'
-import type { BatchView, TradeType } from '../../shared/domain'
+import type { TradeType } from '../../shared/domain'
+import type { BatchView } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import type { batchStartSchema } from '../../shared/inputs'

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { ImportPreview } from '../../shared/contract'
-import type { ImportSummary } from '../../shared/domain'
+import type { ImportSummary } from '../../shared/import-report'
 import type { importPreviewSchema, importRunSchema } from '../../shared/inputs'
 import type { ServiceContext } from './context'
 import { importAndSync, previewImport, type BatchStart } from './imports'

@@ -5,7 +5,7 @@ import type {
   TradeHit,
   TradeSearchResult,
 } from '../../shared/contract'
-import type { SyncRecordDetail } from '../../shared/domain'
+import type { SyncRecordDetail } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import type {
   AnomalyListRequest,

@@ -1,6 +1,6 @@
 import { changedAnchors } from '../../shared/anchors'
 import type { ConnectionReport } from '../../shared/contract'
-import type { MerchantView } from '../../shared/domain'
+import type { MerchantView } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import {
   joinProfile,

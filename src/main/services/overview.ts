@@ -1,5 +1,6 @@
 import type { OverviewData } from '../../shared/contract'
-import type { Outcome, OutcomeCounts } from '../../shared/domain'
+import type { Outcome } from '../../shared/domain'
+import type { OutcomeCounts } from '../../shared/entity-views'
 import { emptyCounts } from '../store/batches'
 import {
   channelTotals,

@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import nodePath from 'node:path'
 import type { z } from 'zod'
-import type { Channel, Page } from '../../shared/domain'
+import type { Channel } from '../../shared/domain'
+import type { Page } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import { say as sayIn } from '../../shared/messages'
 import {

@@ -1,5 +1,7 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { BatchView, Page, StorageFault, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
+import type { StorageFault, SyncSource, TradeType } from '../../shared/domain'
+import type { BatchView, Page } from '../../shared/entity-views'
+import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { formatBeijing } from '../../shared/time'

@@ -3,14 +3,12 @@ import type {
   AnomalyAction,
   AnomalyKind,
   AnomalyStatus,
-  AnomalyView,
   Channel,
   GatewayStatus,
-  ListTotals,
-  ListPage,
   TradeType,
   Transport,
 } from '../../shared/domain'
+import type { AnomalyView, ListTotals, ListPage } from '../../shared/entity-views'
 import type { AnomalyFilter, AnomalyListRequest, ListSort } from '../../shared/filters'
 import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'

@@ -1,4 +1,5 @@
-import type { Actor, AuditEvent, AuditView, Page, Transport } from '../../shared/domain'
+import type { Actor, AuditEvent, Transport } from '../../shared/domain'
+import type { AuditView, Page } from '../../shared/entity-views'
 import type { AuditListRequest } from '../../shared/filters'
 import { toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'

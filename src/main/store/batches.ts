@@ -1,17 +1,15 @@
 import type {
   Actor,
-  BatchAmounts,
   BatchItemState,
   BatchStatus,
-  BatchView,
   GatewayStatus,
   Outcome,
-  OutcomeCounts,
   StorageFault,
   SyncSource,
   TradeType,
   Transport,
 } from '../../shared/domain'
+import type { BatchAmounts, BatchView, OutcomeCounts } from '../../shared/entity-views'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'

@@ -1,4 +1,5 @@
-import type { ImportRowError, TradeType } from '../../shared/domain'
+import type { TradeType } from '../../shared/domain'
+import type { ImportRowError } from '../../shared/import-report'
 import { isMessageId, type MessageId, type Params } from '../../shared/messages'
 import type { Db } from './connection'
 import { stmt } from './connection'

@@ -1,4 +1,4 @@
-import type { ListTotals } from '../../shared/domain'
+import type { ListTotals } from '../../shared/entity-views'
 import { BEIJING_OFFSET_MS } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'

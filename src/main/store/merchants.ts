@@ -1,4 +1,5 @@
-import type { Channel, MerchantMode, MerchantView } from '../../shared/domain'
+import type { Channel, MerchantMode } from '../../shared/domain'
+import type { MerchantView } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import { isSecretField, SECRET_FIELDS, shownSettings } from '../../shared/profiles'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'

@@ -1,15 +1,6 @@
 import crypto from 'node:crypto'
-import type {
-  Channel,
-  GatewayStatus,
-  ListTotals,
-  Outcome,
-  ListPage,
-  SyncRecordView,
-  SyncSource,
-  TextCut,
-  TradeType,
-} from '../../shared/domain'
+import type { Channel, GatewayStatus, Outcome, SyncSource, TradeType } from '../../shared/domain'
+import type { ListTotals, ListPage, SyncRecordView, TextCut } from '../../shared/entity-views'
 import type { ListSort, RecordFilter, RecordListRequest } from '../../shared/filters'
 import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'

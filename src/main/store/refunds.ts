@@ -1,28 +1,26 @@
-import type {
-  BatchStatus,
-  Channel,
-  GatewayStatus,
-  ListTotals,
-  Outcome,
-  ListPage,
-  RefundOrderView,
-  RefundStatus,
-} from '../../shared/domain'
-import type { ListSort, RefundFilter, RefundListRequest } from '../../shared/filters'
-import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
+import type { Channel, RefundStatus } from '../../shared/domain'
+import type { ListPage, RefundOrderView } from '../../shared/entity-views'
+import type { RefundFilter, RefundListRequest } from '../../shared/filters'
+import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
-import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
-import { findMerchantByName } from './merchants'
-import { scheduleHold } from './schedule-holds'
-import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
-import { Where } from './where'
+import { amountOrderIndex } from './list-totals'
+import {
+  TRADE_LISTS,
+  tradeOrder,
+  tradeSyncView,
+  tradeTotals,
+  tradeWhere,
+  type TradeColumns,
+} from './trade-lists'
+import { matchTrades } from './trade-search'
+import { allTradeIds, dueTradeIds, markTradeSynced, tradeIdsOfImport, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
 
-export interface RefundOrderRow {
+export interface RefundOrderRow extends TradeColumns {
   id: number
   refund_no: string
   biz_refund_no: string
@@ -34,23 +32,8 @@ export interface RefundOrderRow {
   status: RefundStatus
   created_at: number
   finished_at: number | null
-  version: number
-  updated_at: number
-  last_sync_at: number | null
-  last_sync_outcome: Outcome | null
-  last_gateway_status: GatewayStatus | null
-  sync_error_count: number
-  next_sync_at: number | null
-  import_id: number | null
-  /** The batch whose pause or cancel keeps this refund out of the schedules (docs/domain.md 6.7). */
-  held_by_batch: number | null
-  reconciled_statement_id: number | null
-  reconciled_at: number | null
-  merchant_name?: string
-  reconciled_bill_date?: string | null
-  carried?: number
+  /** The pay order's number, read beside the row by a list or a lookup. */
   order_no?: string
-  held_batch_status?: BatchStatus | null
 }
 
 export function refundOrderView(row: RefundOrderRow): RefundOrderView {
@@ -68,22 +51,7 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
     status: row.status,
     createdAt: toIsoBeijing(row.created_at),
     finishedAt: isoOrNull(row.finished_at),
-    version: row.version,
-    lastSyncAt: isoOrNull(row.last_sync_at),
-    lastSyncOutcome: row.last_sync_outcome,
-    lastGatewayStatus: row.last_gateway_status,
-    syncErrorCount: row.sync_error_count,
-    heldBy: scheduleHold(row.held_by_batch, row.held_batch_status),
-    reconcile: {
-      state:
-        row.reconciled_statement_id !== null
-          ? 'reconciled'
-          : row.carried
-            ? 'pending_cross_day'
-            : 'unreconciled',
-      statementId: row.reconciled_statement_id,
-      billDate: row.reconciled_bill_date ?? null,
-    },
+    ...tradeSyncView(row),
   }
 }
 
@@ -123,81 +91,16 @@ export function refundsOfPayOrder(db: Db, payOrderId: number): RefundOrderRow[] 
   )
 }
 
-const rangeOf = (f: RefundFilter): MsRange => ({
-  from: f.since ? parseBeijing(f.since) : null,
-  to: f.until ? parseBeijingEnd(f.until) : null,
-})
-
-function refundWhere(
-  db: Db,
-  f: RefundFilter,
-  match: TradeMatch | null,
-  range: MsRange = rangeOf(f),
-): Where | null {
-  const w = new Where()
-  if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
-    if (!m) return null
-    w.add('r.merchant_id = ?', m.id)
-  }
-  w.when(f.channel, 'r.channel = ?', f.channel)
-  w.when(f.status, 'r.status = ?', f.status)
-  w.when(f.result, 'r.last_sync_outcome = ?', f.result)
-  if (f.held !== undefined) w.add(f.held ? 'r.held_by_batch IS NOT NULL' : 'r.held_by_batch IS NULL')
-  w.when(f.payOrderId, 'r.pay_order_id = ?', f.payOrderId)
-  if (match) w.add(...matchCondition('r.id', match))
-  w.msRange('r.created_at', range.from, range.to)
-  return w
-}
-
-function rowTotals(db: Db, f: RefundFilter, match: TradeMatch | null, range: MsRange): ListTotals {
-  const w = refundWhere(db, f, match, range)
-  if (!w) return { total: 0, amount: 0 }
-  return stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(r.amount), 0) AS amount FROM refund_orders r ${w}`,
-  ).get(...w.params) as ListTotals
-}
-
-/** The count and the sum of the refunds' amounts of a filter (as payOrderTotals). */
-export function refundOrderTotals(db: Db, f: RefundFilter, match: TradeMatch | null): ListTotals {
-  // The kept totals know nothing of holds (docs/domain.md 6.7): the held trades are few and counted
-  // row by row through their own index; the others are all of them less those.
-  if (f.held === true && !match) return rowTotals(db, f, null, rangeOf(f))
-  if (f.held === false && !match) {
-    const all = refundOrderTotals(db, { ...f, held: undefined }, null)
-    const held = rowTotals(db, { ...f, held: true }, null, rangeOf(f))
-    return { total: all.total - held.total, amount: all.amount - held.amount }
-  }
-  if (match || f.payOrderId !== undefined)
-    return { ...rowTotals(db, f, match, rangeOf(f)), ...(match?.capped ? { capped: true } : {}) }
-  const kept = new Where()
-  if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
-    if (!m) return { total: 0, amount: 0 }
-    kept.add('merchant_id = ?', m.id)
-  }
-  kept.when(f.channel, 'channel = ?', f.channel)
-  kept.when(f.status, 'status = ?', f.status)
-  kept.when(f.result, 'outcome = ?', f.result)
-  return keptTotals(db, KEPT.refundOrders, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
-}
-
-const ORDER: Record<ListSort, string> = {
-  '-time': 'r.created_at DESC, r.id DESC',
-  time: 'r.created_at, r.id',
-  '-amount': 'r.amount DESC, r.id DESC',
-  amount: 'r.amount, r.id',
-}
+const LIST = TRADE_LISTS.refund
 
 export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundOrderView> {
   const match = f.no ? matchTrades(db, 'refund', f.no) : null
-  const w = refundWhere(db, f, match)
+  const w = tradeWhere(db, LIST, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
-  const totals = refundOrderTotals(db, f, match)
+  const totals = tradeTotals(db, LIST, f, match)
   const rows = stmt<unknown[], RefundOrderRow>(
     db,
-    `${select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
+    `${select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount'))} ${w} ORDER BY ${tradeOrder(LIST, f.sort)} LIMIT ? OFFSET ?`,
   ).all(...w.params, f.limit, f.offset)
   return { ...totals, items: rows.map(refundOrderView) }
 }
@@ -284,53 +187,20 @@ export function casRefundOrder(
   return r.changes === 1
 }
 
-export function markRefundOrderSynced(
-  db: Db,
-  id: number,
-  s: {
-    at: number
-    outcome: Outcome
-    gatewayStatus: GatewayStatus | null
-    errorCount: number
-    nextSyncAt: number | null
-  },
-): void {
-  stmt(
-    db,
-    `UPDATE refund_orders SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
-       next_sync_at = ? WHERE id = ?`,
-  ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
-}
+export const markRefundOrderSynced = (db: Db, id: number, s: SyncMark): void =>
+  markTradeSynced(db, 'refund', id, s)
 
 /** Refunds whose next scheduled sync is due, except those a paused or cancelled batch holds. */
-export function dueRefundOrderIds(db: Db, now: number, limit: number): number[] {
-  return stmt<[number, number], { id: number }>(
-    db,
-    `SELECT id FROM refund_orders WHERE status = 'progress' AND held_by_batch IS NULL AND next_sync_at <= ?
-     ORDER BY next_sync_at LIMIT ?`,
-  )
-    .all(now, limit)
-    .map((r) => r.id)
-}
+export const dueRefundOrderIds = (db: Db, now: number, limit: number): number[] =>
+  dueTradeIds(db, 'refund', now, limit)
 
 /** Every refund, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
-export function allRefundOrderIds(db: Db, pendingOnly: boolean, exceptHeld = false): number[] {
-  return stmt<[], { id: number }>(
-    db,
-    pendingOnly
-      ? `SELECT id FROM refund_orders WHERE status = 'progress' ${exceptHeld ? 'AND held_by_batch IS NULL' : ''} ORDER BY id`
-      : 'SELECT id FROM refund_orders ORDER BY id',
-  )
-    .all()
-    .map((r) => r.id)
-}
+export const allRefundOrderIds = (db: Db, pendingOnly: boolean, exceptHeld = false): number[] =>
+  allTradeIds(db, 'refund', pendingOnly, exceptHeld)
 
 /** Trades first brought in by one import run. */
-export function refundIdsOfImport(db: Db, importId: number): number[] {
-  return stmt<[number], { id: number }>(db, 'SELECT id FROM refund_orders WHERE import_id = ? ORDER BY id')
-    .all(importId)
-    .map((r) => r.id)
-}
+export const refundIdsOfImport = (db: Db, importId: number): number[] =>
+  tradeIdsOfImport(db, 'refund', importId)
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
@@ -338,10 +208,10 @@ export function refundIdsOfImport(db: Db, importId: number): number[] {
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function refundsExportQuery(db: Db, f: RefundFilter, columns: readonly string[]): RowQuery | null {
-  const w = refundWhere(db, f, f.no ? matchTrades(db, 'refund', f.no) : null)
+  const w = tradeWhere(db, LIST, f, f.no ? matchTrades(db, 'refund', f.no) : null)
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
     params: w.params,
   }
 }

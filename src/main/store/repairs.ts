@@ -1,14 +1,5 @@
-import type {
-  Actor,
-  Channel,
-  ListTotals,
-  ListPage,
-  RepairRecordView,
-  RepairWay,
-  SyncSource,
-  TradeType,
-  Transport,
-} from '../../shared/domain'
+import type { Actor, Channel, RepairWay, SyncSource, TradeType, Transport } from '../../shared/domain'
+import type { ListTotals, ListPage, RepairRecordView } from '../../shared/entity-views'
 import type { ListSort, RepairFilter, RepairListRequest } from '../../shared/filters'
 import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'

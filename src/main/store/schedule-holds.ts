@@ -1,4 +1,5 @@
-import type { BatchStatus, ScheduleHold, TradeType } from '../../shared/domain'
+import type { BatchStatus, TradeType } from '../../shared/domain'
+import type { ScheduleHold } from '../../shared/entity-views'
 import type { Db } from './connection'
 import { stmt } from './connection'
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/errors'
-import type { ImportRowError } from '../../shared/domain'
+import type { ImportRowError } from '../../shared/import-report'
 import { isMessageId, say } from '../../shared/messages'
 import { formatYuan } from '../../shared/money'
 import { lang } from './i18n'

@@ -1,5 +1,5 @@
 import { h, type VNode } from 'vue'
-import type { ScheduleHold } from '../../shared/domain'
+import type { ScheduleHold } from '../../shared/entity-views'
 import type { LabelGroup } from '../../shared/labels'
 import { label, t } from './i18n'
 

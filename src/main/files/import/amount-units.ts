@@ -1,4 +1,5 @@
-import type { AmountColumn, AmountUnit, TradeType } from '../../../shared/domain'
+import type { TradeType } from '../../../shared/domain'
+import type { AmountColumn, AmountUnit } from '../../../shared/import-report'
 import type { ImportField } from '../../../shared/mapping'
 import { unitEvidence } from './fields'
 import { amountFields, unitOfHeader, type HeaderMatch } from './headers'

@@ -1,4 +1,5 @@
-import type { AmountUnit, TradeType } from '../../../shared/domain'
+import type { TradeType } from '../../../shared/domain'
+import type { AmountUnit } from '../../../shared/import-report'
 import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from '../../../shared/mapping'
 
 // Header recognition of docs/cli.md 3.2: case-insensitive, spaces and brackets ignored, English or

@@ -1,5 +1,6 @@
 import path from 'node:path'
-import type { AmountUnit, ImportNote, ImportRowError, ImportSummary, TradeType } from '../../../shared/domain'
+import type { TradeType } from '../../../shared/domain'
+import type { AmountUnit, ImportNote, ImportRowError, ImportSummary } from '../../../shared/import-report'
 import type { ColumnMapping, ImportField } from '../../../shared/mapping'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'

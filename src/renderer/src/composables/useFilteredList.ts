@@ -1,6 +1,6 @@
 import { reactive, shallowRef } from 'vue'
 import type { DataTableSortState } from 'naive-ui'
-import type { Page } from '../../../shared/domain'
+import type { Page } from '../../../shared/entity-views'
 import type { ListSort } from '../../../shared/filters'
 import { usePagedList, type ListSums } from './usePagedList'
 

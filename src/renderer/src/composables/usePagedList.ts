@@ -1,6 +1,6 @@
 import { computed, h, nextTick, reactive, ref, shallowRef } from 'vue'
 import { useMessage, type PaginationProps } from 'naive-ui'
-import type { ListTotals, Page } from '../../../shared/domain'
+import type { ListTotals, Page } from '../../../shared/entity-views'
 import { t, type MessageKey } from '../i18n'
 import { count, errorText, yuan } from '../format'
 

@@ -1,6 +1,7 @@
 import { h, ref } from 'vue'
 import { NSpace, NTag, useNotification } from 'naive-ui'
-import type { SyncSummary, TradeType } from '../../../shared/domain'
+import type { TradeType } from '../../../shared/domain'
+import type { SyncSummary } from '../../../shared/views'
 import { api } from '../bridge'
 import { t } from '../i18n'
 import { millis } from '../format'

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { AppInfo } from '../../../shared/contract'
-import type { MerchantView } from '../../../shared/domain'
+import type { MerchantView } from '../../../shared/entity-views'
 import type { Lang } from '../../../shared/labels'
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings'
 import { api } from '../bridge'

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
-import type { ImportSummary } from '../../../../shared/domain'
+import type { ImportSummary } from '../../../../shared/import-report'
 import { AppError } from '../../../../shared/errors'
 import { importRunSchema } from '../../../../shared/inputs'
 import { jsonFault } from '../../json-position'

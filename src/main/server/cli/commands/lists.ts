@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { OperationOutput } from '../../../../shared/contract'
-import { ANOMALY_ACTIONS, AUDIT_EVENTS, type AnomalyAction, type ListTotals } from '../../../../shared/domain'
+import { ANOMALY_ACTIONS, AUDIT_EVENTS, type AnomalyAction } from '../../../../shared/domain'
+import { type ListTotals } from '../../../../shared/entity-views'
 import { AppError } from '../../../../shared/errors'
 import { pageSchema } from '../../../../shared/filters'
 import type { LabelGroup } from '../../../../shared/labels'

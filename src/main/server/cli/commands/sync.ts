@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { BatchProgressEvent } from '../../../../shared/contract'
-import type { SyncSource, SyncSummary } from '../../../../shared/domain'
+import type { SyncSource } from '../../../../shared/domain'
+import type { SyncSummary } from '../../../../shared/views'
 import { AppError } from '../../../../shared/errors'
 import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
 import { say } from '../../../../shared/messages'

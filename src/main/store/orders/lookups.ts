@@ -1,0 +1,26 @@
+import type { Db } from '../connection'
+import { stmt } from '../connection'
+import { selectPayOrders, type PayOrderRow } from './row'
+
+// One pay order, or the few a number names, with everything its detail shows.
+
+const SELECT = selectPayOrders()
+
+export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
+  return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)
+}
+
+export function findPayOrder(db: Db, merchantId: number, orderNo: string): PayOrderRow | undefined {
+  return stmt<[number, string], PayOrderRow>(db, `${SELECT} WHERE p.merchant_id = ? AND p.order_no = ?`).get(
+    merchantId,
+    orderNo,
+  )
+}
+
+/** Orders a person names by any of their numbers: local, business or gateway. */
+export function findPayOrdersByAnyNo(db: Db, no: string): PayOrderRow[] {
+  return stmt<[string, string, string], PayOrderRow>(
+    db,
+    `${SELECT} WHERE p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ? ORDER BY p.id`,
+  ).all(no, no, no)
+}

@@ -1,0 +1,68 @@
+import type { GatewayStatus, Outcome, TradeType } from '../../shared/domain'
+import type { Db } from './connection'
+import { stmt } from './connection'
+
+// What the schedules and the sync keep on both trade tables alike: the last sync's bookkeeping, and
+// which trades are due, pending or brought in by an import. The public names (duePayOrderIds,
+// markRefundOrderSynced...) stay in store/orders/ and store/refunds.ts, one line each over these.
+
+const TABLE = { pay: 'pay_orders', refund: 'refund_orders' } as const satisfies Record<TradeType, string>
+
+/** What a sync attempt leaves on its trade for the list and the schedules (docs/domain.md section 7). */
+export interface SyncMark {
+  at: number
+  outcome: Outcome
+  gatewayStatus: GatewayStatus | null
+  errorCount: number
+  nextSyncAt: number | null
+}
+
+export function markTradeSynced(db: Db, type: TradeType, id: number, s: SyncMark): void {
+  stmt(
+    db,
+    `UPDATE ${TABLE[type]} SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
+       next_sync_at = ? WHERE id = ?`,
+  ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
+}
+
+/**
+ * Trades whose next scheduled sync is due, leaving out those a paused or cancelled batch holds
+ * (docs/domain.md 6.7): the due index holds neither.
+ */
+export function dueTradeIds(db: Db, type: TradeType, now: number, limit: number): number[] {
+  return stmt<[number, number], { id: number }>(
+    db,
+    `SELECT id FROM ${TABLE[type]} WHERE status = 'progress' AND held_by_batch IS NULL AND next_sync_at <= ?
+     ORDER BY next_sync_at LIMIT ?`,
+  )
+    .all(now, limit)
+    .map((r) => r.id)
+}
+
+/** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
+export function allTradeIds(db: Db, type: TradeType, pendingOnly: boolean, exceptHeld: boolean): number[] {
+  const table = TABLE[type]
+  return stmt<[], { id: number }>(
+    db,
+    pendingOnly
+      ? `SELECT id FROM ${table} WHERE status = 'progress' ${exceptHeld ? 'AND held_by_batch IS NULL' : ''} ORDER BY id`
+      : `SELECT id FROM ${table} ORDER BY id`,
+  )
+    .all()
+    .map((r) => r.id)
+}
+
+/** Trades first brought in by one import run. */
+export function tradeIdsOfImport(db: Db, type: TradeType, importId: number): number[] {
+  return stmt<[number], { id: number }>(db, `SELECT id FROM ${TABLE[type]} WHERE import_id = ? ORDER BY id`)
+    .all(importId)
+    .map((r) => r.id)
+}
+
+/** After a person looked at a trade that kept failing: back to the normal schedule. */
+export function resetTradeErrors(db: Db, type: TradeType, id: number, now = Date.now()): void {
+  stmt(
+    db,
+    `UPDATE ${TABLE[type]} SET sync_error_count = 0, next_sync_at = ? WHERE id = ? AND status = 'progress'`,
+  ).run(now, id)
+}
