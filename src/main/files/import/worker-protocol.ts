@@ -1,4 +1,4 @@
-import type { ImportOptions, ImportResult } from './importer'
+import type { ImportOptions, ImportResult } from './import-options'
 import type { UnreadableFileError } from './row-source'
 
 // The messages between an import worker (worker.ts) and its host (worker-host.ts). Only data crosses:
