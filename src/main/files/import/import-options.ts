@@ -33,6 +33,8 @@ export interface ImportOptions {
   shouldStop?: () => boolean
   /** Tests only: smaller XLSX limits than XLSX_LIMITS. */
   limits?: XlsxLimits
+  /** Tests only: the file size from which a pay list into no orders builds its indexes last. */
+  deferIndexesFrom?: number
 }
 
 /** A row of the preview: its cells, and what importing it would store and say. */

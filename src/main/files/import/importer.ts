@@ -1,7 +1,9 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import type { ImportNote, ImportRowError } from '../../../shared/domain'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
+import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
 import {
   fieldsWithUnits,
@@ -38,6 +40,13 @@ import { importPay, importRefund, MerchantResolver, RowCells, RowError, type Row
  */
 const MAX_ROWS = 20_000
 const MAX_MS = 100
+
+/**
+ * From this size a pay list imported while there is no pay order yet builds the orders' secondary
+ * indexes after its rows (store/deferred-indexes.ts); a smaller file is over before it would pay.
+ * Refund lists keep theirs: each refund recomputes its pay order through the index of its refunds.
+ */
+const DEFER_INDEXES_FROM = 4 << 20
 
 export async function importFile(db: Db, file: string, options: ImportOptions): Promise<ImportResult> {
   const source = await openRows(file, options.limits)
@@ -291,6 +300,11 @@ async function importRows(
     }
   }
 
+  const deferred =
+    !dry &&
+    options.type === 'pay' &&
+    fs.statSync(file).size >= (options.deferIndexesFrom ?? DEFER_INDEXES_FROM) &&
+    deferIndexesOfEmpty(db, 'pay_orders')
   try {
     let first: SourceRow[] | null = firstBatch.slice(headerAt + 1)
     if (readSync) {
@@ -309,6 +323,7 @@ async function importRows(
     }
   } finally {
     rejectedOut?.close()
+    if (deferred) restoreDeferredIndexes(db)
   }
   if (!dry) finishImportRun(db, importId, { encoding, ...counts })
   const amountColumns = settleUnits(plan, evidence)
