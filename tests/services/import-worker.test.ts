@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImportWorkers } from '../../src/main/files/import/worker-host'
 import { dispatch } from '../../src/main/services/index'
+import { deferIndexesOfEmpty } from '../../src/main/store/deferred-indexes'
 import { findPayOrder } from '../../src/main/store/orders'
 import type { TaskProgressEvent } from '../../src/shared/contract'
 import { AppError } from '../../src/shared/errors'
@@ -33,6 +34,39 @@ function heavyStrings(): Buffer {
 }
 
 describe('imports in a worker thread', () => {
+  it('a worker that ends mid-import leaves no pay list without its indexes: another builds them', async () => {
+    const indexes = () =>
+      w.ctx.db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pay_orders' ORDER BY name",
+        )
+        .pluck()
+        .all()
+    const before = indexes()
+    // As a large first import in a worker of this process leaves them while it runs.
+    expect(deferIndexesOfEmpty(w.ctx.db, 'pay_orders')).toBe(true)
+    expect(indexes().length).toBeLessThan(before.length)
+    const file = path.join(w.dir, 'heavy-first.xlsx')
+    fs.writeFileSync(file, heavyStrings())
+    const workers = new ImportWorkers({
+      dbFile: w.dbFile,
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    })
+    try {
+      const job = {
+        file,
+        options: { type: 'pay' as const, merchant: 'ali' },
+        now: Date.now(),
+        wantTrades: false,
+      }
+      await expect(workers.run(job).result).rejects.toThrow(/heavy-first\.xlsx is not imported/)
+      await expect.poll(indexes, { timeout: 30_000, interval: 100 }).toEqual(before)
+      expect(w.ctx.db.prepare('SELECT count(*) FROM deferred_indexes').pluck().get()).toBe(0)
+    } finally {
+      await workers.close()
+    }
+  }, 60_000)
+
   it('a file that needs more memory than an import may use ends its worker with a sentence; this thread goes on', async () => {
     const file = path.join(w.dir, 'heavy.xlsx')
     fs.writeFileSync(file, heavyStrings())

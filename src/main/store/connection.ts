@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import { StoreError, type Db } from './db'
+import { restoreDeferredIndexes } from './deferred-indexes'
 import { checkNotNewer, migrate } from './migrate'
 
 export { StoreError, type Db }
@@ -55,7 +56,11 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     )
   }
   try {
-    if (!options.readonly) migrate(db, file)
+    if (!options.readonly) {
+      migrate(db, file)
+      // Indexes an import dropped and did not live to build again (store/deferred-indexes.ts).
+      restoreDeferredIndexes(db, 'orphaned')
+    }
   } catch (err) {
     db.close()
     throw err

@@ -1,9 +1,9 @@
+import fs from 'node:fs'
 import path from 'node:path'
-import type { TradeType } from '../../../shared/domain'
-import type { AmountUnit, ImportNote, ImportRowError, ImportSummary } from '../../../shared/import-report'
-import type { ColumnMapping, ImportField } from '../../../shared/mapping'
+import type { ImportNote, ImportRowError } from '../../../shared/import-report'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
+import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
 import {
   fieldsWithUnits,
@@ -13,23 +13,17 @@ import {
   settleUnits,
   type Evidence,
 } from './amount-units'
-import * as F from './fields'
-import { findHeaderRow, matchHeaders, missingFields, type HeaderMatch } from './headers'
+import { headerOnly, refuseMissing } from './header-checks'
+import { findHeaderRow, matchHeaders, missingFields } from './headers'
+import type { ImportOptions, ImportResult, SampleRow } from './import-options'
 import { KeyTable } from './key-table'
-import { RejectedRowsCsv } from './rejected-csv'
+import { openRejected } from './rejected-csv'
 import { RAW_CHARS, UnreadableFileError, type RowSource, type SourceRow } from './row-source'
+import { detach, detachParams, note } from './row-notes'
 import { openRows } from './rows'
 import { dryRunSink, storeSink } from './sink'
-import {
-  importPay,
-  importRefund,
-  MerchantResolver,
-  RowCells,
-  RowError,
-  type Audience,
-  type RowOutcome,
-} from './trades'
-import type { XlsxLimits } from './zip-guard'
+import { isTotalRow } from './total-rows'
+import { importPay, importRefund, MerchantResolver, RowCells, RowError, type RowOutcome } from './trades'
 
 // An order or refund list into the local copy. Every bad row is rejected with its line, column and
 // reason while the good rows go in; rows are written in transactions of a few thousand, streaming,
@@ -37,57 +31,6 @@ import type { XlsxLimits } from './zip-guard'
 // Besides going in or being refused, a row may repeat an earlier one, describe a trade here already
 // otherwise (a conflict: not changed), carry a doubtful value (a warning) or be a 合计 line (skipped):
 // each is told by its line (docs/cli.md section 3.4).
-
-export interface ImportOptions {
-  type: TradeType
-  /** Merchant profile for every row of the file; the file's merchant column is then not read. */
-  merchant?: string
-  mapping?: ColumnMapping
-  /** The unit of every amount column the mapping does not name (`--amount-unit`). */
-  amountUnit?: AmountUnit
-  /** Whose controls the sentences name: the command line's flags or the window's. */
-  audience?: Audience
-  operator?: string | null
-  /** Errors and notes kept in the returned summary (the first thousand of each by default). */
-  maxErrorsInSummary?: number
-  /** Every trade the file names, new or not: `sync --file` syncs exactly these. */
-  onTrade?: (type: TradeType, id: number) => void
-  onProgress?: (rowsRead: number) => void
-  now?: () => number
-  /** Check every row and count what would happen, writing nothing: the preview of the batch screen. */
-  dryRun?: boolean
-  /** The first rows below the header, each with the amount it would store and its notes (the preview). */
-  sample?: number
-  /** Writes every refused row, whole, to this CSV (docs/cli.md section 4 conventions). */
-  rejectedOut?: { file: string; overwrite?: boolean }
-  /** Asked between transactions: true stops the import there (what was written stays). */
-  shouldStop?: () => boolean
-  /** Tests only: smaller XLSX limits than XLSX_LIMITS. */
-  limits?: XlsxLimits
-}
-
-/** A row of the preview: its cells, and what importing it would store and say. */
-export interface SampleRow {
-  line: number
-  cells: string[]
-  /** In fen, as it would be stored; null when the row is refused or skipped. */
-  amount: number | null
-  error: ImportRowError | null
-  notes: ImportNote[]
-}
-
-export interface ImportResult extends ImportSummary {
-  headers: string[]
-  match: HeaderMatch
-  /**
-   * What the header lacks. Only a preview (`sample` given) comes back with any: it then shows the
-   * header, the mapping and the first rows as they are, and counts nothing.
-   */
-  missing: Array<ImportField | 'amount'>
-  sample: SampleRow[]
-  /** True when `shouldStop` ended the import early. */
-  stopped: boolean
-}
 
 /**
  * How much one transaction takes: rows up to MAX_ROWS, read for at most MAX_MS. Fewer, larger
@@ -98,16 +41,12 @@ export interface ImportResult extends ImportSummary {
 const MAX_ROWS = 20_000
 const MAX_MS = 100
 
-/** A copy of a string that keeps nothing else alive (a cell is a slice of a whole chunk of the file). */
-function detach(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8')
-}
-
-function detachParams(params: Params): Params {
-  const out: Params = {}
-  for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' ? detach(v) : v
-  return out
-}
+/**
+ * From this size a pay list imported while there is no pay order yet builds the orders' secondary
+ * indexes after its rows (store/deferred-indexes.ts); a smaller file is over before it would pay.
+ * Refund lists keep theirs: each refund recomputes its pay order through the index of its refunds.
+ */
+const DEFER_INDEXES_FROM = 4 << 20
 
 export async function importFile(db: Db, file: string, options: ImportOptions): Promise<ImportResult> {
   const source = await openRows(file, options.limits)
@@ -116,38 +55,6 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
   } finally {
     source.close()
   }
-}
-
-/** Words a 合计 line puts in one of its cells (the order number cell being empty or one of them). */
-const TOTAL_WORDS = new Set([
-  '合计',
-  '总计',
-  '小计',
-  '汇总',
-  '总额',
-  '合计金额',
-  'total',
-  'totals',
-  'sum',
-  'grandtotal',
-])
-/** The first letters of those words: most cells are ruled out by their first character alone. */
-const TOTAL_FIRST = new Set(['合', '总', '小', '汇', 't', 'T', 's', 'S', 'g', 'G'])
-
-function totalWord(cell: string | undefined): boolean {
-  if (cell === undefined || cell.length > 16) return false
-  const s = cell.trim()
-  if (s === '' || !TOTAL_FIRST.has(s[0]!)) return false
-  return TOTAL_WORDS.has(s.replace(/[:：\s]/g, '').toLowerCase())
-}
-
-/** A 合计 line: no order number (or the word itself there), and a total word in one of its cells. */
-function isTotalRow(cells: string[], orderNoColumn: number, width: number): boolean {
-  const no = cells[orderNoColumn]
-  if (no !== undefined && !F.isBlank(no) && !totalWord(no)) return false
-  const n = Math.min(cells.length, width)
-  for (let i = 0; i < n; i++) if (totalWord(cells[i])) return true
-  return false
 }
 
 async function importRows(
@@ -393,6 +300,11 @@ async function importRows(
     }
   }
 
+  const deferred =
+    !dry &&
+    options.type === 'pay' &&
+    fs.statSync(file).size >= (options.deferIndexesFrom ?? DEFER_INDEXES_FROM) &&
+    deferIndexesOfEmpty(db, 'pay_orders')
   try {
     let first: SourceRow[] | null = firstBatch.slice(headerAt + 1)
     if (readSync) {
@@ -411,6 +323,7 @@ async function importRows(
     }
   } finally {
     rejectedOut?.close()
+    if (deferred) restoreDeferredIndexes(db)
   }
   if (!dry) finishImportRun(db, importId, { encoding, ...counts })
   const amountColumns = settleUnits(plan, evidence)
@@ -431,114 +344,4 @@ async function importRows(
     sample,
     stopped,
   }
-}
-
-/** A preview of a file whose header lacks a column the list needs: its header and first rows only. */
-function headerOnly(
-  name: string,
-  encoding: string,
-  options: ImportOptions,
-  header: SourceRow,
-  headers: string[],
-  match: HeaderMatch,
-  missing: Array<ImportField | 'amount'>,
-  firstBatch: SourceRow[],
-  headerAt: number,
-  width: number,
-): ImportResult {
-  const sample = firstBatch.slice(headerAt + 1, headerAt + 1 + (options.sample ?? 0)).map((r) => ({
-    line: r.line,
-    cells: r.broken ? [r.raw] : r.cells.slice(0, width),
-    amount: null,
-    error: null,
-    notes: [],
-  }))
-  return {
-    importId: 0,
-    file: name,
-    encoding,
-    type: options.type,
-    rows: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    duplicates: 0,
-    conflicts: 0,
-    skipped: 0,
-    rejected: 0,
-    warnings: 0,
-    headerLine: header.line,
-    amountColumns: [],
-    merchantColumnIgnored: [],
-    errors: [],
-    notes: [],
-    headers,
-    match,
-    missing,
-    sample,
-    stopped: false,
-  }
-}
-
-function note(
-  notes: ImportNote[],
-  keep: number,
-  line: number,
-  column: string | null,
-  kind: ImportNote['kind'],
-  id: MessageId,
-  params: Params,
-): ImportNote {
-  const n: ImportNote = {
-    line,
-    column: column === null ? null : detach(column),
-    kind,
-    reason: say(id, params),
-    said: { id, params: detachParams(params) },
-  }
-  if (notes.length < keep) notes.push(n)
-  return n
-}
-
-function openRejected(file: string, headers: string[], overwrite: boolean | undefined): RejectedRowsCsv {
-  try {
-    return new RejectedRowsCsv(file, headers, overwrite)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-      throw UnreadableFileError.say('import.rejectedExists', { file })
-    throw new UnreadableFileError(`cannot write ${file}: ${(err as Error).message}`)
-  }
-}
-
-function refuseMissing(
-  match: HeaderMatch,
-  o: ImportOptions,
-  audience: Audience,
-  file: string,
-  headers: string[],
-): void {
-  const missing = missingFields(match, o.type)
-  if (!missing.length) return
-  const have = new Set<ImportField>(match.fields.values())
-  const refundish = ['refundNo', 'refundAmountFen', 'refundAmountYuan'] as const
-  if (o.type === 'pay' && refundish.some((f) => have.has(f))) {
-    throw UnreadableFileError.say(audience === 'cli' ? 'import.refundList.cli' : 'import.refundList.window', {
-      file,
-      headers: headers.filter((h, i) => refundish.includes(match.fields.get(i) as never)).join(', '),
-    })
-  }
-  const names = missing.map((m) =>
-    m === 'amount'
-      ? o.type === 'pay'
-        ? 'amount (金额)'
-        : 'refundAmount (退款金额)'
-      : m === 'orderNo' && o.type === 'refund'
-        ? 'orderNo (the pay order it belongs to)'
-        : m,
-  )
-  throw UnreadableFileError.say(audience === 'cli' ? 'import.missing.cli' : 'import.missing.window', {
-    file,
-    fields: names.join(', '),
-    headers: headers.filter(Boolean).join(', ') || '(none)',
-  })
 }

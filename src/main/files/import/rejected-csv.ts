@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import { csvField, guardId } from '../export/csv'
+import { UnreadableFileError } from './row-source'
 
 // The rows an import refused, as a file to fix and import again (issue 14 item 8): 行号 and 原因 first,
 // then the file's own columns under its own headers. The conventions of docs/cli.md section 4 (BOM,
@@ -47,5 +48,20 @@ export class RejectedRowsCsv {
       fs.closeSync(this.fd)
       this.fd = null
     }
+  }
+}
+
+/** Opens the file of refused rows, or refuses the import with a sentence saying why it cannot. */
+export function openRejected(
+  file: string,
+  headers: string[],
+  overwrite: boolean | undefined,
+): RejectedRowsCsv {
+  try {
+    return new RejectedRowsCsv(file, headers, overwrite)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw UnreadableFileError.say('import.rejectedExists', { file })
+    throw new UnreadableFileError(`cannot write ${file}: ${(err as Error).message}`)
   }
 }

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { Db } from '../../store/connection'
-import { importFile, type ImportResult } from './importer'
+import type { ImportResult } from './import-options'
+import { importFile } from './importer'
 import { UnreadableFileError } from './row-source'
 import type { ImportJob, WorkerData, WorkerReply, WorkerRequest } from './worker-protocol'
 
@@ -135,7 +136,7 @@ export class ImportWorkers {
         if (forced) clearTimeout(forced)
       }
       const onMessage = (m: WorkerReply) => {
-        if (m.id !== id) return
+        if (m.id !== id || m.type === 'restored') return
         if (m.type === 'progress') {
           rows = m.rows
           return onProgress?.(m.rows)
@@ -149,6 +150,7 @@ export class ImportWorkers {
       const onError = (err: Error & { code?: string }) => {
         done()
         this.busy.delete(worker)
+        this.restoreIndexes()
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')
           reject(
             UnreadableFileError.say('import.outOfMemory', {
@@ -161,6 +163,7 @@ export class ImportWorkers {
       const onExit = (code: number) => {
         done()
         this.busy.delete(worker)
+        this.restoreIndexes()
         reject(
           forced === null
             ? new Error(`the import worker ended (exit code ${code}) before it finished ${file}`)
@@ -179,6 +182,34 @@ export class ImportWorkers {
         forced ??= setTimeout(() => void worker.terminate(), STOP_GRACE_MS)
       },
     }
+  }
+
+  /**
+   * A worker that ended mid-import may have left the orders' secondary indexes dropped
+   * (store/deferred-indexes.ts); this process lives on, so no connection opening would build them.
+   * Another worker builds whatever is listed, off this thread. It may build those of an import still
+   * running in a third worker: that import then goes on with its indexes, only slower.
+   */
+  private restoreIndexes(): void {
+    if (this.closed) return
+    const worker = this.take()
+    this.busy.add(worker)
+    const id = this.next++
+    const end = (give: boolean) => {
+      worker.off('message', onMessage)
+      worker.off('error', onFailed)
+      worker.off('exit', onFailed)
+      if (give) this.give(worker)
+      else this.busy.delete(worker)
+    }
+    const onMessage = (m: WorkerReply) => {
+      if (m.id === id) end(true)
+    }
+    const onFailed = () => end(false)
+    worker.on('message', onMessage)
+    worker.once('error', onFailed)
+    worker.once('exit', onFailed)
+    worker.postMessage({ type: 'restore', id } satisfies WorkerRequest)
   }
 
   async close(): Promise<void> {

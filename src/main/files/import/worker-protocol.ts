@@ -1,4 +1,4 @@
-import type { ImportOptions, ImportResult } from './importer'
+import type { ImportOptions, ImportResult } from './import-options'
 import type { UnreadableFileError } from './row-source'
 
 // The messages between an import worker (worker.ts) and its host (worker-host.ts). Only data crosses:
@@ -22,11 +22,19 @@ export interface ImportJob {
   wantTrades: boolean
 }
 
-export type WorkerRequest = { type: 'import'; id: number; job: ImportJob } | { type: 'stop'; id: number }
+/**
+ * `restore` builds the orders' indexes a worker that ended mid-import left dropped
+ * (store/deferred-indexes.ts): its process lives on, so no new connection would build them.
+ */
+export type WorkerRequest =
+  | { type: 'import'; id: number; job: ImportJob }
+  | { type: 'stop'; id: number }
+  | { type: 'restore'; id: number }
 
 export type WorkerReply =
   | { type: 'progress'; id: number; rows: number }
   | { type: 'done'; id: number; result: ImportResult; trades: number[] }
+  | { type: 'restored'; id: number }
   | {
       type: 'failed'
       id: number

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openStore, type Db } from '../../store/connection'
+import { restoreDeferredIndexes } from '../../store/deferred-indexes'
 import { importFile } from './importer'
 import { UnreadableFileError } from './row-source'
 import type { WorkerData, WorkerReply, WorkerRequest } from './worker-protocol'
@@ -50,5 +51,8 @@ async function run(req: Extract<WorkerRequest, { type: 'import' }>): Promise<voi
 
 port.on('message', (req: WorkerRequest) => {
   if (req.type === 'stop') stopping.add(req.id)
-  else void run(req)
+  else if (req.type === 'restore') {
+    restoreDeferredIndexes(store())
+    port.postMessage({ type: 'restored', id: req.id } satisfies WorkerReply)
+  } else void run(req)
 })
