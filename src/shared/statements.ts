@@ -6,6 +6,14 @@ import { CHANNELS, TRADE_TYPES, type Channel, type TradeType } from './domain'
 // screens and the command line show, and the inputs of the `statements.*` operations. Amounts are fen,
 // fees 1e-5 yuan, times ISO 8601 with +08:00, bill dates YYYY-MM-DD (Beijing).
 
+/** The channels whose gateways give a daily trade bill (DaxPay answers STATEMENT_UNSUPPORTED_CHANNEL, A1.4). */
+export const STATEMENT_CHANNELS = ['alipay', 'wechat', 'unionpay'] as const satisfies readonly Channel[]
+export type StatementChannel = (typeof STATEMENT_CHANNELS)[number]
+
+export function hasStatements(channel: Channel): channel is StatementChannel {
+  return (STATEMENT_CHANNELS as readonly Channel[]).includes(channel)
+}
+
 export const STATEMENT_STATUSES = [
   'pending',
   'fetching',

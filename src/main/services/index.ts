@@ -50,18 +50,16 @@ import {
   storageError,
   syncTradesNow,
 } from './sync'
+import { dismissDiffs, resyncDiffs } from './statements/decisions'
+import { reconcileOperation, rerunStatement } from './statements/runs'
 import {
-  dismissDiffs,
   listStatementViews,
-  reconcileOperation,
-  rerunStatement,
-  resyncDiffs,
   statementCalendar,
   statementCarryOver,
   statementDetail,
   statementDiffs,
   statementLines,
-} from './statements'
+} from './statements/views'
 import { saveUpload } from './uploads'
 
 // The contract's implementation: one line per operation, each naming the service function that does
