@@ -87,7 +87,28 @@ export const CALENDAR_STATES = [
 ] as const
 export type CalendarState = (typeof CALENDAR_STATES)[number]
 
+/**
+ * Yesterday's reconciliation of a merchant on the overview (A15.4): its day as the calendar says, or
+ * `never_came`, a bill still not out after the daily run's last try at 14:00 (A12).
+ */
+export const YESTERDAY_STATES = [...CALENDAR_STATES, 'never_came'] as const
+export type YesterdayState = (typeof YESTERDAY_STATES)[number]
+
 // ---- views ----
+
+/** The overview's 昨日对账 (A15.4): each merchant with bills, and the differences still open on any day. */
+export interface YesterdayReconcile {
+  billDate: string
+  merchants: Array<{
+    merchant: string
+    channel: Channel
+    state: YesterdayState
+    statementId: number | null
+    openDiffs: number
+  }>
+  /** The open differences of every statement, whatever its day. */
+  openDiffs: number
+}
 
 export type DiffCounts = Record<DiffKind, number>
 

@@ -1,5 +1,13 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { BatchView, Page, StorageFault, SyncSource, SyncSummary, TradeType } from '../../shared/domain'
+import type {
+  Actor,
+  BatchView,
+  Page,
+  StorageFault,
+  SyncSource,
+  SyncSummary,
+  TradeType,
+} from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { formatBeijing } from '../../shared/time'
@@ -164,6 +172,8 @@ export interface BatchSpec {
   source?: SyncSource
   concurrency: number
   qps: number
+  /** Who starts it, when not the context's own (the daily reconciliation acts by the schedule). */
+  actor?: Actor
 }
 
 export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: BatchSpec): number {
@@ -177,7 +187,7 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
       source: spec.source ?? 'batch',
       concurrency: spec.concurrency,
       qps: spec.qps,
-      ...ctx.actor,
+      ...(spec.actor ?? ctx.actor),
       items: refs,
     },
     now,
@@ -185,7 +195,7 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
   // A person starting a batch of trades a paused or cancelled one held is taking them back.
   releaseTradesOfBatch(ctx.db, id)
   audit(ctx.db, {
-    ...ctx.actor,
+    ...(spec.actor ?? ctx.actor),
     action: 'batch_started',
     target: `batch:${id}`,
     detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },

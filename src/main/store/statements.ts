@@ -226,6 +226,11 @@ export function listStatements(db: Db, f: StatementListRequest): { total: number
 }
 
 /** A merchant's statements of the days in [from, to] (YYYY-MM-DD), for the calendar. */
+/** The differences still open on every statement (each statement keeps its own count). */
+export function openStatementDiffs(db: Db): number {
+  return stmt<[], { n: number }>(db, 'SELECT coalesce(sum(open_diffs), 0) AS n FROM statements').get()!.n
+}
+
 export function statementsOfDays(db: Db, merchantId: number, from: string, to: string): StatementRow[] {
   return stmt<[number, string, string], StatementRow>(
     db,

@@ -1,3 +1,4 @@
+import type { Actor } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import type { StatementPhase } from '../../../shared/statements'
 import { findMerchantByName, type MerchantRow } from '../../store/merchants'
@@ -39,4 +40,6 @@ export interface DayRequest {
   dryRun: boolean
   waitForSyncs: boolean
   rerun?: boolean
+  /** Who the run's syncs name, when not the context's own: the daily run acts by the schedule. */
+  actor?: Actor
 }

@@ -60,7 +60,10 @@ export async function resyncDiffs(
   )
   if (withTrade.length === 0) throw AppError.say('invalid_input', 'statement.nothingToSync')
   const merchant = getMerchant(ctx.db, withTrade[0]!.merchant_id)!
-  const plan = act(ctx, merchantLimits(ctx, merchant), [], `对账重新同步 ${merchant.name}`, withTrade)
+  const plan = act(ctx, merchantLimits(ctx, merchant), [], {
+    name: `对账重新同步 ${merchant.name}`,
+    named: withTrade,
+  })
   const statements = [...new Set(withTrade.map((d) => d.statement_id))]
   if (plan.batchId !== null) {
     const batchId = plan.batchId

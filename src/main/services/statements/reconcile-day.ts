@@ -119,7 +119,10 @@ export async function reconcileDay(
       const row = statementRow(ctx, id)
       openDiffAnomalies(db, id, { id: merchant.id, channel: merchant.channel }, row.bill_date, ctx.now())
     }
-    const plan = act(ctx, merchantLimits(ctx, merchant), statements, `对账 ${merchant.name} ${billDate}`)
+    const plan = act(ctx, merchantLimits(ctx, merchant), statements, {
+      name: `对账 ${merchant.name} ${billDate}`,
+      actor: request.actor,
+    })
     if (plan.batchId === null) {
       for (const id of statements) summarize(db, id, ctx.now())
       return finish(ctx, merchant, st.id, started, { syncErrors: 0 })

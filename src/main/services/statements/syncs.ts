@@ -1,7 +1,8 @@
+import type { Actor } from '../../../shared/domain'
 import { diffsToSync, markQueued, tradeOf } from '../../engine/reconcile/act'
 import { recordSyncOutcomes, summarize } from '../../engine/reconcile/close'
-import { type MerchantRow } from '../../store/merchants'
-import { type StatementDiffRow } from '../../store/statement-diffs'
+import type { MerchantRow } from '../../store/merchants'
+import type { StatementDiffRow } from '../../store/statement-diffs'
 import type { ServiceContext } from '../context'
 import { publicSettings, progress } from './common'
 import { createBatchOf, runBatch } from '../sync'
@@ -25,10 +26,9 @@ export function act(
   ctx: ServiceContext,
   m: ReconcileMerchant,
   statementIds: number[],
-  name: string,
-  named?: StatementDiffRow[],
+  o: { name: string; named?: StatementDiffRow[]; actor?: Actor },
 ): { batchId: number | null; queued: number } {
-  const diffs = named ?? diffsToSync(ctx.db, statementIds, m.retries)
+  const diffs = o.named ?? diffsToSync(ctx.db, statementIds, m.retries)
   if (diffs.length === 0) return { batchId: null, queued: 0 }
   const refs = new Map<string, { type: 'pay' | 'refund'; id: number }>()
   for (const d of diffs) {
@@ -36,7 +36,8 @@ export function act(
     refs.set(`${t.type}:${t.id}`, t)
   }
   const batchId = createBatchOf(ctx, [...refs.values()], {
-    name,
+    name: o.name,
+    actor: o.actor,
     source: 'reconcile',
     concurrency: m.concurrency,
     qps: m.qps,

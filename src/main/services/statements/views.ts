@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { Page } from '../../../shared/domain'
 import {
   type CalendarDay,
+  type CalendarState,
   type CarryOverView,
   type StatementCalendar,
   type StatementDetail,
@@ -16,7 +17,7 @@ import {
 import { carryOverOf, carryOverView } from '../../store/carry-over'
 import { listStatementDiffs, statementDiffView } from '../../store/statement-diffs'
 import { listStatementLines, statementLineView } from '../../store/statement-lines'
-import { listStatements, statementsOfDays, statementView } from '../../store/statements'
+import { listStatements, statementsOfDays, statementView, type StatementRow } from '../../store/statements'
 import type { ServiceContext } from '../context'
 import { merchantByName, statementRow } from './common'
 
@@ -95,16 +96,19 @@ export function statementCalendar(
     const s = byDate.get(date)
     out.push({
       date,
-      state: !s
-        ? 'not_reconciled'
-        : s.result
-          ? s.result
-          : s.status === 'not_ready' || s.status === 'failed' || s.status === 'empty'
-            ? s.status
-            : 'not_reconciled',
+      state: dayState(s),
       statementId: s?.id ?? null,
       openDiffs: s?.open_diffs ?? 0,
     })
   }
   return { merchant: merchant.name, month: r.month, days: out }
+}
+
+/** A day's state as the calendar colours it: its result, a status that never got one, or nothing yet. */
+export function dayState(s: StatementRow | undefined): CalendarState {
+  if (!s) return 'not_reconciled'
+  if (s.result) return s.result
+  return s.status === 'not_ready' || s.status === 'failed' || s.status === 'empty'
+    ? s.status
+    : 'not_reconciled'
 }

@@ -553,6 +553,13 @@ export const zh = {
   'settings.graceHint': '退款创建后这段时间内网关查无此单视为等待，超过后关闭退款',
   'settings.errorThreshold': '连续失败阈值',
   'settings.errorThresholdHint': '同一交易连续同步失败达到此次数后生成“持续同步失败”异常',
+  'settings.autoReconcile': '每日自动对账',
+  'settings.autoReconcileEnabled': '自动对账昨日账单',
+  'settings.autoReconcileHint':
+    '应用或 paysync serve 运行时，每天到点下载并核对昨日的账单（支付宝、微信支付、银联；默认开启）。账单未生成时每 30 分钟重试，至 14:00 为止；同一天只对账一次。',
+  'settings.autoReconcileTime': '对账时间（北京时间）',
+  'settings.autoReconcileTimeHint':
+    '默认 10:30，通道一般在上午 9 点后生成前一日账单。定时任务：paysync reconcile --yesterday --all-merchants',
   'settings.reconcile': '对账',
   'settings.crossDay': '跨日容差',
   'settings.crossDayHint':
@@ -656,6 +663,10 @@ export const zh = {
   'trades.reconcile': '对账',
   'overview.unbalanced': '本月对账不平',
   'overview.unbalancedHint': '本月账单不平的商户日：点击查看',
+  'overview.yesterday': '昨日对账（{date}）',
+  'overview.yesterdayHint': '每日 {time} 自动对账昨日账单；点击商户查看对账单',
+  'overview.openStatementDiffs': '未处理对账差异 {n}',
+  'overview.diffsOf': '{n} 处差异',
   'anomalies.billSide': '对账单 {date} 第 {n} 行',
   'statements.detail': '对账单',
   'statements.calendar': '日历',
