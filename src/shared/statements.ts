@@ -371,6 +371,7 @@ export const statementListSchema = z.object({
   until: billDate.optional(),
   result: z.enum(STATEMENT_RESULTS).optional(),
   status: z.enum(STATEMENT_STATUSES).optional(),
+  source: z.enum(STATEMENT_SOURCES).optional(),
   ...page,
 })
 export type StatementListRequest = z.infer<typeof statementListSchema>
@@ -424,3 +425,9 @@ export const dismissDiffsSchema = z.object({
 })
 
 export const resyncDiffsSchema = z.object({ ids: diffIds })
+
+/** 下载原始文件: the bill file a statement keeps, to the save dialog's handle or, without one, to download. */
+export const statementOriginalSchema = z.object({
+  id: positiveId,
+  file: z.string().min(1).max(64).optional(),
+})

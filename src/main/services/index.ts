@@ -51,6 +51,7 @@ import {
   syncTradesNow,
 } from './sync'
 import { dismissDiffs, resyncDiffs } from './statements/decisions'
+import { statementOriginal } from './statements/original'
 import { reconcileOperation, rerunStatement } from './statements/runs'
 import {
   listStatementViews,
@@ -150,6 +151,7 @@ const handlers: Handlers = {
   'statements.rerun': (ctx, r) => rerunStatement(ctx, r),
   'statements.dismissDiffs': (ctx, r) => dismissDiffs(ctx, r),
   'statements.resyncDiffs': (ctx, r) => resyncDiffs(ctx, r),
+  'statements.original': (ctx, r) => statementOriginal(ctx, r),
 }
 
 function operation(name: string): Operation<z.ZodType, unknown> {

@@ -12,6 +12,7 @@ import { durability } from './010-durability'
 import { importRejectsAndMappings } from './011-import-rejects-and-mappings'
 import { listTotalsAndSearch } from './012-list-totals-and-search'
 import { statements } from './013-statements'
+import { statementSourceIndex } from './014-statement-source-index'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   importRejectsAndMappings,
   listTotalsAndSearch,
   statements,
+  statementSourceIndex,
 ]
