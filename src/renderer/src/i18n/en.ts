@@ -695,6 +695,7 @@ export const en: Record<keyof typeof zh, string> = {
   'statements.original': 'Original file',
   'statements.originalDownloaded': 'The original bill file was downloaded',
   'statements.originalSaved': 'The original bill file was saved to {file}',
+  'statements.rate': '{n}/s',
   'statements.detail': 'Statement',
   'statements.calendar': 'Calendar',
   'statements.list': 'List',

@@ -671,6 +671,7 @@ export const zh = {
   'statements.original': '下载原始文件',
   'statements.originalDownloaded': '已下载原始账单文件',
   'statements.originalSaved': '原始账单文件已保存到 {file}',
+  'statements.rate': '{n} 条/秒',
   'statements.detail': '对账单',
   'statements.calendar': '日历',
   'statements.list': '列表',
