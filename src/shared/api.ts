@@ -62,6 +62,7 @@ export const OPERATION_NAMES = [
   'statements.rerun',
   'statements.dismissDiffs',
   'statements.resyncDiffs',
+  'statements.original',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.

@@ -60,6 +60,7 @@ import {
   statementDiffsSchema,
   statementLinesSchema,
   statementListSchema,
+  statementOriginalSchema,
   type CarryOverView,
   type DiffActionResult,
   type ReconcileRun,
@@ -206,6 +207,7 @@ export const contract = {
   'statements.rerun': op(rerunSchema).returns<ReconcileRun>(),
   'statements.dismissDiffs': op(dismissDiffsSchema).returns<DiffActionResult>(),
   'statements.resyncDiffs': op(resyncDiffsSchema).returns<DiffActionResult>(),
+  'statements.original': op(statementOriginalSchema).returns<ExportResult>(),
 } as const
 
 export type Contract = typeof contract

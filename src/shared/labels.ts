@@ -8,6 +8,7 @@ import type {
   StatementResult,
   StatementSource,
   StatementStatus,
+  YesterdayState,
 } from './statements'
 
 // Display names of the domain codes, Chinese first and English second, for the screens and the CSV
@@ -51,6 +52,7 @@ const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
     'Statement scope (order-number prefixes, comma-separated)',
   ],
   amountToleranceFen: ['对账金额容差（分）', 'Statement amount tolerance (fen)'],
+  feeRate: ['签约费率（如 0.60%）', 'Contract fee rate (e.g. 0.60%)'],
 }
 
 export const LABELS = {
@@ -216,6 +218,17 @@ export const LABELS = {
     failed: ['失败', 'Failed'],
     not_reconciled: ['未对账', 'Not reconciled'],
   } satisfies Record<CalendarState, [string, string]>,
+  /** Yesterday's bill of a merchant on the overview (docs/reconcile.md A15.4, A12). */
+  yesterdayState: {
+    balanced: ['平', 'Balanced'],
+    unbalanced: ['不平', 'Unbalanced'],
+    pending_cross_day: ['待跨日', 'Cross-day'],
+    not_ready: ['账单未生成', 'Not ready yet'],
+    empty: ['无交易', 'No trades'],
+    failed: ['失败', 'Failed'],
+    not_reconciled: ['未对账', 'Not reconciled'],
+    never_came: ['账单未生成（14:00 后不再重试）', 'No bill (no retry after 14:00)'],
+  } satisfies Record<YesterdayState, [string, string]>,
   /** A trade's 对账 column (docs/reconcile.md A15.3). */
   reconcileState: {
     reconciled: ['已对账', 'Reconciled'],

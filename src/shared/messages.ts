@@ -416,6 +416,10 @@ export const MESSAGES = {
     en: 'the file is the bill of {found}, not of {expected}',
     zh: '该文件是 {found} 的账单，不是 {expected} 的',
   },
+  'statement.noOriginal': {
+    en: 'statement {id} keeps no bill file: a day without a bill, or a file refused as not the gateway’s',
+    zh: '对账单 {id} 没有保存的账单文件：当天没有账单，或文件未通过校验已被删除',
+  },
   'statement.noFileToRerun': {
     en: 'statement {id} has no file to reconcile again: download or upload the bill of that day',
     zh: '对账单 {id} 没有可重新对账的文件：请重新下载或上传当天的账单',

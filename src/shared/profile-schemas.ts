@@ -51,6 +51,15 @@ const statementScope = z
   .regex(/^[A-Za-z0-9_,\s-]*$/, 'statementScope is a comma-separated list of order-number prefixes')
   .optional()
 const amountToleranceFen = z.number().int().min(0).max(100).optional()
+/**
+ * The fee rate the merchant's contract states (`0.60%`), for the fee_deviation check of
+ * docs/reconcile.md A7; without one, fees are shown and exported, not checked.
+ */
+const feeRate = z
+  .string()
+  .trim()
+  .regex(/^(\d{1,2}(\.\d{1,4})?%)?$/, 'feeRate is a percentage such as 0.60%')
+  .optional()
 
 export const alipayProfileSchema = z.object({
   name,
@@ -66,6 +75,7 @@ export const alipayProfileSchema = z.object({
   qps,
   statementScope,
   amountToleranceFen,
+  feeRate,
 })
 
 export const wechatProfileSchema = z.object({
@@ -97,6 +107,7 @@ export const wechatProfileSchema = z.object({
   qps,
   statementScope,
   amountToleranceFen,
+  feeRate,
 })
 
 export const daxpayProfileSchema = z.object({
@@ -127,4 +138,5 @@ export const unionpayProfileSchema = z.object({
   qps,
   statementScope,
   amountToleranceFen,
+  feeRate,
 })

@@ -26,6 +26,13 @@ export const settingsSchema = z.object({
   crossDayToleranceMinutes: z.number().int().min(0).max(720),
   carryOverDays: z.number().int().min(1).max(31),
   reconcileSyncRetries: z.number().int().min(0).max(10),
+  /**
+   * The daily reconciliation of yesterday's bills while the app or `paysync serve` runs (docs/reconcile.md
+   * A12): on by default, at a Beijing time of day (HH:MM; 10:30 as DaxPay 3, once the gateways have the
+   * bill out).
+   */
+  autoReconcileEnabled: z.boolean(),
+  autoReconcileTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day, HH:MM'),
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -42,6 +49,8 @@ export const DEFAULT_SETTINGS: Settings = {
   crossDayToleranceMinutes: 10,
   carryOverDays: 3,
   reconcileSyncRetries: 3,
+  autoReconcileEnabled: true,
+  autoReconcileTime: '10:30',
 }
 
 export const settingsPatchSchema = settingsSchema.partial()

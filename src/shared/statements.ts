@@ -6,6 +6,14 @@ import { CHANNELS, TRADE_TYPES, type Channel, type TradeType } from './domain'
 // screens and the command line show, and the inputs of the `statements.*` operations. Amounts are fen,
 // fees 1e-5 yuan, times ISO 8601 with +08:00, bill dates YYYY-MM-DD (Beijing).
 
+/** The channels whose gateways give a daily trade bill (DaxPay answers STATEMENT_UNSUPPORTED_CHANNEL, A1.4). */
+export const STATEMENT_CHANNELS = ['alipay', 'wechat', 'unionpay'] as const satisfies readonly Channel[]
+export type StatementChannel = (typeof STATEMENT_CHANNELS)[number]
+
+export function hasStatements(channel: Channel): channel is StatementChannel {
+  return (STATEMENT_CHANNELS as readonly Channel[]).includes(channel)
+}
+
 export const STATEMENT_STATUSES = [
   'pending',
   'fetching',
@@ -79,7 +87,28 @@ export const CALENDAR_STATES = [
 ] as const
 export type CalendarState = (typeof CALENDAR_STATES)[number]
 
+/**
+ * Yesterday's reconciliation of a merchant on the overview (A15.4): its day as the calendar says, or
+ * `never_came`, a bill still not out after the daily run's last try at 14:00 (A12).
+ */
+export const YESTERDAY_STATES = [...CALENDAR_STATES, 'never_came'] as const
+export type YesterdayState = (typeof YESTERDAY_STATES)[number]
+
 // ---- views ----
+
+/** The overview's 昨日对账 (A15.4): each merchant with bills, and the differences still open on any day. */
+export interface YesterdayReconcile {
+  billDate: string
+  merchants: Array<{
+    merchant: string
+    channel: Channel
+    state: YesterdayState
+    statementId: number | null
+    openDiffs: number
+  }>
+  /** The open differences of every statement, whatever its day. */
+  openDiffs: number
+}
 
 export type DiffCounts = Record<DiffKind, number>
 
@@ -342,6 +371,7 @@ export const statementListSchema = z.object({
   until: billDate.optional(),
   result: z.enum(STATEMENT_RESULTS).optional(),
   status: z.enum(STATEMENT_STATUSES).optional(),
+  source: z.enum(STATEMENT_SOURCES).optional(),
   ...page,
 })
 export type StatementListRequest = z.infer<typeof statementListSchema>
@@ -395,3 +425,9 @@ export const dismissDiffsSchema = z.object({
 })
 
 export const resyncDiffsSchema = z.object({ ids: diffIds })
+
+/** 下载原始文件: the bill file a statement keeps, to the save dialog's handle or, without one, to download. */
+export const statementOriginalSchema = z.object({
+  id: positiveId,
+  file: z.string().min(1).max(64).optional(),
+})

@@ -1,4 +1,4 @@
-import type { StatementDiffView, StatementLineView } from './statements'
+import type { StatementDiffView, StatementLineView, YesterdayReconcile } from './statements'
 import type { AnomalyAction, BatchStatus, Channel, GatewayStatus, StorageFault, TradeType } from './domain'
 import type {
   AnomalyView,
@@ -153,6 +153,8 @@ export interface OverviewData {
   anomaliesByKind: Array<{ kind: string; open: number }>
   merchants: MerchantView[]
   pending: { pay: number; refund: number }
+  /** Yesterday's bills per merchant and the open statement differences (docs/reconcile.md A15.4). */
+  reconcile: YesterdayReconcile
 }
 
 /** How merchant secrets are protected, and whether a headless run (cron) can open them. */

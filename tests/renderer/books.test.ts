@@ -45,6 +45,7 @@ const overview = (merchants: MerchantView[], pending = 0): OverviewData => ({
   anomaliesByKind: [],
   merchants,
   pending: { pay: pending, refund: 0 },
+  reconcile: { billDate: '2026-10-03', merchants: [], openDiffs: 0 },
 })
 
 beforeEach(() => {

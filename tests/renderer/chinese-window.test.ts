@@ -133,6 +133,7 @@ describe('the Chinese window speaks Chinese', () => {
       anomaliesByKind: [],
       merchants: [merchant],
       pending: { pay: 0, refund: 0 },
+      reconcile: { billDate: '2026-10-03', merchants: [], openDiffs: 0 },
     }
     fake.answer('overview.get', overview)
     const o = mountScreen(OverviewView)

@@ -42,6 +42,7 @@ describe('list totals, sorting, page jump and keyboard', () => {
       anomaliesByKind: [],
       merchants: [],
       pending: { pay: 0, refund: 0 },
+      reconcile: { billDate: '2026-10-03', merchants: [], openDiffs: 0 },
     })
     const w = mountScreen(AnomaliesView)
     await settle()

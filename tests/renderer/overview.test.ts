@@ -41,6 +41,7 @@ const overview = (synced: number): OverviewData => ({
     },
   ],
   pending: { pay: 15, refund: 4 },
+  reconcile: { billDate: '2026-12-02', merchants: [], openDiffs: 0 },
 })
 
 describe('概览 on a first start', () => {

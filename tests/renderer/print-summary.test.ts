@@ -18,6 +18,7 @@ beforeEach(() => {
     anomaliesByKind: [],
     merchants: [],
     pending: { pay: 0, refund: 0 },
+    reconcile: { billDate: '2026-10-03', merchants: [], openDiffs: 0 },
   })
 })
 afterEach(() => {

@@ -226,6 +226,7 @@ describe('概览 figures and charts', () => {
     anomaliesByKind: [],
     merchants: [],
     pending: { pay: 15, refund: 4 },
+    reconcile: { billDate: '2026-10-03', merchants: [], openDiffs: 0 },
   }
 
   it('open the list each one counts, filtered to it', async () => {

@@ -59,6 +59,7 @@ const PINNED = [
   'statements.get',
   'statements.lines',
   'statements.list',
+  'statements.original',
   'statements.reconcile',
   'statements.rerun',
   'statements.resyncDiffs',

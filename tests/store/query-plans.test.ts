@@ -268,6 +268,7 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ['statements: channel', (db) => listStatements(db, { ...page, channel: 'wechat' })],
   ['statements: result', (db) => listStatements(db, { ...page, result: 'unbalanced' })],
   ['statements: status', (db) => listStatements(db, { ...page, status: 'failed' })],
+  ['statements: source', (db) => listStatements(db, { ...page, source: 'upload' })],
   ['statements: days', (db) => listStatements(db, { ...page, since: '2026-10-01', until: '2026-10-31' })],
   ['statement lines: all', (db) => listStatementLines(db, 1, 1, page)],
   ['statement lines: match state', (db) => listStatementLines(db, 1, 1, { ...page, state: 'foreign' })],

@@ -5,12 +5,15 @@ import type { Db } from '../store/connection'
 import { storageFaultOf } from '../store/faults'
 import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
 import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
+import type { DailyReconcile } from './reconcile-schedule'
 import type { SyncEngine } from './sync'
 
 // The schedules of docs/domain.md section 7, while the desktop app runs: timeout close (progress orders
 // more than a minute past expiry) and the pending pay and refund ladders (next_sync_at, set by every
 // attempt from the trade's age). Each tick syncs what is due with the per-merchant rate limit; the
-// engine's lease keeps a trade from being synced twice at once. Switched on by default.
+// engine's lease keeps a trade from being synced twice at once. Switched on by default. The same tick
+// looks whether yesterday's bills are due (docs/reconcile.md A12, reconcile-schedule.ts), under a
+// setting of its own, and without holding up the next pass while a bill downloads.
 
 export interface ScheduleSettings {
   schedulesEnabled: boolean
@@ -43,6 +46,8 @@ export class Scheduler {
     private readonly onRun?: (at: number) => void,
     /** Who the passes' repairs name: the host's operator and user, by the schedule (asked per pass). */
     private readonly actor: () => Actor = () => ({ operator: null, transport: 'schedule' }),
+    /** The daily reconciliation, when this host runs it. */
+    private readonly daily: DailyReconcile | null = null,
   ) {}
 
   start(firstTickMs = 5_000): void {
@@ -63,6 +68,12 @@ export class Scheduler {
       // A failed pass (the store busy or closed under it) must not end the schedules: said, and on.
       console.error(`schedule: ${err instanceof Error ? err.message : String(err)}`)
     }
+    if (this.daily && this.timer)
+      this.daily
+        .check()
+        .catch((err: unknown) =>
+          console.error(`reconcile schedule: ${err instanceof Error ? err.message : String(err)}`),
+        )
     if (this.timer) this.next(this.settings().scheduleTickSec * 1000)
   }
 
@@ -75,7 +86,7 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     for (const q of this.lanes) q.clear()
-    await this.running?.catch(() => undefined)
+    await Promise.all([this.running?.catch(() => undefined), this.daily?.stop()])
   }
 
   /** One pass over what is due now. A pass still running is joined, not doubled. */

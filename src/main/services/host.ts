@@ -3,6 +3,7 @@ import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
 import { hasOwnMerchant, openSandbox } from './sandbox'
 import { SearchIndexer } from './search-indexer'
+import { dailyReconcileOf } from './statements/daily'
 import { sweepUploads } from './uploads'
 
 // The start-up the two hosts of the screens share, the desktop app (app/index.ts) and browser mode
@@ -50,8 +51,9 @@ export interface Host {
 }
 
 /**
- * The schedules of docs/domain.md section 7 for this host. Their repairs name the host's operator
- * and computer user, with the transport `schedule` (an unattended pass is not a person's click).
+ * The schedules of docs/domain.md section 7 for this host, and the daily reconciliation of
+ * docs/reconcile.md A12. Their repairs name the host's operator and computer user, with the transport
+ * `schedule` (an unattended pass is not a person's click).
  */
 export function schedulerOf(ctx: ServiceContext): Scheduler {
   return new Scheduler(
@@ -61,6 +63,7 @@ export function schedulerOf(ctx: ServiceContext): Scheduler {
     ctx.now,
     (at) => (ctx.lastScheduleRunAt = at),
     () => ctx.scheduleActor,
+    dailyReconcileOf(ctx),
   )
 }
 

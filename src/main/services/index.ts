@@ -50,18 +50,17 @@ import {
   storageError,
   syncTradesNow,
 } from './sync'
+import { dismissDiffs, resyncDiffs } from './statements/decisions'
+import { statementOriginal } from './statements/original'
+import { reconcileOperation, rerunStatement } from './statements/runs'
 import {
-  dismissDiffs,
   listStatementViews,
-  reconcileOperation,
-  rerunStatement,
-  resyncDiffs,
   statementCalendar,
   statementCarryOver,
   statementDetail,
   statementDiffs,
   statementLines,
-} from './statements'
+} from './statements/views'
 import { saveUpload } from './uploads'
 
 // The contract's implementation: one line per operation, each naming the service function that does
@@ -152,6 +151,7 @@ const handlers: Handlers = {
   'statements.rerun': (ctx, r) => rerunStatement(ctx, r),
   'statements.dismissDiffs': (ctx, r) => dismissDiffs(ctx, r),
   'statements.resyncDiffs': (ctx, r) => resyncDiffs(ctx, r),
+  'statements.original': (ctx, r) => statementOriginal(ctx, r),
 }
 
 function operation(name: string): Operation<z.ZodType, unknown> {

@@ -13,6 +13,7 @@ import {
 import { formatBeijing } from '../../shared/time'
 import type { ServiceContext } from './context'
 import { listMerchantViews } from './merchants'
+import { yesterdayReconcile } from './statements/yesterday'
 
 const DAYS = 14
 
@@ -53,5 +54,6 @@ export function overview(ctx: ServiceContext): OverviewData {
     anomaliesByKind: openAnomaliesByKind(ctx.db).map((r) => ({ kind: r.kind, open: r.n })),
     merchants: listMerchantViews(ctx),
     pending: pendingCounts(ctx.db),
+    reconcile: yesterdayReconcile(ctx),
   }
 }

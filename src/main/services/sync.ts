@@ -1,5 +1,5 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { StorageFault, SyncSource, TradeType } from '../../shared/domain'
+import type { Actor, StorageFault, SyncSource, TradeType } from '../../shared/domain'
 import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
@@ -166,6 +166,8 @@ export interface BatchSpec {
   source?: SyncSource
   concurrency: number
   qps: number
+  /** Who starts it, when not the context's own (the daily reconciliation acts by the schedule). */
+  actor?: Actor
 }
 
 export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: BatchSpec): number {
@@ -179,7 +181,7 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
       source: spec.source ?? 'batch',
       concurrency: spec.concurrency,
       qps: spec.qps,
-      ...ctx.actor,
+      ...(spec.actor ?? ctx.actor),
       items: refs,
     },
     now,
@@ -187,7 +189,7 @@ export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: Batch
   // A person starting a batch of trades a paused or cancelled one held is taking them back.
   releaseTradesOfBatch(ctx.db, id)
   audit(ctx.db, {
-    ...ctx.actor,
+    ...(spec.actor ?? ctx.actor),
     action: 'batch_started',
     target: `batch:${id}`,
     detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },

@@ -207,6 +207,7 @@ function statementWhere(db: Db, f: Omit<StatementListRequest, 'limit' | 'offset'
   w.when(f.channel, 's.channel = ?', f.channel)
   w.when(f.result, 's.result = ?', f.result)
   w.when(f.status, 's.status = ?', f.status)
+  w.when(f.source, 's.source = ?', f.source)
   w.when(f.since, 's.bill_date >= ?', f.since)
   w.when(f.until, 's.bill_date <= ?', f.until)
   return w
@@ -225,7 +226,13 @@ export function listStatements(db: Db, f: StatementListRequest): { total: number
   return { total, rows }
 }
 
+/** The differences still open on every statement (each statement keeps its own count). */
+export function openStatementDiffs(db: Db): number {
+  return stmt<[], { n: number }>(db, 'SELECT coalesce(sum(open_diffs), 0) AS n FROM statements').get()!.n
+}
+
 /** A merchant's statements of the days in [from, to] (YYYY-MM-DD), for the calendar. */
+
 export function statementsOfDays(db: Db, merchantId: number, from: string, to: string): StatementRow[] {
   return stmt<[number, string, string], StatementRow>(
     db,

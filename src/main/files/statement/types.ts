@@ -1,14 +1,16 @@
+import type { StatementChannel, StatementLineKind } from '../../../shared/statements'
+
 // The vocabulary of a statement (对账单) once read, whatever channel wrote it: one StatementLine per
 // detail row of the file, and one StatementResult saying what the file itself declares, what its
 // lines add up to, and whether the file may be used at all (docs/reconcile.md sections A3, A5, A10).
 // A line never changes a trade; it is evidence that the matching step weighs later.
 
-export type StatementChannel = 'alipay' | 'wechat' | 'unionpay'
+export type { StatementChannel }
 
 /** The trade bills v1 reconciles: Alipay 业务明细 (zip or csv), WeChat 交易账单, UnionPay ZM 流水. */
 export type StatementFormat = 'alipay_trade' | 'wechat_trade' | 'unionpay_zm'
 
-export type LineKind = 'pay' | 'refund' | 'revoke' | 'other'
+export type LineKind = StatementLineKind
 
 export interface StatementLine {
   /** The physical line in the file (in its zip entry for an archive), 1-based. */

@@ -13,6 +13,7 @@ import { importRejectsAndMappings } from './011-import-rejects-and-mappings'
 import { listTotalsAndSearch } from './012-list-totals-and-search'
 import { statements } from './013-statements'
 import { deferredIndexes } from './014-deferred-indexes'
+import { statementSourceIndex } from './015-statement-source-index'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   listTotalsAndSearch,
   statements,
   deferredIndexes,
+  statementSourceIndex,
 ]

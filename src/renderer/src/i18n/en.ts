@@ -573,6 +573,13 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.graceHint': 'Within it a refund the gateway does not know is waited for; after it, closed',
   'settings.errorThreshold': 'Error threshold',
   'settings.errorThresholdHint': 'After this many errors in a row on one trade, an anomaly opens',
+  'settings.autoReconcile': 'Daily reconciliation',
+  'settings.autoReconcileEnabled': 'Reconcile yesterday’s bills',
+  'settings.autoReconcileHint':
+    'While the app or paysync serve runs, yesterday’s bills (Alipay, WeChat Pay, UnionPay) are downloaded and reconciled every day (on by default). A bill not out yet is asked again every 30 minutes until 14:00; a day is reconciled once.',
+  'settings.autoReconcileTime': 'Time (Beijing)',
+  'settings.autoReconcileTimeHint':
+    '10:30 by default: the channels put out the day before’s bill after 9:00. From cron: paysync reconcile --yesterday --all-merchants',
   'settings.reconcile': 'Reconciliation',
   'settings.crossDay': 'Cross-day band',
   'settings.crossDayHint':
@@ -679,7 +686,16 @@ export const en: Record<keyof typeof zh, string> = {
   'trades.reconcile': 'Reconciled',
   'overview.unbalanced': 'Unbalanced this month',
   'overview.unbalancedHint': "This month's unbalanced statements, a merchant's day each: click to list them",
+  'overview.yesterday': 'Yesterday’s reconciliation ({date})',
+  'overview.yesterdayHint':
+    'Yesterday’s bills are reconciled daily at {time}; click a merchant for its statement',
+  'overview.openStatementDiffs': 'Open statement differences: {n}',
+  'overview.diffsOf': '{n} differences',
   'anomalies.billSide': 'Statement {date}, line {n}',
+  'statements.original': 'Original file',
+  'statements.originalDownloaded': 'The original bill file was downloaded',
+  'statements.originalSaved': 'The original bill file was saved to {file}',
+  'statements.rate': '{n}/s',
   'statements.detail': 'Statement',
   'statements.calendar': 'Calendar',
   'statements.list': 'List',

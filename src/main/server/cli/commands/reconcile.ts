@@ -96,7 +96,7 @@ export function registerReconcileCommands(program: Command): void {
             )
           const date = o.yesterday ? yesterday(ctx.now()) : o.date
           if (!date) throw new AppError('invalid_input', '--date is required (or --yesterday)')
-          const { reconcilableMerchants } = await import('../../../services/statements')
+          const { reconcilableMerchants } = await import('../../../services/statements/runs')
           const names = o.allMerchants ? reconcilableMerchants(ctx).map((m) => m.name) : [o.merchant]
           if (o.allMerchants && names.length === 0)
             throw AppError.say('not_found', 'statement.noYesterdayMerchants')

@@ -5,7 +5,10 @@ import type { MessageKey } from '../../i18n'
 /** The settings 保存 writes (theme and language apply at once). */
 export type EditableSettings = Omit<Settings, 'theme' | 'language'>
 
-export type NumberSetting = Exclude<keyof EditableSettings, 'schedulesEnabled' | 'operatorName'>
+export type NumberSetting = Exclude<
+  keyof EditableSettings,
+  'schedulesEnabled' | 'operatorName' | 'autoReconcileEnabled' | 'autoReconcileTime'
+>
 
 /** What each number of 设置 takes, and the label its warning names it by. */
 export const SETTING_BOUNDS: Record<NumberSetting, { min: number; max: number; label: MessageKey }> = {

@@ -22,6 +22,8 @@ function pick(s: Settings): EditableSettings {
     crossDayToleranceMinutes: s.crossDayToleranceMinutes,
     carryOverDays: s.carryOverDays,
     reconcileSyncRetries: s.reconcileSyncRetries,
+    autoReconcileEnabled: s.autoReconcileEnabled,
+    autoReconcileTime: s.autoReconcileTime,
   }
 }
 

@@ -1,0 +1,79 @@
+import type { z } from 'zod'
+import { AppError } from '../../../shared/errors'
+import {
+  type DiffActionResult,
+  type dismissDiffsSchema,
+  type resyncDiffsSchema,
+} from '../../../shared/statements'
+import { summarize } from '../../engine/reconcile/close'
+import { audit } from '../../store/audit'
+import { getMerchant } from '../../store/merchants'
+import { dismissDiff, getStatementDiff, statementDiffView } from '../../store/statement-diffs'
+import type { ServiceContext } from '../context'
+import { act, merchantLimits, runSyncs } from './syncs'
+
+// A person's decisions on differences (docs/reconcile.md A15.2): dismiss with a remark, audited, or
+// sync the trades again in one batch.
+
+export function dismissDiffs(ctx: ServiceContext, r: z.output<typeof dismissDiffsSchema>): DiffActionResult {
+  const touched = new Set<number>()
+  let changed = 0
+  ctx.db
+    .transaction(() => {
+      for (const id of r.ids) {
+        const d = getStatementDiff(ctx.db, id)
+        if (!d) throw AppError.say('not_found', 'statement.diffNotFound', { id })
+        if (d.status !== 'open')
+          throw AppError.say('conflict', 'statement.diffClosed', { id, status: d.status })
+        if (dismissDiff(ctx.db, id, r.remark, ctx.operator, ctx.now())) changed += 1
+        touched.add(d.statement_id)
+        audit(ctx.db, {
+          operator: ctx.operator,
+          action: 'statement_diff_dismissed',
+          target: `statement_diff:${id}`,
+          detail: {
+            statementId: d.statement_id,
+            kind: d.kind,
+            orderNo: d.order_no,
+            refundNo: d.refund_no,
+            remark: r.remark,
+          },
+        })
+      }
+    })
+    .immediate()
+  for (const id of touched) summarize(ctx.db, id, ctx.now())
+  return { changed, items: r.ids.map((id) => statementDiffView(getStatementDiff(ctx.db, id)!)) }
+}
+
+export async function resyncDiffs(
+  ctx: ServiceContext,
+  r: z.output<typeof resyncDiffsSchema>,
+): Promise<DiffActionResult> {
+  const rows = r.ids.map((id) => {
+    const d = getStatementDiff(ctx.db, id)
+    if (!d) throw AppError.say('not_found', 'statement.diffNotFound', { id })
+    return d
+  })
+  const withTrade = rows.filter(
+    (d) => d.status === 'open' && (d.pay_order_id !== null || d.refund_id !== null),
+  )
+  if (withTrade.length === 0) throw AppError.say('invalid_input', 'statement.nothingToSync')
+  const merchant = getMerchant(ctx.db, withTrade[0]!.merchant_id)!
+  const plan = act(ctx, merchantLimits(ctx, merchant), [], {
+    name: `对账重新同步 ${merchant.name}`,
+    named: withTrade,
+  })
+  const statements = [...new Set(withTrade.map((d) => d.statement_id))]
+  if (plan.batchId !== null) {
+    const batchId = plan.batchId
+    runSyncs(ctx, statements[0]!, batchId, statements).catch((err: Error) =>
+      console.error(`statement differences: syncs stopped: ${err.message}`),
+    )
+  }
+  return {
+    changed: plan.queued,
+    items: r.ids.map((id) => statementDiffView(getStatementDiff(ctx.db, id)!)),
+    syncBatchId: plan.batchId,
+  }
+}
