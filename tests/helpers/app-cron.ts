@@ -293,8 +293,10 @@ export async function runAppAndCron(options: AppCronOptions): Promise<AppCronRep
     const readyAt = Date.now()
     const api = appApi(ready.url, ready.token)
     // The app's own settings screen: schedules on (the default), a 10 s tick, a gentle rate, so a
-    // pass lasts while the cron runs work.
+    // pass lasts while the cron runs work. The daily reconcile is off: after 10:30 Beijing it would
+    // download yesterday's bills and sync what they name, and this run counts the sync passes only.
     const settings = await api<{ schedulesEnabled: boolean }>('settings.set', {
+      autoReconcileEnabled: false,
       scheduleTickSec: 10,
       defaultQps: 10,
       defaultConcurrency: 4,

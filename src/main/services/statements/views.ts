@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { Page } from '../../../shared/domain'
+import type { Page } from '../../../shared/entity-views'
 import {
   type CalendarDay,
   type CalendarState,
