@@ -52,15 +52,6 @@ import type { MessageId } from './messages'
 import { profileSchema } from './profiles'
 import { settingsPatchSchema, type Settings } from './settings'
 import {
-  dismissDiffsSchema,
-  reconcileSchema,
-  rerunSchema,
-  resyncDiffsSchema,
-  statementCalendarSchema,
-  statementDiffsSchema,
-  statementLinesSchema,
-  statementListSchema,
-  statementOriginalSchema,
   type CarryOverView,
   type DiffActionResult,
   type ReconcileRun,
@@ -71,6 +62,17 @@ import {
   type StatementProgressEvent,
   type StatementView,
 } from './statements'
+import {
+  dismissDiffsSchema,
+  reconcileSchema,
+  rerunSchema,
+  resyncDiffsSchema,
+  statementCalendarSchema,
+  statementDiffsSchema,
+  statementLinesSchema,
+  statementListSchema,
+  statementOriginalSchema,
+} from './statement-inputs'
 import type {
   AnomalyDetail,
   AppInfo,

@@ -1,31 +1,21 @@
-import PQueue from 'p-queue'
 import type { BatchProgressEvent } from '../../shared/contract'
-import type {
-  Actor,
-  BatchStatus,
-  GatewayStatus,
-  StorageFault,
-  SyncSource,
-  TradeType,
-} from '../../shared/domain'
-import { CallSlots, RateGate } from '../gateways/rate-gate'
+import type { BatchStatus, StorageFault, SyncSource, TradeType } from '../../shared/domain'
 import { CallAbandonedError } from '../gateways/types'
 import {
-  batchCounts,
   claimBatch,
   completeBatchItem,
   deferBatchItem,
-  getBatch,
   heartbeatBatch,
   pendingItems,
-  releaseBatch,
   setBatchStatus,
 } from '../store/batches'
 import type { Db } from '../store/connection'
 import { StorageFaultError, storageFaultOf } from '../store/faults'
 import { latestRecordOfTrade } from '../store/records'
-import { BatchTally } from './batch-tally'
-import { ownerIsDeadHere } from './owner'
+import { claimRun, type BatchPlan } from './batch-claim'
+import { BatchLanes, type Lane } from './batch-lanes'
+import { BatchReporter } from './batch-progress'
+import type { BatchTally } from './batch-tally'
 import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
 
 // Runs a stored batch: a pool per merchant (concurrency), a QPS gate per merchant, progress events,
@@ -49,27 +39,21 @@ export interface BatchRunOptions {
   now?: () => number
 }
 
-export class BatchBusyError extends Error {
-  constructor(id: number) {
-    super(
-      `batch ${id} is being run by another process; wait for it, or resume it once that process has stopped`,
-    )
-    this.name = 'BatchBusyError'
-  }
-}
+type FinishedItem = Parameters<typeof completeBatchItem>[2]
+const failed = (error: string): FinishedItem => ({
+  outcome: 'error',
+  gatewayStatus: null,
+  syncRecordId: null,
+  error,
+})
 
-/**
- * Items read from the store at a time; how few may wait in a merchant's queue before the next read;
- * and how many may wait in all, which bounds memory when one merchant's items come far apart.
- */
+/** Items read from the store at a time (batch-lanes.ts says when the next page is read). */
 const PAGE = 512
-const LOW_WATER = 128
-const MAX_WAITING = 16_384
 
 export class BatchRun {
-  private readonly queues = new Map<number, PQueue>()
-  private readonly gates = new Map<number, RateGate>()
-  private readonly slots = new Map<number, CallSlots>()
+  /** One lane per merchant: queue, QPS gate, call slots. */
+  private readonly lanes = new BatchLanes()
+  private readonly reporter: BatchReporter
   private cancelled = false
   private paused = false
   /** Items handed to a queue and not yet settled. */
@@ -77,17 +61,15 @@ export class BatchRun {
   /** The last item read from the store; every pending item after it is still to be read. */
   private cursor = 0
   private exhausted = false
-  private plan!: { concurrency: number; qps: number; source: SyncSource; actor: Actor }
+  private plan!: BatchPlan
   private finished!: () => void
   private readonly done$ = new Promise<void>((r) => (this.finished = r))
   private tally!: BatchTally
   private readonly started = performance.now()
-  private lastReport = 0
   private timers: NodeJS.Timeout[] = []
   private status: BatchStatus = 'running'
   /** The storage fault that halted the run, if one did. */
   private halted: StorageFault | null = null
-  private readonly watchers = new Set<(p: BatchProgressEvent) => void>()
 
   /** Cancelled, though the calls already on the wire are still being written. */
   get cancelling(): boolean {
@@ -104,7 +86,9 @@ export class BatchRun {
     private readonly engine: SyncEngine,
     readonly batchId: number,
     private readonly options: BatchRunOptions = {},
-  ) {}
+  ) {
+    this.reporter = new BatchReporter(options.onProgress, options.progressEveryMs ?? 250)
+  }
 
   private now(): number {
     return (this.options.now ?? Date.now)()
@@ -142,35 +126,16 @@ export class BatchRun {
     if (this.halted) final = 'paused'
     this.status = final
     const last = this.snapshot(final)
-    this.emit(last)
+    this.reporter.emit(last)
     return last
   }
 
   /** Reads and claims the batch; a finished one's last progress instead, with nothing to run. */
   private start(): BatchProgressEvent | null {
-    const batch = getBatch(this.db, this.batchId)
-    if (!batch) throw new Error(`batch ${this.batchId} does not exist`)
-    const counted = batchCounts(this.db, this.batchId)
-    this.tally = new BatchTally(
-      this.batchId,
-      batch.total,
-      counted.done,
-      counted.counts,
-      counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>,
-      this.started,
-    )
-    if (batch.status === 'done' || batch.status === 'cancelled') return this.snapshot(batch.status)
-    // A runner that died on this machine (kill -9, a crash) gives way at once.
-    if (batch.status === 'running' && ownerIsDeadHere(batch.owner)) releaseBatch(this.db, this.batchId)
-    if (!claimBatch(this.db, this.batchId, this.engine.owner, this.now()))
-      throw new BatchBusyError(this.batchId)
-    // Whoever started the batch is who its repairs and records name, also when it is resumed later.
-    this.plan = {
-      concurrency: batch.concurrency,
-      qps: batch.qps,
-      source: batch.source,
-      actor: { operator: batch.operator, systemUser: batch.system_user, transport: batch.transport },
-    }
+    const claim = claimRun(this.db, this.batchId, this.engine.owner, this.now(), this.started)
+    this.tally = claim.tally
+    if (claim.ended) return this.snapshot(claim.ended)
+    this.plan = claim.plan
     return null
   }
 
@@ -182,11 +147,8 @@ export class BatchRun {
     if (this.halted) return
     this.halted = fault
     this.paused = true
-    for (const q of this.queues.values()) {
-      this.outstanding -= q.size
-      q.clear()
-      q.pause()
-    }
+    this.outstanding -= this.lanes.clear()
+    this.lanes.pause()
     if (!this.cancelled) this.status = 'paused'
     this.report(true)
     void this.idle().then(() => this.finished())
@@ -206,14 +168,13 @@ export class BatchRun {
 
   /** Another listener for the progress events, besides `onProgress`; returns its removal. */
   watch(listener: (p: BatchProgressEvent) => void): () => void {
-    this.watchers.add(listener)
-    return () => this.watchers.delete(listener)
+    return this.reporter.watch(listener)
   }
 
   pause(): void {
     if (this.cancelled || this.paused) return
     this.paused = true
-    for (const q of this.queues.values()) q.pause()
+    this.lanes.pause()
     this.status = 'paused'
     this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now()))
     this.report(true)
@@ -233,7 +194,7 @@ export class BatchRun {
    * their turn are back in their (paused) queues, and nothing more leaves until `resume`.
    */
   async idle(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.onPendingZero()))
+    await this.lanes.idle()
   }
 
   resume(): void {
@@ -242,7 +203,7 @@ export class BatchRun {
     this.paused = false
     claimBatch(this.db, this.batchId, this.engine.owner, this.now())
     this.status = 'running'
-    for (const q of this.queues.values()) q.start()
+    this.lanes.start()
     this.report(true)
   }
 
@@ -250,11 +211,8 @@ export class BatchRun {
   cancel(): void {
     if (this.cancelled) return
     this.cancelled = true
-    for (const q of this.queues.values()) {
-      this.outstanding -= q.size
-      q.clear()
-      q.start()
-    }
+    this.outstanding -= this.lanes.clear()
+    this.lanes.start()
     this.status = 'cancelled'
     // Said at once: the window shows it cancelled while the calls on the wire come back.
     this.report(true)
@@ -262,12 +220,11 @@ export class BatchRun {
   }
 
   /**
-   * Reads the next pages of pending items while some merchant's queue runs short (a merchant whose
-   * items are all read stays short, so reading goes on until all wait or MAX_WAITING do). Items deferred
-   * after a lock conflict are behind the cursor and come back by their own timer.
+   * Reads the next pages of pending items while the lanes are hungry. Items deferred after a lock
+   * conflict are behind the cursor and come back by their own timer.
    */
   private feed(): void {
-    while (!this.exhausted && !this.cancelled && !this.halted && this.hungry()) {
+    while (!this.exhausted && !this.cancelled && !this.halted && this.lanes.hungry()) {
       const page = this.guard(() => pendingItems(this.db, this.batchId, this.cursor, PAGE))
       if (!page) return
       if (page.length < PAGE) this.exhausted = true
@@ -275,23 +232,12 @@ export class BatchRun {
         this.cursor = item.id
         const merchant = item.merchant_id ?? 0
         this.outstanding += 1
-        this.enqueue(this.queue(merchant, this.plan.concurrency, this.plan.qps), item.id, () =>
+        this.enqueue(this.lanes.of(merchant, this.plan, this.paused), item.id, () =>
           this.work(item.id, item.trade_type, item.trade_id, merchant, this.plan.source),
         )
       }
     }
     this.finishIfDone()
-  }
-
-  private hungry(): boolean {
-    if (this.queues.size === 0) return true
-    let waiting = 0
-    let short = false
-    for (const q of this.queues.values()) {
-      waiting += q.size
-      if (q.size < LOW_WATER) short = true
-    }
-    return short && waiting < MAX_WAITING
   }
 
   private finishIfDone(): void {
@@ -303,19 +249,11 @@ export class BatchRun {
    * engine throws, storage faults included; what still escapes is a bug. It is not lost: the item is
    * finished as an error where the store still takes it, and the failure is logged either way.
    */
-  private enqueue(q: PQueue, itemId: number, task: () => Promise<void>): void {
-    q.add(task).catch((err: unknown) => {
+  private enqueue(lane: Lane, itemId: number, task: () => Promise<void>): void {
+    lane.queue.add(task).catch((err: unknown) => {
       const message = `internal error: ${err instanceof Error ? err.message : String(err)}`
       try {
-        if (
-          completeBatchItem(this.db, itemId, {
-            outcome: 'error',
-            gatewayStatus: null,
-            syncRecordId: null,
-            error: message,
-          })
-        )
-          this.tally.count('error', null)
+        this.finish(itemId, failed(message))
       } catch (storeErr) {
         // The store refuses even this: the run halts if it is the storage; the log line stays.
         const fault = storageFaultOf(storeErr)
@@ -323,19 +261,6 @@ export class BatchRun {
       }
       console.error(`batch ${this.batchId}, item ${itemId}: ${message}`)
     })
-  }
-
-  private queue(merchant: number, concurrency: number, qps: number): PQueue {
-    let q = this.queues.get(merchant)
-    if (!q) {
-      // Twice the calls allowed: while some trades wait at the gateway, others do their SQLite work.
-      q = new PQueue({ concurrency: concurrency * 2 })
-      if (this.paused) q.pause()
-      this.queues.set(merchant, q)
-      this.gates.set(merchant, new RateGate(qps))
-      this.slots.set(merchant, new CallSlots(concurrency))
-    }
-    return q
   }
 
   private async work(
@@ -353,8 +278,8 @@ export class BatchRun {
         batchId: this.batchId,
         batchItemId: itemId,
         ...this.plan.actor,
-        gate: this.gates.get(merchant),
-        slots: this.slots.get(merchant),
+        gate: this.lanes.get(merchant).gate,
+        slots: this.lanes.get(merchant).slots,
         // Cancelled or paused while this item waited its turn at the gate: the gateway is not asked.
         stop: () => this.cancelled || this.paused,
       })
@@ -375,7 +300,7 @@ export class BatchRun {
         const timer = setTimeout(() => {
           this.timers = this.timers.filter((t) => t !== timer)
           if (this.cancelled || this.halted) return this.settle()
-          this.enqueue(this.queues.get(merchant)!, itemId, () =>
+          this.enqueue(this.lanes.get(merchant), itemId, () =>
             this.retryAfterConflict(itemId, type, tradeId, merchant, source, since),
           )
         }, this.options.conflictRetryMs ?? 2_000)
@@ -389,7 +314,7 @@ export class BatchRun {
         // pending, never asked, like the items that had not reached the queue.
         if (this.paused && !this.cancelled && !this.halted) {
           requeued = true
-          this.enqueue(this.queues.get(merchant)!, itemId, () =>
+          this.enqueue(this.lanes.get(merchant), itemId, () =>
             this.work(itemId, type, tradeId, merchant, source),
           )
         }
@@ -401,15 +326,7 @@ export class BatchRun {
       if (fault) return this.halt(fault)
       const message =
         err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
-      const finished = this.guard(() =>
-        completeBatchItem(this.db, itemId, {
-          outcome: 'error',
-          gatewayStatus: null,
-          syncRecordId: null,
-          error: message,
-        }),
-      )
-      if (finished) this.tally.count('error', null)
+      this.guard(() => this.finish(itemId, failed(message)))
     } finally {
       if (!requeued) this.settle()
     }
@@ -427,16 +344,8 @@ export class BatchRun {
     try {
       other = this.guard(() => latestRecordOfTrade(this.db, type, tradeId, since))
       if (other) {
-        const taken = other
-        const finished = this.guard(() =>
-          completeBatchItem(this.db, itemId, {
-            outcome: taken.outcome,
-            gatewayStatus: taken.gateway_status,
-            syncRecordId: taken.id,
-            error: taken.error_msg,
-          }),
-        )
-        if (finished) this.tally.count(taken.outcome, taken.gateway_status)
+        const { outcome, gateway_status: gatewayStatus, id: syncRecordId, error_msg: error } = other
+        this.guard(() => this.finish(itemId, { outcome, gatewayStatus, syncRecordId, error }))
       }
     } catch (err) {
       // Settled here, or the run would wait for this item for ever; enqueue's catch records it.
@@ -448,6 +357,11 @@ export class BatchRun {
     this.settle()
   }
 
+  /** Finishes an item without an attempt of its own (a bug, another worker's record), counted once. */
+  private finish(itemId: number, item: FinishedItem): void {
+    if (completeBatchItem(this.db, itemId, item)) this.tally.count(item.outcome, item.gatewayStatus)
+  }
+
   private settle(): void {
     this.outstanding -= 1
     this.report(false)
@@ -457,14 +371,7 @@ export class BatchRun {
   private report(force: boolean): void {
     const t = performance.now()
     this.tally.sample(t)
-    if (!force && t - this.lastReport < (this.options.progressEveryMs ?? 250)) return
-    this.lastReport = t
-    this.emit(this.snapshot(this.status))
-  }
-
-  private emit(p: BatchProgressEvent): void {
-    this.options.onProgress?.(p)
-    for (const listener of this.watchers) listener(p)
+    if (this.reporter.due(t, force)) this.reporter.emit(this.snapshot(this.status))
   }
 
   snapshot(status: BatchStatus = this.status): BatchProgressEvent {

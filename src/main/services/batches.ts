@@ -7,14 +7,8 @@ import type { batchStartSchema } from '../../shared/inputs'
 import { payOrderIdsOfImport } from '../store/orders'
 import { refundIdsOfImport } from '../store/refunds'
 import type { ServiceContext } from './context'
-import {
-  allTrades,
-  createBatchOf,
-  getBatchView,
-  startBatchInBackground,
-  tradesOfFilter,
-  type TradeRef,
-} from './sync'
+import { createBatchOf, getBatchView, startBatchInBackground } from './sync'
+import { allTrades, tradesOfFilter, type TradeRef } from './trade-refs'
 
 // A batch started from a request: which trades it holds, then the stored batch, running in the
 // background. The window asks through `batches.start`; `paysync sync --pending|--all` picks its

@@ -14,7 +14,8 @@ import type { Audience } from '../files/import/trades'
 import { audit } from '../store/audit'
 import { getBatch } from '../store/batches'
 import type { ServiceContext } from './context'
-import { createBatchOf, startBatchInBackground, type TradeRef } from './sync'
+import { createBatchOf, startBatchInBackground } from './sync'
+import type { TradeRef } from './trade-refs'
 
 // Imports for the window, browser mode and the command line: each runs in an import worker (files/
 // import/worker-host.ts), reports its progress as task.progress events under the task id the caller

@@ -1,11 +1,11 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { Actor, StorageFault, SyncSource, TradeType } from '../../shared/domain'
+import type { Actor, StorageFault, SyncSource } from '../../shared/domain'
 import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
-import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { formatBeijing } from '../../shared/time'
-import { BatchBusyError, BatchRun } from '../engine/batch-runner'
+import { BatchBusyError } from '../engine/batch-claim'
+import { BatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
 import type { SyncResult } from '../engine/sync'
 import { audit } from '../store/audit'
@@ -19,15 +19,9 @@ import {
   listBatches,
   setBatchStatus,
 } from '../store/batches'
-import { allPayOrderIds, findPayOrdersByAnyNo, getPayOrder, ordersExportQuery } from '../store/orders'
-import {
-  allRefundOrderIds,
-  findRefundOrdersByAnyNo,
-  getRefundOrder,
-  refundsExportQuery,
-} from '../store/refunds'
+import { getPayOrder } from '../store/orders'
+import { getRefundOrder } from '../store/refunds'
 import { getSyncRecord } from '../store/records'
-import { rowsHere } from '../store/row-reader'
 import {
   holdBatchTrades,
   releaseBatchHolds,
@@ -35,14 +29,10 @@ import {
   releaseTradesOfBatch,
 } from '../store/schedule-holds'
 import type { ServiceContext } from './context'
+import type { TradeRef } from './trade-refs'
 
 // Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
 // (or in the foreground of the command line) and survives a crash.
-
-export interface TradeRef {
-  type: TradeType
-  id: number
-}
 
 export function summaryOf(
   p: BatchProgressEvent | null,
@@ -118,45 +108,6 @@ export async function syncTradesNow(
   })
   await Promise.all(workers)
   return summaryOf(null, results, Math.round(performance.now() - started))
-}
-
-/** Resolves the numbers a person typed to trades, by local, business or gateway number. */
-export function tradesByNumbers(ctx: ServiceContext, orderNos: string[], refundNos: string[]): TradeRef[] {
-  const refs: TradeRef[] = []
-  for (const no of orderNos) {
-    const found = findPayOrdersByAnyNo(ctx.db, no)
-    if (found.length === 0) throw AppError.say('not_found', 'order.noNumber', { no })
-    for (const o of found) refs.push({ type: 'pay', id: o.id })
-  }
-  for (const no of refundNos) {
-    const found = findRefundOrdersByAnyNo(ctx.db, no)
-    if (found.length === 0) throw AppError.say('not_found', 'refund.noNumber', { no })
-    for (const r of found) refs.push({ type: 'refund', id: r.id })
-  }
-  return refs
-}
-
-export function tradesOfFilter(
-  ctx: ServiceContext,
-  type: TradeType,
-  filter: OrderFilter | RefundFilter,
-): TradeRef[] {
-  const refs: TradeRef[] = []
-  if (type === 'pay')
-    for (const [id] of rowsHere(ctx.db, ordersExportQuery(ctx.db, filter as OrderFilter, ['p.id'])))
-      refs.push({ type, id: id as number })
-  else
-    for (const [id] of rowsHere(ctx.db, refundsExportQuery(ctx.db, filter as RefundFilter, ['r.id'])))
-      refs.push({ type, id: id as number })
-  return refs
-}
-
-/** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
-export function allTrades(ctx: ServiceContext, pendingOnly: boolean, exceptHeld = false): TradeRef[] {
-  return [
-    ...allPayOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'pay' as const, id })),
-    ...allRefundOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'refund' as const, id })),
-  ]
 }
 
 export interface BatchSpec {

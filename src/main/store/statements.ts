@@ -1,12 +1,12 @@
 import type { Channel } from '../../shared/domain'
 import type {
-  StatementListRequest,
   StatementResult,
   StatementSource,
   StatementStatus,
   StatementSummary,
   StatementView,
 } from '../../shared/statements'
+import type { StatementListRequest } from '../../shared/statement-inputs'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'

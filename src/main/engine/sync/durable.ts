@@ -1,4 +1,5 @@
 import type { StorageFault, SyncSource, Transport } from '../../../shared/domain'
+import { commitGroupOf, type CommitGroup } from '../../store/commit-group'
 import { synced } from '../../store/connection'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import {
@@ -85,11 +86,13 @@ export class Durability {
   private readonly retryForMs: number
   private readonly backoffMs: number
   private readonly maxBackoffMs: number
+  private readonly group: CommitGroup
 
   constructor(
     private readonly writer: AttemptWriter,
     private readonly options: DurabilityOptions,
   ) {
+    this.group = commitGroupOf(writer.db)
     this.retryForMs = options.retryForMs ?? 60_000
     this.backoffMs = options.backoffMs ?? 250
     this.maxBackoffMs = options.maxBackoffMs ?? 8_000
@@ -130,7 +133,8 @@ export class Durability {
 
   /**
    * Writes an attempt: its record, repair and bookkeeping, and its intent's answer, in one
-   * transaction. While the database is locked it tries again with backoff; when it cannot be written,
+   * transaction (a savepoint of the commit shared with the other writes due in this turn: the
+   * attempt is settled only once that has committed). While the database is locked it tries again with backoff; when it cannot be written,
    * the attempt is kept and a StorageFaultError says where.
    */
   async write(entry: KeptAttempt): Promise<SyncResult> {
@@ -138,7 +142,7 @@ export class Durability {
     const until = performance.now() + this.retryForMs
     for (;;) {
       try {
-        return this.apply(entry)
+        return await this.group.run(() => this.apply(entry))
       } catch (err) {
         const fault = storageFaultOf(err)
         if (!fault) throw err

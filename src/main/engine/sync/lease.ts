@@ -1,5 +1,6 @@
 import type { TradeType } from '../../../shared/domain'
 import { CallAbandonedError } from '../../gateways/types'
+import { commitGroupOf, type CommitGroup } from '../../store/commit-group'
 import type { Db } from '../../store/connection'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import { acquireLease, leaseOwner, releaseLease, tradeKey } from '../../store/leases'
@@ -19,26 +20,35 @@ export interface HeldLease {
 
 export class Leases {
   private attempts = 0
+  private readonly group: CommitGroup
 
   constructor(
     private readonly db: Db,
     readonly owner: string,
     private readonly leaseMs: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.group = commitGroupOf(db)
+  }
 
-  /** Takes the trade's lease; one left by a process of this machine that has died is broken at once. */
-  take(type: TradeType, id: number): HeldLease | null {
+  /**
+   * Takes the trade's lease; one left by a process of this machine that has died is broken at once.
+   * Committed with the other writes due in this turn (store/commit-group.ts), and resolved only once
+   * committed: the gateway is never asked under a lease that is not yet in the database.
+   */
+  take(type: TradeType, id: number): Promise<HeldLease | null> {
     const key = tradeKey(type, id)
     // Each attempt holds the lease in its own name, so two attempts of one process exclude each other too.
     const holder = `${this.owner}#${++this.attempts}`
-    if (acquireLease(this.db, key, holder, this.leaseMs, this.now())) return { key, holder }
-    const current = leaseOwner(this.db, key)
-    if (current && ownerIsDeadHere(current.split('#')[0]!)) {
-      releaseLease(this.db, key, current)
+    return this.group.run(() => {
       if (acquireLease(this.db, key, holder, this.leaseMs, this.now())) return { key, holder }
-    }
-    return null
+      const current = leaseOwner(this.db, key)
+      if (current && ownerIsDeadHere(current.split('#')[0]!)) {
+        releaseLease(this.db, key, current)
+        if (acquireLease(this.db, key, holder, this.leaseMs, this.now())) return { key, holder }
+      }
+      return null
+    })
   }
 
   /**
@@ -71,7 +81,7 @@ export async function withLease<T extends Trade>(
   work: (trade: T, lease: HeldLease) => Promise<Finding>,
   write: (trade: T, finding: Finding, lease: HeldLease | null) => Promise<SyncResult>,
 ): Promise<SyncResult> {
-  const lease = leases.take(type, id)
+  const lease = await leases.take(type, id)
   if (!lease) {
     const trade = read()
     if (!trade) throw new TradeNotFoundError(type, id)

@@ -1,10 +1,7 @@
 import type { z } from 'zod'
 import { AppError } from '../../../shared/errors'
-import {
-  type DiffActionResult,
-  type dismissDiffsSchema,
-  type resyncDiffsSchema,
-} from '../../../shared/statements'
+import { type DiffActionResult } from '../../../shared/statements'
+import { type dismissDiffsSchema, type resyncDiffsSchema } from '../../../shared/statement-inputs'
 import { summarize } from '../../engine/reconcile/close'
 import { audit } from '../../store/audit'
 import { getMerchant } from '../../store/merchants'

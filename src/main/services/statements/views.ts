@@ -9,11 +9,13 @@ import {
   type StatementDiffView,
   type StatementLineView,
   type StatementView,
+} from '../../../shared/statements'
+import {
   type statementCalendarSchema,
   type statementDiffsSchema,
   type statementLinesSchema,
   type StatementListRequest,
-} from '../../../shared/statements'
+} from '../../../shared/statement-inputs'
 import { carryOverOf, carryOverView } from '../../store/carry-over'
 import { listStatementDiffs, statementDiffView } from '../../store/statement-diffs'
 import { listStatementLines, statementLineView } from '../../store/statement-lines'

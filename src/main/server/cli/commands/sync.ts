@@ -6,7 +6,7 @@ import { AppError } from '../../../../shared/errors'
 import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
 import { say } from '../../../../shared/messages'
 import type { ServiceContext } from '../../../services/context'
-import type { TradeRef } from '../../../services/sync'
+import type { TradeRef } from '../../../services/trade-refs'
 import { check, numberOption } from '../flags'
 import { counted, type Io } from '../output'
 import { EXIT, exitState, withContext } from '../runtime'
@@ -130,9 +130,10 @@ export function registerSyncCommand(program: Command): void {
         PACE_FLAGS,
       )
       await withContext(cmd, async (ctx, io) => {
-        const [{ refsFor }, { summaryOf, syncTradesNow, tradesByNumbers }] = await Promise.all([
+        const [{ refsFor }, { summaryOf, syncTradesNow }, { tradesByNumbers }] = await Promise.all([
           import('../../../services/batches'),
           import('../../../services/sync'),
+          import('../../../services/trade-refs'),
         ])
         const settings = ctx.settings()
         const pace = {

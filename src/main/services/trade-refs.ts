@@ -1,0 +1,53 @@
+import type { TradeType } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { OrderFilter, RefundFilter } from '../../shared/filters'
+import { allPayOrderIds, findPayOrdersByAnyNo, ordersExportQuery } from '../store/orders'
+import { allRefundOrderIds, findRefundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
+import { rowsHere } from '../store/row-reader'
+import type { ServiceContext } from './context'
+
+// Which trades a sync or a batch takes: the numbers a person typed, a list's filter, or all of them.
+
+export interface TradeRef {
+  type: TradeType
+  id: number
+}
+
+/** Resolves the numbers a person typed to trades, by local, business or gateway number. */
+export function tradesByNumbers(ctx: ServiceContext, orderNos: string[], refundNos: string[]): TradeRef[] {
+  const refs: TradeRef[] = []
+  for (const no of orderNos) {
+    const found = findPayOrdersByAnyNo(ctx.db, no)
+    if (found.length === 0) throw AppError.say('not_found', 'order.noNumber', { no })
+    for (const o of found) refs.push({ type: 'pay', id: o.id })
+  }
+  for (const no of refundNos) {
+    const found = findRefundOrdersByAnyNo(ctx.db, no)
+    if (found.length === 0) throw AppError.say('not_found', 'refund.noNumber', { no })
+    for (const r of found) refs.push({ type: 'refund', id: r.id })
+  }
+  return refs
+}
+
+export function tradesOfFilter(
+  ctx: ServiceContext,
+  type: TradeType,
+  filter: OrderFilter | RefundFilter,
+): TradeRef[] {
+  const refs: TradeRef[] = []
+  if (type === 'pay')
+    for (const [id] of rowsHere(ctx.db, ordersExportQuery(ctx.db, filter as OrderFilter, ['p.id'])))
+      refs.push({ type, id: id as number })
+  else
+    for (const [id] of rowsHere(ctx.db, refundsExportQuery(ctx.db, filter as RefundFilter, ['r.id'])))
+      refs.push({ type, id: id as number })
+  return refs
+}
+
+/** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
+export function allTrades(ctx: ServiceContext, pendingOnly: boolean, exceptHeld = false): TradeRef[] {
+  return [
+    ...allPayOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'pay' as const, id })),
+    ...allRefundOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'refund' as const, id })),
+  ]
+}
