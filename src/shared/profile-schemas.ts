@@ -51,6 +51,19 @@ const statementScope = z
   .regex(/^[A-Za-z0-9_,\s-]*$/, 'statementScope is a comma-separated list of order-number prefixes')
   .optional()
 const amountToleranceFen = z.number().int().min(0).max(100).optional()
+/**
+ * The channel's fee rate as its bills print it (`0.60%`): a percentage of at most 100 with up to four
+ * decimals. When set, lines whose fee is more than a fen off the rate are reported (docs/reconcile.md
+ * A7 `fee_deviation`).
+ */
+const feeRate = z
+  .string()
+  .trim()
+  .regex(
+    /^(?:100(?:\.0{1,4})?|\d{1,2}(?:\.\d{1,4})?)%$/,
+    'feeRate is a percentage with up to 4 decimals, e.g. 0.60%',
+  )
+  .optional()
 
 export const alipayProfileSchema = z.object({
   name,
@@ -66,6 +79,7 @@ export const alipayProfileSchema = z.object({
   qps,
   statementScope,
   amountToleranceFen,
+  feeRate,
 })
 
 export const wechatProfileSchema = z.object({
@@ -97,6 +111,7 @@ export const wechatProfileSchema = z.object({
   qps,
   statementScope,
   amountToleranceFen,
+  feeRate,
 })
 
 export const daxpayProfileSchema = z.object({
@@ -127,4 +142,5 @@ export const unionpayProfileSchema = z.object({
   qps,
   statementScope,
   amountToleranceFen,
+  feeRate,
 })

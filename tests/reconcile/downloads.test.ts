@@ -47,7 +47,7 @@ describe('A17 through the download', () => {
       orderNo: 'PSD1',
       amount: 3580,
       state: 'SUCCESS',
-      paidAt: `${D} 12:00:00`,
+      paidAt: bj(`${D} 12:00:00`),
     })
     const run = await download('wx')
     expect(run).toMatchObject({
@@ -130,7 +130,7 @@ describe('A17 through the download', () => {
       orderNo: 'PSD5',
       amount: 500,
       state: 'SUCCESS',
-      paidAt: `${D} 09:00:00`,
+      paidAt: bj(`${D} 09:00:00`),
     })
     fault('bill_hash_mismatch')
     const run = await download('wx')
@@ -157,7 +157,7 @@ describe('A17 through the download', () => {
       orderNo: 'PSD6',
       amount: 700,
       state: 'TRADE_SUCCESS',
-      paidAt: `${D} 10:00:00`,
+      paidAt: bj(`${D} 10:00:00`),
     })
     const run = await download('ali')
     expect(run).toMatchObject({ status: 'matched', result: 'balanced', matched: 1 })

@@ -39,6 +39,7 @@ import {
 } from '../engine/reconcile/fetch'
 import { StatementLease, statementKey } from '../engine/reconcile/lease'
 import { scopePrefixes } from '../engine/reconcile/classify'
+import { feeRateMillionths } from '../engine/reconcile/fees'
 import { readStatement } from '../files/statement/statement'
 import { fileSource } from '../files/statement/source'
 import type { StatementChannel } from '../files/statement/types'
@@ -195,6 +196,7 @@ export async function reconcileDay(
           merchant.channel === 'wechat' && merchant.mode === 'partner' ? (s.subMchid ?? null) : null,
         account: merchant.channel === 'unionpay' ? (s.merId ?? null) : null,
         toleranceFen: Number(s.amountToleranceFen ?? 0) || 0,
+        feeRateMillionths: feeRateMillionths(s.feeRate),
         window: { start: 0, end: 0 },
         now: ctx.now(),
       },
