@@ -7,10 +7,11 @@ import { cliStartFigures } from './cli-start'
 import { engineCpu } from './engine-cpu'
 import { describe, type Figure } from './figures'
 import { exportFigures, importFigures } from './files'
+import { reconcileFigures } from './reconcile'
 import { sideBySide } from './side-by-side'
 import { storeFigures } from './store'
 
-// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,side,cpu,store,export,import,browser,cli]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,side,cpu,store,export,import,browser,cli,reconcile]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -27,7 +28,7 @@ const rows = rowsArg
   ? Number(rowsArg.includes('=') ? rowsArg.split('=')[1] : args[args.indexOf(rowsArg) + 1])
   : null
 if (rows !== null && !(Number.isSafeInteger(rows) && rows > 0)) throw new Error('--rows needs a whole number')
-// --rows sizes the store, export and import figures (a 100k run is a quick check of the 1M goal).
+// --rows sizes the store, export, import and reconcile figures (a 100k run is a quick check of the 1M goal).
 const N = rows ?? (quick ? 50_000 : 1_000_000)
 const BATCH = quick ? 2_000 : 10_000
 
@@ -56,6 +57,7 @@ try {
   if (want('import')) add(await importFigures(dir, N))
   if (want('browser') && recordsDb) add(await browserFigure(recordsDb, N))
   if (want('cli') && recordsDb) add(await cliStartFigures(recordsDb, N))
+  if (want('reconcile')) add(await reconcileFigures(dir, N))
   if (json)
     process.stdout.write(
       `${JSON.stringify({ machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, figures })}\n`,

@@ -52,7 +52,7 @@ const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
     'Statement scope (order-number prefixes, comma-separated)',
   ],
   amountToleranceFen: ['对账金额容差（分）', 'Statement amount tolerance (fen)'],
-  feeRate: ['签约费率（如 0.60%）', 'Contract fee rate (e.g. 0.60%)'],
+  feeRate: ['手续费费率（如 0.60%）', 'Fee rate (e.g. 0.60%)'],
 }
 
 export const LABELS = {

@@ -52,13 +52,17 @@ const statementScope = z
   .optional()
 const amountToleranceFen = z.number().int().min(0).max(100).optional()
 /**
- * The fee rate the merchant's contract states (`0.60%`), for the fee_deviation check of
- * docs/reconcile.md A7; without one, fees are shown and exported, not checked.
+ * The channel's fee rate as its bills print it (`0.60%`): a percentage of at most 100 with up to four
+ * decimals, or empty for none. When set, lines whose fee is more than a fen off the rate are reported
+ * (docs/reconcile.md A7 `fee_deviation`); without one, fees are shown and exported, not checked.
  */
 const feeRate = z
   .string()
   .trim()
-  .regex(/^(\d{1,2}(\.\d{1,4})?%)?$/, 'feeRate is a percentage such as 0.60%')
+  .regex(
+    /^(?:(?:100(?:\.0{1,4})?|\d{1,2}(?:\.\d{1,4})?)%)?$/,
+    'feeRate is a percentage with up to 4 decimals, e.g. 0.60%',
+  )
   .optional()
 
 export const alipayProfileSchema = z.object({

@@ -62,7 +62,15 @@ describe('paysync command line', () => {
     const human = await paysync(['demo'])
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/repairs applied/)
-  }, 60_000)
+    // Then the 对账 side: three reconciled days of every merchant with bills.
+    const results = (out.statements as Array<{ result: string }>).map((s) => s.result)
+    for (const result of ['balanced', 'unbalanced', 'pending_cross_day'])
+      expect(
+        results.filter((r) => r === result),
+        result,
+      ).toHaveLength(4)
+    expect(human.stdout).toMatch(/statements reconciled against the simulated bills \(12\)/)
+  }, 120_000)
 
   it('merchant add stores secrets encrypted and never prints them; list shows set / not set', async () => {
     const added = await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'cli-ali.json')])

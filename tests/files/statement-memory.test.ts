@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeLargeAlipayZip, writeLargeWechatBill } from '../helpers/statement-large'
+import { writeLargeAlipayZip, writeLargeWechatBill } from '../../bench/bill-files'
 
 // Memory does not grow with the number of lines (docs/reconcile.md A11): a statement of 300 000
 // lines is read in a process of its own with no more memory than one of 30 000. The reader is

@@ -114,6 +114,17 @@ describe('A17.1-3 Alipay', () => {
     expect(result.refusal!.zh).toBe('账单自检失败：第 16 行“#交易合计 笔数”为 6，明细合计为 5')
   })
 
+  it('the refund rows and their total both gone: refused, not read as a day without refunds', async () => {
+    // Found by the long statement fuzz: Alipay writes both totals, a kind without rows as 0笔.
+    const text = editLines(fixtureText(ALIPAY_SAMPLE), (lines) => {
+      for (let i = lines.length - 1; i >= 0; i--)
+        if (/^\d+\t?,[^,]*,退款/.test(lines[i]!) || lines[i]!.startsWith('#退款合计')) lines.splice(i, 1)
+    })
+    const { result } = await readBytes(gbk(text), `${ALIPAY_NAME}_业务明细.csv`)
+    expect(result.status).toBe('failed')
+    expect(result.refusal).toMatchObject({ reason: 'summary_missing', params: { item: '#退款合计' } })
+  })
+
   it('3: a # inside a product name is data; only whole # lines are comments', async () => {
     const text = editLines(fixtureText(ALIPAY_SAMPLE), (lines) => {
       lines[5] = lines[5]!.replace(',下单测试,', ',下单测试#1,')

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { afterEach } from 'vitest'
 import { alipayBillZip, type AlipayBillRow } from '../../src/main/gateways/simulator/bills/alipay'
 import { unionpayBill, type UnionpayBillRow } from '../../src/main/gateways/simulator/bills/unionpay'
 import { wechatBillDownload, type WechatBillRow } from '../../src/main/gateways/simulator/bills/wechat'
@@ -7,12 +8,45 @@ import { dispatch } from '../../src/main/services/index'
 import { getPayOrder } from '../../src/main/store/orders'
 import type { ReconcileRun } from '../../src/shared/statements'
 import { bj } from './statements'
-import type { World } from './world'
+import { createWorld, type World } from './world'
 
 // Reconciling in tests: bills written by the simulator's writers (byte for byte what the channels
 // send), handed to `statements.reconcile` as a file the person chose, as the command line does.
 
 export const ALIPAY_PID = '20880000000000000156'
+
+/** The merchants of the reconcile tests, one per channel with a bill, named as every test names them. */
+const BILL_MERCHANTS = {
+  ali: { name: 'ali', channel: 'alipay' },
+  wx: { name: 'wx', channel: 'wechat' },
+  up: { name: 'up', channel: 'unionpay' },
+} as const
+
+/**
+ * The reconcile tests' shared setup: call at the top of a test file; each call of the answer opens a
+ * fresh world (SQLite in a temp folder, the simulator on loopback) with these merchants, and the world
+ * is closed after the test that opened it.
+ */
+export function reconcileWorlds(
+  names: ReadonlyArray<keyof typeof BILL_MERCHANTS> = ['ali', 'wx', 'up'],
+): () => Promise<World> {
+  let open: World | undefined
+  afterEach(async () => {
+    await open?.close()
+    open = undefined
+  })
+  return async () => (open = await createWorld({ merchants: names.map((n) => ({ ...BILL_MERCHANTS[n] })) }))
+}
+
+/** A statement's differences, as the screens list them. */
+export async function diffsOf(w: World, statementId: number) {
+  return (await dispatch(w.ctx, 'statements.diffs', { id: statementId })).items
+}
+
+/** A statement's current lines, as the screens list them. */
+export async function linesOf(w: World, statementId: number) {
+  return (await dispatch(w.ctx, 'statements.lines', { id: statementId })).items
+}
 
 let serial = 0
 

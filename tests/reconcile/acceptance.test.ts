@@ -1,17 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/services/index'
 import { ServiceContext } from '../../src/main/services/context'
 import { getPayOrder } from '../../src/main/store/orders'
 import { bj } from '../helpers/statements'
 import {
   anomaliesOf,
+  diffsOf as diffsIn,
+  linesOf as linesIn,
   orderStatus,
   reconcileAlipay,
   reconcileWechat,
+  reconcileWorlds,
   setMerchantSettings,
   syncRecordsOf,
 } from '../helpers/reconcile'
-import { createWorld, FAST_RETRY, type World } from '../helpers/world'
+import { FAST_RETRY, type World } from '../helpers/world'
 
 // docs/reconcile.md A17, tests 12 to 23: matching and actions against the simulator, whose
 // gateway-side orders are what the verified syncs answer. A bill line never changes a trade itself.
@@ -21,26 +24,11 @@ const D1 = '2026-10-04'
 const D2 = '2026-10-05'
 const D3 = '2026-10-06'
 
+const open = reconcileWorlds(['ali', 'wx'])
 let w: World
-afterEach(async () => w?.close())
-
-async function world(): Promise<World> {
-  w = await createWorld({
-    merchants: [
-      { name: 'ali', channel: 'alipay' },
-      { name: 'wx', channel: 'wechat' },
-    ],
-  })
-  return w
-}
-
-async function diffsOf(statementId: number) {
-  return (await dispatch(w.ctx, 'statements.diffs', { id: statementId })).items
-}
-
-async function linesOf(statementId: number) {
-  return (await dispatch(w.ctx, 'statements.lines', { id: statementId })).items
-}
+const world = async () => (w = await open())
+const diffsOf = (statementId: number) => diffsIn(w, statementId)
+const linesOf = (statementId: number) => linesIn(w, statementId)
 
 describe('A17 matching and actions', () => {
   it('12: local progress, bill SUCCESS: a reconcile sync repairs it, the difference links the record; a re-run syncs nothing', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { alipayDetailText } from '../../src/main/gateways/simulator/bills/alipay'
 import { dispatch } from '../../src/main/services/index'
 import { getPayOrder } from '../../src/main/store/orders'
@@ -9,34 +9,26 @@ import { bj, gbk } from '../helpers/statements'
 import {
   ALIPAY_PID,
   anomaliesOf,
+  diffsOf,
+  linesOf,
   orderStatus,
   reconcileAlipay,
   reconcileUnionpay,
   reconcileWechat,
+  reconcileWorlds,
   syncRecordsOf,
 } from '../helpers/reconcile'
-import { createWorld, type World } from '../helpers/world'
+import type { World } from '../helpers/world'
 
 // docs/reconcile.md A2: every defect found in DaxPay 2.0.8, DaxPay 3.0.0-beta4 and Roncoo Pay is a
 // test that says it must not happen here.
 
 const D = '2026-10-03'
+const open = reconcileWorlds()
 let w: World
-afterEach(async () => w?.close())
-
-async function world(): Promise<World> {
-  w = await createWorld({
-    merchants: [
-      { name: 'ali', channel: 'alipay' },
-      { name: 'wx', channel: 'wechat' },
-      { name: 'up', channel: 'unionpay' },
-    ],
-  })
-  return w
-}
-
-const diffs = async (id: number) => (await dispatch(w.ctx, 'statements.diffs', { id })).items
-const lines = async (id: number) => (await dispatch(w.ctx, 'statements.lines', { id })).items
+const world = async () => (w = await open())
+const diffs = (id: number) => diffsOf(w, id)
+const lines = (id: number) => linesOf(w, id)
 
 describe('A2 defect 1 (DaxPay 2.0.8)', () => {
   it('a local success missing from the bill is local_only (本地有、通道无), never the other direction', async () => {

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runBillFuzz } from '../helpers/bill-fuzz'
 import { runGatewayFuzz } from '../helpers/gateway-fuzz'
 import { runImportFuzz } from '../helpers/import-fuzz'
 import { seedFrom } from '../helpers/prng'
+import { runStatementFuzz } from '../helpers/statement-fuzz'
 import { createWorld, type World } from '../helpers/world'
 
-// The long fuzz runs (issue 6, item 4): the import pipeline and every gateway answer parser, over
-// more inputs and several seeds: three fixed ones, and two that change from run to run so that
+// The long fuzz runs (issue 6, item 4; issue 12, item 3): the import pipeline, every gateway answer
+// parser, the statement parsers and the bill applications, over more inputs and several seeds: three fixed ones, and two that change from run to run so that
 // every CI run looks somewhere new. Every seed is printed; FUZZ_SEED=n replays a run from seed n.
-// The properties checked are in ../helpers/import-fuzz.ts and ../helpers/gateway-fuzz.ts.
+// The properties checked are in ../helpers/import-fuzz.ts, ../helpers/gateway-fuzz.ts,
+// ../helpers/statement-fuzz.ts and ../helpers/bill-fuzz.ts; the default suite runs each briefly.
 
 const first = seedFrom('FUZZ_SEED', Math.floor(Date.now() / 1000) % 1_000_000, 'long fuzz (varied seeds)')
 const SEEDS = process.env.FUZZ_SEED ? [first] : [101, 202, 303, first, first + 1]
@@ -49,4 +52,27 @@ describe('gateway answer fuzzing, long', () => {
     console.log(`gateway fuzz: ${JSON.stringify(report)}`)
     expect(report.cases).toBe(SEEDS.length * 5000)
   }, 600_000)
+})
+
+describe('statement fuzzing, long', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: damaged Alipay zips and CSVs, WeChat bills, UnionPay ZM files`, async () => {
+      const report = await runStatementFuzz({ seed, cases: 2000 })
+      console.log(`statement fuzz seed ${seed}: ${JSON.stringify(report)}`)
+      expect(report.cases).toBe(6000)
+      expect(report.refused).toBeGreaterThan(2000)
+      expect(report.parsed).toBeGreaterThan(300)
+    }, 600_000)
+  }
+})
+
+describe('bill application fuzzing, long', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: damaged bill answers fail with nothing written, or read as the undamaged ones`, async () => {
+      const report = await runBillFuzz({ seed, cases: 2000 })
+      console.log(`bill fuzz seed ${seed}: ${JSON.stringify(report)}`)
+      expect(report.cases).toBe(2000)
+      expect(report.errors).toBeGreaterThan(1000)
+    }, 600_000)
+  }
 })

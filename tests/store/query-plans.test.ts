@@ -100,6 +100,7 @@ const SCOPE: MatchScope = {
   subMerchant: null,
   account: null,
   toleranceFen: 0,
+  feeRateMillionths: null,
   window: dayWindow('2026-10-03'),
   now: 0,
 }

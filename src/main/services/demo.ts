@@ -1,15 +1,18 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CHANNELS } from '../../shared/domain'
-import { type ImportSummary } from '../../shared/import-report'
-import { formatBeijing } from '../../shared/time'
+import { CHANNELS, type Channel } from '../../shared/domain'
+import type { ImportSummary } from '../../shared/import-report'
+import type { ReconcileRun } from '../../shared/statements'
+import { formatBeijing, parseBeijing } from '../../shared/time'
 import { GATEWAYS } from '../gateways/channels'
-import type { Scenario } from '../gateways/simulator/control'
+import { putStatements, upsertOrders, type Scenario } from '../gateways/simulator/control'
 import { startSimulator, type Simulator } from '../gateways/simulator/server'
 import type { ServiceContext } from './context'
 import { runImport } from './imports'
 import { addMerchant } from './merchants'
+import { reconcileDay } from './statements/reconcile-day'
+import { reconcilableMerchants } from './statements/runs'
 
 // The demo world: a simulated gateway in this process and a day of orders whose local records drifted
 // from it in every way the decision tables know (each channel's, from the channel registry:
@@ -118,4 +121,193 @@ export async function startDemoWorld(
     await sim.close()
     throw err
   }
+}
+
+// ---- the demo's bills (issue 12, item 8) ----
+
+const DAY_MS = 86_400_000
+
+/**
+ * The days the demo reconciles, counted back from today (Beijing), oldest first as a person would:
+ * one that balances, one with a difference of each common kind, and one whose last payment waits for
+ * the next day's bill. Days further back than two, so the day before yesterday is still there to
+ * reconcile by hand against the bill the simulator makes.
+ */
+const BILL_DAYS = [
+  { back: 5, shape: 'balanced' },
+  { back: 4, shape: 'unbalanced' },
+  { back: 3, shape: 'cross_day' },
+] as const
+
+interface BillTradePlan {
+  orderNo: string
+  title: string
+  amount: number
+  local: 'success' | 'progress'
+  /** Beijing wall-clock of the day, or `next HH:mm:ss` for the day after. */
+  localPaid: string | null
+  /** What the simulated gateway holds: its amount and its payment time; null: it never saw the order. */
+  gateway: { amount: number; paid: string } | null
+}
+
+/** A merchant's trades of one bill day, and a line only the bill has. */
+function billDayPlan(
+  prefix: string,
+  shape: (typeof BILL_DAYS)[number]['shape'],
+): { trades: BillTradePlan[]; billOnly: Array<{ orderNo: string; amount: number; time: string }> } {
+  const no = (n: number) => `${prefix}${n}`
+  const both = (n: number, title: string, amount: number, time: string): BillTradePlan => ({
+    orderNo: no(n),
+    title,
+    amount,
+    local: 'success',
+    localPaid: time,
+    gateway: { amount, paid: time },
+  })
+  if (shape === 'balanced')
+    return {
+      trades: [
+        both(1, '对账演示 - 两边一致', 3_580, '10:15:00'),
+        both(2, '对账演示 - 两边一致', 12_800, '14:30:00'),
+      ],
+      billOnly: [],
+    }
+  if (shape === 'cross_day')
+    return {
+      trades: [
+        both(1, '对账演示 - 两边一致', 4_200, '09:40:00'),
+        // Recorded by the shop's clock two seconds before midnight, paid at the gateway just after:
+        // the next day's bill holds it (docs/reconcile.md A8, the second worked example).
+        {
+          orderNo: no(2),
+          title: '对账演示 - 跨日待核',
+          amount: 2_990,
+          local: 'success',
+          localPaid: '23:59:58',
+          gateway: { amount: 2_990, paid: 'next 00:00:03' },
+        },
+      ],
+      billOnly: [],
+    }
+  return {
+    trades: [
+      both(1, '对账演示 - 两边一致', 6_600, '09:05:00'),
+      // The bill says paid, the books say under way: a reconcile sync asks the gateway and repairs it.
+      {
+        orderNo: no(2),
+        title: '对账演示 - 回调丢失',
+        amount: 8_800,
+        local: 'progress',
+        localPaid: null,
+        gateway: { amount: 8_800, paid: '11:00:00' },
+      },
+      // The amounts differ: a person decides.
+      {
+        orderNo: no(3),
+        title: '对账演示 - 金额不符',
+        amount: 3_580,
+        local: 'success',
+        localPaid: '13:20:00',
+        gateway: { amount: 3_500, paid: '13:20:00' },
+      },
+      // Paid in the books only: the sync finds no such order at the gateway.
+      {
+        orderNo: no(4),
+        title: '对账演示 - 通道无此单',
+        amount: 1_500,
+        local: 'success',
+        localPaid: '12:00:00',
+        gateway: null,
+      },
+    ],
+    billOnly: [{ orderNo: no(9), amount: 2_000, time: '16:00:00' }],
+  }
+}
+
+export interface DemoBills {
+  /** Each reconciled day's run, per merchant, oldest day first. */
+  runs: ReconcileRun[]
+}
+
+const TAG: Record<Channel, string> = { alipay: 'A', wechat: 'W', unionpay: 'U', daxpay: 'D' }
+
+/**
+ * Gives every demo merchant whose channel has bills a few past days of trades on both sides, then
+ * reconciles those days by downloading the simulator's bills (derived from its trades, with the lines
+ * only a bill has added the way `/_sim/statements` adds them): the 对账 screens open on a balanced
+ * day, an unbalanced one with the reason on each difference, and a day waiting for the next one.
+ * Only the demo's own database (the caller's): syncs run here, before any schedule starts.
+ */
+export async function reconcileDemoDays(ctx: ServiceContext, sim: Simulator): Promise<DemoBills> {
+  const now = ctx.now()
+  const merchants = reconcilableMerchants(ctx)
+  const rows: string[] = []
+  const gateway: unknown[] = []
+  const statements: unknown[] = []
+  const days = BILL_DAYS.map((d) => ({ ...d, date: formatBeijing(now - d.back * DAY_MS).slice(0, 10) }))
+  merchants.forEach((m, i) => {
+    const paidState = GATEWAYS[m.channel].paidStates[0]!
+    for (const day of days) {
+      const next = formatBeijing(parseBeijing(day.date)! + DAY_MS).slice(0, 10)
+      const at = (t: string) => (t.startsWith('next ') ? `${next} ${t.slice(5)}` : `${day.date} ${t}`)
+      const prefix = `DEMO-R${TAG[m.channel]}${i + 1}-${day.date.slice(5).replace('-', '')}-`
+      const plan = billDayPlan(prefix, day.shape)
+      for (const t of plan.trades) {
+        rows.push(
+          [
+            t.orderNo,
+            m.name,
+            'pay',
+            t.title,
+            t.amount,
+            t.local,
+            at('08:00:00'),
+            '',
+            t.localPaid ? at(t.localPaid) : '',
+          ]
+            .map(csvCell)
+            .join(','),
+        )
+        if (t.gateway)
+          gateway.push({
+            merchant: m.name,
+            orderNo: t.orderNo,
+            amount: t.gateway.amount,
+            state: paidState,
+            paidAt: at(t.gateway.paid),
+            createdAt: at('08:00:00'),
+          })
+      }
+      if (plan.billOnly.length)
+        statements.push({
+          merchant: m.name,
+          date: day.date,
+          lines: plan.billOnly.map((l) => ({
+            kind: 'pay',
+            orderNo: l.orderNo,
+            amount: l.amount,
+            time: at(l.time),
+          })),
+        })
+    }
+  })
+  if (merchants.length === 0) return { runs: [] }
+  upsertOrders(sim.state, gateway, now)
+  putStatements(sim.state, statements)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-bills-'))
+  try {
+    const file = path.join(dir, 'demo-bill-days.csv')
+    fs.writeFileSync(
+      file,
+      ['orderNo,merchant,kind,title,amountFen,status,createdAt,expiredAt,paidAt', ...rows].join('\r\n'),
+    )
+    await runImport(ctx, { file, type: 'pay' })
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const runs: ReconcileRun[] = []
+  for (const m of merchants)
+    for (const day of days)
+      runs.push(await reconcileDay(ctx, m, day.date, { file: null, dryRun: false, waitForSyncs: true }))
+  return { runs }
 }

@@ -10,7 +10,7 @@ import { audit } from '../store/audit'
 import { countDemoData, deleteDemoData, isSandboxMerchant } from '../store/demo-data'
 import { listMerchants } from '../store/merchants'
 import { ServiceContext, type SandboxRun } from './context'
-import { startDemoWorld } from './demo'
+import { reconcileDemoDays, startDemoWorld } from './demo'
 import { SearchIndexer } from './search-indexer'
 
 // The built-in sandbox of the first start (docs/cli.md section 1.7): while the books have no
@@ -80,16 +80,24 @@ export async function openSandbox(
         () => ctx.scheduleActor,
       )
     : null
-  scheduler?.start()
+  // The 对账 screens open on past days already reconciled (services/demo.ts), done while the window
+  // opens; their syncs run before the schedules start, so no schedule takes a trade they want. Without
+  // them the sandbox is still worth its look.
+  let closing: Promise<void> | null = null
+  const bills = reconcileDemoDays(ctx, sim)
+    .catch((err: Error) => console.error(`sandbox: the demo's bill days were not reconciled: ${err.message}`))
+    .then(() => {
+      if (!closing) scheduler?.start()
+    })
   if (scheduler) books.schedulerStarted = true
   // The header's search finds the demo's trades by a part of a number, as it finds the books'.
   const indexer = new SearchIndexer(ctx.db)
   indexer.start(0)
 
-  let closing: Promise<void> | null = null
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       if (books.sandbox === run) books.sandbox = null
+      await bills
       // The attempts in flight are written before the database closes, as at any stop.
       await scheduler?.stop()
       indexer.stop()

@@ -3,8 +3,8 @@ import type { MatchState } from '../../../shared/statements'
 import type { Db } from '../../store/connection'
 import { stmt } from '../../store/connection'
 import { resolveCarryOver, waitingEntryOf } from '../../store/carry-over'
-import { getPayOrder, type PayOrderRow } from '../../store/orders'
-import { getRefundOrder, type RefundOrderRow } from '../../store/refunds'
+import type { PayOrderRow } from '../../store/orders'
+import type { RefundOrderRow } from '../../store/refunds'
 import { upsertStatementDiff } from '../../store/statement-diffs'
 import { setLineMatch, type StatementLineRow } from '../../store/statement-lines'
 import {
@@ -26,7 +26,23 @@ import type { MatchScope } from './scope'
 
 const PAGE = 5000
 
-interface JoinedLine extends StatementLineRow {
+/** What matching reads of a line: not its raw text, which a page of lines would carry for nothing. */
+const LINE_COLUMNS = [
+  'id',
+  'kind',
+  'order_no',
+  'gateway_trade_no',
+  'refund_no',
+  'gateway_refund_no',
+  'amount',
+  'gateway_status',
+  'line_time',
+  'sub_merchant',
+  'account',
+  'match_key',
+] as const
+
+interface JoinedLine extends Pick<StatementLineRow, (typeof LINE_COLUMNS)[number]> {
   by_order: number | null
   by_gateway: number | null
   refund_by_no: number | null
@@ -43,7 +59,7 @@ export interface MatchTally {
 function page(db: Db, s: MatchScope, after: number): JoinedLine[] {
   return stmt<[number, number, number, number, number, number, number, number], JoinedLine>(
     db,
-    `SELECT l.*,
+    `SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
        (SELECT p.id FROM pay_orders p WHERE p.merchant_id = ? AND p.order_no = l.order_no) AS by_order,
        CASE WHEN l.gateway_trade_no <> '' THEN (SELECT p.id FROM pay_orders p
          WHERE p.gateway_trade_no = l.gateway_trade_no AND p.merchant_id = ? LIMIT 1) END AS by_gateway,
@@ -55,6 +71,27 @@ function page(db: Db, s: MatchScope, after: number): JoinedLine[] {
          AND f.kind = l.kind AND f.match_key = l.match_key AND f.id < l.id) AS dup
      FROM statement_lines l WHERE l.statement_id = ? AND l.run = ? AND l.id > ? ORDER BY l.id LIMIT ?`,
   ).all(s.merchantId, s.merchantId, s.merchantId, s.merchantId, s.statementId, s.run, after, PAGE)
+}
+
+/** What matching compares of a local pay order and a refund (A6 rule 5), and nothing more per line. */
+type PayFacts = Pick<PayOrderRow, 'id' | 'order_no' | 'gateway_trade_no' | 'amount' | 'status' | 'paid_at'>
+type RefundFacts = Pick<
+  RefundOrderRow,
+  'id' | 'pay_order_id' | 'refund_no' | 'amount' | 'status' | 'finished_at'
+>
+
+function payFacts(db: Db, id: number): PayFacts | undefined {
+  return stmt<[number], PayFacts>(
+    db,
+    'SELECT id, order_no, gateway_trade_no, amount, status, paid_at FROM pay_orders WHERE id = ?',
+  ).get(id)
+}
+
+function refundFacts(db: Db, id: number): RefundFacts | undefined {
+  return stmt<[number], RefundFacts>(
+    db,
+    'SELECT id, pay_order_id, refund_no, amount, status, finished_at FROM refund_orders WHERE id = ?',
+  ).get(id)
 }
 
 function facts(l: JoinedLine): LineFacts {
@@ -112,7 +149,7 @@ function matchOne(db: Db, s: MatchScope, l: JoinedLine, tally: MatchTally): void
   if (l.dup) return set('duplicate')
 
   const payId = l.by_order ?? l.by_gateway
-  const pay = payId !== null ? getPayOrder(db, payId) : undefined
+  const pay = payId !== null ? payFacts(db, payId) : undefined
   const base = {
     lineId: l.id,
     orderNo: l.order_no || (pay?.order_no ?? null),
@@ -169,7 +206,7 @@ function matchOne(db: Db, s: MatchScope, l: JoinedLine, tally: MatchTally): void
   let refundId = l.refund_by_no ?? l.refund_by_gateway
   if (refundId === null && pay && (l.refund_no === '' || l.refund_no === l.order_no))
     refundId = onlyRefundOfAmount(db, pay.id, l.amount)
-  const refund = refundId !== null ? getRefundOrder(db, refundId) : undefined
+  const refund = refundId !== null ? refundFacts(db, refundId) : undefined
   if (!refund) {
     if (refundLineFailed(l.gateway_status)) return set('info', pay?.id ?? null, null, 'refund_failed')
     return discrepancy(db, s, l, tally, pay?.id ?? null, null, {
@@ -200,13 +237,13 @@ function settleFound(
   l: JoinedLine,
   tally: MatchTally,
   type: TradeType,
-  trade: PayOrderRow | RefundOrderRow,
+  trade: PayFacts | RefundFacts,
   verdict: Verdict,
   base: Pick<DiffFacts, 'lineId' | 'orderNo' | 'statementAmount' | 'statementStatus' | 'statementTime'>,
 ): void {
-  const payOrderId = type === 'pay' ? trade.id : (trade as RefundOrderRow).pay_order_id
+  const payOrderId = type === 'pay' ? trade.id : (trade as RefundFacts).pay_order_id
   const refundId = type === 'refund' ? trade.id : null
-  const localTime = type === 'pay' ? (trade as PayOrderRow).paid_at : (trade as RefundOrderRow).finished_at
+  const localTime = type === 'pay' ? (trade as PayFacts).paid_at : (trade as RefundFacts).finished_at
   // The line found its trade: whatever its own time, the trade is this statement's now (A6 rule 7),
   // and a pool entry waiting for it is matched (A8 rule 1).
   markReconciled(db, type, trade.id, s.statementId, s.now)
@@ -232,7 +269,7 @@ function settleFound(
     tradeKey: `${type}:${trade.id}`,
     payOrderId,
     refundId,
-    refundNo: type === 'refund' ? (trade as RefundOrderRow).refund_no : null,
+    refundNo: type === 'refund' ? (trade as RefundFacts).refund_no : null,
     gatewayNo:
       type === 'refund' ? l.gateway_refund_no || l.gateway_trade_no || null : l.gateway_trade_no || null,
     localAmount: trade.amount,

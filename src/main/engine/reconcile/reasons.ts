@@ -26,10 +26,21 @@ export interface DiffFacts {
   statementTime: number | null
   /** The local trade's gateway number, for a trade_no_conflict. */
   localGatewayNo?: string | null
+  /** A fee_deviation's two fees: the line's (1e-5 yuan, signed as in the file) and the rate's (fen). */
+  fee?: { lineE5: number; expectedFen: number }
   label: string | null
 }
 
 const yuan = (fen: number | null) => (fen === null ? '—' : fenToYuan(fen))
+
+/** A fee in 1e-5 yuan as yuan, exactly, with two to five decimals: 4000 -> 0.04, 4321 -> 0.04321. */
+function feeText(e5: number): string {
+  const abs = Math.abs(e5)
+  const decimals = String(abs % 100_000)
+    .padStart(5, '0')
+    .replace(/0{1,3}$/, '')
+  return `${e5 < 0 ? '-' : ''}${Math.floor(abs / 100_000)}.${decimals}`
+}
 
 function statusWord(type: TradeType, status: string | null, lang: 'zh-CN' | 'en-US'): string {
   return label(type === 'pay' ? 'payStatus' : 'refundStatus', status, lang) || '—'
@@ -48,6 +59,9 @@ export function diffDraft(f: DiffFacts): DiffDraft {
     } else if (f.kind === 'trade_no_conflict') {
       local = f.localGatewayNo ?? '—'
       statement = f.gatewayNo ?? '—'
+    } else if (f.kind === 'fee_deviation' && f.fee) {
+      local = fenToYuan(f.fee.expectedFen)
+      statement = feeText(f.fee.lineE5)
     }
     return say(id, { no, orderNo: f.orderNo ?? '—', local, statement }, lang)
   }

@@ -5,6 +5,7 @@ import { closeUnseenDiffs } from '../../store/statement-diffs'
 import { updateStatement } from '../../store/statements'
 import { summarize } from './close'
 import { expectLocalSide, expirePool } from './expected'
+import { recordFeeDeviations } from './fees'
 import { matchLines } from './match'
 import type { MatchScope } from './scope'
 import { bandMs, dayWindow } from './windows'
@@ -47,6 +48,7 @@ export function classifyRun(db: Db, scope: MatchScope, o: ClassifyOptions): Set<
     ).get(s.statementId, s.run)?.n ?? 0
   o.onProgress?.(0, total)
   const tally = matchLines(db, s, (done) => o.onProgress?.(done, total))
+  if (s.feeRateMillionths !== null) recordFeeDeviations(db, s, s.feeRateMillionths)
   expectLocalSide(db, s, bandMs(s.channel, o.toleranceMinutes))
   closeUnseenDiffs(db, s.statementId, s.run, s.now)
   updateStatement(db, s.statementId, { status: o.status }, s.now)

@@ -296,9 +296,11 @@ export class AlipayDetailParser {
       )
     if (this.state === 'rows') throw missing('业务明细列表结束')
     const s = this.sums
-    // A file may leave out the total of a kind it has no rows of; a truncated file loses both.
-    if (!this.payFooter && (s.payCount > 0n || !this.refundFooter)) throw missing('#交易合计')
-    if (!this.refundFooter && s.refundCount > 0n) throw missing('#退款合计')
+    // Alipay writes both totals, a kind without rows as 0笔. A total that is missing may have gone with
+    // its rows: the long statement fuzz found a file whose only refund row and its total were both
+    // commented out, which read as a day without refunds. So each total is required.
+    if (!this.payFooter) throw missing('#交易合计')
+    if (!this.refundFooter) throw missing('#退款合计')
 
     const checks: StatementCheck[] = []
     const hasDiscount = this.col.discount >= 0

@@ -6,6 +6,7 @@ import { classifyRun } from '../../engine/reconcile/run'
 import { recordSyncOutcomes, summarize } from '../../engine/reconcile/close'
 import { StatementLease, statementKey } from '../../engine/reconcile/lease'
 import { scopePrefixes } from '../../engine/reconcile/classify'
+import { feeRateMillionths } from '../../engine/reconcile/fees'
 import { type MerchantRow } from '../../store/merchants'
 import { ensureStatement, updateStatement } from '../../store/statements'
 import type { ServiceContext } from '../context'
@@ -101,6 +102,7 @@ export async function reconcileDay(
           merchant.channel === 'wechat' && merchant.mode === 'partner' ? (s.subMchid ?? null) : null,
         account: merchant.channel === 'unionpay' ? (s.merId ?? null) : null,
         toleranceFen: Number(s.amountToleranceFen ?? 0) || 0,
+        feeRateMillionths: feeRateMillionths(s.feeRate),
         window: { start: 0, end: 0 },
         now: ctx.now(),
       },

@@ -555,6 +555,7 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.hint.signSecret': 'The sign secret is required',
   'merchants.hint.pem': 'Not a whole key: paste the whole PEM (-----BEGIN … to -----END …)',
   'merchants.hint.qps': 'QPS must be a number above 0',
+  'merchants.hint.feeRate': 'The fee rate is a percentage with up to 4 decimals, e.g. 0.60%',
   'settings.schedules': 'Schedules',
   'settings.schedulesNotRunning':
     'This run does not run the schedules (--no-schedules); the switch applies from the next normal start',

@@ -536,6 +536,7 @@ export const zh = {
   'merchants.hint.signSecret': '签名密钥必填',
   'merchants.hint.pem': '不是完整的密钥：请粘贴完整的 PEM（-----BEGIN … 到 -----END …）',
   'merchants.hint.qps': 'QPS 须为大于 0 的数',
+  'merchants.hint.feeRate': '费率写成百分数，最多 4 位小数，如 0.60%',
   'settings.schedules': '定时任务',
   'settings.schedulesNotRunning': '本次启动未运行定时同步（--no-schedules），此开关在下次正常启动后生效',
   'settings.schedulesEnabled': '启用定时同步',

@@ -4,10 +4,24 @@ import os from 'node:os'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
 import { label } from '../../../../shared/labels'
+import type { ReconcileRun } from '../../../../shared/statements'
 import type { DemoWorld } from '../../../services/demo'
 import { table } from '../output'
 import { EXIT, exitState, globals, ioOf } from '../runtime'
 import { printSummary, runAsBatch } from './sync'
+
+/** A reconciled demo day as the demo prints it: its result and how many differences of each kind. */
+function statementLine(r: ReconcileRun) {
+  const kinds = Object.entries(r.diffs).filter(([, n]) => n > 0)
+  return {
+    billDate: r.billDate,
+    merchant: r.merchant,
+    status: r.status,
+    result: r.result,
+    lines: r.lines.total,
+    differences: kinds.map(([k, n]) => `${k} ${n}`).join(', ') || '-',
+  }
+}
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -29,14 +43,19 @@ export function registerDemoCommand(program: Command): void {
       const dbFile = g.db
         ? path.resolve(g.db)
         : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paysync-demo-')), 'demo.db')
-      const [{ refsFor }, { ServiceContext, systemUser }, { startDemoWorld }, { dispatch }, { summaryOf }] =
-        await Promise.all([
-          import('../../../services/batches'),
-          import('../../../services/context'),
-          import('../../../services/demo'),
-          import('../../../services/index'),
-          import('../../../services/sync'),
-        ])
+      const [
+        { refsFor },
+        { ServiceContext, systemUser },
+        { startDemoWorld, reconcileDemoDays },
+        { dispatch },
+        { summaryOf },
+      ] = await Promise.all([
+        import('../../../services/batches'),
+        import('../../../services/context'),
+        import('../../../services/demo'),
+        import('../../../services/index'),
+        import('../../../services/sync'),
+      ])
       const ctx = new ServiceContext({ dbFile, transport: 'cli', operator: 'demo', systemUser: systemUser() })
       let sandbox: DemoWorld | null = null
       try {
@@ -46,12 +65,22 @@ export function registerDemoCommand(program: Command): void {
         const summary = refs.length
           ? await runAsBatch(ctx, io, refs, { name: 'demo', source: 'batch', concurrency: 8, qps: 50 })
           : summaryOf(null)
+        // Then the 对账 side: past days of every channel with bills, reconciled against the simulator's.
+        const bills = await reconcileDemoDays(ctx, sandbox.sim)
         const repairs = (await dispatch(ctx, 'repairs.list', { limit: 100 })).items
         const anomalies = (await dispatch(ctx, 'anomalies.list', { status: 'open', limit: 100 })).items
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
         if (io.json) {
           io.out(
-            JSON.stringify({ db: dbFile, simulator: sandbox.sim.url, imported, summary, repairs, anomalies }),
+            JSON.stringify({
+              db: dbFile,
+              simulator: sandbox.sim.url,
+              imported,
+              summary,
+              repairs,
+              anomalies,
+              statements: bills.runs.map(statementLine),
+            }),
           )
           return
         }
@@ -87,7 +116,24 @@ export function registerDemoCommand(program: Command): void {
             ],
           ),
         )
+        io.out(`\nstatements reconciled against the simulated bills (${bills.runs.length}):`)
+        io.out(
+          table(
+            bills.runs.map((r) => {
+              const l = statementLine(r)
+              return { ...l, result: label('statementResult', l.result, 'en-US') || l.status }
+            }),
+            [
+              ['billDate', 'BILL DATE'],
+              ['merchant', 'MERCHANT'],
+              ['result', 'RESULT'],
+              ['lines', 'LINES'],
+              ['differences', 'DIFFERENCES'],
+            ],
+          ),
+        )
         io.out(`\nlook further: paysync records --db ${dbFile}   (or: paysync anomalies --db ${dbFile})`)
+        io.out(`the statements: paysync statements --db ${dbFile}`)
       } finally {
         await ctx.close()
         await sandbox?.sim.close()

@@ -10,22 +10,25 @@ import {
   alipaySummaryText,
   type AlipayBillOptions,
   type AlipayBillRow,
-} from '../../src/main/gateways/simulator/bills/alipay'
+} from '../src/main/gateways/simulator/bills/alipay'
 import {
   wechatBillHeader,
   wechatBillRow,
   wechatBillSummary,
   type WechatBillOptions,
   type WechatBillRow,
-} from '../../src/main/gateways/simulator/bills/wechat'
-import { ZipStream } from '../../src/main/gateways/simulator/bills/zip'
-import { bj } from './statements'
+} from '../src/main/gateways/simulator/bills/wechat'
+import { ZipStream } from '../src/main/gateways/simulator/bills/zip'
+import { parseBeijing } from '../src/shared/time'
 
 // Statement files of any size, written to disk as they are generated (the generating process never
 // holds the file either): trades follow from their index, so the totals are a second pass over the
-// same generator. For the memory check and the benchmark of the parsers.
+// same generator. For the reconciliation figures of the benchmark (./reconcile.ts) and the parsers'
+// memory test (tests/files/statement-memory.test.ts).
 
-const DAY = bj('2026-10-03 00:00:00')
+/** The day of every large bill, Beijing. */
+export const LARGE_BILL_DATE = '2026-10-03'
+const DAY = parseBeijing(`${LARGE_BILL_DATE} 00:00:00`)!
 
 /** Trade `i` of a large day: four payments to one refund, amounts and fees varied, ids unique. */
 export function* largeTrades(n: number): Generator<AlipayBillRow & WechatBillRow> {
