@@ -4,6 +4,9 @@ import type { CallContext, RefundAnswer, RefundTradeRef } from '../types'
 import { IN_PROGRESS, processedAt, queryFailed, whyUnreadable } from './answers'
 import type { UnionpayTransport } from './transport'
 
+// A refund's query (`queryTrans.do`, docs/protocols.md section 3): a refund is a UnionPay transaction
+// of its own, found by its queryId when we know it, else by our refund number and its txnTime.
+
 export async function queryRefund(
   t: UnionpayTransport,
   refund: RefundTradeRef,
