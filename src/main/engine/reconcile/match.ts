@@ -77,35 +77,32 @@ export interface MatchTally {
 }
 
 /**
- * A page of lines with their trades' facts, in one statement. The lookup by gateway number runs
- * only for a line its own number did not find (the first answer wins, A6 rule 1), which the
- * materialized first step makes sure of: a plain COALESCE over a view would run the first lookup twice.
+ * A page of lines with their trades' facts, in one statement that walks the run's lines in id order
+ * through idx_statement_lines_run. COALESCE stops at its first value, so the lookup by gateway number
+ * runs only for a line its own number did not find (A6 rule 1); a trade found by order number is one
+ * whose order number is the line's (the lookup by gateway number never finds another trade with it).
  */
 function page(db: Db, s: MatchScope, after: number): JoinedLine[] {
   return stmt<{ m: number; s: number; r: number; after: number; n: number }, JoinedLine>(
     db,
-    `WITH l AS MATERIALIZED (
-       SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
-         (SELECT p.id FROM pay_orders p WHERE p.merchant_id = @m AND p.order_no = l.order_no) AS by_order,
-         CASE WHEN l.kind = 'refund' AND l.refund_no <> '' THEN (SELECT r.id FROM refund_orders r
-           WHERE r.merchant_id = @m AND r.refund_no = l.refund_no) END AS refund_by_no,
-         EXISTS (SELECT 1 FROM statement_lines f WHERE f.statement_id = l.statement_id AND f.run = l.run
-           AND f.kind = l.kind AND f.match_key = l.match_key AND f.id < l.id) AS dup
-       FROM statement_lines l WHERE l.statement_id = @s AND l.run = @r AND l.id > @after ORDER BY l.id LIMIT @n
-     ), k AS MATERIALIZED (
-       SELECT l.*,
-         CASE WHEN l.by_order IS NOT NULL THEN l.by_order WHEN l.gateway_trade_no <> '' THEN (SELECT p.id
-           FROM pay_orders p WHERE p.gateway_trade_no = l.gateway_trade_no AND p.merchant_id = @m LIMIT 1) END AS pay_id,
-         CASE WHEN l.refund_by_no IS NOT NULL THEN l.refund_by_no
-           WHEN l.kind = 'refund' AND l.gateway_refund_no <> '' THEN (SELECT r.id FROM refund_orders r
-             WHERE r.gateway_refund_no = l.gateway_refund_no AND r.merchant_id = @m LIMIT 1) END AS refund_id
-       FROM l
-     )
-     SELECT k.*, p.order_no AS p_order_no, p.gateway_trade_no AS p_gateway_trade_no, p.amount AS p_amount,
+    `SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
+       p.id AS pay_id, CASE WHEN p.order_no = l.order_no THEN p.id END AS by_order, r.id AS refund_id,
+       EXISTS (SELECT 1 FROM statement_lines f WHERE f.statement_id = l.statement_id AND f.run = l.run
+         AND f.kind = l.kind AND f.match_key = l.match_key AND f.id < l.id) AS dup,
+       p.order_no AS p_order_no, p.gateway_trade_no AS p_gateway_trade_no, p.amount AS p_amount,
        p.status AS p_status, p.paid_at AS p_paid_at, r.pay_order_id AS r_pay_order_id, r.refund_no AS r_refund_no,
        r.amount AS r_amount, r.status AS r_status, r.finished_at AS r_finished_at
-     FROM k LEFT JOIN pay_orders p ON p.id = k.pay_id LEFT JOIN refund_orders r ON r.id = k.refund_id
-     ORDER BY k.id`,
+     FROM statement_lines l
+     LEFT JOIN pay_orders p ON p.id = COALESCE(
+       (SELECT o.id FROM pay_orders o WHERE o.merchant_id = @m AND o.order_no = l.order_no),
+       CASE WHEN l.gateway_trade_no <> '' THEN (SELECT o.id FROM pay_orders o
+         WHERE o.gateway_trade_no = l.gateway_trade_no AND o.merchant_id = @m LIMIT 1) END)
+     LEFT JOIN refund_orders r ON l.kind = 'refund' AND r.id = COALESCE(
+       CASE WHEN l.refund_no <> '' THEN (SELECT o.id FROM refund_orders o
+         WHERE o.merchant_id = @m AND o.refund_no = l.refund_no) END,
+       CASE WHEN l.gateway_refund_no <> '' THEN (SELECT o.id FROM refund_orders o
+         WHERE o.gateway_refund_no = l.gateway_refund_no AND o.merchant_id = @m LIMIT 1) END)
+     WHERE l.statement_id = @s AND l.run = @r AND l.id > @after ORDER BY l.id LIMIT @n`,
   ).all({ m: s.merchantId, s: s.statementId, r: s.run, after, n: PAGE })
 }
 
