@@ -281,11 +281,8 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ['statement diffs: number', (db) => listStatementDiffs(db, 1, { ...page, no: 'X' }), true],
   ["carry-over: a statement's entries", (db) => carryOverOf(db, 1), true],
   ["carry-over: a merchant's waiting entries", (db) => waitingOfMerchant(db, 1), true],
-  [
-    'matching: a page of lines with their local trades (the joins of A6)',
-    (db) => matchLines(db, SCOPE),
-    true,
-  ],
+  // Not a small result: a page that sorted the lines left after its cursor made matching quadratic.
+  ['matching: a page of lines with their local trades (the joins of A6)', (db) => matchLines(db, SCOPE)],
   [
     'matching: the local expected set of a day (A6 rule 6)',
     (db) => expectLocalSide(db, SCOPE, 600_000),

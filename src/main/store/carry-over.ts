@@ -90,6 +90,16 @@ export function waitingEntryOf(db: Db, type: TradeType, tradeId: number): CarryO
   ).get(type, tradeId)
 }
 
+/** The waiting entries of these trades of one type, by trade id: one query for a page of lines. */
+export function waitingEntriesOf(db: Db, type: TradeType, tradeIds: number[]): Map<number, CarryOverRow> {
+  const rows = stmt<[TradeType, string], CarryOverRow>(
+    db,
+    `SELECT * FROM carry_over WHERE trade_type = ? AND status = 'waiting'
+       AND trade_id IN (SELECT value FROM json_each(?))`,
+  ).all(type, JSON.stringify(tradeIds))
+  return new Map(rows.map((r) => [r.trade_id, r]))
+}
+
 export function resolveCarryOver(
   db: Db,
   id: number,

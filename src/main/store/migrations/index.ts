@@ -14,6 +14,7 @@ import { listTotalsAndSearch } from './012-list-totals-and-search'
 import { statements } from './013-statements'
 import { deferredIndexes } from './014-deferred-indexes'
 import { statementSourceIndex } from './015-statement-source-index'
+import { statementLineIndexes } from './016-statement-line-indexes'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   statements,
   deferredIndexes,
   statementSourceIndex,
+  statementLineIndexes,
 ]
