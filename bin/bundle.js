@@ -35,9 +35,18 @@ function newestSource(dirs) {
 /**
  * Packages bundled in rather than loaded from node_modules: zod is close to a hundred small ES modules,
  * and Node resolves and links each one on every start (two thirds of a list command's time, measured
- * with --cpu-prof); bundled, it is one parse, and only the parts used. Every other package stays outside.
+ * with --cpu-prof); bundled, it is one parse, and only the parts used. commander is every command's
+ * first import: loaded from node_modules, it is CommonJS that Node resolves, reads, wraps and scans for
+ * its exports before `paysync --help` can print a line. Every other package stays outside.
  */
-const BUNDLED = new Set(['zod'])
+const BUNDLED = new Set(['zod', 'commander'])
+
+/**
+ * A bundled CommonJS package (commander) requires Node's own modules; an ES module has no `require`,
+ * and esbuild's stand-in throws unless one is in scope. Each output file gets its own.
+ */
+const REQUIRE_BANNER =
+  "import { createRequire as __paysyncCreateRequire } from 'node:module'; const require = __paysyncCreateRequire(import.meta.url);"
 
 function externalPackages() {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
@@ -91,6 +100,7 @@ export async function runBundled(entry, outName, sourceDirs, workers = {}) {
         target: 'node20',
         external: externalPackages(),
         sourcemap: 'linked',
+        banner: { js: REQUIRE_BANNER },
         logLevel: 'warning',
       })
       fs.mkdirSync(dir, { recursive: true })

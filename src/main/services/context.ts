@@ -7,10 +7,9 @@ import type { Actor, StorageFault, Transport } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { joinProfile } from '../../shared/profiles'
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
-import { BatchRun } from '../engine/batch-runner'
+import type { BatchRun } from '../engine/batch-runner'
 import { SyncEngine, type Recovery } from '../engine/sync'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
-import { createAdapter } from '../gateways/registry'
 import type { GatewayAdapter } from '../gateways/types'
 import { ImportWorkers } from '../files/import/worker-host'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
@@ -54,6 +53,13 @@ export interface ContextOptions {
   /** The computer's user: who acts when neither an explicit operator nor Settings names one. */
   systemUser?: string | null
   store?: OpenOptions
+  /**
+   * This process only reads the books (a command-line list). The checkpoint thread is there so that a
+   * process committing many syncs never copies the log back itself (store/checkpointer.ts); a reader
+   * commits nothing but the rare recovery at opening, so it does without the thread, and SQLite
+   * checkpoints as it does by default: at that commit when the log is long, and at the last close.
+   */
+  readsOnly?: boolean
   /** How this process's requests arrive; its schedules act as `schedule` (shared/domain.ts, Actor). */
   transport?: Exclude<Transport, 'schedule'>
   leaseMs?: number
@@ -134,9 +140,10 @@ export class ServiceContext {
 
   constructor(readonly options: ContextOptions) {
     this.db = openStore(options.dbFile, options.store)
-    this.checkpointer = options.store?.readonly
-      ? null
-      : startCheckpointer(this.db, options.dbFile, { nativeBinding: options.store?.nativeBinding })
+    this.checkpointer =
+      options.store?.readonly || options.readsOnly
+        ? null
+        : startCheckpointer(this.db, options.dbFile, { nativeBinding: options.store?.nativeBinding })
     this.now = options.now ?? Date.now
     this.handles = new FileHandles(() => this.now(), ownFiles(options))
     this.passphrase = options.passphrase
@@ -319,6 +326,9 @@ export class ServiceContext {
     // Also seals a secret an older profile still keeps in its public settings (see openMerchantSecrets).
     const { settings, secrets } = openMerchantSecrets(this.db, row, await this.secretBox())
     const profile = joinProfile(row, settings, secrets)
+    // The adapters, their signing and their HTTP client load with the first merchant that syncs: a
+    // list or an import never calls a gateway.
+    const { createAdapter } = await import('../gateways/registry')
     const adapter = createAdapter(profile, this.retry)
     this.adapters.set(merchantId, adapter)
     return adapter

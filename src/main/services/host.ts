@@ -1,6 +1,7 @@
 import { Scheduler } from '../engine/scheduler'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
+import { loadEveryService } from './index'
 import { hasOwnMerchant, openSandbox } from './sandbox'
 import { SearchIndexer } from './search-indexer'
 import { dailyReconcileOf } from './statements/daily'
@@ -69,6 +70,8 @@ export function schedulerOf(ctx: ServiceContext): Scheduler {
 
 export async function startHost(ctx: ServiceContext, options: HostOptions): Promise<Host> {
   void ctx.checkIntegrity()
+  // A host stays up: every service loads now, not on the first click that needs it.
+  await loadEveryService()
   let scheduler: Scheduler | null = null
   const startSchedules = (): void => {
     if (!options.schedules || scheduler) return

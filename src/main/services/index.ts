@@ -4,154 +4,140 @@ import { AppError, type WireError } from '../../shared/errors'
 import { describeIssues } from '../../shared/validation'
 import { StoreError } from '../store/connection'
 import { storageFaultOf } from '../store/faults'
-import { decideAnomaly } from './anomalies'
-import { appInfo } from './app-info'
-import { startBatchFrom } from './batches'
 import type { ServiceContext } from './context'
-import { pickOpen, pickSave } from './dialogs'
-import { runExport } from './export'
-import { writeTemplate } from './import-files'
-import { importChosen, previewChosen } from './import-chosen'
-import { cancelImport } from './imports'
-import { setHeadless, unlockWithPassphrase } from './key-store'
-import {
-  anomalyDetail,
-  listAnomalyViews,
-  listAuditLog,
-  listOrders,
-  listRecords,
-  listRefunds,
-  listRepairs,
-  orderDetail,
-  recordDetail,
-  refundDetail,
-  searchTrades,
-} from './lists'
-import {
-  addMerchant,
-  listMerchantViews,
-  removeMerchantProfile,
-  setMerchantEnabled,
-  testMerchant,
-  updateMerchantProfile,
-} from './merchants'
-import { exportNamedMapping, listSavedMappings, removeNamedMapping, saveNamedMapping } from './mappings'
-import { overview } from './overview'
-import { openTradesOf, releaseSchedule } from './schedule-holds'
-import { afterOperation, contextFor, removeDemoFromBooks } from './sandbox'
-import { getSettings, setSettings } from './settings'
-import {
-  batchItemViews,
-  cancelBatch,
-  getBatchView,
-  listBatchViews,
-  pauseBatch,
-  resumeBatch,
-  storageError,
-  syncTradesNow,
-} from './sync'
-import { dismissDiffs, resyncDiffs } from './statements/decisions'
-import { statementOriginal } from './statements/original'
-import { reconcileOperation, rerunStatement } from './statements/runs'
-import {
-  listStatementViews,
-  statementCalendar,
-  statementCarryOver,
-  statementDetail,
-  statementDiffs,
-  statementLines,
-} from './statements/views'
-import { saveUpload } from './uploads'
+import { afterOperation, contextFor } from './sandbox-routing'
+import { storageError } from './storage-error'
 
 // The contract's implementation: one line per operation, each naming the service function that does
 // the work. Inputs arrive already validated against the contract's schema (see `dispatch`), so a
 // handler only deals in well-formed values.
+//
+// Each service module loads with the first operation that calls it: a command-line list loads the
+// lists, not the engine, the gateways, the import workers or the statements, which together are most
+// of the code (the README's Performance, "Command line start"). The window and `paysync serve` load
+// them all at start with `loadEveryService`, so that no first click waits for a module.
 
 export type ParsedInput<K extends OperationName> = z.output<(typeof contract)[K]['input']>
 type Handlers = {
-  [K in OperationName]: (
-    ctx: ServiceContext,
-    input: ParsedInput<K>,
-  ) => Promise<OperationOutput<K>> | OperationOutput<K>
+  [K in OperationName]: (ctx: ServiceContext, input: ParsedInput<K>) => Promise<OperationOutput<K>>
 }
 
+const SERVICES = {
+  anomalies: () => import('./anomalies'),
+  appInfo: () => import('./app-info'),
+  batches: () => import('./batches'),
+  dialogs: () => import('./dialogs'),
+  export: () => import('./export'),
+  importFiles: () => import('./import-files'),
+  importChosen: () => import('./import-chosen'),
+  imports: () => import('./imports'),
+  keyStore: () => import('./key-store'),
+  lists: () => import('./lists'),
+  merchants: () => import('./merchants'),
+  mappings: () => import('./mappings'),
+  overview: () => import('./overview'),
+  scheduleHolds: () => import('./schedule-holds'),
+  sandbox: () => import('./sandbox'),
+  settings: () => import('./settings'),
+  sync: () => import('./sync'),
+  decisions: () => import('./statements/decisions'),
+  original: () => import('./statements/original'),
+  runs: () => import('./statements/runs'),
+  statementViews: () => import('./statements/views'),
+  uploads: () => import('./uploads'),
+} satisfies Record<string, () => Promise<unknown>>
+
+const { lists, merchants, mappings, sync, statementViews } = SERVICES
+
 const handlers: Handlers = {
-  'app.info': (ctx) => appInfo(ctx),
-  'overview.get': (ctx) => overview(ctx),
-  'search.trades': (ctx, { no, limit }) => searchTrades(ctx, no, limit),
+  'app.info': async (ctx) => (await SERVICES.appInfo()).appInfo(ctx),
+  'overview.get': async (ctx) => (await SERVICES.overview()).overview(ctx),
+  'search.trades': async (ctx, { no, limit }) => (await lists()).searchTrades(ctx, no, limit),
 
-  'records.list': (ctx, f) => listRecords(ctx, f),
-  'records.get': (ctx, { id }) => recordDetail(ctx, id),
+  'records.list': async (ctx, f) => (await lists()).listRecords(ctx, f),
+  'records.get': async (ctx, { id }) => (await lists()).recordDetail(ctx, id),
 
-  'orders.list': (ctx, f) => listOrders(ctx, f),
-  'orders.get': (ctx, { id }) => orderDetail(ctx, id),
-  'orders.sync': (ctx, s) =>
-    syncTradesNow(
+  'orders.list': async (ctx, f) => (await lists()).listOrders(ctx, f),
+  'orders.get': async (ctx, { id }) => (await lists()).orderDetail(ctx, id),
+  'orders.sync': async (ctx, s) =>
+    (await sync()).syncTradesNow(
       ctx,
       s.ids.map((id) => ({ type: s.type, id })),
     ),
 
-  'refunds.list': (ctx, f) => listRefunds(ctx, f),
-  'refunds.get': (ctx, { id }) => refundDetail(ctx, id),
+  'refunds.list': async (ctx, f) => (await lists()).listRefunds(ctx, f),
+  'refunds.get': async (ctx, { id }) => (await lists()).refundDetail(ctx, id),
 
-  'repairs.list': (ctx, f) => listRepairs(ctx, f),
+  'repairs.list': async (ctx, f) => (await lists()).listRepairs(ctx, f),
 
-  'anomalies.list': (ctx, f) => listAnomalyViews(ctx, f),
-  'anomalies.get': (ctx, { id }) => anomalyDetail(ctx, id),
-  'anomalies.resolve': (ctx, r) => decideAnomaly(ctx, r),
+  'anomalies.list': async (ctx, f) => (await lists()).listAnomalyViews(ctx, f),
+  'anomalies.get': async (ctx, { id }) => (await lists()).anomalyDetail(ctx, id),
+  'anomalies.resolve': async (ctx, r) => (await SERVICES.anomalies()).decideAnomaly(ctx, r),
 
-  'audit.list': (ctx, f) => listAuditLog(ctx, f),
+  'audit.list': async (ctx, f) => (await lists()).listAuditLog(ctx, f),
 
-  'merchants.list': (ctx) => listMerchantViews(ctx),
-  'merchants.add': (ctx, profile) => addMerchant(ctx, profile),
-  'merchants.update': (ctx, { id, profile }) => updateMerchantProfile(ctx, id, profile),
-  'merchants.setEnabled': (ctx, { id, enabled }) => setMerchantEnabled(ctx, id, enabled),
-  'merchants.remove': (ctx, { id }) => removeMerchantProfile(ctx, id),
-  'merchants.test': (ctx, { id }) => testMerchant(ctx, id),
-  'merchants.removeDemo': (ctx) => removeDemoFromBooks(ctx),
+  'merchants.list': async (ctx) => (await merchants()).listMerchantViews(ctx),
+  'merchants.add': async (ctx, profile) => (await merchants()).addMerchant(ctx, profile),
+  'merchants.update': async (ctx, { id, profile }) =>
+    (await merchants()).updateMerchantProfile(ctx, id, profile),
+  'merchants.setEnabled': async (ctx, { id, enabled }) =>
+    (await merchants()).setMerchantEnabled(ctx, id, enabled),
+  'merchants.remove': async (ctx, { id }) => (await merchants()).removeMerchantProfile(ctx, id),
+  'merchants.test': async (ctx, { id }) => (await merchants()).testMerchant(ctx, id),
+  'merchants.removeDemo': async (ctx) => (await SERVICES.sandbox()).removeDemoFromBooks(ctx),
 
-  'imports.preview': (ctx, r) => previewChosen(ctx, r),
-  'imports.run': (ctx, r) => importChosen(ctx, r),
-  'imports.cancel': (ctx, { taskId }) => cancelImport(ctx, taskId),
-  'imports.template': (ctx, r) => writeTemplate(ctx, r),
+  'imports.preview': async (ctx, r) => (await SERVICES.importChosen()).previewChosen(ctx, r),
+  'imports.run': async (ctx, r) => (await SERVICES.importChosen()).importChosen(ctx, r),
+  'imports.cancel': async (ctx, { taskId }) => (await SERVICES.imports()).cancelImport(ctx, taskId),
+  'imports.template': async (ctx, r) => (await SERVICES.importFiles()).writeTemplate(ctx, r),
 
-  'mappings.list': (ctx) => listSavedMappings(ctx),
-  'mappings.save': (ctx, r) => saveNamedMapping(ctx, r),
-  'mappings.remove': (ctx, { name }) => removeNamedMapping(ctx, name),
-  'mappings.export': (ctx, r) => exportNamedMapping(ctx, r),
+  'mappings.list': async (ctx) => (await mappings()).listSavedMappings(ctx),
+  'mappings.save': async (ctx, r) => (await mappings()).saveNamedMapping(ctx, r),
+  'mappings.remove': async (ctx, { name }) => (await mappings()).removeNamedMapping(ctx, name),
+  'mappings.export': async (ctx, r) => (await mappings()).exportNamedMapping(ctx, r),
 
-  'batches.start': (ctx, b) => startBatchFrom(ctx, b),
-  'batches.list': (ctx, p) => listBatchViews(ctx, p.limit, p.offset),
-  'batches.get': (ctx, { id }) => getBatchView(ctx, id),
-  'batches.items': (ctx, r) => batchItemViews(ctx, r.id, r.problemsOnly, r.limit, r.offset),
-  'batches.pause': (ctx, { id }) => pauseBatch(ctx, id),
-  'batches.resume': (ctx, { id }) => resumeBatch(ctx, id),
-  'batches.cancel': (ctx, { id, holdSchedule }) => cancelBatch(ctx, id, holdSchedule),
-  'batches.openTrades': (ctx, { id }) => openTradesOf(ctx, id),
-  'schedule.release': (ctx, r) => releaseSchedule(ctx, r),
+  'batches.start': async (ctx, b) => (await SERVICES.batches()).startBatchFrom(ctx, b),
+  'batches.list': async (ctx, p) => (await sync()).listBatchViews(ctx, p.limit, p.offset),
+  'batches.get': async (ctx, { id }) => (await sync()).getBatchView(ctx, id),
+  'batches.items': async (ctx, r) =>
+    (await sync()).batchItemViews(ctx, r.id, r.problemsOnly, r.limit, r.offset),
+  'batches.pause': async (ctx, { id }) => (await sync()).pauseBatch(ctx, id),
+  'batches.resume': async (ctx, { id }) => (await sync()).resumeBatch(ctx, id),
+  'batches.cancel': async (ctx, { id, holdSchedule }) => (await sync()).cancelBatch(ctx, id, holdSchedule),
+  'batches.openTrades': async (ctx, { id }) => (await SERVICES.scheduleHolds()).openTradesOf(ctx, id),
+  'schedule.release': async (ctx, r) => (await SERVICES.scheduleHolds()).releaseSchedule(ctx, r),
 
-  'export.run': (ctx, r) => runExport(ctx, r),
+  'export.run': async (ctx, r) => (await SERVICES.export()).runExport(ctx, r),
 
-  'files.pickOpen': (ctx, o) => pickOpen(ctx, o),
-  'files.pickSave': (ctx, o) => pickSave(ctx, o),
-  'files.upload': (ctx, u) => saveUpload(ctx, u.name, u.contentBase64),
+  'files.pickOpen': async (ctx, o) => (await SERVICES.dialogs()).pickOpen(ctx, o),
+  'files.pickSave': async (ctx, o) => (await SERVICES.dialogs()).pickSave(ctx, o),
+  'files.upload': async (ctx, u) => (await SERVICES.uploads()).saveUpload(ctx, u.name, u.contentBase64),
 
-  'settings.get': (ctx) => getSettings(ctx),
-  'settings.set': (ctx, patch) => setSettings(ctx, patch),
-  'keys.setHeadless': (ctx, { enabled }) => setHeadless(ctx, enabled),
-  'keys.unlock': (ctx, { passphrase }) => unlockWithPassphrase(ctx, passphrase),
+  'settings.get': async (ctx) => (await SERVICES.settings()).getSettings(ctx),
+  'settings.set': async (ctx, patch) => (await SERVICES.settings()).setSettings(ctx, patch),
+  'keys.setHeadless': async (ctx, { enabled }) => (await SERVICES.keyStore()).setHeadless(ctx, enabled),
+  'keys.unlock': async (ctx, { passphrase }) =>
+    (await SERVICES.keyStore()).unlockWithPassphrase(ctx, passphrase),
 
-  'statements.list': (ctx, f) => listStatementViews(ctx, f),
-  'statements.get': (ctx, { id }) => statementDetail(ctx, id),
-  'statements.lines': (ctx, r) => statementLines(ctx, r),
-  'statements.diffs': (ctx, r) => statementDiffs(ctx, r),
-  'statements.carryOver': (ctx, { id }) => statementCarryOver(ctx, id),
-  'statements.calendar': (ctx, r) => statementCalendar(ctx, r),
-  'statements.reconcile': (ctx, r) => reconcileOperation(ctx, r),
-  'statements.rerun': (ctx, r) => rerunStatement(ctx, r),
-  'statements.dismissDiffs': (ctx, r) => dismissDiffs(ctx, r),
-  'statements.resyncDiffs': (ctx, r) => resyncDiffs(ctx, r),
-  'statements.original': (ctx, r) => statementOriginal(ctx, r),
+  'statements.list': async (ctx, f) => (await statementViews()).listStatementViews(ctx, f),
+  'statements.get': async (ctx, { id }) => (await statementViews()).statementDetail(ctx, id),
+  'statements.lines': async (ctx, r) => (await statementViews()).statementLines(ctx, r),
+  'statements.diffs': async (ctx, r) => (await statementViews()).statementDiffs(ctx, r),
+  'statements.carryOver': async (ctx, { id }) => (await statementViews()).statementCarryOver(ctx, id),
+  'statements.calendar': async (ctx, r) => (await statementViews()).statementCalendar(ctx, r),
+  'statements.reconcile': async (ctx, r) => (await SERVICES.runs()).reconcileOperation(ctx, r),
+  'statements.rerun': async (ctx, r) => (await SERVICES.runs()).rerunStatement(ctx, r),
+  'statements.dismissDiffs': async (ctx, r) => (await SERVICES.decisions()).dismissDiffs(ctx, r),
+  'statements.resyncDiffs': async (ctx, r) => (await SERVICES.decisions()).resyncDiffs(ctx, r),
+  'statements.original': async (ctx, r) => (await SERVICES.original()).statementOriginal(ctx, r),
+}
+
+/**
+ * Every service module, loaded now: for a process that stays up (the window, `paysync serve`), where
+ * the first click or request should not wait for its module to load.
+ */
+export async function loadEveryService(): Promise<void> {
+  await Promise.all(Object.values(SERVICES).map((load) => load()))
 }
 
 function operation(name: string): Operation<z.ZodType, unknown> {
@@ -198,7 +184,7 @@ export async function dispatch<K extends OperationName>(
   const handler = handlers[name] as (
     ctx: ServiceContext,
     input: ParsedInput<K>,
-  ) => Promise<OperationOutput<K>> | OperationOutput<K>
+  ) => Promise<OperationOutput<K>>
   // While the window shows the sandbox, most operations work on the sandbox's own database.
   const answer = await handler(contextFor(ctx, name), request)
   await afterOperation(ctx, name)

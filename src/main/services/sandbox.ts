@@ -2,7 +2,6 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { EVENT_NAMES } from '../../shared/api'
-import type { OperationName } from '../../shared/contract'
 import type { DemoRemoval } from '../../shared/views'
 import { AppError } from '../../shared/errors'
 import { Scheduler } from '../engine/scheduler'
@@ -117,31 +116,6 @@ export async function openSandbox(
   }
   books.sandbox = run
   return run
-}
-
-/**
- * Operations about the books whatever the window shows: the run's information, the person's settings
- * and keys, the old demo's removal, and adding a merchant of their own, which ends the sandbox.
- * Everything else works on the sandbox's database while it is shown.
- */
-const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
-  'app.info',
-  'settings.get',
-  'settings.set',
-  'keys.setHeadless',
-  'keys.unlock',
-  'merchants.add',
-  'merchants.removeDemo',
-])
-
-/** The context an operation works on: the sandbox's while the window shows it, else the books'. */
-export function contextFor(ctx: ServiceContext, name: OperationName): ServiceContext {
-  return ctx.sandbox && !BOOKS_OPERATIONS.has(name) ? ctx.sandbox.ctx : ctx
-}
-
-/** After an operation: a merchant of the books' own ends the sandbox, and the window goes to the books. */
-export async function afterOperation(ctx: ServiceContext, name: OperationName): Promise<void> {
-  if (name === 'merchants.add' && ctx.sandbox) await ctx.sandbox.leave()
 }
 
 /** What an older version's sandbox left in the books: none once removed. */

@@ -1,5 +1,5 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { Actor, StorageFault, SyncSource } from '../../shared/domain'
+import type { Actor, SyncSource } from '../../shared/domain'
 import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
@@ -29,6 +29,7 @@ import {
   releaseTradesOfBatch,
 } from '../store/schedule-holds'
 import type { ServiceContext } from './context'
+import { storageError } from './storage-error'
 import type { TradeRef } from './trade-refs'
 
 // Syncing trades: a few at once while a person waits, or a stored batch that runs in the background
@@ -188,11 +189,6 @@ export async function runBatch(
   } finally {
     ctx.runs.delete(batchId)
   }
-}
-
-/** An operation the storage refused, in a sentence that says what became of the gateway's answers. */
-export function storageError(fault: StorageFault): AppError {
-  return AppError.say('store', `storage.${fault}`)
 }
 
 /** Starts a batch in the background (the window's way); progress arrives as events. */

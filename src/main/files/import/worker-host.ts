@@ -3,9 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
-import type { Db } from '../../store/connection'
 import type { ImportResult } from './import-options'
-import { importFile } from './importer'
 import { UnreadableFileError } from './row-source'
 import type { ImportJob, WorkerData, WorkerReply, WorkerRequest } from './worker-protocol'
 
@@ -218,24 +216,5 @@ export class ImportWorkers {
     for (const s of this.idle) if (s.idle) clearTimeout(s.idle)
     this.idle.length = 0
     await Promise.all(all.map((w) => w.terminate()))
-  }
-}
-
-/**
- * The same job in this thread: for a database that is not a file (`:memory:`), which no other
- * thread can open. Only tests use such a database.
- */
-export function runInThread(db: Db, job: ImportJob, onProgress?: (rows: number) => void): RunningImport {
-  let stop = false
-  const trades: number[] = []
-  return {
-    result: importFile(db, job.file, {
-      ...job.options,
-      now: () => job.now,
-      onTrade: job.wantTrades ? (_t, id) => trades.push(id) : undefined,
-      onProgress,
-      shouldStop: () => stop,
-    }).then((result) => ({ result, trades })),
-    stop: () => (stop = true),
   }
 }

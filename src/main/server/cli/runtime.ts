@@ -50,12 +50,12 @@ export function noDatabase(file: string, named: '--db' | 'PAYSYNC_DB' | null): s
 /**
  * Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. Only a
  * command that creates the books (`merchant add`) says `create`; every other one refuses a file that
- * is not there.
+ * is not there. A command that only reads (the lists) says `readsOnly`: no checkpoint thread starts.
  */
 export async function withContext<T>(
   cmd: Command,
   fn: (ctx: ServiceContext, io: Io) => Promise<T> | T,
-  options: { create?: boolean } = {},
+  options: { create?: boolean; readsOnly?: boolean } = {},
 ): Promise<T> {
   // The services load with the first command that opens the books: `paysync --help` and a refused
   // flag never load the engine, the store or the gateways.
@@ -68,6 +68,7 @@ export async function withContext<T>(
     // every row records beside it anyway, with the transport `cli`.
     operator: process.env.PAYSYNC_OPERATOR || systemUser(),
     systemUser: systemUser(),
+    readsOnly: options.readsOnly,
   })
   try {
     return await fn(ctx, ioOf(cmd))

@@ -85,13 +85,17 @@ async function list<K extends ListOperation>(
   show: (io: Io, page: OperationOutput<K>) => void,
   input?: Record<string, unknown>,
 ): Promise<void> {
-  await withContext(cmd, async (ctx, io) => {
-    input ??= filterInput(o, true, STATUS_OF[name])
-    if (o.all) return everyRow(ctx, io, name, input)
-    const page = await call(ctx, name, input, LIST_FLAGS)
-    if (io.json) return io.out(JSON.stringify(page))
-    show(io, page)
-  })
+  await withContext(
+    cmd,
+    async (ctx, io) => {
+      input ??= filterInput(o, true, STATUS_OF[name])
+      if (o.all) return everyRow(ctx, io, name, input)
+      const page = await call(ctx, name, input, LIST_FLAGS)
+      if (io.json) return io.out(JSON.stringify(page))
+      show(io, page)
+    },
+    { readsOnly: true },
+  )
 }
 
 /** Pages through the operation at its page cap, writing each row as it comes: for scripts. */
