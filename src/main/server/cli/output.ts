@@ -7,13 +7,39 @@ export interface Io {
   json: boolean
   out: (text: string) => void
   err: (text: string) => void
+  /** True once the reader of standard output has gone (`paysync records | head -1`). */
+  outputGone?: () => boolean
 }
 
-export const processIo = (json: boolean): Io => ({
-  json,
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-})
+let stdoutGone = false
+let watchingStdout = false
+
+/**
+ * A reader that stops early (`| head`, a closed pager) is no failure of the command: its output
+ * goes nowhere from then on, and the command still finishes what it does, with its own exit code.
+ * A sync piped into head must not stop halfway because nobody reads its summary; a list stops
+ * paging. Without this, Node throws the pipe's EPIPE as an unhandled error and exits 1.
+ */
+function watchStdout(): void {
+  if (watchingStdout) return
+  watchingStdout = true
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') stdoutGone = true
+    else throw err
+  })
+}
+
+export const processIo = (json: boolean): Io => {
+  watchStdout()
+  return {
+    json,
+    out: (t) => {
+      if (!stdoutGone) process.stdout.write(t.endsWith('\n') ? t : `${t}\n`)
+    },
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    outputGone: () => stdoutGone,
+  }
+}
 
 /** "1 record", "2 records": a count with its noun. */
 export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`

@@ -113,7 +113,7 @@ async function everyRow(
   for (;;) {
     const page = await call(ctx, name, { ...input, limit, offset }, LIST_FLAGS)
     if (page.items.length > 0) io.out(page.items.map((item) => JSON.stringify(item)).join('\n'))
-    if (page.items.length < limit) return
+    if (page.items.length < limit || io.outputGone?.()) return
     offset = (typeof offset === 'number' ? offset : 0) + page.items.length
   }
 }
