@@ -18,6 +18,7 @@ import type {
 import { actionsFor } from '../engine/manual'
 import { anomalyView, followerOf, getAnomaly, listAnomalies } from '../store/anomalies'
 import { listAudit } from '../store/audit'
+import { inOneSnapshot } from '../store/connection'
 import { diffOfAnomaly, statementDiffView } from '../store/statement-diffs'
 import { getStatementLine, statementLineView } from '../store/statement-lines'
 import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
@@ -30,6 +31,10 @@ import type { ServiceContext } from './context'
 // The lists of every screen and their detail views: remote pagination over SQLite, newest first.
 
 const HISTORY = { limit: 200, offset: 0 }
+
+/** Reads several pages as of one moment: the command line's `--all` (docs/cli.md section 1). */
+export const inOneReading = <T>(ctx: ServiceContext, fn: () => Promise<T>): Promise<T> =>
+  inOneSnapshot(ctx.db, fn)
 
 export const listRecords = (ctx: ServiceContext, f: RecordListRequest) => listSyncRecords(ctx.db, f)
 export const listOrders = (ctx: ServiceContext, f: OrderListRequest) => listPayOrders(ctx.db, f)

@@ -69,6 +69,23 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
 }
 
 /**
+ * Runs `fn` with every read of this connection in one snapshot: a deferred transaction takes its
+ * snapshot at its first read and keeps it until the end, so pages read one after another neither
+ * miss nor repeat a row that another process writes meanwhile. For a connection that only reads
+ * while `fn` runs (a list paged to the end); a write inside would take the database's write lock
+ * for the whole of `fn`.
+ */
+export async function inOneSnapshot<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  if (db.inTransaction) return fn()
+  db.exec('BEGIN')
+  try {
+    return await fn()
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT')
+  }
+}
+
+/**
  * Runs `fn` in an immediate transaction whose commit is on disk when this returns. The connection
  * commits with `synchronous = NORMAL`, which in WAL mode syncs at checkpoints only: a power cut can
  * take the last commits back. That is fine for what a later sync can learn again, and not for the few

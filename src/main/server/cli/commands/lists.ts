@@ -64,7 +64,7 @@ const LIST_FLAGS: Flags = {
 function addListOptions(cmd: Command): Command {
   return addFilterOptions(cmd).option(
     '--all',
-    'with --json: every row, one JSON object a line (rows written meanwhile may shift the pages)',
+    'with --json: every row, one JSON object a line, all as of the moment the list starts',
   )
 }
 
@@ -109,13 +109,17 @@ async function everyRow(
   if (input.limit !== undefined)
     throw new AppError('invalid_input', '--all pages by itself: leave out --limit')
   const limit = maximumOf(name, 'limit')
-  let offset = input.offset
-  for (;;) {
-    const page = await call(ctx, name, { ...input, limit, offset }, LIST_FLAGS)
-    if (page.items.length > 0) io.out(page.items.map((item) => JSON.stringify(item)).join('\n'))
-    if (page.items.length < limit || io.outputGone?.()) return
-    offset = (typeof offset === 'number' ? offset : 0) + page.items.length
-  }
+  const { inOneReading } = await import('../../../services/lists')
+  // Every page from one snapshot: a sync writing records meanwhile shifts no page.
+  await inOneReading(ctx, async () => {
+    let offset = input.offset
+    for (;;) {
+      const page = await call(ctx, name, { ...input, limit, offset }, LIST_FLAGS)
+      if (page.items.length > 0) io.out(page.items.map((item) => JSON.stringify(item)).join('\n'))
+      if (page.items.length < limit || io.outputGone?.()) return
+      offset = (typeof offset === 'number' ? offset : 0) + page.items.length
+    }
+  })
 }
 
 export function registerListCommands(program: Command): void {
