@@ -4,6 +4,7 @@ import type { ImportNote, ImportRowError } from '../../../shared/import-report'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
+import { withGroupedDayTotals } from '../../store/import-day-totals'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
 import {
   fieldsWithUnits,
@@ -282,7 +283,11 @@ async function importRows(
       if (n >= MAX_ROWS || performance.now() - started >= MAX_MS) return true
     }
   }
-  const write = db.transaction(fill)
+  // The day totals of a transaction's new trades go in as one grouped upsert, not a trigger per row.
+  const trades = options.type === 'pay' ? 'pay_orders' : 'refund_orders'
+  const write = db.transaction((pull: () => SourceRow[] | null) =>
+    withGroupedDayTotals(db, trades, () => fill(pull)),
+  )
   let stopped = false
   /** One transaction; false at the end of the file, or when asked to stop (what was written stays). */
   const step = (pull: () => SourceRow[] | null, last: boolean): boolean => {
