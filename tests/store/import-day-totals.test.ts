@@ -5,7 +5,8 @@ import readline from 'node:readline'
 import { afterEach, describe, expect, it } from 'vitest'
 import { importFile } from '../../src/main/files/import/importer'
 import { openStore, type Db } from '../../src/main/store/connection'
-import { withGroupedDayTotals } from '../../src/main/store/import-day-totals'
+import { DayTally, withGroupedDayTotals } from '../../src/main/store/import-day-totals'
+import { insertPayOrder, insertPayOrderIfNew, type NewPayOrder } from '../../src/main/store/orders'
 import { createWorld, type World } from '../helpers/world'
 
 // An import's transactions add their rows' day totals with one grouped upsert instead of the insert
@@ -93,6 +94,58 @@ describe('day totals of an import, grouped per transaction', () => {
     expect(kept(w.ctx.db, 'pay_order_days')).toEqual(recount(w.ctx.db, 'pay_orders'))
   })
 
+  it('come from the tally when it saw every new row, else from a recount of them', async () => {
+    const w = await world()
+    const tally = new DayTally()
+    const order = (no: string, createdAt: number, amount: number): NewPayOrder => ({
+      orderNo: no,
+      bizOrderNo: no,
+      gatewayTradeNo: null,
+      merchantId: w.merchantId('ali'),
+      channel: 'alipay',
+      kind: 'pay',
+      title: '',
+      amount,
+      status: 'progress',
+      createdAt,
+      expiredAt: null,
+      paidAt: null,
+      importId: null,
+    })
+    // Before 1970 in Beijing too: SQLite's division truncates, the tally's must as well.
+    const times = [
+      Date.parse('2026-11-03T15:59:59Z'),
+      Date.parse('2026-11-03T16:00:00Z'),
+      -86_400_000 * 3 - 1,
+    ]
+    w.ctx.db.transaction(() =>
+      withGroupedDayTotals(w.ctx.db, 'pay_orders', tally, () => {
+        times.forEach((t, i) => insertPayOrderIfNew(w.ctx.db, order(`T${i}`, t, 100 + i), 1, tally))
+        expect(insertPayOrderIfNew(w.ctx.db, order('T0', times[0]!, 1), 1, tally)).toBeNull()
+        expect(tally.n).toBe(3)
+      }),
+    )()
+    expect(tally.n).toBe(0)
+    expect(kept(w.ctx.db, 'pay_order_days')).toEqual(recount(w.ctx.db, 'pay_orders'))
+    // A row inserted past the tally: the transaction's rows are recounted instead.
+    w.ctx.db.transaction(() =>
+      withGroupedDayTotals(w.ctx.db, 'pay_orders', tally, () => {
+        insertPayOrderIfNew(w.ctx.db, order('U1', times[1]!, 7), 1, tally)
+        insertPayOrder(w.ctx.db, order('U2', times[2]!, 9), 1)
+      }),
+    )()
+    expect(kept(w.ctx.db, 'pay_order_days')).toEqual(recount(w.ctx.db, 'pay_orders'))
+    tally.add(times[0]!, 1, 'alipay', 'progress', 1.5)
+    expect(tally.take(1)).toBeNull()
+    tally.add(times[0]!, 1, 'alipay', 'progress', 2)
+    expect(tally.take(2)).toBeNull()
+    tally.add(times[0]!, 1, 'alipay', 'progress', 2)
+    tally.add(times[0]!, 1, 'alipay', 'progress', 3)
+    expect(tally.take(2)).toEqual([
+      { day: 20760, merchantId: 1, channel: 'alipay', status: 'progress', n: 2, amount: 5 },
+    ])
+  })
+
   it('roll back with a transaction that fails, leaving the totals of what was committed', async () => {
     const w = await world()
     const file = path.join(w.dir, 'pays.csv')
@@ -111,7 +164,7 @@ describe('day totals of an import, grouped per transaction', () => {
     expect(kept(w.ctx.db, 'pay_order_days')).toEqual(recount(w.ctx.db, 'pay_orders'))
     expect(triggers(w.ctx.db)).toContain('pay_orders_kept_insert')
     // Outside a transaction the trigger is never dropped.
-    expect(() => withGroupedDayTotals(w.ctx.db, 'pay_orders', () => 0)).toThrow('inside a transaction')
+    expect(() => withGroupedDayTotals(w.ctx.db, 'pay_orders', null, () => 0)).toThrow('inside a transaction')
   })
 
   it('stay those of the rows when the importing process is killed mid-import', async () => {

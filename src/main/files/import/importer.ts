@@ -4,7 +4,7 @@ import type { ImportNote, ImportRowError } from '../../../shared/import-report'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
-import { withGroupedDayTotals } from '../../store/import-day-totals'
+import { DayTally, withGroupedDayTotals } from '../../store/import-day-totals'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
 import {
   fieldsWithUnits,
@@ -121,7 +121,9 @@ async function importRows(
   const fields = fieldsWithUnits(match.fields, settleUnits(plan, evidence))
 
   const merchants = new MerchantResolver(db, options.merchant, options.mapping?.defaults.merchant)
-  const sink = dry ? dryRunSink(db) : storeSink(db, now)
+  // The day totals of the orders a transaction inserts, added up as they go in (refunds are grouped).
+  const tally = options.type === 'pay' ? new DayTally() : null
+  const sink = dry ? dryRunSink(db) : storeSink(db, now, tally ?? undefined)
   const importId = dry
     ? 0
     : createImportRun(db, {
@@ -283,10 +285,10 @@ async function importRows(
       if (n >= MAX_ROWS || performance.now() - started >= MAX_MS) return true
     }
   }
-  // The day totals of a transaction's new trades go in as one grouped upsert, not a trigger per row.
+  // The day totals of a transaction's new trades go in once at its end, not by a trigger per row.
   const trades = options.type === 'pay' ? 'pay_orders' : 'refund_orders'
   const write = db.transaction((pull: () => SourceRow[] | null) =>
-    withGroupedDayTotals(db, trades, () => fill(pull)),
+    withGroupedDayTotals(db, trades, tally, () => fill(pull)),
   )
   let stopped = false
   /** One transaction; false at the end of the file, or when asked to stop (what was written stays). */
