@@ -6,6 +6,7 @@ import type { Db } from '../../store/connection'
 import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
 import { DayTally, withGroupedDayTotals } from '../../store/import-day-totals'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
+import { LEFT_NULL_BY_INSERT } from '../../store/orders'
 import {
   fieldsWithUnits,
   gatherEvidence,
@@ -311,7 +312,7 @@ async function importRows(
     !dry &&
     options.type === 'pay' &&
     fs.statSync(file).size >= (options.deferIndexesFrom ?? DEFER_INDEXES_FROM) &&
-    deferIndexesOfEmpty(db, 'pay_orders')
+    deferIndexesOfEmpty(db, 'pay_orders', LEFT_NULL_BY_INSERT)
   try {
     let first: SourceRow[] | null = firstBatch.slice(headerAt + 1)
     if (readSync) {

@@ -25,6 +25,11 @@ export interface NewPayOrder {
 const INSERT = `INSERT INTO pay_orders (order_no, biz_order_no, gateway_trade_no, merchant_id, channel, kind, title, amount,
        status, refund_status, refundable_amount, created_at, expired_at, paid_at, closed_at, updated_at, next_sync_at, import_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'no_refund', ?, ?, ?, ?, NULL, ?, ?, ?)`
+/**
+ * What an inserted order leaves empty of what a batch or a statement sets later: an index of only the
+ * orders where one of them is set gets no entry from an import (store/deferred-indexes.ts).
+ */
+export const LEFT_NULL_BY_INSERT = ['held_by_batch', 'reconciled_statement_id'] as const
 // Built once: the statement cache looks a statement up by its text, and a text built per call is
 // hashed and compared whole each time (a twentieth of an import's CPU).
 const INSERT_IF_NEW = `${INSERT} ON CONFLICT (merchant_id, order_no) DO NOTHING`
