@@ -28,11 +28,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The column a partial index is limited to by `WHERE column IS NOT NULL`, if that is its condition. */
+const NOT_NULL_ONLY = /\bWHERE\s+"?(\w+)"?\s+IS\s+NOT\s+NULL\s*$/i
+
 /**
  * Drops the secondary indexes of `table` when it holds no row, and lists them to be built again;
- * false (nothing dropped) when it holds rows, or when an earlier deferral is still listed.
+ * false (nothing dropped) when it holds rows, or when an earlier deferral is still listed. A partial
+ * index of rows where one of `leftNull` is set stays: the writer leaves those columns empty, so the
+ * index gets no entry row by row, while building it afterwards would read the whole table.
  */
-export function deferIndexesOfEmpty(db: Db, table: 'pay_orders'): boolean {
+export function deferIndexesOfEmpty(db: Db, table: 'pay_orders', leftNull: readonly string[] = []): boolean {
   return db
     .transaction(() => {
       if (db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) return false
@@ -46,11 +51,13 @@ export function deferIndexesOfEmpty(db: Db, table: 'pay_orders'): boolean {
       const list = db.prepare(
         'INSERT INTO deferred_indexes (name, table_name, sql, owner_pid) VALUES (?, ?, ?, ?)',
       )
-      for (const i of indexes) {
+      const kept = (sql: string) => leftNull.includes(NOT_NULL_ONLY.exec(sql)?.[1] ?? '')
+      const deferred = indexes.filter((i) => !kept(i.sql))
+      for (const i of deferred) {
         list.run(i.name, table, i.sql, process.pid)
         db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`)
       }
-      return indexes.length > 0
+      return deferred.length > 0
     })
     .immediate()
 }

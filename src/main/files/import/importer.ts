@@ -4,7 +4,9 @@ import type { ImportNote, ImportRowError } from '../../../shared/import-report'
 import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
+import { DayTally, withGroupedDayTotals } from '../../store/import-day-totals'
 import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
+import { LEFT_NULL_BY_INSERT } from '../../store/orders'
 import {
   fieldsWithUnits,
   gatherEvidence,
@@ -120,7 +122,9 @@ async function importRows(
   const fields = fieldsWithUnits(match.fields, settleUnits(plan, evidence))
 
   const merchants = new MerchantResolver(db, options.merchant, options.mapping?.defaults.merchant)
-  const sink = dry ? dryRunSink(db) : storeSink(db, now)
+  // The day totals of the orders a transaction inserts, added up as they go in (refunds are grouped).
+  const tally = options.type === 'pay' ? new DayTally() : null
+  const sink = dry ? dryRunSink(db) : storeSink(db, now, tally ?? undefined)
   const importId = dry
     ? 0
     : createImportRun(db, {
@@ -282,7 +286,11 @@ async function importRows(
       if (n >= MAX_ROWS || performance.now() - started >= MAX_MS) return true
     }
   }
-  const write = db.transaction(fill)
+  // The day totals of a transaction's new trades go in once at its end, not by a trigger per row.
+  const trades = options.type === 'pay' ? 'pay_orders' : 'refund_orders'
+  const write = db.transaction((pull: () => SourceRow[] | null) =>
+    withGroupedDayTotals(db, trades, tally, () => fill(pull)),
+  )
   let stopped = false
   /** One transaction; false at the end of the file, or when asked to stop (what was written stays). */
   const step = (pull: () => SourceRow[] | null, last: boolean): boolean => {
@@ -304,7 +312,7 @@ async function importRows(
     !dry &&
     options.type === 'pay' &&
     fs.statSync(file).size >= (options.deferIndexesFrom ?? DEFER_INDEXES_FROM) &&
-    deferIndexesOfEmpty(db, 'pay_orders')
+    deferIndexesOfEmpty(db, 'pay_orders', LEFT_NULL_BY_INSERT)
   try {
     let first: SourceRow[] | null = firstBatch.slice(headerAt + 1)
     if (readSync) {

@@ -1,4 +1,5 @@
 import type { Db } from '../../store/connection'
+import type { DayTally } from '../../store/import-day-totals'
 import {
   fillPayOrderByNo,
   findPayOrderForImport,
@@ -47,10 +48,11 @@ export interface ImportSink {
   recompute(payOrderId: number): void
 }
 
-export function storeSink(db: Db, now: () => number): ImportSink {
+/** `tally` adds up the day totals of the orders it inserts (store/import-day-totals.ts). */
+export function storeSink(db: Db, now: () => number, tally?: DayTally): ImportSink {
   return {
     upsertPay: (o, wantId) => {
-      const id = insertPayOrderIfNew(db, o, now())
+      const id = insertPayOrderIfNew(db, o, now(), tally)
       if (id !== null) return { result: 'inserted', id }
       const row = findPayOrderForImport(db, o.merchantId, o.orderNo)
       const stored = row && { amount: row.amount, status: row.status, title: row.title }

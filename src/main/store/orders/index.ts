@@ -10,6 +10,7 @@ export {
   findPayOrderForImport,
   insertPayOrder,
   insertPayOrderIfNew,
+  LEFT_NULL_BY_INSERT,
   payOrderIdByNo,
   wouldFillPayOrder,
   type NewPayOrder,
