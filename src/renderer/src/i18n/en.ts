@@ -813,6 +813,7 @@ export const en: Record<keyof typeof zh, string> = {
   'statements.phaseParse': 'Parse',
   'statements.phaseMatch': 'Match',
   'statements.phaseSync': 'Sync',
+  'statements.syncBatch': 'Syncs of the differences (batch #{id})',
   'statements.syncQueued': 'Syncs queued',
   'statements.anomaliesOpened': 'Sent to anomalies',
   'statements.openStatement': 'Open the statement',
