@@ -113,6 +113,15 @@ describe('the sync phase of a reconciliation', () => {
     await settle()
     expect(fake.op('batches.resume')).toHaveBeenCalledWith({ id: 21 })
     expect(syncs()!.querySelector('[data-test=status]')!.textContent).toBe('进行中')
+
+    // The syncs repaired what the bill said: the result shown is the statement's now.
+    expect(inBody('[data-test=rec-result]')!.textContent).toContain('不平')
+    fake.answer('statements.get', detail({ syncBatchId: 21, result: 'balanced', openDiffs: 0 }))
+    fake.emit('batch.progress', event({ status: 'done', done: 4 }))
+    await settle()
+    expect(fake.op('statements.get')).toHaveBeenCalledWith({ id: 3 })
+    expect(inBody('[data-test=rec-result]')!.textContent).toContain('平')
+    expect(inBody('[data-test=rec-result]')!.textContent).not.toContain('不平')
   })
 
   it('a run that queued no sync shows none', async () => {
