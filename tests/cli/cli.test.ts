@@ -7,6 +7,7 @@ import { upsertOrders } from '../../src/main/gateways/simulator/control'
 import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
 import { createBatch } from '../../src/main/store/batches'
 import { openStore } from '../../src/main/store/connection'
+import { formatBeijing } from '../../src/shared/time'
 import { tempDir } from '../helpers/world'
 
 // The command line as a user runs it: a separate process, its output and its exit code.
@@ -52,6 +53,8 @@ afterAll(async () => {
 
 describe('paysync command line', () => {
   it('demo works on a fresh machine: repairs, anomalies, no errors, exit 0', async () => {
+    const yesterday = () => formatBeijing(Date.now() - 86_400_000).slice(0, 10)
+    const before = yesterday()
     const r = await paysync(['demo', '--json'])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
@@ -62,14 +65,27 @@ describe('paysync command line', () => {
     const human = await paysync(['demo'])
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/repairs applied/)
-    // Then the 对账 side: three reconciled days of every merchant with bills.
-    const results = (out.statements as Array<{ result: string }>).map((s) => s.result)
-    for (const result of ['balanced', 'unbalanced', 'pending_cross_day'])
+    // Then the 对账 side: four reconciled days of every merchant with bills, yesterday among them
+    // whatever the hour (tests/services/demo-bills.test.ts sets the clock).
+    const statements = out.statements as Array<{ result: string; billDate: string; merchant: string }>
+    const results = statements.map((s) => s.result)
+    for (const [result, n] of [
+      ['balanced', 4],
+      ['unbalanced', 8],
+      ['pending_cross_day', 4],
+    ] as const)
       expect(
         results.filter((r) => r === result),
         result,
-      ).toHaveLength(4)
-    expect(human.stdout).toMatch(/statements reconciled against the simulated bills \(12\)/)
+      ).toHaveLength(n)
+    const days = new Set([before, yesterday()])
+    expect(
+      statements
+        .filter((s) => days.has(s.billDate))
+        .map((s) => s.merchant)
+        .sort(),
+    ).toEqual(['demo-alipay', 'demo-unionpay', 'demo-wechat', 'demo-wechat-sp'])
+    expect(human.stdout).toMatch(/statements reconciled against the simulated bills \(16\)/)
   }, 120_000)
 
   it('merchant add stores secrets encrypted and never prints them; list shows set / not set', async () => {

@@ -127,6 +127,13 @@ describe('paysync reconcile', () => {
     const list = JSON.parse((await paysync(['statements', '--json'])).stdout)
     expect(list.total).toBe(1)
     expect(list.items[0]).toMatchObject({ id: out.statementId, result: 'balanced', openDiffs: 0 })
+    // 来源 as in the window's list: the bill was uploaded, so it is no download.
+    const uploaded = JSON.parse((await paysync(['statements', '--source', 'upload', '--json'])).stdout)
+    expect(uploaded.items.map((s: { id: number }) => s.id)).toEqual([out.statementId])
+    expect(JSON.parse((await paysync(['statements', '--source', 'download', '--json'])).stdout).total).toBe(0)
+    const wrong = await paysync(['statements', '--source', 'portal'])
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toMatch(/--source must be one of download, upload, not "portal"/)
     const diffs = JSON.parse(
       (await paysync(['statement', 'diffs', String(out.statementId), '--json'])).stdout,
     )

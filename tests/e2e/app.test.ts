@@ -397,7 +397,8 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
   })
 
   it('reconciles a day against the sandbox’s bill: calendar, start, differences, lines, list', async () => {
-    // docs/reconcile.md A15. A bill exists from 09:00 Beijing the next day: two days back always has one.
+    // docs/reconcile.md A15. A bill exists from 09:00 Beijing the next day: two days back always has one,
+    // and the sandbox leaves that day to reconcile by hand.
     const DAY_MS = 86_400_000
     const beijing = (daysAgo: number) => new Date(Date.now() + 8 * 3600_000 - daysAgo * DAY_MS)
     const day = beijing(2).toISOString().slice(0, 10)
@@ -415,6 +416,13 @@ describe.skipIf(!ready)('PaySync Desk in a browser', () => {
     await expect
       .poll(() => screen('statements').locator('[data-test="cal-merchant"]').innerText())
       .toContain('demo-alipay')
+    // The sandbox reconciled yesterday as it opened (services/demo.ts), whatever the hour: the
+    // calendar opens on its month with the day unbalanced, the number of differences on it.
+    const yesterdayCell = page.locator(`[data-test="day-${yesterday}"]`)
+    await expect
+      .poll(() => yesterdayCell.getAttribute('class'), { timeout: 30_000 })
+      .toContain('cell--unbalanced')
+    await shot(page, '29-statements-yesterday')
     if (day.slice(0, 7) !== yesterday.slice(0, 7)) await page.locator('[data-test="prev-month"]').click()
     const cell = page.locator(`[data-test="day-${day}"]`)
     await expect.poll(() => cell.getAttribute('class')).toContain('cell--not_reconciled')

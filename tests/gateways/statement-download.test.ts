@@ -17,8 +17,9 @@ import { startSimulator, type Simulator } from '../../src/main/gateways/simulato
 import type { FaultName } from '../../src/main/gateways/simulator/state'
 import type { GatewayAdapter, StatementDownload } from '../../src/main/gateways/types'
 import { fileTransferUrl } from '../../src/main/gateways/unionpay/statement'
+import { WechatAdapter } from '../../src/main/gateways/wechat/adapter'
 import type { StatementChannel } from '../../src/main/files/statement/types'
-import { alipayProfileSchema, profileSchema } from '../../src/shared/profiles'
+import { alipayProfileSchema, profileSchema, wechatProfileSchema } from '../../src/shared/profiles'
 import { formatBeijing, parseBeijing } from '../../src/shared/time'
 
 // The statement downloads of every adapter against the simulator's bill calls (docs/reconcile.md A1,
@@ -520,6 +521,58 @@ describe('Alipay isp.bill_not_exist: not ready before 10:00 Beijing the next day
       clocked.state.reset()
       expect(await ask('2026-10-04 09:30:00')).toMatchObject({ status: 'not_ready' })
       expect(await ask('2026-10-04 10:00:00')).toMatchObject({ status: 'empty', retryable: false })
+    } finally {
+      await clocked.close()
+    }
+  })
+})
+
+describe("a day's readyAt: its bill out before 09:00 the next day (the demo's yesterday, A14)", () => {
+  it('Alipay and WeChat serve the day from readyAt; the other days keep the 09:00 rule', async () => {
+    let now = 0
+    const clocked = await startSimulator({
+      now: () => now,
+      scenario: {
+        merchants: [
+          { name: 'ali', channel: 'alipay' },
+          { name: 'wx', channel: 'wechat' },
+        ],
+      },
+    })
+    try {
+      const [ali, wx] = clocked.profiles()
+      const adapters: GatewayAdapter[] = [
+        new AlipayAdapter(alipayProfileSchema.parse(ali), POLICY, () => now),
+        new WechatAdapter(wechatProfileSchema.parse(wx), POLICY, () => now),
+      ]
+      const early = '2026-10-03'
+      const usual = '2026-10-02'
+      for (const merchant of ['ali', 'wx'])
+        for (const day of [early, usual])
+          upsertOrders(clocked.state, [
+            {
+              merchant,
+              orderNo: `R-${merchant}-${day}`,
+              amount: 100,
+              state: merchant === 'ali' ? 'TRADE_SUCCESS' : 'SUCCESS',
+              paidAt: `${day} 12:00:00`,
+            },
+          ])
+      putStatements(clocked.state, [
+        { merchant: 'ali', date: early, readyAt: `${early} 23:59:59` },
+        { merchant: 'wx', date: early, readyAt: `${early} 23:59:59` },
+      ])
+      now = parseBeijing('2026-10-04 08:00:00')!
+      for (const adapter of adapters) {
+        const ask = (billDate: string) => adapter.downloadStatement!({ billDate, dest: dest() }, {})
+        expect(await ask(early), adapter.channel).toMatchObject({ status: 'ok' })
+        // The day before, without a readyAt, keeps 09:00 the next day.
+        now = parseBeijing('2026-10-03 08:59:00')!
+        expect(await ask(usual), adapter.channel).toMatchObject({ status: 'not_ready' })
+        now = parseBeijing('2026-10-03 09:00:00')!
+        expect(await ask(usual), adapter.channel).toMatchObject({ status: 'ok' })
+        now = parseBeijing('2026-10-04 08:00:00')!
+      }
     } finally {
       await clocked.close()
     }

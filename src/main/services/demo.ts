@@ -129,14 +129,16 @@ const DAY_MS = 86_400_000
 
 /**
  * The days the demo reconciles, counted back from today (Beijing), oldest first as a person would:
- * one that balances, one with a difference of each common kind, and one whose last payment waits for
- * the next day's bill. Days further back than two, so the day before yesterday is still there to
- * reconcile by hand against the bill the simulator makes.
+ * one that balances, one with a difference of each common kind, one whose last payment waits for the
+ * next day's bill, and yesterday, with differences of its own: the day a newcomer looks for, and the
+ * daily run's (docs/reconcile.md A12). The day before yesterday is left to reconcile by hand, against
+ * the bill the simulator makes or a file, and it is the day the cross-day payment waits for.
  */
 const BILL_DAYS = [
   { back: 5, shape: 'balanced' },
   { back: 4, shape: 'unbalanced' },
   { back: 3, shape: 'cross_day' },
+  { back: 1, shape: 'unbalanced' },
 ] as const
 
 interface BillTradePlan {
@@ -278,17 +280,19 @@ export async function reconcileDemoDays(ctx: ServiceContext, sim: Simulator): Pr
             createdAt: at('08:00:00'),
           })
       }
-      if (plan.billOnly.length)
-        statements.push({
-          merchant: m.name,
-          date: day.date,
-          lines: plan.billOnly.map((l) => ({
-            kind: 'pay',
-            orderNo: l.orderNo,
-            amount: l.amount,
-            time: at(l.time),
-          })),
-        })
+      statements.push({
+        merchant: m.name,
+        date: day.date,
+        lines: plan.billOnly.map((l) => ({
+          kind: 'pay',
+          orderNo: l.orderNo,
+          amount: l.amount,
+          time: at(l.time),
+        })),
+        // The real channels make a day's bill by 09:00 the next day; the demo's own gateway has it
+        // out as the day ends, so yesterday is reconciled whatever the hour the demo starts.
+        readyAt: at('next 00:00:00'),
+      })
     }
   })
   if (merchants.length === 0) return { runs: [] }

@@ -193,14 +193,28 @@ export async function runBatch(
 
 /** Starts a batch in the background (the window's way); progress arrives as events. */
 export function startBatchInBackground(ctx: ServiceContext, batchId: number): void {
-  runBatch(ctx, batchId).catch((err: Error) => {
-    console.error(`batch ${batchId} stopped: ${err.message}`)
-    try {
-      ctx.emit('batch.progress', { ...progressFromStore(ctx, batchId), status: 'interrupted' })
-    } catch {
-      // The store cannot even be read now: the window asks again when it is shown.
-    }
-  })
+  runBatch(ctx, batchId)
+    .then(() => closeReconcileBatch(ctx, batchId))
+    .catch((err: Error) => {
+      console.error(`batch ${batchId} stopped: ${err.message}`)
+      try {
+        ctx.emit('batch.progress', { ...progressFromStore(ctx, batchId), status: 'interrupted' })
+      } catch {
+        // The store cannot even be read now: the window asks again when it is shown.
+      }
+    })
+}
+
+/**
+ * A reconciliation's syncs (source `reconcile`) resumed here after the run that queued them ended (a
+ * restart, say): what each came to goes on its difference and the statements are summed again, as
+ * that run would have done once they ended (docs/reconcile.md A4 "close").
+ */
+async function closeReconcileBatch(ctx: ServiceContext, batchId: number): Promise<void> {
+  if (getBatch(ctx.db, batchId)?.source !== 'reconcile') return
+  // Loaded only for such a batch: the statements' engine is no part of a plain batch.
+  const { recordSyncOutcomes, summarize } = await import('../engine/reconcile/close')
+  for (const id of recordSyncOutcomes(ctx.db, batchId, ctx.now())) summarize(ctx.db, id, ctx.now())
 }
 
 /** The last progress a batch's stored rows tell, for a run that stopped without saying so itself. */

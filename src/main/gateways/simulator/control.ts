@@ -71,6 +71,8 @@ export const statementsSchema = z.array(
           .default('SYN'),
       })
       .optional(),
+    /** The bill is out from this time rather than 09:00 Beijing the next day (the demo's yesterday). */
+    readyAt: time.optional(),
   }),
 )
 
@@ -79,7 +81,11 @@ export function putStatements(state: SimState, input: unknown): number {
   const days = statementsSchema.parse(input)
   for (const d of days) {
     if (!state.merchants.has(d.merchant)) throw new Error(`unknown simulated merchant "${d.merchant}"`)
-    state.putStatementDay(d.merchant, d.date, { lines: d.lines, synthetic: d.synthetic ?? null })
+    state.putStatementDay(d.merchant, d.date, {
+      lines: d.lines,
+      synthetic: d.synthetic ?? null,
+      readyAt: d.readyAt ?? null,
+    })
   }
   return days.length
 }

@@ -105,6 +105,11 @@ export interface SimSyntheticLines {
 export interface SimStatementDay {
   lines: SimBillLine[]
   synthetic: SimSyntheticLines | null
+  /**
+   * When the channel has made this day's bill, if not at its usual hour (09:00 the next day): the
+   * demo, which seeds its own simulator, has yesterday's bill out whatever the hour it starts.
+   */
+  readyAt: number | null
 }
 
 export interface SimStats {

@@ -81,7 +81,11 @@ export function billDay(state: SimState, merchant: string, date: string, rules: 
       ...(line.finishedAt ? { finishedAt: line.finishedAt } : {}),
     })
   }
-  const day: SimStatementDay = state.statementDay(merchant, date) ?? { lines: [], synthetic: null }
+  const day: SimStatementDay = state.statementDay(merchant, date) ?? {
+    lines: [],
+    synthetic: null,
+    readyAt: null,
+  }
   const posted = new Set(day.lines.map(lineKey))
   const rows = derived.filter((t) => !posted.has(lineKey(t)))
   for (const l of day.lines) {
@@ -134,9 +138,12 @@ export function* billLines(date: string, day: BillDay): Generator<BillTrade> {
   }
 }
 
-/** When the channel has made the bill of `date`: 09:00 Beijing the next day (A1.1, A1.2). */
-export function billReadyAt(date: string): number {
-  return dayStart(date) + DAY_MS + 9 * 3600_000
+/**
+ * When the channel has made `merchant`'s bill of `date`: 09:00 Beijing the next day (A1.1, A1.2),
+ * unless `/_sim/statements` set the day's `readyAt`.
+ */
+export function billReadyAt(state: SimState, merchant: string, date: string): number {
+  return state.statementDay(merchant, date)?.readyAt ?? dayStart(date) + DAY_MS + 9 * 3600_000
 }
 
 /**

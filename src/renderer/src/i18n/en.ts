@@ -575,19 +575,19 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.errorThreshold': 'Error threshold',
   'settings.errorThresholdHint': 'After this many errors in a row on one trade, an anomaly opens',
   'settings.autoReconcile': 'Daily reconciliation',
-  'settings.autoReconcileEnabled': 'Reconcile yesterday’s bills',
+  'settings.autoReconcileEnabled': "Reconcile yesterday's bills",
   'settings.autoReconcileHint':
-    'While the app or paysync serve runs, yesterday’s bills (Alipay, WeChat Pay, UnionPay) are downloaded and reconciled every day (on by default). A bill not out yet is asked again every 30 minutes until 14:00; a day is reconciled once.',
+    "While the app or paysync serve runs, yesterday's bills (Alipay, WeChat Pay, UnionPay) are downloaded and reconciled every day (on by default). A bill not out yet is asked again every 30 minutes until 14:00; a day is reconciled once.",
   'settings.autoReconcileTime': 'Time (Beijing)',
   'settings.autoReconcileTimeHint':
-    '10:30 by default: the channels put out the day before’s bill after 9:00. From cron: paysync reconcile --yesterday --all-merchants',
+    "10:30 by default: the channels put out the day before's bill after 9:00. From cron: paysync reconcile --yesterday --all-merchants",
   'settings.reconcile': 'Reconciliation',
   'settings.crossDay': 'Cross-day band',
   'settings.crossDayHint':
-    'A trade whose gateway time is this close to midnight may be in the next or previous day’s bill (UnionPay: at least 60 minutes)',
+    "A trade whose gateway time is this close to midnight may be in the next or previous day's bill (UnionPay: at least 60 minutes)",
   'settings.carryOver': 'Cross-day wait',
   'settings.carryOverHint':
-    'A trade waiting for a neighbouring day’s bill waits at most this many days, then counts as a difference',
+    "A trade waiting for a neighbouring day's bill waits at most this many days, then counts as a difference",
   'settings.reconcileRetries': 'Reconcile sync retries',
   'settings.reconcileRetriesHint':
     'On a rerun, a difference whose last sync ended in an error is synced again at most this many times',
@@ -687,9 +687,9 @@ export const en: Record<keyof typeof zh, string> = {
   'trades.reconcile': 'Reconciled',
   'overview.unbalanced': 'Unbalanced this month',
   'overview.unbalancedHint': "This month's unbalanced statements, a merchant's day each: click to list them",
-  'overview.yesterday': 'Yesterday’s reconciliation ({date})',
+  'overview.yesterday': "Yesterday's reconciliation ({date})",
   'overview.yesterdayHint':
-    'Yesterday’s bills are reconciled daily at {time}; click a merchant for its statement',
+    "Yesterday's bills are reconciled daily at {time}; click a merchant for its statement",
   'overview.openStatementDiffs': 'Open statement differences: {n}',
   'overview.diffsOf': '{n} differences',
   'anomalies.billSide': 'Statement {date}, line {n}',
@@ -813,6 +813,7 @@ export const en: Record<keyof typeof zh, string> = {
   'statements.phaseParse': 'Parse',
   'statements.phaseMatch': 'Match',
   'statements.phaseSync': 'Sync',
+  'statements.syncBatch': 'Syncs of the differences (batch #{id})',
   'statements.syncQueued': 'Syncs queued',
   'statements.anomaliesOpened': 'Sent to anomalies',
   'statements.openStatement': 'Open the statement',

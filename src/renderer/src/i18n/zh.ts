@@ -788,6 +788,7 @@ export const zh = {
   'statements.phaseParse': '解析',
   'statements.phaseMatch': '匹配',
   'statements.phaseSync': '同步',
+  'statements.syncBatch': '差异的同步（批次 #{id}）',
   'statements.syncQueued': '排队同步',
   'statements.anomaliesOpened': '转待处理',
   'statements.openStatement': '查看对账单',

@@ -52,7 +52,7 @@ export function alipayBills(state: SimState, options: SimOptions) {
     // No balance movements are simulated: a fund bill has nothing (A1.1 says the gateway answers so).
     if (type === 'signcustomer') return notExist
     const now = options.now()
-    if (req.fault === 'bill_not_ready' || now < billReadyAt(date)) return notExist
+    if (req.fault === 'bill_not_ready' || now < billReadyAt(state, m.name, date)) return notExist
     const day = billDay(state, m.name, date, ALIPAY_BILL)
     if (day.count === 0) return notExist
     const pid = m.ids.pid ?? '2088000000000000'

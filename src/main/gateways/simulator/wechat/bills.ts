@@ -68,7 +68,7 @@ export function wechatBills(state: SimState, options: SimOptions, signing: Wecha
     const sub = q.get('sub_mchid')
     if (sub !== null && (m.mode !== 'partner' || sub !== m.ids.subMchid))
       return invalid('子商户号与服务商不存在受理关系')
-    if (req.fault === 'bill_not_ready' || now < billReadyAt(date))
+    if (req.fault === 'bill_not_ready' || now < billReadyAt(state, m.name, date))
       return { status: 400, body: { code: 'STATEMENT_CREATING', message: '账单生成中' } }
     const day = billDay(state, m.name, date, WECHAT_BILL)
     const bill: Omit<WechatBillOptions, 'rows'> = {

@@ -141,6 +141,7 @@ export function registerReconcileCommands(program: Command): void {
     .option('--until <YYYY-MM-DD>', 'up to this bill day')
     .option('--result <result>', 'balanced, unbalanced or pending_cross_day')
     .option('--status <status>', 'matched, empty, failed, not_ready, ...')
+    .option('--source <source>', 'download (verified) or upload (a file, unverified)')
     .option('--limit <n>', 'rows (default 100)')
     .option('--offset <n>', 'rows to skip')
     .action(async (o: Record<string, string | undefined>, cmd: Command) => {
@@ -156,6 +157,7 @@ export function registerReconcileCommands(program: Command): void {
             until: '--until',
             result: '--result',
             status: '--status',
+            source: '--source',
             limit: '--limit',
             offset: '--offset',
           },
