@@ -9,7 +9,16 @@ import path from 'node:path'
 // on a socket in its own folder, with fsync off since nothing in it outlives the run. One role with a
 // password (scram) beside the trusted superuser, so a wrong password can be tested.
 
-const BIN = process.env.PAYSYNC_PG_BIN ?? '/usr/lib/postgresql/15/bin'
+/** Debian installs each major version in a folder of its own; the newest is used. */
+function serverBin(): string {
+  if (process.env.PAYSYNC_PG_BIN) return process.env.PAYSYNC_PG_BIN
+  const root = '/usr/lib/postgresql'
+  const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => /^\d+$/.test(d)) : []
+  majors.sort((a, b) => Number(b) - Number(a))
+  return path.join(root, majors[0] ?? '15', 'bin')
+}
+
+const BIN = serverBin()
 
 /** The role that signs in with a password; everyone else is trusted on loopback. */
 export const PASSWORD_ROLE = { user: 'paysync_pw', password: 'right-horse-battery' }
