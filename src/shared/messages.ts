@@ -477,6 +477,44 @@ export const MESSAGES = {
     en: 'the fee {statement} yuan is not the rate applied to {no} ({local} yuan)',
     zh: '手续费异常：{no} 的手续费 {statement} 元，按费率应为 {local} 元',
   },
+  // A team database (docs/team-mode.md): what the connection check and `paysync db` say of one. The
+  // address in {host}, {port}, {database}, {user} never carries its password.
+  'teamDb.unreachable': {
+    en: 'no PostgreSQL answers at {host}:{port} ({detail}): check the host and port, and that the server is running and lets this computer in',
+    zh: '{host}:{port} 上没有 PostgreSQL 应答（{detail}）：请检查主机和端口，以及服务器是否在运行、是否允许这台电脑连接',
+  },
+  'teamDb.auth': {
+    en: 'PostgreSQL at {host}:{port} refused the user {user}: the password is wrong or there is no such user',
+    zh: 'PostgreSQL（{host}:{port}）拒绝了用户 {user}：密码不对，或者没有这个用户',
+  },
+  'teamDb.noDatabase': {
+    en: 'the PostgreSQL server at {host}:{port} has no database named {database}: create it (createdb {database}) or correct the name in the address',
+    zh: 'PostgreSQL 服务器 {host}:{port} 上没有名为 {database} 的数据库：请先创建（createdb {database}），或改正地址中的库名',
+  },
+  'teamDb.foreign': {
+    en: 'the database {database} on {host}:{port} holds tables of another program ({tables}) and no PaySync Desk schema; it was left untouched: name an empty database or a PaySync Desk one',
+    zh: '{host}:{port} 上的数据库 {database} 里是其他程序的表（{tables}），不是 PaySync Desk 的数据库；未做任何改动：请指定一个空库或 PaySync Desk 的库',
+  },
+  'teamDb.newerSchema': {
+    en: 'the database {database} on {host}:{port} was written by a newer PaySync Desk (schema {found}, this version knows {known}); update PaySync Desk to use it',
+    zh: '{host}:{port} 上的数据库 {database} 由更新版本的 PaySync Desk 写入（结构版本 {found}，本版本只认识到 {known}）：请先升级 PaySync Desk',
+  },
+  'teamDb.failed': {
+    en: 'PostgreSQL at {host}:{port} answered with an error: {detail}',
+    zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
+  },
+  'teamDb.ready': {
+    en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}, the one this version writes',
+    zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}，与本版本一致',
+  },
+  'teamDb.empty': {
+    en: 'the database {database} on {host}:{port} is empty: the first PaySync Desk to use it creates the schema',
+    zh: '{host}:{port} 上的数据库 {database} 是空库：第一个使用它的 PaySync Desk 会建好表结构',
+  },
+  'teamDb.older': {
+    en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}; this version brings it to {known} when it first uses it',
+    zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}；本版本首次使用时会升级到 {known}',
+  },
 } as const satisfies Record<string, { en: string; zh: string }>
 
 export type MessageId = keyof typeof MESSAGES
