@@ -503,6 +503,10 @@ export const MESSAGES = {
     en: 'PostgreSQL at {host}:{port} answered with an error: {detail}',
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
+  'teamDb.notAddress': {
+    en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',
+    zh: '{address} 不是 PostgreSQL 地址：请写成 postgres://用户:密码@主机:5432/库名',
+  },
   'teamDb.ready': {
     en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}, the one this version writes',
     zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}，与本版本一致',
