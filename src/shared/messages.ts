@@ -507,6 +507,23 @@ export const MESSAGES = {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',
     zh: '{address} 不是 PostgreSQL 地址：请写成 postgres://用户:密码@主机:5432/库名',
   },
+  // `paysync db copy` (docs/team-mode.md section 5): {target} a file or a masked address.
+  'dbCopy.targetDiffers': {
+    en: '{target} already holds other rows: {table} has {targetRows} there and {sourceRows} here, and they differ. A copy goes into an empty database, or finds the same rows there; it never merges. Nothing was written',
+    zh: '{target} 里已有不同的数据：{table} 那边 {targetRows} 行、这边 {sourceRows} 行，内容不一致。复制只写入空库，或确认两边数据相同，从不合并。未写入任何数据',
+  },
+  'dbCopy.verifyFailed': {
+    en: 'the copy into {target} did not read back the same: {table} has {targetRows} rows there against {sourceRows} here, or other contents. It was rolled back; nothing was written',
+    zh: '复制到 {target} 后回读不一致：{table} 那边 {targetRows} 行、这边 {sourceRows} 行，或内容不同。已回滚，未写入任何数据',
+  },
+  'dbCopy.oneEachSide': {
+    en: 'a copy goes between a database file and a team database: give one postgres:// address and one file (--from and --to)',
+    zh: '复制需在数据库文件与团队数据库之间进行：--from 和 --to 请一个写 postgres:// 地址、一个写文件',
+  },
+  'dbCopy.noSource': {
+    en: 'there is no database file at {file}; nothing was copied',
+    zh: '{file} 处没有数据库文件；未复制任何数据',
+  },
   'teamDb.ready': {
     en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}, the one this version writes',
     zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}，与本版本一致',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { EXIT, exitState, ioOf } from '../runtime'
+import { printCopy, progressPrinter } from './db-copy'
 
 // `paysync db check <address>` (and `db copy`, db-copy.ts): a team database on PostgreSQL
 // (docs/cli.md section 1.8, docs/team-mode.md). Neither prints a password: addresses are masked.
@@ -20,5 +21,20 @@ export function registerDbCommands(program: Command): void {
       if (io.json) return io.out(JSON.stringify(report))
       if (report.ok) io.out(`${report.address}: ${report.message}`)
       else io.err(`paysync: ${report.message}`)
+    })
+  db.command('copy')
+    .description(
+      'copy a whole database between a file and postgres://… (either way), counts and checksums ' +
+        'verified on both sides; safe to run twice, never merges into other rows',
+    )
+    .requiredOption('--from <file|address>', 'the database to copy: a file, or postgres://…')
+    .requiredOption(
+      '--to <file|address>',
+      'where to: an empty (or new) database, or one holding the same rows',
+    )
+    .action(async (opts: { from: string; to: string }, cmd: Command) => {
+      const { copyDatabase } = await import('../../../services/db-copy')
+      const io = ioOf(cmd)
+      printCopy(io, await copyDatabase(opts.from, opts.to, progressPrinter(io)))
     })
 }
