@@ -4,6 +4,7 @@ import { AppError } from '../../src/shared/errors'
 import { openStore } from '../../src/main/store/connection'
 import { SCHEMA_VERSION } from '../../src/main/store/migrate'
 import { MIGRATIONS } from '../../src/main/store/migrations'
+import { SQLITE_ONLY_TABLES } from '../../src/main/store/copy/plan'
 import { connectPg, pgTarget } from '../../src/main/store/pg/connect'
 import { migratePg } from '../../src/main/store/pg/migrate'
 import { PG_MIGRATIONS } from '../../src/main/store/pg/migrations'
@@ -12,8 +13,7 @@ import { freshDatabase, pgMissing } from '../helpers/pg'
 // One numbered list, two dialects (docs/team-mode.md section 3): the PostgreSQL schema is migration
 // for migration the SQLite one, and this file fails the day they part.
 
-/** SQLite's own machinery for "contains" searches; PostgreSQL has a trigram index instead. */
-const SQLITE_ONLY_TABLES = /^(pay_order_search|refund_order_search)(_\w+)?$|^trade_search_marks$/
+/** SQLite's "contains" search triggers feed its FTS5 tables; PostgreSQL has a trigram index instead. */
 const SQLITE_ONLY_TRIGGERS = /_search_(update|delete)$/
 const PG_ONLY_INDEXES = new Set(['idx_pay_orders_search', 'idx_refund_orders_search'])
 const PG_TYPE: Record<string, string> = {

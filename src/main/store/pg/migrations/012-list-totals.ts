@@ -71,7 +71,8 @@ function keptSql(k: Kept): string {
       FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${k.table}_kept();`
 }
 
-const flag = (expr: (ref: string) => string) => (ref: string) => `(${expr(ref)})::bigint`
+// PostgreSQL casts a boolean to integer, not to bigint; the kept column takes the integer as it is.
+const flag = (expr: (ref: string) => string) => (ref: string) => `(${expr(ref)})::integer`
 
 const RECORDS: Kept = {
   table: 'sync_records',
