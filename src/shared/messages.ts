@@ -477,7 +477,7 @@ export const MESSAGES = {
     en: 'the fee {statement} yuan is not the rate applied to {no} ({local} yuan)',
     zh: '手续费异常：{no} 的手续费 {statement} 元，按费率应为 {local} 元',
   },
-  // A team database (docs/team-mode.md): what the connection check and `paysync db` say of one. The
+  // A team database (docs/team-mode.md B8): what the connection check and `paysync db` say of one. The
   // address in {host}, {port}, {database}, {user} never carries its password.
   'teamDb.unreachable': {
     en: 'no PostgreSQL answers at {host}:{port} ({detail}): check the host and port, and that the server is running and lets this computer in',
@@ -507,7 +507,7 @@ export const MESSAGES = {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',
     zh: '{address} 不是 PostgreSQL 地址：请写成 postgres://用户:密码@主机:5432/库名',
   },
-  // `paysync db copy` (docs/team-mode.md section 5): {target} a file or a masked address.
+  // `paysync db copy` (docs/team-mode.md B8.3): {target} a file or a masked address.
   'dbCopy.targetDiffers': {
     en: '{target} already holds other rows: {table} has {targetRows} there and {sourceRows} here, and they differ. A copy goes into an empty database, or finds the same rows there; it never merges. Nothing was written',
     zh: '{target} 里已有不同的数据：{table} 那边 {targetRows} 行、这边 {sourceRows} 行，内容不一致。复制只写入空库，或确认两边数据相同，从不合并。未写入任何数据',

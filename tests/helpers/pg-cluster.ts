@@ -4,7 +4,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-// A throwaway PostgreSQL for the tests of team mode (docs/team-mode.md section 6): Debian's server,
+// A throwaway PostgreSQL for the tests of team mode (docs/team-mode.md B8.4): Debian's server,
 // run as the `postgres` user (initdb and postgres refuse root), listening on a free loopback port and
 // on a socket in its own folder, with fsync off since nothing in it outlives the run. One role with a
 // password (scram) beside the trusted superuser, so a wrong password can be tested.

@@ -11,7 +11,7 @@ import { checkTeamDatabase } from '../../src/main/services/team-db'
 import { PASSWORD_ROLE } from '../helpers/pg-cluster'
 import { freshDatabase, pgMissing, serverUrl } from '../helpers/pg'
 
-// The connection check of a team database (docs/team-mode.md section 2): each thing a person can get
+// The connection check of a team database (docs/team-mode.md B8.2): each thing a person can get
 // wrong gets its own sentence, in both languages, and no password is ever in one.
 
 const run = promisify(execFile)

@@ -10,7 +10,7 @@ import { connectPg, pgTarget } from '../../src/main/store/pg/connect'
 import { freshDatabase, pgMissing, serverUrl } from '../helpers/pg'
 import { tempDir } from '../helpers/world'
 
-// `paysync db copy` (docs/team-mode.md section 5): a desktop's file into a team database and back,
+// `paysync db copy` (docs/team-mode.md B8.3): a desktop's file into a team database and back,
 // counts and checksums verified, safe to run twice, never merged into other rows.
 
 const run = promisify(execFile)

@@ -10,7 +10,7 @@ import { migratePg } from '../../src/main/store/pg/migrate'
 import { PG_MIGRATIONS } from '../../src/main/store/pg/migrations'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 
-// One numbered list, two dialects (docs/team-mode.md section 3): the PostgreSQL schema is migration
+// One numbered list, two dialects (docs/team-mode.md B8.1): the PostgreSQL schema is migration
 // for migration the SQLite one, and this file fails the day they part.
 
 /** SQLite's "contains" search triggers feed its FTS5 tables; PostgreSQL has a trigram index instead. */

@@ -11,7 +11,7 @@ import { connectPg, isPgUrl, maskPassword } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
 import { teamDbTarget } from './team-db'
 
-// `paysync db copy` (docs/team-mode.md section 5): a desktop's database file into a team database, or
+// `paysync db copy` (docs/team-mode.md B8.3): a desktop's database file into a team database, or
 // a team database out into a file for an archive. Both ends are brought to this version's schema
 // first (a new file is made, an empty team database migrated), so their tables are the same.
 // Merchant secrets travel as stored: sealed, in the same blobs, under the same wrapped data key.

@@ -5,7 +5,7 @@ import { checkTeamDb, type TeamDbCheck } from '../store/pg/check'
 import { isPgUrl, pgTarget, type PgTarget } from '../store/pg/connect'
 
 // A team database as the command line (`paysync db check`) and, later, 设置 → 团队数据库 see it
-// (docs/team-mode.md section 2): its masked address and the check's sentence in both languages.
+// (docs/team-mode.md B8.2): its masked address and the check's sentence in both languages.
 
 export interface TeamDbReport extends TeamDbCheck {
   /** The address with its password masked. */

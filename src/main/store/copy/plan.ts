@@ -1,7 +1,7 @@
 import type { Db } from '../db'
 
 // Which tables a copy between the two dialects moves, in which order, and how each is read in order
-// (docs/team-mode.md section 5). The plan comes from the SQLite side, whose schema is the same
+// (docs/team-mode.md B8.3). The plan comes from the SQLite side, whose schema is the same
 // numbered list's (tests/pg/schema.test.ts holds the PostgreSQL one to it).
 
 /**

@@ -3,7 +3,7 @@ import { TableHash, type Row } from './canonical'
 import type { TablePlan } from './plan'
 import type { CopySide } from './side'
 
-// A whole database from one end to the other (docs/team-mode.md section 5): every table in foreign-key
+// A whole database from one end to the other (docs/team-mode.md B8.3): every table in foreign-key
 // order, a page at a time, in one transaction on the target; each table's rows counted and hashed on
 // both ends before the commit. A target already holding rows is compared, not merged into: the same
 // rows are said to be there already, other rows refuse the copy. Either way nothing is half written.

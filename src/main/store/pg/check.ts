@@ -4,7 +4,7 @@ import { SCHEMA_VERSION } from '../migrate'
 import { connectPg, maskPassword, type PgTarget } from './connect'
 import { readSchemaState, schemaRefusal } from './schema-state'
 
-// The connection check of a team database (docs/team-mode.md section 2): one sentence for what is
+// The connection check of a team database (docs/team-mode.md B8.2): one sentence for what is
 // wrong, told apart the way a person can act on it (the address, the password, the database's name,
 // the database itself), and for what is right (empty, older, current). It only reads.
 

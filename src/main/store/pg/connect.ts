@@ -1,7 +1,7 @@
 import os from 'node:os'
 import pg from 'pg'
 
-// Opening a connection to a team database (docs/team-mode.md). Whatever is said about one (a check,
+// Opening a connection to a team database (docs/team-mode.md B8). Whatever is said about one (a check,
 // a copy's progress, an error) names it by its masked address: the password never reaches a screen,
 // a log or a terminal.
 

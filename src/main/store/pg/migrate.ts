@@ -5,7 +5,7 @@ import { ADVISORY_NAMESPACE, MIGRATE_LOCK } from './locks'
 import { PG_MIGRATIONS } from './migrations'
 import { readSchemaState, schemaRefusal } from './schema-state'
 
-// The numbered migrations on PostgreSQL (docs/team-mode.md section 3). Several desktops may open a
+// The numbered migrations on PostgreSQL (docs/team-mode.md B8.1). Several desktops may open a
 // team database at once: the whole run holds a session advisory lock, so one migrates and the others
 // wait, then find the schema current. Each step commits with its schema_migrations row, so a run cut
 // short leaves the database at the last whole step. A newer schema and another program's tables are

@@ -41,6 +41,6 @@ export function printCopy(io: Io, s: CopySummary): void {
   )
   io.out(
     'merchant secrets were copied sealed, as stored: they open where the same key store or passphrase does ' +
-      '(docs/team-mode.md section 5)',
+      '(docs/team-mode.md B8.3)',
   )
 }

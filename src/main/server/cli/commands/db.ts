@@ -3,7 +3,7 @@ import { EXIT, exitState, ioOf } from '../runtime'
 import { printCopy, progressPrinter } from './db-copy'
 
 // `paysync db check <address>` (and `db copy`, db-copy.ts): a team database on PostgreSQL
-// (docs/cli.md section 1.8, docs/team-mode.md). Neither prints a password: addresses are masked.
+// (docs/cli.md section 5.1, docs/team-mode.md B8). Neither prints a password: addresses are masked.
 
 export function registerDbCommands(program: Command): void {
   const db = program
