@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
@@ -202,6 +203,14 @@ describe.skipIf(pgMissing())('copying a database between a file and PostgreSQL',
     db.close()
     const back = await copyDatabase(url, other).catch((e: unknown) => e)
     expect((back as AppError).id).toBe('dbCopy.targetDiffers')
+    expect(fs.existsSync(other)).toBe(true)
+
+    // A new archive refused on the way (here: a team database of another program) is not left behind.
+    const foreign = await freshDatabase()
+    await onPg(foreign, (c) => c.query('CREATE TABLE invoices (id int)'))
+    const archive = path.join(dir, 'never.db')
+    await expect(copyDatabase(foreign, archive)).rejects.toMatchObject({ id: 'teamDb.foreign' })
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('never.db'))).toEqual([])
   })
 
   it('says what is wrong with the arguments in one sentence', async () => {

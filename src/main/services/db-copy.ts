@@ -33,6 +33,8 @@ export async function copyDatabase(
   const file = path.resolve(fromPg ? to : from)
   if (!fromPg && !fs.existsSync(file)) throw AppError.say('not_found', 'dbCopy.noSource', { file })
   const started = Date.now()
+  // An archive file made for this copy goes again when the copy does not happen.
+  const madeHere = fromPg && !fs.existsSync(file)
   let client
   try {
     client = await connectPg(target)
@@ -50,6 +52,7 @@ export async function copyDatabase(
   })()
   const postgres = pgSide(client, target.masked)
   const sqlite = sqliteSide(db, file)
+  let failed = false
   try {
     await migratePg(client, target)
     const result = await copyTables(
@@ -65,11 +68,14 @@ export async function copyDatabase(
       ms: Date.now() - started,
     }
   } catch (err) {
+    failed = true
     if (err instanceof AppError) throw err
     // PostgreSQL's own words (a permission, a dropped connection), never with the password in them.
     throw new AppError('store', maskPassword((err as Error).message ?? String(err), target))
   } finally {
     await sqlite.close()
     await postgres.close().catch(() => {})
+    if (failed && madeHere)
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
   }
 }
