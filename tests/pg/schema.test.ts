@@ -72,14 +72,18 @@ function sqliteShape(): Shape {
 }
 
 async function pgShape(c: pg.ClientBase): Promise<Shape> {
-  const cols = await c.query<{ t: string; name: string; type: string; nullable: string }>(
-    `SELECT table_name AS t, column_name AS name, data_type AS type, is_nullable AS nullable
+  const cols = await c.query<{ t: string; name: string; type: string; nullable: string; collation: string }>(
+    `SELECT table_name AS t, column_name AS name, data_type AS type, is_nullable AS nullable,
+            coalesce(collation_name, '') AS collation
        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'
       ORDER BY table_name, ordinal_position`,
   )
   const columns: Shape['columns'] = {}
-  for (const r of cols.rows)
-    (columns[r.t] ??= []).push(`${r.name} ${r.type} ${r.nullable === 'YES' ? 'null' : 'not null'}`)
+  for (const r of cols.rows) {
+    // Text compares byte for byte, as SQLite's BINARY: a text column without it would sort otherwise.
+    const type = r.type === 'text' && r.collation !== 'C' ? `text collate "${r.collation}"` : r.type
+    ;(columns[r.t] ??= []).push(`${r.name} ${type} ${r.nullable === 'YES' ? 'null' : 'not null'}`)
+  }
   const idx = await c.query<{ name: string; def: string }>(
     `SELECT indexname AS name, indexdef AS def FROM pg_indexes
       WHERE schemaname = current_schema() AND indexname LIKE 'idx_%'`,

@@ -3,21 +3,24 @@ import { ddl } from './step'
 // The PostgreSQL form of migration 001 (store/migrations/001-initial.ts): the same tables, columns,
 // indexes and partial indexes. SQLite's INTEGER is 64 bits, so every INTEGER is a bigint here (ids,
 // money in fen, epoch ms); an `id INTEGER PRIMARY KEY` is an identity column, which a copy fills with
-// OVERRIDING SYSTEM VALUE and then moves on (store/pg/copy). WITHOUT ROWID has no meaning here.
+// OVERRIDING SYSTEM VALUE and then moves on (store/copy). WITHOUT ROWID has no meaning here. Text
+// compares byte for byte (COLLATE "C") as SQLite's BINARY does, whatever locale the database was made
+// with: keys, sorts and ranges then order alike in both dialects, and a text key's index serves a
+// copy's reads in that order.
 export const initial = ddl(`
     CREATE TABLE merchants (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      name text NOT NULL UNIQUE,
-      channel text NOT NULL,
-      mode text NOT NULL DEFAULT 'direct',
-      endpoint text NOT NULL,
-      settings text NOT NULL DEFAULT '{}',
+      name text COLLATE "C" NOT NULL UNIQUE,
+      channel text COLLATE "C" NOT NULL,
+      mode text COLLATE "C" NOT NULL DEFAULT 'direct',
+      endpoint text COLLATE "C" NOT NULL,
+      settings text COLLATE "C" NOT NULL DEFAULT '{}',
       secrets bytea,
-      secret_names text NOT NULL DEFAULT '[]',
+      secret_names text COLLATE "C" NOT NULL DEFAULT '[]',
       enabled bigint NOT NULL DEFAULT 1,
       removed_at bigint,
       last_ok_at bigint,
-      last_error text,
+      last_error text COLLATE "C",
       clock_skew_ms bigint,
       last_latency_ms bigint,
       created_at bigint NOT NULL,
@@ -26,16 +29,16 @@ export const initial = ddl(`
 
     CREATE TABLE pay_orders (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      order_no text NOT NULL,
-      biz_order_no text NOT NULL,
-      gateway_trade_no text,
+      order_no text COLLATE "C" NOT NULL,
+      biz_order_no text COLLATE "C" NOT NULL,
+      gateway_trade_no text COLLATE "C",
       merchant_id bigint NOT NULL REFERENCES merchants(id),
-      channel text NOT NULL,
-      kind text NOT NULL DEFAULT 'pay',
-      title text NOT NULL DEFAULT '',
+      channel text COLLATE "C" NOT NULL,
+      kind text COLLATE "C" NOT NULL DEFAULT 'pay',
+      title text COLLATE "C" NOT NULL DEFAULT '',
       amount bigint NOT NULL CHECK (amount >= 0),
-      status text NOT NULL,
-      refund_status text NOT NULL DEFAULT 'no_refund',
+      status text COLLATE "C" NOT NULL,
+      refund_status text COLLATE "C" NOT NULL DEFAULT 'no_refund',
       refundable_amount bigint NOT NULL,
       created_at bigint NOT NULL,
       expired_at bigint,
@@ -44,8 +47,8 @@ export const initial = ddl(`
       version bigint NOT NULL DEFAULT 0,
       updated_at bigint NOT NULL,
       last_sync_at bigint,
-      last_sync_outcome text,
-      last_gateway_status text,
+      last_sync_outcome text COLLATE "C",
+      last_gateway_status text COLLATE "C",
       sync_error_count bigint NOT NULL DEFAULT 0,
       next_sync_at bigint,
       import_id bigint,
@@ -62,21 +65,21 @@ export const initial = ddl(`
 
     CREATE TABLE refund_orders (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      refund_no text NOT NULL,
-      biz_refund_no text NOT NULL,
-      gateway_refund_no text,
+      refund_no text COLLATE "C" NOT NULL,
+      biz_refund_no text COLLATE "C" NOT NULL,
+      gateway_refund_no text COLLATE "C",
       pay_order_id bigint NOT NULL REFERENCES pay_orders(id),
       merchant_id bigint NOT NULL REFERENCES merchants(id),
-      channel text NOT NULL,
+      channel text COLLATE "C" NOT NULL,
       amount bigint NOT NULL CHECK (amount > 0),
-      status text NOT NULL,
+      status text COLLATE "C" NOT NULL,
       created_at bigint NOT NULL,
       finished_at bigint,
       version bigint NOT NULL DEFAULT 0,
       updated_at bigint NOT NULL,
       last_sync_at bigint,
-      last_sync_outcome text,
-      last_gateway_status text,
+      last_sync_outcome text COLLATE "C",
+      last_gateway_status text COLLATE "C",
       sync_error_count bigint NOT NULL DEFAULT 0,
       next_sync_at bigint,
       import_id bigint,
@@ -94,23 +97,23 @@ export const initial = ddl(`
 
     CREATE TABLE sync_records (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      trade_type text NOT NULL,
+      trade_type text COLLATE "C" NOT NULL,
       trade_id bigint NOT NULL,
-      trade_no text NOT NULL,
-      biz_trade_no text NOT NULL,
-      gateway_trade_no text,
-      channel text NOT NULL,
+      trade_no text COLLATE "C" NOT NULL,
+      biz_trade_no text COLLATE "C" NOT NULL,
+      gateway_trade_no text COLLATE "C",
+      channel text COLLATE "C" NOT NULL,
       merchant_id bigint NOT NULL,
-      gateway_status text,
-      gateway_raw_status text,
-      outcome text NOT NULL,
-      repair_no text,
+      gateway_status text COLLATE "C",
+      gateway_raw_status text COLLATE "C",
+      outcome text COLLATE "C" NOT NULL,
+      repair_no text COLLATE "C",
       anomaly_id bigint,
-      error_code text,
-      error_msg text,
-      client_ip text,
-      operator text,
-      source text NOT NULL,
+      error_code text COLLATE "C",
+      error_msg text COLLATE "C",
+      client_ip text COLLATE "C",
+      operator text COLLATE "C",
+      source text COLLATE "C" NOT NULL,
       batch_id bigint,
       duration_ms bigint NOT NULL,
       created_at bigint NOT NULL
@@ -131,24 +134,24 @@ export const initial = ddl(`
 
     CREATE TABLE sync_record_bodies (
       record_id bigint PRIMARY KEY REFERENCES sync_records(id),
-      sync_info text,
-      action_info text
+      sync_info text COLLATE "C",
+      action_info text COLLATE "C"
     );
 
     CREATE TABLE repair_records (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      repair_no text NOT NULL,
-      trade_type text NOT NULL,
+      repair_no text COLLATE "C" NOT NULL,
+      trade_type text COLLATE "C" NOT NULL,
       trade_id bigint NOT NULL,
-      trade_no text NOT NULL,
-      source text NOT NULL,
-      way text NOT NULL,
-      channel text NOT NULL,
+      trade_no text COLLATE "C" NOT NULL,
+      source text COLLATE "C" NOT NULL,
+      way text COLLATE "C" NOT NULL,
+      channel text COLLATE "C" NOT NULL,
       merchant_id bigint NOT NULL,
-      before_status text NOT NULL,
-      after_status text NOT NULL,
-      remark text,
-      operator text,
+      before_status text COLLATE "C" NOT NULL,
+      after_status text COLLATE "C" NOT NULL,
+      remark text COLLATE "C",
+      operator text COLLATE "C",
       sync_record_id bigint,
       created_at bigint NOT NULL
     );
@@ -162,24 +165,24 @@ export const initial = ddl(`
 
     CREATE TABLE anomalies (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      trade_type text NOT NULL,
+      trade_type text COLLATE "C" NOT NULL,
       trade_id bigint NOT NULL,
-      trade_no text NOT NULL,
-      channel text NOT NULL,
+      trade_no text COLLATE "C" NOT NULL,
+      channel text COLLATE "C" NOT NULL,
       merchant_id bigint NOT NULL,
-      kind text NOT NULL,
-      detail text NOT NULL,
-      local_status text NOT NULL,
-      gateway_status text,
+      kind text COLLATE "C" NOT NULL,
+      detail text COLLATE "C" NOT NULL,
+      local_status text COLLATE "C" NOT NULL,
+      gateway_status text COLLATE "C",
       local_amount bigint,
       gateway_amount bigint,
       sync_record_id bigint,
       occurrences bigint NOT NULL DEFAULT 1,
-      status text NOT NULL DEFAULT 'open',
-      resolution text,
-      action text,
-      repair_no text,
-      operator text,
+      status text COLLATE "C" NOT NULL DEFAULT 'open',
+      resolution text COLLATE "C",
+      action text COLLATE "C",
+      repair_no text COLLATE "C",
+      operator text COLLATE "C",
       created_at bigint NOT NULL,
       last_seen_at bigint NOT NULL,
       resolved_at bigint
@@ -195,17 +198,17 @@ export const initial = ddl(`
 
     CREATE TABLE batches (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      name text NOT NULL,
-      source_file text,
+      name text COLLATE "C" NOT NULL,
+      source_file text COLLATE "C",
       import_id bigint,
-      source text NOT NULL DEFAULT 'batch',
+      source text COLLATE "C" NOT NULL DEFAULT 'batch',
       concurrency bigint NOT NULL,
       qps double precision NOT NULL,
-      status text NOT NULL,
-      owner text,
+      status text COLLATE "C" NOT NULL,
+      owner text COLLATE "C",
       heartbeat_at bigint,
       total bigint NOT NULL DEFAULT 0,
-      operator text,
+      operator text COLLATE "C",
       created_at bigint NOT NULL,
       started_at bigint,
       finished_at bigint
@@ -215,13 +218,13 @@ export const initial = ddl(`
     CREATE TABLE batch_items (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       batch_id bigint NOT NULL REFERENCES batches(id),
-      trade_type text NOT NULL,
+      trade_type text COLLATE "C" NOT NULL,
       trade_id bigint NOT NULL,
-      state text NOT NULL DEFAULT 'pending',
-      outcome text,
-      gateway_status text,
+      state text COLLATE "C" NOT NULL DEFAULT 'pending',
+      outcome text COLLATE "C",
+      gateway_status text COLLATE "C",
       attempts bigint NOT NULL DEFAULT 0,
-      last_error text,
+      last_error text COLLATE "C",
       sync_record_id bigint,
       not_before bigint,
       UNIQUE (batch_id, trade_type, trade_id)
@@ -231,15 +234,15 @@ export const initial = ddl(`
 
     CREATE TABLE import_runs (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      file_name text NOT NULL,
-      trade_type text NOT NULL,
-      encoding text NOT NULL,
+      file_name text COLLATE "C" NOT NULL,
+      trade_type text COLLATE "C" NOT NULL,
+      encoding text COLLATE "C" NOT NULL,
       rows_read bigint NOT NULL DEFAULT 0,
       inserted bigint NOT NULL DEFAULT 0,
       updated bigint NOT NULL DEFAULT 0,
       unchanged bigint NOT NULL DEFAULT 0,
       rejected bigint NOT NULL DEFAULT 0,
-      operator text,
+      operator text COLLATE "C",
       created_at bigint NOT NULL,
       finished_at bigint
     );
@@ -248,39 +251,39 @@ export const initial = ddl(`
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       import_id bigint NOT NULL REFERENCES import_runs(id),
       line bigint NOT NULL,
-      column_name text,
-      reason text NOT NULL,
-      raw_row text
+      column_name text COLLATE "C",
+      reason text COLLATE "C" NOT NULL,
+      raw_row text COLLATE "C"
     );
     CREATE INDEX idx_import_errors_run ON import_errors (import_id, line);
 
     CREATE TABLE audit_log (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      operator text,
-      action text NOT NULL,
-      target text,
-      detail text,
+      operator text COLLATE "C",
+      action text COLLATE "C" NOT NULL,
+      target text COLLATE "C",
+      detail text COLLATE "C",
       created_at bigint NOT NULL
     );
     CREATE INDEX idx_audit_log_created ON audit_log (created_at);
 
     -- One row per trade being synced: the cross-process lock of docs/domain.md 6.3.
     CREATE TABLE trade_leases (
-      trade_key text PRIMARY KEY,
-      owner text NOT NULL,
+      trade_key text COLLATE "C" PRIMARY KEY,
+      owner text COLLATE "C" NOT NULL,
       expires_at bigint NOT NULL
     );
 
     CREATE TABLE settings (
-      key text PRIMARY KEY,
-      value text NOT NULL
+      key text COLLATE "C" PRIMARY KEY,
+      value text COLLATE "C" NOT NULL
     );
 
     -- The data key that encrypts merchant secrets, wrapped once per way of unlocking it.
     CREATE TABLE keyring (
-      scheme text PRIMARY KEY,
+      scheme text COLLATE "C" PRIMARY KEY,
       wrapped bytea NOT NULL,
-      params text NOT NULL DEFAULT '{}',
+      params text COLLATE "C" NOT NULL DEFAULT '{}',
       created_at bigint NOT NULL
     );
   `)

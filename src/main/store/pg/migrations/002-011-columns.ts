@@ -14,22 +14,25 @@ export const forgetRemovedTokens = nothingOnPostgres
 
 export const recordTextCut = ddl(`
   ALTER TABLE sync_record_bodies ADD COLUMN sync_info_bytes bigint;
-  ALTER TABLE sync_record_bodies ADD COLUMN sync_info_sha256 text;
+  ALTER TABLE sync_record_bodies ADD COLUMN sync_info_sha256 text COLLATE "C";
   ALTER TABLE sync_record_bodies ADD COLUMN action_info_bytes bigint;
-  ALTER TABLE sync_record_bodies ADD COLUMN action_info_sha256 text;
+  ALTER TABLE sync_record_bodies ADD COLUMN action_info_sha256 text COLLATE "C";
 `)
 
-export const secretAnchors = ddl('ALTER TABLE merchants ADD COLUMN secrets_anchor text')
+export const secretAnchors = ddl('ALTER TABLE merchants ADD COLUMN secrets_anchor text COLLATE "C"')
 
 export const whoActed = ddl(`
   ${['audit_log', 'repair_records', 'anomalies', 'batches']
-    .map((t) => `ALTER TABLE ${t} ADD COLUMN system_user text; ALTER TABLE ${t} ADD COLUMN transport text;`)
+    .map(
+      (t) =>
+        `ALTER TABLE ${t} ADD COLUMN system_user text COLLATE "C"; ALTER TABLE ${t} ADD COLUMN transport text COLLATE "C";`,
+    )
     .join('\n')}
   CREATE INDEX idx_audit_log_action ON audit_log (action, created_at);
 `)
 
 export const decidedAnswers = ddl(`
-  ALTER TABLE anomalies ADD COLUMN answer_status text;
+  ALTER TABLE anomalies ADD COLUMN answer_status text COLLATE "C";
   ALTER TABLE anomalies ADD COLUMN follows_id bigint;
   ALTER TABLE anomalies ADD COLUMN seen_after_decision bigint NOT NULL DEFAULT 0;
   CREATE INDEX idx_anomalies_trade ON anomalies (trade_type, trade_id, kind, id);
@@ -53,13 +56,13 @@ export const scheduleHolds = ddl(`
 
 export const durability = ddl(`
   CREATE TABLE sync_intents (
-    id text PRIMARY KEY,
-    trade_type text NOT NULL,
+    id text COLLATE "C" PRIMARY KEY,
+    trade_type text COLLATE "C" NOT NULL,
     trade_id bigint NOT NULL,
-    action text NOT NULL,
-    holder text NOT NULL,
-    source text NOT NULL,
-    operator text,
+    action text COLLATE "C" NOT NULL,
+    holder text COLLATE "C" NOT NULL,
+    source text COLLATE "C" NOT NULL,
+    operator text COLLATE "C",
     batch_id bigint,
     created_at bigint NOT NULL,
     record_id bigint,
@@ -69,28 +72,28 @@ export const durability = ddl(`
   CREATE INDEX idx_sync_intents_trade ON sync_intents (trade_type, trade_id, created_at);
 
   CREATE TABLE journal_applied (
-    id text PRIMARY KEY,
+    id text COLLATE "C" PRIMARY KEY,
     record_id bigint,
     applied_at bigint NOT NULL
   );
 
-  ALTER TABLE batches ADD COLUMN pause_reason text;
+  ALTER TABLE batches ADD COLUMN pause_reason text COLLATE "C";
 `)
 
 export const importRejectsAndMappings = ddl(`
-  ALTER TABLE import_runs ADD COLUMN headers text;
+  ALTER TABLE import_runs ADD COLUMN headers text COLLATE "C";
   ALTER TABLE import_runs ADD COLUMN header_line bigint NOT NULL DEFAULT 1;
   ALTER TABLE import_runs ADD COLUMN duplicates bigint NOT NULL DEFAULT 0;
   ALTER TABLE import_runs ADD COLUMN conflicts bigint NOT NULL DEFAULT 0;
   ALTER TABLE import_runs ADD COLUMN skipped bigint NOT NULL DEFAULT 0;
-  ALTER TABLE import_errors ADD COLUMN cells text;
-  ALTER TABLE import_errors ADD COLUMN said text;
+  ALTER TABLE import_errors ADD COLUMN cells text COLLATE "C";
+  ALTER TABLE import_errors ADD COLUMN said text COLLATE "C";
 
   CREATE TABLE column_mappings (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name text NOT NULL UNIQUE,
-    trade_type text NOT NULL,
-    mapping text NOT NULL,
+    name text COLLATE "C" NOT NULL UNIQUE,
+    trade_type text COLLATE "C" NOT NULL,
+    mapping text COLLATE "C" NOT NULL,
     created_at bigint NOT NULL,
     updated_at bigint NOT NULL
   );

@@ -30,7 +30,7 @@ function keptSql(k: Kept): string {
     (t) => `CREATE TABLE ${t.name} (
       ${[
         ...(t.day ? ['day bigint NOT NULL'] : []),
-        ...k.keys.map(([n, type]) => `${n} ${type} NOT NULL`),
+        ...k.keys.map(([n, type]) => `${n} ${type === 'text' ? 'text COLLATE "C"' : type} NOT NULL`),
         'n bigint NOT NULL',
         ...k.sums.map(([n]) => `${n} bigint NOT NULL`),
       ].join(', ')},
@@ -165,7 +165,7 @@ export const listTotalsAndSearch = ddl(`
   ALTER TABLE sync_records ADD COLUMN repeated bigint NOT NULL DEFAULT 0;
   ALTER TABLE repair_records ADD COLUMN amount bigint;
   ALTER TABLE batch_items ADD COLUMN amount bigint;
-  ALTER TABLE merchants ADD COLUMN last_error_code text;
+  ALTER TABLE merchants ADD COLUMN last_error_code text COLLATE "C";
 
   ${keptSql(RECORDS)}
   ${keptSql(tradeKept('pay_orders', 'pay_order_days'))}

@@ -5,9 +5,9 @@ import { ddl } from './step'
 /** The indexes a large first import dropped, listed so that a later connection builds them again. */
 export const deferredIndexes = ddl(`
   CREATE TABLE deferred_indexes (
-    name text PRIMARY KEY,
-    table_name text NOT NULL,
-    sql text NOT NULL,
+    name text COLLATE "C" PRIMARY KEY,
+    table_name text COLLATE "C" NOT NULL,
+    sql text COLLATE "C" NOT NULL,
     owner_pid bigint NOT NULL
   );
 `)
