@@ -18,13 +18,23 @@ export function pgMissing(): boolean {
 
 let made = 0
 
-/** A new empty database on the test server, and its address. */
-export async function freshDatabase(prefix = 'paysync_test'): Promise<string> {
+/**
+ * A new empty database on the test server, and its address. `languageLocale` makes it sort text by
+ * ICU's en-US rules ('a b' < 'alpha' < 'Zeta'), as a team's database made with a language locale does.
+ */
+export async function freshDatabase(
+  prefix = 'paysync_test',
+  options: { languageLocale?: boolean } = {},
+): Promise<string> {
   const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${made++}`
   const admin = new pg.Client(url)
   await admin.connect()
   try {
-    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.query(
+      options.languageLocale
+        ? `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`
+        : `CREATE DATABASE ${name}`,
+    )
   } finally {
     await admin.end()
   }
