@@ -499,6 +499,10 @@ export const MESSAGES = {
     en: 'the database {database} on {host}:{port} was written by a newer PaySync Desk (schema {found}, this version knows {known}); update PaySync Desk to use it',
     zh: '{host}:{port} 上的数据库 {database} 由更新版本的 PaySync Desk 写入（结构版本 {found}，本版本只认识到 {known}）：请先升级 PaySync Desk',
   },
+  'teamDb.noCreate': {
+    en: 'the user {user} may not create tables in the database {database} on {host}:{port}, which PaySync Desk needs to build its schema: make {user} its owner (ALTER DATABASE {database} OWNER TO {user}), or let the owner start PaySync Desk on it first',
+    zh: '用户 {user} 无权在 {host}:{port} 上的数据库 {database} 中建表，PaySync Desk 需要建表才能使用它：请把 {user} 设为该库的所有者（ALTER DATABASE {database} OWNER TO {user}），或由所有者先用 PaySync Desk 打开一次',
+  },
   'teamDb.failed': {
     en: 'PostgreSQL at {host}:{port} answered with an error: {detail}',
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',

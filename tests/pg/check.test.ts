@@ -85,10 +85,22 @@ describe.skipIf(pgMissing())('checking a team database', () => {
     expect(wrong).toMatchObject({ ok: false, state: 'auth', params: { user: PASSWORD_ROLE.user } })
     expect(await checkTeamDatabase(serverUrl({ user: 'nobody_here' }))).toMatchObject({ state: 'auth' })
     const right = await checkTeamDatabase(serverUrl(PASSWORD_ROLE))
-    expect(right.ok).toBe(true)
+    // The password was taken: what is said next is about the database (\`postgres\`, not the role's own).
+    expect(right).toMatchObject({ ok: false, state: 'no_permission' })
     const missing = await checkTeamDatabase(serverUrl({ database: 'no_such_books' }))
     expect(missing).toMatchObject({ ok: false, state: 'no_database', params: { database: 'no_such_books' } })
     expect(missing.messageZh).toContain('没有名为 no_such_books 的数据库')
+  })
+
+  it('says when the user may not build the schema, and how to let it', async () => {
+    const url = await freshDatabase()
+    const name = new URL(url).pathname.slice(1)
+    const asMember = serverUrl({ ...PASSWORD_ROLE, database: name })
+    const denied = await checkTeamDatabase(asMember)
+    expect(denied).toMatchObject({ ok: false, state: 'no_permission', params: { user: PASSWORD_ROLE.user } })
+    expect(denied.message).toContain(`ALTER DATABASE ${name} OWNER TO ${PASSWORD_ROLE.user}`)
+    await sql(url, `ALTER DATABASE ${name} OWNER TO ${PASSWORD_ROLE.user}`)
+    expect(await checkTeamDatabase(asMember)).toMatchObject({ ok: true, state: 'empty' })
   })
 
   it('on the command line: one sentence, exit 1, --json, and the password masked everywhere', async () => {
@@ -101,7 +113,16 @@ describe.skipIf(pgMissing())('checking a team database', () => {
       `paysync: PostgreSQL at ${new URL(address).host} refused the user ${PASSWORD_ROLE.user}: ` +
         'the password is wrong or there is no such user\n',
     )
-    const ok = await run(process.execPath, [BIN, '--json', 'db', 'check', serverUrl(PASSWORD_ROLE)])
+    const owned = await freshDatabase()
+    const name = new URL(owned).pathname.slice(1)
+    await sql(owned, `ALTER DATABASE ${name} OWNER TO ${PASSWORD_ROLE.user}`)
+    const ok = await run(process.execPath, [
+      BIN,
+      '--json',
+      'db',
+      'check',
+      serverUrl({ ...PASSWORD_ROLE, database: name }),
+    ])
     const report = JSON.parse(ok.stdout) as { ok: boolean; address: string; state: string }
     expect(report).toMatchObject({ ok: true, state: 'empty' })
     expect(report.address).toContain(`${PASSWORD_ROLE.user}:***@`)

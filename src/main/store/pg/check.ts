@@ -1,3 +1,4 @@
+import type { ClientBase } from 'pg'
 import type { MessageId, Params } from '../../../shared/messages'
 import { AppError } from '../../../shared/errors'
 import { SCHEMA_VERSION } from '../migrate'
@@ -9,7 +10,16 @@ import { readSchemaState, schemaRefusal } from './schema-state'
 // the database itself), and for what is right (empty, older, current). It only reads.
 
 export type TeamDbState =
-  'ready' | 'empty' | 'older' | 'unreachable' | 'auth' | 'no_database' | 'foreign' | 'newer_schema' | 'failed'
+  | 'ready'
+  | 'empty'
+  | 'older'
+  | 'unreachable'
+  | 'auth'
+  | 'no_database'
+  | 'foreign'
+  | 'newer_schema'
+  | 'no_permission'
+  | 'failed'
 
 export interface TeamDbCheck {
   ok: boolean
@@ -67,6 +77,19 @@ export function classifyPgError(
   return { state: 'failed', id: 'teamDb.failed', params: { ...where, detail: message } }
 }
 
+/**
+ * Whether this user can build or bring up the schema: create tables in the schema it works in (since
+ * PostgreSQL 15 only the database's owner may in `public`), and create pg_trgm unless it is there.
+ */
+async function mayBuildSchema(c: ClientBase): Promise<boolean> {
+  const r = await c.query<{ ok: boolean }>(
+    `SELECT coalesce(has_schema_privilege(current_schema(), 'CREATE'), false)
+        AND (has_database_privilege(current_database(), 'CREATE')
+             OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')) AS ok`,
+  )
+  return r.rows[0]?.ok === true
+}
+
 export async function checkTeamDb(target: PgTarget, timeoutMs = 5_000): Promise<TeamDbCheck> {
   const where = { host: target.host, port: target.port, database: target.database }
   let client
@@ -82,6 +105,18 @@ export async function checkTeamDb(target: PgTarget, timeoutMs = 5_000): Promise<
     const refusal = schemaRefusal(state, target)
     if (refusal) return { ok: false, schema: state.version, server, ...classifyPgError(refusal, target) }
     const found = state.version
+    if (found < SCHEMA_VERSION && !(await mayBuildSchema(client)))
+      return {
+        ok: false,
+        state: 'no_permission',
+        schema: found,
+        server,
+        id: 'teamDb.noCreate',
+        params: {
+          ...where,
+          user: target.user,
+        },
+      }
     if (found === 0) return { ok: true, state: 'empty', schema: 0, server, id: 'teamDb.empty', params: where }
     if (found < SCHEMA_VERSION)
       return {
