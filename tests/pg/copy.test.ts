@@ -8,6 +8,7 @@ import { AppError } from '../../src/shared/errors'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { openStore, type Db } from '../../src/main/store/connection'
 import { connectPg, pgTarget } from '../../src/main/store/pg/connect'
+import { PASSWORD_ROLE } from '../helpers/pg-cluster'
 import { freshDatabase, pgMissing, serverUrl } from '../helpers/pg'
 import { tempDir } from '../helpers/world'
 
@@ -228,6 +229,14 @@ describe.skipIf(pgMissing())('copying a database between a file and PostgreSQL',
     await expect(copyDatabase(file, serverUrl({ database: 'no_such_team' }))).rejects.toMatchObject({
       id: 'teamDb.noDatabase',
     })
+    // A member who may not build the schema is told how to let it, not PostgreSQL's "permission denied".
+    const theirs = new URL(await freshDatabase()).pathname.slice(1)
+    await expect(copyDatabase(file, serverUrl({ ...PASSWORD_ROLE, database: theirs }))).rejects.toMatchObject(
+      {
+        id: 'teamDb.noCreate',
+        message: expect.stringContaining(`OWNER TO ${PASSWORD_ROLE.user}`),
+      },
+    )
   })
 
   it('on the command line: progress on stderr, the summary as JSON, no password', async () => {

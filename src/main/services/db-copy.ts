@@ -1,13 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
-import { openStore } from '../store/connection'
+import { openStore, type Db } from '../store/connection'
 import { copyPlan } from '../store/copy/plan'
 import { pgSide } from '../store/copy/pg-side'
 import { copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
 import { sqliteSide } from '../store/copy/sqlite-side'
 import { classifyPgError } from '../store/pg/check'
-import { connectPg, isPgUrl, maskPassword } from '../store/pg/connect'
+import { connectPg, isPgUrl } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
 import { teamDbTarget } from './team-db'
 
@@ -42,14 +42,13 @@ export async function copyDatabase(
     const { id, params } = classifyPgError(err, target)
     throw AppError.say('store', id, params)
   }
-  const db = (() => {
-    try {
-      return openStore(file)
-    } catch (err) {
-      void client.end()
-      throw err
-    }
-  })()
+  let db: Db
+  try {
+    db = openStore(file)
+  } catch (err) {
+    await client.end()
+    throw err
+  }
   const postgres = pgSide(client, target.masked)
   const sqlite = sqliteSide(db, file)
   let failed = false
@@ -70,8 +69,10 @@ export async function copyDatabase(
   } catch (err) {
     failed = true
     if (err instanceof AppError) throw err
-    // PostgreSQL's own words (a permission, a dropped connection), never with the password in them.
-    throw new AppError('store', maskPassword((err as Error).message ?? String(err), target))
+    // A sentence of the check where one fits (no right to build the schema), else PostgreSQL's own
+    // words (a dropped connection, ...), never with the password in them.
+    const { id, params } = classifyPgError(err, target)
+    throw AppError.say('store', id, params)
   } finally {
     await sqlite.close()
     await postgres.close().catch(() => {})

@@ -72,6 +72,12 @@ export function classifyPgError(
   // one fails in the client, before it is sent.
   if (e.code === '28P01' || e.code === '28000' || /SASL|password/i.test(message))
     return { state: 'auth', id: 'teamDb.auth', params: { ...where, user: target.user } }
+  if (e.code === '42501')
+    return {
+      state: 'no_permission',
+      id: 'teamDb.noCreate',
+      params: { ...where, database: target.database, user: target.user },
+    }
   if (e.code === '3D000')
     return { state: 'no_database', id: 'teamDb.noDatabase', params: { ...where, database: target.database } }
   return { state: 'failed', id: 'teamDb.failed', params: { ...where, detail: message } }
