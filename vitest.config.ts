@@ -31,8 +31,25 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/renderer/**', 'tests/reliability/**', 'tests/e2e/**', 'node_modules/**'],
+          exclude: [
+            'tests/renderer/**',
+            'tests/reliability/**',
+            'tests/e2e/**',
+            'tests/pg/**',
+            'node_modules/**',
+          ],
           environment: 'node',
+        },
+      },
+      {
+        // Team mode on PostgreSQL: a throwaway cluster per run unless PAYSYNC_PG_URL names a server
+        // (tests/helpers/pg-global-setup.ts); skipped with the reason when neither, never in CI.
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['tests/pg/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/helpers/pg-global-setup.ts'],
         },
       },
       {

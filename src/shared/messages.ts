@@ -477,6 +477,69 @@ export const MESSAGES = {
     en: 'the fee {statement} yuan is not the rate applied to {no} ({local} yuan)',
     zh: '手续费异常：{no} 的手续费 {statement} 元，按费率应为 {local} 元',
   },
+  // A team database (docs/team-mode.md B8): what the connection check and `paysync db` say of one. The
+  // address in {host}, {port}, {database}, {user} never carries its password.
+  'teamDb.unreachable': {
+    en: 'no PostgreSQL answers at {host}:{port} ({detail}): check the host and port, and that the server is running and lets this computer in',
+    zh: '{host}:{port} 上没有 PostgreSQL 应答（{detail}）：请检查主机和端口，以及服务器是否在运行、是否允许这台电脑连接',
+  },
+  'teamDb.auth': {
+    en: 'PostgreSQL at {host}:{port} refused the user {user}: the password is wrong or there is no such user',
+    zh: 'PostgreSQL（{host}:{port}）拒绝了用户 {user}：密码不对，或者没有这个用户',
+  },
+  'teamDb.noDatabase': {
+    en: 'the PostgreSQL server at {host}:{port} has no database named {database}: create it (createdb {database}) or correct the name in the address',
+    zh: 'PostgreSQL 服务器 {host}:{port} 上没有名为 {database} 的数据库：请先创建（createdb {database}），或改正地址中的库名',
+  },
+  'teamDb.foreign': {
+    en: 'the database {database} on {host}:{port} holds tables of another program ({tables}) and no PaySync Desk schema; it was left untouched: name an empty database or a PaySync Desk one',
+    zh: '{host}:{port} 上的数据库 {database} 里是其他程序的表（{tables}），不是 PaySync Desk 的数据库；未做任何改动：请指定一个空库或 PaySync Desk 的库',
+  },
+  'teamDb.newerSchema': {
+    en: 'the database {database} on {host}:{port} was written by a newer PaySync Desk (schema {found}, this version knows {known}); update PaySync Desk to use it',
+    zh: '{host}:{port} 上的数据库 {database} 由更新版本的 PaySync Desk 写入（结构版本 {found}，本版本只认识到 {known}）：请先升级 PaySync Desk',
+  },
+  'teamDb.noCreate': {
+    en: 'the user {user} may not create tables in the database {database} on {host}:{port}, which PaySync Desk needs to build its schema: make {user} its owner (ALTER DATABASE {database} OWNER TO {user}), or let the owner start PaySync Desk on it first',
+    zh: '用户 {user} 无权在 {host}:{port} 上的数据库 {database} 中建表，PaySync Desk 需要建表才能使用它：请把 {user} 设为该库的所有者（ALTER DATABASE {database} OWNER TO {user}），或由所有者先用 PaySync Desk 打开一次',
+  },
+  'teamDb.failed': {
+    en: 'PostgreSQL at {host}:{port} answered with an error: {detail}',
+    zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
+  },
+  'teamDb.notAddress': {
+    en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',
+    zh: '{address} 不是 PostgreSQL 地址：请写成 postgres://用户:密码@主机:5432/库名',
+  },
+  // `paysync db copy` (docs/team-mode.md B8.3): {target} a file or a masked address.
+  'dbCopy.targetDiffers': {
+    en: '{target} already holds other rows: {table} has {targetRows} there and {sourceRows} here, and they differ. A copy goes into an empty database, or finds the same rows there; it never merges. Nothing was written',
+    zh: '{target} 里已有不同的数据：{table} 那边 {targetRows} 行、这边 {sourceRows} 行，内容不一致。复制只写入空库，或确认两边数据相同，从不合并。未写入任何数据',
+  },
+  'dbCopy.verifyFailed': {
+    en: 'the copy into {target} did not read back the same: {table} has {targetRows} rows there against {sourceRows} here, or other contents. It was rolled back; nothing was written',
+    zh: '复制到 {target} 后回读不一致：{table} 那边 {targetRows} 行、这边 {sourceRows} 行，或内容不同。已回滚，未写入任何数据',
+  },
+  'dbCopy.oneEachSide': {
+    en: 'a copy goes between a database file and a team database: give one postgres:// address and one file (--from and --to)',
+    zh: '复制需在数据库文件与团队数据库之间进行：--from 和 --to 请一个写 postgres:// 地址、一个写文件',
+  },
+  'dbCopy.noSource': {
+    en: 'there is no database file at {file}; nothing was copied',
+    zh: '{file} 处没有数据库文件；未复制任何数据',
+  },
+  'teamDb.ready': {
+    en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}, the one this version writes',
+    zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}，与本版本一致',
+  },
+  'teamDb.empty': {
+    en: 'the database {database} on {host}:{port} is empty: the first PaySync Desk to use it creates the schema',
+    zh: '{host}:{port} 上的数据库 {database} 是空库：第一个使用它的 PaySync Desk 会建好表结构',
+  },
+  'teamDb.older': {
+    en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}; this version brings it to {known} when it first uses it',
+    zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}；本版本首次使用时会升级到 {known}',
+  },
 } as const satisfies Record<string, { en: string; zh: string }>
 
 export type MessageId = keyof typeof MESSAGES

@@ -21,6 +21,7 @@ const MODULES = {
   serve: async () => (await import('./commands/serve')).registerServeCommand,
   keys: async () => (await import('./commands/keys')).registerKeysCommand,
   check: async () => (await import('./commands/check')).registerCheckCommand,
+  db: async () => (await import('./commands/db')).registerDbCommands,
 } satisfies Record<string, () => Promise<Register>>
 
 type ModuleName = keyof typeof MODULES
@@ -114,6 +115,11 @@ const COMMANDS: Record<string, Entry> = {
     module: 'check',
     term: 'check',
     description: 'read the whole database file for damage (SQLite quick_check); exit 1 if any is found',
+  },
+  db: {
+    module: 'db',
+    term: 'db',
+    description: 'team databases on PostgreSQL: check an address, copy a database',
   },
 }
 

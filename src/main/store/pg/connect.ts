@@ -1,0 +1,78 @@
+import os from 'node:os'
+import pg from 'pg'
+
+// Opening a connection to a team database (docs/team-mode.md B8). Whatever is said about one (a check,
+// a copy's progress, an error) names it by its masked address: the password never reaches a screen,
+// a log or a terminal.
+
+/** A team database is named by its address; anything else given as a database is a file. */
+export const isPgUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s)
+
+export interface PgTarget {
+  url: string
+  host: string
+  port: string
+  user: string
+  database: string
+  /** The address with its password replaced by ***. */
+  masked: string
+  password: string
+}
+
+export function pgTarget(url: string): PgTarget {
+  const u = new URL(url)
+  const password = decodeURIComponent(u.password)
+  const user = decodeURIComponent(u.username) || process.env.PGUSER || os.userInfo().username
+  const masked = new URL(url)
+  if (masked.password) masked.password = '***'
+  return {
+    url,
+    host: u.hostname || u.searchParams.get('host') || 'localhost',
+    port: u.port || '5432',
+    user,
+    database: decodeURIComponent(u.pathname.slice(1)) || user,
+    masked: masked.toString(),
+    password,
+  }
+}
+
+/** Any text about a connection with its password taken out, wherever the text put it. */
+export function maskPassword(text: string, target: PgTarget): string {
+  if (!target.password) return text
+  return text
+    .split(target.url)
+    .join(target.masked)
+    .split(target.password)
+    .join('***')
+    .split(encodeURIComponent(target.password))
+    .join('***')
+}
+
+let typesSet = false
+
+/**
+ * Epoch milliseconds, ids and money are bigint columns, which `pg` hands over as strings: they are
+ * numbers here as they are on SQLite, and a value beyond 2^53 is refused rather than rounded.
+ */
+function setTypes(): void {
+  if (typesSet) return
+  typesSet = true
+  pg.types.setTypeParser(pg.types.builtins.INT8, (text) => {
+    const n = Number(text)
+    if (!Number.isSafeInteger(n)) throw new RangeError(`the bigint ${text} is beyond what PaySync counts`)
+    return n
+  })
+}
+
+export async function connectPg(target: PgTarget, connectTimeoutMs = 10_000): Promise<pg.Client> {
+  setTypes()
+  const client = new pg.Client({
+    connectionString: target.url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    application_name: 'PaySync Desk',
+  })
+  // An idle connection dropped by the server emits an error; the next query reports it instead.
+  client.on('error', () => {})
+  await client.connect()
+  return client
+}
