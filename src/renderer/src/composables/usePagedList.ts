@@ -3,6 +3,7 @@ import { useMessage, type PaginationProps } from 'naive-ui'
 import type { ListTotals, Page } from '../../../shared/entity-views'
 import { t, type MessageKey } from '../i18n'
 import { count, errorText, yuan } from '../format'
+import { screenShown } from '../idle'
 
 const SPINNER_DELAY_MS = 200
 
@@ -46,6 +47,7 @@ export function usePagedList<T>(
    * (the date pickers) never stands between the user and the first rows.
    */
   const shown = new Promise<void>((resolve) => (markShown = resolve))
+  void shown.then(screenShown)
 
   async function load(): Promise<void> {
     const mine = ++ticket
