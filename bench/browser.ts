@@ -39,6 +39,22 @@ const SWITCH_BODY = `
   })`
 const switchTo = new Function('label', SWITCH_BODY) as (label: string) => Promise<number>
 
+/** In the page: clicks 概览 and resolves with the milliseconds until its figures are on the screen. */
+const BACK_BODY = `
+  const item = [...document.querySelectorAll('.n-menu-item-content')].find((e) => e.textContent.includes('概览'))
+  if (!item) throw new Error('no menu entry 概览')
+  const t = performance.now()
+  item.click()
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (document.querySelector('[data-screen="overview"] .n-statistic')) resolve(performance.now() - t)
+      else if (performance.now() - t > 30000) reject(new Error('no overview'))
+      else requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })`
+const switchBack = new Function(BACK_BODY) as () => Promise<number>
+
 function median(samples: number[]): number {
   const s = [...samples].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)]!
@@ -46,7 +62,8 @@ function median(samples: number[]): number {
 
 /**
  * Browser mode on a million records: from opening the address to the first rows of the sync record
- * list, and, once the window is open, from a click on 同步记录 in the menu (on 概览) to its first rows.
+ * list, and, once the window is open, from a click on 同步记录 in the menu (on 概览) to its first rows
+ * and from a click on 概览 back to its figures.
  */
 export async function browserFigure(recordsDb: string, n: number): Promise<Figure[]> {
   if (!fs.existsSync(CHROMIUM)) return []
@@ -74,6 +91,7 @@ export async function browserFigure(recordsDb: string, n: number): Promise<Figur
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
     const samples: number[] = []
     const switches: number[] = []
+    const backs: number[] = []
     try {
       // The address signs one browser in, once: its session cookie then goes into each fresh context,
       // so every load still starts with an empty cache, as a first visit does.
@@ -92,19 +110,21 @@ export async function browserFigure(recordsDb: string, n: number): Promise<Figur
         samples.push(performance.now() - t)
         await context.close()
       }
-      // Moving between screens, the case a person meets all day: one window, back to 概览 (its own
-      // requests left to finish) and a click on 同步记录, nine times; the first fetches the screen's
-      // code and is left out, as the first load is above.
+      // Moving between screens, the case a person meets all day: one window, a click on 概览 (its
+      // own requests left to finish) and a click on 同步记录, nine times; the first of each builds
+      // its screen for the first time and is left out, as the first load is above.
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
       await context.addCookies(cookies)
       const page = await context.newPage()
       await page.goto(`${origin}/#/overview`)
-      await page.locator('.n-menu-item-content').first().waitFor({ timeout: 30_000 })
+      await page.locator('[data-screen="overview"] .n-statistic').first().waitFor({ timeout: 30_000 })
+      await page.locator('.n-menu-item-content', { hasText: '同步记录' }).click()
+      await page.locator('.n-data-table-tbody .n-data-table-tr').first().waitFor({ timeout: 30_000 })
       for (let i = 0; i < 9; i++) {
-        await page.locator('.n-menu-item-content', { hasText: '概览' }).click()
-        await page.waitForFunction('location.hash === "#/overview"')
+        backs.push(await page.evaluate(switchBack))
         await page.waitForTimeout(500)
         switches.push(await page.evaluate(switchTo, '同步记录'))
+        await page.waitForTimeout(500)
       }
       await context.close()
     } finally {
@@ -123,6 +143,13 @@ export async function browserFigure(recordsDb: string, n: number): Promise<Figur
       figure(
         `browser mode: screen switch (概览 to 同步记录, first rows) at ${n} records`,
         median(switches.slice(1)),
+        'ms',
+        150,
+        { atMost: 1 },
+      ),
+      figure(
+        `browser mode: screen switch back (同步记录 to 概览, its figures) at ${n} records`,
+        median(backs.slice(1)),
         'ms',
         150,
         { atMost: 1 },

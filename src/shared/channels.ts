@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { CHANNEL_LABELS } from './channel-labels'
 import type { Channel } from './domain'
 import {
   alipayProfileSchema,
@@ -61,7 +62,7 @@ const entry = <S extends z.ZodObject, const Secret extends readonly FieldOf<S>[]
 
 const ENTRIES = {
   alipay: entry({
-    label: ['支付宝', 'Alipay'],
+    label: CHANNEL_LABELS.alipay,
     profileSchema: alipayProfileSchema,
     // app_auth_token lets a third-party app act for the merchant: a credential like the private key,
     // though optional.
@@ -72,7 +73,7 @@ const ENTRIES = {
     importAliases: ['ali_pay', '支付宝'],
   }),
   wechat: entry({
-    label: ['微信支付', 'WeChat Pay'],
+    label: CHANNEL_LABELS.wechat,
     profileSchema: wechatProfileSchema,
     secretFields: ['privateKey', 'apiV3Key'],
     pemFields: ['privateKey'],
@@ -82,7 +83,7 @@ const ENTRIES = {
     importAliases: ['wechat_pay', 'wxpay', '微信', '微信支付'],
   }),
   daxpay: entry({
-    label: ['DaxPay', 'DaxPay'],
+    label: CHANNEL_LABELS.daxpay,
     profileSchema: daxpayProfileSchema,
     secretFields: ['signSecret'],
     pemFields: [],
@@ -92,7 +93,7 @@ const ENTRIES = {
     importAliases: [],
   }),
   unionpay: entry({
-    label: ['银联', 'UnionPay'],
+    label: CHANNEL_LABELS.unionpay,
     profileSchema: unionpayProfileSchema,
     secretFields: ['privateKey'],
     pemFields: ['privateKey', 'unionpayPublicKey'],

@@ -1,4 +1,5 @@
-import { CHANNEL_INFO, type ProfileField } from './channels'
+import { CHANNEL_LABELS } from './channel-labels'
+import type { ProfileField } from './channels'
 import { CHANNELS, type AuditEvent, type ReconcileState, type Transport } from './domain'
 import type { Lang } from './messages'
 import type {
@@ -56,9 +57,7 @@ const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
 }
 
 export const LABELS = {
-  channel: Object.fromEntries(
-    CHANNELS.map((c): [string, [string, string]] => [c, [...CHANNEL_INFO[c].label]]),
-  ),
+  channel: Object.fromEntries(CHANNELS.map((c): [string, [string, string]] => [c, [...CHANNEL_LABELS[c]]])),
   tradeType: { pay: ['支付同步', 'Pay'], refund: ['退款同步', 'Refund'] },
   payStatus: {
     progress: ['支付中', 'In progress'],

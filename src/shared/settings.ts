@@ -36,21 +36,7 @@ export const settingsSchema = z.object({
 })
 export type Settings = z.infer<typeof settingsSchema>
 
-export const DEFAULT_SETTINGS: Settings = {
-  schedulesEnabled: true,
-  scheduleTickSec: 60,
-  defaultConcurrency: 8,
-  defaultQps: 20,
-  refundGraceMinutes: 10,
-  errorThreshold: 20,
-  theme: 'light',
-  language: 'zh-CN',
-  operatorName: '',
-  crossDayToleranceMinutes: 10,
-  carryOverDays: 3,
-  reconcileSyncRetries: 3,
-  autoReconcileEnabled: true,
-  autoReconcileTime: '10:30',
-}
+// The defaults live apart from the schema, so the window can start from them without loading zod.
+export { DEFAULT_SETTINGS } from './settings-defaults'
 
 export const settingsPatchSchema = settingsSchema.partial()

@@ -235,4 +235,18 @@ describe('browser mode opens', () => {
     expect(out.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
     expect(out.headers['x-frame-options']).toBe('DENY')
   })
+
+  it("the build's code, named by its content, to be kept; the page that names it, never", async () => {
+    const screens = screensStub(dir)
+    fs.mkdirSync(path.join(screens, 'assets'), { recursive: true })
+    fs.writeFileSync(path.join(screens, 'assets', 'index-Ab12Cd34.js'), 'export {}')
+    fs.writeFileSync(path.join(screens, 'favicon.png'), '')
+    const code = await send(server, { path: '/assets/index-Ab12Cd34.js' })
+    expect(code.status).toBe(200)
+    expect(code.headers['content-type']).toMatch(/text\/javascript/)
+    expect(code.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    // Outside assets/ a name is not the content's: no promise is made.
+    expect((await send(server, { path: '/favicon.png' })).headers['cache-control']).toBeUndefined()
+    expect((await send(server, { path: '/' })).headers['cache-control']).toBe('no-store')
+  })
 })

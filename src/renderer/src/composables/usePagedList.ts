@@ -1,8 +1,9 @@
-import { computed, h, nextTick, reactive, ref, shallowRef } from 'vue'
+import { computed, h, nextTick, onActivated, onDeactivated, reactive, ref, shallowRef } from 'vue'
 import { useMessage, type PaginationProps } from 'naive-ui'
 import type { ListTotals, Page } from '../../../shared/entity-views'
 import { t, type MessageKey } from '../i18n'
 import { count, errorText, yuan } from '../format'
+import { screenShown } from '../idle'
 
 const SPINNER_DELAY_MS = 200
 
@@ -46,6 +47,7 @@ export function usePagedList<T>(
    * (the date pickers) never stands between the user and the first rows.
    */
   const shown = new Promise<void>((resolve) => (markShown = resolve))
+  void shown.then(screenShown)
 
   async function load(): Promise<void> {
     const mine = ++ticket
@@ -77,6 +79,16 @@ export function usePagedList<T>(
       void nextTick(() => requestAnimationFrame(() => setTimeout(markShown)))
     }
   }
+
+  // A screen kept built while another was shown (App.vue) shows the rows it had and asks for them
+  // again: they may have changed meanwhile. The first activation is the screen's own first load.
+  let away = false
+  onDeactivated(() => (away = true))
+  onActivated(() => {
+    if (!away) return
+    away = false
+    void load()
+  })
 
   /** A new filter: back to the first page. */
   function search(): Promise<void> {
