@@ -46,7 +46,8 @@ export async function exportFigures(dir: string, recordsDb: string, n: number): 
       ? [
           figure(
             `CSV export of ${n} sync records: rate on idle cores (estimated from each thread's CPU time)`,
-            r.rows / (Math.max(r.threadsMs[0]!, r.cpuMs / os.cpus().length) / 1000),
+            r.rows /
+              (Math.max(r.threadsMs[0]!, r.threadsMs.reduce((a, b) => a + b, 0) / os.cpus().length) / 1000),
             'rows/s',
             200_000,
             null,

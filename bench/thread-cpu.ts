@@ -4,13 +4,17 @@ import fs from 'node:fs'
 // says how long the other tenants made a run wait, while the busiest thread's CPU time says how long
 // the run would take with a core of its own per thread. Threads that end are kept at their last sample.
 
-/** Samples every `everyMs` until stopped; `stop` gives each thread's CPU time in ms, busiest first. */
+/**
+ * Samples every `everyMs` until stopped; `stop` gives the CPU time in ms each thread spent since the
+ * start (the process's start-up is not the work measured), busiest first.
+ */
 export function sampleThreads(everyMs = 20): { stop(): number[] } | null {
   const dir = '/proc/self/task'
   if (!fs.existsSync(dir)) return null
   // utime and stime are counted in clock ticks, 100 a second on Linux.
   const TICK_MS = 10
   const seen = new Map<string, number>()
+  const start = new Map<string, number>()
   const sample = () => {
     for (const tid of fs.readdirSync(dir)) {
       try {
@@ -23,12 +27,14 @@ export function sampleThreads(everyMs = 20): { stop(): number[] } | null {
       }
     }
   }
+  sample()
+  for (const [tid, ms] of seen) start.set(tid, ms)
   const timer = setInterval(sample, everyMs)
   return {
     stop() {
       clearInterval(timer)
       sample()
-      return [...seen.values()].sort((a, b) => b - a)
+      return [...seen].map(([tid, ms]) => ms - (start.get(tid) ?? 0)).sort((a, b) => b - a)
     },
   }
 }

@@ -65,6 +65,7 @@ function readInWorker(open: OpenDatabase, data: ReaderData, port: MessagePort): 
     const db = open({ readonly: true, fileMustExist: true })
     const ours = (row: number) => Math.floor(row / data.batch) % data.parts === data.part
     let counted = 0
+    // TURN, written out: the body sees nothing of its module (sqlite-worker.ts).
     db.function('paysync_turn', { deterministic: false }, () => (ours(counted++) ? 1 : 0))
     db.exec('BEGIN')
     // The read transaction takes its snapshot at its first read, this one, before the caller's check.
