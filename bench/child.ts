@@ -3,6 +3,7 @@ import { ServiceContext } from '../src/main/services/context'
 import { exportCsv } from '../src/main/services/export'
 import { importFile } from '../src/main/files/import/importer'
 import { insertMerchant } from '../src/main/store/merchants'
+import { sampleThreads } from './thread-cpu'
 
 // Work measured in a process of its own, so that its peak memory is its own: prints one JSON line.
 
@@ -10,8 +11,11 @@ const [task, dbFile, file] = process.argv.slice(2)
 const ctx = new ServiceContext({ dbFile: dbFile!, transport: 'cli' })
 const t0 = performance.now()
 let rows = 0
+let threadsMs: number[] | null = null
 if (task === 'export') {
+  const threads = sampleThreads()
   rows = (await exportCsv(ctx, { kind: 'records', file: file!, filter: {} })).rows
+  threadsMs = threads?.stop() ?? null
 } else if (task === 'import') {
   insertMerchant(ctx.db, {
     name: 'bench',
@@ -34,5 +38,5 @@ const cpu = process.cpuUsage()
 // the work itself changed.
 const cpuMs = (cpu.user + cpu.system) / 1000
 process.stdout.write(
-  `${JSON.stringify({ rows, ms, cpuMs, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  `${JSON.stringify({ rows, ms, cpuMs, maxRssMb: process.resourceUsage().maxRSS / 1024, threadsMs })}\n`,
 )

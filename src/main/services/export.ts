@@ -27,7 +27,7 @@ import { repairsExportQuery } from '../store/repairs'
 import { statementDiffsExportQuery } from '../store/statement-diffs'
 import { statementLinesExportQuery } from '../store/statement-lines'
 import { getStatement } from '../store/statements'
-import { readLines, type RowQuery } from '../store/row-reader'
+import { readLines, takingTurns, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
 import { stampedName } from './export-target'
@@ -111,9 +111,11 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
       writeCsv(
         file,
         columns,
-        readLines(reader, ctx.options.dbFile, query([csvLineSql(columns)]), {
+        // Two reader threads may share the lines (row-reader.ts): each writes those of its turn.
+        readLines(reader, ctx.options.dbFile, query([takingTurns(csvLineSql(columns))]), {
           nativeBinding: ctx.options.store?.nativeBinding,
           footer: total ? query([csvTotalSql(columns)]) : null,
+          takesTurns: true,
         }),
         (n) => progress(n),
         { replace },
