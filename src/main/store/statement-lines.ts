@@ -180,33 +180,47 @@ export function setLineMatch(
   ).run(m.state, m.payOrderId, m.refundId, m.note, id)
 }
 
-/** Counts of the current lines per match state. */
-export function lineStateCounts(
-  db: Db,
-  statementId: number,
-  run: number,
-): Partial<Record<MatchState, number>> {
-  const rows = stmt<[number, number], { match_state: MatchState | null; n: number }>(
-    db,
-    `SELECT match_state, count(*) AS n FROM statement_lines WHERE statement_id = ? AND run = ? GROUP BY match_state`,
-  ).all(statementId, run)
-  const out: Partial<Record<MatchState, number>> = {}
-  for (const r of rows) if (r.match_state) out[r.match_state] = r.n
-  return out
+/** A run's lines counted per kind and match state, with Σ amount and Σ fee: the channel side of A10. */
+export interface LineTally {
+  kind: StatementLineKind
+  state: MatchState | null
+  n: number
+  amount: number
+  fee: number
 }
 
-/** Count and Σ amount of the in-scope lines per kind, and Σ fee (the channel side of A10). */
-export function lineTotals(
+/**
+ * The run's lines in one pass, grouped by kind and match state: the summary's counts per state and per
+ * kind and the in-scope totals all come from these few rows. It replaced three passes, and each pass
+ * over a large run reads its lines' pages again (docs/reconcile.md A11).
+ */
+export function lineTally(db: Db, statementId: number, run: number): LineTally[] {
+  return stmt<[number, number], LineTally>(
+    db,
+    `SELECT kind, match_state AS state, count(*) AS n, COALESCE(sum(amount), 0) AS amount,
+       COALESCE(sum(fee_e5), 0) AS fee
+     FROM statement_lines WHERE statement_id = ? AND run = ? GROUP BY kind, match_state`,
+  ).all(statementId, run)
+}
+
+/**
+ * The local trades the run's lines of a kind found (each once, however many lines found it) and Σ
+ * their amounts: the local side of A10 for the trades the bill names, read in one pass of those lines.
+ */
+export function foundTradeTotals(
   db: Db,
   statementId: number,
   run: number,
-): { kind: StatementLineKind; n: number; amount: number; fee: number }[] {
-  return stmt<[number, number], { kind: StatementLineKind; n: number; amount: number; fee: number }>(
+  type: 'pay' | 'refund',
+): { n: number; amount: number } {
+  const [column, table] = type === 'pay' ? ['pay_order_id', 'pay_orders'] : ['refund_id', 'refund_orders']
+  return stmt<[number, number, string], { n: number; amount: number }>(
     db,
-    `SELECT kind, count(*) AS n, COALESCE(sum(amount), 0) AS amount, COALESCE(sum(fee_e5), 0) AS fee
-     FROM statement_lines WHERE statement_id = ? AND run = ? AND match_state IS NOT 'foreign'
-       AND match_state IS NOT 'duplicate' GROUP BY kind`,
-  ).all(statementId, run)
+    `SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS amount
+     FROM (SELECT DISTINCT l.${column} AS id FROM statement_lines l
+       WHERE l.statement_id = ? AND l.run = ? AND l.kind = ? AND l.${column} IS NOT NULL) f
+     LEFT JOIN ${table} t ON t.id = f.id`,
+  ).get(statementId, run, type)!
 }
 
 /** The rows of the 通道明细 export (A16): the current lines of a statement in file order. */
