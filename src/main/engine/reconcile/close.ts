@@ -1,6 +1,5 @@
 import type {
   DiffKind,
-  MatchState,
   StatementLineKind,
   StatementResult,
   StatementSummary,
@@ -10,7 +9,7 @@ import { addCarryOver } from '../../store/carry-over'
 import type { Db } from '../../store/connection'
 import { stmt } from '../../store/connection'
 import { diffCounts, diffsOfBatch, setDiffAction } from '../../store/statement-diffs'
-import { foundTradeTotals, lineTally, type LineTally } from '../../store/statement-lines'
+import { foundTradeTotals, kindTotals, lineStateCounts } from '../../store/statement-lines'
 import { getStatement, updateStatement } from '../../store/statements'
 import { waitingFromCount } from '../../store/carry-over'
 import { billDateOf, dayWindow } from './windows'
@@ -102,16 +101,11 @@ export function summarize(db: Db, statementId: number, now: number): StatementSu
   const st = getStatement(db, statementId)
   if (!st) return null
   const run = st.lines_run
-  const tally = lineTally(db, statementId, run)
+  const states = lineStateCounts(db, statementId, run)
+  const kinds = kindTotals(db, statementId, run)
   const { byKind, open } = diffCounts(db, statementId)
   const carried = waitingFromCount(db, statementId)
-  const count = (keep: (t: LineTally) => boolean, of: 'n' | 'amount' | 'fee' = 'n') =>
-    tally.reduce((sum, t) => (keep(t) ? sum + t[of] : sum), 0)
-  const state = (s: MatchState) => count((t) => t.state === s)
-  const kind = (k: StatementLineKind) => count((t) => t.kind === k)
-  // The channel side counts the lines in scope: neither another merchant's nor a repeated one.
-  const inScope = (t: LineTally) => t.state !== 'foreign' && t.state !== 'duplicate'
-  const channel = (k: StatementLineKind, of: 'n' | 'amount') => count((t) => t.kind === k && inScope(t), of)
+  const of = (k: StatementLineKind) => kinds.find((t) => t.kind === k)
   const pay = foundTradeTotals(db, statementId, run, 'pay')
   const refund = foundTradeTotals(db, statementId, run, 'refund')
   const localOnly = stmt<
@@ -129,24 +123,24 @@ export function summarize(db: Db, statementId: number, now: number): StatementSu
   const fileTotals = st.totals ? (JSON.parse(st.totals) as { netE5: number | null }) : null
   const summary: StatementSummary = {
     lines: {
-      total: count(() => true),
-      pay: kind('pay'),
-      refund: kind('refund'),
-      revoke: kind('revoke'),
-      other: kind('other'),
-      foreign: state('foreign'),
-      duplicate: state('duplicate'),
+      total: kinds.reduce((sum, t) => sum + t.all, 0),
+      pay: of('pay')?.all ?? 0,
+      refund: of('refund')?.all ?? 0,
+      revoke: of('revoke')?.all ?? 0,
+      other: of('other')?.all ?? 0,
+      foreign: states.foreign ?? 0,
+      duplicate: states.duplicate ?? 0,
     },
-    matched: state('matched'),
-    matchedCrossDay: state('matched_cross_day'),
+    matched: states.matched ?? 0,
+    matchedCrossDay: states.matched_cross_day ?? 0,
     carried,
     diffs,
     channel: {
-      payCount: channel('pay', 'n'),
-      payAmount: channel('pay', 'amount'),
-      refundCount: channel('refund', 'n'),
-      refundAmount: channel('refund', 'amount'),
-      feeE5: count(inScope, 'fee'),
+      payCount: of('pay')?.n ?? 0,
+      payAmount: of('pay')?.amount ?? 0,
+      refundCount: of('refund')?.n ?? 0,
+      refundAmount: of('refund')?.amount ?? 0,
+      feeE5: kinds.reduce((sum, t) => sum + t.fee, 0),
       netE5: fileTotals?.netE5 ?? null,
     },
     local: {
