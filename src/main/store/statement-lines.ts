@@ -195,18 +195,52 @@ export function lineStateCounts(
   return out
 }
 
-/** Count and Σ amount of the in-scope lines per kind, and Σ fee (the channel side of A10). */
-export function lineTotals(
+/** A line the channel side counts (A10): neither another merchant's nor a repeated one. */
+const IN_SCOPE = "match_state IS NOT 'foreign' AND match_state IS NOT 'duplicate'"
+
+/** Per kind: every line, and the count, Σ amount and Σ fee of the lines in scope (the channel side of A10). */
+export interface KindTotals {
+  kind: StatementLineKind
+  all: number
+  n: number
+  amount: number
+  fee: number
+}
+
+/**
+ * The run's lines per kind in one pass, through the kind index so that no sort is needed: the count
+ * of every line and the totals of those in scope (neither another merchant's nor a repeated one). It
+ * replaced two passes; each pass over a large run reads its lines' pages again (docs/reconcile.md A11).
+ * Grouping by kind and state at once sorted every line, and held tens of MB at a million lines.
+ */
+export function kindTotals(db: Db, statementId: number, run: number): KindTotals[] {
+  return stmt<[number, number], KindTotals>(
+    db,
+    `SELECT kind, count(*) AS "all", count(*) FILTER (WHERE ${IN_SCOPE}) AS n,
+       COALESCE(sum(amount) FILTER (WHERE ${IN_SCOPE}), 0) AS amount,
+       COALESCE(sum(fee_e5) FILTER (WHERE ${IN_SCOPE}), 0) AS fee
+     FROM statement_lines WHERE statement_id = ? AND run = ? GROUP BY kind`,
+  ).all(statementId, run)
+}
+
+/**
+ * The local trades the run's lines of a kind found (each once, however many lines found it) and Σ
+ * their amounts: the local side of A10 for the trades the bill names, read in one pass of those lines.
+ */
+export function foundTradeTotals(
   db: Db,
   statementId: number,
   run: number,
-): { kind: StatementLineKind; n: number; amount: number; fee: number }[] {
-  return stmt<[number, number], { kind: StatementLineKind; n: number; amount: number; fee: number }>(
+  type: 'pay' | 'refund',
+): { n: number; amount: number } {
+  const [column, table] = type === 'pay' ? ['pay_order_id', 'pay_orders'] : ['refund_id', 'refund_orders']
+  return stmt<[number, number, string], { n: number; amount: number }>(
     db,
-    `SELECT kind, count(*) AS n, COALESCE(sum(amount), 0) AS amount, COALESCE(sum(fee_e5), 0) AS fee
-     FROM statement_lines WHERE statement_id = ? AND run = ? AND match_state IS NOT 'foreign'
-       AND match_state IS NOT 'duplicate' GROUP BY kind`,
-  ).all(statementId, run)
+    `SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS amount
+     FROM (SELECT DISTINCT l.${column} AS id FROM statement_lines l
+       WHERE l.statement_id = ? AND l.run = ? AND l.kind = ? AND l.${column} IS NOT NULL) f
+     LEFT JOIN ${table} t ON t.id = f.id`,
+  ).get(statementId, run, type)!
 }
 
 /** The rows of the 通道明细 export (A16): the current lines of a statement in file order. */

@@ -1,10 +1,15 @@
-import type { DiffKind, StatementResult, StatementSummary } from '../../../shared/statements'
+import type {
+  DiffKind,
+  StatementLineKind,
+  StatementResult,
+  StatementSummary,
+} from '../../../shared/statements'
 import { DIFF_KINDS } from '../../../shared/statements'
 import { addCarryOver } from '../../store/carry-over'
 import type { Db } from '../../store/connection'
 import { stmt } from '../../store/connection'
 import { diffCounts, diffsOfBatch, setDiffAction } from '../../store/statement-diffs'
-import { lineStateCounts, lineTotals } from '../../store/statement-lines'
+import { foundTradeTotals, kindTotals, lineStateCounts } from '../../store/statement-lines'
 import { getStatement, updateStatement } from '../../store/statements'
 import { waitingFromCount } from '../../store/carry-over'
 import { billDateOf, dayWindow } from './windows'
@@ -97,50 +102,32 @@ export function summarize(db: Db, statementId: number, now: number): StatementSu
   if (!st) return null
   const run = st.lines_run
   const states = lineStateCounts(db, statementId, run)
-  const totals = lineTotals(db, statementId, run)
+  const kinds = kindTotals(db, statementId, run)
   const { byKind, open } = diffCounts(db, statementId)
   const carried = waitingFromCount(db, statementId)
-  const of = (k: string) => totals.find((t) => t.kind === k)
-  const all = stmt<
-    [number, number],
-    { n: number; pay: number; refund: number; revoke: number; other: number }
+  const of = (k: StatementLineKind) => kinds.find((t) => t.kind === k)
+  const pay = foundTradeTotals(db, statementId, run, 'pay')
+  const refund = foundTradeTotals(db, statementId, run, 'refund')
+  const localOnly = stmt<
+    { s: number },
+    { payCount: number | null; payAmount: number; refundCount: number | null; refundAmount: number }
   >(
     db,
-    `SELECT count(*) AS n, sum(kind = 'pay') AS pay, sum(kind = 'refund') AS refund, sum(kind = 'revoke') AS revoke,
-       sum(kind = 'other') AS other FROM statement_lines WHERE statement_id = ? AND run = ?`,
-  ).get(statementId, run)!
-  const local = stmt<
-    { s: number; r: number },
-    { payCount: number; payAmount: number; refundCount: number; refundAmount: number }
-  >(
-    db,
-    `SELECT
-       (SELECT count(DISTINCT l.pay_order_id) FROM statement_lines l WHERE l.statement_id = @s AND l.run = @r
-          AND l.kind = 'pay' AND l.pay_order_id IS NOT NULL) +
-       (SELECT count(*) FROM statement_diffs d WHERE d.statement_id = @s AND d.kind = 'local_only' AND d.trade_type = 'pay')
-         AS payCount,
-       COALESCE((SELECT sum(p.amount) FROM pay_orders p WHERE p.id IN (SELECT l.pay_order_id FROM statement_lines l
-          WHERE l.statement_id = @s AND l.run = @r AND l.kind = 'pay' AND l.pay_order_id IS NOT NULL)), 0) +
-       COALESCE((SELECT sum(d.local_amount) FROM statement_diffs d WHERE d.statement_id = @s AND d.kind = 'local_only'
-          AND d.trade_type = 'pay'), 0) AS payAmount,
-       (SELECT count(DISTINCT l.refund_id) FROM statement_lines l WHERE l.statement_id = @s AND l.run = @r
-          AND l.kind = 'refund' AND l.refund_id IS NOT NULL) +
-       (SELECT count(*) FROM statement_diffs d WHERE d.statement_id = @s AND d.kind = 'local_only' AND d.trade_type = 'refund')
-         AS refundCount,
-       COALESCE((SELECT sum(r.amount) FROM refund_orders r WHERE r.id IN (SELECT l.refund_id FROM statement_lines l
-          WHERE l.statement_id = @s AND l.run = @r AND l.kind = 'refund' AND l.refund_id IS NOT NULL)), 0) +
-       COALESCE((SELECT sum(d.local_amount) FROM statement_diffs d WHERE d.statement_id = @s AND d.kind = 'local_only'
-          AND d.trade_type = 'refund'), 0) AS refundAmount`,
-  ).get({ s: statementId, r: run })!
+    // The local trades missing from the bill (A7 local_only) are the rest of the local side.
+    `SELECT sum(trade_type = 'pay') AS payCount, COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0)
+       AS payAmount, sum(trade_type = 'refund') AS refundCount,
+       COALESCE(sum(CASE WHEN trade_type = 'refund' THEN local_amount END), 0) AS refundAmount
+     FROM statement_diffs WHERE statement_id = @s AND kind = 'local_only'`,
+  ).get({ s: statementId })!
   const diffs = Object.fromEntries(DIFF_KINDS.map((k) => [k, byKind[k] ?? 0])) as Record<DiffKind, number>
   const fileTotals = st.totals ? (JSON.parse(st.totals) as { netE5: number | null }) : null
   const summary: StatementSummary = {
     lines: {
-      total: all.n,
-      pay: all.pay ?? 0,
-      refund: all.refund ?? 0,
-      revoke: all.revoke ?? 0,
-      other: all.other ?? 0,
+      total: kinds.reduce((sum, t) => sum + t.all, 0),
+      pay: of('pay')?.all ?? 0,
+      refund: of('refund')?.all ?? 0,
+      revoke: of('revoke')?.all ?? 0,
+      other: of('other')?.all ?? 0,
       foreign: states.foreign ?? 0,
       duplicate: states.duplicate ?? 0,
     },
@@ -153,14 +140,14 @@ export function summarize(db: Db, statementId: number, now: number): StatementSu
       payAmount: of('pay')?.amount ?? 0,
       refundCount: of('refund')?.n ?? 0,
       refundAmount: of('refund')?.amount ?? 0,
-      feeE5: totals.reduce((s, t) => s + t.fee, 0),
+      feeE5: kinds.reduce((sum, t) => sum + t.fee, 0),
       netE5: fileTotals?.netE5 ?? null,
     },
     local: {
-      payCount: local.payCount,
-      payAmount: local.payAmount,
-      refundCount: local.refundCount,
-      refundAmount: local.refundAmount,
+      payCount: pay.n + (localOnly.payCount ?? 0),
+      payAmount: pay.amount + localOnly.payAmount,
+      refundCount: refund.n + (localOnly.refundCount ?? 0),
+      refundAmount: refund.amount + localOnly.refundAmount,
     },
   }
   const reconciledStatus = st.status === 'matched' || st.status === 'empty'
