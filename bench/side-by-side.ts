@@ -24,7 +24,9 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ ms: nu
       args,
       { env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20 },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`${args.join(' ')}: ${err.message}\n${stderr}`))
+        // The exit code and the tail of standard output say which trades failed (exit 3: some sync_error).
+        if (err)
+          reject(new Error(`${args.join(' ')}: exit ${String(err.code)}\n${stderr}\n${stdout.slice(-2000)}`))
         else resolve({ ms: performance.now() - t, stdout })
       },
     )

@@ -19,7 +19,9 @@ export interface SimChild {
 const ROOT = packageRoot()
 
 export async function startSimChild(scenarioFile: string, args: string[] = []): Promise<SimChild> {
-  const profileDir = path.join(path.dirname(scenarioFile), 'sim-profiles')
+  // A folder of its own: a simulator started earlier in the same run left its merchants' profiles in
+  // the folder before, and the first of those (sorted) pointed at a port nobody listened on any more.
+  const profileDir = fs.mkdtempSync(path.join(path.dirname(scenarioFile), 'sim-profiles-'))
   const proc = spawn(
     process.execPath,
     [
