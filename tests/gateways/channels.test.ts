@@ -6,6 +6,7 @@ import { keyProblem } from '../../src/main/services/profile-key-check'
 import { CHANNEL_INFO, profileIds } from '../../src/shared/channels'
 import { CHANNELS } from '../../src/shared/domain'
 import { profileSchema } from '../../src/shared/profiles'
+import { hasStatements } from '../../src/shared/statements'
 
 // The channel registry: the compiler sees that every channel has its entries; these check what it
 // cannot, that the entries of one channel fit together and do not collide with another's.
@@ -18,7 +19,10 @@ describe('the channel registry', () => {
       const profile = profileSchema.parse(merchantProfile(m, 'http://127.0.0.1:9'))
       expect(profile.channel).toBe(c)
       expect(keyProblem(profile)).toBeNull()
-      expect(createAdapter(profile).channel).toBe(c)
+      const adapter = createAdapter(profile)
+      expect(adapter.channel).toBe(c)
+      // A channel reconciliation asks for bills has a download, and only such a channel has one.
+      expect(typeof adapter.downloadStatement === 'function').toBe(hasStatements(c))
       // Every id the channel names is one the simulated profile has, in its public settings.
       const settings = Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, String(v)]))
       const named = (CHANNEL_INFO[c].idKeys as readonly string[]).filter((k) => k in profile)

@@ -8,6 +8,7 @@ import { CHANNEL_INFO } from '../../src/shared/channels'
 import { CHANNELS } from '../../src/shared/domain'
 import { say } from '../../src/shared/messages'
 import { gatewayOf } from '../../src/main/gateways/channels'
+import { makeSimMerchant, merchantProfile } from '../../src/main/gateways/simulator/merchants'
 import { ServiceContext } from '../../src/main/services/context'
 import { dispatch } from '../../src/main/services/index'
 import {
@@ -236,10 +237,11 @@ describe('at use time', () => {
 })
 
 describe('the channel registry names each gateway key', () => {
-  it("as the adapters read them: every public key of a channel's keyFields is one of its gatewayKeyFields", () => {
+  it("as the adapters read them: every public key of a channel's keyFields is one of its gatewayKeyFields", async () => {
     for (const c of CHANNELS) {
-      const p = w.sim.profiles().find((x) => x.channel === c)!
-      const profile = profileSchema.parse(p)
+      // A merchant of its own, not one of the world's: a new channel is checked without being added above.
+      const m = await makeSimMerchant({ name: `keys-${c}`, channel: c })
+      const profile = profileSchema.parse(merchantProfile(m, 'http://127.0.0.1:9'))
       const publicFields = gatewayOf(c)
         .keyFields(profile as never)
         .filter((f) => f.kind === 'public')

@@ -1,5 +1,6 @@
 import type { Channel } from '../../shared/domain'
 import type { ProfileOf } from '../../shared/profiles'
+import type { StatementChannel } from '../../shared/statements'
 import { AlipayAdapter, alipayKeyFields } from './alipay/adapter'
 import { DaxpayAdapter } from './daxpay/adapter'
 import type { RetryPolicy } from './http'
@@ -31,9 +32,17 @@ import { WechatAdapter, wechatKeyFields } from './wechat/adapter'
 // other half, shared/channels.ts. A channel added to CHANNELS is a compile error here until it has
 // its entry (docs/adding-a-gateway.md).
 
+/**
+ * A channel with a daily bill (STATEMENT_CHANNELS) downloads it, one without has no download: either
+ * way round, a mismatch is a compile error in the entry below (docs/reconcile.md A1).
+ */
+type AdapterOf<C extends Channel> = C extends StatementChannel
+  ? GatewayAdapter & Required<Pick<GatewayAdapter, 'downloadStatement'>>
+  : GatewayAdapter & { downloadStatement?: never }
+
 export interface GatewayModule<C extends Channel> {
   /** The adapter that speaks the channel's protocol for one merchant profile. */
-  adapter(profile: ProfileOf<C>, policy: RetryPolicy): GatewayAdapter
+  adapter(profile: ProfileOf<C>, policy: RetryPolicy): AdapterOf<C>
   /** The keys a profile carries, read as the adapter reads them (services/profile-key-check.ts). */
   keyFields(profile: ProfileOf<C>): KeyField[]
   /** The simulator's handler for the protocol. */

@@ -7,8 +7,8 @@ import type { StatementChannel } from '../../files/statement/types'
 import { type MerchantRow } from '../../store/merchants'
 import { deleteStatementRun, insertStatementLines } from '../../store/statement-lines'
 import { updateStatement, type StatementRow } from '../../store/statements'
-import { stmt } from '../../store/connection'
 import type { ServiceContext } from '../context'
+import { BILL_ACCOUNTS } from './bill-accounts'
 import { publicSettings, progress } from './common'
 
 // The parse of a run's file into a new run of lines (docs/reconcile.md A5, A10): a file that does not
@@ -18,22 +18,16 @@ import { publicSettings, progress } from './common'
 export async function parseInto(
   ctx: ServiceContext,
   merchant: MerchantRow,
+  channel: StatementChannel,
   st: StatementRow,
   run: number,
   file: StoredFile,
   billDate: string,
 ): Promise<boolean> {
   const db = ctx.db
-  const s = publicSettings(merchant)
-  const account =
-    merchant.channel === 'wechat'
-      ? s.mchid
-      : merchant.channel === 'unionpay'
-        ? s.merId
-        : knownAlipayAccount(ctx, merchant.id)
   const reading = readStatement(fileSource(file.path, file.name), {
-    channel: merchant.channel as StatementChannel,
-    account,
+    channel,
+    account: BILL_ACCOUNTS[channel].file(ctx, merchant, publicSettings(merchant)),
     expectedSha1: file.expectedSha1 ?? undefined,
     settleDate: billDate,
   })
@@ -81,14 +75,4 @@ export async function parseInto(
   if (r.hash && r.hash.matchedOn === null) fs.rmSync(file.path, { force: true })
   updateStatement(db, st.id, { status: 'failed', result: null, summary: null, open_diffs: 0 }, ctx.now())
   return false
-}
-
-/** The Alipay PID this merchant's earlier bills named: a file of another account is refused (A10). */
-function knownAlipayAccount(ctx: ServiceContext, merchantId: number): string | undefined {
-  const row = stmt<[number], { account_no: string }>(
-    ctx.db,
-    `SELECT account_no FROM statements WHERE merchant_id = ? AND account_no IS NOT NULL AND status IN ('matched', 'empty')
-     ORDER BY bill_date DESC LIMIT 1`,
-  ).get(merchantId)
-  return row?.account_no
 }

@@ -12,6 +12,7 @@ import { ensureStatement, updateStatement } from '../../store/statements'
 import type { ServiceContext } from '../context'
 import { statementRow, publicSettings, progress, type DayRequest } from './common'
 import { act, merchantLimits, runSyncs } from './syncs'
+import { BILL_ACCOUNTS } from './bill-accounts'
 import { fetchFile } from './fetch-file'
 import { parseInto } from './parse-into'
 import { finish } from './run-json'
@@ -29,7 +30,8 @@ export async function reconcileDay(
   request: DayRequest,
 ): Promise<ReconcileRun> {
   const started = performance.now()
-  if (!hasStatements(merchant.channel))
+  const channel = merchant.channel
+  if (!hasStatements(channel))
     throw AppError.say('config', 'statement.unsupportedChannel', {
       merchant: merchant.name,
       channel: merchant.channel,
@@ -70,7 +72,7 @@ export async function reconcileDay(
     if (file) {
       const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
       if (!reuse) {
-        const parsed = await parseInto(ctx, merchant, st, runNo, file, billDate)
+        const parsed = await parseInto(ctx, merchant, channel, st, runNo, file, billDate)
         if (!parsed) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
         linesRun = runNo
       }
@@ -98,9 +100,8 @@ export async function reconcileDay(
         merchantId: merchant.id,
         channel: merchant.channel,
         prefixes: scopePrefixes(s.statementScope),
-        subMerchant:
-          merchant.channel === 'wechat' && merchant.mode === 'partner' ? (s.subMchid ?? null) : null,
-        account: merchant.channel === 'unionpay' ? (s.merId ?? null) : null,
+        subMerchant: BILL_ACCOUNTS[channel].subMerchant(merchant, s),
+        account: BILL_ACCOUNTS[channel].line(s),
         toleranceFen: Number(s.amountToleranceFen ?? 0) || 0,
         feeRateMillionths: feeRateMillionths(s.feeRate),
         window: { start: 0, end: 0 },

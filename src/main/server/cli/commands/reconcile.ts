@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { fenToYuan } from '../../../../shared/money'
-import { DIFF_KINDS, type ReconcileRun } from '../../../../shared/statements'
+import { DIFF_KINDS, STATEMENT_CHANNELS, type ReconcileRun } from '../../../../shared/statements'
 import { formatBeijing } from '../../../../shared/time'
 import { AppError } from '../../../../shared/errors'
 import { call, numberOption, type Flags } from '../flags'
@@ -136,7 +136,10 @@ export function registerReconcileCommands(program: Command): void {
     .command('statements')
     .description('reconciled statements, newest bill day first')
     .option('--merchant <name>', 'merchant profile')
-    .option('--channel <channel>', 'alipay, wechat or unionpay')
+    .option(
+      '--channel <channel>',
+      `${STATEMENT_CHANNELS.slice(0, -1).join(', ')} or ${STATEMENT_CHANNELS.at(-1)}`,
+    )
     .option('--since <YYYY-MM-DD>', 'from this bill day')
     .option('--until <YYYY-MM-DD>', 'up to this bill day')
     .option('--result <result>', 'balanced, unbalanced or pending_cross_day')
