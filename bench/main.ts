@@ -7,6 +7,7 @@ import { cliStartFigures } from './cli-start'
 import { engineCpu } from './engine-cpu'
 import { describe, type Figure } from './figures'
 import { exportFigures, importFigures } from './files'
+import { listAllFigures } from './list-all'
 import { reconcileFigures } from './reconcile'
 import { sideBySide } from './side-by-side'
 import { storeFigures } from './store'
@@ -56,7 +57,8 @@ try {
   if (want('export') && recordsDb) add(await exportFigures(dir, recordsDb, N))
   if (want('import')) add(await importFigures(dir, N))
   if (want('browser') && recordsDb) add(await browserFigure(recordsDb, N))
-  if (want('cli') && recordsDb) add(await cliStartFigures(recordsDb, N))
+  if (want('cli') && recordsDb)
+    add([...(await cliStartFigures(recordsDb, N)), ...(await listAllFigures(recordsDb, N))])
   if (want('reconcile')) add(await reconcileFigures(dir, N))
   if (json)
     process.stdout.write(

@@ -3,6 +3,7 @@ import type {
   AnomalyView,
   AuditView,
   BatchView,
+  Continued,
   ListPage,
   MerchantView,
   Page,
@@ -154,7 +155,7 @@ export const contract = {
   'anomalies.get': op(idSchema).returns<AnomalyDetail>(),
   'anomalies.resolve': op(resolveSchema).returns<AnomalyView>(),
 
-  'audit.list': op(auditListSchema).returns<Page<AuditView>>(),
+  'audit.list': op(auditListSchema).returns<Page<AuditView> & Continued>(),
 
   'merchants.list': op(noInput).returns<MerchantView[]>(),
   'merchants.add': op(profileSchema, { id: 'merchant.invalid' }).returns<MerchantView>(),

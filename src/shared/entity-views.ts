@@ -295,5 +295,11 @@ export interface Page<T> extends Partial<ListTotals> {
   items: T[]
 }
 
+/** A page that can be followed from its last row, however deep (shared/filters.ts, ListCursor). */
+export interface Continued {
+  /** Present when rows follow this page: the next page's `after`. */
+  next?: string
+}
+
 /** A page of one of the lists of sync records, trades, repairs or anomalies: with its filter's sums. */
-export type ListPage<T> = Page<T> & ListTotals
+export type ListPage<T> = Page<T> & ListTotals & Continued

@@ -132,6 +132,80 @@ describe('paysync lists for scripts', () => {
     expect((await paysync('orders', '--all')).stderr).toMatch(/add --json/)
     expect((await paysync('orders', '--json', '--all', '--limit', '10')).stderr).toMatch(/leave out --limit/)
   }, 60_000)
+
+  it('gives with --all the rows pages by offset give, in every order, across ties of the sort key', async () => {
+    // The 2,345 orders above share one amount and few milliseconds: the id orders each run of ties.
+    const numbers = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { orderNo: string }).orderNo)
+    for (const sort of ['-time', 'time', '-amount', 'amount']) {
+      const all = await paysync('orders', '--json', '--all', '--sort', sort)
+      expect(all.code).toBe(0)
+      const pages: string[] = []
+      for (let offset = 0; ; offset += 1000) {
+        const page = await paysync(
+          'orders',
+          '--json',
+          '--limit',
+          '1000',
+          '--offset',
+          String(offset),
+          '--sort',
+          sort,
+        )
+        const parsed = JSON.parse(page.stdout) as { items: Array<{ orderNo: string }>; total: number }
+        pages.push(...parsed.items.map((o) => o.orderNo))
+        if (offset + 1000 >= parsed.total) break
+      }
+      expect(pages.length).toBeGreaterThanOrEqual(2345)
+      expect(numbers(all.stdout), sort).toEqual(pages)
+    }
+  }, 60_000)
+
+  it('goes on after a page with --after, and refuses a cursor it cannot go on from', async () => {
+    const first = JSON.parse(
+      (await paysync('orders', '--json', '--limit', '3', '--sort', 'amount')).stdout,
+    ) as {
+      items: Array<{ id: number }>
+      next: string
+    }
+    expect(first.next).toEqual(expect.any(String))
+    const second = JSON.parse(
+      (await paysync('orders', '--json', '--limit', '3', '--sort', 'amount', '--after', first.next)).stdout,
+    ) as { items: Array<{ id: number }> }
+    const both = JSON.parse(
+      (await paysync('orders', '--json', '--limit', '6', '--sort', 'amount')).stdout,
+    ) as {
+      items: Array<{ id: number }>
+    }
+    expect([...first.items, ...second.items].map((o) => o.id)).toEqual(both.items.map((o) => o.id))
+
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['orders', '--after', 'page-two'],
+        /^paysync: --after: not a cursor of a list: pass back the `next` of the page before, as it came$/,
+      ],
+      [
+        ['orders', '--after', first.next],
+        /^paysync: --after: the cursor goes on from a list sorted by amount, not by -time: start again from the first page$/,
+      ],
+      [
+        ['audit', '--after', first.next],
+        /^paysync: --after: the cursor goes on from a list sorted by amount, not by -time/,
+      ],
+      [
+        ['orders', '--sort', 'amount', '--after', first.next, '--offset', '3'],
+        /^paysync: --offset: a page starts either after a cursor or at an offset, not both$/,
+      ],
+    ]
+    for (const [args, said] of cases) {
+      const r = await paysync(...args)
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.stderr.trim(), args.join(' ')).toMatch(said)
+    }
+  })
 })
 
 describe('paysync speaks plainly (review p1) and sums its lists (issue 14 item 7)', () => {

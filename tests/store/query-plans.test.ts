@@ -26,6 +26,7 @@ import { matchLines } from '../../src/main/engine/reconcile/match'
 import { expectLocalSide } from '../../src/main/engine/reconcile/expected'
 import { dayWindow } from '../../src/main/engine/reconcile/windows'
 import type { MatchScope } from '../../src/main/engine/reconcile/scope'
+import type { ListCursor, ListSort } from '../../src/shared/filters'
 import { tempDir } from '../helpers/world'
 
 // Every filter of every list uses an index (ARCHITECTURE.md, Store): the SQL each list runs is
@@ -105,6 +106,11 @@ const SCOPE: MatchScope = {
   now: 0,
 }
 const deep = { limit: 50, offset: 10_000 }
+const cursor = (sort: ListSort, key: number | null = 1_700_000_000_000): ListCursor => ({
+  sort,
+  key,
+  id: 1_000,
+})
 
 const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ['records: no filter', (db) => listSyncRecords(db, page)],
@@ -194,6 +200,48 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   [
     'anomalies: time range with partial days',
     (db) => listAnomalies(db, { ...page, since: '2026-11-01 12:00:00', until: '2026-11-05 08:00' }),
+  ],
+  // `--json --all` and the API's `after`: the page after a row, found in the index (docs/cli.md 1.3).
+  ['records: after a cursor', (db) => listSyncRecords(db, { ...page, after: cursor('-time') })],
+  [
+    'records: after a cursor, oldest first',
+    (db) => listSyncRecords(db, { ...page, sort: 'time', after: cursor('time') }),
+  ],
+  [
+    'records: channel, after a cursor',
+    (db) => listSyncRecords(db, { ...page, channel: 'alipay', after: cursor('-time') }),
+  ],
+  [
+    'records: by amount, after a cursor and on into the rows without one',
+    (db) => listSyncRecords(db, { ...page, sort: '-amount', after: cursor('-amount') }),
+  ],
+  [
+    'records: by amount ascending, after a row without one',
+    (db) => listSyncRecords(db, { ...page, sort: 'amount', after: cursor('amount', null) }),
+  ],
+  ['orders: after a cursor', (db) => listPayOrders(db, { ...page, after: cursor('-time') })],
+  [
+    'orders: status, after a cursor',
+    (db) => listPayOrders(db, { ...page, status: 'progress', after: cursor('-time') }),
+  ],
+  [
+    'orders: by amount, after a cursor',
+    (db) => listPayOrders(db, { ...page, sort: 'amount', after: cursor('amount') }),
+  ],
+  ['refunds: after a cursor', (db) => listRefundOrders(db, { ...page, after: cursor('-time') })],
+  ['repairs: after a cursor', (db) => listRepairRecords(db, { ...page, after: cursor('-time') })],
+  [
+    'anomalies: by local amount, after a row without one',
+    (db) => listAnomalies(db, { ...page, sort: '-amount', after: cursor('-amount', null) }),
+  ],
+  [
+    'anomalies: open, after a cursor',
+    (db) => listAnomalies(db, { ...page, status: 'open', after: cursor('-time') }),
+  ],
+  ['audit: after a cursor', (db) => listAudit(db, { ...page, after: cursor('-time') })],
+  [
+    'audit: one event, after a cursor',
+    (db) => listAudit(db, { ...page, event: 'manual_repair', after: cursor('-time') }),
   ],
   // A number search: the trigram index, the rows above its mark, and the whole numbers.
   ['trade search: pay orders', (db) => matchTrades(db, 'pay', 'gbk2026')],
@@ -332,6 +380,54 @@ describe('the schedules read what is due through the due index', () => {
     expect(plans.map((p) => p.plan)).toEqual([
       expect.stringMatching(/USING INDEX idx_pay_orders_due \(next_sync_at<\?\)$/),
       expect.stringMatching(/USING INDEX idx_refund_orders_due \(next_sync_at<\?\)$/),
+    ])
+  })
+})
+
+describe('a page after a cursor seeks its place in the index', () => {
+  // Not `(key, id) < (?, ?)`: SQLite seeks on the key alone and steps through its ties to the id.
+  const seeks = (run: (db: Database.Database) => unknown) =>
+    plansOf(run)
+      .filter(({ sql }) => /ORDER BY/.test(sql))
+      // The list's own table; the merchant's name is joined by its key.
+      .map(({ plan }) => plan.split(' | ')[0])
+
+  it('the rest of the last row’s time by id, then the times beyond', () => {
+    expect(seeks((db) => listSyncRecords(db, { ...page, after: cursor('-time') }))).toEqual([
+      expect.stringMatching(/USING INDEX idx_sync_records_created \(created_at=\? AND rowid<\?\)$/),
+      expect.stringMatching(/USING INDEX idx_sync_records_created \(created_at<\?\)$/),
+    ])
+    expect(
+      seeks((db) => listPayOrders(db, { ...page, status: 'progress', sort: 'time', after: cursor('time') })),
+    ).toEqual([
+      expect.stringMatching(
+        /USING INDEX idx_pay_orders_status \(status=\? AND created_at=\? AND rowid>\?\)$/,
+      ),
+      expect.stringMatching(/USING INDEX idx_pay_orders_status \(status=\? AND created_at>\?\)$/),
+    ])
+    expect(seeks((db) => listAudit(db, { ...page, event: 'manual_repair', after: cursor('-time') }))).toEqual(
+      [
+        expect.stringMatching(
+          /USING INDEX idx_audit_log_action \(action=\? AND created_at=\? AND rowid<\?\)$/,
+        ),
+        expect.stringMatching(/USING INDEX idx_audit_log_action \(action=\? AND created_at<\?\)$/),
+      ],
+    )
+  })
+
+  it('by amount, and on into the rows without one as a seek of their own', () => {
+    expect(
+      seeks((db) => listSyncRecords(db, { ...page, sort: '-amount', after: cursor('-amount', 500) })),
+    ).toEqual([
+      expect.stringMatching(/USING INDEX idx_sync_records_amount \(amount=\? AND rowid<\?\)$/),
+      expect.stringMatching(/USING INDEX idx_sync_records_amount \(amount<\?\)$/),
+      expect.stringMatching(/USING INDEX idx_sync_records_amount \(amount=\?\)$/),
+    ])
+    expect(
+      seeks((db) => listAnomalies(db, { ...page, sort: 'amount', after: cursor('amount', null) })),
+    ).toEqual([
+      expect.stringMatching(/USING INDEX idx_anomalies_amount \(local_amount=\? AND rowid>\?\)$/),
+      expect.stringMatching(/USING INDEX idx_anomalies_amount \(local_amount>\?\)$/),
     ])
   })
 })

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inOneSnapshot, openStore, type Db } from '../../src/main/store/connection'
 import { insertMerchant } from '../../src/main/store/merchants'
 import { insertSyncRecord, listSyncRecords } from '../../src/main/store/records'
+import { recordListSchema } from '../../src/shared/filters'
 import { tempDir } from '../helpers/world'
 
 // `paysync records --json --all` pages newest first. A sync that writes records between two pages
@@ -91,6 +92,25 @@ describe('pages read from one snapshot', () => {
   it('without it, the same pages repeat rows: what the snapshot is for', async () => {
     const ids = await everyId(() => write(writer, 30))
     expect(new Set(ids).size).toBeLessThan(ids.length)
+  })
+
+  it('and so do pages that go on from a cursor, oldest first, where new rows come last', async () => {
+    const before = listSyncRecords(reader, { limit: 1, offset: 0 }).total
+    const ids = await inOneSnapshot(reader, async () => {
+      const seen: number[] = []
+      let after: string | undefined
+      for (;;) {
+        const page = listSyncRecords(reader, recordListSchema.parse({ limit: 100, sort: 'time', after }))
+        seen.push(...page.items.map((r) => r.id))
+        if (!page.next) return seen
+        after = page.next
+        write(writer, 30)
+        await Promise.resolve()
+      }
+    })
+    expect(ids).toHaveLength(before)
+    expect(new Set(ids).size).toBe(before)
+    expect(ids).toEqual([...ids].sort((a, b) => a - b))
   })
 
   it('ends its reading when the work throws', async () => {

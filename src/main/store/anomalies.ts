@@ -14,6 +14,7 @@ import { isoOrNull, parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../sh
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
 import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
@@ -343,11 +344,17 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): ListPage<AnomalyVi
   const w = anomalyWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, gatewayAmount: 0, items: [] }
   const totals = anomalyTotals(db, f, match)
-  const rows = stmt<unknown[], AnomalyRow>(
+  const { rows, more } = readPage<AnomalyRow>(
     db,
-    `${select(amountOrderIndex(f.sort, totals.total, 'idx_anomalies_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
-  ).all(...w.params, f.limit, f.offset)
-  return { ...totals, items: rows.map(anomalyView) }
+    {
+      select: select(amountOrderIndex(f.sort, totals.total, 'idx_anomalies_amount')),
+      where: w,
+      order: ORDER[f.sort ?? '-time'],
+    },
+    { alias: 'a', amount: 'local_amount', amountMayBeNull: true },
+    f,
+  )
+  return { ...totals, items: rows.map(anomalyView), ...more }
 }
 
 /**

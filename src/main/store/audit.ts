@@ -1,9 +1,10 @@
 import type { Actor, AuditEvent, Transport } from '../../shared/domain'
-import type { AuditView, Page } from '../../shared/entity-views'
+import type { AuditView, Continued, Page } from '../../shared/entity-views'
 import type { AuditListRequest } from '../../shared/filters'
 import { toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { readPage } from './list-cursor'
 import { Where } from './where'
 
 interface AuditRow {
@@ -55,12 +56,14 @@ function auditView(row: AuditRow): AuditView {
 }
 
 /** The audit log, newest first: one event's rows through idx_audit_log_action, the others by time. */
-export function listAudit(db: Db, f: AuditListRequest): Page<AuditView> {
+export function listAudit(db: Db, f: AuditListRequest): Page<AuditView> & Continued {
   const w = new Where().when(f.event, 'l.action = ?', f.event).timeRange('l.created_at', f.since, f.until)
   const total = (stmt(db, `SELECT count(*) AS n FROM audit_log l ${w}`).get(...w.params) as { n: number }).n
-  const rows = stmt<unknown[], AuditRow>(
+  const { rows, more } = readPage<AuditRow>(
     db,
-    `SELECT l.* FROM audit_log l ${w} ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?`,
-  ).all(...w.params, f.limit, f.offset)
-  return { total, items: rows.map(auditView) }
+    { select: 'SELECT l.* FROM audit_log l', where: w, order: 'l.created_at DESC, l.id DESC' },
+    { alias: 'l' },
+    f,
+  )
+  return { total, items: rows.map(auditView), ...more }
 }

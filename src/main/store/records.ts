@@ -6,6 +6,7 @@ import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
 import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
@@ -321,11 +322,17 @@ export function listSyncRecords(db: Db, f: RecordListRequest): ListPage<SyncReco
   const w = recordWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
   const totals = syncRecordTotals(db, f, match)
-  const rows = stmt<unknown[], SyncRecordRow>(
+  const { rows, more } = readPage<SyncRecordRow>(
     db,
-    `${select(amountOrderIndex(f.sort, totals.total, 'idx_sync_records_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
-  ).all(...w.params, f.limit, f.offset)
-  return { ...totals, items: rows.map(syncRecordView) }
+    {
+      select: select(amountOrderIndex(f.sort, totals.total, 'idx_sync_records_amount')),
+      where: w,
+      order: ORDER[f.sort ?? '-time'],
+    },
+    { alias: 's', amount: 'amount', amountMayBeNull: true },
+    f,
+  )
+  return { ...totals, items: rows.map(syncRecordView), ...more }
 }
 
 /** The newest record of a trade made after `since`: how a batch learns another process synced it. */

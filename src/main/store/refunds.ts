@@ -5,6 +5,7 @@ import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { readPage } from './list-cursor'
 import { amountOrderIndex } from './list-totals'
 import {
   TRADE_LISTS,
@@ -98,11 +99,17 @@ export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundO
   const w = tradeWhere(db, LIST, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
   const totals = tradeTotals(db, LIST, f, match)
-  const rows = stmt<unknown[], RefundOrderRow>(
+  const { rows, more } = readPage<RefundOrderRow>(
     db,
-    `${select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount'))} ${w} ORDER BY ${tradeOrder(LIST, f.sort)} LIMIT ? OFFSET ?`,
-  ).all(...w.params, f.limit, f.offset)
-  return { ...totals, items: rows.map(refundOrderView) }
+    {
+      select: select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount')),
+      where: w,
+      order: tradeOrder(LIST, f.sort),
+    },
+    { alias: LIST.alias, amount: 'amount' },
+    f,
+  )
+  return { ...totals, items: rows.map(refundOrderView), ...more }
 }
 
 export interface NewRefundOrder {

@@ -5,6 +5,7 @@ import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
+import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { findMerchantByName } from './merchants'
 import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
@@ -212,11 +213,17 @@ export function listRepairRecords(db: Db, f: RepairListRequest): ListPage<Repair
   const w = repairWhere(db, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
   const totals = repairTotals(db, f, match)
-  const rows = stmt<unknown[], RepairRecordRow>(
+  const { rows, more } = readPage<RepairRecordRow>(
     db,
-    `${select(amountOrderIndex(f.sort, totals.total, 'idx_repair_records_amount'))} ${w} ORDER BY ${ORDER[f.sort ?? '-time']} LIMIT ? OFFSET ?`,
-  ).all(...w.params, f.limit, f.offset)
-  return { ...totals, items: rows.map(repairRecordView) }
+    {
+      select: select(amountOrderIndex(f.sort, totals.total, 'idx_repair_records_amount')),
+      where: w,
+      order: ORDER[f.sort ?? '-time'],
+    },
+    { alias: 'r', amount: 'amount', amountMayBeNull: true },
+    f,
+  )
+  return { ...totals, items: rows.map(repairRecordView), ...more }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ListPage, PayOrderView } from '../../../shared/entity-views'
 import type { OrderFilter, OrderListRequest } from '../../../shared/filters'
 import type { Db } from '../connection'
-import { stmt } from '../connection'
+import { readPage } from '../list-cursor'
 import { amountOrderIndex } from '../list-totals'
 import type { RowQuery } from '../row-reader'
 import { TRADE_LISTS, tradeOrder, tradeTotals, tradeWhere } from '../trade-lists'
@@ -17,11 +17,17 @@ export function listPayOrders(db: Db, f: OrderListRequest): ListPage<PayOrderVie
   const w = tradeWhere(db, LIST, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
   const totals = tradeTotals(db, LIST, f, match)
-  const rows = stmt<unknown[], PayOrderRow>(
+  const { rows, more } = readPage<PayOrderRow>(
     db,
-    `${selectPayOrders(amountOrderIndex(f.sort, totals.total, 'idx_pay_orders_amount'))} ${w} ORDER BY ${tradeOrder(LIST, f.sort)} LIMIT ? OFFSET ?`,
-  ).all(...w.params, f.limit, f.offset)
-  return { ...totals, items: rows.map(payOrderView) }
+    {
+      select: selectPayOrders(amountOrderIndex(f.sort, totals.total, 'idx_pay_orders_amount')),
+      where: w,
+      order: tradeOrder(LIST, f.sort),
+    },
+    { alias: LIST.alias, amount: 'amount' },
+    f,
+  )
+  return { ...totals, items: rows.map(payOrderView), ...more }
 }
 
 /**

@@ -17,7 +17,7 @@ import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './
 
 type ListOperation =
   'records.list' | 'orders.list' | 'refunds.list' | 'repairs.list' | 'anomalies.list' | 'audit.list'
-type ListOpts = FilterOpts & { all?: boolean; event?: string }
+type ListOpts = FilterOpts & { all?: boolean; after?: string; event?: string }
 
 const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '')
 
@@ -59,13 +59,18 @@ const LIST_FLAGS: Flags = {
       `--limit is at most ${max} rows a page: page on with --offset, or write every row with --json --all`,
   },
   offset: '--offset',
+  after: '--after',
 }
 
+const AFTER_OPTION = [
+  '--after <cursor>',
+  'the rows after the last one of a page: its `next`, as --json printed it',
+] as const
+
 function addListOptions(cmd: Command): Command {
-  return addFilterOptions(cmd).option(
-    '--all',
-    'with --json: every row, one JSON object a line, all as of the moment the list starts',
-  )
+  return addFilterOptions(cmd)
+    .option(...AFTER_OPTION)
+    .option('--all', 'with --json: every row, one JSON object a line, all as of the moment the list starts')
 }
 
 /** What `--status` names on each list. */
@@ -89,6 +94,7 @@ async function list<K extends ListOperation>(
     cmd,
     async (ctx, io) => {
       input ??= filterInput(o, true, STATUS_OF[name])
+      if (o.after !== undefined) input = { ...input, after: o.after }
       if (o.all) return everyRow(ctx, io, name, input)
       const page = await call(ctx, name, input, LIST_FLAGS)
       if (io.json) return io.out(JSON.stringify(page))
@@ -98,7 +104,11 @@ async function list<K extends ListOperation>(
   )
 }
 
-/** Pages through the operation at its page cap, writing each row as it comes: for scripts. */
+/**
+ * Pages through the operation at its page cap, writing each row as it comes: for scripts. Each page
+ * goes on from the last row of the one before (its `next`), so the millionth row costs what the first
+ * does; an offset would step through every row before it, page after page.
+ */
 async function everyRow(
   ctx: ServiceContext,
   io: Io,
@@ -112,12 +122,11 @@ async function everyRow(
   const { inOneReading } = await import('../../../services/lists')
   // Every page from one snapshot: a sync writing records meanwhile shifts no page.
   await inOneReading(ctx, async () => {
-    let offset = input.offset
+    let page = await call(ctx, name, { ...input, limit }, LIST_FLAGS)
     for (;;) {
-      const page = await call(ctx, name, { ...input, limit, offset }, LIST_FLAGS)
       if (page.items.length > 0) io.out(page.items.map((item) => JSON.stringify(item)).join('\n'))
-      if (page.items.length < limit || io.outputGone?.()) return
-      offset = (typeof offset === 'number' ? offset : 0) + page.items.length
+      if (page.next === undefined || io.outputGone?.()) return
+      page = await call(ctx, name, { ...input, limit, offset: undefined, after: page.next }, LIST_FLAGS)
     }
   })
 }
@@ -254,6 +263,7 @@ export function registerListCommands(program: Command): void {
     .option('--until <time>', 'up to this Beijing time')
     .option('--limit <n>', `rows (default ${pageSchema.parse({}).limit})`)
     .option('--offset <n>', 'rows to skip')
+    .option(...AFTER_OPTION)
     .option('--all', 'with --json: every row, one JSON object a line')
     .action((o: ListOpts, cmd: Command) =>
       list(
