@@ -55,6 +55,9 @@ export interface BatchItemRow {
   sync_record_id: number | null
   not_before: number | null
   amount: number | null
+  /** Which desktop holds the item and until when (store/coordination/); null while unclaimed. */
+  claimed_by: string | null
+  claim_expires_at: number | null
 }
 
 export function emptyCounts(): OutcomeCounts {

@@ -15,6 +15,7 @@ import { statements } from './013-statements'
 import { deferredIndexes } from './014-deferred-indexes'
 import { statementSourceIndex } from './015-statement-source-index'
 import { statementLineIndexes } from './016-statement-line-indexes'
+import { batchItemClaims } from './017-batch-item-claims'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   deferredIndexes,
   statementSourceIndex,
   statementLineIndexes,
+  batchItemClaims,
 ]

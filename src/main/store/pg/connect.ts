@@ -64,15 +64,38 @@ function setTypes(): void {
   })
 }
 
-export async function connectPg(target: PgTarget, connectTimeoutMs = 10_000): Promise<pg.Client> {
+/**
+ * `keepAlive` for a connection held open for what it holds (a leader's lock, a listener): TCP then
+ * tells a peer that vanished from one that is quiet.
+ */
+export async function connectPg(
+  target: PgTarget,
+  connectTimeoutMs = 10_000,
+  keepAlive = false,
+): Promise<pg.Client> {
   setTypes()
   const client = new pg.Client({
     connectionString: target.url,
     connectionTimeoutMillis: connectTimeoutMs,
     application_name: 'PaySync Desk',
+    keepAlive,
   })
   // An idle connection dropped by the server emits an error; the next query reports it instead.
   client.on('error', () => {})
   await client.connect()
   return client
+}
+
+/** A pool of connections for short statements, with the same types as connectPg's. */
+export function openPgPool(target: PgTarget, max: number, connectTimeoutMs = 10_000): pg.Pool {
+  setTypes()
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    application_name: 'PaySync Desk',
+  })
+  // An idle pooled connection dropped by the server emits an error; the pool replaces it.
+  pool.on('error', () => {})
+  return pool
 }

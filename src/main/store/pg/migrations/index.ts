@@ -14,6 +14,7 @@ import {
 import { listTotalsAndSearch } from './012-list-totals'
 import { statements } from './013-statements'
 import { deferredIndexes, statementLineIndexes, statementSourceIndex } from './014-016-indexes'
+import { batchItemClaims } from './017-batch-item-claims'
 import type { PgStep } from './step'
 
 /**
@@ -43,4 +44,5 @@ export const PG_MIGRATIONS: readonly PgStep[] = [
   deferredIndexes,
   statementSourceIndex,
   statementLineIndexes,
+  batchItemClaims,
 ]

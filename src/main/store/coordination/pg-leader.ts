@@ -1,0 +1,54 @@
+import { connectPg, type PgTarget } from '../pg/connect'
+import { ADVISORY_NAMESPACE, leaderLock } from '../pg/locks'
+import { Held } from './leadership'
+
+// One leader on PostgreSQL (docs/team-mode.md B4): a session advisory lock, held on a connection of
+// its own for as long as the leadership lasts. The lock lives and dies with that session, so a desktop
+// that crashes, is killed or whose connection is cut gives the leadership away as soon as the server
+// sees the session end, and learns it lost it when its connection ends.
+
+/** How often the leader asks its connection whether it still stands, when nothing else used it. */
+const PROBE_MS = 10_000
+
+export async function leadOnPg(target: PgTarget, name: string, owner: string): Promise<Held | null> {
+  const client = await connectPg(target, 10_000, true)
+  let ours = false
+  try {
+    // A computer that drops off the network sends nothing more: with the system's keepalive (two
+    // hours) the server would hold its session, and the lock, all that time. These settings are the
+    // session's own: the server gives up on a silent peer within about half a minute.
+    await client.query(
+      'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3',
+    )
+    const r = await client.query<{ ours: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ours', [
+      ADVISORY_NAMESPACE,
+      leaderLock(name),
+    ])
+    ours = r.rows[0]?.ours === true
+  } finally {
+    if (!ours) await client.end().catch(() => {})
+  }
+  if (!ours) return null
+  const held = new Held(name, owner, async () => {
+    clearInterval(probe)
+    // Ending the session would release it too; unlocking first frees it before the goodbye.
+    await client
+      .query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_NAMESPACE, leaderLock(name)])
+      .catch(() => {})
+    await client.end().catch(() => {})
+  })
+  // A connection nobody queries learns of its end only from TCP: a small query now and then makes a
+  // cut network show here as soon as the server has let the lock go.
+  const probe = setInterval(() => {
+    client.query('SELECT 1').catch(() => {
+      held.end('lost')
+      void client.end().catch(() => {})
+    })
+  }, PROBE_MS)
+  probe.unref()
+  client.once('end', () => {
+    clearInterval(probe)
+    held.end('lost')
+  })
+  return held
+}

@@ -1,0 +1,104 @@
+import { openPgPool, type PgTarget } from '../pg/connect'
+import { claimReturning, toClaimed, type ClaimRow } from './claimed'
+import { payloadText } from './messages'
+import { leadOnPg } from './pg-leader'
+import { channelOf, PgListener } from './pg-messages'
+import { checkLimit, checkTtl } from './bounds'
+import type { Coordination, Leadership } from './types'
+
+// Working together on a team database (docs/team-mode.md B4, B8.5). The desktops' clocks differ, so
+// no time that decides who holds what comes from one: every expiry is computed and compared in SQL on
+// the database's clock, in epoch milliseconds like every time PaySync stores. Short statements go
+// through a small pool; a leader's lock and the listeners hold connections of their own.
+
+/** The database's clock now, in epoch ms. clock_timestamp, not now(): the time of the call, not of the transaction's start. */
+const NOW_MS = 'floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint'
+
+export interface PgCoordinationOptions {
+  /** Connections for leases, claims and messages (leaders and listeners have their own). */
+  poolSize?: number
+}
+
+export function pgCoordination(target: PgTarget, options: PgCoordinationOptions = {}): Coordination {
+  const pool = openPgPool(target, options.poolSize ?? 4)
+  const listener = new PgListener(target)
+  const leaderships = new Set<Leadership>()
+  return {
+    dialect: 'postgres',
+    async now() {
+      return (await pool.query<{ ms: number }>(`SELECT ${NOW_MS} AS ms`)).rows[0]!.ms
+    },
+    async acquireLease(key, owner, ttlMs) {
+      // One row back means taken: inserted, or an expired holder's row taken over (B4).
+      const r = await pool.query(
+        `INSERT INTO trade_leases (trade_key, owner, expires_at) VALUES ($1, $2, ${NOW_MS} + $3::bigint)
+         ON CONFLICT (trade_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE trade_leases.expires_at < ${NOW_MS}
+         RETURNING owner`,
+        [key, owner, checkTtl(ttlMs)],
+      )
+      return r.rowCount === 1
+    },
+    async renewLease(key, owner, ttlMs) {
+      const r = await pool.query(
+        `UPDATE trade_leases SET expires_at = ${NOW_MS} + $3::bigint WHERE trade_key = $1 AND owner = $2`,
+        [key, owner, checkTtl(ttlMs)],
+      )
+      return r.rowCount === 1
+    },
+    async releaseLease(key, owner) {
+      await pool.query('DELETE FROM trade_leases WHERE trade_key = $1 AND owner = $2', [key, owner])
+    },
+    async claimItems(batchId, owner, limit, ttlMs) {
+      // SKIP LOCKED: items another desktop is claiming this instant are stepped over, not waited for.
+      // One that desktop claimed just before is read again once its lock is free, and its live claim
+      // then keeps it out.
+      const r = await pool.query<ClaimRow>(
+        `WITH picked AS (
+           SELECT id FROM batch_items
+            WHERE batch_id = $1 AND state = 'pending'
+              AND (claim_expires_at IS NULL OR claim_expires_at < ${NOW_MS})
+            ORDER BY id LIMIT $2
+            FOR UPDATE SKIP LOCKED)
+         UPDATE batch_items b SET claimed_by = $3, claim_expires_at = ${NOW_MS} + $4::bigint
+           FROM picked WHERE b.id = picked.id
+         RETURNING ${claimReturning('b.')}`,
+        [batchId, checkLimit(limit), owner, checkTtl(ttlMs)],
+      )
+      return toClaimed(r.rows)
+    },
+    async renewClaims(batchId, owner, ttlMs) {
+      const r = await pool.query(
+        `UPDATE batch_items SET claim_expires_at = ${NOW_MS} + $3::bigint
+          WHERE batch_id = $1 AND claimed_by = $2 AND state = 'pending'`,
+        [batchId, owner, checkTtl(ttlMs)],
+      )
+      return r.rowCount ?? 0
+    },
+    async releaseClaim(itemId, owner) {
+      const r = await pool.query(
+        `UPDATE batch_items SET claimed_by = NULL, claim_expires_at = NULL
+          WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`,
+        [itemId, owner],
+      )
+      return r.rowCount === 1
+    },
+    async lead(name, owner) {
+      const held = await leadOnPg(target, name, owner)
+      if (!held) return null
+      leaderships.add(held)
+      void held.ended.then(() => leaderships.delete(held))
+      return held
+    },
+    async notify(topic, payload) {
+      // pg_notify takes the channel as a value; the topic is checked all the same, as LISTEN's is.
+      await pool.query('SELECT pg_notify($1, $2)', [channelOf(topic), payloadText(payload)])
+    },
+    listen: (topic, handler) => listener.listen(topic, handler),
+    async close() {
+      for (const held of [...leaderships]) await held.release()
+      await listener.close()
+      await pool.end()
+    },
+  }
+}

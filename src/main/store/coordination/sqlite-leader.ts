@@ -1,0 +1,36 @@
+import type { Db } from '../connection'
+import { acquireLease, releaseLease, renewLease } from '../leases'
+import { Held } from './leadership'
+import type { Leadership } from './types'
+
+// One leader on SQLite: a lease in trade_leases under a key no trade has, renewed while its holder
+// lives. A holder that dies stops renewing, and its lease expires after `ttlMs`; another process then
+// takes it. A holder that misses its renewals (a suspended laptop) and finds the lease gone has lost.
+
+const leaderKey = (name: string): string => `leader:${name}`
+
+export function leadOnSqlite(db: Db, name: string, owner: string, ttlMs: number): Leadership | null {
+  const key = leaderKey(name)
+  if (!acquireLease(db, key, owner, ttlMs)) return null
+  const timer = setInterval(
+    () => {
+      let ours = false
+      try {
+        ours = renewLease(db, key, owner, ttlMs)
+      } catch {
+        // The connection closed or the file went away: whoever leads now, it is not this holder.
+      }
+      if (ours) return
+      clearInterval(timer)
+      held.end('lost')
+    },
+    // Three renewals a lifetime: one missed renewal is not yet a lost lease.
+    Math.max(1, Math.floor(ttlMs / 3)),
+  )
+  timer.unref()
+  const held = new Held(name, owner, async () => {
+    clearInterval(timer)
+    releaseLease(db, key, owner)
+  })
+  return held
+}
