@@ -38,3 +38,14 @@ export function sampleThreads(everyMs = 20): { stop(): number[] } | null {
     },
   }
 }
+
+/** CPU time of this process's main thread so far in ms (Linux), or null: the thread pool's is not in it. */
+export function mainThreadCpuMs(): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return null
+  }
+}

@@ -34,3 +34,24 @@ export function signAsync(data: string, key: crypto.KeyLike): Promise<string> {
     )
   })
 }
+
+/**
+ * RSA-SHA256 check of a Base64 signature, on libuv's thread pool like `signAsync`: what the main
+ * thread keeps is handing the job over. False for a signature that does not verify, and for one
+ * that is no signature at all (a wrong length, a malformed key), as the synchronous checks say.
+ */
+export function verifyAsync(data: string, signature: string, key: crypto.KeyLike): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      crypto.verify(
+        'RSA-SHA256',
+        Buffer.from(data, 'utf8'),
+        publicKeyOf(key),
+        Buffer.from(signature, 'base64'),
+        (err, ok) => resolve(!err && ok),
+      )
+    } catch {
+      resolve(false)
+    }
+  })
+}

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { privateKeyOf, publicKeyOf } from '../signing'
+import { privateKeyOf, publicKeyOf, verifyAsync } from '../signing'
 
 // Alipay OpenAPI RSA2 signing, as docs/protocols.md section 1.3 and 1.4 describe it and the
 // official SDKs do it. Shared by the adapter and the simulator; pinned by the SDK's known-answer vectors.
@@ -100,6 +100,22 @@ export function verifyResponse(
   if (content === null) return false
   if (rsa2Verify(content, sign, publicKeyPem)) return true
   return content.includes('\\/') && rsa2Verify(content.replace(/\\\//g, '/'), sign, publicKeyPem)
+}
+
+/**
+ * `verifyResponse` with the RSA checks on libuv's thread pool, for the adapter: the same content,
+ * the same second try with `\/` unescaped, the same answer.
+ */
+export async function verifyResponseAsync(
+  body: string,
+  node: string,
+  sign: string,
+  publicKey: crypto.KeyLike,
+): Promise<boolean> {
+  const content = extractSignedContent(body, node)
+  if (content === null) return false
+  if (await verifyAsync(content, sign, publicKey)) return true
+  return content.includes('\\/') && verifyAsync(content.replace(/\\\//g, '/'), sign, publicKey)
 }
 
 /** Wraps a public key given as bare Base64 (as the Alipay console shows it) into PEM. */

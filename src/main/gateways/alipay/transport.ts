@@ -6,7 +6,7 @@ import { aboutAnotherTrade, busyStatus, noAnswer, transportFailure, type Reading
 import { signAsync } from '../signing'
 import type { CallContext } from '../types'
 import { refusalCode, refusalMessage } from './answers'
-import { extractSignedContent, requestSignContent, responseNodeName, verifyResponse } from './sign'
+import { extractSignedContent, requestSignContent, responseNodeName, verifyResponseAsync } from './sign'
 
 // Alipay's open API on the wire (docs/protocols.md section 1): every request signed with the app key
 // as the official SDKs send it, every answer's `*_response` node verified with the Alipay public key
@@ -83,7 +83,8 @@ export class AlipayTransport {
     }
   }
 
-  private read(ex: Exchange, method: string): AlipayReading {
+  /** The checks in their order; only the signature check waits, for the thread pool. */
+  private async read(ex: Exchange, method: string): Promise<AlipayReading> {
     if (!ex.ok) return transportFailure(ex)
     const res = ex.response
     if (res.status !== 200)
@@ -115,7 +116,7 @@ export class AlipayTransport {
         ? noAnswer('missing_signature', 'the answer carries no signature', res.body)
         : noAnswer(refusalCode(n, 'missing_signature'), refusalMessage(n, 'unsigned gateway error'), res.body)
     }
-    if (!verifyResponse(res.body, nodeName, sign, this.publicKey))
+    if (!(await verifyResponseAsync(res.body, nodeName, sign, this.publicKey)))
       return noAnswer(
         'bad_signature',
         'the answer signature does not verify with the Alipay public key',
@@ -148,7 +149,7 @@ export class AlipayTransport {
         return /"code"\s*:\s*"20000"|ACQ\.SYSTEM_ERROR|isp\.unknow-error/.test(res.body)
       },
     )
-    const reading = this.read(ex, method)
+    const reading = await this.read(ex, method)
     // Alipay signs what it answers, not what it was asked: the trade numbers inside tell.
     const other =
       reading.kind === 'answer'

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import { signAsync, verifyAsync } from '../signing'
 
 // UnionPay online gateway signing, version 5.1.0 with signMethod 01 (docs/protocols.md section 3,
 // as the official SDKs do it): the RSA signature is over the lowercase hex SHA-256 digest of the
@@ -47,20 +48,40 @@ export function signParams(params: Params, privateKey: crypto.KeyLike): string {
 }
 
 /**
- * Checks `params.signature` against the other parameters. Some SDKs verify answers with empty fields
- * kept as `k=`; a gateway that signs that way is accepted too, since the content is the same fields.
+ * The texts `params.signature` may be over, in the order tried. Some SDKs verify answers with empty
+ * fields kept as `k=`; a gateway that signs that way is accepted too, since the content is the same
+ * fields. Empty when there is no signature to check.
  */
-export function verifyParams(params: Params, publicKey: crypto.KeyLike): boolean {
+function signedContents(params: Params): string[] {
   const signature = params.signature
-  if (typeof signature !== 'string' || signature.trim() === '') return false
-  if (verifyString(signContent(params), signature.trim(), publicKey)) return true
+  if (typeof signature !== 'string' || signature.trim() === '') return []
+  const contents = [signContent(params)]
   const keys = Object.keys(params).filter((k) => k !== 'signature')
-  if (!keys.some((k) => (params[k] ?? '').trim() === '')) return false
-  const withEmpty = keys
-    .sort()
-    .map((k) => `${k}=${(params[k] ?? '').trim()}`)
-    .join('&')
-  return verifyString(withEmpty, signature.trim(), publicKey)
+  if (keys.some((k) => (params[k] ?? '').trim() === ''))
+    contents.push(
+      keys
+        .sort()
+        .map((k) => `${k}=${(params[k] ?? '').trim()}`)
+        .join('&'),
+    )
+  return contents
+}
+
+/** Checks `params.signature` against the other parameters (see `signedContents`). */
+export function verifyParams(params: Params, publicKey: crypto.KeyLike): boolean {
+  return signedContents(params).some((c) => verifyString(c, params.signature!.trim(), publicKey))
+}
+
+/** `signParams` on libuv's thread pool, for the adapter: the same signature. */
+export function signParamsAsync(params: Params, privateKey: crypto.KeyLike): Promise<string> {
+  return signAsync(sha256Hex(signContent(params)), privateKey)
+}
+
+/** `verifyParams` with the RSA checks on libuv's thread pool, for the adapter: the same answer. */
+export async function verifyParamsAsync(params: Params, publicKey: crypto.KeyLike): Promise<boolean> {
+  for (const content of signedContents(params))
+    if (await verifyAsync(sha256Hex(content), params.signature!.trim(), publicKey)) return true
+  return false
 }
 
 /** A request body: `application/x-www-form-urlencoded`, UTF-8, values trimmed as they were signed. */

@@ -6,7 +6,7 @@ import { readPrivateKey, readPublicKey } from '../key-fields'
 import { aboutAnotherTrade, busyStatus, noAnswer, transportFailure, type Reading } from '../kit'
 import { ReplayCache } from '../replay-cache'
 import type { CallContext } from '../types'
-import { encodeForm, parseAnswer, signParams, verifyParams } from './sign'
+import { encodeForm, parseAnswer, signParamsAsync, verifyParamsAsync } from './sign'
 
 // The UnionPay online gateway on the wire (docs/protocols.md section 3): every request a form signed
 // with the merchant key, every answer verified with the configured UnionPay key, bound to the
@@ -62,7 +62,7 @@ export class UnionpayTransport {
   }
 
   /** The fields every request of this merchant carries, signed with the rest; `url` and `maxBytes` as sent. */
-  private request(fields: Fields, url: string, maxBytes?: number) {
+  private async request(fields: Fields, url: string, maxBytes?: number) {
     const params: Record<string, string> = {
       version: '5.1.0',
       encoding: 'UTF-8',
@@ -70,7 +70,7 @@ export class UnionpayTransport {
       signMethod: '01',
       ...fields,
     }
-    params.signature = signParams(params, this.privateKey)
+    params.signature = await signParamsAsync(params, this.privateKey)
     return {
       method: 'POST' as const,
       url,
@@ -94,7 +94,7 @@ export class UnionpayTransport {
     )
   }
 
-  private read(ex: Exchange, key: QueryKey, question: string): UnionpayReading {
+  private async read(ex: Exchange, key: QueryKey, question: string): Promise<UnionpayReading> {
     if (!ex.ok) return transportFailure(ex)
     const res = ex.response
     if (res.status !== 200)
@@ -108,7 +108,7 @@ export class UnionpayTransport {
     const said = `respCode ${fields.respCode}${fields.respMsg ? ` ${fields.respMsg}` : ''}`
     if (!fields.signature)
       return noAnswer('missing_signature', `the answer carries no signature (unverified: ${said})`, res.body)
-    if (!verifyParams(fields, this.publicKey))
+    if (!(await verifyParamsAsync(fields, this.publicKey)))
       return noAnswer(
         'bad_signature',
         'the answer signature does not verify with the configured UnionPay public key',
@@ -131,7 +131,7 @@ export class UnionpayTransport {
   /** `question` names our trade, however it is asked for (orderId and txnTime, or queryId). */
   async call(key: QueryKey, question: string, ctx?: CallContext) {
     const ex = await exchange(() => this.buildRequest(key), this.policy, ctx, retryable)
-    return { ex, reading: this.read(ex, key, question) }
+    return { ex, reading: await this.read(ex, key, question) }
   }
 
   /**

@@ -5,7 +5,7 @@ import { exchange, type Exchange, type HttpRequest, type HttpResponse, type Retr
 import { readPemPrivateKey } from '../key-fields'
 import { busyStatus, callMeta, noAnswer, transportFailure, type CallMeta, type Reading } from '../kit'
 import { ReplayCache } from '../replay-cache'
-import { signAsync } from '../signing'
+import { signAsync, verifyAsync } from '../signing'
 import type { CallContext } from '../types'
 import { PlatformKeys } from './certificates'
 import {
@@ -15,7 +15,6 @@ import {
   PROBE_PREFIX,
   requestMessage,
   responseMessage,
-  rsaVerify,
 } from './sign'
 import type { Json } from './states'
 
@@ -191,7 +190,7 @@ export class WechatTransport {
         `the answer is signed with key ${serial}, which this profile does not have; add it to the platform keys`,
         res.body,
       )
-    if (!rsaVerify(responseMessage(ts, n, res.body), signature, key))
+    if (!(await verifyAsync(responseMessage(ts, n, res.body), signature, key)))
       return noAnswer('bad_signature', `the answer's signature does not verify with key ${serial}`, res.body)
     const replayed = this.replays.check(`${serial}\n${n}\n${ts}`, { question })
     if (replayed) return noAnswer('replayed', replayed, res.body)

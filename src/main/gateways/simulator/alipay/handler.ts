@@ -17,7 +17,7 @@ import { tradeCalls } from './trades'
 // biz_content) and routed; signing.ts signs the answers, trades.ts and bills.ts are the methods.
 
 export function alipayHandler(state: SimState, options: SimOptions): ChannelHandler {
-  const respond = alipaySigning(options)
+  const { respond, respondAsync } = alipaySigning(options)
   const trades = tradeCalls(state, options)
   const bills = alipayBills(state, options)
 
@@ -163,7 +163,7 @@ export function alipayHandler(state: SimState, options: SimOptions): ChannelHand
             : method === BILL_METHOD
               ? bills.billApply(merchant, biz, req)
               : trades.refundQuery(merchant, biz)
-      return respond(req, method, node, merchant)
+      return respondAsync(req, method, node, merchant)
     },
   }
 }
