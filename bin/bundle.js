@@ -27,7 +27,7 @@ function newestSource(dirs) {
  * the entry starts from the file beside its own (the import worker, src/main/files/import/worker-host.ts).
  *
  * One build with code splitting: what a command imports with `await import()` (and the packages only
- * it needs, such as exceljs) lands in a chunk of its own that loads when the command runs,
+ * it needs, such as exceljs or axios) lands in a chunk of its own that loads when the command runs,
  * so `paysync --help` does not pay for the engine (docs/cli.md section 1). Chunks are named by their
  * content and written before the entries, each entry last and by rename: a process starting meanwhile
  * runs either the old entry with its old chunks or the new one with all of its own.

@@ -1,7 +1,7 @@
+import type { AxiosPromise, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios'
 import http from 'node:http'
 import https from 'node:https'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { APP_VERSION } from '../../shared/version'
 import { CallAbandonedError, type CallContext } from './types'
 
 // One HTTP exchange with a gateway: a request timeout, a size cap, and retries with backoff for what
@@ -66,122 +66,95 @@ export interface TransportFailure {
 }
 
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
 }
 
 /**
- * Sent with every request unless the adapter says otherwise (WeChat Pay requires a User-Agent; the
- * others ignore it). No compression is asked for: signatures are checked over exactly the bytes that
- * arrived, and decompressing costs more CPU than the RSA check.
+ * The request's part of axios's configuration; everything else is `Client.base`, made once. The
+ * configuration is read by axios's own HTTP adapter, called directly: `axios.request` would merge
+ * this with the instance's defaults on every call, run the interceptor chain and the request and
+ * answer transforms, none of which this client uses (about a tenth of a millisecond of CPU a call,
+ * measured beside the adapter alone: README, Performance).
  */
-const DEFAULT_HEADERS: Readonly<Record<string, string>> = {
-  accept: 'application/json, text/plain, */*',
-  'accept-encoding': 'identity',
-  'user-agent': `PaySyncDesk/${APP_VERSION} (Node.js)`,
+type RequestConfig = Pick<
+  AxiosRequestConfig,
+  'method' | 'url' | 'headers' | 'data' | 'maxContentLength' | 'timeout' | 'signal'
+>
+
+interface Client {
+  adapter: (config: InternalAxiosRequestConfig) => AxiosPromise<Buffer>
+  base: Readonly<Omit<AxiosRequestConfig, keyof RequestConfig>>
 }
 
-/** What came back: the status, the headers as Node read them, the body's bytes. */
-interface RawResponse {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: Buffer
+/**
+ * What `axios.request` added to every request from its defaults; said here so that the requests
+ * are what they were before the adapter was called directly.
+ */
+const DEFAULT_ACCEPT = 'application/json, text/plain, */*'
+
+let shared: Promise<Client> | null = null
+/** Loaded on the first call: a command that never asks a gateway (a list, `--help`) does not load axios. */
+function client(): Promise<Client> {
+  shared ??= import('axios').then(({ default: axios }) => ({
+    adapter: axios.getAdapter('http') as Client['adapter'],
+    base: Object.freeze({
+      ...agents,
+      // The body as text, untouched: signatures are checked over exactly what arrived. No compression is
+      // asked for (Accept-Encoding: identity), which also spares axios its decompression pipeline: per
+      // request it costs more CPU than the RSA check (measured by npm run bench).
+      // The bytes, decoded here: with responseType 'text' axios strips a leading byte-order mark, and
+      // the record must keep the text exactly as received (docs/domain.md 6.1; the gateway fuzzer sent one).
+      responseType: 'arraybuffer',
+      decompress: false,
+      maxBodyLength: MAX_REQUEST_BYTES,
+      // The adapters read every status themselves; a redirect from a payment gateway is never followed.
+      validateStatus: () => true,
+      maxRedirects: 0,
+      transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
+      proxy: false,
+    }),
+  }))
+  return shared
 }
 
-/** A failure of one request, named by the code `transportFailure` reads. */
-class SendError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
+/** One request on the shared keep-alive agents: the prebuilt base and this request's own fields. */
+function send(c: Client, req: HttpRequest, maxBytes: number, timeoutMs: number) {
+  const config: RequestConfig = {
+    method: req.method,
+    url: req.url,
+    headers: { Accept: DEFAULT_ACCEPT, 'Accept-Encoding': 'identity', ...req.headers },
+    data: req.body,
+    // Counted while the body streams in: past the cap axios destroys the response stream, and with
+    // it the socket, so the rest is never read (the request sets its own cap, see HttpRequest).
+    maxContentLength: maxBytes,
+    timeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs + 1_000),
   }
+  return c.adapter({ ...c.base, ...config } as InternalAxiosRequestConfig)
 }
 
-/**
- * One request on the shared keep-alive agents, with Node's own client: axios's adapter, which this
- * replaces, cost about half a millisecond of CPU a call more for the same request (its streams,
- * headers object and abort wiring; README, "The cost of a sync"). Nothing is followed (a redirect
- * from a payment gateway is read as it is), nothing decoded, no proxy taken from the environment.
- * `timeoutMs` is the most the socket may stay silent, and a second more the most the whole request
- * may take, as before.
- */
-function send(req: HttpRequest, maxBytes: number, timeoutMs: number): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(req.url)
-    const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : null
-    if (!agent) return reject(new SendError('EPROTO', `unsupported protocol ${url.protocol}`))
-    const body = req.body === undefined ? null : Buffer.from(req.body, 'utf8')
-    if (body && body.length > MAX_REQUEST_BYTES)
-      return reject(new SendError('ERR_REQUEST_TOO_LARGE', 'the request body is larger than 1 MB'))
-    const headers: Record<string, string> = { ...DEFAULT_HEADERS }
-    // Header names are case-insensitive: an adapter's `Accept` replaces the default `accept`.
-    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
-    if (body) headers['content-length'] = String(body.length)
-
-    let settled = false
-    const fail = (err: SendError) => {
-      if (settled) return
-      settled = true
-      clearTimeout(whole)
-      // The socket goes with the request: a half-read answer must not be the next call's start.
-      request.destroy()
-      reject(err)
-    }
-    const onResponse = (res: http.IncomingMessage) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        // Counted while the body streams in: past the cap the socket is destroyed, so the rest is
-        // never read (the request sets its own cap, see HttpRequest).
-        if (size > maxBytes) return fail(tooLarge(maxBytes))
-        chunks.push(chunk)
-      })
-      res.on('error', () => fail(new SendError('ECONNRESET', 'the answer was cut off')))
-      res.on('close', () => {
-        if (!res.complete) fail(new SendError('ECONNRESET', 'the answer was cut off'))
-      })
-      res.on('end', () => {
-        if (settled) return
-        settled = true
-        clearTimeout(whole)
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) })
-      })
-    }
-    const options = { method: req.method, headers, agent }
-    const request =
-      url.protocol === 'https:'
-        ? https.request(url, options, onResponse)
-        : http.request(url, options, onResponse)
-    const whole = setTimeout(
-      () => fail(new SendError('ETIMEDOUT', 'the request took too long')),
-      timeoutMs + 1_000,
-    )
-    request.setTimeout(timeoutMs, () => fail(new SendError('ETIMEDOUT', 'the socket stayed silent')))
-    request.on('error', (err: NodeJS.ErrnoException) => fail(new SendError(err.code ?? '', err.message)))
-    request.end(body ?? undefined)
-  })
-}
-
-function tooLarge(maxBytes: number): SendError {
-  return new SendError(
-    'ERR_TOO_LARGE',
-    `the answer is larger than ${Math.round(maxBytes / 1024)} KB (${maxBytes} bytes): reading stopped there and nothing of it was kept`,
-  )
-}
-
-function transportFailure(err: unknown): TransportFailure {
+function transportFailure(err: unknown, maxBytes: number): TransportFailure {
   const e = err as { code?: string; message?: string }
   const code = e.code ?? ''
-  const message = e.message ?? String(err)
-  if (code === 'ERR_TOO_LARGE') return { code: 'too_large', message }
-  if (code === 'ETIMEDOUT') return { code: 'timeout', message: 'the gateway did not answer in time' }
-  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message))
+  // axios says ERR_BAD_RESPONSE for this as for a broken stream; only its message tells them apart.
+  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(e.message ?? ''))
+    return {
+      code: 'too_large',
+      message: `the answer is larger than ${Math.round(maxBytes / 1024)} KB (${maxBytes} bytes): reading stopped there and nothing of it was kept`,
+    }
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED')
+    return { code: 'timeout', message: 'the gateway did not answer in time' }
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_BAD_RESPONSE' ||
+    /socket hang up/i.test(e.message ?? '')
+  )
     return { code: 'reset', message: 'the gateway closed the connection without an answer' }
   if (code === 'ECONNREFUSED') return { code: 'refused', message: 'the gateway refused the connection' }
   // The code already says "network"; the message says what went wrong (DNS, TLS, a proxy...).
-  return { code: 'network', message }
+  return { code: 'network', message: e.message ?? String(err) }
 }
 
 export function backoffDelay(policy: RetryPolicy, attempt: number): number {
@@ -209,6 +182,7 @@ export async function exchange(
     // Built (and signed) first; then a call slot; then its turn at the gate, and out at once: sends
     // stay evenly spaced, and no more than the slots are ever in flight at the gateway.
     const req = await build()
+    const gateway = await client()
     const maxBytes = req.maxBytes ?? MAX_ANSWER_BYTES
     const queued = performance.now()
     const release = ctx?.slots ? await ctx.slots.acquire() : null
@@ -222,15 +196,15 @@ export async function exchange(
       }
 
       sentAt = performance.now()
-      const res = await send(req, maxBytes, policy.timeoutMs)
+      const res = await send(gateway, req, maxBytes, policy.timeoutMs)
       latencyMs = Math.round(performance.now() - sentAt)
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
+        if (v !== undefined && v !== null)
+          headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
       }
-      // Decoded here, a leading byte-order mark kept: the record keeps the text exactly as received
-      // (docs/domain.md 6.1; the gateway fuzzer sent one).
-      lastResponse = { status: res.status, headers, body: res.body.toString('utf8') }
+      const body = Buffer.isBuffer(res.data) ? res.data.toString('utf8') : String(res.data ?? '')
+      lastResponse = { status: res.status, headers, body }
       lastFailure = null
       if (retryable(lastResponse) && attempt <= policy.retries) continue
       const date = headers['date'] ? Date.parse(headers['date']) : NaN
@@ -243,7 +217,7 @@ export async function exchange(
       }
     } catch (err) {
       if (err instanceof CallAbandonedError) throw err
-      lastFailure = transportFailure(err)
+      lastFailure = transportFailure(err, maxBytes)
       lastResponse = null
       // The same gateway would send the same oversized answer again: asking again only costs more.
       if (lastFailure.code === 'too_large')
