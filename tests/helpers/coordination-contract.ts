@@ -205,6 +205,8 @@ export function coordinationContract(store: string, open: () => Promise<Coordina
       await expect(w.b.listen('Batch', () => {})).rejects.toThrow(TypeError)
       await expect(w.a.notify('big', 'x'.repeat(8_000))).rejects.toThrow(RangeError)
       await expect(w.a.acquireLease('pay:1', 'A', 1.5)).rejects.toThrow(RangeError)
+      // A third of a longer one would not fit a timer (Node fires it at once, every millisecond).
+      await expect(w.a.acquireLease('pay:1', 'A', 86_400_001)).rejects.toThrow(RangeError)
       const batch = await w.addBatch(3)
       await expect(w.a.claimItems(batch, 'A', -1, 60_000)).rejects.toThrow(RangeError)
       expect([...(await w.holders(batch)).values()]).toEqual([null, null, null])

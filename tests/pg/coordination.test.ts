@@ -124,6 +124,37 @@ describe.skipIf(pgMissing())('coordination on PostgreSQL', () => {
       await stop()
     })
 
+    it('stops leading when its server stops answering, before the server lets the lock go', async (ctx) => {
+      const leader = await w.a.lead('nightly', 'A')
+      expect(leader).not.toBeNull()
+      const r = await w.admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+            AND classid = $1 AND objid = $2 AND objsubid = 2`,
+        [ADVISORY_NAMESPACE, leaderLock('nightly')],
+      )
+      const pid = r.rows[0]!.pid
+      // A silently cut network, as the leader sees it: its backend stops answering and sends nothing.
+      // Only a server on this computer can be stopped so (PAYSYNC_PG_URL may name another).
+      try {
+        process.kill(pid, 'SIGSTOP')
+      } catch {
+        ctx.skip()
+      }
+      // Woken again even when the leader never notices (the test then times out, and the cluster
+      // must still stop at the end of the run).
+      const wake = setTimeout(() => process.kill(pid, 'SIGCONT'), 25_000)
+      try {
+        const started = Date.now()
+        expect(await leader!.ended).toBe('lost')
+        expect(leader!.held()).toBe(false)
+        // A probe every 10 s, each with 8 s to answer: well inside the ~25 s of the server's keepalive.
+        expect(Date.now() - started).toBeLessThan(20_000)
+      } finally {
+        clearTimeout(wake)
+        process.kill(pid, 'SIGCONT')
+      }
+    }, 30_000)
+
     it('lets several desktops lead several jobs, one leader each', async () => {
       const desktops: Coordination[] = [w.a, w.b]
       const jobs = ['nightly', 'auto_reconcile', 'merchant_7']

@@ -9,6 +9,8 @@ import { Held } from './leadership'
 
 /** How often the leader asks its connection whether it still stands, when nothing else used it. */
 const PROBE_MS = 10_000
+/** How long a probe may wait for its answer: well inside the ~25 s the server's keepalive allows. */
+const PROBE_DEADLINE_MS = 8_000
 
 export async function leadOnPg(target: PgTarget, name: string, owner: string): Promise<Held | null> {
   const client = await connectPg(target, 10_000, true)
@@ -37,13 +39,25 @@ export async function leadOnPg(target: PgTarget, name: string, owner: string): P
       .catch(() => {})
     await client.end().catch(() => {})
   })
-  // A connection nobody queries learns of its end only from TCP: a small query now and then makes a
-  // cut network show here as soon as the server has let the lock go.
+  // A connection nobody queries learns of its end only from TCP, and on a silently cut network a
+  // query waits for its answer until the kernel gives up retransmitting (a quarter of an hour). So a
+  // probe that has no answer within PROBE_DEADLINE_MS — shorter than the half minute after which the
+  // server lets the lock go — counts as lost: this desktop stops leading before another can start.
+  const lose = () => {
+    held.end('lost')
+    clearInterval(probe)
+    void client.end().catch(() => {})
+  }
   const probe = setInterval(() => {
-    client.query('SELECT 1').catch(() => {
-      held.end('lost')
-      void client.end().catch(() => {})
-    })
+    const deadline = setTimeout(lose, PROBE_DEADLINE_MS)
+    deadline.unref()
+    client
+      .query('SELECT 1')
+      .then(() => clearTimeout(deadline))
+      .catch(() => {
+        clearTimeout(deadline)
+        lose()
+      })
   }, PROBE_MS)
   probe.unref()
   client.once('end', () => {

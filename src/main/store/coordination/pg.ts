@@ -23,6 +23,7 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
   const pool = openPgPool(target, options.poolSize ?? 4)
   const listener = new PgListener(target)
   const leaderships = new Set<Leadership>()
+  let closed = false
   return {
     dialect: 'postgres',
     async now() {
@@ -86,6 +87,11 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
     async lead(name, owner) {
       const held = await leadOnPg(target, name, owner)
       if (!held) return null
+      // close() ran while the lock was being taken: nobody would release this session's lock.
+      if (closed) {
+        await held.release()
+        return null
+      }
       leaderships.add(held)
       void held.ended.then(() => leaderships.delete(held))
       return held
@@ -96,6 +102,8 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
     },
     listen: (topic, handler) => listener.listen(topic, handler),
     async close() {
+      if (closed) return
+      closed = true
       for (const held of [...leaderships]) await held.release()
       await listener.close()
       await pool.end()

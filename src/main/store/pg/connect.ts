@@ -79,6 +79,8 @@ export async function connectPg(
     connectionTimeoutMillis: connectTimeoutMs,
     application_name: 'PaySync Desk',
     keepAlive,
+    // Without a delay of its own the system's idle time applies (two hours on Linux and Windows).
+    keepAliveInitialDelayMillis: keepAlive ? 10_000 : 0,
   })
   // An idle connection dropped by the server emits an error; the next query reports it instead.
   client.on('error', () => {})
