@@ -31,7 +31,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
   } catch (err) {
     throw new StoreError(`cannot open the database ${file}: ${(err as Error).message}`, 'unreadable')
   }
-  try {
+  const prepare = (): void => {
     // Reading the header is what tells a damaged or non-SQLite file apart.
     db.pragma('schema_version', { simple: true })
     // A newer schema is refused before anything is written, journal mode included.
@@ -46,9 +46,19 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`)
     db.pragma('temp_store = MEMORY')
     db.pragma('cache_size = -32000')
+  }
+  try {
+    waitWhileBusy(prepare, options.busyTimeoutMs ?? 15_000)
   } catch (err) {
     db.close()
     if (err instanceof StoreError) throw err
+    const code = (err as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+      throw new StoreError(
+        `the database ${file} stayed locked by another program for ${Math.round((options.busyTimeoutMs ?? 15_000) / 1000)} s; ` +
+          'close the other PaySync Desk or command using it, then try again',
+        'unreadable',
+      )
     throw new StoreError(
       `the database ${file} is damaged or is not a PaySync Desk database (${(err as Error).message}); ` +
         'it was left untouched: restore it from a backup or choose another file with --db',
@@ -144,4 +154,26 @@ export function stmt<P extends unknown[] | object = unknown[], R = unknown>(
     map.set(sql, s)
   }
   return s as unknown as Database.Statement<P, R>
+}
+
+/**
+ * Runs `fn` again while SQLite answers SQLITE_BUSY, up to `timeoutMs`. `PRAGMA journal_mode = WAL` on a
+ * file another process holds a write transaction on (in the rollback journal, as a fresh file is before
+ * its first opener turns it to WAL) is answered "database is locked" at once, without the busy
+ * handler's wait: that file is busy, not damaged, and is waited for (two `paysync merchant add` on a
+ * fresh database met it; tests/store/open-busy.test.ts).
+ */
+function waitWhileBusy(fn: () => void, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      fn()
+      return
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err
+      // Opening is synchronous: a short sleep of this thread, as SQLite's own busy handler does.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25)
+    }
+  }
 }
