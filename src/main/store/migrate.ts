@@ -21,13 +21,20 @@ export function checkNotNewer(db: Db, file: string): void {
 
 export function migrate(db: Db, file: string): void {
   checkNotNewer(db, file)
-  const current = db.pragma('user_version', { simple: true }) as number
+  // The version and the tables are read in one snapshot: another process migrating the same new file
+  // between the two reads would otherwise show its first tables beside a version of 0, as if they
+  // were another program's.
+  const { current, tables } = db.transaction(() => ({
+    current: db.pragma('user_version', { simple: true }) as number,
+    tables: (
+      db
+        .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .get() as { n: number }
+    ).n,
+  }))()
   if (current === 0) {
     // An empty schema with tables of someone else's is not ours to migrate.
-    const foreign = db
-      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .get() as { n: number }
-    if (foreign.n > 0) {
+    if (tables > 0) {
       throw new StoreError(
         `${file} is an SQLite database of another program (it has tables but no PaySync Desk schema); ` +
           'it was left untouched: choose another file with --db',
