@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Channel } from '../../../shared/domain'
 import { isSecretField } from '../../../shared/profiles'
+import { room } from './bills/stream'
 import { CHANNEL_HANDLERS } from './channels'
 import { handleControl, scenarioSchema, upsertOrders, upsertRefunds, type Scenario } from './control'
 import { makeSimMerchant, merchantProfile } from './merchants'
@@ -137,16 +138,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     try {
       for await (const chunk of body) {
         if (res.destroyed) return
-        if (!res.write(chunk))
-          await new Promise<void>((resolve) => {
-            const go = () => {
-              res.off('drain', go)
-              res.off('close', go)
-              resolve()
-            }
-            res.on('drain', go)
-            res.on('close', go)
-          })
+        if (!res.write(chunk)) await room(res)
       }
     } catch (err) {
       // Half a file already went out: cut the connection, so the client sees it broken, not short.

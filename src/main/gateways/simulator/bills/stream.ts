@@ -10,7 +10,7 @@ import zlib from 'node:zlib'
  * the loser's listeners on the stream, with the error listener each `once` adds: two more every time
  * the reader was slower than the writer, until Node warned of a leak on a day's bill.
  */
-function room(stream: Writable): Promise<void> {
+export function room(stream: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       stream.off('drain', done)
