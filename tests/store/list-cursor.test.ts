@@ -4,7 +4,6 @@ import type { z } from 'zod'
 import { audit, listAudit } from '../../src/main/store/audit'
 import { listAnomalies, openAnomaly } from '../../src/main/store/anomalies'
 import { openStore, type Db } from '../../src/main/store/connection'
-import { insertMerchant } from '../../src/main/store/merchants'
 import { insertPayOrder, listPayOrders } from '../../src/main/store/orders'
 import { insertSyncRecord, listSyncRecords } from '../../src/main/store/records'
 import { insertRefundOrder, listRefundOrders } from '../../src/main/store/refunds'
@@ -22,6 +21,7 @@ import {
 } from '../../src/shared/filters'
 import { describeIssues } from '../../src/shared/validation'
 import { tempDir } from '../helpers/world'
+import { bareMerchant } from '../helpers/bare-merchant'
 
 // `--json --all` and the API's `after` go on from the last row of the page before (docs/cli.md
 // section 1.3). Against the same list read whole, in every order: the rows come in the same order,
@@ -41,17 +41,7 @@ const refunds: number[] = []
 
 beforeAll(() => {
   db = openStore(path.join(tempDir(), 'cursor.db'))
-  for (const name of ['m1', 'm2'])
-    insertMerchant(db, {
-      name,
-      channel: 'alipay',
-      mode: 'direct',
-      endpoint: 'https://x',
-      settings: {},
-      secrets: null,
-      secretNames: [],
-      enabled: true,
-    })
+  for (const name of ['m1', 'm2']) bareMerchant(db, name)
   db.transaction(() => {
     for (let i = 0; i < 130; i++)
       pay.push(

@@ -14,7 +14,6 @@ import type { AnomalyFilter, OrderFilter, RefundFilter, RepairFilter } from '../
 import { formatBeijing, parseBeijing, parseBeijingEnd } from '../../src/shared/time'
 import { closeAnomaly, listAnomalies, openAnomaly } from '../../src/main/store/anomalies'
 import { openStore, type Db } from '../../src/main/store/connection'
-import { insertMerchant } from '../../src/main/store/merchants'
 import { MIGRATIONS } from '../../src/main/store/migrations'
 import {
   casPayOrder,
@@ -28,6 +27,7 @@ import { insertRefundOrder, listRefundOrders, markRefundOrderSynced } from '../.
 import { insertRepairRecord, listRepairRecords } from '../../src/main/store/repairs'
 import { indexTradeNumbers, matchTrades } from '../../src/main/store/trade-search'
 import { tempDir } from '../helpers/world'
+import { bareMerchant } from '../helpers/bare-merchant'
 
 // Every list's count and sums for its filter (docs/screens.md section 1, issue 14 item 7) come from
 // totals the triggers keep; they must equal summing the rows themselves, for every filter and time
@@ -56,16 +56,7 @@ const payIds: number[] = []
 const refundIds: number[] = []
 
 function merchant(name: string): number {
-  return insertMerchant(db, {
-    name,
-    channel: 'alipay',
-    mode: 'direct',
-    endpoint: 'https://x',
-    settings: {},
-    secrets: null,
-    secretNames: [],
-    enabled: true,
-  })
+  return bareMerchant(db, name)
 }
 
 beforeAll(() => {
@@ -599,16 +590,7 @@ describe('lists sort by amount and by time, server-side', () => {
 
   it('a large filter sorted by amount walks the amount index instead of sorting all its rows', () => {
     const big = openStore(path.join(tempDir(), 'sort.db'))
-    const m = insertMerchant(big, {
-      name: 'm',
-      channel: 'alipay',
-      mode: 'direct',
-      endpoint: 'https://x',
-      settings: {},
-      secrets: null,
-      secretNames: [],
-      enabled: true,
-    })
+    const m = bareMerchant(big, 'm')
     big.transaction(() => {
       for (let i = 0; i < 25_000; i++)
         insertPayOrder(big, {

@@ -17,7 +17,6 @@ import { listAudit } from '../../src/main/store/audit'
 import { batchCounts, pendingItems } from '../../src/main/store/batches'
 import { heldByBatch, openTradesOfBatch } from '../../src/main/store/schedule-holds'
 import { indexTradeNumbers, matchTrades } from '../../src/main/store/trade-search'
-import { insertMerchant } from '../../src/main/store/merchants'
 import { listStatements } from '../../src/main/store/statements'
 import { listStatementLines } from '../../src/main/store/statement-lines'
 import { listStatementDiffs } from '../../src/main/store/statement-diffs'
@@ -28,6 +27,7 @@ import { dayWindow } from '../../src/main/engine/reconcile/windows'
 import type { MatchScope } from '../../src/main/engine/reconcile/scope'
 import type { ListCursor, ListSort } from '../../src/shared/filters'
 import { tempDir } from '../helpers/world'
+import { bareMerchant } from '../helpers/bare-merchant'
 
 // Every filter of every list uses an index (ARCHITECTURE.md, Store): the SQL each list runs is
 // captured from the real store functions and checked with EXPLAIN QUERY PLAN.
@@ -38,16 +38,7 @@ beforeAll(() => {
   dir = tempDir()
   file = path.join(dir, 'plans.db')
   const db = openStore(file)
-  insertMerchant(db, {
-    name: 'm',
-    channel: 'alipay',
-    mode: 'direct',
-    endpoint: 'https://x',
-    settings: {},
-    secrets: null,
-    secretNames: [],
-    enabled: true,
-  })
+  bareMerchant(db, 'm')
   db.exec('ANALYZE')
   db.close()
 })

@@ -5,10 +5,10 @@ import type { RecordFilter } from '../../src/shared/filters'
 import { formatBeijing, parseBeijing } from '../../src/shared/time'
 import { openStore, type Db } from '../../src/main/store/connection'
 import { MIGRATIONS } from '../../src/main/store/migrations'
-import { insertMerchant } from '../../src/main/store/merchants'
 import { countSyncRecords, insertSyncRecord } from '../../src/main/store/records'
 import { splitDays, dayStart, beijingDay } from '../../src/main/store/list-totals'
 import { tempDir } from '../helpers/world'
+import { bareMerchant } from '../helpers/bare-merchant'
 
 // The list's total comes from counts the triggers keep; it must equal counting the rows themselves
 // for every filter, every time range (whole days, partial edges, a second before midnight).
@@ -26,17 +26,7 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
 let db: Db
 beforeAll(() => {
   db = openStore(path.join(tempDir(), 'counts.db'))
-  for (const name of ['m1', 'm2'])
-    insertMerchant(db, {
-      name,
-      channel: 'alipay',
-      mode: 'direct',
-      endpoint: 'https://x',
-      settings: {},
-      secrets: null,
-      secretNames: [],
-      enabled: true,
-    })
+  for (const name of ['m1', 'm2']) bareMerchant(db, name)
   db.transaction(() => {
     for (let i = 0; i < 3000; i++) insertSyncRecord(db, record(i))
   })()

@@ -2,9 +2,9 @@ import crypto from 'node:crypto'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore, type Db } from '../../src/main/store/connection'
-import { insertMerchant } from '../../src/main/store/merchants'
 import { getSyncRecord, insertSyncRecord, KEPT_TEXT_BYTES, keptText } from '../../src/main/store/records'
 import { tempDir } from '../helpers/world'
+import { bareMerchant } from '../helpers/bare-merchant'
 
 // A sync record keeps at most the beginning of a gateway's text, with the whole text's size and
 // SHA-256 (docs/domain.md 6.1; issue 13, finding M4: a 300 MB answer once wrote a 300 MB record).
@@ -12,16 +12,7 @@ import { tempDir } from '../helpers/world'
 let db: Db
 beforeAll(() => {
   db = openStore(path.join(tempDir(), 'texts.db'))
-  insertMerchant(db, {
-    name: 'm',
-    channel: 'daxpay',
-    mode: 'direct',
-    endpoint: 'https://x',
-    settings: {},
-    secrets: null,
-    secretNames: [],
-    enabled: true,
-  })
+  bareMerchant(db, 'm', 'daxpay')
 })
 afterAll(() => db.close())
 

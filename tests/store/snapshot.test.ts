@@ -1,10 +1,10 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inOneSnapshot, openStore, type Db } from '../../src/main/store/connection'
-import { insertMerchant } from '../../src/main/store/merchants'
 import { insertSyncRecord, listSyncRecords } from '../../src/main/store/records'
 import { recordListSchema } from '../../src/shared/filters'
 import { tempDir } from '../helpers/world'
+import { bareMerchant } from '../helpers/bare-merchant'
 
 // `paysync records --json --all` pages newest first. A sync that writes records between two pages
 // pushes every row down: without one snapshot, the next page would start with rows the last one
@@ -50,16 +50,7 @@ function write(db: Db, n: number): void {
 beforeAll(() => {
   file = path.join(tempDir(), 'snapshot.db')
   writer = openStore(file)
-  insertMerchant(writer, {
-    name: 'm1',
-    channel: 'alipay',
-    mode: 'direct',
-    endpoint: 'https://x',
-    settings: {},
-    secrets: null,
-    secretNames: [],
-    enabled: true,
-  })
+  bareMerchant(writer, 'm1')
   write(writer, 250)
   reader = openStore(file)
 })
