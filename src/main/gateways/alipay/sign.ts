@@ -87,24 +87,29 @@ function scanString(s: string, open: number): number {
 }
 
 /**
- * Verifies a response the way the Java SDK does: over the raw node text, then once more with `\/`
- * unescaped, since a gateway may escape slashes in what it sends but sign the plain text.
+ * The texts a response's signature may be over, in the order the Java SDK tries them: the raw node
+ * text, then once more with `\/` unescaped, since a gateway may escape slashes in what it sends but
+ * sign the plain text. Empty when the node is not there.
  */
+function signedContents(body: string, node: string): string[] {
+  const content = extractSignedContent(body, node)
+  if (content === null) return []
+  return content.includes('\\/') ? [content, content.replace(/\\\//g, '/')] : [content]
+}
+
+/** Verifies a response the way the Java SDK does (see `signedContents`). */
 export function verifyResponse(
   body: string,
   node: string,
   sign: string,
   publicKeyPem: crypto.KeyLike,
 ): boolean {
-  const content = extractSignedContent(body, node)
-  if (content === null) return false
-  if (rsa2Verify(content, sign, publicKeyPem)) return true
-  return content.includes('\\/') && rsa2Verify(content.replace(/\\\//g, '/'), sign, publicKeyPem)
+  return signedContents(body, node).some((c) => rsa2Verify(c, sign, publicKeyPem))
 }
 
 /**
- * `verifyResponse` with the RSA checks on libuv's thread pool, for the adapter: the same content,
- * the same second try with `\/` unescaped, the same answer.
+ * `verifyResponse` with the RSA checks on libuv's thread pool, for the adapter: the same texts in
+ * the same order, the same answer.
  */
 export async function verifyResponseAsync(
   body: string,
@@ -112,10 +117,8 @@ export async function verifyResponseAsync(
   sign: string,
   publicKey: crypto.KeyLike,
 ): Promise<boolean> {
-  const content = extractSignedContent(body, node)
-  if (content === null) return false
-  if (await verifyAsync(content, sign, publicKey)) return true
-  return content.includes('\\/') && verifyAsync(content.replace(/\\\//g, '/'), sign, publicKey)
+  for (const c of signedContents(body, node)) if (await verifyAsync(c, sign, publicKey)) return true
+  return false
 }
 
 /** Wraps a public key given as bare Base64 (as the Alipay console shows it) into PEM. */
