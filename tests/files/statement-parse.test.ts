@@ -630,6 +630,39 @@ describe('the reader', () => {
   })
 })
 
+describe('zip entry names', () => {
+  // Found by the long fuzz (seed 364136): one flipped bit turned INN261003… into INN361003… in the
+  // central directory, and every line of a UnionPay bill moved ten years while every check passed.
+  it('refuses an entry whose local and central names differ, whichever copy was hit', async () => {
+    const rows = [
+      {
+        kind: 'pay' as const,
+        orderNo: 'PS1',
+        amount: 1,
+        time: bj('2026-10-03 09:00:00'),
+        gatewayTradeNo: 'Q1',
+      },
+    ]
+    const bill = unionpayBill({ merId: '898000000000001', settleDate: '2026-10-03', rows })
+    const zip = decodeUnionpayFileContent(bill.fileContent)
+    const name = Buffer.from(bill.entryName)
+    const local = zip.indexOf(name)
+    const central = zip.indexOf(name, local + 1)
+    expect([local, central].every((at) => at > 0)).toBe(true)
+    for (const at of [local, central]) {
+      const bad = Buffer.from(zip)
+      bad[at + 3] = 0x33 // INN2… becomes INN3…: another year
+      const { result, lines } = await readBytes(bad, bill.fileName)
+      expect(result.refusal, `name copy at ${at}`).toMatchObject({
+        reason: 'bad_archive',
+        messageId: 'statement.zipDamaged',
+      })
+      expect(lines).toEqual([])
+    }
+    expect((await readBytes(zip, bill.fileName)).result.status).toBe('parsed')
+  })
+})
+
 describe('the amount grammar (A5.6)', () => {
   it('reads yuan, fees and UnionPay amounts exactly, and nothing else', () => {
     expect([

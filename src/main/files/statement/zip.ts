@@ -105,7 +105,14 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
 export async function* zipEntryStream(src: ByteSource, entry: ZipEntry): AsyncGenerator<Buffer> {
   const header = await src.read(entry.headerOffset, 30)
   if (header.length < 30 || header.readUInt32LE(0) !== LOCAL) throw damaged(`local header of ${entry.name}`)
-  const start = entry.headerOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
+  // The name is written twice, in the local header and in the central directory, and no checksum
+  // covers either. UnionPay's name carries the settle date (the year of every line), so a flipped
+  // bit in one copy would move every line by years; two copies that differ mean damage.
+  const nameLength = header.readUInt16LE(26)
+  const localName = await src.read(entry.headerOffset + 30, nameLength)
+  if (!localName.equals(entry.nameBytes))
+    throw damaged(`entry ${entry.name} is named differently in its local header`)
+  const start = entry.headerOffset + 30 + nameLength + header.readUInt16LE(28)
   const raw = src.stream(start, start + entry.compressedSize)
   let chunks: AsyncIterable<Buffer>
   if (entry.method === 0) chunks = raw
