@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { CHANNEL_LABELS } from './channel-labels'
+import { CHANNEL_LABELS, type COMMON_FIELD_LABELS } from './channel-labels'
 import type { Channel } from './domain'
 import {
   alipayProfileSchema,
@@ -16,10 +16,15 @@ import {
 /** The names of a profile's fields, `channel` aside. */
 type FieldOf<S extends z.ZodObject> = Exclude<Extract<keyof S['shape'], string>, 'channel'>
 
+type Pair = readonly [zh: string, en: string]
+
+/** The fields every profile names alike (./channel-labels.ts). */
+type CommonField = keyof typeof COMMON_FIELD_LABELS
+
 /** What every layer knows of a channel. */
 export interface ChannelInfo {
-  /** What the screens and the CSV export call it: Chinese, English. */
-  label: readonly [zh: string, en: string]
+  /** What the screens, the CSV export and main's sentences call it and its fields (./channel-labels.ts). */
+  labels: { name: Pair; fields: Readonly<Record<string, Pair>> }
   /** The merchant profile (docs/cli.md section 2). */
   profileSchema: z.ZodObject
   /** Fields that are secrets: stored sealed in main and never sent out again. */
@@ -46,7 +51,8 @@ export interface ChannelInfo {
  * literal names: what an update may leave out is typed from them.
  */
 interface Entry<S extends z.ZodObject, Secret extends readonly FieldOf<S>[]> {
-  label: readonly [zh: string, en: string]
+  /** Every field of the schema but the common ones has its label: one missing is a compile error here. */
+  labels: { name: Pair; fields: { readonly [F in Exclude<FieldOf<S>, CommonField>]: Pair } }
   profileSchema: S
   secretFields: Secret
   pemFields: readonly FieldOf<S>[]
@@ -62,7 +68,7 @@ const entry = <S extends z.ZodObject, const Secret extends readonly FieldOf<S>[]
 
 const ENTRIES = {
   alipay: entry({
-    label: CHANNEL_LABELS.alipay,
+    labels: CHANNEL_LABELS.alipay,
     profileSchema: alipayProfileSchema,
     // app_auth_token lets a third-party app act for the merchant: a credential like the private key,
     // though optional.
@@ -73,7 +79,7 @@ const ENTRIES = {
     importAliases: ['ali_pay', '支付宝'],
   }),
   wechat: entry({
-    label: CHANNEL_LABELS.wechat,
+    labels: CHANNEL_LABELS.wechat,
     profileSchema: wechatProfileSchema,
     secretFields: ['privateKey', 'apiV3Key'],
     pemFields: ['privateKey'],
@@ -83,7 +89,7 @@ const ENTRIES = {
     importAliases: ['wechat_pay', 'wxpay', '微信', '微信支付'],
   }),
   daxpay: entry({
-    label: CHANNEL_LABELS.daxpay,
+    labels: CHANNEL_LABELS.daxpay,
     profileSchema: daxpayProfileSchema,
     secretFields: ['signSecret'],
     pemFields: [],
@@ -93,7 +99,7 @@ const ENTRIES = {
     importAliases: [],
   }),
   unionpay: entry({
-    label: CHANNEL_LABELS.unionpay,
+    labels: CHANNEL_LABELS.unionpay,
     profileSchema: unionpayProfileSchema,
     secretFields: ['privateKey'],
     pemFields: ['privateKey', 'unionpayPublicKey'],

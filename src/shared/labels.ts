@@ -1,4 +1,4 @@
-import { CHANNEL_LABELS } from './channel-labels'
+import { CHANNEL_LABELS, COMMON_FIELD_LABELS } from './channel-labels'
 import type { ProfileField } from './channels'
 import { CHANNELS, type AuditEvent, type ReconcileState, type Transport } from './domain'
 import type { Lang } from './messages'
@@ -20,44 +20,23 @@ export type { Lang }
 type Names = Record<string, [zh: string, en: string]>
 
 /**
- * The merchant profile's fields as the form labels them: every field of every channel's profile has
- * one (a field added to a profile schema is a compile error here until it is named). Main's sentences
- * name fields by them too (the secrets to enter again, the anchors that changed).
+ * The merchant profile's fields as the form labels them: the common ones, then each channel's own
+ * (./channel-labels.ts; ./channels.ts holds every schema field to having one). Main's sentences name
+ * fields by them too (the secrets to enter again, the anchors that changed, a key it cannot use). A
+ * field two channels share is named alike in both (tests/gateways/channels.test.ts).
  */
-const PROFILE_FIELDS: Record<ProfileField, [zh: string, en: string]> = {
-  name: ['配置名称', 'Profile name'],
-  endpoint: ['网关地址', 'Endpoint'],
-  mode: ['接入模式', 'Mode'],
-  appId: ['APPID', 'App id'],
-  appPrivateKey: ['应用私钥', 'App private key'],
-  alipayPublicKey: ['支付宝公钥', 'Alipay public key'],
-  appAuthToken: ['应用授权令牌', 'App auth token'],
-  qps: ['每秒请求上限', 'Requests per second'],
-  mchid: ['商户号', 'Merchant id'],
-  subMchid: ['子商户号', 'Sub-merchant id'],
-  serialNo: ['证书序列号', 'Certificate serial'],
-  privateKey: ['商户私钥', 'Private key'],
-  apiV3Key: ['APIv3 密钥', 'APIv3 key'],
-  platformPublicKeys: ['平台公钥', 'Platform public keys'],
-  payscoreServiceId: ['支付分服务 ID', 'Payscore service id'],
-  region: ['地区', 'Region'],
-  version: ['DaxPay 版本', 'DaxPay version'],
-  mchNo: ['商户号', 'Merchant no'],
-  signType: ['签名方式', 'Sign type'],
-  signSecret: ['签名密钥', 'Sign secret'],
-  merId: ['商户代码', 'Merchant id'],
-  certId: ['证书 ID', 'Certificate id'],
-  unionpayPublicKey: ['银联公钥', 'UnionPay public key'],
-  statementScope: [
-    '对账范围（订单号前缀，逗号分隔）',
-    'Statement scope (order-number prefixes, comma-separated)',
-  ],
-  amountToleranceFen: ['对账金额容差（分）', 'Statement amount tolerance (fen)'],
-  feeRate: ['手续费费率（如 0.60%）', 'Fee rate (e.g. 0.60%)'],
-}
+const PROFILE_FIELDS = Object.fromEntries(
+  [COMMON_FIELD_LABELS, ...CHANNELS.map((c) => CHANNEL_LABELS[c].fields)].flatMap((fields) =>
+    Object.entries(fields as Readonly<Record<string, readonly [string, string]>>).map(
+      ([field, pair]): [string, [zh: string, en: string]] => [field, [...pair]],
+    ),
+  ),
+) as Record<ProfileField, [zh: string, en: string]>
 
 export const LABELS = {
-  channel: Object.fromEntries(CHANNELS.map((c): [string, [string, string]] => [c, [...CHANNEL_LABELS[c]]])),
+  channel: Object.fromEntries(
+    CHANNELS.map((c): [string, [string, string]] => [c, [...CHANNEL_LABELS[c].name]]),
+  ),
   tradeType: { pay: ['支付同步', 'Pay'], refund: ['退款同步', 'Refund'] },
   payStatus: {
     progress: ['支付中', 'In progress'],

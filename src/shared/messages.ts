@@ -46,22 +46,19 @@ export const MESSAGES = {
     en: 'the secrets of merchant {name} were sealed for another endpoint, merchant id or gateway key than its profile names now, and are not used: enter them again in the profile',
     zh: '商户“{name}”的密钥是为另一个网关地址、商户号或网关公钥保存的，现已停用：请在商户配置中重新填写密钥',
   },
-  // A key the adapter could not read, named by the form's label for its field (labels.ts, profileField).
-  'merchant.key.appPrivateKey': {
-    en: 'App private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
-    zh: '应用私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
+  // A key the adapter could not read, named by the form's label for its field ({keyFields}: labels.ts,
+  // profileField), so a new channel's key fields need no sentence of their own.
+  'merchant.key.private': {
+    en: '{keyFields} is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
+    zh: '{keyFields}不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
   },
-  'merchant.key.privateKey': {
-    en: 'Private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
-    zh: '商户私钥不是可用的 RSA 私钥：请粘贴完整的 PEM（-----BEGIN PRIVATE KEY----- …）',
+  'merchant.key.public': {
+    en: '{keyFields} is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- ...)',
+    zh: '{keyFields}不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- …）',
   },
-  'merchant.key.alipayPublicKey': {
-    en: 'Alipay public key is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- ...)',
-    zh: '支付宝公钥不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- …）',
-  },
-  'merchant.key.unionpayPublicKey': {
-    en: 'UnionPay public key is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE----- ...)',
-    zh: '银联公钥不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- 或 -----BEGIN CERTIFICATE----- …）',
+  'merchant.key.publicOrCertificate': {
+    en: '{keyFields} is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE----- ...)',
+    zh: '{keyFields}不是可用的 RSA 公钥：请粘贴完整的 PEM（-----BEGIN PUBLIC KEY----- 或 -----BEGIN CERTIFICATE----- …）',
   },
   'merchant.key.platformPublicKeys': {
     en: 'Platform public key {serial} is not a usable RSA public key: paste the whole PEM block (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE----- ...)',

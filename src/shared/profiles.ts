@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CHANNEL_INFO } from './channels'
+import { CHANNEL_INFO, type ChannelInfo } from './channels'
 import { CHANNELS, type Channel } from './domain'
 // Merchant profiles of every channel as one (docs/cli.md section 2), from the channel registry
 // (./channels.ts): the union the command line and the form are checked against, which fields are
@@ -51,13 +51,27 @@ function withSecretsKept<Shape extends z.ZodRawShape, K extends keyof Shape & st
   return schema.extend(shape) as unknown as z.ZodObject<Omit<Shape, K> & { [P in K]: Kept<Shape[P]> }>
 }
 
-// One entry per channel, typed over Channel so a new channel is a compile error here too.
-const UPDATE_SCHEMAS = {
-  alipay: withSecretsKept(alipayProfileSchema, SECRET_FIELDS.alipay),
-  wechat: withSecretsKept(wechatProfileSchema, SECRET_FIELDS.wechat),
-  daxpay: withSecretsKept(daxpayProfileSchema, SECRET_FIELDS.daxpay),
-  unionpay: withSecretsKept(unionpayProfileSchema, SECRET_FIELDS.unionpay),
-} satisfies Record<Channel, z.ZodType>
+/** A channel's update schema: its profile schema with each of its secret fields made keepable. */
+type UpdateSchemaOf<C extends Channel> =
+  (typeof CHANNEL_INFO)[C]['profileSchema'] extends z.ZodObject<infer Shape>
+    ? z.ZodObject<
+        Omit<Shape, SecretOf<C>> & { [P in SecretOf<C>]: Kept<Shape[P & keyof Shape] & z.core.$ZodType> }
+      >
+    : never
+type SecretOf<C extends Channel> = (typeof CHANNEL_INFO)[C]['secretFields'][number]
+
+/** One channel's update schema, from its registry entry. */
+function updateSchemaOf<C extends Channel>(channel: C): UpdateSchemaOf<C> {
+  const info: ChannelInfo = CHANNEL_INFO[channel]
+  // The compiler cannot follow the entry that `channel` picks through withSecretsKept's generics;
+  // UpdateSchemaOf says, channel by channel, what it builds.
+  return withSecretsKept(info.profileSchema, info.secretFields) as unknown as UpdateSchemaOf<C>
+}
+
+// Made from the registry, so a new channel needs nothing here.
+const UPDATE_SCHEMAS = Object.fromEntries(CHANNELS.map((c) => [c, updateSchemaOf(c)])) as unknown as {
+  readonly [C in Channel]: UpdateSchemaOf<C>
+}
 type UpdateSchema = (typeof UPDATE_SCHEMAS)[Channel]
 
 /** What `merchants.update` takes: a whole profile, except that a secret not typed again is kept. */

@@ -182,12 +182,11 @@ describe('商户配置 form', () => {
   })
 
   it("names a key main cannot use under its field, in the window's language", async () => {
-    const id = 'merchant.key.appPrivateKey'
+    const id = 'merchant.key.private'
+    const params = { field: 'appPrivateKey', keyFields: 'appPrivateKey' }
     fake
       .op('merchants.update')
-      .mockRejectedValue(
-        new ApiError({ code: 'invalid_input', message: say(id), id, params: { field: 'appPrivateKey' } }),
-      )
+      .mockRejectedValue(new ApiError({ code: 'invalid_input', message: say(id, params), id, params }))
     const w = mountScreen(MerchantForm, { merchant: alipay })
     await settle()
     await w
@@ -201,22 +200,32 @@ describe('商户配置 form', () => {
     expect(w.find('[data-test=field-alipayPublicKey]').text()).not.toContain('RSA')
   })
 
-  it("main's key sentences name each field by the form's own label", () => {
+  it("main's key sentences name each field by the form's own label, in both languages", () => {
     const keyEntries = Object.entries(MESSAGES).filter(([id]) => id.startsWith('merchant.key.'))
     expect(keyEntries.map(([id]) => id).sort()).toEqual([
-      'merchant.key.alipayPublicKey',
-      'merchant.key.appPrivateKey',
       'merchant.key.platformPublicKeys',
-      'merchant.key.privateKey',
-      'merchant.key.unionpayPublicKey',
+      'merchant.key.private',
+      'merchant.key.public',
+      'merchant.key.publicOrCertificate',
     ])
-    for (const [id, m] of keyEntries) {
-      const field = id.slice('merchant.key.'.length) as 'appPrivateKey'
-      const [zhLabel, enLabel] = LABELS.profileField[field]
-      expect(m.zh, id).toMatch(new RegExp(`^${zhLabel}[ 不]`))
-      // "Platform public keys" names a list; its sentence speaks of one key of it.
-      expect(m.en, id).toMatch(new RegExp(`^${enLabel.replace(/s$/, '')}s? `))
-    }
+    for (const id of [
+      'merchant.key.private',
+      'merchant.key.public',
+      'merchant.key.publicOrCertificate',
+    ] as const)
+      for (const field of ['appPrivateKey', 'alipayPublicKey', 'privateKey', 'unionpayPublicKey'] as const) {
+        const [zhLabel, enLabel] = LABELS.profileField[field]
+        expect(say(id, { keyFields: field }, 'zh-CN'), id).toMatch(new RegExp(`^${zhLabel}不是可用的 RSA `))
+        expect(say(id, { keyFields: field }, 'en-US'), id).toMatch(
+          new RegExp(`^${enLabel} is not a usable RSA `),
+        )
+      }
+    const platform = MESSAGES['merchant.key.platformPublicKeys']
+    // "Platform public keys" names a list; its sentence speaks of one key of it.
+    expect(platform.zh).toMatch(new RegExp(`^${LABELS.profileField.platformPublicKeys[0]} `))
+    expect(platform.en).toMatch(
+      new RegExp(`^${LABELS.profileField.platformPublicKeys[1].replace(/s$/, '')} `),
+    )
   })
 
   it('changing the endpoint says before saving which secrets to enter again, and asks for them', async () => {
@@ -336,9 +345,9 @@ describe('商户配置 screen', () => {
       signatureValid: null,
       clockSkewMs: null,
       latencyMs: null,
-      message: say('merchant.key.appPrivateKey'),
-      id: 'merchant.key.appPrivateKey',
-      params: { field: 'appPrivateKey' },
+      message: say('merchant.key.private', { keyFields: 'appPrivateKey' }),
+      id: 'merchant.key.private',
+      params: { field: 'appPrivateKey', keyFields: 'appPrivateKey' },
     }
     fake.answer('merchants.test', report)
     const w = mountScreen(MerchantsView)

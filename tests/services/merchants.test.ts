@@ -177,7 +177,7 @@ describe('keys are read on the way in', () => {
     expect(err).toBeInstanceOf(AppError)
     expect(err).toMatchObject({
       code: 'invalid_input',
-      id: 'merchant.key.appPrivateKey',
+      id: 'merchant.key.private',
       params: { field: 'appPrivateKey' },
       message:
         'App private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
@@ -193,11 +193,11 @@ describe('keys are read on the way in', () => {
     const view = await addMerchant(w.ctx, { ...base, name: 'update-keys', endpoint: capture.url })
     await expect(
       updateMerchantProfile(w.ctx, view.id, { ...formEdit(view.id), alipayPublicKey: GARBAGE_KEY }),
-    ).rejects.toMatchObject({ id: 'merchant.key.alipayPublicKey' })
+    ).rejects.toMatchObject({ id: 'merchant.key.public', params: { field: 'alipayPublicKey' } })
     // The private half of a key pair in the public-key field: OpenSSL would take it, and it would be shown.
     await expect(
       updateMerchantProfile(w.ctx, view.id, { ...formEdit(view.id), alipayPublicKey: base.appPrivateKey }),
-    ).rejects.toMatchObject({ id: 'merchant.key.alipayPublicKey' })
+    ).rejects.toMatchObject({ id: 'merchant.key.public', params: { field: 'alipayPublicKey' } })
     expect(JSON.stringify(listMerchantViews(w.ctx))).not.toContain(String(base.appPrivateKey).split('\n')[1])
 
     const box = await w.ctx.secretBox()
@@ -205,7 +205,8 @@ describe('keys are read on the way in', () => {
       .prepare('UPDATE merchants SET secrets = ? WHERE id = ?')
       .run(box.seal({ appPrivateKey: GARBAGE_KEY }), view.id)
     await expect(updateMerchantProfile(w.ctx, view.id, formEdit(view.id))).rejects.toMatchObject({
-      id: 'merchant.key.appPrivateKey',
+      id: 'merchant.key.private',
+      params: { field: 'appPrivateKey' },
     })
     // A new key typed in fixes it.
     const fixed = await updateMerchantProfile(w.ctx, view.id, {
@@ -229,7 +230,7 @@ describe('keys are read on the way in', () => {
     expect(report).toMatchObject({
       ok: false,
       latencyMs: null,
-      id: 'merchant.key.appPrivateKey',
+      id: 'merchant.key.private',
       message:
         'App private key is not a usable RSA private key: paste the whole PEM block (-----BEGIN PRIVATE KEY----- ...)',
     })
@@ -352,7 +353,7 @@ describe('a key is accepted exactly when its adapter can use it', () => {
   it('refuses a bare body where the WeChat Pay adapter wants a PEM block, as the adapter would fail', () => {
     const profile = wechat({ privateKey: body(merchant.privateKey) })
     expect(adapterTakes(profile)).toBe(false)
-    expect(keyProblem(profile)).toMatchObject({ id: 'merchant.key.privateKey' })
+    expect(keyProblem(profile)).toMatchObject({ id: 'merchant.key.private', params: { field: 'privateKey' } })
   })
 
   it('names a platform key by its serial', () => {
@@ -373,14 +374,22 @@ describe('a key is accepted exactly when its adapter can use it', () => {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     })
     expect(keyProblem(unionpay({ privateKey: ec.privateKey }))).toMatchObject({
-      id: 'merchant.key.privateKey',
+      id: 'merchant.key.private',
+      params: { field: 'privateKey' },
     })
-    expect(keyProblem(unionpay({ unionpayPublicKey: ec.publicKey }))).toMatchObject({
-      id: 'merchant.key.unionpayPublicKey',
+    const publicKey = keyProblem(unionpay({ unionpayPublicKey: ec.publicKey }))
+    expect(publicKey).toMatchObject({
+      id: 'merchant.key.publicOrCertificate',
+      params: { field: 'unionpayPublicKey' },
+      message: expect.stringMatching(/^UnionPay public key is not a usable RSA public key/),
     })
+    expect(say(publicKey!.id!, publicKey!.params, 'zh-CN')).toMatch(/^银联公钥不是可用的 RSA 公钥/)
     const lines = merchant.privateKey.trim().split('\n')
     const cut = [...lines.slice(0, 8), lines.at(-1)].join('\n')
-    expect(keyProblem(alipay({ appPrivateKey: cut }))).toMatchObject({ id: 'merchant.key.appPrivateKey' })
+    expect(keyProblem(alipay({ appPrivateKey: cut }))).toMatchObject({
+      id: 'merchant.key.private',
+      params: { field: 'appPrivateKey' },
+    })
   })
 })
 

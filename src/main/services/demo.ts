@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CHANNELS, type Channel } from '../../shared/domain'
+import { CHANNELS } from '../../shared/domain'
 import type { ImportSummary } from '../../shared/import-report'
 import type { ReconcileRun } from '../../shared/statements'
 import { formatBeijing, parseBeijing } from '../../shared/time'
@@ -231,8 +231,6 @@ export interface DemoBills {
   runs: ReconcileRun[]
 }
 
-const TAG: Record<Channel, string> = { alipay: 'A', wechat: 'W', unionpay: 'U', daxpay: 'D' }
-
 /**
  * Gives every demo merchant whose channel has bills a few past days of trades on both sides, then
  * reconciles those days by downloading the simulator's bills (derived from its trades, with the lines
@@ -252,7 +250,7 @@ export async function reconcileDemoDays(ctx: ServiceContext, sim: Simulator): Pr
     for (const day of days) {
       const next = formatBeijing(parseBeijing(day.date)! + DAY_MS).slice(0, 10)
       const at = (t: string) => (t.startsWith('next ') ? `${next} ${t.slice(5)}` : `${day.date} ${t}`)
-      const prefix = `DEMO-R${TAG[m.channel]}${i + 1}-${day.date.slice(5).replace('-', '')}-`
+      const prefix = `DEMO-R${GATEWAYS[m.channel].demo.tag}${i + 1}-${day.date.slice(5).replace('-', '')}-`
       const plan = billDayPlan(prefix, day.shape)
       for (const t of plan.trades) {
         rows.push(

@@ -28,6 +28,8 @@ export function keyProblem(p: MerchantProfile): AppError | null {
     if (!usable(f))
       return AppError.say('invalid_input', f.id, {
         field: f.field,
+        // The sentence names the field by the form's label, in the reader's language.
+        keyFields: f.field,
         ...(f.serial !== undefined ? { serial: f.serial } : {}),
       })
   }

@@ -29,14 +29,14 @@ export function alipayKeyFields(p: ProfileOf<'alipay'>): KeyField[] {
   return [
     {
       field: 'appPrivateKey',
-      id: 'merchant.key.appPrivateKey',
+      id: 'merchant.key.private',
       kind: 'private',
       text: p.appPrivateKey,
       read: readPrivateKey,
     },
     {
       field: 'alipayPublicKey',
-      id: 'merchant.key.alipayPublicKey',
+      id: 'merchant.key.public',
       kind: 'public',
       text: p.alipayPublicKey,
       read: readPublicKey,

@@ -42,6 +42,11 @@ export interface DemoRefund {
 }
 
 export interface ChannelDemo {
+  /**
+   * The channel's letter in the demo's order numbers (DEMO-A-0001) and in its reconciled days'
+   * (DEMO-RA1-…, services/demo.ts); no two channels share one.
+   */
+  tag: string
   merchants: DemoMerchant[]
   orders: DemoOrder[]
   refunds: DemoRefund[]
@@ -71,6 +76,7 @@ function alipayOrder(
 }
 
 export const ALIPAY_DEMO: ChannelDemo = {
+  tag: 'A',
   merchants: [{ name: 'demo-alipay' }],
   orders: [
     alipayOrder(1, '年度会员 - 回调丢失', 19_900, 'progress', { state: 'TRADE_SUCCESS' }, 25, 5),
@@ -160,6 +166,7 @@ function order(
 }
 
 export const WECHAT_DEMO: ChannelDemo = {
+  tag: 'W',
   merchants: [{ name: 'demo-wechat' }, { name: 'demo-wechat-sp', mode: 'partner' }],
   orders: [
     order('demo-wechat', 'DEMO-W-0001', '小程序下单 - 回调丢失', 6_800, 'progress', 'SUCCESS', 30, 90),
@@ -214,6 +221,7 @@ export const WECHAT_DEMO: ChannelDemo = {
 }
 
 export const DAXPAY_DEMO: ChannelDemo = {
+  tag: 'D',
   merchants: [{ name: 'demo-daxpay', ids: { version: '3', signType: 'hmac_sha256' } }],
   orders: [
     order('demo-daxpay', 'DEMO-D-0001', 'DaxPay 网关订单 - 已支付', 16_600, 'progress', 'success', 25, 60),
@@ -224,6 +232,7 @@ export const DAXPAY_DEMO: ChannelDemo = {
 }
 
 export const UNIONPAY_DEMO: ChannelDemo = {
+  tag: 'U',
   merchants: [{ name: 'demo-unionpay' }],
   orders: [
     order('demo-unionpay', 'DEMO-U-0001', '云闪付 - 回调丢失', 20_000, 'progress', '00', 35, 60),

@@ -37,14 +37,14 @@ export function unionpayKeyFields(p: UnionpayProfile): KeyField[] {
   return [
     {
       field: 'privateKey',
-      id: 'merchant.key.privateKey',
+      id: 'merchant.key.private',
       kind: 'private',
       text: p.privateKey,
       read: readPrivateKey,
     },
     {
       field: 'unionpayPublicKey',
-      id: 'merchant.key.unionpayPublicKey',
+      id: 'merchant.key.publicOrCertificate',
       kind: 'public',
       text: p.unionpayPublicKey,
       read: readPublicKey,

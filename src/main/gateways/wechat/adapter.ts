@@ -45,7 +45,7 @@ export function wechatKeyFields(p: WechatProfile): KeyField[] {
   return [
     {
       field: 'privateKey',
-      id: 'merchant.key.privateKey',
+      id: 'merchant.key.private',
       kind: 'private',
       text: p.privateKey,
       read: readPemPrivateKey,
