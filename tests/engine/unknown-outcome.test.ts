@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -163,6 +163,48 @@ describe('a close whose process died before it was recorded', () => {
       expect(world.ctx.db.prepare('SELECT kind, status FROM anomalies WHERE trade_id = ?').all(id)).toEqual([
         { kind: 'gateway_action_unknown', status: 'open' },
       ])
+    } finally {
+      await world.close()
+    }
+  })
+
+  it("lets a gone process's leases go at the opening, not a live one's; a gone one's intent is shown first", async () => {
+    const world = await createWorld()
+    try {
+      const ids = ['GONE-1', 'GONE-2', 'LIVE-1'].map((orderNo) =>
+        world.payOrder({ merchant: 'ali', orderNo, amount: 100 }),
+      )
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' })
+      const gone = new Promise((r) => other.once('exit', r))
+      const live = `${os.hostname()}:${other.pid}:feedbeef#1`
+      const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
+      const dead = `${os.hostname()}:${ended.stdout.toString()}:deadbeef`
+      const lease = world.ctx.db.prepare(
+        'INSERT INTO trade_leases (trade_key, owner, expires_at) VALUES (?, ?, ?)',
+      )
+      // Leases of a killed attempt last their full time: they have not expired.
+      lease.run(`pay:${ids[0]}`, `${dead}#1`, Date.now() + 600_000)
+      lease.run(`pay:${ids[1]}`, `${dead}#2`, Date.now() + 600_000)
+      lease.run(`pay:${ids[2]}`, live, Date.now() + 600_000)
+      const held = () =>
+        (
+          world.ctx.db.prepare('SELECT trade_key FROM trade_leases ORDER BY trade_key').all() as Array<{
+            trade_key: string
+          }>
+        ).map((r) => r.trade_key)
+      world.ctx.recover()
+      expect(held()).toEqual([`pay:${ids[2]}`])
+      other.kill('SIGKILL')
+      await gone
+      // Gone now, with a close it announced and no answer: the opening shows it first, then lets go.
+      world.ctx.db
+        .prepare(
+          `INSERT INTO sync_intents (id, trade_type, trade_id, action, holder, source, operator, batch_id, created_at)
+           VALUES ('gone-1', 'pay', ?, 'close', ?, 'timeout', NULL, NULL, ?)`,
+        )
+        .run(ids[2], live, Date.now() - 600_000)
+      expect(world.ctx.recover()).toMatchObject({ syncAgain: [{ type: 'pay', id: ids[2] }] })
+      expect(held()).toEqual([])
     } finally {
       await world.close()
     }

@@ -49,3 +49,22 @@ export function leaseOf(db: Db, key: string): { owner: string; expires_at: numbe
     'SELECT owner, expires_at FROM trade_leases WHERE trade_key = ?',
   ).get(key)
 }
+
+/** Every holder of a lease now, for the opening's sweep of holders that are gone. */
+export function leaseHolders(db: Db): string[] {
+  return stmt<[], { owner: string }>(db, 'SELECT DISTINCT owner FROM trade_leases')
+    .all()
+    .map((r) => r.owner)
+}
+
+/**
+ * Lets a gone holder's leases go, except one whose attempt announced a change with no answer written
+ * yet: that intent keeps its trade until the opening has shown it (engine/sync/unknown.ts).
+ */
+export function releaseLeasesOfGone(db: Db, owner: string): number {
+  return stmt(
+    db,
+    `DELETE FROM trade_leases WHERE owner = ?
+       AND NOT EXISTS (SELECT 1 FROM sync_intents i WHERE i.holder = trade_leases.owner AND i.record_id IS NULL)`,
+  ).run(owner).changes
+}

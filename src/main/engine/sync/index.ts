@@ -4,7 +4,9 @@ import type { StorageFault, TradeType } from '../../../shared/domain'
 import type { GatewayAdapter } from '../../gateways/types'
 import type { Db } from '../../store/connection'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
+import { leaseHolders, releaseLeasesOfGone } from '../../store/leases'
 import { DEFAULT_REFUND_GRACE_MS } from '../decide-refund'
+import { ownerIsDeadHere } from '../owner'
 import { payTrade, refundTrade, type Trade } from '../trade'
 import { Durability } from './durable'
 import { AttemptError } from './errors'
@@ -164,6 +166,11 @@ export class SyncEngine {
     const now = this.now()
     const replay = this.durability.replay(now)
     const again = replay.fault ? [] : surfaceUnknownOutcomes(this.db, now, replay.pendingIntents)
+    // A process of this machine that died (kill -9, a crash) leaves its leases behind. Taking one
+    // over already treats them as free; letting them go here keeps the table saying who really works.
+    if (!replay.fault)
+      for (const owner of leaseHolders(this.db))
+        if (ownerIsDeadHere(owner.split('#')[0]!)) releaseLeasesOfGone(this.db, owner)
     return { written: replay.written, waiting: replay.waiting, fault: replay.fault, syncAgain: again }
   }
 
