@@ -1,5 +1,5 @@
 import type { Db } from '../connection'
-import { acquireLease, releaseLease, renewLease } from '../leases'
+import { acquireLease, leaseOf, releaseLease, renewLease } from '../leases'
 import { Held } from './leadership'
 import type { Leadership } from './types'
 
@@ -33,4 +33,10 @@ export function leadOnSqlite(db: Db, name: string, owner: string, ttlMs: number)
     releaseLease(db, key, owner)
   })
   return held
+}
+
+/** Who holds the job's lease, while it has not expired: a dead leader's lease still names it until then. */
+export function leaderOnSqlite(db: Db, name: string, now = Date.now()): string | null {
+  const lease = leaseOf(db, leaderKey(name))
+  return lease && lease.expires_at >= now ? lease.owner : null
 }

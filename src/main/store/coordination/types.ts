@@ -59,6 +59,11 @@ export interface Coordination {
   releaseClaim(itemId: number, owner: string): Promise<boolean>
   /** Leads the job `name` unless another holder does: null then, and the caller asks again later. */
   lead(name: string, owner: string): Promise<Leadership | null>
+  /**
+   * The owner that leads the job `name` now, or null when nobody does: for people to read (a status
+   * line), never to decide who leads, which only `lead` does.
+   */
+  leaderOf(name: string): Promise<string | null>
   /** Tells every listener of `topic` (an identifier: lower-case letters, digits, `_`). */
   notify(topic: string, payload: Payload): Promise<void>
   listen(topic: string, handler: (payload: Payload) => void): Promise<Unlisten>
