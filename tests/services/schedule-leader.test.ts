@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process'
+import os from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DailyReconcile } from '../../src/main/engine/reconcile-schedule'
-import { ScheduleLead } from '../../src/main/engine/schedule-lead'
+import { SCHEDULE_JOB, ScheduleLead } from '../../src/main/engine/schedule-lead'
 import { Scheduler } from '../../src/main/engine/scheduler'
 import { appInfo } from '../../src/main/services/app-info'
 import { ServiceContext } from '../../src/main/services/context'
@@ -183,6 +185,28 @@ describe('one leader of the schedules per database', () => {
     expect(leadA.state()).toBeNull()
     expect(await leadA.leads().catch((err: Error) => err.message)).toMatch(/not open/)
     await coordinationA.close()
+  })
+
+  it('does not wait for the lease of a process of this computer that is gone: an app started again after a crash', async () => {
+    w = await createWorld()
+    const crashed = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' })
+    const gone = new Promise((resolve) => crashed.once('exit', resolve))
+    const deadOwner = `${os.hostname()}:${crashed.pid}:feedbeef`
+    // It led with the lease's whole 30 s lifetime, and died without giving it back.
+    const db = openStore(w.dbFile)
+    const before = sqliteCoordination(db)
+    expect(await before.lead(SCHEDULE_JOB, deadOwner)).not.toBeNull()
+    db.close()
+    await before.close()
+    crashed.kill('SIGKILL')
+    await gone
+
+    const started = Date.now()
+    const a = proc(w.ctx)
+    a.scheduler.start(0)
+    await a.runs.reach(1)
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(a.lead.state()).toEqual({ self: true, owner: a.ctx.engine.owner })
   })
 
   it('reconciles a day once with two processes on one file', async () => {

@@ -1,4 +1,5 @@
 import type { Coordination, Leadership } from '../store/coordination/types'
+import { ownerIsDeadHere } from './owner'
 
 // One leader for the schedules of a database (issue 15 item 3; docs/domain.md section 7): every
 // process that opens it with schedules on (the app, `paysync serve`, later several desktops on one
@@ -67,7 +68,9 @@ export class ScheduleLead {
   }
 
   private async ask(): Promise<boolean> {
-    const got = await this.coordination.lead(this.job, this.owner)
+    // A leader that was a process of this computer and is gone (the app crashed and was started
+    // again) is not waited for: its lease would otherwise hold the schedules up to 30 s.
+    const got = await this.coordination.lead(this.job, this.owner, { holderIsGone: ownerIsDeadHere })
     if (got && this.released) {
       // stop() came while the store answered: nobody would give this one back.
       await got.release()

@@ -64,8 +64,8 @@ export function sqliteCoordination(db: Db, options: SqliteCoordinationOptions = 
         ).run(itemId, owner).changes === 1
       )
     },
-    async lead(name, owner) {
-      const held = leadOnSqlite(db, name, owner, leaderTtlMs)
+    async lead(name, owner, options) {
+      const held = leadOnSqlite(db, name, owner, leaderTtlMs, options)
       if (!held) return null
       leaderships.add(held)
       void held.ended.then(() => leaderships.delete(held))
