@@ -27,7 +27,7 @@ export class ScheduleLead {
 
   constructor(
     private readonly coordination: Coordination,
-    /** The engine's owner: a leader's name reads like a lease's, so owner.ts's reasoning holds for it. */
+    /** The engine's owner, `host:pid:random`: owner.ts tells a leader that died here as it tells a runner. */
     readonly owner: string,
     private readonly job = SCHEDULE_JOB,
   ) {}

@@ -75,14 +75,15 @@ export async function leadOnPg(target: PgTarget, name: string, owner: string): P
  * Who holds the job's lock: the application name of the session that holds it (leadOnPg sets it to
  * the owner; PostgreSQL keeps its first 63 bytes, enough for a person to tell the desktop). A lock of
  * two int4 keys shows in pg_locks as classid, objid and objsubid 2; both keys are positive, so the
- * oid columns hold them as they are.
+ * oid columns hold them as they are. Advisory locks are per database: another database's on the same
+ * server is not this one's leader.
  */
 export async function leaderOnPg(pool: pg.Pool, name: string): Promise<string | null> {
   const r = await pool.query<{ owner: string }>(
     `SELECT a.application_name AS owner
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2`,
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [ADVISORY_NAMESPACE, leaderLock(name)],
   )
   return r.rows[0]?.owner ?? null
