@@ -190,8 +190,18 @@ export interface AppInfo {
   sandbox: { running: boolean; url: string | null }
   /** What an older version's sandbox left in the books (demo-* merchants and their trades). */
   demoInBooks: { merchants: number; trades: number }
-  /** enabled: the setting; running: whether this process runs them at all (`serve --no-schedules`). */
-  schedules: { enabled: boolean; running: boolean; lastRunAt: string | null }
+  /**
+   * enabled: the setting; running: whether this process runs them at all (`serve --no-schedules`);
+   * leader: who ran them at this process's last tick (one process per database does, docs/domain.md
+   * section 7): this process, another one by its owner (`host:pid:random`), or null before the first
+   * tick or while nobody leads.
+   */
+  schedules: {
+    enabled: boolean
+    running: boolean
+    lastRunAt: string | null
+    leader: { self: boolean; owner: string } | null
+  }
   /** The database file's check after opening: damage found deep in the file shows here. */
   integrity: {
     status: 'unchecked' | 'checking' | 'ok' | 'damaged'

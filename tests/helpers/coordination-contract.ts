@@ -155,9 +155,13 @@ export function coordinationContract(store: string, open: () => Promise<Coordina
     })
 
     it('has one leader of a job, and the other leads once it lets go', async () => {
+      expect(await w.b.leaderOf('nightly')).toBeNull()
       const lead = await w.a.lead('nightly', 'A')
       expect(lead?.held()).toBe(true)
       expect(await w.b.lead('nightly', 'B')).toBeNull()
+      // Both desktops can tell who leads, the leader included.
+      expect(await w.b.leaderOf('nightly')).toBe('A')
+      expect(await w.a.leaderOf('nightly')).toBe('A')
       // Another job has a leader of its own.
       const other = await w.b.lead('auto_reconcile', 'B')
       expect(other).not.toBeNull()
@@ -167,8 +171,11 @@ export function coordinationContract(store: string, open: () => Promise<Coordina
       const next = await w.b.lead('nightly', 'B')
       expect(next?.held()).toBe(true)
       expect(await w.a.lead('nightly', 'A')).toBeNull()
+      expect(await w.a.leaderOf('nightly')).toBe('B')
+      expect(await w.a.leaderOf('auto_reconcile')).toBe('B')
       await next!.release()
       await other!.release()
+      expect(await w.a.leaderOf('nightly')).toBeNull()
     })
 
     it('gives the leadership of a desktop that dies to the other, and tells the dead one', async () => {
@@ -179,6 +186,7 @@ export function coordinationContract(store: string, open: () => Promise<Coordina
       await w.killLeaderA('nightly')
       const next = await eventually(() => w.b.lead('nightly', 'B'), w.deadLeaderMs + 5_000)
       expect(Date.now() - started).toBeLessThan(w.deadLeaderMs + 5_000)
+      expect(await w.b.leaderOf('nightly')).toBe('B')
       expect(await lead!.ended).toBe('lost')
       expect(lead!.held()).toBe(false)
       await next.release()

@@ -72,7 +72,10 @@ describe('每日自动对账 settings', () => {
   })
 
   it('says when this start runs no schedules', async () => {
-    fake.answer('app.info', appInfo({ schedules: { enabled: true, running: false, lastRunAt: null } }))
+    fake.answer(
+      'app.info',
+      appInfo({ schedules: { enabled: true, running: false, lastRunAt: null, leader: null } }),
+    )
     const w = mountScreen(SettingsView)
     await useAppStore().load()
     await settle()

@@ -102,7 +102,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
     },
     sandbox: { running: false, url: null },
     demoInBooks: { merchants: 0, trades: 0 },
-    schedules: { enabled: true, running: true, lastRunAt: null },
+    schedules: { enabled: true, running: true, lastRunAt: null, leader: null },
     integrity: { status: 'ok', problems: [], checkedAt: null },
     ...over,
   }

@@ -86,3 +86,34 @@ describe('claiming batch items on SQLite', () => {
     }
   })
 })
+
+describe('one leader on SQLite, when its caller knows the holder is gone', () => {
+  it('takes the leadership of a gone holder at once, and never that of a live one', async () => {
+    const dir = tempDir('paysync-coord-')
+    const file = path.join(dir, 'paysync.db')
+    const [dbA, dbB] = [openStore(file), openStore(file)]
+    // Thirty seconds: a lapsed lease cannot be what hands the leadership on here.
+    const [a, b] = [sqliteCoordination(dbA), sqliteCoordination(dbB)]
+    try {
+      const live = await a.lead('nightly', 'A')
+      const isGone = (holder: string) => holder === 'gone'
+      // A live holder keeps it, whatever the caller thinks of others.
+      expect(await b.lead('nightly', 'B', { holderIsGone: isGone })).toBeNull()
+      await live!.release()
+      // A process that led and died: its lease lives on for its whole lifetime.
+      expect(await a.lead('nightly', 'gone')).not.toBeNull()
+      dbA.close()
+      expect(await b.lead('nightly', 'B')).toBeNull()
+      const next = await b.lead('nightly', 'B', { holderIsGone: isGone })
+      expect(next?.held()).toBe(true)
+      expect(await b.leaderOf('nightly')).toBe('B')
+      await next!.release()
+    } finally {
+      // A's leadership died with its connection: closing it gives back nothing, and says nothing.
+      await a.close()
+      await b.close()
+      for (const db of [dbA, dbB]) if (db.open) db.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

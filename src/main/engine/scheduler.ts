@@ -6,6 +6,7 @@ import { storageFaultOf } from '../store/faults'
 import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
 import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
 import type { DailyReconcile } from './reconcile-schedule'
+import type { ScheduleLead } from './schedule-lead'
 import type { SyncEngine } from './sync'
 
 // The schedules of docs/domain.md section 7, while the desktop app runs: timeout close (progress orders
@@ -13,7 +14,9 @@ import type { SyncEngine } from './sync'
 // attempt from the trade's age). Each tick syncs what is due with the per-merchant rate limit; the
 // engine's lease keeps a trade from being synced twice at once. Switched on by default. The same tick
 // looks whether yesterday's bills are due (docs/reconcile.md A12, reconcile-schedule.ts), under a
-// setting of its own, and without holding up the next pass while a bill downloads.
+// setting of its own, and without holding up the next pass while a bill downloads. With a lead
+// (schedule-lead.ts), a tick does either only while this process leads the database's schedules:
+// every process that opens it ticks, one runs the passes.
 
 export interface ScheduleSettings {
   schedulesEnabled: boolean
@@ -48,6 +51,8 @@ export class Scheduler {
     private readonly actor: () => Actor = () => ({ operator: null, transport: 'schedule' }),
     /** The daily reconciliation, when this host runs it. */
     private readonly daily: DailyReconcile | null = null,
+    /** The database's one leader of the schedules; none: this scheduler alone runs them (tests). */
+    private readonly lead: ScheduleLead | null = null,
   ) {}
 
   start(firstTickMs = 5_000): void {
@@ -60,15 +65,21 @@ export class Scheduler {
     this.timer.unref()
   }
 
-  /** One tick of the timer: a pass if the schedules are on, then the next tick unless stopped meanwhile. */
+  /**
+   * One tick of the timer: a pass if the schedules are on and this process leads them, then the next
+   * tick unless stopped meanwhile.
+   */
   private async tick(): Promise<void> {
+    const leads = await this.leads()
+    // Stopped while the leadership was asked for: stop() gives it back, and nothing more starts.
+    if (!this.timer) return
     try {
-      if (this.settings().schedulesEnabled) await this.runOnce()
+      if (leads && this.settings().schedulesEnabled) await this.runOnce()
     } catch (err) {
       // A failed pass (the store busy or closed under it) must not end the schedules: said, and on.
       console.error(`schedule: ${err instanceof Error ? err.message : String(err)}`)
     }
-    if (this.daily && this.timer)
+    if (leads && this.daily && this.timer)
       this.daily
         .check()
         .catch((err: unknown) =>
@@ -77,16 +88,29 @@ export class Scheduler {
     if (this.timer) this.next(this.settings().scheduleTickSec * 1000)
   }
 
+  /** Whether this process leads the schedules now; a store that cannot say is not led from here. */
+  private async leads(): Promise<boolean> {
+    if (!this.lead) return true
+    try {
+      return await this.lead.leads()
+    } catch (err) {
+      console.error(`schedule leader: ${err instanceof Error ? err.message : String(err)}`)
+      return false
+    }
+  }
+
   /**
    * Stops the schedules: no further pass, and nothing more of the pass in progress starts. Resolves
    * once the attempts in flight are written. Closing the database under them (as `paysync serve` did
-   * on SIGTERM) lost their records and left their leases behind.
+   * on SIGTERM) lost their records and left their leases behind. Then the leadership is given back,
+   * so another process leads from its next tick, not after this one's lease expires.
    */
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     for (const q of this.lanes) q.clear()
     await Promise.all([this.running?.catch(() => undefined), this.daily?.stop()])
+    await this.lead?.release()
   }
 
   /** One pass over what is due now. A pass still running is joined, not doubled. */

@@ -23,6 +23,7 @@ export function appInfo(ctx: ServiceContext): AppInfo {
       enabled: ctx.settings().schedulesEnabled,
       running: ctx.schedulerStarted,
       lastRunAt: isoOrNull(ctx.lastScheduleRunAt),
+      leader: scheduleLeader(ctx),
     },
     integrity: {
       status: ctx.integrity.status,
@@ -30,4 +31,10 @@ export function appInfo(ctx: ServiceContext): AppInfo {
       checkedAt: isoOrNull(ctx.integrity.checkedAt),
     },
   }
+}
+
+/** Who led the schedules at this process's last tick: the lead remembers it, so no query runs here. */
+function scheduleLeader(ctx: ServiceContext): AppInfo['schedules']['leader'] {
+  const state = ctx.scheduleLead?.state()
+  return state?.owner ? { self: state.self, owner: state.owner } : null
 }

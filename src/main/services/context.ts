@@ -9,6 +9,7 @@ import { joinProfile } from '../../shared/profiles'
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
 import type { BatchRun } from '../engine/batch-runner'
 import { SyncEngine, type Recovery } from '../engine/sync'
+import type { ScheduleLead } from '../engine/schedule-lead'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import type { GatewayAdapter } from '../gateways/types'
 import { ImportWorkers } from '../files/import/worker-host'
@@ -127,6 +128,8 @@ export class ServiceContext {
   lastScheduleRunAt: number | null = null
   /** Whether this process runs the schedules (`serve --no-schedules` does not, whatever Settings say). */
   schedulerStarted = false
+  /** Whether this process or another leads the schedules of the database the window shows. */
+  scheduleLead: ScheduleLead | null = null
   /** The whole-file check the app and browser mode run once after opening (see store/integrity.ts). */
   integrity: {
     status: 'unchecked' | 'checking' | 'ok' | 'damaged'

@@ -1,4 +1,6 @@
+import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
+import { sqliteCoordination } from '../store/coordination/sqlite'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
 import { loadEveryService } from './index'
@@ -12,7 +14,9 @@ import { sweepUploads } from './uploads'
 // the books, services/sandbox.ts), the schedules of docs/domain.md section 7, the sweep of what the
 // page left in the uploads and exports folders, the trades whose side effect had an unknown outcome
 // synced again, what the database refused written once it takes it (section 6.8), the index that
-// finds trades by a part of a number, and an orderly stop.
+// finds trades by a part of a number, and an orderly stop. The schedules run in the one process that
+// leads them (engine/schedule-lead.ts): another app or `paysync serve` on the same books ticks too,
+// and takes over when the leader stops or dies.
 
 /** How often expired uploads, handles and exports are swept while the host runs. */
 const SWEEP_EVERY_MS = 60 * 60_000
@@ -54,9 +58,11 @@ export interface Host {
 /**
  * The schedules of docs/domain.md section 7 for this host, and the daily reconciliation of
  * docs/reconcile.md A12. Their repairs name the host's operator and computer user, with the transport
- * `schedule` (an unattended pass is not a person's click).
+ * `schedule` (an unattended pass is not a person's click). With a lead, they run while this process
+ * leads them; the window's status reads it from the context.
  */
-export function schedulerOf(ctx: ServiceContext): Scheduler {
+export function schedulerOf(ctx: ServiceContext, lead: ScheduleLead | null = null): Scheduler {
+  ctx.scheduleLead = lead
   return new Scheduler(
     ctx.db,
     ctx.engine,
@@ -65,6 +71,7 @@ export function schedulerOf(ctx: ServiceContext): Scheduler {
     (at) => (ctx.lastScheduleRunAt = at),
     () => ctx.scheduleActor,
     dailyReconcileOf(ctx),
+    lead,
   )
 }
 
@@ -73,9 +80,12 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   // A host stays up: every service loads now, not on the first click that needs it.
   await loadEveryService()
   let scheduler: Scheduler | null = null
+  // One per process on the books: its leader's renewals run on the books' connection, so it is
+  // closed before the context closes that.
+  const coordination = sqliteCoordination(ctx.db)
   const startSchedules = (): void => {
     if (!options.schedules || scheduler) return
-    scheduler = schedulerOf(ctx)
+    scheduler = schedulerOf(ctx, new ScheduleLead(coordination, ctx.engine.owner))
     scheduler.start()
     ctx.schedulerStarted = true
   }
@@ -103,6 +113,7 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes (the sandbox's, if it still runs, with it).
       await Promise.all([scheduler?.stop(), again])
+      await coordination.close()
       await ctx.close()
     },
   }

@@ -4,8 +4,10 @@ import path from 'node:path'
 import { EVENT_NAMES } from '../../shared/api'
 import type { DemoRemoval } from '../../shared/views'
 import { AppError } from '../../shared/errors'
+import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
 import { audit } from '../store/audit'
+import { sqliteCoordination } from '../store/coordination/sqlite'
 import { countDemoData, deleteDemoData, isSandboxMerchant } from '../store/demo-data'
 import { listMerchants } from '../store/merchants'
 import { ServiceContext, type SandboxRun } from './context'
@@ -68,7 +70,11 @@ export async function openSandbox(
   }
   const { sim } = world
   const offs = EVENT_NAMES.map((event) => ctx.on(event, (payload) => books.emit(event, payload)))
-  const scheduler = options.schedules
+  // The sandbox's schedules are led on its own database, by the rule the books' follow on theirs
+  // (services/host.ts). Closed before the sandbox's database, whose connection its leader renews on.
+  const coordination = options.schedules ? sqliteCoordination(ctx.db) : null
+  const lead = coordination ? new ScheduleLead(coordination, ctx.engine.owner) : null
+  const scheduler = lead
     ? new Scheduler(
         ctx.db,
         ctx.engine,
@@ -77,6 +83,8 @@ export async function openSandbox(
         ctx.now,
         (at) => (books.lastScheduleRunAt = at),
         () => ctx.scheduleActor,
+        null,
+        lead,
       )
     : null
   // The 对账 screens open on past days already reconciled (services/demo.ts), done while the window
@@ -88,7 +96,10 @@ export async function openSandbox(
     .then(() => {
       if (!closing) scheduler?.start()
     })
-  if (scheduler) books.schedulerStarted = true
+  if (scheduler) {
+    books.schedulerStarted = true
+    books.scheduleLead = lead
+  }
   // The header's search finds the demo's trades by a part of a number, as it finds the books'.
   const indexer = new SearchIndexer(ctx.db)
   indexer.start(0)
@@ -99,6 +110,8 @@ export async function openSandbox(
       await bills
       // The attempts in flight are written before the database closes, as at any stop.
       await scheduler?.stop()
+      if (books.scheduleLead === lead) books.scheduleLead = null
+      await coordination?.close()
       indexer.stop()
       await ctx.close()
       await sim.close()

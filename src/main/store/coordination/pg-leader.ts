@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import { connectPg, type PgTarget } from '../pg/connect'
 import { ADVISORY_NAMESPACE, leaderLock } from '../pg/locks'
 import { Held } from './leadership'
@@ -22,6 +23,9 @@ export async function leadOnPg(target: PgTarget, name: string, owner: string): P
     await client.query(
       'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3',
     )
+    // The lock carries no name of its holder: the session's application name does, for leaderOnPg.
+    // Set before the lock is taken, so no moment shows the lock without its owner.
+    await client.query("SELECT set_config('application_name', $1, false)", [owner])
     const r = await client.query<{ ours: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ours', [
       ADVISORY_NAMESPACE,
       leaderLock(name),
@@ -65,4 +69,22 @@ export async function leadOnPg(target: PgTarget, name: string, owner: string): P
     held.end('lost')
   })
   return held
+}
+
+/**
+ * Who holds the job's lock: the application name of the session that holds it (leadOnPg sets it to
+ * the owner; PostgreSQL keeps its first 63 bytes, enough for a person to tell the desktop). A lock of
+ * two int4 keys shows in pg_locks as classid, objid and objsubid 2; both keys are positive, so the
+ * oid columns hold them as they are. Advisory locks are per database: another database's on the same
+ * server is not this one's leader.
+ */
+export async function leaderOnPg(pool: pg.Pool, name: string): Promise<string | null> {
+  const r = await pool.query<{ owner: string }>(
+    `SELECT a.application_name AS owner
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [ADVISORY_NAMESPACE, leaderLock(name)],
+  )
+  return r.rows[0]?.owner ?? null
 }

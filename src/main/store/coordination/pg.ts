@@ -1,7 +1,7 @@
 import { openPgPool, type PgTarget } from '../pg/connect'
 import { claimReturning, toClaimed, type ClaimRow } from './claimed'
 import { payloadText } from './messages'
-import { leadOnPg } from './pg-leader'
+import { leaderOnPg, leadOnPg } from './pg-leader'
 import { channelOf, PgListener } from './pg-messages'
 import { checkLimit, checkTtl } from './bounds'
 import type { Coordination, Leadership } from './types'
@@ -96,6 +96,7 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
       void held.ended.then(() => leaderships.delete(held))
       return held
     },
+    leaderOf: (name) => leaderOnPg(pool, name),
     async notify(topic, payload) {
       // pg_notify takes the channel as a value; the topic is checked all the same, as LISTEN's is.
       await pool.query('SELECT pg_notify($1, $2)', [channelOf(topic), payloadText(payload)])

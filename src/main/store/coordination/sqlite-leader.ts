@@ -1,7 +1,7 @@
-import type { Db } from '../connection'
-import { acquireLease, releaseLease, renewLease } from '../leases'
+import { stmt, type Db } from '../connection'
+import { acquireLease, leaseOf, leaseOwner, releaseLease, renewLease } from '../leases'
 import { Held } from './leadership'
-import type { Leadership } from './types'
+import type { LeadOptions, Leadership } from './types'
 
 // One leader on SQLite: a lease in trade_leases under a key no trade has, renewed while its holder
 // lives. A holder that dies stops renewing, and its lease expires after `ttlMs`; another process then
@@ -9,9 +9,15 @@ import type { Leadership } from './types'
 
 const leaderKey = (name: string): string => `leader:${name}`
 
-export function leadOnSqlite(db: Db, name: string, owner: string, ttlMs: number): Leadership | null {
+export function leadOnSqlite(
+  db: Db,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  options: LeadOptions = {},
+): Leadership | null {
   const key = leaderKey(name)
-  if (!acquireLease(db, key, owner, ttlMs)) return null
+  if (!acquireLease(db, key, owner, ttlMs) && !takeOverFromGone(db, key, owner, ttlMs, options)) return null
   const timer = setInterval(
     () => {
       let ours = false
@@ -33,4 +39,28 @@ export function leadOnSqlite(db: Db, name: string, owner: string, ttlMs: number)
     releaseLease(db, key, owner)
   })
   return held
+}
+
+/**
+ * A holder its caller knows is gone (a crashed app on the same books, restarted) would keep the
+ * lease until it lapses: taken at once instead, by a compare-and-set on that holder, so a live
+ * process that took the lease meanwhile keeps it.
+ */
+function takeOverFromGone(db: Db, key: string, owner: string, ttlMs: number, options: LeadOptions): boolean {
+  const holder = options.holderIsGone ? leaseOwner(db, key) : null
+  if (!holder || holder === owner || !options.holderIsGone?.(holder)) return false
+  return (
+    stmt(db, 'UPDATE trade_leases SET owner = ?, expires_at = ? WHERE trade_key = ? AND owner = ?').run(
+      owner,
+      Date.now() + ttlMs,
+      key,
+      holder,
+    ).changes === 1
+  )
+}
+
+/** Who holds the job's lease, while it has not expired: a dead leader's lease still names it until then. */
+export function leaderOnSqlite(db: Db, name: string, now = Date.now()): string | null {
+  const lease = leaseOf(db, leaderKey(name))
+  return lease && lease.expires_at >= now ? lease.owner : null
 }

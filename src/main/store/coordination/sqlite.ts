@@ -3,7 +3,7 @@ import { stmt } from '../connection'
 import { acquireLease, releaseLease, renewLease } from '../leases'
 import { claimReturning, toClaimed, type ClaimRow } from './claimed'
 import { localListen, localNotify } from './local-bus'
-import { leadOnSqlite } from './sqlite-leader'
+import { leaderOnSqlite, leadOnSqlite } from './sqlite-leader'
 import { checkLimit, checkTtl } from './bounds'
 import type { Coordination, Leadership, Unlisten } from './types'
 
@@ -64,13 +64,14 @@ export function sqliteCoordination(db: Db, options: SqliteCoordinationOptions = 
         ).run(itemId, owner).changes === 1
       )
     },
-    async lead(name, owner) {
-      const held = leadOnSqlite(db, name, owner, leaderTtlMs)
+    async lead(name, owner, options) {
+      const held = leadOnSqlite(db, name, owner, leaderTtlMs, options)
       if (!held) return null
       leaderships.add(held)
       void held.ended.then(() => leaderships.delete(held))
       return held
     },
+    leaderOf: async (name) => leaderOnSqlite(db, name),
     notify: async (topic, payload) => localNotify(db, topic, payload),
     async listen(topic, handler) {
       const unlisten = localListen(db, topic, handler)

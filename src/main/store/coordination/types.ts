@@ -34,6 +34,15 @@ export interface Leadership {
   release(): Promise<void>
 }
 
+export interface LeadOptions {
+  /**
+   * Whether a holder is known to be gone (a process of this computer that no longer runs): its
+   * leadership is taken at once rather than when its lease lapses. Only SQLite asks; on PostgreSQL a
+   * dead process's session ends with it, and its lock with the session.
+   */
+  holderIsGone?: (holder: string) => boolean
+}
+
 /** A message's body: what JSON carries. */
 export type Payload = null | boolean | number | string | Payload[] | { [key: string]: Payload }
 
@@ -58,7 +67,12 @@ export interface Coordination {
   /** Lets an unfinished item go, so another desktop may take it at once; false when it was not held. */
   releaseClaim(itemId: number, owner: string): Promise<boolean>
   /** Leads the job `name` unless another holder does: null then, and the caller asks again later. */
-  lead(name: string, owner: string): Promise<Leadership | null>
+  lead(name: string, owner: string, options?: LeadOptions): Promise<Leadership | null>
+  /**
+   * The owner that leads the job `name` now, or null when nobody does: for people to read (a status
+   * line), never to decide who leads, which only `lead` does.
+   */
+  leaderOf(name: string): Promise<string | null>
   /** Tells every listener of `topic` (an identifier: lower-case letters, digits, `_`). */
   notify(topic: string, payload: Payload): Promise<void>
   listen(topic: string, handler: (payload: Payload) => void): Promise<Unlisten>
