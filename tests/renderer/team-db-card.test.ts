@@ -143,6 +143,8 @@ describe('团队数据库 card', () => {
     })
     await settle()
     expect(w.find('[data-test=team-db-progress]').exists()).toBe(false)
+    // The check is asked again once the books are in.
+    expect(fake.op('teamDb.check')).toHaveBeenCalledTimes(2)
     expect(w.find('[data-test=team-db-result]').text()).toContain(
       `已复制 2 张表、2,002 行到 ${MASKED}，两边的行数和校验和一致`,
     )
