@@ -63,6 +63,8 @@ export const OPERATION_NAMES = [
   'statements.dismissDiffs',
   'statements.resyncDiffs',
   'statements.original',
+  'teamDb.check',
+  'teamDb.copyIn',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.
@@ -78,6 +80,7 @@ export const EVENT_NAMES = [
   'batch.progress',
   'task.progress',
   'statement.progress',
+  'teamDb.progress',
 ] as const satisfies readonly EventName[]
 
 type GroupOf<K> = K extends `${infer G}.${string}` ? G : never

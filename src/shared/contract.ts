@@ -51,6 +51,12 @@ import {
 } from './inputs'
 import type { MessageId } from './messages'
 import { profileSchema } from './profiles'
+import {
+  teamDbAddressSchema,
+  type TeamDbCopyView,
+  type TeamDbProgressEvent,
+  type TeamDbReport,
+} from './team-db'
 import { settingsPatchSchema, type Settings } from './settings'
 import {
   type CarryOverView,
@@ -211,6 +217,10 @@ export const contract = {
   'statements.dismissDiffs': op(dismissDiffsSchema).returns<DiffActionResult>(),
   'statements.resyncDiffs': op(resyncDiffsSchema).returns<DiffActionResult>(),
   'statements.original': op(statementOriginalSchema).returns<ExportResult>(),
+
+  // A team database on PostgreSQL (docs/team-mode.md B8): its check, and this desktop's books into it.
+  'teamDb.check': op(teamDbAddressSchema).returns<TeamDbReport>(),
+  'teamDb.copyIn': op(teamDbAddressSchema).returns<TeamDbCopyView>(),
 } as const
 
 export type Contract = typeof contract
@@ -223,5 +233,6 @@ export interface EventMap {
   'batch.progress': BatchProgressEvent
   'task.progress': TaskProgressEvent
   'statement.progress': StatementProgressEvent
+  'teamDb.progress': TeamDbProgressEvent
 }
 export type EventName = keyof EventMap

@@ -171,6 +171,7 @@ export const AUDIT_EVENTS = [
   'statement_uploaded',
   'statement_rerun',
   'statement_diff_dismissed',
+  'team_db_copied',
 ] as const
 export type AuditEvent = (typeof AUDIT_EVENTS)[number]
 

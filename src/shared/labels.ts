@@ -272,6 +272,7 @@ export const LABELS = {
     statement_uploaded: ['上传对账单', 'Statement uploaded'],
     statement_rerun: ['重新对账', 'Statement reconciled again'],
     statement_diff_dismissed: ['忽略对账差异', 'Statement difference dismissed'],
+    team_db_copied: ['复制到团队数据库', 'Copied into a team database'],
   } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {

@@ -533,6 +533,14 @@ export const MESSAGES = {
     en: 'the database {database} on {host}:{port} is empty: the first PaySync Desk to use it creates the schema',
     zh: '{host}:{port} 上的数据库 {database} 是空库：第一个使用它的 PaySync Desk 会建好表结构',
   },
+  'teamDb.copyBusy': {
+    en: 'this desktop is already copying its books into a team database: wait for that copy to finish',
+    zh: '本机数据正在复制到团队数据库：请等这次复制完成',
+  },
+  'teamDb.copyMemory': {
+    en: 'an in-memory database has no books to copy into a team database',
+    zh: '内存数据库没有可复制到团队数据库的数据',
+  },
   'teamDb.older': {
     en: 'the database {database} on {host}:{port} is a PaySync Desk database at schema {found}; this version brings it to {known} when it first uses it',
     zh: '{host}:{port} 上的数据库 {database} 是 PaySync Desk 的数据库，结构版本 {found}；本版本首次使用时会升级到 {known}',

@@ -63,6 +63,8 @@ const PINNED = [
   'statements.reconcile',
   'statements.rerun',
   'statements.resyncDiffs',
+  'teamDb.check',
+  'teamDb.copyIn',
 ]
 
 describe('the API contract', () => {
@@ -75,7 +77,12 @@ describe('the API contract', () => {
   it('names every operation once for the transports, and services implement exactly those', () => {
     expect([...OPERATION_NAMES].sort()).toEqual(PINNED)
     expect([...SERVICE_OPERATIONS].sort()).toEqual(PINNED)
-    expect([...EVENT_NAMES].sort()).toEqual(['batch.progress', 'statement.progress', 'task.progress'])
+    expect([...EVENT_NAMES].sort()).toEqual([
+      'batch.progress',
+      'statement.progress',
+      'task.progress',
+      'teamDb.progress',
+    ])
   })
 
   it('the API built for the window has one function per operation and nothing else', () => {

@@ -1,13 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
-import { openStore, type Db } from '../store/connection'
-import { copyPlan } from '../store/copy/plan'
+import { openStore, type Db, type OpenOptions } from '../store/connection'
+import type { Row } from '../store/copy/canonical'
+import { copyPlan, type TablePlan } from '../store/copy/plan'
 import { pgSide } from '../store/copy/pg-side'
 import { copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
+import type { CopySide } from '../store/copy/side'
 import { sqliteSide } from '../store/copy/sqlite-side'
 import { classifyPgError } from '../store/pg/check'
-import { connectPg, isPgUrl } from '../store/pg/connect'
+import { connectPg, isPgUrl, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
 import { teamDbTarget } from './team-db'
 
@@ -32,9 +34,60 @@ export async function copyDatabase(
   const target = teamDbTarget(fromPg ? from : to)
   const file = path.resolve(fromPg ? to : from)
   if (!fromPg && !fs.existsSync(file)) throw AppError.say('not_found', 'dbCopy.noSource', { file })
-  const started = Date.now()
   // An archive file made for this copy goes again when the copy does not happen.
   const madeHere = fromPg && !fs.existsSync(file)
+  return runCopy({ fromPg, file, target, madeHere, open: () => openStore(file) }, progress)
+}
+
+/**
+ * The database file a running app works on, into a team database (设置 → 团队数据库). The app already
+ * brought the file to this version's schema, so it is opened read only: no second writer beside the
+ * app's own connection, and, the file being in WAL mode, one read transaction is a snapshot the app's
+ * commits meanwhile do not reach (docs/team-mode.md B8.3 item 5). `store` is how the app opens its
+ * files (Electron's build of better-sqlite3).
+ */
+export async function copyFileIn(
+  file: string,
+  address: string,
+  progress?: (p: CopyProgress) => void,
+  store: OpenOptions = {},
+  record?: (result: CopyResult, to: string) => number,
+): Promise<CopySummary> {
+  const target = teamDbTarget(address)
+  return runCopy(
+    {
+      fromPg: false,
+      file: path.resolve(file),
+      target,
+      madeHere: false,
+      open: () => openStore(file, { ...store, readonly: true }),
+      record,
+    },
+    progress,
+  )
+}
+
+interface CopyEnds {
+  /** The team database is the source (an archive out of it), else the file is. */
+  fromPg: boolean
+  file: string
+  target: PgTarget
+  /** The file did not exist before this copy: it goes again if the copy fails. */
+  madeHere: boolean
+  open: () => Db
+  /**
+   * After rows were copied: the caller's audit row of the copy, written to the file by its own
+   * connection (`to` names the team database masked), whose id is answered. The same row goes into the team database too, so that the two
+   * still hold the same rows and a second copy finds them equal (B8.3 item 4) instead of refusing.
+   */
+  record?: (result: CopyResult, to: string) => number
+}
+
+async function runCopy(
+  { fromPg, file, target, madeHere, open, record }: CopyEnds,
+  progress?: (p: CopyProgress) => void,
+): Promise<CopySummary> {
+  const started = Date.now()
   let client
   try {
     client = await connectPg(target)
@@ -44,7 +97,7 @@ export async function copyDatabase(
   }
   let db: Db
   try {
-    db = openStore(file)
+    db = open()
   } catch (err) {
     await client.end()
     throw err
@@ -54,12 +107,15 @@ export async function copyDatabase(
   let failed = false
   try {
     await migratePg(client, target)
-    const result = await copyTables(
-      copyPlan(db),
-      fromPg ? postgres : sqlite,
-      fromPg ? sqlite : postgres,
-      progress,
-    )
+    const plan = copyPlan(db)
+    const result = await copyTables(plan, fromPg ? postgres : sqlite, fromPg ? sqlite : postgres, progress)
+    if (record && result.outcome === 'copied' && !fromPg)
+      await mirrorRow(
+        db,
+        postgres,
+        plan.find((t) => t.name === 'audit_log')!,
+        record(result, target.masked),
+      )
     return {
       ...result,
       from: fromPg ? target.masked : file,
@@ -78,5 +134,26 @@ export async function copyDatabase(
     await postgres.close().catch(() => {})
     if (failed && madeHere)
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
+  }
+}
+
+/**
+ * One row of the file, as it is there, into the team database. The copy is done and committed when
+ * this runs: should the team database fail it now, the copy still stands, and a second copy names
+ * the audit log as the table that differs.
+ */
+async function mirrorRow(db: Db, postgres: CopySide, t: TablePlan, id: number): Promise<void> {
+  const row = db
+    .prepare(`SELECT ${t.columns.join(', ')} FROM ${t.name} WHERE id = ?`)
+    .raw()
+    .get(id) as Row | undefined
+  if (!row) return
+  try {
+    await postgres.beginWrite()
+    await postgres.insert(t, [row])
+    await postgres.afterTable(t)
+    await postgres.commit()
+  } catch {
+    await postgres.rollback()
   }
 }

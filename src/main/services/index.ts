@@ -44,6 +44,8 @@ const SERVICES = {
   original: () => import('./statements/original'),
   runs: () => import('./statements/runs'),
   statementViews: () => import('./statements/views'),
+  teamDb: () => import('./team-db'),
+  teamCopyIn: () => import('./team-copy-in'),
   uploads: () => import('./uploads'),
 } satisfies Record<string, () => Promise<unknown>>
 
@@ -130,6 +132,9 @@ const handlers: Handlers = {
   'statements.dismissDiffs': async (ctx, r) => (await SERVICES.decisions()).dismissDiffs(ctx, r),
   'statements.resyncDiffs': async (ctx, r) => (await SERVICES.decisions()).resyncDiffs(ctx, r),
   'statements.original': async (ctx, r) => (await SERVICES.original()).statementOriginal(ctx, r),
+
+  'teamDb.check': async (_ctx, { address }) => (await SERVICES.teamDb()).checkTeamDatabase(address),
+  'teamDb.copyIn': async (ctx, { address }) => (await SERVICES.teamCopyIn()).copyBooksIn(ctx, address),
 }
 
 /**

@@ -7,7 +7,8 @@ import type { ServiceContext } from './context'
 
 /**
  * Operations about the books whatever the window shows: the run's information, the person's settings
- * and keys, the old demo's removal, and adding a merchant of their own, which ends the sandbox.
+ * and keys, the old demo's removal, adding a merchant of their own, which ends the sandbox, and the
+ * team database the books are copied into.
  * Everything else works on the sandbox's database while it is shown.
  */
 const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
@@ -18,6 +19,8 @@ const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
   'keys.unlock',
   'merchants.add',
   'merchants.removeDemo',
+  'teamDb.check',
+  'teamDb.copyIn',
 ])
 
 /** The context an operation works on: the sandbox's while the window shows it, else the books'. */

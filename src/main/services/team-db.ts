@@ -1,20 +1,12 @@
 import { AppError } from '../../shared/errors'
 import { say } from '../../shared/messages'
 import { SCHEMA_VERSION } from '../store/migrate'
-import { checkTeamDb, type TeamDbCheck } from '../store/pg/check'
+import type { TeamDbReport } from '../../shared/team-db'
+import { checkTeamDb } from '../store/pg/check'
 import { isPgUrl, pgTarget, type PgTarget } from '../store/pg/connect'
 
-// A team database as the command line (`paysync db check`) and, later, 设置 → 团队数据库 see it
+// A team database as the command line (`paysync db check`) and 设置 → 团队数据库 (teamDb.check) see it
 // (docs/team-mode.md B8.2): its masked address and the check's sentence in both languages.
-
-export interface TeamDbReport extends TeamDbCheck {
-  /** The address with its password masked. */
-  address: string
-  /** The schema this version writes. */
-  knows: number
-  message: string
-  messageZh: string
-}
 
 /** The parts of a PostgreSQL address, or one sentence saying it is none (never echoing a password). */
 export function teamDbTarget(address: string): PgTarget {

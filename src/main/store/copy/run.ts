@@ -25,6 +25,9 @@ export interface CopyResult {
 export interface CopyProgress {
   phase: 'copy' | 'verify' | 'compare'
   table: string
+  /** The table's place in the plan (from 0) and the plan's length: how far the phase is overall. */
+  index: number
+  tables: number
   done: number
   total: number
 }
@@ -67,7 +70,14 @@ export async function copyTables(
         targetRows += await target.count(t)
       }
       const tell = (phase: CopyProgress['phase'], t: TablePlan) => (done: number) =>
-        progress({ phase, table: t.name, done, total: totals.get(t.name)! })
+        progress({
+          phase,
+          table: t.name,
+          index: plan.indexOf(t),
+          tables: plan.length,
+          done,
+          total: totals.get(t.name)!,
+        })
       const results: TableResult[] = []
       if (targetRows > 0) {
         for (const t of plan) {

@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg'
 import type { MessageId, Params } from '../../../shared/messages'
 import { AppError } from '../../../shared/errors'
+import type { TeamDbState } from '../../../shared/team-db'
 import { SCHEMA_VERSION } from '../migrate'
 import { connectPg, maskPassword, type PgTarget } from './connect'
 import { readSchemaState, schemaRefusal } from './schema-state'
@@ -8,18 +9,6 @@ import { readSchemaState, schemaRefusal } from './schema-state'
 // The connection check of a team database (docs/team-mode.md B8.2): one sentence for what is
 // wrong, told apart the way a person can act on it (the address, the password, the database's name,
 // the database itself), and for what is right (empty, older, current). It only reads.
-
-export type TeamDbState =
-  | 'ready'
-  | 'empty'
-  | 'older'
-  | 'unreachable'
-  | 'auth'
-  | 'no_database'
-  | 'foreign'
-  | 'newer_schema'
-  | 'no_permission'
-  | 'failed'
 
 export interface TeamDbCheck {
   ok: boolean
