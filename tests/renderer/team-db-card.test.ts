@@ -54,7 +54,10 @@ const REPORTS: Array<[TeamDbState, TeamDbReport, string]> = [
 ]
 
 async function typeAddress(w: VueWrapper, value = ADDRESS): Promise<void> {
-  await w.find('[data-test=team-db-address] input').setValue(value)
+  const input = w.find('[data-test=team-db-address] input')
+  // The address holds the password: masked unless the person asks to see it.
+  expect(input.attributes('type')).toBe('password')
+  await input.setValue(value)
   await settle()
 }
 
