@@ -71,6 +71,10 @@ export const MESSAGES = {
     en: 'nothing to sync: the selection holds no trades',
     zh: '没有可同步的交易：所选范围内没有订单',
   },
+  'sync.nightlyRunning': {
+    en: 'the nightly pass of this database is running in another process ({owner}): this run syncs nothing',
+    zh: '此数据库的夜间同步正在另一个进程（{owner}）中运行：本次不再重复同步',
+  },
   'record.notFound': { en: 'sync record {id} does not exist', zh: '同步记录 {id} 不存在' },
   'order.notFound': { en: 'pay order {id} does not exist', zh: '支付订单 {id} 不存在' },
   'refund.notFound': { en: 'refund {id} does not exist', zh: '退款订单 {id} 不存在' },

@@ -130,11 +130,13 @@ export function registerSyncCommand(program: Command): void {
         PACE_FLAGS,
       )
       await withContext(cmd, async (ctx, io) => {
-        const [{ refsFor }, { summaryOf, syncTradesNow }, { tradesByNumbers }] = await Promise.all([
-          import('../../../services/batches'),
-          import('../../../services/sync'),
-          import('../../../services/trade-refs'),
-        ])
+        const [{ refsFor }, { summaryOf, syncTradesNow }, { tradesByNumbers }, { asNightlyPass }] =
+          await Promise.all([
+            import('../../../services/batches'),
+            import('../../../services/sync'),
+            import('../../../services/trade-refs'),
+            import('../../../services/nightly'),
+          ])
         const settings = ctx.settings()
         const pace = {
           concurrency: given.concurrency ?? settings.defaultConcurrency,
@@ -145,16 +147,30 @@ export function registerSyncCommand(program: Command): void {
           summary = await syncTradesNow(ctx, tradesByNumbers(ctx, opts.order, opts.refund), 'manual')
         } else if (opts.file) {
           summary = await syncFile(ctx, io, opts.file, opts, pace)
-        } else if (opts.pending || opts.all) {
-          // The nightly pass is a schedule: it leaves alone what a paused or cancelled batch holds.
-          const refs = refsFor(ctx, { pending: !opts.all, exceptHeld: !opts.all })
+        } else if (opts.all) {
+          const refs = refsFor(ctx, { pending: false, exceptHeld: false })
           summary = refs.length
             ? await runAsBatch(ctx, io, refs, {
-                name: opts.batchName ?? (opts.all ? 'sync --all' : 'sync --pending'),
-                source: opts.all ? 'batch' : 'schedule',
+                name: opts.batchName ?? 'sync --all',
+                source: 'batch',
                 ...pace,
               })
             : summaryOf(null)
+        } else if (opts.pending) {
+          // The nightly pass is a schedule: it leaves alone what a paused or cancelled batch holds, and
+          // runs once at a time per database (services/nightly.ts); the trades are read once it leads.
+          const pass = await asNightlyPass(ctx, async () => {
+            const refs = refsFor(ctx, { pending: true, exceptHeld: true })
+            return refs.length
+              ? await runAsBatch(ctx, io, refs, {
+                  name: opts.batchName ?? 'sync --pending',
+                  source: 'schedule',
+                  ...pace,
+                })
+              : summaryOf(null)
+          })
+          if (!pass.ran) io.err(`paysync: ${say('sync.nightlyRunning', { owner: pass.leader ?? '?' })}`)
+          summary = pass.ran ? pass.value : summaryOf(null)
         } else {
           throw new AppError(
             'invalid_input',

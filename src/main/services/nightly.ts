@@ -1,0 +1,28 @@
+import { ScheduleLead } from '../engine/schedule-lead'
+import { sqliteCoordination } from '../store/coordination/sqlite'
+import type { ServiceContext } from './context'
+
+// The nightly pass (`paysync sync --pending` from cron, docs/cli.md section 1) runs once at a time per
+// database: it leads the job `nightly` for as long as it runs (docs/domain.md section 7). Without it
+// two crons that overlap (a slow night and the next run, or one cron per desktop on a shared store)
+// would each make a batch of every pending trade and ask the gateways about each trade twice. The
+// app's own schedules are another job (`schedules`, engine/schedule-lead.ts): they sync what is due
+// by the ladder, and keep doing so while a nightly pass runs.
+
+export const NIGHTLY_JOB = 'nightly'
+
+export type NightlyRun<T> = { ran: true; value: T } | { ran: false; leader: string | null }
+
+/** Runs `pass` while this process leads the nightly pass; another that leads it now is named instead. */
+export async function asNightlyPass<T>(ctx: ServiceContext, pass: () => Promise<T>): Promise<NightlyRun<T>> {
+  const coordination = sqliteCoordination(ctx.db)
+  const lead = new ScheduleLead(coordination, ctx.engine.owner, NIGHTLY_JOB)
+  try {
+    if (!(await lead.leads())) return { ran: false, leader: lead.state()?.owner ?? null }
+    return { ran: true, value: await pass() }
+  } finally {
+    await lead.release()
+    // Its renewals run on the books' connection: closed before the context closes that.
+    await coordination.close()
+  }
+}
