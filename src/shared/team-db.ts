@@ -21,7 +21,8 @@ export type TeamDbState =
 /** A PostgreSQL address as the person types it; whether it is one is said by main, in a sentence. */
 export const teamDbAddressSchema = z.object({ address: z.string().trim().min(1).max(2_000) })
 
-export interface TeamDbReport {
+/** What the connection check found (store/pg/check.ts). */
+export interface TeamDbCheck {
   ok: boolean
   state: TeamDbState
   /** The schema version found, when the database could be read. */
@@ -30,6 +31,10 @@ export interface TeamDbReport {
   server: string | null
   id: MessageId
   params: Params
+}
+
+/** The check as the window and `paysync db check` show it. */
+export interface TeamDbReport extends TeamDbCheck {
   /** The address with its password masked. */
   address: string
   /** The schema this version writes. */

@@ -2,12 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
-import type { Row } from '../store/copy/canonical'
-import { copyPlan, type TablePlan } from '../store/copy/plan'
+import { copyPlan } from '../store/copy/plan'
 import { pgSide } from '../store/copy/pg-side'
-import { copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
-import type { CopySide } from '../store/copy/side'
-import { sqliteSide } from '../store/copy/sqlite-side'
+import { addRow, copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
+import { rowByKey, sqliteSide } from '../store/copy/sqlite-side'
 import { classifyPgError } from '../store/pg/check'
 import { connectPg, isPgUrl, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
@@ -109,13 +107,13 @@ async function runCopy(
     await migratePg(client, target)
     const plan = copyPlan(db)
     const result = await copyTables(plan, fromPg ? postgres : sqlite, fromPg ? sqlite : postgres, progress)
-    if (record && result.outcome === 'copied' && !fromPg)
-      await mirrorRow(
-        db,
-        postgres,
-        plan.find((t) => t.name === 'audit_log')!,
-        record(result, target.masked),
-      )
+    if (record && result.outcome === 'copied' && !fromPg) {
+      const auditLog = plan.find((t) => t.name === 'audit_log')!
+      const row = rowByKey(db, auditLog, [record(result, target.masked)])
+      // The copy is committed: should the team database refuse this row now, the copy still stands,
+      // and a second copy names the audit log as the table that differs.
+      if (row) await addRow(postgres, auditLog, row).catch(() => undefined)
+    }
     return {
       ...result,
       from: fromPg ? target.masked : file,
@@ -134,26 +132,5 @@ async function runCopy(
     await postgres.close().catch(() => {})
     if (failed && madeHere)
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
-  }
-}
-
-/**
- * One row of the file, as it is there, into the team database. The copy is done and committed when
- * this runs: should the team database fail it now, the copy still stands, and a second copy names
- * the audit log as the table that differs.
- */
-async function mirrorRow(db: Db, postgres: CopySide, t: TablePlan, id: number): Promise<void> {
-  const row = db
-    .prepare(`SELECT ${t.columns.join(', ')} FROM ${t.name} WHERE id = ?`)
-    .raw()
-    .get(id) as Row | undefined
-  if (!row) return
-  try {
-    await postgres.beginWrite()
-    await postgres.insert(t, [row])
-    await postgres.afterTable(t)
-    await postgres.commit()
-  } catch {
-    await postgres.rollback()
   }
 }

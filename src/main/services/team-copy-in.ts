@@ -25,7 +25,7 @@ export async function copyBooksIn(ctx: ServiceContext, address: string): Promise
       (p) => ctx.emit('teamDb.progress', p),
       ctx.options.store,
       // Only a copy that wrote is recorded: one that found the same rows there read, and wrote nothing.
-      (result, to) => {
+      (result, to) =>
         audit(
           ctx.db,
           {
@@ -35,9 +35,7 @@ export async function copyBooksIn(ctx: ServiceContext, address: string): Promise
             detail: { tables: result.tables.length, rows: rowsOf(result.tables) },
           },
           ctx.now(),
-        )
-        return (ctx.db.prepare('SELECT last_insert_rowid() AS id').get() as { id: number }).id
-      },
+        ),
     )
     return { outcome: s.outcome, to: s.to, tables: s.tables, rows: rowsOf(s.tables), ms: s.ms }
   } finally {

@@ -22,12 +22,13 @@ interface AuditRow {
  * Who did what, when, and how: the declared operator, the computer's user and the transport
  * (shared/domain.ts, Actor). Never holds a secret: callers pass names, ids and fingerprints, not values.
  */
+/** Writes one audit row; its id. */
 export function audit(
   db: Db,
   e: Actor & { action: AuditEvent; target?: string | null; detail?: unknown },
   now = Date.now(),
-): void {
-  stmt(
+): number {
+  const { lastInsertRowid } = stmt(
     db,
     `INSERT INTO audit_log (operator, system_user, transport, action, target, detail, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -40,6 +41,7 @@ export function audit(
     e.detail === undefined ? null : JSON.stringify(e.detail),
     now,
   )
+  return Number(lastInsertRowid)
 }
 
 function auditView(row: AuditRow): AuditView {

@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors'
+import type { TeamDbProgressEvent, TeamDbTableCopied } from '../../../shared/team-db'
 import { TableHash, type Row } from './canonical'
 import type { TablePlan } from './plan'
 import type { CopySide } from './side'
@@ -10,27 +11,14 @@ import type { CopySide } from './side'
 
 const PAGE = 2_000
 
-export interface TableResult {
-  table: string
-  rows: number
-  sha256: string
-}
-
 export interface CopyResult {
   /** copied: the target was empty and holds the rows now; equal: it held the same rows already. */
   outcome: 'copied' | 'equal'
-  tables: TableResult[]
+  tables: TeamDbTableCopied[]
 }
 
-export interface CopyProgress {
-  phase: 'copy' | 'verify' | 'compare'
-  table: string
-  /** The table's place in the plan (from 0) and the plan's length: how far the phase is overall. */
-  index: number
-  tables: number
-  done: number
-  total: number
-}
+/** How far a copy is, as the window's bar and the command line's lines show it. */
+export type CopyProgress = TeamDbProgressEvent
 
 /** Reads a table in key order, a page at a time, hashing it and handing each page on. */
 async function eachPage(
@@ -78,7 +66,7 @@ export async function copyTables(
           done,
           total: totals.get(t.name)!,
         })
-      const results: TableResult[] = []
+      const results: TeamDbTableCopied[] = []
       if (targetRows > 0) {
         for (const t of plan) {
           const from = await hashed(source, t, tell('compare', t))
@@ -133,8 +121,24 @@ async function hashed(
   side: CopySide,
   t: TablePlan,
   said: (done: number) => void,
-): Promise<Omit<TableResult, 'table'>> {
+): Promise<Omit<TeamDbTableCopied, 'table'>> {
   let done = 0
   const hash = await eachPage(side, t, async (rows) => said((done += rows.length)))
   return { rows: hash.rows, sha256: hash.digest() }
+}
+
+/**
+ * One row into the target on its own, after a copy: the audit row of the copy itself, which the
+ * source gained once the copy was done, so that both ends still hold the same rows. All or nothing.
+ */
+export async function addRow(target: CopySide, t: TablePlan, row: Row): Promise<void> {
+  await target.beginWrite()
+  try {
+    await target.insert(t, [row])
+    await target.afterTable(t)
+    await target.commit()
+  } catch (err) {
+    await target.rollback()
+    throw err
+  }
 }

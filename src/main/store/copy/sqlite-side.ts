@@ -59,3 +59,12 @@ export function sqliteSide(db: Db, file: string): CopySide {
     },
   }
 }
+
+/** One row of a table by its key, columns in plan order, as a copy reads them. */
+export function rowByKey(db: Db, t: TablePlan, key: Row): Row | undefined {
+  const where = t.key.map((k) => `${k} = ?`).join(' AND ')
+  return db
+    .prepare(`SELECT ${t.columns.join(', ')} FROM ${t.name} WHERE ${where}`)
+    .raw()
+    .get(...key) as Row | undefined
+}

@@ -1,7 +1,6 @@
 import type { ClientBase } from 'pg'
-import type { MessageId, Params } from '../../../shared/messages'
 import { AppError } from '../../../shared/errors'
-import type { TeamDbState } from '../../../shared/team-db'
+import type { TeamDbCheck } from '../../../shared/team-db'
 import { SCHEMA_VERSION } from '../migrate'
 import { connectPg, maskPassword, type PgTarget } from './connect'
 import { readSchemaState, schemaRefusal } from './schema-state'
@@ -9,17 +8,6 @@ import { readSchemaState, schemaRefusal } from './schema-state'
 // The connection check of a team database (docs/team-mode.md B8.2): one sentence for what is
 // wrong, told apart the way a person can act on it (the address, the password, the database's name,
 // the database itself), and for what is right (empty, older, current). It only reads.
-
-export interface TeamDbCheck {
-  ok: boolean
-  state: TeamDbState
-  /** The schema version found, when the database could be read. */
-  schema: number | null
-  /** PostgreSQL's version, when it answered. */
-  server: string | null
-  id: MessageId
-  params: Params
-}
 
 const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
