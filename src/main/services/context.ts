@@ -15,6 +15,8 @@ import type { GatewayAdapter } from '../gateways/types'
 import { ImportWorkers } from '../files/import/worker-host'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
 import { pauseIfStillOwned } from '../store/batches'
+import { sqliteCoordination } from '../store/coordination/sqlite'
+import type { Coordination } from '../store/coordination/types'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { journalFileFor } from '../store/journal'
@@ -110,6 +112,8 @@ export class ServiceContext {
   readonly engine: SyncEngine
   readonly events = new EventEmitter()
   readonly runs = new Map<number, BatchRun>()
+  /** Working with the other processes on the books: batch item claims, leaders (team-mode.md B8.5). */
+  readonly coordination: Coordination
   /** Batches whose run in this process halted on a storage fault, and why (see runBatch). */
   readonly pauseReasons = new Map<number, StorageFault>()
   readonly retry: RetryPolicy
@@ -163,6 +167,7 @@ export class ServiceContext {
       journalFile: options.store?.readonly ? null : journalFileFor(options.dbFile),
       writeRetryMs: options.writeRetryMs,
     })
+    this.coordination = sqliteCoordination(this.db)
     this.events.setMaxListeners(100)
     // Before anything else: what the database refused last time (docs/domain.md section 6.8).
     if (!options.store?.readonly) this.recover()
@@ -378,6 +383,7 @@ export class ServiceContext {
 
     if (this.sandbox) await this.sandbox.close()
     await this.workers?.close()
+    await this.coordination.close() // its leaderships renew on the books' connection
     this.db.close()
     await this.checkpointer?.stop()
   }
