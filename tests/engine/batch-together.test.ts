@@ -179,11 +179,11 @@ describe('two processes on one batch', () => {
     const states = w.ctx.db
       .prepare('SELECT state, count(*) AS n FROM batch_items WHERE batch_id = ? GROUP BY state')
       .all(id) as Array<{ state: string; n: number }>
-    const count = Object.fromEntries(states.map((s) => [s.state, s.n]))
+    const count: Record<string, number> = Object.fromEntries(states.map((s) => [s.state, s.n]))
     // Every call asked has its record and its finished item; nothing is left pending.
     expect(count.pending).toBeUndefined()
     expect(count.done).toBe(queries() - before)
-    expect(count.done + count.cancelled).toBe(n)
+    expect(count.done! + count.cancelled!).toBe(n)
     expect(count.cancelled).toBeGreaterThan(0)
     expect(recordsPerTrade(id)).toEqual(Array(count.done).fill(1))
     expect(getBatch(w.ctx.db, id)!.status).toBe('cancelled')

@@ -27,6 +27,11 @@ export interface BatchRunOptions {
   coordination?: Coordination
   /** How long a claim lasts without a heartbeat: how long a dead runner's items wait for another. */
   claimTtlMs?: number
+  /**
+   * End the run once the batch pauses, rather than wait for its resume: for a process where nobody can
+   * resume it (the command line's foreground run, paused from the window or another command).
+   */
+  endWhenPaused?: boolean
 }
 
 export type FinishedItem = Parameters<typeof completeBatchItem>[2]

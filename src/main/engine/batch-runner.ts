@@ -66,8 +66,9 @@ export class BatchRun extends BatchWork {
       if (fault && !(err instanceof StorageFaultError)) throw new StorageFaultError(fault, null, err)
       throw err
     }
+    // Not unref'd: a runner with nothing of its own in flight waits on its heartbeat for the other
+    // runners' items (to take them over if their runner dies), and the command line waits with it.
     this.heartbeat = setInterval(() => void this.beat(), heartbeatMs)
-    this.heartbeat.unref()
     this.feed()
     this.report(true)
     await this.done$
@@ -215,6 +216,10 @@ export class BatchRun extends BatchWork {
     this.standDown()
     if (say) this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now()))
     this.report(true)
+    if (this.options.endWhenPaused) {
+      this.leaving = true
+      this.endIfIdle()
+    }
   }
 
   /**

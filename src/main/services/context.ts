@@ -14,7 +14,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import type { GatewayAdapter } from '../gateways/types'
 import { ImportWorkers } from '../files/import/worker-host'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
-import { pauseIfStillOwned } from '../store/batches'
+import { leaveBatches } from '../store/batches'
 import { sqliteCoordination } from '../store/coordination/sqlite'
 import type { Coordination } from '../store/coordination/types'
 import { checkIntegrity } from '../store/integrity'
@@ -371,14 +371,9 @@ export class ServiceContext {
     if (!this.options.store?.readonly) {
       // A last try for what the database refused; what the journal holds waits for the next opening.
       if (this.engine.keepsAttempts()) this.recover()
-      // Batches halted by the storage that could not be marked paused then (a lock, an I/O error).
-      for (const [id, reason] of this.pauseReasons) {
-        try {
-          pauseIfStillOwned(this.db, id, this.engine.owner, reason)
-        } catch {
-          // Still refused: the batch reads as interrupted, and resumes all the same.
-        }
-      }
+      // Batches halted by the storage that could not be marked paused then (a lock, an I/O error),
+      // and this process's registrations as a runner of batches.
+      leaveBatches(this.db, this.engine.owner, this.pauseReasons)
     }
 
     if (this.sandbox) await this.sandbox.close()

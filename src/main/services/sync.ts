@@ -158,6 +158,8 @@ export async function runBatch(
   ctx: ServiceContext,
   batchId: number,
   onProgress?: (p: BatchProgressEvent) => void,
+  /** A command's foreground run ends when the batch pauses: nobody resumes it in that process. */
+  options: { endWhenPaused?: boolean } = {},
 ): Promise<BatchProgressEvent> {
   if (ctx.runs.has(batchId)) throw AppError.say('busy', 'batch.runningHere', { id: batchId })
   if (ctx.engine.keepsAttempts()) {
@@ -171,6 +173,7 @@ export async function runBatch(
   // Another process running the batch is joined, not refused: each runs the items it claims.
   const run = new BatchRun(ctx.db, ctx.engine, batchId, {
     coordination: ctx.coordination,
+    endWhenPaused: options.endWhenPaused,
     now: ctx.now,
     onProgress: (p) => {
       ctx.emit('batch.progress', p)

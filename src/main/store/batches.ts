@@ -265,14 +265,28 @@ export function setBatchStatus(
 }
 
 /**
- * A run that halted on a storage fault could not say so at the time: said now, unless someone else
- * has claimed the batch since.
+ * At a process's close. A run that halted on a storage fault could not say so at the time: said now,
+ * unless another runner has beaten the batch's heart since. And the process's registrations as a
+ * runner (`batch:<id>:runner:<owner>`, engine/batch-peers.ts) go: it runs no batch any more. What
+ * the storage still refuses is left: the batch reads as interrupted and resumes all the same, and a
+ * registration lapses.
  */
-export function pauseIfStillOwned(db: Db, id: number, owner: string, reason: StorageFault): void {
-  stmt(
-    db,
-    "UPDATE batches SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running' AND owner = ?",
-  ).run(reason, id, owner)
+export function leaveBatches(db: Db, owner: string, halted: Map<number, StorageFault>): void {
+  for (const [id, reason] of halted) {
+    try {
+      stmt(
+        db,
+        "UPDATE batches SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running' AND owner = ?",
+      ).run(reason, id, owner)
+    } catch {
+      // Refused still: see above.
+    }
+  }
+  try {
+    stmt(db, "DELETE FROM trade_leases WHERE owner = ? AND substr(trade_key, 1, 6) = 'batch:'").run(owner)
+  } catch {
+    // Refused still: see above.
+  }
 }
 
 /**
