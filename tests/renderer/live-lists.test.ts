@@ -202,6 +202,8 @@ describe('the batch screen', () => {
     await settle()
     expect(get).toHaveBeenCalledWith({ id: 9 })
     expect(w.find('[data-test=done]').text()).toBe('已完成 60 / 100')
+    // Time left at its rate so far: a time, not a dash.
+    expect(w.find('[data-test=eta]').text()).toMatch(/\d+:\d\d/)
     expect(w.find('[data-test=other-batch]').text()).toBe('另一个 PaySync 进程正在运行此批次')
 
     // Another batch moving does not read this one again.
