@@ -9,8 +9,10 @@ import MenuLabel from '../../src/renderer/src/components/MenuLabel.vue'
 import AnomaliesView from '../../src/renderer/src/views/AnomaliesView.vue'
 import BatchSyncView from '../../src/renderer/src/views/BatchSyncView.vue'
 import RecordsView from '../../src/renderer/src/views/RecordsView.vue'
+import StatementsView from '../../src/renderer/src/views/StatementsView.vue'
 import { anomaly, record } from './fixtures'
 import { installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
+import { merchant, statement } from './statement-fixtures'
 
 // What another process changes reaches the window (docs/screens.md section 1, Live): a list read at
 // its top is read again quietly; one the person is reading further down (another page, a drawer open)
@@ -126,6 +128,40 @@ describe('a list another process adds to', () => {
     expect(w.find('[data-test=new-rows]').text()).toBe('列表有更新·刷新')
     // The counts by kind above the rows follow at once: they do not move under the hand.
     expect(fake.op('overview.get').mock.calls.length).toBe(kinds + 1)
+  })
+})
+
+describe('对账', () => {
+  it('reads its calendar again at once, and its list as any list', async () => {
+    fake.answer('merchants.list', [merchant()])
+    fake.answer('statements.calendar', { merchant: 'shop-alipay', month: '2026-11', days: [] })
+    fake.answer('statements.list', { total: 1, amount: 0, items: [statement()] })
+    const w = mountScreen(StatementsView)
+    useLiveStore().listen()
+    await settle()
+    const calendar = fake.op('statements.calendar').mock.calls.length
+    const list = fake.op('statements.list').mock.calls.length
+    expect(calendar).toBeGreaterThan(0)
+    fake.emit(
+      'store.changed',
+      changed({ topics: ['statements'], added: { batches: 0, anomalies: 0, statements: 1, records: 0 } }),
+    )
+    await settle()
+    expect(fake.op('statements.calendar').mock.calls.length).toBe(calendar + 1)
+    expect(fake.op('statements.list').mock.calls.length).toBe(list + 1)
+
+    // The list, with a statement's drawer open: its rows stay, the bar offers the new one.
+    await w.find('[data-test=view-list] input').trigger('click')
+    await settle()
+    useDetailStore().open('statement', 3)
+    const before = fake.op('statements.list').mock.calls.length
+    fake.emit(
+      'store.changed',
+      changed({ topics: ['statements'], added: { batches: 0, anomalies: 0, statements: 1, records: 0 } }),
+    )
+    await settle()
+    expect(fake.op('statements.list').mock.calls.length).toBe(before)
+    expect(w.find('[data-test=new-rows]').text()).toBe('有 1 份新对账单·刷新')
   })
 })
 
