@@ -5,7 +5,7 @@ import { dataVersionSignal, type ChangeSignal } from '../../src/main/services/li
 import { StoreWatch } from '../../src/main/services/live/store-watch'
 import { createBatchOf, runBatch } from '../../src/main/services/sync'
 import { openStore, type Db } from '../../src/main/store/connection'
-import { readHeads } from '../../src/main/store/heads'
+import { batchStates, readHeads } from '../../src/main/store/heads'
 import { writeSettings } from '../../src/main/store/settings'
 import { addAnomaly, addRecord } from '../helpers/head-rows'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
@@ -64,11 +64,14 @@ beforeEach(async () => {
   }
   watch = new StoreWatch(w.ctx, {
     signal: counted,
-    heads: async () => {
-      const h = readHeads(w.ctx.db)
-      // After the reading is compared and told: the comparison runs right after this promise settles.
-      setImmediate(() => reads.bump())
-      return h
+    reader: {
+      async heads() {
+        const h = readHeads(w.ctx.db)
+        // After the reading is compared and told: that runs within a few turns of this promise.
+        setImmediate(() => setImmediate(() => reads.bump()))
+        return h
+      },
+      batchStates: async (ids) => batchStates(w.ctx.db, ids),
     },
   })
   watch.start()

@@ -3,7 +3,8 @@ import { HEARTBEAT_STALE_MS } from '../../store/batches'
 import type { BatchState, Heads, OpenBatchHead } from '../../store/heads'
 
 // Two readings of the heads compared: which lists moved and by how much, the event the window gets
-// (shared/live.ts). Pure, so what counts as a move is tested apart from any timer.
+// (shared/live.ts). No store is read here: the caller reads the states of the batches that left the
+// open ones (goneBatches), so the same comparison serves a store read synchronously or not.
 
 export interface MovedOptions {
   /**
@@ -12,26 +13,30 @@ export interface MovedOptions {
    */
   owner: string
   ownRuns: ReadonlySet<number>
-  /** Batches that left the open ones between the readings (done or cancelled, mostly). */
-  statesOf: (ids: number[]) => Map<number, BatchState>
+  /** The states of goneBatches(before, after), as the store has them now. */
+  gone: ReadonlyMap<number, BatchState>
   now: number
 }
 
 const sameBatch = (a: OpenBatchHead, b: OpenBatchHead) =>
   a.status === b.status && a.lastRecordAt === b.lastRecordAt
 
+/** The batches not over at `before` and over at `after`, or created and over between the two. */
+export function goneBatches(before: Heads, after: Heads): number[] {
+  const is = new Set(after.batches.open.map((b) => b.id))
+  const gone = before.batches.open.map((b) => b.id).filter((id) => !is.has(id))
+  for (let id = before.batches.maxId + 1; id <= after.batches.maxId; id++) if (!is.has(id)) gone.push(id)
+  return gone
+}
+
 function movedBatches(before: Heads, after: Heads, o: MovedOptions): MovedBatch[] {
   const was = new Map(before.batches.open.map((b) => [b.id, b]))
-  const is = new Map(after.batches.open.map((b) => [b.id, b]))
   const moved: Array<MovedBatch & { owner: string | null }> = []
   for (const b of after.batches.open) {
     const old = was.get(b.id)
     if (!old || !sameBatch(old, b)) moved.push({ id: b.id, status: b.status, owner: b.owner })
   }
-  // Left the open ones, or created and over between two readings.
-  const gone = [...was.keys()].filter((id) => !is.has(id))
-  for (let id = before.batches.maxId + 1; id <= after.batches.maxId; id++) if (!is.has(id)) gone.push(id)
-  for (const [id, s] of o.statesOf(gone)) moved.push({ id, ...s })
+  for (const [id, s] of o.gone) moved.push({ id, ...s })
   return moved
     .filter((b) => !o.ownRuns.has(b.id) && b.owner !== o.owner)
     .sort((a, b) => a.id - b.id)

@@ -1,8 +1,8 @@
 import type { StoreChangedEvent } from '../../../shared/live'
-import { batchStates, readHeads, type Heads } from '../../store/heads'
+import { batchStates, readHeads, type BatchState, type Heads } from '../../store/heads'
 import type { ServiceContext } from '../context'
 import { dataVersionSignal, type ChangeSignal, type CommitHint } from './change-signal'
-import { storeChanged } from './moved'
+import { goneBatches, storeChanged } from './moved'
 
 // The window follows what other processes change in the books (docs/team-mode.md B8.5, "The window
 // follows the others"). While someone listens to `store.changed` on the context (the app's window, a
@@ -14,18 +14,27 @@ import { storeChanged } from './moved'
 
 const EVENT = 'store.changed'
 
+/**
+ * How the watch reads the store: SQLite's functions on the context's connection by default; the
+ * PostgreSQL store brings its own, asynchronous ones (docs/team-mode.md B8.5).
+ */
+export interface HeadsReader {
+  heads(): Promise<Heads>
+  /** The states of batches by id, for those that left the batches not yet over. */
+  batchStates(ids: number[]): Promise<Map<number, BatchState>>
+}
+
 export interface StoreWatchOptions {
   /** What says that something may have changed; SQLite's data_version by default. */
   signal?: ChangeSignal
   /** How often that default reads its counters. */
   everyMs?: number
-  /** The heads as the store reads them; SQLite's by default (the PostgreSQL store's will be async). */
-  heads?: () => Promise<Heads>
+  reader?: HeadsReader
 }
 
 export class StoreWatch {
   private readonly signal: ChangeSignal
-  private readonly heads: () => Promise<Heads>
+  private readonly reader: HeadsReader
   private stopSignal: (() => void) | null = null
   private last: Heads | null = null
   /** A reading in progress, and the hint that came meanwhile: read once more after it. */
@@ -40,7 +49,10 @@ export class StoreWatch {
     options: StoreWatchOptions = {},
   ) {
     this.signal = options.signal ?? dataVersionSignal(ctx.db, { everyMs: options.everyMs })
-    this.heads = options.heads ?? (async () => readHeads(ctx.db))
+    this.reader = options.reader ?? {
+      heads: async () => readHeads(ctx.db),
+      batchStates: async (ids) => batchStates(ctx.db, ids),
+    }
   }
 
   /** Follows the listeners of `store.changed`: watching while there is one. */
@@ -94,9 +106,12 @@ export class StoreWatch {
 
   private async read(hint: CommitHint): Promise<void> {
     let now: Heads
+    let gone = new Map<number, BatchState>()
     try {
       if (!this.ctx.db.open) return
-      now = await this.heads()
+      now = await this.reader.heads()
+      const left = this.last && hint === 'others' ? goneBatches(this.last, now) : []
+      if (left.length) gone = await this.reader.batchStates(left)
     } catch (err) {
       // A locked or failing disk: the next hint reads again, and the window keeps what it shows.
       console.error(`paysync: could not read what changed: ${(err as Error).message}`)
@@ -109,7 +124,7 @@ export class StoreWatch {
     const event: StoreChangedEvent | null = storeChanged(before, now, {
       owner: this.ctx.engine.owner,
       ownRuns: new Set(this.ctx.runs.keys()),
-      statesOf: (ids) => batchStates(this.ctx.db, ids),
+      gone,
       now: this.ctx.now(),
     })
     if (event) this.ctx.emit(EVENT, event)
