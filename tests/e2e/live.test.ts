@@ -153,6 +153,9 @@ describe.skipIf(!ready)('two paysync serve on one file', () => {
     await expect.poll(() => bar.innerText()).toMatch(/2 new sync records\s*·\s*Refresh/)
     await shot(page, 'live-05-records-new-rows-bar-en')
     await page.locator('[data-test="lang"]').click()
+    await page.locator('[data-test="theme"]').click()
+    await shot(page, 'live-06-records-new-rows-bar-dark')
+    await page.locator('[data-test="theme"]').click()
 
     await page.locator('[data-test="new-rows-refresh"]').click()
     await expect.poll(() => totals.innerText()).toContain(`共 ${ORDERS + 2} 条`)
