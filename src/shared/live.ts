@@ -21,7 +21,7 @@ export interface StoreChangedEvent {
   added: Record<StoreTopic, number>
   /** Batches another process created, moved on or changed the status of (not those this one runs). */
   batches: MovedBatch[]
-  /** The batches the store says are running now, whichever process runs them. */
+  /** The batches other processes run now (this one's are told by `batch.progress`). */
   running: number[]
   /** Open anomalies now: the menu's figure. */
   openAnomalies: number

@@ -65,9 +65,11 @@ export function storeChanged(before: Heads, after: Heads, o: MovedOptions): Stor
     topics,
     added,
     batches,
-    // A running batch whose owner stopped beating its heart is shown as interrupted (store/batches.ts).
+    // A running batch whose owner stopped beating its heart is shown as interrupted (store/batches.ts);
+    // this process's own are told by their own events, to their end.
     running: after.batches.open
       .filter((b) => b.status === 'running' && (b.heartbeatAt ?? 0) >= o.now - HEARTBEAT_STALE_MS)
+      .filter((b) => !o.ownRuns.has(b.id) && b.owner !== o.owner)
       .map((b) => b.id),
     openAnomalies: after.anomalies.open,
   }

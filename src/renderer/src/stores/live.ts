@@ -12,7 +12,7 @@ type Follower = (e: StoreChangedEvent) => void
 export const useLiveStore = defineStore('live', () => {
   /** Open anomalies of the books the window shows; null until known. */
   const openAnomalies = ref<number | null>(null)
-  /** The batches the store says run now, in this process or another. */
+  /** The batches other processes run now, as last told. */
   const running = ref<number[]>([])
   const followers = new Map<StoreTopic, Set<Follower>>()
   let off: (() => void) | null = null
