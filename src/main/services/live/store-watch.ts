@@ -40,6 +40,8 @@ export class StoreWatch {
   /** A reading in progress, and the hint that came meanwhile: read once more after it. */
   private reading: Promise<void> | null = null
   private again: CommitHint | null = null
+  /** A reading failed and was said; said again only after one succeeds, not twice a second. */
+  private failing = false
   private readonly onListeners = (event: string | symbol) => {
     if (event === EVENT) queueMicrotask(() => this.follow())
   }
@@ -113,10 +115,12 @@ export class StoreWatch {
       const left = this.last && hint === 'others' ? goneBatches(this.last, now) : []
       if (left.length) gone = await this.reader.batchStates(left)
     } catch (err) {
-      // A locked or failing disk: the next hint reads again, and the window keeps what it shows.
-      console.error(`paysync: could not read what changed: ${(err as Error).message}`)
+      // A failing disk: the next hint reads again, and the window keeps what it shows.
+      if (!this.failing) console.error(`paysync: could not read what changed: ${(err as Error).message}`)
+      this.failing = true
       return
     }
+    this.failing = false
     const before = this.last
     this.last = now
     // While the window shows the sandbox (services/sandbox.ts) the books' changes are not on screen.
