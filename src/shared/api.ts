@@ -81,6 +81,7 @@ export const EVENT_NAMES = [
   'task.progress',
   'statement.progress',
   'teamDb.progress',
+  'store.changed',
 ] as const satisfies readonly EventName[]
 
 type GroupOf<K> = K extends `${infer G}.${string}` ? G : never

@@ -14,6 +14,7 @@ import type {
   SyncRecordView,
 } from './entity-views'
 import type { ImportSummary } from './import-report'
+import type { StoreChangedEvent } from './live'
 import {
   anomalyListSchema,
   auditListSchema,
@@ -234,5 +235,7 @@ export interface EventMap {
   'task.progress': TaskProgressEvent
   'statement.progress': StatementProgressEvent
   'teamDb.progress': TeamDbProgressEvent
+  /** Another process changed what the window lists (docs/team-mode.md B8.5): read it again. */
+  'store.changed': StoreChangedEvent
 }
 export type EventName = keyof EventMap

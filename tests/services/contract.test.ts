@@ -80,6 +80,7 @@ describe('the API contract', () => {
     expect([...EVENT_NAMES].sort()).toEqual([
       'batch.progress',
       'statement.progress',
+      'store.changed',
       'task.progress',
       'teamDb.progress',
     ])

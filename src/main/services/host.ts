@@ -4,6 +4,7 @@ import { sqliteCoordination } from '../store/coordination/sqlite'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
 import { loadEveryService } from './index'
+import { StoreWatch } from './live/store-watch'
 import { hasOwnMerchant, openSandbox } from './sandbox'
 import { SearchIndexer } from './search-indexer'
 import { dailyReconcileOf } from './statements/daily'
@@ -14,7 +15,8 @@ import { sweepUploads } from './uploads'
 // the books, services/sandbox.ts), the schedules of docs/domain.md section 7, the sweep of what the
 // page left in the uploads and exports folders, the trades whose side effect had an unknown outcome
 // synced again, what the database refused written once it takes it (section 6.8), the index that
-// finds trades by a part of a number, and an orderly stop. The schedules run in the one process that
+// finds trades by a part of a number, what other processes change told to the window
+// (services/live/), and an orderly stop. The schedules run in the one process that
 // leads them (engine/schedule-lead.ts): another app or `paysync serve` on the same books ticks too,
 // and takes over when the leader stops or dies.
 
@@ -105,11 +107,15 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   const again = syncAgain(ctx)
   const indexer = new SearchIndexer(ctx.db)
   indexer.start()
+  // What other processes change in the books reaches the window while it listens (docs/team-mode.md B8.5).
+  const watch = new StoreWatch(ctx)
+  watch.start()
   return {
     async stop() {
       clearInterval(sweeper)
       clearInterval(recovering)
       indexer.stop()
+      await watch.stop()
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes (the sandbox's, if it still runs, with it).
       await Promise.all([scheduler?.stop(), again])
