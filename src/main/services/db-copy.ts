@@ -6,6 +6,7 @@ import { copyPlan } from '../store/copy/plan'
 import { pgSide } from '../store/copy/pg-side'
 import { addRow, copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
 import { rowByKey, sqliteSide } from '../store/copy/sqlite-side'
+import { secretsTravel } from '../store/keyring'
 import { classifyPgError } from '../store/pg/check'
 import { connectPg, isPgUrl, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
@@ -14,7 +15,9 @@ import { teamDbTarget } from './team-db'
 // `paysync db copy` (docs/team-mode.md B8.3): a desktop's database file into a team database, or
 // a team database out into a file for an archive. Both ends are brought to this version's schema
 // first (a new file is made, an empty team database migrated), so their tables are the same.
-// Merchant secrets travel as stored: sealed, in the same blobs, under the same wrapped data key.
+// Merchant secrets travel as stored: sealed, in the same blobs, under the same wrapped data key; a
+// file whose secrets only this computer's key store opens is refused before anything is written
+// (docs/team-mode.md B8.7): the team database would hold secrets no other desktop can use.
 
 export interface CopySummary extends CopyResult {
   from: string
@@ -86,16 +89,19 @@ async function runCopy(
   progress?: (p: CopyProgress) => void,
 ): Promise<CopySummary> {
   const started = Date.now()
+  // A file going in is looked at before anything connects, so the refusal needs no team database.
+  const source = fromPg ? null : openTravelling(open)
   let client
   try {
     client = await connectPg(target)
   } catch (err) {
+    source?.close()
     const { id, params } = classifyPgError(err, target)
     throw AppError.say('store', id, params)
   }
   let db: Db
   try {
-    db = open()
+    db = source ?? open()
   } catch (err) {
     await client.end()
     throw err
@@ -132,5 +138,17 @@ async function runCopy(
     await postgres.close().catch(() => {})
     if (failed && madeHere)
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
+  }
+}
+
+/** The file to copy in, once it is known that its merchant secrets open on other desktops too. */
+function openTravelling(open: () => Db): Db {
+  const db = open()
+  try {
+    if (!secretsTravel(db)) throw AppError.say('conflict', 'dbCopy.secretsStayHere')
+    return db
+  } catch (err) {
+    db.close()
+    throw err
   }
 }
