@@ -213,6 +213,10 @@ export const MESSAGES = {
     en: 'a team passphrase needs at least {n} characters: every member types it, and whoever guesses it opens every merchant secret',
     zh: '团队口令至少需要 {n} 个字符：每位成员都用它打开商户密钥，猜中它的人也能打开',
   },
+  'keys.teamNeedsOpen': {
+    en: 'the merchant secrets must open here before a team passphrase can be set, and nothing here opens them: set it in the desktop app of the computer that keeps them (设置 → 团队数据库), or give their key file (PAYSYNC_KEY_FILE)',
+    zh: '要先在这里打开商户密钥才能设置团队口令，但这里打不开：请在保存它们的那台电脑的桌面应用中设置（设置 → 团队数据库），或提供它们的密钥文件（PAYSYNC_KEY_FILE）',
+  },
   'keys.passphraseSetAlready': {
     en: 'a team passphrase is set already: change it with the current one (paysync keys passphrase change, or 设置 → 团队数据库)',
     zh: '已经设置过团队口令：请凭当前口令更改它（设置 → 团队数据库，或 paysync keys passphrase change）',

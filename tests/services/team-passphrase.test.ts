@@ -126,7 +126,7 @@ describe('setting and changing the team passphrase', () => {
     const cli = member(dbFile)
     await expect(dispatch(cli, 'keys.setPassphrase', { passphrase: TEAM })).rejects.toMatchObject({
       code: 'secrets_locked',
-      id: 'secrets.locked',
+      id: 'keys.teamNeedsOpen',
     })
     expect((await dispatch(cli, 'app.info', undefined)).keyStore.schemes).toEqual(['safestorage'])
   })

@@ -29,7 +29,12 @@ export async function setTeamPassphrase(
     // The current passphrase opens the secrets too, where nothing else here does (a typed one).
     await ctx.givePassphrase(current)
   }
-  const box = await ctx.secretBox()
+  const box = await ctx.secretBox().catch((err: unknown) => {
+    // Said as what to do about it here, not as the list of the ways in that this process lacks.
+    if (err instanceof AppError && err.id === 'secrets.locked')
+      throw AppError.say('secrets_locked', 'keys.teamNeedsOpen')
+    throw err
+  })
   setPassphraseWrap(ctx.db, box, passphrase)
   audit(
     ctx.db,
