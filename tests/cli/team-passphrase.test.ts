@@ -261,4 +261,28 @@ describe('paysync db copy with secrets only this computer opens', () => {
     expect(r.stderr).toBe(`paysync: ${say('dbCopy.secretsStayHere')}\n`)
     expect(r.stdout).toBe('')
   })
+
+  it('checks PAYSYNC_PASSPHRASE against the team passphrase before connecting', async () => {
+    const file = path.join(tempDir(), 'team.db')
+    const books = new ServiceContext({ dbFile: file, transport: 'cli' })
+    const sealed = (await books.secretBox()).seal({ appPrivateKey: 'PRIVATE' })
+    books.db
+      .prepare(
+        "INSERT INTO merchants (name, channel, endpoint, secrets, created_at, updated_at) VALUES ('m', 'alipay', 'x', ?, 1, 1)",
+      )
+      .run(sealed)
+    const { dispatch } = await import('../../src/main/services/index')
+    await dispatch(books, 'keys.setPassphrase', { passphrase: TEAM })
+    await books.close()
+    const to = 'postgres://me:Db-Pw-5@127.0.0.1:1/team'
+    const wrong = await paysync(['db', 'copy', '--from', file, '--to', to], { PAYSYNC_PASSPHRASE: NEXT })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toBe(`paysync: ${say('secrets.wrongPassphrase')}\n`)
+    // The right one lets the copy go on: to a team database that is not there, here.
+    const right = await paysync(['db', 'copy', '--from', file, '--to', to], { PAYSYNC_PASSPHRASE: TEAM })
+    expect(right.code).toBe(1)
+    expect(right.stderr).toContain('127.0.0.1:1')
+    expect(right.stderr).not.toContain(say('secrets.wrongPassphrase'))
+    for (const r of [wrong, right]) expect(r.stdout + r.stderr).not.toMatch(/Db-Pw-5|Team-Pass|newer team/)
+  })
 })

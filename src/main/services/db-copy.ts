@@ -6,7 +6,7 @@ import { copyPlan } from '../store/copy/plan'
 import { pgSide } from '../store/copy/pg-side'
 import { addRow, copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
 import { rowByKey, sqliteSide } from '../store/copy/sqlite-side'
-import { secretsTravel } from '../store/keyring'
+import { keyringSchemes, passphraseOpens, secretsTravel } from '../store/keyring'
 import { classifyPgError } from '../store/pg/check'
 import { connectPg, isPgUrl, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
@@ -29,6 +29,8 @@ export async function copyDatabase(
   from: string,
   to: string,
   progress?: (p: CopyProgress) => void,
+  /** The team passphrase the person means the copy to open with (PAYSYNC_PASSPHRASE): checked first. */
+  passphrase?: string,
 ): Promise<CopySummary> {
   const fromPg = isPgUrl(from)
   if (fromPg === isPgUrl(to)) throw AppError.say('invalid_input', 'dbCopy.oneEachSide')
@@ -37,7 +39,7 @@ export async function copyDatabase(
   if (!fromPg && !fs.existsSync(file)) throw AppError.say('not_found', 'dbCopy.noSource', { file })
   // An archive file made for this copy goes again when the copy does not happen.
   const madeHere = fromPg && !fs.existsSync(file)
-  return runCopy({ fromPg, file, target, madeHere, open: () => openStore(file) }, progress)
+  return runCopy({ fromPg, file, target, madeHere, open: () => openStore(file), passphrase }, progress)
 }
 
 /**
@@ -82,15 +84,16 @@ interface CopyEnds {
    * still hold the same rows and a second copy finds them equal (B8.3 item 4) instead of refusing.
    */
   record?: (result: CopyResult, to: string) => number
+  passphrase?: string
 }
 
 async function runCopy(
-  { fromPg, file, target, madeHere, open, record }: CopyEnds,
+  { fromPg, file, target, madeHere, open, record, passphrase }: CopyEnds,
   progress?: (p: CopyProgress) => void,
 ): Promise<CopySummary> {
   const started = Date.now()
   // A file going in is looked at before anything connects, so the refusal needs no team database.
-  const source = fromPg ? null : openTravelling(open)
+  const source = fromPg ? null : await openTravelling(open, passphrase)
   let client
   try {
     client = await connectPg(target)
@@ -141,11 +144,18 @@ async function runCopy(
   }
 }
 
-/** The file to copy in, once it is known that its merchant secrets open on other desktops too. */
-function openTravelling(open: () => Db): Db {
+/**
+ * The file to copy in, once it is known that its merchant secrets open on other desktops too, and
+ * that the passphrase the person gave, if any, is the one they open with: a team told the wrong one
+ * would find out only on their own desktops.
+ */
+async function openTravelling(open: () => Db, passphrase: string | undefined): Promise<Db> {
   const db = open()
   try {
     if (!secretsTravel(db)) throw AppError.say('conflict', 'dbCopy.secretsStayHere')
+    if (passphrase !== undefined && keyringSchemes(db).includes('passphrase'))
+      if (!(await passphraseOpens(db, passphrase)))
+        throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
     return db
   } catch (err) {
     db.close()

@@ -13,10 +13,11 @@ export async function askSecret(prompt: string): Promise<string> {
       'invalid_input',
       'no terminal to type the passphrase at: give it with --passphrase-file (or PAYSYNC_PASSPHRASE)',
     )
-  process.stderr.write(prompt)
+  // Echo off before the prompt shows: what is typed the moment it appears is not shown either.
   stdin.setRawMode(true)
   stdin.setEncoding('utf8')
   stdin.resume()
+  process.stderr.write(prompt)
   let typed: string[] = []
   try {
     return await new Promise<string>((resolve, reject) => {
