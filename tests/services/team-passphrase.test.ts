@@ -192,6 +192,8 @@ describe('the team passphrase is never said', () => {
     await attempt(dispatch(app, 'app.info', undefined))
     await attempt(dispatch(app, 'teamDb.copyIn', { address: NOWHERE }))
     await attempt(dispatch(app, 'audit.list', {}))
+    // Refused by the input's schema: its sentence names the field, never the value.
+    await attempt(dispatch(app, 'keys.setPassphrase', { passphrase: NEXT.repeat(60) }))
 
     const audits = app.db.prepare('SELECT action, target, detail FROM audit_log').all() as Array<{
       action: string
@@ -206,6 +208,7 @@ describe('the team passphrase is never said', () => {
     expect(answers[4]).toMatchObject({ id: 'secrets.wrongPassphrase' })
     expect(answers[6]).toMatchObject({ id: 'teamDb.unreachable' })
     expect(JSON.stringify(answers[7])).toContain('team_passphrase_changed')
+    expect(answers[8]).toMatchObject({ id: 'input.invalid' })
     const everything = JSON.stringify([answers, audits, events, said])
     for (const secret of [TEAM, NEXT, SHORT]) expect(everything).not.toContain(secret)
   })
