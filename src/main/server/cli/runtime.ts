@@ -48,11 +48,6 @@ export function noDatabase(file: string, named: '--db' | 'PAYSYNC_DB' | null): s
 }
 
 /**
- * Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. Only a
- * command that creates the books (`merchant add`) says `create`; every other one refuses a file that
- * is not there. A command that only reads (the lists) says `readsOnly`: no checkpoint thread starts.
- */
-/**
  * PAYSYNC_KEY_FILE: a key file given by path instead of the one beside the database, such as the
  * team's key file a member keeps in a private folder (docs/team-mode.md B8.7).
  */
@@ -61,6 +56,11 @@ function keyFileFromEnv(): string | undefined {
   return named ? path.resolve(named) : undefined
 }
 
+/**
+ * Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. Only a
+ * command that creates the books (`merchant add`) says `create`; every other one refuses a file that
+ * is not there. A command that only reads (the lists) says `readsOnly`: no checkpoint thread starts.
+ */
 export async function withContext<T>(
   cmd: Command,
   fn: (ctx: ServiceContext, io: Io) => Promise<T> | T,
