@@ -52,6 +52,7 @@ export const OPERATION_NAMES = [
   'settings.set',
   'keys.setHeadless',
   'keys.unlock',
+  'keys.setPassphrase',
   'statements.list',
   'statements.get',
   'statements.lines',

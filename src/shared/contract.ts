@@ -47,6 +47,7 @@ import {
   resolveSchema,
   scheduleReleaseSchema,
   syncSelectionSchema,
+  teamPassphraseSchema,
   tradeSearchSchema,
   uploadSchema,
 } from './inputs'
@@ -205,6 +206,7 @@ export const contract = {
   'settings.set': op(settingsPatchSchema).returns<Settings>(),
   'keys.setHeadless': op(headlessSchema).returns<KeyStoreInfo>(),
   'keys.unlock': op(passphraseSchema).returns<KeyStoreInfo>(),
+  'keys.setPassphrase': op(teamPassphraseSchema).returns<KeyStoreInfo>(),
 
   // Statement reconciliation (docs/reconcile.md A13); the vocabulary is in ./statements.ts.
   'statements.list': op(statementListSchema).returns<Page<StatementView>>(),

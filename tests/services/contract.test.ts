@@ -27,6 +27,7 @@ const PINNED = [
   'imports.run',
   'imports.template',
   'keys.setHeadless',
+  'keys.setPassphrase',
   'keys.unlock',
   'mappings.export',
   'mappings.list',

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
 import { sqliteCoordination } from '../store/coordination/sqlite'
@@ -37,9 +38,11 @@ function sweepFiles(ctx: ServiceContext): void {
 }
 
 /** Who acts and how the secrets unlock, as a host's environment says. */
-export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'operator' | 'systemUser'> {
+export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'keyFile' | 'operator' | 'systemUser'> {
   return {
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
+    // A key file given by path (the team's, docs/team-mode.md B8.7) instead of the one beside the books.
+    keyFile: process.env.PAYSYNC_KEY_FILE ? path.resolve(process.env.PAYSYNC_KEY_FILE) : undefined,
     operator: process.env.PAYSYNC_OPERATOR || null,
     systemUser: systemUser(),
   }

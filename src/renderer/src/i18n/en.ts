@@ -859,4 +859,23 @@ export const en: Record<keyof typeof zh, string> = {
     '{to} already holds the same rows as this desktop ({tables} tables, {rows} rows; counts and checksums equal): nothing was written',
   'teamDb.stillFile':
     'This desktop keeps working on its own database file: the team database holds a checked copy of the books until team mode can run on it.',
+  'teamKey.title': 'Team passphrase',
+  'teamKey.isSet': 'Set',
+  'teamKey.notSet': 'Not set',
+  'teamKey.set': 'Set the team passphrase',
+  'teamKey.change': 'Change the team passphrase',
+  'teamKey.doChange': 'Change',
+  'teamKey.setAndCopy': 'Set and copy',
+  'teamKey.current': 'Current team passphrase',
+  'teamKey.new': 'New team passphrase',
+  'teamKey.setText':
+    'Members on other computers open the merchant secrets of these books, and of their copies, with the team passphrase (PAYSYNC_PASSPHRASE on the command line). Once it is changed, the old one opens nothing.',
+  'teamKey.notSetText':
+    "The merchant secrets are protected only by this computer's key store or key file for now. Before copying books with merchant secrets into a team database, set a team passphrase, so that the other members can open them.",
+  'teamKey.hint':
+    'At least {n} characters. Every member opens every merchant secret with it: tell your colleagues in person, never in a chat or an email.',
+  'teamKey.whyCopy':
+    'The merchant secrets of these books open only on this computer: other members could not use them in the team database. Set a team passphrase first; the copy goes on right after.',
+  'teamKey.wasSet': 'Team passphrase set',
+  'teamKey.changed': 'Team passphrase changed: the old one no longer opens the merchant secrets',
 }

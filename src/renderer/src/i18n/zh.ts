@@ -834,4 +834,23 @@ export const zh = {
   'teamDb.equal': '{to} 中已有与本机相同的数据（{tables} 张表、{rows} 行，行数和校验和一致）：未写入任何数据',
   'teamDb.stillFile':
     '本机仍在自己的数据库文件上工作：团队数据库里是一份核对过的副本，等团队模式能在团队数据库上运行后才会切换过去。',
+  'teamKey.title': '团队口令',
+  'teamKey.isSet': '已设置',
+  'teamKey.notSet': '未设置',
+  'teamKey.set': '设置团队口令',
+  'teamKey.change': '更改团队口令',
+  'teamKey.doChange': '更改',
+  'teamKey.setAndCopy': '设置并复制',
+  'teamKey.current': '当前团队口令',
+  'teamKey.new': '新的团队口令',
+  'teamKey.setText':
+    '其他电脑上的成员用团队口令打开这份账本及其副本里的商户密钥（命令行用 PAYSYNC_PASSPHRASE 提供）。更改后，旧口令立即失效。',
+  'teamKey.notSetText':
+    '商户密钥现在只由本机的系统密钥库或密钥文件保护。把含商户密钥的数据复制到团队数据库之前，请先设置团队口令，其他成员才能打开。',
+  'teamKey.hint':
+    '团队口令至少 {n} 个字符。每位成员都用它打开全部商户密钥：请当面告诉同事，不要通过聊天或邮件发送。',
+  'teamKey.whyCopy':
+    '这份账本的商户密钥只有本机能打开，复制到团队数据库后其他成员用不了。请先设置团队口令，设置后立即继续复制。',
+  'teamKey.wasSet': '团队口令已设置',
+  'teamKey.changed': '团队口令已更改，旧口令不再能打开商户密钥',
 }
