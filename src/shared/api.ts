@@ -52,6 +52,7 @@ export const OPERATION_NAMES = [
   'settings.set',
   'keys.setHeadless',
   'keys.unlock',
+  'keys.setPassphrase',
   'statements.list',
   'statements.get',
   'statements.lines',
@@ -81,6 +82,7 @@ export const EVENT_NAMES = [
   'task.progress',
   'statement.progress',
   'teamDb.progress',
+  'store.changed',
 ] as const satisfies readonly EventName[]
 
 type GroupOf<K> = K extends `${infer G}.${string}` ? G : never

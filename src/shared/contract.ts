@@ -14,6 +14,7 @@ import type {
   SyncRecordView,
 } from './entity-views'
 import type { ImportSummary } from './import-report'
+import type { StoreChangedEvent } from './live'
 import {
   anomalyListSchema,
   auditListSchema,
@@ -46,6 +47,7 @@ import {
   resolveSchema,
   scheduleReleaseSchema,
   syncSelectionSchema,
+  teamPassphraseSchema,
   tradeSearchSchema,
   uploadSchema,
 } from './inputs'
@@ -204,6 +206,7 @@ export const contract = {
   'settings.set': op(settingsPatchSchema).returns<Settings>(),
   'keys.setHeadless': op(headlessSchema).returns<KeyStoreInfo>(),
   'keys.unlock': op(passphraseSchema).returns<KeyStoreInfo>(),
+  'keys.setPassphrase': op(teamPassphraseSchema).returns<KeyStoreInfo>(),
 
   // Statement reconciliation (docs/reconcile.md A13); the vocabulary is in ./statements.ts.
   'statements.list': op(statementListSchema).returns<Page<StatementView>>(),
@@ -234,5 +237,7 @@ export interface EventMap {
   'task.progress': TaskProgressEvent
   'statement.progress': StatementProgressEvent
   'teamDb.progress': TeamDbProgressEvent
+  /** Another process changed what the window lists (docs/team-mode.md B8.5): read it again. */
+  'store.changed': StoreChangedEvent
 }
 export type EventName = keyof EventMap

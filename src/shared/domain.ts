@@ -172,8 +172,16 @@ export const AUDIT_EVENTS = [
   'statement_rerun',
   'statement_diff_dismissed',
   'team_db_copied',
+  'team_passphrase_set',
+  'team_passphrase_changed',
 ] as const
 export type AuditEvent = (typeof AUDIT_EVENTS)[number]
+
+/**
+ * The shortest team passphrase (docs/team-mode.md B8.7): every member types it, and it opens every
+ * merchant secret of a copy of the books wherever that copy goes.
+ */
+export const TEAM_PASSPHRASE_MIN = 12
 
 export const BATCH_STATUSES = ['pending', 'running', 'paused', 'cancelled', 'interrupted', 'done'] as const
 export type BatchStatus = (typeof BATCH_STATUSES)[number]

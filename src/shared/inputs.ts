@@ -42,6 +42,13 @@ export const noInput = z.object({}).strict().optional()
 export const headlessSchema = z.object({ enabled: z.boolean() }).strict()
 /** The passphrase the secrets are kept under where the app has no secure key store. */
 export const passphraseSchema = z.object({ passphrase: z.string().min(1).max(1024) }).strict()
+/**
+ * The team passphrase, new or changed (docs/team-mode.md B8.7); `current` proves a change. Its
+ * shortest length is main's to say, in a sentence (TEAM_PASSPHRASE_MIN).
+ */
+export const teamPassphraseSchema = z
+  .object({ passphrase: z.string().min(1).max(1024), current: z.string().min(1).max(1024).optional() })
+  .strict()
 
 export const syncSelectionSchema = z.object({
   type: z.enum(TRADE_TYPES).default('pay'),

@@ -273,6 +273,8 @@ export const LABELS = {
     statement_rerun: ['重新对账', 'Statement reconciled again'],
     statement_diff_dismissed: ['忽略对账差异', 'Statement difference dismissed'],
     team_db_copied: ['复制到团队数据库', 'Copied into a team database'],
+    team_passphrase_set: ['设置团队口令', 'Team passphrase set'],
+    team_passphrase_changed: ['更改团队口令', 'Team passphrase changed'],
   } satisfies Record<AuditEvent, [string, string]>,
   /** The fields a column of an imported file may hold (the import's column mapping). */
   importField: {

@@ -20,9 +20,10 @@ export const MESSAGES = {
     en: 'this computer has no secure key store ({backend}), so merchant secrets are kept under a passphrase: set or enter it in the window, or start with PAYSYNC_PASSPHRASE',
     zh: '这台电脑没有安全的系统密钥库（{backend}），商户密钥改用口令保护：请先在窗口顶部设置或输入口令',
   },
+  // One sentence for every place a passphrase is tried: the window, PAYSYNC_PASSPHRASE, the team key.
   'secrets.wrongPassphrase': {
-    en: 'the passphrase does not open the merchant secrets',
-    zh: '口令不对，打不开商户密钥',
+    en: 'the passphrase is wrong: it does not open the merchant secrets of these books (ask whoever set the team passphrase)',
+    zh: '口令不对，打不开这份账本的商户密钥（团队口令请向设置它的同事确认）',
   },
   'merchant.noProfile': { en: 'merchant {id} has no profile', zh: '商户 {id} 没有配置' },
   'merchant.disabled': { en: 'merchant {name} is disabled', zh: '商户“{name}”已停用' },
@@ -197,6 +198,23 @@ export const MESSAGES = {
   },
   'keys.confirm.yes': { en: 'Allow', zh: '允许' },
   'keys.confirm.no': { en: 'Cancel', zh: '取消' },
+  // The team passphrase (docs/team-mode.md B8.7).
+  'keys.teamTooShort': {
+    en: 'a team passphrase needs at least {n} characters: every member types it, and whoever guesses it opens every merchant secret',
+    zh: '团队口令至少需要 {n} 个字符：每位成员都用它打开商户密钥，猜中它的人也能打开',
+  },
+  'keys.teamNeedsOpen': {
+    en: 'the merchant secrets must open here before a team passphrase can be set, and nothing here opens them: set it in the desktop app of the computer that keeps them (设置 → 团队数据库), or give their key file (PAYSYNC_KEY_FILE)',
+    zh: '要先在这里打开商户密钥才能设置团队口令，但这里打不开：请在保存它们的那台电脑的桌面应用中设置（设置 → 团队数据库），或提供它们的密钥文件（PAYSYNC_KEY_FILE）',
+  },
+  'keys.passphraseSetAlready': {
+    en: 'a team passphrase is set already: change it with the current one (paysync keys passphrase change, or 设置 → 团队数据库)',
+    zh: '已经设置过团队口令：请凭当前口令更改它（设置 → 团队数据库，或 paysync keys passphrase change）',
+  },
+  'keys.noPassphraseYet': {
+    en: 'no team passphrase is set yet: set one first (paysync keys passphrase set, or 设置 → 团队数据库)',
+    zh: '还没有设置团队口令：请先设置（设置 → 团队数据库，或 paysync keys passphrase set）',
+  },
   'keys.onlyKeyFile': {
     en: 'the key file is the only protection of the merchant secrets in this database; it cannot be removed',
     zh: '密钥文件是此数据库中商户密钥的唯一保护，不能移除',
@@ -514,6 +532,11 @@ export const MESSAGES = {
   'dbCopy.oneEachSide': {
     en: 'a copy goes between a database file and a team database: give one postgres:// address and one file (--from and --to)',
     zh: '复制需在数据库文件与团队数据库之间进行：--from 和 --to 请一个写 postgres:// 地址、一个写文件',
+  },
+  // Secrets only this computer's key store opens (docs/team-mode.md B8.7).
+  'dbCopy.secretsStayHere': {
+    en: 'the merchant secrets of these books open only on this computer (its key store), so no other desktop could use them: set a team passphrase first (paysync keys passphrase set, or 设置 → 团队数据库 → 设置团队口令), then copy again. Nothing was written',
+    zh: '这份账本的商户密钥只有本机（系统密钥库）能打开，其他电脑用不了：请先设置团队口令（设置 → 团队数据库 → 设置团队口令，或 paysync keys passphrase set），再复制。未写入任何数据',
   },
   'dbCopy.noSource': {
     en: 'there is no database file at {file}; nothing was copied',

@@ -95,7 +95,7 @@ describe('the passphrase the window asks for', () => {
     await type('passphrase', 'wrong horse')
     submit().click()
     await settle()
-    expect(document.body.textContent).toContain('口令不对，打不开商户密钥')
+    expect(document.body.textContent).toContain('口令不对，打不开这份账本的商户密钥')
     expect(dialog()).not.toBeNull()
 
     fake.answer('keys.unlock', keyStore({ schemes: ['passphrase'], needsPassphrase: false }))

@@ -27,6 +27,7 @@ const PINNED = [
   'imports.run',
   'imports.template',
   'keys.setHeadless',
+  'keys.setPassphrase',
   'keys.unlock',
   'mappings.export',
   'mappings.list',
@@ -80,6 +81,7 @@ describe('the API contract', () => {
     expect([...EVENT_NAMES].sort()).toEqual([
       'batch.progress',
       'statement.progress',
+      'store.changed',
       'task.progress',
       'teamDb.progress',
     ])

@@ -26,6 +26,7 @@ import {
   SecretBox,
   SecretsLockedError,
   unlockSecrets,
+  WrongPassphraseError,
   type SafeStorageWrapper,
 } from '../store/keyring'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
@@ -279,6 +280,7 @@ export class ServiceContext {
   secretBox(): Promise<SecretBox> {
     this.box ??= this.unlock().catch((err: unknown) => {
       this.box = null
+      if (err instanceof WrongPassphraseError) throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
       if (err instanceof SecretsLockedError)
         throw AppError.say('secrets_locked', 'secrets.locked', { detail: err.message })
       throw err

@@ -6,6 +6,7 @@ import { copyPlan } from '../store/copy/plan'
 import { pgSide } from '../store/copy/pg-side'
 import { addRow, copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
 import { rowByKey, sqliteSide } from '../store/copy/sqlite-side'
+import { keyringSchemes, passphraseOpens, secretsTravel } from '../store/keyring'
 import { classifyPgError } from '../store/pg/check'
 import { connectPg, isPgUrl, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
@@ -14,7 +15,9 @@ import { teamDbTarget } from './team-db'
 // `paysync db copy` (docs/team-mode.md B8.3): a desktop's database file into a team database, or
 // a team database out into a file for an archive. Both ends are brought to this version's schema
 // first (a new file is made, an empty team database migrated), so their tables are the same.
-// Merchant secrets travel as stored: sealed, in the same blobs, under the same wrapped data key.
+// Merchant secrets travel as stored: sealed, in the same blobs, under the same wrapped data key; a
+// file whose secrets only this computer's key store opens is refused before anything is written
+// (docs/team-mode.md B8.7): the team database would hold secrets no other desktop can use.
 
 export interface CopySummary extends CopyResult {
   from: string
@@ -26,6 +29,8 @@ export async function copyDatabase(
   from: string,
   to: string,
   progress?: (p: CopyProgress) => void,
+  /** The team passphrase the person means the copy to open with (PAYSYNC_PASSPHRASE): checked first. */
+  passphrase?: string,
 ): Promise<CopySummary> {
   const fromPg = isPgUrl(from)
   if (fromPg === isPgUrl(to)) throw AppError.say('invalid_input', 'dbCopy.oneEachSide')
@@ -34,7 +39,7 @@ export async function copyDatabase(
   if (!fromPg && !fs.existsSync(file)) throw AppError.say('not_found', 'dbCopy.noSource', { file })
   // An archive file made for this copy goes again when the copy does not happen.
   const madeHere = fromPg && !fs.existsSync(file)
-  return runCopy({ fromPg, file, target, madeHere, open: () => openStore(file) }, progress)
+  return runCopy({ fromPg, file, target, madeHere, open: () => openStore(file), passphrase }, progress)
 }
 
 /**
@@ -79,23 +84,27 @@ interface CopyEnds {
    * still hold the same rows and a second copy finds them equal (B8.3 item 4) instead of refusing.
    */
   record?: (result: CopyResult, to: string) => number
+  passphrase?: string
 }
 
 async function runCopy(
-  { fromPg, file, target, madeHere, open, record }: CopyEnds,
+  { fromPg, file, target, madeHere, open, record, passphrase }: CopyEnds,
   progress?: (p: CopyProgress) => void,
 ): Promise<CopySummary> {
   const started = Date.now()
+  // A file going in is looked at before anything connects, so the refusal needs no team database.
+  const source = fromPg ? null : await openTravelling(open, passphrase)
   let client
   try {
     client = await connectPg(target)
   } catch (err) {
+    source?.close()
     const { id, params } = classifyPgError(err, target)
     throw AppError.say('store', id, params)
   }
   let db: Db
   try {
-    db = open()
+    db = source ?? open()
   } catch (err) {
     await client.end()
     throw err
@@ -132,5 +141,24 @@ async function runCopy(
     await postgres.close().catch(() => {})
     if (failed && madeHere)
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
+  }
+}
+
+/**
+ * The file to copy in, once it is known that its merchant secrets open on other desktops too, and
+ * that the passphrase the person gave, if any, is the one they open with: a team told the wrong one
+ * would find out only on their own desktops.
+ */
+async function openTravelling(open: () => Db, passphrase: string | undefined): Promise<Db> {
+  const db = open()
+  try {
+    if (!secretsTravel(db)) throw AppError.say('conflict', 'dbCopy.secretsStayHere')
+    if (passphrase !== undefined && keyringSchemes(db).includes('passphrase'))
+      if (!(await passphraseOpens(db, passphrase)))
+        throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
+    return db
+  } catch (err) {
+    db.close()
+    throw err
   }
 }

@@ -1,8 +1,10 @@
+import path from 'node:path'
 import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
 import { loadEveryService } from './index'
+import { StoreWatch } from './live/store-watch'
 import { hasOwnMerchant, openSandbox } from './sandbox'
 import { SearchIndexer } from './search-indexer'
 import { dailyReconcileOf } from './statements/daily'
@@ -13,7 +15,8 @@ import { sweepUploads } from './uploads'
 // the books, services/sandbox.ts), the schedules of docs/domain.md section 7, the sweep of what the
 // page left in the uploads and exports folders, the trades whose side effect had an unknown outcome
 // synced again, what the database refused written once it takes it (section 6.8), the index that
-// finds trades by a part of a number, and an orderly stop. The schedules run in the one process that
+// finds trades by a part of a number, what other processes change told to the window
+// (services/live/), and an orderly stop. The schedules run in the one process that
 // leads them (engine/schedule-lead.ts): another app or `paysync serve` on the same books ticks too,
 // and takes over when the leader stops or dies.
 
@@ -34,9 +37,11 @@ function sweepFiles(ctx: ServiceContext): void {
 }
 
 /** Who acts and how the secrets unlock, as a host's environment says. */
-export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'operator' | 'systemUser'> {
+export function hostOptions(): Pick<ContextOptions, 'passphrase' | 'keyFile' | 'operator' | 'systemUser'> {
   return {
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
+    // A key file given by path (the team's, docs/team-mode.md B8.7) instead of the one beside the books.
+    keyFile: process.env.PAYSYNC_KEY_FILE ? path.resolve(process.env.PAYSYNC_KEY_FILE) : undefined,
     operator: process.env.PAYSYNC_OPERATOR || null,
     systemUser: systemUser(),
   }
@@ -103,11 +108,15 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   const again = syncAgain(ctx)
   const indexer = new SearchIndexer(ctx.db)
   indexer.start()
+  // What other processes change in the books reaches the window while it listens (docs/team-mode.md B8.5).
+  const watch = new StoreWatch(ctx)
+  watch.start()
   return {
     async stop() {
       clearInterval(sweeper)
       clearInterval(recovering)
       indexer.stop()
+      await watch.stop()
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes (the sandbox's, if it still runs, with it).
       await Promise.all([scheduler?.stop(), again])

@@ -32,6 +32,7 @@ const SERVICES = {
   importChosen: () => import('./import-chosen'),
   imports: () => import('./imports'),
   keyStore: () => import('./key-store'),
+  teamPassphrase: () => import('./team-passphrase'),
   lists: () => import('./lists'),
   merchants: () => import('./merchants'),
   mappings: () => import('./mappings'),
@@ -120,6 +121,7 @@ const handlers: Handlers = {
   'keys.setHeadless': async (ctx, { enabled }) => (await SERVICES.keyStore()).setHeadless(ctx, enabled),
   'keys.unlock': async (ctx, { passphrase }) =>
     (await SERVICES.keyStore()).unlockWithPassphrase(ctx, passphrase),
+  'keys.setPassphrase': async (ctx, p) => (await SERVICES.teamPassphrase()).setTeamPassphrase(ctx, p),
 
   'statements.list': async (ctx, f) => (await statementViews()).listStatementViews(ctx, f),
   'statements.get': async (ctx, { id }) => (await statementViews()).statementDetail(ctx, id),

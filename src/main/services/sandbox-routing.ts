@@ -17,6 +17,7 @@ const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
   'settings.set',
   'keys.setHeadless',
   'keys.unlock',
+  'keys.setPassphrase',
   'merchants.add',
   'merchants.removeDemo',
   'teamDb.check',

@@ -29,6 +29,14 @@ export class SecretsLockedError extends Error {
   }
 }
 
+/**
+ * The passphrase given is not the one the passphrase wrap was made with, and nothing else offered
+ * opened the key: said as one sentence, not as the list of every way of unlocking.
+ */
+export class WrongPassphraseError extends SecretsLockedError {}
+
+const WRONG_PASSPHRASE = 'the passphrase is wrong'
+
 /** The envelope of every sealed value: a version byte, the IV, the GCM tag, the ciphertext. */
 const VERSION = 1
 /** The same envelope around merchant secrets bound to their profile's trust anchors. */
@@ -162,12 +170,20 @@ async function unwrap(
       }
     } catch (err) {
       if (err instanceof SecretsLockedError) throw err
-      failures.push(
-        row.scheme === 'passphrase' ? 'the passphrase is wrong' : `the ${row.scheme} key does not fit`,
-      )
+      failures.push(row.scheme === 'passphrase' ? WRONG_PASSPHRASE : `the ${row.scheme} key does not fit`)
     }
   }
   return null
+}
+
+/** The data key under a passphrase, with a salt of its own. */
+function passphraseWrap(dataKey: Buffer, passphrase: string): KeyringRow {
+  const salt = crypto.randomBytes(16)
+  return {
+    scheme: 'passphrase',
+    wrapped: seal(scryptKey(passphrase, salt), dataKey),
+    params: JSON.stringify({ salt: salt.toString('base64') }),
+  }
 }
 
 /** The wraps of `dataKey` the caller's ways of unlocking add, beyond the schemes already there. */
@@ -178,14 +194,8 @@ async function wrapsFor(
   creating: boolean,
 ): Promise<KeyringRow[]> {
   const wraps: KeyringRow[] = []
-  if (options.passphrase !== undefined && !have.has('passphrase')) {
-    const salt = crypto.randomBytes(16)
-    wraps.push({
-      scheme: 'passphrase',
-      wrapped: seal(scryptKey(options.passphrase, salt), dataKey),
-      params: JSON.stringify({ salt: salt.toString('base64') }),
-    })
-  }
+  if (options.passphrase !== undefined && !have.has('passphrase'))
+    wraps.push(passphraseWrap(dataKey, options.passphrase))
   if (options.safeStorage && !have.has('safestorage')) {
     wraps.push({
       scheme: 'safestorage',
@@ -248,6 +258,7 @@ export async function unlockSecrets(db: Db, options: UnlockOptions): Promise<Sec
   const failures: string[] = []
   const dataKey = await unwrap(rows, options, failures)
   if (!dataKey) {
+    if (failures.includes(WRONG_PASSPHRASE)) throw new WrongPassphraseError(WRONG_PASSPHRASE)
     const schemes = rows.map((r) => r.scheme).join(', ')
     throw new SecretsLockedError(
       `merchant secrets are locked (protected by: ${schemes})` +
@@ -305,4 +316,39 @@ export function removeKeyFileWrap(db: Db): boolean {
   if (schemes.length === 1) return false
   stmt(db, "DELETE FROM keyring WHERE scheme = 'keyfile'").run()
   return true
+}
+
+/**
+ * The team passphrase (docs/team-mode.md B8.7): the passphrase wrap of the unlocked data key, added,
+ * or put in place of the one there with a new salt. The data key stays, so no secret is sealed
+ * again; the old passphrase stops opening them the moment this commits.
+ */
+export function setPassphraseWrap(db: Db, box: SecretBox, passphrase: string): void {
+  const w = passphraseWrap(box.dataKey, passphrase)
+  stmt(
+    db,
+    `INSERT INTO keyring (scheme, wrapped, params, created_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (scheme) DO UPDATE SET wrapped = excluded.wrapped, params = excluded.params,
+       created_at = excluded.created_at`,
+  ).run(w.scheme, w.wrapped, w.params, Date.now())
+}
+
+/** Whether this passphrase opens the passphrase wrap; false when there is none. */
+export async function passphraseOpens(db: Db, passphrase: string): Promise<boolean> {
+  const rows = readKeyring(db).filter((r) => r.scheme === 'passphrase')
+  return rows.length > 0 && (await unwrap(rows, { passphrase }, [])) !== null
+}
+
+/**
+ * Whether the sealed merchant secrets open on another computer than this one: none are sealed, or
+ * the data key has a passphrase or key-file wrap. The operating system's key store is this
+ * computer's alone, and without any wrap nobody opens them.
+ */
+export function secretsTravel(db: Db): boolean {
+  const sealed = stmt<[], { n: number }>(
+    db,
+    'SELECT count(*) AS n FROM (SELECT 1 FROM merchants WHERE secrets IS NOT NULL LIMIT 1)',
+  ).get()!.n
+  if (sealed === 0) return true
+  return keyringSchemes(db).some((s) => s === 'passphrase' || s === 'keyfile')
 }

@@ -48,6 +48,15 @@ export function noDatabase(file: string, named: '--db' | 'PAYSYNC_DB' | null): s
 }
 
 /**
+ * PAYSYNC_KEY_FILE: a key file given by path instead of the one beside the database, such as the
+ * team's key file a member keeps in a private folder (docs/team-mode.md B8.7).
+ */
+function keyFileFromEnv(): string | undefined {
+  const named = process.env.PAYSYNC_KEY_FILE
+  return named ? path.resolve(named) : undefined
+}
+
+/**
  * Opens the database named by --db / PAYSYNC_DB for one command and closes it afterwards. Only a
  * command that creates the books (`merchant add`) says `create`; every other one refuses a file that
  * is not there. A command that only reads (the lists) says `readsOnly`: no checkpoint thread starts.
@@ -63,6 +72,7 @@ export async function withContext<T>(
   const ctx = new ServiceContext({
     dbFile: options.create ? dbFileOf(cmd).file : existingDbFile(cmd),
     passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
+    keyFile: keyFileFromEnv(),
     transport: 'cli',
     // The command line names no one in Settings: PAYSYNC_OPERATOR, else the computer's user, which
     // every row records beside it anyway, with the transport `cli`.

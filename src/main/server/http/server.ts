@@ -89,12 +89,24 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
   let port = 0
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`])
   const clients = new Set<http.ServerResponse>()
-  const offs = EVENT_NAMES.map((event) =>
-    ctx.on(event, (payload) => {
-      const data = `data: ${JSON.stringify({ event, payload })}\n\n`
-      for (const c of clients) c.write(data)
-    }),
-  )
+  // The events are listened to while a tab holds the stream: what only a listener starts (the watch
+  // of other processes' changes, services/live/) runs then and not for a server nobody looks at.
+  let offs: Array<() => void> = []
+  const addClient = (res: http.ServerResponse): void => {
+    if (clients.size === 0)
+      offs = EVENT_NAMES.map((event) =>
+        ctx.on(event, (payload) => {
+          const data = `data: ${JSON.stringify({ event, payload })}\n\n`
+          for (const c of clients) c.write(data)
+        }),
+      )
+    clients.add(res)
+  }
+  const dropClient = (res: http.ServerResponse): void => {
+    if (!clients.delete(res) || clients.size > 0) return
+    offs.forEach((off) => off())
+    offs = []
+  }
 
   function securityHeaders(res: http.ServerResponse): void {
     res.setHeader('X-Content-Type-Options', 'nosniff')
@@ -205,8 +217,8 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
           connection: 'keep-alive',
         })
         res.write(': connected\n\n')
-        clients.add(res)
-        req.on('close', () => clients.delete(res))
+        addClient(res)
+        req.on('close', () => dropClient(res))
         return
       }
       const name = url.pathname.slice('/api/'.length) as OperationName
@@ -298,6 +310,7 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
     close: () =>
       new Promise<void>((resolve) => {
         offs.forEach((off) => off())
+        offs = []
         for (const c of clients) c.end()
         server.closeAllConnections()
         server.close(() => resolve())

@@ -16,6 +16,7 @@ import { deferredIndexes } from './014-deferred-indexes'
 import { statementSourceIndex } from './015-statement-source-index'
 import { statementLineIndexes } from './016-statement-line-indexes'
 import { batchItemClaims } from './017-batch-item-claims'
+import { liveHeads } from './018-live-heads'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   statementSourceIndex,
   statementLineIndexes,
   batchItemClaims,
+  liveHeads,
 ]

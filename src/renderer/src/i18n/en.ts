@@ -47,6 +47,7 @@ export const en: Record<keyof typeof zh, string> = {
   'menu.settings': 'Settings',
   'menu.audit': 'Audit log',
   'menu.running': 'Batches syncing: {n}',
+  'menu.openAnomalies': 'Open anomalies: {n}',
   'common.search': 'Search',
   'common.reset': 'Reset',
   'common.total': '{n} in all',
@@ -69,6 +70,14 @@ export const en: Record<keyof typeof zh, string> = {
   'common.copy': 'Copy',
   'common.copied': 'Copied',
   'common.refresh': 'Refresh',
+  'live.changed': 'The list has changed',
+  'live.records': '{n} new sync records',
+  'live.record': '1 new sync record',
+  'live.anomalies': '{n} new anomalies',
+  'live.anomaly': '1 new anomaly',
+  'live.statements': '{n} new statements',
+  'live.statement': '1 new statement',
+  'live.otherBatch': 'Another PaySync process runs this batch',
   'common.actions': 'Actions',
   'common.edit': 'Edit',
   'common.remove': 'Remove',
@@ -851,4 +860,23 @@ export const en: Record<keyof typeof zh, string> = {
     '{to} already holds the same rows as this desktop ({tables} tables, {rows} rows; counts and checksums equal): nothing was written',
   'teamDb.stillFile':
     'This desktop keeps working on its own database file: the team database holds a checked copy of the books until team mode can run on it.',
+  'teamKey.title': 'Team passphrase',
+  'teamKey.isSet': 'Set',
+  'teamKey.notSet': 'Not set',
+  'teamKey.set': 'Set the team passphrase',
+  'teamKey.change': 'Change the team passphrase',
+  'teamKey.doChange': 'Change',
+  'teamKey.setAndCopy': 'Set and copy',
+  'teamKey.current': 'Current team passphrase',
+  'teamKey.new': 'New team passphrase',
+  'teamKey.setText':
+    'Members on other computers open the merchant secrets of these books, and of their copies, with the team passphrase (PAYSYNC_PASSPHRASE on the command line). Once it is changed, the old one opens nothing.',
+  'teamKey.notSetText':
+    "The merchant secrets are protected only by this computer's key store or key file for now. Before copying books with merchant secrets into a team database, set a team passphrase, so that the other members can open them.",
+  'teamKey.hint':
+    'At least {n} characters. Every member opens every merchant secret with it: tell your colleagues in person, never in a chat or an email.',
+  'teamKey.whyCopy':
+    'The merchant secrets of these books open only on this computer: other members could not use them in the team database. Set a team passphrase first; the copy goes on right after.',
+  'teamKey.wasSet': 'Team passphrase set',
+  'teamKey.changed': 'Team passphrase changed: the old one no longer opens the merchant secrets',
 }

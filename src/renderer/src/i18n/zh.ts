@@ -45,6 +45,7 @@ export const zh = {
   'menu.settings': '设置',
   'menu.audit': '审计日志',
   'menu.running': '{n} 个批次正在同步',
+  'menu.openAnomalies': '{n} 条待处理',
   'common.search': '查询',
   'common.reset': '重置',
   'common.total': '共 {n} 条',
@@ -67,6 +68,15 @@ export const zh = {
   'common.copy': '复制',
   'common.copied': '已复制',
   'common.refresh': '刷新',
+  // Another process changed a list the person is reading (docs/screens.md section 1, Live).
+  'live.changed': '列表有更新',
+  'live.records': '有 {n} 条新同步记录',
+  'live.record': '有 1 条新同步记录',
+  'live.anomalies': '有 {n} 条新的待处理',
+  'live.anomaly': '有 1 条新的待处理',
+  'live.statements': '有 {n} 份新对账单',
+  'live.statement': '有 1 份新对账单',
+  'live.otherBatch': '另一个 PaySync 进程正在运行此批次',
   'common.actions': '操作',
   'common.edit': '编辑',
   'common.remove': '删除',
@@ -825,4 +835,23 @@ export const zh = {
   'teamDb.equal': '{to} 中已有与本机相同的数据（{tables} 张表、{rows} 行，行数和校验和一致）：未写入任何数据',
   'teamDb.stillFile':
     '本机仍在自己的数据库文件上工作：团队数据库里是一份核对过的副本，等团队模式能在团队数据库上运行后才会切换过去。',
+  'teamKey.title': '团队口令',
+  'teamKey.isSet': '已设置',
+  'teamKey.notSet': '未设置',
+  'teamKey.set': '设置团队口令',
+  'teamKey.change': '更改团队口令',
+  'teamKey.doChange': '更改',
+  'teamKey.setAndCopy': '设置并复制',
+  'teamKey.current': '当前团队口令',
+  'teamKey.new': '新的团队口令',
+  'teamKey.setText':
+    '其他电脑上的成员用团队口令打开这份账本及其副本里的商户密钥（命令行用 PAYSYNC_PASSPHRASE 提供）。更改后，旧口令立即失效。',
+  'teamKey.notSetText':
+    '商户密钥现在只由本机的系统密钥库或密钥文件保护。把含商户密钥的数据复制到团队数据库之前，请先设置团队口令，其他成员才能打开。',
+  'teamKey.hint':
+    '团队口令至少 {n} 个字符。每位成员都用它打开全部商户密钥：请当面告诉同事，不要通过聊天或邮件发送。',
+  'teamKey.whyCopy':
+    '这份账本的商户密钥只有本机能打开，复制到团队数据库后其他成员用不了。请先设置团队口令，设置后立即继续复制。',
+  'teamKey.wasSet': '团队口令已设置',
+  'teamKey.changed': '团队口令已更改，旧口令不再能打开商户密钥',
 }

@@ -40,7 +40,7 @@ export function printCopy(io: Io, s: CopySummary): void {
       : `${s.to} already holds the same rows as ${s.from} (${what}; counts and checksums equal): nothing was written`,
   )
   io.out(
-    'merchant secrets were copied sealed, as stored: they open where the same key store or passphrase does ' +
-      '(docs/team-mode.md B8.3)',
+    'merchant secrets were copied sealed, as stored: other desktops open them with the team passphrase or ' +
+      "the team's key file (docs/team-mode.md B8.7)",
   )
 }

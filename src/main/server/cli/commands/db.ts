@@ -35,6 +35,7 @@ export function registerDbCommands(program: Command): void {
     .action(async (opts: { from: string; to: string }, cmd: Command) => {
       const { copyDatabase } = await import('../../../services/db-copy')
       const io = ioOf(cmd)
-      printCopy(io, await copyDatabase(opts.from, opts.to, progressPrinter(io)))
+      const passphrase = process.env.PAYSYNC_PASSPHRASE || undefined
+      printCopy(io, await copyDatabase(opts.from, opts.to, progressPrinter(io), passphrase))
     })
 }

@@ -15,6 +15,7 @@ import { listTotalsAndSearch } from './012-list-totals'
 import { statements } from './013-statements'
 import { deferredIndexes, statementLineIndexes, statementSourceIndex } from './014-016-indexes'
 import { batchItemClaims } from './017-batch-item-claims'
+import { liveHeads } from './018-live-heads'
 import type { PgStep } from './step'
 
 /**
@@ -45,4 +46,5 @@ export const PG_MIGRATIONS: readonly PgStep[] = [
   statementSourceIndex,
   statementLineIndexes,
   batchItemClaims,
+  liveHeads,
 ]
