@@ -93,20 +93,10 @@ export const MESSAGES = {
   },
   'batch.notFound': { en: 'batch {id} does not exist', zh: '批次 {id} 不存在' },
   'batch.runningHere': { en: 'batch {id} is already running here', zh: '批次 {id} 已在运行' },
-  'batch.elsewhere': { en: 'batch {id} is being run by another process', zh: '批次 {id} 正由另一个进程运行' },
-  'batch.pauseElsewhere': {
-    en: 'batch {id} is being run by another process; pause it there',
-    zh: '批次 {id} 正由另一个进程运行，请在那里暂停',
-  },
-  'batch.cancelElsewhere': {
-    en: 'batch {id} is being run by another process; cancel it there',
-    zh: '批次 {id} 正由另一个进程运行，请在那里取消',
-  },
   'batch.nothingToResume': {
     en: 'batch {id} is {status}; there is nothing to resume',
     zh: '批次 {id} 的状态为 {status}，没有可继续的内容',
   },
-  'batch.busy': { en: '{detail}', zh: '批次正忙：{detail}' },
   // The storage refused a write (docs/domain.md section 6.8): an operation that met it, and a batch
   // paused by it. Answers the gateways gave are never lost: they wait in the journal beside the database.
   'storage.disk_full': {

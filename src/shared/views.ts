@@ -105,6 +105,11 @@ export interface BatchProgressEvent {
   elapsedMs: number
   /** Set while the batch is paused because the storage refused a write. */
   pauseReason?: StorageFault
+  /**
+   * How many processes run the batch now, the reporting one included (docs/team-mode.md B8.5); the
+   * counts are the whole batch's, whichever runner did each item.
+   */
+  runners?: number
 }
 
 /** What `orders.sync` answers: the attempts of one sync of chosen trades, counted by outcome. */

@@ -154,6 +154,41 @@ export function coordinationContract(store: string, open: () => Promise<Coordina
       expect(await w.b.renewClaims(batch, 'B', 60_000)).toBe(4)
     })
 
+    it("lists a prefix's live lease owners, for a batch's runners to count one another", async () => {
+      expect(await w.a.acquireLease('batch:7:runner:A', 'A', 60_000)).toBe(true)
+      expect(await w.b.acquireLease('batch:7:runner:B', 'B', 300)).toBe(true)
+      expect(await w.b.acquireLease('batch:70:runner:C', 'C', 60_000)).toBe(true)
+      expect(await w.b.acquireLease('pay:7', 'D', 60_000)).toBe(true)
+      expect(await w.b.leaseOwners('batch:7:runner:')).toEqual(['A', 'B'])
+      await sleep(500)
+      // B's registration expired: it is no longer counted, on either desktop.
+      expect(await w.a.leaseOwners('batch:7:runner:')).toEqual(['A'])
+      await w.a.releaseLease('batch:7:runner:A', 'A')
+      expect(await w.a.leaseOwners('batch:7:runner:')).toEqual([])
+      expect(await w.a.leaseOwners('batch:70:')).toEqual(['C'])
+    })
+
+    it("lets a desktop's claims go in one call but those it keeps, and tells who holds what", async () => {
+      const batch = await w.addBatch(10)
+      const mine = await w.a.claimItems(batch, 'A', 6, 60_000)
+      const theirs = await w.b.claimItems(batch, 'B', 2, 60_000)
+      expect(await w.a.claimHolders(batch)).toEqual([
+        { owner: null, items: 2, expiresAt: null },
+        { owner: 'A', items: 6, expiresAt: Math.max(...mine.map((i) => i.claimExpiresAt)) },
+        { owner: 'B', items: 2, expiresAt: Math.max(...theirs.map((i) => i.claimExpiresAt)) },
+      ])
+      // A keeps its first two (in flight), lets the other four go; B's stay B's.
+      const keep = mine.slice(0, 2).map((i) => i.id)
+      expect(await w.a.releaseClaims(batch, 'A', keep)).toBe(4)
+      expect(await w.b.releaseClaims(batch, 'A')).toBe(2)
+      expect(await w.a.releaseClaims(batch, 'A')).toBe(0)
+      const holders = await w.holders(batch)
+      expect(theirs.map((i) => holders.get(i.id))).toEqual(['B', 'B'])
+      expect([...holders.values()].filter((h) => h === null)).toHaveLength(8)
+      await w.finish([...holders.keys()])
+      expect(await w.b.claimHolders(batch)).toEqual([])
+    })
+
     it('has one leader of a job, and the other leads once it lets go', async () => {
       expect(await w.b.leaderOf('nightly')).toBeNull()
       const lead = await w.a.lead('nightly', 'A')

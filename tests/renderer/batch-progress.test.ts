@@ -85,6 +85,26 @@ describe('批量同步 progress', () => {
     expect(w.find('[data-test=resume]').exists()).toBe(false)
   })
 
+  it('says when other processes run the batch too, while it runs, in the window’s language', async () => {
+    const alone = mountScreen(BatchProgress, { progress: event({ runners: 1 }) })
+    await settle()
+    expect(alone.find('[data-test=runners]').exists()).toBe(false)
+    document.body.innerHTML = ''
+    const w = mountScreen(BatchProgress, { progress: event({ runners: 2 }) })
+    await settle()
+    expect(w.find('[data-test=runners]').text()).toBe('另有 1 个进程同时运行此批次，进度为整个批次')
+    setLang('en-US')
+    await settle()
+    expect(w.find('[data-test=runners]').text()).toBe(
+      '1 other process(es) run this batch too; the progress is the whole batch',
+    )
+    setLang('zh-CN')
+    document.body.innerHTML = ''
+    const ended = mountScreen(BatchProgress, { progress: event({ runners: 2, status: 'done', done: 1000 }) })
+    await settle()
+    expect(ended.find('[data-test=runners]').exists()).toBe(false)
+  })
+
   it('a paused or interrupted batch offers resume, a finished one neither', async () => {
     const paused = mountScreen(BatchProgress, {
       progress: event({ status: 'interrupted', etaSeconds: null }),

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore, type Db } from '../../src/main/store/connection'
 import { closeAnomaly } from '../../src/main/store/anomalies'
-import { claimBatch, createBatch, setBatchStatus } from '../../src/main/store/batches'
+import { createBatch, setBatchStatus, startBatchRun } from '../../src/main/store/batches'
 import { batchStates, commitCounters, readHeads } from '../../src/main/store/heads'
 import { ensureStatement, updateStatement } from '../../src/main/store/statements'
 import { bareMerchant } from '../helpers/bare-merchant'
@@ -58,7 +58,7 @@ describe('the heads', () => {
       maxId: b,
       open: [{ id: b, status: 'pending', owner: null, heartbeatAt: null, lastRecordAt: null }],
     })
-    claimBatch(db, b, 'me', 1_000)
+    startBatchRun(db, b, 'me', 1_000)
     addRecord(db, merchant, { batchId: b, at: 2_000 })
     const r = addRecord(db, merchant, { at: 3_000 })
     const a = addAnomaly(db, merchant, 1, 3_000)
@@ -95,7 +95,7 @@ describe('the heads', () => {
 
   it('are each one seek in an index, never a scan of a table', () => {
     const b = batch('open')
-    claimBatch(db, b, 'me')
+    startBatchRun(db, b, 'me')
     const plans: string[] = []
     const prepare = db.prepare.bind(db)
     // A connection of its own, so every statement is prepared (and seen) here.

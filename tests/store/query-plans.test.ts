@@ -14,7 +14,7 @@ import { allRefundOrderIds, dueRefundOrderIds, listRefundOrders } from '../../sr
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { followerOf, listAnomalies, openAnomaly } from '../../src/main/store/anomalies'
 import { listAudit } from '../../src/main/store/audit'
-import { batchCounts, pendingItems } from '../../src/main/store/batches'
+import { batchCounts, itemHeldBy, merchantsOfItems } from '../../src/main/store/batches'
 import { heldByBatch, openTradesOfBatch } from '../../src/main/store/schedule-holds'
 import { indexTradeNumbers, matchTrades } from '../../src/main/store/trade-search'
 import { listStatements } from '../../src/main/store/statements'
@@ -239,7 +239,15 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ['trade search: refunds', (db) => matchTrades(db, 'refund', 'RF0001')],
   ['trade search: the next slice to index', (db) => indexTradeNumbers(db, 100)],
   ['batch: counts and sums', (db) => batchCounts(db, 1)],
-  ['batch runner: the next page of pending items', (db) => pendingItems(db, 1, 5_000, 512)],
+  [
+    "batch runner: a claimed page's merchants",
+    (db) =>
+      merchantsOfItems(
+        db,
+        Array.from({ length: 512 }, (_, i) => 5_000 + i),
+      ),
+  ],
+  ['batch runner: is the item still held', (db) => itemHeldBy(db, 5_000, 'host:1:x')],
   ['audit: no filter', (db) => listAudit(db, page)],
   ['audit: deep page', (db) => listAudit(db, deep)],
   ['audit: one event', (db) => listAudit(db, { ...page, event: 'merchant_changed' })],

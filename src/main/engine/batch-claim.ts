@@ -1,20 +1,11 @@
 import type { Actor, BatchStatus, GatewayStatus, SyncSource } from '../../shared/domain'
-import { batchCounts, claimBatch, getBatch, releaseBatch } from '../store/batches'
+import { batchCounts, getBatch, startBatchRun } from '../store/batches'
 import type { Db } from '../store/connection'
 import { BatchTally } from './batch-tally'
-import { ownerIsDeadHere } from './owner'
 
-// Taking a stored batch to run it: what it has done so far, and its claim by this runner (one runner
-// per batch across processes; a dead runner of this machine gives way at once).
-
-export class BatchBusyError extends Error {
-  constructor(id: number) {
-    super(
-      `batch ${id} is being run by another process; wait for it, or resume it once that process has stopped`,
-    )
-    this.name = 'BatchBusyError'
-  }
-}
+// Taking a stored batch to run it: what it has done so far, and how it runs. Several processes may
+// run one batch together (docs/team-mode.md B8.5): each claims its items a page at a time
+// (store/coordination/), so a second runner joins the batch instead of being refused.
 
 /** How the batch runs, as it was started: its limits, and who its repairs and records name. */
 export interface BatchPlan {
@@ -24,27 +15,38 @@ export interface BatchPlan {
   actor: Actor
 }
 
-export type Claim =
+export type Opened =
   | { tally: BatchTally; ended: BatchStatus & ('done' | 'cancelled') }
   | { tally: BatchTally; ended: null; plan: BatchPlan }
 
-/** Reads the batch and claims it; a finished one is read, not claimed. */
-export function claimRun(db: Db, batchId: number, owner: string, now: number, started: number): Claim {
+/** The whole batch's progress as the store has it, into `tally` (or a new one). */
+export function tallyOf(
+  db: Db,
+  batchId: number,
+  total: number,
+  started: number,
+  tally?: BatchTally,
+): BatchTally {
+  const counted = batchCounts(db, batchId)
+  const byStatus = counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>
+  if (tally) {
+    tally.load(counted.done, counted.counts, byStatus)
+    return tally
+  }
+  return new BatchTally(batchId, total, counted.done, counted.counts, byStatus, started)
+}
+
+/** Reads the batch and marks it running for `owner`; a finished one is read, not started. */
+export function openRun(db: Db, batchId: number, owner: string, now: number, started: number): Opened {
   const batch = getBatch(db, batchId)
   if (!batch) throw new Error(`batch ${batchId} does not exist`)
-  const counted = batchCounts(db, batchId)
-  const tally = new BatchTally(
-    batchId,
-    batch.total,
-    counted.done,
-    counted.counts,
-    counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>,
-    started,
-  )
+  const tally = tallyOf(db, batchId, batch.total, started)
   if (batch.status === 'done' || batch.status === 'cancelled') return { tally, ended: batch.status }
-  // A runner that died on this machine (kill -9, a crash) gives way at once.
-  if (batch.status === 'running' && ownerIsDeadHere(batch.owner)) releaseBatch(db, batchId)
-  if (!claimBatch(db, batchId, owner, now)) throw new BatchBusyError(batchId)
+  if (!startBatchRun(db, batchId, owner, now)) {
+    // Ended between the two statements, by another runner.
+    const ended = getBatch(db, batchId)!.status as BatchStatus & ('done' | 'cancelled')
+    return { tally: tallyOf(db, batchId, batch.total, started), ended }
+  }
   // Whoever started the batch is who its repairs and records name, also when it is resumed later.
   const plan: BatchPlan = {
     concurrency: batch.concurrency,

@@ -4,9 +4,12 @@ import { CallSlots, RateGate } from '../gateways/rate-gate'
 // A running batch's lanes, one per merchant: the queue of its items, its QPS gate and its call
 // slots, made once per merchant for the whole run (never per sync). The batch runner decides what
 // enters them and when they pause; the lanes only hold the three together.
+//
+// Several processes may run one batch (docs/team-mode.md B8.5): each takes its share of the batch's
+// limits, qps / runners and concurrency / runners (at least one call), so that together they stay
+// within them, and the share changes as runners join or leave.
 
-/** How few items may wait in a merchant's queue before the next page is read, and how many in all. */
-const LOW_WATER = 128
+/** How many items may wait in all before no more are read. */
 const MAX_WAITING = 16_384
 
 export interface Lane {
@@ -15,18 +18,47 @@ export interface Lane {
   slots: CallSlots
 }
 
+interface Limits {
+  concurrency: number
+  qps: number
+}
+
 export class BatchLanes {
   private readonly lanes = new Map<number, Lane>()
+  private runners = 1
+
+  constructor(private readonly plan: Limits) {}
+
+  /** This runner's share of the batch's limits, while `runners` run it. */
+  share(): Limits {
+    return {
+      concurrency: Math.max(1, Math.floor(this.plan.concurrency / this.runners)),
+      qps: this.plan.qps / this.runners,
+    }
+  }
+
+  /** Shares the limits among `runners` from now on, in every lane made and to be made. */
+  divide(runners: number): void {
+    if (runners === this.runners) return
+    this.runners = Math.max(1, runners)
+    const { concurrency, qps } = this.share()
+    for (const lane of this.lanes.values()) {
+      lane.queue.concurrency = concurrency * 2
+      lane.gate.retune(qps)
+      lane.slots.resize(concurrency)
+    }
+  }
 
   /** The merchant's lane, made on its first item; a lane made while the run is paused starts paused. */
-  of(merchant: number, plan: { concurrency: number; qps: number }, paused: boolean): Lane {
+  of(merchant: number, paused: boolean): Lane {
     let lane = this.lanes.get(merchant)
     if (!lane) {
+      const { concurrency, qps } = this.share()
       // Twice the calls allowed: while some trades wait at the gateway, others do their SQLite work.
       lane = {
-        queue: new PQueue({ concurrency: plan.concurrency * 2 }),
-        gate: new RateGate(plan.qps),
-        slots: new CallSlots(plan.concurrency),
+        queue: new PQueue({ concurrency: concurrency * 2 }),
+        gate: new RateGate(qps),
+        slots: new CallSlots(concurrency),
       }
       if (paused) lane.queue.pause()
       this.lanes.set(merchant, lane)
@@ -58,16 +90,16 @@ export class BatchLanes {
   }
 
   /**
-   * Whether to read another page: some merchant's queue runs short (a merchant whose items are all
-   * read stays short, so reading goes on until all wait or MAX_WAITING do).
+   * Whether to read another page: some merchant's queue holds fewer than `lowWater` (a merchant whose
+   * items are all read stays short, so reading goes on until all wait or MAX_WAITING do).
    */
-  hungry(): boolean {
+  hungry(lowWater: number): boolean {
     if (this.lanes.size === 0) return true
     let waiting = 0
     let short = false
     for (const l of this.lanes.values()) {
       waiting += l.queue.size
-      if (l.queue.size < LOW_WATER) short = true
+      if (l.queue.size < lowWater) short = true
     }
     return short && waiting < MAX_WAITING
   }

@@ -1,381 +1,322 @@
 import type { BatchProgressEvent } from '../../shared/contract'
-import type { BatchStatus, StorageFault, SyncSource, TradeType } from '../../shared/domain'
-import { CallAbandonedError } from '../gateways/types'
-import {
-  claimBatch,
-  completeBatchItem,
-  deferBatchItem,
-  heartbeatBatch,
-  pendingItems,
-  setBatchStatus,
-} from '../store/batches'
-import type { Db } from '../store/connection'
+import type { BatchStatus, StorageFault } from '../../shared/domain'
+import { finishBatch, getBatch, heartbeatBatch, setBatchStatus, startBatchRun } from '../store/batches'
 import { StorageFaultError, storageFaultOf } from '../store/faults'
-import { latestRecordOfTrade } from '../store/records'
-import { claimRun, type BatchPlan } from './batch-claim'
-import { BatchLanes, type Lane } from './batch-lanes'
-import { BatchReporter } from './batch-progress'
-import type { BatchTally } from './batch-tally'
-import { BUSY_CODE, TradeNotFoundError, type SyncEngine } from './sync'
+import { openRun, tallyOf } from './batch-claim'
+import { BatchLanes } from './batch-lanes'
+import { pageFor } from './batch-run-base'
+import { BatchWork } from './batch-work'
+import { ownerIsDeadHere } from './owner'
 
 // Runs a stored batch: a pool per merchant (concurrency), a QPS gate per merchant, progress events,
 // pause, resume and cancel. The batch and its items are in the database before the first call, and
-// each item is finished in the transaction that writes its sync record, so after a crash `resume`
+// each item is finished in the transaction that writes its sync record, so after a crash a runner
 // continues with exactly the items that did not finish: nothing is synced twice.
+//
+// Several processes may run one batch together (docs/team-mode.md B8.5). Each claims its items a page
+// at a time (Coordination.claimItems) and runs only those: its claims are renewed on its heartbeat,
+// let go when it will not run them (pause, cancel, a halt, leaving), and taken over by another runner
+// when they expire or their process of this machine is gone. Pause and cancel are the batch's, read
+// from the store on the heartbeat and before each claim; the batch is done once no item is pending.
 //
 // When the storage refuses a write (the disk is full, an I/O error, a lock held past the busy
 // timeout), the run halts (docs/domain.md section 6.8): nothing more is asked, the attempts in flight
 // finish (their answers kept in the journal if the database refuses them too), and the run ends
-// paused with the reason, for the window and the command line. No storage fault escapes a task: a
-// process that runs batches (the window, `paysync serve`) stays up.
+// paused with the reason. No storage fault escapes a task: a process that runs batches stays up.
 
-export interface BatchRunOptions {
-  onProgress?: (p: BatchProgressEvent) => void
-  /** How often progress is reported at most. */
-  progressEveryMs?: number
-  heartbeatMs?: number
-  /** Wait before an item that met another worker's lease is looked at again. */
-  conflictRetryMs?: number
-  now?: () => number
-}
-
-type FinishedItem = Parameters<typeof completeBatchItem>[2]
-const failed = (error: string): FinishedItem => ({
-  outcome: 'error',
-  gatewayStatus: null,
-  syncRecordId: null,
-  error,
-})
-
-/** Items read from the store at a time (batch-lanes.ts says when the next page is read). */
-const PAGE = 512
-
-export class BatchRun {
-  /** One lane per merchant: queue, QPS gate, call slots. */
-  private readonly lanes = new BatchLanes()
-  private readonly reporter: BatchReporter
-  private cancelled = false
-  private paused = false
-  /** Items handed to a queue and not yet settled. */
-  private outstanding = 0
-  /** The last item read from the store; every pending item after it is still to be read. */
-  private cursor = 0
-  private exhausted = false
-  private plan!: BatchPlan
-  private finished!: () => void
-  private readonly done$ = new Promise<void>((r) => (this.finished = r))
-  private tally!: BatchTally
-  private readonly started = performance.now()
-  private timers: NodeJS.Timeout[] = []
-  private status: BatchStatus = 'running'
-  /** The storage fault that halted the run, if one did. */
-  private halted: StorageFault | null = null
-
-  /** Cancelled, though the calls already on the wire are still being written. */
-  get cancelling(): boolean {
-    return this.cancelled
-  }
-
-  /** Why the run halted on its own: the storage refused a write. */
-  get haltedBy(): StorageFault | null {
-    return this.halted
-  }
-
-  constructor(
-    private readonly db: Db,
-    private readonly engine: SyncEngine,
-    readonly batchId: number,
-    private readonly options: BatchRunOptions = {},
-  ) {
-    this.reporter = new BatchReporter(options.onProgress, options.progressEveryMs ?? 250)
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)()
-  }
+export class BatchRun extends BatchWork {
+  private ended: Promise<BatchProgressEvent> | null = null
+  private heartbeat: NodeJS.Timeout | null = null
+  private beating = false
+  private looking = false
+  private feeding = false
+  private feedAgain = false
+  /** Whether this runner is the one that marked the batch done. */
+  markedDone = false
 
   /**
-   * Claims the batch and runs it to its end (done, paused for good, cancelled, or paused by a storage
-   * fault). A storage fault before the first call throws a StorageFaultError: nothing was asked.
+   * Runs the batch with whichever other runners it has, to its end (done, cancelled, paused by a
+   * storage fault, or left by `stop`). A storage fault before the first call throws a
+   * StorageFaultError: nothing was asked.
    */
-  async run(): Promise<BatchProgressEvent> {
+  run(): Promise<BatchProgressEvent> {
+    this.ended ??= this.runToEnd()
+    return this.ended
+  }
+
+  private async runToEnd(): Promise<BatchProgressEvent> {
+    const heartbeatMs = this.options.heartbeatMs ?? 5_000
     try {
-      const started = this.start()
-      if (started) return started
+      const opened = openRun(this.db, this.batchId, this.engine.owner, this.now(), this.started)
+      this.tally = opened.tally
+      this.total = opened.tally.total
+      if (opened.ended) return this.snapshot(opened.ended)
+      this.plan = opened.plan
+      this.lanes = new BatchLanes(this.plan)
+      const runners = await this.peers.refresh()
+      this.lanes.divide(runners)
+      // Joining: the runners already on the batch take their smaller share at their next heartbeat,
+      // and their calls under the old one leave the gateway's window; only then does this one call.
+      if (runners > 1) {
+        this.report(true)
+        await new Promise((r) => setTimeout(r, heartbeatMs + 1_100))
+      }
     } catch (err) {
       const fault = storageFaultOf(err)
       if (fault && !(err instanceof StorageFaultError)) throw new StorageFaultError(fault, null, err)
       throw err
     }
-
-    const heartbeat = setInterval(
-      () => this.guard(() => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now())),
-      this.options.heartbeatMs ?? 5_000,
-    )
-    heartbeat.unref()
-    this.timers.push(heartbeat)
-
+    // Not unref'd: a runner with nothing of its own in flight waits on its heartbeat for the other
+    // runners' items (to take them over if their runner dies), and the command line waits with it.
+    this.heartbeat = setInterval(() => void this.beat(), heartbeatMs)
     this.feed()
     this.report(true)
     await this.done$
-    for (const t of this.timers) clearInterval(t)
-    let final: BatchStatus = this.halted ? 'paused' : this.cancelled ? 'cancelled' : 'done'
-    // Said in the store too when it takes it (a full disk still takes an update in place); when it
-    // does not, the batch reads as interrupted there, and resumes all the same.
-    this.guard(() => setBatchStatus(this.db, this.batchId, final, this.now(), this.halted))
-    if (this.halted) final = 'paused'
+    return this.finish()
+  }
+
+  /** The run's end in the store: its claims let go, the batch's status, and the last progress. */
+  private async finish(): Promise<BatchProgressEvent> {
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    this.dropDeferred()
+    await this.guardAsync(() => this.coordination.releaseClaims(this.batchId, this.engine.owner))
+    const alone = (await this.guardAsync(() => this.peers.refresh())) === 1
+    let final: BatchStatus
+    if (this.halted || this.leaving) {
+      final = 'paused'
+      // Said in the store when it takes it and nobody else runs the batch: it resumes from there.
+      if (alone) this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now(), this.halted))
+    } else if (this.cancelled) {
+      final = 'cancelled'
+      this.guard(() => setBatchStatus(this.db, this.batchId, 'cancelled', this.now()))
+    } else {
+      this.markedDone = this.guard(() => finishBatch(this.db, this.batchId, this.now())) ?? false
+      // Marked by another runner, or paused in the instant its last item finished.
+      const stored = this.markedDone ? 'done' : this.guard(() => getBatch(this.db, this.batchId))?.status
+      final = stored === 'paused' || stored === 'cancelled' ? stored : 'done'
+    }
+    await this.guardAsync(() => this.peers.leave())
+    this.guard(() => tallyOf(this.db, this.batchId, this.total, this.started, this.tally))
     this.status = final
     const last = this.snapshot(final)
     this.reporter.emit(last)
     return last
   }
 
-  /** Reads and claims the batch; a finished one's last progress instead, with nothing to run. */
-  private start(): BatchProgressEvent | null {
-    const claim = claimRun(this.db, this.batchId, this.engine.owner, this.now(), this.started)
-    this.tally = claim.tally
-    if (claim.ended) return this.snapshot(claim.ended)
-    this.plan = claim.plan
-    return null
+  /**
+   * The heartbeat: the batch's word from the store (pause, cancel, resume said in any process), the
+   * claims and the registration renewed, the share of the limits and, with other runners, the whole
+   * batch's progress read again; and when this runner has run dry, a look for items to take over.
+   */
+  private async beat(): Promise<void> {
+    if (this.beating) return
+    this.beating = true
+    try {
+      this.guard(() => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now()))
+      await this.guardAsync(() => this.coordination.renewClaims(this.batchId, this.engine.owner, this.ttlMs))
+      const runners = await this.guardAsync(() => this.peers.refresh())
+      if (runners) this.lanes.divide(runners)
+      this.follow()
+      if (runners && runners > 1)
+        this.guard(() => tallyOf(this.db, this.batchId, this.total, this.started, this.tally))
+      if (this.dry) await this.lookAround()
+      this.report(runners !== undefined && runners > 1)
+    } finally {
+      this.beating = false
+    }
   }
 
   /**
-   * Halts the run on a storage fault: nothing more leaves the queues (the items that waited stay
-   * pending in the store), the attempts in flight finish, and then the run ends paused.
+   * Follows the batch's status in the store: a pause or cancel said in another process stops this
+   * runner too, a resume there starts it again. False when it is not to claim now.
    */
-  private halt(fault: StorageFault): void {
+  private follow(): boolean {
+    const row = this.guard(() => getBatch(this.db, this.batchId))
+    if (!row || this.halted || this.leaving) return false
+    if (row.status === 'cancelled') {
+      if (!this.cancelled) this.stopCancelled(false)
+      return false
+    }
+    if (row.status === 'paused') {
+      if (!this.paused && !this.cancelled) this.stopPaused(false)
+      return false
+    }
+    if (row.status === 'done') {
+      this.drained = true
+      this.endIfIdle()
+      return false
+    }
+    if (this.paused && !this.cancelled) this.restart(false)
+    return !this.cancelled
+  }
+
+  /**
+   * With nothing left to claim: the claims of a dead process of this machine are taken over at once,
+   * expired ones and free ones by the next claim; when no item is pending any more, the run ends.
+   */
+  private async lookAround(): Promise<void> {
+    if (this.looking) return
+    this.looking = true
+    try {
+      await this.lookForItems()
+    } finally {
+      this.looking = false
+    }
+  }
+
+  private async lookForItems(): Promise<void> {
+    const holders = await this.guardAsync(() => this.coordination.claimHolders(this.batchId))
+    if (!holders) return
+    const now = await this.coordination.now()
+    let takeable = false
+    for (const h of holders) {
+      if (h.owner === this.engine.owner) {
+        // Held here but no task has it (it left a queue without a word): let go, and claimed again.
+        if (this.outstanding === 0) {
+          await this.guardAsync(() => this.coordination.releaseClaims(this.batchId, this.engine.owner))
+          takeable = true
+        }
+      } else if (h.owner === null || (h.expiresAt ?? 0) < now) takeable = true
+      else if (ownerIsDeadHere(h.owner)) {
+        await this.guardAsync(() => this.coordination.releaseClaims(this.batchId, h.owner!))
+        takeable = true
+      }
+    }
+    if (holders.length === 0) {
+      this.drained = true
+      this.endIfIdle()
+    } else if (takeable && this.claiming()) {
+      this.dry = false
+      this.feed()
+    }
+  }
+
+  /**
+   * Halts the run on a storage fault: nothing more leaves the queues (the items that waited are let
+   * go for the other runners), the attempts in flight finish, and then the run ends paused.
+   */
+  protected halt(fault: StorageFault): void {
     if (this.halted) return
     this.halted = fault
-    this.paused = true
-    this.outstanding -= this.lanes.clear()
-    this.lanes.pause()
+    this.standDown()
     if (!this.cancelled) this.status = 'paused'
     this.report(true)
     void this.idle().then(() => this.finished())
   }
 
-  /** One of the run's own reads or writes: a storage fault halts the run instead of escaping. */
-  private guard<T>(op: () => T): T | undefined {
-    try {
-      return op()
-    } catch (err) {
-      const fault = storageFaultOf(err)
-      if (!fault) throw err
-      this.halt(fault)
-      return undefined
+  /** Pauses the batch, for every runner of it: they stop claiming, their calls in flight finish. */
+  pause(): void {
+    if (this.cancelled || this.paused || this.halted) return
+    this.stopPaused(true)
+  }
+
+  private stopPaused(say: boolean): void {
+    this.paused = true
+    this.status = 'paused'
+    this.standDown()
+    if (say) this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now()))
+    this.report(true)
+    if (this.options.endWhenPaused) {
+      this.leaving = true
+      this.endIfIdle()
     }
   }
 
-  /** Another listener for the progress events, besides `onProgress`; returns its removal. */
-  watch(listener: (p: BatchProgressEvent) => void): () => void {
-    return this.reporter.watch(listener)
-  }
-
-  pause(): void {
-    if (this.cancelled || this.paused) return
-    this.paused = true
-    this.lanes.pause()
-    this.status = 'paused'
-    this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now()))
-    this.report(true)
+  /**
+   * Stops taking items: the queued and deferred ones are dropped and their claims let go at once, so
+   * another runner may take them; the ones a task runs now finish and are recorded.
+   */
+  private standDown(): void {
+    this.lanes?.pause()
+    this.outstanding -= this.lanes?.clear() ?? 0
+    this.dropDeferred()
+    void this.guardAsync(() =>
+      this.coordination.releaseClaims(this.batchId, this.engine.owner, [...this.active]),
+    )
   }
 
   /**
-   * For a process about to exit: pauses the batch (it resumes from the app or `batch resume`) and
-   * resolves once the attempts in flight are written, so none loses its record or leaves its lease.
+   * For a process about to exit: this runner leaves the batch (paused in the store when no other
+   * runner has it) and resolves once the attempts in flight are written and the run has ended.
    */
   async stop(): Promise<void> {
-    this.pause()
-    await this.idle()
+    if (!this.ended) return
+    this.leaving = true
+    this.standDown()
+    this.endIfIdle()
+    await this.ended.catch(() => undefined)
   }
 
-  /**
-   * Resolves once no attempt is in flight. While paused that is for good: the items that waited for
-   * their turn are back in their (paused) queues, and nothing more leaves until `resume`.
-   */
-  async idle(): Promise<void> {
-    await this.lanes.idle()
-  }
-
+  /** Resumes the batch, for every runner of it that is paused. */
   resume(): void {
     // A halted run is ending: a new run resumes the batch, once the store takes writes again.
-    if (this.cancelled || !this.paused || this.halted) return
+    if (this.cancelled || !this.paused || this.halted || this.leaving) return
+    this.restart(true)
+  }
+
+  private restart(say: boolean): void {
     this.paused = false
-    claimBatch(this.db, this.batchId, this.engine.owner, this.now())
+    if (say) this.guard(() => startBatchRun(this.db, this.batchId, this.engine.owner, this.now()))
     this.status = 'running'
     this.lanes.start()
+    this.dry = false
     this.report(true)
+    // What the pause could not let go (an item that was leaving its queue then) goes now, and is
+    // claimed again with the rest.
+    void this.guardAsync(() =>
+      this.coordination.releaseClaims(this.batchId, this.engine.owner, [...this.active]),
+    ).then(() => this.feed())
   }
 
-  /** Stops starting new items; the ones in flight finish and are recorded. */
+  /** Cancels the batch, for every runner of it: nothing new starts; the calls in flight are recorded. */
   cancel(): void {
     if (this.cancelled) return
+    this.stopCancelled(true)
+  }
+
+  private stopCancelled(say: boolean): void {
     this.cancelled = true
-    this.outstanding -= this.lanes.clear()
-    this.lanes.start()
+    this.standDown()
+    this.lanes?.start()
     this.status = 'cancelled'
+    if (say) this.guard(() => setBatchStatus(this.db, this.batchId, 'cancelled', this.now()))
     // Said at once: the window shows it cancelled while the calls on the wire come back.
     this.report(true)
-    this.finishIfDone()
+    this.endIfIdle()
   }
 
-  /**
-   * Reads the next pages of pending items while the lanes are hungry. Items deferred after a lock
-   * conflict are behind the cursor and come back by their own timer.
-   */
-  private feed(): void {
-    while (!this.exhausted && !this.cancelled && !this.halted && this.lanes.hungry()) {
-      const page = this.guard(() => pendingItems(this.db, this.batchId, this.cursor, PAGE))
-      if (!page) return
-      if (page.length < PAGE) this.exhausted = true
-      for (const item of page) {
-        this.cursor = item.id
-        const merchant = item.merchant_id ?? 0
-        this.outstanding += 1
-        this.enqueue(this.lanes.of(merchant, this.plan, this.paused), item.id, () =>
-          this.work(item.id, item.trade_type, item.trade_id, merchant, this.plan.source),
-        )
-      }
+  /** Claims pages of items while the lanes are hungry; one claiming at a time. */
+  protected feed(): void {
+    if (this.feeding) {
+      this.feedAgain = true
+      return
     }
-    this.finishIfDone()
-  }
-
-  private finishIfDone(): void {
-    if (this.outstanding <= 0 && (this.exhausted || this.cancelled)) this.finished()
-  }
-
-  /**
-   * Hands an item's task to a queue. The tasks settle their item themselves and catch what the
-   * engine throws, storage faults included; what still escapes is a bug. It is not lost: the item is
-   * finished as an error where the store still takes it, and the failure is logged either way.
-   */
-  private enqueue(lane: Lane, itemId: number, task: () => Promise<void>): void {
-    lane.queue.add(task).catch((err: unknown) => {
-      const message = `internal error: ${err instanceof Error ? err.message : String(err)}`
-      try {
-        this.finish(itemId, failed(message))
-      } catch (storeErr) {
-        // The store refuses even this: the run halts if it is the storage; the log line stays.
-        const fault = storageFaultOf(storeErr)
-        if (fault) this.halt(fault)
-      }
-      console.error(`batch ${this.batchId}, item ${itemId}: ${message}`)
+    this.feeding = true
+    void this.fill().finally(() => {
+      this.feeding = false
+      this.endIfIdle()
     })
   }
 
-  private async work(
-    itemId: number,
-    type: TradeType,
-    tradeId: number,
-    merchant: number,
-    source: SyncSource,
-  ): Promise<void> {
-    let requeued = false
-    try {
-      if (this.cancelled) return
-      const result = await this.engine.sync(type, tradeId, {
-        source,
-        batchId: this.batchId,
-        batchItemId: itemId,
-        ...this.plan.actor,
-        gate: this.lanes.get(merchant).gate,
-        slots: this.lanes.get(merchant).slots,
-        // Cancelled or paused while this item waited its turn at the gate: the gateway is not asked.
-        stop: () => this.cancelled || this.paused,
-      })
-      if (result.outcome === 'skipped') {
-        // Another worker holds the trade (maybe the desktop app while cron runs): come back later,
-        // and if it has been synced meanwhile, take that result instead of asking the gateway again.
-        const since = this.now()
-        this.guard(() =>
-          deferBatchItem(
-            this.db,
-            itemId,
-            since + (this.options.conflictRetryMs ?? 2_000),
-            result.errorCode ?? BUSY_CODE,
-          ),
+  private async fill(): Promise<void> {
+    do {
+      this.feedAgain = false
+      const page = pageFor(this.lanes.share().qps)
+      const lowWater = Math.min(128, Math.ceil(page / 2))
+      while (!this.dry && this.claiming() && this.lanes.hungry(lowWater) && this.follow()) {
+        const claimed = await this.guardAsync(() =>
+          this.coordination.claimItems(this.batchId, this.engine.owner, page, this.ttlMs),
         )
-        if (this.halted) return
-        requeued = true
-        const timer = setTimeout(() => {
-          this.timers = this.timers.filter((t) => t !== timer)
-          if (this.cancelled || this.halted) return this.settle()
-          this.enqueue(this.lanes.get(merchant), itemId, () =>
-            this.retryAfterConflict(itemId, type, tradeId, merchant, source, since),
-          )
-        }, this.options.conflictRetryMs ?? 2_000)
-        this.timers.push(timer)
-        return
+        if (!claimed) return
+        if (claimed.length < page) this.dry = true
+        if (claimed.length) this.take(claimed)
       }
-      this.tally.count(result.outcome, result.gatewayStatus)
-    } catch (err) {
-      if (err instanceof CallAbandonedError) {
-        // Paused: the item waits in its (paused) queue for the resume. Cancelled or halted: it stays
-        // pending, never asked, like the items that had not reached the queue.
-        if (this.paused && !this.cancelled && !this.halted) {
-          requeued = true
-          this.enqueue(this.lanes.get(merchant), itemId, () =>
-            this.work(itemId, type, tradeId, merchant, source),
-          )
-        }
-        return
-      }
-      // The storage refused a write: the item stays pending (its answer, if the gateway gave one,
-      // is kept and written before the batch runs again), and the run halts.
-      const fault = storageFaultOf(err)
-      if (fault) return this.halt(fault)
-      const message =
-        err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
-      this.guard(() => this.finish(itemId, failed(message)))
-    } finally {
-      if (!requeued) this.settle()
-    }
+    } while (this.feedAgain && !this.dry)
   }
 
-  private async retryAfterConflict(
-    itemId: number,
-    type: TradeType,
-    tradeId: number,
-    merchant: number,
-    source: SyncSource,
-    since: number,
-  ): Promise<void> {
-    let other: ReturnType<typeof latestRecordOfTrade>
-    try {
-      other = this.guard(() => latestRecordOfTrade(this.db, type, tradeId, since))
-      if (other) {
-        const { outcome, gateway_status: gatewayStatus, id: syncRecordId, error_msg: error } = other
-        this.guard(() => this.finish(itemId, { outcome, gatewayStatus, syncRecordId, error }))
-      }
-    } catch (err) {
-      // Settled here, or the run would wait for this item for ever; enqueue's catch records it.
-      this.settle()
-      throw err
-    }
-    // Nobody synced it meanwhile: ask the gateway now (work settles the item itself).
-    if (!other && !this.halted) return this.work(itemId, type, tradeId, merchant, source)
-    this.settle()
-  }
-
-  /** Finishes an item without an attempt of its own (a bug, another worker's record), counted once. */
-  private finish(itemId: number, item: FinishedItem): void {
-    if (completeBatchItem(this.db, itemId, item)) this.tally.count(item.outcome, item.gatewayStatus)
-  }
-
-  private settle(): void {
-    this.outstanding -= 1
-    this.report(false)
-    this.feed()
-  }
-
-  private report(force: boolean): void {
-    const t = performance.now()
-    this.tally.sample(t)
-    if (this.reporter.due(t, force)) this.reporter.emit(this.snapshot(this.status))
-  }
-
-  snapshot(status: BatchStatus = this.status): BatchProgressEvent {
-    const p = this.tally.snapshot(status)
-    return status === 'paused' && this.halted ? { ...p, pauseReason: this.halted } : p
+  protected endIfIdle(): void {
+    if (this.outstanding > 0 || this.feeding) return
+    if (this.cancelled || this.halted || this.leaving || this.drained) this.finished()
+    else if (this.dry && !this.paused) void this.lookAround()
   }
 }

@@ -22,6 +22,17 @@ export class BatchTally {
     private readonly started: number,
   ) {}
 
+  /**
+   * The whole batch's counts as the store has them: with other runners on the batch, what this one
+   * counted alone is only its part (docs/team-mode.md B8.5).
+   */
+  load(done: number, counts: OutcomeCounts, byGatewayStatus: Partial<Record<GatewayStatus, number>>): void {
+    this.done = done
+    Object.assign(this.counts, counts)
+    for (const key of Object.keys(this.byGatewayStatus) as GatewayStatus[]) delete this.byGatewayStatus[key]
+    Object.assign(this.byGatewayStatus, byGatewayStatus)
+  }
+
   count(outcome: keyof OutcomeCounts, status: GatewayStatus | null): void {
     this.counts[outcome] += 1
     this.done += 1

@@ -13,18 +13,39 @@ import { setTimeout as sleep } from 'node:timers/promises'
  */
 export class RateGate {
   private next = 0
-  readonly intervalMs: number
-  private readonly sent: Float64Array
+  private intervalMs = 0
+  private sent = new Float64Array(1).fill(-Infinity)
   private head = 0
+  private rate = 0
 
   constructor(
-    readonly qps: number,
+    qps: number,
     /** Allowance for the way between our send and the gateway's count. */
     readonly marginMs = 25,
   ) {
+    this.retune(qps)
+  }
+
+  get qps(): number {
+    return this.rate
+  }
+
+  /**
+   * A new limit from now on (a batch's share when another runner joins or leaves it). The send times
+   * of the last calls are kept: a lower limit holds from the first call after it, over the window
+   * that still holds calls sent under the old one.
+   */
+  retune(qps: number): void {
     if (!(qps > 0)) throw new RangeError(`qps must be positive: ${qps}`)
-    this.intervalMs = (1000 + marginMs) / qps
-    this.sent = new Float64Array(Math.max(1, Math.floor(qps))).fill(-Infinity)
+    if (qps === this.rate) return
+    const size = Math.max(1, Math.floor(qps))
+    // The most recent sends, newest last, then read again from the head as the ring wants them.
+    const recent = [...this.sent.subarray(this.head), ...this.sent.subarray(0, this.head)].slice(-size)
+    this.sent = new Float64Array(size).fill(-Infinity)
+    this.sent.set(recent, size - recent.length)
+    this.head = 0
+    this.rate = qps
+    this.intervalMs = (1000 + this.marginMs) / qps
   }
 
   /** Waits for this call's turn. */
@@ -55,8 +76,18 @@ export class CallSlots {
   private busy = 0
   private readonly waiting: Array<() => void> = []
 
-  constructor(readonly limit: number) {
+  constructor(private limit: number) {
     if (!(limit >= 1)) throw new RangeError(`limit must be at least 1: ${limit}`)
+  }
+
+  /** A new limit: calls in flight above a lower one finish, and no new one starts until below it. */
+  resize(limit: number): void {
+    if (!(limit >= 1)) throw new RangeError(`limit must be at least 1: ${limit}`)
+    this.limit = limit
+    while (this.busy < this.limit && this.waiting.length) {
+      this.busy += 1
+      this.waiting.shift()!()
+    }
   }
 
   async acquire(): Promise<() => void> {
@@ -66,8 +97,8 @@ export class CallSlots {
     return () => {
       if (released) return
       released = true
-      const next = this.waiting.shift()
-      // The slot passes straight to the next waiter; otherwise it is free.
+      // The slot passes straight to the next waiter, unless a lower limit took it; otherwise it is free.
+      const next = this.busy <= this.limit ? this.waiting.shift() : undefined
       if (next) next()
       else this.busy -= 1
     }

@@ -14,7 +14,9 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import type { GatewayAdapter } from '../gateways/types'
 import { ImportWorkers } from '../files/import/worker-host'
 import { startCheckpointer, type Checkpointer } from '../store/checkpointer'
-import { pauseIfStillOwned } from '../store/batches'
+import { leaveBatches } from '../store/batches'
+import { sqliteCoordination } from '../store/coordination/sqlite'
+import type { Coordination } from '../store/coordination/types'
 import { checkIntegrity } from '../store/integrity'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { journalFileFor } from '../store/journal'
@@ -111,6 +113,8 @@ export class ServiceContext {
   readonly engine: SyncEngine
   readonly events = new EventEmitter()
   readonly runs = new Map<number, BatchRun>()
+  /** Working with the other processes on the books: batch item claims, leaders (team-mode.md B8.5). */
+  readonly coordination: Coordination
   /** Batches whose run in this process halted on a storage fault, and why (see runBatch). */
   readonly pauseReasons = new Map<number, StorageFault>()
   readonly retry: RetryPolicy
@@ -164,6 +168,7 @@ export class ServiceContext {
       journalFile: options.store?.readonly ? null : journalFileFor(options.dbFile),
       writeRetryMs: options.writeRetryMs,
     })
+    this.coordination = sqliteCoordination(this.db)
     this.events.setMaxListeners(100)
     // Before anything else: what the database refused last time (docs/domain.md section 6.8).
     if (!options.store?.readonly) this.recover()
@@ -368,18 +373,14 @@ export class ServiceContext {
     if (!this.options.store?.readonly) {
       // A last try for what the database refused; what the journal holds waits for the next opening.
       if (this.engine.keepsAttempts()) this.recover()
-      // Batches halted by the storage that could not be marked paused then (a lock, an I/O error).
-      for (const [id, reason] of this.pauseReasons) {
-        try {
-          pauseIfStillOwned(this.db, id, this.engine.owner, reason)
-        } catch {
-          // Still refused: the batch reads as interrupted, and resumes all the same.
-        }
-      }
+      // Batches halted by the storage that could not be marked paused then (a lock, an I/O error),
+      // and this process's registrations as a runner of batches.
+      leaveBatches(this.db, this.engine.owner, this.pauseReasons)
     }
 
     if (this.sandbox) await this.sandbox.close()
     await this.workers?.close()
+    await this.coordination.close() // its leaderships renew on the books' connection
     this.db.close()
     await this.checkpointer?.stop()
   }

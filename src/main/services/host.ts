@@ -1,7 +1,6 @@
 import path from 'node:path'
 import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
-import { sqliteCoordination } from '../store/coordination/sqlite'
 import { systemUser, type ContextOptions, type ServiceContext } from './context'
 import { sweepExports } from './downloads'
 import { loadEveryService } from './index'
@@ -85,9 +84,8 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   // A host stays up: every service loads now, not on the first click that needs it.
   await loadEveryService()
   let scheduler: Scheduler | null = null
-  // One per process on the books: its leader's renewals run on the books' connection, so it is
-  // closed before the context closes that.
-  const coordination = sqliteCoordination(ctx.db)
+  // The process's one, on the books (ServiceContext.coordination): the context closes it.
+  const coordination = ctx.coordination
   const startSchedules = (): void => {
     if (!options.schedules || scheduler) return
     scheduler = schedulerOf(ctx, new ScheduleLead(coordination, ctx.engine.owner))
@@ -122,7 +120,6 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
       // The pass in progress finishes what it started, so every attempt is recorded and its lease
       // given back before the database closes (the sandbox's, if it still runs, with it).
       await Promise.all([scheduler?.stop(), again])
-      await coordination.close()
       await ctx.close()
     },
   }

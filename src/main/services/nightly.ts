@@ -1,5 +1,4 @@
 import { ScheduleLead } from '../engine/schedule-lead'
-import { sqliteCoordination } from '../store/coordination/sqlite'
 import type { ServiceContext } from './context'
 
 // The nightly pass (`paysync sync --pending` from cron, docs/cli.md section 1) runs once at a time per
@@ -15,14 +14,11 @@ export type NightlyRun<T> = { ran: true; value: T } | { ran: false; leader: stri
 
 /** Runs `pass` while this process leads the nightly pass; another that leads it now is named instead. */
 export async function asNightlyPass<T>(ctx: ServiceContext, pass: () => Promise<T>): Promise<NightlyRun<T>> {
-  const coordination = sqliteCoordination(ctx.db)
-  const lead = new ScheduleLead(coordination, ctx.engine.owner, NIGHTLY_JOB)
+  const lead = new ScheduleLead(ctx.coordination, ctx.engine.owner, NIGHTLY_JOB)
   try {
     if (!(await lead.leads())) return { ran: false, leader: lead.state()?.owner ?? null }
     return { ran: true, value: await pass() }
   } finally {
     await lead.release()
-    // Its renewals run on the books' connection: closed before the context closes that.
-    await coordination.close()
   }
 }

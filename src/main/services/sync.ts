@@ -4,7 +4,6 @@ import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
 import { formatBeijing } from '../../shared/time'
-import { BatchBusyError } from '../engine/batch-claim'
 import { BatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
 import type { SyncResult } from '../engine/sync'
@@ -159,6 +158,8 @@ export async function runBatch(
   ctx: ServiceContext,
   batchId: number,
   onProgress?: (p: BatchProgressEvent) => void,
+  /** A command's foreground run ends when the batch pauses: nobody resumes it in that process. */
+  options: { endWhenPaused?: boolean } = {},
 ): Promise<BatchProgressEvent> {
   if (ctx.runs.has(batchId)) throw AppError.say('busy', 'batch.runningHere', { id: batchId })
   if (ctx.engine.keepsAttempts()) {
@@ -169,7 +170,10 @@ export async function runBatch(
   // A batch that runs again (resumed here or from `batch resume`) holds nothing from the schedules.
   const stored = getBatch(ctx.db, batchId)
   if (stored && stored.status !== 'done' && stored.status !== 'cancelled') releaseBatchHolds(ctx.db, batchId)
+  // Another process running the batch is joined, not refused: each runs the items it claims.
   const run = new BatchRun(ctx.db, ctx.engine, batchId, {
+    coordination: ctx.coordination,
+    endWhenPaused: options.endWhenPaused,
     now: ctx.now,
     onProgress: (p) => {
       ctx.emit('batch.progress', p)
@@ -183,7 +187,6 @@ export async function runBatch(
     if (last.pauseReason) ctx.pauseReasons.set(batchId, last.pauseReason)
     return last
   } catch (err) {
-    if (err instanceof BatchBusyError) throw AppError.say('busy', 'batch.busy', { detail: err.message })
     if (err instanceof StorageFaultError) throw storageError(err.fault)
     throw err
   } finally {
@@ -259,6 +262,8 @@ export function listBatchViews(ctx: ServiceContext, limit: number, offset: numbe
 /**
  * Pauses a batch. Its trades not yet final stay out of the schedules too, until it resumes or a
  * person takes them back (docs/domain.md 6.7): a pause asks the gateway nothing more about them.
+ * Said in the store, it pauses the batch's runners in other processes too (docs/team-mode.md B8.5):
+ * they stop claiming at their next heartbeat, and their calls in flight finish and are recorded.
  */
 export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
   const run = ctx.runs.get(id)
@@ -267,8 +272,8 @@ export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
     const row = getBatch(ctx.db, id)
     if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
     const status = effectiveStatus(row, ctx.now())
-    if (status === 'running') throw AppError.say('busy', 'batch.pauseElsewhere', { id })
-    if (status === 'pending' || status === 'interrupted') setBatchStatus(ctx.db, id, 'paused', ctx.now())
+    if (status === 'pending' || status === 'interrupted' || status === 'running')
+      setBatchStatus(ctx.db, id, 'paused', ctx.now())
   }
   if (getBatch(ctx.db, id)?.status === 'paused') holdBatchTrades(ctx.db, id)
   return audited(ctx, id, 'batch_paused')
@@ -301,7 +306,7 @@ export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
   const view = getBatchView(ctx, id)
   if (view.status === 'done' || view.status === 'cancelled')
     throw AppError.say('conflict', 'batch.nothingToResume', { id, status: view.status })
-  if (view.status === 'running') throw AppError.say('busy', 'batch.elsewhere', { id })
+  // Running in another process: this one joins it, taking a share of its items and of its limits.
   startBatchInBackground(ctx, id)
   return audited(ctx, id, 'batch_resumed')
 }
@@ -309,14 +314,14 @@ export function resumeBatch(ctx: ServiceContext, id: number): BatchView {
 /**
  * Cancels a batch. `holdSchedule` (the default, asked of the person cancelling): its trades not yet
  * final also stay out of the schedules until a person takes them back; without it they go back to
- * the schedules, a pause's hold included (docs/domain.md 6.7).
+ * the schedules, a pause's hold included (docs/domain.md 6.7). Runners in other processes stop at
+ * their next heartbeat and leave the items they held cancelled once their calls in flight are written.
  */
 export function cancelBatch(ctx: ServiceContext, id: number, holdSchedule = true): BatchView {
   const run = ctx.runs.get(id)
   if (run) run.cancel()
   else {
     const view = getBatchView(ctx, id)
-    if (view.status === 'running') throw AppError.say('busy', 'batch.cancelElsewhere', { id })
     if (view.status !== 'done' && view.status !== 'cancelled')
       setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
   }

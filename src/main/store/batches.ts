@@ -200,33 +200,42 @@ export function listBatches(db: Db, limit: number, offset: number): { total: num
 }
 
 /**
- * Makes `owner` the batch's runner. Refused while another live owner runs it, so two processes
- * never run one batch at once.
+ * Marks the batch running for a runner that starts, resumes or joins it: several processes may run one
+ * batch together, each on the items it claims (store/coordination/), so nothing here refuses a second
+ * runner. `owner` and `heartbeat_at` say which runner beat last and when: a running batch nobody beats
+ * for is interrupted (effectiveStatus). False when the batch has ended meanwhile.
  */
-export function claimBatch(db: Db, id: number, owner: string, now = Date.now()): boolean {
+export function startBatchRun(db: Db, id: number, owner: string, now = Date.now()): boolean {
   const r = stmt(
     db,
     `UPDATE batches SET status = 'running', pause_reason = NULL, owner = ?, heartbeat_at = ?,
        started_at = COALESCE(started_at, ?)
-     WHERE id = ? AND status IN ('pending', 'running', 'paused', 'interrupted')
-       AND (status <> 'running' OR owner = ? OR heartbeat_at < ?)`,
-  ).run(owner, now, now, id, owner, now - HEARTBEAT_STALE_MS)
+     WHERE id = ? AND status IN ('pending', 'running', 'paused', 'interrupted')`,
+  ).run(owner, now, now, id)
   return r.changes === 1
 }
 
-/** Marks a batch whose runner is known dead as interrupted, so it can be claimed again. */
-export function releaseBatch(db: Db, id: number): void {
-  stmt(
-    db,
-    "UPDATE batches SET status = 'interrupted', heartbeat_at = NULL WHERE id = ? AND status = 'running'",
-  ).run(id)
+/** A runner's heartbeat: the batch runs, and this runner is one of its runners. */
+export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now()): void {
+  stmt(db, "UPDATE batches SET heartbeat_at = ?, owner = ? WHERE id = ? AND status = 'running'").run(
+    now,
+    owner,
+    id,
+  )
 }
 
-export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now()): void {
-  stmt(db, "UPDATE batches SET heartbeat_at = ? WHERE id = ? AND owner = ? AND status = 'running'").run(
-    now,
-    id,
-    owner,
+/**
+ * Marks the batch done once no item is pending: true for the one runner whose update did it (the
+ * others find it done). Items a crashed runner held are pending still, so a batch is never done early.
+ */
+export function finishBatch(db: Db, id: number, now = Date.now()): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE batches SET status = 'done', pause_reason = NULL, finished_at = ?
+        WHERE id = ? AND status = 'running'
+          AND NOT EXISTS (SELECT 1 FROM batch_items WHERE batch_id = ? AND state = 'pending')`,
+    ).run(now, id, id).changes === 1
   )
 }
 
@@ -245,39 +254,64 @@ export function setBatchStatus(
      WHERE id = ?`,
   ).run(status, status === 'paused' ? pauseReason : null, final ? 1 : 0, now, id)
   if (status === 'cancelled') {
-    stmt(db, "UPDATE batch_items SET state = 'cancelled' WHERE batch_id = ? AND state = 'pending'").run(id)
+    // Not the items another runner holds a live claim on: it may have asked the gateway already, and
+    // finishes them with their records; it leaves the rest of its own cancelled when it ends.
+    stmt(
+      db,
+      `UPDATE batch_items SET state = 'cancelled'
+        WHERE batch_id = ? AND state = 'pending' AND (claimed_by IS NULL OR claim_expires_at < ?)`,
+    ).run(id, now)
   }
 }
 
 /**
- * A run that halted on a storage fault could not say so at the time: said now, unless someone else
- * has claimed the batch since.
+ * At a process's close. A run that halted on a storage fault could not say so at the time: said now,
+ * unless another runner has beaten the batch's heart since. And the process's registrations as a
+ * runner (`batch:<id>:runner:<owner>`, engine/batch-peers.ts) go: it runs no batch any more. What
+ * the storage still refuses is left: the batch reads as interrupted and resumes all the same, and a
+ * registration lapses.
  */
-export function pauseIfStillOwned(db: Db, id: number, owner: string, reason: StorageFault): void {
-  stmt(
-    db,
-    "UPDATE batches SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running' AND owner = ?",
-  ).run(reason, id, owner)
+export function leaveBatches(db: Db, owner: string, halted: Map<number, StorageFault>): void {
+  for (const [id, reason] of halted) {
+    try {
+      stmt(
+        db,
+        "UPDATE batches SET status = 'paused', pause_reason = ? WHERE id = ? AND status = 'running' AND owner = ?",
+      ).run(reason, id, owner)
+    } catch {
+      // Refused still: see above.
+    }
+  }
+  try {
+    stmt(db, "DELETE FROM trade_leases WHERE owner = ? AND substr(trade_key, 1, 6) = 'batch:'").run(owner)
+  } catch {
+    // Refused still: see above.
+  }
 }
 
 /**
- * The items still to do after `afterId`, in order, with the merchant each belongs to (the pool is per
- * merchant), a page at a time: a runner reads its list as
- * it goes, so a batch of a million items neither waits for nor holds all of them before its first call.
+ * The merchant each of a page of claimed items belongs to (a runner's pool is per merchant): one
+ * query per page, each item found by its key.
  */
-export function pendingItems(
-  db: Db,
-  batchId: number,
-  afterId = 0,
-  limit = -1,
-): Array<BatchItemRow & { merchant_id: number | null }> {
-  return stmt<[number, number, number], BatchItemRow & { merchant_id: number | null }>(
+export function merchantsOfItems(db: Db, itemIds: number[]): Map<number, number | null> {
+  const rows = stmt<[string], { id: number; merchant_id: number | null }>(
     db,
-    `SELECT i.*, COALESCE(p.merchant_id, r.merchant_id) AS merchant_id FROM batch_items i
+    `SELECT i.id, COALESCE(p.merchant_id, r.merchant_id) AS merchant_id FROM batch_items i
        LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
        LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
-     WHERE i.batch_id = ? AND i.state = 'pending' AND i.id > ? ORDER BY i.id LIMIT ?`,
-  ).all(batchId, afterId, limit)
+     WHERE i.id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(itemIds))
+  return new Map(rows.map((r) => [r.id, r.merchant_id]))
+}
+
+/** Whether the item is still to do and held by `owner`'s claim (store/coordination/). */
+export function itemHeldBy(db: Db, itemId: number, owner: string): boolean {
+  return (
+    stmt<[number, string], { id: number }>(
+      db,
+      "SELECT id FROM batch_items WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+    ).get(itemId, owner) !== undefined
+  )
 }
 
 /** Finishes an item once; the engine calls this inside the transaction that writes the sync record. */

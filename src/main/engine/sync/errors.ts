@@ -20,3 +20,15 @@ export class AttemptError extends Error {
     this.name = 'AttemptError'
   }
 }
+
+/**
+ * A batch item this process no longer holds (its claim expired and another runner took it, or it was
+ * finished or cancelled meanwhile): the attempt stops before its lease, asking and recording nothing,
+ * so the item is synced by one runner only (docs/team-mode.md B8.5).
+ */
+export class ClaimLostError extends Error {
+  constructor(itemId: number) {
+    super(`batch item ${itemId} is no longer held by this process`)
+    this.name = 'ClaimLostError'
+  }
+}

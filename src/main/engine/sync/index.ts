@@ -34,7 +34,7 @@ import type { AttemptWriter } from './write'
 
 export { BUSY_CODE, BUSY_MESSAGE } from './types'
 export type { AdapterSource, EngineOptions, SyncContext, SyncResult } from './types'
-export { TradeNotFoundError } from './errors'
+export { ClaimLostError, TradeNotFoundError } from './errors'
 export { newRepairNo } from './repair-no'
 export { refundableChange } from './repair'
 
@@ -153,6 +153,9 @@ export class SyncEngine {
           lease,
           intent,
         }),
+      context.claimedBy && context.batchItemId
+        ? { itemId: context.batchItemId, owner: context.claimedBy }
+        : undefined,
     )
   }
 

@@ -3,15 +3,22 @@ import { CallAbandonedError } from '../../gateways/types'
 import { commitGroupOf, type CommitGroup } from '../../store/commit-group'
 import type { Db } from '../../store/connection'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
+import { itemHeldBy } from '../../store/batches'
 import { acquireLease, leaseOwner, releaseLease, tradeKey } from '../../store/leases'
 import { ownerIsDeadHere } from '../owner'
 import type { Trade } from '../trade'
-import { TradeNotFoundError } from './errors'
+import { ClaimLostError, TradeNotFoundError } from './errors'
 import { busyFinding, failedFinding, notAskedFinding, type Finding } from './finding'
 import type { SyncResult } from './types'
 
 // One worker per trade, across processes too (docs/domain.md section 6, rule 3): a lease row per
 // trade, taken before the trade is read and given back in the transaction that writes the attempt.
+
+/** The batch item an attempt finishes and the runner that must still hold it. */
+export interface ItemClaim {
+  itemId: number
+  owner: string
+}
 
 export interface HeldLease {
   key: string
@@ -36,11 +43,13 @@ export class Leases {
    * Committed with the other writes due in this turn (store/commit-group.ts), and resolved only once
    * committed: the gateway is never asked under a lease that is not yet in the database.
    */
-  take(type: TradeType, id: number): Promise<HeldLease | null> {
+  take(type: TradeType, id: number, claim?: ItemClaim): Promise<HeldLease | null | 'lost'> {
     const key = tradeKey(type, id)
     // Each attempt holds the lease in its own name, so two attempts of one process exclude each other too.
     const holder = `${this.owner}#${++this.attempts}`
     return this.group.run(() => {
+      // In the lease's transaction: a runner that claims the item after this finds the lease taken.
+      if (claim && !itemHeldBy(this.db, claim.itemId, claim.owner)) return 'lost'
       if (acquireLease(this.db, key, holder, this.leaseMs, this.now())) return { key, holder }
       const current = leaseOwner(this.db, key)
       if (current && ownerIsDeadHere(current.split('#')[0]!)) {
@@ -80,8 +89,10 @@ export async function withLease<T extends Trade>(
   read: () => T | undefined,
   work: (trade: T, lease: HeldLease) => Promise<Finding>,
   write: (trade: T, finding: Finding, lease: HeldLease | null) => Promise<SyncResult>,
+  claim?: ItemClaim,
 ): Promise<SyncResult> {
-  const lease = await leases.take(type, id)
+  const lease = await leases.take(type, id, claim)
+  if (lease === 'lost') throw new ClaimLostError(claim!.itemId)
   if (!lease) {
     const trade = read()
     if (!trade) throw new TradeNotFoundError(type, id)

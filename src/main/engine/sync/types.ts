@@ -15,6 +15,11 @@ export interface SyncContext extends Partial<Actor> {
   batchId?: number | null
   /** The batch item this attempt finishes, in the same transaction as its record. */
   batchItemId?: number | null
+  /**
+   * The runner whose claim on that item the attempt runs under: checked in the transaction that takes
+   * the trade's lease, so an item whose claim passed to another runner is never asked about twice.
+   */
+  claimedBy?: string
   gate?: RateGate
   /** Calls in flight at the gateway, shared by every attempt of a batch or schedule for one merchant. */
   slots?: CallSlots

@@ -50,6 +50,14 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
     async releaseLease(key, owner) {
       await pool.query('DELETE FROM trade_leases WHERE trade_key = $1 AND owner = $2', [key, owner])
     },
+    async leaseOwners(prefix) {
+      const r = await pool.query<{ owner: string }>(
+        `SELECT owner FROM trade_leases WHERE left(trade_key, length($1)) = $1 AND expires_at >= ${NOW_MS}
+          ORDER BY owner`,
+        [prefix],
+      )
+      return r.rows.map((row) => row.owner)
+    },
     async claimItems(batchId, owner, limit, ttlMs) {
       // SKIP LOCKED: items another desktop is claiming this instant are stepped over, not waited for.
       // One that desktop claimed just before is read again once its lock is free, and its live claim
@@ -83,6 +91,28 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
         [itemId, owner],
       )
       return r.rowCount === 1
+    },
+    async releaseClaims(batchId, owner, keep = []) {
+      const r = await pool.query(
+        `UPDATE batch_items SET claimed_by = NULL, claim_expires_at = NULL
+          WHERE batch_id = $1 AND claimed_by = $2 AND state = 'pending' AND NOT (id = ANY($3::bigint[]))`,
+        [batchId, owner, keep],
+      )
+      return r.rowCount ?? 0
+    },
+    async claimHolders(batchId) {
+      // count and max come back as bigint text from node-postgres: numbers here, as on SQLite.
+      const r = await pool.query<{ owner: string | null; items: string; expires_at: string | null }>(
+        `SELECT claimed_by AS owner, count(*) AS items, max(claim_expires_at) AS expires_at
+           FROM batch_items WHERE batch_id = $1 AND state = 'pending' GROUP BY claimed_by
+          ORDER BY claimed_by NULLS FIRST`,
+        [batchId],
+      )
+      return r.rows.map((row) => ({
+        owner: row.owner,
+        items: Number(row.items),
+        expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+      }))
     },
     async lead(name, owner) {
       const held = await leadOnPg(target, name, owner)

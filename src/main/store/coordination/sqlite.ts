@@ -5,7 +5,7 @@ import { claimReturning, toClaimed, type ClaimRow } from './claimed'
 import { localListen, localNotify } from './local-bus'
 import { leaderOnSqlite, leadOnSqlite } from './sqlite-leader'
 import { checkLimit, checkTtl } from './bounds'
-import type { Coordination, Leadership, Unlisten } from './types'
+import type { ClaimHolder, Coordination, Leadership, Unlisten } from './types'
 
 // Working together on one SQLite file (docs/team-mode.md B8.5): the processes of one computer, so one
 // clock, the process's, which today's leases already use (store/leases.ts). Every part here is one
@@ -26,6 +26,15 @@ export function sqliteCoordination(db: Db, options: SqliteCoordinationOptions = 
     acquireLease: async (key, owner, ttlMs) => acquireLease(db, key, owner, checkTtl(ttlMs)),
     renewLease: async (key, owner, ttlMs) => renewLease(db, key, owner, checkTtl(ttlMs)),
     releaseLease: async (key, owner) => releaseLease(db, key, owner),
+    async leaseOwners(prefix) {
+      // The lease table holds a row per trade in work: a few dozen, so a scan costs nothing.
+      return stmt<[string, string, number], { owner: string }>(
+        db,
+        'SELECT owner FROM trade_leases WHERE substr(trade_key, 1, length(?)) = ? AND expires_at >= ? ORDER BY owner',
+      )
+        .all(prefix, prefix, Date.now())
+        .map((r) => r.owner)
+    },
     async claimItems(batchId, owner, limit, ttlMs) {
       checkTtl(ttlMs)
       checkLimit(limit)
@@ -63,6 +72,21 @@ export function sqliteCoordination(db: Db, options: SqliteCoordinationOptions = 
             WHERE id = ? AND claimed_by = ? AND state = 'pending'`,
         ).run(itemId, owner).changes === 1
       )
+    },
+    async releaseClaims(batchId, owner, keep = []) {
+      return stmt(
+        db,
+        `UPDATE batch_items SET claimed_by = NULL, claim_expires_at = NULL
+          WHERE batch_id = ? AND claimed_by = ? AND state = 'pending'
+            AND id NOT IN (SELECT value FROM json_each(?))`,
+      ).run(batchId, owner, JSON.stringify(keep)).changes
+    },
+    async claimHolders(batchId) {
+      return stmt<[number], ClaimHolder>(
+        db,
+        `SELECT claimed_by AS owner, count(*) AS items, max(claim_expires_at) AS expiresAt
+           FROM batch_items WHERE batch_id = ? AND state = 'pending' GROUP BY claimed_by ORDER BY claimed_by`,
+      ).all(batchId)
     },
     async lead(name, owner, options) {
       const held = leadOnSqlite(db, name, owner, leaderTtlMs, options)

@@ -21,6 +21,14 @@ export interface ClaimedItem {
   claimExpiresAt: number
 }
 
+/** Who holds a batch's pending items, as one line per holder (null: items nobody holds). */
+export interface ClaimHolder {
+  owner: string | null
+  items: number
+  /** The latest expiry among its claims (epoch ms, the store's clock); null for items nobody holds. */
+  expiresAt: number | null
+}
+
 /** How a leadership ended: given away by its holder, or lost (its connection or lease is gone). */
 export type LeadershipEnd = 'released' | 'lost'
 
@@ -58,6 +66,11 @@ export interface Coordination {
   renewLease(key: string, owner: string, ttlMs: number): Promise<boolean>
   releaseLease(key: string, owner: string): Promise<void>
   /**
+   * The owners of the leases not yet expired whose key starts with `prefix`: the runners of a batch
+   * registered as `batch:<id>:runner:<owner>`, for sharing its QPS (docs/team-mode.md B8.5).
+   */
+  leaseOwners(prefix: string): Promise<string[]>
+  /**
    * Up to `limit` pending items of the batch that nobody holds or whose claim expired, in id order,
    * now held by `owner` for `ttlMs`. Two desktops claiming at once never get the same item.
    */
@@ -66,6 +79,13 @@ export interface Coordination {
   renewClaims(batchId: number, owner: string, ttlMs: number): Promise<number>
   /** Lets an unfinished item go, so another desktop may take it at once; false when it was not held. */
   releaseClaim(itemId: number, owner: string): Promise<boolean>
+  /**
+   * Lets go, in one statement, every pending item `owner` holds in the batch but those in `keep` (its
+   * items in flight); how many it let go. For a runner that pauses or leaves, and for a dead one's.
+   */
+  releaseClaims(batchId: number, owner: string, keep?: number[]): Promise<number>
+  /** Who holds the batch's pending items now, expired claims included: empty once none is pending. */
+  claimHolders(batchId: number): Promise<ClaimHolder[]>
   /** Leads the job `name` unless another holder does: null then, and the caller asks again later. */
   lead(name: string, owner: string, options?: LeadOptions): Promise<Leadership | null>
   /**

@@ -358,6 +358,7 @@ export const en: Record<keyof typeof zh, string> = {
   'overview.batchNamePending': 'Pending trades ({n})',
   'batch.current': 'Batch #{id}',
   'batch.doneOf': '{done} of {total} done',
+  'batch.otherRunners': '{n} other process(es) run this batch too; the progress is the whole batch',
   'batch.pause': 'Pause',
   'batch.resume': 'Resume',
   'batch.cancel': 'Cancel batch',

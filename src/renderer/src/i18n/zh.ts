@@ -349,6 +349,7 @@ export const zh = {
   'overview.batchNamePending': '待确认订单同步（{n} 笔）',
   'batch.current': '批次 #{id}',
   'batch.doneOf': '已完成 {done} / {total}',
+  'batch.otherRunners': '另有 {n} 个进程同时运行此批次，进度为整个批次',
   'batch.pause': '暂停',
   'batch.resume': '继续',
   'batch.cancel': '取消批次',

@@ -140,7 +140,7 @@ export function registerBatchCommands(program: Command): void {
         }
         // In the foreground, with the progress line: the window's resume starts it in the background.
         const { runBatch, summaryOf } = await import('../../../services/sync')
-        const final = await runBatch(ctx, request.id, progressPrinter(io))
+        const final = await runBatch(ctx, request.id, progressPrinter(io), { endWhenPaused: true })
         const summary = summaryOf(final)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
         printSummary(io, summary)

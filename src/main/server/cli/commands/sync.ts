@@ -50,13 +50,29 @@ export function printSummary(io: Io, s: SyncSummary): void {
   if (statuses.length) io.out(`gateway said: ${statuses.map(([k, n]) => `${k} ${n}`).join(', ')}`)
 }
 
-/** A progress line on a terminal, rewritten in place; nothing when output goes to a file. */
+/**
+ * A progress line on a terminal, rewritten in place; nothing when output goes to a file. Once another
+ * process runs the batch too (docs/team-mode.md B8.5), a line on standard error says so in any case:
+ * the counts are then the whole batch's, and this process runs only its share.
+ */
 export function progressPrinter(io: Io): (p: BatchProgressEvent) => void {
-  if (io.json || !process.stderr.isTTY) return () => undefined
+  let joined = false
+  const tty = !io.json && process.stderr.isTTY
   return (p) => {
+    const others = (p.runners ?? 1) - 1
+    if (others > 0 && !joined) {
+      joined = true
+      if (tty) process.stderr.write('\n')
+      io.err(
+        `batch ${p.batchId}: ${others === 1 ? 'another process runs' : `${others} other processes run`} ` +
+          'part of it; this one takes its share of the items and of the QPS',
+      )
+    }
+    if (!tty) return
     const eta = p.etaSeconds === null ? '' : `, ${p.etaSeconds} s left`
+    const together = others > 0 ? `, ${others + 1} processes` : ''
     process.stderr.write(
-      `\r${p.status}: ${p.done}/${p.total} (${p.counts.repaired} repaired, ${counted(p.counts.anomaly, 'anomaly', 'anomalies')}, ${counted(p.counts.error, 'error')}), ${p.rate}/s${eta}   `,
+      `\r${p.status}: ${p.done}/${p.total} (${p.counts.repaired} repaired, ${counted(p.counts.anomaly, 'anomaly', 'anomalies')}, ${counted(p.counts.error, 'error')}), ${p.rate}/s${eta}${together}   `,
     )
     if (p.status === 'done' || p.status === 'cancelled') process.stderr.write('\n')
   }
@@ -77,7 +93,7 @@ export async function runAsBatch(
 ): Promise<SyncSummary> {
   const { createBatchOf, runBatch, summaryOf } = await import('../../../services/sync')
   const batchId = createBatchOf(ctx, refs, spec)
-  const final = await runBatch(ctx, batchId, progressPrinter(io))
+  const final = await runBatch(ctx, batchId, progressPrinter(io), { endWhenPaused: true })
   return summaryOf(final)
 }
 
@@ -107,7 +123,7 @@ async function syncFile(
   const imported = await importAndSync(ctx, { ...request, file }, 'caller', { rejectedOut: opts.rejectedOut })
   if (!io.json) printImport(io, imported, opts.rejectedOut)
   if (!imported.batchId) throw new AppError('invalid_input', `${file} names no trade that could be imported`)
-  return summaryOf(await runBatch(ctx, imported.batchId, progressPrinter(io)))
+  return summaryOf(await runBatch(ctx, imported.batchId, progressPrinter(io), { endWhenPaused: true }))
 }
 
 export function registerSyncCommand(program: Command): void {
