@@ -1,38 +1,20 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { upsertOrders } from '../../src/main/gateways/simulator/control'
-import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
-import { tempDir } from '../helpers/world'
+import { BIN, paysync, useCliSimulator } from '../helpers/cli-simulator'
 
 // `paysync batch resume N` while another process runs batch N joins it (docs/cli.md, docs/team-mode.md
 // B8.5): it says so, runs a share of the items, and the two together sync each trade once.
 
-const run = promisify(execFile)
-const BIN = path.resolve('bin/paysync.js')
-const paysync = (args: string[]) => run(process.execPath, [BIN, ...args], { timeout: 120_000 })
-
-let dir: string
-let sim: Simulator
-beforeAll(async () => {
-  dir = tempDir()
-  sim = await startSimulator({
-    scenario: { merchants: [{ name: 'join', channel: 'alipay' }], orders: [], refunds: [] },
-  })
-  fs.writeFileSync(path.join(dir, 'm.json'), JSON.stringify(sim.profiles()[0]))
-})
-afterAll(async () => {
-  await sim.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+const world = useCliSimulator('join')
 
 describe('batch resume of a batch another process runs', () => {
   it('joins it, says so, and each trade is synced once by one of the two', async () => {
-    const db = path.join(dir, 'join.db')
-    await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'm.json')])
+    const db = path.join(world.dir, 'join.db')
+    await paysync(['--db', db, 'merchant', 'add', '--config', world.profile])
     const n = 300
     const rows = ['orderNo,merchant,amountFen,status']
     const gateway = []
@@ -40,10 +22,10 @@ describe('batch resume of a batch another process runs', () => {
       rows.push(`Q-${i},join,100,progress`)
       gateway.push({ merchant: 'join', orderNo: `Q-${i}`, amount: 100, state: 'TRADE_SUCCESS' })
     }
-    fs.writeFileSync(path.join(dir, 'q.csv'), rows.join('\n'))
-    upsertOrders(sim.state, gateway)
-    await paysync(['--db', db, 'import', path.join(dir, 'q.csv')])
-    const before = sim.state.stats.requests['alipay.trade.query'] ?? 0
+    fs.writeFileSync(path.join(world.dir, 'q.csv'), rows.join('\n'))
+    upsertOrders(world.sim.state, gateway)
+    await paysync(['--db', db, 'import', path.join(world.dir, 'q.csv')])
+    const before = world.sim.state.stats.requests['alipay.trade.query'] ?? 0
 
     const first = spawn(process.execPath, [
       BIN,
@@ -93,7 +75,7 @@ describe('batch resume of a batch another process runs', () => {
       n: number
     }>
     expect(records.map((r) => r.n)).toEqual(Array(n).fill(1))
-    expect((sim.state.stats.requests['alipay.trade.query'] ?? 0) - before).toBe(n)
+    expect((world.sim.state.stats.requests['alipay.trade.query'] ?? 0) - before).toBe(n)
     expect(
       (reader.prepare('SELECT status FROM batches WHERE id = ?').get(batchId) as { status: string }).status,
     ).toBe('done')

@@ -1,38 +1,20 @@
-import { spawn, execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { upsertOrders } from '../../src/main/gateways/simulator/control'
-import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
-import { tempDir } from '../helpers/world'
+import { BIN, paysync, useCliSimulator } from '../helpers/cli-simulator'
 
 // kill -9 in the middle of a batch, then `paysync batch resume`: every order ends as in an
 // uninterrupted run, with the same number of repair records, and nothing finished is synced again.
 
-const run = promisify(execFile)
-const BIN = path.resolve('bin/paysync.js')
-const paysync = (args: string[]) => run(process.execPath, [BIN, ...args], { timeout: 120_000 })
-
-let dir: string
-let sim: Simulator
-beforeAll(async () => {
-  dir = tempDir()
-  sim = await startSimulator({
-    scenario: { merchants: [{ name: 'crash', channel: 'alipay' }], orders: [], refunds: [] },
-  })
-  fs.writeFileSync(path.join(dir, 'm.json'), JSON.stringify(sim.profiles()[0]))
-})
-afterAll(async () => {
-  await sim.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+const world = useCliSimulator('crash')
 
 describe('a batch killed with SIGKILL resumes without syncing twice', () => {
   it('resume completes it; one repair per order; finished items are not asked again', async () => {
-    const db = path.join(dir, 'crash.db')
-    await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'm.json')])
+    const db = path.join(world.dir, 'crash.db')
+    await paysync(['--db', db, 'merchant', 'add', '--config', world.profile])
     const n = 120
     const rows = ['orderNo,merchant,amountFen,status,expiredAt']
     const gateway = []
@@ -47,10 +29,10 @@ describe('a batch killed with SIGKILL resumes without syncing twice', () => {
         state: paid ? 'TRADE_SUCCESS' : 'WAIT_BUYER_PAY',
       })
     }
-    fs.writeFileSync(path.join(dir, 'k.csv'), rows.join('\n'))
-    upsertOrders(sim.state, gateway)
-    await paysync(['--db', db, 'import', path.join(dir, 'k.csv')])
-    sim.state.faults = { ...sim.state.faults, latencyMs: 25 }
+    fs.writeFileSync(path.join(world.dir, 'k.csv'), rows.join('\n'))
+    upsertOrders(world.sim.state, gateway)
+    await paysync(['--db', db, 'import', path.join(world.dir, 'k.csv')])
+    world.sim.state.faults = { ...world.sim.state.faults, latencyMs: 25 }
 
     const child = spawn(
       process.execPath,
@@ -77,7 +59,7 @@ describe('a batch killed with SIGKILL resumes without syncing twice', () => {
 
     const list = JSON.parse((await paysync(['--db', db, 'batch', 'list', '--json'])).stdout)
     expect(list.items[0].status).toBe('interrupted')
-    const queriesBefore = sim.state.stats.requests['alipay.trade.query'] ?? 0
+    const queriesBefore = world.sim.state.stats.requests['alipay.trade.query'] ?? 0
     const resumed = JSON.parse(
       (await paysync(['--db', db, 'batch', 'resume', String(list.items[0].id), '--json'])).stdout,
     )
@@ -99,7 +81,7 @@ describe('a batch killed with SIGKILL resumes without syncing twice', () => {
     ).toBe(n)
     check.close()
     // Only the unfinished items were asked about again (each once, an unpaid one twice: query and, after close, nothing more).
-    const queriesAfter = sim.state.stats.requests['alipay.trade.query']!
+    const queriesAfter = world.sim.state.stats.requests['alipay.trade.query']!
     expect(queriesAfter - queriesBefore).toBeLessThanOrEqual(n - finishedBeforeCrash + 3)
   }, 120_000)
 })

@@ -1,36 +1,19 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BatchRun } from '../../src/main/engine/batch-runner'
 import { upsertOrders } from '../../src/main/gateways/simulator/control'
-import { startSimulator, type Simulator } from '../../src/main/gateways/simulator/server'
 import { ServiceContext } from '../../src/main/services/context'
-import { FAST_RETRY, tempDir } from '../helpers/world'
+import { BIN, paysync, useCliSimulator } from '../helpers/cli-simulator'
+import { FAST_RETRY } from '../helpers/world'
 
 // A runner killed with SIGKILL while another process runs the same batch with it (docs/team-mode.md
 // B8.5): the survivor takes the dead runner's claimed items over at once (its process is gone from
 // this machine), finishes the batch, and nothing is synced twice.
 
-const run = promisify(execFile)
-const BIN = path.resolve('bin/paysync.js')
-const paysync = (args: string[]) => run(process.execPath, [BIN, ...args], { timeout: 120_000 })
-
-let dir: string
-let sim: Simulator
-beforeAll(async () => {
-  dir = tempDir()
-  sim = await startSimulator({
-    scenario: { merchants: [{ name: 'two', channel: 'alipay' }], orders: [], refunds: [] },
-  })
-  fs.writeFileSync(path.join(dir, 'm.json'), JSON.stringify(sim.profiles()[0]))
-})
-afterAll(async () => {
-  await sim.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+const world = useCliSimulator('two')
 
 async function until(test: () => boolean, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
@@ -42,8 +25,8 @@ async function until(test: () => boolean, what: string, ms = 60_000): Promise<vo
 
 describe('a runner killed while another runs the batch with it', () => {
   it('the other takes its items over at once and finishes; one record and one repair per trade', async () => {
-    const db = path.join(dir, 'two.db')
-    await paysync(['--db', db, 'merchant', 'add', '--config', path.join(dir, 'm.json')])
+    const db = path.join(world.dir, 'two.db')
+    await paysync(['--db', db, 'merchant', 'add', '--config', world.profile])
     const n = 200
     const rows = ['orderNo,merchant,amountFen,status']
     const gateway = []
@@ -51,10 +34,10 @@ describe('a runner killed while another runs the batch with it', () => {
       rows.push(`J-${i},two,100,progress`)
       gateway.push({ merchant: 'two', orderNo: `J-${i}`, amount: 100, state: 'TRADE_SUCCESS' })
     }
-    fs.writeFileSync(path.join(dir, 'j.csv'), rows.join('\n'))
-    upsertOrders(sim.state, gateway)
-    await paysync(['--db', db, 'import', path.join(dir, 'j.csv')])
-    sim.state.faults = { ...sim.state.faults, latencyMs: 25 }
+    fs.writeFileSync(path.join(world.dir, 'j.csv'), rows.join('\n'))
+    upsertOrders(world.sim.state, gateway)
+    await paysync(['--db', db, 'import', path.join(world.dir, 'j.csv')])
+    world.sim.state.faults = { ...world.sim.state.faults, latencyMs: 25 }
 
     const child = spawn(
       process.execPath,
@@ -86,7 +69,7 @@ describe('a runner killed while another runs the batch with it', () => {
         'this process runs items of the batch too',
       )
       // The child's claims as it dies: pending items it holds, which nobody else may take before.
-      const queriesBefore = sim.state.stats.requests['alipay.trade.query'] ?? 0
+      const queriesBefore = world.sim.state.stats.requests['alipay.trade.query'] ?? 0
       child.kill('SIGKILL')
       await new Promise((r) => child.once('exit', r))
       const held = reader
@@ -118,7 +101,7 @@ describe('a runner killed while another runs the batch with it', () => {
       expect(repairs.map((r) => r.n)).toEqual(Array(n).fill(1))
       // Asked again: the items pending at the kill, and at most the child's calls on the wire then
       // (answered, never written: their trades are still to sync).
-      const asked = (sim.state.stats.requests['alipay.trade.query'] ?? 0) - queriesBefore
+      const asked = (world.sim.state.stats.requests['alipay.trade.query'] ?? 0) - queriesBefore
       expect(asked).toBeLessThanOrEqual(pendingAtKill + 2)
     } finally {
       reader.close()
