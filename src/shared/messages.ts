@@ -516,6 +516,10 @@ export const MESSAGES = {
     en: 'PostgreSQL at {host}:{port} answered with an error: {detail}',
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
+  'db.teamAddressAsBooks': {
+    en: '{by} names a team database ({address}): the engine, the window and the command line still work on a database file; a team database is checked with `paysync db check` and filled with `paysync db copy` (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：同步引擎、窗口和命令行目前仍在数据库文件上工作；团队数据库请用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
+  },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',
     zh: '{address} 不是 PostgreSQL 地址：请写成 postgres://用户:密码@主机:5432/库名',

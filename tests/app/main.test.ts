@@ -197,3 +197,21 @@ describe('the desktop app while developing', () => {
     }
   }, 90_000)
 })
+
+describe('the desktop app pointed at a team database', () => {
+  it('says in a box that the books are a file for now, names no password, and quits', async () => {
+    process.env.PAYSYNC_DB = 'postgres://finance:s3cret@db.example:5432/team'
+    vi.resetModules()
+    const electron = (await import('electron')) as unknown as Electron
+    electron.windows.length = 0
+    electron.appListeners.clear()
+    vi.clearAllMocks()
+    await import('../../src/main/app/index')
+    await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalled(), { timeout: 30_000 })
+    expect(electron.windows).toHaveLength(0)
+    expect(electron.dialog.showErrorBox).toHaveBeenCalledTimes(1)
+    const [, text] = electron.dialog.showErrorBox.mock.calls[0] as [string, string]
+    expect(text).toContain('PAYSYNC_DB names a team database (postgres://***@db.example:5432/team)')
+    expect(text).not.toContain('s3cret')
+  }, 60_000)
+})

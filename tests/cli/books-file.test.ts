@@ -103,6 +103,31 @@ describe('a database that is not there', () => {
     expect(fs.existsSync(path.join(dir, 'records.csv'))).toBe(false)
   }, 120_000)
 
+  it('given as a team database address, is refused in one sentence, with no password and no folder', async () => {
+    const address = 'postgres://finance:s3cret@db.example:5432/team'
+    const said =
+      'names a team database (postgres://***@db.example:5432/team): the engine, the window and the ' +
+      'command line still work on a database file; a team database is checked with `paysync db check` ' +
+      'and filled with `paysync db copy` (docs/team-mode.md B8.6)\n'
+    const screens = path.join(dir, 'screens')
+    fs.mkdirSync(screens, { recursive: true })
+    fs.writeFileSync(path.join(screens, 'index.html'), '<!doctype html>')
+    const commands = [
+      ['records'],
+      ['merchant', 'add', '--config', profile],
+      ['serve', '--create', '--renderer', screens],
+    ]
+    for (const args of commands) {
+      const r = await paysync(['--db', address, ...args], { HOME: dir, XDG_CONFIG_HOME: dir })
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.stderr, args.join(' ')).toBe(`paysync: --db ${said}`)
+    }
+    const env = await paysync(['sync', '--pending'], { PAYSYNC_DB: address, XDG_CONFIG_HOME: dir })
+    expect(env.stderr).toBe(`paysync: PAYSYNC_DB ${said}`)
+    // Resolved as a path, the address used to become a folder named `postgres:` in the working one.
+    expect(fs.existsSync(path.resolve('postgres:'))).toBe(false)
+  }, 60_000)
+
   it('named by PAYSYNC_DB, or left to the data folder, is refused the same way', async () => {
     const fromEnv = path.join(dir, 'env-typo.db')
     const env = await paysync(['sync', '--pending', '--json'], { PAYSYNC_DB: fromEnv })

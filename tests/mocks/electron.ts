@@ -28,7 +28,12 @@ export const safeStorage = {
   decryptString: vi.fn((b: Buffer) => b.toString().slice(4)),
 }
 
-export const dialog = { showOpenDialog: vi.fn(), showSaveDialog: vi.fn(), showMessageBox: vi.fn() }
+export const dialog = {
+  showOpenDialog: vi.fn(),
+  showSaveDialog: vi.fn(),
+  showMessageBox: vi.fn(),
+  showErrorBox: vi.fn(),
+}
 
 // The main process's lifecycle and window, for the start of the app (tests/app/main.test.ts).
 

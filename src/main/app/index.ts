@@ -1,12 +1,12 @@
 /// <reference types="electron-vite/node" />
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 // electron-vite builds the import worker as a file of its own and gives its path (worker-host.ts).
 import importWorker from '../files/import/worker?modulePath'
 import { ServiceContext } from '../services/context'
 import { hostOptions, startHost, type Host } from '../services/host'
-import { userDataDir } from '../store/paths'
+import { bookFile, userDataDir } from '../store/paths'
 import { nativeDialogs } from './dialogs'
 import { forwardEvents, registerIpc } from './ipc'
 import { electronNativeBinding } from './native'
@@ -36,7 +36,8 @@ let win: BrowserWindow | null = null
 let host: Host | null = null
 
 async function start(): Promise<void> {
-  const dbFile = process.env.PAYSYNC_DB ?? path.join(app.getPath('userData'), 'paysync.db')
+  const named = process.env.PAYSYNC_DB
+  const dbFile = named ? bookFile(named, 'PAYSYNC_DB') : path.join(app.getPath('userData'), 'paysync.db')
   const ctx = new ServiceContext({
     ...hostOptions(),
     dbFile,
@@ -75,6 +76,8 @@ app
   .then(start)
   .catch((err: unknown) => {
     console.error(err)
+    // Started from a shortcut, nobody reads the console: the reason is said before the app goes.
+    dialog.showErrorBox('PaySync Desk', err instanceof Error ? err.message : String(err))
     app.quit()
   })
 

@@ -1,5 +1,6 @@
 import os from 'node:os'
 import path from 'node:path'
+import { AppError } from '../../shared/errors'
 
 /** The product's name, which also names its per-user data folder (as Electron's userData does). */
 export const PRODUCT_NAME = 'PaySync Desk'
@@ -17,5 +18,23 @@ export function userDataDir(
 
 /** `--db`, else PAYSYNC_DB, else paysync.db in the data folder. */
 export function defaultDbFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PAYSYNC_DB ? path.resolve(env.PAYSYNC_DB) : path.join(userDataDir(env), 'paysync.db')
+  return env.PAYSYNC_DB
+    ? path.resolve(bookFile(env.PAYSYNC_DB, 'PAYSYNC_DB'))
+    : path.join(userDataDir(env), 'paysync.db')
+}
+
+/**
+ * The books' file as `--db` or PAYSYNC_DB names it. A team database's address is refused in one
+ * sentence: resolved as a path it became a folder named `postgres:` with an empty database in it,
+ * or "no database at …/postgres:/…". The engine and the window work on a file until they run on
+ * PostgreSQL (docs/team-mode.md B8.6); `paysync db check` and `db copy` take the address today.
+ */
+export function bookFile(named: string, by: '--db' | 'PAYSYNC_DB'): string {
+  if (/^postgres(ql)?:\/\//i.test(named.trim()))
+    throw AppError.say('invalid_input', 'db.teamAddressAsBooks', {
+      by,
+      // Whatever precedes an @ may hold a password: never said.
+      address: named.trim().replace(/\/\/[^@/]*@/, '//***@'),
+    })
+  return named
 }

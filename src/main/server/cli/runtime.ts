@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../shared/errors'
 import type { ServiceContext } from '../../services/context'
-import { defaultDbFile } from '../../store/paths'
+import { bookFile, defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
 
 export { EXIT, exitState } from './exit'
@@ -24,7 +24,7 @@ export function ioOf(cmd: Command): Io {
 /** The database a command works on, and what named it: `--db`, PAYSYNC_DB or the data folder. */
 export function dbFileOf(cmd: Command): { file: string; named: '--db' | 'PAYSYNC_DB' | null } {
   const g = globals(cmd)
-  if (g.db) return { file: path.resolve(g.db), named: '--db' }
+  if (g.db) return { file: path.resolve(bookFile(g.db, '--db')), named: '--db' }
   return { file: defaultDbFile(), named: process.env.PAYSYNC_DB ? 'PAYSYNC_DB' : null }
 }
 
