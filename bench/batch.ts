@@ -1,11 +1,9 @@
 import { ServiceContext } from '../src/main/services/context'
-import { addMerchant } from '../src/main/services/merchants'
 import { createBatchOf, runBatch } from '../src/main/services/sync'
-import { insertPayOrder } from '../src/main/store/orders'
+import { seedBatchOrders } from './batch-seed'
 import { figure, stealSeconds, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
-import { mainThreadCpuMs } from './thread-cpu'
-import fs from 'node:fs'
+import { mainThreadCpuMs, processCpuMs } from './thread-cpu'
 import path from 'node:path'
 
 // Issue 4 / issue 6: a 10,000-order batch against the simulator at 20 ms latency, concurrency 16 and
@@ -21,51 +19,10 @@ export async function batchThroughput(
   const sim = await startSimChild(writeScenario(dir, [{ name: 'bench-ali', channel: 'alipay' }]))
   const ctx = new ServiceContext({ dbFile: path.join(dir, 'batch.db'), transport: 'cli' })
   try {
-    const [profile] = sim.profiles()
-    const merchant = await addMerchant(ctx, profile)
-    const now = Date.now()
-    const gateway: Array<{ merchant: string; orderNo: string; amount: number; state: string }> = []
-    const ids: Array<{ type: 'pay'; id: number }> = []
-    ctx.db.transaction(() => {
-      for (let i = 0; i < n; i++) {
-        const orderNo = `BENCH${String(i).padStart(8, '0')}`
-        ids.push({
-          type: 'pay',
-          id: insertPayOrder(ctx.db, {
-            orderNo,
-            bizOrderNo: orderNo,
-            gatewayTradeNo: null,
-            merchantId: merchant.id,
-            channel: 'alipay',
-            kind: 'pay',
-            title: '',
-            amount: 100,
-            status: 'progress',
-            createdAt: now - 60_000,
-            expiredAt: now + 3600_000,
-            paidAt: null,
-            importId: null,
-          }),
-        })
-        gateway.push({
-          merchant: 'bench-ali',
-          orderNo,
-          amount: 100,
-          state: i % 2 ? 'TRADE_SUCCESS' : 'WAIT_BUYER_PAY',
-        })
-      }
-    })()
-    for (let i = 0; i < gateway.length; i += 2000) await sim.post('/_sim/orders', gateway.slice(i, i + 2000))
+    const ids = await seedBatchOrders(ctx, sim, n, 'BENCH')
     await sim.post('/_sim/faults', { latencyMs, jitterMs: 0, qps, faultRate: 0, faults: [] })
     const batchId = createBatchOf(ctx, ids, { name: 'bench', concurrency, qps })
-    const simCpu = () => {
-      try {
-        const f = fs.readFileSync(`/proc/${sim.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-        return (Number(f[11]) + Number(f[12])) * 10
-      } catch {
-        return NaN
-      }
-    }
+    const simCpu = () => processCpuMs(sim.proc.pid)
     const cpu0 = process.cpuUsage()
     // The main thread's share apart from the whole process's (signing and checking run on libuv's
     // pool): a main thread near one core is what holds a batch under its limit.

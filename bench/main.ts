@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { batchThroughput } from './batch'
+import { batchShared } from './batch-shared'
 import { browserFigure } from './browser'
 import { cliStartFigures } from './cli-start'
 import { engineCpu } from './engine-cpu'
@@ -12,7 +13,7 @@ import { reconcileFigures } from './reconcile'
 import { sideBySide } from './side-by-side'
 import { storeFigures } from './store'
 
-// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,side,cpu,store,export,import,browser,cli,reconcile]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,export,import,browser,cli,reconcile]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -46,6 +47,7 @@ try {
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   )
   if (want('batch')) add(await batchThroughput(dir, BATCH))
+  if (want('shared')) add(await batchShared(dir, BATCH))
   if (want('side')) add(await sideBySide(dir, 1_000, quick ? 1 : 3))
   if (want('cpu')) add(await engineCpu(dir, quick ? 500 : 2_000))
   let recordsDb: string | null = null

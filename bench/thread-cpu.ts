@@ -49,3 +49,14 @@ export function mainThreadCpuMs(): number | null {
     return null
   }
 }
+
+/** CPU time of process `pid` so far in ms, all its threads (Linux), or NaN where /proc has none. */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return NaN
+  }
+}

@@ -50,12 +50,16 @@ function batchOf(n: number, concurrency: number, qps: number): { id: number; ord
   return { id, orders }
 }
 
-function runner(ctx: ServiceContext, id: number, events?: BatchProgressEvent[]): BatchRun {
+function runner(
+  ctx: ServiceContext,
+  id: number,
+  events?: BatchProgressEvent[],
+  timing: { heartbeatMs: number; claimTtlMs: number } = { heartbeatMs: HEARTBEAT_MS, claimTtlMs: 2_000 },
+): BatchRun {
   return new BatchRun(ctx.db, ctx.engine, id, {
     coordination: ctx.coordination,
-    heartbeatMs: HEARTBEAT_MS,
+    ...timing,
     progressEveryMs: 0,
-    claimTtlMs: 2_000,
     onProgress: events ? (p) => events.push(p) : undefined,
   })
 }
@@ -121,6 +125,33 @@ describe('two processes on one batch', () => {
     // At most the batch's QPS in any second at the gateway, both runners together. Alone each would
     // take all of it: about twice as many in a second. The allowance is the one of batch.test.ts (a
     // stall of this process's event loop bunches a few arrivals at the simulator).
+    const arrivals = w.sim.state.arrivalsSince(since)
+    expect(arrivals).toHaveLength(n)
+    expect(busiestWindow(arrivals, 1000)).toBeLessThanOrEqual(qps + 8)
+  }, 60_000)
+
+  it('a runner that joins mid-run is met between heartbeats: it takes part, the QPS held together', async () => {
+    // Heartbeats longer than the whole run: the others count the runners between them
+    // (batch-peers.ts PEER_CHECK_MS), so the joiner waits for that count and the gateway's window,
+    // not for a heartbeat; waiting for one, it would find nothing left to run.
+    const slow = { heartbeatMs: 8_000, claimTtlMs: 30_000 }
+    const n = 240
+    const qps = 60
+    const { id } = batchOf(n, 4, qps)
+    const before = queries()
+    const since = performance.now()
+    w.sim.state.resetRateWindow()
+    const a = runner(w.ctx, id, undefined, slow)
+    const endedA = a.run()
+    await until(() => (doneBy(id).get(w.ctx.engine.owner) ?? 0) >= 30, 'a runs alone first')
+    const b = runner(other, id, undefined, slow)
+    const [lastA, lastB] = await Promise.all([endedA, b.run()])
+
+    expect(lastA.status).toBe('done')
+    expect(lastB.status).toBe('done')
+    expect(queries() - before).toBe(n)
+    expect(recordsPerTrade(id)).toEqual(Array(n).fill(1))
+    expect(doneBy(id).get(other.engine.owner)).toBeGreaterThan(0)
     const arrivals = w.sim.state.arrivalsSince(since)
     expect(arrivals).toHaveLength(n)
     expect(busiestWindow(arrivals, 1000)).toBeLessThanOrEqual(qps + 8)

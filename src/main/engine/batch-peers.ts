@@ -13,6 +13,13 @@ import { ownerIsDeadHere } from './owner'
  */
 export const RATE_WINDOW_MS = 1_100
 
+/**
+ * How often a runner counts the others between its heartbeats (a read of the lease table, no write),
+ * at most: a joiner waits two of these and the window before its first call, and the others run at
+ * the smaller share meanwhile, so this rather than the 5 s heartbeat is what a join costs the batch.
+ */
+export const PEER_CHECK_MS = 250
+
 export class BatchPeers {
   private readonly prefix: string
   private readonly key: string
@@ -44,6 +51,16 @@ export class BatchPeers {
       else if (owner !== this.owner) live += 1
     }
     this.runners = live + 1
+    return this.runners
+  }
+
+  /**
+   * Counts the live runners without renewing this one's registration: the check between heartbeats.
+   * A runner of a dead process still counts until the heartbeat lets it go (a smaller share meanwhile).
+   */
+  async look(): Promise<number> {
+    const others = (await this.coordination.leaseOwners(this.prefix)).filter((o) => o !== this.owner)
+    this.runners = others.length + 1
     return this.runners
   }
 

@@ -4,6 +4,7 @@ import { finishBatch, getBatch, heartbeatBatch, setBatchStatus, startBatchRun } 
 import { StorageFaultError, storageFaultOf } from '../store/faults'
 import { openRun, tallyOf } from './batch-claim'
 import { BatchLanes } from './batch-lanes'
+import { PEER_CHECK_MS, RATE_WINDOW_MS } from './batch-peers'
 import { pageFor } from './batch-run-base'
 import { BatchWork } from './batch-work'
 import { ownerIsDeadHere } from './owner'
@@ -27,7 +28,9 @@ import { ownerIsDeadHere } from './owner'
 export class BatchRun extends BatchWork {
   private ended: Promise<BatchProgressEvent> | null = null
   private heartbeat: NodeJS.Timeout | null = null
+  private peerCheck: NodeJS.Timeout | null = null
   private beating = false
+  private counting = false
   private looking = false
   private feeding = false
   private feedAgain = false
@@ -46,6 +49,7 @@ export class BatchRun extends BatchWork {
 
   private async runToEnd(): Promise<BatchProgressEvent> {
     const heartbeatMs = this.options.heartbeatMs ?? 5_000
+    const peerCheckMs = Math.min(PEER_CHECK_MS, heartbeatMs)
     try {
       const opened = openRun(this.db, this.batchId, this.engine.owner, this.now(), this.started)
       this.tally = opened.tally
@@ -55,11 +59,12 @@ export class BatchRun extends BatchWork {
       this.lanes = new BatchLanes(this.plan)
       const runners = await this.peers.refresh()
       this.lanes.divide(runners)
-      // Joining: the runners already on the batch take their smaller share at their next heartbeat,
-      // and their calls under the old one leave the gateway's window; only then does this one call.
+      // Joining: the runners already on the batch take their smaller share at their next count (two
+      // allowed, for a late timer), and their calls under the old one leave the gateway's window; only
+      // then does this one call.
       if (runners > 1) {
         this.report(true)
-        await new Promise((r) => setTimeout(r, heartbeatMs + 1_100))
+        await new Promise((r) => setTimeout(r, 2 * peerCheckMs + RATE_WINDOW_MS))
       }
     } catch (err) {
       const fault = storageFaultOf(err)
@@ -69,6 +74,9 @@ export class BatchRun extends BatchWork {
     // Not unref'd: a runner with nothing of its own in flight waits on its heartbeat for the other
     // runners' items (to take them over if their runner dies), and the command line waits with it.
     this.heartbeat = setInterval(() => void this.beat(), heartbeatMs)
+    // The others counted more often than the heartbeat: a joiner waits on this, not on a heartbeat.
+    this.peerCheck = setInterval(() => void this.countPeers(), peerCheckMs)
+    this.peerCheck.unref()
     this.feed()
     this.report(true)
     await this.done$
@@ -78,6 +86,7 @@ export class BatchRun extends BatchWork {
   /** The run's end in the store: its claims let go, the batch's status, and the last progress. */
   private async finish(): Promise<BatchProgressEvent> {
     if (this.heartbeat) clearInterval(this.heartbeat)
+    if (this.peerCheck) clearInterval(this.peerCheck)
     this.dropDeferred()
     await this.guardAsync(() => this.coordination.releaseClaims(this.batchId, this.engine.owner))
     const alone = (await this.guardAsync(() => this.peers.refresh())) === 1
@@ -123,6 +132,18 @@ export class BatchRun extends BatchWork {
       this.report(runners !== undefined && runners > 1)
     } finally {
       this.beating = false
+    }
+  }
+
+  /** Between heartbeats: the share of the limits for the runners there are now (a join, a leave). */
+  private async countPeers(): Promise<void> {
+    if (this.counting || this.beating) return
+    this.counting = true
+    try {
+      const runners = await this.guardAsync(() => this.peers.look())
+      if (runners) this.lanes.divide(runners)
+    } finally {
+      this.counting = false
     }
   }
 

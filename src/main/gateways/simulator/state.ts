@@ -122,6 +122,11 @@ export interface SimStats {
   closes: number
   payscoreSyncs: number
   faultsInjected: number
+  /**
+   * The most gateway requests any one-second window held, refused ones too: what a QPS limit is judged
+   * on, seen where the gateway counts (several processes sharing one limit are judged together here).
+   */
+  busiestSecond: number
 }
 
 export function emptyStats(): SimStats {
@@ -134,6 +139,7 @@ export function emptyStats(): SimStats {
     closes: 0,
     payscoreSyncs: 0,
     faultsInjected: 0,
+    busiestSecond: 0,
   }
 }
 
@@ -194,6 +200,8 @@ export class SimState {
   served = 0
   serviceMs = 0
   readonly rateWindow = new RateWindow()
+  /** Every request of the last second, refused ones too, for `stats.busiestSecond`. */
+  private readonly arrivalWindow = new RateWindow()
   /** When each gateway request arrived (performance.now()), refused ones too; the latest ARRIVALS_KEPT. */
   private arrivals: number[] = []
   private holds = new Map<string, Held>()
@@ -258,6 +266,8 @@ export class SimState {
 
   /** Notes when a gateway request arrived, before the QPS limit looks at it. */
   arrived(at: number): void {
+    this.arrivalWindow.add(at)
+    this.stats.busiestSecond = Math.max(this.stats.busiestSecond, this.arrivalWindow.count(at))
     this.arrivals.push(at)
     if (this.arrivals.length > 2 * ARRIVALS_KEPT) this.arrivals = this.arrivals.slice(-ARRIVALS_KEPT)
   }
@@ -329,5 +339,6 @@ export class SimState {
     this.statements.clear()
     this.faults = defaultFaults()
     this.stats = emptyStats()
+    this.arrivalWindow.clear()
   }
 }

@@ -1,0 +1,276 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { ServiceContext } from '../src/main/services/context'
+import { seedBatchOrders } from './batch-seed'
+import { figure, stealSeconds, type Figure } from './figures'
+import { startSimChild, writeScenario } from './sim-child'
+import { processCpuMs } from './thread-cpu'
+
+// Issue 15 item 8: one batch run by two processes on one SQLite file (docs/team-mode.md B8.5), the
+// batch of the one-process figure (batch.ts) at the same limits. Process A is `paysync sync --all`;
+// once it has done a twentieth of the batch, process B joins with `paysync batch resume N`. Judged:
+// the two together from B's join to the last record against the batch's QPS limit, the busiest
+// one-second window the simulator saw against that limit (never over it), and every trade asked and
+// recorded once.
+
+const BIN = path.resolve('bin/paysync.js')
+const POLL_MS = 10
+
+interface Child {
+  proc: ChildProcess
+  exit: Promise<number | null>
+  output(): string
+}
+
+function paysync(args: string[]): Child {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  // Only the tail is kept: it says why a run failed.
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-4000))
+  proc.stdout!.on('data', keep)
+  proc.stderr!.on('data', keep)
+  return { proc, exit: new Promise((r) => proc.once('exit', r)), output: () => out }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, POLL_MS))
+
+export async function batchShared(
+  dir: string,
+  n = 10_000,
+  latencyMs = 20,
+  concurrency = 16,
+  qps = 400,
+): Promise<Figure[]> {
+  const sim = await startSimChild(writeScenario(dir, [{ name: 'shared-ali', channel: 'alipay' }]))
+  const dbFile = path.join(dir, 'batch-shared.db')
+  const children: Child[] = []
+  let reader: Database.Database | null = null
+  try {
+    const ctx = new ServiceContext({ dbFile, transport: 'cli' })
+    try {
+      await seedBatchOrders(ctx, sim, n, 'SHARED')
+    } finally {
+      await ctx.close()
+    }
+    await sim.post('/_sim/faults', { latencyMs, jitterMs: 0, qps, faultRate: 0, faults: [] })
+    const steal0 = stealSeconds()
+    const limits = ['--concurrency', String(concurrency), '--qps', String(qps)]
+    const startedAt = Date.now()
+    const a = paysync(['--db', dbFile, 'sync', '--all', ...limits])
+    children.push(a)
+    let aEnded = false
+    void a.exit.then(() => (aEnded = true))
+
+    // The books read from a connection of the bench's own, as another process would: a read of the
+    // batch's counters every 10 ms (a WAL reader never holds a writer up).
+    reader = new Database(dbFile, { readonly: true })
+    const db = reader
+    const one = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T
+    const doneOf = (id: number) =>
+      one<{ n: number }>("SELECT count(*) AS n FROM batch_items WHERE batch_id = ? AND state = 'done'", id).n
+    const runnersOf = (id: number) =>
+      one<{ n: number }>(
+        'SELECT count(*) AS n FROM trade_leases WHERE trade_key >= ? AND trade_key < ? AND expires_at > ?',
+        `batch:${id}:runner:`,
+        `batch:${id}:runner;`,
+        Date.now(),
+      ).n
+    const fail = (what: string) => new Error(`${what}\n--- paysync sync --all:\n${a.output()}`)
+
+    let batchId = 0
+    while (!batchId || doneOf(batchId) < n / 20) {
+      if (aEnded) throw fail('process A ended before B joined')
+      batchId = one<{ id: number | null }>('SELECT max(id) AS id FROM batches').id ?? 0
+      await tick()
+    }
+    const aOwner = one<{ owner: string }>(
+      "SELECT claimed_by AS owner FROM batch_items WHERE batch_id = ? AND state = 'done' LIMIT 1",
+      batchId,
+    ).owner
+    const b = paysync(['--db', dbFile, 'batch', 'resume', String(batchId)])
+    children.push(b)
+    const spawnedAt = Date.now()
+    // B's join: its registration as a runner of the batch (batch-peers.ts), seen beside A's.
+    while (runnersOf(batchId) < 2) {
+      if (aEnded) throw fail('process A ended before B joined')
+      await tick()
+    }
+    const joinedAt = Date.now()
+    const doneAtJoin = doneOf(batchId)
+    const cpu = { a: processCpuMs(a.proc.pid), b: processCpuMs(b.proc.pid), sim: processCpuMs(sim.proc.pid) }
+    const cpuAtJoin = { ...cpu }
+    let sampled = joinedAt
+    while (one<{ status: string }>('SELECT status FROM batches WHERE id = ?', batchId).status !== 'done') {
+      if (aEnded && b.proc.exitCode !== null) break
+      // Each process's CPU time as last seen before it exits (its /proc entry goes with it).
+      if (Date.now() - sampled >= 250) {
+        sampled = Date.now()
+        for (const [k, pid] of [
+          ['a', a.proc.pid],
+          ['b', b.proc.pid],
+          ['sim', sim.proc.pid],
+        ] as const) {
+          const ms = processCpuMs(pid)
+          if (Number.isFinite(ms)) cpu[k] = ms
+        }
+      }
+      await tick()
+    }
+    const [aExit, bExit] = await Promise.all([a.exit, b.exit])
+    const steal1 = stealSeconds()
+    if (aExit !== 0 || bExit !== 0)
+      throw new Error(
+        `paysync exited ${aExit} (sync --all) and ${bExit} (batch resume)\n--- A:\n${a.output()}\n--- B:\n${b.output()}`,
+      )
+
+    const stats = (await sim.get('/_sim/stats')) as {
+      maxConcurrent: number
+      rateLimited: number
+      busiestSecond: number
+      requests: Record<string, number>
+    }
+    const queries = stats.requests['alipay.trade.query'] ?? 0
+    const perTrade = db
+      .prepare('SELECT count(*) AS n FROM sync_records WHERE batch_id = ? GROUP BY trade_id')
+      .all(batchId) as Array<{ n: number }>
+    const once = perTrade.filter((r) => r.n === 1).length
+    // A trade asked twice, or one never recorded, is a bug of the claims, not a slow figure.
+    const notOnce = Math.max(Math.abs(queries - n), n - once)
+    if (notOnce > 0) {
+      process.stderr.write(
+        `\n!!! BUG: batch shared by two processes: ${queries} gateway queries for ${n} trades, ` +
+          `${once} trades with exactly one sync record of ${perTrade.length} recorded\n\n`,
+      )
+      process.exitCode = 1
+    }
+    const times = one<{ first: number; last: number }>(
+      'SELECT min(created_at) AS first, max(created_at) AS last FROM sync_records WHERE batch_id = ?',
+      batchId,
+    )
+    const byB = one<{ first: number | null; n: number }>(
+      `SELECT min(r.created_at) AS first, count(*) AS n FROM batch_items i
+         JOIN sync_records r ON r.id = i.sync_record_id
+        WHERE i.batch_id = ? AND i.claimed_by <> ?`,
+      batchId,
+      aOwner,
+    )
+    const bFirst = byB.first ?? times.last
+    // The end of the part where both call: the first of the two to run out of items to claim.
+    const ranOut = one<{ at: number }>(
+      `SELECT min(last) AS at FROM (SELECT max(r.created_at) AS last FROM batch_items i
+         JOIN sync_records r ON r.id = i.sync_record_id WHERE i.batch_id = ? GROUP BY i.claimed_by)`,
+      batchId,
+    ).at
+    const bothCalling = one<{ n: number }>(
+      'SELECT count(*) AS n FROM sync_records WHERE batch_id = ? AND created_at > ? AND created_at <= ?',
+      batchId,
+      bFirst,
+      ranOut,
+    ).n
+    const fromJoin = (times.last - joinedAt) / 1000
+    const cores = (k: 'a' | 'b' | 'sim') => (cpu[k] - cpuAtJoin[k]) / 1000 / fromJoin
+
+    const what = `${n} orders, L=${latencyMs} ms, C=${concurrency}, Q=${qps}`
+    return [
+      figure(
+        `batch shared by two processes: throughput of the two from B's join to the end (${what})`,
+        (n - doneAtJoin) / fromJoin,
+        'orders/s',
+        qps,
+        { atLeast: 0.95 },
+      ),
+      figure(
+        'batch shared: most calls in any one-second window at the simulator',
+        stats.busiestSecond,
+        'calls',
+        qps,
+        { atMost: 1 },
+      ),
+      figure(
+        'batch shared: calls refused for going over the QPS limit (simulator)',
+        stats.rateLimited,
+        'calls',
+        null,
+        {
+          atMost: 0,
+        },
+      ),
+      figure(
+        'batch shared: most calls in flight at the gateway (simulator)',
+        stats.maxConcurrent,
+        'calls',
+        concurrency,
+        {
+          atMost: 1,
+        },
+      ),
+      figure('batch shared: trades not asked and recorded exactly once', notOnce, 'trades', null, {
+        atMost: 0,
+      }),
+      figure("batch shared: orders done by A before B's join", doneAtJoin, 'orders', null, null),
+      figure("batch shared: orders done by A after B's join", n - doneAtJoin - byB.n, 'orders', null, null),
+      figure('batch shared: orders done by B', byB.n, 'orders', null, null),
+      figure(
+        "batch shared: B's start, from its spawn to its registration",
+        (joinedAt - spawnedAt) / 1000,
+        's',
+        null,
+        null,
+      ),
+      figure(
+        "batch shared: B's warm-up, from its registration to its first record (A runs at half its limit)",
+        (bFirst - joinedAt) / 1000,
+        's',
+        null,
+        null,
+      ),
+      figure(
+        "batch shared: throughput while both call, from B's first record to the first one's last",
+        bothCalling / Math.max(0.001, (ranOut - bFirst) / 1000),
+        'orders/s',
+        qps,
+        null,
+      ),
+      figure(
+        'batch shared: the end, from the first of the two to run out of items to the last record (the other at half its limit)',
+        (times.last - ranOut) / 1000,
+        's',
+        null,
+        null,
+      ),
+      figure(
+        "batch shared: CPU of A from B's join to the end (share of one core)",
+        cores('a'),
+        'cores',
+        null,
+        null,
+      ),
+      figure('batch shared: CPU of B from its join to the end', cores('b'), 'cores', null, null),
+      figure(
+        "batch shared: CPU of the simulator from B's join to the end",
+        cores('sim'),
+        'cores',
+        null,
+        null,
+      ),
+      ...(steal0 !== null && steal1 !== null
+        ? [
+            figure(
+              "batch shared: CPU the host gave other guests meanwhile (steal; this machine's noise)",
+              (steal1 - steal0) / ((Date.now() - startedAt) / 1000),
+              'cores',
+              null,
+              null,
+            ),
+          ]
+        : []),
+    ]
+  } finally {
+    reader?.close()
+    for (const c of children)
+      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM')
+    await Promise.all(children.map((c) => c.exit))
+    await sim.stop()
+  }
+}
