@@ -407,9 +407,10 @@ export const MESSAGES = {
     en: 'the summary file cannot be read and is ignored (the detail file’s totals decide): {detail}',
   },
   // Reconciling a day (docs/reconcile.md A4, A13).
+  // {pid} and {host}: the process that holds the statement's lease (engine/reconcile/lease.ts).
   'statement.busy': {
-    en: 'the bill of {merchant} for {date} is being reconciled already; wait for that run to end',
-    zh: '对账处理中，请勿重复操作（{merchant} {date}）',
+    en: 'the bill of {merchant} for {date} is being reconciled already, by process {pid} on {host}; wait for that run to end',
+    zh: '对账处理中，请勿重复操作（{merchant} {date}，正在由 {host} 上的进程 {pid} 对账）',
   },
   'statement.unsupportedChannel': {
     en: 'merchant {merchant} has no statement to reconcile: a {channel} profile has no bill of its own',
