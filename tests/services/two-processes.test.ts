@@ -148,11 +148,12 @@ describe('two processes sync one trade at once (docs/domain.md 6.3)', () => {
     const a = dispatch(w.ctx, 'orders.sync', { ids: [orderId] })
     const b = dispatch(other, 'orders.sync', { ids: [orderId] })
     const firstBack = await Promise.race([a, b])
-    expect(firstBack).toMatchObject({ total: 1, skipped: 1, repaired: 0 })
+    expect(firstBack).toMatchObject({ total: 1, skipped: 1, elsewhere: 1, repaired: 0 })
     hold.release()
     const [sa, sb] = await Promise.all([a, b])
     expect([sa.repaired, sb.repaired].sort()).toEqual([0, 1])
     expect([sa.skipped, sb.skipped].sort()).toEqual([0, 1])
+    expect([sa.elsewhere, sb.elsewhere].sort()).toEqual([0, 1])
 
     expect(queries() - asked).toBe(1)
     expect(repairsOf(orderId)).toBe(1)

@@ -21,7 +21,10 @@ export function useSyncNow() {
       [t('summary.decided'), summary.decided, 'default'],
       [t('summary.waiting'), summary.waiting, 'default'],
       [t('summary.errors'), summary.errors, 'error'],
-      [t('summary.skipped'), summary.skipped, 'default'],
+      // A trade the app, the cron or another window was syncing (docs/domain.md 6.3) said as such,
+      // apart from the other skips: its own sync writes what the gateway answered.
+      [t('summary.skipped'), summary.skipped - summary.elsewhere, 'default'],
+      [t('summary.elsewhere'), summary.elsewhere, 'info'],
     ]
     const bad = summary.errors > 0 || summary.anomalies > 0
     notification.create({
