@@ -28,7 +28,8 @@ export function useSyncNow() {
     ]
     const bad = summary.errors > 0 || summary.anomalies > 0
     notification.create({
-      type: summary.errors > 0 ? 'error' : bad ? 'warning' : 'success',
+      // Left to another process's sync: not an error, and not this click's success either.
+      type: summary.errors > 0 ? 'error' : bad ? 'warning' : summary.elsewhere > 0 ? 'info' : 'success',
       title: t('summary.title', { n: summary.total }),
       description: t('summary.took', { d: millis(summary.durationMs) }),
       content: () =>
