@@ -114,7 +114,7 @@ describe('two paysync processes on one file', () => {
     expect(
       (reader.prepare('SELECT status FROM pay_orders WHERE id = ?').get(trade) as { status: string }).status,
     ).toBe('success')
-  })
+  }, 120_000)
 
   it('sync one trade at once: the gateway is asked once, one repair, the other skipped with 10007', async () => {
     await paidAtGateway([{ no: 'CLI-SYNC', amount: 1200, status: 'progress' }])
@@ -141,7 +141,7 @@ describe('two paysync processes on one file', () => {
       { outcome: 'repaired', error_code: null },
       { outcome: 'skipped', error_code: '10007' },
     ])
-  })
+  }, 120_000)
 
   it('reconcile one day at once: one runs, the other is told the process that runs it', async () => {
     const D = '2026-10-08'
@@ -174,5 +174,5 @@ describe('two paysync processes on one file', () => {
       count("SELECT count(*) AS n FROM sync_records WHERE trade_id = ? AND source = 'reconcile'", trade),
     ).toBe(1)
     expect(count('SELECT count(*) AS n FROM repair_records WHERE trade_id = ?', trade)).toBe(1)
-  })
+  }, 120_000)
 })
