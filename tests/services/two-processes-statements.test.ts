@@ -1,6 +1,7 @@
 import os from 'node:os'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ServiceContext } from '../../src/main/services/context'
+import { dispatch } from '../../src/main/services/index'
 import type { WireError } from '../../src/shared/errors'
 import type { ReconcileRun } from '../../src/shared/statements'
 import { orderStatus, reconcileAlipay, reconcileWorlds, syncRecordsOf } from '../helpers/reconcile'
@@ -109,5 +110,52 @@ describe('two processes reconcile one day at once', () => {
     expect(syncRecordsOf(w, 'pay', late)).toHaveLength(1)
     expect(asked() - before).toBe(1)
     expect(count("SELECT count(*) AS n FROM trade_leases WHERE trade_key LIKE 'statement:%'")).toBe(0)
+  })
+
+  it('two resyncs of the same differences at once: one batch, the other told STATEMENT_BUSY', async () => {
+    w = await open()
+    const other = new ServiceContext({
+      dbFile: w.dbFile,
+      retry: FAST_RETRY,
+      transport: 'http',
+      operator: '王会计',
+    })
+    others.push(other)
+    const id = w.payOrder({ merchant: 'ali', orderNo: 'RS-1', amount: 990, status: 'progress' })
+    w.gatewayOrder({ merchant: 'ali', orderNo: 'RS-1', amount: 990, state: 'WAIT_BUYER_PAY' })
+    const run = await reconcileAlipay(w, D, [
+      { kind: 'pay', orderNo: 'RS-1', amount: 990, time: bj(`${D} 12:00:00`) },
+    ])
+    const [diff] = (await dispatch(w.ctx, 'statements.diffs', { id: run.statementId! })).items
+    expect(diff).toMatchObject({ kind: 'local_not_success', status: 'open' })
+    // The buyer has paid since: a resync repairs it. Both desktops click 重新同步 at once.
+    w.gatewayOrder({ merchant: 'ali', orderNo: 'RS-1', amount: 990, state: 'TRADE_SUCCESS' })
+    const hold = w.sim.state.hold('RS-1')
+    const a = dispatch(w.ctx, 'statements.resyncDiffs', { ids: [diff!.id] })
+    const b = dispatch(other, 'statements.resyncDiffs', { ids: [diff!.id] })
+    const results = await Promise.allSettled([a, b])
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(lost).toHaveLength(1)
+    expect(lost[0]!.reason).toMatchObject({
+      code: 'busy',
+      id: 'statement.busy',
+      params: { date: D, pid: String(process.pid), host: os.hostname() },
+    })
+    const won = results.find((r) => r.status === 'fulfilled')!.value
+    hold.release()
+    // The winner holds the day until its batch has written its outcome on the difference.
+    await vi.waitFor(
+      () =>
+        expect(count("SELECT count(*) AS n FROM trade_leases WHERE trade_key LIKE 'statement:%'")).toBe(0),
+      { timeout: 20_000 },
+    )
+    expect(count("SELECT count(*) AS n FROM batches WHERE source = 'reconcile'")).toBe(2)
+    const records = syncRecordsOf(w, 'pay', id)
+    expect(records.map((r) => r.outcome)).toEqual(['waiting', 'repaired'])
+    expect(count('SELECT count(*) AS n FROM repair_records WHERE trade_id = ?', id)).toBe(1)
+    const after = w.ctx.db
+      .prepare('SELECT sync_batch_id, sync_record_id FROM statement_diffs WHERE id = ?')
+      .get(diff!.id)
+    expect(after).toEqual({ sync_batch_id: won.syncBatchId, sync_record_id: records[1]!.id })
   })
 })
