@@ -82,7 +82,11 @@ export const MESSAGES = {
   'order.noNumber': { en: 'no pay order has the number {no}', zh: '没有订单号为 {no} 的支付订单' },
   'refund.noNumber': { en: 'no refund has the number {no}', zh: '没有退款号为 {no} 的退款订单' },
   'anomaly.notFound': { en: 'anomaly {id} does not exist', zh: '待处理事项 {id} 不存在' },
-  'anomaly.closed': { en: 'anomaly {id} is already {status}', zh: '待处理事项 {id} 已经处理过（{status}）' },
+  // Two people (or desktops) deciding one anomaly at once: the one who lost is told who won and when.
+  'anomaly.closed': {
+    en: 'anomaly {id} is already {status}: {operator} decided it at {at}; look at it again',
+    zh: '待处理事项 {id} 已经处理过（{status}）：{operator} 于 {at} 已作出处理，请重新查看',
+  },
   'anomaly.action': {
     en: 'action {action} does not apply here; possible: {allowed}',
     zh: '此处不能执行“{action}”；可以执行：{allowed}',
@@ -403,9 +407,10 @@ export const MESSAGES = {
     en: 'the summary file cannot be read and is ignored (the detail file’s totals decide): {detail}',
   },
   // Reconciling a day (docs/reconcile.md A4, A13).
+  // {pid} and {host}: the process that holds the statement's lease (engine/reconcile/lease.ts).
   'statement.busy': {
-    en: 'the bill of {merchant} for {date} is being reconciled already; wait for that run to end',
-    zh: '对账处理中，请勿重复操作（{merchant} {date}）',
+    en: 'the bill of {merchant} for {date} is being reconciled already, by process {pid} on {host}; wait for that run to end',
+    zh: '对账处理中，请勿重复操作（{merchant} {date}，正在由 {host} 上的进程 {pid} 对账）',
   },
   'statement.unsupportedChannel': {
     en: 'merchant {merchant} has no statement to reconcile: a {channel} profile has no bill of its own',

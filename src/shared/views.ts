@@ -124,6 +124,12 @@ export interface SyncSummary {
   waiting: number
   errors: number
   skipped: number
+  /**
+   * Of the skipped, the trades another worker (this process or another, the app or the cron) was
+   * syncing at that moment (10007, docs/domain.md 6.3): left to it, its record says what the gateway
+   * answered. Always 0 for a batch, which waits for such a trade and takes the other's record.
+   */
+  elsewhere: number
   durationMs: number
   byGatewayStatus: Partial<Record<GatewayStatus, number>>
   /** The batch stopped, paused, because the storage refused a write; the rest waits for a resume. */

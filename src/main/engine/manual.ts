@@ -1,5 +1,6 @@
 import type { Actor, AnomalyAction, ManualRepairWay } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
+import { formatBeijing } from '../../shared/time'
 import { closeAnomaly, getAnomaly, type AnomalyRow } from '../store/anomalies'
 import { audit } from '../store/audit'
 import type { Db } from '../store/connection'
@@ -56,8 +57,15 @@ export function resolveAnomaly(
     .transaction(() => {
       const a = getAnomaly(db, input.id)
       if (!a) throw AppError.say('not_found', 'anomaly.notFound', { id: input.id })
+      // Two people, or two desktops, deciding at once: this transaction is immediate, so the second
+      // reads the first's decision here and is told who made it and when (docs/domain.md 6.6).
       if (a.status !== 'open')
-        throw AppError.say('conflict', 'anomaly.closed', { id: input.id, status: a.status })
+        throw AppError.say('conflict', 'anomaly.closed', {
+          id: input.id,
+          status: a.status,
+          operator: a.operator ?? '?',
+          at: a.resolved_at === null ? '?' : formatBeijing(a.resolved_at),
+        })
       const trade = readTrade(db, a.trade_type, a.trade_id)
       const allowed = actionsFor(a, trade?.row)
       if (!allowed.includes(input.action)) {

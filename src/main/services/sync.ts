@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors'
 import { formatBeijing } from '../../shared/time'
 import { BatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
-import type { SyncResult } from '../engine/sync'
+import { BUSY_CODE, type SyncResult } from '../engine/sync'
 import { audit } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
 import {
@@ -50,6 +50,7 @@ export function summaryOf(
       waiting: p.counts.waiting,
       errors: p.counts.error,
       skipped: p.counts.skipped + Math.max(0, p.total - p.done),
+      elsewhere: 0,
       durationMs: p.elapsedMs,
       byGatewayStatus: p.byGatewayStatus,
       ...(p.pauseReason ? { pauseReason: p.pauseReason } : {}),
@@ -65,6 +66,7 @@ export function summaryOf(
     waiting: 0,
     errors: 0,
     skipped: 0,
+    elsewhere: 0,
     durationMs,
     byGatewayStatus: {},
   }
@@ -72,6 +74,8 @@ export function summaryOf(
     if (r.outcome === 'anomaly') s.anomalies++
     else if (r.outcome === 'error') s.errors++
     else s[r.outcome]++
+    // Told apart from other skips: the person who clicked learns the trade is being synced elsewhere.
+    if (r.outcome === 'skipped' && r.errorCode === BUSY_CODE) s.elsewhere++
     if (r.gatewayStatus) s.byGatewayStatus[r.gatewayStatus] = (s.byGatewayStatus[r.gatewayStatus] ?? 0) + 1
   }
   return s

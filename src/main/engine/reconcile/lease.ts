@@ -13,6 +13,17 @@ export function statementKey(merchantId: number, billDate: string, kind = 'trade
   return `statement:${merchantId}:${kind}:${billDate}`
 }
 
+/** The process that runs a statement, as people read it: `host:pid:random` split (engine/owner.ts). */
+interface StatementHolder {
+  host: string
+  pid: string
+}
+
+function holderOf(owner: string): StatementHolder {
+  const [host, pid] = owner.split('#')[0]!.split(':')
+  return { host: host || '?', pid: pid || '?' }
+}
+
 export class StatementLease {
   private timer: NodeJS.Timeout | null = null
 
@@ -23,18 +34,25 @@ export class StatementLease {
     private readonly now: () => number,
   ) {}
 
-  /** Takes the lease, or null when another run holds it (one of a dead process of this machine gives way). */
-  static take(db: Db, key: string, owner: string, now: () => number): StatementLease | null {
+  /**
+   * Takes the lease, or names the process of the run that holds it (one of a dead process of this
+   * machine gives way). The holder is read in the transaction that failed to take it, so the run named
+   * is the one that was in the way, not whoever came after.
+   */
+  static take(db: Db, key: string, owner: string, now: () => number): StatementLease | StatementHolder {
     const holder = `${owner}#statement`
-    let ok = acquireLease(db, key, holder, STATEMENT_LEASE_MS, now())
-    if (!ok) {
-      const current = leaseOwner(db, key)
-      if (current && ownerIsDeadHere(current.split('#')[0]!)) {
-        releaseLease(db, key, current)
-        ok = acquireLease(db, key, holder, STATEMENT_LEASE_MS, now())
-      }
-    }
-    if (!ok) return null
+    const taken = db
+      .transaction((): StatementHolder | null => {
+        if (acquireLease(db, key, holder, STATEMENT_LEASE_MS, now())) return null
+        const current = leaseOwner(db, key)!
+        if (ownerIsDeadHere(current.split('#')[0]!)) {
+          releaseLease(db, key, current)
+          if (acquireLease(db, key, holder, STATEMENT_LEASE_MS, now())) return null
+        }
+        return holderOf(current)
+      })
+      .immediate()
+    if (taken) return taken
     const lease = new StatementLease(db, key, holder, now)
     lease.timer = setInterval(() => lease.renew(), RENEW_EVERY_MS)
     lease.timer.unref()

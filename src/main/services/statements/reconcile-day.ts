@@ -37,7 +37,9 @@ export async function reconcileDay(
       channel: merchant.channel,
     })
   const lease = StatementLease.take(ctx.db, statementKey(merchant.id, billDate), ctx.engine.owner, ctx.now)
-  if (!lease) throw AppError.say('busy', 'statement.busy', { merchant: merchant.name, date: billDate })
+  // Another run of this day, in this process or another (docs/reconcile.md A4): named, nothing changed.
+  if (!(lease instanceof StatementLease))
+    throw AppError.say('busy', 'statement.busy', { merchant: merchant.name, date: billDate, ...lease })
   let handedOn = false
   try {
     const db = ctx.db

@@ -21,11 +21,15 @@ export function useSyncNow() {
       [t('summary.decided'), summary.decided, 'default'],
       [t('summary.waiting'), summary.waiting, 'default'],
       [t('summary.errors'), summary.errors, 'error'],
-      [t('summary.skipped'), summary.skipped, 'default'],
+      // A trade the app, the cron or another window was syncing (docs/domain.md 6.3) said as such,
+      // apart from the other skips: its own sync writes what the gateway answered.
+      [t('summary.skipped'), summary.skipped - summary.elsewhere, 'default'],
+      [t('summary.elsewhere'), summary.elsewhere, 'info'],
     ]
     const bad = summary.errors > 0 || summary.anomalies > 0
     notification.create({
-      type: summary.errors > 0 ? 'error' : bad ? 'warning' : 'success',
+      // Left to another process's sync: not an error, and not this click's success either.
+      type: summary.errors > 0 ? 'error' : bad ? 'warning' : summary.elsewhere > 0 ? 'info' : 'success',
       title: t('summary.title', { n: summary.total }),
       description: t('summary.took', { d: millis(summary.durationMs) }),
       content: () =>

@@ -316,6 +316,7 @@ export const en: Record<keyof typeof zh, string> = {
   'summary.waiting': 'Waiting',
   'summary.errors': 'Errors',
   'summary.skipped': 'Skipped',
+  'summary.elsewhere': 'Being synced elsewhere',
   'export.title': 'Export to CSV',
   'export.running': 'Exporting: {n} rows written…',
   'export.rows': '{n} rows',

@@ -307,6 +307,7 @@ export const zh = {
   'summary.waiting': '等待中',
   'summary.errors': '出错',
   'summary.skipped': '已跳过',
+  'summary.elsewhere': '其他进程正在同步',
   'export.title': '导出为 CSV',
   'export.running': '正在导出，已写入 {n} 行…',
   'export.rows': '已写入 {n} 行',

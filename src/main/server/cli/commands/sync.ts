@@ -48,6 +48,12 @@ export function printSummary(io: Io, s: SyncSummary): void {
   )
   const statuses = Object.entries(s.byGatewayStatus)
   if (statuses.length) io.out(`gateway said: ${statuses.map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  // docs/domain.md 6.3: the other worker asks the gateway and writes the record; nothing to do here.
+  if (s.elsewhere > 0)
+    io.out(
+      `${s.elsewhere} of the skipped ${s.elsewhere === 1 ? 'was' : 'were'} being synced by another process ` +
+        '(10007): its sync records what the gateway answers',
+    )
 }
 
 /**
