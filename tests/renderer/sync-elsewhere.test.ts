@@ -54,6 +54,9 @@ describe('立即同步 on a trade being synced elsewhere', () => {
     expect(fake.op('orders.sync')).toHaveBeenCalledWith({ type: 'pay', ids: [3] })
     expect(notified()).toContain('其他进程正在同步 1')
     expect(notified()).not.toContain('已跳过')
+    // Not said as synced by this click: the other process writes the answer.
+    expect(notified()).toContain('1 笔正由其他进程同步')
+    expect(notified()).not.toContain('已同步 1 笔')
   })
 
   it('keeps other skips as skipped', async () => {
@@ -64,5 +67,6 @@ describe('立即同步 on a trade being synced elsewhere', () => {
     await settle()
     expect(notified()).toContain('已跳过 1')
     expect(notified()).toContain('其他进程正在同步 1')
+    expect(notified()).toContain('已同步 2 笔')
   })
 })

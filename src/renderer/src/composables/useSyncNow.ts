@@ -30,7 +30,11 @@ export function useSyncNow() {
     notification.create({
       // Left to another process's sync: not an error, and not this click's success either.
       type: summary.errors > 0 ? 'error' : bad ? 'warning' : summary.elsewhere > 0 ? 'info' : 'success',
-      title: t('summary.title', { n: summary.total }),
+      // Nothing was asked by this click when every trade was another process's: not "synced".
+      title:
+        summary.elsewhere === summary.total
+          ? t('summary.titleElsewhere', { n: summary.total })
+          : t('summary.title', { n: summary.total }),
       description: t('summary.took', { d: millis(summary.durationMs) }),
       content: () =>
         h(NSpace, { size: 6 }, () =>

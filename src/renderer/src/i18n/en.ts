@@ -308,6 +308,7 @@ export const en: Record<keyof typeof zh, string> = {
   'resolve.confirmClose': '"{action}" closes this anomaly without changing the trade. Go on?',
   'resolve.done': 'Resolved',
   'summary.title': '{n} synced',
+  'summary.titleElsewhere': '{n} being synced by another process, which writes the answer',
   'summary.took': 'Took {d}',
   'summary.consistent': 'Consistent',
   'summary.repaired': 'Repaired',

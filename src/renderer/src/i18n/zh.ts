@@ -299,6 +299,7 @@ export const zh = {
   'resolve.confirmClose': '将以“{action}”关闭此异常，不修改订单，是否继续？',
   'resolve.done': '已处理',
   'summary.title': '已同步 {n} 笔',
+  'summary.titleElsewhere': '{n} 笔正由其他进程同步，结果以它写入的为准',
   'summary.took': '耗时 {d}',
   'summary.consistent': '一致',
   'summary.repaired': '已修复',
