@@ -1,10 +1,29 @@
 import { ServiceContext } from '../src/main/services/context'
 import { addMerchant } from '../src/main/services/merchants'
-import { insertPayOrder } from '../src/main/store/orders'
+import { insertPayOrder, type NewPayOrder } from '../src/main/store/orders'
 import type { SimChild } from './sim-child'
 
 // The books of the batch figures: `n` Alipay orders of the simulator's first merchant, in progress
 // in the books and on the gateway half paid, half waiting, so each sync asks once and writes a record.
+
+/** One Alipay order of 1 yuan in progress in the books, as every batch figure seeds them. */
+export function benchOrder(orderNo: string, merchantId: number, now: number): NewPayOrder {
+  return {
+    orderNo,
+    bizOrderNo: orderNo,
+    gatewayTradeNo: null,
+    merchantId,
+    channel: 'alipay',
+    kind: 'pay',
+    title: '',
+    amount: 100,
+    status: 'progress',
+    createdAt: now - 60_000,
+    expiredAt: now + 3600_000,
+    paidAt: null,
+    importId: null,
+  }
+}
 
 export async function seedBatchOrders(
   ctx: ServiceContext,
@@ -23,21 +42,7 @@ export async function seedBatchOrders(
       const orderNo = `${prefix}${String(i).padStart(8, '0')}`
       ids.push({
         type: 'pay',
-        id: insertPayOrder(ctx.db, {
-          orderNo,
-          bizOrderNo: orderNo,
-          gatewayTradeNo: null,
-          merchantId: merchant.id,
-          channel: 'alipay',
-          kind: 'pay',
-          title: '',
-          amount: 100,
-          status: 'progress',
-          createdAt: now - 60_000,
-          expiredAt: now + 3600_000,
-          paidAt: null,
-          importId: null,
-        }),
+        id: insertPayOrder(ctx.db, benchOrder(orderNo, merchant.id, now)),
       })
       gateway.push({
         merchant: name,

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { ServiceContext } from '../src/main/services/context'
 import { addMerchant } from '../src/main/services/merchants'
 import { insertPayOrder } from '../src/main/store/orders'
+import { benchOrder } from './batch-seed'
 import { figure, round, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
 
@@ -73,22 +74,7 @@ export async function sideBySide(
         const merchant = await addMerchant(ctx, profile)
         const now = Date.now()
         ctx.db.transaction(() => {
-          for (const orderNo of orders)
-            insertPayOrder(ctx.db, {
-              orderNo,
-              bizOrderNo: orderNo,
-              gatewayTradeNo: null,
-              merchantId: merchant.id,
-              channel: 'alipay',
-              kind: 'pay',
-              title: '',
-              amount: 100,
-              status: 'progress',
-              createdAt: now - 60_000,
-              expiredAt: now + 3600_000,
-              paidAt: null,
-              importId: null,
-            })
+          for (const orderNo of orders) insertPayOrder(ctx.db, benchOrder(orderNo, merchant.id, now))
         })()
       } finally {
         await ctx.close()
