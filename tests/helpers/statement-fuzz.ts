@@ -551,7 +551,7 @@ function checkRefusal(result: StatementResult, input: Input, where: string): voi
   // the file's own bytes, and random noise once quoted `{_}`.
   if (isMessageId(f.messageId))
     for (const [, name] of MESSAGES[f.messageId].zh.matchAll(/\{(\w+)\}/g))
-      expect(f.params, `${where}: {${name}} left unfilled`).toHaveProperty([name])
+      expect(f.params, `${where}: {${name}} left unfilled`).toHaveProperty([name!])
   if (f.line === null)
     expect(
       WHOLE_FILE.has(f.reason) || f.messageId === 'statement.zipNoBill',

@@ -16,8 +16,10 @@ import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
-import { findMerchantByName } from './merchants'
-import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
+import { merchantNamed } from './merchants'
+import { both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
+import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface AnomalyRow {
@@ -220,10 +222,14 @@ export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void
 
 // The gateway's word is named by the normalised status of the answer the anomaly was last seen with
 // (answer_status), kept on the anomaly itself: no lookup of its record per row.
-const select = (indexed = '') =>
+const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
   `SELECT a.*, m.name AS merchant_name FROM anomalies a ${indexed}
-   CROSS JOIN merchants m ON m.id = a.merchant_id`
-const SELECT = select()
+   ${joinInOrder(x)} merchants m ON m.id = a.merchant_id`
+const SELECT = select(SQLITE)
+
+export function* anomalyById(x: Exec, id: number): Q<AnomalyRow | undefined> {
+  return yield* one<AnomalyRow>(x, `${select(x)} WHERE a.id = ?`, [id])
+}
 
 export function getAnomaly(db: Db, id: number): AnomalyRow | undefined {
   return stmt<[number], AnomalyRow>(db, `${SELECT} WHERE a.id = ?`).get(id)
@@ -272,19 +278,21 @@ interface AnomalyMatch {
   refund: TradeMatch
 }
 
-function matchOf(db: Db, f: AnomalyFilter): AnomalyMatch | null {
-  return f.no ? { pay: matchTrades(db, 'pay', f.no), refund: matchTrades(db, 'refund', f.no) } : null
+function* matchOf(x: Exec, f: AnomalyFilter): Q<AnomalyMatch | null> {
+  return f.no
+    ? { pay: yield* tradeMatch(x, 'pay', f.no), refund: yield* tradeMatch(x, 'refund', f.no) }
+    : null
 }
 
-function anomalyWhere(
-  db: Db,
+function* anomalyWhere(
+  x: Exec,
   f: AnomalyFilter,
   match: AnomalyMatch | null,
   range: MsRange = rangeOf(f),
-): Where | null {
+): Q<Where | null> {
   const w = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return null
     w.add('a.merchant_id = ?', m.id)
   }
@@ -294,34 +302,35 @@ function anomalyWhere(
   w.when(f.kind, 'a.kind = ?', f.kind)
   w.when(f.tradeId, 'a.trade_id = ?', f.tradeId)
   if (match) {
-    const [pay, payIds] = matchCondition('a.trade_id', match.pay)
-    const [refund, refundIds] = matchCondition('a.trade_id', match.refund)
+    const [pay, payIds] = matchCondition(x, 'a.trade_id', match.pay)
+    const [refund, refundIds] = matchCondition(x, 'a.trade_id', match.refund)
     w.add(`((a.trade_type = 'pay' AND ${pay}) OR (a.trade_type = 'refund' AND ${refund}))`, payIds, refundIds)
   }
   w.msRange('a.created_at', range.from, range.to)
   return w
 }
 
-function rowTotals(db: Db, f: AnomalyFilter, match: AnomalyMatch | null, range: MsRange): ListTotals {
-  const w = anomalyWhere(db, f, match, range)
+function* rowTotals(x: Exec, f: AnomalyFilter, match: AnomalyMatch | null, range: MsRange): Q<ListTotals> {
+  const w = yield* anomalyWhere(x, f, match, range)
   if (!w) return { total: 0, amount: 0, gatewayAmount: 0 }
-  return stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(a.local_amount), 0) AS amount,
-       ifnull(sum(a.gateway_amount), 0) AS gatewayAmount FROM anomalies a ${w}`,
-  ).get(...w.params) as ListTotals
+  return (yield* one<ListTotals>(
+    x,
+    `SELECT count(*) AS total, coalesce(sum(a.local_amount), 0) AS amount,
+       coalesce(sum(a.gateway_amount), 0) AS "gatewayAmount" FROM anomalies a ${w}`,
+    w.params,
+  ))!
 }
 
 /** The count and the sums of the local and of the gateway's amounts of a filter. */
-export function anomalyTotals(db: Db, f: AnomalyFilter, match: AnomalyMatch | null): ListTotals {
+function* anomalyTotalsQ(x: Exec, f: AnomalyFilter, match: AnomalyMatch | null): Q<ListTotals> {
   if (match || f.tradeId !== undefined)
     return {
-      ...rowTotals(db, f, match, rangeOf(f)),
+      ...(yield* rowTotals(x, f, match, rangeOf(f))),
       ...(match && (match.pay.capped || match.refund.capped) ? { capped: true } : {}),
     }
   const kept = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return { total: 0, amount: 0, gatewayAmount: 0 }
     kept.add('merchant_id = ?', m.id)
   }
@@ -329,7 +338,7 @@ export function anomalyTotals(db: Db, f: AnomalyFilter, match: AnomalyMatch | nu
   kept.when(f.channel, 'channel = ?', f.channel)
   kept.when(f.status, 'status = ?', f.status)
   kept.when(f.kind, 'kind = ?', f.kind)
-  return keptTotals(db, KEPT.anomalies, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
+  return yield* keptTotals(x, KEPT.anomalies, kept, rangeOf(f), (edge) => rowTotals(x, f, null, edge))
 }
 
 const ORDER: Record<ListSort, string> = {
@@ -339,15 +348,15 @@ const ORDER: Record<ListSort, string> = {
   amount: 'a.local_amount, a.id',
 }
 
-export function listAnomalies(db: Db, f: AnomalyListRequest): ListPage<AnomalyView> {
-  const match = matchOf(db, f)
-  const w = anomalyWhere(db, f, match)
+export const anomalyPage = both(function* (x: Exec, f: AnomalyListRequest): Q<ListPage<AnomalyView>> {
+  const match = yield* matchOf(x, f)
+  const w = yield* anomalyWhere(x, f, match)
   if (!w) return { total: 0, amount: 0, gatewayAmount: 0, items: [] }
-  const totals = anomalyTotals(db, f, match)
-  const { rows, more } = readPage<AnomalyRow>(
-    db,
+  const totals = yield* anomalyTotalsQ(x, f, match)
+  const { rows, more } = yield* readPage<AnomalyRow>(
+    x,
     {
-      select: select(amountOrderIndex(f.sort, totals.total, 'idx_anomalies_amount')),
+      select: select(x, amountOrderIndex(x, f.sort, totals.total, 'idx_anomalies_amount')),
       where: w,
       order: ORDER[f.sort ?? '-time'],
     },
@@ -355,7 +364,9 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): ListPage<AnomalyVi
     f,
   )
   return { ...totals, items: rows.map(anomalyView), ...more }
-}
+})
+
+export const listAnomalies = (db: Db, f: AnomalyListRequest) => anomalyPage.sync(sqliteExec(db), f)
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
@@ -363,10 +374,13 @@ export function listAnomalies(db: Db, f: AnomalyListRequest): ListPage<AnomalyVi
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function anomaliesExportQuery(db: Db, f: AnomalyFilter, columns: readonly string[]): RowQuery | null {
-  const w = anomalyWhere(db, f, matchOf(db, f))
+  const x = sqliteExec(db)
+  const w = both(function* () {
+    return yield* anomalyWhere(x, f, yield* matchOf(x, f))
+  }).sync()
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM anomalies a CROSS JOIN merchants m ON m.id = a.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM anomalies a ${joinInOrder(x)} merchants m ON m.id = a.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

@@ -6,6 +6,8 @@ import type { Db } from './connection'
 import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { Where } from './where'
+import { both, one, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 interface AuditRow {
   id: number
@@ -58,14 +60,16 @@ function auditView(row: AuditRow): AuditView {
 }
 
 /** The audit log, newest first: one event's rows through idx_audit_log_action, the others by time. */
-export function listAudit(db: Db, f: AuditListRequest): Page<AuditView> & Continued {
+export const auditPage = both(function* (x: Exec, f: AuditListRequest): Q<Page<AuditView> & Continued> {
   const w = new Where().when(f.event, 'l.action = ?', f.event).timeRange('l.created_at', f.since, f.until)
-  const total = (stmt(db, `SELECT count(*) AS n FROM audit_log l ${w}`).get(...w.params) as { n: number }).n
-  const { rows, more } = readPage<AuditRow>(
-    db,
+  const { n: total } = (yield* one<{ n: number }>(x, `SELECT count(*) AS n FROM audit_log l ${w}`, w.params))!
+  const { rows, more } = yield* readPage<AuditRow>(
+    x,
     { select: 'SELECT l.* FROM audit_log l', where: w, order: 'l.created_at DESC, l.id DESC' },
     { alias: 'l' },
     f,
   )
   return { total, items: rows.map(auditView), ...more }
-}
+})
+
+export const listAudit = (db: Db, f: AuditListRequest) => auditPage.sync(sqliteExec(db), f)

@@ -1,6 +1,6 @@
 import type { Continued } from '../../shared/entity-views'
 import { listCursorText, type ListCursor, type ListSort } from '../../shared/filters'
-import { stmt, type Db } from './connection'
+import { all, type Exec, type Q } from './sql/exec'
 import type { Where } from './where'
 
 // A page of a list read after the last row of the page before (a cursor), not after OFFSET rows: an
@@ -72,23 +72,19 @@ function stretchesAfter<R extends SortedRow>(c: SortColumns<R>, after: ListCurso
  * full. One row more than the page says whether rows follow; if they do, `next` is the cursor of the
  * page's last row.
  */
-export function readPage<R extends SortedRow>(
-  db: Db,
+export function* readPage<R extends SortedRow>(
+  x: Exec,
   q: PageQuery,
   columns: SortColumns<R>,
   p: Paging,
-): { rows: R[]; more: Continued } {
+): Q<{ rows: R[]; more: Continued }> {
   const read = (w: Where, limit: number, offset: number) =>
-    stmt<unknown[], R>(db, `${q.select} ${w} ORDER BY ${q.order} LIMIT ? OFFSET ?`).all(
-      ...w.params,
-      limit,
-      offset,
-    )
+    all<R>(x, `${q.select} ${w} ORDER BY ${q.order} LIMIT ? OFFSET ?`, [...w.params, limit, offset])
   let rows: R[] = []
-  if (!p.after) rows = read(q.where, p.limit + 1, p.offset)
+  if (!p.after) rows = yield* read(q.where, p.limit + 1, p.offset)
   else
     for (const [sql, ...values] of stretchesAfter(columns, p.after)) {
-      rows.push(...read(q.where.and(sql, ...values), p.limit + 1 - rows.length, 0))
+      rows.push(...(yield* read(q.where.and(sql, ...values), p.limit + 1 - rows.length, 0)))
       if (rows.length > p.limit) break
     }
   if (rows.length <= p.limit) return { rows, more: {} }

@@ -1,7 +1,6 @@
 import type { ListTotals } from '../../shared/entity-views'
 import { BEIJING_OFFSET_MS } from '../../shared/time'
-import type { Db } from './connection'
-import { stmt } from './connection'
+import { one, type Exec, type Q } from './sql/exec'
 import type { Where } from './where'
 
 // The count and the sums of a list's filter without reading its rows: the triggers of migrations 002
@@ -53,9 +52,10 @@ export function splitDays(
   return { days: [first, last], edges }
 }
 
+// Written in the SQL both stores read (exec.ts): coalesce, and a quoted alias where its case matters.
 function sumsSql(t: KeptTable): string {
-  const gateway = t.gatewayAmount ? `, ifnull(sum(${t.gatewayAmount}), 0) AS gatewayAmount` : ''
-  return `ifnull(sum(n), 0) AS total, ifnull(sum(${t.amount}), 0) AS amount${gateway}`
+  const gateway = t.gatewayAmount ? `, coalesce(sum(${t.gatewayAmount}), 0) AS "gatewayAmount"` : ''
+  return `coalesce(sum(n), 0) AS total, coalesce(sum(${t.amount}), 0) AS amount${gateway}`
 }
 
 export function addTotals(a: ListTotals, b: ListTotals): ListTotals {
@@ -70,15 +70,15 @@ export function addTotals(a: ListTotals, b: ListTotals): ListTotals {
  * days of `range` are added to it), `range` is its time range, and `rows` counts a partial day at an
  * edge of the range row by row.
  */
-export function keptTotals(
-  db: Db,
+export function* keptTotals(
+  x: Exec,
   table: KeptTable,
   kept: Where,
   range: MsRange,
-  rows: (edge: MsRange) => ListTotals,
-): ListTotals {
+  rows: (edge: MsRange) => Q<ListTotals>,
+): Q<ListTotals> {
   if (range.from === null && range.to === null && table.totals)
-    return stmt(db, `SELECT ${sumsSql(table)} FROM ${table.totals} ${kept}`).get(...kept.params) as ListTotals
+    return (yield* one<ListTotals>(x, `SELECT ${sumsSql(table)} FROM ${table.totals} ${kept}`, kept.params))!
   const { days, edges } = splitDays(range.from, range.to)
   let totals: ListTotals = { total: 0, amount: 0, ...(table.gatewayAmount ? { gatewayAmount: 0 } : {}) }
   if (days) {
@@ -86,10 +86,10 @@ export function keptTotals(
     if (days[1] !== Number.MAX_SAFE_INTEGER) kept.add('day <= ?', days[1])
     totals = addTotals(
       totals,
-      stmt(db, `SELECT ${sumsSql(table)} FROM ${table.days} ${kept}`).get(...kept.params) as ListTotals,
+      (yield* one<ListTotals>(x, `SELECT ${sumsSql(table)} FROM ${table.days} ${kept}`, kept.params))!,
     )
   }
-  for (const [from, to] of edges) totals = addTotals(totals, rows({ from, to }))
+  for (const [from, to] of edges) totals = addTotals(totals, yield* rows({ from, to }))
   return totals
 }
 
@@ -103,6 +103,9 @@ const SORT_IN_MEMORY = 20_000
  * The filter's total, known before the page is read, says which (SQLite here keeps no statistics to
  * tell them apart).
  */
-export function amountOrderIndex(sort: string | undefined, total: number, index: string): string {
-  return sort?.endsWith('amount') && total > SORT_IN_MEMORY ? `INDEXED BY ${index}` : ''
+export function amountOrderIndex(x: Exec, sort: string | undefined, total: number, index: string): string {
+  // PostgreSQL keeps statistics and chooses for itself; it has no index hints.
+  return x.dialect === 'sqlite' && sort?.endsWith('amount') && total > SORT_IN_MEMORY
+    ? `INDEXED BY ${index}`
+    : ''
 }

@@ -7,6 +7,8 @@ import { anchorDigest } from './anchors'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import type { SecretBox } from './keyring'
+import { both, one, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 export interface MerchantRow {
   id: number
@@ -91,14 +93,20 @@ export function getMerchant(db: Db, id: number): MerchantRow | undefined {
   return stmt<[number], MerchantRow>(db, 'SELECT * FROM merchants WHERE id = ?').get(id)
 }
 
-export function findMerchantByName(db: Db, name: string, withRemoved = false): MerchantRow | undefined {
-  return stmt<[string], MerchantRow>(
-    db,
+export function* merchantNamed(x: Exec, name: string, withRemoved = false): Q<MerchantRow | undefined> {
+  return yield* one<MerchantRow>(
+    x,
     withRemoved
       ? 'SELECT * FROM merchants WHERE name = ?'
       : 'SELECT * FROM merchants WHERE name = ? AND removed_at IS NULL',
-  ).get(name)
+    [name],
+  )
 }
+
+const merchantNamedBoth = both(merchantNamed)
+
+export const findMerchantByName = (db: Db, name: string, withRemoved = false): MerchantRow | undefined =>
+  merchantNamedBoth.sync(sqliteExec(db), name, withRemoved)
 
 /** Inserts a profile, or brings a removed one of the same name back so its history stays attached. */
 export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): number {

@@ -8,8 +8,10 @@ import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
-import { findMerchantByName } from './merchants'
-import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
+import { merchantNamed } from './merchants'
+import { both, joinInOrder, one, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
+import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface SyncRecordRow {
@@ -201,17 +203,22 @@ export function textCut(bytes: number | null, sha256: string | null): TextCut | 
   return bytes === null || sha256 === null ? null : { bytes, sha256 }
 }
 
-const select = (indexed = '') =>
-  `SELECT s.*, m.name AS merchant_name FROM sync_records s ${indexed} CROSS JOIN merchants m ON m.id = s.merchant_id`
+const select = (x: Exec, indexed = '') =>
+  `SELECT s.*, m.name AS merchant_name FROM sync_records s ${indexed} ${joinInOrder(x)} merchants m ON m.id = s.merchant_id`
 
-export function getSyncRecord(db: Db, id: number): SyncRecordWithBody | undefined {
-  return stmt<[number], SyncRecordWithBody>(
-    db,
+export function* syncRecordById(x: Exec, id: number): Q<SyncRecordWithBody | undefined> {
+  return yield* one<SyncRecordWithBody>(
+    x,
     `SELECT s.*, m.name AS merchant_name, b.sync_info, b.action_info, b.sync_info_bytes, b.sync_info_sha256,
        b.action_info_bytes, b.action_info_sha256 FROM sync_records s
        JOIN merchants m ON m.id = s.merchant_id LEFT JOIN sync_record_bodies b ON b.record_id = s.id WHERE s.id = ?`,
-  ).get(id)
+    [id],
+  )
 }
+
+const syncRecordByIdBoth = both(syncRecordById)
+
+export const getSyncRecord = (db: Db, id: number) => syncRecordByIdBoth.sync(sqliteExec(db), id)
 
 function rangeOf(f: RecordFilter): MsRange {
   return {
@@ -226,19 +233,21 @@ interface RecordMatch {
   refund: TradeMatch
 }
 
-function matchOf(db: Db, f: RecordFilter): RecordMatch | null {
-  return f.no ? { pay: matchTrades(db, 'pay', f.no), refund: matchTrades(db, 'refund', f.no) } : null
+function* matchOf(x: Exec, f: RecordFilter): Q<RecordMatch | null> {
+  return f.no
+    ? { pay: yield* tradeMatch(x, 'pay', f.no), refund: yield* tradeMatch(x, 'refund', f.no) }
+    : null
 }
 
-function recordWhere(
-  db: Db,
+function* recordWhere(
+  x: Exec,
   f: RecordFilter,
   match: RecordMatch | null,
   range: MsRange = rangeOf(f),
-): Where | null {
+): Q<Where | null> {
   const w = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return null
     w.add('s.merchant_id = ?', m.id)
   }
@@ -253,8 +262,8 @@ function recordWhere(
   if (f.repaired === false) w.add('s.repair_no IS NULL')
   if (f.hideRepeats) w.add('s.repeated = 0')
   if (match) {
-    const [pay, payIds] = matchCondition('s.trade_id', match.pay)
-    const [refund, refundIds] = matchCondition('s.trade_id', match.refund)
+    const [pay, payIds] = matchCondition(x, 's.trade_id', match.pay)
+    const [refund, refundIds] = matchCondition(x, 's.trade_id', match.refund)
     w.add(`((s.trade_type = 'pay' AND ${pay}) OR (s.trade_type = 'refund' AND ${refund}))`, payIds, refundIds)
   }
   w.msRange('s.created_at', range.from, range.to)
@@ -262,13 +271,14 @@ function recordWhere(
 }
 
 /** Row by row, through the indexes: for the filters the kept totals cannot answer, and day edges. */
-function rowTotals(db: Db, f: RecordFilter, match: RecordMatch | null, range: MsRange): ListTotals {
-  const w = recordWhere(db, f, match, range)
+function* rowTotals(x: Exec, f: RecordFilter, match: RecordMatch | null, range: MsRange): Q<ListTotals> {
+  const w = yield* recordWhere(x, f, match, range)
   if (!w) return { total: 0, amount: 0 }
-  return stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(s.amount), 0) AS amount FROM sync_records s ${w}`,
-  ).get(...w.params) as ListTotals
+  return (yield* one<ListTotals>(
+    x,
+    `SELECT count(*) AS total, coalesce(sum(s.amount), 0) AS amount FROM sync_records s ${w}`,
+    w.params,
+  ))!
 }
 
 /** Filters on the kept columns (and time) are counted from the kept totals. */
@@ -290,20 +300,25 @@ function keptWhere(f: RecordFilter, merchantId: number | null): Where {
  * the totals the triggers keep (whole days), plus the partial days at the edges of a time range
  * counted row by row; a trade, a batch or a number search is counted row by row.
  */
-export function syncRecordTotals(db: Db, f: RecordFilter, match = matchOf(db, f)): ListTotals {
+function* recordTotals(x: Exec, f: RecordFilter, known?: RecordMatch | null): Q<ListTotals> {
+  const match = known === undefined ? yield* matchOf(x, f) : known
   const capped = match && (match.pay.capped || match.refund.capped) ? { capped: true } : {}
   if (f.batchId !== undefined || f.tradeId !== undefined || match)
-    return { ...rowTotals(db, f, match, rangeOf(f)), ...capped }
+    return { ...(yield* rowTotals(x, f, match, rangeOf(f))), ...capped }
   let merchantId: number | null = null
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return { total: 0, amount: 0 }
     merchantId = m.id
   }
-  return keptTotals(db, KEPT.records, keptWhere(f, merchantId), rangeOf(f), (edge) =>
-    rowTotals(db, f, null, edge),
+  return yield* keptTotals(x, KEPT.records, keptWhere(f, merchantId), rangeOf(f), (edge) =>
+    rowTotals(x, f, null, edge),
   )
 }
+
+const recordTotalsBoth = both(recordTotals)
+
+export const syncRecordTotals = (db: Db, f: RecordFilter) => recordTotalsBoth.sync(sqliteExec(db), f)
 
 /** The count alone (the overview's and the command line's). */
 export function countSyncRecords(db: Db, f: RecordFilter): number {
@@ -317,15 +332,16 @@ const ORDER: Record<ListSort, string> = {
   amount: 's.amount, s.id',
 }
 
-export function listSyncRecords(db: Db, f: RecordListRequest): ListPage<SyncRecordView> {
-  const match = matchOf(db, f)
-  const w = recordWhere(db, f, match)
+/** A page of the sync records, on either store. */
+export const recordPage = both(function* (x: Exec, f: RecordListRequest): Q<ListPage<SyncRecordView>> {
+  const match = yield* matchOf(x, f)
+  const w = yield* recordWhere(x, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
-  const totals = syncRecordTotals(db, f, match)
-  const { rows, more } = readPage<SyncRecordRow>(
-    db,
+  const totals = yield* recordTotals(x, f, match)
+  const { rows, more } = yield* readPage<SyncRecordRow>(
+    x,
     {
-      select: select(amountOrderIndex(f.sort, totals.total, 'idx_sync_records_amount')),
+      select: select(x, amountOrderIndex(x, f.sort, totals.total, 'idx_sync_records_amount')),
       where: w,
       order: ORDER[f.sort ?? '-time'],
     },
@@ -333,7 +349,9 @@ export function listSyncRecords(db: Db, f: RecordListRequest): ListPage<SyncReco
     f,
   )
   return { ...totals, items: rows.map(syncRecordView), ...more }
-}
+})
+
+export const listSyncRecords = (db: Db, f: RecordListRequest) => recordPage.sync(sqliteExec(db), f)
 
 /** The newest record of a trade made after `since`: how a batch learns another process synced it. */
 export function latestRecordOfTrade(
@@ -355,10 +373,13 @@ export function latestRecordOfTrade(
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function recordsExportQuery(db: Db, f: RecordFilter, columns: readonly string[]): RowQuery | null {
-  const w = recordWhere(db, f, matchOf(db, f))
+  const x = sqliteExec(db)
+  const w = both(function* () {
+    return yield* recordWhere(x, f, yield* matchOf(x, f))
+  }).sync()
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM sync_records s CROSS JOIN merchants m ON m.id = s.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM sync_records s ${joinInOrder(x)} merchants m ON m.id = s.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

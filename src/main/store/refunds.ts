@@ -15,7 +15,9 @@ import {
   tradeWhere,
   type TradeColumns,
 } from './trade-lists'
-import { matchTrades } from './trade-search'
+import { tradeMatch } from './trade-search'
+import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 import { allTradeIds, dueTradeIds, markTradeSynced, tradeIdsOfImport, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
@@ -59,14 +61,24 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
 // CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order. The
 // holding batch's status says why the schedules skip the refund; the statement that confirmed it,
 // and whether it waits for another day's bill (A15.3).
-const select = (indexed = '') =>
+const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
   `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status,
     (SELECT s.bill_date FROM statements s WHERE s.id = r.reconciled_statement_id) AS reconciled_bill_date,
     EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'refund' AND c.trade_id = r.id AND c.status = 'waiting')
       AS carried
-  FROM refund_orders r ${indexed} CROSS JOIN merchants m ON m.id = r.merchant_id
-  CROSS JOIN pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
-const SELECT = select()
+  FROM refund_orders r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id
+  ${joinInOrder(x)} pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
+const SELECT = select(SQLITE)
+
+export function* refundOrderById(x: Exec, id: number): Q<RefundOrderRow | undefined> {
+  return yield* one<RefundOrderRow>(x, `${select(x)} WHERE r.id = ?`, [id])
+}
+
+export function* refundsOfPay(x: Exec, payOrderId: number): Q<RefundOrderRow[]> {
+  return yield* all<RefundOrderRow>(x, `${select(x)} WHERE r.pay_order_id = ? ORDER BY r.created_at`, [
+    payOrderId,
+  ])
+}
 
 export function getRefundOrder(db: Db, id: number): RefundOrderRow | undefined {
   return stmt<[number], RefundOrderRow>(db, `${SELECT} WHERE r.id = ?`).get(id)
@@ -94,15 +106,15 @@ export function refundsOfPayOrder(db: Db, payOrderId: number): RefundOrderRow[] 
 
 const LIST = TRADE_LISTS.refund
 
-export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundOrderView> {
-  const match = f.no ? matchTrades(db, 'refund', f.no) : null
-  const w = tradeWhere(db, LIST, f, match)
+export const refundOrderPage = both(function* (x: Exec, f: RefundListRequest): Q<ListPage<RefundOrderView>> {
+  const match = f.no ? yield* tradeMatch(x, 'refund', f.no) : null
+  const w = yield* tradeWhere(x, LIST, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
-  const totals = tradeTotals(db, LIST, f, match)
-  const { rows, more } = readPage<RefundOrderRow>(
-    db,
+  const totals = yield* tradeTotals(x, LIST, f, match)
+  const { rows, more } = yield* readPage<RefundOrderRow>(
+    x,
     {
-      select: select(amountOrderIndex(f.sort, totals.total, 'idx_refund_orders_amount')),
+      select: select(x, amountOrderIndex(x, f.sort, totals.total, 'idx_refund_orders_amount')),
       where: w,
       order: tradeOrder(LIST, f.sort),
     },
@@ -110,7 +122,9 @@ export function listRefundOrders(db: Db, f: RefundListRequest): ListPage<RefundO
     f,
   )
   return { ...totals, items: rows.map(refundOrderView), ...more }
-}
+})
+
+export const listRefundOrders = (db: Db, f: RefundListRequest) => refundOrderPage.sync(sqliteExec(db), f)
 
 export interface NewRefundOrder {
   refundNo: string
@@ -215,10 +229,13 @@ export const refundIdsOfImport = (db: Db, importId: number): number[] =>
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function refundsExportQuery(db: Db, f: RefundFilter, columns: readonly string[]): RowQuery | null {
-  const w = tradeWhere(db, LIST, f, f.no ? matchTrades(db, 'refund', f.no) : null)
+  const x = sqliteExec(db)
+  const w = both(function* () {
+    return yield* tradeWhere(x, LIST, f, f.no ? yield* tradeMatch(x, 'refund', f.no) : null)
+  }).sync()
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM refund_orders r CROSS JOIN merchants m ON m.id = r.merchant_id CROSS JOIN pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
+    sql: `SELECT ${columns.join(', ')} FROM refund_orders r ${joinInOrder(x)} merchants m ON m.id = r.merchant_id ${joinInOrder(x)} pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
     params: w.params,
   }
 }

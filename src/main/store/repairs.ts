@@ -7,8 +7,10 @@ import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
-import { findMerchantByName } from './merchants'
-import { matchCondition, matchTrades, type TradeMatch } from './trade-search'
+import { merchantNamed } from './merchants'
+import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
+import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
 export interface RepairRecordRow {
@@ -111,9 +113,13 @@ export function linkRepairsToRecord(db: Db, repairNo: string, syncRecordId: numb
   stmt(db, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?').run(syncRecordId, repairNo)
 }
 
-const select = (indexed = '') =>
-  `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} CROSS JOIN merchants m ON m.id = r.merchant_id`
-const SELECT = select()
+const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
+  `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id`
+const SELECT = select(SQLITE)
+
+export function* repairsOfNo(x: Exec, repairNo: string): Q<RepairRecordRow[]> {
+  return yield* all<RepairRecordRow>(x, `${select(x)} WHERE r.repair_no = ? ORDER BY r.id`, [repairNo])
+}
 
 export function repairsByNo(db: Db, repairNo: string): RepairRecordRow[] {
   return stmt<[string], RepairRecordRow>(db, `${SELECT} WHERE r.repair_no = ? ORDER BY r.id`).all(repairNo)
@@ -131,24 +137,24 @@ interface RepairMatch {
   repairNo: string
 }
 
-function matchOf(db: Db, f: RepairFilter): RepairMatch | null {
+function* matchOf(x: Exec, f: RepairFilter): Q<RepairMatch | null> {
   if (!f.no) return null
   return {
-    pay: matchTrades(db, 'pay', f.no),
-    refund: matchTrades(db, 'refund', f.no),
+    pay: yield* tradeMatch(x, 'pay', f.no),
+    refund: yield* tradeMatch(x, 'refund', f.no),
     repairNo: f.no.toUpperCase(),
   }
 }
 
-function repairWhere(
-  db: Db,
+function* repairWhere(
+  x: Exec,
   f: RepairFilter,
   match: RepairMatch | null,
   range: MsRange = rangeOf(f),
-): Where | null {
+): Q<Where | null> {
   const w = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return null
     w.add('r.merchant_id = ?', m.id)
   }
@@ -157,8 +163,8 @@ function repairWhere(
   w.when(f.way, 'r.way = ?', f.way)
   w.when(f.tradeId, 'r.trade_id = ?', f.tradeId)
   if (match) {
-    const [pay, payIds] = matchCondition('r.trade_id', match.pay)
-    const [refund, refundIds] = matchCondition('r.trade_id', match.refund)
+    const [pay, payIds] = matchCondition(x, 'r.trade_id', match.pay)
+    const [refund, refundIds] = matchCondition(x, 'r.trade_id', match.refund)
     // Repair numbers are R and digits: a range on their index finds those starting with what was typed.
     w.add(
       `((r.trade_type = 'pay' AND ${pay}) OR (r.trade_type = 'refund' AND ${refund})
@@ -173,32 +179,33 @@ function repairWhere(
   return w
 }
 
-function rowTotals(db: Db, f: RepairFilter, match: RepairMatch | null, range: MsRange): ListTotals {
-  const w = repairWhere(db, f, match, range)
+function* rowTotals(x: Exec, f: RepairFilter, match: RepairMatch | null, range: MsRange): Q<ListTotals> {
+  const w = yield* repairWhere(x, f, match, range)
   if (!w) return { total: 0, amount: 0 }
-  return stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(r.amount), 0) AS amount FROM repair_records r ${w}`,
-  ).get(...w.params) as ListTotals
+  return (yield* one<ListTotals>(
+    x,
+    `SELECT count(*) AS total, coalesce(sum(r.amount), 0) AS amount FROM repair_records r ${w}`,
+    w.params,
+  ))!
 }
 
 /** The count of repair rows and the sum of the money they repaired (see insertRepairRecord). */
-export function repairTotals(db: Db, f: RepairFilter, match: RepairMatch | null): ListTotals {
+function* repairTotalsQ(x: Exec, f: RepairFilter, match: RepairMatch | null): Q<ListTotals> {
   if (match || f.tradeId !== undefined)
     return {
-      ...rowTotals(db, f, match, rangeOf(f)),
+      ...(yield* rowTotals(x, f, match, rangeOf(f))),
       ...(match && (match.pay.capped || match.refund.capped) ? { capped: true } : {}),
     }
   const kept = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return { total: 0, amount: 0 }
     kept.add('merchant_id = ?', m.id)
   }
   kept.when(f.type, 'trade_type = ?', f.type)
   kept.when(f.channel, 'channel = ?', f.channel)
   kept.when(f.way, 'way = ?', f.way)
-  return keptTotals(db, KEPT.repairs, kept, rangeOf(f), (edge) => rowTotals(db, f, null, edge))
+  return yield* keptTotals(x, KEPT.repairs, kept, rangeOf(f), (edge) => rowTotals(x, f, null, edge))
 }
 
 const ORDER: Record<ListSort, string> = {
@@ -208,15 +215,15 @@ const ORDER: Record<ListSort, string> = {
   amount: 'r.amount, r.id',
 }
 
-export function listRepairRecords(db: Db, f: RepairListRequest): ListPage<RepairRecordView> {
-  const match = matchOf(db, f)
-  const w = repairWhere(db, f, match)
+export const repairPage = both(function* (x: Exec, f: RepairListRequest): Q<ListPage<RepairRecordView>> {
+  const match = yield* matchOf(x, f)
+  const w = yield* repairWhere(x, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
-  const totals = repairTotals(db, f, match)
-  const { rows, more } = readPage<RepairRecordRow>(
-    db,
+  const totals = yield* repairTotalsQ(x, f, match)
+  const { rows, more } = yield* readPage<RepairRecordRow>(
+    x,
     {
-      select: select(amountOrderIndex(f.sort, totals.total, 'idx_repair_records_amount')),
+      select: select(x, amountOrderIndex(x, f.sort, totals.total, 'idx_repair_records_amount')),
       where: w,
       order: ORDER[f.sort ?? '-time'],
     },
@@ -224,7 +231,9 @@ export function listRepairRecords(db: Db, f: RepairListRequest): ListPage<Repair
     f,
   )
   return { ...totals, items: rows.map(repairRecordView), ...more }
-}
+})
+
+export const listRepairRecords = (db: Db, f: RepairListRequest) => repairPage.sync(sqliteExec(db), f)
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
@@ -232,10 +241,13 @@ export function listRepairRecords(db: Db, f: RepairListRequest): ListPage<Repair
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function repairsExportQuery(db: Db, f: RepairFilter, columns: readonly string[]): RowQuery | null {
-  const w = repairWhere(db, f, matchOf(db, f))
+  const x = sqliteExec(db)
+  const w = both(function* () {
+    return yield* repairWhere(x, f, yield* matchOf(x, f))
+  }).sync()
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM repair_records r CROSS JOIN merchants m ON m.id = r.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM repair_records r ${joinInOrder(x)} merchants m ON m.id = r.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
     params: w.params,
   }
 }

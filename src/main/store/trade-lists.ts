@@ -2,11 +2,10 @@ import type { BatchStatus, GatewayStatus, Outcome } from '../../shared/domain'
 import type { ListTotals, TradeSyncView } from '../../shared/entity-views'
 import type { ListSort, OrderFilter } from '../../shared/filters'
 import { isoOrNull, parseBeijing, parseBeijingEnd } from '../../shared/time'
-import type { Db } from './connection'
-import { stmt } from './connection'
 import { KEPT, keptTotals, type KeptTable, type MsRange } from './list-totals'
-import { findMerchantByName } from './merchants'
+import { merchantNamed } from './merchants'
 import { scheduleHold } from './schedule-holds'
+import { one, type Exec, type Q } from './sql/exec'
 import { matchCondition, type TradeMatch } from './trade-search'
 import { Where } from './where'
 
@@ -53,17 +52,17 @@ export function tradeOrder(list: TradeList, sort: ListSort = '-time'): string {
 }
 
 /** The conditions of a filter on the list's table, or null when it names a merchant there is none of. */
-export function tradeWhere(
-  db: Db,
+export function* tradeWhere(
+  x: Exec,
   list: TradeList,
   f: TradeFilter,
   match: TradeMatch | null,
   range: MsRange = tradeRange(f),
-): Where | null {
+): Q<Where | null> {
   const a = list.alias
   const w = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return null
     w.add(`${a}.merchant_id = ?`, m.id)
   }
@@ -72,53 +71,59 @@ export function tradeWhere(
   w.when(f.result, `${a}.last_sync_outcome = ?`, f.result)
   if (f.held !== undefined) w.add(f.held ? `${a}.held_by_batch IS NOT NULL` : `${a}.held_by_batch IS NULL`)
   w.when(f.payOrderId, `${a}.pay_order_id = ?`, f.payOrderId)
-  if (match) w.add(...matchCondition(`${a}.id`, match))
+  if (match) w.add(...matchCondition(x, `${a}.id`, match))
   w.msRange(`${a}.created_at`, range.from, range.to)
   return w
 }
 
-function rowTotals(
-  db: Db,
+function* rowTotals(
+  x: Exec,
   list: TradeList,
   f: TradeFilter,
   match: TradeMatch | null,
   range: MsRange,
-): ListTotals {
-  const w = tradeWhere(db, list, f, match, range)
+): Q<ListTotals> {
+  const w = yield* tradeWhere(x, list, f, match, range)
   if (!w) return { total: 0, amount: 0 }
   const a = list.alias
-  return stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(${a}.amount), 0) AS amount FROM ${list.table} ${a} ${w}`,
-  ).get(...w.params) as ListTotals
+  return (yield* one<ListTotals>(
+    x,
+    `SELECT count(*) AS total, coalesce(sum(${a}.amount), 0) AS amount FROM ${list.table} ${a} ${w}`,
+    w.params,
+  ))!
 }
 
 /**
  * The count and the sum of the amounts of a filter: from the kept per-day totals and the partial days
  * at a time range's edges, or row by row for a number search or the refunds of one pay order.
  */
-export function tradeTotals(db: Db, list: TradeList, f: TradeFilter, match: TradeMatch | null): ListTotals {
+export function* tradeTotals(
+  x: Exec,
+  list: TradeList,
+  f: TradeFilter,
+  match: TradeMatch | null,
+): Q<ListTotals> {
   const range = tradeRange(f)
   // The kept totals know nothing of holds (docs/domain.md 6.7): the held trades are few and counted
   // row by row through their own index; the others are all of them less those.
-  if (f.held === true && !match) return rowTotals(db, list, f, null, range)
+  if (f.held === true && !match) return yield* rowTotals(x, list, f, null, range)
   if (f.held === false && !match) {
-    const all = tradeTotals(db, list, { ...f, held: undefined }, null)
-    const held = rowTotals(db, list, { ...f, held: true }, null, range)
+    const all = yield* tradeTotals(x, list, { ...f, held: undefined }, null)
+    const held = yield* rowTotals(x, list, { ...f, held: true }, null, range)
     return { total: all.total - held.total, amount: all.amount - held.amount }
   }
   if (match || f.payOrderId !== undefined)
-    return { ...rowTotals(db, list, f, match, range), ...(match?.capped ? { capped: true } : {}) }
+    return { ...(yield* rowTotals(x, list, f, match, range)), ...(match?.capped ? { capped: true } : {}) }
   const kept = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return { total: 0, amount: 0 }
     kept.add('merchant_id = ?', m.id)
   }
   kept.when(f.channel, 'channel = ?', f.channel)
   kept.when(f.status, 'status = ?', f.status)
   kept.when(f.result, 'outcome = ?', f.result)
-  return keptTotals(db, list.kept, kept, range, (edge) => rowTotals(db, list, f, null, edge))
+  return yield* keptTotals(x, list.kept, kept, range, (edge) => rowTotals(x, list, f, null, edge))
 }
 
 /** The columns both trade tables have for the sync, the schedules and reconciliation. */

@@ -1,6 +1,8 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { all, both, one, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // Finding trades by a part of any of their numbers (local, business, gateway), in any case: what every
 // list's number search and the window's one search box start from. A sync record, repair or anomaly is
@@ -52,8 +54,8 @@ const markOf = (db: Db, type: TradeType) =>
   ).upto
 
 /** The trades of one type whose numbers equal `term` or, from three characters on, contain it in any case. */
-export function matchTrades(db: Db, type: TradeType, term: string, cap = SEARCH_CAP): TradeMatch {
-  const { table, index, numbers } = T[type]
+export function* tradeMatch(x: Exec, type: TradeType, term: string, cap = SEARCH_CAP): Q<TradeMatch> {
+  const { table, numbers } = T[type]
   const found = new Set<number>()
   let capped = false
   const take = (ids: Array<{ id: number }>, limit: number) => {
@@ -61,39 +63,77 @@ export function matchTrades(db: Db, type: TradeType, term: string, cap = SEARCH_
     for (const r of ids) found.add(r.id)
   }
   take(
-    stmt<string[], { id: number }>(
-      db,
+    yield* all<{ id: number }>(
+      x,
       `SELECT id FROM ${table} WHERE ${numbers.map((n) => `${n} = ?`).join(' OR ')}`,
-    ).all(term, term, term),
+      [term, term, term],
+    ),
     Infinity,
   )
-  if ([...term].length >= MIN_PART) {
-    take(
-      stmt<[string, number], { id: number }>(
-        db,
-        `SELECT rowid AS id FROM ${index} WHERE ${index} MATCH ? ORDER BY rowid DESC LIMIT ?`,
-      ).all(`"${term.replace(/"/g, '""')}"`, cap),
-      cap,
-    )
-    // Not indexed yet: read, newest first.
-    const lower = term.toLowerCase()
-    take(
-      stmt<[number, string, string, string, number], { id: number }>(
-        db,
-        `SELECT id FROM ${table} WHERE id > ? AND (${numbers.map((n) => `instr(lower(${n}), ?) > 0`).join(' OR ')})
-         ORDER BY id DESC LIMIT ?`,
-      ).all(markOf(db, type), lower, lower, lower, cap),
-      cap,
-    )
-  }
+  if ([...term].length >= MIN_PART)
+    for (const ids of x.dialect === 'pg'
+      ? [yield* pgContaining(x, type, term, cap)]
+      : yield* sqliteContaining(x, type, term, cap))
+      take(ids, cap)
   const ids = [...found].sort((a, b) => b - a)
   if (ids.length > cap) capped = true
   return { ids: ids.slice(0, cap), capped }
 }
 
+/** SQLite: the trigram table up to its mark, and the trades above it read row by row. */
+function* sqliteContaining(
+  x: Exec,
+  type: TradeType,
+  term: string,
+  cap: number,
+): Q<Array<Array<{ id: number }>>> {
+  const { table, index, numbers } = T[type]
+  const indexed = yield* all<{ id: number }>(
+    x,
+    `SELECT rowid AS id FROM ${index} WHERE ${index} MATCH ? ORDER BY rowid DESC LIMIT ?`,
+    [`"${term.replace(/"/g, '""')}"`, cap],
+  )
+  const mark = yield* one<{ upto: number }>(x, 'SELECT upto FROM trade_search_marks WHERE trade_type = ?', [
+    type,
+  ])
+  // Not indexed yet: read, newest first.
+  const lower = term.toLowerCase()
+  const above = yield* all<{ id: number }>(
+    x,
+    `SELECT id FROM ${table} WHERE id > ? AND (${numbers.map((n) => `instr(lower(${n}), ?) > 0`).join(' OR ')})
+     ORDER BY id DESC LIMIT ?`,
+    [mark?.upto ?? 0, lower, lower, lower, cap],
+  )
+  return [indexed, above]
+}
+
+/**
+ * PostgreSQL: pg_trgm's GIN index over the same numbers, one per line (the PostgreSQL form of migration
+ * 012), kept by the database itself, so there is no mark and nothing to read row by row.
+ */
+function* pgContaining(x: Exec, type: TradeType, term: string, cap: number): Q<Array<{ id: number }>> {
+  const { table, numbers } = T[type]
+  const [no, biz, gateway] = numbers
+  const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  return yield* all<{ id: number }>(
+    x,
+    `SELECT id FROM ${table} WHERE (${no} || E'\\n' || ${biz} || coalesce(E'\\n' || ${gateway}, '')) ILIKE ?
+     ORDER BY id DESC LIMIT ?`,
+    [like, cap],
+  )
+}
+
+const tradeMatchBoth = both(tradeMatch)
+
+/** The same, on an SQLite connection, for the callers that read synchronously. */
+export const matchTrades = (db: Db, type: TradeType, term: string, cap = SEARCH_CAP): TradeMatch =>
+  tradeMatchBoth.sync(sqliteExec(db), type, term, cap)
+
 /** The trades of a match as an SQL condition on `idColumn`, with its one parameter. */
-export function matchCondition(idColumn: string, m: TradeMatch): [string, string] {
-  return [`${idColumn} IN (SELECT value FROM json_each(?))`, JSON.stringify(m.ids)]
+export function matchCondition(x: Exec, idColumn: string, m: TradeMatch): [string, string] {
+  return x.dialect === 'pg'
+    ? [`${idColumn} IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`, JSON.stringify(m.ids)]
+    : [`${idColumn} IN (SELECT value FROM json_each(?))`, JSON.stringify(m.ids)]
 }
 
 /**

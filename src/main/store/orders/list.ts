@@ -5,22 +5,24 @@ import { readPage } from '../list-cursor'
 import { amountOrderIndex } from '../list-totals'
 import type { RowQuery } from '../row-reader'
 import { TRADE_LISTS, tradeOrder, tradeTotals, tradeWhere } from '../trade-lists'
-import { matchTrades } from '../trade-search'
+import { tradeMatch } from '../trade-search'
+import { both, joinInOrder, type Exec, type Q } from '../sql/exec'
+import { sqliteExec } from '../sql/sqlite-exec'
 import { payOrderView, selectPayOrders, type PayOrderRow } from './row'
 
 // 支付订单: a page of a filter with the filter's count and sum, and the same rows for an export.
 
 const LIST = TRADE_LISTS.pay
 
-export function listPayOrders(db: Db, f: OrderListRequest): ListPage<PayOrderView> {
-  const match = f.no ? matchTrades(db, 'pay', f.no) : null
-  const w = tradeWhere(db, LIST, f, match)
+export const payOrderPage = both(function* (x: Exec, f: OrderListRequest): Q<ListPage<PayOrderView>> {
+  const match = f.no ? yield* tradeMatch(x, 'pay', f.no) : null
+  const w = yield* tradeWhere(x, LIST, f, match)
   if (!w) return { total: 0, amount: 0, items: [] }
-  const totals = tradeTotals(db, LIST, f, match)
-  const { rows, more } = readPage<PayOrderRow>(
-    db,
+  const totals = yield* tradeTotals(x, LIST, f, match)
+  const { rows, more } = yield* readPage<PayOrderRow>(
+    x,
     {
-      select: selectPayOrders(amountOrderIndex(f.sort, totals.total, 'idx_pay_orders_amount')),
+      select: selectPayOrders(x, amountOrderIndex(x, f.sort, totals.total, 'idx_pay_orders_amount')),
       where: w,
       order: tradeOrder(LIST, f.sort),
     },
@@ -28,7 +30,9 @@ export function listPayOrders(db: Db, f: OrderListRequest): ListPage<PayOrderVie
     f,
   )
   return { ...totals, items: rows.map(payOrderView), ...more }
-}
+})
+
+export const listPayOrders = (db: Db, f: OrderListRequest) => payOrderPage.sync(sqliteExec(db), f)
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
@@ -36,10 +40,13 @@ export function listPayOrders(db: Db, f: OrderListRequest): ListPage<PayOrderVie
  * are SQL expressions written in this program (files/export/columns.ts), never input.
  */
 export function ordersExportQuery(db: Db, f: OrderFilter, columns: readonly string[]): RowQuery | null {
-  const w = tradeWhere(db, LIST, f, f.no ? matchTrades(db, 'pay', f.no) : null)
+  const x = sqliteExec(db)
+  const w = both(function* () {
+    return yield* tradeWhere(x, LIST, f, f.no ? yield* tradeMatch(x, 'pay', f.no) : null)
+  }).sync()
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM pay_orders p CROSS JOIN merchants m ON m.id = p.merchant_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
+    sql: `SELECT ${columns.join(', ')} FROM pay_orders p ${joinInOrder(x)} merchants m ON m.id = p.merchant_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
     params: w.params,
   }
 }

@@ -2,6 +2,7 @@ import type { Channel, PayKind, PayRefundStatus, PayStatus } from '../../../shar
 import type { PayOrderView } from '../../../shared/entity-views'
 import { isoOrNull, toIsoBeijing } from '../../../shared/time'
 import { tradeSyncView, type TradeColumns } from '../trade-lists'
+import { joinInOrder, SQLITE, type Exec } from '../sql/exec'
 
 // A pay order as its table holds it, with what the list and the detail read beside it, and as the
 // contract carries it.
@@ -50,10 +51,10 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
 
 // The holding batch's status says why the schedules skip the order (paused, or cancelled); the
 // statement that confirmed it, and whether it waits for another day's bill (A15.3).
-export const selectPayOrders = (indexed = '') =>
+export const selectPayOrders = (x: Pick<Exec, 'dialect'> = SQLITE, indexed = '') =>
   `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status,
     (SELECT s.bill_date FROM statements s WHERE s.id = p.reconciled_statement_id) AS reconciled_bill_date,
     EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'pay' AND c.trade_id = p.id AND c.status = 'waiting')
       AS carried
   FROM pay_orders p ${indexed}
-  CROSS JOIN merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`
+  ${joinInOrder(x)} merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`

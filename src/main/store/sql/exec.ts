@@ -1,0 +1,48 @@
+import gensync from 'gensync'
+
+// One query written once, read on either store (docs/team-mode.md B8.6). A store function that must
+// also run on PostgreSQL is a gensync generator over an `Exec`: on SQLite it runs synchronously, as
+// the engine has always called the store; on PostgreSQL the same generator runs asynchronously, each
+// query one round trip. The SQL is written in the part both dialects share (`?` placeholders, which
+// the PostgreSQL form numbers), and the few places where they differ ask `dialect`.
+
+export type Dialect = 'sqlite' | 'pg'
+
+/** Something that runs a query: SQLite's connection, or a PostgreSQL pool or transaction. */
+export interface Exec {
+  readonly dialect: Dialect
+  /** SQLite answers at once; PostgreSQL has no synchronous form and throws. */
+  allSync<R>(sql: string, params: readonly unknown[]): R[]
+  all<R>(sql: string, params: readonly unknown[]): Promise<R[]>
+}
+
+/** A store function's generator: what `yield*` of a query or of another such function hands back. */
+export type Q<R> = gensync.Handler<R>
+
+const allRows = gensync<[x: Exec, sql: string, params: readonly unknown[]], unknown[]>({
+  sync: (x, sql, params) => x.allSync(sql, params),
+  async: (x, sql, params) => x.all(sql, params),
+})
+
+/** Every row of a query. */
+export function* all<R>(x: Exec, sql: string, params: readonly unknown[] = []): Q<R[]> {
+  return (yield* allRows(x, sql, params)) as R[]
+}
+
+/** The first row of a query, if any. */
+export function* one<R>(x: Exec, sql: string, params: readonly unknown[] = []): Q<R | undefined> {
+  const rows = yield* all<R>(x, sql, params)
+  return rows[0]
+}
+
+/** A store function runnable both ways: `.sync(x, ...)` on SQLite, `await .async(x, ...)` anywhere. */
+export const both = gensync
+
+/**
+ * An inner join in the order written. SQLite's planner takes `CROSS JOIN` as that order (the lists'
+ * query plans are pinned on it); PostgreSQL has no `CROSS JOIN … ON` and plans the order itself.
+ */
+export const joinInOrder = (x: Pick<Exec, 'dialect'>) => (x.dialect === 'pg' ? 'JOIN' : 'CROSS JOIN')
+
+/** The dialect alone, for SQL text built once at load for the SQLite callers. */
+export const SQLITE = { dialect: 'sqlite' } as const

@@ -1,0 +1,51 @@
+import type pg from 'pg'
+import type { Exec } from './exec'
+
+// The PostgreSQL form of an Exec. The queries are written with `?`; PostgreSQL numbers its
+// parameters, so each text is rewritten once (`$1`, `$2`...) and kept, and sent as a named prepared
+// statement so that the server plans it once per connection too.
+
+const numbered = new Map<string, { text: string; name: string }>()
+
+/** `?` outside quoted text and identifiers becomes `$n`; a `?` in the store's SQL is always a parameter. */
+export function numberParams(sql: string): string {
+  let n = 0
+  let out = ''
+  let quote: string | null = null
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null
+      out += ch
+    } else if (ch === "'" || ch === '"') {
+      quote = ch
+      out += ch
+    } else out += ch === '?' ? `$${++n}` : ch
+  }
+  return out
+}
+
+function prepared(sql: string): { text: string; name: string } {
+  let p = numbered.get(sql)
+  if (!p) {
+    p = { text: numberParams(sql), name: `paysync_${numbered.size + 1}` }
+    numbered.set(sql, p)
+  }
+  return p
+}
+
+/** Anything `pg` queries through: a pool for reads, a client inside a transaction. */
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>
+
+export function pgExec(on: Queryable): Exec {
+  return {
+    dialect: 'pg',
+    allSync() {
+      throw new Error('a PostgreSQL query has no synchronous form: run the store function with .async')
+    },
+    async all<R>(sql: string, params: readonly unknown[]) {
+      const { text, name } = prepared(sql)
+      const res = await (on as pg.Pool).query<R & pg.QueryResultRow>({ name, text, values: [...params] })
+      return res.rows as R[]
+    },
+  }
+}

@@ -1,0 +1,19 @@
+import { stmt, type Db } from '../connection'
+import type { Exec } from './exec'
+
+const execs = new WeakMap<Db, Exec>()
+
+/** The Exec of an SQLite connection: its cached prepared statements, answered synchronously. */
+export function sqliteExec(db: Db): Exec {
+  let x = execs.get(db)
+  if (!x) {
+    const allSync = <R>(sql: string, params: readonly unknown[]) => stmt<unknown[], R>(db, sql).all(...params)
+    x = {
+      dialect: 'sqlite',
+      allSync,
+      all: (sql, params) => Promise.resolve(allSync(sql, params)),
+    }
+    execs.set(db, x)
+  }
+  return x
+}
