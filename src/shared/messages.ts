@@ -522,8 +522,8 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): the engine, the window and the command line still work on a database file; a team database is checked with `paysync db check` and filled with `paysync db copy` (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：同步引擎、窗口和命令行目前仍在数据库文件上工作；团队数据库请用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`), `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`），用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

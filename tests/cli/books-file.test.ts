@@ -106,14 +106,15 @@ describe('a database that is not there', () => {
   it('given as a team database address, is refused in one sentence, with no password and no folder', async () => {
     const address = 'postgres://finance:s3cret@db.example:5432/team'
     const said =
-      'names a team database (postgres://***@db.example:5432/team): the engine, the window and the ' +
-      'command line still work on a database file; a team database is checked with `paysync db check` ' +
-      'and filled with `paysync db copy` (docs/team-mode.md B8.6)\n'
+      'names a team database (postgres://***@db.example:5432/team): this command still works on a ' +
+      'database file; on a team database the lists read today (`paysync records`, `orders`, `refunds`, ' +
+      '`repairs`, `anomalies`, `audit`), `paysync db check` checks it and `paysync db copy` fills it ' +
+      '(docs/team-mode.md B8.6)\n'
     const screens = path.join(dir, 'screens')
     fs.mkdirSync(screens, { recursive: true })
     fs.writeFileSync(path.join(screens, 'index.html'), '<!doctype html>')
     const commands = [
-      ['records'],
+      ['anomalies', 'resolve', '1', '--action', 'dismiss', '--remark', 'x'],
       ['merchant', 'add', '--config', profile],
       ['serve', '--create', '--renderer', screens],
     ]
@@ -124,6 +125,16 @@ describe('a database that is not there', () => {
     }
     const env = await paysync(['sync', '--pending'], { PAYSYNC_DB: address, XDG_CONFIG_HOME: dir })
     expect(env.stderr).toBe(`paysync: PAYSYNC_DB ${said}`)
+    // A list reads the team database itself (tests/pg/reads.test.ts); one that is not there is one
+    // sentence, without the password.
+    const list = await paysync(['--db', 'postgres://finance:s3cret@127.0.0.1:1/team', 'records'], {
+      XDG_CONFIG_HOME: dir,
+    })
+    expect(list.code).toBe(1)
+    expect(list.stderr).toMatch(
+      /^paysync: no PostgreSQL answers at 127\.0\.0\.1:1 \(connection refused\).*\n$/,
+    )
+    expect(list.stderr).not.toContain('s3cret')
     // Resolved as a path, the address used to become a folder named `postgres:` in the working one.
     expect(fs.existsSync(path.resolve('postgres:'))).toBe(false)
   }, 60_000)

@@ -111,7 +111,7 @@ describe('a different answer opens a new anomaly that shows both', () => {
       [changed.anomalyId, 'amount_mismatch', 2500, first.anomalyId],
     ])
 
-    const detail = anomalyDetail(w.ctx, changed.anomalyId!)
+    const detail = await anomalyDetail(w.ctx, changed.anomalyId!)
     expect(detail.anomaly.gatewayAmount).toBe(2500)
     expect(detail.anomaly.answerStatus).toBe('pay_success')
     expect(detail.previous).not.toBeNull()
@@ -125,7 +125,7 @@ describe('a different answer opens a new anomaly that shows both', () => {
     })
     expect(detail.previous!.record?.id).toBe(first.recordId)
     // And the decided one names what followed it.
-    expect(anomalyDetail(w.ctx, first.anomalyId!).followedBy).toBe(changed.anomalyId)
+    expect((await anomalyDetail(w.ctx, first.anomalyId!)).followedBy).toBe(changed.anomalyId)
 
     // The new one counts later sightings of its own answer, and is decided in its turn.
     const more = await w.ctx.engine.syncPay(id, { source: 'schedule' })
@@ -162,7 +162,7 @@ describe('a different answer opens a new anomaly that shows both', () => {
     expect(open.map((a) => [a.kind, a.answerStatus, a.followsId])).toEqual([
       ['refund_state_conflict', 'refund_closed', first.anomalyId],
     ])
-    const detail = anomalyDetail(w.ctx, changed.anomalyId!)
+    const detail = await anomalyDetail(w.ctx, changed.anomalyId!)
     expect(detail.previous!.anomaly.answerStatus).toBe('refund_progress')
   })
 

@@ -1,5 +1,5 @@
 import { dialog, type BrowserWindow } from 'electron'
-import type { NativeDialogs } from '../services/context'
+import type { NativeDialogs } from '../services/context-options'
 
 /**
  * The desktop app's open, save and question dialogs, parented to the window so they stay in front of

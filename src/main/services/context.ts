@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
-import type { Actor, StorageFault, Transport } from '../../shared/domain'
+import type { Actor, StorageFault } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { joinProfile } from '../../shared/profiles'
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
@@ -18,7 +18,7 @@ import { leaveBatches } from '../store/batches'
 import { sqliteCoordination } from '../store/coordination/sqlite'
 import type { Coordination } from '../store/coordination/types'
 import { checkIntegrity } from '../store/integrity'
-import { openStore, type Db, type OpenOptions } from '../store/connection'
+import { inOneSnapshot, openStore, type Db } from '../store/connection'
 import { journalFileFor } from '../store/journal'
 import {
   keyringSchemes,
@@ -27,79 +27,17 @@ import {
   SecretsLockedError,
   unlockSecrets,
   WrongPassphraseError,
-  type SafeStorageWrapper,
 } from '../store/keyring'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
+import type { Exec } from '../store/sql/exec'
+import { sqliteExec } from '../store/sql/sqlite-exec'
+import { keyFileFor, type ContextOptions, type SandboxRun } from './context-options'
 import { FileHandles } from './file-handles'
+import type { Reads } from './reads'
 
 // Everything a service needs, made once per process: the store, the engine, the unlocked secrets, the
 // adapters per merchant, the batches running here and the events for the window.
-
-export interface ContextOptions {
-  dbFile: string
-  /** Key file beside the database (headless default). */
-  keyFile?: string
-  passphrase?: string
-  /**
-   * The operating system's key store (Electron safeStorage). When `keyStore` says it is not secure
-   * (Linux's basic_text), it is only read, to move an older wrap under a passphrase; never a new one.
-   */
-  safeStorage?: SafeStorageWrapper
-  /**
-   * Which key store the app has. One that is not secure means the secrets are kept under a
-   * passphrase instead: given by PAYSYNC_PASSPHRASE or in the window (keys.unlock).
-   */
-  keyStore?: { backend: string; secure: boolean }
-  retry?: RetryPolicy
-  /** Who acts, said explicitly (PAYSYNC_OPERATOR, the demo): wins over the name in Settings. */
-  operator?: string | null
-  /** The computer's user: who acts when neither an explicit operator nor Settings names one. */
-  systemUser?: string | null
-  store?: OpenOptions
-  /**
-   * This process only reads the books (a command-line list). The checkpoint thread is there so that a
-   * process committing many syncs never copies the log back itself (store/checkpointer.ts); a reader
-   * commits nothing but the rare recovery at opening, so it does without the thread, and SQLite
-   * checkpoints as it does by default: at that commit when the log is long, and at the last close.
-   */
-  readsOnly?: boolean
-  /** How this process's requests arrive; its schedules act as `schedule` (shared/domain.ts, Actor). */
-  transport?: Exclude<Transport, 'schedule'>
-  leaseMs?: number
-  /** How long a final write is retried while the database stays locked (default 60 s). */
-  writeRetryMs?: number
-  now?: () => number
-  /** Native open and save dialogs; only the desktop app has them. */
-  dialogs?: NativeDialogs
-  /** The import worker's file, where this process cannot find it itself (files/import/worker-host.ts). */
-  importWorker?: string
-}
-
-/** The sandbox as the books' context holds it while it runs. */
-export interface SandboxRun {
-  /** The simulated gateway's address. */
-  url: string
-  /** The sandbox's own database: what the window works on until the first real merchant is added. */
-  ctx: ServiceContext
-  /** The window goes to the books: the sandbox stops and its database is deleted. */
-  leave(): Promise<void>
-  /** Stops the sandbox with the process; its database is deleted too. */
-  close(): Promise<void>
-}
-
-export interface NativeDialogs {
-  open(o: { title?: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>
-  save(o: { title?: string; defaultName?: string }): Promise<string | null>
-  /** A question only the person at the screen can answer: true when they chose `yes`. */
-  confirm(o: { title: string; message: string; detail: string; yes: string; no: string }): Promise<boolean>
-}
-
-/** The key file that sits beside a database: paysync.db -> paysync.key. */
-export function keyFileFor(dbFile: string): string {
-  const dir = path.dirname(path.resolve(dbFile))
-  return path.join(dir, `${path.basename(dbFile, path.extname(dbFile))}.key`)
-}
 
 /** The database, its side files and the key files: never read for the page. */
 function ownFiles(o: ContextOptions): string[] {
@@ -108,8 +46,10 @@ function ownFiles(o: ContextOptions): string[] {
   return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`, keyFileFor(db), ...(o.keyFile ? [o.keyFile] : [])]
 }
 
-export class ServiceContext {
+export class ServiceContext implements Reads {
   readonly db: Db
+  /** The books as the lists read them, on SQLite here (services/reads.ts). */
+  readonly exec: Exec
   readonly engine: SyncEngine
   readonly events = new EventEmitter()
   readonly runs = new Map<number, BatchRun>()
@@ -148,6 +88,7 @@ export class ServiceContext {
 
   constructor(readonly options: ContextOptions) {
     this.db = openStore(options.dbFile, options.store)
+    this.exec = sqliteExec(this.db)
     this.checkpointer =
       options.store?.readonly || options.readsOnly
         ? null
@@ -383,6 +324,10 @@ export class ServiceContext {
     await this.coordination.close() // its leaderships renew on the books' connection
     this.db.close()
     await this.checkpointer?.stop()
+  }
+
+  inOneReading<T>(fn: (r: Reads) => Promise<T>): Promise<T> {
+    return inOneSnapshot(this.db, () => fn(this))
   }
 }
 

@@ -5,6 +5,7 @@ import { describeIssues } from '../../shared/validation'
 import { StoreError } from '../store/connection'
 import { storageFaultOf } from '../store/faults'
 import type { ServiceContext } from './context'
+import type { Reads } from './reads'
 import { afterOperation, contextFor } from './sandbox-routing'
 import { storageError } from './storage-error'
 
@@ -52,32 +53,52 @@ const SERVICES = {
 
 const { lists, merchants, mappings, sync, statementViews } = SERVICES
 
+/**
+ * The operations that only read the lists and detail views: they take the books' `Reads` and run on
+ * either store, the desktop's file or a team database (services/reads.ts, docs/team-mode.md B8.6).
+ */
+export const READ_OPERATIONS = [
+  'search.trades',
+  'records.list',
+  'records.get',
+  'orders.list',
+  'orders.get',
+  'refunds.list',
+  'refunds.get',
+  'repairs.list',
+  'anomalies.list',
+  'anomalies.get',
+  'audit.list',
+] as const satisfies readonly OperationName[]
+
+export type ReadOperation = (typeof READ_OPERATIONS)[number]
+
+const readHandlers: {
+  [K in ReadOperation]: (r: Reads, input: ParsedInput<K>) => Promise<OperationOutput<K>>
+} = {
+  'search.trades': async (r, { no, limit }) => (await lists()).searchTrades(r, no, limit),
+  'records.list': async (r, f) => (await lists()).listRecords(r, f),
+  'records.get': async (r, { id }) => (await lists()).recordDetail(r, id),
+  'orders.list': async (r, f) => (await lists()).listOrders(r, f),
+  'orders.get': async (r, { id }) => (await lists()).orderDetail(r, id),
+  'refunds.list': async (r, f) => (await lists()).listRefunds(r, f),
+  'refunds.get': async (r, { id }) => (await lists()).refundDetail(r, id),
+  'repairs.list': async (r, f) => (await lists()).listRepairs(r, f),
+  'anomalies.list': async (r, f) => (await lists()).listAnomalyViews(r, f),
+  'anomalies.get': async (r, { id }) => (await lists()).anomalyDetail(r, id),
+  'audit.list': async (r, f) => (await lists()).listAuditLog(r, f),
+}
+
 const handlers: Handlers = {
+  ...readHandlers,
   'app.info': async (ctx) => (await SERVICES.appInfo()).appInfo(ctx),
   'overview.get': async (ctx) => (await SERVICES.overview()).overview(ctx),
-  'search.trades': async (ctx, { no, limit }) => (await lists()).searchTrades(ctx, no, limit),
-
-  'records.list': async (ctx, f) => (await lists()).listRecords(ctx, f),
-  'records.get': async (ctx, { id }) => (await lists()).recordDetail(ctx, id),
-
-  'orders.list': async (ctx, f) => (await lists()).listOrders(ctx, f),
-  'orders.get': async (ctx, { id }) => (await lists()).orderDetail(ctx, id),
   'orders.sync': async (ctx, s) =>
     (await sync()).syncTradesNow(
       ctx,
       s.ids.map((id) => ({ type: s.type, id })),
     ),
-
-  'refunds.list': async (ctx, f) => (await lists()).listRefunds(ctx, f),
-  'refunds.get': async (ctx, { id }) => (await lists()).refundDetail(ctx, id),
-
-  'repairs.list': async (ctx, f) => (await lists()).listRepairs(ctx, f),
-
-  'anomalies.list': async (ctx, f) => (await lists()).listAnomalyViews(ctx, f),
-  'anomalies.get': async (ctx, { id }) => (await lists()).anomalyDetail(ctx, id),
   'anomalies.resolve': async (ctx, r) => (await SERVICES.anomalies()).decideAnomaly(ctx, r),
-
-  'audit.list': async (ctx, f) => (await lists()).listAuditLog(ctx, f),
 
   'merchants.list': async (ctx) => (await merchants()).listMerchantViews(ctx),
   'merchants.add': async (ctx, profile) => (await merchants()).addMerchant(ctx, profile),
@@ -196,6 +217,16 @@ export async function dispatch<K extends OperationName>(
   const answer = await handler(contextFor(ctx, name), request)
   await afterOperation(ctx, name)
   return answer
+}
+
+/** A read operation on the books' Reads alone: how the command line reads a team database. */
+export async function dispatchRead<K extends ReadOperation>(
+  r: Reads,
+  name: K,
+  input: unknown,
+): Promise<OperationOutput<K>> {
+  const handler = readHandlers[name] as (r: Reads, input: ParsedInput<K>) => Promise<OperationOutput<K>>
+  return handler(r, parseInput(name, input))
 }
 
 /** What any transport sends back for a failure: a code and one sentence, never a stack or a secret. */

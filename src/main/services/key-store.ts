@@ -4,7 +4,8 @@ import type { KeyStoreInfo } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { say } from '../../shared/messages'
 import { addKeyFile, keyringSchemes, removeKeyFileWrap } from '../store/keyring'
-import { keyFileFor, type ServiceContext } from './context'
+import type { ServiceContext } from './context'
+import { keyFileFor } from './context-options'
 
 // The desktop app keeps the data key in the operating system's key store, which a cron job cannot
 // reach. Finance staff who also run the nightly `paysync sync --pending` on the same database allow

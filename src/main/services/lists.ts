@@ -16,35 +16,34 @@ import type {
   RepairListRequest,
 } from '../../shared/filters'
 import { actionsFor } from '../engine/manual'
-import { anomalyView, followerOf, getAnomaly, listAnomalies } from '../store/anomalies'
-import { listAudit } from '../store/audit'
-import { inOneSnapshot } from '../store/connection'
+import { anomalyById, anomalyPage, anomalyView, followerOfAnomaly } from '../store/anomalies'
+import { auditPage } from '../store/audit'
+import { payOrderPage } from '../store/orders/list'
+import { payOrderById } from '../store/orders/lookups'
+import { payOrderView } from '../store/orders'
+import { recordPage, syncRecordById, syncRecordView, textCut } from '../store/records'
+import { refundOrderById, refundOrderPage, refundOrderView, refundsOfPay } from '../store/refunds'
+import { repairPage, repairRecordView, repairsOfNo } from '../store/repairs'
+import { both, type Exec, type Q } from '../store/sql/exec'
 import { diffOfAnomaly, statementDiffView } from '../store/statement-diffs'
-import { getStatementLine, statementLineView } from '../store/statement-lines'
-import { getPayOrder, listPayOrders, payOrderView } from '../store/orders'
-import { getSyncRecord, listSyncRecords, syncRecordView, textCut } from '../store/records'
-import { getRefundOrder, listRefundOrders, refundOrderView, refundsOfPayOrder } from '../store/refunds'
-import { listRepairRecords, repairRecordView, repairsByNo } from '../store/repairs'
-import { matchTrades } from '../store/trade-search'
-import type { ServiceContext } from './context'
+import { statementLineById, statementLineView } from '../store/statement-lines'
+import { tradeMatch } from '../store/trade-search'
+import type { Reads } from './reads'
 
-// The lists of every screen and their detail views: remote pagination over SQLite, newest first.
+// The lists of every screen and their detail views: remote pagination, newest first. Each is one store
+// function written once (store/sql/exec.ts), read on the desktop's SQLite file or on a team database.
 
 const HISTORY = { limit: 200, offset: 0 }
 
-/** Reads several pages as of one moment: the command line's `--all` (docs/cli.md section 1). */
-export const inOneReading = <T>(ctx: ServiceContext, fn: () => Promise<T>): Promise<T> =>
-  inOneSnapshot(ctx.db, fn)
+export const listRecords = (r: Reads, f: RecordListRequest) => recordPage.async(r.exec, f)
+export const listOrders = (r: Reads, f: OrderListRequest) => payOrderPage.async(r.exec, f)
+export const listRefunds = (r: Reads, f: RefundListRequest) => refundOrderPage.async(r.exec, f)
+export const listRepairs = (r: Reads, f: RepairListRequest) => repairPage.async(r.exec, f)
+export const listAnomalyViews = (r: Reads, f: AnomalyListRequest) => anomalyPage.async(r.exec, f)
+export const listAuditLog = (r: Reads, f: AuditListRequest) => auditPage.async(r.exec, f)
 
-export const listRecords = (ctx: ServiceContext, f: RecordListRequest) => listSyncRecords(ctx.db, f)
-export const listOrders = (ctx: ServiceContext, f: OrderListRequest) => listPayOrders(ctx.db, f)
-export const listRefunds = (ctx: ServiceContext, f: RefundListRequest) => listRefundOrders(ctx.db, f)
-export const listRepairs = (ctx: ServiceContext, f: RepairListRequest) => listRepairRecords(ctx.db, f)
-export const listAnomalyViews = (ctx: ServiceContext, f: AnomalyListRequest) => listAnomalies(ctx.db, f)
-export const listAuditLog = (ctx: ServiceContext, f: AuditListRequest) => listAudit(ctx.db, f)
-
-export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail {
-  const row = getSyncRecord(ctx.db, id)
+function* recordDetailQ(x: Exec, id: number): Q<SyncRecordDetail> {
+  const row = yield* syncRecordById(x, id)
   if (!row) throw AppError.say('not_found', 'record.notFound', { id })
   return {
     ...syncRecordView(row),
@@ -52,44 +51,50 @@ export function recordDetail(ctx: ServiceContext, id: number): SyncRecordDetail 
     actionInfo: row.action_info,
     syncInfoCut: textCut(row.sync_info_bytes, row.sync_info_sha256),
     actionInfoCut: textCut(row.action_info_bytes, row.action_info_sha256),
-    repairs: row.repair_no ? repairsByNo(ctx.db, row.repair_no).map(repairRecordView) : [],
+    repairs: row.repair_no ? (yield* repairsOfNo(x, row.repair_no)).map(repairRecordView) : [],
   }
 }
 
-export function orderDetail(ctx: ServiceContext, id: number): OrderDetail {
-  const row = getPayOrder(ctx.db, id)
+/** A trade's history beside its detail: its newest records, repairs and anomalies. */
+function* historyOf(x: Exec, type: 'pay' | 'refund', tradeId: number) {
+  const of = { type, tradeId, ...HISTORY }
+  return {
+    records: (yield* recordPage(x, of)).items,
+    repairs: (yield* repairPage(x, of)).items,
+    anomalies: (yield* anomalyPage(x, of)).items,
+  }
+}
+
+function* orderDetailQ(x: Exec, id: number): Q<OrderDetail> {
+  const row = yield* payOrderById(x, id)
   if (!row) throw AppError.say('not_found', 'order.notFound', { id })
   return {
     order: payOrderView(row),
-    refunds: refundsOfPayOrder(ctx.db, id).map(refundOrderView),
-    records: listSyncRecords(ctx.db, { type: 'pay', tradeId: id, ...HISTORY }).items,
-    repairs: listRepairRecords(ctx.db, { type: 'pay', tradeId: id, ...HISTORY }).items,
-    anomalies: listAnomalies(ctx.db, { type: 'pay', tradeId: id, ...HISTORY }).items,
+    refunds: (yield* refundsOfPay(x, id)).map(refundOrderView),
+    ...(yield* historyOf(x, 'pay', id)),
   }
 }
 
-export function refundDetail(ctx: ServiceContext, id: number): RefundDetail {
-  const row = getRefundOrder(ctx.db, id)
+function* refundDetailQ(x: Exec, id: number): Q<RefundDetail> {
+  const row = yield* refundOrderById(x, id)
   if (!row) throw AppError.say('not_found', 'refund.notFound', { id })
   return {
     refund: refundOrderView(row),
-    order: payOrderView(getPayOrder(ctx.db, row.pay_order_id)!),
-    records: listSyncRecords(ctx.db, { type: 'refund', tradeId: id, ...HISTORY }).items,
-    repairs: listRepairRecords(ctx.db, { type: 'refund', tradeId: id, ...HISTORY }).items,
-    anomalies: listAnomalies(ctx.db, { type: 'refund', tradeId: id, ...HISTORY }).items,
+    order: payOrderView((yield* payOrderById(x, row.pay_order_id))!),
+    ...(yield* historyOf(x, 'refund', id)),
   }
 }
 
-export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
-  const row = getAnomaly(ctx.db, id)
+function* anomalyDetailQ(x: Exec, id: number): Q<AnomalyDetail> {
+  const row = yield* anomalyById(x, id)
   if (!row) throw AppError.say('not_found', 'anomaly.notFound', { id })
-  const pay = row.trade_type === 'pay' ? getPayOrder(ctx.db, row.trade_id) : undefined
-  const refund = row.trade_type === 'refund' ? getRefundOrder(ctx.db, row.trade_id) : undefined
-  const order = pay ?? (refund ? getPayOrder(ctx.db, refund.pay_order_id) : undefined)
-  const before = row.follows_id ? getAnomaly(ctx.db, row.follows_id) : undefined
+  const pay = row.trade_type === 'pay' ? yield* payOrderById(x, row.trade_id) : undefined
+  const refund = row.trade_type === 'refund' ? yield* refundOrderById(x, row.trade_id) : undefined
+  const order = pay ?? (refund ? yield* payOrderById(x, refund.pay_order_id) : undefined)
+  const before = row.follows_id ? yield* anomalyById(x, row.follows_id) : undefined
   return {
     anomaly: anomalyView(row),
-    record: row.sync_record_id ? recordDetail(ctx, row.sync_record_id) : null,
+    record: row.sync_record_id ? yield* recordDetailQ(x, row.sync_record_id) : null,
     order: order ? payOrderView(order) : null,
     refund: refund ? refundOrderView(refund) : null,
     actions: actionsFor(row, pay ?? refund),
@@ -97,32 +102,44 @@ export function anomalyDetail(ctx: ServiceContext, id: number): AnomalyDetail {
     previous: before
       ? {
           anomaly: anomalyView(before),
-          record: before.sync_record_id ? recordDetail(ctx, before.sync_record_id) : null,
+          record: before.sync_record_id ? yield* recordDetailQ(x, before.sync_record_id) : null,
         }
       : null,
-    followedBy: row.status === 'open' ? null : followerOf(ctx.db, row.id),
-    statement: statementSide(ctx, row.id),
+    followedBy: row.status === 'open' ? null : yield* followerOfAnomaly(x, row.id),
+    statement: yield* statementSide(x, row.id),
   }
 }
 
 /** The statement difference behind an anomaly, with its bill line as the file had it. */
-function statementSide(ctx: ServiceContext, anomalyId: number): AnomalyDetail['statement'] {
-  const diff = diffOfAnomaly(ctx.db, anomalyId)
+function* statementSide(x: Exec, anomalyId: number): Q<AnomalyDetail['statement']> {
+  const diff = yield* diffOfAnomaly(x, anomalyId)
   if (!diff) return null
-  const line = diff.line_id !== null ? getStatementLine(ctx.db, diff.line_id) : undefined
+  const line = diff.line_id !== null ? yield* statementLineById(x, diff.line_id) : undefined
   return { diff: statementDiffView(diff), line: line ? statementLineView(line) : null }
 }
+
+const details = {
+  record: both(recordDetailQ),
+  order: both(orderDetailQ),
+  refund: both(refundDetailQ),
+  anomaly: both(anomalyDetailQ),
+}
+
+export const recordDetail = (r: Reads, id: number) => details.record.async(r.exec, id)
+export const orderDetail = (r: Reads, id: number) => details.order.async(r.exec, id)
+export const refundDetail = (r: Reads, id: number) => details.refund.async(r.exec, id)
+export const anomalyDetail = (r: Reads, id: number) => details.anomaly.async(r.exec, id)
 
 /**
  * The window's one search box: pay orders and refunds whose numbers hold `no` (store/trade-search.ts),
  * those with a number equal to it first (a number pasted whole), then the newest.
  */
-export function searchTrades(ctx: ServiceContext, no: string, limit: number): TradeSearchResult {
-  const pay = matchTrades(ctx.db, 'pay', no, limit)
-  const refund = matchTrades(ctx.db, 'refund', no, limit)
+function* searchTradesQ(x: Exec, no: string, limit: number): Q<TradeSearchResult> {
+  const pay = yield* tradeMatch(x, 'pay', no, limit)
+  const refund = yield* tradeMatch(x, 'refund', no, limit)
   const hits: TradeHit[] = []
   for (const id of pay.ids) {
-    const row = getPayOrder(ctx.db, id)
+    const row = yield* payOrderById(x, id)
     if (!row) continue
     const o = payOrderView(row)
     hits.push({
@@ -140,7 +157,7 @@ export function searchTrades(ctx: ServiceContext, no: string, limit: number): Tr
     })
   }
   for (const id of refund.ids) {
-    const row = getRefundOrder(ctx.db, id)
+    const row = yield* refundOrderById(x, id)
     if (!row) continue
     const r = refundOrderView(row)
     hits.push({
@@ -163,3 +180,7 @@ export function searchTrades(ctx: ServiceContext, no: string, limit: number): Tr
   hits.sort((a, b) => whole(a) - whole(b) || b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
   return { items: hits.slice(0, limit), more: pay.capped || refund.capped || hits.length > limit }
 }
+
+const searchBoth = both(searchTradesQ)
+
+export const searchTrades = (r: Reads, no: string, limit: number) => searchBoth.async(r.exec, no, limit)

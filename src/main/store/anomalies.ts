@@ -207,6 +207,15 @@ function sameAnswer(decided: AnomalyRow, a: NewAnomaly): boolean {
 }
 
 /** The anomaly a changed answer opened after `id` was decided, if one did. */
+export function* followerOfAnomaly(x: Exec, id: number): Q<number | null> {
+  const row = yield* one<{ id: number }>(
+    x,
+    'SELECT id FROM anomalies WHERE follows_id = ? ORDER BY id LIMIT 1',
+    [id],
+  )
+  return row?.id ?? null
+}
+
 export function followerOf(db: Db, id: number): number | null {
   return (
     stmt<[number], { id: number }>(

@@ -68,6 +68,23 @@ function stretchesAfter<R extends SortedRow>(c: SortColumns<R>, after: ListCurso
 }
 
 /**
+ * PostgreSQL sorts NULL last ascending and first descending, SQLite the other way round. The
+ * stretches above and the pages a person already has follow SQLite's order, so a list whose amount
+ * may be missing says where its NULLs go.
+ */
+function nullsAsSqlite<R extends SortedRow>(order: string, c: SortColumns<R>): string {
+  if (!c.amount || !c.amountMayBeNull) return order
+  const key = `${c.alias}.${c.amount}`
+  return order
+    .split(',')
+    .map((term) => term.trim())
+    .map((term) =>
+      term === key ? `${key} NULLS FIRST` : term === `${key} DESC` ? `${key} DESC NULLS LAST` : term,
+    )
+    .join(', ')
+}
+
+/**
  * A page of a list: OFFSET rows from the top, or from a cursor one query a stretch until the page is
  * full. One row more than the page says whether rows follow; if they do, `next` is the cursor of the
  * page's last row.
@@ -78,8 +95,9 @@ export function* readPage<R extends SortedRow>(
   columns: SortColumns<R>,
   p: Paging,
 ): Q<{ rows: R[]; more: Continued }> {
+  const order = x.dialect === 'pg' ? nullsAsSqlite(q.order, columns) : q.order
   const read = (w: Where, limit: number, offset: number) =>
-    all<R>(x, `${q.select} ${w} ORDER BY ${q.order} LIMIT ? OFFSET ?`, [...w.params, limit, offset])
+    all<R>(x, `${q.select} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...w.params, limit, offset])
   let rows: R[] = []
   if (!p.after) rows = yield* read(q.where, p.limit + 1, p.offset)
   else

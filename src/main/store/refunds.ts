@@ -98,12 +98,6 @@ export function findRefundOrdersByAnyNo(db: Db, no: string): RefundOrderRow[] {
   ).all(no, no, no)
 }
 
-export function refundsOfPayOrder(db: Db, payOrderId: number): RefundOrderRow[] {
-  return stmt<[number], RefundOrderRow>(db, `${SELECT} WHERE r.pay_order_id = ? ORDER BY r.created_at`).all(
-    payOrderId,
-  )
-}
-
 const LIST = TRADE_LISTS.refund
 
 export const refundOrderPage = both(function* (x: Exec, f: RefundListRequest): Q<ListPage<RefundOrderView>> {

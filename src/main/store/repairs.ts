@@ -8,7 +8,7 @@ import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
-import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
@@ -115,14 +115,9 @@ export function linkRepairsToRecord(db: Db, repairNo: string, syncRecordId: numb
 
 const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
   `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id`
-const SELECT = select(SQLITE)
 
 export function* repairsOfNo(x: Exec, repairNo: string): Q<RepairRecordRow[]> {
   return yield* all<RepairRecordRow>(x, `${select(x)} WHERE r.repair_no = ? ORDER BY r.id`, [repairNo])
-}
-
-export function repairsByNo(db: Db, repairNo: string): RepairRecordRow[] {
-  return stmt<[string], RepairRecordRow>(db, `${SELECT} WHERE r.repair_no = ? ORDER BY r.id`).all(repairNo)
 }
 
 const rangeOf = (f: RepairFilter): MsRange => ({

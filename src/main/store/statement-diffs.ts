@@ -5,6 +5,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
+import { joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
 
 // The differences of a statement (对账差异, docs/reconcile.md A3, A7): one row per (statement, kind,
 // trade), kept across re-runs so it keeps its id, its sync and its anomaly (A11).
@@ -72,8 +73,11 @@ export interface DiffDraft {
   label: string | null
 }
 
-const SELECT = `SELECT d.*, s.bill_date, s.channel, m.name AS merchant_name FROM statement_diffs d
-  CROSS JOIN statements s ON s.id = d.statement_id CROSS JOIN merchants m ON m.id = d.merchant_id`
+const select = (
+  x: Pick<Exec, 'dialect'>,
+) => `SELECT d.*, s.bill_date, s.channel, m.name AS merchant_name FROM statement_diffs d
+  ${joinInOrder(x)} statements s ON s.id = d.statement_id ${joinInOrder(x)} merchants m ON m.id = d.merchant_id`
+const SELECT = select(SQLITE)
 
 export function statementDiffView(row: StatementDiffRow): StatementDiffView {
   return {
@@ -116,11 +120,10 @@ export function getStatementDiff(db: Db, id: number): StatementDiffRow | undefin
 }
 
 /** The difference that opened an anomaly (each opens at most one; the newest wins if a re-run moved it). */
-export function diffOfAnomaly(db: Db, anomalyId: number): StatementDiffRow | undefined {
-  return stmt<[number], StatementDiffRow>(
-    db,
-    `${SELECT} WHERE d.anomaly_id = ? ORDER BY d.id DESC LIMIT 1`,
-  ).get(anomalyId)
+export function* diffOfAnomaly(x: Exec, anomalyId: number): Q<StatementDiffRow | undefined> {
+  return yield* one<StatementDiffRow>(x, `${select(x)} WHERE d.anomaly_id = ? ORDER BY d.id DESC LIMIT 1`, [
+    anomalyId,
+  ])
 }
 
 /**

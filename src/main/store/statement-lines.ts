@@ -4,6 +4,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
+import { one, type Exec, type Q } from './sql/exec'
 
 // A statement's lines (通道明细, docs/reconcile.md A3), exactly as the file gave them, under the load
 // (`run`) that stored them: a different file for the same day adds a new run and the old lines stay.
@@ -128,6 +129,10 @@ export function statementLineView(row: StatementLineRow): StatementLineView {
     note: row.note,
     raw: row.raw,
   }
+}
+
+export function* statementLineById(x: Exec, id: number): Q<StatementLineRow | undefined> {
+  return yield* one<StatementLineRow>(x, 'SELECT * FROM statement_lines WHERE id = ?', [id])
 }
 
 export function getStatementLine(db: Db, id: number): StatementLineRow | undefined {

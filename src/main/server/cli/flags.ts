@@ -3,6 +3,8 @@ import { contract, type OperationName, type OperationOutput } from '../../../sha
 import { AppError } from '../../../shared/errors'
 import { describeIssues } from '../../../shared/validation'
 import type { ServiceContext } from '../../services/context'
+import type { ReadOperation } from '../../services/index'
+import type { Reads } from '../../services/reads'
 
 // The command line asks through the contract as the window does: a command turns its flags into an
 // operation's input, the contract's schema judges it, and a refusal is said back in the flags' terms
@@ -51,6 +53,21 @@ export async function call<K extends OperationName>(
   const { dispatch } = await import('../../services/index')
   try {
     return await dispatch(ctx, name, input)
+  } catch (err) {
+    throw inFlagTerms(err, contract[name].input, input, flags)
+  }
+}
+
+/** A read operation on whichever books the command reads (services/reads.ts), in the flags' terms. */
+export async function callRead<K extends ReadOperation>(
+  r: Reads,
+  name: K,
+  input: unknown,
+  flags: Flags,
+): Promise<OperationOutput<K>> {
+  const { dispatchRead } = await import('../../services/index')
+  try {
+    return await dispatchRead(r, name, input)
   } catch (err) {
     throw inFlagTerms(err, contract[name].input, input, flags)
   }

@@ -3,6 +3,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../shared/errors'
 import type { ServiceContext } from '../../services/context'
+import type { Reads } from '../../services/reads'
+import { isPgUrl } from '../../store/pg/connect'
 import { bookFile, defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
 
@@ -84,5 +86,27 @@ export async function withContext<T>(
     return await fn(ctx, ioOf(cmd))
   } finally {
     await ctx.close()
+  }
+}
+
+/** The team database that --db or PAYSYNC_DB names, if it names one rather than a file. */
+function teamAddressOf(cmd: Command): string | null {
+  const named = (globals(cmd).db ?? process.env.PAYSYNC_DB ?? '').trim()
+  return isPgUrl(named) ? named : null
+}
+
+/**
+ * The books of a command that only reads the lists: the database file, or a team database when --db
+ * or PAYSYNC_DB gives a postgres:// address (docs/team-mode.md B8.6). Closed afterwards.
+ */
+export async function withReads<T>(cmd: Command, fn: (r: Reads, io: Io) => Promise<T>): Promise<T> {
+  const address = teamAddressOf(cmd)
+  if (!address) return withContext(cmd, (ctx, io) => fn(ctx, io), { readsOnly: true })
+  const { TeamReads } = await import('../../services/team-reads')
+  const books = await TeamReads.open(address)
+  try {
+    return await fn(books, ioOf(cmd))
+  } finally {
+    await books.close()
   }
 }

@@ -1,10 +1,15 @@
 import type { Db } from '../connection'
 import { stmt } from '../connection'
 import { selectPayOrders, type PayOrderRow } from './row'
+import { one, type Exec, type Q } from '../sql/exec'
 
 // One pay order, or the few a number names, with everything its detail shows.
 
 const SELECT = selectPayOrders()
+
+export function* payOrderById(x: Exec, id: number): Q<PayOrderRow | undefined> {
+  return yield* one<PayOrderRow>(x, `${selectPayOrders(x)} WHERE p.id = ?`, [id])
+}
 
 export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
   return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)

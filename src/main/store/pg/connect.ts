@@ -62,6 +62,13 @@ function setTypes(): void {
     if (!Number.isSafeInteger(n)) throw new RangeError(`the bigint ${text} is beyond what PaySync counts`)
     return n
   })
+  // sum() of a bigint column is numeric: the lists' totals of fen and counts, whole numbers as on
+  // SQLite. PaySync keeps no fractions (money is whole fen), so anything else is refused, not rounded.
+  pg.types.setTypeParser(pg.types.builtins.NUMERIC, (text) => {
+    const n = Number(text)
+    if (!Number.isSafeInteger(n)) throw new RangeError(`the sum ${text} is not a whole number PaySync counts`)
+    return n
+  })
 }
 
 /**

@@ -6,10 +6,10 @@ import { AppError } from '../../../../shared/errors'
 import { pageSchema } from '../../../../shared/filters'
 import type { LabelGroup } from '../../../../shared/labels'
 import { fenToYuan } from '../../../../shared/money'
-import type { ServiceContext } from '../../../services/context'
-import { call, maximumOf, numberOption, type Flags } from '../flags'
+import type { Reads } from '../../../services/reads'
+import { call, callRead, maximumOf, numberOption, type Flags } from '../flags'
 import { counted, table, type Io } from '../output'
-import { withContext } from '../runtime'
+import { withContext, withReads } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
 // The lists of docs/cli.md section 1, each one call of the contract's list operation: a page as a
@@ -90,18 +90,14 @@ async function list<K extends ListOperation>(
   show: (io: Io, page: OperationOutput<K>) => void,
   input?: Record<string, unknown>,
 ): Promise<void> {
-  await withContext(
-    cmd,
-    async (ctx, io) => {
-      input ??= filterInput(o, true, STATUS_OF[name])
-      if (o.after !== undefined) input = { ...input, after: o.after }
-      if (o.all) return everyRow(ctx, io, name, input)
-      const page = await call(ctx, name, input, LIST_FLAGS)
-      if (io.json) return io.out(JSON.stringify(page))
-      show(io, page)
-    },
-    { readsOnly: true },
-  )
+  await withReads(cmd, async (books, io) => {
+    input ??= filterInput(o, true, STATUS_OF[name])
+    if (o.after !== undefined) input = { ...input, after: o.after }
+    if (o.all) return everyRow(books, io, name, input)
+    const page = await callRead(books, name, input, LIST_FLAGS)
+    if (io.json) return io.out(JSON.stringify(page))
+    show(io, page)
+  })
 }
 
 /**
@@ -110,7 +106,7 @@ async function list<K extends ListOperation>(
  * does; an offset would step through every row before it, page after page.
  */
 async function everyRow(
-  ctx: ServiceContext,
+  books: Reads,
   io: Io,
   name: ListOperation,
   input: Record<string, unknown>,
@@ -119,14 +115,18 @@ async function everyRow(
   if (input.limit !== undefined)
     throw new AppError('invalid_input', '--all pages by itself: leave out --limit')
   const limit = maximumOf(name, 'limit')
-  const { inOneReading } = await import('../../../services/lists')
   // Every page from one snapshot: a sync writing records meanwhile shifts no page.
-  await inOneReading(ctx, async () => {
-    let page = await call(ctx, name, { ...input, limit }, LIST_FLAGS)
+  await books.inOneReading(async (snapshot) => {
+    let page = await callRead(snapshot, name, { ...input, limit }, LIST_FLAGS)
     for (;;) {
       if (page.items.length > 0) io.out(page.items.map((item) => JSON.stringify(item)).join('\n'))
       if (page.next === undefined || io.outputGone?.()) return
-      page = await call(ctx, name, { ...input, limit, offset: undefined, after: page.next }, LIST_FLAGS)
+      page = await callRead(
+        snapshot,
+        name,
+        { ...input, limit, offset: undefined, after: page.next },
+        LIST_FLAGS,
+      )
     }
   })
 }

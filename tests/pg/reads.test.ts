@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { OperationOutput } from '../../src/shared/contract'
+import { ServiceContext } from '../../src/main/services/context'
+import { copyDatabase } from '../../src/main/services/db-copy'
+import { dispatchRead, READ_OPERATIONS, type ReadOperation } from '../../src/main/services/index'
+import { TeamReads } from '../../src/main/services/team-reads'
+import { freshDatabase, pgMissing } from '../helpers/pg'
+import { tempDir } from '../helpers/world'
+
+// The lists and detail views on a team database (docs/team-mode.md B8.6): the same store functions
+// read the desktop's file and PostgreSQL, so the books `paysync demo` makes (syncs, repairs,
+// anomalies, statements) read the same on both after `paysync db copy`, page for page and row for row,
+// through the services and through the command line.
+
+const run = promisify(execFile)
+const BIN = path.resolve('bin/paysync.js')
+
+const paysync = (args: string[]) =>
+  run(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 })
+
+let file: string
+let url: string
+let ctx: ServiceContext
+let team: TeamReads
+
+/** Both stores' answer to one read. */
+async function both<K extends ReadOperation>(name: K, input: unknown) {
+  const here = await dispatchRead(ctx, name, input)
+  const there = await dispatchRead(team, name, input)
+  return { here, there }
+}
+
+/** Every page of a list, each after the last row of the one before: SQLite's and PostgreSQL's. */
+async function everyPage(name: ReadOperation & `${string}.list`, input: Record<string, unknown>) {
+  let after: string | undefined
+  let pages = 0
+  for (;;) {
+    const { here, there } = await both(name, { ...input, limit: 3, ...(after ? { after } : {}) })
+    expect(there, `${name} ${JSON.stringify(input)} page ${pages}`).toEqual(here)
+    const page = here as OperationOutput<'records.list'>
+    pages++
+    if (!page.next) return pages
+    after = page.next
+  }
+}
+
+describe.skipIf(pgMissing())('the lists and details on a team database', () => {
+  beforeAll(async () => {
+    file = path.join(tempDir(), 'demo.db')
+    await paysync(['demo', '--db', file])
+    url = await freshDatabase()
+    await copyDatabase(file, url)
+    ctx = new ServiceContext({ dbFile: file, transport: 'cli', readsOnly: true })
+    team = await TeamReads.open(url)
+  }, 120_000)
+
+  afterAll(async () => {
+    await team?.close()
+    await ctx?.close()
+  })
+
+  it('each list, filtered and sorted every way, reads the same rows, totals and cursors', async () => {
+    const lists = ['records.list', 'orders.list', 'refunds.list', 'repairs.list', 'anomalies.list'] as const
+    const filters: Array<Record<string, unknown>> = [
+      {},
+      { merchant: 'demo-wechat-sp' },
+      { merchant: 'no such merchant' },
+      { channel: 'alipay' },
+      { since: '2020-01-01', until: '2100-01-01' },
+      { no: '000' },
+      { no: 'demo-a' },
+      { no: '50%_' },
+    ]
+    let pages = 0
+    for (const name of lists)
+      for (const filter of filters)
+        for (const sort of ['-time', 'time', '-amount', 'amount'])
+          pages += await everyPage(name, { ...filter, sort })
+    for (const f of [{}, { event: 'merchant_added' }]) pages += await everyPage('audit.list', f)
+    // The demo's books have rows for each list: the comparison compared something.
+    const records = await dispatchRead(team, 'records.list', { limit: 1 })
+    expect(records.total).toBeGreaterThan(20)
+    expect((await dispatchRead(team, 'anomalies.list', { limit: 1 })).total).toBeGreaterThan(3)
+    expect((await dispatchRead(team, 'repairs.list', { limit: 1 })).total).toBeGreaterThan(3)
+    expect(pages).toBeGreaterThan(200)
+  })
+
+  it('every detail view and the search box read the same', async () => {
+    for (const [list, get] of [
+      ['records.list', 'records.get'],
+      ['orders.list', 'orders.get'],
+      ['refunds.list', 'refunds.get'],
+      ['anomalies.list', 'anomalies.get'],
+    ] as const) {
+      const ids = (await dispatchRead(ctx, list, { limit: 200 })).items.map((i) => i.id)
+      expect(ids.length, list).toBeGreaterThan(0)
+      for (const id of ids) {
+        const { here, there } = await both(get, { id })
+        expect(there, `${get} ${id}`).toEqual(here)
+      }
+      const missing = await dispatchRead(team, get, { id: 99_999 }).catch((err: unknown) => err)
+      expect(missing).toMatchObject({ code: 'not_found' })
+    }
+    for (const no of ['DEMO', 'demo-w', '0004', 'R26', 'x']) {
+      const { here, there } = await both('search.trades', { no, limit: 20 })
+      expect(there, `search ${no}`).toEqual(here)
+    }
+  })
+
+  it('covers every read operation of the contract', () => {
+    // A read operation added to the contract is added to this comparison.
+    expect([...READ_OPERATIONS].sort()).toEqual(
+      [
+        'anomalies.get',
+        'anomalies.list',
+        'audit.list',
+        'orders.get',
+        'orders.list',
+        'records.get',
+        'records.list',
+        'refunds.get',
+        'refunds.list',
+        'repairs.list',
+        'search.trades',
+      ].sort(),
+    )
+  })
+
+  it('`--all` reads one snapshot of the team database, as of the file', async () => {
+    for (const list of ['records', 'orders', 'anomalies']) {
+      const onFile = await paysync([list, '--db', file, '--json', '--all', '--sort', 'amount'])
+      const onTeam = await paysync([list, '--db', url, '--json', '--all', '--sort', 'amount'])
+      expect(onTeam.stdout.split('\n').length, list).toBeGreaterThan(3)
+      expect(onTeam.stdout, list).toBe(onFile.stdout)
+    }
+    const table = await paysync(['orders', '--db', url, '--channel', 'alipay'])
+    expect(table.stdout).toMatch(/^\d+ pay orders?, amounts [\d.]+ yuan/)
+  })
+
+  it('a command that writes says it works on a file, and an unreachable server is one sentence', async () => {
+    const resolve = await paysync([
+      'anomalies',
+      'resolve',
+      '1',
+      '--action',
+      'dismiss',
+      '--remark',
+      'x',
+      '--db',
+      url,
+    ]).catch((err: { code: number; stderr: string }) => err)
+    expect(resolve).toMatchObject({ code: 1 })
+    expect((resolve as { stderr: string }).stderr).toMatch(/names a team database .*the lists read today/)
+    const gone = await paysync(['records', '--db', 'postgres://someone:s3cret@127.0.0.1:1/books']).catch(
+      (err: { code: number; stderr: string }) => err,
+    )
+    const said = (gone as { stderr: string }).stderr
+    expect(said).toMatch(/no PostgreSQL answers at 127\.0\.0\.1:1/)
+    expect(said).not.toContain('s3cret')
+    expect(said.trim().split('\n')).toHaveLength(1)
+  })
+})
