@@ -522,8 +522,8 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`), `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`），用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`), `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

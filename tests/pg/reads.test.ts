@@ -10,7 +10,7 @@ import { TeamReads } from '../../src/main/services/team-reads'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { tempDir } from '../helpers/world'
 
-// The lists and detail views on a team database (docs/team-mode.md B8.6): the same store functions
+// The lists, detail views and statements on a team database (docs/team-mode.md B8.8): the same store functions
 // read the desktop's file and PostgreSQL, so the books `paysync demo` makes (syncs, repairs,
 // anomalies, statements) read the same on both after `paysync db copy`, page for page and row for row,
 // through the services and through the command line.
@@ -110,6 +110,35 @@ describe.skipIf(pgMissing())('the lists and details on a team database', () => {
     }
   })
 
+  it('the statements, their lines, differences, carry-over and calendar read the same', async () => {
+    for (const f of [{}, { result: 'unbalanced' }, { merchant: 'demo-wechat-sp' }, { limit: 2, offset: 1 }]) {
+      const { here, there } = await both('statements.list', { limit: 100, offset: 0, ...f })
+      expect(there, JSON.stringify(f)).toEqual(here)
+    }
+    const statements = (await dispatchRead(ctx, 'statements.list', { limit: 100, offset: 0 })).items
+    expect(statements.length).toBeGreaterThan(2)
+    let diffs = 0
+    for (const { id, merchant, billDate } of statements) {
+      for (const [name, input] of [
+        ['statements.get', { id }],
+        ['statements.carryOver', { id }],
+        ['statements.lines', { id, limit: 500, offset: 0 }],
+        ['statements.lines', { id, state: 'matched', limit: 2, offset: 1 }],
+        ['statements.diffs', { id, limit: 500, offset: 0 }],
+        ['statements.diffs', { id, status: 'open', limit: 500, offset: 0 }],
+        ['statements.calendar', { merchant, month: billDate.slice(0, 7) }],
+      ] as const) {
+        const { here, there } = await both(name, input)
+        expect(there, `${name} ${JSON.stringify(input)}`).toEqual(here)
+      }
+      diffs += (await dispatchRead(team, 'statements.diffs', { id, limit: 1, offset: 0 })).total
+    }
+    expect(diffs).toBeGreaterThan(2)
+    const statement = await paysync(['statement', 'diffs', String(statements[0]!.id), '--db', url, '--json'])
+    const onFile = await paysync(['statement', 'diffs', String(statements[0]!.id), '--db', file, '--json'])
+    expect(statement.stdout).toBe(onFile.stdout)
+  })
+
   it('covers every read operation of the contract', () => {
     // A read operation added to the contract is added to this comparison.
     expect([...READ_OPERATIONS].sort()).toEqual(
@@ -125,6 +154,12 @@ describe.skipIf(pgMissing())('the lists and details on a team database', () => {
         'refunds.list',
         'repairs.list',
         'search.trades',
+        'statements.calendar',
+        'statements.carryOver',
+        'statements.diffs',
+        'statements.get',
+        'statements.lines',
+        'statements.list',
       ].sort(),
     )
   })
@@ -153,7 +188,9 @@ describe.skipIf(pgMissing())('the lists and details on a team database', () => {
       url,
     ]).catch((err: { code: number; stderr: string }) => err)
     expect(resolve).toMatchObject({ code: 1 })
-    expect((resolve as { stderr: string }).stderr).toMatch(/names a team database .*the lists read today/)
+    expect((resolve as { stderr: string }).stderr).toMatch(
+      /names a team database .*the lists and statements read today/,
+    )
     const gone = await paysync(['records', '--db', 'postgres://someone:s3cret@127.0.0.1:1/books']).catch(
       (err: { code: number; stderr: string }) => err,
     )

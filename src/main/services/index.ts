@@ -69,6 +69,12 @@ export const READ_OPERATIONS = [
   'anomalies.list',
   'anomalies.get',
   'audit.list',
+  'statements.list',
+  'statements.get',
+  'statements.lines',
+  'statements.diffs',
+  'statements.carryOver',
+  'statements.calendar',
 ] as const satisfies readonly OperationName[]
 
 export type ReadOperation = (typeof READ_OPERATIONS)[number]
@@ -87,6 +93,12 @@ const readHandlers: {
   'anomalies.list': async (r, f) => (await lists()).listAnomalyViews(r, f),
   'anomalies.get': async (r, { id }) => (await lists()).anomalyDetail(r, id),
   'audit.list': async (r, f) => (await lists()).listAuditLog(r, f),
+  'statements.list': async (r, f) => (await statementViews()).listStatementViews(r, f),
+  'statements.get': async (r, { id }) => (await statementViews()).statementDetail(r, id),
+  'statements.lines': async (r, q) => (await statementViews()).statementLines(r, q),
+  'statements.diffs': async (r, q) => (await statementViews()).statementDiffs(r, q),
+  'statements.carryOver': async (r, { id }) => (await statementViews()).statementCarryOver(r, id),
+  'statements.calendar': async (r, q) => (await statementViews()).statementCalendar(r, q),
 }
 
 const handlers: Handlers = {
@@ -144,12 +156,6 @@ const handlers: Handlers = {
     (await SERVICES.keyStore()).unlockWithPassphrase(ctx, passphrase),
   'keys.setPassphrase': async (ctx, p) => (await SERVICES.teamPassphrase()).setTeamPassphrase(ctx, p),
 
-  'statements.list': async (ctx, f) => (await statementViews()).listStatementViews(ctx, f),
-  'statements.get': async (ctx, { id }) => (await statementViews()).statementDetail(ctx, id),
-  'statements.lines': async (ctx, r) => (await statementViews()).statementLines(ctx, r),
-  'statements.diffs': async (ctx, r) => (await statementViews()).statementDiffs(ctx, r),
-  'statements.carryOver': async (ctx, { id }) => (await statementViews()).statementCarryOver(ctx, id),
-  'statements.calendar': async (ctx, r) => (await statementViews()).statementCalendar(ctx, r),
   'statements.reconcile': async (ctx, r) => (await SERVICES.runs()).reconcileOperation(ctx, r),
   'statements.rerun': async (ctx, r) => (await SERVICES.runs()).rerunStatement(ctx, r),
   'statements.dismissDiffs': async (ctx, r) => (await SERVICES.decisions()).dismissDiffs(ctx, r),

@@ -3,6 +3,8 @@ import type { CarryOverView, CarryReason, CarryStatus } from '../../shared/state
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { all, both, joinInOrder, SQLITE, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // The carry-over pool (跨日待核, docs/reconcile.md A8): a local trade expected in another day's bill,
 // waiting for it; matched when that bill has its line, expired into a difference when it does not.
@@ -46,14 +48,15 @@ export function carryOverView(row: CarryOverRow): CarryOverView {
   }
 }
 
-const SELECT = `SELECT c.*, s.bill_date AS from_date, m.name AS merchant_name,
+const select = (x: Pick<Exec, 'dialect'>) => `SELECT c.*, s.bill_date AS from_date, m.name AS merchant_name,
     COALESCE(r.refund_no, p.order_no) AS trade_no, COALESCE(r.amount, p.amount) AS amount,
     CASE WHEN c.trade_type = 'refund' THEN r.finished_at ELSE p.paid_at END AS local_time
   FROM carry_over c
-  CROSS JOIN statements s ON s.id = c.from_statement_id
-  CROSS JOIN merchants m ON m.id = c.merchant_id
+  ${joinInOrder(x)} statements s ON s.id = c.from_statement_id
+  ${joinInOrder(x)} merchants m ON m.id = c.merchant_id
   LEFT JOIN pay_orders p ON c.trade_type = 'pay' AND p.id = c.trade_id
   LEFT JOIN refund_orders r ON c.trade_type = 'refund' AND r.id = c.trade_id`
+const SELECT = select(SQLITE)
 
 /** Puts a trade in the pool; one already waiting keeps its entry (the unique index allows one). */
 export function addCarryOver(
@@ -144,13 +147,20 @@ export function waitingFromCount(db: Db, statementId: number): number {
 }
 
 /** The entries a statement sent on, and those another statement resolved into it. */
-export function carryOverOf(db: Db, statementId: number): { from: CarryOverRow[]; into: CarryOverRow[] } {
+export function* carryOverOfStatement(
+  x: Exec,
+  statementId: number,
+): Q<{ from: CarryOverRow[]; into: CarryOverRow[] }> {
   return {
-    from: stmt<[number], CarryOverRow>(db, `${SELECT} WHERE c.from_statement_id = ? ORDER BY c.id`).all(
+    from: yield* all<CarryOverRow>(x, `${select(x)} WHERE c.from_statement_id = ? ORDER BY c.id`, [
       statementId,
-    ),
-    into: stmt<[number], CarryOverRow>(db, `${SELECT} WHERE c.resolved_statement_id = ? ORDER BY c.id`).all(
+    ]),
+    into: yield* all<CarryOverRow>(x, `${select(x)} WHERE c.resolved_statement_id = ? ORDER BY c.id`, [
       statementId,
-    ),
+    ]),
   }
 }
+
+const carryOverBoth = both(carryOverOfStatement)
+
+export const carryOverOf = (db: Db, statementId: number) => carryOverBoth.sync(sqliteExec(db), statementId)

@@ -5,7 +5,8 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
-import { joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // The differences of a statement (对账差异, docs/reconcile.md A3, A7): one row per (statement, kind,
 // trade), kept across re-runs so it keeps its id, its sync and its anomaly (A11).
@@ -283,26 +284,33 @@ export interface DiffFilter {
   offset: number
 }
 
-export function listStatementDiffs(
-  db: Db,
+export function* statementDiffPage(
+  x: Exec,
   statementId: number,
   f: DiffFilter,
-): { total: number; rows: StatementDiffRow[] } {
+): Q<{ total: number; rows: StatementDiffRow[] }> {
   const w = new Where().add('d.statement_id = ?', statementId)
   w.when(f.kind, 'd.kind = ?', f.kind)
   w.when(f.tradeType, 'd.trade_type = ?', f.tradeType)
   w.when(f.status, 'd.status = ?', f.status)
   w.when(f.no, '(d.order_no = ? OR d.refund_no = ? OR d.gateway_no = ?)', f.no, f.no, f.no)
-  const total = (
-    db.prepare(`SELECT count(*) AS n FROM statement_diffs d ${w.toString()}`).get(...w.params) as {
-      n: number
-    }
-  ).n
-  const rows = db
-    .prepare(`${SELECT} ${w.toString()} ORDER BY d.id LIMIT ? OFFSET ?`)
-    .all(...w.params, f.limit, f.offset) as StatementDiffRow[]
+  const { n: total } = (yield* one<{ n: number }>(
+    x,
+    `SELECT count(*) AS n FROM statement_diffs d ${w}`,
+    w.params,
+  ))!
+  const rows = yield* all<StatementDiffRow>(x, `${select(x)} ${w} ORDER BY d.id LIMIT ? OFFSET ?`, [
+    ...w.params,
+    f.limit,
+    f.offset,
+  ])
   return { total, rows }
 }
+
+const statementDiffPageBoth = both(statementDiffPage)
+
+export const listStatementDiffs = (db: Db, statementId: number, f: DiffFilter) =>
+  statementDiffPageBoth.sync(sqliteExec(db), statementId, f)
 
 /** Counts of a statement's differences per kind (all statuses), and how many are open. */
 export function diffCounts(

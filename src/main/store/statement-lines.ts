@@ -4,7 +4,8 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
-import { one, type Exec, type Q } from './sql/exec'
+import { all, both, one, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // A statement's lines (通道明细, docs/reconcile.md A3), exactly as the file gave them, under the load
 // (`run`) that stored them: a different file for the same day adds a new run and the old lines stay.
@@ -148,31 +149,36 @@ export interface LineFilter {
 }
 
 /** A page of the current lines of a statement, in file order, with the local number each matched. */
-export function listStatementLines(
-  db: Db,
+export function* statementLinePage(
+  x: Exec,
   statementId: number,
   run: number,
   f: LineFilter,
-): { total: number; rows: StatementLineRow[] } {
+): Q<{ total: number; rows: StatementLineRow[] }> {
   const w = new Where().add('l.statement_id = ?', statementId).add('l.run = ?', run)
   w.when(f.state, 'l.match_state = ?', f.state)
   w.when(f.kind, 'l.kind = ?', f.kind)
   if (f.withFee) w.add('l.fee_e5 <> 0')
-  const total = (
-    db.prepare(`SELECT count(*) AS n FROM statement_lines l ${w.toString()}`).get(...w.params) as {
-      n: number
-    }
-  ).n
-  const rows = db
-    .prepare(
-      `SELECT l.*, COALESCE(r.refund_no, p.order_no) AS local_no FROM statement_lines l
+  const { n: total } = (yield* one<{ n: number }>(
+    x,
+    `SELECT count(*) AS n FROM statement_lines l ${w}`,
+    w.params,
+  ))!
+  const rows = yield* all<StatementLineRow>(
+    x,
+    `SELECT l.*, COALESCE(r.refund_no, p.order_no) AS local_no FROM statement_lines l
        LEFT JOIN pay_orders p ON p.id = l.pay_order_id
        LEFT JOIN refund_orders r ON r.id = l.refund_id
-       ${w.toString()} ORDER BY l.line_no, l.id LIMIT ? OFFSET ?`,
-    )
-    .all(...w.params, f.limit, f.offset) as StatementLineRow[]
+       ${w} ORDER BY l.line_no, l.id LIMIT ? OFFSET ?`,
+    [...w.params, f.limit, f.offset],
+  )
   return { total, rows }
 }
+
+const statementLinePageBoth = both(statementLinePage)
+
+export const listStatementLines = (db: Db, statementId: number, run: number, f: LineFilter) =>
+  statementLinePageBoth.sync(sqliteExec(db), statementId, run, f)
 
 export function setLineMatch(
   db: Db,

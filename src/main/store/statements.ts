@@ -10,8 +10,10 @@ import type { StatementListRequest } from '../../shared/statement-inputs'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import { stmt } from './connection'
-import { findMerchantByName } from './merchants'
+import { merchantNamed } from './merchants'
 import { Where } from './where'
+import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // One statement (对账单) per merchant, bill kind and bill day (docs/reconcile.md A3): where its file
 // is, what the file declared and proved, and what matching made of it.
@@ -58,8 +60,9 @@ export interface StatementRow {
   merchant_name?: string
 }
 
-const SELECT =
-  'SELECT s.*, m.name AS merchant_name FROM statements s CROSS JOIN merchants m ON m.id = s.merchant_id'
+const select = (x: Pick<Exec, 'dialect'>) =>
+  `SELECT s.*, m.name AS merchant_name FROM statements s ${joinInOrder(x)} merchants m ON m.id = s.merchant_id`
+const SELECT = select(SQLITE)
 
 export function statementView(row: StatementRow): StatementView {
   return {
@@ -88,6 +91,10 @@ export function statementView(row: StatementRow): StatementView {
     createdAt: toIsoBeijing(row.created_at),
     updatedAt: toIsoBeijing(row.updated_at),
   }
+}
+
+export function* statementById(x: Exec, id: number): Q<StatementRow | undefined> {
+  return yield* one<StatementRow>(x, `${select(x)} WHERE s.id = ?`, [id])
 }
 
 export function getStatement(db: Db, id: number): StatementRow | undefined {
@@ -197,10 +204,10 @@ export function updateStatement(db: Db, id: number, patch: StatementPatch, now: 
   )
 }
 
-function statementWhere(db: Db, f: Omit<StatementListRequest, 'limit' | 'offset'>): Where | null {
+function* statementWhere(x: Exec, f: Omit<StatementListRequest, 'limit' | 'offset'>): Q<Where | null> {
   const w = new Where()
   if (f.merchant) {
-    const m = findMerchantByName(db, f.merchant, true)
+    const m = yield* merchantNamed(x, f.merchant, true)
     if (!m) return null
     w.add('s.merchant_id = ?', m.id)
   }
@@ -214,17 +221,29 @@ function statementWhere(db: Db, f: Omit<StatementListRequest, 'limit' | 'offset'
 }
 
 /** The list, newest bill date first (A13). */
-export function listStatements(db: Db, f: StatementListRequest): { total: number; rows: StatementRow[] } {
-  const w = statementWhere(db, f)
+export function* statementPage(x: Exec, f: StatementListRequest): Q<{ total: number; rows: StatementRow[] }> {
+  const w = yield* statementWhere(x, f)
   if (!w) return { total: 0, rows: [] }
-  const total = (
-    db.prepare(`SELECT count(*) AS n FROM statements s ${w.toString()}`).get(...w.params) as { n: number }
-  ).n
-  const rows = db
-    .prepare(`${SELECT} ${w.toString()} ORDER BY s.bill_date DESC, s.id DESC LIMIT ? OFFSET ?`)
-    .all(...w.params, f.limit, f.offset) as StatementRow[]
+  const { n: total } = (yield* one<{ n: number }>(
+    x,
+    `SELECT count(*) AS n FROM statements s ${w}`,
+    w.params,
+  ))!
+  const rows = yield* all<StatementRow>(
+    x,
+    `${select(x)} ${w} ORDER BY s.bill_date DESC, s.id DESC LIMIT ? OFFSET ?`,
+    [...w.params, f.limit, f.offset],
+  )
   return { total, rows }
 }
+
+const statementPageBoth = both(statementPage)
+const daysStatementsBoth = both(daysStatements)
+
+export const statementsOfDays = (db: Db, merchantId: number, from: string, to: string) =>
+  daysStatementsBoth.sync(sqliteExec(db), merchantId, from, to)
+
+export const listStatements = (db: Db, f: StatementListRequest) => statementPageBoth.sync(sqliteExec(db), f)
 
 /** The differences still open on every statement (each statement keeps its own count). */
 export function openStatementDiffs(db: Db): number {
@@ -232,13 +251,13 @@ export function openStatementDiffs(db: Db): number {
 }
 
 /** A merchant's statements of the days in [from, to] (YYYY-MM-DD), for the calendar. */
-
-export function statementsOfDays(db: Db, merchantId: number, from: string, to: string): StatementRow[] {
-  return stmt<[number, string, string], StatementRow>(
-    db,
-    `${SELECT} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date >= ? AND s.bill_date <= ?
+export function* daysStatements(x: Exec, merchantId: number, from: string, to: string): Q<StatementRow[]> {
+  return yield* all<StatementRow>(
+    x,
+    `${select(x)} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date >= ? AND s.bill_date <= ?
      ORDER BY s.bill_date`,
-  ).all(merchantId, from, to)
+    [merchantId, from, to],
+  )
 }
 
 /** Whether every given day of a merchant has a statement that was reconciled (matched or empty). */

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { Page } from '../../../shared/entity-views'
+import { AppError } from '../../../shared/errors'
 import {
   type CalendarDay,
   type CalendarState,
@@ -16,24 +17,38 @@ import {
   type statementLinesSchema,
   type StatementListRequest,
 } from '../../../shared/statement-inputs'
-import { carryOverOf, carryOverView } from '../../store/carry-over'
-import { listStatementDiffs, statementDiffView } from '../../store/statement-diffs'
-import { listStatementLines, statementLineView } from '../../store/statement-lines'
-import { listStatements, statementsOfDays, statementView, type StatementRow } from '../../store/statements'
-import type { ServiceContext } from '../context'
-import { merchantByName, statementRow } from './common'
+import { carryOverOfStatement, carryOverView } from '../../store/carry-over'
+import { merchantNamed } from '../../store/merchants'
+import { both, type Exec, type Q } from '../../store/sql/exec'
+import { statementDiffPage, statementDiffView } from '../../store/statement-diffs'
+import { statementLinePage, statementLineView } from '../../store/statement-lines'
+import {
+  daysStatements,
+  statementById,
+  statementPage,
+  statementView,
+  type StatementRow,
+} from '../../store/statements'
+import type { Reads } from '../reads'
 
 // What the screens and the command line read of the statements: the list, a statement's detail, its
-// lines, differences and carry-over, and a merchant's month (docs/reconcile.md A13, A15).
+// lines, differences and carry-over, and a merchant's month (docs/reconcile.md A13, A15). Read
+// operations: on the desktop's file or on a team database (services/reads.ts).
 
-export function listStatementViews(ctx: ServiceContext, f: StatementListRequest): Page<StatementView> {
-  const { total, rows } = listStatements(ctx.db, f)
+function* statementOf(x: Exec, id: number): Q<StatementRow> {
+  const row = yield* statementById(x, id)
+  if (!row) throw AppError.say('not_found', 'statement.notFound', { id })
+  return row
+}
+
+function* listQ(x: Exec, f: StatementListRequest): Q<Page<StatementView>> {
+  const { total, rows } = yield* statementPage(x, f)
   return { total, items: rows.map(statementView) }
 }
 
-export function statementDetail(ctx: ServiceContext, id: number): StatementDetail {
-  const st = statementRow(ctx, id)
-  const pool = carryOverOf(ctx.db, id)
+function* detailQ(x: Exec, id: number): Q<StatementDetail> {
+  const st = yield* statementOf(x, id)
+  const pool = yield* carryOverOfStatement(x, id)
   return {
     statement: statementView(st),
     file: {
@@ -58,40 +73,25 @@ export function statementDetail(ctx: ServiceContext, id: number): StatementDetai
   }
 }
 
-export function statementLines(
-  ctx: ServiceContext,
-  r: z.output<typeof statementLinesSchema>,
-): Page<StatementLineView> {
-  const st = statementRow(ctx, r.id)
-  const { total, rows } = listStatementLines(ctx.db, st.id, st.lines_run, r)
+function* linesQ(x: Exec, r: z.output<typeof statementLinesSchema>): Q<Page<StatementLineView>> {
+  const st = yield* statementOf(x, r.id)
+  const { total, rows } = yield* statementLinePage(x, st.id, st.lines_run, r)
   return { total, items: rows.map(statementLineView) }
 }
 
-export function statementDiffs(
-  ctx: ServiceContext,
-  r: z.output<typeof statementDiffsSchema>,
-): Page<StatementDiffView> {
-  const st = statementRow(ctx, r.id)
-  const { total, rows } = listStatementDiffs(ctx.db, st.id, r)
+function* diffsQ(x: Exec, r: z.output<typeof statementDiffsSchema>): Q<Page<StatementDiffView>> {
+  const st = yield* statementOf(x, r.id)
+  const { total, rows } = yield* statementDiffPage(x, st.id, r)
   return { total, items: rows.map(statementDiffView) }
 }
 
-export function statementCarryOver(
-  ctx: ServiceContext,
-  id: number,
-): { from: CarryOverView[]; into: CarryOverView[] } {
-  return statementDetail(ctx, id).carryOver
-}
-
-export function statementCalendar(
-  ctx: ServiceContext,
-  r: z.output<typeof statementCalendarSchema>,
-): StatementCalendar {
-  const merchant = merchantByName(ctx, r.merchant)
+function* calendarQ(x: Exec, r: z.output<typeof statementCalendarSchema>): Q<StatementCalendar> {
+  const merchant = yield* merchantNamed(x, r.merchant)
+  if (!merchant) throw AppError.say('not_found', 'merchant.noName', { name: r.merchant })
   const first = `${r.month}-01`
   const days = new Date(Date.UTC(Number(r.month.slice(0, 4)), Number(r.month.slice(5, 7)), 0)).getUTCDate()
   const last = `${r.month}-${String(days).padStart(2, '0')}`
-  const byDate = new Map(statementsOfDays(ctx.db, merchant.id, first, last).map((s) => [s.bill_date, s]))
+  const byDate = new Map((yield* daysStatements(x, merchant.id, first, last)).map((s) => [s.bill_date, s]))
   const out: CalendarDay[] = []
   for (let d = 1; d <= days; d++) {
     const date = `${r.month}-${String(d).padStart(2, '0')}`
@@ -104,6 +104,30 @@ export function statementCalendar(
     })
   }
   return { merchant: merchant.name, month: r.month, days: out }
+}
+
+const run = {
+  list: both(listQ),
+  detail: both(detailQ),
+  lines: both(linesQ),
+  diffs: both(diffsQ),
+  calendar: both(calendarQ),
+}
+
+export const listStatementViews = (r: Reads, f: StatementListRequest) => run.list.async(r.exec, f)
+export const statementDetail = (r: Reads, id: number) => run.detail.async(r.exec, id)
+export const statementLines = (r: Reads, q: z.output<typeof statementLinesSchema>) =>
+  run.lines.async(r.exec, q)
+export const statementDiffs = (r: Reads, q: z.output<typeof statementDiffsSchema>) =>
+  run.diffs.async(r.exec, q)
+export const statementCalendar = (r: Reads, q: z.output<typeof statementCalendarSchema>) =>
+  run.calendar.async(r.exec, q)
+
+export async function statementCarryOver(
+  r: Reads,
+  id: number,
+): Promise<{ from: CarryOverView[]; into: CarryOverView[] }> {
+  return (await statementDetail(r, id)).carryOver
 }
 
 /** A day's state as the calendar colours it: its result, a status that never got one, or nothing yet. */

@@ -4,9 +4,9 @@ import { fenToYuan } from '../../../../shared/money'
 import { DIFF_KINDS, STATEMENT_CHANNELS, type ReconcileRun } from '../../../../shared/statements'
 import { formatBeijing } from '../../../../shared/time'
 import { AppError } from '../../../../shared/errors'
-import { call, numberOption, type Flags } from '../flags'
+import { call, callRead, numberOption, type Flags } from '../flags'
 import { table, type Io } from '../output'
-import { EXIT, exitState, withContext } from '../runtime'
+import { EXIT, exitState, withContext, withReads } from '../runtime'
 
 // Statement reconciliation on the command line (docs/cli.md section 5, docs/reconcile.md A13):
 // `reconcile` for one day or yesterday's of every merchant (cron), `statements` the list, `statement`
@@ -148,9 +148,9 @@ export function registerReconcileCommands(program: Command): void {
     .option('--limit <n>', 'rows (default 100)')
     .option('--offset <n>', 'rows to skip')
     .action(async (o: Record<string, string | undefined>, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const page = await call(
-          ctx,
+      await withReads(cmd, async (books, io) => {
+        const page = await callRead(
+          books,
           'statements.list',
           { ...o, limit: numberOption(o.limit), offset: numberOption(o.offset) },
           {
@@ -198,8 +198,8 @@ export function registerReconcileCommands(program: Command): void {
   const ID = { id: 'the statement id' }
 
   statement.command('show <id>').action(async (id: string, _o, cmd: Command) => {
-    await withContext(cmd, async (ctx, io) => {
-      const d = await call(ctx, 'statements.get', { id: numberOption(id) }, ID)
+    await withReads(cmd, async (books, io) => {
+      const d = await callRead(books, 'statements.get', { id: numberOption(id) }, ID)
       if (io.json) return io.out(JSON.stringify(d))
       const s = d.statement
       io.out(`statement ${s.id}: ${s.merchant} ${s.billDate} (${s.channel}) ${s.result ?? s.status}`)
@@ -234,9 +234,9 @@ export function registerReconcileCommands(program: Command): void {
     .option('--limit <n>', 'rows (default 100)')
     .option('--offset <n>', 'rows to skip')
     .action(async (id: string, o: { state?: string; limit?: string; offset?: string }, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const page = await call(
-          ctx,
+      await withReads(cmd, async (books, io) => {
+        const page = await callRead(
+          books,
           'statements.lines',
           {
             id: numberOption(id),
@@ -286,9 +286,9 @@ export function registerReconcileCommands(program: Command): void {
         o: { kind?: string; status?: string; limit?: string; offset?: string },
         cmd: Command,
       ) => {
-        await withContext(cmd, async (ctx, io) => {
-          const page = await call(
-            ctx,
+        await withReads(cmd, async (books, io) => {
+          const page = await callRead(
+            books,
             'statements.diffs',
             {
               id: numberOption(id),
