@@ -12,8 +12,9 @@ import { listAllFigures } from './list-all'
 import { reconcileFigures } from './reconcile'
 import { sideBySide } from './side-by-side'
 import { storeFigures } from './store'
+import { storePgFigures } from './store-pg'
 
-// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,export,import,browser,cli,reconcile]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,store-pg,export,import,browser,cli,reconcile]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -51,10 +52,11 @@ try {
   if (want('side')) add(await sideBySide(dir, 1_000, quick ? 1 : 3))
   if (want('cpu')) add(await engineCpu(dir, quick ? 500 : 2_000))
   let recordsDb: string | null = null
-  if (want('store') || want('export') || want('browser') || want('cli')) {
+  if (want('store') || want('store-pg') || want('export') || want('browser') || want('cli')) {
     const s = storeFigures(dir, N)
     recordsDb = s.file
     if (want('store')) add(s.figures)
+    if (want('store-pg')) add(await storePgFigures(s, N, log))
   }
   if (want('export') && recordsDb) add(await exportFigures(dir, recordsDb, N))
   if (want('import')) add(await importFigures(dir, N))

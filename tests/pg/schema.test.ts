@@ -8,6 +8,7 @@ import { SQLITE_ONLY_TABLES } from '../../src/main/store/copy/plan'
 import { connectPg, pgTarget } from '../../src/main/store/pg/connect'
 import { migratePg } from '../../src/main/store/pg/migrate'
 import { PG_MIGRATIONS } from '../../src/main/store/pg/migrations'
+import { LIST_INDEXES } from '../../src/main/store/pg/migrations/019-list-index-ids'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 
 // One numbered list, two dialects (docs/team-mode.md B8.1): the PostgreSQL schema is migration
@@ -174,5 +175,39 @@ describe.skipIf(pgMissing())('migrating a PostgreSQL database', () => {
     await migratePg(c, pgTarget(url))
     const r = await c.query<{ ms: unknown }>('SELECT 1764806400000::bigint AS ms')
     expect(r.rows[0]!.ms).toBe(1764806400000)
+  })
+
+  it("indexes the same columns as SQLite, the lists' indexes with the id SQLite's entries end in", async () => {
+    const url = await freshDatabase()
+    const c = await connect(url)
+    await migratePg(c, pgTarget(url))
+    const db = openStore(':memory:')
+    const sqlite = new Map<string, string>()
+    try {
+      for (const { name } of db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'")
+        .all() as Array<{ name: string }>) {
+        const cols = db.pragma(`index_info(${name})`) as Array<{ name: string | null }>
+        sqlite.set(name, cols.map((k) => k.name ?? '(expression)').join(', '))
+      }
+    } finally {
+      db.close()
+    }
+    // Migration 019: PostgreSQL's index names the id that SQLite's entries hold as their rowid, and
+    // the amount index puts missing amounts first, as SQLite sorts them (store/list-cursor.ts).
+    const withId = new Map(LIST_INDEXES.map(([name]) => [name, true]))
+    const idx = await c.query<{ name: string; def: string }>(
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+        WHERE schemaname = current_schema() AND indexname LIKE 'idx_%'`,
+    )
+    let compared = 0
+    for (const { name, def } of idx.rows) {
+      if (PG_ONLY_INDEXES.has(name)) continue
+      const pgColumns = /USING btree \((.*?)\)(?: WHERE|$)/.exec(def)![1]!.replace(/ NULLS FIRST/g, '')
+      const expected = sqlite.get(name)
+      expect(pgColumns, name).toBe(withId.has(name) ? `${expected}, id` : expected)
+      compared++
+    }
+    expect(compared).toBe(sqlite.size)
   })
 })

@@ -17,6 +17,7 @@ import { statementSourceIndex } from './015-statement-source-index'
 import { statementLineIndexes } from './016-statement-line-indexes'
 import { batchItemClaims } from './017-batch-item-claims'
 import { liveHeads } from './018-live-heads'
+import { listIndexIds } from './019-list-index-ids'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   statementLineIndexes,
   batchItemClaims,
   liveHeads,
+  listIndexIds,
 ]

@@ -16,6 +16,7 @@ import { statements } from './013-statements'
 import { deferredIndexes, statementLineIndexes, statementSourceIndex } from './014-016-indexes'
 import { batchItemClaims } from './017-batch-item-claims'
 import { liveHeads } from './018-live-heads'
+import { listIndexIds } from './019-list-index-ids'
 import type { PgStep } from './step'
 
 /**
@@ -47,4 +48,5 @@ export const PG_MIGRATIONS: readonly PgStep[] = [
   statementLineIndexes,
   batchItemClaims,
   liveHeads,
+  listIndexIds,
 ]
