@@ -108,7 +108,8 @@ describe('a database that is not there', () => {
     const said =
       'names a team database (postgres://***@db.example:5432/team): this command still works on a ' +
       'database file; on a team database the lists read today (`paysync records`, `orders`, `refunds`, ' +
-      '`repairs`, `anomalies`, `audit`), `paysync db check` checks it and `paysync db copy` fills it ' +
+      '`repairs`, `anomalies`, `audit`) and export (`paysync export` of the same five), `paysync db check` ' +
+      'checks it and `paysync db copy` fills it ' +
       '(docs/team-mode.md B8.6)\n'
     const screens = path.join(dir, 'screens')
     fs.mkdirSync(screens, { recursive: true })
