@@ -32,8 +32,10 @@ async function exportBoth(what: string, flags: string[]) {
   const name = `${what}-${flags.join('_').replace(/[^\w-]/g, '')}`
   const here = path.join(dir, `${name}.file.csv`)
   const there = path.join(dir, `${name}.team.csv`)
-  await paysync(['export', what, '--db', file, '--out', here, ...flags])
-  const said = await paysync(['export', what, '--db', url, '--out', there, '--json', ...flags])
+  const [, said] = await Promise.all([
+    paysync(['export', what, '--db', file, '--out', here, ...flags]),
+    paysync(['export', what, '--db', url, '--out', there, '--json', ...flags]),
+  ])
   return { here: fs.readFileSync(here), there: fs.readFileSync(there), said: JSON.parse(said.stdout) }
 }
 
@@ -126,11 +128,15 @@ describe.skipIf(pgMissing())('exports of a team database', () => {
           WHERE table_name = 'sync_records' AND column_name NOT IN ('id', 'trade_no')`,
       )
     ).rows.map((r) => r.column_name)
+    // Without the kept totals' triggers, which the export does not read: 200,000 upserts of one
+    // totals row in one statement pile up versions of it and take minutes.
+    await client.query('ALTER TABLE sync_records DISABLE TRIGGER USER')
     await client.query(
       `INSERT INTO sync_records (trade_no, ${cols.join(', ')})
        SELECT 'GEN' || g, ${cols.map((c) => `s.${c}`).join(', ')}
          FROM (SELECT * FROM sync_records ORDER BY id LIMIT 1) s, generate_series(1, 200000) g`,
     )
+    await client.query('ALTER TABLE sync_records ENABLE TRIGGER USER')
     // The process reports its peak of live memory (heap and buffers, sampled) and its peak RSS.
     const probe = `import fs from 'node:fs'
 let peak = 0
@@ -165,8 +171,9 @@ process.on('exit', () => fs.writeFileSync(process.env.PAYSYNC_MEMORY_REPORT, JSO
     console.log(
       `export of ${large.rows} rows (${mb(large.bytes)} MB): peak live memory ${mb(large.peak)} MB, RSS ${mb(large.rss)} MB; of ${small.rows} rows: ${mb(small.peak)} MB, RSS ${mb(small.rss)} MB`,
     )
-    // Generous bounds: holding the rows, or the file's text, would take several times the file's size.
-    expect(large.peak - small.peak).toBeLessThan(64 << 20)
-    expect(large.rss - small.rss).toBeLessThan(128 << 20)
+    // Generous bounds, what is not yet collected included. Measured: read a fetch at a time, the live
+    // peak grew by about 70 MB and RSS by 85 MB; all rows in one fetch, by 290 MB and 310 MB.
+    expect(large.peak - small.peak).toBeLessThan(160 << 20)
+    expect(large.rss - small.rss).toBeLessThan(220 << 20)
   }, 300_000)
 })
