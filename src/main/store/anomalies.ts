@@ -380,12 +380,7 @@ export const anomalyPage = both(function* (x: Exec, f: AnomalyListRequest): Q<Li
 
 export const listAnomalies = (db: Db, f: AnomalyListRequest) => anomalyPage.sync(sqliteExec(db), f)
 
-/**
- * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
- * objects and only the columns asked for make a million-row export several times faster. `columns`
- * are SQL expressions written in this program (files/export/columns.ts), never input. On either
- * store: a team database's export reads it through a cursor (services/team-export.ts).
- */
+/** The rows of a filter for export, on either store: as recordsExport (records.ts) does. */
 export const anomaliesExport = both(function* (
   x: Exec,
   f: AnomalyFilter,
