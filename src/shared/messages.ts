@@ -181,6 +181,10 @@ export const MESSAGES = {
     en: '{file} exists already and is not replaced: choose another name',
     zh: '{file} 已存在，不会覆盖：请换一个文件名',
   },
+  'export.teamKind': {
+    en: 'a team database exports its lists today ({kinds}), not {kind}: export it from the database file (docs/team-mode.md B8.6)',
+    zh: '团队数据库目前可以导出各列表（{kinds}），还不能导出 {kind}：请从数据库文件导出（docs/team-mode.md B8.6）',
+  },
   'demo.batchRunning': {
     en: 'a batch is running: let it finish or cancel it, then remove the demo data',
     zh: '有批次正在运行：请等它完成或取消后再清除演示数据',
@@ -522,8 +526,8 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`), `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

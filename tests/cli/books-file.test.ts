@@ -108,8 +108,8 @@ describe('a database that is not there', () => {
     const said =
       'names a team database (postgres://***@db.example:5432/team): this command still works on a ' +
       'database file; on a team database the lists and statements read today (`paysync records`, ' +
-      '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`), ' +
-      '`paysync db check` checks it and `paysync db copy` fills it ' +
+      '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) ' +
+      'and `paysync export` writes the first five, `paysync db check` checks it and `paysync db copy` fills it ' +
       '(docs/team-mode.md B8.6)\n'
     const screens = path.join(dir, 'screens')
     fs.mkdirSync(screens, { recursive: true })

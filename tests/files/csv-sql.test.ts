@@ -10,31 +10,19 @@ import {
   refundColumns,
   repairColumns,
 } from '../../src/main/files/export/columns'
-import {
-  cell,
-  csvField,
-  named,
-  namesOf,
-  totalLine,
-  type CellKind,
-  type Column,
-} from '../../src/main/files/export/csv'
+import { csvLine, totalLine, type CellKind, type Column } from '../../src/main/files/export/csv'
 import { csvLineSql, csvTotalSql } from '../../src/main/files/export/csv-sql'
 import { rng, type Rng } from '../helpers/prng'
 
 // The export's lines are written by SQLite (csv-sql.ts); csv.ts holds the same rules in JavaScript.
 // Random cells of every kind, stored as the store stores them, must come out the same from both.
 
-/** What writeCsv writes for one row, in JavaScript. */
+/** What writeCsv writes for one row, in JavaScript: csvLine, given the values it selects. */
 function jsLine(columns: readonly Column[], row: unknown[]): string {
-  return columns
-    .map((c, i) => {
-      const names = namesOf(c, c.namesBy && row[columns.findIndex((d) => d.sql === c.namesBy!.sql)])
-      const value = names ? named(names, row[i]) : cell(c.kind, row[i])
-      const plain = !names && (c.kind === 'int' || c.kind === 'yuan' || c.kind === 'time')
-      return plain ? value : csvField(value)
-    })
-    .join(',')
+  const by = columns.flatMap((c) =>
+    c.namesBy ? [row[columns.findIndex((d) => d.sql === c.namesBy!.sql)]] : [],
+  )
+  return csvLine(columns, [...row, ...by])
 }
 
 const PIECES = [

@@ -169,16 +169,20 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
   } catch (err) {
     progress(0, true, (err as Error).message)
     if (download) dropExport(ctx, download.id)
-    if (err instanceof AppError) throw err
-    const e = err as NodeJS.ErrnoException
-    if (e.code === 'EEXIST') throw AppError.say('conflict', 'export.exists', { file })
-    if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EROFS') {
-      throw AppError.say('unreadable_file', e.code === 'ENOENT' ? 'export.noFolder' : 'export.denied', {
-        file,
-      })
-    }
-    throw err
+    throw exportFailure(err, file)
   } finally {
     reader.close()
   }
+}
+
+/** A file that could not be written, in a sentence: a name taken, a folder missing or closed to us. */
+export function exportFailure(err: unknown, file: string): unknown {
+  if (err instanceof AppError) return err
+  const e = err as NodeJS.ErrnoException
+  if (e.code === 'EEXIST') return AppError.say('conflict', 'export.exists', { file })
+  if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EROFS')
+    return AppError.say('unreadable_file', e.code === 'ENOENT' ? 'export.noFolder' : 'export.denied', {
+      file,
+    })
+  return err
 }

@@ -48,14 +48,22 @@ export class TeamReads implements Reads {
   }
 
   /** One REPEATABLE READ transaction: every page of `--all` sees the books as they were at its start. */
-  async inOneReading<T>(fn: (r: Reads) => Promise<T>): Promise<T> {
+  inOneReading<T>(fn: (r: Reads) => Promise<T>): Promise<T> {
+    return this.inOneSnapshot((_client, r) => fn(r))
+  }
+
+  /**
+   * The same transaction, with its connection too: an export declares its cursor on it
+   * (services/team-export.ts), so its lookups and its rows are one snapshot.
+   */
+  async inOneSnapshot<T>(fn: (client: pg.PoolClient, r: Reads) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch((err: unknown) => {
       throw inWords(err, this.target)
     })
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const snapshot: Reads = { exec: pgExec(client), inOneReading: (g) => g(snapshot) }
-      const answer = await fn(snapshot)
+      const answer = await fn(client, snapshot)
       await client.query('COMMIT')
       return answer
     } catch (err) {

@@ -6,7 +6,7 @@ import type { Db } from './connection'
 import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { Where } from './where'
-import { both, one, type Exec, type Q } from './sql/exec'
+import { all, both, one, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 interface AuditRow {
@@ -20,31 +20,35 @@ interface AuditRow {
   created_at: number
 }
 
+type AuditEntry = Actor & { action: AuditEvent; target?: string | null; detail?: unknown }
+
+const INSERT = `INSERT INTO audit_log (operator, system_user, transport, action, target, detail, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+const valuesOf = (e: AuditEntry, now: number) => [
+  e.operator,
+  e.systemUser ?? null,
+  e.transport ?? null,
+  e.action,
+  e.target ?? null,
+  e.detail === undefined ? null : JSON.stringify(e.detail),
+  now,
+]
+
 /**
  * Who did what, when, and how: the declared operator, the computer's user and the transport
  * (shared/domain.ts, Actor). Never holds a secret: callers pass names, ids and fingerprints, not values.
  */
 /** Writes one audit row; its id. */
-export function audit(
-  db: Db,
-  e: Actor & { action: AuditEvent; target?: string | null; detail?: unknown },
-  now = Date.now(),
-): number {
-  const { lastInsertRowid } = stmt(
-    db,
-    `INSERT INTO audit_log (operator, system_user, transport, action, target, detail, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    e.operator,
-    e.systemUser ?? null,
-    e.transport ?? null,
-    e.action,
-    e.target ?? null,
-    e.detail === undefined ? null : JSON.stringify(e.detail),
-    now,
-  )
+export function audit(db: Db, e: AuditEntry, now = Date.now()): number {
+  const { lastInsertRowid } = stmt(db, INSERT).run(...valuesOf(e, now))
   return Number(lastInsertRowid)
 }
+
+/** The same row on either store: what a command on a team database did there (services/team-export.ts). */
+export const auditOn = both(function* (x: Exec, e: AuditEntry, now: number): Q<void> {
+  yield* all(x, INSERT, valuesOf(e, now))
+})
 
 function auditView(row: AuditRow): AuditView {
   return {

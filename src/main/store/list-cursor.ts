@@ -85,6 +85,18 @@ function nullsAsSqlite<R extends SortedRow>(order: string, c: SortColumns<R>): s
 }
 
 /**
+ * A list's ORDER BY as the dialect needs it to read its rows in the same order on both stores: an
+ * export on a team database writes them in the order of the file's (docs/cli.md section 4).
+ */
+export function listOrder<R extends SortedRow>(
+  x: Pick<Exec, 'dialect'>,
+  order: string,
+  c: SortColumns<R>,
+): string {
+  return x.dialect === 'pg' ? nullsAsSqlite(order, c) : order
+}
+
+/**
  * A page of a list: OFFSET rows from the top, or from a cursor one query a stretch until the page is
  * full. One row more than the page says whether rows follow; if they do, `next` is the cursor of the
  * page's last row.
@@ -95,7 +107,7 @@ export function* readPage<R extends SortedRow>(
   columns: SortColumns<R>,
   p: Paging,
 ): Q<{ rows: R[]; more: Continued }> {
-  const order = x.dialect === 'pg' ? nullsAsSqlite(q.order, columns) : q.order
+  const order = listOrder(x, q.order, columns)
   const read = (w: Where, limit: number, offset: number) =>
     all<R>(x, `${q.select} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...w.params, limit, offset])
   let rows: R[] = []

@@ -6,7 +6,7 @@ import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
-import { readPage } from './list-cursor'
+import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
 import { both, joinInOrder, one, type Exec, type Q } from './sql/exec'
@@ -325,6 +325,9 @@ export function countSyncRecords(db: Db, f: RecordFilter): number {
   return syncRecordTotals(db, f).total
 }
 
+/** What the list sorts by, for its pages and its export alike. */
+const SORTED: SortColumns<SyncRecordRow> = { alias: 's', amount: 'amount', amountMayBeNull: true }
+
 const ORDER: Record<ListSort, string> = {
   '-time': 's.created_at DESC, s.id DESC',
   time: 's.created_at, s.id',
@@ -345,7 +348,7 @@ export const recordPage = both(function* (x: Exec, f: RecordListRequest): Q<List
       where: w,
       order: ORDER[f.sort ?? '-time'],
     },
-    { alias: 's', amount: 'amount', amountMayBeNull: true },
+    SORTED,
     f,
   )
   return { ...totals, items: rows.map(syncRecordView), ...more }
@@ -370,16 +373,21 @@ export function latestRecordOfTrade(
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
  * objects and only the columns asked for make a million-row export several times faster. `columns`
- * are SQL expressions written in this program (files/export/columns.ts), never input.
+ * are SQL expressions written in this program (files/export/columns.ts), never input. On either
+ * store: a team database's export reads it through a cursor (services/team-export.ts).
  */
-export function recordsExportQuery(db: Db, f: RecordFilter, columns: readonly string[]): RowQuery | null {
-  const x = sqliteExec(db)
-  const w = both(function* () {
-    return yield* recordWhere(x, f, yield* matchOf(x, f))
-  }).sync()
+export const recordsExport = both(function* (
+  x: Exec,
+  f: RecordFilter,
+  columns: readonly string[],
+): Q<RowQuery | null> {
+  const w = yield* recordWhere(x, f, yield* matchOf(x, f))
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM sync_records s ${joinInOrder(x)} merchants m ON m.id = s.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM sync_records s ${joinInOrder(x)} merchants m ON m.id = s.merchant_id ${w} ORDER BY ${listOrder(x, ORDER[f.sort ?? '-time'], SORTED)}`,
     params: w.params,
   }
-}
+})
+
+export const recordsExportQuery = (db: Db, f: RecordFilter, columns: readonly string[]) =>
+  recordsExport.sync(sqliteExec(db), f, columns)

@@ -220,16 +220,22 @@ export const refundIdsOfImport = (db: Db, importId: number): number[] =>
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
  * objects and only the columns asked for make a million-row export several times faster. `columns`
- * are SQL expressions written in this program (files/export/columns.ts), never input.
+ * are SQL expressions written in this program (files/export/columns.ts), never input. On either
+ * store: a team database's export reads it through a cursor (services/team-export.ts). An amount is
+ * never NULL on a trade, so both stores sort it alike.
  */
-export function refundsExportQuery(db: Db, f: RefundFilter, columns: readonly string[]): RowQuery | null {
-  const x = sqliteExec(db)
-  const w = both(function* () {
-    return yield* tradeWhere(x, LIST, f, f.no ? yield* tradeMatch(x, 'refund', f.no) : null)
-  }).sync()
+export const refundsExport = both(function* (
+  x: Exec,
+  f: RefundFilter,
+  columns: readonly string[],
+): Q<RowQuery | null> {
+  const w = yield* tradeWhere(x, LIST, f, f.no ? yield* tradeMatch(x, 'refund', f.no) : null)
   if (!w) return null
   return {
     sql: `SELECT ${columns.join(', ')} FROM refund_orders r ${joinInOrder(x)} merchants m ON m.id = r.merchant_id ${joinInOrder(x)} pay_orders p ON p.id = r.pay_order_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
     params: w.params,
   }
-}
+})
+
+export const refundsExportQuery = (db: Db, f: RefundFilter, columns: readonly string[]) =>
+  refundsExport.sync(sqliteExec(db), f, columns)

@@ -5,7 +5,7 @@ import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
-import { readPage } from './list-cursor'
+import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
 import { all, both, joinInOrder, one, type Exec, type Q } from './sql/exec'
@@ -203,6 +203,9 @@ function* repairTotalsQ(x: Exec, f: RepairFilter, match: RepairMatch | null): Q<
   return yield* keptTotals(x, KEPT.repairs, kept, rangeOf(f), (edge) => rowTotals(x, f, null, edge))
 }
 
+/** What the list sorts by, for its pages and its export alike. */
+const SORTED: SortColumns<RepairRecordRow> = { alias: 'r', amount: 'amount', amountMayBeNull: true }
+
 const ORDER: Record<ListSort, string> = {
   '-time': 'r.created_at DESC, r.id DESC',
   time: 'r.created_at, r.id',
@@ -222,7 +225,7 @@ export const repairPage = both(function* (x: Exec, f: RepairListRequest): Q<List
       where: w,
       order: ORDER[f.sort ?? '-time'],
     },
-    { alias: 'r', amount: 'amount', amountMayBeNull: true },
+    SORTED,
     f,
   )
   return { ...totals, items: rows.map(repairRecordView), ...more }
@@ -233,16 +236,21 @@ export const listRepairRecords = (db: Db, f: RepairListRequest) => repairPage.sy
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
  * objects and only the columns asked for make a million-row export several times faster. `columns`
- * are SQL expressions written in this program (files/export/columns.ts), never input.
+ * are SQL expressions written in this program (files/export/columns.ts), never input. On either
+ * store: a team database's export reads it through a cursor (services/team-export.ts).
  */
-export function repairsExportQuery(db: Db, f: RepairFilter, columns: readonly string[]): RowQuery | null {
-  const x = sqliteExec(db)
-  const w = both(function* () {
-    return yield* repairWhere(x, f, yield* matchOf(x, f))
-  }).sync()
+export const repairsExport = both(function* (
+  x: Exec,
+  f: RepairFilter,
+  columns: readonly string[],
+): Q<RowQuery | null> {
+  const w = yield* repairWhere(x, f, yield* matchOf(x, f))
   if (!w) return null
   return {
-    sql: `SELECT ${columns.join(', ')} FROM repair_records r ${joinInOrder(x)} merchants m ON m.id = r.merchant_id ${w} ORDER BY ${ORDER[f.sort ?? '-time']}`,
+    sql: `SELECT ${columns.join(', ')} FROM repair_records r ${joinInOrder(x)} merchants m ON m.id = r.merchant_id ${w} ORDER BY ${listOrder(x, ORDER[f.sort ?? '-time'], SORTED)}`,
     params: w.params,
   }
-}
+})
+
+export const repairsExportQuery = (db: Db, f: RepairFilter, columns: readonly string[]) =>
+  repairsExport.sync(sqliteExec(db), f, columns)

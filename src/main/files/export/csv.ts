@@ -92,6 +92,32 @@ export function csvField(s: string): string {
 }
 
 /**
+ * What a line made in JavaScript reads of a row (csvLine): each column's value, then the value each
+ * `namesBy` column picks its names by, in column order.
+ */
+export function lineSelect(columns: readonly Column[]): string[] {
+  return [...columns.map((c) => c.sql), ...columns.flatMap((c) => (c.namesBy ? [c.namesBy.sql] : []))]
+}
+
+/**
+ * A row's CSV line without its line break, the row as lineSelect selects it: the rules above, the
+ * same line csv-sql.ts has SQLite write (tests hold the two together). A team database's export makes
+ * its lines here (services/team-export.ts), so each column keeps one definition, columns.ts's.
+ */
+export function csvLine(columns: readonly Column[], row: readonly unknown[]): string {
+  let by = columns.length
+  return columns
+    .map((c, i) => {
+      const names = namesOf(c, c.namesBy ? row[by++] : undefined)
+      const value = names ? named(names, row[i]) : cell(c.kind, row[i])
+      // Numbers and times hold no quote, comma or line break: the SQL form writes them unquoted too.
+      const plain = !names && (c.kind === 'int' || c.kind === 'yuan' || c.kind === 'time')
+      return plain ? value : csvField(value)
+    })
+    .join(',')
+}
+
+/**
  * The 合计 line an export may end with (docs/cli.md section 4): the row count in the first cell, the
  * sum of each amount column in its own cell as a number (yuan, two decimals), every other cell empty.
  * `sums` holds one sum (fen) per amount column, in column order.

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { AppError } from '../../../shared/errors'
 import type { ServiceContext } from '../../services/context'
 import type { Reads } from '../../services/reads'
+import type { TeamReads } from '../../services/team-reads'
 import { isPgUrl } from '../../store/pg/connect'
 import { bookFile, defaultDbFile } from '../../store/paths'
 import { processIo, type Io } from './output'
@@ -90,9 +91,24 @@ export async function withContext<T>(
 }
 
 /** The team database that --db or PAYSYNC_DB names, if it names one rather than a file. */
-function teamAddressOf(cmd: Command): string | null {
+export function teamAddressOf(cmd: Command): string | null {
   const named = (globals(cmd).db ?? process.env.PAYSYNC_DB ?? '').trim()
   return isPgUrl(named) ? named : null
+}
+
+/** A team database's books for one command, its schema brought up to date; closed afterwards. */
+export async function withTeamBooks<T>(
+  address: string,
+  cmd: Command,
+  fn: (books: TeamReads, io: Io) => Promise<T>,
+): Promise<T> {
+  const { TeamReads } = await import('../../services/team-reads')
+  const books = await TeamReads.open(address)
+  try {
+    return await fn(books, ioOf(cmd))
+  } finally {
+    await books.close()
+  }
 }
 
 /**
@@ -102,11 +118,5 @@ function teamAddressOf(cmd: Command): string | null {
 export async function withReads<T>(cmd: Command, fn: (r: Reads, io: Io) => Promise<T>): Promise<T> {
   const address = teamAddressOf(cmd)
   if (!address) return withContext(cmd, (ctx, io) => fn(ctx, io), { readsOnly: true })
-  const { TeamReads } = await import('../../services/team-reads')
-  const books = await TeamReads.open(address)
-  try {
-    return await fn(books, ioOf(cmd))
-  } finally {
-    await books.close()
-  }
+  return withTeamBooks(address, cmd, fn)
 }

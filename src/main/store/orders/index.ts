@@ -4,7 +4,7 @@
 
 export { payOrderView, type PayOrderRow } from './row'
 export { findPayOrder, findPayOrdersByAnyNo, getPayOrder } from './lookups'
-export { listPayOrders, ordersExportQuery } from './list'
+export { listPayOrders, ordersExport, ordersExportQuery } from './list'
 export {
   fillPayOrderByNo,
   findPayOrderForImport,

@@ -37,16 +37,22 @@ export const listPayOrders = (db: Db, f: OrderListRequest) => payOrderPage.sync(
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of
  * objects and only the columns asked for make a million-row export several times faster. `columns`
- * are SQL expressions written in this program (files/export/columns.ts), never input.
+ * are SQL expressions written in this program (files/export/columns.ts), never input. On either
+ * store: a team database's export reads it through a cursor (services/team-export.ts). An amount is
+ * never NULL on a trade, so both stores sort it alike.
  */
-export function ordersExportQuery(db: Db, f: OrderFilter, columns: readonly string[]): RowQuery | null {
-  const x = sqliteExec(db)
-  const w = both(function* () {
-    return yield* tradeWhere(x, LIST, f, f.no ? yield* tradeMatch(x, 'pay', f.no) : null)
-  }).sync()
+export const ordersExport = both(function* (
+  x: Exec,
+  f: OrderFilter,
+  columns: readonly string[],
+): Q<RowQuery | null> {
+  const w = yield* tradeWhere(x, LIST, f, f.no ? yield* tradeMatch(x, 'pay', f.no) : null)
   if (!w) return null
   return {
     sql: `SELECT ${columns.join(', ')} FROM pay_orders p ${joinInOrder(x)} merchants m ON m.id = p.merchant_id ${w} ORDER BY ${tradeOrder(LIST, f.sort)}`,
     params: w.params,
   }
-}
+})
+
+export const ordersExportQuery = (db: Db, f: OrderFilter, columns: readonly string[]) =>
+  ordersExport.sync(sqliteExec(db), f, columns)

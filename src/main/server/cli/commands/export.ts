@@ -2,10 +2,11 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
-import { EXPORT_KINDS } from '../../../../shared/inputs'
+import { EXPORT_KINDS, exportSchema } from '../../../../shared/inputs'
 import type { LabelGroup } from '../../../../shared/labels'
-import { call, numberOption, within } from '../flags'
-import { withContext } from '../runtime'
+import { call, check, numberOption, within } from '../flags'
+import type { Io } from '../output'
+import { teamAddressOf, withContext, withTeamBooks } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
 // `paysync export`: the window's export, to a file named on the command line (docs/cli.md section 4).
@@ -17,6 +18,16 @@ const STATUS_OF: Record<string, LabelGroup> = {
   orders: 'payStatus',
   refunds: 'refundStatus',
   anomalies: 'anomalyStatus',
+}
+
+/** The input's fields by the flags that fill them, for a refusal in the command's terms. */
+const FLAGS = {
+  kind: 'export <what>',
+  file: '--out',
+  batchId: 'the batch id (paysync export batch ID --out FILE)',
+  importId: 'the import id (paysync export rejected ID --out FILE)',
+  statementId: '--statement',
+  ...within('filter', FILTER_FLAGS),
 }
 
 export function registerExportCommand(program: Command): void {
@@ -50,30 +61,41 @@ export function registerExportCommand(program: Command): void {
         },
         cmd: Command,
       ) => {
-        await withContext(cmd, async (ctx, io) => {
-          const out = path.resolve(o.out)
-          if (!o.force && fs.lstatSync(out, { throwIfNoEntry: false }))
-            throw new AppError('conflict', `${out} exists already: add --force to replace it`)
-          // One input for every kind: each kind's schema keeps what is its own (the filter, or the batch).
-          const input = {
-            kind: what,
-            file: ctx.handles.toWrite(out, { replace: !!o.force, source: 'shell' }).file,
-            filter: filterInput(o, false, STATUS_OF[what]),
-            batchId: what === 'batch' ? numberOption(id) : undefined,
-            importId: what === 'rejected' ? numberOption(id) : undefined,
-            problemsOnly: !!o.problems,
-            total: !!o.total,
-            statementId: numberOption(o.statement),
-          }
-          const r = await call(ctx, 'export.run', input, {
-            kind: 'export <what>',
-            file: '--out',
-            batchId: 'the batch id (paysync export batch ID --out FILE)',
-            importId: 'the import id (paysync export rejected ID --out FILE)',
-            statementId: '--statement',
-            ...within('filter', FILTER_FLAGS),
-          })
+        const out = path.resolve(o.out)
+        if (!o.force && fs.lstatSync(out, { throwIfNoEntry: false }))
+          throw new AppError('conflict', `${out} exists already: add --force to replace it`)
+        // One input for every kind: each kind's schema keeps what is its own (the filter, or the batch).
+        const input = (file: string | undefined) => ({
+          kind: what,
+          file,
+          filter: filterInput(o, false, STATUS_OF[what]),
+          batchId: what === 'batch' ? numberOption(id) : undefined,
+          importId: what === 'rejected' ? numberOption(id) : undefined,
+          problemsOnly: !!o.problems,
+          total: !!o.total,
+          statementId: numberOption(o.statement),
+        })
+        const said = (io: Io, r: { rows: number; file: string }) =>
           io.out(io.json ? JSON.stringify(r) : `wrote ${r.rows} rows to ${r.file}`)
+        const team = teamAddressOf(cmd)
+        if (team) {
+          // A team database's lists, read through a cursor (docs/team-mode.md B8.6).
+          const [{ exportFromTeam, teamExport }, { systemUser }] = await Promise.all([
+            import('../../../services/team-export'),
+            import('../../../services/context'),
+          ])
+          // Refused before connecting: a kind the team database does not export, a name not .csv.
+          const job = teamExport(check(exportSchema, input(undefined), FLAGS), out)
+          const operator = process.env.PAYSYNC_OPERATOR || systemUser()
+          const actor = { operator, systemUser: systemUser(), transport: 'cli' as const }
+          await withTeamBooks(team, cmd, async (books, io) =>
+            said(io, await exportFromTeam(books, job, { replace: !!o.force, actor })),
+          )
+          return
+        }
+        await withContext(cmd, async (ctx, io) => {
+          const file = ctx.handles.toWrite(out, { replace: !!o.force, source: 'shell' }).file
+          said(io, await call(ctx, 'export.run', input(file), FLAGS))
         })
       },
     )
