@@ -131,9 +131,13 @@ describe.skipIf(pgMissing())('exports of a team database', () => {
     // Without the kept totals' triggers, which the export does not read: 200,000 upserts of one
     // totals row in one statement pile up versions of it and take minutes.
     await client.query('ALTER TABLE sync_records DISABLE TRIGGER USER')
+    // Each with a long error message, so that the file is large whichever demo record is copied (the
+    // demo's first record depends on the day it runs; CI once copied one whose lines were short).
+    const copied = (c: string) =>
+      c === 'error_msg' ? `repeat('网关未在时限内应答，稍后重试 ', 8)` : `s.${c}`
     await client.query(
       `INSERT INTO sync_records (trade_no, ${cols.join(', ')})
-       SELECT 'GEN' || g, ${cols.map((c) => `s.${c}`).join(', ')}
+       SELECT 'GEN' || g, ${cols.map(copied).join(', ')}
          FROM (SELECT * FROM sync_records ORDER BY id LIMIT 1) s, generate_series(1, 200000) g`,
     )
     await client.query('ALTER TABLE sync_records ENABLE TRIGGER USER')
