@@ -14,6 +14,9 @@ export interface Exec {
   /** SQLite answers at once; PostgreSQL has no synchronous form and throws. */
   allSync<R>(sql: string, params: readonly unknown[]): R[]
   all<R>(sql: string, params: readonly unknown[]): Promise<R[]>
+  /** A statement that returns no rows: how many it changed. */
+  runSync(sql: string, params: readonly unknown[]): number
+  run(sql: string, params: readonly unknown[]): Promise<number>
 }
 
 /** A store function's generator: what `yield*` of a query or of another such function hands back. */
@@ -23,6 +26,16 @@ const allRows = gensync<[x: Exec, sql: string, params: readonly unknown[]], unkn
   sync: (x, sql, params) => x.allSync(sql, params),
   async: (x, sql, params) => x.all(sql, params),
 })
+
+const runStatement = gensync<[x: Exec, sql: string, params: readonly unknown[]], number>({
+  sync: (x, sql, params) => x.runSync(sql, params),
+  async: (x, sql, params) => x.run(sql, params),
+})
+
+/** A write that returns no rows (an insert's id comes back through `RETURNING` and `one`): rows changed. */
+export function* run(x: Exec, sql: string, params: readonly unknown[] = []): Q<number> {
+  return yield* runStatement(x, sql, params)
+}
 
 /** Every row of a query. */
 export function* all<R>(x: Exec, sql: string, params: readonly unknown[] = []): Q<R[]> {

@@ -47,5 +47,13 @@ export function pgExec(on: Queryable): Exec {
       const res = await (on as pg.Pool).query<R & pg.QueryResultRow>({ name, text, values: [...params] })
       return res.rows as R[]
     },
+    runSync() {
+      throw new Error('a PostgreSQL statement has no synchronous form: run the store function with .async')
+    },
+    async run(sql: string, params: readonly unknown[]) {
+      const { text, name } = prepared(sql)
+      const res = await (on as pg.Pool).query({ name, text, values: [...params] })
+      return res.rowCount ?? 0
+    },
   }
 }
