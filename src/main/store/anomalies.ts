@@ -17,7 +17,7 @@ import { stmt } from './connection'
 import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
-import { both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
@@ -134,20 +134,57 @@ const decidesAnAnswer = (kind: AnomalyKind) =>
  *   decision and nothing opens.
  * - Else a new anomaly opens; after a decision it follows the decided one, so both answers show.
  */
-export function openAnomaly(db: Db, a: NewAnomaly): AnomalySighting {
-  const latest = stmt<[TradeType, number, AnomalyKind], AnomalyRow>(
-    db,
+export const openAnomalyOn = both(function* (x: Exec, a: NewAnomaly): Q<AnomalySighting> {
+  const latest = yield* one<AnomalyRow>(
+    x,
     'SELECT * FROM anomalies WHERE trade_type = ? AND trade_id = ? AND kind = ? ORDER BY id DESC LIMIT 1',
-  ).get(a.tradeType, a.tradeId, a.kind)
+    [a.tradeType, a.tradeId, a.kind],
+  )
   if (latest?.status === 'open') {
-    stmt(
-      db,
+    yield* run(
+      x,
       `UPDATE anomalies SET occurrences = occurrences + 1, last_seen_at = ?, detail = ?, local_status = ?,
          gateway_status = ?, local_amount = ?, gateway_amount = ?, answer_status = ?, gateway_time = ?,
          sync_record_id = COALESCE(?, sync_record_id)
        WHERE id = ?`,
-    ).run(
-      a.at,
+      [
+        a.at,
+        a.detail,
+        a.localStatus,
+        a.gatewayStatus,
+        a.localAmount,
+        a.gatewayAmount,
+        a.answerStatus,
+        a.gatewayTime,
+        a.syncRecordId,
+        latest.id,
+      ],
+    )
+    return { id: Number(latest.id), decided: false }
+  }
+  const decided = latest && decidesAnAnswer(a.kind) ? latest : undefined
+  if (decided && sameAnswer(decided, a)) {
+    yield* run(
+      x,
+      'UPDATE anomalies SET seen_after_decision = seen_after_decision + 1, last_seen_at = ? WHERE id = ?',
+      [a.at, decided.id],
+    )
+    return { id: Number(decided.id), decided: true }
+  }
+  const row = yield* one<{ id: number }>(
+    x,
+    `INSERT INTO anomalies (trade_type, trade_id, trade_no, channel, merchant_id, kind, detail, local_status,
+       gateway_status, local_amount, gateway_amount, answer_status, gateway_time, sync_record_id, follows_id,
+       created_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING id`,
+    [
+      a.tradeType,
+      a.tradeId,
+      a.tradeNo,
+      a.channel,
+      a.merchantId,
+      a.kind,
       a.detail,
       a.localStatus,
       a.gatewayStatus,
@@ -156,45 +193,15 @@ export function openAnomaly(db: Db, a: NewAnomaly): AnomalySighting {
       a.answerStatus,
       a.gatewayTime,
       a.syncRecordId,
-      latest.id,
-    )
-    return { id: latest.id, decided: false }
-  }
-  const decided = latest && decidesAnAnswer(a.kind) ? latest : undefined
-  if (decided && sameAnswer(decided, a)) {
-    stmt(
-      db,
-      'UPDATE anomalies SET seen_after_decision = seen_after_decision + 1, last_seen_at = ? WHERE id = ?',
-    ).run(a.at, decided.id)
-    return { id: decided.id, decided: true }
-  }
-  const r = stmt(
-    db,
-    `INSERT INTO anomalies (trade_type, trade_id, trade_no, channel, merchant_id, kind, detail, local_status,
-       gateway_status, local_amount, gateway_amount, answer_status, gateway_time, sync_record_id, follows_id,
-       created_at, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    a.tradeType,
-    a.tradeId,
-    a.tradeNo,
-    a.channel,
-    a.merchantId,
-    a.kind,
-    a.detail,
-    a.localStatus,
-    a.gatewayStatus,
-    a.localAmount,
-    a.gatewayAmount,
-    a.answerStatus,
-    a.gatewayTime,
-    a.syncRecordId,
-    decided?.id ?? null,
-    a.at,
-    a.at,
+      decided?.id ?? null,
+      a.at,
+      a.at,
+    ],
   )
-  return { id: Number(r.lastInsertRowid), decided: false }
-}
+  return { id: Number(row!.id), decided: false }
+})
+
+export const openAnomaly = (db: Db, a: NewAnomaly): AnomalySighting => openAnomalyOn.sync(sqliteExec(db), a)
 
 /** The answer a decision was made on, asked the same question again. */
 function sameAnswer(decided: AnomalyRow, a: NewAnomaly): boolean {
@@ -225,9 +232,12 @@ export function followerOf(db: Db, id: number): number | null {
   )
 }
 
-export function setAnomalyRecord(db: Db, id: number, syncRecordId: number): void {
-  stmt(db, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?').run(syncRecordId, id)
-}
+export const setAnomalyRecordOn = both(function* (x: Exec, id: number, syncRecordId: number): Q<void> {
+  yield* run(x, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?', [syncRecordId, id])
+})
+
+export const setAnomalyRecord = (db: Db, id: number, syncRecordId: number): void =>
+  setAnomalyRecordOn.sync(sqliteExec(db), id, syncRecordId)
 
 // The gateway's word is named by the normalised status of the answer the anomaly was last seen with
 // (answer_status), kept on the anomaly itself: no lookup of its record per row.

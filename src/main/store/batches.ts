@@ -15,6 +15,8 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { heldByBatch } from './schedule-holds'
+import { both, run, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
 export const HEARTBEAT_STALE_MS = 30_000
@@ -315,24 +317,25 @@ export function itemHeldBy(db: Db, itemId: number, owner: string): boolean {
 }
 
 /** Finishes an item once; the engine calls this inside the transaction that writes the sync record. */
-export function completeBatchItem(
-  db: Db,
-  itemId: number,
-  r: {
-    outcome: Outcome
-    gatewayStatus: GatewayStatus | null
-    syncRecordId: number | null
-    error: string | null
-  },
-): boolean {
-  return (
-    stmt(
-      db,
-      `UPDATE batch_items SET state = 'done', outcome = ?, gateway_status = ?, sync_record_id = ?, last_error = ?,
-         attempts = attempts + 1 WHERE id = ? AND state = 'pending'`,
-    ).run(r.outcome, r.gatewayStatus, r.syncRecordId, r.error, itemId).changes === 1
-  )
+export interface ItemDone {
+  outcome: Outcome
+  gatewayStatus: GatewayStatus | null
+  syncRecordId: number | null
+  error: string | null
 }
+
+export const completeBatchItemOn = both(function* (x: Exec, itemId: number, r: ItemDone): Q<boolean> {
+  const changed = yield* run(
+    x,
+    `UPDATE batch_items SET state = 'done', outcome = ?, gateway_status = ?, sync_record_id = ?, last_error = ?,
+       attempts = attempts + 1 WHERE id = ? AND state = 'pending'`,
+    [r.outcome, r.gatewayStatus, r.syncRecordId, r.error, itemId],
+  )
+  return changed === 1
+})
+
+export const completeBatchItem = (db: Db, itemId: number, r: ItemDone): boolean =>
+  completeBatchItemOn.sync(sqliteExec(db), itemId, r)
 
 /** A lock conflict: the item waits and is tried again, never counted against the order. */
 export function deferBatchItem(db: Db, itemId: number, notBefore: number, reason: string): void {

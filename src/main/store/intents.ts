@@ -1,6 +1,8 @@
 import type { SyncSource, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { both, one, run, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // Intent records (docs/domain.md section 6.8): a call that changes something at the gateway (a close,
 // a payscore sync) is announced here, in a commit of its own that is synced to disk, before it is
@@ -25,22 +27,30 @@ export interface IntentRow {
   settled_at: number | null
 }
 
-export function insertIntent(db: Db, i: Omit<IntentRow, 'record_id' | 'settled_at'>): void {
-  stmt(
-    db,
+export type NewIntent = Omit<IntentRow, 'record_id' | 'settled_at'>
+
+export const insertIntentOn = both(function* (x: Exec, i: NewIntent): Q<void> {
+  yield* run(
+    x,
     `INSERT INTO sync_intents (id, trade_type, trade_id, action, holder, source, operator, batch_id, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(i.id, i.trade_type, i.trade_id, i.action, i.holder, i.source, i.operator, i.batch_id, i.created_at)
-}
+    [i.id, i.trade_type, i.trade_id, i.action, i.holder, i.source, i.operator, i.batch_id, i.created_at],
+  )
+})
+
+export const insertIntent = (db: Db, i: NewIntent): void => insertIntentOn.sync(sqliteExec(db), i)
 
 /** The attempt is recorded: its intent points at the record that says how the call went. */
-export function settleIntent(db: Db, id: string, recordId: number, now: number): void {
-  stmt(db, 'UPDATE sync_intents SET record_id = ?, settled_at = ? WHERE id = ? AND record_id IS NULL').run(
+export const settleIntentOn = both(function* (x: Exec, id: string, recordId: number, now: number): Q<void> {
+  yield* run(x, 'UPDATE sync_intents SET record_id = ?, settled_at = ? WHERE id = ? AND record_id IS NULL', [
     recordId,
     now,
     id,
-  )
-}
+  ])
+})
+
+export const settleIntent = (db: Db, id: string, recordId: number, now: number): void =>
+  settleIntentOn.sync(sqliteExec(db), id, recordId, now)
 
 /** Intents with no record yet: attempts in flight, or side effects whose outcome was never written. */
 export function unsettledIntents(db: Db): IntentRow[] {
@@ -54,19 +64,29 @@ export function unsettledIntents(db: Db): IntentRow[] {
  * Notes a journal entry as written; false when it was written before (by this process or another),
  * so a replay that meets it again skips it. Called in the transaction that writes the entry.
  */
-export function noteJournalEntry(db: Db, id: string, recordId: number | null, now: number): boolean {
-  return (
-    stmt(db, 'INSERT OR IGNORE INTO journal_applied (id, record_id, applied_at) VALUES (?, ?, ?)').run(
-      id,
-      recordId,
-      now,
-    ).changes === 1
+export const noteJournalEntryOn = both(function* (
+  x: Exec,
+  id: string,
+  recordId: number | null,
+  now: number,
+): Q<boolean> {
+  const changed = yield* run(
+    x,
+    'INSERT INTO journal_applied (id, record_id, applied_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    [id, recordId, now],
   )
-}
+  return changed === 1
+})
 
-export function journalEntryWritten(db: Db, id: string): boolean {
-  return stmt(db, 'SELECT 1 FROM journal_applied WHERE id = ?').get(id) !== undefined
-}
+export const noteJournalEntry = (db: Db, id: string, recordId: number | null, now: number): boolean =>
+  noteJournalEntryOn.sync(sqliteExec(db), id, recordId, now)
+
+export const journalEntryWrittenOn = both(function* (x: Exec, id: string): Q<boolean> {
+  return (yield* one(x, 'SELECT 1 AS one FROM journal_applied WHERE id = ?', [id])) !== undefined
+})
+
+export const journalEntryWritten = (db: Db, id: string): boolean =>
+  journalEntryWrittenOn.sync(sqliteExec(db), id)
 
 /** A trade whose side effect has an unknown outcome is due at once, whatever its ladder said. */
 export function syncAgainNow(db: Db, type: TradeType, id: number, now: number): void {

@@ -1,6 +1,8 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { both, run, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // The per-trade lease of docs/domain.md 6.3. It lives in the database, so it holds across processes: the
 // desktop app and a cron run of the command line never sync one trade at the same time. A lease whose
@@ -32,9 +34,12 @@ export function renewLease(db: Db, key: string, owner: string, ttlMs: number, no
   )
 }
 
-export function releaseLease(db: Db, key: string, owner: string): void {
-  stmt(db, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?').run(key, owner)
-}
+export const releaseLeaseOn = both(function* (x: Exec, key: string, owner: string): Q<void> {
+  yield* run(x, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?', [key, owner])
+})
+
+export const releaseLease = (db: Db, key: string, owner: string): void =>
+  releaseLeaseOn.sync(sqliteExec(db), key, owner)
 
 export function leaseOwner(db: Db, key: string): string | null {
   return (

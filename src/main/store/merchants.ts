@@ -7,7 +7,7 @@ import { anchorDigest } from './anchors'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import type { SecretBox } from './keyring'
-import { both, one, type Exec, type Q } from './sql/exec'
+import { both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 export interface MerchantRow {
@@ -274,35 +274,41 @@ export function openMerchantSecrets(
  * made, or the profile lacks what the call needs), and the row shows none rather than a stale or a
  * zero figure; left out, the last latency stays.
  */
-export function recordMerchantHealth(
-  db: Db,
+export interface MerchantHealth {
+  ok: boolean
+  error?: string | null
+  /** The error's code, for the window to say in its language (shared/sync-errors.ts). */
+  errorCode?: string | null
+  clockSkewMs?: number | null
+  latencyMs?: number | null
+}
+
+export const recordMerchantHealthOn = both(function* (
+  x: Exec,
   id: number,
-  health: {
-    ok: boolean
-    error?: string | null
-    /** The error's code, for the window to say in its language (shared/sync-errors.ts). */
-    errorCode?: string | null
-    clockSkewMs?: number | null
-    latencyMs?: number | null
-  },
-  now = Date.now(),
-): void {
-  stmt(
-    db,
+  health: MerchantHealth,
+  now: number,
+): Q<void> {
+  yield* run(
+    x,
     `UPDATE merchants SET last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END, last_error = ?,
        last_error_code = ?, clock_skew_ms = COALESCE(?, clock_skew_ms),
        last_latency_ms = CASE WHEN ? THEN ? ELSE last_latency_ms END WHERE id = ?`,
-  ).run(
-    health.ok ? 1 : 0,
-    now,
-    health.ok ? null : (health.error ?? null),
-    health.ok ? null : (health.errorCode ?? null),
-    health.clockSkewMs ?? null,
-    health.latencyMs !== undefined ? 1 : 0,
-    health.latencyMs ?? null,
-    id,
+    [
+      health.ok ? 1 : 0,
+      now,
+      health.ok ? null : (health.error ?? null),
+      health.ok ? null : (health.errorCode ?? null),
+      health.clockSkewMs ?? null,
+      health.latencyMs !== undefined ? 1 : 0,
+      health.latencyMs ?? null,
+      id,
+    ],
   )
-}
+})
+
+export const recordMerchantHealth = (db: Db, id: number, health: MerchantHealth, now = Date.now()): void =>
+  recordMerchantHealthOn.sync(sqliteExec(db), id, health, now)
 
 export function setMerchantEnabledFlag(db: Db, id: number, enabled: boolean, now = Date.now()): void {
   stmt(db, 'UPDATE merchants SET enabled = ?, updated_at = ? WHERE id = ?').run(enabled ? 1 : 0, now, id)

@@ -9,7 +9,7 @@ import { stmt } from './connection'
 import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
-import { both, joinInOrder, one, type Exec, type Q } from './sql/exec'
+import { both, joinInOrder, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
@@ -129,64 +129,78 @@ export function keptText(text: string | null, limit = KEPT_TEXT_BYTES): KeptText
  * record came to the same outcome, gateway status and error and nothing was repaired: both read here,
  * by id and through the trade's index, so every writer gets them alike.
  */
-export function insertSyncRecord(db: Db, r: NewSyncRecord): number {
-  const res = stmt(
-    db,
+export const insertSyncRecordOn = both(function* (x: Exec, r: NewSyncRecord): Q<number> {
+  const same = x.dialect === 'pg' ? 'IS NOT DISTINCT FROM' : 'IS'
+  // A repair is never a repeat; otherwise the trade's latest record is compared. CASE, not the
+  // comparison's own value: PostgreSQL's booleans are not numbers.
+  const repeated =
+    r.repairNo !== null
+      ? '0'
+      : `COALESCE((SELECT CASE WHEN outcome = ? AND gateway_status ${same} ? AND error_code ${same} ? THEN 1 ELSE 0 END
+                 FROM sync_records WHERE trade_type = ? AND trade_id = ?
+                 ORDER BY created_at DESC, id DESC LIMIT 1), 0)`
+  const row = yield* one<{ id: number }>(
+    x,
     `INSERT INTO sync_records (trade_type, trade_id, trade_no, biz_trade_no, gateway_trade_no, channel, merchant_id,
        gateway_status, gateway_raw_status, outcome, repair_no, anomaly_id, error_code, error_msg, client_ip, operator,
        source, batch_id, duration_ms, created_at, gateway_time, amount, repeated)
-     VALUES (@tradeType, @tradeId, @tradeNo, @bizTradeNo, @gatewayTradeNo, @channel, @merchantId, @gatewayStatus,
-       @gatewayRawStatus, @outcome, @repairNo, @anomalyId, @errorCode, @errorMsg, @clientIp, @operator, @source,
-       @batchId, @durationMs, @createdAt, @gatewayTime,
-       CASE @tradeType WHEN 'pay' THEN (SELECT amount FROM pay_orders WHERE id = @tradeId)
-         ELSE (SELECT amount FROM refund_orders WHERE id = @tradeId) END,
-       ifnull((SELECT outcome = @outcome AND gateway_status IS @gatewayStatus AND error_code IS @errorCode
-                 AND @repairNo IS NULL
-               FROM sync_records WHERE trade_type = @tradeType AND trade_id = @tradeId
-               ORDER BY created_at DESC, id DESC LIMIT 1), 0))`,
-  ).run({
-    tradeType: r.tradeType,
-    tradeId: r.tradeId,
-    tradeNo: r.tradeNo,
-    bizTradeNo: r.bizTradeNo,
-    gatewayTradeNo: r.gatewayTradeNo,
-    channel: r.channel,
-    merchantId: r.merchantId,
-    gatewayStatus: r.gatewayStatus,
-    gatewayRawStatus: r.gatewayRawStatus,
-    outcome: r.outcome,
-    repairNo: r.repairNo,
-    anomalyId: r.anomalyId,
-    errorCode: r.errorCode,
-    errorMsg: r.errorMsg,
-    clientIp: r.clientIp,
-    operator: r.operator,
-    source: r.source,
-    batchId: r.batchId,
-    durationMs: r.durationMs,
-    createdAt: r.createdAt,
-    gatewayTime: r.gatewayTime ?? null,
-  })
-  const id = Number(res.lastInsertRowid)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+       CASE ? WHEN 'pay' THEN (SELECT amount FROM pay_orders WHERE id = ?)
+         ELSE (SELECT amount FROM refund_orders WHERE id = ?) END,
+       ${repeated})
+     RETURNING id`,
+    [
+      r.tradeType,
+      r.tradeId,
+      r.tradeNo,
+      r.bizTradeNo,
+      r.gatewayTradeNo,
+      r.channel,
+      r.merchantId,
+      r.gatewayStatus,
+      r.gatewayRawStatus,
+      r.outcome,
+      r.repairNo,
+      r.anomalyId,
+      r.errorCode,
+      r.errorMsg,
+      r.clientIp,
+      r.operator,
+      r.source,
+      r.batchId,
+      r.durationMs,
+      r.createdAt,
+      r.gatewayTime ?? null,
+      r.tradeType,
+      r.tradeId,
+      r.tradeId,
+      ...(r.repairNo !== null ? [] : [r.outcome, r.gatewayStatus, r.errorCode, r.tradeType, r.tradeId]),
+    ],
+  )
+  const id = Number(row!.id)
   if (r.syncInfo !== null || r.actionInfo !== null) {
     const sync = keptText(r.syncInfo)
     const action = keptText(r.actionInfo)
-    stmt(
-      db,
+    yield* run(
+      x,
       `INSERT INTO sync_record_bodies (record_id, sync_info, action_info, sync_info_bytes, sync_info_sha256,
          action_info_bytes, action_info_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      sync.text,
-      action.text,
-      sync.cut?.bytes ?? null,
-      sync.cut?.sha256 ?? null,
-      action.cut?.bytes ?? null,
-      action.cut?.sha256 ?? null,
+      [
+        id,
+        sync.text,
+        action.text,
+        sync.cut?.bytes ?? null,
+        sync.cut?.sha256 ?? null,
+        action.cut?.bytes ?? null,
+        action.cut?.sha256 ?? null,
+      ],
     )
   }
   return id
-}
+})
+
+export const insertSyncRecord = (db: Db, r: NewSyncRecord): number =>
+  insertSyncRecordOn.sync(sqliteExec(db), r)
 
 /** A record with its texts, and what was cut off them (null columns: kept whole). */
 export interface SyncRecordWithBody extends SyncRecordRow {

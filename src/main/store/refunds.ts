@@ -16,9 +16,15 @@ import {
   type TradeColumns,
 } from './trade-lists'
 import { tradeMatch } from './trade-search'
-import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
-import { allTradeIds, dueTradeIds, markTradeSynced, tradeIdsOfImport, type SyncMark } from './trade-schedule'
+import {
+  allTradeIds,
+  dueTradeIds,
+  markTradeSyncedOn,
+  tradeIdsOfImport,
+  type SyncMark,
+} from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
@@ -158,52 +164,68 @@ export function insertRefundOrder(db: Db, r: NewRefundOrder, now = Date.now()): 
   return Number(res.lastInsertRowid)
 }
 
-export function fillRefundOrder(
+export const fillRefundOrderOn = both(function* (
+  x: Exec,
+  id: number,
+  gatewayRefundNo: string | null,
+  now: number,
+): Q<boolean> {
+  if (!gatewayRefundNo) return false
+  const changed = yield* run(
+    x,
+    'UPDATE refund_orders SET gateway_refund_no = ?, updated_at = ? WHERE id = ? AND gateway_refund_no IS NULL',
+    [gatewayRefundNo, now, id],
+  )
+  return changed > 0
+})
+
+export const fillRefundOrder = (
   db: Db,
   id: number,
   gatewayRefundNo: string | null,
   now = Date.now(),
-): boolean {
-  if (!gatewayRefundNo) return false
-  return (
-    stmt(
-      db,
-      'UPDATE refund_orders SET gateway_refund_no = ?, updated_at = ? WHERE id = ? AND gateway_refund_no IS NULL',
-    ).run(gatewayRefundNo, now, id).changes > 0
-  )
-}
+): boolean => fillRefundOrderOn.sync(sqliteExec(db), id, gatewayRefundNo, now)
 
-export function casRefundOrder(
-  db: Db,
+export const casRefundOrderOn = both(function* (
+  x: Exec,
   id: number,
   expect: { status: RefundStatus; version: number },
   patch: { status: RefundStatus; finishedAt?: number | null; gatewayRefundNo?: string | null },
-  now = Date.now(),
-): boolean {
-  const r = stmt(
-    db,
+  now: number,
+): Q<boolean> {
+  const changed = yield* run(
+    x,
     `UPDATE refund_orders SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
        gateway_refund_no = COALESCE(gateway_refund_no, ?),
        held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
        version = version + 1, updated_at = ?
      WHERE id = ? AND status = ? AND version = ?`,
-  ).run(
-    patch.status,
-    patch.finishedAt !== undefined ? 1 : 0,
-    patch.finishedAt ?? null,
-    patch.gatewayRefundNo ?? null,
-    // A final refund is in no schedule: nothing is left to hold (docs/domain.md 6.7).
-    patch.status,
-    now,
-    id,
-    expect.status,
-    expect.version,
+    [
+      patch.status,
+      patch.finishedAt !== undefined ? 1 : 0,
+      patch.finishedAt ?? null,
+      patch.gatewayRefundNo ?? null,
+      // A final refund is in no schedule: nothing is left to hold (docs/domain.md 6.7).
+      patch.status,
+      now,
+      id,
+      expect.status,
+      expect.version,
+    ],
   )
-  return r.changes === 1
-}
+  return changed === 1
+})
+
+export const casRefundOrder = (
+  db: Db,
+  id: number,
+  expect: { status: RefundStatus; version: number },
+  patch: { status: RefundStatus; finishedAt?: number | null; gatewayRefundNo?: string | null },
+  now = Date.now(),
+): boolean => casRefundOrderOn.sync(sqliteExec(db), id, expect, patch, now)
 
 export const markRefundOrderSynced = (db: Db, id: number, s: SyncMark): void =>
-  markTradeSynced(db, 'refund', id, s)
+  markTradeSyncedOn.sync(sqliteExec(db), 'refund', id, s)
 
 /** Refunds whose next scheduled sync is due, except those a paused or cancelled batch holds. */
 export const dueRefundOrderIds = (db: Db, now: number, limit: number): number[] =>

@@ -8,7 +8,7 @@ import { stmt } from './connection'
 import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
-import { all, both, joinInOrder, one, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
@@ -78,40 +78,55 @@ export function repairRecordView(row: RepairRecordRow): RepairRecordView {
  * Writes a repair row with its trade's amount, read here by id. The pay order's row of a refund
  * repair (its refund status) carries none: the money moved is the refund's, on the other row.
  */
-export function insertRepairRecord(db: Db, r: NewRepairRecord): number {
-  const res = stmt(
-    db,
+export const insertRepairRecordOn = both(function* (x: Exec, r: NewRepairRecord): Q<number> {
+  const row = yield* one<{ id: number }>(
+    x,
     `INSERT INTO repair_records (repair_no, trade_type, trade_id, trade_no, source, way, channel, merchant_id,
        before_status, after_status, remark, operator, system_user, transport, sync_record_id, created_at, amount)
-     VALUES (@repairNo, @tradeType, @tradeId, @tradeNo, @source, @way, @channel, @merchantId, @beforeStatus,
-       @afterStatus, @remark, @operator, @systemUser, @transport, @syncRecordId, @createdAt,
-       CASE WHEN @tradeType = 'refund' THEN (SELECT amount FROM refund_orders WHERE id = @tradeId)
-         WHEN @way LIKE '%refund%' THEN NULL
-         ELSE (SELECT amount FROM pay_orders WHERE id = @tradeId) END)`,
-  ).run({
-    repairNo: r.repairNo,
-    tradeType: r.tradeType,
-    tradeId: r.tradeId,
-    tradeNo: r.tradeNo,
-    source: r.source,
-    way: r.way,
-    channel: r.channel,
-    merchantId: r.merchantId,
-    beforeStatus: r.beforeStatus,
-    afterStatus: r.afterStatus,
-    remark: r.remark,
-    operator: r.operator,
-    systemUser: r.systemUser ?? null,
-    transport: r.transport ?? null,
-    syncRecordId: r.syncRecordId,
-    createdAt: r.createdAt,
-  })
-  return Number(res.lastInsertRowid)
-}
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+       CASE WHEN ? = 'refund' THEN (SELECT amount FROM refund_orders WHERE id = ?)
+         WHEN ? LIKE '%refund%' THEN NULL
+         ELSE (SELECT amount FROM pay_orders WHERE id = ?) END)
+     RETURNING id`,
+    [
+      r.repairNo,
+      r.tradeType,
+      r.tradeId,
+      r.tradeNo,
+      r.source,
+      r.way,
+      r.channel,
+      r.merchantId,
+      r.beforeStatus,
+      r.afterStatus,
+      r.remark,
+      r.operator,
+      r.systemUser ?? null,
+      r.transport ?? null,
+      r.syncRecordId,
+      r.createdAt,
+      r.tradeType,
+      r.tradeId,
+      r.way,
+      r.tradeId,
+    ],
+  )
+  return Number(row!.id)
+})
 
-export function linkRepairsToRecord(db: Db, repairNo: string, syncRecordId: number): void {
-  stmt(db, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?').run(syncRecordId, repairNo)
-}
+export const insertRepairRecord = (db: Db, r: NewRepairRecord): number =>
+  insertRepairRecordOn.sync(sqliteExec(db), r)
+
+export const linkRepairsToRecordOn = both(function* (
+  x: Exec,
+  repairNo: string,
+  syncRecordId: number,
+): Q<void> {
+  yield* run(x, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?', [syncRecordId, repairNo])
+})
+
+export const linkRepairsToRecord = (db: Db, repairNo: string, syncRecordId: number): void =>
+  linkRepairsToRecordOn.sync(sqliteExec(db), repairNo, syncRecordId)
 
 const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
   `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id`

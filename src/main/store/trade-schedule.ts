@@ -1,6 +1,7 @@
 import type { GatewayStatus, Outcome, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { both, run, type Exec, type Q } from './sql/exec'
 
 // What the schedules and the sync keep on both trade tables alike: the last sync's bookkeeping, and
 // which trades are due, pending or brought in by an import. The public names (duePayOrderIds,
@@ -17,13 +18,14 @@ export interface SyncMark {
   nextSyncAt: number | null
 }
 
-export function markTradeSynced(db: Db, type: TradeType, id: number, s: SyncMark): void {
-  stmt(
-    db,
+export const markTradeSyncedOn = both(function* (x: Exec, type: TradeType, id: number, s: SyncMark): Q<void> {
+  yield* run(
+    x,
     `UPDATE ${TABLE[type]} SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
        next_sync_at = ? WHERE id = ?`,
-  ).run(s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id)
-}
+    [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id],
+  )
+})
 
 /**
  * Trades whose next scheduled sync is due, leaving out those a paused or cancelled batch holds

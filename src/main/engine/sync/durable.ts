@@ -78,7 +78,7 @@ export interface Replay {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** A merchant's health is the latest call's; a replayed one is old news. */
-const NO_HEALTH = { note: () => undefined }
+const NO_HEALTH = { note: () => null }
 
 export class Durability {
   /** Attempts the journal refused too (its disk is full as well): they wait here for the database. */

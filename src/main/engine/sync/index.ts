@@ -64,7 +64,7 @@ export class SyncEngine {
       db,
       now,
       errorThreshold: this.errorThreshold,
-      health: new HealthThrottle(db),
+      health: new HealthThrottle(),
     }
     this.durability = new Durability(writer, {
       journalFile: options.journalFile ?? null,

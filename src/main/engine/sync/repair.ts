@@ -7,10 +7,11 @@ import type {
   SyncSource,
 } from '../../../shared/domain'
 import { fenToYuan } from '../../../shared/money'
-import type { Db } from '../../store/connection'
-import { casPayOrder, getPayOrder, recomputeRefundState } from '../../store/orders'
-import { casRefundOrder } from '../../store/refunds'
-import { insertRepairRecord } from '../../store/repairs'
+import { payOrderById } from '../../store/orders/lookups'
+import { casPayOrderOn, recomputeRefundStateOn } from '../../store/orders/sync-writes'
+import { casRefundOrderOn } from '../../store/refunds'
+import { insertRepairRecordOn } from '../../store/repairs'
+import type { Exec, Q } from '../../store/sql/exec'
 import { newRepairNo } from './repair-no'
 
 // A repair as data: what the attempt saw of the trade (status and version for the compare-and-set of
@@ -74,11 +75,13 @@ export function refundableChange(beforeFen: number, afterFen: number): string {
 }
 
 /** Applies a repair inside the caller's transaction; the repair number, or null when the trade changed. */
-export function applyRepair(db: Db, plan: RepairPlan, by: RepairBy, now: number): string | null {
-  return plan.type === 'pay' ? applyPayRepair(db, plan, by, now) : applyRefundRepair(db, plan, by, now)
+export function* applyRepairOn(x: Exec, plan: RepairPlan, by: RepairBy, now: number): Q<string | null> {
+  return plan.type === 'pay'
+    ? yield* applyPayRepair(x, plan, by, now)
+    : yield* applyRefundRepair(x, plan, by, now)
 }
 
-function applyPayRepair(db: Db, plan: PayRepair, by: RepairBy, now: number): string | null {
+function* applyPayRepair(x: Exec, plan: PayRepair, by: RepairBy, now: number): Q<string | null> {
   const { order, to } = plan
   const patch =
     to === 'success'
@@ -86,9 +89,10 @@ function applyPayRepair(db: Db, plan: PayRepair, by: RepairBy, now: number): str
       : to === 'close'
         ? { status: to, closedAt: order.closedAt ?? now }
         : { status: to }
-  if (!casPayOrder(db, order.id, { status: order.status, version: order.version }, patch, now)) return null
+  if (!(yield* casPayOrderOn(x, order.id, { status: order.status, version: order.version }, patch, now)))
+    return null
   const repairNo = newRepairNo(now)
-  insertRepairRecord(db, {
+  yield* insertRepairRecordOn(x, {
     repairNo,
     tradeType: 'pay',
     tradeId: order.id,
@@ -114,17 +118,19 @@ function applyPayRepair(db: Db, plan: PayRepair, by: RepairBy, now: number): str
  * refund status are recomputed from its refunds, so restoring twice is impossible. Two repair rows
  * under one number, the refund's and its pay order's.
  */
-function applyRefundRepair(db: Db, plan: RefundRepair, by: RepairBy, now: number): string | null {
+function* applyRefundRepair(x: Exec, plan: RefundRepair, by: RepairBy, now: number): Q<string | null> {
   const { refund, to } = plan
   const patch =
     to === 'success'
       ? { status: to, finishedAt: plan.finishedAt ?? now, gatewayRefundNo: plan.gatewayRefundNo }
       : { status: to, finishedAt: now }
-  if (!casRefundOrder(db, refund.id, { status: refund.status, version: refund.version }, patch, now))
+  if (
+    !(yield* casRefundOrderOn(x, refund.id, { status: refund.status, version: refund.version }, patch, now))
+  )
     return null
-  const before = getPayOrder(db, refund.payOrderId)!
-  recomputeRefundState(db, refund.payOrderId, now)
-  const after = getPayOrder(db, refund.payOrderId)!
+  const before = (yield* payOrderById(x, refund.payOrderId))!
+  yield* recomputeRefundStateOn(x, refund.payOrderId, now)
+  const after = (yield* payOrderById(x, refund.payOrderId))!
   const repairNo = newRepairNo(now)
   const common = {
     repairNo,
@@ -139,7 +145,7 @@ function applyRefundRepair(db: Db, plan: RefundRepair, by: RepairBy, now: number
     syncRecordId: null,
     createdAt: now,
   }
-  insertRepairRecord(db, {
+  yield* insertRepairRecordOn(x, {
     ...common,
     tradeType: 'refund',
     tradeId: refund.id,
@@ -147,7 +153,7 @@ function applyRefundRepair(db: Db, plan: RefundRepair, by: RepairBy, now: number
     beforeStatus: refund.status,
     afterStatus: to,
   })
-  insertRepairRecord(db, {
+  yield* insertRepairRecordOn(x, {
     ...common,
     tradeType: 'pay',
     tradeId: before.id,

@@ -1,7 +1,8 @@
 import type { PayStatus } from '../../../shared/domain'
 import type { Db } from '../connection'
-import { stmt } from '../connection'
-import { markTradeSynced, type SyncMark } from '../trade-schedule'
+import { both, run, type Exec, type Q } from '../sql/exec'
+import { sqliteExec } from '../sql/sqlite-exec'
+import { markTradeSyncedOn, type SyncMark } from '../trade-schedule'
 
 // What a sync, or a person's decision, writes to a pay order: the state under compare-and-set, the
 // refund state its refunds add up to, and the schedule's bookkeeping.
@@ -17,15 +18,15 @@ export interface PayOrderPatch {
  * The compare-and-set of docs/domain.md 6.2: applies only when the order still has the status and version
  * the decision was made on. Returns false when someone else changed it first.
  */
-export function casPayOrder(
-  db: Db,
+export const casPayOrderOn = both(function* (
+  x: Exec,
   id: number,
   expect: { status: PayStatus; version: number },
   patch: PayOrderPatch,
-  now = Date.now(),
-): boolean {
-  const r = stmt(
-    db,
+  now: number,
+): Q<boolean> {
+  const changed = yield* run(
+    x,
     `UPDATE pay_orders SET status = ?,
        paid_at = CASE WHEN ? THEN ? ELSE paid_at END,
        closed_at = CASE WHEN ? THEN ? ELSE closed_at END,
@@ -36,51 +37,76 @@ export function casPayOrder(
        held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
        version = version + 1, updated_at = ?
      WHERE id = ? AND status = ? AND version = ?`,
-  ).run(
-    patch.status,
-    patch.paidAt !== undefined ? 1 : 0,
-    patch.paidAt ?? null,
-    patch.closedAt !== undefined ? 1 : 0,
-    patch.closedAt ?? null,
-    patch.gatewayTradeNo ?? null,
-    patch.status,
-    // A final order is in no schedule: nothing is left to hold (docs/domain.md 6.7).
-    patch.status,
-    now,
-    id,
-    expect.status,
-    expect.version,
+    [
+      patch.status,
+      patch.paidAt !== undefined ? 1 : 0,
+      patch.paidAt ?? null,
+      patch.closedAt !== undefined ? 1 : 0,
+      patch.closedAt ?? null,
+      patch.gatewayTradeNo ?? null,
+      patch.status,
+      // A final order is in no schedule: nothing is left to hold (docs/domain.md 6.7).
+      patch.status,
+      now,
+      id,
+      expect.status,
+      expect.version,
+    ],
   )
-  return r.changes === 1
-}
+  return changed === 1
+})
 
-/** Recomputes refund status and refundable amount from the refunds themselves: restoring twice is impossible. */
-export function recomputeRefundState(db: Db, payOrderId: number, now = Date.now()): void {
-  stmt(
-    db,
+export const casPayOrder = (
+  db: Db,
+  id: number,
+  expect: { status: PayStatus; version: number },
+  patch: PayOrderPatch,
+  now = Date.now(),
+): boolean => casPayOrderOn.sync(sqliteExec(db), id, expect, patch, now)
+
+/**
+ * Recomputes refund status and refundable amount from the refunds themselves: restoring twice is
+ * impossible. Counted with CASE rather than summing a comparison, which PostgreSQL's booleans refuse.
+ */
+export const recomputeRefundStateOn = both(function* (x: Exec, payOrderId: number, now: number): Q<void> {
+  yield* run(
+    x,
     `UPDATE pay_orders SET
        refundable_amount = CASE WHEN status = 'success' THEN amount - (
          SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = ? AND status IN ('progress', 'success'))
          ELSE refundable_amount END,
        refund_status = (
          SELECT CASE
-           WHEN sum(status = 'progress') > 0 THEN 'refunding'
-           WHEN COALESCE(sum(CASE WHEN status = 'success' THEN amount END), 0) >= pay_orders.amount AND sum(status = 'success') > 0 THEN 'refunded'
-           WHEN sum(status = 'success') > 0 THEN 'partial_refund'
+           WHEN sum(CASE WHEN status = 'progress' THEN 1 ELSE 0 END) > 0 THEN 'refunding'
+           WHEN COALESCE(sum(CASE WHEN status = 'success' THEN amount END), 0) >= pay_orders.amount
+             AND sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0 THEN 'refunded'
+           WHEN sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0 THEN 'partial_refund'
            ELSE 'no_refund' END
          FROM refund_orders WHERE pay_order_id = ?),
        version = version + 1, updated_at = ?
      WHERE id = ?`,
-  ).run(payOrderId, payOrderId, now, payOrderId)
-}
+    [payOrderId, payOrderId, now, payOrderId],
+  )
+})
+
+export const recomputeRefundState = (db: Db, payOrderId: number, now = Date.now()): void =>
+  recomputeRefundStateOn.sync(sqliteExec(db), payOrderId, now)
 
 /** Fills a gateway trade number the order did not have. A known one is never overwritten, nor emptied. */
-export function fillGatewayTradeNo(db: Db, id: number, gatewayTradeNo: string | null | undefined): void {
+export const fillGatewayTradeNoOn = both(function* (
+  x: Exec,
+  id: number,
+  gatewayTradeNo: string | null | undefined,
+): Q<void> {
   if (!gatewayTradeNo) return
-  stmt(db, 'UPDATE pay_orders SET gateway_trade_no = ? WHERE id = ? AND gateway_trade_no IS NULL').run(
+  yield* run(x, 'UPDATE pay_orders SET gateway_trade_no = ? WHERE id = ? AND gateway_trade_no IS NULL', [
     gatewayTradeNo,
     id,
-  )
-}
+  ])
+})
 
-export const markPayOrderSynced = (db: Db, id: number, s: SyncMark): void => markTradeSynced(db, 'pay', id, s)
+export const fillGatewayTradeNo = (db: Db, id: number, gatewayTradeNo: string | null | undefined): void =>
+  fillGatewayTradeNoOn.sync(sqliteExec(db), id, gatewayTradeNo)
+
+export const markPayOrderSynced = (db: Db, id: number, s: SyncMark): void =>
+  markTradeSyncedOn.sync(sqliteExec(db), 'pay', id, s)
