@@ -115,6 +115,10 @@ export const MESSAGES = {
     en: 'another program kept the database locked for too long; the gateway answers already received are kept and written once it lets go',
     zh: '数据库被其他程序长时间占用；已收到的网关结果已保存，占用结束后会补写进数据库',
   },
+  'storage.db_unreachable': {
+    en: 'the team database cannot be reached (the network or the server is down); the gateway answers already received are kept on this computer and written once it is back',
+    zh: '无法连接团队数据库（网络或服务器中断）；已收到的网关结果已保存在本机，恢复连接后会补写进数据库',
+  },
   'batch.paused.disk_full': {
     en: 'Paused: the disk of the database is full. Every gateway answer received so far is kept; free some space, then resume.',
     zh: '已暂停：数据库所在的磁盘已满。已收到的网关结果都已保存；请腾出磁盘空间后点击“继续”。',
@@ -126,6 +130,10 @@ export const MESSAGES = {
   'batch.paused.db_locked': {
     en: 'Paused: another program kept the database locked for too long. Every gateway answer received so far is kept; resume once it lets go.',
     zh: '已暂停：数据库被其他程序长时间占用。已收到的网关结果都已保存；请在占用结束后点击“继续”。',
+  },
+  'batch.paused.db_unreachable': {
+    en: 'Paused: the team database cannot be reached. Every gateway answer received so far is kept on this computer; resume once the connection is back.',
+    zh: '已暂停：无法连接团队数据库。已收到的网关结果都已保存在本机；请在连接恢复后点击“继续”。',
   },
   'upload.type': {
     en: 'only order lists (CSV, XLSX) and bills (.zip, .csv, .gz, .txt, a UnionPay INN…ZM_ file) can be uploaded, not {ext}',

@@ -4,7 +4,6 @@ import type { ListSort, RepairFilter, RepairListRequest } from '../../shared/fil
 import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
-import { stmt } from './connection'
 import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'

@@ -14,7 +14,13 @@ const EVERY_MS = 10_000
 export class HealthThrottle {
   private readonly written = new Map<number, number>()
 
-  note(merchantId: number, outcome: Outcome, errorMsg: string | null, f: Finding, now: number): MerchantHealth | null {
+  note(
+    merchantId: number,
+    outcome: Outcome,
+    errorMsg: string | null,
+    f: Finding,
+    now: number,
+  ): MerchantHealth | null {
     // A skipped attempt asked nothing; a finding without latency never reached the gateway.
     if (outcome === 'skipped' || f.latencyMs === undefined) return null
     const last = this.written.get(merchantId) ?? 0

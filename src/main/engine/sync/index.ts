@@ -1,21 +1,13 @@
-import crypto from 'node:crypto'
-import os from 'node:os'
 import type { StorageFault, TradeType } from '../../../shared/domain'
-import type { GatewayAdapter } from '../../gateways/types'
 import type { Db } from '../../store/connection'
-import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import { leaseHolders, releaseLeasesOfGone } from '../../store/leases'
-import { DEFAULT_REFUND_GRACE_MS } from '../decide-refund'
 import { ownerIsDeadHere } from '../owner'
-import { payTrade, refundTrade, type Trade } from '../trade'
+import { AttemptRunner, ownerName } from './attempts'
 import { Durability } from './durable'
-import { AttemptError } from './errors'
-import type { Finding } from './finding'
 import { HealthThrottle } from './health'
-import { Leases, withLease } from './lease'
-import { PayFlow } from './pay'
-import { RefundFlow } from './refund'
-import type { AdapterSource, Attempt, EngineOptions, SyncContext, SyncResult } from './types'
+import { Leases } from './lease'
+import { SqliteBooks } from './sqlite-books'
+import type { AdapterSource, EngineOptions } from './types'
 import { surfaceUnknownOutcomes } from './unknown'
 import type { AttemptWriter } from './write'
 
@@ -38,125 +30,25 @@ export { ClaimLostError, TradeNotFoundError } from './errors'
 export { newRepairNo } from './repair-no'
 export { refundableChange } from './repair'
 
-export class SyncEngine {
-  readonly owner: string
-  readonly errorThreshold: number
-  private readonly leases: Leases
-  private readonly pay: PayFlow
-  private readonly refund: RefundFlow
+export class SyncEngine extends AttemptRunner {
   private readonly durability: Durability
-  private readonly now: () => number
 
   constructor(
     private readonly db: Db,
-    private readonly adapters: AdapterSource,
+    adapters: AdapterSource,
     options: EngineOptions = {},
   ) {
-    this.owner = options.owner ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`
-    this.errorThreshold = options.errorThreshold ?? 20
+    const owner = ownerName(options)
     const now = options.now ?? Date.now
-    this.now = now
-    this.leases = new Leases(db, this.owner, options.leaseMs ?? 180_000, now)
-    const adapterOf = (merchantId: number) => this.adapterOf(merchantId)
-    this.pay = new PayFlow(now, adapterOf)
-    this.refund = new RefundFlow(db, now, adapterOf, options.refundGraceMs ?? DEFAULT_REFUND_GRACE_MS)
-    const writer: AttemptWriter = {
-      db,
-      now,
-      errorThreshold: this.errorThreshold,
-      health: new HealthThrottle(),
-    }
-    this.durability = new Durability(writer, {
+    const errorThreshold = options.errorThreshold ?? 20
+    const writer: AttemptWriter = { db, now, errorThreshold, health: new HealthThrottle() }
+    const durability = new Durability(writer, {
       journalFile: options.journalFile ?? null,
       retryForMs: options.writeRetryMs,
     })
-  }
-
-  /**
-   * One attempt. A storage fault comes out as a StorageFaultError: before any call (the lease, the
-   * trade), nothing was asked; after the answer, the attempt is kept until the database takes it.
-   */
-  async sync(type: TradeType, id: number, context: SyncContext): Promise<SyncResult> {
-    try {
-      return type === 'pay'
-        ? await this.attempt(
-            'pay',
-            id,
-            context,
-            () => payTrade(this.db, id),
-            (t, a) => this.pay.find(t.row, a),
-          )
-        : await this.attempt(
-            'refund',
-            id,
-            context,
-            () => refundTrade(this.db, id),
-            (t, a) => this.refund.find(t.row, a),
-          )
-    } catch (err) {
-      const fault = storageFaultOf(err)
-      if (fault && !(err instanceof StorageFaultError)) throw new StorageFaultError(fault, null, err)
-      throw err
-    }
-  }
-
-  syncPay(orderId: number, context: SyncContext): Promise<SyncResult> {
-    return this.sync('pay', orderId, context)
-  }
-
-  syncRefund(refundId: number, context: SyncContext): Promise<SyncResult> {
-    return this.sync('refund', refundId, context)
-  }
-
-  private attempt<T extends Trade>(
-    type: T['type'],
-    tradeId: number,
-    context: SyncContext,
-    read: () => T | undefined,
-    find: (trade: T, attempt: Attempt) => Promise<Finding>,
-  ): Promise<SyncResult> {
-    // One id per attempt: its intent's, and its journal entry's if the database refuses its write.
-    const id = crypto.randomUUID()
-    let intent: string | null = null
-    const started = performance.now()
-    const attempt: Attempt = { ...context, waited: { ms: 0 }, intend: () => undefined }
-    return withLease(
-      this.leases,
-      type,
-      tradeId,
-      read,
-      (trade, lease) =>
-        find(trade, {
-          ...attempt,
-          intend: (action) => {
-            this.durability.intend(id, trade, lease.holder, attempt, action)
-            intent = id
-          },
-        }),
-      (trade, finding, lease) =>
-        this.durability.write({
-          id,
-          at: this.now(),
-          trade,
-          attempt: {
-            source: attempt.source,
-            operator: attempt.operator ?? null,
-            systemUser: attempt.systemUser ?? null,
-            transport: attempt.transport ?? null,
-            clientIp: attempt.clientIp ?? null,
-            batchId: attempt.batchId ?? null,
-            batchItemId: attempt.batchItemId ?? null,
-          },
-          // The gateway's time: the wait for a call slot and the QPS turn is our own queue.
-          durationMs: Math.round(performance.now() - started - attempt.waited.ms),
-          finding,
-          lease,
-          intent,
-        }),
-      context.claimedBy && context.batchItemId
-        ? { itemId: context.batchItemId, owner: context.claimedBy }
-        : undefined,
-    )
+    const leases = new Leases(db, owner, options.leaseMs ?? 180_000, now)
+    super(new SqliteBooks(db, leases, durability), adapters, { ...options, owner, now, errorThreshold })
+    this.durability = durability
   }
 
   /**
@@ -180,17 +72,6 @@ export class SyncEngine {
   /** Whether attempts wait to be written (for a cheap check before `recover`). */
   keepsAttempts(): boolean {
     return this.durability.waiting()
-  }
-
-  private async adapterOf(merchantId: number): Promise<GatewayAdapter> {
-    try {
-      return await this.adapters(merchantId)
-    } catch (err) {
-      throw new AttemptError(
-        'merchant_config',
-        `merchant profile cannot be used: ${err instanceof Error ? err.message : String(err)}`,
-      )
-    }
   }
 }
 

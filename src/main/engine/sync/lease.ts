@@ -7,6 +7,7 @@ import { itemHeldBy } from '../../store/batches'
 import { acquireLease, leaseOwner, releaseLease, tradeKey } from '../../store/leases'
 import { ownerIsDeadHere } from '../owner'
 import type { Trade } from '../trade'
+import type { SyncBooks } from './books'
 import { ClaimLostError, TradeNotFoundError } from './errors'
 import { busyFinding, failedFinding, notAskedFinding, type Finding } from './finding'
 import type { SyncResult } from './types'
@@ -83,24 +84,24 @@ export class Leases {
  * pauses. One in the write itself comes out of `write` once the attempt is kept (durable.ts).
  */
 export async function withLease<T extends Trade>(
-  leases: Leases,
+  leases: Pick<SyncBooks, 'takeLease' | 'releaseLease'>,
   type: T['type'],
   id: number,
-  read: () => T | undefined,
+  read: () => Promise<T | undefined>,
   work: (trade: T, lease: HeldLease) => Promise<Finding>,
   write: (trade: T, finding: Finding, lease: HeldLease | null) => Promise<SyncResult>,
   claim?: ItemClaim,
 ): Promise<SyncResult> {
-  const lease = await leases.take(type, id, claim)
+  const lease = await leases.takeLease(type, id, claim)
   if (lease === 'lost') throw new ClaimLostError(claim!.itemId)
   if (!lease) {
-    const trade = read()
+    const trade = await read()
     if (!trade) throw new TradeNotFoundError(type, id)
     return write(trade, busyFinding(), null)
   }
   let written = false
   try {
-    const trade = read()
+    const trade = await read()
     if (!trade) throw new TradeNotFoundError(type, id)
     let finding: Finding
     let fault: StorageFaultError | null = null
@@ -125,6 +126,6 @@ export async function withLease<T extends Trade>(
     if (fault) throw fault
     return result
   } finally {
-    if (!written) leases.release(lease)
+    if (!written) await leases.releaseLease(lease)
   }
 }

@@ -87,7 +87,7 @@ export class PayFlow {
 
     if (decision.action === 'close_gateway') {
       // The intent is on disk before the gateway is asked (docs/domain.md section 6.8).
-      attempt.intend('close')
+      await attempt.intend('close')
       const close = await adapter.closePay(payRef(order), call)
       received.call(close)
       actionInfo = received.further()
@@ -126,7 +126,7 @@ export class PayFlow {
           'this channel cannot sync payscore orders',
         )
       }
-      attempt.intend('payscore_sync')
+      await attempt.intend('payscore_sync')
       const paid = await adapter.syncPayscorePaid(payRef(order), order.paid_at ?? this.now(), call)
       received.call(paid)
       actionInfo = received.further()

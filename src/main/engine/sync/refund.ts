@@ -1,6 +1,5 @@
 import type { GatewayAdapter, RefundAnswer } from '../../gateways/types'
-import type { Db } from '../../store/connection'
-import { getPayOrder } from '../../store/orders'
+import type { PayOrderRow } from '../../store/orders'
 import type { RefundOrderRow } from '../../store/refunds'
 import { decideRefund } from '../decide-refund'
 import { anomalyOf, errorFinding, findingOf, type Finding } from './finding'
@@ -13,7 +12,7 @@ import type { Attempt } from './types'
 
 export class RefundFlow {
   constructor(
-    private readonly db: Db,
+    private readonly payOrderOf: (id: number) => Promise<PayOrderRow | undefined>,
     private readonly now: () => number,
     private readonly adapterOf: (merchantId: number) => Promise<GatewayAdapter>,
     private readonly graceMs: number,
@@ -21,7 +20,7 @@ export class RefundFlow {
 
   async find(refund: RefundOrderRow, attempt: Attempt): Promise<Finding> {
     const adapter = await this.adapterOf(refund.merchant_id)
-    const pay = getPayOrder(this.db, refund.pay_order_id)!
+    const pay = (await this.payOrderOf(refund.pay_order_id))!
     const answer = await adapter.queryRefund(
       {
         refundNo: refund.refund_no,

@@ -34,7 +34,7 @@ export interface SyncContext extends Partial<Actor> {
  * which a flow calls right before a call that changes something at the gateway (a close, a payscore
  * sync): it records the intent on disk, and throws (so the call is not made) when it cannot.
  */
-export type Attempt = SyncContext & { waited: { ms: number }; intend: (action: SideEffect) => void }
+export type Attempt = SyncContext & { waited: { ms: number }; intend: (action: SideEffect) => Promise<void> }
 
 export interface SyncResult {
   tradeType: TradeType
