@@ -1,7 +1,6 @@
 import path from 'node:path'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PayTradeRef } from '../../src/main/gateways/types'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { removeMerchantProfile, setMerchantEnabled } from '../../src/main/services/merchants'
 import { TeamMerchants, type TeamKeys } from '../../src/main/services/team-merchants'
@@ -10,6 +9,7 @@ import { getMerchant, readMerchantSecrets } from '../../src/main/store/merchants
 import { openPgPool, pgTarget } from '../../src/main/store/pg/connect'
 import { pgExec } from '../../src/main/store/sql/pg-exec'
 import { freshDatabase, pgMissing } from '../helpers/pg'
+import { payRef } from '../helpers/trade-refs'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 // A merchant's gateway adapter read from a team database (docs/team-mode.md B8.7): books whose
@@ -18,18 +18,6 @@ import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 // the desktop's refusals and sentences; an older profile's blob is sealed again on the team database.
 
 const TEAM = 'Team-Pass for 2026!'
-
-function payRef(orderNo: string): PayTradeRef {
-  return {
-    orderNo,
-    bizOrderNo: orderNo,
-    gatewayTradeNo: null,
-    amount: 1000,
-    kind: 'pay',
-    createdAt: Date.now() - 60_000,
-    paidAt: null,
-  }
-}
 
 describe.skipIf(pgMissing())('merchant adapters from a team database', () => {
   let w: World
