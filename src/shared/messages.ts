@@ -25,6 +25,11 @@ export const MESSAGES = {
     en: 'the passphrase is wrong: it does not open the merchant secrets of these books (ask whoever set the team passphrase)',
     zh: '口令不对，打不开这份账本的商户密钥（团队口令请向设置它的同事确认）',
   },
+  // A team database has no key store of this computer's: the team's two ways (docs/team-mode.md B8.7).
+  'secrets.teamKeyNeeded': {
+    en: 'the merchant secrets of a team database open with the team passphrase or the team key file: set PAYSYNC_PASSPHRASE or PAYSYNC_KEY_FILE',
+    zh: '团队数据库的商户密钥要用团队口令或团队密钥文件打开：请设置 PAYSYNC_PASSPHRASE 或 PAYSYNC_KEY_FILE',
+  },
   'merchant.noProfile': { en: 'merchant {id} has no profile', zh: '商户 {id} 没有配置' },
   'merchant.disabled': { en: 'merchant {name} is disabled', zh: '商户“{name}”已停用' },
   'merchant.noSecrets': {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { upsertOrders, upsertRefunds } from '../../src/main/gateways/simulator/control'
 import type { Simulator } from '../../src/main/gateways/simulator/server'
 import type { FaultName } from '../../src/main/gateways/simulator/state'
-import type { PayTradeRef, RefundTradeRef } from '../../src/main/gateways/types'
+import type { RefundTradeRef } from '../../src/main/gateways/types'
 import { UnionpayAdapter } from '../../src/main/gateways/unionpay/adapter'
 import {
   encodeForm,
@@ -18,6 +18,7 @@ import {
 import { unionpayProfileSchema, type UnionpayProfile } from '../../src/shared/profiles'
 import { formatBeijingCompact } from '../../src/shared/time'
 import { runDecisionCells, runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
+import { payRef } from '../helpers/trade-refs'
 import { createWorld, FAST_RETRY, type World } from '../helpers/world'
 
 // The UnionPay channel (queryTrans.do) end to end: the 5.1.0 signing rule against an independent
@@ -49,19 +50,6 @@ function gatewayOrder(o: {
 
 function gatewayRefund(r: { orderNo: string; refundNo: string; state: string; amount?: number }): void {
   upsertRefunds(sim.state, [{ merchant: MERCHANT, amount: 400, ...r }])
-}
-
-function payRef(orderNo: string, extra: Partial<PayTradeRef> = {}): PayTradeRef {
-  return {
-    orderNo,
-    bizOrderNo: orderNo,
-    gatewayTradeNo: null,
-    amount: 1000,
-    kind: 'pay',
-    createdAt: Date.now() - 60_000,
-    paidAt: null,
-    ...extra,
-  }
 }
 
 function refundRef(refundNo: string, extra: Partial<RefundTradeRef> = {}): RefundTradeRef {

@@ -6,11 +6,14 @@ import {
   keyringSchemes,
   passphraseOpens,
   secretsTravel,
+  SecretsLockedError,
   setPassphraseWrap,
   unlockSecrets,
+  unlockSecretsIn,
   WrongPassphraseError,
   type SafeStorageWrapper,
 } from '../../src/main/store/keyring'
+import { sqliteExec } from '../../src/main/store/sql/sqlite-exec'
 import { tempDir } from '../helpers/world'
 
 // The team passphrase (docs/team-mode.md B8.7) is the passphrase wrap of the books' data key: set
@@ -136,5 +139,35 @@ describe('the team passphrase: a wrap of the same data key', () => {
     await unlockSecrets(db, { keyFile: path.join(path.dirname(file), 'plain.key') })
     expect(keyringSchemes(db)).toEqual(['keyfile'])
     expect(secretsTravel(db)).toBe(true)
+  })
+
+  it('opens through an Exec with the team ways only, and writes nothing to the keyring', async () => {
+    const { db, store, sealed, file } = await desktopBooks()
+    const x = sqliteExec(db)
+    const rows = () => db.prepare('SELECT scheme, wrapped, params FROM keyring ORDER BY scheme').all()
+    // Only this computer's key store: neither team way is there, and the sentence names both.
+    const storeOnly = await unlockSecretsIn(x, { passphrase: OLD }).catch((e: unknown) => e)
+    expect(storeOnly).toBeInstanceOf(SecretsLockedError)
+    expect(storeOnly).not.toBeInstanceOf(WrongPassphraseError)
+    expect((storeOnly as Error).message).toContain('protected by: safestorage')
+    expect((storeOnly as Error).message).toContain('PAYSYNC_KEY_FILE')
+
+    setPassphraseWrap(db, await unlockSecrets(db, { safeStorage: store }), OLD)
+    const before = rows()
+    const keyFile = path.join(path.dirname(file), 'not-made.key')
+    const box = await unlockSecretsIn(x, { passphrase: OLD, keyFile })
+    expect(box.openBound(sealed).secrets).toEqual({ appPrivateKey: 'PRIVATE-KEY' })
+    // unlockSecrets would have made the key file's wrap; this one adds nothing anywhere.
+    expect(rows()).toEqual(before)
+    await expect(unlockSecretsIn(x, { passphrase: NEW })).rejects.toBeInstanceOf(WrongPassphraseError)
+    const missing = await unlockSecretsIn(x, { keyFile }).catch((e: unknown) => e)
+    expect(missing).toBeInstanceOf(SecretsLockedError)
+    expect(rows()).toEqual(before)
+
+    // Books without a keyring stay without one.
+    const bare = openStore(path.join(tempDir(), 'bare.db'))
+    dbs.push(bare)
+    await expect(unlockSecretsIn(sqliteExec(bare), { passphrase: OLD })).rejects.toThrow(/no wrap of the key/)
+    expect(keyringSchemes(bare)).toEqual([])
   })
 })

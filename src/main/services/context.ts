@@ -5,7 +5,6 @@ import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
 import type { Actor, StorageFault } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { joinProfile } from '../../shared/profiles'
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
 import type { BatchRun } from '../engine/batch-runner'
 import { SyncEngine, type Recovery } from '../engine/sync'
@@ -20,20 +19,14 @@ import type { Coordination } from '../store/coordination/types'
 import { checkIntegrity } from '../store/integrity'
 import { inOneSnapshot, openStore, type Db } from '../store/connection'
 import { journalFileFor } from '../store/journal'
-import {
-  keyringSchemes,
-  removeWrap,
-  SecretBox,
-  SecretsLockedError,
-  unlockSecrets,
-  WrongPassphraseError,
-} from '../store/keyring'
+import { keyringSchemes, removeWrap, SecretBox, unlockSecrets } from '../store/keyring'
 import { getMerchant, openMerchantSecrets } from '../store/merchants'
 import { readSettings } from '../store/settings'
 import type { Exec } from '../store/sql/exec'
 import { sqliteExec } from '../store/sql/sqlite-exec'
 import { keyFileFor, type ContextOptions, type SandboxRun } from './context-options'
 import { FileHandles } from './file-handles'
+import { lockedInWords, makeAdapter } from './merchant-adapter'
 import type { Reads } from './reads'
 
 // Everything a service needs, made once per process: the store, the engine, the unlocked secrets, the
@@ -221,10 +214,7 @@ export class ServiceContext implements Reads {
   secretBox(): Promise<SecretBox> {
     this.box ??= this.unlock().catch((err: unknown) => {
       this.box = null
-      if (err instanceof WrongPassphraseError) throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
-      if (err instanceof SecretsLockedError)
-        throw AppError.say('secrets_locked', 'secrets.locked', { detail: err.message })
-      throw err
+      throw lockedInWords(err)
     })
     return this.box
   }
@@ -269,18 +259,13 @@ export class ServiceContext implements Reads {
   async adapterFor(merchantId: number): Promise<GatewayAdapter> {
     const cached = this.adapters.get(merchantId)
     if (cached) return cached
-    const row = getMerchant(this.db, merchantId)
-    if (!row || row.removed_at !== null)
-      throw AppError.say('config', 'merchant.noProfile', { id: merchantId })
-    if (!row.enabled) throw AppError.say('config', 'merchant.disabled', { name: row.name })
-    if (!row.secrets) throw AppError.say('config', 'merchant.noSecrets', { name: row.name })
     // Also seals a secret an older profile still keeps in its public settings (see openMerchantSecrets).
-    const { settings, secrets } = openMerchantSecrets(this.db, row, await this.secretBox())
-    const profile = joinProfile(row, settings, secrets)
-    // The adapters, their signing and their HTTP client load with the first merchant that syncs: a
-    // list or an import never calls a gateway.
-    const { createAdapter } = await import('../gateways/registry')
-    const adapter = createAdapter(profile, this.retry)
+    const adapter = await makeAdapter(
+      merchantId,
+      getMerchant(this.db, merchantId),
+      async (row) => openMerchantSecrets(this.db, row, await this.secretBox()),
+      this.retry,
+    )
     this.adapters.set(merchantId, adapter)
     return adapter
   }

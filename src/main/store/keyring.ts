@@ -2,6 +2,8 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { all, both, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // Merchant secrets are sealed with one random data key (AES-256-GCM). The data key itself is stored
 // only wrapped, once per way of unlocking it: a key file of mode 0600 beside the database, a
@@ -146,9 +148,14 @@ export class SecretBox {
   }
 }
 
-function readKeyring(db: Db): KeyringRow[] {
-  return stmt<[], KeyringRow>(db, 'SELECT scheme, wrapped, params FROM keyring').all()
+/** The wraps of the data key, on either store (a team database's keyring is the team key, B8.7). */
+function* keyringRows(x: Exec): Q<KeyringRow[]> {
+  return yield* all<KeyringRow>(x, 'SELECT scheme, wrapped, params FROM keyring')
 }
+
+const keyringRowsBoth = both(keyringRows)
+
+const readKeyring = (db: Db): KeyringRow[] => keyringRowsBoth.sync(sqliteExec(db))
 
 /** The data key from the first wrap the caller can open; null when none (failures say why). */
 async function unwrap(
@@ -241,6 +248,23 @@ async function createKeyring(db: Db, options: UnlockOptions, now: number): Promi
 }
 
 /**
+ * The data key from the first wrap the caller's ways open; a wrong passphrase is that one sentence,
+ * anything else locked lists the wraps, what failed, and `whatToDo`.
+ */
+async function openDataKey(rows: KeyringRow[], options: UnlockOptions, whatToDo: string): Promise<Buffer> {
+  const failures: string[] = []
+  const dataKey = await unwrap(rows, options, failures)
+  if (dataKey) return dataKey
+  if (failures.includes(WRONG_PASSPHRASE)) throw new WrongPassphraseError(WRONG_PASSPHRASE)
+  const schemes = rows.map((r) => r.scheme).join(', ')
+  throw new SecretsLockedError(
+    `merchant secrets are locked (protected by: ${schemes})` +
+      (failures.length ? `: ${failures.join('; ')}` : '') +
+      `. ${whatToDo}`,
+  )
+}
+
+/**
  * Unlocks the data key with whatever the caller can offer, creating it (and the key file) on first
  * use. A passphrase or safeStorage offered alongside also gets a wrap of its own, so the next run
  * can use either.
@@ -255,17 +279,11 @@ export async function unlockSecrets(db: Db, options: UnlockOptions): Promise<Sec
     rows = readKeyring(db)
   }
 
-  const failures: string[] = []
-  const dataKey = await unwrap(rows, options, failures)
-  if (!dataKey) {
-    if (failures.includes(WRONG_PASSPHRASE)) throw new WrongPassphraseError(WRONG_PASSPHRASE)
-    const schemes = rows.map((r) => r.scheme).join(', ')
-    throw new SecretsLockedError(
-      `merchant secrets are locked (protected by: ${schemes})` +
-        (failures.length ? `: ${failures.join('; ')}` : '') +
-        '. Give the key file beside the database, set PAYSYNC_PASSPHRASE, or open the desktop app',
-    )
-  }
+  const dataKey = await openDataKey(
+    rows,
+    options,
+    'Give the key file beside the database, set PAYSYNC_PASSPHRASE, or open the desktop app',
+  )
 
   // The other ways offered get a wrap of the same key; one another process added meanwhile stays.
   const wraps = await wrapsFor(dataKey, options, new Set(rows.map((r) => r.scheme)), false)
@@ -275,6 +293,28 @@ export async function unlockSecrets(db: Db, options: UnlockOptions): Promise<Sec
   )
   for (const w of wraps) add.run(w.scheme, w.wrapped, w.params, now)
   return new SecretBox(dataKey)
+}
+
+/**
+ * Opens the data key of either store, a team database's included, without writing: nothing is
+ * created and no wrap added, since a team's keyring changes only through the team passphrase and
+ * the copy (docs/team-mode.md B8.7). The team's two ways only: the operating system's key store is
+ * one computer's, and its wrap opens nothing on another.
+ */
+export async function unlockSecretsIn(
+  x: Exec,
+  options: Pick<UnlockOptions, 'passphrase' | 'keyFile'>,
+): Promise<SecretBox> {
+  const rows = await keyringRowsBoth.async(x)
+  const team =
+    'Set PAYSYNC_PASSPHRASE to the team passphrase, or PAYSYNC_KEY_FILE to a copy of the team key file'
+  if (rows.length === 0)
+    throw new SecretsLockedError(
+      `these books hold no wrap of the key that seals their merchant secrets. ${team}`,
+    )
+  return new SecretBox(
+    await openDataKey(rows, { passphrase: options.passphrase, keyFile: options.keyFile }, team),
+  )
 }
 
 /** Adds a key-file wrap to an unlocked keyring, so a cron run can use the database headless. */
@@ -290,11 +330,14 @@ export async function addKeyFile(db: Db, box: SecretBox, keyFile: string): Promi
 }
 
 /** The wraps this database holds, by scheme. */
-export function keyringSchemes(db: Db): string[] {
-  return stmt<[], { scheme: string }>(db, 'SELECT scheme FROM keyring ORDER BY scheme')
-    .all()
-    .map((r) => r.scheme)
+function* schemesIn(x: Exec): Q<string[]> {
+  const rows = yield* all<{ scheme: string }>(x, 'SELECT scheme FROM keyring ORDER BY scheme')
+  return rows.map((r) => r.scheme)
 }
+
+const schemesBoth = both(schemesIn)
+
+export const keyringSchemes = (db: Db): string[] => schemesBoth.sync(sqliteExec(db))
 
 /**
  * Drops one way of unlocking, when another remains: the app's basic_text wrap once the secrets are

@@ -89,9 +89,14 @@ export function listMerchants(db: Db): MerchantRow[] {
   return stmt<[], MerchantRow>(db, 'SELECT * FROM merchants WHERE removed_at IS NULL ORDER BY name').all()
 }
 
-export function getMerchant(db: Db, id: number): MerchantRow | undefined {
-  return stmt<[number], MerchantRow>(db, 'SELECT * FROM merchants WHERE id = ?').get(id)
+export function* merchantById(x: Exec, id: number): Q<MerchantRow | undefined> {
+  return yield* one<MerchantRow>(x, 'SELECT * FROM merchants WHERE id = ?', [id])
 }
+
+const merchantByIdBoth = both(merchantById)
+
+export const getMerchant = (db: Db, id: number): MerchantRow | undefined =>
+  merchantByIdBoth.sync(sqliteExec(db), id)
 
 export function* merchantNamed(x: Exec, name: string, withRemoved = false): Q<MerchantRow | undefined> {
   return yield* one<MerchantRow>(
@@ -237,23 +242,25 @@ function readSecrets(row: MerchantRow, box: SecretBox) {
  * the next save could leave the token readable in the file for good; so it happens the first time
  * a process opens the secrets for an adapter (a test, a sync), if a save has not done it first. The
  * write only lands if the row is still as it was read, so a save racing it from another process
- * wins; if it cannot be written (a read-only store, a busy file) nothing is lost: joinProfile takes
- * the secret from either half, no answer shows it, and the next opening tries again.
+ * wins; if it cannot be written (a read-only store, a busy file, a team database role without
+ * UPDATE) nothing is lost: joinProfile takes the secret from either half, no answer shows it, and
+ * the next opening tries again. On a team database it is the same compare-and-set, one statement
+ * (docs/team-mode.md B8.7).
  */
-export function openMerchantSecrets(
-  db: Db,
+export function* openMerchantSecretsIn(
+  x: Exec,
   row: MerchantRow,
   box: SecretBox,
-): { settings: Record<string, string>; secrets: Record<string, string> } {
+  writable = true,
+): Q<{ settings: Record<string, string>; secrets: Record<string, string> }> {
   const { opened, stale } = readSecrets(row, box)
-  if (!stale) return opened
-  if (!db.readonly) {
-    try {
-      stmt(
-        db,
-        `UPDATE merchants SET settings = ?, secrets = ?, secret_names = ?, secrets_anchor = ?
-           WHERE id = ? AND settings = ? AND secrets = ?`,
-      ).run(
+  if (!stale || !writable) return opened
+  try {
+    yield* run(
+      x,
+      `UPDATE merchants SET settings = ?, secrets = ?, secret_names = ?, secrets_anchor = ?
+         WHERE id = ? AND settings = ? AND secrets = ?`,
+      [
         JSON.stringify(opened.settings),
         sealProfileSecrets(box, { ...row, settings: opened.settings }, opened.secrets),
         JSON.stringify(Object.keys(opened.secrets)),
@@ -261,13 +268,22 @@ export function openMerchantSecrets(
         row.id,
         row.settings,
         row.secrets,
-      )
-    } catch {
-      // Left for the next opening; see above.
-    }
+      ],
+    )
+  } catch {
+    // Left for the next opening; see above.
   }
   return opened
 }
+
+const openMerchantSecretsBoth = both(openMerchantSecretsIn)
+
+export const openMerchantSecrets = (
+  db: Db,
+  row: MerchantRow,
+  box: SecretBox,
+): { settings: Record<string, string>; secrets: Record<string, string> } =>
+  openMerchantSecretsBoth.sync(sqliteExec(db), row, box, !db.readonly)
 
 /**
  * `latencyMs` null says the last call had no round trip (nothing was sent: the adapter could not be
