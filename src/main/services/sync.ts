@@ -6,7 +6,8 @@ import { AppError } from '../../shared/errors'
 import { formatBeijing } from '../../shared/time'
 import { BatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
-import { BUSY_CODE, type SyncResult } from '../engine/sync'
+import { BUSY_CODE, type SyncContext, type SyncResult } from '../engine/sync'
+import type { AttemptRunner } from '../engine/sync/attempts'
 import { audit } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
 import {
@@ -97,17 +98,28 @@ export async function syncTradesNow(
         type,
         refs.filter((r) => r.type === type).map((r) => r.id),
       )
+  return syncEach(ctx.engine, refs, { source, ...ctx.actor }, async (ref) =>
+    ref.type === 'pay' ? !!getPayOrder(ctx.db, ref.id) : !!getRefundOrder(ctx.db, ref.id),
+  )
+}
+
+/** The trades, four at a time, on whichever books the engine works; a trade that is not there is refused. */
+export async function syncEach(
+  engine: Pick<AttemptRunner, 'sync'>,
+  refs: TradeRef[],
+  context: SyncContext,
+  exists: (ref: TradeRef) => Promise<boolean>,
+): Promise<SyncSummary> {
   const started = performance.now()
   const results: SyncResult[] = []
   const queue = [...refs]
   const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
     for (let ref = queue.shift(); ref; ref = queue.shift()) {
-      const exists = ref.type === 'pay' ? getPayOrder(ctx.db, ref.id) : getRefundOrder(ctx.db, ref.id)
-      if (!exists)
+      if (!(await exists(ref)))
         throw AppError.say('not_found', ref.type === 'pay' ? 'order.notFound' : 'refund.notFound', {
           id: ref.id,
         })
-      results.push(await ctx.engine.sync(ref.type, ref.id, { source, ...ctx.actor }))
+      results.push(await engine.sync(ref.type, ref.id, context))
     }
   })
   await Promise.all(workers)

@@ -19,7 +19,8 @@ export class TeamReads implements Reads {
   readonly exec: Exec
 
   private constructor(
-    private readonly pool: pg.Pool,
+    /** The team database's pool: the engine's writes take their transactions from it (team-desk.ts). */
+    readonly pool: pg.Pool,
     readonly target: PgTarget,
   ) {
     const base = pgExec(pool)

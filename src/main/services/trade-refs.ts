@@ -1,9 +1,11 @@
 import type { TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
-import { allPayOrderIds, findPayOrdersByAnyNo, ordersExportQuery } from '../store/orders'
-import { allRefundOrderIds, findRefundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
+import { allPayOrderIds, ordersExportQuery } from '../store/orders'
+import { payOrdersByAnyNo } from '../store/orders/lookups'
+import { allRefundOrderIds, refundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
 import { rowsHere } from '../store/row-reader'
+import { both, type Exec, type Q } from '../store/sql/exec'
 import type { ServiceContext } from './context'
 
 // Which trades a sync or a batch takes: the numbers a person typed, a list's filter, or all of them.
@@ -13,21 +15,28 @@ export interface TradeRef {
   id: number
 }
 
-/** Resolves the numbers a person typed to trades, by local, business or gateway number. */
-export function tradesByNumbers(ctx: ServiceContext, orderNos: string[], refundNos: string[]): TradeRef[] {
+/** Resolves the numbers a person typed to trades, by local, business or gateway number, on either store. */
+export const tradesNumbered = both(function* (
+  x: Exec,
+  orderNos: string[],
+  refundNos: string[],
+): Q<TradeRef[]> {
   const refs: TradeRef[] = []
   for (const no of orderNos) {
-    const found = findPayOrdersByAnyNo(ctx.db, no)
+    const found = yield* payOrdersByAnyNo(x, no)
     if (found.length === 0) throw AppError.say('not_found', 'order.noNumber', { no })
-    for (const o of found) refs.push({ type: 'pay', id: o.id })
+    for (const o of found) refs.push({ type: 'pay', id: Number(o.id) })
   }
   for (const no of refundNos) {
-    const found = findRefundOrdersByAnyNo(ctx.db, no)
+    const found = yield* refundOrdersByAnyNo(x, no)
     if (found.length === 0) throw AppError.say('not_found', 'refund.noNumber', { no })
-    for (const r of found) refs.push({ type: 'refund', id: r.id })
+    for (const r of found) refs.push({ type: 'refund', id: Number(r.id) })
   }
   return refs
-}
+})
+
+export const tradesByNumbers = (ctx: ServiceContext, orderNos: string[], refundNos: string[]): TradeRef[] =>
+  tradesNumbered.sync(ctx.exec, orderNos, refundNos)
 
 export function tradesOfFilter(
   ctx: ServiceContext,

@@ -15,7 +15,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { heldByBatch } from './schedule-holds'
-import { both, run, type Exec, type Q } from './sql/exec'
+import { both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
@@ -307,14 +307,17 @@ export function merchantsOfItems(db: Db, itemIds: number[]): Map<number, number 
 }
 
 /** Whether the item is still to do and held by `owner`'s claim (store/coordination/). */
-export function itemHeldBy(db: Db, itemId: number, owner: string): boolean {
-  return (
-    stmt<[number, string], { id: number }>(
-      db,
-      "SELECT id FROM batch_items WHERE id = ? AND claimed_by = ? AND state = 'pending'",
-    ).get(itemId, owner) !== undefined
+export const itemHeldByOn = both(function* (x: Exec, itemId: number, owner: string): Q<boolean> {
+  const row = yield* one(
+    x,
+    "SELECT id FROM batch_items WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+    [itemId, owner],
   )
-}
+  return row !== undefined
+})
+
+export const itemHeldBy = (db: Db, itemId: number, owner: string): boolean =>
+  itemHeldByOn.sync(sqliteExec(db), itemId, owner)
 
 /** Finishes an item once; the engine calls this inside the transaction that writes the sync record. */
 export interface ItemDone {

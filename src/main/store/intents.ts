@@ -1,7 +1,6 @@
 import type { SyncSource, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
-import { stmt } from './connection'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // Intent records (docs/domain.md section 6.8): a call that changes something at the gateway (a close,
@@ -53,11 +52,21 @@ export const settleIntent = (db: Db, id: string, recordId: number, now: number):
   settleIntentOn.sync(sqliteExec(db), id, recordId, now)
 
 /** Intents with no record yet: attempts in flight, or side effects whose outcome was never written. */
-export function unsettledIntents(db: Db): IntentRow[] {
-  return stmt<[], IntentRow>(
-    db,
+export const unsettledIntentsOn = both(function* (x: Exec): Q<IntentRow[]> {
+  return yield* all<IntentRow>(
+    x,
     'SELECT * FROM sync_intents WHERE record_id IS NULL ORDER BY created_at, id',
-  ).all()
+  )
+})
+
+export const unsettledIntents = (db: Db): IntentRow[] => unsettledIntentsOn.sync(sqliteExec(db))
+
+/** Whether an intent still waits for its record (another process may have answered it meanwhile). */
+export function* intentUnsettled(x: Exec, id: string): Q<boolean> {
+  return (
+    (yield* one(x, 'SELECT 1 AS one FROM sync_intents WHERE id = ? AND record_id IS NULL', [id])) !==
+    undefined
+  )
 }
 
 /**
@@ -89,10 +98,10 @@ export const journalEntryWritten = (db: Db, id: string): boolean =>
   journalEntryWrittenOn.sync(sqliteExec(db), id)
 
 /** A trade whose side effect has an unknown outcome is due at once, whatever its ladder said. */
-export function syncAgainNow(db: Db, type: TradeType, id: number, now: number): void {
+export function* syncAgainNow(x: Exec, type: TradeType, id: number, now: number): Q<void> {
   const sql =
     type === 'pay'
       ? "UPDATE pay_orders SET next_sync_at = ? WHERE id = ? AND status = 'progress'"
       : "UPDATE refund_orders SET next_sync_at = ? WHERE id = ? AND status = 'progress'"
-  stmt(db, sql).run(now, id)
+  yield* run(x, sql, [now, id])
 }

@@ -31,6 +31,20 @@ export function journalFileFor(dbFile: string): string | null {
   return path.join(path.dirname(resolved), `${path.basename(resolved, path.extname(resolved))}.journal`)
 }
 
+/**
+ * This computer's journal of a team database: in the data folder (the database has no folder of
+ * its own here), one per server and database, made private to this user.
+ */
+export function teamJournalFileFor(
+  dataDir: string,
+  t: { host: string; port: string; database: string },
+): string {
+  const dir = path.join(dataDir, 'team-journals')
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const name = `${t.host}_${t.port}_${t.database}`.replace(/[^A-Za-z0-9._-]/g, '_')
+  return path.join(dir, `${name}.journal`)
+}
+
 /** Appends one entry and returns once it is on disk. Throws what the file system refuses (ENOSPC ...). */
 export function appendToJournal(file: string, entry: JournalEntry): void {
   // A leading newline ends a line torn by a crash mid-append, so it never swallows this one.

@@ -97,12 +97,14 @@ export function findRefundOrder(db: Db, merchantId: number, refundNo: string): R
   ).get(merchantId, refundNo)
 }
 
-export function findRefundOrdersByAnyNo(db: Db, no: string): RefundOrderRow[] {
-  return stmt<[string, string, string], RefundOrderRow>(
-    db,
-    `${SELECT} WHERE r.refund_no = ? OR r.biz_refund_no = ? OR r.gateway_refund_no = ? ORDER BY r.id`,
-  ).all(no, no, no)
+export function* refundOrdersByAnyNo(x: Exec, no: string): Q<RefundOrderRow[]> {
+  return yield* all<RefundOrderRow>(
+    x,
+    `${select(x)} WHERE r.refund_no = ? OR r.biz_refund_no = ? OR r.gateway_refund_no = ? ORDER BY r.id`,
+    [no, no, no],
+  )
 }
+
 
 const LIST = TRADE_LISTS.refund
 

@@ -2,6 +2,8 @@ import type { BatchStatus, TradeType } from '../../shared/domain'
 import type { ScheduleHold } from '../../shared/entity-views'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { both, run, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // Which trades the schedules leave alone because a person paused or cancelled their batch
 // (docs/domain.md 6.7), and taking them back. The hold is a column of the trade (held_by_batch) so
@@ -49,15 +51,15 @@ export function releaseBatchHolds(db: Db, batchId: number): number {
 }
 
 /** The named trades back in the schedules, whichever batch held them. */
-export function releaseTrades(db: Db, type: TradeType, ids: readonly number[]): number {
-  const release = stmt(
-    db,
-    `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE id = ? AND held_by_batch IS NOT NULL`,
-  )
+export const releaseTradesOn = both(function* (x: Exec, type: TradeType, ids: readonly number[]): Q<number> {
   let n = 0
-  for (const id of ids) n += release.run(id).changes
+  for (const id of ids)
+    n += yield* run(x, `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE id = ? AND held_by_batch IS NOT NULL`, [id])
   return n
-}
+})
+
+export const releaseTrades = (db: Db, type: TradeType, ids: readonly number[]): number =>
+  releaseTradesOn.sync(sqliteExec(db), type, ids)
 
 /**
  * The trades of a new batch a person started, taken back from whatever batch held them: starting

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { AppError } from '../../../shared/errors'
 import type { ServiceContext } from '../../services/context'
 import type { Reads } from '../../services/reads'
+import type { TeamDesk } from '../../services/team-desk'
 import type { TeamReads } from '../../services/team-reads'
 import { isPgUrl } from '../../store/pg/connect'
 import { bookFile, defaultDbFile } from '../../store/paths'
@@ -108,6 +109,34 @@ export async function withTeamBooks<T>(
     return await fn(books, ioOf(cmd))
   } finally {
     await books.close()
+  }
+}
+
+/**
+ * A team database worked by one command (docs/team-mode.md B8.9): read, its merchants' secrets opened
+ * with PAYSYNC_PASSPHRASE or PAYSYNC_KEY_FILE, the engine writing there; closed afterwards.
+ */
+export async function withTeamDesk<T>(
+  address: string,
+  cmd: Command,
+  fn: (desk: TeamDesk, io: Io) => Promise<T>,
+): Promise<T> {
+  const [{ TeamDesk }, { systemUser }] = await Promise.all([
+    import('../../services/team-desk'),
+    import('../../services/context'),
+  ])
+  const desk = await TeamDesk.open(address, {
+    keys: { passphrase: process.env.PAYSYNC_PASSPHRASE || undefined, keyFile: keyFileFromEnv() },
+    actor: {
+      operator: process.env.PAYSYNC_OPERATOR || systemUser(),
+      systemUser: systemUser(),
+      transport: 'cli',
+    },
+  })
+  try {
+    return await fn(desk, ioOf(cmd))
+  } finally {
+    await desk.close()
   }
 }
 

@@ -1,3 +1,4 @@
+import { PG_NOW_MS } from '../pg/clock'
 import { openPgPool, type PgTarget } from '../pg/connect'
 import { claimReturning, toClaimed, type ClaimRow } from './claimed'
 import { payloadText } from './messages'
@@ -11,8 +12,7 @@ import type { Coordination, Leadership } from './types'
 // the database's clock, in epoch milliseconds like every time PaySync stores. Short statements go
 // through a small pool; a leader's lock and the listeners hold connections of their own.
 
-/** The database's clock now, in epoch ms. clock_timestamp, not now(): the time of the call, not of the transaction's start. */
-const NOW_MS = 'floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint'
+const NOW_MS = PG_NOW_MS
 
 export interface PgCoordinationOptions {
   /** Connections for leases, claims and messages (leaders and listeners have their own). */

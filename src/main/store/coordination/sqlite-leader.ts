@@ -1,5 +1,7 @@
 import { stmt, type Db } from '../connection'
 import { acquireLease, leaseOf, leaseOwner, releaseLease, renewLease } from '../leases'
+import { both } from '../sql/exec'
+import { sqliteExec } from '../sql/sqlite-exec'
 import { Held } from './leadership'
 import type { LeadOptions, Leadership } from './types'
 
@@ -61,6 +63,6 @@ function takeOverFromGone(db: Db, key: string, owner: string, ttlMs: number, opt
 
 /** Who holds the job's lease, while it has not expired: a dead leader's lease still names it until then. */
 export function leaderOnSqlite(db: Db, name: string, now = Date.now()): string | null {
-  const lease = leaseOf(db, leaderKey(name))
+  const lease = both(leaseOf).sync(sqliteExec(db), leaderKey(name))
   return lease && lease.expires_at >= now ? lease.owner : null
 }

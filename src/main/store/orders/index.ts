@@ -3,7 +3,7 @@
 // writes (sync-writes.ts) and which orders are due (due.ts). Importers name the folder.
 
 export { payOrderView, type PayOrderRow } from './row'
-export { findPayOrder, findPayOrdersByAnyNo, getPayOrder } from './lookups'
+export { findPayOrder, getPayOrder } from './lookups'
 export { listPayOrders, ordersExport, ordersExportQuery } from './list'
 export {
   fillPayOrderByNo,

@@ -1,7 +1,7 @@
 import type { Db } from '../connection'
 import { stmt } from '../connection'
 import { selectPayOrders, type PayOrderRow } from './row'
-import { one, type Exec, type Q } from '../sql/exec'
+import { all, one, type Exec, type Q } from '../sql/exec'
 
 // One pay order, or the few a number names, with everything its detail shows.
 
@@ -23,9 +23,11 @@ export function findPayOrder(db: Db, merchantId: number, orderNo: string): PayOr
 }
 
 /** Orders a person names by any of their numbers: local, business or gateway. */
-export function findPayOrdersByAnyNo(db: Db, no: string): PayOrderRow[] {
-  return stmt<[string, string, string], PayOrderRow>(
-    db,
-    `${SELECT} WHERE p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ? ORDER BY p.id`,
-  ).all(no, no, no)
+export function* payOrdersByAnyNo(x: Exec, no: string): Q<PayOrderRow[]> {
+  return yield* all<PayOrderRow>(
+    x,
+    `${selectPayOrders(x)} WHERE p.order_no = ? OR p.biz_order_no = ? OR p.gateway_trade_no = ? ORDER BY p.id`,
+    [no, no, no],
+  )
 }
+

@@ -9,7 +9,7 @@ import type { ServiceContext } from '../../../services/context'
 import type { TradeRef } from '../../../services/trade-refs'
 import { check, numberOption } from '../flags'
 import { counted, type Io } from '../output'
-import { EXIT, exitState, withContext } from '../runtime'
+import { EXIT, exitState, teamAddressOf, withContext, withTeamDesk } from '../runtime'
 import { addImportOptions, IMPORT_FLAGS, printImport, readMapping, type ImportOpts } from './import'
 
 // `paysync sync`: the trades named now, or a batch in the foreground with a progress line. The
@@ -132,6 +132,48 @@ async function syncFile(
   return summaryOf(await runBatch(ctx, imported.batchId, progressPrinter(io), { endWhenPaused: true }))
 }
 
+/**
+ * `sync --order/--refund` on a team database (docs/team-mode.md B8.9): the engine writes there, each
+ * trade under its lease on the database's clock, so two desktops never sync one trade at once.
+ * Batches (--pending, --all, --file) run on a team database once its runner does (B8.6).
+ */
+async function syncOnTeam(address: string, cmd: Command, opts: SyncOpts): Promise<void> {
+  if (!opts.order.length && !opts.refund.length) throw AppError.say('invalid_input', 'db.teamSyncNamedOnly')
+  await withTeamDesk(address, cmd, async (desk, io) => {
+    const [
+      { syncEach },
+      { tradesNumbered },
+      { releaseTradesOn },
+      { payOrderById },
+      { refundOrderById },
+      { both },
+    ] = await Promise.all([
+      import('../../../services/sync'),
+      import('../../../services/trade-refs'),
+      import('../../../store/schedule-holds'),
+      import('../../../store/orders/lookups'),
+      import('../../../store/refunds'),
+      import('../../../store/sql/exec'),
+    ])
+    const x = desk.reads.exec
+    const refs = await tradesNumbered.async(x, opts.order, opts.refund)
+    // A trade synced by hand is back in the schedules, whatever batch held it (docs/domain.md 6.7).
+    for (const type of ['pay', 'refund'] as const)
+      await releaseTradesOn.async(
+        x,
+        type,
+        refs.filter((r) => r.type === type).map((r) => r.id),
+      )
+    const summary = await syncEach(desk.engine, refs, { source: 'manual', ...desk.actor }, async (ref) =>
+      ref.type === 'pay'
+        ? !!(await both(payOrderById).async(x, ref.id))
+        : !!(await both(refundOrderById).async(x, ref.id)),
+    )
+    if (summary.errors > 0) exitState.code = EXIT.syncErrors
+    printSummary(io, summary)
+  })
+}
+
 export function registerSyncCommand(program: Command): void {
   const command = program
     .command('sync')
@@ -151,6 +193,8 @@ export function registerSyncCommand(program: Command): void {
         { concurrency: numberOption(opts.concurrency), qps: numberOption(opts.qps) },
         PACE_FLAGS,
       )
+      const address = teamAddressOf(cmd)
+      if (address) return syncOnTeam(address, cmd, opts)
       await withContext(cmd, async (ctx, io) => {
         const [{ refsFor }, { summaryOf, syncTradesNow }, { tradesByNumbers }, { asNightlyPass }] =
           await Promise.all([

@@ -1,0 +1,291 @@
+import type pg from 'pg'
+import type { TradeType } from '../../../shared/domain'
+import { itemHeldByOn } from '../../store/batches'
+import { StorageFaultError, storageFaultOf } from '../../store/faults'
+import { insertIntentOn, noteJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
+import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
+import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
+import { payOrderById } from '../../store/orders/lookups'
+import { inPgTransaction } from '../../store/pg/transaction'
+import { refundOrderById } from '../../store/refunds'
+import { both, one, type Exec, type Q } from '../../store/sql/exec'
+import { pgExec } from '../../store/sql/pg-exec'
+import { ownerIsDeadHere } from '../owner'
+import type { Trade } from '../trade'
+import type { SyncBooks } from './books'
+import type { KeptAttempt, Replay } from './durable'
+import type { HeldLease, ItemClaim } from './lease'
+import type { Attempt, SyncResult } from './types'
+import { attemptWriteOn, type AttemptRules } from './write'
+
+// The books of a team database (docs/team-mode.md B8.9): the same attempt as on the desktop's file,
+// each unit one PostgreSQL transaction over the store functions written once. What differs:
+// - the lease's expiry is the database's clock, and the batch item's claim is checked in the same
+//   transaction that takes it;
+// - a final write whose COMMIT went unanswered (the connection dropped) may have committed: every
+//   write notes its attempt's id in journal_applied, and a retry or a replay that finds it there
+//   writes nothing again;
+// - what the database refuses for longer than the retries (the server or the network down) goes to
+//   a journal on this computer, replayed when the team database answers again (`replay`).
+
+const payOrderAt = both(payOrderById)
+const refundAt = both(refundOrderById)
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export interface PgBooksOptions {
+  owner: string
+  leaseMs: number
+  rules: AttemptRules
+  /** This computer's journal for the team database (store/journal.ts teamJournalFileFor). */
+  journalFile: string | null
+  /** How long a refused final write is tried again before it is kept in the journal (60 s). */
+  retryForMs?: number
+  backoffMs?: number
+  maxBackoffMs?: number
+  /** After every commit of an attempt: the other desktops are told (LISTEN store_changed). */
+  committed?: () => void
+}
+
+/** A replay's calls are long past: it notes no merchant health. */
+const NO_HEALTH = { note: () => null }
+
+/** What a written attempt's record says, for a write found already committed. */
+interface RecordAnswer {
+  id: number
+  trade_type: TradeType
+  trade_id: number
+  outcome: SyncResult['outcome']
+  gateway_status: SyncResult['gatewayStatus']
+  repair_no: string | null
+  anomaly_id: number | null
+  error_code: string | null
+  error_msg: string | null
+}
+
+function* writtenAs(x: Exec, recordId: number): Q<SyncResult | undefined> {
+  const r = yield* one<RecordAnswer>(
+    x,
+    `SELECT id, trade_type, trade_id, outcome, gateway_status, repair_no, anomaly_id, error_code, error_msg
+       FROM sync_records WHERE id = ?`,
+    [recordId],
+  )
+  return (
+    r && {
+      tradeType: r.trade_type,
+      tradeId: Number(r.trade_id),
+      recordId: Number(r.id),
+      outcome: r.outcome,
+      gatewayStatus: r.gateway_status,
+      repairNo: r.repair_no,
+      anomalyId: r.anomaly_id === null ? null : Number(r.anomaly_id),
+      errorCode: r.error_code,
+      errorMsg: r.error_msg,
+    }
+  )
+}
+
+export class PgBooks implements SyncBooks {
+  private attempts = 0
+  private readonly exec: Exec
+  /** Attempts the journal refused too: they wait here for the database. */
+  private readonly held: KeptAttempt[] = []
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PgBooksOptions,
+  ) {
+    this.exec = pgExec(pool)
+  }
+
+  async takeLease(type: TradeType, id: number, claim?: ItemClaim): Promise<HeldLease | null | 'lost'> {
+    const key = tradeKey(type, id)
+    const holder = `${this.options.owner}#${++this.attempts}`
+    const ttl = this.options.leaseMs
+    return inPgTransaction(this.pool, async (x) => {
+      if (claim && !(await itemHeldByOn.async(x, claim.itemId, claim.owner))) return 'lost'
+      if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
+      // A holder of this computer that died is broken at once; one of another computer expires.
+      const current = await leaseOwnerOn.async(x, key)
+      if (current && ownerIsDeadHere(current.split('#')[0]!)) {
+        await releaseLeaseOn.async(x, key, current)
+        if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
+      }
+      return null
+    })
+  }
+
+  async releaseLease(lease: HeldLease): Promise<void> {
+    try {
+      await releaseLeaseOn.async(this.exec, lease.key, lease.holder)
+    } catch (err) {
+      // The attempt's own fault is the one to report; a lease left behind expires.
+      if (!storageFaultOf(err)) throw err
+    }
+  }
+
+  readTrade(type: TradeType, id: number): Promise<Trade | undefined> {
+    return type === 'pay'
+      ? payOrderAt.async(this.exec, id).then((row) => row && { type: 'pay', row })
+      : refundAt.async(this.exec, id).then((row) => row && { type: 'refund', row })
+  }
+
+  payOrder(id: number) {
+    return payOrderAt.async(this.exec, id)
+  }
+
+  async intend(
+    id: string,
+    trade: Trade,
+    holder: string,
+    attempt: Attempt,
+    action: SideEffect,
+  ): Promise<void> {
+    try {
+      // Committed on its own before the call: a PostgreSQL commit is on the server's disk.
+      await insertIntentOn.async(this.exec, {
+        id,
+        trade_type: trade.type,
+        trade_id: trade.row.id,
+        action,
+        holder,
+        source: attempt.source,
+        operator: attempt.operator ?? null,
+        batch_id: attempt.batchId ?? null,
+        created_at: this.options.rules.now(),
+      })
+    } catch (err) {
+      const fault = storageFaultOf(err)
+      if (fault) throw new StorageFaultError(fault, null, err)
+      throw err
+    }
+  }
+
+  async write(entry: KeptAttempt): Promise<SyncResult> {
+    let backoff = this.options.backoffMs ?? 250
+    const until = performance.now() + (this.options.retryForMs ?? 60_000)
+    for (;;) {
+      try {
+        const result = await this.apply(entry, false)
+        this.options.committed?.()
+        return result
+      } catch (err) {
+        const fault = storageFaultOf(err)
+        if (!fault) throw err
+        if ((fault === 'db_locked' || fault === 'db_unreachable') && performance.now() < until) {
+          await sleep(backoff)
+          backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 8_000)
+          continue
+        }
+        throw new StorageFaultError(fault, this.keep({ ...entry, fault }), err)
+      }
+    }
+  }
+
+  /** The attempt in one transaction, unless a commit before (unanswered, or a replay's) has it. */
+  private apply(entry: KeptAttempt, replay: boolean): Promise<SyncResult> {
+    const rules = replay ? { ...this.options.rules, health: NO_HEALTH } : this.options.rules
+    return inPgTransaction(this.pool, async (x) => {
+      const before = await writtenBefore.async(x, entry.id)
+      if (before) return before
+      const result = await attemptWriteOn.async(
+        x,
+        { ...rules, now: () => entry.at },
+        entry.trade,
+        { ...entry.attempt, waited: { ms: 0 }, intend: replayAsksNothing },
+        performance.now() - entry.durationMs,
+        entry.finding,
+        entry.lease,
+      )
+      if (entry.intent) await settleIntentOn.async(x, entry.intent, result.recordId, entry.at)
+      await noteJournalEntryOn.async(x, entry.id, result.recordId, entry.at)
+      return result
+    })
+  }
+
+  private keep(entry: KeptAttempt): 'journal' | 'memory' {
+    const file = this.options.journalFile
+    if (file) {
+      try {
+        appendToJournal(file, entry)
+        return 'journal'
+      } catch (err) {
+        console.error(
+          `paysync: the journal ${file} refused an attempt too (${(err as Error).message}); ` +
+            'it waits in memory until the team database takes it',
+        )
+      }
+    }
+    this.held.push(entry)
+    return 'memory'
+  }
+
+  waiting(): boolean {
+    return this.held.length > 0 || (!!this.options.journalFile && journalWaiting(this.options.journalFile))
+  }
+
+  /**
+   * Writes what waits: this process's attempts held in memory, then this computer's journal of the
+   * team database (a crashed run's too). Each entry once; stops at the first fault.
+   */
+  async replay(): Promise<Replay> {
+    const out: Replay = { written: 0, waiting: 0, fault: null, pendingIntents: new Set() }
+    const wait = (entry: KeptAttempt) => {
+      out.waiting += 1
+      if (entry.intent) out.pendingIntents.add(entry.intent)
+    }
+    const one = async (entry: KeptAttempt): Promise<boolean> => {
+      if (out.fault) return false
+      try {
+        await this.apply(entry, true)
+        out.written += 1
+        return true
+      } catch (err) {
+        const fault = storageFaultOf(err)
+        if (!fault) {
+          // Not the storage: this entry can never be written (a bug). Said and set aside; its intent
+          // stays open and is shown to a person.
+          console.error(
+            `paysync: a kept attempt (${entry.id}) could not be written: ${(err as Error).message}`,
+          )
+          return true
+        }
+        out.fault = fault
+        return false
+      }
+    }
+    for (const entry of this.held.splice(0)) {
+      if (!(await one(entry))) {
+        this.held.push(entry)
+        wait(entry)
+      }
+    }
+    const file = this.options.journalFile
+    if (!file) return out
+    for (const claimed of claimJournal<KeptAttempt>(file)) {
+      let whole = true
+      for (const entry of claimed.entries) {
+        if (!(await one(entry))) {
+          whole = false
+          wait(entry)
+        }
+      }
+      if (whole) dropClaimed(claimed)
+    }
+    return out
+  }
+}
+
+/** The result of an attempt already committed, found by its id (journal_applied). */
+const writtenBefore = both(function* (x: Exec, id: string): Q<SyncResult | undefined> {
+  const row = yield* one<{ record_id: number | null }>(
+    x,
+    'SELECT record_id FROM journal_applied WHERE id = ?',
+    [id],
+  )
+  return row?.record_id == null ? undefined : yield* writtenAs(x, Number(row.record_id))
+})
+
+function replayAsksNothing(): never {
+  throw new Error('a replayed attempt asks the gateway nothing')
+}

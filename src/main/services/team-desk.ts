@@ -1,0 +1,80 @@
+import type { Actor } from '../../shared/domain'
+import { TeamSyncEngine } from '../engine/sync/team-engine'
+import { channelOf } from '../store/coordination/pg-messages'
+import { teamJournalFileFor } from '../store/journal'
+import { userDataDir } from '../store/paths'
+import { pgExec } from '../store/sql/pg-exec'
+import { TeamMerchants, type TeamKeys } from './team-merchants'
+import { TeamReads } from './team-reads'
+
+// A team database worked from this computer (docs/team-mode.md B8.9): its books read (TeamReads),
+// its merchants' adapters opened with the team key (TeamMerchants), and the sync engine writing
+// there, each attempt one PostgreSQL transaction. What the database refuses waits in this
+// computer's journal of it, written at the next opening; after each commit the other desktops are
+// told, so their windows follow (LISTEN store_changed).
+
+/** Commits told at most this often: a batch commits many attempts a second, a window reads once. */
+const TELL_EVERY_MS = 250
+
+export interface TeamDeskOptions {
+  keys: TeamKeys
+  actor: Actor
+  /** Where this computer keeps its journal of the team database (the data folder). */
+  dataDir?: string
+  /** For tests: the engine's clock and lease. */
+  leaseMs?: number
+  writeRetryMs?: number
+}
+
+export class TeamDesk {
+  readonly engine: TeamSyncEngine
+  readonly merchants: TeamMerchants
+  private telling: NodeJS.Timeout | null = null
+
+  private constructor(
+    readonly reads: TeamReads,
+    readonly actor: Actor,
+    options: TeamDeskOptions,
+  ) {
+    this.merchants = new TeamMerchants(pgExec(reads.pool), options.keys)
+    this.engine = new TeamSyncEngine(reads.pool, (id) => this.merchants.adapterFor(id), {
+      journalFile: teamJournalFileFor(options.dataDir ?? userDataDir(), reads.target),
+      leaseMs: options.leaseMs,
+      writeRetryMs: options.writeRetryMs,
+      committed: () => this.tell(),
+    })
+  }
+
+  /** Opens the team database (its schema brought up to date), then writes what this computer kept. */
+  static async open(address: string, options: TeamDeskOptions): Promise<TeamDesk> {
+    const reads = await TeamReads.open(address)
+    const desk = new TeamDesk(reads, options.actor, options)
+    try {
+      await desk.engine.recover()
+    } catch (err) {
+      await desk.close()
+      throw err
+    }
+    return desk
+  }
+
+  private tell(): void {
+    this.telling ??= setTimeout(() => void this.toldNow(), TELL_EVERY_MS)
+  }
+
+  private async toldNow(): Promise<void> {
+    this.telling = null
+    // Best effort: a message is never the only news of a change (docs/team-mode.md B8.5).
+    await this.reads.pool
+      .query('SELECT pg_notify($1, $2)', [channelOf('store_changed'), '{}'])
+      .catch(() => undefined)
+  }
+
+  async close(): Promise<void> {
+    if (this.telling) {
+      clearTimeout(this.telling)
+      await this.toldNow()
+    }
+    await this.reads.close()
+  }
+}

@@ -1,0 +1,272 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUSY_CODE } from '../../src/main/engine/sync'
+import { copyDatabase } from '../../src/main/services/db-copy'
+import { syncEach } from '../../src/main/services/sync'
+import { TeamDesk } from '../../src/main/services/team-desk'
+import { StorageFaultError } from '../../src/main/store/faults'
+import type { TradeRef } from '../../src/main/services/trade-refs'
+import { freshDatabase, pgMissing } from '../helpers/pg'
+import { startPgProxy } from '../helpers/pg-proxy'
+import { createWorld, tempDir, type World } from '../helpers/world'
+
+// The sync engine on a team database (docs/team-mode.md B8.9). The same trades, made alike in two
+// desktops' books, are synced once on the SQLite file and once on a team database the other file was
+// copied into: every result and every row the attempts leave (trades, records, repairs, anomalies,
+// intents, leases) is the same. Then what only a team has: two desktops on one trade (one asks, the
+// other is told 10007), the network cut under a final write (kept in this computer's journal, written
+// once when the database answers again), and `paysync sync --order --db postgres://…`.
+
+const TEAM = 'Team-Pass for 2026!'
+const HOUR = 3_600_000
+const run = promisify(execFile)
+const BIN = path.resolve('bin/paysync.js')
+
+interface Made {
+  refs: Record<string, TradeRef>
+}
+
+/** The same trades and gateway in any world: each case a cell of docs/domain.md sections 4 and 5. */
+function makeTrades(w: World): Made {
+  const pay = (orderNo: string, o: Partial<Parameters<World['payOrder']>[0]> = {}) =>
+    w.payOrder({ merchant: 'ali', orderNo, amount: 1000, ...o })
+  const refs: Record<string, TradeRef> = {}
+  // Paid at the gateway, progress here: repaired to success.
+  refs.paid = { type: 'pay', id: pay('T-PAID') }
+  w.gatewayOrder({ merchant: 'ali', orderNo: 'T-PAID', amount: 1000, state: 'TRADE_SUCCESS' })
+  // Expired here, still open there: closed at the gateway (an intent first), then here.
+  refs.expired = { type: 'pay', id: pay('T-EXPIRED', { expiredAt: Date.now() - HOUR }) }
+  w.gatewayOrder({ merchant: 'ali', orderNo: 'T-EXPIRED', amount: 1000, state: 'WAIT_BUYER_PAY' })
+  // The same on both sides.
+  refs.same = { type: 'pay', id: pay('T-SAME', { status: 'success', paidAt: Date.now() - HOUR }) }
+  w.gatewayOrder({ merchant: 'ali', orderNo: 'T-SAME', amount: 1000, state: 'TRADE_SUCCESS' })
+  // Paid here, closed unpaid there: a person decides (an anomaly), nothing repaired.
+  refs.closed = { type: 'pay', id: pay('T-CLOSED', { status: 'success', paidAt: Date.now() - HOUR }) }
+  w.gatewayOrder({ merchant: 'ali', orderNo: 'T-CLOSED', amount: 1000, state: 'TRADE_CLOSED', paidAt: null })
+  // Not at the gateway yet, not expired: waiting.
+  refs.unknown = { type: 'pay', id: pay('T-NOTYET') }
+  // A refund in progress here that succeeded there: repaired, and its pay order's refund state follows.
+  const refunded = pay('T-REFUNDED', { status: 'success', paidAt: Date.now() - HOUR })
+  w.gatewayOrder({ merchant: 'ali', orderNo: 'T-REFUNDED', amount: 1000, state: 'TRADE_SUCCESS' })
+  refs.refund = {
+    type: 'refund',
+    id: w.refund({ merchant: 'ali', payOrderId: refunded, refundNo: 'R-DONE', amount: 400 }),
+  }
+  w.gatewayRefund({
+    merchant: 'ali',
+    orderNo: 'T-REFUNDED',
+    refundNo: 'R-DONE',
+    amount: 400,
+    state: 'REFUND_SUCCESS',
+  })
+  return { refs }
+}
+
+/** What the attempts left in the books, without ids and times (which differ between any two books). */
+const ROWS = {
+  pay_orders: `SELECT order_no, status, refund_status, refundable_amount, version, gateway_trade_no,
+                 last_sync_outcome, last_gateway_status, sync_error_count, next_sync_at IS NULL AS unscheduled
+               FROM pay_orders ORDER BY order_no`,
+  refund_orders: `SELECT refund_no, status, version, last_sync_outcome, last_gateway_status
+                  FROM refund_orders ORDER BY refund_no`,
+  sync_records: `SELECT trade_no, trade_type, outcome, gateway_status, repair_no IS NOT NULL AS repaired,
+                   anomaly_id IS NOT NULL AS anomaly, error_code, amount, repeated, source, operator
+                 FROM sync_records ORDER BY trade_no, outcome`,
+  repair_records: `SELECT trade_no, trade_type, way, before_status, after_status, remark, amount, source,
+                     sync_record_id IS NOT NULL AS linked
+                   FROM repair_records ORDER BY trade_no, trade_type`,
+  anomalies: `SELECT trade_no, kind, status, local_status, gateway_status, occurrences,
+                sync_record_id IS NOT NULL AS linked
+              FROM anomalies ORDER BY trade_no, kind`,
+  sync_intents: 'SELECT action, record_id IS NOT NULL AS settled FROM sync_intents ORDER BY action',
+  trade_leases: 'SELECT count(*) AS n FROM trade_leases',
+}
+
+/** A row's values as both stores give them: SQLite's 0/1 and PostgreSQL's booleans, numbers as numbers. */
+const plain = (row: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k,
+      typeof v === 'boolean' ? Number(v) : typeof v === 'bigint' ? Number(v) : v,
+    ]),
+  )
+
+describe.skipIf(pgMissing())('the sync engine on a team database', () => {
+  let here: World
+  let there: World
+  let url: string
+  let desk: TeamDesk
+  let made: { here: Made; there: Made }
+  const dataDir = tempDir('paysync-team-data-')
+  const actor = { operator: 'amy', systemUser: 'amy', transport: 'cli' as const }
+
+  beforeAll(async () => {
+    const merchants = [{ name: 'ali', channel: 'alipay' as const }]
+    here = await createWorld({ merchants, context: { passphrase: TEAM } })
+    there = await createWorld({ merchants, context: { passphrase: TEAM } })
+    made = { here: makeTrades(here), there: makeTrades(there) }
+    // The team database is a copy of `there`, whose simulator answers it.
+    url = await freshDatabase()
+    expect((await copyDatabase(there.dbFile, url)).outcome).toBe('copied')
+    desk = await TeamDesk.open(url, { keys: { passphrase: TEAM }, actor, dataDir })
+  })
+
+  afterAll(async () => {
+    await desk?.close()
+    await here?.close()
+    await there?.close()
+  })
+
+  it('leaves the same results and rows as the desktop file', async () => {
+    const names = Object.keys(made.here.refs)
+    const onFile = await syncEach(
+      here.ctx.engine,
+      names.map((n) => made.here.refs[n]!),
+      { source: 'manual', ...actor },
+      async () => true,
+    )
+    const onTeam = await syncEach(
+      desk.engine,
+      names.map((n) => made.there.refs[n]!),
+      { source: 'manual', ...actor },
+      async () => true,
+    )
+    expect({ ...onTeam, durationMs: 0 }).toEqual({ ...onFile, durationMs: 0 })
+    expect(onFile).toMatchObject({ repaired: 3, consistent: 1, anomalies: 1, waiting: 1, errors: 0 })
+
+    const pool = desk.reads.pool
+    for (const [table, sql] of Object.entries(ROWS)) {
+      const file = here.ctx.db.prepare(sql).all() as Array<Record<string, unknown>>
+      const team = (await pool.query(sql)).rows
+      expect(team.map(plain), table).toEqual(file.map(plain))
+    }
+    // The close was announced before it was asked, and answered by its record.
+    expect(
+      (await pool.query('SELECT count(*)::int AS n FROM sync_intents WHERE record_id IS NULL')).rows[0].n,
+    ).toBe(0)
+  })
+
+  it('one desktop per trade: the second is told 10007 while the first asks', async () => {
+    const orderNo = 'T-PAID-LATER'
+    there.gatewayOrder({ merchant: 'ali', orderNo, amount: 700, state: 'TRADE_SUCCESS' })
+    const { rows } = await desk.reads.pool.query(
+      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
+         created_at, updated_at, expired_at, next_sync_at)
+       SELECT merchant_id, $1, $1, 700, 0, 'progress', channel, created_at, updated_at, $2, created_at
+         FROM pay_orders WHERE order_no = 'T-PAID' RETURNING id`,
+      [orderNo, Date.now() + HOUR],
+    )
+    const id = Number(rows[0].id)
+    const other = await TeamDesk.open(url, { keys: { passphrase: TEAM }, actor, dataDir })
+    try {
+      const hold = there.sim.state.hold(orderNo)
+      const first = desk.engine.syncPay(id, { source: 'manual', ...actor })
+      await hold.reached
+      const second = await other.engine.syncPay(id, { source: 'manual', ...actor })
+      hold.release()
+      expect(second).toMatchObject({ outcome: 'skipped', errorCode: BUSY_CODE })
+      expect((await first).outcome).toBe('repaired')
+      const repairs = await desk.reads.pool.query(
+        'SELECT count(*)::int AS n FROM repair_records WHERE trade_no = $1',
+        [orderNo],
+      )
+      expect(repairs.rows[0].n).toBe(1)
+      const leases = await desk.reads.pool.query('SELECT count(*)::int AS n FROM trade_leases')
+      expect(leases.rows[0].n).toBe(0)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('the network cut under a final write: kept on this computer, written once when it is back', async () => {
+    const orderNo = 'T-CUT'
+    there.gatewayOrder({ merchant: 'ali', orderNo, amount: 900, state: 'TRADE_SUCCESS' })
+    const { rows } = await desk.reads.pool.query(
+      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
+         created_at, updated_at, expired_at, next_sync_at)
+       SELECT merchant_id, $1, $1, 900, 0, 'progress', channel, created_at, updated_at, $2, created_at
+         FROM pay_orders WHERE order_no = 'T-PAID' RETURNING id`,
+      [orderNo, Date.now() + HOUR],
+    )
+    const id = Number(rows[0].id)
+    const proxy = await startPgProxy(url)
+    const cutData = tempDir('paysync-team-cut-')
+    const cutDesk = await TeamDesk.open(proxy.url, {
+      keys: { passphrase: TEAM },
+      actor,
+      dataDir: cutData,
+      writeRetryMs: 300,
+    })
+    try {
+      const hold = there.sim.state.hold(orderNo)
+      const attempt = cutDesk.engine.syncPay(id, { source: 'manual', ...actor })
+      await hold.reached
+      proxy.cut()
+      hold.release()
+      const failed = await attempt.catch((err: unknown) => err)
+      expect(failed).toBeInstanceOf(StorageFaultError)
+      expect(failed).toMatchObject({ fault: 'db_unreachable', kept: 'journal' })
+      const records = async () =>
+        (
+          await desk.reads.pool.query('SELECT count(*)::int AS n FROM sync_records WHERE trade_no = $1', [
+            orderNo,
+          ])
+        ).rows[0].n
+      expect(await records()).toBe(0)
+    } finally {
+      await cutDesk.close().catch(() => undefined)
+    }
+    // The next opening, with the network back, writes what this computer kept: once.
+    proxy.restore()
+    const dir = path.join(cutData, 'team-journals')
+    const [kept] = fs.readdirSync(dir)
+    const keptLines = fs.readFileSync(path.join(dir, kept!))
+    const back = await TeamDesk.open(proxy.url, { keys: { passphrase: TEAM }, actor, dataDir: cutData })
+    await back.close()
+    // A journal read twice (a crash after the commit, before the file went): the second writes nothing.
+    fs.writeFileSync(path.join(dir, kept!), keptLines, { mode: 0o600 })
+    const again = await TeamDesk.open(proxy.url, { keys: { passphrase: TEAM }, actor, dataDir: cutData })
+    await again.close()
+    await proxy.close()
+    const order = await desk.reads.pool.query('SELECT status FROM pay_orders WHERE id = $1', [id])
+    expect(order.rows[0].status).toBe('success')
+    const recs = await desk.reads.pool.query('SELECT outcome FROM sync_records WHERE trade_no = $1', [
+      orderNo,
+    ])
+    expect(recs.rows.map((r) => r.outcome)).toEqual(['repaired'])
+    expect(fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).size > 0)).toEqual([])
+  })
+
+  it('`paysync sync --order` on a team database syncs there, with the team passphrase', async () => {
+    there.gatewayOrder({ merchant: 'ali', orderNo: 'T-CLI', amount: 300, state: 'TRADE_SUCCESS' })
+    await desk.reads.pool.query(
+      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
+         created_at, updated_at, expired_at, next_sync_at)
+       SELECT merchant_id, 'T-CLI', 'T-CLI', 300, 0, 'progress', channel, created_at, updated_at, $1, created_at
+         FROM pay_orders WHERE order_no = 'T-PAID'`,
+      [Date.now() + HOUR],
+    )
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      PAYSYNC_PASSPHRASE: TEAM,
+      PAYSYNC_OPERATOR: 'bob',
+      XDG_CONFIG_HOME: dataDir,
+    }
+    const { stdout } = await run(process.execPath, [BIN, '--db', url, 'sync', '--order', 'T-CLI'], { env })
+    expect(stdout).toContain('synced 1 trade')
+    expect(stdout).toContain('1 repaired')
+    const rec = await desk.reads.pool.query(
+      "SELECT outcome, operator, source FROM sync_records WHERE trade_no = 'T-CLI'",
+    )
+    expect(rec.rows).toEqual([{ outcome: 'repaired', operator: 'bob', source: 'manual' }])
+    // No passphrase: one sentence, nothing asked.
+    const refused = await run(process.execPath, [BIN, '--db', url, 'sync', '--pending'], { env }).catch(
+      (e: { stderr: string }) => e,
+    )
+    expect((refused as { stderr: string }).stderr).toContain('--order NO or --refund NO')
+  })
+})
