@@ -539,12 +539,12 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync sync --order/--refund` syncs named trades there, `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync sync --order/--refund` 同步指定交易，用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync sync --order/--refund/--pending` syncs there, `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync sync --order/--refund/--pending` 在其上同步，用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
   },
   'db.teamSyncNamedOnly': {
-    en: 'on a team database `paysync sync` syncs the trades you name today: give --order NO or --refund NO; --pending, --all and --file still run on a database file (docs/team-mode.md B8.6)',
-    zh: '团队数据库上的 `paysync sync` 目前同步您指定的交易：请用 --order 单号 或 --refund 单号；--pending、--all 和 --file 仍在数据库文件上运行（docs/team-mode.md B8.6）',
+    en: 'on a team database `paysync sync` takes --order NO, --refund NO or --pending today; --all and --file make stored batches, which still run on a database file (docs/team-mode.md B8.6)',
+    zh: '团队数据库上的 `paysync sync` 目前支持 --order 单号、--refund 单号 或 --pending；--all 和 --file 会生成批次，批次仍在数据库文件上运行（docs/team-mode.md B8.6）',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

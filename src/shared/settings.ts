@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_SETTINGS } from './settings-defaults'
 
 // What a person may set in 设置 Settings, with the defaults a first start uses. Schedules are on by
 // default: DaxPay ships its jobs switched off, and its users trip over that.
@@ -38,5 +39,11 @@ export type Settings = z.infer<typeof settingsSchema>
 
 // The defaults live apart from the schema, so the window can start from them without loading zod.
 export { DEFAULT_SETTINGS } from './settings-defaults'
+
+/** The settings as stored, over the defaults; stored ones that no longer parse give the defaults. */
+export function settingsOf(stored: Record<string, unknown>): Settings {
+  const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stored })
+  return parsed.success ? parsed.data : DEFAULT_SETTINGS
+}
 
 export const settingsPatchSchema = settingsSchema.partial()

@@ -103,6 +103,22 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
   const dataDir = tempDir('paysync-team-data-')
   const actor = { operator: 'amy', systemUser: 'amy', transport: 'cli' as const }
 
+  /** A pay order in progress, put in the team database as another desktop's import would. */
+  const teamOrder = async (
+    orderNo: string,
+    amount: number,
+    o: { expiredAt?: number; nextSyncAt?: number } = {},
+  ): Promise<number> => {
+    const { rows } = await desk.reads.pool.query(
+      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
+         created_at, updated_at, expired_at, next_sync_at)
+       SELECT merchant_id, $1, $1, $2, 0, 'progress', channel, created_at, updated_at, $3, COALESCE($4, created_at)
+         FROM pay_orders WHERE order_no = 'T-PAID' RETURNING id`,
+      [orderNo, amount, o.expiredAt ?? Date.now() + HOUR, o.nextSyncAt ?? null],
+    )
+    return Number(rows[0].id)
+  }
+
   beforeAll(async () => {
     const merchants = [{ name: 'ali', channel: 'alipay' as const }]
     here = await createWorld({ merchants, context: { passphrase: TEAM } })
@@ -152,14 +168,7 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
   it('one desktop per trade: the second is told 10007 while the first asks', async () => {
     const orderNo = 'T-PAID-LATER'
     there.gatewayOrder({ merchant: 'ali', orderNo, amount: 700, state: 'TRADE_SUCCESS' })
-    const { rows } = await desk.reads.pool.query(
-      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
-         created_at, updated_at, expired_at, next_sync_at)
-       SELECT merchant_id, $1, $1, 700, 0, 'progress', channel, created_at, updated_at, $2, created_at
-         FROM pay_orders WHERE order_no = 'T-PAID' RETURNING id`,
-      [orderNo, Date.now() + HOUR],
-    )
-    const id = Number(rows[0].id)
+    const id = await teamOrder(orderNo, 700)
     const other = await TeamDesk.open(url, { keys: { passphrase: TEAM }, actor, dataDir })
     try {
       const hold = there.sim.state.hold(orderNo)
@@ -184,14 +193,7 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
   it('the network cut under a final write: kept on this computer, written once when it is back', async () => {
     const orderNo = 'T-CUT'
     there.gatewayOrder({ merchant: 'ali', orderNo, amount: 900, state: 'TRADE_SUCCESS' })
-    const { rows } = await desk.reads.pool.query(
-      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
-         created_at, updated_at, expired_at, next_sync_at)
-       SELECT merchant_id, $1, $1, 900, 0, 'progress', channel, created_at, updated_at, $2, created_at
-         FROM pay_orders WHERE order_no = 'T-PAID' RETURNING id`,
-      [orderNo, Date.now() + HOUR],
-    )
-    const id = Number(rows[0].id)
+    const id = await teamOrder(orderNo, 900)
     const proxy = await startPgProxy(url)
     const cutData = tempDir('paysync-team-cut-')
     const cutDesk = await TeamDesk.open(proxy.url, {
@@ -240,15 +242,57 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
     expect(fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).size > 0)).toEqual([])
   })
 
+  it('a close another desktop sent and never answered: shown at the next opening, its trade due now', async () => {
+    const orderNo = 'T-GONE'
+    const id = await teamOrder(orderNo, 800, {
+      expiredAt: Date.now() - HOUR,
+      nextSyncAt: Date.now() + 10 * HOUR,
+    })
+    // A process of another computer announced the close, its lease expired by the database's clock,
+    // and no record answers it; one of another computer still holding its lease is left alone.
+    const insert = (intent: string, holder: string, trade: number) =>
+      desk.reads.pool.query(
+        `INSERT INTO sync_intents (id, trade_type, trade_id, action, holder, source, operator, batch_id, created_at)
+         VALUES ($1, 'pay', $2, 'close', $3, 'schedule', NULL, NULL, $4)`,
+        [intent, trade, holder, Date.now() - 60_000],
+      )
+    await insert('intent-gone', 'other-desk:4242:ab#7', id)
+    await desk.reads.pool.query(
+      `INSERT INTO trade_leases (trade_key, owner, expires_at) VALUES ($1, $2, $3)`,
+      [`pay:${id}`, 'other-desk:4242:ab#7', Date.now() - 1_000],
+    )
+    const busy = await teamOrder('T-BUSY', 800, { nextSyncAt: Date.now() + HOUR })
+    await insert('intent-busy', 'third-desk:99:cd#1', busy)
+    await desk.reads.pool.query(
+      `INSERT INTO trade_leases (trade_key, owner, expires_at)
+       VALUES ($1, 'third-desk:99:cd#1', floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint + 600000)`,
+      [`pay:${busy}`],
+    )
+    const recovered = await desk.engine.recover()
+    expect(recovered.syncAgain).toEqual([{ type: 'pay', id }])
+    const rec = await desk.reads.pool.query(
+      'SELECT outcome, error_code, anomaly_id IS NOT NULL AS anomaly FROM sync_records WHERE trade_id = $1',
+      [id],
+    )
+    expect(rec.rows).toEqual([{ outcome: 'error', error_code: 'outcome_unknown', anomaly: true }])
+    const anomaly = await desk.reads.pool.query("SELECT kind FROM anomalies WHERE trade_no = 'T-GONE'")
+    expect(anomaly.rows).toEqual([{ kind: 'gateway_action_unknown' }])
+    const after = await desk.reads.pool.query('SELECT next_sync_at FROM pay_orders WHERE id = $1', [id])
+    expect(Number(after.rows[0].next_sync_at)).toBeLessThanOrEqual(Date.now())
+    const intents = await desk.reads.pool.query(
+      'SELECT id, record_id IS NOT NULL AS settled FROM sync_intents WHERE id LIKE $1 ORDER BY id',
+      ['intent-%'],
+    )
+    expect(intents.rows).toEqual([
+      { id: 'intent-busy', settled: false },
+      { id: 'intent-gone', settled: true },
+    ])
+    await desk.reads.pool.query("DELETE FROM trade_leases WHERE owner = 'third-desk:99:cd#1'")
+  })
+
   it('`paysync sync --order` on a team database syncs there, with the team passphrase', async () => {
     there.gatewayOrder({ merchant: 'ali', orderNo: 'T-CLI', amount: 300, state: 'TRADE_SUCCESS' })
-    await desk.reads.pool.query(
-      `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
-         created_at, updated_at, expired_at, next_sync_at)
-       SELECT merchant_id, 'T-CLI', 'T-CLI', 300, 0, 'progress', channel, created_at, updated_at, $1, created_at
-         FROM pay_orders WHERE order_no = 'T-PAID'`,
-      [Date.now() + HOUR],
-    )
+    await teamOrder('T-CLI', 300)
     const env = {
       ...process.env,
       NO_COLOR: '1',
@@ -264,9 +308,46 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
     )
     expect(rec.rows).toEqual([{ outcome: 'repaired', operator: 'bob', source: 'manual' }])
     // No passphrase: one sentence, nothing asked.
-    const refused = await run(process.execPath, [BIN, '--db', url, 'sync', '--pending'], { env }).catch(
+    const { PAYSYNC_PASSPHRASE: _, ...bare } = env
+    const locked = await run(process.execPath, [BIN, '--db', url, 'sync', '--order', 'T-CLI'], {
+      env: bare,
+    }).catch((e: { stderr: string; code: number }) => e)
+    expect(locked).toMatchObject({ code: 1, stderr: expect.stringContaining('PAYSYNC_PASSPHRASE') })
+    // A stored batch does not run on a team database yet: said, before anything is asked.
+    const refused = await run(process.execPath, [BIN, '--db', url, 'sync', '--all'], { env }).catch(
       (e: { stderr: string }) => e,
     )
-    expect((refused as { stderr: string }).stderr).toContain('--order NO or --refund NO')
+    expect((refused as { stderr: string }).stderr).toContain('--all and --file make stored batches')
+  })
+
+  it('the nightly `sync --pending` runs once per team: a second cron is told who runs it', async () => {
+    const orders = ['N-1', 'N-2', 'N-3']
+    for (const orderNo of orders) {
+      there.gatewayOrder({ merchant: 'ali', orderNo, amount: 500, state: 'TRADE_SUCCESS' })
+      await teamOrder(orderNo, 500)
+    }
+    const env = { ...process.env, NO_COLOR: '1', PAYSYNC_PASSPHRASE: TEAM, XDG_CONFIG_HOME: dataDir }
+    const hold = there.sim.state.hold('N-2')
+    const first = run(process.execPath, [BIN, '--db', url, 'sync', '--pending', '--json'], { env })
+    await hold.reached
+    const second = await run(process.execPath, [BIN, '--db', url, 'sync', '--pending', '--json'], { env })
+    hold.release()
+    expect(second.stderr).toContain('nightly pass of this database is running in another process')
+    expect(JSON.parse(second.stdout)).toMatchObject({ total: 0 })
+    const done = JSON.parse((await first).stdout) as { total: number; repaired: number }
+    expect(done.repaired).toBeGreaterThanOrEqual(3)
+    const recs = await desk.reads.pool.query(
+      `SELECT trade_no, outcome, source FROM sync_records WHERE trade_no = ANY($1) ORDER BY trade_no`,
+      [orders],
+    )
+    expect(recs.rows).toEqual(
+      orders.map((trade_no) => ({ trade_no, outcome: 'repaired', source: 'schedule' })),
+    )
+    // Synced: nothing of them is pending for the next night.
+    const left = await desk.reads.pool.query(
+      "SELECT count(*)::int AS n FROM pay_orders WHERE order_no = ANY($1) AND status = 'progress'",
+      [orders],
+    )
+    expect(left.rows[0].n).toBe(0)
   })
 })

@@ -104,6 +104,11 @@ export class BatchLanes {
     return short && waiting < MAX_WAITING
   }
 
+  /** Resolves once every lane has run all its items (none waiting, none running). */
+  async drained(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((l) => l.queue.onIdle()))
+  }
+
   /** Resolves once no item is running in any lane. */
   async idle(): Promise<void> {
     await Promise.all([...this.lanes.values()].map((l) => l.queue.onPendingZero()))

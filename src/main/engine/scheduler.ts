@@ -1,13 +1,12 @@
-import PQueue from 'p-queue'
 import type { Actor, SyncSource, TradeType } from '../../shared/domain'
-import { CallSlots, RateGate } from '../gateways/rate-gate'
 import type { Db } from '../store/connection'
-import { storageFaultOf } from '../store/faults'
 import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
 import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
+import type { BatchLanes } from './batch-lanes'
 import type { DailyReconcile } from './reconcile-schedule'
 import type { ScheduleLead } from './schedule-lead'
 import type { SyncEngine } from './sync'
+import { syncInLanes, type PassTrade } from './sync-pass'
 
 // The schedules of docs/domain.md section 7, while the desktop app runs: timeout close (progress orders
 // more than a minute past expiry) and the pending pay and refund ladders (next_sync_at, set by every
@@ -37,8 +36,8 @@ const PER_TICK = 2_000
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<TickResult> | null = null
-  /** The queues of the pass in progress, so that stop() can drop what has not started. */
-  private lanes: PQueue[] = []
+  /** The lanes of the pass in progress, so that stop() can drop what has not started. */
+  private lanes: BatchLanes | null = null
   lastRunAt: number | null = null
 
   constructor(
@@ -108,7 +107,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    for (const q of this.lanes) q.clear()
+    this.lanes?.clear()
     await Promise.all([this.running?.catch(() => undefined), this.daily?.stop()])
     await this.lead?.release()
   }
@@ -129,38 +128,17 @@ export class Scheduler {
     const expiredSet = new Set(expired)
     const pay = duePayOrderIds(this.db, now, PER_TICK).filter((id) => !expiredSet.has(id))
     const refund = dueRefundOrderIds(this.db, now, PER_TICK)
-    const queues = new Map<number, { queue: PQueue; gate: RateGate; slots: CallSlots }>()
-    const lane = (merchantId: number) => {
-      let l = queues.get(merchantId)
-      if (!l)
-        queues.set(
-          merchantId,
-          (l = {
-            queue: new PQueue({ concurrency: s.defaultConcurrency * 2 }),
-            slots: new CallSlots(s.defaultConcurrency),
-            gate: new RateGate(s.defaultQps),
-          }),
-        )
-      return l
-    }
+    const trades: PassTrade[] = []
     const add = (type: TradeType, id: number, source: SyncSource) => {
       const trade = type === 'pay' ? getPayOrder(this.db, id) : getRefundOrder(this.db, id)
-      if (!trade) return
-      const l = lane(trade.merchant_id)
-      void l.queue.add(() =>
-        this.engine.sync(type, id, { source, ...by, gate: l.gate, slots: l.slots }).catch((err: unknown) => {
-          // The storage refused a write (docs/domain.md section 6.8): what was answered is kept, and
-          // the rest of the pass waits for a later tick instead of asking the gateway for nothing.
-          if (storageFaultOf(err)) for (const other of queues.values()) other.queue.clear()
-        }),
-      )
+      if (trade) trades.push({ type, id, merchantId: trade.merchant_id, source })
     }
     for (const id of expired) add('pay', id, 'timeout')
     for (const id of pay) add('pay', id, 'schedule')
     for (const id of refund) add('refund', id, 'schedule')
-    this.lanes = [...queues.values()].map((l) => l.queue)
-    await Promise.all([...queues.values()].map((l) => l.queue.onIdle()))
-    this.lanes = []
+    await syncInLanes(this.engine, trades, { concurrency: s.defaultConcurrency, qps: s.defaultQps }, by, {
+      lanes: (l) => (this.lanes = l),
+    })
     this.lastRunAt = now
     this.onRun?.(now)
     return { timeout: expired.length, pay: pay.length, refund: refund.length }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
 import type { Actor, StorageFault } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings'
+import { settingsOf, type Settings } from '../../shared/settings'
 import type { BatchRun } from '../engine/batch-runner'
 import { SyncEngine, type Recovery } from '../engine/sync'
 import type { ScheduleLead } from '../engine/schedule-lead'
@@ -185,10 +185,7 @@ export class ServiceContext implements Reads {
   }
 
   settings(): Settings {
-    const stored = readSettings(this.db)
-    const merged = { ...DEFAULT_SETTINGS, ...stored }
-    const parsed = settingsSchema.safeParse(merged)
-    return parsed.success ? parsed.data : DEFAULT_SETTINGS
+    return settingsOf(readSettings(this.db))
   }
 
   /** The key file beside the database, or the one the options name; none in memory. */

@@ -1,4 +1,5 @@
 import { ScheduleLead } from '../engine/schedule-lead'
+import type { Coordination } from '../store/coordination/types'
 import type { ServiceContext } from './context'
 
 // The nightly pass (`paysync sync --pending` from cron, docs/cli.md section 1) runs once at a time per
@@ -13,8 +14,17 @@ export const NIGHTLY_JOB = 'nightly'
 export type NightlyRun<T> = { ran: true; value: T } | { ran: false; leader: string | null }
 
 /** Runs `pass` while this process leads the nightly pass; another that leads it now is named instead. */
-export async function asNightlyPass<T>(ctx: ServiceContext, pass: () => Promise<T>): Promise<NightlyRun<T>> {
-  const lead = new ScheduleLead(ctx.coordination, ctx.engine.owner, NIGHTLY_JOB)
+export function asNightlyPass<T>(ctx: ServiceContext, pass: () => Promise<T>): Promise<NightlyRun<T>> {
+  return leadingNightly(ctx.coordination, ctx.engine.owner, pass)
+}
+
+/** The same on any store's coordination: a team database's is one advisory lock per team (B8.5). */
+export async function leadingNightly<T>(
+  coordination: Coordination,
+  owner: string,
+  pass: () => Promise<T>,
+): Promise<NightlyRun<T>> {
+  const lead = new ScheduleLead(coordination, owner, NIGHTLY_JOB)
   try {
     if (!(await lead.leads())) return { ran: false, leader: lead.state()?.owner ?? null }
     return { ran: true, value: await pass() }

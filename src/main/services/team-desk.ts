@@ -1,8 +1,12 @@
 import type { Actor } from '../../shared/domain'
+import { settingsOf, type Settings } from '../../shared/settings'
 import { TeamSyncEngine } from '../engine/sync/team-engine'
+import { pgCoordination } from '../store/coordination/pg'
 import { channelOf } from '../store/coordination/pg-messages'
+import type { Coordination } from '../store/coordination/types'
 import { teamJournalFileFor } from '../store/journal'
 import { userDataDir } from '../store/paths'
+import { readSettingsOn } from '../store/settings'
 import { pgExec } from '../store/sql/pg-exec'
 import { TeamMerchants, type TeamKeys } from './team-merchants'
 import { TeamReads } from './team-reads'
@@ -30,6 +34,7 @@ export class TeamDesk {
   readonly engine: TeamSyncEngine
   readonly merchants: TeamMerchants
   private telling: NodeJS.Timeout | null = null
+  private joined: Coordination | null = null
 
   private constructor(
     readonly reads: TeamReads,
@@ -58,6 +63,17 @@ export class TeamDesk {
     return desk
   }
 
+  /** The team's settings (设置), as the desktops that share them stored them. */
+  async settings(): Promise<Settings> {
+    return settingsOf(await readSettingsOn.async(this.reads.exec))
+  }
+
+  /** Working with the other desktops (docs/team-mode.md B8.5), opened on first use. */
+  coordination(): Coordination {
+    this.joined ??= pgCoordination(this.reads.target)
+    return this.joined
+  }
+
   private tell(): void {
     this.telling ??= setTimeout(() => void this.toldNow(), TELL_EVERY_MS)
   }
@@ -75,6 +91,7 @@ export class TeamDesk {
       clearTimeout(this.telling)
       await this.toldNow()
     }
+    await this.joined?.close()
     await this.reads.close()
   }
 }

@@ -2,8 +2,8 @@ import type { TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { allPayOrderIds, ordersExportQuery } from '../store/orders'
-import { payOrdersByAnyNo } from '../store/orders/lookups'
-import { allRefundOrderIds, refundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
+import { payOrderById, payOrdersByAnyNo } from '../store/orders/lookups'
+import { allRefundOrderIds, refundOrderById, refundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
 import { rowsHere } from '../store/row-reader'
 import { both, type Exec, type Q } from '../store/sql/exec'
 import type { ServiceContext } from './context'
@@ -33,6 +33,12 @@ export const tradesNumbered = both(function* (
     for (const r of found) refs.push({ type: 'refund', id: Number(r.id) })
   }
   return refs
+})
+
+/** Whether the trade is there (a number resolved a moment ago may name one deleted meanwhile). */
+export const tradeExists = both(function* (x: Exec, ref: TradeRef): Q<boolean> {
+  const row = ref.type === 'pay' ? yield* payOrderById(x, ref.id) : yield* refundOrderById(x, ref.id)
+  return row !== undefined
 })
 
 export const tradesByNumbers = (ctx: ServiceContext, orderNos: string[], refundNos: string[]): TradeRef[] =>

@@ -236,8 +236,6 @@ export const setAnomalyRecordOn = both(function* (x: Exec, id: number, syncRecor
   yield* run(x, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?', [syncRecordId, id])
 })
 
-export const setAnomalyRecord = (db: Db, id: number, syncRecordId: number): void =>
-  setAnomalyRecordOn.sync(sqliteExec(db), id, syncRecordId)
 
 // The gateway's word is named by the normalised status of the answer the anomaly was last seen with
 // (answer_status), kept on the anomaly itself: no lookup of its record per row.

@@ -105,7 +105,6 @@ export function* refundOrdersByAnyNo(x: Exec, no: string): Q<RefundOrderRow[]> {
   )
 }
 
-
 const LIST = TRADE_LISTS.refund
 
 export const refundOrderPage = both(function* (x: Exec, f: RefundListRequest): Q<ListPage<RefundOrderView>> {

@@ -54,7 +54,11 @@ export function releaseBatchHolds(db: Db, batchId: number): number {
 export const releaseTradesOn = both(function* (x: Exec, type: TradeType, ids: readonly number[]): Q<number> {
   let n = 0
   for (const id of ids)
-    n += yield* run(x, `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE id = ? AND held_by_batch IS NOT NULL`, [id])
+    n += yield* run(
+      x,
+      `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE id = ? AND held_by_batch IS NOT NULL`,
+      [id],
+    )
   return n
 })
 

@@ -1,10 +1,14 @@
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { all, both, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
-export function readSettings(db: Db): Record<string, unknown> {
-  const rows = stmt<[], { key: string; value: string }>(db, 'SELECT key, value FROM settings').all()
+export const readSettingsOn = both(function* (x: Exec): Q<Record<string, unknown>> {
+  const rows = yield* all<{ key: string; value: string }>(x, 'SELECT key, value FROM settings')
   return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]))
-}
+})
+
+export const readSettings = (db: Db): Record<string, unknown> => readSettingsOn.sync(sqliteExec(db))
 
 export function writeSettings(db: Db, values: Record<string, unknown>): void {
   const put = stmt(

@@ -7,6 +7,7 @@ import {
   journalEntryWritten,
   noteJournalEntry,
   settleIntent,
+  type NewIntent,
   type SideEffect,
 } from '../../store/intents'
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
@@ -111,19 +112,7 @@ export class Durability {
   ): void {
     const { db } = this.writer
     try {
-      synced(db, () =>
-        insertIntent(db, {
-          id,
-          trade_type: trade.type,
-          trade_id: trade.row.id,
-          action,
-          holder,
-          source: attempt.source,
-          operator: attempt.operator ?? null,
-          batch_id: attempt.batchId ?? null,
-          created_at: this.writer.now(),
-        }),
-      )
+      synced(db, () => insertIntent(db, intentOf(id, trade, holder, attempt, action, this.writer.now())))
     } catch (err) {
       const fault = storageFaultOf(err)
       if (fault) throw new StorageFaultError(fault, null, err)
@@ -272,6 +261,28 @@ export class Durability {
       }
       return 'skipped'
     }
+  }
+}
+
+/** The intent row of an attempt about to ask for `action`, on either store's books. */
+export function intentOf(
+  id: string,
+  trade: Trade,
+  holder: string,
+  attempt: { source: SyncSource; operator?: string | null; batchId?: number | null },
+  action: SideEffect,
+  now: number,
+): NewIntent {
+  return {
+    id,
+    trade_type: trade.type,
+    trade_id: trade.row.id,
+    action,
+    holder,
+    source: attempt.source,
+    operator: attempt.operator ?? null,
+    batch_id: attempt.batchId ?? null,
+    created_at: now,
   }
 }
 

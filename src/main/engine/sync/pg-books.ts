@@ -13,7 +13,7 @@ import { pgExec } from '../../store/sql/pg-exec'
 import { ownerIsDeadHere } from '../owner'
 import type { Trade } from '../trade'
 import type { SyncBooks } from './books'
-import type { KeptAttempt, Replay } from './durable'
+import { intentOf, type KeptAttempt, type Replay } from './durable'
 import type { HeldLease, ItemClaim } from './lease'
 import type { Attempt, SyncResult } from './types'
 import { attemptWriteOn, type AttemptRules } from './write'
@@ -143,17 +143,10 @@ export class PgBooks implements SyncBooks {
   ): Promise<void> {
     try {
       // Committed on its own before the call: a PostgreSQL commit is on the server's disk.
-      await insertIntentOn.async(this.exec, {
-        id,
-        trade_type: trade.type,
-        trade_id: trade.row.id,
-        action,
-        holder,
-        source: attempt.source,
-        operator: attempt.operator ?? null,
-        batch_id: attempt.batchId ?? null,
-        created_at: this.options.rules.now(),
-      })
+      await insertIntentOn.async(
+        this.exec,
+        intentOf(id, trade, holder, attempt, action, this.options.rules.now()),
+      )
     } catch (err) {
       const fault = storageFaultOf(err)
       if (fault) throw new StorageFaultError(fault, null, err)

@@ -30,4 +30,3 @@ export function* payOrdersByAnyNo(x: Exec, no: string): Q<PayOrderRow[]> {
     [no, no, no],
   )
 }
-

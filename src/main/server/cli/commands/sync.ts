@@ -133,43 +133,62 @@ async function syncFile(
 }
 
 /**
- * `sync --order/--refund` on a team database (docs/team-mode.md B8.9): the engine writes there, each
- * trade under its lease on the database's clock, so two desktops never sync one trade at once.
- * Batches (--pending, --all, --file) run on a team database once its runner does (B8.6).
+ * `sync` on a team database (docs/team-mode.md B8.9): the named trades, or the nightly pass over every
+ * pending one (one per team at a time), the engine writing there, each trade under its lease on the
+ * database's clock. `--all` and `--file` make stored batches, which run there once the batch runner
+ * does (B8.6).
  */
-async function syncOnTeam(address: string, cmd: Command, opts: SyncOpts): Promise<void> {
-  if (!opts.order.length && !opts.refund.length) throw AppError.say('invalid_input', 'db.teamSyncNamedOnly')
+async function syncOnTeam(
+  address: string,
+  cmd: Command,
+  opts: SyncOpts,
+  given: { concurrency?: number; qps?: number },
+): Promise<void> {
+  const named = opts.order.length > 0 || opts.refund.length > 0
+  if (!named && (!opts.pending || opts.all || opts.file))
+    throw AppError.say('invalid_input', 'db.teamSyncNamedOnly')
   await withTeamDesk(address, cmd, async (desk, io) => {
-    const [
-      { syncEach },
-      { tradesNumbered },
-      { releaseTradesOn },
-      { payOrderById },
-      { refundOrderById },
-      { both },
-    ] = await Promise.all([
-      import('../../../services/sync'),
-      import('../../../services/trade-refs'),
-      import('../../../store/schedule-holds'),
-      import('../../../store/orders/lookups'),
-      import('../../../store/refunds'),
-      import('../../../store/sql/exec'),
-    ])
-    const x = desk.reads.exec
-    const refs = await tradesNumbered.async(x, opts.order, opts.refund)
-    // A trade synced by hand is back in the schedules, whatever batch held it (docs/domain.md 6.7).
-    for (const type of ['pay', 'refund'] as const)
-      await releaseTradesOn.async(
-        x,
-        type,
-        refs.filter((r) => r.type === type).map((r) => r.id),
+    // The team key first: without it every trade would be one more recorded error, and nothing asked.
+    await desk.merchants.secretBox()
+    let summary: SyncSummary
+    if (named) {
+      const [{ syncEach }, { tradesNumbered, tradeExists }, { releaseTradesOn }] = await Promise.all([
+        import('../../../services/sync'),
+        import('../../../services/trade-refs'),
+        import('../../../store/schedule-holds'),
+      ])
+      const x = desk.reads.exec
+      const refs = await tradesNumbered.async(x, opts.order, opts.refund)
+      // A trade synced by hand is back in the schedules, whatever batch held it (docs/domain.md 6.7).
+      for (const type of ['pay', 'refund'] as const)
+        await releaseTradesOn.async(
+          x,
+          type,
+          refs.filter((r) => r.type === type).map((r) => r.id),
+        )
+      summary = await syncEach(desk.engine, refs, { source: 'manual', ...desk.actor }, (ref) =>
+        tradeExists.async(x, ref),
       )
-    const summary = await syncEach(desk.engine, refs, { source: 'manual', ...desk.actor }, async (ref) =>
-      ref.type === 'pay'
-        ? !!(await both(payOrderById).async(x, ref.id))
-        : !!(await both(refundOrderById).async(x, ref.id)),
-    )
-    if (summary.errors > 0) exitState.code = EXIT.syncErrors
+    } else {
+      const { teamNightlyPass } = await import('../../../services/team-nightly')
+      const settings = await desk.settings()
+      const pass = await teamNightlyPass(desk, {
+        concurrency: given.concurrency ?? settings.defaultConcurrency,
+        qps: given.qps ?? settings.defaultQps,
+      })
+      if (!pass.ran) {
+        io.err(`paysync: ${say('sync.nightlyRunning', { owner: pass.leader ?? '?' })}`)
+        summary = (await import('../../../services/sync')).summaryOf(null)
+      } else {
+        summary = pass.value.summary
+        for (const line of pass.value.failed) io.err(`paysync: ${line}`)
+        if (pass.value.fault) {
+          io.err(`paysync: ${say(`storage.${pass.value.fault}`)}`)
+          exitState.code = EXIT.cannotRun
+        }
+      }
+    }
+    if (summary.errors > 0 && exitState.code === 0) exitState.code = EXIT.syncErrors
     printSummary(io, summary)
   })
 }
@@ -194,7 +213,7 @@ export function registerSyncCommand(program: Command): void {
         PACE_FLAGS,
       )
       const address = teamAddressOf(cmd)
-      if (address) return syncOnTeam(address, cmd, opts)
+      if (address) return syncOnTeam(address, cmd, opts, given)
       await withContext(cmd, async (ctx, io) => {
         const [{ refsFor }, { summaryOf, syncTradesNow }, { tradesByNumbers }, { asNightlyPass }] =
           await Promise.all([
