@@ -236,7 +236,6 @@ export const setAnomalyRecordOn = both(function* (x: Exec, id: number, syncRecor
   yield* run(x, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?', [syncRecordId, id])
 })
 
-
 // The gateway's word is named by the normalised status of the answer the anomaly was last seen with
 // (answer_status), kept on the anomaly itself: no lookup of its record per row.
 const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>

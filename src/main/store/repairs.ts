@@ -124,7 +124,6 @@ export const linkRepairsToRecordOn = both(function* (
   yield* run(x, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?', [syncRecordId, repairNo])
 })
 
-
 const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
   `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id`
 
