@@ -7,7 +7,7 @@ import { pgSide } from '../store/copy/pg-side'
 import { addRow, copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
 import { rowByKey, sqliteSide } from '../store/copy/sqlite-side'
 import { keyringSchemes, passphraseOpens, secretsTravel } from '../store/keyring'
-import { classifyPgError } from '../store/pg/check'
+import { pgErrorInWords } from '../store/pg/check'
 import { connectPg, isPgUrl, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
 import { teamDbTarget } from './team-db'
@@ -99,8 +99,7 @@ async function runCopy(
     client = await connectPg(target)
   } catch (err) {
     source?.close()
-    const { id, params } = classifyPgError(err, target)
-    throw AppError.say('store', id, params)
+    throw pgErrorInWords(err, target)
   }
   let db: Db
   try {
@@ -131,11 +130,9 @@ async function runCopy(
     }
   } catch (err) {
     failed = true
-    if (err instanceof AppError) throw err
     // A sentence of the check where one fits (no right to build the schema), else PostgreSQL's own
     // words (a dropped connection, ...), never with the password in them.
-    const { id, params } = classifyPgError(err, target)
-    throw AppError.say('store', id, params)
+    throw pgErrorInWords(err, target)
   } finally {
     await sqlite.close()
     await postgres.close().catch(() => {})

@@ -5,6 +5,7 @@ import { pgCoordination } from '../store/coordination/pg'
 import { channelOf } from '../store/coordination/pg-messages'
 import type { Coordination } from '../store/coordination/types'
 import { teamJournalFileFor } from '../store/journal'
+import { pgErrorInWords } from '../store/pg/check'
 import { userDataDir } from '../store/paths'
 import { readSettingsOn } from '../store/settings'
 import { pgExec } from '../store/sql/pg-exec'
@@ -58,7 +59,7 @@ export class TeamDesk {
       await desk.engine.recover()
     } catch (err) {
       await desk.close()
-      throw err
+      throw pgErrorInWords(err, reads.target)
     }
     return desk
   }

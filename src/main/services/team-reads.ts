@@ -1,6 +1,5 @@
 import type pg from 'pg'
-import { AppError } from '../../shared/errors'
-import { classifyPgError } from '../store/pg/check'
+import { pgErrorInWords as inWords } from '../store/pg/check'
 import { connectPg, openPgPool, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
 import type { Exec } from '../store/sql/exec'
@@ -80,9 +79,3 @@ export class TeamReads implements Reads {
   }
 }
 
-/** PostgreSQL's failure as the connection check says it, never with the password in it. */
-export function inWords(err: unknown, target: PgTarget): unknown {
-  if (err instanceof AppError) return err
-  const { id, params } = classifyPgError(err, target)
-  return AppError.say('store', id, params)
-}

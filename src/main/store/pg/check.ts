@@ -19,6 +19,16 @@ const UNREACHABLE: Record<string, string> = {
   ECONNRESET: 'the connection was reset',
 }
 
+/**
+ * A PostgreSQL failure as the check's sentence, an AppError a command prints (a lost connection, a
+ * wrong password), never with the password in it; an AppError already is one.
+ */
+export function pgErrorInWords(err: unknown, target: PgTarget): unknown {
+  if (err instanceof AppError) return err
+  const { id, params } = classifyPgError(err, target)
+  return AppError.say('store', id, params)
+}
+
 /** A failure to connect or to read, as the check's state and sentence. */
 export function classifyPgError(
   err: unknown,
