@@ -78,4 +78,3 @@ export class TeamReads implements Reads {
     return this.pool.end()
   }
 }
-
