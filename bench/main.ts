@@ -13,8 +13,9 @@ import { reconcileFigures } from './reconcile'
 import { sideBySide } from './side-by-side'
 import { storeFigures } from './store'
 import { storePgFigures } from './store-pg'
+import { syncPgFigures } from './sync-pg'
 
-// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,store-pg,export,import,browser,cli,reconcile]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,store-pg,export,import,browser,cli,reconcile,sync-pg]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -64,6 +65,7 @@ try {
   if (want('cli') && recordsDb)
     add([...(await cliStartFigures(recordsDb, N)), ...(await listAllFigures(recordsDb, N))])
   if (want('reconcile')) add(await reconcileFigures(dir, N))
+  if (want('sync-pg')) add(await syncPgFigures(dir, quick ? 1_000 : 4_000, log))
   if (json)
     process.stdout.write(
       `${JSON.stringify({ machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, figures })}\n`,

@@ -16,7 +16,7 @@ import { LIST_PAGES, LIST_SAMPLES, LIST_WARMUP, listFilters, type StoreFigures }
 const LIMIT_MS = 20
 
 /** A server to bench on: PAYSYNC_PG_URL's, else a throwaway cluster as the tests start one. */
-async function server(log: (s: string) => void): Promise<{ url: string; stop: () => void } | null> {
+export async function server(log: (s: string) => void): Promise<{ url: string; stop: () => void } | null> {
   if (process.env.PAYSYNC_PG_URL) return { url: process.env.PAYSYNC_PG_URL, stop: () => {} }
   const missing = whyNoCluster()
   if (missing) {
@@ -29,7 +29,7 @@ async function server(log: (s: string) => void): Promise<{ url: string; stop: ()
   return cluster
 }
 
-async function onServer(url: string, sql: string): Promise<void> {
+export async function onServer(url: string, sql: string): Promise<void> {
   const admin = new pg.Client(url)
   await admin.connect()
   try {

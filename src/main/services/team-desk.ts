@@ -18,6 +18,12 @@ import { TeamReads } from './team-reads'
 // computer's journal of it, written at the next opening; after each commit the other desktops are
 // told, so their windows follow (LISTEN store_changed).
 
+/**
+ * Connections for the engine: an attempt holds one for each of its two transactions (the lease, the
+ * write), a pass runs up to twice its calls at once per merchant, and a server's default allows 100.
+ */
+const ENGINE_POOL = 16
+
 /** Commits told at most this often: a batch commits many attempts a second, a window reads once. */
 const TELL_EVERY_MS = 250
 
@@ -53,7 +59,7 @@ export class TeamDesk {
 
   /** Opens the team database (its schema brought up to date), then writes what this computer kept. */
   static async open(address: string, options: TeamDeskOptions): Promise<TeamDesk> {
-    const reads = await TeamReads.open(address)
+    const reads = await TeamReads.open(address, ENGINE_POOL)
     const desk = new TeamDesk(reads, options.actor, options)
     try {
       await desk.engine.recover()

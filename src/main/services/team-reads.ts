@@ -33,7 +33,7 @@ export class TeamReads implements Reads {
   }
 
   /** Connects, brings the schema up to date, and keeps a small pool; one sentence when it cannot. */
-  static async open(address: string): Promise<TeamReads> {
+  static async open(address: string, poolSize = POOL): Promise<TeamReads> {
     const target = teamDbTarget(address)
     let client: pg.Client | null = null
     try {
@@ -44,7 +44,7 @@ export class TeamReads implements Reads {
     } finally {
       await client?.end().catch(() => {})
     }
-    return new TeamReads(openPgPool(target, POOL), target)
+    return new TeamReads(openPgPool(target, poolSize), target)
   }
 
   /** One REPEATABLE READ transaction: every page of `--all` sees the books as they were at its start. */

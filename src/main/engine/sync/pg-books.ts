@@ -102,6 +102,8 @@ export class PgBooks implements SyncBooks {
     const key = tradeKey(type, id)
     const holder = `${this.options.owner}#${++this.attempts}`
     const ttl = this.options.leaseMs
+    // Most attempts are no batch item's: the lease is one statement, committed as it runs.
+    if (!claim && (await acquireLeaseOn.async(this.exec, key, holder, ttl, 0))) return { key, holder }
     return inPgTransaction(this.pool, async (x) => {
       if (claim && !(await itemHeldByOn.async(x, claim.itemId, claim.owner))) return 'lost'
       if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
@@ -157,9 +159,10 @@ export class PgBooks implements SyncBooks {
   async write(entry: KeptAttempt): Promise<SyncResult> {
     let backoff = this.options.backoffMs ?? 250
     const until = performance.now() + (this.options.retryForMs ?? 60_000)
-    for (;;) {
+    for (let tries = 0; ; tries++) {
       try {
-        const result = await this.apply(entry, false)
+        // Only a try after one whose COMMIT went unanswered can find the attempt written already.
+        const result = await this.apply(entry, tries > 0)
         this.options.committed?.()
         return result
       } catch (err) {
@@ -175,11 +178,14 @@ export class PgBooks implements SyncBooks {
     }
   }
 
-  /** The attempt in one transaction, unless a commit before (unanswered, or a replay's) has it. */
-  private apply(entry: KeptAttempt, replay: boolean): Promise<SyncResult> {
+  /**
+   * The attempt in one transaction, unless a commit before (unanswered, or a replay's) has it: `again`
+   * says one may have. A replay's calls are long past and note no merchant health.
+   */
+  private apply(entry: KeptAttempt, again: boolean, replay = false): Promise<SyncResult> {
     const rules = replay ? { ...this.options.rules, health: NO_HEALTH } : this.options.rules
     return inPgTransaction(this.pool, async (x) => {
-      const before = await writtenBefore.async(x, entry.id)
+      const before = again ? await writtenBefore.async(x, entry.id) : undefined
       if (before) return before
       const result = await attemptWriteOn.async(
         x,
@@ -230,7 +236,7 @@ export class PgBooks implements SyncBooks {
     const one = async (entry: KeptAttempt): Promise<boolean> => {
       if (out.fault) return false
       try {
-        await this.apply(entry, true)
+        await this.apply(entry, true, true)
         out.written += 1
         return true
       } catch (err) {
