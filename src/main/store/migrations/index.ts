@@ -18,6 +18,7 @@ import { statementLineIndexes } from './016-statement-line-indexes'
 import { batchItemClaims } from './017-batch-item-claims'
 import { liveHeads } from './018-live-heads'
 import { listIndexIds } from './019-list-index-ids'
+import { keptAtCommit } from './020-kept-at-commit'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   batchItemClaims,
   liveHeads,
   listIndexIds,
+  keptAtCommit,
 ]

@@ -17,6 +17,7 @@ import { deferredIndexes, statementLineIndexes, statementSourceIndex } from './0
 import { batchItemClaims } from './017-batch-item-claims'
 import { liveHeads } from './018-live-heads'
 import { listIndexIds } from './019-list-index-ids'
+import { keptAtCommit } from './020-kept-at-commit'
 import type { PgStep } from './step'
 
 /**
@@ -49,4 +50,5 @@ export const PG_MIGRATIONS: readonly PgStep[] = [
   batchItemClaims,
   liveHeads,
   listIndexIds,
+  keptAtCommit,
 ]
