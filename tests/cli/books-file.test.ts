@@ -110,13 +110,14 @@ describe('a database that is not there', () => {
       'database file; on a team database the lists and statements read today (`paysync records`, ' +
       '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) ' +
       'and `paysync export` writes the first five, `paysync sync --order/--refund/--pending` syncs there, ' +
+      '`paysync anomalies resolve` decides there, ' +
       '`paysync db check` checks it and `paysync db copy` fills it ' +
       '(docs/team-mode.md B8.6)\n'
     const screens = path.join(dir, 'screens')
     fs.mkdirSync(screens, { recursive: true })
     fs.writeFileSync(path.join(screens, 'index.html'), '<!doctype html>')
     const commands = [
-      ['anomalies', 'resolve', '1', '--action', 'dismiss', '--remark', 'x'],
+      ['batch', 'cancel', '1'],
       ['merchant', 'add', '--config', profile],
       ['serve', '--create', '--renderer', screens],
     ]

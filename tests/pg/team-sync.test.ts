@@ -4,6 +4,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUSY_CODE } from '../../src/main/engine/sync'
+import { decideAnomalyOnTeam } from '../../src/main/services/anomalies'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { syncEach } from '../../src/main/services/sync'
 import { TeamDesk } from '../../src/main/services/team-desk'
@@ -288,6 +289,64 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
       { id: 'intent-gone', settled: true },
     ])
     await desk.reads.pool.query("DELETE FROM trade_leases WHERE owner = 'third-desk:99:cd#1'")
+  })
+
+  it('two desktops decide one anomaly at once: one wins, the other is told who', async () => {
+    const { rows } = await desk.reads.pool.query(
+      "SELECT id FROM anomalies WHERE trade_no = 'T-CLOSED' AND status = 'open'",
+    )
+    const id = Number(rows[0].id)
+    const other = await TeamDesk.open(url, {
+      keys: { passphrase: TEAM },
+      actor: { operator: 'carl', systemUser: 'carl', transport: 'cli' },
+      dataDir,
+    })
+    try {
+      const decide = (d: TeamDesk, remark: string) =>
+        decideAnomalyOnTeam(d, { id, action: 'acknowledge', remark })
+      const [a, b] = await Promise.allSettled([decide(desk, 'amy looked'), decide(other, 'carl looked')])
+      const won = [a, b].filter((r) => r.status === 'fulfilled')
+      const lost = [a, b].filter((r) => r.status === 'rejected')
+      expect(won).toHaveLength(1)
+      expect(lost).toHaveLength(1)
+      const winner = (won[0] as PromiseFulfilledResult<{ operator: string }>).value.operator
+      expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'conflict',
+        id: 'anomaly.closed',
+        params: { operator: winner },
+      })
+      const audits = await desk.reads.pool.query(
+        "SELECT count(*)::int AS n FROM audit_log WHERE target = $1 AND action = 'anomaly_resolved'",
+        [`anomaly:${id}`],
+      )
+      expect(audits.rows[0].n).toBe(1)
+    } finally {
+      await other.close()
+    }
+    // From the command line, on the team database.
+    const gone = await desk.reads.pool.query("SELECT id FROM anomalies WHERE trade_no = 'T-GONE'")
+    const env = { ...process.env, NO_COLOR: '1', PAYSYNC_OPERATOR: 'dora', XDG_CONFIG_HOME: dataDir }
+    const { stdout } = await run(
+      process.execPath,
+      [
+        BIN,
+        '--db',
+        url,
+        'anomalies',
+        'resolve',
+        String(gone.rows[0].id),
+        '--action',
+        'dismiss',
+        '--remark',
+        'seen',
+      ],
+      { env },
+    )
+    expect(stdout).toContain(`anomaly ${gone.rows[0].id}: dismissed`)
+    const row = await desk.reads.pool.query('SELECT status, operator FROM anomalies WHERE id = $1', [
+      gone.rows[0].id,
+    ])
+    expect(row.rows[0]).toEqual({ status: 'dismissed', operator: 'dora' })
   })
 
   it('`paysync sync --order` on a team database syncs there, with the team passphrase', async () => {

@@ -1,15 +1,19 @@
 import type { Actor, AnomalyAction, ManualRepairWay } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { formatBeijing } from '../../shared/time'
-import { closeAnomaly, getAnomaly, type AnomalyRow } from '../store/anomalies'
-import { audit } from '../store/audit'
+import { anomalyById, anomalyForDecision, closeAnomalyOn, type AnomalyRow } from '../store/anomalies'
+import { auditOn } from '../store/audit'
 import type { Db } from '../store/connection'
-import { casPayOrder, getPayOrder, recomputeRefundState, type PayOrderRow } from '../store/orders'
-import { casRefundOrder, type RefundOrderRow } from '../store/refunds'
-import { insertRepairRecord } from '../store/repairs'
-import { resetTradeErrors } from '../store/trade-schedule'
+import type { PayOrderRow } from '../store/orders'
+import { payOrderById } from '../store/orders/lookups'
+import { casPayOrderOn, recomputeRefundStateOn } from '../store/orders/sync-writes'
+import { casRefundOrderOn, type RefundOrderRow } from '../store/refunds'
+import { insertRepairRecordOn } from '../store/repairs'
+import { both, type Exec, type Q } from '../store/sql/exec'
+import { sqliteExec } from '../store/sql/sqlite-exec'
+import { resetTradeErrorsOn } from '../store/trade-schedule'
 import { newRepairNo, refundableChange } from './sync'
-import { readTrade, type Trade } from './trade'
+import { tradeOn, type Trade } from './trade'
 
 // A person's decision on an anomaly (docs/domain.md 6.6): applied through the same compare-and-set path as
 // automatic repairs, with the operator and a required remark, and audited. Anomalies are never closed
@@ -41,6 +45,16 @@ export function actionsFor(a: AnomalyRow, trade: PayOrderRow | RefundOrderRow | 
   return actions
 }
 
+/** The refusal of a decision on an anomaly someone decided first, naming who and when. */
+function decidedBefore(a: AnomalyRow): AppError {
+  return AppError.say('conflict', 'anomaly.closed', {
+    id: a.id,
+    status: a.status,
+    operator: a.operator ?? '?',
+    at: a.resolved_at === null ? '?' : formatBeijing(a.resolved_at),
+  })
+}
+
 /** The decision's who, without its other fields: what the anomaly, its repairs and the audit row record. */
 const actorOf = (input: Actor): Actor => ({
   operator: input.operator,
@@ -48,73 +62,79 @@ const actorOf = (input: Actor): Actor => ({
   transport: input.transport ?? null,
 })
 
+/**
+ * The decision inside the caller's transaction, on either store (docs/team-mode.md B3.1): SQLite's is
+ * immediate, so a second decision waits for the first; on PostgreSQL the anomaly's row is locked first
+ * (anomalyForDecision), to the same effect.
+ */
+export const resolveAnomalyOn = both(function* (
+  x: Exec,
+  input: Actor & { id: number; action: AnomalyAction; remark: string },
+  now: number,
+): Q<AnomalyRow> {
+  const a = yield* anomalyForDecision(x, input.id)
+  if (!a) throw AppError.say('not_found', 'anomaly.notFound', { id: input.id })
+  // Two people, or two desktops, deciding at once: the second reads the first's decision here and is
+  // told who made it and when (docs/domain.md 6.6).
+  if (a.status !== 'open') throw decidedBefore(a)
+  const trade = yield* tradeOn(x, a.trade_type, a.trade_id)
+  const allowed = actionsFor(a, trade?.row)
+  if (!allowed.includes(input.action)) {
+    throw AppError.say('invalid_input', 'anomaly.action', {
+      action: input.action,
+      allowed: allowed.join(', '),
+    })
+  }
+  let repairNo: string | null = null
+  if (input.action !== 'acknowledge' && input.action !== 'dismiss') {
+    repairNo = yield* applyManual(x, a, trade!, input.action, input.remark, actorOf(input), now)
+  }
+  if (a.kind === 'sync_keeps_failing') {
+    // The person has looked at it: the schedule may try at its normal pace again.
+    yield* resetTradeErrorsOn(x, a.trade_type, a.trade_id, now)
+  }
+  const status = input.action === 'dismiss' ? 'dismissed' : 'resolved'
+  const closed = yield* closeAnomalyOn(x, a.id, {
+    ...actorOf(input),
+    status,
+    action: input.action,
+    remark: input.remark,
+    repairNo,
+    at: now,
+  })
+  // Only a decision that did not hold the anomaly could meet this: said, and rolled back whole.
+  if (!closed) throw decidedBefore((yield* anomalyById(x, a.id))!)
+  yield* auditOn(
+    x,
+    {
+      ...actorOf(input),
+      action: status === 'dismissed' ? 'anomaly_dismissed' : 'anomaly_resolved',
+      target: `anomaly:${a.id}`,
+      detail: { kind: a.kind, action: input.action, tradeNo: a.trade_no, repairNo, remark: input.remark },
+    },
+    now,
+  )
+  return (yield* anomalyById(x, a.id))!
+})
+
 export function resolveAnomaly(
   db: Db,
   input: Actor & { id: number; action: AnomalyAction; remark: string },
   now = Date.now(),
 ): AnomalyRow {
-  return db
-    .transaction(() => {
-      const a = getAnomaly(db, input.id)
-      if (!a) throw AppError.say('not_found', 'anomaly.notFound', { id: input.id })
-      // Two people, or two desktops, deciding at once: this transaction is immediate, so the second
-      // reads the first's decision here and is told who made it and when (docs/domain.md 6.6).
-      if (a.status !== 'open')
-        throw AppError.say('conflict', 'anomaly.closed', {
-          id: input.id,
-          status: a.status,
-          operator: a.operator ?? '?',
-          at: a.resolved_at === null ? '?' : formatBeijing(a.resolved_at),
-        })
-      const trade = readTrade(db, a.trade_type, a.trade_id)
-      const allowed = actionsFor(a, trade?.row)
-      if (!allowed.includes(input.action)) {
-        throw AppError.say('invalid_input', 'anomaly.action', {
-          action: input.action,
-          allowed: allowed.join(', '),
-        })
-      }
-      let repairNo: string | null = null
-      if (input.action !== 'acknowledge' && input.action !== 'dismiss') {
-        repairNo = applyManual(db, a, trade!, input.action, input.remark, actorOf(input), now)
-      }
-      if (a.kind === 'sync_keeps_failing') {
-        // The person has looked at it: the schedule may try at its normal pace again.
-        resetTradeErrors(db, a.trade_type, a.trade_id, now)
-      }
-      const status = input.action === 'dismiss' ? 'dismissed' : 'resolved'
-      closeAnomaly(db, a.id, {
-        ...actorOf(input),
-        status,
-        action: input.action,
-        remark: input.remark,
-        repairNo,
-        at: now,
-      })
-      audit(
-        db,
-        {
-          ...actorOf(input),
-          action: status === 'dismissed' ? 'anomaly_dismissed' : 'anomaly_resolved',
-          target: `anomaly:${a.id}`,
-          detail: { kind: a.kind, action: input.action, tradeNo: a.trade_no, repairNo, remark: input.remark },
-        },
-        now,
-      )
-      return getAnomaly(db, a.id)!
-    })
-    .immediate()
+  const x = sqliteExec(db)
+  return db.transaction(() => resolveAnomalyOn.sync(x, input, now)).immediate()
 }
 
-function applyManual(
-  db: Db,
+function* applyManual(
+  x: Exec,
   a: AnomalyRow,
   trade: Trade,
   action: Exclude<AnomalyAction, 'acknowledge' | 'dismiss'>,
   remark: string,
   actor: Actor,
   now: number,
-): string {
+): Q<string> {
   const repairNo = newRepairNo(now)
   const record = (
     tradeType: 'pay' | 'refund',
@@ -124,7 +144,7 @@ function applyManual(
     after: string,
     note = remark,
   ) =>
-    insertRepairRecord(db, {
+    insertRepairRecordOn(x, {
       repairNo,
       tradeType,
       tradeId: row.id,
@@ -150,16 +170,17 @@ function applyManual(
       to === 'success'
         ? { status: to, paidAt: o.paid_at ?? a.gateway_time ?? now }
         : { status: to, closedAt: now }
-    if (!casPayOrder(db, o.id, { status: o.status, version: o.version }, patch, now)) throw conflict()
-    record(
+    if (!(yield* casPayOrderOn(x, o.id, { status: o.status, version: o.version }, patch, now)))
+      throw conflict()
+    yield* record(
       'pay',
       { id: o.id, no: o.order_no },
       to === 'success' ? 'manual_pay_success' : 'manual_pay_close',
       o.status,
       to,
     )
-    audit(
-      db,
+    yield* auditOn(
+      x,
       {
         ...actor,
         action: 'manual_repair',
@@ -172,27 +193,25 @@ function applyManual(
   }
   const r = trade.row
   const to: RefundOrderRow['status'] = action === 'mark_refunded' ? 'success' : 'close'
-  if (
-    !casRefundOrder(
-      db,
-      r.id,
-      { status: r.status, version: r.version },
-      { status: to, finishedAt: (to === 'success' ? a.gateway_time : null) ?? now },
-      now,
-    )
+  const changed = yield* casRefundOrderOn(
+    x,
+    r.id,
+    { status: r.status, version: r.version },
+    { status: to, finishedAt: (to === 'success' ? a.gateway_time : null) ?? now },
+    now,
   )
-    throw conflict()
-  const before = getPayOrder(db, r.pay_order_id)!
-  recomputeRefundState(db, r.pay_order_id, now)
-  const after = getPayOrder(db, r.pay_order_id)!
-  record(
+  if (!changed) throw conflict()
+  const before = (yield* payOrderById(x, r.pay_order_id))!
+  yield* recomputeRefundStateOn(x, r.pay_order_id, now)
+  const after = (yield* payOrderById(x, r.pay_order_id))!
+  yield* record(
     'refund',
     { id: r.id, no: r.refund_no },
     to === 'success' ? 'manual_refund_success' : 'manual_refund_close',
     r.status,
     to,
   )
-  record(
+  yield* record(
     'pay',
     { id: before.id, no: before.order_no },
     to === 'success' ? 'manual_refund_success' : 'manual_refund_close',
@@ -200,8 +219,8 @@ function applyManual(
     after.refund_status,
     [refundableChange(before.refundable_amount, after.refundable_amount), remark].filter(Boolean).join('；'),
   )
-  audit(
-    db,
+  yield* auditOn(
+    x,
     {
       ...actor,
       action: 'manual_repair',

@@ -1,7 +1,9 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from '../store/connection'
 import { getPayOrder, type PayOrderRow } from '../store/orders'
-import { getRefundOrder, type RefundOrderRow } from '../store/refunds'
+import { payOrderById } from '../store/orders/lookups'
+import { getRefundOrder, refundOrderById, type RefundOrderRow } from '../store/refunds'
+import type { Exec, Q } from '../store/sql/exec'
 
 // The trade an attempt or a person's decision is about, tagged with its type: pay orders and refunds
 // are different rows, and the tag lets the code that handles both branch on it without casts.
@@ -22,4 +24,14 @@ export function refundTrade(db: Db, id: number): RefundTrade | undefined {
 
 export function readTrade(db: Db, type: TradeType, id: number): Trade | undefined {
   return type === 'pay' ? payTrade(db, id) : refundTrade(db, id)
+}
+
+/** The trade on either store's books (docs/team-mode.md B3.1). */
+export function* tradeOn(x: Exec, type: TradeType, id: number): Q<Trade | undefined> {
+  if (type === 'pay') {
+    const row = yield* payOrderById(x, id)
+    return row && { type, row }
+  }
+  const row = yield* refundOrderById(x, id)
+  return row && { type, row }
 }

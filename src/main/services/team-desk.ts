@@ -53,7 +53,7 @@ export class TeamDesk {
       journalFile: teamJournalFileFor(options.dataDir ?? userDataDir(), reads.target),
       leaseMs: options.leaseMs,
       writeRetryMs: options.writeRetryMs,
-      committed: () => this.tell(),
+      committed: () => this.changed(),
     })
   }
 
@@ -81,7 +81,8 @@ export class TeamDesk {
     return this.joined
   }
 
-  private tell(): void {
+  /** Something was committed here: the other desktops are told, a few commits at a time. */
+  changed(): void {
     this.telling ??= setTimeout(() => void this.toldNow(), TELL_EVERY_MS)
   }
 

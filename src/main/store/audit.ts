@@ -6,7 +6,7 @@ import type { Db } from './connection'
 import { stmt } from './connection'
 import { readPage } from './list-cursor'
 import { Where } from './where'
-import { all, both, one, type Exec, type Q } from './sql/exec'
+import { both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 interface AuditRow {
@@ -47,7 +47,7 @@ export function audit(db: Db, e: AuditEntry, now = Date.now()): number {
 
 /** The same row on either store: what a command on a team database did there (services/team-export.ts). */
 export const auditOn = both(function* (x: Exec, e: AuditEntry, now: number): Q<void> {
-  yield* all(x, INSERT, valuesOf(e, now))
+  yield* run(x, INSERT, valuesOf(e, now))
 })
 
 function auditView(row: AuditRow): AuditView {

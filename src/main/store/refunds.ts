@@ -217,14 +217,6 @@ export const casRefundOrderOn = both(function* (
   return changed === 1
 })
 
-export const casRefundOrder = (
-  db: Db,
-  id: number,
-  expect: { status: RefundStatus; version: number },
-  patch: { status: RefundStatus; finishedAt?: number | null; gatewayRefundNo?: string | null },
-  now = Date.now(),
-): boolean => casRefundOrderOn.sync(sqliteExec(db), id, expect, patch, now)
-
 export const markRefundOrderSynced = (db: Db, id: number, s: SyncMark): void =>
   markTradeSyncedOn.sync(sqliteExec(db), 'refund', id, s)
 

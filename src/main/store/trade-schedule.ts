@@ -77,9 +77,15 @@ export function tradeIdsOfImport(db: Db, type: TradeType, importId: number): num
 }
 
 /** After a person looked at a trade that kept failing: back to the normal schedule. */
-export function resetTradeErrors(db: Db, type: TradeType, id: number, now = Date.now()): void {
-  stmt(
-    db,
+export const resetTradeErrorsOn = both(function* (
+  x: Exec,
+  type: TradeType,
+  id: number,
+  now: number,
+): Q<void> {
+  yield* run(
+    x,
     `UPDATE ${TABLE[type]} SET sync_error_count = 0, next_sync_at = ? WHERE id = ? AND status = 'progress'`,
-  ).run(now, id)
-}
+    [now, id],
+  )
+})

@@ -10,13 +10,11 @@ import {
   type IntentRow,
 } from '../../store/intents'
 import { leaseOf, releaseLeaseOn, tradeKey } from '../../store/leases'
-import { payOrderById } from '../../store/orders/lookups'
 import { insertSyncRecordOn } from '../../store/records'
-import { refundOrderById } from '../../store/refunds'
 import { both, type Exec, type Q } from '../../store/sql/exec'
 import { sqliteExec } from '../../store/sql/sqlite-exec'
 import { ownerIsAliveHere, ownerIsDeadHere } from '../owner'
-import type { Trade } from '../trade'
+import { tradeOn } from '../trade'
 
 // An intent with no record, whose attempt is gone (its process died between the call and the write,
 // or the write and the journal both failed): the gateway may have done it or not. Nothing is assumed
@@ -46,15 +44,6 @@ export function* intentInFlight(x: Exec, intent: IntentRow, now: number): Q<bool
   return !ownerIsDeadHere(owner)
 }
 
-function* tradeOf(x: Exec, type: TradeType, id: number): Q<Trade | undefined> {
-  if (type === 'pay') {
-    const row = yield* payOrderById(x, id)
-    return row && { type, row }
-  }
-  const row = yield* refundOrderById(x, id)
-  return row && { type, row }
-}
-
 /**
  * Records one intent nobody answers: its record, its anomaly, its lease let go and its trade due
  * now, inside the caller's transaction. Null when another process answered it meanwhile.
@@ -66,7 +55,7 @@ export const recordUnknownOutcomeOn = both(function* (
 ): Q<{ type: TradeType; id: number } | null> {
   // Read again inside the transaction: another process may have answered it meanwhile.
   if (!(yield* intentUnsettled(x, intent.id))) return null
-  const trade = yield* tradeOf(x, intent.trade_type, intent.trade_id)
+  const trade = yield* tradeOn(x, intent.trade_type, intent.trade_id)
   if (!trade) return null
   const row = trade.row
   const tradeNo = trade.type === 'pay' ? trade.row.order_no : trade.row.refund_no

@@ -1,15 +1,16 @@
 import type { Command } from 'commander'
 import type { OperationOutput } from '../../../../shared/contract'
 import { ANOMALY_ACTIONS, AUDIT_EVENTS, type AnomalyAction } from '../../../../shared/domain'
-import { type ListTotals } from '../../../../shared/entity-views'
+import { type AnomalyView, type ListTotals } from '../../../../shared/entity-views'
 import { AppError } from '../../../../shared/errors'
 import { pageSchema } from '../../../../shared/filters'
+import { resolveSchema } from '../../../../shared/inputs'
 import type { LabelGroup } from '../../../../shared/labels'
 import { fenToYuan } from '../../../../shared/money'
 import type { Reads } from '../../../services/reads'
-import { call, callRead, maximumOf, numberOption, type Flags } from '../flags'
+import { call, callRead, check, maximumOf, numberOption, type Flags } from '../flags'
 import { counted, table, type Io } from '../output'
-import { withContext, withReads } from '../runtime'
+import { teamAddressOf, withContext, withReads, withTeamDesk } from '../runtime'
 import { addFilterOptions, FILTER_FLAGS, filterInput, type FilterOpts } from './filters'
 
 // The lists of docs/cli.md section 1, each one call of the contract's list operation: a page as a
@@ -336,17 +337,23 @@ export function registerListCommands(program: Command): void {
     .requiredOption('--action <action>', ANOMALY_ACTIONS.join(', '))
     .requiredOption('--remark <text>', 'why (required)')
     .action(async (id: string, o: { action: string; remark: string }, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const view = await call(
-          ctx,
-          'anomalies.resolve',
-          { id: numberOption(id), action: o.action, remark: o.remark },
-          { id: 'the anomaly id', action: '--action', remark: '--remark' },
+      const input = { id: numberOption(id), action: o.action, remark: o.remark }
+      const flags = { id: 'the anomaly id', action: '--action', remark: '--remark' }
+      const said = (io: Io, view: AnomalyView) =>
+        io.json
+          ? io.out(JSON.stringify(view))
+          : io.out(
+              `anomaly ${view.id}: ${DONE[view.action ?? 'dismiss']}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
+            )
+      // On a team database the decision is written there (docs/team-mode.md B8.9).
+      const address = teamAddressOf(cmd)
+      if (address) {
+        const request = check(resolveSchema, input, flags)
+        const { decideAnomalyOnTeam } = await import('../../../services/anomalies')
+        return withTeamDesk(address, cmd, async (desk, io) =>
+          said(io, await decideAnomalyOnTeam(desk, request)),
         )
-        if (io.json) return io.out(JSON.stringify(view))
-        io.out(
-          `anomaly ${view.id}: ${DONE[view.action ?? 'dismiss']}${view.repairNo ? ` (repair ${view.repairNo})` : ''}`,
-        )
-      })
+      }
+      await withContext(cmd, async (ctx, io) => said(io, await call(ctx, 'anomalies.resolve', input, flags)))
     })
 }
