@@ -97,6 +97,24 @@ function javaKeys(value: unknown): boolean {
   return Object.entries(value).every(([k, v]) => JAVA_NAME.test(k) && javaKeys(v))
 }
 
+/**
+ * 3.x hashes its answer upper-cased (sign.ts signString): the case of a member's name in `data` is not
+ * signed. So its members are read whatever their case, as the signature reads them; two members whose
+ * names differ only in case are not an answer DaxPay sends (null).
+ */
+function anyCase(data: Record<string, unknown>): Record<string, unknown> | null {
+  const byName = new Map<string, unknown>()
+  for (const [k, v] of Object.entries(data)) {
+    const name = k.toLowerCase()
+    if (byName.has(name)) return null
+    byName.set(name, v)
+  }
+  return new Proxy(data, {
+    get: (target, key) =>
+      typeof key === 'string' ? byName.get(key.toLowerCase()) : Reflect.get(target, key),
+  })
+}
+
 export class DaxpayTransport {
   readonly version: DaxpayVersion
   private readonly clientIp = localIp()
@@ -212,6 +230,9 @@ export class DaxpayTransport {
     // means the answer is not the one that was signed.
     if (!javaKeys(body))
       return noAnswer('malformed', 'the DaxPay answer names a field DaxPay never sends', res.body)
+    const data = this.version === '2' ? signed.fields : isObject(body.data) ? anyCase(body.data) : null
+    if (this.version === '3' && isObject(body.data) && data === null)
+      return noAnswer('malformed', 'the DaxPay answer names a field twice, in two cases', res.body)
     const inner = this.version === '2' ? signed.fields : body
     const code = typeof inner.code === 'number' ? inner.code : Number.NaN
     if (Number.isNaN(code)) return noAnswer('malformed', 'the DaxPay answer has no code', res.body)
@@ -243,7 +264,7 @@ export class DaxpayTransport {
       kind: 'answer',
       code,
       msg: typeof inner.msg === 'string' ? inner.msg.trim() : '',
-      data: this.version === '2' ? signed.fields : isObject(body.data) ? body.data : null,
+      data,
       raw: res.body,
       resTime,
     }
