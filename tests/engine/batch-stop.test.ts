@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BatchRun } from '../../src/main/engine/batch-runner'
+import { fileBatchRun } from '../../src/main/engine/batch-runner'
 import { ServiceContext } from '../../src/main/services/context'
 import { startBatchInBackground } from '../../src/main/services/sync'
 import { createBatch, getBatch } from '../../src/main/store/batches'
@@ -58,7 +58,7 @@ describe('closing the process mid-batch', () => {
     w.sim.state.faults = { latencyMs: 0, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
     const again = new ServiceContext({ dbFile: w.dbFile, transport: 'cli', retry: FAST_RETRY })
     try {
-      const last = await new BatchRun(again.db, again.engine, batchId).run()
+      const last = await fileBatchRun(again.db, again.engine, batchId).run()
       expect(last).toMatchObject({ status: 'done', done: 40, counts: { repaired: 40 } })
       const perOrder = again.db
         .prepare('SELECT count(*) AS n FROM sync_records WHERE batch_id = ? GROUP BY trade_id')

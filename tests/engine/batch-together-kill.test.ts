@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { BatchRun } from '../../src/main/engine/batch-runner'
+import { fileBatchRun } from '../../src/main/engine/batch-runner'
 import { upsertOrders } from '../../src/main/gateways/simulator/control'
 import { ServiceContext } from '../../src/main/services/context'
 import { BIN, paysync, useCliSimulator } from '../helpers/cli-simulator'
@@ -58,7 +58,7 @@ describe('a runner killed while another runs the batch with it', () => {
     const here = new ServiceContext({ dbFile: db, retry: FAST_RETRY, transport: 'cli' })
     try {
       const me = here.engine.owner
-      const runner = new BatchRun(here.db, here.engine, batchId, {
+      const runner = fileBatchRun(here.db, here.engine, batchId, {
         coordination: here.coordination,
         heartbeatMs: 100,
         progressEveryMs: 0,

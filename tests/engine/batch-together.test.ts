@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { BatchRun } from '../../src/main/engine/batch-runner'
+import { fileBatchRun, type BatchRun } from '../../src/main/engine/batch-runner'
 import { ServiceContext } from '../../src/main/services/context'
 import { createBatch, getBatch } from '../../src/main/store/batches'
 import type { BatchProgressEvent } from '../../src/shared/contract'
@@ -56,7 +56,7 @@ function runner(
   events?: BatchProgressEvent[],
   timing: { heartbeatMs: number; claimTtlMs: number } = { heartbeatMs: HEARTBEAT_MS, claimTtlMs: 2_000 },
 ): BatchRun {
-  return new BatchRun(ctx.db, ctx.engine, id, {
+  return fileBatchRun(ctx.db, ctx.engine, id, {
     coordination: ctx.coordination,
     ...timing,
     progressEveryMs: 0,

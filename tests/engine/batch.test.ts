@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { BatchRun } from '../../src/main/engine/batch-runner'
+import { fileBatchRun } from '../../src/main/engine/batch-runner'
 import type { BatchProgressEvent } from '../../src/shared/contract'
 import { SyncEngine } from '../../src/main/engine/sync'
 import { exportCsv } from '../../src/main/services/export'
@@ -59,7 +59,7 @@ describe('batch runner', () => {
     w.sim.state.faults = { latencyMs: 30, jitterMs: 10, qps: 0, faultRate: 0, faults: [] }
     const events: BatchProgressEvent[] = []
     const since = performance.now()
-    const last = await new BatchRun(w.ctx.db, w.ctx.engine, id, {
+    const last = await fileBatchRun(w.ctx.db, w.ctx.engine, id, {
       onProgress: (p) => events.push(p),
       progressEveryMs: 50,
     }).run()
@@ -84,7 +84,7 @@ describe('batch runner', () => {
     w.sim.state.faults = { latencyMs: 40, jitterMs: 0, qps: 0, faultRate: 0, faults: [] }
     const calls = () => w.sim.state.stats.requests['alipay.trade.query'] ?? 0
     const before = calls()
-    const run = new BatchRun(w.ctx.db, w.ctx.engine, id, { progressEveryMs: 0 })
+    const run = fileBatchRun(w.ctx.db, w.ctx.engine, id, { progressEveryMs: 0 })
     const done = run.run()
     await waitForProgress(run, (p) => p.done >= 5)
     run.pause()
@@ -102,7 +102,7 @@ describe('batch runner', () => {
 
     const ids2 = orders(30)
     const id2 = batchOf(ids2, 2, 1000)
-    const run2 = new BatchRun(w.ctx.db, w.ctx.engine, id2, { progressEveryMs: 0 })
+    const run2 = fileBatchRun(w.ctx.db, w.ctx.engine, id2, { progressEveryMs: 0 })
     const done2 = run2.run()
     await waitForProgress(run2, (p) => p.done >= 5)
     run2.cancel()
@@ -118,7 +118,7 @@ describe('batch runner', () => {
     // A slow QPS: with concurrency 4, eight items at a time wait at the gate for their turn.
     const ids = orders(30)
     const id = batchOf(ids, 4, 4)
-    const run = new BatchRun(w.ctx.db, w.ctx.engine, id, { progressEveryMs: 0 })
+    const run = fileBatchRun(w.ctx.db, w.ctx.engine, id, { progressEveryMs: 0 })
     const before = calls()
     const done = run.run()
     // Two answered: the next ones are on the wire or waiting at the gate.
@@ -136,7 +136,7 @@ describe('batch runner', () => {
 
     const ids2 = orders(12)
     const id2 = batchOf(ids2, 4, 4)
-    const run2 = new BatchRun(w.ctx.db, w.ctx.engine, id2, { progressEveryMs: 0 })
+    const run2 = fileBatchRun(w.ctx.db, w.ctx.engine, id2, { progressEveryMs: 0 })
     const before2 = calls()
     const done2 = run2.run()
     await waitForProgress(run2, (p) => p.done >= 2)
@@ -177,7 +177,7 @@ describe('batch runner', () => {
       make('REFUNDED', 100, 'TRADE_CLOSED', 100, true),
     ]
     const id = batchOf(ids, 2, 1000)
-    const last = await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    const last = await fileBatchRun(w.ctx.db, w.ctx.engine, id).run()
     expect(last.counts).toMatchObject({ repaired: 1, waiting: 1, anomaly: 2 })
 
     const onScreen = batchItems(w.ctx.db, id, { problemsOnly: true, limit: 100, offset: 0 }).rows.map(
@@ -204,7 +204,7 @@ describe('batch runner', () => {
       operator: '李会计',
       items: ids.map((tradeId) => ({ type: 'pay' as const, id: tradeId })),
     })
-    await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    await fileBatchRun(w.ctx.db, w.ctx.engine, id).run()
     const repairs = w.ctx.db
       .prepare(`SELECT operator FROM repair_records WHERE trade_id IN (${ids.join(',')})`)
       .all() as Array<{ operator: string | null }>
@@ -219,7 +219,7 @@ describe('batch runner', () => {
     const ids = orders(8)
     const id = batchOf(ids, 4, 4)
     const since = performance.now()
-    await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    await fileBatchRun(w.ctx.db, w.ctx.engine, id).run()
     // Eight calls at four a second reach the gateway spread over more than a second: the last ones
     // waited that long for their turn, and that wait is not in their records.
     const arrivals = w.sim.state.arrivalsSince(since)
@@ -239,7 +239,7 @@ describe('batch runner', () => {
       .prepare('INSERT INTO trade_leases VALUES (?, ?, ?)')
       .run(`pay:${a}`, 'other-host:1:x#1', Date.now() + 60_000)
     // The retry comes well after b's sync: a met the lease at once, and waits out this delay.
-    const run = new BatchRun(w.ctx.db, w.ctx.engine, id, { conflictRetryMs: 1_000, progressEveryMs: 0 })
+    const run = fileBatchRun(w.ctx.db, w.ctx.engine, id, { conflictRetryMs: 1_000, progressEveryMs: 0 })
     const done = run.run()
     // b is done; a met the lease, is recorded skipped, and waits for its retry.
     await waitForProgress(run, (p) => p.done >= 1)
@@ -269,7 +269,7 @@ describe('batch runner', () => {
     const id = batchOf(ids, 8, 5_000)
 
     const before = w.sim.state.stats.requests['alipay.trade.query'] ?? 0
-    const last = await new BatchRun(w.ctx.db, w.ctx.engine, id).run()
+    const last = await fileBatchRun(w.ctx.db, w.ctx.engine, id).run()
     expect(last).toMatchObject({ status: 'done', total: 1_300, done: 1_300, counts: { repaired: 1_300 } })
     expect((w.sim.state.stats.requests['alipay.trade.query'] ?? 0) - before).toBe(1_300)
     const left = w.ctx.db

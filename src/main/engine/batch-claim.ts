@@ -1,6 +1,6 @@
 import type { Actor, BatchStatus, GatewayStatus, SyncSource } from '../../shared/domain'
-import { batchCounts, getBatch, startBatchRun } from '../store/batches'
-import type { Db } from '../store/connection'
+import { batchCountsOn, getBatchOn, startBatchRunOn } from '../store/batch-run'
+import type { StoreCalls } from '../store/sql/calls'
 import { BatchTally } from './batch-tally'
 
 // Taking a stored batch to run it: what it has done so far, and how it runs. Several processes may
@@ -20,14 +20,14 @@ export type Opened =
   | { tally: BatchTally; ended: null; plan: BatchPlan }
 
 /** The whole batch's progress as the store has it, into `tally` (or a new one). */
-export function tallyOf(
-  db: Db,
+export async function tallyOf(
+  store: StoreCalls,
   batchId: number,
   total: number,
   started: number,
   tally?: BatchTally,
-): BatchTally {
-  const counted = batchCounts(db, batchId)
+): Promise<BatchTally> {
+  const counted = await store.run(batchCountsOn, batchId)
   const byStatus = counted.byGatewayStatus as Partial<Record<GatewayStatus, number>>
   if (tally) {
     tally.load(counted.done, counted.counts, byStatus)
@@ -37,15 +37,21 @@ export function tallyOf(
 }
 
 /** Reads the batch and marks it running for `owner`; a finished one is read, not started. */
-export function openRun(db: Db, batchId: number, owner: string, now: number, started: number): Opened {
-  const batch = getBatch(db, batchId)
+export async function openRun(
+  store: StoreCalls,
+  batchId: number,
+  owner: string,
+  now: number,
+  started: number,
+): Promise<Opened> {
+  const batch = await store.run(getBatchOn, batchId)
   if (!batch) throw new Error(`batch ${batchId} does not exist`)
-  const tally = tallyOf(db, batchId, batch.total, started)
+  const tally = await tallyOf(store, batchId, batch.total, started)
   if (batch.status === 'done' || batch.status === 'cancelled') return { tally, ended: batch.status }
-  if (!startBatchRun(db, batchId, owner, now)) {
+  if (!(await store.run(startBatchRunOn, batchId, owner, now))) {
     // Ended between the two statements, by another runner.
-    const ended = getBatch(db, batchId)!.status as BatchStatus & ('done' | 'cancelled')
-    return { tally: tallyOf(db, batchId, batch.total, started), ended }
+    const ended = (await store.run(getBatchOn, batchId))!.status as BatchStatus & ('done' | 'cancelled')
+    return { tally: await tallyOf(store, batchId, batch.total, started), ended }
   }
   // Whoever started the batch is who its repairs and records name, also when it is resumed later.
   const plan: BatchPlan = {

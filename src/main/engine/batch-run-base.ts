@@ -1,19 +1,23 @@
 import type { BatchProgressEvent } from '../../shared/contract'
 import type { BatchStatus, StorageFault } from '../../shared/domain'
-import type { completeBatchItem } from '../store/batches'
-import type { Db } from '../store/connection'
-import { sqliteCoordination } from '../store/coordination/sqlite'
+import type { ItemDone } from '../store/batches'
 import type { Coordination } from '../store/coordination/types'
 import { storageFaultOf } from '../store/faults'
+import type { StoreCalls } from '../store/sql/calls'
 import type { BatchPlan } from './batch-claim'
 import type { BatchLanes } from './batch-lanes'
 import { BatchPeers } from './batch-peers'
 import { BatchReporter } from './batch-progress'
 import type { BatchTally } from './batch-tally'
-import type { SyncEngine } from './sync'
+import type { AttemptRunner } from './sync/attempts'
 
 // A batch run's state, what its parts share: batch-runner.ts (its life: claiming, heartbeat, pause,
-// resume, cancel, the end) on batch-work.ts (the items' tasks) on this.
+// resume, cancel, the end) on batch-work.ts (the items' tasks) on this. The run reads and writes its
+// books through StoreCalls, so the same run works the desktop's file and a team database
+// (docs/team-mode.md B8.10); on the file every call is done before it returns, as it always was.
+
+/** What a run needs of the engine: attempts, and the name its claims and leases are held under. */
+export type BatchEngine = Pick<AttemptRunner, 'sync' | 'owner'>
 
 export interface BatchRunOptions {
   onProgress?: (p: BatchProgressEvent) => void
@@ -23,8 +27,8 @@ export interface BatchRunOptions {
   /** Wait before an item that met another worker's lease is looked at again. */
   conflictRetryMs?: number
   now?: () => number
-  /** Where the batch's runners claim items and find one another: by default the SQLite form on `db`. */
-  coordination?: Coordination
+  /** Where the batch's runners claim items and find one another: the store's own form. */
+  coordination: Coordination
   /** How long a claim lasts without a heartbeat: how long a dead runner's items wait for another. */
   claimTtlMs?: number
   /**
@@ -34,7 +38,7 @@ export interface BatchRunOptions {
   endWhenPaused?: boolean
 }
 
-export type FinishedItem = Parameters<typeof completeBatchItem>[2]
+export type FinishedItem = ItemDone
 export const failed = (error: string): FinishedItem => ({
   outcome: 'error',
   gatewayStatus: null,
@@ -89,13 +93,13 @@ export abstract class BatchRunBase {
   }
 
   constructor(
-    protected readonly db: Db,
-    protected readonly engine: SyncEngine,
+    protected readonly store: StoreCalls,
+    protected readonly engine: BatchEngine,
     readonly batchId: number,
-    protected readonly options: BatchRunOptions = {},
+    protected readonly options: BatchRunOptions,
   ) {
     this.reporter = new BatchReporter(options.onProgress, options.progressEveryMs ?? 250)
-    this.coordination = options.coordination ?? sqliteCoordination(db)
+    this.coordination = options.coordination
     this.ttlMs = options.claimTtlMs ?? 30_000
     this.peers = new BatchPeers(this.coordination, batchId, engine.owner, this.ttlMs)
   }
@@ -105,17 +109,6 @@ export abstract class BatchRunBase {
   }
 
   /** One of the run's own reads or writes: a storage fault halts the run instead of escaping. */
-  protected guard<T>(op: () => T): T | undefined {
-    try {
-      return op()
-    } catch (err) {
-      const fault = storageFaultOf(err)
-      if (!fault) throw err
-      this.halt(fault)
-      return undefined
-    }
-  }
-
   protected async guardAsync<T>(op: () => Promise<T>): Promise<T | undefined> {
     try {
       return await op()

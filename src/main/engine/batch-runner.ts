@@ -1,11 +1,21 @@
 import type { BatchProgressEvent } from '../../shared/contract'
 import type { BatchStatus, StorageFault } from '../../shared/domain'
-import { finishBatch, getBatch, heartbeatBatch, setBatchStatus, startBatchRun } from '../store/batches'
+import {
+  finishBatchOn,
+  getBatchOn,
+  heartbeatBatchOn,
+  setBatchStatusOn,
+  startBatchRunOn,
+} from '../store/batch-run'
+import type { Db } from '../store/connection'
+import { sqliteCoordination } from '../store/coordination/sqlite'
+import type { Coordination } from '../store/coordination/types'
 import { StorageFaultError, storageFaultOf } from '../store/faults'
+import { fileCalls } from '../store/sql/calls'
 import { openRun, tallyOf } from './batch-claim'
 import { BatchLanes } from './batch-lanes'
 import { PEER_CHECK_MS, RATE_WINDOW_MS } from './batch-peers'
-import { pageFor } from './batch-run-base'
+import { pageFor, type BatchEngine, type BatchRunOptions } from './batch-run-base'
 import { BatchWork } from './batch-work'
 import { ownerIsDeadHere } from './owner'
 
@@ -34,6 +44,11 @@ export class BatchRun extends BatchWork {
   private looking = false
   private feeding = false
   private feedAgain = false
+  /**
+   * The last pause, resume or cancel this runner said to the store: read after it lands, or on a
+   * team database a read sent just before would undo it (docs/team-mode.md B8.10).
+   */
+  private saying: Promise<unknown> = Promise.resolve()
   /** Whether this runner is the one that marked the batch done. */
   markedDone = false
 
@@ -51,7 +66,7 @@ export class BatchRun extends BatchWork {
     const heartbeatMs = this.options.heartbeatMs ?? 5_000
     const peerCheckMs = Math.min(PEER_CHECK_MS, heartbeatMs)
     try {
-      const opened = openRun(this.db, this.batchId, this.engine.owner, this.now(), this.started)
+      const opened = await openRun(this.store, this.batchId, this.engine.owner, this.now(), this.started)
       this.tally = opened.tally
       this.total = opened.tally.total
       if (opened.ended) return this.snapshot(opened.ended)
@@ -94,18 +109,21 @@ export class BatchRun extends BatchWork {
     if (this.halted || this.leaving) {
       final = 'paused'
       // Said in the store when it takes it and nobody else runs the batch: it resumes from there.
-      if (alone) this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now(), this.halted))
+      if (alone) await this.sayStatus('paused', this.halted)
     } else if (this.cancelled) {
       final = 'cancelled'
-      this.guard(() => setBatchStatus(this.db, this.batchId, 'cancelled', this.now()))
+      await this.sayStatus('cancelled')
     } else {
-      this.markedDone = this.guard(() => finishBatch(this.db, this.batchId, this.now())) ?? false
+      this.markedDone =
+        (await this.guardAsync(() => this.store.run(finishBatchOn, this.batchId, this.now()))) ?? false
       // Marked by another runner, or paused in the instant its last item finished.
-      const stored = this.markedDone ? 'done' : this.guard(() => getBatch(this.db, this.batchId))?.status
+      const stored = this.markedDone
+        ? 'done'
+        : (await this.guardAsync(() => this.store.run(getBatchOn, this.batchId)))?.status
       final = stored === 'paused' || stored === 'cancelled' ? stored : 'done'
     }
     await this.guardAsync(() => this.peers.leave())
-    this.guard(() => tallyOf(this.db, this.batchId, this.total, this.started, this.tally))
+    await this.guardAsync(() => tallyOf(this.store, this.batchId, this.total, this.started, this.tally))
     this.status = final
     const last = this.snapshot(final)
     this.reporter.emit(last)
@@ -121,13 +139,15 @@ export class BatchRun extends BatchWork {
     if (this.beating) return
     this.beating = true
     try {
-      this.guard(() => heartbeatBatch(this.db, this.batchId, this.engine.owner, this.now()))
+      await this.guardAsync(() =>
+        this.store.run(heartbeatBatchOn, this.batchId, this.engine.owner, this.now()),
+      )
       await this.guardAsync(() => this.coordination.renewClaims(this.batchId, this.engine.owner, this.ttlMs))
       const runners = await this.guardAsync(() => this.peers.refresh())
       if (runners) this.lanes.divide(runners)
-      this.follow()
+      await this.follow()
       if (runners && runners > 1)
-        this.guard(() => tallyOf(this.db, this.batchId, this.total, this.started, this.tally))
+        await this.guardAsync(() => tallyOf(this.store, this.batchId, this.total, this.started, this.tally))
       if (this.dry) await this.lookAround()
       this.report(runners !== undefined && runners > 1)
     } finally {
@@ -151,8 +171,9 @@ export class BatchRun extends BatchWork {
    * Follows the batch's status in the store: a pause or cancel said in another process stops this
    * runner too, a resume there starts it again. False when it is not to claim now.
    */
-  private follow(): boolean {
-    const row = this.guard(() => getBatch(this.db, this.batchId))
+  private async follow(): Promise<boolean> {
+    await this.saying
+    const row = await this.guardAsync(() => this.store.run(getBatchOn, this.batchId))
     if (!row || this.halted || this.leaving) return false
     if (row.status === 'cancelled') {
       if (!this.cancelled) this.stopCancelled(false)
@@ -235,7 +256,7 @@ export class BatchRun extends BatchWork {
     this.paused = true
     this.status = 'paused'
     this.standDown()
-    if (say) this.guard(() => setBatchStatus(this.db, this.batchId, 'paused', this.now()))
+    if (say) this.saying = this.sayStatus('paused')
     this.report(true)
     if (this.options.endWhenPaused) {
       this.leaving = true
@@ -277,16 +298,24 @@ export class BatchRun extends BatchWork {
 
   private restart(say: boolean): void {
     this.paused = false
-    if (say) this.guard(() => startBatchRun(this.db, this.batchId, this.engine.owner, this.now()))
     this.status = 'running'
     this.lanes.start()
     this.dry = false
     this.report(true)
+    // Said before anything is claimed: the claiming reads the batch's status first.
+    if (say)
+      this.saying = this.guardAsync(() =>
+        this.store.run(startBatchRunOn, this.batchId, this.engine.owner, this.now()),
+      )
     // What the pause could not let go (an item that was leaving its queue then) goes now, and is
     // claimed again with the rest.
-    void this.guardAsync(() =>
-      this.coordination.releaseClaims(this.batchId, this.engine.owner, [...this.active]),
-    ).then(() => this.feed())
+    void this.saying
+      .then(() =>
+        this.guardAsync(() =>
+          this.coordination.releaseClaims(this.batchId, this.engine.owner, [...this.active]),
+        ),
+      )
+      .then(() => this.feed())
   }
 
   /** Cancels the batch, for every runner of it: nothing new starts; the calls in flight are recorded. */
@@ -300,7 +329,7 @@ export class BatchRun extends BatchWork {
     this.standDown()
     this.lanes?.start()
     this.status = 'cancelled'
-    if (say) this.guard(() => setBatchStatus(this.db, this.batchId, 'cancelled', this.now()))
+    if (say) this.saying = this.sayStatus('cancelled')
     // Said at once: the window shows it cancelled while the calls on the wire come back.
     this.report(true)
     this.endIfIdle()
@@ -324,15 +353,22 @@ export class BatchRun extends BatchWork {
       this.feedAgain = false
       const page = pageFor(this.lanes.share().qps)
       const lowWater = Math.min(128, Math.ceil(page / 2))
-      while (!this.dry && this.claiming() && this.lanes.hungry(lowWater) && this.follow()) {
+      while (!this.dry && this.claiming() && this.lanes.hungry(lowWater) && (await this.follow())) {
         const claimed = await this.guardAsync(() =>
           this.coordination.claimItems(this.batchId, this.engine.owner, page, this.ttlMs),
         )
         if (!claimed) return
         if (claimed.length < page) this.dry = true
-        if (claimed.length) this.take(claimed)
+        if (claimed.length) await this.take(claimed)
       }
     } while (this.feedAgain && !this.dry)
+  }
+
+  /** The batch's status in the store, for every runner of it; a storage fault halts this one. */
+  private sayStatus(status: BatchStatus, reason: StorageFault | null = null): Promise<unknown> {
+    return this.guardAsync(() =>
+      this.store.inTransaction(setBatchStatusOn, this.batchId, status, this.now(), reason),
+    )
   }
 
   protected endIfIdle(): void {
@@ -340,4 +376,17 @@ export class BatchRun extends BatchWork {
     if (this.cancelled || this.halted || this.leaving || this.drained) this.finished()
     else if (this.dry && !this.paused) void this.lookAround()
   }
+}
+
+/** A run on the desktop's file: its books answer at once, its runners meet in the same file by default. */
+export function fileBatchRun(
+  db: Db,
+  engine: BatchEngine,
+  batchId: number,
+  options: Omit<BatchRunOptions, 'coordination'> & { coordination?: Coordination } = {},
+): BatchRun {
+  return new BatchRun(fileCalls(db), engine, batchId, {
+    ...options,
+    coordination: options.coordination ?? sqliteCoordination(db),
+  })
 }

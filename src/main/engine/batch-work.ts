@@ -1,9 +1,10 @@
 import type { SyncSource, TradeType } from '../../shared/domain'
 import { CallAbandonedError } from '../gateways/types'
-import { completeBatchItem, deferBatchItem, merchantsOfItems } from '../store/batches'
+import { deferBatchItemOn, merchantsOfItemsOn } from '../store/batch-run'
+import { completeBatchItemOn } from '../store/batches'
 import type { ClaimedItem } from '../store/coordination/types'
 import { storageFaultOf } from '../store/faults'
-import { latestRecordOfTrade } from '../store/records'
+import { latestRecordOfTradeOn } from '../store/records'
 import type { Lane } from './batch-lanes'
 import { BatchRunBase, failed, type FinishedItem } from './batch-run-base'
 import { BUSY_CODE, ClaimLostError, TradeNotFoundError } from './sync'
@@ -14,10 +15,10 @@ import { BUSY_CODE, ClaimLostError, TradeNotFoundError } from './sync'
 
 export abstract class BatchWork extends BatchRunBase {
   /** Hands claimed items to their merchants' queues; a deferred one waits out its delay first. */
-  protected take(claimed: ClaimedItem[]): void {
-    const merchants = this.guard(() =>
-      merchantsOfItems(
-        this.db,
+  protected async take(claimed: ClaimedItem[]): Promise<void> {
+    const merchants = await this.guardAsync(() =>
+      this.store.run(
+        merchantsOfItemsOn,
         claimed.map((i) => i.id),
       ),
     )
@@ -54,10 +55,10 @@ export abstract class BatchWork extends BatchRunBase {
           this.active.delete(itemId)
         }
       })
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         const message = `internal error: ${err instanceof Error ? err.message : String(err)}`
         try {
-          this.finishItem(itemId, failed(message))
+          await this.finishItem(itemId, failed(message))
         } catch (storeErr) {
           // The store refuses even this: the run halts if it is the storage; the log line stays.
           const fault = storageFaultOf(storeErr)
@@ -98,7 +99,9 @@ export abstract class BatchWork extends BatchRunBase {
         // The item stays claimed by this runner meanwhile (its claim is renewed on the heartbeat).
         const since = this.now()
         const retryMs = this.options.conflictRetryMs ?? 2_000
-        this.guard(() => deferBatchItem(this.db, itemId, since + retryMs, result.errorCode ?? BUSY_CODE))
+        await this.guardAsync(() =>
+          this.store.run(deferBatchItemOn, itemId, since + retryMs, result.errorCode ?? BUSY_CODE),
+        )
         if (!this.claiming()) return
         requeued = true
         this.later(itemId, type, tradeId, merchant, since, retryMs)
@@ -119,7 +122,7 @@ export abstract class BatchWork extends BatchRunBase {
       if (fault) return this.halt(fault)
       const message =
         err instanceof TradeNotFoundError ? err.message : `internal error: ${(err as Error).message}`
-      this.guard(() => this.finishItem(itemId, failed(message)))
+      await this.guardAsync(() => this.finishItem(itemId, failed(message)))
     } finally {
       if (!requeued) this.settle()
     }
@@ -154,12 +157,12 @@ export abstract class BatchWork extends BatchRunBase {
     merchant: number,
     since: number,
   ): Promise<void> {
-    let other: ReturnType<typeof latestRecordOfTrade>
+    let other: Awaited<ReturnType<typeof latestRecordOfTradeOn.async>>
     try {
-      other = this.guard(() => latestRecordOfTrade(this.db, type, tradeId, since))
+      other = await this.guardAsync(() => this.store.run(latestRecordOfTradeOn, type, tradeId, since))
       if (other) {
         const { outcome, gateway_status: gatewayStatus, id: syncRecordId, error_msg: error } = other
-        this.guard(() => this.finishItem(itemId, { outcome, gatewayStatus, syncRecordId, error }))
+        await this.guardAsync(() => this.finishItem(itemId, { outcome, gatewayStatus, syncRecordId, error }))
       }
     } catch (err) {
       // Settled here, or the run would wait for this item for ever; enqueue's catch records it.
@@ -172,8 +175,9 @@ export abstract class BatchWork extends BatchRunBase {
   }
 
   /** Finishes an item without an attempt of its own (a bug, another worker's record), counted once. */
-  protected finishItem(itemId: number, item: FinishedItem): void {
-    if (completeBatchItem(this.db, itemId, item)) this.tally.count(item.outcome, item.gatewayStatus)
+  protected async finishItem(itemId: number, item: FinishedItem): Promise<void> {
+    if (await this.store.run(completeBatchItemOn, itemId, item))
+      this.tally.count(item.outcome, item.gatewayStatus)
   }
 
   protected settle(): void {

@@ -4,7 +4,7 @@ import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
 import { formatBeijing } from '../../shared/time'
-import { BatchRun } from '../engine/batch-runner'
+import { fileBatchRun } from '../engine/batch-runner'
 import { ownerIsDeadHere } from '../engine/owner'
 import { BUSY_CODE, type SyncContext, type SyncResult } from '../engine/sync'
 import type { AttemptRunner } from '../engine/sync/attempts'
@@ -187,7 +187,7 @@ export async function runBatch(
   const stored = getBatch(ctx.db, batchId)
   if (stored && stored.status !== 'done' && stored.status !== 'cancelled') releaseBatchHolds(ctx.db, batchId)
   // Another process running the batch is joined, not refused: each runs the items it claims.
-  const run = new BatchRun(ctx.db, ctx.engine, batchId, {
+  const run = fileBatchRun(ctx.db, ctx.engine, batchId, {
     coordination: ctx.coordination,
     endWhenPaused: options.endWhenPaused,
     now: ctx.now,

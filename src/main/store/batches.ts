@@ -1,5 +1,4 @@
 import type {
-  Actor,
   BatchItemState,
   BatchStatus,
   GatewayStatus,
@@ -9,12 +8,25 @@ import type {
   TradeType,
   Transport,
 } from '../../shared/domain'
-import type { BatchAmounts, BatchView, OutcomeCounts } from '../../shared/entity-views'
+import type { BatchView } from '../../shared/entity-views'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { heldByBatch } from './schedule-holds'
+import {
+  batchCountsOn,
+  createBatchOn,
+  deferBatchItemOn,
+  finishBatchOn,
+  getBatchOn,
+  heartbeatBatchOn,
+  merchantsOfItemsOn,
+  setBatchStatusOn,
+  startBatchRunOn,
+  type BatchCounts,
+  type NewBatch,
+} from './batch-run'
 import { both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
@@ -62,45 +74,10 @@ export interface BatchItemRow {
   claim_expires_at: number | null
 }
 
-export function emptyCounts(): OutcomeCounts {
-  return { consistent: 0, repaired: 0, anomaly: 0, decided: 0, waiting: 0, error: 0, skipped: 0 }
-}
+export { emptyCounts } from './batch-run'
 
-export function batchCounts(
-  db: Db,
-  batchId: number,
-): {
-  done: number
-  counts: OutcomeCounts
-  byGatewayStatus: Record<string, number>
-  amounts: BatchAmounts
-} {
-  const counts = emptyCounts()
-  const amounts: BatchAmounts = { total: 0, paid: 0, refunded: 0, repaired: 0, anomaly: 0 }
-  let done = 0
-  // The items' own amounts (kept with them since migration 005), in the same pass as the counts.
-  const rows = stmt<
-    [number],
-    { state: string; outcome: Outcome | null; gateway_status: string | null; n: number; amount: number }
-  >(
-    db,
-    `SELECT state, outcome, gateway_status, count(*) AS n, ifnull(sum(amount), 0) AS amount
-     FROM batch_items WHERE batch_id = ? GROUP BY state, outcome, gateway_status`,
-  ).all(batchId)
-  const byGatewayStatus: Record<string, number> = {}
-  for (const r of rows) {
-    amounts.total += r.amount
-    if (r.state !== 'done') continue
-    done += r.n
-    if (r.outcome) counts[r.outcome] += r.n
-    if (r.outcome === 'repaired') amounts.repaired += r.amount
-    if (r.outcome === 'anomaly') amounts.anomaly += r.amount
-    if (r.gateway_status === 'pay_success') amounts.paid += r.amount
-    if (r.gateway_status === 'refund_success') amounts.refunded += r.amount
-    if (r.gateway_status) byGatewayStatus[r.gateway_status] = (byGatewayStatus[r.gateway_status] ?? 0) + r.n
-  }
-  return { done, counts, byGatewayStatus, amounts }
-}
+export const batchCounts = (db: Db, batchId: number): BatchCounts =>
+  batchCountsOn.sync(sqliteExec(db), batchId)
 
 /** The status people should see: a `running` batch with a dead owner is `interrupted`. */
 export function effectiveStatus(row: BatchRow, now = Date.now()): BatchStatus {
@@ -139,58 +116,11 @@ export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
   }
 }
 
-export function createBatch(
-  db: Db,
-  b: Actor & {
-    name: string
-    sourceFile: string | null
-    importId: number | null
-    source?: SyncSource
-    concurrency: number
-    qps: number
-    items: Array<{ type: TradeType; id: number }>
-  },
-  now = Date.now(),
-): number {
-  return db
-    .transaction(() => {
-      const r = stmt(
-        db,
-        `INSERT INTO batches (name, source_file, import_id, source, concurrency, qps, status, total, operator,
-           system_user, transport, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
-      ).run(
-        b.name,
-        b.sourceFile,
-        b.importId,
-        b.source ?? 'batch',
-        b.concurrency,
-        b.qps,
-        b.items.length,
-        b.operator,
-        b.systemUser ?? null,
-        b.transport ?? null,
-        now,
-      )
-      const id = Number(r.lastInsertRowid)
-      // Each item keeps its trade's amount: the batch's sums then need no join (batchCounts).
-      const add = stmt(
-        db,
-        `INSERT OR IGNORE INTO batch_items (batch_id, trade_type, trade_id, amount) VALUES (@batch, @type, @id,
-           CASE @type WHEN 'pay' THEN (SELECT amount FROM pay_orders WHERE id = @id)
-             ELSE (SELECT amount FROM refund_orders WHERE id = @id) END)`,
-      )
-      let total = 0
-      for (const item of b.items) total += add.run({ batch: id, type: item.type, id: item.id }).changes
-      if (total !== b.items.length) stmt(db, 'UPDATE batches SET total = ? WHERE id = ?').run(total, id)
-      return id
-    })
-    .immediate()
+export function createBatch(db: Db, b: NewBatch, now = Date.now()): number {
+  return db.transaction(() => createBatchOn.sync(sqliteExec(db), b, now)).immediate()
 }
 
-export function getBatch(db: Db, id: number): BatchRow | undefined {
-  return stmt<[number], BatchRow>(db, 'SELECT * FROM batches WHERE id = ?').get(id)
-}
+export const getBatch = (db: Db, id: number): BatchRow | undefined => getBatchOn.sync(sqliteExec(db), id)
 
 export function listBatches(db: Db, limit: number, offset: number): { total: number; rows: BatchRow[] } {
   const total = (stmt(db, 'SELECT count(*) AS n FROM batches').get() as { n: number }).n
@@ -207,39 +137,19 @@ export function listBatches(db: Db, limit: number, offset: number): { total: num
  * runner. `owner` and `heartbeat_at` say which runner beat last and when: a running batch nobody beats
  * for is interrupted (effectiveStatus). False when the batch has ended meanwhile.
  */
-export function startBatchRun(db: Db, id: number, owner: string, now = Date.now()): boolean {
-  const r = stmt(
-    db,
-    `UPDATE batches SET status = 'running', pause_reason = NULL, owner = ?, heartbeat_at = ?,
-       started_at = COALESCE(started_at, ?)
-     WHERE id = ? AND status IN ('pending', 'running', 'paused', 'interrupted')`,
-  ).run(owner, now, now, id)
-  return r.changes === 1
-}
+export const startBatchRun = (db: Db, id: number, owner: string, now = Date.now()): boolean =>
+  startBatchRunOn.sync(sqliteExec(db), id, owner, now)
 
 /** A runner's heartbeat: the batch runs, and this runner is one of its runners. */
-export function heartbeatBatch(db: Db, id: number, owner: string, now = Date.now()): void {
-  stmt(db, "UPDATE batches SET heartbeat_at = ?, owner = ? WHERE id = ? AND status = 'running'").run(
-    now,
-    owner,
-    id,
-  )
-}
+export const heartbeatBatch = (db: Db, id: number, owner: string, now = Date.now()): void =>
+  heartbeatBatchOn.sync(sqliteExec(db), id, owner, now)
 
 /**
  * Marks the batch done once no item is pending: true for the one runner whose update did it (the
  * others find it done). Items a crashed runner held are pending still, so a batch is never done early.
  */
-export function finishBatch(db: Db, id: number, now = Date.now()): boolean {
-  return (
-    stmt(
-      db,
-      `UPDATE batches SET status = 'done', pause_reason = NULL, finished_at = ?
-        WHERE id = ? AND status = 'running'
-          AND NOT EXISTS (SELECT 1 FROM batch_items WHERE batch_id = ? AND state = 'pending')`,
-    ).run(now, id, id).changes === 1
-  )
-}
+export const finishBatch = (db: Db, id: number, now = Date.now()): boolean =>
+  finishBatchOn.sync(sqliteExec(db), id, now)
 
 /** Sets a batch's status; `pauseReason` says why it paused on its own (none: a person paused it). */
 export function setBatchStatus(
@@ -249,21 +159,7 @@ export function setBatchStatus(
   now = Date.now(),
   pauseReason: StorageFault | null = null,
 ): void {
-  const final = status === 'done' || status === 'cancelled'
-  stmt(
-    db,
-    `UPDATE batches SET status = ?, pause_reason = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END
-     WHERE id = ?`,
-  ).run(status, status === 'paused' ? pauseReason : null, final ? 1 : 0, now, id)
-  if (status === 'cancelled') {
-    // Not the items another runner holds a live claim on: it may have asked the gateway already, and
-    // finishes them with their records; it leaves the rest of its own cancelled when it ends.
-    stmt(
-      db,
-      `UPDATE batch_items SET state = 'cancelled'
-        WHERE batch_id = ? AND state = 'pending' AND (claimed_by IS NULL OR claim_expires_at < ?)`,
-    ).run(id, now)
-  }
+  db.transaction(() => setBatchStatusOn.sync(sqliteExec(db), id, status, now, pauseReason)).immediate()
 }
 
 /**
@@ -291,20 +187,8 @@ export function leaveBatches(db: Db, owner: string, halted: Map<number, StorageF
   }
 }
 
-/**
- * The merchant each of a page of claimed items belongs to (a runner's pool is per merchant): one
- * query per page, each item found by its key.
- */
-export function merchantsOfItems(db: Db, itemIds: number[]): Map<number, number | null> {
-  const rows = stmt<[string], { id: number; merchant_id: number | null }>(
-    db,
-    `SELECT i.id, COALESCE(p.merchant_id, r.merchant_id) AS merchant_id FROM batch_items i
-       LEFT JOIN pay_orders p ON i.trade_type = 'pay' AND p.id = i.trade_id
-       LEFT JOIN refund_orders r ON i.trade_type = 'refund' AND r.id = i.trade_id
-     WHERE i.id IN (SELECT value FROM json_each(?))`,
-  ).all(JSON.stringify(itemIds))
-  return new Map(rows.map((r) => [r.id, r.merchant_id]))
-}
+export const merchantsOfItems = (db: Db, itemIds: number[]): Map<number, number | null> =>
+  merchantsOfItemsOn.sync(sqliteExec(db), itemIds)
 
 /** Whether the item is still to do and held by `owner`'s claim (store/coordination/). */
 export const itemHeldByOn = both(function* (x: Exec, itemId: number, owner: string): Q<boolean> {
@@ -341,12 +225,8 @@ export const completeBatchItem = (db: Db, itemId: number, r: ItemDone): boolean 
   completeBatchItemOn.sync(sqliteExec(db), itemId, r)
 
 /** A lock conflict: the item waits and is tried again, never counted against the order. */
-export function deferBatchItem(db: Db, itemId: number, notBefore: number, reason: string): void {
-  stmt(
-    db,
-    "UPDATE batch_items SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE id = ? AND state = 'pending'",
-  ).run(reason, notBefore, itemId)
-}
+export const deferBatchItem = (db: Db, itemId: number, notBefore: number, reason: string): void =>
+  deferBatchItemOn.sync(sqliteExec(db), itemId, notBefore, reason)
 
 /**
  * A batch's problem rows, on the screen and in its export alike: the items whose sync left a person

@@ -4,7 +4,6 @@ import type { ListSort, RecordFilter, RecordListRequest } from '../../shared/fil
 import { parseBeijing, parseBeijingEnd, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
-import { stmt } from './connection'
 import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
@@ -241,18 +240,19 @@ export const recordPage = both(function* (x: Exec, f: RecordListRequest): Q<List
 export const listSyncRecords = (db: Db, f: RecordListRequest) => recordPage.sync(sqliteExec(db), f)
 
 /** The newest record of a trade made after `since`: how a batch learns another process synced it. */
-export function latestRecordOfTrade(
-  db: Db,
+export const latestRecordOfTradeOn = both(function* (
+  x: Exec,
   tradeType: TradeType,
   tradeId: number,
   since: number,
-): SyncRecordRow | undefined {
-  return stmt<[TradeType, number, number], SyncRecordRow>(
-    db,
+): Q<SyncRecordRow | undefined> {
+  return yield* one<SyncRecordRow>(
+    x,
     `SELECT * FROM sync_records WHERE trade_type = ? AND trade_id = ? AND created_at >= ? AND outcome <> 'skipped'
      ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(tradeType, tradeId, since)
-}
+    [tradeType, tradeId, since],
+  )
+})
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of

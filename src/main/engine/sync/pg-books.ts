@@ -7,11 +7,10 @@ import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../.
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
 import { payOrderById } from '../../store/orders/lookups'
 import { inPgTransaction } from '../../store/pg/transaction'
-import { refundOrderById } from '../../store/refunds'
 import { both, one, type Exec, type Q } from '../../store/sql/exec'
 import { pgExec } from '../../store/sql/pg-exec'
 import { ownerIsDeadHere } from '../owner'
-import type { Trade } from '../trade'
+import { tradeAt, type Trade } from '../trade'
 import type { SyncBooks } from './books'
 import { intentOf, type KeptAttempt, type Replay } from './durable'
 import type { HeldLease, ItemClaim } from './lease'
@@ -29,7 +28,6 @@ import { attemptWriteOn, type AttemptRules } from './write'
 //   a journal on this computer, replayed when the team database answers again (`replay`).
 
 const payOrderAt = both(payOrderById)
-const refundAt = both(refundOrderById)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -127,9 +125,7 @@ export class PgBooks implements SyncBooks {
   }
 
   readTrade(type: TradeType, id: number): Promise<Trade | undefined> {
-    return type === 'pay'
-      ? payOrderAt.async(this.exec, id).then((row) => row && { type: 'pay', row })
-      : refundAt.async(this.exec, id).then((row) => row && { type: 'refund', row })
+    return tradeAt.async(this.exec, type, id)
   }
 
   payOrder(id: number) {
