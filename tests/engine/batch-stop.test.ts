@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fileBatchRun } from '../../src/main/engine/batch-runner'
+import { fileBatchRun } from '../../src/main/engine/batch-on-file'
 import { ServiceContext } from '../../src/main/services/context'
 import { startBatchInBackground } from '../../src/main/services/sync'
 import { createBatch, getBatch } from '../../src/main/store/batches'

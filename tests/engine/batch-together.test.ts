@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fileBatchRun, type BatchRun } from '../../src/main/engine/batch-runner'
+import { fileBatchRun } from '../../src/main/engine/batch-on-file'
+import type { BatchRun } from '../../src/main/engine/batch-runner'
 import { ServiceContext } from '../../src/main/services/context'
 import { createBatch, getBatch } from '../../src/main/store/batches'
 import type { BatchProgressEvent } from '../../src/shared/contract'

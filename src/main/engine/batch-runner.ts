@@ -7,15 +7,11 @@ import {
   setBatchStatusOn,
   startBatchRunOn,
 } from '../store/batch-run'
-import type { Db } from '../store/connection'
-import { sqliteCoordination } from '../store/coordination/sqlite'
-import type { Coordination } from '../store/coordination/types'
 import { StorageFaultError, storageFaultOf } from '../store/faults'
-import { fileCalls } from '../store/sql/calls'
 import { openRun, tallyOf } from './batch-claim'
 import { BatchLanes } from './batch-lanes'
 import { PEER_CHECK_MS, RATE_WINDOW_MS } from './batch-peers'
-import { pageFor, type BatchEngine, type BatchRunOptions } from './batch-run-base'
+import { pageFor } from './batch-run-base'
 import { BatchWork } from './batch-work'
 import { ownerIsDeadHere } from './owner'
 
@@ -49,6 +45,8 @@ export class BatchRun extends BatchWork {
    * team database a read sent just before would undo it (docs/team-mode.md B8.10).
    */
   private saying: Promise<unknown> = Promise.resolve()
+  /** The heartbeats and counts under way. */
+  private readonly ticking = new Set<Promise<void>>()
   /** Whether this runner is the one that marked the batch done. */
   markedDone = false
 
@@ -88,9 +86,9 @@ export class BatchRun extends BatchWork {
     }
     // Not unref'd: a runner with nothing of its own in flight waits on its heartbeat for the other
     // runners' items (to take them over if their runner dies), and the command line waits with it.
-    this.heartbeat = setInterval(() => void this.beat(), heartbeatMs)
+    this.heartbeat = setInterval(() => this.tick(this.beat()), heartbeatMs)
     // The others counted more often than the heartbeat: a joiner waits on this, not on a heartbeat.
-    this.peerCheck = setInterval(() => void this.countPeers(), peerCheckMs)
+    this.peerCheck = setInterval(() => this.tick(this.countPeers()), peerCheckMs)
     this.peerCheck.unref()
     this.feed()
     this.report(true)
@@ -102,6 +100,8 @@ export class BatchRun extends BatchWork {
   private async finish(): Promise<BatchProgressEvent> {
     if (this.heartbeat) clearInterval(this.heartbeat)
     if (this.peerCheck) clearInterval(this.peerCheck)
+    // A heartbeat under way ends first: once the run has ended, its caller may close the store.
+    await Promise.allSettled([...this.ticking])
     this.dropDeferred()
     await this.guardAsync(() => this.coordination.releaseClaims(this.batchId, this.engine.owner))
     const alone = (await this.guardAsync(() => this.peers.refresh())) === 1
@@ -153,6 +153,11 @@ export class BatchRun extends BatchWork {
     } finally {
       this.beating = false
     }
+  }
+
+  private tick(work: Promise<void>): void {
+    this.ticking.add(work)
+    void work.finally(() => this.ticking.delete(work))
   }
 
   /** Between heartbeats: the share of the limits for the runners there are now (a join, a leave). */
@@ -376,17 +381,4 @@ export class BatchRun extends BatchWork {
     if (this.cancelled || this.halted || this.leaving || this.drained) this.finished()
     else if (this.dry && !this.paused) void this.lookAround()
   }
-}
-
-/** A run on the desktop's file: its books answer at once, its runners meet in the same file by default. */
-export function fileBatchRun(
-  db: Db,
-  engine: BatchEngine,
-  batchId: number,
-  options: Omit<BatchRunOptions, 'coordination'> & { coordination?: Coordination } = {},
-): BatchRun {
-  return new BatchRun(fileCalls(db), engine, batchId, {
-    ...options,
-    coordination: options.coordination ?? sqliteCoordination(db),
-  })
 }

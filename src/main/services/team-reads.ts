@@ -4,6 +4,7 @@ import { connectPg, openPgPool, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
 import type { Exec } from '../store/sql/exec'
 import { pgExec } from '../store/sql/pg-exec'
+import { ignoreLost } from '../store/pg/transaction'
 import type { Reads } from './reads'
 import { teamDbTarget } from './team-db'
 
@@ -60,6 +61,7 @@ export class TeamReads implements Reads {
     const client = await this.pool.connect().catch((err: unknown) => {
       throw inWords(err, this.target)
     })
+    client.on('error', ignoreLost)
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const snapshot: Reads = { exec: pgExec(client), inOneReading: (g) => g(snapshot) }
@@ -70,6 +72,7 @@ export class TeamReads implements Reads {
       await client.query('ROLLBACK').catch(() => {})
       throw inWords(err, this.target)
     } finally {
+      client.off('error', ignoreLost)
       client.release()
     }
   }

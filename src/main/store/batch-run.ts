@@ -98,6 +98,7 @@ export const startBatchRunOn = both(function* (x: Exec, id: number, owner: strin
   return changed === 1
 })
 
+/** A runner's heartbeat: the batch runs, and this runner is one of its runners. */
 export const heartbeatBatchOn = both(function* (x: Exec, id: number, owner: string, now: number): Q<void> {
   yield* run(x, "UPDATE batches SET heartbeat_at = ?, owner = ? WHERE id = ? AND status = 'running'", [
     now,
@@ -106,7 +107,10 @@ export const heartbeatBatchOn = both(function* (x: Exec, id: number, owner: stri
   ])
 })
 
-/** See batches.ts `finishBatch`. */
+/**
+ * Marks the batch done once no item is pending: true for the one runner whose update did it (the
+ * others find it done). Items a crashed runner held are pending still, so a batch is never done early.
+ */
 export const finishBatchOn = both(function* (x: Exec, id: number, now: number): Q<boolean> {
   const changed = yield* run(
     x,

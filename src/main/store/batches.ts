@@ -13,21 +13,18 @@ import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
-import { heldByBatch } from './schedule-holds'
+import { heldByBatchOn } from './schedule-holds'
 import {
   batchCountsOn,
   createBatchOn,
-  deferBatchItemOn,
-  finishBatchOn,
   getBatchOn,
-  heartbeatBatchOn,
   merchantsOfItemsOn,
   setBatchStatusOn,
   startBatchRunOn,
   type BatchCounts,
   type NewBatch,
 } from './batch-run'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
@@ -85,36 +82,38 @@ export function effectiveStatus(row: BatchRow, now = Date.now()): BatchStatus {
   return row.status
 }
 
-export function batchView(db: Db, row: BatchRow, now = Date.now()): BatchView {
-  const { done, counts, amounts } = batchCounts(db, row.id)
+export const batchViewOn = both(function* (x: Exec, row: BatchRow, now: number): Q<BatchView> {
+  const { done, counts, amounts } = yield* batchCountsOn(x, row.id)
   const status = effectiveStatus(row, now)
+  const rejected =
+    row.import_id === null
+      ? undefined
+      : yield* one<{ rejected: number }>(x, 'SELECT rejected FROM import_runs WHERE id = ?', [row.import_id])
   return {
-    id: row.id,
+    id: Number(row.id),
     name: row.name,
     sourceFile: row.source_file,
     source: row.source,
     concurrency: row.concurrency,
     qps: row.qps,
     status,
-    total: row.total,
+    total: Number(row.total),
     done,
     counts,
-    held: heldByBatch(db, row.id),
+    held: yield* heldByBatchOn(x, row.id),
     amounts,
-    createdAt: toIsoBeijing(row.created_at),
-    startedAt: isoOrNull(row.started_at),
-    finishedAt: isoOrNull(row.finished_at),
+    createdAt: toIsoBeijing(Number(row.created_at)),
+    startedAt: isoOrNull(row.started_at === null ? null : Number(row.started_at)),
+    finishedAt: isoOrNull(row.finished_at === null ? null : Number(row.finished_at)),
     operator: row.operator,
     ...(status === 'paused' && row.pause_reason ? { pauseReason: row.pause_reason } : {}),
-    importId: row.import_id,
-    importRejected:
-      row.import_id === null
-        ? 0
-        : (stmt<[number], { rejected: number }>(db, 'SELECT rejected FROM import_runs WHERE id = ?').get(
-            row.import_id,
-          )?.rejected ?? 0),
+    importId: row.import_id === null ? null : Number(row.import_id),
+    importRejected: Number(rejected?.rejected ?? 0),
   }
-}
+})
+
+export const batchView = (db: Db, row: BatchRow, now = Date.now()): BatchView =>
+  batchViewOn.sync(sqliteExec(db), row, now)
 
 export function createBatch(db: Db, b: NewBatch, now = Date.now()): number {
   return db.transaction(() => createBatchOn.sync(sqliteExec(db), b, now)).immediate()
@@ -122,14 +121,21 @@ export function createBatch(db: Db, b: NewBatch, now = Date.now()): number {
 
 export const getBatch = (db: Db, id: number): BatchRow | undefined => getBatchOn.sync(sqliteExec(db), id)
 
-export function listBatches(db: Db, limit: number, offset: number): { total: number; rows: BatchRow[] } {
-  const total = (stmt(db, 'SELECT count(*) AS n FROM batches').get() as { n: number }).n
-  const rows = stmt<[number, number], BatchRow>(
-    db,
-    'SELECT * FROM batches ORDER BY id DESC LIMIT ? OFFSET ?',
-  ).all(limit, offset)
+export const listBatchesOn = both(function* (
+  x: Exec,
+  limit: number,
+  offset: number,
+): Q<{ total: number; rows: BatchRow[] }> {
+  const total = Number((yield* one<{ n: number }>(x, 'SELECT count(*) AS n FROM batches'))!.n)
+  const rows = yield* all<BatchRow>(x, 'SELECT * FROM batches ORDER BY id DESC LIMIT ? OFFSET ?', [
+    limit,
+    offset,
+  ])
   return { total, rows }
-}
+})
+
+export const listBatches = (db: Db, limit: number, offset: number): { total: number; rows: BatchRow[] } =>
+  listBatchesOn.sync(sqliteExec(db), limit, offset)
 
 /**
  * Marks the batch running for a runner that starts, resumes or joins it: several processes may run one
@@ -139,17 +145,6 @@ export function listBatches(db: Db, limit: number, offset: number): { total: num
  */
 export const startBatchRun = (db: Db, id: number, owner: string, now = Date.now()): boolean =>
   startBatchRunOn.sync(sqliteExec(db), id, owner, now)
-
-/** A runner's heartbeat: the batch runs, and this runner is one of its runners. */
-export const heartbeatBatch = (db: Db, id: number, owner: string, now = Date.now()): void =>
-  heartbeatBatchOn.sync(sqliteExec(db), id, owner, now)
-
-/**
- * Marks the batch done once no item is pending: true for the one runner whose update did it (the
- * others find it done). Items a crashed runner held are pending still, so a batch is never done early.
- */
-export const finishBatch = (db: Db, id: number, now = Date.now()): boolean =>
-  finishBatchOn.sync(sqliteExec(db), id, now)
 
 /** Sets a batch's status; `pauseReason` says why it paused on its own (none: a person paused it). */
 export function setBatchStatus(
@@ -223,10 +218,6 @@ export const completeBatchItemOn = both(function* (x: Exec, itemId: number, r: I
 
 export const completeBatchItem = (db: Db, itemId: number, r: ItemDone): boolean =>
   completeBatchItemOn.sync(sqliteExec(db), itemId, r)
-
-/** A lock conflict: the item waits and is tried again, never counted against the order. */
-export const deferBatchItem = (db: Db, itemId: number, notBefore: number, reason: string): void =>
-  deferBatchItemOn.sync(sqliteExec(db), itemId, notBefore, reason)
 
 /**
  * A batch's problem rows, on the screen and in its export alike: the items whose sync left a person

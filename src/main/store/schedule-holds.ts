@@ -2,7 +2,7 @@ import type { BatchStatus, TradeType } from '../../shared/domain'
 import type { ScheduleHold } from '../../shared/entity-views'
 import type { Db } from './connection'
 import { stmt } from './connection'
-import { both, run, type Exec, type Q } from './sql/exec'
+import { both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // Which trades the schedules leave alone because a person paused or cancelled their batch
@@ -29,26 +29,31 @@ export function scheduleHold(
  * Keeps the batch's trades that are not yet final out of the schedules: `batchId` holds them now
  * (a hold of an earlier batch gives way to the latest). The number of trades held.
  */
-export function holdBatchTrades(db: Db, batchId: number): number {
+export const holdBatchTradesOn = both(function* (x: Exec, batchId: number): Q<number> {
   let n = 0
   for (const type of TYPES)
-    n += stmt(
-      db,
+    n += yield* run(
+      x,
       `UPDATE ${TABLE[type]} SET held_by_batch = ?
        WHERE status = 'progress' AND id IN (SELECT trade_id FROM batch_items WHERE batch_id = ? AND trade_type = ?)`,
-    ).run(batchId, batchId, type).changes
+      [batchId, batchId, type],
+    )
   return n
-}
+})
+
+export const holdBatchTrades = (db: Db, batchId: number): number =>
+  holdBatchTradesOn.sync(sqliteExec(db), batchId)
 
 /** Every trade `batchId` holds, back in the schedules. */
-export function releaseBatchHolds(db: Db, batchId: number): number {
+export const releaseBatchHoldsOn = both(function* (x: Exec, batchId: number): Q<number> {
   let n = 0
   for (const type of TYPES)
-    n += stmt(db, `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE held_by_batch = ?`).run(
-      batchId,
-    ).changes
+    n += yield* run(x, `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE held_by_batch = ?`, [batchId])
   return n
-}
+})
+
+export const releaseBatchHolds = (db: Db, batchId: number): number =>
+  releaseBatchHoldsOn.sync(sqliteExec(db), batchId)
 
 /** The named trades back in the schedules, whichever batch held them. */
 export const releaseTradesOn = both(function* (x: Exec, type: TradeType, ids: readonly number[]): Q<number> {
@@ -69,28 +74,36 @@ export const releaseTrades = (db: Db, type: TradeType, ids: readonly number[]): 
  * The trades of a new batch a person started, taken back from whatever batch held them: starting
  * it is saying otherwise. Reads the held trades (few) through their index, not the batch's items.
  */
-export function releaseTradesOfBatch(db: Db, batchId: number): number {
+export const releaseTradesOfBatchOn = both(function* (x: Exec, batchId: number): Q<number> {
   let n = 0
   for (const type of TYPES)
-    n += stmt(
-      db,
+    n += yield* run(
+      x,
       `UPDATE ${TABLE[type]} SET held_by_batch = NULL WHERE held_by_batch IS NOT NULL
          AND id IN (SELECT trade_id FROM batch_items WHERE batch_id = ? AND trade_type = ?)`,
-    ).run(batchId, type).changes
+      [batchId, type],
+    )
   return n
-}
+})
+
+export const releaseTradesOfBatch = (db: Db, batchId: number): number =>
+  releaseTradesOfBatchOn.sync(sqliteExec(db), batchId)
 
 /** How many trades `batchId` keeps out of the schedules. */
-export function heldByBatch(db: Db, batchId: number): number {
+export const heldByBatchOn = both(function* (x: Exec, batchId: number): Q<number> {
   let n = 0
-  for (const type of TYPES)
-    n += (
-      stmt(db, `SELECT count(*) AS n FROM ${TABLE[type]} WHERE held_by_batch = ?`).get(batchId) as {
-        n: number
-      }
-    ).n
+  for (const type of TYPES) {
+    const row = yield* one<{ n: number }>(
+      x,
+      `SELECT count(*) AS n FROM ${TABLE[type]} WHERE held_by_batch = ?`,
+      [batchId],
+    )
+    n += Number(row!.n)
+  }
   return n
-}
+})
+
+export const heldByBatch = (db: Db, batchId: number): number => heldByBatchOn.sync(sqliteExec(db), batchId)
 
 /** How many of the batch's trades are not yet final: what a hold would keep out of the schedules. */
 export function openTradesOfBatch(db: Db, batchId: number): number {

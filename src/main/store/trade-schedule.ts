@@ -2,6 +2,7 @@ import type { GatewayStatus, Outcome, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import { all, both, run, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // What the schedules and the sync keep on both trade tables alike: the last sync's bookkeeping, and
 // which trades are due, pending or brought in by an import. The public names (duePayOrderIds,
@@ -42,32 +43,24 @@ export function dueTradeIds(db: Db, type: TradeType, now: number, limit: number)
 }
 
 /** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
-export function allTradeIds(db: Db, type: TradeType, pendingOnly: boolean, exceptHeld: boolean): number[] {
+export const allTradeIdsOn = both(function* (
+  x: Exec,
+  type: TradeType,
+  pendingOnly: boolean,
+  exceptHeld: boolean,
+): Q<number[]> {
   const table = TABLE[type]
-  return stmt<[], { id: number }>(
-    db,
+  const rows = yield* all<{ id: number }>(
+    x,
     pendingOnly
       ? `SELECT id FROM ${table} WHERE status = 'progress' ${exceptHeld ? 'AND held_by_batch IS NULL' : ''} ORDER BY id`
       : `SELECT id FROM ${table} ORDER BY id`,
   )
-    .all()
-    .map((r) => r.id)
-}
-
-/**
- * The trades not final that no paused or cancelled batch holds, with their merchants: a team
- * database's nightly pass (docs/team-mode.md B8.9), which syncs them in one lane per merchant.
- */
-export const pendingTradesOn = both(function* (
-  x: Exec,
-  type: TradeType,
-): Q<Array<{ id: number; merchantId: number }>> {
-  const rows = yield* all<{ id: number; merchant_id: number }>(
-    x,
-    `SELECT id, merchant_id FROM ${TABLE[type]} WHERE status = 'progress' AND held_by_batch IS NULL ORDER BY id`,
-  )
-  return rows.map((r) => ({ id: Number(r.id), merchantId: Number(r.merchant_id) }))
+  return rows.map((r) => r.id)
 })
+
+export const allTradeIds = (db: Db, type: TradeType, pendingOnly: boolean, exceptHeld: boolean): number[] =>
+  allTradeIdsOn.sync(sqliteExec(db), type, pendingOnly, exceptHeld)
 
 /** Trades first brought in by one import run. */
 export function tradeIdsOfImport(db: Db, type: TradeType, importId: number): number[] {

@@ -9,6 +9,9 @@ import { pgExec } from '../sql/pg-exec'
 export async function inPgTransaction<T>(pool: pg.Pool, fn: (x: Exec) => Promise<T>): Promise<T> {
   const client = await pool.connect()
   let broken: Error | undefined
+  // A connection lost while checked out emits 'error', which nobody hears until the next statement
+  // fails with it: unheard, the event would end the process (a network cut is a storage fault).
+  client.on('error', ignoreLost)
   try {
     await client.query('BEGIN')
     const answer = await fn(pgExec(client))
@@ -21,6 +24,10 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (x: Exec) => Promise
     })
     throw err
   } finally {
+    client.off('error', ignoreLost)
     client.release(broken)
   }
 }
+
+/** See inPgTransaction: the statement that meets the lost connection says so. */
+export function ignoreLost(): void {}

@@ -1,10 +1,13 @@
 import type { Command } from 'commander'
+import type { BatchProgressEvent } from '../../../../shared/contract'
 import { idSchema, pageOnly } from '../../../../shared/inputs'
 import { label } from '../../../../shared/labels'
 import { say } from '../../../../shared/messages'
+import type { ServiceContext } from '../../../services/context'
+import type { TeamDesk } from '../../../services/team-desk'
 import { call, check, numberOption } from '../flags'
-import { table } from '../output'
-import { EXIT, exitState, withContext } from '../runtime'
+import { table, type Io } from '../output'
+import { EXIT, exitState, teamAddressOf, withContext, withTeamDesk } from '../runtime'
 import { printSummary, progressPrinter } from './sync'
 
 const BATCH_ID = { id: 'the batch id' }
@@ -20,10 +23,9 @@ export function registerBatchCommands(program: Command): void {
     .option('--limit <n>', `rows (default ${PAGE.limit})`)
     .option('--offset <n>', 'rows to skip')
     .action(async (opts: { limit?: string; offset?: string }, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const page = await call(
-          ctx,
-          'batches.list',
+      await onBooks(cmd, async (books, io) => {
+        const request = check(
+          pageOnly,
           { limit: numberOption(opts.limit), offset: numberOption(opts.offset) },
           {
             limit: {
@@ -33,6 +35,9 @@ export function registerBatchCommands(program: Command): void {
             offset: '--offset',
           },
         )
+        const page = books.team
+          ? await (await teamBatches()).teamBatches(books.team, request.limit, request.offset)
+          : await call(books.ctx, 'batches.list', request, {})
         if (io.json) return io.out(JSON.stringify(page))
         if (page.total === 0) return io.out('no batches yet')
         io.out(
@@ -60,8 +65,11 @@ export function registerBatchCommands(program: Command): void {
     })
 
   batch.command('show <id>').action(async (id: string, _opts, cmd: Command) => {
-    await withContext(cmd, async (ctx, io) => {
-      const b = await call(ctx, 'batches.get', { id: numberOption(id) }, BATCH_ID)
+    const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
+    await onBooks(cmd, async (books, io) => {
+      const b = books.team
+        ? await (await teamBatches()).teamBatchView(books.team, request.id)
+        : await call(books.ctx, 'batches.get', request, BATCH_ID)
       if (io.json) return io.out(JSON.stringify(b))
       io.out(
         `batch ${b.id} "${b.name}": ${b.status}, ${b.done}/${b.total} done ` +
@@ -81,8 +89,11 @@ export function registerBatchCommands(program: Command): void {
       'pause a batch that is not running in another process; its trades stay out of the schedules until it resumes',
     )
     .action(async (id: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const b = await call(ctx, 'batches.pause', { id: numberOption(id) }, BATCH_ID)
+      const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
+      await onBooks(cmd, async (books, io) => {
+        const b = books.team
+          ? await (await teamBatches()).stopTeamBatch(books.team, request.id, 'paused')
+          : await call(books.ctx, 'batches.pause', request, BATCH_ID)
         if (io.json) return io.out(JSON.stringify(b))
         io.out(`batch ${b.id}: ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done`)
         if (b.held) io.out(heldLine(b.id, b.held))
@@ -96,13 +107,11 @@ export function registerBatchCommands(program: Command): void {
     )
     .option('--no-stop-schedule', "leave the batch's trades to the schedules (by default they stay out)")
     .action(async (id: string, opts: { stopSchedule: boolean }, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const b = await call(
-          ctx,
-          'batches.cancel',
-          { id: numberOption(id), holdSchedule: opts.stopSchedule },
-          BATCH_ID,
-        )
+      const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
+      await onBooks(cmd, async (books, io) => {
+        const b = books.team
+          ? await (await teamBatches()).stopTeamBatch(books.team, request.id, 'cancelled', opts.stopSchedule)
+          : await call(books.ctx, 'batches.cancel', { ...request, holdSchedule: opts.stopSchedule }, BATCH_ID)
         if (io.json) return io.out(JSON.stringify(b))
         io.out(`batch ${b.id}: ${label('batchStatus', b.status, 'en-US')}, ${b.done}/${b.total} done`)
         io.out(b.held ? heldLine(b.id, b.held) : 'its trades are left to the schedules')
@@ -125,9 +134,11 @@ export function registerBatchCommands(program: Command): void {
     .description('continue an interrupted batch; finished items are not synced again')
     .action(async (id: string, _opts, cmd: Command) => {
       const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
-      await withContext(cmd, async (ctx, io) => {
+      await onBooks(cmd, async (books, io) => {
         // An ended batch has nothing left to ask the gateway: said, rather than a summary of nothing.
-        const stored = await call(ctx, 'batches.get', request, BATCH_ID)
+        const stored = books.team
+          ? await (await teamBatches()).teamBatchView(books.team, request.id)
+          : await call(books.ctx, 'batches.get', request, BATCH_ID)
         if (stored.status === 'done' || stored.status === 'cancelled') {
           const left = stored.total - stored.done
           return io.out(
@@ -139,13 +150,37 @@ export function registerBatchCommands(program: Command): void {
           )
         }
         // In the foreground, with the progress line: the window's resume starts it in the background.
+        // On a team database this desktop joins whichever others run it (docs/team-mode.md B8.10),
+        // once the team key opens the merchants' secrets.
         const { runBatch, summaryOf } = await import('../../../services/sync')
-        const final = await runBatch(ctx, request.id, progressPrinter(io), { endWhenPaused: true })
+        let final: BatchProgressEvent
+        if (books.team) {
+          await books.team.merchants.secretBox()
+          final = await (
+            await teamBatches()
+          ).runTeamBatch(books.team, request.id, progressPrinter(io), {
+            endWhenPaused: true,
+          })
+        } else final = await runBatch(books.ctx, request.id, progressPrinter(io), { endWhenPaused: true })
         const summary = summaryOf(final)
         if (summary.errors > 0) exitState.code = EXIT.syncErrors
         printSummary(io, summary)
       })
     })
+}
+
+type Books = { team: TeamDesk; ctx?: undefined } | { team?: undefined; ctx: ServiceContext }
+
+const teamBatches = () => import('../../../services/team-batches')
+
+/**
+ * The books a batch command works: the database file, or a team database when --db or PAYSYNC_DB gives
+ * a postgres:// address (docs/team-mode.md B8.10), where the batches of every desktop are.
+ */
+function onBooks(cmd: Command, fn: (books: Books, io: Io) => Promise<void>): Promise<void> {
+  const address = teamAddressOf(cmd)
+  if (address) return withTeamDesk(address, cmd, (team, io) => fn({ team }, io))
+  return withContext(cmd, (ctx, io) => fn({ ctx }, io))
 }
 
 /** What a batch's hold means, said once for `show`, `pause` and `cancel`. */

@@ -6,6 +6,7 @@ import { AppError } from '../../../../shared/errors'
 import { batchPaceSchema, importRunSchema } from '../../../../shared/inputs'
 import { say } from '../../../../shared/messages'
 import type { ServiceContext } from '../../../services/context'
+import type { TeamDesk } from '../../../services/team-desk'
 import type { TradeRef } from '../../../services/trade-refs'
 import { check, numberOption } from '../flags'
 import { counted, type Io } from '../output'
@@ -133,10 +134,10 @@ async function syncFile(
 }
 
 /**
- * `sync` on a team database (docs/team-mode.md B8.9): the named trades, or the nightly pass over every
- * pending one (one per team at a time), the engine writing there, each trade under its lease on the
- * database's clock. `--all` and `--file` make stored batches, which run there once the batch runner
- * does (B8.6).
+ * `sync` on a team database (docs/team-mode.md B8.9, B8.10): the named trades, every trade as a stored
+ * batch (`--all`), or the nightly pass over every pending one (one per team at a time, a stored batch
+ * too), the engine writing there, each trade under its lease on the database's clock. `--file` imports
+ * first, which still works on a database file (B8.6).
  */
 async function syncOnTeam(
   address: string,
@@ -145,52 +146,65 @@ async function syncOnTeam(
   given: { concurrency?: number; qps?: number },
 ): Promise<void> {
   const named = opts.order.length > 0 || opts.refund.length > 0
-  if (!named && (!opts.pending || opts.all || opts.file))
-    throw AppError.say('invalid_input', 'db.teamSyncNamedOnly')
+  if (opts.file) throw AppError.say('invalid_input', 'db.teamSyncNoFile')
+  if (!named && !opts.pending && !opts.all)
+    throw new AppError('invalid_input', 'say what to sync: --order NO, --refund NO, --pending or --all')
   await withTeamDesk(address, cmd, async (desk, io) => {
     // The team key first: without it every trade would be one more recorded error, and nothing asked.
     await desk.merchants.secretBox()
+    const settings = await desk.settings()
+    const pace = {
+      concurrency: given.concurrency ?? settings.defaultConcurrency,
+      qps: given.qps ?? settings.defaultQps,
+    }
+    const { summaryOf } = await import('../../../services/sync')
     let summary: SyncSummary
     if (named) {
-      const [{ syncEach }, { tradesNumbered, tradeExists }, { releaseTradesOn }] = await Promise.all([
-        import('../../../services/sync'),
-        import('../../../services/trade-refs'),
-        import('../../../store/schedule-holds'),
-      ])
-      const x = desk.reads.exec
-      const refs = await tradesNumbered.async(x, opts.order, opts.refund)
-      // A trade synced by hand is back in the schedules, whatever batch held it (docs/domain.md 6.7).
-      for (const type of ['pay', 'refund'] as const)
-        await releaseTradesOn.async(
-          x,
-          type,
-          refs.filter((r) => r.type === type).map((r) => r.id),
-        )
-      summary = await syncEach(desk.engine, refs, { source: 'manual', ...desk.actor }, (ref) =>
-        tradeExists.async(x, ref),
-      )
+      summary = await syncNamedOnTeam(desk, opts)
+    } else if (opts.all) {
+      const { createTeamBatch, runTeamBatch, teamTrades } = await import('../../../services/team-batches')
+      const refs = await teamTrades(desk, false, false)
+      summary = refs.length
+        ? summaryOf(
+            await runTeamBatch(
+              desk,
+              await createTeamBatch(desk, refs, {
+                name: opts.batchName ?? 'sync --all',
+                source: 'batch',
+                ...pace,
+              }),
+              progressPrinter(io),
+              { endWhenPaused: true },
+            ),
+          )
+        : summaryOf(null)
     } else {
       const { teamNightlyPass } = await import('../../../services/team-nightly')
-      const settings = await desk.settings()
-      const pass = await teamNightlyPass(desk, {
-        concurrency: given.concurrency ?? settings.defaultConcurrency,
-        qps: given.qps ?? settings.defaultQps,
-      })
-      if (!pass.ran) {
-        io.err(`paysync: ${say('sync.nightlyRunning', { owner: pass.leader ?? '?' })}`)
-        summary = (await import('../../../services/sync')).summaryOf(null)
-      } else {
-        summary = pass.value.summary
-        for (const line of pass.value.failed) io.err(`paysync: ${line}`)
-        if (pass.value.fault) {
-          io.err(`paysync: ${say(`storage.${pass.value.fault}`)}`)
-          exitState.code = EXIT.cannotRun
-        }
-      }
+      const pass = await teamNightlyPass(desk, { ...pace, name: opts.batchName }, progressPrinter(io))
+      if (!pass.ran) io.err(`paysync: ${say('sync.nightlyRunning', { owner: pass.leader ?? '?' })}`)
+      summary = pass.ran ? pass.value : summaryOf(null)
     }
     if (summary.errors > 0 && exitState.code === 0) exitState.code = EXIT.syncErrors
     printSummary(io, summary)
   })
+}
+
+/** The named trades, now, each back in the schedules whatever batch held it (docs/domain.md 6.7). */
+async function syncNamedOnTeam(desk: TeamDesk, opts: SyncOpts): Promise<SyncSummary> {
+  const [{ syncEach }, { tradesNumbered, tradeExists }, { releaseTradesOn }] = await Promise.all([
+    import('../../../services/sync'),
+    import('../../../services/trade-refs'),
+    import('../../../store/schedule-holds'),
+  ])
+  const x = desk.reads.exec
+  const refs = await tradesNumbered.async(x, opts.order, opts.refund)
+  for (const type of ['pay', 'refund'] as const)
+    await releaseTradesOn.async(
+      x,
+      type,
+      refs.filter((r) => r.type === type).map((r) => r.id),
+    )
+  return syncEach(desk.engine, refs, { source: 'manual', ...desk.actor }, (ref) => tradeExists.async(x, ref))
 }
 
 export function registerSyncCommand(program: Command): void {

@@ -1,0 +1,152 @@
+import type { BatchProgressEvent } from '../../shared/contract'
+import type { BatchView, Page } from '../../shared/entity-views'
+import { AppError } from '../../shared/errors'
+import { formatBeijing } from '../../shared/time'
+import { BatchRun } from '../engine/batch-runner'
+import { createBatchOn, getBatchOn, setBatchStatusOn } from '../store/batch-run'
+import { batchViewOn, effectiveStatus, listBatchesOn } from '../store/batches'
+import { auditOn } from '../store/audit'
+import { StorageFaultError } from '../store/faults'
+import { holdBatchTradesOn, releaseBatchHoldsOn, releaseTradesOfBatchOn } from '../store/schedule-holds'
+import { teamCalls } from '../store/sql/calls'
+import { allTradeIdsOn } from '../store/trade-schedule'
+import { storageError } from './storage-error'
+import type { BatchSpec } from './sync'
+import type { TeamDesk } from './team-desk'
+import type { TradeRef } from './trade-refs'
+
+// Stored batches on a team database (docs/team-mode.md B8.10): made, listed, run, paused, resumed and
+// cancelled as on the desktop's file (services/sync.ts), by the same store functions and the same
+// runner. Several desktops run one batch together: each claims its items a page at a time on the
+// team database (FOR UPDATE SKIP LOCKED, with an expiry on the database's clock), takes its share of
+// the merchants' QPS, and takes over the items of a desktop that died.
+
+/** Every trade of the team's books, or those not final (`exceptHeld`: none a stopped batch holds). */
+export async function teamTrades(
+  desk: TeamDesk,
+  pendingOnly: boolean,
+  exceptHeld: boolean,
+): Promise<TradeRef[]> {
+  const refs: TradeRef[] = []
+  for (const type of ['pay', 'refund'] as const)
+    for (const id of await allTradeIdsOn.async(desk.reads.exec, type, pendingOnly, exceptHeld))
+      refs.push({ type, id })
+  return refs
+}
+
+/** The batch and its items in one transaction; its trades taken back from a stopped batch, as on the file. */
+export async function createTeamBatch(desk: TeamDesk, refs: TradeRef[], spec: BatchSpec): Promise<number> {
+  const now = Date.now()
+  const actor = spec.actor ?? desk.actor
+  const calls = teamCalls(desk.reads.pool)
+  const id = await calls.inTransaction(
+    createBatchOn,
+    {
+      name: spec.name ?? `同步 ${formatBeijing(now).slice(0, 16)}`,
+      sourceFile: spec.sourceFile ?? null,
+      importId: spec.importId ?? null,
+      source: spec.source ?? 'batch',
+      concurrency: spec.concurrency,
+      qps: spec.qps,
+      ...actor,
+      items: refs,
+    },
+    now,
+  )
+  await calls.run(releaseTradesOfBatchOn, id)
+  await calls.run(
+    auditOn,
+    {
+      ...actor,
+      action: 'batch_started',
+      target: `batch:${id}`,
+      detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },
+    },
+    now,
+  )
+  desk.changed()
+  return id
+}
+
+/**
+ * Runs the batch from this desktop until it ends, with whichever other desktops run it too. A
+ * storage fault before the first call says so and asks nothing; one during the run ends it paused
+ * with the reason, and the answers the database refused wait in this computer's journal.
+ */
+export async function runTeamBatch(
+  desk: TeamDesk,
+  batchId: number,
+  onProgress?: (p: BatchProgressEvent) => void,
+  options: { endWhenPaused?: boolean; claimTtlMs?: number; heartbeatMs?: number } = {},
+): Promise<BatchProgressEvent> {
+  const calls = teamCalls(desk.reads.pool)
+  const stored = await calls.run(getBatchOn, batchId)
+  if (!stored) throw AppError.say('not_found', 'batch.notFound', { id: batchId })
+  if (stored.status !== 'done' && stored.status !== 'cancelled') await calls.run(releaseBatchHoldsOn, batchId)
+  const run = new BatchRun(calls, desk.engine, batchId, {
+    ...options,
+    coordination: desk.coordination(),
+    onProgress: (p) => {
+      desk.changed()
+      onProgress?.(p)
+    },
+  })
+  try {
+    return await run.run()
+  } catch (err) {
+    if (err instanceof StorageFaultError) throw storageError(err.fault)
+    throw err
+  }
+}
+
+export async function teamBatchView(desk: TeamDesk, id: number): Promise<BatchView> {
+  const row = await getBatchOn.async(desk.reads.exec, id)
+  if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
+  return batchViewOn.async(desk.reads.exec, row, Date.now())
+}
+
+export async function teamBatches(desk: TeamDesk, limit: number, offset: number): Promise<Page<BatchView>> {
+  const { total, rows } = await listBatchesOn.async(desk.reads.exec, limit, offset)
+  const items: BatchView[] = []
+  for (const row of rows) items.push(await batchViewOn.async(desk.reads.exec, row, Date.now()))
+  return { total, items }
+}
+
+/**
+ * Pauses or cancels a batch for every desktop that runs it: said in the store, where each runner reads
+ * it on its heartbeat, stops claiming, and finishes the calls it has on the wire. Its trades not yet
+ * final stay out of the schedules (a cancel's, unless `holdSchedule` is false), as on the file.
+ */
+export async function stopTeamBatch(
+  desk: TeamDesk,
+  id: number,
+  to: 'paused' | 'cancelled',
+  holdSchedule = true,
+): Promise<BatchView> {
+  const calls = teamCalls(desk.reads.pool)
+  const row = await calls.run(getBatchOn, id)
+  if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
+  const now = Date.now()
+  const status = effectiveStatus(row, now)
+  const stoppable =
+    to === 'paused'
+      ? status === 'pending' || status === 'interrupted' || status === 'running'
+      : status !== 'done' && status !== 'cancelled'
+  if (stoppable) await calls.inTransaction(setBatchStatusOn, id, to, now, null)
+  const after = (await calls.run(getBatchOn, id))!.status
+  if (to === 'cancelled' && !holdSchedule) await calls.run(releaseBatchHoldsOn, id)
+  else if (after === to) await calls.run(holdBatchTradesOn, id)
+  const view = await teamBatchView(desk, id)
+  await calls.run(
+    auditOn,
+    {
+      ...desk.actor,
+      action: to === 'paused' ? 'batch_paused' : 'batch_cancelled',
+      target: `batch:${id}`,
+      detail: { done: view.done, held: view.held, ...(to === 'cancelled' ? { holdSchedule } : {}) },
+    },
+    now,
+  )
+  desk.changed()
+  return view
+}
