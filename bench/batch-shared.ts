@@ -2,9 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { ServiceContext } from '../src/main/services/context'
+import { copyDatabase } from '../src/main/services/db-copy'
+import { teamDbTarget } from '../src/main/services/team-db'
+import { openPgPool } from '../src/main/store/pg/connect'
+import { numberParams } from '../src/main/store/sql/pg-exec'
 import { seedBatchOrders } from './batch-seed'
 import { figure, stealSeconds, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
+import { onServer, server } from './store-pg'
 import { processCpuMs } from './thread-cpu'
 
 // Issue 15 item 8: one batch run by two processes on one SQLite file (docs/team-mode.md B8.5), the
@@ -12,7 +17,9 @@ import { processCpuMs } from './thread-cpu'
 // once it has done a twentieth of the batch, process B joins with `paysync batch resume N`. Judged:
 // the two together from B's join to the last record against the batch's QPS limit, the busiest
 // one-second window the simulator saw against that limit (never over it), and every trade asked and
-// recorded once.
+// recorded once. The same on a team database (docs/team-mode.md B8.10): the books copied into a
+// throwaway PostgreSQL, both processes working them with `--db postgres://…`, claiming items with
+// FOR UPDATE SKIP LOCKED.
 
 const BIN = path.resolve('bin/paysync.js')
 const POLL_MS = 10
@@ -23,8 +30,38 @@ interface Child {
   output(): string
 }
 
-function paysync(args: string[]): Child {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+const PASSPHRASE = 'bench team passphrase 2026'
+
+/** The bench's own reads of the books, as another process would make them. */
+interface Reader {
+  one<T>(sql: string, ...params: unknown[]): Promise<T>
+  all<T>(sql: string, ...params: unknown[]): Promise<T[]>
+  close(): Promise<void>
+}
+
+function fileReader(dbFile: string): Reader {
+  // A WAL reader never holds a writer up.
+  const db = new Database(dbFile, { readonly: true })
+  return {
+    one: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T,
+    all: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    close: async () => void db.close(),
+  }
+}
+
+function teamReader(url: string): Reader {
+  const pool = openPgPool(teamDbTarget(url), 2)
+  const all = async <T>(sql: string, ...params: unknown[]) =>
+    (await pool.query(numberParams(sql), params)).rows as T[]
+  return {
+    all,
+    one: async <T>(sql: string, ...params: unknown[]) => (await all<T>(sql, ...params))[0]!,
+    close: () => pool.end(),
+  }
+}
+
+function paysync(args: string[], env: NodeJS.ProcessEnv = process.env): Child {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
   let out = ''
   // Only the tail is kept: it says why a run failed.
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-4000))
@@ -41,67 +78,94 @@ export async function batchShared(
   latencyMs = 20,
   concurrency = 16,
   qps = 400,
+  on: 'file' | 'team' = 'file',
+  log: (s: string) => void = () => {},
 ): Promise<Figure[]> {
+  const srv = on === 'team' ? await server(log) : null
+  if (on === 'team' && !srv) return []
   const sim = await startSimChild(writeScenario(dir, [{ name: 'shared-ali', channel: 'alipay' }]))
-  const dbFile = path.join(dir, 'batch-shared.db')
+  const dbFile = path.join(dir, `batch-shared-${on}.db`)
   const children: Child[] = []
-  let reader: Database.Database | null = null
+  let reader: Reader | null = null
+  const name = `paysync_bench_shared_${process.pid}`
+  // Figures of the team database's run say so; the file's keep their names.
+  const t = on === 'team' ? ' on a team database' : ''
   try {
-    const ctx = new ServiceContext({ dbFile, transport: 'cli' })
+    const ctx = new ServiceContext({ dbFile, transport: 'cli', passphrase: PASSPHRASE })
     try {
       await seedBatchOrders(ctx, sim, n, 'SHARED')
     } finally {
       await ctx.close()
     }
+    let books = dbFile
+    if (srv) {
+      await onServer(srv.url, `CREATE DATABASE ${name}`)
+      const u = new URL(srv.url)
+      u.pathname = `/${name}`
+      books = u.toString()
+      await copyDatabase(dbFile, books)
+    }
+    const env = { ...process.env, PAYSYNC_PASSPHRASE: PASSPHRASE, XDG_CONFIG_HOME: dir, NO_COLOR: '1' }
     await sim.post('/_sim/faults', { latencyMs, jitterMs: 0, qps, faultRate: 0, faults: [] })
     const steal0 = stealSeconds()
     const limits = ['--concurrency', String(concurrency), '--qps', String(qps)]
     const startedAt = Date.now()
-    const a = paysync(['--db', dbFile, 'sync', '--all', ...limits])
+    const a = paysync(['--db', books, 'sync', '--all', ...limits], env)
     children.push(a)
     let aEnded = false
     void a.exit.then(() => (aEnded = true))
 
     // The books read from a connection of the bench's own, as another process would: a read of the
-    // batch's counters every 10 ms (a WAL reader never holds a writer up).
-    reader = new Database(dbFile, { readonly: true })
+    // batch's counters every 10 ms.
+    reader = srv ? teamReader(books) : fileReader(dbFile)
     const db = reader
-    const one = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T
-    const doneOf = (id: number) =>
-      one<{ n: number }>("SELECT count(*) AS n FROM batch_items WHERE batch_id = ? AND state = 'done'", id).n
-    const runnersOf = (id: number) =>
-      one<{ n: number }>(
-        'SELECT count(*) AS n FROM trade_leases WHERE trade_key >= ? AND trade_key < ? AND expires_at > ?',
-        `batch:${id}:runner:`,
-        `batch:${id}:runner;`,
-        Date.now(),
+    const one = <T>(sql: string, ...params: unknown[]) => db.one<T>(sql, ...params)
+    const doneOf = async (id: number) =>
+      (
+        await one<{ n: number }>(
+          "SELECT count(*) AS n FROM batch_items WHERE batch_id = ? AND state = 'done'",
+          id,
+        )
+      ).n
+    const runnersOf = async (id: number) =>
+      (
+        await one<{ n: number }>(
+          'SELECT count(*) AS n FROM trade_leases WHERE trade_key >= ? AND trade_key < ? AND expires_at > ?',
+          `batch:${id}:runner:`,
+          `batch:${id}:runner;`,
+          Date.now(),
+        )
       ).n
     const fail = (what: string) => new Error(`${what}\n--- paysync sync --all:\n${a.output()}`)
 
     let batchId = 0
-    while (!batchId || doneOf(batchId) < n / 20) {
+    while (!batchId || (await doneOf(batchId)) < n / 20) {
       if (aEnded) throw fail('process A ended before B joined')
-      batchId = one<{ id: number | null }>('SELECT max(id) AS id FROM batches').id ?? 0
+      batchId = (await one<{ id: number | null }>('SELECT max(id) AS id FROM batches')).id ?? 0
       await tick()
     }
-    const aOwner = one<{ owner: string }>(
-      "SELECT claimed_by AS owner FROM batch_items WHERE batch_id = ? AND state = 'done' LIMIT 1",
-      batchId,
+    const aOwner = (
+      await one<{ owner: string }>(
+        "SELECT claimed_by AS owner FROM batch_items WHERE batch_id = ? AND state = 'done' LIMIT 1",
+        batchId,
+      )
     ).owner
-    const b = paysync(['--db', dbFile, 'batch', 'resume', String(batchId)])
+    const b = paysync(['--db', books, 'batch', 'resume', String(batchId)], env)
     children.push(b)
     const spawnedAt = Date.now()
     // B's join: its registration as a runner of the batch (batch-peers.ts), seen beside A's.
-    while (runnersOf(batchId) < 2) {
+    while ((await runnersOf(batchId)) < 2) {
       if (aEnded) throw fail('process A ended before B joined')
       await tick()
     }
     const joinedAt = Date.now()
-    const doneAtJoin = doneOf(batchId)
+    const doneAtJoin = await doneOf(batchId)
     const cpu = { a: processCpuMs(a.proc.pid), b: processCpuMs(b.proc.pid), sim: processCpuMs(sim.proc.pid) }
     const cpuAtJoin = { ...cpu }
     let sampled = joinedAt
-    while (one<{ status: string }>('SELECT status FROM batches WHERE id = ?', batchId).status !== 'done') {
+    while (
+      (await one<{ status: string }>('SELECT status FROM batches WHERE id = ?', batchId)).status !== 'done'
+    ) {
       if (aEnded && b.proc.exitCode !== null) break
       // Each process's CPU time as last seen before it exits (its /proc entry goes with it).
       if (Date.now() - sampled >= 250) {
@@ -131,9 +195,10 @@ export async function batchShared(
       requests: Record<string, number>
     }
     const queries = stats.requests['alipay.trade.query'] ?? 0
-    const perTrade = db
-      .prepare('SELECT count(*) AS n FROM sync_records WHERE batch_id = ? GROUP BY trade_id')
-      .all(batchId) as Array<{ n: number }>
+    const perTrade = await db.all<{ n: number }>(
+      'SELECT count(*) AS n FROM sync_records WHERE batch_id = ? GROUP BY trade_id',
+      batchId,
+    )
     const once = perTrade.filter((r) => r.n === 1).length
     // A trade asked twice, or one never recorded, is a bug of the claims, not a slow figure.
     const notOnce = Math.max(Math.abs(queries - n), n - once)
@@ -144,11 +209,11 @@ export async function batchShared(
       )
       process.exitCode = 1
     }
-    const times = one<{ first: number; last: number }>(
+    const times = await one<{ first: number; last: number }>(
       'SELECT min(created_at) AS first, max(created_at) AS last FROM sync_records WHERE batch_id = ?',
       batchId,
     )
-    const byB = one<{ first: number | null; n: number }>(
+    const byB = await one<{ first: number | null; n: number }>(
       `SELECT min(r.created_at) AS first, count(*) AS n FROM batch_items i
          JOIN sync_records r ON r.id = i.sync_record_id
         WHERE i.batch_id = ? AND i.claimed_by <> ?`,
@@ -157,16 +222,20 @@ export async function batchShared(
     )
     const bFirst = byB.first ?? times.last
     // The end of the part where both call: the first of the two to run out of items to claim.
-    const ranOut = one<{ at: number }>(
-      `SELECT min(last) AS at FROM (SELECT max(r.created_at) AS last FROM batch_items i
-         JOIN sync_records r ON r.id = i.sync_record_id WHERE i.batch_id = ? GROUP BY i.claimed_by)`,
-      batchId,
+    const ranOut = (
+      await one<{ at: number }>(
+        `SELECT min(last) AS at FROM (SELECT max(r.created_at) AS last FROM batch_items i
+         JOIN sync_records r ON r.id = i.sync_record_id WHERE i.batch_id = ? GROUP BY i.claimed_by) AS runs`,
+        batchId,
+      )
     ).at
-    const bothCalling = one<{ n: number }>(
-      'SELECT count(*) AS n FROM sync_records WHERE batch_id = ? AND created_at > ? AND created_at <= ?',
-      batchId,
-      bFirst,
-      ranOut,
+    const bothCalling = (
+      await one<{ n: number }>(
+        'SELECT count(*) AS n FROM sync_records WHERE batch_id = ? AND created_at > ? AND created_at <= ?',
+        batchId,
+        bFirst,
+        ranOut,
+      )
     ).n
     const fromJoin = (times.last - joinedAt) / 1000
     const cores = (k: 'a' | 'b' | 'sim') => (cpu[k] - cpuAtJoin[k]) / 1000 / fromJoin
@@ -174,21 +243,21 @@ export async function batchShared(
     const what = `${n} orders, L=${latencyMs} ms, C=${concurrency}, Q=${qps}`
     return [
       figure(
-        `batch shared by two processes: throughput of the two from B's join to the end (${what})`,
+        `batch shared${t} by two processes: throughput of the two from B's join to the end (${what})`,
         (n - doneAtJoin) / fromJoin,
         'orders/s',
         qps,
         { atLeast: 0.95 },
       ),
       figure(
-        'batch shared: most calls in any one-second window at the simulator',
+        `batch shared${t}: most calls in any one-second window at the simulator`,
         stats.busiestSecond,
         'calls',
         qps,
         { atMost: 1 },
       ),
       figure(
-        'batch shared: calls refused for going over the QPS limit (simulator)',
+        `batch shared${t}: calls refused for going over the QPS limit (simulator)`,
         stats.rateLimited,
         'calls',
         null,
@@ -197,7 +266,7 @@ export async function batchShared(
         },
       ),
       figure(
-        'batch shared: most calls in flight at the gateway (simulator)',
+        `batch shared${t}: most calls in flight at the gateway (simulator)`,
         stats.maxConcurrent,
         'calls',
         concurrency,
@@ -205,50 +274,56 @@ export async function batchShared(
           atMost: 1,
         },
       ),
-      figure('batch shared: trades not asked and recorded exactly once', notOnce, 'trades', null, {
+      figure(`batch shared${t}: trades not asked and recorded exactly once`, notOnce, 'trades', null, {
         atMost: 0,
       }),
-      figure("batch shared: orders done by A before B's join", doneAtJoin, 'orders', null, null),
-      figure("batch shared: orders done by A after B's join", n - doneAtJoin - byB.n, 'orders', null, null),
-      figure('batch shared: orders done by B', byB.n, 'orders', null, null),
+      figure(`batch shared${t}: orders done by A before B's join`, doneAtJoin, 'orders', null, null),
       figure(
-        "batch shared: B's start, from its spawn to its registration",
+        `batch shared${t}: orders done by A after B's join`,
+        n - doneAtJoin - byB.n,
+        'orders',
+        null,
+        null,
+      ),
+      figure(`batch shared${t}: orders done by B`, byB.n, 'orders', null, null),
+      figure(
+        `batch shared${t}: B's start, from its spawn to its registration`,
         (joinedAt - spawnedAt) / 1000,
         's',
         null,
         null,
       ),
       figure(
-        "batch shared: B's warm-up, from its registration to its first record (A runs at half its limit)",
+        `batch shared${t}: B's warm-up, from its registration to its first record (A runs at half its limit)`,
         (bFirst - joinedAt) / 1000,
         's',
         null,
         null,
       ),
       figure(
-        "batch shared: throughput while both call, from B's first record to the first one's last",
+        `batch shared${t}: throughput while both call, from B's first record to the first one's last`,
         bothCalling / Math.max(0.001, (ranOut - bFirst) / 1000),
         'orders/s',
         qps,
         null,
       ),
       figure(
-        'batch shared: the end, from the first of the two to run out of items to the last record (the other at half its limit)',
+        `batch shared${t}: the end, from the first of the two to run out of items to the last record (the other at half its limit)`,
         (times.last - ranOut) / 1000,
         's',
         null,
         null,
       ),
       figure(
-        "batch shared: CPU of A from B's join to the end (share of one core)",
+        `batch shared${t}: CPU of A from B's join to the end (share of one core)`,
         cores('a'),
         'cores',
         null,
         null,
       ),
-      figure('batch shared: CPU of B from its join to the end', cores('b'), 'cores', null, null),
+      figure(`batch shared${t}: CPU of B from its join to the end`, cores('b'), 'cores', null, null),
       figure(
-        "batch shared: CPU of the simulator from B's join to the end",
+        `batch shared${t}: CPU of the simulator from B's join to the end`,
         cores('sim'),
         'cores',
         null,
@@ -257,7 +332,7 @@ export async function batchShared(
       ...(steal0 !== null && steal1 !== null
         ? [
             figure(
-              "batch shared: CPU the host gave other guests meanwhile (steal; this machine's noise)",
+              `batch shared${t}: CPU the host gave other guests meanwhile (steal; this machine's noise)`,
               (steal1 - steal0) / ((Date.now() - startedAt) / 1000),
               'cores',
               null,
@@ -267,10 +342,14 @@ export async function batchShared(
         : []),
     ]
   } finally {
-    reader?.close()
+    await reader?.close()
     for (const c of children)
       if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM')
     await Promise.all(children.map((c) => c.exit))
     await sim.stop()
+    if (srv) {
+      await onServer(srv.url, `DROP DATABASE IF EXISTS ${name}`).catch(() => undefined)
+      srv.stop()
+    }
   }
 }

@@ -15,7 +15,7 @@ import { storeFigures } from './store'
 import { storePgFigures } from './store-pg'
 import { syncPgFigures } from './sync-pg'
 
-// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,store-pg,export,import,browser,cli,reconcile,sync-pg]`.
+// `npm run bench [-- --json] [-- --quick] [-- --rows N] [-- --only batch,shared,side,cpu,store,store-pg,export,import,browser,cli,reconcile,sync-pg,shared-pg]`.
 // Every figure is printed beside the limit it is measured against and its goal; --json prints
 // {"figures": [{name, value, unit, limit, ratio, goal, goalMet}]}.
 
@@ -50,6 +50,8 @@ try {
   )
   if (want('batch')) add(await batchThroughput(dir, BATCH))
   if (want('shared')) add(await batchShared(dir, BATCH))
+  // The same two processes on one batch of a team database (issue 15 item 8, docs/team-mode.md B8.10).
+  if (want('shared-pg')) add(await batchShared(dir, BATCH, 20, 16, 400, 'team', log))
   if (want('side')) add(await sideBySide(dir, 1_000, quick ? 1 : 3))
   if (want('cpu')) add(await engineCpu(dir, quick ? 500 : 2_000))
   let recordsDb: string | null = null

@@ -12,6 +12,7 @@ import {
   teamTrades,
 } from '../../src/main/services/team-batches'
 import { TeamDesk } from '../../src/main/services/team-desk'
+import { startCluster, whyNoCluster } from '../helpers/pg-cluster'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { startPgProxy } from '../helpers/pg-proxy'
 import { createWorld, tempDir, type World } from '../helpers/world'
@@ -180,6 +181,71 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
     }
     await syncedOnce(nos)
   })
+
+  it('PostgreSQL restarted under a run: paused with the reason, resumed after, nothing twice', async () => {
+    // A server of this test's own: the shared one serves the other test files meanwhile.
+    const why = whyNoCluster()
+    if (why) return void console.warn(`skipped: ${why}`)
+    const cluster = await startCluster()
+    const own = new URL(cluster.url)
+    own.pathname = '/paysync_restart'
+    const ownUrl = own.toString()
+    try {
+      const { default: pg } = await import('pg')
+      const admin = new pg.Client(cluster.url)
+      await admin.connect()
+      await admin.query('CREATE DATABASE paysync_restart')
+      await admin.end()
+      const nos = await paidOrders('RST', 8)
+      // The books as they are now, with these orders, copied to the server that will restart.
+      const copyFrom = tempDir('paysync-team-restart-')
+      const file = path.join(copyFrom, 'books.db')
+      expect((await copyDatabase(url, file)).outcome).toBe('copied')
+      expect((await copyDatabase(file, ownUrl)).outcome).toBe('copied')
+      const restartData = tempDir('paysync-team-restart-data-')
+      const first = await open(ownUrl, { dataDir: restartData, writeRetryMs: 300, leaseMs: 3_000 })
+      const { rows } = await first.reads.pool.query('SELECT id FROM pay_orders WHERE order_no = ANY($1)', [
+        nos,
+      ])
+      const id = await createTeamBatch(
+        first,
+        rows.map((r) => ({ type: 'pay' as const, id: Number(r.id) })),
+        { name: 'restart', source: 'batch', concurrency: 2, qps: 20 },
+      )
+      const hold = world.sim.state.hold(nos[2]!)
+      let last: BatchProgressEvent
+      try {
+        const running = runTeamBatch(first, id, undefined, { heartbeatMs: 200, claimTtlMs: 3_000 })
+        await hold.reached
+        cluster.down()
+        hold.release()
+        last = await running
+      } finally {
+        await first.close().catch(() => undefined)
+      }
+      expect(last).toMatchObject({ status: 'paused', pauseReason: 'db_unreachable' })
+      cluster.up()
+      const again = await open(ownUrl, { dataDir: restartData })
+      try {
+        expect((await runTeamBatch(again, id)).status).toBe('done')
+        const recs = await again.reads.pool.query(
+          `SELECT trade_no, count(*)::int AS n FROM sync_records WHERE trade_no = ANY($1)
+            GROUP BY trade_no ORDER BY trade_no`,
+          [nos],
+        )
+        expect(recs.rows).toEqual(nos.map((trade_no) => ({ trade_no, n: 1 })))
+        const repairs = await again.reads.pool.query(
+          'SELECT count(*)::int AS n FROM repair_records WHERE trade_no = ANY($1)',
+          [nos],
+        )
+        expect(repairs.rows[0].n).toBe(nos.length)
+      } finally {
+        await again.close()
+      }
+    } finally {
+      cluster.stop()
+    }
+  }, 120_000)
 
   it('the command line: `sync --all`, `batch list|show|pause|cancel` on the team database', async () => {
     const env = { ...process.env, NO_COLOR: '1', PAYSYNC_PASSPHRASE: TEAM, XDG_CONFIG_HOME: dataDir }
