@@ -181,9 +181,9 @@ describe.skipIf(pgMissing())('the lists on PostgreSQL read through indexes', () 
     const base = pgExec(client)
     exec = {
       ...base,
-      all: (sql, params) => {
+      all: (sql, params, how) => {
         sent.push({ sql, params: [...params] })
-        return base.all(sql, params)
+        return base.all(sql, params, how)
       },
     }
   }, 60_000)
@@ -224,6 +224,20 @@ describe.skipIf(pgMissing())('the lists on PostgreSQL read through indexes', () 
       'pay_orders',
       'idx_pay_orders_status',
     )
+  })
+
+  it('plans a page for its values at each call, never with a kept generic plan', async () => {
+    // A prepared statement is planned for its values only its first five runs on a connection, then
+    // PostgreSQL may keep one generic plan for every value: a rare gateway status's deep page walked
+    // 400,000 rows of the time index. The pages are sent unnamed, so none is kept on the connection.
+    for (let i = 0; i < 7; i++)
+      for (const offset of [0, 1_000]) {
+        await recordPage.async(exec, { status: 'pay_timeout', limit: 50, offset })
+        await payOrderPage.async(exec, { status: 'success', limit: 50, offset })
+      }
+    const kept = await client.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')
+    expect(kept.rows.length).toBeGreaterThan(0)
+    expect(kept.rows.map((r) => r.statement).filter((sql) => /\bLIMIT\b/.test(sql))).toEqual([])
   })
 
   it('finds the sync records of a number through the trades, not by reading every record', async () => {
