@@ -111,12 +111,14 @@ const PLAN_EACH: QueryHow = { planEach: true }
  * A page past the first on PostgreSQL: the page's ids first, OFFSET entries into the list's index,
  * then those rows. Read as one query, every row stepped over was fetched from the table and joined
  * to its merchant before being dropped, and for a filter the planner walked the time index, whose
- * order is the table's, dropping the other rows (its estimate for the filter's own index reads the
- * table once per row): 27 to 79 ms 10,000 rows deep at a million records. The ids alone come from
- * the filter's index without the table (an index-only scan: migration 019 put the id in the lists'
- * indexes), 1 to 3 ms; only the page's rows are read. The page's joins are to rows every row has
- * (its merchant, which is never deleted; a refund's pay order), so the ids are the same rows as the
- * joined query's, and the list's totals count the table alone too (docs/team-mode.md B8.6).
+ * order is the table's, dropping the other rows (it costs the filter's own index as reading the
+ * table at random): with the generic plans above, 27 to 79 ms 10,000 rows deep at a million records.
+ * The ids alone come from the filter's index without the table (an index-only scan: migration 019
+ * put the id in the lists' indexes), 1 to 3 ms where the table's pages are marked all-visible
+ * (vacuumed: store/copy/pg-side.ts settleCopied); only the page's rows are read. The page's joins
+ * are to rows every row has (its merchant, which is never deleted; a refund's pay order), so the ids
+ * are the same rows as the joined query's, and the list's totals count the table alone too
+ * (docs/team-mode.md B8.6).
  */
 function pageByIds<R extends SortedRow>(
   x: Exec,
