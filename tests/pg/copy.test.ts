@@ -142,6 +142,27 @@ describe.skipIf(pgMissing())('copying a database between a file and PostgreSQL',
     )
     expect(blob.secrets).toEqual(Buffer.from([0, 1, 2, 250, 255]))
 
+    // Vacuumed and analyzed after the commit (docs/team-mode.md B8.3): statistics for the first read, and
+    // every page all-visible for the lists' deep pages (B8.6).
+    const settled = await onPg(
+      url,
+      async (c) =>
+        (
+          await c.query(
+            `SELECT relname, reltuples::int AS tuples, relpages, relallvisible FROM pg_class
+              WHERE relname IN ('pay_orders', 'sync_records') ORDER BY relname`,
+          )
+        ).rows,
+    )
+    expect(settled.map((r: { relname: string; tuples: number }) => [r.relname, r.tuples])).toEqual([
+      ['pay_orders', 2_500],
+      ['sync_records', 40],
+    ])
+    for (const r of settled as Array<{ relpages: number; relallvisible: number }>) {
+      expect(r.relpages).toBeGreaterThan(0)
+      expect(r.relallvisible).toBe(r.relpages)
+    }
+
     const keys = await onPg(url, async (c) => (await c.query('SELECT key FROM settings ORDER BY key')).rows)
     expect(keys.map((r: { key: string }) => r.key)).toEqual(['Zeta', 'a b', 'alpha', '中文'])
 

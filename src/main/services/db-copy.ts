@@ -3,7 +3,7 @@ import path from 'node:path'
 import { AppError } from '../../shared/errors'
 import { openStore, type Db, type OpenOptions } from '../store/connection'
 import { copyPlan } from '../store/copy/plan'
-import { pgSide } from '../store/copy/pg-side'
+import { pgSide, settleCopied } from '../store/copy/pg-side'
 import { addRow, copyTables, type CopyProgress, type CopyResult } from '../store/copy/run'
 import { rowByKey, sqliteSide } from '../store/copy/sqlite-side'
 import { keyringSchemes, passphraseOpens, secretsTravel } from '../store/keyring'
@@ -122,6 +122,8 @@ async function runCopy(
       // and a second copy names the audit log as the table that differs.
       if (row) await addRow(postgres, auditLog, row).catch(() => undefined)
     }
+    // The copy stands either way: autovacuum settles the tables later should this be refused.
+    if (result.outcome === 'copied' && !fromPg) await settleCopied(client, plan).catch(() => undefined)
     return {
       ...result,
       from: fromPg ? target.masked : file,

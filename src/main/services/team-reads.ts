@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { pgErrorInWords as inWords } from '../store/pg/check'
 import { connectPg, openPgPool, type PgTarget } from '../store/pg/connect'
 import { migratePg } from '../store/pg/migrate'
-import type { Exec } from '../store/sql/exec'
+import type { Exec, QueryHow } from '../store/sql/exec'
 import { pgExec } from '../store/sql/pg-exec'
 import { ignoreLost } from '../store/pg/transaction'
 import type { Reads } from './reads'
@@ -26,8 +26,8 @@ export class TeamReads implements Reads {
     const base = pgExec(pool)
     this.exec = {
       ...base,
-      all: <R>(sql: string, params: readonly unknown[]) =>
-        base.all<R>(sql, params).catch((err: unknown) => {
+      all: <R>(sql: string, params: readonly unknown[], how?: QueryHow) =>
+        base.all<R>(sql, params, how).catch((err: unknown) => {
           throw inWords(err, target)
         }),
     }

@@ -213,7 +213,12 @@ function* anomalyTotalsQ(x: Exec, f: AnomalyFilter, match: AnomalyMatch | null):
 }
 
 /** What the list sorts by, for its pages and its export alike. */
-const SORTED: SortColumns<AnomalyRow> = { alias: 'a', amount: 'local_amount', amountMayBeNull: true }
+const SORTED: SortColumns<AnomalyRow> = {
+  table: 'anomalies',
+  alias: 'a',
+  amount: 'local_amount',
+  amountMayBeNull: true,
+}
 
 const ORDER: Record<ListSort, string> = {
   '-time': 'a.created_at DESC, a.id DESC',

@@ -70,7 +70,7 @@ export const auditPage = both(function* (x: Exec, f: AuditListRequest): Q<Page<A
   const { rows, more } = yield* readPage<AuditRow>(
     x,
     { select: 'SELECT l.* FROM audit_log l', where: w, order: 'l.created_at DESC, l.id DESC' },
-    { alias: 'l' },
+    { table: 'audit_log', alias: 'l' },
     f,
   )
   return { total, items: rows.map(auditView), ...more }

@@ -209,7 +209,12 @@ export function countSyncRecords(db: Db, f: RecordFilter): number {
 }
 
 /** What the list sorts by, for its pages and its export alike. */
-const SORTED: SortColumns<SyncRecordRow> = { alias: 's', amount: 'amount', amountMayBeNull: true }
+const SORTED: SortColumns<SyncRecordRow> = {
+  table: 'sync_records',
+  alias: 's',
+  amount: 'amount',
+  amountMayBeNull: true,
+}
 
 const ORDER: Record<ListSort, string> = {
   '-time': 's.created_at DESC, s.id DESC',

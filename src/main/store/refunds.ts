@@ -119,7 +119,7 @@ export const refundOrderPage = both(function* (x: Exec, f: RefundListRequest): Q
       where: w,
       order: tradeOrder(LIST, f.sort),
     },
-    { alias: LIST.alias, amount: 'amount' },
+    { table: LIST.table, alias: LIST.alias, amount: 'amount' },
     f,
   )
   return { ...totals, items: rows.map(refundOrderView), ...more }

@@ -215,7 +215,12 @@ function* repairTotalsQ(x: Exec, f: RepairFilter, match: RepairMatch | null): Q<
 }
 
 /** What the list sorts by, for its pages and its export alike. */
-const SORTED: SortColumns<RepairRecordRow> = { alias: 'r', amount: 'amount', amountMayBeNull: true }
+const SORTED: SortColumns<RepairRecordRow> = {
+  table: 'repair_records',
+  alias: 'r',
+  amount: 'amount',
+  amountMayBeNull: true,
+}
 
 const ORDER: Record<ListSort, string> = {
   '-time': 'r.created_at DESC, r.id DESC',

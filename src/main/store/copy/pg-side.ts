@@ -88,3 +88,15 @@ export function pgSide(client: pg.Client, label: string): CopySide {
     },
   }
 }
+
+/**
+ * After a copy into a team database committed: its tables vacuumed and analyzed, as autovacuum would
+ * a minute or more later. The planner has statistics for the first list read, and every page is
+ * marked all-visible, so a list's page past the first steps over its rows in an index alone
+ * (store/list-cursor.ts pageByIds) instead of reading the table for each (docs/team-mode.md B8.3,
+ * B8.6); and no first reader writes every page to set its hint bits. Outside the copy's transaction:
+ * VACUUM runs in none.
+ */
+export async function settleCopied(client: pg.Client, tables: readonly TablePlan[]): Promise<void> {
+  await client.query(`VACUUM (ANALYZE) ${tables.map((t) => t.name).join(', ')}`)
+}

@@ -26,7 +26,7 @@ export const payOrderPage = both(function* (x: Exec, f: OrderListRequest): Q<Lis
       where: w,
       order: tradeOrder(LIST, f.sort),
     },
-    { alias: LIST.alias, amount: 'amount' },
+    { table: LIST.table, alias: LIST.alias, amount: 'amount' },
     f,
   )
   return { ...totals, items: rows.map(payOrderView), ...more }

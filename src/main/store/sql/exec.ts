@@ -8,12 +8,21 @@ import gensync from 'gensync'
 
 export type Dialect = 'sqlite' | 'pg'
 
+/** How PostgreSQL runs a query; SQLite plans each statement for its values anyway. */
+export interface QueryHow {
+  /**
+   * Planned for its values at each call instead of once per connection: for a query whose best plan
+   * depends on them, as a list's page does on how common its filter's value is (store/list-cursor.ts).
+   */
+  planEach?: boolean
+}
+
 /** Something that runs a query: SQLite's connection, or a PostgreSQL pool or transaction. */
 export interface Exec {
   readonly dialect: Dialect
   /** SQLite answers at once; PostgreSQL has no synchronous form and throws. */
   allSync<R>(sql: string, params: readonly unknown[]): R[]
-  all<R>(sql: string, params: readonly unknown[]): Promise<R[]>
+  all<R>(sql: string, params: readonly unknown[], how?: QueryHow): Promise<R[]>
   /** A statement that returns no rows: how many it changed. */
   runSync(sql: string, params: readonly unknown[]): number
   run(sql: string, params: readonly unknown[]): Promise<number>
@@ -22,9 +31,9 @@ export interface Exec {
 /** A store function's generator: what `yield*` of a query or of another such function hands back. */
 export type Q<R> = gensync.Handler<R>
 
-const allRows = gensync<[x: Exec, sql: string, params: readonly unknown[]], unknown[]>({
+const allRows = gensync<[x: Exec, sql: string, params: readonly unknown[], how?: QueryHow], unknown[]>({
   sync: (x, sql, params) => x.allSync(sql, params),
-  async: (x, sql, params) => x.all(sql, params),
+  async: (x, sql, params, how) => x.all(sql, params, how),
 })
 
 const runStatement = gensync<[x: Exec, sql: string, params: readonly unknown[]], number>({
@@ -38,8 +47,8 @@ export function* run(x: Exec, sql: string, params: readonly unknown[] = []): Q<n
 }
 
 /** Every row of a query. */
-export function* all<R>(x: Exec, sql: string, params: readonly unknown[] = []): Q<R[]> {
-  return (yield* allRows(x, sql, params)) as R[]
+export function* all<R>(x: Exec, sql: string, params: readonly unknown[] = [], how?: QueryHow): Q<R[]> {
+  return (yield* allRows(x, sql, params, how)) as R[]
 }
 
 /** The first row of a query, if any. */

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { Exec } from './exec'
+import type { Exec, QueryHow } from './exec'
 
 // The PostgreSQL form of an Exec. The queries are written with `?`; PostgreSQL numbers its
 // parameters, so each text is rewritten once (`$1`, `$2`...) and kept, and sent as a named prepared
@@ -42,9 +42,15 @@ export function pgExec(on: Queryable): Exec {
     allSync() {
       throw new Error('a PostgreSQL query has no synchronous form: run the store function with .async')
     },
-    async all<R>(sql: string, params: readonly unknown[]) {
+    async all<R>(sql: string, params: readonly unknown[], how?: QueryHow) {
       const { text, name } = prepared(sql)
-      const res = await (on as pg.Pool).query<R & pg.QueryResultRow>({ name, text, values: [...params] })
+      // A named statement is planned for its values only its first five runs on a connection; then
+      // PostgreSQL may keep one generic plan for every value. An unnamed one is planned at each call.
+      const res = await (on as pg.Pool).query<R & pg.QueryResultRow>({
+        ...(how?.planEach ? {} : { name }),
+        text,
+        values: [...params],
+      })
       return res.rows as R[]
     },
     runSync() {
