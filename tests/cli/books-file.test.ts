@@ -110,14 +110,13 @@ describe('a database that is not there', () => {
       'database file; on a team database the lists and statements read today (`paysync records`, ' +
       '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) ' +
       'and `paysync export` writes the first five, `paysync sync --order/--refund/--pending/--all` syncs there, ' +
-      '`paysync batch list|show|pause|cancel|resume` work its batches, `paysync anomalies resolve` decides there, ' +
+      '`paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, ' +
       '`paysync db check` checks it and `paysync db copy` fills it ' +
       '(docs/team-mode.md B8.6)\n'
     const screens = path.join(dir, 'screens')
     fs.mkdirSync(screens, { recursive: true })
     fs.writeFileSync(path.join(screens, 'index.html'), '<!doctype html>')
     const commands = [
-      ['batch', 'release', '1'],
       ['merchant', 'add', '--config', profile],
       ['serve', '--create', '--renderer', screens],
     ]
@@ -126,7 +125,10 @@ describe('a database that is not there', () => {
       expect(r.code, args.join(' ')).toBe(1)
       expect(r.stderr, args.join(' ')).toBe(`paysync: --db ${said}`)
     }
-    const env = await paysync(['batch', 'release', '1'], { PAYSYNC_DB: address, XDG_CONFIG_HOME: dir })
+    const env = await paysync(['merchant', 'add', '--config', profile], {
+      PAYSYNC_DB: address,
+      XDG_CONFIG_HOME: dir,
+    })
     expect(env.stderr).toBe(`paysync: PAYSYNC_DB ${said}`)
     // A list reads the team database itself (tests/pg/reads.test.ts); one that is not there is one
     // sentence, without the password.

@@ -198,9 +198,7 @@ describe.skipIf(pgMissing())('the lists and details on a team database', () => {
   })
 
   it('a command that writes says it works on a file, and an unreachable server is one sentence', async () => {
-    const cancel = await paysync(['batch', 'release', '1', '--db', url]).catch(
-      (err: { code: number; stderr: string }) => err,
-    )
+    const cancel = await paysync(['serve', '--db', url]).catch((err: { code: number; stderr: string }) => err)
     expect(cancel).toMatchObject({ code: 1 })
     expect((cancel as { stderr: string }).stderr).toMatch(
       /names a team database .*the lists and statements read today/,

@@ -150,3 +150,17 @@ export async function stopTeamBatch(
   desk.changed()
   return view
 }
+
+/** The trades a stopped batch keeps out of the schedules, back in them (`paysync batch release`). */
+export async function releaseTeamBatch(desk: TeamDesk, id: number): Promise<{ released: number }> {
+  const calls = teamCalls(desk.reads.pool)
+  if (!(await calls.run(getBatchOn, id))) throw AppError.say('not_found', 'batch.notFound', { id })
+  const released = await calls.run(releaseBatchHoldsOn, id)
+  await calls.run(
+    auditOn,
+    { ...desk.actor, action: 'schedule_released', target: `batch:${id}`, detail: { released } },
+    Date.now(),
+  )
+  desk.changed()
+  return { released }
+}

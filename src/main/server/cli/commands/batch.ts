@@ -122,8 +122,11 @@ export function registerBatchCommands(program: Command): void {
     .command('release <id>')
     .description('put the trades a paused or cancelled batch keeps out of the schedules back in them')
     .action(async (id: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const r = await call(ctx, 'schedule.release', { batchId: numberOption(id) }, { batchId: BATCH_ID.id })
+      const request = check(idSchema, { id: numberOption(id) }, BATCH_ID)
+      await onBooks(cmd, async (books, io) => {
+        const r = books.team
+          ? await (await teamBatches()).releaseTeamBatch(books.team, request.id)
+          : await call(books.ctx, 'schedule.release', { batchId: request.id }, { batchId: BATCH_ID.id })
         if (io.json) return io.out(JSON.stringify(r))
         io.out(`${r.released} trades of batch ${numberOption(id)} are back in the schedules`)
       })
