@@ -104,18 +104,18 @@ describe.skipIf(pgMissing())('exports of a team database', () => {
     expect((again as { stderr: string }).stderr).toMatch(/exists already: add --force/)
     await paysync(['export', 'orders', '--db', url, '--out', out, '--force', '--channel', 'alipay'])
     expect(fs.readFileSync(out, 'utf8')).not.toContain('微信支付')
-    const batch = await paysync([
+    const rejected = await paysync([
       'export',
-      'batch',
+      'rejected',
       '1',
       '--db',
       url,
       '--out',
       path.join(dir, 'b.csv'),
     ]).catch((e: { code: number; stderr: string }) => e)
-    expect(batch).toMatchObject({ code: 1 })
-    expect((batch as { stderr: string }).stderr).toMatch(
-      /a team database exports its lists today .*not batch/,
+    expect(rejected).toMatchObject({ code: 1 })
+    expect((rejected as { stderr: string }).stderr).toMatch(
+      /a team database exports its lists and batches today .*not rejected/,
     )
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual([])
   }, 120_000)

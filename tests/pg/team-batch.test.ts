@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -261,6 +262,22 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
     expect(summary.total).toBe((await teamTrades(desk, false, false)).length)
     expect(summary.repaired).toBe(pending)
     await syncedOnce(nos)
+    // Its results exported from the team database, byte for byte as from a copy of it on a file.
+    const out = tempDir('paysync-team-batch-export-')
+    const archive = path.join(out, 'archive.db')
+    expect((await copyDatabase(url, archive)).outcome).toBe('copied')
+    for (const [db, name] of [
+      [url, 'team.csv'],
+      [archive, 'file.csv'],
+    ] as const)
+      await run(
+        process.execPath,
+        [BIN, '--db', db, 'export', 'batch', String(summary.batchId), '--out', path.join(out, name)],
+        { env },
+      )
+    const team = fs.readFileSync(path.join(out, 'team.csv'))
+    expect(team.toString('utf8').split('\r\n').length).toBeGreaterThan(nos.length)
+    expect(team.equals(fs.readFileSync(path.join(out, 'file.csv')))).toBe(true)
     const list = await run(process.execPath, [BIN, '--db', url, 'batch', 'list', '--json'], { env })
     expect((JSON.parse(list.stdout) as { items: Array<{ id: number }> }).items[0]!.id).toBe(summary.batchId)
     const show = await run(process.execPath, [BIN, '--db', url, 'batch', 'show', String(summary.batchId)], {

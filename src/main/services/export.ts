@@ -138,9 +138,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
         result = await write(anomalyColumns, (c) => anomaliesExportQuery(reader, req.filter, c))
         break
       case 'batch':
-        result = await write(batchItemColumns, (c) =>
-          batchItemsExportQuery(reader, req.batchId, req.problemsOnly, c),
-        )
+        result = await write(batchItemColumns, (c) => batchItemsExportQuery(req.batchId, req.problemsOnly, c))
         break
       case 'rejected':
         result = await writeRejected(ctx, req, file)

@@ -3,6 +3,7 @@ import type { Actor } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import {
   anomalyColumns,
+  batchItemColumns,
   orderColumns,
   recordColumns,
   refundColumns,
@@ -11,6 +12,8 @@ import {
 import { csvLine, lineSelect, totalLine, writeCsv, type Column } from '../files/export/csv'
 import { anomaliesExport } from '../store/anomalies'
 import { auditOn } from '../store/audit'
+import { getBatchOn } from '../store/batch-run'
+import { batchItemsExportQuery } from '../store/batches'
 import { ordersExport } from '../store/orders'
 import { fetchRows } from '../store/pg/cursor'
 import { recordsExport } from '../store/records'
@@ -32,8 +35,8 @@ import type { TeamReads } from './team-reads'
 // would be a second definition to keep equal. Here each column has one: its SQL expression and kind
 // in columns.ts, written out by the same functions the property test holds to csv-sql.ts.
 
-/** The exports a team database answers today: the five lists. */
-const TEAM_EXPORT_KINDS = ['records', 'orders', 'refunds', 'repairs', 'anomalies'] as const
+/** The exports a team database answers today: the five lists and a batch's results (B8.10). */
+const TEAM_EXPORT_KINDS = ['records', 'orders', 'refunds', 'repairs', 'anomalies', 'batch'] as const
 type TeamExportKind = (typeof TEAM_EXPORT_KINDS)[number]
 
 /** An export a team database can answer, and the file it goes to. */
@@ -73,6 +76,15 @@ function exportOf(req: TeamExportJob['req']): { columns: Column[]; query: Export
       return { columns: repairColumns, query: (x, c) => repairsExport.async(x, req.filter, c) }
     case 'anomalies':
       return { columns: anomalyColumns, query: (x, c) => anomaliesExport.async(x, req.filter, c) }
+    case 'batch':
+      return {
+        columns: batchItemColumns,
+        query: async (x, c) => {
+          if (!(await getBatchOn.async(x, req.batchId)))
+            throw AppError.say('not_found', 'batch.notFound', { id: req.batchId })
+          return batchItemsExportQuery(req.batchId, req.problemsOnly, c)
+        },
+      }
   }
 }
 

@@ -246,7 +246,6 @@ export function batchItems(
 
 /** Batch items with their trade's number, merchant and amount, as arrays of the given columns. */
 export function batchItemsExportQuery(
-  db: Db,
   batchId: number,
   problemsOnly: boolean,
   columns: readonly string[],

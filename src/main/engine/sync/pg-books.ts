@@ -6,6 +6,7 @@ import { insertIntentOn, noteJournalEntryOn, settleIntentOn, type SideEffect } f
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
 import { payOrderById } from '../../store/orders/lookups'
+import { takeItemLeaseOn } from '../../store/pg/item-lease'
 import { inPgTransaction } from '../../store/pg/transaction'
 import { both, one, type Exec, type Q } from '../../store/sql/exec'
 import { pgExec } from '../../store/sql/pg-exec'
@@ -28,6 +29,7 @@ import { attemptWriteOn, type AttemptRules } from './write'
 //   a journal on this computer, replayed when the team database answers again (`replay`).
 
 const payOrderAt = both(payOrderById)
+const itemLeaseAt = both(takeItemLeaseOn)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -100,8 +102,13 @@ export class PgBooks implements SyncBooks {
     const key = tradeKey(type, id)
     const holder = `${this.options.owner}#${++this.attempts}`
     const ttl = this.options.leaseMs
-    // Most attempts are no batch item's: the lease is one statement, committed as it runs.
-    if (!claim && (await acquireLeaseOn.async(this.exec, key, holder, ttl, 0))) return { key, holder }
+    // Most attempts find the lease free: one statement, committed as it runs, with a batch item's
+    // claim checked in the same statement.
+    if (claim) {
+      const first = await itemLeaseAt.async(this.exec, key, holder, ttl, claim)
+      if (first === 'taken') return { key, holder }
+      if (first === 'lost') return 'lost'
+    } else if (await acquireLeaseOn.async(this.exec, key, holder, ttl, 0)) return { key, holder }
     return inPgTransaction(this.pool, async (x) => {
       if (claim && !(await itemHeldByOn.async(x, claim.itemId, claim.owner))) return 'lost'
       if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
