@@ -75,6 +75,24 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
     expect(repairs.rows[0].n).toBe(nos.length)
   }
 
+  /**
+   * Runs the batch on `cutDesk` until the gateway is asked about `orderNo`, cuts the desktop from its
+   * database there (`cut`), lets the answer come back, and returns the run's last progress; the
+   * desktop is closed after.
+   */
+  const runCutAt = async (cutDesk: TeamDesk, id: number, orderNo: string, cut: () => void) => {
+    const hold = world.sim.state.hold(orderNo)
+    try {
+      const running = runTeamBatch(cutDesk, id, undefined, { heartbeatMs: 200, claimTtlMs: 3_000 })
+      await hold.reached
+      cut()
+      hold.release()
+      return await running
+    } finally {
+      await cutDesk.close().catch(() => undefined)
+    }
+  }
+
   beforeAll(async () => {
     world = await createWorld({
       merchants: [{ name: 'ali', channel: 'alipay' }],
@@ -158,17 +176,7 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
     const proxy = await startPgProxy(url)
     const cutData = tempDir('paysync-team-batch-cut-')
     const cutDesk = await open(proxy.url, { dataDir: cutData, writeRetryMs: 300, leaseMs: 3_000 })
-    const hold = world.sim.state.hold(nos[3]!)
-    let last: BatchProgressEvent
-    try {
-      const running = runTeamBatch(cutDesk, id, undefined, { heartbeatMs: 200, claimTtlMs: 3_000 })
-      await hold.reached
-      proxy.cut()
-      hold.release()
-      last = await running
-    } finally {
-      await cutDesk.close().catch(() => undefined)
-    }
+    const last = await runCutAt(cutDesk, id, nos[3]!, () => proxy.cut())
     expect(last).toMatchObject({ status: 'paused', pauseReason: 'db_unreachable' })
     expect(last.done).toBeLessThan(nos.length)
     // Back: the answer kept on this computer is written at the opening, then the batch runs to its end.
@@ -213,17 +221,7 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
         rows.map((r) => ({ type: 'pay' as const, id: Number(r.id) })),
         { name: 'restart', source: 'batch', concurrency: 2, qps: 20 },
       )
-      const hold = world.sim.state.hold(nos[2]!)
-      let last: BatchProgressEvent
-      try {
-        const running = runTeamBatch(first, id, undefined, { heartbeatMs: 200, claimTtlMs: 3_000 })
-        await hold.reached
-        cluster.down()
-        hold.release()
-        last = await running
-      } finally {
-        await first.close().catch(() => undefined)
-      }
+      const last = await runCutAt(first, id, nos[2]!, () => cluster.down())
       expect(last).toMatchObject({ status: 'paused', pauseReason: 'db_unreachable' })
       cluster.up()
       const again = await open(ownUrl, { dataDir: restartData })

@@ -1,9 +1,8 @@
 import type { BatchItemView, BatchProgressEvent } from '../../shared/contract'
-import type { Actor, SyncSource } from '../../shared/domain'
+import type { SyncSource } from '../../shared/domain'
 import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
-import { formatBeijing } from '../../shared/time'
 import { fileBatchRun } from '../engine/batch-on-file'
 import { ownerIsDeadHere } from '../engine/owner'
 import { BUSY_CODE, type SyncContext, type SyncResult } from '../engine/sync'
@@ -13,7 +12,6 @@ import { StorageFaultError } from '../store/faults'
 import {
   batchItems,
   batchView,
-  createBatch,
   effectiveStatus,
   getBatch,
   listBatches,
@@ -22,12 +20,8 @@ import {
 import { getPayOrder } from '../store/orders'
 import { getRefundOrder } from '../store/refunds'
 import { getSyncRecord } from '../store/records'
-import {
-  holdBatchTrades,
-  releaseBatchHolds,
-  releaseTrades,
-  releaseTradesOfBatch,
-} from '../store/schedule-holds'
+import { holdBatchTrades, releaseBatchHolds, releaseTrades } from '../store/schedule-holds'
+import { startBatchOn, type BatchSpec } from './batch-start'
 import type { ServiceContext } from './context'
 import { storageError } from './storage-error'
 import type { TradeRef } from './trade-refs'
@@ -126,42 +120,8 @@ export async function syncEach(
   return summaryOf(null, results, Math.round(performance.now() - started))
 }
 
-export interface BatchSpec {
-  name?: string
-  sourceFile?: string | null
-  importId?: number | null
-  source?: SyncSource
-  concurrency: number
-  qps: number
-  /** Who starts it, when not the context's own (the daily reconciliation acts by the schedule). */
-  actor?: Actor
-}
-
 export function createBatchOf(ctx: ServiceContext, refs: TradeRef[], spec: BatchSpec): number {
-  const now = ctx.now()
-  const id = createBatch(
-    ctx.db,
-    {
-      name: spec.name ?? `同步 ${formatBeijing(now).slice(0, 16)}`,
-      sourceFile: spec.sourceFile ?? null,
-      importId: spec.importId ?? null,
-      source: spec.source ?? 'batch',
-      concurrency: spec.concurrency,
-      qps: spec.qps,
-      ...(spec.actor ?? ctx.actor),
-      items: refs,
-    },
-    now,
-  )
-  // A person starting a batch of trades a paused or cancelled one held is taking them back.
-  releaseTradesOfBatch(ctx.db, id)
-  audit(ctx.db, {
-    ...(spec.actor ?? ctx.actor),
-    action: 'batch_started',
-    target: `batch:${id}`,
-    detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },
-  })
-  return id
+  return ctx.db.transaction(() => startBatchOn.sync(ctx.exec, refs, spec, ctx.actor, ctx.now())).immediate()
 }
 
 /**

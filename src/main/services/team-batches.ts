@@ -1,17 +1,16 @@
 import type { BatchProgressEvent } from '../../shared/contract'
 import type { BatchView, Page } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
-import { formatBeijing } from '../../shared/time'
 import { BatchRun } from '../engine/batch-runner'
-import { createBatchOn, getBatchOn, setBatchStatusOn } from '../store/batch-run'
+import { getBatchOn, setBatchStatusOn } from '../store/batch-run'
 import { batchViewOn, effectiveStatus, listBatchesOn } from '../store/batches'
 import { auditOn } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
-import { holdBatchTradesOn, releaseBatchHoldsOn, releaseTradesOfBatchOn } from '../store/schedule-holds'
+import { holdBatchTradesOn, releaseBatchHoldsOn } from '../store/schedule-holds'
 import { teamCalls } from '../store/sql/calls'
 import { allTradeIdsOn } from '../store/trade-schedule'
 import { storageError } from './storage-error'
-import type { BatchSpec } from './sync'
+import { startBatchOn, type BatchSpec } from './batch-start'
 import type { TeamDesk } from './team-desk'
 import type { TradeRef } from './trade-refs'
 
@@ -36,34 +35,7 @@ export async function teamTrades(
 
 /** The batch and its items in one transaction; its trades taken back from a stopped batch, as on the file. */
 export async function createTeamBatch(desk: TeamDesk, refs: TradeRef[], spec: BatchSpec): Promise<number> {
-  const now = Date.now()
-  const actor = spec.actor ?? desk.actor
-  const calls = teamCalls(desk.reads.pool)
-  const id = await calls.inTransaction(
-    createBatchOn,
-    {
-      name: spec.name ?? `同步 ${formatBeijing(now).slice(0, 16)}`,
-      sourceFile: spec.sourceFile ?? null,
-      importId: spec.importId ?? null,
-      source: spec.source ?? 'batch',
-      concurrency: spec.concurrency,
-      qps: spec.qps,
-      ...actor,
-      items: refs,
-    },
-    now,
-  )
-  await calls.run(releaseTradesOfBatchOn, id)
-  await calls.run(
-    auditOn,
-    {
-      ...actor,
-      action: 'batch_started',
-      target: `batch:${id}`,
-      detail: { items: refs.length, concurrency: spec.concurrency, qps: spec.qps },
-    },
-    now,
-  )
+  const id = await teamCalls(desk.reads.pool).inTransaction(startBatchOn, refs, spec, desk.actor, Date.now())
   desk.changed()
   return id
 }

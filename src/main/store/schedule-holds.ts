@@ -86,9 +86,6 @@ export const releaseTradesOfBatchOn = both(function* (x: Exec, batchId: number):
   return n
 })
 
-export const releaseTradesOfBatch = (db: Db, batchId: number): number =>
-  releaseTradesOfBatchOn.sync(sqliteExec(db), batchId)
-
 /** How many trades `batchId` keeps out of the schedules. */
 export const heldByBatchOn = both(function* (x: Exec, batchId: number): Q<number> {
   let n = 0
