@@ -8,11 +8,10 @@ import { auditOn } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
 import { holdBatchTradesOn, releaseBatchHoldsOn } from '../store/schedule-holds'
 import { teamCalls } from '../store/sql/calls'
-import { allTradeIdsOn } from '../store/trade-schedule'
 import { storageError } from './storage-error'
 import { startBatchOn, type BatchSpec } from './batch-start'
 import type { TeamDesk } from './team-desk'
-import type { TradeRef } from './trade-refs'
+import { everyTradeOn, type TradeRef } from './trade-refs'
 
 // Stored batches on a team database (docs/team-mode.md B8.10): made, listed, run, paused, resumed and
 // cancelled as on the desktop's file (services/sync.ts), by the same store functions and the same
@@ -21,17 +20,8 @@ import type { TradeRef } from './trade-refs'
 // the merchants' QPS, and takes over the items of a desktop that died.
 
 /** Every trade of the team's books, or those not final (`exceptHeld`: none a stopped batch holds). */
-export async function teamTrades(
-  desk: TeamDesk,
-  pendingOnly: boolean,
-  exceptHeld: boolean,
-): Promise<TradeRef[]> {
-  const refs: TradeRef[] = []
-  for (const type of ['pay', 'refund'] as const)
-    for (const id of await allTradeIdsOn.async(desk.reads.exec, type, pendingOnly, exceptHeld))
-      refs.push({ type, id })
-  return refs
-}
+export const teamTrades = (desk: TeamDesk, pendingOnly: boolean, exceptHeld: boolean): Promise<TradeRef[]> =>
+  everyTradeOn.async(desk.reads.exec, pendingOnly, exceptHeld)
 
 /** The batch and its items in one transaction; its trades taken back from a stopped batch, as on the file. */
 export async function createTeamBatch(desk: TeamDesk, refs: TradeRef[], spec: BatchSpec): Promise<number> {

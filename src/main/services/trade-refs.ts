@@ -1,11 +1,12 @@
 import type { TradeType } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
-import { allPayOrderIds, ordersExportQuery } from '../store/orders'
+import { ordersExportQuery } from '../store/orders'
 import { payOrderById, payOrdersByAnyNo } from '../store/orders/lookups'
-import { allRefundOrderIds, refundOrderById, refundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
+import { refundOrderById, refundOrdersByAnyNo, refundsExportQuery } from '../store/refunds'
 import { rowsHere } from '../store/row-reader'
 import { both, type Exec, type Q } from '../store/sql/exec'
+import { allTradeIdsOn } from '../store/trade-schedule'
 import type { ServiceContext } from './context'
 
 // Which trades a sync or a batch takes: the numbers a person typed, a list's filter, or all of them.
@@ -60,9 +61,16 @@ export function tradesOfFilter(
 }
 
 /** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
-export function allTrades(ctx: ServiceContext, pendingOnly: boolean, exceptHeld = false): TradeRef[] {
-  return [
-    ...allPayOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'pay' as const, id })),
-    ...allRefundOrderIds(ctx.db, pendingOnly, exceptHeld).map((id) => ({ type: 'refund' as const, id })),
-  ]
-}
+export const everyTradeOn = both(function* (
+  x: Exec,
+  pendingOnly: boolean,
+  exceptHeld: boolean,
+): Q<TradeRef[]> {
+  const refs: TradeRef[] = []
+  for (const type of ['pay', 'refund'] as const)
+    for (const id of yield* allTradeIdsOn(x, type, pendingOnly, exceptHeld)) refs.push({ type, id })
+  return refs
+})
+
+export const allTrades = (ctx: ServiceContext, pendingOnly: boolean, exceptHeld = false): TradeRef[] =>
+  everyTradeOn.sync(ctx.exec, pendingOnly, exceptHeld)
