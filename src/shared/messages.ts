@@ -539,12 +539,16 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync sync --order/--refund/--pending/--all` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync sync --order/--refund/--pending/--all` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync sync --order/--refund/--pending/--all` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync sync --order/--refund/--pending/--all` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync db check` 检查、用 `paysync db copy` 复制进去，用 `paysync serve` 在浏览器中打开其界面（docs/team-mode.md B8.6）',
   },
   'db.teamSyncNoFile': {
     en: 'on a team database `paysync sync --file` is not available yet: importing a file still works on a database file (docs/team-mode.md B8.6); import there, or sync the trades already in the team database with --order, --refund, --pending or --all',
     zh: '团队数据库上暂不支持 `paysync sync --file`：导入文件目前仍在数据库文件上进行（docs/team-mode.md B8.6）；请在数据库文件上导入，或用 --order、--refund、--pending 或 --all 同步团队数据库中已有的交易',
+  },
+  'team.notYet': {
+    en: 'on a team database this is not available yet ({operation}): it still works on a desktop database file (docs/team-mode.md B8.6). The lists, syncs, batches, anomalies, statements and exports work here',
+    zh: '团队数据库上暂不能做这一步（{operation}）：它目前仍只在本机数据库文件上可用（docs/team-mode.md B8.6）。各列表、同步、批量同步、异常处理、对账单查看和导出可在此使用',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

@@ -195,6 +195,11 @@ export interface AppInfo {
    * only its file name in browser mode, whose tab is not the person's own window.
    */
   dbFile: string
+  /**
+   * The team database this window works on (`host:port/database`, never its password), or null for
+   * a desktop's own file (docs/team-mode.md B8.13).
+   */
+  team: string | null
   transport: 'electron' | 'http'
   keyStore: KeyStoreInfo
   /** The built-in sandbox: while it runs, the window shows its own database, not the books. */

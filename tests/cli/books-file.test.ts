@@ -111,14 +111,11 @@ describe('a database that is not there', () => {
       '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) ' +
       'and `paysync export` writes the first five, `paysync sync --order/--refund/--pending/--all` syncs there, ' +
       '`paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, ' +
-      '`paysync db check` checks it and `paysync db copy` fills it ' +
+      '`paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens ' +
       '(docs/team-mode.md B8.6)\n'
-    const screens = path.join(dir, 'screens')
-    fs.mkdirSync(screens, { recursive: true })
-    fs.writeFileSync(path.join(screens, 'index.html'), '<!doctype html>')
     const commands = [
       ['merchant', 'add', '--config', profile],
-      ['serve', '--create', '--renderer', screens],
+      ['merchant', 'remove', 'shop'],
     ]
     for (const args of commands) {
       const r = await paysync(['--db', address, ...args], { HOME: dir, XDG_CONFIG_HOME: dir })

@@ -7,6 +7,9 @@ import { ServiceContext } from '../../src/main/services/context'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { dispatchRead, READ_OPERATIONS, type ReadOperation } from '../../src/main/services/index'
 import { TeamReads } from '../../src/main/services/team-reads'
+import { batchItemPage } from '../../src/main/services/batch-items'
+import { overviewOn } from '../../src/main/services/overview'
+import { readHeadsOn } from '../../src/main/store/heads'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { tempDir } from '../helpers/world'
 
@@ -197,8 +200,30 @@ describe.skipIf(pgMissing())('the lists and details on a team database', () => {
     expect(table.stdout).toMatch(/^\d+ pay orders?, amounts [\d.]+ yuan/)
   })
 
+  it('the overview, the heads the windows follow and a batch page read the same on both', async () => {
+    // The demo's clock: its syncs are of its own days, so the overview is read as of its last record.
+    const { at } = ctx.db.prepare('SELECT max(created_at) AS at FROM sync_records').get() as { at: number }
+    const here = overviewOn.sync(ctx.exec, at)
+    expect(here.today.syncs).toBeGreaterThan(0)
+    expect(here.merchants.length).toBeGreaterThan(1)
+    expect(await overviewOn.async(team.exec, at)).toEqual(here)
+    expect(await readHeadsOn.async(team.exec)).toEqual(readHeadsOn.sync(ctx.exec))
+    const batch = ctx.db.prepare('SELECT max(batch_id) AS id FROM sync_records').get() as {
+      id: number | null
+    }
+    expect(batch.id).not.toBeNull()
+    for (const problemsOnly of [false, true]) {
+      const page = { problemsOnly, limit: 5, offset: 1 }
+      const onFile = batchItemPage.sync(ctx.exec, batch.id!, page)
+      expect(await batchItemPage.async(team.exec, batch.id!, page)).toEqual(onFile)
+      if (!problemsOnly) expect(onFile.items.length).toBeGreaterThan(0)
+    }
+  })
+
   it('a command that writes says it works on a file, and an unreachable server is one sentence', async () => {
-    const cancel = await paysync(['serve', '--db', url]).catch((err: { code: number; stderr: string }) => err)
+    const cancel = await paysync(['merchant', 'remove', 'shop', '--db', url]).catch(
+      (err: { code: number; stderr: string }) => err,
+    )
     expect(cancel).toMatchObject({ code: 1 })
     expect((cancel as { stderr: string }).stderr).toMatch(
       /names a team database .*the lists and statements read today/,

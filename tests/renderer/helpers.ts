@@ -91,6 +91,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
     systemUser: null,
     version: '0.1.0',
     dbFile: 'x.db',
+    team: null,
     transport: 'http',
     keyStore: {
       backend: 'keyfile',

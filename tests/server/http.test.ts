@@ -3,6 +3,7 @@ import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fileBackend } from '../../src/main/services/api-backend'
 import { startHttpServer, type HttpServer } from '../../src/main/server/http/server'
 import { ServiceContext } from '../../src/main/services/context'
 import { dispatch } from '../../src/main/services/index'
@@ -35,8 +36,8 @@ beforeAll(async () => {
   // Beside the screens and beside the exports folder: what a path traversal would be after.
   fs.writeFileSync(path.join(dir, 'secret.txt'), SECRET)
   ctx = new ServiceContext({ dbFile: path.join(dir, 'http.db'), transport: 'http' })
-  server = await startHttpServer(ctx, { rendererDir: screensStub(dir) })
-  small = await startHttpServer(ctx, { rendererDir: screensStub(dir), maxBodyBytes: 1024 })
+  server = await startHttpServer(fileBackend(ctx), { rendererDir: screensStub(dir) })
+  small = await startHttpServer(fileBackend(ctx), { rendererDir: screensStub(dir), maxBodyBytes: 1024 })
   host = new URL(server.url).host
 })
 afterAll(async () => {

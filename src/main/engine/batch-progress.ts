@@ -1,4 +1,6 @@
 import type { BatchProgressEvent } from '../../shared/contract'
+import type { BatchStatus } from '../../shared/domain'
+import type { BatchView } from '../../shared/entity-views'
 
 // A running batch's progress events: to the run's own `onProgress` and to whoever watches it (the
 // window's event stream, `paysync serve`), at most every `everyMs` unless a change of state forces one.
@@ -30,5 +32,23 @@ export class BatchReporter {
   emit(p: BatchProgressEvent): void {
     this.onProgress?.(p)
     for (const listener of this.watchers) listener(p)
+  }
+}
+
+/**
+ * The progress a window is told of a batch no run of this process reports on (one that stopped with an
+ * error): its stored counts, no rate.
+ */
+export function storedProgress(view: BatchView, status: BatchStatus = view.status): BatchProgressEvent {
+  return {
+    batchId: view.id,
+    status,
+    total: view.total,
+    done: view.done,
+    counts: view.counts,
+    byGatewayStatus: {},
+    rate: 0,
+    etaSeconds: null,
+    elapsedMs: 0,
   }
 }

@@ -14,6 +14,7 @@ export function appInfo(ctx: ServiceContext): AppInfo {
     // The desktop window shows where the database is: the person backs it up and must find it on
     // their own computer. A browser tab gets its name: `paysync serve` printed the path in the shell.
     dbFile: inWindow ? ctx.options.dbFile : path.basename(ctx.options.dbFile),
+    team: null,
     systemUser: ctx.options.systemUser ?? null,
     transport: inWindow ? 'electron' : 'http',
     keyStore: keyStoreInfo(ctx),

@@ -271,6 +271,11 @@ export class ServiceContext implements Reads {
     this.adapters.delete(merchantId)
   }
 
+  /** False once closed: what still runs on a timer has nothing to read. */
+  get isOpen(): boolean {
+    return this.db.open
+  }
+
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
     this.events.emit(event, payload)
   }

@@ -4,6 +4,9 @@ import path from 'node:path'
 import { folderEntries, removeEntry } from '../files/folder-sweep'
 import type { ServiceContext } from './context'
 
+/** Where a host keeps its downloads: the desktop file's folder, or a team database's on this computer. */
+export type FilesHost = Pick<ServiceContext, 'filesDir' | 'now'>
+
 // Browser mode's exports: written into the exports folder beside the database, one folder per export
 // named by a random id, under a name main chooses; the page downloads them by that id. They expire
 // after a day, and the folder as a whole keeps under a cap (the oldest go first).
@@ -16,7 +19,7 @@ export const EXPORTS_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 const ID = /^[A-Za-z0-9_-]{22}$/
 
 /** Where the next browser-mode export goes: a new folder of its own, and its id for the download. */
-export function newExportFile(ctx: ServiceContext, name: string): { id: string; file: string } {
+export function newExportFile(ctx: FilesHost, name: string): { id: string; file: string } {
   const id = crypto.randomBytes(16).toString('base64url')
   const folder = path.join(ctx.filesDir('exports'), id)
   fs.mkdirSync(folder, { mode: 0o700 })
@@ -29,12 +32,12 @@ export function downloadPathOf(id: string, name: string): string {
 }
 
 /** An export gone wrong leaves no folder behind. */
-export function dropExport(ctx: ServiceContext, id: string): void {
+export function dropExport(ctx: FilesHost, id: string): void {
   removeEntry(ctx.filesDir('exports', false), id)
 }
 
 /** Exports older than a day, then the oldest while the folder holds more than its cap; `keep` stays. */
-export function sweepExports(ctx: ServiceContext, keep?: string): void {
+export function sweepExports(ctx: FilesHost, keep?: string): void {
   const dir = ctx.filesDir('exports', false)
   const old = ctx.now() - EXPORT_TTL_MS
   const entries = folderEntries(dir).filter((e) => e.name !== keep)
@@ -50,7 +53,7 @@ export function sweepExports(ctx: ServiceContext, keep?: string): void {
  * The export a download asks for, by its id: a folder of the exports folder holding one file, neither
  * a link, and the file really inside. Null for anything else.
  */
-export function exportedFile(ctx: ServiceContext, id: string): { file: string; name: string } | null {
+export function exportedFile(ctx: FilesHost, id: string): { file: string; name: string } | null {
   if (!ID.test(id)) return null
   const dir = ctx.filesDir('exports', false)
   const folder = path.join(dir, id)

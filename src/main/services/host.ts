@@ -5,7 +5,7 @@ import { systemUser, type ServiceContext } from './context'
 import type { ContextOptions } from './context-options'
 import { sweepExports } from './downloads'
 import { loadEveryService } from './index'
-import { StoreWatch } from './live/store-watch'
+import { fileWatchOf, StoreWatch } from './live/store-watch'
 import { hasOwnMerchant, openSandbox } from './sandbox'
 import { SearchIndexer } from './search-indexer'
 import { dailyReconcileOf } from './statements/daily'
@@ -110,7 +110,7 @@ export async function startHost(ctx: ServiceContext, options: HostOptions): Prom
   const indexer = new SearchIndexer(ctx.db)
   indexer.start()
   // What other processes change in the books reaches the window while it listens (docs/team-mode.md B8.5).
-  const watch = new StoreWatch(ctx)
+  const watch = new StoreWatch(ctx, fileWatchOf(ctx))
   watch.start()
   return {
     async stop() {

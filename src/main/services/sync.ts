@@ -4,25 +4,19 @@ import type { BatchView, Page } from '../../shared/entity-views'
 import type { SyncSummary } from '../../shared/views'
 import { AppError } from '../../shared/errors'
 import { fileBatchRun } from '../engine/batch-on-file'
+import { storedProgress } from '../engine/batch-progress'
 import { ownerIsDeadHere } from '../engine/owner'
 import { BUSY_CODE, type SyncContext, type SyncResult } from '../engine/sync'
 import type { AttemptRunner } from '../engine/sync/attempts'
 import { audit } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
-import {
-  batchItems,
-  batchView,
-  effectiveStatus,
-  getBatch,
-  listBatches,
-  setBatchStatus,
-} from '../store/batches'
+import { batchView, effectiveStatus, getBatch, listBatches, setBatchStatus } from '../store/batches'
 import { getPayOrder } from '../store/orders'
 import { getRefundOrder } from '../store/refunds'
-import { getSyncRecord } from '../store/records'
 import { holdBatchTrades, releaseBatchHolds, releaseTrades } from '../store/schedule-holds'
 import { startBatchOn, type BatchSpec } from './batch-start'
 import type { ServiceContext } from './context'
+import { batchItemPage } from './batch-items'
 import { storageError } from './storage-error'
 import type { TradeRef } from './trade-refs'
 
@@ -198,18 +192,7 @@ async function closeReconcileBatch(ctx: ServiceContext, batchId: number): Promis
 
 /** The last progress a batch's stored rows tell, for a run that stopped without saying so itself. */
 function progressFromStore(ctx: ServiceContext, batchId: number): BatchProgressEvent {
-  const view = getBatchView(ctx, batchId)
-  return {
-    batchId,
-    status: view.status,
-    total: view.total,
-    done: view.done,
-    counts: view.counts,
-    byGatewayStatus: {},
-    rate: 0,
-    etaSeconds: null,
-    elapsedMs: 0,
-  }
+  return storedProgress(getBatchView(ctx, batchId))
 }
 
 export function getBatchView(ctx: ServiceContext, id: number): BatchView {
@@ -313,31 +296,5 @@ export function batchItemViews(
   limit: number,
   offset: number,
 ): Page<BatchItemView> {
-  if (!getBatch(ctx.db, id)) throw AppError.say('not_found', 'batch.notFound', { id })
-  const { total, amount, rows } = batchItems(ctx.db, id, { problemsOnly, limit, offset })
-  return {
-    total,
-    amount,
-    items: rows.map((r) => {
-      const tradeNo =
-        r.trade_type === 'pay'
-          ? getPayOrder(ctx.db, r.trade_id)?.order_no
-          : getRefundOrder(ctx.db, r.trade_id)?.refund_no
-      const record = r.sync_record_id && r.last_error ? getSyncRecord(ctx.db, r.sync_record_id) : undefined
-      return {
-        id: r.id,
-        tradeType: r.trade_type,
-        tradeId: r.trade_id,
-        tradeNo: tradeNo ?? '',
-        amount: r.amount,
-        state: r.state,
-        outcome: r.outcome,
-        gatewayStatus: r.gateway_status,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        errorCode: record?.error_code ?? null,
-        syncRecordId: r.sync_record_id,
-      }
-    }),
-  }
+  return batchItemPage.sync(ctx.exec, id, { problemsOnly, limit, offset })
 }

@@ -30,7 +30,7 @@ export class TeamMerchants {
    */
   constructor(
     private readonly x: Exec,
-    private readonly keys: TeamKeys,
+    private keys: TeamKeys,
     /** As ServiceContext's: the options' retry policy, else the gateways' default. */
     readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
@@ -42,6 +42,27 @@ export class TeamMerchants {
       throw lockedInWords(err)
     })
     return this.box
+  }
+
+  /** How this desktop opens the team key: told to the window, never the passphrase itself. */
+  get opensWith(): { passphrase: boolean; keyFile: boolean } {
+    return { passphrase: this.keys.passphrase !== undefined, keyFile: this.keys.keyFile !== undefined }
+  }
+
+  /**
+   * The team passphrase typed in a window (keys.unlock): kept only when it opens the team key, so a
+   * wrong one is one sentence and the next try starts clean.
+   */
+  async unlockWith(passphrase: string): Promise<void> {
+    const before = this.keys
+    this.keys = { ...before, passphrase }
+    this.box = null
+    try {
+      await this.secretBox()
+    } catch (err) {
+      this.keys = before
+      throw err
+    }
   }
 
   private unlock(): Promise<SecretBox> {

@@ -227,22 +227,31 @@ export const completeBatchItem = (db: Db, itemId: number, r: ItemDone): boolean 
  */
 const problemItems = (alias = '') => `${alias}outcome IN ('anomaly', 'error')`
 
-export function batchItems(
+export const batchItemsOn = both(function* (
+  x: Exec,
+  batchId: number,
+  filter: { problemsOnly?: boolean; limit: number; offset: number },
+): Q<{ total: number; amount: number; rows: BatchItemRow[] }> {
+  const where = filter.problemsOnly ? `WHERE batch_id = ? AND ${problemItems()}` : 'WHERE batch_id = ?'
+  // PostgreSQL's sum of a bigint is numeric, which pg reads as text.
+  const sums = (yield* one<{ total: number; amount: number | string }>(
+    x,
+    `SELECT count(*) AS total, coalesce(sum(amount), 0) AS amount FROM batch_items ${where}`,
+    [batchId],
+  ))!
+  const rows = yield* all<BatchItemRow>(
+    x,
+    `SELECT * FROM batch_items ${where} ORDER BY id LIMIT ? OFFSET ?`,
+    [batchId, filter.limit, filter.offset],
+  )
+  return { total: sums.total, amount: Number(sums.amount), rows }
+})
+
+export const batchItems = (
   db: Db,
   batchId: number,
   filter: { problemsOnly?: boolean; limit: number; offset: number },
-): { total: number; amount: number; rows: BatchItemRow[] } {
-  const where = filter.problemsOnly ? `WHERE batch_id = ? AND ${problemItems()}` : 'WHERE batch_id = ?'
-  const { total, amount } = stmt(
-    db,
-    `SELECT count(*) AS total, ifnull(sum(amount), 0) AS amount FROM batch_items ${where}`,
-  ).get(batchId) as { total: number; amount: number }
-  const rows = stmt<[number, number, number], BatchItemRow>(
-    db,
-    `SELECT * FROM batch_items ${where} ORDER BY id LIMIT ? OFFSET ?`,
-  ).all(batchId, filter.limit, filter.offset)
-  return { total, amount, rows }
-}
+) => batchItemsOn.sync(sqliteExec(db), batchId, filter)
 
 /** Batch items with their trade's number, merchant and amount, as arrays of the given columns. */
 export function batchItemsExportQuery(

@@ -1,6 +1,8 @@
 import type { BatchStatus } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { all, both, one, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 // The heads of what the window lists (docs/team-mode.md B8.5, "The window follows the others"): a few
 // figures that move whenever a row is added or changed the way the screens show, each read by one
@@ -26,41 +28,48 @@ export interface Heads {
   batches: { maxId: number; open: OpenBatchHead[] }
 }
 
-const maxId = (db: Db, table: 'sync_records' | 'anomalies' | 'statements' | 'batches'): number =>
-  stmt<[], { n: number }>(db, `SELECT ifnull(max(id), 0) AS n FROM ${table}`).get()!.n
+const maxIdOf = (table: 'sync_records' | 'anomalies' | 'statements' | 'batches'): string =>
+  `SELECT coalesce(max(id), 0) AS n FROM ${table}`
 
-export function readHeads(db: Db): Heads {
-  const open = stmt<
-    [],
-    { id: number; status: BatchStatus; owner: string | null; heartbeatAt: number | null }
-  >(
-    db,
-    `SELECT id, status, owner, heartbeat_at AS heartbeatAt FROM batches
+/** The heads, written once (store/sql/exec.ts): the file's connection, or a team database's pool. */
+export const readHeadsOn = both(function* (x: Exec): Q<Heads> {
+  const n = function* (sql: string): Q<number> {
+    return (yield* one<{ n: number }>(x, sql))!.n
+  }
+  const open = yield* all<{
+    id: number
+    status: BatchStatus
+    owner: string | null
+    heartbeatAt: number | null
+  }>(
+    x,
+    `SELECT id, status, owner, heartbeat_at AS "heartbeatAt" FROM batches
       WHERE status IN ('pending', 'running', 'paused', 'interrupted')`,
-  ).all()
-  const lastRecord = stmt<[number], { at: number | null }>(
-    db,
-    'SELECT max(created_at) AS at FROM sync_records WHERE batch_id = ?',
   )
-  return {
-    records: { maxId: maxId(db, 'sync_records') },
+  const heads: Heads = {
+    records: { maxId: yield* n(maxIdOf('sync_records')) },
     anomalies: {
-      maxId: maxId(db, 'anomalies'),
-      open: stmt<[], { n: number }>(db, "SELECT count(*) AS n FROM anomalies WHERE status = 'open'").get()!.n,
+      maxId: yield* n(maxIdOf('anomalies')),
+      open: yield* n("SELECT count(*) AS n FROM anomalies WHERE status = 'open'"),
     },
     statements: {
-      maxId: maxId(db, 'statements'),
-      updatedAt: stmt<[], { at: number }>(
-        db,
-        'SELECT ifnull(max(updated_at), 0) AS at FROM statements',
-      ).get()!.at,
+      maxId: yield* n(maxIdOf('statements')),
+      updatedAt: yield* n('SELECT coalesce(max(updated_at), 0) AS n FROM statements'),
     },
-    batches: {
-      maxId: maxId(db, 'batches'),
-      open: open.sort((a, b) => a.id - b.id).map((b) => ({ ...b, lastRecordAt: lastRecord.get(b.id)!.at })),
-    },
+    batches: { maxId: yield* n(maxIdOf('batches')), open: [] },
   }
-}
+  for (const b of open.sort((a, b) => a.id - b.id)) {
+    const last = yield* one<{ at: number | null }>(
+      x,
+      'SELECT max(created_at) AS at FROM sync_records WHERE batch_id = ?',
+      [b.id],
+    )
+    heads.batches.open.push({ ...b, lastRecordAt: last?.at ?? null })
+  }
+  return heads
+})
+
+export const readHeads = (db: Db): Heads => readHeadsOn.sync(sqliteExec(db))
 
 export interface BatchState {
   status: BatchStatus
@@ -68,15 +77,17 @@ export interface BatchState {
 }
 
 /** The statuses and runners of batches by id, for those that left the batches not yet over. */
-export function batchStates(db: Db, ids: number[]): Map<number, BatchState> {
-  const read = stmt<[number], BatchState>(db, 'SELECT status, owner FROM batches WHERE id = ?')
+export const batchStatesOn = both(function* (x: Exec, ids: number[]): Q<Map<number, BatchState>> {
   const out = new Map<number, BatchState>()
   for (const id of ids) {
-    const row = read.get(id)
+    const row = yield* one<BatchState>(x, 'SELECT status, owner FROM batches WHERE id = ?', [id])
     if (row) out.set(id, row)
   }
   return out
-}
+})
+
+export const batchStates = (db: Db, ids: number[]): Map<number, BatchState> =>
+  batchStatesOn.sync(sqliteExec(db), ids)
 
 /**
  * Two counters of this connection: `others` moves when another connection (another process, or a

@@ -7,7 +7,7 @@ import { anchorDigest } from './anchors'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import type { SecretBox } from './keyring'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 export interface MerchantRow {
@@ -85,9 +85,15 @@ export function merchantView(row: MerchantRow): MerchantView {
   }
 }
 
-export function listMerchants(db: Db): MerchantRow[] {
-  return stmt<[], MerchantRow>(db, 'SELECT * FROM merchants WHERE removed_at IS NULL ORDER BY name').all()
+/** The merchants not removed, by name in code-point order on both stores (SQLite's own order). */
+export function* activeMerchants(x: Exec): Q<MerchantRow[]> {
+  const order = x.dialect === 'pg' ? 'name COLLATE "C"' : 'name'
+  return yield* all<MerchantRow>(x, `SELECT * FROM merchants WHERE removed_at IS NULL ORDER BY ${order}`)
 }
+
+const activeMerchantsBoth = both(activeMerchants)
+
+export const listMerchants = (db: Db): MerchantRow[] => activeMerchantsBoth.sync(sqliteExec(db))
 
 export function* merchantById(x: Exec, id: number): Q<MerchantRow | undefined> {
   return yield* one<MerchantRow>(x, 'SELECT * FROM merchants WHERE id = ?', [id])

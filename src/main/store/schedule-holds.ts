@@ -1,8 +1,7 @@
 import type { BatchStatus, TradeType } from '../../shared/domain'
 import type { ScheduleHold } from '../../shared/entity-views'
 import type { Db } from './connection'
-import { stmt } from './connection'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { both, joinInOrder, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // Which trades the schedules leave alone because a person paused or cancelled their batch
@@ -103,15 +102,17 @@ export const heldByBatchOn = both(function* (x: Exec, batchId: number): Q<number
 export const heldByBatch = (db: Db, batchId: number): number => heldByBatchOn.sync(sqliteExec(db), batchId)
 
 /** How many of the batch's trades are not yet final: what a hold would keep out of the schedules. */
-export function openTradesOfBatch(db: Db, batchId: number): number {
+export const openTradesOfBatchOn = both(function* (x: Exec, batchId: number): Q<number> {
   let n = 0
   for (const type of TYPES)
-    n += (
-      stmt(
-        db,
-        `SELECT count(*) AS n FROM batch_items i CROSS JOIN ${TABLE[type]} t ON t.id = i.trade_id
-         WHERE i.batch_id = ? AND i.trade_type = ? AND t.status = 'progress'`,
-      ).get(batchId, type) as { n: number }
-    ).n
+    n += (yield* one<{ n: number }>(
+      x,
+      `SELECT count(*) AS n FROM batch_items i ${joinInOrder(x)} ${TABLE[type]} t ON t.id = i.trade_id
+       WHERE i.batch_id = ? AND i.trade_type = ? AND t.status = 'progress'`,
+      [batchId, type],
+    ))!.n
   return n
-}
+})
+
+export const openTradesOfBatch = (db: Db, batchId: number): number =>
+  openTradesOfBatchOn.sync(sqliteExec(db), batchId)

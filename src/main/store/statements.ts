@@ -101,11 +101,18 @@ export function getStatement(db: Db, id: number): StatementRow | undefined {
   return stmt<[number], StatementRow>(db, `${SELECT} WHERE s.id = ?`).get(id)
 }
 
+export function* statementOfDay(x: Exec, merchantId: number, billDate: string): Q<StatementRow | undefined> {
+  return yield* one<StatementRow>(
+    x,
+    `${select(x)} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date = ?`,
+    [merchantId, billDate],
+  )
+}
+
+const statementOfDayBoth = both(statementOfDay)
+
 export function findStatement(db: Db, merchantId: number, billDate: string): StatementRow | undefined {
-  return stmt<[number, string], StatementRow>(
-    db,
-    `${SELECT} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date = ?`,
-  ).get(merchantId, billDate)
+  return statementOfDayBoth.sync(sqliteExec(db), merchantId, billDate)
 }
 
 /** The statement of a merchant's day, made when it is asked for the first time. */
@@ -246,8 +253,11 @@ export const statementsOfDays = (db: Db, merchantId: number, from: string, to: s
 export const listStatements = (db: Db, f: StatementListRequest) => statementPageBoth.sync(sqliteExec(db), f)
 
 /** The differences still open on every statement (each statement keeps its own count). */
-export function openStatementDiffs(db: Db): number {
-  return stmt<[], { n: number }>(db, 'SELECT coalesce(sum(open_diffs), 0) AS n FROM statements').get()!.n
+/** The differences still open on any day. PostgreSQL's sum may be numeric, which pg reads as text. */
+export function* openDiffsOfAll(x: Exec): Q<number> {
+  return Number(
+    (yield* one<{ n: number | string }>(x, 'SELECT coalesce(sum(open_diffs), 0) AS n FROM statements'))!.n,
+  )
 }
 
 /** A merchant's statements of the days in [from, to] (YYYY-MM-DD), for the calendar. */

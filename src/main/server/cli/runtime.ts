@@ -121,23 +121,27 @@ export async function withTeamDesk<T>(
   cmd: Command,
   fn: (desk: TeamDesk, io: Io) => Promise<T>,
 ): Promise<T> {
-  const [{ TeamDesk }, { systemUser }] = await Promise.all([
-    import('../../services/team-desk'),
-    import('../../services/context'),
-  ])
-  const desk = await TeamDesk.open(address, {
-    keys: { passphrase: process.env.PAYSYNC_PASSPHRASE || undefined, keyFile: keyFileFromEnv() },
-    actor: {
-      operator: process.env.PAYSYNC_OPERATOR || systemUser(),
-      systemUser: systemUser(),
-      transport: 'cli',
-    },
-  })
+  const desk = await openTeamDesk(address, 'cli')
   try {
     return await fn(desk, ioOf(cmd))
   } finally {
     await desk.close()
   }
+}
+
+/**
+ * A team database opened for this process: the team key from PAYSYNC_PASSPHRASE or PAYSYNC_KEY_FILE,
+ * the operator from PAYSYNC_OPERATOR, else the computer's user (docs/team-mode.md B8.7, B8.9).
+ */
+export async function openTeamDesk(address: string, transport: 'cli' | 'http'): Promise<TeamDesk> {
+  const [{ TeamDesk }, { systemUser }] = await Promise.all([
+    import('../../services/team-desk'),
+    import('../../services/context'),
+  ])
+  return TeamDesk.open(address, {
+    keys: { passphrase: process.env.PAYSYNC_PASSPHRASE || undefined, keyFile: keyFileFromEnv() },
+    actor: { operator: process.env.PAYSYNC_OPERATOR || systemUser(), systemUser: systemUser(), transport },
+  })
 }
 
 /**

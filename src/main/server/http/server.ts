@@ -6,9 +6,8 @@ import path from 'node:path'
 import { EVENT_NAMES, OPERATION_NAMES } from '../../../shared/api'
 import type { OperationName } from '../../../shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../../shared/csp'
-import type { ServiceContext } from '../../services/context'
-import { exportedFile } from '../../services/downloads'
-import { dispatch, toWireError } from '../../services/index'
+import type { ApiBackend } from '../../services/api-backend'
+import { toWireError } from '../../services/index'
 import { jsonFault } from '../json-position'
 import { SIGN_IN_PAGE } from './sign-in-page'
 
@@ -76,7 +75,7 @@ function cookieValue(header: string | undefined, name: string): string {
   return ''
 }
 
-export async function startHttpServer(ctx: ServiceContext, options: HttpServerOptions): Promise<HttpServer> {
+export async function startHttpServer(books: ApiBackend, options: HttpServerOptions): Promise<HttpServer> {
   const token = options.token ?? crypto.randomBytes(24).toString('base64url')
   /** The open address's code: exchanged for a session once, then dead. */
   let openCode: string | null = crypto.randomBytes(24).toString('base64url')
@@ -95,7 +94,7 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
   const addClient = (res: http.ServerResponse): void => {
     if (clients.size === 0)
       offs = EVENT_NAMES.map((event) =>
-        ctx.on(event, (payload) => {
+        books.on(event, (payload) => {
           const data = `data: ${JSON.stringify({ event, payload })}\n\n`
           for (const c of clients) c.write(data)
         }),
@@ -252,7 +251,7 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
         })
       }
       try {
-        return json(res, 200, { ok: true, value: await dispatch(ctx, name, input) })
+        return json(res, 200, { ok: true, value: await books.dispatch(name, input) })
       } catch (err) {
         return json(res, 200, { ok: false, error: toWireError(err) })
       }
@@ -264,7 +263,7 @@ export async function startHttpServer(ctx: ServiceContext, options: HttpServerOp
       // /downloads/<id>/<name>, exactly as export.run answered it: the id finds the export, its name
       // must be the export's own.
       const [id = '', name, ...more] = url.pathname.slice('/downloads/'.length).split('/')
-      const found = more.length === 0 && name !== undefined ? exportedFile(ctx, id) : null
+      const found = more.length === 0 && name !== undefined ? books.exportedFile(id) : null
       if (!found || decoded(name) !== found.name)
         return json(res, 404, { ok: false, error: { code: 'not_found', message: 'no such export' } })
       return serveFile(res, found.file, {

@@ -1,4 +1,5 @@
 import type { StoreChangedEvent } from '../../../shared/live'
+import type { EventEmitter } from 'node:events'
 import { batchStates, readHeads, type BatchState, type Heads } from '../../store/heads'
 import type { ServiceContext } from '../context'
 import { dataVersionSignal, type ChangeSignal, type CommitHint } from './change-signal'
@@ -25,11 +26,37 @@ export interface HeadsReader {
 }
 
 export interface StoreWatchOptions {
-  /** What says that something may have changed; SQLite's data_version by default. */
-  signal?: ChangeSignal
-  /** How often that default reads its counters. */
-  everyMs?: number
-  reader?: HeadsReader
+  /** What says that something may have changed. */
+  signal: ChangeSignal
+  reader: HeadsReader
+}
+
+/**
+ * The books a window follows, as the watch sees them: the desktop's file (ServiceContext) or a team
+ * database worked from this computer (services/team-host.ts).
+ */
+export interface WatchedBooks {
+  readonly events: EventEmitter
+  emit(event: typeof EVENT, payload: StoreChangedEvent): void
+  now(): number
+  /** While the window shows the sandbox (services/sandbox.ts), the books' changes are not on screen. */
+  readonly sandbox: unknown
+  /** This process's engine: the batches it runs are told by their own events. */
+  readonly engine: { readonly owner: string }
+  readonly runs: ReadonlyMap<number, unknown>
+  /** False once the books are closed: a hint after that has nothing to read. */
+  readonly isOpen: boolean
+}
+
+/** The desktop file's watch: SQLite's data_version on the context's connection, its heads read there. */
+export function fileWatchOf(ctx: ServiceContext, everyMs?: number): StoreWatchOptions {
+  return {
+    signal: dataVersionSignal(ctx.db, { everyMs }),
+    reader: {
+      heads: async () => readHeads(ctx.db),
+      batchStates: async (ids) => batchStates(ctx.db, ids),
+    },
+  }
 }
 
 export class StoreWatch {
@@ -47,14 +74,11 @@ export class StoreWatch {
   }
 
   constructor(
-    private readonly ctx: ServiceContext,
-    options: StoreWatchOptions = {},
+    private readonly ctx: WatchedBooks,
+    options: StoreWatchOptions,
   ) {
-    this.signal = options.signal ?? dataVersionSignal(ctx.db, { everyMs: options.everyMs })
-    this.reader = options.reader ?? {
-      heads: async () => readHeads(ctx.db),
-      batchStates: async (ids) => batchStates(ctx.db, ids),
-    }
+    this.signal = options.signal
+    this.reader = options.reader
   }
 
   /** Follows the listeners of `store.changed`: watching while there is one. */
@@ -110,7 +134,7 @@ export class StoreWatch {
     let now: Heads
     let gone = new Map<number, BatchState>()
     try {
-      if (!this.ctx.db.open) return
+      if (!this.ctx.isOpen) return
       now = await this.reader.heads()
       const left = this.last && hint === 'others' ? goneBatches(this.last, now) : []
       if (left.length) gone = await this.reader.batchStates(left)

@@ -1,37 +1,14 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { AppError } from '../../../../shared/errors'
 import { packageRoot } from '../../root'
 import { portOption } from '../flags'
-import { dbFileOf, globals } from '../runtime'
+import { dbFileOf, globals, teamAddressOf } from '../runtime'
+import { announce, checkScreens, ensurePortFree, untilStopped } from './serve-checks'
+import { serveTeam } from './serve-team'
 
 const ROOT = packageRoot()
-
-/**
- * A port someone else listens on, found before anything is created: serve used to open (or create)
- * the database and start the sandbox first, then fail to listen (review-newcomer m6).
- */
-async function ensurePortFree(port: number): Promise<void> {
-  if (port === 0) return
-  const probe = net.createServer()
-  try {
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject)
-      probe.listen(port, '127.0.0.1', () => resolve())
-    })
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new AppError(
-      'config',
-      code === 'EADDRINUSE'
-        ? `port ${port} is in use on 127.0.0.1: choose another with --port, or --port 0 for any free one`
-        : `cannot listen on 127.0.0.1:${port} (${code ?? (err as Error).message}): choose another --port`,
-    )
-  }
-  await new Promise((resolve) => probe.close(resolve))
-}
 
 /**
  * Everything serve can find wrong is found before it creates anything: the port, the screens, the
@@ -44,12 +21,7 @@ async function checkStart(
   o: { port: string; renderer: string; create?: boolean },
 ): Promise<{ port: number; dbFile: string }> {
   const port = portOption(o.port)
-  const renderer = path.resolve(o.renderer)
-  if (!fs.existsSync(path.join(renderer, 'index.html')))
-    throw new AppError(
-      'config',
-      `the screens are not built (${renderer}/index.html is missing): run npm run build first, or name them with --renderer`,
-    )
+  checkScreens(o.renderer)
   const { file, named } = dbFileOf(cmd)
   if (named && !o.create && !fs.existsSync(file))
     throw new AppError(
@@ -85,45 +57,34 @@ export function registerServeCommand(program: Command): void {
         cmd: Command,
       ) => {
         const g = globals(cmd)
+        const address = teamAddressOf(cmd)
+        if (address) return serveTeam(address, { ...o, json: g.json })
         const { port, dbFile } = await checkStart(cmd, o)
-        const [{ ServiceContext }, { hostOptions, startHost }, { startHttpServer }] = await Promise.all([
-          import('../../../services/context'),
-          import('../../../services/host'),
-          import('../../http/server'),
-        ])
+        const [{ ServiceContext }, { hostOptions, startHost }, { startHttpServer }, { fileBackend }] =
+          await Promise.all([
+            import('../../../services/context'),
+            import('../../../services/host'),
+            import('../../http/server'),
+            import('../../../services/api-backend'),
+          ])
         const ctx = new ServiceContext({ ...hostOptions(), dbFile, transport: 'http' })
         const host = await startHost(ctx, { sandbox: o.sandbox, schedules: o.schedules })
         let server
         try {
-          server = await startHttpServer(ctx, { port, rendererDir: o.renderer })
+          server = await startHttpServer(fileBackend(ctx), { port, rendererDir: o.renderer })
         } catch (err) {
           await host.stop()
           throw err
         }
-        // The open address signs in once, so printing it hands nothing lasting to a log; the token
-        // lasts the run and opens the whole API, so it is printed only when asked for.
-        if (g.json)
-          process.stdout.write(
-            `${JSON.stringify({
-              url: server.url,
-              open: server.openUrl,
-              ...(o.printToken ? { token: server.token } : {}),
-              db: ctx.options.dbFile,
-              sandbox: ctx.sandbox?.url ?? null,
-            })}\n`,
-          )
-        else {
-          process.stdout.write(`PaySync Desk in your browser: ${server.openUrl}\n`)
-          process.stdout.write(
-            `(loopback only; the address signs one browser in and then works no more. Database: ${ctx.options.dbFile}${ctx.sandbox ? `; sandbox gateway at ${ctx.sandbox.url}` : ''})\n`,
-          )
-          if (o.printToken)
-            process.stdout.write(`API token for scripts (Authorization: Bearer): ${server.token}\n`)
-        }
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve)
-          process.once('SIGTERM', resolve)
-        })
+        announce(
+          server,
+          { json: g.json, printToken: o.printToken },
+          {
+            db: ctx.options.dbFile,
+            sandbox: ctx.sandbox?.url ?? null,
+          },
+        )
+        await untilStopped()
         // No more calls from the page, then the schedules' attempts in flight, then the database.
         await server.close()
         await host.stop()

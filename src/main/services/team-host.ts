@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { EventMap, EventName } from '../../shared/contract'
+import { storedProgress } from '../engine/batch-progress'
+import { batchStatesOn, readHeadsOn } from '../store/heads'
+import type { Unlisten } from '../store/coordination/types'
+import type { ChangeSignal } from './live/change-signal'
+import { StoreWatch, type WatchedBooks } from './live/store-watch'
+import { runTeamBatch, teamBatchView } from './team-batches'
+import type { TeamDesk } from './team-desk'
+
+// A team database served to a window (`paysync serve --db postgres://…`, docs/team-mode.md B8.13): the
+// desk that reads and writes there, the events for the window, the batches this process runs in the
+// background, and what stays on this computer, the files a browser downloads. What the other desktops
+// commit reaches the window through LISTEN `store_changed`, read as the file's watch reads it.
+
+/** What a batch run of this process answers to: its progress, and whether it is still running. */
+interface LocalRun {
+  done: Promise<unknown>
+}
+
+export class TeamHost implements WatchedBooks {
+  readonly events = new EventEmitter()
+  readonly runs = new Map<number, LocalRun>()
+  /** No sandbox on a team database: the team's own merchants are the books. */
+  readonly sandbox = null
+  private readonly watch: StoreWatch
+  private closed = false
+
+  constructor(
+    readonly desk: TeamDesk,
+    /** This computer's data folder: the downloads of this run's exports go under it. */
+    private readonly dataDir: string,
+  ) {
+    this.events.setMaxListeners(100)
+    this.watch = new StoreWatch(this, {
+      signal: listenSignal(desk),
+      reader: {
+        heads: () => readHeadsOn.async(desk.reads.exec),
+        batchStates: (ids) => batchStatesOn.async(desk.reads.exec, ids),
+      },
+    })
+    this.watch.start()
+  }
+
+  get engine(): { owner: string } {
+    return this.desk.engine
+  }
+
+  get isOpen(): boolean {
+    return !this.closed
+  }
+
+  now = (): number => Date.now()
+
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    this.events.emit(event, payload)
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
+    this.events.on(event, listener)
+    return () => this.events.off(event, listener)
+  }
+
+  /**
+   * This run's own files, apart from the desktop file's (a team database's exports are no file's):
+   * `team-files/<host>_<port>_<database>/<kind>` in the data folder, this user's alone.
+   */
+  filesDir(kind: 'uploads' | 'exports' | 'statements', make = true): string {
+    const t = this.desk.reads.target
+    const name = `${t.host}_${t.port}_${t.database}`.replace(/[^A-Za-z0-9._-]/g, '_')
+    const dir = path.join(this.dataDir, 'team-files', name, kind)
+    if (make) fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    return dir
+  }
+
+  /**
+   * Runs the batch from this process in the background, alongside whichever desktops run it too; its
+   * progress goes to the window as the file's runs do. A second start of the same batch joins nothing.
+   */
+  runInBackground(batchId: number): void {
+    if (this.runs.has(batchId)) return
+    const done = runTeamBatch(this.desk, batchId, (p) => this.emit('batch.progress', p))
+      .catch(async (err: Error) => {
+        console.error(`batch ${batchId} stopped: ${err.message}`)
+        // The database may not answer either: the window then asks again when the batch is shown.
+        const view = await teamBatchView(this.desk, batchId).catch(() => null)
+        if (view) this.emit('batch.progress', storedProgress(view, 'interrupted'))
+      })
+      .finally(() => this.runs.delete(batchId))
+    this.runs.set(batchId, { done })
+  }
+
+  /** The watch, then the runs (their calls in flight written), then the database. */
+  async close(): Promise<void> {
+    this.closed = true
+    await this.watch.stop()
+    await Promise.all([...this.runs.values()].map((r) => r.done))
+    await this.desk.close()
+  }
+}
+
+/** PostgreSQL's form of the change signal: the writers' NOTIFY on `store_changed`, heard here. */
+function listenSignal(desk: TeamDesk): ChangeSignal {
+  return {
+    watch(onHint) {
+      let stopped = false
+      let unlisten: Unlisten | null = null
+      desk
+        .coordination()
+        .listen('store_changed', () => onHint('others'))
+        .then((u) => {
+          if (stopped) void u()
+          else unlisten = u
+        })
+        .catch((err: Error) => console.error(`paysync: cannot follow the other desktops: ${err.message}`))
+      return () => {
+        stopped = true
+        void unlisten?.()
+      }
+    },
+  }
+}

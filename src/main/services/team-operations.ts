@@ -1,0 +1,239 @@
+import path from 'node:path'
+import type { z } from 'zod'
+import {
+  contract,
+  type AppInfo,
+  type OperationName,
+  type OperationOutput,
+  type batchStartSchema,
+} from '../../shared/contract'
+import type { BatchView } from '../../shared/entity-views'
+import type { OrderFilter, RefundFilter } from '../../shared/filters'
+import { AppError } from '../../shared/errors'
+import { APP_VERSION } from '../../shared/version'
+import { auditOn } from '../store/audit'
+import { activeMerchants, merchantView } from '../store/merchants'
+import { both } from '../store/sql/exec'
+import { ordersExport } from '../store/orders'
+import { refundsExport } from '../store/refunds'
+import { openTradesOfBatchOn, releaseTradesOn } from '../store/schedule-holds'
+import { getBatchOn } from '../store/batch-run'
+import { decideAnomalyOnTeam } from './anomalies'
+import { batchItemPage } from './batch-items'
+import type { ApiBackend } from './api-backend'
+import { downloadPathOf, dropExport, exportedFile, newExportFile, sweepExports } from './downloads'
+import { READ_OPERATIONS, dispatchRead, parseInput, type ParsedInput, type ReadOperation } from './index'
+import { overviewOn } from './overview'
+import { syncEach } from './sync'
+import { defaultExportName } from './export'
+import {
+  createTeamBatch,
+  releaseTeamBatch,
+  stopTeamBatch,
+  teamBatches,
+  teamBatchView,
+  teamTrades,
+} from './team-batches'
+import { checkTeamDatabase } from './team-db'
+import { exportFromTeam, teamExport } from './team-export'
+import type { TeamHost } from './team-host'
+import { tradeExists, type TradeRef } from './trade-refs'
+import { systemUser } from './context'
+
+// The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
+// B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
+// by the functions written once for both stores. What is not yet written once for PostgreSQL (an
+// import, a merchant's profile, a statement's run, the column mappings) is refused in one sentence
+// that names it, before anything is read or written.
+
+const merchantsOn = both(activeMerchants)
+
+type TeamHandlers = {
+  [K in OperationName]?: (host: TeamHost, input: ParsedInput<K>) => Promise<OperationOutput<K>>
+}
+
+/** The trades a batch started from the window holds, read from the team database. */
+async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
+  const x = host.desk.reads.exec
+  const type = r.type
+  if (r.ids) return r.ids.map((id) => ({ type, id }))
+  if (r.filter) {
+    const q =
+      type === 'pay'
+        ? await ordersExport.async(x, r.filter as OrderFilter, ['p.id'])
+        : await refundsExport.async(x, r.filter as RefundFilter, ['r.id'])
+    if (!q) return []
+    const rows = await x.all<{ id: number }>(q.sql, q.params)
+    return rows.map((row) => ({ type, id: Number(row.id) }))
+  }
+  if (r.importId) throw AppError.say('conflict', 'team.notYet', { operation: 'batches.start importId' })
+  return teamTrades(host.desk, r.pending === true, false)
+}
+
+async function audited(host: TeamHost, id: number, action: 'batch_resumed'): Promise<BatchView> {
+  const view = await teamBatchView(host.desk, id)
+  await auditOn.async(
+    host.desk.reads.exec,
+    { ...host.desk.actor, action, target: `batch:${id}`, detail: { done: view.done, held: view.held } },
+    Date.now(),
+  )
+  return view
+}
+
+function teamAppInfo(host: TeamHost): AppInfo {
+  const { desk } = host
+  const keys = desk.merchants.opensWith
+  const t = desk.reads.target
+  return {
+    version: APP_VERSION,
+    dbFile: `${t.host}:${t.port}/${t.database}`,
+    team: `${t.host}:${t.port}/${t.database}`,
+    systemUser: systemUser(),
+    transport: 'http',
+    keyStore: {
+      backend: keys.keyFile ? 'keyfile' : 'passphrase',
+      secure: false,
+      schemes: ['passphrase', ...(keys.keyFile ? ['keyfile'] : [])],
+      keyFileName: null,
+      headless: keys.keyFile,
+      // The team key opens with the team passphrase or key file; a window without either asks for it.
+      needsPassphrase: !keys.passphrase && !keys.keyFile,
+    },
+    sandbox: { running: false, url: null },
+    demoInBooks: { merchants: 0, trades: 0 },
+    schedules: { enabled: false, running: false, lastRunAt: null, leader: null },
+    integrity: { status: 'unchecked', problems: [], checkedAt: null },
+  }
+}
+
+const handlers: TeamHandlers = {
+  'app.info': async (host) => teamAppInfo(host),
+  'overview.get': async (host) => overviewOn.async(host.desk.reads.exec, Date.now()),
+  'orders.sync': async ({ desk }, s) => {
+    const x = desk.reads.exec
+    // The named trades back in the schedules, whatever batch held them (docs/domain.md 6.7).
+    await releaseTradesOn.async(x, s.type, s.ids)
+    const refs = s.ids.map((id) => ({ type: s.type, id }))
+    return syncEach(desk.engine, refs, { source: 'manual', ...desk.actor }, (ref) =>
+      tradeExists.async(x, ref),
+    )
+  },
+  'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
+  'merchants.list': async ({ desk }) => (await merchantsOn.async(desk.reads.exec)).map(merchantView),
+
+  'batches.start': async (host, r) => {
+    await host.desk.merchants.secretBox()
+    const refs = await teamRefsFor(host, r)
+    if (refs.length === 0) throw AppError.say('invalid_input', 'sync.nothing')
+    const id = await createTeamBatch(host.desk, refs, {
+      name: r.name,
+      importId: null,
+      concurrency: r.concurrency,
+      qps: r.qps,
+    })
+    host.runInBackground(id)
+    return teamBatchView(host.desk, id)
+  },
+  'batches.list': async ({ desk }, p) => teamBatches(desk, p.limit, p.offset),
+  'batches.get': async ({ desk }, { id }) => teamBatchView(desk, id),
+  'batches.items': async ({ desk }, r) =>
+    batchItemPage.async(desk.reads.exec, r.id, {
+      problemsOnly: r.problemsOnly,
+      limit: r.limit,
+      offset: r.offset,
+    }),
+  'batches.pause': async ({ desk }, { id }) => stopTeamBatch(desk, id, 'paused'),
+  'batches.cancel': async ({ desk }, { id, holdSchedule }) =>
+    stopTeamBatch(desk, id, 'cancelled', holdSchedule),
+  'batches.resume': async (host, { id }) => {
+    const view = await teamBatchView(host.desk, id)
+    if (view.status === 'done' || view.status === 'cancelled')
+      throw AppError.say('conflict', 'batch.nothingToResume', { id, status: view.status })
+    await host.desk.merchants.secretBox()
+    // Running on another desktop or not at all: this one joins it, taking a share of its items.
+    host.runInBackground(id)
+    return audited(host, id, 'batch_resumed')
+  },
+  'batches.openTrades': async ({ desk }, { id }) => {
+    if (!(await getBatchOn.async(desk.reads.exec, id)))
+      throw AppError.say('not_found', 'batch.notFound', { id })
+    return { trades: await openTradesOfBatchOn.async(desk.reads.exec, id) }
+  },
+  'schedule.release': async ({ desk }, r) => {
+    if (r.batchId !== undefined) return releaseTeamBatch(desk, r.batchId)
+    const released = await releaseTradesOn.async(desk.reads.exec, r.type, r.ids ?? [])
+    await auditOn.async(
+      desk.reads.exec,
+      {
+        ...desk.actor,
+        action: 'schedule_released',
+        target: `${r.type}:${(r.ids ?? []).join(',')}`,
+        detail: { released },
+      },
+      Date.now(),
+    )
+    desk.changed()
+    return { released }
+  },
+
+  // Browser mode's exports: into this run's exports folder on this computer, downloaded from there.
+  'export.run': async (host, req) => {
+    const download = newExportFile(host, defaultExportName(req.kind, host.now()))
+    try {
+      const written = await exportFromTeam(host.desk.reads, teamExport(req, download.file), {
+        replace: false,
+        actor: host.desk.actor,
+      })
+      sweepExports(host, download.id)
+      const name = path.basename(download.file)
+      return {
+        file: name,
+        rows: written.rows,
+        bytes: written.bytes,
+        downloadPath: downloadPathOf(download.id, name),
+      }
+    } catch (err) {
+      dropExport(host, download.id)
+      throw err
+    }
+  },
+
+  'settings.get': async ({ desk }) => desk.settings(),
+  'keys.unlock': async (host, { passphrase }) => {
+    await host.desk.merchants.unlockWith(passphrase)
+    return teamAppInfo(host).keyStore
+  },
+  'teamDb.check': async (_host, { address }) => checkTeamDatabase(address),
+}
+
+for (const name of READ_OPERATIONS)
+  (handlers as Record<ReadOperation, unknown>)[name] = (host: TeamHost, input: unknown) =>
+    dispatchRead(host.desk.reads, name, input)
+
+/** The operations a team database answers today; the rest are refused in one sentence. */
+export const TEAM_OPERATIONS = Object.keys(handlers) as OperationName[]
+
+/** Validates the input where it enters main and calls the operation on the team database. */
+export async function dispatchTeam<K extends OperationName>(
+  host: TeamHost,
+  name: K,
+  input: unknown,
+): Promise<OperationOutput<K>> {
+  // Own keys only: `toString` is no operation, whatever an object inherits.
+  if (!Object.hasOwn(handlers, name)) {
+    // A name the contract does not know is refused as on the file; a known one, before any input is read.
+    if (!Object.hasOwn(contract, name)) parseInput(name, input)
+    throw AppError.say('conflict', 'team.notYet', { operation: name })
+  }
+  const handler = handlers[name] as (host: TeamHost, input: ParsedInput<K>) => Promise<OperationOutput<K>>
+  return handler(host, parseInput(name, input))
+}
+
+/** Browser mode on a team database: its operations, its events and this run's downloads. */
+export function teamBackend(host: TeamHost): ApiBackend {
+  return {
+    dispatch: (name, input) => dispatchTeam(host, name, input),
+    on: (event, listener) => host.on(event, listener),
+    exportedFile: (id) => exportedFile(host, id),
+  }
+}

@@ -1,0 +1,240 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import readline from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventName } from '../../src/shared/contract'
+import { copyDatabase } from '../../src/main/services/db-copy'
+import { TEAM_OPERATIONS } from '../../src/main/services/team-operations'
+import { freshDatabase, pgMissing } from '../helpers/pg'
+import { createWorld, screensStub, tempDir, type World } from '../helpers/world'
+import pg from 'pg'
+
+// `paysync serve --db postgres://…` (docs/team-mode.md B8.13): two desktops serve one team database.
+// A batch started in one window runs there, each trade synced once, and the other window hears of it
+// (LISTEN store_changed) without asking; the overview, the lists and the merchants read the team's
+// books; a step not yet written for PostgreSQL is refused in one sentence that names it.
+
+const TEAM = 'Team-Pass for 2026!'
+const BIN = path.resolve('bin/paysync.js')
+
+interface Served {
+  url: string
+  token: string
+  child: ChildProcess
+  /** Every event the page's stream has brought so far. */
+  events: Array<{ event: EventName; payload: Record<string, unknown> }>
+  stopStream: () => void
+}
+
+describe.skipIf(pgMissing())('paysync serve on a team database', () => {
+  let world: World
+  let url: string
+  let pool: pg.Pool
+  const dir = tempDir('paysync-team-serve-')
+  const served: Served[] = []
+
+  async function serve(operator: string): Promise<Served> {
+    const home = tempDir(`paysync-team-serve-${operator}-`)
+    const child = spawn(
+      process.execPath,
+      [BIN, '--db', url, '--json', 'serve', '--print-token', '--renderer', screensStub(dir)],
+      {
+        env: {
+          ...process.env,
+          PAYSYNC_PASSPHRASE: TEAM,
+          PAYSYNC_OPERATOR: operator,
+          HOME: home,
+          XDG_CONFIG_HOME: home,
+          PAYSYNC_DB: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stderr = ''
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const first = await new Promise<string>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout! }).once('line', resolve)
+      child.once('exit', (code) => reject(new Error(`serve ended (${code}): ${stderr}`)))
+    })
+    const started = JSON.parse(first) as { url: string; token: string; db: string }
+    expect(started.db).not.toContain(TEAM)
+    const s: Served = { url: started.url, token: started.token, child, events: [], stopStream: () => {} }
+    served.push(s)
+    return s
+  }
+
+  async function call<T = Record<string, unknown>>(s: Served, op: string, input: unknown = {}): Promise<T> {
+    const r = await fetch(`${s.url}/api/${op}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    })
+    const body = (await r.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } }
+    if (!body.ok) throw Object.assign(new Error(body.error!.message), body.error)
+    return body.value as T
+  }
+
+  /** The page's event stream, as the window holds it open. */
+  async function listen(s: Served): Promise<void> {
+    const controller = new AbortController()
+    const r = await fetch(`${s.url}/api/events`, {
+      headers: { authorization: `Bearer ${s.token}` },
+      signal: controller.signal,
+    })
+    s.stopStream = () => controller.abort()
+    void (async () => {
+      let text = ''
+      try {
+        for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+          text += Buffer.from(chunk).toString()
+          let end: number
+          while ((end = text.indexOf('\n\n')) >= 0) {
+            const line = text.slice(0, end)
+            text = text.slice(end + 2)
+            if (line.startsWith('data: ')) s.events.push(JSON.parse(line.slice(6)))
+          }
+        }
+      } catch {
+        // The stream was closed by the test.
+      }
+    })()
+  }
+
+  /** Pay orders in progress here that the gateway has paid: each one's sync is one repair. */
+  async function paidOrders(prefix: string, n: number): Promise<number[]> {
+    const ids: number[] = []
+    for (let i = 0; i < n; i++) {
+      const orderNo = `${prefix}-${String(i).padStart(3, '0')}`
+      world.gatewayOrder({ merchant: 'ali', orderNo, amount: 100, state: 'TRADE_SUCCESS' })
+      const { rows } = await pool.query(
+        `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
+           created_at, updated_at, expired_at, next_sync_at)
+         SELECT id, $1, $1, 100, 0, 'progress', channel, $2::bigint, $2::bigint, $2::bigint + 3600000, $2::bigint
+           FROM merchants WHERE name = 'ali' RETURNING id`,
+        [orderNo, Date.now()],
+      )
+      ids.push(Number(rows[0].id))
+    }
+    return ids
+  }
+
+  beforeAll(async () => {
+    world = await createWorld({
+      merchants: [{ name: 'ali', channel: 'alipay' }],
+      context: { passphrase: TEAM },
+    })
+    url = await freshDatabase()
+    expect((await copyDatabase(world.dbFile, url)).outcome).toBe('copied')
+    pool = new pg.Pool({ connectionString: url, max: 2 })
+  }, 60_000)
+
+  afterAll(async () => {
+    for (const s of served) {
+      s.stopStream()
+      const gone = new Promise((resolve) => s.child.once('exit', resolve))
+      s.child.kill('SIGTERM')
+      await gone
+    }
+    await pool?.end()
+    await world?.close()
+  })
+
+  it('two desktops serve it: a batch run in one window is followed live in the other, each trade once', async () => {
+    const [amy, bob] = await Promise.all([serve('amy'), serve('bob')])
+    const info = await call<{ team: string; dbFile: string; keyStore: { needsPassphrase: boolean } }>(
+      amy,
+      'app.info',
+    )
+    expect(info.team).toMatch(/^127\.0\.0\.1:\d+\/\w+$/)
+    expect(info.keyStore.needsPassphrase).toBe(false)
+    expect(await call(bob, 'merchants.list')).toEqual([expect.objectContaining({ name: 'ali' })])
+
+    await listen(amy)
+    await listen(bob)
+    const ids = await paidOrders('SRV', 30)
+    world.sim.state.faults.latencyMs = 20
+    const batch = await call<{ id: number }>(amy, 'batches.start', {
+      type: 'pay',
+      ids,
+      name: 'from amy',
+      concurrency: 4,
+      qps: 50,
+    })
+    // Amy's window hears her own run's progress, to its end.
+    await expect
+      .poll(() => amy.events.some((e) => e.event === 'batch.progress' && e.payload.status === 'done'), {
+        timeout: 60_000,
+      })
+      .toBe(true)
+    // Bob's hears of it from the team database, without asking: the batch and its records moved.
+    await expect
+      .poll(
+        () =>
+          bob.events.some(
+            (e) =>
+              e.event === 'store.changed' &&
+              (e.payload.topics as string[]).includes('batches') &&
+              (e.payload.batches as Array<{ id: number }>).some((b) => b.id === batch.id),
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(true)
+    await expect
+      .poll(
+        async () => (await call<{ status: string; done: number }>(bob, 'batches.get', { id: batch.id })).done,
+        { timeout: 20_000 },
+      )
+      .toBe(30)
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS records, count(DISTINCT trade_id)::int AS trades,
+              sum(CASE WHEN outcome = 'repaired' THEN 1 ELSE 0 END)::int AS repaired
+         FROM sync_records WHERE batch_id = $1`,
+      [batch.id],
+    )
+    expect(rows[0]).toEqual({ records: 30, trades: 30, repaired: 30 })
+    const items = await call<{ total: number; items: Array<{ tradeNo: string; outcome: string }> }>(
+      bob,
+      'batches.items',
+      { id: batch.id, limit: 50 },
+    )
+    expect(items.total).toBe(30)
+    expect(items.items[0]).toMatchObject({ tradeNo: 'SRV-000', outcome: 'repaired' })
+
+    // The lists and the overview read the team's books; the records name who started the batch.
+    const records = await call<{ total: number }>(bob, 'records.list', { batchId: batch.id })
+    expect(records.total).toBe(30)
+    const overview = await call<{ today: { syncs: number }; merchants: unknown[] }>(bob, 'overview.get')
+    expect(overview.today.syncs).toBeGreaterThanOrEqual(30)
+    expect(overview.merchants).toHaveLength(1)
+    const started = await pool.query(
+      "SELECT operator FROM audit_log WHERE action = 'batch_started' AND target = $1",
+      [`batch:${batch.id}`],
+    )
+    expect(started.rows).toEqual([{ operator: 'amy' }])
+  }, 120_000)
+
+  it('exports download from this computer, and a step not yet written for PostgreSQL is one sentence', async () => {
+    const [amy] = served
+    const exported = await call<{ rows: number; downloadPath: string; file: string }>(amy!, 'export.run', {
+      kind: 'records',
+      filter: {},
+    })
+    expect(exported.rows).toBeGreaterThanOrEqual(30)
+    const file = await fetch(`${amy!.url}${exported.downloadPath}`, {
+      headers: { authorization: `Bearer ${amy!.token}` },
+    })
+    expect(file.status).toBe(200)
+    const text = await file.text()
+    expect(text.split('\r\n').filter(Boolean)).toHaveLength(exported.rows + 1)
+
+    const refused = await call(amy!, 'merchants.add', {}).catch(
+      (err: { code: string; message: string }) => err,
+    )
+    expect(refused).toMatchObject({ code: 'conflict' })
+    expect((refused as { message: string }).message).toMatch(
+      /^on a team database this is not available yet \(merchants\.add\)/,
+    )
+    expect(TEAM_OPERATIONS).toEqual(expect.arrayContaining(['records.list', 'batches.start', 'export.run']))
+    expect(TEAM_OPERATIONS).not.toContain('merchants.add')
+  })
+})
