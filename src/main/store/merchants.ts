@@ -7,7 +7,7 @@ import { anchorDigest } from './anchors'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import type { SecretBox } from './keyring'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 export interface MerchantRow {
@@ -86,8 +86,15 @@ export function merchantView(row: MerchantRow): MerchantView {
 }
 
 export function listMerchants(db: Db): MerchantRow[] {
-  return stmt<[], MerchantRow>(db, 'SELECT * FROM merchants WHERE removed_at IS NULL ORDER BY name').all()
+  return stmt<[], MerchantRow>(db, LIVE).all()
 }
+
+const LIVE = 'SELECT * FROM merchants WHERE removed_at IS NULL ORDER BY name'
+
+/** The profiles not removed, on either store: what a team import resolves its rows' merchants from. */
+export const liveMerchantsOn = both(function* (x: Exec): Q<MerchantRow[]> {
+  return yield* all<MerchantRow>(x, LIVE)
+})
 
 export function* merchantById(x: Exec, id: number): Q<MerchantRow | undefined> {
   return yield* one<MerchantRow>(x, 'SELECT * FROM merchants WHERE id = ?', [id])
