@@ -76,6 +76,8 @@ async function importRows(
 ): Promise<ImportResult> {
   // A team database (files/import/team-sink.ts) or the file: `db` is the file's connection.
   const team = 'pool' in into ? into : null
+  // Its callers ask for neither (services/team-imports.ts refuses a refund list in its own sentence).
+  if (team && (options.dryRun || options.type !== 'pay')) throw new Error('a team import writes a pay list')
   const db = into as Db
   const name = path.basename(file)
   const audience = options.audience ?? 'cli'
