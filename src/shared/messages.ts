@@ -539,12 +539,8 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import a pay order list there, `paysync sync --order/--refund/--pending/--all/--file` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync import` 和 `paysync sync --file` 向其导入支付订单列表，用 `paysync sync --order/--refund/--pending/--all/--file` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
-  },
-  'db.teamRefundList': {
-    en: 'on a team database a pay order list is imported; a refund list is not yet (docs/team-mode.md B8.11): import it into a database file, or sync the refunds already in the team database with --refund',
-    zh: '团队数据库上目前只能导入支付订单列表，暂不支持退款列表（docs/team-mode.md B8.11）：请把它导入数据库文件，或用 --refund 同步团队数据库中已有的退款',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, `paysync sync --order/--refund/--pending/--all/--file` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync db check` checks it and `paysync db copy` fills it (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync import` 和 `paysync sync --file` 向其导入订单或退款列表，用 `paysync sync --order/--refund/--pending/--all/--file` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync db check` 检查、用 `paysync db copy` 复制进去（docs/team-mode.md B8.6）',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

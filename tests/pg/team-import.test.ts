@@ -133,6 +133,72 @@ describe.skipIf(pgMissing())('imports on a team database', () => {
     ])
   })
 
+  it('a refund list gives the same refunds, refusals and pay order states as on the file', async () => {
+    const pays = write(
+      'rf-pays.csv',
+      csv(
+        ['RF-001', 'RF-002', 'RF-003', 'RF-004'].map((no) => [
+          no,
+          '10.00',
+          '已付款',
+          'rf',
+          '',
+          '2026-12-01 10:00:00',
+        ]),
+      ),
+    )
+    const refundCsv = (rows: string[][]) =>
+      `orderNo,refundNo,退款金额,status,gatewayRefundNo,createdAt\n${rows.map((r) => r.join(',')).join('\n')}\n`
+    const refunds = write(
+      'rf-refunds.csv',
+      refundCsv([
+        ['RF-001', 'R1', '3.00', '退款成功', '', '2026-12-02 10:00:00'],
+        ['RF-001', 'R2', '8.00', '退款成功', '', '2026-12-02 10:00:00'],
+        ['RF-001', 'R3', '7.00', '退款中', '', '2026-12-02 10:00:00'],
+        ['RF-002', 'R4', '10.00', '退款成功', '', '2026-12-02 10:00:00'],
+        ['RF-404', 'R5', '1.00', '退款中', '', '2026-12-02 10:00:00'],
+        ['RF-003', 'R1', '1.00', '退款中', '', '2026-12-02 10:00:00'],
+        ['RF-001', 'R1', '3.00', '退款成功', 'G-R1', '2026-12-02 10:00:00'],
+        ['RF-003', 'R6', '2.00', '退款中', '', '2026-12-02 10:00:00'],
+      ]),
+    )
+    const later = write(
+      'rf-later.csv',
+      refundCsv([
+        ['RF-003', 'R6', '2.00', '退款中', 'G-R6', '2026-12-02 10:00:00'],
+        ['RF-003', 'R7', '8.00', '退款成功', '', '2026-12-03 10:00:00'],
+        ['RF-003', 'R8', '1.00', '退款成功', '', '2026-12-03 10:00:00'],
+      ]),
+    )
+    const summaries: Array<[ImportSummary, ImportSummary]> = []
+    for (const [file, type] of [
+      [pays, 'pay'],
+      [refunds, 'refund'],
+      [refunds, 'refund'],
+      [later, 'refund'],
+    ] as const) {
+      const onFile = await runImport(world.ctx, { file, type, merchant: 'ali' })
+      const onTeam = await runTeamImport(desk, { file, type, merchant: 'ali' })
+      summaries.push([onFile, onTeam])
+      expect(told(onTeam)).toEqual(told(onFile))
+    }
+    expect(summaries[1]![1]).toMatchObject({ inserted: 4, updated: 1, rejected: 3 })
+    expect(summaries[1]![1].errors.map((e) => e.line)).toEqual([3, 6, 7])
+    expect(summaries[3]![1]).toMatchObject({ inserted: 1, updated: 1, rejected: 1 })
+    for (const sql of [
+      `SELECT refund_no, biz_refund_no, gateway_refund_no, pay_order_id, merchant_id, channel, amount, status,
+         created_at, finished_at, next_sync_at IS NULL AS not_due FROM refund_orders ORDER BY refund_no`,
+      `SELECT order_no, amount, status, refund_status, refundable_amount, version FROM pay_orders
+        WHERE order_no LIKE 'RF-%' ORDER BY order_no`,
+      'SELECT * FROM refund_order_days ORDER BY 1, 2, 3, 4, 5',
+    ]) {
+      const file = world.ctx.db.prepare(sql).all() as Array<Record<string, unknown>>
+      const team = (await desk.reads.pool.query(sql)).rows as Array<Record<string, unknown>>
+      expect(plain(team)).toEqual(plain(file))
+      expect(team.length).toBeGreaterThan(0)
+    }
+  })
+
   it('a bad row is refused with its line while the good ones go in, in pages of thousands', async () => {
     const rows = Array.from({ length: 12_000 }, (_, i) => [
       `PAGE-${String(i).padStart(5, '0')}`,
@@ -259,7 +325,7 @@ describe.skipIf(pgMissing())('imports on a team database', () => {
     expect(repairs.rows[0].n).toBe(30)
   }, 120_000)
 
-  it('`paysync import` on the team database: a pay list goes in, a refund list is refused', async () => {
+  it('`paysync import` on the team database: a pay list goes in, then a refund list', async () => {
     const env = { ...process.env, NO_COLOR: '1', PAYSYNC_OPERATOR: 'dan', XDG_CONFIG_HOME: dir }
     const file = write('cli.csv', csv([['CLI-001', '2.00', '支付中', '', '', '2026-12-04 12:00:00']]))
     const done = await run(
@@ -274,11 +340,19 @@ describe.skipIf(pgMissing())('imports on a team database', () => {
       "SELECT o.amount, r.operator FROM pay_orders o JOIN import_runs r ON r.id = o.import_id WHERE o.order_no = 'CLI-001'",
     )
     expect(stored.rows).toEqual([{ amount: 200, operator: 'dan' }])
+    const refundFile = write(
+      'cli-refunds.csv',
+      'orderNo,refundNo,退款金额,status\nCLI-001,CLI-R1,0.50,退款中\n',
+    )
     const refunds = await run(
       process.execPath,
-      [BIN, '--db', url, 'import', file, '--type', 'refund', '--merchant', 'wx'],
+      [BIN, '--db', url, 'import', refundFile, '--type', 'refund', '--merchant', 'wx', '--json'],
       { env },
-    ).catch((e: { code: number; stderr: string }) => e)
-    expect(refunds).toMatchObject({ code: 1, stderr: expect.stringContaining('a refund list is not yet') })
+    )
+    expect(JSON.parse(refunds.stdout)).toMatchObject({ rows: 1, inserted: 1, rejected: 0 })
+    const refund = await desk.reads.pool.query(
+      "SELECT r.amount, r.status, p.refund_status FROM refund_orders r JOIN pay_orders p ON p.id = r.pay_order_id WHERE r.refund_no = 'CLI-R1'",
+    )
+    expect(refund.rows).toEqual([{ amount: 50, status: 'progress', refund_status: 'refunding' }])
   })
 })

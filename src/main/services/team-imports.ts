@@ -1,7 +1,6 @@
 import path from 'node:path'
 import type { ImportSummary } from '../../shared/import-report'
 import type { ImportSource } from './imports'
-import { AppError } from '../../shared/errors'
 import { importFile } from '../files/import/importer'
 import { auditOn } from '../store/audit'
 import { liveMerchantsOn } from '../store/merchants'
@@ -9,7 +8,7 @@ import { importSummaryOf, told } from './imports'
 import { createTeamBatch } from './team-batches'
 import type { TeamDesk } from './team-desk'
 
-// An order list imported into a team database (docs/team-mode.md B8.11): the desktop's importer,
+// An order or refund list imported into a team database (docs/team-mode.md B8.11): the desktop's importer,
 // its rows written a page at a time in PostgreSQL (files/import/team-sink.ts), the run and its
 // refused rows kept there, and an audit row naming the operator. It runs in this process: an import
 // worker thread holds a database file's connection, and this one waits on the server anyway.
@@ -25,7 +24,6 @@ export async function runTeamImport(
   req: TeamImportRequest,
   trades?: number[],
 ): Promise<ImportSummary> {
-  if (req.type !== 'pay') throw AppError.say('invalid_input', 'db.teamRefundList')
   const pool = desk.reads.pool
   const now = Date.now()
   let result

@@ -25,7 +25,7 @@ import { RAW_CHARS, UnreadableFileError, type RowSource, type SourceRow } from '
 import { detach, detachParams, note } from './row-notes'
 import { openRows } from './rows'
 import { dryRunSink, storeSink, type ImportSink } from './sink'
-import { pageOf, TeamPaySink, type TeamInto } from './team-sink'
+import { pageOf, TeamSink, type TeamInto } from './team-sink'
 import { isTotalRow } from './total-rows'
 import { importPay, importRefund, MerchantResolver, RowCells, RowError, type RowOutcome } from './trades'
 
@@ -76,8 +76,7 @@ async function importRows(
 ): Promise<ImportResult> {
   // A team database (files/import/team-sink.ts) or the file: `db` is the file's connection.
   const team = 'pool' in into ? into : null
-  // Its callers ask for neither (services/team-imports.ts refuses a refund list in its own sentence).
-  if (team && (options.dryRun || options.type !== 'pay')) throw new Error('a team import writes a pay list')
+  if (team && options.dryRun) throw new Error('a team import writes its list: the preview reads a file')
   const db = into as Db
   const name = path.basename(file)
   const audience = options.audience ?? 'cli'
@@ -139,7 +138,7 @@ async function importRows(
   const merchants = new MerchantResolver(book, options.merchant, options.mapping?.defaults.merchant)
   // The day totals of the orders a transaction inserts, added up as they go in (refunds are grouped).
   const tally = options.type === 'pay' ? new DayTally() : null
-  const teamSink = team && !dry ? new TeamPaySink(team.pool) : null
+  const teamSink = team && !dry ? new TeamSink(team.pool) : null
   const sink = teamSink ?? (dry ? dryRunSink(db) : storeSink(db, now, tally ?? undefined))
   const run = {
     fileName: name,
@@ -305,7 +304,8 @@ async function importRows(
     if (row.broken || isTotalRow(row.cells, orderNoColumn, width)) return
     cells.cells = row.cells
     try {
-      importPay(into, cells, merchants, rowOptions, importId, now(), false)
+      if (options.type === 'pay') importPay(into, cells, merchants, rowOptions, importId, now(), false)
+      else importRefund(into, cells, merchants, rowOptions, importId, now())
     } catch (err) {
       if (!(err instanceof RowError)) throw err
     }
@@ -319,7 +319,7 @@ async function importRows(
       )
   let stopped = false
   /** A team import's page (TEAM_PAGE rows, see team-sink.ts): its keys read first, then its rows. */
-  const teamPage = async (sink: TeamPaySink, pull: () => SourceRow[] | null): Promise<boolean> => {
+  const teamPage = async (sink: TeamSink, pull: () => SourceRow[] | null): Promise<boolean> => {
     const { more, missed } = await sink.page(pageOf(pull, TEAM_PAGE), probe, fill, importId, now())
     // Put meanwhile by someone other than an import (which waits for this page): an order that was there.
     counts.inserted -= missed

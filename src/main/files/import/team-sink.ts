@@ -12,10 +12,13 @@ import {
 import { ADVISORY_NAMESPACE, IMPORT_LOCK } from '../../store/pg/locks'
 import { inPgTransaction } from '../../store/pg/transaction'
 import type { Exec } from '../../store/sql/exec'
+import type { RefundKey } from '../../store/refund-bulk'
+import type { NewRefundOrder } from '../../store/refunds'
 import type { SourceRow } from './row-source'
-import type { ImportSink } from './sink'
+import type { ImportSink, PayForRefund } from './sink'
+import { TeamRefunds } from './team-refunds'
 
-// A pay list into a team database (docs/team-mode.md B8.11). The importer reads its rows as on the
+// An order or refund list into a team database (docs/team-mode.md B8.11). The importer reads its rows as on the
 // file, each answered at once by its sink; PostgreSQL cannot answer at once, so a page of rows is
 // worked in one transaction: the orders its rows name read in one statement, the rows checked against
 // them here (and against the page's earlier rows), then what they add written in one statement each.
@@ -42,32 +45,42 @@ export function pageOf(pull: () => SourceRow[] | null, size: number): { rows: So
   return { rows, more: true }
 }
 
+interface PageKeys {
+  pays: OrderKey[]
+  refunds: RefundKey[]
+}
+
 /** The keys a page's rows name: `read` runs each row through the importer into a sink that notes them. */
-function keysOf(rows: SourceRow[], read: (row: SourceRow, probe: ImportSink) => void): OrderKey[] {
-  const keys: OrderKey[] = []
+function keysOf(rows: SourceRow[], read: (row: SourceRow, probe: ImportSink) => void): PageKeys {
+  const keys: PageKeys = { pays: [], refunds: [] }
   const probe = keySink(keys)
   for (const row of rows) read(row, probe)
   return keys
 }
 
-function keySink(keys: OrderKey[]): ImportSink {
-  const no = () => {
-    throw new Error('a team import takes pay lists only')
-  }
+/** Notes each key asked about; a refund's pay order is there, so that its row goes on to its refund. */
+function keySink(keys: PageKeys): ImportSink {
   return {
     upsertPay: (o) => {
-      keys.push({ merchantId: o.merchantId, orderNo: o.orderNo })
+      keys.pays.push({ merchantId: o.merchantId, orderNo: o.orderNo })
       return { result: 'inserted', id: 0 }
     },
-    findPay: no,
-    findRefund: no,
-    fillRefund: no,
-    insertRefund: no,
-    recompute: no,
+    findPay: (merchantId, orderNo) => {
+      keys.pays.push({ merchantId, orderNo })
+      const any = Number.MAX_SAFE_INTEGER
+      return { id: 0, amount: any, status: 'success', refundable_amount: any }
+    },
+    findRefund: (merchantId, refundNo) => {
+      keys.refunds.push({ merchantId, refundNo })
+      return undefined
+    },
+    fillRefund: () => false,
+    insertRefund: () => 0,
+    recompute: () => undefined,
   }
 }
 
-export class TeamPaySink implements ImportSink {
+export class TeamSink implements ImportSink {
   /** The page's orders by key: read from the database, or new from an earlier row of the page. */
   private stored = new Map<string, StoredForImport>()
   /** The page's new orders, by the stand-in id (below zero) their rows were told. */
@@ -77,6 +90,10 @@ export class TeamPaySink implements ImportSink {
   private next = -1
   /** Stand-in ids, once written, as the database numbered them. */
   private ids = new Map<number, number>()
+  /** The orders read, by id: a refund's pay order. */
+  private payIds = new Map<number, StoredForImport>()
+  /** The page's refunds (a refund list). */
+  private refunds = new TeamRefunds()
   /** The page's refused rows to keep. */
   readonly errors: KeptRowError[] = []
 
@@ -98,8 +115,11 @@ export class TeamPaySink implements ImportSink {
     const missed = await inPgTransaction(this.pool, async (tx) => {
       await tx.run('SELECT pg_advisory_xact_lock(?, ?)', [ADVISORY_NAMESPACE, IMPORT_LOCK])
       this.clear()
-      for (const row of await payOrdersForImportOn.async(tx, keys))
+      for (const row of await payOrdersForImportOn.async(tx, keys.pays)) {
         this.stored.set(keyOf(row.merchant_id, row.order_no), row)
+        this.payIds.set(row.id, row)
+      }
+      await this.refunds.read(tx, keys.refunds)
       let left: SourceRow[] | null = page.rows
       apply(() => {
         const rows = left
@@ -152,11 +172,32 @@ export class TeamPaySink implements ImportSink {
     return { result: changed ? 'updated' : 'unchanged', id: row.id, stored }
   }
 
-  findPay = refuse
-  findRefund = refuse
-  fillRefund = refuse
-  insertRefund = refuse
-  recompute = refuse
+  /** A pay order its refund rows name, less what the page's earlier refunds took off it. */
+  findPay(merchantId: number, orderNo: string): PayForRefund | undefined {
+    const row = this.stored.get(keyOf(merchantId, orderNo))
+    const less = row ? (this.refunds.taken.get(row.id) ?? 0) : 0
+    return row && less && row.status === 'success'
+      ? { ...row, refundable_amount: row.refundable_amount - less }
+      : row
+  }
+
+  findRefund(merchantId: number, refundNo: string) {
+    return this.refunds.find(merchantId, refundNo)
+  }
+
+  fillRefund(id: number, gatewayRefundNo: string | null): boolean {
+    return this.refunds.fill(id, gatewayRefundNo)
+  }
+
+  insertRefund(r: NewRefundOrder): number {
+    const id = this.next--
+    this.refunds.insert(id, r, this.payIds.get(r.payOrderId)?.order_no ?? '')
+    return id
+  }
+
+  recompute(payOrderId: number): void {
+    this.refunds.recompute(payOrderId)
+  }
 
   private async flush(tx: Exec, importId: number, now: number): Promise<number> {
     const pending = [...this.inserts]
@@ -200,9 +241,10 @@ export class TeamPaySink implements ImportSink {
         if (!this.ids.has(standIn))
           this.ids.set(standIn, found.get(keyOf(row.merchant_id, row.order_no)) ?? 0)
     }
+    const missedRefunds = await this.refunds.flush(tx, now, this.ids)
     await addImportErrorsOn.async(tx, importId, this.errors)
     this.errors.length = 0
-    return missed.length
+    return missed.length + missedRefunds
   }
 
   private clear(): void {
@@ -210,10 +252,8 @@ export class TeamPaySink implements ImportSink {
     this.inserts.clear()
     this.fills.clear()
     this.ids.clear()
+    this.refunds.clear()
+    this.payIds.clear()
     this.errors.length = 0
   }
-}
-
-function refuse(): never {
-  throw new Error('a team import takes pay lists only')
 }

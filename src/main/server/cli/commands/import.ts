@@ -89,7 +89,7 @@ export function printImport(io: Io, s: ImportSummary, rejectedOut?: string): voi
   if (rejectedOut && s.rejected) io.out(`  the ${s.rejected} rejected rows are in ${rejectedOut}`)
 }
 
-/** `import --db postgres://…`: a pay order list into the team database (docs/team-mode.md B8.11). */
+/** `import --db postgres://…`: an order or refund list into the team database (docs/team-mode.md B8.11). */
 async function importOnTeam(address: string, cmd: Command, file: string, opts: ImportOpts): Promise<void> {
   const request = check(
     importRunSchema.omit({ file: true }),
