@@ -8,10 +8,10 @@ import { importSummaryOf, told } from './imports'
 import { createTeamBatch } from './team-batches'
 import type { TeamDesk } from './team-desk'
 
-// An order or refund list imported into a team database (docs/team-mode.md B8.11): the desktop's importer,
-// its rows written a page at a time in PostgreSQL (files/import/team-sink.ts), the run and its
-// refused rows kept there, and an audit row naming the operator. It runs in this process: an import
-// worker thread holds a database file's connection, and this one waits on the server anyway.
+// An order or refund list imported into a team database (docs/team-mode.md B8.11): the desktop's
+// importer, its rows written a page at a time in PostgreSQL (files/import/team-sink.ts), the run and
+// its refused rows kept there, and an audit row naming the operator. It runs in this process: an
+// import worker thread holds a database file's connection, and this one waits on the server anyway.
 
 export interface TeamImportRequest extends ImportSource {
   /** The command line's --rejected-out: every refused row, whole, to this CSV. */

@@ -18,13 +18,14 @@ import type { SourceRow } from './row-source'
 import type { ImportSink, PayForRefund } from './sink'
 import { TeamRefunds } from './team-refunds'
 
-// An order or refund list into a team database (docs/team-mode.md B8.11). The importer reads its rows as on the
-// file, each answered at once by its sink; PostgreSQL cannot answer at once, so a page of rows is
-// worked in one transaction: the orders its rows name read in one statement, the rows checked against
-// them here (and against the page's earlier rows), then what they add written in one statement each.
-// The page holds the team's import lock, so two desktops importing lists that share orders take turns
-// a page at a time: each page sees every order the other's pages put, and is told them as a file's
-// import is told the orders it holds already. The unique key stays the last word (ON CONFLICT).
+// An order or refund list into a team database (docs/team-mode.md B8.11). The importer reads its
+// rows as on the file, each answered at once by its sink; PostgreSQL cannot answer at once, so a page
+// of rows is worked in one transaction: the orders (and refunds) its rows name read in one statement,
+// the rows checked against them here (and against the page's earlier rows), then what they add
+// written in one statement each. The page holds the team's import lock, so two desktops importing
+// lists that share orders take turns a page at a time: each page sees every order the other's pages
+// put, and is told them as a file's import is told the orders it holds already. The unique key stays
+// the last word (ON CONFLICT).
 
 /** Where a team import writes: the pool, and the team's merchant profiles read before it. */
 export interface TeamInto {
@@ -97,13 +98,13 @@ export class TeamSink implements ImportSink {
   /** The page's refused rows to keep. */
   readonly errors: KeptRowError[] = []
 
+  constructor(private readonly pool: pg.Pool) {}
+
   /**
    * One page: the orders its rows name (`probe`) read under the team's import lock, its rows run
    * through this sink (`apply`), then what they add written; one transaction. `missed`: new orders
    * someone else had put meanwhile (then filled, as a row of an order that exists is).
    */
-  constructor(private readonly pool: pg.Pool) {}
-
   async page(
     page: { rows: SourceRow[]; more: boolean },
     probe: (row: SourceRow, into: ImportSink) => void,
