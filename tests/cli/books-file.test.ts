@@ -109,7 +109,8 @@ describe('a database that is not there', () => {
       'names a team database (postgres://***@db.example:5432/team): this command still works on a ' +
       'database file; on a team database the lists and statements read today (`paysync records`, ' +
       '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) ' +
-      'and `paysync export` writes the first five, `paysync sync --order/--refund/--pending/--all` syncs there, ' +
+      'and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, ' +
+      '`paysync sync --order/--refund/--pending/--all/--file` syncs there, ' +
       '`paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, ' +
       '`paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens ' +
       '(docs/team-mode.md B8.6)\n'

@@ -303,10 +303,5 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
       'schedule_released',
       'batch_cancelled',
     ])
-    // `--file` imports first, which is still the database file's.
-    const refused = await run(process.execPath, [BIN, '--db', url, 'sync', '--file', 'x.csv'], { env }).catch(
-      (e: { stderr: string }) => e,
-    )
-    expect((refused as { stderr: string }).stderr).toContain('sync --file` is not available yet')
   })
 })

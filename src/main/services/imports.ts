@@ -42,7 +42,7 @@ interface JobExtras {
 }
 
 /** A refusal from the import as the contract says it: its own sentence, else the file's detail. */
-function told(err: unknown): unknown {
+export function told(err: unknown): unknown {
   if (!(err instanceof UnreadableFileError)) return err
   return err.said
     ? AppError.say('unreadable_file', err.said.id, err.said.params)
@@ -111,7 +111,7 @@ export function cancelImport(ctx: ServiceContext, taskId: string): { cancelled: 
 }
 
 /** The summary an import answers: the result without what only the preview reads. */
-function summaryOf(r: ImportResult): ImportSummary {
+export function importSummaryOf(r: ImportResult): ImportSummary {
   const { headers: _h, match: _m, missing: _x, sample: _s, stopped: _t, ...summary } = r
   return summary
 }
@@ -136,7 +136,7 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
     target: path.basename(req.file),
     detail: { importId: result.importId, inserted: result.inserted, rejected: result.rejected },
   })
-  return summaryOf(result)
+  return importSummaryOf(result)
 }
 
 /**

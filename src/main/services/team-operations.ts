@@ -12,8 +12,7 @@ import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { AppError } from '../../shared/errors'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
-import { activeMerchants, merchantView } from '../store/merchants'
-import { both } from '../store/sql/exec'
+import { liveMerchantsOn, merchantView } from '../store/merchants'
 import { ordersExport } from '../store/orders'
 import { refundsExport } from '../store/refunds'
 import { openTradesOfBatchOn, releaseTradesOn } from '../store/schedule-holds'
@@ -45,8 +44,6 @@ import { systemUser } from './context'
 // by the functions written once for both stores. What is not yet written once for PostgreSQL (an
 // import, a merchant's profile, a statement's run, the column mappings) is refused in one sentence
 // that names it, before anything is read or written.
-
-const merchantsOn = both(activeMerchants)
 
 type TeamHandlers = {
   [K in OperationName]?: (host: TeamHost, input: ParsedInput<K>) => Promise<OperationOutput<K>>
@@ -119,7 +116,7 @@ const handlers: TeamHandlers = {
     )
   },
   'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
-  'merchants.list': async ({ desk }) => (await merchantsOn.async(desk.reads.exec)).map(merchantView),
+  'merchants.list': async ({ desk }) => (await liveMerchantsOn.async(desk.reads.exec)).map(merchantView),
 
   'batches.start': async (host, r) => {
     await host.desk.merchants.secretBox()

@@ -3,6 +3,8 @@ import type { ImportRowError } from '../../shared/import-report'
 import { isMessageId, type MessageId, type Params } from '../../shared/messages'
 import type { Db } from './connection'
 import { stmt } from './connection'
+import { both, one, run, type Exec, type Q } from './sql/exec'
+import { sqliteExec } from './sql/sqlite-exec'
 
 /**
  * What an import run keeps of its refused rows (review-security M3: 60,000 refused rows once grew a
@@ -13,24 +15,34 @@ export const KEPT_ERRORS = 1000
 export const CELLS_CHARS = 4000
 const CELL_CHARS = 512
 
-export function createImportRun(
-  db: Db,
-  r: {
-    fileName: string
-    tradeType: TradeType
-    encoding: string
-    operator: string | null
-    headers: string[]
-    headerLine: number
-  },
-  now = Date.now(),
-): number {
-  return Number(
-    stmt(
-      db,
-      `INSERT INTO import_runs (file_name, trade_type, encoding, operator, created_at, headers, header_line)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+interface NewImportRun {
+  fileName: string
+  tradeType: TradeType
+  encoding: string
+  operator: string | null
+  headers: string[]
+  headerLine: number
+}
+
+interface ImportRunCounts {
+  encoding: string
+  rows: number
+  inserted: number
+  updated: number
+  unchanged: number
+  duplicates: number
+  conflicts: number
+  skipped: number
+  rejected: number
+}
+
+/** An import run begun, on either store (docs/team-mode.md B8.11): its id. */
+export const createImportRunOn = both(function* (x: Exec, r: NewImportRun, now: number): Q<number> {
+  const row = yield* one<{ id: number }>(
+    x,
+    `INSERT INTO import_runs (file_name, trade_type, encoding, operator, created_at, headers, header_line)
+     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    [
       r.fileName,
       r.tradeType,
       r.encoding,
@@ -38,43 +50,43 @@ export function createImportRun(
       now,
       JSON.stringify(boundCells(r.headers)),
       r.headerLine,
-    ).lastInsertRowid,
+    ],
   )
+  return Number(row!.id)
+})
+
+export function createImportRun(db: Db, r: NewImportRun, now = Date.now()): number {
+  return createImportRunOn.sync(sqliteExec(db), r, now)
 }
 
-export function finishImportRun(
-  db: Db,
+export const finishImportRunOn = both(function* (
+  x: Exec,
   id: number,
-  c: {
-    encoding: string
-    rows: number
-    inserted: number
-    updated: number
-    unchanged: number
-    duplicates: number
-    conflicts: number
-    skipped: number
-    rejected: number
-  },
-  now = Date.now(),
-): void {
-  stmt(
-    db,
+  c: ImportRunCounts,
+  now: number,
+): Q<void> {
+  yield* run(
+    x,
     `UPDATE import_runs SET encoding = ?, rows_read = ?, inserted = ?, updated = ?, unchanged = ?, duplicates = ?,
        conflicts = ?, skipped = ?, rejected = ?, finished_at = ? WHERE id = ?`,
-  ).run(
-    c.encoding,
-    c.rows,
-    c.inserted,
-    c.updated,
-    c.unchanged,
-    c.duplicates,
-    c.conflicts,
-    c.skipped,
-    c.rejected,
-    now,
-    id,
+    [
+      c.encoding,
+      c.rows,
+      c.inserted,
+      c.updated,
+      c.unchanged,
+      c.duplicates,
+      c.conflicts,
+      c.skipped,
+      c.rejected,
+      now,
+      id,
+    ],
   )
+})
+
+export function finishImportRun(db: Db, id: number, c: ImportRunCounts, now = Date.now()): void {
+  finishImportRunOn.sync(sqliteExec(db), id, c, now)
 }
 
 /** A row's cells as kept: each cell at most CELL_CHARS, all of them at most CELLS_CHARS. */
@@ -94,13 +106,10 @@ export interface KeptRowError extends ImportRowError {
   cells: string[]
 }
 
-/** Keeps one refused row of the run; the caller stops after KEPT_ERRORS. */
-export function addImportError(db: Db, importId: number, e: KeptRowError): void {
+/** The columns of a kept refused row, in the order of INSERT_ERROR. */
+function errorValues(importId: number, e: KeptRowError): unknown[] {
   const raw = e.raw === undefined ? null : e.raw.length > 200 ? e.raw.slice(0, 200) : e.raw
-  stmt(
-    db,
-    'INSERT INTO import_errors (import_id, line, column_name, reason, raw_row, cells, said) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(
+  return [
     importId,
     e.line,
     e.column,
@@ -108,8 +117,37 @@ export function addImportError(db: Db, importId: number, e: KeptRowError): void 
     raw,
     JSON.stringify(boundCells(e.cells)),
     e.said ? JSON.stringify(e.said) : null,
-  )
+  ]
 }
+
+const INSERT_ERROR =
+  'INSERT INTO import_errors (import_id, line, column_name, reason, raw_row, cells, said) VALUES (?, ?, ?, ?, ?, ?, ?)'
+
+/** Keeps one refused row of the run; the caller stops after KEPT_ERRORS. */
+export function addImportError(db: Db, importId: number, e: KeptRowError): void {
+  stmt(db, INSERT_ERROR).run(...errorValues(importId, e))
+}
+
+/**
+ * Keeps refused rows of the run, on either store: on a team database in one statement (a round trip
+ * per row would make a file of bad rows slow), on the file one insert each, as addImportError.
+ */
+export const addImportErrorsOn = both(function* (x: Exec, importId: number, errors: KeptRowError[]): Q<void> {
+  if (errors.length === 0) return
+  if (x.dialect === 'sqlite') {
+    for (const e of errors) yield* run(x, INSERT_ERROR, errorValues(importId, e))
+    return
+  }
+  const cols = errors.map((e) => errorValues(importId, e))
+  yield* run(
+    x,
+    `INSERT INTO import_errors (import_id, line, column_name, reason, raw_row, cells, said)
+     SELECT ?::bigint, t.line, t.col, t.reason, t.raw, t.cells, t.said
+       FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+         AS t(line, col, reason, raw, cells, said)`,
+    [importId, ...[1, 2, 3, 4, 5, 6].map((i) => cols.map((c) => c[i]))],
+  )
+})
 
 interface ErrorRow {
   line: number

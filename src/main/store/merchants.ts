@@ -91,9 +91,10 @@ export function* activeMerchants(x: Exec): Q<MerchantRow[]> {
   return yield* all<MerchantRow>(x, `SELECT * FROM merchants WHERE removed_at IS NULL ORDER BY ${order}`)
 }
 
-const activeMerchantsBoth = both(activeMerchants)
+/** The profiles not removed, on either store: the merchants list, and what a team import resolves its rows' merchants from. */
+export const liveMerchantsOn = both(activeMerchants)
 
-export const listMerchants = (db: Db): MerchantRow[] => activeMerchantsBoth.sync(sqliteExec(db))
+export const listMerchants = (db: Db): MerchantRow[] => liveMerchantsOn.sync(sqliteExec(db))
 
 export function* merchantById(x: Exec, id: number): Q<MerchantRow | undefined> {
   return yield* one<MerchantRow>(x, 'SELECT * FROM merchants WHERE id = ?', [id])

@@ -141,28 +141,29 @@ export interface NewRefundOrder {
   importId: number | null
 }
 
+export const INSERT_REFUND = `INSERT INTO refund_orders (refund_no, biz_refund_no, gateway_refund_no, pay_order_id,
+       merchant_id, channel, amount, status, created_at, finished_at, updated_at, next_sync_at, import_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/** A new refund's columns, in INSERT_REFUND's order. */
+export const refundParams = (r: NewRefundOrder, now: number) => [
+  r.refundNo,
+  r.bizRefundNo,
+  r.gatewayRefundNo,
+  r.payOrderId,
+  r.merchantId,
+  r.channel,
+  r.amount,
+  r.status,
+  r.createdAt,
+  r.finishedAt,
+  now,
+  r.status === 'progress' ? Math.max(now, r.createdAt + REFUND_FIRST_QUERY_DELAY_MS) : null,
+  r.importId,
+]
+
 export function insertRefundOrder(db: Db, r: NewRefundOrder, now = Date.now()): number {
-  const res = stmt(
-    db,
-    `INSERT INTO refund_orders (refund_no, biz_refund_no, gateway_refund_no, pay_order_id, merchant_id, channel, amount,
-       status, created_at, finished_at, updated_at, next_sync_at, import_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    r.refundNo,
-    r.bizRefundNo,
-    r.gatewayRefundNo,
-    r.payOrderId,
-    r.merchantId,
-    r.channel,
-    r.amount,
-    r.status,
-    r.createdAt,
-    r.finishedAt,
-    now,
-    r.status === 'progress' ? Math.max(now, r.createdAt + REFUND_FIRST_QUERY_DELAY_MS) : null,
-    r.importId,
-  )
-  return Number(res.lastInsertRowid)
+  return Number(stmt(db, INSERT_REFUND).run(...refundParams(r, now)).lastInsertRowid)
 }
 
 export const fillRefundOrderOn = both(function* (

@@ -38,6 +38,21 @@ export interface ImportOptions {
   deferIndexesFrom?: number
 }
 
+/** What an import counts, before its first row. */
+export function noCounts() {
+  return {
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    duplicates: 0,
+    conflicts: 0,
+    skipped: 0,
+    rejected: 0,
+    warnings: 0,
+  }
+}
+
 /** A row of the preview: its cells, and what importing it would store and say. */
 export interface SampleRow {
   line: number

@@ -5,7 +5,8 @@ import { say, type MessageId, type Params } from '../../../shared/messages'
 import type { Db } from '../../store/connection'
 import { deferIndexesOfEmpty, restoreDeferredIndexes } from '../../store/deferred-indexes'
 import { DayTally, withGroupedDayTotals } from '../../store/import-day-totals'
-import { addImportError, createImportRun, finishImportRun, KEPT_ERRORS } from '../../store/imports'
+import * as runs from '../../store/imports'
+import { pgExec } from '../../store/sql/pg-exec'
 import { LEFT_NULL_BY_INSERT } from '../../store/orders'
 import {
   fieldsWithUnits,
@@ -17,13 +18,14 @@ import {
 } from './amount-units'
 import { headerOnly, refuseMissing } from './header-checks'
 import { findHeaderRow, matchHeaders, missingFields } from './headers'
-import type { ImportOptions, ImportResult, SampleRow } from './import-options'
+import { noCounts, type ImportOptions, type ImportResult, type SampleRow } from './import-options'
 import { KeyTable } from './key-table'
 import { openRejected } from './rejected-csv'
 import { RAW_CHARS, UnreadableFileError, type RowSource, type SourceRow } from './row-source'
 import { detach, detachParams, note } from './row-notes'
 import { openRows } from './rows'
-import { dryRunSink, storeSink } from './sink'
+import { dryRunSink, storeSink, type ImportSink } from './sink'
+import { pageOf, TeamSink, type TeamInto } from './team-sink'
 import { isTotalRow } from './total-rows'
 import { importPay, importRefund, MerchantResolver, RowCells, RowError, type RowOutcome } from './trades'
 
@@ -50,7 +52,11 @@ const MAX_MS = 100
  */
 const DEFER_INDEXES_FROM = 4 << 20
 
-export async function importFile(db: Db, file: string, options: ImportOptions): Promise<ImportResult> {
+export async function importFile(
+  db: Db | TeamInto,
+  file: string,
+  options: ImportOptions,
+): Promise<ImportResult> {
   const source = await openRows(file, options.limits)
   try {
     return await importRows(db, file, options, source)
@@ -59,12 +65,19 @@ export async function importFile(db: Db, file: string, options: ImportOptions): 
   }
 }
 
+/** Rows a page of a team import takes at most: one transaction and a statement per kind of write. */
+const TEAM_PAGE = 5_000
+
 async function importRows(
-  db: Db,
+  into: Db | TeamInto,
   file: string,
   options: ImportOptions,
   source: RowSource,
 ): Promise<ImportResult> {
+  // A team database (files/import/team-sink.ts) or the file: `db` is the file's connection.
+  const team = 'pool' in into ? into : null
+  if (team && options.dryRun) throw new Error('a team import writes its list: the preview reads a file')
+  const db = into as Db
   const name = path.basename(file)
   const audience = options.audience ?? 'cli'
   const batches = source.batches[Symbol.asyncIterator]()
@@ -121,41 +134,39 @@ async function importRows(
   const gathering = dry ? plan.undecided : []
   const fields = fieldsWithUnits(match.fields, settleUnits(plan, evidence))
 
-  const merchants = new MerchantResolver(db, options.merchant, options.mapping?.defaults.merchant)
+  const book = team?.merchants ?? db
+  const merchants = new MerchantResolver(book, options.merchant, options.mapping?.defaults.merchant)
   // The day totals of the orders a transaction inserts, added up as they go in (refunds are grouped).
   const tally = options.type === 'pay' ? new DayTally() : null
-  const sink = dry ? dryRunSink(db) : storeSink(db, now, tally ?? undefined)
+  const teamSink = team && !dry ? new TeamSink(team.pool) : null
+  const sink = teamSink ?? (dry ? dryRunSink(db) : storeSink(db, now, tally ?? undefined))
+  const run = {
+    fileName: name,
+    tradeType: options.type,
+    encoding,
+    operator: options.operator ?? null,
+    headers: headers.slice(0, width),
+    headerLine: header.line,
+  }
   const importId = dry
     ? 0
-    : createImportRun(db, {
-        fileName: name,
-        tradeType: options.type,
-        encoding,
-        operator: options.operator ?? null,
-        headers: headers.slice(0, width),
-        headerLine: header.line,
-      })
+    : team
+      ? await runs.createImportRunOn.async(pgExec(team.pool), run, Date.now())
+      : runs.createImportRun(db, run)
   const rejectedOut = options.rejectedOut
     ? openRejected(options.rejectedOut.file, headers.slice(0, width), options.rejectedOut.overwrite)
     : null
-  const counts = {
-    rows: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    duplicates: 0,
-    conflicts: 0,
-    skipped: 0,
-    rejected: 0,
-    warnings: 0,
-  }
+  const counts = noCounts()
   const errors: ImportRowError[] = []
   const notes: ImportNote[] = []
   const keep = options.maxErrorsInSummary ?? 1000
   const sample: SampleRow[] = []
   const sampleSize = options.sample ?? 0
   const cells = new RowCells(fields, headers)
-  const onTrade = options.onTrade
+  // A team import's new orders have their ids once their page is written: told then.
+  const pageTrades: number[] = []
+  const onTrade =
+    teamSink && options.onTrade ? (_t: unknown, id: number) => pageTrades.push(id) : options.onTrade
   const rowOptions = { mapping: options.mapping, audience }
   /** The line each trade of this file was first seen on, by merchant and number: repeats are told so. */
   const seen = new KeyTable()
@@ -170,16 +181,18 @@ async function importRows(
   const reject = (row: SourceRow, column: string | null, id: MessageId, params: Params, said?: string) => {
     counts.rejected += 1
     const reason = said ?? say(id, params)
-    if (!dry && kept < KEPT_ERRORS) {
+    if (!dry && kept < runs.KEPT_ERRORS) {
       kept += 1
-      addImportError(db, importId, {
+      const e = {
         line: row.line,
         column,
         reason,
         raw: row.raw.length > RAW_CHARS ? row.raw.slice(0, RAW_CHARS) : row.raw,
         said: { id, params },
         cells: rowCells(row),
-      })
+      }
+      if (teamSink) teamSink.errors.push(e)
+      else runs.addImportError(db, importId, e)
     }
     rejectedOut?.add(row.line, say(id, params, 'zh-CN'), rowCells(row))
     const error: ImportRowError = {
@@ -286,15 +299,38 @@ async function importRows(
       if (n >= MAX_ROWS || performance.now() - started >= MAX_MS) return true
     }
   }
+  /** A row into a sink that notes the order it names: a team import's first look at its page. */
+  const probe = (row: SourceRow, into: ImportSink) => {
+    if (row.broken || isTotalRow(row.cells, orderNoColumn, width)) return
+    cells.cells = row.cells
+    try {
+      if (options.type === 'pay') importPay(into, cells, merchants, rowOptions, importId, now(), false)
+      else importRefund(into, cells, merchants, rowOptions, importId, now())
+    } catch (err) {
+      if (!(err instanceof RowError)) throw err
+    }
+  }
   // The day totals of a transaction's new trades go in once at its end, not by a trigger per row.
   const trades = options.type === 'pay' ? 'pay_orders' : 'refund_orders'
-  const write = db.transaction((pull: () => SourceRow[] | null) =>
-    withGroupedDayTotals(db, trades, tally, () => fill(pull)),
-  )
+  const write = team
+    ? null
+    : db.transaction((pull: () => SourceRow[] | null) =>
+        withGroupedDayTotals(db, trades, tally, () => fill(pull)),
+      )
   let stopped = false
+  /** A team import's page (TEAM_PAGE rows, see team-sink.ts): its keys read first, then its rows. */
+  const teamPage = async (sink: TeamSink, pull: () => SourceRow[] | null): Promise<boolean> => {
+    const { more, missed } = await sink.page(pageOf(pull, TEAM_PAGE), probe, fill, importId, now())
+    // Put meanwhile by someone other than an import (which waits for this page): an order that was there.
+    counts.inserted -= missed
+    counts.unchanged += missed
+    for (const id of pageTrades) options.onTrade?.(options.type, sink.idOf(id))
+    pageTrades.length = 0
+    return more
+  }
   /** One transaction; false at the end of the file, or when asked to stop (what was written stays). */
-  const step = (pull: () => SourceRow[] | null, last: boolean): boolean => {
-    const more = dry ? fill(pull) : write.immediate(pull)
+  const step = async (pull: () => SourceRow[] | null, last: boolean): Promise<boolean> => {
+    const more = dry ? fill(pull) : teamSink ? await teamPage(teamSink, pull) : write!.immediate(pull)
     options.onProgress?.(counts.rows)
     if ((more || !last) && options.shouldStop?.()) stopped = true
     return more && !stopped
@@ -310,6 +346,7 @@ async function importRows(
 
   const deferred =
     !dry &&
+    !team &&
     options.type === 'pay' &&
     fs.statSync(file).size >= (options.deferIndexesFrom ?? DEFER_INDEXES_FROM) &&
     deferIndexesOfEmpty(db, 'pay_orders', LEFT_NULL_BY_INSERT)
@@ -322,18 +359,20 @@ async function importRows(
         first = null
         return rows
       }
-      while (step(pull, true)) await new Promise((resolve) => setImmediate(resolve))
+      while (await step(pull, true)) await new Promise((resolve) => setImmediate(resolve))
     } else {
       // XLSX: a transaction per batch the reader hands over.
-      step(once(first), false)
+      await step(once(first), false)
       for (let next = await batches.next(); !stopped && !next.done; next = await batches.next())
-        step(once(next.value), false)
+        await step(once(next.value), false)
     }
   } finally {
     rejectedOut?.close()
     if (deferred) restoreDeferredIndexes(db)
   }
-  if (!dry) finishImportRun(db, importId, { encoding, ...counts })
+  if (team && !dry)
+    await runs.finishImportRunOn.async(pgExec(team.pool), importId, { encoding, ...counts }, Date.now())
+  else if (!dry) runs.finishImportRun(db, importId, { encoding, ...counts })
   const amountColumns = settleUnits(plan, evidence)
   return {
     importId,

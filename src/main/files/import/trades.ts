@@ -119,27 +119,26 @@ export class MerchantResolver {
   /** Names the file's merchant column gave that the chosen merchant overrode (a few, for the notice). */
   readonly ignored = new Set<string>()
 
-  constructor(
-    private readonly db: Db,
-    chosen: string | undefined,
-    mappingDefault: string | undefined,
-  ) {
+  private readonly named: (name: string) => MerchantRow | undefined
+
+  /** `book`: the file's merchants, or a team database's read before (it has no synchronous query). */
+  constructor(book: Db | MerchantRow[], chosen: string | undefined, mappingDefault: string | undefined) {
+    this.named = Array.isArray(book)
+      ? (name) => book.find((m) => m.name === name)
+      : (name) => findMerchantByName(book, name)
     const find = (name: string | undefined) => {
       if (!name) return null
-      const m = findMerchantByName(db, name)
+      const m = this.named(name)
       if (!m)
         throw new UnreadableFileError(
           `there is no merchant profile named "${name}"; add it first with merchant add`,
-          {
-            id: 'merchant.noName',
-            params: { name },
-          },
+          { id: 'merchant.noName', params: { name } },
         )
       return m
     }
     this.fixed = find(chosen)
     this.fallback = this.fixed ? null : find(mappingDefault)
-    const all = listMerchants(db)
+    const all = Array.isArray(book) ? book : listMerchants(book)
     this.none = all.length === 0
     this.only = all.length === 1 ? all[0]! : null
   }
@@ -157,7 +156,7 @@ export class MerchantResolver {
       const name = F.cleanCell(cell)
       let m = this.cache.get(name)
       if (m === undefined) {
-        m = findMerchantByName(this.db, name) ?? null
+        m = this.named(name) ?? null
         this.cache.set(name, m)
       }
       if (!m) throw new RowError(row.headerOf('merchant'), 'row.noProfile', { name })

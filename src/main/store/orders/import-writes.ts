@@ -32,10 +32,10 @@ const INSERT = `INSERT INTO pay_orders (order_no, biz_order_no, gateway_trade_no
 export const LEFT_NULL_BY_INSERT = ['held_by_batch', 'reconciled_statement_id'] as const
 // Built once: the statement cache looks a statement up by its text, and a text built per call is
 // hashed and compared whole each time (a twentieth of an import's CPU).
-const INSERT_IF_NEW = `${INSERT} ON CONFLICT (merchant_id, order_no) DO NOTHING`
+export const INSERT_IF_NEW = `${INSERT} ON CONFLICT (merchant_id, order_no) DO NOTHING`
 
 /** A new order's columns: a paid one can be refunded in full, one in progress is due for a sync at once. */
-const insertParams = (o: NewPayOrder, now: number) =>
+export const insertParams = (o: NewPayOrder, now: number) =>
   [
     o.orderNo,
     o.bizOrderNo,
@@ -126,9 +126,10 @@ export function fillPayOrderByNo(
   fill: PayOrderFill,
   now = Date.now(),
 ): boolean {
-  const r = stmt(
-    db,
-    `UPDATE pay_orders SET
+  return stmt(db, FILL).run(...fillParams(merchantId, orderNo, fill, now)).changes > 0
+}
+
+export const FILL = `UPDATE pay_orders SET
        gateway_trade_no = COALESCE(gateway_trade_no, ?),
        title = CASE WHEN title = '' THEN ? ELSE title END,
        expired_at = COALESCE(expired_at, ?),
@@ -136,22 +137,21 @@ export function fillPayOrderByNo(
        updated_at = ?
      WHERE merchant_id = ? AND order_no = ? AND (
        (gateway_trade_no IS NULL AND ? IS NOT NULL) OR (title = '' AND ? <> '') OR
-       (expired_at IS NULL AND ? IS NOT NULL) OR (paid_at IS NULL AND ? IS NOT NULL))`,
-  ).run(
-    fill.gatewayTradeNo,
-    fill.title,
-    fill.expiredAt,
-    fill.paidAt,
-    now,
-    merchantId,
-    orderNo,
-    fill.gatewayTradeNo,
-    fill.title,
-    fill.expiredAt,
-    fill.paidAt,
-  )
-  return r.changes > 0
-}
+       (expired_at IS NULL AND ? IS NOT NULL) OR (paid_at IS NULL AND ? IS NOT NULL))`
+
+export const fillParams = (merchantId: number, orderNo: string, fill: PayOrderFill, now: number) => [
+  fill.gatewayTradeNo,
+  fill.title,
+  fill.expiredAt,
+  fill.paidAt,
+  now,
+  merchantId,
+  orderNo,
+  fill.gatewayTradeNo,
+  fill.title,
+  fill.expiredAt,
+  fill.paidAt,
+]
 
 /** Whether fillPayOrderByNo would change `row`, without writing: the import preview. */
 export function wouldFillPayOrder(row: PayOrderForImport, fill: PayOrderFill): boolean {

@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import fs from 'node:fs'
+import path from 'node:path'
 import type { ImportSummary } from '../../../../shared/import-report'
 import { AppError } from '../../../../shared/errors'
 import { importRunSchema } from '../../../../shared/inputs'
 import { jsonFault } from '../../json-position'
 import { check, type Flags } from '../flags'
 import type { Io } from '../output'
-import { withContext } from '../runtime'
+import { teamAddressOf, withContext, withTeamDesk } from '../runtime'
 
 export interface ImportOpts {
   type?: string
@@ -88,6 +89,30 @@ export function printImport(io: Io, s: ImportSummary, rejectedOut?: string): voi
   if (rejectedOut && s.rejected) io.out(`  the ${s.rejected} rejected rows are in ${rejectedOut}`)
 }
 
+/** `import --db postgres://…`: an order or refund list into the team database (docs/team-mode.md B8.11). */
+async function importOnTeam(address: string, cmd: Command, file: string, opts: ImportOpts): Promise<void> {
+  const request = check(
+    importRunSchema.omit({ file: true }),
+    {
+      type: opts.type,
+      merchant: opts.merchant,
+      mapping: readMapping(opts.mapping),
+      amountUnit: opts.amountUnit,
+    },
+    IMPORT_FLAGS,
+  )
+  await withTeamDesk(address, cmd, async (desk, io) => {
+    const { runTeamImport } = await import('../../../services/team-imports')
+    const summary = await runTeamImport(desk, {
+      ...request,
+      file: path.resolve(file),
+      rejectedOut: opts.rejectedOut,
+    })
+    if (io.json) io.out(JSON.stringify(summary))
+    else printImport(io, summary, opts.rejectedOut)
+  })
+}
+
 export function registerImportCommand(program: Command): void {
   const command = program
     .command('import <file>')
@@ -95,6 +120,8 @@ export function registerImportCommand(program: Command): void {
       'import an order or refund list (CSV or XLSX); bad rows are reported by line, good rows go in',
     )
   addImportOptions(command).action(async (file: string, opts: ImportOpts, cmd: Command) => {
+    const address = teamAddressOf(cmd)
+    if (address) return importOnTeam(address, cmd, file, opts)
     await withContext(cmd, async (ctx, io) => {
       // The path typed in the person's own shell, as the window's open dialog would hand it over.
       const chosen = ctx.handles.namedToRead(file)

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { Command } from 'commander'
 import type { BatchProgressEvent } from '../../../../shared/contract'
 import type { SyncSource } from '../../../../shared/domain'
@@ -104,6 +105,21 @@ export async function runAsBatch(
   return summaryOf(final)
 }
 
+/** `--file`'s import as the import service takes it; the window names a file by its handle instead. */
+function importRequest(opts: SyncOpts, pace?: { concurrency: number; qps: number }) {
+  return check(
+    importRunSchema.omit({ file: true }),
+    {
+      type: opts.type,
+      merchant: opts.merchant,
+      mapping: readMapping(opts.mapping),
+      amountUnit: opts.amountUnit,
+      sync: pace && { ...pace, name: opts.batchName },
+    },
+    { ...IMPORT_FLAGS, 'sync.name': '--batch-name' },
+  )
+}
+
 async function syncFile(
   ctx: ServiceContext,
   io: Io,
@@ -111,18 +127,7 @@ async function syncFile(
   opts: SyncOpts,
   pace: { concurrency: number; qps: number },
 ): Promise<SyncSummary> {
-  // The window names a file by its handle; the command line by the path typed in its own shell.
-  const request = check(
-    importRunSchema.omit({ file: true }),
-    {
-      type: opts.type,
-      merchant: opts.merchant,
-      mapping: readMapping(opts.mapping),
-      amountUnit: opts.amountUnit,
-      sync: { ...pace, name: opts.batchName },
-    },
-    { ...IMPORT_FLAGS, 'sync.name': '--batch-name' },
-  )
+  const request = importRequest(opts, pace)
   const [{ importAndSync }, { runBatch, summaryOf }] = await Promise.all([
     import('../../../services/imports'),
     import('../../../services/sync'),
@@ -146,9 +151,13 @@ async function syncOnTeam(
   given: { concurrency?: number; qps?: number },
 ): Promise<void> {
   const named = opts.order.length > 0 || opts.refund.length > 0
-  if (opts.file) throw AppError.say('invalid_input', 'db.teamSyncNoFile')
-  if (!named && !opts.pending && !opts.all)
-    throw new AppError('invalid_input', 'say what to sync: --order NO, --refund NO, --pending or --all')
+  if (!named && !opts.pending && !opts.all && !opts.file)
+    throw new AppError(
+      'invalid_input',
+      'say what to sync: --order NO, --refund NO, --pending, --all or --file FILE',
+    )
+  // The flags checked before the database is opened; the pace is the team's unless given.
+  const request = opts.file ? importRequest(opts) : null
   await withTeamDesk(address, cmd, async (desk, io) => {
     // The team key first: without it every trade would be one more recorded error, and nothing asked.
     await desk.merchants.secretBox()
@@ -161,6 +170,8 @@ async function syncOnTeam(
     let summary: SyncSummary
     if (named) {
       summary = await syncNamedOnTeam(desk, opts)
+    } else if (opts.file && request) {
+      summary = await syncFileOnTeam(desk, io, opts.file, request, { ...pace, name: opts.batchName }, opts)
     } else if (opts.all) {
       const { createTeamBatch, runTeamBatch, teamTrades } = await import('../../../services/team-batches')
       const refs = await teamTrades(desk, false, false)
@@ -187,6 +198,30 @@ async function syncOnTeam(
     if (summary.errors > 0 && exitState.code === 0) exitState.code = EXIT.syncErrors
     printSummary(io, summary)
   })
+}
+
+/** `--file` on a team database (docs/team-mode.md B8.11): the list imported there, then its batch run. */
+async function syncFileOnTeam(
+  desk: TeamDesk,
+  io: Io,
+  file: string,
+  request: ReturnType<typeof importRequest>,
+  pace: { concurrency: number; qps: number; name?: string },
+  opts: SyncOpts,
+): Promise<SyncSummary> {
+  const [{ teamImportAndSync }, { runTeamBatch }, { summaryOf }] = await Promise.all([
+    import('../../../services/team-imports'),
+    import('../../../services/team-batches'),
+    import('../../../services/sync'),
+  ])
+  const imported = await teamImportAndSync(
+    desk,
+    { ...request, file: path.resolve(file), rejectedOut: opts.rejectedOut },
+    pace,
+  )
+  if (!io.json) printImport(io, imported, opts.rejectedOut)
+  if (!imported.batchId) throw new AppError('invalid_input', `${file} names no trade that could be imported`)
+  return summaryOf(await runTeamBatch(desk, imported.batchId, progressPrinter(io), { endWhenPaused: true }))
 }
 
 /** The named trades, now, each back in the schedules whatever batch held it (docs/domain.md 6.7). */
