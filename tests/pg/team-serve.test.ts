@@ -227,6 +227,11 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     const text = await file.text()
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(exported.rows + 1)
 
+    // The team's settings are shared; the operator stays each desktop's own.
+    const [, bob] = served
+    await call(amy!, 'settings.set', { defaultQps: 33, operatorName: 'not the team' })
+    expect(await call(bob!, 'settings.get')).toMatchObject({ defaultQps: 33, operatorName: '' })
+
     const refused = await call(amy!, 'merchants.add', {}).catch(
       (err: { code: string; message: string }) => err,
     )

@@ -12,6 +12,8 @@ import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { AppError } from '../../shared/errors'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
+import { inPgTransaction } from '../store/pg/transaction'
+import { writeSettingsOn } from '../store/settings'
 import { liveMerchantsOn, merchantView } from '../store/merchants'
 import { ordersExport } from '../store/orders'
 import { refundsExport } from '../store/refunds'
@@ -196,6 +198,17 @@ const handlers: TeamHandlers = {
   },
 
   'settings.get': async ({ desk }) => desk.settings(),
+  // The team's settings, shared by every desktop. The operator is each desktop's own (PAYSYNC_OPERATOR,
+  // docs/team-mode.md B8.9), so a name typed here is not the team's to keep.
+  'settings.set': async ({ desk }, patch) => {
+    const { operatorName: _own, ...shared } = patch
+    await inPgTransaction(desk.reads.pool, async (x) => {
+      await writeSettingsOn.async(x, shared)
+      await auditOn.async(x, { ...desk.actor, action: 'settings_changed', detail: shared }, Date.now())
+    })
+    desk.changed()
+    return desk.settings()
+  },
   'keys.unlock': async (host, { passphrase }) => {
     await host.desk.merchants.unlockWith(passphrase)
     return teamAppInfo(host).keyStore

@@ -1,6 +1,5 @@
 import type { Db } from './connection'
-import { stmt } from './connection'
-import { all, both, type Exec, type Q } from './sql/exec'
+import { all, both, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 export const readSettingsOn = both(function* (x: Exec): Q<Record<string, unknown>> {
@@ -10,12 +9,16 @@ export const readSettingsOn = both(function* (x: Exec): Q<Record<string, unknown
 
 export const readSettings = (db: Db): Record<string, unknown> => readSettingsOn.sync(sqliteExec(db))
 
+/** The values given, each replacing its key's; the caller's transaction makes them one change. */
+export const writeSettingsOn = both(function* (x: Exec, values: Record<string, unknown>): Q<void> {
+  for (const [k, v] of Object.entries(values))
+    yield* run(
+      x,
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [k, JSON.stringify(v)],
+    )
+})
+
 export function writeSettings(db: Db, values: Record<string, unknown>): void {
-  const put = stmt(
-    db,
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  )
-  db.transaction(() => {
-    for (const [k, v] of Object.entries(values)) put.run(k, JSON.stringify(v))
-  })()
+  db.transaction(() => writeSettingsOn.sync(sqliteExec(db), values))()
 }

@@ -3,6 +3,7 @@ import type { zh } from './zh'
 export const en: Record<keyof typeof zh, string> = {
   appName: 'PaySync Desk',
   'app.sandbox': 'Sandbox: demo data',
+  'app.team': 'Team database: {db}',
   'app.sandboxTitle': 'This is the sandbox, not your books',
   'app.sandboxText':
     'What you see is the built-in simulated gateway and a day of demo orders, in a sandbox database of their own: none of it goes into your books, and it is made afresh at each start. Once you add your first merchant of your own, the window goes to your books and the sandbox is deleted with its demo data.',
@@ -569,6 +570,8 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.hint.qps': 'QPS must be a number above 0',
   'merchants.hint.feeRate': 'The fee rate is a percentage with up to 4 decimals, e.g. 0.60%',
   'settings.schedules': 'Schedules',
+  'settings.schedulesOnTeam':
+    'On a team database the schedules are the cron job paysync sync --pending --db with its address (one computer of the team runs it at a time); this window runs none',
   'settings.schedulesNotRunning':
     'This run does not run the schedules (--no-schedules); the switch applies from the next normal start',
   'settings.schedulesEnabled': 'Scheduled syncs',
@@ -678,6 +681,7 @@ export const en: Record<keyof typeof zh, string> = {
   'settings.about': 'About',
   'settings.version': 'Version',
   'settings.dbFile': 'Database file',
+  'settings.teamDbShown': 'Team database',
   'settings.transport': 'Running as',
   'settings.desktop': 'Desktop app',
   'settings.browser': 'Browser mode',
@@ -861,7 +865,7 @@ export const en: Record<keyof typeof zh, string> = {
   'teamDb.equal':
     '{to} already holds the same rows as this desktop ({tables} tables, {rows} rows; counts and checksums equal): nothing was written',
   'teamDb.stillFile':
-    'This desktop keeps working on its own database file: the team database holds a checked copy of the books until team mode can run on it.',
+    'This desktop keeps working on its own database file; the team database holds a checked copy of the books. To work on the team database, run paysync serve --db with this address on each computer and open the address it prints in a browser; switching this window to the team database comes in a later version.',
   'teamKey.title': 'Team passphrase',
   'teamKey.isSet': 'Set',
   'teamKey.notSet': 'Not set',

@@ -2,6 +2,7 @@
 export const zh = {
   appName: 'PaySync Desk',
   'app.sandbox': '沙箱：演示数据',
+  'app.team': '团队数据库：{db}',
   'app.sandboxTitle': '这是沙箱，不是你的账本',
   'app.sandboxText':
     '你看到的是内置的模拟网关和一天的演示订单，它们在单独的沙箱数据库里，不会进入你的账本，每次启动都重新生成。添加第一个你自己的商户后，窗口切换到你的账本，沙箱连同演示数据随即删除。',
@@ -551,6 +552,8 @@ export const zh = {
   'merchants.hint.qps': 'QPS 须为大于 0 的数',
   'merchants.hint.feeRate': '费率写成百分数，最多 4 位小数，如 0.60%',
   'settings.schedules': '定时任务',
+  'settings.schedulesOnTeam':
+    '团队数据库上的定时同步由 cron 运行 paysync sync --pending --db 团队数据库地址（每个团队同一时间只有一台电脑在运行）；这个窗口不运行定时任务',
   'settings.schedulesNotRunning': '本次启动未运行定时同步（--no-schedules），此开关在下次正常启动后生效',
   'settings.schedulesEnabled': '启用定时同步',
   'settings.schedulesHint': '超时关闭与待确认订单的定时同步（默认开启）',
@@ -656,6 +659,7 @@ export const zh = {
   'settings.about': '关于',
   'settings.version': '版本',
   'settings.dbFile': '数据库文件',
+  'settings.teamDbShown': '团队数据库',
   'settings.transport': '运行方式',
   'settings.desktop': '桌面应用',
   'settings.browser': '浏览器模式',
@@ -836,7 +840,7 @@ export const zh = {
   'teamDb.copied': '已复制 {tables} 张表、{rows} 行到 {to}，两边的行数和校验和一致',
   'teamDb.equal': '{to} 中已有与本机相同的数据（{tables} 张表、{rows} 行，行数和校验和一致）：未写入任何数据',
   'teamDb.stillFile':
-    '本机仍在自己的数据库文件上工作：团队数据库里是一份核对过的副本，等团队模式能在团队数据库上运行后才会切换过去。',
+    '本机仍在自己的数据库文件上工作，团队数据库里是一份核对过的副本。要在团队数据库上工作，请在每台电脑上运行 paysync serve --db 加上这个地址，并在浏览器中打开它给出的地址；桌面窗口切换到团队数据库将在后续版本提供。',
   'teamKey.title': '团队口令',
   'teamKey.isSet': '已设置',
   'teamKey.notSet': '未设置',
