@@ -4,7 +4,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
-import { all, both, one, type Exec, type Q } from './sql/exec'
+import { all, both, one, run as runSql, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // A statement's lines (通道明细, docs/reconcile.md A3), exactly as the file gave them, under the load
@@ -66,47 +66,79 @@ export function matchKey(l: NewStatementLine): string {
   return `l:${l.lineNo}`
 }
 
-/** Stores one batch of parsed lines in one transaction (the reader hands out 5 000 at a time, A4). */
-export function insertStatementLines(
-  db: Db,
+const LINE_INSERT = `INSERT INTO statement_lines (statement_id, run, line_no, kind, order_no, gateway_trade_no,
+       refund_no, gateway_refund_no, amount, settle_amount, fee_e5, gateway_status, line_time, sub_merchant, account,
+       raw, match_key)`
+const LINE_VALUES = `${LINE_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/**
+ * Stores one batch of parsed lines (the reader hands out 5 000 at a time, A4); the caller holds the
+ * transaction. On the file each line is its prepared statement, which costs no round trip; on a team
+ * database the batch is one statement over arrays (`unnest`), never one round trip per line
+ * (docs/team-mode.md B8.12).
+ */
+export const insertStatementLinesOn = both(function* (
+  x: Exec,
   statementId: number,
   run: number,
   lines: NewStatementLine[],
-): void {
-  const add = stmt(
-    db,
-    `INSERT INTO statement_lines (statement_id, run, line_no, kind, order_no, gateway_trade_no, refund_no,
-       gateway_refund_no, amount, settle_amount, fee_e5, gateway_status, line_time, sub_merchant, account, raw, match_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  db.transaction(() => {
-    for (const l of lines)
-      add.run(
+): Q<void> {
+  if (x.dialect === 'pg') {
+    if (lines.length === 0) return
+    yield* runSql(
+      x,
+      `${LINE_INSERT}
+       SELECT ?::bigint, ?::bigint, t.* FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+         ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+         ?::text[], ?::text[]) AS t`,
+      [
         statementId,
         run,
-        l.lineNo,
-        l.kind,
-        l.orderNo,
-        l.gatewayTradeNo,
-        l.refundNo,
-        l.gatewayRefundNo,
-        l.amount,
-        l.settleAmount,
-        l.feeE5,
-        l.gatewayStatus,
-        l.lineTime,
-        l.subMerchant,
-        l.account,
-        l.raw,
-        matchKey(l),
-      )
-  }).immediate()
-}
+        lines.map((l) => l.lineNo),
+        lines.map((l) => l.kind),
+        lines.map((l) => l.orderNo),
+        lines.map((l) => l.gatewayTradeNo),
+        lines.map((l) => l.refundNo),
+        lines.map((l) => l.gatewayRefundNo),
+        lines.map((l) => l.amount),
+        lines.map((l) => l.settleAmount),
+        lines.map((l) => l.feeE5),
+        lines.map((l) => l.gatewayStatus),
+        lines.map((l) => l.lineTime),
+        lines.map((l) => l.subMerchant),
+        lines.map((l) => l.account),
+        lines.map((l) => l.raw),
+        lines.map(matchKey),
+      ],
+    )
+    return
+  }
+  for (const l of lines)
+    yield* runSql(x, LINE_VALUES, [
+      statementId,
+      run,
+      l.lineNo,
+      l.kind,
+      l.orderNo,
+      l.gatewayTradeNo,
+      l.refundNo,
+      l.gatewayRefundNo,
+      l.amount,
+      l.settleAmount,
+      l.feeE5,
+      l.gatewayStatus,
+      l.lineTime,
+      l.subMerchant,
+      l.account,
+      l.raw,
+      matchKey(l),
+    ])
+})
 
 /** Forgets a load that did not prove itself (an integrity failure): its lines are no evidence. */
-export function deleteStatementRun(db: Db, statementId: number, run: number): void {
-  stmt(db, 'DELETE FROM statement_lines WHERE statement_id = ? AND run = ?').run(statementId, run)
-}
+export const deleteStatementRunOn = both(function* (x: Exec, statementId: number, run: number): Q<void> {
+  yield* runSql(x, 'DELETE FROM statement_lines WHERE statement_id = ? AND run = ?', [statementId, run])
+})
 
 export function statementLineView(row: StatementLineRow): StatementLineView {
   return {

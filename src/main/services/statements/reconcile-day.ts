@@ -15,6 +15,7 @@ import { act, merchantLimits, runSyncs } from './syncs'
 import { BILL_ACCOUNTS } from './bill-accounts'
 import { fetchFile } from './fetch-file'
 import { parseInto } from './parse-into'
+import { fileStatementBooks } from './books'
 import { finish } from './run-json'
 
 // Statement reconciliation of one merchant's day (docs/reconcile.md A4): the statement lease; the file,
@@ -74,7 +75,7 @@ export async function reconcileDay(
     if (file) {
       const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
       if (!reuse) {
-        const parsed = await parseInto(ctx, merchant, channel, st, runNo, file, billDate)
+        const parsed = await parseInto(fileStatementBooks(ctx), merchant, channel, st, runNo, file, billDate)
         if (!parsed) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
         linesRun = runNo
       }
