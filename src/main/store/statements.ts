@@ -284,14 +284,14 @@ export function* daysStatements(x: Exec, merchantId: number, from: string, to: s
 }
 
 /** Whether every given day of a merchant has a statement that was reconciled (matched or empty). */
-export function reconciledDays(db: Db, merchantId: number, dates: string[]): Set<string> {
+export function* reconciledDays(x: Exec, merchantId: number, dates: string[]): Q<Set<string>> {
   const done = new Set<string>()
-  const q = stmt<[number, string], { status: StatementStatus }>(
-    db,
-    "SELECT status FROM statements WHERE merchant_id = ? AND bill_kind = 'trade' AND bill_date = ?",
-  )
   for (const d of dates) {
-    const row = q.get(merchantId, d)
+    const row = yield* one<{ status: StatementStatus }>(
+      x,
+      "SELECT status FROM statements WHERE merchant_id = ? AND bill_kind = 'trade' AND bill_date = ?",
+      [merchantId, d],
+    )
     if (row && (row.status === 'matched' || row.status === 'empty')) done.add(d)
   }
   return done

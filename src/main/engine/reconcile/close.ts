@@ -10,8 +10,10 @@ import type { Db } from '../../store/connection'
 import { stmt } from '../../store/connection'
 import { diffCounts, diffsOfBatch, setDiffAction } from '../../store/statement-diffs'
 import { foundTradeTotals, kindTotals, lineStateCounts } from '../../store/statement-lines'
-import { getStatement, updateStatement } from '../../store/statements'
+import { getStatement, statementById, updateStatementOn } from '../../store/statements'
 import { waitingFromCount } from '../../store/carry-over'
+import { both, one, type Exec, type Q } from '../../store/sql/exec'
+import { sqliteExec } from '../../store/sql/sqlite-exec'
 import { billDateOf, dayWindow } from './windows'
 
 // Closing a run (docs/reconcile.md A4 "close", A7, A8 rule 3): what each queued sync came to is
@@ -97,28 +99,41 @@ function movedDay(db: Db, statementId: number, recordId: number): string | null 
 }
 
 /** The A10 summary of a statement from its lines, differences and pool entries, and its result. */
-export function summarize(db: Db, statementId: number, now: number): StatementSummary | null {
-  const st = getStatement(db, statementId)
+export const summarizeOn = both(function* (
+  x: Exec,
+  statementId: number,
+  now: number,
+): Q<StatementSummary | null> {
+  const st = yield* statementById(x, statementId)
   if (!st) return null
   const run = st.lines_run
-  const states = lineStateCounts(db, statementId, run)
-  const kinds = kindTotals(db, statementId, run)
-  const { byKind, open } = diffCounts(db, statementId)
-  const carried = waitingFromCount(db, statementId)
+  const states = yield* lineStateCounts(x, statementId, run)
+  const kinds = yield* kindTotals(x, statementId, run)
+  const { byKind, open } = yield* diffCounts(x, statementId)
+  const carried = yield* waitingFromCount(x, statementId)
   const of = (k: StatementLineKind) => kinds.find((t) => t.kind === k)
-  const pay = foundTradeTotals(db, statementId, run, 'pay')
-  const refund = foundTradeTotals(db, statementId, run, 'refund')
-  const localOnly = stmt<
-    { s: number },
-    { payCount: number | null; payAmount: number; refundCount: number | null; refundAmount: number }
-  >(
-    db,
+  const pay = yield* foundTradeTotals(x, statementId, run, 'pay')
+  const refund = yield* foundTradeTotals(x, statementId, run, 'refund')
+  const localOnly = (yield* one<{
+    payCount: number | null
+    payAmount: number
+    refundCount: number | null
+    refundAmount: number
+  }>(
+    x,
     // The local trades missing from the bill (A7 local_only) are the rest of the local side.
-    `SELECT sum(trade_type = 'pay') AS payCount, COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0)
+    x.dialect === 'pg'
+      ? `SELECT sum(CASE WHEN trade_type = 'pay' THEN 1 ELSE 0 END) AS "payCount",
+           COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0) AS "payAmount",
+           sum(CASE WHEN trade_type = 'refund' THEN 1 ELSE 0 END) AS "refundCount",
+           COALESCE(sum(CASE WHEN trade_type = 'refund' THEN local_amount END), 0) AS "refundAmount"
+         FROM statement_diffs WHERE statement_id = ? AND kind = 'local_only'`
+      : `SELECT sum(trade_type = 'pay') AS payCount, COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0)
        AS payAmount, sum(trade_type = 'refund') AS refundCount,
        COALESCE(sum(CASE WHEN trade_type = 'refund' THEN local_amount END), 0) AS refundAmount
-     FROM statement_diffs WHERE statement_id = @s AND kind = 'local_only'`,
-  ).get({ s: statementId })!
+     FROM statement_diffs WHERE statement_id = ? AND kind = 'local_only'`,
+    [statementId],
+  ))!
   const diffs = Object.fromEntries(DIFF_KINDS.map((k) => [k, byKind[k] ?? 0])) as Record<DiffKind, number>
   const fileTotals = st.totals ? (JSON.parse(st.totals) as { netE5: number | null }) : null
   const summary: StatementSummary = {
@@ -158,6 +173,14 @@ export function summarize(db: Db, statementId: number, now: number): StatementSu
       : carried > 0
         ? 'pending_cross_day'
         : 'balanced'
-  updateStatement(db, statementId, { summary: JSON.stringify(summary), open_diffs: open, result }, now)
+  yield* updateStatementOn(
+    x,
+    statementId,
+    { summary: JSON.stringify(summary), open_diffs: open, result },
+    now,
+  )
   return summary
-}
+})
+
+export const summarize = (db: Db, statementId: number, now: number): StatementSummary | null =>
+  summarizeOn.sync(sqliteExec(db), statementId, now)

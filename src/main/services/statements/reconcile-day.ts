@@ -9,6 +9,7 @@ import { scopePrefixes } from '../../engine/reconcile/classify'
 import { feeRateMillionths } from '../../engine/reconcile/fees'
 import { type MerchantRow } from '../../store/merchants'
 import { ensureStatement, updateStatement } from '../../store/statements'
+import { fileCalls } from '../../store/sql/calls'
 import type { ServiceContext } from '../context'
 import { statementRow, publicSettings, progress, type DayRequest } from './common'
 import { act, merchantLimits, runSyncs } from './syncs'
@@ -94,8 +95,8 @@ export async function reconcileDay(
     // Match, classify, the local side and the pool (engine); no gateway is asked here.
     const settings = ctx.settings()
     const s = publicSettings(merchant)
-    const touched = classifyRun(
-      db,
+    const touched = await classifyRun(
+      fileCalls(db),
       {
         statementId: st.id,
         run: linesRun,
