@@ -75,9 +75,6 @@ export const addCarryOverOn = both(function* (x: Exec, e: NewCarryOver, now: num
   )
 })
 
-export const addCarryOver = (db: Db, e: NewCarryOver, now: number): void =>
-  addCarryOverOn.sync(sqliteExec(db), e, now)
-
 export function* waitingEntryOf(x: Exec, type: TradeType, tradeId: number): Q<CarryOverRow | undefined> {
   return yield* one<CarryOverRow>(
     x,

@@ -245,22 +245,19 @@ export function* closeUnseenDiffs(x: Exec, statementId: number, run: number, now
   )
 }
 
-export function setDiffAction(
-  db: Db,
-  id: number,
-  p: {
-    action: DiffAction
-    syncBatchId?: number | null
-    syncRecordId?: number | null
-    anomalyId?: number | null
-    attempted?: boolean
-    status?: DiffStatus
-    resolvedBy?: string | null
-  },
-  now: number,
-): void {
-  stmt(
-    db,
+export interface DiffActionPatch {
+  action: DiffAction
+  syncBatchId?: number | null
+  syncRecordId?: number | null
+  anomalyId?: number | null
+  attempted?: boolean
+  status?: DiffStatus
+  resolvedBy?: string | null
+}
+
+export function* setDiffActionOn(x: Exec, id: number, p: DiffActionPatch, now: number): Q<void> {
+  yield* runSql(
+    x,
     `UPDATE statement_diffs SET action = ?,
        sync_batch_id = CASE WHEN ? THEN ? ELSE sync_batch_id END,
        sync_record_id = CASE WHEN ? THEN ? ELSE sync_record_id END,
@@ -270,22 +267,26 @@ export function setDiffAction(
        resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END,
        updated_at = ?
      WHERE id = ?`,
-  ).run(
-    p.action,
-    p.syncBatchId !== undefined ? 1 : 0,
-    p.syncBatchId ?? null,
-    p.syncRecordId !== undefined ? 1 : 0,
-    p.syncRecordId ?? null,
-    p.anomalyId !== undefined ? 1 : 0,
-    p.anomalyId ?? null,
-    p.attempted ? 1 : 0,
-    p.status ?? null,
-    p.resolvedBy !== undefined ? 1 : 0,
-    p.resolvedBy ?? null,
-    now,
-    id,
+    // A flag is a boolean on PostgreSQL, 0/1 on SQLite (docs/team-mode.md B3.1).
+    [
+      p.action,
+      flag(x, p.syncBatchId !== undefined),
+      p.syncBatchId ?? null,
+      flag(x, p.syncRecordId !== undefined),
+      p.syncRecordId ?? null,
+      flag(x, p.anomalyId !== undefined),
+      p.anomalyId ?? null,
+      p.attempted ? 1 : 0,
+      p.status ?? null,
+      flag(x, p.resolvedBy !== undefined),
+      p.resolvedBy ?? null,
+      now,
+      id,
+    ],
   )
 }
+
+const flag = (x: Exec, on: boolean): number | boolean => (x.dialect === 'pg' ? on : on ? 1 : 0)
 
 export function dismissDiff(
   db: Db,
@@ -303,24 +304,23 @@ export function dismissDiff(
   )
 }
 
+export type BatchDiffRow = StatementDiffRow & {
+  item_outcome: string | null
+  item_record: number | null
+  item_status: string | null
+}
+
 /** The differences whose syncs went into a batch, with their batch item's outcome once it has one. */
-export function diffsOfBatch(
-  db: Db,
-  batchId: number,
-): Array<
-  StatementDiffRow & { item_outcome: string | null; item_record: number | null; item_status: string | null }
-> {
-  return stmt<
-    [number],
-    StatementDiffRow & { item_outcome: string | null; item_record: number | null; item_status: string | null }
-  >(
-    db,
+export function* diffsOfBatch(x: Exec, batchId: number): Q<BatchDiffRow[]> {
+  return yield* all<BatchDiffRow>(
+    x,
     `SELECT d.*, i.outcome AS item_outcome, i.sync_record_id AS item_record, i.gateway_status AS item_status
      FROM statement_diffs d
      LEFT JOIN batch_items i ON i.batch_id = d.sync_batch_id AND i.trade_type = d.trade_type
        AND i.trade_id = COALESCE(d.refund_id, d.pay_order_id)
      WHERE d.sync_batch_id = ? AND d.action = 'sync_queued'`,
-  ).all(batchId)
+    [batchId],
+  )
 }
 
 export interface DiffFilter {

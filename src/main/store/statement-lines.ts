@@ -2,7 +2,6 @@ import type { MatchState, StatementLineKind, StatementLineView } from '../../sha
 import { isoOrNull } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
-import { stmt } from './connection'
 import { Where } from './where'
 import { all, both, one, run as runSql, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
@@ -166,10 +165,6 @@ export function statementLineView(row: StatementLineRow): StatementLineView {
 
 export function* statementLineById(x: Exec, id: number): Q<StatementLineRow | undefined> {
   return yield* one<StatementLineRow>(x, 'SELECT * FROM statement_lines WHERE id = ?', [id])
-}
-
-export function getStatementLine(db: Db, id: number): StatementLineRow | undefined {
-  return stmt<[number], StatementLineRow>(db, 'SELECT * FROM statement_lines WHERE id = ?').get(id)
 }
 
 export interface LineFilter {

@@ -5,12 +5,11 @@ import type {
   StatementSummary,
 } from '../../../shared/statements'
 import { DIFF_KINDS } from '../../../shared/statements'
-import { addCarryOver } from '../../store/carry-over'
+import { addCarryOverOn } from '../../store/carry-over'
 import type { Db } from '../../store/connection'
-import { stmt } from '../../store/connection'
-import { diffCounts, diffsOfBatch, setDiffAction } from '../../store/statement-diffs'
+import { diffCounts, diffsOfBatch, setDiffActionOn } from '../../store/statement-diffs'
 import { foundTradeTotals, kindTotals, lineStateCounts } from '../../store/statement-lines'
-import { getStatement, statementById, updateStatementOn } from '../../store/statements'
+import { statementById, updateStatementOn } from '../../store/statements'
 import { waitingFromCount } from '../../store/carry-over'
 import { both, one, type Exec, type Q } from '../../store/sql/exec'
 import { sqliteExec } from '../../store/sql/sqlite-exec'
@@ -20,77 +19,80 @@ import { billDateOf, dayWindow } from './windows'
 // written on its difference (the record linked; an anomaly the sync opened; a busy trade), then each
 // statement's summary both sides (A10) and its result.
 
-/** Writes the outcome of every finished batch item onto the differences queued in it. */
-export function recordSyncOutcomes(db: Db, batchId: number, now: number): Set<number> {
+/** Writes the outcome of every finished batch item onto the differences queued in it, in the caller's transaction. */
+export const recordSyncOutcomesOn = both(function* (x: Exec, batchId: number, now: number): Q<Set<number>> {
   const touched = new Set<number>()
-  db.transaction(() => {
-    for (const d of diffsOfBatch(db, batchId)) {
-      if (d.item_outcome === null) continue
-      touched.add(d.statement_id)
-      const record = d.item_record
-      const anomalyId =
-        record !== null
-          ? (stmt<[number], { anomaly_id: number | null }>(
-              db,
-              'SELECT anomaly_id FROM sync_records WHERE id = ?',
-            ).get(record)?.anomaly_id ?? null)
-          : null
-      switch (d.item_outcome) {
-        case 'skipped':
-          setDiffAction(db, d.id, { action: 'sync_busy', syncRecordId: record }, now)
-          break
-        case 'anomaly':
-          setDiffAction(db, d.id, { action: 'anomaly_opened', syncRecordId: record, anomalyId }, now)
-          break
-        case 'consistent':
-        case 'repaired': {
-          const moved =
-            d.kind === 'local_only' && record !== null ? movedDay(db, d.statement_id, record) : null
-          if (moved) {
-            // The gateway put the trade on another day (a local clock's paidAt): no difference here;
-            // it waits for that day's bill (A8 rule 3).
-            addCarryOver(
-              db,
-              {
-                merchantId: d.merchant_id,
-                tradeType: d.trade_type,
-                tradeId: (d.trade_type === 'refund' ? d.refund_id : d.pay_order_id)!,
-                fromStatementId: d.statement_id,
-                expectedDates: [moved],
-                reason: 'moved_by_sync',
-              },
-              now,
-            )
-          }
-          setDiffAction(
-            db,
-            d.id,
+  for (const d of yield* diffsOfBatch(x, batchId)) {
+    if (d.item_outcome === null) continue
+    touched.add(d.statement_id)
+    const record = d.item_record
+    const anomalyId =
+      record !== null
+        ? ((yield* one<{ anomaly_id: number | null }>(x, 'SELECT anomaly_id FROM sync_records WHERE id = ?', [
+            record,
+          ]))?.anomaly_id ?? null)
+        : null
+    switch (d.item_outcome) {
+      case 'skipped':
+        yield* setDiffActionOn(x, d.id, { action: 'sync_busy', syncRecordId: record }, now)
+        break
+      case 'anomaly':
+        yield* setDiffActionOn(x, d.id, { action: 'anomaly_opened', syncRecordId: record, anomalyId }, now)
+        break
+      case 'consistent':
+      case 'repaired': {
+        const moved =
+          d.kind === 'local_only' && record !== null ? yield* movedDay(x, d.statement_id, record) : null
+        if (moved) {
+          // The gateway put the trade on another day (a local clock's paidAt): no difference here;
+          // it waits for that day's bill (A8 rule 3).
+          yield* addCarryOverOn(
+            x,
             {
-              action: 'sync_done',
-              syncRecordId: record,
-              status: 'resolved',
-              resolvedBy: moved ? 'moved_by_sync' : 'sync',
+              merchantId: d.merchant_id,
+              tradeType: d.trade_type,
+              tradeId: (d.trade_type === 'refund' ? d.refund_id : d.pay_order_id)!,
+              fromStatementId: d.statement_id,
+              expectedDates: [moved],
+              reason: 'moved_by_sync',
             },
             now,
           )
-          break
         }
-        default:
-          // waiting, error: the difference stays open; an error is tried again on a re-run (A11).
-          setDiffAction(db, d.id, { action: 'sync_done', syncRecordId: record }, now)
+        yield* setDiffActionOn(
+          x,
+          d.id,
+          {
+            action: 'sync_done',
+            syncRecordId: record,
+            status: 'resolved',
+            resolvedBy: moved ? 'moved_by_sync' : 'sync',
+          },
+          now,
+        )
+        break
       }
+      default:
+        // waiting, error: the difference stays open; an error is tried again on a re-run (A11).
+        yield* setDiffActionOn(x, d.id, { action: 'sync_done', syncRecordId: record }, now)
     }
-  }).immediate()
+  }
   return touched
+})
+
+export function recordSyncOutcomes(db: Db, batchId: number, now: number): Set<number> {
+  const x = sqliteExec(db)
+  return db.transaction(() => recordSyncOutcomesOn.sync(x, batchId, now)).immediate()
 }
 
 /** The day the gateway's answer puts the trade on, when it is not the statement's own. */
-function movedDay(db: Db, statementId: number, recordId: number): string | null {
-  const st = getStatement(db, statementId)
-  const r = stmt<[number], { gateway_time: number | null; gateway_status: string | null }>(
-    db,
+function* movedDay(x: Exec, statementId: number, recordId: number): Q<string | null> {
+  const st = yield* statementById(x, statementId)
+  const r = yield* one<{ gateway_time: number | null; gateway_status: string | null }>(
+    x,
     'SELECT gateway_time, gateway_status FROM sync_records WHERE id = ?',
-  ).get(recordId)
+    [recordId],
+  )
   if (!st || !r || r.gateway_time === null) return null
   if (r.gateway_status !== 'pay_success' && r.gateway_status !== 'refund_success') return null
   const w = dayWindow(st.bill_date)

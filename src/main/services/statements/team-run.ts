@@ -6,6 +6,10 @@ import { storeUpload, statementFolder } from '../../engine/reconcile/fetch'
 import { feeRateMillionths } from '../../engine/reconcile/fees'
 import { TeamStatementLease, statementKey } from '../../engine/reconcile/lease'
 import { classifyRun } from '../../engine/reconcile/run'
+import { diffsToSyncOn, markQueuedOn, openDiffAnomaliesOn, tradeOf } from '../../engine/reconcile/act'
+import { recordSyncOutcomesOn, summarizeOn } from '../../engine/reconcile/close'
+import { createTeamBatch, runTeamBatch } from '../team-batches'
+import { limitsOf } from './syncs'
 import { auditOn } from '../../store/audit'
 import { merchantNamed, type MerchantRow } from '../../store/merchants'
 import { both } from '../../store/sql/exec'
@@ -54,6 +58,9 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
       { merchantId: merchant.id, channel, billDate: r.date, source: 'upload' },
       books.now(),
     )
+    // Syncs of an earlier run that ended after it (cut short, or run on): their outcomes first.
+    if (st.sync_batch_id !== null)
+      await calls.inTransaction(recordSyncOutcomesOn, st.sync_batch_id, books.now())
     const runNo = st.run_count + 1
     await calls.run(
       updateStatementOn,
@@ -100,7 +107,7 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
 
     const settings = await desk.settings()
     const s = publicSettings(merchant)
-    await classifyRun(
+    const touched = await classifyRun(
       calls,
       {
         statementId: st.id,
@@ -124,8 +131,70 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
       },
     )
     desk.changed()
-    return await calls.run(finishOn, merchant, st.id, started, { syncErrors: 0 }, books.now())
+    if (r.dryRun) return await calls.run(finishOn, merchant, st.id, started, { syncErrors: 0 }, books.now())
+    const syncErrors = await actOnTeam(desk, books, merchant, st.id, [st.id, ...touched], {
+      limits: limitsOf(settings, merchant),
+      name: `对账 ${merchant.name} ${r.date}`,
+    })
+    return await calls.run(finishOn, merchant, st.id, started, { syncErrors }, books.now())
   } finally {
     await lease.release()
   }
+}
+
+/**
+ * Act (docs/reconcile.md A4 "act"), as on the file: an anomaly per difference a person decides, then
+ * one stored batch of syncs with source `reconcile` at the merchant's limits, run from this desktop
+ * with the team's batch runner (B8.10; another desktop may join it with `paysync batch resume`), and
+ * what each sync came to written on its difference. Answers the number of sync errors.
+ */
+async function actOnTeam(
+  desk: TeamDesk,
+  books: StatementBooks,
+  merchant: MerchantRow,
+  statementId: number,
+  statements: number[],
+  o: { limits: ReturnType<typeof limitsOf>; name: string },
+): Promise<number> {
+  const { calls } = books
+  for (const id of statements) {
+    const row = (await statementByIdOn.async(desk.reads.exec, id))!
+    await calls.inTransaction(
+      openDiffAnomaliesOn,
+      id,
+      { id: merchant.id, channel: merchant.channel },
+      row.bill_date,
+      books.now(),
+    )
+  }
+  const diffs = await calls.run(diffsToSyncOn, statements, o.limits.retries)
+  if (diffs.length === 0) {
+    for (const id of statements) await calls.run(summarizeOn, id, books.now())
+    return 0
+  }
+  const refs = new Map<string, { type: 'pay' | 'refund'; id: number }>()
+  for (const d of diffs) {
+    const t = tradeOf(d)
+    refs.set(`${t.type}:${t.id}`, t)
+  }
+  const batchId = await createTeamBatch(desk, [...refs.values()], {
+    name: o.name,
+    source: 'reconcile',
+    concurrency: o.limits.concurrency,
+    qps: o.limits.qps,
+  })
+  await calls.inTransaction(markQueuedOn, diffs, batchId, books.now())
+  await calls.run(updateStatementOn, statementId, { sync_batch_id: batchId }, books.now())
+  const last = await runTeamBatch(
+    desk,
+    batchId,
+    (p) => books.progress(statementId, 'sync', p.done, p.total),
+    {
+      endWhenPaused: true,
+    },
+  )
+  const touched = await calls.inTransaction(recordSyncOutcomesOn, batchId, books.now())
+  for (const id of new Set([...statements, ...touched])) await calls.run(summarizeOn, id, books.now())
+  desk.changed()
+  return last.counts.error
 }
