@@ -188,16 +188,19 @@ export function page(db: Db, s: MatchScope, after: number): JoinedLine[] {
 
 /**
  * The same page on a team database: the same joins, its parameters numbered, EXISTS a boolean there.
- * Its rows come as objects; PostgreSQL has no row-building cost to avoid.
+ * The page's lines are taken first and only they are joined: PostgreSQL joined every line of the run
+ * and sorted them for each page, and checked an earlier line of the same key through the run's index,
+ * reading the whole run for each line (a 10,000-line bill took 48 s, measured). The earlier line is
+ * the key's first line, found at the head of idx_statement_lines_key.
  */
 const PG_PAGE = `SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
        p.id AS pay_id, CASE WHEN p.order_no = l.order_no THEN p.id END AS by_order, r.id AS refund_id,
-       EXISTS (SELECT 1 FROM statement_lines f WHERE f.statement_id = l.statement_id AND f.run = l.run
-         AND f.kind = l.kind AND f.match_key = l.match_key AND f.id < l.id) AS dup,
+       (SELECT f.id FROM statement_lines f WHERE f.statement_id = l.statement_id AND f.run = l.run
+         AND f.kind = l.kind AND f.match_key = l.match_key ORDER BY f.id LIMIT 1) < l.id AS dup,
        p.order_no AS p_order_no, p.gateway_trade_no AS p_gateway_trade_no, p.amount AS p_amount,
        p.status AS p_status, p.paid_at AS p_paid_at, r.pay_order_id AS r_pay_order_id, r.refund_no AS r_refund_no,
        r.amount AS r_amount, r.status AS r_status, r.finished_at AS r_finished_at
-     FROM statement_lines l
+     FROM (SELECT * FROM statement_lines WHERE statement_id = ? AND run = ? AND id > ? ORDER BY id LIMIT ?) l
      LEFT JOIN pay_orders p ON p.id = COALESCE(
        (SELECT o.id FROM pay_orders o WHERE o.merchant_id = ? AND o.order_no = l.order_no),
        CASE WHEN l.gateway_trade_no <> '' THEN (SELECT o.id FROM pay_orders o
@@ -207,21 +210,21 @@ const PG_PAGE = `SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
          WHERE o.merchant_id = ? AND o.refund_no = l.refund_no) END,
        CASE WHEN l.gateway_refund_no <> '' THEN (SELECT o.id FROM refund_orders o
          WHERE o.gateway_refund_no = l.gateway_refund_no AND o.merchant_id = ? LIMIT 1) END)
-     WHERE l.statement_id = ? AND l.run = ? AND l.id > ? ORDER BY l.id LIMIT ?`
+     ORDER BY l.id`
 
 /** A page of lines with their trades' facts, on either store. */
 export function* pageOn(x: Exec, s: MatchScope, after: number): Q<JoinedLine[]> {
   if (x.dialect === 'sqlite') return page(sqliteDbOf(x), s, after)
   const m = s.merchantId
   const rows = yield* all<Omit<JoinedLine, 'dup'> & { dup: boolean }>(x, PG_PAGE, [
-    m,
-    m,
-    m,
-    m,
     s.statementId,
     s.run,
     after,
     PAGE,
+    m,
+    m,
+    m,
+    m,
   ])
   return rows.map((r) => ({ ...r, dup: r.dup ? 1 : 0 }))
 }
