@@ -497,7 +497,7 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
     expect((await pool.pool.query('SELECT count(*)::int AS n FROM trade_leases')).rows[0].n).toBe(0)
   })
 
-  it('says what a team database needs, before connecting', async () => {
+  it('says what a team database needs: a file and a day, and the team key for syncs', async () => {
     const r = await execRun(
       process.execPath,
       [BIN, '--db', url, 'reconcile', '--all-merchants', '--yesterday'],
@@ -509,5 +509,18 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
       code: 1,
       stderr: expect.stringContaining('on a team database reconcile one merchant'),
     })
+    // Syncs need the team key: without it, one sentence before the day is touched.
+    const { PAYSYNC_PASSPHRASE: _, ...bare } = env()
+    const file = actingBill(tempDir(), D2)
+    const locked = await execRun(
+      process.execPath,
+      [BIN, '--db', url, 'reconcile', '--merchant', 'ali', '--date', '2026-10-09', '--file', file],
+      { env: bare },
+    ).catch((e: { code: number; stderr: string }) => e)
+    expect(locked).toMatchObject({ code: 1, stderr: expect.stringContaining('PAYSYNC_PASSPHRASE') })
+    const made = await pool.pool.query(
+      "SELECT count(*)::int AS n FROM statements WHERE bill_date = '2026-10-09'",
+    )
+    expect(made.rows[0].n).toBe(0)
   })
 })
