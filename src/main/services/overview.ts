@@ -17,7 +17,7 @@ import {
 } from '../store/overview'
 import { both, type Exec, type Q } from '../store/sql/exec'
 import { sqliteExec } from '../store/sql/sqlite-exec'
-import { openDiffsOfAll, statementOfDay } from '../store/statements'
+import { findStatementOn, openDiffsOfAll } from '../store/statements'
 import type { ServiceContext } from './context'
 import { dayState } from './statements/views'
 
@@ -67,7 +67,7 @@ function* yesterdayOn(x: Exec, merchants: MerchantRow[], now: number): Q<Yesterd
   const billDate = formatBeijing(now - DAY_MS).slice(0, 10)
   const days: YesterdayReconcile['merchants'] = []
   for (const m of reconcilable(merchants)) {
-    const st = yield* statementOfDay(x, m.id, billDate)
+    const st = yield* findStatementOn(x, m.id, billDate)
     days.push({
       merchant: m.name,
       channel: m.channel,

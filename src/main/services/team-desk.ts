@@ -40,6 +40,8 @@ export interface TeamDeskOptions {
 export class TeamDesk {
   readonly engine: TeamSyncEngine
   readonly merchants: TeamMerchants
+  /** This computer's data folder: its journal of the team database, the bill files it reconciled. */
+  readonly dataDir: string
   private telling: NodeJS.Timeout | null = null
   private joined: Coordination | null = null
 
@@ -48,9 +50,10 @@ export class TeamDesk {
     readonly actor: Actor,
     options: TeamDeskOptions,
   ) {
+    this.dataDir = options.dataDir ?? userDataDir()
     this.merchants = new TeamMerchants(pgExec(reads.pool), options.keys)
     this.engine = new TeamSyncEngine(reads.pool, (id) => this.merchants.adapterFor(id), {
-      journalFile: teamJournalFileFor(options.dataDir ?? userDataDir(), reads.target),
+      journalFile: teamJournalFileFor(this.dataDir, reads.target),
       leaseMs: options.leaseMs,
       writeRetryMs: options.writeRetryMs,
       committed: () => this.changed(),

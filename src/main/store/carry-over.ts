@@ -2,8 +2,7 @@ import type { TradeType } from '../../shared/domain'
 import type { CarryOverView, CarryReason, CarryStatus } from '../../shared/statements'
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import type { Db } from './connection'
-import { stmt } from './connection'
-import { all, both, joinInOrder, SQLITE, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // The carry-over pool (跨日待核, docs/reconcile.md A8): a local trade expected in another day's bill,
@@ -56,94 +55,104 @@ const select = (x: Pick<Exec, 'dialect'>) => `SELECT c.*, s.bill_date AS from_da
   ${joinInOrder(x)} merchants m ON m.id = c.merchant_id
   LEFT JOIN pay_orders p ON c.trade_type = 'pay' AND p.id = c.trade_id
   LEFT JOIN refund_orders r ON c.trade_type = 'refund' AND r.id = c.trade_id`
-const SELECT = select(SQLITE)
+
+interface NewCarryOver {
+  merchantId: number
+  tradeType: TradeType
+  tradeId: number
+  fromStatementId: number
+  expectedDates: string[]
+  reason: CarryReason
+}
 
 /** Puts a trade in the pool; one already waiting keeps its entry (the unique index allows one). */
-export function addCarryOver(
-  db: Db,
-  e: {
-    merchantId: number
-    tradeType: TradeType
-    tradeId: number
-    fromStatementId: number
-    expectedDates: string[]
-    reason: CarryReason
-  },
-  now: number,
-): void {
-  stmt(
-    db,
+export const addCarryOverOn = both(function* (x: Exec, e: NewCarryOver, now: number): Q<void> {
+  yield* run(
+    x,
     `INSERT INTO carry_over (merchant_id, trade_type, trade_id, from_statement_id, expected_dates, reason, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_type, trade_id) WHERE status = 'waiting' DO NOTHING`,
-  ).run(
-    e.merchantId,
-    e.tradeType,
-    e.tradeId,
-    e.fromStatementId,
-    JSON.stringify(e.expectedDates),
-    e.reason,
-    now,
+    [e.merchantId, e.tradeType, e.tradeId, e.fromStatementId, JSON.stringify(e.expectedDates), e.reason, now],
+  )
+})
+
+export function* waitingEntryOf(x: Exec, type: TradeType, tradeId: number): Q<CarryOverRow | undefined> {
+  return yield* one<CarryOverRow>(
+    x,
+    "SELECT * FROM carry_over WHERE trade_type = ? AND trade_id = ? AND status = 'waiting'",
+    [type, tradeId],
   )
 }
 
-export function waitingEntryOf(db: Db, type: TradeType, tradeId: number): CarryOverRow | undefined {
-  return stmt<[TradeType, number], CarryOverRow>(
-    db,
-    "SELECT * FROM carry_over WHERE trade_type = ? AND trade_id = ? AND status = 'waiting'",
-  ).get(type, tradeId)
-}
-
 /** The waiting entries of these trades of one type, by trade id: one query for a page of lines. */
-export function waitingEntriesOf(db: Db, type: TradeType, tradeIds: number[]): Map<number, CarryOverRow> {
-  const rows = stmt<[TradeType, string], CarryOverRow>(
-    db,
-    `SELECT * FROM carry_over WHERE trade_type = ? AND status = 'waiting'
+export function* waitingEntriesOf(
+  x: Exec,
+  type: TradeType,
+  tradeIds: number[],
+): Q<Map<number, CarryOverRow>> {
+  const rows =
+    x.dialect === 'pg'
+      ? yield* all<CarryOverRow>(
+          x,
+          `SELECT * FROM carry_over WHERE trade_type = ? AND status = 'waiting' AND trade_id = ANY(?::bigint[])`,
+          [type, tradeIds],
+        )
+      : yield* all<CarryOverRow>(
+          x,
+          `SELECT * FROM carry_over WHERE trade_type = ? AND status = 'waiting'
        AND trade_id IN (SELECT value FROM json_each(?))`,
-  ).all(type, JSON.stringify(tradeIds))
+          [type, JSON.stringify(tradeIds)],
+        )
   return new Map(rows.map((r) => [r.trade_id, r]))
 }
 
-export function resolveCarryOver(
-  db: Db,
+export function* resolveCarryOver(
+  x: Exec,
   id: number,
   status: Exclude<CarryStatus, 'waiting'>,
   statementId: number | null,
   now: number,
-): void {
-  stmt(
-    db,
+): Q<void> {
+  yield* run(
+    x,
     `UPDATE carry_over SET status = ?, resolved_at = ?, resolved_statement_id = ? WHERE id = ? AND status = 'waiting'`,
-  ).run(status, now, statementId, id)
+    [status, now, statementId, id],
+  )
 }
 
 /** A statement's own entries that it put in the pool in an earlier run: a re-run works them out again. */
-export function dropWaitingFrom(db: Db, statementId: number): void {
-  stmt(db, "DELETE FROM carry_over WHERE from_statement_id = ? AND status = 'waiting'").run(statementId)
+export function* dropWaitingFrom(x: Exec, statementId: number): Q<void> {
+  yield* run(x, "DELETE FROM carry_over WHERE from_statement_id = ? AND status = 'waiting'", [statementId])
 }
 
 /** Entries a re-run's statement had matched: waiting again until the re-run matches them once more. */
-export function reopenMatchedBy(db: Db, statementId: number): void {
-  stmt(
-    db,
+export function* reopenMatchedBy(x: Exec, statementId: number): Q<void> {
+  yield* run(
+    x,
     `UPDATE carry_over SET status = 'waiting', resolved_at = NULL, resolved_statement_id = NULL
      WHERE resolved_statement_id = ? AND status = 'matched'
        AND NOT EXISTS (SELECT 1 FROM carry_over w WHERE w.trade_type = carry_over.trade_type
          AND w.trade_id = carry_over.trade_id AND w.status = 'waiting')`,
-  ).run(statementId)
+    [statementId],
+  )
 }
 
-export function waitingOfMerchant(db: Db, merchantId: number): CarryOverRow[] {
-  return stmt<[number], CarryOverRow>(
-    db,
-    `${SELECT} WHERE c.merchant_id = ? AND c.status = 'waiting' ORDER BY c.id`,
-  ).all(merchantId)
-}
+export const waitingOfMerchantOn = both(function* (x: Exec, merchantId: number): Q<CarryOverRow[]> {
+  return yield* all<CarryOverRow>(
+    x,
+    `${select(x)} WHERE c.merchant_id = ? AND c.status = 'waiting' ORDER BY c.id`,
+    [merchantId],
+  )
+})
 
-export function waitingFromCount(db: Db, statementId: number): number {
-  return stmt<[number], { n: number }>(
-    db,
+export const waitingOfMerchant = (db: Db, merchantId: number): CarryOverRow[] =>
+  waitingOfMerchantOn.sync(sqliteExec(db), merchantId)
+
+export function* waitingFromCount(x: Exec, statementId: number): Q<number> {
+  return (yield* one<{ n: number }>(
+    x,
     "SELECT count(*) AS n FROM carry_over WHERE from_statement_id = ? AND status = 'waiting'",
-  ).get(statementId)!.n
+    [statementId],
+  ))!.n
 }
 
 /** The entries a statement sent on, and those another statement resolved into it. */

@@ -1,6 +1,5 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from './connection'
-import { stmt } from './connection'
 import { PG_NOW_MS } from './pg/clock'
 import { all, both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
@@ -47,16 +46,34 @@ export const acquireLeaseOn = both(function* (
 export const acquireLease = (db: Db, key: string, owner: string, ttlMs: number, now = Date.now()): boolean =>
   acquireLeaseOn.sync(sqliteExec(db), key, owner, ttlMs, now)
 
-/** Pushes a held lease's expiry on; false when it is no longer ours (it expired and someone took it). */
-export function renewLease(db: Db, key: string, owner: string, ttlMs: number, now = Date.now()): boolean {
-  return (
-    stmt(db, 'UPDATE trade_leases SET expires_at = ? WHERE trade_key = ? AND owner = ?').run(
-      now + ttlMs,
-      key,
-      owner,
-    ).changes === 1
-  )
-}
+/**
+ * Pushes a held lease's expiry on; false when it is no longer ours (it expired and someone took it).
+ * On a team database the expiry is the database's clock, as where it was taken (acquireLeaseOn).
+ */
+export const renewLeaseOn = both(function* (
+  x: Exec,
+  key: string,
+  owner: string,
+  ttlMs: number,
+  now: number,
+): Q<boolean> {
+  const changed =
+    x.dialect === 'pg'
+      ? yield* run(
+          x,
+          `UPDATE trade_leases SET expires_at = ${PG_NOW_MS} + ?::bigint WHERE trade_key = ? AND owner = ?`,
+          [ttlMs, key, owner],
+        )
+      : yield* run(x, 'UPDATE trade_leases SET expires_at = ? WHERE trade_key = ? AND owner = ?', [
+          now + ttlMs,
+          key,
+          owner,
+        ])
+  return changed === 1
+})
+
+export const renewLease = (db: Db, key: string, owner: string, ttlMs: number, now = Date.now()): boolean =>
+  renewLeaseOn.sync(sqliteExec(db), key, owner, ttlMs, now)
 
 export const releaseLeaseOn = both(function* (x: Exec, key: string, owner: string): Q<void> {
   yield* run(x, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?', [key, owner])

@@ -5,7 +5,7 @@ import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
 import { stmt } from './connection'
 import { Where } from './where'
-import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, run as runSql, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // The differences of a statement (对账差异, docs/reconcile.md A3, A7): one row per (statement, kind,
@@ -127,25 +127,11 @@ export function* diffOfAnomaly(x: Exec, anomalyId: number): Q<StatementDiffRow |
   ])
 }
 
-/**
- * Records a difference found by this run. One seen before keeps its id, its status, its sync and its
- * anomaly; one a later statement had closed (not seen by an earlier re-run) is open again.
- */
-export function upsertStatementDiff(
-  db: Db,
-  statementId: number,
-  merchantId: number,
-  run: number,
-  d: DiffDraft,
-  now: number,
-): StatementDiffRow {
-  stmt(
-    db,
-    `INSERT INTO statement_diffs (statement_id, merchant_id, kind, trade_type, trade_key, line_id, pay_order_id,
+const DIFF_COLUMNS = `statement_id, merchant_id, kind, trade_type, trade_key, line_id, pay_order_id,
        refund_id, order_no, refund_no, gateway_no, local_amount, statement_amount, local_status, statement_status,
-       local_time, statement_time, reason, reason_text, reason_en, label, seen_run, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (statement_id, kind, trade_type, trade_key) DO UPDATE SET
+       local_time, statement_time, reason, reason_text, reason_en, label, seen_run, created_at, updated_at`
+
+const DIFF_ON_CONFLICT = `ON CONFLICT (statement_id, kind, trade_type, trade_key) DO UPDATE SET
        line_id = excluded.line_id, pay_order_id = excluded.pay_order_id, refund_id = excluded.refund_id,
        order_no = excluded.order_no, refund_no = excluded.refund_no, gateway_no = excluded.gateway_no,
        local_amount = excluded.local_amount, statement_amount = excluded.statement_amount,
@@ -155,64 +141,123 @@ export function upsertStatementDiff(
        seen_run = excluded.seen_run, updated_at = excluded.updated_at,
        status = CASE WHEN statement_diffs.resolved_by = 'later_statement' THEN 'open' ELSE statement_diffs.status END,
        resolved_by = CASE WHEN statement_diffs.resolved_by = 'later_statement' THEN NULL
-         ELSE statement_diffs.resolved_by END`,
-  ).run(
+         ELSE statement_diffs.resolved_by END`
+
+const DIFF_UPSERT = `INSERT INTO statement_diffs (${DIFF_COLUMNS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ${DIFF_ON_CONFLICT}`
+
+/** Each difference's values, in the order of DIFF_COLUMNS between merchant_id and seen_run. */
+const draftValues = (d: DiffDraft): unknown[] => [
+  d.kind,
+  d.tradeType,
+  d.tradeKey,
+  d.lineId,
+  d.payOrderId,
+  d.refundId,
+  d.orderNo,
+  d.refundNo,
+  d.gatewayNo,
+  d.localAmount,
+  d.statementAmount,
+  d.localStatus,
+  d.statementStatus,
+  d.localTime,
+  d.statementTime,
+  d.reason,
+  d.reasonText,
+  d.reasonEn,
+  d.label,
+]
+
+/** The PostgreSQL type of each array of draftValues. */
+const DRAFT_TYPES = [
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+]
+
+const DIFF_UPSERT_MANY = `INSERT INTO statement_diffs (${DIFF_COLUMNS})
+     SELECT ?::bigint, ?::bigint, t.*, ?::bigint, ?::bigint, ?::bigint
+     FROM unnest(${DRAFT_TYPES.map((t) => `?::${t}[]`).join(', ')}) AS t
+     ${DIFF_ON_CONFLICT}`
+
+/**
+ * Records the differences found by this run. One seen before keeps its id, its status, its sync and
+ * its anomaly; one a later statement had closed (not seen by an earlier re-run) is open again. On the
+ * file each is its statement, in the order found; on a team database they are one statement over arrays
+ * (docs/team-mode.md B8.12), the last of two with one key kept, as the second upsert would have left it.
+ */
+export function* upsertStatementDiffs(
+  x: Exec,
+  statementId: number,
+  merchantId: number,
+  run: number,
+  drafts: DiffDraft[],
+  now: number,
+): Q<void> {
+  if (x.dialect === 'sqlite') {
+    for (const d of drafts)
+      yield* runSql(x, DIFF_UPSERT, [statementId, merchantId, ...draftValues(d), run, now, now])
+    return
+  }
+  const last = new Map<string, DiffDraft>()
+  for (const d of drafts) {
+    const key = JSON.stringify([d.kind, d.tradeType, d.tradeKey])
+    last.delete(key)
+    last.set(key, d)
+  }
+  if (last.size === 0) return
+  const rows = [...last.values()].map(draftValues)
+  yield* runSql(x, DIFF_UPSERT_MANY, [
     statementId,
     merchantId,
-    d.kind,
-    d.tradeType,
-    d.tradeKey,
-    d.lineId,
-    d.payOrderId,
-    d.refundId,
-    d.orderNo,
-    d.refundNo,
-    d.gatewayNo,
-    d.localAmount,
-    d.statementAmount,
-    d.localStatus,
-    d.statementStatus,
-    d.localTime,
-    d.statementTime,
-    d.reason,
-    d.reasonText,
-    d.reasonEn,
-    d.label,
     run,
     now,
     now,
-  )
-  return stmt<[number, string, string, string], StatementDiffRow>(
-    db,
-    'SELECT * FROM statement_diffs WHERE statement_id = ? AND kind = ? AND trade_type = ? AND trade_key = ?',
-  ).get(statementId, d.kind, d.tradeType, d.tradeKey)!
+    ...DRAFT_TYPES.map((_t, i) => rows.map((r) => r[i])),
+  ])
 }
 
 /** Open differences this run did not find again: the trade came right meanwhile (A11). */
-export function closeUnseenDiffs(db: Db, statementId: number, run: number, now: number): number {
-  return stmt(
-    db,
+export function* closeUnseenDiffs(x: Exec, statementId: number, run: number, now: number): Q<number> {
+  return yield* runSql(
+    x,
     `UPDATE statement_diffs SET status = 'resolved', resolved_by = 'later_statement', updated_at = ?
      WHERE statement_id = ? AND status = 'open' AND seen_run < ?`,
-  ).run(now, statementId, run).changes
+    [now, statementId, run],
+  )
 }
 
-export function setDiffAction(
-  db: Db,
-  id: number,
-  p: {
-    action: DiffAction
-    syncBatchId?: number | null
-    syncRecordId?: number | null
-    anomalyId?: number | null
-    attempted?: boolean
-    status?: DiffStatus
-    resolvedBy?: string | null
-  },
-  now: number,
-): void {
-  stmt(
-    db,
+export interface DiffActionPatch {
+  action: DiffAction
+  syncBatchId?: number | null
+  syncRecordId?: number | null
+  anomalyId?: number | null
+  attempted?: boolean
+  status?: DiffStatus
+  resolvedBy?: string | null
+}
+
+export function* setDiffActionOn(x: Exec, id: number, p: DiffActionPatch, now: number): Q<void> {
+  yield* runSql(
+    x,
     `UPDATE statement_diffs SET action = ?,
        sync_batch_id = CASE WHEN ? THEN ? ELSE sync_batch_id END,
        sync_record_id = CASE WHEN ? THEN ? ELSE sync_record_id END,
@@ -222,22 +267,26 @@ export function setDiffAction(
        resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END,
        updated_at = ?
      WHERE id = ?`,
-  ).run(
-    p.action,
-    p.syncBatchId !== undefined ? 1 : 0,
-    p.syncBatchId ?? null,
-    p.syncRecordId !== undefined ? 1 : 0,
-    p.syncRecordId ?? null,
-    p.anomalyId !== undefined ? 1 : 0,
-    p.anomalyId ?? null,
-    p.attempted ? 1 : 0,
-    p.status ?? null,
-    p.resolvedBy !== undefined ? 1 : 0,
-    p.resolvedBy ?? null,
-    now,
-    id,
+    // A flag is a boolean on PostgreSQL, 0/1 on SQLite (docs/team-mode.md B3.1).
+    [
+      p.action,
+      flag(x, p.syncBatchId !== undefined),
+      p.syncBatchId ?? null,
+      flag(x, p.syncRecordId !== undefined),
+      p.syncRecordId ?? null,
+      flag(x, p.anomalyId !== undefined),
+      p.anomalyId ?? null,
+      p.attempted ? 1 : 0,
+      p.status ?? null,
+      flag(x, p.resolvedBy !== undefined),
+      p.resolvedBy ?? null,
+      now,
+      id,
+    ],
   )
 }
+
+const flag = (x: Exec, on: boolean): number | boolean => (x.dialect === 'pg' ? on : on ? 1 : 0)
 
 export function dismissDiff(
   db: Db,
@@ -255,24 +304,23 @@ export function dismissDiff(
   )
 }
 
+export type BatchDiffRow = StatementDiffRow & {
+  item_outcome: string | null
+  item_record: number | null
+  item_status: string | null
+}
+
 /** The differences whose syncs went into a batch, with their batch item's outcome once it has one. */
-export function diffsOfBatch(
-  db: Db,
-  batchId: number,
-): Array<
-  StatementDiffRow & { item_outcome: string | null; item_record: number | null; item_status: string | null }
-> {
-  return stmt<
-    [number],
-    StatementDiffRow & { item_outcome: string | null; item_record: number | null; item_status: string | null }
-  >(
-    db,
+export function* diffsOfBatch(x: Exec, batchId: number): Q<BatchDiffRow[]> {
+  return yield* all<BatchDiffRow>(
+    x,
     `SELECT d.*, i.outcome AS item_outcome, i.sync_record_id AS item_record, i.gateway_status AS item_status
      FROM statement_diffs d
      LEFT JOIN batch_items i ON i.batch_id = d.sync_batch_id AND i.trade_type = d.trade_type
        AND i.trade_id = COALESCE(d.refund_id, d.pay_order_id)
      WHERE d.sync_batch_id = ? AND d.action = 'sync_queued'`,
-  ).all(batchId)
+    [batchId],
+  )
 }
 
 export interface DiffFilter {
@@ -313,15 +361,19 @@ export const listStatementDiffs = (db: Db, statementId: number, f: DiffFilter) =
   statementDiffPageBoth.sync(sqliteExec(db), statementId, f)
 
 /** Counts of a statement's differences per kind (all statuses), and how many are open. */
-export function diffCounts(
-  db: Db,
+export function* diffCounts(
+  x: Exec,
   statementId: number,
-): { byKind: Partial<Record<DiffKind, number>>; open: number } {
-  const rows = stmt<[number], { kind: DiffKind; n: number; open: number }>(
-    db,
-    `SELECT kind, count(*) AS n, sum(status = 'open') AS open FROM statement_diffs WHERE statement_id = ?
+): Q<{ byKind: Partial<Record<DiffKind, number>>; open: number }> {
+  const rows = yield* all<{ kind: DiffKind; n: number; open: number }>(
+    x,
+    x.dialect === 'pg'
+      ? `SELECT kind, count(*) AS n, sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open
+         FROM statement_diffs WHERE statement_id = ? GROUP BY kind`
+      : `SELECT kind, count(*) AS n, sum(status = 'open') AS open FROM statement_diffs WHERE statement_id = ?
      GROUP BY kind`,
-  ).all(statementId)
+    [statementId],
+  )
   const byKind: Partial<Record<DiffKind, number>> = {}
   let open = 0
   for (const r of rows) {

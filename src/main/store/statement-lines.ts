@@ -2,9 +2,8 @@ import type { MatchState, StatementLineKind, StatementLineView } from '../../sha
 import { isoOrNull } from '../../shared/time'
 import type { Db } from './connection'
 import type { RowQuery } from './row-reader'
-import { stmt } from './connection'
 import { Where } from './where'
-import { all, both, one, type Exec, type Q } from './sql/exec'
+import { all, both, one, run as runSql, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // A statement's lines (通道明细, docs/reconcile.md A3), exactly as the file gave them, under the load
@@ -66,47 +65,79 @@ export function matchKey(l: NewStatementLine): string {
   return `l:${l.lineNo}`
 }
 
-/** Stores one batch of parsed lines in one transaction (the reader hands out 5 000 at a time, A4). */
-export function insertStatementLines(
-  db: Db,
+const LINE_INSERT = `INSERT INTO statement_lines (statement_id, run, line_no, kind, order_no, gateway_trade_no,
+       refund_no, gateway_refund_no, amount, settle_amount, fee_e5, gateway_status, line_time, sub_merchant, account,
+       raw, match_key)`
+const LINE_VALUES = `${LINE_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/**
+ * Stores one batch of parsed lines (the reader hands out 5 000 at a time, A4); the caller holds the
+ * transaction. On the file each line is its prepared statement, which costs no round trip; on a team
+ * database the batch is one statement over arrays (`unnest`), never one round trip per line
+ * (docs/team-mode.md B8.12).
+ */
+export const insertStatementLinesOn = both(function* (
+  x: Exec,
   statementId: number,
   run: number,
   lines: NewStatementLine[],
-): void {
-  const add = stmt(
-    db,
-    `INSERT INTO statement_lines (statement_id, run, line_no, kind, order_no, gateway_trade_no, refund_no,
-       gateway_refund_no, amount, settle_amount, fee_e5, gateway_status, line_time, sub_merchant, account, raw, match_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  db.transaction(() => {
-    for (const l of lines)
-      add.run(
+): Q<void> {
+  if (x.dialect === 'pg') {
+    if (lines.length === 0) return
+    yield* runSql(
+      x,
+      `${LINE_INSERT}
+       SELECT ?::bigint, ?::bigint, t.* FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+         ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+         ?::text[], ?::text[]) AS t`,
+      [
         statementId,
         run,
-        l.lineNo,
-        l.kind,
-        l.orderNo,
-        l.gatewayTradeNo,
-        l.refundNo,
-        l.gatewayRefundNo,
-        l.amount,
-        l.settleAmount,
-        l.feeE5,
-        l.gatewayStatus,
-        l.lineTime,
-        l.subMerchant,
-        l.account,
-        l.raw,
-        matchKey(l),
-      )
-  }).immediate()
-}
+        lines.map((l) => l.lineNo),
+        lines.map((l) => l.kind),
+        lines.map((l) => l.orderNo),
+        lines.map((l) => l.gatewayTradeNo),
+        lines.map((l) => l.refundNo),
+        lines.map((l) => l.gatewayRefundNo),
+        lines.map((l) => l.amount),
+        lines.map((l) => l.settleAmount),
+        lines.map((l) => l.feeE5),
+        lines.map((l) => l.gatewayStatus),
+        lines.map((l) => l.lineTime),
+        lines.map((l) => l.subMerchant),
+        lines.map((l) => l.account),
+        lines.map((l) => l.raw),
+        lines.map(matchKey),
+      ],
+    )
+    return
+  }
+  for (const l of lines)
+    yield* runSql(x, LINE_VALUES, [
+      statementId,
+      run,
+      l.lineNo,
+      l.kind,
+      l.orderNo,
+      l.gatewayTradeNo,
+      l.refundNo,
+      l.gatewayRefundNo,
+      l.amount,
+      l.settleAmount,
+      l.feeE5,
+      l.gatewayStatus,
+      l.lineTime,
+      l.subMerchant,
+      l.account,
+      l.raw,
+      matchKey(l),
+    ])
+})
 
 /** Forgets a load that did not prove itself (an integrity failure): its lines are no evidence. */
-export function deleteStatementRun(db: Db, statementId: number, run: number): void {
-  stmt(db, 'DELETE FROM statement_lines WHERE statement_id = ? AND run = ?').run(statementId, run)
-}
+export const deleteStatementRunOn = both(function* (x: Exec, statementId: number, run: number): Q<void> {
+  yield* runSql(x, 'DELETE FROM statement_lines WHERE statement_id = ? AND run = ?', [statementId, run])
+})
 
 export function statementLineView(row: StatementLineRow): StatementLineView {
   return {
@@ -134,10 +165,6 @@ export function statementLineView(row: StatementLineRow): StatementLineView {
 
 export function* statementLineById(x: Exec, id: number): Q<StatementLineRow | undefined> {
   return yield* one<StatementLineRow>(x, 'SELECT * FROM statement_lines WHERE id = ?', [id])
-}
-
-export function getStatementLine(db: Db, id: number): StatementLineRow | undefined {
-  return stmt<[number], StatementLineRow>(db, 'SELECT * FROM statement_lines WHERE id = ?').get(id)
 }
 
 export interface LineFilter {
@@ -180,34 +207,65 @@ const statementLinePageBoth = both(statementLinePage)
 export const listStatementLines = (db: Db, statementId: number, run: number, f: LineFilter) =>
   statementLinePageBoth.sync(sqliteExec(db), statementId, run, f)
 
-export function setLineMatch(
-  db: Db,
-  id: number,
-  m: { state: MatchState; payOrderId: number | null; refundId: number | null; note: string | null },
-): void {
-  stmt(
-    db,
-    'UPDATE statement_lines SET match_state = ?, pay_order_id = ?, refund_id = ?, note = ? WHERE id = ?',
-  ).run(m.state, m.payOrderId, m.refundId, m.note, id)
+export interface LineMatch {
+  id: number
+  state: MatchState
+  payOrderId: number | null
+  refundId: number | null
+  note: string | null
+}
+
+/**
+ * What matching made of lines: on the file each line's own statement as it is matched; on a team
+ * database a page's lines in one statement over arrays (docs/team-mode.md B8.12).
+ */
+export function* setLineMatches(x: Exec, ms: LineMatch[]): Q<void> {
+  if (x.dialect === 'sqlite') {
+    for (const m of ms)
+      yield* runSql(
+        x,
+        'UPDATE statement_lines SET match_state = ?, pay_order_id = ?, refund_id = ?, note = ? WHERE id = ?',
+        [m.state, m.payOrderId, m.refundId, m.note, m.id],
+      )
+    return
+  }
+  if (ms.length === 0) return
+  yield* runSql(
+    x,
+    `UPDATE statement_lines l SET match_state = t.s, pay_order_id = t.p, refund_id = t.r, note = t.n
+     FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::text[]) AS t(id, s, p, r, n)
+     WHERE l.id = t.id`,
+    [
+      ms.map((m) => m.id),
+      ms.map((m) => m.state),
+      ms.map((m) => m.payOrderId),
+      ms.map((m) => m.refundId),
+      ms.map((m) => m.note),
+    ],
+  )
 }
 
 /** Counts of the current lines per match state. */
-export function lineStateCounts(
-  db: Db,
+export function* lineStateCounts(
+  x: Exec,
   statementId: number,
   run: number,
-): Partial<Record<MatchState, number>> {
-  const rows = stmt<[number, number], { match_state: MatchState | null; n: number }>(
-    db,
+): Q<Partial<Record<MatchState, number>>> {
+  const rows = yield* all<{ match_state: MatchState | null; n: number }>(
+    x,
     `SELECT match_state, count(*) AS n FROM statement_lines WHERE statement_id = ? AND run = ? GROUP BY match_state`,
-  ).all(statementId, run)
+    [statementId, run],
+  )
   const out: Partial<Record<MatchState, number>> = {}
   for (const r of rows) if (r.match_state) out[r.match_state] = r.n
   return out
 }
 
 /** A line the channel side counts (A10): neither another merchant's nor a repeated one. */
-const IN_SCOPE = "match_state IS NOT 'foreign' AND match_state IS NOT 'duplicate'"
+const inScope = (x: Pick<Exec, 'dialect'>) =>
+  x.dialect === 'pg'
+    ? "match_state IS DISTINCT FROM 'foreign' AND match_state IS DISTINCT FROM 'duplicate'"
+    : "match_state IS NOT 'foreign' AND match_state IS NOT 'duplicate'"
 
 /** Per kind: every line, and the count, Σ amount and Σ fee of the lines in scope (the channel side of A10). */
 export interface KindTotals {
@@ -224,34 +282,37 @@ export interface KindTotals {
  * replaced two passes; each pass over a large run reads its lines' pages again (docs/reconcile.md A11).
  * Grouping by kind and state at once sorted every line, and held tens of MB at a million lines.
  */
-export function kindTotals(db: Db, statementId: number, run: number): KindTotals[] {
-  return stmt<[number, number], KindTotals>(
-    db,
+export function* kindTotals(x: Exec, statementId: number, run: number): Q<KindTotals[]> {
+  const IN_SCOPE = inScope(x)
+  return yield* all<KindTotals>(
+    x,
     `SELECT kind, count(*) AS "all", count(*) FILTER (WHERE ${IN_SCOPE}) AS n,
        COALESCE(sum(amount) FILTER (WHERE ${IN_SCOPE}), 0) AS amount,
        COALESCE(sum(fee_e5) FILTER (WHERE ${IN_SCOPE}), 0) AS fee
      FROM statement_lines WHERE statement_id = ? AND run = ? GROUP BY kind`,
-  ).all(statementId, run)
+    [statementId, run],
+  )
 }
 
 /**
  * The local trades the run's lines of a kind found (each once, however many lines found it) and Σ
  * their amounts: the local side of A10 for the trades the bill names, read in one pass of those lines.
  */
-export function foundTradeTotals(
-  db: Db,
+export function* foundTradeTotals(
+  x: Exec,
   statementId: number,
   run: number,
   type: 'pay' | 'refund',
-): { n: number; amount: number } {
+): Q<{ n: number; amount: number }> {
   const [column, table] = type === 'pay' ? ['pay_order_id', 'pay_orders'] : ['refund_id', 'refund_orders']
-  return stmt<[number, number, string], { n: number; amount: number }>(
-    db,
+  return (yield* one<{ n: number; amount: number }>(
+    x,
     `SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS amount
      FROM (SELECT DISTINCT l.${column} AS id FROM statement_lines l
        WHERE l.statement_id = ? AND l.run = ? AND l.kind = ? AND l.${column} IS NOT NULL) f
      LEFT JOIN ${table} t ON t.id = f.id`,
-  ).get(statementId, run, type)!
+    [statementId, run, type],
+  ))!
 }
 
 /** The rows of the 通道明细 export (A16): the current lines of a statement in file order. */

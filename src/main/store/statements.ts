@@ -12,7 +12,7 @@ import type { Db } from './connection'
 import { stmt } from './connection'
 import { merchantNamed } from './merchants'
 import { Where } from './where'
-import { all, both, joinInOrder, one, SQLITE, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // One statement (对账单) per merchant, bill kind and bill day (docs/reconcile.md A3): where its file
@@ -101,33 +101,41 @@ export function getStatement(db: Db, id: number): StatementRow | undefined {
   return stmt<[number], StatementRow>(db, `${SELECT} WHERE s.id = ?`).get(id)
 }
 
-export function* statementOfDay(x: Exec, merchantId: number, billDate: string): Q<StatementRow | undefined> {
+export const findStatementOn = both(function* (
+  x: Exec,
+  merchantId: number,
+  billDate: string,
+): Q<StatementRow | undefined> {
   return yield* one<StatementRow>(
     x,
     `${select(x)} WHERE s.merchant_id = ? AND s.bill_kind = 'trade' AND s.bill_date = ?`,
     [merchantId, billDate],
   )
-}
+})
 
-const statementOfDayBoth = both(statementOfDay)
-
-export function findStatement(db: Db, merchantId: number, billDate: string): StatementRow | undefined {
-  return statementOfDayBoth.sync(sqliteExec(db), merchantId, billDate)
-}
+export const findStatement = (db: Db, merchantId: number, billDate: string): StatementRow | undefined =>
+  findStatementOn.sync(sqliteExec(db), merchantId, billDate)
 
 /** The statement of a merchant's day, made when it is asked for the first time. */
-export function ensureStatement(
+export const ensureStatementOn = both(function* (
+  x: Exec,
+  s: { merchantId: number; channel: Channel; billDate: string; source: StatementSource },
+  now: number,
+): Q<StatementRow> {
+  yield* run(
+    x,
+    `INSERT INTO statements (merchant_id, channel, bill_kind, bill_date, source, created_at, updated_at)
+     VALUES (?, ?, 'trade', ?, ?, ?, ?) ON CONFLICT (merchant_id, bill_kind, bill_date) DO NOTHING`,
+    [s.merchantId, s.channel, s.billDate, s.source, now, now],
+  )
+  return (yield* findStatementOn(x, s.merchantId, s.billDate))!
+})
+
+export const ensureStatement = (
   db: Db,
   s: { merchantId: number; channel: Channel; billDate: string; source: StatementSource },
   now: number,
-): StatementRow {
-  stmt(
-    db,
-    `INSERT INTO statements (merchant_id, channel, bill_kind, bill_date, source, created_at, updated_at)
-     VALUES (?, ?, 'trade', ?, ?, ?, ?) ON CONFLICT (merchant_id, bill_kind, bill_date) DO NOTHING`,
-  ).run(s.merchantId, s.channel, s.billDate, s.source, now, now)
-  return findStatement(db, s.merchantId, s.billDate)!
-}
+): StatementRow => ensureStatementOn.sync(sqliteExec(db), s, now)
 
 /** The columns a run writes; each call names only what it changes. */
 export type StatementPatch = Partial<
@@ -199,17 +207,25 @@ const PATCHABLE = new Set<string>([
   'duration_ms',
 ])
 
-export function updateStatement(db: Db, id: number, patch: StatementPatch, now: number): void {
+export const updateStatementOn = both(function* (
+  x: Exec,
+  id: number,
+  patch: StatementPatch,
+  now: number,
+): Q<void> {
   const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k))
   if (keys.length === 0) return
   // Column names come from the fixed set above, never from a caller's text; values are bound.
   const sets = keys.map((k) => `${k} = ?`).join(', ')
-  stmt(db, `UPDATE statements SET ${sets}, updated_at = ?, version = version + 1 WHERE id = ?`).run(
+  yield* run(x, `UPDATE statements SET ${sets}, updated_at = ?, version = version + 1 WHERE id = ?`, [
     ...keys.map((k) => (patch as Record<string, unknown>)[k]),
     now,
     id,
-  )
-}
+  ])
+})
+
+export const updateStatement = (db: Db, id: number, patch: StatementPatch, now: number): void =>
+  updateStatementOn.sync(sqliteExec(db), id, patch, now)
 
 function* statementWhere(x: Exec, f: Omit<StatementListRequest, 'limit' | 'offset'>): Q<Where | null> {
   const w = new Where()
@@ -271,15 +287,29 @@ export function* daysStatements(x: Exec, merchantId: number, from: string, to: s
 }
 
 /** Whether every given day of a merchant has a statement that was reconciled (matched or empty). */
-export function reconciledDays(db: Db, merchantId: number, dates: string[]): Set<string> {
+export function* reconciledDays(x: Exec, merchantId: number, dates: string[]): Q<Set<string>> {
   const done = new Set<string>()
-  const q = stmt<[number, string], { status: StatementStatus }>(
-    db,
-    "SELECT status FROM statements WHERE merchant_id = ? AND bill_kind = 'trade' AND bill_date = ?",
-  )
   for (const d of dates) {
-    const row = q.get(merchantId, d)
+    const row = yield* one<{ status: StatementStatus }>(
+      x,
+      "SELECT status FROM statements WHERE merchant_id = ? AND bill_kind = 'trade' AND bill_date = ?",
+      [merchantId, d],
+    )
     if (row && (row.status === 'matched' || row.status === 'empty')) done.add(d)
   }
   return done
+}
+
+/**
+ * The account (an Alipay PID) this merchant's earlier reconciled bills named: a file of another
+ * account is refused (docs/reconcile.md A10), as the profile holds no PID.
+ */
+export function* knownBillAccount(x: Exec, merchantId: number): Q<string | undefined> {
+  const row = yield* one<{ account_no: string }>(
+    x,
+    `SELECT account_no FROM statements WHERE merchant_id = ? AND account_no IS NOT NULL AND status IN ('matched', 'empty')
+     ORDER BY bill_date DESC LIMIT 1`,
+    [merchantId],
+  )
+  return row?.account_no
 }

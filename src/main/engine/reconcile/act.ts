@@ -1,15 +1,17 @@
 import type { AnomalyKind, Channel, TradeType } from '../../../shared/domain'
 import type { DiffKind } from '../../../shared/statements'
-import { openAnomaly } from '../../store/anomalies'
+import { openAnomalyOn } from '../../store/anomaly-writes'
 import type { Db } from '../../store/connection'
-import { stmt } from '../../store/connection'
-import { setDiffAction, type StatementDiffRow } from '../../store/statement-diffs'
-import { getStatementLine } from '../../store/statement-lines'
+import { setDiffActionOn, type StatementDiffRow } from '../../store/statement-diffs'
+import { statementLineById } from '../../store/statement-lines'
+import { all, both, one, run, type Exec, type Q } from '../../store/sql/exec'
+import { sqliteExec } from '../../store/sql/sqlite-exec'
 import { ANOMALY_TEXT } from '../sync/finding'
 
 // What each difference leads to (docs/reconcile.md A7): a sync of the trade, which the batch runner
 // runs with source `reconcile` and the decision tables judge; or an anomaly for a person, opened once
 // per difference. A bill line never changes a trade itself (A0.1; Roncoo's "以银行为准", A2 defect 9).
+// Written once over Exec for the file and a team database (docs/team-mode.md B8.12).
 
 /** The differences a verified sync settles. */
 const SYNCED: ReadonlySet<DiffKind> = new Set(['local_not_success', 'local_only', 'status_mismatch'])
@@ -31,16 +33,20 @@ export interface SyncRef {
  * The open differences of these statements that want a sync now: never synced, or whose last sync
  * met a busy trade or ended in an error, fewer than `retries` times (A11).
  */
-export function diffsToSync(db: Db, statementIds: number[], retries: number): StatementDiffRow[] {
-  const q = stmt<[number], StatementDiffRow & { last_outcome: string | null }>(
-    db,
-    `SELECT d.*, r.outcome AS last_outcome FROM statement_diffs d
-     LEFT JOIN sync_records r ON r.id = d.sync_record_id
-     WHERE d.statement_id = ? AND d.status = 'open'`,
-  )
+export const diffsToSyncOn = both(function* (
+  x: Exec,
+  statementIds: number[],
+  retries: number,
+): Q<StatementDiffRow[]> {
   const out: StatementDiffRow[] = []
   for (const id of statementIds)
-    for (const d of q.iterate(id)) {
+    for (const d of yield* all<StatementDiffRow & { last_outcome: string | null }>(
+      x,
+      `SELECT d.*, r.outcome AS last_outcome FROM statement_diffs d
+     LEFT JOIN sync_records r ON r.id = d.sync_record_id
+     WHERE d.statement_id = ? AND d.status = 'open'`,
+      [id],
+    )) {
       if (!SYNCED.has(d.kind) || (d.pay_order_id === null && d.refund_id === null)) continue
       const again =
         d.action === 'none' ||
@@ -49,7 +55,10 @@ export function diffsToSync(db: Db, statementIds: number[], retries: number): St
       if (again) out.push(d)
     }
   return out
-}
+})
+
+export const diffsToSync = (db: Db, statementIds: number[], retries: number): StatementDiffRow[] =>
+  diffsToSyncOn.sync(sqliteExec(db), statementIds, retries)
 
 export function tradeOf(d: StatementDiffRow): SyncRef {
   return d.trade_type === 'refund'
@@ -57,18 +66,50 @@ export function tradeOf(d: StatementDiffRow): SyncRef {
     : { type: 'pay', id: d.pay_order_id! }
 }
 
-/** Marks differences as queued in a batch: each counts one more attempt. */
+/** Marks differences as queued in a batch, in the caller's transaction: each counts one more attempt. */
+export const markQueuedOn = both(function* (
+  x: Exec,
+  diffs: StatementDiffRow[],
+  batchId: number,
+  now: number,
+): Q<void> {
+  for (const d of diffs)
+    yield* setDiffActionOn(x, d.id, { action: 'sync_queued', syncBatchId: batchId, attempted: true }, now)
+})
+
 export function markQueued(db: Db, diffs: StatementDiffRow[], batchId: number, now: number): void {
-  db.transaction(() => {
-    for (const d of diffs)
-      setDiffAction(db, d.id, { action: 'sync_queued', syncBatchId: batchId, attempted: true }, now)
-  }).immediate()
+  const x = sqliteExec(db)
+  db.transaction(() => markQueuedOn.sync(x, diffs, batchId, now)).immediate()
 }
 
 /**
  * Opens an anomaly for every open difference a person must decide that has none yet (dedup: the
- * difference keeps its anomaly across re-runs; the store keeps one open anomaly per trade and kind).
+ * difference keeps its anomaly across re-runs; the store keeps one open anomaly per trade and kind),
+ * in the caller's transaction.
  */
+export const openDiffAnomaliesOn = both(function* (
+  x: Exec,
+  statementId: number,
+  merchant: { id: number; channel: Channel },
+  billDate: string,
+  now: number,
+): Q<number> {
+  const rows = yield* all<StatementDiffRow>(
+    x,
+    `SELECT * FROM statement_diffs WHERE statement_id = ? AND status = 'open' AND anomaly_id IS NULL
+       AND kind IN ('gateway_only', 'refund_unrecorded', 'amount_mismatch', 'trade_no_conflict')`,
+    [statementId],
+  )
+  let opened = 0
+  for (const d of rows) {
+    const kind = ANOMALY_OF[d.kind]!
+    const id = yield* openStatementAnomaly(x, d, kind, merchant, billDate, now)
+    yield* setDiffActionOn(x, d.id, { action: 'anomaly_opened', anomalyId: id }, now)
+    opened += 1
+  }
+  return opened
+})
+
 export function openDiffAnomalies(
   db: Db,
   statementId: number,
@@ -76,32 +117,19 @@ export function openDiffAnomalies(
   billDate: string,
   now: number,
 ): number {
-  const rows = stmt<[number], StatementDiffRow>(
-    db,
-    `SELECT * FROM statement_diffs WHERE statement_id = ? AND status = 'open' AND anomaly_id IS NULL
-       AND kind IN ('gateway_only', 'refund_unrecorded', 'amount_mismatch', 'trade_no_conflict')`,
-  ).all(statementId)
-  let opened = 0
-  db.transaction(() => {
-    for (const d of rows) {
-      const kind = ANOMALY_OF[d.kind]!
-      const id = openStatementAnomaly(db, d, kind, merchant, billDate, now)
-      setDiffAction(db, d.id, { action: 'anomaly_opened', anomalyId: id }, now)
-      opened += 1
-    }
-  }).immediate()
-  return opened
+  const x = sqliteExec(db)
+  return db.transaction(() => openDiffAnomaliesOn.sync(x, statementId, merchant, billDate, now)).immediate()
 }
 
-function openStatementAnomaly(
-  db: Db,
+function* openStatementAnomaly(
+  x: Exec,
   d: StatementDiffRow,
   kind: AnomalyKind,
   merchant: { id: number; channel: Channel },
   billDate: string,
   now: number,
-): number {
-  const line = d.line_id !== null ? getStatementLine(db, d.line_id) : undefined
+): Q<number> {
+  const line = d.line_id !== null ? yield* statementLineById(x, d.line_id) : undefined
   // The detail carries the bill's side: the statement day and the line exactly as the file had it.
   const detail = `${ANOMALY_TEXT[kind]}（${d.reason_text}；对账单 ${billDate} 第 ${line?.line_no ?? '—'} 行）${
     line ? `\n${line.raw}` : ''
@@ -111,7 +139,7 @@ function openStatementAnomaly(
   const tradeId = onPay ? d.pay_order_id : d.refund_id
   if (tradeId !== null) {
     // A bill line is no gateway answer: a decision on it sticks while the bill says the same.
-    const { id } = openAnomaly(db, {
+    const { id } = yield* openAnomalyOn(x, {
       tradeType: onPay ? 'pay' : 'refund',
       tradeId,
       tradeNo: onPay ? (d.order_no ?? '') : (d.refund_no ?? ''),
@@ -128,41 +156,43 @@ function openStatementAnomaly(
       syncRecordId: null,
       at: now,
     })
-    stmt(db, 'UPDATE anomalies SET statement_line_id = ?, statement_date = ? WHERE id = ?').run(
+    yield* run(x, 'UPDATE anomalies SET statement_line_id = ?, statement_date = ? WHERE id = ?', [
       d.line_id,
       billDate,
       id,
-    )
+    ])
     return id
   }
   // No local trade: filed under the line's number, one open anomaly per number, kind and bill day.
   const tradeNo = (d.trade_type === 'refund' ? d.refund_no || d.gateway_no : d.order_no || d.gateway_no) ?? ''
-  const existing = stmt<[number, AnomalyKind, TradeType, string, string], { id: number }>(
-    db,
+  const existing = yield* one<{ id: number }>(
+    x,
     `SELECT id FROM anomalies WHERE merchant_id = ? AND kind = ? AND trade_type = ? AND trade_no = ?
        AND statement_date = ? AND trade_id = 0 AND status = 'open'`,
-  ).get(merchant.id, kind, d.trade_type, tradeNo, billDate)
+    [merchant.id, kind, d.trade_type, tradeNo, billDate],
+  )
   if (existing) return existing.id
-  const r = stmt(
-    db,
+  const made = yield* one<{ id: number }>(
+    x,
     `INSERT INTO anomalies (trade_type, trade_id, trade_no, channel, merchant_id, kind, detail, local_status,
        gateway_status, local_amount, gateway_amount, gateway_time, created_at, last_seen_at, statement_line_id,
        statement_date)
-     VALUES (?, 0, ?, ?, ?, ?, ?, '', ?, NULL, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    d.trade_type,
-    tradeNo,
-    merchant.channel,
-    merchant.id,
-    kind,
-    detail,
-    d.statement_status,
-    d.statement_amount,
-    d.statement_time,
-    now,
-    now,
-    d.line_id,
-    billDate,
+     VALUES (?, 0, ?, ?, ?, ?, ?, '', ?, NULL, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    [
+      d.trade_type,
+      tradeNo,
+      merchant.channel,
+      merchant.id,
+      kind,
+      detail,
+      d.statement_status,
+      d.statement_amount,
+      d.statement_time,
+      now,
+      now,
+      d.line_id,
+      billDate,
+    ],
   )
-  return Number(r.lastInsertRowid)
+  return made!.id
 }

@@ -5,90 +5,94 @@ import type {
   StatementSummary,
 } from '../../../shared/statements'
 import { DIFF_KINDS } from '../../../shared/statements'
-import { addCarryOver } from '../../store/carry-over'
+import { addCarryOverOn } from '../../store/carry-over'
 import type { Db } from '../../store/connection'
-import { stmt } from '../../store/connection'
-import { diffCounts, diffsOfBatch, setDiffAction } from '../../store/statement-diffs'
+import { diffCounts, diffsOfBatch, setDiffActionOn } from '../../store/statement-diffs'
 import { foundTradeTotals, kindTotals, lineStateCounts } from '../../store/statement-lines'
-import { getStatement, updateStatement } from '../../store/statements'
+import { statementById, updateStatementOn } from '../../store/statements'
 import { waitingFromCount } from '../../store/carry-over'
+import { both, one, type Exec, type Q } from '../../store/sql/exec'
+import { sqliteExec } from '../../store/sql/sqlite-exec'
 import { billDateOf, dayWindow } from './windows'
 
 // Closing a run (docs/reconcile.md A4 "close", A7, A8 rule 3): what each queued sync came to is
 // written on its difference (the record linked; an anomaly the sync opened; a busy trade), then each
 // statement's summary both sides (A10) and its result.
 
-/** Writes the outcome of every finished batch item onto the differences queued in it. */
-export function recordSyncOutcomes(db: Db, batchId: number, now: number): Set<number> {
+/** Writes the outcome of every finished batch item onto the differences queued in it, in the caller's transaction. */
+export const recordSyncOutcomesOn = both(function* (x: Exec, batchId: number, now: number): Q<Set<number>> {
   const touched = new Set<number>()
-  db.transaction(() => {
-    for (const d of diffsOfBatch(db, batchId)) {
-      if (d.item_outcome === null) continue
-      touched.add(d.statement_id)
-      const record = d.item_record
-      const anomalyId =
-        record !== null
-          ? (stmt<[number], { anomaly_id: number | null }>(
-              db,
-              'SELECT anomaly_id FROM sync_records WHERE id = ?',
-            ).get(record)?.anomaly_id ?? null)
-          : null
-      switch (d.item_outcome) {
-        case 'skipped':
-          setDiffAction(db, d.id, { action: 'sync_busy', syncRecordId: record }, now)
-          break
-        case 'anomaly':
-          setDiffAction(db, d.id, { action: 'anomaly_opened', syncRecordId: record, anomalyId }, now)
-          break
-        case 'consistent':
-        case 'repaired': {
-          const moved =
-            d.kind === 'local_only' && record !== null ? movedDay(db, d.statement_id, record) : null
-          if (moved) {
-            // The gateway put the trade on another day (a local clock's paidAt): no difference here;
-            // it waits for that day's bill (A8 rule 3).
-            addCarryOver(
-              db,
-              {
-                merchantId: d.merchant_id,
-                tradeType: d.trade_type,
-                tradeId: (d.trade_type === 'refund' ? d.refund_id : d.pay_order_id)!,
-                fromStatementId: d.statement_id,
-                expectedDates: [moved],
-                reason: 'moved_by_sync',
-              },
-              now,
-            )
-          }
-          setDiffAction(
-            db,
-            d.id,
+  for (const d of yield* diffsOfBatch(x, batchId)) {
+    if (d.item_outcome === null) continue
+    touched.add(d.statement_id)
+    const record = d.item_record
+    const anomalyId =
+      record !== null
+        ? ((yield* one<{ anomaly_id: number | null }>(x, 'SELECT anomaly_id FROM sync_records WHERE id = ?', [
+            record,
+          ]))?.anomaly_id ?? null)
+        : null
+    switch (d.item_outcome) {
+      case 'skipped':
+        yield* setDiffActionOn(x, d.id, { action: 'sync_busy', syncRecordId: record }, now)
+        break
+      case 'anomaly':
+        yield* setDiffActionOn(x, d.id, { action: 'anomaly_opened', syncRecordId: record, anomalyId }, now)
+        break
+      case 'consistent':
+      case 'repaired': {
+        const moved =
+          d.kind === 'local_only' && record !== null ? yield* movedDay(x, d.statement_id, record) : null
+        if (moved) {
+          // The gateway put the trade on another day (a local clock's paidAt): no difference here;
+          // it waits for that day's bill (A8 rule 3).
+          yield* addCarryOverOn(
+            x,
             {
-              action: 'sync_done',
-              syncRecordId: record,
-              status: 'resolved',
-              resolvedBy: moved ? 'moved_by_sync' : 'sync',
+              merchantId: d.merchant_id,
+              tradeType: d.trade_type,
+              tradeId: (d.trade_type === 'refund' ? d.refund_id : d.pay_order_id)!,
+              fromStatementId: d.statement_id,
+              expectedDates: [moved],
+              reason: 'moved_by_sync',
             },
             now,
           )
-          break
         }
-        default:
-          // waiting, error: the difference stays open; an error is tried again on a re-run (A11).
-          setDiffAction(db, d.id, { action: 'sync_done', syncRecordId: record }, now)
+        yield* setDiffActionOn(
+          x,
+          d.id,
+          {
+            action: 'sync_done',
+            syncRecordId: record,
+            status: 'resolved',
+            resolvedBy: moved ? 'moved_by_sync' : 'sync',
+          },
+          now,
+        )
+        break
       }
+      default:
+        // waiting, error: the difference stays open; an error is tried again on a re-run (A11).
+        yield* setDiffActionOn(x, d.id, { action: 'sync_done', syncRecordId: record }, now)
     }
-  }).immediate()
+  }
   return touched
+})
+
+export function recordSyncOutcomes(db: Db, batchId: number, now: number): Set<number> {
+  const x = sqliteExec(db)
+  return db.transaction(() => recordSyncOutcomesOn.sync(x, batchId, now)).immediate()
 }
 
 /** The day the gateway's answer puts the trade on, when it is not the statement's own. */
-function movedDay(db: Db, statementId: number, recordId: number): string | null {
-  const st = getStatement(db, statementId)
-  const r = stmt<[number], { gateway_time: number | null; gateway_status: string | null }>(
-    db,
+function* movedDay(x: Exec, statementId: number, recordId: number): Q<string | null> {
+  const st = yield* statementById(x, statementId)
+  const r = yield* one<{ gateway_time: number | null; gateway_status: string | null }>(
+    x,
     'SELECT gateway_time, gateway_status FROM sync_records WHERE id = ?',
-  ).get(recordId)
+    [recordId],
+  )
   if (!st || !r || r.gateway_time === null) return null
   if (r.gateway_status !== 'pay_success' && r.gateway_status !== 'refund_success') return null
   const w = dayWindow(st.bill_date)
@@ -97,28 +101,41 @@ function movedDay(db: Db, statementId: number, recordId: number): string | null 
 }
 
 /** The A10 summary of a statement from its lines, differences and pool entries, and its result. */
-export function summarize(db: Db, statementId: number, now: number): StatementSummary | null {
-  const st = getStatement(db, statementId)
+export const summarizeOn = both(function* (
+  x: Exec,
+  statementId: number,
+  now: number,
+): Q<StatementSummary | null> {
+  const st = yield* statementById(x, statementId)
   if (!st) return null
   const run = st.lines_run
-  const states = lineStateCounts(db, statementId, run)
-  const kinds = kindTotals(db, statementId, run)
-  const { byKind, open } = diffCounts(db, statementId)
-  const carried = waitingFromCount(db, statementId)
+  const states = yield* lineStateCounts(x, statementId, run)
+  const kinds = yield* kindTotals(x, statementId, run)
+  const { byKind, open } = yield* diffCounts(x, statementId)
+  const carried = yield* waitingFromCount(x, statementId)
   const of = (k: StatementLineKind) => kinds.find((t) => t.kind === k)
-  const pay = foundTradeTotals(db, statementId, run, 'pay')
-  const refund = foundTradeTotals(db, statementId, run, 'refund')
-  const localOnly = stmt<
-    { s: number },
-    { payCount: number | null; payAmount: number; refundCount: number | null; refundAmount: number }
-  >(
-    db,
+  const pay = yield* foundTradeTotals(x, statementId, run, 'pay')
+  const refund = yield* foundTradeTotals(x, statementId, run, 'refund')
+  const localOnly = (yield* one<{
+    payCount: number | null
+    payAmount: number
+    refundCount: number | null
+    refundAmount: number
+  }>(
+    x,
     // The local trades missing from the bill (A7 local_only) are the rest of the local side.
-    `SELECT sum(trade_type = 'pay') AS payCount, COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0)
+    x.dialect === 'pg'
+      ? `SELECT sum(CASE WHEN trade_type = 'pay' THEN 1 ELSE 0 END) AS "payCount",
+           COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0) AS "payAmount",
+           sum(CASE WHEN trade_type = 'refund' THEN 1 ELSE 0 END) AS "refundCount",
+           COALESCE(sum(CASE WHEN trade_type = 'refund' THEN local_amount END), 0) AS "refundAmount"
+         FROM statement_diffs WHERE statement_id = ? AND kind = 'local_only'`
+      : `SELECT sum(trade_type = 'pay') AS payCount, COALESCE(sum(CASE WHEN trade_type = 'pay' THEN local_amount END), 0)
        AS payAmount, sum(trade_type = 'refund') AS refundCount,
        COALESCE(sum(CASE WHEN trade_type = 'refund' THEN local_amount END), 0) AS refundAmount
-     FROM statement_diffs WHERE statement_id = @s AND kind = 'local_only'`,
-  ).get({ s: statementId })!
+     FROM statement_diffs WHERE statement_id = ? AND kind = 'local_only'`,
+    [statementId],
+  ))!
   const diffs = Object.fromEntries(DIFF_KINDS.map((k) => [k, byKind[k] ?? 0])) as Record<DiffKind, number>
   const fileTotals = st.totals ? (JSON.parse(st.totals) as { netE5: number | null }) : null
   const summary: StatementSummary = {
@@ -158,6 +175,14 @@ export function summarize(db: Db, statementId: number, now: number): StatementSu
       : carried > 0
         ? 'pending_cross_day'
         : 'balanced'
-  updateStatement(db, statementId, { summary: JSON.stringify(summary), open_diffs: open, result }, now)
+  yield* updateStatementOn(
+    x,
+    statementId,
+    { summary: JSON.stringify(summary), open_diffs: open, result },
+    now,
+  )
   return summary
-}
+})
+
+export const summarize = (db: Db, statementId: number, now: number): StatementSummary | null =>
+  summarizeOn.sync(sqliteExec(db), statementId, now)

@@ -1,6 +1,6 @@
-import type { Db } from '../../store/connection'
-import { stmt } from '../../store/connection'
-import { upsertStatementDiff } from '../../store/statement-diffs'
+import { upsertStatementDiffs } from '../../store/statement-diffs'
+import type { StoreCalls } from '../../store/sql/calls'
+import { all, both, type Exec, type Q } from '../../store/sql/exec'
 import type { StatementLineKind } from '../../../shared/statements'
 import { diffDraft } from './reasons'
 import type { MatchScope } from './scope'
@@ -51,57 +51,61 @@ interface FeeLine {
   refund_id: number | null
 }
 
-/**
- * Records a `fee_deviation` for every payment and refund line of this run that is ours (not foreign,
- * not a duplicate, not an info line) and whose fee is off the rate; answers how many. Runs after
- * matching, before the differences not seen again are closed.
- */
-export function recordFeeDeviations(db: Db, s: MatchScope, millionths: number): number {
-  let after = 0
-  let found = 0
-  for (;;) {
-    const lines = stmt<[number, number, number, number], FeeLine>(
-      db,
-      `SELECT id, kind, order_no, refund_no, gateway_trade_no, gateway_refund_no, match_key, amount, fee_e5,
+const feeLinesOn = both(function* (x: Exec, s: MatchScope, after: number): Q<FeeLine[]> {
+  return yield* all<FeeLine>(
+    x,
+    `SELECT id, kind, order_no, refund_no, gateway_trade_no, gateway_refund_no, match_key, amount, fee_e5,
          gateway_status, line_time, pay_order_id, refund_id
        FROM statement_lines WHERE statement_id = ? AND run = ? AND id > ? AND kind IN ('pay', 'refund')
          AND match_state IN ('matched', 'matched_cross_day', 'discrepancy')
        ORDER BY id LIMIT ?`,
-    ).all(s.statementId, s.run, after, PAGE)
+    [s.statementId, s.run, after, PAGE],
+  )
+})
+
+const upsertDiffsOn = both(upsertStatementDiffs)
+
+/**
+ * Records a `fee_deviation` for every payment and refund line of this run that is ours (not foreign,
+ * not a duplicate, not an info line) and whose fee is off the rate; answers how many. Runs after
+ * matching, before the differences not seen again are closed; each page's differences one transaction.
+ */
+export async function recordFeeDeviations(
+  calls: StoreCalls,
+  s: MatchScope,
+  millionths: number,
+): Promise<number> {
+  let after = 0
+  let found = 0
+  for (;;) {
+    const lines = await calls.run(feeLinesOn, s, after)
     if (lines.length === 0) break
-    db.transaction(() => {
-      for (const l of lines) {
-        if (!feeDeviates(l.fee_e5, l.amount, millionths)) continue
-        found += 1
+    const drafts = lines
+      .filter((l) => feeDeviates(l.fee_e5, l.amount, millionths))
+      .map((l) => {
         const refund = l.kind === 'refund'
-        upsertStatementDiff(
-          db,
-          s.statementId,
-          s.merchantId,
-          s.run,
-          diffDraft({
-            kind: 'fee_deviation',
-            tradeType: refund ? 'refund' : 'pay',
-            tradeKey: `line:${l.match_key}`,
-            lineId: l.id,
-            payOrderId: l.pay_order_id,
-            refundId: l.refund_id,
-            orderNo: l.order_no || null,
-            refundNo: l.refund_no || null,
-            gatewayNo: (refund ? l.gateway_refund_no : l.gateway_trade_no) || null,
-            localAmount: null,
-            statementAmount: l.amount,
-            localStatus: null,
-            statementStatus: l.gateway_status,
-            localTime: null,
-            statementTime: l.line_time,
-            label: '手续费不匹配',
-            fee: { lineE5: l.fee_e5, expectedFen: expectedFeeFen(l.amount, millionths) },
-          }),
-          s.now,
-        )
-      }
-    }).immediate()
+        return diffDraft({
+          kind: 'fee_deviation',
+          tradeType: refund ? 'refund' : 'pay',
+          tradeKey: `line:${l.match_key}`,
+          lineId: l.id,
+          payOrderId: l.pay_order_id,
+          refundId: l.refund_id,
+          orderNo: l.order_no || null,
+          refundNo: l.refund_no || null,
+          gatewayNo: (refund ? l.gateway_refund_no : l.gateway_trade_no) || null,
+          localAmount: null,
+          statementAmount: l.amount,
+          localStatus: null,
+          statementStatus: l.gateway_status,
+          localTime: null,
+          statementTime: l.line_time,
+          label: '手续费不匹配',
+          fee: { lineE5: l.fee_e5, expectedFen: expectedFeeFen(l.amount, millionths) },
+        })
+      })
+    found += drafts.length
+    await calls.inTransaction(upsertDiffsOn, s.statementId, s.merchantId, s.run, drafts, s.now)
     after = lines.at(-1)!.id
     if (lines.length < PAGE) break
   }

@@ -1,5 +1,7 @@
 import type { Db } from '../../store/connection'
 import { stmt } from '../../store/connection'
+import { all, one, type Exec, type Q } from '../../store/sql/exec'
+import { sqliteDbOf } from '../../store/sql/sqlite-exec'
 import type { PayOrderRow } from '../../store/orders'
 import type { RefundOrderRow } from '../../store/refunds'
 import type { StatementLineRow } from '../../store/statement-lines'
@@ -184,6 +186,49 @@ export function page(db: Db, s: MatchScope, after: number): JoinedLine[] {
     )
 }
 
+/**
+ * The same page on a team database: the same joins, its parameters numbered, EXISTS a boolean there.
+ * The page's lines are taken first and only they are joined: PostgreSQL joined every line of the run
+ * and sorted them for each page, and checked an earlier line of the same key through the run's index,
+ * reading the whole run for each line (a 10,000-line bill took 48 s, measured). The earlier line is
+ * the key's first line, found at the head of idx_statement_lines_key.
+ */
+const PG_PAGE = `SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
+       p.id AS pay_id, CASE WHEN p.order_no = l.order_no THEN p.id END AS by_order, r.id AS refund_id,
+       (SELECT f.id FROM statement_lines f WHERE f.statement_id = l.statement_id AND f.run = l.run
+         AND f.kind = l.kind AND f.match_key = l.match_key ORDER BY f.id LIMIT 1) < l.id AS dup,
+       p.order_no AS p_order_no, p.gateway_trade_no AS p_gateway_trade_no, p.amount AS p_amount,
+       p.status AS p_status, p.paid_at AS p_paid_at, r.pay_order_id AS r_pay_order_id, r.refund_no AS r_refund_no,
+       r.amount AS r_amount, r.status AS r_status, r.finished_at AS r_finished_at
+     FROM (SELECT * FROM statement_lines WHERE statement_id = ? AND run = ? AND id > ? ORDER BY id LIMIT ?) l
+     LEFT JOIN pay_orders p ON p.id = COALESCE(
+       (SELECT o.id FROM pay_orders o WHERE o.merchant_id = ? AND o.order_no = l.order_no),
+       CASE WHEN l.gateway_trade_no <> '' THEN (SELECT o.id FROM pay_orders o
+         WHERE o.gateway_trade_no = l.gateway_trade_no AND o.merchant_id = ? LIMIT 1) END)
+     LEFT JOIN refund_orders r ON l.kind = 'refund' AND r.id = COALESCE(
+       CASE WHEN l.refund_no <> '' THEN (SELECT o.id FROM refund_orders o
+         WHERE o.merchant_id = ? AND o.refund_no = l.refund_no) END,
+       CASE WHEN l.gateway_refund_no <> '' THEN (SELECT o.id FROM refund_orders o
+         WHERE o.gateway_refund_no = l.gateway_refund_no AND o.merchant_id = ? LIMIT 1) END)
+     ORDER BY l.id`
+
+/** A page of lines with their trades' facts, on either store. */
+export function* pageOn(x: Exec, s: MatchScope, after: number): Q<JoinedLine[]> {
+  if (x.dialect === 'sqlite') return page(sqliteDbOf(x), s, after)
+  const m = s.merchantId
+  const rows = yield* all<Omit<JoinedLine, 'dup'> & { dup: boolean }>(x, PG_PAGE, [
+    s.statementId,
+    s.run,
+    after,
+    PAGE,
+    m,
+    m,
+    m,
+    m,
+  ])
+  return rows.map((r) => ({ ...r, dup: r.dup ? 1 : 0 }))
+}
+
 export function payOf(l: JoinedLine): PayFacts | undefined {
   if (l.pay_id === null || l.p_amount === null) return undefined
   return {
@@ -208,11 +253,12 @@ export function refundOf(l: JoinedLine): RefundFacts | undefined {
   }
 }
 
-export function refundFacts(db: Db, id: number): RefundFacts | undefined {
-  return stmt<[number], RefundFacts>(
-    db,
+export function* refundFacts(x: Exec, id: number): Q<RefundFacts | undefined> {
+  return yield* one<RefundFacts>(
+    x,
     'SELECT id, pay_order_id, refund_no, amount, status, finished_at FROM refund_orders WHERE id = ?',
-  ).get(id)
+    [id],
+  )
 }
 
 export function facts(l: JoinedLine): LineFacts {

@@ -5,18 +5,19 @@ import { readStatement } from '../../files/statement/statement'
 import { fileSource } from '../../files/statement/source'
 import type { StatementChannel } from '../../files/statement/types'
 import { type MerchantRow } from '../../store/merchants'
-import { deleteStatementRun, insertStatementLines } from '../../store/statement-lines'
-import { updateStatement, type StatementRow } from '../../store/statements'
-import type { ServiceContext } from '../context'
-import { BILL_ACCOUNTS } from './bill-accounts'
-import { publicSettings, progress } from './common'
+import { deleteStatementRunOn, insertStatementLinesOn } from '../../store/statement-lines'
+import { updateStatementOn, type StatementRow } from '../../store/statements'
+import { fileAccountOn } from './bill-accounts'
+import type { StatementBooks } from './books'
+import { publicSettings } from './common'
 
 // The parse of a run's file into a new run of lines (docs/reconcile.md A5, A10): a file that does not
-// prove itself is refused whole and leaves no lines.
+// prove itself is refused whole and leaves no lines. Written once for the file and a team database
+// (docs/team-mode.md B8.12): each batch of lines one transaction of either.
 
 /** Parses the file into a new run of lines; false when it was refused (the statement then `failed`). */
 export async function parseInto(
-  ctx: ServiceContext,
+  books: StatementBooks,
   merchant: MerchantRow,
   channel: StatementChannel,
   st: StatementRow,
@@ -24,18 +25,18 @@ export async function parseInto(
   file: StoredFile,
   billDate: string,
 ): Promise<boolean> {
-  const db = ctx.db
+  const { calls } = books
   const reading = readStatement(fileSource(file.path, file.name), {
     channel,
-    account: BILL_ACCOUNTS[channel].file(ctx, merchant, publicSettings(merchant)),
+    account: await calls.run(fileAccountOn, channel, merchant, publicSettings(merchant)),
     expectedSha1: file.expectedSha1 ?? undefined,
     settleDate: billDate,
   })
   let done = 0
   for await (const batch of reading) {
-    insertStatementLines(db, st.id, run, batch)
+    await calls.inTransaction(insertStatementLinesOn, st.id, run, batch)
     done += batch.length
-    progress(ctx, st.id, 'parse', done, 0)
+    books.progress(st.id, 'parse', done, 0)
   }
   const r = reading.result
   let refusal = r.refusal ? { code: r.refusal.code, en: r.refusal.en, zh: r.refusal.zh } : null
@@ -45,8 +46,8 @@ export async function parseInto(
       en: sayIn('statement.dateMismatch', { found: r.billDate, expected: billDate }, 'en-US'),
       zh: sayIn('statement.dateMismatch', { found: r.billDate, expected: billDate }, 'zh-CN'),
     }
-  updateStatement(
-    db,
+  await calls.run(
+    updateStatementOn,
     st.id,
     {
       file_name: file.name,
@@ -67,12 +68,17 @@ export async function parseInto(
       error_msg: refusal?.en ?? null,
       error_zh: refusal?.zh ?? null,
     },
-    ctx.now(),
+    books.now(),
   )
   if (!refusal) return true
   // A file that does not prove itself is refused whole: its lines are no evidence, nothing is matched (A0.3).
-  deleteStatementRun(db, st.id, run)
+  await calls.run(deleteStatementRunOn, st.id, run)
   if (r.hash && r.hash.matchedOn === null) fs.rmSync(file.path, { force: true })
-  updateStatement(db, st.id, { status: 'failed', result: null, summary: null, open_diffs: 0 }, ctx.now())
+  await calls.run(
+    updateStatementOn,
+    st.id,
+    { status: 'failed', result: null, summary: null, open_diffs: 0 },
+    books.now(),
+  )
   return false
 }

@@ -9,12 +9,14 @@ import { scopePrefixes } from '../../engine/reconcile/classify'
 import { feeRateMillionths } from '../../engine/reconcile/fees'
 import { type MerchantRow } from '../../store/merchants'
 import { ensureStatement, updateStatement } from '../../store/statements'
+import { fileCalls } from '../../store/sql/calls'
 import type { ServiceContext } from '../context'
 import { statementRow, publicSettings, progress, type DayRequest } from './common'
 import { act, merchantLimits, runSyncs } from './syncs'
 import { BILL_ACCOUNTS } from './bill-accounts'
 import { fetchFile } from './fetch-file'
 import { parseInto } from './parse-into'
+import { fileStatementBooks } from './books'
 import { finish } from './run-json'
 
 // Statement reconciliation of one merchant's day (docs/reconcile.md A4): the statement lease; the file,
@@ -74,7 +76,7 @@ export async function reconcileDay(
     if (file) {
       const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
       if (!reuse) {
-        const parsed = await parseInto(ctx, merchant, channel, st, runNo, file, billDate)
+        const parsed = await parseInto(fileStatementBooks(ctx), merchant, channel, st, runNo, file, billDate)
         if (!parsed) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
         linesRun = runNo
       }
@@ -93,8 +95,8 @@ export async function reconcileDay(
     // Match, classify, the local side and the pool (engine); no gateway is asked here.
     const settings = ctx.settings()
     const s = publicSettings(merchant)
-    const touched = classifyRun(
-      db,
+    const touched = await classifyRun(
+      fileCalls(db),
       {
         statementId: st.id,
         run: linesRun,

@@ -5,8 +5,9 @@ import {
   type StatementSummary,
 } from '../../../shared/statements'
 import { type MerchantRow } from '../../store/merchants'
-import { updateStatement, type StatementRow } from '../../store/statements'
-import { stmt, type Db } from '../../store/connection'
+import { statementById, updateStatementOn, type StatementRow } from '../../store/statements'
+import { both, one, type Exec, type Q } from '../../store/sql/exec'
+import { sqliteExec } from '../../store/sql/sqlite-exec'
 import type { ServiceContext } from '../context'
 import { statementRow } from './common'
 
@@ -19,25 +20,40 @@ export function finish(
   started: number,
   actions: { syncErrors: number },
 ): ReconcileRun {
-  const durationMs = Math.round(performance.now() - started)
-  updateStatement(ctx.db, statementId, { duration_ms: durationMs }, ctx.now())
-  return runJson(ctx.db, statementRow(ctx, statementId), merchant, actions, durationMs)
+  statementRow(ctx, statementId)
+  return finishOn.sync(sqliteExec(ctx.db), merchant, statementId, started, actions, ctx.now())
 }
+
+/** The run's duration written on its statement, and the run's JSON, on either store. */
+export const finishOn = both(function* (
+  x: Exec,
+  merchant: MerchantRow,
+  statementId: number,
+  started: number,
+  actions: { syncErrors: number },
+  now: number,
+): Q<ReconcileRun> {
+  const durationMs = Math.round(performance.now() - started)
+  yield* updateStatementOn(x, statementId, { duration_ms: durationMs }, now)
+  const st = (yield* statementById(x, statementId))!
+  const counted = (yield* one<{ synced: number; anomalies: number }>(
+    x,
+    `SELECT count(sync_batch_id) AS synced, count(anomaly_id) AS anomalies FROM statement_diffs WHERE statement_id = ?`,
+    [st.id],
+  ))!
+  return runJson(st, merchant, actions, durationMs, counted)
+})
 
 const NO_DIFFS = Object.fromEntries(DIFF_KINDS.map((k) => [k, 0])) as Record<DiffKind, number>
 
 function runJson(
-  db: Db,
   st: StatementRow,
   merchant: MerchantRow,
   actions: { syncErrors: number },
   durationMs: number,
+  counted: { synced: number; anomalies: number },
 ): ReconcileRun {
   const summary: StatementSummary | null = st.summary ? (JSON.parse(st.summary) as StatementSummary) : null
-  const counted = stmt<[number], { synced: number; anomalies: number }>(
-    db,
-    `SELECT count(sync_batch_id) AS synced, count(anomaly_id) AS anomalies FROM statement_diffs WHERE statement_id = ?`,
-  ).get(st.id)!
   return {
     statementId: st.id,
     merchant: merchant.name,

@@ -1,4 +1,5 @@
 import type { Actor } from '../../../shared/domain'
+import type { Settings } from '../../../shared/settings'
 import { diffsToSync, markQueued, tradeOf } from '../../engine/reconcile/act'
 import { recordSyncOutcomes, summarize } from '../../engine/reconcile/close'
 import type { MerchantRow } from '../../store/merchants'
@@ -48,7 +49,11 @@ export function act(
 
 /** The merchant's limits for its batch: its profile's QPS, else the defaults of Settings. */
 export function merchantLimits(ctx: ServiceContext, merchant: MerchantRow): ReconcileMerchant {
-  const settings = ctx.settings()
+  return limitsOf(ctx.settings(), merchant)
+}
+
+/** The same from the settings of either store's books (a team's are its own, docs/team-mode.md B8.12). */
+export function limitsOf(settings: Settings, merchant: MerchantRow): ReconcileMerchant {
   const qps = Number(publicSettings(merchant).qps)
   return {
     id: merchant.id,

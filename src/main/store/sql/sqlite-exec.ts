@@ -2,6 +2,7 @@ import { stmt, type Db } from '../connection'
 import type { Exec } from './exec'
 
 const execs = new WeakMap<Db, Exec>()
+const dbs = new WeakMap<Exec, Db>()
 
 /** The Exec of an SQLite connection: its cached prepared statements, answered synchronously. */
 export function sqliteExec(db: Db): Exec {
@@ -17,6 +18,17 @@ export function sqliteExec(db: Db): Exec {
       run: (sql, params) => Promise.resolve(runSync(sql, params)),
     }
     execs.set(db, x)
+    dbs.set(x, db)
   }
   return x
+}
+
+/**
+ * The connection behind an SQLite Exec: for the few hot queries that use better-sqlite3's own means
+ * (a page of lines read as arrays, engine/reconcile/match-page.ts).
+ */
+export function sqliteDbOf(x: Exec): Db {
+  const db = dbs.get(x)
+  if (!db) throw new Error('not an SQLite Exec')
+  return db
 }

@@ -4,9 +4,10 @@ import { fenToYuan } from '../../../../shared/money'
 import { DIFF_KINDS, STATEMENT_CHANNELS, type ReconcileRun } from '../../../../shared/statements'
 import { formatBeijing } from '../../../../shared/time'
 import { AppError } from '../../../../shared/errors'
-import { call, callRead, numberOption, type Flags } from '../flags'
+import { call, callRead, check, numberOption, type Flags } from '../flags'
+import { reconcileSchema } from '../../../../shared/statement-inputs'
 import { table, type Io } from '../output'
-import { EXIT, exitState, withContext, withReads } from '../runtime'
+import { EXIT, exitState, teamAddressOf, withContext, withReads, withTeamDesk } from '../runtime'
 
 // Statement reconciliation on the command line (docs/cli.md section 5, docs/reconcile.md A13):
 // `reconcile` for one day or yesterday's of every merchant (cron), `statements` the list, `statement`
@@ -62,6 +63,48 @@ function exitOf(r: ReconcileRun): number {
   return r.actions.syncErrors > 0 ? EXIT.syncErrors : EXIT.ok
 }
 
+/**
+ * `reconcile --db postgres://…` (docs/team-mode.md B8.12): one merchant's day from a bill file chosen
+ * on this computer, written in the team database; a second desktop on the same day is told
+ * STATEMENT_BUSY. The syncs it asks for are a stored batch of the team, which needs the team key.
+ */
+async function reconcileOnTeamDb(
+  address: string,
+  cmd: Command,
+  o: {
+    merchant?: string
+    date?: string
+    file?: string
+    yesterday?: boolean
+    allMerchants?: boolean
+    sync: boolean
+  },
+): Promise<void> {
+  if (o.yesterday && o.date) throw new AppError('invalid_input', '--yesterday and --date: give one of them')
+  if (o.allMerchants || !o.merchant || !o.file || (!o.date && !o.yesterday))
+    throw AppError.say('invalid_input', 'statement.teamNeedsFile')
+  const file = path.resolve(o.file)
+  const day = check(
+    reconcileSchema.pick({ merchant: true, date: true }),
+    { merchant: o.merchant, date: o.yesterday ? yesterday(Date.now()) : o.date },
+    RECONCILE_FLAGS,
+  )
+  await withTeamDesk(address, cmd, async (desk, io) => {
+    // The team key first, when syncs may follow: without it every sync would be one more recorded error.
+    if (o.sync) await desk.merchants.secretBox()
+    const { reconcileOnTeam } = await import('../../../services/statements/team-run')
+    const run = await reconcileOnTeam(desk, {
+      merchant: day.merchant,
+      date: day.date,
+      file,
+      dryRun: !o.sync,
+    })
+    if (io.json) io.out(JSON.stringify(run))
+    else printRun(io, run)
+    exitState.code = exitOf(run)
+  })
+}
+
 export function registerReconcileCommands(program: Command): void {
   program
     .command('reconcile')
@@ -84,6 +127,8 @@ export function registerReconcileCommands(program: Command): void {
         },
         cmd: Command,
       ) => {
+        const address = teamAddressOf(cmd)
+        if (address) return reconcileOnTeamDb(address, cmd, o)
         await withContext(cmd, async (ctx, io) => {
           if (o.yesterday && o.date)
             throw new AppError('invalid_input', '--yesterday and --date: give one of them')
