@@ -112,6 +112,7 @@ describe('a database that is not there', () => {
       'and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, ' +
       '`paysync sync --order/--refund/--pending/--all/--file` syncs there, ' +
       '`paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, ' +
+      '`paysync reconcile --file` reconciles a bill there, ' +
       '`paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens ' +
       '(docs/team-mode.md B8.6)\n'
     const commands = [

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventName } from '../../src/shared/contract'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { TEAM_OPERATIONS } from '../../src/main/services/team-operations'
+import { alipayBillZip } from '../../src/main/gateways/simulator/bills/alipay'
+import { ALIPAY_PID } from '../helpers/reconcile'
+import { bj } from '../helpers/statements'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { createWorld, screensStub, tempDir, type World } from '../helpers/world'
 import pg from 'pg'
@@ -213,7 +216,7 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     expect(started.rows).toEqual([{ operator: 'amy' }])
   }, 120_000)
 
-  it('exports download from this computer, and a step not yet written for PostgreSQL is one sentence', async () => {
+  it('exports download from this computer, an uploaded bill is reconciled there, an unwritten step is refused', async () => {
     const [amy] = served
     const exported = await call<{ rows: number; downloadPath: string; file: string }>(amy!, 'export.run', {
       kind: 'records',
@@ -231,6 +234,28 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     const [, bob] = served
     await call(amy!, 'settings.set', { defaultQps: 33, operatorName: 'not the team' })
     expect(await call(bob!, 'settings.get')).toMatchObject({ defaultQps: 33, operatorName: '' })
+
+    // A bill uploaded by one window is reconciled on the team database; the other lists its statement.
+    const date = '2026-10-03'
+    const bill = alipayBillZip({
+      pid: ALIPAY_PID,
+      date,
+      exportedAt: bj(`${date} 23:59:59`),
+      rows: [{ kind: 'pay', orderNo: 'NOT-HERE-1', amount: 700, time: bj(`${date} 11:40:00`) }],
+    })
+    const upload = await call<{ file: string }>(amy!, 'files.upload', {
+      name: bill.name,
+      contentBase64: bill.zip.toString('base64'),
+    })
+    const ran = await call<{ statementId: number; result: string; diffs: Record<string, number> }>(
+      amy!,
+      'statements.reconcile',
+      { merchant: 'ali', date, file: upload.file, dryRun: true },
+    )
+    expect(ran.result).toBe('unbalanced')
+    expect(amy!.events.some((e) => e.event === 'statement.progress')).toBe(true)
+    const listed = await call<{ items: Array<{ id: number; billDate: string }> }>(bob!, 'statements.list', {})
+    expect(listed.items).toContainEqual(expect.objectContaining({ id: ran.statementId, billDate: date }))
 
     const refused = await call(amy!, 'merchants.add', {}).catch(
       (err: { code: string; message: string }) => err,

@@ -6,14 +6,19 @@ import { storedProgress } from '../engine/batch-progress'
 import { batchStatesOn, readHeadsOn } from '../store/heads'
 import type { Unlisten } from '../store/coordination/types'
 import type { ChangeSignal } from './live/change-signal'
+import { sweepExports } from './downloads'
+import { FileHandles } from './file-handles'
 import { StoreWatch, type WatchedBooks } from './live/store-watch'
 import { runTeamBatch, teamBatchView } from './team-batches'
 import type { TeamDesk } from './team-desk'
+import { sweepUploads } from './uploads'
 
 // A team database served to a window (`paysync serve --db postgres://…`, docs/team-mode.md B8.13): the
 // desk that reads and writes there, the events for the window, the batches this process runs in the
 // background, and what stays on this computer, the files a browser downloads. What the other desktops
 // commit reaches the window through LISTEN `store_changed`, read as the file's watch reads it.
+
+const SWEEP_EVERY_MS = 60 * 60_000
 
 /** What a batch run of this process answers to: its progress, and whether it is still running. */
 interface LocalRun {
@@ -23,9 +28,12 @@ interface LocalRun {
 export class TeamHost implements WatchedBooks {
   readonly events = new EventEmitter()
   readonly runs = new Map<number, LocalRun>()
+  /** The files the page uploaded (a bill to reconcile), handed to it by id, never by path. */
+  readonly handles = new FileHandles(() => this.now())
   /** No sandbox on a team database: the team's own merchants are the books. */
   readonly sandbox = null
   private readonly watch: StoreWatch
+  private readonly sweeper: NodeJS.Timeout
   private closed = false
 
   constructor(
@@ -42,6 +50,19 @@ export class TeamHost implements WatchedBooks {
       },
     })
     this.watch.start()
+    this.sweep()
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS)
+    this.sweeper.unref()
+  }
+
+  /** Uploads unused for half an hour and exports older than a day go, as the file's host sweeps them. */
+  private sweep(): void {
+    try {
+      sweepUploads(this)
+      sweepExports(this)
+    } catch (err) {
+      console.error(`paysync: could not sweep the uploads and exports: ${(err as Error).message}`)
+    }
   }
 
   get engine(): { owner: string } {
@@ -95,6 +116,7 @@ export class TeamHost implements WatchedBooks {
   /** The watch, then the runs (their calls in flight written), then the database. */
   async close(): Promise<void> {
     this.closed = true
+    clearInterval(this.sweeper)
     await this.watch.stop()
     await Promise.all([...this.runs.values()].map((r) => r.done))
     await this.desk.close()

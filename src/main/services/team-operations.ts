@@ -40,6 +40,8 @@ import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
+import { reconcileOnTeam } from './statements/team-run'
+import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
@@ -197,6 +199,26 @@ const handlers: TeamHandlers = {
     }
   },
 
+  // A bill uploaded by the page, then reconciled on the team database (docs/team-mode.md B8.12); the
+  // bill's download from the gateway is still the file's alone.
+  'files.upload': async (host, u) => saveUpload(host, u.name, u.contentBase64),
+  'statements.reconcile': async (host, r) => {
+    if (!r.file)
+      throw AppError.say('conflict', 'team.notYet', { operation: 'statements.reconcile (download)' })
+    const file = await host.handles.readable(r.file)
+    try {
+      return await reconcileOnTeam(host.desk, {
+        merchant: r.merchant,
+        date: r.date,
+        file,
+        dryRun: r.dryRun,
+        progress: (statementId, phase, done, total) =>
+          host.emit('statement.progress', { statementId, phase, done, total }),
+      })
+    } finally {
+      host.handles.release(r.file)
+    }
+  },
   'settings.get': async ({ desk }) => desk.settings(),
   // The team's settings, shared by every desktop. The operator is each desktop's own (PAYSYNC_OPERATOR,
   // docs/team-mode.md B8.9), so a name typed here is not the team's to keep.

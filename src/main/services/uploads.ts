@@ -5,6 +5,9 @@ import type { UploadResult } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { folderEntries, removeEntry } from '../files/folder-sweep'
 import type { ServiceContext } from './context'
+
+/** Where uploads are kept and handed out: the desktop file's folder, or a team database's on this computer. */
+export type UploadHost = Pick<ServiceContext, 'filesDir' | 'handles' | 'now'>
 import { HANDLE_TTL_MS } from './file-handles'
 
 // Browser mode has no path to a file the person picked: the page sends the bytes, main keeps them in
@@ -32,7 +35,7 @@ function safeName(name: string): string {
 }
 
 /** Uploads nobody holds any more: left by an earlier run, or expired while main was busy. */
-export function sweepUploads(ctx: ServiceContext): void {
+export function sweepUploads(ctx: UploadHost): void {
   ctx.handles.sweep()
   const dir = ctx.filesDir('uploads', false)
   const old = ctx.now() - HANDLE_TTL_MS
@@ -40,7 +43,7 @@ export function sweepUploads(ctx: ServiceContext): void {
     if (!ctx.handles.holds(e.name) && e.mtimeMs < old) removeEntry(dir, e.name)
 }
 
-export function saveUpload(ctx: ServiceContext, name: string, contentBase64: string): UploadResult {
+export function saveUpload(ctx: UploadHost, name: string, contentBase64: string): UploadResult {
   const ext = path.extname(name).toLowerCase()
   if (!ALLOWED.has(ext) && !UNIONPAY_BILL_NAME.test(path.basename(name)))
     throw AppError.say('invalid_input', 'upload.type', { ext: ext || '?' })
