@@ -5,15 +5,13 @@ import { openDiffAnomalies } from '../../engine/reconcile/act'
 import { classifyRun } from '../../engine/reconcile/run'
 import { recordSyncOutcomes, summarize } from '../../engine/reconcile/close'
 import { StatementLease, statementKey } from '../../engine/reconcile/lease'
-import { scopePrefixes } from '../../engine/reconcile/classify'
-import { feeRateMillionths } from '../../engine/reconcile/fees'
 import { type MerchantRow } from '../../store/merchants'
 import { ensureStatement, updateStatement } from '../../store/statements'
 import { fileCalls } from '../../store/sql/calls'
 import type { ServiceContext } from '../context'
-import { statementRow, publicSettings, progress, type DayRequest } from './common'
+import { statementRow, progress, type DayRequest } from './common'
 import { act, merchantLimits, runSyncs } from './syncs'
-import { BILL_ACCOUNTS } from './bill-accounts'
+import { matchScopeOf } from './match-scope'
 import { fetchFile } from './fetch-file'
 import { parseInto } from './parse-into'
 import { fileStatementBooks } from './books'
@@ -94,23 +92,14 @@ export async function reconcileDay(
 
     // Match, classify, the local side and the pool (engine); no gateway is asked here.
     const settings = ctx.settings()
-    const s = publicSettings(merchant)
     const touched = await classifyRun(
       fileCalls(db),
-      {
+      matchScopeOf(merchant, channel, {
         statementId: st.id,
         run: linesRun,
-        billDate,
-        merchantId: merchant.id,
-        channel: merchant.channel,
-        prefixes: scopePrefixes(s.statementScope),
-        subMerchant: BILL_ACCOUNTS[channel].subMerchant(merchant, s),
-        account: BILL_ACCOUNTS[channel].line(s),
-        toleranceFen: Number(s.amountToleranceFen ?? 0) || 0,
-        feeRateMillionths: feeRateMillionths(s.feeRate),
-        window: { start: 0, end: 0 },
+        billDate: billDate,
         now: ctx.now(),
-      },
+      }),
       {
         status: fetched.kind === 'empty' ? 'empty' : 'matched',
         toleranceMinutes: settings.crossDayToleranceMinutes,

@@ -1,9 +1,7 @@
 import path from 'node:path'
 import { AppError } from '../../../shared/errors'
 import { hasStatements, type ReconcileRun } from '../../../shared/statements'
-import { scopePrefixes } from '../../engine/reconcile/classify'
 import { storeUpload, statementFolder } from '../../engine/reconcile/fetch'
-import { feeRateMillionths } from '../../engine/reconcile/fees'
 import { TeamStatementLease, statementKey } from '../../engine/reconcile/lease'
 import { classifyRun } from '../../engine/reconcile/run'
 import { diffsToSyncOn, markQueuedOn, openDiffAnomaliesOn, tradeOf } from '../../engine/reconcile/act'
@@ -15,9 +13,8 @@ import { merchantNamed, type MerchantRow } from '../../store/merchants'
 import { both } from '../../store/sql/exec'
 import { ensureStatementOn, statementById, updateStatementOn } from '../../store/statements'
 import type { TeamDesk } from '../team-desk'
-import { BILL_ACCOUNTS } from './bill-accounts'
+import { matchScopeOf } from './match-scope'
 import { teamStatementBooks, type StatementBooks } from './books'
-import { publicSettings } from './common'
 import { parseInto } from './parse-into'
 import { finishOn } from './run-json'
 
@@ -106,23 +103,14 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
     await calls.run(updateStatementOn, st.id, { status: 'parsed', lines_run: linesRun }, books.now())
 
     const settings = await desk.settings()
-    const s = publicSettings(merchant)
     const touched = await classifyRun(
       calls,
-      {
+      matchScopeOf(merchant, channel, {
         statementId: st.id,
         run: linesRun,
         billDate: r.date,
-        merchantId: merchant.id,
-        channel,
-        prefixes: scopePrefixes(s.statementScope),
-        subMerchant: BILL_ACCOUNTS[channel].subMerchant(merchant, s),
-        account: BILL_ACCOUNTS[channel].line(s),
-        toleranceFen: Number(s.amountToleranceFen ?? 0) || 0,
-        feeRateMillionths: feeRateMillionths(s.feeRate),
-        window: { start: 0, end: 0 },
         now: books.now(),
-      },
+      }),
       {
         status: 'matched',
         toleranceMinutes: settings.crossDayToleranceMinutes,
