@@ -1,7 +1,7 @@
 import type { GatewayStatus, Outcome, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
-import { all, both, run, type Exec, type Q } from './sql/exec'
+import { all, both, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // What the schedules and the sync keep on both trade tables alike: the last sync's bookkeeping, and
@@ -20,7 +20,7 @@ export interface SyncMark {
 }
 
 export const markTradeSyncedOn = both(function* (x: Exec, type: TradeType, id: number, s: SyncMark): Q<void> {
-  yield* run(
+  yield* send(
     x,
     `UPDATE ${TABLE[type]} SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
        next_sync_at = ? WHERE id = ?`,

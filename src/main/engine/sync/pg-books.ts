@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { TradeType } from '../../../shared/domain'
 import { itemHeldByOn } from '../../store/batches'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
-import { insertIntentOn, noteJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
+import { insertIntentOn, sendJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
 import { payOrderById } from '../../store/orders/lookups'
@@ -200,7 +200,7 @@ export class PgBooks implements SyncBooks {
         entry.lease,
       )
       if (entry.intent) await settleIntentOn.async(x, entry.intent, result.recordId, entry.at)
-      await noteJournalEntryOn.async(x, entry.id, result.recordId, entry.at)
+      await sendJournalEntryOn.async(x, entry.id, result.recordId, entry.at)
       return result
     })
   }

@@ -1,4 +1,4 @@
-import { completeBatchItemOn } from '../../store/batches'
+import { sendBatchItemDoneOn } from '../../store/batches'
 import { openAnomalyOn, setAnomalyRecordOn } from '../../store/anomalies'
 import type { Db } from '../../store/connection'
 import { releaseLeaseOn } from '../../store/leases'
@@ -188,7 +188,7 @@ export const attemptWriteOn = both(function* (
         statusNow === 'progress' ? nextSyncAt(row.created_at, now, errors, w.errorThreshold, decided) : null,
     })
     if (attempt.batchItemId) {
-      yield* completeBatchItemOn(x, attempt.batchItemId, {
+      yield* sendBatchItemDoneOn(x, attempt.batchItemId, {
         outcome,
         gatewayStatus: f.gatewayStatus,
         syncRecordId: recordId,
