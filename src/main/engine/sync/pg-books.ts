@@ -6,8 +6,8 @@ import { insertIntentOn, sendJournalEntryOn, settleIntentOn, type SideEffect } f
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
 import { payOrderById } from '../../store/orders/lookups'
-import { takeItemLeaseOn } from '../../store/pg/item-lease'
-import { inPgTransaction } from '../../store/pg/transaction'
+import { takeItemLeaseOn, type ItemLease } from '../../store/pg/item-lease'
+import { ignoreLost, inPgTransaction } from '../../store/pg/transaction'
 import { both, one, type Exec, type Q } from '../../store/sql/exec'
 import { pgExec } from '../../store/sql/pg-exec'
 import { ownerIsDeadHere } from '../owner'
@@ -90,6 +90,8 @@ export class PgBooks implements SyncBooks {
   private readonly exec: Exec
   /** Attempts the journal refused too: they wait here for the database. */
   private readonly held: KeptAttempt[] = []
+  /** The trade read behind the statement that took its lease, by the lease's holder: readTrade's answer. */
+  private readonly readAhead = new Map<string, Promise<Trade | undefined>>()
 
   constructor(
     private readonly pool: pg.Pool,
@@ -105,7 +107,7 @@ export class PgBooks implements SyncBooks {
     // Most attempts find the lease free: one statement, committed as it runs, with a batch item's
     // claim checked in the same statement.
     if (claim) {
-      const first = await itemLeaseAt.async(this.exec, key, holder, ttl, claim)
+      const first = await this.itemLeaseAndTrade(type, id, key, holder, claim)
       if (first === 'taken') return { key, holder }
       if (first === 'lost') return 'lost'
     } else if (await acquireLeaseOn.async(this.exec, key, holder, ttl, 0)) return { key, holder }
@@ -131,8 +133,45 @@ export class PgBooks implements SyncBooks {
     }
   }
 
-  readTrade(type: TradeType, id: number): Promise<Trade | undefined> {
+  readTrade(type: TradeType, id: number, lease: HeldLease | null): Promise<Trade | undefined> {
+    const ahead = lease && this.readAhead.get(lease.holder)
+    if (ahead) {
+      this.readAhead.delete(lease.holder)
+      return ahead
+    }
     return tradeAt.async(this.exec, type, id)
+  }
+
+  /**
+   * A batch item's lease (store/pg/item-lease.ts) and, behind it on the same pipelined connection,
+   * the trade's read: one round trip where there were two. The server runs the read after the lease
+   * statement has committed, in a snapshot of its own, so it is the trade as it is under the lease,
+   * as a read sent after the answer would be. Kept for readTrade when the lease was taken.
+   */
+  private async itemLeaseAndTrade(
+    type: TradeType,
+    id: number,
+    key: string,
+    holder: string,
+    claim: ItemClaim,
+  ): Promise<ItemLease> {
+    const client = await this.pool.connect()
+    client.on('error', ignoreLost)
+    try {
+      const x = pgExec(client)
+      // gensync starts each generator at once: the lease statement is on the connection before the read.
+      const lease = itemLeaseAt.async(x, key, holder, this.options.leaseMs, claim)
+      const trade = tradeAt.async(x, type, id)
+      trade.catch(ignoreLost)
+      // Both answered before the connection goes back to the pool.
+      const [took] = await Promise.allSettled([lease, trade])
+      if (took.status === 'rejected') throw took.reason
+      if (took.value === 'taken') this.readAhead.set(holder, trade)
+      return took.value
+    } finally {
+      client.off('error', ignoreLost)
+      client.release()
+    }
   }
 
   payOrder(id: number) {
