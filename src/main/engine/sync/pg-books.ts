@@ -105,12 +105,10 @@ export class PgBooks implements SyncBooks {
     const holder = `${this.options.owner}#${++this.attempts}`
     const ttl = this.options.leaseMs
     // Most attempts find the lease free: one statement, committed as it runs, with a batch item's
-    // claim checked in the same statement.
-    if (claim) {
-      const first = await this.itemLeaseAndTrade(type, id, key, holder, claim)
-      if (first === 'taken') return { key, holder }
-      if (first === 'lost') return 'lost'
-    } else if (await acquireLeaseOn.async(this.exec, key, holder, ttl, 0)) return { key, holder }
+    // claim checked in the same statement, and the trade read behind it.
+    const first = await this.leaseAndTrade(type, id, key, holder, claim)
+    if (first === 'taken') return { key, holder }
+    if (first === 'lost') return 'lost'
     return inPgTransaction(this.pool, async (x) => {
       if (claim && !(await itemHeldByOn.async(x, claim.itemId, claim.owner))) return 'lost'
       if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
@@ -143,24 +141,27 @@ export class PgBooks implements SyncBooks {
   }
 
   /**
-   * A batch item's lease (store/pg/item-lease.ts) and, behind it on the same pipelined connection,
-   * the trade's read: one round trip where there were two. The server runs the read after the lease
-   * statement has committed, in a snapshot of its own, so it is the trade as it is under the lease,
-   * as a read sent after the answer would be. Kept for readTrade when the lease was taken.
+   * The trade's lease (a batch item's: store/pg/item-lease.ts) and, behind it on the same pipelined
+   * connection, the trade's read: one round trip where there were two. The server runs the read after
+   * the lease statement has committed, in a snapshot of its own, so it is the trade as it is under the
+   * lease, as a read sent after the answer would be. Kept for readTrade when the lease was taken.
    */
-  private async itemLeaseAndTrade(
+  private async leaseAndTrade(
     type: TradeType,
     id: number,
     key: string,
     holder: string,
-    claim: ItemClaim,
+    claim: ItemClaim | undefined,
   ): Promise<ItemLease> {
+    const ttl = this.options.leaseMs
     const client = await this.pool.connect()
     client.on('error', ignoreLost)
     try {
       const x = pgExec(client)
       // gensync starts each generator at once: the lease statement is on the connection before the read.
-      const lease = itemLeaseAt.async(x, key, holder, this.options.leaseMs, claim)
+      const lease: Promise<ItemLease> = claim
+        ? itemLeaseAt.async(x, key, holder, ttl, claim)
+        : acquireLeaseOn.async(x, key, holder, ttl, 0).then((took) => (took ? 'taken' : 'held'))
       const trade = tradeAt.async(x, type, id)
       trade.catch(ignoreLost)
       // Both answered before the connection goes back to the pool.
