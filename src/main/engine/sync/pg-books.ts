@@ -163,7 +163,8 @@ export class PgBooks implements SyncBooks {
         ? itemLeaseAt.async(x, key, holder, ttl, claim)
         : acquireLeaseOn.async(x, key, holder, ttl, 0).then((took) => (took ? 'taken' : 'held'))
       const trade = tradeAt.async(x, type, id)
-      trade.catch(ignoreLost)
+      // Its failure is heard by readTrade, or by nobody when the lease was not taken.
+      trade.catch(() => undefined)
       // Both answered before the connection goes back to the pool.
       const [took] = await Promise.allSettled([lease, trade])
       if (took.status === 'rejected') throw took.reason

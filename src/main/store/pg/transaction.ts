@@ -25,7 +25,8 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (x: Exec) => Promise
     const answer = await fn(pgExec(client, unanswered))
     const commit = client.query('COMMIT')
     if (unanswered) {
-      commit.catch(ignoreLost)
+      // Heard below, once the statements sent before it are.
+      commit.catch(() => undefined)
       await unanswered.settle()
     }
     await commit
