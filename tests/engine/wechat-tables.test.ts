@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getPayOrder } from '../../src/main/store/orders'
+import { getRefundOrder } from '../../src/main/store/refunds'
 import { getSyncRecord } from '../../src/main/store/records'
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { runDecisionCells, runPayCells, runRefundCells, type ChannelWords } from '../helpers/decision-table'
@@ -180,5 +181,50 @@ describe('payscore: a local success the gateway still waits on is synced to the 
     expect(r.outcome).toBe('repaired')
     expect(getPayOrder(w.ctx.db, id)!.status).toBe('close')
     expect(w.sim.state.getOrder('ps', 'PSO-3')!.state).toBe('REVOKED')
+  })
+})
+
+describe("a refund's gateway number (refund_id), filled with the attempt's bookkeeping", () => {
+  let w: World
+  beforeAll(async () => {
+    w = await createWorld({ merchants: [{ name: 'wx-no', channel: 'wechat', mode: 'direct' }] })
+  })
+  afterAll(async () => {
+    await w.close()
+  })
+
+  it('filled once by a consistent answer, with its updated_at; the next answer moves neither', async () => {
+    const payId = w.payOrder({ merchant: 'wx-no', orderNo: 'RNO-PAY', amount: 800, status: 'success' })
+    w.gatewayOrder({ merchant: 'wx-no', orderNo: 'RNO-PAY', amount: 800, state: 'SUCCESS' })
+    const id = w.refund({
+      merchant: 'wx-no',
+      payOrderId: payId,
+      refundNo: 'RNO-1',
+      amount: 300,
+      status: 'success',
+      createdAt: Date.now() - 3_600_000,
+    })
+    w.gatewayRefund({
+      merchant: 'wx-no',
+      orderNo: 'RNO-PAY',
+      refundNo: 'RNO-1',
+      amount: 300,
+      state: 'SUCCESS',
+    })
+    const before = getRefundOrder(w.ctx.db, id)!
+    expect(before.gateway_refund_no).toBeNull()
+    const first = await w.ctx.engine.syncRefund(id, { source: 'manual' })
+    expect(first.outcome).toBe('consistent')
+    const filled = getRefundOrder(w.ctx.db, id)!
+    expect(filled.gateway_refund_no).toBeTruthy()
+    expect(filled.updated_at).toBeGreaterThan(before.updated_at)
+    expect(filled.last_sync_outcome).toBe('consistent')
+    await new Promise((r) => setTimeout(r, 5))
+    const again = await w.ctx.engine.syncRefund(id, { source: 'manual' })
+    expect(again.outcome).toBe('consistent')
+    expect(getRefundOrder(w.ctx.db, id)).toMatchObject({
+      gateway_refund_no: filled.gateway_refund_no,
+      updated_at: filled.updated_at,
+    })
   })
 })

@@ -8,7 +8,7 @@ import type {
 } from '../../shared/domain'
 import type { AnomalyRow } from './anomalies'
 import type { Db } from './connection'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { both, one, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // What the engine and a person's decision write of an anomaly, on either store (docs/team-mode.md
@@ -139,7 +139,7 @@ function sameAnswer(decided: AnomalyRow, a: NewAnomaly): boolean {
 }
 
 export const setAnomalyRecordOn = both(function* (x: Exec, id: number, syncRecordId: number): Q<void> {
-  yield* run(x, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?', [syncRecordId, id])
+  yield* send(x, 'UPDATE anomalies SET sync_record_id = ? WHERE id = ?', [syncRecordId, id])
 })
 
 export interface AnomalyClosing extends Actor {

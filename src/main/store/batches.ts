@@ -24,7 +24,7 @@ import {
   type BatchCounts,
   type NewBatch,
 } from './batch-run'
-import { all, both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 /** A running batch whose owner has not beaten its heart for this long is taken as interrupted. */
@@ -206,15 +206,24 @@ export interface ItemDone {
   error: string | null
 }
 
+const ITEM_DONE = `UPDATE batch_items SET state = 'done', outcome = ?, gateway_status = ?, sync_record_id = ?,
+  last_error = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'`
+const itemDone = (itemId: number, r: ItemDone) => [
+  r.outcome,
+  r.gatewayStatus,
+  r.syncRecordId,
+  r.error,
+  itemId,
+]
+
 export const completeBatchItemOn = both(function* (x: Exec, itemId: number, r: ItemDone): Q<boolean> {
-  const changed = yield* run(
-    x,
-    `UPDATE batch_items SET state = 'done', outcome = ?, gateway_status = ?, sync_record_id = ?, last_error = ?,
-       attempts = attempts + 1 WHERE id = ? AND state = 'pending'`,
-    [r.outcome, r.gatewayStatus, r.syncRecordId, r.error, itemId],
-  )
-  return changed === 1
+  return (yield* run(x, ITEM_DONE, itemDone(itemId, r))) === 1
 })
+
+/** The same inside a sync's final write, which does not ask whether it was still pending (Exec.send). */
+export function* sendBatchItemDoneOn(x: Exec, itemId: number, r: ItemDone): Q<void> {
+  yield* send(x, ITEM_DONE, itemDone(itemId, r))
+}
 
 export const completeBatchItem = (db: Db, itemId: number, r: ItemDone): boolean =>
   completeBatchItemOn.sync(sqliteExec(db), itemId, r)

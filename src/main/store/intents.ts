@@ -1,6 +1,6 @@
 import type { SyncSource, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
-import { all, both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // Intent records (docs/domain.md section 6.8): a call that changes something at the gateway (a close,
@@ -41,7 +41,7 @@ export const insertIntent = (db: Db, i: NewIntent): void => insertIntentOn.sync(
 
 /** The attempt is recorded: its intent points at the record that says how the call went. */
 export const settleIntentOn = both(function* (x: Exec, id: string, recordId: number, now: number): Q<void> {
-  yield* run(x, 'UPDATE sync_intents SET record_id = ?, settled_at = ? WHERE id = ? AND record_id IS NULL', [
+  yield* send(x, 'UPDATE sync_intents SET record_id = ?, settled_at = ? WHERE id = ? AND record_id IS NULL', [
     recordId,
     now,
     id,
@@ -69,6 +69,9 @@ export function* intentUnsettled(x: Exec, id: string): Q<boolean> {
   )
 }
 
+const NOTE_APPLIED =
+  'INSERT INTO journal_applied (id, record_id, applied_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'
+
 /**
  * Notes a journal entry as written; false when it was written before (by this process or another),
  * so a replay that meets it again skips it. Called in the transaction that writes the entry.
@@ -79,12 +82,21 @@ export const noteJournalEntryOn = both(function* (
   recordId: number | null,
   now: number,
 ): Q<boolean> {
-  const changed = yield* run(
-    x,
-    'INSERT INTO journal_applied (id, record_id, applied_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
-    [id, recordId, now],
-  )
-  return changed === 1
+  return (yield* run(x, NOTE_APPLIED, [id, recordId, now])) === 1
+})
+
+/**
+ * The same in a team database's final write, which does not ask whether the entry was new: it looked
+ * for the entry first when one could be there (engine/sync/pg-books.ts), so the write goes out unanswered
+ * (Exec.send).
+ */
+export const sendJournalEntryOn = both(function* (
+  x: Exec,
+  id: string,
+  recordId: number | null,
+  now: number,
+): Q<void> {
+  yield* send(x, NOTE_APPLIED, [id, recordId, now])
 })
 
 export const noteJournalEntry = (db: Db, id: string, recordId: number | null, now: number): boolean =>

@@ -1,7 +1,7 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { PG_NOW_MS } from './pg/clock'
-import { all, both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // The per-trade lease of docs/domain.md 6.3. It lives in the database, so it holds across processes: the
@@ -76,7 +76,7 @@ export const renewLease = (db: Db, key: string, owner: string, ttlMs: number, no
   renewLeaseOn.sync(sqliteExec(db), key, owner, ttlMs, now)
 
 export const releaseLeaseOn = both(function* (x: Exec, key: string, owner: string): Q<void> {
-  yield* run(x, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?', [key, owner])
+  yield* send(x, 'DELETE FROM trade_leases WHERE trade_key = ? AND owner = ?', [key, owner])
 })
 
 export const releaseLease = (db: Db, key: string, owner: string): void =>

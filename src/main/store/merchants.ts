@@ -7,7 +7,7 @@ import { anchorDigest } from './anchors'
 import type { Db } from './connection'
 import { stmt } from './connection'
 import type { SecretBox } from './keyring'
-import { all, both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 export interface MerchantRow {
@@ -312,7 +312,7 @@ export const recordMerchantHealthOn = both(function* (
   health: MerchantHealth,
   now: number,
 ): Q<void> {
-  yield* run(
+  yield* send(
     x,
     `UPDATE merchants SET last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END, last_error = ?,
        last_error_code = ?, clock_skew_ms = COALESCE(?, clock_skew_ms),

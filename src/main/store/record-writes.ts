@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import type { Channel, GatewayStatus, Outcome, SyncSource, TradeType } from '../../shared/domain'
 import type { TextCut } from '../../shared/entity-views'
 import type { Db } from './connection'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { both, one, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // A sync record written, on either store (docs/team-mode.md B3.1): every attempt's, in the
@@ -119,7 +119,7 @@ export const insertSyncRecordOn = both(function* (x: Exec, r: NewSyncRecord): Q<
   if (r.syncInfo !== null || r.actionInfo !== null) {
     const sync = keptText(r.syncInfo)
     const action = keptText(r.actionInfo)
-    yield* run(
+    yield* send(
       x,
       `INSERT INTO sync_record_bodies (record_id, sync_info, action_info, sync_info_bytes, sync_info_sha256,
          action_info_bytes, action_info_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,

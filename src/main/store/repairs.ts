@@ -7,7 +7,7 @@ import type { RowQuery } from './row-reader'
 import { listOrder, readPage, type SortColumns } from './list-cursor'
 import { amountOrderIndex, KEPT, keptTotals, type MsRange } from './list-totals'
 import { merchantNamed } from './merchants'
-import { all, both, joinInOrder, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, joinInOrder, one, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 import { matchCondition, tradeMatch, type TradeMatch } from './trade-search'
 import { Where } from './where'
@@ -73,45 +73,50 @@ export function repairRecordView(row: RepairRecordRow): RepairRecordView {
   }
 }
 
+const INSERT_REPAIR = `INSERT INTO repair_records (repair_no, trade_type, trade_id, trade_no, source, way, channel,
+    merchant_id, before_status, after_status, remark, operator, system_user, transport, sync_record_id, created_at,
+    amount)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    CASE WHEN ? = 'refund' THEN (SELECT amount FROM refund_orders WHERE id = ?)
+      WHEN ? LIKE '%refund%' THEN NULL
+      ELSE (SELECT amount FROM pay_orders WHERE id = ?) END)`
+
+const repairParams = (r: NewRepairRecord) => [
+  r.repairNo,
+  r.tradeType,
+  r.tradeId,
+  r.tradeNo,
+  r.source,
+  r.way,
+  r.channel,
+  r.merchantId,
+  r.beforeStatus,
+  r.afterStatus,
+  r.remark,
+  r.operator,
+  r.systemUser ?? null,
+  r.transport ?? null,
+  r.syncRecordId,
+  r.createdAt,
+  r.tradeType,
+  r.tradeId,
+  r.way,
+  r.tradeId,
+]
+
 /**
  * Writes a repair row with its trade's amount, read here by id. The pay order's row of a refund
  * repair (its refund status) carries none: the money moved is the refund's, on the other row.
  */
 export const insertRepairRecordOn = both(function* (x: Exec, r: NewRepairRecord): Q<number> {
-  const row = yield* one<{ id: number }>(
-    x,
-    `INSERT INTO repair_records (repair_no, trade_type, trade_id, trade_no, source, way, channel, merchant_id,
-       before_status, after_status, remark, operator, system_user, transport, sync_record_id, created_at, amount)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-       CASE WHEN ? = 'refund' THEN (SELECT amount FROM refund_orders WHERE id = ?)
-         WHEN ? LIKE '%refund%' THEN NULL
-         ELSE (SELECT amount FROM pay_orders WHERE id = ?) END)
-     RETURNING id`,
-    [
-      r.repairNo,
-      r.tradeType,
-      r.tradeId,
-      r.tradeNo,
-      r.source,
-      r.way,
-      r.channel,
-      r.merchantId,
-      r.beforeStatus,
-      r.afterStatus,
-      r.remark,
-      r.operator,
-      r.systemUser ?? null,
-      r.transport ?? null,
-      r.syncRecordId,
-      r.createdAt,
-      r.tradeType,
-      r.tradeId,
-      r.way,
-      r.tradeId,
-    ],
-  )
+  const row = yield* one<{ id: number }>(x, `${INSERT_REPAIR} RETURNING id`, repairParams(r))
   return Number(row!.id)
 })
+
+/** The same row inside a sync's final write, which needs no id back (Exec.send). */
+export function* sendRepairRecordOn(x: Exec, r: NewRepairRecord): Q<void> {
+  yield* send(x, INSERT_REPAIR, repairParams(r))
+}
 
 export const insertRepairRecord = (db: Db, r: NewRepairRecord): number =>
   insertRepairRecordOn.sync(sqliteExec(db), r)
@@ -121,7 +126,7 @@ export const linkRepairsToRecordOn = both(function* (
   repairNo: string,
   syncRecordId: number,
 ): Q<void> {
-  yield* run(x, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?', [syncRecordId, repairNo])
+  yield* send(x, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?', [syncRecordId, repairNo])
 })
 
 const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>

@@ -1,7 +1,7 @@
 import type { GatewayStatus, Outcome, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
 import { stmt } from './connection'
-import { all, both, run, type Exec, type Q } from './sql/exec'
+import { all, both, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // What the schedules and the sync keep on both trade tables alike: the last sync's bookkeeping, and
@@ -17,14 +17,29 @@ export interface SyncMark {
   gatewayStatus: GatewayStatus | null
   errorCount: number
   nextSyncAt: number | null
+  /**
+   * The gateway's number for a trade that had none: filled in the same update, never overwritten nor
+   * emptied (on a refund with its updated_at), where a second update of the row did it before.
+   */
+  fillNo?: string | null
 }
 
+/** The gateway's number of each trade table, and what else a fill of it changes. */
+const FILL = {
+  pay: 'gateway_trade_no = COALESCE(gateway_trade_no, ?)',
+  refund:
+    'updated_at = CASE WHEN gateway_refund_no IS NULL THEN ? ELSE updated_at END, gateway_refund_no = COALESCE(gateway_refund_no, ?)',
+} as const satisfies Record<TradeType, string>
+
 export const markTradeSyncedOn = both(function* (x: Exec, type: TradeType, id: number, s: SyncMark): Q<void> {
-  yield* run(
+  // Every expression of a SET reads the row as it was: the fill's CASE sees the number still empty.
+  const fill = s.fillNo ? `, ${FILL[type]}` : ''
+  const fillParams = !s.fillNo ? [] : type === 'pay' ? [s.fillNo] : [s.at, s.fillNo]
+  yield* send(
     x,
     `UPDATE ${TABLE[type]} SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
-       next_sync_at = ? WHERE id = ?`,
-    [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, id],
+       next_sync_at = ?${fill} WHERE id = ?`,
+    [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, ...fillParams, id],
   )
 })
 

@@ -87,7 +87,7 @@ export class AttemptRunner {
       books,
       type,
       tradeId,
-      () => books.readTrade(type, tradeId) as Promise<T | undefined>,
+      (lease) => books.readTrade(type, tradeId, lease) as Promise<T | undefined>,
       (trade, lease) =>
         find(trade, {
           ...attempt,

@@ -16,7 +16,8 @@ export interface SyncBooks {
   takeLease(type: TradeType, id: number, claim?: ItemClaim): Promise<HeldLease | null | 'lost'>
   /** Gives a lease back when nothing was written; best effort under a storage fault. */
   releaseLease(lease: HeldLease): Promise<void>
-  readTrade(type: TradeType, id: number): Promise<Trade | undefined>
+  /** The trade as it is now; `lease`, the attempt's own, when it holds one (read after it was taken). */
+  readTrade(type: TradeType, id: number, lease: HeldLease | null): Promise<Trade | undefined>
   /** The pay order of a refund: the refund query names it. */
   payOrder(id: number): Promise<PayOrderRow | undefined>
   /** Records, durably, that a side effect is about to be asked; a StorageFaultError means: do not ask. */

@@ -87,7 +87,7 @@ export async function withLease<T extends Trade>(
   leases: Pick<SyncBooks, 'takeLease' | 'releaseLease'>,
   type: T['type'],
   id: number,
-  read: () => Promise<T | undefined>,
+  read: (lease: HeldLease | null) => Promise<T | undefined>,
   work: (trade: T, lease: HeldLease) => Promise<Finding>,
   write: (trade: T, finding: Finding, lease: HeldLease | null) => Promise<SyncResult>,
   claim?: ItemClaim,
@@ -95,13 +95,13 @@ export async function withLease<T extends Trade>(
   const lease = await leases.takeLease(type, id, claim)
   if (lease === 'lost') throw new ClaimLostError(claim!.itemId)
   if (!lease) {
-    const trade = await read()
+    const trade = await read(null)
     if (!trade) throw new TradeNotFoundError(type, id)
     return write(trade, busyFinding(), null)
   }
   let written = false
   try {
-    const trade = await read()
+    const trade = await read(lease)
     if (!trade) throw new TradeNotFoundError(type, id)
     let finding: Finding
     let fault: StorageFaultError | null = null

@@ -2,12 +2,12 @@ import type pg from 'pg'
 import type { TradeType } from '../../../shared/domain'
 import { itemHeldByOn } from '../../store/batches'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
-import { insertIntentOn, noteJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
+import { insertIntentOn, sendJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
 import { payOrderById } from '../../store/orders/lookups'
-import { takeItemLeaseOn } from '../../store/pg/item-lease'
-import { inPgTransaction } from '../../store/pg/transaction'
+import { takeItemLeaseOn, type ItemLease } from '../../store/pg/item-lease'
+import { ignoreLost, inPgTransaction } from '../../store/pg/transaction'
 import { both, one, type Exec, type Q } from '../../store/sql/exec'
 import { pgExec } from '../../store/sql/pg-exec'
 import { ownerIsDeadHere } from '../owner'
@@ -90,6 +90,8 @@ export class PgBooks implements SyncBooks {
   private readonly exec: Exec
   /** Attempts the journal refused too: they wait here for the database. */
   private readonly held: KeptAttempt[] = []
+  /** The trade read behind the statement that took its lease, by the lease's holder: readTrade's answer. */
+  private readonly readAhead = new Map<string, Promise<Trade | undefined>>()
 
   constructor(
     private readonly pool: pg.Pool,
@@ -103,12 +105,10 @@ export class PgBooks implements SyncBooks {
     const holder = `${this.options.owner}#${++this.attempts}`
     const ttl = this.options.leaseMs
     // Most attempts find the lease free: one statement, committed as it runs, with a batch item's
-    // claim checked in the same statement.
-    if (claim) {
-      const first = await itemLeaseAt.async(this.exec, key, holder, ttl, claim)
-      if (first === 'taken') return { key, holder }
-      if (first === 'lost') return 'lost'
-    } else if (await acquireLeaseOn.async(this.exec, key, holder, ttl, 0)) return { key, holder }
+    // claim checked in the same statement, and the trade read behind it.
+    const first = await this.leaseAndTrade(type, id, key, holder, claim)
+    if (first === 'taken') return { key, holder }
+    if (first === 'lost') return 'lost'
     return inPgTransaction(this.pool, async (x) => {
       if (claim && !(await itemHeldByOn.async(x, claim.itemId, claim.owner))) return 'lost'
       if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
@@ -131,8 +131,49 @@ export class PgBooks implements SyncBooks {
     }
   }
 
-  readTrade(type: TradeType, id: number): Promise<Trade | undefined> {
+  readTrade(type: TradeType, id: number, lease: HeldLease | null): Promise<Trade | undefined> {
+    const ahead = lease && this.readAhead.get(lease.holder)
+    if (ahead) {
+      this.readAhead.delete(lease.holder)
+      return ahead
+    }
     return tradeAt.async(this.exec, type, id)
+  }
+
+  /**
+   * The trade's lease (a batch item's: store/pg/item-lease.ts) and, behind it on the same pipelined
+   * connection, the trade's read: one round trip where there were two. The server runs the read after
+   * the lease statement has committed, in a snapshot of its own, so it is the trade as it is under the
+   * lease, as a read sent after the answer would be. Kept for readTrade when the lease was taken.
+   */
+  private async leaseAndTrade(
+    type: TradeType,
+    id: number,
+    key: string,
+    holder: string,
+    claim: ItemClaim | undefined,
+  ): Promise<ItemLease> {
+    const ttl = this.options.leaseMs
+    const client = await this.pool.connect()
+    client.on('error', ignoreLost)
+    try {
+      const x = pgExec(client)
+      // gensync starts each generator at once: the lease statement is on the connection before the read.
+      const lease: Promise<ItemLease> = claim
+        ? itemLeaseAt.async(x, key, holder, ttl, claim)
+        : acquireLeaseOn.async(x, key, holder, ttl, 0).then((took) => (took ? 'taken' : 'held'))
+      const trade = tradeAt.async(x, type, id)
+      // Its failure is heard by readTrade, or by nobody when the lease was not taken.
+      trade.catch(() => undefined)
+      // Both answered before the connection goes back to the pool.
+      const [took] = await Promise.allSettled([lease, trade])
+      if (took.status === 'rejected') throw took.reason
+      if (took.value === 'taken') this.readAhead.set(holder, trade)
+      return took.value
+    } finally {
+      client.off('error', ignoreLost)
+      client.release()
+    }
   }
 
   payOrder(id: number) {
@@ -200,7 +241,7 @@ export class PgBooks implements SyncBooks {
         entry.lease,
       )
       if (entry.intent) await settleIntentOn.async(x, entry.intent, result.recordId, entry.at)
-      await noteJournalEntryOn.async(x, entry.id, result.recordId, entry.at)
+      await sendJournalEntryOn.async(x, entry.id, result.recordId, entry.at)
       return result
     })
   }

@@ -10,7 +10,7 @@ import { fenToYuan } from '../../../shared/money'
 import { payOrderById } from '../../store/orders/lookups'
 import { casPayOrderOn, recomputeRefundStateOn } from '../../store/orders/sync-writes'
 import { casRefundOrderOn } from '../../store/refunds'
-import { insertRepairRecordOn } from '../../store/repairs'
+import { sendRepairRecordOn } from '../../store/repairs'
 import type { Exec, Q } from '../../store/sql/exec'
 import { newRepairNo } from './repair-no'
 
@@ -92,7 +92,7 @@ function* applyPayRepair(x: Exec, plan: PayRepair, by: RepairBy, now: number): Q
   if (!(yield* casPayOrderOn(x, order.id, { status: order.status, version: order.version }, patch, now)))
     return null
   const repairNo = newRepairNo(now)
-  yield* insertRepairRecordOn(x, {
+  yield* sendRepairRecordOn(x, {
     repairNo,
     tradeType: 'pay',
     tradeId: order.id,
@@ -145,7 +145,7 @@ function* applyRefundRepair(x: Exec, plan: RefundRepair, by: RepairBy, now: numb
     syncRecordId: null,
     createdAt: now,
   }
-  yield* insertRepairRecordOn(x, {
+  yield* sendRepairRecordOn(x, {
     ...common,
     tradeType: 'refund',
     tradeId: refund.id,
@@ -153,7 +153,7 @@ function* applyRefundRepair(x: Exec, plan: RefundRepair, by: RepairBy, now: numb
     beforeStatus: refund.status,
     afterStatus: to,
   })
-  yield* insertRepairRecordOn(x, {
+  yield* sendRepairRecordOn(x, {
     ...common,
     tradeType: 'pay',
     tradeId: before.id,

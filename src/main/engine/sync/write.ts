@@ -1,11 +1,9 @@
-import { completeBatchItemOn } from '../../store/batches'
+import { sendBatchItemDoneOn } from '../../store/batches'
 import { openAnomalyOn, setAnomalyRecordOn } from '../../store/anomalies'
 import type { Db } from '../../store/connection'
 import { releaseLeaseOn } from '../../store/leases'
 import { recordMerchantHealthOn } from '../../store/merchants'
-import { fillGatewayTradeNoOn } from '../../store/orders/sync-writes'
 import { insertSyncRecordOn } from '../../store/records'
-import { fillRefundOrderOn } from '../../store/refunds'
 import { linkRepairsToRecordOn } from '../../store/repairs'
 import { both, type Exec, type Q } from '../../store/sql/exec'
 import { sqliteExec } from '../../store/sql/sqlite-exec'
@@ -42,9 +40,8 @@ function sideOf(trade: Trade, f: Finding) {
       tradeNo: o.order_no,
       bizTradeNo: o.biz_order_no,
       gatewayNo: o.gateway_trade_no ?? f.gatewayTradeNo ?? null,
-      fill: function* (x: Exec): Q<void> {
-        yield* fillGatewayTradeNoOn(x, o.id, f.gatewayTradeNo)
-      },
+      // The gateway's number the trade did not have: a known one is never overwritten, nor emptied.
+      fillNo: o.gateway_trade_no ? null : (f.gatewayTradeNo ?? null),
     }
   }
   const r = trade.row
@@ -52,9 +49,7 @@ function sideOf(trade: Trade, f: Finding) {
     tradeNo: r.refund_no,
     bizTradeNo: r.biz_refund_no,
     gatewayNo: r.gateway_refund_no ?? f.gatewayRefundNo ?? null,
-    fill: function* (x: Exec, now: number): Q<void> {
-      yield* fillRefundOrderOn(x, r.id, f.gatewayRefundNo ?? null, now)
-    },
+    fillNo: r.gateway_refund_no ? null : (f.gatewayRefundNo ?? null),
   }
 }
 
@@ -97,7 +92,9 @@ export const attemptWriteOn = both(function* (
       errorMsg = '订单已被其他操作修改，本次修复未执行'
     }
   }
-  if (outcome !== 'skipped' && outcome !== 'error') yield* side.fill(x, now)
+  // Filled by an answer that did not fail, as the outcome stands now: in the bookkeeping's update
+  // below, not one of its own (a team database rewrites the row and its indexes at each update).
+  const fillNo = outcome !== 'skipped' && outcome !== 'error' ? side.fillNo : null
 
   const errors =
     outcome === 'error' ? row.sync_error_count + 1 : outcome === 'skipped' ? row.sync_error_count : 0
@@ -186,9 +183,10 @@ export const attemptWriteOn = both(function* (
       errorCount: errors,
       nextSyncAt:
         statusNow === 'progress' ? nextSyncAt(row.created_at, now, errors, w.errorThreshold, decided) : null,
+      fillNo,
     })
     if (attempt.batchItemId) {
-      yield* completeBatchItemOn(x, attempt.batchItemId, {
+      yield* sendBatchItemDoneOn(x, attempt.batchItemId, {
         outcome,
         gatewayStatus: f.gatewayStatus,
         syncRecordId: recordId,

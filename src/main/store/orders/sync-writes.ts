@@ -1,6 +1,6 @@
 import type { PayStatus } from '../../../shared/domain'
 import type { Db } from '../connection'
-import { both, run, type Exec, type Q } from '../sql/exec'
+import { both, run, send, type Exec, type Q } from '../sql/exec'
 import { sqliteExec } from '../sql/sqlite-exec'
 import { markTradeSyncedOn, type SyncMark } from '../trade-schedule'
 
@@ -99,7 +99,7 @@ export const fillGatewayTradeNoOn = both(function* (
   gatewayTradeNo: string | null | undefined,
 ): Q<void> {
   if (!gatewayTradeNo) return
-  yield* run(x, 'UPDATE pay_orders SET gateway_trade_no = ? WHERE id = ? AND gateway_trade_no IS NULL', [
+  yield* send(x, 'UPDATE pay_orders SET gateway_trade_no = ? WHERE id = ? AND gateway_trade_no IS NULL', [
     gatewayTradeNo,
     id,
   ])

@@ -95,7 +95,13 @@ export async function connectPg(
   return client
 }
 
-/** A pool of connections for short statements, with the same types as connectPg's. */
+/**
+ * A pool of connections for short statements, with the same types as connectPg's. Its connections are
+ * in pg's pipeline mode: a query goes out while the one before it still waits for its answer, which is
+ * what lets a transaction send BEGIN, its unanswered writes and COMMIT together (store/pg/transaction.ts).
+ * A caller that awaits each query sees no difference; each query still has its own Sync, so one that
+ * fails outside a transaction fails alone.
+ */
 export function openPgPool(target: PgTarget, max: number, connectTimeoutMs = 10_000): pg.Pool {
   setTypes()
   const pool = new pg.Pool({
@@ -103,6 +109,7 @@ export function openPgPool(target: PgTarget, max: number, connectTimeoutMs = 10_
     max,
     connectionTimeoutMillis: connectTimeoutMs,
     application_name: 'PaySync Desk',
+    pipeline: true,
   })
   // An idle pooled connection dropped by the server emits an error; the pool replaces it.
   pool.on('error', () => {})

@@ -26,6 +26,12 @@ export interface Exec {
   /** A statement that returns no rows: how many it changed. */
   runSync(sql: string, params: readonly unknown[]): number
   run(sql: string, params: readonly unknown[]): Promise<number>
+  /**
+   * A write whose answer nothing waits for. SQLite runs it at once; a PostgreSQL transaction on a
+   * pipelined connection (store/pg/transaction.ts) sends it and goes on, and its failure is thrown by
+   * the next query or the COMMIT, which the server runs after it; anything else runs it as `run`.
+   */
+  send(sql: string, params: readonly unknown[]): Promise<void>
 }
 
 /** A store function's generator: what `yield*` of a query or of another such function hands back. */
@@ -44,6 +50,19 @@ const runStatement = gensync<[x: Exec, sql: string, params: readonly unknown[]],
 /** A write that returns no rows (an insert's id comes back through `RETURNING` and `one`): rows changed. */
 export function* run(x: Exec, sql: string, params: readonly unknown[] = []): Q<number> {
   return yield* runStatement(x, sql, params)
+}
+
+const sendStatement = gensync<[x: Exec, sql: string, params: readonly unknown[]], void>({
+  sync: (x, sql, params) => void x.runSync(sql, params),
+  async: (x, sql, params) => x.send(sql, params),
+})
+
+/**
+ * A write whose row count nobody reads, in a transaction: on a team database it shares a round trip
+ * with what follows it (Exec.send). Its effect is there for every later statement of the transaction.
+ */
+export function* send(x: Exec, sql: string, params: readonly unknown[] = []): Q<void> {
+  yield* sendStatement(x, sql, params)
 }
 
 /** Every row of a query. */

@@ -36,30 +36,67 @@ function prepared(sql: string): { text: string; name: string } {
 /** Anything `pg` queries through: a pool for reads, a client inside a transaction. */
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>
 
-export function pgExec(on: Queryable): Exec {
+/**
+ * The statements of a pipelined connection (store/pg/transaction.ts) sent without waiting for their
+ * answers, in the order sent. The server answers in that order, so by the time a later query is
+ * answered these are too; the first of them that failed is the fault to report (in a transaction, every
+ * statement after it fails only because the transaction is aborted).
+ */
+export class Unanswered {
+  private sent: Promise<unknown>[] = []
+
+  add(p: Promise<unknown>): void {
+    // Heard here at once, thrown by settle(): a failure nobody listened to would end the process.
+    p.catch(() => undefined)
+    this.sent.push(p)
+  }
+
+  /** Waits for every answer; throws the first failure, in the order sent. */
+  async settle(): Promise<void> {
+    for (const p of this.sent.splice(0)) await p
+  }
+}
+
+/**
+ * `unanswered`: on a pipelined connection in a transaction, `send` leaves its statement in flight
+ * there, and every query answered checks them first.
+ */
+export function pgExec(on: Queryable, unanswered?: Unanswered): Exec {
+  const query = <R>(sql: string, params: readonly unknown[], how?: QueryHow) => {
+    const { text, name } = prepared(sql)
+    // A named statement is planned for its values only its first five runs on a connection; then
+    // PostgreSQL may keep one generic plan for every value. An unnamed one is planned at each call.
+    return (on as pg.Pool).query<R & pg.QueryResultRow>({
+      ...(how?.planEach ? {} : { name }),
+      text,
+      values: [...params],
+    })
+  }
+  const answer = async <R>(sql: string, params: readonly unknown[], how?: QueryHow) => {
+    const res = query<R>(sql, params, how)
+    if (unanswered) {
+      res.catch(() => undefined)
+      await unanswered.settle()
+    }
+    return res
+  }
   return {
     dialect: 'pg',
     allSync() {
       throw new Error('a PostgreSQL query has no synchronous form: run the store function with .async')
     },
     async all<R>(sql: string, params: readonly unknown[], how?: QueryHow) {
-      const { text, name } = prepared(sql)
-      // A named statement is planned for its values only its first five runs on a connection; then
-      // PostgreSQL may keep one generic plan for every value. An unnamed one is planned at each call.
-      const res = await (on as pg.Pool).query<R & pg.QueryResultRow>({
-        ...(how?.planEach ? {} : { name }),
-        text,
-        values: [...params],
-      })
-      return res.rows as R[]
+      return (await answer<R>(sql, params, how)).rows as R[]
     },
     runSync() {
       throw new Error('a PostgreSQL statement has no synchronous form: run the store function with .async')
     },
     async run(sql: string, params: readonly unknown[]) {
-      const { text, name } = prepared(sql)
-      const res = await (on as pg.Pool).query({ name, text, values: [...params] })
-      return res.rowCount ?? 0
+      return (await answer(sql, params)).rowCount ?? 0
+    },
+    async send(sql: string, params: readonly unknown[]) {
+      if (unanswered) unanswered.add(query(sql, params))
+      else await answer(sql, params)
     },
   }
 }

@@ -16,6 +16,7 @@ export function sqliteExec(db: Db): Exec {
       all: (sql, params) => Promise.resolve(allSync(sql, params)),
       runSync,
       run: (sql, params) => Promise.resolve(runSync(sql, params)),
+      send: (sql, params) => Promise.resolve(void runSync(sql, params)),
     }
     execs.set(db, x)
     dbs.set(x, db)
