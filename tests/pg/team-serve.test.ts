@@ -230,6 +230,14 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     const text = await file.text()
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(exported.rows + 1)
 
+    // A batch of what a list's filter shows, read from the team database.
+    const filtered = await call<{ id: number; total: number }>(amy!, 'batches.start', {
+      type: 'pay',
+      filter: { no: 'SRV-00' },
+      name: 'filtered',
+    })
+    expect(filtered.total).toBe(10)
+
     // The team's settings are shared; the operator stays each desktop's own.
     const [, bob] = served
     await call(amy!, 'settings.set', { defaultQps: 33, operatorName: 'not the team' })

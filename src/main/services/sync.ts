@@ -10,7 +10,7 @@ import { BUSY_CODE, type SyncContext, type SyncResult } from '../engine/sync'
 import type { AttemptRunner } from '../engine/sync/attempts'
 import { audit } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
-import { batchView, effectiveStatus, getBatch, listBatches, setBatchStatus } from '../store/batches'
+import { batchView, effectiveStatus, getBatch, listBatches, mayStop, setBatchStatus } from '../store/batches'
 import { getPayOrder } from '../store/orders'
 import { getRefundOrder } from '../store/refunds'
 import { holdBatchTrades, releaseBatchHolds, releaseTrades } from '../store/schedule-holds'
@@ -230,9 +230,7 @@ export function pauseBatch(ctx: ServiceContext, id: number): BatchView {
   else {
     const row = getBatch(ctx.db, id)
     if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
-    const status = effectiveStatus(row, ctx.now())
-    if (status === 'pending' || status === 'interrupted' || status === 'running')
-      setBatchStatus(ctx.db, id, 'paused', ctx.now())
+    if (mayStop(effectiveStatus(row, ctx.now()), 'paused')) setBatchStatus(ctx.db, id, 'paused', ctx.now())
   }
   if (getBatch(ctx.db, id)?.status === 'paused') holdBatchTrades(ctx.db, id)
   return audited(ctx, id, 'batch_paused')
@@ -281,8 +279,7 @@ export function cancelBatch(ctx: ServiceContext, id: number, holdSchedule = true
   if (run) run.cancel()
   else {
     const view = getBatchView(ctx, id)
-    if (view.status !== 'done' && view.status !== 'cancelled')
-      setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
+    if (mayStop(view.status, 'cancelled')) setBatchStatus(ctx.db, id, 'cancelled', ctx.now())
   }
   if (!holdSchedule) releaseBatchHolds(ctx.db, id)
   else if (getBatchView(ctx, id).status === 'cancelled') holdBatchTrades(ctx.db, id)

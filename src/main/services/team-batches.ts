@@ -3,7 +3,7 @@ import type { BatchView, Page } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import { BatchRun } from '../engine/batch-runner'
 import { getBatchOn, setBatchStatusOn } from '../store/batch-run'
-import { batchViewOn, effectiveStatus, listBatchesOn } from '../store/batches'
+import { batchViewOn, effectiveStatus, listBatchesOn, mayStop } from '../store/batches'
 import { auditOn } from '../store/audit'
 import { StorageFaultError } from '../store/faults'
 import { holdBatchTradesOn, releaseBatchHoldsOn } from '../store/schedule-holds'
@@ -89,12 +89,7 @@ export async function stopTeamBatch(
   const row = await calls.run(getBatchOn, id)
   if (!row) throw AppError.say('not_found', 'batch.notFound', { id })
   const now = Date.now()
-  const status = effectiveStatus(row, now)
-  const stoppable =
-    to === 'paused'
-      ? status === 'pending' || status === 'interrupted' || status === 'running'
-      : status !== 'done' && status !== 'cancelled'
-  if (stoppable) await calls.inTransaction(setBatchStatusOn, id, to, now, null)
+  if (mayStop(effectiveStatus(row, now), to)) await calls.inTransaction(setBatchStatusOn, id, to, now, null)
   const after = (await calls.run(getBatchOn, id))!.status
   if (to === 'cancelled' && !holdSchedule) await calls.run(releaseBatchHoldsOn, id)
   else if (after === to) await calls.run(holdBatchTradesOn, id)

@@ -82,6 +82,16 @@ export function effectiveStatus(row: BatchRow, now = Date.now()): BatchStatus {
   return row.status
 }
 
+/**
+ * Whether a batch seen in `status` may still be paused (one pending, running or cut short) or
+ * cancelled (one not over): one rule for the file and a team database (docs/domain.md 6.7).
+ */
+export function mayStop(status: BatchStatus, to: 'paused' | 'cancelled'): boolean {
+  return to === 'paused'
+    ? status === 'pending' || status === 'interrupted' || status === 'running'
+    : status !== 'done' && status !== 'cancelled'
+}
+
 export const batchViewOn = both(function* (x: Exec, row: BatchRow, now: number): Q<BatchView> {
   const { done, counts, amounts } = yield* batchCountsOn(x, row.id)
   const status = effectiveStatus(row, now)
