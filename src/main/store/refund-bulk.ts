@@ -1,5 +1,5 @@
 import type { RefundStatus } from '../../shared/domain'
-import { recomputeRefundStateOn } from './orders/sync-writes'
+import { recomputeRefundStateOn, refundStateSet } from './orders/sync-writes'
 import { fillRefundOrderOn, INSERT_REFUND, refundParams, type NewRefundOrder } from './refunds'
 import { all, both, run, type Exec, type Q } from './sql/exec'
 
@@ -124,18 +124,7 @@ export const recomputeRefundStatesOn = both(function* (
   yield* run(
     x,
     `UPDATE pay_orders SET
-       refundable_amount = CASE WHEN status = 'success' THEN amount - (
-         SELECT COALESCE(sum(amount), 0) FROM refund_orders
-          WHERE pay_order_id = pay_orders.id AND status IN ('progress', 'success'))
-         ELSE refundable_amount END,
-       refund_status = (
-         SELECT CASE
-           WHEN sum(CASE WHEN status = 'progress' THEN 1 ELSE 0 END) > 0 THEN 'refunding'
-           WHEN COALESCE(sum(CASE WHEN status = 'success' THEN amount END), 0) >= pay_orders.amount
-             AND sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0 THEN 'refunded'
-           WHEN sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0 THEN 'partial_refund'
-           ELSE 'no_refund' END
-         FROM refund_orders WHERE pay_order_id = pay_orders.id),
+       ${refundStateSet('pay_orders.id')},
        version = version + f.times, updated_at = ?::bigint
      FROM unnest(?::bigint[], ?::bigint[]) AS f(id, times)
      WHERE pay_orders.id = f.id`,

@@ -1,7 +1,7 @@
 import type { ImportField } from '../../../shared/mapping'
 import type { HeaderMatch } from './headers'
 import { missingFields } from './headers'
-import type { ImportOptions, ImportResult } from './import-options'
+import { noCounts, type ImportOptions, type ImportResult } from './import-options'
 import { UnreadableFileError, type SourceRow } from './row-source'
 import type { Audience } from './trades'
 
@@ -33,15 +33,7 @@ export function headerOnly(
     file: name,
     encoding,
     type: options.type,
-    rows: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    duplicates: 0,
-    conflicts: 0,
-    skipped: 0,
-    rejected: 0,
-    warnings: 0,
+    ...noCounts(),
     headerLine: header.line,
     amountColumns: [],
     merchantColumnIgnored: [],

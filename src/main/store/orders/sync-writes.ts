@@ -65,15 +65,14 @@ export const casPayOrder = (
 ): boolean => casPayOrderOn.sync(sqliteExec(db), id, expect, patch, now)
 
 /**
- * Recomputes refund status and refundable amount from the refunds themselves: restoring twice is
- * impossible. Counted with CASE rather than summing a comparison, which PostgreSQL's booleans refuse.
+ * The refund state of a pay order from its refunds themselves, so restoring twice is impossible: the
+ * SET of its refundable amount and refund status, for the order `payOrder` names (a bound `?`, or a
+ * column of a statement over many orders). Counted with CASE rather than summing a comparison, which
+ * PostgreSQL's booleans refuse.
  */
-export const recomputeRefundStateOn = both(function* (x: Exec, payOrderId: number, now: number): Q<void> {
-  yield* run(
-    x,
-    `UPDATE pay_orders SET
-       refundable_amount = CASE WHEN status = 'success' THEN amount - (
-         SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = ? AND status IN ('progress', 'success'))
+export const refundStateSet = (payOrder: string): string =>
+  `refundable_amount = CASE WHEN status = 'success' THEN amount - (
+         SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = ${payOrder} AND status IN ('progress', 'success'))
          ELSE refundable_amount END,
        refund_status = (
          SELECT CASE
@@ -82,7 +81,14 @@ export const recomputeRefundStateOn = both(function* (x: Exec, payOrderId: numbe
              AND sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0 THEN 'refunded'
            WHEN sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0 THEN 'partial_refund'
            ELSE 'no_refund' END
-         FROM refund_orders WHERE pay_order_id = ?),
+         FROM refund_orders WHERE pay_order_id = ${payOrder})`
+
+/** Recomputes one pay order's refund state (refundStateSet) and moves its version on. */
+export const recomputeRefundStateOn = both(function* (x: Exec, payOrderId: number, now: number): Q<void> {
+  yield* run(
+    x,
+    `UPDATE pay_orders SET
+       ${refundStateSet('?')},
        version = version + 1, updated_at = ?
      WHERE id = ?`,
     [payOrderId, payOrderId, now, payOrderId],
