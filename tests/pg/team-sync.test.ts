@@ -191,6 +191,63 @@ describe.skipIf(pgMissing())('the sync engine on a team database', () => {
     }
   })
 
+  it('a lease left over (its answer lost with the connection) is taken at once; a live one is not', async () => {
+    // The lease statement committed while the connection went: no attempt holds the lease any more,
+    // and nothing of it will be written. Left for its expiry (three minutes), the next sync of the
+    // trade would be recorded as skipped (10007) first: what a resumed batch met after a restart.
+    const leftBy = async (holder: string, orderNo: string) => {
+      there.gatewayOrder({ merchant: 'ali', orderNo, amount: 600, state: 'TRADE_SUCCESS' })
+      const id = await teamOrder(orderNo, 600)
+      await desk.reads.pool.query(
+        `INSERT INTO trade_leases (trade_key, owner, expires_at)
+         VALUES ($1, $2, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3)`,
+        [`pay:${id}`, holder, HOUR],
+      )
+      return id
+    }
+    const records = async (orderNo: string) =>
+      (
+        await desk.reads.pool.query('SELECT outcome FROM sync_records WHERE trade_no = $1', [orderNo])
+      ).rows.map((r) => r.outcome)
+    // A desktop of this computer that was closed since.
+    const gone = await TeamDesk.open(url, { keys: { passphrase: TEAM }, actor, dataDir })
+    const byGone = await leftBy(`${gone.engine.owner}#1`, 'T-LEFT-CLOSED')
+    await gone.close()
+    expect(await desk.engine.syncPay(byGone, { source: 'manual', ...actor })).toMatchObject({
+      outcome: 'repaired',
+    })
+    expect(await records('T-LEFT-CLOSED')).toEqual(['repaired'])
+    // This desktop's own, from an attempt of it that is over (its holders are numbered from 1 up).
+    const byMe = await leftBy(`${desk.engine.owner}#0`, 'T-LEFT-MINE')
+    expect(await desk.engine.syncPay(byMe, { source: 'manual', ...actor })).toMatchObject({
+      outcome: 'repaired',
+    })
+    expect(await records('T-LEFT-MINE')).toEqual(['repaired'])
+
+    // An attempt of this desktop that still asks the gateway keeps its lease from a second one.
+    const orderNo = 'T-LEFT-LIVE'
+    there.gatewayOrder({ merchant: 'ali', orderNo, amount: 600, state: 'TRADE_SUCCESS' })
+    const live = await teamOrder(orderNo, 600)
+    const hold = there.sim.state.hold(orderNo)
+    const first = desk.engine.syncPay(live, { source: 'manual', ...actor })
+    await hold.reached
+    const second = await desk.engine.syncPay(live, { source: 'manual', ...actor })
+    hold.release()
+    expect(second).toMatchObject({ outcome: 'skipped', errorCode: BUSY_CODE })
+    expect((await first).outcome).toBe('repaired')
+    // And an open desktop's lease, of another engine of this very process, expires as any other's.
+    const other = await TeamDesk.open(url, { keys: { passphrase: TEAM }, actor, dataDir })
+    try {
+      const byOther = await leftBy(`${other.engine.owner}#1`, 'T-LEFT-OPEN')
+      expect(await desk.engine.syncPay(byOther, { source: 'manual', ...actor })).toMatchObject({
+        outcome: 'skipped',
+        errorCode: BUSY_CODE,
+      })
+    } finally {
+      await other.close()
+    }
+  })
+
   it('the network cut under a final write: kept on this computer, written once when it is back', async () => {
     const orderNo = 'T-CUT'
     there.gatewayOrder({ merchant: 'ali', orderNo, amount: 900, state: 'TRADE_SUCCESS' })

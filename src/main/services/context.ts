@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors'
 import { settingsOf, type Settings } from '../../shared/settings'
 import type { BatchRun } from '../engine/batch-runner'
 import { SyncEngine, type Recovery } from '../engine/sync'
+import { ownerClosed } from '../engine/owner'
 import type { ScheduleLead } from '../engine/schedule-lead'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import type { GatewayAdapter } from '../gateways/types'
@@ -179,6 +180,16 @@ export class ServiceContext implements Reads {
     }
   }
 
+  /** Browser mode writes every file into its exports folder, downloaded from there. */
+  get downloadsOnly(): boolean {
+    return this.options.transport === 'http'
+  }
+
+  /** The native dialogs (the desktop app's only) and the handles of what they chose. */
+  get dialogHost(): { dialogs: ContextOptions['dialogs']; handles: FileHandles } {
+    return { dialogs: this.options.dialogs, handles: this.handles }
+  }
+
   /** Who the schedules of this process act as: its operator and user, by the schedule. */
   get scheduleActor(): Actor {
     return { ...this.actor, transport: 'schedule' }
@@ -311,6 +322,7 @@ export class ServiceContext implements Reads {
     await this.coordination.close() // its leaderships renew on the books' connection
     this.db.close()
     await this.checkpointer?.stop()
+    ownerClosed(this.engine.owner)
   }
 
   inOneReading<T>(fn: (r: Reads) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import { BatchRun } from '../engine/batch-runner'
 import { getBatchOn, setBatchStatusOn } from '../store/batch-run'
 import { batchViewOn, effectiveStatus, listBatchesOn, mayStop } from '../store/batches'
 import { auditOn } from '../store/audit'
-import { StorageFaultError } from '../store/faults'
+import { StorageFaultError, storageFaultOf } from '../store/faults'
 import { holdBatchTradesOn, releaseBatchHoldsOn } from '../store/schedule-holds'
 import { teamCalls } from '../store/sql/calls'
 import { storageError } from './storage-error'
@@ -39,20 +39,37 @@ export async function runTeamBatch(
   desk: TeamDesk,
   batchId: number,
   onProgress?: (p: BatchProgressEvent) => void,
-  options: { endWhenPaused?: boolean; claimTtlMs?: number; heartbeatMs?: number } = {},
+  options: {
+    endWhenPaused?: boolean
+    claimTtlMs?: number
+    heartbeatMs?: number
+    /** The runner, once made: a host that closes tells it to leave the batch (BatchRun.stop). */
+    started?: (run: BatchRun) => void
+  } = {},
 ): Promise<BatchProgressEvent> {
+  // As on the file (services/sync.ts runBatch): answers kept on this computer are written first.
+  if (desk.engine.keepsAttempts()) {
+    const kept = await desk.writeKept().catch((err: unknown) => {
+      const fault = storageFaultOf(err)
+      if (fault) throw storageError(fault)
+      throw err
+    })
+    if (kept.waiting > 0) throw storageError(kept.fault ?? 'db_unreachable')
+  }
   const calls = teamCalls(desk.reads.pool)
   const stored = await calls.run(getBatchOn, batchId)
   if (!stored) throw AppError.say('not_found', 'batch.notFound', { id: batchId })
   if (stored.status !== 'done' && stored.status !== 'cancelled') await calls.run(releaseBatchHoldsOn, batchId)
+  const { started, ...runOptions } = options
   const run = new BatchRun(calls, desk.engine, batchId, {
-    ...options,
+    ...runOptions,
     coordination: desk.coordination(),
     onProgress: (p) => {
       desk.changed()
       onProgress?.(p)
     },
   })
+  started?.(run)
   try {
     return await run.run()
   } catch (err) {

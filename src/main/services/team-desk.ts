@@ -1,6 +1,9 @@
-import type { Actor } from '../../shared/domain'
+import path from 'node:path'
+import type { Actor, Transport } from '../../shared/domain'
 import { settingsOf, type Settings } from '../../shared/settings'
+import type { Recovery } from '../engine/sync'
 import { TeamSyncEngine } from '../engine/sync/team-engine'
+import { ownerClosed } from '../engine/owner'
 import { pgCoordination } from '../store/coordination/pg'
 import { channelOf } from '../store/coordination/pg-messages'
 import type { Coordination } from '../store/coordination/types'
@@ -9,6 +12,7 @@ import { pgErrorInWords } from '../store/pg/check'
 import { userDataDir } from '../store/paths'
 import { readSettingsOn } from '../store/settings'
 import { pgExec } from '../store/sql/pg-exec'
+import { systemUser } from './context'
 import { TeamMerchants, type TeamKeys } from './team-merchants'
 import { TeamReads } from './team-reads'
 
@@ -60,17 +64,52 @@ export class TeamDesk {
     })
   }
 
+  /**
+   * The team database as a process of this computer opens it: the team key from PAYSYNC_PASSPHRASE or
+   * PAYSYNC_KEY_FILE, the operator from PAYSYNC_OPERATOR, else the computer's user (B8.7, B8.9). The
+   * window asks for the passphrase when neither is set (keys.unlock).
+   */
+  static openHere(address: string, transport: Exclude<Transport, 'schedule'>): Promise<TeamDesk> {
+    const user = systemUser()
+    const keyFile = process.env.PAYSYNC_KEY_FILE
+    return TeamDesk.open(address, {
+      keys: {
+        passphrase: process.env.PAYSYNC_PASSPHRASE || undefined,
+        keyFile: keyFile ? path.resolve(keyFile) : undefined,
+      },
+      actor: { operator: process.env.PAYSYNC_OPERATOR || user, systemUser: user, transport },
+    })
+  }
+
   /** Opens the team database (its schema brought up to date), then writes what this computer kept. */
   static async open(address: string, options: TeamDeskOptions): Promise<TeamDesk> {
     const reads = await TeamReads.open(address, ENGINE_POOL)
     const desk = new TeamDesk(reads, options.actor, options)
     try {
-      await desk.engine.recover()
+      await desk.writeKept()
     } catch (err) {
       await desk.close()
       throw pgErrorInWords(err, reads.target)
     }
     return desk
+  }
+
+  /**
+   * Writes the attempts this computer kept for the team database (its journal) and shows the side
+   * effects nobody recorded. What still cannot be written waits, said once on stderr: a batch does
+   * not run meanwhile (runTeamBatch), or it would ask the gateway again about trades whose answers
+   * wait here.
+   */
+  async writeKept(): Promise<Recovery> {
+    const r = await this.engine.recover()
+    if (r.written)
+      console.error(`paysync: wrote ${r.written} gateway answer(s) the team database had refused`)
+    if (r.waiting)
+      console.error(
+        `paysync: ${r.waiting} gateway answer(s) still wait to be written to the team database ` +
+          `(${r.fault ?? 'unknown'}); they are kept on this computer and written once it takes them`,
+      )
+    return r
   }
 
   /** The team's settings (设置), as the desktops that share them stored them. */
@@ -104,5 +143,6 @@ export class TeamDesk {
     }
     await this.joined?.close()
     await this.reads.close()
+    ownerClosed(this.engine.owner)
   }
 }

@@ -92,6 +92,13 @@ export class PgBooks implements SyncBooks {
   private readonly held: KeptAttempt[] = []
   /** The trade read behind the statement that took its lease, by the lease's holder: readTrade's answer. */
   private readonly readAhead = new Map<string, Promise<Trade | undefined>>()
+  /**
+   * This engine's lease holders whose attempt still runs, or whose answer waits to be written. A lease
+   * of this engine held by anyone else is left over: its statement committed but the answer was lost
+   * with the connection, or its release was refused. Nothing of that attempt will be written any more,
+   * so the lease is taken at once instead of after its expiry (minutes), as a dead process's is.
+   */
+  private readonly inHand = new Set<string>()
 
   constructor(
     private readonly pool: pg.Pool,
@@ -103,6 +110,25 @@ export class PgBooks implements SyncBooks {
   async takeLease(type: TradeType, id: number, claim?: ItemClaim): Promise<HeldLease | null | 'lost'> {
     const key = tradeKey(type, id)
     const holder = `${this.options.owner}#${++this.attempts}`
+    this.inHand.add(holder)
+    try {
+      const lease = await this.leaseOf(type, id, key, holder, claim)
+      if (!lease || lease === 'lost') this.inHand.delete(holder)
+      return lease
+    } catch (err) {
+      // Nothing was asked under it: a lease committed with its answer lost is left over (inHand).
+      this.inHand.delete(holder)
+      throw err
+    }
+  }
+
+  private async leaseOf(
+    type: TradeType,
+    id: number,
+    key: string,
+    holder: string,
+    claim: ItemClaim | undefined,
+  ): Promise<HeldLease | null | 'lost'> {
     const ttl = this.options.leaseMs
     // Most attempts find the lease free: one statement, committed as it runs, with a batch item's
     // claim checked in the same statement, and the trade read behind it.
@@ -112,9 +138,10 @@ export class PgBooks implements SyncBooks {
     return inPgTransaction(this.pool, async (x) => {
       if (claim && !(await itemHeldByOn.async(x, claim.itemId, claim.owner))) return 'lost'
       if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
-      // A holder of this computer that died is broken at once; one of another computer expires.
+      // A holder of this computer that died or was closed, or one of this engine's left over, is
+      // broken at once; one of another computer expires.
       const current = await leaseOwnerOn.async(x, key)
-      if (current && ownerIsDeadHere(current.split('#')[0]!)) {
+      if (current && (ownerIsDeadHere(current.split('#')[0]!) || this.leftOver(current))) {
         await releaseLeaseOn.async(x, key, current)
         if (await acquireLeaseOn.async(x, key, holder, ttl, 0)) return { key, holder }
       }
@@ -122,7 +149,12 @@ export class PgBooks implements SyncBooks {
     })
   }
 
+  private leftOver(holder: string): boolean {
+    return holder.startsWith(`${this.options.owner}#`) && !this.inHand.has(holder)
+  }
+
   async releaseLease(lease: HeldLease): Promise<void> {
+    this.inHand.delete(lease.holder)
     try {
       await releaseLeaseOn.async(this.exec, lease.key, lease.holder)
     } catch (err) {
@@ -207,6 +239,7 @@ export class PgBooks implements SyncBooks {
       try {
         // Only a try after one whose COMMIT went unanswered can find the attempt written already.
         const result = await this.apply(entry, tries > 0)
+        if (entry.lease) this.inHand.delete(entry.lease.holder)
         this.options.committed?.()
         return result
       } catch (err) {
@@ -281,6 +314,7 @@ export class PgBooks implements SyncBooks {
       if (out.fault) return false
       try {
         await this.apply(entry, true, true)
+        if (entry.lease) this.inHand.delete(entry.lease.holder)
         out.written += 1
         return true
       } catch (err) {

@@ -29,7 +29,10 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (x: Exec) => Promise
       commit.catch(() => undefined)
       await unanswered.settle()
     }
-    await commit
+    // A statement whose failure was caught inside fn leaves the transaction aborted, and PostgreSQL
+    // answers that COMMIT with ROLLBACK, not an error: nothing was written, and the caller must know.
+    if ((await commit).command === 'ROLLBACK')
+      throw new Error('the team database rolled the transaction back: a statement in it had failed')
     return answer
   } catch (err) {
     await client.query('ROLLBACK').catch((e: unknown) => {
