@@ -66,6 +66,8 @@ export const OPERATION_NAMES = [
   'statements.original',
   'teamDb.check',
   'teamDb.copyIn',
+  'teamDb.use',
+  'teamDb.leave',
 ] as const satisfies readonly OperationName[]
 
 // Every operation of the contract is named here, and nothing else is.

@@ -56,6 +56,7 @@ import { profileSchema } from './profiles'
 import {
   teamDbAddressSchema,
   type TeamDbCopyView,
+  type TeamDbSwitch,
   type TeamDbProgressEvent,
   type TeamDbReport,
 } from './team-db'
@@ -224,6 +225,9 @@ export const contract = {
   // A team database on PostgreSQL (docs/team-mode.md B8): its check, and this desktop's books into it.
   'teamDb.check': op(teamDbAddressSchema).returns<TeamDbReport>(),
   'teamDb.copyIn': op(teamDbAddressSchema).returns<TeamDbCopyView>(),
+  // The desktop app's books: a team database, or this computer's file again (B8.14).
+  'teamDb.use': op(teamDbAddressSchema).returns<TeamDbSwitch>(),
+  'teamDb.leave': op(noInput).returns<TeamDbSwitch>(),
 } as const
 
 export type Contract = typeof contract

@@ -555,6 +555,31 @@ export const MESSAGES = {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',
     zh: '{address} 不是 PostgreSQL 地址：请写成 postgres://用户:密码@主机:5432/库名',
   },
+  // Which books the desktop app opens (docs/team-mode.md B8.14).
+  'teamDb.passwordNotKept': {
+    en: 'this computer has no key store to keep the password of {address} sealed, and PaySync Desk never keeps one bare: take the password out of the address and put it in ~/.pgpass or PGPASSWORD, then choose the address again',
+    zh: '这台电脑没有可用的系统密钥库，无法加密保存 {address} 中的密码，而 PaySync Desk 不会明文保存密码：请把密码从地址中去掉，改写到 ~/.pgpass 或 PGPASSWORD 中，再重新选择这个地址',
+  },
+  'teamDb.choiceSealed': {
+    en: 'the team database this app was set to open is sealed by a key store this computer no longer offers: choose it again in 设置 → 团队数据库',
+    zh: '本应用上次选择的团队数据库地址由系统密钥库加密保存，而这台电脑现在没有可用的密钥库：请在 设置 → 团队数据库 中重新选择',
+  },
+  'teamDb.appOnly': {
+    en: 'the books are chosen in the desktop app; in browser mode start `paysync serve --db {address}` to work on that team database',
+    zh: '只有桌面应用可以在这里切换数据库；浏览器模式下请用 `paysync serve --db {address}` 启动，在该团队数据库上工作',
+  },
+  'teamDb.fixedByEnv': {
+    en: 'PAYSYNC_DB chooses the books of this app ({books}): start it without PAYSYNC_DB to choose them here',
+    zh: '本应用的数据库由环境变量 PAYSYNC_DB 指定（{books}）：去掉 PAYSYNC_DB 再启动，才能在这里选择',
+  },
+  'teamDb.emptyFirst': {
+    en: "{address} holds no books yet: copy this computer's books into it first (the button below the check), or have a colleague copy theirs",
+    zh: '{address} 里还没有账目：请先把本机数据复制进去（检查结果下方的按钮），或由同事把他们的数据复制进去',
+  },
+  'teamDb.openFailed': {
+    en: 'The team database {address} could not be opened: {reason}',
+    zh: '无法打开团队数据库 {address}：{reason}',
+  },
   // `paysync db copy` (docs/team-mode.md B8.3): {target} a file or a masked address.
   'dbCopy.targetDiffers': {
     en: '{target} already holds other rows: {table} has {targetRows} there and {sourceRows} here, and they differ. A copy goes into an empty database, or finds the same rows there; it never merges. Nothing was written',

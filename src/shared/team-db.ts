@@ -21,6 +21,13 @@ export type TeamDbState =
 /** A PostgreSQL address as the person types it; whether it is one is said by main, in a sentence. */
 export const teamDbAddressSchema = z.object({ address: z.string().trim().min(1).max(2_000) })
 
+/** The desktop app's books changed (docs/team-mode.md B8.14): it starts again on them. */
+export interface TeamDbSwitch {
+  /** The team database, its password masked, or `file`: this computer's own. */
+  books: string
+  restarting: true
+}
+
 /** What the connection check found (store/pg/check.ts). */
 export interface TeamDbCheck {
   ok: boolean

@@ -2,6 +2,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { OPERATION_NAMES } from '../../src/shared/api'
+import { fileBackend } from '../../src/main/services/api-backend'
 import { ServiceContext } from '../../src/main/services/context'
 import { tempDir } from '../helpers/world'
 
@@ -33,7 +34,7 @@ beforeAll(() => {
   ctx = new ServiceContext({ dbFile: path.join(dir, 'app.db'), transport: 'electron' })
   registerIpc(
     ipcMain as never,
-    ctx,
+    fileBackend(ctx),
     trustedSender(() => win as never, 'file:///app/out/renderer/index.html'),
   )
 })

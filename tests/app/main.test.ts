@@ -198,20 +198,33 @@ describe('the desktop app while developing', () => {
   }, 90_000)
 })
 
-describe('the desktop app pointed at a team database', () => {
-  it('says in a box that the books are a file for now, names no password, and quits', async () => {
-    process.env.PAYSYNC_DB = 'postgres://finance:s3cret@db.example:5432/team'
+describe('the desktop app pointed at a team database it cannot open', () => {
+  it('says why in a box, Chinese first, without the password; tries again; quits when asked', async () => {
+    // Nothing listens on the discard port: refused at once.
+    process.env.PAYSYNC_DB = 'postgres://finance:s3cret@127.0.0.1:9/team'
     vi.resetModules()
     const electron = (await import('electron')) as unknown as Electron
     electron.windows.length = 0
     electron.appListeners.clear()
     vi.clearAllMocks()
+    // Try again once, then quit (PAYSYNC_DB chose the books: this computer's file is not offered).
+    electron.dialog.showMessageBox
+      .mockResolvedValueOnce({ response: 0 })
+      .mockResolvedValueOnce({ response: 1 })
     await import('../../src/main/app/index')
     await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalled(), { timeout: 30_000 })
     expect(electron.windows).toHaveLength(0)
-    expect(electron.dialog.showErrorBox).toHaveBeenCalledTimes(1)
-    const [, text] = electron.dialog.showErrorBox.mock.calls[0] as [string, string]
-    expect(text).toContain('PAYSYNC_DB names a team database (postgres://***@db.example:5432/team)')
-    expect(text).not.toContain('s3cret')
+    expect(electron.dialog.showErrorBox).not.toHaveBeenCalled()
+    expect(electron.dialog.showMessageBox).toHaveBeenCalledTimes(2)
+    const [box] = electron.dialog.showMessageBox.mock.calls[1] as [
+      { message: string; detail: string; buttons: string[] },
+    ]
+    expect(box.message).toContain('无法打开团队数据库 postgres://finance:***@127.0.0.1:9/team')
+    expect(box.detail).toContain(
+      'The team database postgres://finance:***@127.0.0.1:9/team could not be opened',
+    )
+    expect(box.detail).toContain('no PostgreSQL answers at 127.0.0.1:9')
+    expect(box.buttons).toEqual(['重试 Try again', '退出 Quit'])
+    expect(JSON.stringify(electron.dialog.showMessageBox.mock.calls)).not.toContain('s3cret')
   }, 60_000)
 })

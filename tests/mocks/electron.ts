@@ -47,6 +47,7 @@ export const app = {
     (event: string, listener: (...args: unknown[]) => void) => void appListeners.set(event, listener),
   ),
   quit: vi.fn(),
+  relaunch: vi.fn(),
   setPath: vi.fn((name: string, value: string) => void paths.set(name, value)),
   getPath: vi.fn((name: string) => paths.get(name) ?? ''),
   getAppPath: vi.fn(() => process.cwd()),

@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from '../../src/shared/settings'
 import { say, type MessageId, type Params } from '../../src/shared/messages'
 import type { TeamDbCopyView, TeamDbReport, TeamDbState } from '../../src/shared/team-db'
 import type { VueWrapper } from '@vue/test-utils'
+import { useAppStore } from '../../src/renderer/src/stores/app'
 import { appInfo, installFakeApi, mountScreen, settle, type FakeApi } from './helpers'
 
 // 设置 → 团队数据库 (docs/screens.md section 10): the check's sentence in the window's language with
@@ -62,6 +63,15 @@ async function typeAddress(w: VueWrapper, value = ADDRESS): Promise<void> {
 }
 
 const copyButton = (w: VueWrapper) => w.find('[data-test=team-db-copy]')
+const useButton = (w: VueWrapper) => w.find('[data-test=team-db-use]')
+
+/** The confirmation, teleported to the body: its button that says `text`. */
+function dialogButton(text: string): HTMLElement {
+  const buttons = [...document.body.querySelectorAll<HTMLElement>('.n-dialog__action .n-button')]
+  const b = buttons.find((x) => x.textContent?.includes(text))
+  if (!b) throw new Error(`no dialog button ${text}`)
+  return b
+}
 
 describe('团队数据库 card', () => {
   beforeEach(() => {
@@ -178,6 +188,62 @@ describe('团队数据库 card', () => {
     expect(w.find('[data-test=team-db-still-file]').text()).toContain(
       'This desktop keeps working on its own database file',
     )
+  })
+
+  it('in the desktop app: works on a database the check found usable, after asking, and restarts', async () => {
+    fake.answer('teamDb.check', REPORTS[1]![1])
+    fake.answer('teamDb.use', { books: MASKED, restarting: true })
+    const w = mountScreen(TeamDatabaseCard)
+    useAppStore().info = appInfo({ transport: 'electron' })
+    await settle()
+    expect(w.find('[data-test=team-db-still-file]').text()).toContain('在此团队数据库上工作')
+    expect(useButton(w).attributes('disabled')).toBe('')
+    await typeAddress(w)
+    await w.find('[data-test=team-db-check]').trigger('click')
+    await settle()
+    // An empty database holds no books yet: copied into first.
+    expect(useButton(w).attributes('disabled')).toBe('')
+    fake.answer('teamDb.check', REPORTS[0]![1])
+    await w.find('[data-test=team-db-check]').trigger('click')
+    await settle()
+    expect(useButton(w).attributes('disabled')).toBeUndefined()
+    await useButton(w).trigger('click')
+    await settle()
+    expect(document.body.querySelector('.n-dialog')!.textContent).toContain(
+      `应用将重启，并在 ${MASKED} 上打开`,
+    )
+    expect(fake.op('teamDb.use')).not.toHaveBeenCalled()
+    dialogButton('重启并切换').click()
+    await settle()
+    expect(fake.op('teamDb.use')).toHaveBeenCalledWith({ address: ADDRESS })
+    expect(w.find('[data-test=team-db-restarting]').text()).toContain('应用正在重启')
+  })
+
+  it('on a team database: says which, leads back to the file, and offers no copy', async () => {
+    fake.answer('teamDb.leave', { books: 'file', restarting: true })
+    const w = mountScreen(TeamDatabaseCard)
+    useAppStore().info = appInfo({ transport: 'electron', team: 'db.example:5432/books' })
+    await settle()
+    expect(w.find('[data-test=team-db-current]').text()).toContain(
+      '本机正在团队数据库 db.example:5432/books 上工作',
+    )
+    expect(copyButton(w).exists()).toBe(false)
+    expect(w.find('[data-test=team-key]').exists()).toBe(false)
+    expect(w.find('[data-test=team-db-still-file]').exists()).toBe(false)
+    await w.find('[data-test=team-db-leave]').trigger('click')
+    await settle()
+    dialogButton('重启并回到本机').click()
+    await settle()
+    expect(fake.op('teamDb.leave')).toHaveBeenCalledTimes(1)
+
+    // Browser mode was started on its books: it says so instead of offering to switch.
+    w.unmount()
+    const served = mountScreen(TeamDatabaseCard)
+    useAppStore().info = appInfo({ team: 'db.example:5432/books' })
+    await settle()
+    expect(served.find('[data-test=team-db-leave]').exists()).toBe(false)
+    expect(useButton(served).exists()).toBe(false)
+    expect(served.find('[data-test=team-db-current]').text()).toContain('paysync serve --db')
   })
 
   it('is a card of 设置', async () => {

@@ -66,6 +66,8 @@ const PINNED = [
   'statements.resyncDiffs',
   'teamDb.check',
   'teamDb.copyIn',
+  'teamDb.leave',
+  'teamDb.use',
 ]
 
 describe('the API contract', () => {

@@ -4,9 +4,16 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 // electron-vite builds the import worker as a file of its own and gives its path (worker-host.ts).
 import importWorker from '../files/import/worker?modulePath'
+import { fileBackend } from '../services/api-backend'
+import type { BooksSwitch } from '../services/books-switch'
 import { ServiceContext } from '../services/context'
-import { hostOptions, startHost, type Host } from '../services/host'
+import { hostOptions, startHost } from '../services/host'
+import { loadEveryService } from '../services/index'
+import { TeamDesk } from '../services/team-desk'
+import { TeamHost } from '../services/team-host'
+import { teamBackend } from '../services/team-operations'
 import { bookFile, userDataDir } from '../store/paths'
+import { BooksDeclined, booksSwitch, chosenBooks, openTeamBooks, type OpenBooks } from './books'
 import { nativeDialogs } from './dialogs'
 import { forwardEvents, registerIpc } from './ipc'
 import { electronNativeBinding } from './native'
@@ -33,9 +40,10 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 app.setPath('userData', userDataDir())
 
 let win: BrowserWindow | null = null
-let host: Host | null = null
+let host: { stop(): Promise<void> } | null = null
 
-async function start(): Promise<void> {
+/** This computer's own books: the file in the data folder, or the one PAYSYNC_DB names. */
+async function openFileBooks(books: BooksSwitch): Promise<OpenBooks> {
   const named = process.env.PAYSYNC_DB
   const dbFile = named ? bookFile(named, 'PAYSYNC_DB') : path.join(app.getPath('userData'), 'paysync.db')
   const ctx = new ServiceContext({
@@ -46,21 +54,44 @@ async function start(): Promise<void> {
     store: { nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged) },
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
+    books,
     importWorker,
   })
   // The first start creates the books; with no merchant of their own yet, the window shows the
   // sandbox (services/sandbox.ts).
-  host = await startHost(ctx, { sandbox: true, schedules: true })
+  const started = await startHost(ctx, { sandbox: true, schedules: true })
+  return { backend: fileBackend(ctx), stop: () => started.stop() }
+}
+
+/** A team database (docs/team-mode.md B8.14): the same screens over services/team-host.ts. */
+async function openTeam(address: string, books: BooksSwitch): Promise<OpenBooks> {
+  const desk = await TeamDesk.openHere(address, 'electron')
+  const team = new TeamHost(desk, app.getPath('userData'), {
+    transport: 'electron',
+    dialogs: nativeDialogs(() => win),
+    books,
+  })
+  await loadEveryService()
+  return { backend: teamBackend(team), stop: () => team.close() }
+}
+
+async function start(): Promise<void> {
+  const books = booksSwitch(app.getPath('userData'))
+  const choice = await chosenBooks(books)
+  const opened =
+    (choice.kind === 'team' && (await openTeamBooks(choice.address, books, (a) => openTeam(a, books)))) ||
+    (await openFileBooks(books))
+  host = opened
 
   serveAppProtocol(protocol, rendererDir(app.getAppPath()))
   const appUrl = pageUrl(app.isPackaged)
   applyContentSecurityPolicy(session.defaultSession)
   registerIpc(
     ipcMain,
-    ctx,
+    opened.backend,
     trustedSender(() => win, appUrl),
   )
-  forwardEvents(ctx, () => win?.webContents ?? null)
+  forwardEvents(opened.backend, () => win?.webContents ?? null)
 
   win = new BrowserWindow(
     windowOptions(path.join(here, '../preload/index.cjs'), { devTools: !app.isPackaged }),
@@ -75,6 +106,8 @@ app
   .whenReady()
   .then(start)
   .catch((err: unknown) => {
+    // The person chose to quit in the box that said why the team database would not open.
+    if (err instanceof BooksDeclined) return app.quit()
     console.error(err)
     // Started from a shortcut, nobody reads the console: the reason is said before the app goes.
     dialog.showErrorBox('PaySync Desk', err instanceof Error ? err.message : String(err))

@@ -3,6 +3,7 @@ import type { Transport } from '../../shared/domain'
 import type { RetryPolicy } from '../gateways/http'
 import type { OpenOptions } from '../store/connection'
 import type { SafeStorageWrapper } from '../store/keyring'
+import type { BooksSwitch } from './books-switch'
 import type { ServiceContext } from './context'
 
 // What a ServiceContext is made from, and what the app hands it: the options, the sandbox it may run,
@@ -44,6 +45,8 @@ export interface ContextOptions {
   now?: () => number
   /** Native open and save dialogs; only the desktop app has them. */
   dialogs?: NativeDialogs
+  /** The desktop app's choice of books (services/books-switch.ts); only the app has it. */
+  books?: BooksSwitch
   /** The import worker's file, where this process cannot find it itself (files/import/worker-host.ts). */
   importWorker?: string
 }

@@ -2,8 +2,8 @@ import path from 'node:path'
 import type { ExportResult } from '../../shared/contract'
 import { formatBeijingCompact } from '../../shared/time'
 import { createBeside } from '../files/export/atomic-file'
-import type { ServiceContext } from './context'
-import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
+import { downloadPathOf, dropExport, newExportFile, sweepExports, type FilesHost } from './downloads'
+import type { FileHandles } from './file-handles'
 
 // Where a file made for the person goes: an export, the rows an import refused, a template, a saved
 // column mapping. One rule for all of them (docs/cli.md section 1.6): the window writes where its save
@@ -26,12 +26,15 @@ export interface ExportTarget {
   failed(): void
 }
 
-export function exportTarget(
-  ctx: ServiceContext,
-  handle: string | undefined,
-  defaultName: string,
-): ExportTarget {
-  if (handle === undefined || ctx.options.transport === 'http') {
+/** Where a host writes: its folders, the handles of what its dialogs chose, and whether it only downloads. */
+export interface TargetHost extends FilesHost {
+  handles: FileHandles
+  /** Browser mode: whatever the page names, the file is written into the exports folder and downloaded. */
+  readonly downloadsOnly: boolean
+}
+
+export function exportTarget(ctx: TargetHost, handle: string | undefined, defaultName: string): ExportTarget {
+  if (handle === undefined || ctx.downloadsOnly) {
     const download = newExportFile(ctx, defaultName)
     return {
       file: download.file,

@@ -72,8 +72,7 @@ export type ExportJob = ExportRequest extends infer R
  * its --out; browser mode writes into its exports folder whatever the page names.
  */
 export async function runExport(ctx: ServiceContext, req: ExportRequest): Promise<ExportResult> {
-  if (req.file === undefined || ctx.options.transport === 'http')
-    return exportCsv(ctx, { ...req, file: undefined })
+  if (req.file === undefined || ctx.downloadsOnly) return exportCsv(ctx, { ...req, file: undefined })
   const target = ctx.handles.writable(req.file)
   const result = await exportCsv(ctx, { ...req, file: target.path, replace: target.replace })
   ctx.handles.release(req.file)

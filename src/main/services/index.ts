@@ -47,6 +47,7 @@ const SERVICES = {
   runs: () => import('./statements/runs'),
   statementViews: () => import('./statements/views'),
   teamDb: () => import('./team-db'),
+  booksSwitch: () => import('./books-switch'),
   teamCopyIn: () => import('./team-copy-in'),
   uploads: () => import('./uploads'),
 } satisfies Record<string, () => Promise<unknown>>
@@ -145,8 +146,8 @@ const handlers: Handlers = {
 
   'export.run': async (ctx, r) => (await SERVICES.export()).runExport(ctx, r),
 
-  'files.pickOpen': async (ctx, o) => (await SERVICES.dialogs()).pickOpen(ctx, o),
-  'files.pickSave': async (ctx, o) => (await SERVICES.dialogs()).pickSave(ctx, o),
+  'files.pickOpen': async (ctx, o) => (await SERVICES.dialogs()).pickOpen(ctx.dialogHost, o),
+  'files.pickSave': async (ctx, o) => (await SERVICES.dialogs()).pickSave(ctx.dialogHost, o),
   'files.upload': async (ctx, u) => (await SERVICES.uploads()).saveUpload(ctx, u.name, u.contentBase64),
 
   'settings.get': async (ctx) => (await SERVICES.settings()).getSettings(ctx),
@@ -164,6 +165,9 @@ const handlers: Handlers = {
 
   'teamDb.check': async (_ctx, { address }) => (await SERVICES.teamDb()).checkTeamDatabase(address),
   'teamDb.copyIn': async (ctx, { address }) => (await SERVICES.teamCopyIn()).copyBooksIn(ctx, address),
+  'teamDb.use': async (ctx, { address }) =>
+    (await SERVICES.booksSwitch()).useTeamBooks(ctx.options.books, address),
+  'teamDb.leave': async (ctx) => (await SERVICES.booksSwitch()).useFileBooks(ctx.options.books),
 }
 
 /**

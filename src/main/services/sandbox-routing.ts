@@ -8,7 +8,7 @@ import type { ServiceContext } from './context'
 /**
  * Operations about the books whatever the window shows: the run's information, the person's settings
  * and keys, the old demo's removal, adding a merchant of their own, which ends the sandbox, and the
- * team database the books are copied into.
+ * team database the books are copied into or that becomes the books.
  * Everything else works on the sandbox's database while it is shown.
  */
 const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
@@ -22,6 +22,8 @@ const BOOKS_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
   'merchants.removeDemo',
   'teamDb.check',
   'teamDb.copyIn',
+  'teamDb.use',
+  'teamDb.leave',
 ])
 
 /** The context an operation works on: the sandbox's while the window shows it, else the books'. */

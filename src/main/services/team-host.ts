@@ -3,8 +3,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
 import { storedProgress } from '../engine/batch-progress'
+import type { BatchRun } from '../engine/batch-runner'
 import { batchStatesOn, readHeadsOn } from '../store/heads'
 import type { Unlisten } from '../store/coordination/types'
+import type { BooksSwitch } from './books-switch'
+import type { NativeDialogs } from './context-options'
 import type { ChangeSignal } from './live/change-signal'
 import { sweepExports } from './downloads'
 import { FileHandles } from './file-handles'
@@ -20,9 +23,19 @@ import { sweepUploads } from './uploads'
 
 const SWEEP_EVERY_MS = 60 * 60_000
 
-/** What a batch run of this process answers to: its progress, and whether it is still running. */
+/** A batch run of this process: its end, and the runner, to leave the batch when this host closes. */
 interface LocalRun {
   done: Promise<unknown>
+  runner: BatchRun | null
+}
+
+export interface TeamHostOptions {
+  /** Who serves the window: browser mode's HTTP server, or the desktop app's IPC. */
+  transport: 'http' | 'electron'
+  /** The desktop app's native open and save dialogs. */
+  dialogs?: NativeDialogs
+  /** The desktop app's choice of books: back to its file, or another team database. */
+  books?: BooksSwitch
 }
 
 export class TeamHost implements WatchedBooks {
@@ -40,6 +53,7 @@ export class TeamHost implements WatchedBooks {
     readonly desk: TeamDesk,
     /** This computer's data folder: the downloads of this run's exports go under it. */
     private readonly dataDir: string,
+    private readonly options: TeamHostOptions = { transport: 'http' },
   ) {
     this.events.setMaxListeners(100)
     this.watch = new StoreWatch(this, {
@@ -73,6 +87,23 @@ export class TeamHost implements WatchedBooks {
     return !this.closed
   }
 
+  get transport(): TeamHostOptions['transport'] {
+    return this.options.transport
+  }
+
+  /** Browser mode writes every file into this run's exports folder, downloaded from there. */
+  get downloadsOnly(): boolean {
+    return this.options.transport === 'http'
+  }
+
+  get dialogs(): NativeDialogs | undefined {
+    return this.options.dialogs
+  }
+
+  get books(): BooksSwitch | undefined {
+    return this.options.books
+  }
+
   now = (): number => Date.now()
 
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
@@ -102,7 +133,10 @@ export class TeamHost implements WatchedBooks {
    */
   runInBackground(batchId: number): void {
     if (this.runs.has(batchId)) return
-    const done = runTeamBatch(this.desk, batchId, (p) => this.emit('batch.progress', p))
+    const local: LocalRun = { done: Promise.resolve(), runner: null }
+    local.done = runTeamBatch(this.desk, batchId, (p) => this.emit('batch.progress', p), {
+      started: (runner) => (local.runner = runner),
+    })
       .catch(async (err: Error) => {
         console.error(`batch ${batchId} stopped: ${err.message}`)
         // The database may not answer either: the window then asks again when the batch is shown.
@@ -110,15 +144,20 @@ export class TeamHost implements WatchedBooks {
         if (view) this.emit('batch.progress', storedProgress(view, 'interrupted'))
       })
       .finally(() => this.runs.delete(batchId))
-    this.runs.set(batchId, { done })
+    this.runs.set(batchId, local)
   }
 
-  /** The watch, then the runs (their calls in flight written), then the database. */
+  /**
+   * The watch, then this desktop's runs: each leaves its batch (paused when no other desktop runs it,
+   * its calls in flight written), as the file's do when the app quits; then the database.
+   */
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.sweeper)
     await this.watch.stop()
-    await Promise.all([...this.runs.values()].map((r) => r.done))
+    const runs = [...this.runs.values()]
+    await Promise.all(runs.map((r) => r.runner?.stop()))
+    await Promise.all(runs.map((r) => r.done))
     await this.desk.close()
   }
 }

@@ -22,7 +22,9 @@ import { getBatchOn } from '../store/batch-run'
 import { decideAnomalyOnTeam } from './anomalies'
 import { batchItemPage } from './batch-items'
 import type { ApiBackend } from './api-backend'
-import { downloadPathOf, dropExport, exportedFile, newExportFile, sweepExports } from './downloads'
+import { pickOpen, pickSave } from './dialogs'
+import { exportedFile } from './downloads'
+import { exportTarget } from './export-target'
 import { READ_OPERATIONS, dispatchRead, parseInput, type ParsedInput, type ReadOperation } from './index'
 import { overviewOn } from './overview'
 import { syncEach } from './sync'
@@ -36,6 +38,7 @@ import {
   teamTrades,
 } from './team-batches'
 import { checkTeamDatabase } from './team-db'
+import { useFileBooks, useTeamBooks } from './books-switch'
 import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import { tradeExists, type TradeRef } from './trade-refs'
@@ -90,7 +93,7 @@ function teamAppInfo(host: TeamHost): AppInfo {
     dbFile: `${t.host}:${t.port}/${t.database}`,
     team: `${t.host}:${t.port}/${t.database}`,
     systemUser: systemUser(),
-    transport: 'http',
+    transport: host.transport,
     keyStore: {
       backend: keys.keyFile ? 'keyfile' : 'passphrase',
       secure: false,
@@ -177,27 +180,25 @@ const handlers: TeamHandlers = {
     return { released }
   },
 
-  // Browser mode's exports: into this run's exports folder on this computer, downloaded from there.
+  // Where the save dialog said (the desktop app), else into this run's exports folder on this
+  // computer, downloaded from there (browser mode): services/export-target.ts, as on the file.
   'export.run': async (host, req) => {
-    const download = newExportFile(host, defaultExportName(req.kind, host.now()))
+    const target = exportTarget(host, req.file, defaultExportName(req.kind, host.now()))
     try {
-      const written = await exportFromTeam(host.desk.reads, teamExport(req, download.file), {
-        replace: false,
+      if (path.extname(target.file).toLowerCase() !== '.csv')
+        throw AppError.say('invalid_input', 'export.csvName')
+      const written = await exportFromTeam(host.desk.reads, teamExport(req, target.file), {
+        replace: target.replace,
         actor: host.desk.actor,
       })
-      sweepExports(host, download.id)
-      const name = path.basename(download.file)
-      return {
-        file: name,
-        rows: written.rows,
-        bytes: written.bytes,
-        downloadPath: downloadPathOf(download.id, name),
-      }
+      return { ...target.done(), rows: written.rows, bytes: written.bytes }
     } catch (err) {
-      dropExport(host, download.id)
+      target.failed()
       throw err
     }
   },
+  'files.pickOpen': async (host, o) => pickOpen(host, o),
+  'files.pickSave': async (host, o) => pickSave(host, o),
 
   // A bill uploaded by the page, then reconciled on the team database (docs/team-mode.md B8.12); the
   // bill's download from the gateway is still the file's alone.
@@ -236,6 +237,8 @@ const handlers: TeamHandlers = {
     return teamAppInfo(host).keyStore
   },
   'teamDb.check': async (_host, { address }) => checkTeamDatabase(address),
+  'teamDb.use': async (host, { address }) => useTeamBooks(host.books, address),
+  'teamDb.leave': async (host) => useFileBooks(host.books),
 }
 
 for (const name of READ_OPERATIONS)

@@ -26,9 +26,9 @@ export function defaultDbFile(env: NodeJS.ProcessEnv = process.env): string {
 /**
  * The books' file as `--db` or PAYSYNC_DB names it. A team database's address is refused in one
  * sentence: resolved as a path it became a folder named `postgres:` with an empty database in it,
- * or "no database at …/postgres:/…". The lists read a team database before they get here
- * (server/cli/runtime.ts `withReads`); the engine and the window work on a file until they run on
- * PostgreSQL (docs/team-mode.md B8.6); `paysync db check` and `db copy` take the address too.
+ * or "no database at …/postgres:/…". Whatever works on a team database takes the address before it
+ * gets here (server/cli/runtime.ts, the desktop app's app/books.ts); what is a file's alone still
+ * refuses it (docs/team-mode.md B8.6).
  */
 export function bookFile(named: string, by: '--db' | 'PAYSYNC_DB'): string {
   if (/^postgres(ql)?:\/\//i.test(named.trim()))

@@ -129,19 +129,10 @@ export async function withTeamDesk<T>(
   }
 }
 
-/**
- * A team database opened for this process: the team key from PAYSYNC_PASSPHRASE or PAYSYNC_KEY_FILE,
- * the operator from PAYSYNC_OPERATOR, else the computer's user (docs/team-mode.md B8.7, B8.9).
- */
+/** A team database opened for this process (services/team-desk.ts `TeamDesk.openHere`). */
 export async function openTeamDesk(address: string, transport: 'cli' | 'http'): Promise<TeamDesk> {
-  const [{ TeamDesk }, { systemUser }] = await Promise.all([
-    import('../../services/team-desk'),
-    import('../../services/context'),
-  ])
-  return TeamDesk.open(address, {
-    keys: { passphrase: process.env.PAYSYNC_PASSPHRASE || undefined, keyFile: keyFileFromEnv() },
-    actor: { operator: process.env.PAYSYNC_OPERATOR || systemUser(), systemUser: systemUser(), transport },
-  })
+  const { TeamDesk } = await import('../../services/team-desk')
+  return TeamDesk.openHere(address, transport)
 }
 
 /**

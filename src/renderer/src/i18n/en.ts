@@ -842,7 +842,7 @@ export const en: Record<keyof typeof zh, string> = {
   'auditKey.tables': 'Tables',
   'teamDb.title': 'Team database',
   'teamDb.intro':
-    "In team mode several computers share one PostgreSQL database. Check a team database's connection here and copy this desktop's books into it; the address is not saved.",
+    "In team mode several computers share one PostgreSQL database. Check a team database's connection here, copy this desktop's books into it, and work on it from this desktop. A check keeps no address; choosing to work on a team database keeps its address on this computer, sealed by the system's key store.",
   'teamDb.address': 'Database address',
   'teamDb.addressPlaceholder': 'postgres://user:password@host:5432/database',
   'teamDb.check': 'Check connection',
@@ -865,7 +865,23 @@ export const en: Record<keyof typeof zh, string> = {
   'teamDb.equal':
     '{to} already holds the same rows as this desktop ({tables} tables, {rows} rows; counts and checksums equal): nothing was written',
   'teamDb.stillFile':
-    'This desktop keeps working on its own database file; the team database holds a checked copy of the books. To work on the team database, run paysync serve --db with this address on each computer and open the address it prints in a browser; switching this window to the team database comes in a later version.',
+    "This desktop keeps working on its own database file. Once a check says the database can be used, click 'Work on this team database': the app starts again on it. The file stays as it is, and you can come back to it at any time.",
+  'teamDb.introTeam':
+    "Check another team database's connection here and switch to it. The address is kept on this computer, sealed by the system's key store.",
+  'teamDb.introServed': "Check another team database's connection here; the address is not kept.",
+  'teamDb.stillFileBrowser':
+    'This desktop keeps working on its own database file; the team database holds a checked copy of the books. Browser mode works on the books it was started with: to work on a team database, run paysync serve --db with this address on each computer and open the address it prints in a browser; the desktop app switches right here.',
+  'teamDb.use': 'Work on this team database',
+  'teamDb.useConfirm':
+    'The app starts again on {address}. The database file of this computer stays as it is, and you can come back to it here at any time. A batch running on this desktop pauses; other desktops carry on with it.',
+  'teamDb.useGo': 'Restart and switch',
+  'teamDb.leave': "Back to this computer's books",
+  'teamDb.leaveConfirm':
+    "The app starts again on this computer's database file. The team database is left as it is; a batch running on this desktop pauses, and other desktops carry on with it.",
+  'teamDb.leaveGo': 'Restart on this computer',
+  'teamDb.workingOn': 'This desktop works on the team database {db}',
+  'teamDb.servedBy': '(chosen by paysync serve --db)',
+  'teamDb.restarting': 'Saved; the app is starting again…',
   'teamKey.title': 'Team passphrase',
   'teamKey.isSet': 'Set',
   'teamKey.notSet': 'Not set',

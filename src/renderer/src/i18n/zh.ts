@@ -818,7 +818,7 @@ export const zh = {
   'auditKey.tables': '表数',
   'teamDb.title': '团队数据库',
   'teamDb.intro':
-    '团队模式下，多台电脑共用一个 PostgreSQL 数据库。这里可以检查团队数据库的连接，并把本机数据复制进去；地址不会保存。',
+    '团队模式下，多台电脑共用一个 PostgreSQL 数据库。这里可以检查团队数据库的连接、把本机数据复制进去，并让本机在团队数据库上工作。检查时地址不会保存；选择在团队数据库上工作时，地址由系统密钥库加密后保存在本机。',
   'teamDb.address': '数据库地址',
   'teamDb.addressPlaceholder': 'postgres://用户:密码@主机:5432/库名',
   'teamDb.check': '检查连接',
@@ -840,7 +840,22 @@ export const zh = {
   'teamDb.copied': '已复制 {tables} 张表、{rows} 行到 {to}，两边的行数和校验和一致',
   'teamDb.equal': '{to} 中已有与本机相同的数据（{tables} 张表、{rows} 行，行数和校验和一致）：未写入任何数据',
   'teamDb.stillFile':
-    '本机仍在自己的数据库文件上工作，团队数据库里是一份核对过的副本。要在团队数据库上工作，请在每台电脑上运行 paysync serve --db 加上这个地址，并在浏览器中打开它给出的地址；桌面窗口切换到团队数据库将在后续版本提供。',
+    '本机仍在自己的数据库文件上工作。检查结果为可以使用后，点「在此团队数据库上工作」，应用会重启并在团队数据库上打开；本机数据库文件保留不动，随时可以回来。',
+  'teamDb.introTeam': '可以检查另一个团队数据库的连接并切换过去。地址由系统密钥库加密后保存在本机。',
+  'teamDb.introServed': '可以在这里检查另一个团队数据库的连接；地址不会保存。',
+  'teamDb.stillFileBrowser':
+    '本机仍在自己的数据库文件上工作，团队数据库里是一份核对过的副本。浏览器模式使用启动时指定的数据库：要在团队数据库上工作，请在每台电脑上运行 paysync serve --db 加上这个地址，并在浏览器中打开它给出的地址；桌面应用可以直接在这里切换。',
+  'teamDb.use': '在此团队数据库上工作',
+  'teamDb.useConfirm':
+    '应用将重启，并在 {address} 上打开。本机数据库文件保留不动，可随时在这里回到本机数据库。本机正在运行的批量同步会暂停，其他电脑可继续。',
+  'teamDb.useGo': '重启并切换',
+  'teamDb.leave': '回到本机数据库',
+  'teamDb.leaveConfirm':
+    '应用将重启，并在本机的数据库文件上打开。团队数据库中的数据不受影响；本机正在运行的批量同步会暂停，其他电脑可继续。',
+  'teamDb.leaveGo': '重启并回到本机',
+  'teamDb.workingOn': '本机正在团队数据库 {db} 上工作',
+  'teamDb.servedBy': '（由 paysync serve --db 指定）',
+  'teamDb.restarting': '已保存，应用正在重启…',
   'teamKey.title': '团队口令',
   'teamKey.isSet': '已设置',
   'teamKey.notSet': '未设置',
