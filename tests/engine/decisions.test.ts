@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveAnomaly } from '../../src/main/engine/manual'
 import { Scheduler } from '../../src/main/engine/scheduler'
+import { fileDue } from '../../src/main/store/schedule-due'
 import { getAnomaly, listAnomalies } from '../../src/main/store/anomalies'
 import { getPayOrder } from '../../src/main/store/orders'
 import { getSyncRecord, listSyncRecords } from '../../src/main/store/records'
@@ -208,7 +209,7 @@ describe('the schedules leave a decided trade to its back-off', () => {
       expiredAt: now - HOUR,
     })
     w.gatewayOrder({ merchant: 'ali', orderNo, amount: 1500, state: 'TRADE_SUCCESS', paidAt: now })
-    const scheduler = new Scheduler(w.ctx.db, w.ctx.engine, () => DEFAULT_SETTINGS)
+    const scheduler = new Scheduler(fileDue(w.ctx.db), w.ctx.engine, () => DEFAULT_SETTINGS)
     const records = () => listSyncRecords(w.ctx.db, { type: 'pay', tradeId: id, limit: 50, offset: 0 }).total
 
     // The timeout close asks it once, and the anomaly opens: the close needs a person now.

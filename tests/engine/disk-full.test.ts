@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BatchProgressEvent } from '../../src/shared/contract'
 import { Scheduler } from '../../src/main/engine/scheduler'
+import { fileDue } from '../../src/main/store/schedule-due'
 import { getBatchView, resumeBatch, runBatch } from '../../src/main/services/sync'
 import { createBatch, getBatch } from '../../src/main/store/batches'
 import type { Db } from '../../src/main/store/connection'
@@ -151,7 +152,7 @@ describe('the disk fills up mid-batch (M5)', () => {
     }
     db.prepare('UPDATE pay_orders SET next_sync_at = ?').run(Date.now() - 1000)
     db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 4}`)
-    const scheduler = new Scheduler(db, w.ctx.engine, () => ({
+    const scheduler = new Scheduler(fileDue(db), w.ctx.engine, () => ({
       schedulesEnabled: true,
       scheduleTickSec: 60,
       defaultConcurrency: 2,

@@ -6,6 +6,7 @@ import {
   RETRY_EVERY_MS,
 } from '../../src/main/engine/reconcile-schedule'
 import { Scheduler } from '../../src/main/engine/scheduler'
+import { fileDue } from '../../src/main/store/schedule-due'
 import { ServiceContext } from '../../src/main/services/context'
 import { dispatch } from '../../src/main/services/index'
 import { dailyReconcileOf, reconcileScheduled } from '../../src/main/services/statements/daily'
@@ -215,7 +216,7 @@ describe('the daily reconciliation against the simulator', () => {
     await world()
     trades(day)
     const scheduler = new Scheduler(
-      w.ctx.db,
+      fileDue(w.ctx.db),
       w.ctx.engine,
       () => ({ ...w.ctx.settings(), schedulesEnabled: false }),
       () => clock,

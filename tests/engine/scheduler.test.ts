@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Scheduler } from '../../src/main/engine/scheduler'
+import { fileDue } from '../../src/main/store/schedule-due'
 import { ladderInterval, nextSyncAt } from '../../src/main/engine/ladder'
 import { getPayOrder } from '../../src/main/store/orders'
 import { getRefundOrder } from '../../src/main/store/refunds'
@@ -82,7 +83,7 @@ describe('scheduler', () => {
       state: 'REFUND_SUCCESS',
     })
 
-    const scheduler = new Scheduler(w.ctx.db, w.ctx.engine, () => DEFAULT_SETTINGS)
+    const scheduler = new Scheduler(fileDue(w.ctx.db), w.ctx.engine, () => DEFAULT_SETTINGS)
     const tick = await scheduler.runOnce()
     expect(tick).toMatchObject({ timeout: 1, pay: 1, refund: 1 })
     expect(getPayOrder(w.ctx.db, expired)!.status).toBe('close')
@@ -104,7 +105,7 @@ describe('scheduler', () => {
     const now = Date.now()
     const id = w.payOrder({ merchant: 'ali', orderNo: 'SCH-FAIL', expiredAt: now - 5 * MIN })
     w.sim.state.faults = { ...w.sim.state.faults, faultRate: 1, faults: ['system_error'] }
-    const scheduler = new Scheduler(w.ctx.db, w.ctx.engine, () => DEFAULT_SETTINGS)
+    const scheduler = new Scheduler(fileDue(w.ctx.db), w.ctx.engine, () => DEFAULT_SETTINGS)
     await scheduler.runOnce()
     await scheduler.runOnce()
     w.sim.state.faults = { ...w.sim.state.faults, faultRate: 0 }
@@ -117,7 +118,7 @@ describe('scheduler', () => {
     // Switched off: its first tick reads the settings and runs no pass.
     let ticked!: () => void
     const tick = new Promise<void>((r) => (ticked = r))
-    const off = new Scheduler(w.ctx.db, w.ctx.engine, () => {
+    const off = new Scheduler(fileDue(w.ctx.db), w.ctx.engine, () => {
       ticked()
       return { ...DEFAULT_SETTINGS, schedulesEnabled: false }
     })
@@ -129,7 +130,7 @@ describe('scheduler', () => {
     let ran!: (at: number) => void
     const pass = new Promise<number>((r) => (ran = r))
     const on = new Scheduler(
-      w.ctx.db,
+      fileDue(w.ctx.db),
       w.ctx.engine,
       () => DEFAULT_SETTINGS,
       Date.now,

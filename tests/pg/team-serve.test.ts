@@ -38,9 +38,21 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
 
   async function serve(operator: string): Promise<Served> {
     const home = tempDir(`paysync-team-serve-${operator}-`)
+    // Without the schedules: their passes would take the batch's trades too, each under its lease
+    // (tests/pg/team-schedules.test.ts); here every sync record is the batch's.
     const child = spawn(
       process.execPath,
-      [BIN, '--db', url, '--json', 'serve', '--print-token', '--renderer', screensStub(dir)],
+      [
+        BIN,
+        '--db',
+        url,
+        '--json',
+        'serve',
+        '--no-schedules',
+        '--print-token',
+        '--renderer',
+        screensStub(dir),
+      ],
       {
         env: {
           ...process.env,

@@ -81,4 +81,25 @@ describe('每日自动对账 settings', () => {
     await settle()
     expect(w.find('[data-test=auto-reconcile-off]').exists()).toBe(true)
   })
+
+  it('on a team database: the schedules run and name their leader, the daily reconciliation does not', async () => {
+    fake.answer(
+      'app.info',
+      appInfo({
+        team: 'db.example:5432/books',
+        schedules: {
+          enabled: true,
+          running: true,
+          lastRunAt: null,
+          leader: { self: false, owner: 'pc-2:41:ab' },
+        },
+      }),
+    )
+    const w = mountScreen(SettingsView)
+    await useAppStore().load()
+    await settle()
+    expect(w.find('[data-test=schedules-off]').exists()).toBe(false)
+    expect(w.find('[data-test=schedules-leader]').text()).toContain('pc-2:41:ab')
+    expect(w.find('[data-test=auto-reconcile-off]').text()).toContain('团队数据库上暂不自动对账')
+  })
 })

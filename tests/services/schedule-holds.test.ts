@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Scheduler } from '../../src/main/engine/scheduler'
+import { fileDue } from '../../src/main/store/schedule-due'
 import { refsFor } from '../../src/main/services/batches'
 import { dispatch } from '../../src/main/services/index'
 import { createBatchOf, startBatchInBackground } from '../../src/main/services/sync'
@@ -29,7 +30,7 @@ afterEach(() => {
 })
 
 const queries = () => Object.values(w.sim.state.stats.requests).reduce((a, b) => a + b, 0)
-const scheduler = () => new Scheduler(w.ctx.db, w.ctx.engine, () => DEFAULT_SETTINGS)
+const scheduler = () => new Scheduler(fileDue(w.ctx.db), w.ctx.engine, () => DEFAULT_SETTINGS)
 
 /** `n` waiting orders the gateway has paid, all due on the ladder now, in a stored batch. */
 function batchOf(n: number, opts: { expiredAt?: number } = {}): { batchId: number; ids: number[] } {

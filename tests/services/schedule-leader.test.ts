@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DailyReconcile } from '../../src/main/engine/reconcile-schedule'
 import { SCHEDULE_JOB, ScheduleLead } from '../../src/main/engine/schedule-lead'
 import { Scheduler } from '../../src/main/engine/scheduler'
+import { fileDue } from '../../src/main/store/schedule-due'
 import { appInfo } from '../../src/main/services/app-info'
 import { ServiceContext } from '../../src/main/services/context'
 import { openStore } from '../../src/main/store/connection'
@@ -83,7 +84,7 @@ function proc(
   const runs = counter()
   const ticks = counter()
   const scheduler = new Scheduler(
-    ctx.db,
+    fileDue(ctx.db),
     ctx.engine,
     () => {
       ticks.bump()

@@ -4,13 +4,11 @@ import type Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '../../src/main/store/connection'
 import { listSyncRecords } from '../../src/main/store/records'
-import {
-  allPayOrderIds,
-  duePayOrderIds,
-  expiredProgressOrderIds,
-  listPayOrders,
-} from '../../src/main/store/orders'
-import { allRefundOrderIds, dueRefundOrderIds, listRefundOrders } from '../../src/main/store/refunds'
+import { allPayOrderIds, listPayOrders } from '../../src/main/store/orders'
+import { allRefundOrderIds, listRefundOrders } from '../../src/main/store/refunds'
+import { dueOfTableOn, expiredOrdersOn } from '../../src/main/store/schedule-due'
+import { both } from '../../src/main/store/sql/exec'
+import { sqliteExec } from '../../src/main/store/sql/sqlite-exec'
 import { listRepairRecords } from '../../src/main/store/repairs'
 import { followerOf, listAnomalies, openAnomaly } from '../../src/main/store/anomalies'
 import { listAudit } from '../../src/main/store/audit'
@@ -82,6 +80,11 @@ function plansOf(run: (db: Database.Database) => unknown): Array<{ sql: string; 
 }
 
 const page = { limit: 50, offset: 0 }
+/** The schedules' reads of what is due (store/schedule-due.ts), as one tick makes them. */
+const dueNow = (db: Database.Database, type: 'pay' | 'refund') =>
+  both(dueOfTableOn).sync(sqliteExec(db), type, Date.now(), 2_000)
+const expiredNow = (db: Database.Database) =>
+  both(expiredOrdersOn).sync(sqliteExec(db), Date.now(), 60_000, 2_000)
 const SCOPE: MatchScope = {
   statementId: 1,
   run: 1,
@@ -262,9 +265,9 @@ const lists: Array<[string, (db: Database.Database) => unknown, boolean?]> = [
   ],
 
   // The schedules (docs/domain.md section 7): what is due, leaving out what a batch holds (6.7).
-  ['schedule: pay orders due', (db) => duePayOrderIds(db, Date.now(), 2_000)],
-  ['schedule: refunds due', (db) => dueRefundOrderIds(db, Date.now(), 2_000)],
-  ['schedule: expired orders to close', (db) => expiredProgressOrderIds(db, Date.now(), 60_000, 2_000), true],
+  ['schedule: pay orders due', (db) => dueNow(db, 'pay')],
+  ['schedule: refunds due', (db) => dueNow(db, 'refund')],
+  ['schedule: expired orders to close', (db) => expiredNow(db), true],
   // Read whole, in id order, once a night: no page to keep fast.
   [
     'sync --pending: every pending trade not held',
@@ -372,10 +375,7 @@ describe('the audit log', () => {
 
 describe('the schedules read what is due through the due index', () => {
   it('which holds neither final trades nor those a paused or cancelled batch holds', () => {
-    const plans = plansOf((db) => [
-      duePayOrderIds(db, Date.now(), 2_000),
-      dueRefundOrderIds(db, Date.now(), 2_000),
-    ])
+    const plans = plansOf((db) => [dueNow(db, 'pay'), dueNow(db, 'refund')])
     expect(plans.map((p) => p.plan)).toEqual([
       expect.stringMatching(/USING INDEX idx_pay_orders_due \(next_sync_at<\?\)$/),
       expect.stringMatching(/USING INDEX idx_refund_orders_due \(next_sync_at<\?\)$/),

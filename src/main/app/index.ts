@@ -70,6 +70,7 @@ async function openTeam(address: string, books: BooksSwitch): Promise<OpenBooks>
     transport: 'electron',
     dialogs: nativeDialogs(() => win),
     books,
+    schedules: true,
   })
   await loadEveryService()
   return { backend: teamBackend(team), stop: () => team.close() }

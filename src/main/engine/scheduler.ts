@@ -1,12 +1,10 @@
-import type { Actor, SyncSource, TradeType } from '../../shared/domain'
-import type { Db } from '../store/connection'
-import { duePayOrderIds, expiredProgressOrderIds, getPayOrder } from '../store/orders'
-import { dueRefundOrderIds, getRefundOrder } from '../store/refunds'
+import type { Actor } from '../../shared/domain'
+import type { DueTrade } from '../store/schedule-due'
 import type { BatchLanes } from './batch-lanes'
 import type { DailyReconcile } from './reconcile-schedule'
 import type { ScheduleLead } from './schedule-lead'
-import type { SyncEngine } from './sync'
-import { syncInLanes, type PassTrade } from './sync-pass'
+import type { AttemptRunner } from './sync/attempts'
+import { syncInLanes } from './sync-pass'
 
 // The schedules of docs/domain.md section 7, while the desktop app runs: timeout close (progress orders
 // more than a minute past expiry) and the pending pay and refund ladders (next_sync_at, set by every
@@ -15,7 +13,9 @@ import { syncInLanes, type PassTrade } from './sync-pass'
 // looks whether yesterday's bills are due (docs/reconcile.md A12, reconcile-schedule.ts), under a
 // setting of its own, and without holding up the next pass while a bill downloads. With a lead
 // (schedule-lead.ts), a tick does either only while this process leads the database's schedules:
-// every process that opens it ticks, one runs the passes.
+// every process that opens it ticks, one runs the passes. The same on the desktop's file and on a team
+// database (docs/team-mode.md B8.15): what is due is read through `due` (store/schedule-due.ts), the
+// settings may be the team's, read at each tick, and the lead is one per team.
 
 export interface ScheduleSettings {
   schedulesEnabled: boolean
@@ -41,9 +41,10 @@ export class Scheduler {
   lastRunAt: number | null = null
 
   constructor(
-    private readonly db: Db,
-    private readonly engine: SyncEngine,
-    private readonly settings: () => ScheduleSettings,
+    /** What is due now, at most `limit` of each kind (store/schedule-due.ts scheduleDueOn). */
+    private readonly due: (now: number, graceMs: number, limit: number) => Promise<DueTrade[]>,
+    private readonly engine: Pick<AttemptRunner, 'sync'>,
+    private readonly settings: () => ScheduleSettings | Promise<ScheduleSettings>,
     private readonly now: () => number = Date.now,
     private readonly onRun?: (at: number) => void,
     /** Who the passes' repairs name: the host's operator and user, by the schedule (asked per pass). */
@@ -72,8 +73,11 @@ export class Scheduler {
     const leads = await this.leads()
     // Stopped while the leadership was asked for: stop() gives it back, and nothing more starts.
     if (!this.timer) return
+    let tickSec: number | null = null
     try {
-      if (leads && this.settings().schedulesEnabled) await this.runOnce()
+      const settings = await this.settings()
+      tickSec = settings.scheduleTickSec
+      if (leads && settings.schedulesEnabled) await this.runOnce()
     } catch (err) {
       // A failed pass (the store busy or closed under it) must not end the schedules: said, and on.
       console.error(`schedule: ${err instanceof Error ? err.message : String(err)}`)
@@ -84,7 +88,8 @@ export class Scheduler {
         .catch((err: unknown) =>
           console.error(`reconcile schedule: ${err instanceof Error ? err.message : String(err)}`),
         )
-    if (this.timer) this.next(this.settings().scheduleTickSec * 1000)
+    // Settings that could not be read (a team database away): the next look in a minute.
+    if (this.timer) this.next((tickSec ?? 60) * 1000)
   }
 
   /** Whether this process leads the schedules now; a store that cannot say is not led from here. */
@@ -122,25 +127,27 @@ export class Scheduler {
 
   private async pass(): Promise<TickResult> {
     const now = this.now()
-    const s = this.settings()
+    const s = await this.settings()
     const by = this.actor()
-    const expired = expiredProgressOrderIds(this.db, now, TIMEOUT_GRACE_MS, PER_TICK)
-    const expiredSet = new Set(expired)
-    const pay = duePayOrderIds(this.db, now, PER_TICK).filter((id) => !expiredSet.has(id))
-    const refund = dueRefundOrderIds(this.db, now, PER_TICK)
-    const trades: PassTrade[] = []
-    const add = (type: TradeType, id: number, source: SyncSource) => {
-      const trade = type === 'pay' ? getPayOrder(this.db, id) : getRefundOrder(this.db, id)
-      if (trade) trades.push({ type, id, merchantId: trade.merchant_id, source })
-    }
-    for (const id of expired) add('pay', id, 'timeout')
-    for (const id of pay) add('pay', id, 'schedule')
-    for (const id of refund) add('refund', id, 'schedule')
-    await syncInLanes(this.engine, trades, { concurrency: s.defaultConcurrency, qps: s.defaultQps }, by, {
-      lanes: (l) => (this.lanes = l),
-    })
+    const trades = await this.due(now, TIMEOUT_GRACE_MS, PER_TICK)
+    const out = await syncInLanes(
+      this.engine,
+      trades,
+      { concurrency: s.defaultConcurrency, qps: s.defaultQps },
+      by,
+      { lanes: (l) => (this.lanes = l) },
+    )
+    // The storage refused a write: what was answered is kept (written once it takes writes again),
+    // and the rest is due at the next tick.
+    if (out.fault) console.error(`schedule: the pass stopped: ${out.fault}`)
     this.lastRunAt = now
     this.onRun?.(now)
-    return { timeout: expired.length, pay: pay.length, refund: refund.length }
+    const count = (type: string, source: string) =>
+      trades.filter((t) => t.type === type && t.source === source).length
+    return {
+      timeout: count('pay', 'timeout'),
+      pay: count('pay', 'schedule'),
+      refund: count('refund', 'schedule'),
+    }
   }
 }

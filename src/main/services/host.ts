@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
+import { fileDue } from '../store/schedule-due'
 import { systemUser, type ServiceContext } from './context'
 import type { ContextOptions } from './context-options'
 import { sweepExports } from './downloads'
@@ -69,7 +70,7 @@ export interface Host {
 export function schedulerOf(ctx: ServiceContext, lead: ScheduleLead | null = null): Scheduler {
   ctx.scheduleLead = lead
   return new Scheduler(
-    ctx.db,
+    fileDue(ctx.db),
     ctx.engine,
     () => ctx.settings(),
     ctx.now,

@@ -6,6 +6,7 @@ import type { DemoRemoval } from '../../shared/views'
 import { AppError } from '../../shared/errors'
 import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
+import { fileDue } from '../store/schedule-due'
 import { audit } from '../store/audit'
 import { sqliteCoordination } from '../store/coordination/sqlite'
 import { countDemoData, deleteDemoData, isSandboxMerchant } from '../store/demo-data'
@@ -77,7 +78,7 @@ export async function openSandbox(
   const lead = coordination ? new ScheduleLead(coordination, ctx.engine.owner) : null
   const scheduler = lead
     ? new Scheduler(
-        ctx.db,
+        fileDue(ctx.db),
         ctx.engine,
         // The person's settings are the books' (settings.* always go there): the schedules follow them.
         () => books.settings(),

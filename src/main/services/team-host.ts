@@ -4,7 +4,10 @@ import path from 'node:path'
 import type { EventMap, EventName } from '../../shared/contract'
 import { storedProgress } from '../engine/batch-progress'
 import type { BatchRun } from '../engine/batch-runner'
+import { ScheduleLead } from '../engine/schedule-lead'
+import { Scheduler } from '../engine/scheduler'
 import { batchStatesOn, readHeadsOn } from '../store/heads'
+import { scheduleDueOn } from '../store/schedule-due'
 import type { Unlisten } from '../store/coordination/types'
 import type { BooksSwitch } from './books-switch'
 import type { NativeDialogs } from './context-options'
@@ -36,6 +39,8 @@ export interface TeamHostOptions {
   dialogs?: NativeDialogs
   /** The desktop app's choice of books: back to its file, or another team database. */
   books?: BooksSwitch
+  /** Run the schedules, led once per team (`serve --no-schedules` does not). */
+  schedules?: boolean
 }
 
 export class TeamHost implements WatchedBooks {
@@ -48,6 +53,11 @@ export class TeamHost implements WatchedBooks {
   private readonly watch: StoreWatch
   private readonly sweeper: NodeJS.Timeout
   private closed = false
+  /** The schedules of docs/domain.md section 7 on the team database, when this host runs them. */
+  private scheduler: Scheduler | null = null
+  readonly scheduleLead: ScheduleLead | null = null
+  lastScheduleRunAt: number | null = null
+  private lockedSaid = false
 
   constructor(
     readonly desk: TeamDesk,
@@ -67,6 +77,49 @@ export class TeamHost implements WatchedBooks {
     this.sweep()
     this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS)
     this.sweeper.unref()
+    if (options.schedules) {
+      this.scheduleLead = new ScheduleLead(desk.coordination(), desk.engine.owner)
+      this.scheduler = this.schedulesOn(this.scheduleLead)
+      this.scheduler.start()
+    }
+  }
+
+  /**
+   * The file's schedules on the team database (docs/team-mode.md B8.15): every desktop that serves a
+   * window ticks, the one that leads the team's `schedules` job (an advisory lock) runs the pass, with
+   * the team's settings read at each tick. No pass while the team key is locked: each due trade would
+   * be recorded as failed for want of its merchant's secrets.
+   */
+  private schedulesOn(lead: ScheduleLead): Scheduler {
+    const { desk } = this
+    return new Scheduler(
+      async (now, graceMs, limit) =>
+        (await this.keyOpens()) ? scheduleDueOn.async(desk.reads.exec, now, graceMs, limit) : [],
+      desk.engine,
+      () => desk.settings(),
+      Date.now,
+      (at) => (this.lastScheduleRunAt = at),
+      () => ({ ...desk.actor, transport: 'schedule' }),
+      null,
+      lead,
+    )
+  }
+
+  private async keyOpens(): Promise<boolean> {
+    try {
+      await this.desk.merchants.secretBox()
+      this.lockedSaid = false
+      return true
+    } catch (err) {
+      if (!this.lockedSaid)
+        console.error(`schedule: no pass until the team key is unlocked: ${(err as Error).message}`)
+      this.lockedSaid = true
+      return false
+    }
+  }
+
+  get schedulesRunning(): boolean {
+    return this.scheduler !== null
   }
 
   /** Uploads unused for half an hour and exports older than a day go, as the file's host sweeps them. */
@@ -155,6 +208,8 @@ export class TeamHost implements WatchedBooks {
     this.closed = true
     clearInterval(this.sweeper)
     await this.watch.stop()
+    // The pass in progress writes what it asked; the lead goes to another desktop at its next tick.
+    await this.scheduler?.stop()
     const runs = [...this.runs.values()]
     await Promise.all(runs.map((r) => r.runner?.stop()))
     await Promise.all(runs.map((r) => r.done))

@@ -10,6 +10,7 @@ import {
 import type { BatchView } from '../../shared/entity-views'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { AppError } from '../../shared/errors'
+import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
 import { inPgTransaction } from '../store/pg/transaction'
@@ -84,34 +85,44 @@ async function audited(host: TeamHost, id: number, action: 'batch_resumed'): Pro
   return view
 }
 
-function teamAppInfo(host: TeamHost): AppInfo {
-  const { desk } = host
-  const keys = desk.merchants.opensWith
-  const t = desk.reads.target
+/** How this desktop opens the team key: told to the window, never the passphrase itself. */
+function teamKeyStore(host: TeamHost): AppInfo['keyStore'] {
+  const keys = host.desk.merchants.opensWith
+  return {
+    backend: keys.keyFile ? 'keyfile' : 'passphrase',
+    secure: false,
+    schemes: ['passphrase', ...(keys.keyFile ? ['keyfile'] : [])],
+    keyFileName: null,
+    headless: keys.keyFile,
+    // The team key opens with the team passphrase or key file; a window without either asks for it.
+    needsPassphrase: !keys.passphrase && !keys.keyFile,
+  }
+}
+
+async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
+  const t = host.desk.reads.target
+  const lead = host.scheduleLead?.state()
   return {
     version: APP_VERSION,
     dbFile: `${t.host}:${t.port}/${t.database}`,
     team: `${t.host}:${t.port}/${t.database}`,
     systemUser: systemUser(),
     transport: host.transport,
-    keyStore: {
-      backend: keys.keyFile ? 'keyfile' : 'passphrase',
-      secure: false,
-      schemes: ['passphrase', ...(keys.keyFile ? ['keyfile'] : [])],
-      keyFileName: null,
-      headless: keys.keyFile,
-      // The team key opens with the team passphrase or key file; a window without either asks for it.
-      needsPassphrase: !keys.passphrase && !keys.keyFile,
-    },
+    keyStore: teamKeyStore(host),
     sandbox: { running: false, url: null },
     demoInBooks: { merchants: 0, trades: 0 },
-    schedules: { enabled: false, running: false, lastRunAt: null, leader: null },
+    schedules: {
+      enabled: (await host.desk.settings()).schedulesEnabled,
+      running: host.schedulesRunning,
+      lastRunAt: isoOrNull(host.lastScheduleRunAt),
+      leader: lead?.owner ? { self: lead.self, owner: lead.owner } : null,
+    },
     integrity: { status: 'unchecked', problems: [], checkedAt: null },
   }
 }
 
 const handlers: TeamHandlers = {
-  'app.info': async (host) => teamAppInfo(host),
+  'app.info': (host) => teamAppInfo(host),
   'overview.get': async (host) => overviewOn.async(host.desk.reads.exec, Date.now()),
   'orders.sync': async ({ desk }, s) => {
     const x = desk.reads.exec
@@ -234,7 +245,7 @@ const handlers: TeamHandlers = {
   },
   'keys.unlock': async (host, { passphrase }) => {
     await host.desk.merchants.unlockWith(passphrase)
-    return teamAppInfo(host).keyStore
+    return teamKeyStore(host)
   },
   'teamDb.check': async (_host, { address }) => checkTeamDatabase(address),
   'teamDb.use': async (host, { address }) => useTeamBooks(host.books, address),

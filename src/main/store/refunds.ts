@@ -18,13 +18,7 @@ import {
 import { tradeMatch } from './trade-search'
 import { all, both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
-import {
-  allTradeIds,
-  dueTradeIds,
-  markTradeSyncedOn,
-  tradeIdsOfImport,
-  type SyncMark,
-} from './trade-schedule'
+import { allTradeIds, markTradeSyncedOn, tradeIdsOfImport, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
@@ -220,10 +214,6 @@ export const casRefundOrderOn = both(function* (
 
 export const markRefundOrderSynced = (db: Db, id: number, s: SyncMark): void =>
   markTradeSyncedOn.sync(sqliteExec(db), 'refund', id, s)
-
-/** Refunds whose next scheduled sync is due, except those a paused or cancelled batch holds. */
-export const dueRefundOrderIds = (db: Db, now: number, limit: number): number[] =>
-  dueTradeIds(db, 'refund', now, limit)
 
 /** Every refund, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
 export const allRefundOrderIds = (db: Db, pendingOnly: boolean, exceptHeld = false): number[] =>

@@ -5,8 +5,8 @@ import { all, both, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // What the schedules and the sync keep on both trade tables alike: the last sync's bookkeeping, and
-// which trades are due, pending or brought in by an import. The public names (duePayOrderIds,
-// markRefundOrderSynced...) stay in store/orders/ and store/refunds.ts, one line each over these.
+// which trades are pending or brought in by an import (what is due: schedule-due.ts). The public names
+// (allPayOrderIds, markRefundOrderSynced...) stay in store/orders/ and store/refunds.ts, one line each over these.
 
 const TABLE = { pay: 'pay_orders', refund: 'refund_orders' } as const satisfies Record<TradeType, string>
 
@@ -42,20 +42,6 @@ export const markTradeSyncedOn = both(function* (x: Exec, type: TradeType, id: n
     [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, ...fillParams, id],
   )
 })
-
-/**
- * Trades whose next scheduled sync is due, leaving out those a paused or cancelled batch holds
- * (docs/domain.md 6.7): the due index holds neither.
- */
-export function dueTradeIds(db: Db, type: TradeType, now: number, limit: number): number[] {
-  return stmt<[number, number], { id: number }>(
-    db,
-    `SELECT id FROM ${TABLE[type]} WHERE status = 'progress' AND held_by_batch IS NULL AND next_sync_at <= ?
-     ORDER BY next_sync_at LIMIT ?`,
-  )
-    .all(now, limit)
-    .map((r) => r.id)
-}
 
 /** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
 export const allTradeIdsOn = both(function* (

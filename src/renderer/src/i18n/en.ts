@@ -570,8 +570,8 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.hint.qps': 'QPS must be a number above 0',
   'merchants.hint.feeRate': 'The fee rate is a percentage with up to 4 decimals, e.g. 0.60%',
   'settings.schedules': 'Schedules',
-  'settings.schedulesOnTeam':
-    'On a team database the schedules are the cron job paysync sync --pending --db with its address (one computer of the team runs it at a time); this window runs none',
+  'settings.autoReconcileOnTeam':
+    'No automatic reconciliation on a team database yet: downloading the bills from the gateway still works on a database file only; upload a bill in 对账, or run paysync reconcile --file on any computer',
   'settings.schedulesNotRunning':
     'This run does not run the schedules (--no-schedules); the switch applies from the next normal start',
   'settings.schedulesEnabled': 'Scheduled syncs',

@@ -552,8 +552,8 @@ export const zh = {
   'merchants.hint.qps': 'QPS 须为大于 0 的数',
   'merchants.hint.feeRate': '费率写成百分数，最多 4 位小数，如 0.60%',
   'settings.schedules': '定时任务',
-  'settings.schedulesOnTeam':
-    '团队数据库上的定时同步由 cron 运行 paysync sync --pending --db 团队数据库地址（每个团队同一时间只有一台电脑在运行）；这个窗口不运行定时任务',
+  'settings.autoReconcileOnTeam':
+    '团队数据库上暂不自动对账：从网关下载账单还只在本机数据库文件上提供；可以在「对账」中上传账单对账，或在任一电脑用 paysync reconcile --file 对账',
   'settings.schedulesNotRunning': '本次启动未运行定时同步（--no-schedules），此开关在下次正常启动后生效',
   'settings.schedulesEnabled': '启用定时同步',
   'settings.schedulesHint': '超时关闭与待确认订单的定时同步（默认开启）',

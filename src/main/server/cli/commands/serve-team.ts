@@ -6,11 +6,14 @@ import { announce, checkScreens, ensurePortFree, untilStopped } from './serve-ch
 // `paysync serve --db postgres://…` (docs/team-mode.md B8.13): the screens on a team database. Several
 // desktops serve the same books; each one's window follows what the others commit (LISTEN
 // store_changed), its batches are run with whichever desktops run them too, and its exports are
-// downloaded from this computer. There is no sandbox on a team database: its merchants are the team's.
+// downloaded from this computer, and it ticks the schedules, which one desktop of the team runs at a
+// time. There is no sandbox on a team database: its merchants are the team's.
 
 export interface ServeTeamOptions {
   port: string
   renderer: string
+  /** Run the schedules, led once per team (`--no-schedules`: not from this desktop). */
+  schedules: boolean
   printToken?: boolean
   json?: boolean
 }
@@ -26,7 +29,7 @@ export async function serveTeam(address: string, o: ServeTeamOptions): Promise<v
     import('../../../services/index'),
   ])
   const desk = await openTeamDesk(address, 'http')
-  const host = new TeamHost(desk, userDataDir())
+  const host = new TeamHost(desk, userDataDir(), { transport: 'http', schedules: o.schedules })
   let server
   try {
     await loadEveryService()
