@@ -113,5 +113,11 @@ export function openPgPool(target: PgTarget, max: number, connectTimeoutMs = 10_
   })
   // An idle pooled connection dropped by the server emits an error; the pool replaces it.
   pool.on('error', () => {})
+  // An 'error' that nobody hears ends the process. The pool listens while a connection is idle and the
+  // caller while it holds one, but a pipelined connection that dies says so more than once (the
+  // server's FATAL, then the closed socket), and one such event went unheard under a server restart
+  // on a loaded machine. So every connection keeps a listener of its own; the failure still reaches
+  // each query that meets it.
+  pool.on('connect', (client) => client.on('error', () => {}))
   return pool
 }
