@@ -44,6 +44,7 @@ import type { TeamHost } from './team-host'
 import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
 import { reconcileOnTeam } from './statements/team-run'
+import { dismissDiffsOnTeam, resyncDiffsOnTeam } from './statements/team-decisions'
 import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
@@ -219,6 +220,13 @@ const handlers: TeamHandlers = {
     } finally {
       host.handles.release(r.file)
     }
+  },
+  // A person's decisions on a statement's differences (docs/team-mode.md B8.16).
+  'statements.dismissDiffs': async ({ desk }, r) => dismissDiffsOnTeam(desk, r),
+  'statements.resyncDiffs': async (host, r) => {
+    // Without the team key nothing could sync: said before any lease or batch is made.
+    await host.desk.merchants.secretBox()
+    return resyncDiffsOnTeam(host.desk, r, (id, after) => host.runInBackground(id, after))
   },
   'settings.get': async ({ desk }) => desk.settings(),
   // The team's settings, shared by every desktop. The operator is each desktop's own (PAYSYNC_OPERATOR,
