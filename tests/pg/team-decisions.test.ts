@@ -301,4 +301,55 @@ describe.skipIf(pgMissing())('a statement\u2019s differences decided on a team d
       sync_batch_id: first.syncBatchId,
     })
   })
+
+  it('a day run again from the bill file this desktop kept: the same run and rows as on the file', async () => {
+    // The file's day brought where the team's is: its difference resynced there too.
+    await dispatch(here.ctx, 'statements.resyncDiffs', { ids: [fileDiffOf('PB1')] })
+    await vi.waitFor(() => expect(fileRows(DECIDED.trade_leases)).toEqual([{ n: 0 }]), { timeout: 20_000 })
+    const pool = amy.desk.reads.pool
+    const day = 'SELECT id FROM statements WHERE bill_date = ?'
+    const fileId = (here.ctx.db.prepare(day).get(D2) as { id: number }).id
+    const teamId = Number((await pool.query(day.replace('?', '$1'), [D2])).rows[0].id)
+    const onFile = await dispatch(here.ctx, 'statements.rerun', {
+      id: fileId,
+      dryRun: false,
+      waitForSyncs: true,
+    })
+    const onTeam = await dispatchTeam(amy, 'statements.rerun', { id: teamId })
+    expect({ ...onTeam, durationMs: 0 }).toEqual({ ...onFile, durationMs: 0 })
+    const RERUN = {
+      statement: `SELECT status, result, source, verified, file_sha256, file_bytes, lines_run, run_count, open_diffs,
+          summary FROM statements WHERE id = ?`,
+      diffs:
+        'SELECT kind, trade_key, action, status, resolved_by, seen_run FROM statement_diffs WHERE statement_id = ?',
+      lines:
+        'SELECT run, count(*) AS n FROM statement_lines WHERE statement_id = ? GROUP BY run ORDER BY run',
+      // The kept bill read where it is: no second upload of it, one re-run.
+      audit: `SELECT operator, action FROM audit_log WHERE target = ? ORDER BY id`,
+    }
+    const key = (what: string, id: number) => (what === 'audit' ? `statement:${id}` : id)
+    for (const [what, sql] of Object.entries(RERUN))
+      expect((await pool.query(sql.replace('?', '$1'), [key(what, teamId)])).rows.map(plain), what).toEqual(
+        (here.ctx.db.prepare(sql).all(key(what, fileId)) as Array<Record<string, unknown>>).map(plain),
+      )
+    expect((await pool.query(RERUN.audit.replace('?', '$1'), [`statement:${teamId}`])).rows).toEqual([
+      { operator: 'amy', action: 'statement_uploaded' },
+      { operator: 'amy', action: 'statement_rerun' },
+    ])
+    expect(onTeam).toMatchObject({ statementId: teamId, result: 'balanced' })
+
+    // A desktop without the kept file (another computer's): refused, the day not run.
+    const kept = (await pool.query('SELECT file_path FROM statements WHERE id = $1', [teamId])).rows[0]
+      .file_path
+    fs.renameSync(kept, `${kept}.away`)
+    try {
+      await expect(dispatchTeam(bob, 'statements.rerun', { id: teamId })).rejects.toMatchObject({
+        id: 'statement.noFileToRerun',
+      })
+    } finally {
+      fs.renameSync(`${kept}.away`, kept)
+    }
+    const runs = await pool.query('SELECT run_count FROM statements WHERE id = $1', [teamId])
+    expect(runs.rows[0].run_count).toBe(2)
+  })
 })
