@@ -183,9 +183,15 @@ export class TeamHost implements WatchedBooks {
   /**
    * Runs the batch from this process in the background, alongside whichever desktops run it too; its
    * progress goes to the window as the file's runs do. A second start of the same batch joins nothing.
+   * `after` runs once this desktop's run has ended or stopped (a resync's outcomes written, its leases
+   * let go), before the host closes the database.
    */
-  runInBackground(batchId: number): void {
-    if (this.runs.has(batchId)) return
+  runInBackground(batchId: number, after?: () => Promise<void>): void {
+    const running = this.runs.get(batchId)
+    if (running) {
+      if (after) running.done = running.done.then(() => afterRun(batchId, after))
+      return
+    }
     const local: LocalRun = { done: Promise.resolve(), runner: null }
     local.done = runTeamBatch(this.desk, batchId, (p) => this.emit('batch.progress', p), {
       started: (runner) => (local.runner = runner),
@@ -196,6 +202,7 @@ export class TeamHost implements WatchedBooks {
         const view = await teamBatchView(this.desk, batchId).catch(() => null)
         if (view) this.emit('batch.progress', storedProgress(view, 'interrupted'))
       })
+      .then(() => after && afterRun(batchId, after))
       .finally(() => this.runs.delete(batchId))
     this.runs.set(batchId, local)
   }
@@ -215,6 +222,11 @@ export class TeamHost implements WatchedBooks {
     await Promise.all(runs.map((r) => r.done))
     await this.desk.close()
   }
+}
+
+/** What follows a batch's run; its failure is said, and the host still closes. */
+function afterRun(batchId: number, after: () => Promise<void>): Promise<void> {
+  return after().catch((err: Error) => console.error(`batch ${batchId}: after its run: ${err.message}`))
 }
 
 /** PostgreSQL's form of the change signal: the writers' NOTIFY on `store_changed`, heard here. */

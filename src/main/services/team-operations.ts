@@ -44,13 +44,14 @@ import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
-import { reconcileOnTeam } from './statements/team-run'
+import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
+import { dismissDiffsOnTeam, resyncDiffsOnTeam } from './statements/team-decisions'
 import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
 // by the functions written once for both stores. What is not yet written once for PostgreSQL (an
-// import, a merchant's profile, a statement's run, the column mappings) is refused in one sentence
+// import's preview, a merchant's profile, a bill's download, the column mappings) is refused in one sentence
 // that names it, before anything is read or written.
 
 type TeamHandlers = {
@@ -230,6 +231,21 @@ const handlers: TeamHandlers = {
     } finally {
       host.handles.release(r.file)
     }
+  },
+  // A person's decisions on a statement's differences, and a day run again from the bill file this
+  // desktop kept (docs/team-mode.md B8.16).
+  'statements.dismissDiffs': async ({ desk }, r) => dismissDiffsOnTeam(desk, r),
+  'statements.resyncDiffs': async (host, r) => {
+    // Without the team key nothing could sync: said before any lease or batch is made.
+    await host.desk.merchants.secretBox()
+    return resyncDiffsOnTeam(host.desk, r, (id, after) => host.runInBackground(id, after))
+  },
+  'statements.rerun': async (host, r) => {
+    // As the command line's reconcile: a run that would sync says first that it cannot without the key.
+    if (!r.dryRun) await host.desk.merchants.secretBox()
+    return rerunOnTeam(host.desk, r, (statementId, phase, done, total) =>
+      host.emit('statement.progress', { statementId, phase, done, total }),
+    )
   },
   'settings.get': async ({ desk }) => desk.settings(),
   // The team's settings, shared by every desktop. The operator is each desktop's own (PAYSYNC_OPERATOR,

@@ -120,6 +120,12 @@ export function getStatementDiff(db: Db, id: number): StatementDiffRow | undefin
   return stmt<[number], StatementDiffRow>(db, `${SELECT} WHERE d.id = ?`).get(id)
 }
 
+/** A difference, on either store; on PostgreSQL its row locked for the caller's transaction. */
+export function* statementDiffOn(x: Exec, id: number, lock = false): Q<StatementDiffRow | undefined> {
+  const forUpdate = lock && x.dialect === 'pg' ? ' FOR UPDATE OF d' : ''
+  return yield* one<StatementDiffRow>(x, `${select(x)} WHERE d.id = ?${forUpdate}`, [id])
+}
+
 /** The difference that opened an anomaly (each opens at most one; the newest wins if a re-run moved it). */
 export function* diffOfAnomaly(x: Exec, anomalyId: number): Q<StatementDiffRow | undefined> {
   return yield* one<StatementDiffRow>(x, `${select(x)} WHERE d.anomaly_id = ? ORDER BY d.id DESC LIMIT 1`, [
@@ -288,20 +294,11 @@ export function* setDiffActionOn(x: Exec, id: number, p: DiffActionPatch, now: n
 
 const flag = (x: Exec, on: boolean): number | boolean => (x.dialect === 'pg' ? on : on ? 1 : 0)
 
-export function dismissDiff(
-  db: Db,
-  id: number,
-  remark: string,
-  operator: string | null,
-  now: number,
-): boolean {
-  return (
-    stmt(
-      db,
-      `UPDATE statement_diffs SET status = 'dismissed', resolved_by = ?, remark = ?, updated_at = ?
-       WHERE id = ? AND status = 'open'`,
-    ).run(operator ?? 'person', remark, now, id).changes === 1
-  )
+/** A person's dismissal of an open difference (docs/reconcile.md A15.2): false when it was not open. */
+export function* dismissDiffOn(x: Exec, id: number, remark: string, by: string, now: number): Q<boolean> {
+  const sql = `UPDATE statement_diffs SET status = 'dismissed', resolved_by = ?, remark = ?, updated_at = ?
+     WHERE id = ? AND status = 'open'`
+  return (yield* runSql(x, sql, [by, remark, now, id])) === 1
 }
 
 export type BatchDiffRow = StatementDiffRow & {

@@ -1,7 +1,10 @@
+import fs from 'node:fs'
 import path from 'node:path'
+import type { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { hasStatements, type ReconcileRun } from '../../../shared/statements'
-import { storeUpload, statementFolder } from '../../engine/reconcile/fetch'
+import type { rerunSchema } from '../../../shared/statement-inputs'
+import { storeUpload, statementFolder, type StoredFile } from '../../engine/reconcile/fetch'
 import { TeamStatementLease, statementKey } from '../../engine/reconcile/lease'
 import { classifyRun } from '../../engine/reconcile/run'
 import { diffsToSyncOn, markQueuedOn, openDiffAnomaliesOn, tradeOf } from '../../engine/reconcile/act'
@@ -9,9 +12,14 @@ import { recordSyncOutcomesOn, summarizeOn } from '../../engine/reconcile/close'
 import { createTeamBatch, runTeamBatch } from '../team-batches'
 import { limitsOf } from './syncs'
 import { auditOn } from '../../store/audit'
-import { merchantNamed, type MerchantRow } from '../../store/merchants'
+import { merchantById, merchantNamed, type MerchantRow } from '../../store/merchants'
 import { both } from '../../store/sql/exec'
-import { ensureStatementOn, statementById, updateStatementOn } from '../../store/statements'
+import {
+  ensureStatementOn,
+  statementById,
+  updateStatementOn,
+  type StatementRow,
+} from '../../store/statements'
 import type { TeamDesk } from '../team-desk'
 import { matchScopeOf } from './match-scope'
 import { teamStatementBooks, type StatementBooks } from './books'
@@ -25,6 +33,7 @@ import { finishOn } from './run-json'
 
 const merchantNamedOn = both(merchantNamed)
 const statementByIdOn = both(statementById)
+const merchantByIdOn = both(merchantById)
 
 export interface TeamDayRequest {
   merchant: string
@@ -32,6 +41,8 @@ export interface TeamDayRequest {
   /** The bill file, a path on this computer. */
   file: string
   dryRun: boolean
+  /** The file this desktop kept of the statement's last run (a re-run): read where it is, not stored again. */
+  stored?: boolean
   /** Told as the run goes (the command line's progress). */
   progress?: StatementBooks['progress']
 }
@@ -66,30 +77,7 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
       books.now(),
     )
     books.progress(st.id, 'fetch', 0, 1)
-    const folder = statementFolder(path.join(desk.dataDir, 'statements'), merchant.name, r.date)
-    const file = await storeUpload(r.file, path.basename(r.file), folder, books.now())
-    await calls.run(
-      auditOn,
-      {
-        operator: desk.actor.operator,
-        action: 'statement_uploaded',
-        target: `statement:${st.id}`,
-        detail: {
-          merchant: merchant.name,
-          billDate: r.date,
-          file: file.name,
-          sha256: file.sha256,
-          bytes: file.bytes,
-        },
-      },
-      books.now(),
-    )
-    await calls.run(
-      updateStatementOn,
-      st.id,
-      { source: 'upload', verified: 0, gateway_hash: null },
-      books.now(),
-    )
+    const file = r.stored ? keptFile(st, r.file) : await storeFile(desk, books, merchant, st.id, r)
     books.progress(st.id, 'fetch', 1, 1)
 
     st = (await statementByIdOn.async(desk.reads.exec, st.id))!
@@ -128,6 +116,69 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
   } finally {
     await lease.release()
   }
+}
+
+/** A re-run reads the bytes it kept, hashed when they came (services/statements/fetch-file.ts). */
+function keptFile(st: StatementRow, file: string): StoredFile {
+  return {
+    path: file,
+    name: st.file_name ?? 'statement',
+    bytes: st.file_bytes ?? 0,
+    sha256: st.file_sha256 ?? '',
+    verified: st.verified === 1,
+    expectedSha1: st.gateway_hash,
+  }
+}
+
+/** The file chosen on this computer, kept in its data folder, its upload audited. */
+async function storeFile(
+  desk: TeamDesk,
+  books: StatementBooks,
+  merchant: MerchantRow,
+  statementId: number,
+  r: TeamDayRequest,
+): Promise<StoredFile> {
+  const folder = statementFolder(path.join(desk.dataDir, 'statements'), merchant.name, r.date)
+  const file = await storeUpload(r.file, path.basename(r.file), folder, books.now())
+  const detail = {
+    merchant: merchant.name,
+    billDate: r.date,
+    file: file.name,
+    sha256: file.sha256,
+    bytes: file.bytes,
+  }
+  const entry = { operator: desk.actor.operator, action: 'statement_uploaded' as const, detail }
+  await books.calls.run(auditOn, { ...entry, target: `statement:${statementId}` }, books.now())
+  const unverified = { source: 'upload' as const, verified: 0, gateway_hash: null }
+  await books.calls.run(updateStatementOn, statementId, unverified, books.now())
+  return file
+}
+
+/**
+ * `statements.rerun` on a team database: the day run again from the bill file this desktop kept of it
+ * (docs/team-mode.md B8.16). A file another desktop reconciled is on that desktop: refused as on a file
+ * whose bill is gone (`statement.noFileToRerun`), to be given again with `--file` or uploaded.
+ */
+export async function rerunOnTeam(
+  desk: TeamDesk,
+  r: z.output<typeof rerunSchema>,
+  progress?: StatementBooks['progress'],
+): Promise<ReconcileRun> {
+  const x = desk.reads.exec
+  const st = await statementByIdOn.async(x, r.id)
+  if (!st) throw AppError.say('not_found', 'statement.notFound', { id: r.id })
+  const merchant = (await merchantByIdOn.async(x, st.merchant_id))!
+  const detail = { billDate: st.bill_date }
+  const entry = { ...desk.actor, action: 'statement_rerun' as const, target: `statement:${st.id}`, detail }
+  await auditOn.async(x, entry, Date.now())
+  if (st.file_path === null || !fs.existsSync(st.file_path)) {
+    // A downloaded bill would be downloaded again, which is still the file's alone (B8.12).
+    if (st.source !== 'upload')
+      throw AppError.say('conflict', 'team.notYet', { operation: 'statements.rerun (download)' })
+    throw AppError.say('conflict', 'statement.noFileToRerun', { id: st.id })
+  }
+  const day = { merchant: merchant.name, date: st.bill_date, file: st.file_path, stored: true }
+  return reconcileOnTeam(desk, { ...day, dryRun: r.dryRun, progress })
 }
 
 /**
