@@ -2,7 +2,8 @@ import path from 'node:path'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyDatabase } from '../../src/main/services/db-copy'
-import { removeMerchantProfile, setMerchantEnabled } from '../../src/main/services/merchants'
+import { removeMerchantProfile, setMerchantEnabled, testMerchant } from '../../src/main/services/merchants'
+import { testMerchantOn } from '../../src/main/services/merchant-test'
 import { TeamMerchants, type TeamKeys } from '../../src/main/services/team-merchants'
 import { addKeyFile } from '../../src/main/store/keyring'
 import { getMerchant, readMerchantSecrets } from '../../src/main/store/merchants'
@@ -114,6 +115,40 @@ describe.skipIf(pgMissing())('merchant adapters from a team database', () => {
     })
     // Before any unlocking: no passphrase, the same refusal.
     await expect(team({}).adapterFor(w.merchantId('off'))).rejects.toMatchObject({ id: 'merchant.disabled' })
+  })
+
+  it('tests a connection as the desktop does: the same report, its health kept on the team database', async () => {
+    const books = (keys: TeamKeys) => {
+      const merchants = team(keys)
+      return {
+        exec: pgExec(pool),
+        adapterFor: (m: number) => merchants.adapterFor(m),
+        forgetAdapter: (m: number) => merchants.forgetAdapter(m),
+        secretBox: () => merchants.secretBox(),
+        now: () => 1_800_000_000_000,
+      }
+    }
+    const id = w.merchantId('ali')
+    const onFile = await testMerchant(w.ctx, id)
+    const onTeam = await testMerchantOn(books({ passphrase: TEAM }), id)
+    expect(onTeam).toMatchObject({ ok: true, signatureValid: true })
+    expect({ ...onTeam, latencyMs: 0, clockSkewMs: 0 }).toEqual({ ...onFile, latencyMs: 0, clockSkewMs: 0 })
+    const health = async () =>
+      (
+        await pool.query(
+          'SELECT last_ok_at::text AS ok, last_error, last_latency_ms IS NOT NULL AS timed FROM merchants WHERE id = $1',
+          [id],
+        )
+      ).rows[0]
+    expect(await health()).toEqual({ ok: '1800000000000', last_error: null, timed: true })
+    // Without the team key: the sentence that says how to give it, nothing asked, kept as the last error.
+    const locked = await testMerchantOn(books({}), id)
+    expect(locked).toMatchObject({ ok: false, latencyMs: null, id: 'secrets.teamKeyNeeded' })
+    expect((await health()).last_error).toContain('PAYSYNC_PASSPHRASE')
+    // A removed or unknown merchant is not tested at all.
+    await expect(testMerchantOn(books({ passphrase: TEAM }), w.merchantId('gone'))).rejects.toMatchObject({
+      id: 'merchant.notFound',
+    })
   })
 
   it('seals an older blob with its anchors on the team database, once, as the file does', async () => {

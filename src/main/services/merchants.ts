@@ -3,7 +3,6 @@ import type { ConnectionReport } from '../../shared/contract'
 import type { MerchantView } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import {
-  joinProfile,
   profileSchema,
   SECRET_FIELDS,
   shownSettings,
@@ -20,16 +19,17 @@ import {
   listMerchants,
   merchantView,
   readMerchantSecrets,
-  recordMerchantHealth,
   removeMerchant,
   sealProfileSecrets,
   setMerchantEnabledFlag,
   updateMerchant,
   type MerchantRow,
 } from '../store/merchants'
+import { sqliteExec } from '../store/sql/sqlite-exec'
 import type { ServiceContext } from './context'
 import { anchorAudit, anchorsChanged, keyFingerprints } from './merchant-anchors'
-import { checkProfileKeys, keyProblem } from './profile-key-check'
+import { testMerchantOn } from './merchant-test'
+import { checkProfileKeys } from './profile-key-check'
 
 // Merchant profiles. Secrets go in, sealed, and never come out: every answer shows only whether each
 // secret is set. Every key is read on the way in as its adapter will read it (profile-key-check.ts).
@@ -196,58 +196,16 @@ export function removeMerchantProfile(ctx: ServiceContext, id: number): { remove
   return { removed: true }
 }
 
-/**
- * A stored key its adapter cannot use, said as a save would say it; null when the keys are not the
- * problem, or the profile cannot be opened to look (the original error then stands).
- */
-async function keyReason(ctx: ServiceContext, id: number): Promise<AppError | null> {
-  try {
-    const row = getMerchant(ctx.db, id)
-    if (!row?.secrets) return null
-    const { settings, secrets } = readMerchantSecrets(row, await ctx.secretBox())
-    return keyProblem(joinProfile(row, settings, secrets))
-  } catch {
-    return null
-  }
-}
-
-/** The catalog entry of an error, so the window can say it in its own language. */
-function sentenceOf(err: unknown): Pick<ConnectionReport, 'message' | 'id' | 'params'> {
-  const message = err instanceof Error ? err.message : String(err)
-  return err instanceof AppError && err.id ? { message, id: err.id, params: err.params ?? {} } : { message }
-}
-
-export async function testMerchant(ctx: ServiceContext, id: number): Promise<ConnectionReport> {
-  requireMerchant(ctx, id)
-  ctx.forgetAdapter(id)
-  let report: ConnectionReport
-  let thrown: unknown = null
-  try {
-    const adapter = await ctx.adapterFor(id)
-    report = await adapter.testConnection()
-  } catch (err) {
-    thrown = err
-    // Nothing reached the gateway, so there is no latency to show (null, not 0).
-    report = { ok: false, signatureValid: null, clockSkewMs: null, latencyMs: null, ...sentenceOf(err) }
-  }
-  // A key of a profile saved before keys were checked fails in OpenSSL's words, or as a signature the
-  // gateway refuses: the sentence a save gives names the field to fix. Main's own refusals (disabled,
-  // secrets locked) come first and already say what to do.
-  if (!report.ok && !(thrown instanceof AppError)) {
-    const reason = await keyReason(ctx, id)
-    if (reason) report = { ...report, ...sentenceOf(reason) }
-  }
-  recordMerchantHealth(
-    ctx.db,
-    id,
+/** The connection test on the desktop's file (services/merchant-test.ts, written once with a team's). */
+export function testMerchant(ctx: ServiceContext, id: number): Promise<ConnectionReport> {
+  return testMerchantOn(
     {
-      ok: report.ok,
-      error: report.ok ? null : report.message,
-      errorCode: report.ok ? null : (report.code ?? null),
-      clockSkewMs: report.clockSkewMs,
-      latencyMs: report.latencyMs,
+      exec: sqliteExec(ctx.db),
+      adapterFor: (m) => ctx.adapterFor(m),
+      forgetAdapter: (m) => ctx.forgetAdapter(m),
+      secretBox: () => ctx.secretBox(),
+      now: ctx.now,
     },
-    ctx.now(),
+    id,
   )
-  return report
 }

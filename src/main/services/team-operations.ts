@@ -40,6 +40,7 @@ import {
 } from './team-batches'
 import { checkTeamDatabase } from './team-db'
 import { useFileBooks, useTeamBooks } from './books-switch'
+import { testMerchantOn } from './merchant-test'
 import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import { tradeExists, type TradeRef } from './trade-refs'
@@ -136,6 +137,21 @@ const handlers: TeamHandlers = {
   },
   'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
   'merchants.list': async ({ desk }) => (await liveMerchantsOn.async(desk.reads.exec)).map(merchantView),
+  // A merchant's connection asked with the team's copy of its keys, opened with the team key.
+  'merchants.test': async ({ desk }, { id }) => {
+    const report = await testMerchantOn(
+      {
+        exec: desk.reads.exec,
+        adapterFor: (m) => desk.merchants.adapterFor(m),
+        forgetAdapter: (m) => desk.merchants.forgetAdapter(m),
+        secretBox: () => desk.merchants.secretBox(),
+        now: Date.now,
+      },
+      id,
+    )
+    desk.changed()
+    return report
+  },
 
   'batches.start': async (host, r) => {
     await host.desk.merchants.secretBox()
