@@ -330,9 +330,6 @@ export const recordMerchantHealthOn = both(function* (
   )
 })
 
-export const recordMerchantHealth = (db: Db, id: number, health: MerchantHealth, now = Date.now()): void =>
-  recordMerchantHealthOn.sync(sqliteExec(db), id, health, now)
-
 export function setMerchantEnabledFlag(db: Db, id: number, enabled: boolean, now = Date.now()): void {
   stmt(db, 'UPDATE merchants SET enabled = ?, updated_at = ? WHERE id = ?').run(enabled ? 1 : 0, now, id)
 }
