@@ -43,6 +43,7 @@ import { useFileBooks, useTeamBooks } from './books-switch'
 import { testMerchantOn } from './merchant-test'
 import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
+import type { TeamHandlers } from './team-handlers'
 import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
 import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
@@ -54,10 +55,6 @@ import { saveUpload } from './uploads'
 // by the functions written once for both stores. What is not yet written once for PostgreSQL (an
 // import's preview, a merchant's profile, a bill's download, the column mappings) is refused in one sentence
 // that names it, before anything is read or written.
-
-type TeamHandlers = {
-  [K in OperationName]?: (host: TeamHost, input: ParsedInput<K>) => Promise<OperationOutput<K>>
-}
 
 /** The trades a batch started from the window holds, read from the team database. */
 async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
