@@ -200,6 +200,40 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
     ])
   })
 
+  it('`paysync statement dismiss --db postgres://…`: decided once, by the operator, then refused', async () => {
+    const open = await pool.pool.query<{ id: number }>(
+      "SELECT id FROM statement_diffs WHERE status = 'open' ORDER BY id LIMIT 1",
+    )
+    const id = String(open.rows[0]!.id)
+    const dismiss = () =>
+      execRun(process.execPath, [BIN, '--db', url, 'statement', 'dismiss', id, '--remark', 'fee rounding'], {
+        env: env(),
+      })
+    expect((await dismiss()).stdout).toContain(`difference ${id} dismissed`)
+    const row = await pool.pool.query(
+      'SELECT status, resolved_by, remark FROM statement_diffs WHERE id = $1',
+      [id],
+    )
+    expect(row.rows).toEqual([{ status: 'dismissed', resolved_by: 'bob', remark: 'fee rounding' }])
+    const audited = await pool.pool.query(
+      "SELECT operator FROM audit_log WHERE action = 'statement_diff_dismissed' AND target LIKE $1",
+      [`%${id}%`],
+    )
+    expect(audited.rows).toEqual([{ operator: 'bob' }])
+    // A second desktop dismissing it again is told it is decided, and nothing changes.
+    const again = await dismiss().catch((e: { code: number; stderr: string }) => e)
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`difference ${id} is already dismissed`),
+    })
+    const missing = await execRun(
+      process.execPath,
+      [BIN, '--db', url, 'statement', 'dismiss', 'x', '--remark', 'r'],
+      { env: env() },
+    ).catch((e: { code: number; stderr: string }) => e)
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('the difference id') })
+  })
+
   it('two desktops on one day: the second is told STATEMENT_BUSY, naming the first, and changes nothing', async () => {
     const dir = tempDir()
     const file = actingBill(dir, D2)

@@ -5,6 +5,7 @@ import type { ApiBackend } from '../services/api-backend'
 import { BooksChooser, type BooksChoice } from '../services/books-choice'
 import type { BooksSwitch } from '../services/books-switch'
 import { isPgUrl, pgTarget } from '../store/pg/connect'
+import { hideCredentials } from '../store/pg/address'
 import { safeStorageWrapper } from './secure-storage'
 
 // Which books the window opens (docs/team-mode.md B8.14): PAYSYNC_DB when set, else the choice made
@@ -35,7 +36,7 @@ function maskedOrAsIs(address: string): string {
   try {
     return pgTarget(address).masked
   } catch {
-    return address.replace(/\/\/[^@/]*@/, '//***@')
+    return hideCredentials(address)
   }
 }
 

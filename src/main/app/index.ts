@@ -65,6 +65,8 @@ async function openFileBooks(books: BooksSwitch): Promise<OpenBooks> {
 
 /** A team database (docs/team-mode.md B8.14): the same screens over services/team-host.ts. */
 async function openTeam(address: string, books: BooksSwitch): Promise<OpenBooks> {
+  // Loaded before the desk opens: a failure here then leaves no pool or schedules running behind it.
+  await loadEveryService()
   const desk = await TeamDesk.openHere(address, 'electron')
   const team = new TeamHost(desk, app.getPath('userData'), {
     transport: 'electron',
@@ -72,7 +74,6 @@ async function openTeam(address: string, books: BooksSwitch): Promise<OpenBooks>
     books,
     schedules: true,
   })
-  await loadEveryService()
   return { backend: teamBackend(team), stop: () => team.close() }
 }
 

@@ -3,6 +3,7 @@ import { say } from '../../shared/messages'
 import { SCHEMA_VERSION } from '../store/migrate'
 import type { TeamDbReport } from '../../shared/team-db'
 import { checkTeamDb } from '../store/pg/check'
+import { hideCredentials } from '../store/pg/address'
 import { isPgUrl, pgTarget, type PgTarget } from '../store/pg/connect'
 
 // A team database as the command line (`paysync db check`) and 设置 → 团队数据库 (teamDb.check) see it
@@ -12,7 +13,7 @@ import { isPgUrl, pgTarget, type PgTarget } from '../store/pg/connect'
 export function teamDbTarget(address: string): PgTarget {
   const refuse = () => {
     // Whatever follows the scheme may hold a password: only what precedes an @ is left out.
-    const shown = address.replace(/\/\/[^@/]*@/, '//***@')
+    const shown = hideCredentials(address)
     return AppError.say('invalid_input', 'teamDb.notAddress', { address: shown })
   }
   if (!isPgUrl(address)) throw refuse()

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
+import { hideCredentials } from './pg/address'
 
 /** The product's name, which also names its per-user data folder (as Electron's userData does). */
 export const PRODUCT_NAME = 'PaySync Desk'
@@ -35,7 +36,7 @@ export function bookFile(named: string, by: '--db' | 'PAYSYNC_DB'): string {
     throw AppError.say('invalid_input', 'db.teamAddressAsBooks', {
       by,
       // Whatever precedes an @ may hold a password: never said.
-      address: named.trim().replace(/\/\/[^@/]*@/, '//***@'),
+      address: hideCredentials(named.trim()),
     })
   return named
 }

@@ -1,11 +1,16 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { fenToYuan } from '../../../../shared/money'
-import { DIFF_KINDS, STATEMENT_CHANNELS, type ReconcileRun } from '../../../../shared/statements'
+import {
+  DIFF_KINDS,
+  STATEMENT_CHANNELS,
+  type DiffActionResult,
+  type ReconcileRun,
+} from '../../../../shared/statements'
 import { formatBeijing } from '../../../../shared/time'
 import { AppError } from '../../../../shared/errors'
 import { call, callRead, check, numberOption, type Flags } from '../flags'
-import { reconcileSchema } from '../../../../shared/statement-inputs'
+import { dismissDiffsSchema, reconcileSchema } from '../../../../shared/statement-inputs'
 import { table, type Io } from '../output'
 import { EXIT, exitState, teamAddressOf, withContext, withReads, withTeamDesk } from '../runtime'
 
@@ -371,14 +376,20 @@ export function registerReconcileCommands(program: Command): void {
     .description("a person's decision on a difference, with the reason (audited)")
     .requiredOption('--remark <text>', 'why the difference is dismissed')
     .action(async (diffId: string, o: { remark: string }, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const r = await call(
-          ctx,
-          'statements.dismissDiffs',
-          { ids: [numberOption(diffId)], remark: o.remark },
-          { ids: 'the difference id', remark: '--remark' },
-        )
+      const input = { ids: [numberOption(diffId)], remark: o.remark }
+      const flags = { ids: 'the difference id', remark: '--remark' }
+      const said = (r: DiffActionResult, io: Io) =>
         io.out(io.json ? JSON.stringify(r.items[0]) : `difference ${diffId} dismissed`)
+      const address = teamAddressOf(cmd)
+      // On a team database the same decision, one transaction with the rows locked: of two desktops
+      // dismissing one difference, one wins and the other is told (docs/team-mode.md B8.16).
+      if (address)
+        return withTeamDesk(address, cmd, async (desk, io) => {
+          const { dismissDiffsOnTeam } = await import('../../../services/statements/team-decisions')
+          said(await dismissDiffsOnTeam(desk, check(dismissDiffsSchema, input, flags)), io)
+        })
+      await withContext(cmd, async (ctx, io) => {
+        said(await call(ctx, 'statements.dismissDiffs', input, flags), io)
       })
     })
 }
