@@ -9,7 +9,7 @@ import { reconcileOnTeam } from '../../src/main/services/statements/team-run'
 import { TeamDesk } from '../../src/main/services/team-desk'
 import { TeamHost } from '../../src/main/services/team-host'
 import { dispatchTeam } from '../../src/main/services/team-operations'
-import type { StatementDiffView } from '../../src/shared/statements'
+import type { StatementDiffView, StatementProgressEvent } from '../../src/shared/statements'
 import { ALIPAY_PID } from '../helpers/reconcile'
 import { bj } from '../helpers/statements'
 import { freshDatabase, pgMissing } from '../helpers/pg'
@@ -209,6 +209,17 @@ describe.skipIf(pgMissing())('a statement\u2019s differences decided on a team d
 
     // A resync: one batch of the named trades, run in this desktop's background, its outcome written
     // on the difference before the statement's lease is let go.
+    // Its progress told as the statement's `sync` phase on both stores, for the reconcile dialog.
+    const syncPhase = (events: StatementProgressEvent[]) =>
+      events
+        .filter((e) => e.phase === 'sync')
+        .map(({ done, total }) => `${done}/${total}`)
+        // A run's last count may be told twice (its end, then its final tally): counted once here.
+        .filter((told, i, all) => told !== all[i - 1])
+    const fileTold: StatementProgressEvent[] = []
+    const teamTold: StatementProgressEvent[] = []
+    const offFile = here.ctx.on('statement.progress', (e) => fileTold.push(e))
+    const offTeam = amy.on('statement.progress', (e) => teamTold.push(e))
     const fileResync = await dispatch(here.ctx, 'statements.resyncDiffs', { ids: [fileDiffOf('PN1')] })
     const teamResync = await dispatchTeam(amy, 'statements.resyncDiffs', { ids: await ids('PN1') })
     expect(teamResync.changed).toBe(1)
@@ -216,6 +227,15 @@ describe.skipIf(pgMissing())('a statement\u2019s differences decided on a team d
     expect(teamResync.items[0]).toMatchObject({ action: 'sync_queued', status: 'open' })
     await amy.runs.get(teamResync.syncBatchId!)?.done
     await vi.waitFor(() => expect(fileRows(DECIDED.trade_leases)).toEqual([{ n: 0 }]), { timeout: 20_000 })
+    await vi.waitFor(() => expect(syncPhase(fileTold)).toContain('1/1'))
+    offFile()
+    offTeam()
+    expect(syncPhase(teamTold)).toEqual(syncPhase(fileTold))
+    expect(new Set(teamTold.map((e) => e.statementId))).toEqual(
+      new Set([
+        (await amy.desk.reads.pool.query('SELECT id FROM statements WHERE bill_date = $1', [D])).rows[0].id,
+      ]),
+    )
 
     for (const [table, sql] of Object.entries(DECIDED))
       expect(await teamRows(sql), table).toEqual(fileRows(sql))

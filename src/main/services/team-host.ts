@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { EventMap, EventName } from '../../shared/contract'
+import type { BatchProgressEvent, EventMap, EventName } from '../../shared/contract'
 import { storedProgress } from '../engine/batch-progress'
 import type { BatchRun } from '../engine/batch-runner'
 import { ScheduleLead } from '../engine/schedule-lead'
@@ -184,16 +184,25 @@ export class TeamHost implements WatchedBooks {
    * Runs the batch from this process in the background, alongside whichever desktops run it too; its
    * progress goes to the window as the file's runs do. A second start of the same batch joins nothing.
    * `after` runs once this desktop's run has ended or stopped (a resync's outcomes written, its leases
-   * let go), before the host closes the database.
+   * let go), before the host closes the database. `progress` hears this desktop's progress events too
+   * (a resync tells them as its statement's `sync` phase, as on the file).
    */
-  runInBackground(batchId: number, after?: () => Promise<void>): void {
+  runInBackground(
+    batchId: number,
+    after?: () => Promise<void>,
+    progress?: (done: number, total: number) => void,
+  ): void {
     const running = this.runs.get(batchId)
     if (running) {
       if (after) running.done = running.done.then(() => afterRun(batchId, after))
       return
     }
     const local: LocalRun = { done: Promise.resolve(), runner: null }
-    local.done = runTeamBatch(this.desk, batchId, (p) => this.emit('batch.progress', p), {
+    const told = (p: BatchProgressEvent) => {
+      this.emit('batch.progress', p)
+      progress?.(p.done, p.total)
+    }
+    local.done = runTeamBatch(this.desk, batchId, told, {
       started: (runner) => (local.runner = runner),
     })
       .catch(async (err: Error) => {

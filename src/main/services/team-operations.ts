@@ -251,7 +251,13 @@ const handlers: TeamHandlers = {
   'statements.resyncDiffs': async (host, r) => {
     // Without the team key nothing could sync: said before any lease or batch is made.
     await host.desk.merchants.secretBox()
-    return resyncDiffsOnTeam(host.desk, r, (id, after) => host.runInBackground(id, after))
+    return resyncDiffsOnTeam(
+      host.desk,
+      r,
+      (id, after, progress) => host.runInBackground(id, after, progress),
+      (statementId, phase, done, total) =>
+        host.emit('statement.progress', { statementId, phase, done, total }),
+    )
   },
   'statements.rerun': async (host, r) => {
     // As the command line's reconcile: a run that would sync says first that it cannot without the key.

@@ -13,6 +13,7 @@ import { statementDiffOn, statementDiffView } from '../../store/statement-diffs'
 import { statementById } from '../../store/statements'
 import { createTeamBatch } from '../team-batches'
 import type { TeamDesk } from '../team-desk'
+import type { StatementBooks } from './books'
 import { dismissDiffsOn, resyncTargetsOn } from './decisions'
 import { limitsOf } from './syncs'
 
@@ -37,8 +38,15 @@ export async function dismissDiffsOnTeam(
   return done
 }
 
-/** Runs a stored batch from this desktop, then `after`, whether the run ended or stopped. */
-export type RunInBackground = (batchId: number, after: () => Promise<void>) => void
+/**
+ * Runs a stored batch from this desktop, then `after`, whether the run ended or stopped; `progress`
+ * hears each of its progress events besides the batch's own.
+ */
+export type RunInBackground = (
+  batchId: number,
+  after: () => Promise<void>,
+  progress: (done: number, total: number) => void,
+) => void
 
 /**
  * The trades of the open differences named, synced again in one batch with source `reconcile` at the
@@ -50,6 +58,7 @@ export async function resyncDiffsOnTeam(
   desk: TeamDesk,
   r: z.output<typeof resyncDiffsSchema>,
   runInBackground: RunInBackground,
+  progress: StatementBooks['progress'] = () => {},
 ): Promise<DiffActionResult> {
   const x = desk.reads.exec
   const calls = teamCalls(desk.reads.pool)
@@ -73,15 +82,19 @@ export async function resyncDiffsOnTeam(
       qps: limits.qps,
     })
     await calls.inTransaction(markQueuedOn, withTrade, batchId, Date.now())
-    runInBackground(batchId, async () => {
-      try {
-        const touched = await calls.inTransaction(recordSyncOutcomesOn, batchId, Date.now())
-        for (const id of new Set([...statements, ...touched])) await calls.run(summarizeOn, id, Date.now())
-        desk.changed()
-      } finally {
-        await release()
-      }
-    })
+    runInBackground(
+      batchId,
+      async () => {
+        try {
+          const touched = await calls.inTransaction(recordSyncOutcomesOn, batchId, Date.now())
+          for (const id of new Set([...statements, ...touched])) await calls.run(summarizeOn, id, Date.now())
+          desk.changed()
+        } finally {
+          await release()
+        }
+      },
+      (done, total) => progress(statements[0]!, 'sync', done, total),
+    )
     handedOn = true
     const items = []
     for (const id of r.ids) items.push(statementDiffView((await statementDiffOnBoth.async(x, id))!))
