@@ -133,8 +133,8 @@ describe('two processes on one batch', () => {
 
   it('a runner that joins mid-run is met between heartbeats: it takes part, the QPS held together', async () => {
     // Heartbeats longer than the whole run: the others count the runners between them
-    // (batch-peers.ts PEER_CHECK_MS), so the joiner waits for that count and the gateway's window,
-    // not for a heartbeat; waiting for one, it would find nothing left to run.
+    // (batch-peers.ts PEER_CHECK_MS), so the joiner waits for that count and their word that they
+    // took their smaller share, not for a heartbeat; waiting for one, it would find nothing left.
     const slow = { heartbeatMs: 8_000, claimTtlMs: 30_000 }
     const n = 240
     const qps = 60

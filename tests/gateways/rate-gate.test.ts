@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RateGate } from '../../src/main/gateways/rate-gate'
+import { CallSlots, RateGate } from '../../src/main/gateways/rate-gate'
 import { busiestWindow } from '../helpers/rate-window'
 
 function block(ms: number): void {
@@ -37,5 +37,30 @@ describe('RateGate', () => {
     await Promise.all(calls)
     times.sort((a, b) => a - b)
     expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(qps)
+  })
+})
+
+describe('CallSlots', () => {
+  it('settles once the calls in flight are within a lower limit again', async () => {
+    const slots = new CallSlots(4)
+    const releases = await Promise.all([slots.acquire(), slots.acquire(), slots.acquire()])
+    await slots.settled()
+    slots.resize(1)
+    let settled = false
+    const waiting = slots.settled().then(() => (settled = true))
+    releases[0]!()
+    await Promise.resolve()
+    expect(settled).toBe(false)
+    releases[1]!()
+    await waiting
+    expect(settled).toBe(true)
+    // A call waiting for a slot meanwhile starts only now the last old one is back.
+    let started = false
+    const next = slots.acquire().then((release) => ((started = true), release))
+    await Promise.resolve()
+    expect(started).toBe(false)
+    releases[2]!()
+    ;(await next)()
+    expect(started).toBe(true)
   })
 })

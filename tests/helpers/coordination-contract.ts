@@ -154,18 +154,28 @@ export function coordinationContract(store: string, open: () => Promise<Coordina
       expect(await w.b.renewClaims(batch, 'B', 60_000)).toBe(4)
     })
 
-    it("lists a prefix's live lease owners, for a batch's runners to count one another", async () => {
+    it("lists a prefix's live leases by owner, for a batch's runners to count one another", async () => {
+      const owners = async (c: Coordination, prefix: string) =>
+        (await c.leaseHolders(prefix)).map((h) => h.owner)
+      const t0 = await w.a.now()
       expect(await w.a.acquireLease('batch:7:runner:A', 'A', 60_000)).toBe(true)
       expect(await w.b.acquireLease('batch:7:runner:B', 'B', 300)).toBe(true)
       expect(await w.b.acquireLease('batch:70:runner:C', 'C', 60_000)).toBe(true)
       expect(await w.b.acquireLease('pay:7', 'D', 60_000)).toBe(true)
-      expect(await w.b.leaseOwners('batch:7:runner:')).toEqual(['A', 'B'])
+      const held = await w.b.leaseHolders('batch:7:runner:')
+      expect(held.map((h) => h.owner)).toEqual(['A', 'B'])
+      // Each with its expiry on the store's clock: a joiner tells by it who has renewed since it came.
+      expect(held[0]!.expiresAt).toBeGreaterThanOrEqual(t0 + 60_000)
+      expect(held[1]!.expiresAt).toBeLessThan(t0 + 60_000)
+      await sleep(20)
+      expect(await w.a.renewLease('batch:7:runner:A', 'A', 60_000)).toBe(true)
+      expect((await w.a.leaseHolders('batch:7:runner:A'))[0]!.expiresAt).toBeGreaterThan(held[0]!.expiresAt)
       await sleep(500)
       // B's registration expired: it is no longer counted, on either desktop.
-      expect(await w.a.leaseOwners('batch:7:runner:')).toEqual(['A'])
+      expect(await owners(w.a, 'batch:7:runner:')).toEqual(['A'])
       await w.a.releaseLease('batch:7:runner:A', 'A')
-      expect(await w.a.leaseOwners('batch:7:runner:')).toEqual([])
-      expect(await w.a.leaseOwners('batch:70:')).toEqual(['C'])
+      expect(await owners(w.a, 'batch:7:runner:')).toEqual([])
+      expect(await owners(w.a, 'batch:70:')).toEqual(['C'])
     })
 
     it("lets a desktop's claims go in one call but those it keeps, and tells who holds what", async () => {

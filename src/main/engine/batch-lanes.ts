@@ -49,6 +49,11 @@ export class BatchLanes {
     }
   }
 
+  /** Resolves once every lane's calls in flight are within this runner's share again. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((l) => l.slots.settled()))
+  }
+
   /** The merchant's lane, made on its first item; a lane made while the run is paused starts paused. */
   of(merchant: number, paused: boolean): Lane {
     let lane = this.lanes.get(merchant)

@@ -70,14 +70,15 @@ export class BatchRun extends BatchWork {
       if (opened.ended) return this.snapshot(opened.ended)
       this.plan = opened.plan
       this.lanes = new BatchLanes(this.plan)
-      const runners = await this.peers.refresh()
-      this.lanes.divide(runners)
-      // Joining: the runners already on the batch take their smaller share at their next count (two
-      // allowed, for a late timer), and their calls under the old one leave the gateway's window; only
-      // then does this one call.
+      const runners = await this.peers.refresh((n) => this.lanes.divide(n))
+      // Joining: the runners already on the batch take their smaller share at their next count and
+      // say so; only then does this one call. One that does not say so is waited for as long as two
+      // counts (a late timer) and its calls under the old share leaving the gateway's window take.
       if (runners > 1) {
         this.report(true)
-        await new Promise((r) => setTimeout(r, 2 * peerCheckMs + RATE_WINDOW_MS))
+        await this.peers.admitted(2 * peerCheckMs + RATE_WINDOW_MS)
+        // Counted again: another runner may have joined meanwhile.
+        await this.peers.look((n) => this.lanes.divide(n))
       }
     } catch (err) {
       const fault = storageFaultOf(err)
@@ -143,8 +144,7 @@ export class BatchRun extends BatchWork {
         this.store.run(heartbeatBatchOn, this.batchId, this.engine.owner, this.now()),
       )
       await this.guardAsync(() => this.coordination.renewClaims(this.batchId, this.engine.owner, this.ttlMs))
-      const runners = await this.guardAsync(() => this.peers.refresh())
-      if (runners) this.lanes.divide(runners)
+      const runners = await this.guardAsync(() => this.peers.refresh((n) => this.takeShare(n)))
       await this.follow()
       if (runners && runners > 1)
         await this.guardAsync(() => tallyOf(this.store, this.batchId, this.total, this.started, this.tally))
@@ -160,13 +160,18 @@ export class BatchRun extends BatchWork {
     void work.finally(() => this.ticking.delete(work))
   }
 
+  /** This runner's share of the limits among `runners`, its calls in flight back within it. */
+  private async takeShare(runners: number): Promise<void> {
+    this.lanes.divide(runners)
+    await this.lanes.settled()
+  }
+
   /** Between heartbeats: the share of the limits for the runners there are now (a join, a leave). */
   private async countPeers(): Promise<void> {
     if (this.counting || this.beating) return
     this.counting = true
     try {
-      const runners = await this.guardAsync(() => this.peers.look())
-      if (runners) this.lanes.divide(runners)
+      await this.guardAsync(() => this.peers.look((n) => this.takeShare(n)))
     } finally {
       this.counting = false
     }

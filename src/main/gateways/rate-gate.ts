@@ -75,6 +75,8 @@ export class RateGate {
 export class CallSlots {
   private busy = 0
   private readonly waiting: Array<() => void> = []
+  /** Those waiting for the calls in flight to be within the limit again (`settled`). */
+  private readonly settling: Array<() => void> = []
 
   constructor(private limit: number) {
     if (!(limit >= 1)) throw new RangeError(`limit must be at least 1: ${limit}`)
@@ -88,6 +90,20 @@ export class CallSlots {
       this.busy += 1
       this.waiting.shift()!()
     }
+    this.wake()
+  }
+
+  /**
+   * Resolves once no more calls are in flight than the limit allows: after a lower limit, when the
+   * calls started under the higher one have come back (a batch's runner tells a joiner so, batch-peers.ts).
+   */
+  settled(): Promise<void> {
+    if (this.busy <= this.limit) return Promise.resolve()
+    return new Promise((resolve) => this.settling.push(resolve))
+  }
+
+  private wake(): void {
+    if (this.busy <= this.limit) for (const resolve of this.settling.splice(0)) resolve()
   }
 
   async acquire(): Promise<() => void> {
@@ -100,7 +116,10 @@ export class CallSlots {
       // The slot passes straight to the next waiter, unless a lower limit took it; otherwise it is free.
       const next = this.busy <= this.limit ? this.waiting.shift() : undefined
       if (next) next()
-      else this.busy -= 1
+      else {
+        this.busy -= 1
+        this.wake()
+      }
     }
   }
 }

@@ -50,13 +50,13 @@ export function pgCoordination(target: PgTarget, options: PgCoordinationOptions 
     async releaseLease(key, owner) {
       await pool.query('DELETE FROM trade_leases WHERE trade_key = $1 AND owner = $2', [key, owner])
     },
-    async leaseOwners(prefix) {
-      const r = await pool.query<{ owner: string }>(
-        `SELECT owner FROM trade_leases WHERE left(trade_key, length($1)) = $1 AND expires_at >= ${NOW_MS}
-          ORDER BY owner`,
+    async leaseHolders(prefix) {
+      const r = await pool.query<{ owner: string; expires_at: string }>(
+        `SELECT owner, expires_at FROM trade_leases
+          WHERE left(trade_key, length($1)) = $1 AND expires_at >= ${NOW_MS} ORDER BY owner`,
         [prefix],
       )
-      return r.rows.map((row) => row.owner)
+      return r.rows.map((row) => ({ owner: row.owner, expiresAt: Number(row.expires_at) }))
     },
     async claimItems(batchId, owner, limit, ttlMs) {
       // SKIP LOCKED: items another desktop is claiming this instant are stepped over, not waited for.

@@ -26,14 +26,13 @@ export function sqliteCoordination(db: Db, options: SqliteCoordinationOptions = 
     acquireLease: async (key, owner, ttlMs) => acquireLease(db, key, owner, checkTtl(ttlMs)),
     renewLease: async (key, owner, ttlMs) => renewLease(db, key, owner, checkTtl(ttlMs)),
     releaseLease: async (key, owner) => releaseLease(db, key, owner),
-    async leaseOwners(prefix) {
+    async leaseHolders(prefix) {
       // The lease table holds a row per trade in work: a few dozen, so a scan costs nothing.
-      return stmt<[string, string, number], { owner: string }>(
+      return stmt<[string, string, number], { owner: string; expiresAt: number }>(
         db,
-        'SELECT owner FROM trade_leases WHERE substr(trade_key, 1, length(?)) = ? AND expires_at >= ? ORDER BY owner',
-      )
-        .all(prefix, prefix, Date.now())
-        .map((r) => r.owner)
+        `SELECT owner, expires_at AS expiresAt FROM trade_leases
+          WHERE substr(trade_key, 1, length(?)) = ? AND expires_at >= ? ORDER BY owner`,
+      ).all(prefix, prefix, Date.now())
     },
     async claimItems(batchId, owner, limit, ttlMs) {
       checkTtl(ttlMs)

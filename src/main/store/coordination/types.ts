@@ -29,6 +29,13 @@ export interface ClaimHolder {
   expiresAt: number | null
 }
 
+/** A lease as `leaseHolders` reads it. */
+export interface LeaseHolder {
+  owner: string
+  /** Epoch ms, on the store's clock. */
+  expiresAt: number
+}
+
 /** How a leadership ended: given away by its holder, or lost (its connection or lease is gone). */
 export type LeadershipEnd = 'released' | 'lost'
 
@@ -66,10 +73,11 @@ export interface Coordination {
   renewLease(key: string, owner: string, ttlMs: number): Promise<boolean>
   releaseLease(key: string, owner: string): Promise<void>
   /**
-   * The owners of the leases not yet expired whose key starts with `prefix`: the runners of a batch
-   * registered as `batch:<id>:runner:<owner>`, for sharing its QPS (docs/team-mode.md B8.5).
+   * The leases not yet expired whose key starts with `prefix`, by owner: the runners of a batch
+   * registered as `batch:<id>:runner:<owner>`, for sharing its QPS (docs/team-mode.md B8.5). The
+   * expiry tells a joiner whether a runner has renewed since the joiner registered.
    */
-  leaseOwners(prefix: string): Promise<string[]>
+  leaseHolders(prefix: string): Promise<LeaseHolder[]>
   /**
    * Up to `limit` pending items of the batch that nobody holds or whose claim expired, in id order,
    * now held by `owner` for `ttlMs`. Two desktops claiming at once never get the same item.
