@@ -49,8 +49,12 @@ export const failed = (error: string): FinishedItem => ({
 /**
  * Items claimed at a time: about two seconds of this runner's calls, so that a small batch is shared
  * with a runner that joins rather than held by the first, between 32 and 512 (a page per claim).
+ * With other runners, half a second: when one finds nothing more to claim, the items the others still
+ * hold run at their smaller share to the end (docs/team-mode.md B8.5), so the less each holds then,
+ * the sooner the batch ends.
  */
-export const pageFor = (qps: number) => Math.min(512, Math.max(32, Math.ceil(qps * 2)))
+export const pageFor = (qps: number, runners = 1) =>
+  Math.min(512, Math.max(32, Math.ceil(qps * (runners > 1 ? 0.5 : 2))))
 
 export abstract class BatchRunBase {
   protected lanes!: BatchLanes

@@ -361,7 +361,7 @@ export class BatchRun extends BatchWork {
   private async fill(): Promise<void> {
     do {
       this.feedAgain = false
-      const page = pageFor(this.lanes.share().qps)
+      const page = pageFor(this.lanes.share().qps, this.peers.count)
       const lowWater = Math.min(128, Math.ceil(page / 2))
       while (!this.dry && this.claiming() && this.lanes.hungry(lowWater) && (await this.follow())) {
         const claimed = await this.guardAsync(() =>
