@@ -342,6 +342,41 @@ describe.skipIf(pgMissing())('the window\u2019s import on a team database', () =
     ])
   })
 
+  it('a desktop that closes stops its import after the page in progress, before its database', async () => {
+    const cy = new TeamHost(await desk('cy'), tempDir())
+    const many = csv(
+      Array.from({ length: 12_000 }, (_, i) => [
+        `CLOSE-${String(i).padStart(5, '0')}`,
+        '1.00',
+        '支付中',
+        '',
+        '',
+        '2026-12-04 10:00:00',
+      ]),
+    )
+    const handle = await upload(cy, 'closing.csv', many)
+    let closed: Promise<void> | null = null
+    cy.on('task.progress', (p) => {
+      if (!p.finished && !closed) closed = cy.close()
+    })
+    const stopped = await dispatchTeam(cy, 'imports.run', { file: handle, merchant: 'ali' }).then(
+      () => null,
+      (err: { id: string; params: { rows: number } }) => err,
+    )
+    await closed
+    expect(stopped).toMatchObject({ id: 'import.cancelled', params: { file: 'closing.csv' } })
+    const [{ n }] = (await rows(
+      `SELECT count(*)::int AS n FROM pay_orders WHERE order_no LIKE 'CLOSE-%'`,
+    )) as [{ n: number }]
+    expect(n).toBe(stopped!.params.rows)
+    expect(n).toBeLessThan(12_000)
+    // The run was finished with what its pages wrote.
+    expect(
+      await rows(`SELECT inserted, finished_at IS NOT NULL AS finished FROM import_runs
+      WHERE file_name = 'closing.csv'`),
+    ).toEqual([{ inserted: n, finished: true }])
+  })
+
   it('the template names the team\u2019s first merchant and imports as it stands', async () => {
     const out = await dispatchTeam(amy, 'imports.template', { type: 'pay' })
     expect(out).toMatchObject({ rows: 2, downloadPath: expect.stringMatching(/^\/downloads\//) })

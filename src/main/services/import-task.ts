@@ -81,3 +81,13 @@ export function cancelImport(host: object, taskId: string): { cancelled: boolean
   run?.stop()
   return { cancelled: run !== undefined }
 }
+
+/**
+ * Every import `host` runs, stopped after its transaction (or page) in progress and waited for: for a
+ * team host closing its database, which a page still writing would otherwise find gone.
+ */
+export async function stopImports(host: object): Promise<void> {
+  const runs = [...tasksOf(host).values()]
+  for (const run of runs) run.stop()
+  await Promise.allSettled(runs.map((run) => run.result))
+}
