@@ -4,8 +4,7 @@ import type { BatchView } from '../../shared/entity-views'
 import { AppError } from '../../shared/errors'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import type { batchStartSchema } from '../../shared/inputs'
-import { payOrderIdsOfImport } from '../store/orders'
-import { refundIdsOfImport } from '../store/refunds'
+import { tradesOfImportOn } from '../store/trade-schedule'
 import type { ServiceContext } from './context'
 import { createBatchOf, getBatchView, startBatchInBackground } from './sync'
 import { allTrades, tradesOfFilter, type TradeRef } from './trade-refs'
@@ -32,16 +31,8 @@ export function refsFor(ctx: ServiceContext, request: TradeSelection): TradeRef[
   const type = request.type ?? 'pay'
   if (request.ids) return request.ids.map((id) => ({ type, id }))
   if (request.filter) return tradesOfFilter(ctx, type, request.filter)
-  if (request.importId) return tradesOfImport(ctx, request.importId)
+  if (request.importId) return tradesOfImportOn.sync(ctx.exec, request.importId)
   return allTrades(ctx, request.pending === true, request.exceptHeld === true)
-}
-
-/** Every trade an import wrote, pay orders and refunds. */
-function tradesOfImport(ctx: ServiceContext, importId: number): TradeRef[] {
-  return [
-    ...payOrderIdsOfImport(ctx.db, importId).map((id) => ({ type: 'pay' as const, id })),
-    ...refundIdsOfImport(ctx.db, importId).map((id) => ({ type: 'refund' as const, id })),
-  ]
 }
 
 export function startBatchFrom(ctx: ServiceContext, request: z.output<typeof batchStartSchema>): BatchView {

@@ -31,7 +31,7 @@ import { readLines, takingTurns, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
 import { stampedName } from './export-target'
-import { writeRejected } from './import-files'
+import { fileRejectedBooks, writeRejected } from './import-files'
 
 // Export of any list with its filter to CSV. It reads through a connection of its own (WAL lets it
 // read while syncs write), so a million-row export neither blocks nor is blocked by the engine.
@@ -140,7 +140,7 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
         result = await write(batchItemColumns, (c) => batchItemsExportQuery(req.batchId, req.problemsOnly, c))
         break
       case 'rejected':
-        result = await writeRejected(ctx, req, file)
+        result = await writeRejected(fileRejectedBooks(ctx), req, file)
         break
       case 'statement-diffs':
         result = await write(statementDiffColumns, (c) => statementDiffsExportQuery(req.statementId, c))

@@ -6,31 +6,53 @@ import { say } from '../../shared/messages'
 import { formatBeijing } from '../../shared/time'
 import { csvField, guardId } from '../files/export/csv'
 import { RejectedRowsCsv } from '../files/import/rejected-csv'
-import { getImportRun, importErrors, KEPT_ERRORS } from '../store/imports'
-import { listMerchants } from '../store/merchants'
+import { importErrorsOn, importRunOn, KEPT_ERRORS } from '../store/imports'
+import { liveMerchantsOn } from '../store/merchants'
+import type { Exec } from '../store/sql/exec'
+import type { ImportResult } from '../files/import/import-options'
 import type { ServiceContext } from './context'
-import { exportTarget, stampedName, writeSmallFile } from './export-target'
+import type { FileHandles } from './file-handles'
+import { exportTarget, stampedName, writeSmallFile, type TargetHost } from './export-target'
 import { runImportJob, type ImportSource } from './imports'
 
 // The files an import hands the person: the rows it refused, to fix and import again (issue 14 item
 // 8), and a template to fill in (item 18). Both follow the export conventions of docs/cli.md section 4.
 
+/** What writing the refused rows needs of the books: the file's context, or a team host's desk. */
+export interface RejectedBooks {
+  exec: Exec
+  handles: FileHandles
+  /** A dry run of the source that writes every row it refuses to `out`: its result. */
+  dryRun(source: ImportSource, out: { file: string; overwrite: boolean }): Promise<ImportResult>
+}
+
+/** The file's: its import worker reads the file again. */
+export function fileRejectedBooks(ctx: ServiceContext): RejectedBooks {
+  return {
+    exec: ctx.exec,
+    handles: ctx.handles,
+    dryRun: async (source, out) =>
+      (await runImportJob(ctx, source, { dryRun: true, rejectedOut: out })).result,
+  }
+}
+
 /**
  * The refused rows: those an import run kept (its first KEPT_ERRORS), or every row a file on preview
- * would refuse, read again through the import worker and written as they come.
+ * would refuse, read again by a dry run and written as they come.
  */
 export async function writeRejected(
-  ctx: ServiceContext,
+  books: RejectedBooks,
   req: { importId?: number; source?: ImportSource },
   file: string,
 ): Promise<{ rows: number; bytes: number }> {
   let rows: number
   if (req.importId !== undefined) {
-    const run = getImportRun(ctx.db, req.importId)
+    const run = await importRunOn.async(books.exec, req.importId)
     if (!run) throw AppError.say('not_found', 'import.notFound', { id: req.importId })
+    const kept = await importErrorsOn.async(books.exec, run.id, KEPT_ERRORS)
     const out = new RejectedRowsCsv(file, run.headers, true)
     try {
-      for (const e of importErrors(ctx.db, run.id, KEPT_ERRORS))
+      for (const e of kept)
         out.add(e.line, e.said ? say(e.said.id, e.said.params, 'zh-CN') : e.reason, e.cells)
     } finally {
       out.close()
@@ -38,12 +60,8 @@ export async function writeRejected(
     rows = out.rows
   } else {
     // The page names the file it previewed by its handle, as it did for the preview.
-    const source = { ...req.source!, file: await ctx.handles.readable(req.source!.file) }
-    const { result } = await runImportJob(ctx, source, {
-      dryRun: true,
-      rejectedOut: { file, overwrite: true },
-    })
-    rows = result.rejected
+    const source = { ...req.source!, file: await books.handles.readable(req.source!.file) }
+    rows = (await books.dryRun(source, { file, overwrite: true })).rejected
   }
   return { rows, bytes: fs.statSync(file).size }
 }
@@ -53,10 +71,9 @@ export async function writeRejected(
  * they stand (a waiting order and a paid one; a refund in progress and a finished one of the paid
  * order), dated today, for the first merchant configured.
  */
-export function templateText(ctx: ServiceContext, type: TradeType): string {
-  const merchant = listMerchants(ctx.db)[0]?.name ?? ''
-  const at = (minutesAgo: number) => formatBeijing(ctx.now() - minutesAgo * 60_000)
-  const day = formatBeijing(ctx.now()).slice(0, 10).replace(/-/g, '')
+function templateText(merchant: string, now: number, type: TradeType): string {
+  const at = (minutesAgo: number) => formatBeijing(now - minutesAgo * 60_000)
+  const day = formatBeijing(now).slice(0, 10).replace(/-/g, '')
   const rows =
     type === 'pay'
       ? [
@@ -92,11 +109,18 @@ export function templateText(ctx: ServiceContext, type: TradeType): string {
   return '\uFEFF' + rows.map((r) => r.map((c) => csvField(guardId(c))).join(',')).join('\r\n') + '\r\n'
 }
 
+/**
+ * The template, where `host` writes (the file's context or a team host, docs/team-mode.md B8.18):
+ * it reads nothing of the books but `x`'s first merchant.
+ */
 export async function writeTemplate(
-  ctx: ServiceContext,
+  x: Exec,
+  host: TargetHost & { now(): number },
   req: { type: TradeType; file?: string },
 ): Promise<ExportResult> {
+  const merchant = (await liveMerchantsOn.async(x))[0]?.name ?? ''
   const what = req.type === 'pay' ? '支付订单导入模板' : '退款订单导入模板'
-  const target = exportTarget(ctx, req.file, stampedName(what, ctx.now()))
-  return writeSmallFile(target, templateText(ctx, req.type), 2)
+  const now = host.now()
+  const target = exportTarget(host, req.file, stampedName(what, now))
+  return writeSmallFile(target, templateText(merchant, now, req.type), 2)
 }

@@ -1,26 +1,23 @@
-import crypto from 'node:crypto'
 import path from 'node:path'
 import type { z } from 'zod'
 import type { ImportPreview } from '../../shared/contract'
 import type { TradeType } from '../../shared/domain'
 import type { ImportSummary } from '../../shared/import-report'
-import { AppError } from '../../shared/errors'
 import type { importRunSchema, importSourceSchema } from '../../shared/inputs'
 import type { ImportResult } from '../files/import/import-options'
-import { UnreadableFileError } from '../files/import/row-source'
 import { runInThread } from '../files/import/in-thread'
-import type { RunningImport } from '../files/import/worker-host'
 import type { JobOptions } from '../files/import/worker-protocol'
 import type { Audience } from '../files/import/trades'
 import { audit } from '../store/audit'
 import { getBatch } from '../store/batches'
 import type { ServiceContext } from './context'
+import { runImportTask } from './import-task'
 import { createBatchOf, startBatchInBackground } from './sync'
 import type { TradeRef } from './trade-refs'
 
 // Imports for the window, browser mode and the command line: each runs in an import worker (files/
 // import/worker-host.ts), reports its progress as task.progress events under the task id the caller
-// chose (or one made here), and can be stopped by that id (imports.cancel).
+// chose (or one made here), and can be stopped by that id (imports.cancel, services/import-task.ts).
 
 export type ImportSource = z.output<typeof importSourceSchema>
 
@@ -28,9 +25,6 @@ export type ImportSource = z.output<typeof importSourceSchema>
 export function audienceOf(ctx: ServiceContext): Audience {
   return ctx.options.transport === 'electron' || ctx.options.transport === 'http' ? 'window' : 'cli'
 }
-
-/** The imports in flight, by task id, per context. */
-const running = new WeakMap<ServiceContext, Map<string, RunningImport>>()
 
 /** What the caller may add to a job beyond the source. */
 interface JobExtras {
@@ -41,23 +35,12 @@ interface JobExtras {
   taskId?: string
 }
 
-/** A refusal from the import as the contract says it: its own sentence, else the file's detail. */
-export function told(err: unknown): unknown {
-  if (!(err instanceof UnreadableFileError)) return err
-  return err.said
-    ? AppError.say('unreadable_file', err.said.id, err.said.params)
-    : AppError.say('unreadable_file', 'file.unreadable', { detail: err.message })
-}
-
-/** Runs one import job to its end, with progress events; a stopped job is an error that says so. */
+/** Runs one import job in an import worker to its end, as a task (services/import-task.ts). */
 export async function runImportJob(
   ctx: ServiceContext,
   source: ImportSource,
   extras: JobExtras,
 ): Promise<{ result: ImportResult; trades: number[] }> {
-  const taskId = extras.taskId ?? crypto.randomUUID()
-  const progress = (done: number, total: number | null, finished: boolean, error: string | null) =>
-    ctx.emit('task.progress', { taskId, kind: 'import', done, total, finished, error })
   const options: JobOptions = {
     type: source.type,
     merchant: source.merchant,
@@ -70,44 +53,20 @@ export async function runImportJob(
     rejectedOut: extras.rejectedOut,
   }
   const job = { file: source.file, options, now: ctx.now(), wantTrades: extras.wantTrades === true }
-  const onProgress = (rows: number) => progress(rows, null, false, null)
-  let run: RunningImport
-  try {
-    run =
-      ctx.options.dbFile === ':memory:'
-        ? runInThread(ctx.db, job, onProgress)
-        : ctx.importWorkers.run(job, onProgress)
-  } catch (err) {
-    progress(0, null, true, (err as Error).message)
-    throw err
-  }
-  let map = running.get(ctx)
-  if (!map) running.set(ctx, (map = new Map()))
-  map.set(taskId, run)
-  try {
-    const done = await run.result
-    if (done.result.stopped) {
-      throw AppError.say('conflict', 'import.cancelled', {
-        file: path.basename(source.file),
-        rows: done.result.rows,
-      })
-    }
-    progress(done.result.rows, done.result.rows, true, null)
-    return done
-  } catch (err) {
-    const e = told(err)
-    progress(0, null, true, (e as Error).message)
-    throw e
-  } finally {
-    map.delete(taskId)
-  }
+  return runImportTask(ctx, source.file, extras.taskId, (onProgress) =>
+    ctx.options.dbFile === ':memory:'
+      ? runInThread(ctx.db, job, onProgress)
+      : ctx.importWorkers.run(job, onProgress),
+  )
 }
 
-/** Stops the import running under `taskId`, after the transaction in progress. */
-export function cancelImport(ctx: ServiceContext, taskId: string): { cancelled: boolean } {
-  const run = running.get(ctx)?.get(taskId)
-  run?.stop()
-  return { cancelled: run !== undefined }
+/** The audit row of an import that wrote, on either store: the file's name and what went in. */
+export function importAudit(file: string, r: ImportResult) {
+  return {
+    action: 'import_run' as const,
+    target: path.basename(file),
+    detail: { importId: r.importId, inserted: r.inserted, rejected: r.rejected },
+  }
 }
 
 /** The summary an import answers: the result without what only the preview reads. */
@@ -130,12 +89,7 @@ export async function runImport(ctx: ServiceContext, req: ImportRequest): Promis
     rejectedOut: req.rejectedOut ? { file: path.resolve(req.rejectedOut) } : undefined,
   })
   for (const id of trades) req.onTrade?.(req.type, id)
-  audit(ctx.db, {
-    operator: ctx.operator,
-    action: 'import_run',
-    target: path.basename(req.file),
-    detail: { importId: result.importId, inserted: result.inserted, rejected: result.rejected },
-  })
+  audit(ctx.db, { operator: ctx.operator, ...importAudit(req.file, result) })
   return importSummaryOf(result)
 }
 
@@ -148,7 +102,12 @@ export async function previewImport(
   ctx: ServiceContext,
   req: ImportSource & { rows: number; taskId?: string },
 ): Promise<ImportPreview> {
-  const { result: r } = await runImportJob(ctx, req, { dryRun: true, sample: req.rows, taskId: req.taskId })
+  const { result } = await runImportJob(ctx, req, { dryRun: true, sample: req.rows, taskId: req.taskId })
+  return previewOf(result)
+}
+
+/** A dry run's result as the preview shows it, on either store. */
+export function previewOf(r: ImportResult): ImportPreview {
   const errorByLine = new Map(r.errors.map((e) => [e.line, `${e.column ? `${e.column}: ` : ''}${e.reason}`]))
   const fields = new Map(r.match.fields)
   for (const c of r.amountColumns) fields.set(c.index, c.field)

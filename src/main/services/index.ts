@@ -31,7 +31,7 @@ const SERVICES = {
   export: () => import('./export'),
   importFiles: () => import('./import-files'),
   importChosen: () => import('./import-chosen'),
-  imports: () => import('./imports'),
+  importTask: () => import('./import-task'),
   keyStore: () => import('./key-store'),
   teamPassphrase: () => import('./team-passphrase'),
   lists: () => import('./lists'),
@@ -125,13 +125,13 @@ const handlers: Handlers = {
 
   'imports.preview': async (ctx, r) => (await SERVICES.importChosen()).previewChosen(ctx, r),
   'imports.run': async (ctx, r) => (await SERVICES.importChosen()).importChosen(ctx, r),
-  'imports.cancel': async (ctx, { taskId }) => (await SERVICES.imports()).cancelImport(ctx, taskId),
-  'imports.template': async (ctx, r) => (await SERVICES.importFiles()).writeTemplate(ctx, r),
+  'imports.cancel': async (ctx, { taskId }) => (await SERVICES.importTask()).cancelImport(ctx, taskId),
+  'imports.template': async (ctx, r) => (await SERVICES.importFiles()).writeTemplate(ctx.exec, ctx, r),
 
-  'mappings.list': async (ctx) => (await mappings()).listSavedMappings(ctx),
-  'mappings.save': async (ctx, r) => (await mappings()).saveNamedMapping(ctx, r),
-  'mappings.remove': async (ctx, { name }) => (await mappings()).removeNamedMapping(ctx, name),
-  'mappings.export': async (ctx, r) => (await mappings()).exportNamedMapping(ctx, r),
+  'mappings.list': async (ctx) => (await mappings()).listSavedMappings(ctx.exec),
+  'mappings.save': async (ctx, r) => (await mappings()).saveNamedMapping(ctx.exec, r, ctx.now()),
+  'mappings.remove': async (ctx, { name }) => (await mappings()).removeNamedMapping(ctx.exec, name),
+  'mappings.export': async (ctx, r) => (await mappings()).exportNamedMapping(ctx.exec, ctx, r),
 
   'batches.start': async (ctx, b) => (await SERVICES.batches()).startBatchFrom(ctx, b),
   'batches.list': async (ctx, p) => (await sync()).listBatchViews(ctx, p.limit, p.offset),

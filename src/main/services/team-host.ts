@@ -14,6 +14,7 @@ import type { NativeDialogs } from './context-options'
 import type { ChangeSignal } from './live/change-signal'
 import { sweepExports } from './downloads'
 import { FileHandles } from './file-handles'
+import { stopImports } from './import-task'
 import { StoreWatch, type WatchedBooks } from './live/store-watch'
 import { runTeamBatch, teamBatchView } from './team-batches'
 import type { TeamDesk } from './team-desk'
@@ -218,7 +219,8 @@ export class TeamHost implements WatchedBooks {
 
   /**
    * The watch, then this desktop's runs: each leaves its batch (paused when no other desktop runs it,
-   * its calls in flight written), as the file's do when the app quits; then the database.
+   * its calls in flight written), as the file's do when the app quits; its imports stop after their
+   * page; then the database.
    */
   async close(): Promise<void> {
     this.closed = true
@@ -229,6 +231,8 @@ export class TeamHost implements WatchedBooks {
     const runs = [...this.runs.values()]
     await Promise.all(runs.map((r) => r.runner?.stop()))
     await Promise.all(runs.map((r) => r.done))
+    // An import of the window ends after its page in progress, as when the person cancels it.
+    await stopImports(this)
     await this.desk.close()
   }
 }

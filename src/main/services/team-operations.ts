@@ -20,6 +20,7 @@ import { ordersExport } from '../store/orders'
 import { refundsExport } from '../store/refunds'
 import { openTradesOfBatchOn, releaseTradesOn } from '../store/schedule-holds'
 import { getBatchOn } from '../store/batch-run'
+import { tradesOfImportOn } from '../store/trade-schedule'
 import { decideAnomalyOnTeam } from './anomalies'
 import { batchItemPage } from './batch-items'
 import type { ApiBackend } from './api-backend'
@@ -44,6 +45,7 @@ import { testMerchantOn } from './merchant-test'
 import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import type { TeamHandlers } from './team-handlers'
+import { importOps, rejectedFromTeam } from './team-import-ops'
 import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
 import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
@@ -52,9 +54,9 @@ import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
-// by the functions written once for both stores. What is not yet written once for PostgreSQL (an
-// import's preview, a merchant's profile, a bill's download, the column mappings) is refused in one sentence
-// that names it, before anything is read or written.
+// by the functions written once for both stores. What is not yet written once for PostgreSQL (a
+// merchant's profile, a bill's download) is refused in one sentence that names it, before anything is
+// read or written.
 
 /** The trades a batch started from the window holds, read from the team database. */
 async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
@@ -70,7 +72,7 @@ async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>)
     const rows = await x.all<{ id: number }>(q.sql, q.params)
     return rows.map((row) => ({ type, id: Number(row.id) }))
   }
-  if (r.importId) throw AppError.say('conflict', 'team.notYet', { operation: 'batches.start importId' })
+  if (r.importId) return tradesOfImportOn.async(x, r.importId)
   return teamTrades(host.desk, r.pending === true, false)
 }
 
@@ -121,6 +123,7 @@ async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
 }
 
 const handlers: TeamHandlers = {
+  ...importOps,
   'app.info': (host) => teamAppInfo(host),
   'overview.get': async (host) => overviewOn.async(host.desk.reads.exec, Date.now()),
   'orders.sync': async ({ desk }, s) => {
@@ -156,7 +159,7 @@ const handlers: TeamHandlers = {
     if (refs.length === 0) throw AppError.say('invalid_input', 'sync.nothing')
     const id = await createTeamBatch(host.desk, refs, {
       name: r.name,
-      importId: null,
+      importId: r.importId ?? null,
       concurrency: r.concurrency,
       qps: r.qps,
     })
@@ -212,10 +215,13 @@ const handlers: TeamHandlers = {
     try {
       if (path.extname(target.file).toLowerCase() !== '.csv')
         throw AppError.say('invalid_input', 'export.csvName')
-      const written = await exportFromTeam(host.desk.reads, teamExport(req, target.file), {
-        replace: target.replace,
-        actor: host.desk.actor,
-      })
+      const written =
+        req.kind === 'rejected'
+          ? await rejectedFromTeam(host, req, target.file)
+          : await exportFromTeam(host.desk.reads, teamExport(req, target.file), {
+              replace: target.replace,
+              actor: host.desk.actor,
+            })
       return { ...target.done(), rows: written.rows, bytes: written.bytes }
     } catch (err) {
       target.failed()

@@ -3,7 +3,7 @@ import type { ImportRowError } from '../../shared/import-report'
 import { isMessageId, type MessageId, type Params } from '../../shared/messages'
 import type { Db } from './connection'
 import { stmt } from './connection'
-import { both, one, run, type Exec, type Q } from './sql/exec'
+import { all, both, one, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 /**
@@ -178,22 +178,31 @@ function cellsOf(text: string | null): string[] {
   }
 }
 
-export function importErrors(db: Db, importId: number, limit = 1000, offset = 0): KeptRowError[] {
-  return stmt<[number, number, number], ErrorRow>(
-    db,
+/** The refused rows an import run kept, by line; on either store (docs/team-mode.md B8.18). */
+export const importErrorsOn = both(function* (
+  x: Exec,
+  importId: number,
+  limit = 1000,
+  offset = 0,
+): Q<KeptRowError[]> {
+  const rows = yield* all<ErrorRow>(
+    x,
     `SELECT line, column_name, reason, raw_row, cells, said FROM import_errors WHERE import_id = ?
      ORDER BY line LIMIT ? OFFSET ?`,
+    [importId, limit, offset],
   )
-    .all(importId, limit, offset)
-    .map((r) => ({
-      line: r.line,
-      column: r.column_name,
-      reason: r.reason,
-      raw: r.raw_row ?? undefined,
-      said: said(r.said),
-      cells: cellsOf(r.cells),
-    }))
-}
+  return rows.map((r) => ({
+    line: Number(r.line),
+    column: r.column_name,
+    reason: r.reason,
+    raw: r.raw_row ?? undefined,
+    said: said(r.said),
+    cells: cellsOf(r.cells),
+  }))
+})
+
+export const importErrors = (db: Db, importId: number, limit = 1000, offset = 0): KeptRowError[] =>
+  importErrorsOn.sync(sqliteExec(db), importId, limit, offset)
 
 export interface ImportRunRow {
   id: number
@@ -205,31 +214,29 @@ export interface ImportRunRow {
   kept: number
 }
 
-export function getImportRun(db: Db, id: number): ImportRunRow | undefined {
-  const r = stmt<
-    [number],
-    {
-      id: number
-      file_name: string
-      trade_type: TradeType
-      headers: string | null
-      rejected: number
-      kept: number
-    }
-  >(
-    db,
+export const importRunOn = both(function* (x: Exec, id: number): Q<ImportRunRow | undefined> {
+  const r = yield* one<{
+    id: number
+    file_name: string
+    trade_type: TradeType
+    headers: string | null
+    rejected: number
+    kept: number
+  }>(
+    x,
     `SELECT id, file_name, trade_type, headers, rejected,
        (SELECT COUNT(*) FROM import_errors e WHERE e.import_id = import_runs.id) AS kept
      FROM import_runs WHERE id = ?`,
-  ).get(id)
+    [id],
+  )
   return (
     r && {
-      id: r.id,
+      id: Number(r.id),
       fileName: r.file_name,
       tradeType: r.trade_type,
       headers: cellsOf(r.headers),
-      rejected: r.rejected,
-      kept: r.kept,
+      rejected: Number(r.rejected),
+      kept: Number(r.kept),
     }
   )
-}
+})

@@ -18,7 +18,7 @@ import {
 import { tradeMatch } from './trade-search'
 import { all, both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
-import { allTradeIds, markTradeSyncedOn, tradeIdsOfImport, type SyncMark } from './trade-schedule'
+import { allTradeIds, markTradeSyncedOn, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
@@ -218,10 +218,6 @@ export const markRefundOrderSynced = (db: Db, id: number, s: SyncMark): void =>
 /** Every refund, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */
 export const allRefundOrderIds = (db: Db, pendingOnly: boolean, exceptHeld = false): number[] =>
   allTradeIds(db, 'refund', pendingOnly, exceptHeld)
-
-/** Trades first brought in by one import run. */
-export const refundIdsOfImport = (db: Db, importId: number): number[] =>
-  tradeIdsOfImport(db, 'refund', importId)
 
 /**
  * The rows of a filter as arrays of the given columns, in list order, for export: arrays instead of

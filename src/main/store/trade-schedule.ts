@@ -1,6 +1,5 @@
 import type { GatewayStatus, Outcome, TradeType } from '../../shared/domain'
 import type { Db } from './connection'
-import { stmt } from './connection'
 import { all, both, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
@@ -63,12 +62,25 @@ export const allTradeIdsOn = both(function* (
 export const allTradeIds = (db: Db, type: TradeType, pendingOnly: boolean, exceptHeld: boolean): number[] =>
   allTradeIdsOn.sync(sqliteExec(db), type, pendingOnly, exceptHeld)
 
-/** Trades first brought in by one import run. */
-export function tradeIdsOfImport(db: Db, type: TradeType, importId: number): number[] {
-  return stmt<[number], { id: number }>(db, `SELECT id FROM ${TABLE[type]} WHERE import_id = ? ORDER BY id`)
-    .all(importId)
-    .map((r) => r.id)
-}
+/**
+ * The trades first brought in by one import run, pay orders then refunds, each in id order: what
+ * `batches.start` with an import syncs, on the file and on a team database alike.
+ */
+export const tradesOfImportOn = both(function* (
+  x: Exec,
+  importId: number,
+): Q<Array<{ type: TradeType; id: number }>> {
+  const trades: Array<{ type: TradeType; id: number }> = []
+  for (const type of ['pay', 'refund'] as const) {
+    const rows = yield* all<{ id: number }>(
+      x,
+      `SELECT id FROM ${TABLE[type]} WHERE import_id = ? ORDER BY id`,
+      [importId],
+    )
+    for (const r of rows) trades.push({ type, id: Number(r.id) })
+  }
+  return trades
+})
 
 /** After a person looked at a trade that kept failing: back to the normal schedule. */
 export const resetTradeErrorsOn = both(function* (

@@ -24,8 +24,9 @@ import { openRejected } from './rejected-csv'
 import { RAW_CHARS, UnreadableFileError, type RowSource, type SourceRow } from './row-source'
 import { detach, detachParams, note } from './row-notes'
 import { openRows } from './rows'
-import { dryRunSink, storeSink, type ImportSink } from './sink'
-import { pageOf, TeamSink, type TeamInto } from './team-sink'
+import { dryRunSink, fileBooks, storeSink, type ImportSink } from './sink'
+import { TeamDryBooks } from './team-preview'
+import { pageOf, pullOnce, TeamSink, type TeamInto } from './team-sink'
 import { isTotalRow } from './total-rows'
 import { importPay, importRefund, MerchantResolver, RowCells, RowError, type RowOutcome } from './trades'
 
@@ -76,7 +77,6 @@ async function importRows(
 ): Promise<ImportResult> {
   // A team database (files/import/team-sink.ts) or the file: `db` is the file's connection.
   const team = 'pool' in into ? into : null
-  if (team && options.dryRun) throw new Error('a team import writes its list: the preview reads a file')
   const db = into as Db
   const name = path.basename(file)
   const audience = options.audience ?? 'cli'
@@ -139,7 +139,10 @@ async function importRows(
   // The day totals of the orders a transaction inserts, added up as they go in (refunds are grouped).
   const tally = options.type === 'pay' ? new DayTally() : null
   const teamSink = team && !dry ? new TeamSink(team.pool) : null
-  const sink = teamSink ?? (dry ? dryRunSink(db) : storeSink(db, now, tally ?? undefined))
+  // A team database's preview reads a page's orders ahead of its rows (team-preview.ts).
+  const teamDry = team && dry ? new TeamDryBooks(pgExec(team.pool)) : null
+  const sink =
+    teamSink ?? (dry ? dryRunSink(teamDry ?? fileBooks(db)) : storeSink(db, now, tally ?? undefined))
   const run = {
     fileName: name,
     tradeType: options.type,
@@ -299,7 +302,7 @@ async function importRows(
       if (n >= MAX_ROWS || performance.now() - started >= MAX_MS) return true
     }
   }
-  /** A row into a sink that notes the order it names: a team import's first look at its page. */
+  /** A row into a sink that notes the order it names: a team import's (or preview's) first look at its page. */
   const probe = (row: SourceRow, into: ImportSink) => {
     if (row.broken || isTotalRow(row.cells, orderNoColumn, width)) return
     cells.cells = row.cells
@@ -330,20 +333,17 @@ async function importRows(
   }
   /** One transaction; false at the end of the file, or when asked to stop (what was written stays). */
   const step = async (pull: () => SourceRow[] | null, last: boolean): Promise<boolean> => {
-    const more = dry ? fill(pull) : teamSink ? await teamPage(teamSink, pull) : write!.immediate(pull)
+    const more = teamDry
+      ? await teamDry.page(pageOf(pull, TEAM_PAGE), probe, fill)
+      : dry
+        ? fill(pull)
+        : teamSink
+          ? await teamPage(teamSink, pull)
+          : write!.immediate(pull)
     options.onProgress?.(counts.rows)
     if ((more || !last) && options.shouldStop?.()) stopped = true
     return more && !stopped
   }
-  const once = (rows: SourceRow[]) => {
-    let left: SourceRow[] | null = rows
-    return () => {
-      const r = left
-      left = null
-      return r
-    }
-  }
-
   const deferred =
     !dry &&
     !team &&
@@ -362,9 +362,9 @@ async function importRows(
       while (await step(pull, true)) await new Promise((resolve) => setImmediate(resolve))
     } else {
       // XLSX: a transaction per batch the reader hands over.
-      await step(once(first), false)
+      await step(pullOnce(first), false)
       for (let next = await batches.next(); !stopped && !next.done; next = await batches.next())
-        await step(once(next.value), false)
+        await step(pullOnce(next.value), false)
     }
   } finally {
     rejectedOut?.close()

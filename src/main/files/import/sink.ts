@@ -72,12 +72,28 @@ export function storeSink(db: Db, now: () => number, tally?: DayTally): ImportSi
   }
 }
 
+/** What a dry run reads of the books: the file's connection, or a team preview's page read ahead. */
+export interface DryBooks {
+  findPay(merchantId: number, orderNo: string): PayOrderForImport | undefined
+  findRefund: ImportSink['findRefund']
+  /** The number of a pay order a row of the file just found. */
+  orderNoOf(payOrderId: number): string | undefined
+}
+
+export function fileBooks(db: Db): DryBooks {
+  return {
+    findPay: (m, no) => findPayOrderForImport(db, m, no),
+    findRefund: (m, no) => findRefundOrder(db, m, no),
+    orderNoOf: (id) => getPayOrder(db, id)?.order_no,
+  }
+}
+
 /**
  * Counts what the import would do. A pay list only adds pay orders and a refund list only refunds,
  * so a dry run remembers the numbers it "added" of one kind, each with the id it gave (or, for a
  * refund, its pay order's id): the same number again in the file is then unchanged.
  */
-export function dryRunSink(db: Db): ImportSink {
+export function dryRunSink(books: DryBooks): ImportSink {
   let next = -1
   const pays = new KeyTable()
   /**
@@ -88,7 +104,7 @@ export function dryRunSink(db: Db): ImportSink {
   const amounts = new Map<number, number>()
   const marks = new Map<number, { status: string; title: number }>()
   const refunds = new KeyTable()
-  const refundStored = new Map<string, { amount: number; status: string }>()
+  const refundStored = new Map<string, { order_no?: string; amount: number; status: string }>()
   /**
    * What the refunds this dry run "added" take off each pay order's refundable amount, as the
    * import's recompute would: a later refund of the same order is then refused in the preview too.
@@ -106,7 +122,7 @@ export function dryRunSink(db: Db): ImportSink {
           stored: { amount: amounts.get(mine)!, status: mark.status, title },
         }
       }
-      const row = findPayOrderForImport(db, o.merchantId, o.orderNo)
+      const row = books.findPay(o.merchantId, o.orderNo)
       const stored = row && { amount: row.amount, status: row.status, title: row.title }
       if (row && row.amount !== o.amount) return { result: 'unchanged', id: row.id, stored }
       if (row) return { result: wouldFillPayOrder(row, o) ? 'updated' : 'unchanged', id: row.id, stored }
@@ -117,7 +133,7 @@ export function dryRunSink(db: Db): ImportSink {
       return { result: 'inserted', id }
     },
     findPay: (m, no) => {
-      const row = findPayOrderForImport(db, m, no)
+      const row = books.findPay(m, no)
       const less = row ? (taken.get(row.id) ?? 0) : 0
       return row && less && row.status === 'success'
         ? { ...row, refundable_amount: row.refundable_amount - less }
@@ -125,18 +141,19 @@ export function dryRunSink(db: Db): ImportSink {
     },
     findRefund: (m, no) => {
       const payOrderId = refunds.get(m, no)
-      if (payOrderId === undefined) return findRefundOrder(db, m, no)
-      return {
-        id: 0,
-        pay_order_id: payOrderId,
-        order_no: getPayOrder(db, payOrderId)?.order_no,
-        ...refundStored.get(`${m}\u0000${no}`)!,
-      }
+      if (payOrderId === undefined) return books.findRefund(m, no)
+      return { id: 0, pay_order_id: payOrderId, ...refundStored.get(`${m}\u0000${no}`)! }
     },
     fillRefund: () => false,
     insertRefund: (r) => {
       refunds.set(r.merchantId, r.refundNo, r.payOrderId)
-      refundStored.set(`${r.merchantId}\u0000${r.refundNo}`, { amount: r.amount, status: r.status })
+      // Its pay order's number now, while the books read for this row still hold that order.
+      const orderNo = books.orderNoOf(r.payOrderId)
+      refundStored.set(`${r.merchantId}\u0000${r.refundNo}`, {
+        order_no: orderNo,
+        amount: r.amount,
+        status: r.status,
+      })
       if (r.status === 'progress' || r.status === 'success')
         taken.set(r.payOrderId, (taken.get(r.payOrderId) ?? 0) + r.amount)
       return next--

@@ -46,13 +46,23 @@ export function pageOf(pull: () => SourceRow[] | null, size: number): { rows: So
   return { rows, more: true }
 }
 
+/** A pull that hands over `rows` once, then says the end. */
+export function pullOnce(rows: SourceRow[]): () => SourceRow[] | null {
+  let left: SourceRow[] | null = rows
+  return () => {
+    const r = left
+    left = null
+    return r
+  }
+}
+
 interface PageKeys {
   pays: OrderKey[]
   refunds: RefundKey[]
 }
 
 /** The keys a page's rows name: `read` runs each row through the importer into a sink that notes them. */
-function keysOf(rows: SourceRow[], read: (row: SourceRow, probe: ImportSink) => void): PageKeys {
+export function keysOf(rows: SourceRow[], read: (row: SourceRow, probe: ImportSink) => void): PageKeys {
   const keys: PageKeys = { pays: [], refunds: [] }
   const probe = keySink(keys)
   for (const row of rows) read(row, probe)
@@ -121,12 +131,7 @@ export class TeamSink implements ImportSink {
         this.payIds.set(row.id, row)
       }
       await this.refunds.read(tx, keys.refunds)
-      let left: SourceRow[] | null = page.rows
-      apply(() => {
-        const rows = left
-        left = null
-        return rows
-      })
+      apply(pullOnce(page.rows))
       return this.flush(tx, importId, now)
     })
     return { more: page.more, missed }

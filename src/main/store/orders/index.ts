@@ -17,4 +17,4 @@ export {
   type PayOrderForImport,
 } from './import-writes'
 export { casPayOrder, fillGatewayTradeNo, markPayOrderSynced, recomputeRefundState } from './sync-writes'
-export { allPayOrderIds, payOrderIdsOfImport } from './due'
+export { allPayOrderIds } from './due'
