@@ -78,7 +78,8 @@ export async function reconcileDay(
         if (!parsed) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
         linesRun = runNo
       }
-      updateStatement(db, st.id, { status: 'parsed', lines_run: linesRun }, ctx.now())
+      // The same bytes stored again (a bill whose copy was gone, downloaded anew): the copy this run kept.
+      updateStatement(db, st.id, { status: 'parsed', lines_run: linesRun, file_path: file.path }, ctx.now())
     } else {
       // No bill for the day: a run of no lines, so lines of an earlier file are not matched again.
       linesRun = runNo

@@ -105,7 +105,14 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
         if (!(await parseInto(books, merchant, channel, st, runNo, file, r.date))) return await done()
         linesRun = runNo
       }
-      await calls.run(updateStatementOn, st.id, { status: 'parsed', lines_run: linesRun }, books.now())
+      // The same bytes stored again (a bill downloaded anew by a desktop without the first's copy): the
+      // statement names the copy this run kept, which is on this computer.
+      await calls.run(
+        updateStatementOn,
+        st.id,
+        { status: 'parsed', lines_run: linesRun, file_path: file.path },
+        books.now(),
+      )
     } else {
       // No bill for the day: a run of no lines, so lines of an earlier file are not matched again.
       linesRun = runNo
