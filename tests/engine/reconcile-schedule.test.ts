@@ -7,6 +7,7 @@ import {
 } from '../../src/main/engine/reconcile-schedule'
 import { Scheduler } from '../../src/main/engine/scheduler'
 import { fileDue } from '../../src/main/store/schedule-due'
+import { sqliteExec } from '../../src/main/store/sql/sqlite-exec'
 import { ServiceContext } from '../../src/main/services/context'
 import { dispatch } from '../../src/main/services/index'
 import { dailyReconcileOf, reconcileScheduled } from '../../src/main/services/statements/daily'
@@ -177,7 +178,7 @@ describe('the daily reconciliation against the simulator', () => {
     clock = at(`${nextDay(day)} 11:00`)
     await world()
     const daily = new DailyReconcile({
-      db: w.ctx.db,
+      exec: sqliteExec(w.ctx.db),
       settings: () => ({ ...DEFAULT_SETTINGS, autoReconcileEnabled: false }),
       now: () => clock,
       merchants: () => [{ id: w.merchantId('wx'), name: 'wx' }],
@@ -199,6 +200,9 @@ describe('the daily reconciliation against the simulator', () => {
     })
     others.push(second)
     const first = dailyReconcileOf(w.ctx).check()
+    // The first has read which days ran (on either store's books, asked through an Exec) and holds the day.
+    const key = statementKey(w.merchantId('wx'), day)
+    await expect.poll(() => leaseOwner(w.ctx.db, key), { interval: 5 }).not.toBeNull()
     await expect(reconcileScheduled(second, w.merchantId('wx'), day)).rejects.toMatchObject({
       code: 'busy',
     })

@@ -265,7 +265,7 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
     expect((await pool.pool.query('SELECT count(*)::int AS n FROM trade_leases')).rows[0].n).toBe(0)
   })
 
-  it('says what a team database needs: a file and a day, and the team key for syncs', async () => {
+  it('says what a team database needs: a merchant and a day, and the team key; without --file, downloads', async () => {
     const r = await execRun(
       process.execPath,
       [BIN, '--db', url, 'reconcile', '--all-merchants', '--yesterday'],
@@ -290,5 +290,24 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
       "SELECT count(*)::int AS n FROM statements WHERE bill_date = '2026-10-09'",
     )
     expect(made.rows[0].n).toBe(0)
+
+    // Without --file the bill is downloaded from the gateway with the team key (B8.19): that day has
+    // no trade at the gateway, so no bill, written as on the file.
+    const { stdout } = await execRun(
+      process.execPath,
+      [BIN, '--db', url, 'reconcile', '--merchant', 'ali', '--date', '2026-10-09', '--no-sync', '--json'],
+      { env: env() },
+    )
+    expect(JSON.parse(stdout)).toMatchObject({
+      billDate: '2026-10-09',
+      source: 'download',
+      status: 'empty',
+      errorCode: 'STATEMENT_EMPTY',
+      dryRun: true,
+    })
+    const downloaded = await pool.pool.query(
+      "SELECT source, status, run_count FROM statements WHERE bill_date = '2026-10-09'",
+    )
+    expect(downloaded.rows).toEqual([{ source: 'download', status: 'empty', run_count: 1 }])
   })
 })

@@ -82,7 +82,7 @@ describe('每日自动对账 settings', () => {
     expect(w.find('[data-test=auto-reconcile-off]').exists()).toBe(true)
   })
 
-  it('on a team database: the schedules run and name their leader, the daily reconciliation does not', async () => {
+  it('on a team database: the daily reconciliation runs on the desktop that leads, named', async () => {
     fake.answer(
       'app.info',
       appInfo({
@@ -100,6 +100,38 @@ describe('每日自动对账 settings', () => {
     await settle()
     expect(w.find('[data-test=schedules-off]').exists()).toBe(false)
     expect(w.find('[data-test=schedules-leader]').text()).toContain('pc-2:41:ab')
-    expect(w.find('[data-test=auto-reconcile-off]').text()).toContain('团队数据库上暂不自动对账')
+    expect(w.find('[data-test=auto-reconcile-off]').exists()).toBe(false)
+    const team = w.find('[data-test=auto-reconcile-team]').text()
+    expect(team).toContain('为整个团队下载并核对账单')
+    expect(team).toContain('pc-2:41:ab')
+    expect(team).not.toContain('暂不自动对账')
+  })
+
+  const teamInfo = (running: boolean) =>
+    appInfo({
+      team: 'db.example:5432/books',
+      schedules: {
+        enabled: true,
+        running,
+        lastRunAt: null,
+        leader: running ? { self: true, owner: 'me:1:a' } : null,
+      },
+    })
+
+  it('on a team database where this desktop leads: says so', async () => {
+    fake.answer('app.info', teamInfo(true))
+    const w = mountScreen(SettingsView)
+    await useAppStore().load()
+    await settle()
+    expect(w.find('[data-test=auto-reconcile-team]').text()).toContain('当前执行：本进程')
+  })
+
+  it('on a team database without the schedules (--no-schedules): the warning, not the team note', async () => {
+    fake.answer('app.info', teamInfo(false))
+    const w = mountScreen(SettingsView)
+    await useAppStore().load()
+    await settle()
+    expect(w.find('[data-test=auto-reconcile-off]').text()).toContain('--no-schedules')
+    expect(w.find('[data-test=auto-reconcile-team]').exists()).toBe(false)
   })
 })

@@ -5,6 +5,7 @@ import { DailyReconcile } from '../../src/main/engine/reconcile-schedule'
 import { SCHEDULE_JOB, ScheduleLead } from '../../src/main/engine/schedule-lead'
 import { Scheduler } from '../../src/main/engine/scheduler'
 import { fileDue } from '../../src/main/store/schedule-due'
+import { sqliteExec } from '../../src/main/store/sql/sqlite-exec'
 import { appInfo } from '../../src/main/services/app-info'
 import { ServiceContext } from '../../src/main/services/context'
 import { openStore } from '../../src/main/store/connection'
@@ -217,7 +218,7 @@ describe('one leader of the schedules per database', () => {
     const firstCall = counter()
     const daily = (ctx: ServiceContext) =>
       new DailyReconcile({
-        db: ctx.db,
+        exec: sqliteExec(ctx.db),
         settings: () => ({ ...DEFAULT_SETTINGS, autoReconcileEnabled: true, autoReconcileTime: '10:30' }),
         now: () => Date.parse('2026-12-04T11:00:00+08:00'),
         merchants: () => [merchant],

@@ -1,14 +1,16 @@
 import type { StatementStatus } from '../../shared/statements'
 import { formatBeijing } from '../../shared/time'
-import type { Db } from '../store/connection'
-import { findStatement } from '../store/statements'
+import type { Exec } from '../store/sql/exec'
+import { findStatementOn } from '../store/statements'
 
 // The daily reconciliation of docs/reconcile.md A12, while the app or `paysync serve` runs: at the set
 // Beijing time (10:30 by default) yesterday's bill of every enabled merchant whose channel has bills;
 // a bill not out yet (`not_ready`), or a run that never got to its end, is asked again every 30 minutes
 // until 14:00, and after that the day stays as it is, for the overview to show. Whether a day is done
 // is read from its statement, not from this process's memory, so a restart does not reconcile a day
-// twice; two processes at the same minute meet at the statement lease (STATEMENT_BUSY).
+// twice; two processes at the same minute meet at the statement lease (STATEMENT_BUSY). The same on the
+// desktop's file and on a team database (docs/team-mode.md B8.19): the statements are read through an
+// Exec of either store, the settings and merchants may be a team's, read at each pass.
 
 export interface ReconcileScheduleSettings {
   autoReconcileEnabled: boolean
@@ -64,17 +66,23 @@ export interface DailyMerchant {
 }
 
 export interface DailyReconcileDeps {
-  db: Db
-  settings: () => ReconcileScheduleSettings
+  /** The books whose statements say which days ran: the desktop's file or a team database. */
+  exec: Exec
+  settings: () => ReconcileScheduleSettings | Promise<ReconcileScheduleSettings>
   now: () => number
   /** The merchants a scheduled run covers: enabled, with a channel that has bills. */
-  merchants: () => DailyMerchant[]
+  merchants: () => DailyMerchant[] | Promise<DailyMerchant[]>
+  /**
+   * Whether a pass may run now (a team database's key unlocked, B8.15): when not, nothing is tried,
+   * so the day is due at once when it may.
+   */
+  ready?: () => Promise<boolean>
   /** One merchant's day end to end, pool upkeep after it; may throw (busy, the gateway unreachable). */
   reconcile: (merchant: DailyMerchant, billDate: string) => Promise<void>
 }
 
 export interface DailyResult {
-  /** The day reconciled, or null before the set time or with the schedule off. */
+  /** The day reconciled, or null before the set time, with the schedule off or the team key locked. */
   billDate: string | null
   /** The merchants this pass ran for. */
   ran: string[]
@@ -103,18 +111,19 @@ export class DailyReconcile {
   }
 
   private async pass(): Promise<DailyResult> {
-    const s = this.deps.settings()
+    const s = await this.deps.settings()
     const now = this.deps.now()
     const clock = formatBeijing(now)
     const timeOfDay = clock.slice(11, 16)
     if (!s.autoReconcileEnabled || timeOfDay < s.autoReconcileTime || this.stopped)
       return { billDate: null, ran: [] }
+    if (this.deps.ready && !(await this.deps.ready())) return { billDate: null, ran: [] }
     const billDate = formatBeijing(now - DAY_MS).slice(0, 10)
     for (const key of this.tried.keys()) if (!key.endsWith(`:${billDate}`)) this.tried.delete(key)
     const ran: string[] = []
-    for (const m of this.deps.merchants()) {
+    for (const m of await this.deps.merchants()) {
       if (this.stopped) break
-      const row = findStatement(this.deps.db, m.id, billDate)
+      const row = await findStatementOn.async(this.deps.exec, m.id, billDate)
       const key = `${m.id}:${billDate}`
       const state = row ? { status: row.status, lastRunAt: row.last_run_at } : undefined
       if (!dayDue(state, this.tried.get(key) ?? null, now, timeOfDay)) continue

@@ -12,6 +12,7 @@ import type { Unlisten } from '../store/coordination/types'
 import type { BooksSwitch } from './books-switch'
 import type { NativeDialogs } from './context-options'
 import type { ChangeSignal } from './live/change-signal'
+import { teamDailyReconcileOf } from './statements/team-daily'
 import { sweepExports } from './downloads'
 import { FileHandles } from './file-handles'
 import { stopImports } from './import-task'
@@ -87,9 +88,10 @@ export class TeamHost implements WatchedBooks {
 
   /**
    * The file's schedules on the team database (docs/team-mode.md B8.15): every desktop that serves a
-   * window ticks, the one that leads the team's `schedules` job (an advisory lock) runs the pass, with
-   * the team's settings read at each tick. No pass while the team key is locked: each due trade would
-   * be recorded as failed for want of its merchant's secrets.
+   * window ticks, the one that leads the team's `schedules` job (an advisory lock) runs the pass and
+   * the daily reconciliation (B8.19), with the team's settings read at each tick. No pass while the
+   * team key is locked: each due trade would be recorded as failed for want of its merchant's secrets,
+   * and no bill could be downloaded.
    */
   private schedulesOn(lead: ScheduleLead): Scheduler {
     const { desk } = this
@@ -101,7 +103,12 @@ export class TeamHost implements WatchedBooks {
       Date.now,
       (at) => (this.lastScheduleRunAt = at),
       () => ({ ...desk.actor, transport: 'schedule' }),
-      null,
+      teamDailyReconcileOf(desk, {
+        keyOpens: () => this.keyOpens(),
+        runInBackground: (id, after, progress) => this.runInBackground(id, after, progress),
+        progress: (statementId, phase, done, total) =>
+          this.emit('statement.progress', { statementId, phase, done, total }),
+      }),
       lead,
     )
   }

@@ -10,6 +10,7 @@ import {
 import type { BatchView } from '../../shared/entity-views'
 import type { OrderFilter, RefundFilter } from '../../shared/filters'
 import { AppError } from '../../shared/errors'
+import type { StatementPhase } from '../../shared/statements'
 import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
@@ -55,8 +56,7 @@ import { saveUpload } from './uploads'
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
 // by the functions written once for both stores. What is not yet written once for PostgreSQL (a
-// merchant's profile, a bill's download) is refused in one sentence that names it, before anything is
-// read or written.
+// merchant's profile) is refused in one sentence that names it, before anything is read or written.
 
 /** The trades a batch started from the window holds, read from the team database. */
 async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
@@ -231,22 +231,17 @@ const handlers: TeamHandlers = {
   'files.pickOpen': async (host, o) => pickOpen(host, o),
   'files.pickSave': async (host, o) => pickSave(host, o),
 
-  // A bill uploaded by the page, then reconciled on the team database (docs/team-mode.md B8.12); the
-  // bill's download from the gateway is still the file's alone.
+  // A bill uploaded by the page, or downloaded from the gateway with the team key, then reconciled on
+  // the team database (docs/team-mode.md B8.12, B8.19).
   'files.upload': async (host, u) => saveUpload(host, u.name, u.contentBase64),
   'statements.reconcile': async (host, r) => {
-    if (!r.file)
-      throw AppError.say('conflict', 'team.notYet', { operation: 'statements.reconcile (download)' })
+    const progress = (statementId: number, phase: StatementPhase, done: number, total: number) =>
+      host.emit('statement.progress', { statementId, phase, done, total })
+    const day = { merchant: r.merchant, date: r.date, dryRun: r.dryRun, progress }
+    if (!r.file) return reconcileOnTeam(host.desk, day)
     const file = await host.handles.readable(r.file)
     try {
-      return await reconcileOnTeam(host.desk, {
-        merchant: r.merchant,
-        date: r.date,
-        file,
-        dryRun: r.dryRun,
-        progress: (statementId, phase, done, total) =>
-          host.emit('statement.progress', { statementId, phase, done, total }),
-      })
+      return await reconcileOnTeam(host.desk, { ...day, file })
     } finally {
       host.handles.release(r.file)
     }

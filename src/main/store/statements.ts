@@ -113,9 +113,6 @@ export const findStatementOn = both(function* (
   )
 })
 
-export const findStatement = (db: Db, merchantId: number, billDate: string): StatementRow | undefined =>
-  findStatementOn.sync(sqliteExec(db), merchantId, billDate)
-
 /** The statement of a merchant's day, made when it is asked for the first time. */
 export const ensureStatementOn = both(function* (
   x: Exec,

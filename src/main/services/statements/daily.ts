@@ -2,6 +2,7 @@ import { summarize } from '../../engine/reconcile/close'
 import { expirePool } from '../../engine/reconcile/expected'
 import { DailyReconcile } from '../../engine/reconcile-schedule'
 import { getMerchant, type MerchantRow } from '../../store/merchants'
+import { sqliteExec } from '../../store/sql/sqlite-exec'
 import type { ServiceContext } from '../context'
 import { reconcileDay } from './reconcile-day'
 import { reconcilableMerchants } from './runs'
@@ -15,7 +16,7 @@ import { act, merchantLimits, runSyncs } from './syncs'
 /** The daily reconciliation of this context's merchants, for the host's scheduler. */
 export function dailyReconcileOf(ctx: ServiceContext): DailyReconcile {
   return new DailyReconcile({
-    db: ctx.db,
+    exec: sqliteExec(ctx.db),
     settings: () => ctx.settings(),
     now: ctx.now,
     merchants: () => reconcilableMerchants(ctx).map((m) => ({ id: m.id, name: m.name })),

@@ -1,3 +1,4 @@
+import type { Actor } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import { say as sayIn } from '../../../shared/messages'
 import {
@@ -7,33 +8,61 @@ import {
   storeUpload,
   type StoredFile,
 } from '../../engine/reconcile/fetch'
-import { audit } from '../../store/audit'
+import type { GatewayAdapter } from '../../gateways/types'
+import { auditOn } from '../../store/audit'
 import { type MerchantRow } from '../../store/merchants'
-import { updateStatement, type StatementRow } from '../../store/statements'
+import { fileCalls, type StoreCalls } from '../../store/sql/calls'
+import { updateStatementOn, type StatementRow } from '../../store/statements'
 import type { ServiceContext } from '../context'
 import { type DayRequest } from './common'
 
 // A run's file: the bytes a re-run kept, a file the person chose (copied under the statement's folder
 // and audited), or the gateway's download; a day without a bill is written on the statement as such.
+// Written once for the desktop's file and a team database (docs/team-mode.md B8.19): what differs is
+// where the bytes are kept on this computer and whose key opens the merchant's adapter.
 
-type Fetched = { kind: 'file'; file: StoredFile } | { kind: 'empty'; file: null } | { kind: 'stop' }
+export type Fetched = { kind: 'file'; file: StoredFile } | { kind: 'empty'; file: null } | { kind: 'stop' }
 
-export async function fetchFile(
-  ctx: ServiceContext,
+/** What fetching a run's file needs of the books it runs on. */
+export interface FetchBooks {
+  calls: StoreCalls
+  now(): number
+  /** This computer's folder of statement files for these books. */
+  statementsDir: string
+  /** Who an upload's audit row names. */
+  operator: Actor['operator']
+  /** The merchant's adapter, its secrets opened with these books' key. */
+  adapterFor(merchantId: number): Promise<GatewayAdapter>
+}
+
+/** The desktop's file, through its ServiceContext. */
+export function fileFetchBooks(ctx: ServiceContext): FetchBooks {
+  return {
+    calls: fileCalls(ctx.db),
+    now: ctx.now,
+    statementsDir: ctx.filesDir('statements'),
+    operator: ctx.operator,
+    adapterFor: (id) => ctx.adapterFor(id),
+  }
+}
+
+export async function fetchFileOn(
+  books: FetchBooks,
   merchant: MerchantRow,
   st: StatementRow,
   billDate: string,
-  request: DayRequest,
+  chosen: DayRequest['file'],
 ): Promise<Fetched> {
-  const folder = statementFolder(ctx.filesDir('statements'), merchant.name, billDate)
-  if (request.file) {
-    if (request.file.stored) {
+  const { calls } = books
+  const folder = statementFolder(books.statementsDir, merchant.name, billDate)
+  if (chosen) {
+    if (chosen.stored) {
       // A re-run reads the bytes it kept; they were hashed when they came.
       return {
         kind: 'file',
         file: {
-          path: request.file.path,
-          name: request.file.name,
+          path: chosen.path,
+          name: chosen.name,
           bytes: st.file_bytes ?? 0,
           sha256: st.file_sha256 ?? '',
           verified: st.verified === 1,
@@ -41,27 +70,27 @@ export async function fetchFile(
         },
       }
     }
-    const file = await storeUpload(request.file.path, request.file.name, folder, ctx.now())
-    audit(ctx.db, {
-      operator: ctx.operator,
-      action: 'statement_uploaded',
-      target: `statement:${st.id}`,
-      detail: { merchant: merchant.name, billDate, file: file.name, sha256: file.sha256, bytes: file.bytes },
-    })
-    updateStatement(ctx.db, st.id, { source: 'upload', verified: 0, gateway_hash: null }, ctx.now())
+    const file = await storeUpload(chosen.path, chosen.name, folder, books.now())
+    const detail = {
+      merchant: merchant.name,
+      billDate,
+      file: file.name,
+      sha256: file.sha256,
+      bytes: file.bytes,
+    }
+    const entry = { operator: books.operator, action: 'statement_uploaded' as const, detail }
+    await calls.run(auditOn, { ...entry, target: `statement:${st.id}` }, books.now())
+    const unverified = { source: 'upload' as const, verified: 0, gateway_hash: null }
+    await calls.run(updateStatementOn, st.id, unverified, books.now())
     return { kind: 'file', file }
   }
-  const adapter = await ctx.adapterFor(merchant.id)
+  const adapter = await books.adapterFor(merchant.id)
   const downloader = downloaderOf(adapter)
   if (!downloader) throw AppError.say('config', 'statement.noDownload', { merchant: merchant.name })
-  const { file, answer } = await download(downloader, billDate, folder, ctx.now())
+  const { file, answer } = await download(downloader, billDate, folder, books.now())
   if (answer.status === 'ok') {
-    updateStatement(
-      ctx.db,
-      st.id,
-      { source: 'download', verified: file!.verified ? 1 : 0, gateway_hash: file!.expectedSha1 },
-      ctx.now(),
-    )
+    const verified = { source: 'download' as const, verified: file!.verified ? 1 : 0 }
+    await calls.run(updateStatementOn, st.id, { ...verified, gateway_hash: file!.expectedSha1 }, books.now())
     return { kind: 'file', file: file! }
   }
   const id =
@@ -71,8 +100,8 @@ export async function fetchFile(
         ? 'statement.noBill'
         : 'statement.downloadFailed'
   const detail = `${answer.code} ${answer.msg}`.trim()
-  updateStatement(
-    ctx.db,
+  await calls.run(
+    updateStatementOn,
     st.id,
     {
       source: 'download',
@@ -87,7 +116,7 @@ export async function fetchFile(
       error_msg: AppError.say('config', id, { date: billDate, detail }).message,
       error_zh: sayZh(id, { date: billDate, detail }),
     },
-    ctx.now(),
+    books.now(),
   )
   // An empty day still reconciles our side: every local success of the day is then local_only (A17.7).
   return answer.status === 'empty' ? { kind: 'empty', file: null } : { kind: 'stop' }

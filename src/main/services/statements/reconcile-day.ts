@@ -12,7 +12,7 @@ import type { ServiceContext } from '../context'
 import { statementRow, progress, type DayRequest } from './common'
 import { act, merchantLimits, runSyncs } from './syncs'
 import { matchScopeOf } from './match-scope'
-import { fetchFile } from './fetch-file'
+import { fetchFileOn, fileFetchBooks } from './fetch-file'
 import { parseInto } from './parse-into'
 import { fileStatementBooks } from './books'
 import { finish } from './run-json'
@@ -64,7 +64,7 @@ export async function reconcileDay(
     )
     progress(ctx, st.id, 'fetch', 0, 1)
 
-    const fetched = await fetchFile(ctx, merchant, st, billDate, request)
+    const fetched = await fetchFileOn(fileFetchBooks(ctx), merchant, st, billDate, request.file)
     progress(ctx, st.id, 'fetch', 1, 1)
     if (fetched.kind === 'stop') return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
     const file = fetched.file
@@ -78,7 +78,8 @@ export async function reconcileDay(
         if (!parsed) return finish(ctx, merchant, st.id, started, { syncErrors: 0 })
         linesRun = runNo
       }
-      updateStatement(db, st.id, { status: 'parsed', lines_run: linesRun }, ctx.now())
+      // The same bytes stored again (a bill whose copy was gone, downloaded anew): the copy this run kept.
+      updateStatement(db, st.id, { status: 'parsed', lines_run: linesRun, file_path: file.path }, ctx.now())
     } else {
       // No bill for the day: a run of no lines, so lines of an earlier file are not matched again.
       linesRun = runNo

@@ -6,7 +6,8 @@ import { AppError } from '../../../shared/errors'
 import type { ReconcileRun } from '../../../shared/statements'
 import type { reconcileSchema, rerunSchema } from '../../../shared/statement-inputs'
 import { audit } from '../../store/audit'
-import { getMerchant, listMerchants, type MerchantRow } from '../../store/merchants'
+import { getMerchant, listMerchants, liveMerchantsOn, type MerchantRow } from '../../store/merchants'
+import type { Exec } from '../../store/sql/exec'
 import type { ServiceContext } from '../context'
 import { merchantByName, statementRow, type DayRequest } from './common'
 import { reconcileDay } from './reconcile-day'
@@ -56,9 +57,15 @@ export async function rerunStatement(
   })
 }
 
-/** The merchants a scheduled run reconciles: enabled, with a channel that has bills. */
+/** Whether a scheduled run reconciles the merchant: enabled, with a channel that has bills. */
+const reconcilable = (m: MerchantRow) => m.enabled === 1 && m.removed_at === null && hasStatements(m.channel)
+
+/** The merchants a scheduled run reconciles. */
 export function reconcilableMerchants(ctx: ServiceContext): MerchantRow[] {
-  return listMerchants(ctx.db).filter(
-    (m) => m.enabled === 1 && m.removed_at === null && hasStatements(m.channel),
-  )
+  return listMerchants(ctx.db).filter(reconcilable)
+}
+
+/** The same on either store's books (a team database's, docs/team-mode.md B8.19). */
+export async function reconcilableMerchantsOn(x: Exec): Promise<MerchantRow[]> {
+  return (await liveMerchantsOn.async(x)).filter(reconcilable)
 }

@@ -1,35 +1,32 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
+import type { Actor } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import { hasStatements, type ReconcileRun } from '../../../shared/statements'
 import type { rerunSchema } from '../../../shared/statement-inputs'
-import { storeUpload, statementFolder, type StoredFile } from '../../engine/reconcile/fetch'
 import { TeamStatementLease, statementKey } from '../../engine/reconcile/lease'
 import { classifyRun } from '../../engine/reconcile/run'
-import { diffsToSyncOn, markQueuedOn, openDiffAnomaliesOn, tradeOf } from '../../engine/reconcile/act'
-import { recordSyncOutcomesOn, summarizeOn } from '../../engine/reconcile/close'
-import { createTeamBatch, runTeamBatch } from '../team-batches'
+import { recordSyncOutcomesOn } from '../../engine/reconcile/close'
 import { limitsOf } from './syncs'
 import { auditOn } from '../../store/audit'
 import { merchantById, merchantNamed, type MerchantRow } from '../../store/merchants'
 import { both } from '../../store/sql/exec'
-import {
-  ensureStatementOn,
-  statementById,
-  updateStatementOn,
-  type StatementRow,
-} from '../../store/statements'
+import { ensureStatementOn, statementById, updateStatementOn } from '../../store/statements'
 import type { TeamDesk } from '../team-desk'
 import { matchScopeOf } from './match-scope'
 import { teamStatementBooks, type StatementBooks } from './books'
+import { fetchFileOn, type FetchBooks } from './fetch-file'
 import { parseInto } from './parse-into'
 import { finishOn } from './run-json'
+import { openAnomaliesOnTeam, syncDiffsOnTeam } from './team-act'
+import type { RunInBackground } from './team-decisions'
 
-// Reconciling a merchant's day on a team database from a bill file chosen on this computer
-// (docs/team-mode.md B8.12): the statement's lease on the database's clock, the file kept in this
-// computer's data folder, its lines stored and classified by the functions the desktop's file runs
-// (written once over Exec), each step one PostgreSQL transaction.
+// Reconciling a merchant's day on a team database (docs/team-mode.md B8.12, B8.19): the statement's
+// lease on the database's clock; the bill file chosen on this computer, or downloaded from the gateway
+// with the team's key, kept in this computer's data folder (services/statements/fetch-file.ts, the
+// file's own code); its lines stored and classified by the functions the desktop's file runs (written
+// once over Exec), each step one PostgreSQL transaction.
 
 const merchantNamedOn = both(merchantNamed)
 const statementByIdOn = both(statementById)
@@ -38,13 +35,17 @@ const merchantByIdOn = both(merchantById)
 export interface TeamDayRequest {
   merchant: string
   date: string
-  /** The bill file, a path on this computer. */
-  file: string
+  /** The bill file, a path on this computer; none: the gateway's download, by the team's key. */
+  file?: string | null
   dryRun: boolean
   /** The file this desktop kept of the statement's last run (a re-run): read where it is, not stored again. */
   stored?: boolean
   /** Told as the run goes (the command line's progress). */
   progress?: StatementBooks['progress']
+  /** Who the run's syncs name, when not the desk's own: the daily run acts by the schedule. */
+  actor?: Actor
+  /** The syncs run in the host's background, the statement's lease held until they end (the daily run). */
+  background?: RunInBackground
 }
 
 export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promise<ReconcileRun> {
@@ -56,14 +57,19 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
   const channel = merchant.channel
   if (!hasStatements(channel))
     throw AppError.say('config', 'statement.unsupportedChannel', { merchant: merchant.name, channel })
+  // The team key first, when the bill is downloaded or syncs may follow: said before any statement is
+  // written, rather than a run left fetching or a batch of syncs each recorded as failed.
+  if (!r.file || !r.dryRun) await desk.merchants.secretBox()
   const lease = await TeamStatementLease.take(calls, statementKey(merchant.id, r.date), desk.engine.owner)
   // Another run of this day, on any desktop of the team (docs/reconcile.md A4): named, nothing changed.
   if (!(lease instanceof TeamStatementLease))
     throw AppError.say('busy', 'statement.busy', { merchant: merchant.name, date: r.date, ...lease })
+  let handedOn = false
   try {
+    const source = r.file && !r.stored ? 'upload' : 'download'
     let st = await calls.run(
       ensureStatementOn,
-      { merchantId: merchant.id, channel, billDate: r.date, source: 'upload' },
+      { merchantId: merchant.id, channel, billDate: r.date, source },
       books.now(),
     )
     // Syncs of an earlier run that ended after it (cut short, or run on): their outcomes first.
@@ -77,18 +83,42 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
       books.now(),
     )
     books.progress(st.id, 'fetch', 0, 1)
-    const file = r.stored ? keptFile(st, r.file) : await storeFile(desk, books, merchant, st.id, r)
+    const chosen = r.file
+      ? {
+          path: r.file,
+          name: r.stored ? (st.file_name ?? 'statement') : path.basename(r.file),
+          stored: !!r.stored,
+        }
+      : null
+    const fetched = await fetchFileOn(teamFetchBooks(desk, books), merchant, st, r.date, chosen)
     books.progress(st.id, 'fetch', 1, 1)
+    const done = (syncErrors = 0) =>
+      calls.run(finishOn, merchant, st.id, started, { syncErrors }, books.now())
+    if (fetched.kind === 'stop') return await done()
 
     st = (await statementByIdOn.async(desk.reads.exec, st.id))!
     let linesRun = st.lines_run
-    const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
-    if (!reuse) {
-      if (!(await parseInto(books, merchant, channel, st, runNo, file, r.date)))
-        return await calls.run(finishOn, merchant, st.id, started, { syncErrors: 0 }, books.now())
+    if (fetched.file) {
+      const file = fetched.file
+      const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
+      if (!reuse) {
+        if (!(await parseInto(books, merchant, channel, st, runNo, file, r.date))) return await done()
+        linesRun = runNo
+      }
+      // The same bytes stored again (a bill downloaded anew by a desktop without the first's copy): the
+      // statement names the copy this run kept, which is on this computer.
+      await calls.run(
+        updateStatementOn,
+        st.id,
+        { status: 'parsed', lines_run: linesRun, file_path: file.path },
+        books.now(),
+      )
+    } else {
+      // No bill for the day: a run of no lines, so lines of an earlier file are not matched again.
       linesRun = runNo
+      const none = { lines_run: linesRun, file_sha256: null, file_path: null, file_name: null }
+      await calls.run(updateStatementOn, st.id, none, books.now())
     }
-    await calls.run(updateStatementOn, st.id, { status: 'parsed', lines_run: linesRun }, books.now())
 
     const settings = await desk.settings()
     const touched = await classifyRun(
@@ -100,64 +130,54 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
         now: books.now(),
       }),
       {
-        status: 'matched',
+        status: fetched.kind === 'empty' ? 'empty' : 'matched',
         toleranceMinutes: settings.crossDayToleranceMinutes,
         carryOverDays: settings.carryOverDays,
         onProgress: (done, total) => books.progress(st.id, 'match', done, total),
       },
     )
     desk.changed()
-    if (r.dryRun) return await calls.run(finishOn, merchant, st.id, started, { syncErrors: 0 }, books.now())
-    const syncErrors = await actOnTeam(desk, books, merchant, st.id, [st.id, ...touched], {
+    if (r.dryRun) return await done()
+    const statements = [st.id, ...touched]
+    await openAnomaliesOnTeam(desk, books, merchant, statements)
+    const background: RunInBackground | undefined =
+      r.background &&
+      ((batchId, after, progress) =>
+        r.background!(batchId, () => after().finally(() => lease.release()), progress))
+    const synced = await syncDiffsOnTeam(desk, books, st.id, statements, {
       limits: limitsOf(settings, merchant),
       name: `对账 ${merchant.name} ${r.date}`,
+      actor: r.actor,
+      recordOn: true,
+      background,
     })
-    return await calls.run(finishOn, merchant, st.id, started, { syncErrors }, books.now())
+    handedOn = synced === 'handedOn'
+    desk.changed()
+    return await done(handedOn ? 0 : (synced as number))
   } finally {
-    await lease.release()
+    if (!handedOn) await lease.release()
   }
-}
-
-/** A re-run reads the bytes it kept, hashed when they came (services/statements/fetch-file.ts). */
-function keptFile(st: StatementRow, file: string): StoredFile {
-  return {
-    path: file,
-    name: st.file_name ?? 'statement',
-    bytes: st.file_bytes ?? 0,
-    sha256: st.file_sha256 ?? '',
-    verified: st.verified === 1,
-    expectedSha1: st.gateway_hash,
-  }
-}
-
-/** The file chosen on this computer, kept in its data folder, its upload audited. */
-async function storeFile(
-  desk: TeamDesk,
-  books: StatementBooks,
-  merchant: MerchantRow,
-  statementId: number,
-  r: TeamDayRequest,
-): Promise<StoredFile> {
-  const folder = statementFolder(path.join(desk.dataDir, 'statements'), merchant.name, r.date)
-  const file = await storeUpload(r.file, path.basename(r.file), folder, books.now())
-  const detail = {
-    merchant: merchant.name,
-    billDate: r.date,
-    file: file.name,
-    sha256: file.sha256,
-    bytes: file.bytes,
-  }
-  const entry = { operator: desk.actor.operator, action: 'statement_uploaded' as const, detail }
-  await books.calls.run(auditOn, { ...entry, target: `statement:${statementId}` }, books.now())
-  const unverified = { source: 'upload' as const, verified: 0, gateway_hash: null }
-  await books.calls.run(updateStatementOn, statementId, unverified, books.now())
-  return file
 }
 
 /**
- * `statements.rerun` on a team database: the day run again from the bill file this desktop kept of it
- * (docs/team-mode.md B8.16). A file another desktop reconciled is on that desktop: refused as on a file
- * whose bill is gone (`statement.noFileToRerun`), to be given again with `--file` or uploaded.
+ * The team's books for a run's file: its bills kept in this computer's data folder (docs/team-mode.md
+ * B8.12), a download asked with the merchant's adapter opened by the team key.
+ */
+function teamFetchBooks(desk: TeamDesk, books: StatementBooks): FetchBooks {
+  return {
+    calls: books.calls,
+    now: books.now,
+    statementsDir: path.join(desk.dataDir, 'statements'),
+    operator: desk.actor.operator,
+    adapterFor: (id) => desk.merchants.adapterFor(id),
+  }
+}
+
+/**
+ * `statements.rerun` on a team database (docs/team-mode.md B8.16, B8.19): the day run again from the
+ * bill file this desktop kept of it. A bill kept on another desktop (or gone from this one): a
+ * downloaded bill is downloaded again, as on the file whose bill is gone; a file a person chose is on
+ * the desktop that reconciled it, refused as on a file (`statement.noFileToRerun`), to be given again.
  */
 export async function rerunOnTeam(
   desk: TeamDesk,
@@ -171,69 +191,9 @@ export async function rerunOnTeam(
   const detail = { billDate: st.bill_date }
   const entry = { ...desk.actor, action: 'statement_rerun' as const, target: `statement:${st.id}`, detail }
   await auditOn.async(x, entry, Date.now())
-  if (st.file_path === null || !fs.existsSync(st.file_path)) {
-    // A downloaded bill would be downloaded again, which is still the file's alone (B8.12).
-    if (st.source !== 'upload')
-      throw AppError.say('conflict', 'team.notYet', { operation: 'statements.rerun (download)' })
+  const kept = st.file_path !== null && fs.existsSync(st.file_path)
+  if (!kept && st.source === 'upload')
     throw AppError.say('conflict', 'statement.noFileToRerun', { id: st.id })
-  }
-  const day = { merchant: merchant.name, date: st.bill_date, file: st.file_path, stored: true }
-  return reconcileOnTeam(desk, { ...day, dryRun: r.dryRun, progress })
-}
-
-/**
- * Act (docs/reconcile.md A4 "act"), as on the file: an anomaly per difference a person decides, then
- * one stored batch of syncs with source `reconcile` at the merchant's limits, run from this desktop
- * with the team's batch runner (B8.10; another desktop may join it with `paysync batch resume`), and
- * what each sync came to written on its difference. Answers the number of sync errors.
- */
-async function actOnTeam(
-  desk: TeamDesk,
-  books: StatementBooks,
-  merchant: MerchantRow,
-  statementId: number,
-  statements: number[],
-  o: { limits: ReturnType<typeof limitsOf>; name: string },
-): Promise<number> {
-  const { calls } = books
-  for (const id of statements) {
-    const row = (await statementByIdOn.async(desk.reads.exec, id))!
-    await calls.inTransaction(
-      openDiffAnomaliesOn,
-      id,
-      { id: merchant.id, channel: merchant.channel },
-      row.bill_date,
-      books.now(),
-    )
-  }
-  const diffs = await calls.run(diffsToSyncOn, statements, o.limits.retries)
-  if (diffs.length === 0) {
-    for (const id of statements) await calls.run(summarizeOn, id, books.now())
-    return 0
-  }
-  const refs = new Map<string, { type: 'pay' | 'refund'; id: number }>()
-  for (const d of diffs) {
-    const t = tradeOf(d)
-    refs.set(`${t.type}:${t.id}`, t)
-  }
-  const batchId = await createTeamBatch(desk, [...refs.values()], {
-    name: o.name,
-    source: 'reconcile',
-    concurrency: o.limits.concurrency,
-    qps: o.limits.qps,
-  })
-  await calls.inTransaction(markQueuedOn, diffs, batchId, books.now())
-  await calls.run(updateStatementOn, statementId, { sync_batch_id: batchId }, books.now())
-  const last = await runTeamBatch(
-    desk,
-    batchId,
-    (p) => books.progress(statementId, 'sync', p.done, p.total),
-    {
-      endWhenPaused: true,
-    },
-  )
-  const touched = await calls.inTransaction(recordSyncOutcomesOn, batchId, books.now())
-  for (const id of new Set([...statements, ...touched])) await calls.run(summarizeOn, id, books.now())
-  desk.changed()
-  return last.counts.error
+  const day = { merchant: merchant.name, date: st.bill_date, dryRun: r.dryRun, progress }
+  return reconcileOnTeam(desk, kept ? { ...day, file: st.file_path, stored: true } : day)
 }

@@ -571,7 +571,7 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.hint.feeRate': 'The fee rate is a percentage with up to 4 decimals, e.g. 0.60%',
   'settings.schedules': 'Schedules',
   'settings.autoReconcileOnTeam':
-    'No automatic reconciliation on a team database yet: downloading the bills from the gateway still works on a database file only; upload a bill in 对账, or run paysync reconcile --file on any computer',
+    'On a team database the computer that runs the schedules downloads and reconciles the bills for the whole team, and keeps the bill files. Run now by: {leader}',
   'settings.schedulesNotRunning':
     'This run does not run the schedules (--no-schedules); the switch applies from the next normal start',
   'settings.schedulesEnabled': 'Scheduled syncs',

@@ -553,7 +553,7 @@ export const zh = {
   'merchants.hint.feeRate': '费率写成百分数，最多 4 位小数，如 0.60%',
   'settings.schedules': '定时任务',
   'settings.autoReconcileOnTeam':
-    '团队数据库上暂不自动对账：从网关下载账单还只在本机数据库文件上提供；可以在「对账」中上传账单对账，或在任一电脑用 paysync reconcile --file 对账',
+    '团队数据库上，由执行定时任务的那台电脑为整个团队下载并核对账单，账单文件保存在那台电脑上。当前执行：{leader}',
   'settings.schedulesNotRunning': '本次启动未运行定时同步（--no-schedules），此开关在下次正常启动后生效',
   'settings.schedulesEnabled': '启用定时同步',
   'settings.schedulesHint': '超时关闭与待确认订单的定时同步（默认开启）',

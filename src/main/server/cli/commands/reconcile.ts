@@ -69,9 +69,10 @@ function exitOf(r: ReconcileRun): number {
 }
 
 /**
- * `reconcile --db postgres://…` (docs/team-mode.md B8.12): one merchant's day from a bill file chosen
- * on this computer, written in the team database; a second desktop on the same day is told
- * STATEMENT_BUSY. The syncs it asks for are a stored batch of the team, which needs the team key.
+ * `reconcile --db postgres://…` (docs/team-mode.md B8.12, B8.19): one merchant's day from a bill file
+ * chosen on this computer, or downloaded from the gateway with the team key, written in the team
+ * database; a second desktop on the same day is told STATEMENT_BUSY. The syncs it asks for are a
+ * stored batch of the team, which needs the team key too.
  */
 async function reconcileOnTeamDb(
   address: string,
@@ -86,17 +87,17 @@ async function reconcileOnTeamDb(
   },
 ): Promise<void> {
   if (o.yesterday && o.date) throw new AppError('invalid_input', '--yesterday and --date: give one of them')
-  if (o.allMerchants || !o.merchant || !o.file || (!o.date && !o.yesterday))
+  if (o.allMerchants || !o.merchant || (!o.date && !o.yesterday))
     throw AppError.say('invalid_input', 'statement.teamNeedsFile')
-  const file = path.resolve(o.file)
+  const file = o.file ? path.resolve(o.file) : null
   const day = check(
     reconcileSchema.pick({ merchant: true, date: true }),
     { merchant: o.merchant, date: o.yesterday ? yesterday(Date.now()) : o.date },
     RECONCILE_FLAGS,
   )
   await withTeamDesk(address, cmd, async (desk, io) => {
-    // The team key first, when syncs may follow: without it every sync would be one more recorded error.
-    if (o.sync) await desk.merchants.secretBox()
+    // The team key first (reconcileOnTeam asks too), when syncs may follow or the bill is downloaded.
+    if (o.sync || !file) await desk.merchants.secretBox()
     const { reconcileOnTeam } = await import('../../../services/statements/team-run')
     const run = await reconcileOnTeam(desk, {
       merchant: day.merchant,
