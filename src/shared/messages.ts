@@ -42,6 +42,11 @@ export const MESSAGES = {
     en: 'a merchant profile named "{name}" exists already; remove it first or choose another name',
     zh: '已有名为“{name}”的商户配置，请先删除它或换一个名称',
   },
+  // Two desktops saving one profile at the same moment, again and again (services/merchant-profiles.ts).
+  'merchant.changedMeanwhile': {
+    en: 'merchant profile "{name}" was changed by someone else while this change was saved: open it again and save once more',
+    zh: '保存时商户配置“{name}”已被他人修改：请重新打开后再保存',
+  },
   'merchant.invalid': { en: 'the merchant profile is not valid: {detail}', zh: '商户配置有误：{detail}' },
   // Secrets are bound to the profile's trust anchors (shared/anchors.ts); the form marks {secretFields}.
   'merchant.anchorsChanged': {

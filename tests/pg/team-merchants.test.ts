@@ -47,8 +47,8 @@ describe.skipIf(pgMissing())('merchant adapters from a team database', () => {
     const box = await w.ctx.secretBox()
     keyFile = path.join(w.dir, 'team.key')
     await addKeyFile(w.ctx.db, box, keyFile)
-    setMerchantEnabled(w.ctx, w.merchantId('off'), false)
-    removeMerchantProfile(w.ctx, w.merchantId('gone'))
+    await setMerchantEnabled(w.ctx, w.merchantId('off'), false)
+    await removeMerchantProfile(w.ctx, w.merchantId('gone'))
     // Sealed as before binding (migration 6 keeps its anchors beside it): main binds it when it opens it.
     const old = getMerchant(w.ctx.db, w.merchantId('old'))!
     const { secrets } = readMerchantSecrets(old, box)

@@ -163,7 +163,7 @@ describe('the Alipay app auth token is a secret', () => {
   it('of a removed profile saved before it was a secret is forgotten with the other secrets', async () => {
     const view = await addMerchant(w.ctx, { ...base, name: 'legacy-gone', endpoint: capture.url })
     makeLegacy(view.id)
-    removeMerchantProfile(w.ctx, view.id)
+    await removeMerchantProfile(w.ctx, view.id)
     expect(row(view.id).settings).not.toContain(TOKEN)
     expect(row(view.id).secrets).toBeNull()
   })
