@@ -253,6 +253,22 @@ describe('keys are read on the way in', () => {
   })
 })
 
+describe('a profile and its audit row are one write', () => {
+  it('a rename onto a removed profile\u2019s name is refused as a name in use, and nothing is written', async () => {
+    const gone = await addMerchant(w.ctx, { ...base, name: 'kept-name' })
+    await removeMerchantProfile(w.ctx, gone.id)
+    const view = await addMerchant(w.ctx, { ...base, name: 'to-rename' })
+    const audits = () => (w.ctx.db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n
+    const before = { row: row(view.id), audits: audits() }
+    await expect(
+      updateMerchantProfile(w.ctx, view.id, { ...formEdit(view.id), name: 'kept-name' }),
+    ).rejects.toMatchObject({ code: 'conflict', id: 'merchant.exists', params: { name: 'kept-name' } })
+    expect({ row: row(view.id), audits: audits() }).toEqual(before)
+    // Added again under its old name, the removed row comes back with its history.
+    expect((await addMerchant(w.ctx, { ...base, name: 'kept-name' })).id).toBe(gone.id)
+  })
+})
+
 describe('a key is accepted exactly when its adapter can use it', () => {
   const rsa = () =>
     crypto.generateKeyPairSync('rsa', {
