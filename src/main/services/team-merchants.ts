@@ -90,12 +90,17 @@ export class TeamMerchants {
    * A merchant's adapter, kept while its profile is as it was made from. Another desktop may change,
    * switch off or remove the profile at any time (docs/team-mode.md B8.17), and a message of it may
    * never come: so each use reads the row's version first, one seek by primary key beside the
-   * gateway's round trip, and a changed profile is read again.
+   * gateway's round trip, and a changed profile is read again. A version the team database did not
+   * answer (the network, the server) says nothing of the profile: the adapter as last read is used,
+   * and the attempt's write waits in this computer's journal as any other (B8.9), rather than the
+   * trade being recorded as a merchant that cannot be used.
    */
   async adapterFor(merchantId: number): Promise<GatewayAdapter> {
     const cached = this.adapters.get(merchantId)
-    if (cached && sameVersion(cached.version, await versionOn.async(this.x, merchantId)))
-      return cached.adapter
+    if (cached) {
+      const now = await versionOn.async(this.x, merchantId).catch(() => cached.version)
+      if (sameVersion(cached.version, now)) return cached.adapter
+    }
     this.adapters.delete(merchantId)
     const row = await merchantByIdBoth.async(this.x, merchantId)
     const adapter = await makeAdapter(
