@@ -113,18 +113,20 @@ describe('a database that is not there', () => {
       '`paysync sync --order/--refund/--pending/--all/--file` syncs there, ' +
       '`paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, ' +
       '`paysync reconcile --file` reconciles a bill there, ' +
+      '`paysync merchant add|list|test|remove` work its merchant profiles, ' +
       '`paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens ' +
       '(docs/team-mode.md B8.6)\n'
+    // Still a file's alone: the old sandbox's demo and the key store (docs/team-mode.md B8.6).
     const commands = [
-      ['merchant', 'add', '--config', profile],
-      ['merchant', 'remove', 'shop'],
+      ['merchant', 'remove-demo'],
+      ['keys', 'headless', 'on'],
     ]
     for (const args of commands) {
       const r = await paysync(['--db', address, ...args], { HOME: dir, XDG_CONFIG_HOME: dir })
       expect(r.code, args.join(' ')).toBe(1)
       expect(r.stderr, args.join(' ')).toBe(`paysync: --db ${said}`)
     }
-    const env = await paysync(['merchant', 'add', '--config', profile], {
+    const env = await paysync(['merchant', 'remove-demo'], {
       PAYSYNC_DB: address,
       XDG_CONFIG_HOME: dir,
     })

@@ -8,6 +8,7 @@ import { TeamMerchants, type TeamKeys } from '../../src/main/services/team-merch
 import { addKeyFile } from '../../src/main/store/keyring'
 import { getMerchant, readMerchantSecrets } from '../../src/main/store/merchants'
 import { openPgPool, pgTarget } from '../../src/main/store/pg/connect'
+import type { Exec } from '../../src/main/store/sql/exec'
 import { pgExec } from '../../src/main/store/sql/pg-exec'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { payRef } from '../helpers/trade-refs'
@@ -47,8 +48,8 @@ describe.skipIf(pgMissing())('merchant adapters from a team database', () => {
     const box = await w.ctx.secretBox()
     keyFile = path.join(w.dir, 'team.key')
     await addKeyFile(w.ctx.db, box, keyFile)
-    setMerchantEnabled(w.ctx, w.merchantId('off'), false)
-    removeMerchantProfile(w.ctx, w.merchantId('gone'))
+    await setMerchantEnabled(w.ctx, w.merchantId('off'), false)
+    await removeMerchantProfile(w.ctx, w.merchantId('gone'))
     // Sealed as before binding (migration 6 keeps its anchors beside it): main binds it when it opens it.
     const old = getMerchant(w.ctx.db, w.merchantId('old'))!
     const { secrets } = readMerchantSecrets(old, box)
@@ -96,6 +97,23 @@ describe.skipIf(pgMissing())('merchant adapters from a team database', () => {
       id: 'secrets.locked',
       message: expect.stringContaining('is missing'),
     })
+  })
+
+  it('keeps its adapter when the profile cannot be read again: a fault says nothing of the profile', async () => {
+    let down = false
+    const x = pgExec(pool)
+    const cut: Exec = {
+      ...x,
+      all: (sql, params, how) =>
+        down ? Promise.reject(new Error('connection lost')) : x.all(sql, params, how),
+    }
+    const merchants = new TeamMerchants(cut, { passphrase: TEAM }, FAST_RETRY)
+    const adapter = await merchants.adapterFor(w.merchantId('ali'))
+    down = true
+    expect(await merchants.adapterFor(w.merchantId('ali'))).toBe(adapter)
+    // With none kept, the profile itself cannot be read: refused as before.
+    merchants.forgetAdapter(w.merchantId('ali'))
+    await expect(merchants.adapterFor(w.merchantId('ali'))).rejects.toThrow('connection lost')
   })
 
   it('refuses a disabled, a removed and an unknown merchant as the desktop does', async () => {

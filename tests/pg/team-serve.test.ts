@@ -277,14 +277,17 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     const listed = await call<{ items: Array<{ id: number; billDate: string }> }>(bob!, 'statements.list', {})
     expect(listed.items).toContainEqual(expect.objectContaining({ id: ran.statementId, billDate: date }))
 
-    const refused = await call(amy!, 'merchants.add', {}).catch(
+    // A key-store switch is a file's: a team's key is its passphrase or key file (docs/team-mode.md B8.7).
+    const refused = await call(amy!, 'keys.setHeadless', {}).catch(
       (err: { code: string; message: string }) => err,
     )
     expect(refused).toMatchObject({ code: 'conflict' })
     expect((refused as { message: string }).message).toMatch(
-      /^on a team database this is not available yet \(merchants\.add\)/,
+      /^on a team database this is not available yet \(keys\.setHeadless\)/,
     )
-    expect(TEAM_OPERATIONS).toEqual(expect.arrayContaining(['records.list', 'batches.start', 'export.run']))
-    expect(TEAM_OPERATIONS).not.toContain('merchants.add')
+    expect(TEAM_OPERATIONS).toEqual(
+      expect.arrayContaining(['records.list', 'batches.start', 'export.run', 'merchants.add']),
+    )
+    expect(TEAM_OPERATIONS).not.toContain('keys.setHeadless')
   })
 })

@@ -163,7 +163,7 @@ describe('the Alipay app auth token is a secret', () => {
   it('of a removed profile saved before it was a secret is forgotten with the other secrets', async () => {
     const view = await addMerchant(w.ctx, { ...base, name: 'legacy-gone', endpoint: capture.url })
     makeLegacy(view.id)
-    removeMerchantProfile(w.ctx, view.id)
+    await removeMerchantProfile(w.ctx, view.id)
     expect(row(view.id).settings).not.toContain(TOKEN)
     expect(row(view.id).secrets).toBeNull()
   })
@@ -250,6 +250,22 @@ describe('keys are read on the way in', () => {
       id: 'merchant.disabled',
       message: 'merchant switched-off is disabled',
     })
+  })
+})
+
+describe('a profile and its audit row are one write', () => {
+  it('a rename onto a removed profile\u2019s name is refused as a name in use, and nothing is written', async () => {
+    const gone = await addMerchant(w.ctx, { ...base, name: 'kept-name' })
+    await removeMerchantProfile(w.ctx, gone.id)
+    const view = await addMerchant(w.ctx, { ...base, name: 'to-rename' })
+    const audits = () => (w.ctx.db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n
+    const before = { row: row(view.id), audits: audits() }
+    await expect(
+      updateMerchantProfile(w.ctx, view.id, { ...formEdit(view.id), name: 'kept-name' }),
+    ).rejects.toMatchObject({ code: 'conflict', id: 'merchant.exists', params: { name: 'kept-name' } })
+    expect({ row: row(view.id), audits: audits() }).toEqual(before)
+    // Added again under its old name, the removed row comes back with its history.
+    expect((await addMerchant(w.ctx, { ...base, name: 'kept-name' })).id).toBe(gone.id)
   })
 })
 

@@ -43,7 +43,7 @@ describe('durability and erasure', () => {
       w.ctx.db.prepare('SELECT secrets FROM merchants WHERE id = ?').get(id) as { secrets: Buffer }
     ).secrets
     expect(sealed.length).toBeGreaterThan(64)
-    removeMerchantProfile(w.ctx, id)
+    await removeMerchantProfile(w.ctx, id)
     // Closing checkpoints the log into the file and empties it: the file is all there is.
     await w.ctx.close()
     const bytes = fs.readFileSync(w.dbFile)

@@ -2,8 +2,8 @@ import { AppError } from '../../shared/errors'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import type { GatewayAdapter } from '../gateways/types'
 import { unlockSecretsIn, type SecretBox } from '../store/keyring'
-import { merchantById, openMerchantSecretsIn } from '../store/merchants'
-import { both, type Exec } from '../store/sql/exec'
+import { merchantById, openMerchantSecretsIn, type MerchantRow } from '../store/merchants'
+import { both, one, type Exec, type Q } from '../store/sql/exec'
 import { lockedInWords, makeAdapter } from './merchant-adapter'
 
 // The merchants of a team database as a command that calls their gateways needs them
@@ -14,6 +14,20 @@ import { lockedInWords, makeAdapter } from './merchant-adapter'
 const merchantByIdBoth = both(merchantById)
 const openSecretsBoth = both(openMerchantSecretsIn)
 
+/** What a profile's adapter was made from, as far as a change of it shows: every write moves updated_at. */
+type Version = Pick<MerchantRow, 'updated_at' | 'enabled' | 'removed_at'>
+
+const versionOn = both(function* (x: Exec, id: number): Q<Version | undefined> {
+  return yield* one<Version>(x, 'SELECT updated_at, enabled, removed_at FROM merchants WHERE id = ?', [id])
+})
+
+const sameVersion = (a: Version | undefined, b: Version | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.updated_at === b.updated_at &&
+  a.enabled === b.enabled &&
+  a.removed_at === b.removed_at
+
 /** The team's ways of opening the secrets: PAYSYNC_PASSPHRASE, PAYSYNC_KEY_FILE. */
 export interface TeamKeys {
   passphrase?: string
@@ -22,7 +36,7 @@ export interface TeamKeys {
 
 export class TeamMerchants {
   private box: Promise<SecretBox> | null = null
-  private readonly adapters = new Map<number, GatewayAdapter>()
+  private readonly adapters = new Map<number, { adapter: GatewayAdapter; version: Version }>()
 
   /**
    * `x` runs on the team database's pool, not inside a transaction: the re-seal an older profile
@@ -72,16 +86,31 @@ export class TeamMerchants {
     return unlockSecretsIn(this.x, { passphrase, keyFile })
   }
 
+  /**
+   * A merchant's adapter, kept while its profile is as it was made from. Another desktop may change,
+   * switch off or remove the profile at any time (docs/team-mode.md B8.17), and a message of it may
+   * never come: so each use reads the row's version first, one seek by primary key beside the
+   * gateway's round trip, and a changed profile is read again. A version the team database did not
+   * answer (the network, the server) says nothing of the profile: the adapter as last read is used,
+   * and the attempt's write waits in this computer's journal as any other (B8.9), rather than the
+   * trade being recorded as a merchant that cannot be used.
+   */
   async adapterFor(merchantId: number): Promise<GatewayAdapter> {
     const cached = this.adapters.get(merchantId)
-    if (cached) return cached
+    if (cached) {
+      const now = await versionOn.async(this.x, merchantId).catch(() => cached.version)
+      if (sameVersion(cached.version, now)) return cached.adapter
+    }
+    this.adapters.delete(merchantId)
+    const row = await merchantByIdBoth.async(this.x, merchantId)
     const adapter = await makeAdapter(
       merchantId,
-      await merchantByIdBoth.async(this.x, merchantId),
-      async (row) => openSecretsBoth.async(this.x, row, await this.secretBox()),
+      row,
+      async (r) => openSecretsBoth.async(this.x, r, await this.secretBox()),
       this.retry,
     )
-    this.adapters.set(merchantId, adapter)
+    const { updated_at, enabled, removed_at } = row!
+    this.adapters.set(merchantId, { adapter, version: { updated_at, enabled, removed_at } })
     return adapter
   }
 

@@ -16,7 +16,6 @@ import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
 import { inPgTransaction } from '../store/pg/transaction'
 import { writeSettingsOn } from '../store/settings'
-import { liveMerchantsOn, merchantView } from '../store/merchants'
 import { ordersExport } from '../store/orders'
 import { refundsExport } from '../store/refunds'
 import { openTradesOfBatchOn, releaseTradesOn } from '../store/schedule-holds'
@@ -42,7 +41,7 @@ import {
 } from './team-batches'
 import { checkTeamDatabase } from './team-db'
 import { useFileBooks, useTeamBooks } from './books-switch'
-import { testMerchantOn } from './merchant-test'
+import { merchantOps } from './team-merchant-ops'
 import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import type { TeamHandlers } from './team-handlers'
@@ -55,8 +54,10 @@ import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
-// by the functions written once for both stores. What is not yet written once for PostgreSQL (a
-// merchant's profile) is refused in one sentence that names it, before anything is read or written.
+// by the functions written once for both stores. What is not yet written once for PostgreSQL (removing
+// the demo, the team passphrase changed from a window) and what is a desktop file's own (the key-store
+// switches, copying the file in) is refused in one sentence that names it, before anything is read or
+// written.
 
 /** The trades a batch started from the window holds, read from the team database. */
 async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
@@ -136,22 +137,7 @@ const handlers: TeamHandlers = {
     )
   },
   'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
-  'merchants.list': async ({ desk }) => (await liveMerchantsOn.async(desk.reads.exec)).map(merchantView),
-  // A merchant's connection asked with the team's copy of its keys, opened with the team key.
-  'merchants.test': async ({ desk }, { id }) => {
-    const report = await testMerchantOn(
-      {
-        exec: desk.reads.exec,
-        adapterFor: (m) => desk.merchants.adapterFor(m),
-        forgetAdapter: (m) => desk.merchants.forgetAdapter(m),
-        secretBox: () => desk.merchants.secretBox(),
-        now: Date.now,
-      },
-      id,
-    )
-    desk.changed()
-    return report
-  },
+  ...merchantOps,
 
   'batches.start': async (host, r) => {
     await host.desk.merchants.secretBox()

@@ -5,7 +5,6 @@ import { isSecretField, SECRET_FIELDS, shownSettings } from '../../shared/profil
 import { isoOrNull, toIsoBeijing } from '../../shared/time'
 import { anchorDigest } from './anchors'
 import type { Db } from './connection'
-import { stmt } from './connection'
 import type { SecretBox } from './keyring'
 import { all, both, one, run, send, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
@@ -120,83 +119,101 @@ const merchantNamedBoth = both(merchantNamed)
 export const findMerchantByName = (db: Db, name: string, withRemoved = false): MerchantRow | undefined =>
   merchantNamedBoth.sync(sqliteExec(db), name, withRemoved)
 
-/** Inserts a profile, or brings a removed one of the same name back so its history stays attached. */
-export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): number {
-  const removed = findMerchantByName(db, m.name, true)
-  if (removed && removed.removed_at !== null) {
-    stmt(
-      db,
-      `UPDATE merchants SET channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
-         secrets_anchor = ?, enabled = ?, removed_at = NULL, last_ok_at = NULL, last_error = NULL,
-         last_error_code = NULL, clock_skew_ms = NULL, last_latency_ms = NULL, updated_at = ? WHERE id = ?`,
-    ).run(
-      m.channel,
-      m.mode,
-      m.endpoint,
-      JSON.stringify(m.settings),
-      m.secrets,
-      JSON.stringify(m.secretNames),
-      m.secrets ? anchorOf(m) : null,
-      m.enabled ? 1 : 0,
-      now,
-      removed.id,
-    )
-    return removed.id
-  }
-  const r = stmt(
-    db,
-    `INSERT INTO merchants (name, channel, mode, endpoint, settings, secrets, secret_names, secrets_anchor, enabled,
-       created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    m.name,
-    m.channel,
-    m.mode,
-    m.endpoint,
-    JSON.stringify(m.settings),
-    m.secrets,
-    JSON.stringify(m.secretNames),
-    m.secrets ? anchorOf(m) : null,
-    m.enabled ? 1 : 0,
-    now,
-    now,
-  )
-  return Number(r.lastInsertRowid)
+/** A write's values of the profile's columns from `channel` to `enabled`, in the order the statements name them. */
+const profileValues = (m: MerchantWrite) => [
+  m.channel,
+  m.mode,
+  m.endpoint,
+  JSON.stringify(m.settings),
+  m.secrets,
+  JSON.stringify(m.secretNames),
+  m.secrets ? anchorOf(m) : null,
+  m.enabled ? 1 : 0,
+]
+
+/**
+ * A profile's row read to be written in the caller's transaction: on a team database it stays locked
+ * until that transaction ends, so two desktops changing one profile take turns; SQLite's transaction
+ * is immediate, which does the same for the processes of one computer.
+ */
+export function* merchantToWrite(x: Exec, id: number): Q<MerchantRow | undefined> {
+  const lock = x.dialect === 'pg' ? ' FOR UPDATE' : ''
+  return yield* one<MerchantRow>(x, `SELECT * FROM merchants WHERE id = ?${lock}`, [id])
 }
 
-export function updateMerchant(db: Db, id: number, m: MerchantWrite, now = Date.now()): void {
-  stmt(
-    db,
-    `UPDATE merchants SET name = ?, channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
-       secrets_anchor = ?, enabled = ?, updated_at = ? WHERE id = ?`,
-  ).run(
-    m.name,
-    m.channel,
-    m.mode,
-    m.endpoint,
-    JSON.stringify(m.settings),
-    m.secrets,
-    JSON.stringify(m.secretNames),
-    m.secrets ? anchorOf(m) : null,
-    m.enabled ? 1 : 0,
-    now,
-    id,
+/**
+ * Inserts a profile, or brings a removed one of the same name back so its history stays attached: its
+ * id, or null when a live profile has that name. Two desktops adding one name at once are decided by
+ * the name's unique index, not by what each read before: the second insert waits for the first and
+ * then does nothing, and the second revival finds the row no longer removed (docs/team-mode.md B8.17).
+ */
+export function* insertMerchantIn(x: Exec, m: MerchantWrite, now: number): Q<number | null> {
+  const named = yield* merchantNamed(x, m.name, true)
+  if (named) {
+    if (named.removed_at === null) return null
+    const revived = yield* run(
+      x,
+      `UPDATE merchants SET channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
+         secrets_anchor = ?, enabled = ?, removed_at = NULL, last_ok_at = NULL, last_error = NULL,
+         last_error_code = NULL, clock_skew_ms = NULL, last_latency_ms = NULL, updated_at = ?
+       WHERE id = ? AND removed_at IS NOT NULL`,
+      [...profileValues(m), now, named.id],
+    )
+    return revived ? named.id : null
+  }
+  const added = yield* one<{ id: number }>(
+    x,
+    `INSERT INTO merchants (channel, mode, endpoint, settings, secrets, secret_names, secrets_anchor, enabled,
+       name, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id`,
+    [...profileValues(m), m.name, now, now],
   )
+  return added ? Number(added.id) : null
+}
+
+const insertMerchantBoth = both(insertMerchantIn)
+
+/** insertMerchantIn on the desktop's file, for seeds and benches: a name in use is refused. */
+export function insertMerchant(db: Db, m: MerchantWrite, now = Date.now()): number {
+  const id = insertMerchantBoth.sync(sqliteExec(db), m, now)
+  if (id === null) throw AppError.say('conflict', 'merchant.exists', { name: m.name })
+  return id
+}
+
+/** Rewrites a live profile: whether it was (a removed one is not brought back this way). */
+export function* updateMerchantIn(x: Exec, id: number, m: MerchantWrite, now: number): Q<boolean> {
+  const changed = yield* run(
+    x,
+    `UPDATE merchants SET channel = ?, mode = ?, endpoint = ?, settings = ?, secrets = ?, secret_names = ?,
+       secrets_anchor = ?, enabled = ?, name = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`,
+    [...profileValues(m), m.name, now, id],
+  )
+  return changed > 0
+}
+
+/**
+ * Whether `err` is the merchants' unique name refusing a write: a rename onto a name another
+ * profile holds, removed ones included (their history keeps the name), on either store.
+ */
+export function nameTaken(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505'
 }
 
 /**
  * Removing forgets the secrets at once but keeps the row, so orders and records keep their merchant.
- * That includes a secret an older profile still keeps in its public settings.
+ * That includes a secret an older profile still keeps in its public settings. `row` is the profile as
+ * read in the caller's transaction (merchantToWrite).
  */
-export function removeMerchant(db: Db, id: number, now = Date.now()): void {
-  const row = getMerchant(db, id)
-  if (!row) return
+export function* removeMerchantIn(x: Exec, row: MerchantRow, now: number): Q<boolean> {
   const settings = shownSettings(row.channel, JSON.parse(row.settings) as Record<string, string>)
-  stmt(
-    db,
+  const changed = yield* run(
+    x,
     `UPDATE merchants SET settings = ?, secrets = NULL, secret_names = '[]', secrets_anchor = NULL, enabled = 0,
-       removed_at = ?, updated_at = ? WHERE id = ?`,
-  ).run(JSON.stringify(settings), now, now, id)
+       removed_at = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`,
+    [JSON.stringify(settings), now, now, row.id],
+  )
+  return changed > 0
 }
 
 /**
@@ -330,6 +347,12 @@ export const recordMerchantHealthOn = both(function* (
   )
 })
 
-export function setMerchantEnabledFlag(db: Db, id: number, enabled: boolean, now = Date.now()): void {
-  stmt(db, 'UPDATE merchants SET enabled = ?, updated_at = ? WHERE id = ?').run(enabled ? 1 : 0, now, id)
+/** Switches a live profile on or off: whether it was. */
+export function* setMerchantEnabledIn(x: Exec, id: number, enabled: boolean, now: number): Q<boolean> {
+  const changed = yield* run(
+    x,
+    'UPDATE merchants SET enabled = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL',
+    [enabled ? 1 : 0, now, id],
+  )
+  return changed > 0
 }
