@@ -363,6 +363,30 @@ describe('商户配置 screen', () => {
     expect(dialog.textContent).toMatch(/延迟\s*—/)
   })
 
+  it("on a team database says the team key keeps the secrets, not this computer's key store", async () => {
+    const keyStore = {
+      backend: 'passphrase',
+      secure: false,
+      schemes: ['passphrase'],
+      keyFileName: null,
+      headless: false,
+      needsPassphrase: false,
+    }
+    fake.answer('app.info', appInfo({ team: 'db.example:5432/books', keyStore }))
+    const w = mountScreen(MerchantsView)
+    await settle()
+    expect(w.find('[data-test=insecure]').exists()).toBe(false)
+    expect(w.find('[data-test=team-key]').text()).toContain('团队每台电脑凭团队口令或团队密钥文件都能使用')
+    w.unmount()
+    fake.answer(
+      'app.info',
+      appInfo({ team: 'db.example:5432/books', keyStore: { ...keyStore, needsPassphrase: true } }),
+    )
+    const locked = mountScreen(MerchantsView)
+    await settle()
+    expect(locked.find('[data-test=team-key]').text()).toContain('请先在窗口顶部输入团队口令')
+  })
+
   it('says nothing about the key store when it is secure', async () => {
     fake.answer(
       'app.info',

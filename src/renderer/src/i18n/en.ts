@@ -531,6 +531,11 @@ export const en: Record<keyof typeof zh, string> = {
   'merchants.saved': '"{name}" saved',
   'merchants.enabledNow': '"{name}" enabled',
   'merchants.disabledNow': '"{name}" disabled',
+  'merchants.teamKeyTitle': 'Team database: merchant secrets are kept under the team key',
+  'merchants.teamKeyText':
+    "Secrets added or changed here are sealed with the team key, which every desktop of the team opens with the team passphrase or the team's key file; this computer's key store plays no part, and no answer, list, log or export ever shows a secret.",
+  'merchants.teamKeyLocked':
+    "The team key is locked: enter the team passphrase at the top of the window before adding, changing or testing a merchant. Secrets are sealed with the team key; this computer's key store plays no part.",
   'merchants.insecureTitle': 'No secure key store on this system',
   'merchants.insecureText':
     'The key store is {backend}, which cannot protect merchant secrets, so the app keeps them under a passphrase (set or entered at the top of the window). To use the system key store instead, install and unlock gnome-keyring or KWallet, then restart the app.',

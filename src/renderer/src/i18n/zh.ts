@@ -515,6 +515,11 @@ export const zh = {
   'merchants.saved': '已保存“{name}”',
   'merchants.enabledNow': '已启用“{name}”',
   'merchants.disabledNow': '已停用“{name}”',
+  'merchants.teamKeyTitle': '团队数据库：商户密钥由团队密钥保护',
+  'merchants.teamKeyText':
+    '在这里新增或修改的商户密钥用团队密钥封存，团队每台电脑凭团队口令或团队密钥文件都能使用；本机的系统密钥库不参与，密钥也不会在任何答复、列表、日志或导出中出现。',
+  'merchants.teamKeyLocked':
+    '团队密钥尚未解锁：请先在窗口顶部输入团队口令，才能新增、修改或测试商户配置。商户密钥用团队密钥封存，本机的系统密钥库不参与。',
   'merchants.insecureTitle': '系统未提供安全的密钥存储',
   'merchants.insecureText':
     '当前密钥存储为 {backend}，它不能保护商户密钥，所以本应用改用口令保护它们（在窗口顶部设置或输入）。若想改用系统密钥库，请安装并解锁 gnome-keyring 或 KWallet 后重启本应用。',
