@@ -438,11 +438,6 @@ export const MESSAGES = {
     en: 'merchant {merchant} has no statement to reconcile: a {channel} profile has no bill of its own',
     zh: '商户“{merchant}”没有对账单可核对：{channel} 通道不提供对账单',
   },
-  // docs/team-mode.md B8.12, B8.19: a team database reconciles one merchant's day at a time.
-  'statement.teamNeedsFile': {
-    en: "on a team database reconcile one merchant's day at a time: give --merchant and --date (or --yesterday), and --file to read a bill file instead of downloading it; --all-merchants still works on a database file only (the team's daily reconciliation covers every merchant)",
-    zh: '在团队数据库上，请逐个核对商户的一天：请给出 --merchant 和 --date（或 --yesterday），用账单文件代替下载时再给出 --file；--all-merchants 目前仍只在数据库文件上可用（团队的每日自动对账会核对所有商户）',
-  },
   'statement.noDownload': {
     en: 'the bill of {merchant} cannot be downloaded by this version; upload the file instead',
     zh: '暂不能下载商户“{merchant}”的对账单，请上传账单文件',

@@ -8,6 +8,7 @@ import { alipayBillZip, type AlipayBillRow } from '../../src/main/gateways/simul
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { dispatch } from '../../src/main/services/index'
 import { TeamReads } from '../../src/main/services/team-reads'
+import { formatBeijing } from '../../src/shared/time'
 import { ALIPAY_PID } from '../helpers/reconcile'
 import { bj } from '../helpers/statements'
 import { freshDatabase, pgMissing } from '../helpers/pg'
@@ -266,16 +267,12 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
   })
 
   it('says what a team database needs: a merchant and a day, and the team key; without --file, downloads', async () => {
-    const r = await execRun(
-      process.execPath,
-      [BIN, '--db', url, 'reconcile', '--all-merchants', '--yesterday'],
-      {
-        env: env(),
-      },
-    ).catch((e: { code: number; stderr: string }) => e)
+    const r = await execRun(process.execPath, [BIN, '--db', url, 'reconcile', '--all-merchants'], {
+      env: env(),
+    }).catch((e: { code: number; stderr: string }) => e)
     expect(r).toMatchObject({
       code: 1,
-      stderr: expect.stringContaining('on a team database reconcile one merchant'),
+      stderr: expect.stringContaining('--all-merchants goes with --yesterday'),
     })
     // Syncs need the team key: without it, one sentence before the day is touched.
     const { PAYSYNC_PASSPHRASE: _, ...bare } = env()
@@ -309,5 +306,22 @@ describe.skipIf(pgMissing())('acting on a team database, from the command line',
       "SELECT source, status, run_count FROM statements WHERE bill_date = '2026-10-09'",
     )
     expect(downloaded.rows).toEqual([{ source: 'download', status: 'empty', run_count: 1 }])
+
+    // The cron's run on a team database: yesterday's bill of every merchant, downloaded, each said.
+    const cron = await execRun(
+      process.execPath,
+      [BIN, '--db', url, 'reconcile', '--yesterday', '--all-merchants', '--json'],
+      { env: env() },
+    )
+    const all = JSON.parse(cron.stdout) as { runs: Array<Record<string, unknown>>; failures: unknown[] }
+    const day = formatBeijing(Date.now() - 86_400_000).slice(0, 10)
+    expect(all.failures).toEqual([])
+    expect(all.runs).toEqual([
+      expect.objectContaining({ merchant: 'ali', billDate: day, source: 'download', dryRun: false }),
+    ])
+    const cronDay = await pool.pool.query('SELECT source, run_count FROM statements WHERE bill_date = $1', [
+      day,
+    ])
+    expect(cronDay.rows).toEqual([{ source: 'download', run_count: 1 }])
   })
 })

@@ -68,46 +68,91 @@ function exitOf(r: ReconcileRun): number {
   return r.actions.syncErrors > 0 ? EXIT.syncErrors : EXIT.ok
 }
 
-/**
- * `reconcile --db postgres://…` (docs/team-mode.md B8.12, B8.19): one merchant's day from a bill file
- * chosen on this computer, or downloaded from the gateway with the team key, written in the team
- * database; a second desktop on the same day is told STATEMENT_BUSY. The syncs it asks for are a
- * stored batch of the team, which needs the team key too.
- */
-async function reconcileOnTeamDb(
-  address: string,
-  cmd: Command,
-  o: {
-    merchant?: string
-    date?: string
-    file?: string
-    yesterday?: boolean
-    allMerchants?: boolean
-    sync: boolean
-  },
-): Promise<void> {
+interface ReconcileFlags {
+  merchant?: string
+  date?: string
+  file?: string
+  yesterday?: boolean
+  allMerchants?: boolean
+  sync: boolean
+}
+
+/** The day the flags name, and whether they name one merchant or all: refused in the flags' terms. */
+function dayOf(o: ReconcileFlags, now: number): string {
   if (o.yesterday && o.date) throw new AppError('invalid_input', '--yesterday and --date: give one of them')
-  if (o.allMerchants || !o.merchant || (!o.date && !o.yesterday))
-    throw AppError.say('invalid_input', 'statement.teamNeedsFile')
+  if (o.allMerchants && !o.yesterday)
+    throw new AppError('invalid_input', '--all-merchants goes with --yesterday')
+  if (o.allMerchants && (o.merchant || o.file))
+    throw new AppError(
+      'invalid_input',
+      '--all-merchants downloads every bill: leave out --merchant and --file',
+    )
+  const date = o.yesterday ? yesterday(now) : o.date
+  if (!date) throw new AppError('invalid_input', '--date is required (or --yesterday)')
+  if (!o.allMerchants && !o.merchant)
+    throw new AppError('invalid_input', '--merchant is required (or --all-merchants)')
+  return date
+}
+
+/**
+ * Each merchant's day in turn, said as it ends. With --all-merchants (the cron's run) one merchant's
+ * failure does not stop the others: it is said and counted, and the exit code is the worst of them.
+ */
+async function reconcileEach(
+  io: Io,
+  o: ReconcileFlags,
+  names: string[],
+  runOne: (merchant: string) => Promise<ReconcileRun>,
+): Promise<void> {
+  if (o.allMerchants && names.length === 0) throw AppError.say('not_found', 'statement.noYesterdayMerchants')
+  const runs: ReconcileRun[] = []
+  const failures: Array<{ merchant: string; error: string }> = []
+  let code: number = EXIT.ok
+  for (const merchant of names) {
+    try {
+      const run = await runOne(merchant)
+      runs.push(run)
+      code = Math.max(code, exitOf(run))
+      if (!io.json) printRun(io, run)
+    } catch (err) {
+      if (!o.allMerchants) throw err
+      const message = err instanceof Error ? err.message : String(err)
+      failures.push({ merchant, error: message })
+      code = Math.max(code, EXIT.cannotRun)
+      io.err(`paysync: ${merchant}: ${message}`)
+    }
+  }
+  if (io.json) io.out(JSON.stringify(o.allMerchants ? { runs, failures } : runs[0]))
+  exitState.code = code
+}
+
+/**
+ * `reconcile --db postgres://…` (docs/team-mode.md B8.12, B8.19): a merchant's day from a bill file
+ * chosen on this computer, or downloaded from the gateway with the team key, written in the team
+ * database; with --yesterday --all-merchants, every merchant's, as the cron runs it. A second desktop
+ * on the same day is told STATEMENT_BUSY. The syncs it asks for are a stored batch of the team, which
+ * needs the team key too.
+ */
+async function reconcileOnTeamDb(address: string, cmd: Command, o: ReconcileFlags): Promise<void> {
+  const date = dayOf(o, Date.now())
+  if (o.merchant)
+    check(
+      reconcileSchema.pick({ merchant: true, date: true }),
+      { merchant: o.merchant, date },
+      RECONCILE_FLAGS,
+    )
   const file = o.file ? path.resolve(o.file) : null
-  const day = check(
-    reconcileSchema.pick({ merchant: true, date: true }),
-    { merchant: o.merchant, date: o.yesterday ? yesterday(Date.now()) : o.date },
-    RECONCILE_FLAGS,
-  )
   await withTeamDesk(address, cmd, async (desk, io) => {
     // The team key first (reconcileOnTeam asks too), when syncs may follow or the bill is downloaded.
     if (o.sync || !file) await desk.merchants.secretBox()
     const { reconcileOnTeam } = await import('../../../services/statements/team-run')
-    const run = await reconcileOnTeam(desk, {
-      merchant: day.merchant,
-      date: day.date,
-      file,
-      dryRun: !o.sync,
-    })
-    if (io.json) io.out(JSON.stringify(run))
-    else printRun(io, run)
-    exitState.code = exitOf(run)
+    const { reconcilableMerchantsOn } = await import('../../../services/statements/runs')
+    const names = o.allMerchants
+      ? (await reconcilableMerchantsOn(desk.reads.exec)).map((m) => m.name)
+      : [o.merchant!]
+    await reconcileEach(io, o, names, (merchant) =>
+      reconcileOnTeam(desk, { merchant, date, file, dryRun: !o.sync }),
+    )
   })
 }
 
@@ -121,67 +166,29 @@ export function registerReconcileCommands(program: Command): void {
     .option('--yesterday', "yesterday's bill (Beijing), for cron")
     .option('--all-merchants', 'with --yesterday: every enabled merchant whose channel has bills')
     .option('--no-sync', 'classify only: no syncs, no anomalies')
-    .action(
-      async (
-        o: {
-          merchant?: string
-          date?: string
-          file?: string
-          yesterday?: boolean
-          allMerchants?: boolean
-          sync: boolean
-        },
-        cmd: Command,
-      ) => {
-        const address = teamAddressOf(cmd)
-        if (address) return reconcileOnTeamDb(address, cmd, o)
-        await withContext(cmd, async (ctx, io) => {
-          if (o.yesterday && o.date)
-            throw new AppError('invalid_input', '--yesterday and --date: give one of them')
-          if (o.allMerchants && !o.yesterday)
-            throw new AppError('invalid_input', '--all-merchants goes with --yesterday')
-          if (o.allMerchants && (o.merchant || o.file))
-            throw new AppError(
-              'invalid_input',
-              '--all-merchants downloads every bill: leave out --merchant and --file',
-            )
-          const date = o.yesterday ? yesterday(ctx.now()) : o.date
-          if (!date) throw new AppError('invalid_input', '--date is required (or --yesterday)')
-          const { reconcilableMerchants } = await import('../../../services/statements/runs')
-          const names = o.allMerchants ? reconcilableMerchants(ctx).map((m) => m.name) : [o.merchant]
-          if (o.allMerchants && names.length === 0)
-            throw AppError.say('not_found', 'statement.noYesterdayMerchants')
-          const runs: ReconcileRun[] = []
-          const failures: Array<{ merchant: string; error: string }> = []
-          let code: number = EXIT.ok
-          for (const merchant of names) {
-            if (!merchant) throw new AppError('invalid_input', '--merchant is required (or --all-merchants)')
-            const input = {
+    .action(async (o: ReconcileFlags, cmd: Command) => {
+      const address = teamAddressOf(cmd)
+      if (address) return reconcileOnTeamDb(address, cmd, o)
+      await withContext(cmd, async (ctx, io) => {
+        const date = dayOf(o, ctx.now())
+        const { reconcilableMerchants } = await import('../../../services/statements/runs')
+        const names = o.allMerchants ? reconcilableMerchants(ctx).map((m) => m.name) : [o.merchant!]
+        await reconcileEach(io, o, names, (merchant) =>
+          call(
+            ctx,
+            'statements.reconcile',
+            {
               merchant,
               date,
               file: o.file ? ctx.handles.namedToRead(path.resolve(o.file)).file : undefined,
               dryRun: !o.sync,
               waitForSyncs: true,
-            }
-            try {
-              const run = await call(ctx, 'statements.reconcile', input, RECONCILE_FLAGS)
-              runs.push(run)
-              code = Math.max(code, exitOf(run))
-              if (!io.json) printRun(io, run)
-            } catch (err) {
-              // One merchant's failure does not stop a cron run over all of them; it is said and counted.
-              if (!o.allMerchants) throw err
-              const message = err instanceof Error ? err.message : String(err)
-              failures.push({ merchant, error: message })
-              code = Math.max(code, EXIT.cannotRun)
-              io.err(`paysync: ${merchant}: ${message}`)
-            }
-          }
-          if (io.json) io.out(JSON.stringify(o.allMerchants ? { runs, failures } : runs[0]))
-          exitState.code = code
-        })
-      },
-    )
+            },
+            RECONCILE_FLAGS,
+          ),
+        )
+      })
+    })
 
   program
     .command('statements')
