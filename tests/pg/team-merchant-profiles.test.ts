@@ -301,4 +301,47 @@ describe.skipIf(pgMissing())('merchant profiles on a team database', () => {
       await carol.close()
     }
   })
+
+  it("a team window changes the team's passphrase: the old one opens nothing, on any desktop", async () => {
+    const NEW = 'Next team pass, 2027!'
+    const keyRows = async () => (await pool.query('SELECT scheme, wrapped FROM keyring ORDER BY scheme')).rows
+    const before = await keyRows()
+    await expect(dispatchTeam(amy, 'keys.setPassphrase', { passphrase: NEW })).rejects.toMatchObject({
+      id: 'keys.passphraseSetAlready',
+    })
+    await expect(
+      dispatchTeam(amy, 'keys.setPassphrase', { passphrase: NEW, current: 'not the team pass' }),
+    ).rejects.toMatchObject({ id: 'secrets.wrongPassphrase' })
+    await expect(
+      dispatchTeam(amy, 'keys.setPassphrase', { passphrase: 'short', current: TEAM }),
+    ).rejects.toMatchObject({ id: 'keys.teamTooShort' })
+    expect(await keyRows()).toEqual(before)
+
+    const info = await dispatchTeam(amy, 'keys.setPassphrase', { passphrase: NEW, current: TEAM })
+    expect(info.schemes).toContain('passphrase')
+    expect(JSON.stringify(info)).not.toContain(NEW)
+    expect(await audits('keyring')).toEqual([
+      expect.objectContaining({
+        operator: 'amy',
+        transport: 'http',
+        action: 'team_passphrase_changed',
+        detail: null,
+      }),
+    ])
+    // A desktop that starts now: the old passphrase opens nothing, the new one opens every secret.
+    const late = await desk('dan')
+    const fresh = await desk('eve', { passphrase: NEW })
+    try {
+      await expect(fresh.desk.merchants.secretBox()).resolves.toBeDefined()
+      await expect(late.desk.merchants.secretBox()).rejects.toMatchObject({ id: 'secrets.wrongPassphrase' })
+      const { id } = (await dispatchTeam(fresh, 'merchants.list', {})).find((m) => m.name === 'ali')!
+      expect(await dispatchTeam(fresh, 'merchants.test', { id })).toMatchObject({ ok: true })
+      // Back, from another window that holds the new one: the books' other tests use the first.
+      await dispatchTeam(fresh, 'keys.setPassphrase', { passphrase: TEAM, current: NEW })
+      await expect(late.desk.merchants.unlockWith(TEAM)).resolves.toBeUndefined()
+    } finally {
+      await late.close()
+      await fresh.close()
+    }
+  })
 })

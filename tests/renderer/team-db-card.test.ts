@@ -228,7 +228,9 @@ describe('团队数据库 card', () => {
       '本机正在团队数据库 db.example:5432/books 上工作',
     )
     expect(copyButton(w).exists()).toBe(false)
-    expect(w.find('[data-test=team-key]').exists()).toBe(false)
+    // The team's own passphrase, set from here or changed: for the team's books, not a copy's.
+    expect(w.find('[data-test=team-key-state]').text()).toBe('未设置')
+    expect(w.find('[data-test=team-key-text]').text()).toContain('只能用团队密钥文件打开')
     expect(w.find('[data-test=team-db-still-file]').exists()).toBe(false)
     await w.find('[data-test=team-db-leave]').trigger('click')
     await settle()
@@ -244,6 +246,26 @@ describe('团队数据库 card', () => {
     expect(served.find('[data-test=team-db-leave]').exists()).toBe(false)
     expect(useButton(served).exists()).toBe(false)
     expect(served.find('[data-test=team-db-current]').text()).toContain('paysync serve --db')
+  })
+
+  it("on a team database changes the team's passphrase with the current one", async () => {
+    const keyStore = {
+      backend: 'passphrase',
+      secure: false,
+      schemes: ['passphrase'],
+      keyFileName: null,
+      headless: false,
+      needsPassphrase: false,
+    }
+    fake.answer('keys.setPassphrase', keyStore)
+    const w = mountScreen(TeamDatabaseCard)
+    useAppStore().info = appInfo({ team: 'db.example:5432/books', keyStore })
+    await settle()
+    expect(w.find('[data-test=team-key-state]').text()).toBe('已设置')
+    expect(w.find('[data-test=team-key-text]').text()).toContain('更新各电脑上的 PAYSYNC_PASSPHRASE')
+    await w.find('[data-test=team-key-open]').trigger('click')
+    await settle()
+    expect(document.body.textContent).toContain('当前团队口令')
   })
 
   it('is a card of 设置', async () => {

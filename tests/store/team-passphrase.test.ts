@@ -7,7 +7,7 @@ import {
   passphraseOpens,
   secretsTravel,
   SecretsLockedError,
-  setPassphraseWrap,
+  setPassphraseWrapOn,
   unlockSecrets,
   unlockSecretsIn,
   WrongPassphraseError,
@@ -63,7 +63,7 @@ describe('the team passphrase: a wrap of the same data key', () => {
     const { db, store, sealed, file } = await desktopBooks()
     expect(secretsTravel(db)).toBe(false)
     const box = await unlockSecrets(db, { safeStorage: store })
-    setPassphraseWrap(db, box, OLD)
+    setPassphraseWrapOn.sync(sqliteExec(db), box, OLD)
     expect(keyringSchemes(db)).toEqual(['passphrase', 'safestorage'])
     expect(secretsTravel(db)).toBe(true)
 
@@ -82,14 +82,14 @@ describe('the team passphrase: a wrap of the same data key', () => {
 
   it('changes by wrapping again: the old one stops opening, the sealed secrets do not change', async () => {
     const { db, store, sealed } = await desktopBooks()
-    setPassphraseWrap(db, await unlockSecrets(db, { safeStorage: store }), OLD)
+    setPassphraseWrapOn.sync(sqliteExec(db), await unlockSecrets(db, { safeStorage: store }), OLD)
     const before = db.prepare("SELECT wrapped, params FROM keyring WHERE scheme = 'passphrase'").get() as {
       wrapped: Buffer
       params: string
     }
     const blob = () => (db.prepare('SELECT secrets FROM merchants').get() as { secrets: Buffer }).secrets
 
-    setPassphraseWrap(db, await unlockSecrets(db, { passphrase: OLD }), NEW)
+    setPassphraseWrapOn.sync(sqliteExec(db), await unlockSecrets(db, { passphrase: OLD }), NEW)
     const after = db.prepare("SELECT wrapped, params FROM keyring WHERE scheme = 'passphrase'").get() as {
       wrapped: Buffer
       params: string
@@ -118,7 +118,7 @@ describe('the team passphrase: a wrap of the same data key', () => {
     const locked = await unlockSecrets(db, { passphrase: OLD }).catch((e: unknown) => e)
     expect(locked).not.toBeInstanceOf(WrongPassphraseError)
     expect((locked as Error).message).toContain('protected by: safestorage')
-    setPassphraseWrap(db, await unlockSecrets(db, { safeStorage: store }), OLD)
+    setPassphraseWrapOn.sync(sqliteExec(db), await unlockSecrets(db, { safeStorage: store }), OLD)
     const wrong = await unlockSecrets(db, { passphrase: NEW }).catch((e: unknown) => e)
     expect(wrong).toBeInstanceOf(WrongPassphraseError)
     expect((wrong as Error).message).toBe('the passphrase is wrong')
@@ -152,7 +152,7 @@ describe('the team passphrase: a wrap of the same data key', () => {
     expect((storeOnly as Error).message).toContain('protected by: safestorage')
     expect((storeOnly as Error).message).toContain('PAYSYNC_KEY_FILE')
 
-    setPassphraseWrap(db, await unlockSecrets(db, { safeStorage: store }), OLD)
+    setPassphraseWrapOn.sync(sqliteExec(db), await unlockSecrets(db, { safeStorage: store }), OLD)
     const before = rows()
     const keyFile = path.join(path.dirname(file), 'not-made.key')
     const box = await unlockSecretsIn(x, { passphrase: OLD, keyFile })

@@ -14,7 +14,9 @@ import type { StatementPhase } from '../../shared/statements'
 import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
+import { keyringSchemesOn } from '../store/keyring'
 import { inPgTransaction } from '../store/pg/transaction'
+import { teamCalls } from '../store/sql/calls'
 import { writeSettingsOn } from '../store/settings'
 import { ordersExport } from '../store/orders'
 import { refundsExport } from '../store/refunds'
@@ -50,14 +52,14 @@ import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
 import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
 import { dismissDiffsOnTeam, resyncDiffsOnTeam } from './statements/team-decisions'
+import { setTeamPassphraseOn } from './team-passphrase'
 import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
 // by the functions written once for both stores. What is not yet written once for PostgreSQL (removing
-// the demo, the team passphrase changed from a window) and what is a desktop file's own (the key-store
-// switches, copying the file in) is refused in one sentence that names it, before anything is read or
-// written.
+// the demo) and what is a desktop file's own (the key-store switches, copying the file in) is refused
+// in one sentence that names it, before anything is read or written.
 
 /** The trades a batch started from the window holds, read from the team database. */
 async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
@@ -87,13 +89,17 @@ async function audited(host: TeamHost, id: number, action: 'batch_resumed'): Pro
   return view
 }
 
-/** How this desktop opens the team key: told to the window, never the passphrase itself. */
-function teamKeyStore(host: TeamHost): AppInfo['keyStore'] {
+/**
+ * How this desktop opens the team key: told to the window, never the passphrase itself. `schemes` are
+ * the team keyring's wraps that open on any desktop, as a file's are its keyring's.
+ */
+async function teamKeyStore(host: TeamHost): Promise<AppInfo['keyStore']> {
   const keys = host.desk.merchants.opensWith
+  const wraps = await keyringSchemesOn.async(host.desk.reads.exec)
   return {
     backend: keys.keyFile ? 'keyfile' : 'passphrase',
     secure: false,
-    schemes: ['passphrase', ...(keys.keyFile ? ['keyfile'] : [])],
+    schemes: wraps.filter((w) => w === 'passphrase' || w === 'keyfile'),
     keyFileName: null,
     headless: keys.keyFile,
     // The team key opens with the team passphrase or key file; a window without either asks for it.
@@ -110,7 +116,7 @@ async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
     team: `${t.host}:${t.port}/${t.database}`,
     systemUser: systemUser(),
     transport: host.transport,
-    keyStore: teamKeyStore(host),
+    keyStore: await teamKeyStore(host),
     sandbox: { running: false, url: null },
     demoInBooks: { merchants: 0, trades: 0 },
     schedules: {
@@ -264,6 +270,23 @@ const handlers: TeamHandlers = {
     })
     desk.changed()
     return desk.settings()
+  },
+  // The team's passphrase changed from a team window, as on the file (services/team-passphrase.ts):
+  // every desktop's passphrase stops opening the secrets the moment it commits.
+  'keys.setPassphrase': async (host, change) => {
+    const { desk } = host
+    await setTeamPassphraseOn(
+      {
+        exec: desk.reads.exec,
+        calls: teamCalls(desk.reads.pool),
+        actor: desk.actor,
+        now: Date.now,
+        secretBox: () => desk.merchants.secretBox(),
+        givePassphrase: (p) => desk.merchants.unlockWith(p),
+      },
+      change,
+    )
+    return teamKeyStore(host)
   },
   'keys.unlock': async (host, { passphrase }) => {
     await host.desk.merchants.unlockWith(passphrase)

@@ -1,8 +1,12 @@
 import type { KeyStoreInfo } from '../../shared/contract'
-import { TEAM_PASSPHRASE_MIN } from '../../shared/domain'
+import { TEAM_PASSPHRASE_MIN, type Actor } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { audit } from '../store/audit'
-import { keyringSchemes, passphraseOpens, setPassphraseWrap } from '../store/keyring'
+import { auditOn } from '../store/audit'
+import { keyringSchemesOn, passphraseOpensOn, setPassphraseWrapOn, type SecretBox } from '../store/keyring'
+import type { Exec } from '../store/sql/exec'
+import type { StoreCalls } from '../store/sql/calls'
+import { fileCalls } from '../store/sql/calls'
+import { sqliteExec } from '../store/sql/sqlite-exec'
 import type { ServiceContext } from './context'
 import { keyStoreInfo } from './key-store'
 
@@ -11,37 +15,65 @@ import { keyStoreInfo } from './key-store'
 // The operating system's key store is one computer's; a key file must be handed around. Setting it
 // needs the secrets open here first; changing it needs the current one too, since every member's
 // passphrase stops working with it. Neither the passphrase nor any trace of it is answered, audited
-// or logged: the audit row says that it was set or changed, by whom, and nothing more.
+// or logged: the audit row says that it was set or changed, by whom, and nothing more. Written once
+// for the desktop's file and a team database, where a team window changes the team's passphrase.
 
-export async function setTeamPassphrase(
-  ctx: ServiceContext,
+/** What the change needs of the books it runs on and of the process that holds their key. */
+export interface PassphraseBooks {
+  exec: Exec
+  calls: StoreCalls
+  actor: Actor
+  now(): number
+  secretBox(): Promise<SecretBox>
+  /** Opens the secrets with this passphrase from now on; a wrong one is refused. */
+  givePassphrase(passphrase: string): Promise<void>
+}
+
+export async function setTeamPassphraseOn(
+  books: PassphraseBooks,
   { passphrase, current }: { passphrase: string; current?: string },
-): Promise<KeyStoreInfo> {
+): Promise<void> {
   if ([...passphrase].length < TEAM_PASSPHRASE_MIN)
     throw AppError.say('invalid_input', 'keys.teamTooShort', { n: TEAM_PASSPHRASE_MIN })
-  // Looked at before unlocking: a passphrase offered to unlock adds a wrap of its own (store/keyring.ts).
-  const had = keyringSchemes(ctx.db).includes('passphrase')
+  // Looked at before unlocking: a passphrase offered to unlock adds a wrap of its own on the file
+  // (store/keyring.ts).
+  const had = (await keyringSchemesOn.async(books.exec)).includes('passphrase')
   if (had && current === undefined) throw AppError.say('conflict', 'keys.passphraseSetAlready')
   if (!had && current !== undefined) throw AppError.say('conflict', 'keys.noPassphraseYet')
   if (current !== undefined) {
-    if (!(await passphraseOpens(ctx.db, current)))
+    if (!(await passphraseOpensOn(books.exec, current)))
       throw AppError.say('secrets_locked', 'secrets.wrongPassphrase')
     // The current passphrase opens the secrets too, where nothing else here does (a typed one).
-    await ctx.givePassphrase(current)
+    await books.givePassphrase(current)
   }
-  const box = await ctx.secretBox().catch((err: unknown) => {
+  const box = await books.secretBox().catch((err: unknown) => {
     // Said as what to do about it here, not as the list of the ways in that this process lacks.
-    if (err instanceof AppError && err.id === 'secrets.locked')
+    if (err instanceof AppError && (err.id === 'secrets.locked' || err.id === 'secrets.teamKeyNeeded'))
       throw AppError.say('secrets_locked', 'keys.teamNeedsOpen')
     throw err
   })
-  setPassphraseWrap(ctx.db, box, passphrase)
-  audit(
-    ctx.db,
-    { ...ctx.actor, action: had ? 'team_passphrase_changed' : 'team_passphrase_set', target: 'keyring' },
-    ctx.now(),
-  )
+  const action = had ? 'team_passphrase_changed' : 'team_passphrase_set'
+  await books.calls.inTransaction(setPassphraseWrapOn, box, passphrase)
+  await books.calls.run(auditOn, { ...books.actor, action, target: 'keyring' }, books.now())
   // This run opens with the new passphrase from now on (the one it held, if any, opens nothing now).
-  await ctx.givePassphrase(passphrase)
+  await books.givePassphrase(passphrase)
+}
+
+/** On the desktop's file (keys.setPassphrase, `paysync keys passphrase`). */
+export async function setTeamPassphrase(
+  ctx: ServiceContext,
+  change: { passphrase: string; current?: string },
+): Promise<KeyStoreInfo> {
+  await setTeamPassphraseOn(
+    {
+      exec: sqliteExec(ctx.db),
+      calls: fileCalls(ctx.db),
+      actor: ctx.actor,
+      now: ctx.now,
+      secretBox: () => ctx.secretBox(),
+      givePassphrase: (p) => ctx.givePassphrase(p),
+    },
+    change,
+  )
   return keyStoreInfo(ctx)
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import type { Db } from './connection'
 import { stmt } from './connection'
-import { all, both, type Exec, type Q } from './sql/exec'
+import { all, both, run, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
 
 // Merchant secrets are sealed with one random data key (AES-256-GCM). The data key itself is stored
@@ -366,21 +366,29 @@ export function removeKeyFileWrap(db: Db): boolean {
  * or put in place of the one there with a new salt. The data key stays, so no secret is sealed
  * again; the old passphrase stops opening them the moment this commits.
  */
-export function setPassphraseWrap(db: Db, box: SecretBox, passphrase: string): void {
+export const setPassphraseWrapOn = both(function* (x: Exec, box: SecretBox, passphrase: string): Q<void> {
   const w = passphraseWrap(box.dataKey, passphrase)
-  stmt(
-    db,
+  yield* run(
+    x,
     `INSERT INTO keyring (scheme, wrapped, params, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (scheme) DO UPDATE SET wrapped = excluded.wrapped, params = excluded.params,
        created_at = excluded.created_at`,
-  ).run(w.scheme, w.wrapped, w.params, Date.now())
+    [w.scheme, w.wrapped, w.params, Date.now()],
+  )
+})
+
+/** The wraps either store's books hold, by scheme. */
+export const keyringSchemesOn = schemesBoth
+
+/** Whether this passphrase opens the passphrase wrap of either store's books; false when there is none. */
+export async function passphraseOpensOn(x: Exec, passphrase: string): Promise<boolean> {
+  const rows = (await keyringRowsBoth.async(x)).filter((r) => r.scheme === 'passphrase')
+  return rows.length > 0 && (await unwrap(rows, { passphrase }, [])) !== null
 }
 
 /** Whether this passphrase opens the passphrase wrap; false when there is none. */
-export async function passphraseOpens(db: Db, passphrase: string): Promise<boolean> {
-  const rows = readKeyring(db).filter((r) => r.scheme === 'passphrase')
-  return rows.length > 0 && (await unwrap(rows, { passphrase }, [])) !== null
-}
+export const passphraseOpens = (db: Db, passphrase: string): Promise<boolean> =>
+  passphraseOpensOn(sqliteExec(db), passphrase)
 
 /**
  * Whether the sealed merchant secrets open on another computer than this one: none are sealed, or

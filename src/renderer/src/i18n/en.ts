@@ -900,6 +900,10 @@ export const en: Record<keyof typeof zh, string> = {
     'Members on other computers open the merchant secrets of these books, and of their copies, with the team passphrase (PAYSYNC_PASSPHRASE on the command line). Once it is changed, the old one opens nothing.',
   'teamKey.notSetText':
     "The merchant secrets are protected only by this computer's key store or key file for now. Before copying books with merchant secrets into a team database, set a team passphrase, so that the other members can open them.",
+  'teamKey.teamSetText':
+    "Every member opens the team database's merchant secrets with the team passphrase. Once it is changed, the old one opens nothing: tell each member the new one in person, and update PAYSYNC_PASSPHRASE on every computer.",
+  'teamKey.teamNotSetText':
+    "The team database's merchant secrets open with the team key file only for now. Set a team passphrase so that members without the key file can open them by typing it in the window.",
   'teamKey.hint':
     'At least {n} characters. Every member opens every merchant secret with it: tell your colleagues in person, never in a chat or an email.',
   'teamKey.whyCopy':
