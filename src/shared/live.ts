@@ -5,7 +5,7 @@ import type { BatchStatus } from './domain'
 // reason to read again through the usual operations, never the rows themselves.
 
 /** What the screens list and another process may add to or change while the window is open. */
-export const STORE_TOPICS = ['batches', 'anomalies', 'statements', 'records'] as const
+export const STORE_TOPICS = ['batches', 'anomalies', 'statements', 'records', 'merchants'] as const
 export type StoreTopic = (typeof STORE_TOPICS)[number]
 
 /** A batch whose row or progress moved, with its status as stored now. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type pg from 'pg'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { dispatch } from '../../src/main/services/index'
@@ -7,6 +7,7 @@ import { TeamDesk } from '../../src/main/services/team-desk'
 import { TeamHost } from '../../src/main/services/team-host'
 import { dispatchTeam } from '../../src/main/services/team-operations'
 import type { MerchantView } from '../../src/shared/entity-views'
+import type { StoreChangedEvent } from '../../src/shared/live'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { createWorld, tempDir, type World } from '../helpers/world'
 
@@ -100,8 +101,16 @@ describe.skipIf(pgMissing())('merchant profiles on a team database', () => {
   })
 
   it('adds a profile sealed with the team key, never shown, audited under the operator, usable by another desktop', async () => {
+    // Bob's window hears of it without a refresh: the merchants moved (store.changed).
+    const told: StoreChangedEvent[] = []
+    const off = bob.on('store.changed', (e) => told.push(e))
+    // Its watch's starting point read first, as a window's is long before anyone changes a profile.
+    const watch = (bob as unknown as { watch: { last: unknown } }).watch
+    await vi.waitFor(() => expect(watch.last).not.toBeNull())
     const view = await dispatchTeam(amy, 'merchants.add', { ...ali, name: 'ali-team' })
     expect(view).toMatchObject({ name: 'ali-team', channel: 'alipay', enabled: true })
+    await vi.waitFor(() => expect(told.flatMap((e) => e.topics)).toContain('merchants'), { timeout: 10_000 })
+    off()
     expect(view.secrets).toMatchObject({ appPrivateKey: true })
     const listed = await dispatchTeam(bob, 'merchants.list', {})
     expect(listed.map((m) => m.name)).toEqual(['ali', 'ali-team'])

@@ -1,7 +1,9 @@
+import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { StoreChangedEvent } from '../../src/shared/live'
 import type { BatchView } from '../../src/shared/entity-views'
 import { setLang } from '../../src/renderer/src/i18n'
+import { useAppStore } from '../../src/renderer/src/stores/app'
 import { useBatchStore } from '../../src/renderer/src/stores/batch'
 import { useDetailStore } from '../../src/renderer/src/stores/details'
 import { useLiveStore } from '../../src/renderer/src/stores/live'
@@ -23,7 +25,7 @@ let fake: FakeApi
 
 const changed = (over: Partial<StoreChangedEvent> = {}): StoreChangedEvent => ({
   topics: ['records'],
-  added: { batches: 0, anomalies: 0, statements: 0, records: 0 },
+  added: { batches: 0, anomalies: 0, statements: 0, records: 0, merchants: 0 },
   batches: [],
   running: [],
   openAnomalies: 0,
@@ -53,7 +55,10 @@ describe('a list another process adds to', () => {
       amount: 0,
       items: [record({ id: 3 }), record({ id: 2 }), record()],
     })
-    fake.emit('store.changed', changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 2 } }))
+    fake.emit(
+      'store.changed',
+      changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 2, merchants: 0 } }),
+    )
     await settle()
     expect(calls('records.list').length).toBe(before + 1)
     expect(calls('records.list').at(-1)).toMatchObject({ offset: 0 })
@@ -64,7 +69,10 @@ describe('a list another process adds to', () => {
     await w.find('[data-test=hide-repeats]').trigger('click')
     await settle()
     const filtered = calls('records.list').length
-    fake.emit('store.changed', changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 1 } }))
+    fake.emit(
+      'store.changed',
+      changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 1, merchants: 0 } }),
+    )
     await settle()
     expect(calls('records.list').length).toBe(filtered + 1)
     expect(calls('records.list').at(-1)).toMatchObject({ hideRepeats: true, offset: 0 })
@@ -87,8 +95,14 @@ describe('a list another process adds to', () => {
     expect(calls('records.list').at(-1)).toMatchObject({ offset: 50 })
     const onPage2 = calls('records.list').length
 
-    fake.emit('store.changed', changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 2 } }))
-    fake.emit('store.changed', changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 3 } }))
+    fake.emit(
+      'store.changed',
+      changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 2, merchants: 0 } }),
+    )
+    fake.emit(
+      'store.changed',
+      changed({ added: { batches: 0, anomalies: 0, statements: 0, records: 3, merchants: 0 } }),
+    )
     await settle()
     expect(calls('records.list').length).toBe(onPage2)
     const bar = w.find('[data-test=new-rows]')
@@ -144,7 +158,10 @@ describe('对账', () => {
     expect(calendar).toBeGreaterThan(0)
     fake.emit(
       'store.changed',
-      changed({ topics: ['statements'], added: { batches: 0, anomalies: 0, statements: 1, records: 0 } }),
+      changed({
+        topics: ['statements'],
+        added: { batches: 0, anomalies: 0, statements: 1, records: 0, merchants: 0 },
+      }),
     )
     await settle()
     expect(fake.op('statements.calendar').mock.calls.length).toBe(calendar + 1)
@@ -157,7 +174,10 @@ describe('对账', () => {
     const before = fake.op('statements.list').mock.calls.length
     fake.emit(
       'store.changed',
-      changed({ topics: ['statements'], added: { batches: 0, anomalies: 0, statements: 1, records: 0 } }),
+      changed({
+        topics: ['statements'],
+        added: { batches: 0, anomalies: 0, statements: 1, records: 0, merchants: 0 },
+      }),
     )
     await settle()
     expect(fake.op('statements.list').mock.calls.length).toBe(before)
@@ -257,5 +277,24 @@ describe('the batch screen', () => {
     expect(w.find('[data-test=done]').text()).toBe('已完成 100 / 100')
     expect(w.find('[data-test=status]').text()).toBe('已完成')
     expect(w.find('[data-test=other-batch]').exists()).toBe(false)
+  })
+})
+
+describe('a merchant profile another desktop changes', () => {
+  it('is read again for every screen', async () => {
+    // Stores of their own: those of an earlier test listen to that test's fake.
+    setActivePinia(createPinia())
+    const app = useAppStore()
+    fake.answer('merchants.list', [])
+    useLiveStore().listen()
+    app.followMerchants()
+    fake.emit('store.changed', changed({ topics: ['records'] }))
+    await settle()
+    expect(fake.op('merchants.list')).not.toHaveBeenCalled()
+    fake.answer('merchants.list', [merchant({ name: 'new-ali' })])
+    fake.emit('store.changed', changed({ topics: ['merchants'] }))
+    await settle()
+    expect(fake.op('merchants.list')).toHaveBeenCalledTimes(1)
+    expect(app.merchants.map((m) => m.name)).toEqual(['new-ali'])
   })
 })

@@ -11,6 +11,7 @@ const heads = (over: Partial<Heads> = {}): Heads => ({
   anomalies: { maxId: 5, open: 2 },
   statements: { maxId: 3, updatedAt: 1_000 },
   batches: { maxId: 4, open: [] },
+  merchants: { maxId: 2, updatedAt: 500 },
   ...over,
 })
 const open = (id: number, over: Partial<OpenBatchHead> = {}): OpenBatchHead => ({
@@ -51,11 +52,18 @@ describe('two readings of the heads', () => {
     )
     expect(e).toEqual({
       topics: ['anomalies', 'statements', 'records'],
-      added: { batches: 0, anomalies: 0, statements: 0, records: 3 },
+      added: { batches: 0, anomalies: 0, statements: 0, records: 3, merchants: 0 },
       batches: [],
       running: [],
       openAnomalies: 1,
     })
+  })
+
+  it('name the merchants when a profile was added or changed elsewhere', () => {
+    const changed = storeChanged(heads(), heads({ merchants: { maxId: 2, updatedAt: 900 } }), options())
+    expect(changed).toMatchObject({ topics: ['merchants'], added: { merchants: 0 } })
+    const added = storeChanged(heads(), heads({ merchants: { maxId: 3, updatedAt: 900 } }), options())
+    expect(added).toMatchObject({ topics: ['merchants'], added: { merchants: 1 } })
   })
 
   it('follow a batch of another process as it moves, and leave out this process’s', () => {

@@ -5,6 +5,9 @@ import { openStore, type Db } from '../../src/main/store/connection'
 import { closeAnomaly } from '../../src/main/store/anomalies'
 import { createBatch, setBatchStatus, startBatchRun } from '../../src/main/store/batches'
 import { batchStates, commitCounters, readHeads } from '../../src/main/store/heads'
+import { recordMerchantHealthOn, setMerchantEnabledIn } from '../../src/main/store/merchants'
+import { both } from '../../src/main/store/sql/exec'
+import { sqliteExec } from '../../src/main/store/sql/sqlite-exec'
 import { ensureStatement, updateStatement } from '../../src/main/store/statements'
 import { bareMerchant } from '../helpers/bare-merchant'
 import { addAnomaly, addRecord } from '../helpers/head-rows'
@@ -49,6 +52,8 @@ describe('the heads', () => {
       anomalies: { maxId: 0, open: 0 },
       statements: { maxId: 0, updatedAt: 0 },
       batches: { maxId: 0, open: [] },
+      // The one bare profile the books need for their rows.
+      merchants: { maxId: merchant, updatedAt: expect.any(Number) },
     })
   })
 
@@ -91,6 +96,13 @@ describe('the heads', () => {
     expect(h.statements.updatedAt).toBe(6_000)
     expect(h.batches).toEqual({ maxId: b, open: [] })
     expect(batchStates(db, [b, b + 1])).toEqual(new Map([[b, { status: 'done', owner: 'me' }]]))
+
+    // A profile switched off moves the merchants' head; its health kept by a sync does not.
+    const before = h.merchants
+    recordMerchantHealthOn.sync(sqliteExec(db), merchant, { ok: true, latencyMs: 12 }, 8_000)
+    expect(readHeads(db).merchants).toEqual(before)
+    both(setMerchantEnabledIn).sync(sqliteExec(db), merchant, false, 9_000)
+    expect(readHeads(db).merchants).toEqual({ maxId: merchant, updatedAt: 9_000 })
   })
 
   it('are each one seek in an index, never a scan of a table', () => {
@@ -112,13 +124,14 @@ describe('the heads', () => {
     readHeads(seen)
     batchStates(seen, [b])
     seen.close()
-    expect(plans).toHaveLength(9)
+    expect(plans).toHaveLength(11)
     for (const p of plans) {
       expect(p).toMatch(/=> SEARCH /)
       expect(p).not.toMatch(/SCAN|TEMP B-TREE/)
     }
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_batches_open/)
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_statements_updated/)
+    expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_merchants_updated/)
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_sync_records_batch \(batch_id=\?\)/)
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_anomalies_status \(status=\?\)/)
   })

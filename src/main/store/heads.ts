@@ -26,9 +26,10 @@ export interface Heads {
   anomalies: { maxId: number; open: number }
   statements: { maxId: number; updatedAt: number }
   batches: { maxId: number; open: OpenBatchHead[] }
+  merchants: { maxId: number; updatedAt: number }
 }
 
-const maxIdOf = (table: 'sync_records' | 'anomalies' | 'statements' | 'batches'): string =>
+const maxIdOf = (table: 'sync_records' | 'anomalies' | 'statements' | 'batches' | 'merchants'): string =>
   `SELECT coalesce(max(id), 0) AS n FROM ${table}`
 
 /** The heads, written once (store/sql/exec.ts): the file's connection, or a team database's pool. */
@@ -57,6 +58,10 @@ export const readHeadsOn = both(function* (x: Exec): Q<Heads> {
       updatedAt: yield* n('SELECT coalesce(max(updated_at), 0) AS n FROM statements'),
     },
     batches: { maxId: yield* n(maxIdOf('batches')), open: [] },
+    merchants: {
+      maxId: yield* n(maxIdOf('merchants')),
+      updatedAt: yield* n('SELECT coalesce(max(updated_at), 0) AS n FROM merchants'),
+    },
   }
   for (const b of open.sort((a, b) => a.id - b.id)) {
     const last = yield* one<{ at: number | null }>(

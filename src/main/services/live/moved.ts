@@ -52,12 +52,14 @@ export function storeChanged(before: Heads, after: Heads, o: MovedOptions): Stor
     anomalies: grew(before.anomalies.maxId, after.anomalies.maxId),
     statements: grew(before.statements.maxId, after.statements.maxId),
     records: grew(before.records.maxId, after.records.maxId),
+    merchants: grew(before.merchants.maxId, after.merchants.maxId),
   }
   const moved: Record<StoreTopic, boolean> = {
     batches: batches.length > 0,
     anomalies: added.anomalies > 0 || before.anomalies.open !== after.anomalies.open,
     statements: added.statements > 0 || before.statements.updatedAt !== after.statements.updatedAt,
     records: after.records.maxId !== before.records.maxId,
+    merchants: added.merchants > 0 || before.merchants.updatedAt !== after.merchants.updatedAt,
   }
   const topics = STORE_TOPICS.filter((t) => moved[t])
   if (topics.length === 0) return null

@@ -19,6 +19,7 @@ import { batchItemClaims } from './017-batch-item-claims'
 import { liveHeads } from './018-live-heads'
 import { listIndexIds } from './019-list-index-ids'
 import { keptAtCommit } from './020-kept-at-commit'
+import { merchantHeads } from './021-merchant-heads'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   liveHeads,
   listIndexIds,
   keptAtCommit,
+  merchantHeads,
 ]

@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/settings-defaults'
 import { api } from '../bridge'
 import { lang, setLang } from '../i18n'
 import { setTheme, themeSetting, type ThemeSetting } from '../theme'
+import { useLiveStore } from './live'
 
 /** Settings, app info and the merchant names every filter bar offers. */
 export const useAppStore = defineStore('app', () => {
@@ -86,6 +87,14 @@ export const useAppStore = defineStore('app', () => {
     return merchants.value
   }
 
+  /**
+   * A profile another desktop added, changed or removed (`store.changed`'s merchants, docs/team-mode.md
+   * B8.17): the merchant choices of every screen, and 商户配置, follow it. Returns the way to stop.
+   */
+  function followMerchants(): () => void {
+    return useLiveStore().follow('merchants', () => void loadMerchants().catch(() => undefined))
+  }
+
   const merchantOptions = computed(() => merchants.value.map((m) => ({ label: m.name, value: m.name })))
 
   return {
@@ -94,6 +103,7 @@ export const useAppStore = defineStore('app', () => {
     merchants,
     loaded,
     load,
+    followMerchants,
     refreshInfo,
     books,
     afterMerchantSaved,

@@ -18,6 +18,7 @@ import { batchItemClaims } from './017-batch-item-claims'
 import { liveHeads } from './018-live-heads'
 import { listIndexIds } from './019-list-index-ids'
 import { keptAtCommit } from './020-kept-at-commit'
+import { merchantHeads } from './021-merchant-heads'
 import type { PgStep } from './step'
 
 /**
@@ -51,4 +52,5 @@ export const PG_MIGRATIONS: readonly PgStep[] = [
   liveHeads,
   listIndexIds,
   keptAtCommit,
+  merchantHeads,
 ]
