@@ -329,15 +329,13 @@ export async function addKeyFile(db: Db, box: SecretBox, keyFile: string): Promi
   )
 }
 
-/** The wraps this database holds, by scheme. */
-function* schemesIn(x: Exec): Q<string[]> {
+/** The wraps either store's books hold, by scheme. */
+export const keyringSchemesOn = both(function* (x: Exec): Q<string[]> {
   const rows = yield* all<{ scheme: string }>(x, 'SELECT scheme FROM keyring ORDER BY scheme')
   return rows.map((r) => r.scheme)
-}
+})
 
-const schemesBoth = both(schemesIn)
-
-export const keyringSchemes = (db: Db): string[] => schemesBoth.sync(sqliteExec(db))
+export const keyringSchemes = (db: Db): string[] => keyringSchemesOn.sync(sqliteExec(db))
 
 /**
  * Drops one way of unlocking, when another remains: the app's basic_text wrap once the secrets are
@@ -377,18 +375,13 @@ export const setPassphraseWrapOn = both(function* (x: Exec, box: SecretBox, pass
   )
 })
 
-/** The wraps either store's books hold, by scheme. */
-export const keyringSchemesOn = schemesBoth
-
 /** Whether this passphrase opens the passphrase wrap of either store's books; false when there is none. */
 export async function passphraseOpensOn(x: Exec, passphrase: string): Promise<boolean> {
   const rows = (await keyringRowsBoth.async(x)).filter((r) => r.scheme === 'passphrase')
   return rows.length > 0 && (await unwrap(rows, { passphrase }, [])) !== null
 }
 
-/** Whether this passphrase opens the passphrase wrap; false when there is none. */
-export const passphraseOpens = (db: Db, passphrase: string): Promise<boolean> =>
-  passphraseOpensOn(sqliteExec(db), passphrase)
+export const passphraseOpens = (db: Db, p: string): Promise<boolean> => passphraseOpensOn(sqliteExec(db), p)
 
 /**
  * Whether the sealed merchant secrets open on another computer than this one: none are sealed, or
