@@ -104,7 +104,7 @@ describe('the watch of other processes’ changes', () => {
     expect(events).toEqual([
       {
         topics: ['anomalies'],
-        added: { batches: 0, anomalies: 1, statements: 0, records: 0 },
+        added: { batches: 0, anomalies: 1, statements: 0, records: 0, merchants: 0 },
         batches: [],
         running: [],
         openAnomalies: 1,
@@ -139,7 +139,7 @@ describe('the watch of other processes’ changes', () => {
     expect(events).toEqual([
       {
         topics: ['records'],
-        added: { batches: 0, anomalies: 0, statements: 0, records: 1 },
+        added: { batches: 0, anomalies: 0, statements: 0, records: 1, merchants: 0 },
         batches: [],
         running: [],
         openAnomalies: 1,
