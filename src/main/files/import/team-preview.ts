@@ -3,6 +3,7 @@ import { refundsForImportOn, type RefundForImport } from '../../store/refund-bul
 import type { Exec } from '../../store/sql/exec'
 import type { SourceRow } from './row-source'
 import type { DryBooks, ImportSink } from './sink'
+import { keyOf } from './team-refunds'
 import { keysOf, pullOnce } from './team-sink'
 
 // What a preview of a list reads of a team database (docs/team-mode.md B8.18). The dry run asks about
@@ -11,8 +12,6 @@ import { keysOf, pullOnce } from './team-sink'
 // name, those are read in one statement each, and then the page's rows are checked against them. The
 // dry run's own memory of what the file "added" (sink.ts dryRunSink) spans the pages; nothing is written,
 // no lock is taken.
-
-const keyOf = (merchantId: number, no: string) => `${merchantId}\u0000${no}`
 
 export class TeamDryBooks implements DryBooks {
   private pays = new Map<string, StoredForImport>()

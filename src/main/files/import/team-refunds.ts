@@ -16,7 +16,8 @@ import type { ImportSink } from './sink'
 
 type FoundRefund = NonNullable<ReturnType<ImportSink['findRefund']>>
 
-const keyOf = (merchantId: number, refundNo: string) => `${merchantId}\u0000${refundNo}`
+/** A trade's key in a page's maps: its merchant and its number (an order's or a refund's). */
+export const keyOf = (merchantId: number, no: string) => `${merchantId}\u0000${no}`
 
 export class TeamRefunds {
   private stored = new Map<string, RefundForImport>()

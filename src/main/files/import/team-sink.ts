@@ -16,7 +16,7 @@ import type { RefundKey } from '../../store/refund-bulk'
 import type { NewRefundOrder } from '../../store/refunds'
 import type { SourceRow } from './row-source'
 import type { ImportSink, PayForRefund } from './sink'
-import { TeamRefunds } from './team-refunds'
+import { keyOf, TeamRefunds } from './team-refunds'
 
 // An order or refund list into a team database (docs/team-mode.md B8.11). The importer reads its
 // rows as on the file, each answered at once by its sink; PostgreSQL cannot answer at once, so a page
@@ -32,8 +32,6 @@ export interface TeamInto {
   pool: pg.Pool
   merchants: MerchantRow[]
 }
-
-const keyOf = (merchantId: number, orderNo: string) => `${merchantId}\u0000${orderNo}`
 
 /** Up to `size` rows from `pull` (more when its last batch runs over); whether more may follow. */
 export function pageOf(pull: () => SourceRow[] | null, size: number): { rows: SourceRow[]; more: boolean } {
