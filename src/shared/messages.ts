@@ -207,6 +207,15 @@ export const MESSAGES = {
     en: 'a batch is running: let it finish or cancel it, then remove the demo data',
     zh: '有批次正在运行：请等它完成或取消后再清除演示数据',
   },
+  // On a team database another desktop may hold the demo's trades (docs/team-mode.md B8.20).
+  'demo.heldOnTeam': {
+    en: 'another desktop is syncing {trades} of the demo trades right now ({holders}): let its sync or batch finish, or cancel the batch, then remove the demo data again',
+    zh: '其他电脑（{holders}）正在同步其中 {trades} 笔演示交易：请等它的同步或批次结束，或取消该批次，再清除演示数据',
+  },
+  'demo.batchRunningOnTeam': {
+    en: 'batch {batch} holds demo trades and is running on {holders}: let it finish or cancel it, then remove the demo data',
+    zh: '批次 {batch} 含有演示交易，正在 {holders} 上运行：请等它完成或取消后再清除演示数据',
+  },
   'keys.memory': { en: 'an in-memory database has no key file', zh: '内存数据库没有密钥文件' },
   'keys.browser': {
     en: 'browser mode does not turn on command-line access: run paysync keys headless on (with PAYSYNC_PASSPHRASE set) on this computer',
@@ -544,8 +553,8 @@ export const MESSAGES = {
     zh: 'PostgreSQL（{host}:{port}）返回错误：{detail}',
   },
   'db.teamAddressAsBooks': {
-    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, `paysync sync --order/--refund/--pending/--all/--file` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync reconcile --file` reconciles a bill there, `paysync merchant add|list|test|remove` work its merchant profiles, `paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens (docs/team-mode.md B8.6)',
-    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync import` 和 `paysync sync --file` 向其导入订单或退款列表，用 `paysync sync --order/--refund/--pending/--all/--file` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync reconcile --file` 在其上对账，用 `paysync merchant add|list|test|remove` 管理其商户配置，用 `paysync db check` 检查、用 `paysync db copy` 复制进去，用 `paysync serve` 在浏览器中打开其界面（docs/team-mode.md B8.6）',
+    en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, `paysync sync --order/--refund/--pending/--all/--file` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync reconcile --file` reconciles a bill there, `paysync merchant add|list|test|remove` work its merchant profiles, `paysync merchant remove-demo` takes the old sandbox demo out of it, `paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens (docs/team-mode.md B8.6)',
+    zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync import` 和 `paysync sync --file` 向其导入订单或退款列表，用 `paysync sync --order/--refund/--pending/--all/--file` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync reconcile --file` 在其上对账，用 `paysync merchant add|list|test|remove` 管理其商户配置，用 `paysync merchant remove-demo` 清除旧版本留下的演示数据，用 `paysync db check` 检查、用 `paysync db copy` 复制进去，用 `paysync serve` 在浏览器中打开其界面（docs/team-mode.md B8.6）',
   },
   'team.notYet': {
     en: 'on a team database this is not available yet ({operation}): it still works on a desktop database file (docs/team-mode.md B8.6). The lists, syncs, imports, batches, anomalies, statements, exports and merchant profiles work here',

@@ -114,19 +114,17 @@ describe('a database that is not there', () => {
       '`paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, ' +
       '`paysync reconcile --file` reconciles a bill there, ' +
       '`paysync merchant add|list|test|remove` work its merchant profiles, ' +
+      '`paysync merchant remove-demo` takes the old sandbox demo out of it, ' +
       '`paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens ' +
       '(docs/team-mode.md B8.6)\n'
-    // Still a file's alone: the old sandbox's demo and the key store (docs/team-mode.md B8.6).
-    const commands = [
-      ['merchant', 'remove-demo'],
-      ['keys', 'headless', 'on'],
-    ]
+    // Still a file's alone: the key store (docs/team-mode.md B8.6).
+    const commands = [['keys', 'headless', 'on']]
     for (const args of commands) {
       const r = await paysync(['--db', address, ...args], { HOME: dir, XDG_CONFIG_HOME: dir })
       expect(r.code, args.join(' ')).toBe(1)
       expect(r.stderr, args.join(' ')).toBe(`paysync: --db ${said}`)
     }
-    const env = await paysync(['merchant', 'remove-demo'], {
+    const env = await paysync(['keys', 'headless', 'on'], {
       PAYSYNC_DB: address,
       XDG_CONFIG_HOME: dir,
     })

@@ -221,7 +221,7 @@ describe.skipIf(pgMissing())('the lists and details on a team database', () => {
   })
 
   it('a command that writes says it works on a file, and an unreachable server is one sentence', async () => {
-    const cancel = await paysync(['merchant', 'remove-demo', '--db', url]).catch(
+    const cancel = await paysync(['keys', 'headless', 'on', '--db', url]).catch(
       (err: { code: number; stderr: string }) => err,
     )
     expect(cancel).toMatchObject({ code: 1 })

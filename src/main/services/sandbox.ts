@@ -7,13 +7,14 @@ import { AppError } from '../../shared/errors'
 import { ScheduleLead } from '../engine/schedule-lead'
 import { Scheduler } from '../engine/scheduler'
 import { fileDue } from '../store/schedule-due'
-import { audit } from '../store/audit'
 import { sqliteCoordination } from '../store/coordination/sqlite'
-import { countDemoData, deleteDemoData, isSandboxMerchant } from '../store/demo-data'
+import { demoInBooksOn, isSandboxMerchant } from '../store/demo-data'
 import { listMerchants } from '../store/merchants'
+import { fileCalls } from '../store/sql/calls'
 import { ServiceContext } from './context'
 import type { SandboxRun } from './context-options'
 import { reconcileDemoDays, startDemoWorld } from './demo'
+import { removeDemoOn } from './demo-removal'
 import { SearchIndexer } from './search-indexer'
 
 // The built-in sandbox of the first start (docs/cli.md section 1.7): while the books have no
@@ -135,20 +136,21 @@ export async function openSandbox(
 
 /** What an older version's sandbox left in the books: none once removed. */
 export function demoInBooks(ctx: ServiceContext): { merchants: number; trades: number } {
-  const c = countDemoData(ctx.db)
-  return { merchants: c.merchants, trades: c.payOrders + c.refunds }
+  return demoInBooksOn.sync(ctx.exec)
 }
 
 /**
  * Takes an older version's sandbox demo out of the books: its merchants and everything of theirs,
- * audited. Refused while a batch runs in this process (it may hold demo trades).
+ * audited (services/demo-removal.ts). Refused while a batch runs in this process (it may hold demo
+ * trades).
  */
-export function removeDemoFromBooks(ctx: ServiceContext): DemoRemoval {
+export function removeDemoFromBooks(ctx: ServiceContext): Promise<DemoRemoval> {
   if (ctx.runs.size > 0) throw AppError.say('busy', 'demo.batchRunning')
-  const ids = listMerchants(ctx.db).filter(isSandboxMerchant)
-  const removed = deleteDemoData(ctx.db)
-  for (const m of ids) ctx.forgetAdapter(m.id)
-  if (removed.merchants > 0)
-    audit(ctx.db, { operator: ctx.operator, action: 'demo_removed', detail: removed }, ctx.now())
-  return removed
+  return removeDemoOn({
+    calls: fileCalls(ctx.db),
+    actor: ctx.actor,
+    now: () => ctx.now(),
+    forgetAdapter: (id) => ctx.forgetAdapter(id),
+    changed: () => {},
+  })
 }

@@ -14,6 +14,7 @@ import type { StatementPhase } from '../../shared/statements'
 import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
+import { demoInBooksOn } from '../store/demo-data'
 import { keyringSchemesOn } from '../store/keyring'
 import { inPgTransaction } from '../store/pg/transaction'
 import { teamCalls } from '../store/sql/calls'
@@ -44,6 +45,7 @@ import {
 import { checkTeamDatabase } from './team-db'
 import { useFileBooks, useTeamBooks } from './books-switch'
 import { merchantOps } from './team-merchant-ops'
+import { demoOps } from './team-demo-ops'
 import { exportFromTeam, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import type { TeamHandlers } from './team-handlers'
@@ -57,9 +59,8 @@ import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
 // B8.13): the same names, inputs and answers as on the desktop's file (services/index.ts), each done
-// by the functions written once for both stores. What is not yet written once for PostgreSQL (removing
-// the demo) and what is a desktop file's own (the key-store switches, copying the file in) is refused
-// in one sentence that names it, before anything is read or written.
+// by the functions written once for both stores. What is a desktop file's own (the key-store switches,
+// copying the file in) is refused in one sentence that names it, before anything is read or written.
 
 /** The trades a batch started from the window holds, read from the team database. */
 async function teamRefsFor(host: TeamHost, r: z.output<typeof batchStartSchema>): Promise<TradeRef[]> {
@@ -118,7 +119,8 @@ async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
     transport: host.transport,
     keyStore: await teamKeyStore(host),
     sandbox: { running: false, url: null },
-    demoInBooks: { merchants: 0, trades: 0 },
+    // What an older version's sandbox left, brought in by `paysync db copy`: the notice offers its removal.
+    demoInBooks: await demoInBooksOn.async(host.desk.reads.exec),
     schedules: {
       enabled: (await host.desk.settings()).schedulesEnabled,
       running: host.schedulesRunning,
@@ -144,6 +146,7 @@ const handlers: TeamHandlers = {
   },
   'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
   ...merchantOps,
+  ...demoOps,
 
   'batches.start': async (host, r) => {
     await host.desk.merchants.secretBox()

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import fs from 'node:fs'
 import type { ConnectionReport } from '../../../../shared/contract'
 import type { MerchantView } from '../../../../shared/entity-views'
+import type { DemoRemoval } from '../../../../shared/views'
 import { profileIds } from '../../../../shared/channels'
 import { AppError } from '../../../../shared/errors'
 import { jsonFault } from '../../json-position'
@@ -155,8 +156,7 @@ export function registerMerchantCommands(program: Command): void {
       "take what an older version's sandbox left out of the books: its demo-* merchants and all their trades, records, repairs and anomalies",
     )
     .action(async (_opts, cmd: Command) => {
-      await withContext(cmd, async (ctx, io) => {
-        const r = await call(ctx, 'merchants.removeDemo', {}, {})
+      const say = (io: Io, r: DemoRemoval) => {
         if (io.json) return io.out(JSON.stringify(r))
         io.out(
           r.merchants === 0
@@ -164,7 +164,17 @@ export function registerMerchantCommands(program: Command): void {
             : `removed the old sandbox's demo: ${r.merchants} merchants, ${r.payOrders} pay orders, ${r.refunds} refunds, ` +
                 `${r.records} sync records, ${r.repairs} repairs, ${r.anomalies} anomalies`,
         )
-      })
+      }
+      // On a team database, where `paysync db copy` brought it (docs/team-mode.md B8.20).
+      const address = teamAddressOf(cmd)
+      if (address) {
+        const { removeDemoOn } = await import('../../../services/demo-removal')
+        const { teamDemoBooks } = await import('../../../services/team-demo-ops')
+        return withTeamDesk(address, cmd, async (desk, io) =>
+          say(io, await removeDemoOn(teamDemoBooks(desk))),
+        )
+      }
+      await withContext(cmd, async (ctx, io) => say(io, await call(ctx, 'merchants.removeDemo', {}, {})))
     })
 
   merchant
