@@ -53,6 +53,7 @@ import { systemUser } from './context'
 import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
 import { dismissDiffsOnTeam, resyncDiffsOnTeam } from './statements/team-decisions'
 import { setTeamPassphraseOn } from './team-passphrase'
+import { statementOps } from './team-statement-ops'
 import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
@@ -144,6 +145,7 @@ const handlers: TeamHandlers = {
   },
   'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
   ...merchantOps,
+  ...statementOps,
 
   'batches.start': async (host, r) => {
     await host.desk.merchants.secretBox()
