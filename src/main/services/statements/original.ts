@@ -16,8 +16,8 @@ import { copyHere, keptBill } from './kept-bill'
 // 下载原始文件 (docs/reconcile.md A15.1): the bill file a statement keeps, byte for byte as the gateway
 // sent it or the person uploaded it, where exports go (the save dialog's handle in the window, a
 // download in browser mode), written the way an export is. Written once for the desktop's file and a
-// team database (docs/team-mode.md B8.21): the bill is this computer's copy where the statement names
-// it, else the bytes the books kept (a team database keeps each run's; the file, only an archive's).
+// team database (docs/team-mode.md B8.21): the bill is the bytes the books kept (a team database keeps
+// each run's; the file, only an archive's), else this computer's copy where the statement names it.
 
 /** What 下载原始文件 needs of the books: where it reads, and where it writes. */
 export interface OriginalBooks {
@@ -27,12 +27,15 @@ export interface OriginalBooks {
 
 const statementByIdOn = both(statementById)
 
-/** The bill's bytes, from the first place that holds them. */
+/**
+ * The bill's bytes: those the books kept, the team's own, else this computer's copy (a statement
+ * reconciled on the file, or on a team database before it kept bills).
+ */
 async function billOf(x: Exec, st: StatementRow): Promise<Readable | null> {
-  const here = copyHere(st)
-  if (here) return fs.createReadStream(here)
   const kept = await keptBill(x, st)
-  return kept ? Readable.from([kept.bytes]) : null
+  if (kept) return Readable.from([kept.bytes])
+  const here = copyHere(st)
+  return here ? fs.createReadStream(here) : null
 }
 
 export async function statementOriginalOn(
