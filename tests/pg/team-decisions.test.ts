@@ -358,11 +358,21 @@ describe.skipIf(pgMissing())('a statement\u2019s differences decided on a team d
     ])
     expect(onTeam).toMatchObject({ statementId: teamId, result: 'balanced' })
 
-    // A desktop without the kept file (another computer's): refused, the day not run.
+    // A desktop without the kept file (another computer's): the upload read from the bytes the team
+    // database kept (docs/team-mode.md B8.21), into that desktop's own folder.
     const kept = (await pool.query('SELECT file_path FROM statements WHERE id = $1', [teamId])).rows[0]
       .file_path
     fs.renameSync(kept, `${kept}.away`)
     try {
+      const byBob = await dispatchTeam(bob, 'statements.rerun', { id: teamId })
+      expect({ ...byBob, durationMs: 0 }).toEqual({ ...onTeam, durationMs: 0 })
+      const bobs = (await pool.query('SELECT file_path FROM statements WHERE id = $1', [teamId])).rows[0]
+        .file_path as string
+      expect(bobs.startsWith(bob.desk.dataDir)).toBe(true)
+      // Without those bytes too (a day reconciled before the team database kept them): refused, the
+      // day not run.
+      await pool.query('DELETE FROM statement_files WHERE statement_id = $1', [teamId])
+      fs.rmSync(bobs)
       await expect(dispatchTeam(bob, 'statements.rerun', { id: teamId })).rejects.toMatchObject({
         id: 'statement.noFileToRerun',
       })
@@ -370,6 +380,6 @@ describe.skipIf(pgMissing())('a statement\u2019s differences decided on a team d
       fs.renameSync(`${kept}.away`, kept)
     }
     const runs = await pool.query('SELECT run_count FROM statements WHERE id = $1', [teamId])
-    expect(runs.rows[0].run_count).toBe(2)
+    expect(runs.rows[0].run_count).toBe(3)
   })
 })

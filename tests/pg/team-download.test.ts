@@ -222,7 +222,7 @@ describe.skipIf(pgMissing())('a bill downloaded on a team database', () => {
     expect(await teamRows(amy, DAY_ROWS.statement, LOCKED)).toEqual([])
   })
 
-  it('run again: from the bill this desktop kept, else downloaded again by the desktop without it', async () => {
+  it('run again: from the bill this desktop kept, else the team database kept, else downloaded again', async () => {
     const pool = amy.desk.reads.pool
     const id = Number((await pool.query('SELECT id FROM statements WHERE bill_date = $1', [D])).rows[0].id)
     const fileId = (
@@ -242,26 +242,42 @@ describe.skipIf(pgMissing())('a bill downloaded on a team database', () => {
     expect(runOf(again)).toEqual(runOf(onFile))
     await sameDay(D, ['statement', 'diffs', 'lines'])
 
-    // Bob's desktop has no copy of amy's bill: it downloads the day again into its own data folder.
+    // Bob's desktop has no copy of amy's bill: it reads the bytes the team database kept (B8.21),
+    // written into its own data folder, and the gateway is not asked.
     const kept = (await pool.query('SELECT file_path FROM statements WHERE id = $1', [id])).rows[0].file_path
     fs.renameSync(kept, `${kept}.away`)
     try {
       const byBob = await dispatchTeam(bob, 'statements.rerun', { id })
-      expect(asked()).toBeGreaterThan(before)
+      expect(asked()).toBe(before)
       expect(runOf(byBob)).toEqual(runOf(again))
+      const bobs = (await pool.query('SELECT file_path FROM statements WHERE id = $1', [id])).rows[0]
+      expect((bobs.file_path as string).startsWith(bob.desk.dataDir)).toBe(true)
+      expect(fs.readFileSync(bobs.file_path).equals(fs.readFileSync(`${kept}.away`))).toBe(true)
+
+      // A statement reconciled before the team database kept bills, on a desktop without the copy:
+      // the day is downloaded again into its own data folder.
+      await pool.query('DELETE FROM statement_files WHERE statement_id = $1', [id])
+      fs.renameSync(bobs.file_path, `${bobs.file_path}.away`)
+      const again2 = await dispatchTeam(bob, 'statements.rerun', { id })
+      expect(asked()).toBeGreaterThan(before)
+      expect(runOf(again2)).toEqual(runOf(again))
     } finally {
       fs.renameSync(`${kept}.away`, kept)
     }
     const row = (
       await pool.query('SELECT file_path, run_count, source, verified FROM statements WHERE id = $1', [id])
     ).rows[0]
-    expect(row).toMatchObject({ run_count: 3, source: 'download', verified: 1 })
+    expect(row).toMatchObject({ run_count: 4, source: 'download', verified: 1 })
     expect((row.file_path as string).startsWith(bob.desk.dataDir)).toBe(true)
+    // The downloaded bill kept in the team database again, with the run that read it.
+    const bill = await pool.query('SELECT sha256 FROM statement_files WHERE statement_id = $1', [id])
+    expect(bill.rows).toEqual([{ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }])
     const audit = await pool.query(`SELECT operator, action FROM audit_log WHERE target = $1 ORDER BY id`, [
       `statement:${id}`,
     ])
     expect(audit.rows).toEqual([
       { operator: 'amy', action: 'statement_rerun' },
+      { operator: 'bob', action: 'statement_rerun' },
       { operator: 'bob', action: 'statement_rerun' },
     ])
   })

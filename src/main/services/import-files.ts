@@ -45,25 +45,29 @@ export async function writeRejected(
   req: { importId?: number; source?: ImportSource },
   file: string,
 ): Promise<{ rows: number; bytes: number }> {
-  let rows: number
-  if (req.importId !== undefined) {
-    const run = await importRunOn.async(books.exec, req.importId)
-    if (!run) throw AppError.say('not_found', 'import.notFound', { id: req.importId })
-    const kept = await importErrorsOn.async(books.exec, run.id, KEPT_ERRORS)
-    const out = new RejectedRowsCsv(file, run.headers, true)
-    try {
-      for (const e of kept)
-        out.add(e.line, e.said ? say(e.said.id, e.said.params, 'zh-CN') : e.reason, e.cells)
-    } finally {
-      out.close()
-    }
-    rows = out.rows
-  } else {
-    // The page names the file it previewed by its handle, as it did for the preview.
-    const source = { ...req.source!, file: await books.handles.readable(req.source!.file) }
-    rows = (await books.dryRun(source, { file, overwrite: true })).rejected
-  }
+  if (req.importId !== undefined) return writeKeptRejected(books.exec, req.importId, file)
+  // The page names the file it previewed by its handle, as it did for the preview.
+  const source = { ...req.source!, file: await books.handles.readable(req.source!.file) }
+  const rows = (await books.dryRun(source, { file, overwrite: true })).rejected
   return { rows, bytes: fs.statSync(file).size }
+}
+
+/** The rows an import run refused and kept (its first KEPT_ERRORS), on either store's books. */
+export async function writeKeptRejected(
+  x: Exec,
+  importId: number,
+  file: string,
+): Promise<{ rows: number; bytes: number }> {
+  const run = await importRunOn.async(x, importId)
+  if (!run) throw AppError.say('not_found', 'import.notFound', { id: importId })
+  const kept = await importErrorsOn.async(x, run.id, KEPT_ERRORS)
+  const out = new RejectedRowsCsv(file, run.headers, true)
+  try {
+    for (const e of kept) out.add(e.line, e.said ? say(e.said.id, e.said.params, 'zh-CN') : e.reason, e.cells)
+  } finally {
+    out.close()
+  }
+  return { rows: out.rows, bytes: fs.statSync(file).size }
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { RunningImport } from '../files/import/worker-host'
+import type { Actor } from '../../shared/domain'
 import { auditOn } from '../store/audit'
-import { writeRejected, writeTemplate } from './import-files'
+import type { Exec } from '../store/sql/exec'
+import { writeKeptRejected, writeRejected, writeTemplate } from './import-files'
 import { cancelImport, runImportTask } from './import-task'
 import { importSummaryOf, previewOf, type ImportSource } from './imports'
 import { exportNamedMapping, listSavedMappings, removeNamedMapping, saveNamedMapping } from './mappings'
@@ -54,17 +56,28 @@ export async function rejectedFromTeam(
     req,
     file,
   )
-  await auditOn.async(
-    desk.reads.exec,
-    {
-      ...desk.actor,
-      action: 'export_written',
-      target: file,
-      detail: { kind: 'rejected', rows: written.rows, total: false },
-    },
-    Date.now(),
-  )
+  await auditRejected(desk.reads.exec, desk.actor, file, written.rows)
   return written
+}
+
+/**
+ * `paysync export rejected ID --db postgres://…`: the rows an import kept on the team database, the
+ * same bytes as the window's export and the file's, audited as they are (docs/team-mode.md B8.21).
+ */
+export async function keptRejectedOnTeam(
+  x: Exec,
+  actor: Actor,
+  importId: number,
+  file: string,
+): Promise<{ file: string; rows: number; bytes: number }> {
+  const written = await writeKeptRejected(x, importId, file)
+  await auditRejected(x, actor, file, written.rows)
+  return { file, ...written }
+}
+
+function auditRejected(x: Exec, actor: Actor, file: string, rows: number): Promise<void> {
+  const detail = { kind: 'rejected', rows, total: false }
+  return auditOn.async(x, { ...actor, action: 'export_written', target: file, detail }, Date.now())
 }
 
 export const importOps: TeamHandlers = {

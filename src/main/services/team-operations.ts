@@ -55,6 +55,7 @@ import { systemUser } from './context'
 import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
 import { dismissDiffsOnTeam, resyncDiffsOnTeam } from './statements/team-decisions'
 import { setTeamPassphraseOn } from './team-passphrase'
+import { statementOps } from './team-statement-ops'
 import { saveUpload } from './uploads'
 
 // The contract's operations on a team database (`paysync serve --db postgres://…`, docs/team-mode.md
@@ -147,6 +148,7 @@ const handlers: TeamHandlers = {
   'anomalies.resolve': async ({ desk }, r) => decideAnomalyOnTeam(desk, r),
   ...merchantOps,
   ...demoOps,
+  ...statementOps,
 
   'batches.start': async (host, r) => {
     await host.desk.merchants.secretBox()

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { writeBillFile } from '../../gateways/bill-file'
 import type { GatewayAdapter, StatementDownload } from '../../gateways/types'
 
 // Getting a statement's bytes (docs/reconcile.md A4 "fetch"): the channel's download, or a file the
@@ -60,6 +61,21 @@ export async function storeUpload(
     fs.createWriteStream(dest, { mode: 0o600, flags: 'wx' }),
   )
   return { path: dest, name, bytes, sha256: hash.digest('hex'), verified: false, expectedSha1: null }
+}
+
+/**
+ * A bill the books kept (docs/team-mode.md B8.21) written into the statement folder, for a run on this
+ * computer to read: its path and the SHA-256 of what was written.
+ */
+export async function storeKept(
+  bytes: Buffer,
+  name: string,
+  folder: string,
+  now: number,
+): Promise<{ path: string; sha256: string }> {
+  const dest = path.join(folder, `${now}-kept-${safeName(name)}`)
+  const written = await writeBillFile(dest, [bytes])
+  return { path: dest, sha256: written.sha256 }
 }
 
 /** The channel's download into the statement folder. */

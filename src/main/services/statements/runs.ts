@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import { hasStatements } from '../../../shared/statements'
 import nodePath from 'node:path'
 import type { z } from 'zod'
@@ -10,6 +9,7 @@ import { getMerchant, listMerchants, liveMerchantsOn, type MerchantRow } from '.
 import type { Exec } from '../../store/sql/exec'
 import type { ServiceContext } from '../context'
 import { merchantByName, statementRow, type DayRequest } from './common'
+import { billHere } from './kept-bill'
 import { reconcileDay } from './reconcile-day'
 
 // The operations that start a run: reconcile a day (a download or a chosen file), run a statement again,
@@ -45,10 +45,11 @@ export async function rerunStatement(
     target: `statement:${st.id}`,
     detail: { billDate: st.bill_date },
   })
-  const kept = st.file_path !== null && fs.existsSync(st.file_path)
+  // The kept copy, else the bytes an archive of a team database brought (docs/team-mode.md B8.21).
+  const kept = await billHere(ctx.exec, st, ctx.filesDir('statements'), ctx.now())
   if (!kept && st.source === 'upload')
     throw AppError.say('conflict', 'statement.noFileToRerun', { id: st.id })
-  const file = kept ? { path: st.file_path!, name: st.file_name ?? 'statement', stored: true } : null
+  const file = kept ? { path: kept, name: st.file_name ?? 'statement', stored: true } : null
   return reconcileDay(ctx, merchant, st.bill_date, {
     file,
     dryRun: r.dryRun,

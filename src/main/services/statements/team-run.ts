@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
 import type { Actor } from '../../../shared/domain'
@@ -17,6 +16,7 @@ import type { TeamDesk } from '../team-desk'
 import { matchScopeOf } from './match-scope'
 import { teamStatementBooks, type StatementBooks } from './books'
 import { fetchFileOn, type FetchBooks } from './fetch-file'
+import { billHere, keepBillWith } from './kept-bill'
 import { parseInto } from './parse-into'
 import { finishOn } from './run-json'
 import { openAnomaliesOnTeam, syncDiffsOnTeam } from './team-act'
@@ -25,8 +25,9 @@ import type { RunInBackground } from './team-decisions'
 // Reconciling a merchant's day on a team database (docs/team-mode.md B8.12, B8.19): the statement's
 // lease on the database's clock; the bill file chosen on this computer, or downloaded from the gateway
 // with the team's key, kept in this computer's data folder (services/statements/fetch-file.ts, the
-// file's own code); its lines stored and classified by the functions the desktop's file runs (written
-// once over Exec), each step one PostgreSQL transaction.
+// file's own code) and its bytes in the team database (kept-bill.ts, B8.21); its lines stored and
+// classified by the functions the desktop's file runs (written once over Exec), each step one
+// PostgreSQL transaction.
 
 const merchantNamedOn = both(merchantNamed)
 const statementByIdOn = both(statementById)
@@ -102,14 +103,20 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
       const file = fetched.file
       const reuse = st.file_sha256 === file.sha256 && st.lines_run > 0 && st.integrity !== 'mismatch'
       if (!reuse) {
-        if (!(await parseInto(books, merchant, channel, st, runNo, file, r.date))) return await done()
+        if (!(await parseInto(books, merchant, channel, st, runNo, file, r.date))) {
+          // A bill refused still shows as the person may download it, as on the file (B8.21).
+          await keepBillWith(calls, st.id, file, {}, books.now())
+          return await done()
+        }
         linesRun = runNo
       }
       // The same bytes stored again (a bill downloaded anew by a desktop without the first's copy): the
-      // statement names the copy this run kept, which is on this computer.
-      await calls.run(
-        updateStatementOn,
+      // statement names the copy this run kept, which is on this computer; its bytes are kept in the
+      // team database with it, for the other desktops (docs/team-mode.md B8.21).
+      await keepBillWith(
+        calls,
         st.id,
+        file,
         { status: 'parsed', lines_run: linesRun, file_path: file.path },
         books.now(),
       )
@@ -117,7 +124,7 @@ export async function reconcileOnTeam(desk: TeamDesk, r: TeamDayRequest): Promis
       // No bill for the day: a run of no lines, so lines of an earlier file are not matched again.
       linesRun = runNo
       const none = { lines_run: linesRun, file_sha256: null, file_path: null, file_name: null }
-      await calls.run(updateStatementOn, st.id, none, books.now())
+      await keepBillWith(calls, st.id, null, none, books.now())
     }
 
     const settings = await desk.settings()
@@ -174,10 +181,11 @@ function teamFetchBooks(desk: TeamDesk, books: StatementBooks): FetchBooks {
 }
 
 /**
- * `statements.rerun` on a team database (docs/team-mode.md B8.16, B8.19): the day run again from the
- * bill file this desktop kept of it. A bill kept on another desktop (or gone from this one): a
- * downloaded bill is downloaded again, as on the file whose bill is gone; a file a person chose is on
- * the desktop that reconciled it, refused as on a file (`statement.noFileToRerun`), to be given again.
+ * `statements.rerun` on a team database (docs/team-mode.md B8.16, B8.19, B8.21): the day run again
+ * from the bill file this desktop kept of it, else from the bytes the team database kept of it (a
+ * bill another desktop fetched, an upload included). A bill the database has not (its run was before
+ * migration 022, or it was too large): a downloaded bill is downloaded again, as on the file whose
+ * bill is gone; a file a person chose is refused as on a file (`statement.noFileToRerun`).
  */
 export async function rerunOnTeam(
   desk: TeamDesk,
@@ -191,9 +199,10 @@ export async function rerunOnTeam(
   const detail = { billDate: st.bill_date }
   const entry = { ...desk.actor, action: 'statement_rerun' as const, target: `statement:${st.id}`, detail }
   await auditOn.async(x, entry, Date.now())
-  const kept = st.file_path !== null && fs.existsSync(st.file_path)
+  // This desktop's copy, else the bytes the team database kept, written into this desktop's folder.
+  const kept = await billHere(x, st, path.join(desk.dataDir, 'statements'), Date.now())
   if (!kept && st.source === 'upload')
     throw AppError.say('conflict', 'statement.noFileToRerun', { id: st.id })
   const day = { merchant: merchant.name, date: st.bill_date, dryRun: r.dryRun, progress }
-  return reconcileOnTeam(desk, kept ? { ...day, file: st.file_path, stored: true } : day)
+  return reconcileOnTeam(desk, kept ? { ...day, file: kept, stored: true } : day)
 }

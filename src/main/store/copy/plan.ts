@@ -13,6 +13,15 @@ export const SQLITE_ONLY_TABLES = /^(pay_order_search|refund_order_search)(_\w+)
 
 export type ColumnKind = 'integer' | 'real' | 'text' | 'blob'
 
+/** Rows a page of most tables: a few thousand narrow rows a round trip. */
+const PAGE_ROWS = 2_000
+
+/**
+ * Tables whose one row may be tens of MB (a statement's bill, migration 022): read, hashed and
+ * written one row at a time, so a copy holds one bill in memory, never a page of them.
+ */
+const ONE_ROW_PAGES = new Set(['statement_files'])
+
 export interface TablePlan {
   name: string
   columns: string[]
@@ -22,6 +31,8 @@ export interface TablePlan {
   keyKinds: ColumnKind[]
   /** An `id` identity column on PostgreSQL, whose sequence moves past the copied ids. */
   identity: boolean
+  /** Rows read and written a page. */
+  pageRows: number
 }
 
 const KIND: Record<string, ColumnKind> = { INTEGER: 'integer', REAL: 'real', TEXT: 'text', BLOB: 'blob' }
@@ -54,6 +65,7 @@ export function copyPlan(db: Db): TablePlan[] {
       key: key.map((c) => c.name),
       keyKinds: key.map((c) => kinds[info.indexOf(c)]!),
       identity: key.length === 1 && key[0]!.name === 'id' && key[0]!.type.toUpperCase() === 'INTEGER',
+      pageRows: ONE_ROW_PAGES.has(name) ? 1 : PAGE_ROWS,
     })
     const fks = db.pragma(`foreign_key_list(${name})`) as Array<{ table: string }>
     needs.set(

@@ -8,8 +8,7 @@ import type { CopySide } from './side'
 // order, a page at a time, in one transaction on the target; each table's rows counted and hashed on
 // both ends before the commit. A target already holding rows is compared, not merged into: the same
 // rows are said to be there already, other rows refuse the copy. Either way nothing is half written.
-
-const PAGE = 2_000
+// A page is 2,000 rows, one for a table of bills (plan.ts).
 
 export interface CopyResult {
   /** copied: the target was empty and holds the rows now; equal: it held the same rows already. */
@@ -30,11 +29,11 @@ async function eachPage(
   const keyAt = t.key.map((k) => t.columns.indexOf(k))
   let after: Row | null = null
   for (;;) {
-    const rows = await side.page(t, after, PAGE)
+    const rows = await side.page(t, after, t.pageRows)
     if (rows.length === 0) break
     hash.add(rows)
     await onPage(rows)
-    if (rows.length < PAGE) break
+    if (rows.length < t.pageRows) break
     const last = rows[rows.length - 1]!
     after = keyAt.map((i) => last[i])
   }

@@ -20,6 +20,7 @@ import { liveHeads } from './018-live-heads'
 import { listIndexIds } from './019-list-index-ids'
 import { keptAtCommit } from './020-kept-at-commit'
 import { merchantHeads } from './021-merchant-heads'
+import { statementFiles } from './022-statement-files'
 
 /** Numbered migrations: entry N brings user_version from N to N + 1. Append only; never edit one. */
 export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
@@ -44,4 +45,5 @@ export const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   listIndexIds,
   keptAtCommit,
   merchantHeads,
+  statementFiles,
 ]

@@ -79,15 +79,27 @@ export function registerExportCommand(program: Command): void {
           io.out(io.json ? JSON.stringify(r) : `wrote ${r.rows} rows to ${r.file}`)
         const team = teamAddressOf(cmd)
         if (team) {
-          // A team database's lists, read through a cursor (docs/team-mode.md B8.6).
+          // A team database's lists, read through a cursor (docs/team-mode.md B8.6), and an import's
+          // refused rows.
           const [{ exportFromTeam, teamExport }, { systemUser }] = await Promise.all([
             import('../../../services/team-export'),
             import('../../../services/context'),
           ])
-          // Refused before connecting: a kind the team database does not export, a name not .csv.
-          const job = teamExport(check(exportSchema, input(undefined), FLAGS), out)
+          const req = check(exportSchema, input(undefined), FLAGS)
           const operator = process.env.PAYSYNC_OPERATOR || systemUser()
           const actor = { operator, systemUser: systemUser(), transport: 'cli' as const }
+          if (req.kind === 'rejected' && req.importId !== undefined) {
+            // The rows an import kept there, as the window's export writes them (B8.18, B8.21).
+            if (path.extname(out).toLowerCase() !== '.csv')
+              throw AppError.say('invalid_input', 'export.csvName')
+            const { keptRejectedOnTeam } = await import('../../../services/team-import-ops')
+            await withTeamBooks(team, cmd, async (books, io) =>
+              said(io, await keptRejectedOnTeam(books.exec, actor, req.importId!, out)),
+            )
+            return
+          }
+          // Refused before connecting: a kind the team database does not export, a name not .csv.
+          const job = teamExport(req, out)
           await withTeamBooks(team, cmd, async (books, io) =>
             said(io, await exportFromTeam(books, job, { replace: !!o.force, actor })),
           )

@@ -19,6 +19,7 @@ import { liveHeads } from './018-live-heads'
 import { listIndexIds } from './019-list-index-ids'
 import { keptAtCommit } from './020-kept-at-commit'
 import { merchantHeads } from './021-merchant-heads'
+import { statementFiles } from './022-statement-files'
 import type { PgStep } from './step'
 
 /**
@@ -53,4 +54,5 @@ export const PG_MIGRATIONS: readonly PgStep[] = [
   listIndexIds,
   keptAtCommit,
   merchantHeads,
+  statementFiles,
 ]
