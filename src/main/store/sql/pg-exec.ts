@@ -57,13 +57,42 @@ export class Unanswered {
   }
 }
 
+/** A connection's socket, where `on` is one connection rather than a pool. */
+type Corkable = { cork(): void; uncork(): void }
+
+function socketOf(on: Queryable): Corkable | null {
+  const stream = (on as { connection?: { stream?: Partial<Corkable> } }).connection?.stream
+  return stream?.cork && stream.uncork ? (stream as Corkable) : null
+}
+
+/**
+ * Holds what the statements sent in this turn of the event loop write to the connection, and lets it
+ * go as one write at the end of the turn. On a pipelined connection an attempt sends several
+ * statements at once (the lease with the reads behind it; BEGIN and the writes of a transaction), and
+ * pg writes each on its own: a system call, and a wake of the server's process, apiece. A team's
+ * batch is bound by the cores of the computers it runs on as soon as the gateway is quick
+ * (docs/team-mode.md B8.5, "Measured"), and those wakes were a large part of it.
+ */
+function corkForTurn(socket: Corkable | null, held: { now: boolean }): void {
+  if (!socket || held.now) return
+  held.now = true
+  socket.cork()
+  process.nextTick(() => {
+    held.now = false
+    socket.uncork()
+  })
+}
+
 /**
  * `unanswered`: on a pipelined connection in a transaction, `send` leaves its statement in flight
  * there, and every query answered checks them first.
  */
 export function pgExec(on: Queryable, unanswered?: Unanswered): Exec {
+  const socket = socketOf(on)
+  const held = { now: false }
   const query = <R>(sql: string, params: readonly unknown[], how?: QueryHow) => {
     const { text, name } = prepared(sql)
+    corkForTurn(socket, held)
     // A named statement is planned for its values only its first five runs on a connection; then
     // PostgreSQL may keep one generic plan for every value. An unnamed one is planned at each call.
     return (on as pg.Pool).query<R & pg.QueryResultRow>({
