@@ -1,5 +1,6 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from '../store/connection'
+import type { MerchantVersion } from '../store/merchants'
 import type { PayOrderRow } from '../store/orders'
 import { payOrderById } from '../store/orders/lookups'
 import { refundOrderById, type RefundOrderRow } from '../store/refunds'
@@ -9,8 +10,12 @@ import { sqliteExec } from '../store/sql/sqlite-exec'
 // The trade an attempt or a person's decision is about, tagged with its type: pay orders and refunds
 // are different rows, and the tag lets the code that handles both branch on it without casts.
 
-export type PayTrade = { type: 'pay'; row: PayOrderRow }
-export type RefundTrade = { type: 'refund'; row: RefundOrderRow }
+/**
+ * `merchant`: the version of the trade's merchant profile, where the books read it with the trade (a
+ * team database, engine/sync/pg-books.ts), so that a kept adapter is checked without a read of its own.
+ */
+export type PayTrade = { type: 'pay'; row: PayOrderRow; merchant?: MerchantVersion }
+export type RefundTrade = { type: 'refund'; row: RefundOrderRow; merchant?: MerchantVersion }
 export type Trade = PayTrade | RefundTrade
 
 /** The trade on either store's books (docs/team-mode.md B3.1). */

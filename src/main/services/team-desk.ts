@@ -56,7 +56,7 @@ export class TeamDesk {
   ) {
     this.dataDir = options.dataDir ?? userDataDir()
     this.merchants = new TeamMerchants(pgExec(reads.pool), options.keys)
-    this.engine = new TeamSyncEngine(reads.pool, (id) => this.merchants.adapterFor(id), {
+    this.engine = new TeamSyncEngine(reads.pool, (id, seen) => this.merchants.adapterFor(id, seen), {
       journalFile: teamJournalFileFor(this.dataDir, reads.target),
       leaseMs: options.leaseMs,
       writeRetryMs: options.writeRetryMs,

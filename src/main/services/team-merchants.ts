@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors'
 import { DEFAULT_RETRY, type RetryPolicy } from '../gateways/http'
 import type { GatewayAdapter } from '../gateways/types'
 import { unlockSecretsIn, type SecretBox } from '../store/keyring'
-import { merchantById, openMerchantSecretsIn, type MerchantRow } from '../store/merchants'
+import { merchantById, openMerchantSecretsIn, type MerchantVersion } from '../store/merchants'
 import { both, one, type Exec, type Q } from '../store/sql/exec'
 import { lockedInWords, makeAdapter } from './merchant-adapter'
 
@@ -14,8 +14,7 @@ import { lockedInWords, makeAdapter } from './merchant-adapter'
 const merchantByIdBoth = both(merchantById)
 const openSecretsBoth = both(openMerchantSecretsIn)
 
-/** What a profile's adapter was made from, as far as a change of it shows: every write moves updated_at. */
-type Version = Pick<MerchantRow, 'updated_at' | 'enabled' | 'removed_at'>
+type Version = MerchantVersion
 
 const versionOn = both(function* (x: Exec, id: number): Q<Version | undefined> {
   return yield* one<Version>(x, 'SELECT updated_at, enabled, removed_at FROM merchants WHERE id = ?', [id])
@@ -89,16 +88,17 @@ export class TeamMerchants {
   /**
    * A merchant's adapter, kept while its profile is as it was made from. Another desktop may change,
    * switch off or remove the profile at any time (docs/team-mode.md B8.17), and a message of it may
-   * never come: so each use reads the row's version first, one seek by primary key beside the
-   * gateway's round trip, and a changed profile is read again. A version the team database did not
+   * never come: so each use checks the row's version first, and a changed profile is read again. An
+   * attempt's version comes read behind its lease, on the lease's round trip (`seen`,
+   * engine/sync/pg-books.ts); any other use reads it here, one seek by primary key. A version the team database did not
    * answer (the network, the server) says nothing of the profile: the adapter as last read is used,
    * and the attempt's write waits in this computer's journal as any other (B8.9), rather than the
    * trade being recorded as a merchant that cannot be used.
    */
-  async adapterFor(merchantId: number): Promise<GatewayAdapter> {
+  async adapterFor(merchantId: number, seen?: Version): Promise<GatewayAdapter> {
     const cached = this.adapters.get(merchantId)
     if (cached) {
-      const now = await versionOn.async(this.x, merchantId).catch(() => cached.version)
+      const now = seen ?? (await versionOn.async(this.x, merchantId).catch(() => cached.version))
       if (sameVersion(cached.version, now)) return cached.adapter
     }
     this.adapters.delete(merchantId)

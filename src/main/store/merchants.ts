@@ -95,6 +95,23 @@ export const liveMerchantsOn = both(activeMerchants)
 
 export const listMerchants = (db: Db): MerchantRow[] => liveMerchantsOn.sync(sqliteExec(db))
 
+/** What a profile's adapter is made from, as far as a change of it shows: every write moves updated_at. */
+export type MerchantVersion = Pick<MerchantRow, 'updated_at' | 'enabled' | 'removed_at'>
+
+/** The version of the profile a trade belongs to (engine/sync/pg-books.ts reads it behind the trade's lease). */
+export function* merchantVersionOfTrade(
+  x: Exec,
+  type: 'pay' | 'refund',
+  tradeId: number,
+): Q<MerchantVersion | undefined> {
+  const table = type === 'pay' ? 'pay_orders' : 'refund_orders'
+  return yield* one<MerchantVersion>(
+    x,
+    `SELECT m.updated_at, m.enabled, m.removed_at FROM merchants m WHERE m.id = (SELECT merchant_id FROM ${table} WHERE id = ?)`,
+    [tradeId],
+  )
+}
+
 export function* merchantById(x: Exec, id: number): Q<MerchantRow | undefined> {
   return yield* one<MerchantRow>(x, 'SELECT * FROM merchants WHERE id = ?', [id])
 }

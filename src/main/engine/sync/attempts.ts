@@ -3,6 +3,7 @@ import os from 'node:os'
 import type { TradeType } from '../../../shared/domain'
 import type { GatewayAdapter } from '../../gateways/types'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
+import type { MerchantVersion } from '../../store/merchants'
 import { DEFAULT_REFUND_GRACE_MS } from '../decide-refund'
 import type { PayTrade, RefundTrade, Trade } from '../trade'
 import type { SyncBooks } from './books'
@@ -37,7 +38,7 @@ export class AttemptRunner {
     this.errorThreshold = options.errorThreshold ?? 20
     const now = options.now ?? Date.now
     this.now = now
-    const adapterOf = (merchantId: number) => this.adapterOf(merchantId)
+    const adapterOf = (merchantId: number, seen?: MerchantVersion) => this.adapterOf(merchantId, seen)
     this.pay = new PayFlow(now, adapterOf)
     this.refund = new RefundFlow(
       (id) => books.payOrder(id),
@@ -91,6 +92,7 @@ export class AttemptRunner {
       (trade, lease) =>
         find(trade, {
           ...attempt,
+          merchantSeen: trade.merchant,
           intend: async (action) => {
             await books.intend(id, trade, lease.holder, attempt, action)
             intent = id
@@ -122,9 +124,9 @@ export class AttemptRunner {
     )
   }
 
-  private async adapterOf(merchantId: number): Promise<GatewayAdapter> {
+  private async adapterOf(merchantId: number, seen?: MerchantVersion): Promise<GatewayAdapter> {
     try {
-      return await this.adapters(merchantId)
+      return await this.adapters(merchantId, seen)
     } catch (err) {
       throw new AttemptError(
         'merchant_config',

@@ -6,6 +6,7 @@ import type {
   PayAnswer,
   PayTradeRef,
 } from '../../gateways/types'
+import type { MerchantVersion } from '../../store/merchants'
 import type { PayOrderRow } from '../../store/orders'
 import { decidePay, type PayDecision, type PayLocal } from '../decide-pay'
 import { anomalyOf, errorFinding, findingOf, type Finding } from './finding'
@@ -67,11 +68,11 @@ function payLocal(o: PayOrderRow): PayLocal {
 export class PayFlow {
   constructor(
     private readonly now: () => number,
-    private readonly adapterOf: (merchantId: number) => Promise<GatewayAdapter>,
+    private readonly adapterOf: (merchantId: number, seen?: MerchantVersion) => Promise<GatewayAdapter>,
   ) {}
 
   async find(order: PayOrderRow, attempt: Attempt): Promise<Finding> {
-    const adapter = await this.adapterOf(order.merchant_id)
+    const adapter = await this.adapterOf(order.merchant_id, attempt.merchantSeen)
     // One context for every call of this sync: `stop` is asked before the first request only.
     const call: CallContext = {
       gate: attempt.gate,

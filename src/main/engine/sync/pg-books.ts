@@ -5,6 +5,7 @@ import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import { insertIntentOn, sendJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
+import { merchantVersionOfTrade } from '../../store/merchants'
 import { payOrderById } from '../../store/orders/lookups'
 import { takeItemLeaseOn, type ItemLease } from '../../store/pg/item-lease'
 import { ignoreLost, inPgTransaction } from '../../store/pg/transaction'
@@ -29,6 +30,7 @@ import { attemptWriteOn, type AttemptRules } from './write'
 //   a journal on this computer, replayed when the team database answers again (`replay`).
 
 const payOrderAt = both(payOrderById)
+const merchantVersionAt = both(merchantVersionOfTrade)
 const itemLeaseAt = both(takeItemLeaseOn)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -174,9 +176,12 @@ export class PgBooks implements SyncBooks {
 
   /**
    * The trade's lease (a batch item's: store/pg/item-lease.ts) and, behind it on the same pipelined
-   * connection, the trade's read: one round trip where there were two. The server runs the read after
-   * the lease statement has committed, in a snapshot of its own, so it is the trade as it is under the
-   * lease, as a read sent after the answer would be. Kept for readTrade when the lease was taken.
+   * connection, the trade's read and its merchant profile's version: one round trip where there were
+   * three. The server runs the reads after the lease statement has committed, each in a snapshot of its
+   * own, so they are the trade and the profile as they are under the lease, as reads sent after the
+   * answer would be: a profile another desktop switched off before this lease was taken is seen here,
+   * and its kept adapter refused (services/team-merchants.ts, docs/team-mode.md B8.17). Kept for
+   * readTrade when the lease was taken.
    */
   private async leaseAndTrade(
     type: TradeType,
@@ -194,11 +199,13 @@ export class PgBooks implements SyncBooks {
       const lease: Promise<ItemLease> = claim
         ? itemLeaseAt.async(x, key, holder, ttl, claim)
         : acquireLeaseOn.async(x, key, holder, ttl, 0).then((took) => (took ? 'taken' : 'held'))
-      const trade = tradeAt.async(x, type, id)
+      const read = tradeAt.async(x, type, id)
+      const version = merchantVersionAt.async(x, type, id)
+      const trade = Promise.all([read, version]).then(([t, merchant]) => t && { ...t, merchant })
       // Its failure is heard by readTrade, or by nobody when the lease was not taken.
       trade.catch(() => undefined)
       // Both answered before the connection goes back to the pool.
-      const [took] = await Promise.allSettled([lease, trade])
+      const [took] = await Promise.allSettled([lease, read, version])
       if (took.status === 'rejected') throw took.reason
       if (took.value === 'taken') this.readAhead.set(holder, trade)
       return took.value

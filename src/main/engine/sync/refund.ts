@@ -1,4 +1,5 @@
 import type { GatewayAdapter, RefundAnswer } from '../../gateways/types'
+import type { MerchantVersion } from '../../store/merchants'
 import type { PayOrderRow } from '../../store/orders'
 import type { RefundOrderRow } from '../../store/refunds'
 import { decideRefund } from '../decide-refund'
@@ -14,12 +15,12 @@ export class RefundFlow {
   constructor(
     private readonly payOrderOf: (id: number) => Promise<PayOrderRow | undefined>,
     private readonly now: () => number,
-    private readonly adapterOf: (merchantId: number) => Promise<GatewayAdapter>,
+    private readonly adapterOf: (merchantId: number, seen?: MerchantVersion) => Promise<GatewayAdapter>,
     private readonly graceMs: number,
   ) {}
 
   async find(refund: RefundOrderRow, attempt: Attempt): Promise<Finding> {
-    const adapter = await this.adapterOf(refund.merchant_id)
+    const adapter = await this.adapterOf(refund.merchant_id, attempt.merchantSeen)
     const pay = (await this.payOrderOf(refund.pay_order_id))!
     const answer = await adapter.queryRefund(
       {

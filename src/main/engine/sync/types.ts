@@ -2,6 +2,7 @@ import type { Actor, GatewayStatus, Outcome, SyncSource, TradeType } from '../..
 import type { GatewayAdapter } from '../../gateways/types'
 import type { CallSlots, RateGate } from '../../gateways/rate-gate'
 import type { SideEffect } from '../../store/intents'
+import type { MerchantVersion } from '../../store/merchants'
 
 // The engine's public vocabulary: what a caller says about one attempt, and what it gets back.
 
@@ -34,7 +35,12 @@ export interface SyncContext extends Partial<Actor> {
  * which a flow calls right before a call that changes something at the gateway (a close, a payscore
  * sync): it records the intent on disk, and throws (so the call is not made) when it cannot.
  */
-export type Attempt = SyncContext & { waited: { ms: number }; intend: (action: SideEffect) => Promise<void> }
+export type Attempt = SyncContext & {
+  waited: { ms: number }
+  intend: (action: SideEffect) => Promise<void>
+  /** The trade's merchant version as read under the lease, where the books read it (trade.ts). */
+  merchantSeen?: MerchantVersion
+}
 
 export interface SyncResult {
   tradeType: TradeType
@@ -63,4 +69,8 @@ export interface EngineOptions {
   writeRetryMs?: number
 }
 
-export type AdapterSource = (merchantId: number) => Promise<GatewayAdapter>
+/**
+ * The adapter of a merchant. `seen` is the profile's version read under the attempt's lease, where the
+ * books read one: a source that keeps adapters checks its kept one against it instead of reading it.
+ */
+export type AdapterSource = (merchantId: number, seen?: MerchantVersion) => Promise<GatewayAdapter>
