@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { ServiceContext } from '../src/main/services/context'
@@ -7,7 +8,7 @@ import { teamDbTarget } from '../src/main/services/team-db'
 import { openPgPool } from '../src/main/store/pg/connect'
 import { numberParams } from '../src/main/store/sql/pg-exec'
 import { seedBatchOrders } from './batch-seed'
-import { figure, stealSeconds, type Figure } from './figures'
+import { busySeconds, figure, stealSeconds, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
 import { onServer, server } from './store-pg'
 import { processCpuMs } from './thread-cpu'
@@ -22,7 +23,15 @@ import { processCpuMs } from './thread-cpu'
 // FOR UPDATE SKIP LOCKED.
 
 const BIN = path.resolve('bin/paysync.js')
+/** How often the bench reads the books while B registers: its start is timed to this. */
 const POLL_MS = 10
+/**
+ * How often it reads them otherwise. The figures come from the records' own times, not from when the
+ * bench saw them; and the bench's reads are a process of the machine it measures, whose cores the
+ * runners, the simulator and the database already share: read every 10 ms, they were a twentieth of
+ * a core of the bench and as much of the database's.
+ */
+const IDLE_POLL_MS = 100
 
 interface Child {
   proc: ChildProcess
@@ -70,7 +79,7 @@ function paysync(args: string[], env: NodeJS.ProcessEnv = process.env): Child {
   return { proc, exit: new Promise((r) => proc.once('exit', r)), output: () => out }
 }
 
-const tick = () => new Promise((r) => setTimeout(r, POLL_MS))
+const tick = (ms = POLL_MS) => new Promise((r) => setTimeout(r, ms))
 
 export async function batchShared(
   dir: string,
@@ -142,7 +151,7 @@ export async function batchShared(
     while (!batchId || (await doneOf(batchId)) < n / 20) {
       if (aEnded) throw fail('process A ended before B joined')
       batchId = (await one<{ id: number | null }>('SELECT max(id) AS id FROM batches')).id ?? 0
-      await tick()
+      await tick(IDLE_POLL_MS / 2)
     }
     const aOwner = (
       await one<{ owner: string }>(
@@ -162,6 +171,7 @@ export async function batchShared(
     const doneAtJoin = await doneOf(batchId)
     const cpu = { a: processCpuMs(a.proc.pid), b: processCpuMs(b.proc.pid), sim: processCpuMs(sim.proc.pid) }
     const cpuAtJoin = { ...cpu }
+    const busyAtJoin = busySeconds()
     let sampled = joinedAt
     while (
       (await one<{ status: string }>('SELECT status FROM batches WHERE id = ?', batchId)).status !== 'done'
@@ -179,10 +189,12 @@ export async function batchShared(
           if (Number.isFinite(ms)) cpu[k] = ms
         }
       }
-      await tick()
+      await tick(IDLE_POLL_MS)
     }
     const [aExit, bExit] = await Promise.all([a.exit, b.exit])
     const steal1 = stealSeconds()
+    const busyAtEnd = busySeconds()
+    const endedAt = Date.now()
     if (aExit !== 0 || bExit !== 0)
       throw new Error(
         `paysync exited ${aExit} (sync --all) and ${bExit} (batch resume)\n--- A:\n${a.output()}\n--- B:\n${b.output()}`,
@@ -329,6 +341,17 @@ export async function batchShared(
         null,
         null,
       ),
+      ...(busyAtJoin !== null && busyAtEnd !== null
+        ? [
+            figure(
+              `batch shared${t}: the machine's CPU in use from B's join to the end, every process (of ${os.cpus().length} cores)`,
+              (busyAtEnd - busyAtJoin) / ((endedAt - joinedAt) / 1000),
+              'cores',
+              os.cpus().length,
+              null,
+            ),
+          ]
+        : []),
       ...(steal0 !== null && steal1 !== null
         ? [
             figure(

@@ -58,6 +58,20 @@ export function describe(f: Figure): string {
  * CPU time the hypervisor gave to other guests while this machine wanted it ("steal" in /proc/stat),
  * in core-seconds, so a reader can tell a slow figure from a busy host. Null where there is no /proc.
  */
+/**
+ * The machine's CPU time in use so far, all cores (user, nice, system, interrupts; not idle, I/O
+ * wait or steal), in seconds: a figure beside which a throughput says whether the cores ran out.
+ */
+export function busySeconds(): number | null {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
+    const ticksPerSecond = 100
+    return [1, 2, 3, 6, 7].reduce((sum, i) => sum + Number(cpu[i]), 0) / ticksPerSecond
+  } catch {
+    return null
+  }
+}
+
 export function stealSeconds(): number | null {
   try {
     const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
