@@ -200,8 +200,8 @@ export const MESSAGES = {
     zh: '{file} 已存在，不会覆盖：请换一个文件名',
   },
   'export.teamKind': {
-    en: 'a team database exports its lists and batches today ({kinds}), not {kind}: export it from the database file (docs/team-mode.md B8.6)',
-    zh: '团队数据库目前可以导出各列表和批次结果（{kinds}），还不能导出 {kind}：请从数据库文件导出（docs/team-mode.md B8.6）',
+    en: 'a team database exports {kinds} this way, not {kind} (docs/team-mode.md B8.6)',
+    zh: '团队数据库以这种方式导出 {kinds}，不导出 {kind}（docs/team-mode.md B8.6）',
   },
   'demo.batchRunning': {
     en: 'a batch is running: let it finish or cancel it, then remove the demo data',

@@ -26,7 +26,7 @@ import { refundsExportQuery } from '../store/refunds'
 import { repairsExportQuery } from '../store/repairs'
 import { statementDiffsExportQuery } from '../store/statement-diffs'
 import { statementLinesExportQuery } from '../store/statement-lines'
-import { getStatement } from '../store/statements'
+import { getStatement, type StatementRow } from '../store/statements'
 import { readLines, takingTurns, type RowQuery } from '../store/row-reader'
 import type { ServiceContext } from './context'
 import { downloadPathOf, dropExport, newExportFile, sweepExports } from './downloads'
@@ -48,6 +48,14 @@ const NAMES: Record<ExportKind, string> = {
   rejected: '被拒绝的行',
   'statement-diffs': '对账差异',
   'statement-lines': '通道明细',
+}
+
+/** A statement's export is named for its merchant and day: 对账差异_{商户}_{yyyyMMdd}.csv (A16). */
+export function statementExportName(
+  kind: 'statement-diffs' | 'statement-lines',
+  statement: Pick<StatementRow, 'merchant_name' | 'bill_date'>,
+): string {
+  return `${NAMES[kind]}_${statement.merchant_name ?? ''}_${statement.bill_date.replace(/-/g, '')}.csv`
 }
 
 /** A file name that says what it holds and when: 同步记录_20261120_101500.csv. */
@@ -93,9 +101,10 @@ export async function exportCsv(ctx: ServiceContext, req: ExportJob): Promise<Ex
     throw AppError.say('not_found', 'statement.notFound', { id: req.statementId })
   // Without a file named (browser mode), a new folder of the exports folder, to be downloaded from.
   // A statement's file is named for its merchant and day: 对账差异_{商户}_{yyyyMMdd}.csv (A16).
-  const name = statement
-    ? `${NAMES[req.kind]}_${statement.merchant_name ?? ''}_${statement.bill_date.replace(/-/g, '')}.csv`
-    : defaultExportName(req.kind, ctx.now())
+  const name =
+    statement && (req.kind === 'statement-diffs' || req.kind === 'statement-lines')
+      ? statementExportName(req.kind, statement)
+      : defaultExportName(req.kind, ctx.now())
   const download = req.file === undefined ? newExportFile(ctx, name) : null
   const file = download ? download.file : path.resolve(req.file!)
   const replace = download ? false : (req.replace ?? true)

@@ -8,6 +8,8 @@ import {
   recordColumns,
   refundColumns,
   repairColumns,
+  statementDiffColumns,
+  statementLineColumns,
 } from '../files/export/columns'
 import { csvLine, lineSelect, totalLine, writeCsv, type Column } from '../files/export/csv'
 import { anomaliesExport } from '../store/anomalies'
@@ -19,8 +21,11 @@ import { fetchRows } from '../store/pg/cursor'
 import { recordsExport } from '../store/records'
 import { refundsExport } from '../store/refunds'
 import { repairsExport } from '../store/repairs'
+import { statementDiffsExportQuery } from '../store/statement-diffs'
+import { statementLinesExportQuery } from '../store/statement-lines'
+import { statementById, type StatementRow } from '../store/statements'
 import type { RowQuery } from '../store/row-reader'
-import type { Exec } from '../store/sql/exec'
+import { both, type Exec } from '../store/sql/exec'
 import type { ExportRequest } from './export'
 import { exportFailure } from './export'
 import type { TeamReads } from './team-reads'
@@ -35,8 +40,20 @@ import type { TeamReads } from './team-reads'
 // would be a second definition to keep equal. Here each column has one: its SQL expression and kind
 // in columns.ts, written out by the same functions the property test holds to csv-sql.ts.
 
-/** The exports a team database answers today: the five lists and a batch's results (B8.10). */
-const TEAM_EXPORT_KINDS = ['records', 'orders', 'refunds', 'repairs', 'anomalies', 'batch'] as const
+/**
+ * The exports a team database answers: the five lists, a batch's results (B8.10) and a statement's
+ * differences and lines (B8.16). An import's refused rows are written by team-import-ops.ts.
+ */
+const TEAM_EXPORT_KINDS = [
+  'records',
+  'orders',
+  'refunds',
+  'repairs',
+  'anomalies',
+  'batch',
+  'statement-diffs',
+  'statement-lines',
+] as const
 type TeamExportKind = (typeof TEAM_EXPORT_KINDS)[number]
 
 /** An export a team database can answer, and the file it goes to. */
@@ -85,7 +102,32 @@ function exportOf(req: TeamExportJob['req']): { columns: Column[]; query: Export
           return batchItemsExportQuery(req.batchId, req.problemsOnly, c)
         },
       }
+    case 'statement-diffs':
+      return {
+        columns: statementDiffColumns,
+        query: async (x, c) => {
+          await statementToExport(x, req.statementId)
+          return statementDiffsExportQuery(req.statementId, c, 'pg')
+        },
+      }
+    case 'statement-lines':
+      return {
+        columns: statementLineColumns,
+        query: async (x, c) => {
+          const statement = await statementToExport(x, req.statementId)
+          return statementLinesExportQuery(req.statementId, statement.lines_run, c)
+        },
+      }
   }
+}
+
+const statementAt = both(statementById)
+
+/** The statement an export is of, read in the export's snapshot, or the file's refusal. */
+export async function statementToExport(x: Exec, id: number): Promise<StatementRow> {
+  const statement = await statementAt.async(x, id)
+  if (!statement) throw AppError.say('not_found', 'statement.notFound', { id })
+  return statement
 }
 
 /**
@@ -127,7 +169,8 @@ export async function exportFromTeam(
   o: { replace: boolean; actor: Actor },
 ): Promise<{ file: string; rows: number; bytes: number }> {
   const { columns, query } = exportOf(req)
-  const total = req.total === true
+  // A statement's differences and lines take no 合计 line, as on the file.
+  const total = 'total' in req && req.total === true
   const result = await books.inOneSnapshot(async (client, r) => {
     const q = await query(r.exec, lineSelect(columns))
     try {

@@ -33,7 +33,7 @@ import { exportTarget } from './export-target'
 import { READ_OPERATIONS, dispatchRead, parseInput, type ParsedInput, type ReadOperation } from './index'
 import { overviewOn } from './overview'
 import { syncEach } from './sync'
-import { defaultExportName } from './export'
+import { defaultExportName, statementExportName } from './export'
 import {
   createTeamBatch,
   releaseTeamBatch,
@@ -46,7 +46,7 @@ import { checkTeamDatabase } from './team-db'
 import { useFileBooks, useTeamBooks } from './books-switch'
 import { merchantOps } from './team-merchant-ops'
 import { demoOps } from './team-demo-ops'
-import { exportFromTeam, teamExport } from './team-export'
+import { exportFromTeam, statementToExport, teamExport } from './team-export'
 import type { TeamHost } from './team-host'
 import type { TeamHandlers } from './team-handlers'
 import { importOps, rejectedFromTeam } from './team-import-ops'
@@ -208,7 +208,11 @@ const handlers: TeamHandlers = {
   // Where the save dialog said (the desktop app), else into this run's exports folder on this
   // computer, downloaded from there (browser mode): services/export-target.ts, as on the file.
   'export.run': async (host, req) => {
-    const target = exportTarget(host, req.file, defaultExportName(req.kind, host.now()))
+    const name =
+      req.kind === 'statement-diffs' || req.kind === 'statement-lines'
+        ? statementExportName(req.kind, await statementToExport(host.desk.reads.exec, req.statementId))
+        : defaultExportName(req.kind, host.now())
+    const target = exportTarget(host, req.file, name)
     try {
       if (path.extname(target.file).toLowerCase() !== '.csv')
         throw AppError.say('invalid_input', 'export.csvName')

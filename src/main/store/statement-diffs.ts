@@ -382,10 +382,17 @@ export function* diffCounts(
 }
 
 /** The rows of the 对账差异 export (A16): a statement's differences with their lines. */
-export function statementDiffsExportQuery(statementId: number, columns: readonly string[]): RowQuery {
+export function statementDiffsExportQuery(
+  statementId: number,
+  columns: readonly string[],
+  dialect: 'sqlite' | 'pg' = 'sqlite',
+): RowQuery {
+  // SQLite's CROSS JOIN keeps the differences first, read by their statement's index; PostgreSQL's
+  // takes no ON, and its planner orders an inner join by itself.
+  const join = dialect === 'pg' ? 'JOIN' : 'CROSS JOIN'
   return {
     sql: `SELECT ${columns.join(', ')} FROM statement_diffs d
-       CROSS JOIN statements s ON s.id = d.statement_id CROSS JOIN merchants m ON m.id = d.merchant_id
+       ${join} statements s ON s.id = d.statement_id ${join} merchants m ON m.id = d.merchant_id
        LEFT JOIN statement_lines l ON l.id = d.line_id
        WHERE d.statement_id = ? ORDER BY d.id`,
     params: [statementId],
