@@ -109,6 +109,35 @@ describe('the passphrase the window asks for', () => {
     expect(document.body.textContent).toContain('商户密钥已解锁')
   })
 
+  it("a team window asks for the team's passphrase, in the team's words, and never for a new one", async () => {
+    const w = mountScreen(PassphrasePrompt)
+    useAppStore().info = appInfo({
+      team: '10.0.0.5:5432/books',
+      keyStore: keyStore({ backend: 'passphrase', schemes: ['passphrase', 'keyfile'] }),
+    })
+    await settle()
+    const banner = w.find('[data-test=passphrase-needed]')
+    expect(banner.text()).toContain('团队数据库的商户密钥需要团队口令')
+    // Not the desktop's story of a missing key store.
+    expect(banner.text()).not.toContain('这台电脑没有安全的系统密钥库')
+    expect(dialog()!.textContent).toContain('输入团队口令')
+    expect(document.body.querySelector('[data-test=passphrase-repeat]')).toBeNull()
+  })
+
+  it('a team whose key only its key file opens: says what opens it, and asks for nothing', async () => {
+    const w = mountScreen(PassphrasePrompt)
+    useAppStore().info = appInfo({
+      team: '10.0.0.5:5432/books',
+      keyStore: keyStore({ backend: 'passphrase', schemes: ['keyfile'] }),
+    })
+    await settle()
+    const banner = w.find('[data-test=passphrase-needed]')
+    expect(banner.text()).toContain('只能用团队密钥文件打开')
+    expect(banner.text()).toContain('PAYSYNC_KEY_FILE')
+    expect(banner.find('[data-test=passphrase-open]').exists()).toBe(false)
+    expect(dialog()).toBeNull()
+  })
+
   it('says nothing where the key store is secure', async () => {
     const w = mountScreen(PassphrasePrompt)
     useAppStore().info = appInfo()

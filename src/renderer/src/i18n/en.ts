@@ -16,6 +16,14 @@ export const en: Record<keyof typeof zh, string> = {
     'Delete {merchants} demo merchants, {trades} demo trades and all their sync records, repairs and anomalies from your books? This cannot be undone.',
   'app.demoRemoved': 'Demo data removed: {merchants} merchants, {trades} trades',
   'keys.needTitle': 'Merchant secrets need a passphrase',
+  'keys.teamNeedTitle': "The team database's merchant secrets need the team passphrase",
+  'keys.teamNeedText':
+    "The team's merchant secrets are protected by the team passphrase or the team key file, never by this computer's key store. Enter the team passphrase to unlock them; until then no call to a gateway can be signed.",
+  'keys.teamEnterHint':
+    'Enter the team passphrase (the same for everyone on the team; the command line and paysync serve take it as PAYSYNC_PASSPHRASE).',
+  'keys.teamKeyFileTitle': "The team database's merchant secrets open only with the team key file",
+  'keys.teamKeyFileText':
+    'This team has no team passphrase yet, so none typed here can open them. Restart with PAYSYNC_KEY_FILE naming a copy of the team key file, or ask a colleague whose window is unlocked to set a team passphrase in Settings → Team database.',
   'keys.needText':
     'This computer has no secure key store ({backend}), so PaySync Desk does not keep merchant secrets in it but under your passphrase. Enter it once per start; until then no call to a gateway can be signed.',
   'keys.choose': 'Set a passphrase',

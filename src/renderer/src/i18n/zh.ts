@@ -17,6 +17,14 @@ export const zh = {
   'keys.needTitle': '商户密钥需要口令',
   'keys.needText':
     '这台电脑没有安全的系统密钥库（{backend}），PaySync Desk 不把商户密钥交给它，改用你的口令保护。每次启动输入一次；在此之前，与网关的通信都无法签名。',
+  'keys.teamNeedTitle': '团队数据库的商户密钥需要团队口令',
+  'keys.teamNeedText':
+    '团队的商户密钥由团队口令或团队密钥文件保护，不交给这台电脑的密钥库。输入团队口令解锁；在此之前，与网关的通信都无法签名。',
+  'keys.teamEnterHint':
+    '输入团队口令（团队里每个人用同一个；命令行和 paysync serve 用 PAYSYNC_PASSPHRASE 提供）。',
+  'keys.teamKeyFileTitle': '团队数据库的商户密钥只能用团队密钥文件打开',
+  'keys.teamKeyFileText':
+    '这个团队还没有设置团队口令，这里输入的口令打不开它。请把 PAYSYNC_KEY_FILE 指向团队密钥文件的副本后重新启动，或请已解锁的同事在 设置 → 团队数据库 中设置团队口令。',
   'keys.choose': '设置口令',
   'keys.enter': '输入口令',
   'keys.chooseHint':
