@@ -23,9 +23,9 @@ import { refundsExport } from '../store/refunds'
 import { repairsExport } from '../store/repairs'
 import { statementDiffsExportQuery } from '../store/statement-diffs'
 import { statementLinesExportQuery } from '../store/statement-lines'
-import { statementById, type StatementRow } from '../store/statements'
+import { statementByIdOn, type StatementRow } from '../store/statements'
 import type { RowQuery } from '../store/row-reader'
-import { both, type Exec } from '../store/sql/exec'
+import type { Exec } from '../store/sql/exec'
 import type { ExportRequest } from './export'
 import { exportFailure } from './export'
 import type { TeamReads } from './team-reads'
@@ -121,11 +121,9 @@ function exportOf(req: TeamExportJob['req']): { columns: Column[]; query: Export
   }
 }
 
-const statementAt = both(statementById)
-
 /** The statement an export is of, read in the export's snapshot, or the file's refusal. */
 export async function statementToExport(x: Exec, id: number): Promise<StatementRow> {
-  const statement = await statementAt.async(x, id)
+  const statement = await statementByIdOn.async(x, id)
   if (!statement) throw AppError.say('not_found', 'statement.notFound', { id })
   return statement
 }

@@ -97,6 +97,9 @@ export function* statementById(x: Exec, id: number): Q<StatementRow | undefined>
   return yield* one<StatementRow>(x, `${select(x)} WHERE s.id = ?`, [id])
 }
 
+/** `statementById` run either way: `.async` on a team database. */
+export const statementByIdOn = both(statementById)
+
 export function getStatement(db: Db, id: number): StatementRow | undefined {
   return stmt<[number], StatementRow>(db, `${SELECT} WHERE s.id = ?`).get(id)
 }

@@ -7,8 +7,8 @@ import type { ExportResult } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { statementOriginalSchema } from '../../../shared/statement-inputs'
 import { createBeside } from '../../files/export/atomic-file'
-import { both, type Exec } from '../../store/sql/exec'
-import { statementById, type StatementRow } from '../../store/statements'
+import type { Exec } from '../../store/sql/exec'
+import { statementByIdOn, type StatementRow } from '../../store/statements'
 import type { ServiceContext } from '../context'
 import { exportTarget, type TargetHost } from '../export-target'
 import { copyHere, keptBill } from './kept-bill'
@@ -24,8 +24,6 @@ export interface OriginalBooks {
   exec: Exec
   target: TargetHost
 }
-
-const statementByIdOn = both(statementById)
 
 /**
  * The bill's bytes: those the books kept, the team's own, else this computer's copy (a statement

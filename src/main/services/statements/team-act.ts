@@ -2,8 +2,7 @@ import type { Actor } from '../../../shared/domain'
 import { diffsToSyncOn, markQueuedOn, openDiffAnomaliesOn, tradeOf } from '../../engine/reconcile/act'
 import { recordSyncOutcomesOn, summarizeOn } from '../../engine/reconcile/close'
 import type { MerchantRow } from '../../store/merchants'
-import { both } from '../../store/sql/exec'
-import { statementById, updateStatementOn } from '../../store/statements'
+import { statementByIdOn, updateStatementOn } from '../../store/statements'
 import { createTeamBatch, runTeamBatch } from '../team-batches'
 import type { TeamDesk } from '../team-desk'
 import type { StatementBooks } from './books'
@@ -14,8 +13,6 @@ import type { RunInBackground } from './team-decisions'
 // B8.12), as on the file: an anomaly per difference a person decides, then one stored batch of syncs
 // with source `reconcile` at the merchant's limits, run with the team's batch runner (another desktop
 // may join it with `paysync batch resume`), and what each sync came to written on its difference.
-
-const statementByIdOn = both(statementById)
 
 export interface TeamSyncOptions {
   limits: ReturnType<typeof limitsOf>
