@@ -11,7 +11,7 @@ import { seedBatchOrders } from './batch-seed'
 import { busySeconds, figure, stealSeconds, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
 import { onServer, server } from './store-pg'
-import { processCpuMs } from './thread-cpu'
+import { parentPid, processCpuMs, processTreeCpuMs } from './thread-cpu'
 
 // Issue 15 item 8: one batch run by two processes on one SQLite file (docs/team-mode.md B8.5), the
 // batch of the one-process figure (batch.ts) at the same limits. Process A is `paysync sync --all`;
@@ -171,6 +171,12 @@ export async function batchShared(
     const doneAtJoin = await doneOf(batchId)
     const cpu = { a: processCpuMs(a.proc.pid), b: processCpuMs(b.proc.pid), sim: processCpuMs(sim.proc.pid) }
     const cpuAtJoin = { ...cpu }
+    // The database server's processes, when it runs on this machine: its postmaster is the parent of
+    // the bench's own backend, and keeps the time of the backends that ended.
+    const postmaster = srv
+      ? parentPid((await one<{ pid: number }>('SELECT pg_backend_pid() AS pid')).pid)
+      : null
+    const serverAtJoin = postmaster ? processTreeCpuMs(postmaster) : NaN
     const busyAtJoin = busySeconds()
     let sampled = joinedAt
     while (
@@ -192,6 +198,7 @@ export async function batchShared(
       await tick(IDLE_POLL_MS)
     }
     const [aExit, bExit] = await Promise.all([a.exit, b.exit])
+    const serverAtEnd = postmaster ? processTreeCpuMs(postmaster) : NaN
     const steal1 = stealSeconds()
     const busyAtEnd = busySeconds()
     const endedAt = Date.now()
@@ -341,6 +348,17 @@ export async function batchShared(
         null,
         null,
       ),
+      ...(Number.isFinite(serverAtEnd - serverAtJoin)
+        ? [
+            figure(
+              `batch shared${t}: CPU of the database server from B's join to the end (its every process)`,
+              (serverAtEnd - serverAtJoin) / 1000 / ((endedAt - joinedAt) / 1000),
+              'cores',
+              null,
+              null,
+            ),
+          ]
+        : []),
       ...(busyAtJoin !== null && busyAtEnd !== null
         ? [
             figure(

@@ -60,3 +60,36 @@ export function processCpuMs(pid: number | undefined): number {
     return NaN
   }
 }
+
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return null
+  }
+}
+
+/** The parent of process `pid` (Linux), or null. */
+export function parentPid(pid: number): number | null {
+  const f = statFields(pid)
+  return f ? Number(f[1]) : null
+}
+
+/**
+ * CPU time in ms of process `pid` and of its children, live or ended (Linux), or NaN: a database
+ * server's, whose backends come and go with their connections. An ended child counts once its parent
+ * has waited for it, which PostgreSQL's postmaster does at once.
+ */
+export function processTreeCpuMs(pid: number): number {
+  const own = statFields(pid)
+  if (!own) return NaN
+  // utime, stime, then the waited-for children's cutime and cstime.
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const f = statFields(Number(entry))
+    if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12])
+  }
+  return ticks * 10
+}
