@@ -18,7 +18,7 @@ import {
 import { tradeMatch } from './trade-search'
 import { all, both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
-import { allTradeIds, markTradeSyncedOn, type SyncMark } from './trade-schedule'
+import { allTradeIds, markTradeSyncedOn, syncMarkSet, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
@@ -188,22 +188,26 @@ export const casRefundOrderOn = both(function* (
   expect: { status: RefundStatus; version: number },
   patch: { status: RefundStatus; finishedAt?: number | null; gatewayRefundNo?: string | null },
   now: number,
+  mark?: SyncMark,
 ): Q<boolean> {
+  // A sync's bookkeeping rides along when given, as on a pay order (store/orders/sync-writes.ts).
+  const kept = mark ? syncMarkSet(mark) : { set: '', params: [] }
   const changed = yield* run(
     x,
     `UPDATE refund_orders SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
        gateway_refund_no = COALESCE(gateway_refund_no, ?),
        held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
-       version = version + 1, updated_at = ?
+       version = version + 1, updated_at = ?${kept.set && `, ${kept.set}`}
      WHERE id = ? AND status = ? AND version = ?`,
     [
       patch.status,
       patch.finishedAt !== undefined ? 1 : 0,
       patch.finishedAt ?? null,
-      patch.gatewayRefundNo ?? null,
+      patch.gatewayRefundNo ?? mark?.fillNo ?? null,
       // A final refund is in no schedule: nothing is left to hold (docs/domain.md 6.7).
       patch.status,
       now,
+      ...kept.params,
       id,
       expect.status,
       expect.version,

@@ -121,14 +121,6 @@ export function* sendRepairRecordOn(x: Exec, r: NewRepairRecord): Q<void> {
 export const insertRepairRecord = (db: Db, r: NewRepairRecord): number =>
   insertRepairRecordOn.sync(sqliteExec(db), r)
 
-export const linkRepairsToRecordOn = both(function* (
-  x: Exec,
-  repairNo: string,
-  syncRecordId: number,
-): Q<void> {
-  yield* send(x, 'UPDATE repair_records SET sync_record_id = ? WHERE repair_no = ?', [syncRecordId, repairNo])
-})
-
 const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
   `SELECT r.*, m.name AS merchant_name FROM repair_records r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id`
 

@@ -30,16 +30,27 @@ const FILL = {
     'updated_at = CASE WHEN gateway_refund_no IS NULL THEN ? ELSE updated_at END, gateway_refund_no = COALESCE(gateway_refund_no, ?)',
 } as const satisfies Record<TradeType, string>
 
+/**
+ * The bookkeeping's columns as a SET list and its values, the gateway's number aside: for the update
+ * below, and for a repair's compare-and-set, which carries them when it applies (engine/sync/write.ts).
+ */
+export function syncMarkSet(s: SyncMark): { set: string; params: unknown[] } {
+  return {
+    set: 'last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?, next_sync_at = ?',
+    params: [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt],
+  }
+}
+
 export const markTradeSyncedOn = both(function* (x: Exec, type: TradeType, id: number, s: SyncMark): Q<void> {
   // Every expression of a SET reads the row as it was: the fill's CASE sees the number still empty.
   const fill = s.fillNo ? `, ${FILL[type]}` : ''
   const fillParams = !s.fillNo ? [] : type === 'pay' ? [s.fillNo] : [s.at, s.fillNo]
-  yield* send(
-    x,
-    `UPDATE ${TABLE[type]} SET last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?,
-       next_sync_at = ?${fill} WHERE id = ?`,
-    [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt, ...fillParams, id],
-  )
+  const mark = syncMarkSet(s)
+  yield* send(x, `UPDATE ${TABLE[type]} SET ${mark.set}${fill} WHERE id = ?`, [
+    ...mark.params,
+    ...fillParams,
+    id,
+  ])
 })
 
 /** Every trade, or those not final; `exceptHeld`: not those a paused or cancelled batch holds. */

@@ -10,8 +10,9 @@ import { fenToYuan } from '../../../shared/money'
 import { payOrderById } from '../../store/orders/lookups'
 import { casPayOrderOn, recomputeRefundStateOn } from '../../store/orders/sync-writes'
 import { casRefundOrderOn } from '../../store/refunds'
-import { sendRepairRecordOn } from '../../store/repairs'
+import { sendRepairRecordOn, type NewRepairRecord } from '../../store/repairs'
 import type { Exec, Q } from '../../store/sql/exec'
+import type { SyncMark } from '../../store/trade-schedule'
 import { newRepairNo } from './repair-no'
 
 // A repair as data: what the attempt saw of the trade (status and version for the compare-and-set of
@@ -74,14 +75,43 @@ export function refundableChange(beforeFen: number, afterFen: number): string {
   return beforeFen === afterFen ? '' : `可退金额 ${fenToYuan(beforeFen)} 元 → ${fenToYuan(afterFen)} 元`
 }
 
-/** Applies a repair inside the caller's transaction; the repair number, or null when the trade changed. */
-export function* applyRepairOn(x: Exec, plan: RepairPlan, by: RepairBy, now: number): Q<string | null> {
-  return plan.type === 'pay'
-    ? yield* applyPayRepair(x, plan, by, now)
-    : yield* applyRefundRepair(x, plan, by, now)
+/**
+ * A repair applied: its number, and its rows for the repair list, written once the attempt's sync record
+ * is, so that they carry its id from the start instead of an update after (`writeRepairRowsOn`).
+ */
+export interface AppliedRepair {
+  repairNo: string
+  rows: Array<Omit<NewRepairRecord, 'syncRecordId'>>
 }
 
-function* applyPayRepair(x: Exec, plan: PayRepair, by: RepairBy, now: number): Q<string | null> {
+/**
+ * Applies a repair inside the caller's transaction; null when the trade changed. `mark`, the sync's
+ * bookkeeping of the trade as it stands once repaired, goes in the same compare-and-set.
+ */
+export function* applyRepairOn(
+  x: Exec,
+  plan: RepairPlan,
+  by: RepairBy,
+  now: number,
+  mark?: SyncMark,
+): Q<AppliedRepair | null> {
+  return plan.type === 'pay'
+    ? yield* applyPayRepair(x, plan, by, now, mark)
+    : yield* applyRefundRepair(x, plan, by, now, mark)
+}
+
+/** A repair's rows, naming the sync record that made it. */
+export function* writeRepairRowsOn(x: Exec, repair: AppliedRepair, syncRecordId: number): Q<void> {
+  for (const row of repair.rows) yield* sendRepairRecordOn(x, { ...row, syncRecordId })
+}
+
+function* applyPayRepair(
+  x: Exec,
+  plan: PayRepair,
+  by: RepairBy,
+  now: number,
+  mark: SyncMark | undefined,
+): Q<AppliedRepair | null> {
   const { order, to } = plan
   const patch =
     to === 'success'
@@ -89,12 +119,12 @@ function* applyPayRepair(x: Exec, plan: PayRepair, by: RepairBy, now: number): Q
       : to === 'close'
         ? { status: to, closedAt: order.closedAt ?? now }
         : { status: to }
-  if (!(yield* casPayOrderOn(x, order.id, { status: order.status, version: order.version }, patch, now)))
-    return null
+  const expect = { status: order.status, version: order.version }
+  if (!(yield* casPayOrderOn(x, order.id, expect, patch, now, mark))) return null
   const repairNo = newRepairNo(now)
-  yield* sendRepairRecordOn(x, {
+  const row = {
     repairNo,
-    tradeType: 'pay',
+    tradeType: 'pay' as const,
     tradeId: order.id,
     tradeNo: order.orderNo,
     source: by.source,
@@ -107,10 +137,9 @@ function* applyPayRepair(x: Exec, plan: PayRepair, by: RepairBy, now: number): Q
     operator: by.operator,
     systemUser: by.systemUser ?? null,
     transport: by.transport ?? null,
-    syncRecordId: null,
     createdAt: now,
-  })
-  return repairNo
+  }
+  return { repairNo, rows: [row] }
 }
 
 /**
@@ -118,16 +147,20 @@ function* applyPayRepair(x: Exec, plan: PayRepair, by: RepairBy, now: number): Q
  * refund status are recomputed from its refunds, so restoring twice is impossible. Two repair rows
  * under one number, the refund's and its pay order's.
  */
-function* applyRefundRepair(x: Exec, plan: RefundRepair, by: RepairBy, now: number): Q<string | null> {
+function* applyRefundRepair(
+  x: Exec,
+  plan: RefundRepair,
+  by: RepairBy,
+  now: number,
+  mark: SyncMark | undefined,
+): Q<AppliedRepair | null> {
   const { refund, to } = plan
   const patch =
     to === 'success'
       ? { status: to, finishedAt: plan.finishedAt ?? now, gatewayRefundNo: plan.gatewayRefundNo }
       : { status: to, finishedAt: now }
-  if (
-    !(yield* casRefundOrderOn(x, refund.id, { status: refund.status, version: refund.version }, patch, now))
-  )
-    return null
+  const expect = { status: refund.status, version: refund.version }
+  if (!(yield* casRefundOrderOn(x, refund.id, expect, patch, now, mark))) return null
   const before = (yield* payOrderById(x, refund.payOrderId))!
   yield* recomputeRefundStateOn(x, refund.payOrderId, now)
   const after = (yield* payOrderById(x, refund.payOrderId))!
@@ -142,25 +175,28 @@ function* applyRefundRepair(x: Exec, plan: RefundRepair, by: RepairBy, now: numb
     operator: by.operator,
     systemUser: by.systemUser ?? null,
     transport: by.transport ?? null,
-    syncRecordId: null,
     createdAt: now,
   }
-  yield* sendRepairRecordOn(x, {
-    ...common,
-    tradeType: 'refund',
-    tradeId: refund.id,
-    tradeNo: refund.refundNo,
-    beforeStatus: refund.status,
-    afterStatus: to,
-  })
-  yield* sendRepairRecordOn(x, {
-    ...common,
-    tradeType: 'pay',
-    tradeId: before.id,
-    tradeNo: before.order_no,
-    beforeStatus: before.refund_status,
-    afterStatus: after.refund_status,
-    remark: refundableChange(before.refundable_amount, after.refundable_amount) || null,
-  })
-  return repairNo
+  return {
+    repairNo,
+    rows: [
+      {
+        ...common,
+        tradeType: 'refund',
+        tradeId: refund.id,
+        tradeNo: refund.refundNo,
+        beforeStatus: refund.status,
+        afterStatus: to,
+      },
+      {
+        ...common,
+        tradeType: 'pay',
+        tradeId: before.id,
+        tradeNo: before.order_no,
+        beforeStatus: before.refund_status,
+        afterStatus: after.refund_status,
+        remark: refundableChange(before.refundable_amount, after.refundable_amount) || null,
+      },
+    ],
+  }
 }

@@ -4,16 +4,15 @@ import type { Db } from '../../store/connection'
 import { releaseLeaseOn } from '../../store/leases'
 import { recordMerchantHealthOn } from '../../store/merchants'
 import { insertSyncRecordOn } from '../../store/records'
-import { linkRepairsToRecordOn } from '../../store/repairs'
 import { both, type Exec, type Q } from '../../store/sql/exec'
 import { sqliteExec } from '../../store/sql/sqlite-exec'
-import { markTradeSyncedOn } from '../../store/trade-schedule'
+import { markTradeSyncedOn, type SyncMark } from '../../store/trade-schedule'
 import { nextSyncAt } from '../ladder'
 import { ANOMALY_TEXT, type Finding, type FindingAnomaly } from './finding'
 import type { HealthThrottle } from './health'
 import type { Trade } from '../trade'
 import type { HeldLease } from './lease'
-import { applyRepairOn } from './repair'
+import { applyRepairOn, writeRepairRowsOn, type AppliedRepair } from './repair'
 import type { Attempt, SyncResult } from './types'
 
 // The one write of an attempt (docs/domain.md section 6, rules 1 and 2): repair, anomaly, sync
@@ -72,9 +71,25 @@ export const attemptWriteOn = both(function* (
   let outcome = f.outcome
   let errorCode = f.errorCode
   let errorMsg = f.errorMsg
-  let repairNo: string | null = null
+  // The trade's bookkeeping once repaired, as the lines below would write it, goes in the repair's own
+  // compare-and-set: one update of the row where there were two (a team database rewrites the row and
+  // every index of it at each update). Not for a trade the repair leaves in progress: when it is asked
+  // next depends on whether a person decided an anomaly of it, read below.
+  const statusIfRepaired = f.statusAfter ?? row.status
+  const markIfRepaired: SyncMark | undefined =
+    f.repair && f.outcome === 'repaired' && statusIfRepaired !== 'progress'
+      ? {
+          at: now,
+          outcome: f.anomaly ? 'anomaly' : 'repaired',
+          gatewayStatus: f.gatewayStatus,
+          errorCount: 0,
+          nextSyncAt: null,
+          fillNo: side.fillNo,
+        }
+      : undefined
+  let repair: AppliedRepair | null = null
   if (f.repair) {
-    repairNo = yield* applyRepairOn(
+    repair = yield* applyRepairOn(
       x,
       f.repair,
       {
@@ -84,14 +99,16 @@ export const attemptWriteOn = both(function* (
         transport: attempt.transport ?? null,
       },
       now,
+      markIfRepaired,
     )
-    if (repairNo === null) {
+    if (repair === null) {
       // Compare-and-set found the trade changed by someone else: nothing applied, said so.
       outcome = 'skipped'
       errorCode = 'conflict'
       errorMsg = '订单已被其他操作修改，本次修复未执行'
     }
   }
+  const repairNo = repair?.repairNo ?? null
   // Filled by an answer that did not fail, as the outcome stands now: in the bookkeeping's update
   // below, not one of its own (a team database rewrites the row and its indexes at each update).
   const fillNo = outcome !== 'skipped' && outcome !== 'error' ? side.fillNo : null
@@ -168,7 +185,7 @@ export const attemptWriteOn = both(function* (
     // An error's answer is not used for anything, its time included (docs/domain.md section 6).
     gatewayTime: outcome === 'error' ? null : (f.gatewayTime ?? null),
   })
-  if (repairNo) yield* linkRepairsToRecordOn(x, repairNo, recordId)
+  if (repair) yield* writeRepairRowsOn(x, repair, recordId)
   // A decided anomaly keeps the record of the answer it was decided on.
   if (anomalyId && !decided) yield* setAnomalyRecordOn(x, anomalyId, recordId)
 
@@ -176,15 +193,18 @@ export const attemptWriteOn = both(function* (
   const health = w.health.note(row.merchant_id, outcome, errorMsg, f, now)
   if (health) yield* recordMerchantHealthOn(x, row.merchant_id, health, now)
   if (outcome !== 'skipped') {
-    yield* markTradeSyncedOn(x, trade.type, row.id, {
-      at: now,
-      outcome,
-      gatewayStatus: f.gatewayStatus,
-      errorCount: errors,
-      nextSyncAt:
-        statusNow === 'progress' ? nextSyncAt(row.created_at, now, errors, w.errorThreshold, decided) : null,
-      fillNo,
-    })
+    if (!(repair && markIfRepaired))
+      yield* markTradeSyncedOn(x, trade.type, row.id, {
+        at: now,
+        outcome,
+        gatewayStatus: f.gatewayStatus,
+        errorCount: errors,
+        nextSyncAt:
+          statusNow === 'progress'
+            ? nextSyncAt(row.created_at, now, errors, w.errorThreshold, decided)
+            : null,
+        fillNo,
+      })
     if (attempt.batchItemId) {
       yield* sendBatchItemDoneOn(x, attempt.batchItemId, {
         outcome,

@@ -2,7 +2,7 @@ import type { PayStatus } from '../../../shared/domain'
 import type { Db } from '../connection'
 import { both, run, send, type Exec, type Q } from '../sql/exec'
 import { sqliteExec } from '../sql/sqlite-exec'
-import { markTradeSyncedOn, type SyncMark } from '../trade-schedule'
+import { markTradeSyncedOn, syncMarkSet, type SyncMark } from '../trade-schedule'
 
 // What a sync, or a person's decision, writes to a pay order: the state under compare-and-set, the
 // refund state its refunds add up to, and the schedule's bookkeeping.
@@ -24,7 +24,10 @@ export const casPayOrderOn = both(function* (
   expect: { status: PayStatus; version: number },
   patch: PayOrderPatch,
   now: number,
+  mark?: SyncMark,
 ): Q<boolean> {
+  // A sync's bookkeeping rides along when given: one update of the row where there were two.
+  const kept = mark ? syncMarkSet(mark) : { set: '', params: [] }
   const changed = yield* run(
     x,
     `UPDATE pay_orders SET status = ?,
@@ -35,7 +38,7 @@ export const casPayOrderOn = both(function* (
          SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = pay_orders.id AND status IN ('progress', 'success'))
          ELSE refundable_amount END,
        held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
-       version = version + 1, updated_at = ?
+       version = version + 1, updated_at = ?${kept.set && `, ${kept.set}`}
      WHERE id = ? AND status = ? AND version = ?`,
     [
       patch.status,
@@ -43,11 +46,12 @@ export const casPayOrderOn = both(function* (
       patch.paidAt ?? null,
       patch.closedAt !== undefined ? 1 : 0,
       patch.closedAt ?? null,
-      patch.gatewayTradeNo ?? null,
+      patch.gatewayTradeNo ?? mark?.fillNo ?? null,
       patch.status,
       // A final order is in no schedule: nothing is left to hold (docs/domain.md 6.7).
       patch.status,
       now,
+      ...kept.params,
       id,
       expect.status,
       expect.version,
