@@ -11,6 +11,10 @@ import { createWorld, tempDir, type World } from '../helpers/world'
 // the pipeline: the same attempts made 13 (a repair) and 10. The merchant's version, which its kept
 // adapter is checked against so that another desktop's change of the profile counts at once
 // (docs/team-mode.md B8.17), is read behind the lease on the same connection: it made one more before.
+// And how many statements it sends, each of which the server parses, plans and runs and the runner
+// encodes and reads: the merchant's version is now a few columns of the trade's read, and a repair
+// writes its bookkeeping in its compare-and-set and its row after the record. Checked to fail on the
+// code before: 13 (a repair) and 10.
 
 const TEAM = 'Team-Pass for 2026!'
 const HOUR = 3_600_000
@@ -20,16 +24,18 @@ const HOUR = 3_600_000
  * nothing in flight. pg_notify is left out: the engine tells the other desktops at most every 250 ms,
  * whichever attempt's commit comes then.
  */
-function countRoundTrips(): { trips: () => number; stop: () => void } {
+function countRoundTrips(): { trips: () => number; statements: () => number; stop: () => void } {
   type Query = (this: pg.Client, ...args: unknown[]) => unknown
   const proto = pg.Client.prototype as unknown as { query: Query }
   const original = proto.query
   const inFlight = new WeakMap<object, number>()
   let trips = 0
+  let statements = 0
   proto.query = function (this: pg.Client, ...args: unknown[]) {
     const first = args[0] as string | { text?: string } | undefined
     const text = typeof first === 'string' ? first : (first?.text ?? '')
     const n = inFlight.get(this) ?? 0
+    if (!text.includes('pg_notify')) statements += 1
     if (n === 0 && !text.includes('pg_notify')) trips += 1
     inFlight.set(this, n + 1)
     const done = () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1)
@@ -47,7 +53,7 @@ function countRoundTrips(): { trips: () => number; stop: () => void } {
     answer?.then(done, done)
     return answer
   }
-  return { trips: () => trips, stop: () => void (proto.query = original) }
+  return { trips: () => trips, statements: () => statements, stop: () => void (proto.query = original) }
 }
 
 describe.skipIf(pgMissing())('round trips of an attempt on a team database', () => {
@@ -73,7 +79,7 @@ describe.skipIf(pgMissing())('round trips of an attempt on a team database', () 
     const counter = countRoundTrips()
     try {
       const result = await desk.engine.syncPay(id, { source: 'manual', ...actor })
-      return { outcome: result.outcome, trips: counter.trips() }
+      return { outcome: result.outcome, trips: counter.trips(), statements: counter.statements() }
     } finally {
       counter.stop()
     }
@@ -100,11 +106,19 @@ describe.skipIf(pgMissing())('round trips of an attempt on a team database', () 
   })
 
   it('a repair: the lease with the reads, the compare-and-set, the record, the rest with the COMMIT', async () => {
-    expect(await tripsOf('T-TRIPS-PAID', 'TRADE_SUCCESS')).toEqual({ outcome: 'repaired', trips: 4 })
+    expect(await tripsOf('T-TRIPS-PAID', 'TRADE_SUCCESS')).toEqual({
+      outcome: 'repaired',
+      trips: 4,
+      statements: 10,
+    })
   })
 
   it('nothing to repair: the lease with the reads, the record, the rest with the COMMIT', async () => {
-    expect(await tripsOf('T-TRIPS-WAIT', 'WAIT_BUYER_PAY')).toEqual({ outcome: 'waiting', trips: 3 })
+    expect(await tripsOf('T-TRIPS-WAIT', 'WAIT_BUYER_PAY')).toEqual({
+      outcome: 'waiting',
+      trips: 3,
+      statements: 9,
+    })
   })
 
   it('the trade read under the lease: a second attempt sees what the first one wrote', async () => {

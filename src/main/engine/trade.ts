@@ -1,9 +1,14 @@
 import type { TradeType } from '../../shared/domain'
 import type { Db } from '../store/connection'
-import type { MerchantVersion } from '../store/merchants'
+import {
+  MERCHANT_VERSION_COLUMNS,
+  splitMerchantVersion,
+  type MerchantVersion,
+  type MerchantVersionColumns,
+} from '../store/merchants'
 import type { PayOrderRow } from '../store/orders'
-import { payOrderById } from '../store/orders/lookups'
-import { refundOrderById, type RefundOrderRow } from '../store/refunds'
+import { payOrderById, payOrderWithById } from '../store/orders/lookups'
+import { refundOrderById, refundOrderWithById, type RefundOrderRow } from '../store/refunds'
 import { both, type Exec, type Q } from '../store/sql/exec'
 import { sqliteExec } from '../store/sql/sqlite-exec'
 
@@ -30,6 +35,23 @@ export function* tradeOn(x: Exec, type: TradeType, id: number): Q<Trade | undefi
 
 /** `tradeOn` run either way: `.sync` on the desktop's file, `.async` on a team database. */
 export const tradeAt = both(tradeOn)
+
+/**
+ * The trade and its merchant profile's version in one read (a team database's attempt reads it behind
+ * the trade's lease, engine/sync/pg-books.ts): one statement where there were two.
+ */
+export const tradeWithMerchantAt = both(function* (
+  x: Exec,
+  type: TradeType,
+  id: number,
+): Q<Trade | undefined> {
+  if (type === 'pay') {
+    const read = yield* payOrderWithById<MerchantVersionColumns>(x, id, MERCHANT_VERSION_COLUMNS)
+    return read && { type, ...splitMerchantVersion(read) }
+  }
+  const read = yield* refundOrderWithById<MerchantVersionColumns>(x, id, MERCHANT_VERSION_COLUMNS)
+  return read && { type, ...splitMerchantVersion(read) }
+})
 
 export function readTrade(db: Db, type: TradeType, id: number): Trade | undefined {
   return tradeAt.sync(sqliteExec(db), type, id)

@@ -98,18 +98,25 @@ export const listMerchants = (db: Db): MerchantRow[] => liveMerchantsOn.sync(sql
 /** What a profile's adapter is made from, as far as a change of it shows: every write moves updated_at. */
 export type MerchantVersion = Pick<MerchantRow, 'updated_at' | 'enabled' | 'removed_at'>
 
-/** The version of the profile a trade belongs to (engine/sync/pg-books.ts reads it behind the trade's lease). */
-export function* merchantVersionOfTrade(
-  x: Exec,
-  type: 'pay' | 'refund',
-  tradeId: number,
-): Q<MerchantVersion | undefined> {
-  const table = type === 'pay' ? 'pay_orders' : 'refund_orders'
-  return yield* one<MerchantVersion>(
-    x,
-    `SELECT m.updated_at, m.enabled, m.removed_at FROM merchants m WHERE m.id = (SELECT merchant_id FROM ${table} WHERE id = ?)`,
-    [tradeId],
-  )
+/** The version as further columns of a read joined to the merchant as `m` (engine/trade.ts). */
+export const MERCHANT_VERSION_COLUMNS =
+  ', m.updated_at AS merchant_updated_at, m.enabled AS merchant_enabled, m.removed_at AS merchant_removed_at'
+
+export interface MerchantVersionColumns {
+  merchant_updated_at: MerchantRow['updated_at']
+  merchant_enabled: MerchantRow['enabled']
+  merchant_removed_at: MerchantRow['removed_at']
+}
+
+/** A row read with MERCHANT_VERSION_COLUMNS, as the row alone and the version. */
+export function splitMerchantVersion<R extends object>(
+  read: R & MerchantVersionColumns,
+): { row: R; merchant: MerchantVersion } {
+  const { merchant_updated_at, merchant_enabled, merchant_removed_at, ...row } = read
+  return {
+    row: row as unknown as R,
+    merchant: { updated_at: merchant_updated_at, enabled: merchant_enabled, removed_at: merchant_removed_at },
+  }
 }
 
 export function* merchantById(x: Exec, id: number): Q<MerchantRow | undefined> {

@@ -61,17 +61,26 @@ export function refundOrderView(row: RefundOrderRow): RefundOrderView {
 // CROSS JOIN keeps refund_orders the outer loop, so its indexes serve the filter and the order. The
 // holding batch's status says why the schedules skip the refund; the statement that confirmed it,
 // and whether it waits for another day's bill (A15.3).
-const select = (x: Pick<Exec, 'dialect'>, indexed = '') =>
+const select = (x: Pick<Exec, 'dialect'>, indexed = '', also = '') =>
   `SELECT r.*, m.name AS merchant_name, p.order_no AS order_no, hb.status AS held_batch_status,
     (SELECT s.bill_date FROM statements s WHERE s.id = r.reconciled_statement_id) AS reconciled_bill_date,
     EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'refund' AND c.trade_id = r.id AND c.status = 'waiting')
-      AS carried
+      AS carried${also}
   FROM refund_orders r ${indexed} ${joinInOrder(x)} merchants m ON m.id = r.merchant_id
   ${joinInOrder(x)} pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
 const SELECT = select(SQLITE)
 
 export function* refundOrderById(x: Exec, id: number): Q<RefundOrderRow | undefined> {
   return yield* one<RefundOrderRow>(x, `${select(x)} WHERE r.id = ?`, [id])
+}
+
+/** The refund with further columns of it or its merchant `m` (engine/trade.ts, a merchant's version). */
+export function* refundOrderWithById<E>(
+  x: Exec,
+  id: number,
+  also: string,
+): Q<(RefundOrderRow & E) | undefined> {
+  return yield* one<RefundOrderRow & E>(x, `${select(x, '', also)} WHERE r.id = ?`, [id])
 }
 
 export function* refundsOfPay(x: Exec, payOrderId: number): Q<RefundOrderRow[]> {

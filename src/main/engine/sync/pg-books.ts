@@ -5,14 +5,13 @@ import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import { insertIntentOn, sendJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
 import { appendToJournal, claimJournal, dropClaimed, journalWaiting } from '../../store/journal'
 import { acquireLeaseOn, leaseOwnerOn, releaseLeaseOn, tradeKey } from '../../store/leases'
-import { merchantVersionOfTrade } from '../../store/merchants'
 import { payOrderById } from '../../store/orders/lookups'
 import { takeItemLeaseOn, type ItemLease } from '../../store/pg/item-lease'
 import { ignoreLost, inPgTransaction } from '../../store/pg/transaction'
 import { both, one, type Exec, type Q } from '../../store/sql/exec'
 import { pgExec } from '../../store/sql/pg-exec'
 import { ownerIsDeadHere } from '../owner'
-import { tradeAt, type Trade } from '../trade'
+import { tradeAt, tradeWithMerchantAt, type Trade } from '../trade'
 import type { SyncBooks } from './books'
 import { intentOf, type KeptAttempt, type Replay } from './durable'
 import type { HeldLease, ItemClaim } from './lease'
@@ -30,7 +29,6 @@ import { attemptWriteOn, type AttemptRules } from './write'
 //   a journal on this computer, replayed when the team database answers again (`replay`).
 
 const payOrderAt = both(payOrderById)
-const merchantVersionAt = both(merchantVersionOfTrade)
 const itemLeaseAt = both(takeItemLeaseOn)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -176,9 +174,10 @@ export class PgBooks implements SyncBooks {
 
   /**
    * The trade's lease (a batch item's: store/pg/item-lease.ts) and, behind it on the same pipelined
-   * connection, the trade's read and its merchant profile's version: one round trip where there were
-   * three. The server runs the reads after the lease statement has committed, each in a snapshot of its
-   * own, so they are the trade and the profile as they are under the lease, as reads sent after the
+   * connection, the trade's read with its merchant profile's version: one round trip where there were
+   * three, two statements where there were three. The server runs the read after the lease statement
+   * has committed, in a snapshot of its own, so it is the trade and the profile as they are under the
+   * lease, as a read sent after the
    * answer would be: a profile another desktop switched off before this lease was taken is seen here,
    * and its kept adapter refused (services/team-merchants.ts, docs/team-mode.md B8.17). Kept for
    * readTrade when the lease was taken.
@@ -199,13 +198,11 @@ export class PgBooks implements SyncBooks {
       const lease: Promise<ItemLease> = claim
         ? itemLeaseAt.async(x, key, holder, ttl, claim)
         : acquireLeaseOn.async(x, key, holder, ttl, 0).then((took) => (took ? 'taken' : 'held'))
-      const read = tradeAt.async(x, type, id)
-      const version = merchantVersionAt.async(x, type, id)
-      const trade = Promise.all([read, version]).then(([t, merchant]) => t && { ...t, merchant })
+      const trade = tradeWithMerchantAt.async(x, type, id)
       // Its failure is heard by readTrade, or by nobody when the lease was not taken.
       trade.catch(() => undefined)
       // Both answered before the connection goes back to the pool.
-      const [took] = await Promise.allSettled([lease, read, version])
+      const [took] = await Promise.allSettled([lease, trade])
       if (took.status === 'rejected') throw took.reason
       if (took.value === 'taken') this.readAhead.set(holder, trade)
       return took.value

@@ -11,6 +11,11 @@ export function* payOrderById(x: Exec, id: number): Q<PayOrderRow | undefined> {
   return yield* one<PayOrderRow>(x, `${selectPayOrders(x)} WHERE p.id = ?`, [id])
 }
 
+/** The order with further columns of it or its merchant `m` (engine/trade.ts, a merchant's version). */
+export function* payOrderWithById<E>(x: Exec, id: number, also: string): Q<(PayOrderRow & E) | undefined> {
+  return yield* one<PayOrderRow & E>(x, `${selectPayOrders(x, '', also)} WHERE p.id = ?`, [id])
+}
+
 export function getPayOrder(db: Db, id: number): PayOrderRow | undefined {
   return stmt<[number], PayOrderRow>(db, `${SELECT} WHERE p.id = ?`).get(id)
 }

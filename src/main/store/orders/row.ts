@@ -51,10 +51,11 @@ export function payOrderView(row: PayOrderRow): PayOrderView {
 
 // The holding batch's status says why the schedules skip the order (paused, or cancelled); the
 // statement that confirmed it, and whether it waits for another day's bill (A15.3).
-export const selectPayOrders = (x: Pick<Exec, 'dialect'> = SQLITE, indexed = '') =>
+// `also`: further columns, of the order `p` or its merchant `m`.
+export const selectPayOrders = (x: Pick<Exec, 'dialect'> = SQLITE, indexed = '', also = '') =>
   `SELECT p.*, m.name AS merchant_name, hb.status AS held_batch_status,
     (SELECT s.bill_date FROM statements s WHERE s.id = p.reconciled_statement_id) AS reconciled_bill_date,
     EXISTS (SELECT 1 FROM carry_over c WHERE c.trade_type = 'pay' AND c.trade_id = p.id AND c.status = 'waiting')
-      AS carried
+      AS carried${also}
   FROM pay_orders p ${indexed}
   ${joinInOrder(x)} merchants m ON m.id = p.merchant_id LEFT JOIN batches hb ON hb.id = p.held_by_batch`
