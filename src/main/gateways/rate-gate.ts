@@ -7,29 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
  * than the limit. So the gate also remembers when each of the last `qps` calls actually left, and a
  * call waits until the one `qps` calls before it left more than a second and the margin ago.
  *
- * After a pause, up to `BURST_MS` worth of calls may leave at once instead of one spacing apart: the
- * answers of several calls often come back in one turn, and the calls that follow them would
- * otherwise wait their spacing out while each holds a call slot (CallSlots, taken before the gate).
- * Strictly spaced, a batch at 20 ms of latency, 16 slots and 400 a second reached 0.87 of its limit
- * on two busy cores; with the burst, 0.96 (docs/team-mode.md B8.10, "The gate's spacing"). A burst
- * only spends turns a pause left unused, and the window above holds it to the limit. A gate's first
- * call, and the first after a new rate, find nothing banked: a runner that joins others opens paced.
- *
  * The margin covers what happens between our send and the gateway's count: the HTTP client's own
- * steps, the network, the gateway's scheduling. Measured against the simulator with the processes
- * busy on two cores, that varies by up to about 20 to 30 ms. Strictly spaced, calls rarely filled a
- * window, and 20 ms let none over; with the burst the window fills to its count whenever a batch runs
- * at its limit, and 25 ms let 3 calls of 10,000 over in one run of two, 30 ms none in eleven.
+ * steps, the network, the gateway's scheduling. Measured against the simulator with both processes
+ * busy on two cores, that varies by up to about 20 ms: 15 ms let one call in a few thousand over, 20 ms none in our runs.
  */
-/** How far behind its pace the gate may fall and catch up at once: 50 ms of calls, at least one. */
-const BURST_MS = 50
-
 export class RateGate {
-  /** When the next call's turn is; before now by at most the burst. Unset until the first call. */
-  private next = -1
+  private next = 0
   private intervalMs = 0
-  /** How long before now a call's turn may be: the burst a pause allows. */
-  private slackMs = 0
   private sent = new Float64Array(1).fill(-Infinity)
   private head = 0
   private rate = 0
@@ -37,7 +21,7 @@ export class RateGate {
   constructor(
     qps: number,
     /** Allowance for the way between our send and the gateway's count. */
-    readonly marginMs = 30,
+    readonly marginMs = 25,
   ) {
     this.retune(qps)
   }
@@ -60,20 +44,14 @@ export class RateGate {
     this.sent = new Float64Array(size).fill(-Infinity)
     this.sent.set(recent, size - recent.length)
     this.head = 0
-    // No turn is banked across a new share: a joiner may be starting its own calls (batch-peers.ts).
-    if (this.next >= 0) this.next = Math.max(this.next, performance.now())
     this.rate = qps
     this.intervalMs = (1000 + this.marginMs) / qps
-    this.slackMs = Math.max(0, Math.floor((qps * BURST_MS) / 1000) - 1) * this.intervalMs
   }
 
   /** Waits for this call's turn. */
   async take(): Promise<void> {
     const now = performance.now()
-    // A turn left unused by a pause is taken now, up to the burst (slackMs); a gate's first call
-    // finds none banked, so that a runner starting beside others does not open with a burst.
-    if (this.next < 0) this.next = now
-    const at = Math.max(this.next, now - this.slackMs)
+    const at = Math.max(this.next, now)
     this.next = at + this.intervalMs
     if (at - now > 0.5) await sleep(Math.ceil(at - now))
     for (;;) {
