@@ -10,6 +10,9 @@ import { copyDatabase } from '../../src/main/services/db-copy'
 import { dispatch } from '../../src/main/services/index'
 import { TeamDesk } from '../../src/main/services/team-desk'
 import { TeamHost } from '../../src/main/services/team-host'
+import { storeChanged } from '../../src/main/services/live/moved'
+import { readHeadsOn } from '../../src/main/store/heads'
+import { STORE_TOPICS } from '../../src/shared/live'
 import { dispatchTeam } from '../../src/main/services/team-operations'
 import { createBatchOn } from '../../src/main/store/batch-run'
 import { pgCoordination } from '../../src/main/store/coordination/pg'
@@ -204,7 +207,16 @@ describe.skipIf(pgMissing())('removing the demo on a team database', () => {
 
   it('once nothing holds it, removes what the file removes, audited under the operator; a second time nothing', async () => {
     const ids = await demoIds(async (sql) => (await pool.query(sql)).rows, made.demo)
+    const headsBefore = await readHeadsOn.async(amy.desk.reads.exec)
     const removed = await dispatchTeam(amy, 'merchants.removeDemo', {})
+    // Another desktop's window reads every list again, though the removal may leave the highest ids.
+    const moved = storeChanged(headsBefore, await readHeadsOn.async(amy.desk.reads.exec), {
+      owner: 'another desktop',
+      ownRuns: new Set(),
+      gone: new Map(),
+      now: Date.now(),
+    })
+    expect(moved?.topics).toEqual([...STORE_TOPICS])
 
     const file = new ServiceContext({ dbFile: onFile, transport: 'cli', operator: 'amy' })
     try {

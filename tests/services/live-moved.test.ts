@@ -12,6 +12,7 @@ const heads = (over: Partial<Heads> = {}): Heads => ({
   statements: { maxId: 3, updatedAt: 1_000 },
   batches: { maxId: 4, open: [] },
   merchants: { maxId: 2, updatedAt: 500 },
+  removed: { at: 0 },
   ...over,
 })
 const open = (id: number, over: Partial<OpenBatchHead> = {}): OpenBatchHead => ({
@@ -57,6 +58,13 @@ describe('two readings of the heads', () => {
       running: [],
       openAnomalies: 1,
     })
+  })
+
+  it('name every list when rows were deleted elsewhere, though no other figure moved', () => {
+    // An older version's demo removed on another desktop: its rows gone, the highest ids and times kept.
+    const e = storeChanged(heads(), heads({ removed: { at: 7_000 } }), options())
+    expect(e?.topics).toEqual(['batches', 'anomalies', 'statements', 'records', 'merchants'])
+    expect(Object.values(e!.added).every((n) => n === 0)).toBe(true)
   })
 
   it('name the merchants when a profile was added or changed elsewhere', () => {

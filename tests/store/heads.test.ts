@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore, type Db } from '../../src/main/store/connection'
 import { closeAnomaly } from '../../src/main/store/anomalies'
+import { auditOn } from '../../src/main/store/audit'
 import { createBatch, setBatchStatus, startBatchRun } from '../../src/main/store/batches'
 import { batchStates, commitCounters, readHeads } from '../../src/main/store/heads'
 import { recordMerchantHealthOn, setMerchantEnabledIn } from '../../src/main/store/merchants'
@@ -54,6 +55,7 @@ describe('the heads', () => {
       batches: { maxId: 0, open: [] },
       // The one bare profile the books need for their rows.
       merchants: { maxId: merchant, updatedAt: expect.any(Number) },
+      removed: { at: 0 },
     })
   })
 
@@ -105,6 +107,15 @@ describe('the heads', () => {
     expect(readHeads(db).merchants).toEqual({ maxId: merchant, updatedAt: 9_000 })
   })
 
+  it("move when rows were deleted: an older version's demo removed", () => {
+    const before = readHeads(db)
+    // Another action of the audit log moves nothing.
+    auditOn.sync(sqliteExec(db), { operator: 'amy', action: 'export_written', detail: {} }, 5_000)
+    expect(readHeads(db)).toEqual(before)
+    auditOn.sync(sqliteExec(db), { operator: 'amy', action: 'demo_removed', detail: {} }, 6_000)
+    expect(readHeads(db)).toEqual({ ...before, removed: { at: 6_000 } })
+  })
+
   it('are each one seek in an index, never a scan of a table', () => {
     const b = batch('open')
     startBatchRun(db, b, 'me')
@@ -124,7 +135,7 @@ describe('the heads', () => {
     readHeads(seen)
     batchStates(seen, [b])
     seen.close()
-    expect(plans).toHaveLength(11)
+    expect(plans).toHaveLength(12)
     for (const p of plans) {
       expect(p).toMatch(/=> SEARCH /)
       expect(p).not.toMatch(/SCAN|TEMP B-TREE/)
@@ -134,6 +145,7 @@ describe('the heads', () => {
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_merchants_updated/)
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_sync_records_batch \(batch_id=\?\)/)
     expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_anomalies_status \(status=\?\)/)
+    expect(plans.join('\n')).toMatch(/USING COVERING INDEX idx_audit_log_action \(action=\?\)/)
   })
 })
 

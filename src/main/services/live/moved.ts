@@ -61,7 +61,9 @@ export function storeChanged(before: Heads, after: Heads, o: MovedOptions): Stor
     records: after.records.maxId !== before.records.maxId,
     merchants: added.merchants > 0 || before.merchants.updatedAt !== after.merchants.updatedAt,
   }
-  const topics = STORE_TOPICS.filter((t) => moved[t])
+  // Rows deleted elsewhere (a demo removed) may leave every other figure as it was: each list reads again.
+  const removed = after.removed.at !== before.removed.at
+  const topics = STORE_TOPICS.filter((t) => removed || moved[t])
   if (topics.length === 0) return null
   return {
     topics,
