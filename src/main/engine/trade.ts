@@ -7,8 +7,8 @@ import {
   type MerchantVersionColumns,
 } from '../store/merchants'
 import type { PayOrderRow } from '../store/orders'
-import { payOrderById, payOrderWithById } from '../store/orders/lookups'
-import { refundOrderById, refundOrderWithById, type RefundOrderRow } from '../store/refunds'
+import { payOrderById } from '../store/orders/lookups'
+import { refundOrderById, type RefundOrderRow } from '../store/refunds'
 import { both, type Exec, type Q } from '../store/sql/exec'
 import { sqliteExec } from '../store/sql/sqlite-exec'
 
@@ -46,10 +46,10 @@ export const tradeWithMerchantAt = both(function* (
   id: number,
 ): Q<Trade | undefined> {
   if (type === 'pay') {
-    const read = yield* payOrderWithById<MerchantVersionColumns>(x, id, MERCHANT_VERSION_COLUMNS)
+    const read = yield* payOrderById<MerchantVersionColumns>(x, id, MERCHANT_VERSION_COLUMNS)
     return read && { type, ...splitMerchantVersion(read) }
   }
-  const read = yield* refundOrderWithById<MerchantVersionColumns>(x, id, MERCHANT_VERSION_COLUMNS)
+  const read = yield* refundOrderById<MerchantVersionColumns>(x, id, MERCHANT_VERSION_COLUMNS)
   return read && { type, ...splitMerchantVersion(read) }
 })
 

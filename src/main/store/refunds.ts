@@ -18,7 +18,7 @@ import {
 import { tradeMatch } from './trade-search'
 import { all, both, joinInOrder, one, run, SQLITE, type Exec, type Q } from './sql/exec'
 import { sqliteExec } from './sql/sqlite-exec'
-import { allTradeIds, markTradeSyncedOn, syncMarkSet, type SyncMark } from './trade-schedule'
+import { allTradeIds, markTradeSyncedOn, alsoSyncMark, type SyncMark } from './trade-schedule'
 
 /** A new refund is first asked about no sooner than 10 s after it was made (docs/protocols.md 1.6). */
 const REFUND_FIRST_QUERY_DELAY_MS = 10_000
@@ -70,15 +70,11 @@ const select = (x: Pick<Exec, 'dialect'>, indexed = '', also = '') =>
   ${joinInOrder(x)} pay_orders p ON p.id = r.pay_order_id LEFT JOIN batches hb ON hb.id = r.held_by_batch`
 const SELECT = select(SQLITE)
 
-export function* refundOrderById(x: Exec, id: number): Q<RefundOrderRow | undefined> {
-  return yield* one<RefundOrderRow>(x, `${select(x)} WHERE r.id = ?`, [id])
-}
-
-/** The refund with further columns of it or its merchant `m` (engine/trade.ts, a merchant's version). */
-export function* refundOrderWithById<E>(
+/** The refund; `also` adds columns of it or its merchant `m` (engine/trade.ts, a merchant's version). */
+export function* refundOrderById<E = object>(
   x: Exec,
   id: number,
-  also: string,
+  also = '',
 ): Q<(RefundOrderRow & E) | undefined> {
   return yield* one<RefundOrderRow & E>(x, `${select(x, '', also)} WHERE r.id = ?`, [id])
 }
@@ -200,13 +196,13 @@ export const casRefundOrderOn = both(function* (
   mark?: SyncMark,
 ): Q<boolean> {
   // A sync's bookkeeping rides along when given, as on a pay order (store/orders/sync-writes.ts).
-  const kept = mark ? syncMarkSet(mark) : { set: '', params: [] }
+  const kept = alsoSyncMark(mark)
   const changed = yield* run(
     x,
     `UPDATE refund_orders SET status = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
        gateway_refund_no = COALESCE(gateway_refund_no, ?),
        held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
-       version = version + 1, updated_at = ?${kept.set && `, ${kept.set}`}
+       version = version + 1, updated_at = ?${kept.set}
      WHERE id = ? AND status = ? AND version = ?`,
     [
       patch.status,

@@ -30,15 +30,22 @@ const FILL = {
     'updated_at = CASE WHEN gateway_refund_no IS NULL THEN ? ELSE updated_at END, gateway_refund_no = COALESCE(gateway_refund_no, ?)',
 } as const satisfies Record<TradeType, string>
 
-/**
- * The bookkeeping's columns as a SET list and its values, the gateway's number aside: for the update
- * below, and for a repair's compare-and-set, which carries them when it applies (engine/sync/write.ts).
- */
-export function syncMarkSet(s: SyncMark): { set: string; params: unknown[] } {
+/** The bookkeeping's columns as a SET list and its values, the gateway's number aside. */
+function syncMarkSet(s: SyncMark): { set: string; params: unknown[] } {
   return {
     set: 'last_sync_at = ?, last_sync_outcome = ?, last_gateway_status = ?, sync_error_count = ?, next_sync_at = ?',
     params: [s.at, s.outcome, s.gatewayStatus, s.errorCount, s.nextSyncAt],
   }
+}
+
+/**
+ * The same, to follow another SET list (its leading comma included), or nothing without a mark: a
+ * repair's compare-and-set carries the bookkeeping when it applies (engine/sync/write.ts).
+ */
+export function alsoSyncMark(s: SyncMark | undefined): { set: string; params: unknown[] } {
+  if (!s) return { set: '', params: [] }
+  const mark = syncMarkSet(s)
+  return { set: `, ${mark.set}`, params: mark.params }
 }
 
 export const markTradeSyncedOn = both(function* (x: Exec, type: TradeType, id: number, s: SyncMark): Q<void> {

@@ -7,12 +7,8 @@ import { all, one, type Exec, type Q } from '../sql/exec'
 
 const SELECT = selectPayOrders()
 
-export function* payOrderById(x: Exec, id: number): Q<PayOrderRow | undefined> {
-  return yield* one<PayOrderRow>(x, `${selectPayOrders(x)} WHERE p.id = ?`, [id])
-}
-
-/** The order with further columns of it or its merchant `m` (engine/trade.ts, a merchant's version). */
-export function* payOrderWithById<E>(x: Exec, id: number, also: string): Q<(PayOrderRow & E) | undefined> {
+/** The order; `also` adds columns of it or its merchant `m` (engine/trade.ts, a merchant's version). */
+export function* payOrderById<E = object>(x: Exec, id: number, also = ''): Q<(PayOrderRow & E) | undefined> {
   return yield* one<PayOrderRow & E>(x, `${selectPayOrders(x, '', also)} WHERE p.id = ?`, [id])
 }
 

@@ -2,7 +2,7 @@ import type { PayStatus } from '../../../shared/domain'
 import type { Db } from '../connection'
 import { both, run, send, type Exec, type Q } from '../sql/exec'
 import { sqliteExec } from '../sql/sqlite-exec'
-import { markTradeSyncedOn, syncMarkSet, type SyncMark } from '../trade-schedule'
+import { markTradeSyncedOn, alsoSyncMark, type SyncMark } from '../trade-schedule'
 
 // What a sync, or a person's decision, writes to a pay order: the state under compare-and-set, the
 // refund state its refunds add up to, and the schedule's bookkeeping.
@@ -27,7 +27,7 @@ export const casPayOrderOn = both(function* (
   mark?: SyncMark,
 ): Q<boolean> {
   // A sync's bookkeeping rides along when given: one update of the row where there were two.
-  const kept = mark ? syncMarkSet(mark) : { set: '', params: [] }
+  const kept = alsoSyncMark(mark)
   const changed = yield* run(
     x,
     `UPDATE pay_orders SET status = ?,
@@ -38,7 +38,7 @@ export const casPayOrderOn = both(function* (
          SELECT COALESCE(sum(amount), 0) FROM refund_orders WHERE pay_order_id = pay_orders.id AND status IN ('progress', 'success'))
          ELSE refundable_amount END,
        held_by_batch = CASE WHEN ? = 'progress' THEN held_by_batch END,
-       version = version + 1, updated_at = ?${kept.set && `, ${kept.set}`}
+       version = version + 1, updated_at = ?${kept.set}
      WHERE id = ? AND status = ? AND version = ?`,
     [
       patch.status,
