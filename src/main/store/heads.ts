@@ -34,9 +34,6 @@ export interface Heads {
   removed: { at: number }
 }
 
-/** The audit actions that delete rows the window lists. */
-const REMOVALS = ['demo_removed'] as const
-
 const maxIdOf = (table: 'sync_records' | 'anomalies' | 'statements' | 'batches' | 'merchants'): string =>
   `SELECT coalesce(max(id), 0) AS n FROM ${table}`
 
@@ -70,16 +67,10 @@ export const readHeadsOn = both(function* (x: Exec): Q<Heads> {
       maxId: yield* n(maxIdOf('merchants')),
       updatedAt: yield* n('SELECT coalesce(max(updated_at), 0) AS n FROM merchants'),
     },
-    removed: { at: 0 },
-  }
-  // idx_audit_log_action: one seek per action.
-  for (const action of REMOVALS) {
-    const at = (yield* one<{ n: number }>(
-      x,
-      'SELECT coalesce(max(created_at), 0) AS n FROM audit_log WHERE action = ?',
-      [action],
-    ))!.n
-    heads.removed.at = Math.max(heads.removed.at, Number(at))
+    // The one audit action that deletes rows the window lists; one seek in idx_audit_log_action.
+    removed: {
+      at: yield* n("SELECT coalesce(max(created_at), 0) AS n FROM audit_log WHERE action = 'demo_removed'"),
+    },
   }
   for (const b of open.sort((a, b) => a.id - b.id)) {
     const last = yield* one<{ at: number | null }>(
