@@ -52,6 +52,30 @@ function sideOf(trade: Trade, f: Finding) {
   }
 }
 
+/** How an attempt leaves the trade's bookkeeping: when it is asked next follows from the rest. */
+function syncMarkOf(
+  w: AttemptRules,
+  trade: Trade,
+  now: number,
+  m: Pick<SyncMark, 'outcome' | 'gatewayStatus' | 'fillNo'> & {
+    errors: number
+    statusNow: string
+    decided: boolean
+  },
+): SyncMark {
+  return {
+    at: now,
+    outcome: m.outcome,
+    gatewayStatus: m.gatewayStatus,
+    errorCount: m.errors,
+    nextSyncAt:
+      m.statusNow === 'progress'
+        ? nextSyncAt(trade.row.created_at, now, m.errors, w.errorThreshold, m.decided)
+        : null,
+    fillNo: m.fillNo,
+  }
+}
+
 /**
  * The attempt's write inside the caller's transaction: repair, anomaly, record, trade bookkeeping,
  * batch item, merchant health and lease.
@@ -71,21 +95,22 @@ export const attemptWriteOn = both(function* (
   let outcome = f.outcome
   let errorCode = f.errorCode
   let errorMsg = f.errorMsg
-  // The trade's bookkeeping once repaired, as the lines below would write it, goes in the repair's own
-  // compare-and-set: one update of the row where there were two (a team database rewrites the row and
-  // every index of it at each update). Not for a trade the repair leaves in progress: when it is asked
-  // next depends on whether a person decided an anomaly of it, read below.
+  // The trade's bookkeeping once repaired, as the lines below would write it if the repair applies (no
+  // errors, its anomaly if any, the number filled), goes in the repair's own compare-and-set: one
+  // update of the row where there were two (a team database rewrites the row and every index of it at
+  // each update). Not for a trade the repair leaves in progress: when it is asked next depends on
+  // whether a person decided an anomaly of it, read below.
   const statusIfRepaired = f.statusAfter ?? row.status
   const markIfRepaired: SyncMark | undefined =
     f.repair && f.outcome === 'repaired' && statusIfRepaired !== 'progress'
-      ? {
-          at: now,
+      ? syncMarkOf(w, trade, now, {
           outcome: f.anomaly ? 'anomaly' : 'repaired',
           gatewayStatus: f.gatewayStatus,
-          errorCount: 0,
-          nextSyncAt: null,
+          errors: 0,
+          statusNow: statusIfRepaired,
+          decided: false,
           fillNo: side.fillNo,
-        }
+        })
       : undefined
   let repair: AppliedRepair | null = null
   if (f.repair) {
@@ -194,17 +219,19 @@ export const attemptWriteOn = both(function* (
   if (health) yield* recordMerchantHealthOn(x, row.merchant_id, health, now)
   if (outcome !== 'skipped') {
     if (!(repair && markIfRepaired))
-      yield* markTradeSyncedOn(x, trade.type, row.id, {
-        at: now,
-        outcome,
-        gatewayStatus: f.gatewayStatus,
-        errorCount: errors,
-        nextSyncAt:
-          statusNow === 'progress'
-            ? nextSyncAt(row.created_at, now, errors, w.errorThreshold, decided)
-            : null,
-        fillNo,
-      })
+      yield* markTradeSyncedOn(
+        x,
+        trade.type,
+        row.id,
+        syncMarkOf(w, trade, now, {
+          outcome,
+          gatewayStatus: f.gatewayStatus,
+          errors,
+          statusNow,
+          decided,
+          fillNo,
+        }),
+      )
     if (attempt.batchItemId) {
       yield* sendBatchItemDoneOn(x, attempt.batchItemId, {
         outcome,
