@@ -11,6 +11,7 @@ import { seedBatchOrders } from './batch-seed'
 import { busySeconds, figure, stealSeconds, type Figure } from './figures'
 import { startSimChild, writeScenario } from './sim-child'
 import { onServer, server } from './store-pg'
+import { secondsFigures, type Second } from './shared-seconds'
 import { parentPid, processCpuMs, processTreeCpuMs } from './thread-cpu'
 
 // Issue 15 item 8: one batch run by two processes on one SQLite file (docs/team-mode.md B8.5), the
@@ -257,6 +258,24 @@ export async function batchShared(
       )
     ).n
     const fromJoin = (times.last - joinedAt) / 1000
+    // The records of each whole second after B's join, by runner (bench/shared-seconds.ts).
+    const made = await db.all<{ at: number; byA: number }>(
+      `SELECT r.created_at AS at, CASE WHEN i.claimed_by = ? THEN 1 ELSE 0 END AS "byA"
+         FROM batch_items i JOIN sync_records r ON r.id = i.sync_record_id
+        WHERE i.batch_id = ? AND r.created_at >= ?`,
+      aOwner,
+      batchId,
+      joinedAt,
+    )
+    const secondOf = (at: number) => Math.floor((at - joinedAt) / 1000)
+    const seconds: Second[] = []
+    for (const { at, byA } of made) {
+      const k = secondOf(Number(at))
+      seconds[k] ??= { a: 0, b: 0 }
+      if (Number(byA) === 1) seconds[k].a += 1
+      else seconds[k].b += 1
+    }
+    for (let k = 0; k < seconds.length; k++) seconds[k] ??= { a: 0, b: 0 }
     const cores = (k: 'a' | 'b' | 'sim') => (cpu[k] - cpuAtJoin[k]) / 1000 / fromJoin
 
     const what = `${n} orders, L=${latencyMs} ms, C=${concurrency}, Q=${qps}`
@@ -326,6 +345,7 @@ export async function batchShared(
         qps,
         null,
       ),
+      ...secondsFigures(t, seconds, secondOf(bFirst), secondOf(ranOut), qps / 2, qps),
       figure(
         `batch shared${t}: the end, from the first of the two to run out of items to the last record (the other at half its limit)`,
         (times.last - ranOut) / 1000,
