@@ -191,7 +191,13 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number]
  * read-only file), or another program held the database locked past the busy timeout. A batch that
  * meets one pauses and says which (docs/domain.md section 6.8).
  */
-export const STORAGE_FAULTS = ['disk_full', 'io_error', 'db_locked', 'db_unreachable'] as const
+export const STORAGE_FAULTS = [
+  'disk_full',
+  'io_error',
+  'db_locked',
+  'db_unreachable',
+  'db_too_many_connections',
+] as const
 export type StorageFault = (typeof STORAGE_FAULTS)[number]
 
 export const BATCH_ITEM_STATES = ['pending', 'done', 'cancelled'] as const

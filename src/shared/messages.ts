@@ -129,6 +129,10 @@ export const MESSAGES = {
     en: 'the team database cannot be reached (the network or the server is down); the gateway answers already received are kept on this computer and written once it is back',
     zh: '无法连接团队数据库（网络或服务器中断）；已收到的网关结果已保存在本机，恢复连接后会补写进数据库',
   },
+  'storage.db_too_many_connections': {
+    en: 'the team database takes no more connections (every PaySync on it keeps a few open): close PaySync where it is not needed, or raise max_connections on the server; the gateway answers already received are kept on this computer and written once it takes them again',
+    zh: '团队数据库的连接数已满（每个打开的 PaySync 都会占用几个连接）：请关闭不需要的 PaySync，或在服务器上调高 max_connections；已收到的网关结果已保存在本机，可以连接后会补写进数据库',
+  },
   'batch.paused.disk_full': {
     en: 'Paused: the disk of the database is full. Every gateway answer received so far is kept; free some space, then resume.',
     zh: '已暂停：数据库所在的磁盘已满。已收到的网关结果都已保存；请腾出磁盘空间后点击“继续”。',
@@ -144,6 +148,10 @@ export const MESSAGES = {
   'batch.paused.db_unreachable': {
     en: 'Paused: the team database cannot be reached. Every gateway answer received so far is kept on this computer; resume once the connection is back.',
     zh: '已暂停：无法连接团队数据库。已收到的网关结果都已保存在本机；请在连接恢复后点击“继续”。',
+  },
+  'batch.paused.db_too_many_connections': {
+    en: 'Paused: the team database takes no more connections. Every gateway answer received so far is kept on this computer; close PaySync where it is not needed or raise max_connections on the server, then resume.',
+    zh: '已暂停：团队数据库的连接数已满。已收到的网关结果都已保存在本机；请关闭不需要的 PaySync 或在服务器上调高 max_connections，然后点击“继续”。',
   },
   'upload.type': {
     en: 'only order lists (CSV, XLSX) and bills (.zip, .csv, .gz, .txt, a UnionPay INN…ZM_ file) can be uploaded, not {ext}',

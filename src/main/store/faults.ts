@@ -39,9 +39,12 @@ const CUT = new Set([
 
 function pgFaultOf(code: string): StorageFault | null {
   if (CUT.has(code)) return 'db_unreachable'
-  // 08: connection exceptions; 57P01-57P03: the server shut down or is starting; 53: out of resources.
+  // 08: connection exceptions; 57P01-57P03: the server shut down or is starting.
   if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
     return 'db_unreachable'
+  // It takes no more connections (its max_connections, or a limit on the database or the role): every
+  // desktop of a team keeps a pool, and one more desktop can be one too many. Frees up as others close.
+  if (code === '53300') return 'db_too_many_connections'
   if (code === '53100') return 'disk_full'
   if (code === '58030') return 'io_error'
   // A lock wait that timed out, a deadlock, a serialization failure: tried again like SQLite's busy.
@@ -76,4 +79,5 @@ const FAULT_TEXT: Record<StorageFault, string> = {
   io_error: 'the database file could not be written',
   db_locked: 'the database stayed locked by another program',
   db_unreachable: 'the team database could not be reached',
+  db_too_many_connections: 'the team database takes no more connections',
 }

@@ -128,6 +128,11 @@ export class AttemptRunner {
     try {
       return await this.adapters(merchantId, seen)
     } catch (err) {
+      // The books refusing the profile's read (a team database out of reach, or taking no more
+      // connections) is a storage fault, not a broken profile: the attempt asked nothing, and a batch
+      // pauses with that reason instead of recording the trade as failed.
+      const fault = storageFaultOf(err)
+      if (fault) throw err instanceof StorageFaultError ? err : new StorageFaultError(fault, null, err)
       throw new AttemptError(
         'merchant_config',
         `merchant profile cannot be used: ${err instanceof Error ? err.message : String(err)}`,

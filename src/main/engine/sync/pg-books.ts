@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { TradeType } from '../../../shared/domain'
+import type { StorageFault, TradeType } from '../../../shared/domain'
 import { itemHeldByOn } from '../../store/batches'
 import { StorageFaultError, storageFaultOf } from '../../store/faults'
 import { insertIntentOn, sendJournalEntryOn, settleIntentOn, type SideEffect } from '../../store/intents'
@@ -32,6 +32,9 @@ const payOrderAt = both(payOrderById)
 const itemLeaseAt = both(takeItemLeaseOn)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Faults that pass on their own (a lock let go, the network back, another desktop's pool closed). */
+const PASSING = new Set<StorageFault>(['db_locked', 'db_unreachable', 'db_too_many_connections'])
 
 export interface PgBooksOptions {
   owner: string
@@ -249,7 +252,7 @@ export class PgBooks implements SyncBooks {
       } catch (err) {
         const fault = storageFaultOf(err)
         if (!fault) throw err
-        if ((fault === 'db_locked' || fault === 'db_unreachable') && performance.now() < until) {
+        if (PASSING.has(fault) && performance.now() < until) {
           await sleep(backoff)
           backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 8_000)
           continue
