@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyDatabase } from '../../src/main/services/db-copy'
 import { createTeamBatch, runTeamBatch } from '../../src/main/services/team-batches'
+import { checkTeamDatabase } from '../../src/main/services/team-db'
 import { TeamDesk } from '../../src/main/services/team-desk'
 import { storageFaultOf } from '../../src/main/store/faults'
 import { say } from '../../src/shared/messages'
@@ -91,6 +92,12 @@ describe.skipIf(pgMissing())('a team database that takes no more connections', (
       const open = await connectionsOf()
       await limitTo(open)
       await expect(runTeamBatch(crowded, id)).rejects.toThrow(say('storage.db_too_many_connections'))
+      // 设置 → 团队数据库's check, and every command that opens the team database, say the same.
+      expect(await checkTeamDatabase(url)).toMatchObject({
+        ok: false,
+        state: 'failed',
+        id: 'storage.db_too_many_connections',
+      })
       expect(world.sim.state.stats.requests['alipay.trade.query'] ?? 0).toBe(0)
       // Two more: it starts, and meets the limit as it takes up its calls.
       await limitTo(open + 2)

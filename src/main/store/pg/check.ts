@@ -65,6 +65,8 @@ export function classifyPgError(
       id: 'teamDb.noCreate',
       params: { ...where, database: target.database, user: target.user },
     }
+  // It answers, and takes no more connections: the same sentence a run that meets it says.
+  if (e.code === '53300') return { state: 'failed', id: 'storage.db_too_many_connections', params: where }
   if (e.code === '3D000')
     return { state: 'no_database', id: 'teamDb.noDatabase', params: { ...where, database: target.database } }
   return { state: 'failed', id: 'teamDb.failed', params: { ...where, detail: message } }
