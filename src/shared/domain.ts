@@ -188,8 +188,9 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number]
 
 /**
  * Why the storage refused a write: the disk is full, the file cannot be written (an I/O error, a
- * read-only file), or another program held the database locked past the busy timeout. A batch that
- * meets one pauses and says which (docs/domain.md section 6.8).
+ * read-only file), another program held the database locked past the busy timeout, or a team
+ * database is out of reach or takes no more connections. A batch that meets one pauses and says which
+ * (docs/domain.md section 6.8).
  */
 export const STORAGE_FAULTS = [
   'disk_full',
