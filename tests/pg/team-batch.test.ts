@@ -16,6 +16,7 @@ import { TeamDesk } from '../../src/main/services/team-desk'
 import { startCluster, whyNoCluster } from '../helpers/pg-cluster'
 import { freshDatabase, pgMissing } from '../helpers/pg'
 import { startPgProxy } from '../helpers/pg-proxy'
+import { insertPaidOrders, payRefsOf } from '../helpers/team-orders'
 import { createWorld, tempDir, type World } from '../helpers/world'
 
 // Stored batches on a team database (docs/team-mode.md B8.10): several desktops run one batch together,
@@ -38,27 +39,17 @@ describe.skipIf(pgMissing())('stored batches on a team database', () => {
   /** Pay orders in progress here that the gateway has paid: each batch item is one repair. */
   const paidOrders = async (prefix: string, n: number): Promise<string[]> => {
     const nos = Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`)
-    for (const orderNo of nos) {
-      world.gatewayOrder({ merchant: 'ali', orderNo, amount: 100, state: 'TRADE_SUCCESS' })
-      await desk.reads.pool.query(
-        `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
-           created_at, updated_at, expired_at, next_sync_at)
-         SELECT id, $1, $1, 100, 0, 'progress', channel, $2::bigint, $2::bigint, $2::bigint + 3600000, $2::bigint
-           FROM merchants WHERE name = 'ali'`,
-        [orderNo, Date.now()],
-      )
-    }
+    await insertPaidOrders(world, desk.reads.pool, nos)
     return nos
   }
 
-  const batchOf = async (nos: string[], name: string) => {
-    const { rows } = await desk.reads.pool.query(
-      'SELECT id FROM pay_orders WHERE order_no = ANY($1) ORDER BY id',
-      [nos],
-    )
-    const refs = rows.map((r) => ({ type: 'pay' as const, id: Number(r.id) }))
-    return createTeamBatch(desk, refs, { name, source: 'batch', concurrency: 2, qps: 20 })
-  }
+  const batchOf = async (nos: string[], name: string) =>
+    createTeamBatch(desk, await payRefsOf(desk.reads.pool, nos), {
+      name,
+      source: 'batch',
+      concurrency: 2,
+      qps: 20,
+    })
 
   /** Every order synced exactly once: one record and one repair each, whoever ran it. */
   const syncedOnce = async (nos: string[]) => {

@@ -7,6 +7,7 @@ import { TeamDesk } from '../../src/main/services/team-desk'
 import { storageFaultOf } from '../../src/main/store/faults'
 import { say } from '../../src/shared/messages'
 import { pgMissing, serverUrl } from '../helpers/pg'
+import { insertPaidOrders, payRefsOf } from '../helpers/team-orders'
 import { createWorld, tempDir, type World } from '../helpers/world'
 
 // A team database that takes no more connections (SQLSTATE 53300: its max_connections, or a limit on
@@ -65,21 +66,8 @@ describe.skipIf(pgMissing())('a team database that takes no more connections', (
 
   it('a batch ends paused with the reason, records no error, and resumes once there is room', async () => {
     const nos = Array.from({ length: 40 }, (_, i) => `FEW-${String(i).padStart(3, '0')}`)
-    for (const orderNo of nos) {
-      world.gatewayOrder({ merchant: 'ali', orderNo, amount: 100, state: 'TRADE_SUCCESS' })
-      await desk.reads.pool.query(
-        `INSERT INTO pay_orders (merchant_id, order_no, biz_order_no, amount, refundable_amount, status, channel,
-           created_at, updated_at, expired_at, next_sync_at)
-         SELECT id, $1, $1, 100, 0, 'progress', channel, $2::bigint, $2::bigint, $2::bigint + 3600000, $2::bigint
-           FROM merchants WHERE name = 'ali'`,
-        [orderNo, Date.now()],
-      )
-    }
-    const { rows } = await desk.reads.pool.query(
-      'SELECT id FROM pay_orders WHERE order_no = ANY($1) ORDER BY id',
-      [nos],
-    )
-    const refs = rows.map((r) => ({ type: 'pay' as const, id: Number(r.id) }))
+    await insertPaidOrders(world, desk.reads.pool, nos)
+    const refs = await payRefsOf(desk.reads.pool, nos)
     const id = await createTeamBatch(desk, refs, { name: 'few', source: 'batch', concurrency: 16, qps: 400 })
 
     // Another desktop opens, and then the server takes none more: its batch needs a connection for each
