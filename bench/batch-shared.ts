@@ -90,16 +90,19 @@ export async function batchShared(
   qps = 400,
   on: 'file' | 'team' = 'file',
   log: (s: string) => void = () => {},
+  /** Told after the store in every figure's name, for a second run of the same store. */
+  label = '',
 ): Promise<Figure[]> {
   const srv = on === 'team' ? await server(log) : null
   if (on === 'team' && !srv) return []
   const sim = await startSimChild(writeScenario(dir, [{ name: 'shared-ali', channel: 'alipay' }]))
-  const dbFile = path.join(dir, `batch-shared-${on}.db`)
+  // One run's books apart from another's of the same bench (the same store at another rate).
+  const dbFile = path.join(dir, `batch-shared-${on}-${concurrency}-${qps}.db`)
   const children: Child[] = []
   let reader: Reader | null = null
-  const name = `paysync_bench_shared_${process.pid}`
+  const name = `paysync_bench_shared_${process.pid}_${concurrency}_${qps}`
   // Figures of the team database's run say so; the file's keep their names.
-  const t = on === 'team' ? ' on a team database' : ''
+  const t = (on === 'team' ? ' on a team database' : '') + label
   try {
     const ctx = new ServiceContext({ dbFile, transport: 'cli', passphrase: PASSPHRASE })
     try {
