@@ -15,9 +15,7 @@ import { isoOrNull } from '../../shared/time'
 import { APP_VERSION } from '../../shared/version'
 import { auditOn } from '../store/audit'
 import { demoInBooksOn } from '../store/demo-data'
-import { keyringSchemesOn } from '../store/keyring'
 import { inPgTransaction } from '../store/pg/transaction'
-import { teamCalls } from '../store/sql/calls'
 import { writeSettingsOn } from '../store/settings'
 import { ordersExport } from '../store/orders'
 import { refundsExport } from '../store/refunds'
@@ -54,7 +52,7 @@ import { tradeExists, type TradeRef } from './trade-refs'
 import { systemUser } from './context'
 import { reconcileOnTeam, rerunOnTeam } from './statements/team-run'
 import { dismissDiffsOnTeam, resyncDiffsOnTeam } from './statements/team-decisions'
-import { setTeamPassphraseOn } from './team-passphrase'
+import { setTeamPassphraseOn, teamKeyStoreOf, teamPassphraseBooks } from './team-passphrase'
 import { statementOps } from './team-statement-ops'
 import { saveUpload } from './uploads'
 
@@ -95,20 +93,6 @@ async function audited(host: TeamHost, id: number, action: 'batch_resumed'): Pro
  * How this desktop opens the team key: told to the window, never the passphrase itself. `schemes` are
  * the team keyring's wraps that open on any desktop, as a file's are its keyring's.
  */
-async function teamKeyStore(host: TeamHost): Promise<AppInfo['keyStore']> {
-  const keys = host.desk.merchants.opensWith
-  const wraps = await keyringSchemesOn.async(host.desk.reads.exec)
-  return {
-    backend: keys.keyFile ? 'keyfile' : 'passphrase',
-    secure: false,
-    schemes: wraps.filter((w) => w === 'passphrase' || w === 'keyfile'),
-    keyFileName: null,
-    headless: keys.keyFile,
-    // The team key opens with the team passphrase or key file; a window without either asks for it.
-    needsPassphrase: !keys.passphrase && !keys.keyFile,
-  }
-}
-
 async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
   const t = host.desk.reads.target
   const lead = host.scheduleLead?.state()
@@ -118,7 +102,7 @@ async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
     team: `${t.host}:${t.port}/${t.database}`,
     systemUser: systemUser(),
     transport: host.transport,
-    keyStore: await teamKeyStore(host),
+    keyStore: await teamKeyStoreOf(host.desk),
     sandbox: { running: false, url: null },
     // What an older version's sandbox left, brought in by `paysync db copy`: the notice offers its removal.
     demoInBooks: await demoInBooksOn.async(host.desk.reads.exec),
@@ -283,23 +267,12 @@ const handlers: TeamHandlers = {
   // The team's passphrase changed from a team window, as on the file (services/team-passphrase.ts):
   // every desktop's passphrase stops opening the secrets the moment it commits.
   'keys.setPassphrase': async (host, change) => {
-    const { desk } = host
-    await setTeamPassphraseOn(
-      {
-        exec: desk.reads.exec,
-        calls: teamCalls(desk.reads.pool),
-        actor: desk.actor,
-        now: Date.now,
-        secretBox: () => desk.merchants.secretBox(),
-        givePassphrase: (p) => desk.merchants.unlockWith(p),
-      },
-      change,
-    )
-    return teamKeyStore(host)
+    await setTeamPassphraseOn(teamPassphraseBooks(host.desk), change)
+    return teamKeyStoreOf(host.desk)
   },
   'keys.unlock': async (host, { passphrase }) => {
     await host.desk.merchants.unlockWith(passphrase)
-    return teamKeyStore(host)
+    return teamKeyStoreOf(host.desk)
   },
   'teamDb.check': async (_host, { address }) => checkTeamDatabase(address),
   'teamDb.use': async (host, { address }) => useTeamBooks(host.books, address),

@@ -5,10 +5,11 @@ import { auditOn } from '../store/audit'
 import { keyringSchemesOn, passphraseOpensOn, setPassphraseWrapOn, type SecretBox } from '../store/keyring'
 import type { Exec } from '../store/sql/exec'
 import type { StoreCalls } from '../store/sql/calls'
-import { fileCalls } from '../store/sql/calls'
+import { fileCalls, teamCalls } from '../store/sql/calls'
 import { sqliteExec } from '../store/sql/sqlite-exec'
 import type { ServiceContext } from './context'
 import { keyStoreInfo } from './key-store'
+import type { TeamDesk } from './team-desk'
 
 // The team passphrase (docs/team-mode.md B8.7): the data key of these books wrapped under a
 // passphrase every member of a team can type, so that a copy of the books opens on any desktop.
@@ -76,4 +77,35 @@ export async function setTeamPassphrase(
     change,
   )
   return keyStoreInfo(ctx)
+}
+
+/**
+ * A team database's books for the change: a team window's (`keys.setPassphrase` on a TeamHost) and
+ * `paysync keys passphrase set|change --db postgres://…`. The key opens as the desk opens it
+ * (PAYSYNC_PASSPHRASE, PAYSYNC_KEY_FILE or the window's unlock), or with the current passphrase.
+ */
+export function teamPassphraseBooks(desk: TeamDesk): PassphraseBooks {
+  return {
+    exec: desk.reads.exec,
+    calls: teamCalls(desk.reads.pool),
+    actor: desk.actor,
+    now: Date.now,
+    secretBox: () => desk.merchants.secretBox(),
+    givePassphrase: (p) => desk.merchants.unlockWith(p),
+  }
+}
+
+/** How a team database's secrets open, as a team window's key-store card and `--json` say it. */
+export async function teamKeyStoreOf(desk: TeamDesk): Promise<KeyStoreInfo> {
+  const keys = desk.merchants.opensWith
+  const wraps = await keyringSchemesOn.async(desk.reads.exec)
+  return {
+    backend: keys.keyFile ? 'keyfile' : 'passphrase',
+    secure: false,
+    schemes: wraps.filter((w) => w === 'passphrase' || w === 'keyfile'),
+    keyFileName: null,
+    headless: keys.keyFile,
+    // The team key opens with the team passphrase or key file; a window without either asks for it.
+    needsPassphrase: !keys.passphrase && !keys.keyFile,
+  }
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander'
+import type { KeyStoreInfo } from '../../../../shared/contract'
 import { AppError } from '../../../../shared/errors'
 import { askNewSecret, askSecret, readSecretFile } from '../ask-secret'
+import type { Io } from '../output'
 import { call } from '../flags'
-import { withContext } from '../runtime'
+import { teamAddressOf, withContext, withTeamDesk } from '../runtime'
 
 // `paysync keys headless on|off`: command-line access to the merchant secrets (docs/cli.md 1.5). The
 // key file it writes opens every secret, so only the person decides: here, in their own shell, or
@@ -56,15 +58,30 @@ export function registerKeysCommand(program: Command): void {
     .action(async (action: string, opts: { passphraseFile?: string }, cmd: Command) => {
       if (action !== 'set' && action !== 'change')
         throw new AppError('invalid_input', `say set or change, not "${action}"`)
+      const said = (io: Io, info: KeyStoreInfo) =>
+        io.json
+          ? io.out(JSON.stringify(info))
+          : io.out(
+              `the team passphrase is ${action === 'set' ? 'set' : 'changed'}: with it, any desktop opens the ` +
+                'merchant secrets of these books and of their copies made from now on (PAYSYNC_PASSPHRASE ' +
+                'on the command line); give it to your team yourself, never in a chat or an email',
+            )
+      // On a team database the team's own keyring changes, as from a team window (docs/team-mode.md
+      // B8.7): a team run from cron alone needs no window to set or change it.
+      const address = teamAddressOf(cmd)
+      if (address)
+        return withTeamDesk(address, cmd, async (desk, io) => {
+          const { setTeamPassphraseOn, teamKeyStoreOf, teamPassphraseBooks } =
+            await import('../../../services/team-passphrase')
+          await setTeamPassphraseOn(
+            teamPassphraseBooks(desk),
+            await teamPassphrase(action, opts.passphraseFile),
+          )
+          said(io, await teamKeyStoreOf(desk))
+        })
       await withContext(cmd, async (ctx, io) => {
         const input = await teamPassphrase(action, opts.passphraseFile)
-        const info = await call(ctx, 'keys.setPassphrase', input, {})
-        if (io.json) return io.out(JSON.stringify(info))
-        io.out(
-          `the team passphrase is ${action === 'set' ? 'set' : 'changed'}: with it, any desktop opens the ` +
-            'merchant secrets of these books and of their copies made from now on (PAYSYNC_PASSPHRASE ' +
-            'on the command line); give it to your team yourself, never in a chat or an email',
-        )
+        said(io, await call(ctx, 'keys.setPassphrase', input, {}))
       })
     })
 }
