@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import readline from 'node:readline'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventName } from '../../src/shared/contract'
 import { copyDatabase } from '../../src/main/services/db-copy'
@@ -19,6 +20,7 @@ import pg from 'pg'
 
 const TEAM = 'Team-Pass for 2026!'
 const BIN = path.resolve('bin/paysync.js')
+const execRun = promisify(execFile)
 
 interface Served {
   url: string
@@ -36,10 +38,10 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
   const dir = tempDir('paysync-team-serve-')
   const served: Served[] = []
 
-  async function serve(operator: string): Promise<Served> {
+  async function serve(operator: string, o: { schedules?: boolean } = {}): Promise<Served> {
     const home = tempDir(`paysync-team-serve-${operator}-`)
-    // Without the schedules: their passes would take the batch's trades too, each under its lease
-    // (tests/pg/team-schedules.test.ts); here every sync record is the batch's.
+    // Without the schedules unless asked: their passes would take the batch's trades too, each under
+    // its lease (tests/pg/team-schedules.test.ts); there every sync record is the batch's.
     const child = spawn(
       process.execPath,
       [
@@ -48,7 +50,7 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
         url,
         '--json',
         'serve',
-        '--no-schedules',
+        ...(o.schedules ? [] : ['--no-schedules']),
         '--print-token',
         '--renderer',
         screensStub(dir),
@@ -290,4 +292,102 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     )
     expect(TEAM_OPERATIONS).not.toContain('keys.setHeadless')
   })
+
+  // The issue's whole (docs/team-mode.md B8.13): two windows with their schedules on and the cron's
+  // nightly pass work the same merchant's trades at once.
+  it('two windows and a cron on one team database: each trade repaired once, one nightly pass, both follow', async () => {
+    const [cara, dan] = await Promise.all([
+      serve('cara', { schedules: true }),
+      serve('dan', { schedules: true }),
+    ])
+    await listen(cara)
+    await listen(dan)
+    world.sim.state.faults.latencyMs = 20
+    const ids = await paidOrders('ALL', 60)
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      PAYSYNC_PASSPHRASE: TEAM,
+      PAYSYNC_OPERATOR: 'cron',
+      XDG_CONFIG_HOME: dir,
+    }
+    const cron = () =>
+      execRun(process.execPath, [BIN, '--db', url, 'sync', '--pending', '--json'], { env, timeout: 120_000 })
+
+    // The nightly pass, held at the gateway on a trade no batch takes while a second cron starts.
+    const hold = world.sim.state.hold('ALL-059')
+    const nightly = cron()
+    const batch = await call<{ id: number }>(cara, 'batches.start', {
+      type: 'pay',
+      ids: ids.slice(0, 40),
+      name: 'from cara',
+      concurrency: 4,
+      qps: 50,
+    })
+    await call(dan, 'batches.resume', { id: batch.id })
+    await hold.reached
+    const second = await cron()
+    expect(second.stderr).toContain('nightly pass of this database is running in another process')
+    expect(JSON.parse(second.stdout)).toMatchObject({ total: 0 })
+    hold.release()
+    await nightly
+
+    // Both windows follow the batch to its end: cara's own run, dan's as a runner or from the team database.
+    await expect
+      .poll(async () => (await call<{ status: string }>(dan, 'batches.get', { id: batch.id })).status, {
+        timeout: 60_000,
+      })
+      .toBe('done')
+    await expect
+      .poll(
+        () =>
+          cara.events.some(
+            (e) =>
+              e.event === 'batch.progress' && e.payload.batchId === batch.id && e.payload.status === 'done',
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(true)
+    expect(
+      dan.events.some(
+        (e) =>
+          (e.event === 'batch.progress' && e.payload.batchId === batch.id) ||
+          (e.event === 'store.changed' &&
+            ((e.payload.batches ?? []) as Array<{ id: number }>).some((b) => b.id === batch.id)),
+      ),
+    ).toBe(true)
+
+    // Whoever synced each trade, it was repaired once and nothing ended in error.
+    await expect
+      .poll(
+        async () =>
+          (
+            await pool.query(
+              "SELECT count(*)::int AS n FROM pay_orders WHERE order_no LIKE 'ALL-%' AND status = 'progress'",
+            )
+          ).rows[0].n,
+        { timeout: 60_000 },
+      )
+      .toBe(0)
+    const { rows } = await pool.query(
+      `SELECT o.order_no,
+              (SELECT count(*)::int FROM repair_records r WHERE r.trade_type = 'pay' AND r.trade_id = o.id) AS repairs
+         FROM pay_orders o WHERE o.order_no LIKE 'ALL-%' ORDER BY o.order_no`,
+    )
+    expect(rows).toEqual(ids.map((_, i) => ({ order_no: `ALL-${String(i).padStart(3, '0')}`, repairs: 1 })))
+    const errors = await pool.query(
+      "SELECT count(*)::int AS n FROM sync_records WHERE trade_no LIKE 'ALL-%' AND outcome = 'error'",
+    )
+    expect(errors.rows[0].n).toBe(0)
+    // Each named: the batch started by cara and joined by dan.
+    const audit = await pool.query('SELECT operator, action FROM audit_log WHERE target = $1 ORDER BY id', [
+      `batch:${batch.id}`,
+    ])
+    expect(audit.rows).toEqual(
+      expect.arrayContaining([
+        { operator: 'cara', action: 'batch_started' },
+        { operator: 'dan', action: 'batch_resumed' },
+      ]),
+    )
+  }, 180_000)
 })
