@@ -564,9 +564,9 @@ export const MESSAGES = {
     en: '{by} names a team database ({address}): this command still works on a database file; on a team database the lists and statements read today (`paysync records`, `orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, `paysync sync --order/--refund/--pending/--all/--file` syncs there, `paysync batch list|show|pause|cancel|resume|release` work its batches, `paysync anomalies resolve` decides there, `paysync reconcile --file` reconciles a bill there, `paysync merchant add|list|test|remove` work its merchant profiles, `paysync merchant remove-demo` takes the old sandbox demo out of it, `paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens (docs/team-mode.md B8.6)',
     zh: '{by} 指向的是团队数据库（{address}）：此命令目前仍在数据库文件上工作；团队数据库上现在可以查看各列表和对账单（`paysync records`、`orders`、`refunds`、`repairs`、`anomalies`、`audit`、`statements`、`statement show|lines|diffs`），并用 `paysync export` 导出前五个列表，用 `paysync import` 和 `paysync sync --file` 向其导入订单或退款列表，用 `paysync sync --order/--refund/--pending/--all/--file` 在其上同步，用 `paysync batch list|show|pause|cancel|resume|release` 管理其批次，用 `paysync anomalies resolve` 在其上处理异常，用 `paysync reconcile --file` 在其上对账，用 `paysync merchant add|list|test|remove` 管理其商户配置，用 `paysync merchant remove-demo` 清除旧版本留下的演示数据，用 `paysync db check` 检查、用 `paysync db copy` 复制进去，用 `paysync serve` 在浏览器中打开其界面（docs/team-mode.md B8.6）',
   },
-  'team.notYet': {
-    en: 'on a team database this is not available yet ({operation}): it still works on a desktop database file (docs/team-mode.md B8.6). The lists, syncs, imports, batches, anomalies, statements, exports and merchant profiles work here',
-    zh: '团队数据库上暂不能做这一步（{operation}）：它目前仍只在本机数据库文件上可用（docs/team-mode.md B8.6）。各列表、同步、导入、批量同步、异常处理、对账单、导出和商户配置可在此使用',
+  'team.fileOnly': {
+    en: "this step is a desktop database file's own ({operation}), not a team database's: go back to this desktop's file for it (设置 → 团队数据库 → 回到本机数据库, docs/team-mode.md B8.6). The lists, syncs, imports, batches, anomalies, statements, exports and merchant profiles work here",
+    zh: '这一步只属于本机数据库文件（{operation}），团队数据库上不适用：请回到本机数据库再做（设置 → 团队数据库 → 回到本机数据库，docs/team-mode.md B8.6）。各列表、同步、导入、批量同步、异常处理、对账单、导出和商户配置可在此使用',
   },
   'teamDb.notAddress': {
     en: '{address} is not a PostgreSQL address: write postgres://user:password@host:5432/database',

@@ -285,7 +285,7 @@ describe.skipIf(pgMissing())('paysync serve on a team database', () => {
     )
     expect(refused).toMatchObject({ code: 'conflict' })
     expect((refused as { message: string }).message).toMatch(
-      /^on a team database this is not available yet \(keys\.setHeadless\)/,
+      /^this step is a desktop database file's own \(keys\.setHeadless\), not a team database's/,
     )
     expect(TEAM_OPERATIONS).toEqual(
       expect.arrayContaining(['records.list', 'batches.start', 'export.run', 'merchants.add']),

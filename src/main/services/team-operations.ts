@@ -294,9 +294,10 @@ export async function dispatchTeam<K extends OperationName>(
 ): Promise<OperationOutput<K>> {
   // Own keys only: `toString` is no operation, whatever an object inherits.
   if (!Object.hasOwn(handlers, name)) {
-    // A name the contract does not know is refused as on the file; a known one, before any input is read.
+    // A name the contract does not know is refused as on the file; a known one, before any input is
+    // read: what is left are a file's own steps (docs/team-mode.md B8.6).
     if (!Object.hasOwn(contract, name)) parseInput(name, input)
-    throw AppError.say('conflict', 'team.notYet', { operation: name })
+    throw AppError.say('conflict', 'team.fileOnly', { operation: name })
   }
   const handler = handlers[name] as (host: TeamHost, input: ParsedInput<K>) => Promise<OperationOutput<K>>
   return handler(host, parseInput(name, input))
