@@ -89,10 +89,6 @@ async function audited(host: TeamHost, id: number, action: 'batch_resumed'): Pro
   return view
 }
 
-/**
- * How this desktop opens the team key: told to the window, never the passphrase itself. `schemes` are
- * the team keyring's wraps that open on any desktop, as a file's are its keyring's.
- */
 async function teamAppInfo(host: TeamHost): Promise<AppInfo> {
   const t = host.desk.reads.target
   const lead = host.scheduleLead?.state()

@@ -95,7 +95,11 @@ export function teamPassphraseBooks(desk: TeamDesk): PassphraseBooks {
   }
 }
 
-/** How a team database's secrets open, as a team window's key-store card and `--json` say it. */
+/**
+ * How this desktop opens the team key, as a team window's key-store card and `--json` say it; never
+ * the passphrase itself. `schemes` are the team keyring's wraps that open on any desktop, as a file's
+ * are its keyring's.
+ */
 export async function teamKeyStoreOf(desk: TeamDesk): Promise<KeyStoreInfo> {
   const keys = desk.merchants.opensWith
   const wraps = await keyringSchemesOn.async(desk.reads.exec)

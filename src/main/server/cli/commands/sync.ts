@@ -142,7 +142,7 @@ async function syncFile(
  * `sync` on a team database (docs/team-mode.md B8.9, B8.10): the named trades, every trade as a stored
  * batch (`--all`), or the nightly pass over every pending one (one per team at a time, a stored batch
  * too), the engine writing there, each trade under its lease on the database's clock. `--file` imports
- * first, which still works on a database file (B8.6).
+ * the list into the team database first, then syncs it as a stored batch (B8.11).
  */
 async function syncOnTeam(
   address: string,
