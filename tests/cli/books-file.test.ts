@@ -106,8 +106,8 @@ describe('a database that is not there', () => {
   it('given as a team database address, is refused in one sentence, with no password and no folder', async () => {
     const address = 'postgres://finance:s3cret@db.example:5432/team'
     const said =
-      'names a team database (postgres://***@db.example:5432/team): this command still works on a ' +
-      'database file; on a team database the lists and statements read today (`paysync records`, ' +
+      'names a team database (postgres://***@db.example:5432/team): this command works on a ' +
+      'database file only; on a team database the lists and statements read today (`paysync records`, ' +
       '`orders`, `refunds`, `repairs`, `anomalies`, `audit`, `statements`, `statement show|lines|diffs`) ' +
       'and `paysync export` writes the first five, `paysync import` and `paysync sync --file` import an order or refund list there, ' +
       '`paysync sync --order/--refund/--pending/--all/--file` syncs there, ' +
@@ -115,9 +115,10 @@ describe('a database that is not there', () => {
       '`paysync reconcile --file` reconciles a bill there, ' +
       '`paysync merchant add|list|test|remove` work its merchant profiles, ' +
       '`paysync merchant remove-demo` takes the old sandbox demo out of it, ' +
+      '`paysync keys passphrase set|change` sets its team passphrase, ' +
       '`paysync db check` checks it, `paysync db copy` fills it and `paysync serve` serves its screens ' +
       '(docs/team-mode.md B8.6)\n'
-    // Still a file's alone: the key store (docs/team-mode.md B8.6).
+    // A file's alone: its key file (docs/team-mode.md B8.6).
     const commands = [['keys', 'headless', 'on']]
     for (const args of commands) {
       const r = await paysync(['--db', address, ...args], { HOME: dir, XDG_CONFIG_HOME: dir })
