@@ -1,9 +1,11 @@
+import path from 'node:path'
 import pg from 'pg'
 import { copyDatabase } from '../src/main/services/db-copy'
 import { TeamReads } from '../src/main/services/team-reads'
 import { recordPage } from '../src/main/store/records'
 import type { RecordListRequest } from '../src/shared/filters'
 import { startCluster, whyNoCluster } from '../tests/helpers/pg-cluster'
+import { exportPgFigures } from './export-pg'
 import { figure, p95, type Figure } from './figures'
 import { LIST_PAGES, LIST_SAMPLES, LIST_WARMUP, listFilters, type StoreFigures } from './store'
 
@@ -99,6 +101,7 @@ export async function storePgFigures(
         atMost: 1,
       }),
     )
+    figures.push(...(await exportPgFigures(url, path.dirname(store.file), n)))
     return figures
   } finally {
     await reads?.close()
