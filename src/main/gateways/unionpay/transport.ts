@@ -125,7 +125,11 @@ export class UnionpayTransport {
     if (other) return noAnswer(other.code, other.msg, res.body)
     const replayed = this.replays.check(fields.signature, { question, sameQuestionRepeats: true })
     if (replayed) return noAnswer('replayed', replayed, res.body)
-    return { kind: 'answer', fields, raw: res.body }
+    // Read as it was signed: the signature covers each value trimmed (sign.ts signContent), so a
+    // space or line break around a value is not part of what UnionPay said. Read raw, a traceTime
+    // with a line break after it verified and then gave no time at all (found by the gateway fuzz).
+    const signed = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.trim()]))
+    return { kind: 'answer', fields: signed, raw: res.body }
   }
 
   /** `question` names our trade, however it is asked for (orderId and txnTime, or queryId). */
